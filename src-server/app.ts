@@ -1,0 +1,76 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { AtelierConfig } from './config';
+import configPlugin, { type Clock } from './plugins/app/config';
+import dbPlugin from './plugins/app/db';
+import dialectPlugin from './plugins/app/dialect';
+import authPlugin from './plugins/app/auth';
+import storagePlugin from './plugins/app/storage';
+import jobsPlugin from './plugins/app/jobs';
+import realtimePlugin from './plugins/app/realtime';
+import aiPlugin from './plugins/app/ai';
+import cookiePlugin from './plugins/external/cookie';
+import rateLimitPlugin from './plugins/external/rate-limit';
+import multipartPlugin from './plugins/external/multipart';
+import swaggerPlugin from './plugins/external/swagger';
+import limitsPlugin from './plugins/app/limits';
+import lanPlugin from './plugins/app/lan';
+import webUiPlugin from './plugins/external/web-ui';
+import notFoundPlugin from './plugins/app/not-found';
+import studioFamily from './families/studio';
+import promoFamily from './families/promo';
+import storiesFamily from './families/stories';
+import stageFamily from './families/stage';
+import canvasFamily from './families/canvas';
+import systemRoutes from './system/routes';
+
+export interface BuildOptions {
+  config: AtelierConfig;
+  clock?: Clock;
+  /** Pino logger options or false; tests keep quiet. */
+  logger?: boolean | Record<string, unknown>;
+}
+
+export const JSON_BODY_LIMIT = 1024 * 1024;
+
+/**
+ * Builds the whole Atelier server without listening: Electron, the headless CLI and every test
+ * call this same factory.
+ */
+export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel },
+    bodyLimit: JSON_BODY_LIMIT,
+    // Clients send ids in paths; a trailing slash should not turn a route into a 404.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    trustProxy: false,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(configPlugin, { config, clock: options.clock ?? { now: Date.now } });
+  await app.register(dialectPlugin);
+  await app.register(dbPlugin);
+  await app.register(authPlugin);
+  await app.register(cookiePlugin);
+  await app.register(lanPlugin);
+  await app.register(rateLimitPlugin);
+  await app.register(multipartPlugin);
+  await app.register(swaggerPlugin);
+  await app.register(limitsPlugin);
+  await app.register(storagePlugin);
+  await app.register(jobsPlugin);
+  await app.register(realtimePlugin);
+  await app.register(aiPlugin);
+
+  await app.register(studioFamily);
+  await app.register(promoFamily);
+  await app.register(storiesFamily);
+  await app.register(stageFamily);
+  await app.register(canvasFamily);
+  await app.register(systemRoutes);
+  await app.register(webUiPlugin);
+  await app.register(notFoundPlugin);
+
+  return app as unknown as FastifyInstance;
+}

@@ -1,0 +1,54 @@
+import os from 'node:os';
+import path from 'node:path';
+
+export interface AtelierConfig {
+  /** Interface the HTTP server binds to. Loopback unless the user chose otherwise. */
+  host: string;
+  port: number;
+  /** Root of everything Atelier writes: database, files, models, secrets. */
+  dataDir: string;
+  /** Requests per minute per client before 429 (per family envelope). */
+  rateLimitMax: number;
+  /** Requests per minute per client on the login and registration routes. */
+  authRateLimitMax: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Where the built web UI lives; served at /app/ when present. */
+  webRoot: string | null;
+}
+
+export class ConfigError extends Error {}
+
+/** The OS's per-user application-data folder, as Electron's app.getPath('userData') would pick. */
+export function defaultDataDir(platform = process.platform, env = process.env): string {
+  const home = os.homedir();
+  if (platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'Atelier');
+  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Atelier');
+  return path.join(env.XDG_DATA_HOME ?? path.join(home, '.local', 'share'), 'Atelier');
+}
+
+function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<AtelierConfig> = {}): AtelierConfig {
+  const logLevel = (env.LOG_LEVEL ?? 'info') as AtelierConfig['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  return {
+    host: env.HOST && env.HOST.trim() !== '' ? env.HOST.trim() : '127.0.0.1',
+    port: intFrom(env, 'PORT', 8000, 0, 65535),
+    dataDir: path.resolve(env.ATELIER_DATA_DIR && env.ATELIER_DATA_DIR !== '' ? env.ATELIER_DATA_DIR : defaultDataDir()),
+    rateLimitMax: intFrom(env, 'ATELIER_RATE_LIMIT', 1200, 1, 10_000_000),
+    authRateLimitMax: intFrom(env, 'ATELIER_AUTH_RATE_LIMIT', 30, 1, 10_000_000),
+    logLevel,
+    webRoot: env.ATELIER_WEB_ROOT ?? null,
+    ...overrides,
+  };
+}

@@ -1,0 +1,152 @@
+import { Type } from 'typebox';
+import type { FamilyApp } from '../../../http/family';
+import { AppError } from '../../../http/errors';
+import { DataEnvelope } from '../../../http/envelopes';
+import { currentUser, requireUser } from '../../../plugins/app/auth';
+import { authRateLimit } from '../../../plugins/external/rate-limit';
+import { DuplicateAccountError, InvalidCredentialsError, InvalidRefreshTokenError, type UserRow } from '../../../auth/service';
+import { passwordWeakness } from '../../../auth/passwords';
+import { AccountSchema, EMAIL_PATTERN, Fields, TokenPairSchema, accountView, tokenPairView } from '../../../auth/views';
+
+const tags = ['canvas'];
+const sharedTags = ['canvas', 'stories'];
+
+/**
+ * `GET /api/v1/users/me` is shared by canvas and stories: the answer is the union of both
+ * documented user shapes (stories' `object:"user"`, `age`; canvas' e-mail, avatar and tier).
+ */
+const MeSchema = Type.Object({ ...AccountSchema.properties, object: Type.Literal('user') });
+const meView = (u: UserRow) => ({ ...accountView(u), object: 'user' as const });
+
+const LoginUser = Type.Object({
+  id: Type.String(),
+  email: Type.Union([Type.String(), Type.Null()]),
+  name: Type.String(),
+  tier: Type.String(),
+});
+
+export async function canvasAccountRoutes(app: FamilyApp): Promise<void> {
+  app.post(
+    '/api/v1/auth/register',
+    {
+      config: authRateLimit(app.config.authRateLimitMax),
+      schema: {
+        tags,
+        summary: 'Create an account',
+        description: 'A local installation sends no e-mail: `email_verified` stays false and nothing waits on it.',
+        body: Type.Object({ email: Fields.email, password: Fields.password, name: Fields.name }),
+        response: {
+          201: DataEnvelope(
+            Type.Object({ id: Type.String(), email: Type.String(), name: Type.String(), email_verified: Type.Boolean() }),
+          ),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { email, password, name } = request.body;
+      if (!EMAIL_PATTERN.test(email)) throw new AppError(400, 'INVALID_EMAIL', 'That is not a valid e-mail address');
+      const weak = passwordWeakness(password);
+      if (weak) throw new AppError(400, 'WEAK_PASSWORD', weak);
+      try {
+        const user = await app.auth.register({ email, password, name });
+        return reply.status(201).send({
+          success: true as const,
+          message: 'Account created. Atelier runs locally, so no verification e-mail is sent.',
+          data: { id: user.id, email: user.email!, name: user.name, email_verified: false },
+        });
+      } catch (err) {
+        if (err instanceof DuplicateAccountError) throw new AppError(409, 'EMAIL_EXISTS', 'That e-mail address is already in use');
+        throw err;
+      }
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/login',
+    {
+      config: authRateLimit(app.config.authRateLimitMax),
+      schema: {
+        tags,
+        summary: 'Sign in with e-mail and password',
+        body: Type.Object({ email: Fields.email, password: Fields.password }),
+        response: { 200: DataEnvelope(Type.Object({ ...TokenPairSchema.properties, user: LoginUser })) },
+      },
+    },
+    async (request) => {
+      try {
+        const user = await app.auth.verifyCredentials(request.body.email, request.body.password);
+        const pair = app.auth.startSession(user.id);
+        return {
+          success: true as const,
+          data: { ...tokenPairView(pair), user: { id: user.id, email: user.email, name: user.name, tier: user.tier } },
+        };
+      } catch (err) {
+        if (err instanceof InvalidCredentialsError) throw new AppError(401, 'INVALID_CREDENTIALS', 'E-mail or password is incorrect');
+        throw err;
+      }
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/refresh',
+    {
+      schema: {
+        tags: sharedTags,
+        summary: 'Rotate a refresh token (shared by canvas and stories)',
+        description: 'Each refresh token works once; the answer carries its replacement. Presenting a used token revokes the whole session.',
+        body: Type.Object({ refresh_token: Type.String({ minLength: 1, maxLength: 512 }) }),
+        response: { 200: DataEnvelope(TokenPairSchema) },
+      },
+    },
+    async (request) => {
+      try {
+        const rotated = app.auth.refresh(request.body.refresh_token);
+        return { success: true as const, message: 'Tokens refreshed', data: tokenPairView(rotated) };
+      } catch (err) {
+        if (err instanceof InvalidRefreshTokenError) throw new AppError(401, 'INVALID_TOKEN', err.message);
+        throw err;
+      }
+    },
+  );
+
+  app.get(
+    '/api/v1/users/me',
+    {
+      preHandler: requireUser(),
+      schema: { tags: sharedTags, summary: 'The signed-in user (shared by canvas and stories)', security: [{ bearerAuth: [] }], response: { 200: DataEnvelope(MeSchema) } },
+    },
+    async (request) => ({ success: true as const, message: 'OK', data: meView(currentUser(request)) }),
+  );
+
+  app.patch(
+    '/api/v1/users/me',
+    {
+      preHandler: requireUser(),
+      schema: {
+        tags: sharedTags,
+        summary: 'Edit the signed-in user',
+        security: [{ bearerAuth: [] }],
+        body: Type.Object(
+          {
+            name: Type.Optional(Fields.name),
+            avatar_url: Type.Optional(Type.Union([Fields.avatarUrl, Type.Null()])),
+            age: Type.Optional(Type.Union([Fields.age, Type.Null()])),
+            phone_number: Type.Optional(Type.Union([Fields.phone, Type.Null()])),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: DataEnvelope(MeSchema) },
+      },
+    },
+    async (request) => {
+      const b = request.body;
+      const updated = app.auth.updateProfile(currentUser(request).id, {
+        name: b.name,
+        avatarUrl: b.avatar_url,
+        age: b.age,
+        phoneNumber: b.phone_number,
+      });
+      return { success: true as const, message: 'Profile updated', data: meView(updated) };
+    },
+  );
+}

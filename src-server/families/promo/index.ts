@@ -1,0 +1,10 @@
+import { defineFamily } from '../../http/family';
+import { promoDialect } from './dialect';
+import { promoAccountRoutes } from './account/routes';
+import { promoServiceRoutes } from './service-routes';
+
+/** Promo-video family: /, /health, /auth/*, /social/google/**, /user/**, /moviemaker/**. */
+export default defineFamily(promoDialect, async (app) => {
+  await promoServiceRoutes(app);
+  await promoAccountRoutes(app);
+});

@@ -1,0 +1,16 @@
+import type { AppError, AuthFailure, CoreFailure } from './errors';
+
+export type FamilyName = 'studio' | 'promo' | 'stories' | 'stage' | 'canvas' | 'system';
+
+/** How one API family speaks: its error body and the codes it uses for shared failures. */
+export interface Dialect {
+  name: FamilyName;
+  /** Status and code for failures found by the shared machinery. */
+  core: Record<CoreFailure, { status: number; code: string }>;
+  /** The family's error body for a failure. */
+  errorBody(error: AppError): Record<string, unknown>;
+  /** The family's answer to a request without a usable identity. */
+  authError(failure: AuthFailure): AppError;
+  /** The family's answer when the caller is signed in but may not do this. */
+  forbidden(message?: string): AppError;
+}

@@ -1,0 +1,124 @@
+import type {
+  FastifyBaseLogger,
+  FastifyError,
+  FastifyInstance,
+  FastifyPluginAsync,
+  FastifyReply,
+  FastifyRequest,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { AppError, isAppError } from './errors';
+import type { Dialect } from './dialect';
+
+export type FamilyApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Replaces the family's generic validation failure on this route (stage's MISSING_FIELDS...). */
+    validationError?: (message: string, validation: FastifyError['validation']) => AppError;
+  }
+}
+
+const FASTIFY_CODES: Record<string, Parameters<typeof coreError>[1]> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'bad_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'bad_json',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_json',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'too_large',
+  FST_REQ_FILE_TOO_LARGE: 'too_large',
+  FST_PARTS_LIMIT: 'too_large',
+  FST_FILES_LIMIT: 'too_large',
+  FST_FIELDS_LIMIT: 'too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media',
+  FST_INVALID_MULTIPART_CONTENT_TYPE: 'unsupported_media',
+};
+
+const CORE_MESSAGES = {
+  validation: 'Request data is invalid',
+  bad_json: 'Request body is not valid JSON',
+  too_large: 'Request body is too large',
+  unsupported_media: 'Unsupported content type',
+  not_found: 'Route not found',
+  method_not_allowed: 'Method not allowed',
+  rate_limited: 'Too many requests; slow down and retry later',
+  internal: 'Internal server error',
+} as const;
+
+export function coreError(dialect: Dialect, failure: keyof typeof CORE_MESSAGES, message?: string, details?: Record<string, unknown>): AppError {
+  const { status, code } = dialect.core[failure];
+  return new AppError(status, code, message ?? CORE_MESSAGES[failure], details);
+}
+
+function describeValidation(err: FastifyError): string {
+  const first = err.validation?.[0];
+  if (!first) return err.message;
+  const where = err.validationContext ?? 'body';
+  const field = first.instancePath ? first.instancePath.replace(/^\//, '').replace(/\//g, '.') : '';
+  const missing = (first.params as { missingProperty?: string } | undefined)?.missingProperty;
+  if (missing) return `${where}.${field ? field + '.' : ''}${missing} is required`;
+  return `${where}${field ? '.' + field : ''} ${first.message ?? 'is invalid'}`;
+}
+
+/** Maps anything thrown inside a family onto an AppError in that family's words. */
+export function toAppError(err: unknown, dialect: Dialect, request?: FastifyRequest): AppError {
+  if (isAppError(err)) return err;
+  const e = err as FastifyError;
+  if (e?.validation) {
+    const message = describeValidation(e);
+    const custom = request?.routeOptions.config?.validationError;
+    return custom ? custom(message, e.validation) : coreError(dialect, 'validation', message);
+  }
+  const mapped = e?.code ? FASTIFY_CODES[e.code] : undefined;
+  if (mapped) return coreError(dialect, mapped);
+  if (e?.statusCode === 429) return coreError(dialect, 'rate_limited');
+  if (e?.statusCode === 413) return coreError(dialect, 'too_large');
+  if (e?.statusCode === 415) return coreError(dialect, 'unsupported_media');
+  if (e?.statusCode === 404) return coreError(dialect, 'not_found', e.message);
+  if (e?.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+    return new AppError(e.statusCode, dialect.core.validation.code, e.message);
+  }
+  return coreError(dialect, 'internal');
+}
+
+export function sendError(reply: FastifyReply, dialect: Dialect, error: AppError): FastifyReply {
+  return reply.status(error.statusCode).type('application/json; charset=utf-8').send(dialect.errorBody(error));
+}
+
+/**
+ * One API family as an encapsulated plugin: its routes, and an error handler that answers every
+ * failure in the family's documented shape, never a bare 500 or a stack trace.
+ */
+export function defineFamily(dialect: Dialect, register: (app: FamilyApp) => Promise<void>): FastifyPluginAsync {
+  const plugin: FastifyPluginAsync = async (instance) => {
+    const app = instance.withTypeProvider<TypeBoxTypeProvider>() as unknown as FamilyApp;
+    app.addHook('onRequest', async (request) => {
+      request.dialect = dialect;
+    });
+    app.setErrorHandler((err, request, reply) => {
+      const error = toAppError(err, dialect, request);
+      if (error.statusCode >= 500) request.log.error({ err }, 'request failed');
+      else if (error.statusCode === 429 && (err as { headers?: Record<string, string> }).headers) {
+        reply.headers((err as { headers: Record<string, string> }).headers);
+      }
+      return sendError(reply, dialect, error);
+    });
+    await register(app);
+  };
+  Object.defineProperty(plugin, 'name', { value: `family-${dialect.name}` });
+  return plugin;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The dialect of the family that owns the matched route; Atelier's own otherwise. */
+    dialect: Dialect;
+  }
+}

@@ -1,0 +1,28 @@
+import fp from 'fastify-plugin';
+import { coreError } from '../../http/family';
+
+export const MAX_TEXT_FIELD = 10_000;
+
+function findLongText(value: unknown, path: string, depth = 0): string | null {
+  if (typeof value === 'string') return value.length > MAX_TEXT_FIELD ? path || 'body' : null;
+  if (depth > 32 || value === null || typeof value !== 'object') return null;
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    const hit = findLongText(v, path ? `${path}.${k}` : k, depth + 1);
+    if (hit) return hit;
+  }
+  return null;
+}
+
+/** Every family caps text fields at 10,000 characters (the stories spec states it; all follow). */
+export default fp(
+  async (app) => {
+    app.addHook('preValidation', async (request) => {
+      if (!request.body || typeof request.body !== 'object' || Buffer.isBuffer(request.body)) return;
+      const field = findLongText(request.body, '');
+      if (field) {
+        throw coreError(request.dialect, 'validation', `body.${field} must be at most ${MAX_TEXT_FIELD} characters`);
+      }
+    });
+  },
+  { name: 'limits' },
+);

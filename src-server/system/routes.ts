@@ -1,0 +1,56 @@
+import { Type } from 'typebox';
+import { defineFamily } from '../http/family';
+import { DataEnvelope } from '../http/envelopes';
+import { systemDialect } from './dialect';
+
+const LanStatusSchema = Type.Object({
+  enabled: Type.Boolean(),
+  port: Type.Union([Type.Integer(), Type.Null()]),
+  addresses: Type.Array(Type.String(), { description: 'Web UI addresses LAN peers can open' }),
+  bound_to_all_interfaces: Type.Boolean(),
+});
+
+const lanView = (s: ReturnType<import('fastify').FastifyInstance['lan']['status']>) => ({
+  enabled: s.enabled,
+  port: s.port,
+  addresses: s.addresses,
+  bound_to_all_interfaces: s.boundToAllInterfaces,
+});
+
+/** Atelier's own settings and status. LAN peers are refused here (see plugins/app/lan.ts). */
+export default defineFamily(systemDialect, async (app) => {
+  app.get(
+    '/system/info',
+    {
+      schema: {
+        tags: ['system'],
+        summary: 'Version and data folder of this installation (loopback only)',
+        response: { 200: DataEnvelope(Type.Object({ version: Type.String(), data_dir: Type.String(), web_ui: Type.Boolean() })) },
+      },
+    },
+    async () => ({
+      success: true as const,
+      data: { version: '0.1.0', data_dir: app.config.dataDir, web_ui: true },
+    }),
+  );
+
+  app.get(
+    '/system/lan',
+    { schema: { tags: ['system'], summary: 'LAN sharing state and the addresses peers use (loopback only)', response: { 200: DataEnvelope(LanStatusSchema) } } },
+    async () => ({ success: true as const, data: lanView(app.lan.status()) }),
+  );
+
+  app.put(
+    '/system/lan',
+    {
+      schema: {
+        tags: ['system'],
+        summary: 'Turn LAN sharing on or off (loopback only)',
+        description: 'On: the API, web UI and socket.io become reachable on this machine\'s LAN addresses, same port. Settings routes stay loopback-only.',
+        body: Type.Object({ enabled: Type.Boolean() }, { additionalProperties: false }),
+        response: { 200: DataEnvelope(LanStatusSchema) },
+      },
+    },
+    async (request) => ({ success: true as const, data: lanView(await app.lan.setEnabled(request.body.enabled)) }),
+  );
+});

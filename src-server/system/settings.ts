@@ -1,0 +1,25 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { settings } from '../db/schema';
+
+/** Installation-wide preferences, typed per key. */
+export interface SettingsShape {
+  lan: { enabled: boolean };
+}
+
+export const SETTING_DEFAULTS: SettingsShape = {
+  lan: { enabled: false },
+};
+
+export function readSetting<K extends keyof SettingsShape>(db: Db, key: K): SettingsShape[K] {
+  const row = db.select().from(settings).where(eq(settings.key, key)).get();
+  return (row?.value as SettingsShape[K] | undefined) ?? SETTING_DEFAULTS[key];
+}
+
+export function writeSetting<K extends keyof SettingsShape>(db: Db, key: K, value: SettingsShape[K], now: number): void {
+  const updatedAt = new Date(now).toISOString();
+  db.insert(settings)
+    .values({ key, value, updatedAt })
+    .onConflictDoUpdate({ target: settings.key, set: { value, updatedAt } })
+    .run();
+}
