@@ -169,7 +169,7 @@ export class AuthService {
    */
   refresh(rawToken: string): TokenPair & { user: UserRow } {
     const now = this.now();
-    return this.db.transaction((tx) => {
+    const outcome = this.db.transaction((tx) => {
       const row = tx
         .select({ token: refreshTokens, session: authSessions })
         .from(refreshTokens)
@@ -178,13 +178,8 @@ export class AuthService {
         .get();
       if (!row) throw new InvalidRefreshTokenError();
       if (row.session.revokedAt) throw new InvalidRefreshTokenError('Session has been signed out');
-      if (row.token.usedAt) {
-        tx.update(authSessions)
-          .set({ revokedAt: nowIso(now), revokedReason: 'refresh token reuse' })
-          .where(eq(authSessions.id, row.session.id))
-          .run();
-        throw new InvalidRefreshTokenError('Refresh token was already used; the session has been revoked');
-      }
+      // Reported out of the transaction: a throw here would roll the revocation back.
+      if (row.token.usedAt) return { reused: row.session.id } as const;
       if (Date.parse(row.token.expiresAt) <= now) throw new InvalidRefreshTokenError('Refresh token has expired');
       tx.update(refreshTokens).set({ usedAt: nowIso(now) }).where(eq(refreshTokens.id, row.token.id)).run();
       const user = tx.select().from(users).where(eq(users.id, row.session.userId)).get();
@@ -192,6 +187,11 @@ export class AuthService {
       const refreshToken = this.insertRefreshToken(tx as unknown as Db, row.session.id);
       return { ...this.pair(user.id, row.session.id, refreshToken), user };
     });
+    if ('reused' in outcome) {
+      this.revokeSession(outcome.reused, 'refresh token reuse');
+      throw new InvalidRefreshTokenError('Refresh token was already used; the session has been revoked');
+    }
+    return outcome;
   }
 
   revokeSession(sessionId: string, reason = 'logout'): void {

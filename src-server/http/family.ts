@@ -78,7 +78,7 @@ export function toAppError(err: unknown, dialect: Dialect, request?: FastifyRequ
   }
   const mapped = e?.code ? FASTIFY_CODES[e.code] : undefined;
   if (mapped) return coreError(dialect, mapped);
-  if (e?.statusCode === 429) return coreError(dialect, 'rate_limited');
+  if (e?.statusCode === 429) return coreError(dialect, 'rate_limited', e.message);
   if (e?.statusCode === 413) return coreError(dialect, 'too_large');
   if (e?.statusCode === 415) return coreError(dialect, 'unsupported_media');
   if (e?.statusCode === 404) return coreError(dialect, 'not_found', e.message);
@@ -105,9 +105,6 @@ export function defineFamily(dialect: Dialect, register: (app: FamilyApp) => Pro
     app.setErrorHandler((err, request, reply) => {
       const error = toAppError(err, dialect, request);
       if (error.statusCode >= 500) request.log.error({ err }, 'request failed');
-      else if (error.statusCode === 429 && (err as { headers?: Record<string, string> }).headers) {
-        reply.headers((err as { headers: Record<string, string> }).headers);
-      }
       return sendError(reply, dialect, error);
     });
     await register(app);

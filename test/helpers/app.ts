@@ -17,12 +17,16 @@ export function tempDataDir(prefix = 'atelier-test-'): string {
 }
 
 /** The production factory on a real SQLite file in a fresh temp folder, with a movable clock. */
-export async function makeTestApp(overrides: Partial<AtelierConfig> = {}, opts: { dataDir?: string; keep?: boolean } = {}): Promise<TestApp> {
+export async function makeTestApp(
+  overrides: Partial<AtelierConfig> = {},
+  opts: { dataDir?: string; keep?: boolean; setup?: (app: FastifyInstance) => Promise<void> | void } = {},
+): Promise<TestApp> {
   const dataDir = opts.dataDir ?? tempDataDir();
   let offset = 0;
   const clock = { now: () => Date.now() + offset, advance: (ms: number) => void (offset += ms) };
   const config = loadConfig({}, { dataDir, logLevel: 'silent', rateLimitMax: 100_000, authRateLimitMax: 100_000, ...overrides });
   const app = await buildApp({ config, clock, logger: false });
+  await opts.setup?.(app);
   await app.ready();
   return {
     app,

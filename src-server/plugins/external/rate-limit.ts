@@ -1,10 +1,8 @@
 import fp from 'fastify-plugin';
 import rateLimit from '@fastify/rate-limit';
-import { AppError } from '../../http/errors';
 
 /**
- * Per-client request budget with X-RateLimit-* headers. The thrown error is an AppError so each
- * family's error handler words the 429 its own way.
+ * Per-client request budget with X-RateLimit-* headers and a 429 in the caller's family format.
  */
 export default fp(
   async (app) => {
@@ -14,11 +12,8 @@ export default fp(
       timeWindow: 60_000,
       keyGenerator: (request) => request.ip,
       errorResponseBuilder: (_request, context) => {
-        const error = new AppError(429, 'RATE_LIMITED', `Too many requests; retry in ${Math.ceil(context.ttl / 1000)} s`, {
-          limit: context.max,
-          retry_after_seconds: Math.ceil(context.ttl / 1000),
-        });
-        return error;
+        // A plain 429, not an AppError: each family's handler picks its own code for it.
+        return Object.assign(new Error(`Too many requests; retry in ${Math.ceil(context.ttl / 1000)} s`), { statusCode: 429 });
       },
       addHeadersOnExceeding: { 'x-ratelimit-limit': true, 'x-ratelimit-remaining': true, 'x-ratelimit-reset': true },
       addHeaders: { 'x-ratelimit-limit': true, 'x-ratelimit-remaining': true, 'x-ratelimit-reset': true, 'retry-after': true },
