@@ -29,6 +29,8 @@ export interface BuildOptions {
   clock?: Clock;
   /** Pino logger options or false; tests keep quiet. */
   logger?: boolean | Record<string, unknown>;
+  /** Addresses LAN sharing listens on; defaults to this machine's non-loopback IPv4 addresses. */
+  lanInterfaces?: () => string[];
 }
 
 export const JSON_BODY_LIMIT = 1024 * 1024;
@@ -53,7 +55,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(dbPlugin);
   await app.register(authPlugin);
   await app.register(cookiePlugin);
-  await app.register(lanPlugin);
+  await app.register(lanPlugin, { interfaces: options.lanInterfaces });
   await app.register(rateLimitPlugin);
   await app.register(multipartPlugin);
   await app.register(swaggerPlugin);
