@@ -59,6 +59,8 @@ const nowIso = (now: number) => new Date(now).toISOString();
 
 /** Accounts, sessions and tokens for every family: one identity, five dialects on top. */
 export class AuthService {
+  private readonly deletionHooks: ((userId: string) => Promise<void> | void)[] = [];
+
   constructor(
     private readonly db: Db,
     readonly tokens: AccessTokens,
@@ -169,7 +171,8 @@ export class AuthService {
    */
   refresh(rawToken: string): TokenPair & { user: UserRow } {
     const now = this.now();
-    const outcome = this.db.transaction((tx) => {
+    type Outcome = { reusedSession: string } | (TokenPair & { user: UserRow });
+    const outcome = this.db.transaction((tx): Outcome => {
       const row = tx
         .select({ token: refreshTokens, session: authSessions })
         .from(refreshTokens)
@@ -179,7 +182,7 @@ export class AuthService {
       if (!row) throw new InvalidRefreshTokenError();
       if (row.session.revokedAt) throw new InvalidRefreshTokenError('Session has been signed out');
       // Reported out of the transaction: a throw here would roll the revocation back.
-      if (row.token.usedAt) return { reused: row.session.id } as const;
+      if (row.token.usedAt) return { reusedSession: row.session.id };
       if (Date.parse(row.token.expiresAt) <= now) throw new InvalidRefreshTokenError('Refresh token has expired');
       tx.update(refreshTokens).set({ usedAt: nowIso(now) }).where(eq(refreshTokens.id, row.token.id)).run();
       const user = tx.select().from(users).where(eq(users.id, row.session.userId)).get();
@@ -187,8 +190,8 @@ export class AuthService {
       const refreshToken = this.insertRefreshToken(tx as unknown as Db, row.session.id);
       return { ...this.pair(user.id, row.session.id, refreshToken), user };
     });
-    if ('reused' in outcome) {
-      this.revokeSession(outcome.reused, 'refresh token reuse');
+    if ('reusedSession' in outcome) {
+      this.revokeSession(outcome.reusedSession, 'refresh token reuse');
       throw new InvalidRefreshTokenError('Refresh token was already used; the session has been revoked');
     }
     return outcome;
@@ -253,10 +256,16 @@ export class AuthService {
     this.db.update(users).set({ passwordHash, updatedAt: nowIso(this.now()) }).where(eq(users.id, id)).run();
   }
 
-  /** Deletes the account; sessions and tokens go with it through the foreign keys. */
+  /** Features that keep files or state per user register here to clean up after an account goes. */
+  onAccountDeleted(hook: (userId: string) => Promise<void> | void): void {
+    this.deletionHooks.push(hook);
+  }
+
+  /** Deletes the account; rows go with it through the foreign keys, files through the hooks. */
   async deleteAccount(id: string, password: string): Promise<void> {
     const user = this.getUser(id);
     if (!user || !(await verifyPassword(user.passwordHash, password))) throw new InvalidCredentialsError();
     this.db.delete(users).where(eq(users.id, id)).run();
+    for (const hook of this.deletionHooks) await hook(id);
   }
 }
