@@ -1,7 +1,11 @@
 import { Type } from 'typebox';
 import { defineFamily } from '../http/family';
 import { DataEnvelope } from '../http/envelopes';
+import fs from 'node:fs';
+import path from 'node:path';
 import { systemDialect } from './dialect';
+import { locateFfmpeg } from '../media/ffmpeg';
+import { defaultWebRoot } from '../paths';
 
 const LanStatusSchema = Type.Object({
   enabled: Type.Boolean(),
@@ -25,13 +29,35 @@ export default defineFamily(systemDialect, async (app) => {
       schema: {
         tags: ['system'],
         summary: 'Version and data folder of this installation (loopback only)',
-        response: { 200: DataEnvelope(Type.Object({ version: Type.String(), data_dir: Type.String(), web_ui: Type.Boolean() })) },
+        response: {
+          200: DataEnvelope(
+            Type.Object({
+              version: Type.String(),
+              data_dir: Type.String(),
+              web_ui: Type.Boolean({ description: 'Whether the built web UI is there to serve at /app/' }),
+              ffmpeg: Type.Object({
+                found: Type.Boolean(),
+                path: Type.Union([Type.String(), Type.Null()]),
+                version: Type.Union([Type.String(), Type.Null()]),
+                source: Type.Union([Type.String(), Type.Null()]),
+              }),
+            }),
+          ),
+        },
       },
     },
-    async () => ({
-      success: true as const,
-      data: { version: '0.1.0', data_dir: app.config.dataDir, web_ui: true },
-    }),
+    async () => {
+      const ffmpeg = await locateFfmpeg();
+      return {
+        success: true as const,
+        data: {
+          version: '0.1.0',
+          data_dir: app.config.dataDir,
+          web_ui: fs.existsSync(path.join(app.config.webRoot ?? defaultWebRoot(), 'index.html')),
+          ffmpeg: { found: !!ffmpeg, path: ffmpeg?.ffmpeg ?? null, version: ffmpeg?.version ?? null, source: ffmpeg?.source ?? null },
+        },
+      };
+    },
   );
 
   app.get(
