@@ -109,7 +109,7 @@ export async function decodeAudio(input: string, opts: DecodeOptions): Promise<F
     const onAbort = () => command.kill('SIGKILL');
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     command
-      .on('error', (err: Error, _stdout: string, stderr: string) => {
+      .on('error', (err: Error, _stdout: string | null, stderr: string | null) => {
         opts.signal?.removeEventListener('abort', onAbort);
         if (opts.signal?.aborted) return reject(opts.signal.reason ?? new Error('aborted'));
         const reason = stderr?.split('\n').filter(Boolean).slice(-2).join(' ') || err.message;
