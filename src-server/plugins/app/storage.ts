@@ -1,0 +1,170 @@
+import fp from 'fastify-plugin';
+import mime from 'mime';
+import { Type } from 'typebox';
+import { loadOrCreateSecret } from '../../auth/keys';
+import { AppError } from '../../http/errors';
+import { DataEnvelope } from '../../http/envelopes';
+import { coreError, defineFamily } from '../../http/family';
+import { systemDialect } from '../../system/dialect';
+import { FileStore, FileTooLargeError } from '../../storage/file-store';
+import { sendStoredFile } from '../../storage/range';
+import { UrlSigner, type SignedGrant, type SignedMethod } from '../../storage/signed-url';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    storage: FileStore;
+    urlSigner: UrlSigner;
+  }
+}
+
+const tags = ['files'];
+
+const FileParams = Type.Object({ '*': Type.String({ description: 'Storage key, e.g. `songs/<user>/<id>.mp3`' }) });
+
+const SignedQuery = Type.Object({
+  m: Type.Union([Type.Literal('GET'), Type.Literal('PUT')], { description: 'Method the URL was signed for' }),
+  exp: Type.String({ pattern: '^[0-9]+$', description: 'Expiry, Unix seconds' }),
+  sig: Type.String({ description: 'HMAC-SHA256 over the method, key and every other parameter (base64url)' }),
+  max: Type.Optional(Type.String({ pattern: '^[0-9]+$', description: 'PUT: largest accepted body in bytes' })),
+  ct: Type.Optional(Type.String({ description: 'GET: Content-Type served; PUT: Content-Type the upload must carry' })),
+  dl: Type.Optional(Type.String({ description: 'GET: download as an attachment with this file name' })),
+});
+
+const ErrorBody = Type.Object({
+  success: Type.Literal(false),
+  error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }),
+});
+
+const errorResponses = {
+  403: { ...ErrorBody, description: '`INVALID_SIGNATURE` (tampered, wrong method or Content-Type) or `URL_EXPIRED`' },
+};
+
+const FileBytes = (description: string) => ({
+  description,
+  content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+});
+
+const invalidSignature = (message = 'The URL signature is invalid') => new AppError(403, 'INVALID_SIGNATURE', message);
+
+const mediaType = (value: string | undefined) => (value ?? '').split(';')[0]!.trim().toLowerCase();
+
+/**
+ * Atelier's file store and the routes behind its signed URLs: `GET`/`HEAD /files/<key>` stream
+ * with Range, `PUT /files/<key>` is the local stand-in for a presigned S3 upload.
+ */
+export default fp(
+  async (app) => {
+    const store = await FileStore.open(app.config.dataDir);
+    const signer = new UrlSigner(loadOrCreateSecret(app.config.dataDir, 'url-signing'), app.clock);
+    app.decorate('storage', store);
+    app.decorate('urlSigner', signer);
+
+    const grantFor = (method: SignedMethod, key: string, query: Record<string, unknown>): SignedGrant => {
+      const result = signer.verify(method, key, query);
+      if (result.ok) return result.grant;
+      if (result.reason === 'expired') throw new AppError(403, 'URL_EXPIRED', 'The signed URL has expired');
+      throw invalidSignature();
+    };
+
+    await app.register(
+      defineFamily(systemDialect, async (files) => {
+        // Uploads are raw bytes of any type, streamed to disk: no parsing, no JSON body limit.
+        files.removeAllContentTypeParsers();
+        files.addContentTypeParser('*', (_request, _payload, done) => done(null));
+
+        // A signed URL with its query cut or mangled is a bad signature, not a bad request.
+        const config = { validationError: () => invalidSignature('The URL is missing its signature parameters') };
+
+        files.route({
+          method: ['GET', 'HEAD'],
+          url: '/files/*',
+          config,
+          schema: {
+            tags,
+            summary: 'Download a stored file through a signed URL',
+            description:
+              'Supports `Range: bytes=a-b`, `a-`, `-n` (206 with `Content-Range`; 416 past the end; several ranges get the whole file), ' +
+              '`If-None-Match`/`If-Modified-Since` (304) and `If-Range`. HEAD answers the same headers without the body.',
+            params: FileParams,
+            querystring: SignedQuery,
+            response: {
+              200: FileBytes('The whole file'),
+              206: FileBytes('The requested byte range'),
+              ...errorResponses,
+              404: { ...ErrorBody, description: '`FILE_NOT_FOUND`' },
+              416: { ...ErrorBody, description: '`RANGE_NOT_SATISFIABLE`, with `Content-Range: bytes */<size>`' },
+            },
+          },
+          handler: async (request, reply) => {
+            const key = request.params['*'];
+            const grant = grantFor('GET', key, request.query);
+            const secondsLeft = Math.max(0, Math.floor((grant.expiresAt - app.clock.now()) / 1000));
+            return sendStoredFile(request, reply, store, key, {
+              contentType: grant.contentType ?? mime.getType(key) ?? 'application/octet-stream',
+              downloadName: grant.downloadName,
+              // Cached no longer than the URL itself is valid.
+              cacheControl: `private, max-age=${secondsLeft}`,
+            });
+          },
+        });
+
+        files.put(
+          '/files/*',
+          {
+            config,
+            schema: {
+              tags,
+              summary: 'Upload a file to a signed PUT URL',
+              description:
+                'The request body is the file, any Content-Type (the signed one when the URL names it). ' +
+                'It is written atomically: an aborted or oversized upload leaves nothing behind. Uploading again replaces the file.',
+              params: FileParams,
+              querystring: SignedQuery,
+              response: {
+                201: DataEnvelope(
+                  Type.Object({
+                    key: Type.String(),
+                    size: Type.Integer({ description: 'Bytes stored' }),
+                    sha256: Type.String({ description: 'Hex SHA-256 of the stored bytes' }),
+                  }),
+                ),
+                400: { ...ErrorBody, description: '`UPLOAD_INCOMPLETE`: the connection ended before the whole body arrived' },
+                ...errorResponses,
+                413: { ...ErrorBody, description: '`PAYLOAD_TOO_LARGE`: the body is larger than the URL allows' },
+              },
+            },
+          },
+          async (request, reply) => {
+            const key = request.params['*'];
+            const grant = grantFor('PUT', key, request.query);
+            if (grant.contentType !== undefined && mediaType(grant.contentType) !== mediaType(request.headers['content-type'])) {
+              throw invalidSignature(`This URL accepts only Content-Type ${grant.contentType}`);
+            }
+            const tooLarge = (maxBytes: number) =>
+              coreError(systemDialect, 'too_large', `The file is larger than the ${maxBytes} bytes this URL allows`, { max_bytes: maxBytes });
+            // The rest of an unread body is not wanted: closing the connection spares the client sending it.
+            const closeIfUnread = () => {
+              if (!request.raw.complete) reply.header('connection', 'close');
+            };
+            if (grant.maxBytes !== undefined && Number(request.headers['content-length']) > grant.maxBytes) {
+              closeIfUnread();
+              throw tooLarge(grant.maxBytes);
+            }
+            try {
+              // Not destroyed on an early stop, so an error answer still reaches the client.
+              const body = request.raw.iterator({ destroyOnReturn: false });
+              const stored = await store.put(key, body, { maxBytes: grant.maxBytes });
+              return reply.code(201).send({ success: true as const, data: stored });
+            } catch (err) {
+              closeIfUnread();
+              if (err instanceof FileTooLargeError) throw tooLarge(err.maxBytes);
+              if (request.raw.destroyed) throw new AppError(400, 'UPLOAD_INCOMPLETE', 'The upload ended before the whole file arrived');
+              throw err;
+            }
+          },
+        );
+      }),
+    );
+  },
+  { name: 'storage', dependencies: ['config', 'db'] },
+);

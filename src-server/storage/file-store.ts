@@ -1,0 +1,311 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+
+/** The key failed validation: it could escape the store or is not a plain relative path. */
+export class InvalidKeyError extends Error {
+  // statusCode lets a family's error handler map it without knowing this class.
+  readonly statusCode = 400;
+  constructor(readonly key: string, reason: string) {
+    super(`Invalid storage key: ${reason}`);
+    this.name = 'InvalidKeyError';
+  }
+}
+
+export class FileTooLargeError extends Error {
+  readonly statusCode = 413;
+  constructor(readonly maxBytes: number) {
+    super(`File is larger than the limit of ${maxBytes} bytes`);
+    this.name = 'FileTooLargeError';
+  }
+}
+
+export class FileNotFoundError extends Error {
+  readonly statusCode = 404;
+  constructor(readonly key: string) {
+    super(`No stored file ${key}`);
+    this.name = 'FileNotFoundError';
+  }
+}
+
+export interface StoredFile {
+  key: string;
+  size: number;
+  /** Hex SHA-256 of the bytes written. */
+  sha256: string;
+}
+
+export interface FileStat {
+  key: string;
+  size: number;
+  mtimeMs: number;
+}
+
+export type PutSource = Buffer | Uint8Array | NodeJS.ReadableStream | AsyncIterable<Uint8Array | string>;
+
+export const MAX_KEY_LENGTH = 512;
+const SEGMENT = /^[A-Za-z0-9._-]+$/;
+/** Names Windows maps to devices whatever the extension; the same key must work on every platform. */
+const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\.|$)/i;
+const TEMP_PREFIX = 'filestore-';
+const TEMP_SUFFIX = '.part';
+/** Chunks are gathered up to this size before one writev: fewer syscalls for small network chunks. */
+const WRITE_BATCH = 1024 * 1024;
+/** Read chunk size for serving files: large enough that a 200 MB download is not syscall-bound. */
+const READ_CHUNK = 256 * 1024;
+
+/**
+ * Throws InvalidKeyError unless `key` is `seg/seg/...` with segments of [A-Za-z0-9._-]: no `.`/`..`,
+ * no trailing dot (Windows drops it, so two keys would share a file), no Windows device name.
+ */
+export function assertValidKey(key: string): void {
+  if (typeof key !== 'string' || key.length === 0) throw new InvalidKeyError(String(key), 'empty');
+  if (key.length > MAX_KEY_LENGTH) throw new InvalidKeyError(key, `longer than ${MAX_KEY_LENGTH} characters`);
+  for (const segment of key.split('/')) {
+    if (segment === '') throw new InvalidKeyError(key, 'empty path segment (leading, trailing or double slash)');
+    if (segment === '.' || segment === '..') throw new InvalidKeyError(key, 'dot segments are not allowed');
+    if (!SEGMENT.test(segment)) throw new InvalidKeyError(key, 'only letters, digits, ".", "_", "-" and "/" are allowed');
+    if (segment.endsWith('.')) throw new InvalidKeyError(key, 'a path segment may not end with "."');
+    if (WINDOWS_DEVICE.test(segment)) throw new InvalidKeyError(key, `"${segment}" is a reserved device name on Windows`);
+  }
+}
+
+const isErrno = (err: unknown, ...codes: string[]): boolean => codes.includes((err as NodeJS.ErrnoException)?.code ?? '');
+
+/** Makes a rename durable; Windows cannot open directories for fsync, so it is skipped there. */
+async function fsyncDir(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  let handle: fsp.FileHandle | undefined;
+  try {
+    handle = await fsp.open(dir, 'r');
+    await handle.sync();
+  } catch (err) {
+    if (!isErrno(err, 'EISDIR', 'EPERM', 'EINVAL', 'EBADF', 'EACCES')) throw err;
+  } finally {
+    await handle?.close();
+  }
+}
+
+async function* chunksOf(source: PutSource): AsyncGenerator<Uint8Array> {
+  if (source instanceof Uint8Array) {
+    yield source;
+    return;
+  }
+  for await (const chunk of source as AsyncIterable<Uint8Array | string>) {
+    yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+  }
+}
+
+/**
+ * Files under `<dataDir>/files`, addressed by key. Every write lands in `<dataDir>/tmp` first and
+ * is renamed into place after fsync, so a reader sees the old file or the whole new one, never a
+ * part; a failed or oversized write leaves nothing behind.
+ */
+export class FileStore {
+  readonly root: string;
+  readonly tempDir: string;
+
+  private constructor(dataDir: string) {
+    this.root = path.join(dataDir, 'files');
+    this.tempDir = path.join(dataDir, 'tmp');
+  }
+
+  /**
+   * Creates the folders and removes temp files older than `tempGraceMs` left by a crash. The grace
+   * spares an upload another Atelier process (the headless CLI on the same data folder) has under way.
+   */
+  static async open(dataDir: string, opts: { tempGraceMs?: number } = {}): Promise<FileStore> {
+    const store = new FileStore(dataDir);
+    await fsp.mkdir(store.root, { recursive: true });
+    await fsp.mkdir(store.tempDir, { recursive: true });
+    await store.sweepTemp(opts.tempGraceMs ?? 60_000);
+    return store;
+  }
+
+  /** Removes this store's temp files last modified more than `olderThanMs` ago; returns how many. */
+  async sweepTemp(olderThanMs: number): Promise<number> {
+    const cutoff = Date.now() - olderThanMs;
+    let removed = 0;
+    for (const name of await fsp.readdir(this.tempDir)) {
+      if (!name.startsWith(TEMP_PREFIX) || !name.endsWith(TEMP_SUFFIX)) continue;
+      const file = path.join(this.tempDir, name);
+      try {
+        if ((await fsp.stat(file)).mtimeMs > cutoff) continue;
+        await fsp.unlink(file);
+        removed += 1;
+      } catch (err) {
+        if (!isErrno(err, 'ENOENT')) throw err;
+      }
+    }
+    return removed;
+  }
+
+  /** The file's path on disk, for tools that need one (ffmpeg, sharp). Validates the key. */
+  absolutePath(key: string): string {
+    assertValidKey(key);
+    return path.join(this.root, ...key.split('/'));
+  }
+
+  /**
+   * Writes `source` under `key`, replacing any file there atomically. A stream source is consumed;
+   * on error or when it passes `maxBytes` it is destroyed, the temp file removed, and the error
+   * (FileTooLargeError, or the source's own) thrown.
+   */
+  async put(key: string, source: PutSource, opts: { maxBytes?: number } = {}): Promise<StoredFile> {
+    const target = this.absolutePath(key);
+    const { maxBytes } = opts;
+    if (maxBytes !== undefined && source instanceof Uint8Array && source.byteLength > maxBytes) {
+      throw new FileTooLargeError(maxBytes);
+    }
+    const temp = path.join(this.tempDir, `${TEMP_PREFIX}${crypto.randomUUID()}${TEMP_SUFFIX}`);
+    const hash = crypto.createHash('sha256');
+    let size = 0;
+    try {
+      const handle = await fsp.open(temp, 'wx');
+      try {
+        let batch: Uint8Array[] = [];
+        let batchBytes = 0;
+        const flush = async () => {
+          if (batchBytes === 0) return;
+          await writeAll(handle, batch);
+          batch = [];
+          batchBytes = 0;
+        };
+        for await (const chunk of chunksOf(source)) {
+          size += chunk.byteLength;
+          if (maxBytes !== undefined && size > maxBytes) throw new FileTooLargeError(maxBytes);
+          hash.update(chunk);
+          batch.push(chunk);
+          batchBytes += chunk.byteLength;
+          if (batchBytes >= WRITE_BATCH) await flush();
+        }
+        await flush();
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fsp.mkdir(path.dirname(target), { recursive: true });
+      await fsp.rename(temp, target);
+    } catch (err) {
+      await fsp.rm(temp, { force: true });
+      throw err;
+    }
+    await fsyncDir(path.dirname(target));
+    return { key, size, sha256: hash.digest('hex') };
+  }
+
+  /** Size and modification time, or null when no file is stored under `key`. */
+  async stat(key: string): Promise<FileStat | null> {
+    try {
+      const st = await fsp.stat(this.absolutePath(key));
+      return st.isFile() ? { key, size: st.size, mtimeMs: st.mtimeMs } : null;
+    } catch (err) {
+      if (isErrno(err, 'ENOENT', 'ENOTDIR')) return null;
+      throw err;
+    }
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return (await this.stat(key)) !== null;
+  }
+
+  async get(key: string): Promise<Buffer> {
+    try {
+      return await fsp.readFile(this.absolutePath(key));
+    } catch (err) {
+      if (isErrno(err, 'ENOENT', 'ENOTDIR', 'EISDIR')) throw new FileNotFoundError(key);
+      throw err;
+    }
+  }
+
+  /** Removes the file; true when there was one. */
+  async delete(key: string): Promise<boolean> {
+    try {
+      await fsp.unlink(this.absolutePath(key));
+      return true;
+    } catch (err) {
+      if (isErrno(err, 'ENOENT', 'ENOTDIR', 'EISDIR')) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Removes the file `prefix` and everything under `prefix/` (a folder prefix: `users/1` does not
+   * touch `users/10`). For clean-ups such as a deleted account's files.
+   */
+  async deletePrefix(prefix: string): Promise<void> {
+    await fsp.rm(this.absolutePath(prefix), { recursive: true, force: true });
+  }
+
+  /**
+   * Opens `key` for reading: size, mtime and bytes all come from the same file even if a put
+   * replaces it meanwhile. Throws FileNotFoundError.
+   */
+  async openRead(key: string): Promise<OpenedFile> {
+    let handle: fsp.FileHandle;
+    try {
+      handle = await fsp.open(this.absolutePath(key), 'r');
+    } catch (err) {
+      if (isErrno(err, 'ENOENT', 'ENOTDIR')) throw new FileNotFoundError(key);
+      throw err;
+    }
+    try {
+      const st = await handle.stat();
+      if (!st.isFile()) throw new FileNotFoundError(key);
+      return new OpenedFile(handle, key, st);
+    } catch (err) {
+      await handle.close();
+      throw err;
+    }
+  }
+
+  /** Bytes `start..end` (inclusive, both optional) of `key` as a stream. Throws FileNotFoundError. */
+  async createReadStream(key: string, range: { start?: number; end?: number } = {}): Promise<fs.ReadStream> {
+    return (await this.openRead(key)).stream(range);
+  }
+}
+
+/** An open stored file. Call stream() once (it then owns the descriptor) or close(). */
+export class OpenedFile {
+  readonly size: number;
+  readonly mtimeMs: number;
+  /** Changes with every put: each one renames a new file into place. */
+  readonly etag: string;
+
+  constructor(
+    private readonly handle: fsp.FileHandle,
+    readonly key: string,
+    st: fs.Stats,
+  ) {
+    this.size = st.size;
+    this.mtimeMs = st.mtimeMs;
+    this.etag = `"${st.ino.toString(36)}-${st.size.toString(36)}-${Math.floor(st.mtimeMs).toString(36)}"`;
+  }
+
+  stream(range: { start?: number; end?: number } = {}): fs.ReadStream {
+    return this.handle.createReadStream({ ...range, highWaterMark: READ_CHUNK, autoClose: true });
+  }
+
+  close(): Promise<void> {
+    return this.handle.close();
+  }
+}
+
+async function writeAll(handle: fsp.FileHandle, buffers: Uint8Array[]): Promise<void> {
+  let pending = buffers;
+  while (pending.length > 0) {
+    const { bytesWritten } = await handle.writev(pending);
+    pending = skipBytes(pending, bytesWritten);
+  }
+}
+
+/** The buffers left after a short write of `count` bytes. */
+function skipBytes(buffers: Uint8Array[], count: number): Uint8Array[] {
+  let left = count;
+  let i = 0;
+  while (i < buffers.length && left >= buffers[i]!.byteLength) left -= buffers[i++]!.byteLength;
+  const rest = buffers.slice(i);
+  if (left > 0 && rest.length > 0) rest[0] = rest[0]!.subarray(left);
+  return rest;
+}
