@@ -18,12 +18,15 @@ export interface AtelierConfig {
 
 export class ConfigError extends Error {}
 
-/** The OS's per-user application-data folder, as Electron's app.getPath('userData') would pick. */
+/**
+ * The OS's per-user application-data folder, the same one Electron's app.getPath('userData')
+ * gives, so the desktop app and the headless server share one installation's data.
+ */
 export function defaultDataDir(platform = process.platform, env = process.env): string {
   const home = os.homedir();
   if (platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'Atelier');
   if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Atelier');
-  return path.join(env.XDG_DATA_HOME ?? path.join(home, '.local', 'share'), 'Atelier');
+  return path.join(env.XDG_CONFIG_HOME ?? path.join(home, '.config'), 'Atelier');
 }
 
 function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {

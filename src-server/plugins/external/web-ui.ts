@@ -24,19 +24,28 @@ export default fp(
         return payload;
       });
       if (!built) {
-        scope.get('/app/*', { schema: { hide: true } }, async (_request, reply) =>
-          reply
-            .status(503)
-            .type('text/html; charset=utf-8')
-            .send('<!doctype html><title>Atelier</title><p>The web UI has not been built. Run <code>npm run build</code>, then reload.</p>'),
-        );
+        // '/app/*' does not match '/app/' itself (nor '/app', the same route with ignoreTrailingSlash).
+        for (const url of ['/app/', '/app/*']) {
+          scope.get(url, { schema: { hide: true } }, async (_request, reply) =>
+            reply
+              .status(503)
+              .type('text/html; charset=utf-8')
+              .send('<!doctype html><title>Atelier</title><p>The web UI has not been built. Run <code>npm run build</code>, then reload.</p>'),
+          );
+        }
         return;
       }
       await scope.register(fastifyStatic, { root, prefix: '/app/', wildcard: false, index: ['index.html'] });
-      // Client-side routes (/app/account, /app/concert/<id>) all load the single page.
-      scope.get('/app/*', { schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').sendFile('index.html'));
+      // Client-side routes (/app/account, /app/concert/<id>) all load the single page; a missing
+      // asset (a path with an extension) is a real 404, not HTML that the browser would misparse.
+      scope.get('/app/*', { schema: { hide: true } }, async (request, reply) => {
+        const wanted = (request.params as { '*': string })['*'];
+        if (path.extname(wanted) !== '') {
+          return reply.status(404).type('text/plain; charset=utf-8').send(`Not found: /app/${wanted}`);
+        }
+        return reply.type('text/html; charset=utf-8').sendFile('index.html');
+      });
     });
-    app.get('/app', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/app/', 301));
   },
   { name: 'web-ui', dependencies: ['config'] },
 );

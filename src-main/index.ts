@@ -1,0 +1,91 @@
+import path from 'node:path';
+import { app, BrowserWindow, dialog, ipcMain, Menu } from 'electron';
+import { ConfigError, loadConfig } from '../src-server/config';
+import { startServer, type RunningServer } from '../src-server/server';
+import { OPEN_EXTERNAL_CHANNEL } from '../src-shared/desktop';
+import { buildMenu } from './menu';
+import { createMainWindow, openExternally, sameOrigin } from './window';
+
+// Before anything asks for userData: the folder is named after the app, as on the headless side.
+app.setName('Atelier');
+
+let server: RunningServer | null = null;
+let mainWindow: BrowserWindow | null = null;
+
+/** The configured PORT when it is free; when another program holds it, any free port (the window follows the server). */
+async function startInProcessServer(): Promise<RunningServer> {
+  const dataDir = process.env.ATELIER_DATA_DIR || app.getPath('userData');
+  const config = loadConfig({ ...process.env, ATELIER_DATA_DIR: dataDir });
+  try {
+    return await startServer({ config });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    return startServer({ config: { ...config, port: 0 } });
+  }
+}
+
+function openWindow(running: RunningServer): void {
+  mainWindow = createMainWindow(`${running.url}/app/`, path.join(import.meta.dirname, '../preload/index.cjs'));
+  mainWindow.on('closed', () => (mainWindow = null));
+}
+
+async function main(): Promise<void> {
+  await app.whenReady();
+  try {
+    server = await startInProcessServer();
+  } catch (err) {
+    const detail = err instanceof ConfigError ? `Invalid configuration: ${err.message}` : err instanceof Error ? err.message : String(err);
+    dialog.showErrorBox('Atelier could not start', detail);
+    app.exit(1);
+    return;
+  }
+  const running = server;
+  const origin = new URL(running.url).origin;
+
+  ipcMain.handle(OPEN_EXTERNAL_CHANNEL, (event, url: unknown) => {
+    if (typeof url === 'string' && event.senderFrame && sameOrigin(event.senderFrame.url, origin)) openExternally(url);
+  });
+  Menu.setApplicationMenu(buildMenu(running.url, running.app.config.dataDir));
+  openWindow(running);
+
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) openWindow(running);
+  });
+}
+
+if (!app.requestSingleInstanceLock()) {
+  // Another Atelier owns the data folder and the port: it gets focused instead (second-instance).
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  // Quitting waits for the server to drain requests, stop jobs and workers and close SQLite.
+  let serverClosed = false;
+  app.on('before-quit', (event) => {
+    if (!server || serverClosed) return;
+    event.preventDefault();
+    server
+      .close()
+      .catch((err: unknown) => console.error('Atelier: error while shutting down the server', err))
+      .finally(() => {
+        serverClosed = true;
+        app.quit();
+      });
+  });
+
+  // Ctrl-C in the terminal that ran `npm start` quits the same graceful way.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
+
+  main().catch((err: unknown) => {
+    dialog.showErrorBox('Atelier could not start', err instanceof Error ? err.message : String(err));
+    app.exit(1);
+  });
+}

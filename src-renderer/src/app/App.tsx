@@ -1,0 +1,56 @@
+import { useEffect, type ReactNode } from 'react';
+import { Button, Spinner } from '../components';
+import { SignInForm } from '../features/auth/components/SignInForm';
+import { SignUpForm } from '../features/auth/components/SignUpForm';
+import { useAuth } from '../features/auth/store';
+import { HOME } from '../features/shell/areas';
+import { Shell } from '../features/shell/components/Shell';
+import { useSocketConnection } from '../lib/socket';
+import { Redirect, useLocation } from './router';
+import { screenFor } from './routes';
+
+const PUBLIC = new Set(['/sign-in', '/sign-up']);
+
+/** A path to come back to after signing in: only paths inside the app. */
+const safeNext = (next: string | null) => (next && next.startsWith('/') && !next.startsWith('//') && !PUBLIC.has(next) ? next : HOME);
+
+function Centered({ children }: { children: ReactNode }) {
+  return <div className="centered">{children}</div>;
+}
+
+export function App() {
+  const { status, problem, load } = useAuth();
+  const { path, query } = useLocation();
+  useSocketConnection(status === 'signed-in');
+  useEffect(() => void load(), [load]);
+
+  if (status === 'checking') {
+    return (
+      <Centered>
+        <Spinner label="Opening Atelier" />
+      </Centered>
+    );
+  }
+  if (status === 'unreachable') {
+    return (
+      <Centered>
+        <div className="stack narrow" role="alert">
+          <h1 className="page-title">Atelier’s server is not answering</h1>
+          <p className="muted">{problem}</p>
+          <Button variant="primary" onClick={() => void load()}>
+            Try again
+          </Button>
+        </div>
+      </Centered>
+    );
+  }
+  if (status === 'signed-out') {
+    if (path === '/sign-up') return <SignUpForm next={safeNext(query.get('next'))} />;
+    if (path === '/sign-in') return <SignInForm next={safeNext(query.get('next'))} />;
+    return <Redirect to={path === '/' ? '/sign-in' : `/sign-in?next=${encodeURIComponent(path)}`} />;
+  }
+
+  if (PUBLIC.has(path)) return <Redirect to={safeNext(query.get('next'))} />;
+  if (path === '/') return <Redirect to={HOME} />;
+  return <Shell path={path}>{screenFor(path) ?? <Redirect to={HOME} />}</Shell>;
+}

@@ -1,0 +1,19 @@
+import { useEffect } from 'react';
+import { PageHeader } from '../../shell/components/PageHeader';
+import { useSettings } from '../store';
+import { AboutCard } from './AboutCard';
+import { LanSharingCard } from './LanSharingCard';
+
+export function SettingsScreen() {
+  const load = useSettings((s) => s.load);
+  useEffect(() => void load(), [load]);
+  return (
+    <>
+      <PageHeader title="Settings" description="How this Atelier is shared, and where it keeps its data." />
+      <div className="stack">
+        <LanSharingCard />
+        <AboutCard />
+      </div>
+    </>
+  );
+}

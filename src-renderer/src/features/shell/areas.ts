@@ -1,0 +1,60 @@
+import type { IconName } from '../../components';
+
+/** One entry of the sidebar. Areas without a screen yet show what they will do and which issue brings them. */
+export interface Area {
+  path: string;
+  label: string;
+  icon: IconName;
+  summary: string;
+  /** The issue that builds this area, until it is built. */
+  comingWith?: string;
+}
+
+export const AREAS: Area[] = [
+  {
+    path: '/compose',
+    label: 'Record & Compose',
+    icon: 'mic',
+    summary: 'Record takes into studios, arrange tracks, and turn a hummed melody into a full song with AI — then give it an album cover and share it.',
+    comingWith: 'issue #5, Record & Compose (recording studios, tracks, songs, AI compose, album covers, sharing)',
+  },
+  {
+    path: '/concerts',
+    label: 'Concerts',
+    icon: 'broadcast',
+    summary: 'Put on a live concert for people on your network, with your audio library, avatar accessories and 3D stage models.',
+    comingWith: 'issue #3, Stage (audio library, accessory presets, 3D models, LAN concerts)',
+  },
+  {
+    path: '/images',
+    label: 'Image Studio',
+    icon: 'image',
+    summary: 'Generate images on your own GPU, follow the queue as it works, and keep the results in boards.',
+    comingWith: 'issue #4, Image Studio (image generation, queue, gallery, boards)',
+  },
+  {
+    path: '/stories',
+    label: 'Stories',
+    icon: 'book',
+    summary: 'Make an illustrated children’s story from a spoken conversation.',
+    comingWith: 'a Stories issue not yet filed (voice conversation, story generation)',
+  },
+  {
+    path: '/promo',
+    label: 'Promo Videos',
+    icon: 'film',
+    summary: 'Turn a business’s web page into lyrics, music, images and a short promo video.',
+    comingWith: 'a Promo Videos issue not yet filed (business URL to lyrics, music, images and video)',
+  },
+  {
+    path: '/models',
+    label: 'Models',
+    icon: 'cube',
+    summary: 'See the AI models on this computer, whether they run on your GPU or the CPU, and add or remove them.',
+    comingWith: 'issue #4, Image Studio (model catalog, installation from a folder or URL)',
+  },
+  { path: '/settings', label: 'Settings', icon: 'sliders', summary: 'LAN sharing and this installation.' },
+  { path: '/account', label: 'Account', icon: 'user', summary: 'Your profile.' },
+];
+
+export const HOME = AREAS[0]!.path;
