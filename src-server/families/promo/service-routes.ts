@@ -30,7 +30,7 @@ export async function promoServiceRoutes(app: FamilyApp): Promise<void> {
         tags: ['promo'],
         summary: 'Health of the server and what it depends on',
         description:
-          'Atelier keeps its queue in SQLite and runs jobs in-process, so `redis` reports "not_used" and `celery` reports the in-process job runner.',
+          'Atelier keeps its queue in SQLite and runs jobs in-process, so `redis` reports "not_used" and `celery` reports the in-process job runner ("running", "idle" before start-up, "stopping").',
         response: {
           200: Type.Object({ status: Type.String(), database: Type.String(), redis: Type.String(), celery: Type.String() }),
           503: Type.Object({ status: Type.String(), database: Type.String(), redis: Type.String(), celery: Type.String() }),
@@ -44,12 +44,13 @@ export async function promoServiceRoutes(app: FamilyApp): Promise<void> {
       } catch {
         database = 'disconnected';
       }
-      const healthy = database === 'connected';
+      const runner = app.jobs.runState;
+      const healthy = database === 'connected' && runner === 'running';
       return reply.status(healthy ? 200 : 503).send({
         status: healthy ? 'healthy' : 'unhealthy',
         database,
         redis: 'not_used',
-        celery: 'running',
+        celery: runner,
       });
     },
   );
