@@ -41,26 +41,31 @@ CREATE UNIQUE INDEX `users_id_unique` ON `users` (`id`);--> statement-breakpoint
 CREATE UNIQUE INDEX `users_user_id_unique` ON `users` (`user_id`);--> statement-breakpoint
 CREATE UNIQUE INDEX `users_email_unique` ON `users` (`email`);--> statement-breakpoint
 CREATE TABLE `jobs` (
-	`id` text PRIMARY KEY NOT NULL,
+	`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`id` text NOT NULL,
 	`owner_id` text,
 	`kind` text NOT NULL,
 	`lane` text DEFAULT 'default' NOT NULL,
 	`status` text NOT NULL,
 	`progress` real DEFAULT 0 NOT NULL,
 	`stage` text,
+	`message` text,
 	`payload` text NOT NULL,
 	`result` text,
 	`error` text,
+	`error_code` text,
 	`attempts` integer DEFAULT 0 NOT NULL,
 	`max_attempts` integer DEFAULT 2 NOT NULL,
 	`created_at` text NOT NULL,
 	`started_at` text,
 	`finished_at` text,
+	`updated_at` text NOT NULL,
 	FOREIGN KEY (`owner_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
-CREATE INDEX `jobs_status_lane_idx` ON `jobs` (`status`,`lane`,`created_at`);--> statement-breakpoint
-CREATE INDEX `jobs_owner_idx` ON `jobs` (`owner_id`);--> statement-breakpoint
+CREATE UNIQUE INDEX `jobs_id_unique` ON `jobs` (`id`);--> statement-breakpoint
+CREATE INDEX `jobs_status_lane_idx` ON `jobs` (`status`,`lane`,`seq`);--> statement-breakpoint
+CREATE INDEX `jobs_owner_idx` ON `jobs` (`owner_id`,`seq`);--> statement-breakpoint
 CREATE TABLE `settings` (
 	`key` text PRIMARY KEY NOT NULL,
 	`value` text NOT NULL,

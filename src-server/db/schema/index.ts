@@ -1,3 +1,4 @@
 export * from './users';
 export * from './jobs';
 export * from './settings';
+export * from './stage';
