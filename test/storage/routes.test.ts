@@ -34,10 +34,12 @@ describe('GET /files/*', () => {
       'content-type': 'audio/mpeg',
       'content-length': '1000',
       'accept-ranges': 'bytes',
-      // Never cached past the URL's own expiry, which is whole seconds.
-      'cache-control': expect.stringMatching(/^private, max-age=(599|600)$/),
       'x-content-type-options': 'nosniff',
     });
+    // Never cached past the URL's own 600 s expiry (a loaded machine may spend seconds before this line).
+    const maxAge = Number(/^private, max-age=(\d+)$/.exec(String(res.headers['cache-control']))?.[1]);
+    expect(maxAge).toBeLessThanOrEqual(600);
+    expect(maxAge).toBeGreaterThan(500);
     expect(res.headers.etag).toMatch(/^"[0-9a-z-]+"$/);
     expect(new Date(String(res.headers['last-modified'])).getTime()).toBeGreaterThan(0);
     expect(res.headers['content-range']).toBeUndefined();
