@@ -1,8 +1,57 @@
-import { defineFamily } from '../../http/family';
+import fp from 'fastify-plugin';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { defineFamily, type FamilyApp } from '../../http/family';
 import { stageDialect } from './dialect';
 import { stageAccountRoutes } from './account/routes';
+import { AudioService } from './audio/service';
+import { audioRoutes } from './audio/routes';
+import { PresetService } from './presets/service';
+import { presetRoutes } from './presets/routes';
+import { ModelService } from './models/service';
+import { modelRoutes } from './models/routes';
+import { ConcertService } from './concerts/service';
+import { concertRoutes } from './concerts/routes';
+import { removeOrphanedFiles } from './cleanup';
+import { stageFailureHandler } from './http';
 
-/** Stage family: /health/resource, /api/auth/login, /api/audio/**, /api/accessory-presets/**, /api/models/**, /api/concert/**. */
-export default defineFamily(stageDialect, async (app) => {
-  await stageAccountRoutes(app);
-});
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Concert rooms and their `concert:changed` events, for the realtime layer; see families/stage/README.md. */
+    concerts: ConcertService;
+  }
+}
+
+/**
+ * Stage family: /health/resource, /api/auth/login, /api/audio/**, /api/accessory-presets/**,
+ * /api/models/**, /api/concert/**. The wrapper is not encapsulated so `app.concerts` reaches the
+ * whole server; the routes stay inside the family's own plugin and error format.
+ */
+export default fp(
+  async (app) => {
+    const audio = new AudioService(app.db, app.storage, app.clock.now);
+    const presets = new PresetService(app.db, app.storage, app.clock.now);
+    const models = new ModelService(app.db, app.storage, app.clock.now);
+    const concerts = new ConcertService(app.db, (id) => audio.exists(id), app.clock.now, app.log);
+
+    app.decorate('concerts', concerts);
+    app.addHook('onReady', async () => concerts.start());
+    app.addHook('onClose', async () => concerts.stop());
+    app.auth.onAccountDeleted(() => removeOrphanedFiles(app.db, app.storage, audio));
+
+    await app.register(
+      defineFamily(stageDialect, async (family) => {
+        await stageAccountRoutes(family);
+        await family.register(async (scope) => {
+          // Unexpected failures get the spec section's own code (SAVE_FAILED, STREAMING_ERROR...).
+          scope.setErrorHandler(stageFailureHandler);
+          const routes = scope.withTypeProvider<TypeBoxTypeProvider>() as unknown as FamilyApp;
+          await audioRoutes(routes, audio);
+          await presetRoutes(routes, presets);
+          await modelRoutes(routes, models);
+          await concertRoutes(routes, concerts);
+        });
+      }),
+    );
+  },
+  { name: 'stage', dependencies: ['config', 'db', 'auth', 'storage', 'multipart'] },
+);

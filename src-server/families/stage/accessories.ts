@@ -1,0 +1,36 @@
+import { Type, type Static } from 'typebox';
+import { AppError } from '../../http/errors';
+import type { Issue } from './http';
+
+/** One avatar attachment, as the Unreal client sends it (a socket, an offset, a rotation and a mesh URL). */
+export const Accessory = Type.Object({
+  socketName: Type.String({ minLength: 1, maxLength: 100, description: 'Skeleton socket, e.g. `Head`' }),
+  relativeLocation: Type.Object({ x: Type.Number(), y: Type.Number(), z: Type.Number() }),
+  relativeRotation: Type.Object({ pitch: Type.Number(), yaw: Type.Number(), roll: Type.Number() }),
+  modelUrl: Type.String({ minLength: 1, maxLength: 2048 }),
+});
+
+export type AccessoryItem = Static<typeof Accessory>;
+
+export const MAX_ACCESSORIES = 100;
+
+export const AccessoryList = Type.Array(Accessory, { maxItems: MAX_ACCESSORIES, description: `At most ${MAX_ACCESSORIES}` });
+
+/** Keeps the documented fields only, so what is stored and echoed is exactly the accessory. */
+export function accessoryOf(a: AccessoryItem): AccessoryItem {
+  return {
+    socketName: a.socketName,
+    relativeLocation: { x: a.relativeLocation.x, y: a.relativeLocation.y, z: a.relativeLocation.z },
+    relativeRotation: { pitch: a.relativeRotation.pitch, yaw: a.relativeRotation.yaw, roll: a.relativeRotation.roll },
+    modelUrl: a.modelUrl,
+  };
+}
+
+export const accessoriesNotArray = () => new AppError(400, 'INVALID_ACCESSORIES', 'accessories must be an array');
+
+/** `INVALID_ACCESSORIES` for a schema failure in an `accessories` list or a single accessory body. */
+export function invalidAccessories(issue: Issue): AppError {
+  return issue.path.length === 1 && issue.path[0] === 'accessories' && issue.keyword === 'type'
+    ? accessoriesNotArray()
+    : new AppError(400, 'INVALID_ACCESSORIES', issue.text);
+}

@@ -1,0 +1,226 @@
+import type { FamilyApp } from '../../../http/family';
+import { AppError, isAppError } from '../../../http/errors';
+import { currentUser } from '../../../plugins/app/auth';
+import { sendStoredFile } from '../../../storage/range';
+import { FileBytes, IdParams, errorResponses, idErrors, security, signedIn, type StageFailure } from '../http';
+import { closeIfUnread, drain, multipartForm } from '../uploads';
+import { AUDIO_MAX_BYTES, type AudioService, type ReceivedAudio } from './service';
+import { AUDIO_CONTENT_TYPES } from './sniff';
+import { AudioList, AudioOne, SearchParams, StreamInfo, UploadForm, Uploaded, audioView } from './schemas';
+
+const tags = ['stage'];
+const TEXT_MAX = 200;
+
+const readFailure: StageFailure = { code: 'INTERNAL_SERVER_ERROR', message: 'Server error', database: true };
+const streamFailure: StageFailure = { code: 'STREAMING_ERROR', message: 'Failed to stream audio file' };
+const uploadFailure: StageFailure = { code: 'UPLOAD_ERROR', message: 'Failed to upload audio file', database: true };
+
+const audioNotFound = () => new AppError(404, 'AUDIO_NOT_FOUND', 'Audio file not found');
+const fileNotFound = () => new AppError(404, 'FILE_NOT_FOUND', 'Audio file not found on server');
+const noFile = () => new AppError(400, 'NO_FILE', 'No audio file provided');
+
+const validationError = idErrors('audio');
+
+/** The optional `duration` form field: seconds, or absent/empty for "read it from the file". */
+function durationField(value: string | undefined): number | null {
+  if (value === undefined || value.trim() === '') return null;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0) throw new AppError(400, 'INVALID_INPUT', 'duration must be a number of seconds');
+  return seconds;
+}
+
+function textField(name: string, value: string | undefined): string | null {
+  const text = value?.trim() ?? '';
+  if (text.length > TEXT_MAX) throw new AppError(400, 'INVALID_INPUT', `${name} must be at most ${TEXT_MAX} characters`);
+  return text === '' ? null : text;
+}
+
+/** /api/audio/**: the shared library every account of this installation reads and adds to. */
+export async function audioRoutes(app: FamilyApp, audio: AudioService): Promise<void> {
+  app.get(
+    '/api/audio/list',
+    {
+      onRequest: signedIn,
+      config: { failure: readFailure },
+      schema: {
+        tags,
+        security,
+        summary: 'List the shared audio library',
+        description: 'Every account of this installation sees the same library, newest first.',
+        response: { 200: AudioList, ...errorResponses({ 500: '`DATABASE_ERROR` (with the driver `code`), `INTERNAL_SERVER_ERROR`' }) },
+      },
+    },
+    async () => {
+      const rows = audio.list();
+      return { success: true as const, count: rows.length, audio_files: rows.map(audioView) };
+    },
+  );
+
+  app.get(
+    '/api/audio/search/:query',
+    {
+      onRequest: signedIn,
+      config: { failure: readFailure },
+      schema: {
+        tags,
+        security,
+        summary: 'Search the library by title and artist',
+        description: 'Matches titles or artists containing the query (case-insensitive for Latin letters; `%` and `_` are literal).',
+        params: SearchParams,
+        response: { 200: AudioList, ...errorResponses({ 400: '`INVALID_INPUT`: query longer than 200 characters', 500: '`DATABASE_ERROR`, `INTERNAL_SERVER_ERROR`' }) },
+      },
+    },
+    async (request) => {
+      const rows = audio.search(request.params.query);
+      return { success: true as const, count: rows.length, audio_files: rows.map(audioView) };
+    },
+  );
+
+  app.get(
+    '/api/audio/stream/:id',
+    {
+      onRequest: signedIn,
+      config: { validationError, failure: streamFailure },
+      schema: {
+        tags,
+        security,
+        summary: 'Get the streaming URL of an audio file',
+        description: 'Files are stored locally: `stream_url` is `/api/audio/file/<id>` on this server (with Range support), `storage_type` is `"local"`.',
+        params: IdParams,
+        response: {
+          200: StreamInfo,
+          ...errorResponses({
+            400: '`INVALID_ID`',
+            404: '`AUDIO_NOT_FOUND` (no such id), `FILE_NOT_FOUND` (its file is missing on disk)',
+            500: '`STREAMING_ERROR`',
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const row = audio.get(request.params.id);
+      if (!row) throw audioNotFound();
+      if (!(await app.storage.exists(row.filePath))) throw fileNotFound();
+      return {
+        success: true as const,
+        stream_url: `/api/audio/file/${row.id}`,
+        audio_file: { id: row.id, title: row.title, format: row.format, file_size: row.fileSize },
+        storage_type: 'local' as const,
+      };
+    },
+  );
+
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: '/api/audio/file/:id',
+    onRequest: signedIn,
+    config: { validationError, failure: streamFailure },
+    schema: {
+      tags,
+      security,
+      summary: 'Stream an audio file (Range supported)',
+      description:
+        'The bytes, with `Accept-Ranges: bytes`. One `Range: bytes=a-b`, `a-` or `-n` answers 206 with `Content-Range`; a range past the end answers 416 ' +
+        '`RANGE_NOT_SATISFIABLE` with `Content-Range: bytes */<size>`. `Content-Type` follows the stored format: `audio/mp3`, `audio/aac`, `audio/mp4` (M4A), `audio/wav`. ' +
+        'HEAD answers the same headers without the body.',
+      params: IdParams,
+      response: {
+        200: FileBytes('The whole file'),
+        206: FileBytes('The requested byte range'),
+        ...errorResponses({
+          400: '`INVALID_ID`',
+          404: '`AUDIO_NOT_FOUND`, `FILE_NOT_FOUND`',
+          416: '`RANGE_NOT_SATISFIABLE`',
+          500: '`STREAMING_ERROR`',
+        }),
+      },
+    },
+    handler: async (request, reply) => {
+      const row = audio.get(request.params.id);
+      if (!row) throw audioNotFound();
+      try {
+        return await sendStoredFile(request, reply, app.storage, row.filePath, { contentType: AUDIO_CONTENT_TYPES[row.format] });
+      } catch (err) {
+        if (isAppError(err) && err.code === 'FILE_NOT_FOUND') throw fileNotFound();
+        throw err;
+      }
+    },
+  });
+
+  app.get(
+    '/api/audio/:id',
+    {
+      onRequest: signedIn,
+      config: { validationError, failure: readFailure },
+      schema: {
+        tags,
+        security,
+        summary: 'Get one audio file\'s details',
+        params: IdParams,
+        response: { 200: AudioOne, ...errorResponses({ 400: '`INVALID_ID`', 404: '`AUDIO_NOT_FOUND`', 500: '`DATABASE_ERROR`, `INTERNAL_SERVER_ERROR`' }) },
+      },
+    },
+    async (request) => {
+      const row = audio.get(request.params.id);
+      if (!row) throw audioNotFound();
+      return { success: true as const, audio_file: audioView(row) };
+    },
+  );
+
+  app.post(
+    '/api/audio/upload',
+    {
+      onRequest: signedIn,
+      ...multipartForm,
+      config: { failure: uploadFailure },
+      schema: {
+        tags,
+        security,
+        summary: 'Upload an audio file to the shared library',
+        description:
+          'multipart/form-data with `audio` (the file), `title` (required), `artist` and `duration` (seconds) in any order. ' +
+          'The type is recognised from the bytes, never the file name: AAC (ADTS), M4A, MP3 or WAV, at most 100 MB. ' +
+          '`format` and, unless sent, `duration` are read from the file. A refused upload leaves nothing stored. ' +
+          'A request that is not multipart has no file: `NO_FILE`.',
+        consumes: ['multipart/form-data'],
+        body: UploadForm,
+        response: {
+          201: Uploaded,
+          ...errorResponses({
+            400:
+              '`NO_FILE`, `MISSING_TITLE`, `INVALID_FILE_TYPE` (the content is not AAC/M4A/MP3/WAV), `INVALID_INPUT` (duration not a number, title or artist over 200 characters)',
+            413: '`FILE_TOO_LARGE` (over 100 MB)',
+            500: '`UPLOAD_ERROR`, `DATABASE_ERROR`',
+          }),
+        },
+      },
+    },
+    async (request, reply) => {
+      if (!request.isMultipart()) throw noFile();
+      const uploader = currentUser(request);
+      const fields: Record<string, string> = {};
+      let received: ReceivedAudio | null = null;
+      try {
+        for await (const part of request.parts({ limits: { fileSize: AUDIO_MAX_BYTES + 1 } })) {
+          if (part.type === 'field') {
+            if (typeof part.value === 'string') fields[part.fieldname] ??= part.value;
+          } else if (part.fieldname === 'audio' && !received) {
+            received = await audio.receive(part.file);
+          } else {
+            await drain(part.file);
+          }
+        }
+        if (!received) throw noFile();
+        const title = textField('title', fields.title);
+        if (!title) throw new AppError(400, 'MISSING_TITLE', 'Title is required');
+        const row = audio.create(received, { title, artist: textField('artist', fields.artist), duration: durationField(fields.duration) }, uploader.id);
+        received = null;
+        return reply.code(201).send({ success: true as const, message: 'Audio file uploaded successfully', audio_file: audioView(row) });
+      } catch (err) {
+        if (received) await audio.discard(received.key);
+        closeIfUnread(request, reply);
+        throw err;
+      }
+    },
+  );
+}

@@ -1,0 +1,142 @@
+import { desc, eq, like, or, sql } from 'drizzle-orm';
+import { parseFile } from 'music-metadata';
+import type { Db } from '../../../db/client';
+import { stageAudioFiles, users } from '../../../db/schema';
+import { AppError } from '../../../http/errors';
+import { FileTooLargeError, type FileStore } from '../../../storage/file-store';
+import { fileStem, iso } from '../http';
+import { MiB, StreamHead } from '../uploads';
+import { FRAME_WINDOW, MAX_ID3_BYTES, id3Length, metadataAgrees, sniffAudio, type AudioFormat } from './sniff';
+
+export const AUDIO_MAX_BYTES = 100 * MiB;
+
+export type AudioRow = typeof stageAudioFiles.$inferSelect & { uploaderSeq: number };
+
+/** An upload stored and checked, not yet in the library. */
+export interface ReceivedAudio {
+  key: string;
+  size: number;
+  format: AudioFormat;
+  /** Seconds, as read from the file; null when the container does not say. */
+  duration: number | null;
+}
+
+export const tooLarge = () => new AppError(413, 'FILE_TOO_LARGE', `Audio files may be at most ${AUDIO_MAX_BYTES / MiB} MB`);
+
+export const notAudio = () =>
+  new AppError(400, 'INVALID_FILE_TYPE', 'Only AAC, M4A, MP3 and WAV audio files are accepted (recognised by their content)');
+
+const columns = {
+  id: stageAudioFiles.id,
+  title: stageAudioFiles.title,
+  artist: stageAudioFiles.artist,
+  filePath: stageAudioFiles.filePath,
+  fileSize: stageAudioFiles.fileSize,
+  duration: stageAudioFiles.duration,
+  format: stageAudioFiles.format,
+  uploadedBy: stageAudioFiles.uploadedBy,
+  createdAt: stageAudioFiles.createdAt,
+  uploaderSeq: users.seq,
+};
+
+/** The installation's shared audio library ("공용 음원"): every account reads it; uploads record who sent them. */
+export class AudioService {
+  /** Keys being written or checked: stored, but not in the table yet. The orphan sweep leaves them alone. */
+  private readonly inFlight = new Set<string>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly storage: FileStore,
+    private readonly now: () => number,
+  ) {}
+
+  private select() {
+    return this.db.select(columns).from(stageAudioFiles).innerJoin(users, eq(users.id, stageAudioFiles.uploadedBy));
+  }
+
+  list(): AudioRow[] {
+    return this.select().orderBy(desc(stageAudioFiles.id)).all();
+  }
+
+  get(id: number): AudioRow | null {
+    return this.select().where(eq(stageAudioFiles.id, id)).get() ?? null;
+  }
+
+  exists(id: number): boolean {
+    return this.db.select({ id: stageAudioFiles.id }).from(stageAudioFiles).where(eq(stageAudioFiles.id, id)).get() !== undefined;
+  }
+
+  /** Title or artist containing `query`, case-insensitively for Latin letters; `%` and `_` match themselves. */
+  search(query: string): AudioRow[] {
+    const pattern = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const escaped = (column: typeof stageAudioFiles.title | typeof stageAudioFiles.artist) => sql`${like(column, pattern)} ESCAPE '\\'`;
+    return this.select()
+      .where(or(escaped(stageAudioFiles.title), escaped(stageAudioFiles.artist)))
+      .orderBy(desc(stageAudioFiles.id))
+      .all();
+  }
+
+  /**
+   * Stores an uploaded file if its bytes are AAC, M4A, MP3 or WAV, under `audio/<ms>-<rand>.<format>`.
+   * Throws INVALID_FILE_TYPE or FILE_TOO_LARGE and then leaves nothing on disk.
+   */
+  async receive(stream: AsyncIterable<Buffer>): Promise<ReceivedAudio> {
+    const head = new StreamHead(stream);
+    const tag = id3Length(await head.fill(10));
+    const format = tag <= MAX_ID3_BYTES ? sniffAudio(await head.fill(tag + FRAME_WINDOW), head.complete) : null;
+    if (!format) {
+      await head.close();
+      throw notAudio();
+    }
+
+    const key = `audio/${fileStem(this.now())}.${format}`;
+    this.inFlight.add(key);
+    try {
+      const { size } = await this.storage.put(key, head.all(), { maxBytes: AUDIO_MAX_BYTES });
+      const meta = await parseFile(this.storage.absolutePath(key), { duration: true, skipCovers: true }).catch(() => null);
+      if (!meta || !metadataAgrees(format, meta.format)) throw notAudio();
+      const seconds = meta.format.duration;
+      const duration = seconds !== undefined && Number.isFinite(seconds) ? Math.round(seconds * 1000) / 1000 : null;
+      return { key, size, format, duration };
+    } catch (err) {
+      await this.discard(key);
+      if (err instanceof FileTooLargeError) throw tooLarge();
+      throw err;
+    }
+  }
+
+  /** Adds a received file to the library. */
+  create(received: ReceivedAudio, fields: { title: string; artist: string | null; duration: number | null }, uploaderId: string): AudioRow {
+    const row = this.db
+      .insert(stageAudioFiles)
+      .values({
+        title: fields.title,
+        artist: fields.artist,
+        filePath: received.key,
+        fileSize: received.size,
+        duration: fields.duration ?? received.duration,
+        format: received.format,
+        uploadedBy: uploaderId,
+        createdAt: iso(this.now()),
+      })
+      .returning({ id: stageAudioFiles.id })
+      .get();
+    this.inFlight.delete(received.key);
+    return this.get(row.id)!;
+  }
+
+  /** Removes a received file that will not join the library. */
+  async discard(key: string): Promise<void> {
+    try {
+      await this.storage.delete(key);
+    } finally {
+      this.inFlight.delete(key);
+    }
+  }
+
+  /** Files under `audio/` that no row names and no upload is writing, e.g. after their uploader's account went. */
+  isOrphan(key: string): boolean {
+    if (this.inFlight.has(key)) return false;
+    return this.db.select({ id: stageAudioFiles.id }).from(stageAudioFiles).where(eq(stageAudioFiles.filePath, key)).get() === undefined;
+  }
+}

@@ -1,0 +1,115 @@
+import { Type } from 'typebox';
+import { Accessory, AccessoryList } from '../accessories';
+import { OrNull } from '../http';
+import { CONCERT_TTL_SECONDS, DEFAULT_MAX_AUDIENCE, type ConcertState } from './service';
+
+export const MAX_SONGS = 200;
+
+export const SongInput = Type.Object({
+  songNum: Type.Integer({ minimum: 1, description: 'Unique in a concert; songs are kept in songNum order' }),
+  audioId: Type.Integer({ minimum: 1, description: 'An id of the shared audio library' }),
+  streamUrl: Type.Optional(Type.String({ maxLength: 2048, description: 'Defaults to `/api/audio/file/<audioId>`' })),
+  stageDirectionId: Type.Optional(OrNull(Type.Integer())),
+});
+
+export const Song = Type.Object({
+  songNum: Type.Integer(),
+  audioId: Type.Integer(),
+  streamUrl: Type.String(),
+  stageDirectionId: Type.Union([Type.Integer(), Type.Null()]),
+});
+
+const Port = Type.Integer({ minimum: 1, maximum: 65535 });
+
+export const ListenServerBody = Type.Object({
+  localIP: Type.String({ minLength: 1, maxLength: 64, description: 'IPv4 or IPv6 address on the LAN' }),
+  port: Port,
+  publicIP: Type.Optional(Type.String({ maxLength: 64 })),
+  publicPort: Type.Optional(Port),
+});
+
+const ListenServer = Type.Object({
+  localIP: Type.String(),
+  port: Type.Integer(),
+  publicIP: Type.Optional(Type.String()),
+  publicPort: Type.Optional(Type.Integer()),
+});
+
+export const CreateBody = Type.Object({
+  concertName: Type.String({ minLength: 1, maxLength: 200 }),
+  songs: Type.Optional(Type.Array(SongInput, { maxItems: MAX_SONGS })),
+  accessories: Type.Optional(AccessoryList),
+  maxAudience: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, description: `Defaults to ${DEFAULT_MAX_AUDIENCE}` })),
+  expiresIn: Type.Optional(
+    Type.Integer({ minimum: 60, maximum: 86_400, description: `Seconds the room lives after the studio's last change; defaults to ${CONCERT_TTL_SECONDS}` }),
+  ),
+});
+
+const concertFields = {
+  studioUserId: Type.Integer({ description: 'The studio\'s stage user number' }),
+  studioName: Type.String(),
+  concertName: Type.String(),
+  songs: Type.Array(Song),
+  accessories: Type.Array(Accessory),
+  maxAudience: Type.Integer(),
+  currentAudience: Type.Integer(),
+  currentSong: Type.Union([Type.Integer(), Type.Null()], { description: 'songNum of the current song; null without songs' }),
+  isOpen: Type.Boolean(),
+  listenServer: Type.Union([ListenServer, Type.Null()], { description: 'null until the studio registers it' }),
+  createdAt: Type.Integer({ description: 'Epoch ms' }),
+  songStartedAt: Type.Union([Type.Integer(), Type.Null()], { description: 'Server epoch ms when the current song (re)started' }),
+  expiresAt: Type.Integer({ description: 'Epoch ms when the room lapses unless the studio changes something first' }),
+};
+
+export const ConcertInfo = Type.Object({ roomId: Type.String(), ...concertFields });
+
+/** The room as the spec shows it; the audience's user numbers stay with the studio and the realtime layer. */
+export const concertView = (c: ConcertState) => ({
+  roomId: c.roomId,
+  studioUserId: c.studioUserId,
+  studioName: c.studioName,
+  concertName: c.concertName,
+  songs: c.songs,
+  accessories: c.accessories,
+  maxAudience: c.maxAudience,
+  currentAudience: c.currentAudience,
+  currentSong: c.currentSong,
+  isOpen: c.isOpen,
+  listenServer: c.listenServer,
+  createdAt: c.createdAt,
+  songStartedAt: c.songStartedAt,
+  expiresAt: c.expiresAt,
+});
+
+export const RoomParams = Type.Object({ roomId: Type.String({ minLength: 1, maxLength: 100, description: '`concert_<ms>_<random>`' }) });
+export const SongParams = Type.Object({ ...RoomParams.properties, songNum: Type.Integer({ minimum: 1 }) });
+export const AccessoryParams = Type.Object({ ...RoomParams.properties, index: Type.Integer({ minimum: 0, description: 'Position in the accessories list, from 0' }) });
+
+export const ClientBody = Type.Object({ clientId: Type.Integer({ minimum: 1, description: 'The client\'s stage user number (`user.id` of its login)' }) });
+export const ChangeSongBody = Type.Object({ songNum: Type.Integer({ minimum: 1 }) });
+export const AccessoriesBody = Type.Object({ accessories: AccessoryList });
+export const ToggleBody = Type.Object({ isOpen: Type.Optional(Type.Boolean({ description: 'Omit to flip the current state' })) });
+
+const ok = Type.Literal(true);
+
+export const Created = Type.Object({ success: ok, roomId: Type.String(), expiresIn: Type.Integer({ description: 'Seconds' }) });
+export const ConcertList = Type.Object({ success: ok, count: Type.Integer(), concerts: Type.Array(ConcertInfo) });
+export const ConcertOne = Type.Object({ success: ok, concert: ConcertInfo });
+export const Message = Type.Object({ success: ok, message: Type.String() });
+export const SongsChanged = Type.Object({ success: ok, message: Type.String(), songs: Type.Array(Song), currentSong: Type.Union([Type.Integer(), Type.Null()]) });
+export const SongChanged = Type.Object({ success: ok, message: Type.String(), currentSong: Type.Integer() });
+export const CurrentSong = Type.Object({
+  success: ok,
+  currentSong: Type.Union([
+    Type.Object({
+      ...Song.properties,
+      concertName: Type.String(),
+      studioName: Type.String(),
+      songStartedAt: Type.Union([Type.Integer(), Type.Null()], { description: 'Server epoch ms when it (re)started' }),
+    }),
+    Type.Null(),
+  ]),
+});
+export const AccessoriesChanged = Type.Object({ success: ok, message: Type.String(), accessories: Type.Array(Accessory) });
+export const ListenServerSet = Type.Object({ success: ok, message: Type.String(), listenServer: ListenServer });
+export const Toggled = Type.Object({ success: ok, message: Type.String(), isOpen: Type.Boolean() });

@@ -1,0 +1,441 @@
+import { EventEmitter } from 'node:events';
+import { and, asc, desc, eq, lte } from 'drizzle-orm';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Db } from '../../../db/client';
+import { stageConcertAudience, stageConcerts, users } from '../../../db/schema';
+import { AppError } from '../../../http/errors';
+import { accessoryOf, type AccessoryItem } from '../accessories';
+import { randomBase36 } from '../http';
+
+/** Seconds a room lives after the studio's last change, as the original Redis TTL did. */
+export const CONCERT_TTL_SECONDS = 7200;
+export const DEFAULT_MAX_AUDIENCE = 100;
+/** How often lapsed rooms are purged even when nobody asks for them. */
+export const SWEEP_INTERVAL_MS = 60_000;
+
+export interface ConcertSong {
+  songNum: number;
+  audioId: number;
+  streamUrl: string;
+  stageDirectionId: number | null;
+}
+
+export interface SongInput {
+  songNum: number;
+  audioId: number;
+  streamUrl?: string;
+  stageDirectionId?: number | null;
+}
+
+export interface ListenServer {
+  localIP: string;
+  port: number;
+  publicIP?: string;
+  publicPort?: number;
+}
+
+/** A room as every client and the realtime layer see it. */
+export interface ConcertState {
+  roomId: string;
+  /** The owner's stage user number: the "studio", which runs the listen server. */
+  studioUserId: number;
+  studioName: string;
+  concertName: string;
+  /** Ordered by songNum. */
+  songs: ConcertSong[];
+  accessories: AccessoryItem[];
+  maxAudience: number;
+  currentAudience: number;
+  /** Stage user numbers of the registered clients. */
+  audience: number[];
+  /** songNum of the current song; null when there are no songs. */
+  currentSong: number | null;
+  isOpen: boolean;
+  listenServer: ListenServer | null;
+  /** Epoch ms. */
+  createdAt: number;
+  /** Server epoch ms when the current song (re)started: set whenever currentSong changes or the room opens. */
+  songStartedAt: number | null;
+  /** Epoch ms when the room lapses unless the studio changes something first. */
+  expiresAt: number;
+}
+
+export type ConcertChange =
+  | { type: 'created' }
+  | { type: 'joined'; clientId: number }
+  | { type: 'left'; clientId: number }
+  | { type: 'songs' }
+  | { type: 'song-changed' }
+  | { type: 'accessories' }
+  | { type: 'listen-server' }
+  | { type: 'open'; isOpen: boolean }
+  | { type: 'expired' };
+
+export interface ConcertChangedEvent {
+  roomId: string;
+  change: ConcertChange;
+  /** The room after the change; null once it expired. */
+  concert: ConcertState | null;
+}
+
+export interface ConcertEvents {
+  'concert:changed': [ConcertChangedEvent];
+}
+
+/** Who calls: the signed-in user's UUID and stage number. */
+export interface Actor {
+  id: string;
+  seq: number;
+}
+
+export interface CreateConcert {
+  concertName: string;
+  songs?: SongInput[];
+  accessories?: AccessoryItem[];
+  maxAudience?: number;
+  expiresIn?: number;
+}
+
+type Row = typeof stageConcerts.$inferSelect;
+
+const notFound = () => new AppError(404, 'CONCERT_NOT_FOUND', 'Concert not found');
+const denied = (message: string) => new AppError(403, 'PERMISSION_DENIED', message);
+const joinFailed = (message: string) => new AppError(400, 'JOIN_FAILED', message);
+const songNotFound = (songNum: number) => new AppError(404, 'SONG_NOT_FOUND', `Song ${songNum} is not in this concert`);
+const whileOpen = (code: string, what: string) => new AppError(400, code, `Cannot ${what} while concert is open`);
+
+const REGISTER_CLIENTS = 'Only the studio listen server can register a client.';
+const MANAGE_SONGS = 'Only the studio can manage the songs of this concert.';
+const EDIT_ACCESSORIES = 'Only the studio can edit the accessories of this concert.';
+const SET_LISTEN_SERVER = 'Only the studio can register its listen server.';
+const OPEN_CLOSE = 'Only the studio can open or close this concert.';
+
+const streamUrlFor = (audioId: number) => `/api/audio/file/${audioId}`;
+
+/**
+ * LAN concerts: rooms the studio (the account that created one and runs the listen server) fills
+ * with songs and accessories, opens, and registers clients into. Rooms and their audience live in
+ * SQLite, so they survive a restart; each lapses CONCERT_TTL_SECONDS after the studio's last
+ * change. Every change is emitted as `concert:changed` with the whole room, for the realtime layer.
+ */
+export class ConcertService extends EventEmitter<ConcertEvents> {
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly audioExists: (audioId: number) => boolean,
+    private readonly now: () => number,
+    private readonly log?: FastifyBaseLogger,
+  ) {
+    super();
+  }
+
+  /** Starts purging lapsed rooms in the background. */
+  start(): void {
+    this.timer ??= setInterval(() => this.sweepExpired(), SWEEP_INTERVAL_MS).unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  create(owner: Actor, input: CreateConcert): ConcertState {
+    const songs = this.songsOf(input.songs ?? []);
+    const now = this.now();
+    const ttlSeconds = input.expiresIn ?? CONCERT_TTL_SECONDS;
+    const roomId = `concert_${now}_${randomBase36(9)}`;
+    this.db
+      .insert(stageConcerts)
+      .values({
+        roomId,
+        ownerId: owner.id,
+        concertName: input.concertName,
+        songs,
+        accessories: (input.accessories ?? []).map(accessoryOf),
+        maxAudience: input.maxAudience ?? DEFAULT_MAX_AUDIENCE,
+        currentSong: songs[0]?.songNum ?? null,
+        // A new room is closed: the studio sets it up, then opens it.
+        isOpen: false,
+        listenServer: null,
+        songStartedAt: null,
+        ttlSeconds,
+        createdAt: now,
+        expiresAt: now + ttlSeconds * 1000,
+      })
+      .run();
+    return this.changed(roomId, { type: 'created' });
+  }
+
+  /** The room, or null when it never existed or has lapsed (a lapsed one is purged now). */
+  get(roomId: string): ConcertState | null {
+    const row = this.live(roomId);
+    return row ? this.stateOf(row) : null;
+  }
+
+  /** Every live room, newest first. */
+  list(): ConcertState[] {
+    this.sweepExpired();
+    return this.db
+      .select()
+      .from(stageConcerts)
+      .orderBy(desc(stageConcerts.createdAt))
+      .all()
+      .map((row) => this.stateOf(row));
+  }
+
+  /** Whether `userId` may follow the room: its studio or a registered client. */
+  isParticipant(roomId: string, userId: string): boolean {
+    const row = this.live(roomId);
+    if (!row) return false;
+    if (row.ownerId === userId) return true;
+    return (
+      this.db
+        .select({ userId: stageConcertAudience.userId })
+        .from(stageConcertAudience)
+        .where(and(eq(stageConcertAudience.roomId, roomId), eq(stageConcertAudience.userId, userId)))
+        .get() !== undefined
+    );
+  }
+
+  /** Registers a client (by stage user number) in an open room with a free seat; joining twice is one seat. */
+  join(roomId: string, actor: Actor, clientId: number): ConcertState {
+    const row = this.owned(roomId, actor, REGISTER_CLIENTS);
+    if (!row.isOpen) throw joinFailed('Concert is not open');
+    const client = this.db.select({ id: users.id }).from(users).where(eq(users.seq, clientId)).get();
+    if (!client) throw joinFailed(`No user ${clientId}`);
+    const seated = this.audienceOf(roomId);
+    if (!seated.includes(clientId)) {
+      if (seated.length >= row.maxAudience) throw joinFailed('Concert is full');
+      this.db.insert(stageConcertAudience).values({ roomId, userId: client.id, joinedAt: this.now() }).run();
+    }
+    this.touch(row);
+    return this.changed(roomId, { type: 'joined', clientId });
+  }
+
+  /** Removes a client; one that is not in the room is already gone, so this succeeds too. */
+  leave(roomId: string, actor: Actor, clientId: number): ConcertState {
+    const row = this.owned(roomId, actor, REGISTER_CLIENTS);
+    const client = this.db.select({ id: users.id }).from(users).where(eq(users.seq, clientId)).get();
+    if (client) {
+      this.db
+        .delete(stageConcertAudience)
+        .where(and(eq(stageConcertAudience.roomId, roomId), eq(stageConcertAudience.userId, client.id)))
+        .run();
+    }
+    this.touch(row);
+    return this.changed(roomId, { type: 'left', clientId });
+  }
+
+  /** Adds a song; songNum is unique in a room. The first song of an empty list becomes the current one. */
+  addSong(roomId: string, actor: Actor, input: SongInput): ConcertState {
+    const row = this.owned(roomId, actor, MANAGE_SONGS);
+    const songs = this.songsOfRow(row);
+    if (songs.some((s) => s.songNum === input.songNum)) {
+      throw new AppError(409, 'DUPLICATE_SONG_NUM', `Song ${input.songNum} is already in this concert`);
+    }
+    const [song] = this.songsOf([input]);
+    const next = [...songs, song!].sort((a, b) => a.songNum - b.songNum);
+    const currentSong = row.currentSong ?? song!.songNum;
+    this.save(row, { songs: next, ...this.current(row, currentSong) });
+    return this.changed(roomId, { type: 'songs' });
+  }
+
+  /**
+   * Removes a song. Removing the current one moves to the next song by songNum, else the one
+   * before it, else none.
+   */
+  removeSong(roomId: string, actor: Actor, songNum: number): ConcertState {
+    const row = this.owned(roomId, actor, MANAGE_SONGS);
+    const songs = this.songsOfRow(row);
+    const at = songs.findIndex((s) => s.songNum === songNum);
+    if (at < 0) throw songNotFound(songNum);
+    const next = songs.filter((_, i) => i !== at);
+    const currentSong = row.currentSong === songNum ? (next[at] ?? next[at - 1])?.songNum ?? null : row.currentSong;
+    this.save(row, { songs: next, ...this.current(row, currentSong) });
+    return this.changed(roomId, { type: 'songs' });
+  }
+
+  /** Makes `songNum` current and restarts it, even when it already was. */
+  changeSong(roomId: string, actor: Actor, songNum: number): ConcertState {
+    const row = this.owned(roomId, actor, MANAGE_SONGS);
+    if (!this.songsOfRow(row).some((s) => s.songNum === songNum)) throw songNotFound(songNum);
+    this.save(row, { currentSong: songNum, songStartedAt: this.now() });
+    return this.changed(roomId, { type: 'song-changed' });
+  }
+
+  /** The current song for a participant, with the room's name and studio; null when there are no songs. */
+  currentSong(roomId: string, actor: Actor): { song: ConcertSong | null; concert: ConcertState } {
+    const row = this.live(roomId);
+    if (!row) throw notFound();
+    if (!this.isParticipant(roomId, actor.id)) throw new AppError(403, 'ACCESS_DENIED', 'Not in concert room');
+    const concert = this.stateOf(row);
+    return { song: concert.songs.find((s) => s.songNum === concert.currentSong) ?? null, concert };
+  }
+
+  addAccessory(roomId: string, actor: Actor, accessory: AccessoryItem): ConcertState {
+    return this.editAccessories(roomId, actor, 'ADD_ACCESSORY_FAILED', 'add accessory', (list) => [...list, accessoryOf(accessory)]);
+  }
+
+  removeAccessory(roomId: string, actor: Actor, index: number): ConcertState {
+    return this.editAccessories(roomId, actor, 'REMOVE_ACCESSORY_FAILED', 'remove accessory', (list) => {
+      if (index >= list.length) throw new AppError(404, 'ACCESSORY_NOT_FOUND', `No accessory at index ${index}`);
+      return list.filter((_, i) => i !== index);
+    });
+  }
+
+  replaceAccessories(roomId: string, actor: Actor, accessories: AccessoryItem[]): ConcertState {
+    return this.editAccessories(roomId, actor, 'UPDATE_ACCESSORIES_FAILED', 'update accessories', () => accessories.map(accessoryOf));
+  }
+
+  setListenServer(roomId: string, actor: Actor, server: ListenServer): ConcertState {
+    const row = this.owned(roomId, actor, SET_LISTEN_SERVER);
+    const listenServer: ListenServer = { localIP: server.localIP, port: server.port };
+    if (server.publicIP !== undefined) listenServer.publicIP = server.publicIP;
+    if (server.publicPort !== undefined) listenServer.publicPort = server.publicPort;
+    this.save(row, { listenServer });
+    return this.changed(roomId, { type: 'listen-server' });
+  }
+
+  /** Opens or closes the room; without `isOpen` it flips. Opening restarts the current song. */
+  setOpen(roomId: string, actor: Actor, isOpen?: boolean): ConcertState {
+    const row = this.owned(roomId, actor, OPEN_CLOSE);
+    const open = isOpen ?? !row.isOpen;
+    const opening = open && !row.isOpen;
+    this.save(row, { isOpen: open, ...(opening ? this.current(row, row.currentSong, true) : {}) });
+    return this.changed(roomId, { type: 'open', isOpen: open });
+  }
+
+  /** Purges every lapsed room; returns their ids. */
+  sweepExpired(): string[] {
+    const lapsed = this.db
+      .select({ roomId: stageConcerts.roomId })
+      .from(stageConcerts)
+      .where(lte(stageConcerts.expiresAt, this.now()))
+      .all()
+      .map((r) => r.roomId);
+    for (const roomId of lapsed) this.purge(roomId);
+    return lapsed;
+  }
+
+  private purge(roomId: string): void {
+    this.db.delete(stageConcerts).where(eq(stageConcerts.roomId, roomId)).run();
+    this.emitChange({ roomId, change: { type: 'expired' }, concert: null });
+  }
+
+  /** The row of a room that has not lapsed; a lapsed one is purged on the way. */
+  private live(roomId: string): Row | null {
+    const row = this.db.select().from(stageConcerts).where(eq(stageConcerts.roomId, roomId)).get();
+    if (!row) return null;
+    if (row.expiresAt <= this.now()) {
+      this.purge(roomId);
+      return null;
+    }
+    return row;
+  }
+
+  /** A live room the actor is the studio of: 404 before 403. */
+  private owned(roomId: string, actor: Actor, deniedMessage: string): Row {
+    const row = this.live(roomId);
+    if (!row) throw notFound();
+    if (row.ownerId !== actor.id) throw denied(deniedMessage);
+    return row;
+  }
+
+  private editAccessories(roomId: string, actor: Actor, code: string, what: string, edit: (list: AccessoryItem[]) => AccessoryItem[]): ConcertState {
+    const row = this.owned(roomId, actor, EDIT_ACCESSORIES);
+    // The audience already dressed the avatar: accessories change only while the room is closed.
+    if (row.isOpen) throw whileOpen(code, what);
+    this.save(row, { accessories: edit(row.accessories as AccessoryItem[]) });
+    return this.changed(roomId, { type: 'accessories' });
+  }
+
+  /** currentSong and, when it changes (or `restart`), a fresh songStartedAt. */
+  private current(row: Row, currentSong: number | null, restart = false): Pick<Row, 'currentSong' | 'songStartedAt'> {
+    if (currentSong === row.currentSong && !restart) return { currentSong, songStartedAt: row.songStartedAt };
+    return { currentSong, songStartedAt: currentSong === null ? null : this.now() };
+  }
+
+  /** Writes a studio change; every change keeps the room alive for another TTL. */
+  private save(row: Row, values: Partial<Row>): void {
+    this.db
+      .update(stageConcerts)
+      .set({ ...values, expiresAt: this.now() + row.ttlSeconds * 1000 })
+      .where(eq(stageConcerts.roomId, row.roomId))
+      .run();
+  }
+
+  private touch(row: Row): void {
+    this.save(row, {});
+  }
+
+  /** Songs as stored: each audioId must be in the library, songNums unique, streamUrl filled in. */
+  private songsOf(inputs: SongInput[]): ConcertSong[] {
+    const seen = new Set<number>();
+    const songs = inputs.map((input) => {
+      if (seen.has(input.songNum)) throw new AppError(400, 'INVALID_SONGS', `songNum ${input.songNum} appears more than once`);
+      seen.add(input.songNum);
+      if (!this.audioExists(input.audioId)) throw new AppError(400, 'INVALID_SONGS', `audioId ${input.audioId} is not in the audio library`);
+      const streamUrl = input.streamUrl?.trim();
+      return {
+        songNum: input.songNum,
+        audioId: input.audioId,
+        streamUrl: streamUrl ? streamUrl : streamUrlFor(input.audioId),
+        stageDirectionId: input.stageDirectionId ?? null,
+      };
+    });
+    return songs.sort((a, b) => a.songNum - b.songNum);
+  }
+
+  private songsOfRow(row: Row): ConcertSong[] {
+    return row.songs as ConcertSong[];
+  }
+
+  private audienceOf(roomId: string): number[] {
+    return this.db
+      .select({ seq: users.seq })
+      .from(stageConcertAudience)
+      .innerJoin(users, eq(users.id, stageConcertAudience.userId))
+      .where(eq(stageConcertAudience.roomId, roomId))
+      .orderBy(asc(stageConcertAudience.joinedAt))
+      .all()
+      .map((r) => r.seq);
+  }
+
+  private stateOf(row: Row): ConcertState {
+    const studio = this.db.select({ seq: users.seq, name: users.name }).from(users).where(eq(users.id, row.ownerId)).get()!;
+    const audience = this.audienceOf(row.roomId);
+    return {
+      roomId: row.roomId,
+      studioUserId: studio.seq,
+      studioName: studio.name,
+      concertName: row.concertName,
+      songs: this.songsOfRow(row),
+      accessories: row.accessories as AccessoryItem[],
+      maxAudience: row.maxAudience,
+      currentAudience: audience.length,
+      audience,
+      currentSong: row.currentSong,
+      isOpen: row.isOpen,
+      listenServer: row.listenServer as ListenServer | null,
+      createdAt: row.createdAt,
+      songStartedAt: row.songStartedAt,
+      expiresAt: row.expiresAt,
+    };
+  }
+
+  private changed(roomId: string, change: ConcertChange): ConcertState {
+    const concert = this.get(roomId)!;
+    this.emitChange({ roomId, change, concert });
+    return concert;
+  }
+
+  /** A listener's failure is its own: the change is already committed and the caller still gets its answer. */
+  private emitChange(event: ConcertChangedEvent): void {
+    try {
+      this.emit('concert:changed', event);
+    } catch (err) {
+      this.log?.error({ err, roomId: event.roomId }, 'concert:changed listener failed');
+    }
+  }
+}

@@ -1,0 +1,92 @@
+import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/**
+ * Reads the first bytes of an upload to tell what it is, then hands out the whole of it: the
+ * content decides the type and the storage key's extension before anything is written.
+ */
+export class StreamHead {
+  private head: Buffer = Buffer.alloc(0);
+  private done = false;
+  private readonly iterator: AsyncIterator<Buffer>;
+
+  constructor(stream: AsyncIterable<Buffer>) {
+    this.iterator = stream[Symbol.asyncIterator]();
+  }
+
+  /** Buffers until at least `bytes` arrived or the stream ended; returns everything buffered. */
+  async fill(bytes: number): Promise<Buffer> {
+    const chunks = [this.head];
+    let length = this.head.length;
+    while (length < bytes && !this.done) {
+      const next = await this.iterator.next();
+      if (next.done) this.done = true;
+      else {
+        chunks.push(next.value);
+        length += next.value.length;
+      }
+    }
+    this.head = Buffer.concat(chunks);
+    return this.head;
+  }
+
+  /** True once the whole stream is in the head. */
+  get complete(): boolean {
+    return this.done;
+  }
+
+  /** The buffered head, then the rest of the stream. Stopping early destroys the stream. */
+  async *all(): AsyncGenerator<Buffer> {
+    try {
+      yield this.head;
+      while (!this.done) {
+        const next = await this.iterator.next();
+        if (next.done) this.done = true;
+        else yield next.value;
+      }
+    } finally {
+      await this.close();
+    }
+  }
+
+  /** Stops reading: the rest of the stream is destroyed, which ends its multipart part. */
+  async close(): Promise<void> {
+    if (!this.done) await this.iterator.return?.();
+    this.done = true;
+  }
+}
+
+/** Reads a small upload (a thumbnail) into memory; null when it is longer than `maxBytes`. */
+export async function readAtMost(stream: AsyncIterable<Buffer>, maxBytes: number): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of stream) {
+    length += chunk.length;
+    if (length > maxBytes) return null;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Skips a part nobody asked for, so the parts after it can be read. */
+export async function drain(stream: Readable): Promise<void> {
+  stream.resume();
+  await finished(stream);
+}
+
+/**
+ * A refused upload is answered before the client finished sending it: closing the connection
+ * spares it the rest of the body and keeps its leftover bytes from being read as a next request.
+ */
+export function closeIfUnread(request: FastifyRequest, reply: FastifyReply): void {
+  if (!request.raw.complete) reply.header('connection', 'close');
+}
+
+/**
+ * Route options of a multipart upload: its body schema documents the form in OpenAPI, but the
+ * handler reads and checks the parts one by one as they stream in, so nothing validates the body.
+ */
+export const multipartForm = { validatorCompiler: () => () => true };
+
+export const MiB = 1024 * 1024;

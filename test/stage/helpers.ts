@@ -1,0 +1,115 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { encodeAudio } from '../../src-server/media/ffmpeg';
+import { bearer, signUp } from '../helpers/app';
+
+export interface StageUser {
+  /** UUID. */
+  id: string;
+  /** Stage user number (`user.id` of the stage login). */
+  seq: number;
+  name: string;
+  password: string;
+  token: string;
+  headers: Record<string, string>;
+}
+
+/** Signs up (canvas) and signs in through the stage login, as the Unreal client would. */
+export async function stageUser(app: FastifyInstance, name?: string): Promise<StageUser> {
+  const u = await signUp(app, { name });
+  const login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: u.email, password: u.password } });
+  if (login.statusCode !== 200) throw new Error(`stage login failed: ${login.body}`);
+  const body = login.json();
+  return { id: u.id, seq: body.user.id, name: body.user.name, password: u.password, token: body.token, headers: bearer(body.token) };
+}
+
+export type FormPart = { name: string; value: string } | { name: string; filename: string; content: Buffer; type?: string };
+
+/** A multipart/form-data body, parts in the given order. */
+export function form(parts: FormPart[]): { payload: Buffer; headers: Record<string, string> } {
+  const boundary = `----atelier-${crypto.randomBytes(8).toString('hex')}`;
+  const chunks: Buffer[] = [];
+  for (const part of parts) {
+    const file = 'filename' in part;
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"${file ? `; filename="${part.filename}"` : ''}\r\n` +
+          (file ? `Content-Type: ${part.type ?? 'application/octet-stream'}\r\n` : '') +
+          '\r\n',
+      ),
+      file ? part.content : Buffer.from(part.value),
+      Buffer.from('\r\n'),
+    );
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+/** Every file under `<dataDir>/files/<prefix>` (relative paths), and the store's temp folder. */
+export function storedFiles(dataDir: string, prefix = ''): string[] {
+  const root = path.join(dataDir, 'files', prefix);
+  if (!fs.existsSync(root)) return [];
+  return (fs.readdirSync(root, { recursive: true }) as string[]).filter((name) => fs.statSync(path.join(root, name)).isFile()).sort();
+}
+
+export const tempFiles = (dataDir: string) => fs.readdirSync(path.join(dataDir, 'tmp'));
+
+export interface AudioSamples {
+  dir: string;
+  wav: Buffer;
+  mp3: Buffer;
+  m4a: Buffer;
+  aac: Buffer;
+  seconds: number;
+}
+
+/** A 1.5 s tone encoded by the real ffmpeg in each accepted format. */
+export async function makeAudioSamples(): Promise<AudioSamples> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-stage-audio-'));
+  const sampleRate = 22050;
+  const seconds = 1.5;
+  const pcm = new Float32Array(sampleRate * seconds);
+  for (let i = 0; i < pcm.length; i++) pcm[i] = 0.3 * Math.sin((2 * Math.PI * 440 * i) / sampleRate);
+  const out: Record<string, Buffer> = {};
+  for (const ext of ['wav', 'mp3', 'm4a', 'aac']) {
+    const file = path.join(dir, `tone.${ext}`);
+    await encodeAudio(pcm, { sampleRate, channels: 1, output: file, bitrateKbps: 64 });
+    out[ext] = fs.readFileSync(file);
+  }
+  return { dir, wav: out.wav!, mp3: out.mp3!, m4a: out.m4a!, aac: out.aac!, seconds };
+}
+
+/** A PCM WAV header for `dataBytes` of 16-bit mono samples at 8 kHz. */
+export function wavHeader(dataBytes: number): Buffer {
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0, 'latin1');
+  h.writeUInt32LE(36 + dataBytes, 4);
+  h.write('WAVE', 8, 'latin1');
+  h.write('fmt ', 12, 'latin1');
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20);
+  h.writeUInt16LE(1, 22);
+  h.writeUInt32LE(8000, 24);
+  h.writeUInt32LE(16000, 28);
+  h.writeUInt16LE(2, 32);
+  h.writeUInt16LE(16, 34);
+  h.write('data', 36, 'latin1');
+  h.writeUInt32LE(dataBytes, 40);
+  return h;
+}
+
+export const accessory = (socketName = 'Head', z = 10) => ({
+  socketName,
+  relativeLocation: { x: 0, y: 0, z },
+  relativeRotation: { pitch: 0, yaw: 90, roll: 0 },
+  modelUrl: 'https://example.com/hat.fbx',
+});
+
+/** Deletes the account the way the studio family's client does. */
+export async function deleteAccount(app: FastifyInstance, user: StageUser): Promise<void> {
+  const res = await app.inject({ method: 'DELETE', url: '/api/users', headers: user.headers, payload: { password: user.password } });
+  if (res.statusCode !== 200) throw new Error(`account deletion failed: ${res.body}`);
+}
