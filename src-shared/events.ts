@@ -43,9 +43,79 @@ export interface ClockPong {
   t1: number;
 }
 
+/** A stage accessory as concerts carry it (the stage spec's accessory item). */
+export interface ConcertAccessory {
+  type: string;
+  name: string;
+  position?: { x: number; y: number; z: number };
+  rotation?: { x: number; y: number; z: number };
+  scale?: { x: number; y: number; z: number };
+  [extra: string]: unknown;
+}
+
+/** One song of a set list as concert clients see it. */
+export interface ConcertSongView {
+  songNum: number;
+  audioId: number;
+  title: string;
+  artist: string | null;
+  /** Seconds; null when unknown. */
+  duration: number | null;
+  /** The spec's streamUrl (`/api/audio/file/<id>`, needs a Bearer token). */
+  streamUrl: string;
+  /** A signed, expiring URL an `<audio>` element can load without headers (Range supported). */
+  playbackUrl: string;
+  stageDirectionId: number | null;
+}
+
+/** A concert room as every socket in `concert:<roomId>` sees it, sent whole on every change. */
+export interface ConcertSnapshot {
+  roomId: string;
+  concertName: string;
+  studioName: string;
+  studioUserId: number;
+  isOpen: boolean;
+  maxAudience: number;
+  currentAudience: number;
+  /** Stage user numbers and display names of the seated clients, in joining order. */
+  audience: { userId: number; name: string }[];
+  songs: ConcertSongView[];
+  currentSong: number | null;
+  /** Server epoch ms when the current song started: every listener plays from (serverNow - songStartedAt). */
+  songStartedAt: number | null;
+  accessories: ConcertAccessory[];
+  listenServer: { localIP: string; port: number; publicIP?: string; publicPort?: number } | null;
+  /** Epoch ms. */
+  expiresAt: number;
+  /** The server clock when this snapshot was sent. */
+  serverTime: number;
+  /** What changed: 'joined', 'left', 'songs', 'song-changed', 'accessories', 'listen-server', 'open', 'created', 'sync'. */
+  change: string;
+}
+
+/** The studio (owner) follows its room; anyone else joins as a listener and takes a seat. */
+export type ConcertRole = 'studio' | 'listener';
+
+/** Codes are the stage family's: CONCERT_NOT_FOUND, JOIN_FAILED (closed, full), INVALID_INPUT. */
+export type ConcertJoinResult =
+  | { ok: true; role: ConcertRole; concert: ConcertSnapshot }
+  | { ok: false; code: string; message: string };
+
+export type ConcertLeaveResult = { ok: true } | { ok: false; code: string; message: string };
+
+/** Why a socket no longer follows a room. */
+export interface ConcertEnded {
+  roomId: string;
+  /** 'expired': the room lapsed; 'removed': the studio took this client's seat away. */
+  reason: 'expired' | 'removed';
+}
+
 export interface ServerToClientEvents {
   /** Every state change and (throttled) progress of a job, sent to its owner only. */
   'job:update': (job: JobSnapshot) => void;
+  /** The whole room after every change, to `concert:<roomId>`. */
+  'concert:state': (concert: ConcertSnapshot) => void;
+  'concert:ended': (ended: ConcertEnded) => void;
 }
 
 export interface ClientToServerEvents {
@@ -54,6 +124,13 @@ export interface ClientToServerEvents {
    * answer, offset ≈ t1 - (t0 + t3) / 2 and round trip = t3 - t0.
    */
   'clock:ping': (ping: { t0: number }, ack: (pong: ClockPong) => void) => void;
+  /**
+   * Follow a concert. The studio just subscribes; anyone else is seated through the same rules as
+   * POST /api/concert/:roomId/join (open doors, a free seat: JOIN_FAILED otherwise). The seat is
+   * freed by `concert:leave` or when the user's last socket in the room disconnects.
+   */
+  'concert:join': (req: { roomId: string }, ack: (result: ConcertJoinResult) => void) => void;
+  'concert:leave': (req: { roomId: string }, ack: (result: ConcertLeaveResult) => void) => void;
 }
 
 /** Why the server refused a socket, as `connect_error`'s `err.data.code`. */
