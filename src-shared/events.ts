@@ -43,14 +43,13 @@ export interface ClockPong {
   t1: number;
 }
 
-/** A stage accessory as concerts carry it (the stage spec's accessory item). */
+/** A stage accessory as concerts carry it (the stage spec's accessory item: an avatar attachment). */
 export interface ConcertAccessory {
-  type: string;
-  name: string;
-  position?: { x: number; y: number; z: number };
-  rotation?: { x: number; y: number; z: number };
-  scale?: { x: number; y: number; z: number };
-  [extra: string]: unknown;
+  /** Skeleton socket, e.g. `Head`. */
+  socketName: string;
+  relativeLocation: { x: number; y: number; z: number };
+  relativeRotation: { pitch: number; yaw: number; roll: number };
+  modelUrl: string;
 }
 
 /** One song of a set list as concert clients see it. */

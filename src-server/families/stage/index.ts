@@ -11,6 +11,7 @@ import { ModelService } from './models/service';
 import { modelRoutes } from './models/routes';
 import { ConcertService } from './concerts/service';
 import { concertRoutes } from './concerts/routes';
+import { attachConcertSync } from './concerts/realtime';
 import { removeOrphanedFiles } from './cleanup';
 import { stageFailureHandler } from './http';
 
@@ -35,7 +36,11 @@ export default fp(
 
     app.decorate('concerts', concerts);
     app.addHook('onReady', async () => concerts.start());
-    app.addHook('onClose', async () => concerts.stop());
+    const detachConcertSync = attachConcertSync(app, concerts, audio);
+    app.addHook('onClose', async () => {
+      concerts.stop();
+      detachConcertSync();
+    });
     app.auth.onAccountDeleted(() => removeOrphanedFiles(app.db, app.storage, audio));
 
     await app.register(
@@ -53,5 +58,5 @@ export default fp(
       }),
     );
   },
-  { name: 'stage', dependencies: ['config', 'db', 'auth', 'storage', 'multipart'] },
+  { name: 'stage', dependencies: ['config', 'db', 'auth', 'storage', 'multipart', 'realtime'] },
 );

@@ -438,4 +438,33 @@ export class ConcertService extends EventEmitter<ConcertEvents> {
       this.log?.error({ err, roomId: event.roomId }, 'concert:changed listener failed');
     }
   }
+
+  /**
+   * Seats the caller themself (a listener following the room over socket.io) by the rules of `join`:
+   * an open room with a free seat. Someone already seated keeps their seat even while the room is
+   * closed, so a listener whose connection dropped is not turned away. A listener is not the studio:
+   * seating does not keep the room alive.
+   */
+  seat(roomId: string, actor: Actor): ConcertState {
+    const row = this.live(roomId);
+    if (!row) throw notFound();
+    const seated = this.audienceOf(roomId);
+    if (seated.includes(actor.seq)) return this.stateOf(row);
+    if (!row.isOpen) throw joinFailed('Concert is not open');
+    if (seated.length >= row.maxAudience) throw joinFailed('Concert is full');
+    this.db.insert(stageConcertAudience).values({ roomId, userId: actor.id, joinedAt: this.now() }).run();
+    return this.changed(roomId, { type: 'joined', clientId: actor.seq });
+  }
+
+  /** Frees the caller's own seat. One that holds none is already gone: nothing changes and nothing is emitted. */
+  unseat(roomId: string, actor: Actor): ConcertState {
+    const row = this.live(roomId);
+    if (!row) throw notFound();
+    const freed = this.db
+      .delete(stageConcertAudience)
+      .where(and(eq(stageConcertAudience.roomId, roomId), eq(stageConcertAudience.userId, actor.id)))
+      .run();
+    if (freed.changes === 0) return this.stateOf(row);
+    return this.changed(roomId, { type: 'left', clientId: actor.seq });
+  }
 }
