@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-// Electron's binary downloads from GitHub, not from the npm registry, so on a machine that only
-// reaches the registry its optional install fails and node_modules/electron is missing. The
-// build still needs Electron's version (electron-vite reads it) and src-main needs its types, so
-// this puts the package's JavaScript and types in place without the binary. It never fails the
-// install: every problem is one printed line.
+// Two install steps that never fail the install (every problem is one printed line):
+//
+// 1. Electron's binary downloads from GitHub, not from the npm registry, so on a machine that only
+//    reaches the registry its optional install fails and node_modules/electron is missing. The
+//    build still needs Electron's version (electron-vite reads it) and src-main needs its types, so
+//    this puts the package's JavaScript and types in place without the binary.
+// 2. basic-pitch (melody transcription) ships as a TensorFlow.js graph; its converter writes the
+//    ONNX model to resources/models/basic-pitch/ (gitignored), again only when the source changed.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -61,4 +64,29 @@ try {
   }
 } catch (err) {
   console.log(`Atelier: could not check the Electron install (${err instanceof Error ? err.message : err}); ${HOW_TO_GET_IT}.`);
+}
+
+/** Runs the TypeScript converter through tsx (a dev dependency: absent in a production-only install). */
+function convertBasicPitch() {
+  const converter = path.join(root, 'src-server', 'ai', 'basic-pitch', 'convert.ts');
+  const run = spawnSync(process.execPath, ['--import', 'tsx', converter], { cwd: root, encoding: 'utf8' });
+  const lines = `${run.stdout ?? ''}\n${run.stderr ?? ''}`.split('\n').map((l) => l.trim()).filter(Boolean);
+  const said = lines.find((l) => l.startsWith('Atelier:'));
+  if (run.status === 0 && said) {
+    console.log(said);
+    return;
+  }
+  // Node's own failures (tsx not installed, a syntax error) end with its version line; the error line says more.
+  const why = run.error?.message ?? said ?? lines.find((l) => /error/i.test(l)) ?? lines.at(-1) ?? `exit status ${run.status}`;
+  console.log(
+    said && !run.error
+      ? why
+      : `Atelier: could not convert basic-pitch to ONNX (${why}); melody transcription will report the model missing until \`npx tsx src-server/ai/basic-pitch/convert.ts\` succeeds.`,
+  );
+}
+
+try {
+  convertBasicPitch();
+} catch (err) {
+  console.log(`Atelier: could not convert basic-pitch to ONNX (${err instanceof Error ? err.message : err}).`);
 }

@@ -1,6 +1,7 @@
 import type { WorkerTask } from './worker-runtime';
 import { inferTask } from './pipelines/infer';
 import { vadTask } from './pipelines/vad';
+import { basicPitchTask } from './basic-pitch/pipeline';
 
 /** Every task the production worker serves; a new pipeline adds its task here. */
-export const builtinTasks: WorkerTask<never, unknown>[] = [inferTask, vadTask];
+export const builtinTasks: WorkerTask<never, unknown>[] = [inferTask, vadTask, basicPitchTask];
