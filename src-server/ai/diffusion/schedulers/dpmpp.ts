@@ -1,0 +1,112 @@
+import { arange, interpAt, karrasSigmas, linspace, roundHalfEven, sigmaToT, trainSigmas, type SchedulerConfig } from './schedule';
+import { BaseScheduler, sameLength, type StepResult } from './scheduler';
+
+/** α_t and σ_t of the variance-preserving process at k-diffusion noise level σ. */
+const alphaSigma = (sigma: number) => {
+  const alpha = 1 / Math.sqrt(sigma * sigma + 1);
+  return { alpha, sigma: sigma * alpha, lambda: Math.log(alpha) - Math.log(sigma * alpha) };
+};
+
+/**
+ * DPM-Solver++ multistep (Lu et al. 2022) in data-prediction form with the midpoint second-order
+ * update: "DPM++ 2M", or "DPM++ 2M Karras" with `useKarrasSigmas`. As diffusers'
+ * DPMSolverMultistepScheduler with algorithm_type "dpmsolver++", solver_type "midpoint".
+ */
+export class DpmppScheduler extends BaseScheduler {
+  readonly name = 'dpmpp_2m' as const;
+  sigmas: number[] = [];
+  private readonly trainSigmas: Float64Array;
+  /** The previous step's x0 prediction (the multistep history). */
+  private previous: Float32Array | null = null;
+
+  constructor(config: SchedulerConfig) {
+    super(config);
+    if (config.solverOrder < 1 || config.solverOrder > 2) throw new RangeError(`DPM++ 2M runs solver_order 1 or 2, got ${config.solverOrder}`);
+    this.trainSigmas = trainSigmas(this.alphasCumprod);
+  }
+
+  get initNoiseSigma(): number {
+    return 1;
+  }
+
+  protected override reset(): void {
+    this.previous = null;
+  }
+
+  protected schedule(steps: number): number[] {
+    const n = this.config.numTrainTimesteps;
+    let timesteps: number[];
+    // diffusers spaces N + 1 points and drops the last (t = 0) for linspace and leading.
+    switch (this.config.timestepSpacing) {
+      case 'linspace':
+        timesteps = linspace(0, n - 1, steps + 1).map(roundHalfEven).reverse().slice(0, steps);
+        break;
+      case 'leading': {
+        const ratio = Math.floor(n / (steps + 1));
+        timesteps = Array.from({ length: steps }, (_, i) => (steps - i) * ratio + this.config.stepsOffset);
+        break;
+      }
+      case 'trailing':
+        timesteps = arange(n, 0, -n / steps).map((t) => roundHalfEven(t) - 1);
+        break;
+    }
+    let sigmas: number[];
+    if (this.config.useKarrasSigmas) {
+      // Karras over the whole trained range, not just the spaced timesteps' (unlike Euler).
+      sigmas = karrasSigmas(this.config.sigmaMin ?? this.trainSigmas[0]!, this.config.sigmaMax ?? this.trainSigmas[n - 1]!, steps);
+      const logSigmas = this.trainSigmas.map(Math.log);
+      timesteps = sigmas.map((s) => roundHalfEven(sigmaToT(s, logSigmas)));
+    } else {
+      sigmas = timesteps.map((t) => interpAt(this.trainSigmas, t));
+    }
+    this.sigmas = [...sigmas, this.config.finalSigmasType === 'sigma_min' ? this.trainSigmas[0]! : 0];
+    return timesteps;
+  }
+
+  scaleModelInput(sample: Float32Array): Float32Array {
+    return sample;
+  }
+
+  step(modelOutput: Float32Array, timestep: number, sample: Float32Array): StepResult {
+    const n = sameLength('DPM++ 2M', modelOutput, sample);
+    const i = this.current(timestep);
+    const count = this.all.length;
+    const s0 = alphaSigma(this.sigmas[i]!);
+    const t = alphaSigma(this.sigmas[i + 1]!);
+    // The last step falls back to first order, as diffusers does: always when it reaches σ = 0 (where
+    // λ is infinite), else on short schedules for stability.
+    const lastFirstOrder = i === count - 1 && (this.config.eulerAtFinal || (count < 15 && this.config.lowerOrderFinal) || this.config.finalSigmasType === 'zero');
+    const x0 = new Float32Array(n);
+    for (let k = 0; k < n; k++) {
+      const x = sample[k]!;
+      const out = modelOutput[k]!;
+      x0[k] = this.config.predictionType === 'epsilon' ? (x - s0.sigma * out) / s0.alpha : this.config.predictionType === 'v_prediction' ? s0.alpha * x - s0.sigma * out : out;
+    }
+    const h = t.lambda - s0.lambda;
+    const ratio = t.sigma / s0.sigma;
+    const phi = t.alpha * (Math.exp(-h) - 1);
+    const prevSample = new Float32Array(n);
+    const previous = this.previous;
+    if (this.config.solverOrder === 1 || !previous || lastFirstOrder) {
+      for (let k = 0; k < n; k++) prevSample[k] = ratio * sample[k]! - phi * x0[k]!;
+    } else {
+      const s1 = alphaSigma(this.sigmas[i - 1]!);
+      const r0 = (s0.lambda - s1.lambda) / h;
+      for (let k = 0; k < n; k++) {
+        const d1 = (x0[k]! - previous[k]!) / r0;
+        prevSample[k] = ratio * sample[k]! - phi * x0[k]! - 0.5 * phi * d1;
+      }
+    }
+    this.previous = x0;
+    this.index++;
+    return { prevSample, predOriginalSample: x0 };
+  }
+
+  addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
+    const n = sameLength('addNoise', original, noise);
+    const { alpha, sigma } = alphaSigma(this.sigmas[this.indexOf(timestep)]!);
+    const out = new Float32Array(n);
+    for (let k = 0; k < n; k++) out[k] = alpha * original[k]! + sigma * noise[k]!;
+    return out;
+  }
+}
