@@ -2,3 +2,4 @@ export * from './users';
 export * from './jobs';
 export * from './settings';
 export * from './stage';
+export * from './studio';

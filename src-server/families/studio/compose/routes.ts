@@ -1,0 +1,191 @@
+import { Type } from 'typebox';
+import type { FamilyApp } from '../../../http/family';
+import { AppError } from '../../../http/errors';
+import { currentUser } from '../../../plugins/app/auth';
+import { FileTooLargeError } from '../../../storage/file-store';
+import { contentDisposition } from '../../../storage/range';
+import { closeIfUnread, drain, multipartForm } from '../../stage/uploads';
+import { STUDIO_CONTENT_TYPES, checkStoredAudio, type StudioAudioFormat } from '../audio';
+import { newIncomingKey } from '../files';
+import { AUDIO_MAX_BYTES, Envelope, FileBytes, Name, StudioParams, errorResponses, ok, security, signedIn, songNotFound, tags } from '../http';
+import type { SongService } from '../songs/service';
+import type { StudioService } from '../studios/service';
+import type { ComposeService } from './service';
+
+const PROMPT_MAX = 1000;
+const Prompt = Type.String({ minLength: 1, maxLength: PROMPT_MAX, pattern: '\\S', description: 'What the song should become, e.g. "upbeat city pop with brass"' });
+
+const AiBody = Type.Object(
+  {
+    basicSongId: Type.Integer({ minimum: 1, description: 'A song of this studio (saved with basic/save) to compose from' }),
+    prompt: Type.Optional(Prompt),
+    title: Type.Optional(Name(100, 'Title of the AI song; default "<basic title> (AI)"')),
+    genre: Type.Optional(Name(50, 'Genre to aim for; default the basic song\'s')),
+    mood: Type.Optional(Name(50, 'Mood to aim for; default the basic song\'s')),
+    instruments: Type.Optional(Type.Array(Name(50, 'An instrument to bring forward'), { maxItems: 32 })),
+  },
+  { additionalProperties: false },
+);
+
+const Accepted = Type.Object({
+  jobId: Type.String({ format: 'uuid', description: 'Follow it through the `job:update` socket.io event (kind `studio.compose`)' }),
+  status: Type.Literal('queued'),
+  position: Type.Union([Type.Integer(), Type.Null()], { description: '1 = next to run' }),
+  estimatedWaitSeconds: Type.Union([Type.Number(), Type.Null()]),
+  studioId: Type.Integer(),
+  basicSongId: Type.Integer(),
+});
+
+const ComposeForm = Type.Object({
+  file: Type.String({ format: 'binary', description: 'The source recording: a WAV file (checked by content), at most 100 MB' }),
+  prompt: Prompt,
+  genre: Type.Optional(Type.String({ maxLength: 50 })),
+  mood: Type.Optional(Type.String({ maxLength: 50 })),
+});
+
+const ENGINE = '`COMPOSER_UNAVAILABLE`: the composing engine is not installed in this version';
+
+function textField(name: string, value: string | undefined, max: number): string | null {
+  const text = value?.trim() ?? '';
+  if (text.length > max) throw new AppError(400, 'VALIDATION_ERROR', `${name} must be at most ${max} characters`);
+  return text === '' ? null : text;
+}
+
+/** AI composition: from a saved basic song as a job (202), or from an uploaded WAV at once. */
+export async function composeRoutes(app: FamilyApp, compose: ComposeService, songs: SongService, studios: StudioService): Promise<void> {
+  app.post(
+    '/api/song/studios/:studioid/ai',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: 'Ask AI to turn a basic song into a song of a genre and mood (AI 작곡 요청, 202)',
+        description:
+          'Queues a `studio.compose` job and answers 202 at once; progress arrives as `job:update` events and the finished song appears in GET /api/song/ai/{studioid}. ' +
+          'Everything is checked first; then, when no composing engine is installed, 503 `COMPOSER_UNAVAILABLE` and nothing is queued.',
+        params: StudioParams,
+        body: AiBody,
+        response: {
+          202: Envelope(Accepted),
+          ...errorResponses({
+            400: '`VALIDATION_ERROR`',
+            403: '`FORBIDDEN`: the studio belongs to another account',
+            404: '`STUDIO_NOT_FOUND`, `SONG_NOT_FOUND` (basicSongId is not a song of this studio), `FILE_NOT_FOUND` (its audio is missing on disk)',
+            503: ENGINE,
+          }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const me = currentUser(request);
+      const studio = studios.owned(me.id, request.params.studioid);
+      const b = request.body;
+      const basic = songs.get(b.basicSongId);
+      if (!basic || basic.ownerId !== me.id || basic.studioId !== studio.id) throw songNotFound();
+      if (!(await app.storage.exists(basic.fileKey))) throw new AppError(404, 'FILE_NOT_FOUND', "The basic song's audio is missing on disk");
+      const genre = b.genre?.trim() ?? basic.genre;
+      const mood = b.mood?.trim() ?? basic.mood;
+      const instruments = b.instruments?.map((i) => i.trim()) ?? basic.instruments;
+      const prompt = b.prompt?.trim() ?? [genre, mood, instruments.length > 0 ? `featuring ${instruments.join(', ')}` : null].filter(Boolean).join(' ');
+      const job = compose.request({
+        ownerId: me.id,
+        studioId: studio.id,
+        basicSongId: basic.id,
+        title: b.title?.trim() ?? `${basic.title} (AI)`,
+        prompt,
+        genre,
+        mood,
+        instruments,
+      });
+      return reply.code(202).send(
+        ok('Composition requested', {
+          jobId: job.id,
+          status: 'queued' as const,
+          position: job.position ?? null,
+          estimatedWaitSeconds: job.estimatedWaitSeconds ?? null,
+          studioId: studio.id,
+          basicSongId: basic.id,
+        }),
+      );
+    },
+  );
+
+  app.post(
+    '/api/compose',
+    {
+      onRequest: signedIn,
+      ...multipartForm,
+      schema: {
+        tags,
+        security,
+        summary: 'Compose from an uploaded WAV and a text prompt; answers the finished audio (AI 작곡)',
+        description:
+          'multipart/form-data with `file` (WAV, recognised by content, at most 100 MB) and `prompt` (1-1000 characters), optionally `genre` and `mood`, in any order. ' +
+          'Answers the composed audio as an attachment. Nothing is kept on the server. Everything is checked first; then, when no composing engine is installed, 503 `COMPOSER_UNAVAILABLE`.',
+        consumes: ['multipart/form-data'],
+        body: ComposeForm,
+        response: {
+          200: FileBytes('The composed song', 'audio/*'),
+          ...errorResponses({
+            400: '`VALIDATION_ERROR`: not multipart, no `file` part, no or blank `prompt`, over-long fields; `INVALID_AUDIO`: the file is not WAV',
+            413: '`PAYLOAD_TOO_LARGE`: the file is over 100 MB',
+            502: '`COMPOSER_FAILED`: the engine produced no audio',
+            503: ENGINE,
+          }),
+        },
+      },
+    },
+    async (request, reply) => {
+      if (!request.isMultipart()) throw new AppError(400, 'VALIDATION_ERROR', 'Send multipart/form-data with a `file` part (WAV) and a `prompt` field');
+      const me = currentUser(request);
+      const fields: Record<string, string> = {};
+      let input: string | null = null;
+      let output: string | null = null;
+      let composed: { bytes: Buffer; format: StudioAudioFormat };
+      try {
+        for await (const part of request.parts({ limits: { fileSize: AUDIO_MAX_BYTES + 1 } })) {
+          if (part.type === 'field') {
+            if (typeof part.value === 'string') fields[part.fieldname] ??= part.value;
+          } else if (part.fieldname === 'file' && input === null) {
+            input = newIncomingKey(me.id);
+            try {
+              await app.storage.put(input, part.file, { maxBytes: AUDIO_MAX_BYTES });
+            } catch (err) {
+              if (err instanceof FileTooLargeError) throw new AppError(413, 'PAYLOAD_TOO_LARGE', 'The file may be at most 100 MB');
+              throw err;
+            }
+          } else {
+            await drain(part.file);
+          }
+        }
+        if (input === null) throw new AppError(400, 'VALIDATION_ERROR', 'body.file is required: a WAV recording');
+        const prompt = textField('prompt', fields.prompt, PROMPT_MAX);
+        if (!prompt) throw new AppError(400, 'VALIDATION_ERROR', 'body.prompt is required');
+        const genre = textField('genre', fields.genre, 50);
+        const mood = textField('mood', fields.mood, 50);
+        const audio = await checkStoredAudio(app.storage, input);
+        if (audio?.format !== 'wav') throw new AppError(400, 'INVALID_AUDIO', 'The file must be a WAV recording (recognised by its content)');
+
+        const aborted = new AbortController();
+        reply.raw.once('close', () => {
+          if (!reply.raw.writableEnded) aborted.abort(new DOMException('The client went away', 'AbortError'));
+        });
+        const result = await compose.composeNow(input, { prompt, genre, mood, instruments: [] }, aborted.signal);
+        output = result.key;
+        composed = { bytes: await app.storage.get(result.key), format: result.audio.format };
+      } catch (err) {
+        closeIfUnread(request, reply);
+        throw err;
+      } finally {
+        // Nothing of a composition stays on the server, whatever happened.
+        if (input) await app.storage.delete(input);
+        if (output) await app.storage.delete(output);
+      }
+      return reply
+        .type(STUDIO_CONTENT_TYPES[composed.format])
+        .header('content-disposition', contentDisposition(`composed.${composed.format}`))
+        .send(composed.bytes);
+    },
+  );
+}

@@ -1,0 +1,482 @@
+import { Type } from 'typebox';
+import type { FastifyRequest } from 'fastify';
+import type { FamilyApp } from '../../../http/family';
+import { AppError, isAppError } from '../../../http/errors';
+import { currentUser } from '../../../plugins/app/auth';
+import { sendStoredFile } from '../../../storage/range';
+import { IMAGE_CONTENT_TYPES, STUDIO_CONTENT_TYPES, sniffStoredImage, type StudioAudioFormat } from '../audio';
+import { absoluteUrl, newIncomingKey, uploadTicket } from '../files';
+import { Envelope, FileBytes, SongParams, StudioParams, errorResponses, iso, ok, security, signedIn, songNotFound, tags } from '../http';
+import { linksFor } from '../links';
+import type { StudioService } from '../studios/service';
+import type { TrackService } from '../tracks/service';
+import {
+  AiSaveBody,
+  AiTicket,
+  BasicSaveBody,
+  BasicTicket,
+  Cover,
+  CoverQuery,
+  FinishBody,
+  Share,
+  SharedSong,
+  Song,
+  TokenParams,
+  songView,
+} from './schemas';
+import { coverKeyFor, type SongFields, type SongRow, type SongService } from './service';
+import { SHARE_PAGE_CSP, sharePage } from './share-page';
+import { drawCover } from './cover';
+
+const others = '`FORBIDDEN`: it belongs to another account';
+const shareGone = () => new AppError(404, 'SHARE_NOT_FOUND', 'This share link does not exist or was turned off');
+const contentTypeOf = (format: string) => STUDIO_CONTENT_TYPES[format as StudioAudioFormat] ?? 'application/octet-stream';
+const fileName = (song: SongRow) => `${song.title.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_')}.${song.format}`;
+
+const SAVE_ERRORS = {
+  400:
+    '`VALIDATION_ERROR`; `INVALID_FILE_PATH` (not a path this account was handed); `INVALID_AUDIO` (the upload is not WAV, MP3, M4A, AAC, Ogg, WebM or FLAC by content; it is discarded); ' +
+    '`INVALID_IMAGE_PATH`',
+  403: others,
+  404: '`STUDIO_NOT_FOUND`, `IMAGE_NOT_FOUND`',
+  409: '`UPLOAD_NOT_FOUND`: nothing was PUT to the presigned URL yet (or this upload was saved already)',
+};
+
+/** An API client asking for JSON rather than a page: JSON listed, and before any HTML. */
+function wantsJson(accept: string | undefined): boolean {
+  const types = (accept ?? '').split(',').map((t) => t.split(';')[0]!.trim().toLowerCase());
+  const json = types.indexOf('application/json');
+  const html = types.indexOf('text/html');
+  return json >= 0 && (html < 0 || json < html);
+}
+
+/** The optional descriptive fields every save body shares, trimmed. */
+function describe(b: { genre?: string; mood?: string; instruments?: string[] }): Pick<SongFields, 'genre' | 'mood' | 'instruments'> {
+  return { genre: b.genre?.trim() ?? null, mood: b.mood?.trim() ?? null, instruments: (b.instruments ?? []).map((i) => i.trim()) };
+}
+
+/** /api/song/**: finished songs, their covers, downloads and public share links. */
+export async function songRoutes(app: FamilyApp, songs: SongService, studios: StudioService, tracks: TrackService): Promise<void> {
+  const view = (request: FastifyRequest, row: SongRow) => songView(row, linksFor(app.urlSigner, request));
+  const cover = async (ownerId: string, key: string | undefined) => (key === undefined ? null : songs.checkCover(ownerId, key));
+
+  app.get(
+    '/api/song',
+    {
+      onRequest: signedIn,
+      schema: { tags, security, summary: 'My finished songs, newest first (완성곡 리스트, 마이페이지)', response: { 200: Envelope(Type.Array(Song)), ...errorResponses({}) } },
+    },
+    async (request) => ok('OK', songs.listByOwner(currentUser(request).id).map((r) => view(request, r))),
+  );
+
+  app.get(
+    '/api/song/:studioid',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: "A studio's finished songs, newest first (완성곡 리스트, 개별 스튜디오)",
+        params: StudioParams,
+        response: { 200: Envelope(Type.Array(Song)), ...errorResponses({ 400: '`VALIDATION_ERROR`', 403: others, 404: '`STUDIO_NOT_FOUND`' }) },
+      },
+    },
+    async (request) => {
+      const studio = studios.owned(currentUser(request).id, request.params.studioid);
+      return ok('OK', songs.listByStudio(studio.id).map((r) => view(request, r)));
+    },
+  );
+
+  app.get(
+    '/api/song/ai/:studioid',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: "A studio's songs composed with AI, newest first (스튜디오별 AI 사용된 완성곡 리스트)",
+        params: StudioParams,
+        response: { 200: Envelope(Type.Array(Song)), ...errorResponses({ 400: '`VALIDATION_ERROR`', 403: others, 404: '`STUDIO_NOT_FOUND`' }) },
+      },
+    },
+    async (request) => {
+      const studio = studios.owned(currentUser(request).id, request.params.studioid);
+      return ok('OK', songs.listByStudio(studio.id, { aiOnly: true }).map((r) => view(request, r)));
+    },
+  );
+
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: '/api/song/download/:songId',
+    onRequest: signedIn,
+    schema: {
+      tags,
+      security,
+      summary: 'Download a finished song (개별 완성곡 반환)',
+      description:
+        'The audio as an attachment named after the title, `Content-Type` from its format. One `Range` answers 206 with `Content-Range`; past the end 416 `RANGE_NOT_SATISFIABLE`. HEAD: headers only.',
+      params: SongParams,
+      response: {
+        200: FileBytes('The whole song', 'audio/*'),
+        206: FileBytes('The requested byte range', 'audio/*'),
+        ...errorResponses({ 400: '`VALIDATION_ERROR`', 403: others, 404: '`SONG_NOT_FOUND`, `FILE_NOT_FOUND` (its file is missing on disk)', 416: '`RANGE_NOT_SATISFIABLE`' }),
+      },
+    },
+    handler: async (request, reply) => {
+      const song = songs.owned(currentUser(request).id, request.params.songId);
+      return sendStoredFile(request, reply, app.storage, song.fileKey, { contentType: contentTypeOf(song.format), downloadName: fileName(song) });
+    },
+  });
+
+  app.delete(
+    '/api/song/download/:songId',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: 'Delete a finished song and its file (개별 완성곡 삭제)',
+        description: 'Its share link stops working. Its cover goes too unless another song shows it.',
+        params: SongParams,
+        response: { 200: Envelope(Type.Object({ songId: Type.Integer() })), ...errorResponses({ 400: '`VALIDATION_ERROR`', 403: others, 404: '`SONG_NOT_FOUND`' }) },
+      },
+    },
+    async (request) => {
+      const song = songs.owned(currentUser(request).id, request.params.songId);
+      await songs.delete(song);
+      return ok('Song deleted', { songId: song.id });
+    },
+  );
+
+  const makeCover = async (request: FastifyRequest, fields: { title: string; genre?: string; mood?: string }) => {
+    const me = currentUser(request);
+    await songs.sweepCovers(me.id);
+    const png = await drawCover({ title: fields.title.trim(), genre: fields.genre?.trim() ?? null, mood: fields.mood?.trim() ?? null });
+    const key = coverKeyFor(me.id, 'png');
+    await app.storage.put(key, png);
+    return { imageFilePath: key, imageUrl: linksFor(app.urlSigner, request)(key, null)! };
+  };
+  const coverSchema = (method: string) => ({
+    tags,
+    security,
+    summary: `Make an album cover from a title, genre and mood (앨범커버 생성)${method === 'POST' ? ', the same as GET with a JSON body' : ''}`,
+    description:
+      'Draws a 1024×1024 PNG with no image model: the mood picks the colours (happy, sad, calm, energetic, romantic, dark, mysterious, dreamy; others get colours from the words), ' +
+      'the genre the pattern, the title the layout, so the same words give the same cover. It is stored for this account: pass `imageFilePath` when saving a song.',
+  });
+
+  app.get(
+    '/api/song/cover',
+    {
+      onRequest: signedIn,
+      schema: { ...coverSchema('GET'), querystring: CoverQuery, response: { 200: Envelope(Cover), ...errorResponses({ 400: '`VALIDATION_ERROR`: title missing or blank' }) } },
+    },
+    async (request) => ok('Cover created', await makeCover(request, request.query)),
+  );
+
+  app.post(
+    '/api/song/cover',
+    {
+      onRequest: signedIn,
+      schema: { ...coverSchema('POST'), body: CoverQuery, response: { 201: Envelope(Cover), ...errorResponses({ 400: '`VALIDATION_ERROR`: title missing or blank' }) } },
+    },
+    async (request, reply) => reply.code(201).send(ok('Cover created', await makeCover(request, request.body))),
+  );
+
+  const ticket = async (request: FastifyRequest) => {
+    const me = currentUser(request);
+    await tracks.sweep(me.id);
+    return uploadTicket(app.urlSigner, request, newIncomingKey(me.id), app.clock.now());
+  };
+  const ticketDescription = (save: string) =>
+    `Step 1 of 3: PUT the audio bytes to the URL (any Content-Type, at most 100 MB, within 15 minutes), then POST ${save} with the file path. An upload never saved is removed after a while.`;
+
+  app.get(
+    '/api/song/basic/presignedUrl',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: 'Upload address for a song made without AI (basicSong presignedUrl 발급)',
+        description: ticketDescription('/api/song/studios/{studioid}/basic/save'),
+        response: { 200: Envelope(BasicTicket), ...errorResponses({}) },
+      },
+    },
+    async (request) => {
+      const t = await ticket(request);
+      return ok('Upload URL issued', { basicSongPresignedUrl: t.url, basicSongFilePath: t.key, expiresAt: iso(t.expiresAt), maxBytes: t.maxBytes });
+    },
+  );
+
+  app.get(
+    '/api/song/ai/presignedUrl',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: 'Upload address for a song made with AI (aiSong presignedUrl 발급)',
+        description: ticketDescription('/api/song/studios/{studioid}/ai/save'),
+        response: { 200: Envelope(AiTicket), ...errorResponses({}) },
+      },
+    },
+    async (request) => {
+      const t = await ticket(request);
+      return ok('Upload URL issued', { aiSongPresignedUrl: t.url, aiSongFilePath: t.key, expiresAt: iso(t.expiresAt), maxBytes: t.maxBytes });
+    },
+  );
+
+  app.post(
+    '/api/song/studios/:studioid/basic/save',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: 'Save an uploaded song made without AI (basicSong 데이터베이스 저장 요청)',
+        description: 'Step 3 of 3, after GET /api/song/basic/presignedUrl and the upload. The file is checked by content before the song exists.',
+        params: StudioParams,
+        body: BasicSaveBody,
+        response: { 201: Envelope(Song), ...errorResponses(SAVE_ERRORS) },
+      },
+    },
+    async (request, reply) => {
+      const me = currentUser(request);
+      const studio = studios.owned(me.id, request.params.studioid);
+      const b = request.body;
+      const coverKey = await cover(me.id, b.imageFilePath);
+      const row = await songs.saveUpload(me.id, studio.id, b.basicSongFilePath, { title: b.name.trim(), ...describe(b), coverKey, source: 'basic' }, 'basicSongFilePath');
+      return reply.code(201).send(ok('Song saved', view(request, row)));
+    },
+  );
+
+  app.post(
+    '/api/song/studios/:studioid/ai/save',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: 'Save an uploaded song made with AI (aiSong 데이터베이스 저장 요청)',
+        description: 'Step 3 of 3, after GET /api/song/ai/presignedUrl and the upload. The song is listed by GET /api/song/ai/{studioid}.',
+        params: StudioParams,
+        body: AiSaveBody,
+        response: {
+          201: Envelope(Song),
+          ...errorResponses({ ...SAVE_ERRORS, 404: '`STUDIO_NOT_FOUND`, `IMAGE_NOT_FOUND`, `SONG_NOT_FOUND` (basicSongId is not a song of this studio)' }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const me = currentUser(request);
+      const studio = studios.owned(me.id, request.params.studioid);
+      const b = request.body;
+      if (b.basicSongId !== undefined) {
+        const basic = songs.get(b.basicSongId);
+        if (!basic || basic.ownerId !== me.id || basic.studioId !== studio.id) throw songNotFound();
+      }
+      const coverKey = await cover(me.id, b.imageFilePath);
+      const row = await songs.saveUpload(
+        me.id,
+        studio.id,
+        b.aiSongFilePath,
+        { title: b.name.trim(), ...describe(b), coverKey, source: 'ai', basicSongId: b.basicSongId ?? null },
+        'aiSongFilePath',
+      );
+      return reply.code(201).send(ok('Song saved', view(request, row)));
+    },
+  );
+
+  app.post(
+    '/api/song/:studioid',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: "Finish a song: save an uploaded mix, or have the server mix the studio's tracks (완성곡 변환 저장)",
+        description:
+          'Send exactly one of `songFilePath` (a `basicSongFilePath` you uploaded to) or `trackIds` (ready tracks of this studio, mixed by ffmpeg into one MP3 as long as the longest track). ' +
+          'Either way the result is checked as audio before the song exists.',
+        params: StudioParams,
+        body: FinishBody,
+        response: {
+          201: Envelope(Song),
+          ...errorResponses({
+            ...SAVE_ERRORS,
+            400: `${SAVE_ERRORS[400]}; \`VALIDATION_ERROR\`: neither or both of songFilePath and trackIds, a track listed twice`,
+            404: '`STUDIO_NOT_FOUND`, `IMAGE_NOT_FOUND`, `TRACK_NOT_FOUND` (not in this studio)',
+            409: `${SAVE_ERRORS[409]}; \`TRACK_NOT_READY\`: a listed track has not finished uploading`,
+            422: '`MIX_FAILED`: ffmpeg could not mix the tracks',
+            503: '`FFMPEG_UNAVAILABLE`: mixing needs ffmpeg, which was not found',
+          }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const me = currentUser(request);
+      const studio = studios.owned(me.id, request.params.studioid);
+      const b = request.body;
+      if ((b.songFilePath === undefined) === (b.trackIds === undefined)) {
+        throw new AppError(400, 'VALIDATION_ERROR', 'Send exactly one of body.songFilePath and body.trackIds');
+      }
+      const coverKey = await cover(me.id, b.imageFilePath);
+      const base = { title: b.title.trim(), ...describe(b), coverKey };
+      let row: SongRow;
+      if (b.songFilePath !== undefined) {
+        row = await songs.saveUpload(me.id, studio.id, b.songFilePath, { ...base, source: 'basic' }, 'songFilePath');
+      } else {
+        const ids = b.trackIds!;
+        if (new Set(ids).size !== ids.length) throw new AppError(400, 'VALIDATION_ERROR', 'body.trackIds names a track more than once');
+        const chosen = [];
+        for (const id of ids) {
+          const track = await tracks.settle(tracks.inStudio(studio.id, id));
+          if (track.status !== 'ready') throw new AppError(409, 'TRACK_NOT_READY', `Track ${id} has not finished uploading (${track.status})`);
+          chosen.push(track);
+        }
+        const instruments = base.instruments.length > 0 ? base.instruments : [...new Set(chosen.map((t) => t.instrument))];
+        row = await songs.saveMix(me.id, studio.id, chosen.map((t) => t.trackKey), { ...base, instruments, source: 'mix' });
+      }
+      return reply.code(201).send(ok('Song saved', view(request, row)));
+    },
+  );
+
+  app.get(
+    '/api/song/share/:songId',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: 'Share a finished song: a public link anyone can open without signing in (완성곡 공유)',
+        description:
+          '`shareUrl` is a page that plays the song in a browser; asking it for JSON (`Accept: application/json`) answers `{songTitle, songUrl, imageUrl...}`. ' +
+          'The link stays the same until DELETE /api/song/share/{songId} turns it off or the song is deleted. It reaches people only where they can reach this server (LAN sharing).',
+        params: SongParams,
+        response: { 200: Envelope(Share), ...errorResponses({ 400: '`VALIDATION_ERROR`', 403: others, 404: '`SONG_NOT_FOUND`' }) },
+      },
+    },
+    async (request) => {
+      const song = songs.owned(currentUser(request).id, request.params.songId);
+      const token = songs.share(song);
+      const base = `/api/song/shared/${token}`;
+      return ok('Song shared', {
+        songId: song.id,
+        title: song.title,
+        shareUrl: absoluteUrl(request, base),
+        audioUrl: absoluteUrl(request, `${base}/audio`),
+        imageUrl: song.coverKey ? absoluteUrl(request, `${base}/cover`) : null,
+      });
+    },
+  );
+
+  app.delete(
+    '/api/song/share/:songId',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: 'Turn off the public link of a song',
+        params: SongParams,
+        response: { 200: Envelope(Type.Object({ songId: Type.Integer() })), ...errorResponses({ 400: '`VALIDATION_ERROR`', 403: others, 404: '`SONG_NOT_FOUND`' }) },
+      },
+    },
+    async (request) => {
+      const song = songs.owned(currentUser(request).id, request.params.songId);
+      songs.unshare(song);
+      return ok('Share link turned off', { songId: song.id });
+    },
+  );
+
+  const shared = (token: string) => {
+    const song = songs.byToken(token);
+    if (!song) throw shareGone();
+    return song;
+  };
+
+  app.get(
+    '/api/song/shared/:token',
+    {
+      schema: {
+        tags,
+        summary: 'The public page of a shared song (no sign-in)',
+        description: 'HTML with a player for browsers; `{songTitle, songUrl, imageUrl, ...}` for `Accept: application/json`.',
+        params: TokenParams,
+        response: {
+          200: {
+            description: 'A page with a player for browsers; JSON for `Accept: application/json`',
+            content: { 'text/html': { schema: Type.String() }, 'application/json': { schema: Envelope(SharedSong) } },
+          },
+          ...errorResponses({ 400: '`VALIDATION_ERROR`: malformed token', 404: '`SHARE_NOT_FOUND`' }, { auth: false }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const song = shared(request.params.token);
+      const base = `/api/song/shared/${request.params.token}`;
+      const urls = { audio: `${base}/audio`, cover: song.coverKey ? `${base}/cover` : null };
+      if (wantsJson(request.headers.accept)) {
+        return ok('OK', {
+          songTitle: song.title,
+          songUrl: absoluteUrl(request, urls.audio),
+          imageUrl: urls.cover && absoluteUrl(request, urls.cover),
+          genre: song.genre,
+          mood: song.mood,
+          duration: song.duration,
+        });
+      }
+      songs.countView(song);
+      return reply
+        .type('text/html; charset=utf-8')
+        .header('content-security-policy', SHARE_PAGE_CSP)
+        .header('x-content-type-options', 'nosniff')
+        .header('referrer-policy', 'no-referrer')
+        .header('cache-control', 'no-store')
+        .send(sharePage(song, urls));
+    },
+  );
+
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: '/api/song/shared/:token/audio',
+    schema: {
+      tags,
+      summary: 'The audio of a shared song (no sign-in; Range supported)',
+      params: TokenParams,
+      response: {
+        200: FileBytes('The whole song', 'audio/*'),
+        206: FileBytes('The requested byte range', 'audio/*'),
+        ...errorResponses({ 400: '`VALIDATION_ERROR`', 404: '`SHARE_NOT_FOUND`, `FILE_NOT_FOUND`', 416: '`RANGE_NOT_SATISFIABLE`' }, { auth: false }),
+      },
+    },
+    handler: async (request, reply) => {
+      const song = shared(request.params.token);
+      return sendStoredFile(request, reply, app.storage, song.fileKey, { contentType: contentTypeOf(song.format), cacheControl: 'no-cache' });
+    },
+  });
+
+  app.get(
+    '/api/song/shared/:token/cover',
+    {
+      schema: {
+        tags,
+        summary: 'The album cover of a shared song (no sign-in)',
+        params: TokenParams,
+        response: { 200: FileBytes('The image', 'image/*'), ...errorResponses({ 400: '`VALIDATION_ERROR`', 404: '`SHARE_NOT_FOUND`, `FILE_NOT_FOUND`' }, { auth: false }) },
+      },
+    },
+    async (request, reply) => {
+      const song = shared(request.params.token);
+      const format = song.coverKey ? await sniffStoredImage(app.storage, song.coverKey) : null;
+      if (!song.coverKey || !format) throw new AppError(404, 'FILE_NOT_FOUND', 'This song has no cover');
+      try {
+        return await sendStoredFile(request, reply, app.storage, song.coverKey, { contentType: IMAGE_CONTENT_TYPES[format] });
+      } catch (err) {
+        if (isAppError(err) && err.code === 'FILE_NOT_FOUND') throw new AppError(404, 'FILE_NOT_FOUND', 'This song has no cover');
+        throw err;
+      }
+    },
+  );
+}
