@@ -1,48 +1,11 @@
 // `npm run bench`: the foundation's figures, all measured in this one run on this machine.
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const serveEntry = path.join(root, 'out', 'main', 'serve.js');
-
-interface Server {
-  url: string;
-  child: ChildProcess;
-  startedMs: number;
-}
-
-/** Starts the built headless server on a free port with a fresh data folder; resolves on its URL line. */
-function startServer(extraEnv: Record<string, string> = {}): Promise<Server> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-'));
-  const t0 = performance.now();
-  const child = spawn(process.execPath, [serveEntry], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ATELIER_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ATELIER_RATE_LIMIT: '10000000', ATELIER_AUTH_RATE_LIMIT: '10000000', ...extraEnv },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve({ url: m[1]!, child, startedMs: t0 });
-    });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code} before listening:\n${out}`)));
-  });
-}
-
-async function stop(server: Server) {
-  server.child.kill('SIGTERM');
-  await new Promise((r) => server.child.once('exit', r));
-}
-
-const pct = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-};
+import { runDiffusionBench } from './diffusion';
+import { pct, root, serveEntry, startServer, stop } from './lib';
+import { runStageBench } from './stage';
 
 async function coldStart(runs = 5): Promise<{ medianMs: number; p90Ms: number }> {
   const times: number[] = [];
@@ -105,6 +68,11 @@ async function main() {
     const ai = await runAiEventLoopBench();
     for (const [k, v] of Object.entries(ai)) print(k, String(v));
   }
+
+  for (const [k, v] of Object.entries(await runDiffusionBench())) print(k, String(v));
+
+  console.log('\nStage (issue #3): streaming, Range, concert fan-out, clock sync\n');
+  await runStageBench(print);
 }
 
 main().catch((err) => {

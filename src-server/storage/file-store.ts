@@ -53,7 +53,7 @@ const TEMP_SUFFIX = '.part';
 /** Chunks are gathered up to this size before one writev: fewer syscalls for small network chunks. */
 const WRITE_BATCH = 1024 * 1024;
 /** Read chunk size for serving files: large enough that a 200 MB download is not syscall-bound. */
-const READ_CHUNK = 256 * 1024;
+const READ_CHUNK = 1024 * 1024;
 
 /**
  * Throws InvalidKeyError unless `key` is `seg/seg/...` with segments of [A-Za-z0-9._-]: no `.`/`..`,

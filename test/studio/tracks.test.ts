@@ -96,7 +96,7 @@ describe('recording a track through signed uploads', () => {
       [created.trackPresignedUrl, samples.wav],
       [created.recordPresignedUrl, samples.ogg],
     ] as const) {
-      const put = await fetch(url, { method: 'PUT', body, headers: { 'content-type': 'audio/wav' } });
+      const put = await fetch(url, { method: 'PUT', body: new Uint8Array(body), headers: { 'content-type': 'audio/wav' } });
       expect(put.status).toBe(201);
     }
     const studioRes = await fetch(`${address}/api/work/studio/${studioId}`, { headers: alice.headers });

@@ -1,0 +1,49 @@
+// Shared by the bench sections: the built headless server in a child process, and percentiles.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const serveEntry = path.join(root, 'out', 'main', 'serve.js');
+
+export interface Server {
+  url: string;
+  child: ChildProcess;
+  startedMs: number;
+  dataDir: string;
+}
+
+export type Print = (name: string, value: string) => void;
+
+/** Starts the built headless server on a free port (a fresh data folder unless given); resolves on its URL line. */
+export function startServer(extraEnv: Record<string, string> = {}, dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-'))): Promise<Server> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [serveEntry], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ATELIER_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ATELIER_RATE_LIMIT: '10000000', ATELIER_AUTH_RATE_LIMIT: '10000000', ...extraEnv },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) resolve({ url: m[1]!, child, startedMs: t0, dataDir });
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code} before listening:\n${out}`)));
+  });
+}
+
+export async function stop(server: Server): Promise<void> {
+  if (server.child.exitCode !== null) return;
+  server.child.kill('SIGTERM');
+  await new Promise((r) => server.child.once('exit', r));
+}
+
+export const pct = (values: number[], p: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+};
+
+export const median = (values: number[]): number => pct(values, 50);
