@@ -2,6 +2,8 @@ import type { WorkerTask } from './worker-runtime';
 import { inferTask } from './pipelines/infer';
 import { vadTask } from './pipelines/vad';
 import { basicPitchTask } from './basic-pitch/pipeline';
+import { diffusionTask } from './diffusion/pipeline';
+import { upscaleTask } from './diffusion/upscale';
 
 /** Every task the production worker serves; a new pipeline adds its task here. */
-export const builtinTasks: WorkerTask<never, unknown>[] = [inferTask, vadTask, basicPitchTask];
+export const builtinTasks: WorkerTask<never, unknown>[] = [inferTask, vadTask, basicPitchTask, diffusionTask, upscaleTask];

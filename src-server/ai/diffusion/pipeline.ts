@@ -4,14 +4,16 @@ import type { AiPool, RunTiming } from '../pool';
 import type { LoadedSession, TaskContext, WorkerTask } from '../worker-runtime';
 import { readModelFolder, type DiffusionModelFolder, type OnnxComponent, type SdBase } from './model-folder';
 import { GaussianNoise, resolveSeed } from './noise';
+import { stepPreview, type StepPreview } from './preview';
 import { createScheduler, SCHEDULER_NAMES, type SchedulerName } from './schedulers';
 import { requireTensor, sessionIo } from './session-io';
 import { chwToImage, floatTensor, imageToChw, numberTensor, readFloats } from './tensors';
 import { loadClipTokenizer, type ClipTokenizer } from './tokenizer';
 
-// Text-to-image and image-to-image with Stable Diffusion 1.x, 2.x and SDXL as HF's ONNX exports
-// lay them out, following diffusers' StableDiffusion(XL)(Img2Img)Pipeline. The whole denoising
-// loop runs inside the worker: one request, progress after every step, cancellation between steps.
+// Text-to-image, image-to-image and inpainting with Stable Diffusion 1.x, 2.x and SDXL as HF's
+// ONNX exports lay them out, following diffusers' StableDiffusion(XL)(Img2Img|Inpaint)Pipeline.
+// The whole denoising loop runs inside the worker: one request, progress (with an optional latent
+// preview) after every step, cancellation between steps.
 
 export interface DiffusionInput {
   /** The model folder (see model-folder.ts). */
@@ -19,7 +21,7 @@ export interface DiffusionInput {
   providers?: ExecutionProvider[];
   prompt: string;
   negativePrompt: string;
-  /** Multiples of 8. */
+  /** Multiples of 8 within the model's bounds (`sizeLimits`). */
   width: number;
   height: number;
   steps: number;
@@ -27,15 +29,26 @@ export interface DiffusionInput {
   guidanceScale: number;
   scheduler: SchedulerName;
   karras: boolean;
-  /** A resolved seed (never −1). */
+  /** A resolved seed (never −1); image b of a batch uses seed + b. */
   seed: number;
-  /** img2img: the starting image as RGB bytes of width × height, and how much of it to redraw. */
+  /** How many images (default 1). */
+  batchSize?: number;
+  /** img2img and inpainting: the starting image as RGB bytes of width × height, and how much of it to redraw. */
   image?: { rgb: Uint8Array; strength: number };
+  /** Inpainting: one byte per pixel, 128 or more where the image is redrawn. */
+  mask?: Uint8Array;
+  /** A latent preview every this many steps (and on the last); 0 or absent: none. */
+  previewEvery?: number;
 }
 
 export interface DiffusionOutput {
-  /** RGB bytes, width × height × 3. */
+  /** The first image: RGB bytes, width × height × 3. */
   rgb: Uint8Array;
+  /** Every image of the batch (the first is `rgb`), and each one's seed. */
+  images: Uint8Array[];
+  seeds: number[];
+  /** How the mask was applied: a 9-channel inpainting UNet, or latent blending with an ordinary one. */
+  inpaint: 'unet' | 'blend' | null;
   width: number;
   height: number;
   seed: number;
@@ -49,6 +62,10 @@ export interface DiffusionOutput {
 export interface DiffusionProgress {
   step: number;
   steps: number;
+  /** Which image of the batch, from 1. */
+  image: number;
+  images: number;
+  preview?: StepPreview;
 }
 
 /** Text embeddings: [batch, seq, width], and SDXL's pooled [batch, 1280]. */
@@ -164,16 +181,59 @@ export function guidanceEmbedding(w: number, dim: number): Float32Array {
   return out;
 }
 
+/** Width and height bounds for a model: half its native size up to twice it (SDXL: 1.5×, past which it repeats subjects), in multiples of 8. */
+export function sizeLimits(model: { base: SdBase; sampleSize: number }): { min: number; max: number } {
+  const round8 = (v: number) => Math.max(8, Math.round(v / 8) * 8);
+  return { min: round8(model.sampleSize / 2), max: round8(model.sampleSize * (model.base === 'sdxl' ? 1.5 : 2)) };
+}
+
+/** Refuses a size the model cannot make well, naming its base and the bounds. */
+export function checkSize(model: { base: SdBase; sampleSize: number }, width: number, height: number): void {
+  const { min, max } = sizeLimits(model);
+  for (const [name, v] of [['width', width], ['height', height]] as const) {
+    if (!Number.isInteger(v) || v % 8 || v < min || v > max) throw new AiError('bad_input', `${name} must be a multiple of 8 from ${min} to ${max} for this ${model.base} model (native ${model.sampleSize}), got ${v}`);
+  }
+}
+
+export const MAX_BATCH = 8;
+
 function checkInput(input: DiffusionInput): void {
   const { width, height, steps, guidanceScale, seed } = input;
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 64 || height < 64 || width % 8 || height % 8) {
-    throw new AiError('bad_input', `width and height must be multiples of 8 from 64 up, got ${width}×${height}`);
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 8 || height < 8 || width % 8 || height % 8) {
+    throw new AiError('bad_input', `width and height must be multiples of 8, got ${width}×${height}`);
   }
   if (!Number.isInteger(steps) || steps < 1 || steps > 1000) throw new AiError('bad_input', `steps must be an integer from 1 to 1000, got ${steps}`);
   if (!Number.isFinite(guidanceScale) || guidanceScale < 0) throw new AiError('bad_input', `guidanceScale must be a number ≥ 0, got ${guidanceScale}`);
   if (!SCHEDULER_NAMES.includes(input.scheduler)) throw new AiError('bad_input', `scheduler must be one of ${SCHEDULER_NAMES.join(', ')}, got ${input.scheduler}`);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffff_ffff) throw new AiError('bad_input', `seed must be resolved to a uint32 first, got ${seed}`);
   if (input.image && !(input.image.strength > 0 && input.image.strength <= 1)) throw new AiError('bad_input', `strength must be in (0, 1], got ${input.image.strength}`);
+  const batch = input.batchSize ?? 1;
+  if (!Number.isInteger(batch) || batch < 1 || batch > MAX_BATCH) throw new AiError('bad_input', `batch_size must be an integer from 1 to ${MAX_BATCH}, got ${batch}`);
+  if (input.mask && !input.image) throw new AiError('bad_input', 'a mask needs the image it applies to');
+  if (input.mask && input.mask.length !== width * height) throw new AiError('bad_input', `the mask must have one byte per pixel (${width * height}), got ${input.mask.length}`);
+  const every = input.previewEvery ?? 0;
+  if (!Number.isInteger(every) || every < 0) throw new AiError('bad_input', `previewEvery must be an integer ≥ 0, got ${every}`);
+}
+
+/**
+ * The mask at latent size, 1 where the image is redrawn: a latent pixel is redrawn when any of
+ * its 8×8 pixels is (bytes ≥ 128), so the redrawn region always covers what was painted.
+ */
+export function latentMask(mask: Uint8Array, width: number, height: number): Float32Array {
+  const lw = width / 8;
+  const lh = height / 8;
+  const out = new Float32Array(lw * lh);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) if (mask[y * width + x]! >= 128) out[Math.floor(y / 8) * lw + Math.floor(x / 8)] = 1;
+  return out;
+}
+
+/** What an inpainting run needs per image: the mask at latent size and, for a 9-channel UNet, the masked image's latents. */
+interface InpaintState {
+  mask: Float32Array;
+  /** Scaled latents of the original image (latent blending keeps them outside the mask). */
+  imageLatents: Float32Array;
+  /** 9-channel UNet: [mask, masked-image latents] as 5 extra input channels. */
+  extraChannels: Float32Array | null;
 }
 
 export const diffusionTask: WorkerTask<DiffusionInput, DiffusionOutput> = {
@@ -182,7 +242,12 @@ export const diffusionTask: WorkerTask<DiffusionInput, DiffusionOutput> = {
     checkInput(input);
     const { width, height, providers } = input;
     const model = readModelFolder(input.model);
-    if (input.image && !model.vaeEncoder) throw new AiError('model_load_failed', `${input.model} has no vae_encoder/, which image-to-image needs`);
+    checkSize(model, width, height);
+    const sampleDims = model.unet.inputs.find((v) => v.name === 'sample')?.dims;
+    const unetChannels = sampleDims?.[1] === 9 || (sampleDims?.[1] !== 4 && model.unet.config?.in_channels === 9) ? 9 : 4;
+    // An inpainting UNet also draws from nothing: a full mask over a blank image.
+    const inpaint = unetChannels === 9 ? 'unet' : input.mask ? 'blend' : null;
+    if ((input.image || inpaint) && !model.vaeEncoder) throw new AiError('model_load_failed', `${input.model} has no vae_encoder/, which ${inpaint ? 'inpainting' : 'image-to-image'} needs`);
     const unet = await ctx.session({ model: model.unet.model, providers });
     const io = sessionIo(unet.session);
     const sampleIn = requireTensor(io.inputs, ['sample'], 'unet');
@@ -206,27 +271,20 @@ export const diffusionTask: WorkerTask<DiffusionInput, DiffusionOutput> = {
         : await promptEmbeddings(ctx, model, providers, input.negativePrompt);
     ctx.throwIfCancelled();
 
-    const scheduler = createScheduler(input.scheduler, { config: model.schedulerConfig, overrides: input.karras ? { useKarrasSigmas: true } : {} });
-    scheduler.setTimesteps(input.steps, input.image ? { strength: input.image.strength } : {});
-    const timesteps = scheduler.timesteps;
-    const noise = new GaussianNoise(input.seed);
-    const latentDims = [1, 4, height / 8, width / 8];
-    const n = 4 * (height / 8) * (width / 8);
+    const lh = height / 8;
+    const lw = width / 8;
+    const latentDims = [1, 4, lh, lw];
+    const n = 4 * lh * lw;
 
-    let latents: Float32Array;
-    if (input.image) {
+    /** The VAE encoder's scaled latents of [3, h, w] pixels in [−1, 1]. */
+    const encode = async (chw: Float32Array, noise: GaussianNoise): Promise<Float32Array> => {
       const encoder = await ctx.session({ model: model.vaeEncoder!.model, providers });
       const eio = sessionIo(encoder.session);
       const pixels = requireTensor(eio.inputs, ['sample'], 'vae_encoder');
-      const out = await ctx.run(encoder, { [pixels.name]: floatTensor(ctx.ort, pixels.type, imageToChw(input.image.rgb, width, height), [1, 3, height, width], 'vae_encoder sample') });
+      const out = await ctx.run(encoder, { [pixels.name]: floatTensor(ctx.ort, pixels.type, chw, [1, 3, height, width], 'vae_encoder sample') });
       const latentOut = out[eio.outputs[0]!.name]!;
-      const encoded = imageLatents(readFloats(latentOut, 'vae_encoder output'), Number(latentOut.dims[1]), noise);
-      const scaled = encoded.map((v) => v * model.vaeScalingFactor);
-      latents = scheduler.addNoise(scaled, noise.normal(n), timesteps[0]!);
-    } else {
-      const sigma = scheduler.initNoiseSigma;
-      latents = noise.normal(n).map((v) => v * sigma);
-    }
+      return imageLatents(readFloats(latentOut, 'vae_encoder output'), Number(latentOut.dims[1]), noise).map((v) => v * model.vaeScalingFactor);
+    };
 
     const output = io.outputs[0]!.name;
     // One UNet pass per step holds both guidance halves (uncond first, as diffusers orders them),
@@ -249,41 +307,101 @@ export const diffusionTask: WorkerTask<DiffusionInput, DiffusionOutput> = {
       return feeds;
     });
 
-    for (let i = 0; i < timesteps.length; i++) {
-      ctx.throwIfCancelled();
-      const t = timesteps[i]!;
-      const scaled = scheduler.scaleModelInput(latents, t);
-      const predictions: Float32Array[] = [];
-      for (let p = 0; p < passes.length; p++) {
-        const b = passes[p]!.batch;
-        const timestepCount = timestepIn.dims.length === 0 ? 0 : timestepIn.dims[0] === 1 ? 1 : b;
-        const run = await ctx.run(unet, {
-          ...fixedFeeds[p],
-          [sampleIn.name]: floatTensor(ctx.ort, sampleIn.type, b === 2 ? concat(scaled, scaled) : scaled, [b, ...latentDims.slice(1)], 'unet sample'),
-          [timestepIn.name]: numberTensor(ctx.ort, timestepIn.type, Array<number>(Math.max(1, timestepCount)).fill(t), timestepCount ? [timestepCount] : [], 'unet timestep'),
-        });
-        const out = readFloats(run[output]!, 'unet output');
-        for (let h = 0; h < b; h++) predictions.push(out.subarray(h * n, (h + 1) * n));
-      }
-      let eps = predictions[0]!;
-      if (guided) {
-        const [u, c] = predictions as [Float32Array, Float32Array];
-        eps = new Float32Array(n);
-        for (let k = 0; k < n; k++) eps[k] = u[k]! + input.guidanceScale * (c[k]! - u[k]!);
-      }
-      latents = scheduler.step(eps, t, latents, noise).prevSample;
-      ctx.progress({ step: i + 1, steps: timesteps.length } satisfies DiffusionProgress);
-    }
+    const batchSize = input.batchSize ?? 1;
+    const previewEvery = input.previewEvery ?? 0;
+    const images: Uint8Array[] = [];
+    const seeds: number[] = [];
+    let stepsRun = 0;
+    for (let b = 0; b < batchSize; b++) {
+      // Image b of a batch is the image of seed + b alone, so any of them can be made again by itself.
+      const seed = (input.seed + b) % 0x1_0000_0000;
+      const scheduler = createScheduler(input.scheduler, { config: model.schedulerConfig, overrides: input.karras ? { useKarrasSigmas: true } : {} });
+      scheduler.setTimesteps(input.steps, input.image ? { strength: input.image.strength } : {});
+      const timesteps = scheduler.timesteps;
+      const noise = new GaussianNoise(seed);
 
-    ctx.throwIfCancelled();
-    const decoder = await ctx.session({ model: model.vaeDecoder.model, providers });
-    const dio = sessionIo(decoder.session);
-    const latentIn = requireTensor(dio.inputs, ['latent_sample'], 'vae_decoder');
-    const unscaled = latents.map((v) => v / model.vaeScalingFactor);
-    const decoded = await ctx.run(decoder, { [latentIn.name]: floatTensor(ctx.ort, latentIn.type, unscaled, latentDims, 'vae_decoder latent_sample') });
-    const pixels = readFloats(decoded[dio.outputs[0]!.name]!, 'vae_decoder output');
-    const rgb = chwToImage(pixels, width, height);
-    return { output: { rgb, width, height, seed: input.seed, base: model.base, steps: timesteps.length, truncatedPrompt: cond.truncated || (uncond?.truncated ?? false) }, transfer: [rgb.buffer as ArrayBuffer] };
+      let state: InpaintState | null = null;
+      if (inpaint) {
+        const chw = input.image ? imageToChw(input.image.rgb, width, height) : new Float32Array(3 * width * height);
+        const mask = input.mask ? latentMask(input.mask, width, height) : new Float32Array(lh * lw).fill(1);
+        const imageLatentsScaled = input.image ? await encode(chw, noise) : new Float32Array(n);
+        let extraChannels: Float32Array | null = null;
+        if (inpaint === 'unet') {
+          // diffusers' masked_image: the original with the redrawn region blanked (0 in [−1, 1]).
+          const plane = width * height;
+          const masked = chw.slice();
+          if (input.mask) for (let p = 0; p < plane; p++) if (input.mask[p]! >= 128) for (let c = 0; c < 3; c++) masked[c * plane + p] = 0;
+          extraChannels = concat(mask, await encode(masked, noise));
+        }
+        state = { mask, imageLatents: imageLatentsScaled, extraChannels };
+      }
+
+      // Encoding comes before the initial noise: an 8-channel encoder draws from the same stream.
+      const start = input.image && !(inpaint === 'unet' && input.image.strength === 1) ? (state?.imageLatents ?? (await encode(imageToChw(input.image.rgb, width, height), noise))) : null;
+      const initialNoise = noise.normal(n);
+      let latents: Float32Array;
+      if (start) {
+        latents = scheduler.addNoise(start, initialNoise, timesteps[0]!);
+      } else {
+        const sigma = scheduler.initNoiseSigma;
+        latents = initialNoise.map((v) => v * sigma);
+      }
+
+      for (let i = 0; i < timesteps.length; i++) {
+        ctx.throwIfCancelled();
+        const t = timesteps[i]!;
+        let scaled = scheduler.scaleModelInput(latents, t);
+        if (state?.extraChannels) scaled = concat(scaled, state.extraChannels);
+        const predictions: Float32Array[] = [];
+        for (let p = 0; p < passes.length; p++) {
+          const pb = passes[p]!.batch;
+          const timestepCount = timestepIn.dims.length === 0 ? 0 : timestepIn.dims[0] === 1 ? 1 : pb;
+          const run = await ctx.run(unet, {
+            ...fixedFeeds[p],
+            [sampleIn.name]: floatTensor(ctx.ort, sampleIn.type, pb === 2 ? concat(scaled, scaled) : scaled, [pb, unetChannels, lh, lw], 'unet sample'),
+            [timestepIn.name]: numberTensor(ctx.ort, timestepIn.type, Array<number>(Math.max(1, timestepCount)).fill(t), timestepCount ? [timestepCount] : [], 'unet timestep'),
+          });
+          const out = readFloats(run[output]!, 'unet output');
+          for (let h = 0; h < pb; h++) predictions.push(out.subarray(h * n, (h + 1) * n));
+        }
+        let eps = predictions[0]!;
+        if (guided) {
+          const [u, c] = predictions as [Float32Array, Float32Array];
+          eps = new Float32Array(n);
+          for (let k = 0; k < n; k++) eps[k] = u[k]! + input.guidanceScale * (c[k]! - u[k]!);
+        }
+        const stepped = scheduler.step(eps, t, latents, noise);
+        latents = stepped.prevSample;
+        if (inpaint === 'blend') {
+          // diffusers' legacy inpainting: outside the mask, the original latents noised to the next
+          // step's level (the last step keeps them clean), so only the masked region is redrawn.
+          const { mask, imageLatents: original } = state!;
+          const proper = i < timesteps.length - 1 ? scheduler.addNoise(original, initialNoise, timesteps[i + 1]!) : original;
+          const plane = lh * lw;
+          for (let k = 0; k < n; k++) {
+            const m = mask[k % plane]!;
+            latents[k] = (1 - m) * proper[k]! + m * latents[k]!;
+          }
+        }
+        const progress: DiffusionProgress = { step: i + 1, steps: timesteps.length, image: b + 1, images: batchSize };
+        if (previewEvery && ((i + 1) % previewEvery === 0 || i === timesteps.length - 1)) progress.preview = stepPreview(stepped.predOriginalSample, lw, lh, model.base);
+        ctx.progress(progress);
+      }
+
+      ctx.throwIfCancelled();
+      const decoder = await ctx.session({ model: model.vaeDecoder.model, providers });
+      const dio = sessionIo(decoder.session);
+      const latentIn = requireTensor(dio.inputs, ['latent_sample'], 'vae_decoder');
+      const unscaled = latents.map((v) => v / model.vaeScalingFactor);
+      const decoded = await ctx.run(decoder, { [latentIn.name]: floatTensor(ctx.ort, latentIn.type, unscaled, latentDims, 'vae_decoder latent_sample') });
+      images.push(chwToImage(readFloats(decoded[dio.outputs[0]!.name]!, 'vae_decoder output'), width, height));
+      seeds.push(seed);
+      stepsRun = timesteps.length;
+    }
+    return {
+      output: { rgb: images[0]!, images, seeds, width, height, seed: input.seed, base: model.base, steps: stepsRun, truncatedPrompt: cond.truncated || (uncond?.truncated ?? false), inpaint },
+      transfer: images.map((im) => im.buffer as ArrayBuffer),
+    };
   },
 };
 
@@ -292,6 +410,7 @@ export interface GenerateImageOptions {
   model: string;
   prompt: string;
   negativePrompt?: string;
+  /** Multiples of 8 within the model's bounds (`sizeLimits`). */
   width: number;
   height: number;
   /** Default 30. */
@@ -303,8 +422,18 @@ export interface GenerateImageOptions {
   karras?: boolean;
   /** −1 or absent: a random seed, returned in the result so the image can be made again. */
   seed?: number;
-  /** img2img: RGB bytes of width × height (moved to the worker, detached here) and strength (default 0.75). */
+  /** Images to make, seeds seed, seed + 1, …; default 1, at most MAX_BATCH. */
+  batchSize?: number;
+  /** img2img: RGB bytes of width × height (moved to the worker, detached here) and strength (default 0.75; 1 when inpainting). */
   image?: { rgb: Uint8Array; strength?: number };
+  /** Inpainting: one byte per pixel of width × height, 128 or more where the image is redrawn (white, as in diffusers). Needs `image`. */
+  mask?: Uint8Array;
+  /** A latent-space preview in the progress every this many steps (and on the last); 0 or absent: none. */
+  previewEvery?: number;
+  /** Not supported: any LoRA is refused with an `UnsupportedFeatureError`. */
+  loras?: readonly unknown[];
+  /** Not supported: a ControlNet is refused with an `UnsupportedFeatureError`. */
+  controlnet?: unknown;
   providers?: ExecutionProvider[];
   signal?: AbortSignal;
   onProgress?: (progress: DiffusionProgress) => void;
@@ -315,8 +444,17 @@ export interface GenerateImageResult extends DiffusionOutput {
   timing: RunTiming;
 }
 
-/** Generates an image in the pool's heavy slot (one diffusion at a time on the device). */
+/** A request asked for something this engine does not do; `feature` names it (`loras`, `controlnet`). */
+export class UnsupportedFeatureError extends AiError {
+  constructor(readonly feature: string) {
+    super('bad_input', `${feature} is not supported by the local diffusion engine`);
+  }
+}
+
+/** Generates images in the pool's heavy slot (one diffusion at a time on the device). */
 export async function generateImage(pool: AiPool, options: GenerateImageOptions): Promise<GenerateImageResult> {
+  if (options.loras?.length) throw new UnsupportedFeatureError('loras');
+  if (options.controlnet !== undefined && options.controlnet !== null) throw new UnsupportedFeatureError('controlnet');
   const input: DiffusionInput = {
     model: options.model,
     providers: options.providers,
@@ -329,16 +467,28 @@ export async function generateImage(pool: AiPool, options: GenerateImageOptions)
     scheduler: options.scheduler ?? 'euler_a',
     karras: options.karras ?? false,
     seed: resolveSeed(options.seed),
-    image: options.image && { rgb: options.image.rgb, strength: options.image.strength ?? 0.75 },
+    batchSize: options.batchSize ?? 1,
+    previewEvery: options.previewEvery ?? 0,
+    image: options.image && { rgb: options.image.rgb, strength: options.image.strength ?? (options.mask ? 1 : 0.75) },
   };
+  if (options.mask) input.mask = options.mask;
   checkInput(input);
-  const sent = input.image && movable(input.image.rgb);
-  if (input.image && sent) input.image.rgb = sent.array;
+  const transfer: ArrayBuffer[] = [];
+  if (input.image) {
+    const sent = movable(input.image.rgb);
+    input.image.rgb = sent.array;
+    transfer.push(...sent.transfer);
+  }
+  if (input.mask) {
+    const sent = movable(input.mask);
+    input.mask = sent.array;
+    transfer.push(...sent.transfer);
+  }
   const result = await pool.run<DiffusionOutput>('diffusion', input, {
     capability: 'image',
     heavy: true,
     signal: options.signal,
-    transfer: sent?.transfer ?? [],
+    transfer,
     onProgress: options.onProgress as ((value: unknown) => void) | undefined,
   });
   return { ...result.output, provider: result.providers[0] ?? pool.providers.preferred, timing: result.timing };

@@ -60,11 +60,12 @@ export function imageToChw(rgb: Uint8Array, width: number, height: number): Floa
 export function chwToImage(chw: Float32Array, width: number, height: number): Uint8Array {
   const plane = width * height;
   const out = new Uint8Array(plane * 3);
-  for (let p = 0; p < plane; p++) {
-    for (let c = 0; c < 3; c++) {
-      const v = chw[c * plane + p]! / 2 + 0.5;
-      // NaN (an fp16 VAE overflowing) becomes black rather than garbage.
-      out[p * 3 + c] = Math.round(Math.min(1, Math.max(0, Number.isNaN(v) ? 0 : v)) * 255);
+  // Plain comparisons rather than Math calls: this runs over every pixel of every image.
+  for (let c = 0; c < 3; c++) {
+    for (let p = 0, at = c; p < plane; p++, at += 3) {
+      const v = (chw[c * plane + p]! / 2 + 0.5) * 255;
+      // NaN (an fp16 VAE overflowing) fails both tests and becomes black rather than garbage.
+      out[at] = v > 0 ? (v < 255 ? Math.floor(v + 0.5) : 255) : 0;
     }
   }
   return out;

@@ -51,6 +51,8 @@ export interface SdFolderSpec {
   unetBatch?: Dim;
   /** An LCM-distilled UNet: a timestep_cond input of this width, and an LCM scheduler config. */
   lcmGuidanceDim?: number;
+  /** Writes unet/config.json with this sample_size (latent pixels), which sets the allowed image sizes. */
+  sampleSize?: number;
 }
 
 const PNDM_SD15 = { _class_name: 'PNDMScheduler', beta_end: 0.012, beta_schedule: 'scaled_linear', beta_start: 0.00085, num_train_timesteps: 1000, set_alpha_to_one: false, skip_prk_steps: true, steps_offset: 1, trained_betas: null, clip_sample: false };
@@ -180,6 +182,7 @@ export async function writeSdFolder(dir: string, spec: SdFolderSpec): Promise<vo
   await writeTextEncoder(at('text_encoder'), { idType: 'int32', width: xl ? 768 : width, float: f, layers: xl ? 3 : 0, externalData: external('text_encoder') });
   if (xl) await writeTextEncoder(at('text_encoder_2'), { idType: 'int64', width: 1280, float: f, layers: 3, pooled: 1280, externalData: external('text_encoder_2') });
   await writeUnet(at('unet'), { float: f, width, xl, batch: spec.unetBatch ?? 'batch_size', guidanceDim: spec.lcmGuidanceDim, externalData: external('unet') });
+  if (spec.sampleSize) put('unet/config.json', JSON.stringify({ sample_size: spec.sampleSize }));
   await writeVaeDecoder(at('vae_decoder'), f);
   if (spec.vaeEncoder) await writeVaeEncoder(at('vae_encoder'), f);
 }

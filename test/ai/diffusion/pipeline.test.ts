@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileURLToPath } from 'node:url';
 import { diffusionTask, generateImage, guidanceEmbedding, type DiffusionInput, type DiffusionOutput, type DiffusionProgress } from '../../../src-server/ai/diffusion/pipeline';
 import { AiPool } from '../../../src-server/ai/pool';
 import { GaussianNoise } from '../../../src-server/ai/diffusion/noise';
@@ -24,10 +23,10 @@ const sdxl = path.join(root, 'sdxl');
 const lcm = path.join(root, 'lcm');
 
 beforeAll(async () => {
-  await writeSdFolder(sd1, { base: 'sd1', float: 'float32', vaeEncoder: true });
-  await writeSdFolder(sd1Batch1, { base: 'sd1', float: 'float32', unetBatch: 1 });
-  await writeSdFolder(sdxl, { base: 'sdxl', float: 'float16', externalData: { unet: 'model.onnx_data' } });
-  await writeSdFolder(lcm, { base: 'sd1', float: 'float32', lcmGuidanceDim: 256 });
+  await writeSdFolder(sd1, { base: 'sd1', float: 'float32', vaeEncoder: true, sampleSize: 8 });
+  await writeSdFolder(sd1Batch1, { base: 'sd1', float: 'float32', unetBatch: 1, sampleSize: 8 });
+  await writeSdFolder(sdxl, { base: 'sdxl', float: 'float16', externalData: { unet: 'model.onnx_data' }, sampleSize: 8 });
+  await writeSdFolder(lcm, { base: 'sd1', float: 'float32', lcmGuidanceDim: 256, sampleSize: 8 });
 });
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -111,7 +110,7 @@ describe('diffusion pipeline (SD 1.x)', () => {
     const progress: unknown[] = [];
     const out = await run({ ...base, model: sd1, prompt: 'a '.repeat(60), steps: 4, guidanceScale: 7.5, scheduler: 'euler_a', seed: 1234 }, localContext((v) => progress.push(v)));
     expect([out.width, out.height, out.base, out.seed, out.steps, out.rgb.length]).toEqual([64, 64, 'sd1', 1234, 4, 64 * 64 * 3]);
-    expect(progress).toEqual([1, 2, 3, 4].map((step) => ({ step, steps: 4 })));
+    expect(progress).toEqual([1, 2, 3, 4].map((step) => ({ step, steps: 4, image: 1, images: 1 })));
     expect(out.truncatedPrompt).toBe(false);
     const expected = expectedImage({ scheduler: 'euler_a', config: schedulerConfig(sd1), steps: 4, seed: 1234, guidance: 7.5, shift: [embeddingMean(ids(0), 768), embeddingMean(ids(60), 768)], scaling: 0.18215 });
     expect(maxDiff(out.rgb, expected)).toBeLessThanOrEqual(1);
@@ -220,7 +219,7 @@ describe('diffusion pipeline (LCM-distilled UNet)', () => {
 });
 
 describe('generateImage (through the AI pool)', () => {
-  const pool = new AiPool({ providers: { available: ['cpu'], preferred: 'cpu', order: ['cpu'], forced: false }, workerEntry: fileURLToPath(new URL('./diffusion-worker.ts', import.meta.url)) });
+  const pool = new AiPool({ providers: { available: ['cpu'], preferred: 'cpu', order: ['cpu'], forced: false } });
   afterAll(() => pool.close());
 
   it('picks and returns a seed for −1, reports progress, and gives what the task gives in-process', async () => {

@@ -1,0 +1,388 @@
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { isAiError } from '../protocol';
+import { readModelFolder, type Precision, type SdBase } from './model-folder';
+import { externalDataProblems, OnnxFileError, readOnnxFile } from './onnx-file';
+import { upscalerFile } from './upscale';
+
+// The diffusion models and upscalers installed in a data folder: models/diffusion/<id>/ (an HF
+// ONNX export, see model-folder.ts) and models/upscalers/<id>/model.onnx. Installs land in a
+// hidden staging folder and appear with one rename, so a listing never shows half a model;
+// downloads resume from their .part files with HTTP Range and are checked against sha256.
+
+export type ModelType = 'checkpoint' | 'upscaler';
+export type Tier = 'free' | 'starter' | 'pro' | 'studio';
+
+export interface CatalogEntry {
+  /** The folder name; unique per type. */
+  id: string;
+  type: ModelType;
+  display_name: string;
+  description: string | null;
+  /** Checkpoints only. */
+  base: SdBase | null;
+  precision: Precision | null;
+  /** A 9-channel inpainting UNet. */
+  inpainting: boolean;
+  /** Checkpoints: the native image size. */
+  sample_size: number | null;
+  /** Upscalers: the network's own factor, when the folder or the graph says. */
+  scale: number | null;
+  /** The lowest plan that may use it. */
+  min_tier: Tier;
+  /** Complete and readable: every file the model names is there and parses. */
+  is_available: boolean;
+  /** Why it is not available. */
+  problem: string | null;
+  path: string;
+  size_bytes: number;
+}
+
+export type CatalogErrorCode = 'not_found' | 'exists' | 'invalid_request' | 'invalid_model' | 'download_failed' | 'checksum_mismatch';
+
+export class CatalogError extends Error {
+  constructor(
+    readonly code: CatalogErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CatalogError';
+  }
+}
+
+/** Optional `atelier-model.json` in a model folder: how to present it and who may use it. */
+interface ModelMeta {
+  display_name?: string;
+  description?: string;
+  min_tier?: Tier;
+  scale?: number;
+}
+
+export const META_FILE = 'atelier-model.json';
+const TIERS: readonly Tier[] = ['free', 'starter', 'pro', 'studio'];
+const FOLDERS: Record<ModelType, string> = { checkpoint: 'diffusion', upscaler: 'upscalers' };
+const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+function checkId(id: string): void {
+  if (!ID.test(id) || id.includes('..')) throw new CatalogError('invalid_request', `model id must be letters, digits, ".", "_" or "-" (up to 100), got ${JSON.stringify(id)}`);
+}
+
+/** A folder's total size, and a stamp (every file's path, size and mtime) that changes when any file does. */
+function scanFolder(dir: string): { size: number; stamp: string } {
+  let size = 0;
+  const parts: string[] = [];
+  const walk = (d: string) => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (entry.isFile()) {
+        const st = fs.statSync(p);
+        size += st.size;
+        parts.push(`${p}:${st.size}:${st.mtimeMs}`);
+      }
+    }
+  };
+  walk(dir);
+  return { size, stamp: parts.sort().join('|') };
+}
+
+/** describeModel reads every component's protobuf header (tens of ms for a real UNet): listings reuse it until a file changes. */
+const described = new Map<string, { stamp: string; value: ReturnType<typeof describeModel> }>();
+
+function entryFor(dir: string, id: string, type: ModelType): CatalogEntry {
+  const { size, stamp } = scanFolder(dir);
+  const key = `${type}:${dir}`;
+  let cached = described.get(key);
+  if (!cached || cached.stamp !== stamp) {
+    cached = { stamp, value: describeModel(dir, type) };
+    described.set(key, cached);
+  }
+  return { id, path: dir, size_bytes: size, ...cached.value };
+}
+
+function readMeta(dir: string): ModelMeta {
+  try {
+    const value: unknown = JSON.parse(fs.readFileSync(path.join(dir, META_FILE), 'utf8'));
+    return typeof value === 'object' && value !== null ? (value as ModelMeta) : {};
+  } catch {
+    return {};
+  }
+}
+
+const title = (id: string) => id.replace(/[-_]+/g, ' ').replace(/\b\w/g, (c) => c.toUpperCase());
+
+/** What a model folder holds, or why it cannot be used. Throws nothing. */
+export function describeModel(dir: string, type: ModelType): Omit<CatalogEntry, 'id' | 'path' | 'size_bytes'> {
+  const meta = readMeta(dir);
+  const tier = (fallback: Tier): Tier => (meta.min_tier && TIERS.includes(meta.min_tier) ? meta.min_tier : fallback);
+  const common = { display_name: meta.display_name ?? title(path.basename(dir)), description: meta.description ?? null };
+  if (type === 'checkpoint') {
+    try {
+      const m = readModelFolder(dir);
+      const unetIn = m.unet.inputs.find((v) => v.name === 'sample')?.dims[1];
+      const inpainting = unetIn === 9 || m.unet.config?.in_channels === 9;
+      // SDXL's UNet and memory need the paid tiers' machines; SD 1.x/2.x run anywhere.
+      return { ...common, type, base: m.base, precision: m.precision, inpainting, sample_size: m.sampleSize, scale: null, min_tier: tier(m.base === 'sdxl' ? 'starter' : 'free'), is_available: true, problem: null };
+    } catch (err) {
+      return { ...common, type, base: null, precision: null, inpainting: false, sample_size: null, scale: null, min_tier: tier('free'), is_available: false, problem: (err as Error).message };
+    }
+  }
+  try {
+    const file = upscalerFile(dir);
+    const info = readOnnxFile(file);
+    const problems = externalDataProblems(info);
+    const input = info.inputs[0];
+    if (!input || input.dims.length !== 4 || (typeof input.dims[1] === 'number' && input.dims[1] !== 3)) problems.push(`${path.basename(file)} does not take an NCHW RGB image (its input is ${input ? `[${input.dims.join(', ')}]` : 'missing'})`);
+    if (!info.outputs.length) problems.push(`${path.basename(file)} has no output`);
+    const out = info.outputs[0];
+    const fromGraph = typeof input?.dims[3] === 'number' && typeof out?.dims[3] === 'number' ? out.dims[3] / input.dims[3] : null;
+    const fromName = /x([248])(?![0-9])/i.exec(path.basename(dir))?.[1];
+    const scale = meta.scale ?? fromGraph ?? (fromName ? Number(fromName) : null);
+    const precision: Precision = (info.weightTypes.float16 ?? 0) > (info.weightTypes.float32 ?? 0) ? 'fp16' : 'fp32';
+    return { ...common, type, base: null, precision, inpainting: false, sample_size: null, scale, min_tier: tier('free'), is_available: problems.length === 0, problem: problems.length ? problems.join('; ') : null };
+  } catch (err) {
+    const message = err instanceof OnnxFileError || isAiError(err) ? err.message : `cannot be read (${(err as Error).message})`;
+    return { ...common, type, base: null, precision: null, inpainting: false, sample_size: null, scale: null, min_tier: tier('free'), is_available: false, problem: message };
+  }
+}
+
+export interface DownloadFile {
+  url: string;
+  /** Where it goes inside the model folder, e.g. "unet/model.onnx". */
+  path: string;
+  sha256?: string;
+  size?: number;
+}
+
+export interface DownloadProgress {
+  file: string;
+  fileIndex: number;
+  files: number;
+  /** Bytes on disk over all files, resumed bytes included. */
+  receivedBytes: number;
+  /** The sum of the files' sizes, once every size is known. */
+  totalBytes: number | null;
+}
+
+export interface InstallFromUrlOptions {
+  id: string;
+  type: ModelType;
+  files: DownloadFile[];
+  /** Written as atelier-model.json. */
+  meta?: ModelMeta;
+  signal?: AbortSignal;
+  onProgress?: (progress: DownloadProgress) => void;
+}
+
+/** The models/ folder of one data folder. */
+export class ModelCatalog {
+  readonly root: string;
+
+  constructor(dataDir: string) {
+    this.root = path.join(dataDir, 'models');
+  }
+
+  folder(type: ModelType, id: string): string {
+    checkId(id);
+    return path.join(this.root, FOLDERS[type], id);
+  }
+
+  /** Every installed model, checkpoints then upscalers, each sorted by id. */
+  list(filter: { type?: ModelType; base?: SdBase } = {}): CatalogEntry[] {
+    const entries: CatalogEntry[] = [];
+    for (const type of ['checkpoint', 'upscaler'] as const) {
+      if (filter.type && filter.type !== type) continue;
+      const dir = path.join(this.root, FOLDERS[type]);
+      if (!fs.existsSync(dir)) continue;
+      for (const d of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+        // Hidden folders are installs and removals in progress.
+        if (!d.isDirectory() || d.name.startsWith('.') || !ID.test(d.name)) continue;
+        const p = path.join(dir, d.name);
+        const entry = entryFor(p, d.name, type);
+        if (!filter.base || entry.base === filter.base) entries.push(entry);
+      }
+    }
+    return entries;
+  }
+
+  get(type: ModelType, id: string): CatalogEntry {
+    const p = this.folder(type, id);
+    if (!fs.existsSync(p)) throw new CatalogError('not_found', `no ${type} "${id}" is installed`);
+    return entryFor(p, id, type);
+  }
+
+  private staging(type: ModelType, label: string): string {
+    const dir = path.join(this.root, FOLDERS[type], `.${label}-${randomBytes(6).toString('hex')}`);
+    fs.mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+
+  /** Checks a staged folder and renames it into place; removes it when the model is unusable. */
+  private publish(staged: string, type: ModelType, id: string, meta?: ModelMeta): CatalogEntry {
+    const target = this.folder(type, id);
+    try {
+      if (meta) fs.writeFileSync(path.join(staged, META_FILE), JSON.stringify(meta, null, 2));
+      const described = describeModel(staged, type);
+      if (!described.is_available) throw new CatalogError('invalid_model', `"${id}" is not a usable ${type}: ${described.problem}`);
+      if (fs.existsSync(target)) throw new CatalogError('exists', `a ${type} "${id}" is already installed`);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.renameSync(staged, target);
+    } catch (err) {
+      fs.rmSync(staged, { recursive: true, force: true });
+      throw err;
+    }
+    return this.get(type, id);
+  }
+
+  /** Copies a model folder (or, for an upscaler, a .onnx file) in; checked before it appears. */
+  async installFromFolder(source: string, options: { id: string; type: ModelType; meta?: ModelMeta }): Promise<CatalogEntry> {
+    const { id, type } = options;
+    const target = this.folder(type, id);
+    if (!fs.existsSync(source)) throw new CatalogError('not_found', `${source} does not exist`);
+    if (fs.existsSync(target)) throw new CatalogError('exists', `a ${type} "${id}" is already installed`);
+    const staged = this.staging(type, `install-${id}`);
+    try {
+      if (fs.statSync(source).isDirectory()) await fs.promises.cp(source, staged, { recursive: true, errorOnExist: false });
+      else await fs.promises.copyFile(source, path.join(staged, 'model.onnx'));
+    } catch (err) {
+      fs.rmSync(staged, { recursive: true, force: true });
+      throw new CatalogError('invalid_request', `could not copy ${source}: ${(err as Error).message}`);
+    }
+    return this.publish(staged, type, id, options.meta);
+  }
+
+  /**
+   * Downloads each file into a staging folder kept between attempts (models/.downloads/), going
+   * on from what an interrupted attempt left, checks sizes and sha256, then installs the folder.
+   */
+  async installFromUrl(options: InstallFromUrlOptions): Promise<CatalogEntry> {
+    const { id, type, files } = options;
+    const target = this.folder(type, id);
+    if (fs.existsSync(target)) throw new CatalogError('exists', `a ${type} "${id}" is already installed`);
+    if (!files.length) throw new CatalogError('invalid_request', 'a download needs at least one file');
+    for (const f of files) {
+      const norm = path.posix.normalize(f.path);
+      if (path.isAbsolute(f.path) || norm.startsWith('..') || norm !== f.path || f.path.includes('\\')) throw new CatalogError('invalid_request', `file path ${JSON.stringify(f.path)} must be relative and inside the model folder`);
+      if (!/^https?:\/\//.test(f.url)) throw new CatalogError('invalid_request', `${f.url} is not an http(s) URL`);
+      if (f.sha256 !== undefined && !/^[0-9a-f]{64}$/i.test(f.sha256)) throw new CatalogError('invalid_request', `sha256 of ${f.path} must be 64 hex digits`);
+    }
+    const staged = path.join(this.root, '.downloads', `${FOLDERS[type]}-${id}`);
+    fs.mkdirSync(staged, { recursive: true });
+    const sizes = files.map((f) => f.size ?? null);
+    const onDisk = files.map((f) => {
+      const done = path.join(staged, f.path);
+      if (fs.existsSync(done)) return fs.statSync(done).size;
+      return fs.existsSync(`${done}.part`) ? fs.statSync(`${done}.part`).size : 0;
+    });
+    const report = (i: number) => {
+      const total = sizes.every((s) => s !== null) ? (sizes as number[]).reduce((a, b) => a + b, 0) : null;
+      options.onProgress?.({ file: files[i]!.path, fileIndex: i, files: files.length, receivedBytes: onDisk.reduce((a, b) => a + b, 0), totalBytes: total });
+    };
+    for (let i = 0; i < files.length; i++) {
+      const f = files[i]!;
+      const done = path.join(staged, f.path);
+      if (fs.existsSync(done)) continue;
+      fs.mkdirSync(path.dirname(done), { recursive: true });
+      await this.download(f, `${done}.part`, options.signal, (bytes, size) => {
+        onDisk[i] = bytes;
+        if (size !== null) sizes[i] = size;
+        report(i);
+      });
+      fs.renameSync(`${done}.part`, done);
+    }
+    const entry = this.publish(staged, type, id, options.meta);
+    try {
+      // Only when empty: other downloads may be under way beside this one.
+      fs.rmdirSync(path.join(this.root, '.downloads'));
+    } catch {
+      // not empty, or already gone
+    }
+    return entry;
+  }
+
+  private async download(file: DownloadFile, part: string, signal: AbortSignal | undefined, progress: (bytes: number, size: number | null) => void): Promise<void> {
+    const hash = createHash('sha256');
+    let have = fs.existsSync(part) ? fs.statSync(part).size : 0;
+    if (file.size !== undefined && have > file.size) {
+      fs.rmSync(part);
+      have = 0;
+    }
+    // The bytes already here count towards the hash; the server sends only the rest.
+    if (have) for await (const chunk of fs.createReadStream(part)) hash.update(chunk as Buffer);
+    let res: Response;
+    try {
+      res = await fetch(file.url, { headers: have ? { range: `bytes=${have}-` } : {}, signal });
+    } catch (err) {
+      throw new CatalogError('download_failed', `could not fetch ${file.url}: ${(err as Error).message}`);
+    }
+    if (res.status === 416 && have && (file.size === undefined || have === file.size)) {
+      // Already whole: the server has nothing past what we hold.
+      await res.body?.cancel();
+    } else {
+      if (res.status !== 200 && res.status !== 206) {
+        await res.body?.cancel();
+        throw new CatalogError('download_failed', `${file.url} answered ${res.status} ${res.statusText}`);
+      }
+      if (res.status === 200 && have) {
+        // The server ignored the Range: start over.
+        have = 0;
+        hash.destroy();
+        return this.restart(file, part, res, signal, progress);
+      }
+      const length = Number(res.headers.get('content-length') ?? NaN);
+      const size = Number.isFinite(length) ? have + length : (file.size ?? null);
+      await this.stream(res, part, have, size, hash, file, signal, progress);
+    }
+    this.verify(file, part, hash.digest('hex'));
+  }
+
+  private async restart(file: DownloadFile, part: string, res: Response, signal: AbortSignal | undefined, progress: (bytes: number, size: number | null) => void): Promise<void> {
+    fs.rmSync(part, { force: true });
+    const hash = createHash('sha256');
+    const length = Number(res.headers.get('content-length') ?? NaN);
+    await this.stream(res, part, 0, Number.isFinite(length) ? length : (file.size ?? null), hash, file, signal, progress);
+    this.verify(file, part, hash.digest('hex'));
+  }
+
+  private async stream(res: Response, part: string, have: number, size: number | null, hash: ReturnType<typeof createHash>, file: DownloadFile, signal: AbortSignal | undefined, progress: (bytes: number, size: number | null) => void): Promise<void> {
+    if (file.size !== undefined && size !== null && size !== file.size) {
+      await res.body?.cancel();
+      throw new CatalogError('download_failed', `${file.url} is ${size} bytes but ${file.size} were expected`);
+    }
+    const out = fs.createWriteStream(part, { flags: 'a' });
+    let bytes = have;
+    progress(bytes, size);
+    try {
+      if (!res.body) throw new Error('no body');
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        hash.update(chunk);
+        bytes += chunk.byteLength;
+        if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+        progress(bytes, size);
+      }
+    } catch (err) {
+      // What arrived stays in the .part file for the next attempt.
+      throw new CatalogError('download_failed', `download of ${file.path} stopped at ${bytes}${size !== null ? ` of ${size}` : ''} bytes (${signal?.aborted ? 'cancelled' : (err as Error).message}); installing again resumes it`);
+    } finally {
+      await new Promise<void>((resolve) => out.end(() => resolve()));
+    }
+    if (size !== null && bytes !== size) throw new CatalogError('download_failed', `download of ${file.path} is incomplete: ${bytes} of ${size} bytes; installing again resumes it`);
+  }
+
+  private verify(file: DownloadFile, part: string, digest: string): void {
+    if (file.sha256 && digest !== file.sha256.toLowerCase()) {
+      fs.rmSync(part, { force: true });
+      throw new CatalogError('checksum_mismatch', `${file.path} does not match its sha256 (got ${digest}); the download was discarded`);
+    }
+  }
+
+  /** Uninstalls: renamed out of the listing first, then deleted. */
+  async remove(type: ModelType, id: string): Promise<void> {
+    const target = this.folder(type, id);
+    if (!fs.existsSync(target)) throw new CatalogError('not_found', `no ${type} "${id}" is installed`);
+    const trash = path.join(path.dirname(target), `.remove-${id}-${randomBytes(6).toString('hex')}`);
+    fs.renameSync(target, trash);
+    await fs.promises.rm(trash, { recursive: true, force: true });
+  }
+}
