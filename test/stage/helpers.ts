@@ -113,3 +113,21 @@ export async function deleteAccount(app: FastifyInstance, user: StageUser): Prom
   const res = await app.inject({ method: 'DELETE', url: '/api/users', headers: user.headers, payload: { password: user.password } });
   if (res.statusCode !== 200) throw new Error(`account deletion failed: ${res.body}`);
 }
+
+/** A 1 s, 8 kHz mono WAV whose samples follow `seed`, so each file's bytes differ. */
+export function wavFile(seed: number): Buffer {
+  const data = Buffer.alloc(16_000);
+  for (let i = 0; i < data.length; i++) data[i] = (i * seed + 7) % 251;
+  return Buffer.concat([wavHeader(data.length), data]);
+}
+
+/** Puts a WAV in the shared audio library through `POST /api/audio/upload`; answers its audio id. */
+export async function uploadWav(app: FastifyInstance, user: StageUser, title: string, seed = 1): Promise<number> {
+  const { payload, headers } = form([
+    { name: 'title', value: title },
+    { name: 'audio', filename: `${title}.wav`, content: wavFile(seed), type: 'audio/wav' },
+  ]);
+  const res = await app.inject({ method: 'POST', url: '/api/audio/upload', payload, headers: { ...headers, ...user.headers } });
+  if (res.statusCode !== 201) throw new Error(`audio upload failed: ${res.body}`);
+  return res.json().audio_file.id;
+}

@@ -118,7 +118,8 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         security,
         summary: 'Register a client in the room (studio\'s listen server only)',
         description:
-          'The listen server calls this when a client connects. `clientId` is the client\'s stage user number. Registering the same client twice takes one seat. ' +
+          'The listen server calls this when a client connects. `clientId` is the client\'s stage user number. Registering the same client twice takes one seat; ' +
+          'the studio\'s own number takes none (it is in its room already, open or closed). ' +
           ORDER,
         params: RoomParams,
         body: ClientBody,
@@ -369,12 +370,20 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
     '/api/concert/:roomId/listen-server',
     {
       onRequest: signedIn,
-      preValidation: precheck((body) => (blank(body.localIP) || blank(body.port) ? missing('localIP and port are required') : null)),
+      preValidation: [
+        precheck((body) => (blank(body.localIP) || blank(body.port) ? missing('localIP and port are required') : null)),
+        // A listen server without a public address may send nulls for it. They are dropped before
+        // validation rather than allowed by the schema, whose coercion would also turn a port 0 into null.
+        async (request) => {
+          const body = request.body as Record<string, unknown>;
+          for (const field of ['publicIP', 'publicPort']) if (body[field] === null) delete body[field];
+        },
+      ],
       schema: {
         tags,
         security,
         summary: 'Register the studio\'s listen server (studio only)',
-        description: '`publicIP` and `publicPort` are optional. Addresses must be IPv4 or IPv6; ports 1-65535. Registering again replaces it. ' + ORDER,
+        description: '`publicIP` and `publicPort` are optional (absent or null). Addresses must be IPv4 or IPv6; ports 1-65535. Registering again replaces it. ' + ORDER,
         params: RoomParams,
         body: ListenServerBody,
         response: {
