@@ -81,6 +81,9 @@ describe('POST /api/models/register', () => {
     expect(bare.json().model).toMatchObject({ file_size: null, thumbnail_path: null });
     const nulls = await register(alice, { model_name: 'Nulls', file_path: 'y.glb', file_size: null, thumbnail_path: null });
     expect(nulls.json().model).toMatchObject({ file_size: null, thumbnail_path: null });
+    // An empty file is 0 bytes, not "unknown": the nullable field must not swallow a 0.
+    const empty = await register(alice, { model_name: 'Empty', file_path: 'z.glb', file_size: 0 });
+    expect(empty.json().model).toMatchObject({ file_size: 0 });
   });
 
   it.each([[{ file_path: 'a' }], [{ model_name: 'a' }], [{ model_name: '', file_path: 'a' }], [{ model_name: 'a', file_path: null }], [{}]])(

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { FastifyError, FastifyReply, FastifyRequest, onRequestAsyncHookHandler, preValidationAsyncHookHandler } from 'fastify';
-import { Type, type TSchema } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 import { AppError, isAppError } from '../../http/errors';
 import { requireUser } from '../../plugins/app/auth';
 
@@ -116,10 +116,15 @@ export function precheck(check: (body: Record<string, unknown>) => AppError | nu
 }
 
 /**
- * `T | null` for request bodies. Null comes first: the server's Ajv coerces types, and a first
- * branch of string or integer would turn a client's `null` into `""` or `0` before null is tried.
+ * `T | null` for request bodies. A union would not do: the server's Ajv coerces types, so whichever
+ * branch comes first swallows the other (null first turns `0` and `""` into null; the other way
+ * round turns null into `0` or `""`). A type list is checked against the value before coercing.
  */
-export const OrNull = <T extends TSchema>(schema: T, options: { description?: string } = {}) => Type.Union([Type.Null(), schema], options);
+export const OrNull = <T extends TSchema>(schema: T, options: { description?: string } = {}) => {
+  const type = (schema as { type?: unknown }).type;
+  if (typeof type !== 'string') return Type.Union([Type.Null(), schema], options);
+  return Type.Unsafe<Static<T> | null>({ ...schema, ...options, type: [type, 'null'] });
+};
 
 export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, description: 'Numeric id' }) });
 
