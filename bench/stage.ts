@@ -12,7 +12,7 @@ import { loadConfig } from '../src-server/config';
 import { AudioService } from '../src-server/families/stage/audio/service';
 import { measureClockOffset } from '../src-shared/clock';
 import type { ClientToServerEvents, ConcertSnapshot, ServerToClientEvents } from '../src-shared/events';
-import { median, pct, startServer, stop, type Print } from './lib';
+import { median, pct, startServer, stop, type Print, type Server } from './lib';
 
 const BIG_FILE_BYTES = 200 * 1024 * 1024;
 const STREAM_RUNS = 7;
@@ -108,11 +108,10 @@ const freePort = () =>
 
 const NGINX = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx'].find((p) => fs.existsSync(p)) ?? null;
 
-/** Debian's nginx on a loopback port with its own config, pid and logs in a temp folder. */
-async function startNginx(rootDir: string): Promise<{ url: string; proc: ChildProcess } | null> {
+/** Debian's nginx on a loopback port, with its config, pid and logs in `dir`. */
+async function startNginx(rootDir: string, dir: string): Promise<{ url: string; proc: ChildProcess } | null> {
   if (!NGINX) return null;
   const port = await freePort();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-nginx-'));
   const conf = path.join(dir, 'nginx.conf');
   fs.writeFileSync(
     conf,
@@ -197,11 +196,15 @@ function openSocket(base: string, token: string): Promise<ClientSocket> {
 export async function runStageBench(print: Print): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-stage-'));
   const nginxRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-www-'));
-  const seeded = await seedLibrary(dataDir, nginxRoot);
-  const server = await startServer({}, dataDir);
-  const nginx = await startNginx(nginxRoot);
+  const nginxDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-nginx-'));
+  // Set as they start, so that a failure part-way still stops them and removes 400 MB of files.
+  let started: Server | null = null;
+  let nginx: Awaited<ReturnType<typeof startNginx>> = null;
   const sockets: ClientSocket[] = [];
   try {
+    const seeded = await seedLibrary(dataDir, nginxRoot);
+    const server = (started = await startServer({}, dataDir));
+    nginx = await startNginx(nginxRoot, nginxDir);
     const token = await login(server.url, seeded.email, seeded.password);
     const auth = { authorization: `Bearer ${token}` };
     const fileUrl = `${server.url}/api/audio/file/${seeded.audioIds[0]}`;
@@ -227,21 +230,29 @@ export async function runStageBench(print: Print): Promise<void> {
       print('ratio: Atelier / nginx', 'skipped: nginx not installed (apt-get install nginx-light)');
     }
 
-    // 2. Concurrent Range reads at random offsets (64 KiB each).
-    const latencies: number[] = [];
-    for (let wave = 0; wave < RANGE_WAVES; wave++) {
+    // 2. Concurrent Range reads at random offsets (64 KiB each). nginx answers the same waves,
+    // alternating with ours, as a reference taken under the same machine load.
+    const rangeWave = async (url: string, headers: Record<string, string>, into: number[]) => {
       const results = await Promise.all(
         Array.from({ length: RANGE_CONCURRENCY }, () => {
           const start = Math.floor(Math.random() * (BIG_FILE_BYTES - RANGE_BYTES));
-          return download(fileUrl, { ...auth, range: `bytes=${start}-${start + RANGE_BYTES - 1}` });
+          return download(url, { ...headers, range: `bytes=${start}-${start + RANGE_BYTES - 1}` });
         }),
       );
       for (const r of results) {
-        if (r.status !== 206 || r.bytes !== RANGE_BYTES) throw new Error(`Range answer ${r.status} with ${r.bytes} bytes`);
-        latencies.push(r.ms);
+        if (r.status !== 206 || r.bytes !== RANGE_BYTES) throw new Error(`${url}: Range answer ${r.status} with ${r.bytes} bytes`);
+        into.push(r.ms);
       }
+    };
+    const latencies: number[] = [];
+    const nginxLatencies: number[] = [];
+    for (let wave = 0; wave < RANGE_WAVES; wave++) {
+      await rangeWave(fileUrl, auth, latencies);
+      if (nginx) await rangeWave(`${nginx.url}/big.wav`, {}, nginxLatencies);
     }
-    print(`${RANGE_CONCURRENCY} concurrent Range requests, p50 / p99 (ms)`, `${pct(latencies, 50).toFixed(1)} / ${pct(latencies, 99).toFixed(1)}`);
+    const p50p99 = (values: number[]) => `${pct(values, 50).toFixed(1)} / ${pct(values, 99).toFixed(1)}`;
+    print(`${RANGE_CONCURRENCY} concurrent 64 KiB Range requests, p50 / p99 (ms, no target set)`, p50p99(latencies));
+    if (nginx) print('nginx, same Range waves (reference, no target), p50 / p99 (ms)', p50p99(nginxLatencies));
 
     // 3. A song change fanned out to 500 listeners (50 accounts, 10 tabs each).
     const created = await json<{ roomId: string }>(`${server.url}/api/concert/create`, 'POST', {
@@ -285,7 +296,7 @@ export async function runStageBench(print: Print): Promise<void> {
       await json(`${server.url}/api/concert/${roomId}/songs/change`, 'POST', { songNum }, token);
       delivery.push(...(await Promise.all(arrivals)));
     }
-    print(`song change to ${sockets.length} sockets, delivery p50 / p99 (ms)`, `${pct(delivery, 50).toFixed(1)} / ${pct(delivery, 99).toFixed(1)}`);
+    print(`song change to ${sockets.length} sockets (${LISTENER_USERS} accounts), delivery p50 / p99 (ms, no target set)`, `${pct(delivery, 50).toFixed(1)} / ${pct(delivery, 99).toFixed(1)}`);
     for (const s of sockets.splice(0)) s.disconnect();
 
     // 4. Clock offset on loopback: client and server share this clock, so the truth is 0.
@@ -305,13 +316,13 @@ export async function runStageBench(print: Print): Promise<void> {
   } finally {
     for (const s of sockets) s.disconnect();
     agent.destroy();
-    if (nginx) {
-      nginx.proc.kill('SIGQUIT');
-      await new Promise((r) => nginx.proc.once('exit', r));
+    if (nginx && nginx.proc.exitCode === null) {
+      const { proc } = nginx;
+      proc.kill('SIGQUIT');
+      await new Promise((r) => proc.once('exit', r));
     }
-    await stop(server);
-    fs.rmSync(dataDir, { recursive: true, force: true });
-    fs.rmSync(nginxRoot, { recursive: true, force: true });
+    if (started) await stop(started);
+    for (const dir of [dataDir, nginxRoot, nginxDir]) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
