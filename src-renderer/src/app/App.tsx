@@ -2,6 +2,8 @@ import { useEffect, type ReactNode } from 'react';
 import { Button, Spinner } from '../components';
 import { SignInForm } from '../features/auth/components/SignInForm';
 import { SignUpForm } from '../features/auth/components/SignUpForm';
+import { AudiencePage } from '../features/concerts/components/AudiencePage';
+import { ConcertInvite } from '../features/concerts/components/ConcertInvite';
 import { useAuth } from '../features/auth/store';
 import { HOME } from '../features/shell/areas';
 import { Shell } from '../features/shell/components/Shell';
@@ -10,6 +12,8 @@ import { Redirect, useLocation } from './router';
 import { screenFor } from './routes';
 
 const PUBLIC = new Set(['/sign-in', '/sign-up']);
+/** A concert's audience page, /concert/<roomId>: full screen, outside the shell, for LAN guests too. */
+const CONCERT = /^\/concert\/([^/]+)$/;
 
 /** A path to come back to after signing in: only paths inside the app. */
 const safeNext = (next: string | null) => (next && next.startsWith('/') && !next.startsWith('//') && !PUBLIC.has(next) ? next : HOME);
@@ -47,10 +51,13 @@ export function App() {
   if (status === 'signed-out') {
     if (path === '/sign-up') return <SignUpForm next={safeNext(query.get('next'))} />;
     if (path === '/sign-in') return <SignInForm next={safeNext(query.get('next'))} />;
+    if (CONCERT.test(path)) return <ConcertInvite path={path} />;
     return <Redirect to={path === '/' ? '/sign-in' : `/sign-in?next=${encodeURIComponent(path)}`} />;
   }
 
   if (PUBLIC.has(path)) return <Redirect to={safeNext(query.get('next'))} />;
   if (path === '/') return <Redirect to={HOME} />;
+  const concert = CONCERT.exec(path);
+  if (concert) return <AudiencePage key={concert[1]} roomId={decodeURIComponent(concert[1]!)} />;
   return <Shell path={path}>{screenFor(path) ?? <Redirect to={HOME} />}</Shell>;
 }

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { AccountScreen } from '../features/account/components/AccountScreen';
+import { ConcertsScreen } from '../features/concerts/components/ConcertsScreen';
 import { SettingsScreen } from '../features/settings/components/SettingsScreen';
 import { AREAS } from '../features/shell/areas';
 import { ComingSoon } from '../features/shell/components/ComingSoon';
@@ -8,6 +9,7 @@ import { ComingSoon } from '../features/shell/components/ComingSoon';
 const SCREENS: Record<string, () => ReactNode> = {
   '/settings': () => <SettingsScreen />,
   '/account': () => <AccountScreen />,
+  '/concerts': () => <ConcertsScreen />,
 };
 
 /** The screen for a signed-in path, or null when no area owns it. */

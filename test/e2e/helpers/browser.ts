@@ -1,7 +1,7 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 
-/** Debian's Chromium (or CHROMIUM_PATH): playwright-core drives it, nothing is downloaded. */
-export function launchChromium(): Promise<Browser> {
+/** Debian's Chromium (or CHROMIUM_PATH): playwright-core drives it, nothing is downloaded. `extraArgs` add switches (e.g. an autoplay policy). */
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
@@ -13,6 +13,7 @@ export function launchChromium(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      ...extraArgs,
     ],
   });
 }
@@ -27,9 +28,12 @@ export interface WatchedPage {
   errors: string[];
 }
 
-/** A fresh page (own storage) that records what went wrong in it. */
-export async function openPage(browser: Browser): Promise<WatchedPage> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+/**
+ * A fresh page (own storage) that records what went wrong in it. `storageState` starts it with
+ * another context's cookies and local storage (a session) but none of its history.
+ */
+export async function openPage(browser: Browser, storageState?: BrowserContextOptions['storageState']): Promise<WatchedPage> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, storageState });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));

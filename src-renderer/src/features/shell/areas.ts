@@ -23,7 +23,6 @@ export const AREAS: Area[] = [
     label: 'Concerts',
     icon: 'broadcast',
     summary: 'Put on a live concert for people on your network, with your audio library, avatar accessories and 3D stage models.',
-    comingWith: 'issue #3, Stage (audio library, accessory presets, 3D models, LAN concerts)',
   },
   {
     path: '/images',

@@ -1,0 +1,131 @@
+import { useState } from 'react';
+import type { ConcertSnapshot } from '../../../../../src-shared/events';
+import { errorMessage } from '../../../api/client';
+import { Link } from '../../../app/router';
+import { Alert, Avatar, Button, Card, Toggle } from '../../../components';
+import { concertsApi } from '../api';
+import { formatTime } from '../room';
+import { useConcerts } from '../store';
+import { AccessoriesCard } from './AccessoriesCard';
+import { ShareCard } from './ShareCard';
+
+/** The control room of one concert: doors, the current song, the audience, accessories, the invitation. */
+export function ConcertPanel({ concert }: { concert: ConcertSnapshot }) {
+  const library = useConcerts((s) => s.library) ?? [];
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [addId, setAddId] = useState('');
+
+  const run = async (what: string, action: () => Promise<unknown>) => {
+    setBusy(what);
+    setError(null);
+    try {
+      await action();
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(null);
+    }
+  };
+  const nextSongNum = Math.max(0, ...concert.songs.map((s) => s.songNum)) + 1;
+
+  return (
+    <div className="stack" data-testid="concert-panel">
+      <div className="panel-head">
+        <div>
+          <Link to="/concerts" className="muted">
+            ← All concerts
+          </Link>
+          <h2 className="concert-title" data-testid="panel-name">
+            {concert.concertName}
+          </h2>
+        </div>
+        <span className={`doors ${concert.isOpen ? 'doors-open' : 'doors-closed'}`}>{concert.isOpen ? 'Doors open' : 'Doors closed'}</span>
+      </div>
+      {error && <Alert tone="error">{error}</Alert>}
+
+      <Card>
+        <Toggle
+          label="Doors open"
+          description={
+            concert.isOpen
+              ? 'Listeners with the address can take a seat. Opening restarted the current song for everyone.'
+              : 'Closed: nobody new can join. Seated listeners stay. Opening starts the current song from the top.'
+          }
+          checked={concert.isOpen}
+          busy={busy === 'doors'}
+          onChange={(open) => void run('doors', () => concertsApi.setOpen(concert.roomId, open))}
+          data-testid="doors-toggle"
+        />
+      </Card>
+
+      <Card title="Set list" description="Play a song to start it for every listener at the same moment.">
+        {concert.songs.length === 0 && <p className="muted">No songs yet: add one from the library.</p>}
+        <ol className="track-list numbered" data-testid="panel-setlist">
+          {concert.songs.map((song) => {
+            const current = song.songNum === concert.currentSong;
+            return (
+              <li key={song.songNum} aria-current={current ? 'true' : undefined}>
+                <span className="track-title">{song.title}</span>
+                <span className="track-duration muted">{formatTime(song.duration)}</span>
+                <span className="row-actions">
+                  {current && <span className="badge">Now playing</span>}
+                  <Button
+                    size="sm"
+                    variant={current ? 'ghost' : 'secondary'}
+                    busy={busy === `play-${song.songNum}`}
+                    onClick={() => void run(`play-${song.songNum}`, () => concertsApi.changeSong(concert.roomId, song.songNum))}
+                    aria-label={`${current ? 'Restart' : 'Play'} ${song.title}`}
+                    data-testid={`play-${song.songNum}`}
+                  >
+                    {current ? 'Restart' : 'Play'}
+                  </Button>
+                  <Button size="sm" variant="ghost" disabled={busy !== null} onClick={() => void run('remove', () => concertsApi.removeSong(concert.roomId, song.songNum))} aria-label={`Remove ${song.title}`}>
+                    Remove
+                  </Button>
+                </span>
+              </li>
+            );
+          })}
+        </ol>
+        {library.length > 0 && (
+          <div className="row">
+            <select className="input select" value={addId} onChange={(e) => setAddId(e.target.value)} aria-label="Song to add">
+              <option value="">Add a song from the library…</option>
+              {library.map((a) => (
+                <option key={a.id} value={a.id}>
+                  {a.title}
+                </option>
+              ))}
+            </select>
+            <Button disabled={!addId} busy={busy === 'add'} onClick={() => void run('add', () => concertsApi.addSong(concert.roomId, nextSongNum, Number(addId)).then(() => setAddId('')))}>
+              Add to set list
+            </Button>
+          </div>
+        )}
+      </Card>
+
+      <Card title={`Audience · ${concert.currentAudience} / ${concert.maxAudience}`} data-testid="panel-audience">
+        <p className="muted" data-testid="panel-audience-count">
+          {concert.currentAudience === 0 ? 'Nobody has joined yet.' : `${concert.currentAudience} of ${concert.maxAudience} seats taken.`}
+        </p>
+        {concert.audience.length > 0 && (
+          <ul className="audience-list" aria-label="Listeners">
+            {concert.audience.map((listener) => (
+              <li key={listener.userId}>
+                <Avatar name={listener.name} size={28} />
+                <span className="track-title">{listener.name}</span>
+                <Button size="sm" variant="ghost" disabled={busy !== null} onClick={() => void run('remove-listener', () => concertsApi.removeListener(concert.roomId, listener.userId))} aria-label={`Remove ${listener.name} from the audience`}>
+                  Remove
+                </Button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Card>
+
+      <ShareCard roomId={concert.roomId} />
+      <AccessoriesCard concert={concert} />
+    </div>
+  );
+}

@@ -1,0 +1,111 @@
+import { useState, type FormEvent } from 'react';
+import { errorMessage } from '../../../api/client';
+import { navigate } from '../../../app/router';
+import { Alert, Button, Card, Field, Input } from '../../../components';
+import { useSocketStore } from '../../../lib/socket';
+import { formatTime } from '../room';
+import { useConcerts } from '../store';
+
+/** Name, audience size and an ordered set list from the library; the new room starts closed. */
+export function NewConcertCard() {
+  const library = useConcerts((s) => s.library) ?? [];
+  const create = useConcerts((s) => s.create);
+  const socket = useSocketStore((s) => s.socket);
+  const [name, setName] = useState('');
+  const [maxAudience, setMaxAudience] = useState('20');
+  const [setList, setSetList] = useState<number[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const byId = new Map(library.map((a) => [a.id, a]));
+  const seats = Number(maxAudience);
+  const seatsValid = Number.isInteger(seats) && seats >= 1 && seats <= 10_000;
+
+  const move = (index: number, by: -1 | 1) =>
+    setSetList((list) => {
+      const next = [...list];
+      const [item] = next.splice(index, 1);
+      next.splice(index + by, 0, item!);
+      return next;
+    });
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!socket) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const roomId = await create(socket, { concertName: name.trim(), audioIds: setList, maxAudience: seats });
+      navigate(`/concerts/${encodeURIComponent(roomId)}`);
+    } catch (err) {
+      setError(errorMessage(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Card title="New concert" description="Pick songs from the library and put them in order. The concert starts with its doors closed, so you can get ready first." data-testid="new-concert">
+      <form className="form" onSubmit={submit} aria-label="New concert" noValidate>
+        <div className="form-grid">
+          <Field label="Concert name">{(control) => <Input {...control} value={name} maxLength={200} onChange={(e) => setName(e.target.value)} data-testid="concert-name-input" />}</Field>
+          <Field label="Seats" hint="How many listeners may join at once" error={maxAudience && !seatsValid ? 'A whole number from 1 to 10000' : null}>
+            {(control) => (
+              <Input {...control} type="number" min={1} max={10000} value={maxAudience} onChange={(e) => setMaxAudience(e.target.value)} data-testid="concert-seats-input" />
+            )}
+          </Field>
+        </div>
+        <div className="setlist-builder">
+          <div>
+            <h3 className="subheading">Library</h3>
+            {library.length === 0 ? (
+              <p className="muted">Upload a song to the library first.</p>
+            ) : (
+              <ul className="track-list" aria-label="Add to the set list">
+                {library.map((audio) => (
+                  <li key={audio.id}>
+                    <span className="track-title">{audio.title}</span>
+                    <span className="track-duration muted">{formatTime(audio.duration)}</span>
+                    <Button size="sm" variant="ghost" onClick={() => setSetList((l) => [...l, audio.id])} aria-label={`Add ${audio.title}`}>
+                      Add
+                    </Button>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+          <div>
+            <h3 className="subheading">Set list</h3>
+            {setList.length === 0 ? (
+              <p className="muted">No songs yet. The first one plays when the doors open.</p>
+            ) : (
+              <ol className="track-list numbered" aria-label="Set list" data-testid="new-setlist">
+                {setList.map((id, index) => (
+                  <li key={`${id}-${index}`}>
+                    <span className="track-title">{byId.get(id)?.title ?? `Audio ${id}`}</span>
+                    <span className="row-actions">
+                      <Button size="sm" variant="ghost" disabled={index === 0} onClick={() => move(index, -1)} aria-label={`Move ${byId.get(id)?.title} up`}>
+                        ↑
+                      </Button>
+                      <Button size="sm" variant="ghost" disabled={index === setList.length - 1} onClick={() => move(index, 1)} aria-label={`Move ${byId.get(id)?.title} down`}>
+                        ↓
+                      </Button>
+                      <Button size="sm" variant="ghost" onClick={() => setSetList((l) => l.filter((_, i) => i !== index))} aria-label={`Remove ${byId.get(id)?.title}`}>
+                        Remove
+                      </Button>
+                    </span>
+                  </li>
+                ))}
+              </ol>
+            )}
+          </div>
+        </div>
+        <div className="form-actions">
+          <Button type="submit" variant="primary" busy={busy} disabled={!name.trim() || !seatsValid || !socket} data-testid="concert-create">
+            Create concert
+          </Button>
+          {error && <Alert tone="error">{error}</Alert>}
+        </div>
+      </form>
+    </Card>
+  );
+}

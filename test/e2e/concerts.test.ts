@@ -1,0 +1,162 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, openPage, type WatchedPage } from './helpers/browser';
+import { startAtelier, type AtelierProcess } from './helpers/server';
+
+let server: AtelierProcess;
+let browser: Browser;
+let workDir: string;
+
+beforeAll(async () => {
+  workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-concert-songs-'));
+  // Headless Chromium has nobody to tap "play": let audio start on its own, as after a tap.
+  [server, browser] = await Promise.all([startAtelier(), launchChromium(['--autoplay-policy=no-user-gesture-required'])]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  fs.rmSync(workDir, { recursive: true, force: true });
+});
+
+/** A mono 16-bit PCM WAV of a steady tone. */
+function writeTone(file: string, hz: number, seconds: number, sampleRate = 22_050): void {
+  const frames = Math.round(seconds * sampleRate);
+  const buf = Buffer.alloc(44 + frames * 2);
+  buf.write('RIFF', 0, 'ascii');
+  buf.writeUInt32LE(36 + frames * 2, 4);
+  buf.write('WAVEfmt ', 8, 'ascii');
+  buf.writeUInt32LE(16, 16);
+  buf.writeUInt16LE(1, 20);
+  buf.writeUInt16LE(1, 22);
+  buf.writeUInt32LE(sampleRate, 24);
+  buf.writeUInt32LE(sampleRate * 2, 28);
+  buf.writeUInt16LE(2, 32);
+  buf.writeUInt16LE(16, 34);
+  buf.write('data', 36, 'ascii');
+  buf.writeUInt32LE(frames * 2, 40);
+  for (let i = 0; i < frames; i++) buf.writeInt16LE(Math.round(Math.sin((2 * Math.PI * hz * i) / sampleRate) * 12_000), 44 + i * 2);
+  fs.writeFileSync(file, buf);
+}
+
+async function signUp(page: Page, name: string): Promise<void> {
+  await page.getByLabel('Name', { exact: true }).fill(name);
+  await page.getByLabel('E-mail', { exact: true }).fill(`${name.toLowerCase().replace(/\s+/g, '-')}-${Date.now()}@example.com`);
+  await page.getByLabel('Password', { exact: true }).fill('a long concert password 1');
+  await page.getByRole('button', { name: 'Create account' }).click();
+}
+
+interface Sample {
+  position: number;
+  serverNow: number;
+  songNum: number | null;
+  songStartedAt: number | null;
+}
+
+const sample = (page: Page) => page.evaluate('window.__atelierConcert.sample()') as Promise<Sample>;
+
+/** How far ahead of the room's clock a listener plays, seconds: its position minus where the song should be at that instant. */
+const lead = (s: Sample) => s.position - (s.serverNow - s.songStartedAt!) / 1000;
+
+/** A listener opens the host's link, signs up from the invitation and lands back in the concert. */
+async function listenerJoins(url: string, name: string): Promise<WatchedPage> {
+  const listener = await openPage(browser);
+  await listener.page.goto(url);
+  await listener.page.getByTestId('invite-sign-up').click();
+  await signUp(listener.page, name);
+  await listener.page.waitForURL(url);
+  return listener;
+}
+
+describe('a LAN concert in the web UI', () => {
+  it('plays the host’s song change in step for every listener and turns away one past the seat limit', async () => {
+    const first = path.join(workDir, 'morning-tone.wav');
+    const second = path.join(workDir, 'evening-tone.wav');
+    writeTone(first, 440, 24);
+    writeTone(second, 660, 24);
+
+    const host = await openPage(browser);
+    await host.page.goto(`${server.url}/app/sign-up`);
+    await signUp(host.page, 'Nina Host');
+    await host.page.getByTestId('sidebar-user').waitFor();
+    await host.page.goto(`${server.url}/app/concerts`);
+
+    // A fresh install has an empty library: upload both songs from the Concerts area.
+    const library = host.page.getByTestId('audio-library');
+    for (const [file, title] of [
+      [first, 'Morning Tone'],
+      [second, 'Evening Tone'],
+    ] as const) {
+      await library.getByTestId('upload-file').setInputFiles(file);
+      await library.getByTestId('upload-title').fill(title);
+      await library.getByTestId('upload-submit').click();
+      await library.getByText(`“${title}” is in the library.`).waitFor();
+    }
+
+    const form = host.page.getByTestId('new-concert');
+    await form.getByTestId('concert-name-input').fill('Tones at Dusk');
+    await form.getByTestId('concert-seats-input').fill('2');
+    await form.getByRole('button', { name: 'Add Morning Tone' }).click();
+    await form.getByRole('button', { name: 'Add Evening Tone' }).click();
+    await form.getByTestId('concert-create').click();
+    await host.page.waitForURL(/\/app\/concerts\/concert_/);
+    const roomId = decodeURIComponent(host.page.url().split('/concerts/')[1]!);
+
+    const panel = host.page.getByTestId('concert-panel');
+    expect(await panel.getByTestId('panel-setlist').locator('li .track-title').allTextContents()).toEqual(['Morning Tone', 'Evening Tone']);
+    // Closed doors: accessories are editable; open: the card says why not.
+    expect(await panel.getByTestId('accessories-locked').count()).toBe(0);
+    await panel.getByTestId('doors-toggle').click();
+    await expect.poll(() => panel.getByTestId('doors-toggle').getAttribute('aria-checked')).toBe('true');
+    await panel.getByTestId('accessories-locked').waitFor();
+    // LAN sharing is off by default: the panel says so instead of showing an address nobody can open.
+    await panel.getByTestId('lan-off').waitFor();
+
+    const concertUrl = `${server.url}/app/concert/${encodeURIComponent(roomId)}`;
+    const ann = await listenerJoins(concertUrl, 'Ann Listener');
+    const ben = await listenerJoins(concertUrl, 'Ben Listener');
+    for (const { page } of [ann, ben]) {
+      await expect.poll(() => page.getByTestId('concert-song-title').textContent()).toBe('Morning Tone');
+      expect(await page.getByTestId('concert-doors').textContent()).toBe('Doors open');
+      expect(await page.getByTestId('concert-setlist').locator('li .setlist-title').allTextContents()).toEqual(['Morning Tone', 'Evening Tone']);
+    }
+    await expect.poll(() => ann.page.getByTestId('concert-audience-count').textContent()).toBe('2 / 2 listening');
+    await expect.poll(() => panel.getByTestId('panel-audience').getByRole('listitem').allTextContents()).toEqual([
+      expect.stringContaining('Ann Listener'),
+      expect.stringContaining('Ben Listener'),
+    ]);
+
+    await panel.getByTestId('play-2').click();
+    for (const { page } of [ann, ben]) {
+      await expect.poll(() => page.getByTestId('concert-song-title').textContent()).toBe('Evening Tone');
+      await expect.poll(async () => (await sample(page)).songNum).toBe(2);
+    }
+
+    // Both play the new song, and at one server instant they are at the same place in it.
+    let gap = Infinity;
+    let samples: Sample[] = [];
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      samples = await Promise.all([sample(ann.page), sample(ben.page)]);
+      const playing = samples.every((s) => s.songNum === 2 && s.songStartedAt !== null && s.position > 4);
+      gap = playing ? Math.abs(lead(samples[0]!) - lead(samples[1]!)) : Infinity;
+      if (gap < 0.05) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(samples[0]!.songStartedAt).toBe(samples[1]!.songStartedAt);
+    expect(gap).toBeLessThan(0.05);
+    // Each is where the room's clock says, too, and still moving.
+    for (const s of samples) expect(Math.abs(lead(s))).toBeLessThan(0.1);
+    const later = await sample(ann.page);
+    await new Promise((r) => setTimeout(r, 600));
+    expect((await sample(ann.page)).position - later.position).toBeGreaterThan(0.3);
+
+    const carl = await listenerJoins(concertUrl, 'Carl Latecomer');
+    await expect.poll(() => carl.page.getByTestId('concert-join-error').textContent()).toBe('Concert is full');
+
+    expect([...host.errors, ...ann.errors, ...ben.errors, ...carl.errors]).toEqual([]);
+  });
+});
