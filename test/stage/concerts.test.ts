@@ -703,13 +703,17 @@ describe('POST /api/concert/:roomId/toggle-open', () => {
     expect((await t.app.inject({ method: 'POST', url: room(roomId, '/toggle-open'), headers: studio.headers })).json()).toMatchObject({ isOpen: false });
   });
 
-  it('registered clients stay while the room is closed', async () => {
+  it('registered clients stay while the room is closed, and the listen server may register them again', async () => {
     const roomId = await create();
     await setOpen(roomId, true);
     await register(roomId, ann);
     await setOpen(roomId, false);
     expect((await info(roomId)).currentAudience).toBe(1);
     expect((await call('GET', room(roomId, '/current-song'), ann)).statusCode).toBe(200);
+    // A client reconnecting to the closed room keeps its seat; a new one is still turned away.
+    expect((await register(roomId, ann)).json()).toEqual({ success: true, message: 'Client joined concert successfully' });
+    expect((await register(roomId, ben)).json()).toEqual(error('JOIN_FAILED', 'Concert is not open'));
+    expect((await info(roomId)).currentAudience).toBe(1);
   });
 
   it('INVALID_INPUT for an isOpen that is not a boolean', async () => {
@@ -801,7 +805,7 @@ describe('lifetime', () => {
 });
 
 describe('ConcertService events', () => {
-  it('emits concert:changed with the whole room after every change, and nothing for a refused one', async () => {
+  it('emits concert:changed with the whole room after every change, and nothing for a refused request or one that changes nothing', async () => {
     const events: ConcertChangedEvent[] = [];
     const listener = (event: ConcertChangedEvent) => events.push(event);
     t.app.concerts.on('concert:changed', listener);
@@ -830,6 +834,9 @@ describe('ConcertService events', () => {
       const count = mine().length;
       expect((await call('POST', room(roomId, '/toggle-open'), ben, {})).statusCode).toBe(403);
       expect((await call('POST', room(roomId, '/accessories/add'), studio, accessory())).statusCode).toBe(400);
+      // Answered 200 but nothing changed: the client is already gone, the studio takes no seat.
+      expect((await call('POST', room(roomId, '/leave'), studio, { clientId: ann.seq })).statusCode).toBe(200);
+      expect((await call('POST', room(roomId, '/join'), studio, { clientId: studio.seq })).statusCode).toBe(200);
       expect(mine()).toHaveLength(count);
 
       t.clock.advance(60_000);

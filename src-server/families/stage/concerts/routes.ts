@@ -118,8 +118,8 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         security,
         summary: 'Register a client in the room (studio\'s listen server only)',
         description:
-          'The listen server calls this when a client connects. `clientId` is the client\'s stage user number. Registering the same client twice takes one seat; ' +
-          'the studio\'s own number takes none (it is in its room already, open or closed). ' +
+          'The listen server calls this when a client connects. `clientId` is the client\'s stage user number. A client already registered keeps its one seat ' +
+          'and is answered 200 even while the room is closed (a retry, a reconnect); the studio\'s own number takes no seat. ' +
           ORDER,
         params: RoomParams,
         body: ClientBody,
@@ -373,7 +373,7 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
       preValidation: [
         precheck((body) => (blank(body.localIP) || blank(body.port) ? missing('localIP and port are required') : null)),
         // A listen server without a public address may send nulls for it. They are dropped before
-        // validation rather than allowed by the schema, whose coercion would also turn a port 0 into null.
+        // validation, so such a server is stored and answered as one that sent none.
         async (request) => {
           const body = request.body as Record<string, unknown>;
           for (const field of ['publicIP', 'publicPort']) if (body[field] === null) delete body[field];

@@ -1,20 +1,15 @@
 import { Type } from 'typebox';
 import { Accessory, AccessoryList } from '../accessories';
+import { OrNull } from '../http';
 import { CONCERT_TTL_SECONDS, DEFAULT_MAX_AUDIENCE, type ConcertState } from './service';
 
 export const MAX_SONGS = 200;
-
-/**
- * `integer | null` as one type list, not `OrNull`: with a type list the server's coercing Ajv leaves a
- * matching value alone, so a stage direction 0 stays 0 (an anyOf with null first coerces 0 to null).
- */
-const NullableInteger = Type.Unsafe<number | null>({ type: ['integer', 'null'] });
 
 export const SongInput = Type.Object({
   songNum: Type.Integer({ minimum: 1, description: 'Unique in a concert; songs are kept in songNum order' }),
   audioId: Type.Integer({ minimum: 1, description: 'An id of the shared audio library' }),
   streamUrl: Type.Optional(Type.String({ maxLength: 2048, description: 'Defaults to `/api/audio/file/<audioId>`' })),
-  stageDirectionId: Type.Optional(NullableInteger),
+  stageDirectionId: Type.Optional(OrNull(Type.Integer())),
 });
 
 export const Song = Type.Object({

@@ -105,6 +105,7 @@ const songNotFound = (songNum: number) => new AppError(404, 'SONG_NOT_FOUND', `S
 const whileOpen = (code: string, what: string) => new AppError(400, code, `Cannot ${what} while concert is open`);
 
 const REGISTER_CLIENTS = 'Only the studio listen server can register a client.';
+const UNREGISTER_CLIENTS = 'Only the studio listen server can unregister a client.';
 const MANAGE_SONGS = 'Only the studio can manage the songs of this concert.';
 const EDIT_ACCESSORIES = 'Only the studio can edit the accessories of this concert.';
 const SET_LISTEN_SERVER = 'Only the studio can register its listen server.';
@@ -198,31 +199,36 @@ export class ConcertService extends EventEmitter<ConcertEvents> {
     );
   }
 
-  /** Registers a client (by stage user number) in an open room with a free seat; joining twice is one seat. */
+  /**
+   * Registers a client (by stage user number) in an open room with a free seat. Someone in the room
+   * already is answered as registered and nothing changes: a seated client (a listen server's retry,
+   * or a reconnect while the room is closed, as `seat` allows) keeps its one seat, and the studio's
+   * own number takes none, so a listen server that registers its host player fills no seat with it.
+   */
   join(roomId: string, actor: Actor, clientId: number): ConcertState {
     const row = this.owned(roomId, actor, REGISTER_CLIENTS);
-    if (!row.isOpen) throw joinFailed('Concert is not open');
     const client = this.db.select({ id: users.id }).from(users).where(eq(users.seq, clientId)).get();
-    if (!client) throw joinFailed(`No user ${clientId}`);
     const seated = this.audienceOf(roomId);
-    if (!seated.includes(clientId)) {
-      if (seated.length >= row.maxAudience) throw joinFailed('Concert is full');
-      this.db.insert(stageConcertAudience).values({ roomId, userId: client.id, joinedAt: this.now() }).run();
-    }
+    if (client?.id === row.ownerId || seated.includes(clientId)) return this.stateOf(row);
+    if (!row.isOpen) throw joinFailed('Concert is not open');
+    if (!client) throw joinFailed(`No user ${clientId}`);
+    if (seated.length >= row.maxAudience) throw joinFailed('Concert is full');
+    this.db.insert(stageConcertAudience).values({ roomId, userId: client.id, joinedAt: this.now() }).run();
     this.touch(row);
     return this.changed(roomId, { type: 'joined', clientId });
   }
 
-  /** Removes a client; one that is not in the room is already gone, so this succeeds too. */
+  /** Removes a client; one that is not in the room is already gone, so this succeeds too, changing nothing. */
   leave(roomId: string, actor: Actor, clientId: number): ConcertState {
-    const row = this.owned(roomId, actor, REGISTER_CLIENTS);
+    const row = this.owned(roomId, actor, UNREGISTER_CLIENTS);
     const client = this.db.select({ id: users.id }).from(users).where(eq(users.seq, clientId)).get();
-    if (client) {
-      this.db
-        .delete(stageConcertAudience)
-        .where(and(eq(stageConcertAudience.roomId, roomId), eq(stageConcertAudience.userId, client.id)))
-        .run();
-    }
+    const freed = client
+      ? this.db
+          .delete(stageConcertAudience)
+          .where(and(eq(stageConcertAudience.roomId, roomId), eq(stageConcertAudience.userId, client.id)))
+          .run().changes
+      : 0;
+    if (freed === 0) return this.stateOf(row);
     this.touch(row);
     return this.changed(roomId, { type: 'left', clientId });
   }
