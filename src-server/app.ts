@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AtelierConfig } from './config';
 import configPlugin, { type Clock } from './plugins/app/config';
@@ -16,7 +16,8 @@ import swaggerPlugin from './plugins/external/swagger';
 import limitsPlugin from './plugins/app/limits';
 import lanPlugin from './plugins/app/lan';
 import webUiPlugin from './plugins/external/web-ui';
-import notFoundPlugin from './plugins/app/not-found';
+import notFoundPlugin, { dialectForPath } from './plugins/app/not-found';
+import { coreError, sendError } from './http/family';
 import studioFamily from './families/studio';
 import promoFamily from './families/promo';
 import storiesFamily from './families/stories';
@@ -48,6 +49,15 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     trustProxy: false,
+    // Fastify answers a malformed URL (`/api/concert/%ZZ/info`) before any route or error handler
+    // runs: give it the owning family's error body too.
+    frameworkErrors: (error, request, reply) => {
+      const dialect = dialectForPath(request.url);
+      const status = error.statusCode ?? 400;
+      const failure = status >= 500 ? 'internal' : 'validation';
+      const message = status >= 500 ? undefined : `Malformed request URL: ${error.message}`;
+      void sendError(reply as unknown as FastifyReply, dialect, coreError(dialect, failure, message));
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(configPlugin, { config, clock: options.clock ?? { now: Date.now } });

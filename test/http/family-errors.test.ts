@@ -89,6 +89,16 @@ describe('bad input answers in each family format, never a bare 500', () => {
     expect(shape(res.json())).toBe(true);
   });
 
+  it.each([
+    ['/api/concert/%ZZ/info', (b: any) => b.success === false && b.error === 'INVALID_INPUT' && /Malformed/.test(b.message)],
+    ['/api/v1/images/%ZZ', (b: any) => b.success === false && b.error.code === 'VALIDATION_ERROR'],
+    ['/api/work/studio/%ZZ', (b: any) => b.success === false && typeof b.error.code === 'string'],
+  ])('a malformed URL %s is a 400 in its family format', async (url, shape) => {
+    const res = await t.app.inject({ url });
+    expect(res.statusCode).toBe(400);
+    expect(shape(res.json())).toBe(true);
+  });
+
   it('a body over 1 MB is 413 in the family format', async () => {
     const big = JSON.stringify({ email: 'a@b.co', password: 'x'.repeat(1_100_000) });
     const canvas = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/json' }, payload: big });
