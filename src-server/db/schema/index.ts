@@ -3,3 +3,4 @@ export * from './jobs';
 export * from './settings';
 export * from './stage';
 export * from './studio';
+export * from './canvas';

@@ -7,25 +7,68 @@ import { authRateLimit } from '../../../plugins/external/rate-limit';
 import { DuplicateAccountError, InvalidCredentialsError, InvalidRefreshTokenError, type UserRow } from '../../../auth/service';
 import { passwordWeakness } from '../../../auth/passwords';
 import { AccountSchema, EMAIL_PATTERN, Fields, TokenPairSchema, accountView, tokenPairView } from '../../../auth/views';
+import type { CreditService } from '../credits/service';
+import type { ImageService } from '../images/service';
+import { storageUsage } from '../storage/usage';
+import { TIER_NAMES, featuresOf, tierOf } from '../plans/tiers';
 
 const tags = ['canvas'];
 const sharedTags = ['canvas', 'stories'];
 
 /**
  * `GET /api/v1/users/me` is shared by canvas and stories: the answer is the union of both
- * documented user shapes (stories' `object:"user"`, `age`; canvas' e-mail, avatar and tier).
+ * documented user shapes (stories' `object:"user"`, `age`; canvas' e-mail, avatar, tier, credits,
+ * storage, subscription and plan features).
  */
-const MeSchema = Type.Object({ ...AccountSchema.properties, object: Type.Literal('user') });
-const meView = (u: UserRow) => ({ ...accountView(u), object: 'user' as const });
+const MeSchema = Type.Object({
+  ...AccountSchema.properties,
+  object: Type.Literal('user'),
+  credits: Type.Integer({ description: 'Credit balance (GET /users/me/credits also shows what queued jobs hold)' }),
+  storage_used: Type.Integer({ description: 'Bytes your images take' }),
+  storage_quota: Type.Integer({ description: 'Bytes your plan allows' }),
+  subscription: Type.Object({
+    plan: Type.Enum([...TIER_NAMES]),
+    status: Type.Literal('active'),
+    current_period_end: Type.String({ format: 'date-time', description: 'When the plan\'s next monthly credits are granted' }),
+  }),
+  features: Type.Object({
+    sd_models: Type.Boolean(),
+    flux_model: Type.Boolean(),
+    nano_banana_api: Type.Boolean(),
+    lora_training: Type.Boolean(),
+    queue_count: Type.Integer({ description: 'Generation jobs you may have queued or running at once' }),
+  }),
+});
 
 const LoginUser = Type.Object({
   id: Type.String(),
   email: Type.Union([Type.String(), Type.Null()]),
   name: Type.String(),
   tier: Type.String(),
+  credits: Type.Integer({ description: 'Credit balance' }),
 });
 
-export async function canvasAccountRoutes(app: FamilyApp): Promise<void> {
+export interface CanvasAccountServices {
+  credits: CreditService;
+  images: ImageService;
+}
+
+export async function canvasAccountRoutes(app: FamilyApp, canvas: CanvasAccountServices): Promise<void> {
+  const meView = (u: UserRow) => {
+    const tier = tierOf(u.tier);
+    const credits = canvas.credits.balance(u.id, u.tier);
+    const storage = storageUsage(canvas.images, u.id, u.tier);
+    return {
+      ...accountView(u),
+      object: 'user' as const,
+      credits: credits.balance,
+      storage_used: storage.used_bytes,
+      storage_quota: storage.quota_bytes,
+      subscription: { plan: tier.name, status: 'active' as const, current_period_end: credits.periodEnd },
+      features: featuresOf(tier),
+    };
+  };
+
   app.post(
     '/api/v1/auth/register',
     {
@@ -78,7 +121,7 @@ export async function canvasAccountRoutes(app: FamilyApp): Promise<void> {
         const pair = app.auth.startSession(user.id);
         return {
           success: true as const,
-          data: { ...tokenPairView(pair), user: { id: user.id, email: user.email, name: user.name, tier: user.tier } },
+          data: { ...tokenPairView(pair), user: { id: user.id, email: user.email, name: user.name, tier: user.tier, credits: canvas.credits.balance(user.id, user.tier).balance } },
         };
       } catch (err) {
         if (err instanceof InvalidCredentialsError) throw new AppError(401, 'INVALID_CREDENTIALS', 'E-mail or password is incorrect');

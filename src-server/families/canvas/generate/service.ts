@@ -1,0 +1,335 @@
+import crypto from 'node:crypto';
+import sharp from 'sharp';
+import { and, count, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../../../db/client';
+import { jobs } from '../../../db/schema';
+import { AppError } from '../../../http/errors';
+import type { AiPool } from '../../../ai/pool';
+import { AiError } from '../../../ai/protocol';
+import { generateImage, type DiffusionProgress } from '../../../ai/diffusion/pipeline';
+import { upscaleImage, type UpscaleFactor } from '../../../ai/diffusion/upscale';
+import type { SchedulerName } from '../../../ai/diffusion/schedulers';
+import type { Job, JobContext, JobQueue, JobSnapshot } from '../../../jobs/queue';
+import type { FileStore } from '../../../storage/file-store';
+import type { UserRow } from '../../../auth/service';
+import type { CreditService, GenerationKind } from '../credits/service';
+import type { ImageService } from '../images/service';
+import { ownerPrefix } from '../images/service';
+import type { BoardService } from '../boards/service';
+import { storageQuotaBytes, tierOf } from '../plans/tiers';
+
+export const GENERATE_JOB = 'canvas.generate';
+export const GPU_LANE = 'gpu';
+/** Jobs waiting in the GPU lane, all accounts together, past which new ones are refused (QUEUE_FULL). */
+export const MAX_QUEUED = 100;
+
+/** The spec's samplers as the engine runs them. */
+export const SAMPLERS: Record<string, { scheduler: SchedulerName; karras: boolean }> = {
+  euler_a: { scheduler: 'euler_a', karras: false },
+  euler: { scheduler: 'euler', karras: false },
+  ddim: { scheduler: 'ddim', karras: false },
+  dpmpp_2m: { scheduler: 'dpmpp_2m', karras: false },
+  dpmpp_2m_karras: { scheduler: 'dpmpp_2m', karras: true },
+  lcm: { scheduler: 'lcm', karras: false },
+};
+
+/** What a job needs to run, stored with it in SQLite: plain JSON, big inputs by storage key. */
+export interface GeneratePayload {
+  userId: string;
+  kind: GenerationKind;
+  model: { id: string; name: string; path: string; base: string | null; hash: string | null };
+  /** The request as the client sent it (seed as asked), for the job's detail. */
+  params: Record<string, unknown>;
+  prompt: string;
+  negativePrompt: string;
+  width: number;
+  height: number;
+  steps: number;
+  cfgScale: number;
+  sampler: string;
+  seed: number;
+  batchSize: number;
+  strength: number | null;
+  scale: UpscaleFactor | null;
+  sourceKey: string | null;
+  maskKey: string | null;
+  boardId: string | null;
+}
+
+export interface GenerateResult {
+  image_ids: string[];
+  seeds: number[];
+  credits_used: number;
+  provider: string;
+  compute_seconds: number;
+}
+
+export interface EnqueueRequest extends Omit<GeneratePayload, 'userId' | 'sourceKey' | 'maskKey'> {
+  /** PNG bytes of the source and mask, stored as the job's inputs. */
+  source: Buffer | null;
+  mask: Buffer | null;
+  /** Steps × megapixels × images, for the credit estimate. */
+  workUnits: number;
+}
+
+export interface Accepted {
+  job: Job<GeneratePayload, GenerateResult>;
+  estimatedCredits: number;
+  estimatedWaitSeconds: number;
+}
+
+const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
+
+/** A stable id per (job, image), so a run repeated after a restart overwrites its own images. */
+function imageId(jobId: string, index: number): string {
+  const h = crypto.createHash('sha256').update(`${jobId}:${index}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** A1111's "parameters" text, which most image tools read back. */
+function parametersText(p: GeneratePayload, seed: number): string {
+  if (p.kind === 'upscale') return `Upscaled ×${p.scale} with ${p.model.name}`;
+  const lines = [p.prompt];
+  if (p.negativePrompt) lines.push(`Negative prompt: ${p.negativePrompt}`);
+  lines.push(
+    [`Steps: ${p.steps}`, `Sampler: ${p.sampler}`, `CFG scale: ${p.cfgScale}`, `Seed: ${seed}`, `Size: ${p.width}x${p.height}`, `Model: ${p.model.name}`, p.model.hash ? `Model hash: ${p.model.hash}` : null, p.strength !== null ? `Denoising strength: ${p.strength}` : null]
+      .filter(Boolean)
+      .join(', '),
+  );
+  return lines.join('\n');
+}
+
+/**
+ * Image generation through the durable queue: requests are checked against the plan (queue
+ * size, generations a minute, storage, credits), queued in the GPU lane with their credits held,
+ * run by the diffusion engine in the AI pool and saved to the gallery; progress and step previews
+ * reach the owner as `job:update` over socket.io.
+ */
+export class GenerateService {
+  constructor(
+    private readonly db: Db,
+    private readonly storage: FileStore,
+    private readonly queue: JobQueue,
+    private readonly ai: AiPool,
+    private readonly credits: CreditService,
+    private readonly images: ImageService,
+    private readonly boards: BoardService,
+    private readonly now: () => number,
+  ) {}
+
+  /** Registers the job kind and the hold's release on every job end; call while the app builds. */
+  register(): void {
+    this.queue.register<GeneratePayload, GenerateResult>(GENERATE_JOB, { lane: GPU_LANE, maxAttempts: 2, handler: (job, ctx) => this.run(job, ctx) });
+    this.queue.on('update', (snapshot) => {
+      if (snapshot.kind === GENERATE_JOB && TERMINAL.has(snapshot.status)) void this.finish(snapshot.id);
+    });
+  }
+
+  /** After a crash a job may have ended without releasing its hold or its inputs. */
+  async reconcile(): Promise<void> {
+    for (const jobId of this.credits.heldJobIds()) {
+      const job = this.queue.snapshot(jobId);
+      if (!job || TERMINAL.has(job.status)) await this.finish(jobId);
+    }
+  }
+
+  /** Releases what a finished job still holds: credits (unless charged) and its input files. */
+  private async finish(jobId: string): Promise<void> {
+    this.credits.release(jobId);
+    const gen = this.credits.generation(jobId);
+    for (const key of gen?.inputKeys ?? []) await this.storage.delete(key).catch(() => false);
+  }
+
+  /** The account's generation jobs that are queued or running. */
+  openJobs(userId: string): number {
+    return (
+      this.db
+        .select({ n: count() })
+        .from(jobs)
+        .where(and(eq(jobs.ownerId, userId), eq(jobs.kind, GENERATE_JOB), inArray(jobs.status, ['queued', 'processing'])))
+        .get()?.n ?? 0
+    );
+  }
+
+  /** Every limit of the plan, in the order a client can do something about them. */
+  private checkLimits(user: UserRow, estimatedCredits: number): void {
+    const tier = tierOf(user.tier);
+    const open = this.openJobs(user.id);
+    if (open >= tier.queueCount) {
+      throw new AppError(429, 'QUOTA_EXCEEDED', `The ${tier.displayName} plan allows ${tier.queueCount} generation job(s) in the queue at once; wait for one to finish or cancel it`, {
+        queue_count: tier.queueCount,
+        active: open,
+      });
+    }
+    const queued = this.queue.count({ lane: GPU_LANE, status: 'queued' });
+    if (queued >= MAX_QUEUED) throw new AppError(429, 'QUEUE_FULL', 'The generation queue is full; try again in a moment', { queued, max: MAX_QUEUED });
+    const lastMinute = this.credits.startedSince(user.id, this.now() - 60_000);
+    if (lastMinute >= tier.generationsPerMinute) {
+      throw new AppError(429, 'RATE_LIMITED', `The ${tier.displayName} plan allows ${tier.generationsPerMinute} generations a minute`, { limit: tier.generationsPerMinute, window_seconds: 60 });
+    }
+    const usage = this.images.usage(user.id);
+    const used = usage.images + usage.thumbnails;
+    const quota = storageQuotaBytes(tier);
+    if (used >= quota) throw new AppError(402, 'STORAGE_EXCEEDED', 'Your storage is full; delete images to make room', { used_bytes: used, quota_bytes: quota });
+    this.credits.requireAvailable(user.id, user.tier, estimatedCredits);
+  }
+
+  /** Checks, stores the inputs, queues the job and holds its credits, or leaves nothing behind. */
+  async request(user: UserRow, r: EnqueueRequest): Promise<Accepted> {
+    const estimatedCredits = this.credits.estimate(r.model.id, r.workUnits);
+    this.checkLimits(user, estimatedCredits);
+    const inputs: string[] = [];
+    const store = async (bytes: Buffer | null) => {
+      if (!bytes) return null;
+      const key = `${ownerPrefix(user.id)}/inputs/${crypto.randomUUID()}.png`;
+      inputs.push(key);
+      await this.storage.put(key, bytes);
+      return key;
+    };
+    try {
+      const sourceKey = await store(r.source);
+      const maskKey = await store(r.mask);
+      // Checked again after the awaits: from here to the hold nothing else runs.
+      this.checkLimits(user, estimatedCredits);
+      const { source: _s, mask: _m, workUnits, ...rest } = r;
+      const payload: GeneratePayload = { ...rest, userId: user.id, sourceKey, maskKey };
+      const job = this.queue.enqueue<GeneratePayload, GenerateResult>({ kind: GENERATE_JOB, ownerId: user.id, payload });
+      this.credits.reserve({ userId: user.id, jobId: job.id, kind: r.kind, model: r.model.id, workUnits, credits: estimatedCredits, inputKeys: inputs });
+      return { job, estimatedCredits, estimatedWaitSeconds: this.waitSeconds(job) + estimatedCredits };
+    } catch (err) {
+      for (const key of inputs) await this.storage.delete(key).catch(() => false);
+      throw err;
+    }
+  }
+
+  /**
+   * Seconds until a queued job starts: the queue's own estimate from measured durations, or, until
+   * it has one, the estimates (one credit = one second) of the jobs ahead in the lane.
+   */
+  waitSeconds(job: JobSnapshot): number {
+    if (job.status !== 'queued') return 0;
+    if (job.estimatedWaitSeconds !== null) return Math.ceil(job.estimatedWaitSeconds);
+    const ahead = this.queue.list({ lane: GPU_LANE, status: ['queued', 'processing'], order: 'oldest', limit: 500 }).filter((j) => j.status === 'processing' || (j.position ?? 0) < (job.position ?? 0));
+    const held = this.credits.heldCredits(ahead.map((j) => j.id));
+    return ahead.reduce((total, j) => {
+      const estimate = held.get(j.id) ?? 0;
+      const elapsed = j.startedAt ? (this.now() - Date.parse(j.startedAt)) / 1000 : 0;
+      return total + Math.max(0, Math.ceil(estimate - elapsed));
+    }, 0);
+  }
+
+  private async rgbOf(key: string, width: number, height: number, channels: 3 | 1): Promise<Uint8Array> {
+    let image = sharp(await this.storage.get(key)).removeAlpha().resize(width, height, { fit: 'fill' });
+    if (channels === 1) image = image.greyscale();
+    const { data } = await image.raw().toBuffer({ resolveWithObject: true });
+    return channels === 1 ? new Uint8Array(data.buffer, data.byteOffset, width * height) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  private async run(job: Job<GeneratePayload, GenerateResult>, ctx: JobContext): Promise<GenerateResult> {
+    const p = job.payload;
+    ctx.progress(0, { stage: 'loading', message: `Loading ${p.model.name}` });
+    try {
+      const made = p.kind === 'upscale' ? await this.upscale(p, ctx) : await this.diffuse(p, ctx);
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      ctx.progress(1, { stage: 'saving', message: 'Saving to the gallery' });
+      const saved = [];
+      for (let i = 0; i < made.images.length; i++) {
+        const metadata = {
+          kind: p.kind,
+          model: p.model.name,
+          model_id: p.model.id,
+          model_hash: p.model.hash,
+          prompt: p.prompt,
+          negative_prompt: p.negativePrompt,
+          steps: p.kind === 'upscale' ? null : p.steps,
+          cfg_scale: p.kind === 'upscale' ? null : p.cfgScale,
+          seed: made.seeds[i] ?? null,
+          sampler: p.kind === 'upscale' ? null : p.sampler,
+          strength: p.strength,
+          scale: p.scale,
+          loras: [],
+          width: made.width,
+          height: made.height,
+          provider: made.provider,
+        };
+        saved.push(
+          await this.images.save(imageId(job.id, i), {
+            userId: p.userId,
+            jobId: job.id,
+            rgb: made.images[i]!,
+            width: made.width,
+            height: made.height,
+            metadata,
+            parameters: parametersText(p, made.seeds[i] ?? p.seed),
+          }),
+        );
+      }
+      const seconds = Math.max(1, Math.ceil(made.computeMs / 1000));
+      const what = p.kind === 'upscale' ? 'Upscale' : p.kind === 'image_to_image' ? 'Image to image' : p.kind === 'inpaint' ? 'Inpainting' : 'Image generation';
+      const used = this.credits.charge(job.id, made.computeMs, saved.length, `${what} (${seconds} s, ${p.model.name})`);
+      if (used === null || ctx.signal.aborted) {
+        // Cancelled while saving: the job shows cancelled, so its images must not appear either.
+        for (const row of saved) await this.images.delete(row);
+        throw ctx.signal.reason ?? new AppError(409, 'CANCELLED', 'The job was cancelled');
+      }
+      if (p.boardId) {
+        const board = this.boards.find(p.boardId);
+        if (board && board.userId === p.userId) this.boards.addImages(board, saved.map((r) => r.id));
+      }
+      return { image_ids: saved.map((r) => r.id), seeds: made.seeds, credits_used: used, provider: made.provider, compute_seconds: Math.round(made.computeMs) / 1000 };
+    } catch (err) {
+      if (err instanceof AiError && err.code === 'bad_input') throw new AppError(400, 'INVALID_PARAMETERS', err.message);
+      if (err instanceof AiError && err.code === 'model_load_failed') throw new AppError(500, 'MODEL_LOAD_FAILED', err.message);
+      throw err;
+    }
+  }
+
+  private async diffuse(p: GeneratePayload, ctx: JobContext) {
+    const sampler = SAMPLERS[p.sampler] ?? SAMPLERS.euler_a!;
+    const image = p.sourceKey ? { rgb: await this.rgbOf(p.sourceKey, p.width, p.height, 3), strength: p.strength ?? undefined } : undefined;
+    const mask = p.maskKey ? await this.rgbOf(p.maskKey, p.width, p.height, 1) : undefined;
+    const result = await generateImage(this.ai, {
+      model: p.model.path,
+      prompt: p.prompt,
+      negativePrompt: p.negativePrompt,
+      width: p.width,
+      height: p.height,
+      steps: p.steps,
+      guidanceScale: p.cfgScale,
+      scheduler: sampler.scheduler,
+      karras: sampler.karras,
+      seed: p.seed,
+      batchSize: p.batchSize,
+      image,
+      mask,
+      previewEvery: 1,
+      signal: ctx.signal,
+      onProgress: (g: DiffusionProgress) => {
+        const done = (g.image - 1) * g.steps + g.step;
+        ctx.progress(done / (g.images * g.steps), {
+          stage: 'denoising',
+          message: g.images > 1 ? `Image ${g.image}/${g.images}, step ${g.step}/${g.steps}` : `Step ${g.step}/${g.steps}`,
+          ...(g.preview ? { preview: g.preview.dataUrl } : {}),
+        });
+      },
+    });
+    return { images: result.images, seeds: result.seeds, width: result.width, height: result.height, provider: result.provider, computeMs: result.timing.workerMs };
+  }
+
+  private async upscale(p: GeneratePayload, ctx: JobContext) {
+    const meta = await sharp(await this.storage.get(p.sourceKey!)).metadata();
+    const width = meta.width ?? 0;
+    const height = meta.height ?? 0;
+    const rgb = await this.rgbOf(p.sourceKey!, width, height, 3);
+    const result = await upscaleImage(this.ai, {
+      model: p.model.path,
+      rgb,
+      width,
+      height,
+      scale: p.scale!,
+      signal: ctx.signal,
+      onProgress: (u) => ctx.progress(u.tile / u.tiles, { stage: 'upscaling', message: `Tile ${u.tile}/${u.tiles}` }),
+    });
+    return { images: [result.rgb], seeds: [] as number[], width: result.width, height: result.height, provider: result.provider, computeMs: result.timing.workerMs };
+  }
+}

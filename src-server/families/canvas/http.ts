@@ -1,0 +1,61 @@
+import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import { Type, type TSchema } from 'typebox';
+import { AppError } from '../../http/errors';
+import { requireUser } from '../../plugins/app/auth';
+
+/** Shared pieces of the canvas family's routes: envelope, error docs, paging, common errors. */
+
+export const security = [{ bearerAuth: [] }];
+
+export const ErrorBody = Type.Object({
+  success: Type.Literal(false),
+  error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }),
+});
+
+const AUTH = '`UNAUTHORIZED` (no Bearer token), `INVALID_TOKEN`, `TOKEN_EXPIRED`';
+
+/** Response schemas for a route's error statuses plus the 401 every signed-in route has. */
+export function errorResponses(codes: Record<number, string>, opts: { auth?: boolean } = {}): Record<string, TSchema> {
+  const texts: Record<number, string[]> = {};
+  const all = Object.entries(codes);
+  if (opts.auth !== false) all.push(['401', AUTH]);
+  all.push(['429', '`RATE_LIMITED`']);
+  for (const [status, text] of all) (texts[Number(status)] ??= []).push(text);
+  return Object.fromEntries(Object.entries(texts).map(([status, parts]) => [status, { ...ErrorBody, description: parts.join('; ') }]));
+}
+
+export const Meta = Type.Object({ page: Type.Integer(), per_page: Type.Integer(), total: Type.Integer() });
+
+/** `{success:true, data}`. */
+export const Envelope = <T extends TSchema>(data: T) => Type.Object({ success: Type.Literal(true), data });
+/** `{success:true, data, meta:{page, per_page, total}}`. */
+export const PagedEnvelope = <T extends TSchema>(data: T) => Type.Object({ success: Type.Literal(true), data, meta: Meta });
+
+export const ok = <T>(data: T) => ({ success: true as const, data });
+export const paged = <T>(data: T, meta: { page: number; per_page: number; total: number }) => ({ success: true as const, data, meta });
+
+export const PageQuery = (maxPerPage: number) => ({
+  page: Type.Optional(Type.Integer({ minimum: 1, default: 1, description: 'From 1' })),
+  per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: maxPerPage, default: 20, description: `1-${maxPerPage}` })),
+});
+
+export const pageOf = (q: { page?: number; per_page?: number }) => {
+  const page = q.page ?? 1;
+  const perPage = q.per_page ?? 20;
+  return { page, perPage, offset: (page - 1) * perPage };
+};
+
+export const Id = (what: string) => Type.String({ format: 'uuid', description: `${what} id` });
+
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+export const notFound = (what: string) => new AppError(404, 'NOT_FOUND', `${what} not found`);
+export const notYours = (what: string) => new AppError(403, 'FORBIDDEN', `This ${what} belongs to another account`);
+
+/** The URL as the client reached this server (`http://127.0.0.1:8000/...`, or a LAN address). */
+export const absoluteUrl = (request: FastifyRequest, pathAndQuery: string) => `${request.protocol}://${request.host}${pathAndQuery}`;
+
+export const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Every canvas route but the public share link needs a signed-in user, checked before the body is read. */
+export const signedIn: onRequestAsyncHookHandler = requireUser();

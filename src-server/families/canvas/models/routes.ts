@@ -1,0 +1,80 @@
+import { Type } from 'typebox';
+import type { FamilyApp } from '../../../http/family';
+import { currentUser } from '../../../plugins/app/auth';
+import { Envelope, Nullable, errorResponses, ok, security, signedIn } from '../http';
+import { TIER_NAMES, tierAllows, tierOf } from '../plans/tiers';
+import { MODEL_BASES, MODEL_TYPES, type ModelService } from './service';
+
+const tags = ['canvas'];
+
+const Model = Type.Object({
+  id: Type.String(),
+  name: Type.String({ description: 'What generation requests pass as `model`' }),
+  display_name: Type.String(),
+  type: Type.Enum(['main', 'upscaler']),
+  base: Nullable(Type.Enum([...MODEL_BASES])),
+  description: Nullable(Type.String()),
+  thumbnail_url: Nullable(Type.String({ description: 'Always null: installed models carry no preview image' })),
+  min_tier: Type.Enum([...TIER_NAMES]),
+  is_available: Type.Boolean({ description: 'Installed intact and included in your plan' }),
+  unavailable_reason: Nullable(Type.String({ description: 'Why not, when is_available is false' })),
+  inpainting: Type.Boolean({ description: 'A 9-channel inpainting checkpoint (any checkpoint can inpaint; these do it better)' }),
+  native_size: Nullable(Type.Integer({ description: 'Checkpoints: the size it was trained at, the default width and height' })),
+  scale: Nullable(Type.Integer({ description: 'Upscalers: the network\'s own factor' })),
+  size_bytes: Type.Integer(),
+});
+
+const ModelsQuery = Type.Object(
+  {
+    type: Type.Optional(Type.Enum([...MODEL_TYPES], { description: 'main, vae, lora, controlnet or upscaler (the local engine runs no VAE, LoRA or ControlNet files, so those lists are empty)' })),
+    base: Type.Optional(Type.Enum([...MODEL_BASES], { description: 'sd-1, sd-2, sdxl, flux (the local engine runs no FLUX models)' })),
+    min_tier: Type.Optional(Type.Enum([...TIER_NAMES], { description: 'Only models whose lowest plan is this one' })),
+    is_available: Type.Optional(Type.Boolean({ description: 'Only models you can (true) or cannot (false) use now' })),
+  },
+  { additionalProperties: false },
+);
+
+/** GET /models: what is installed in the data folder's models/, as the caller's plan sees it. */
+export async function modelRoutes(app: FamilyApp, models: ModelService): Promise<void> {
+  app.get(
+    '/api/v1/models',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: 'Models you can generate with (사용 가능한 모델 목록)',
+        description: 'Checkpoints are in `<data folder>/models/diffusion/<name>/` (ONNX exports), upscalers in `models/upscalers/<name>/`.',
+        querystring: ModelsQuery,
+        response: { 200: Envelope(Type.Array(Model)), ...errorResponses({ 400: '`VALIDATION_ERROR`: an unknown type, base or tier' }) },
+      },
+    },
+    async (request) => {
+      const tier = tierOf(currentUser(request).tier);
+      const q = request.query;
+      const rows = models
+        .list({ type: q.type, base: q.base })
+        .map((m) => {
+          const allowed = tierAllows(tier, m.minTier);
+          return {
+            id: m.id,
+            name: m.name,
+            display_name: m.displayName,
+            type: m.type,
+            base: m.base,
+            description: m.entry.description,
+            thumbnail_url: null,
+            min_tier: m.minTier,
+            is_available: m.installed && allowed,
+            unavailable_reason: !m.installed ? (m.entry.problem ?? 'incomplete') : allowed ? null : `needs the ${m.minTier} plan or above`,
+            inpainting: m.entry.inpainting,
+            native_size: m.entry.sample_size,
+            scale: m.entry.scale,
+            size_bytes: m.entry.size_bytes,
+          };
+        })
+        .filter((m) => (q.min_tier === undefined || m.min_tier === q.min_tier) && (q.is_available === undefined || m.is_available === q.is_available));
+      return ok(rows);
+    },
+  );
+}

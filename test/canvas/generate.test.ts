@@ -1,0 +1,242 @@
+import fs from 'node:fs';
+import sharp from 'sharp';
+import { eq } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { canvasCreditAccounts, canvasImages, users } from '../../src-server/db/schema';
+import { readPngText } from '../../src-server/families/canvas/images/png-text';
+import type { JobSnapshot } from '../../src-server/jobs/queue';
+import { call, canvasApp, canvasUser, errorOf, generated, pathOf, settled, txt2img, writeTinyModels, type CanvasTest, type CanvasUser, type TinyModels } from './helpers';
+
+// Each test boots the app and its AI worker and runs real models: slow on a busy machine.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+
+let models: TinyModels;
+let t: CanvasTest;
+let alice: CanvasUser;
+let bob: CanvasUser;
+
+beforeAll(async () => {
+  models = await writeTinyModels();
+});
+afterAll(() => fs.rmSync(models.dir, { recursive: true, force: true }));
+beforeEach(async () => {
+  t = await canvasApp(models);
+  alice = await canvasUser(t.app, 'Alice');
+  bob = await canvasUser(t.app, 'Bob');
+});
+afterEach(async () => {
+  await t.close();
+});
+
+const post = (user: CanvasUser | null, route: string, body: unknown) => call(t.app, user, 'POST', `/api/v1/generate/${route}`, body);
+
+async function pngOf(url: string): Promise<Buffer> {
+  const res = await t.app.inject({ method: 'GET', url: pathOf(url) });
+  expect(res.statusCode).toBe(200);
+  return res.rawPayload;
+}
+
+describe('POST /generate/text-to-image', () => {
+  it('queues a job, runs the tiny model and saves a PNG with its parameters inside', async () => {
+    const updates: JobSnapshot[] = [];
+    t.app.jobs.on('update', (j) => updates.push(j));
+    const res = await post(alice, 'text-to-image', { ...txt2img, negative_prompt: 'blurry', cfg_scale: 6, sampler: 'dpmpp_2m_karras', width: 64, height: 48 });
+    expect(res.statusCode, res.body).toBe(202);
+    const accepted = res.json().data;
+    expect(accepted).toEqual({
+      job_id: expect.any(String),
+      status: 'queued',
+      queue_position: 1,
+      estimated_wait_seconds: expect.any(Number),
+      estimated_credits: 1,
+      websocket_channel: `user:${alice.id}`,
+    });
+    const job = await settled(t.app, accepted.job_id);
+    expect(job.status, job.error ?? '').toBe('completed');
+
+    // Progress with a step preview reached the owner's job:update stream.
+    const progress = updates.filter((u) => u.id === accepted.job_id && u.status === 'processing' && u.preview);
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.at(-1)!.preview).toMatch(/^data:image\/png;base64,/);
+
+    const detail = (await call(t.app, alice, 'GET', `/api/v1/queue/items/${accepted.job_id}`)).json().data;
+    expect(detail).toMatchObject({ status: 'completed', job_type: 'text_to_image', progress: 100, params: { prompt: txt2img.prompt, model: 'tiny-sd1', seed: 1234 } });
+    expect(detail.credits_used).toBeGreaterThanOrEqual(1);
+    const png = await pngOf(detail.result.image_url);
+    const meta = await sharp(png).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['png', 64, 48]);
+    const text = readPngText(png);
+    expect(text.parameters).toContain('a red fox in the snow\nNegative prompt: blurry\nSteps: 3, Sampler: dpmpp_2m_karras, CFG scale: 6, Seed: 1234, Size: 64x48, Model: tiny-sd1');
+    expect(JSON.parse(text.atelier!)).toMatchObject({ prompt: txt2img.prompt, seed: 1234, steps: 3, model: 'tiny-sd1' });
+
+    const image = (await call(t.app, alice, 'GET', `/api/v1/images/${detail.result.image_id}`)).json().data;
+    expect(image).toMatchObject({ width: 64, height: 48, mime_type: 'image/png', file_size: png.length, generation_job_id: accepted.job_id, metadata: { seed: 1234, sampler: 'dpmpp_2m_karras', cfg_scale: 6, negative_prompt: 'blurry' } });
+
+    // Charged its compute time, and nothing is held any more.
+    const credits = (await call(t.app, alice, 'GET', '/api/v1/users/me/credits')).json().data;
+    expect(credits.reserved).toBe(0);
+    expect(credits.balance).toBe(500 - detail.credits_used);
+    expect(credits.transactions[0]).toMatchObject({ type: 'generation_use', amount: -detail.credits_used, balance_after: credits.balance });
+  });
+
+  it('makes a batch with consecutive seeds, the same seed giving the same image, and saves it to a board', async () => {
+    const board = (await call(t.app, alice, 'POST', '/api/v1/boards', { name: 'Foxes' })).json().data;
+    const detail = await generated(t, alice, { batch_size: 2, save_to_board: board.id });
+    expect(detail.result.images.map((i: { seed: number }) => i.seed)).toEqual([1234, 1235]);
+    const again = await generated(t, alice, { seed: 1235 });
+    const [a, b] = await Promise.all([pngOf(detail.result.images[1].image_url), pngOf(again.result.image_url)]);
+    const raw = (png: Buffer) => sharp(png).raw().toBuffer();
+    expect((await raw(a)).equals(await raw(b))).toBe(true);
+    const onBoard = (await call(t.app, alice, 'GET', `/api/v1/images?board_id=${board.id}`)).json();
+    expect(onBoard.meta.total).toBe(2);
+  });
+
+  it('answers INVALID_PARAMETERS for sizes the model cannot make and for what the engine does not support', async () => {
+    const bad = async (body: Record<string, unknown>, details?: unknown) => {
+      const res = await post(alice, 'text-to-image', { ...txt2img, ...body });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json()).toEqual(errorOf('INVALID_PARAMETERS', details));
+      return res.json().error.message as string;
+    };
+    expect(await bad({ width: 65 })).toMatch(/width.*multiple of 8/);
+    // The tiny SD 1 model is native 64 px: 32 to 128.
+    expect(await bad({ width: 256 }, { field: 'width', min: 32, max: 128, multiple_of: 8 })).toMatch(/from 32 to 128 for this sd-1 model/);
+    expect(await bad({ height: 24 }, { field: 'height', min: 32, max: 128, multiple_of: 8 })).toBeTruthy();
+    expect(await bad({ loras: [{ name: 'add_detail', weight: 0.8 }] }, { feature: 'loras' })).toMatch(/LoRA/);
+    expect(await bad({ controlnet: { model: 'canny', image: 'abc', weight: 1 } }, { feature: 'controlnet' })).toMatch(/ControlNet/);
+    expect(await bad({ steps: 0 })).toMatch(/steps/);
+    expect(await bad({ sampler: 'heun' })).toMatch(/sampler/);
+    expect(await bad({ prompt: '   ' })).toMatch(/prompt/);
+    expect(await bad({ hires_fix: true }, { field: 'hires_fix' })).toMatch(/hires_fix is not a parameter/);
+    await bad({ model: 'tiny-x2' }, { field: 'model' });
+    // An empty LoRA list asks for nothing unsupported.
+    expect((await post(alice, 'text-to-image', { ...txt2img, loras: [] })).statusCode).toBe(202);
+  });
+
+  it('answers MODEL_NOT_FOUND, MODEL_NOT_AVAILABLE, NOT_FOUND/FORBIDDEN for boards, and 401 without a token', async () => {
+    let res = await post(alice, 'text-to-image', { ...txt2img, model: 'stable-diffusion-xl' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toEqual(errorOf('MODEL_NOT_FOUND', { model: 'stable-diffusion-xl' }));
+    res = await post(alice, 'text-to-image', { ...txt2img, model: 'tiny-sdxl' });
+    expect(res.statusCode).toBe(403);
+    expect(res.json()).toEqual(errorOf('MODEL_NOT_AVAILABLE', { model: 'tiny-sdxl', min_tier: 'starter', tier: 'free' }));
+    // On the Starter plan the same request runs.
+    t.app.db.update(users).set({ tier: 'starter' }).where(eq(users.id, alice.id)).run();
+    res = await post(alice, 'text-to-image', { ...txt2img, model: 'tiny-sdxl', width: 128, height: 128 });
+    expect(res.statusCode, res.body).toBe(202);
+    expect((await settled(t.app, res.json().data.job_id)).status).toBe('completed');
+
+    const bobsBoard = (await call(t.app, bob, 'POST', '/api/v1/boards', { name: 'Mine' })).json().data;
+    res = await post(bob, 'text-to-image', { ...txt2img, save_to_board: '00000000-0000-4000-8000-000000000000' });
+    expect(res.statusCode).toBe(404);
+    res = await post(alice, 'text-to-image', { ...txt2img, save_to_board: bobsBoard.id });
+    expect(res.statusCode).toBe(403);
+    expect(res.json()).toEqual(errorOf('FORBIDDEN'));
+    res = await post(null, 'text-to-image', txt2img);
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toEqual(errorOf('UNAUTHORIZED'));
+  });
+
+  it('refuses with INSUFFICIENT_CREDITS when the estimate exceeds what is available', async () => {
+    await call(t.app, alice, 'GET', '/api/v1/users/me/credits');
+    t.app.db.update(canvasCreditAccounts).set({ balance: 0 }).where(eq(canvasCreditAccounts.userId, alice.id)).run();
+    const res = await post(alice, 'text-to-image', txt2img);
+    expect(res.statusCode).toBe(402);
+    expect(res.json()).toEqual(errorOf('INSUFFICIENT_CREDITS', { required: 1, available: 0 }));
+    expect(t.app.jobs.count({ ownerId: alice.id })).toBe(0);
+  });
+
+  it("refuses with QUOTA_EXCEEDED past the plan's queue_count, QUEUE_FULL past 100 waiting jobs, RATE_LIMITED past its generations a minute", async () => {
+    const hold = t.holdGpu();
+    const first = await post(alice, 'text-to-image', txt2img);
+    expect(first.statusCode).toBe(202);
+    expect(first.json().data.queue_position).toBe(1);
+    let res = await post(alice, 'text-to-image', txt2img);
+    expect(res.statusCode).toBe(429);
+    expect(res.json()).toEqual(errorOf('QUOTA_EXCEEDED', { queue_count: 1, active: 1 }));
+    // Bob has his own quota: his job waits behind Alice's.
+    res = await post(bob, 'text-to-image', txt2img);
+    expect(res.json().data.queue_position).toBe(2);
+    await call(t.app, bob, 'DELETE', `/api/v1/queue/items/${res.json().data.job_id}`);
+
+    // Free: 2 generations a minute (cancelled ones count: they were started).
+    await call(t.app, alice, 'DELETE', `/api/v1/queue/items/${first.json().data.job_id}`);
+    const second = await post(alice, 'text-to-image', txt2img);
+    expect(second.statusCode).toBe(202);
+    await call(t.app, alice, 'DELETE', `/api/v1/queue/items/${second.json().data.job_id}`);
+    res = await post(alice, 'text-to-image', txt2img);
+    expect(res.statusCode).toBe(429);
+    expect(res.json()).toEqual(errorOf('RATE_LIMITED', { limit: 2, window_seconds: 60 }));
+    t.clock.advance(61_000);
+
+    for (let i = 0; i < 100; i++) t.app.jobs.enqueue({ kind: 'test.hold-gpu', payload: {} });
+    res = await post(alice, 'text-to-image', txt2img);
+    expect(res.statusCode).toBe(429);
+    expect(res.json()).toEqual(errorOf('QUEUE_FULL', { queued: 100, max: 100 }));
+    hold.release();
+  });
+
+  it('refuses with STORAGE_EXCEEDED once the images fill the plan', async () => {
+    const detail = await generated(t, alice);
+    t.app.db.update(canvasImages).set({ fileSize: 5 * 1024 ** 3 }).where(eq(canvasImages.id, detail.result.image_id)).run();
+    const res = await post(alice, 'text-to-image', txt2img);
+    expect(res.statusCode).toBe(402);
+    expect(res.json().error.code).toBe('STORAGE_EXCEEDED');
+  });
+});
+
+describe('POST /generate/image-to-image, /inpaint, /upscale', () => {
+  const gradient = (w: number, h: number) =>
+    sharp(Buffer.from(Array.from({ length: w * h * 3 }, (_, i) => (i % 3 === 0 ? (i / 3) % w : 128) * 2)), { raw: { width: w, height: h, channels: 3 } })
+      .png()
+      .toBuffer();
+
+  it('redraws a gallery image or a base64 upload, scaled into the model\'s bounds', async () => {
+    const first = await generated(t, alice);
+    const byId = await generated(t, alice, { source_image: first.result.image_id, strength: 0.5 }, 'image-to-image');
+    expect(byId).toMatchObject({ job_type: 'image_to_image', params: { source_image: first.result.image_id, strength: 0.5 } });
+    const b64 = (await gradient(100, 50)).toString('base64');
+    const fromUpload = await generated(t, alice, { source_image: `data:image/png;base64,${b64}` }, 'image-to-image');
+    const image = (await call(t.app, alice, 'GET', `/api/v1/images/${fromUpload.result.image_id}`)).json().data;
+    // 100×50 scaled so its long side is the native 64: 64×32.
+    expect([image.width, image.height]).toEqual([64, 32]);
+    expect(image.metadata.strength).toBe(0.75);
+    // The job's inputs are gone once it ended.
+    expect(fs.existsSync(`${t.dataDir}/files/canvas/${alice.id}/inputs`) ? fs.readdirSync(`${t.dataDir}/files/canvas/${alice.id}/inputs`) : []).toEqual([]);
+  });
+
+  it('inpaints with a base64 mask and upscales ×2 with the installed upscaler', async () => {
+    const first = await generated(t, alice);
+    const mask = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#000' } })
+      .composite([{ input: await sharp({ create: { width: 32, height: 32, channels: 3, background: '#fff' } }).png().toBuffer(), left: 16, top: 16 }])
+      .png()
+      .toBuffer();
+    const inpainted = await generated(t, alice, { source_image: first.result.image_id, mask_image: mask.toString('base64') }, 'inpaint');
+    expect(inpainted.job_type).toBe('inpaint');
+    const up = await generated(t, alice, { image: first.result.image_id, scale: 2 }, 'upscale');
+    expect(up.job_type).toBe('upscale');
+    const meta = await sharp(await pngOf(up.result.image_url)).metadata();
+    expect([meta.width, meta.height]).toEqual([128, 128]);
+  });
+
+  it('answers INVALID_PARAMETERS for unreadable images, NOT_FOUND/FORBIDDEN for image ids that are not yours', async () => {
+    let res = await post(alice, 'image-to-image', { prompt: 'x', model: 'tiny-sd1', source_image: 'not base64!' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual(errorOf('INVALID_PARAMETERS', { field: 'source_image' }));
+    res = await post(alice, 'image-to-image', { prompt: 'x', model: 'tiny-sd1', source_image: Buffer.from('plain text, not an image').toString('base64') });
+    expect(res.json()).toEqual(errorOf('INVALID_PARAMETERS', { field: 'source_image' }));
+    res = await post(alice, 'image-to-image', { prompt: 'x', model: 'tiny-sd1' });
+    expect(res.json()).toEqual(errorOf('INVALID_PARAMETERS'));
+    expect(res.json().error.message).toMatch(/source_image/);
+    res = await post(alice, 'upscale', { image: '00000000-0000-4000-8000-000000000000' });
+    expect(res.statusCode).toBe(404);
+    const bobs = await generated(t, bob);
+    res = await post(alice, 'inpaint', { prompt: 'x', model: 'tiny-sd1', source_image: bobs.result.image_id, mask_image: bobs.result.image_id });
+    expect(res.statusCode).toBe(403);
+    res = await post(alice, 'upscale', { image: bobs.result.image_id, scale: 3 });
+    expect(res.json()).toEqual(errorOf('INVALID_PARAMETERS'));
+    res = await post(alice, 'upscale', { image: bobs.result.image_id, model: 'real-esrgan' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.code).toBe('MODEL_NOT_FOUND');
+  });
+});

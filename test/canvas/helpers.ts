@@ -1,0 +1,129 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { expect } from 'vitest';
+import { ModelCatalog } from '../../src-server/ai/diffusion/catalog';
+import { writeTinySd, writeTinyUpscaler } from '../../src-server/ai/diffusion/tiny/generate';
+import type { JobSnapshot } from '../../src-server/jobs/queue';
+import { bearer, makeTestApp, signUp, type TestApp } from '../helpers/app';
+
+/** Tiny random-weight models in the layout of real ONNX exports, written once per test file. */
+export interface TinyModels {
+  dir: string;
+  sd1: string;
+  sdxl: string;
+  upscaler: string;
+}
+
+export async function writeTinyModels(): Promise<TinyModels> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-canvas-models-'));
+  const models = { dir, sd1: path.join(dir, 'sd1'), sdxl: path.join(dir, 'sdxl'), upscaler: path.join(dir, 'x2') };
+  await writeTinySd(models.sd1, { base: 'sd1' });
+  await writeTinySd(models.sdxl, { base: 'sdxl', sampleSize: 16 });
+  await writeTinyUpscaler(models.upscaler, { scale: 2 });
+  return models;
+}
+
+export interface CanvasUser {
+  id: string;
+  email: string;
+  password: string;
+  headers: Record<string, string>;
+}
+
+export interface CanvasTest extends TestApp {
+  /** Holds the GPU lane until release() (to keep later jobs queued). */
+  holdGpu(): { jobId: string; release(): void };
+}
+
+export const HOLD_JOB = 'test.hold-gpu';
+
+/**
+ * The production app on a fresh data folder with the tiny models installed through the catalog
+ * (`tiny-sd1`, `tiny-sdxl` (Starter plan and up, as SDXL is), `tiny-x2` upscaler), and a job kind
+ * that occupies the GPU lane until released.
+ */
+export async function canvasApp(models: TinyModels | null): Promise<CanvasTest> {
+  const releases = new Map<string, () => void>();
+  const t = await makeTestApp(
+    {},
+    {
+      setup: async (app) => {
+        if (models) {
+          const catalog = new ModelCatalog(app.config.dataDir);
+          await catalog.installFromFolder(models.sd1, { id: 'tiny-sd1', type: 'checkpoint', meta: { display_name: 'Tiny SD 1.5', description: 'Random weights, for tests' } });
+          await catalog.installFromFolder(models.sdxl, { id: 'tiny-sdxl', type: 'checkpoint' });
+          await catalog.installFromFolder(models.upscaler, { id: 'tiny-x2', type: 'upscaler' });
+        }
+        app.jobs.register<Record<string, never>, null>(HOLD_JOB, {
+          lane: 'gpu',
+          handler: (job, { signal }) =>
+            new Promise((resolve) => {
+              releases.set(job.id, () => resolve(null));
+              signal.addEventListener('abort', () => resolve(null));
+            }),
+        });
+      },
+    },
+  );
+  return {
+    ...t,
+    holdGpu() {
+      const job = t.app.jobs.enqueue({ kind: HOLD_JOB, payload: {} });
+      return {
+        jobId: job.id,
+        release: () => {
+          const release = releases.get(job.id);
+          if (release) release();
+          else t.app.jobs.cancel(job.id);
+        },
+      };
+    },
+  };
+}
+
+export async function canvasUser(app: FastifyInstance, name?: string): Promise<CanvasUser> {
+  const u = await signUp(app, { name });
+  return { id: u.id, email: u.email, password: u.password, headers: bearer(u.accessToken) };
+}
+
+export function call(app: FastifyInstance, user: CanvasUser | null, method: InjectOptions['method'], url: string, payload?: unknown) {
+  return app.inject({ method, url, headers: user?.headers ?? {}, ...(payload !== undefined ? { payload: payload as object } : {}) });
+}
+
+export const errorOf = (code: string, details?: unknown) => ({
+  success: false,
+  error: { code, message: expect.any(String), ...(details !== undefined ? { details } : {}) },
+});
+
+/** Waits until the job reaches a final state; returns its snapshot. */
+export async function settled(app: FastifyInstance, jobId: string, timeoutMs = 60_000): Promise<JobSnapshot> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = app.jobs.snapshot(jobId);
+    if (job && ['completed', 'failed', 'cancelled'].includes(job.status)) return job;
+    if (Date.now() > deadline) throw new Error(`job ${jobId} did not finish: ${JSON.stringify(job)}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** The path and query of an absolute URL, for inject. */
+export const pathOf = (url: string) => {
+  const u = new URL(url);
+  return `${u.pathname}${u.search}`;
+};
+
+export const txt2img = { prompt: 'a red fox in the snow', model: 'tiny-sd1', steps: 3, seed: 1234 };
+
+/** Generates with the tiny model and waits for it; returns the job's detail. */
+export async function generated(t: TestApp, user: CanvasUser, body: Record<string, unknown> = {}, route = 'text-to-image') {
+  const res = await call(t.app, user, 'POST', `/api/v1/generate/${route}`, route === 'upscale' ? body : { ...txt2img, ...body });
+  expect(res.statusCode, res.body).toBe(202);
+  const jobId = res.json().data.job_id as string;
+  const job = await settled(t.app, jobId);
+  expect(job.status, JSON.stringify(job)).toBe('completed');
+  // The per-minute generation limit is the plan's; tests move the clock rather than wait.
+  t.clock.advance(61_000);
+  return (await call(t.app, user, 'GET', `/api/v1/queue/items/${jobId}`)).json().data;
+}
