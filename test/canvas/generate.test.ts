@@ -195,10 +195,15 @@ describe('POST /generate/image-to-image, /inpaint, /upscale', () => {
     const first = await generated(t, alice);
     const byId = await generated(t, alice, { source_image: first.result.image_id, strength: 0.5 }, 'image-to-image');
     expect(byId).toMatchObject({ job_type: 'image_to_image', params: { source_image: first.result.image_id, strength: 0.5 } });
-    const b64 = (await gradient(100, 50)).toString('base64');
+    // A real photo is far longer than the 10,000-character cap on text fields, which images are exempt from.
+    const noisy = await sharp(Buffer.from(Array.from({ length: 200 * 100 * 3 }, () => Math.floor(Math.random() * 256))), { raw: { width: 200, height: 100, channels: 3 } })
+      .png()
+      .toBuffer();
+    const b64 = noisy.toString('base64');
+    expect(b64.length).toBeGreaterThan(10_000);
     const fromUpload = await generated(t, alice, { source_image: `data:image/png;base64,${b64}` }, 'image-to-image');
     const image = (await call(t.app, alice, 'GET', `/api/v1/images/${fromUpload.result.image_id}`)).json().data;
-    // 100×50 scaled so its long side is the native 64: 64×32.
+    // 200×100 scaled so its long side is the native 64: 64×32.
     expect([image.width, image.height]).toEqual([64, 32]);
     expect(image.metadata.strength).toBe(0.75);
     // The job's inputs are gone once it ended.

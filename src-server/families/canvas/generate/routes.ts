@@ -24,6 +24,8 @@ const config = {
     const extra = (validation?.[0]?.params as { additionalProperty?: string } | undefined)?.additionalProperty;
     return new AppError(400, 'INVALID_PARAMETERS', extra ? `body.${extra} is not a parameter of this endpoint` : message, extra ? { field: extra } : undefined);
   },
+  // Images may come as base64 data, far past the 10,000-character cap on text fields.
+  longFields: ['source_image', 'mask_image', 'image'],
 };
 
 const ERRORS = {
