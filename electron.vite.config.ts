@@ -10,6 +10,7 @@ const mainEntries = {
   index: 'src-main/index.ts',
   serve: 'src-server/cli.ts',
   'ai-worker': 'src-server/ai/worker.ts',
+  'compose-render-worker': 'src-server/compose/render/worker.ts',
 };
 
 /**

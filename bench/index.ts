@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { runComposeBench } from './compose';
 import { runDiffusionBench } from './diffusion';
 import { pct, root, serveEntry, startServer, stop } from './lib';
 import { runStageBench } from './stage';
@@ -68,6 +69,7 @@ async function main() {
     const ai = await runAiEventLoopBench();
     for (const [k, v] of Object.entries(ai)) print(k, String(v));
   }
+  for (const [k, v] of Object.entries(await runComposeBench())) print(k, String(v));
 
   for (const [k, v] of Object.entries(await runDiffusionBench())) print(k, String(v));
 

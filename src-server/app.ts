@@ -19,6 +19,7 @@ import webUiPlugin from './plugins/external/web-ui';
 import notFoundPlugin, { dialectForPath } from './plugins/app/not-found';
 import { coreError, sendError } from './http/family';
 import studioFamily from './families/studio';
+import composerPlugin from './compose/plugin';
 import promoFamily from './families/promo';
 import storiesFamily from './families/stories';
 import stageFamily from './families/stage';
@@ -76,6 +77,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(aiPlugin);
 
   await app.register(studioFamily);
+  await app.register(composerPlugin);
   await app.register(promoFamily);
   await app.register(storiesFamily);
   await app.register(stageFamily);

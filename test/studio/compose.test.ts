@@ -43,7 +43,7 @@ class ToneComposer implements Composer {
 }
 
 async function setUp(engine?: Composer) {
-  t = await makeTestApp({}, { setup: engine ? (app) => app.studioComposer.install(engine) : undefined });
+  t = await makeTestApp({}, { setup: (app) => (engine ? app.studioComposer.install(engine) : app.studioComposer.uninstall()) });
   alice = await studioUser(t.app, 'Alice');
   bob = await studioUser(t.app, 'Bob');
   studioId = (await call(alice, 'POST', '/api/work/studio', { studioName: 'Demo' })).json().data.studioId;
@@ -74,7 +74,7 @@ async function waitForJob(id: string) {
   throw new Error('job did not finish');
 }
 
-describe('without a composing engine (this version)', () => {
+describe('without a composing engine', () => {
   it('checks an AI compose request fully, then answers 503 COMPOSER_UNAVAILABLE and queues nothing', async () => {
     await setUp();
     const songId = await basicSong();

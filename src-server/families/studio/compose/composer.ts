@@ -1,9 +1,9 @@
 import { AppError } from '../../../http/errors';
 
 /**
- * The seam for the AI composing engine, which is a separate piece not shipped in this version.
- * The compose routes validate everything, then ask the slot for an engine: none installed means
- * 503 COMPOSER_UNAVAILABLE, never a made-up result. An engine plugs in with
+ * The seam for the AI composing engine (src-server/compose installs atelier-arranger). The compose
+ * routes validate everything, then ask the slot for an engine: none installed means 503
+ * COMPOSER_UNAVAILABLE, never a made-up result. An engine plugs in with
  * `app.studioComposer.install(engine)` while the app builds.
  */
 
@@ -24,6 +24,18 @@ export interface ComposeInput {
 export interface ComposeOutput {
   /** Absolute path of the produced audio (WAV, MP3, M4A, AAC, Ogg, WebM or FLAC), inside `workDir`. */
   file: string;
+  /** The same song as MP3, inside `workDir`. */
+  mp3?: string;
+  /** The arrangement as a standard MIDI file, inside `workDir`. */
+  midi?: string;
+  /** One audio file per part (drums, bass...), inside `workDir`. */
+  stems?: { name: string; file: string }[];
+  /** e.g. "A minor". */
+  key?: string;
+  /** Beats per minute. */
+  tempo?: number;
+  /** Which engine made it, e.g. "atelier-arranger (basic-pitch onnx, cpu)"; the composer's name when absent. */
+  engine?: string;
 }
 
 export interface Composer {
@@ -33,7 +45,7 @@ export interface Composer {
 }
 
 export const composerUnavailable = () =>
-  new AppError(503, 'COMPOSER_UNAVAILABLE', 'The composing engine is not installed in this version of Atelier, so songs cannot be composed with AI yet');
+  new AppError(503, 'COMPOSER_UNAVAILABLE', 'The composing engine is not installed (its basic-pitch model is missing: run npm install), so songs cannot be composed with AI now');
 
 /** Holds the installed engine, if any. */
 export class ComposerSlot {
@@ -41,6 +53,11 @@ export class ComposerSlot {
 
   install(engine: Composer): void {
     this.engine = engine;
+  }
+
+  /** Takes the engine out again (tests of the no-engine answers). */
+  uninstall(): void {
+    this.engine = null;
   }
 
   get current(): Composer | null {

@@ -43,7 +43,7 @@ const ComposeForm = Type.Object({
   mood: Type.Optional(Type.String({ maxLength: 50 })),
 });
 
-const ENGINE = '`COMPOSER_UNAVAILABLE`: the composing engine is not installed in this version';
+const ENGINE = '`COMPOSER_UNAVAILABLE`: no composing engine is installed (its basic-pitch model is missing)';
 
 function textField(name: string, value: string | undefined, max: number): string | null {
   const text = value?.trim() ?? '';
@@ -122,7 +122,9 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
         summary: 'Compose from an uploaded WAV and a text prompt; answers the finished audio (AI 작곡)',
         description:
           'multipart/form-data with `file` (WAV, recognised by content, at most 100 MB) and `prompt` (1-1000 characters), optionally `genre` and `mood`, in any order. ' +
-          'Answers the composed audio as an attachment. Nothing is kept on the server. Everything is checked first; then, when no composing engine is installed, 503 `COMPOSER_UNAVAILABLE`.',
+          'Answers the composed audio as an attachment, with `x-atelier-engine` (which engine composed it), `x-atelier-key` and `x-atelier-tempo` headers. ' +
+          'Mood, genre, instruments to bring forward and tempo words (English or Korean) are read from the prompt. ' +
+          'Nothing is kept on the server. Everything is checked first; then, when no composing engine is installed, 503 `COMPOSER_UNAVAILABLE`.',
         consumes: ['multipart/form-data'],
         body: ComposeForm,
         response: {
@@ -130,6 +132,7 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
           ...errorResponses({
             400: '`VALIDATION_ERROR`: not multipart, no `file` part, no or blank `prompt`, over-long fields; `INVALID_AUDIO`: the file is not WAV',
             413: '`PAYLOAD_TOO_LARGE`: the file is over 100 MB',
+            422: '`NO_MELODY_FOUND`: no singing or humming could be heard in the recording',
             502: '`COMPOSER_FAILED`: the engine produced no audio',
             503: ENGINE,
           }),
@@ -142,7 +145,7 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
       const fields: Record<string, string> = {};
       let input: string | null = null;
       let output: string | null = null;
-      let composed: { bytes: Buffer; format: StudioAudioFormat };
+      let composed: { bytes: Buffer; format: StudioAudioFormat; engine: string; key: string | null; tempo: number | null };
       try {
         for await (const part of request.parts({ limits: { fileSize: AUDIO_MAX_BYTES + 1 } })) {
           if (part.type === 'field') {
@@ -173,7 +176,7 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
         });
         const result = await compose.composeNow(input, { prompt, genre, mood, instruments: [] }, aborted.signal);
         output = result.key;
-        composed = { bytes: await app.storage.get(result.key), format: result.audio.format };
+        composed = { bytes: await app.storage.get(result.key), format: result.audio.format, engine: result.engine, key: result.musicKey, tempo: result.tempo };
       } catch (err) {
         closeIfUnread(request, reply);
         throw err;
@@ -182,6 +185,9 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
         if (input) await app.storage.delete(input);
         if (output) await app.storage.delete(output);
       }
+      reply.header('x-atelier-engine', composed.engine);
+      if (composed.key) reply.header('x-atelier-key', composed.key);
+      if (composed.tempo) reply.header('x-atelier-tempo', String(composed.tempo));
       return reply
         .type(STUDIO_CONTENT_TYPES[composed.format])
         .header('content-disposition', contentDisposition(`composed.${composed.format}`))

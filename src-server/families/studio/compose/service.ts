@@ -11,8 +11,8 @@ import type { FileStore } from '../../../storage/file-store';
 import { eq } from 'drizzle-orm';
 import { checkStoredAudio, type CheckedAudio } from '../audio';
 import { moveStored, ownerPrefix } from '../files';
-import type { SongRow, SongService } from '../songs/service';
-import type { ComposerSlot } from './composer';
+import { songExtrasPrefix, type SongRow, type SongService } from '../songs/service';
+import type { ComposeOutput, ComposerSlot } from './composer';
 
 export const COMPOSE_JOB = 'studio.compose';
 
@@ -29,7 +29,14 @@ export interface ComposePayload {
 
 export interface ComposeResult {
   songId: number;
+  /** Which engine composed it, e.g. "atelier-arranger (basic-pitch onnx, cpu)". */
+  engine: string;
+  key: string | null;
+  tempo: number | null;
+  /** What was kept beside the song under songs/<jobId>/: "song.mp3", "song.mid", "stems/drums.wav"... */
+  extras: string[];
 }
+
 
 const noAudioOut = () => new AppError(502, 'COMPOSER_FAILED', 'The composing engine did not produce audio');
 
@@ -61,23 +68,39 @@ export class ComposeService {
     const p = job.payload;
     const basic = this.songs.get(p.basicSongId);
     if (!basic || basic.ownerId !== p.ownerId) throw new AppError(404, 'SONG_NOT_FOUND', 'The basic song was deleted before it could be composed');
-    const output = await this.compose(this.storage.absolutePath(basic.fileKey), p, ctx.signal, (f, stage) => ctx.progress(f, { stage }));
-    // Named after the job: a run repeated after a restart replaces its own file.
+    const engine = this.slot.require();
+    const output = await this.compose(this.storage.absolutePath(basic.fileKey), p, ctx.signal, (f, stage) => ctx.progress(f, { stage, message: `Composing with ${engine.name}` }));
+    // Named after the job: a run repeated after a restart replaces its own files.
     const incoming = `${ownerPrefix(p.ownerId)}/incoming/${job.id}`;
+    const key = (format: string) => `${ownerPrefix(p.ownerId)}/songs/${job.id}.${format}`;
+    const extras: string[] = [];
     try {
       await this.storage.put(incoming, fs.createReadStream(output.file));
+      const prefix = songExtrasPrefix(key('wav'));
+      const keep = async (name: string, file: string | undefined) => {
+        if (!file || !fs.existsSync(file)) return;
+        await this.storage.put(`${prefix}/${name}`, fs.createReadStream(file));
+        extras.push(name);
+      };
+      await keep('song.mp3', output.mp3);
+      await keep('song.mid', output.midi);
+      for (const stem of output.stems ?? []) await keep(`stems/${stem.name.replace(/[^A-Za-z0-9_-]/g, '_')}${path.extname(stem.file)}`, stem.file);
+    } catch (err) {
+      await this.storage.delete(incoming);
+      await this.storage.deletePrefix(songExtrasPrefix(key('wav')));
+      throw err;
     } finally {
       await fsp.rm(output.workDir, { recursive: true, force: true });
     }
     const audio = await checkStoredAudio(this.storage, incoming);
     if (!audio) {
       await this.storage.delete(incoming);
+      await this.storage.deletePrefix(songExtrasPrefix(key('wav')));
       throw noAudioOut();
     }
-    const key = `${ownerPrefix(p.ownerId)}/songs/${job.id}.${audio.format}`;
-    await moveStored(this.storage, incoming, key);
+    await moveStored(this.storage, incoming, key(audio.format));
     const studio = this.db.select({ id: studioStudios.id }).from(studioStudios).where(eq(studioStudios.id, p.studioId)).get();
-    const row: SongRow = this.songs.insert(p.ownerId, studio ? studio.id : null, key, audio, {
+    const row: SongRow = this.songs.insert(p.ownerId, studio ? studio.id : null, key(audio.format), audio, {
       title: p.title,
       genre: p.genre,
       mood: p.mood,
@@ -86,7 +109,7 @@ export class ComposeService {
       source: 'ai',
       basicSongId: basic.id,
     });
-    return { songId: row.id };
+    return { songId: row.id, engine: output.engine ?? engine.name, key: output.key ?? null, tempo: output.tempo ?? null, extras };
   }
 
   /** Runs the engine on `source` in a fresh work folder; the caller removes `workDir`. */
@@ -95,13 +118,13 @@ export class ComposeService {
     p: Pick<ComposePayload, 'prompt' | 'genre' | 'mood' | 'instruments'>,
     signal: AbortSignal,
     progress: (fraction: number, stage?: string) => void,
-  ): Promise<{ file: string; workDir: string }> {
+  ): Promise<ComposeOutput & { workDir: string }> {
     const engine = this.slot.require();
     const workDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'atelier-compose-'));
     try {
       const out = await engine.compose({ source, prompt: p.prompt, genre: p.genre, mood: p.mood, instruments: p.instruments, workDir, signal, progress });
       if (!out?.file || !fs.existsSync(out.file)) throw noAudioOut();
-      return { file: out.file, workDir };
+      return { ...out, engine: out.engine ?? engine.name, workDir };
     } catch (err) {
       await fsp.rm(workDir, { recursive: true, force: true });
       throw err;
@@ -112,7 +135,11 @@ export class ComposeService {
    * /api/compose: composes from an uploaded WAV already stored under `inputKey`; stores the
    * result beside it, checked, for the route to send. The caller deletes both keys.
    */
-  async composeNow(inputKey: string, p: Pick<ComposePayload, 'prompt' | 'genre' | 'mood' | 'instruments'>, signal: AbortSignal): Promise<{ key: string; audio: CheckedAudio }> {
+  async composeNow(
+    inputKey: string,
+    p: Pick<ComposePayload, 'prompt' | 'genre' | 'mood' | 'instruments'>,
+    signal: AbortSignal,
+  ): Promise<{ key: string; audio: CheckedAudio; engine: string; musicKey: string | null; tempo: number | null }> {
     const output = await this.compose(this.storage.absolutePath(inputKey), p, signal, () => {});
     const key = `${inputKey}-${crypto.randomUUID().slice(0, 8)}`;
     try {
@@ -125,6 +152,6 @@ export class ComposeService {
       await this.storage.delete(key);
       throw noAudioOut();
     }
-    return { key, audio };
+    return { key, audio, engine: output.engine ?? this.slot.require().name, musicKey: output.key ?? null, tempo: output.tempo ?? null };
   }
 }

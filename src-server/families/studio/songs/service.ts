@@ -32,6 +32,9 @@ const COVER_KEY = (ownerId: string) =>
 const uploadMissing = (field: string) =>
   new AppError(409, 'UPLOAD_NOT_FOUND', `Nothing has been uploaded to ${field} yet: PUT the file to the presigned URL first`);
 
+/** The folder that holds an AI song's extras (MP3, MIDI, stems): named like its audio file, without the extension. */
+export const songExtrasPrefix = (fileKey: string) => fileKey.replace(/\.[^./]+$/, '');
+
 export const coverKeyFor = (ownerId: string, format: 'png' | 'jpeg' | 'webp') => `${ownerPrefix(ownerId)}/covers/${crypto.randomUUID()}.${format}`;
 
 /** Finished songs: a basic song (the user's own mix), an AI-composed one, or a mix the server made of the tracks. */
@@ -187,6 +190,8 @@ export class SongService {
     this.db.delete(studioSongs).where(eq(studioSongs.id, row.id)).run();
     const coverInUse = row.coverKey !== null && this.db.select({ id: studioSongs.id }).from(studioSongs).where(eq(studioSongs.coverKey, row.coverKey)).get() !== undefined;
     await deleteAll(this.storage, [row.fileKey, coverInUse ? null : row.coverKey]);
+    // An AI song's MP3, MIDI and stems sit in a folder named like its audio file.
+    if (row.source === 'ai') await this.storage.deletePrefix(songExtrasPrefix(row.fileKey));
   }
 
   /** The song's public token, created on first share and kept until unshared. */

@@ -1,0 +1,240 @@
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { transcribeNotes } from '../ai/basic-pitch/pipeline';
+import { SAMPLE_RATE as PITCH_RATE } from '../ai/basic-pitch/model';
+import { detectSpeech, VAD_SAMPLE_RATE, type SpeechSegment } from '../ai/pipelines/vad';
+import type { AiPool } from '../ai/pool';
+import type { Composer, ComposeInput, ComposeOutput } from '../families/studio/compose/composer';
+import { AppError } from '../http/errors';
+import { decodeAudio, encodeAudio } from '../media/ffmpeg';
+import { masterSong, type Loudness } from '../media/master';
+import { arrange, type Arrangement } from './arrange';
+import { arrangementToMidi } from './midi';
+import { genreOf, instrumentsOf, moodOf, readPrompt, type Genre } from './prompt';
+import { renderStems } from './render';
+import { barGrid, estimateKey, estimateTempo, melodyLine, quantise } from './theory';
+
+/**
+ * Voice in, song out: decode → find the sung phrases (Silero VAD) → transcribe the melody
+ * (basic-pitch) → key, tempo, chords and a five-part arrangement → render the stems (Tone.js in a
+ * worker) → mix with the take and master to -14 LUFS (ffmpeg). Writes song.wav, song.mp3,
+ * song.mid and stems/<part>.wav into the work folder.
+ */
+
+export const STAGES = ['decode', 'vad', 'transcribe', 'arrange', 'render', 'mix'] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** Where each stage starts in the job's progress; rendering and transcribing take longest. */
+const STAGE_START: Record<Stage, number> = { decode: 0, vad: 0.05, transcribe: 0.15, arrange: 0.45, render: 0.5, mix: 0.85 };
+const nextStart = (s: Stage) => STAGE_START[STAGES[STAGES.indexOf(s) + 1] ?? 'mix'] ?? 1;
+
+const RENDER_RATE = 44_100;
+/** How far the voice sits above the band, by mean power, before compression. */
+const VOICE_OVER_BAND_DB = 2;
+/** Near-silence kept around the singing. */
+const PHRASE_PAD_SEC = 0.05;
+
+export interface ArrangerOutput extends ComposeOutput {
+  mp3: string;
+  midi: string;
+  stems: { name: string; file: string }[];
+  key: string;
+  tempo: number;
+  engine: string;
+  durationSec: number;
+  loudness: Loudness;
+  chords: string[];
+  /** Sung phrases in the take, seconds, and whether Silero VAD or the energy fallback found them. */
+  phrases: SpeechSegment[];
+  phrasesFrom: 'vad' | 'energy';
+  /** The take's `takeSec` plays at the song's `songSec`. */
+  alignment: { takeSec: number; songSec: number };
+  genre: Genre;
+  mood: string | null;
+  /** Wall-clock milliseconds per stage. */
+  timings: Record<Stage, number>;
+  /** CPU milliseconds of this process per stage, every thread (AI and render workers too), not ffmpeg's. */
+  cpuTimings: Record<Stage, number>;
+  arrangement: Arrangement;
+}
+
+/**
+ * Voiced stretches by level: 32 ms windows within 30 dB of the take's loud parts, joined across
+ * pauses shorter than 300 ms. Silero VAD is trained on speech and often hears nothing in humming
+ * or a sung vowel; this finds those takes' phrases instead.
+ */
+export function energyPhrases(samples: Float32Array, sampleRate: number): SpeechSegment[] {
+  const win = Math.round(0.032 * sampleRate);
+  const db: number[] = [];
+  for (let i = 0; i + win <= samples.length; i += win) {
+    let s = 0;
+    for (let k = i; k < i + win; k++) s += samples[k]! ** 2;
+    db.push(10 * Math.log10(s / win + 1e-12));
+  }
+  if (db.length === 0) return [];
+  const loud = [...db].sort((a, b) => a - b)[Math.floor(db.length * 0.95)]!;
+  const threshold = Math.max(-55, loud - 30);
+  const segments: SpeechSegment[] = [];
+  let start = -1;
+  for (let i = 0; i <= db.length; i++) {
+    const on = i < db.length && db[i]! >= threshold;
+    if (on && start < 0) start = i;
+    if (!on && start >= 0) {
+      segments.push({ start: (start * win) / sampleRate, end: (i * win) / sampleRate });
+      start = -1;
+    }
+  }
+  const joined: SpeechSegment[] = [];
+  for (const s of segments) {
+    const last = joined[joined.length - 1];
+    if (last && s.start - last.end < 0.3) last.end = s.end;
+    else joined.push({ ...s });
+  }
+  return joined.filter((s) => s.end - s.start >= 0.2);
+}
+
+function meanSquare(pcm: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < pcm.length; i++) s += pcm[i]! ** 2;
+  return pcm.length ? s / pcm.length : 0;
+}
+
+const covered = (segments: SpeechSegment[]) => segments.reduce((s, x) => s + x.end - x.start, 0);
+
+export const noMelody = (why: string) => new AppError(422, 'NO_MELODY_FOUND', `No melody to compose from: ${why}. Sing or hum a few phrases and try again.`);
+
+export class ArrangerComposer implements Composer {
+  readonly name: string;
+
+  constructor(private readonly pool: AiPool) {
+    this.name = `atelier-arranger (basic-pitch onnx, ${pool.providers.preferred})`;
+  }
+
+  async compose(input: ComposeInput): Promise<ArrangerOutput> {
+    const { signal, workDir } = input;
+    const timings = {} as Record<Stage, number>;
+    const cpuTimings = {} as Record<Stage, number>;
+    let stage: Stage = 'decode';
+    let t0 = performance.now();
+    let cpu0 = process.cpuUsage();
+    const close = () => {
+      timings[stage] = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      cpuTimings[stage] = (cpu.user + cpu.system) / 1000;
+    };
+    const enter = (s: Stage) => {
+      close();
+      stage = s;
+      t0 = performance.now();
+      cpu0 = process.cpuUsage();
+      input.progress(STAGE_START[s], s);
+    };
+    /** Progress within the current stage, 0..1. */
+    const within = (f: number) => input.progress(STAGE_START[stage] + (nextStart(stage) - STAGE_START[stage]) * Math.min(1, Math.max(0, f)), stage);
+
+    input.progress(0, 'decode');
+    const [voice16, voice22] = await Promise.all([
+      decodeAudio(input.source, { sampleRate: VAD_SAMPLE_RATE, signal }),
+      decodeAudio(input.source, { sampleRate: PITCH_RATE, signal }),
+    ]);
+    const takeSec = voice16.length / VAD_SAMPLE_RATE;
+    if (takeSec < 1) throw noMelody('the recording is shorter than a second');
+
+    enter('vad');
+    const byLevel = energyPhrases(voice16, VAD_SAMPLE_RATE);
+    const vad = await detectSpeech(this.pool, voice16, {
+      threshold: 0.4,
+      minSilenceMs: 300,
+      speechPadMs: 50,
+      signal,
+      onProgress: (p) => within(p.processedSec / p.durationSec),
+    });
+    // Silero decides where it hears a voice; when it hears much less than there is sound (humming), the level decides.
+    const useVad = vad.segments.length > 0 && covered(vad.segments) >= 0.5 * covered(byLevel);
+    const phrases = useVad ? vad.segments : byLevel;
+    if (phrases.length === 0) throw noMelody('the recording is silent');
+    const startSec = Math.max(0, phrases[0]!.start - PHRASE_PAD_SEC);
+    const endSec = Math.min(takeSec, phrases[phrases.length - 1]!.end + PHRASE_PAD_SEC);
+
+    enter('transcribe');
+    const from = Math.floor(startSec * PITCH_RATE);
+    const to = Math.min(voice22.length, Math.ceil(endSec * PITCH_RATE));
+    const sung = voice22.slice(from, to);
+    const voicePower = meanSquare(sung);
+    const transcribed = await transcribeNotes(this.pool, sung, { signal, onProgress: (p) => within(p.processedSec / p.durationSec) });
+    const line = melodyLine(transcribed.notes);
+    if (line.length < 3) throw noMelody(`only ${line.length} clear note${line.length === 1 ? '' : 's'} could be heard`);
+
+    enter('arrange');
+    const reading = readPrompt(input.prompt);
+    const genre = genreOf(input.genre) ?? reading.genre ?? 'pop';
+    const mood = moodOf(input.mood) ?? reading.mood;
+    const instruments = [...new Set([...instrumentsOf(input.instruments), ...reading.instruments])];
+    const key = estimateKey(line);
+    const tempo = estimateTempo(line, reading.bpm);
+    const grid = barGrid(line, tempo);
+    // Song time 0 is bar 0 or the start of the trimmed take, whichever is earlier.
+    const vocalDelaySec = Math.max(0, -grid.startSec);
+    const barsStartSec = grid.startSec + vocalDelaySec;
+    const arrangement = arrange({ grid, key, melody: quantise(line, grid), genre, mood, instruments, feel: reading.feel, barsStartSec });
+    const midiFile = path.join(workDir, 'song.mid');
+    await fsp.writeFile(midiFile, arrangementToMidi(arrangement));
+
+    enter('render');
+    const stems = await renderStems(arrangement, { sampleRate: RENDER_RATE, signal, onStem: (done, total) => within(done / total) });
+    const stemDir = path.join(workDir, 'stems');
+    fs.mkdirSync(stemDir, { recursive: true });
+    // Stems are stored as 16-bit WAV: scale them all alike when one would clip, keeping the balance.
+    const bandPower = stems.reduce((sum, s) => sum + meanSquare(s.pcm), 0);
+    const peak = Math.max(...stems.map((s) => s.peak));
+    const scale = peak > 0.98 ? 0.98 / peak : 1;
+    const stemFiles: { name: string; file: string }[] = [];
+    for (const stem of stems) {
+      if (scale !== 1) for (let i = 0; i < stem.pcm.length; i++) stem.pcm[i]! *= scale;
+      const file = path.join(stemDir, `${stem.name}.wav`);
+      await encodeAudio(stem.pcm, { sampleRate: RENDER_RATE, channels: 2, output: file });
+      stemFiles.push({ name: stem.name, file });
+    }
+
+    enter('mix');
+    const wav = path.join(workDir, 'song.wav');
+    const mp3 = path.join(workDir, 'song.mp3');
+    const loudness = await masterSong({
+      vocal: input.source,
+      vocalStartSec: startSec,
+      vocalDurationSec: endSec - startSec,
+      vocalDelaySec,
+      vocalGainDb: 10 * Math.log10((bandPower * scale ** 2) / Math.max(voicePower, 1e-12)) + VOICE_OVER_BAND_DB,
+      stems: stemFiles.map((s) => s.file),
+      durationSec: arrangement.durationSec,
+      wav,
+      mp3,
+      sampleRate: RENDER_RATE,
+      signal,
+    });
+    close();
+    input.progress(1, 'mix');
+
+    return {
+      file: wav,
+      mp3,
+      midi: midiFile,
+      stems: stemFiles,
+      key: key.name,
+      tempo: arrangement.bpm,
+      engine: `atelier-arranger (basic-pitch onnx, ${transcribed.provider})`,
+      durationSec: arrangement.durationSec,
+      loudness,
+      chords: arrangement.chords.map((c) => c.name),
+      phrases: phrases.map((p) => ({ start: p.start, end: p.end })),
+      phrasesFrom: useVad ? 'vad' : 'energy',
+      alignment: { takeSec: startSec, songSec: vocalDelaySec },
+      genre,
+      mood,
+      timings,
+      cpuTimings,
+      arrangement,
+    };
+  }
+}
