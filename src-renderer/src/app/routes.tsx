@@ -1,12 +1,21 @@
-import type { ReactNode } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
+import { Spinner } from '../components';
 import { AccountScreen } from '../features/account/components/AccountScreen';
 import { ConcertsScreen } from '../features/concerts/components/ConcertsScreen';
 import { SettingsScreen } from '../features/settings/components/SettingsScreen';
 import { AREAS } from '../features/shell/areas';
 import { ComingSoon } from '../features/shell/components/ComingSoon';
 
+// Tone.js is large and opens an audio context as it loads: fetched only when the area is opened.
+const StudioScreen = lazy(() => import('../features/studio/components/StudioScreen'));
+
 /** Screens of the built areas; the rest of AREAS show ComingSoon until their issue lands. */
 const SCREENS: Record<string, () => ReactNode> = {
+  '/compose': () => (
+    <Suspense fallback={<Spinner label="Opening Record & Compose" />}>
+      <StudioScreen />
+    </Suspense>
+  ),
   '/settings': () => <SettingsScreen />,
   '/account': () => <AccountScreen />,
   '/concerts': () => <ConcertsScreen />,

@@ -16,7 +16,6 @@ export const AREAS: Area[] = [
     label: 'Record & Compose',
     icon: 'mic',
     summary: 'Record takes into studios, arrange tracks, and turn a hummed melody into a full song with AI — then give it an album cover and share it.',
-    comingWith: 'issue #5, Record & Compose (recording studios, tracks, songs, AI compose, album covers, sharing)',
   },
   {
     path: '/concerts',

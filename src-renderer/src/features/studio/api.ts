@@ -1,0 +1,152 @@
+import { api, ApiError } from '../../api/client';
+
+/** The studio family's shapes (src-server/families/studio/*\/schemas.ts), as the UI reads them. */
+
+export interface Studio {
+  studioId: number;
+  studioName: string;
+  trackInfo: string[];
+  trackCount: number;
+  createdAt: string;
+  modifiedAt: string;
+}
+
+export type TrackStatus = 'pending' | 'ready' | 'failed';
+
+export interface Track {
+  trackId: number;
+  studioId: number;
+  trackName: string;
+  instrumentName: string;
+  order: number;
+  status: TrackStatus;
+  failure: { code: string; message: string } | null;
+  trackUrl: string | null;
+  recordUrl: string | null;
+  trackFormat: string | null;
+  recordFormat: string | null;
+  duration: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface StudioDetail {
+  studioId: number;
+  studioName: string;
+  createdAt: string;
+  modifiedAt: string;
+  trackList: Track[];
+}
+
+export interface CreatedTrack {
+  track: Track;
+  trackPresignedUrl: string;
+  recordPresignedUrl: string;
+  expiresAt: string;
+  maxBytes: number;
+}
+
+export interface Song {
+  songId: number;
+  studioId: number | null;
+  basicSongId: number | null;
+  title: string;
+  genre: string | null;
+  mood: string | null;
+  instruments: string[];
+  source: 'basic' | 'ai' | 'mix';
+  aiUsed: boolean;
+  format: string;
+  size: number;
+  duration: number | null;
+  songUrl: string;
+  downloadUrl: string;
+  imageUrl: string | null;
+  imageFilePath: string | null;
+  shared: boolean;
+  viewCount: number;
+  createdAt: string;
+}
+
+export interface Cover {
+  imageFilePath: string;
+  imageUrl: string;
+}
+
+export interface Share {
+  songId: number;
+  title: string;
+  shareUrl: string;
+  audioUrl: string;
+  imageUrl: string | null;
+}
+
+export interface ComposeAccepted {
+  jobId: string;
+  status: 'queued';
+  position: number | null;
+  estimatedWaitSeconds: number | null;
+  studioId: number;
+  basicSongId: number;
+}
+
+export interface SongDescription {
+  genre?: string;
+  mood?: string;
+  instruments?: string[];
+  imageFilePath?: string;
+}
+
+const json = (method: 'POST' | 'PUT' | 'DELETE', body?: unknown) => ({ method, body });
+
+export const studioApi = {
+  list: () => api<Studio[]>('/api/work/studio'),
+  create: (studioName: string) => api<Studio>('/api/work/studio', json('POST', { studioName })),
+  remove: (studioId: number) => api<{ studioId: number; deletedTracks: number }>(`/api/work/studio/${studioId}`, json('DELETE')),
+  open: (studioId: number) => api<StudioDetail>(`/api/work/studio/${studioId}`),
+  reset: (studioId: number) => api<{ studioId: number; deletedTracks: number }>(`/api/work/studio/${studioId}/reset`, json('DELETE')),
+  /** Renames and/or reorders several tracks at once, all or nothing. */
+  update: (studioId: number, change: { studioName?: string; updateList?: { trackId: number; trackName?: string; order?: number }[] }) =>
+    api<StudioDetail>(`/api/work/studio/${studioId}`, json('PUT', change)),
+
+  startTrack: (studioId: number, body: { trackName: string; instrument: string }) => api<CreatedTrack>(`/api/work/track/${studioId}`, json('POST', body)),
+  failTrack: (studioId: number, trackId: number) => api<{ trackId: number }>(`/api/work/track/${studioId}/fail`, json('DELETE', { trackId })),
+  removeTrack: (trackId: number) => api<{ trackId: number }>(`/api/work/track/${trackId}`, json('DELETE')),
+  updateTrack: (studioId: number, trackId: number, body: { trackName?: string; order?: number }) =>
+    api<Track>(`/api/work/track/${studioId}/${trackId}`, json('PUT', body)),
+
+  mySongs: () => api<Song[]>('/api/song'),
+  studioSongs: (studioId: number) => api<Song[]>(`/api/song/${studioId}`),
+  removeSong: (songId: number) => api<{ songId: number }>(`/api/song/download/${songId}`, json('DELETE')),
+  cover: (fields: { title: string; genre?: string; mood?: string }) => api<Cover>('/api/song/cover', json('POST', fields)),
+  share: (songId: number) => api<Share>(`/api/song/share/${songId}`),
+  unshare: (songId: number) => api<{ songId: number }>(`/api/song/share/${songId}`, json('DELETE')),
+  /** The server mixes ready tracks (ffmpeg) into one song. */
+  mixTracks: (studioId: number, body: SongDescription & { title: string; trackIds: number[] }) => api<Song>(`/api/song/${studioId}`, json('POST', body)),
+  basicTicket: () => api<{ basicSongPresignedUrl: string; basicSongFilePath: string }>('/api/song/basic/presignedUrl'),
+  saveBasic: (studioId: number, body: SongDescription & { basicSongFilePath: string; name: string }) =>
+    api<Song>(`/api/song/studios/${studioId}/basic/save`, json('POST', body)),
+  compose: (studioId: number, body: { basicSongId: number; title?: string; genre?: string; mood?: string; instruments?: string[] }) =>
+    api<ComposeAccepted>(`/api/song/studios/${studioId}/ai`, json('POST', body)),
+};
+
+/** PUTs bytes to a signed upload URL (no token: the signature is the permission). */
+export async function putSigned(url: string, body: Blob): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(url, { method: 'PUT', body });
+  } catch {
+    throw new ApiError(0, 'NETWORK_ERROR', 'The upload could not reach Atelier’s server');
+  }
+  if (!response.ok) {
+    const answer = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+    throw new ApiError(response.status, answer?.error?.code ?? `HTTP_${response.status}`, answer?.error?.message ?? `The upload was refused (${response.status})`);
+  }
+}
+
+/** A song's bytes through its signed URL, for saving to disk. */
+export async function fetchSong(song: Song): Promise<Blob> {
+  const response = await fetch(song.songUrl);
+  if (!response.ok) throw new ApiError(response.status, `HTTP_${response.status}`, `The download was refused (${response.status})`);
+  return response.blob();
+}

@@ -1,0 +1,238 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { ApiError, errorMessage } from '../../../api/client';
+import { Alert, Button, Field, Input } from '../../../components';
+import { useSocketEvent } from '../../../lib/socket';
+import type { JobSnapshot } from '../../../../../src-shared/events';
+import { putSigned, studioApi, type Cover, type Song, type Track } from '../api';
+import { useStudio } from '../store';
+import { CoverPicker } from './CoverPicker';
+import { Glyph } from './glyphs';
+import { ARRANGEMENT, GENRES, MOODS } from './options';
+import { SongCard } from './SongCard';
+
+type Step = 'idle' | 'saving' | 'requesting' | 'following';
+
+/** What a finished `studio.compose` job reports (families/studio/compose/service.ts). */
+interface ComposeResult {
+  songId: number;
+  engine?: string;
+  key?: string | null;
+  tempo?: number | null;
+}
+
+const STATUS_TEXT: Record<JobSnapshot['status'], string> = {
+  queued: 'Waiting in the queue',
+  processing: 'Composing',
+  completed: 'Done',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+};
+
+/**
+ * AI composing from a take: the take is saved as a basic song (its source, with the cover), then
+ * the server's `studio.compose` job turns it into a song of the chosen genre, mood and
+ * instruments, reported through `job:update`. The AI song it makes is saved in this studio.
+ */
+export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: Track[] }) {
+  const songSaved = useStudio((s) => s.songSaved);
+  const ready = tracks.filter((t) => t.status === 'ready');
+  const [trackId, setTrackId] = useState<number | null>(null);
+  const [title, setTitle] = useState('');
+  const [genre, setGenre] = useState('pop');
+  const [mood, setMood] = useState('happy');
+  const [instruments, setInstruments] = useState<string[]>(['piano', 'drums', 'bass']);
+  const [cover, setCover] = useState<Cover | null>(null);
+  const [step, setStep] = useState<Step>('idle');
+  const [jobId, setJobId] = useState<string | null>(null);
+  const [job, setJob] = useState<JobSnapshot | null>(null);
+  const [unavailable, setUnavailable] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [result, setResult] = useState<Song | null>(null);
+  const [source, setSource] = useState<Song | null>(null);
+  // Events can arrive before the 202 answer names the job; keep the latest of each.
+  const seen = useRef(new Map<string, JobSnapshot>());
+  // A take already saved as a source is reused, not saved again on every attempt.
+  const sources = useRef(new Map<string, Song>());
+
+  const take = ready.find((t) => t.trackId === trackId) ?? ready[0] ?? null;
+
+  useSocketEvent('job:update', (update) => {
+    seen.current.set(update.id, update);
+    if (update.id === jobId) setJob(update);
+  });
+
+  useEffect(() => {
+    if (jobId) setJob(seen.current.get(jobId) ?? null);
+  }, [jobId]);
+
+  useEffect(() => {
+    if (!job || job.status !== 'completed') return;
+    const songId = (job.result as ComposeResult | null)?.songId;
+    studioApi.studioSongs(studioId).then(
+      (songs) => {
+        const song = songs.find((s) => s.songId === songId) ?? null;
+        setResult(song);
+        if (song) songSaved(song);
+        setStep('idle');
+      },
+      (err) => setError(errorMessage(err)),
+    );
+  }, [job, studioId, songSaved]);
+
+  useEffect(() => {
+    if (job && (job.status === 'failed' || job.status === 'cancelled')) setStep('idle');
+  }, [job]);
+
+  const toggleInstrument = (name: string) => setInstruments((list) => (list.includes(name) ? list.filter((i) => i !== name) : [...list, name]));
+
+  const sourceFor = async (t: Track, name: string): Promise<Song> => {
+    const key = `${t.trackId}|${name}|${genre}|${mood}|${cover?.imageFilePath ?? ''}`;
+    const known = sources.current.get(key);
+    if (known) return known;
+    const audio = await fetch(t.trackUrl!);
+    if (!audio.ok) throw new ApiError(audio.status, 'TAKE_UNAVAILABLE', 'The take could not be read back from the server');
+    const ticket = await studioApi.basicTicket();
+    await putSigned(ticket.basicSongPresignedUrl, await audio.blob());
+    const song = await studioApi.saveBasic(studioId, {
+      basicSongFilePath: ticket.basicSongFilePath,
+      name,
+      genre,
+      mood,
+      instruments,
+      imageFilePath: cover?.imageFilePath,
+    });
+    songSaved(song);
+    sources.current.set(key, song);
+    return song;
+  };
+
+  const start = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!take) return;
+    setError(null);
+    setUnavailable(null);
+    setResult(null);
+    setJob(null);
+    setJobId(null);
+    const name = title.trim() || take.trackName;
+    try {
+      setStep('saving');
+      const basic = await sourceFor(take, name);
+      setSource(basic);
+      setStep('requesting');
+      const accepted = await studioApi.compose(studioId, { basicSongId: basic.songId, title: `${name} (AI)`, genre, mood, instruments });
+      setJobId(accepted.jobId);
+      setStep('following');
+    } catch (err) {
+      setStep('idle');
+      if (err instanceof ApiError && err.code === 'COMPOSER_UNAVAILABLE') setUnavailable(err.message);
+      else setError(errorMessage(err));
+    }
+  };
+
+  const busy = step !== 'idle';
+  const progress = job?.status === 'completed' ? 1 : (job?.progress ?? 0);
+  const stageText = !job
+    ? step === 'saving'
+      ? 'Saving the take as the source'
+      : 'Sending the request'
+    : `${STATUS_TEXT[job.status]}${job.stage && job.status === 'processing' ? `: ${job.stage}` : ''}${job.status === 'queued' && job.position ? ` (#${job.position}${job.estimatedWaitSeconds ? `, about ${Math.ceil(job.estimatedWaitSeconds)} s` : ''})` : ''}`;
+
+  if (ready.length === 0) return <p className="muted">Record or import a take first; composing starts from one of them.</p>;
+
+  return (
+    <div className="compose" data-testid="compose-panel">
+      <form className="form" onSubmit={(e) => void start(e)}>
+        <div className="form-grid three">
+          <Field label="Take">
+            {(c) => (
+              <select {...c} className="input" value={take?.trackId ?? ''} onChange={(e) => setTrackId(Number(e.target.value))} disabled={busy}>
+                {ready.map((t) => (
+                  <option key={t.trackId} value={t.trackId}>
+                    {t.trackName}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label="Mood">
+            {(c) => (
+              <select {...c} className="input" value={mood} onChange={(e) => setMood(e.target.value)} disabled={busy}>
+                {MOODS.map((m) => (
+                  <option key={m}>{m}</option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label="Genre">
+            {(c) => (
+              <select {...c} className="input" value={genre} onChange={(e) => setGenre(e.target.value)} disabled={busy}>
+                {GENRES.map((g) => (
+                  <option key={g}>{g}</option>
+                ))}
+              </select>
+            )}
+          </Field>
+        </div>
+        <fieldset className="instrument-picker" disabled={busy}>
+          <legend className="field-label">Instruments</legend>
+          {ARRANGEMENT.map((name) => (
+            <label key={name} className={`chip-toggle${instruments.includes(name) ? ' on' : ''}`}>
+              <input type="checkbox" checked={instruments.includes(name)} onChange={() => toggleInstrument(name)} />
+              {name}
+            </label>
+          ))}
+        </fieldset>
+        <Field label="Title" hint="The AI song is called “Title (AI)”; the take is kept as its source under the title.">
+          {(c) => <Input {...c} value={title} placeholder={take?.trackName} maxLength={90} onChange={(e) => setTitle(e.target.value)} disabled={busy} />}
+        </Field>
+        <CoverPicker title={title.trim() || take?.trackName || ''} genre={genre} mood={mood} cover={cover} onChange={setCover} />
+        <div className="form-actions">
+          <Button type="submit" variant="primary" busy={busy} disabled={!take} data-testid="compose-start">
+            {!busy && <Glyph name="sparkle" />}
+            Compose
+          </Button>
+        </div>
+      </form>
+
+      {(busy || job) && !unavailable && (
+        <div className="job" data-testid="compose-progress">
+          <div className="job-head">
+            <span>{stageText}</span>
+            <span className="muted">{Math.round(progress * 100)}%</span>
+          </div>
+          <div className="progress" role="progressbar" aria-label="Composing" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(progress * 100)} aria-valuetext={stageText}>
+            <span style={{ width: `${progress * 100}%` }} />
+          </div>
+          {job?.status === 'failed' && <Alert tone="error">{job.error ?? 'The composition failed.'}</Alert>}
+        </div>
+      )}
+      {unavailable && (
+        <Alert tone="error" data-testid="composer-unavailable">
+          <strong>Composing is not available: </strong>
+          {unavailable}
+          {source && <span className="block muted">Your take was saved as the song “{source.title}”; you can play, download and share it below.</span>}
+        </Alert>
+      )}
+      {error && <Alert tone="error">{error}</Alert>}
+      {result && (
+        <div className="compose-result" data-testid="compose-result">
+          <ResultFacts result={job?.result as ComposeResult | null} />
+          <SongCard song={result} onDeleted={() => setResult(null)} />
+        </div>
+      )}
+    </div>
+  );
+}
+
+function ResultFacts({ result }: { result: ComposeResult | null }) {
+  const facts = [result?.key, result?.tempo ? `${Math.round(result.tempo)} BPM` : null].filter(Boolean).join(' · ');
+  if (!result?.engine && !facts) return null;
+  return (
+    <p className="muted small">
+      {facts}
+      {facts && result?.engine ? ' · ' : ''}
+      {result?.engine && `composed by ${result.engine}`}
+    </p>
+  );
+}

@@ -1,0 +1,100 @@
+import { useState } from 'react';
+import { errorMessage } from '../../../api/client';
+import { Alert, Button, Icon } from '../../../components';
+import { fetchSong, studioApi, type Share, type Song } from '../api';
+import { useStudio } from '../store';
+import { Glyph } from './glyphs';
+
+const SOURCE = { ai: 'Composed with AI', mix: 'Mixed from tracks', basic: 'Saved take' } as const;
+
+const duration = (s: number | null) => (s === null ? null : `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}`);
+
+/** A finished song: cover, player, download, share link, delete. */
+export function SongCard({ song, onDeleted }: { song: Song; onDeleted?: () => void }) {
+  const deleteSong = useStudio((s) => s.deleteSong);
+  const [share, setShare] = useState<Share | null>(null);
+  const [copied, setCopied] = useState(false);
+  const [busy, setBusy] = useState<'share' | 'download' | 'delete' | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const run = async (what: 'share' | 'download' | 'delete', work: () => Promise<void>) => {
+    setBusy(what);
+    setError(null);
+    try {
+      await work();
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const shareIt = () =>
+    run('share', async () => {
+      const answer = await studioApi.share(song.songId);
+      setShare(answer);
+      // The clipboard may be refused (no focus, no permission); the link stays on screen either way.
+      setCopied(await navigator.clipboard?.writeText(answer.shareUrl).then(() => true, () => false) ?? false);
+    });
+
+  const download = () =>
+    run('download', async () => {
+      const url = URL.createObjectURL(await fetchSong(song));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = `${song.title.replace(/[\\/:*?"<>|]/g, '_')}.${song.format}`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    });
+
+  const meta = [SOURCE[song.source], song.genre, song.mood, duration(song.duration)].filter(Boolean).join(' · ');
+  return (
+    <article className="song-card" data-testid="song" aria-label={song.title}>
+      <div className="song-cover">
+        {song.imageUrl ? <img src={song.imageUrl} alt={`Album cover of ${song.title}`} data-testid="song-cover" /> : <span className="song-cover-empty" aria-hidden="true"><Icon name="mic" size={28} /></span>}
+      </div>
+      <div className="song-body">
+        <div className="song-head">
+          <h3 className="song-title">{song.title}</h3>
+          {song.aiUsed && <span className="badge">AI</span>}
+        </div>
+        <p className="song-meta">{meta}</p>
+        {song.instruments.length > 0 && <p className="song-meta">{song.instruments.join(', ')}</p>}
+        <audio controls preload="metadata" src={song.songUrl} data-testid="song-audio" />
+        <div className="song-actions">
+          <Button size="sm" onClick={() => void shareIt()} busy={busy === 'share'} data-testid="share-song">
+            <Glyph name="share" />
+            Share
+          </Button>
+          <Button size="sm" variant="ghost" onClick={() => void download()} busy={busy === 'download'}>
+            <Glyph name="download" />
+            Download
+          </Button>
+          <Button
+            size="sm"
+            variant="ghost"
+            busy={busy === 'delete'}
+            onClick={() => window.confirm(`Delete “${song.title}”? Its share link stops working.`) && void run('delete', async () => {
+              await deleteSong(song.songId);
+              onDeleted?.();
+            })}
+          >
+            <Glyph name="trash" />
+            Delete
+          </Button>
+        </div>
+        {share && (
+          <div className="share-box" data-testid="share-box">
+            <input className="input" readOnly value={share.shareUrl} aria-label="Public link" data-testid="share-url" onFocus={(e) => e.target.select()} />
+            <a className="btn btn-secondary btn-sm" href={share.shareUrl} target="_blank" rel="noreferrer">
+              <Icon name="external" size={14} />
+              Open
+            </a>
+            <span className="muted">{copied ? 'Link copied. ' : ''}Anyone who can reach this computer can listen, no account needed.</span>
+          </div>
+        )}
+        {error && <Alert tone="error">{error}</Alert>}
+      </div>
+    </article>
+  );
+}

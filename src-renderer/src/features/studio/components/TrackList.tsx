@@ -1,0 +1,236 @@
+import { useEffect, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
+import { errorMessage } from '../../../api/client';
+import { Alert, Button, Input } from '../../../components';
+import type { Track } from '../api';
+import { DEFAULT_CHANNEL, type StudioSession } from '../audio/session';
+import { useStudio } from '../store';
+import { Glyph } from './glyphs';
+import { Waveform } from './Waveform';
+
+const formatTime = (s: number) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
+
+interface Props {
+  tracks: Track[];
+  buffers: Record<number, AudioBuffer>;
+  session: StudioSession;
+  /** True while the recorder owns the Transport. */
+  recording: boolean;
+}
+
+/** The studio's tracks on one timeline, played together, each with its mixer strip. */
+export function TrackList({ tracks, buffers, session, recording }: Props) {
+  const [playing, setPlaying] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const timeline = useRef<HTMLDivElement>(null);
+  const clock = useRef<HTMLSpanElement>(null);
+  const [dragged, setDragged] = useState<number | null>(null);
+  const { moveTrack } = useStudio();
+  const length = Math.max(1, ...tracks.map((t) => buffers[t.trackId]?.duration ?? t.duration ?? 0));
+
+  // The playhead moves by a CSS variable, so the rows do not re-render every frame.
+  useEffect(() => {
+    if (!playing && !recording) return;
+    let frame = 0;
+    const tick = () => {
+      const at = Math.max(0, session.position());
+      timeline.current?.style.setProperty('--playhead', String(Math.min(1, at / length)));
+      if (clock.current) clock.current.textContent = formatTime(at);
+      if (playing && at > session.length + 0.2) {
+        session.stop();
+        setPlaying(false);
+        return;
+      }
+      frame = requestAnimationFrame(tick);
+    };
+    frame = requestAnimationFrame(tick);
+    return () => cancelAnimationFrame(frame);
+  }, [playing, recording, session, length]);
+
+  useEffect(() => {
+    if (recording) setPlaying(false);
+  }, [recording]);
+
+  const toggle = async () => {
+    setError(null);
+    if (playing) {
+      session.stop();
+      setPlaying(false);
+      timeline.current?.style.setProperty('--playhead', '0');
+      return;
+    }
+    try {
+      await session.play();
+      setPlaying(true);
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  };
+
+  const drop = (event: DragEvent, target: Track) => {
+    event.preventDefault();
+    const track = tracks.find((t) => t.trackId === dragged);
+    setDragged(null);
+    if (track && track.trackId !== target.trackId) moveTrack(track, target.order).catch((err) => setError(errorMessage(err)));
+  };
+
+  const ready = tracks.filter((t) => t.status === 'ready');
+  return (
+    <div className="tracks" ref={timeline} data-testid="track-list">
+      <div className="transport">
+        <Button variant="primary" onClick={() => void toggle()} disabled={recording || ready.length === 0} data-testid="play-all" aria-pressed={playing}>
+          <Glyph name={playing ? 'stop' : 'play'} />
+          {playing ? 'Stop' : 'Play all'}
+        </Button>
+        <span className="transport-clock" aria-label="Position">
+          <span ref={clock}>0:00</span> / {formatTime(length)}
+        </span>
+        <span className="muted">{ready.length === 1 ? '1 track' : `${ready.length} tracks`} · drag to reorder</span>
+      </div>
+      {error && <Alert tone="error">{error}</Alert>}
+      {tracks.length === 0 && <p className="muted empty">No takes yet. Record one above, or import an audio file.</p>}
+      <ol className="track-rows">
+        {tracks.map((t, i) => (
+          <TrackRow
+            key={t.trackId}
+            track={t}
+            first={i === 0}
+            last={i === tracks.length - 1}
+            buffer={buffers[t.trackId]}
+            widthShare={(buffers[t.trackId]?.duration ?? t.duration ?? 0) / length}
+            session={session}
+            dragging={dragged === t.trackId}
+            onDragStart={() => setDragged(t.trackId)}
+            onDrop={(e) => drop(e, t)}
+            onError={setError}
+          />
+        ))}
+      </ol>
+    </div>
+  );
+}
+
+interface RowProps {
+  track: Track;
+  first: boolean;
+  last: boolean;
+  buffer: AudioBuffer | undefined;
+  widthShare: number;
+  session: StudioSession;
+  dragging: boolean;
+  onDragStart(): void;
+  onDrop(event: DragEvent): void;
+  onError(message: string): void;
+}
+
+function TrackRow({ track, first, last, buffer, widthShare, session, dragging, onDragStart, onDrop, onError }: RowProps) {
+  const { renameTrack, moveTrack, deleteTrack, setChannel } = useStudio();
+  const settings = useStudio((s) => s.mix[track.trackId]) ?? DEFAULT_CHANNEL;
+  const [editing, setEditing] = useState(false);
+  const [name, setName] = useState(track.trackName);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => session.apply(track.trackId, settings), [session, track.trackId, settings]);
+
+  const act = async (work: () => Promise<void>) => {
+    setBusy(true);
+    try {
+      await work();
+    } catch (err) {
+      onError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const saveName = () => {
+    setEditing(false);
+    const trimmed = name.trim();
+    if (trimmed && trimmed !== track.trackName) void act(() => renameTrack(track, trimmed));
+    else setName(track.trackName);
+  };
+
+  const onKey = (event: KeyboardEvent<HTMLInputElement>) => {
+    if (event.key === 'Enter') saveName();
+    if (event.key === 'Escape') {
+      setName(track.trackName);
+      setEditing(false);
+    }
+  };
+
+  return (
+    <li
+      className={`track-row${dragging ? ' dragging' : ''}${settings.mute ? ' muted-track' : ''}`}
+      data-testid="track"
+      data-status={track.status}
+      aria-label={track.trackName}
+      draggable={!editing}
+      onDragStart={(e) => {
+        e.dataTransfer.effectAllowed = 'move';
+        onDragStart();
+      }}
+      onDragOver={(e) => e.preventDefault()}
+      onDrop={onDrop}
+    >
+      <div className="track-head">
+        <span className="track-grip" title="Drag to reorder">
+          <Glyph name="grip" />
+        </span>
+        <div className="track-title">
+          {editing ? (
+            <Input aria-label="Track name" value={name} autoFocus maxLength={100} onChange={(e) => setName(e.target.value)} onBlur={saveName} onKeyDown={onKey} />
+          ) : (
+            <button type="button" className="track-name" onClick={() => setEditing(true)} title="Rename" data-testid="track-name">
+              {track.trackName}
+            </button>
+          )}
+          <span className="track-meta">
+            {track.instrumentName}
+            {buffer ? ` · ${formatTime(buffer.duration)}` : ''}
+            {track.status !== 'ready' && ` · ${track.status === 'pending' ? 'uploading…' : (track.failure?.message ?? 'failed')}`}
+          </span>
+        </div>
+        <div className="track-buttons">
+          <button type="button" className={`chip${settings.mute ? ' on' : ''}`} aria-pressed={settings.mute} aria-label={`Mute ${track.trackName}`} onClick={() => setChannel(track.trackId, { mute: !settings.mute })}>
+            M
+          </button>
+          <button type="button" className={`chip solo${settings.solo ? ' on' : ''}`} aria-pressed={settings.solo} aria-label={`Solo ${track.trackName}`} onClick={() => setChannel(track.trackId, { solo: !settings.solo })}>
+            S
+          </button>
+          <button type="button" className="icon-button" aria-label={`Move ${track.trackName} up`} disabled={first || busy} onClick={() => void act(() => moveTrack(track, track.order - 1))}>
+            <Glyph name="up" />
+          </button>
+          <button type="button" className="icon-button" aria-label={`Move ${track.trackName} down`} disabled={last || busy} onClick={() => void act(() => moveTrack(track, track.order + 1))}>
+            <Glyph name="down" />
+          </button>
+          <button
+            type="button"
+            className="icon-button danger"
+            aria-label={`Delete ${track.trackName}`}
+            disabled={busy}
+            onClick={() => window.confirm(`Delete “${track.trackName}”?`) && void act(() => deleteTrack(track))}
+          >
+            <Glyph name="trash" />
+          </button>
+        </div>
+      </div>
+      <div className="track-body">
+        <div className="track-lane">
+          <div className="track-clip" style={{ width: `${Math.max(2, widthShare * 100)}%` }}>
+            {buffer ? <Waveform buffer={buffer} label={`Waveform of ${track.trackName}`} /> : <span className="muted">{track.status === 'ready' ? 'Loading audio…' : ''}</span>}
+          </div>
+          <span className="playhead" aria-hidden="true" />
+        </div>
+        <div className="track-mixer">
+          <label className="knob">
+            <span>Vol {settings.volume > 0 ? '+' : ''}{settings.volume} dB</span>
+            <input type="range" min={-40} max={6} step={1} value={settings.volume} aria-label={`Volume of ${track.trackName}`} onChange={(e) => setChannel(track.trackId, { volume: Number(e.target.value) })} />
+          </label>
+          <label className="knob">
+            <span>Pan {settings.pan === 0 ? 'C' : settings.pan < 0 ? `L${Math.round(-settings.pan * 100)}` : `R${Math.round(settings.pan * 100)}`}</span>
+            <input type="range" min={-1} max={1} step={0.05} value={settings.pan} aria-label={`Pan of ${track.trackName}`} onChange={(e) => setChannel(track.trackId, { pan: Number(e.target.value) })} />
+          </label>
+        </div>
+      </div>
+    </li>
+  );
+}
