@@ -60,6 +60,7 @@ const nowIso = (now: number) => new Date(now).toISOString();
 /** Accounts, sessions and tokens for every family: one identity, five dialects on top. */
 export class AuthService {
   private readonly deletionHooks: ((userId: string) => Promise<void> | void)[] = [];
+  private readonly preDeletionHooks: ((userId: string) => void)[] = [];
 
   constructor(
     private readonly db: Db,
@@ -266,10 +267,19 @@ export class AuthService {
     this.deletionHooks.push(hook);
   }
 
+  /**
+   * Features whose live state others watch (a concert's audience) register here to tell them while
+   * the account's rows still exist; the foreign keys then remove those rows silently.
+   */
+  beforeAccountDeleted(hook: (userId: string) => void): void {
+    this.preDeletionHooks.push(hook);
+  }
+
   /** Deletes the account; rows go with it through the foreign keys, files through the hooks. */
   async deleteAccount(id: string, password: string): Promise<void> {
     const user = this.getUser(id);
     if (!user || !(await verifyPassword(user.passwordHash, password))) throw new InvalidCredentialsError();
+    for (const hook of this.preDeletionHooks) hook(id);
     this.db.delete(users).where(eq(users.id, id)).run();
     for (const hook of this.deletionHooks) await hook(id);
   }

@@ -292,6 +292,30 @@ describe('concert sync over socket.io', () => {
     expect(await audienceOverHttp(roomId)).toBe(1);
   });
 
+  it('tells the room when an account goes: a listener leaves, a studio ends its concert', async () => {
+    const host = await stageUser(t.app, 'Doomed Host');
+    const guest = await stageUser(t.app, 'Doomed Guest');
+    const created = await api(host, 'POST', '/api/concert/create', { concertName: 'Last Show', songs: [{ songNum: 1, audioId: audioIds[0] }] });
+    const roomId = created.body.roomId as string;
+    await api(host, 'POST', `/api/concert/${roomId}/toggle-open`, { isOpen: true });
+    const hostSocket = await open(host);
+    const annSocket = await open(ann);
+    const guestSocket = await open(guest);
+    await joinOk(hostSocket, roomId);
+    await joinOk(annSocket, roomId);
+    await joinOk(guestSocket, roomId);
+    const annGot = record(annSocket);
+
+    const gone = await t.app.inject({ method: 'DELETE', url: '/api/users', headers: guest.headers, payload: { password: guest.password } });
+    expect(gone.statusCode).toBe(200);
+    const left = await waitFor(() => annGot.find((s) => s.change === 'left'), "ann's view of the guest leaving");
+    expect(left.audience).toEqual([{ userId: ann.seq, name: 'Ann' }]);
+
+    const annEnded = nextEnded(annSocket);
+    expect((await t.app.inject({ method: 'DELETE', url: '/api/users', headers: host.headers, payload: { password: host.password } })).statusCode).toBe(200);
+    expect(await annEnded).toEqual({ roomId, reason: 'expired' });
+  });
+
   it('answers bad requests with INVALID_INPUT and survives requests without an ack', async () => {
     const roomId = await createConcert();
     const socket = await open(ann);

@@ -42,6 +42,7 @@ export default fp(
       detachConcertSync();
     });
     app.auth.onAccountDeleted(() => removeOrphanedFiles(app.db, app.storage, audio));
+    app.auth.beforeAccountDeleted((userId) => concerts.removeAccount(userId));
 
     await app.register(
       defineFamily(stageDialect, async (family) => {

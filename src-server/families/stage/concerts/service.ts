@@ -473,4 +473,19 @@ export class ConcertService extends EventEmitter<ConcertEvents> {
     if (freed.changes === 0) return this.stateOf(row);
     return this.changed(roomId, { type: 'left', clientId: actor.seq });
   }
+
+  /**
+   * An account is about to go: rooms it owns end for everyone in them, and its seats are given up
+   * so the rooms it sat in show the smaller audience. The rows would vanish with the account anyway;
+   * this is what tells the people watching.
+   */
+  removeAccount(userId: string): void {
+    const owned = this.db.select({ roomId: stageConcerts.roomId }).from(stageConcerts).where(eq(stageConcerts.ownerId, userId)).all();
+    for (const { roomId } of owned) this.purge(roomId);
+    const seq = this.db.select({ seq: users.seq }).from(users).where(eq(users.id, userId)).get()?.seq;
+    const seats = this.db.select({ roomId: stageConcertAudience.roomId }).from(stageConcertAudience).where(eq(stageConcertAudience.userId, userId)).all();
+    this.db.delete(stageConcertAudience).where(eq(stageConcertAudience.userId, userId)).run();
+    if (seq === undefined) return;
+    for (const { roomId } of seats) if (this.get(roomId)) this.changed(roomId, { type: 'left', clientId: seq });
+  }
 }
