@@ -99,8 +99,10 @@ describe('a LAN concert in the web UI', () => {
     const form = host.page.getByTestId('new-concert');
     await form.getByTestId('concert-name-input').fill('Tones at Dusk');
     await form.getByTestId('concert-seats-input').fill('2');
-    await form.getByRole('button', { name: 'Add Morning Tone' }).click();
     await form.getByRole('button', { name: 'Add Evening Tone' }).click();
+    await form.getByRole('button', { name: 'Add Morning Tone' }).click();
+    await form.getByRole('button', { name: 'Move Morning Tone up' }).click();
+    expect(await form.getByTestId('new-setlist').locator('li .track-title').allTextContents()).toEqual(['Morning Tone', 'Evening Tone']);
     await form.getByTestId('concert-create').click();
     await host.page.waitForURL(/\/app\/concerts\/concert_/);
     const roomId = decodeURIComponent(host.page.url().split('/concerts/')[1]!);
@@ -108,10 +110,16 @@ describe('a LAN concert in the web UI', () => {
     const panel = host.page.getByTestId('concert-panel');
     expect(await panel.getByTestId('panel-setlist').locator('li .track-title').allTextContents()).toEqual(['Morning Tone', 'Evening Tone']);
     // Closed doors: accessories are editable; open: the card says why not.
-    expect(await panel.getByTestId('accessories-locked').count()).toBe(0);
+    const accessories = panel.getByTestId('concert-accessories');
+    expect(await accessories.getByTestId('accessories-locked').count()).toBe(0);
+    await accessories.getByLabel('Model URL').fill('/models/crown.glb');
+    await accessories.getByRole('button', { name: 'Add accessory' }).click();
+    await expect.poll(() => accessories.getByRole('list', { name: 'Accessories' }).textContent()).toContain('/models/crown.glb');
     await panel.getByTestId('doors-toggle').click();
     await expect.poll(() => panel.getByTestId('doors-toggle').getAttribute('aria-checked')).toBe('true');
-    await panel.getByTestId('accessories-locked').waitFor();
+    await accessories.getByTestId('accessories-locked').waitFor();
+    expect(await accessories.getByRole('button', { name: 'Add accessory' }).isDisabled()).toBe(true);
+    expect(await accessories.getByRole('button', { name: 'Remove the Head accessory' }).isDisabled()).toBe(true);
     // LAN sharing is off by default: the panel says so instead of showing an address nobody can open.
     await panel.getByTestId('lan-off').waitFor();
 
@@ -130,6 +138,7 @@ describe('a LAN concert in the web UI', () => {
     ]);
 
     await panel.getByTestId('play-2').click();
+    await expect.poll(() => panel.getByTestId('panel-now-playing').textContent()).toContain('Evening Tone');
     for (const { page } of [ann, ben]) {
       await expect.poll(() => page.getByTestId('concert-song-title').textContent()).toBe('Evening Tone');
       await expect.poll(async () => (await sample(page)).songNum).toBe(2);
@@ -158,5 +167,72 @@ describe('a LAN concert in the web UI', () => {
     await expect.poll(() => carl.page.getByTestId('concert-join-error').textContent()).toBe('Concert is full');
 
     expect([...host.errors, ...ann.errors, ...ben.errors, ...carl.errors]).toEqual([]);
-  });
+  }, 120_000);
+
+  it('asks for a tap when the browser will not start audio on its own, then plays in step', async () => {
+    // The host sets up through the HTTP API this time: the subject is the listener's page.
+    const email = `quiet-host-${Date.now()}@example.com`;
+    const post = (url: string, body: unknown, token?: string) =>
+      fetch(`${server.url}${url}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(body),
+      });
+    expect((await post('/api/v1/auth/register', { email, password: 'a long concert password 1', name: 'Quiet Host' })).status).toBe(201);
+    const token = ((await (await post('/api/v1/auth/login', { email, password: 'a long concert password 1' })).json()) as { data: { access_token: string } }).data.access_token;
+    const song = path.join(workDir, 'quiet-tone.wav');
+    writeTone(song, 520, 24);
+    const form = new FormData();
+    form.append('title', 'Quiet Tone');
+    form.append('audio', new Blob([fs.readFileSync(song)]), 'quiet-tone.wav');
+    const uploaded = await fetch(`${server.url}/api/audio/upload`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+    expect(uploaded.status).toBe(201);
+    const audioId = ((await uploaded.json()) as { audio_file: { id: number } }).audio_file.id;
+    const created = (await (await post('/api/concert/create', { concertName: 'Quiet Room', songs: [{ songNum: 1, audioId }] }, token)).json()) as { roomId: string };
+    expect((await post(`/api/concert/${created.roomId}/toggle-open`, { isOpen: true }, token)).status).toBe(200);
+
+    // Chromium's usual autoplay policy: no sound before the page has had a gesture.
+    const strict = await launchChromium();
+    try {
+      const signingUp = await openPage(strict);
+      const url = `${server.url}/app/concert/${encodeURIComponent(created.roomId)}`;
+      await signingUp.page.goto(url);
+      await signingUp.page.getByTestId('invite-sign-up').click();
+      await signUp(signingUp.page, 'Dana Listener');
+      await signingUp.page.waitForURL(url);
+      // Clicking "Create account" counts as having interacted with the site, which Chromium lets
+      // play audio even after a reload: the session moves to a tab that has had no gesture.
+      const session = await signingUp.page.context().storageState();
+      await signingUp.page.context().close();
+      const listener = await openPage(strict, session);
+      // Playwright's queries count as gestures in Chromium, so nothing may look at the page before
+      // it has tried to play: the page reports the button itself.
+      await listener.page.addInitScript(() => {
+        const seen = new MutationObserver(() => {
+          const tap = document.querySelector('[data-testid="concert-tap"]');
+          if (!tap) return;
+          seen.disconnect();
+          console.log(`tap shown: ${tap.textContent}`);
+        });
+        seen.observe(document, { childList: true, subtree: true });
+      });
+      const shown = listener.page.waitForEvent('console', { predicate: (m) => m.text().startsWith('tap shown'), timeout: 30_000 });
+      await listener.page.goto(url);
+      expect((await shown).text()).toBe('tap shown: Tap to listen');
+      // Silent until the tap: the position stands still.
+      const waiting = await sample(listener.page);
+      await new Promise((r) => setTimeout(r, 600));
+      expect((await sample(listener.page)).position).toBe(waiting.position);
+      const tap = listener.page.getByTestId('concert-tap');
+      await tap.click();
+      await tap.waitFor({ state: 'detached' });
+      await expect.poll(async () => Math.abs(lead(await sample(listener.page))), { timeout: 15_000 }).toBeLessThan(0.1);
+      const before = await sample(listener.page);
+      await new Promise((r) => setTimeout(r, 600));
+      expect((await sample(listener.page)).position - before.position).toBeGreaterThan(0.3);
+      expect(listener.errors).toEqual([]);
+    } finally {
+      await strict.close();
+    }
+  }, 120_000);
 });

@@ -66,7 +66,7 @@ export interface PlaybackSample {
 declare global {
   interface Window {
     /** Read-only view of the concert player for end-to-end tests. */
-    __atelierConcert?: { sample(): PlaybackSample };
+    readonly __atelierConcert?: { sample(): PlaybackSample };
   }
 }
 
@@ -184,15 +184,20 @@ export function usePlaybackSync(concert: ConcertSnapshot | null, serverNow: () =
   }, [playing, audioId, songNum, startedAt, align]);
 
   useEffect(() => {
-    window.__atelierConcert = Object.freeze({
-      sample: (): PlaybackSample => ({
-        position: audio.current?.currentTime ?? 0,
-        serverNow: serverNow(),
-        songNum: state.current.songNum,
-        songStartedAt: state.current.startedAt,
+    // Read-only: a test observes the player, it cannot swap it. Configurable, so leaving removes it.
+    Object.defineProperty(window, '__atelierConcert', {
+      configurable: true,
+      writable: false,
+      value: Object.freeze({
+        sample: (): PlaybackSample => ({
+          position: audio.current?.currentTime ?? 0,
+          serverNow: serverNow(),
+          songNum: state.current.songNum,
+          songStartedAt: state.current.startedAt,
+        }),
       }),
     });
-    return () => void delete window.__atelierConcert;
+    return () => void delete (window as { __atelierConcert?: unknown }).__atelierConcert;
   }, [serverNow]);
 
   /** The listener's gesture: play now, in step, with the permission it gives. */
@@ -200,9 +205,12 @@ export function usePlaybackSync(concert: ConcertSnapshot | null, serverNow: () =
     // A tap on the button is also a pointerdown on the page: one attempt per refusal.
     if (!blockedRef.current) return;
     blockedRef.current = false;
-    if (audio.current && audio.current.readyState >= HTMLMediaElement.HAVE_METADATA) align(audio.current, true);
-    else audio.current?.play().catch(() => undefined);
-  }, [align]);
+    const element = audio.current;
+    if (!element) return;
+    // Before the metadata, play() alone takes the permission; loadedmetadata then seeks into step.
+    if (element.readyState >= HTMLMediaElement.HAVE_METADATA) align(element, true);
+    else play(element);
+  }, [align, play]);
 
   // While refused, any tap or key on the page is the gesture, not only the button.
   useEffect(() => {

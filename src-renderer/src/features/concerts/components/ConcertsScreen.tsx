@@ -36,6 +36,7 @@ export function ConcertsScreen() {
     if (event.reason === 'expired') drop(event.roomId);
   });
 
+  const libraryEmpty = useConcerts((s) => s.library?.length === 0);
   const concerts = Object.values(mine).sort((a, b) => b.expiresAt - a.expiresAt);
   const selected = roomId ? mine[roomId] : undefined;
 
@@ -75,8 +76,9 @@ export function ConcertsScreen() {
               </ul>
             )}
           </Card>
-          <NewConcertCard />
-          <LibraryCard />
+          {/* A fresh install has nothing to put in a set list: the upload comes first then. Keyed,
+              so the cards move (keeping what was typed and the upload's confirmation) rather than remount. */}
+          {libraryEmpty ? [<LibraryCard key="library" />, <NewConcertCard key="new" />] : [<NewConcertCard key="new" />, <LibraryCard key="library" />]}
         </div>
       )}
     </>

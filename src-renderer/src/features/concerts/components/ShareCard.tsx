@@ -1,7 +1,7 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { QRCodeSVG } from 'qrcode.react';
 import { Link } from '../../../app/router';
-import { Alert, Card, Spinner } from '../../../components';
+import { Alert, Button, Card, Spinner } from '../../../components';
 import { useSettings } from '../../settings/store';
 import { audienceUrl } from '../room';
 
@@ -35,6 +35,7 @@ export function ShareCard({ roomId }: { roomId: string }) {
             {origins.map((origin) => (
               <li key={origin}>
                 <code>{audienceUrl(origin, roomId)}</code>
+                <CopyButton text={audienceUrl(origin, roomId)} />
               </li>
             ))}
           </ul>
@@ -44,5 +45,21 @@ export function ShareCard({ roomId }: { roomId: string }) {
         On this computer: <Link to={`/concert/${encodeURIComponent(roomId)}`}>open the audience page</Link>
       </p>
     </Card>
+  );
+}
+
+/** The clipboard needs a secure context (localhost, the Electron window): elsewhere there is no button. */
+function CopyButton({ text }: { text: string }) {
+  const [copied, setCopied] = useState(false);
+  useEffect(() => {
+    if (!copied) return;
+    const timer = setTimeout(() => setCopied(false), 2000);
+    return () => clearTimeout(timer);
+  }, [copied]);
+  if (!navigator.clipboard) return null;
+  return (
+    <Button size="sm" variant="secondary" onClick={() => void navigator.clipboard.writeText(text).then(() => setCopied(true), () => undefined)} aria-label={`Copy ${text}`}>
+      {copied ? 'Copied' : 'Copy'}
+    </Button>
   );
 }
