@@ -52,7 +52,10 @@ describe('generation over the real server', () => {
       expect(mine[0]).toMatchObject({ status: 'queued', kind: 'canvas.generate' });
       const steps = mine.filter((j) => j.status === 'processing' && j.stage === 'denoising' && j.preview);
       expect(steps.length).toBeGreaterThan(0);
-      expect(steps.at(-1)).toMatchObject({ stage: 'denoising', message: 'Step 4/4', preview: expect.stringMatching(/^data:image\/png;base64,/) });
+      // Progress is throttled, so a busy machine may skip steps; whatever arrives counts up and carries a preview.
+      expect(steps.at(-1)).toMatchObject({ stage: 'denoising', message: expect.stringMatching(/^Step [1-4]\/4$/), preview: expect.stringMatching(/^data:image\/png;base64,/) });
+      const numbers = steps.map((j) => Number(/Step (\d+)/.exec(j.message ?? '')?.[1]));
+      expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
       const done = mine.at(-1)!;
       expect(done).toMatchObject({ status: 'completed', progress: 1, result: { image_ids: [expect.any(String)], seeds: [1234] } });
       expect(done).not.toHaveProperty('payload');
