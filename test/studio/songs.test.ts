@@ -72,6 +72,7 @@ describe('saving songs through signed uploads', () => {
       shared: false,
       viewCount: 0,
       createdAt: expect.any(String),
+      extras: null,
     });
     expect(songFiles()).toEqual([expect.stringMatching(/^songs\/[0-9a-f-]{36}\.m4a$/)]);
     const served = await t.app.inject({ url: pathOf(song.songUrl) });

@@ -1,4 +1,4 @@
-import { api, ApiError } from '../../api/client';
+import { api, ApiError, refreshSession, session } from '../../api/client';
 
 /** The studio family's shapes (src-server/families/studio/*\/schemas.ts), as the UI reads them. */
 
@@ -66,6 +66,14 @@ export interface Song {
   shared: boolean;
   viewCount: number;
   createdAt: string;
+  /** An AI song's MP3, MIDI and stems: paths that need the Bearer token (`fetchWithToken`). */
+  extras: SongExtras | null;
+}
+
+export interface SongExtras {
+  mp3Url: string | null;
+  midiUrl: string | null;
+  stems: { name: string; url: string }[];
 }
 
 export interface Cover {
@@ -149,4 +157,36 @@ export async function fetchSong(song: Song): Promise<Blob> {
   const response = await fetch(song.songUrl);
   if (!response.ok) throw new ApiError(response.status, `HTTP_${response.status}`, `The download was refused (${response.status})`);
   return response.blob();
+}
+
+/**
+ * Bytes from a route that needs the Bearer token (an AI song's extras): `<audio>` and links cannot
+ * send it, so they get an object URL of the blob. An expired token is refreshed once, as `api` does.
+ */
+export async function fetchWithToken(path: string): Promise<Blob> {
+  const get = async (token: string | null) => {
+    try {
+      return await fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    } catch {
+      throw new ApiError(0, 'NETWORK_ERROR', 'Atelier’s server cannot be reached. Is it still running?');
+    }
+  };
+  const token = session.accessToken;
+  let response = await get(token);
+  if (response.status === 401 && token && (await refreshSession(token))) response = await get(session.accessToken);
+  if (!response.ok) {
+    const answer = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+    throw new ApiError(response.status, answer?.error?.code ?? `HTTP_${response.status}`, answer?.error?.message ?? `The download was refused (${response.status})`);
+  }
+  return response.blob();
+}
+
+/** Saves a blob to disk under `name` through a temporary link. */
+export function saveBlob(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

@@ -17,6 +17,7 @@ import {
   BasicTicket,
   Cover,
   CoverQuery,
+  ExtraParams,
   FinishBody,
   Share,
   SharedSong,
@@ -31,7 +32,14 @@ import { drawCover } from './cover';
 const others = '`FORBIDDEN`: it belongs to another account';
 const shareGone = () => new AppError(404, 'SHARE_NOT_FOUND', 'This share link does not exist or was turned off');
 const contentTypeOf = (format: string) => STUDIO_CONTENT_TYPES[format as StudioAudioFormat] ?? 'application/octet-stream';
-const fileName = (song: SongRow) => `${song.title.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_')}.${song.format}`;
+const safeTitle = (song: SongRow) => song.title.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_');
+const fileName = (song: SongRow) => `${safeTitle(song)}.${song.format}`;
+const EXTRA_TYPES = { mp3: 'audio/mpeg', mid: 'audio/midi', wav: 'audio/wav' } as const;
+/** `drums.wav` of "Hum (AI)" downloads as `Hum (AI) - drums.wav`; the MP3 and MIDI keep the title alone. */
+const extraName = (song: SongRow, file: string) => {
+  const base = file.slice(file.lastIndexOf('/') + 1);
+  return file.startsWith('stems/') ? `${safeTitle(song)} - ${base}` : `${safeTitle(song)}${base.slice(base.lastIndexOf('.'))}`;
+};
 
 const SAVE_ERRORS = {
   400:
@@ -57,7 +65,8 @@ function describe(b: { genre?: string; mood?: string; instruments?: string[] }):
 
 /** /api/song/**: finished songs, their covers, downloads and public share links. */
 export async function songRoutes(app: FamilyApp, songs: SongService, studios: StudioService, tracks: TrackService): Promise<void> {
-  const view = (request: FastifyRequest, row: SongRow) => songView(row, linksFor(app.urlSigner, request));
+  const view = async (request: FastifyRequest, row: SongRow) => songView(row, linksFor(app.urlSigner, request), await songs.extras(row));
+  const views = (request: FastifyRequest, rows: SongRow[]) => Promise.all(rows.map((r) => view(request, r)));
   const cover = async (ownerId: string, key: string | undefined) => (key === undefined ? null : songs.checkCover(ownerId, key));
 
   app.get(
@@ -66,7 +75,7 @@ export async function songRoutes(app: FamilyApp, songs: SongService, studios: St
       onRequest: signedIn,
       schema: { tags, security, summary: 'My finished songs, newest first (완성곡 리스트, 마이페이지)', response: { 200: Envelope(Type.Array(Song)), ...errorResponses({}) } },
     },
-    async (request) => ok('OK', songs.listByOwner(currentUser(request).id).map((r) => view(request, r))),
+    async (request) => ok('OK', await views(request, songs.listByOwner(currentUser(request).id))),
   );
 
   app.get(
@@ -83,7 +92,7 @@ export async function songRoutes(app: FamilyApp, songs: SongService, studios: St
     },
     async (request) => {
       const studio = studios.owned(currentUser(request).id, request.params.studioid);
-      return ok('OK', songs.listByStudio(studio.id).map((r) => view(request, r)));
+      return ok('OK', await views(request, songs.listByStudio(studio.id)));
     },
   );
 
@@ -101,7 +110,7 @@ export async function songRoutes(app: FamilyApp, songs: SongService, studios: St
     },
     async (request) => {
       const studio = studios.owned(currentUser(request).id, request.params.studioid);
-      return ok('OK', songs.listByStudio(studio.id, { aiOnly: true }).map((r) => view(request, r)));
+      return ok('OK', await views(request, songs.listByStudio(studio.id, { aiOnly: true })));
     },
   );
 
@@ -125,6 +134,43 @@ export async function songRoutes(app: FamilyApp, songs: SongService, studios: St
     handler: async (request, reply) => {
       const song = songs.owned(currentUser(request).id, request.params.songId);
       return sendStoredFile(request, reply, app.storage, song.fileKey, { contentType: contentTypeOf(song.format), downloadName: fileName(song) });
+    },
+  });
+
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: '/api/song/:songId/extras/*',
+    onRequest: signedIn,
+    schema: {
+      tags,
+      security,
+      summary: "Download an AI song's MP3, MIDI or one stem",
+      description:
+        'The file is one an AI song\'s `extras` lists: `song.mp3` (audio/mpeg), `song.mid` (audio/midi) or `stems/{name}.wav` (audio/wav), as an attachment. ' +
+        'One `Range` answers 206 with `Content-Range`; past the end 416 `RANGE_NOT_SATISFIABLE`. HEAD: headers only.',
+      params: ExtraParams,
+      response: {
+        200: FileBytes('The whole file', 'audio/*'),
+        206: FileBytes('The requested byte range', 'audio/*'),
+        ...errorResponses({
+          400: '`VALIDATION_ERROR`',
+          403: others,
+          404: '`SONG_NOT_FOUND`; `FILE_NOT_FOUND` (not a file this song has)',
+          416: '`RANGE_NOT_SATISFIABLE`',
+        }),
+      },
+    },
+    handler: async (request, reply) => {
+      const song = songs.owned(currentUser(request).id, request.params.songId);
+      const file = request.params['*'];
+      const key = songs.extraKey(song, file);
+      const type = EXTRA_TYPES[file.slice(file.lastIndexOf('.') + 1) as keyof typeof EXTRA_TYPES];
+      try {
+        return await sendStoredFile(request, reply, app.storage, key, { contentType: type, downloadName: extraName(song, file) });
+      } catch (err) {
+        if (isAppError(err) && err.code === 'FILE_NOT_FOUND') throw new AppError(404, 'FILE_NOT_FOUND', 'This song has no such file');
+        throw err;
+      }
     },
   });
 
@@ -247,7 +293,7 @@ export async function songRoutes(app: FamilyApp, songs: SongService, studios: St
       const b = request.body;
       const coverKey = await cover(me.id, b.imageFilePath);
       const row = await songs.saveUpload(me.id, studio.id, b.basicSongFilePath, { title: b.name.trim(), ...describe(b), coverKey, source: 'basic' }, 'basicSongFilePath');
-      return reply.code(201).send(ok('Song saved', view(request, row)));
+      return reply.code(201).send(ok('Song saved', await view(request, row)));
     },
   );
 
@@ -284,7 +330,7 @@ export async function songRoutes(app: FamilyApp, songs: SongService, studios: St
         { title: b.name.trim(), ...describe(b), coverKey, source: 'ai', basicSongId: b.basicSongId ?? null },
         'aiSongFilePath',
       );
-      return reply.code(201).send(ok('Song saved', view(request, row)));
+      return reply.code(201).send(ok('Song saved', await view(request, row)));
     },
   );
 
@@ -338,7 +384,7 @@ export async function songRoutes(app: FamilyApp, songs: SongService, studios: St
         const instruments = base.instruments.length > 0 ? base.instruments : [...new Set(chosen.map((t) => t.instrument))];
         row = await songs.saveMix(me.id, studio.id, chosen.map((t) => t.trackKey), { ...base, instruments, source: 'mix' });
       }
-      return reply.code(201).send(ok('Song saved', view(request, row)));
+      return reply.code(201).send(ok('Song saved', await view(request, row)));
     },
   );
 

@@ -1,7 +1,24 @@
 import { Type, type Static } from 'typebox';
-import { Name } from '../http';
+import { Name, SongParams } from '../http';
 import type { LinkFor } from '../tracks/schemas';
-import type { SongRow } from './service';
+import type { SongExtraFiles, SongRow } from './service';
+
+const ExtraUrl = (what: string) => `\`/api/song/{songId}/extras/${what}\`: the bytes, with the Bearer token (Range supported)`;
+
+export const SongExtras = Type.Object(
+  {
+    mp3Url: Type.Union([Type.String(), Type.Null()], { description: ExtraUrl('song.mp3') }),
+    midiUrl: Type.Union([Type.String(), Type.Null()], { description: `${ExtraUrl('song.mid')}; the arrangement as a standard MIDI file` }),
+    stems: Type.Array(
+      Type.Object({
+        name: Type.String({ description: 'The part, e.g. `drums`, `bass`, `lead`' }),
+        url: Type.String({ description: ExtraUrl('stems/{name}.wav') }),
+      }),
+      { description: 'One WAV per part of the arrangement, by name' },
+    ),
+  },
+  { description: 'What the composing engine made beside an AI song' },
+);
 
 export const Song = Type.Object({
   songId: Type.Integer(),
@@ -25,10 +42,13 @@ export const Song = Type.Object({
   shared: Type.Boolean({ description: 'Whether a public share link is active' }),
   viewCount: Type.Integer({ description: 'How often the public share page was opened' }),
   createdAt: Type.String({ format: 'date-time' }),
+  extras: Type.Union([SongExtras, Type.Null()], { description: 'MP3, MIDI and stems of an AI song composed here; null for other songs' }),
 });
 export type SongView = Static<typeof Song>;
 
-export function songView(r: SongRow, link: LinkFor): SongView {
+/** `extras`: what SongService.extras found for the row. */
+export function songView(r: SongRow, link: LinkFor, extras: SongExtraFiles | null): SongView {
+  const extra = (file: string) => `/api/song/${r.id}/extras/${file}`;
   return {
     songId: r.id,
     studioId: r.studioId,
@@ -49,8 +69,18 @@ export function songView(r: SongRow, link: LinkFor): SongView {
     shared: r.shareToken !== null,
     viewCount: r.viewCount,
     createdAt: r.createdAt,
+    extras: extras && {
+      mp3Url: extras.mp3 ? extra('song.mp3') : null,
+      midiUrl: extras.midi ? extra('song.mid') : null,
+      stems: extras.stems.map((name) => ({ name, url: extra(`stems/${name}.wav`) })),
+    },
   };
 }
+
+export const ExtraParams = Type.Object({
+  ...SongParams.properties,
+  '*': Type.String({ minLength: 1, maxLength: 200, description: '`song.mp3`, `song.mid` or `stems/{name}.wav`, as the song\'s `extras` lists them' }),
+});
 
 const Genre = Type.Optional(Name(50, 'e.g. "pop", "jazz"'));
 const Mood = Type.Optional(Name(50, 'e.g. "calm", "energetic"'));

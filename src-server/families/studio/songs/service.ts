@@ -35,6 +35,20 @@ const uploadMissing = (field: string) =>
 /** The folder that holds an AI song's extras (MP3, MIDI, stems): named like its audio file, without the extension. */
 export const songExtrasPrefix = (fileKey: string) => fileKey.replace(/\.[^./]+$/, '');
 
+/** What an AI song keeps beside its audio, by name under its extras folder. */
+export interface SongExtraFiles {
+  mp3: boolean;
+  midi: boolean;
+  /** Part names, sorted: `drums` for `stems/drums.wav`. */
+  stems: string[];
+}
+
+const STEM_FILE = /^[A-Za-z0-9_-]+\.wav$/;
+/** The only names an extras download may ask for: no other folder, no dot segments. */
+export const EXTRA_FILE = /^(song\.mp3|song\.mid|stems\/[A-Za-z0-9_-]+\.wav)$/;
+
+const extraNotFound = () => new AppError(404, 'FILE_NOT_FOUND', 'This song has no such file');
+
 export const coverKeyFor = (ownerId: string, format: 'png' | 'jpeg' | 'webp') => `${ownerPrefix(ownerId)}/covers/${crypto.randomUUID()}.${format}`;
 
 /** Finished songs: a basic song (the user's own mix), an AI-composed one, or a mix the server made of the tracks. */
@@ -55,6 +69,28 @@ export class SongService {
     if (!row) throw songNotFound();
     if (row.ownerId !== ownerId) throw notYours('song');
     return row;
+  }
+
+  /** The MP3, MIDI and stems the compose job kept for an AI song; null for other songs and AI songs without any. */
+  async extras(row: SongRow): Promise<SongExtraFiles | null> {
+    if (row.source !== 'ai') return null;
+    const prefix = songExtrasPrefix(row.fileKey);
+    const [mp3, midi, names] = await Promise.all([
+      this.storage.exists(`${prefix}/song.mp3`),
+      this.storage.exists(`${prefix}/song.mid`),
+      fsp.readdir(this.storage.absolutePath(`${prefix}/stems`)).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return [];
+        throw err;
+      }),
+    ]);
+    const stems = names.filter((n) => STEM_FILE.test(n)).map((n) => n.slice(0, -'.wav'.length)).sort();
+    return mp3 || midi || stems.length > 0 ? { mp3, midi, stems } : null;
+  }
+
+  /** The storage key of one extra of the song, `song.mp3`, `song.mid` or `stems/<part>.wav`; 404 FILE_NOT_FOUND otherwise. */
+  extraKey(row: SongRow, file: string): string {
+    if (row.source !== 'ai' || !EXTRA_FILE.test(file)) throw extraNotFound();
+    return `${songExtrasPrefix(row.fileKey)}/${file}`;
   }
 
   /** Newest first. */

@@ -9,6 +9,7 @@ import { CoverPicker } from './CoverPicker';
 import { Glyph } from './glyphs';
 import { ARRANGEMENT, GENRES, MOODS } from './options';
 import { SongCard } from './SongCard';
+import { SongExtras } from './SongExtras';
 
 type Step = 'idle' | 'saving' | 'requesting' | 'following';
 
@@ -219,6 +220,7 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
         <div className="compose-result" data-testid="compose-result">
           <ResultFacts result={job?.result as ComposeResult | null} />
           <SongCard song={result} onDeleted={() => setResult(null)} />
+          {result.extras && <SongExtras song={result} extras={result.extras} />}
         </div>
       )}
     </div>

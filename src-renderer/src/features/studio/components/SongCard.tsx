@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { errorMessage } from '../../../api/client';
 import { Alert, Button, Icon } from '../../../components';
-import { fetchSong, studioApi, type Share, type Song } from '../api';
+import { fetchSong, saveBlob, studioApi, type Share, type Song } from '../api';
 import { useStudio } from '../store';
 import { Glyph } from './glyphs';
 
@@ -38,14 +38,7 @@ export function SongCard({ song, onDeleted }: { song: Song; onDeleted?: () => vo
     });
 
   const download = () =>
-    run('download', async () => {
-      const url = URL.createObjectURL(await fetchSong(song));
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = `${song.title.replace(/[\\/:*?"<>|]/g, '_')}.${song.format}`;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    });
+    run('download', async () => saveBlob(await fetchSong(song), `${song.title.replace(/[\\/:*?"<>|]/g, '_')}.${song.format}`));
 
   const meta = [SOURCE[song.source], song.genre, song.mood, duration(song.duration)].filter(Boolean).join(' · ');
   return (

@@ -1,0 +1,92 @@
+import { useEffect, useState } from 'react';
+import { errorMessage } from '../../../api/client';
+import { Alert, Button } from '../../../components';
+import { fetchWithToken, saveBlob, type Song, type SongExtras as Extras } from '../api';
+import { Glyph } from './glyphs';
+
+const fileTitle = (song: Song) => song.title.replace(/[\\/:*?"<>|]/g, '_');
+
+/**
+ * An AI song's stems, one player each, and its MP3 and MIDI as downloads. The extras need the
+ * Bearer token, so each stem is fetched as a blob, and only once the stems are opened: a minute of
+ * five WAV stems is tens of megabytes.
+ */
+export function SongExtras({ song, extras }: { song: Song; extras: Extras }) {
+  const [open, setOpen] = useState(false);
+  const [stems, setStems] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState<'mp3' | 'midi' | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (!open) return;
+    let live = true;
+    const urls: string[] = [];
+    for (const stem of extras.stems) {
+      fetchWithToken(stem.url).then(
+        (blob) => {
+          if (!live) return;
+          const url = URL.createObjectURL(blob);
+          urls.push(url);
+          setStems((s) => ({ ...s, [stem.name]: url }));
+        },
+        (err) => live && setError(errorMessage(err)),
+      );
+    }
+    return () => {
+      live = false;
+      urls.forEach((u) => URL.revokeObjectURL(u));
+      setStems({});
+    };
+  }, [open, extras]);
+
+  const download = async (what: 'mp3' | 'midi', url: string, ext: string) => {
+    setBusy(what);
+    setError(null);
+    try {
+      saveBlob(await fetchWithToken(url), `${fileTitle(song)}.${ext}`);
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  return (
+    <div className="song-extras" data-testid="song-extras">
+      <div className="song-actions">
+        {extras.mp3Url && (
+          <Button size="sm" variant="ghost" busy={busy === 'mp3'} onClick={() => void download('mp3', extras.mp3Url!, 'mp3')} data-testid="extras-mp3">
+            <Glyph name="download" />
+            MP3
+          </Button>
+        )}
+        {extras.midiUrl && (
+          <Button size="sm" variant="ghost" busy={busy === 'midi'} onClick={() => void download('midi', extras.midiUrl!, 'mid')} data-testid="extras-midi">
+            <Glyph name="download" />
+            MIDI
+          </Button>
+        )}
+      </div>
+      {extras.stems.length > 0 && (
+        <details onToggle={(e) => setOpen(e.currentTarget.open)}>
+          <summary>Stems ({extras.stems.length})</summary>
+          <ul className="stem-list">
+            {extras.stems.map((stem) => (
+              <li key={stem.name} data-testid="stem">
+                <span className="stem-name" id={`stem-${song.songId}-${stem.name}`}>
+                  {stem.name}
+                </span>
+                {stems[stem.name] ? (
+                  <audio controls preload="metadata" src={stems[stem.name]} aria-labelledby={`stem-${song.songId}-${stem.name}`} />
+                ) : (
+                  <span className="muted small">Loading…</span>
+                )}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+      {error && <Alert tone="error">{error}</Alert>}
+    </div>
+  );
+}
