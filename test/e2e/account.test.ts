@@ -139,6 +139,9 @@ describe('account in the web UI', () => {
     await page.evaluate(`localStorage.setItem('atelier.accessToken', 'not-a-token')`);
     await page.goto(`${server.url}/app/account`);
     await expect.poll(() => page.getByTestId('account-name').textContent()).toBe('Edsger Dijkstra');
+    // The live-updates socket also met the refused token; once it is back online every refresh has
+    // landed, so the tampering below is not overwritten by a late one.
+    await page.locator('[data-testid="connection-status"][data-state="online"]').waitFor();
     const secondRefresh = await stored(page, 'atelier.refreshToken');
     expect(secondRefresh).toBeTruthy();
     expect(secondRefresh).not.toBe(firstRefresh);
