@@ -19,7 +19,7 @@ export const canvasCreditAccounts = sqliteTable('canvas_credit_accounts', {
   updatedAt: text('updated_at').notNull(),
 });
 
-export const CREDIT_TRANSACTION_TYPES = ['subscription_grant', 'generation_use'] as const;
+export const CREDIT_TRANSACTION_TYPES = ['subscription_grant', 'generation_use', 'upgrade_grant', 'purchase'] as const;
 
 /** Every change of a balance, newest last; `balance_after` makes the history auditable. */
 export const canvasCreditTransactions = sqliteTable(
@@ -129,3 +129,64 @@ export const canvasBoardImages = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.boardId, t.imageId] }), index('canvas_board_images_image_idx').on(t.imageId)],
 );
+
+/** InvokeAI workflow JSON, stored exactly as the client gave it (`definition`). */
+export const canvasWorkflows = sqliteTable(
+  'canvas_workflows',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    id: text('id').notNull().unique(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    description: text('description'),
+    definition: text('definition', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    /** Bytes of `definition` as stored: what storage usage counts under `workflows`. */
+    definitionSize: integer('definition_size').notNull(),
+    isPublic: integer('is_public', { mode: 'boolean' }).notNull().default(false),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [index('canvas_workflows_user_idx').on(t.userId, t.seq)],
+);
+
+export const SUBSCRIPTION_STATUSES = ['active', 'cancelling', 'cancelled', 'past_due', 'expired'] as const;
+export const BILLING_CYCLES = ['monthly', 'yearly'] as const;
+
+/**
+ * An account's paid plan, as Lemon Squeezy last told us (webhooks) or as an upgrade set it.
+ * Free accounts have no row; `users.tier` is the plan every limit reads.
+ */
+export const canvasSubscriptions = sqliteTable('canvas_subscriptions', {
+  id: text('id').primaryKey(),
+  userId: text('user_id')
+    .notNull()
+    .unique()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  plan: text('plan').notNull(),
+  status: text('status', { enum: SUBSCRIPTION_STATUSES }).notNull(),
+  billingCycle: text('billing_cycle', { enum: BILLING_CYCLES }).notNull(),
+  currentPeriodStart: text('current_period_start').notNull(),
+  currentPeriodEnd: text('current_period_end').notNull(),
+  cancelAtPeriodEnd: integer('cancel_at_period_end', { mode: 'boolean' }).notNull().default(false),
+  cancelReason: text('cancel_reason'),
+  cancelFeedback: text('cancel_feedback'),
+  /** Lemon Squeezy's subscription id, once a webhook named one. */
+  providerSubscriptionId: text('provider_subscription_id').unique(),
+  providerCustomerId: text('provider_customer_id'),
+  paymentMethod: text('payment_method', { mode: 'json' }).$type<{ type: string; last_four: string | null; brand: string | null } | null>(),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
+
+/**
+ * Every webhook event applied, keyed by what makes it unique (event name + object id + its
+ * updated_at, or the delivery id when the sender gives one), so a redelivery changes nothing.
+ */
+export const canvasWebhookEvents = sqliteTable('canvas_webhook_events', {
+  eventKey: text('event_key').primaryKey(),
+  eventName: text('event_name').notNull(),
+  userId: text('user_id').references(() => users.id, { onDelete: 'set null' }),
+  receivedAt: text('received_at').notNull(),
+});
