@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localContext } from '../../helpers/ai-context';
 import { diffusionTask, generateImage, latentMask, sizeLimits, UnsupportedFeatureError, type DiffusionInput, type DiffusionOutput, type DiffusionProgress } from '../../../src-server/ai/diffusion/pipeline';
 import { readModelFolder } from '../../../src-server/ai/diffusion/model-folder';
 import { latentsToRgb } from '../../../src-server/ai/diffusion/preview';
@@ -11,8 +11,7 @@ import { writeTinySd } from '../../../src-server/ai/diffusion/tiny/generate';
 import { upscaleImage } from '../../../src-server/ai/diffusion/upscale';
 import { writeTinyUpscaler } from '../../../src-server/ai/diffusion/tiny/generate';
 import { AiPool } from '../../../src-server/ai/pool';
-import { AiError, isAiError, type SessionSpec } from '../../../src-server/ai/protocol';
-import type { LoadedSession, TaskContext } from '../../../src-server/ai/worker-runtime';
+import { isAiError } from '../../../src-server/ai/protocol';
 
 // The diffusion engine end to end on tiny random-weight models written by tiny/generate.ts in the
 // layout and tensor names of HF's ONNX exports: real ONNX Runtime sessions, in-process and through
@@ -36,26 +35,6 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-function localContext(onProgress: (value: unknown) => void = () => {}, signal = new AbortController().signal): TaskContext {
-  const sessions = new Map<string, Promise<LoadedSession>>();
-  return {
-    ort,
-    signal,
-    session(spec: SessionSpec) {
-      let s = sessions.get(spec.model);
-      if (!s) {
-        s = ort.InferenceSession.create(spec.model).then((session) => ({ session, info: { model: spec.model, requested: 'cpu', provider: 'cpu', loadMs: 0 } }));
-        sessions.set(spec.model, s);
-      }
-      return s;
-    },
-    run: (loaded, feeds) => loaded.session.run(feeds),
-    throwIfCancelled() {
-      if (signal.aborted) throw new AiError('cancelled', 'cancelled');
-    },
-    progress: onProgress,
-  };
-}
 
 const base = { providers: ['cpu' as const], prompt: 'a cat and the dog', negativePrompt: 'blurry', width: 64, height: 64, steps: 4, guidanceScale: 6, scheduler: 'euler_a' as const, karras: false, seed: 5 };
 const run = async (input: Partial<DiffusionInput> & { model: string }, ctx = localContext()): Promise<DiffusionOutput> => (await diffusionTask.run({ ...base, ...input }, ctx)).output;

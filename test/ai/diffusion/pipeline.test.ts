@@ -1,14 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localContext } from '../../helpers/ai-context';
 import { diffusionTask, generateImage, guidanceEmbedding, type DiffusionInput, type DiffusionOutput, type DiffusionProgress } from '../../../src-server/ai/diffusion/pipeline';
 import { AiPool } from '../../../src-server/ai/pool';
 import { GaussianNoise } from '../../../src-server/ai/diffusion/noise';
 import { createScheduler, type SchedulerName } from '../../../src-server/ai/diffusion/schedulers';
-import { AiError, isAiError, type SessionSpec } from '../../../src-server/ai/protocol';
-import type { LoadedSession, TaskContext } from '../../../src-server/ai/worker-runtime';
+import { isAiError } from '../../../src-server/ai/protocol';
 import { GUIDANCE_WEIGHT, TIME_WEIGHT, TINY_IDS, textWeight, writeSdFolder } from './fixtures';
 
 // The pipeline on stand-in models (see fixtures.ts) whose outputs are simple enough to predict:
@@ -30,27 +29,6 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-/** A TaskContext running sessions in this process, as the worker runtime does. */
-function localContext(onProgress: (value: unknown) => void = () => {}, signal = new AbortController().signal): TaskContext {
-  const sessions = new Map<string, Promise<LoadedSession>>();
-  return {
-    ort,
-    signal,
-    session(spec: SessionSpec) {
-      let s = sessions.get(spec.model);
-      if (!s) {
-        s = ort.InferenceSession.create(spec.model).then((session) => ({ session, info: { model: spec.model, requested: 'cpu', provider: 'cpu', loadMs: 0 } }));
-        sessions.set(spec.model, s);
-      }
-      return s;
-    },
-    run: (loaded, feeds) => loaded.session.run(feeds),
-    throwIfCancelled() {
-      if (signal.aborted) throw new AiError('cancelled', 'cancelled');
-    },
-    progress: onProgress,
-  };
-}
 
 const base = { providers: ['cpu' as const], negativePrompt: '', width: 64, height: 64, karras: false };
 const run = async (input: DiffusionInput, ctx = localContext()): Promise<DiffusionOutput> => (await diffusionTask.run(input, ctx)).output;

@@ -1,12 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localContext } from '../../helpers/ai-context';
 import { writeTinyUpscaler } from '../../../src-server/ai/diffusion/tiny/generate';
 import { tileStarts, upscaleTask, type UpscaleInput, type UpscaleOutput, type UpscaleProgress } from '../../../src-server/ai/diffusion/upscale';
-import { AiError, isAiError, type SessionSpec } from '../../../src-server/ai/protocol';
-import type { LoadedSession, TaskContext } from '../../../src-server/ai/worker-runtime';
+import { isAiError } from '../../../src-server/ai/protocol';
 
 // Tiled super-resolution on tiny Real-ESRGAN-style models (input → conv → DepthToSpace → output).
 
@@ -19,26 +18,6 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-function localContext(onProgress: (value: unknown) => void = () => {}, signal = new AbortController().signal): TaskContext {
-  const sessions = new Map<string, Promise<LoadedSession>>();
-  return {
-    ort,
-    signal,
-    session(spec: SessionSpec) {
-      let s = sessions.get(spec.model);
-      if (!s) {
-        s = ort.InferenceSession.create(spec.model).then((session) => ({ session, info: { model: spec.model, requested: 'cpu', provider: 'cpu', loadMs: 0 } }));
-        sessions.set(spec.model, s);
-      }
-      return s;
-    },
-    run: (loaded, feeds) => loaded.session.run(feeds),
-    throwIfCancelled() {
-      if (signal.aborted) throw new AiError('cancelled', 'cancelled');
-    },
-    progress: onProgress,
-  };
-}
 
 const upscale = async (input: Omit<UpscaleInput, 'rgb'> & { rgb?: Uint8Array }, ctx = localContext()): Promise<UpscaleOutput> =>
   (await upscaleTask.run({ rgb: picture(input.width, input.height), ...input }, ctx)).output;
