@@ -99,32 +99,54 @@ export interface DecodeOptions {
 export async function decodeAudio(input: string, opts: DecodeOptions): Promise<Float32Array> {
   const { ffmpeg: bin } = await requireFfmpeg();
   const channels = opts.channels ?? 1;
+  const chunks: Buffer[] = [];
+  const sink = new PassThrough();
+  sink.on('data', (c: Buffer) => chunks.push(c));
+  let command = ffmpeg(input).setFfmpegPath(bin).noVideo().audioChannels(channels).audioFrequency(opts.sampleRate).format('f32le');
+  if (opts.startSeconds) command = command.seekInput(opts.startSeconds);
+  if (opts.durationSeconds) command = command.duration(opts.durationSeconds);
+  await runToEnd(command, 'decode the audio', (c) => c.pipe(sink, { end: true }), opts.signal);
+  const all = Buffer.concat(chunks);
+  // Copy into an aligned buffer: Buffer.concat may hand back an unaligned slice of its pool.
+  const pcm = new Float32Array(all.byteLength / 4);
+  new Uint8Array(pcm.buffer).set(all.subarray(0, pcm.byteLength));
+  return pcm;
+}
+
+/**
+ * Runs a prepared command until ffmpeg exits: killed when `signal` aborts (rejecting with its
+ * reason), any other failure a MediaDecodeError carrying ffmpeg's last words. `start` sends the
+ * output somewhere (`save`, `pipe`), which is what starts the process.
+ */
+export function runToEnd(command: ffmpeg.FfmpegCommand, what: string, start: (command: ffmpeg.FfmpegCommand) => void, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    const sink = new PassThrough();
-    sink.on('data', (c: Buffer) => chunks.push(c));
-    let command = ffmpeg(input).setFfmpegPath(bin).noVideo().audioChannels(channels).audioFrequency(opts.sampleRate).format('f32le');
-    if (opts.startSeconds) command = command.seekInput(opts.startSeconds);
-    if (opts.durationSeconds) command = command.duration(opts.durationSeconds);
     const onAbort = () => command.kill('SIGKILL');
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    signal?.addEventListener('abort', onAbort, { once: true });
     command
       .on('error', (err: Error, _stdout: string | null, stderr: string | null) => {
-        opts.signal?.removeEventListener('abort', onAbort);
-        if (opts.signal?.aborted) return reject(opts.signal.reason ?? new Error('aborted'));
+        signal?.removeEventListener('abort', onAbort);
+        if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
         const reason = stderr?.split('\n').filter(Boolean).slice(-2).join(' ') || err.message;
-        reject(new MediaDecodeError(`Could not decode the audio: ${reason}`));
+        reject(new MediaDecodeError(`Could not ${what}: ${reason}`));
       })
       .on('end', () => {
-        opts.signal?.removeEventListener('abort', onAbort);
-        const all = Buffer.concat(chunks);
-        // Copy into an aligned buffer: Buffer.concat may hand back an unaligned slice of its pool.
-        const pcm = new Float32Array(all.byteLength / 4);
-        new Uint8Array(pcm.buffer).set(all.subarray(0, pcm.byteLength));
-        resolve(pcm);
-      })
-      .pipe(sink, { end: true });
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
+    start(command);
   });
+}
+
+/** Lets `produce` write `output` through a temp name in the same folder: no partial file is ever left. */
+export async function writeAtomically(output: string, produce: (tmp: string) => Promise<void>): Promise<void> {
+  const tmp = `${output}.${process.pid}.${Date.now()}.part${path.extname(output)}`;
+  try {
+    await produce(tmp);
+    fs.renameSync(tmp, output);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
 }
 
 export interface ProbeResult {
@@ -168,26 +190,16 @@ export interface EncodeAudioOptions {
 /** Encodes interleaved float PCM to a file; writes to a temp name and renames, so no partial file remains. */
 export async function encodeAudio(pcm: Float32Array, opts: EncodeAudioOptions): Promise<void> {
   const { ffmpeg: bin } = await requireFfmpeg();
-  const tmp = `${opts.output}.${process.pid}.${Date.now()}.part${path.extname(opts.output)}`;
-  const source = new PassThrough();
-  const done = new Promise<void>((resolve, reject) => {
+  await writeAtomically(opts.output, async (tmp) => {
+    const source = new PassThrough();
     let command = ffmpeg(source)
       .setFfmpegPath(bin)
       .inputFormat('f32le')
       .inputOptions([`-ar ${opts.sampleRate}`, `-ac ${opts.channels}`]);
     if (opts.output.endsWith('.wav')) command = command.audioCodec('pcm_s16le');
     else if (opts.bitrateKbps) command = command.audioBitrate(opts.bitrateKbps);
-    command
-      .on('error', (err: Error) => reject(new MediaDecodeError(`Could not encode audio: ${err.message}`)))
-      .on('end', () => resolve())
-      .save(tmp);
-  });
-  source.end(Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength));
-  try {
+    const done = runToEnd(command, 'encode audio', (c) => c.save(tmp));
+    source.end(Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength));
     await done;
-    fs.renameSync(tmp, opts.output);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
+  });
 }
