@@ -61,6 +61,7 @@ const nowIso = (now: number) => new Date(now).toISOString();
 export class AuthService {
   private readonly deletionHooks: ((userId: string) => Promise<void> | void)[] = [];
   private readonly preDeletionHooks: ((userId: string) => void)[] = [];
+  private readonly revocationHooks: ((sessionId: string) => void)[] = [];
 
   constructor(
     private readonly db: Db,
@@ -209,11 +210,17 @@ export class AuthService {
   }
 
   revokeSession(sessionId: string, reason = 'logout'): void {
-    this.db
+    const { changes } = this.db
       .update(authSessions)
       .set({ revokedAt: nowIso(this.now()), revokedReason: reason })
       .where(and(eq(authSessions.id, sessionId), isNull(authSessions.revokedAt)))
       .run();
+    if (changes > 0) for (const hook of this.revocationHooks) hook(sessionId);
+  }
+
+  /** Holders of long-lived connections (sockets) register here to end them when their session is signed out. */
+  onSessionRevoked(hook: (sessionId: string) => void): void {
+    this.revocationHooks.push(hook);
   }
 
   /** The user behind a live session, or null when the session is gone or revoked. */

@@ -19,6 +19,10 @@ export interface Realtime {
   toUser<E extends EventName>(userId: string, event: E, payload: EventPayload<E>): void;
   /** Sends to a room features manage themselves (e.g. `concert:<id>`). */
   toRoom<E extends EventName>(room: string, event: E, payload: EventPayload<E>): void;
+  /** Ends the sockets opened with one sign-in session (it was signed out); they do not reconnect by themselves. */
+  disconnectSession(sessionId: string): void;
+  /** Ends every socket of one user (the account is gone). */
+  disconnectUser(userId: string): void;
   /** Disconnects every client; call before the HTTP server closes, which waits for open sockets. */
   close(): void;
 }
@@ -129,6 +133,12 @@ export function createRealtime(httpServer: http.Server, options: RealtimeOptions
     io,
     toUser: (userId, event, payload) => emitTo(userRoom(userId), event, payload),
     toRoom: emitTo,
+    disconnectSession(sessionId) {
+      for (const socket of io.sockets.sockets.values()) if (socket.data.sessionId === sessionId) socket.disconnect(true);
+    },
+    disconnectUser(userId) {
+      io.in(userRoom(userId)).disconnectSockets(true);
+    },
     close() {
       io.disconnectSockets(true);
       io.engine.close();

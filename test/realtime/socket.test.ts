@@ -155,6 +155,23 @@ describe('socket.io', () => {
     }
   });
 
+  it('ends the sockets of a session when it is signed out, and every socket of a deleted account', async () => {
+    const hana = await signIn('hana');
+    const otherWindow = server.app.auth.startSession(hana.id).accessToken;
+    const signedOut = open({ token: hana.token });
+    const stillIn = open({ token: otherWindow });
+    await Promise.all([connected(signedOut), connected(stillIn)]);
+
+    const gone = new Promise<string>((resolve) => signedOut.once('disconnect', resolve));
+    server.app.auth.revokeSession(sessionOf(hana.token));
+    expect(await gone).toBe('io server disconnect');
+    expect(stillIn.connected).toBe(true);
+
+    const alsoGone = new Promise<string>((resolve) => stillIn.once('disconnect', resolve));
+    await server.app.auth.deleteAccount(hana.id, 'correct horse 42');
+    expect(await alsoGone).toBe('io server disconnect');
+  });
+
   it('closes cleanly while sockets are connected', async () => {
     const gina = await signIn('gina');
     const socket = open({ token: gina.token });

@@ -25,6 +25,9 @@ export default fp(
       },
     });
     app.decorate('realtime', realtime);
+    // A socket must not outlive the sign-in that opened it: logout ends it, and so does deleting the account.
+    app.auth.onSessionRevoked((sessionId) => realtime.disconnectSession(sessionId));
+    app.auth.onAccountDeleted((userId) => realtime.disconnectUser(userId));
 
     const forward = (job: JobSnapshot) => {
       if (job.ownerId !== null) realtime.toUser(job.ownerId, 'job:update', job);
