@@ -6,6 +6,9 @@ import path from 'node:path';
 import { systemDialect } from './dialect';
 import { locateFfmpeg } from '../media/ffmpeg';
 import { defaultWebRoot } from '../paths';
+import { ModelCatalog } from '../ai/diffusion/catalog';
+import { ModelAdminService } from './models/service';
+import { modelAdminRoutes } from './models/routes';
 
 const LanStatusSchema = Type.Object({
   enabled: Type.Boolean(),
@@ -23,6 +26,10 @@ const lanView = (s: ReturnType<import('fastify').FastifyInstance['lan']['status'
 
 /** Atelier's own settings and status. LAN peers are refused here (see plugins/app/lan.ts). */
 export default defineFamily(systemDialect, async (app) => {
+  const models = new ModelAdminService(new ModelCatalog(app.config.dataDir), app.jobs, () => app.ai.providers);
+  models.register();
+  await modelAdminRoutes(app, models);
+
   app.get(
     '/system/info',
     {

@@ -8,12 +8,18 @@ import { ComingSoon } from '../features/shell/components/ComingSoon';
 
 // Tone.js is large and opens an audio context as it loads: fetched only when the area is opened.
 const StudioScreen = lazy(() => import('../features/studio/components/StudioScreen'));
+const ModelsScreen = lazy(() => import('../features/models/components/ModelsScreen'));
 
 /** Screens of the built areas; the rest of AREAS show ComingSoon until their issue lands. */
 const SCREENS: Record<string, () => ReactNode> = {
   '/compose': () => (
     <Suspense fallback={<Spinner label="Opening Record & Compose" />}>
       <StudioScreen />
+    </Suspense>
+  ),
+  '/models': () => (
+    <Suspense fallback={<Spinner label="Opening Models" />}>
+      <ModelsScreen />
     </Suspense>
   ),
   '/settings': () => <SettingsScreen />,

@@ -49,7 +49,6 @@ export const AREAS: Area[] = [
     label: 'Models',
     icon: 'cube',
     summary: 'See the AI models on this computer, whether they run on your GPU or the CPU, and add or remove them.',
-    comingWith: 'issue #4, Image Studio (model catalog, installation from a folder or URL)',
   },
   { path: '/settings', label: 'Settings', icon: 'sliders', summary: 'LAN sharing and this installation.' },
   { path: '/account', label: 'Account', icon: 'user', summary: 'Your profile.' },

@@ -1,0 +1,241 @@
+import { Type, type TSchema } from 'typebox';
+import { EXECUTION_PROVIDERS } from '../../ai/protocol';
+import type { CatalogEntry } from '../../ai/diffusion/catalog';
+import type { FamilyApp } from '../../http/family';
+import { DataEnvelope } from '../../http/envelopes';
+import { AppError } from '../../http/errors';
+import { currentUser, requireUser } from '../../plugins/app/auth';
+import { MODEL_TYPES, type ModelAdminService } from './service';
+
+const tags = ['system'];
+const security = [{ bearerAuth: [] }];
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+const ErrorBody = Type.Object({
+  success: Type.Literal(false),
+  error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }),
+});
+
+/** Response schemas naming each status's codes, plus the 401s and the LAN peer's 403 every route here has. */
+function errorResponses(codes: Record<number, string>): Record<string, TSchema> {
+  const texts: Record<number, string[]> = {};
+  const all: [string, string][] = [
+    ...Object.entries(codes),
+    ['401', '`UNAUTHORIZED` (no Bearer token), `INVALID_TOKEN`, `TOKEN_EXPIRED`'],
+    ['403', '`OWNER_ONLY`: a LAN peer (only this computer may manage models)'],
+  ];
+  for (const [status, text] of all) (texts[Number(status)] ??= []).push(text);
+  return Object.fromEntries(Object.entries(texts).map(([status, parts]) => [status, { ...ErrorBody, description: parts.join('; ') }]));
+}
+
+const ModelTypeSchema = Type.Enum([...MODEL_TYPES], { description: '`checkpoint` (a diffusion model) or `upscaler`' });
+
+const Model = Type.Object({
+  id: Type.String({ description: 'The folder name; what generation requests pass as `model`' }),
+  type: ModelTypeSchema,
+  display_name: Type.String(),
+  description: Nullable(Type.String()),
+  base: Nullable(Type.Enum(['sd1', 'sd2', 'sdxl'], { description: 'Checkpoints: SD 1.x, SD 2.x or SDXL' })),
+  precision: Nullable(Type.Enum(['fp16', 'fp32'])),
+  inpainting: Type.Boolean(),
+  sample_size: Nullable(Type.Integer({ description: 'Checkpoints: the native image size' })),
+  scale: Nullable(Type.Number({ description: "Upscalers: the network's own factor" })),
+  min_tier: Type.String(),
+  size_bytes: Type.Integer({ description: 'Size on disk' }),
+  is_available: Type.Boolean({ description: 'Complete and readable' }),
+  problem: Nullable(Type.String({ description: 'Why it cannot be used: missing files, Git LFS pointers, short external data...' })),
+  path: Type.String(),
+});
+
+const Install = Type.Object({
+  job_id: Type.String({ description: 'Follow it as `job:update` (kind `system.model-install`); cancel with POST .../installs/{job_id}/cancel' }),
+  id: Type.String(),
+  type: ModelTypeSchema,
+  source: Type.String(),
+  status: Type.Enum(['queued', 'processing']),
+  position: Nullable(Type.Integer({ description: 'Place among waiting downloads, 1 = next' })),
+  progress: Type.Number({ description: '0..1' }),
+  file: Nullable(Type.String({ description: 'The file downloading now' })),
+  received_bytes: Type.Integer({ description: 'On disk so far, resumed bytes included' }),
+  total_bytes: Nullable(Type.Integer({ description: 'Once every file size is known' })),
+});
+
+const Providers = Type.Object({
+  available: Type.Array(Type.Enum([...EXECUTION_PROVIDERS]), { description: 'Execution providers this machine can run, best first; always ends with cpu' }),
+  preferred: Type.Enum([...EXECUTION_PROVIDERS]),
+  forced: Type.Boolean({ description: 'Whether ATELIER_EXECUTION_PROVIDER chose it' }),
+});
+
+const FileSchema = Type.Object(
+  {
+    path: Type.String({ minLength: 1, maxLength: 300, description: 'Where it goes in the model folder, e.g. `unet/model.onnx`' }),
+    url: Type.Optional(Type.String({ minLength: 1, maxLength: 2000, description: 'Default: `path` under the base URL' })),
+    sha256: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{64}$' })),
+    size: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+
+const InstallBody = Type.Object(
+  {
+    source: Type.Enum(['folder', 'url'], { description: '`folder`: copy a folder (or .onnx file) on this computer; `url`: download' }),
+    path: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'folder: an absolute path (or ~/...) on this computer' })),
+    url: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 2000,
+        description: 'url: a manifest (`{"files":[{"path","url?","sha256?","size?"}], "display_name?"}`, file URLs relative to it), an upscaler `.onnx`, or with `files` a base URL',
+      }),
+    ),
+    id: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'The model id (folder name). folder: defaults to the folder name; url: required' })),
+    type: Type.Optional(ModelTypeSchema),
+    files: Type.Optional(Type.Array(FileSchema, { minItems: 1, maxItems: 200, description: 'url: the files under the base URL' })),
+    sha256: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{64}$', description: 'url without files: the sha256 of what `url` answers (the .onnx, or the manifest)' })),
+    display_name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+const modelView = (e: CatalogEntry) => ({
+  id: e.id,
+  type: e.type,
+  display_name: e.display_name,
+  description: e.description,
+  base: e.base,
+  precision: e.precision,
+  inpainting: e.inpainting,
+  sample_size: e.sample_size,
+  scale: e.scale,
+  min_tier: e.min_tier,
+  size_bytes: e.size_bytes,
+  is_available: e.is_available,
+  problem: e.problem,
+  path: e.path,
+});
+
+/** /system/models/**: the Models area (loopback only, like every /system route, and signed in). */
+export async function modelAdminRoutes(app: FamilyApp, models: ModelAdminService): Promise<void> {
+  const signedIn = requireUser();
+
+  app.get(
+    '/system/models',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: 'Installed models and upscalers, this machine\'s execution providers and your downloads in progress (loopback only)',
+        description: 'Every folder in `<data folder>/models/diffusion/` and `models/upscalers/`, broken ones too, with their `problem`.',
+        response: { 200: DataEnvelope(Type.Object({ models: Type.Array(Model), execution_providers: Providers, installs: Type.Array(Install) })), ...errorResponses({}) },
+      },
+    },
+    async (request) => {
+      const p = models.executionProviders();
+      return {
+        success: true as const,
+        data: {
+          models: models.list().map(modelView),
+          execution_providers: { available: p.available, preferred: p.preferred, forced: p.forced },
+          installs: models.installs(currentUser(request).id),
+        },
+      };
+    },
+  );
+
+  app.post(
+    '/system/models/install',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: 'Install a model from a folder on this computer (201, done) or from a URL (202, a download job) (loopback only)',
+        description:
+          'folder: `{source:"folder", path, id?, type?}`, checked in place, then copied; answers the installed model. url: `{source:"url", url, id, type, files?, sha256?}` queues a download in the `downloads` lane; progress comes as `job:update` (`stage` "download", `message` "<file> (<n>/<files>): <received>/<total> bytes"). A dropped connection is resumed with HTTP Range; a cancelled or failed download resumes from its partial files when the same type and id are installed again. A failed job\'s `errorCode` is `DOWNLOAD_FAILED`, `CHECKSUM_MISMATCH` or `INVALID_MODEL`.',
+        body: InstallBody,
+        response: {
+          201: DataEnvelope(Model),
+          202: DataEnvelope(Type.Object({ job_id: Type.String(), id: Type.String(), type: ModelTypeSchema, status: Type.String(), position: Nullable(Type.Integer()) })),
+          ...errorResponses({
+            400: '`VALIDATION_ERROR`: a missing or wrong field, a relative path, a bad id or URL',
+            404: '`PATH_NOT_FOUND`: the folder does not exist',
+            409: '`MODEL_EXISTS`: that type and id is installed; `INSTALL_IN_PROGRESS`: it is being installed',
+            422: '`NOT_A_MODEL`: the path is no model folder; `INVALID_MODEL`: a broken or incomplete model (the message lists what); `DOWNLOAD_FAILED`: the URL is unreachable or answered an error; `INVALID_MANIFEST`; `CHECKSUM_MISMATCH`: the manifest or file does not match `sha256`',
+          }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const b = request.body;
+      const missing = (field: string) => new AppError(400, 'VALIDATION_ERROR', `body.${field} is required with source "${b.source}"`);
+      const unused = (fields: (keyof typeof b)[]) => {
+        const extra = fields.filter((f) => b[f] !== undefined);
+        if (extra.length) throw new AppError(400, 'VALIDATION_ERROR', `body.${extra.join(', body.')} ${extra.length > 1 ? 'do' : 'does'} not apply to source "${b.source}"`);
+      };
+      if (b.source === 'folder') {
+        if (!b.path) throw missing('path');
+        unused(['url', 'files', 'sha256']);
+        const entry = await models.installFromFolder({ path: b.path, id: b.id, type: b.type });
+        return reply.status(201).send({ success: true as const, data: modelView(entry) });
+      }
+      if (!b.url) throw missing('url');
+      if (!b.id) throw missing('id');
+      if (!b.type) throw missing('type');
+      unused(['path']);
+      const job = await models.requestUrlInstall(currentUser(request).id, { url: b.url, id: b.id, type: b.type, files: b.files, sha256: b.sha256, display_name: b.display_name });
+      return reply.status(202).send({ success: true as const, data: { job_id: job.id, id: b.id, type: b.type, status: job.status, position: job.position } });
+    },
+  );
+
+  app.post(
+    '/system/models/installs/:job_id/cancel',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: 'Cancel a download (loopback only); its partial files stay, so installing the same model again resumes it',
+        params: Type.Object({ job_id: Type.String({ format: 'uuid' }) }),
+        response: {
+          200: DataEnvelope(Type.Object({ job_id: Type.String(), status: Type.String() })),
+          ...errorResponses({
+            400: '`VALIDATION_ERROR`: not a job id',
+            403: '`FORBIDDEN`: another account started it',
+            404: '`INSTALL_NOT_FOUND`',
+            409: '`INSTALL_FINISHED`: it already completed, failed or was cancelled',
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const job = models.cancel(currentUser(request).id, request.params.job_id);
+      return { success: true as const, data: { job_id: job.id, status: job.status } };
+    },
+  );
+
+  app.delete(
+    '/system/models/:type/:id',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: 'Remove an installed model or upscaler, broken ones included (loopback only)',
+        params: Type.Object({ type: ModelTypeSchema, id: Type.String({ minLength: 1, maxLength: 100 }) }),
+        response: {
+          200: DataEnvelope(Type.Object({ id: Type.String(), type: ModelTypeSchema, removed: Type.Literal(true) })),
+          ...errorResponses({
+            400: '`VALIDATION_ERROR`: an unknown type or a malformed id',
+            404: '`MODEL_NOT_FOUND`',
+            409: '`INSTALL_IN_PROGRESS`: it is downloading; cancel that first',
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const { type, id } = request.params;
+      await models.remove(type, id);
+      return { success: true as const, data: { id, type, removed: true as const } };
+    },
+  );
+}
