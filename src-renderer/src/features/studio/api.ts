@@ -79,7 +79,52 @@ export interface SongExtras {
 export interface Cover {
   imageFilePath: string;
   imageUrl: string;
+  /** Who drew it: `procedural`, or `diffusion:<model id> (onnx, <provider>)`. */
+  engine: string;
+  /** The image model and seed, when the diffusion engine drew it. */
+  model: string | null;
+  seed: number | null;
 }
+
+export type CoverEngine = 'auto' | 'diffusion' | 'procedural';
+
+export interface CoverRequest {
+  title: string;
+  genre?: string;
+  mood?: string;
+  engine?: CoverEngine;
+  /** A checkpoint id from GET /api/v1/models. */
+  model?: string;
+  seed?: number;
+  /** Seconds the server waits for the engine before answering with a job (0: at once). */
+  wait?: number;
+}
+
+/** A cover the diffusion engine is drawing (202 answer, GET /api/song/cover/jobs/{jobId}). */
+export interface CoverJob {
+  jobId: string;
+  status: 'queued' | 'processing' | 'completed' | 'failed' | 'cancelled';
+  progress: number;
+  stage: string | null;
+  message: string | null;
+  position: number | null;
+  estimatedWaitSeconds: number | null;
+  model: string;
+  seed: number;
+  cover: Cover | null;
+  error: { code: string; message: string } | null;
+}
+
+/** An installed image model as GET /api/v1/models lists it (the fields the cover picker reads). */
+export interface ImageModel {
+  id: string;
+  display_name: string;
+  type: 'main' | 'upscaler';
+  is_available: boolean;
+}
+
+/** A 202 answer carries a job instead of the cover. */
+export const isCoverJob = (answer: Cover | CoverJob): answer is CoverJob => 'jobId' in answer;
 
 export interface Share {
   songId: number;
@@ -127,6 +172,12 @@ export const studioApi = {
   studioSongs: (studioId: number) => api<Song[]>(`/api/song/${studioId}`),
   removeSong: (songId: number) => api<{ songId: number }>(`/api/song/download/${songId}`, json('DELETE')),
   cover: (fields: { title: string; genre?: string; mood?: string }) => api<Cover>('/api/song/cover', json('POST', fields)),
+  /** The cover at once (procedural, or a quick engine), or the job drawing it. */
+  drawCover: (fields: CoverRequest) => api<Cover | CoverJob>('/api/song/cover', json('POST', fields)),
+  coverJob: (jobId: string) => api<CoverJob>(`/api/song/cover/jobs/${jobId}`),
+  cancelCoverJob: (jobId: string) => api<CoverJob>(`/api/song/cover/jobs/${jobId}`, json('DELETE')),
+  /** Image models that can draw covers: installed, intact checkpoints the plan includes. */
+  imageModels: async () => (await api<ImageModel[]>('/api/v1/models?type=main')).filter((m) => m.is_available),
   share: (songId: number) => api<Share>(`/api/song/share/${songId}`),
   unshare: (songId: number) => api<{ songId: number }>(`/api/song/share/${songId}`, json('DELETE')),
   /** The server mixes ready tracks (ffmpeg) into one song. */

@@ -1,5 +1,6 @@
-import { Type } from 'typebox';
-import type { FastifyRequest } from 'fastify';
+import { Type, type Static } from 'typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { JobSnapshot } from '../../../jobs/queue';
 import type { FamilyApp } from '../../../http/family';
 import { AppError, isAppError } from '../../../http/errors';
 import { currentUser } from '../../../plugins/app/auth';
@@ -15,7 +16,11 @@ import {
   AiTicket,
   BasicSaveBody,
   BasicTicket,
+  COVER_WAIT_DEFAULT_SECONDS,
+  COVER_WAIT_MAX_SECONDS,
   Cover,
+  CoverJob,
+  CoverJobParams,
   CoverQuery,
   ExtraParams,
   FinishBody,
@@ -25,9 +30,9 @@ import {
   TokenParams,
   songView,
 } from './schemas';
-import { coverKeyFor, type SongFields, type SongRow, type SongService } from './service';
+import { type SongFields, type SongRow, type SongService } from './service';
 import { SHARE_PAGE_CSP, sharePage } from './share-page';
-import { drawCover } from './cover';
+import { CoverService, type CoverPayload, type CoverResult } from './cover-service';
 
 const others = '`FORBIDDEN`: it belongs to another account';
 const shareGone = () => new AppError(404, 'SHARE_NOT_FOUND', 'This share link does not exist or was turned off');
@@ -194,39 +199,131 @@ export async function songRoutes(app: FamilyApp, songs: SongService, studios: St
     },
   );
 
-  const makeCover = async (request: FastifyRequest, fields: { title: string; genre?: string; mood?: string }) => {
+  const covers = new CoverService(app.storage, app.jobs, app.ai, app.config.dataDir);
+  covers.register();
+  // In-flight requests hold the server's close: answer them with their job (202) instead of waiting on.
+  app.addHook('preClose', async () => covers.wakeAll());
+  const coverView = (request: FastifyRequest, c: CoverResult) => ({ ...c, imageUrl: linksFor(app.urlSigner, request)(c.imageFilePath, null)! });
+  const jobView = (request: FastifyRequest, job: JobSnapshot<CoverResult>, payload: CoverPayload) => {
+    const failed = job.status === 'failed' || job.status === 'cancelled';
+    const error = failed ? covers.failure(job) : null;
+    return {
+      jobId: job.id,
+      status: job.status,
+      progress: job.progress,
+      stage: job.stage,
+      message: job.message,
+      position: job.position,
+      estimatedWaitSeconds: job.estimatedWaitSeconds,
+      model: payload.modelId,
+      seed: payload.seed,
+      cover: job.status === 'completed' && job.result ? coverView(request, job.result) : null,
+      error: error && { code: error.code, message: error.message },
+    };
+  };
+
+  const makeCover = async (request: FastifyRequest, reply: FastifyReply, fields: Static<typeof CoverQuery>, doneStatus: 200 | 201) => {
     const me = currentUser(request);
+    const words = { title: fields.title.trim(), genre: fields.genre?.trim() ?? null, mood: fields.mood?.trim() ?? null };
+    const plan = covers.plan({ ...words, engine: fields.engine ?? 'auto', model: fields.model ?? null, seed: fields.seed ?? null }, me.tier);
     await songs.sweepCovers(me.id);
-    const png = await drawCover({ title: fields.title.trim(), genre: fields.genre?.trim() ?? null, mood: fields.mood?.trim() ?? null });
-    const key = coverKeyFor(me.id, 'png');
-    await app.storage.put(key, png);
-    return { imageFilePath: key, imageUrl: linksFor(app.urlSigner, request)(key, null)! };
+    if (plan.engine === 'procedural') return reply.code(doneStatus).send(ok('Cover created', coverView(request, await covers.drawProcedural(me.id, words))));
+
+    const job = covers.enqueue(me.id, words, plan);
+    // A client that hangs up while waiting no longer wants the cover: stop drawing it.
+    const hungUp = new AbortController();
+    const onClose = () => {
+      if (!reply.sent && !reply.raw.writableFinished) hungUp.abort();
+    };
+    reply.raw.on('close', onClose);
+    let now: JobSnapshot<CoverResult>;
+    try {
+      now = await covers.wait(job.id, (fields.wait ?? COVER_WAIT_DEFAULT_SECONDS) * 1000, hungUp.signal);
+    } finally {
+      reply.raw.off('close', onClose);
+    }
+    if (hungUp.signal.aborted) now = covers.cancel(job.id, 'The client went away before the cover was drawn');
+    if (now.status === 'completed' && now.result) return reply.code(doneStatus).send(ok('Cover created', coverView(request, now.result)));
+    if (now.status === 'failed' || now.status === 'cancelled') throw covers.failure(now);
+    return reply.code(202).send(ok('The cover is being drawn', jobView(request, now, job.payload)));
+  };
+  const COVER_ERRORS = {
+    400: '`VALIDATION_ERROR`: title missing or blank, an unknown engine, `model` or `seed` with engine `procedural`',
+    403: '`MODEL_NOT_AVAILABLE`: the model needs a higher plan',
+    404: '`MODEL_NOT_FOUND`: no image model has that id',
+    409: '`COVER_CANCELLED`: the job was cancelled while this request waited',
+    502: '`IMAGE_ENGINE_FAILED`: the diffusion engine failed (its message says why)',
+    503: '`IMAGE_MODEL_UNAVAILABLE`: engine `diffusion` asked for, but no usable image model is installed',
   };
   const coverSchema = (method: string) => ({
     tags,
     security,
     summary: `Make an album cover from a title, genre and mood (앨범커버 생성)${method === 'POST' ? ', the same as GET with a JSON body' : ''}`,
     description:
-      'Draws a 1024×1024 PNG with no image model: the mood picks the colours (happy, sad, calm, energetic, romantic, dark, mysterious, dreamy; others get colours from the words), ' +
-      'the genre the pattern, the title the layout, so the same words give the same cover. It is stored for this account: pass `imageFilePath` when saving a song.',
+      'A 1024×1024 PNG with the title (and genre · mood) typeset on it, stored for this account: pass `imageFilePath` when saving a song. `engine` in the answer says who drew it.\n\n' +
+      '**Diffusion** (`engine` `auto` with an image model installed under `models/diffusion/`, or `diffusion`): the Image Studio\'s Stable Diffusion engine draws the art from a prompt made of ' +
+      'the title, genre and mood (album-cover art direction, no lettering), square at the model\'s native size (20 euler_a steps; LCM-distilled models 6 `lcm` steps, turbo models 4), ' +
+      'with a seed derived from the words unless `seed` is given, so the same words draw the same cover. It runs as a `studio.cover` job in the GPU lane (progress as `job:update`): ' +
+      `the request waits up to \`wait\` seconds (default ${COVER_WAIT_DEFAULT_SECONDS}, at most ${COVER_WAIT_MAX_SECONDS}), then answers 202 with the job; poll GET /api/song/cover/jobs/{jobId} for the cover. ` +
+      'A client that hangs up while waiting cancels the job.\n\n' +
+      '**Procedural** (`engine` `procedural`, or `auto` with no model): drawn at once with no model. The mood picks the colours (happy, sad, calm, energetic, romantic, dark, mysterious, dreamy; ' +
+      'others get colours from the words), the genre the pattern, the title the layout, so the same words give the same cover.',
+  });
+  const coverResponses = (doneStatus: 200 | 201) => ({
+    [doneStatus]: Envelope(Cover),
+    202: { ...Envelope(CoverJob), description: 'The diffusion engine is still drawing: poll GET /api/song/cover/jobs/{jobId}' },
+    ...errorResponses(COVER_ERRORS),
   });
 
   app.get(
     '/api/song/cover',
-    {
-      onRequest: signedIn,
-      schema: { ...coverSchema('GET'), querystring: CoverQuery, response: { 200: Envelope(Cover), ...errorResponses({ 400: '`VALIDATION_ERROR`: title missing or blank' }) } },
-    },
-    async (request) => ok('Cover created', await makeCover(request, request.query)),
+    { onRequest: signedIn, schema: { ...coverSchema('GET'), querystring: CoverQuery, response: coverResponses(200) } },
+    async (request, reply) => makeCover(request, reply, request.query, 200),
   );
 
   app.post(
     '/api/song/cover',
+    { onRequest: signedIn, schema: { ...coverSchema('POST'), body: CoverQuery, response: coverResponses(201) } },
+    async (request, reply) => makeCover(request, reply, request.body, 201),
+  );
+
+  app.get(
+    '/api/song/cover/jobs/:jobId',
     {
       onRequest: signedIn,
-      schema: { ...coverSchema('POST'), body: CoverQuery, response: { 201: Envelope(Cover), ...errorResponses({ 400: '`VALIDATION_ERROR`: title missing or blank' }) } },
+      schema: {
+        tags,
+        security,
+        summary: 'A cover the diffusion engine is drawing: progress, then the cover',
+        description: 'For a 202 answer of /api/song/cover. `cover` is set once `status` is `completed`; `error` once it is `failed` or `cancelled`.',
+        params: CoverJobParams,
+        response: { 200: Envelope(CoverJob), ...errorResponses({ 400: '`VALIDATION_ERROR`', 403: '`FORBIDDEN`: another account\'s job', 404: '`JOB_NOT_FOUND`' }) },
+      },
     },
-    async (request, reply) => reply.code(201).send(ok('Cover created', await makeCover(request, request.body))),
+    async (request) => {
+      const job = covers.owned(currentUser(request).id, request.params.jobId);
+      return ok('OK', jobView(request, job, job.payload));
+    },
+  );
+
+  app.delete(
+    '/api/song/cover/jobs/:jobId',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: 'Stop drawing a cover',
+        description: 'A queued or running cover job is cancelled; a finished one is answered as it is.',
+        params: CoverJobParams,
+        response: { 200: Envelope(CoverJob), ...errorResponses({ 400: '`VALIDATION_ERROR`', 403: '`FORBIDDEN`: another account\'s job', 404: '`JOB_NOT_FOUND`' }) },
+      },
+    },
+    async (request) => {
+      const job = covers.owned(currentUser(request).id, request.params.jobId);
+      const now = covers.cancel(job.id);
+      return ok('Cover job cancelled', jobView(request, now, job.payload));
+    },
   );
 
   const ticket = async (request: FastifyRequest) => {

@@ -88,11 +88,57 @@ const Instruments = Type.Optional(Type.Array(Name(50, 'An instrument'), { maxIte
 const ImagePath = Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'An `imageFilePath` from GET /api/song/cover' }));
 export const Title = Name(100, 'The song title');
 
-export const CoverQuery = Type.Object({ title: Title, genre: Genre, mood: Mood }, { additionalProperties: false });
+/** Longest a cover request waits for the diffusion engine before answering 202 with the job to poll. */
+export const COVER_WAIT_MAX_SECONDS = 120;
+export const COVER_WAIT_DEFAULT_SECONDS = 60;
+
+export const CoverQuery = Type.Object(
+  {
+    title: Title,
+    genre: Genre,
+    mood: Mood,
+    engine: Type.Optional(
+      Type.Enum(['auto', 'diffusion', 'procedural'], {
+        default: 'auto',
+        description:
+          '`auto` (default): the diffusion engine when an image model is installed, else the procedural cover; `diffusion`: the engine or 503 `IMAGE_MODEL_UNAVAILABLE`; `procedural`: no model',
+      }),
+    ),
+    model: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'A checkpoint id from GET /api/v1/models (type `main`); default the first one installed' })),
+    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 4294967295, description: 'Diffusion seed; default one derived from the words, so the same words draw the same cover' })),
+    wait: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: COVER_WAIT_MAX_SECONDS,
+        description: `Seconds to wait for the diffusion engine (default ${COVER_WAIT_DEFAULT_SECONDS}); past them the answer is 202 with a job to poll at GET /api/song/cover/jobs/{jobId}. 0: answer 202 at once`,
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export const Cover = Type.Object({
   imageFilePath: Type.String({ description: 'Pass it as `imageFilePath` when saving a song' }),
   imageUrl: Type.String({ description: 'Signed GET URL of the PNG (valid 1 hour)' }),
+  engine: Type.String({ description: 'Who drew it: `procedural`, or `diffusion:<model id> (onnx, <execution provider>)`' }),
+  model: Type.Union([Type.String(), Type.Null()], { description: 'The image model (diffusion only)' }),
+  seed: Type.Union([Type.Integer(), Type.Null()], { description: 'The diffusion seed, to draw it again (diffusion only)' }),
+});
+
+export const CoverJobParams = Type.Object({ jobId: Type.String({ format: 'uuid', description: 'The `jobId` a 202 cover answer gave' }) });
+
+export const CoverJob = Type.Object({
+  jobId: Type.String({ format: 'uuid', description: 'Also followed by the `job:update` socket.io event (kind `studio.cover`)' }),
+  status: Type.Enum(['queued', 'processing', 'completed', 'failed', 'cancelled']),
+  progress: Type.Number({ description: '0..1' }),
+  stage: Type.Union([Type.String(), Type.Null()], { description: '`loading`, `denoising`, `typesetting`' }),
+  message: Type.Union([Type.String(), Type.Null()], { description: 'e.g. "Step 12/20"' }),
+  position: Type.Union([Type.Integer(), Type.Null()], { description: 'While queued: 1 = next to run' }),
+  estimatedWaitSeconds: Type.Union([Type.Number(), Type.Null()]),
+  model: Type.String({ description: 'The image model drawing it' }),
+  seed: Type.Integer(),
+  cover: Type.Union([Cover, Type.Null()], { description: 'Once completed' }),
+  error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()], { description: 'Once failed or cancelled' }),
 });
 
 const FilePath = (name: string) => Type.String({ minLength: 1, maxLength: 512, description: `The \`${name}\` a presignedUrl request answered` });
