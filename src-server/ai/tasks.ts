@@ -4,6 +4,7 @@ import { vadTask } from './pipelines/vad';
 import { basicPitchTask } from './basic-pitch/pipeline';
 import { diffusionTask } from './diffusion/pipeline';
 import { upscaleTask } from './diffusion/upscale';
+import { musicgenTask } from './musicgen/pipeline';
 
 /** Every task the production worker serves; a new pipeline adds its task here. */
-export const builtinTasks: WorkerTask<never, unknown>[] = [inferTask, vadTask, basicPitchTask, diffusionTask, upscaleTask];
+export const builtinTasks: WorkerTask<never, unknown>[] = [inferTask, vadTask, basicPitchTask, diffusionTask, upscaleTask, musicgenTask];

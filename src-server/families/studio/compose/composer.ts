@@ -1,11 +1,17 @@
 import { AppError } from '../../../http/errors';
 
 /**
- * The seam for the AI composing engine (src-server/compose installs atelier-arranger). The compose
- * routes validate everything, then ask the slot for an engine: none installed means 503
- * COMPOSER_UNAVAILABLE, never a made-up result. An engine plugs in with
- * `app.studioComposer.install(engine)` while the app builds.
+ * The seam for the AI composing engines (src-server/compose installs atelier-arranger and
+ * MusicGen). The compose routes validate everything, then ask the slot for the engine the request
+ * names: none installed (or one whose model is gone) means 503 COMPOSER_UNAVAILABLE, never a
+ * made-up result. An engine plugs in with `app.studioComposer.install(engine, kind)` while the app
+ * builds.
  */
+
+/** The engines a compose request can name; `arranger` when it names none. */
+export const COMPOSER_KINDS = ['arranger', 'musicgen'] as const;
+export type ComposerKind = (typeof COMPOSER_KINDS)[number];
+export const DEFAULT_COMPOSER: ComposerKind = 'arranger';
 
 export interface ComposeInput {
   /** Absolute path of the source audio: a basic song or an uploaded WAV. */
@@ -14,6 +20,8 @@ export interface ComposeInput {
   genre: string | null;
   mood: string | null;
   instruments: string[];
+  /** How long the song should be, seconds, when the request said (engines that make audio from scratch use it). */
+  durationSec?: number | null;
   /** An empty folder the engine writes its output into; removed after the result is stored. */
   workDir: string;
   /** Aborted when the job is cancelled, the client goes away or the server stops. */
@@ -36,36 +44,56 @@ export interface ComposeOutput {
   tempo?: number;
   /** Which engine made it, e.g. "atelier-arranger (basic-pitch onnx, cpu)"; the composer's name when absent. */
   engine?: string;
+  /** What the engine wants the user to know about the result, e.g. that the melody was not used. */
+  note?: string;
 }
 
 export interface Composer {
   /** Shown in logs and job messages, e.g. "musicgen-small (onnx, cuda)". */
   readonly name: string;
   compose(input: ComposeInput): Promise<ComposeOutput>;
+  /** Why the engine cannot compose right now (its model folder was removed...), or null; checked before a request is accepted. */
+  unavailable?(): string | null;
+  /** The longest song it can make, seconds, or null when it follows the take. */
+  maxDurationSec?(): number | null;
 }
 
-export const composerUnavailable = () =>
-  new AppError(503, 'COMPOSER_UNAVAILABLE', 'The composing engine is not installed (its basic-pitch model is missing: run npm install), so songs cannot be composed with AI now');
+const MISSING: Record<ComposerKind, string> = {
+  arranger: 'The composing engine is not installed (its basic-pitch model is missing: run npm install), so songs cannot be composed with AI now',
+  musicgen: 'MusicGen is not installed: put a MusicGen ONNX export (the Xenova/musicgen-small layout) in the data folder under models/musicgen/<id>/',
+};
 
-/** Holds the installed engine, if any. */
+export const composerUnavailable = (kind: ComposerKind = DEFAULT_COMPOSER, why?: string) => new AppError(503, 'COMPOSER_UNAVAILABLE', why ?? MISSING[kind]);
+
+/** Holds the installed engines, one per kind. */
 export class ComposerSlot {
-  private engine: Composer | null = null;
+  private readonly engines = new Map<ComposerKind, Composer>();
 
-  install(engine: Composer): void {
-    this.engine = engine;
+  install(engine: Composer, kind: ComposerKind = DEFAULT_COMPOSER): void {
+    this.engines.set(kind, engine);
   }
 
-  /** Takes the engine out again (tests of the no-engine answers). */
-  uninstall(): void {
-    this.engine = null;
+  /** Takes an engine out again, or every engine (tests of the no-engine answers). */
+  uninstall(kind?: ComposerKind): void {
+    if (kind) this.engines.delete(kind);
+    else this.engines.clear();
   }
 
+  /** The default engine (atelier-arranger), if installed. */
   get current(): Composer | null {
-    return this.engine;
+    return this.engines.get(DEFAULT_COMPOSER) ?? null;
   }
 
-  require(): Composer {
-    if (!this.engine) throw composerUnavailable();
-    return this.engine;
+  get(kind: ComposerKind): Composer | null {
+    return this.engines.get(kind) ?? null;
+  }
+
+  /** The engine of that kind, ready to compose; 503 COMPOSER_UNAVAILABLE saying what is missing otherwise. */
+  require(kind: ComposerKind = DEFAULT_COMPOSER): Composer {
+    const engine = this.engines.get(kind);
+    if (!engine) throw composerUnavailable(kind);
+    const why = engine.unavailable?.();
+    if (why) throw composerUnavailable(kind, why);
+    return engine;
   }
 }

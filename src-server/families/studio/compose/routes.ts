@@ -10,10 +10,23 @@ import { newIncomingKey } from '../files';
 import { AUDIO_MAX_BYTES, Envelope, FileBytes, Name, StudioParams, errorResponses, ok, security, signedIn, songNotFound, tags } from '../http';
 import type { SongService } from '../songs/service';
 import type { StudioService } from '../studios/service';
+import { COMPOSER_KINDS, DEFAULT_COMPOSER, type ComposerKind } from './composer';
 import type { ComposeService } from './service';
 
 const PROMPT_MAX = 1000;
 const Prompt = Type.String({ minLength: 1, maxLength: PROMPT_MAX, pattern: '\\S', description: 'What the song should become, e.g. "upbeat city pop with brass"' });
+
+const ENGINE_FIELD =
+  'Which engine composes: `arranger` (default; atelier-arranger transcribes the take and arranges a band around it) or `musicgen` ' +
+  '(a MusicGen ONNX model from the data folder\'s models/musicgen/<id>/ makes the music from the prompt; a melody model follows the take\'s chroma, ' +
+  'a text-only one continues the take\'s first seconds when the folder can encode audio, else the result\'s `note` says the melody was not used)';
+const Engine = Type.Union(COMPOSER_KINDS.map((k) => Type.Literal(k)), { description: ENGINE_FIELD });
+const DURATION_MAX = 300;
+const DurationSec = Type.Number({
+  minimum: 1,
+  maximum: DURATION_MAX,
+  description: 'Song length in seconds for `musicgen` (default: the take\'s length; at most what the model makes, 30 s for musicgen-small); the arranger follows the take and ignores it',
+});
 
 const AiBody = Type.Object(
   {
@@ -23,6 +36,8 @@ const AiBody = Type.Object(
     genre: Type.Optional(Name(50, 'Genre to aim for; default the basic song\'s')),
     mood: Type.Optional(Name(50, 'Mood to aim for; default the basic song\'s')),
     instruments: Type.Optional(Type.Array(Name(50, 'An instrument to bring forward'), { maxItems: 32 })),
+    engine: Type.Optional(Engine),
+    durationSec: Type.Optional(DurationSec),
   },
   { additionalProperties: false },
 );
@@ -41,9 +56,27 @@ const ComposeForm = Type.Object({
   prompt: Prompt,
   genre: Type.Optional(Type.String({ maxLength: 50 })),
   mood: Type.Optional(Type.String({ maxLength: 50 })),
+  engine: Type.Optional(Engine),
+  durationSec: Type.Optional(Type.String({ description: 'A number of seconds, 1-300; see `durationSec` of POST /api/song/studios/{studioid}/ai' })),
 });
 
-const ENGINE = '`COMPOSER_UNAVAILABLE`: no composing engine is installed (its basic-pitch model is missing)';
+const ENGINE =
+  '`COMPOSER_UNAVAILABLE`: the asked engine is not installed: atelier-arranger without its basic-pitch model, or `musicgen` with no usable model folder under models/musicgen/ (the message names what is missing)';
+
+function engineField(value: string | undefined): ComposerKind {
+  const text = value?.trim() ?? '';
+  if (text === '') return DEFAULT_COMPOSER;
+  if (!(COMPOSER_KINDS as readonly string[]).includes(text)) throw new AppError(400, 'VALIDATION_ERROR', `engine must be one of ${COMPOSER_KINDS.join(', ')}`);
+  return text as ComposerKind;
+}
+
+function durationField(value: string | undefined): number | null {
+  const text = value?.trim() ?? '';
+  if (text === '') return null;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 1 || n > DURATION_MAX) throw new AppError(400, 'VALIDATION_ERROR', `durationSec must be a number of seconds from 1 to ${DURATION_MAX}`);
+  return n;
+}
 
 function textField(name: string, value: string | undefined, max: number): string | null {
   const text = value?.trim() ?? '';
@@ -63,13 +96,15 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
         summary: 'Ask AI to turn a basic song into a song of a genre and mood (AI 작곡 요청, 202)',
         description:
           'Queues a `studio.compose` job and answers 202 at once; progress arrives as `job:update` events and the finished song appears in GET /api/song/ai/{studioid}. ' +
-          'Everything is checked first; then, when no composing engine is installed, 503 `COMPOSER_UNAVAILABLE` and nothing is queued.',
+          'Everything is checked first; then, when the asked engine (`engine`, default `arranger`) is not installed, 503 `COMPOSER_UNAVAILABLE` and nothing is queued. ' +
+          'The finished job\'s result names the engine that made the song (e.g. `musicgen:musicgen-small (onnx, cpu)`) and, for MusicGen, a `note` on how the melody was used; ' +
+          'a MusicGen song is mixed with the take and keeps `stems/musicgen.wav` and `stems/vocal.wav`.',
         params: StudioParams,
         body: AiBody,
         response: {
           202: Envelope(Accepted),
           ...errorResponses({
-            400: '`VALIDATION_ERROR`',
+            400: '`VALIDATION_ERROR` (also: `durationSec` longer than the MusicGen model makes)',
             403: '`FORBIDDEN`: the studio belongs to another account',
             404: '`STUDIO_NOT_FOUND`, `SONG_NOT_FOUND` (basicSongId is not a song of this studio), `FILE_NOT_FOUND` (its audio is missing on disk)',
             503: ENGINE,
@@ -97,6 +132,8 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
         genre,
         mood,
         instruments,
+        engine: b.engine ?? DEFAULT_COMPOSER,
+        durationSec: b.durationSec ?? null,
       });
       return reply.code(202).send(
         ok('Composition requested', {
@@ -121,16 +158,18 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
         security,
         summary: 'Compose from an uploaded WAV and a text prompt; answers the finished audio (AI 작곡)',
         description:
-          'multipart/form-data with `file` (WAV, recognised by content, at most 100 MB) and `prompt` (1-1000 characters), optionally `genre` and `mood`, in any order. ' +
-          'Answers the composed audio as an attachment, with `x-atelier-engine` (which engine composed it), `x-atelier-key` and `x-atelier-tempo` headers. ' +
+          'multipart/form-data with `file` (WAV, recognised by content, at most 100 MB) and `prompt` (1-1000 characters), optionally `genre`, `mood`, ' +
+          '`engine` (`arranger`, the default, or `musicgen`) and `durationSec` (MusicGen\'s song length), in any order. ' +
+          'Answers the composed audio as an attachment, with `x-atelier-engine` (which engine composed it), `x-atelier-key` and `x-atelier-tempo` headers, ' +
+          'and `x-atelier-note` when the engine has something to say (e.g. that MusicGen did not use the melody). ' +
           'Mood, genre, instruments to bring forward and tempo words (English or Korean) are read from the prompt. ' +
-          'Nothing is kept on the server. Everything is checked first; then, when no composing engine is installed, 503 `COMPOSER_UNAVAILABLE`.',
+          'Nothing is kept on the server. Everything is checked first; then, when the asked engine is not installed, 503 `COMPOSER_UNAVAILABLE`.',
         consumes: ['multipart/form-data'],
         body: ComposeForm,
         response: {
           200: FileBytes('The composed song', 'audio/*'),
           ...errorResponses({
-            400: '`VALIDATION_ERROR`: not multipart, no `file` part, no or blank `prompt`, over-long fields; `INVALID_AUDIO`: the file is not WAV',
+            400: '`VALIDATION_ERROR`: not multipart, no `file` part, no or blank `prompt`, over-long fields, an unknown `engine`, a `durationSec` that is not 1-300 s or longer than the MusicGen model makes; `INVALID_AUDIO`: the file is not WAV',
             413: '`PAYLOAD_TOO_LARGE`: the file is over 100 MB',
             422: '`NO_MELODY_FOUND`: no singing or humming could be heard in the recording',
             502: '`COMPOSER_FAILED`: the engine produced no audio',
@@ -145,7 +184,7 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
       const fields: Record<string, string> = {};
       let input: string | null = null;
       let output: string | null = null;
-      let composed: { bytes: Buffer; format: StudioAudioFormat; engine: string; key: string | null; tempo: number | null };
+      let composed: { bytes: Buffer; format: StudioAudioFormat; engine: string; key: string | null; tempo: number | null; note: string | null };
       try {
         for await (const part of request.parts({ limits: { fileSize: AUDIO_MAX_BYTES + 1 } })) {
           if (part.type === 'field') {
@@ -167,6 +206,8 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
         if (!prompt) throw new AppError(400, 'VALIDATION_ERROR', 'body.prompt is required');
         const genre = textField('genre', fields.genre, 50);
         const mood = textField('mood', fields.mood, 50);
+        const engine = engineField(fields.engine);
+        const durationSec = durationField(fields.durationSec);
         const audio = await checkStoredAudio(app.storage, input);
         if (audio?.format !== 'wav') throw new AppError(400, 'INVALID_AUDIO', 'The file must be a WAV recording (recognised by its content)');
 
@@ -174,9 +215,10 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
         reply.raw.once('close', () => {
           if (!reply.raw.writableEnded) aborted.abort(new DOMException('The client went away', 'AbortError'));
         });
-        const result = await compose.composeNow(input, { prompt, genre, mood, instruments: [] }, aborted.signal);
+        compose.check({ engine, durationSec });
+        const result = await compose.composeNow(input, { prompt, genre, mood, instruments: [], engine, durationSec }, aborted.signal);
         output = result.key;
-        composed = { bytes: await app.storage.get(result.key), format: result.audio.format, engine: result.engine, key: result.musicKey, tempo: result.tempo };
+        composed = { bytes: await app.storage.get(result.key), format: result.audio.format, engine: result.engine, key: result.musicKey, tempo: result.tempo, note: result.note };
       } catch (err) {
         closeIfUnread(request, reply);
         throw err;
@@ -188,6 +230,7 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
       reply.header('x-atelier-engine', composed.engine);
       if (composed.key) reply.header('x-atelier-key', composed.key);
       if (composed.tempo) reply.header('x-atelier-tempo', String(composed.tempo));
+      if (composed.note) reply.header('x-atelier-note', composed.note);
       return reply
         .type(STUDIO_CONTENT_TYPES[composed.format])
         .header('content-disposition', contentDisposition(`composed.${composed.format}`))

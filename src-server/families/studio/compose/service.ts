@@ -12,7 +12,7 @@ import { eq } from 'drizzle-orm';
 import { checkStoredAudio, type CheckedAudio } from '../audio';
 import { moveStored, ownerPrefix } from '../files';
 import { songExtrasPrefix, type SongRow, type SongService } from '../songs/service';
-import type { ComposeOutput, ComposerSlot } from './composer';
+import { DEFAULT_COMPOSER, type ComposeOutput, type ComposerKind, type ComposerSlot } from './composer';
 
 export const COMPOSE_JOB = 'studio.compose';
 
@@ -25,7 +25,14 @@ export interface ComposePayload {
   genre: string | null;
   mood: string | null;
   instruments: string[];
+  /** Which engine composes; atelier-arranger when absent (jobs queued before engines could be chosen). */
+  engine?: ComposerKind;
+  /** Asked song length, seconds (MusicGen); null: the engine's default. */
+  durationSec?: number | null;
 }
+
+/** What a composition is asked for, whichever way it arrives. */
+export type ComposeAsk = Pick<ComposePayload, 'prompt' | 'genre' | 'mood' | 'instruments' | 'engine' | 'durationSec'>;
 
 export interface ComposeResult {
   songId: number;
@@ -35,6 +42,8 @@ export interface ComposeResult {
   tempo: number | null;
   /** What was kept beside the song under songs/<jobId>/: "song.mp3", "song.mid", "stems/drums.wav"... */
   extras: string[];
+  /** What the engine wants the user to know, e.g. that MusicGen did not use the melody. */
+  note?: string;
 }
 
 
@@ -58,9 +67,18 @@ export class ComposeService {
     });
   }
 
+  /** The engine a request names, installed and ready, with its duration checked; throws the 4xx/503 to answer. */
+  check(ask: Pick<ComposeAsk, 'engine' | 'durationSec'>): void {
+    const engine = this.slot.require(ask.engine ?? DEFAULT_COMPOSER);
+    const most = engine.maxDurationSec?.() ?? null;
+    if (ask.durationSec != null && most !== null && ask.durationSec > most) {
+      throw new AppError(400, 'VALIDATION_ERROR', `durationSec may be at most ${most} for ${engine.name}, got ${ask.durationSec}`);
+    }
+  }
+
   /** Queues the composition of a basic song; the engine must be installed. */
   request(payload: ComposePayload): Job<ComposePayload, ComposeResult> {
-    this.slot.require();
+    this.check(payload);
     return this.jobs.enqueue<ComposePayload, ComposeResult>({ kind: COMPOSE_JOB, ownerId: payload.ownerId, payload });
   }
 
@@ -68,7 +86,7 @@ export class ComposeService {
     const p = job.payload;
     const basic = this.songs.get(p.basicSongId);
     if (!basic || basic.ownerId !== p.ownerId) throw new AppError(404, 'SONG_NOT_FOUND', 'The basic song was deleted before it could be composed');
-    const engine = this.slot.require();
+    const engine = this.slot.require(p.engine ?? DEFAULT_COMPOSER);
     const output = await this.compose(this.storage.absolutePath(basic.fileKey), p, ctx.signal, (f, stage) => ctx.progress(f, { stage, message: `Composing with ${engine.name}` }));
     // Named after the job: a run repeated after a restart replaces its own files.
     const incoming = `${ownerPrefix(p.ownerId)}/incoming/${job.id}`;
@@ -109,20 +127,20 @@ export class ComposeService {
       source: 'ai',
       basicSongId: basic.id,
     });
-    return { songId: row.id, engine: output.engine ?? engine.name, key: output.key ?? null, tempo: output.tempo ?? null, extras };
+    return { songId: row.id, engine: output.engine ?? engine.name, key: output.key ?? null, tempo: output.tempo ?? null, extras, ...(output.note ? { note: output.note } : {}) };
   }
 
   /** Runs the engine on `source` in a fresh work folder; the caller removes `workDir`. */
   async compose(
     source: string,
-    p: Pick<ComposePayload, 'prompt' | 'genre' | 'mood' | 'instruments'>,
+    p: ComposeAsk,
     signal: AbortSignal,
     progress: (fraction: number, stage?: string) => void,
   ): Promise<ComposeOutput & { workDir: string }> {
-    const engine = this.slot.require();
+    const engine = this.slot.require(p.engine ?? DEFAULT_COMPOSER);
     const workDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'atelier-compose-'));
     try {
-      const out = await engine.compose({ source, prompt: p.prompt, genre: p.genre, mood: p.mood, instruments: p.instruments, workDir, signal, progress });
+      const out = await engine.compose({ source, prompt: p.prompt, genre: p.genre, mood: p.mood, instruments: p.instruments, durationSec: p.durationSec ?? null, workDir, signal, progress });
       if (!out?.file || !fs.existsSync(out.file)) throw noAudioOut();
       return { ...out, engine: out.engine ?? engine.name, workDir };
     } catch (err) {
@@ -137,9 +155,9 @@ export class ComposeService {
    */
   async composeNow(
     inputKey: string,
-    p: Pick<ComposePayload, 'prompt' | 'genre' | 'mood' | 'instruments'>,
+    p: ComposeAsk,
     signal: AbortSignal,
-  ): Promise<{ key: string; audio: CheckedAudio; engine: string; musicKey: string | null; tempo: number | null }> {
+  ): Promise<{ key: string; audio: CheckedAudio; engine: string; musicKey: string | null; tempo: number | null; note: string | null }> {
     const output = await this.compose(this.storage.absolutePath(inputKey), p, signal, () => {});
     const key = `${inputKey}-${crypto.randomUUID().slice(0, 8)}`;
     try {
@@ -152,6 +170,6 @@ export class ComposeService {
       await this.storage.delete(key);
       throw noAudioOut();
     }
-    return { key, audio, engine: output.engine ?? this.slot.require().name, musicKey: output.key ?? null, tempo: output.tempo ?? null };
+    return { key, audio, engine: output.engine ?? this.slot.require(p.engine ?? DEFAULT_COMPOSER).name, musicKey: output.key ?? null, tempo: output.tempo ?? null, note: output.note ?? null };
   }
 }
