@@ -14,6 +14,27 @@ export interface AtelierConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Where the built web UI lives; served at /app/ when present. */
   webRoot: string | null;
+  /** The canvas family's paid plans; a local installation leaves it unset and sells nothing. */
+  lemonSqueezy: LemonSqueezyConfig;
+}
+
+/**
+ * Lemon Squeezy billing. Checkout needs `apiKey`, `storeId` and the plan's variant; webhooks need
+ * `webhookSecret`. Variants are keyed `plan:cycle` (`pro:monthly`, `studio:yearly`).
+ */
+export interface LemonSqueezyConfig {
+  /** `LEMONSQUEEZY_API_BASE`, default https://api.lemonsqueezy.com */
+  apiBase: string;
+  /** `LEMONSQUEEZY_API_KEY` */
+  apiKey: string | null;
+  /** `LEMONSQUEEZY_STORE_ID` */
+  storeId: string | null;
+  /** `LEMONSQUEEZY_WEBHOOK_SECRET`: the signing secret set on the store's webhook. */
+  webhookSecret: string | null;
+  /** `LEMONSQUEEZY_VARIANTS`: JSON object `{"pro:monthly":"123","pro:yearly":"124",...}`. */
+  variants: Record<string, string>;
+  /** `LEMONSQUEEZY_TIMEOUT_MS`: how long one call to the API may take, default 10000. */
+  timeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -39,6 +60,26 @@ function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return value;
 }
 
+const nonEmpty = (v: string | undefined): string | null => (v !== undefined && v.trim() !== '' ? v.trim() : null);
+
+function variantsFrom(raw: string | undefined): Record<string, string> {
+  if (raw === undefined || raw.trim() === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('LEMONSQUEEZY_VARIANTS must be a JSON object like {"pro:monthly":"123"}');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError('LEMONSQUEEZY_VARIANTS must be a JSON object like {"pro:monthly":"123"}');
+  const variants: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    if (!/^[a-z]+:(monthly|yearly)$/.test(key)) throw new ConfigError(`LEMONSQUEEZY_VARIANTS key "${key}" must be plan:monthly or plan:yearly`);
+    if ((typeof value !== 'string' && typeof value !== 'number') || String(value).trim() === '') throw new ConfigError(`LEMONSQUEEZY_VARIANTS["${key}"] must be a variant id`);
+    variants[key] = String(value).trim();
+  }
+  return variants;
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<AtelierConfig> = {}): AtelierConfig {
@@ -52,6 +93,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     authRateLimitMax: intFrom(env, 'ATELIER_AUTH_RATE_LIMIT', 30, 1, 10_000_000),
     logLevel,
     webRoot: env.ATELIER_WEB_ROOT ?? null,
+    lemonSqueezy: {
+      apiBase: (nonEmpty(env.LEMONSQUEEZY_API_BASE) ?? 'https://api.lemonsqueezy.com').replace(/\/+$/, ''),
+      apiKey: nonEmpty(env.LEMONSQUEEZY_API_KEY),
+      storeId: nonEmpty(env.LEMONSQUEEZY_STORE_ID),
+      webhookSecret: nonEmpty(env.LEMONSQUEEZY_WEBHOOK_SECRET),
+      variants: variantsFrom(env.LEMONSQUEEZY_VARIANTS),
+      timeoutMs: intFrom(env, 'LEMONSQUEEZY_TIMEOUT_MS', 10_000, 1, 600_000),
+    },
     ...overrides,
   };
 }

@@ -128,7 +128,7 @@ export async function creditRoutes(app: FamilyApp, credits: CreditService, image
           total_generations: generations,
           total_credits_used: used,
           total_images_created: made,
-          storage_used_bytes: storage.images + storage.thumbnails,
+          storage_used_bytes: storage.images + storage.thumbnails + storage.workflows,
           api_calls: rows.length,
         },
         daily: [...daily.values()],

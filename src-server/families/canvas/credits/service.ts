@@ -77,6 +77,39 @@ export class CreditService {
     return { balance: account.balance, reserved, available: Math.max(0, account.balance - reserved), periodStart: account.periodStart, periodEnd: account.periodEnd };
   }
 
+  /**
+   * Adds credits outside the monthly grant (an upgrade, a payment) and records them; returns the
+   * new balance. Runs inside the caller's transaction when there is one.
+   */
+  add(userId: string, tierName: string, type: Extract<CreditTransactionType, 'upgrade_grant' | 'subscription_grant' | 'purchase'>, amount: number, description: string): number {
+    return this.db.transaction(() => {
+      this.balance(userId, tierName);
+      const account = this.db.select().from(canvasCreditAccounts).where(eq(canvasCreditAccounts.userId, userId)).get()!;
+      const now = this.now();
+      const balance = account.balance + amount;
+      this.db.update(canvasCreditAccounts).set({ balance, updatedAt: iso(now) }).where(eq(canvasCreditAccounts.userId, userId)).run();
+      this.record(userId, type, amount, description, balance, null, now);
+      return balance;
+    });
+  }
+
+  /** Credits granted (monthly, upgrade) in the account's current credit period, after rolling it forward. */
+  grantedThisPeriod(userId: string, tierName: string): number {
+    const { periodStart } = this.balance(userId, tierName);
+    const row = this.db
+      .select({ total: sum(canvasCreditTransactions.amount) })
+      .from(canvasCreditTransactions)
+      .where(
+        and(
+          eq(canvasCreditTransactions.userId, userId),
+          inArray(canvasCreditTransactions.type, ['subscription_grant', 'upgrade_grant']),
+          gte(canvasCreditTransactions.createdAt, periodStart),
+        ),
+      )
+      .get();
+    return Number(row?.total ?? 0);
+  }
+
   private grant(row: typeof canvasCreditAccounts.$inferSelect, tier: Tier, at: number): typeof canvasCreditAccounts.$inferSelect {
     const balance = row.balance + tier.credits;
     this.record(row.userId, 'subscription_grant', tier.credits, `${tier.displayName} plan monthly credits`, balance, null, at);

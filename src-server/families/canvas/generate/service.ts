@@ -17,6 +17,7 @@ import type { ImageService } from '../images/service';
 import { ownerPrefix } from '../images/service';
 import type { BoardService } from '../boards/service';
 import { storageQuotaBytes, tierOf } from '../plans/tiers';
+import { usedBytes } from '../storage/usage';
 
 export const GENERATE_JOB = 'canvas.generate';
 export const GPU_LANE = 'gpu';
@@ -54,6 +55,8 @@ export interface GeneratePayload {
   sourceKey: string | null;
   maskKey: string | null;
   boardId: string | null;
+  /** The saved workflow the request ran (POST /generate/workflow); absent for the other routes. */
+  workflowId?: string;
 }
 
 export interface GenerateResult {
@@ -167,10 +170,9 @@ export class GenerateService {
     if (lastMinute >= tier.generationsPerMinute) {
       throw new AppError(429, 'RATE_LIMITED', `The ${tier.displayName} plan allows ${tier.generationsPerMinute} generations a minute`, { limit: tier.generationsPerMinute, window_seconds: 60 });
     }
-    const usage = this.images.usage(user.id);
-    const used = usage.images + usage.thumbnails;
+    const used = usedBytes(this.images.usage(user.id));
     const quota = storageQuotaBytes(tier);
-    if (used >= quota) throw new AppError(402, 'STORAGE_EXCEEDED', 'Your storage is full; delete images to make room', { used_bytes: used, quota_bytes: quota });
+    if (used >= quota) throw new AppError(402, 'STORAGE_EXCEEDED', 'Your storage is full; delete images or workflows to make room', { used_bytes: used, quota_bytes: quota });
     this.credits.requireAvailable(user.id, user.tier, estimatedCredits);
   }
 
@@ -251,6 +253,7 @@ export class GenerateService {
           width: made.width,
           height: made.height,
           provider: made.provider,
+          ...(p.workflowId ? { workflow_id: p.workflowId } : {}),
         };
         saved.push(
           await this.images.save(imageId(job.id, i), {

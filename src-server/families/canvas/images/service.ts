@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import sharp from 'sharp';
 import { and, asc, count, desc, eq, inArray, sum } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
-import { canvasBoardImages, canvasBoards, canvasImages } from '../../../db/schema';
+import { canvasBoardImages, canvasBoards, canvasImages, canvasWorkflows } from '../../../db/schema';
 import type { FileStore } from '../../../storage/file-store';
 import { iso, notFound, notYours } from '../http';
 import { withPngText } from './png-text';
@@ -141,14 +141,15 @@ export class ImageService {
     await this.storage.delete(row.thumbnailKey);
   }
 
-  /** Bytes the account's images and their thumbnails take. */
-  usage(userId: string): { images: number; thumbnails: number } {
+  /** Bytes the account's images and their thumbnails take, and its saved workflows (which count against the same quota). */
+  usage(userId: string): { images: number; thumbnails: number; workflows: number } {
     const row = this.db
       .select({ images: sum(canvasImages.fileSize), thumbnails: sum(canvasImages.thumbnailSize) })
       .from(canvasImages)
       .where(eq(canvasImages.userId, userId))
       .get();
-    return { images: Number(row?.images ?? 0), thumbnails: Number(row?.thumbnails ?? 0) };
+    const saved = this.db.select({ bytes: sum(canvasWorkflows.definitionSize) }).from(canvasWorkflows).where(eq(canvasWorkflows.userId, userId)).get();
+    return { images: Number(row?.images ?? 0), thumbnails: Number(row?.thumbnails ?? 0), workflows: Number(saved?.bytes ?? 0) };
   }
 
   /** Which of `ids` are not the caller's images. */

@@ -7,11 +7,11 @@ import { storageUsage } from './usage';
 
 const Usage = Type.Object({
   used_bytes: Type.Integer(),
-  quota_bytes: Type.Integer({ description: 'Your plan\'s storage; new generations are refused with 402 `STORAGE_EXCEEDED` once it is full' }),
+  quota_bytes: Type.Integer({ description: 'Your plan\'s storage; new generations and workflows are refused with 402 `STORAGE_EXCEEDED` once it is full' }),
   used_percentage: Type.Number({ description: 'Rounded to 2 decimals' }),
   breakdown: Type.Object({
     images: Type.Integer({ description: 'Generated PNGs' }),
-    workflows: Type.Integer({ description: 'Always 0: workflows are not stored by this version' }),
+    workflows: Type.Integer({ description: 'Saved workflows (POST /workflows): the bytes of their definitions' }),
     other: Type.Integer({ description: 'Gallery thumbnails' }),
   }),
 });

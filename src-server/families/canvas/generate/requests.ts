@@ -1,0 +1,218 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { TSchema } from 'typebox';
+import type { FamilyApp } from '../../../http/family';
+import { AppError } from '../../../http/errors';
+import { currentUser } from '../../../plugins/app/auth';
+import type { UserRow } from '../../../auth/service';
+import { readModelFolder } from '../../../ai/diffusion/model-folder';
+import { Envelope, errorResponses, ok, security } from '../http';
+import type { BoardService } from '../boards/service';
+import type { ImageService } from '../images/service';
+import type { CanvasModel, ModelService } from '../models/service';
+import { checkSize, fitSize, readImageRef, type SourceImage } from './inputs';
+import { Accepted, type ImageToImage, type Inpaint, type TextToImage, type Upscale } from './schemas';
+import type { EnqueueRequest, GenerateService } from './service';
+
+/**
+ * What every POST /generate/* route shares: the error docs, the validation hook, and the step from
+ * a checked body to a queued job. POST /generate/workflow maps a saved workflow onto the same bodies
+ * and goes through the same builders, so a workflow meets exactly the checks a direct request does.
+ */
+
+export const tags = ['canvas'];
+
+/** Bodies carry base64 images: far more than the server's 1 MB JSON default. */
+export const IMAGE_BODY_LIMIT = 24 * 1024 * 1024;
+
+/** The spec answers INVALID_PARAMETERS for any bad generation field, naming an unknown one. */
+export const generateConfig = {
+  validationError: (message: string, validation: FastifyError['validation']) => {
+    const extra = (validation?.[0]?.params as { additionalProperty?: string } | undefined)?.additionalProperty;
+    return new AppError(400, 'INVALID_PARAMETERS', extra ? `body.${extra} is not a parameter of this endpoint` : message, extra ? { field: extra } : undefined);
+  },
+  // Images may come as base64 data, far past the 10,000-character cap on text fields.
+  longFields: ['source_image', 'mask_image', 'image'],
+};
+
+export const GENERATE_ERRORS = {
+  400: '`INVALID_PARAMETERS`: a field out of range, a size the model cannot make (multiples of 8 within its bounds), an unreadable image, `loras` or `controlnet` (not supported by the local engine, named in `details.feature`), a model of the wrong type',
+  402: '`INSUFFICIENT_CREDITS` (`details.required`, `details.available`); `STORAGE_EXCEEDED`: your images and workflows fill your plan\'s storage',
+  403: '`MODEL_NOT_AVAILABLE`: your plan does not include the model; `FORBIDDEN`: the board or image is another account\'s',
+  404: '`MODEL_NOT_FOUND`: no such model is installed; `NOT_FOUND`: the board or source image does not exist',
+  413: '`PAYLOAD_TOO_LARGE`: over 24 MB',
+  429: '`QUOTA_EXCEEDED`: your plan\'s `queue_count` jobs are already queued or running; `QUEUE_FULL`: the GPU queue holds 100 jobs; `RATE_LIMITED`: your plan\'s generations a minute',
+};
+
+export const generateSchema = <B extends TSchema>(summary: string, description: string, body: B, errors: Record<number, string> = GENERATE_ERRORS) => ({
+  tags,
+  security,
+  summary,
+  description:
+    `${description} Answers 202 at once; the job runs in the GPU queue. Its progress (with a preview image after every step) arrives as \`job:update\` on socket.io, ` +
+    'and GET /queue/items/{job_id} has its result: the image ids in your gallery.',
+  body,
+  response: { 202: Envelope(Accepted), ...errorResponses(errors) },
+});
+
+export function refuseUnsupported(b: { loras?: unknown[]; controlnet?: unknown }): void {
+  if (b.loras && b.loras.length > 0) throw new AppError(400, 'INVALID_PARAMETERS', 'LoRAs are not supported by the local diffusion engine; send no loras', { feature: 'loras' });
+  if (b.controlnet !== undefined && b.controlnet !== null) throw new AppError(400, 'INVALID_PARAMETERS', 'ControlNet is not supported by the local diffusion engine; send no controlnet', { feature: 'controlnet' });
+}
+
+/** Starting from an image means encoding it: a checkpoint exported without vae_encoder/ cannot. */
+function needsEncoder(model: CanvasModel): void {
+  if (!readModelFolder(model.entry.path).vaeEncoder) {
+    throw new AppError(400, 'INVALID_PARAMETERS', `Model "${model.name}" has no VAE encoder (vae_encoder/), which starting from an image needs`, { field: 'model' });
+  }
+}
+
+const shapeOf = (m: CanvasModel) => ({ base: m.entry.base!, sampleSize: m.entry.sample_size! });
+
+/** Extra fields recorded in the job's params, beside the body, and the workflow it came from. */
+export interface Origin {
+  params?: Record<string, unknown>;
+  workflowId?: string;
+}
+
+/** Turns checked request bodies into queued jobs; one instance serves every generate route. */
+export class GenerationRequests {
+  constructor(
+    private readonly app: FamilyApp,
+    private readonly generate: GenerateService,
+    private readonly models: ModelService,
+    private readonly images: ImageService,
+    private readonly boards: BoardService,
+  ) {}
+
+  /** Queues the job and answers 202 with the spec's body. */
+  async accept(request: FastifyRequest, reply: FastifyReply, r: EnqueueRequest) {
+    const user = currentUser(request);
+    const { job, estimatedCredits, estimatedWaitSeconds } = await this.generate.request(user, r);
+    return reply.code(202).send(
+      ok({
+        job_id: job.id,
+        status: 'queued' as const,
+        queue_position: job.position ?? 1,
+        estimated_wait_seconds: estimatedWaitSeconds,
+        estimated_credits: estimatedCredits,
+        websocket_channel: `user:${user.id}`,
+      }),
+    );
+  }
+
+  /** The image model a body names, for the caller's plan. */
+  mainModel(user: UserRow, name: string): CanvasModel {
+    return this.models.resolve(name, 'main', user.tier);
+  }
+
+  private boardOf(user: UserRow, id: string | undefined): string | null {
+    return id === undefined ? null : this.boards.owned(user.id, id).id;
+  }
+
+  private params(b: object, refs: Record<string, SourceImage | undefined>, origin: Origin): Record<string, unknown> {
+    const out: Record<string, unknown> = { ...origin.params, ...b };
+    for (const [field, src] of Object.entries(refs)) if (src) out[field] = src.ref;
+    return out;
+  }
+
+  private source(user: UserRow, value: string, field: string): Promise<SourceImage> {
+    return readImageRef(value, field, user.id, this.images, this.app.storage);
+  }
+
+  /** The fields text-to-image, image-to-image and inpainting share, checked against the model. */
+  private diffusion(user: UserRow, b: TextToImage | ImageToImage | Inpaint, size: { width: number; height: number }, model: CanvasModel, origin: Origin) {
+    checkSize(shapeOf(model), model.base ?? 'unknown', size.width, size.height);
+    const steps = b.steps ?? 30;
+    const batchSize = b.batch_size ?? 1;
+    return {
+      model: { id: model.id, name: model.name, path: model.entry.path, base: model.base, hash: null },
+      prompt: b.prompt.trim(),
+      negativePrompt: b.negative_prompt?.trim() ?? '',
+      width: size.width,
+      height: size.height,
+      steps,
+      cfgScale: b.cfg_scale ?? 7.5,
+      sampler: b.sampler ?? 'euler_a',
+      seed: b.seed ?? -1,
+      batchSize,
+      scale: null,
+      boardId: this.boardOf(user, b.save_to_board),
+      workUnits: steps * ((size.width * size.height) / 1e6) * batchSize,
+      ...(origin.workflowId ? { workflowId: origin.workflowId } : {}),
+    };
+  }
+
+  async textToImage(user: UserRow, b: TextToImage, origin: Origin = {}): Promise<EnqueueRequest> {
+    refuseUnsupported(b);
+    const model = this.mainModel(user, b.model);
+    const native = model.entry.sample_size!;
+    const common = this.diffusion(user, b, { width: b.width ?? native, height: b.height ?? native }, model, origin);
+    return { ...common, kind: 'text_to_image', params: this.params(b, {}, origin), strength: null, source: null, mask: null };
+  }
+
+  async imageToImage(user: UserRow, b: ImageToImage, origin: Origin = {}): Promise<EnqueueRequest> {
+    refuseUnsupported(b);
+    const model = this.mainModel(user, b.model);
+    needsEncoder(model);
+    const source = await this.source(user, b.source_image, 'source_image');
+    const fitted = fitSize(shapeOf(model), source.width, source.height);
+    const common = this.diffusion(user, b, { width: b.width ?? fitted.width, height: b.height ?? fitted.height }, model, origin);
+    const strength = b.strength ?? 0.75;
+    return {
+      ...common,
+      kind: 'image_to_image',
+      params: this.params(b, { source_image: source }, origin),
+      strength,
+      workUnits: common.workUnits * strength,
+      source: source.png,
+      mask: null,
+    };
+  }
+
+  async inpaint(user: UserRow, b: Inpaint, origin: Origin = {}): Promise<EnqueueRequest> {
+    refuseUnsupported(b);
+    const model = this.mainModel(user, b.model);
+    needsEncoder(model);
+    const source = await this.source(user, b.source_image, 'source_image');
+    const mask = await this.source(user, b.mask_image, 'mask_image');
+    const fitted = fitSize(shapeOf(model), source.width, source.height);
+    const common = this.diffusion(user, b, { width: b.width ?? fitted.width, height: b.height ?? fitted.height }, model, origin);
+    const strength = b.strength ?? 1;
+    return {
+      ...common,
+      kind: 'inpaint',
+      params: this.params(b, { source_image: source, mask_image: mask }, origin),
+      strength,
+      workUnits: common.workUnits * strength,
+      source: source.png,
+      mask: mask.png,
+    };
+  }
+
+  async upscale(user: UserRow, b: Upscale, origin: Origin = {}): Promise<EnqueueRequest> {
+    const model = b.model === undefined ? this.models.defaultUpscaler(user.tier) : this.models.resolve(b.model, 'upscaler', user.tier);
+    const source = await this.source(user, b.image, 'image');
+    const scale = b.scale ?? 2;
+    return {
+      kind: 'upscale',
+      model: { id: model.id, name: model.name, path: model.entry.path, base: null, hash: null },
+      params: this.params(b, { image: source }, origin),
+      prompt: '',
+      negativePrompt: '',
+      width: source.width * scale,
+      height: source.height * scale,
+      steps: 1,
+      cfgScale: 0,
+      sampler: 'none',
+      seed: 0,
+      batchSize: 1,
+      strength: null,
+      scale,
+      boardId: this.boardOf(user, b.save_to_board),
+      workUnits: (source.width * source.height * scale * scale) / 1e6,
+      source: source.png,
+      mask: null,
+      ...(origin.workflowId ? { workflowId: origin.workflowId } : {}),
+    };
+  }
+}

@@ -1,0 +1,517 @@
+import { AppError } from '../../../http/errors';
+
+/**
+ * InvokeAI workflows (the editor's v3 format: `{name, nodes:[{id, type:"invocation", data:{id, type,
+ * inputs:{<field>:{name, value}}}}], edges:[{source, sourceHandle, target, targetHandle}]}`) read as
+ * one request to this engine: text to image, image to image or upscaling.
+ *
+ * The graph is walked back from its one final image node, reading each parameter where InvokeAI
+ * would take it (a field's own value, or the primitive node wired into it). Anything the engine
+ * cannot do the way InvokeAI would is refused with `INVALID_PARAMETERS`, never left out.
+ */
+
+/** Node types this engine runs. Adding one: list it here and read it in `mapWorkflow` (see the README). */
+export const SUPPORTED_NODE_TYPES = [
+  'main_model_loader',
+  'sdxl_model_loader',
+  'clip_skip',
+  'compel',
+  'sdxl_compel_prompt',
+  'noise',
+  'denoise_latents',
+  'l2i',
+  'i2l',
+  'image',
+  'img_resize',
+  'esrgan',
+  'spandrel_image_to_image',
+  'rand_int',
+  'string',
+  'integer',
+  'float',
+  'boolean',
+  'string_join',
+] as const;
+
+const SUPPORTED = new Set<string>(SUPPORTED_NODE_TYPES);
+
+/** InvokeAI scheduler names and the sampler (POST /generate/text-to-image's `sampler`) that runs each. */
+export const INVOKE_SCHEDULERS: Record<string, string> = {
+  euler_a: 'euler_a',
+  euler: 'euler',
+  ddim: 'ddim',
+  dpmpp_2m: 'dpmpp_2m',
+  dpmpp_2m_k: 'dpmpp_2m_karras',
+  lcm: 'lcm',
+};
+
+const LOADERS = ['main_model_loader', 'sdxl_model_loader'];
+const PROMPTS = ['compel', 'sdxl_compel_prompt'];
+const UPSCALERS = ['esrgan', 'spandrel_image_to_image'];
+/** Inputs of denoise_latents that bring in something the engine does not do. */
+const DENOISE_EXTRAS: Record<string, string> = { control: 'controlnet', ip_adapter: 'ip_adapter', t2i_adapter: 't2i_adapter', denoise_mask: 'inpainting' };
+
+export type LoaderType = 'main_model_loader' | 'sdxl_model_loader';
+
+/** The request a workflow makes, before the caller's `inputs` replace any of it. */
+export interface MappedWorkflow {
+  mode: 'text_to_image' | 'image_to_image' | 'upscale';
+  /** The loader's (or upscaler's) model name; null when the workflow leaves it unset. */
+  model: string | null;
+  /** Which loader named it, so an SD 1.x loader is not given an SDXL model or the other way round. */
+  loader: LoaderType | null;
+  prompt: string | null;
+  negativePrompt: string | null;
+  width: number | null;
+  height: number | null;
+  /** -1: a random seed (the noise seed comes from `rand_int`). */
+  seed: number | null;
+  steps: number | null;
+  cfgScale: number | null;
+  /** Our sampler name, or null when the workflow's scheduler has none (see `scheduler`). */
+  sampler: string | null;
+  /** The workflow's scheduler as InvokeAI names it, and the node that sets it. */
+  scheduler: { value: string; nodeId: string } | null;
+  strength: number | null;
+  /** What the image node holds: a gallery image id when it names one of ours (`<uuid>.png`), else its `image_name`. */
+  image: string | null;
+  scale: 2 | 4 | null;
+}
+
+interface Field {
+  name?: unknown;
+  value?: unknown;
+}
+
+interface GraphNode {
+  id: string;
+  type: string;
+  inputs: Record<string, Field>;
+}
+
+interface Link {
+  node: GraphNode;
+  handle: string;
+}
+
+const invalid = (message: string, details?: Record<string, unknown>) => new AppError(400, 'INVALID_PARAMETERS', message, details);
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const RANDOM = Symbol('random');
+type Literal = string | number | boolean | null | typeof RANDOM | Record<string, unknown>;
+
+const UUID_FILE = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(\.(png|jpe?g|webp))?$/i;
+
+/** A gallery image id when `image_name` is one (InvokeAI names images `<uuid>.png`). */
+export function galleryIdOf(imageName: string): string | null {
+  const m = UUID_FILE.exec(imageName);
+  return m ? m[1]!.toLowerCase() : null;
+}
+
+/** Nodes and edges, checked for the shape the InvokeAI editor saves. */
+class Graph {
+  readonly nodes = new Map<string, GraphNode>();
+  /** target node id → target field → where its value comes from. */
+  private readonly incoming = new Map<string, Map<string, Link>>();
+  private readonly consumed = new Set<string>();
+
+  constructor(definition: unknown) {
+    if (!isObject(definition)) throw invalid('The workflow definition must be a JSON object');
+    const meta = definition.meta;
+    if (isObject(meta) && typeof meta.version === 'string' && !meta.version.startsWith('3.')) {
+      throw invalid(`This workflow is in InvokeAI's format ${meta.version}; version 3 (InvokeAI 4 and later) is read. Open and save it in a current InvokeAI first`, { field: 'definition.meta.version' });
+    }
+    const { nodes, edges } = definition;
+    if (!Array.isArray(nodes) || !Array.isArray(edges)) throw invalid('The workflow definition needs `nodes` and `edges` arrays (InvokeAI workflow format)', { field: 'definition' });
+    const unsupported = new Set<string>();
+    nodes.forEach((n, i) => {
+      if (!isObject(n) || typeof n.id !== 'string') throw invalid(`definition.nodes[${i}] is not a workflow node (an object with an id)`, { field: `definition.nodes[${i}]` });
+      // Notes nodes are comments on the canvas: they take no part in the graph.
+      if (n.type === 'notes') return;
+      const data = n.data;
+      if (n.type !== 'invocation' || !isObject(data) || typeof data.type !== 'string' || (data.inputs !== undefined && !isObject(data.inputs))) {
+        throw invalid(`definition.nodes[${i}] is not an InvokeAI invocation node ({id, type: "invocation", data: {type, inputs}})`, { field: `definition.nodes[${i}]` });
+      }
+      if (!SUPPORTED.has(data.type)) unsupported.add(data.type);
+      this.nodes.set(n.id, { id: n.id, type: data.type, inputs: (data.inputs ?? {}) as Record<string, Field> });
+    });
+    if (unsupported.size > 0) {
+      const types = [...unsupported].sort();
+      throw invalid(`This workflow uses node types the local engine does not run: ${types.join(', ')}`, { unsupported_node_types: types, supported_node_types: [...SUPPORTED_NODE_TYPES] });
+    }
+    edges.forEach((e, i) => {
+      if (!isObject(e) || typeof e.source !== 'string' || typeof e.target !== 'string') throw invalid(`definition.edges[${i}] is not an edge ({source, target, ...})`, { field: `definition.edges[${i}]` });
+      // Collapsed edges only draw a folded node's links; the real edges are listed as well.
+      if (e.type === 'collapsed') return;
+      if (typeof e.sourceHandle !== 'string' || typeof e.targetHandle !== 'string') throw invalid(`definition.edges[${i}] has no sourceHandle/targetHandle`, { field: `definition.edges[${i}]` });
+      const source = this.nodes.get(e.source);
+      const target = this.nodes.get(e.target);
+      if (!source || !target) throw invalid(`definition.edges[${i}] joins a node that is not in the workflow (${source ? e.target : e.source})`, { field: `definition.edges[${i}]` });
+      const into = this.incoming.get(target.id) ?? new Map<string, Link>();
+      if (into.has(e.targetHandle)) throw invalid(`Input "${e.targetHandle}" of node ${target.id} (${target.type}) has several edges into it`, { node_id: target.id, field: e.targetHandle });
+      into.set(e.targetHandle, { node: source, handle: e.sourceHandle });
+      this.incoming.set(target.id, into);
+      this.consumed.add(source.id);
+    });
+  }
+
+  /** Nodes whose output goes nowhere: where the graph ends. */
+  ends(): GraphNode[] {
+    return [...this.nodes.values()].filter((n) => !this.consumed.has(n.id));
+  }
+
+  link(node: GraphNode, field: string): Link | null {
+    return this.incoming.get(node.id)?.get(field) ?? null;
+  }
+
+  /** The node wired into `field`, which must be one of `types`; null when nothing is. */
+  from(node: GraphNode, field: string, types: readonly string[]): GraphNode | null {
+    const link = this.link(node, field);
+    if (!link) return null;
+    if (!types.includes(link.node.type)) {
+      throw invalid(`Input "${field}" of node ${node.id} (${node.type}) comes from a ${link.node.type} node; the engine reads it from ${types.join(' or ')}`, {
+        node_id: node.id,
+        field,
+        from: link.node.type,
+        expected: [...types],
+      });
+    }
+    return link.node;
+  }
+
+  required(node: GraphNode, field: string, types: readonly string[]): GraphNode {
+    const found = this.from(node, field, types);
+    if (!found) throw invalid(`Input "${field}" of node ${node.id} (${node.type}) is not connected; it needs a ${types.join(' or ')} node`, { node_id: node.id, field });
+    return found;
+  }
+
+  /** A field's value: its own, or what the primitive node wired into it gives. */
+  value(node: GraphNode, field: string, depth = 0): Literal | undefined {
+    const link = this.link(node, field);
+    if (!link) return node.inputs[field]?.value as Literal | undefined;
+    if (depth > 32) throw invalid('The workflow\'s values form a cycle', { node_id: node.id, field });
+    const src = link.node;
+    switch (src.type) {
+      case 'string':
+      case 'integer':
+      case 'float':
+      case 'boolean':
+        return this.value(src, 'value', depth + 1);
+      case 'rand_int':
+        return RANDOM;
+      case 'string_join': {
+        const left = this.value(src, 'string_left', depth + 1) ?? '';
+        const right = this.value(src, 'string_right', depth + 1) ?? '';
+        if (typeof left !== 'string' || typeof right !== 'string') throw invalid(`string_join node ${src.id} joins something that is not text`, { node_id: src.id });
+        return left + right;
+      }
+      default:
+        throw invalid(`Input "${field}" of node ${node.id} (${node.type}) is wired to a ${src.type} node, which gives no value the engine reads there`, { node_id: node.id, field, from: src.type });
+    }
+  }
+
+  number(node: GraphNode, field: string): number | null {
+    const v = this.value(node, field);
+    if (v === undefined || v === null) return null;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw invalid(`Field "${field}" of node ${node.id} (${node.type}) must be a number`, { node_id: node.id, field });
+    return v;
+  }
+
+  text(node: GraphNode, field: string): string | null {
+    const v = this.value(node, field);
+    if (v === undefined || v === null) return null;
+    if (typeof v !== 'string') throw invalid(`Field "${field}" of node ${node.id} (${node.type}) must be text`, { node_id: node.id, field });
+    return v;
+  }
+}
+
+/** A model field: InvokeAI stores `{key, hash, name, base, type}`; older files a bare name. */
+function modelName(graph: Graph, node: GraphNode, field: string): string | null {
+  const v = graph.value(node, field);
+  if (v === undefined || v === null || v === '') return null;
+  if (typeof v === 'string') return v;
+  if (isObject(v)) {
+    if (typeof v.name === 'string' && v.name) return v.name;
+    if (typeof v.key === 'string' && v.key) return v.key;
+    if (typeof v.model_name === 'string' && v.model_name) return v.model_name;
+  }
+  throw invalid(`Field "${field}" of node ${node.id} (${node.type}) does not name a model`, { node_id: node.id, field });
+}
+
+/** Follows a `clip`/`vae`/`unet` link back to the model loader, through clip_skip with nothing skipped. */
+function loaderOf(graph: Graph, node: GraphNode, field: string, loader: GraphNode): void {
+  let from = graph.required(node, field, [...LOADERS, 'clip_skip']);
+  if (from.type === 'clip_skip') {
+    const skipped = graph.number(from, 'skipped_layers') ?? 0;
+    if (skipped !== 0) throw invalid(`CLIP skip (node ${from.id}, skipped_layers ${skipped}) is not supported by the local engine; set it to 0 or remove the node`, { node_id: from.id, field: 'skipped_layers', feature: 'clip_skip' });
+    from = graph.required(from, 'clip', LOADERS);
+  }
+  if (from.id !== loader.id) throw invalid(`Node ${node.id} (${node.type}) takes its ${field} from another model loader than the denoiser; the engine runs one model`, { node_id: node.id, field });
+}
+
+/** The text a prompt node encodes. */
+function promptOf(graph: Graph, node: GraphNode, loader: GraphNode): string {
+  loaderOf(graph, node, 'clip', loader);
+  const prompt = graph.text(node, 'prompt') ?? '';
+  if (node.type === 'sdxl_compel_prompt') {
+    loaderOf(graph, node, 'clip2', loader);
+    // The engine feeds one prompt to both SDXL text encoders; a separate style prompt would be lost.
+    const style = graph.text(node, 'style') ?? '';
+    if (style !== '' && style !== prompt) {
+      throw invalid(`A style prompt different from the prompt (node ${node.id}) is not supported; the engine gives both SDXL text encoders the prompt`, { node_id: node.id, field: 'style', feature: 'sdxl_style_prompt' });
+    }
+  }
+  return prompt;
+}
+
+/** The image a node reads: an image node, maybe through img_resize (whose size then sets the output's). */
+function imageOf(graph: Graph, node: GraphNode, field: string, allowResize: boolean): { image: string | null; width: number | null; height: number | null } {
+  const src = graph.required(node, field, allowResize ? ['image', 'img_resize'] : ['image']);
+  let width: number | null = null;
+  let height: number | null = null;
+  let imageNode = src;
+  if (src.type === 'img_resize') {
+    width = graph.number(src, 'width');
+    height = graph.number(src, 'height');
+    imageNode = graph.required(src, 'image', ['image']);
+  }
+  const v = graph.value(imageNode, 'image');
+  let name: string | null = null;
+  if (isObject(v) && typeof v.image_name === 'string' && v.image_name) name = v.image_name;
+  else if (v !== undefined && v !== null) throw invalid(`Field "image" of node ${imageNode.id} (image) must be {image_name}`, { node_id: imageNode.id, field: 'image' });
+  return { image: name === null ? null : (galleryIdOf(name) ?? name), width, height };
+}
+
+function diffusionOf(graph: Graph, l2i: GraphNode): MappedWorkflow {
+  const denoise = graph.required(l2i, 'latents', ['denoise_latents']);
+  const loader = graph.required(denoise, 'unet', LOADERS);
+  loaderOf(graph, l2i, 'vae', loader);
+  for (const [field, feature] of Object.entries(DENOISE_EXTRAS)) {
+    const link = graph.link(denoise, field);
+    if (link) throw invalid(`${field} on denoise_latents (node ${denoise.id}) is not supported by the local engine`, { node_id: denoise.id, field, feature });
+  }
+  const positive = graph.required(denoise, 'positive_conditioning', PROMPTS);
+  const negative = graph.from(denoise, 'negative_conditioning', PROMPTS);
+  const noise = graph.from(denoise, 'noise', ['noise']);
+  const latents = graph.from(denoise, 'latents', ['i2l']);
+  if (!noise && !latents) throw invalid(`denoise_latents (node ${denoise.id}) needs a noise node (or latents from i2l)`, { node_id: denoise.id, field: 'noise' });
+
+  const start = graph.number(denoise, 'denoising_start') ?? 0;
+  const end = graph.number(denoise, 'denoising_end') ?? 1;
+  if (end !== 1) throw invalid(`denoising_end ${end} (node ${denoise.id}) is not supported; the engine denoises to the end (1)`, { node_id: denoise.id, field: 'denoising_end' });
+  const rescale = graph.number(denoise, 'cfg_rescale_multiplier') ?? 0;
+  if (rescale !== 0) throw invalid(`cfg_rescale_multiplier (node ${denoise.id}) is not supported; set it to 0`, { node_id: denoise.id, field: 'cfg_rescale_multiplier' });
+
+  let seed: number | null = null;
+  let width: number | null = null;
+  let height: number | null = null;
+  if (noise) {
+    const s = graph.value(noise, 'seed');
+    if (s === RANDOM) seed = -1;
+    else if (s !== undefined && s !== null) {
+      if (typeof s !== 'number') throw invalid(`Field "seed" of node ${noise.id} (noise) must be a number`, { node_id: noise.id, field: 'seed' });
+      seed = s;
+    }
+    width = graph.number(noise, 'width');
+    height = graph.number(noise, 'height');
+  }
+
+  let image: string | null = null;
+  let strength: number | null = null;
+  if (latents) {
+    loaderOf(graph, latents, 'vae', loader);
+    const src = imageOf(graph, latents, 'image', true);
+    image = src.image;
+    // The resized source sets the latent size, which a noise node must match anyway.
+    width = src.width ?? width;
+    height = src.height ?? height;
+    if (start < 0 || start >= 1) throw invalid(`denoising_start ${start} (node ${denoise.id}) must be from 0 to below 1 when starting from an image (strength = 1 - denoising_start)`, { node_id: denoise.id, field: 'denoising_start' });
+    strength = Math.round((1 - start) * 1e6) / 1e6;
+  } else if (start !== 0) {
+    throw invalid(`denoising_start ${start} (node ${denoise.id}) needs latents from an image (i2l); without one it must be 0`, { node_id: denoise.id, field: 'denoising_start' });
+  }
+
+  const schedulerName = graph.text(denoise, 'scheduler');
+  const cfg = graph.value(denoise, 'cfg_scale');
+  if (Array.isArray(cfg)) throw invalid(`A cfg_scale per step (node ${denoise.id}) is not supported; give one number`, { node_id: denoise.id, field: 'cfg_scale' });
+  return {
+    mode: latents ? 'image_to_image' : 'text_to_image',
+    model: modelName(graph, loader, 'model'),
+    loader: loader.type as LoaderType,
+    prompt: promptOf(graph, positive, loader),
+    negativePrompt: negative ? promptOf(graph, negative, loader) : null,
+    width,
+    height,
+    seed,
+    steps: graph.number(denoise, 'steps'),
+    cfgScale: graph.number(denoise, 'cfg_scale'),
+    sampler: schedulerName === null ? null : (INVOKE_SCHEDULERS[schedulerName] ?? null),
+    scheduler: schedulerName === null ? null : { value: schedulerName, nodeId: denoise.id },
+    strength,
+    image,
+    scale: null,
+  };
+}
+
+function upscaleOf(graph: Graph, node: GraphNode): MappedWorkflow {
+  const link = graph.link(node, 'image');
+  if (link && link.node.type === 'l2i') {
+    throw invalid(`Upscaling a generated image in the same run (node ${node.id}) is not supported; generate first, then run an upscale workflow on the result`, { node_id: node.id, field: 'image' });
+  }
+  const src = imageOf(graph, node, 'image', false);
+  let model: string | null;
+  let scale: 2 | 4 | null = null;
+  if (node.type === 'esrgan') {
+    const file = graph.text(node, 'model_name');
+    model = file ? file.replace(/\.(pth|pt|safetensors|onnx)$/i, '') : null;
+    // esrgan enlarges by its network's factor, which InvokeAI's model file names carry (RealESRGAN_x2plus.pth).
+    const factor = file ? /x([24])/i.exec(file)?.[1] : undefined;
+    scale = factor === '2' ? 2 : factor === '4' ? 4 : null;
+  } else {
+    model = modelName(graph, node, 'image_to_image_model');
+  }
+  return {
+    mode: 'upscale',
+    model,
+    loader: null,
+    prompt: null,
+    negativePrompt: null,
+    width: null,
+    height: null,
+    seed: null,
+    steps: null,
+    cfgScale: null,
+    sampler: null,
+    scheduler: null,
+    strength: null,
+    image: src.image,
+    scale,
+  };
+}
+
+/** Reads an InvokeAI workflow as one request to the engine, or refuses it with `INVALID_PARAMETERS`. */
+export function mapWorkflow(definition: unknown): MappedWorkflow {
+  const graph = new Graph(definition);
+  const ends = graph.ends().filter((n) => n.type === 'l2i' || n.type === 'img_resize' || UPSCALERS.includes(n.type));
+  if (ends.length === 0) throw invalid('The workflow makes no image: it needs a final l2i (latents to image) or upscaler (esrgan, spandrel_image_to_image) node', { field: 'definition.nodes' });
+  if (ends.length > 1) {
+    throw invalid(`The workflow ends in ${ends.length} images (nodes ${ends.map((n) => n.id).join(', ')}); the engine runs workflows with one output`, { node_ids: ends.map((n) => n.id) });
+  }
+  const end = ends[0]!;
+  if (end.type === 'img_resize') throw invalid(`Resizing the final image (node ${end.id}) is not supported; set the size on the noise node instead`, { node_id: end.id });
+  return end.type === 'l2i' ? diffusionOf(graph, end) : upscaleOf(graph, end);
+}
+
+/** The caller's `inputs` to POST /generate/workflow. */
+export interface WorkflowInputs {
+  prompt?: string;
+  negative_prompt?: string;
+  model?: string;
+  seed?: number;
+  steps?: number;
+  cfg_scale?: number;
+  sampler?: string;
+  width?: number;
+  height?: number;
+  strength?: number;
+  batch_size?: number;
+  image_id?: string;
+  scale?: 2 | 4;
+  save_to_board?: string;
+}
+
+/** Inputs that make sense only for some modes. */
+const INPUT_MODES: Record<keyof WorkflowInputs, MappedWorkflow['mode'][]> = {
+  prompt: ['text_to_image', 'image_to_image'],
+  negative_prompt: ['text_to_image', 'image_to_image'],
+  model: ['text_to_image', 'image_to_image', 'upscale'],
+  seed: ['text_to_image', 'image_to_image'],
+  steps: ['text_to_image', 'image_to_image'],
+  cfg_scale: ['text_to_image', 'image_to_image'],
+  sampler: ['text_to_image', 'image_to_image'],
+  width: ['text_to_image', 'image_to_image'],
+  height: ['text_to_image', 'image_to_image'],
+  strength: ['image_to_image'],
+  batch_size: ['text_to_image', 'image_to_image'],
+  image_id: ['image_to_image', 'upscale'],
+  scale: ['upscale'],
+  save_to_board: ['text_to_image', 'image_to_image', 'upscale'],
+};
+
+export const MODE_NAMES: Record<MappedWorkflow['mode'], string> = { text_to_image: 'text to image', image_to_image: 'image to image', upscale: 'upscaling' };
+
+/** A body for POST /generate/{text-to-image,image-to-image,upscale}, as the workflow and the inputs make it. */
+export interface WorkflowRequest {
+  mode: MappedWorkflow['mode'];
+  loader: LoaderType | null;
+  body: Record<string, unknown>;
+}
+
+/**
+ * Lays the caller's inputs over what the workflow sets: the result is the body of the matching
+ * generate route, which the caller checks with that route's own schema and builder.
+ */
+export function workflowRequest(mapped: MappedWorkflow, inputs: WorkflowInputs): WorkflowRequest {
+  for (const key of Object.keys(inputs) as (keyof WorkflowInputs)[]) {
+    const modes = INPUT_MODES[key];
+    if (modes && !modes.includes(mapped.mode)) {
+      throw invalid(`inputs.${key} does not apply to this workflow, which does ${MODE_NAMES[mapped.mode]}`, { field: `inputs.${key}`, mode: mapped.mode });
+    }
+  }
+  const model = inputs.model ?? mapped.model;
+  if (model === null) {
+    throw invalid('The workflow\'s model field is empty; name a model in inputs.model (GET /models lists them)', { field: 'inputs.model' });
+  }
+  const set = (out: Record<string, unknown>, key: string, value: unknown) => {
+    if (value !== null && value !== undefined) out[key] = value;
+  };
+  const body: Record<string, unknown> = {};
+  if (mapped.mode === 'upscale') {
+    const image = inputs.image_id ?? mapped.image;
+    if (image === null || (inputs.image_id === undefined && galleryIdOf(image) === null)) {
+      throw invalid(`The workflow's image node ${image === null ? 'holds no image' : `names "${image}", which is not an image id of your gallery`}; pass inputs.image_id`, { field: 'inputs.image_id' });
+    }
+    set(body, 'image', image);
+    set(body, 'scale', inputs.scale ?? mapped.scale);
+    set(body, 'model', model);
+    set(body, 'save_to_board', inputs.save_to_board);
+    return { mode: mapped.mode, loader: null, body };
+  }
+  if (inputs.sampler === undefined && mapped.scheduler && mapped.sampler === null) {
+    throw invalid(`The scheduler "${mapped.scheduler.value}" (node ${mapped.scheduler.nodeId}) is not one the engine runs; use ${Object.keys(INVOKE_SCHEDULERS).join(', ')}, or pass inputs.sampler`, {
+      node_id: mapped.scheduler.nodeId,
+      field: 'scheduler',
+      value: mapped.scheduler.value,
+      supported: Object.keys(INVOKE_SCHEDULERS),
+    });
+  }
+  set(body, 'prompt', inputs.prompt ?? mapped.prompt);
+  set(body, 'negative_prompt', inputs.negative_prompt ?? mapped.negativePrompt);
+  set(body, 'model', model);
+  set(body, 'width', inputs.width ?? mapped.width);
+  set(body, 'height', inputs.height ?? mapped.height);
+  set(body, 'steps', inputs.steps ?? mapped.steps);
+  set(body, 'cfg_scale', inputs.cfg_scale ?? mapped.cfgScale);
+  set(body, 'sampler', inputs.sampler ?? mapped.sampler);
+  set(body, 'seed', inputs.seed ?? mapped.seed);
+  set(body, 'batch_size', inputs.batch_size);
+  set(body, 'save_to_board', inputs.save_to_board);
+  if (mapped.mode === 'image_to_image') {
+    const image = inputs.image_id ?? mapped.image;
+    if (image === null || (inputs.image_id === undefined && galleryIdOf(image) === null)) {
+      throw invalid(`The workflow's image node ${image === null ? 'holds no image' : `names "${image}", which is not an image id of your gallery`}; pass inputs.image_id`, { field: 'inputs.image_id' });
+    }
+    set(body, 'source_image', image);
+    set(body, 'strength', inputs.strength ?? mapped.strength);
+  }
+  return { mode: mapped.mode, loader: mapped.loader, body };
+}
+
+/** An SDXL loader needs an SDXL model and the SD 1/2 loader one of those, as in InvokeAI. */
+export function checkLoader(loader: LoaderType | null, model: { name: string; base: string | null }): void {
+  if (loader === null) return;
+  const sdxl = model.base === 'sdxl';
+  if (loader === 'sdxl_model_loader' && !sdxl) throw invalid(`The workflow loads an SDXL model (sdxl_model_loader); "${model.name}" is ${model.base ?? 'not SDXL'}`, { field: 'model', loader });
+  if (loader === 'main_model_loader' && sdxl) throw invalid(`The workflow's main_model_loader takes SD 1.x/2.x models; "${model.name}" is SDXL (use sdxl_model_loader)`, { field: 'model', loader });
+}

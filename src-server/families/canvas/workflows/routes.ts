@@ -1,0 +1,239 @@
+import type { FastifyError } from 'fastify';
+import { Type, type Static, type TSchema } from 'typebox';
+import { Value } from 'typebox/value';
+import type { FamilyApp } from '../../../http/family';
+import { AppError } from '../../../http/errors';
+import { currentUser } from '../../../plugins/app/auth';
+import { Envelope, errorResponses, ok, pageOf, paged, PagedEnvelope, security, signedIn } from '../http';
+import type { BoardService } from '../boards/service';
+import type { ImageService } from '../images/service';
+import type { ModelService } from '../models/service';
+import { GENERATE_ERRORS, generateSchema, GenerationRequests, IMAGE_BODY_LIMIT } from '../generate/requests';
+import { ImageToImageBody, TextToImageBody, UpscaleBody } from '../generate/schemas';
+import type { GenerateService } from '../generate/service';
+import { checkLoader, INVOKE_SCHEDULERS, mapWorkflow, SUPPORTED_NODE_TYPES, workflowRequest, type WorkflowInputs, type WorkflowRequest } from './invoke-graph';
+import { CreateWorkflowBody, PatchWorkflowBody, RunWorkflowBody, WorkflowDetail, WorkflowParams, WorkflowsQuery, WorkflowSummary } from './schemas';
+import { MAX_DEFINITION_BYTES, type WorkflowRow, type WorkflowService } from './service';
+
+const tags = ['canvas'];
+
+/** A definition of 1 MiB, with JSON's escaping and the other fields around it. */
+const WORKFLOW_BODY_LIMIT = 2 * MAX_DEFINITION_BYTES;
+
+const NOT_MINE = { 400: '`VALIDATION_ERROR`: not a workflow id', 403: '`FORBIDDEN`: another account\'s workflow', 404: '`NOT_FOUND`' };
+const SAVE_ERRORS = {
+  400: '`VALIDATION_ERROR`: no or blank name, a name over 100 characters, a definition that is not a JSON object, an unknown field',
+  402: '`STORAGE_EXCEEDED`: saving it would pass your plan\'s storage (`details.used_bytes`, `quota_bytes`, `required_bytes`)',
+  413: `\`PAYLOAD_TOO_LARGE\`: a definition over ${MAX_DEFINITION_BYTES} bytes (\`details.bytes\`, \`details.max_bytes\`)`,
+};
+
+/** Names the unknown field wherever it is (`inputs.hires_fix`), as the other generate routes do. */
+const runConfig = {
+  validationError: (message: string, validation: FastifyError['validation']) => {
+    const first = validation?.[0];
+    const extra = (first?.params as { additionalProperty?: string } | undefined)?.additionalProperty;
+    if (!extra) return new AppError(400, 'INVALID_PARAMETERS', message);
+    const field = first?.instancePath === '/inputs' ? `inputs.${extra}` : extra;
+    return new AppError(400, 'INVALID_PARAMETERS', field.startsWith('inputs.') ? `${field} is not an input of a workflow run` : `body.${field} is not a parameter of this endpoint`, { field });
+  },
+  // A source image may come as base64 data, past the 10,000-character cap on text fields.
+  longFields: ['inputs.image_id'],
+};
+
+/** Body fields whose input has another name. */
+const INPUT_OF: Record<string, string> = { source_image: 'image_id', image: 'image_id' };
+
+/** Checks the body a workflow makes with the target route's own schema, naming where a bad value came from. */
+function checked<S extends TSchema>(schema: S, req: WorkflowRequest, inputs: WorkflowInputs): Static<S> {
+  if (Value.Check(schema, req.body)) return req.body as Static<S>;
+  const [e] = [...Value.Errors(schema, req.body)];
+  const params = (e?.params ?? {}) as { requiredProperties?: string[]; additionalProperties?: string[] };
+  const key = e?.instancePath.replace(/^\//, '') || params.requiredProperties?.[0] || '';
+  const input = INPUT_OF[key] ?? key;
+  const fromInputs = Object.hasOwn(inputs, input);
+  if (e?.keyword === 'required') {
+    throw new AppError(400, 'INVALID_PARAMETERS', `The workflow sets no ${key}; pass inputs.${input}`, { field: `inputs.${input}`, source: 'workflow' });
+  }
+  const where = fromInputs ? `inputs.${input}` : `The workflow's ${key} (${JSON.stringify(req.body[key])})`;
+  throw new AppError(400, 'INVALID_PARAMETERS', `${where} ${e?.message ?? 'is invalid'}`, { field: fromInputs ? `inputs.${input}` : key, source: fromInputs ? 'inputs' : 'workflow' });
+}
+
+const RUN_DESCRIPTION =
+  'Runs a saved InvokeAI workflow (yours or a public one) as one generation. The graph must end in one image: ' +
+  '`l2i` after `denoise_latents` (text to image; image to image when its latents come from `i2l`, strength = 1 - `denoising_start`), or an upscaler (`esrgan`, `spandrel_image_to_image`). ' +
+  `Node types run: ${SUPPORTED_NODE_TYPES.join(', ')} (and notes); any other is refused with \`INVALID_PARAMETERS\` and \`details.unsupported_node_types\`. ` +
+  `Schedulers: ${Object.entries(INVOKE_SCHEDULERS).map(([k, v]) => (k === v ? k : `${k} (as ${v})`)).join(', ')}. ` +
+  'The model is the loader\'s model name as installed here (GET /models); `inputs` replace what the workflow sets and are checked like the fields of the matching generate route. ' +
+  'The job and its images record the workflow id (`params.workflow_id`, `metadata.workflow_id`).';
+
+/** /workflows/** (saved InvokeAI workflows) and POST /generate/workflow (running one). */
+export async function workflowRoutes(
+  app: FamilyApp,
+  workflows: WorkflowService,
+  generate: GenerateService,
+  models: ModelService,
+  images: ImageService,
+  boards: BoardService,
+): Promise<void> {
+  const requests = new GenerationRequests(app, generate, models, images, boards);
+
+  const summary = (r: WorkflowRow, me: string) => ({
+    id: r.id,
+    name: r.name,
+    description: r.description,
+    is_public: r.isPublic,
+    is_mine: r.userId === me,
+    owner_id: r.userId,
+    definition_size: r.definitionSize,
+    created_at: r.createdAt,
+    updated_at: r.updatedAt,
+  });
+  const detail = (r: WorkflowRow, me: string) => ({ ...summary(r, me), definition: r.definition });
+
+  app.get(
+    '/api/v1/workflows',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: 'Your workflows and other accounts\' public ones, newest first (워크플로우 목록)',
+        description: 'Items leave out `definition` (GET /workflows/{workflow_id} has it); `mine=true` lists only yours.',
+        querystring: WorkflowsQuery,
+        response: { 200: PagedEnvelope(Type.Array(WorkflowSummary)), ...errorResponses({ 400: '`VALIDATION_ERROR`: per_page over 100...' }) },
+      },
+    },
+    async (request) => {
+      const me = currentUser(request).id;
+      const { page, perPage, offset } = pageOf(request.query);
+      const { rows, total } = workflows.list(me, { mineOnly: request.query.mine ?? false, limit: perPage, offset });
+      return paged(
+        rows.map((r) => summary(r, me)),
+        { page, per_page: perPage, total },
+      );
+    },
+  );
+
+  app.post(
+    '/api/v1/workflows',
+    {
+      onRequest: signedIn,
+      bodyLimit: WORKFLOW_BODY_LIMIT,
+      schema: {
+        tags,
+        security,
+        summary: 'Save an InvokeAI workflow (워크플로우 생성)',
+        description: 'The definition is stored as sent and counts against your storage. It is not checked for what the engine runs until POST /generate/workflow.',
+        body: CreateWorkflowBody,
+        response: { 201: Envelope(WorkflowDetail), ...errorResponses(SAVE_ERRORS) },
+      },
+    },
+    async (request, reply) => {
+      const user = currentUser(request);
+      const b = request.body;
+      const row = workflows.create(user, { name: b.name.trim(), description: b.description?.trim() || null, definition: b.definition, isPublic: b.is_public ?? false });
+      return reply.code(201).send(ok(detail(row, user.id)));
+    },
+  );
+
+  app.get(
+    '/api/v1/workflows/:workflow_id',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: 'One workflow with its definition (워크플로우 상세): yours or a public one',
+        params: WorkflowParams,
+        response: { 200: Envelope(WorkflowDetail), ...errorResponses({ ...NOT_MINE, 403: '`FORBIDDEN`: another account\'s private workflow' }) },
+      },
+    },
+    async (request) => {
+      const me = currentUser(request).id;
+      return ok(detail(workflows.visible(me, request.params.workflow_id), me));
+    },
+  );
+
+  app.patch(
+    '/api/v1/workflows/:workflow_id',
+    {
+      onRequest: signedIn,
+      bodyLimit: WORKFLOW_BODY_LIMIT,
+      schema: {
+        tags,
+        security,
+        summary: 'Rename, describe, replace the definition of or publish one of your workflows (워크플로우 수정)',
+        params: WorkflowParams,
+        body: PatchWorkflowBody,
+        response: { 200: Envelope(WorkflowDetail), ...errorResponses({ ...SAVE_ERRORS, 400: `${SAVE_ERRORS[400]}, nothing to change`, 403: '`FORBIDDEN`: another account\'s workflow (public ones too)', 404: '`NOT_FOUND`' }) },
+      },
+    },
+    async (request) => {
+      const user = currentUser(request);
+      const row = workflows.owned(user.id, request.params.workflow_id);
+      const b = request.body;
+      const updated = workflows.update(user, row, {
+        name: b.name?.trim(),
+        description: b.description === undefined ? undefined : b.description?.trim() || null,
+        definition: b.definition,
+        isPublic: b.is_public,
+      });
+      return ok(detail(updated, user.id));
+    },
+  );
+
+  app.delete(
+    '/api/v1/workflows/:workflow_id',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: 'Delete one of your workflows (워크플로우 삭제); images made with it stay',
+        params: WorkflowParams,
+        response: { 200: Envelope(Type.Object({ id: Type.String(), deleted: Type.Literal(true) })), ...errorResponses({ ...NOT_MINE, 403: '`FORBIDDEN`: another account\'s workflow (public ones too)' }) },
+      },
+    },
+    async (request) => {
+      const row = workflows.owned(currentUser(request).id, request.params.workflow_id);
+      workflows.delete(row);
+      return ok({ id: row.id, deleted: true as const });
+    },
+  );
+
+  app.post(
+    '/api/v1/generate/workflow',
+    {
+      onRequest: signedIn,
+      bodyLimit: IMAGE_BODY_LIMIT,
+      config: runConfig,
+      schema: generateSchema('Run a saved workflow (워크플로우 실행)', RUN_DESCRIPTION, RunWorkflowBody, {
+        ...GENERATE_ERRORS,
+        400: `${GENERATE_ERRORS[400]}; a workflow the engine cannot run: node types it does not run (\`details.unsupported_node_types\`), an unsupported scheduler or setting (\`details.node_id\`, \`details.field\`), an empty model or prompt with no input to fill it, an input that does not apply to the workflow's kind`,
+        403: `${GENERATE_ERRORS[403]}; \`FORBIDDEN\`: another account's private workflow`,
+        404: `${GENERATE_ERRORS[404]}; \`NOT_FOUND\`: no such workflow, or the image its image node names is not in your gallery (\`details.field\`: \`inputs.image_id\`)`,
+      }),
+    },
+    async (request, reply) => {
+      const user = currentUser(request);
+      const inputs = (request.body.inputs ?? {}) as WorkflowInputs;
+      const row = workflows.visible(user.id, request.body.workflow_id);
+      const req = workflowRequest(mapWorkflow(row.definition), inputs);
+      // An image the workflow names by id (InvokeAI's `<uuid>.png`) that this gallery lacks: say where it came from.
+      const named = inputs.image_id === undefined ? (req.body.source_image ?? req.body.image) : undefined;
+      if (typeof named === 'string' && !images.get(named)) {
+        throw new AppError(404, 'NOT_FOUND', `The workflow's image node names image ${named}, which is not in your gallery; pass inputs.image_id`, { field: 'inputs.image_id', image_id: named });
+      }
+      const origin = { workflowId: row.id, params: { workflow_id: row.id } };
+      if (req.mode === 'upscale') return requests.accept(request, reply, await requests.upscale(user, checked(UpscaleBody, req, inputs), origin));
+      if (req.mode === 'image_to_image') {
+        const body = checked(ImageToImageBody, req, inputs);
+        checkLoader(req.loader, requests.mainModel(user, body.model));
+        return requests.accept(request, reply, await requests.imageToImage(user, body, origin));
+      }
+      const body = checked(TextToImageBody, req, inputs);
+      checkLoader(req.loader, requests.mainModel(user, body.model));
+      return requests.accept(request, reply, await requests.textToImage(user, body, origin));
+    },
+  );
+}

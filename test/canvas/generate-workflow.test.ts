@@ -1,0 +1,207 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { eq } from 'drizzle-orm';
+import type { LightMyRequestResponse } from 'fastify';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { canvasWorkflows, users } from '../../src-server/db/schema';
+import { readPngText } from '../../src-server/families/canvas/images/png-text';
+import { call, canvasApp, canvasUser, errorOf, pathOf, settled, writeTinyModels, type CanvasTest, type CanvasUser, type TinyModels } from './helpers';
+
+// Each test boots the app and its AI worker; one runs the tiny model.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+
+type Workflow = { nodes: { id: string; data: { type: string; label?: string; inputs: Record<string, { name: string; value?: unknown }> } }[]; edges: { source: string; target: string; targetHandle?: string }[] } & Record<string, unknown>;
+
+const fixture = (name: string): Workflow => JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/invoke-workflows', name), 'utf8'));
+const setValue = (w: Workflow, type: string, field: string, value: unknown) => {
+  w.nodes.find((n) => n.data.type === type)!.data.inputs[field] = { name: field, value };
+  return w;
+};
+
+let models: TinyModels;
+let t: CanvasTest;
+let alice: CanvasUser;
+let bob: CanvasUser;
+
+beforeAll(async () => {
+  models = await writeTinyModels();
+});
+afterAll(() => fs.rmSync(models.dir, { recursive: true, force: true }));
+beforeEach(async () => {
+  t = await canvasApp(models);
+  alice = await canvasUser(t.app, 'Alice');
+  bob = await canvasUser(t.app, 'Bob');
+});
+afterEach(async () => {
+  await t.close();
+});
+
+async function saved(user: CanvasUser, definition: object, extra: Record<string, unknown> = {}): Promise<string> {
+  const res = await call(t.app, user, 'POST', '/api/v1/workflows', { name: 'Workflow', definition, ...extra });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json().data.id;
+}
+
+const run = (user: CanvasUser | null, body: Record<string, unknown>) => call(t.app, user, 'POST', '/api/v1/generate/workflow', body);
+
+/** The SD 1.5 text-to-image fixture on the tiny model, small and with a fixed seed. */
+function tinySd15(): Workflow {
+  const w = fixture('text-to-image-sd15.json');
+  setValue(w, 'main_model_loader', 'model', { key: 'tiny-sd1', hash: 'random', name: 'tiny-sd1', base: 'sd-1', type: 'main' });
+  setValue(w, 'noise', 'width', 64);
+  setValue(w, 'noise', 'height', 48);
+  setValue(w, 'noise', 'seed', 4321);
+  setValue(w, 'denoise_latents', 'steps', 3);
+  const seedNode = w.nodes.find((n) => n.data.type === 'rand_int')!;
+  w.edges = w.edges.filter((e) => e.source !== seedNode.id);
+  return w;
+}
+
+/** A 202 with the other generate routes' body; the job is cancelled so the next request is not over the Free plan's queue. */
+async function queued(res: LightMyRequestResponse, user: CanvasUser) {
+  expect(res.statusCode, res.body).toBe(202);
+  const data = res.json().data;
+  expect(data).toEqual({ job_id: expect.any(String), status: 'queued', queue_position: expect.any(Number), estimated_wait_seconds: expect.any(Number), estimated_credits: expect.any(Number), websocket_channel: `user:${user.id}` });
+  const detail = (await call(t.app, user, 'GET', `/api/v1/queue/items/${data.job_id}`)).json().data;
+  await call(t.app, user, 'DELETE', `/api/v1/queue/items/${data.job_id}`);
+  t.clock.advance(61_000);
+  return detail;
+}
+
+const bad = (res: LightMyRequestResponse, details?: unknown) => {
+  expect(res.statusCode, res.body).toBe(400);
+  expect(res.json()).toEqual(errorOf('INVALID_PARAMETERS', details));
+  return res.json().error.message as string;
+};
+
+describe('POST /generate/workflow', () => {
+  it('runs a saved SD 1.5 workflow to a finished image with the workflow\'s seed, steps, size and scheduler, and its id', async () => {
+    const id = await saved(alice, tinySd15());
+    const res = await run(alice, { workflow_id: id, inputs: { prompt: 'a red fox in the snow' } });
+    expect(res.statusCode, res.body).toBe(202);
+    const jobId = res.json().data.job_id;
+    expect(res.json().data).toMatchObject({ status: 'queued', queue_position: 1, websocket_channel: `user:${alice.id}` });
+    const job = await settled(t.app, jobId);
+    expect(job.status, job.error ?? '').toBe('completed');
+
+    const detail = (await call(t.app, alice, 'GET', `/api/v1/queue/items/${jobId}`)).json().data;
+    expect(detail).toMatchObject({
+      job_type: 'text_to_image',
+      params: { workflow_id: id, prompt: 'a red fox in the snow', negative_prompt: 'blurry, low quality, watermark', model: 'tiny-sd1', seed: 4321, steps: 3, width: 64, height: 48, sampler: 'dpmpp_2m_karras', cfg_scale: 7.5 },
+    });
+    const image = (await call(t.app, alice, 'GET', `/api/v1/images/${detail.result.image_id}`)).json().data;
+    expect(image).toMatchObject({ width: 64, height: 48, metadata: { workflow_id: id, seed: 4321, steps: 3, sampler: 'dpmpp_2m_karras', prompt: 'a red fox in the snow', model: 'tiny-sd1' } });
+    const png = (await t.app.inject({ method: 'GET', url: pathOf(detail.result.image_url) })).rawPayload;
+    expect((await sharp(png).metadata()).width).toBe(64);
+    expect(readPngText(png).parameters).toContain('Steps: 3, Sampler: dpmpp_2m_karras, CFG scale: 7.5, Seed: 4321, Size: 64x48, Model: tiny-sd1');
+    // Charged like any generation.
+    const credits = (await call(t.app, alice, 'GET', '/api/v1/users/me/credits')).json().data;
+    expect([credits.reserved, credits.balance]).toEqual([0, 500 - detail.credits_used]);
+  });
+
+  it('maps image-to-image and upscale workflows onto their routes, with a base64 image_id past the text cap', async () => {
+    const hold = t.holdGpu();
+    // Pseudo-random pixels (a fixed LCG) do not compress: a base64 PNG well past 10,000 characters.
+    let state = 12345;
+    const noise = () => (state = (state * 1103515245 + 12345) >>> 0) >>> 24;
+    const noisy = await sharp(Buffer.from(Array.from({ length: 200 * 100 * 3 }, noise)), { raw: { width: 200, height: 100, channels: 3 } })
+      .png()
+      .toBuffer();
+    const b64 = noisy.toString('base64');
+    expect(b64.length).toBeGreaterThan(10_000);
+
+    const i2i = setValue(setValue(setValue(fixture('image-to-image-sd15.json'), 'main_model_loader', 'model', { name: 'tiny-sd1' }), 'img_resize', 'width', 64), 'img_resize', 'height', 32);
+    setValue(i2i, 'noise', 'width', 64);
+    const i2iId = await saved(alice, i2i);
+    // The image node names an InvokeAI image, not one of this gallery.
+    let res = await run(alice, { workflow_id: i2iId });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toEqual(errorOf('NOT_FOUND', { field: 'inputs.image_id', image_id: '0b7c9a2e-3f1d-4e8a-9b6c-5d4e3f2a1b0c' }));
+    let detail = await queued(await run(alice, { workflow_id: i2iId, inputs: { image_id: b64 } }), alice);
+    expect(detail).toMatchObject({ job_type: 'image_to_image', params: { workflow_id: i2iId, strength: 0.65, width: 64, height: 32, seed: 424242, sampler: 'ddim', source_image: `base64 (${noisy.length} bytes)` } });
+
+    const upId = await saved(alice, fixture('upscale-esrgan.json'));
+    res = await run(alice, { workflow_id: upId, inputs: { image_id: b64 } });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toEqual(errorOf('MODEL_NOT_FOUND', { model: 'RealESRGAN_x2plus' }));
+    detail = await queued(await run(alice, { workflow_id: upId, inputs: { image_id: b64, model: 'tiny-x2' } }), alice);
+    expect(detail).toMatchObject({ job_type: 'upscale', params: { workflow_id: upId, scale: 2, model: 'tiny-x2' } });
+    bad(await run(alice, { workflow_id: upId, inputs: { image_id: b64, model: 'tiny-x2', steps: 20 } }), { field: 'inputs.steps', mode: 'upscale' });
+    res = await run(alice, { workflow_id: upId, inputs: { image_id: b64, model: 'tiny-sd1' } });
+    expect(res.json()).toEqual(errorOf('INVALID_PARAMETERS', { field: 'model' }));
+    hold.release();
+  });
+
+  it('refuses unsupported node types, unknown inputs, bad values from the workflow or the inputs, a mismatched loader', async () => {
+    const hold = t.holdGpu();
+    // InvokeAI's own SDXL default loads its VAE separately.
+    const withVae = fixture('text-to-image-sdxl.json');
+    withVae.nodes.push({ id: 'vae', data: { type: 'vae_loader', inputs: { vae_model: { name: 'vae_model' } } }, type: 'invocation' } as Workflow['nodes'][number]);
+    const vaeId = await saved(alice, withVae);
+    const message = bad(await run(alice, { workflow_id: vaeId }), { unsupported_node_types: ['vae_loader'], supported_node_types: expect.arrayContaining(['denoise_latents', 'esrgan']) });
+    expect(message).toMatch(/vae_loader/);
+
+    const sd15 = await saved(alice, fixture('text-to-image-sd15.json'));
+    let res = await run(alice, { workflow_id: sd15 });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toEqual(errorOf('MODEL_NOT_FOUND', { model: 'stable-diffusion-v1-5' }));
+    // The workflow's 512×768 is out of the tiny model's bounds: the same size check as text-to-image.
+    bad(await run(alice, { workflow_id: sd15, inputs: { model: 'tiny-sd1' } }), { field: 'width', min: 32, max: 128, multiple_of: 8 });
+    const detail = await queued(await run(alice, { workflow_id: sd15, inputs: { model: 'tiny-sd1', width: 64, height: 64, seed: 99 } }), alice);
+    expect(detail.params).toMatchObject({ workflow_id: sd15, seed: 99, steps: 30 });
+
+    expect(bad(await run(alice, { workflow_id: sd15, inputs: { model: 'tiny-sd1', hires_fix: true } }), { field: 'inputs.hires_fix' })).toMatch(/inputs\.hires_fix is not an input/);
+    bad(await run(alice, { workflow_id: sd15, extra: 1 }), { field: 'extra' });
+    expect(bad(await run(alice, { workflow_id: sd15, inputs: { model: 'tiny-sd1', steps: 0 } }))).toMatch(/steps/);
+    bad(await run(alice, { workflow_id: sd15, inputs: { model: 'tiny-sd1', strength: 0.5 } }), { field: 'inputs.strength', mode: 'text_to_image' });
+    const tooMany = await saved(alice, setValue(tinySd15(), 'denoise_latents', 'steps', 500));
+    expect(bad(await run(alice, { workflow_id: tooMany }), { field: 'steps', source: 'workflow' })).toMatch(/The workflow's steps \(500\)/);
+    const noNegative = await saved(alice, setValue(tinySd15(), 'compel', 'prompt', ''));
+    // The first compel node is the negative prompt; blank the positive one.
+    const positive = fixture('text-to-image-sd15.json').nodes.find((n) => n.data.label === 'Positive Compel Prompt');
+    const noPrompt = tinySd15();
+    noPrompt.nodes.find((n) => n.id === positive!.id)!.data.inputs.prompt = { name: 'prompt', value: '  ' };
+    const noPromptId = await saved(alice, noPrompt);
+    expect(bad(await run(alice, { workflow_id: noPromptId }), { field: 'prompt', source: 'workflow' })).toMatch(/prompt/);
+    await queued(await run(alice, { workflow_id: noPromptId, inputs: { prompt: 'a fox' } }), alice);
+    await queued(await run(alice, { workflow_id: noNegative }), alice);
+    const sde = await saved(alice, setValue(tinySd15(), 'denoise_latents', 'scheduler', 'dpmpp_sde_k'));
+    bad(await run(alice, { workflow_id: sde }), expect.objectContaining({ field: 'scheduler', value: 'dpmpp_sde_k' }));
+
+    const sdxl = await saved(alice, setValue(fixture('text-to-image-sdxl.json'), 'sdxl_model_loader', 'model', { name: 'tiny-sd1' }));
+    expect(bad(await run(alice, { workflow_id: sdxl }), { field: 'model', loader: 'sdxl_model_loader' })).toMatch(/SDXL/);
+    const sdxlTiny = await saved(alice, setValue(fixture('text-to-image-sdxl.json'), 'sdxl_model_loader', 'model', { name: 'tiny-sdxl' }));
+    res = await run(alice, { workflow_id: sdxlTiny, inputs: { width: 128, height: 128 } });
+    expect(res.statusCode).toBe(403);
+    expect(res.json()).toEqual(errorOf('MODEL_NOT_AVAILABLE', { model: 'tiny-sdxl', min_tier: 'starter', tier: 'free' }));
+    t.app.db.update(users).set({ tier: 'starter' }).where(eq(users.id, alice.id)).run();
+    const sdxlDetail = await queued(await run(alice, { workflow_id: sdxlTiny, inputs: { width: 128, height: 128, steps: 2 } }), alice);
+    expect(sdxlDetail.params).toMatchObject({ prompt: 'Super cute tiger cub, fierce, traditional chinese watercolor', negative_prompt: 'photograph', sampler: 'euler', cfg_scale: 6, seed: -1 });
+    hold.release();
+  });
+
+  it('runs others\' public workflows but not their private ones; NOT_FOUND, 401, STORAGE_EXCEEDED as the other routes', async () => {
+    const hold = t.holdGpu();
+    const pub = await saved(bob, tinySd15(), { is_public: true });
+    const priv = await saved(bob, tinySd15());
+    const detail = await queued(await run(alice, { workflow_id: pub }), alice);
+    expect(detail.params.workflow_id).toBe(pub);
+    let res = await run(alice, { workflow_id: priv });
+    expect(res.statusCode).toBe(403);
+    expect(res.json()).toEqual(errorOf('FORBIDDEN'));
+    res = await run(alice, { workflow_id: '00000000-0000-4000-8000-000000000000' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toEqual(errorOf('NOT_FOUND'));
+    expect((await run(alice, {})).json()).toEqual(errorOf('INVALID_PARAMETERS'));
+    expect((await run(null, { workflow_id: pub })).statusCode).toBe(401);
+
+    // Workflows fill the storage that generations need too.
+    t.app.db.update(canvasWorkflows).set({ definitionSize: 5 * 1024 ** 3 }).where(eq(canvasWorkflows.id, priv)).run();
+    res = await run(bob, { workflow_id: priv });
+    expect(res.statusCode).toBe(402);
+    expect(res.json().error.code).toBe('STORAGE_EXCEEDED');
+    expect((await call(t.app, bob, 'GET', '/api/v1/storage/usage')).json().data.used_percentage).toBeGreaterThanOrEqual(100);
+    hold.release();
+  });
+});
