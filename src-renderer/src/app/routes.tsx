@@ -9,12 +9,19 @@ import { ComingSoon } from '../features/shell/components/ComingSoon';
 // Tone.js is large and opens an audio context as it loads: fetched only when the area is opened.
 const StudioScreen = lazy(() => import('../features/studio/components/StudioScreen'));
 const ModelsScreen = lazy(() => import('../features/models/components/ModelsScreen'));
+// The gallery, mask canvas and usage chart load with the area, not with the app.
+const ImagesScreen = lazy(() => import('../features/images/components/ImagesScreen'));
 
 /** Screens of the built areas; the rest of AREAS show ComingSoon until their issue lands. */
 const SCREENS: Record<string, () => ReactNode> = {
   '/compose': () => (
     <Suspense fallback={<Spinner label="Opening Record & Compose" />}>
       <StudioScreen />
+    </Suspense>
+  ),
+  '/images': () => (
+    <Suspense fallback={<Spinner label="Opening Image Studio" />}>
+      <ImagesScreen />
     </Suspense>
   ),
   '/models': () => (

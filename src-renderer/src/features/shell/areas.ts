@@ -28,7 +28,6 @@ export const AREAS: Area[] = [
     label: 'Image Studio',
     icon: 'image',
     summary: 'Generate images on your own GPU, follow the queue as it works, and keep the results in boards.',
-    comingWith: 'issue #4, Image Studio (image generation, queue, gallery, boards)',
   },
   {
     path: '/stories',

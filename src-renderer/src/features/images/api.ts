@@ -1,0 +1,233 @@
+import { api, ApiError } from '../../api/client';
+
+/** The canvas family's shapes (src-server/families/canvas/**\/routes.ts), as the UI reads them. */
+
+export type ModelType = 'main' | 'upscaler';
+
+export interface CanvasModel {
+  id: string;
+  /** What generation requests pass as `model`. */
+  name: string;
+  display_name: string;
+  type: ModelType;
+  base: 'sd-1' | 'sd-2' | 'sdxl' | 'flux' | null;
+  description: string | null;
+  min_tier: string;
+  is_available: boolean;
+  unavailable_reason: string | null;
+  inpainting: boolean;
+  /** Checkpoints: the trained size, the default width and height. */
+  native_size: number | null;
+  /** Upscalers: the network's own factor. */
+  scale: number | null;
+  size_bytes: number;
+}
+
+export const SAMPLERS = ['euler_a', 'euler', 'ddim', 'dpmpp_2m', 'lcm'] as const;
+export type Sampler = (typeof SAMPLERS)[number];
+
+export interface GenerationSettings {
+  prompt: string;
+  negative_prompt: string;
+  model: string;
+  width: number;
+  height: number;
+  steps: number;
+  cfg_scale: number;
+  sampler: Sampler;
+  /** -1: random. */
+  seed: number;
+  batch_size: number;
+}
+
+export interface Accepted {
+  job_id: string;
+  status: 'queued';
+  queue_position: number;
+  estimated_wait_seconds: number;
+  estimated_credits: number;
+}
+
+export type JobType = 'text_to_image' | 'image_to_image' | 'inpaint' | 'upscale';
+export type QueueStatus = 'queued' | 'processing' | 'completed' | 'failed' | 'cancelled';
+
+export interface QueueItem {
+  job_id: string;
+  status: QueueStatus;
+  job_type: JobType;
+  params: Record<string, unknown>;
+  /** Percent. */
+  progress: number;
+  position: number | null;
+  estimated_credits: number;
+  credits_used: number;
+  result: {
+    image_id: string | null;
+    images: { image_id: string; image_url: string; thumbnail_url: string; seed: number | null }[];
+    compute_seconds: number;
+    provider: string;
+  } | null;
+  error: { code: string | null; message: string } | null;
+  queued_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+}
+
+export interface ImageSummary {
+  id: string;
+  thumbnail_url: string;
+  full_url: string;
+  width: number;
+  height: number;
+  file_size: number;
+  is_starred: boolean;
+  created_at: string;
+  metadata: { model: string; prompt: string };
+}
+
+/** What the engine writes into every image (generate/service.ts), read loosely: older images may lack fields. */
+export interface ImageMetadata {
+  kind?: string;
+  model?: string;
+  model_hash?: string | null;
+  prompt?: string;
+  negative_prompt?: string | null;
+  steps?: number | null;
+  cfg_scale?: number | null;
+  seed?: number | null;
+  sampler?: string | null;
+  strength?: number | null;
+  scale?: number | null;
+  width?: number;
+  height?: number;
+  /** The execution provider that ran it (cpu, cuda, dml...). */
+  provider?: string;
+}
+
+export interface ImageDetail extends Omit<ImageSummary, 'metadata'> {
+  mime_type: string;
+  is_public: boolean;
+  share_url: string | null;
+  boards: { id: string; name: string }[];
+  metadata: ImageMetadata & Record<string, unknown>;
+  generation_job_id: string | null;
+}
+
+export interface Board {
+  id: string;
+  name: string;
+  description: string | null;
+  image_count: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Credits {
+  balance: number;
+  reserved: number;
+  available: number;
+  transactions: { id: string; type: string; amount: number; description: string; balance_after: number; created_at: string }[];
+}
+
+export interface Usage {
+  period: 'day' | 'week' | 'month';
+  start_date: string;
+  end_date: string;
+  summary: { total_generations: number; total_credits_used: number; total_images_created: number; storage_used_bytes: number; api_calls: number };
+  daily: { date: string; generations: number; credits_used: number; images_created: number }[];
+  by_model: { model: string; generations: number; credits_used: number }[];
+}
+
+export interface GalleryFilter {
+  boardId: string | null;
+  starred: boolean;
+}
+
+/** A source image: a gallery image id, or a data: URL of an upload. */
+export type ImageRef = string;
+
+const query = (params: Record<string, string | number | boolean | null | undefined>) => {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== null && v !== undefined) q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+};
+
+const bodyOf = (s: GenerationSettings) => ({ ...s, negative_prompt: s.negative_prompt.trim() || undefined });
+
+export const GALLERY_PAGE = 24;
+
+/**
+ * A GET that waits out the plan's requests-a-minute limit once (RATE_LIMITED carries
+ * `retry_after` seconds): the lists refresh themselves after a burst instead of showing an error.
+ */
+async function read<T>(path: string): Promise<T> {
+  try {
+    return await api<T>(path);
+  } catch (err) {
+    const wait = err instanceof ApiError && err.code === 'RATE_LIMITED' ? Number((err.details as { retry_after?: unknown } | undefined)?.retry_after) : NaN;
+    if (!(wait > 0 && wait <= 60)) throw err;
+    await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+    return api<T>(path);
+  }
+}
+
+export const canvasApi = {
+  models: () => read<CanvasModel[]>('/api/v1/models'),
+
+  textToImage: (s: GenerationSettings, boardId?: string) =>
+    api<Accepted>('/api/v1/generate/text-to-image', { method: 'POST', body: { ...bodyOf(s), save_to_board: boardId } }),
+  imageToImage: (s: GenerationSettings, source: ImageRef, strength: number, boardId?: string) =>
+    api<Accepted>('/api/v1/generate/image-to-image', { method: 'POST', body: { ...bodyOf(s), source_image: source, strength, save_to_board: boardId } }),
+  inpaint: (s: GenerationSettings, source: ImageRef, mask: string, strength: number, boardId?: string) =>
+    api<Accepted>('/api/v1/generate/inpaint', { method: 'POST', body: { ...bodyOf(s), source_image: source, mask_image: mask, strength, save_to_board: boardId } }),
+  upscale: (image: string, scale: 2 | 4, model?: string) => api<Accepted>('/api/v1/generate/upscale', { method: 'POST', body: { image, scale, model } }),
+
+  queue: (perPage = 20) => read<QueueItem[]>(`/api/v1/queue/items${query({ per_page: perPage })}`),
+  cancel: (jobId: string) => api<{ job_id: string; status: 'cancelled'; credits_refunded: number }>(`/api/v1/queue/items/${jobId}`, { method: 'DELETE' }),
+
+  images: (filter: GalleryFilter, page: number) =>
+    read<ImageSummary[]>(`/api/v1/images${query({ page, per_page: GALLERY_PAGE, board_id: filter.boardId, starred: filter.starred || undefined })}`),
+  image: (id: string) => read<ImageDetail>(`/api/v1/images/${id}`),
+  star: (id: string, starred: boolean) => api<{ id: string; is_starred: boolean }>(`/api/v1/images/${id}/star`, { method: starred ? 'POST' : 'DELETE' }),
+  deleteImage: (id: string) => api<{ id: string; deleted: true }>(`/api/v1/images/${id}`, { method: 'DELETE' }),
+  share: (id: string) => api<{ share_url: string; share_token: string }>(`/api/v1/images/${id}/share`, { method: 'POST' }),
+  unshare: (id: string) => api<{ id: string; is_public: false }>(`/api/v1/images/${id}/share`, { method: 'DELETE' }),
+
+  boards: () => read<Board[]>('/api/v1/boards'),
+  createBoard: (name: string) => api<Board>('/api/v1/boards', { method: 'POST', body: { name } }),
+  renameBoard: (id: string, name: string) => api<Board>(`/api/v1/boards/${id}`, { method: 'PATCH', body: { name } }),
+  deleteBoard: (id: string) => api<{ id: string; deleted: true }>(`/api/v1/boards/${id}`, { method: 'DELETE' }),
+  addToBoard: (boardId: string, imageIds: string[]) => api<Board & { added: number }>(`/api/v1/boards/${boardId}/images`, { method: 'POST', body: { image_ids: imageIds } }),
+  removeFromBoard: (boardId: string, imageId: string) => api<Board>(`/api/v1/boards/${boardId}/images/${imageId}`, { method: 'DELETE' }),
+
+  credits: () => read<Credits>('/api/v1/users/me/credits?per_page=5'),
+  usage: (period: Usage['period'] = 'month') => read<Usage>(`/api/v1/users/me/usage${query({ period })}`),
+};
+
+const num = (v: unknown) => (typeof v === 'number' ? v.toLocaleString() : '?');
+
+/**
+ * The canvas family's error in words: its message, plus the figures its details carry for the
+ * codes where they tell the user what to do (credits, limits, which field).
+ */
+export function describeError(err: unknown): string {
+  if (!(err instanceof ApiError)) return err instanceof Error ? err.message : String(err);
+  const d = (err.details && typeof err.details === 'object' ? err.details : {}) as Record<string, unknown>;
+  switch (err.code) {
+    case 'INSUFFICIENT_CREDITS':
+      return `Not enough credits: this needs ${num(d.required)} and ${num(d.available)} are available.`;
+    case 'QUOTA_EXCEEDED':
+    case 'RATE_LIMITED':
+    case 'QUEUE_FULL':
+    case 'MODEL_NOT_AVAILABLE':
+    case 'MODEL_NOT_FOUND':
+      return err.message;
+    case 'STORAGE_EXCEEDED':
+      return `Your storage is full (${num(d.used_bytes)} of ${num(d.quota_bytes)} bytes); delete images to make room.`;
+    case 'INVALID_PARAMETERS':
+      return typeof d.field === 'string' ? `${err.message} (field: ${d.field})` : err.message;
+    default:
+      return err.message;
+  }
+}

@@ -1,0 +1,188 @@
+import { useRef, useState, type FormEvent } from 'react';
+import { Alert, Button, Card, Field, Input } from '../../../components';
+import { canvasApi, describeError, SAMPLERS, type CanvasModel } from '../api';
+import { useImages } from '../store';
+import { MaskEditor, type MaskHandle } from './MaskEditor';
+import { SourcePicker } from './SourcePicker';
+
+type Mode = 'text' | 'image' | 'inpaint';
+
+const MODES: { mode: Mode; label: string }[] = [
+  { mode: 'text', label: 'Text to image' },
+  { mode: 'image', label: 'Image to image' },
+  { mode: 'inpaint', label: 'Inpaint' },
+];
+
+/** The engine's most images a request (MAX_BATCH in ai/diffusion/pipeline.ts; the server checks it). */
+const MAX_BATCH = 8;
+
+/** The sizes a checkpoint accepts (generate/inputs.ts): multiples of 8 from half its native size to twice it (SDXL 1.5×). */
+export function sizeBounds(model: CanvasModel | undefined): { min: number; max: number } {
+  const native = model?.native_size ?? 512;
+  const up = (v: number) => Math.ceil(v / 8) * 8;
+  const down = (v: number) => Math.floor(v / 8) * 8;
+  return { min: Math.max(8, up(native / 2)), max: down(native * (model?.base === 'sdxl' ? 1.5 : 2)) };
+}
+
+const numberOr = (text: string, fallback: number) => {
+  const v = Number(text);
+  return text.trim() !== '' && Number.isFinite(v) ? v : fallback;
+};
+
+/** The generation form: prompt, model, size, sampling, seed and batch; from an image and with a mask in the other modes. */
+export function GeneratePanel() {
+  const { models, settings, setSettings, jobQueued, source } = useImages();
+  const [mode, setMode] = useState<Mode>('text');
+  const [strength, setStrength] = useState(0.75);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [queued, setQueued] = useState<string | null>(null);
+  const mask = useRef<MaskHandle>(null);
+
+  const checkpoints = (models ?? []).filter((m) => m.type === 'main');
+  const model = checkpoints.find((m) => m.name === settings.model);
+  const bounds = sizeBounds(model);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setError(null);
+    setQueued(null);
+    if (mode !== 'text' && !source) return setError('Choose a starting image first: upload one, or pick one in the gallery (“Use as source”).');
+    let maskImage: string | null = null;
+    if (mode === 'inpaint') {
+      maskImage = mask.current?.toPng() ?? null;
+      if (!maskImage) return setError('Paint over the part of the image to redraw first.');
+    }
+    setBusy(true);
+    try {
+      const accepted =
+        mode === 'text'
+          ? await canvasApi.textToImage(settings)
+          : mode === 'image'
+            ? await canvasApi.imageToImage(settings, source!.ref, strength)
+            : await canvasApi.inpaint(settings, source!.ref, maskImage!, strength);
+      setQueued(`Queued at position ${accepted.queue_position}: about ${accepted.estimated_wait_seconds} s, ${accepted.estimated_credits} credits held.`);
+      jobQueued(accepted, mode === 'text' ? 'text_to_image' : mode === 'image' ? 'image_to_image' : 'inpaint', { ...settings });
+    } catch (err) {
+      setError(describeError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Card title="Generate" data-testid="generate-panel">
+      <form className="stack" onSubmit={(e) => void submit(e)} aria-label="Generate images">
+        <div className="mode-tabs" role="radiogroup" aria-label="Mode">
+          {MODES.map((m) => (
+            <button
+              key={m.mode}
+              type="button"
+              role="radio"
+              aria-checked={mode === m.mode}
+              className={`mode-tab${mode === m.mode ? ' active' : ''}`}
+              onClick={() => {
+                setMode(m.mode);
+                setStrength(m.mode === 'inpaint' ? 1 : 0.75);
+              }}
+            >
+              {m.label}
+            </button>
+          ))}
+        </div>
+        <Field label="Prompt">
+          {(c) => (
+            <textarea {...c} className="input textarea" rows={3} maxLength={2000} required value={settings.prompt} placeholder="a lighthouse at dawn, oil painting" onChange={(e) => setSettings({ prompt: e.target.value })} />
+          )}
+        </Field>
+        <Field label="Negative prompt" hint="What to keep out of the picture.">
+          {(c) => <textarea {...c} className="input textarea" rows={2} maxLength={2000} value={settings.negative_prompt} onChange={(e) => setSettings({ negative_prompt: e.target.value })} />}
+        </Field>
+        <Field
+          label="Model"
+          hint={
+            checkpoints.some((m) => !m.is_available)
+              ? `Unavailable: ${checkpoints
+                  .filter((m) => !m.is_available)
+                  .map((m) => `${m.display_name} (${m.unavailable_reason ?? 'unavailable'})`)
+                  .join('; ')}`
+              : model?.description
+          }
+        >
+          {(c) => (
+            <select
+              {...c}
+              className="input"
+              value={settings.model}
+              onChange={(e) => {
+                const next = checkpoints.find((m) => m.name === e.target.value);
+                const size = next?.native_size;
+                setSettings({ model: e.target.value, ...(size ? { width: size, height: size } : {}) });
+              }}
+            >
+              {checkpoints.map((m) => (
+                <option key={m.id} value={m.name} disabled={!m.is_available}>
+                  {m.display_name}
+                  {m.base ? ` · ${m.base}` : ''}
+                  {m.is_available ? '' : ` — unavailable: ${m.unavailable_reason ?? 'unknown reason'}`}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <div className="form-grid">
+          <Field label="Width" hint={`${bounds.min}–${bounds.max}, multiple of 8`}>
+            {(c) => <Input {...c} type="number" min={bounds.min} max={bounds.max} step={8} value={settings.width} onChange={(e) => setSettings({ width: numberOr(e.target.value, settings.width) })} />}
+          </Field>
+          <Field label="Height" hint={`${bounds.min}–${bounds.max}, multiple of 8`}>
+            {(c) => <Input {...c} type="number" min={bounds.min} max={bounds.max} step={8} value={settings.height} onChange={(e) => setSettings({ height: numberOr(e.target.value, settings.height) })} />}
+          </Field>
+          <Field label="Steps">
+            {(c) => <Input {...c} type="number" min={1} max={150} value={settings.steps} onChange={(e) => setSettings({ steps: numberOr(e.target.value, settings.steps) })} />}
+          </Field>
+          <Field label="CFG scale" hint="1 or less: no guidance">
+            {(c) => <Input {...c} type="number" min={0} max={30} step={0.5} value={settings.cfg_scale} onChange={(e) => setSettings({ cfg_scale: numberOr(e.target.value, settings.cfg_scale) })} />}
+          </Field>
+          <Field label="Sampler">
+            {(c) => (
+              <select {...c} className="input" value={settings.sampler} onChange={(e) => setSettings({ sampler: e.target.value as (typeof SAMPLERS)[number] })}>
+                {SAMPLERS.map((s) => (
+                  <option key={s} value={s}>
+                    {s}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label="Batch size">
+            {(c) => <Input {...c} type="number" min={1} max={MAX_BATCH} value={settings.batch_size} onChange={(e) => setSettings({ batch_size: numberOr(e.target.value, settings.batch_size) })} />}
+          </Field>
+        </div>
+        <div className="seed-row">
+          <Field label="Seed" hint={settings.seed === -1 ? 'Random: the image records the seed it used' : 'Image n of a batch uses seed + n'}>
+            {(c) => <Input {...c} type="number" min={-1} max={4294967295} value={settings.seed} onChange={(e) => setSettings({ seed: numberOr(e.target.value, settings.seed) })} />}
+          </Field>
+          <Button size="sm" onClick={() => setSettings({ seed: -1 })} disabled={settings.seed === -1}>
+            Random seed
+          </Button>
+        </div>
+        {mode !== 'text' && (
+          <>
+            <SourcePicker width={settings.width} height={settings.height} />
+            <Field label={`Strength: ${strength.toFixed(2)}`} hint="How much of the starting image is redrawn.">
+              {(c) => <input {...c} type="range" min={0.05} max={1} step={0.05} value={strength} onChange={(e) => setStrength(Number(e.target.value))} />}
+            </Field>
+            {mode === 'inpaint' && source && <MaskEditor ref={mask} source={source.url} />}
+          </>
+        )}
+        {error && <Alert tone="error">{error}</Alert>}
+        {queued && !error && <Alert tone="info">{queued}</Alert>}
+        <div className="row">
+          <Button type="submit" variant="primary" busy={busy} disabled={!settings.prompt.trim() || !model?.is_available} data-testid="generate">
+            Generate
+          </Button>
+        </div>
+      </form>
+    </Card>
+  );
+}

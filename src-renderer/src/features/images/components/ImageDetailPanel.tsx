@@ -1,0 +1,248 @@
+import { useState } from 'react';
+import { Alert, Button, Field, Spinner } from '../../../components';
+import { canvasApi, describeError, SAMPLERS, type ImageDetail, type Sampler } from '../api';
+import { useImages } from '../store';
+
+const bytes = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
+
+/** The engine is always Atelier's own ONNX Runtime pipeline; what varies per image is the execution provider. */
+export const engineOf = (provider: unknown) => `ONNX Runtime · ${typeof provider === 'string' && provider ? provider : 'unknown'} execution provider`;
+
+function Metadata({ image }: { image: ImageDetail }) {
+  const m = image.metadata;
+  const rows: [string, string | number | null | undefined][] = [
+    ['Prompt', m.prompt],
+    ['Negative prompt', m.negative_prompt || null],
+    ['Seed', m.seed],
+    ['Steps', m.steps],
+    ['CFG scale', m.cfg_scale],
+    ['Sampler', m.sampler],
+    ['Strength', m.strength],
+    ['Upscaled', m.scale ? `×${m.scale}` : null],
+    ['Model', m.model],
+    ['Engine', engineOf(m.provider)],
+    ['Size', `${image.width} × ${image.height}`],
+    ['File', `${image.mime_type}, ${bytes(image.file_size)}`],
+    ['Created', new Date(image.created_at).toLocaleString()],
+  ];
+  return (
+    <dl className="meta-list" data-testid="image-metadata">
+      {rows
+        .filter(([, v]) => v !== null && v !== undefined && v !== '')
+        .map(([k, v]) => (
+          <div key={k} data-testid={`meta-${k.toLowerCase().replace(/\s+/g, '-')}`}>
+            <dt>{k}</dt>
+            <dd>{v}</dd>
+          </div>
+        ))}
+    </dl>
+  );
+}
+
+function Upscale({ image }: { image: ImageDetail }) {
+  const { models, jobQueued } = useImages();
+  const upscalers = (models ?? []).filter((m) => m.type === 'upscaler');
+  const [scale, setScale] = useState<2 | 4>(2);
+  const [model, setModel] = useState(upscalers.find((m) => m.is_available)?.name ?? '');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+
+  if (upscalers.length === 0) return <p className="muted small">No upscaler is installed; add one in Models to enlarge images.</p>;
+
+  const run = async () => {
+    setBusy(true);
+    setError(null);
+    setNote(null);
+    try {
+      const accepted = await canvasApi.upscale(image.id, scale, model || undefined);
+      setNote(`Upscale queued at position ${accepted.queue_position}.`);
+      jobQueued(accepted, 'upscale', { image: image.id, scale, model });
+    } catch (err) {
+      setError(describeError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="stack-sm" data-testid="upscale">
+      <div className="form-grid">
+        <Field label="Upscaler">
+          {(c) => (
+            <select {...c} className="input" value={model} onChange={(e) => setModel(e.target.value)}>
+              {upscalers.map((m) => (
+                <option key={m.id} value={m.name} disabled={!m.is_available}>
+                  {m.display_name}
+                  {m.scale ? ` (×${m.scale} network)` : ''}
+                  {m.is_available ? '' : ` — unavailable: ${m.unavailable_reason ?? 'unknown reason'}`}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Scale">
+          {(c) => (
+            <select {...c} className="input" value={scale} onChange={(e) => setScale(Number(e.target.value) as 2 | 4)}>
+              <option value={2}>×2</option>
+              <option value={4}>×4</option>
+            </select>
+          )}
+        </Field>
+      </div>
+      <Button size="sm" busy={busy} disabled={!model} onClick={() => void run()}>
+        Upscale
+      </Button>
+      {error && <Alert tone="error">{error}</Alert>}
+      {note && <Alert tone="info">{note}</Alert>}
+    </div>
+  );
+}
+
+/** One image: the full picture, every generation parameter, and what can be done with it. */
+export function ImageDetailPanel() {
+  const { selectedId, detail, detailError, select, toggleStar, deleteImage, share, unshare, boards, addToBoard, removeFromBoard, setSettings, setSource } = useImages();
+  const [boardId, setBoardId] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+
+  const act = async (what: () => Promise<unknown>, done?: string) => {
+    setError(null);
+    setNote(null);
+    try {
+      await what();
+      if (done) setNote(done);
+    } catch (err) {
+      setError(describeError(err));
+    }
+  };
+
+  if (!selectedId) return null;
+  const m = detail?.metadata;
+  const generated = m && m.kind !== 'upscale' && typeof m.prompt === 'string';
+  const otherBoards = (boards ?? []).filter((b) => !detail?.boards.some((d) => d.id === b.id));
+
+  return (
+    <section className="card image-detail" role="region" aria-label="Image details" data-testid="image-detail">
+      <div className="row image-detail-head">
+        <h2 className="card-title">Image</h2>
+        <Button size="sm" variant="ghost" onClick={() => void select(null)}>
+          Close
+        </Button>
+      </div>
+      {detailError && <Alert tone="error">{detailError}</Alert>}
+      {!detail && !detailError && <Spinner label="Loading the image" />}
+      {detail && (
+        <div className="stack-sm">
+          <a href={detail.full_url} target="_blank" rel="noreferrer" className="detail-full">
+            <img src={detail.full_url} alt={m?.prompt ?? 'Generated image'} />
+          </a>
+          <Metadata image={detail} />
+          <div className="row wrap">
+            <Button size="sm" aria-pressed={detail.is_starred} onClick={() => void act(() => toggleStar(detail.id, !detail.is_starred))} data-testid="detail-star">
+              {detail.is_starred ? '★ Starred' : '☆ Star'}
+            </Button>
+            {generated && (
+              <Button
+                size="sm"
+                onClick={() => {
+                  setSettings({
+                    prompt: m.prompt ?? '',
+                    negative_prompt: m.negative_prompt ?? '',
+                    model: m.model ?? '',
+                    width: detail.width,
+                    height: detail.height,
+                    ...(typeof m.steps === 'number' ? { steps: m.steps } : {}),
+                    ...(typeof m.cfg_scale === 'number' ? { cfg_scale: m.cfg_scale } : {}),
+                    ...(SAMPLERS.includes(m.sampler as Sampler) ? { sampler: m.sampler as Sampler } : {}),
+                    ...(typeof m.seed === 'number' ? { seed: m.seed } : {}),
+                  });
+                  setNote('The form now holds these settings.');
+                }}
+              >
+                Use these settings
+              </Button>
+            )}
+            <Button
+              size="sm"
+              onClick={() => {
+                setSource({ ref: detail.id, url: detail.full_url, label: `From the gallery: ${m?.prompt ?? detail.id}` });
+                setNote('Set as the starting image of image-to-image and inpainting.');
+              }}
+            >
+              Use as source
+            </Button>
+            <Button
+              size="sm"
+              variant="danger"
+              onClick={() => {
+                if (window.confirm('Delete this image, its file and its share link?')) void act(() => deleteImage(detail.id));
+              }}
+            >
+              Delete
+            </Button>
+          </div>
+          <div className="stack-sm">
+            <span className="field-label">Share link</span>
+            {detail.share_url ? (
+              <div className="row wrap">
+                <a href={detail.share_url} target="_blank" rel="noreferrer" data-testid="share-url" className="small">
+                  {detail.share_url}
+                </a>
+                <Button size="sm" onClick={() => void act(() => navigator.clipboard.writeText(detail.share_url!), 'Link copied.')}>
+                  Copy link
+                </Button>
+                <Button size="sm" variant="ghost" onClick={() => void act(() => unshare(detail.id))}>
+                  Turn off link
+                </Button>
+              </div>
+            ) : (
+              <Button size="sm" onClick={() => void act(() => share(detail.id))}>
+                Create share link
+              </Button>
+            )}
+          </div>
+          <div className="stack-sm">
+            <span className="field-label">Boards</span>
+            {detail.boards.length === 0 && <p className="muted small">On no board.</p>}
+            <ul className="plain-list" data-testid="image-boards">
+              {detail.boards.map((b) => (
+                <li key={b.id} className="row">
+                  <span>{b.name}</span>
+                  <button type="button" className="icon-button danger" aria-label={`Take off ${b.name}`} onClick={() => void act(() => removeFromBoard(b.id, detail.id))}>
+                    ×
+                  </button>
+                </li>
+              ))}
+            </ul>
+            {otherBoards.length > 0 && (
+              <div className="row wrap add-board">
+                <Field label="Add to board">
+                  {(c) => (
+                    <select {...c} className="input" value={boardId} onChange={(e) => setBoardId(e.target.value)}>
+                      <option value="">Choose a board</option>
+                      {otherBoards.map((b) => (
+                        <option key={b.id} value={b.id}>
+                          {b.name}
+                        </option>
+                      ))}
+                    </select>
+                  )}
+                </Field>
+                <Button size="sm" disabled={!boardId} onClick={() => void act(() => addToBoard(boardId, detail.id).then(() => setBoardId('')))}>
+                  Add
+                </Button>
+              </div>
+            )}
+          </div>
+          <div className="stack-sm">
+            <span className="field-label">Upscale</span>
+            <Upscale image={detail} />
+          </div>
+          {error && <Alert tone="error">{error}</Alert>}
+          {note && <Alert tone="success">{note}</Alert>}
+        </div>
+      )}
+    </section>
+  );
+}

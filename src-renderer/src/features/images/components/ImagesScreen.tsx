@@ -1,0 +1,66 @@
+import { useEffect } from 'react';
+import { Alert, Spinner } from '../../../components';
+import { useSocketEvent, useSocketStore } from '../../../lib/socket';
+import { PageHeader } from '../../shell/components/PageHeader';
+import '../images.css';
+import { useImages } from '../store';
+import { CreditsPanel } from './CreditsPanel';
+import { Gallery } from './Gallery';
+import { GeneratePanel } from './GeneratePanel';
+import { ImageDetailPanel } from './ImageDetailPanel';
+import { NoModels } from './NoModels';
+import { ProgressPanel } from './ProgressPanel';
+import { QueuePanel } from './QueuePanel';
+
+/** Slow enough for the Free plan's 30 requests a minute. */
+const POLL_MS = 15_000;
+
+/** /images: generate (text, image, inpaint), follow the queue, browse the gallery and its boards, credits. */
+export function ImagesScreen() {
+  const { models, modelsError, loadModels, loadQueue, reloadGallery, loadBoards, loadCredits, onJobUpdate, selectedId } = useImages();
+
+  useEffect(() => {
+    void loadModels();
+    void loadQueue();
+    void reloadGallery();
+    void loadBoards();
+    void loadCredits();
+  }, [loadModels, loadQueue, reloadGallery, loadBoards, loadCredits]);
+
+  useSocketEvent('job:update', onJobUpdate);
+
+  // Progress normally comes over the socket; while it is down, jobs still open are polled slowly.
+  const online = useSocketStore((s) => s.state === 'online');
+  const open = useImages((s) => s.queue?.some((q) => q.status === 'queued' || q.status === 'processing') ?? false);
+  useEffect(() => {
+    if (online || !open) return;
+    const timer = setInterval(() => void useImages.getState().loadQueue(), POLL_MS);
+    return () => clearInterval(timer);
+  }, [online, open]);
+
+  const checkpoints = models?.filter((m) => m.type === 'main') ?? null;
+  const usable = checkpoints?.some((m) => m.is_available) ?? false;
+
+  return (
+    <div className="stack images-area">
+      <PageHeader title="Image Studio" description="Generate images on this computer, follow the queue, and keep the results in boards." />
+      {modelsError && <Alert tone="error">{modelsError}</Alert>}
+      {!models && !modelsError && <Spinner label="Loading models" />}
+      {checkpoints !== null && !usable && <NoModels models={checkpoints} />}
+      <div className="images-top">
+        {usable && <GeneratePanel />}
+        <div className="stack images-side">
+          <ProgressPanel />
+          <QueuePanel />
+          <CreditsPanel />
+        </div>
+      </div>
+      <div className={`images-bottom${selectedId ? ' with-detail' : ''}`}>
+        <Gallery />
+        {selectedId && <ImageDetailPanel />}
+      </div>
+    </div>
+  );
+}
+
+export default ImagesScreen;

@@ -1,0 +1,163 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { ModelCatalog } from '../../src-server/ai/diffusion/catalog';
+import { writeTinySd } from '../../src-server/ai/diffusion/tiny/generate';
+import { launchChromium, openPage } from './helpers/browser';
+import { startAtelier, type AtelierProcess } from './helpers/server';
+
+let withModel: AtelierProcess;
+let withoutModel: AtelierProcess;
+let browser: Browser;
+let folder: string;
+
+beforeAll(async () => {
+  // The tiny random-weight SD 1.5 (native 64 px) is written once, then installed into the first
+  // server's data folder through the catalog, as test/canvas does; the catalog is read per request.
+  folder = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-images-e2e-'));
+  // A tiny SDXL goes in too: SDXL needs the Starter plan, so a new (Free) account sees it unavailable.
+  const tiny = path.join(folder, 'tiny-sd1');
+  const tinyXl = path.join(folder, 'tiny-sdxl');
+  await writeTinySd(tiny, { base: 'sd1' });
+  await writeTinySd(tinyXl, { base: 'sdxl', sampleSize: 16 });
+  [withModel, withoutModel, browser] = await Promise.all([startAtelier(), startAtelier(), launchChromium()]);
+  const catalog = new ModelCatalog(withModel.dataDir);
+  await catalog.installFromFolder(tiny, { id: 'tiny-sd1', type: 'checkpoint', meta: { display_name: 'Tiny SD 1.5', description: 'Random weights, for tests' } });
+  await catalog.installFromFolder(tinyXl, { id: 'tiny-sdxl', type: 'checkpoint', meta: { display_name: 'Tiny SDXL' } });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await withModel?.stop();
+  await withoutModel?.stop();
+  if (folder) fs.rmSync(folder, { recursive: true, force: true });
+});
+
+async function signUp(page: Page, url: string, name: string): Promise<void> {
+  await page.goto(`${url}/app/sign-up`);
+  await page.getByLabel('Name', { exact: true }).fill(name);
+  await page.getByLabel('E-mail', { exact: true }).fill(`${name.split(' ')[0]!.toLowerCase()}-${Date.now()}@example.com`);
+  await page.getByLabel('Password', { exact: true }).fill('impressions at sunrise 1872');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByTestId('sidebar-user').waitFor();
+}
+
+const openImageStudio = (page: Page) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Image Studio' }).click();
+
+describe('Image Studio in the web UI', () => {
+  it('generates with the tiny model, shows progress and a step preview, then stars the image and files it on a board', async () => {
+    const { page, errors } = await openPage(browser);
+    await signUp(page, withModel.url, 'Claude Monet');
+    await openImageStudio(page);
+    await page.waitForURL(/\/app\/images$/);
+
+    const form = page.getByTestId('generate-panel');
+    await form.waitFor();
+    await expect.poll(() => form.getByLabel('Model').inputValue()).toBe('tiny-sd1');
+    const xl = form.getByLabel('Model').locator('option[value="tiny-sdxl"]');
+    expect(await xl.isDisabled()).toBe(true);
+    expect(await xl.textContent()).toContain('unavailable: needs the starter plan or above');
+    await form.getByLabel('Prompt', { exact: true }).fill('water lilies at dawn');
+    await form.getByLabel('Width', { exact: true }).fill('64');
+    await form.getByLabel('Height', { exact: true }).fill('64');
+    await form.getByLabel('Steps', { exact: true }).fill('8');
+    await form.getByLabel('Sampler').selectOption('euler');
+    await form.getByLabel('Seed', { exact: true }).fill('4242');
+
+    // Every value the progress bar takes and whether a step preview was drawn, seen as the DOM
+    // changes: the tiny model can finish between two polls.
+    await page.evaluate(() => {
+      const seen = { values: [] as number[], preview: false };
+      (window as unknown as { __progress: typeof seen }).__progress = seen;
+      const check = () => {
+        const bar = document.querySelector('[data-testid="generation-progress"]');
+        const value = bar ? Number(bar.getAttribute('aria-valuenow')) : null;
+        if (value !== null && seen.values[seen.values.length - 1] !== value) seen.values.push(value);
+        const img = document.querySelector<HTMLImageElement>('[data-testid="step-preview"]');
+        if (img?.src.startsWith('data:image/')) seen.preview = true;
+      };
+      new MutationObserver(check).observe(document.body, { subtree: true, childList: true, attributes: true });
+    });
+    await page.getByTestId('generate').click();
+
+    const status = page.getByTestId('job-status');
+    await expect.poll(() => status.getAttribute('data-status'), { timeout: 120_000 }).toMatch(/completed|failed|cancelled/);
+    expect(await status.getAttribute('data-status'), await page.getByTestId('progress-panel').textContent() ?? '').toBe('completed');
+    const seen = await page.evaluate(() => (window as unknown as { __progress: { values: number[]; preview: boolean } }).__progress);
+    expect(seen.values[0]).toBeLessThan(100);
+    expect(seen.values.at(-1)).toBe(100);
+    expect(seen.preview).toBe(true);
+    await page.getByTestId('step-preview').waitFor();
+    await expect.poll(() => page.getByTestId('queue-item').first().getAttribute('data-status')).toBe('completed');
+
+    // The image is in the gallery; its detail has every parameter.
+    const tile = page.getByTestId('gallery-image');
+    await expect.poll(() => tile.count()).toBe(1);
+    const imageId = (await tile.getAttribute('data-id'))!;
+    await tile.getByRole('button', { name: 'Open water lilies at dawn' }).click();
+    const detail = page.getByTestId('image-detail');
+    await expect.poll(() => detail.getByTestId('meta-prompt').textContent()).toContain('water lilies at dawn');
+    expect(await detail.getByTestId('meta-seed').textContent()).toContain('4242');
+    expect(await detail.getByTestId('meta-steps').textContent()).toContain('8');
+    expect(await detail.getByTestId('meta-sampler').textContent()).toContain('euler');
+    expect(await detail.getByTestId('meta-model').textContent()).toContain('tiny-sd1');
+    expect(await detail.getByTestId('meta-size').textContent()).toContain('64 × 64');
+    expect(await detail.getByTestId('meta-engine').textContent()).toMatch(/ONNX Runtime · \w+ execution provider/);
+
+    // "Use these settings" puts them back in the form.
+    await form.getByLabel('Prompt', { exact: true }).fill('something else');
+    await form.getByLabel('Seed', { exact: true }).fill('-1');
+    await detail.getByRole('button', { name: 'Use these settings' }).click();
+    expect(await form.getByLabel('Prompt', { exact: true }).inputValue()).toBe('water lilies at dawn');
+    expect(await form.getByLabel('Seed', { exact: true }).inputValue()).toBe('4242');
+
+    // Star it; the star is the server's and survives a reload.
+    await detail.getByTestId('detail-star').click();
+    await expect.poll(() => tile.getByRole('button', { name: 'Star' }).getAttribute('aria-pressed')).toBe('true');
+    await page.reload();
+    await page.getByTestId('gallery').waitFor();
+    await expect.poll(() => page.getByTestId('gallery-image').getByRole('button', { name: 'Star' }).getAttribute('aria-pressed')).toBe('true');
+
+    // Two boards; the image goes on one of them.
+    const boards = page.getByRole('navigation', { name: 'Boards' });
+    for (const name of ['Giverny', 'Empty']) {
+      await boards.getByLabel('Board name').fill(name);
+      await boards.getByRole('button', { name: 'Create board' }).click();
+      await boards.getByRole('button', { name: new RegExp(`^${name}`) }).waitFor();
+    }
+    await page.getByTestId('gallery-image').getByRole('button', { name: 'Open water lilies at dawn' }).click();
+    await detail.getByLabel('Add to board').selectOption({ label: 'Giverny' });
+    await detail.getByRole('button', { name: 'Add', exact: true }).click();
+    await detail.getByTestId('image-boards').getByText('Giverny').waitFor();
+
+    // Filtering by board: the empty one shows nothing, Giverny shows the image.
+    await boards.getByRole('button', { name: /^Empty/ }).click();
+    await page.getByTestId('gallery').getByText('No images here yet.').waitFor();
+    expect(await page.getByTestId('gallery-image').count()).toBe(0);
+    await boards.getByRole('button', { name: /^Giverny/ }).click();
+    await expect.poll(() => page.getByTestId('gallery-image').getAttribute('data-id')).toBe(imageId);
+    expect(await boards.getByRole('button', { name: /^Giverny/ }).getAttribute('aria-pressed')).toBe('true');
+
+    // Usage is read when opened: this month shows the one generation.
+    await page.getByText('Usage this month').click();
+    await expect.poll(() => page.getByTestId('usage-chart').locator('title').allTextContents()).toContainEqual(expect.stringMatching(/1 generations, 1 images/));
+
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 240_000);
+
+  it('says when no image model is installed and links to Models', async () => {
+    const { page, errors } = await openPage(browser);
+    await signUp(page, withoutModel.url, 'Berthe Morisot');
+    await openImageStudio(page);
+    const notice = page.getByTestId('no-models');
+    await notice.getByText('No image model is installed').waitFor();
+    expect(await page.getByTestId('generate-panel').count()).toBe(0);
+    await notice.getByRole('link', { name: 'Go to Models' }).click();
+    await page.waitForURL(/\/app\/models$/);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});
