@@ -161,6 +161,20 @@ describe('MusicGen as the second composing engine', () => {
     expect(Object.keys(form.properties)).toEqual(expect.arrayContaining(['engine', 'durationSec']));
   });
 
+  it('GET /api/compose/engines offers MusicGen only while a usable model is installed, saying why not otherwise', async () => {
+    await setUp('model');
+    const listed = await app().inject({ method: 'GET', url: '/api/compose/engines', headers: alice.headers });
+    expect(listed.statusCode).toBe(200);
+    const musicgen = listed.json().data.find((e: { engine: string }) => e.engine === 'musicgen');
+    expect(musicgen).toMatchObject({ available: true, reason: null, name: expect.stringContaining('musicgen:tiny-musicgen') });
+    expect(musicgen.maxDurationSec).toBeGreaterThan(0);
+
+    fs.rmSync(path.join(dataDir, 'models', 'musicgen', 'tiny-musicgen'), { recursive: true, force: true });
+    const after = (await app().inject({ method: 'GET', url: '/api/compose/engines', headers: alice.headers })).json().data;
+    expect(after.find((e: { engine: string }) => e.engine === 'musicgen')).toMatchObject({ available: false, reason: expect.stringContaining('models/musicgen'), maxDurationSec: null });
+    expect((await app().inject({ method: 'GET', url: '/api/compose/engines' })).statusCode).toBe(401);
+  });
+
   it('without a MusicGen model answers 503 COMPOSER_UNAVAILABLE naming what is missing, and queues nothing', async () => {
     await setUp('none');
     const { studioId, basicSongId } = await basicSong();

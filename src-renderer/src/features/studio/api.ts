@@ -185,9 +185,22 @@ export const studioApi = {
   basicTicket: () => api<{ basicSongPresignedUrl: string; basicSongFilePath: string }>('/api/song/basic/presignedUrl'),
   saveBasic: (studioId: number, body: SongDescription & { basicSongFilePath: string; name: string }) =>
     api<Song>(`/api/song/studios/${studioId}/basic/save`, json('POST', body)),
-  compose: (studioId: number, body: { basicSongId: number; title?: string; genre?: string; mood?: string; instruments?: string[] }) =>
+  /** Which composing engines the server can run now (the arranger, MusicGen when a model is installed). */
+  engines: () => api<ComposeEngine[]>('/api/compose/engines'),
+  compose: (
+    studioId: number,
+    body: { basicSongId: number; title?: string; genre?: string; mood?: string; instruments?: string[]; engine?: ComposeEngine['engine']; durationSec?: number },
+  ) =>
     api<ComposeAccepted>(`/api/song/studios/${studioId}/ai`, json('POST', body)),
 };
+
+export interface ComposeEngine {
+  engine: 'arranger' | 'musicgen';
+  name: string | null;
+  available: boolean;
+  reason: string | null;
+  maxDurationSec: number | null;
+}
 
 /** PUTs bytes to a signed upload URL (no token: the signature is the permission). */
 export async function putSigned(url: string, body: Blob): Promise<void> {

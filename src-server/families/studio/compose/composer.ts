@@ -65,6 +65,15 @@ const MISSING: Record<ComposerKind, string> = {
 
 export const composerUnavailable = (kind: ComposerKind = DEFAULT_COMPOSER, why?: string) => new AppError(503, 'COMPOSER_UNAVAILABLE', why ?? MISSING[kind]);
 
+export interface EngineStatus {
+  engine: ComposerKind;
+  /** e.g. "musicgen:musicgen-small (onnx, cpu)"; null when not installed. */
+  name: string | null;
+  available: boolean;
+  reason: string | null;
+  maxDurationSec: number | null;
+}
+
 /** Holds the installed engines, one per kind. */
 export class ComposerSlot {
   private readonly engines = new Map<ComposerKind, Composer>();
@@ -86,6 +95,15 @@ export class ComposerSlot {
 
   get(kind: ComposerKind): Composer | null {
     return this.engines.get(kind) ?? null;
+  }
+
+  /** Every kind of engine, whether it can compose now and why not: what the compose panel offers. */
+  describe(): EngineStatus[] {
+    return COMPOSER_KINDS.map((kind) => {
+      const engine = this.engines.get(kind);
+      const why = engine ? (engine.unavailable?.() ?? null) : MISSING[kind];
+      return { engine: kind, name: engine?.name ?? null, available: why === null, reason: why, maxDurationSec: why === null ? (engine?.maxDurationSec?.() ?? null) : null };
+    });
   }
 
   /** The engine of that kind, ready to compose; 503 COMPOSER_UNAVAILABLE saying what is missing otherwise. */

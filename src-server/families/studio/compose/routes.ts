@@ -84,8 +84,31 @@ function textField(name: string, value: string | undefined, max: number): string
   return text === '' ? null : text;
 }
 
+const EngineStatusSchema = Type.Object({
+  engine: Type.String({ description: `The \`engine\` value to send: ${COMPOSER_KINDS.map((k) => `\`${k}\``).join(' or ')}` }),
+  name: Type.Union([Type.String(), Type.Null()], { description: 'The installed engine and where it runs, e.g. `musicgen:musicgen-small (onnx, cpu)`; null when not installed' }),
+  available: Type.Boolean({ description: 'Whether a compose request naming it is accepted now' }),
+  reason: Type.Union([Type.String(), Type.Null()], { description: 'Why not, in words (what to install where)' }),
+  maxDurationSec: Type.Union([Type.Number(), Type.Null()], { description: 'The longest song it makes; null when it follows the take' }),
+});
+
 /** AI composition: from a saved basic song as a job (202), or from an uploaded WAV at once. */
 export async function composeRoutes(app: FamilyApp, compose: ComposeService, songs: SongService, studios: StudioService): Promise<void> {
+  app.get(
+    '/api/compose/engines',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: 'The composing engines on this machine (Atelier addition)',
+        description: 'Not in the spec: which `engine` values the compose routes accept right now, so a client can offer only those. Looked at afresh on every call (a model copied into the data folder counts at once).',
+        response: { 200: Envelope(Type.Array(EngineStatusSchema)), ...errorResponses({}) },
+      },
+    },
+    async () => ok('Composing engines', compose.engines()),
+  );
+
   app.post(
     '/api/song/studios/:studioid/ai',
     {

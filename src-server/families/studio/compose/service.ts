@@ -12,7 +12,7 @@ import { eq } from 'drizzle-orm';
 import { checkStoredAudio, type CheckedAudio } from '../audio';
 import { moveStored, ownerPrefix } from '../files';
 import { songExtrasPrefix, type SongRow, type SongService } from '../songs/service';
-import { DEFAULT_COMPOSER, type ComposeOutput, type ComposerKind, type ComposerSlot } from './composer';
+import { DEFAULT_COMPOSER, type ComposeOutput, type ComposerKind, type ComposerSlot, type EngineStatus } from './composer';
 
 export const COMPOSE_JOB = 'studio.compose';
 
@@ -65,6 +65,10 @@ export class ComposeService {
       lane: 'gpu',
       handler: (job, ctx) => this.run(job, ctx),
     });
+  }
+
+  engines(): EngineStatus[] {
+    return this.slot.describe();
   }
 
   /** The engine a request names, installed and ready, with its duration checked; throws the 4xx/503 to answer. */

@@ -3,7 +3,7 @@ import { ApiError, errorMessage } from '../../../api/client';
 import { Alert, Button, Field, Input } from '../../../components';
 import { useSocketEvent } from '../../../lib/socket';
 import type { JobSnapshot } from '../../../../../src-shared/events';
-import { putSigned, studioApi, type Cover, type Song, type Track } from '../api';
+import { putSigned, studioApi, type ComposeEngine, type Cover, type Song, type Track } from '../api';
 import { useStudio } from '../store';
 import { CoverPicker } from './CoverPicker';
 import { Glyph } from './glyphs';
@@ -19,7 +19,14 @@ interface ComposeResult {
   engine?: string;
   key?: string | null;
   tempo?: number | null;
+  /** What the engine wants said, e.g. that MusicGen did not use the melody. */
+  note?: string | null;
 }
+
+const ENGINE_LABEL: Record<ComposeEngine['engine'], string> = {
+  arranger: 'Arranger (follows your melody note for note)',
+  musicgen: 'MusicGen',
+};
 
 const STATUS_TEXT: Record<JobSnapshot['status'], string> = {
   queued: 'Waiting in the queue',
@@ -43,6 +50,9 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
   const [mood, setMood] = useState('happy');
   const [instruments, setInstruments] = useState<string[]>(['piano', 'drums', 'bass']);
   const [cover, setCover] = useState<Cover | null>(null);
+  const [engines, setEngines] = useState<ComposeEngine[]>([]);
+  const [engine, setEngine] = useState<ComposeEngine['engine']>('arranger');
+  const [durationSec, setDurationSec] = useState(15);
   const [step, setStep] = useState<Step>('idle');
   const [jobId, setJobId] = useState<string | null>(null);
   const [job, setJob] = useState<JobSnapshot | null>(null);
@@ -56,6 +66,13 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
   const sources = useRef(new Map<string, Song>());
 
   const take = ready.find((t) => t.trackId === trackId) ?? ready[0] ?? null;
+
+  useEffect(() => {
+    // Without the list the panel still composes with the default engine; the picker just stays hidden.
+    studioApi.engines().then(setEngines, () => setEngines([]));
+  }, []);
+  const musicgen = engines.find((e) => e.engine === 'musicgen' && e.available) ?? null;
+  const maxDuration = musicgen?.maxDurationSec ?? 30;
 
   useSocketEvent('job:update', (update) => {
     seen.current.set(update.id, update);
@@ -121,7 +138,14 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
       const basic = await sourceFor(take, name);
       setSource(basic);
       setStep('requesting');
-      const accepted = await studioApi.compose(studioId, { basicSongId: basic.songId, title: `${name} (AI)`, genre, mood, instruments });
+      const accepted = await studioApi.compose(studioId, {
+        basicSongId: basic.songId,
+        title: `${name} (AI)`,
+        genre,
+        mood,
+        instruments,
+        ...(engine === 'musicgen' ? { engine, durationSec: Math.min(durationSec, maxDuration) } : {}),
+      });
       setJobId(accepted.jobId);
       setStep('following');
     } catch (err) {
@@ -175,6 +199,30 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
             )}
           </Field>
         </div>
+        {musicgen && (
+          <div className="form-grid three">
+            <Field label="Engine" hint={engine === 'musicgen' ? `${musicgen.name}: makes new music from the genre, mood and instruments in words, guided by your take where the model can` : undefined}>
+              {(c) => (
+                <select {...c} className="input" value={engine} onChange={(e) => setEngine(e.target.value as ComposeEngine['engine'])} disabled={busy} data-testid="compose-engine">
+                  {engines
+                    .filter((e) => e.available)
+                    .map((e) => (
+                      <option key={e.engine} value={e.engine}>
+                        {ENGINE_LABEL[e.engine]}
+                      </option>
+                    ))}
+                </select>
+              )}
+            </Field>
+            {engine === 'musicgen' && (
+              <Field label="Length (seconds)">
+                {(c) => (
+                  <Input {...c} type="number" min={1} max={maxDuration} value={durationSec} onChange={(e) => setDurationSec(Math.max(1, Math.min(maxDuration, Number(e.target.value) || 1)))} disabled={busy} />
+                )}
+              </Field>
+            )}
+          </div>
+        )}
         <fieldset className="instrument-picker" disabled={busy}>
           <legend className="field-label">Instruments</legend>
           {ARRANGEMENT.map((name) => (
@@ -235,6 +283,7 @@ function ResultFacts({ result }: { result: ComposeResult | null }) {
       {facts}
       {facts && result?.engine ? ' · ' : ''}
       {result?.engine && `composed by ${result.engine}`}
+      {result?.note && <span className="block">{result.note}</span>}
     </p>
   );
 }
