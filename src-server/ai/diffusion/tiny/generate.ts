@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { attr, OnnxGraph, onnxDataType, toFloat16, type EncodeOptions } from '../../onnx/writer';
-import { gaussianNoise } from '../noise';
+import { attr, onnxDataType } from '../../onnx/writer';
+import { TinyNet, Weights, type Float } from '../../onnx/tiny-net';
 
 // Tiny random-weight Stable Diffusion models and upscalers in the exact layout, tensor names and
 // element types of Hugging Face's ONNX exports (optimum-cli export onnx), so the real pipeline runs
@@ -17,7 +17,6 @@ import { gaussianNoise } from '../noise';
 //      npx tsx src-server/ai/diffusion/tiny/generate.ts <out-dir> --upscaler 2|4 [--channels N]
 
 export type TinyBase = 'sd1' | 'sdxl';
-type Float = 'float32' | 'float16';
 
 export interface TinySdOptions {
   base: TinyBase;
@@ -52,59 +51,8 @@ const WIDTH = { sd1: 32, xl1: 32, xl2: 48 } as const;
 const XL_POOLED = 48;
 const MAX_TOKENS = 77;
 
-/** Weights drawn from a seeded normal distribution: the same seed writes the same model everywhere. */
-class Weights {
-  private stream = 0;
-  constructor(private readonly seed: number) {}
-  normal(count: number, std: number): Float32Array {
-    return gaussianNoise(this.seed, count, this.stream++).map((v) => v * std);
-  }
-}
-
-/**
- * Builds in float32 and stores weights in `float`. An fp16 model keeps float16 weights, inputs and
- * outputs, as fp16 exports do, and casts up inside: ONNX Runtime's CPU provider lacks float16
- * kernels for most ops.
- */
-class Net {
-  readonly g: OnnxGraph;
-  constructor(
-    name: string,
-    readonly float: Float,
-    private readonly w: Weights,
-    private readonly external: boolean,
-  ) {
-    this.g = new OnnxGraph(name);
-  }
-
-  /** A weight tensor, usable as float32 inside the graph. */
-  param(name: string, dims: number[], values: Float32Array): string {
-    const external = this.external ? 'auto' : false;
-    if (this.float === 'float32') return this.g.initializer(name, 'float32', dims, values, { external });
-    const stored = this.g.initializer(name, 'float16', dims, toFloat16(values), { external });
-    return this.toF32(stored);
-  }
-
-  random(name: string, dims: number[], std: number): string {
-    return this.param(name, dims, this.w.normal(dims.reduce((a, b) => a * b, 1), std));
-  }
-
-  toF32(value: string): string {
-    return this.g.op('Cast', [value], { to: attr.int(onnxDataType('float32')) });
-  }
-
-  /** A float graph input, as float32 inside. */
-  floatInput(name: string, dims: (number | string)[]): string {
-    const v = this.g.input(name, this.float, dims);
-    return this.float === 'float32' ? v : this.toF32(v);
-  }
-
-  floatOutput(value: string, name: string, dims: (number | string)[]): void {
-    if (this.float === 'float32') this.g.node('Identity', [value], [name]);
-    else this.g.node('Cast', [value], [name], { to: attr.int(onnxDataType('float16')) });
-    this.g.output(name, this.float, dims);
-  }
-
+/** A graph of the tiny SD and upscaler networks; fp16 models cast up inside (see TinyNet). */
+class Net extends TinyNet {
   conv(x: string, name: string, cin: number, cout: number, k: number, gain = 1): string {
     const w = this.random(`${name}.weight`, [cout, cin, k, k], gain / Math.sqrt(cin * k * k));
     const b = this.param(`${name}.bias`, [cout], new Float32Array(cout));
@@ -125,11 +73,6 @@ class Net {
     const scale = this.param(`${name}.weight`, [width], new Float32Array(width).fill(1));
     const bias = this.param(`${name}.bias`, [width], new Float32Array(width));
     return this.g.op('LayerNormalization', [x, scale, bias], { axis: attr.int(-1), epsilon: attr.float(1e-5) });
-  }
-
-  async write(file: string): Promise<void> {
-    const options: EncodeOptions = this.external ? { externalData: { location: 'model.onnx_data' } } : {};
-    await this.g.write(file, options);
   }
 }
 

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { gaussianNoise } from '../../diffusion/noise';
-import { attr, OnnxGraph, onnxDataType, toFloat16 } from '../../onnx/writer';
+import { attr, onnxDataType } from '../../onnx/writer';
+import { TinyNet, Weights, type Float } from '../../onnx/tiny-net';
 
 // A tiny random-weight MusicGen in the layout, tensor names and element types of the Hugging Face /
 // Xenova ONNX export (Xenova/musicgen-small), so the real pipeline runs on it unchanged in tests:
@@ -15,7 +15,6 @@ import { attr, OnnxGraph, onnxDataType, toFloat16 } from '../../onnx/writer';
 //
 // CLI: npx tsx src-server/ai/musicgen/tiny/generate.ts <out-dir> [--fp16] [--encoder] [--melody] [--seed N]
 
-type Float = 'float32' | 'float16';
 
 export interface TinyMusicgenOptions {
   /** Also writes *_fp16.onnx: float16 weights, inputs and outputs (cast up inside). */
@@ -76,49 +75,8 @@ function tokenizerJson(): { json: object; vocabSize: number } {
   return { json, vocabSize: pieces.length };
 }
 
-class Weights {
-  private stream = 0;
-  constructor(private readonly seed: number) {}
-  normal(count: number, std: number): Float32Array {
-    return gaussianNoise(this.seed, count, this.stream++).map((v) => v * std);
-  }
-}
-
-/** One ONNX graph whose weights, float inputs and float outputs are float16 or float32 (float32 inside). */
-class Net {
-  readonly g: OnnxGraph;
-  constructor(
-    name: string,
-    readonly float: Float,
-    private readonly w: Weights,
-  ) {
-    this.g = new OnnxGraph(name);
-  }
-
-  param(name: string, dims: number[], values: Float32Array): string {
-    if (this.float === 'float32') return this.g.initializer(name, 'float32', dims, values);
-    return this.toF32(this.g.initializer(name, 'float16', dims, toFloat16(values)));
-  }
-
-  random(name: string, dims: number[], std: number): string {
-    return this.param(name, dims, this.w.normal(dims.reduce((a, b) => a * b, 1), std));
-  }
-
-  toF32(value: string): string {
-    return this.g.op('Cast', [value], { to: attr.int(onnxDataType('float32')) });
-  }
-
-  floatInput(name: string, dims: (number | string)[]): string {
-    const v = this.g.input(name, this.float, dims);
-    return this.float === 'float32' ? v : this.toF32(v);
-  }
-
-  floatOutput(value: string, name: string, dims: (number | string)[]): void {
-    if (this.float === 'float32') this.g.node('Identity', [value], [name]);
-    else this.g.node('Cast', [value], [name], { to: attr.int(onnxDataType('float16')) });
-    this.g.output(name, this.float, dims);
-  }
-
+/** One graph of the tiny MusicGen; fp16 models cast up inside (see TinyNet). */
+class Net extends TinyNet {
   linear(x: string, name: string, cin: number, cout: number, gain = 1): string {
     const w = this.random(`${name}.weight`, [cin, cout], gain / Math.sqrt(cin));
     return this.g.op('MatMul', [x, w]);
