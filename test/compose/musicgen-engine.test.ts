@@ -121,6 +121,7 @@ describe('MusicGen as the second composing engine', () => {
     expect(result.engine).toBe('musicgen:tiny-musicgen (onnx, cpu)');
     expect(result.key).toBeNull();
     expect(result.note).toMatch(/melody was not used/);
+    expect(result).toHaveProperty('seed', expect.any(Number));
     expect(result.extras).toEqual(['song.mp3', 'stems/musicgen.wav', 'stems/vocal.wav']);
     const ai = (await app().inject({ method: 'GET', url: `/api/song/ai/${studioId}`, headers: alice.headers })).json().data;
     expect(ai).toEqual([expect.objectContaining({ songId: result.songId, title: 'Hum (AI)', source: 'ai', basicSongId, format: 'wav' })]);

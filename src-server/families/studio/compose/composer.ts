@@ -46,6 +46,8 @@ export interface ComposeOutput {
   engine?: string;
   /** What the engine wants the user to know about the result, e.g. that the melody was not used. */
   note?: string;
+  /** The sampling seed, for engines that sample. */
+  seed?: number;
 }
 
 export interface Composer {

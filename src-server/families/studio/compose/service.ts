@@ -44,6 +44,8 @@ export interface ComposeResult {
   extras: string[];
   /** What the engine wants the user to know, e.g. that MusicGen did not use the melody. */
   note?: string;
+  /** The sampling seed, for engines that sample (MusicGen): the same seed and inputs make the same music. */
+  seed?: number;
 }
 
 
@@ -131,7 +133,7 @@ export class ComposeService {
       source: 'ai',
       basicSongId: basic.id,
     });
-    return { songId: row.id, engine: output.engine ?? engine.name, key: output.key ?? null, tempo: output.tempo ?? null, extras, ...(output.note ? { note: output.note } : {}) };
+    return { songId: row.id, engine: output.engine ?? engine.name, key: output.key ?? null, tempo: output.tempo ?? null, extras, ...(output.note ? { note: output.note } : {}), ...(output.seed !== undefined ? { seed: output.seed } : {}) };
   }
 
   /** Runs the engine on `source` in a fresh work folder; the caller removes `workDir`. */

@@ -21,6 +21,7 @@ interface ComposeResult {
   tempo?: number | null;
   /** What the engine wants said, e.g. that MusicGen did not use the melody. */
   note?: string | null;
+  seed?: number;
 }
 
 const ENGINE_LABEL: Record<ComposeEngine['engine'], string> = {
@@ -276,7 +277,7 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
 }
 
 function ResultFacts({ result }: { result: ComposeResult | null }) {
-  const facts = [result?.key, result?.tempo ? `${Math.round(result.tempo)} BPM` : null].filter(Boolean).join(' · ');
+  const facts = [result?.key, result?.tempo ? `${Math.round(result.tempo)} BPM` : null, result?.seed !== undefined ? `seed ${result.seed}` : null].filter(Boolean).join(' · ');
   if (!result?.engine && !facts) return null;
   return (
     <p className="muted small">
