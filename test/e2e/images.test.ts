@@ -142,7 +142,7 @@ describe('Image Studio in the web UI', () => {
 
     // Usage is read when opened: this month shows the one generation.
     await page.getByText('Usage this month').click();
-    await expect.poll(() => page.getByTestId('usage-chart').locator('title').allTextContents()).toContainEqual(expect.stringMatching(/1 generations, 1 images/));
+    await expect.poll(() => page.getByTestId('usage-chart').locator('title').allTextContents()).toContainEqual(expect.stringMatching(/1 generation, 1 image\b/));
 
     expect(errors).toEqual([]);
     await page.context().close();

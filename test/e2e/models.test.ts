@@ -79,6 +79,8 @@ describe('Models in the web UI', () => {
     await page.getByRole('heading', { name: 'Models', level: 1 }).waitFor();
     await page.getByTestId('providers').locator('[data-provider="cpu"]').waitFor();
     await page.getByText('No models yet.').waitFor();
+    // The composing engines' models are listed too; Silero VAD ships with Atelier.
+    await page.getByTestId('music-models').locator('[data-model="silero-vad"][data-available="true"]').waitFor();
 
     // A folder that is not there: the server's words, on the form.
     const folderForm = page.getByTestId('install-folder');

@@ -11,6 +11,7 @@ import { loadConfig } from '../../src-server/config';
 import { startServer, type RunningServer } from '../../src-server/server';
 import { INSTALL_JOB } from '../../src-server/system/models/service';
 import type { ClientToServerEvents, JobSnapshot, ServerToClientEvents } from '../../src-shared/events';
+import { writeTinyMusicgen } from '../../src-server/ai/musicgen/tiny/generate';
 import { bearer, makeTestApp, signUp, tempDataDir, type TestApp } from '../helpers/app';
 
 // The Models area's API on the production app: installs from folders of tiny generated models,
@@ -370,5 +371,20 @@ describe('/system/models', () => {
       socket.disconnect();
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
+  });
+
+  it('lists the composing engines\' models: MusicGen folders (usable or with their problem) and the bundled basic-pitch and Silero VAD', async () => {
+    const { dataDir, call } = await appWithUser();
+    const before = (await call('GET', '/system/models')).json().data.music;
+    expect(before.musicgen_folder).toBe(path.join(dataDir, 'models', 'musicgen'));
+    expect(before.models.map((m: { id: string }) => m.id)).toEqual(['basic-pitch', 'silero-vad']);
+    expect(before.models.find((m: { id: string }) => m.id === 'silero-vad')).toMatchObject({ engine: 'arranger', is_available: true, problem: null });
+
+    await writeTinyMusicgen(path.join(before.musicgen_folder, 'tiny-musicgen'));
+    fs.mkdirSync(path.join(before.musicgen_folder, 'half-copied'), { recursive: true });
+    const after = (await call('GET', '/system/models')).json().data.music.models as { id: string; is_available: boolean; problem: string | null; variants: string[]; size_bytes: number | null }[];
+    expect(after.find((m) => m.id === 'tiny-musicgen')).toMatchObject({ is_available: true, problem: null, variants: ['fp32'] });
+    expect(after.find((m) => m.id === 'tiny-musicgen')!.size_bytes).toBeGreaterThan(0);
+    expect(after.find((m) => m.id === 'half-copied')).toMatchObject({ is_available: false, problem: expect.stringContaining('config.json') });
   });
 });

@@ -69,7 +69,7 @@ function checkId(id: string): void {
 }
 
 /** A folder's total size, and a stamp (every file's path, size and mtime) that changes when any file does. */
-function scanFolder(dir: string): { size: number; stamp: string } {
+export function scanFolder(dir: string): { size: number; stamp: string } {
   let size = 0;
   const parts: string[] = [];
   const walk = (d: string) => {

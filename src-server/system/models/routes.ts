@@ -6,6 +6,7 @@ import { DataEnvelope } from '../../http/envelopes';
 import { AppError } from '../../http/errors';
 import { currentUser, requireUser } from '../../plugins/app/auth';
 import { MODEL_TYPES, type ModelAdminService } from './service';
+import { musicModels } from './music';
 
 const tags = ['system'];
 const security = [{ bearerAuth: [] }];
@@ -45,6 +46,22 @@ const Model = Type.Object({
   is_available: Type.Boolean({ description: 'Complete and readable' }),
   problem: Nullable(Type.String({ description: 'Why it cannot be used: missing files, Git LFS pointers, short external data...' })),
   path: Type.String(),
+});
+
+const MusicModel = Type.Object({
+  id: Type.String(),
+  engine: Type.Enum(['musicgen', 'arranger'], { description: 'The composing engine that uses it (`engine` of the compose routes)' }),
+  role: Type.String(),
+  path: Type.String(),
+  size_bytes: Nullable(Type.Integer()),
+  is_available: Type.Boolean(),
+  problem: Nullable(Type.String()),
+  variants: Type.Array(Type.String(), { description: 'MusicGen: weight variants present (fp32, fp16, quantized)' }),
+});
+
+const Music = Type.Object({
+  musicgen_folder: Type.String({ description: 'Where a MusicGen ONNX export (the Xenova/musicgen-small layout) goes, one folder per model' }),
+  models: Type.Array(MusicModel),
 });
 
 const Install = Type.Object({
@@ -125,8 +142,10 @@ export async function modelAdminRoutes(app: FamilyApp, models: ModelAdminService
         tags,
         security,
         summary: 'Installed models and upscalers, this machine\'s execution providers and your downloads in progress (loopback only)',
-        description: 'Every folder in `<data folder>/models/diffusion/` and `models/upscalers/`, broken ones too, with their `problem`.',
-        response: { 200: DataEnvelope(Type.Object({ models: Type.Array(Model), execution_providers: Providers, installs: Type.Array(Install) })), ...errorResponses({}) },
+        description:
+          'Every folder in `<data folder>/models/diffusion/` and `models/upscalers/`, broken ones too, with their `problem`; and under `music`, the composing engines\' models: ' +
+          'MusicGen folders in `models/musicgen/` and the bundled basic-pitch and Silero VAD.',
+        response: { 200: DataEnvelope(Type.Object({ models: Type.Array(Model), music: Music, execution_providers: Providers, installs: Type.Array(Install) })), ...errorResponses({}) },
       },
     },
     async (request) => {
@@ -135,6 +154,7 @@ export async function modelAdminRoutes(app: FamilyApp, models: ModelAdminService
         success: true as const,
         data: {
           models: models.list().map(modelView),
+          music: musicModels(app.config.dataDir),
           execution_providers: { available: p.available, preferred: p.preferred, forced: p.forced },
           installs: models.installs(currentUser(request).id),
         },

@@ -38,8 +38,21 @@ export interface InstallView {
   total_bytes: number | null;
 }
 
+/** A model a composing engine uses (MusicGen folders, the bundled basic-pitch and Silero VAD). */
+export interface MusicModel {
+  id: string;
+  engine: 'musicgen' | 'arranger';
+  role: string;
+  path: string;
+  size_bytes: number | null;
+  is_available: boolean;
+  problem: string | null;
+  variants: string[];
+}
+
 export interface ModelsOverview {
   models: InstalledModel[];
+  music: { musicgen_folder: string; models: MusicModel[] };
   execution_providers: { available: ExecutionProvider[]; preferred: ExecutionProvider; forced: boolean };
   installs: InstallView[];
 }

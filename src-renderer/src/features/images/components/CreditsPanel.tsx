@@ -1,6 +1,7 @@
 import { Alert, Card, Spinner } from '../../../components';
 import type { Usage } from '../api';
 import { useImages } from '../store';
+import { count } from '../../../lib/words';
 
 const W = 280;
 const H = 80;
@@ -22,7 +23,7 @@ function UsageChart({ usage }: { usage: Usage }) {
         const h = (d.credits_used / most) * H;
         return (
           <rect key={d.date} x={i * slot + slot * 0.15} y={H - h} width={slot * 0.7} height={Math.max(h, d.credits_used > 0 ? 1 : 0)} className="usage-bar">
-            <title>{`${d.date}: ${d.credits_used} credits, ${d.generations} generations, ${d.images_created} images`}</title>
+            <title>{`${d.date}: ${count(d.credits_used, 'credit')}, ${count(d.generations, 'generation')}, ${count(d.images_created, 'image')}`}</title>
           </rect>
         );
       })}
@@ -65,14 +66,14 @@ export function CreditsPanel() {
         {usage ? (
           <>
             <p className="muted small">
-              {usage.summary.total_generations} generations, {usage.summary.total_images_created} images, {usage.summary.total_credits_used} credits.
+              {count(usage.summary.total_generations, 'generation')}, {count(usage.summary.total_images_created, 'image')}, {count(usage.summary.total_credits_used, 'credit')}.
             </p>
             <UsageChart usage={usage} />
             {usage.by_model.length > 0 && (
               <ul className="plain-list small">
                 {usage.by_model.map((m) => (
                   <li key={m.model}>
-                    {m.model}: {m.generations} generations, {m.credits_used} credits
+                    {m.model}: {count(m.generations, 'generation')}, {count(m.credits_used, 'credit')}
                   </li>
                 ))}
               </ul>

@@ -4,6 +4,7 @@ import { canvasApi, describeError, SAMPLERS, type CanvasModel } from '../api';
 import { useImages } from '../store';
 import { MaskEditor, type MaskHandle } from './MaskEditor';
 import { SourcePicker } from './SourcePicker';
+import { count } from '../../../lib/words';
 
 type Mode = 'text' | 'image' | 'inpaint';
 
@@ -61,7 +62,7 @@ export function GeneratePanel() {
           : mode === 'image'
             ? await canvasApi.imageToImage(settings, source!.ref, strength)
             : await canvasApi.inpaint(settings, source!.ref, maskImage!, strength);
-      setQueued(`Queued at position ${accepted.queue_position}: about ${accepted.estimated_wait_seconds} s, ${accepted.estimated_credits} credits held.`);
+      setQueued(`Sent to the queue at position ${accepted.queue_position} (about ${accepted.estimated_wait_seconds} s, ${count(accepted.estimated_credits, 'credit')} held); follow it under Progress.`);
       jobQueued(accepted, mode === 'text' ? 'text_to_image' : mode === 'image' ? 'image_to_image' : 'inpaint', { ...settings });
     } catch (err) {
       setError(describeError(err));

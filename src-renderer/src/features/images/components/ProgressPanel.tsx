@@ -1,5 +1,6 @@
 import { Alert, Card } from '../../../components';
 import { useImages } from '../store';
+import { count } from '../../../lib/words';
 
 const STATUS_WORDS: Record<string, string> = {
   queued: 'Waiting in the queue',
@@ -49,7 +50,7 @@ export function ProgressPanel() {
             ))}
             {item?.result && (
               <p className="muted small">
-                {item.result.compute_seconds} s on {item.result.provider} · {item.credits_used} credits
+                {item.result.compute_seconds} s on {item.result.provider} · {count(item.credits_used, 'credit')}
               </p>
             )}
           </div>

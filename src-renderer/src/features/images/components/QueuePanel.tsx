@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Alert, Button, Card, Spinner } from '../../../components';
 import { describeError, type JobType, type QueueItem } from '../api';
 import { useImages } from '../store';
+import { count } from '../../../lib/words';
 
 const TYPE_WORDS: Record<JobType, string> = {
   text_to_image: 'Text to image',
@@ -47,9 +48,9 @@ export function QueuePanel() {
               <div className="queue-text">
                 <span className="queue-title">{describe(q)}</span>
                 <span className="muted small">
-                  {q.status === 'queued' && `Queued${q.position !== null ? ` · position ${q.position}` : ''} · ${q.estimated_credits} credits held`}
+                  {q.status === 'queued' && `Queued${q.position !== null ? ` · position ${q.position}` : ''} · ${count(q.estimated_credits, 'credit')} held`}
                   {q.status === 'processing' && `Running · ${q.progress}%`}
-                  {q.status === 'completed' && `Done · ${q.credits_used} credits${q.result ? ` · ${q.result.provider}` : ''}`}
+                  {q.status === 'completed' && `Done · ${count(q.credits_used, 'credit')}${q.result ? ` · ${q.result.provider}` : ''}`}
                   {(q.status === 'failed' || q.status === 'cancelled') && `${q.status === 'failed' ? 'Failed' : 'Cancelled'}${q.error ? `: ${q.error.message}` : ''}`}
                 </span>
               </div>

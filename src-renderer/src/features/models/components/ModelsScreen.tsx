@@ -7,6 +7,7 @@ import '../models.css';
 import { InstallForms } from './InstallForms';
 import { InstallList } from './InstallList';
 import { ModelList } from './ModelList';
+import { MusicModels } from './MusicModels';
 import { ProvidersCard } from './ProvidersCard';
 
 /** /models: what is installed, where it runs, installs from a folder or a URL, removal. */
@@ -21,7 +22,7 @@ export function ModelsScreen() {
     <div className="stack models">
       <PageHeader
         title="Models"
-        description="Image models (Stable Diffusion 1.x, 2.x, SDXL in ONNX format) and upscalers on this computer. Only you, on this computer, can add or remove them."
+        description="Image models (Stable Diffusion 1.x, 2.x, SDXL in ONNX format), upscalers and music models on this computer. Only you, on this computer, can add or remove them."
       />
       {notice && (
         <Alert tone="success" data-testid="models-notice">
@@ -33,6 +34,7 @@ export function ModelsScreen() {
       <InstallList />
       <ModelList />
       <InstallForms />
+      <MusicModels />
     </div>
   );
 }
