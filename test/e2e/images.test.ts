@@ -3,8 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
 import { ModelCatalog } from '../../src-server/ai/diffusion/catalog';
-import { writeTinySd } from '../../src-server/ai/diffusion/tiny/generate';
+import { writeTinySd, writeTinyUpscaler } from '../../src-server/ai/diffusion/tiny/generate';
 import { launchChromium, openPage } from './helpers/browser';
 import { startAtelier, type AtelierProcess } from './helpers/server';
 
@@ -20,12 +21,16 @@ beforeAll(async () => {
   // A tiny SDXL goes in too: SDXL needs the Starter plan, so a new (Free) account sees it unavailable.
   const tiny = path.join(folder, 'tiny-sd1');
   const tinyXl = path.join(folder, 'tiny-sdxl');
+  // And a tiny ×2 upscaler: a separate model type, so the checkpoint picker does not list it.
+  const tinyX2 = path.join(folder, 'tiny-x2');
   await writeTinySd(tiny, { base: 'sd1' });
   await writeTinySd(tinyXl, { base: 'sdxl', sampleSize: 16 });
+  await writeTinyUpscaler(tinyX2, { scale: 2 });
   [withModel, withoutModel, browser] = await Promise.all([startAtelier(), startAtelier(), launchChromium()]);
   const catalog = new ModelCatalog(withModel.dataDir);
   await catalog.installFromFolder(tiny, { id: 'tiny-sd1', type: 'checkpoint', meta: { display_name: 'Tiny SD 1.5', description: 'Random weights, for tests' } });
   await catalog.installFromFolder(tinyXl, { id: 'tiny-sdxl', type: 'checkpoint', meta: { display_name: 'Tiny SDXL' } });
+  await catalog.installFromFolder(tinyX2, { id: 'tiny-x2', type: 'upscaler', meta: { display_name: 'Tiny ×2' } });
 }, 120_000);
 
 afterAll(async () => {
@@ -143,6 +148,128 @@ describe('Image Studio in the web UI', () => {
     // Usage is read when opened: this month shows the one generation.
     await page.getByText('Usage this month').click();
     await expect.poll(() => page.getByTestId('usage-chart').locator('title').allTextContents()).toContainEqual(expect.stringMatching(/1 generation, 1 image\b/));
+
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 240_000);
+
+  it('inpaints a gallery image over a mask painted with the mouse, then upscales the result ×2', async () => {
+    // A new account: its own 30 canvas requests a minute. This test makes about 21 (opening the
+    // area 5, each generation 4, each opened image 1, one refused upscale 1).
+    const { page, errors } = await openPage(browser);
+    await signUp(page, withModel.url, 'Camille Pissarro');
+    await openImageStudio(page);
+    const form = page.getByTestId('generate-panel');
+    await form.waitFor();
+    await expect.poll(() => form.getByLabel('Model').inputValue()).toBe('tiny-sd1');
+    await form.getByLabel('Prompt', { exact: true }).fill('haystacks at noon');
+    await form.getByLabel('Width', { exact: true }).fill('64');
+    await form.getByLabel('Height', { exact: true }).fill('64');
+    await form.getByLabel('Steps', { exact: true }).fill('4');
+    await form.getByLabel('Sampler').selectOption('euler');
+    await form.getByLabel('Seed', { exact: true }).fill('1897');
+
+    const queueItems = page.getByTestId('queue-item');
+    const status = page.getByTestId('job-status');
+    /** The next job this page queues, followed to its end: the progress panel follows it once the queue lists it. */
+    const finishes = async (jobs: number) => {
+      await expect.poll(() => queueItems.count()).toBe(jobs);
+      await expect.poll(() => status.getAttribute('data-status'), { timeout: 120_000 }).toMatch(/completed|failed|cancelled/);
+      expect(await status.getAttribute('data-status'), (await page.getByTestId('progress-panel').textContent()) ?? '').toBe('completed');
+    };
+
+    await page.getByTestId('generate').click();
+    await expect.poll(() => queueItems.count()).toBe(1);
+    // The server recorded the generation before its 202 answer, which the queue now shows.
+    const firstGenerationBy = Date.now();
+    await finishes(1);
+    const tiles = page.getByTestId('gallery-image');
+    await expect.poll(() => tiles.count()).toBe(1);
+    const sourceId = (await tiles.getAttribute('data-id'))!;
+
+    // The image becomes the starting image of inpainting.
+    await tiles.getByRole('button', { name: 'Open haystacks at noon' }).click();
+    const detail = page.getByTestId('image-detail');
+    await expect.poll(() => detail.getByTestId('meta-prompt').textContent()).toContain('haystacks at noon');
+    expect(await detail.getByTestId('meta-strength').count()).toBe(0);
+    await detail.getByRole('button', { name: 'Use as source' }).click();
+    await form.getByRole('radio', { name: 'Inpaint' }).click();
+    expect(await form.getByRole('radio', { name: 'Inpaint' }).getAttribute('aria-checked')).toBe('true');
+    const picker = form.getByTestId('source-picker');
+    await picker.getByRole('img', { name: 'Starting image' }).waitFor();
+    expect(await picker.textContent()).toContain('From the gallery: haystacks at noon');
+    await form.getByText('Strength: 1.00').waitFor();
+    await form.getByLabel('Prompt', { exact: true }).fill('a red cart among the haystacks');
+
+    // Nothing painted yet: the form says so without asking the server.
+    await page.getByTestId('generate').click();
+    await form.getByRole('alert').getByText('Paint over the part of the image to redraw first.').waitFor();
+
+    // A diagonal stroke across the middle of the mask, with the mouse.
+    const canvas = form.getByTestId('mask-canvas');
+    await canvas.scrollIntoViewIfNeeded();
+    const box = (await canvas.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.25, box.y + box.height * 0.25);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.75, box.y + box.height * 0.75, { steps: 8 });
+    await page.mouse.up();
+
+    const sent = page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/generate/inpaint');
+    await page.getByTestId('generate').click();
+    const body = (await sent).postDataJSON() as { source_image: string; mask_image: string; strength: number; prompt: string };
+    expect(body.source_image).toBe(sourceId);
+    expect(body.strength).toBe(1);
+    expect(body.prompt).toBe('a red cart among the haystacks');
+    // The mask is the stroke in white on black, at the source's size.
+    expect(body.mask_image).toMatch(/^data:image\/png;base64,/);
+    const { data: mask, info } = await sharp(Buffer.from(body.mask_image.split(',')[1]!, 'base64')).greyscale().raw().toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height]).toEqual([64, 64]);
+    const at = (x: number, y: number) => mask[y * info.width + x]!;
+    expect(at(32, 32)).toBeGreaterThan(200);
+    expect([at(0, 0), at(63, 0), at(0, 63), at(63, 63), at(48, 16), at(16, 48)]).toEqual([0, 0, 0, 0, 0, 0]);
+
+    await finishes(2);
+    expect(await queueItems.first().textContent()).toContain('Inpaint: a red cart among the haystacks');
+    await expect.poll(() => tiles.count()).toBe(2);
+    const inpainted = tiles.filter({ has: page.getByRole('button', { name: 'Open a red cart among the haystacks' }) });
+    const inpaintedId = (await inpainted.getAttribute('data-id'))!;
+    expect(inpaintedId).not.toBe(sourceId);
+    await inpainted.getByRole('button', { name: 'Open a red cart among the haystacks' }).click();
+    await expect.poll(() => detail.getByTestId('meta-prompt').textContent()).toContain('a red cart among the haystacks');
+    expect(await detail.getByTestId('meta-strength').textContent()).toBe('Strength1');
+    expect(await detail.getByTestId('meta-size').textContent()).toContain('64 × 64');
+
+    // Upscale it ×2 with the tiny upscaler.
+    const upscale = detail.getByTestId('upscale');
+    expect(await upscale.getByLabel('Upscaler', { exact: true }).inputValue()).toBe('tiny-x2');
+    expect(await upscale.getByLabel('Scale', { exact: true }).inputValue()).toBe('2');
+    const upscaleButton = upscale.getByRole('button', { name: 'Upscale', exact: true });
+    await upscaleButton.click();
+    const queuedNote = upscale.getByRole('status').getByText(/^Upscale queued at position \d+\.$/);
+    const refusal = upscale.getByRole('alert');
+    await queuedNote.or(refusal).waitFor();
+    if (await refusal.isVisible()) {
+      // The Free plan's 2 generations a minute: a third within a minute of the first is refused,
+      // with the reason. Once that minute is over, the same click goes through.
+      expect(await refusal.textContent()).toBe('The Free plan allows 2 generations a minute');
+      await page.waitForTimeout(Math.max(0, firstGenerationBy + 61_000 - Date.now()));
+      await upscaleButton.click();
+      await queuedNote.waitFor();
+      expect(await refusal.count()).toBe(0);
+    }
+    await finishes(3);
+    expect(await queueItems.first().textContent()).toContain('Upscale ×2');
+    await expect.poll(() => tiles.count()).toBe(3);
+    const upscaled = tiles.first();
+    const upscaledId = (await upscaled.getAttribute('data-id'))!;
+    expect([sourceId, inpaintedId]).not.toContain(upscaledId);
+    expect([await upscaled.locator('img').getAttribute('width'), await upscaled.locator('img').getAttribute('height')]).toEqual(['128', '128']);
+    await upscaled.getByRole('button', { name: 'Open image', exact: true }).click();
+    await expect.poll(() => detail.getByTestId('meta-upscaled').textContent()).toBe('Upscaled×2');
+    expect(await detail.getByTestId('meta-size').textContent()).toContain('128 × 128');
+    expect(await detail.getByTestId('meta-model').textContent()).toContain('tiny-x2');
+    const full = detail.locator('.detail-full img');
+    await expect.poll(() => full.evaluate((img: HTMLImageElement) => (img.complete ? [img.naturalWidth, img.naturalHeight] : null))).toEqual([128, 128]);
 
     expect(errors).toEqual([]);
     await page.context().close();
