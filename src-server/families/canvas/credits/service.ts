@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { and, count, desc, eq, gte, inArray, sql, sum } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, sql, sum } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
 import { canvasCreditAccounts, canvasCreditTransactions, canvasGenerations, CREDIT_TRANSACTION_TYPES, GENERATION_KINDS } from '../../../db/schema';
 import { AppError } from '../../../http/errors';
@@ -236,15 +236,15 @@ export class CreditService {
     return Math.max(1, Math.ceil(workUnits * this.secondsPerUnit(model)));
   }
 
-  /** Generations this account started since `sinceMs` (the per-minute limit). */
-  startedSince(userId: string, sinceMs: number): number {
-    return (
-      this.db
-        .select({ n: count() })
-        .from(canvasGenerations)
-        .where(and(eq(canvasGenerations.userId, userId), gte(canvasGenerations.createdAt, iso(sinceMs))))
-        .get()?.n ?? 0
-    );
+  /** When this account's generations since `sinceMs` started (epoch ms, oldest first). */
+  startedSince(userId: string, sinceMs: number): number[] {
+    return this.db
+      .select({ at: canvasGenerations.createdAt })
+      .from(canvasGenerations)
+      .where(and(eq(canvasGenerations.userId, userId), gte(canvasGenerations.createdAt, iso(sinceMs))))
+      .orderBy(asc(canvasGenerations.createdAt))
+      .all()
+      .map((r) => Date.parse(r.at));
   }
 
   transactions(userId: string, opts: { type?: CreditTransactionType; limit: number; offset: number }): { rows: TransactionRow[]; total: number } {

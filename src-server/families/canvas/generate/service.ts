@@ -166,9 +166,17 @@ export class GenerateService {
     }
     const queued = this.queue.count({ lane: GPU_LANE, status: 'queued' });
     if (queued >= MAX_QUEUED) throw new AppError(429, 'QUEUE_FULL', 'The generation queue is full; try again in a moment', { queued, max: MAX_QUEUED });
-    const lastMinute = this.credits.startedSince(user.id, this.now() - 60_000);
-    if (lastMinute >= tier.generationsPerMinute) {
-      throw new AppError(429, 'RATE_LIMITED', `The ${tier.displayName} plan allows ${tier.generationsPerMinute} generations a minute`, { limit: tier.generationsPerMinute, window_seconds: 60 });
+    const now = this.now();
+    const lastMinute = this.credits.startedSince(user.id, now - 60_000);
+    if (lastMinute.length >= tier.generationsPerMinute) {
+      // A sliding minute: the next start is allowed once enough of these have aged out of it.
+      const freesAt = lastMinute[lastMinute.length - tier.generationsPerMinute]! + 60_000;
+      const retryAfter = Math.max(1, Math.ceil((freesAt - now) / 1000));
+      throw new AppError(429, 'RATE_LIMITED', `The ${tier.displayName} plan allows ${tier.generationsPerMinute} generations a minute; try again in ${retryAfter} s`, {
+        limit: tier.generationsPerMinute,
+        window_seconds: 60,
+        retry_after: retryAfter,
+      });
     }
     const used = usedBytes(this.images.usage(user.id));
     const quota = storageQuotaBytes(tier);

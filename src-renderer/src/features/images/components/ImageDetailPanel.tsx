@@ -8,9 +8,12 @@ const bytes = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)
 /** The engine is always Atelier's own ONNX Runtime pipeline; what varies per image is the execution provider. */
 export const engineOf = (provider: unknown) => `ONNX Runtime · ${typeof provider === 'string' && provider ? provider : 'unknown'} execution provider`;
 
+const KINDS: Record<string, string> = { text_to_image: 'Text to image', image_to_image: 'Image to image', inpaint: 'Inpaint', upscale: 'Upscale' };
+
 function Metadata({ image }: { image: ImageDetail }) {
   const m = image.metadata;
   const rows: [string, string | number | null | undefined][] = [
+    ['Made by', m.kind ? (KINDS[m.kind] ?? m.kind) : null],
     ['Prompt', m.prompt],
     ['Negative prompt', m.negative_prompt || null],
     ['Seed', m.seed],
