@@ -25,6 +25,7 @@ import storiesFamily from './families/stories';
 import stageFamily from './families/stage';
 import canvasFamily from './families/canvas';
 import systemRoutes from './system/routes';
+import { lazySchemaController } from './http/lazy-schemas';
 
 export interface BuildOptions {
   config: AtelierConfig;
@@ -49,6 +50,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     // Clients send ids in paths; a trailing slash should not turn a route into a 404.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    schemaController: lazySchemaController(),
     trustProxy: false,
     // Fastify answers a malformed URL (`/api/concert/%ZZ/info`) before any route or error handler
     // runs: give it the owning family's error body too.
