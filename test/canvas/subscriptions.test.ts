@@ -184,6 +184,14 @@ describe('canvas subscriptions without billing (a local installation)', () => {
     expect((await call(t.app, u, 'GET', '/api/v1/subscriptions/current')).json().data).toMatchObject({ id: current.id, plan: { name: 'studio' } });
   });
 
+  it('without billing, refuses a plan to a LAN peer: only the computer running Atelier hands plans out', async () => {
+    const u = await canvasUser(t.app);
+    const fromPeer = await t.app.inject({ method: 'POST', url: '/api/v1/subscriptions/upgrade', headers: u.headers, payload: { target_plan: 'studio' }, remoteAddress: '192.168.1.20' });
+    expect(fromPeer.statusCode).toBe(403);
+    expect(fromPeer.json()).toEqual(errorOf('FORBIDDEN', { target_plan: 'studio' }));
+    expect((await call(t.app, u, 'GET', '/api/v1/users/me')).json().data.tier).toBe('free');
+  });
+
   it('refuses the same plan, a lower one and Enterprise with INVALID_PARAMETERS', async () => {
     const u = await canvasUser(t.app);
     expect((await call(t.app, u, 'POST', '/api/v1/subscriptions/upgrade', { target_plan: 'free' })).json()).toEqual(errorOf('INVALID_PARAMETERS', expect.anything()));

@@ -25,6 +25,7 @@ declare module 'fastify' {
   }
 }
 
+/** Whether a connection comes from this computer (the owner) rather than a LAN peer. */
 const isLoopback = (address: string | undefined) =>
   !!address && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
 

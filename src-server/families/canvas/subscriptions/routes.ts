@@ -6,6 +6,7 @@ import { Envelope, Nullable, errorResponses, ok, security, signedIn } from '../h
 import { TIER_NAMES, featuresOf } from '../plans/tiers';
 import { PAID_PLANS, type SubscriptionService } from './service';
 import type { BillingCycle } from './lemon-squeezy';
+import { isLoopback } from '../../../plugins/app/lan';
 
 const tags = ['canvas'];
 
@@ -123,7 +124,7 @@ export async function subscriptionRoutes(app: FamilyApp, subscriptions: Subscrip
         security,
         summary: 'Upgrade your plan (구독 업그레이드)',
         description:
-          "Moves you to a higher plan at once and grants the new plan's monthly credits (an `upgrade_grant` transaction). A Lemon Squeezy subscription is moved to the new plan's variant (same cycle; the provider prorates the charge); without one, the upgrade is local to this installation (`managed_by: local`, monthly, renews by itself).",
+          "Moves you to a higher plan at once and grants the new plan's monthly credits (an `upgrade_grant` transaction). A Lemon Squeezy subscription is moved to the new plan's variant (same cycle; the provider prorates the charge); without one, the upgrade is local to this installation (`managed_by: local`, monthly, renews by itself) — allowed only from the computer running Atelier where billing is not configured (a LAN peer gets 403 `FORBIDDEN`), and pointed to checkout where it is.",
         body: Type.Object({ target_plan: Type.Enum([...TIER_NAMES]) }, { additionalProperties: false }),
         response: {
           200: Envelope(
@@ -135,11 +136,15 @@ export async function subscriptionRoutes(app: FamilyApp, subscriptions: Subscrip
               message: Type.String(),
             }),
           ),
-          ...errorResponses({ 400: '`VALIDATION_ERROR`: unknown plan; `INVALID_PARAMETERS`: the same or a lower plan, or Enterprise', ...BILLING_ERRORS }),
+          ...errorResponses({
+            400: '`VALIDATION_ERROR`: unknown plan; `INVALID_PARAMETERS`: the same or a lower plan, or Enterprise, or no paid subscription where billing is configured (`details.checkout`)',
+            403: '`FORBIDDEN`: a LAN peer asking for a plan on an installation without billing',
+            ...BILLING_ERRORS,
+          }),
         },
       },
     },
-    async (request) => ok(await subscriptions.upgrade(currentUser(request), request.body.target_plan)),
+    async (request) => ok(await subscriptions.upgrade(currentUser(request), request.body.target_plan, isLoopback(request.socket.remoteAddress))),
   );
 
   app.post(

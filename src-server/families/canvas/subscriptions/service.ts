@@ -160,7 +160,7 @@ export class SubscriptionService {
    * prorates the charge). With no provider subscription the upgrade is local to this installation,
    * allowed only where billing is not configured (elsewhere checkout is the way to a paid plan).
    */
-  async upgrade(user: UserRow, target: string): Promise<{ previous_plan: TierName; new_plan: TierName; effective_immediately: true; credits_granted: number; message: string }> {
+  async upgrade(user: UserRow, target: string, fromThisComputer = true): Promise<{ previous_plan: TierName; new_plan: TierName; effective_immediately: true; credits_granted: number; message: string }> {
     const row = this.settle(user.id);
     const previous = tierOf(this.tierNow(user.id));
     if (!isPaidPlan(target)) {
@@ -180,6 +180,9 @@ export class SubscriptionService {
       const variantId = this.billing.variantOf(next.name, live.billingCycle);
       if (!variantId) throw notConfigured(`no Lemon Squeezy variant for ${next.name}:${live.billingCycle} in LEMONSQUEEZY_VARIANTS`, { plan: next.name, billing_cycle: live.billingCycle });
       await this.billing.changeVariant(live.providerSubscriptionId, variantId);
+    } else if (!this.billing.configured && !fromThisComputer) {
+      // Without billing a plan costs nothing: only the person at this computer hands them out.
+      throw new AppError(403, 'FORBIDDEN', 'This Atelier sells no plans; a plan can be changed only on the computer running it', { target_plan: next.name });
     } else if (this.billing.configured) {
       // Where plans are sold, a plan with no payment behind it must not be had for the asking.
       throw new AppError(400, 'INVALID_PARAMETERS', `This server bills plans through Lemon Squeezy: subscribe to ${next.displayName} with POST /subscriptions/checkout`, {
