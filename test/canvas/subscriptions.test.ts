@@ -219,7 +219,10 @@ describe('canvas subscriptions without billing (a local installation)', () => {
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().data).toEqual({ status: 'cancelling', ends_at: current.current_period_end, message: expect.stringContaining(current.current_period_end.slice(0, 10)) });
     expect((await call(t.app, u, 'GET', '/api/v1/subscriptions/current')).json().data).toMatchObject({ status: 'cancelling', cancel_at_period_end: true, plan: { name: 'starter' } });
-    expect((await call(t.app, u, 'GET', '/api/v1/users/me')).json().data.tier).toBe('starter');
+    expect((await call(t.app, u, 'GET', '/api/v1/users/me')).json().data).toMatchObject({
+      tier: 'starter',
+      subscription: { plan: 'starter', status: 'cancelling', current_period_end: current.current_period_end },
+    });
 
     // No body at all is a valid cancel request too.
     const again = await t.app.inject({ method: 'POST', url: '/api/v1/subscriptions/cancel', headers: u.headers });
@@ -230,7 +233,7 @@ describe('canvas subscriptions without billing (a local installation)', () => {
     // A month later the access token has long expired: sign in again.
     u.headers = await signIn(t, u);
     // Any canvas request after the end sees the Free plan, not only the subscription routes.
-    expect((await call(t.app, u, 'GET', '/api/v1/users/me')).json().data.tier).toBe('free');
+    expect((await call(t.app, u, 'GET', '/api/v1/users/me')).json().data).toMatchObject({ tier: 'free', subscription: { plan: 'free', status: 'active' } });
     const after = (await call(t.app, u, 'GET', '/api/v1/subscriptions/current')).json().data;
     expect(after).toMatchObject({ id: null, plan: { name: 'free' }, status: 'active' });
     expect((await call(t.app, u, 'POST', '/api/v1/subscriptions/cancel', {})).statusCode).toBe(404);

@@ -41,7 +41,7 @@ export default defineFamily(canvasDialect, async (app) => {
 
   // Before every route: the plan's requests a minute and its X-RateLimit-* headers.
   tierRateLimit(app, (user) => subscriptions.planNow(user.id));
-  await canvasAccountRoutes(app, { credits, images });
+  await canvasAccountRoutes(app, { credits, images, subscriptions });
   await creditRoutes(app, credits, images);
   await modelRoutes(app, models);
   await generateRoutes(app, generate, models, images, boards);

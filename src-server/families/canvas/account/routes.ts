@@ -11,6 +11,8 @@ import type { CreditService } from '../credits/service';
 import type { ImageService } from '../images/service';
 import { storageUsage } from '../storage/usage';
 import { TIER_NAMES, featuresOf, tierOf } from '../plans/tiers';
+import type { SubscriptionService } from '../subscriptions/service';
+import { SUBSCRIPTION_STATUSES } from '../../../db/schema';
 
 const tags = ['canvas'];
 const sharedTags = ['canvas', 'stories'];
@@ -28,8 +30,8 @@ const MeSchema = Type.Object({
   storage_quota: Type.Integer({ description: 'Bytes your plan allows' }),
   subscription: Type.Object({
     plan: Type.Enum([...TIER_NAMES]),
-    status: Type.Literal('active'),
-    current_period_end: Type.String({ format: 'date-time', description: 'When the plan\'s next monthly credits are granted' }),
+    status: Type.Enum([...SUBSCRIPTION_STATUSES], { description: 'As GET /subscriptions/current shows it; `active` for a Free account' }),
+    current_period_end: Type.String({ format: 'date-time', description: 'The end of the current billing period, or for a Free account when the next monthly credits are granted' }),
   }),
   features: Type.Object({
     sd_models: Type.Boolean(),
@@ -51,20 +53,24 @@ const LoginUser = Type.Object({
 export interface CanvasAccountServices {
   credits: CreditService;
   images: ImageService;
+  subscriptions: SubscriptionService;
 }
 
 export async function canvasAccountRoutes(app: FamilyApp, canvas: CanvasAccountServices): Promise<void> {
   const meView = (u: UserRow) => {
-    const tier = tierOf(u.tier);
-    const credits = canvas.credits.balance(u.id, u.tier);
-    const storage = storageUsage(canvas.images, u.id, u.tier);
+    // Settles first: a cancelled plan whose period is over is Free from here on.
+    const subscription = canvas.subscriptions.current(u);
+    const tier = tierOf(subscription.plan.name);
+    const credits = canvas.credits.balance(u.id, tier.name);
+    const storage = storageUsage(canvas.images, u.id, tier.name);
     return {
       ...accountView(u),
+      tier: tier.name,
       object: 'user' as const,
       credits: credits.balance,
       storage_used: storage.used_bytes,
       storage_quota: storage.quota_bytes,
-      subscription: { plan: tier.name, status: 'active' as const, current_period_end: credits.periodEnd },
+      subscription: { plan: tier.name, status: subscription.status, current_period_end: subscription.current_period_end },
       features: featuresOf(tier),
     };
   };
