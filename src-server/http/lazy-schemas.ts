@@ -40,9 +40,12 @@ export function lazySchemaController(): NonNullable<FastifyServerOptions['schema
   const buildSerializer = SerializerSelector() as unknown as (externalSchemas: unknown, options: unknown) => CompileSerializer;
   return {
     compilersFactory: {
-      buildValidator: ((externalSchemas: unknown, options: unknown) => {
+      buildValidator: ((externalSchemas: unknown, options: { customOptions?: Record<string, unknown> } & Record<string, unknown>) => {
         const compile = buildValidator(externalSchemas, options);
-        return (route: unknown) => lazyValidator(() => compile(route));
+        // JSON bodies carry their own types: `"20"` for a number or `null` for a boolean is an
+        // error to report, not a value to coerce. Query strings, params and headers are text.
+        const compileBody = buildValidator(externalSchemas, { ...options, customOptions: { ...options.customOptions, coerceTypes: false } });
+        return (route: { httpPart?: string }) => lazyValidator(() => (route.httpPart === 'body' ? compileBody : compile)(route));
       }) as never,
       buildSerializer: ((externalSchemas: unknown, options: unknown) => {
         const compile = buildSerializer(externalSchemas, options);

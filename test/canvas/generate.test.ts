@@ -105,6 +105,8 @@ describe('POST /generate/text-to-image', () => {
     expect(await bad({ loras: [{ name: 'add_detail', weight: 0.8 }] }, { feature: 'loras' })).toMatch(/LoRA/);
     expect(await bad({ controlnet: { model: 'canny', image: 'abc', weight: 1 } }, { feature: 'controlnet' })).toMatch(/ControlNet/);
     expect(await bad({ steps: 0 })).toMatch(/steps/);
+    // JSON keeps its types: a number in quotes is refused, not read as the number.
+    expect(await bad({ steps: '20' })).toMatch(/steps/);
     expect(await bad({ sampler: 'heun' })).toMatch(/sampler/);
     expect(await bad({ prompt: '   ' })).toMatch(/prompt/);
     expect(await bad({ hires_fix: true }, { field: 'hires_fix' })).toMatch(/hires_fix is not a parameter/);

@@ -721,7 +721,14 @@ describe('POST /api/concert/:roomId/toggle-open', () => {
     const res = await call('POST', room(roomId, '/toggle-open'), studio, { isOpen: 'maybe' });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toEqual(error('INVALID_INPUT'));
-    expect((await info(roomId)).isOpen).toBe(false);
+    // JSON bodies are not coerced: null, "true" and 1 are not booleans, and nothing changes.
+    await setOpen(roomId, true);
+    for (const isOpen of [null, 'true', 1]) {
+      const refused = await call('POST', room(roomId, '/toggle-open'), studio, { isOpen });
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json()).toEqual(error('INVALID_INPUT'));
+    }
+    expect((await info(roomId)).isOpen).toBe(true);
   });
 });
 
