@@ -38,21 +38,16 @@ const Board = Type.Optional(Type.String({ format: 'uuid', description: 'A board 
 const ImageRef = (what: string) =>
   Type.String({ minLength: 1, maxLength: 16 * 1024 * 1024, description: `${what}: an image id from your gallery, or a base64 PNG/JPEG/WebP (a data: URL too)` });
 
+/** The fields text-to-image, image-to-image and inpaint share, in the order the docs list them. */
+const WhatToDraw = { prompt: Prompt, negative_prompt: Negative, model: ModelName };
+const HowToSample = { steps: Steps, cfg_scale: Cfg, sampler: Sampler, seed: Seed, batch_size: Batch, loras: Loras, controlnet: ControlNet, save_to_board: Board };
+
 export const TextToImageBody = Type.Object(
   {
-    prompt: Prompt,
-    negative_prompt: Negative,
-    model: ModelName,
+    ...WhatToDraw,
     width: Side('Width'),
     height: Side('Height'),
-    steps: Steps,
-    cfg_scale: Cfg,
-    sampler: Sampler,
-    seed: Seed,
-    batch_size: Batch,
-    loras: Loras,
-    controlnet: ControlNet,
-    save_to_board: Board,
+    ...HowToSample,
   },
   { additionalProperties: false },
 );
@@ -61,43 +56,25 @@ const Strength = (fallback: number) => Type.Optional(Type.Number({ exclusiveMini
 
 export const ImageToImageBody = Type.Object(
   {
-    prompt: Prompt,
-    negative_prompt: Negative,
-    model: ModelName,
+    ...WhatToDraw,
     source_image: ImageRef('The starting image'),
     strength: Strength(0.75),
     width: Side('Width (default: the source scaled into the model\'s bounds)'),
     height: Side('Height (default: the source scaled into the model\'s bounds)'),
-    steps: Steps,
-    cfg_scale: Cfg,
-    sampler: Sampler,
-    seed: Seed,
-    batch_size: Batch,
-    loras: Loras,
-    controlnet: ControlNet,
-    save_to_board: Board,
+    ...HowToSample,
   },
   { additionalProperties: false },
 );
 
 export const InpaintBody = Type.Object(
   {
-    prompt: Prompt,
-    negative_prompt: Negative,
-    model: ModelName,
+    ...WhatToDraw,
     source_image: ImageRef('The image to paint into'),
     mask_image: ImageRef('The mask, same aspect as the source: white (≥ 50% grey) where the image is redrawn'),
     strength: Strength(1),
     width: Side('Width (default: the source scaled into the model\'s bounds)'),
     height: Side('Height (default: the source scaled into the model\'s bounds)'),
-    steps: Steps,
-    cfg_scale: Cfg,
-    sampler: Sampler,
-    seed: Seed,
-    batch_size: Batch,
-    loras: Loras,
-    controlnet: ControlNet,
-    save_to_board: Board,
+    ...HowToSample,
   },
   { additionalProperties: false },
 );
