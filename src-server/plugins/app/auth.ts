@@ -38,14 +38,27 @@ export function identifyToken(auth: AuthService, token: string): Identity | Auth
 
 const isIdentity = (x: Identity | AuthFailure): x is Identity => 'user' in x;
 
-function identify(request: FastifyRequest, acceptCookie: boolean): Identity | AuthFailure {
-  const auth = request.server.auth;
-  const header = request.headers.authorization;
-  if (acceptCookie && !header) {
-    const cookie = request.cookies?.[SESSION_COOKIE];
-    if (cookie) return auth.sessionForCookie(cookie) ?? { reason: 'invalid' };
+const bearerIdentities = new WeakMap<FastifyRequest, Identity | AuthFailure>();
+
+/**
+ * The request's Bearer identity, checked once however many hooks ask (a family's own hook, such as
+ * canvas's plan rate limit, and then requireUser).
+ */
+export function identifyRequestBearer(request: FastifyRequest): Identity | AuthFailure {
+  let found = bearerIdentities.get(request);
+  if (found === undefined) {
+    found = identifyBearer(request.server.auth, request.headers.authorization);
+    bearerIdentities.set(request, found);
   }
-  return identifyBearer(auth, header);
+  return found;
+}
+
+function identify(request: FastifyRequest, acceptCookie: boolean): Identity | AuthFailure {
+  if (acceptCookie && !request.headers.authorization) {
+    const cookie = request.cookies?.[SESSION_COOKIE];
+    if (cookie) return request.server.auth.sessionForCookie(cookie) ?? { reason: 'invalid' };
+  }
+  return identifyRequestBearer(request);
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { FamilyApp } from '../../../http/family';
 import { AppError } from '../../../http/errors';
-import { identifyBearer } from '../../../plugins/app/auth';
+import { identifyRequestBearer } from '../../../plugins/app/auth';
 import type { UserRow } from '../../../auth/service';
 import { tierOf } from './tiers';
 
@@ -71,7 +71,7 @@ export function tierRateLimit(app: FamilyApp, planOf: (user: UserRow) => string 
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;
     if (config.tierRateLimit === false || typeof config.rateLimit === 'object') return;
-    const found = identifyBearer(app.auth, request.headers.authorization);
+    const found = identifyRequestBearer(request);
     const user = 'user' in found ? found.user : null;
     const tier = tierOf(user ? planOf(user) : 'free');
     if (tier.requestsPerMinute === null) return;
