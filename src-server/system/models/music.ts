@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { basicPitchModelDir, basicPitchModelPresent, CONVERT_COMMAND } from '../../ai/basic-pitch/model';
 import { scanFolder } from '../../ai/diffusion/catalog';
 import { sileroVadModelPath } from '../../ai/models';
@@ -23,7 +24,8 @@ export interface MusicModelView {
 
 const sizeOf = (p: string): number | null => {
   try {
-    return fs.statSync(p).isDirectory() ? scanFolder(p).size : fs.statSync(p).size;
+    const stat = fs.statSync(p);
+    return stat.isDirectory() ? scanFolder(p).size : stat.size;
   } catch {
     return null;
   }
@@ -43,7 +45,7 @@ export function musicModels(dataDir: string): { musicgen_folder: string; models:
       variants: [...m.variants],
     })),
     ...listing.problems.map((p) => {
-      const dir = `${musicgenRoot(dataDir)}/${p.id}`;
+      const dir = path.join(musicgenRoot(dataDir), p.id);
       return { id: p.id, engine: 'musicgen' as const, role: 'MusicGen', path: dir, size_bytes: sizeOf(dir), is_available: false, problem: p.problem, variants: [] };
     }),
   ];
