@@ -5,6 +5,7 @@ import { isAiError } from '../protocol';
 import { readModelFolder, type Precision, type SdBase } from './model-folder';
 import { externalDataProblems, OnnxFileError, readOnnxFile } from './onnx-file';
 import { upscalerFile } from './upscale';
+import { PLAN_NAMES, type PlanName } from '../../auth/plans';
 
 // The diffusion models and upscalers installed in a data folder: models/diffusion/<id>/ (an HF
 // ONNX export, see model-folder.ts) and models/upscalers/<id>/model.onnx. Installs land in a
@@ -12,7 +13,7 @@ import { upscalerFile } from './upscale';
 // downloads resume from their .part files with HTTP Range and are checked against sha256.
 
 export type ModelType = 'checkpoint' | 'upscaler';
-export type Tier = 'free' | 'starter' | 'pro' | 'studio';
+export type Tier = Exclude<PlanName, 'enterprise'>;
 
 export interface CatalogEntry {
   /** The folder name; unique per type. */
@@ -60,7 +61,8 @@ interface ModelMeta {
 }
 
 export const META_FILE = 'atelier-model.json';
-const TIERS: readonly Tier[] = ['free', 'starter', 'pro', 'studio'];
+/** Every plan but Enterprise, which is above anything a model asks for. */
+const TIERS: readonly Tier[] = PLAN_NAMES.filter((p): p is Tier => p !== 'enterprise');
 const FOLDERS: Record<ModelType, string> = { checkpoint: 'diffusion', upscaler: 'upscalers' };
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 

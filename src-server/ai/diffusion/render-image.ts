@@ -1,3 +1,4 @@
+import { planAtLeast } from '../../auth/plans';
 import type { AiPool } from '../pool';
 import type { ExecutionProvider } from '../protocol';
 import type { CatalogEntry, ModelCatalog, Tier } from './catalog';
@@ -9,13 +10,8 @@ import type { SchedulerName } from './schedulers';
 // picture rather than the canvas family's every knob (album covers). The model's own folder
 // decides the sampler: LCM-distilled and turbo checkpoints need few steps and little guidance.
 
-/** Plans from lowest to highest; `enterprise` is above every plan a model can ask for. */
-const TIER_ORDER: readonly string[] = ['free', 'starter', 'pro', 'studio', 'enterprise'];
-
 /** Whether an account on `tier` may use a model whose lowest plan is `minTier` (unknown tiers count as free). */
-export function tierAllowsModel(tier: string, minTier: Tier): boolean {
-  return Math.max(0, TIER_ORDER.indexOf(tier)) >= TIER_ORDER.indexOf(minTier);
-}
+export const tierAllowsModel = (tier: string, minTier: Tier): boolean => planAtLeast(tier, minTier);
 
 /** Usable text-to-image checkpoints for `tier`, ordinary ones before inpainting-only ones, then by id. */
 export function usableCheckpoints(catalog: ModelCatalog, tier: string): CatalogEntry[] {

@@ -9,8 +9,10 @@
  * local installation can make images.
  */
 
-export const TIER_NAMES = ['free', 'starter', 'pro', 'studio', 'enterprise'] as const;
-export type TierName = (typeof TIER_NAMES)[number];
+import { PLAN_NAMES, planAtLeast, planRank, type PlanName } from '../../../auth/plans';
+
+export const TIER_NAMES = PLAN_NAMES;
+export type TierName = PlanName;
 
 export interface TierFeatures {
   sd_models: boolean;
@@ -104,10 +106,10 @@ export function tierOf(name: string): Tier {
   return (TIER_NAMES as readonly string[]).includes(name) ? TIERS[name as TierName] : TIERS.free;
 }
 
-export const tierRank = (name: TierName): number => TIER_NAMES.indexOf(name);
+export const tierRank = (name: TierName): number => planRank(name);
 
 /** Whether `tier` is `min` or above. */
-export const tierAllows = (tier: Tier, min: TierName): boolean => tierRank(tier.name) >= tierRank(min);
+export const tierAllows = (tier: Tier, min: TierName): boolean => planAtLeast(tier.name, min);
 
 export const storageQuotaBytes = (tier: Tier): number => tier.storageGb * GB;
 
