@@ -16,15 +16,11 @@ import swaggerPlugin from './plugins/external/swagger';
 import limitsPlugin from './plugins/app/limits';
 import lanPlugin from './plugins/app/lan';
 import webUiPlugin from './plugins/external/web-ui';
-import notFoundPlugin, { dialectForPath } from './plugins/app/not-found';
-import { coreError, sendError } from './http/family';
-import studioFamily from './families/studio';
+import notFoundPlugin from './plugins/app/not-found';
+import { coreError, familyPlugin, sendError } from './http/family';
+import { dialectForPath, families } from './families/registry';
+import { systemDialect } from './system/dialect';
 import composerPlugin from './compose/plugin';
-import promoFamily from './families/promo';
-import storiesFamily from './families/stories';
-import stageFamily from './families/stage';
-import canvasFamily from './families/canvas';
-import systemRoutes from './system/routes';
 import { lazySchemaController } from './http/lazy-schemas';
 
 export interface BuildOptions {
@@ -64,7 +60,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(configPlugin, { config, clock: options.clock ?? { now: Date.now } });
-  await app.register(dialectPlugin);
+  await app.register(dialectPlugin, { dialectFor: dialectForPath, fallback: systemDialect });
   await app.register(dbPlugin);
   await app.register(authPlugin);
   await app.register(cookiePlugin);
@@ -78,15 +74,10 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(realtimePlugin);
   await app.register(aiPlugin);
 
-  await app.register(studioFamily);
+  for (const family of families) await app.register(familyPlugin(family));
   await app.register(composerPlugin);
-  await app.register(promoFamily);
-  await app.register(storiesFamily);
-  await app.register(stageFamily);
-  await app.register(canvasFamily);
-  await app.register(systemRoutes);
   await app.register(webUiPlugin);
-  await app.register(notFoundPlugin);
+  await app.register(notFoundPlugin, { dialectFor: dialectForPath });
 
   return app as unknown as FastifyInstance;
 }

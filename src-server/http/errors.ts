@@ -38,3 +38,26 @@ export type AuthFailure =
   | { reason: 'revoked' };
 
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
+
+/** One family's own error codes: status and default message per code, in one table. */
+export type ErrorTable = Record<string, { status: number; message: string }>;
+
+export interface ErrorCatalog<T extends ErrorTable> {
+  readonly table: T;
+  /** The AppError for a code, with the table's message unless a more precise one is given. */
+  error(code: keyof T & string, message?: string, details?: Record<string, unknown>, extra?: Record<string, unknown>): AppError;
+  /** The codes a route may answer with a given status, for its OpenAPI description. */
+  codesFor(status: number): (keyof T & string)[];
+}
+
+/**
+ * A family's catalog of codes (`families/<name>/errors.ts`): services throw `errors.error('CODE')`
+ * and the OpenAPI error responses list the same table, so a code and its status live in one place.
+ */
+export function defineErrors<T extends ErrorTable>(table: T): ErrorCatalog<T> {
+  return {
+    table,
+    error: (code, message, details, extra) => new AppError(table[code]!.status, code, message ?? table[code]!.message, details, extra),
+    codesFor: (status) => (Object.keys(table) as (keyof T & string)[]).filter((code) => table[code]!.status === status),
+  };
+}

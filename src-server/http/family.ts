@@ -1,3 +1,4 @@
+import fp from 'fastify-plugin';
 import type {
   FastifyBaseLogger,
   FastifyError,
@@ -93,10 +94,10 @@ export function sendError(reply: FastifyReply, dialect: Dialect, error: AppError
 }
 
 /**
- * One API family as an encapsulated plugin: its routes, and an error handler that answers every
- * failure in the family's documented shape, never a bare 500 or a stack trace.
+ * An encapsulated scope that speaks one dialect: its routes, and an error handler that answers
+ * every failure in that dialect's documented shape, never a bare 500 or a stack trace.
  */
-export function defineFamily(dialect: Dialect, register: (app: FamilyApp) => Promise<void>): FastifyPluginAsync {
+export function errorScope(dialect: Dialect, register: (app: FamilyApp) => Promise<void>): FastifyPluginAsync {
   const plugin: FastifyPluginAsync = async (instance) => {
     const app = instance.withTypeProvider<TypeBoxTypeProvider>() as unknown as FamilyApp;
     app.addHook('onRequest', async (request) => {
@@ -111,6 +112,47 @@ export function defineFamily(dialect: Dialect, register: (app: FamilyApp) => Pro
   };
   Object.defineProperty(plugin, 'name', { value: `family-${dialect.name}` });
   return plugin;
+}
+
+/**
+ * Everything the server needs to know about one API family, in one object (`families/<name>/family.ts`).
+ * The registry (`families/registry.ts`) lists the manifests; `app.ts` mounts them with
+ * `familyPlugin`, and the 404/405 and malformed-URL answers find a family's dialect by its prefixes.
+ * See families/README.md, "Adding a family".
+ */
+export interface FamilyManifest<Services = unknown> {
+  /** Error format, status codes and codes for shared failures; `dialect.name` names the family. */
+  dialect: Dialect;
+  /** URL prefixes the family owns, matched on whole path segments; the longest match wins. */
+  prefixes: readonly string[];
+  /** Server plugins (by name) that must be registered first. */
+  dependencies?: readonly string[];
+  /** Builds the family's services once; routes get them as one typed object. */
+  services(app: FastifyInstance): Services;
+  /** Job kinds, hooks, decorations: what the family adds to the whole server (runs before routes). */
+  setup?(app: FastifyInstance, services: Services): void | Promise<void>;
+  /** The family's routes, inside its own error scope. */
+  routes(app: FamilyApp, services: Services): Promise<void>;
+}
+
+/** Declares a family; the identity function keeps `Services` inferred across the three hooks. */
+export function defineFamily<Services>(manifest: FamilyManifest<Services>): FamilyManifest<Services> {
+  return manifest;
+}
+
+/**
+ * Mounts a family: services and setup on the server-wide instance (so decorations such as
+ * `app.concerts` reach every plugin), routes inside the family's encapsulated error scope.
+ */
+export function familyPlugin<Services>(manifest: FamilyManifest<Services>): FastifyPluginAsync {
+  return fp(
+    async (app) => {
+      const services = manifest.services(app);
+      await manifest.setup?.(app, services);
+      await app.register(errorScope(manifest.dialect, (family) => manifest.routes(family, services)));
+    },
+    { name: manifest.dialect.name, dependencies: [...(manifest.dependencies ?? [])] },
+  );
 }
 
 declare module 'fastify' {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Type } from 'typebox';
 import type { FastifyInstance } from 'fastify';
-import { defineFamily } from '../../src-server/http/family';
+import { errorScope } from '../../src-server/http/family';
 import { requireUser } from '../../src-server/plugins/app/auth';
 import { stageDialect } from '../../src-server/families/stage/dialect';
 import { studioDialect } from '../../src-server/families/studio/dialect';
@@ -10,7 +10,7 @@ import { bearer, makeTestApp, signUp, type TestApp } from '../helpers/app';
 /** A route in each family that needs a user, takes a typed body, or fails unexpectedly. */
 async function probeRoutes(app: FastifyInstance) {
   await app.register(
-    defineFamily(stageDialect, async (f) => {
+    errorScope(stageDialect, async (f) => {
       f.get('/api/audio/probe', { preHandler: requireUser() }, async (request) => ({ success: true, user: request.user!.seq }));
       f.get('/api/audio/boom', async () => {
         throw new Error('secret internal detail at /home/user/db.sqlite');
@@ -18,7 +18,7 @@ async function probeRoutes(app: FastifyInstance) {
     }),
   );
   await app.register(
-    defineFamily(studioDialect, async (f) => {
+    errorScope(studioDialect, async (f) => {
       f.post('/api/work/probe', { schema: { body: Type.Object({ count: Type.Integer() }) } }, async () => ({ success: true }));
     }),
   );

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin';
 import { Type } from 'typebox';
 import { AiPool, type AiPoolOptions } from '../../ai/pool';
 import { EXECUTION_PROVIDERS } from '../../ai/protocol';
-import { defineFamily } from '../../http/family';
+import { errorScope } from '../../http/family';
 import { DataEnvelope } from '../../http/envelopes';
 import { systemDialect } from '../../system/dialect';
 
@@ -50,7 +50,7 @@ export default fp<{ pool?: AiPoolOptions }>(
     app.addHook('onClose', () => pool.close());
 
     await app.register(
-      defineFamily(systemDialect, async (family) => {
+      errorScope(systemDialect, async (family) => {
         family.get(
           '/system/ai',
           {

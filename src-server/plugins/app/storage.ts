@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { loadOrCreateSecret } from '../../auth/keys';
 import { AppError } from '../../http/errors';
 import { DataEnvelope } from '../../http/envelopes';
-import { coreError, defineFamily } from '../../http/family';
+import { coreError, errorScope } from '../../http/family';
 import { systemDialect } from '../../system/dialect';
 import { FileStore, FileTooLargeError } from '../../storage/file-store';
 import { sendStoredFile } from '../../storage/range';
@@ -67,7 +67,7 @@ export default fp(
     };
 
     await app.register(
-      defineFamily(systemDialect, async (files) => {
+      errorScope(systemDialect, async (files) => {
         // Uploads are raw bytes of any type, streamed to disk: no parsing, no JSON body limit.
         files.removeAllContentTypeParsers();
         files.addContentTypeParser('*', (_request, _payload, done) => done(null));

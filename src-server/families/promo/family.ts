@@ -4,7 +4,13 @@ import { promoAccountRoutes } from './account/routes';
 import { promoServiceRoutes } from './service-routes';
 
 /** Promo-video family: /, /health, /auth/*, /social/google/**, /user/**, /moviemaker/**. */
-export default defineFamily(promoDialect, async (app) => {
-  await promoServiceRoutes(app);
-  await promoAccountRoutes(app);
+export default defineFamily({
+  dialect: promoDialect,
+  // Everything no other family claims falls to promo, whose spec owns `/`.
+  prefixes: ['/'],
+  services: () => ({}),
+  async routes(app) {
+    await promoServiceRoutes(app);
+    await promoAccountRoutes(app);
+  },
 });

@@ -1,4 +1,4 @@
-import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { defineFamily, type FamilyApp } from '../../http/family';
 import { stageDialect } from './dialect';
@@ -22,18 +22,24 @@ declare module 'fastify' {
   }
 }
 
+function stageServices(app: FastifyInstance) {
+  const audio = new AudioService(app.db, app.storage, app.clock.now);
+  const presets = new PresetService(app.db, app.storage, app.clock.now);
+  const models = new ModelService(app.db, app.storage, app.clock.now);
+  const concerts = new ConcertService(app.db, (id) => audio.exists(id), app.clock.now, app.log);
+  return { audio, presets, models, concerts };
+}
+
 /**
  * Stage family: /health/resource, /api/auth/login, /api/audio/**, /api/accessory-presets/**,
- * /api/models/**, /api/concert/**. The wrapper is not encapsulated so `app.concerts` reaches the
- * whole server; the routes stay inside the family's own plugin and error format.
+ * /api/models/**, /api/concert/**.
  */
-export default fp(
-  async (app) => {
-    const audio = new AudioService(app.db, app.storage, app.clock.now);
-    const presets = new PresetService(app.db, app.storage, app.clock.now);
-    const models = new ModelService(app.db, app.storage, app.clock.now);
-    const concerts = new ConcertService(app.db, (id) => audio.exists(id), app.clock.now, app.log);
-
+export default defineFamily({
+  dialect: stageDialect,
+  prefixes: ['/health/resource', '/api/auth', '/api/audio', '/api/accessory-presets', '/api/models', '/api/concert'],
+  dependencies: ['config', 'db', 'auth', 'storage', 'multipart', 'realtime'],
+  services: stageServices,
+  setup(app, { audio, concerts }) {
     app.decorate('concerts', concerts);
     app.addHook('onReady', async () => concerts.start());
     const detachConcertSync = attachConcertSync(app, concerts, audio);
@@ -43,21 +49,17 @@ export default fp(
     });
     app.auth.onAccountDeleted(() => removeOrphanedFiles(app.db, app.storage, audio));
     app.auth.beforeAccountDeleted((userId) => concerts.removeAccount(userId));
-
-    await app.register(
-      defineFamily(stageDialect, async (family) => {
-        await stageAccountRoutes(family);
-        await family.register(async (scope) => {
-          // Unexpected failures get the spec section's own code (SAVE_FAILED, STREAMING_ERROR...).
-          scope.setErrorHandler(stageFailureHandler);
-          const routes = scope.withTypeProvider<TypeBoxTypeProvider>() as unknown as FamilyApp;
-          await audioRoutes(routes, audio);
-          await presetRoutes(routes, presets);
-          await modelRoutes(routes, models);
-          await concertRoutes(routes, concerts);
-        });
-      }),
-    );
   },
-  { name: 'stage', dependencies: ['config', 'db', 'auth', 'storage', 'multipart', 'realtime'] },
-);
+  async routes(family, s) {
+    await stageAccountRoutes(family);
+    await family.register(async (scope) => {
+      // Unexpected failures get the spec section's own code (SAVE_FAILED, STREAMING_ERROR...).
+      scope.setErrorHandler(stageFailureHandler);
+      const routes = scope.withTypeProvider<TypeBoxTypeProvider>() as unknown as FamilyApp;
+      await audioRoutes(routes, s.audio);
+      await presetRoutes(routes, s.presets);
+      await modelRoutes(routes, s.models);
+      await concertRoutes(routes, s.concerts);
+    });
+  },
+});

@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import { defineFamily } from '../../http/family';
 import { canvasDialect } from './dialect';
 import { canvasAccountRoutes } from './account/routes';
@@ -22,8 +23,7 @@ import { subscriptionRoutes } from './subscriptions/routes';
 import { WebhookService } from './webhooks/service';
 import { webhookRoutes } from './webhooks/routes';
 
-/** Image studio family under /api/v1 (and the routes it shares with stories). */
-export default defineFamily(canvasDialect, async (app) => {
+function canvasServices(app: FastifyInstance) {
   const now = app.clock.now;
   const credits = new CreditService(app.db, now);
   const images = new ImageService(app.db, app.storage, now);
@@ -33,23 +33,37 @@ export default defineFamily(canvasDialect, async (app) => {
   const subscriptions = new SubscriptionService(app.db, credits, billing, now);
   const webhooks = new WebhookService(app.db, subscriptions, credits, billing, now, app.log);
   const generate = new GenerateService(app.db, app.storage, app.jobs, app.ai, credits, images, boards, now);
-  generate.register();
-  // After the queue's own crash recovery (registered earlier), release what ended unseen.
-  app.addHook('onReady', () => generate.reconcile());
-  // Rows went with the account through the foreign keys; its files are all under one folder.
-  app.auth.onAccountDeleted((userId) => app.storage.deletePrefix(ownerPrefix(userId)));
+  const workflows = new WorkflowService(app.db, images, now);
+  return { credits, images, boards, models, subscriptions, webhooks, generate, workflows };
+}
 
-  // Before every route: the plan's requests a minute and its X-RateLimit-* headers.
-  tierRateLimit(app, (user) => subscriptions.planNow(user.id));
-  await canvasAccountRoutes(app, { credits, images, subscriptions });
-  await creditRoutes(app, credits, images);
-  await modelRoutes(app, models);
-  await generateRoutes(app, generate, models, images, boards);
-  await queueRoutes(app, credits, images);
-  await imageRoutes(app, images, boards);
-  await boardRoutes(app, boards, images);
-  await storageRoutes(app, images);
-  await workflowRoutes(app, new WorkflowService(app.db, images, now), generate, models, images, boards);
-  await subscriptionRoutes(app, subscriptions);
-  await webhookRoutes(app, webhooks);
+export type CanvasServices = ReturnType<typeof canvasServices>;
+
+/** Image studio family under /api/v1 (and the routes it shares with stories). */
+export default defineFamily({
+  dialect: canvasDialect,
+  prefixes: ['/api/v1'],
+  services: canvasServices,
+  setup(app, { generate }) {
+    generate.register();
+    // After the queue's own crash recovery (registered earlier), release what ended unseen.
+    app.addHook('onReady', () => generate.reconcile());
+    // Rows went with the account through the foreign keys; its files are all under one folder.
+    app.auth.onAccountDeleted((userId) => app.storage.deletePrefix(ownerPrefix(userId)));
+  },
+  async routes(app, s) {
+    // Before every route: the plan's requests a minute and its X-RateLimit-* headers.
+    tierRateLimit(app, (user) => s.subscriptions.planNow(user.id));
+    await canvasAccountRoutes(app, { credits: s.credits, images: s.images, subscriptions: s.subscriptions });
+    await creditRoutes(app, s.credits, s.images);
+    await modelRoutes(app, s.models);
+    await generateRoutes(app, s.generate, s.models, s.images, s.boards);
+    await queueRoutes(app, s.credits, s.images);
+    await imageRoutes(app, s.images, s.boards);
+    await boardRoutes(app, s.boards, s.images);
+    await storageRoutes(app, s.images);
+    await workflowRoutes(app, s.workflows, s.generate, s.models, s.images, s.boards);
+    await subscriptionRoutes(app, s.subscriptions);
+    await webhookRoutes(app, s.webhooks);
+  },
 });

@@ -25,9 +25,16 @@ const lanView = (s: ReturnType<import('fastify').FastifyInstance['lan']['status'
 });
 
 /** Atelier's own settings and status. LAN peers are refused here (see plugins/app/lan.ts). */
-export default defineFamily(systemDialect, async (app) => {
-  const models = new ModelAdminService(new ModelCatalog(app.config.dataDir), app.jobs, () => app.ai.providers);
-  models.register();
+export default defineFamily({
+  dialect: systemDialect,
+  prefixes: ['/system', '/files'],
+  services: (app) => ({
+    models: new ModelAdminService(new ModelCatalog(app.config.dataDir), app.jobs, () => app.ai.providers),
+  }),
+  setup(_app, { models }) {
+    models.register();
+  },
+  async routes(app, { models }) {
   await modelAdminRoutes(app, models);
 
   app.get(
@@ -86,4 +93,5 @@ export default defineFamily(systemDialect, async (app) => {
     },
     async (request) => ({ success: true as const, data: lanView(await app.lan.setEnabled(request.body.enabled)) }),
   );
+  },
 });

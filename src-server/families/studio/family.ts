@@ -1,0 +1,52 @@
+import type { FastifyInstance } from 'fastify';
+import { defineFamily } from '../../http/family';
+import { studioDialect } from './dialect';
+import { studioAccountRoutes } from './account/routes';
+import { ownerPrefix } from './files';
+import { StudioService } from './studios/service';
+import { studioRoutes } from './studios/routes';
+import { TrackService } from './tracks/service';
+import { trackRoutes } from './tracks/routes';
+import { SongService } from './songs/service';
+import { songRoutes } from './songs/routes';
+import { ComposerSlot } from './compose/composer';
+import { ComposeService } from './compose/service';
+import { composeRoutes } from './compose/routes';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Where an AI composing engine plugs in; see families/studio/compose/composer.ts. */
+    studioComposer: ComposerSlot;
+  }
+}
+
+function studioServices(app: FastifyInstance) {
+  const studios = new StudioService(app.db, app.storage, app.clock.now);
+  const tracks = new TrackService(app.db, app.storage, app.clock.now);
+  const songs = new SongService(app.db, app.storage, app.clock.now);
+  const composer = new ComposerSlot();
+  const compose = new ComposeService(app.db, app.storage, songs, composer, app.jobs);
+  return { studios, tracks, songs, composer, compose };
+}
+
+/** Recording studio family: /api/login, /api/users, /api/work/**, /api/song/**, /api/compose. */
+export default defineFamily({
+  dialect: studioDialect,
+  // Stage's /api/... prefixes are longer and win; the rest of /api is the studio's.
+  prefixes: ['/api'],
+  dependencies: ['config', 'db', 'auth', 'storage', 'jobs', 'multipart'],
+  services: studioServices,
+  setup(app, { compose, composer }) {
+    compose.register();
+    app.decorate('studioComposer', composer);
+    // Rows went with the account through the foreign keys; its files are all under one folder.
+    app.auth.onAccountDeleted((userId) => app.storage.deletePrefix(ownerPrefix(userId)));
+  },
+  async routes(family, s) {
+    await studioAccountRoutes(family);
+    await studioRoutes(family, s.studios, s.tracks);
+    await trackRoutes(family, s.studios, s.tracks);
+    await songRoutes(family, s.songs, s.studios, s.tracks);
+    await composeRoutes(family, s.compose, s.songs, s.studios);
+  },
+});
