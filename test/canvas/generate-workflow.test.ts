@@ -147,7 +147,12 @@ describe('POST /generate/workflow', () => {
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual(errorOf('MODEL_NOT_FOUND', { model: 'stable-diffusion-v1-5' }));
     // The workflow's 512×768 is out of the tiny model's bounds: the same size check as text-to-image.
-    bad(await run(alice, { workflow_id: sd15, inputs: { model: 'tiny-sd1' } }), { field: 'width', min: 32, max: 128, multiple_of: 8 });
+    // Named where it comes from: the noise node, and the input that would replace it.
+    const noiseId = fixture('text-to-image-sd15.json').nodes.find((n) => n.data.type === 'noise')!.id;
+    expect(bad(await run(alice, { workflow_id: sd15, inputs: { model: 'tiny-sd1' } }), { field: 'inputs.width', node_id: noiseId, source: 'workflow', min: 32, max: 128, multiple_of: 8 })).toMatch(
+      new RegExp(`node ${noiseId} sets width 512: .*pass inputs\\.width`),
+    );
+    bad(await run(alice, { workflow_id: sd15, inputs: { model: 'tiny-sd1', width: 4096 } }), { field: 'width', min: 32, max: 128, multiple_of: 8 });
     const detail = await queued(await run(alice, { workflow_id: sd15, inputs: { model: 'tiny-sd1', width: 64, height: 64, seed: 99 } }), alice);
     expect(detail.params).toMatchObject({ workflow_id: sd15, seed: 99, steps: 30 });
 
@@ -163,7 +168,8 @@ describe('POST /generate/workflow', () => {
     const noPrompt = tinySd15();
     noPrompt.nodes.find((n) => n.id === positive!.id)!.data.inputs.prompt = { name: 'prompt', value: '  ' };
     const noPromptId = await saved(alice, noPrompt);
-    expect(bad(await run(alice, { workflow_id: noPromptId }), { field: 'prompt', source: 'workflow' })).toMatch(/prompt/);
+    // InvokeAI runs a blank prompt (unconditioned by text); so does the engine.
+    expect((await queued(await run(alice, { workflow_id: noPromptId }), alice)).params).toMatchObject({ prompt: '  ' });
     await queued(await run(alice, { workflow_id: noPromptId, inputs: { prompt: 'a fox' } }), alice);
     await queued(await run(alice, { workflow_id: noNegative }), alice);
     const sde = await saved(alice, setValue(tinySd15(), 'denoise_latents', 'scheduler', 'dpmpp_sde_k'));
@@ -193,7 +199,9 @@ describe('POST /generate/workflow', () => {
     res = await run(alice, { workflow_id: '00000000-0000-4000-8000-000000000000' });
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual(errorOf('NOT_FOUND'));
-    expect((await run(alice, {})).json()).toEqual(errorOf('INVALID_PARAMETERS'));
+    const nothing = (await run(alice, {})).json();
+    expect(nothing).toEqual(errorOf('INVALID_PARAMETERS', { field: 'workflow_id', expected: ['workflow_id', 'workflow', 'graph', 'batch'] }));
+    expect(nothing.error.message).toMatch(/"workflow_id".*"workflow".*"graph".*"batch"/);
     expect((await run(null, { workflow_id: pub })).statusCode).toBe(401);
 
     // Workflows fill the storage that generations need too.
@@ -202,6 +210,56 @@ describe('POST /generate/workflow', () => {
     expect(res.statusCode).toBe(402);
     expect(res.json().error.code).toBe('STORAGE_EXCEEDED');
     expect((await call(t.app, bob, 'GET', '/api/v1/storage/usage')).json().data.used_percentage).toBeGreaterThanOrEqual(100);
+    hold.release();
+  });
+
+  it('takes InvokeAI\'s own request shapes: an inline workflow, its execution graph, its enqueue_batch body, and {workflow} on save', async () => {
+    const hold = t.holdGpu();
+    const w = tinySd15();
+    const graph = {
+      nodes: Object.fromEntries(w.nodes.map((n) => [n.id, { id: n.id, type: n.data.type, ...Object.fromEntries(Object.entries(n.data.inputs).filter(([, f]) => f.value !== undefined).map(([k, f]) => [k, f.value])) }])),
+      edges: (w.edges as { source: string; target: string; sourceHandle?: string; targetHandle?: string; type?: string }[])
+        .filter((e) => e.type !== 'collapsed')
+        .map((e) => ({ source: { node_id: e.source, field: e.sourceHandle }, destination: { node_id: e.target, field: e.targetHandle } })),
+    };
+    const expected = { model: 'tiny-sd1', seed: 4321, steps: 3, width: 64, height: 48, sampler: 'dpmpp_2m_karras', workflow: 'inline' };
+    expect((await queued(await run(alice, { workflow: w }), alice)).params).toMatchObject(expected);
+    expect((await queued(await run(alice, { graph }), alice)).params).toMatchObject(expected);
+    const batch = { graph, runs: 1, workflow: w, origin: 'workflows', destination: 'gallery' };
+    expect((await queued(await run(alice, { batch, inputs: { seed: 5 } }), alice)).params).toMatchObject({ ...expected, seed: 5 });
+    expect(bad(await run(alice, { batch: { ...batch, runs: 3 } }), { field: 'batch.runs' })).toMatch(/inputs\.batch_size/);
+    expect(bad(await run(alice, { batch: { ...batch, data: [[{ node_path: 'x', field_name: 'seed', items: [1, 2] }]] } }), { field: 'batch.data' })).toMatch(/substitutions/);
+    expect(bad(await run(alice, { graph: { nodes: [] } }), { field: 'graph' })).toMatch(/InvokeAI graph/);
+    const id = await saved(alice, w);
+    bad(await run(alice, { workflow_id: id, workflow: w }), { field: 'workflow', expected: ['workflow_id', 'workflow', 'graph', 'batch'] });
+
+    // InvokeAI's POST /workflows body is {workflow}: its name and description come along.
+    let res = await call(t.app, alice, 'POST', '/api/v1/workflows', { workflow: { ...w, name: 'Tiger cub', description: 'From InvokeAI' } });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json().data).toMatchObject({ name: 'Tiger cub', description: 'From InvokeAI', definition: { name: 'Tiger cub', nodes: w.nodes } });
+    res = await call(t.app, alice, 'POST', '/api/v1/workflows', { name: 'Renamed', workflow: { ...w, name: 'Tiger cub' } });
+    expect(res.json().data.name).toBe('Renamed');
+    res = await call(t.app, alice, 'POST', '/api/v1/workflows', { workflow: { ...w, name: '' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.message).toMatch(/no usable name.*send `name`/);
+    res = await call(t.app, alice, 'POST', '/api/v1/workflows', { name: 'Nothing' });
+    expect(res.json().error.message).toMatch(/"definition".*"workflow"/);
+    hold.release();
+  });
+
+  it('conditions SDXL on the size a workflow or a request sets, and refuses those fields for SD 1.x', async () => {
+    const hold = t.holdGpu();
+    t.app.db.update(users).set({ tier: 'starter' }).where(eq(users.id, alice.id)).run();
+    const sdxl = setValue(fixture('text-to-image-sdxl.json'), 'sdxl_model_loader', 'model', { name: 'tiny-sdxl' });
+    for (const n of sdxl.nodes.filter((x) => x.data.type === 'sdxl_compel_prompt')) n.data.inputs.original_width = { name: 'original_width', value: 2048 };
+    const detail = await queued(await run(alice, { workflow_id: await saved(alice, sdxl), inputs: { width: 128, height: 128, steps: 2 } }), alice);
+    expect(detail.params).toMatchObject({ original_width: 2048, original_height: 1024, crop_top: 0, crop_left: 0, target_width: 1024, target_height: 1024 });
+
+    const direct = await queued(await call(t.app, alice, 'POST', '/api/v1/generate/text-to-image', { prompt: 'a fox', model: 'tiny-sdxl', width: 128, height: 128, crop_top: 32 }), alice);
+    expect(direct.params).toMatchObject({ crop_top: 32 });
+    const res = await call(t.app, alice, 'POST', '/api/v1/generate/text-to-image', { prompt: 'a fox', model: 'tiny-sd1', original_width: 1024, target_height: 512 });
+    expect(res.json()).toEqual(errorOf('INVALID_PARAMETERS', { field: 'original_width', fields: ['original_width', 'target_height'] }));
+    expect(res.json().error.message).toMatch(/condition SDXL models.*"tiny-sd1" is sd-1/);
     hold.release();
   });
 });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src-server/http/errors';
-import { checkLoader, galleryIdOf, mapWorkflow, workflowRequest } from '../../src-server/families/canvas/workflows/invoke-graph';
+import { checkLoader, galleryIdOf, graphToWorkflow, mapWorkflow, workflowRequest } from '../../src-server/families/canvas/workflows/invoke-graph';
 
 type Workflow = { nodes: { id: string; type: string; data: { type: string; inputs: Record<string, { name: string; value?: unknown }> } }[]; edges: Record<string, unknown>[] } & Record<string, unknown>;
 
@@ -45,6 +45,8 @@ describe('mapWorkflow on InvokeAI workflows', () => {
       strength: null,
       image: null,
       scale: null,
+      sdxlSize: null,
+      sizeNode: '55705012-79b9-4aac-9f26-c0b10309785b',
     });
   });
 
@@ -131,6 +133,80 @@ describe('mapWorkflow on InvokeAI workflows', () => {
     const wrong = fixture('text-to-image-sd15.json');
     wrong.edges.find((e) => e.targetHandle === 'positive_conditioning')!.source = nodeOf(wrong, 'noise').id;
     expect(refusal(() => mapWorkflow(wrong)).details).toMatchObject({ field: 'positive_conditioning', from: 'noise', expected: ['compel', 'sdxl_compel_prompt'] });
+  });
+});
+
+describe('InvokeAI default-workflow patterns', () => {
+  const I2L = '6e7f8091-a2b3-4c4d-8e5f-60718293a4b5';
+  const NOISE = '55705012-79b9-4aac-9f26-c0b10309785b';
+  const RESIZE = '1a2b3c4d-5e6f-4a0b-9c1d-2e3f4a5b6c7d';
+  /** InvokeAI's own image-to-image wiring: the noise takes its size from the i2l that encodes the source. */
+  const noiseFromI2l = (w: Workflow) => {
+    delete nodeOf(w, 'noise').data.inputs.width!.value;
+    delete nodeOf(w, 'noise').data.inputs.height!.value;
+    for (const side of ['width', 'height']) w.edges.push({ id: `i2l-${side}`, type: 'default', source: I2L, sourceHandle: side, target: NOISE, targetHandle: side });
+    return w;
+  };
+
+  it('reads SDXL size conditioning from the positive sdxl_compel_prompt, with InvokeAI\'s defaults, and passes it to the request', () => {
+    const w = fixture('text-to-image-sdxl.json');
+    const positive = w.nodes.find((n) => n.data.type === 'sdxl_compel_prompt' && n.data.inputs.prompt !== undefined && (n as { data: { label?: string } }).data.label?.includes('Positive'))!;
+    const negative = w.nodes.find((n) => n.data.type === 'sdxl_compel_prompt' && n !== positive)!;
+    expect(mapWorkflow(w).sdxlSize).toEqual({ original_width: 1024, original_height: 1024, crop_top: 0, crop_left: 0, target_width: 1024, target_height: 1024 });
+    for (const n of [positive, negative]) {
+      n.data.inputs.original_width = { name: 'original_width', value: 2048 };
+      n.data.inputs.crop_top = { name: 'crop_top', value: 64 };
+      delete n.data.inputs.target_height;
+    }
+    const mapped = mapWorkflow(w);
+    expect(mapped.sdxlSize).toEqual({ original_width: 2048, original_height: 1024, crop_top: 64, crop_left: 0, target_width: 1024, target_height: 1024 });
+    expect(workflowRequest(mapped, { model: 'tiny-sdxl', crop_left: 8 }).body).toMatchObject({ original_width: 2048, crop_top: 64, crop_left: 8, target_height: 1024 });
+    // An SD 1.5 workflow sets none of them.
+    expect(Object.keys(workflowRequest(mapWorkflow(fixture('text-to-image-sd15.json')), { model: 'x' }).body)).not.toContain('original_width');
+    // Both halves of guidance get one size; a negative prompt with another one is refused, not dropped.
+    negative.data.inputs.crop_top = { name: 'crop_top', value: 0 };
+    expect(refusal(() => mapWorkflow(w)).details).toMatchObject({ node_id: negative.id, field: 'crop_top', feature: 'sdxl_negative_size' });
+  });
+
+  it('takes the noise size from i2l, as InvokeAI wires image to image: the resized source\'s size, or the source\'s own', () => {
+    const resized = mapWorkflow(noiseFromI2l(fixture('image-to-image-sd15.json')));
+    expect(resized).toMatchObject({ mode: 'image_to_image', width: 512, height: 512, sizeNode: RESIZE, seed: 424242, strength: 0.65 });
+    // Without img_resize, the image goes straight into i2l: the size is the source image's.
+    const direct = noiseFromI2l(fixture('image-to-image-sd15.json'));
+    direct.nodes = direct.nodes.filter((n) => n.id !== RESIZE);
+    direct.edges = direct.edges.filter((e) => e.source !== RESIZE && e.target !== RESIZE);
+    direct.edges.push({ id: 'img-i2l', type: 'default', source: '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9', sourceHandle: 'image', target: I2L, targetHandle: 'image' });
+    expect(mapWorkflow(direct)).toMatchObject({ mode: 'image_to_image', width: null, height: null, sizeNode: null });
+    expect(workflowRequest(mapWorkflow(direct), { model: 'tiny-sd1' }).body).not.toHaveProperty('width');
+    // A noise node fed by some other i2l than the denoiser's source is still refused, naming it.
+    const stray = fixture('text-to-image-sd15.json');
+    stray.nodes.push({ id: 'stray-i2l', type: 'invocation', data: { type: 'i2l', inputs: {} } });
+    stray.edges.push({ id: 'stray', type: 'default', source: 'stray-i2l', sourceHandle: 'width', target: nodeOf(stray, 'noise').id, targetHandle: 'width' });
+    expect(refusal(() => mapWorkflow(stray)).message).toMatch(/comes from i2l node stray-i2l/);
+  });
+
+  it('names the nodes that will never run together with an old format version, so one re-save is enough', () => {
+    const old = { ...fixture('text-to-image-sd15.json'), meta: { version: '2.0.0' } };
+    old.nodes.push({ id: 'cn', type: 'invocation', data: { type: 'controlnet', inputs: {} } }, { id: 'lora', type: 'invocation', data: { type: 'lora_loader', inputs: {} } });
+    const err = refusal(() => mapWorkflow(old));
+    expect(err.details).toEqual({ field: 'definition.meta.version', unsupported_node_types: ['controlnet', 'lora_loader'] });
+    expect(err.message).toMatch(/format 2\.0\.0.*controlnet, lora_loader/);
+  });
+
+  it('reads InvokeAI\'s execution graph (what enqueue_batch sends) as the same request as the saved workflow', () => {
+    const w = fixture('text-to-image-sd15.json');
+    const graph = {
+      id: 'g',
+      nodes: Object.fromEntries(
+        w.nodes.map((n) => [n.id, { id: n.id, type: n.data.type, is_intermediate: true, ...Object.fromEntries(Object.entries(n.data.inputs).filter(([, f]) => f.value !== undefined).map(([k, f]) => [k, f.value])) }]),
+      ),
+      edges: w.edges
+        .filter((e) => e.type !== 'collapsed')
+        .map((e) => ({ source: { node_id: e.source, field: e.sourceHandle }, destination: { node_id: e.target, field: e.targetHandle } })),
+    };
+    expect(mapWorkflow(graphToWorkflow(graph))).toEqual(mapWorkflow(w));
+    expect(refusal(() => graphToWorkflow({ nodes: [] })).message).toMatch(/must be an InvokeAI graph: \{nodes: \{<id>/);
+    expect(refusal(() => graphToWorkflow({ nodes: {}, edges: [{ source: 'a', destination: 'b' }] })).details).toEqual({ field: 'graph.edges[0]' });
   });
 });
 

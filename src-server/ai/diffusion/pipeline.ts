@@ -39,6 +39,24 @@ export interface DiffusionInput {
   mask?: Uint8Array;
   /** A latent preview every this many steps (and on the last); 0 or absent: none. */
   previewEvery?: number;
+  /** SDXL micro-conditioning; absent: the output size, no crop (as diffusers defaults it). */
+  sizeConditioning?: SizeConditioning;
+}
+
+/** SDXL's `add_time_ids`: the size the model is told the source had, its crop, and the size it aims for. */
+export interface SizeConditioning {
+  originalWidth: number;
+  originalHeight: number;
+  cropTop: number;
+  cropLeft: number;
+  targetWidth: number;
+  targetHeight: number;
+}
+
+/** diffusers' `_get_add_time_ids` order: original (h, w), crop (top, left), target (h, w). */
+export function sdxlTimeIds(width: number, height: number, size?: SizeConditioning): number[] {
+  if (!size) return [height, width, 0, 0, height, width];
+  return [size.originalHeight, size.originalWidth, size.cropTop, size.cropLeft, size.targetHeight, size.targetWidth];
 }
 
 export interface DiffusionOutput {
@@ -210,6 +228,9 @@ function checkInput(input: DiffusionInput): void {
   const batch = input.batchSize ?? 1;
   if (!Number.isInteger(batch) || batch < 1 || batch > MAX_BATCH) throw new AiError('bad_input', `batch_size must be an integer from 1 to ${MAX_BATCH}, got ${batch}`);
   if (input.mask && !input.image) throw new AiError('bad_input', 'a mask needs the image it applies to');
+  for (const [name, v] of Object.entries(input.sizeConditioning ?? {})) {
+    if (!Number.isInteger(v) || v < 0 || v > 16384) throw new AiError('bad_input', `sizeConditioning.${name} must be an integer from 0 to 16384, got ${v}`);
+  }
   if (input.mask && input.mask.length !== width * height) throw new AiError('bad_input', `the mask must have one byte per pixel (${width * height}), got ${input.mask.length}`);
   const every = input.previewEvery ?? 0;
   if (!Number.isInteger(every) || every < 0) throw new AiError('bad_input', `previewEvery must be an integer ≥ 0, got ${every}`);
@@ -254,6 +275,7 @@ export const diffusionTask: WorkerTask<DiffusionInput, DiffusionOutput> = {
     const timestepIn = requireTensor(io.inputs, ['timestep'], 'unet');
     const hiddenIn = requireTensor(io.inputs, ['encoder_hidden_states'], 'unet');
     const xl = model.base === 'sdxl' ? { embeds: requireTensor(io.inputs, ['text_embeds'], 'unet'), timeIds: requireTensor(io.inputs, ['time_ids'], 'unet') } : null;
+    if (!xl && input.sizeConditioning) throw new AiError('bad_input', `size conditioning (original, crop and target size) is SDXL's; this is a ${model.base} model`);
     // A guidance-distilled UNet (LCM) takes the guidance scale as an embedding instead of two passes.
     const guidanceIn = io.inputs.find((v) => v.name === 'timestep_cond');
     const fed = new Set([sampleIn.name, timestepIn.name, hiddenIn.name, ...(xl ? [xl.embeds.name, xl.timeIds.name] : []), ...(guidanceIn ? [guidanceIn.name] : [])]);
@@ -290,8 +312,7 @@ export const diffusionTask: WorkerTask<DiffusionInput, DiffusionOutput> = {
     // One UNet pass per step holds both guidance halves (uncond first, as diffusers orders them),
     // unless the UNet was exported with a fixed batch of 1: then the halves run one after the other.
     const passes: Embeddings[] = !guided ? [cond] : sampleIn.dims[0] === 1 ? [uncond!, cond] : [stack(uncond!, cond)];
-    // (original size, crop top-left, target size): no crop, generated at its own size.
-    const timeIds = [height, width, 0, 0, height, width];
+    const timeIds = sdxlTimeIds(width, height, input.sizeConditioning);
     const fixedFeeds = passes.map((e): Record<string, Ort.Tensor> => {
       const feeds = { [hiddenIn.name]: floatTensor(ctx.ort, hiddenIn.type, e.tokens, [e.batch, e.seq, e.tokens.length / e.batch / e.seq], 'unet encoder_hidden_states') };
       if (guidanceIn) {
@@ -430,6 +451,8 @@ export interface GenerateImageOptions {
   mask?: Uint8Array;
   /** A latent-space preview in the progress every this many steps (and on the last); 0 or absent: none. */
   previewEvery?: number;
+  /** SDXL micro-conditioning (see `SizeConditioning`); an SD 1.x/2.x model refuses it rather than drop it. */
+  sizeConditioning?: SizeConditioning;
   /** Not supported: any LoRA is refused with an `UnsupportedFeatureError`. */
   loras?: readonly unknown[];
   /** Not supported: a ControlNet is refused with an `UnsupportedFeatureError`. */
@@ -471,6 +494,7 @@ export async function generateImage(pool: AiPool, options: GenerateImageOptions)
     previewEvery: options.previewEvery ?? 0,
     image: options.image && { rgb: options.image.rgb, strength: options.image.strength ?? (options.mask ? 1 : 0.75) },
   };
+  if (options.sizeConditioning) input.sizeConditioning = options.sizeConditioning;
   if (options.mask) input.mask = options.mask;
   checkInput(input);
   const transfer: ArrayBuffer[] = [];

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localContext } from '../../helpers/ai-context';
-import { diffusionTask, generateImage, guidanceEmbedding, type DiffusionInput, type DiffusionOutput, type DiffusionProgress } from '../../../src-server/ai/diffusion/pipeline';
+import { diffusionTask, generateImage, guidanceEmbedding, sdxlTimeIds, type DiffusionInput, type DiffusionOutput, type DiffusionProgress } from '../../../src-server/ai/diffusion/pipeline';
 import { AiPool } from '../../../src-server/ai/pool';
 import { GaussianNoise } from '../../../src-server/ai/diffusion/noise';
 import { createScheduler, type SchedulerName } from '../../../src-server/ai/diffusion/schedulers';
@@ -170,6 +170,26 @@ describe('diffusion pipeline (SDXL, fp16)', () => {
     for (const without of [[time, pooled + time], [time, tokens + time], [0, tokens + pooled]] as [number, number][]) {
       expect(maxDiff(out.rgb, expectedImage({ scheduler: 'euler', config: schedulerConfig(sdxl), steps: 3, seed: 42, guidance: 4, shift: without, scaling: 0.13025 }))).toBeGreaterThan(8);
     }
+  });
+});
+
+describe('SDXL size conditioning', () => {
+  it('feeds the original size, crop and target size as time ids (diffusers\' order), and SD 1.x refuses them', async () => {
+    const sizeConditioning = { originalWidth: 128, originalHeight: 96, cropTop: 8, cropLeft: 16, targetWidth: 64, targetHeight: 64 };
+    const out = await run({ ...base, model: sdxl, prompt: 'a '.repeat(10), steps: 3, guidanceScale: 4, scheduler: 'euler', seed: 42, sizeConditioning });
+    const condIds = ids(10);
+    const tokens = (mean(condIds) * (768 * mean(Array.from({ length: 768 }, (_, j) => textWeight(j, 768))) + 1280 * mean(Array.from({ length: 1280 }, (_, j) => textWeight(j, 1280))))) / 2048;
+    const pooled = embeddingMean(condIds, 1280);
+    // (96, 128, 8, 16, 64, 64): the stand-in UNet adds their mean · TIME_WEIGHT.
+    const time = ((96 + 128 + 8 + 16 + 64 + 64) / 6) * TIME_WEIGHT;
+    const expected = expectedImage({ scheduler: 'euler', config: schedulerConfig(sdxl), steps: 3, seed: 42, guidance: 4, shift: [time, tokens + pooled + time], scaling: 0.13025 });
+    expect(maxDiff(out.rgb, expected)).toBeLessThanOrEqual(4);
+    const unconditioned = await run({ ...base, model: sdxl, prompt: 'a '.repeat(10), steps: 3, guidanceScale: 4, scheduler: 'euler', seed: 42 });
+    expect(maxDiff(out.rgb, unconditioned.rgb)).toBeGreaterThan(4);
+    // The stand-in only sums them, so the order is checked on the ids themselves: (h, w) pairs as diffusers builds them.
+    expect(sdxlTimeIds(64, 32)).toEqual([32, 64, 0, 0, 32, 64]);
+    expect(sdxlTimeIds(64, 32, sizeConditioning)).toEqual([96, 128, 8, 16, 64, 64]);
+    await expect(run({ ...base, model: sd1, prompt: 'a', steps: 1, guidanceScale: 1, scheduler: 'euler', seed: 1, sizeConditioning })).rejects.toThrow(/size conditioning .* SDXL's; this is a sd1 model/);
   });
 });
 

@@ -10,7 +10,8 @@ import type { BoardService } from '../boards/service';
 import type { ImageService } from '../images/service';
 import type { CanvasModel, ModelService } from '../models/service';
 import { checkSize, fitSize, readImageRef, type SourceImage } from './inputs';
-import { Accepted, type ImageToImage, type Inpaint, type TextToImage, type Upscale } from './schemas';
+import { Accepted, SDXL_SIZE_FIELDS, type ImageToImage, type Inpaint, type TextToImage, type Upscale } from './schemas';
+import type { SizeConditioning } from '../../../ai/diffusion/pipeline';
 import type { EnqueueRequest, GenerateService } from './service';
 
 /**
@@ -60,6 +61,26 @@ export function refuseUnsupported(b: { loras?: unknown[]; controlnet?: unknown }
 }
 
 /** Starting from an image means encoding it: a checkpoint exported without vae_encoder/ cannot. */
+/**
+ * SDXL's size conditioning from a body: null when no field is set, else every field, the unset
+ * ones at diffusers' defaults (the output size, no crop). Other bases refuse it rather than drop it.
+ */
+export function sizeConditioning(b: TextToImage | ImageToImage | Inpaint, model: CanvasModel, size: { width: number; height: number }): SizeConditioning | null {
+  const given = SDXL_SIZE_FIELDS.filter((f) => b[f] !== undefined);
+  if (given.length === 0) return null;
+  if (model.base !== 'sdxl') {
+    throw new AppError(400, 'INVALID_PARAMETERS', `${given.join(', ')} condition SDXL models on a size; "${model.name}" is ${model.base ?? 'not SDXL'}`, { field: given[0], fields: given });
+  }
+  return {
+    originalWidth: b.original_width ?? size.width,
+    originalHeight: b.original_height ?? size.height,
+    cropTop: b.crop_top ?? 0,
+    cropLeft: b.crop_left ?? 0,
+    targetWidth: b.target_width ?? size.width,
+    targetHeight: b.target_height ?? size.height,
+  };
+}
+
 function needsEncoder(model: CanvasModel): void {
   if (!readModelFolder(model.entry.path).vaeEncoder) {
     throw new AppError(400, 'INVALID_PARAMETERS', `Model "${model.name}" has no VAE encoder (vae_encoder/), which starting from an image needs`, { field: 'model' });
@@ -138,6 +159,7 @@ export class GenerationRequests {
       scale: null,
       boardId: this.boardOf(user, b.save_to_board),
       workUnits: steps * ((size.width * size.height) / 1e6) * batchSize,
+      sizeConditioning: sizeConditioning(b, model, size),
       ...(origin.workflowId ? { workflowId: origin.workflowId } : {}),
     };
   }

@@ -38,9 +38,28 @@ const Board = Type.Optional(Type.String({ format: 'uuid', description: 'A board 
 const ImageRef = (what: string) =>
   Type.String({ minLength: 1, maxLength: 16 * 1024 * 1024, description: `${what}: an image id from your gallery, or a base64 PNG/JPEG/WebP (a data: URL too)` });
 
+const Conditioned = (what: string, min: number) =>
+  Type.Optional(
+    Type.Integer({
+      minimum: min,
+      maximum: 16384,
+      description: `SDXL size conditioning: ${what}. SDXL models only (refused for others); unset fields default to the output size and no crop, as diffusers does`,
+    }),
+  );
+/** SDXL's micro-conditioning (diffusers' original_size, crops_coords_top_left, target_size; InvokeAI's sdxl_compel_prompt fields). */
+export const SdxlSize = {
+  original_width: Conditioned('the width the model is told the source image had', 1),
+  original_height: Conditioned('the height the model is told the source image had', 1),
+  crop_top: Conditioned('the top of the crop taken from that source', 0),
+  crop_left: Conditioned('the left of the crop taken from that source', 0),
+  target_width: Conditioned('the width the model aims for', 1),
+  target_height: Conditioned('the height the model aims for', 1),
+};
+export const SDXL_SIZE_FIELDS = Object.keys(SdxlSize) as (keyof typeof SdxlSize)[];
+
 /** The fields text-to-image, image-to-image and inpaint share, in the order the docs list them. */
 const WhatToDraw = { prompt: Prompt, negative_prompt: Negative, model: ModelName };
-const HowToSample = { steps: Steps, cfg_scale: Cfg, sampler: Sampler, seed: Seed, batch_size: Batch, loras: Loras, controlnet: ControlNet, save_to_board: Board };
+const HowToSample = { steps: Steps, cfg_scale: Cfg, sampler: Sampler, seed: Seed, batch_size: Batch, loras: Loras, controlnet: ControlNet, save_to_board: Board, ...SdxlSize };
 
 export const TextToImageBody = Type.Object(
   {

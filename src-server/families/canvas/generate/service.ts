@@ -6,7 +6,7 @@ import { jobs } from '../../../db/schema';
 import { AppError } from '../../../http/errors';
 import type { AiPool } from '../../../ai/pool';
 import { AiError } from '../../../ai/protocol';
-import { generateImage, type DiffusionProgress } from '../../../ai/diffusion/pipeline';
+import { generateImage, type DiffusionProgress, type SizeConditioning } from '../../../ai/diffusion/pipeline';
 import { upscaleImage, type UpscaleFactor } from '../../../ai/diffusion/upscale';
 import type { SchedulerName } from '../../../ai/diffusion/schedulers';
 import type { Job, JobContext, JobQueue, JobSnapshot } from '../../../jobs/queue';
@@ -34,6 +34,16 @@ export const SAMPLERS: Record<string, { scheduler: SchedulerName; karras: boolea
   lcm: { scheduler: 'lcm', karras: false },
 };
 
+/** SDXL size conditioning in the API's words, for the image's metadata. */
+const sizeConditioningView = (c: SizeConditioning) => ({
+  original_width: c.originalWidth,
+  original_height: c.originalHeight,
+  crop_top: c.cropTop,
+  crop_left: c.cropLeft,
+  target_width: c.targetWidth,
+  target_height: c.targetHeight,
+});
+
 /** What a job needs to run, stored with it in SQLite: plain JSON, big inputs by storage key. */
 export interface GeneratePayload {
   userId: string;
@@ -57,6 +67,8 @@ export interface GeneratePayload {
   boardId: string | null;
   /** The saved workflow the request ran (POST /generate/workflow); absent for the other routes. */
   workflowId?: string;
+  /** SDXL size conditioning the request set; absent or null: the output size, no crop. */
+  sizeConditioning?: SizeConditioning | null;
 }
 
 export interface GenerateResult {
@@ -262,6 +274,7 @@ export class GenerateService {
           height: made.height,
           provider: made.provider,
           ...(p.workflowId ? { workflow_id: p.workflowId } : {}),
+          ...(p.sizeConditioning ? { size_conditioning: sizeConditioningView(p.sizeConditioning) } : {}),
         };
         saved.push(
           await this.images.save(imageId(job.id, i), {
@@ -314,6 +327,7 @@ export class GenerateService {
       image,
       mask,
       previewEvery: 1,
+      ...(p.sizeConditioning ? { sizeConditioning: p.sizeConditioning } : {}),
       signal: ctx.signal,
       onProgress: (g: DiffusionProgress) => {
         const done = (g.image - 1) * g.steps + g.step;

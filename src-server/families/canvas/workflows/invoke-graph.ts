@@ -76,7 +76,23 @@ export interface MappedWorkflow {
   /** What the image node holds: a gallery image id when it names one of ours (`<uuid>.png`), else its `image_name`. */
   image: string | null;
   scale: 2 | 4 | null;
+  /** SDXL size conditioning as the positive sdxl_compel_prompt sets it (its fields' names); null for SD 1.x/2.x prompts. */
+  sdxlSize: SdxlSizeFields | null;
+  /** The node whose width/height the output size comes from (noise or img_resize), to name it when the size is refused. */
+  sizeNode: string | null;
 }
+
+export interface SdxlSizeFields {
+  original_width: number;
+  original_height: number;
+  crop_top: number;
+  crop_left: number;
+  target_width: number;
+  target_height: number;
+}
+
+/** sdxl_compel_prompt's size fields and InvokeAI's defaults for them. */
+const SDXL_SIZE_DEFAULTS: SdxlSizeFields = { original_width: 1024, original_height: 1024, crop_top: 0, crop_left: 0, target_width: 1024, target_height: 1024 };
 
 interface Field {
   name?: unknown;
@@ -109,6 +125,17 @@ export function galleryIdOf(imageName: string): string | null {
   return m ? m[1]!.toLowerCase() : null;
 }
 
+/** Invocation types in a node list that the engine does not run, read leniently (older formats too). */
+function unsupportedTypes(nodes: unknown[]): string[] {
+  const types = new Set<string>();
+  for (const n of nodes) {
+    if (!isObject(n) || n.type === 'notes') continue;
+    const type = isObject(n.data) ? n.data.type : undefined;
+    if (typeof type === 'string' && !SUPPORTED.has(type)) types.add(type);
+  }
+  return [...types].sort();
+}
+
 /** Nodes and edges, checked for the shape the InvokeAI editor saves. */
 class Graph {
   readonly nodes = new Map<string, GraphNode>();
@@ -120,7 +147,13 @@ class Graph {
     if (!isObject(definition)) throw invalid('The workflow definition must be a JSON object');
     const meta = definition.meta;
     if (isObject(meta) && typeof meta.version === 'string' && !meta.version.startsWith('3.')) {
-      throw invalid(`This workflow is in InvokeAI's format ${meta.version}; version 3 (InvokeAI 4 and later) is read. Open and save it in a current InvokeAI first`, { field: 'definition.meta.version' });
+      // Name the nodes that could never run too, so re-saving the file in InvokeAI is not the first step of two.
+      const never = Array.isArray(definition.nodes) ? unsupportedTypes(definition.nodes) : [];
+      throw invalid(
+        `This workflow is in InvokeAI's format ${meta.version}; version 3 (InvokeAI 4 and later) is read. Open and save it in a current InvokeAI first` +
+          (never.length ? `. Even then, these node types do not run here: ${never.join(', ')}` : ''),
+        { field: 'definition.meta.version', ...(never.length ? { unsupported_node_types: never } : {}) },
+      );
     }
     const { nodes, edges } = definition;
     if (!Array.isArray(nodes) || !Array.isArray(edges)) throw invalid('The workflow definition needs `nodes` and `edges` arrays (InvokeAI workflow format)', { field: 'definition' });
@@ -250,6 +283,18 @@ function loaderOf(graph: Graph, node: GraphNode, field: string, loader: GraphNod
   if (from.id !== loader.id) throw invalid(`Node ${node.id} (${node.type}) takes its ${field} from another model loader than the denoiser; the engine runs one model`, { node_id: node.id, field });
 }
 
+/** An sdxl_compel_prompt's size conditioning, with InvokeAI's defaults for fields the file leaves out. */
+function sdxlSizeOf(graph: Graph, node: GraphNode): SdxlSizeFields {
+  const out = { ...SDXL_SIZE_DEFAULTS };
+  for (const key of Object.keys(out) as (keyof SdxlSizeFields)[]) {
+    const v = graph.number(node, key);
+    if (v === null) continue;
+    if (!Number.isInteger(v) || v < 0) throw invalid(`Field "${key}" of node ${node.id} (sdxl_compel_prompt) must be a whole number ≥ 0`, { node_id: node.id, field: key });
+    out[key] = v;
+  }
+  return out;
+}
+
 /** The text a prompt node encodes. */
 function promptOf(graph: Graph, node: GraphNode, loader: GraphNode): string {
   loaderOf(graph, node, 'clip', loader);
@@ -266,7 +311,7 @@ function promptOf(graph: Graph, node: GraphNode, loader: GraphNode): string {
 }
 
 /** The image a node reads: an image node, maybe through img_resize (whose size then sets the output's). */
-function imageOf(graph: Graph, node: GraphNode, field: string, allowResize: boolean): { image: string | null; width: number | null; height: number | null } {
+function imageOf(graph: Graph, node: GraphNode, field: string, allowResize: boolean): { image: string | null; width: number | null; height: number | null; node: string } {
   const src = graph.required(node, field, allowResize ? ['image', 'img_resize'] : ['image']);
   let width: number | null = null;
   let height: number | null = null;
@@ -280,7 +325,7 @@ function imageOf(graph: Graph, node: GraphNode, field: string, allowResize: bool
   let name: string | null = null;
   if (isObject(v) && typeof v.image_name === 'string' && v.image_name) name = v.image_name;
   else if (v !== undefined && v !== null) throw invalid(`Field "image" of node ${imageNode.id} (image) must be {image_name}`, { node_id: imageNode.id, field: 'image' });
-  return { image: name === null ? null : (galleryIdOf(name) ?? name), width, height };
+  return { image: name === null ? null : (galleryIdOf(name) ?? name), width, height, node: src.id };
 }
 
 function diffusionOf(graph: Graph, l2i: GraphNode): MappedWorkflow {
@@ -313,9 +358,10 @@ function diffusionOf(graph: Graph, l2i: GraphNode): MappedWorkflow {
       if (typeof s !== 'number') throw invalid(`Field "seed" of node ${noise.id} (noise) must be a number`, { node_id: noise.id, field: 'seed' });
       seed = s;
     }
-    width = graph.number(noise, 'width');
-    height = graph.number(noise, 'height');
+    width = noiseSide(graph, noise, 'width', latents);
+    height = noiseSide(graph, noise, 'height', latents);
   }
+  let sizeNode: string | null = noise && (width !== null || height !== null) ? noise.id : null;
 
   let image: string | null = null;
   let strength: number | null = null;
@@ -324,12 +370,29 @@ function diffusionOf(graph: Graph, l2i: GraphNode): MappedWorkflow {
     const src = imageOf(graph, latents, 'image', true);
     image = src.image;
     // The resized source sets the latent size, which a noise node must match anyway.
+    if (src.width !== null || src.height !== null) sizeNode = src.node;
     width = src.width ?? width;
     height = src.height ?? height;
     if (start < 0 || start >= 1) throw invalid(`denoising_start ${start} (node ${denoise.id}) must be from 0 to below 1 when starting from an image (strength = 1 - denoising_start)`, { node_id: denoise.id, field: 'denoising_start' });
     strength = Math.round((1 - start) * 1e6) / 1e6;
   } else if (start !== 0) {
     throw invalid(`denoising_start ${start} (node ${denoise.id}) needs latents from an image (i2l); without one it must be 0`, { node_id: denoise.id, field: 'denoising_start' });
+  }
+
+  let sdxlSize: SdxlSizeFields | null = null;
+  if (positive.type === 'sdxl_compel_prompt') {
+    sdxlSize = sdxlSizeOf(graph, positive);
+    if (negative?.type === 'sdxl_compel_prompt') {
+      const other = sdxlSizeOf(graph, negative);
+      const differ = (Object.keys(other) as (keyof SdxlSizeFields)[]).filter((k) => other[k] !== sdxlSize![k]);
+      if (differ.length) {
+        throw invalid(`The negative prompt (node ${negative.id}) conditions on another size than the positive one (${differ.join(', ')}); the engine conditions both on one size`, {
+          node_id: negative.id,
+          field: differ[0],
+          feature: 'sdxl_negative_size',
+        });
+      }
+    }
   }
 
   const schedulerName = graph.text(denoise, 'scheduler');
@@ -351,7 +414,22 @@ function diffusionOf(graph: Graph, l2i: GraphNode): MappedWorkflow {
     strength,
     image,
     scale: null,
+    sdxlSize,
+    sizeNode,
   };
+}
+
+/**
+ * A noise node's width or height: its own, or — InvokeAI's image-to-image wiring — taken from the
+ * i2l node that encodes the source (null: the source image's size).
+ */
+function noiseSide(graph: Graph, noise: GraphNode, field: 'width' | 'height', latents: GraphNode | null): number | null {
+  const link = graph.link(noise, field);
+  if (link?.node.type !== 'i2l') return graph.number(noise, field);
+  if (!latents || link.node.id !== latents.id) {
+    throw invalid(`Field "${field}" of noise node ${noise.id} comes from i2l node ${link.node.id}, which is not the image the denoiser starts from`, { node_id: noise.id, field });
+  }
+  return null;
 }
 
 function upscaleOf(graph: Graph, node: GraphNode): MappedWorkflow {
@@ -387,6 +465,8 @@ function upscaleOf(graph: Graph, node: GraphNode): MappedWorkflow {
     strength: null,
     image: src.image,
     scale,
+    sdxlSize: null,
+    sizeNode: null,
   };
 }
 
@@ -419,6 +499,12 @@ export interface WorkflowInputs {
   image_id?: string;
   scale?: 2 | 4;
   save_to_board?: string;
+  original_width?: number;
+  original_height?: number;
+  crop_top?: number;
+  crop_left?: number;
+  target_width?: number;
+  target_height?: number;
 }
 
 /** Inputs that make sense only for some modes. */
@@ -437,6 +523,12 @@ const INPUT_MODES: Record<keyof WorkflowInputs, MappedWorkflow['mode'][]> = {
   image_id: ['image_to_image', 'upscale'],
   scale: ['upscale'],
   save_to_board: ['text_to_image', 'image_to_image', 'upscale'],
+  original_width: ['text_to_image', 'image_to_image'],
+  original_height: ['text_to_image', 'image_to_image'],
+  crop_top: ['text_to_image', 'image_to_image'],
+  crop_left: ['text_to_image', 'image_to_image'],
+  target_width: ['text_to_image', 'image_to_image'],
+  target_height: ['text_to_image', 'image_to_image'],
 };
 
 export const MODE_NAMES: Record<MappedWorkflow['mode'], string> = { text_to_image: 'text to image', image_to_image: 'image to image', upscale: 'upscaling' };
@@ -497,6 +589,7 @@ export function workflowRequest(mapped: MappedWorkflow, inputs: WorkflowInputs):
   set(body, 'seed', inputs.seed ?? mapped.seed);
   set(body, 'batch_size', inputs.batch_size);
   set(body, 'save_to_board', inputs.save_to_board);
+  for (const key of Object.keys(SDXL_SIZE_DEFAULTS) as (keyof SdxlSizeFields)[]) set(body, key, inputs[key] ?? mapped.sdxlSize?.[key]);
   if (mapped.mode === 'image_to_image') {
     const image = inputs.image_id ?? mapped.image;
     if (image === null || (inputs.image_id === undefined && galleryIdOf(image) === null)) {
@@ -514,4 +607,34 @@ export function checkLoader(loader: LoaderType | null, model: { name: string; ba
   const sdxl = model.base === 'sdxl';
   if (loader === 'sdxl_model_loader' && !sdxl) throw invalid(`The workflow loads an SDXL model (sdxl_model_loader); "${model.name}" is ${model.base ?? 'not SDXL'}`, { field: 'model', loader });
   if (loader === 'main_model_loader' && sdxl) throw invalid(`The workflow's main_model_loader takes SD 1.x/2.x models; "${model.name}" is SDXL (use sdxl_model_loader)`, { field: 'model', loader });
+}
+
+/** Node fields of InvokeAI's graph format that are bookkeeping, not inputs. */
+const GRAPH_NODE_KEYS = new Set(['id', 'type', 'is_intermediate', 'use_cache']);
+
+/**
+ * InvokeAI's execution graph (what its `enqueue_batch` sends: `{nodes: {<id>: {id, type, <field>: value}},
+ * edges: [{source: {node_id, field}, destination: {node_id, field}}]}`) in the editor's workflow format,
+ * so one mapper reads both.
+ */
+export function graphToWorkflow(graph: unknown, where = 'graph'): Record<string, unknown> {
+  if (!isObject(graph) || !isObject(graph.nodes) || !Array.isArray(graph.edges)) {
+    throw invalid(`${where} must be an InvokeAI graph: {nodes: {<id>: {id, type, ...fields}}, edges: [{source: {node_id, field}, destination: {node_id, field}}]}`, { field: where });
+  }
+  const nodes = Object.entries(graph.nodes).map(([key, n]) => {
+    if (!isObject(n) || typeof n.type !== 'string') throw invalid(`${where}.nodes.${key} is not a graph node ({id, type, ...fields})`, { field: `${where}.nodes.${key}` });
+    const id = typeof n.id === 'string' ? n.id : key;
+    const inputs = Object.fromEntries(Object.entries(n).filter(([f]) => !GRAPH_NODE_KEYS.has(f)).map(([f, value]) => [f, { name: f, value }]));
+    return { id, type: 'invocation', data: { id, type: n.type, inputs } };
+  });
+  const edges = graph.edges.map((e, i) => {
+    const ok = isObject(e) && isObject(e.source) && isObject(e.destination);
+    const src = ok ? (e.source as Record<string, unknown>) : {};
+    const dst = ok ? (e.destination as Record<string, unknown>) : {};
+    if (![src.node_id, src.field, dst.node_id, dst.field].every((v) => typeof v === 'string')) {
+      throw invalid(`${where}.edges[${i}] is not a graph edge ({source: {node_id, field}, destination: {node_id, field}})`, { field: `${where}.edges[${i}]` });
+    }
+    return { source: src.node_id, sourceHandle: src.field, target: dst.node_id, targetHandle: dst.field };
+  });
+  return { nodes, edges, meta: { version: '3.0.0' } };
 }

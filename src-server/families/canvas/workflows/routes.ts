@@ -9,10 +9,22 @@ import type { BoardService } from '../boards/service';
 import type { ImageService } from '../images/service';
 import type { ModelService } from '../models/service';
 import { GENERATE_ERRORS, generateSchema, GenerationRequests, IMAGE_BODY_LIMIT } from '../generate/requests';
-import { ImageToImageBody, TextToImageBody, UpscaleBody } from '../generate/schemas';
+import { UpscaleBody } from '../generate/schemas';
 import type { GenerateService } from '../generate/service';
-import { checkLoader, INVOKE_SCHEDULERS, mapWorkflow, SUPPORTED_NODE_TYPES, workflowRequest, type WorkflowInputs, type WorkflowRequest } from './invoke-graph';
-import { CreateWorkflowBody, PatchWorkflowBody, RunWorkflowBody, WorkflowDetail, WorkflowParams, WorkflowsQuery, WorkflowSummary } from './schemas';
+import { checkLoader, graphToWorkflow, INVOKE_SCHEDULERS, mapWorkflow, SUPPORTED_NODE_TYPES, workflowRequest, type MappedWorkflow, type WorkflowInputs, type WorkflowRequest } from './invoke-graph';
+import {
+  CreateWorkflowBody,
+  PatchWorkflowBody,
+  RunWorkflowBody,
+  WorkflowDetail,
+  WorkflowImageToImageBody,
+  WorkflowParams,
+  WorkflowsQuery,
+  WorkflowSummary,
+  WorkflowTextToImageBody,
+  type CreateWorkflow,
+  type RunWorkflow,
+} from './schemas';
 import { MAX_DEFINITION_BYTES, type WorkflowRow, type WorkflowService } from './service';
 
 const tags = ['canvas'];
@@ -58,9 +70,76 @@ function checked<S extends TSchema>(schema: S, req: WorkflowRequest, inputs: Wor
   throw new AppError(400, 'INVALID_PARAMETERS', `${where} ${e?.message ?? 'is invalid'}`, { field: fromInputs ? `inputs.${input}` : key, source: fromInputs ? 'inputs' : 'workflow' });
 }
 
+/** A create body's fields, from `{name, definition}` or InvokeAI's `{workflow}` (its name and description unless given beside it). */
+function createFields(b: CreateWorkflow): { name: string; description: string | null; definition: Record<string, unknown> } {
+  if (b.workflow !== undefined && b.definition !== undefined) {
+    throw new AppError(400, 'VALIDATION_ERROR', 'Send the workflow as `definition` or as InvokeAI\'s `workflow`, not both');
+  }
+  const definition = b.definition ?? b.workflow;
+  if (definition === undefined) {
+    throw new AppError(400, 'VALIDATION_ERROR', 'body.definition is required: send {"name", "definition": <InvokeAI workflow>} or InvokeAI\'s {"workflow": <workflow>}');
+  }
+  const fromFile = b.workflow ?? {};
+  const rawName = b.name ?? (typeof fromFile.name === 'string' ? fromFile.name : undefined);
+  const name = rawName?.trim() ?? '';
+  if (name === '' || name.length > 100) {
+    throw new AppError(400, 'VALIDATION_ERROR', b.name === undefined && b.workflow !== undefined ? 'The workflow has no usable name (1-100 characters); send `name` beside it' : 'body.name is required (1-100 characters)');
+  }
+  const rawDescription = b.description !== undefined ? b.description : typeof fromFile.description === 'string' ? fromFile.description.slice(0, 1000) : null;
+  return { name, description: rawDescription?.trim() || null, definition };
+}
+
+/** What a run body asks to run: a saved workflow, an inline one, or InvokeAI's graph (bare or as `enqueue_batch` wraps it). */
+function runDefinition(body: RunWorkflow, saved: (id: string) => WorkflowRow): { definition: unknown; workflowId: string | null } {
+  const given = (['workflow_id', 'workflow', 'graph', 'batch'] as const).filter((k) => body[k] !== undefined);
+  if (given.length !== 1) {
+    throw new AppError(
+      400,
+      'INVALID_PARAMETERS',
+      given.length === 0
+        ? 'Say what to run: {"workflow_id": "<saved workflow id>"}, {"workflow": <an InvokeAI workflow>}, {"graph": <an InvokeAI graph>} or InvokeAI\'s {"batch": {"graph": ...}}'
+        : `Send one of workflow_id, workflow, graph or batch, not ${given.join(' and ')}`,
+      { field: given[1] ?? 'workflow_id', expected: ['workflow_id', 'workflow', 'graph', 'batch'] },
+    );
+  }
+  if (body.workflow_id !== undefined) {
+    const row = saved(body.workflow_id);
+    return { definition: row.definition, workflowId: row.id };
+  }
+  if (body.workflow !== undefined) return { definition: body.workflow, workflowId: null };
+  if (body.graph !== undefined) return { definition: graphToWorkflow(body.graph), workflowId: null };
+  const batch = body.batch!;
+  if ((batch.runs ?? 1) !== 1) throw new AppError(400, 'INVALID_PARAMETERS', 'batch.runs must be 1; for more images set inputs.batch_size', { field: 'batch.runs' });
+  if (batch.data?.length) throw new AppError(400, 'INVALID_PARAMETERS', 'Batch substitutions (batch.data) are not supported; send one graph per run', { field: 'batch.data' });
+  return { definition: graphToWorkflow(batch.graph, 'batch.graph'), workflowId: null };
+}
+
+/**
+ * Runs an enqueue, naming the workflow's node and `inputs.<side>` when the size it set is out of
+ * the model's range (the generate routes' own message says plain `width`).
+ */
+function sizeNamed(mapped: MappedWorkflow, inputs: WorkflowInputs, body: Record<string, unknown>) {
+  return async <T>(enqueue: () => Promise<T>): Promise<T> => {
+    try {
+      return await enqueue();
+    } catch (err) {
+      const field = err instanceof AppError ? err.details?.field : undefined;
+      if (!(err instanceof AppError) || (field !== 'width' && field !== 'height') || inputs[field] !== undefined || mapped.sizeNode === null) throw err;
+      throw new AppError(400, err.code, `The workflow's node ${mapped.sizeNode} sets ${field} ${JSON.stringify(body[field])}: ${err.message}; change it there or pass inputs.${field}`, {
+        ...err.details,
+        field: `inputs.${field}`,
+        node_id: mapped.sizeNode,
+        source: 'workflow',
+      });
+    }
+  };
+}
+
 const RUN_DESCRIPTION =
-  'Runs a saved InvokeAI workflow (yours or a public one) as one generation. The graph must end in one image: ' +
+  'Runs an InvokeAI workflow as one generation: a saved one (`workflow_id`, yours or a public one), one sent inline (`workflow`, the editor format), ' +
+  'or InvokeAI\'s execution graph (`graph`, or `batch.graph` exactly as its `enqueue_batch` sends it). The graph must end in one image: ' +
   '`l2i` after `denoise_latents` (text to image; image to image when its latents come from `i2l`, strength = 1 - `denoising_start`), or an upscaler (`esrgan`, `spandrel_image_to_image`). ' +
+  'Its noise may take its size from `i2l` (InvokeAI\'s image-to-image wiring); `sdxl_compel_prompt` sets SDXL\'s size conditioning (original, crop, target); an empty prompt runs, as in InvokeAI. ' +
   `Node types run: ${SUPPORTED_NODE_TYPES.join(', ')} (and notes); any other is refused with \`INVALID_PARAMETERS\` and \`details.unsupported_node_types\`. ` +
   `Schedulers: ${Object.entries(INVOKE_SCHEDULERS).map(([k, v]) => (k === v ? k : `${k} (as ${v})`)).join(', ')}. ` +
   'The model is the loader\'s model name as installed here (GET /models); `inputs` replace what the workflow sets and are checked like the fields of the matching generate route. ' +
@@ -131,7 +210,8 @@ export async function workflowRoutes(
     async (request, reply) => {
       const user = currentUser(request);
       const b = request.body;
-      const row = workflows.create(user, { name: b.name.trim(), description: b.description?.trim() || null, definition: b.definition, isPublic: b.is_public ?? false });
+      const { name, description, definition } = createFields(b);
+      const row = workflows.create(user, { name, description, definition, isPublic: b.is_public ?? false });
       return reply.code(201).send(ok(detail(row, user.id)));
     },
   );
@@ -217,23 +297,25 @@ export async function workflowRoutes(
     async (request, reply) => {
       const user = currentUser(request);
       const inputs = (request.body.inputs ?? {}) as WorkflowInputs;
-      const row = workflows.visible(user.id, request.body.workflow_id);
-      const req = workflowRequest(mapWorkflow(row.definition), inputs);
+      const { definition, workflowId } = runDefinition(request.body, (id) => workflows.visible(user.id, id));
+      const mapped = mapWorkflow(definition);
+      const req = workflowRequest(mapped, inputs);
       // An image the workflow names by id (InvokeAI's `<uuid>.png`) that this gallery lacks: say where it came from.
       const named = inputs.image_id === undefined ? (req.body.source_image ?? req.body.image) : undefined;
       if (typeof named === 'string' && !images.get(named)) {
         throw new AppError(404, 'NOT_FOUND', `The workflow's image node names image ${named}, which is not in your gallery; pass inputs.image_id`, { field: 'inputs.image_id', image_id: named });
       }
-      const origin = { workflowId: row.id, params: { workflow_id: row.id } };
+      const origin = workflowId ? { workflowId, params: { workflow_id: workflowId } } : { params: { workflow: 'inline' } };
       if (req.mode === 'upscale') return requests.accept(request, reply, await requests.upscale(user, checked(UpscaleBody, req, inputs), origin));
+      const enqueue = sizeNamed(mapped, inputs, req.body);
       if (req.mode === 'image_to_image') {
-        const body = checked(ImageToImageBody, req, inputs);
+        const body = checked(WorkflowImageToImageBody, req, inputs);
         checkLoader(req.loader, requests.mainModel(user, body.model));
-        return requests.accept(request, reply, await requests.imageToImage(user, body, origin));
+        return requests.accept(request, reply, await enqueue(() => requests.imageToImage(user, body, origin)));
       }
-      const body = checked(TextToImageBody, req, inputs);
+      const body = checked(WorkflowTextToImageBody, req, inputs);
       checkLoader(req.loader, requests.mainModel(user, body.model));
-      return requests.accept(request, reply, await requests.textToImage(user, body, origin));
+      return requests.accept(request, reply, await enqueue(() => requests.textToImage(user, body, origin)));
     },
   );
 }

@@ -32,8 +32,17 @@ export const WorkflowsQuery = Type.Object(
 );
 
 export const CreateWorkflowBody = Type.Object(
-  { name: Name, description: Type.Optional(Nullable(Description)), definition: Definition, is_public: Type.Optional({ ...IsPublic, default: false }) },
-  { additionalProperties: false },
+  {
+    name: Type.Optional(Name),
+    description: Type.Optional(Nullable(Description)),
+    definition: Type.Optional(Definition),
+    workflow: Type.Optional({
+      ...Definition,
+      description: 'InvokeAI\'s own create body (`{workflow: {...}}`): the workflow is the definition, and its `name` and `description` are used unless given beside it',
+    }),
+    is_public: Type.Optional({ ...IsPublic, default: false }),
+  },
+  { additionalProperties: false, description: '`name` and `definition`, or InvokeAI\'s `{workflow}`' },
 );
 
 export const PatchWorkflowBody = Type.Object(
@@ -72,17 +81,44 @@ export const WorkflowInputsSchema = Type.Object(
     ),
     scale: input(UpscaleBody.properties.scale, 'Replaces the upscaling factor (2 or 4; esrgan takes it from its model file name, else 2)'),
     save_to_board: input(t2i.save_to_board, 'A board of yours the images are added to'),
+    original_width: input(t2i.original_width, 'Replaces sdxl_compel_prompt `original_width` (SDXL size conditioning)'),
+    original_height: input(t2i.original_height, 'Replaces sdxl_compel_prompt `original_height`'),
+    crop_top: input(t2i.crop_top, 'Replaces sdxl_compel_prompt `crop_top`'),
+    crop_left: input(t2i.crop_left, 'Replaces sdxl_compel_prompt `crop_left`'),
+    target_width: input(t2i.target_width, 'Replaces sdxl_compel_prompt `target_width`'),
+    target_height: input(t2i.target_height, 'Replaces sdxl_compel_prompt `target_height`'),
   },
   { additionalProperties: false, description: 'Override what the workflow sets; an input that does not apply to the workflow\'s kind (prompt on an upscale) is refused' },
 );
 
+const InvokeGraph = Type.Record(Type.String(), Type.Unknown(), {
+  description: 'An InvokeAI execution graph as its `enqueue_batch` sends it: `{nodes: {<id>: {id, type, ...fields}}, edges: [{source: {node_id, field}, destination: {node_id, field}}]}`',
+});
+
 export const RunWorkflowBody = Type.Object(
   {
-    workflow_id: Id('Workflow (yours, or a public one)'),
+    workflow_id: Type.Optional(Id('Workflow (yours, or a public one)')),
+    workflow: Type.Optional({ ...Definition, description: 'An InvokeAI workflow sent inline instead of a saved one (the editor format, as saved)' }),
+    graph: Type.Optional(InvokeGraph),
+    batch: Type.Optional(
+      Type.Object(
+        {
+          graph: InvokeGraph,
+          runs: Type.Optional(Type.Integer({ minimum: 1, description: 'Only 1: run the workflow again for more images (or set inputs.batch_size)' })),
+          data: Type.Optional(Type.Array(Type.Unknown(), { description: 'Batch substitutions are not supported: leave it empty' })),
+        },
+        { additionalProperties: true, description: 'InvokeAI\'s `enqueue_batch` body\'s `batch`: its `graph` runs; `workflow`, `origin` and `destination` are ignored' },
+      ),
+    ),
     inputs: Type.Optional(WorkflowInputsSchema),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'Exactly one of `workflow_id`, `workflow`, `graph` or `batch`' },
 );
+
+/** An empty prompt is allowed in a workflow, as InvokeAI allows it; the generate routes keep theirs required. */
+const AnyPrompt = Type.String({ maxLength: 2000 });
+export const WorkflowTextToImageBody = Type.Object({ ...TextToImageBody.properties, prompt: AnyPrompt }, { additionalProperties: false });
+export const WorkflowImageToImageBody = Type.Object({ ...ImageToImageBody.properties, prompt: AnyPrompt }, { additionalProperties: false });
 
 export type CreateWorkflow = Static<typeof CreateWorkflowBody>;
 export type PatchWorkflow = Static<typeof PatchWorkflowBody>;
