@@ -50,6 +50,10 @@ describe('mapWorkflow on InvokeAI workflows', () => {
     });
   });
 
+  it('runs InvokeAI\'s SDXL default scheduler, dpmpp_2m_sde_k, as DPM++ 2M SDE Karras', () => {
+    expect(mapWorkflow(setValue(fixture('text-to-image-sdxl.json'), 'denoise_latents', 'scheduler', 'dpmpp_2m_sde_k'))).toMatchObject({ sampler: 'dpmpp_2m_sde_karras' });
+  });
+
   it('reads the SDXL graph: prompts from string primitives, style joined from them, collapsed edges skipped', () => {
     expect(mapWorkflow(fixture('text-to-image-sdxl.json'))).toMatchObject({
       mode: 'text_to_image',
@@ -237,7 +241,7 @@ describe('workflowRequest', () => {
 
     const sde = setValue(fixture('text-to-image-sd15.json'), 'denoise_latents', 'scheduler', 'dpmpp_sde_k');
     const err = refusal(() => workflowRequest(mapWorkflow(sde), {}));
-    expect(err.details).toMatchObject({ field: 'scheduler', value: 'dpmpp_sde_k', supported: ['euler_a', 'euler', 'ddim', 'dpmpp_2m', 'dpmpp_2m_k', 'lcm'] });
+    expect(err.details).toMatchObject({ field: 'scheduler', value: 'dpmpp_sde_k', supported: ['euler_a', 'euler', 'ddim', 'dpmpp_2m', 'dpmpp_2m_k', 'dpmpp_2m_sde', 'dpmpp_2m_sde_k', 'lcm'] });
     expect(workflowRequest(mapWorkflow(sde), { sampler: 'euler' }).body.sampler).toBe('euler');
   });
 

@@ -173,6 +173,15 @@ describe('diffusion pipeline (SDXL, fp16)', () => {
   });
 });
 
+describe('stochastic samplers in the pipeline', () => {
+  it('runs DPM++ 2M SDE (Karras) from the seed\'s noise: the same seed gives the same image, unlike the ODE solver\'s', async () => {
+    const req = { ...base, model: sd1, prompt: 'a a', steps: 4, guidanceScale: 3, scheduler: 'dpmpp_2m_sde' as const, seed: 7, karras: true };
+    const [a, b] = [await run(req), await run(req)];
+    expect(maxDiff(a.rgb, b.rgb)).toBe(0);
+    expect(maxDiff(a.rgb, (await run({ ...req, scheduler: 'dpmpp_2m' })).rgb)).toBeGreaterThan(0);
+  });
+});
+
 describe('SDXL size conditioning', () => {
   it('feeds the original size, crop and target size as time ids (diffusers\' order), and SD 1.x refuses them', async () => {
     const sizeConditioning = { originalWidth: 128, originalHeight: 96, cropTop: 8, cropLeft: 16, targetWidth: 64, targetHeight: 64 };

@@ -261,6 +261,53 @@ describe('DPM++ 2M', () => {
   });
 });
 
+describe('DPM++ 2M SDE', () => {
+  const vp = (t: number) => ({ a: Math.sqrt(ALPHA_BAR[t]!), s: Math.sqrt(1 - ALPHA_BAR[t]!), l: Math.log(Math.sqrt(ALPHA_BAR[t]!) / Math.sqrt(1 - ALPHA_BAR[t]!)) });
+  /** A noise source that hands out fixed values, so the fresh-noise term can be checked. */
+  const fixed = (...draws: number[][]) => ({ normal: (count: number) => Float32Array.from(draws.shift()!.slice(0, count)) });
+
+  it('keeps e^{-h} of the noise and draws the rest: first order, then the midpoint second order, and lands on x0 at σ = 0', () => {
+    const s = createScheduler('dpmpp_2m_sde');
+    s.setTimesteps(20);
+    expect(s.name).toBe('dpmpp_2m_sde');
+    const x0At = (t: number, x: Float32Array, eps: Float32Array) => [...x].map((v, i) => (v - vp(t).s * eps[i]!) / vp(t).a);
+    const z1 = [0.3, -1.2, 0.7, 0.05];
+    const z2 = [-0.4, 0.9, 1.1, -0.6];
+
+    const [t0, t1, t2] = [999, 949, 899];
+    const h0 = vp(t1).l - vp(t0).l;
+    const m0 = x0At(t0, SAMPLE, OUTPUT);
+    const first = s.step(OUTPUT, t0, SAMPLE, fixed(z1)).prevSample;
+    close(first, [...SAMPLE].map((x, i) => (vp(t1).s / vp(t0).s) * Math.exp(-h0) * x + vp(t1).a * (1 - Math.exp(-2 * h0)) * m0[i]! + vp(t1).s * Math.sqrt(1 - Math.exp(-2 * h0)) * z1[i]!), 4);
+
+    const eps2 = Float32Array.of(-0.2, 0.1, 0.05, 0.3);
+    const m1 = x0At(t1, first, eps2);
+    const h1 = vp(t2).l - vp(t1).l;
+    const r0 = h0 / h1;
+    const second = s.step(eps2, t1, first, fixed(z2)).prevSample;
+    const expected = [...first].map((x, i) => {
+      const d1 = (m1[i]! - m0[i]!) / r0;
+      return (vp(t2).s / vp(t1).s) * Math.exp(-h1) * x + vp(t2).a * (1 - Math.exp(-2 * h1)) * (m1[i]! + 0.5 * d1) + vp(t2).s * Math.sqrt(1 - Math.exp(-2 * h1)) * z2[i]!;
+    });
+    close(second, expected, 4);
+
+    let x = second;
+    for (const t of s.timesteps.slice(2, -1)) x = s.step(OUTPUT, t, x, fixed([0, 0, 0, 0])).prevSample;
+    close(s.step(OUTPUT, 50, x, fixed([5, 5, 5, 5])).prevSample, x0At(50, x, OUTPUT), 4);
+    // Its fresh noise comes from the caller: without a source it says so.
+    s.setTimesteps(20);
+    expect(() => s.step(OUTPUT, 999, SAMPLE)).toThrow(/DPM\+\+ 2M SDE adds fresh noise/);
+  });
+
+  it('runs on the Karras schedule too, as "DPM++ 2M SDE Karras" (InvokeAI\'s dpmpp_2m_sde_k)', () => {
+    const sde = createScheduler('dpmpp_2m_sde', { overrides: { useKarrasSigmas: true } });
+    const ode = createScheduler('dpmpp_2m', { overrides: { useKarrasSigmas: true } });
+    sde.setTimesteps(20);
+    ode.setTimesteps(20);
+    expect(sde.timesteps).toEqual(ode.timesteps);
+  });
+});
+
 describe('LCM', () => {
   it('picks 4 of the 50 distillation timesteps: 999, 759, 499, 259', () => {
     const s = createScheduler('lcm');

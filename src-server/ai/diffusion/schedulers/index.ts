@@ -34,6 +34,8 @@ export function createScheduler(name: SchedulerName, options: CreateSchedulerOpt
       return new DdimScheduler(config, options.eta ?? 0);
     case 'dpmpp_2m':
       return new DpmppScheduler(config);
+    case 'dpmpp_2m_sde':
+      return new DpmppScheduler(config, true);
     case 'lcm':
       return new LcmScheduler(config);
   }

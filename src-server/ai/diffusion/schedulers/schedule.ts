@@ -85,6 +85,7 @@ export const SCHEDULER_CLASS = {
   euler_a: 'EulerAncestralDiscreteScheduler',
   ddim: 'DDIMScheduler',
   dpmpp_2m: 'DPMSolverMultistepScheduler',
+  dpmpp_2m_sde: 'DPMSolverMultistepScheduler',
   lcm: 'LCMScheduler',
 } as const;
 

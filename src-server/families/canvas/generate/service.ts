@@ -31,6 +31,8 @@ export const SAMPLERS: Record<string, { scheduler: SchedulerName; karras: boolea
   ddim: { scheduler: 'ddim', karras: false },
   dpmpp_2m: { scheduler: 'dpmpp_2m', karras: false },
   dpmpp_2m_karras: { scheduler: 'dpmpp_2m', karras: true },
+  dpmpp_2m_sde: { scheduler: 'dpmpp_2m_sde', karras: false },
+  dpmpp_2m_sde_karras: { scheduler: 'dpmpp_2m_sde', karras: true },
   lcm: { scheduler: 'lcm', karras: false },
 };
 

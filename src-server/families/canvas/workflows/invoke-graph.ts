@@ -42,6 +42,8 @@ export const INVOKE_SCHEDULERS: Record<string, string> = {
   ddim: 'ddim',
   dpmpp_2m: 'dpmpp_2m',
   dpmpp_2m_k: 'dpmpp_2m_karras',
+  dpmpp_2m_sde: 'dpmpp_2m_sde',
+  dpmpp_2m_sde_k: 'dpmpp_2m_sde_karras',
   lcm: 'lcm',
 };
 
