@@ -94,7 +94,11 @@ describe('POST /generate/workflow', () => {
     expect(image).toMatchObject({ width: 64, height: 48, metadata: { workflow_id: id, seed: 4321, steps: 3, sampler: 'dpmpp_2m_karras', prompt: 'a red fox in the snow', model: 'tiny-sd1' } });
     const png = (await t.app.inject({ method: 'GET', url: pathOf(detail.result.image_url) })).rawPayload;
     expect((await sharp(png).metadata()).width).toBe(64);
-    expect(readPngText(png).parameters).toContain('Steps: 3, Sampler: dpmpp_2m_karras, CFG scale: 7.5, Seed: 4321, Size: 64x48, Model: tiny-sd1');
+    const text = readPngText(png);
+    expect(text.parameters).toContain('Steps: 3, Sampler: DPM++ 2M Karras, CFG scale: 7.5, Seed: 4321, Size: 64x48, Model: tiny-sd1');
+    // InvokeAI opens it with its settings and the workflow that made it.
+    expect(JSON.parse(text.invokeai_metadata!)).toMatchObject({ generation_mode: 'txt2img', positive_prompt: 'a red fox in the snow', seed: 4321, steps: 3, scheduler: 'dpmpp_2m_k', width: 64, height: 48 });
+    expect(JSON.parse(text.invokeai_workflow!)).toEqual(tinySd15());
     // Charged like any generation.
     const credits = (await call(t.app, alice, 'GET', '/api/v1/users/me/credits')).json().data;
     expect([credits.reserved, credits.balance]).toEqual([0, 500 - detail.credits_used]);

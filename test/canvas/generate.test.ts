@@ -40,7 +40,7 @@ describe('POST /generate/text-to-image', () => {
   it('queues a job, runs the tiny model and saves a PNG with its parameters inside', async () => {
     const updates: JobSnapshot[] = [];
     t.app.jobs.on('update', (j) => updates.push(j));
-    const res = await post(alice, 'text-to-image', { ...txt2img, negative_prompt: 'blurry', cfg_scale: 6, sampler: 'dpmpp_2m_karras', width: 64, height: 48 });
+    const res = await post(alice, 'text-to-image', { ...txt2img, negative_prompt: 'blurry', cfg_scale: 6, sampler: 'DPM++ 2M Karras', width: 64, height: 48 });
     expect(res.statusCode, res.body).toBe(202);
     const accepted = res.json().data;
     expect(accepted).toEqual({
@@ -66,7 +66,20 @@ describe('POST /generate/text-to-image', () => {
     const meta = await sharp(png).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['png', 64, 48]);
     const text = readPngText(png);
-    expect(text.parameters).toContain('a red fox in the snow\nNegative prompt: blurry\nSteps: 3, Sampler: dpmpp_2m_karras, CFG scale: 6, Seed: 1234, Size: 64x48, Model: tiny-sd1');
+    // A1111's labels, so A1111-compatible tools read the sampler; InvokeAI's own metadata beside it.
+    expect(text.parameters).toContain('a red fox in the snow\nNegative prompt: blurry\nSteps: 3, Sampler: DPM++ 2M Karras, CFG scale: 6, Seed: 1234, Size: 64x48, Model: tiny-sd1');
+    expect(JSON.parse(text.invokeai_metadata!)).toMatchObject({
+      generation_mode: 'txt2img',
+      positive_prompt: 'a red fox in the snow',
+      negative_prompt: 'blurry',
+      width: 64,
+      height: 48,
+      seed: 1234,
+      cfg_scale: 6,
+      steps: 3,
+      scheduler: 'dpmpp_2m_k',
+      model: { name: 'tiny-sd1', base: 'sd-1', type: 'main' },
+    });
     expect(JSON.parse(text.atelier!)).toMatchObject({ prompt: txt2img.prompt, seed: 1234, steps: 3, model: 'tiny-sd1' });
 
     const image = (await call(t.app, alice, 'GET', `/api/v1/images/${detail.result.image_id}`)).json().data;

@@ -12,7 +12,7 @@ import type { CanvasModel, ModelService } from '../models/service';
 import { checkSize, fitSize, readImageRef, type SourceImage } from './inputs';
 import { Accepted, SDXL_SIZE_FIELDS, type ImageToImage, type Inpaint, type TextToImage, type Upscale } from './schemas';
 import type { SizeConditioning } from '../../../ai/diffusion/pipeline';
-import type { EnqueueRequest, GenerateService } from './service';
+import { samplerName, type EnqueueRequest, type GenerateService } from './service';
 
 /**
  * What every POST /generate/* route shares: the error docs, the validation hook, and the step from
@@ -93,6 +93,8 @@ const shapeOf = (m: CanvasModel) => ({ base: m.entry.base!, sampleSize: m.entry.
 export interface Origin {
   params?: Record<string, unknown>;
   workflowId?: string;
+  /** What ran, for the images' PNG text: the InvokeAI workflow (`invokeai_workflow`) or graph (`invokeai_graph`), as JSON. */
+  pngText?: Record<string, string>;
 }
 
 /** Turns checked request bodies into queued jobs; one instance serves every generate route. */
@@ -153,7 +155,7 @@ export class GenerationRequests {
       height: size.height,
       steps,
       cfgScale: b.cfg_scale ?? 7.5,
-      sampler: b.sampler ?? 'euler_a',
+      sampler: samplerName(b.sampler ?? 'euler_a'),
       seed: b.seed ?? -1,
       batchSize,
       scale: null,
@@ -161,6 +163,7 @@ export class GenerationRequests {
       workUnits: steps * ((size.width * size.height) / 1e6) * batchSize,
       sizeConditioning: sizeConditioning(b, model, size),
       ...(origin.workflowId ? { workflowId: origin.workflowId } : {}),
+      ...(origin.pngText ? { pngText: origin.pngText } : {}),
     };
   }
 
@@ -235,6 +238,7 @@ export class GenerationRequests {
       source: source.png,
       mask: null,
       ...(origin.workflowId ? { workflowId: origin.workflowId } : {}),
+      ...(origin.pngText ? { pngText: origin.pngText } : {}),
     };
   }
 }

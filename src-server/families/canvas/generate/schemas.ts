@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { MAX_BATCH } from '../../../ai/diffusion/pipeline';
 import { Nullable } from '../http';
-import { SAMPLERS } from './service';
+import { A1111_SAMPLER_LABELS, SAMPLERS } from './service';
 
 const Prompt = Type.String({ minLength: 1, maxLength: 2000, pattern: '\\S', description: 'What to draw' });
 const Negative = Type.Optional(Type.String({ maxLength: 2000, description: 'What to avoid; default none' }));
@@ -17,7 +17,14 @@ const Side = (what: string) =>
   );
 const Steps = Type.Optional(Type.Integer({ minimum: 1, maximum: 150, default: 30, description: 'Denoising steps (1-150)' }));
 const Cfg = Type.Optional(Type.Number({ minimum: 0, maximum: 30, default: 7.5, description: 'Classifier-free guidance; 1 or less turns it off' }));
-const Sampler = Type.Optional(Type.Enum(Object.keys(SAMPLERS), { default: 'euler_a', description: 'Sampler (scheduler)' }));
+const Sampler = Type.Optional(
+  Type.Enum([...Object.keys(SAMPLERS), ...Object.values(A1111_SAMPLER_LABELS)], {
+    default: 'euler_a',
+    description: `Sampler (scheduler), by name or A1111's label: ${Object.entries(A1111_SAMPLER_LABELS)
+      .map(([name, label]) => `${name} (${label})`)
+      .join(', ')}`,
+  }),
+);
 const Seed = Type.Optional(Type.Integer({ minimum: -1, maximum: 0xffff_ffff, default: -1, description: '-1: a random seed (the image metadata records the one used); image n of a batch uses seed + n' }));
 const Batch = Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_BATCH, default: 1, description: `Images to make (1-${MAX_BATCH})` }));
 const Loras = Type.Optional(

@@ -36,6 +36,36 @@ export const SAMPLERS: Record<string, { scheduler: SchedulerName; karras: boolea
   lcm: { scheduler: 'lcm', karras: false },
 };
 
+/** A1111's label for each sampler, as its `parameters` text and the tools that read it name them. */
+export const A1111_SAMPLER_LABELS: Record<string, string> = {
+  euler_a: 'Euler a',
+  euler: 'Euler',
+  ddim: 'DDIM',
+  dpmpp_2m: 'DPM++ 2M',
+  dpmpp_2m_karras: 'DPM++ 2M Karras',
+  dpmpp_2m_sde: 'DPM++ 2M SDE',
+  dpmpp_2m_sde_karras: 'DPM++ 2M SDE Karras',
+  lcm: 'LCM',
+};
+
+/** Our sampler name for one of ours or an A1111 label ("DPM++ 2M Karras"). */
+export function samplerName(value: string): string {
+  if (value in SAMPLERS) return value;
+  return Object.entries(A1111_SAMPLER_LABELS).find(([, label]) => label === value)?.[0] ?? value;
+}
+
+/** InvokeAI's scheduler names (its metadata and workflows), by our sampler name. */
+export const INVOKE_SCHEDULER_OF: Record<string, string> = {
+  euler_a: 'euler_a',
+  euler: 'euler',
+  ddim: 'ddim',
+  dpmpp_2m: 'dpmpp_2m',
+  dpmpp_2m_karras: 'dpmpp_2m_k',
+  dpmpp_2m_sde: 'dpmpp_2m_sde',
+  dpmpp_2m_sde_karras: 'dpmpp_2m_sde_k',
+  lcm: 'lcm',
+};
+
 /** SDXL size conditioning in the API's words, for the image's metadata. */
 const sizeConditioningView = (c: SizeConditioning) => ({
   original_width: c.originalWidth,
@@ -71,6 +101,8 @@ export interface GeneratePayload {
   workflowId?: string;
   /** SDXL size conditioning the request set; absent or null: the output size, no crop. */
   sizeConditioning?: SizeConditioning | null;
+  /** PNG text chunks naming what ran (see `Origin.pngText`). */
+  pngText?: Record<string, string>;
 }
 
 export interface GenerateResult {
@@ -104,12 +136,49 @@ function imageId(jobId: string, index: number): string {
 }
 
 /** A1111's "parameters" text, which most image tools read back. */
+/**
+ * InvokeAI's `invokeai_metadata` (its core metadata fields), so InvokeAI's "recall parameters"
+ * reads the settings back; null for upscales, which InvokeAI records no generation for.
+ */
+export function invokeMetadata(p: GeneratePayload, seed: number, width: number, height: number): Record<string, unknown> | null {
+  if (p.kind === 'upscale') return null;
+  const xl = p.model.base === 'sdxl';
+  const mode = p.kind === 'text_to_image' ? 'txt2img' : p.kind === 'image_to_image' ? 'img2img' : 'inpaint';
+  const size = p.sizeConditioning;
+  return {
+    generation_mode: xl ? `sdxl_${mode}` : mode,
+    positive_prompt: p.prompt,
+    negative_prompt: p.negativePrompt,
+    width,
+    height,
+    seed,
+    rand_device: 'cpu',
+    cfg_scale: p.cfgScale,
+    cfg_rescale_multiplier: 0,
+    steps: p.steps,
+    scheduler: INVOKE_SCHEDULER_OF[p.sampler] ?? p.sampler,
+    clip_skip: 0,
+    model: { key: p.model.id, hash: p.model.hash ?? '', name: p.model.name, base: p.model.base ?? 'sd-1', type: 'main' },
+    loras: [],
+    ...(p.strength !== null && p.kind !== 'text_to_image' ? { strength: p.strength } : {}),
+    ...(xl ? { positive_style_prompt: p.prompt, negative_style_prompt: p.negativePrompt } : {}),
+    ...(size ? { original_width: size.originalWidth, original_height: size.originalHeight, crop_top: size.cropTop, crop_left: size.cropLeft, target_width: size.targetWidth, target_height: size.targetHeight } : {}),
+    app_version: 'atelier',
+  };
+}
+
+/** InvokeAI's chunks: its metadata, and the workflow or graph that ran. */
+function invokeText(p: GeneratePayload, seed: number, width: number, height: number): Record<string, string> {
+  const metadata = invokeMetadata(p, seed, width, height);
+  return { ...(metadata ? { invokeai_metadata: JSON.stringify(metadata) } : {}), ...p.pngText };
+}
+
 function parametersText(p: GeneratePayload, seed: number): string {
   if (p.kind === 'upscale') return `Upscaled ×${p.scale} with ${p.model.name}`;
   const lines = [p.prompt];
   if (p.negativePrompt) lines.push(`Negative prompt: ${p.negativePrompt}`);
   lines.push(
-    [`Steps: ${p.steps}`, `Sampler: ${p.sampler}`, `CFG scale: ${p.cfgScale}`, `Seed: ${seed}`, `Size: ${p.width}x${p.height}`, `Model: ${p.model.name}`, p.model.hash ? `Model hash: ${p.model.hash}` : null, p.strength !== null ? `Denoising strength: ${p.strength}` : null]
+    [`Steps: ${p.steps}`, `Sampler: ${A1111_SAMPLER_LABELS[p.sampler] ?? p.sampler}`, `CFG scale: ${p.cfgScale}`, `Seed: ${seed}`, `Size: ${p.width}x${p.height}`, `Model: ${p.model.name}`, p.model.hash ? `Model hash: ${p.model.hash}` : null, p.strength !== null ? `Denoising strength: ${p.strength}` : null]
       .filter(Boolean)
       .join(', '),
   );
@@ -287,6 +356,7 @@ export class GenerateService {
             height: made.height,
             metadata,
             parameters: parametersText(p, made.seeds[i] ?? p.seed),
+            text: invokeText(p, made.seeds[i] ?? p.seed, made.width, made.height),
           }),
         );
       }

@@ -26,6 +26,8 @@ export interface NewImage {
   metadata: Record<string, unknown>;
   /** A1111-style parameters text. */
   parameters: string;
+  /** More PNG text chunks for other tools (InvokeAI's `invokeai_metadata`, `invokeai_workflow`, `invokeai_graph`). */
+  text?: Record<string, string>;
 }
 
 export interface ListOptions {
@@ -51,6 +53,7 @@ export class ImageService {
     const png = withPngText(await sharp(Buffer.from(input.rgb.buffer, input.rgb.byteOffset, input.rgb.byteLength), raw).png().toBuffer(), {
       parameters: input.parameters,
       atelier: JSON.stringify(input.metadata),
+      ...input.text,
       Software: 'Atelier',
     });
     const thumb = await sharp(png).resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 80 }).toBuffer();

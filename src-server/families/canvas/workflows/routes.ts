@@ -90,7 +90,7 @@ function createFields(b: CreateWorkflow): { name: string; description: string | 
 }
 
 /** What a run body asks to run: a saved workflow, an inline one, or InvokeAI's graph (bare or as `enqueue_batch` wraps it). */
-function runDefinition(body: RunWorkflow, saved: (id: string) => WorkflowRow): { definition: unknown; workflowId: string | null } {
+function runDefinition(body: RunWorkflow, saved: (id: string) => WorkflowRow): { definition: unknown; workflowId: string | null; pngText: Record<string, string> } {
   const given = (['workflow_id', 'workflow', 'graph', 'batch'] as const).filter((k) => body[k] !== undefined);
   if (given.length !== 1) {
     throw new AppError(
@@ -102,16 +102,22 @@ function runDefinition(body: RunWorkflow, saved: (id: string) => WorkflowRow): {
       { field: given[1] ?? 'workflow_id', expected: ['workflow_id', 'workflow', 'graph', 'batch'] },
     );
   }
+  // The images carry what ran, as InvokeAI's own images do, so InvokeAI can load it back.
   if (body.workflow_id !== undefined) {
     const row = saved(body.workflow_id);
-    return { definition: row.definition, workflowId: row.id };
+    return { definition: row.definition, workflowId: row.id, pngText: { invokeai_workflow: JSON.stringify(row.definition) } };
   }
-  if (body.workflow !== undefined) return { definition: body.workflow, workflowId: null };
-  if (body.graph !== undefined) return { definition: graphToWorkflow(body.graph), workflowId: null };
+  if (body.workflow !== undefined) return { definition: body.workflow, workflowId: null, pngText: { invokeai_workflow: JSON.stringify(body.workflow) } };
+  if (body.graph !== undefined) return { definition: graphToWorkflow(body.graph), workflowId: null, pngText: { invokeai_graph: JSON.stringify(body.graph) } };
   const batch = body.batch!;
   if ((batch.runs ?? 1) !== 1) throw new AppError(400, 'INVALID_PARAMETERS', 'batch.runs must be 1; for more images set inputs.batch_size', { field: 'batch.runs' });
   if (batch.data?.length) throw new AppError(400, 'INVALID_PARAMETERS', 'Batch substitutions (batch.data) are not supported; send one graph per run', { field: 'batch.data' });
-  return { definition: graphToWorkflow(batch.graph, 'batch.graph'), workflowId: null };
+  const sentWorkflow = (batch as { workflow?: unknown }).workflow;
+  return {
+    definition: graphToWorkflow(batch.graph, 'batch.graph'),
+    workflowId: null,
+    pngText: { invokeai_graph: JSON.stringify(batch.graph), ...(sentWorkflow && typeof sentWorkflow === 'object' ? { invokeai_workflow: JSON.stringify(sentWorkflow) } : {}) },
+  };
 }
 
 /**
@@ -297,7 +303,7 @@ export async function workflowRoutes(
     async (request, reply) => {
       const user = currentUser(request);
       const inputs = (request.body.inputs ?? {}) as WorkflowInputs;
-      const { definition, workflowId } = runDefinition(request.body, (id) => workflows.visible(user.id, id));
+      const { definition, workflowId, pngText } = runDefinition(request.body, (id) => workflows.visible(user.id, id));
       const mapped = mapWorkflow(definition);
       const req = workflowRequest(mapped, inputs);
       // An image the workflow names by id (InvokeAI's `<uuid>.png`) that this gallery lacks: say where it came from.
@@ -305,7 +311,7 @@ export async function workflowRoutes(
       if (typeof named === 'string' && !images.get(named)) {
         throw new AppError(404, 'NOT_FOUND', `The workflow's image node names image ${named}, which is not in your gallery; pass inputs.image_id`, { field: 'inputs.image_id', image_id: named });
       }
-      const origin = workflowId ? { workflowId, params: { workflow_id: workflowId } } : { params: { workflow: 'inline' } };
+      const origin = workflowId ? { workflowId, params: { workflow_id: workflowId }, pngText } : { params: { workflow: 'inline' }, pngText };
       if (req.mode === 'upscale') return requests.accept(request, reply, await requests.upscale(user, checked(UpscaleBody, req, inputs), origin));
       const enqueue = sizeNamed(mapped, inputs, req.body);
       if (req.mode === 'image_to_image') {
