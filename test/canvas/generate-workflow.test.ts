@@ -5,6 +5,7 @@ import { eq } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { canvasWorkflows, users } from '../../src-server/db/schema';
+import { ModelCatalog } from '../../src-server/ai/diffusion/catalog';
 import { readPngText } from '../../src-server/families/canvas/images/png-text';
 import { call, canvasApp, canvasUser, errorOf, pathOf, settled, writeTinyModels, type CanvasTest, type CanvasUser, type TinyModels } from './helpers';
 
@@ -141,10 +142,10 @@ describe('POST /generate/workflow', () => {
     const hold = t.holdGpu();
     // InvokeAI's own SDXL default loads its VAE separately.
     const withVae = fixture('text-to-image-sdxl.json');
-    withVae.nodes.push({ id: 'vae', data: { type: 'vae_loader', inputs: { vae_model: { name: 'vae_model' } } }, type: 'invocation' } as Workflow['nodes'][number]);
+    withVae.nodes.push({ id: 'lora', data: { type: 'lora_loader', inputs: {} }, type: 'invocation' } as Workflow['nodes'][number]);
     const vaeId = await saved(alice, withVae);
-    const message = bad(await run(alice, { workflow_id: vaeId }), { unsupported_node_types: ['vae_loader'], supported_node_types: expect.arrayContaining(['denoise_latents', 'esrgan']) });
-    expect(message).toMatch(/vae_loader/);
+    const message = bad(await run(alice, { workflow_id: vaeId }), { unsupported_node_types: ['lora_loader'], supported_node_types: expect.arrayContaining(['denoise_latents', 'esrgan', 'vae_loader']) });
+    expect(message).toMatch(/lora_loader/);
 
     const sd15 = await saved(alice, fixture('text-to-image-sd15.json'));
     let res = await run(alice, { workflow_id: sd15 });
@@ -249,6 +250,33 @@ describe('POST /generate/workflow', () => {
     res = await call(t.app, alice, 'POST', '/api/v1/workflows', { name: 'Nothing' });
     expect(res.json().error.message).toMatch(/"definition".*"workflow"/);
     hold.release();
+  });
+
+  it('decodes with a separately installed VAE: listed as type vae, chosen per generation or by a vae_loader, named in the image', async () => {
+    // A standalone VAE: the tiny model's decoder on its own, as an AutoencoderKL export lays it out.
+    const vaeDir = path.join(models.dir, 'vae-only');
+    fs.cpSync(path.join(models.sd1, 'vae_decoder'), path.join(vaeDir, 'vae_decoder'), { recursive: true });
+    await new ModelCatalog(t.app.config.dataDir).installFromFolder(vaeDir, { id: 'tiny-vae', type: 'vae' });
+    const listed = (await call(t.app, alice, 'GET', '/api/v1/models?type=vae')).json().data;
+    expect(listed).toEqual([expect.objectContaining({ name: 'tiny-vae', type: 'vae', is_available: true })]);
+
+    const res = await call(t.app, alice, 'POST', '/api/v1/generate/text-to-image', { prompt: 'a fox', model: 'tiny-sd1', vae: 'tiny-vae', width: 64, height: 64, steps: 2, seed: 5 });
+    expect(res.statusCode, res.body).toBe(202);
+    const job = await settled(t.app, res.json().data.job_id);
+    expect(job.status, job.error ?? '').toBe('completed');
+    const detail = (await call(t.app, alice, 'GET', `/api/v1/queue/items/${job.id}`)).json().data;
+    const image = (await call(t.app, alice, 'GET', `/api/v1/images/${detail.result.image_id}`)).json().data;
+    expect(image.metadata).toMatchObject({ vae: 'tiny-vae' });
+    const text = readPngText((await t.app.inject({ method: 'GET', url: pathOf(detail.result.image_url) })).rawPayload);
+    expect(text.parameters).toContain('VAE: tiny-vae');
+    expect(JSON.parse(text.invokeai_metadata!).vae).toMatchObject({ name: 'tiny-vae', type: 'vae' });
+    t.clock.advance(61_000);
+
+    let bad404 = await call(t.app, alice, 'POST', '/api/v1/generate/text-to-image', { prompt: 'a fox', model: 'tiny-sd1', vae: 'no-such-vae' });
+    expect(bad404.json()).toEqual(errorOf('MODEL_NOT_FOUND', { model: 'no-such-vae' }));
+    bad404 = await call(t.app, alice, 'POST', '/api/v1/generate/text-to-image', { prompt: 'a fox', model: 'tiny-sd1', vae: 'tiny-sd1' });
+    expect(bad404.json()).toEqual(errorOf('INVALID_PARAMETERS', { field: 'vae' }));
+    expect(bad404.json().error.message).toMatch(/is an image model; this endpoint needs a VAE/);
   });
 
   it('conditions SDXL on the size a workflow or a request sets, and refuses those fields for SD 1.x', async () => {

@@ -45,6 +45,8 @@ describe('mapWorkflow on InvokeAI workflows', () => {
       strength: null,
       image: null,
       scale: null,
+      vae: null,
+      vaeNode: null,
       sdxlSize: null,
       sizeNode: '55705012-79b9-4aac-9f26-c0b10309785b',
     });
@@ -90,17 +92,33 @@ describe('mapWorkflow on InvokeAI workflows', () => {
     expect(mapWorkflow(fixture('upscale-esrgan.json'))).toMatchObject({ mode: 'upscale', model: 'RealESRGAN_x2plus', scale: 2, image: '0b7c9a2e-3f1d-4e8a-9b6c-5d4e3f2a1b0c', prompt: null });
   });
 
-  it('names every unsupported node type, as InvokeAI\'s own SDXL default (vae_loader) and a ControlNet graph have', () => {
+  it('names every unsupported node type, as a ControlNet or LoRA graph has', () => {
     const w = fixture('text-to-image-sdxl.json');
     w.nodes.push(
-      { id: 'vae', type: 'invocation', data: { type: 'vae_loader', inputs: { vae_model: { name: 'vae_model' } } } },
+      { id: 'lora', type: 'invocation', data: { type: 'sdxl_lora_loader', inputs: {} } },
       { id: 'cn', type: 'invocation', data: { type: 'controlnet', inputs: {} } },
       { id: 'cn2', type: 'invocation', data: { type: 'controlnet', inputs: {} } },
       { id: 'canny', type: 'invocation', data: { type: 'canny_image_processor', inputs: {} } },
     );
     const err = refusal(() => mapWorkflow(w));
-    expect(err.details).toMatchObject({ unsupported_node_types: ['canny_image_processor', 'controlnet', 'vae_loader'] });
-    expect(err.message).toContain('canny_image_processor, controlnet, vae_loader');
+    expect(err.details).toMatchObject({ unsupported_node_types: ['canny_image_processor', 'controlnet', 'sdxl_lora_loader'] });
+    expect(err.message).toContain('canny_image_processor, controlnet, sdxl_lora_loader');
+  });
+
+  it('decodes with a vae_loader\'s VAE, as InvokeAI\'s SDXL default does; an unset one asks for inputs.vae', () => {
+    const w = fixture('text-to-image-sdxl.json');
+    const l2i = nodeOf(w, 'l2i');
+    w.nodes.push({ id: 'vae', type: 'invocation', data: { type: 'vae_loader', inputs: { vae_model: { name: 'vae_model' } } } });
+    const edge = w.edges.find((e) => e.target === l2i.id && e.targetHandle === 'vae')!;
+    Object.assign(edge, { source: 'vae', sourceHandle: 'vae' });
+    const mapped = mapWorkflow(w);
+    expect(mapped).toMatchObject({ vae: null, vaeNode: 'vae' });
+    expect(refusal(() => workflowRequest(mapped, { model: 'tiny-sdxl' })).details).toEqual({ node_id: 'vae', field: 'inputs.vae' });
+    expect(workflowRequest(mapped, { model: 'tiny-sdxl', vae: 'sdxl-vae-fp16-fix' }).body.vae).toBe('sdxl-vae-fp16-fix');
+    nodeOf(w, 'vae_loader').data.inputs.vae_model = { name: 'vae_model', value: { key: 'k', hash: 'h', name: 'sdxl-vae-fp16-fix', base: 'sdxl', type: 'vae' } };
+    expect(workflowRequest(mapWorkflow(w), { model: 'tiny-sdxl' }).body.vae).toBe('sdxl-vae-fp16-fix');
+    // Without a vae_loader the model's own VAE decodes: no vae in the request.
+    expect(workflowRequest(mapWorkflow(fixture('text-to-image-sdxl.json')), { model: 'tiny-sdxl' }).body).not.toHaveProperty('vae');
   });
 
   it('refuses what the engine would do differently from InvokeAI', () => {

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { isAiError } from '../protocol';
-import { readModelFolder, type Precision, type SdBase } from './model-folder';
+import { readModelFolder, readVaeFolder, type Precision, type SdBase } from './model-folder';
 import { externalDataProblems, OnnxFileError, readOnnxFile } from './onnx-file';
 import { upscalerFile } from './upscale';
 import { PLAN_NAMES, type PlanName } from '../../auth/plans';
@@ -12,7 +12,7 @@ import { PLAN_NAMES, type PlanName } from '../../auth/plans';
 // hidden staging folder and appear with one rename, so a listing never shows half a model;
 // downloads resume from their .part files with HTTP Range and are checked against sha256.
 
-export type ModelType = 'checkpoint' | 'upscaler';
+export type ModelType = 'checkpoint' | 'upscaler' | 'vae';
 export type Tier = Exclude<PlanName, 'enterprise'>;
 
 export interface CatalogEntry {
@@ -63,7 +63,7 @@ interface ModelMeta {
 export const META_FILE = 'atelier-model.json';
 /** Every plan but Enterprise, which is above anything a model asks for. */
 const TIERS: readonly Tier[] = PLAN_NAMES.filter((p): p is Tier => p !== 'enterprise');
-const FOLDERS: Record<ModelType, string> = { checkpoint: 'diffusion', upscaler: 'upscalers' };
+const FOLDERS: Record<ModelType, string> = { checkpoint: 'diffusion', upscaler: 'upscalers', vae: 'vae' };
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 function checkId(id: string): void {
@@ -126,6 +126,14 @@ export function describeModel(dir: string, type: ModelType): Omit<CatalogEntry, 
       const inpainting = unetIn === 9 || m.unet.config?.in_channels === 9;
       // SDXL's UNet and memory need the paid tiers' machines; SD 1.x/2.x run anywhere.
       return { ...common, type, base: m.base, precision: m.precision, inpainting, sample_size: m.sampleSize, scale: null, min_tier: tier(m.base === 'sdxl' ? 'starter' : 'free'), is_available: true, problem: null };
+    } catch (err) {
+      return { ...common, type, base: null, precision: null, inpainting: false, sample_size: null, scale: null, min_tier: tier('free'), is_available: false, problem: (err as Error).message };
+    }
+  }
+  if (type === 'vae') {
+    try {
+      const v = readVaeFolder(dir);
+      return { ...common, type, base: null, precision: v.vaeDecoder.precision, inpainting: false, sample_size: null, scale: null, min_tier: tier('free'), is_available: true, problem: null };
     } catch (err) {
       return { ...common, type, base: null, precision: null, inpainting: false, sample_size: null, scale: null, min_tier: tier('free'), is_available: false, problem: (err as Error).message };
     }
@@ -193,7 +201,7 @@ export class ModelCatalog {
   /** Every installed model, checkpoints then upscalers, each sorted by id. */
   list(filter: { type?: ModelType; base?: SdBase } = {}): CatalogEntry[] {
     const entries: CatalogEntry[] = [];
-    for (const type of ['checkpoint', 'upscaler'] as const) {
+    for (const type of ['checkpoint', 'upscaler', 'vae'] as const) {
       if (filter.type && filter.type !== type) continue;
       const dir = path.join(this.root, FOLDERS[type]);
       if (!fs.existsSync(dir)) continue;

@@ -198,3 +198,24 @@ export function readModelFolder(dir: string): DiffusionModelFolder {
     tokenizer2,
   };
 }
+
+/** A VAE installed on its own (an ONNX export of an AutoencoderKL: `vae_decoder/`, and `vae_encoder/` for image to image). */
+export interface VaeFolder {
+  dir: string;
+  vaeDecoder: OnnxComponent;
+  vaeEncoder: OnnxComponent | null;
+  /** From the decoder's config.json; null when it does not say (the checkpoint's own factor is kept). */
+  scalingFactor: number | null;
+}
+
+/** Reads a standalone VAE folder, listing everything missing or broken, as `readModelFolder` does for checkpoints. */
+export function readVaeFolder(dir: string): VaeFolder {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new AiError('model_load_failed', `${dir} is not a folder`);
+  const problems: string[] = [];
+  const vaeDecoder = readComponent(dir, 'vae_decoder', problems);
+  const vaeEncoder = fs.existsSync(path.join(dir, 'vae_encoder')) ? readComponent(dir, 'vae_encoder', problems) : null;
+  const channels = vaeDecoder?.inputs.find((v) => v.name === 'latent_sample')?.dims[1];
+  if (typeof channels === 'number' && channels !== 4) problems.push(`vae_decoder takes ${channels} latent channels; Stable Diffusion 1.x, 2.x and SDXL use 4`);
+  if (problems.length || !vaeDecoder) throw new AiError('model_load_failed', `${dir} is not a usable VAE (an ONNX export with vae_decoder/model.onnx): ${problems.join('; ')}`);
+  return { dir, vaeDecoder, vaeEncoder, scalingFactor: numberIn(vaeDecoder.config, 'scaling_factor') };
+}

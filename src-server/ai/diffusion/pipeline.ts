@@ -2,7 +2,7 @@ import type * as Ort from 'onnxruntime-node';
 import { AiError, movable, type ExecutionProvider } from '../protocol';
 import type { AiPool, RunTiming } from '../pool';
 import type { LoadedSession, TaskContext, WorkerTask } from '../worker-runtime';
-import { readModelFolder, type DiffusionModelFolder, type OnnxComponent, type SdBase } from './model-folder';
+import { readModelFolder, readVaeFolder, type DiffusionModelFolder, type OnnxComponent, type SdBase } from './model-folder';
 import { GaussianNoise, resolveSeed } from './noise';
 import { stepPreview, type StepPreview } from './preview';
 import { createScheduler, SCHEDULER_NAMES, type SchedulerName } from './schedulers';
@@ -41,6 +41,8 @@ export interface DiffusionInput {
   previewEvery?: number;
   /** SDXL micro-conditioning; absent: the output size, no crop (as diffusers defaults it). */
   sizeConditioning?: SizeConditioning;
+  /** A separately installed VAE folder (see `readVaeFolder`) that decodes (and encodes) instead of the checkpoint's. */
+  vae?: string;
 }
 
 /** SDXL's `add_time_ids`: the size the model is told the source had, its crop, and the size it aims for. */
@@ -213,6 +215,13 @@ export function checkSize(model: { base: SdBase; sampleSize: number }, width: nu
   }
 }
 
+/** The checkpoint with a separately installed VAE in place of its own (InvokeAI's vae_loader), or as it is. */
+function withVae(model: DiffusionModelFolder, vaeDir: string | undefined): DiffusionModelFolder {
+  if (!vaeDir) return model;
+  const vae = readVaeFolder(vaeDir);
+  return { ...model, vaeDecoder: vae.vaeDecoder, vaeEncoder: vae.vaeEncoder, vaeScalingFactor: vae.scalingFactor ?? model.vaeScalingFactor };
+}
+
 export const MAX_BATCH = 8;
 
 function checkInput(input: DiffusionInput): void {
@@ -262,7 +271,7 @@ export const diffusionTask: WorkerTask<DiffusionInput, DiffusionOutput> = {
   async run(input, ctx) {
     checkInput(input);
     const { width, height, providers } = input;
-    const model = readModelFolder(input.model);
+    const model = withVae(readModelFolder(input.model), input.vae);
     checkSize(model, width, height);
     const sampleDims = model.unet.inputs.find((v) => v.name === 'sample')?.dims;
     const unetChannels = sampleDims?.[1] === 9 || (sampleDims?.[1] !== 4 && model.unet.config?.in_channels === 9) ? 9 : 4;
@@ -453,6 +462,8 @@ export interface GenerateImageOptions {
   previewEvery?: number;
   /** SDXL micro-conditioning (see `SizeConditioning`); an SD 1.x/2.x model refuses it rather than drop it. */
   sizeConditioning?: SizeConditioning;
+  /** A standalone VAE folder to decode (and encode) with instead of the checkpoint's own. */
+  vae?: string;
   /** Not supported: any LoRA is refused with an `UnsupportedFeatureError`. */
   loras?: readonly unknown[];
   /** Not supported: a ControlNet is refused with an `UnsupportedFeatureError`. */
@@ -495,6 +506,7 @@ export async function generateImage(pool: AiPool, options: GenerateImageOptions)
     image: options.image && { rgb: options.image.rgb, strength: options.image.strength ?? (options.mask ? 1 : 0.75) },
   };
   if (options.sizeConditioning) input.sizeConditioning = options.sizeConditioning;
+  if (options.vae) input.vae = options.vae;
   if (options.mask) input.mask = options.mask;
   checkInput(input);
   const transfer: ArrayBuffer[] = [];

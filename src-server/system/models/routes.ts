@@ -29,7 +29,7 @@ function errorResponses(codes: Record<number, string>): Record<string, TSchema> 
   return Object.fromEntries(Object.entries(texts).map(([status, parts]) => [status, { ...ErrorBody, description: parts.join('; ') }]));
 }
 
-const ModelTypeSchema = Type.Enum([...MODEL_TYPES], { description: '`checkpoint` (a diffusion model) or `upscaler`' });
+const ModelTypeSchema = Type.Enum([...MODEL_TYPES], { description: '`checkpoint` (a diffusion model), `upscaler`, or `vae` (a VAE exported on its own: vae_decoder/, vae_encoder/)' });
 
 const Model = Type.Object({
   id: Type.String({ description: 'The folder name; what generation requests pass as `model`' }),

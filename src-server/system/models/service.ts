@@ -7,7 +7,7 @@ import type { ProviderChoice } from '../../ai/providers';
 import { AppError } from '../../http/errors';
 import type { Job, JobContext, JobQueue } from '../../jobs/queue';
 
-export const MODEL_TYPES = ['checkpoint', 'upscaler'] as const satisfies readonly ModelType[];
+export const MODEL_TYPES = ['checkpoint', 'upscaler', 'vae'] as const satisfies readonly ModelType[];
 export const INSTALL_JOB = 'system.model-install';
 /** Downloads are network-bound: their own lane, so they never wait behind (or hold up) the GPU. */
 export const DOWNLOAD_LANE = 'downloads';
@@ -115,6 +115,8 @@ export function detectType(source: string): ModelType | null {
   if (!stat.isDirectory()) return source.toLowerCase().endsWith('.onnx') ? 'upscaler' : null;
   const names = fs.readdirSync(source);
   if (names.includes('model_index.json') || names.includes('unet')) return 'checkpoint';
+  // A VAE exported on its own: the decoder (and encoder) folders without a UNet.
+  if (names.includes('vae_decoder')) return 'vae';
   if (names.some((n) => n.toLowerCase().endsWith('.onnx'))) return 'upscaler';
   return null;
 }
@@ -252,7 +254,7 @@ export class ModelAdminService {
       const base = url.toString().endsWith('/') ? url.toString() : `${url.toString()}/`;
       files = input.files.map((f) => ({ url: fileUrl(f.url ?? f.path, base), path: f.path, sha256: f.sha256, size: f.size }));
     } else if (url.pathname.toLowerCase().endsWith('.onnx')) {
-      if (type !== 'upscaler') throw new AppError(400, 'VALIDATION_ERROR', 'a diffusion model is a folder of files: give its manifest URL, or a base URL with "files"');
+      if (type !== 'upscaler') throw new AppError(400, 'VALIDATION_ERROR', 'a diffusion model or a VAE is a folder of files: give its manifest URL, or a base URL with "files"');
       files = [{ url: url.toString(), path: 'model.onnx', sha256: input.sha256 }];
     } else {
       const manifest = parseManifest(await this.fetchManifest(url.toString(), input.sha256), url.toString());

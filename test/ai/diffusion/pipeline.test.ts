@@ -182,6 +182,28 @@ describe('stochastic samplers in the pipeline', () => {
   });
 });
 
+describe('a separately installed VAE', () => {
+  it('decodes with the VAE folder instead of the checkpoint\'s, with its own scaling factor; a broken one is named', async () => {
+    const vae = path.join(root, 'vae-standalone');
+    fs.cpSync(path.join(sd1, 'vae_decoder'), path.join(vae, 'vae_decoder'), { recursive: true });
+    const configFile = path.join(vae, 'vae_decoder', 'config.json');
+    const config = fs.existsSync(configFile) ? JSON.parse(fs.readFileSync(configFile, 'utf8')) : {};
+    fs.writeFileSync(configFile, JSON.stringify({ ...config, scaling_factor: 0.5 }));
+    const req = { ...base, model: sd1, prompt: 'a a', steps: 3, guidanceScale: 1, scheduler: 'euler' as const, seed: 11 };
+    const own = await run(req);
+    const swapped = await run({ ...req, vae });
+    const condIds = ids(2);
+    const shift = embeddingMean(condIds, 768);
+    const expected = (scaling: number) => expectedImage({ scheduler: 'euler', config: schedulerConfig(sd1), steps: 3, seed: 11, guidance: 1, shift: [shift, shift], scaling });
+    expect(maxDiff(own.rgb, expected(0.18215))).toBeLessThanOrEqual(1);
+    expect(maxDiff(swapped.rgb, expected(0.5))).toBeLessThanOrEqual(1);
+    expect(maxDiff(swapped.rgb, own.rgb)).toBeGreaterThan(8);
+    await expect(run({ ...req, vae: path.join(root, 'no-such-vae') })).rejects.toThrow(/no-such-vae is not a folder/);
+    fs.mkdirSync(path.join(root, 'empty-vae'));
+    await expect(run({ ...req, vae: path.join(root, 'empty-vae') })).rejects.toThrow(/not a usable VAE/);
+  });
+});
+
 describe('SDXL size conditioning', () => {
   it('feeds the original size, crop and target size as time ids (diffusers\' order), and SD 1.x refuses them', async () => {
     const sizeConditioning = { originalWidth: 128, originalHeight: 96, cropTop: 8, cropLeft: 16, targetWidth: 64, targetHeight: 64 };

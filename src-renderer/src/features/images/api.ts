@@ -23,7 +23,7 @@ export interface CanvasModel {
   size_bytes: number;
 }
 
-export const SAMPLERS = ['euler_a', 'euler', 'ddim', 'dpmpp_2m', 'lcm'] as const;
+export const SAMPLERS = ['euler_a', 'euler', 'ddim', 'dpmpp_2m', 'dpmpp_2m_karras', 'dpmpp_2m_sde', 'dpmpp_2m_sde_karras', 'lcm'] as const;
 export type Sampler = (typeof SAMPLERS)[number];
 
 export interface GenerationSettings {

@@ -4,7 +4,7 @@ import type { JobSnapshot } from '../../../../src-shared/events';
 /** The job kind of URL installs (src-server/system/models/service.ts). */
 export const INSTALL_JOB = 'system.model-install';
 
-export type ModelType = 'checkpoint' | 'upscaler';
+export type ModelType = 'checkpoint' | 'upscaler' | 'vae';
 export type ExecutionProvider = 'cuda' | 'dml' | 'coreml' | 'cpu';
 
 export interface InstalledModel {

@@ -37,7 +37,7 @@ interface ModelsState {
 }
 
 const FINISHED = new Set<JobStatus>(['completed', 'failed', 'cancelled']);
-const typeName = (type: ModelType) => (type === 'checkpoint' ? 'model' : 'upscaler');
+const typeName = (type: ModelType) => (type === 'checkpoint' ? 'model' : type);
 
 export const useModels = create<ModelsState>()((set, get) => ({
   overview: null,

@@ -81,6 +81,8 @@ export function sizeConditioning(b: TextToImage | ImageToImage | Inpaint, model:
   };
 }
 
+const vaeOf = (m: CanvasModel) => ({ id: m.id, name: m.name, path: m.entry.path });
+
 function needsEncoder(model: CanvasModel): void {
   if (!readModelFolder(model.entry.path).vaeEncoder) {
     throw new AppError(400, 'INVALID_PARAMETERS', `Model "${model.name}" has no VAE encoder (vae_encoder/), which starting from an image needs`, { field: 'model' });
@@ -162,6 +164,7 @@ export class GenerationRequests {
       boardId: this.boardOf(user, b.save_to_board),
       workUnits: steps * ((size.width * size.height) / 1e6) * batchSize,
       sizeConditioning: sizeConditioning(b, model, size),
+      vae: b.vae === undefined ? null : vaeOf(this.models.resolve(b.vae, 'vae', user.tier, 'vae')),
       ...(origin.workflowId ? { workflowId: origin.workflowId } : {}),
       ...(origin.pngText ? { pngText: origin.pngText } : {}),
     };

@@ -64,8 +64,12 @@ export const SdxlSize = {
 };
 export const SDXL_SIZE_FIELDS = Object.keys(SdxlSize) as (keyof typeof SdxlSize)[];
 
+const Vae = Type.Optional(
+  Type.String({ minLength: 1, maxLength: 200, description: 'A VAE from GET /models?type=vae that decodes (and encodes) instead of the model\'s own; default the model\'s' }),
+);
+
 /** The fields text-to-image, image-to-image and inpaint share, in the order the docs list them. */
-const WhatToDraw = { prompt: Prompt, negative_prompt: Negative, model: ModelName };
+const WhatToDraw = { prompt: Prompt, negative_prompt: Negative, model: ModelName, vae: Vae };
 const HowToSample = { steps: Steps, cfg_scale: Cfg, sampler: Sampler, seed: Seed, batch_size: Batch, loras: Loras, controlnet: ControlNet, save_to_board: Board, ...SdxlSize };
 
 export const TextToImageBody = Type.Object(

@@ -103,6 +103,8 @@ export interface GeneratePayload {
   sizeConditioning?: SizeConditioning | null;
   /** PNG text chunks naming what ran (see `Origin.pngText`). */
   pngText?: Record<string, string>;
+  /** A separately installed VAE that decodes instead of the model's own. */
+  vae?: { id: string; name: string; path: string } | null;
 }
 
 export interface GenerateResult {
@@ -160,6 +162,7 @@ export function invokeMetadata(p: GeneratePayload, seed: number, width: number, 
     clip_skip: 0,
     model: { key: p.model.id, hash: p.model.hash ?? '', name: p.model.name, base: p.model.base ?? 'sd-1', type: 'main' },
     loras: [],
+    ...(p.vae ? { vae: { key: p.vae.id, hash: '', name: p.vae.name, base: p.model.base ?? 'sd-1', type: 'vae' } } : {}),
     ...(p.strength !== null && p.kind !== 'text_to_image' ? { strength: p.strength } : {}),
     ...(xl ? { positive_style_prompt: p.prompt, negative_style_prompt: p.negativePrompt } : {}),
     ...(size ? { original_width: size.originalWidth, original_height: size.originalHeight, crop_top: size.cropTop, crop_left: size.cropLeft, target_width: size.targetWidth, target_height: size.targetHeight } : {}),
@@ -178,7 +181,7 @@ function parametersText(p: GeneratePayload, seed: number): string {
   const lines = [p.prompt];
   if (p.negativePrompt) lines.push(`Negative prompt: ${p.negativePrompt}`);
   lines.push(
-    [`Steps: ${p.steps}`, `Sampler: ${A1111_SAMPLER_LABELS[p.sampler] ?? p.sampler}`, `CFG scale: ${p.cfgScale}`, `Seed: ${seed}`, `Size: ${p.width}x${p.height}`, `Model: ${p.model.name}`, p.model.hash ? `Model hash: ${p.model.hash}` : null, p.strength !== null ? `Denoising strength: ${p.strength}` : null]
+    [`Steps: ${p.steps}`, `Sampler: ${A1111_SAMPLER_LABELS[p.sampler] ?? p.sampler}`, `CFG scale: ${p.cfgScale}`, `Seed: ${seed}`, `Size: ${p.width}x${p.height}`, `Model: ${p.model.name}`, p.model.hash ? `Model hash: ${p.model.hash}` : null, p.vae ? `VAE: ${p.vae.name}` : null, p.strength !== null ? `Denoising strength: ${p.strength}` : null]
       .filter(Boolean)
       .join(', '),
   );
@@ -346,6 +349,7 @@ export class GenerateService {
           provider: made.provider,
           ...(p.workflowId ? { workflow_id: p.workflowId } : {}),
           ...(p.sizeConditioning ? { size_conditioning: sizeConditioningView(p.sizeConditioning) } : {}),
+          ...(p.vae ? { vae: p.vae.name } : {}),
         };
         saved.push(
           await this.images.save(imageId(job.id, i), {
@@ -400,6 +404,7 @@ export class GenerateService {
       mask,
       previewEvery: 1,
       ...(p.sizeConditioning ? { sizeConditioning: p.sizeConditioning } : {}),
+      ...(p.vae ? { vae: p.vae.path } : {}),
       signal: ctx.signal,
       onProgress: (g: DiffusionProgress) => {
         const done = (g.image - 1) * g.steps + g.step;

@@ -11,7 +11,7 @@ const Model = Type.Object({
   id: Type.String(),
   name: Type.String({ description: 'What generation requests pass as `model`' }),
   display_name: Type.String(),
-  type: Type.Enum(['main', 'upscaler']),
+  type: Type.Enum(['main', 'upscaler', 'vae']),
   base: Nullable(Type.Enum([...MODEL_BASES])),
   description: Nullable(Type.String()),
   thumbnail_url: Nullable(Type.String({ description: 'Always null: installed models carry no preview image' })),
@@ -26,7 +26,7 @@ const Model = Type.Object({
 
 const ModelsQuery = Type.Object(
   {
-    type: Type.Optional(Type.Enum([...MODEL_TYPES], { description: 'main, vae, lora, controlnet or upscaler (the local engine runs no VAE, LoRA or ControlNet files, so those lists are empty)' })),
+    type: Type.Optional(Type.Enum([...MODEL_TYPES], { description: 'main, vae, lora, controlnet or upscaler (the local engine runs no LoRA or ControlNet files, so those lists are empty)' })),
     base: Type.Optional(Type.Enum([...MODEL_BASES], { description: 'sd-1, sd-2, sdxl, flux (the local engine runs no FLUX models)' })),
     min_tier: Type.Optional(Type.Enum([...TIER_NAMES], { description: 'Only models whose lowest plan is this one' })),
     is_available: Type.Optional(Type.Boolean({ description: 'Only models you can (true) or cannot (false) use now' })),

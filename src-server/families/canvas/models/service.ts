@@ -3,7 +3,7 @@ import { CatalogError, ModelCatalog, type CatalogEntry } from '../../../ai/diffu
 import { AppError } from '../../../http/errors';
 import { tierAllows, tierOf, type TierName } from '../plans/tiers';
 
-/** The spec's model types; the engine runs checkpoints (`main`) and upscalers, no VAE, LoRA or ControlNet files. */
+/** The spec's model types; the engine runs checkpoints (`main`), upscalers and VAEs, no LoRA or ControlNet files. */
 export const MODEL_TYPES = ['main', 'vae', 'lora', 'controlnet', 'upscaler'] as const;
 export type ModelType = (typeof MODEL_TYPES)[number];
 export const MODEL_BASES = ['sd-1', 'sd-2', 'sdxl', 'flux'] as const;
@@ -17,19 +17,24 @@ export interface CanvasModel {
   id: string;
   name: string;
   displayName: string;
-  type: 'main' | 'upscaler';
+  type: EngineType;
   base: ModelBase | null;
   minTier: TierName;
   /** Installed intact (the caller's plan is a separate question). */
   installed: boolean;
 }
 
+/** The types the engine runs, and the catalog's name for each. */
+export type EngineType = 'main' | 'upscaler' | 'vae';
+const CATALOG_TYPE = { main: 'checkpoint', upscaler: 'upscaler', vae: 'vae' } as const;
+const TYPE_WORDS: Record<EngineType, string> = { main: 'an image model (type main)', upscaler: 'an upscaler', vae: 'a VAE' };
+
 const toModel = (e: CatalogEntry): CanvasModel => ({
   entry: e,
   id: e.id,
   name: e.id,
   displayName: e.display_name,
-  type: e.type === 'checkpoint' ? 'main' : 'upscaler',
+  type: e.type === 'checkpoint' ? 'main' : e.type,
   base: e.base ? BASE_NAMES[e.base] : null,
   minTier: e.min_tier,
   installed: e.is_available,
@@ -44,10 +49,11 @@ export class ModelService {
   }
 
   list(filter: { type?: ModelType; base?: ModelBase } = {}): CanvasModel[] {
-    if (filter.type && filter.type !== 'main' && filter.type !== 'upscaler') return [];
+    if (filter.type && !(filter.type in CATALOG_TYPE)) return [];
     if (filter.base && !ENGINE_BASE[filter.base]) return [];
-    if (filter.type === 'upscaler' && filter.base) return [];
-    const type = filter.type === 'main' || filter.base ? 'checkpoint' : filter.type === 'upscaler' ? 'upscaler' : undefined;
+    // Only checkpoints say which base they belong to.
+    if (filter.type && filter.type !== 'main' && filter.base) return [];
+    const type = filter.type === 'main' || filter.base ? 'checkpoint' : filter.type ? CATALOG_TYPE[filter.type as EngineType] : undefined;
     return this.catalog.list({ type, base: filter.base ? ENGINE_BASE[filter.base] : undefined }).map(toModel);
   }
 
@@ -56,18 +62,18 @@ export class ModelService {
    * model is installed, INVALID_PARAMETERS when it is of another type or broken, MODEL_NOT_AVAILABLE
    * (403) when the plan does not include it.
    */
-  resolve(name: string, type: 'main' | 'upscaler', tierName: string): CanvasModel {
+  resolve(name: string, type: EngineType, tierName: string, field = 'model'): CanvasModel {
     let entry: CatalogEntry;
     try {
-      entry = this.catalog.get(type === 'main' ? 'checkpoint' : 'upscaler', name);
+      entry = this.catalog.get(CATALOG_TYPE[type], name);
     } catch (err) {
       if (!(err instanceof CatalogError)) throw err;
       const other = this.list().find((m) => m.name === name);
-      if (other) throw new AppError(400, 'INVALID_PARAMETERS', `Model "${name}" is ${other.type === 'main' ? 'an image model' : 'an upscaler'}; this endpoint needs ${type === 'main' ? 'an image model (type main)' : 'an upscaler'}`, { field: 'model' });
+      if (other) throw new AppError(400, 'INVALID_PARAMETERS', `Model "${name}" is ${TYPE_WORDS[other.type].replace(' (type main)', '')}; this endpoint needs ${TYPE_WORDS[type]}`, { field });
       throw new AppError(404, 'MODEL_NOT_FOUND', `No model "${name}" is installed; GET /models lists what is`, { model: name });
     }
     const model = toModel(entry);
-    if (!model.installed) throw new AppError(400, 'INVALID_PARAMETERS', `Model "${name}" cannot be used: ${entry.problem ?? 'it is incomplete'}`, { field: 'model' });
+    if (!model.installed) throw new AppError(400, 'INVALID_PARAMETERS', `Model "${name}" cannot be used: ${entry.problem ?? 'it is incomplete'}`, { field });
     const tier = tierOf(tierName);
     if (!tierAllows(tier, model.minTier)) {
       throw new AppError(403, 'MODEL_NOT_AVAILABLE', `Model "${name}" needs the ${model.minTier} plan or above; yours is ${tier.name}`, { model: name, min_tier: model.minTier, tier: tier.name });

@@ -14,6 +14,7 @@ import { AppError } from '../../../http/errors';
 export const SUPPORTED_NODE_TYPES = [
   'main_model_loader',
   'sdxl_model_loader',
+  'vae_loader',
   'clip_skip',
   'compel',
   'sdxl_compel_prompt',
@@ -78,6 +79,10 @@ export interface MappedWorkflow {
   /** What the image node holds: a gallery image id when it names one of ours (`<uuid>.png`), else its `image_name`. */
   image: string | null;
   scale: 2 | 4 | null;
+  /** A separately installed VAE a vae_loader names (null: the model's own, or an unset vae_loader, see `vaeNode`). */
+  vae: string | null;
+  /** The vae_loader node, when the workflow has one (its model may be unset: then `inputs.vae` must name one). */
+  vaeNode: string | null;
   /** SDXL size conditioning as the positive sdxl_compel_prompt sets it (its fields' names); null for SD 1.x/2.x prompts. */
   sdxlSize: SdxlSizeFields | null;
   /** The node whose width/height the output size comes from (noise or img_resize), to name it when the size is refused. */
@@ -330,10 +335,21 @@ function imageOf(graph: Graph, node: GraphNode, field: string, allowResize: bool
   return { image: name === null ? null : (galleryIdOf(name) ?? name), width, height, node: src.id };
 }
 
+/**
+ * Where a node's `vae` comes from: the model loader (the model's own VAE) or a vae_loader (InvokeAI's
+ * default SDXL workflow decodes with one). Null for the model's own.
+ */
+function vaeSource(graph: Graph, node: GraphNode, loader: GraphNode): GraphNode | null {
+  const link = graph.link(node, 'vae');
+  if (link?.node.type === 'vae_loader') return link.node;
+  loaderOf(graph, node, 'vae', loader);
+  return null;
+}
+
 function diffusionOf(graph: Graph, l2i: GraphNode): MappedWorkflow {
   const denoise = graph.required(l2i, 'latents', ['denoise_latents']);
   const loader = graph.required(denoise, 'unet', LOADERS);
-  loaderOf(graph, l2i, 'vae', loader);
+  const vaeLoader = vaeSource(graph, l2i, loader);
   for (const [field, feature] of Object.entries(DENOISE_EXTRAS)) {
     const link = graph.link(denoise, field);
     if (link) throw invalid(`${field} on denoise_latents (node ${denoise.id}) is not supported by the local engine`, { node_id: denoise.id, field, feature });
@@ -368,7 +384,11 @@ function diffusionOf(graph: Graph, l2i: GraphNode): MappedWorkflow {
   let image: string | null = null;
   let strength: number | null = null;
   if (latents) {
-    loaderOf(graph, latents, 'vae', loader);
+    // Encoding and decoding with two different VAEs would not give back the image: one VAE for both.
+    const encoder = vaeSource(graph, latents, loader);
+    if (encoder?.id !== vaeLoader?.id) {
+      throw invalid(`i2l (node ${latents.id}) and l2i (node ${l2i.id}) take their VAE from different nodes; the engine encodes and decodes with one VAE`, { node_id: latents.id, field: 'vae' });
+    }
     const src = imageOf(graph, latents, 'image', true);
     image = src.image;
     // The resized source sets the latent size, which a noise node must match anyway.
@@ -416,6 +436,8 @@ function diffusionOf(graph: Graph, l2i: GraphNode): MappedWorkflow {
     strength,
     image,
     scale: null,
+    vae: vaeLoader ? modelName(graph, vaeLoader, 'vae_model') : null,
+    vaeNode: vaeLoader?.id ?? null,
     sdxlSize,
     sizeNode,
   };
@@ -467,6 +489,8 @@ function upscaleOf(graph: Graph, node: GraphNode): MappedWorkflow {
     strength: null,
     image: src.image,
     scale,
+    vae: null,
+    vaeNode: null,
     sdxlSize: null,
     sizeNode: null,
   };
@@ -501,6 +525,7 @@ export interface WorkflowInputs {
   image_id?: string;
   scale?: 2 | 4;
   save_to_board?: string;
+  vae?: string;
   original_width?: number;
   original_height?: number;
   crop_top?: number;
@@ -525,6 +550,7 @@ const INPUT_MODES: Record<keyof WorkflowInputs, MappedWorkflow['mode'][]> = {
   image_id: ['image_to_image', 'upscale'],
   scale: ['upscale'],
   save_to_board: ['text_to_image', 'image_to_image', 'upscale'],
+  vae: ['text_to_image', 'image_to_image'],
   original_width: ['text_to_image', 'image_to_image'],
   original_height: ['text_to_image', 'image_to_image'],
   crop_top: ['text_to_image', 'image_to_image'],
@@ -591,6 +617,11 @@ export function workflowRequest(mapped: MappedWorkflow, inputs: WorkflowInputs):
   set(body, 'seed', inputs.seed ?? mapped.seed);
   set(body, 'batch_size', inputs.batch_size);
   set(body, 'save_to_board', inputs.save_to_board);
+  const vae = inputs.vae ?? mapped.vae;
+  if (mapped.vaeNode !== null && vae === null) {
+    throw invalid(`The workflow decodes with a vae_loader (node ${mapped.vaeNode}) that names no VAE; choose one in the workflow or pass inputs.vae (GET /models?type=vae lists them)`, { node_id: mapped.vaeNode, field: 'inputs.vae' });
+  }
+  set(body, 'vae', vae);
   for (const key of Object.keys(SDXL_SIZE_DEFAULTS) as (keyof SdxlSizeFields)[]) set(body, key, inputs[key] ?? mapped.sdxlSize?.[key]);
   if (mapped.mode === 'image_to_image') {
     const image = inputs.image_id ?? mapped.image;

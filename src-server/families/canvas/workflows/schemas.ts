@@ -81,6 +81,7 @@ export const WorkflowInputsSchema = Type.Object(
     ),
     scale: input(UpscaleBody.properties.scale, 'Replaces the upscaling factor (2 or 4; esrgan takes it from its model file name, else 2)'),
     save_to_board: input(t2i.save_to_board, 'A board of yours the images are added to'),
+    vae: input(t2i.vae, 'Replaces the vae_loader\'s VAE (or decodes with this one instead of the model\'s own): a `name` from GET /models?type=vae'),
     original_width: input(t2i.original_width, 'Replaces sdxl_compel_prompt `original_width` (SDXL size conditioning)'),
     original_height: input(t2i.original_height, 'Replaces sdxl_compel_prompt `original_height`'),
     crop_top: input(t2i.crop_top, 'Replaces sdxl_compel_prompt `crop_top`'),

@@ -99,6 +99,7 @@ function UrlForm() {
               <select {...c} className="input" value={type} onChange={(e) => setType(e.target.value as ModelType)} disabled={busy}>
                 <option value="checkpoint">Image model (checkpoint)</option>
                 <option value="upscaler">Upscaler</option>
+                <option value="vae">VAE (decoder exported on its own)</option>
               </select>
             )}
           </Field>

@@ -36,7 +36,7 @@ function InstallRow({ install }: { install: Install }) {
     <li className="install" data-testid="install" data-status={install.status} data-model={install.id}>
       <div className="install-head">
         <strong>{install.id}</strong>
-        <span className="muted small">{install.type === 'checkpoint' ? 'Image model' : 'Upscaler'}</span>
+        <span className="muted small">{install.type === 'checkpoint' ? 'Image model' : install.type === 'vae' ? 'VAE' : 'Upscaler'}</span>
         <span className="install-state">{state}</span>
       </div>
       {open && (

@@ -8,6 +8,7 @@ const BASES = { sd1: 'SD 1.x', sd2: 'SD 2.x', sdxl: 'SDXL' } as const;
 
 function describe(m: InstalledModel): string {
   if (m.type === 'upscaler') return m.scale ? `Upscaler ×${m.scale}` : 'Upscaler';
+  if (m.type === 'vae') return ['VAE', m.precision].filter(Boolean).join(' · ');
   return [m.base ? BASES[m.base] : 'Image model', m.inpainting ? 'inpainting' : null, m.precision, m.sample_size ? `${m.sample_size} px` : null].filter(Boolean).join(' · ');
 }
 
@@ -73,7 +74,7 @@ export function ModelList() {
   const overview = useModels((s) => s.overview);
   const loadError = useModels((s) => s.loadError);
   return (
-    <Card title="Installed" description="In Atelier's data folder: models/diffusion/ and models/upscalers/." data-testid="installed-models">
+    <Card title="Installed" description="In Atelier's data folder: models/diffusion/, models/upscalers/ and models/vae/." data-testid="installed-models">
       {!overview && !loadError && <Spinner label="Loading models" />}
       {overview && overview.models.length === 0 && <p className="muted">No models yet. Install one from a folder or a URL below.</p>}
       {overview && overview.models.length > 0 && (

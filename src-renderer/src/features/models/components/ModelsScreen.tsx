@@ -22,7 +22,7 @@ export function ModelsScreen() {
     <div className="stack models">
       <PageHeader
         title="Models"
-        description="Image models (Stable Diffusion 1.x, 2.x, SDXL in ONNX format), upscalers and music models on this computer. Only you, on this computer, can add or remove them."
+        description="Image models (Stable Diffusion 1.x, 2.x, SDXL in ONNX format), VAEs, upscalers and music models on this computer. Only you, on this computer, can add or remove them."
       />
       {notice && (
         <Alert tone="success" data-testid="models-notice">
