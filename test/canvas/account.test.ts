@@ -2,13 +2,15 @@ import fs from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { users } from '../../src-server/db/schema';
-import { call, canvasApp, canvasUser, errorOf, generated, writeTinyModels, type CanvasTest, type CanvasUser, type TinyModels } from './helpers';
+import { canvasApp, canvasUser, errorOf, generated, writeTinyModels, type CanvasTest, type CanvasUser, type TinyModels } from './helpers';
+import { requests } from '../helpers/inject';
 
 // Each test boots the app and its AI worker and runs real models: slow on a busy machine.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 let models: TinyModels;
 let t: CanvasTest;
+const { as, anon } = requests(() => t.app);
 let alice: CanvasUser;
 
 beforeAll(async () => {
@@ -23,7 +25,7 @@ afterEach(async () => {
   await t.close();
 });
 
-const get = (user: CanvasUser | null, url: string) => call(t.app, user, 'GET', url);
+const get = (user: CanvasUser | null, url: string) => as(user).get(url);
 const DAY = 86_400_000;
 
 describe('GET|PATCH /users/me', () => {
@@ -43,9 +45,9 @@ describe('GET|PATCH /users/me', () => {
       features: { sd_models: true, flux_model: false, nano_banana_api: false, lora_training: false, queue_count: 1 },
     });
     t.app.db.update(users).set({ tier: 'pro' }).where(eq(users.id, alice.id)).run();
-    const patched = (await call(t.app, alice, 'PATCH', '/api/v1/users/me', { name: '김철수' })).json().data;
+    const patched = (await as(alice).patch('/api/v1/users/me', { name: '김철수' })).json().data;
     expect(patched).toMatchObject({ name: '김철수', tier: 'pro', storage_quota: 100 * 1024 ** 3, features: { flux_model: true, nano_banana_api: true, queue_count: 1 }, subscription: { plan: 'pro' } });
-    const login = (await call(t.app, null, 'POST', '/api/v1/auth/login', { email: alice.email, password: alice.password })).json().data;
+    const login = (await anon().post('/api/v1/auth/login', { email: alice.email, password: alice.password })).json().data;
     expect(login.user).toMatchObject({ id: alice.id, tier: 'pro', credits: 500 });
   });
 });
@@ -66,7 +68,7 @@ describe('GET /users/me/credits', () => {
     const end = (await get(alice, '/api/v1/users/me')).json().data.subscription.current_period_end;
     t.clock.advance(Date.parse(end) - t.clock.now() + 1000);
     // The access token lived an hour; sign in again after a month.
-    const login = await call(t.app, null, 'POST', '/api/v1/auth/login', { email: alice.email, password: alice.password });
+    const login = await anon().post('/api/v1/auth/login', { email: alice.email, password: alice.password });
     alice = { ...alice, headers: { authorization: `Bearer ${login.json().data.access_token}` } };
     res = await get(alice, '/api/v1/users/me/credits');
     expect(res.json().data.balance).toBe(1000);
@@ -165,11 +167,11 @@ describe('GET /models', () => {
     const empty = await canvasApp(null);
     try {
       const u = await canvasUser(empty.app);
-      expect((await call(empty.app, u, 'GET', '/api/v1/models')).json()).toEqual({ success: true, data: [] });
+      expect((await requests(empty.app).as(u).get('/api/v1/models')).json()).toEqual({ success: true, data: [] });
       fs.mkdirSync(`${empty.dataDir}/models/diffusion/half-downloaded/unet`, { recursive: true });
-      const broken = (await call(empty.app, u, 'GET', '/api/v1/models')).json().data;
+      const broken = (await requests(empty.app).as(u).get('/api/v1/models')).json().data;
       expect(broken).toMatchObject([{ name: 'half-downloaded', is_available: false, unavailable_reason: expect.any(String) }]);
-      const res = await call(empty.app, u, 'POST', '/api/v1/generate/text-to-image', { prompt: 'x', model: 'half-downloaded' });
+      const res = await requests(empty.app).as(u).post('/api/v1/generate/text-to-image', { prompt: 'x', model: 'half-downloaded' });
       expect(res.statusCode).toBe(400);
       expect(res.json()).toEqual(errorOf('INVALID_PARAMETERS', { field: 'model' }));
     } finally {
@@ -214,7 +216,7 @@ describe('the canvas family as a whole', () => {
     await generated(t, alice);
     const folder = `${t.dataDir}/files/canvas/${alice.id}`;
     expect(fs.readdirSync(`${folder}/images`)).toHaveLength(1);
-    const res = await call(t.app, alice, 'DELETE', '/api/users', { password: alice.password });
+    const res = await as(alice).delete('/api/users', { password: alice.password });
     expect(res.statusCode, res.body).toBe(200);
     expect(fs.existsSync(folder)).toBe(false);
     const left = t.app.db.$client.prepare("SELECT (SELECT count(*) FROM canvas_images) + (SELECT count(*) FROM canvas_credit_transactions) + (SELECT count(*) FROM canvas_generations) AS n").get() as { n: number };

@@ -1,12 +1,14 @@
 import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { call, canvasApp, canvasUser, errorOf, generated, settled, txt2img, writeTinyModels, type CanvasTest, type CanvasUser, type TinyModels } from './helpers';
+import { canvasApp, canvasUser, errorOf, generated, settled, txt2img, writeTinyModels, type CanvasTest, type CanvasUser, type TinyModels } from './helpers';
+import { requests } from '../helpers/inject';
 
 // Each test boots the app and its AI worker and runs real models: slow on a busy machine.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 let models: TinyModels;
 let t: CanvasTest;
+const { as } = requests(() => t.app);
 let alice: CanvasUser;
 let bob: CanvasUser;
 
@@ -23,13 +25,13 @@ afterEach(async () => {
   await t.close();
 });
 
-const get = (user: CanvasUser | null, url: string) => call(t.app, user, 'GET', url);
+const get = (user: CanvasUser | null, url: string) => as(user).get(url);
 
 describe('queue', () => {
   it('shows queued jobs with their place, and cancelling one gives its held credits back', async () => {
     const hold = t.holdGpu();
-    const bobs = (await call(t.app, bob, 'POST', '/api/v1/generate/text-to-image', txt2img)).json().data;
-    const res = await call(t.app, alice, 'POST', '/api/v1/generate/text-to-image', { ...txt2img, width: 128, height: 128, steps: 50, batch_size: 4 });
+    const bobs = (await as(bob).post('/api/v1/generate/text-to-image', txt2img)).json().data;
+    const res = await as(alice).post('/api/v1/generate/text-to-image', { ...txt2img, width: 128, height: 128, steps: 50, batch_size: 4 });
     expect(res.statusCode).toBe(202);
     const queued = res.json().data;
     expect(queued.queue_position).toBe(2);
@@ -49,7 +51,7 @@ describe('queue', () => {
     expect([credits.balance, credits.reserved, credits.available]).toEqual([500, 14, 486]);
     expect((await get(alice, '/api/v1/users/me')).json().data.credits).toBe(500);
 
-    const cancel = await call(t.app, alice, 'DELETE', `/api/v1/queue/items/${queued.job_id}`);
+    const cancel = await as(alice).delete(`/api/v1/queue/items/${queued.job_id}`);
     expect(cancel.statusCode).toBe(200);
     expect(cancel.json()).toEqual({ success: true, data: { job_id: queued.job_id, status: 'cancelled', credits_refunded: 14 } });
     credits = (await get(alice, '/api/v1/users/me/credits')).json().data;
@@ -57,7 +59,7 @@ describe('queue', () => {
     const detail = (await get(alice, `/api/v1/queue/items/${queued.job_id}`)).json().data;
     expect(detail).toMatchObject({ status: 'cancelled', credits_used: 0, estimated_credits: 14, result: null, error: { message: 'Cancelled by its owner' } });
 
-    const again = await call(t.app, alice, 'DELETE', `/api/v1/queue/items/${queued.job_id}`);
+    const again = await as(alice).delete(`/api/v1/queue/items/${queued.job_id}`);
     expect(again.statusCode).toBe(409);
     expect(again.json()).toEqual(errorOf('JOB_ALREADY_FINISHED', { status: 'cancelled' }));
 
@@ -66,13 +68,13 @@ describe('queue', () => {
   });
 
   it('cancels a running job: it ends cancelled, nothing is charged and no image is kept', async () => {
-    const res = await call(t.app, alice, 'POST', '/api/v1/generate/text-to-image', { ...txt2img, steps: 150, width: 128, height: 128, batch_size: 8 });
+    const res = await as(alice).post('/api/v1/generate/text-to-image', { ...txt2img, steps: 150, width: 128, height: 128, batch_size: 8 });
     const jobId = res.json().data.job_id;
     for (let i = 0; i < 400 && t.app.jobs.snapshot(jobId)!.status === 'queued'; i++) await new Promise((r) => setTimeout(r, 10));
     const status = (await get(alice, '/api/v1/queue/status')).json().data;
     expect(status.active_jobs).toBe(1);
     expect(status.processing[0]).toMatchObject({ job_id: jobId, status: 'processing' });
-    const cancel = await call(t.app, alice, 'DELETE', `/api/v1/queue/items/${jobId}`);
+    const cancel = await as(alice).delete(`/api/v1/queue/items/${jobId}`);
     expect(cancel.json().data).toMatchObject({ status: 'cancelled', credits_refunded: res.json().data.estimated_credits });
     await new Promise((r) => setTimeout(r, 300));
     expect(t.app.jobs.snapshot(jobId)!.status).toBe('cancelled');
@@ -84,7 +86,7 @@ describe('queue', () => {
   it('lists items newest first with filters and pages, and counts today\'s completed jobs', async () => {
     const done = await generated(t, alice);
     const hold = t.holdGpu();
-    const waiting = (await call(t.app, alice, 'POST', '/api/v1/generate/text-to-image', txt2img)).json().data;
+    const waiting = (await as(alice).post('/api/v1/generate/text-to-image', txt2img)).json().data;
     let list = (await get(alice, '/api/v1/queue/items')).json();
     expect(list.meta).toEqual({ page: 1, per_page: 20, total: 2 });
     expect(list.data.map((i: { job_id: string }) => i.job_id)).toEqual([waiting.job_id, done.job_id]);
@@ -115,9 +117,9 @@ describe('queue', () => {
     res = await get(bob, `/api/v1/queue/items/${done.job_id}`);
     expect(res.statusCode).toBe(403);
     expect(res.json()).toEqual(errorOf('FORBIDDEN'));
-    res = await call(t.app, bob, 'DELETE', `/api/v1/queue/items/${done.job_id}`);
+    res = await as(bob).delete(`/api/v1/queue/items/${done.job_id}`);
     expect(res.statusCode).toBe(403);
-    res = await call(t.app, alice, 'DELETE', `/api/v1/queue/items/${done.job_id}`);
+    res = await as(alice).delete(`/api/v1/queue/items/${done.job_id}`);
     expect(res.statusCode).toBe(409);
     // Jobs of other features are not canvas queue items.
     const other = t.holdGpu();
