@@ -3,6 +3,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTestApp, type TestApp } from '../helpers/app';
+import { oversize } from '../helpers/bodies';
 import { requests } from '../helpers/inject';
 import { deleteAccount, form, stageUser, storedFiles, tempFiles, type FormPart, type StageUser } from './helpers';
 
@@ -286,7 +287,7 @@ describe('POST /api/models/upload', () => {
   });
 
   it('FILE_TOO_LARGE for a thumbnail over 10 MB', async () => {
-    const res = await upload(alice, [modelPart(glb()), { name: 'model_name', value: 'M' }, { name: 'thumbnail', filename: 't.png', content: Buffer.alloc(10 * 1024 * 1024 + 1) }]);
+    const res = await upload(alice, [modelPart(glb()), { name: 'model_name', value: 'M' }, { name: 'thumbnail', filename: 't.png', content: oversize(10 * 1024 * 1024 + 1) }]);
     expect(res.statusCode).toBe(413);
     expect(res.json().error).toBe('FILE_TOO_LARGE');
     nothingStored();

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Composer, ComposeInput } from '../../src-server/families/studio/compose/composer';
 import { encodeAudio } from '../../src-server/media/ffmpeg';
 import { makeTestApp, type TestApp } from '../helpers/app';
+import { streamedForm } from '../helpers/bodies';
 import { requests } from '../helpers/inject';
 import { wavHeader } from '../stage/helpers';
 import { errorOf, form, makeStudioSamples, putTo, storedFiles, studioUser, tempFiles, type StudioSamples, type StudioUser } from './helpers';
@@ -115,21 +115,10 @@ describe('without a composing engine', () => {
   it('refuses a WAV over 100 MB with 413 and keeps nothing', async () => {
     await setUp();
     const size = 100 * 1024 * 1024 + 1;
-    const boundary = '----atelier-oversize';
-    async function* body() {
-      yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="prompt"\r\n\r\njazz\r\n`);
-      yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.wav"\r\nContent-Type: audio/wav\r\n\r\n`);
-      yield wavHeader(size - 44);
-      const chunk = Buffer.alloc(1024 * 1024);
-      for (let left = size - 44; left > 0; left -= chunk.length) yield left >= chunk.length ? chunk : chunk.subarray(0, left);
-      yield Buffer.from(`\r\n--${boundary}--\r\n`);
-    }
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/api/compose',
-      payload: Readable.from(body()),
-      headers: { ...alice.headers, 'content-type': `multipart/form-data; boundary=${boundary}` },
-    });
+    const res = await as(alice).post(
+      '/api/compose',
+      streamedForm([{ name: 'prompt', value: 'jazz' }], { name: 'file', filename: 'big.wav', type: 'audio/wav', size, head: wavHeader(size - 44) }),
+    );
     expect(res.statusCode).toBe(413);
     expect(res.json()).toEqual(errorOf('PAYLOAD_TOO_LARGE', 'The file may be at most 100 MB'));
     expect(storedFiles(t.dataDir, `studio/${alice.id}`)).toEqual([]);
