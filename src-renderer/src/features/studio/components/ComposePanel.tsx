@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError, errorMessage } from '../../../api/client';
 import { Alert, Button, Field, Input } from '../../../components';
-import { useSocketEvent } from '../../../lib/socket';
+import { progressOf, useJob } from '../../../lib/jobs';
 import type { JobSnapshot } from '../../../../../src-shared/events';
 import { putSigned, studioApi, type ComposeEngine, type Cover, type Song, type Track } from '../api';
 import { useStudio } from '../store';
@@ -56,13 +56,10 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
   const [durationSec, setDurationSec] = useState(15);
   const [step, setStep] = useState<Step>('idle');
   const [jobId, setJobId] = useState<string | null>(null);
-  const [job, setJob] = useState<JobSnapshot | null>(null);
   const [unavailable, setUnavailable] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [result, setResult] = useState<Song | null>(null);
   const [source, setSource] = useState<Song | null>(null);
-  // Events can arrive before the 202 answer names the job; keep the latest of each.
-  const seen = useRef(new Map<string, JobSnapshot>());
   // A take already saved as a source is reused, not saved again on every attempt.
   const sources = useRef(new Map<string, Song>());
 
@@ -75,14 +72,7 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
   const musicgen = engines.find((e) => e.engine === 'musicgen' && e.available) ?? null;
   const maxDuration = musicgen?.maxDurationSec ?? 30;
 
-  useSocketEvent('job:update', (update) => {
-    seen.current.set(update.id, update);
-    if (update.id === jobId) setJob(update);
-  });
-
-  useEffect(() => {
-    if (jobId) setJob(seen.current.get(jobId) ?? null);
-  }, [jobId]);
+  const job = useJob(jobId);
 
   useEffect(() => {
     if (!job || job.status !== 'completed') return;
@@ -131,7 +121,6 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
     setError(null);
     setUnavailable(null);
     setResult(null);
-    setJob(null);
     setJobId(null);
     const name = title.trim() || take.trackName;
     try {
@@ -157,7 +146,7 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
   };
 
   const busy = step !== 'idle';
-  const progress = job?.status === 'completed' ? 1 : (job?.progress ?? 0);
+  const progress = job?.status === 'completed' ? 1 : job ? progressOf(job).fraction : 0;
   const stageText = !job
     ? step === 'saving'
       ? 'Saving the take as the source'
