@@ -1,90 +1,8 @@
 import { request, requestBlob, type Method } from '../../api/client';
+import type { BasicTicket, Cover, CoverJob, CreatedTrack, Share, Song, Studio, StudioDetail, Track } from '../../../../src-shared/api/studio';
 
-/** The studio family's shapes (src-server/families/studio/*\/schemas.ts), as the UI reads them. */
-
-export interface Studio {
-  studioId: number;
-  studioName: string;
-  trackInfo: string[];
-  trackCount: number;
-  createdAt: string;
-  modifiedAt: string;
-}
-
-export type TrackStatus = 'pending' | 'ready' | 'failed';
-
-export interface Track {
-  trackId: number;
-  studioId: number;
-  trackName: string;
-  instrumentName: string;
-  order: number;
-  status: TrackStatus;
-  failure: { code: string; message: string } | null;
-  trackUrl: string | null;
-  recordUrl: string | null;
-  trackFormat: string | null;
-  recordFormat: string | null;
-  duration: number | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface StudioDetail {
-  studioId: number;
-  studioName: string;
-  createdAt: string;
-  modifiedAt: string;
-  trackList: Track[];
-}
-
-export interface CreatedTrack {
-  track: Track;
-  trackPresignedUrl: string;
-  recordPresignedUrl: string;
-  expiresAt: string;
-  maxBytes: number;
-}
-
-export interface Song {
-  songId: number;
-  studioId: number | null;
-  basicSongId: number | null;
-  title: string;
-  genre: string | null;
-  mood: string | null;
-  instruments: string[];
-  source: 'basic' | 'ai' | 'mix';
-  aiUsed: boolean;
-  format: string;
-  size: number;
-  duration: number | null;
-  songUrl: string;
-  downloadUrl: string;
-  imageUrl: string | null;
-  imageFilePath: string | null;
-  shared: boolean;
-  viewCount: number;
-  createdAt: string;
-  /** An AI song's MP3, MIDI and stems: paths that need the Bearer token (`fetchWithToken`). */
-  extras: SongExtras | null;
-}
-
-export interface SongExtras {
-  mp3Url: string | null;
-  midiUrl: string | null;
-  stems: { name: string; url: string }[];
-}
-
-export interface Cover {
-  imageFilePath: string;
-  imageUrl: string;
-  /** Who drew it: `procedural`, or `diffusion:<model id> (onnx, <provider>)`. */
-  engine: string;
-  /** The image model and seed, when the diffusion engine drew it. */
-  model: string | null;
-  seed: number | null;
-}
+/** The studio family's shapes: the server's own response schemas (src-shared/api/studio.ts), plus the few still declared in its routes. */
+export type { Cover, CoverJob, CreatedTrack, Share, Song, SongExtras, Studio, StudioDetail, Track } from '../../../../src-shared/api/studio';
 
 export type CoverEngine = 'auto' | 'diffusion' | 'procedural';
 
@@ -100,21 +18,6 @@ export interface CoverRequest {
   wait?: number;
 }
 
-/** A cover the diffusion engine is drawing (202 answer, GET /api/song/cover/jobs/{jobId}). */
-export interface CoverJob {
-  jobId: string;
-  status: 'queued' | 'processing' | 'completed' | 'failed' | 'cancelled';
-  progress: number;
-  stage: string | null;
-  message: string | null;
-  position: number | null;
-  estimatedWaitSeconds: number | null;
-  model: string;
-  seed: number;
-  cover: Cover | null;
-  error: { code: string; message: string } | null;
-}
-
 /** An installed image model as GET /api/v1/models lists it (the fields the cover picker reads). */
 export interface ImageModel {
   id: string;
@@ -123,16 +26,8 @@ export interface ImageModel {
   is_available: boolean;
 }
 
-/** A 202 answer carries a job instead of the cover. */
+/** A 202 answer carries a job (GET /api/song/cover/jobs/{jobId}) instead of the cover. */
 export const isCoverJob = (answer: Cover | CoverJob): answer is CoverJob => 'jobId' in answer;
-
-export interface Share {
-  songId: number;
-  title: string;
-  shareUrl: string;
-  audioUrl: string;
-  imageUrl: string | null;
-}
 
 export interface ComposeAccepted {
   jobId: string;
@@ -183,7 +78,7 @@ export const studioApi = {
   unshare: (songId: number) => studio<{ songId: number }>(`/api/song/share/${songId}`, json('DELETE')),
   /** The server mixes ready tracks (ffmpeg) into one song. */
   mixTracks: (studioId: number, body: SongDescription & { title: string; trackIds: number[] }) => studio<Song>(`/api/song/${studioId}`, json('POST', body)),
-  basicTicket: () => studio<{ basicSongPresignedUrl: string; basicSongFilePath: string }>('/api/song/basic/presignedUrl'),
+  basicTicket: () => studio<BasicTicket>('/api/song/basic/presignedUrl'),
   saveBasic: (studioId: number, body: SongDescription & { basicSongFilePath: string; name: string }) =>
     studio<Song>(`/api/song/studios/${studioId}/basic/save`, json('POST', body)),
   /** Which composing engines the server can run now (the arranger, MusicGen when a model is installed). */
