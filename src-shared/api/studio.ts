@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 
 /**
- * The studio family's response shapes (\`/api/work/**\`, \`/api/song/**\`): the server validates and
+ * The studio family's response shapes (`/api/work/**`, `/api/song/**`): the server validates and
  * documents its answers with these schemas, and the UI reads their Static types.
  */
 

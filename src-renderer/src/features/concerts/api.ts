@@ -1,37 +1,11 @@
 import { ApiError, request, type RequestOptions } from '../../api/client';
+import type { AudioFile, ConcertInfo } from '../../../../src-shared/api/stage';
 import type { ConcertAccessory } from '../../../../src-shared/events';
 
+/** The stage family's shapes: the server's own response schemas (src-shared/api/stage.ts). */
+export type { AudioFile, ConcertInfo } from '../../../../src-shared/api/stage';
+
 /** The stage family's HTTP calls: its own dialect (`{success:true, ...fields}`), decoded by the one client. */
-
-export interface AudioFile {
-  id: number;
-  title: string;
-  artist: string | null;
-  file_size: number;
-  /** Seconds; null when unknown. */
-  duration: number | null;
-  format: 'mp3' | 'aac' | 'm4a' | 'wav';
-  created_at: string;
-  uploaded_by: number;
-}
-
-/** A room as /api/concert/list shows it (the audience's names come over the socket). */
-export interface ConcertInfo {
-  roomId: string;
-  studioUserId: number;
-  studioName: string;
-  concertName: string;
-  songs: { songNum: number; audioId: number; streamUrl: string; stageDirectionId: number | null }[];
-  accessories: ConcertAccessory[];
-  maxAudience: number;
-  currentAudience: number;
-  currentSong: number | null;
-  isOpen: boolean;
-  createdAt: number;
-  songStartedAt: number | null;
-  expiresAt: number;
-}
-
 const stage = <T>(path: string, options: RequestOptions = {}) => request<T>('stage', path, options);
 const at = (roomId: string, tail: string) => `/api/concert/${encodeURIComponent(roomId)}${tail}`;
 
