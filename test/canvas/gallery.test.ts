@@ -30,12 +30,11 @@ afterEach(async () => {
   await t.close();
 });
 
-const get = (user: CanvasUser | null, url: string) => as(user).get(url);
 const idsOf = (res: { json(): { data: { id: string }[] } }) => res.json().data.map((i) => i.id);
 
 describe('images', () => {
   it('lists the gallery newest first, pages it, sorts by size and filters stars', async () => {
-    let res = await get(alice, '/api/v1/images');
+    let res = await as(alice).get('/api/v1/images');
     expect(res.json().meta).toEqual({ page: 1, per_page: 20, total: 3 });
     expect(idsOf(res)).toEqual([ids[2], ids[1], ids[0]]);
     expect(res.json().data[0]).toEqual({
@@ -52,29 +51,29 @@ describe('images', () => {
     const thumb = await t.app.inject({ method: 'GET', url: pathOf(res.json().data[0].thumbnail_url) });
     expect(thumb.headers['content-type']).toBe('image/webp');
 
-    expect(idsOf(await get(alice, '/api/v1/images?order=asc&per_page=2'))).toEqual([ids[0], ids[1]]);
-    expect(idsOf(await get(alice, '/api/v1/images?order=asc&per_page=2&page=2'))).toEqual([ids[2]]);
-    const bySize = (await get(alice, '/api/v1/images?sort=file_size&order=asc')).json().data;
+    expect(idsOf(await as(alice).get('/api/v1/images?order=asc&per_page=2'))).toEqual([ids[0], ids[1]]);
+    expect(idsOf(await as(alice).get('/api/v1/images?order=asc&per_page=2&page=2'))).toEqual([ids[2]]);
+    const bySize = (await as(alice).get('/api/v1/images?sort=file_size&order=asc')).json().data;
     expect(bySize.map((i: { file_size: number }) => i.file_size)).toEqual([...bySize.map((i: { file_size: number }) => i.file_size)].sort((a, b) => a - b));
     expect(bySize[0].width).toBe(32);
 
     const star = await as(alice).post(`/api/v1/images/${ids[1]}/star`);
     expect(star.json()).toEqual({ success: true, data: { id: ids[1], is_starred: true } });
-    expect(idsOf(await get(alice, '/api/v1/images?starred=true'))).toEqual([ids[1]]);
-    expect(idsOf(await get(alice, '/api/v1/images?starred=false'))).toEqual([ids[2], ids[0]]);
+    expect(idsOf(await as(alice).get('/api/v1/images?starred=true'))).toEqual([ids[1]]);
+    expect(idsOf(await as(alice).get('/api/v1/images?starred=false'))).toEqual([ids[2], ids[0]]);
     const unstar = await as(alice).delete(`/api/v1/images/${ids[1]}/star`);
     expect(unstar.json().data.is_starred).toBe(false);
-    expect((await get(alice, '/api/v1/images?starred=true')).json().meta.total).toBe(0);
-    expect((await get(bob, '/api/v1/images')).json().meta.total).toBe(0);
+    expect((await as(alice).get('/api/v1/images?starred=true')).json().meta.total).toBe(0);
+    expect((await as(bob).get('/api/v1/images')).json().meta.total).toBe(0);
   });
 
   it('refuses bad list queries', async () => {
     for (const q of ['per_page=51', 'page=0', 'sort=name', 'order=up', 'starred=maybe', 'board_id=nope']) {
-      const res = await get(alice, `/api/v1/images?${q}`);
+      const res = await as(alice).get(`/api/v1/images?${q}`);
       expect(res.statusCode, q).toBe(400);
       expect(res.json()).toEqual(errorOf('VALIDATION_ERROR'));
     }
-    expect((await get(alice, '/api/v1/images?board_id=00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
+    expect((await as(alice).get('/api/v1/images?board_id=00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
   });
 
   it('shares an image publicly by token until the link is turned off', async () => {
@@ -87,7 +86,7 @@ describe('images', () => {
     expect(open.statusCode).toBe(200);
     expect(open.headers['content-type']).toBe('image/png');
     expect(open.rawPayload.subarray(1, 4).toString()).toBe('PNG');
-    const detail = (await get(alice, `/api/v1/images/${ids[0]}`)).json().data;
+    const detail = (await as(alice).get(`/api/v1/images/${ids[0]}`)).json().data;
     expect(detail).toMatchObject({ is_public: true, share_url: share.share_url });
     expect((await as(bob).post(`/api/v1/images/${ids[0]}/share`)).statusCode).toBe(403);
 
@@ -108,10 +107,10 @@ describe('images', () => {
     const res = await as(alice).delete(`/api/v1/images/${ids[0]}`);
     expect(res.json()).toEqual({ success: true, data: { id: ids[0], deleted: true } });
     expect(files()).toHaveLength(2);
-    expect((await get(alice, `/api/v1/images/${ids[0]}`)).statusCode).toBe(404);
+    expect((await as(alice).get(`/api/v1/images/${ids[0]}`)).statusCode).toBe(404);
     expect((await as(alice).delete(`/api/v1/images/${ids[0]}`)).statusCode).toBe(404);
     expect((await t.app.inject({ method: 'GET', url: pathOf(share.share_url) })).statusCode).toBe(404);
-    expect((await get(alice, `/api/v1/boards/${board.id}`)).json().data.image_count).toBe(1);
+    expect((await as(alice).get(`/api/v1/boards/${board.id}`)).json().data.image_count).toBe(1);
   });
 
   it('answers 403 and 404 for images that are not yours or do not exist', async () => {
@@ -122,20 +121,20 @@ describe('images', () => {
       const none = await as(alice).send(method, `/api/v1/images/00000000-0000-4000-8000-000000000000${suffix}`);
       expect(none.statusCode).toBe(404);
     }
-    expect((await get(alice, '/api/v1/images/img-001')).json()).toEqual(errorOf('VALIDATION_ERROR'));
+    expect((await as(alice).get('/api/v1/images/img-001')).json()).toEqual(errorOf('VALIDATION_ERROR'));
   });
 
   it('reports storage use against the plan, in /storage/usage and /users/me', async () => {
-    const list = (await get(alice, '/api/v1/images')).json().data as { file_size: number }[];
+    const list = (await as(alice).get('/api/v1/images')).json().data as { file_size: number }[];
     const images = list.reduce((a, i) => a + i.file_size, 0);
-    const usage = (await get(alice, '/api/v1/storage/usage')).json().data;
+    const usage = (await as(alice).get('/api/v1/storage/usage')).json().data;
     expect(usage.breakdown.images).toBe(images);
     expect(usage.breakdown.workflows).toBe(0);
     expect(usage.breakdown.other).toBeGreaterThan(0);
     expect(usage.used_bytes).toBe(images + usage.breakdown.other);
     expect(usage.quota_bytes).toBe(5 * 1024 ** 3);
     expect(usage.used_percentage).toBe(Math.round((usage.used_bytes / usage.quota_bytes) * 10_000) / 100);
-    const me = (await get(alice, '/api/v1/users/me')).json().data;
+    const me = (await as(alice).get('/api/v1/users/me')).json().data;
     expect([me.storage_used, me.storage_quota]).toEqual([usage.used_bytes, usage.quota_bytes]);
   });
 });
@@ -147,18 +146,18 @@ describe('boards', () => {
     const board = res.json().data;
     expect(board).toEqual({ id: expect.any(String), name: 'My Collection', description: 'Best AI artworks', image_count: 0, created_at: expect.any(String), updated_at: expect.any(String) });
     const second = (await as(alice).post('/api/v1/boards', { name: 'Second' })).json().data;
-    expect((await get(alice, '/api/v1/boards')).json().data.map((b: { name: string }) => b.name)).toEqual(['My Collection', 'Second']);
-    expect((await get(bob, '/api/v1/boards')).json().data).toEqual([]);
+    expect((await as(alice).get('/api/v1/boards')).json().data.map((b: { name: string }) => b.name)).toEqual(['My Collection', 'Second']);
+    expect((await as(bob).get('/api/v1/boards')).json().data).toEqual([]);
 
     const added = await as(alice).post(`/api/v1/boards/${board.id}/images`, { image_ids: [ids[0], ids[1]] });
     expect(added.json().data).toMatchObject({ id: board.id, image_count: 2, added: 2 });
     expect((await as(alice).post(`/api/v1/boards/${board.id}/images`, { image_ids: [ids[1], ids[2]] })).json().data).toMatchObject({ image_count: 3, added: 1 });
     await as(alice).post(`/api/v1/boards/${second.id}/images`, { image_ids: [ids[0]] });
-    expect((await get(alice, `/api/v1/images/${ids[0]}`)).json().data.boards).toEqual([
+    expect((await as(alice).get(`/api/v1/images/${ids[0]}`)).json().data.boards).toEqual([
       { id: board.id, name: 'My Collection' },
       { id: second.id, name: 'Second' },
     ]);
-    expect(idsOf(await get(alice, `/api/v1/images?board_id=${board.id}&order=asc`))).toEqual(ids);
+    expect(idsOf(await as(alice).get(`/api/v1/images?board_id=${board.id}&order=asc`))).toEqual(ids);
 
     const removed = await as(alice).delete(`/api/v1/boards/${board.id}/images/${ids[1]}`);
     expect(removed.json().data.image_count).toBe(2);
@@ -168,9 +167,9 @@ describe('boards', () => {
     expect(renamed.json().data).toMatchObject({ name: 'Renamed', description: null, image_count: 2 });
 
     expect((await as(alice).delete(`/api/v1/boards/${board.id}`)).json()).toEqual({ success: true, data: { id: board.id, deleted: true } });
-    expect((await get(alice, `/api/v1/boards/${board.id}`)).statusCode).toBe(404);
-    expect((await get(alice, '/api/v1/images')).json().meta.total).toBe(3);
-    expect((await get(alice, `/api/v1/images/${ids[0]}`)).json().data.boards).toEqual([{ id: second.id, name: 'Second' }]);
+    expect((await as(alice).get(`/api/v1/boards/${board.id}`)).statusCode).toBe(404);
+    expect((await as(alice).get('/api/v1/images')).json().meta.total).toBe(3);
+    expect((await as(alice).get(`/api/v1/images/${ids[0]}`)).json().data.boards).toEqual([{ id: second.id, name: 'Second' }]);
   });
 
   it('refuses bad bodies, other accounts\' boards and images, and adds nothing when one image is not yours', async () => {
@@ -193,7 +192,7 @@ describe('boards', () => {
     const mixed = await as(alice).post(`/api/v1/boards/${board.id}/images`, { image_ids: [ids[0], bobs] });
     expect(mixed.statusCode).toBe(404);
     expect(mixed.json()).toEqual(errorOf('NOT_FOUND', { image_ids: [bobs] }));
-    expect((await get(alice, `/api/v1/boards/${board.id}`)).json().data.image_count).toBe(0);
+    expect((await as(alice).get(`/api/v1/boards/${board.id}`)).json().data.image_count).toBe(0);
     for (const [method, suffix, body] of [['GET', '', undefined], ['PATCH', '', { name: 'x' }], ['DELETE', '', undefined], ['POST', '/images', { image_ids: [bobs] }], ['DELETE', `/images/${ids[0]}`, undefined]] as const) {
       const res = await as(bob).send(method, `/api/v1/boards/${board.id}${suffix}`, body);
       expect(res.statusCode, `${method} ${suffix}`).toBe(403);
