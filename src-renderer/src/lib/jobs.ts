@@ -61,9 +61,10 @@ export interface JobProgress {
   message: string | null;
 }
 
+/** The shape src-shared's structured job progress takes (stage, fraction, bytes, message); read where `progress` carries it. */
 interface StructuredProgress {
   stage?: string | null;
-  fraction?: number;
+  fraction: number;
   bytes?: { file?: string | null; received?: number; done?: number; total?: number | null } | null;
   message?: string | null;
 }
@@ -84,5 +85,5 @@ export function progressOf(job: JobSnapshot): JobProgress {
   const bytes = p?.bytes
     ? { file: p.bytes.file ?? null, received: p.bytes.received ?? p.bytes.done ?? 0, total: p.bytes.total ?? null }
     : bytesInMessage(message);
-  return { stage: p?.stage ?? job.stage, fraction: p ? p.fraction! : (raw as number), bytes, message };
+  return { stage: p?.stage ?? job.stage, fraction: p ? p.fraction : (raw as number), bytes, message };
 }
