@@ -2,6 +2,7 @@
  * What travels over socket.io between the server and the UI. Plain types only: the renderer
  * (DOM, no Node) and the server both compile this file.
  */
+import type { Accessory } from './api/stage';
 
 export type JobStatus = 'queued' | 'processing' | 'completed' | 'failed' | 'cancelled';
 
@@ -44,13 +45,7 @@ export interface ClockPong {
 }
 
 /** A stage accessory as concerts carry it (the stage spec's accessory item: an avatar attachment). */
-export interface ConcertAccessory {
-  /** Skeleton socket, e.g. `Head`. */
-  socketName: string;
-  relativeLocation: { x: number; y: number; z: number };
-  relativeRotation: { pitch: number; yaw: number; roll: number };
-  modelUrl: string;
-}
+export type ConcertAccessory = Accessory;
 
 /** One song of a set list as concert clients see it. */
 export interface ConcertSongView {

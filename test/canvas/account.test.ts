@@ -2,13 +2,15 @@ import fs from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { users } from '../../src-server/db/schema';
-import { call, canvasApp, canvasUser, errorOf, generated, writeTinyModels, type CanvasTest, type CanvasUser, type TinyModels } from './helpers';
+import { canvasApp, canvasUser, errorOf, generated, writeTinyModels, type CanvasTest, type CanvasUser, type TinyModels } from './helpers';
+import { requests } from '../helpers/inject';
 
 // Each test boots the app and its AI worker and runs real models: slow on a busy machine.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 let models: TinyModels;
 let t: CanvasTest;
+const { as, anon } = requests(() => t.app);
 let alice: CanvasUser;
 
 beforeAll(async () => {
@@ -23,12 +25,11 @@ afterEach(async () => {
   await t.close();
 });
 
-const get = (user: CanvasUser | null, url: string) => call(t.app, user, 'GET', url);
 const DAY = 86_400_000;
 
 describe('GET|PATCH /users/me', () => {
   it('carries the canvas fields: credits, storage, subscription and plan features, beside the stories fields', async () => {
-    const res = await get(alice, '/api/v1/users/me');
+    const res = await as(alice).get('/api/v1/users/me');
     expect(Object.keys(res.headers)).toEqual(expect.arrayContaining(['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset']));
     const me = res.json().data;
     expect(me).toMatchObject({
@@ -43,16 +44,16 @@ describe('GET|PATCH /users/me', () => {
       features: { sd_models: true, flux_model: false, nano_banana_api: false, lora_training: false, queue_count: 1 },
     });
     t.app.db.update(users).set({ tier: 'pro' }).where(eq(users.id, alice.id)).run();
-    const patched = (await call(t.app, alice, 'PATCH', '/api/v1/users/me', { name: '김철수' })).json().data;
+    const patched = (await as(alice).patch('/api/v1/users/me', { name: '김철수' })).json().data;
     expect(patched).toMatchObject({ name: '김철수', tier: 'pro', storage_quota: 100 * 1024 ** 3, features: { flux_model: true, nano_banana_api: true, queue_count: 1 }, subscription: { plan: 'pro' } });
-    const login = (await call(t.app, null, 'POST', '/api/v1/auth/login', { email: alice.email, password: alice.password })).json().data;
+    const login = (await anon().post('/api/v1/auth/login', { email: alice.email, password: alice.password })).json().data;
     expect(login.user).toMatchObject({ id: alice.id, tier: 'pro', credits: 500 });
   });
 });
 
 describe('GET /users/me/credits', () => {
   it('starts with the plan\'s monthly grant and grants again when a month has passed', async () => {
-    let res = await get(alice, '/api/v1/users/me/credits');
+    let res = await as(alice).get('/api/v1/users/me/credits');
     expect(res.json()).toEqual({
       success: true,
       data: {
@@ -63,33 +64,33 @@ describe('GET /users/me/credits', () => {
       },
       meta: { page: 1, per_page: 20, total: 1 },
     });
-    const end = (await get(alice, '/api/v1/users/me')).json().data.subscription.current_period_end;
+    const end = (await as(alice).get('/api/v1/users/me')).json().data.subscription.current_period_end;
     t.clock.advance(Date.parse(end) - t.clock.now() + 1000);
     // The access token lived an hour; sign in again after a month.
-    const login = await call(t.app, null, 'POST', '/api/v1/auth/login', { email: alice.email, password: alice.password });
+    const login = await anon().post('/api/v1/auth/login', { email: alice.email, password: alice.password });
     alice = { ...alice, headers: { authorization: `Bearer ${login.json().data.access_token}` } };
-    res = await get(alice, '/api/v1/users/me/credits');
+    res = await as(alice).get('/api/v1/users/me/credits');
     expect(res.json().data.balance).toBe(1000);
     expect(res.json().data.transactions[0]).toMatchObject({ type: 'subscription_grant', balance_after: 1000 });
-    expect(Date.parse((await get(alice, '/api/v1/users/me')).json().data.subscription.current_period_end)).toBeGreaterThan(Date.parse(end));
+    expect(Date.parse((await as(alice).get('/api/v1/users/me')).json().data.subscription.current_period_end)).toBeGreaterThan(Date.parse(end));
   });
 
   it('lists generation charges, pages and filters by type', async () => {
     await generated(t, alice);
     await generated(t, alice);
-    let res = (await get(alice, '/api/v1/users/me/credits?per_page=1')).json();
+    let res = (await as(alice).get('/api/v1/users/me/credits?per_page=1')).json();
     expect(res.meta).toEqual({ page: 1, per_page: 1, total: 3 });
     expect(res.data.transactions[0].type).toBe('generation_use');
     expect(res.data.transactions[0].description).toMatch(/^Image generation \(\d+ s, tiny-sd1\)$/);
-    res = (await get(alice, '/api/v1/users/me/credits?type=generation_use')).json();
+    res = (await as(alice).get('/api/v1/users/me/credits?type=generation_use')).json();
     expect(res.meta.total).toBe(2);
     expect(res.data.balance).toBe(500 + res.data.transactions.reduce((a: number, x: { amount: number }) => a + x.amount, 0));
     for (const q of ['per_page=101', 'page=0', 'type=bonus']) {
-      const bad = await get(alice, `/api/v1/users/me/credits?${q}`);
+      const bad = await as(alice).get(`/api/v1/users/me/credits?${q}`);
       expect(bad.statusCode, q).toBe(400);
       expect(bad.json()).toEqual(errorOf('VALIDATION_ERROR'));
     }
-    expect((await get(null, '/api/v1/users/me/credits')).json()).toEqual(errorOf('UNAUTHORIZED'));
+    expect((await anon().get('/api/v1/users/me/credits')).json()).toEqual(errorOf('UNAUTHORIZED'));
   });
 });
 
@@ -97,7 +98,7 @@ describe('GET /users/me/usage', () => {
   it('sums completed generations by day and by model over the period', async () => {
     const a = await generated(t, alice, { batch_size: 2 });
     const b = await generated(t, alice);
-    const res = await get(alice, '/api/v1/users/me/usage?period=week');
+    const res = await as(alice).get('/api/v1/users/me/usage?period=week');
     expect(res.statusCode).toBe(200);
     const usage = res.json().data;
     const today = new Date(t.clock.now()).toISOString().slice(0, 10);
@@ -109,17 +110,17 @@ describe('GET /users/me/usage', () => {
     expect(usage.daily.at(-1)).toEqual({ date: today, generations: 2, credits_used: used, images_created: 3 });
     expect(usage.by_model).toEqual([{ model: 'tiny-sd1', generations: 2, credits_used: used }]);
 
-    const month = (await get(alice, '/api/v1/users/me/usage')).json().data;
+    const month = (await as(alice).get('/api/v1/users/me/usage')).json().data;
     expect(month.period).toBe('month');
     expect(month.start_date).toBe(`${today.slice(0, 8)}01`);
-    expect((await get(alice, '/api/v1/users/me/usage?period=day')).json().data.daily).toHaveLength(1);
-    expect((await get(alice, '/api/v1/users/me/usage?period=year')).json()).toEqual(errorOf('VALIDATION_ERROR'));
+    expect((await as(alice).get('/api/v1/users/me/usage?period=day')).json().data.daily).toHaveLength(1);
+    expect((await as(alice).get('/api/v1/users/me/usage?period=year')).json()).toEqual(errorOf('VALIDATION_ERROR'));
   });
 });
 
 describe('GET /models', () => {
   it('lists the installed models as the caller\'s plan sees them, with the documented filters', async () => {
-    const res = await get(alice, '/api/v1/models');
+    const res = await as(alice).get('/api/v1/models');
     expect(res.statusCode).toBe(200);
     const all = res.json().data;
     expect(all.map((m: { name: string }) => m.name)).toEqual(['tiny-sd1', 'tiny-sdxl', 'tiny-x2']);
@@ -142,7 +143,7 @@ describe('GET /models', () => {
     expect(all[1]).toMatchObject({ base: 'sdxl', min_tier: 'starter', is_available: false, unavailable_reason: 'needs the starter plan or above', native_size: 128 });
     expect(all[2]).toMatchObject({ type: 'upscaler', base: null, scale: 2, is_available: true });
 
-    const names = async (q: string) => (await get(alice, `/api/v1/models?${q}`)).json().data.map((m: { name: string }) => m.name);
+    const names = async (q: string) => (await as(alice).get(`/api/v1/models?${q}`)).json().data.map((m: { name: string }) => m.name);
     expect(await names('type=main')).toEqual(['tiny-sd1', 'tiny-sdxl']);
     expect(await names('type=upscaler')).toEqual(['tiny-x2']);
     expect(await names('type=lora')).toEqual([]);
@@ -155,7 +156,7 @@ describe('GET /models', () => {
     expect(await names('is_available=false')).toEqual([]);
 
     for (const q of ['type=embedding', 'base=sd-3', 'min_tier=gold', 'is_available=perhaps']) {
-      const bad = await get(alice, `/api/v1/models?${q}`);
+      const bad = await as(alice).get(`/api/v1/models?${q}`);
       expect(bad.statusCode, q).toBe(400);
       expect(bad.json()).toEqual(errorOf('VALIDATION_ERROR'));
     }
@@ -165,11 +166,11 @@ describe('GET /models', () => {
     const empty = await canvasApp(null);
     try {
       const u = await canvasUser(empty.app);
-      expect((await call(empty.app, u, 'GET', '/api/v1/models')).json()).toEqual({ success: true, data: [] });
+      expect((await requests(empty.app).as(u).get('/api/v1/models')).json()).toEqual({ success: true, data: [] });
       fs.mkdirSync(`${empty.dataDir}/models/diffusion/half-downloaded/unet`, { recursive: true });
-      const broken = (await call(empty.app, u, 'GET', '/api/v1/models')).json().data;
+      const broken = (await requests(empty.app).as(u).get('/api/v1/models')).json().data;
       expect(broken).toMatchObject([{ name: 'half-downloaded', is_available: false, unavailable_reason: expect.any(String) }]);
-      const res = await call(empty.app, u, 'POST', '/api/v1/generate/text-to-image', { prompt: 'x', model: 'half-downloaded' });
+      const res = await requests(empty.app).as(u).post('/api/v1/generate/text-to-image', { prompt: 'x', model: 'half-downloaded' });
       expect(res.statusCode).toBe(400);
       expect(res.json()).toEqual(errorOf('INVALID_PARAMETERS', { field: 'model' }));
     } finally {
@@ -214,7 +215,7 @@ describe('the canvas family as a whole', () => {
     await generated(t, alice);
     const folder = `${t.dataDir}/files/canvas/${alice.id}`;
     expect(fs.readdirSync(`${folder}/images`)).toHaveLength(1);
-    const res = await call(t.app, alice, 'DELETE', '/api/users', { password: alice.password });
+    const res = await as(alice).delete('/api/users', { password: alice.password });
     expect(res.statusCode, res.body).toBe(200);
     expect(fs.existsSync(folder)).toBe(false);
     const left = t.app.db.$client.prepare("SELECT (SELECT count(*) FROM canvas_images) + (SELECT count(*) FROM canvas_credit_transactions) + (SELECT count(*) FROM canvas_generations) AS n").get() as { n: number };

@@ -7,7 +7,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { canvasWorkflows, users } from '../../src-server/db/schema';
 import { ModelCatalog } from '../../src-server/ai/diffusion/catalog';
 import { readPngText } from '../../src-server/families/canvas/images/png-text';
-import { call, canvasApp, canvasUser, errorOf, pathOf, settled, writeTinyModels, type CanvasTest, type CanvasUser, type TinyModels } from './helpers';
+import { canvasApp, canvasUser, errorOf, pathOf, settled, writeTinyModels, type CanvasTest, type CanvasUser, type TinyModels } from './helpers';
+import { requests } from '../helpers/inject';
 
 // Each test boots the app and its AI worker; one runs the tiny model.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
@@ -22,6 +23,7 @@ const setValue = (w: Workflow, type: string, field: string, value: unknown) => {
 
 let models: TinyModels;
 let t: CanvasTest;
+const { as } = requests(() => t.app);
 let alice: CanvasUser;
 let bob: CanvasUser;
 
@@ -39,12 +41,12 @@ afterEach(async () => {
 });
 
 async function saved(user: CanvasUser, definition: object, extra: Record<string, unknown> = {}): Promise<string> {
-  const res = await call(t.app, user, 'POST', '/api/v1/workflows', { name: 'Workflow', definition, ...extra });
+  const res = await as(user).post('/api/v1/workflows', { name: 'Workflow', definition, ...extra });
   expect(res.statusCode, res.body).toBe(201);
   return res.json().data.id;
 }
 
-const run = (user: CanvasUser | null, body: Record<string, unknown>) => call(t.app, user, 'POST', '/api/v1/generate/workflow', body);
+const run = (user: CanvasUser | null, body: Record<string, unknown>) => as(user).post('/api/v1/generate/workflow', body);
 
 /** The SD 1.5 text-to-image fixture on the tiny model, small and with a fixed seed. */
 function tinySd15(): Workflow {
@@ -64,8 +66,8 @@ async function queued(res: LightMyRequestResponse, user: CanvasUser) {
   expect(res.statusCode, res.body).toBe(202);
   const data = res.json().data;
   expect(data).toEqual({ job_id: expect.any(String), status: 'queued', queue_position: expect.any(Number), estimated_wait_seconds: expect.any(Number), estimated_credits: expect.any(Number), websocket_channel: `user:${user.id}` });
-  const detail = (await call(t.app, user, 'GET', `/api/v1/queue/items/${data.job_id}`)).json().data;
-  await call(t.app, user, 'DELETE', `/api/v1/queue/items/${data.job_id}`);
+  const detail = (await as(user).get(`/api/v1/queue/items/${data.job_id}`)).json().data;
+  await as(user).delete(`/api/v1/queue/items/${data.job_id}`);
   t.clock.advance(61_000);
   return detail;
 }
@@ -86,12 +88,12 @@ describe('POST /generate/workflow', () => {
     const job = await settled(t.app, jobId);
     expect(job.status, job.error ?? '').toBe('completed');
 
-    const detail = (await call(t.app, alice, 'GET', `/api/v1/queue/items/${jobId}`)).json().data;
+    const detail = (await as(alice).get(`/api/v1/queue/items/${jobId}`)).json().data;
     expect(detail).toMatchObject({
       job_type: 'text_to_image',
       params: { workflow_id: id, prompt: 'a red fox in the snow', negative_prompt: 'blurry, low quality, watermark', model: 'tiny-sd1', seed: 4321, steps: 3, width: 64, height: 48, sampler: 'dpmpp_2m_karras', cfg_scale: 7.5 },
     });
-    const image = (await call(t.app, alice, 'GET', `/api/v1/images/${detail.result.image_id}`)).json().data;
+    const image = (await as(alice).get(`/api/v1/images/${detail.result.image_id}`)).json().data;
     expect(image).toMatchObject({ width: 64, height: 48, metadata: { workflow_id: id, seed: 4321, steps: 3, sampler: 'dpmpp_2m_karras', prompt: 'a red fox in the snow', model: 'tiny-sd1' } });
     const png = (await t.app.inject({ method: 'GET', url: pathOf(detail.result.image_url) })).rawPayload;
     expect((await sharp(png).metadata()).width).toBe(64);
@@ -101,7 +103,7 @@ describe('POST /generate/workflow', () => {
     expect(JSON.parse(text.invokeai_metadata!)).toMatchObject({ generation_mode: 'txt2img', positive_prompt: 'a red fox in the snow', seed: 4321, steps: 3, scheduler: 'dpmpp_2m_k', width: 64, height: 48 });
     expect(JSON.parse(text.invokeai_workflow!)).toEqual(tinySd15());
     // Charged like any generation.
-    const credits = (await call(t.app, alice, 'GET', '/api/v1/users/me/credits')).json().data;
+    const credits = (await as(alice).get('/api/v1/users/me/credits')).json().data;
     expect([credits.reserved, credits.balance]).toEqual([0, 500 - detail.credits_used]);
   });
 
@@ -214,7 +216,7 @@ describe('POST /generate/workflow', () => {
     res = await run(bob, { workflow_id: priv });
     expect(res.statusCode).toBe(402);
     expect(res.json().error.code).toBe('STORAGE_EXCEEDED');
-    expect((await call(t.app, bob, 'GET', '/api/v1/storage/usage')).json().data.used_percentage).toBeGreaterThanOrEqual(100);
+    expect((await as(bob).get('/api/v1/storage/usage')).json().data.used_percentage).toBeGreaterThanOrEqual(100);
     hold.release();
   });
 

@@ -5,13 +5,15 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { canvasCreditAccounts, canvasImages, users } from '../../src-server/db/schema';
 import { readPngText } from '../../src-server/families/canvas/images/png-text';
 import type { JobSnapshot } from '../../src-server/jobs/queue';
-import { call, canvasApp, canvasUser, errorOf, generated, pathOf, settled, txt2img, writeTinyModels, type CanvasTest, type CanvasUser, type TinyModels } from './helpers';
+import { canvasApp, canvasUser, errorOf, generated, pathOf, settled, txt2img, writeTinyModels, type CanvasTest, type CanvasUser, type TinyModels } from './helpers';
+import { requests } from '../helpers/inject';
 
 // Each test boots the app and its AI worker and runs real models: slow on a busy machine.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 let models: TinyModels;
 let t: CanvasTest;
+const { as } = requests(() => t.app);
 let alice: CanvasUser;
 let bob: CanvasUser;
 
@@ -28,7 +30,7 @@ afterEach(async () => {
   await t.close();
 });
 
-const post = (user: CanvasUser | null, route: string, body: unknown) => call(t.app, user, 'POST', `/api/v1/generate/${route}`, body);
+const post = (user: CanvasUser | null, route: string, body: unknown) => as(user).post(`/api/v1/generate/${route}`, body);
 
 async function pngOf(url: string): Promise<Buffer> {
   const res = await t.app.inject({ method: 'GET', url: pathOf(url) });
@@ -59,7 +61,7 @@ describe('POST /generate/text-to-image', () => {
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.at(-1)!.preview).toMatch(/^data:image\/png;base64,/);
 
-    const detail = (await call(t.app, alice, 'GET', `/api/v1/queue/items/${accepted.job_id}`)).json().data;
+    const detail = (await as(alice).get(`/api/v1/queue/items/${accepted.job_id}`)).json().data;
     expect(detail).toMatchObject({ status: 'completed', job_type: 'text_to_image', progress: 100, params: { prompt: txt2img.prompt, model: 'tiny-sd1', seed: 1234 } });
     expect(detail.credits_used).toBeGreaterThanOrEqual(1);
     const png = await pngOf(detail.result.image_url);
@@ -82,25 +84,25 @@ describe('POST /generate/text-to-image', () => {
     });
     expect(JSON.parse(text.atelier!)).toMatchObject({ prompt: txt2img.prompt, seed: 1234, steps: 3, model: 'tiny-sd1' });
 
-    const image = (await call(t.app, alice, 'GET', `/api/v1/images/${detail.result.image_id}`)).json().data;
+    const image = (await as(alice).get(`/api/v1/images/${detail.result.image_id}`)).json().data;
     expect(image).toMatchObject({ width: 64, height: 48, mime_type: 'image/png', file_size: png.length, generation_job_id: accepted.job_id, metadata: { seed: 1234, sampler: 'dpmpp_2m_karras', cfg_scale: 6, negative_prompt: 'blurry' } });
 
     // Charged its compute time, and nothing is held any more.
-    const credits = (await call(t.app, alice, 'GET', '/api/v1/users/me/credits')).json().data;
+    const credits = (await as(alice).get('/api/v1/users/me/credits')).json().data;
     expect(credits.reserved).toBe(0);
     expect(credits.balance).toBe(500 - detail.credits_used);
     expect(credits.transactions[0]).toMatchObject({ type: 'generation_use', amount: -detail.credits_used, balance_after: credits.balance });
   });
 
   it('makes a batch with consecutive seeds, the same seed giving the same image, and saves it to a board', async () => {
-    const board = (await call(t.app, alice, 'POST', '/api/v1/boards', { name: 'Foxes' })).json().data;
+    const board = (await as(alice).post('/api/v1/boards', { name: 'Foxes' })).json().data;
     const detail = await generated(t, alice, { batch_size: 2, save_to_board: board.id });
     expect(detail.result.images.map((i: { seed: number }) => i.seed)).toEqual([1234, 1235]);
     const again = await generated(t, alice, { seed: 1235 });
     const [a, b] = await Promise.all([pngOf(detail.result.images[1].image_url), pngOf(again.result.image_url)]);
     const raw = (png: Buffer) => sharp(png).raw().toBuffer();
     expect((await raw(a)).equals(await raw(b))).toBe(true);
-    const onBoard = (await call(t.app, alice, 'GET', `/api/v1/images?board_id=${board.id}`)).json();
+    const onBoard = (await as(alice).get(`/api/v1/images?board_id=${board.id}`)).json();
     expect(onBoard.meta.total).toBe(2);
   });
 
@@ -141,7 +143,7 @@ describe('POST /generate/text-to-image', () => {
     expect(res.statusCode, res.body).toBe(202);
     expect((await settled(t.app, res.json().data.job_id)).status).toBe('completed');
 
-    const bobsBoard = (await call(t.app, bob, 'POST', '/api/v1/boards', { name: 'Mine' })).json().data;
+    const bobsBoard = (await as(bob).post('/api/v1/boards', { name: 'Mine' })).json().data;
     res = await post(bob, 'text-to-image', { ...txt2img, save_to_board: '00000000-0000-4000-8000-000000000000' });
     expect(res.statusCode).toBe(404);
     res = await post(alice, 'text-to-image', { ...txt2img, save_to_board: bobsBoard.id });
@@ -153,7 +155,7 @@ describe('POST /generate/text-to-image', () => {
   });
 
   it('refuses with INSUFFICIENT_CREDITS when the estimate exceeds what is available', async () => {
-    await call(t.app, alice, 'GET', '/api/v1/users/me/credits');
+    await as(alice).get('/api/v1/users/me/credits');
     t.app.db.update(canvasCreditAccounts).set({ balance: 0 }).where(eq(canvasCreditAccounts.userId, alice.id)).run();
     const res = await post(alice, 'text-to-image', txt2img);
     expect(res.statusCode).toBe(402);
@@ -172,13 +174,13 @@ describe('POST /generate/text-to-image', () => {
     // Bob has his own quota: his job waits behind Alice's.
     res = await post(bob, 'text-to-image', txt2img);
     expect(res.json().data.queue_position).toBe(2);
-    await call(t.app, bob, 'DELETE', `/api/v1/queue/items/${res.json().data.job_id}`);
+    await as(bob).delete(`/api/v1/queue/items/${res.json().data.job_id}`);
 
     // Free: 2 generations a minute (cancelled ones count: they were started).
-    await call(t.app, alice, 'DELETE', `/api/v1/queue/items/${first.json().data.job_id}`);
+    await as(alice).delete(`/api/v1/queue/items/${first.json().data.job_id}`);
     const second = await post(alice, 'text-to-image', txt2img);
     expect(second.statusCode).toBe(202);
-    await call(t.app, alice, 'DELETE', `/api/v1/queue/items/${second.json().data.job_id}`);
+    await as(alice).delete(`/api/v1/queue/items/${second.json().data.job_id}`);
     res = await post(alice, 'text-to-image', txt2img);
     expect(res.statusCode).toBe(429);
     // A sliding minute: the first start ages out of it 60 s after it was made.
@@ -220,7 +222,7 @@ describe('POST /generate/image-to-image, /inpaint, /upscale', () => {
     const b64 = noisy.toString('base64');
     expect(b64.length).toBeGreaterThan(10_000);
     const fromUpload = await generated(t, alice, { source_image: `data:image/png;base64,${b64}` }, 'image-to-image');
-    const image = (await call(t.app, alice, 'GET', `/api/v1/images/${fromUpload.result.image_id}`)).json().data;
+    const image = (await as(alice).get(`/api/v1/images/${fromUpload.result.image_id}`)).json().data;
     // 200×100 scaled so its long side is the native 64: 64×32.
     expect([image.width, image.height]).toEqual([64, 32]);
     expect(image.metadata.strength).toBe(0.75);

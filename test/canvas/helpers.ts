@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
 import { ModelCatalog } from '../../src-server/ai/diffusion/catalog';
 import { writeTinySd, writeTinyUpscaler } from '../../src-server/ai/diffusion/tiny/generate';
 import type { JobSnapshot } from '../../src-server/jobs/queue';
 import { bearer, makeTestApp, signUp, type TestApp } from '../helpers/app';
+import { requests } from '../helpers/inject';
 
 /** Tiny random-weight models in the layout of real ONNX exports, written once per test file. */
 export interface TinyModels {
@@ -88,10 +89,6 @@ export async function canvasUser(app: FastifyInstance, name?: string): Promise<C
   return { id: u.id, email: u.email, password: u.password, headers: bearer(u.accessToken) };
 }
 
-export function call(app: FastifyInstance, user: CanvasUser | null, method: InjectOptions['method'], url: string, payload?: unknown) {
-  return app.inject({ method, url, headers: user?.headers ?? {}, ...(payload !== undefined ? { payload: payload as object } : {}) });
-}
-
 export const errorOf = (code: string, details?: unknown) => ({
   success: false,
   error: { code, message: expect.any(String), ...(details !== undefined ? { details } : {}) },
@@ -118,12 +115,13 @@ export const txt2img = { prompt: 'a red fox in the snow', model: 'tiny-sd1', ste
 
 /** Generates with the tiny model and waits for it; returns the job's detail. */
 export async function generated(t: TestApp, user: CanvasUser, body: Record<string, unknown> = {}, route = 'text-to-image') {
-  const res = await call(t.app, user, 'POST', `/api/v1/generate/${route}`, route === 'upscale' ? body : { ...txt2img, ...body });
+  const { as } = requests(t.app);
+  const res = await as(user).post(`/api/v1/generate/${route}`, route === 'upscale' ? body : { ...txt2img, ...body });
   expect(res.statusCode, res.body).toBe(202);
   const jobId = res.json().data.job_id as string;
   const job = await settled(t.app, jobId);
   expect(job.status, JSON.stringify(job)).toBe('completed');
   // The per-minute generation limit is the plan's; tests move the clock rather than wait.
   t.clock.advance(61_000);
-  return (await call(t.app, user, 'GET', `/api/v1/queue/items/${jobId}`)).json().data;
+  return (await as(user).get(`/api/v1/queue/items/${jobId}`)).json().data;
 }

@@ -2,9 +2,10 @@ import crypto from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeTestApp, type TestApp } from '../helpers/app';
-import { call, canvasUser, errorOf, type CanvasUser } from './helpers';
+import { canvasUser, errorOf, type CanvasUser } from './helpers';
 import { users } from '../../src-server/db/schema';
 import { TIERS } from '../../src-server/families/canvas/plans/tiers';
+import { requests } from '../helpers/inject';
 
 const SECRET = 'whsec-rate';
 const ME = '/api/v1/subscriptions/current';
@@ -17,6 +18,7 @@ const headersOf = (res: { headers: Record<string, unknown> }) => ({
 
 describe('canvas per-plan request limits', () => {
   let t: TestApp;
+  const { as } = requests(() => t.app);
   beforeAll(async () => {
     t = await makeTestApp({
       lemonSqueezy: { apiBase: 'http://127.0.0.1:9', apiKey: null, storeId: null, webhookSecret: SECRET, variants: { 'pro:monthly': '222' }, timeoutMs: 1000 },
@@ -51,7 +53,7 @@ describe('canvas per-plan request limits', () => {
     const seen = await spend(u, 30);
     expect(seen.map((r) => r.statusCode).every((s) => s === 200)).toBe(true);
     expect(headersOf(seen[29]!).remaining).toBe(0);
-    const over = await call(t.app, u, 'GET', ME);
+    const over = await as(u).get(ME);
     expect(over.statusCode).toBe(429);
     expect(over.json()).toEqual(errorOf('RATE_LIMITED', { limit: 30, window_seconds: 60, retry_after: expect.any(Number) }));
     expect(headersOf(over)).toMatchObject({ limit: 30, remaining: 0 });
@@ -59,11 +61,11 @@ describe('canvas per-plan request limits', () => {
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(60);
     // Every canvas route counts, whatever it is.
-    expect((await call(t.app, u, 'POST', '/api/v1/subscriptions/upgrade', { target_plan: 'pro' })).statusCode).toBe(429);
-    expect((await call(t.app, u, 'GET', '/api/v1/users/me')).statusCode).toBe(429);
+    expect((await as(u).post('/api/v1/subscriptions/upgrade', { target_plan: 'pro' })).statusCode).toBe(429);
+    expect((await as(u).get('/api/v1/users/me')).statusCode).toBe(429);
 
     t.clock.advance(retryAfter * 1000);
-    const again = await call(t.app, u, 'GET', ME);
+    const again = await as(u).get(ME);
     expect(again.statusCode).toBe(200);
     expect(headersOf(again)).toMatchObject({ limit: 30, remaining: 29 });
   });
@@ -72,8 +74,8 @@ describe('canvas per-plan request limits', () => {
     const a = await canvasUser(t.app);
     const b = await canvasUser(t.app);
     await spend(a, 30);
-    expect((await call(t.app, a, 'GET', ME)).statusCode).toBe(429);
-    const other = await call(t.app, b, 'GET', ME);
+    expect((await as(a).get(ME)).statusCode).toBe(429);
+    const other = await as(b).get(ME);
     expect(other.statusCode).toBe(200);
     expect(headersOf(other).remaining).toBe(29);
 
@@ -90,14 +92,14 @@ describe('canvas per-plan request limits', () => {
   it('raises the limit as soon as the plan is upgraded', async () => {
     const u = await canvasUser(t.app);
     await spend(u, 10);
-    const up = await call(t.app, u, 'POST', '/api/v1/subscriptions/upgrade', { target_plan: 'pro' });
+    const up = await as(u).post('/api/v1/subscriptions/upgrade', { target_plan: 'pro' });
     expect(up.statusCode, up.body).toBe(200);
     expect(headersOf(up)).toMatchObject({ limit: 30, remaining: 19 });
-    const next = await call(t.app, u, 'GET', ME);
+    const next = await as(u).get(ME);
     expect(headersOf(next)).toMatchObject({ limit: 120, remaining: 108 });
     const seen = await spend(u, 108);
     expect(seen.every((r) => r.statusCode === 200)).toBe(true);
-    const over = await call(t.app, u, 'GET', ME);
+    const over = await as(u).get(ME);
     expect(over.statusCode).toBe(429);
     expect(over.json().error.details.limit).toBe(120);
   });
@@ -105,7 +107,7 @@ describe('canvas per-plan request limits', () => {
   it('lets a refused Free account through once a paid subscription arrives by webhook', async () => {
     const u = await canvasUser(t.app);
     await spend(u, 30);
-    expect((await call(t.app, u, 'GET', ME)).statusCode).toBe(429);
+    expect((await as(u).get(ME)).statusCode).toBe(429);
     const raw = JSON.stringify({
       meta: { event_name: 'subscription_created', custom_data: { user_id: u.id } },
       data: { type: 'subscriptions', id: '8801', attributes: { variant_id: 222, status: 'active', renews_at: '2030-02-01T00:00:00Z', updated_at: '2030-01-01T00:00:00Z' } },
@@ -117,7 +119,7 @@ describe('canvas per-plan request limits', () => {
       payload: raw,
     });
     expect(hook.statusCode, hook.body).toBe(200);
-    const now = await call(t.app, u, 'GET', ME);
+    const now = await as(u).get(ME);
     expect(now.statusCode).toBe(200);
     expect(headersOf(now)).toMatchObject({ limit: 120, remaining: 120 - 32 });
   });

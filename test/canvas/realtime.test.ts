@@ -8,7 +8,8 @@ import { jobs } from '../../src-server/db/schema';
 import { startServer } from '../../src-server/server';
 import type { ClientToServerEvents, JobSnapshot, ServerToClientEvents } from '../../src-shared/events';
 import { makeTestApp, tempDataDir } from '../helpers/app';
-import { call, canvasUser, errorOf, settled, txt2img, writeTinyModels, type TinyModels } from './helpers';
+import { canvasUser, errorOf, settled, txt2img, writeTinyModels, type TinyModels } from './helpers';
+import { requests } from '../helpers/inject';
 
 // Each test boots the app and its AI worker and runs real models: slow on a busy machine.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
@@ -84,9 +85,9 @@ describe('generation over the real server', () => {
     try {
       user = await canvasUser(first.app, 'Alice');
       first.app.jobs.enqueue({ kind: hold, payload: {} });
-      const res = await call(first.app, user, 'POST', '/api/v1/generate/text-to-image', txt2img);
+      const res = await requests(first.app).as(user).post('/api/v1/generate/text-to-image', txt2img);
       jobId = res.json().data.job_id;
-      expect((await call(first.app, user, 'GET', '/api/v1/users/me/credits')).json().data.reserved).toBe(1);
+      expect((await requests(first.app).as(user).get('/api/v1/users/me/credits')).json().data.reserved).toBe(1);
       // As if the process died while the job ran its last allowed attempt.
       first.app.db.update(jobs).set({ status: 'processing', attempts: 2, startedAt: new Date().toISOString() }).where(eq(jobs.id, jobId)).run();
     } finally {
@@ -94,11 +95,11 @@ describe('generation over the real server', () => {
     }
     const second = await makeTestApp({}, { dataDir });
     try {
-      const detail = await call(second.app, user!, 'GET', `/api/v1/queue/items/${jobId!}`);
+      const detail = await requests(second.app).as(user!).get(`/api/v1/queue/items/${jobId!}`);
       expect(detail.json().data).toMatchObject({ status: 'failed', credits_used: 0, error: { message: 'interrupted by a restart' } });
-      const credits = (await call(second.app, user!, 'GET', '/api/v1/users/me/credits')).json().data;
+      const credits = (await requests(second.app).as(user!).get('/api/v1/users/me/credits')).json().data;
       expect([credits.balance, credits.reserved, credits.available]).toEqual([500, 0, 500]);
-      expect((await call(second.app, user!, 'DELETE', `/api/v1/queue/items/${jobId!}`)).json()).toEqual(errorOf('JOB_ALREADY_FINISHED', { status: 'failed' }));
+      expect((await requests(second.app).as(user!).delete(`/api/v1/queue/items/${jobId!}`)).json()).toEqual(errorOf('JOB_ALREADY_FINISHED', { status: 'failed' }));
     } finally {
       await second.close();
       fs.rmSync(dataDir, { recursive: true, force: true });

@@ -3,9 +3,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, makeTestApp, type TestApp } from '../helpers/app';
-import { call, canvasUser, errorOf, type CanvasUser } from './helpers';
+import { canvasUser, errorOf, type CanvasUser } from './helpers';
 import { TIERS } from '../../src-server/families/canvas/plans/tiers';
 import type { LemonSqueezyConfig } from '../../src-server/config';
+import { requests } from '../helpers/inject';
 
 /** What the fake Lemon Squeezy saw of one request. */
 interface Seen {
@@ -108,13 +109,14 @@ const subscriptionEvent = (userId: string, id: string, over: Record<string, unkn
 
 describe('canvas subscriptions without billing (a local installation)', () => {
   let t: TestApp;
+  const { as, anon } = requests(() => t.app);
   beforeAll(async () => {
     t = await makeTestApp();
   });
   afterAll(async () => t?.close());
 
   it('lists the paid plans from tiers.ts without sign-in', async () => {
-    const res = await call(t.app, null, 'GET', '/api/v1/subscriptions/plans');
+    const res = await anon().get('/api/v1/subscriptions/plans');
     expect(res.statusCode, res.body).toBe(200);
     const plans = res.json().data as Array<Record<string, unknown>>;
     expect(plans.map((p) => p.id)).toEqual(['plan-starter', 'plan-pro', 'plan-studio']);
@@ -136,7 +138,7 @@ describe('canvas subscriptions without billing (a local installation)', () => {
 
   it('answers a Free account with no subscription row', async () => {
     const u = await canvasUser(t.app);
-    const res = await call(t.app, u, 'GET', '/api/v1/subscriptions/current');
+    const res = await as(u).get('/api/v1/subscriptions/current');
     expect(res.statusCode, res.body).toBe(200);
     const data = res.json().data;
     expect(data).toMatchObject({
@@ -149,39 +151,39 @@ describe('canvas subscriptions without billing (a local installation)', () => {
       managed_by: null,
     });
     expect(Date.parse(data.current_period_end)).toBeGreaterThan(Date.parse(data.current_period_start));
-    expect((await call(t.app, null, 'GET', '/api/v1/subscriptions/current')).json()).toEqual(errorOf('UNAUTHORIZED'));
+    expect((await anon().get('/api/v1/subscriptions/current')).json()).toEqual(errorOf('UNAUTHORIZED'));
   });
 
   it('refuses checkout when billing is not configured, and never makes up a URL', async () => {
     const u = await canvasUser(t.app);
-    const res = await call(t.app, u, 'POST', '/api/v1/subscriptions/checkout', { plan: 'pro', billing_cycle: 'monthly' });
+    const res = await as(u).post('/api/v1/subscriptions/checkout', { plan: 'pro', billing_cycle: 'monthly' });
     expect(res.statusCode).toBe(503);
     expect(res.json()).toEqual(errorOf('BILLING_NOT_CONFIGURED'));
-    const bad = await call(t.app, u, 'POST', '/api/v1/subscriptions/checkout', { plan: 'gold', billing_cycle: 'monthly' });
+    const bad = await as(u).post('/api/v1/subscriptions/checkout', { plan: 'gold', billing_cycle: 'monthly' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.code).toBe('VALIDATION_ERROR');
   });
 
   it('upgrades locally, grants the new plan\'s credits as upgrade_grant and changes the tier', async () => {
     const u = await canvasUser(t.app);
-    const before = (await call(t.app, u, 'GET', '/api/v1/users/me/credits')).json().data.balance;
-    const res = await call(t.app, u, 'POST', '/api/v1/subscriptions/upgrade', { target_plan: 'pro' });
+    const before = (await as(u).get('/api/v1/users/me/credits')).json().data.balance;
+    const res = await as(u).post('/api/v1/subscriptions/upgrade', { target_plan: 'pro' });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().data).toEqual({ previous_plan: 'free', new_plan: 'pro', effective_immediately: true, credits_granted: 15000, message: expect.any(String) });
-    const credits = (await call(t.app, u, 'GET', '/api/v1/users/me/credits?type=upgrade_grant')).json().data;
+    const credits = (await as(u).get('/api/v1/users/me/credits?type=upgrade_grant')).json().data;
     expect(credits.balance).toBe(before + 15000);
     expect(credits.transactions).toEqual([expect.objectContaining({ type: 'upgrade_grant', amount: 15000, balance_after: before + 15000 })]);
-    const me = (await call(t.app, u, 'GET', '/api/v1/users/me')).json().data;
+    const me = (await as(u).get('/api/v1/users/me')).json().data;
     expect(me.tier).toBe('pro');
     expect(me.features.flux_model).toBe(true);
-    const current = (await call(t.app, u, 'GET', '/api/v1/subscriptions/current')).json().data;
+    const current = (await as(u).get('/api/v1/subscriptions/current')).json().data;
     expect(current).toMatchObject({ plan: { name: 'pro', display_name: 'Pro' }, status: 'active', billing_cycle: 'monthly', managed_by: 'local', cancel_at_period_end: false });
     expect(current.id).toEqual(expect.any(String));
 
-    const studio = await call(t.app, u, 'POST', '/api/v1/subscriptions/upgrade', { target_plan: 'studio' });
+    const studio = await as(u).post('/api/v1/subscriptions/upgrade', { target_plan: 'studio' });
     expect(studio.json().data).toMatchObject({ previous_plan: 'pro', new_plan: 'studio', credits_granted: 30000 });
     // The same subscription, moved to the new plan.
-    expect((await call(t.app, u, 'GET', '/api/v1/subscriptions/current')).json().data).toMatchObject({ id: current.id, plan: { name: 'studio' } });
+    expect((await as(u).get('/api/v1/subscriptions/current')).json().data).toMatchObject({ id: current.id, plan: { name: 'studio' } });
   });
 
   it('without billing, refuses a plan to a LAN peer: only the computer running Atelier hands plans out', async () => {
@@ -189,37 +191,37 @@ describe('canvas subscriptions without billing (a local installation)', () => {
     const fromPeer = await t.app.inject({ method: 'POST', url: '/api/v1/subscriptions/upgrade', headers: u.headers, payload: { target_plan: 'studio' }, remoteAddress: '192.168.1.20' });
     expect(fromPeer.statusCode).toBe(403);
     expect(fromPeer.json()).toEqual(errorOf('FORBIDDEN', { target_plan: 'studio' }));
-    expect((await call(t.app, u, 'GET', '/api/v1/users/me')).json().data.tier).toBe('free');
+    expect((await as(u).get('/api/v1/users/me')).json().data.tier).toBe('free');
   });
 
   it('refuses the same plan, a lower one and Enterprise with INVALID_PARAMETERS', async () => {
     const u = await canvasUser(t.app);
-    expect((await call(t.app, u, 'POST', '/api/v1/subscriptions/upgrade', { target_plan: 'free' })).json()).toEqual(errorOf('INVALID_PARAMETERS', expect.anything()));
-    await call(t.app, u, 'POST', '/api/v1/subscriptions/upgrade', { target_plan: 'pro' });
+    expect((await as(u).post('/api/v1/subscriptions/upgrade', { target_plan: 'free' })).json()).toEqual(errorOf('INVALID_PARAMETERS', expect.anything()));
+    await as(u).post('/api/v1/subscriptions/upgrade', { target_plan: 'pro' });
     for (const target of ['pro', 'starter', 'free', 'enterprise']) {
-      const res = await call(t.app, u, 'POST', '/api/v1/subscriptions/upgrade', { target_plan: target });
+      const res = await as(u).post('/api/v1/subscriptions/upgrade', { target_plan: target });
       expect(res.statusCode, target).toBe(400);
       expect(res.json().error.code, target).toBe('INVALID_PARAMETERS');
     }
-    const unknown = await call(t.app, u, 'POST', '/api/v1/subscriptions/upgrade', { target_plan: 'platinum' });
+    const unknown = await as(u).post('/api/v1/subscriptions/upgrade', { target_plan: 'platinum' });
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json().error.code).toBe('VALIDATION_ERROR');
-    expect((await call(t.app, u, 'GET', '/api/v1/users/me')).json().data.tier).toBe('pro');
+    expect((await as(u).get('/api/v1/users/me')).json().data.tier).toBe('pro');
   });
 
   it('cancels at the period end, then the account is Free', async () => {
     const u = await canvasUser(t.app);
-    const nothing = await call(t.app, u, 'POST', '/api/v1/subscriptions/cancel', { reason: 'Too expensive' });
+    const nothing = await as(u).post('/api/v1/subscriptions/cancel', { reason: 'Too expensive' });
     expect(nothing.statusCode).toBe(404);
     expect(nothing.json()).toEqual(errorOf('NOT_FOUND'));
 
-    await call(t.app, u, 'POST', '/api/v1/subscriptions/upgrade', { target_plan: 'starter' });
-    const current = (await call(t.app, u, 'GET', '/api/v1/subscriptions/current')).json().data;
-    const res = await call(t.app, u, 'POST', '/api/v1/subscriptions/cancel', { reason: 'Too expensive', feedback: 'Optional feedback' });
+    await as(u).post('/api/v1/subscriptions/upgrade', { target_plan: 'starter' });
+    const current = (await as(u).get('/api/v1/subscriptions/current')).json().data;
+    const res = await as(u).post('/api/v1/subscriptions/cancel', { reason: 'Too expensive', feedback: 'Optional feedback' });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().data).toEqual({ status: 'cancelling', ends_at: current.current_period_end, message: expect.stringContaining(current.current_period_end.slice(0, 10)) });
-    expect((await call(t.app, u, 'GET', '/api/v1/subscriptions/current')).json().data).toMatchObject({ status: 'cancelling', cancel_at_period_end: true, plan: { name: 'starter' } });
-    expect((await call(t.app, u, 'GET', '/api/v1/users/me')).json().data).toMatchObject({
+    expect((await as(u).get('/api/v1/subscriptions/current')).json().data).toMatchObject({ status: 'cancelling', cancel_at_period_end: true, plan: { name: 'starter' } });
+    expect((await as(u).get('/api/v1/users/me')).json().data).toMatchObject({
       tier: 'starter',
       subscription: { plan: 'starter', status: 'cancelling', current_period_end: current.current_period_end },
     });
@@ -233,15 +235,15 @@ describe('canvas subscriptions without billing (a local installation)', () => {
     // A month later the access token has long expired: sign in again.
     u.headers = await signIn(t, u);
     // Any canvas request after the end sees the Free plan, not only the subscription routes.
-    expect((await call(t.app, u, 'GET', '/api/v1/users/me')).json().data).toMatchObject({ tier: 'free', subscription: { plan: 'free', status: 'active' } });
-    const after = (await call(t.app, u, 'GET', '/api/v1/subscriptions/current')).json().data;
+    expect((await as(u).get('/api/v1/users/me')).json().data).toMatchObject({ tier: 'free', subscription: { plan: 'free', status: 'active' } });
+    const after = (await as(u).get('/api/v1/subscriptions/current')).json().data;
     expect(after).toMatchObject({ id: null, plan: { name: 'free' }, status: 'active' });
-    expect((await call(t.app, u, 'POST', '/api/v1/subscriptions/cancel', {})).statusCode).toBe(404);
+    expect((await as(u).post('/api/v1/subscriptions/cancel', {})).statusCode).toBe(404);
   });
 
   it('refuses unknown fields in the cancel body', async () => {
     const u = await canvasUser(t.app);
-    const res = await call(t.app, u, 'POST', '/api/v1/subscriptions/cancel', { reason: 'x', refund: true });
+    const res = await as(u).post('/api/v1/subscriptions/cancel', { reason: 'x', refund: true });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.code).toBe('VALIDATION_ERROR');
   });
@@ -250,6 +252,7 @@ describe('canvas subscriptions without billing (a local installation)', () => {
 describe('canvas checkout against a fake Lemon Squeezy', () => {
   let ls: Awaited<ReturnType<typeof fakeLemonSqueezy>>;
   let t: TestApp;
+  const { as, anon } = requests(() => t.app);
   beforeAll(async () => {
     ls = await fakeLemonSqueezy();
     t = await makeTestApp({ lemonSqueezy: billingConfig(ls.base, { timeoutMs: 300 }) });
@@ -264,7 +267,7 @@ describe('canvas checkout against a fake Lemon Squeezy', () => {
 
   it('creates a checkout with the JSON:API body, the key and the account id', async () => {
     const u = await canvasUser(t.app);
-    const res = await call(t.app, u, 'POST', '/api/v1/subscriptions/checkout', { plan: 'pro', billing_cycle: 'monthly' });
+    const res = await as(u).post('/api/v1/subscriptions/checkout', { plan: 'pro', billing_cycle: 'monthly' });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().data).toEqual({ checkout_url: 'https://atelier-test.lemonsqueezy.com/checkout/custom/c0ffee?signature=abc', expires_at: '2030-01-01T00:00:00.000000Z' });
     expect(ls.seen).toHaveLength(1);
@@ -285,9 +288,9 @@ describe('canvas checkout against a fake Lemon Squeezy', () => {
 
   it('uses the variant of the chosen cycle and refuses a plan with none configured', async () => {
     const u = await canvasUser(t.app);
-    await call(t.app, u, 'POST', '/api/v1/subscriptions/checkout', { plan: 'pro', billing_cycle: 'yearly' });
+    await as(u).post('/api/v1/subscriptions/checkout', { plan: 'pro', billing_cycle: 'yearly' });
     expect((ls.seen[0]!.body as { data: { relationships: { variant: { data: { id: string } } } } }).data.relationships.variant.data.id).toBe('223');
-    const res = await call(t.app, u, 'POST', '/api/v1/subscriptions/checkout', { plan: 'studio', billing_cycle: 'yearly' });
+    const res = await as(u).post('/api/v1/subscriptions/checkout', { plan: 'studio', billing_cycle: 'yearly' });
     expect(res.statusCode).toBe(503);
     expect(res.json()).toEqual(errorOf('BILLING_NOT_CONFIGURED', { plan: 'studio', billing_cycle: 'yearly' }));
     expect(ls.seen).toHaveLength(1);
@@ -299,7 +302,7 @@ describe('canvas checkout against a fake Lemon Squeezy', () => {
       res.writeHead(422, { 'content-type': 'application/vnd.api+json' });
       res.end(JSON.stringify({ errors: [{ status: '422', title: 'Unprocessable Entity', detail: 'The variant is not published.' }] }));
     });
-    const refused = await call(t.app, u, 'POST', '/api/v1/subscriptions/checkout', { plan: 'pro', billing_cycle: 'monthly' });
+    const refused = await as(u).post('/api/v1/subscriptions/checkout', { plan: 'pro', billing_cycle: 'monthly' });
     expect(refused.statusCode).toBe(502);
     expect(refused.json()).toEqual(errorOf('PAYMENT_PROVIDER_ERROR', { reason: 'status', upstream_status: 422, upstream_detail: 'The variant is not published.' }));
 
@@ -307,28 +310,28 @@ describe('canvas checkout against a fake Lemon Squeezy', () => {
       res.writeHead(201, { 'content-type': 'application/vnd.api+json' });
       res.end(JSON.stringify({ data: { type: 'checkouts', id: '1', attributes: {} } }));
     });
-    const noUrl = await call(t.app, u, 'POST', '/api/v1/subscriptions/checkout', { plan: 'pro', billing_cycle: 'monthly' });
+    const noUrl = await as(u).post('/api/v1/subscriptions/checkout', { plan: 'pro', billing_cycle: 'monthly' });
     expect(noUrl.json()).toEqual(errorOf('PAYMENT_PROVIDER_ERROR', { reason: 'bad_response' }));
 
     // Never answers: the configured timeout (300 ms here) ends the call.
     ls.answer(() => undefined);
-    const slow = await call(t.app, u, 'POST', '/api/v1/subscriptions/checkout', { plan: 'pro', billing_cycle: 'monthly' });
+    const slow = await as(u).post('/api/v1/subscriptions/checkout', { plan: 'pro', billing_cycle: 'monthly' });
     expect(slow.statusCode).toBe(502);
     expect(slow.json()).toEqual(errorOf('PAYMENT_PROVIDER_ERROR', { reason: 'timeout' }));
     ls.answer((_s, res) => {
       res.writeHead(500);
       res.end('oops');
     });
-    const broken = await call(t.app, u, 'POST', '/api/v1/subscriptions/checkout', { plan: 'starter', billing_cycle: 'monthly' });
+    const broken = await as(u).post('/api/v1/subscriptions/checkout', { plan: 'starter', billing_cycle: 'monthly' });
     expect(broken.json()).toEqual(errorOf('PAYMENT_PROVIDER_ERROR', { reason: 'status', upstream_status: 500 }));
   });
 
   it('where billing is configured, an upgrade without a paid subscription points to checkout and grants nothing', async () => {
     const u = await canvasUser(t.app);
-    const res = await call(t.app, u, 'POST', '/api/v1/subscriptions/upgrade', { target_plan: 'studio' });
+    const res = await as(u).post('/api/v1/subscriptions/upgrade', { target_plan: 'studio' });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toEqual(errorOf('INVALID_PARAMETERS', { target_plan: 'studio', checkout: '/api/v1/subscriptions/checkout' }));
-    const current = await call(t.app, u, 'GET', '/api/v1/subscriptions/current');
+    const current = await as(u).get('/api/v1/subscriptions/current');
     expect(current.json().data.plan.name).toBe('free');
     expect(ls.seen).toHaveLength(0);
   });
@@ -336,7 +339,7 @@ describe('canvas checkout against a fake Lemon Squeezy', () => {
   it('refuses a second checkout while a subscription is active', async () => {
     const u = await canvasUser(t.app);
     expect((await signedWebhook(t, subscriptionEvent(u.id, '9001'))).statusCode).toBe(200);
-    const res = await call(t.app, u, 'POST', '/api/v1/subscriptions/checkout', { plan: 'studio', billing_cycle: 'monthly' });
+    const res = await as(u).post('/api/v1/subscriptions/checkout', { plan: 'studio', billing_cycle: 'monthly' });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toEqual(errorOf('INVALID_PARAMETERS', { current_plan: 'pro' }));
     expect(ls.seen).toHaveLength(0);
@@ -350,13 +353,13 @@ describe('canvas checkout against a fake Lemon Squeezy', () => {
       res.end(JSON.stringify({ data: { type: 'subscriptions', id: '9002', attributes: {} } }));
       void s;
     });
-    const up = await call(t.app, u, 'POST', '/api/v1/subscriptions/upgrade', { target_plan: 'studio' });
+    const up = await as(u).post('/api/v1/subscriptions/upgrade', { target_plan: 'studio' });
     expect(up.statusCode, up.body).toBe(200);
     expect(up.json().data).toMatchObject({ previous_plan: 'pro', new_plan: 'studio', credits_granted: 30000 });
     expect(ls.seen[0]).toMatchObject({ method: 'PATCH', url: '/v1/subscriptions/9002', body: { data: { type: 'subscriptions', id: '9002', attributes: { variant_id: 333 } } } });
     expect(ls.seen[0]!.headers.authorization).toBe('Bearer ls-test-key');
 
-    const cancel = await call(t.app, u, 'POST', '/api/v1/subscriptions/cancel', { reason: 'Too expensive' });
+    const cancel = await as(u).post('/api/v1/subscriptions/cancel', { reason: 'Too expensive' });
     expect(cancel.statusCode, cancel.body).toBe(200);
     expect(cancel.json().data).toMatchObject({ status: 'cancelling', ends_at: '2030-02-01T00:00:00.000Z' });
     expect(ls.seen[1]).toMatchObject({ method: 'DELETE', url: '/v1/subscriptions/9002' });
@@ -369,10 +372,10 @@ describe('canvas checkout against a fake Lemon Squeezy', () => {
       res.writeHead(404, { 'content-type': 'application/vnd.api+json' });
       res.end(JSON.stringify({ errors: [{ detail: 'Not found' }] }));
     });
-    const before = (await call(t.app, u, 'GET', '/api/v1/users/me/credits')).json().data.balance;
-    const up = await call(t.app, u, 'POST', '/api/v1/subscriptions/upgrade', { target_plan: 'studio' });
+    const before = (await as(u).get('/api/v1/users/me/credits')).json().data.balance;
+    const up = await as(u).post('/api/v1/subscriptions/upgrade', { target_plan: 'studio' });
     expect(up.statusCode).toBe(502);
     expect(up.json().error.code).toBe('PAYMENT_PROVIDER_ERROR');
-    expect((await call(t.app, u, 'GET', '/api/v1/users/me')).json().data).toMatchObject({ tier: 'pro', credits: before });
+    expect((await as(u).get('/api/v1/users/me')).json().data).toMatchObject({ tier: 'pro', credits: before });
   });
 });

@@ -2,9 +2,10 @@ import crypto from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestApp, type TestApp } from '../helpers/app';
-import { call, canvasUser, errorOf, type CanvasUser } from './helpers';
+import { canvasUser, errorOf, type CanvasUser } from './helpers';
 import { canvasSubscriptions, canvasWebhookEvents } from '../../src-server/db/schema';
 import type { LemonSqueezyConfig } from '../../src-server/config';
+import { requests } from '../helpers/inject';
 
 const SECRET = 'whsec-test';
 const URL = '/api/v1/webhooks/lemon-squeezy';
@@ -70,10 +71,11 @@ function paymentEvent(userId: string | null, subscriptionId: string, invoiceId: 
   };
 }
 
-const me = async (t: TestApp, u: CanvasUser) => (await call(t.app, u, 'GET', '/api/v1/users/me')).json().data;
+const me = async (t: TestApp, u: CanvasUser) => (await requests(t.app).as(u).get('/api/v1/users/me')).json().data;
 
 describe('POST /webhooks/lemon-squeezy', () => {
   let t: TestApp;
+  const { as } = requests(() => t.app);
   beforeAll(async () => {
     t = await makeTestApp({ lemonSqueezy: billing });
   });
@@ -85,7 +87,7 @@ describe('POST /webhooks/lemon-squeezy', () => {
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toEqual({ success: true, data: { result: 'applied', credits_granted: 0 } });
     expect((await me(t, u)).tier).toBe('pro');
-    expect((await call(t.app, u, 'GET', '/api/v1/subscriptions/current')).json().data).toEqual({
+    expect((await as(u).get('/api/v1/subscriptions/current')).json().data).toEqual({
       id: expect.any(String),
       plan: { name: 'pro', display_name: 'Pro' },
       status: 'active',
@@ -114,7 +116,7 @@ describe('POST /webhooks/lemon-squeezy', () => {
       expect(again.json().data).toEqual({ result: 'duplicate', credits_granted: 0 });
     }
     expect((await me(t, u)).credits).toBe(15000);
-    const grants = (await call(t.app, u, 'GET', '/api/v1/users/me/credits?type=subscription_grant')).json();
+    const grants = (await as(u).get('/api/v1/users/me/credits?type=subscription_grant')).json();
     expect(grants.meta.total).toBe(2);
     // A second invoice in the same period (a retried charge) finds the month already paid for.
     const second = await send(t, paymentEvent(u.id, '5002', '7003'));
@@ -194,24 +196,24 @@ describe('POST /webhooks/lemon-squeezy', () => {
   it('follows the subscription through cancel, resume and expiry, finding the account by subscription id', async () => {
     const u = await canvasUser(t.app);
     await send(t, subscriptionEvent(u.id, '5009', { variant_id: 334, renews_at: '2031-01-01T00:00:00Z' }));
-    expect((await call(t.app, u, 'GET', '/api/v1/subscriptions/current')).json().data).toMatchObject({ plan: { name: 'studio' }, billing_cycle: 'yearly', current_period_start: '2030-01-01T00:00:00.000Z' });
+    expect((await as(u).get('/api/v1/subscriptions/current')).json().data).toMatchObject({ plan: { name: 'studio' }, billing_cycle: 'yearly', current_period_start: '2030-01-01T00:00:00.000Z' });
 
     // No custom data on this one: the subscription id names the account.
     const cancelled = await send(t, subscriptionEvent(null, '5009', { variant_id: 334, status: 'cancelled', ends_at: '2031-01-01T00:00:00Z', updated_at: '2030-03-01T00:00:00Z' }, 'subscription_cancelled'));
     expect(cancelled.json().data.result).toBe('applied');
-    expect((await call(t.app, u, 'GET', '/api/v1/subscriptions/current')).json().data).toMatchObject({ status: 'cancelling', cancel_at_period_end: true, current_period_end: '2031-01-01T00:00:00.000Z' });
+    expect((await as(u).get('/api/v1/subscriptions/current')).json().data).toMatchObject({ status: 'cancelling', cancel_at_period_end: true, current_period_end: '2031-01-01T00:00:00.000Z' });
     expect((await me(t, u)).tier).toBe('studio');
 
     await send(t, subscriptionEvent(u.id, '5009', { variant_id: 334, status: 'active', updated_at: '2030-03-02T00:00:00Z' }, 'subscription_resumed'));
-    expect((await call(t.app, u, 'GET', '/api/v1/subscriptions/current')).json().data).toMatchObject({ status: 'active', cancel_at_period_end: false });
+    expect((await as(u).get('/api/v1/subscriptions/current')).json().data).toMatchObject({ status: 'active', cancel_at_period_end: false });
 
     await send(t, subscriptionEvent(u.id, '5009', { variant_id: 334, status: 'past_due', updated_at: '2030-03-03T00:00:00Z' }, 'subscription_updated'));
-    expect((await call(t.app, u, 'GET', '/api/v1/subscriptions/current')).json().data.status).toBe('past_due');
+    expect((await as(u).get('/api/v1/subscriptions/current')).json().data.status).toBe('past_due');
     expect((await me(t, u)).tier).toBe('studio');
 
     await send(t, subscriptionEvent(u.id, '5009', { variant_id: 334, status: 'expired', ends_at: '2030-03-04T00:00:00Z', updated_at: '2030-03-04T00:00:00Z' }, 'subscription_expired'));
     expect((await me(t, u)).tier).toBe('free');
-    expect((await call(t.app, u, 'GET', '/api/v1/subscriptions/current')).json().data).toMatchObject({ id: null, plan: { name: 'free' } });
+    expect((await as(u).get('/api/v1/subscriptions/current')).json().data).toMatchObject({ id: null, plan: { name: 'free' } });
   });
 
   it('acknowledges order_created without changing anything', async () => {
@@ -225,6 +227,7 @@ describe('POST /webhooks/lemon-squeezy', () => {
 
 describe('POST /webhooks/lemon-squeezy without a secret', () => {
   let t: TestApp;
+  const { as } = requests(() => t.app);
   beforeAll(async () => {
     t = await makeTestApp();
   });

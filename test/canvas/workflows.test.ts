@@ -3,11 +3,13 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canvasWorkflows } from '../../src-server/db/schema';
-import { call, canvasApp, canvasUser, errorOf, type CanvasTest, type CanvasUser } from './helpers';
+import { canvasApp, canvasUser, errorOf, type CanvasTest, type CanvasUser } from './helpers';
+import { requests } from '../helpers/inject';
 
 const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/invoke-workflows', name), 'utf8')) as Record<string, unknown>;
 
 let t: CanvasTest;
+const { as, anon } = requests(() => t.app);
 let alice: CanvasUser;
 let bob: CanvasUser;
 
@@ -20,7 +22,7 @@ afterEach(async () => {
   await t.close();
 });
 
-const save = (user: CanvasUser, body: Record<string, unknown>) => call(t.app, user, 'POST', '/api/v1/workflows', body);
+const save = (user: CanvasUser, body: Record<string, unknown>) => as(user).post('/api/v1/workflows', body);
 
 describe('POST /workflows, GET /workflows/{id}', () => {
   it('stores the definition exactly as sent, trims the name, and counts it in storage usage', async () => {
@@ -41,19 +43,19 @@ describe('POST /workflows, GET /workflows/{id}', () => {
       updated_at: created.created_at,
       definition,
     });
-    const got = await call(t.app, alice, 'GET', `/api/v1/workflows/${created.id}`);
+    const got = await as(alice).get(`/api/v1/workflows/${created.id}`);
     expect(got.statusCode).toBe(200);
     // Key order and every field survive the round trip.
     expect(JSON.stringify(got.json().data.definition)).toBe(JSON.stringify(definition));
 
-    const usage = (await call(t.app, alice, 'GET', '/api/v1/storage/usage')).json().data;
+    const usage = (await as(alice).get('/api/v1/storage/usage')).json().data;
     expect(usage).toMatchObject({ used_bytes: size, breakdown: { images: 0, workflows: size, other: 0 } });
-    const me = (await call(t.app, alice, 'GET', '/api/v1/users/me')).json().data;
+    const me = (await as(alice).get('/api/v1/users/me')).json().data;
     expect(me.storage_used).toBe(size);
     // Deleting it gives the bytes back.
-    expect((await call(t.app, alice, 'DELETE', `/api/v1/workflows/${created.id}`)).json()).toEqual({ success: true, data: { id: created.id, deleted: true } });
-    expect((await call(t.app, alice, 'GET', '/api/v1/storage/usage')).json().data.breakdown.workflows).toBe(0);
-    expect((await call(t.app, alice, 'GET', `/api/v1/workflows/${created.id}`)).statusCode).toBe(404);
+    expect((await as(alice).delete(`/api/v1/workflows/${created.id}`)).json()).toEqual({ success: true, data: { id: created.id, deleted: true } });
+    expect((await as(alice).get('/api/v1/storage/usage')).json().data.breakdown.workflows).toBe(0);
+    expect((await as(alice).get(`/api/v1/workflows/${created.id}`)).statusCode).toBe(404);
   });
 
   it('takes a realistic workflow of tens of KB and refuses one over 1 MiB with PAYLOAD_TOO_LARGE', async () => {
@@ -89,8 +91,8 @@ describe('POST /workflows, GET /workflows/{id}', () => {
       expect(res.statusCode, JSON.stringify(body).slice(0, 80)).toBe(400);
       expect(res.json()).toEqual(errorOf('VALIDATION_ERROR'));
     }
-    expect((await call(t.app, null, 'POST', '/api/v1/workflows', { name: 'A', definition })).statusCode).toBe(401);
-    expect((await call(t.app, alice, 'GET', '/api/v1/workflows/not-a-uuid')).json()).toEqual(errorOf('VALIDATION_ERROR'));
+    expect((await anon().post('/api/v1/workflows', { name: 'A', definition })).statusCode).toBe(401);
+    expect((await as(alice).get('/api/v1/workflows/not-a-uuid')).json()).toEqual(errorOf('VALIDATION_ERROR'));
   });
 
   it('refuses with STORAGE_EXCEEDED when saving would pass the plan\'s quota, also when a PATCH grows the definition', async () => {
@@ -105,13 +107,13 @@ describe('POST /workflows, GET /workflows/{id}', () => {
     let res = await save(alice, { name: 'Next', definition });
     expect(res.statusCode).toBe(402);
     expect(res.json()).toEqual(errorOf('STORAGE_EXCEEDED', { used_bytes: quota - size + 3, quota_bytes: quota, required_bytes: size }));
-    res = await call(t.app, alice, 'PATCH', `/api/v1/workflows/${tiny.id}`, { definition });
+    res = await as(alice).patch(`/api/v1/workflows/${tiny.id}`, { definition });
     expect(res.statusCode).toBe(402);
     expect(res.json()).toEqual(errorOf('STORAGE_EXCEEDED', { used_bytes: quota - size + 3, quota_bytes: quota, required_bytes: size - tiny.definition_size }));
     // A smaller definition frees room, so it is taken.
-    expect((await call(t.app, alice, 'PATCH', `/api/v1/workflows/${small.json().data.id}`, { definition: {} })).statusCode).toBe(200);
+    expect((await as(alice).patch(`/api/v1/workflows/${small.json().data.id}`, { definition: {} })).statusCode).toBe(200);
     // Renaming takes no room; Bob's storage is his own.
-    expect((await call(t.app, alice, 'PATCH', `/api/v1/workflows/${small.json().data.id}`, { name: 'Renamed' })).statusCode).toBe(200);
+    expect((await as(alice).patch(`/api/v1/workflows/${small.json().data.id}`, { name: 'Renamed' })).statusCode).toBe(200);
     expect((await save(bob, { name: 'Next', definition })).statusCode).toBe(201);
   });
 });
@@ -124,7 +126,7 @@ describe('GET /workflows, PATCH and DELETE /workflows/{id}', () => {
     await save(bob, { name: 'B private', definition });
     const a2 = (await save(alice, { name: 'A public', definition, is_public: true })).json().data;
 
-    const res = await call(t.app, alice, 'GET', '/api/v1/workflows');
+    const res = await as(alice).get('/api/v1/workflows');
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body.meta).toEqual({ page: 1, per_page: 20, total: 3 });
@@ -132,12 +134,12 @@ describe('GET /workflows, PATCH and DELETE /workflows/{id}', () => {
     expect(body.data[1]).toEqual({ ...b1, is_mine: false, definition: undefined });
     expect(body.data[0]).not.toHaveProperty('definition');
 
-    const page2 = (await call(t.app, alice, 'GET', '/api/v1/workflows?page=2&per_page=2')).json();
+    const page2 = (await as(alice).get('/api/v1/workflows?page=2&per_page=2')).json();
     expect(page2.meta).toEqual({ page: 2, per_page: 2, total: 3 });
     expect(page2.data.map((w: { id: string }) => w.id)).toEqual([a1.id]);
-    const mine = (await call(t.app, alice, 'GET', '/api/v1/workflows?mine=true')).json();
+    const mine = (await as(alice).get('/api/v1/workflows?mine=true')).json();
     expect(mine.data.map((w: { id: string }) => w.id)).toEqual([a2.id, a1.id]);
-    expect((await call(t.app, alice, 'GET', '/api/v1/workflows?per_page=101')).json()).toEqual(errorOf('VALIDATION_ERROR'));
+    expect((await as(alice).get('/api/v1/workflows?per_page=101')).json()).toEqual(errorOf('VALIDATION_ERROR'));
   });
 
   it('lets others read a public workflow but not a private one (403 as for images), and only the owner change or delete', async () => {
@@ -145,32 +147,32 @@ describe('GET /workflows, PATCH and DELETE /workflows/{id}', () => {
     const pub = (await save(bob, { name: 'Public', definition, is_public: true })).json().data;
     const priv = (await save(bob, { name: 'Private', definition })).json().data;
 
-    let res = await call(t.app, alice, 'GET', `/api/v1/workflows/${pub.id}`);
+    let res = await as(alice).get(`/api/v1/workflows/${pub.id}`);
     expect(res.statusCode).toBe(200);
     expect(res.json().data).toMatchObject({ id: pub.id, is_mine: false, definition });
-    res = await call(t.app, alice, 'GET', `/api/v1/workflows/${priv.id}`);
+    res = await as(alice).get(`/api/v1/workflows/${priv.id}`);
     expect(res.statusCode).toBe(403);
     expect(res.json()).toEqual(errorOf('FORBIDDEN'));
-    res = await call(t.app, alice, 'GET', '/api/v1/workflows/00000000-0000-4000-8000-000000000000');
+    res = await as(alice).get('/api/v1/workflows/00000000-0000-4000-8000-000000000000');
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual(errorOf('NOT_FOUND'));
 
     for (const id of [pub.id, priv.id]) {
-      expect((await call(t.app, alice, 'PATCH', `/api/v1/workflows/${id}`, { name: 'Mine now' })).statusCode).toBe(403);
-      expect((await call(t.app, alice, 'DELETE', `/api/v1/workflows/${id}`)).statusCode).toBe(403);
+      expect((await as(alice).patch(`/api/v1/workflows/${id}`, { name: 'Mine now' })).statusCode).toBe(403);
+      expect((await as(alice).delete(`/api/v1/workflows/${id}`)).statusCode).toBe(403);
     }
-    expect((await call(t.app, alice, 'DELETE', '/api/v1/workflows/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
+    expect((await as(alice).delete('/api/v1/workflows/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
 
     // Bob makes it private: Alice loses it.
     t.clock.advance(1000);
-    res = await call(t.app, bob, 'PATCH', `/api/v1/workflows/${pub.id}`, { is_public: false, name: ' Hidden ', description: null, definition: fixture('text-to-image-sd15.json') });
+    res = await as(bob).patch(`/api/v1/workflows/${pub.id}`, { is_public: false, name: ' Hidden ', description: null, definition: fixture('text-to-image-sd15.json') });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().data).toMatchObject({ name: 'Hidden', description: null, is_public: false, definition: fixture('text-to-image-sd15.json') });
     expect(res.json().data.updated_at > pub.updated_at).toBe(true);
-    expect((await call(t.app, alice, 'GET', `/api/v1/workflows/${pub.id}`)).statusCode).toBe(403);
-    expect((await call(t.app, alice, 'GET', '/api/v1/workflows')).json().meta.total).toBe(0);
-    expect((await call(t.app, bob, 'PATCH', `/api/v1/workflows/${pub.id}`, {})).json()).toEqual(errorOf('VALIDATION_ERROR'));
-    expect((await call(t.app, bob, 'GET', '/api/v1/storage/usage')).json().data.breakdown.workflows).toBe(
+    expect((await as(alice).get(`/api/v1/workflows/${pub.id}`)).statusCode).toBe(403);
+    expect((await as(alice).get('/api/v1/workflows')).json().meta.total).toBe(0);
+    expect((await as(bob).patch(`/api/v1/workflows/${pub.id}`, {})).json()).toEqual(errorOf('VALIDATION_ERROR'));
+    expect((await as(bob).get('/api/v1/storage/usage')).json().data.breakdown.workflows).toBe(
       Buffer.byteLength(JSON.stringify(fixture('text-to-image-sd15.json'))) + Buffer.byteLength(JSON.stringify(definition)),
     );
   });

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeTestApp, type TestApp } from '../helpers/app';
+import { streamedForm } from '../helpers/bodies';
+import { requests } from '../helpers/inject';
 import { deleteAccount, form, makeAudioSamples, stageUser, storedFiles, tempFiles, wavHeader, type AudioSamples, type StageUser } from './helpers';
 
 let samples: AudioSamples;
@@ -135,21 +136,9 @@ describe('POST /api/audio/upload', () => {
 
   it('refuses a file over 100 MB with 413 FILE_TOO_LARGE and keeps nothing, not even a temp file', async () => {
     const size = 100 * 1024 * 1024 + 1;
-    const boundary = '----atelier-oversize';
-    async function* body() {
-      yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="title"\r\n\r\nBig\r\n`);
-      yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="audio"; filename="big.wav"\r\nContent-Type: audio/wav\r\n\r\n`);
-      yield wavHeader(size - 44);
-      const chunk = Buffer.alloc(1024 * 1024);
-      for (let left = size - 44; left > 0; left -= chunk.length) yield left >= chunk.length ? chunk : chunk.subarray(0, left);
-      yield Buffer.from(`\r\n--${boundary}--\r\n`);
-    }
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/api/audio/upload',
-      payload: Readable.from(body()),
-      headers: { ...alice.headers, 'content-type': `multipart/form-data; boundary=${boundary}` },
-    });
+    const res = await requests(t.app)
+      .as(alice)
+      .post('/api/audio/upload', streamedForm([{ name: 'title', value: 'Big' }], { name: 'audio', filename: 'big.wav', type: 'audio/wav', size, head: wavHeader(size - 44) }));
     expect(res.statusCode).toBe(413);
     expect(res.json()).toEqual({ success: false, error: 'FILE_TOO_LARGE', message: 'Audio files may be at most 100 MB' });
     await nothingStored();

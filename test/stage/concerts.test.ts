@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ConcertChangedEvent } from '../../src-server/families/stage/concerts/service';
 import { makeTestApp, tempDataDir, type TestApp } from '../helpers/app';
+import { requests, type Method } from '../helpers/inject';
 import { accessory, stageUser, uploadWav, wavFile, type StageUser } from './helpers';
 
 let t: TestApp;
@@ -28,23 +29,21 @@ afterAll(async () => {
   await t?.close();
 });
 
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
-const call = (method: Method, url: string, user: StageUser, payload?: unknown, app = t.app) =>
-  app.inject({ method, url, headers: user.headers, ...(payload === undefined ? {} : { payload: payload as object }) });
+const { as } = requests(() => t.app);
 const error = (code: string, message: unknown = expect.any(String)) => ({ success: false, error: code, message });
 const room = (roomId: string, tail = '') => `/api/concert/${roomId}${tail}`;
 /** Stops the wall clock under the test clock, so times the server stamps can be compared exactly. */
 const freezeTime = () => vi.spyOn(Date, 'now').mockReturnValue(Date.now());
 
 async function create(body: Record<string, unknown> = {}, user = studio, app = t.app): Promise<string> {
-  const res = await call('POST', '/api/concert/create', user, { concertName: 'My Concert', ...body }, app);
+  const res = await requests(app).as(user).post('/api/concert/create', { concertName: 'My Concert', ...body });
   expect(res.statusCode, res.body).toBe(200);
   return res.json().roomId;
 }
-const info = async (roomId: string, user = studio, app = t.app) => (await call('GET', room(roomId, '/info'), user, undefined, app)).json().concert;
+const info = async (roomId: string, user = studio, app = t.app) => (await requests(app).as(user).get(room(roomId, '/info'))).json().concert;
 const setOpen = async (roomId: string, isOpen: boolean) =>
-  expect((await call('POST', room(roomId, '/toggle-open'), studio, { isOpen })).statusCode).toBe(200);
-const register = (roomId: string, client: StageUser, user = studio) => call('POST', room(roomId, '/join'), user, { clientId: client.seq });
+  expect((await as(studio).post(room(roomId, '/toggle-open'), { isOpen })).statusCode).toBe(200);
+const register = (roomId: string, client: StageUser, user = studio) => as(user).post(room(roomId, '/join'), { clientId: client.seq });
 const twoSongs = () => [
   { songNum: 1, audioId: opening, streamUrl: 'https://example.com/audio/song1.mp3', stageDirectionId: 10 },
   { songNum: 2, audioId: encore },
@@ -52,7 +51,7 @@ const twoSongs = () => [
 
 describe('POST /api/concert/create', () => {
   it('answers the room id and its lifetime, and the room holds what was sent, closed', async () => {
-    const res = await call('POST', '/api/concert/create', studio, {
+    const res = await as(studio).post('/api/concert/create', {
       concertName: 'My Concert',
       songs: twoSongs(),
       accessories: [accessory()],
@@ -101,14 +100,14 @@ describe('POST /api/concert/create', () => {
     [{ concertName: '   ' }, 'concertName is required'],
     [{ concertName: null, songs: [] }, 'concertName is required'],
   ])('MISSING_FIELDS for %o', async (body, message) => {
-    const res = await call('POST', '/api/concert/create', studio, body);
+    const res = await as(studio).post('/api/concert/create', body);
     expect(res.statusCode).toBe(400);
     expect(res.json()).toEqual(error('MISSING_FIELDS', message));
   });
 
   it('INVALID_SONGS when songs is not an array, a song is malformed, repeats a songNum or names audio not in the library', async () => {
     for (const songs of ['song1', { songNum: 1, audioId: opening }, 3]) {
-      const res = await call('POST', '/api/concert/create', studio, { concertName: 'x', songs });
+      const res = await as(studio).post('/api/concert/create', { concertName: 'x', songs });
       expect(res.statusCode).toBe(400);
       expect(res.json()).toEqual(error('INVALID_SONGS', 'songs must be an array'));
     }
@@ -120,24 +119,24 @@ describe('POST /api/concert/create', () => {
       [[{ songNum: 1, audioId: 999_999 }], /audioId 999999 is not in the audio library/],
     ];
     for (const [songs, message] of bad) {
-      const res = await call('POST', '/api/concert/create', studio, { concertName: 'x', songs });
+      const res = await as(studio).post('/api/concert/create', { concertName: 'x', songs });
       expect(res.statusCode, JSON.stringify(songs)).toBe(400);
       expect(res.json()).toEqual(error('INVALID_SONGS', expect.stringMatching(message)));
     }
   });
 
   it('INVALID_ACCESSORIES when accessories is not an array or an item is malformed', async () => {
-    const notArray = await call('POST', '/api/concert/create', studio, { concertName: 'x', accessories: 'hat' });
+    const notArray = await as(studio).post('/api/concert/create', { concertName: 'x', accessories: 'hat' });
     expect(notArray.statusCode).toBe(400);
     expect(notArray.json()).toEqual(error('INVALID_ACCESSORIES', 'accessories must be an array'));
-    const badItem = await call('POST', '/api/concert/create', studio, { concertName: 'x', accessories: [accessory(), { socketName: 'Head' }] });
+    const badItem = await as(studio).post('/api/concert/create', { concertName: 'x', accessories: [accessory(), { socketName: 'Head' }] });
     expect(badItem.statusCode).toBe(400);
     expect(badItem.json()).toEqual(error('INVALID_ACCESSORIES', expect.stringMatching(/^accessories\[1\]/)));
   });
 
   it('INVALID_INPUT for a maxAudience or expiresIn out of range, and INVALID_JSON for a broken body', async () => {
     for (const extra of [{ maxAudience: 0 }, { maxAudience: 'many' }, { expiresIn: 5 }]) {
-      const res = await call('POST', '/api/concert/create', studio, { concertName: 'x', ...extra });
+      const res = await as(studio).post('/api/concert/create', { concertName: 'x', ...extra });
       expect(res.statusCode, JSON.stringify(extra)).toBe(400);
       expect(res.json()).toEqual(error('INVALID_INPUT'));
     }
@@ -155,7 +154,7 @@ describe('POST /api/concert/create', () => {
     vi.spyOn(t.app.concerts, 'create').mockImplementation(() => {
       throw new Error('SQLITE_FULL: database or disk is full');
     });
-    const res = await call('POST', '/api/concert/create', studio, { concertName: 'x' });
+    const res = await as(studio).post('/api/concert/create', { concertName: 'x' });
     expect(res.statusCode).toBe(500);
     expect(res.json()).toEqual(error('CREATE_FAILED', 'Failed to create concert'));
   });
@@ -182,7 +181,7 @@ describe('the stage login guards the concert routes', () => {
     const roomId = await create();
     t.clock.advance(2 * 3600 * 1000);
     try {
-      const res = await call('GET', room(roomId, '/info'), studio);
+      const res = await as(studio).get(room(roomId, '/info'));
       expect(res.statusCode).toBe(401);
       expect(res.json()).toEqual({ ...error('TOKEN_EXPIRED', 'Token has expired'), expiredAt: expect.any(String) });
       expect(Date.parse(res.json().expiredAt)).toBeLessThan(t.clock.now());
@@ -199,18 +198,18 @@ describe('GET /api/concert/list and /:roomId/info', () => {
       freezeTime();
       const host = await stageUser(fresh.app, 'Host');
       const guest = await stageUser(fresh.app, 'Guest');
-      const empty = await call('GET', '/api/concert/list', host, undefined, fresh.app);
+      const empty = await requests(fresh.app).as(host).get('/api/concert/list');
       expect(empty.json()).toEqual({ success: true, count: 0, concerts: [] });
 
       const first = await create({ concertName: 'First', maxAudience: 5 }, host, fresh.app);
       fresh.clock.advance(1000);
       const second = await create({ concertName: 'Second', accessories: [accessory()] }, host, fresh.app);
       const server = { localIP: '192.168.0.100', port: 7777, publicIP: '1.2.3.4', publicPort: 7777 };
-      await call('POST', room(second, '/listen-server'), host, server, fresh.app);
-      await call('POST', room(second, '/toggle-open'), host, { isOpen: true }, fresh.app);
-      await call('POST', room(second, '/join'), host, { clientId: guest.seq }, fresh.app);
+      await requests(fresh.app).as(host).post(room(second, '/listen-server'), server);
+      await requests(fresh.app).as(host).post(room(second, '/toggle-open'), { isOpen: true });
+      await requests(fresh.app).as(host).post(room(second, '/join'), { clientId: guest.seq });
 
-      const res = await call('GET', '/api/concert/list', guest, undefined, fresh.app);
+      const res = await requests(fresh.app).as(guest).get('/api/concert/list');
       expect(res.statusCode).toBe(200);
       expect(res.json()).toEqual({
         success: true,
@@ -246,7 +245,7 @@ describe('GET /api/concert/list and /:roomId/info', () => {
 
   it('answers one room to any signed-in account, and CONCERT_NOT_FOUND for an unknown one', async () => {
     const roomId = await create({ songs: twoSongs() });
-    const res = await call('GET', room(roomId, '/info'), ben);
+    const res = await as(ben).get(room(roomId, '/info'));
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({
       success: true,
@@ -271,7 +270,7 @@ describe('GET /api/concert/list and /:roomId/info', () => {
       ].sort(),
     );
 
-    const missing = await call('GET', room('concert_1234567890_abc123xyz', '/info'), studio);
+    const missing = await as(studio).get(room('concert_1234567890_abc123xyz', '/info'));
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toEqual(error('CONCERT_NOT_FOUND', 'Concert not found'));
   });
@@ -280,7 +279,7 @@ describe('GET /api/concert/list and /:roomId/info', () => {
     vi.spyOn(t.app.concerts, 'list').mockImplementation(() => {
       throw new Error('SQLITE_IOERR: disk I/O error');
     });
-    const res = await call('GET', '/api/concert/list', studio);
+    const res = await as(studio).get('/api/concert/list');
     expect(res.statusCode).toBe(500);
     expect(res.json()).toEqual(error('LIST_FAILED', 'Failed to list concerts'));
   });
@@ -297,12 +296,12 @@ describe('POST /api/concert/:roomId/join and /leave', () => {
     expect((await register(roomId, ann)).statusCode).toBe(200);
     expect((await info(roomId)).currentAudience).toBe(1);
 
-    const left = await call('POST', room(roomId, '/leave'), studio, { clientId: ann.seq });
+    const left = await as(studio).post(room(roomId, '/leave'), { clientId: ann.seq });
     expect(left.statusCode).toBe(200);
     expect(left.json()).toEqual({ success: true, message: 'Client left concert successfully' });
     expect((await info(roomId)).currentAudience).toBe(0);
     // Leaving twice is not an error: the client is already gone.
-    expect((await call('POST', room(roomId, '/leave'), studio, { clientId: ann.seq })).statusCode).toBe(200);
+    expect((await as(studio).post(room(roomId, '/leave'), { clientId: ann.seq })).statusCode).toBe(200);
   });
 
   it('JOIN_FAILED while the room is closed', async () => {
@@ -322,14 +321,14 @@ describe('POST /api/concert/:roomId/join and /leave', () => {
     expect(full.json()).toEqual(error('JOIN_FAILED', 'Concert is full'));
     expect((await info(roomId)).currentAudience).toBe(1);
     // A freed seat can be taken.
-    await call('POST', room(roomId, '/leave'), studio, { clientId: ann.seq });
+    await as(studio).post(room(roomId, '/leave'), { clientId: ann.seq });
     expect((await register(roomId, ben)).statusCode).toBe(200);
   });
 
   it('JOIN_FAILED for a client number no account has', async () => {
     const roomId = await create();
     await setOpen(roomId, true);
-    const res = await call('POST', room(roomId, '/join'), studio, { clientId: 987_654 });
+    const res = await as(studio).post(room(roomId, '/join'), { clientId: 987_654 });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toEqual(error('JOIN_FAILED'));
   });
@@ -352,11 +351,11 @@ describe('POST /api/concert/:roomId/join and /leave', () => {
     const roomId = await create();
     await setOpen(roomId, true);
     for (const body of [{}, { clientId: null }, { clientId: '' }]) {
-      const res = await call('POST', room(roomId, path), studio, body);
+      const res = await as(studio).post(room(roomId, path), body);
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(res.json()).toEqual(error('MISSING_CLIENT_ID', 'clientId is required'));
     }
-    const wrong = await call('POST', room(roomId, path), studio, { clientId: 'ann' });
+    const wrong = await as(studio).post(room(roomId, path), { clientId: 'ann' });
     expect(wrong.statusCode).toBe(400);
     expect(wrong.json()).toEqual(error('MISSING_CLIENT_ID'));
   });
@@ -365,9 +364,9 @@ describe('POST /api/concert/:roomId/join and /leave', () => {
     const roomId = await create({ songs: twoSongs() });
     await setOpen(roomId, true);
     await register(roomId, ann);
-    expect((await call('GET', room(roomId, '/current-song'), ann)).statusCode).toBe(200);
-    await call('POST', room(roomId, '/leave'), studio, { clientId: ann.seq });
-    expect((await call('GET', room(roomId, '/current-song'), ann)).json()).toEqual(error('ACCESS_DENIED', 'Not in concert room'));
+    expect((await as(ann).get(room(roomId, '/current-song'))).statusCode).toBe(200);
+    await as(studio).post(room(roomId, '/leave'), { clientId: ann.seq });
+    expect((await as(ann).get(room(roomId, '/current-song'))).json()).toEqual(error('ACCESS_DENIED', 'Not in concert room'));
   });
 });
 
@@ -392,7 +391,7 @@ describe('only the studio changes a room', () => {
     await setOpen(roomId, false);
     const before = await info(roomId);
     for (const stranger of [ben, ann]) {
-      const res = await call(method, room(roomId, path), stranger, body({ ann: ann.seq }));
+      const res = await as(stranger).send(method, room(roomId, path), body({ ann: ann.seq }));
       expect(res.statusCode).toBe(403);
       expect(res.json()).toEqual(error('PERMISSION_DENIED', expect.stringMatching(/^Only the studio/)));
     }
@@ -403,12 +402,12 @@ describe('only the studio changes a room', () => {
     const roomId = await create();
     const res = await register(roomId, ann, ben);
     expect(res.json()).toEqual(error('PERMISSION_DENIED', 'Only the studio listen server can register a client.'));
-    const leave = await call('POST', room(roomId, '/leave'), ben, { clientId: ann.seq });
+    const leave = await as(ben).post(room(roomId, '/leave'), { clientId: ann.seq });
     expect(leave.json()).toEqual(error('PERMISSION_DENIED', 'Only the studio listen server can unregister a client.'));
   });
 
   it.each(owned)('%s: CONCERT_NOT_FOUND for a room that does not exist', async (_name, method, path, body) => {
-    const res = await call(method, room('concert_0000000000000_nothere00', path), studio, body({ ann: ann.seq }));
+    const res = await as(studio).send(method, room('concert_0000000000000_nothere00', path), body({ ann: ann.seq }));
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual(error('CONCERT_NOT_FOUND', 'Concert not found'));
   });
@@ -417,7 +416,7 @@ describe('only the studio changes a room', () => {
 describe('songs', () => {
   it('adds a song in songNum order, answering the list and the current song', async () => {
     const roomId = await create({ songs: [{ songNum: 1, audioId: opening }, { songNum: 5, audioId: encore }] });
-    const res = await call('POST', room(roomId, '/songs/add'), studio, { songNum: 2, audioId: encore, streamUrl: 'https://example.com/audio/song2.mp3', stageDirectionId: 20 });
+    const res = await as(studio).post(room(roomId, '/songs/add'), { songNum: 2, audioId: encore, streamUrl: 'https://example.com/audio/song2.mp3', stageDirectionId: 20 });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({
       success: true,
@@ -434,7 +433,7 @@ describe('songs', () => {
 
   it('keeps a stage direction as sent: 0 stays 0, null or absent is null', async () => {
     const roomId = await create({ songs: [{ songNum: 1, audioId: opening, stageDirectionId: 0 }] });
-    const add = (body: Record<string, unknown>) => call('POST', room(roomId, '/songs/add'), studio, { audioId: encore, ...body });
+    const add = (body: Record<string, unknown>) => as(studio).post(room(roomId, '/songs/add'), { audioId: encore, ...body });
     expect((await add({ songNum: 2, stageDirectionId: null })).statusCode).toBe(200);
     expect((await add({ songNum: 3, stageDirectionId: 0 })).statusCode).toBe(200);
     const bad = await add({ songNum: 4, stageDirectionId: 'spotlight' });
@@ -447,14 +446,14 @@ describe('songs', () => {
     freezeTime();
     const roomId = await create();
     await setOpen(roomId, true);
-    const res = await call('POST', room(roomId, '/songs/add'), studio, { songNum: 4, audioId: opening });
+    const res = await as(studio).post(room(roomId, '/songs/add'), { songNum: 4, audioId: opening });
     expect(res.json()).toMatchObject({ success: true, currentSong: 4 });
     expect((await info(roomId)).songStartedAt).toBe(t.clock.now());
   });
 
   it('refuses a song without songNum or audioId, with a bad field, a taken songNum or audio not in the library', async () => {
     const roomId = await create({ songs: [{ songNum: 1, audioId: opening }] });
-    const add = (body: unknown) => call('POST', room(roomId, '/songs/add'), studio, body);
+    const add = (body: unknown) => as(studio).post(room(roomId, '/songs/add'), body);
     for (const body of [{}, { songNum: 2 }, { audioId: opening }, { songNum: null, audioId: opening }]) {
       const res = await add(body);
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
@@ -474,8 +473,8 @@ describe('songs', () => {
 
   it('removes a song; removing the current one moves on to the next, else the one before, else none', async () => {
     const roomId = await create({ songs: [...twoSongs(), { songNum: 3, audioId: opening }] });
-    await call('POST', room(roomId, '/songs/change'), studio, { songNum: 2 });
-    const removed = await call('DELETE', room(roomId, '/songs/2'), studio);
+    await as(studio).post(room(roomId, '/songs/change'), { songNum: 2 });
+    const removed = await as(studio).delete(room(roomId, '/songs/2'));
     expect(removed.statusCode).toBe(200);
     expect(removed.json()).toEqual({
       success: true,
@@ -483,8 +482,8 @@ describe('songs', () => {
       songs: [expect.objectContaining({ songNum: 1 }), expect.objectContaining({ songNum: 3 })],
       currentSong: 3,
     });
-    expect((await call('DELETE', room(roomId, '/songs/3'), studio)).json()).toMatchObject({ currentSong: 1 });
-    const last = await call('DELETE', room(roomId, '/songs/1'), studio);
+    expect((await as(studio).delete(room(roomId, '/songs/3'))).json()).toMatchObject({ currentSong: 1 });
+    const last = await as(studio).delete(room(roomId, '/songs/1'));
     expect(last.json()).toEqual({ success: true, message: 'Song removed successfully', songs: [], currentSong: null });
   });
 
@@ -493,17 +492,17 @@ describe('songs', () => {
     await setOpen(roomId, true);
     const startedAt = (await info(roomId)).songStartedAt;
     t.clock.advance(5000);
-    expect((await call('DELETE', room(roomId, '/songs/2'), studio)).json()).toMatchObject({ currentSong: 1 });
+    expect((await as(studio).delete(room(roomId, '/songs/2'))).json()).toMatchObject({ currentSong: 1 });
     expect((await info(roomId)).songStartedAt).toBe(startedAt);
   });
 
   it('SONG_NOT_FOUND and INVALID_INPUT when removing', async () => {
     const roomId = await create({ songs: twoSongs() });
-    const missing = await call('DELETE', room(roomId, '/songs/9'), studio);
+    const missing = await as(studio).delete(room(roomId, '/songs/9'));
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toEqual(error('SONG_NOT_FOUND', 'Song 9 is not in this concert'));
     for (const songNum of ['abc', '0', '-1']) {
-      const res = await call('DELETE', room(roomId, `/songs/${songNum}`), studio);
+      const res = await as(studio).delete(room(roomId, `/songs/${songNum}`));
       expect(res.statusCode, songNum).toBe(400);
       expect(res.json()).toEqual(error('INVALID_INPUT'));
     }
@@ -513,18 +512,18 @@ describe('songs', () => {
     freezeTime();
     const roomId = await create({ songs: twoSongs() });
     t.clock.advance(1000);
-    const res = await call('POST', room(roomId, '/songs/change'), studio, { songNum: 2 });
+    const res = await as(studio).post(room(roomId, '/songs/change'), { songNum: 2 });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ success: true, message: 'Song changed successfully', currentSong: 2 });
     expect(await info(roomId)).toMatchObject({ currentSong: 2, songStartedAt: t.clock.now() });
     t.clock.advance(1000);
-    await call('POST', room(roomId, '/songs/change'), studio, { songNum: 2 });
+    await as(studio).post(room(roomId, '/songs/change'), { songNum: 2 });
     expect((await info(roomId)).songStartedAt).toBe(t.clock.now());
   });
 
   it('MISSING_FIELDS, INVALID_INPUT and SONG_NOT_FOUND when changing', async () => {
     const roomId = await create({ songs: twoSongs() });
-    const change = (body: unknown) => call('POST', room(roomId, '/songs/change'), studio, body);
+    const change = (body: unknown) => as(studio).post(room(roomId, '/songs/change'), body);
     const missing = await change({});
     expect(missing.statusCode).toBe(400);
     expect(missing.json()).toEqual(error('MISSING_FIELDS', 'songNum is required'));
@@ -544,7 +543,7 @@ describe('GET /api/concert/:roomId/current-song', () => {
     await setOpen(roomId, true);
     await register(roomId, ann);
     for (const participant of [studio, ann]) {
-      const res = await call('GET', room(roomId, '/current-song'), participant);
+      const res = await as(participant).get(room(roomId, '/current-song'));
       expect(res.statusCode).toBe(200);
       expect(res.json()).toEqual({
         success: true,
@@ -559,22 +558,22 @@ describe('GET /api/concert/:roomId/current-song', () => {
         },
       });
     }
-    await call('POST', room(roomId, '/songs/change'), studio, { songNum: 2 });
-    expect((await call('GET', room(roomId, '/current-song'), ann)).json().currentSong).toMatchObject({ songNum: 2, audioId: encore });
+    await as(studio).post(room(roomId, '/songs/change'), { songNum: 2 });
+    expect((await as(ann).get(room(roomId, '/current-song'))).json().currentSong).toMatchObject({ songNum: 2, audioId: encore });
   });
 
   it('answers null while the room has no songs', async () => {
     const roomId = await create();
-    expect((await call('GET', room(roomId, '/current-song'), studio)).json()).toEqual({ success: true, currentSong: null });
+    expect((await as(studio).get(room(roomId, '/current-song'))).json()).toEqual({ success: true, currentSong: null });
   });
 
   it('ACCESS_DENIED for anyone not in the room; CONCERT_NOT_FOUND for an unknown room', async () => {
     const roomId = await create({ songs: twoSongs() });
     await setOpen(roomId, true);
-    const res = await call('GET', room(roomId, '/current-song'), ben);
+    const res = await as(ben).get(room(roomId, '/current-song'));
     expect(res.statusCode).toBe(403);
     expect(res.json()).toEqual(error('ACCESS_DENIED', 'Not in concert room'));
-    const missing = await call('GET', room('concert_0000000000000_nothere00', '/current-song'), ben);
+    const missing = await as(ben).get(room('concert_0000000000000_nothere00', '/current-song'));
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toEqual(error('CONCERT_NOT_FOUND', 'Concert not found'));
   });
@@ -583,15 +582,15 @@ describe('GET /api/concert/:roomId/current-song', () => {
 describe('accessories', () => {
   it('adds, removes by position and replaces them while the room is closed', async () => {
     const roomId = await create({ accessories: [accessory('Head')] });
-    const added = await call('POST', room(roomId, '/accessories/add'), studio, accessory('Hand_R', 3));
+    const added = await as(studio).post(room(roomId, '/accessories/add'), accessory('Hand_R', 3));
     expect(added.statusCode).toBe(200);
     expect(added.json()).toEqual({ success: true, message: 'Accessory added successfully', accessories: [accessory('Head'), accessory('Hand_R', 3)] });
 
-    const removed = await call('DELETE', room(roomId, '/accessories/0'), studio);
+    const removed = await as(studio).delete(room(roomId, '/accessories/0'));
     expect(removed.statusCode).toBe(200);
     expect(removed.json()).toEqual({ success: true, message: 'Accessory removed successfully', accessories: [accessory('Hand_R', 3)] });
 
-    const replaced = await call('PUT', room(roomId, '/accessories'), studio, { accessories: [accessory('Back', 1), accessory('Neck', 2)] });
+    const replaced = await as(studio).put(room(roomId, '/accessories'), { accessories: [accessory('Back', 1), accessory('Neck', 2)] });
     expect(replaced.statusCode).toBe(200);
     expect(replaced.json()).toEqual({ success: true, message: 'Accessories updated successfully', accessories: [accessory('Back', 1), accessory('Neck', 2)] });
     expect((await info(roomId)).accessories).toEqual([accessory('Back', 1), accessory('Neck', 2)]);
@@ -599,7 +598,7 @@ describe('accessories', () => {
 
   it('keeps only the documented accessory fields', async () => {
     const roomId = await create();
-    const res = await call('POST', room(roomId, '/accessories/add'), studio, { ...accessory(), colour: 'red' });
+    const res = await as(studio).post(room(roomId, '/accessories/add'), { ...accessory(), colour: 'red' });
     expect(res.json().accessories).toEqual([accessory()]);
   });
 
@@ -610,36 +609,36 @@ describe('accessories', () => {
   ] as const)('%s %s is refused with %s while the room is open', async (method, path, body, code, message) => {
     const roomId = await create({ accessories: [accessory()] });
     await setOpen(roomId, true);
-    const res = await call(method, room(roomId, path), studio, body);
+    const res = await as(studio).send(method, room(roomId, path), body);
     expect(res.statusCode).toBe(400);
     expect(res.json()).toEqual(error(code, message));
     expect((await info(roomId)).accessories).toEqual([accessory()]);
     // Closing the room again allows it.
     await setOpen(roomId, false);
-    expect((await call(method, room(roomId, path), studio, body)).statusCode).toBe(200);
+    expect((await as(studio).send(method, room(roomId, path), body)).statusCode).toBe(200);
   });
 
   it('INVALID_ACCESSORIES, MISSING_FIELDS, ACCESSORY_NOT_FOUND and INVALID_INPUT for bad edits', async () => {
     const roomId = await create({ accessories: [accessory()] });
-    const badAdd = await call('POST', room(roomId, '/accessories/add'), studio, { socketName: 'Head' });
+    const badAdd = await as(studio).post(room(roomId, '/accessories/add'), { socketName: 'Head' });
     expect(badAdd.statusCode).toBe(400);
     expect(badAdd.json()).toEqual(error('INVALID_ACCESSORIES'));
 
-    const noList = await call('PUT', room(roomId, '/accessories'), studio, {});
+    const noList = await as(studio).put(room(roomId, '/accessories'), {});
     expect(noList.statusCode).toBe(400);
     expect(noList.json()).toEqual(error('MISSING_FIELDS', 'accessories is required'));
-    const notArray = await call('PUT', room(roomId, '/accessories'), studio, { accessories: 'hat' });
+    const notArray = await as(studio).put(room(roomId, '/accessories'), { accessories: 'hat' });
     expect(notArray.statusCode).toBe(400);
     expect(notArray.json()).toEqual(error('INVALID_ACCESSORIES', 'accessories must be an array'));
-    const badItem = await call('PUT', room(roomId, '/accessories'), studio, { accessories: [accessory(), { modelUrl: 5 }] });
+    const badItem = await as(studio).put(room(roomId, '/accessories'), { accessories: [accessory(), { modelUrl: 5 }] });
     expect(badItem.statusCode).toBe(400);
     expect(badItem.json()).toEqual(error('INVALID_ACCESSORIES', expect.stringMatching(/^accessories\[1\]/)));
 
-    const past = await call('DELETE', room(roomId, '/accessories/1'), studio);
+    const past = await as(studio).delete(room(roomId, '/accessories/1'));
     expect(past.statusCode).toBe(404);
     expect(past.json()).toEqual(error('ACCESSORY_NOT_FOUND', 'No accessory at index 1'));
     for (const index of ['-1', 'first']) {
-      const res = await call('DELETE', room(roomId, `/accessories/${index}`), studio);
+      const res = await as(studio).delete(room(roomId, `/accessories/${index}`));
       expect(res.statusCode, index).toBe(400);
       expect(res.json()).toEqual(error('INVALID_INPUT'));
     }
@@ -651,20 +650,20 @@ describe('POST /api/concert/:roomId/listen-server', () => {
   it('registers the listen server, public address optional, and replaces it when sent again', async () => {
     const roomId = await create();
     const full = { localIP: '192.168.0.100', port: 7777, publicIP: '1.2.3.4', publicPort: 7777 };
-    const res = await call('POST', room(roomId, '/listen-server'), studio, full);
+    const res = await as(studio).post(room(roomId, '/listen-server'), full);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ success: true, message: 'Listen server info updated successfully', listenServer: full });
     expect((await info(roomId)).listenServer).toEqual(full);
 
     // A listen server without a public address may say so with nulls.
-    const lanOnly = await call('POST', room(roomId, '/listen-server'), studio, { localIP: 'fe80::1', port: 7000, publicIP: null, publicPort: null });
+    const lanOnly = await as(studio).post(room(roomId, '/listen-server'), { localIP: 'fe80::1', port: 7000, publicIP: null, publicPort: null });
     expect(lanOnly.json()).toEqual({ success: true, message: 'Listen server info updated successfully', listenServer: { localIP: 'fe80::1', port: 7000 } });
     expect((await info(roomId)).listenServer).toEqual({ localIP: 'fe80::1', port: 7000 });
   });
 
   it('MISSING_FIELDS without localIP or port; INVALID_INPUT for a bad address or port', async () => {
     const roomId = await create();
-    const send = (body: unknown) => call('POST', room(roomId, '/listen-server'), studio, body);
+    const send = (body: unknown) => as(studio).post(room(roomId, '/listen-server'), body);
     for (const body of [{}, { localIP: '192.168.0.100' }, { port: 7777 }, { localIP: '', port: 7777 }]) {
       const res = await send(body);
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
@@ -688,18 +687,18 @@ describe('POST /api/concert/:roomId/toggle-open', () => {
   it('opens and closes the room as asked, and flips it without isOpen', async () => {
     freezeTime();
     const roomId = await create({ songs: twoSongs() });
-    const opened = await call('POST', room(roomId, '/toggle-open'), studio, { isOpen: true });
+    const opened = await as(studio).post(room(roomId, '/toggle-open'), { isOpen: true });
     expect(opened.statusCode).toBe(200);
     expect(opened.json()).toEqual({ success: true, message: 'Concert is now open', isOpen: true });
     expect(await info(roomId)).toMatchObject({ isOpen: true, songStartedAt: t.clock.now() });
     // Asking for the state it is in changes nothing.
-    expect((await call('POST', room(roomId, '/toggle-open'), studio, { isOpen: true })).json()).toMatchObject({ isOpen: true });
+    expect((await as(studio).post(room(roomId, '/toggle-open'), { isOpen: true })).json()).toMatchObject({ isOpen: true });
 
-    const closed = await call('POST', room(roomId, '/toggle-open'), studio, { isOpen: false });
+    const closed = await as(studio).post(room(roomId, '/toggle-open'), { isOpen: false });
     expect(closed.json()).toEqual({ success: true, message: 'Concert is now closed', isOpen: false });
     expect((await info(roomId)).isOpen).toBe(false);
 
-    expect((await call('POST', room(roomId, '/toggle-open'), studio, {})).json()).toMatchObject({ isOpen: true });
+    expect((await as(studio).post(room(roomId, '/toggle-open'), {})).json()).toMatchObject({ isOpen: true });
     expect((await t.app.inject({ method: 'POST', url: room(roomId, '/toggle-open'), headers: studio.headers })).json()).toMatchObject({ isOpen: false });
   });
 
@@ -709,7 +708,7 @@ describe('POST /api/concert/:roomId/toggle-open', () => {
     await register(roomId, ann);
     await setOpen(roomId, false);
     expect((await info(roomId)).currentAudience).toBe(1);
-    expect((await call('GET', room(roomId, '/current-song'), ann)).statusCode).toBe(200);
+    expect((await as(ann).get(room(roomId, '/current-song'))).statusCode).toBe(200);
     // A client reconnecting to the closed room keeps its seat; a new one is still turned away.
     expect((await register(roomId, ann)).json()).toEqual({ success: true, message: 'Client joined concert successfully' });
     expect((await register(roomId, ben)).json()).toEqual(error('JOIN_FAILED', 'Concert is not open'));
@@ -718,13 +717,13 @@ describe('POST /api/concert/:roomId/toggle-open', () => {
 
   it('INVALID_INPUT for an isOpen that is not a boolean', async () => {
     const roomId = await create();
-    const res = await call('POST', room(roomId, '/toggle-open'), studio, { isOpen: 'maybe' });
+    const res = await as(studio).post(room(roomId, '/toggle-open'), { isOpen: 'maybe' });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toEqual(error('INVALID_INPUT'));
     // JSON bodies are not coerced: null, "true" and 1 are not booleans, and nothing changes.
     await setOpen(roomId, true);
     for (const isOpen of [null, 'true', 1]) {
-      const refused = await call('POST', room(roomId, '/toggle-open'), studio, { isOpen });
+      const refused = await as(studio).post(room(roomId, '/toggle-open'), { isOpen });
       expect(refused.statusCode).toBe(400);
       expect(refused.json()).toEqual(error('INVALID_INPUT'));
     }
@@ -735,10 +734,10 @@ describe('POST /api/concert/:roomId/toggle-open', () => {
 describe('lifetime', () => {
   it('a room lapses expiresIn seconds after the studio\'s last change', async () => {
     freezeTime();
-    const res = await call('POST', '/api/concert/create', studio, { concertName: 'Short', expiresIn: 60 });
+    const res = await as(studio).post('/api/concert/create', { concertName: 'Short', expiresIn: 60 });
     expect(res.json()).toMatchObject({ success: true, expiresIn: 60 });
     const roomId = res.json().roomId;
-    const listed = async () => (await call('GET', '/api/concert/list', studio)).json().concerts.some((c: { roomId: string }) => c.roomId === roomId);
+    const listed = async () => (await as(studio).get('/api/concert/list')).json().concerts.some((c: { roomId: string }) => c.roomId === roomId);
     let moved = 0;
     const advance = (ms: number) => {
       t.clock.advance(ms);
@@ -750,13 +749,13 @@ describe('lifetime', () => {
       // A change by the studio keeps the room for another 60 s.
       await setOpen(roomId, true);
       advance(59_000);
-      expect((await call('GET', room(roomId, '/info'), studio)).statusCode).toBe(200);
+      expect((await as(studio).get(room(roomId, '/info'))).statusCode).toBe(200);
       advance(1_000);
-      const gone = await call('GET', room(roomId, '/info'), studio);
+      const gone = await as(studio).get(room(roomId, '/info'));
       expect(gone.statusCode).toBe(404);
       expect(gone.json()).toEqual(error('CONCERT_NOT_FOUND', 'Concert not found'));
       expect(await listed()).toBe(false);
-      expect((await call('POST', room(roomId, '/toggle-open'), studio, { isOpen: false })).json()).toEqual(error('CONCERT_NOT_FOUND', 'Concert not found'));
+      expect((await as(studio).post(room(roomId, '/toggle-open'), { isOpen: false })).json()).toEqual(error('CONCERT_NOT_FOUND', 'Concert not found'));
     } finally {
       t.clock.advance(-moved);
     }
@@ -785,9 +784,9 @@ describe('lifetime', () => {
       const guest = await stageUser(first.app, 'Guest');
       const audioId = await uploadWav(first.app, host, 'Kept', 7);
       const roomId = await create({ songs: [{ songNum: 1, audioId }], accessories: [accessory()], maxAudience: 3, expiresIn: 600 }, host, first.app);
-      await call('POST', room(roomId, '/listen-server'), host, { localIP: '192.168.0.100', port: 7777 }, first.app);
-      await call('POST', room(roomId, '/toggle-open'), host, { isOpen: true }, first.app);
-      await call('POST', room(roomId, '/join'), host, { clientId: guest.seq }, first.app);
+      await requests(first.app).as(host).post(room(roomId, '/listen-server'), { localIP: '192.168.0.100', port: 7777 });
+      await requests(first.app).as(host).post(room(roomId, '/toggle-open'), { isOpen: true });
+      await requests(first.app).as(host).post(room(roomId, '/join'), { clientId: guest.seq });
       const before = await info(roomId, host, first.app);
       expect(before).toMatchObject({ currentAudience: 1, isOpen: true });
 
@@ -795,11 +794,11 @@ describe('lifetime', () => {
       first = null;
       second = await makeTestApp({}, { dataDir });
       expect(await info(roomId, host, second.app)).toEqual(before);
-      const song = await call('GET', room(roomId, '/current-song'), guest, undefined, second.app);
+      const song = await requests(second.app).as(guest).get(room(roomId, '/current-song'));
       expect(song.json().currentSong).toMatchObject({ songNum: 1, audioId, concertName: 'My Concert', studioName: 'Host' });
       // The studio is still the studio after the restart.
-      expect((await call('POST', room(roomId, '/toggle-open'), guest, { isOpen: false }, second.app)).statusCode).toBe(403);
-      expect((await call('POST', room(roomId, '/toggle-open'), host, { isOpen: false }, second.app)).statusCode).toBe(200);
+      expect((await requests(second.app).as(guest).post(room(roomId, '/toggle-open'), { isOpen: false })).statusCode).toBe(403);
+      expect((await requests(second.app).as(host).post(room(roomId, '/toggle-open'), { isOpen: false })).statusCode).toBe(200);
       // And the room still lapses on time: 600 s after the last change.
       second.clock.advance(600_000);
       expect(second.app.concerts.get(roomId)).toBeNull();
@@ -821,7 +820,7 @@ describe('ConcertService events', () => {
       const roomId = await create({ songs: twoSongs(), expiresIn: 60 });
       const mine = () => events.filter((e) => e.roomId === roomId);
       const step = async (method: Method, path: string, body?: unknown) => {
-        const res = await call(method, room(roomId, path), studio, body);
+        const res = await as(studio).send(method, room(roomId, path), body);
         expect(res.statusCode, `${method} ${path}: ${res.body}`).toBe(200);
         // Each event carries the room as it now is.
         const { roomId: _id, ...view } = await info(roomId);
@@ -839,16 +838,16 @@ describe('ConcertService events', () => {
       await step('POST', '/leave', { clientId: ann.seq });
 
       const count = mine().length;
-      expect((await call('POST', room(roomId, '/toggle-open'), ben, {})).statusCode).toBe(403);
-      expect((await call('POST', room(roomId, '/accessories/add'), studio, accessory())).statusCode).toBe(400);
+      expect((await as(ben).post(room(roomId, '/toggle-open'), {})).statusCode).toBe(403);
+      expect((await as(studio).post(room(roomId, '/accessories/add'), accessory())).statusCode).toBe(400);
       // Answered 200 but nothing changed: the client is already gone, the studio takes no seat.
-      expect((await call('POST', room(roomId, '/leave'), studio, { clientId: ann.seq })).statusCode).toBe(200);
-      expect((await call('POST', room(roomId, '/join'), studio, { clientId: studio.seq })).statusCode).toBe(200);
+      expect((await as(studio).post(room(roomId, '/leave'), { clientId: ann.seq })).statusCode).toBe(200);
+      expect((await as(studio).post(room(roomId, '/join'), { clientId: studio.seq })).statusCode).toBe(200);
       expect(mine()).toHaveLength(count);
 
       t.clock.advance(60_000);
       moved = 60_000;
-      expect((await call('GET', room(roomId, '/info'), studio)).statusCode).toBe(404);
+      expect((await as(studio).get(room(roomId, '/info'))).statusCode).toBe(404);
       expect(mine().map((e) => e.change)).toEqual([
         { type: 'created' },
         { type: 'listen-server' },

@@ -1,9 +1,10 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { encodeAudio } from '../../src-server/media/ffmpeg';
+import { form } from '../helpers/bodies';
+import { requests } from '../helpers/inject';
 import { bearer, signUp } from '../helpers/app';
 
 export interface StageUser {
@@ -26,27 +27,7 @@ export async function stageUser(app: FastifyInstance, name?: string): Promise<St
   return { id: u.id, seq: body.user.id, name: body.user.name, password: u.password, token: body.token, headers: bearer(body.token) };
 }
 
-export type FormPart = { name: string; value: string } | { name: string; filename: string; content: Buffer; type?: string };
-
-/** A multipart/form-data body, parts in the given order. */
-export function form(parts: FormPart[]): { payload: Buffer; headers: Record<string, string> } {
-  const boundary = `----atelier-${crypto.randomBytes(8).toString('hex')}`;
-  const chunks: Buffer[] = [];
-  for (const part of parts) {
-    const file = 'filename' in part;
-    chunks.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"${file ? `; filename="${part.filename}"` : ''}\r\n` +
-          (file ? `Content-Type: ${part.type ?? 'application/octet-stream'}\r\n` : '') +
-          '\r\n',
-      ),
-      file ? part.content : Buffer.from(part.value),
-      Buffer.from('\r\n'),
-    );
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
+export { form, type FormPart } from '../helpers/bodies';
 
 /** Every file under `<dataDir>/files/<prefix>` (relative paths), and the store's temp folder. */
 export function storedFiles(dataDir: string, prefix = ''): string[] {
@@ -123,11 +104,11 @@ export function wavFile(seed: number): Buffer {
 
 /** Puts a WAV in the shared audio library through `POST /api/audio/upload`; answers its audio id. */
 export async function uploadWav(app: FastifyInstance, user: StageUser, title: string, seed = 1): Promise<number> {
-  const { payload, headers } = form([
+  const body = form([
     { name: 'title', value: title },
     { name: 'audio', filename: `${title}.wav`, content: wavFile(seed), type: 'audio/wav' },
   ]);
-  const res = await app.inject({ method: 'POST', url: '/api/audio/upload', payload, headers: { ...headers, ...user.headers } });
+  const res = await requests(app).as(user).post('/api/audio/upload', body);
   if (res.statusCode !== 201) throw new Error(`audio upload failed: ${res.body}`);
   return res.json().audio_file.id;
 }

@@ -3,6 +3,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTestApp, type TestApp } from '../helpers/app';
+import { oversize } from '../helpers/bodies';
+import { requests } from '../helpers/inject';
 import { deleteAccount, form, stageUser, storedFiles, tempFiles, type FormPart, type StageUser } from './helpers';
 
 let t: TestApp;
@@ -50,13 +52,9 @@ const image = (format: 'png' | 'jpeg' | 'webp' | 'gif', width = 64, height = 48)
     .toFormat(format)
     .toBuffer();
 
-const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, user: StageUser, payload?: unknown, headers: Record<string, string> = {}) =>
-  t.app.inject({ method, url, headers: { ...user.headers, ...headers }, ...(payload === undefined ? {} : { payload: payload as object }) });
-const register = (user: StageUser, body: Record<string, unknown>) => call('POST', '/api/models/register', user, body);
-const upload = (user: StageUser, parts: FormPart[]) => {
-  const { payload, headers } = form(parts);
-  return t.app.inject({ method: 'POST', url: '/api/models/upload', payload, headers: { ...headers, ...user.headers } });
-};
+const { as } = requests(() => t.app);
+const register = (user: StageUser, body: Record<string, unknown>) => as(user).post('/api/models/register', body);
+const upload = (user: StageUser, parts: FormPart[]) => as(user).post('/api/models/upload', form(parts));
 const modelPart = (content: Buffer, filename = 'model.bin'): FormPart => ({ name: 'model', filename, content });
 const error = (code: string, message = expect.any(String)) => ({ success: false, error: code, message });
 const onDisk = (key: string) => path.join(t.dataDir, 'files', key);
@@ -129,7 +127,7 @@ describe('reading, updating and deleting models', () => {
 
   it('lists only my models, newest first', async () => {
     const second = (await register(alice, { model_name: 'Second', file_path: 's.glb' })).json().model;
-    const res = await call('GET', '/api/models/list', alice);
+    const res = await as(alice).get('/api/models/list');
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body).toMatchObject({ success: true, count: 2 });
@@ -138,19 +136,19 @@ describe('reading, updating and deleting models', () => {
   });
 
   it('gets my model; someone else\'s is MODEL_NOT_FOUND like a missing one', async () => {
-    const res = await call('GET', `/api/models/${mine.id}`, alice);
+    const res = await as(alice).get(`/api/models/${mine.id}`);
     expect(res.json()).toEqual({ success: true, model: { ...mine, updated_at: expect.any(String) } });
     for (const id of [bobs.id, 9999]) {
-      const other = await call('GET', `/api/models/${id}`, alice);
+      const other = await as(alice).get(`/api/models/${id}`);
       expect(other.statusCode).toBe(404);
       expect(other.json()).toEqual(error('MODEL_NOT_FOUND', 'Model not found or access denied'));
     }
-    expect((await call('GET', '/api/models/abc', alice)).json()).toEqual(error('INVALID_ID', 'Invalid model ID'));
+    expect((await as(alice).get('/api/models/abc')).json()).toEqual(error('INVALID_ID', 'Invalid model ID'));
   });
 
   it('updates only the fields sent, answering without created_at as the spec shows', async () => {
     t.clock.advance(5000);
-    const res = await call('PUT', `/api/models/${mine.id}`, alice, { model_name: 'Updated Model Name', file_size: 11534336 });
+    const res = await as(alice).put(`/api/models/${mine.id}`, { model_name: 'Updated Model Name', file_size: 11534336 });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({
       success: true,
@@ -158,37 +156,37 @@ describe('reading, updating and deleting models', () => {
       model: { id: mine.id, model_name: 'Updated Model Name', file_path: spec.file_path, file_size: 11534336, thumbnail_path: spec.thumbnail_path, updated_at: expect.any(String) },
     });
     expect(Date.parse(res.json().model.updated_at)).toBeGreaterThan(Date.parse(mine.created_at));
-    const cleared = await call('PUT', `/api/models/${mine.id}`, alice, { thumbnail_path: null });
+    const cleared = await as(alice).put(`/api/models/${mine.id}`, { thumbnail_path: null });
     expect(cleared.json().model.thumbnail_path).toBeNull();
   });
 
   it('answers NO_UPDATE_FIELDS, INVALID_INPUT_TYPE, DUPLICATE_MODEL_NAME, MODEL_NOT_FOUND and INVALID_ID on update', async () => {
-    const none = await call('PUT', `/api/models/${mine.id}`, alice, { colour: 'blue' });
+    const none = await as(alice).put(`/api/models/${mine.id}`, { colour: 'blue' });
     expect(none.statusCode).toBe(400);
     expect(none.json()).toEqual(error('NO_UPDATE_FIELDS', 'No fields to update'));
-    expect((await call('PUT', `/api/models/${mine.id}`, alice, { model_name: 5 })).json().error).toBe('INVALID_INPUT_TYPE');
-    expect((await call('PUT', `/api/models/${mine.id}`, alice, { model_name: '' })).json().error).toBe('MISSING_FIELDS');
+    expect((await as(alice).put(`/api/models/${mine.id}`, { model_name: 5 })).json().error).toBe('INVALID_INPUT_TYPE');
+    expect((await as(alice).put(`/api/models/${mine.id}`, { model_name: '' })).json().error).toBe('MISSING_FIELDS');
     await register(alice, { model_name: 'Taken', file_path: 't.glb' });
-    const dup = await call('PUT', `/api/models/${mine.id}`, alice, { model_name: 'Taken' });
+    const dup = await as(alice).put(`/api/models/${mine.id}`, { model_name: 'Taken' });
     expect(dup.statusCode).toBe(409);
     expect(dup.json().error).toBe('DUPLICATE_MODEL_NAME');
-    expect((await call('PUT', `/api/models/${mine.id}`, alice, { model_name: spec.model_name })).statusCode).toBe(200);
-    expect((await call('PUT', `/api/models/${bobs.id}`, alice, { model_name: 'Mine' })).json().error).toBe('MODEL_NOT_FOUND');
-    expect((await call('PUT', '/api/models/1.5', alice, { model_name: 'x' })).json().error).toBe('INVALID_ID');
+    expect((await as(alice).put(`/api/models/${mine.id}`, { model_name: spec.model_name })).statusCode).toBe(200);
+    expect((await as(alice).put(`/api/models/${bobs.id}`, { model_name: 'Mine' })).json().error).toBe('MODEL_NOT_FOUND');
+    expect((await as(alice).put('/api/models/1.5', { model_name: 'x' })).json().error).toBe('INVALID_ID');
   });
 
   it('deletes my model; someone else\'s is MODEL_NOT_FOUND', async () => {
-    expect((await call('DELETE', `/api/models/${bobs.id}`, alice)).json().error).toBe('MODEL_NOT_FOUND');
-    const res = await call('DELETE', `/api/models/${mine.id}`, alice);
+    expect((await as(alice).delete(`/api/models/${bobs.id}`)).json().error).toBe('MODEL_NOT_FOUND');
+    const res = await as(alice).delete(`/api/models/${mine.id}`);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ success: true, message: 'Model deleted successfully', deleted_model: { id: mine.id, model_name: spec.model_name } });
-    expect((await call('GET', `/api/models/${mine.id}`, alice)).statusCode).toBe(404);
-    expect((await call('DELETE', '/api/models/x', alice)).json().error).toBe('INVALID_ID');
+    expect((await as(alice).get(`/api/models/${mine.id}`)).statusCode).toBe(404);
+    expect((await as(alice).delete('/api/models/x')).json().error).toBe('INVALID_ID');
   });
 
   it('DATABASE_ERROR with the driver code when SQLite fails', async () => {
     t.app.db.$client.exec('ALTER TABLE stage_models RENAME TO moved_models');
-    const res = await call('GET', '/api/models/list', alice);
+    const res = await as(alice).get('/api/models/list');
     expect(res.statusCode).toBe(500);
     expect(res.json()).toEqual({ success: false, error: 'DATABASE_ERROR', message: 'Database error', code: 'SQLITE_ERROR' });
     t.app.db.$client.exec('ALTER TABLE moved_models RENAME TO stage_models');
@@ -221,7 +219,7 @@ describe('POST /api/models/upload', () => {
     });
     expect(fs.readFileSync(onDisk(model.file_path)).equals(bytes)).toBe(true);
 
-    const file = await call('GET', `/api/models/file/${model.id}`, alice);
+    const file = await as(alice).get(`/api/models/file/${model.id}`);
     expect(file.statusCode).toBe(200);
     expect(file.rawPayload.equals(bytes)).toBe(true);
     expect(file.headers['content-type']).toContain(contentType);
@@ -274,7 +272,7 @@ describe('POST /api/models/upload', () => {
     const noFile = await upload(alice, [{ name: 'model_name', value: 'x' }, { name: 'thumbnail', filename: 't.png', content: await image('png') }]);
     expect(noFile.statusCode).toBe(400);
     expect(noFile.json()).toEqual(error('NO_FILE', 'No model file provided'));
-    expect((await call('POST', '/api/models/upload', alice, { model_name: 'x' })).json().error).toBe('NO_FILE');
+    expect((await as(alice).post('/api/models/upload', { model_name: 'x' })).json().error).toBe('NO_FILE');
 
     const noName = await upload(alice, [modelPart(glb()), { name: 'thumbnail', filename: 't.png', content: await image('png') }]);
     expect(noName.statusCode).toBe(400);
@@ -289,7 +287,7 @@ describe('POST /api/models/upload', () => {
   });
 
   it('FILE_TOO_LARGE for a thumbnail over 10 MB', async () => {
-    const res = await upload(alice, [modelPart(glb()), { name: 'model_name', value: 'M' }, { name: 'thumbnail', filename: 't.png', content: Buffer.alloc(10 * 1024 * 1024 + 1) }]);
+    const res = await upload(alice, [modelPart(glb()), { name: 'model_name', value: 'M' }, { name: 'thumbnail', filename: 't.png', content: oversize(10 * 1024 * 1024 + 1) }]);
     expect(res.statusCode).toBe(413);
     expect(res.json().error).toBe('FILE_TOO_LARGE');
     nothingStored();
@@ -304,36 +302,36 @@ describe('model files', () => {
 
   it('downloads with Range for the owner only', async () => {
     const bytes = fs.readFileSync(onDisk(uploaded.file_path));
-    const part = await call('GET', `/api/models/file/${uploaded.id}`, alice, undefined, { range: 'bytes=4-11' });
+    const part = await as(alice).get(`/api/models/file/${uploaded.id}`, { headers: { range: 'bytes=4-11' } });
     expect(part.statusCode).toBe(206);
     expect(part.headers['content-range']).toBe(`bytes 4-11/${bytes.length}`);
     expect(part.rawPayload.equals(bytes.subarray(4, 12))).toBe(true);
-    expect((await call('GET', `/api/models/file/${uploaded.id}`, alice, undefined, { range: 'bytes=99999-' })).statusCode).toBe(416);
-    const stranger = await call('GET', `/api/models/file/${uploaded.id}`, bob);
+    expect((await as(alice).get(`/api/models/file/${uploaded.id}`, { headers: { range: 'bytes=99999-' } })).statusCode).toBe(416);
+    const stranger = await as(bob).get(`/api/models/file/${uploaded.id}`);
     expect(stranger.statusCode).toBe(404);
     expect(stranger.json().error).toBe('MODEL_NOT_FOUND');
   });
 
   it('FILE_NOT_FOUND for a registered path this server does not hold for the owner', async () => {
     const elsewhere = (await register(alice, spec)).json().model;
-    expect((await call('GET', `/api/models/file/${elsewhere.id}`, alice)).json()).toEqual(error('FILE_NOT_FOUND', 'Model file not found on server'));
+    expect((await as(alice).get(`/api/models/file/${elsewhere.id}`)).json()).toEqual(error('FILE_NOT_FOUND', 'Model file not found on server'));
     // Pointing a registration at another account's stored file grants nothing.
     const bobs = (await upload(bob, [modelPart(glb()), { name: 'model_name', value: 'Secret' }])).json().model;
     const borrowed = (await register(alice, { model_name: 'Borrowed', file_path: bobs.file_path })).json().model;
-    expect((await call('GET', `/api/models/file/${borrowed.id}`, alice)).json().error).toBe('FILE_NOT_FOUND');
-    await call('DELETE', `/api/models/${borrowed.id}`, alice);
+    expect((await as(alice).get(`/api/models/file/${borrowed.id}`)).json().error).toBe('FILE_NOT_FOUND');
+    await as(alice).delete(`/api/models/${borrowed.id}`);
     expect(fs.existsSync(onDisk(bobs.file_path))).toBe(true);
   });
 
   it('deleting a model removes its file and thumbnail', async () => {
     expect(fs.existsSync(onDisk(uploaded.file_path))).toBe(true);
     expect(fs.existsSync(onDisk(uploaded.thumbnail_path))).toBe(true);
-    expect((await call('DELETE', `/api/models/${uploaded.id}`, alice)).statusCode).toBe(200);
+    expect((await as(alice).delete(`/api/models/${uploaded.id}`)).statusCode).toBe(200);
     nothingStored();
   });
 
   it('an update that stops naming a stored file removes it', async () => {
-    const res = await call('PUT', `/api/models/${uploaded.id}`, alice, { file_path: 'models/external/v2.fbx', thumbnail_path: null });
+    const res = await as(alice).put(`/api/models/${uploaded.id}`, { file_path: 'models/external/v2.fbx', thumbnail_path: null });
     expect(res.statusCode).toBe(200);
     nothingStored();
   });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeTestApp, type TestApp } from '../helpers/app';
+import { requests } from '../helpers/inject';
 import { accessory, deleteAccount, stageUser, storedFiles, type StageUser } from './helpers';
 
 let t: TestApp;
@@ -18,9 +19,8 @@ afterEach(async () => {
   await t.close();
 });
 
-const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, user: StageUser, payload?: unknown) =>
-  t.app.inject({ method, url, headers: user.headers, ...(payload === undefined ? {} : { payload: payload as object }) });
-const save = (user: StageUser, body: Record<string, unknown>) => call('POST', '/api/accessory-presets/save', user, body);
+const { as } = requests(() => t.app);
+const save = (user: StageUser, body: Record<string, unknown>) => as(user).post('/api/accessory-presets/save', body);
 const onDisk = (filePath: string) => path.join(t.dataDir, 'files', filePath);
 const error = (code: string, message = expect.any(String)) => ({ success: false, error: code, message });
 
@@ -100,7 +100,7 @@ describe('POST /api/accessory-presets/save', () => {
     const res = await save(alice, { presetName: 'x', accessories: [] });
     expect(res.statusCode).toBe(500);
     expect(res.json()).toEqual(error('SAVE_FAILED', 'Failed to save preset'));
-    expect((await call('GET', '/api/accessory-presets/list', alice)).json().count).toBe(0);
+    expect((await as(alice).get('/api/accessory-presets/list')).json().count).toBe(0);
   });
 });
 
@@ -117,39 +117,39 @@ describe('reading presets', () => {
   });
 
   it('lists my presets, and others\' public ones with includePublic=true', async () => {
-    const own = await call('GET', '/api/accessory-presets/list', alice);
+    const own = await as(alice).get('/api/accessory-presets/list');
     expect(own.json()).toEqual({ success: true, count: 2, presets: [minePublic, mine] });
-    expect((await call('GET', '/api/accessory-presets/list?includePublic=false', alice)).json().count).toBe(2);
-    const all = await call('GET', '/api/accessory-presets/list?includePublic=true', alice);
+    expect((await as(alice).get('/api/accessory-presets/list?includePublic=false')).json().count).toBe(2);
+    const all = await as(alice).get('/api/accessory-presets/list?includePublic=true');
     expect(all.json()).toEqual({ success: true, count: 3, presets: [bobsPublic, minePublic, mine] });
     expect(all.json().presets).not.toContainEqual(bobsPrivate);
   });
 
   it('LIST_FAILED when the database fails', async () => {
     t.app.db.$client.exec('ALTER TABLE stage_accessory_presets RENAME TO moved_presets');
-    const res = await call('GET', '/api/accessory-presets/list', alice);
+    const res = await as(alice).get('/api/accessory-presets/list');
     expect(res.statusCode).toBe(500);
     expect(res.json()).toEqual(error('LIST_FAILED', 'Failed to list presets'));
     t.app.db.$client.exec('ALTER TABLE moved_presets RENAME TO stage_accessory_presets');
   });
 
   it('gets a preset with its accessories: mine, or a public one', async () => {
-    const res = await call('GET', `/api/accessory-presets/${mine.id}`, alice);
+    const res = await as(alice).get(`/api/accessory-presets/${mine.id}`);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ success: true, preset: { ...mine, accessories: [accessory()] } });
-    const other = await call('GET', `/api/accessory-presets/${bobsPublic.id}`, alice);
+    const other = await as(alice).get(`/api/accessory-presets/${bobsPublic.id}`);
     expect(other.json().preset.accessories).toEqual([accessory('Hand_R', 3)]);
   });
 
   it('ACCESS_DENIED for someone else\'s private preset, PRESET_NOT_FOUND and INVALID_ID', async () => {
-    const denied = await call('GET', `/api/accessory-presets/${bobsPrivate.id}`, alice);
+    const denied = await as(alice).get(`/api/accessory-presets/${bobsPrivate.id}`);
     expect(denied.statusCode).toBe(403);
     expect(denied.json()).toEqual(error('ACCESS_DENIED', 'Access denied'));
-    const missing = await call('GET', '/api/accessory-presets/9999', alice);
+    const missing = await as(alice).get('/api/accessory-presets/9999');
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toEqual(error('PRESET_NOT_FOUND', 'Preset not found'));
     for (const id of ['abc', '0', '1.5', '-3']) {
-      const bad = await call('GET', `/api/accessory-presets/${id}`, alice);
+      const bad = await as(alice).get(`/api/accessory-presets/${id}`);
       expect(bad.statusCode, id).toBe(400);
       expect(bad.json()).toEqual(error('INVALID_ID', 'Invalid preset ID'));
     }
@@ -157,7 +157,7 @@ describe('reading presets', () => {
 
   it('FILE_NOT_FOUND when a preset\'s JSON file is gone', async () => {
     fs.rmSync(onDisk(mine.file_path));
-    const res = await call('GET', `/api/accessory-presets/${mine.id}`, alice);
+    const res = await as(alice).get(`/api/accessory-presets/${mine.id}`);
     expect(res.statusCode).toBe(404);
     expect(res.json().error).toBe('FILE_NOT_FOUND');
   });
@@ -171,23 +171,23 @@ describe('PUT /api/accessory-presets/:id', () => {
 
   it('changes only the fields sent; new accessories replace the file in place', async () => {
     t.clock.advance(60_000);
-    const res = await call('PUT', `/api/accessory-presets/${preset.id}`, alice, { presetName: 'Updated Preset Name', isPublic: true });
+    const res = await as(alice).put(`/api/accessory-presets/${preset.id}`, { presetName: 'Updated Preset Name', isPublic: true });
     expect(res.statusCode).toBe(200);
     const updated = res.json().preset;
     expect(updated).toEqual({ ...preset, preset_name: 'Updated Preset Name', is_public: true, updated_at: expect.any(String) });
     expect(Date.parse(updated.updated_at)).toBeGreaterThan(Date.parse(preset.updated_at));
 
     const next = [accessory('Head', 20), accessory('Spine', 1)];
-    const again = await call('PUT', `/api/accessory-presets/${preset.id}`, alice, { accessories: next, description: null });
+    const again = await as(alice).put(`/api/accessory-presets/${preset.id}`, { accessories: next, description: null });
     expect(again.json().preset).toMatchObject({ file_path: preset.file_path, description: null, preset_name: 'Updated Preset Name' });
     expect(JSON.parse(fs.readFileSync(onDisk(preset.file_path), 'utf8'))).toEqual(next);
-    expect((await call('GET', `/api/accessory-presets/${preset.id}`, alice)).json().preset.accessories).toEqual(next);
+    expect((await as(alice).get(`/api/accessory-presets/${preset.id}`)).json().preset.accessories).toEqual(next);
   });
 
   it('ACCESS_DENIED for someone else\'s preset, public or not', async () => {
     const shared = (await save(bob, { presetName: 'Shared', accessories: [], isPublic: true })).json().preset;
     for (const id of [preset.id, shared.id]) {
-      const res = await call('PUT', `/api/accessory-presets/${id}`, id === preset.id ? bob : alice, { presetName: 'Mine now' });
+      const res = await as(id === preset.id ? bob : alice).put(`/api/accessory-presets/${id}`, { presetName: 'Mine now' });
       expect(res.statusCode).toBe(403);
       expect(res.json()).toEqual(error('ACCESS_DENIED', 'Access denied'));
     }
@@ -195,26 +195,26 @@ describe('PUT /api/accessory-presets/:id', () => {
 
   it('answers the preset codes: DUPLICATE_PRESET_NAME, MISSING_FIELDS, INVALID_ACCESSORIES, PRESET_NOT_FOUND, INVALID_ID', async () => {
     await save(alice, { presetName: 'Taken', accessories: [] });
-    const dup = await call('PUT', `/api/accessory-presets/${preset.id}`, alice, { presetName: 'Taken' });
+    const dup = await as(alice).put(`/api/accessory-presets/${preset.id}`, { presetName: 'Taken' });
     expect(dup.statusCode).toBe(409);
     expect(dup.json().error).toBe('DUPLICATE_PRESET_NAME');
     // Keeping its own name is no conflict.
-    expect((await call('PUT', `/api/accessory-presets/${preset.id}`, alice, { presetName: 'Original' })).statusCode).toBe(200);
+    expect((await as(alice).put(`/api/accessory-presets/${preset.id}`, { presetName: 'Original' })).statusCode).toBe(200);
 
-    expect((await call('PUT', `/api/accessory-presets/${preset.id}`, alice, {})).json().error).toBe('MISSING_FIELDS');
-    expect((await call('PUT', `/api/accessory-presets/${preset.id}`, alice, { presetName: ' ' })).json().error).toBe('MISSING_FIELDS');
-    const notArray = await call('PUT', `/api/accessory-presets/${preset.id}`, alice, { accessories: 'hat' });
+    expect((await as(alice).put(`/api/accessory-presets/${preset.id}`, {})).json().error).toBe('MISSING_FIELDS');
+    expect((await as(alice).put(`/api/accessory-presets/${preset.id}`, { presetName: ' ' })).json().error).toBe('MISSING_FIELDS');
+    const notArray = await as(alice).put(`/api/accessory-presets/${preset.id}`, { accessories: 'hat' });
     expect(notArray.json()).toEqual(error('INVALID_ACCESSORIES', 'accessories must be an array'));
-    expect((await call('PUT', `/api/accessory-presets/${preset.id}`, alice, { accessories: [{}] })).json().error).toBe('INVALID_ACCESSORIES');
-    expect((await call('PUT', '/api/accessory-presets/9999', alice, { isPublic: true })).json().error).toBe('PRESET_NOT_FOUND');
-    expect((await call('PUT', '/api/accessory-presets/x', alice, { isPublic: true })).json().error).toBe('INVALID_ID');
+    expect((await as(alice).put(`/api/accessory-presets/${preset.id}`, { accessories: [{}] })).json().error).toBe('INVALID_ACCESSORIES');
+    expect((await as(alice).put('/api/accessory-presets/9999', { isPublic: true })).json().error).toBe('PRESET_NOT_FOUND');
+    expect((await as(alice).put('/api/accessory-presets/x', { isPublic: true })).json().error).toBe('INVALID_ID');
     // The refused accessories never reached the file.
     expect(JSON.parse(fs.readFileSync(onDisk(preset.file_path), 'utf8'))).toEqual([accessory()]);
   });
 
   it('SAVE_FAILED when the new accessories cannot be written', async () => {
     vi.spyOn(t.app.storage, 'put').mockRejectedValueOnce(new Error('EIO'));
-    const res = await call('PUT', `/api/accessory-presets/${preset.id}`, alice, { accessories: [] });
+    const res = await as(alice).put(`/api/accessory-presets/${preset.id}`, { accessories: [] });
     expect(res.statusCode).toBe(500);
     expect(res.json()).toEqual(error('SAVE_FAILED', 'Failed to save preset'));
   });
@@ -223,17 +223,17 @@ describe('PUT /api/accessory-presets/:id', () => {
 describe('DELETE /api/accessory-presets/:id', () => {
   it('deletes the row and its file; only the owner may', async () => {
     const preset = (await save(alice, { presetName: 'Gone soon', accessories: [], isPublic: true })).json().preset;
-    const denied = await call('DELETE', `/api/accessory-presets/${preset.id}`, bob);
+    const denied = await as(bob).delete(`/api/accessory-presets/${preset.id}`);
     expect(denied.statusCode).toBe(403);
     expect(denied.json().error).toBe('ACCESS_DENIED');
 
-    const res = await call('DELETE', `/api/accessory-presets/${preset.id}`, alice);
+    const res = await as(alice).delete(`/api/accessory-presets/${preset.id}`);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ success: true, message: 'Preset deleted successfully' });
     expect(fs.existsSync(onDisk(preset.file_path))).toBe(false);
-    expect((await call('GET', `/api/accessory-presets/${preset.id}`, alice)).json().error).toBe('PRESET_NOT_FOUND');
-    expect((await call('DELETE', `/api/accessory-presets/${preset.id}`, alice)).statusCode).toBe(404);
-    expect((await call('DELETE', '/api/accessory-presets/nope', alice)).json().error).toBe('INVALID_ID');
+    expect((await as(alice).get(`/api/accessory-presets/${preset.id}`)).json().error).toBe('PRESET_NOT_FOUND');
+    expect((await as(alice).delete(`/api/accessory-presets/${preset.id}`)).statusCode).toBe(404);
+    expect((await as(alice).delete('/api/accessory-presets/nope')).json().error).toBe('INVALID_ID');
   });
 
   it('a deleted account\'s presets and their folder go with it', async () => {

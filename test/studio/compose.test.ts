@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Composer, ComposeInput } from '../../src-server/families/studio/compose/composer';
 import { encodeAudio } from '../../src-server/media/ffmpeg';
 import { makeTestApp, type TestApp } from '../helpers/app';
+import { streamedForm } from '../helpers/bodies';
+import { requests } from '../helpers/inject';
 import { wavHeader } from '../stage/helpers';
 import { errorOf, form, makeStudioSamples, putTo, storedFiles, studioUser, tempFiles, type StudioSamples, type StudioUser } from './helpers';
 
@@ -46,24 +47,19 @@ async function setUp(engine?: Composer) {
   t = await makeTestApp({}, { setup: (app) => (engine ? app.studioComposer.install(engine) : app.studioComposer.uninstall()) });
   alice = await studioUser(t.app, 'Alice');
   bob = await studioUser(t.app, 'Bob');
-  studioId = (await call(alice, 'POST', '/api/work/studio', { studioName: 'Demo' })).json().data.studioId;
+  studioId = (await as(alice).post('/api/work/studio', { studioName: 'Demo' })).json().data.studioId;
 }
 
-function call(user: StudioUser | null, method: 'GET' | 'POST', url: string, payload?: unknown) {
-  return t.app.inject({ method, url, headers: user?.headers ?? {}, ...(payload !== undefined ? { payload: payload as object } : {}) });
-}
+const { as, anon } = requests(() => t.app);
 
 async function basicSong(user = alice, studio = studioId) {
-  const ticket = (await call(user, 'GET', '/api/song/basic/presignedUrl')).json().data;
+  const ticket = (await as(user).get('/api/song/basic/presignedUrl')).json().data;
   await putTo(t.app, ticket.basicSongPresignedUrl, samples.wav);
-  const res = await call(user, 'POST', `/api/song/studios/${studio}/basic/save`, { basicSongFilePath: ticket.basicSongFilePath, name: 'Hum', genre: 'pop', mood: 'calm', instruments: ['piano'] });
+  const res = await as(user).post(`/api/song/studios/${studio}/basic/save`, { basicSongFilePath: ticket.basicSongFilePath, name: 'Hum', genre: 'pop', mood: 'calm', instruments: ['piano'] });
   return res.json().data.songId as number;
 }
 
-const composeForm = (parts: Parameters<typeof form>[0], user = alice) => {
-  const { payload, headers } = form(parts);
-  return t.app.inject({ method: 'POST', url: '/api/compose', payload, headers: { ...headers, ...user.headers } });
-};
+const composeForm = (parts: Parameters<typeof form>[0], user = alice) => as(user).post('/api/compose', form(parts));
 
 async function waitForJob(id: string) {
   for (let i = 0; i < 200; i++) {
@@ -80,15 +76,15 @@ describe('without a composing engine', () => {
     const songId = await basicSong();
     const url = `/api/song/studios/${studioId}/ai`;
     for (const body of [{}, { basicSongId: 'x' }, { basicSongId: songId, prompt: ' ' }, { basicSongId: songId, prompt: 'x'.repeat(1001) }, { basicSongId: songId, extra: true }]) {
-      const res = await call(alice, 'POST', url, body);
+      const res = await as(alice).post(url, body);
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(res.json().error.code).toBe('VALIDATION_ERROR');
     }
-    expect((await call(alice, 'POST', url, { basicSongId: 999 })).json()).toEqual(errorOf('SONG_NOT_FOUND', 'Song not found'));
-    expect((await call(alice, 'POST', `/api/song/studios/999/ai`, { basicSongId: songId })).json()).toEqual(errorOf('STUDIO_NOT_FOUND', 'Studio not found'));
-    expect((await call(bob, 'POST', url, { basicSongId: songId })).statusCode).toBe(403);
-    expect((await call(null, 'POST', url, { basicSongId: songId })).statusCode).toBe(401);
-    const res = await call(alice, 'POST', url, { basicSongId: songId, prompt: 'brass band', genre: 'jazz' });
+    expect((await as(alice).post(url, { basicSongId: 999 })).json()).toEqual(errorOf('SONG_NOT_FOUND', 'Song not found'));
+    expect((await as(alice).post(`/api/song/studios/999/ai`, { basicSongId: songId })).json()).toEqual(errorOf('STUDIO_NOT_FOUND', 'Studio not found'));
+    expect((await as(bob).post(url, { basicSongId: songId })).statusCode).toBe(403);
+    expect((await anon().post(url, { basicSongId: songId })).statusCode).toBe(401);
+    const res = await as(alice).post(url, { basicSongId: songId, prompt: 'brass band', genre: 'jazz' });
     expect(res.statusCode).toBe(503);
     expect(res.json()).toEqual(errorOf('COMPOSER_UNAVAILABLE', expect.stringContaining('not installed')));
     expect(t.app.jobs.count({ kind: 'studio.compose' })).toBe(0);
@@ -96,7 +92,7 @@ describe('without a composing engine', () => {
 
   it('checks an /api/compose upload fully, then answers 503 and keeps nothing', async () => {
     await setUp();
-    const notMultipart = await call(alice, 'POST', '/api/compose', { prompt: 'x' });
+    const notMultipart = await as(alice).post('/api/compose', { prompt: 'x' });
     expect(notMultipart.statusCode).toBe(400);
     expect(notMultipart.json()).toEqual(errorOf('VALIDATION_ERROR', expect.stringContaining('multipart/form-data')));
     expect((await composeForm([{ name: 'prompt', value: 'jazz' }])).json()).toEqual(errorOf('VALIDATION_ERROR', 'body.file is required: a WAV recording'));
@@ -119,21 +115,10 @@ describe('without a composing engine', () => {
   it('refuses a WAV over 100 MB with 413 and keeps nothing', async () => {
     await setUp();
     const size = 100 * 1024 * 1024 + 1;
-    const boundary = '----atelier-oversize';
-    async function* body() {
-      yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="prompt"\r\n\r\njazz\r\n`);
-      yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.wav"\r\nContent-Type: audio/wav\r\n\r\n`);
-      yield wavHeader(size - 44);
-      const chunk = Buffer.alloc(1024 * 1024);
-      for (let left = size - 44; left > 0; left -= chunk.length) yield left >= chunk.length ? chunk : chunk.subarray(0, left);
-      yield Buffer.from(`\r\n--${boundary}--\r\n`);
-    }
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/api/compose',
-      payload: Readable.from(body()),
-      headers: { ...alice.headers, 'content-type': `multipart/form-data; boundary=${boundary}` },
-    });
+    const res = await as(alice).post(
+      '/api/compose',
+      streamedForm([{ name: 'prompt', value: 'jazz' }], { name: 'file', filename: 'big.wav', type: 'audio/wav', size, head: wavHeader(size - 44) }),
+    );
     expect(res.statusCode).toBe(413);
     expect(res.json()).toEqual(errorOf('PAYLOAD_TOO_LARGE', 'The file may be at most 100 MB'));
     expect(storedFiles(t.dataDir, `studio/${alice.id}`)).toEqual([]);
@@ -146,14 +131,14 @@ describe('with an engine plugged into the seam', () => {
     const engine = new ToneComposer();
     await setUp(engine);
     const songId = await basicSong();
-    const res = await call(alice, 'POST', `/api/song/studios/${studioId}/ai`, { basicSongId: songId, mood: 'energetic' });
+    const res = await as(alice).post(`/api/song/studios/${studioId}/ai`, { basicSongId: songId, mood: 'energetic' });
     expect(res.statusCode, res.body).toBe(202);
     const accepted = res.json().data;
     expect(accepted).toEqual({ jobId: expect.any(String), status: 'queued', position: expect.any(Number), estimatedWaitSeconds: expect.any(Number), studioId, basicSongId: songId });
     const job = await waitForJob(accepted.jobId);
     expect(job.status).toBe('completed');
     expect(engine.calls[0]).toMatchObject({ prompt: 'pop energetic featuring piano', genre: 'pop', mood: 'energetic', instruments: ['piano'] });
-    const ai = (await call(alice, 'GET', `/api/song/ai/${studioId}`)).json().data;
+    const ai = (await as(alice).get(`/api/song/ai/${studioId}`)).json().data;
     expect(ai).toEqual([expect.objectContaining({ songId: (job.result as { songId: number }).songId, title: 'Hum (AI)', source: 'ai', aiUsed: true, basicSongId: songId, format: 'wav' })]);
     expect(ai[0].duration).toBeCloseTo(2, 1);
     // The engine's work folder is gone.
@@ -163,10 +148,10 @@ describe('with an engine plugged into the seam', () => {
   it('fails the job, keeping nothing, when the engine produces no audio', async () => {
     await setUp(new ToneComposer('garbage'));
     const songId = await basicSong();
-    const res = await call(alice, 'POST', `/api/song/studios/${studioId}/ai`, { basicSongId: songId });
+    const res = await as(alice).post(`/api/song/studios/${studioId}/ai`, { basicSongId: songId });
     const job = await waitForJob(res.json().data.jobId);
     expect(job).toMatchObject({ status: 'failed', errorCode: 'COMPOSER_FAILED' });
-    expect((await call(alice, 'GET', `/api/song/ai/${studioId}`)).json().data).toEqual([]);
+    expect((await as(alice).get(`/api/song/ai/${studioId}`)).json().data).toEqual([]);
     expect(storedFiles(t.dataDir, `studio/${alice.id}`).filter((f) => f.startsWith('incoming/'))).toEqual([]);
   });
 

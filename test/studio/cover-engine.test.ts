@@ -8,6 +8,7 @@ import { ModelCatalog } from '../../src-server/ai/diffusion/catalog';
 import { writeTinySd } from '../../src-server/ai/diffusion/tiny/generate';
 import { drawCover } from '../../src-server/families/studio/songs/cover';
 import { makeTestApp, type TestApp } from '../helpers/app';
+import { requests, type Requests } from '../helpers/inject';
 import { errorOf, pathOf, studioUser, type StudioUser } from './helpers';
 
 // Album covers drawn by the diffusion engine (a tiny random-weight SD 1.5 in the layout of a real
@@ -32,6 +33,8 @@ afterEach(async () => {
 interface CoverApp {
   app: FastifyInstance;
   user: StudioUser;
+  /** Requests as `user`, or as someone else. */
+  as(who?: StudioUser): Requests;
   /** Holds the GPU lane until the returned function is called, so later jobs stay queued. */
   holdGpu(): () => void;
 }
@@ -60,6 +63,7 @@ async function coverApp(withModel: boolean): Promise<CoverApp> {
   return {
     app,
     user,
+    as: (who = user) => requests(app).as(who),
     holdGpu() {
       const job = app.jobs.enqueue({ kind: HOLD_JOB, payload: {} });
       return () => (releases.get(job.id) ?? (() => app.jobs.cancel(job.id)))();
@@ -67,8 +71,6 @@ async function coverApp(withModel: boolean): Promise<CoverApp> {
   };
 }
 
-const call = (c: CoverApp, method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown, user = c.user) =>
-  c.app.inject({ method, url, headers: user.headers, ...(payload !== undefined ? { payload: payload as object } : {}) });
 
 async function imageOf(c: CoverApp, cover: { imageUrl: string }): Promise<Buffer> {
   const res = await c.app.inject({ url: pathOf(cover.imageUrl) });
@@ -82,7 +84,7 @@ const words = { title: 'Night Drive', genre: 'electronic', mood: 'dark' };
 describe('covers drawn by the diffusion engine', () => {
   it('draws a 1024×1024 PNG from the words, says which engine drew it, and draws the same cover for the same words', async () => {
     const c = await coverApp(true);
-    const res = await call(c, 'GET', '/api/song/cover?title=Night%20Drive&genre=electronic&mood=dark');
+    const res = await c.as().get('/api/song/cover?title=Night%20Drive&genre=electronic&mood=dark');
     expect(res.statusCode, res.body).toBe(200);
     const cover = res.json().data;
     expect(cover).toEqual({
@@ -96,13 +98,13 @@ describe('covers drawn by the diffusion engine', () => {
     expect(await sharp(png).metadata()).toMatchObject({ format: 'png', width: 1024, height: 1024 });
     expect(png.equals(await drawCover({ ...words }))).toBe(false);
 
-    const again = await call(c, 'POST', '/api/song/cover', words);
+    const again = await c.as().post('/api/song/cover', words);
     expect(again.statusCode, again.body).toBe(201);
     expect(again.json().data).toMatchObject({ engine: cover.engine, model: 'tiny-sd1', seed: cover.seed });
     expect(again.json().data.imageFilePath).not.toBe(cover.imageFilePath);
     expect((await imageOf(c, again.json().data)).equals(png)).toBe(true);
 
-    const other = await call(c, 'POST', '/api/song/cover', { ...words, title: 'Morning Light' });
+    const other = await c.as().post('/api/song/cover', { ...words, title: 'Morning Light' });
     expect(other.json().data.seed).not.toBe(cover.seed);
     expect((await imageOf(c, other.json().data)).equals(png)).toBe(false);
 
@@ -111,7 +113,7 @@ describe('covers drawn by the diffusion engine', () => {
   it('draws the same picture again for the same seed, another for another seed', async () => {
     const c = await coverApp(true);
     const draw = async (seed: number) => {
-      const res = await call(c, 'POST', '/api/song/cover', { ...words, engine: 'diffusion', model: 'tiny-sd1', seed });
+      const res = await c.as().post('/api/song/cover', { ...words, engine: 'diffusion', model: 'tiny-sd1', seed });
       expect(res.statusCode, res.body).toBe(201);
       expect(res.json().data.seed).toBe(seed);
       return imageOf(c, res.json().data);
@@ -123,30 +125,30 @@ describe('covers drawn by the diffusion engine', () => {
 
   it('draws the procedural cover when asked to, even with a model installed', async () => {
     const c = await coverApp(true);
-    const res = await call(c, 'POST', '/api/song/cover', { ...words, engine: 'procedural' });
+    const res = await c.as().post('/api/song/cover', { ...words, engine: 'procedural' });
     expect(res.statusCode, res.body).toBe(201);
     expect(res.json().data).toMatchObject({ engine: 'procedural', model: null, seed: null });
     expect((await imageOf(c, res.json().data)).equals(await drawCover({ ...words }))).toBe(true);
     expect(c.app.jobs.count({ kind: 'studio.cover' })).toBe(0);
-    expect((await call(c, 'POST', '/api/song/cover', { ...words, engine: 'procedural', seed: 1 })).json()).toEqual(errorOf('VALIDATION_ERROR'));
+    expect((await c.as().post('/api/song/cover', { ...words, engine: 'procedural', seed: 1 })).json()).toEqual(errorOf('VALIDATION_ERROR'));
   });
 
   it('answers 202 with a job to poll when the engine takes longer than the request waits', async () => {
     const c = await coverApp(true);
     const release = c.holdGpu();
-    const res = await call(c, 'POST', '/api/song/cover', { ...words, wait: 0 });
+    const res = await c.as().post('/api/song/cover', { ...words, wait: 0 });
     expect(res.statusCode, res.body).toBe(202);
     const job = res.json().data;
     expect(job).toMatchObject({ jobId: expect.any(String), status: 'queued', position: 1, model: 'tiny-sd1', seed: expect.any(Number), cover: null, error: null });
 
     const stranger = await studioUser(c.app, 'Stranger');
-    expect((await call(c, 'GET', `/api/song/cover/jobs/${job.jobId}`, undefined, stranger)).json()).toEqual(errorOf('FORBIDDEN'));
-    expect((await call(c, 'GET', '/api/song/cover/jobs/00000000-0000-4000-8000-000000000000')).json()).toEqual(errorOf('JOB_NOT_FOUND'));
+    expect((await c.as(stranger).get(`/api/song/cover/jobs/${job.jobId}`)).json()).toEqual(errorOf('FORBIDDEN'));
+    expect((await c.as().get('/api/song/cover/jobs/00000000-0000-4000-8000-000000000000')).json()).toEqual(errorOf('JOB_NOT_FOUND'));
 
     release();
     let polled;
     for (;;) {
-      polled = (await call(c, 'GET', `/api/song/cover/jobs/${job.jobId}`)).json().data;
+      polled = (await c.as().get(`/api/song/cover/jobs/${job.jobId}`)).json().data;
       if (polled.status !== 'queued' && polled.status !== 'processing') break;
       await new Promise((r) => setTimeout(r, 25));
     }
@@ -157,8 +159,8 @@ describe('covers drawn by the diffusion engine', () => {
   it('cancels a cover job on request and when the waiting client hangs up', async () => {
     const c = await coverApp(true);
     const release = c.holdGpu();
-    const queued = (await call(c, 'POST', '/api/song/cover', { ...words, wait: 0 })).json().data;
-    const cancelled = await call(c, 'DELETE', `/api/song/cover/jobs/${queued.jobId}`);
+    const queued = (await c.as().post('/api/song/cover', { ...words, wait: 0 })).json().data;
+    const cancelled = await c.as().delete(`/api/song/cover/jobs/${queued.jobId}`);
     expect(cancelled.json().data).toMatchObject({ status: 'cancelled', cover: null, error: { code: 'COVER_CANCELLED' } });
 
     // A real HTTP client that gives up while the job waits behind the held lane.
@@ -185,7 +187,7 @@ describe('covers drawn by the diffusion engine', () => {
   it('answers a waiting request with its job when the server closes, instead of holding the close', async () => {
     const c = await coverApp(true);
     c.holdGpu();
-    const waiting = call(c, 'POST', '/api/song/cover', words);
+    const waiting = c.as().post('/api/song/cover', words);
     while (c.app.jobs.count({ kind: 'studio.cover', status: 'queued' }) === 0) await new Promise((r) => setTimeout(r, 10));
     await t!.close();
     t = null;
@@ -197,7 +199,7 @@ describe('covers drawn by the diffusion engine', () => {
   it('turns an engine failure into IMAGE_ENGINE_FAILED, never a 500', async () => {
     const c = await coverApp(true);
     const release = c.holdGpu();
-    const waiting = call(c, 'POST', '/api/song/cover', words);
+    const waiting = c.as().post('/api/song/cover', words);
     while (c.app.jobs.count({ kind: 'studio.cover', status: 'queued' }) === 0) await new Promise((r) => setTimeout(r, 10));
     // The model breaks after the request was accepted: its UNet is no longer an ONNX file.
     fs.writeFileSync(path.join(c.app.config.dataDir, 'models', 'diffusion', 'tiny-sd1', 'unet', 'model.onnx'), 'not a model');
@@ -212,18 +214,18 @@ describe('covers drawn by the diffusion engine', () => {
 describe('covers without an image model', () => {
   it('draws the procedural cover with engine auto, and refuses engine diffusion clearly', async () => {
     const c = await coverApp(false);
-    const auto = await call(c, 'GET', '/api/song/cover?title=Night%20Drive&genre=electronic&mood=dark');
+    const auto = await c.as().get('/api/song/cover?title=Night%20Drive&genre=electronic&mood=dark');
     expect(auto.statusCode, auto.body).toBe(200);
     expect(auto.json().data).toMatchObject({ engine: 'procedural', model: null, seed: null });
     const png = await imageOf(c, auto.json().data);
     expect(png.equals(await drawCover({ ...words }))).toBe(true);
     expect(await sharp(png).metadata()).toMatchObject({ width: 1024, height: 1024 });
 
-    const diffusion = await call(c, 'POST', '/api/song/cover', { ...words, engine: 'diffusion' });
+    const diffusion = await c.as().post('/api/song/cover', { ...words, engine: 'diffusion' });
     expect(diffusion.statusCode).toBe(503);
     expect(diffusion.json()).toEqual(errorOf('IMAGE_MODEL_UNAVAILABLE'));
-    expect((await call(c, 'POST', '/api/song/cover', { ...words, model: 'no-such-model' })).json()).toEqual(errorOf('MODEL_NOT_FOUND'));
-    expect((await call(c, 'GET', '/api/song/cover?title=x&engine=magic')).json()).toEqual(errorOf('VALIDATION_ERROR'));
+    expect((await c.as().post('/api/song/cover', { ...words, model: 'no-such-model' })).json()).toEqual(errorOf('MODEL_NOT_FOUND'));
+    expect((await c.as().get('/api/song/cover?title=x&engine=magic')).json()).toEqual(errorOf('VALIDATION_ERROR'));
   });
 
   it('documents the engine choice in the OpenAPI document', async () => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Composer, ComposeInput } from '../../src-server/families/studio/compose/composer';
 import { makeTestApp, type TestApp } from '../helpers/app';
+import { requests } from '../helpers/inject';
 import { errorOf, makeStudioSamples, putTo, storedFiles, studioUser, type StudioSamples, type StudioUser } from './helpers';
 
 let samples: StudioSamples;
@@ -44,34 +45,32 @@ beforeEach(async () => {
   t = await makeTestApp({}, { setup: (app) => app.studioComposer.install(new ExtrasComposer()) });
   alice = await studioUser(t.app, 'Alice');
   bob = await studioUser(t.app, 'Bob');
-  studioId = (await call(alice, 'POST', '/api/work/studio', { studioName: 'Demo' })).json().data.studioId;
+  studioId = (await as(alice).post('/api/work/studio', { studioName: 'Demo' })).json().data.studioId;
 });
 afterEach(async () => {
   await t.close();
 });
 
-function call(user: StudioUser | null, method: 'GET' | 'HEAD' | 'POST' | 'DELETE', url: string, payload?: object, headers: Record<string, string> = {}) {
-  return t.app.inject({ method, url, headers: { ...(user?.headers ?? {}), ...headers }, ...(payload !== undefined ? { payload } : {}) });
-}
+const { as, anon } = requests(() => t.app);
 
 async function basicSong() {
-  const ticket = (await call(alice, 'GET', '/api/song/basic/presignedUrl')).json().data;
+  const ticket = (await as(alice).get('/api/song/basic/presignedUrl')).json().data;
   await putTo(t.app, ticket.basicSongPresignedUrl, samples.wav);
-  const res = await call(alice, 'POST', `/api/song/studios/${studioId}/basic/save`, { basicSongFilePath: ticket.basicSongFilePath, name: 'Hum' });
+  const res = await as(alice).post(`/api/song/studios/${studioId}/basic/save`, { basicSongFilePath: ticket.basicSongFilePath, name: 'Hum' });
   return res.json().data.songId as number;
 }
 
 /** Composes the basic song through the queued job and answers the AI song as GET /api/song/ai lists it. */
 async function aiSong() {
   const basicSongId = await basicSong();
-  const jobId = (await call(alice, 'POST', `/api/song/studios/${studioId}/ai`, { basicSongId })).json().data.jobId as string;
+  const jobId = (await as(alice).post(`/api/song/studios/${studioId}/ai`, { basicSongId })).json().data.jobId as string;
   for (let i = 0; i < 200; i++) {
     const job = t.app.jobs.get(jobId);
     if (job?.status === 'completed') break;
     if (job && ['failed', 'cancelled'].includes(job.status)) throw new Error(`compose job ${job.status}`);
     await new Promise((r) => setTimeout(r, 25));
   }
-  const [song] = (await call(alice, 'GET', `/api/song/ai/${studioId}`)).json().data;
+  const [song] = (await as(alice).get(`/api/song/ai/${studioId}`)).json().data;
   return { song, basicSongId };
 }
 
@@ -87,32 +86,32 @@ describe('an AI song’s extras', () => {
         { name: 'lead_vox', url: `${base}/stems/lead_vox.wav` },
       ],
     });
-    const all = (await call(alice, 'GET', '/api/song')).json().data;
+    const all = (await as(alice).get('/api/song')).json().data;
     expect(all.find((s: { songId: number }) => s.songId === basicSongId).extras).toBeNull();
     expect(all.find((s: { songId: number }) => s.songId === song.songId).extras).toEqual(song.extras);
   });
 
   it('download with their content type and a name from the title; a stem answers a Range with 206', async () => {
     const { song } = await aiSong();
-    const mp3 = await call(alice, 'GET', song.extras.mp3Url);
+    const mp3 = await as(alice).get(song.extras.mp3Url);
     expect(mp3.statusCode).toBe(200);
     expect(mp3.headers['content-type']).toBe('audio/mpeg');
     expect(mp3.headers['content-disposition']).toContain('filename="Hum (AI).mp3"');
     expect(mp3.rawPayload.equals(samples.mp3)).toBe(true);
 
-    const midi = await call(alice, 'GET', song.extras.midiUrl);
+    const midi = await as(alice).get(song.extras.midiUrl);
     expect(midi.headers['content-type']).toBe('audio/midi');
     expect(midi.headers['content-disposition']).toContain('filename="Hum (AI).mid"');
     expect(midi.rawPayload.equals(MIDI)).toBe(true);
 
-    const stem = await call(alice, 'GET', song.extras.stems[0].url, undefined, { range: 'bytes=0-99' });
+    const stem = await as(alice).get(song.extras.stems[0].url, { headers: { range: 'bytes=0-99' } });
     expect(stem.statusCode).toBe(206);
     expect(stem.headers['content-type']).toBe('audio/wav');
     expect(stem.headers['content-range']).toBe(`bytes 0-99/${samples.wav.length}`);
     expect(stem.headers['content-disposition']).toContain('filename="Hum (AI) - drums.wav"');
     expect(stem.rawPayload.equals(samples.wav.subarray(0, 100))).toBe(true);
 
-    const head = await call(alice, 'HEAD', song.extras.stems[1].url);
+    const head = await as(alice).head(song.extras.stems[1].url);
     expect(head.statusCode).toBe(200);
     expect(head.headers['content-length']).toBe(String(samples.wav.length));
     expect(head.rawPayload.length).toBe(0);
@@ -120,22 +119,22 @@ describe('an AI song’s extras', () => {
 
   it('belong to their owner only: another account gets 403, no token 401', async () => {
     const { song } = await aiSong();
-    const res = await call(bob, 'GET', song.extras.stems[0].url);
+    const res = await as(bob).get(song.extras.stems[0].url);
     expect(res.statusCode).toBe(403);
     expect(res.json()).toEqual(errorOf('FORBIDDEN'));
-    expect((await call(null, 'GET', song.extras.mp3Url)).statusCode).toBe(401);
+    expect((await anon().get(song.extras.mp3Url)).statusCode).toBe(401);
   });
 
   it('answer 404 for a file the song does not have, and for a song that does not exist', async () => {
     const { song, basicSongId } = await aiSong();
     for (const file of ['stems/flute.wav', 'song.wav', 'notes.txt', 'stems/drums.mp3', 'stems']) {
-      const res = await call(alice, 'GET', `/api/song/${song.songId}/extras/${file}`);
+      const res = await as(alice).get(`/api/song/${song.songId}/extras/${file}`);
       expect(res.statusCode, file).toBe(404);
       expect(res.json(), file).toEqual(errorOf('FILE_NOT_FOUND', 'This song has no such file'));
     }
     // A song that is not an AI composition has no extras, even under the right names.
-    expect((await call(alice, 'GET', `/api/song/${basicSongId}/extras/song.mp3`)).json()).toEqual(errorOf('FILE_NOT_FOUND'));
-    expect((await call(alice, 'GET', '/api/song/999/extras/song.mp3')).json()).toEqual(errorOf('SONG_NOT_FOUND', 'Song not found'));
+    expect((await as(alice).get(`/api/song/${basicSongId}/extras/song.mp3`)).json()).toEqual(errorOf('FILE_NOT_FOUND'));
+    expect((await as(alice).get('/api/song/999/extras/song.mp3')).json()).toEqual(errorOf('SONG_NOT_FOUND', 'Song not found'));
   });
 
   it('refuse paths that leave the song’s folder', async () => {
@@ -150,7 +149,7 @@ describe('an AI song’s extras', () => {
       '%2Fetc%2Fpasswd',
       'song.mp3%00.wav',
     ]) {
-      const res = await call(alice, 'GET', `${songs}/${file}`);
+      const res = await as(alice).get(`${songs}/${file}`);
       expect(res.statusCode, file).toBe(404);
       expect(res.json(), file).toEqual(errorOf('FILE_NOT_FOUND', 'This song has no such file'));
     }
@@ -160,8 +159,8 @@ describe('an AI song’s extras', () => {
     const { song } = await aiSong();
     const extras = () => storedFiles(t.dataDir, `studio/${alice.id}`).filter((f) => f.includes('/stems/') || /\.(mid|mp3)$/.test(f));
     expect(extras()).toHaveLength(4);
-    expect((await call(alice, 'DELETE', `/api/song/download/${song.songId}`)).statusCode).toBe(200);
+    expect((await as(alice).delete(`/api/song/download/${song.songId}`)).statusCode).toBe(200);
     expect(extras()).toEqual([]);
-    expect((await call(alice, 'GET', song.extras.mp3Url)).statusCode).toBe(404);
+    expect((await as(alice).get(song.extras.mp3Url)).statusCode).toBe(404);
   });
 });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeTestApp, type TestApp } from '../helpers/app';
+import { requests } from '../helpers/inject';
 import { errorOf, makeStudioSamples, pathOf, putTo, signIn, storedFiles, studioUser, tempFiles, type StudioSamples, type StudioUser } from './helpers';
 
 let samples: StudioSamples;
@@ -20,28 +21,26 @@ beforeEach(async () => {
   t = await makeTestApp();
   alice = await studioUser(t.app, 'Alice');
   bob = await studioUser(t.app, 'Bob');
-  studioId = (await call(alice, 'POST', '/api/work/studio', { studioName: 'Demo' })).json().data.studioId;
+  studioId = (await as(alice).post('/api/work/studio', { studioName: 'Demo' })).json().data.studioId;
 });
 afterEach(async () => {
   await t.close();
 });
 
-function call(user: StudioUser | null, method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD', url: string, payload?: unknown, headers: Record<string, string> = {}) {
-  return t.app.inject({ method, url, headers: { ...(user?.headers ?? {}), ...headers }, ...(payload !== undefined ? { payload: payload as object } : {}) });
-}
+const { as, anon } = requests(() => t.app);
 
 /** The compose flow as the spec numbers it: 1. upload URL, 2. the upload, 3. the save request. */
 async function saveSong(kind: 'basic' | 'ai', body: Buffer, fields: Record<string, unknown> = {}, user = alice, studio = studioId) {
-  const ticket = (await call(user, 'GET', `/api/song/${kind}/presignedUrl`)).json().data;
+  const ticket = (await as(user).get(`/api/song/${kind}/presignedUrl`)).json().data;
   await putTo(t.app, ticket[`${kind}SongPresignedUrl`], body);
-  return call(user, 'POST', `/api/song/studios/${studio}/${kind}/save`, { [`${kind}SongFilePath`]: ticket[`${kind}SongFilePath`], name: 'My song', ...fields });
+  return as(user).post(`/api/song/studios/${studio}/${kind}/save`, { [`${kind}SongFilePath`]: ticket[`${kind}SongFilePath`], name: 'My song', ...fields });
 }
 
 const songFiles = (user = alice) => storedFiles(t.dataDir, `studio/${user.id}`);
 
 describe('saving songs through signed uploads', () => {
   it('issues upload URLs, then saves a basic song checked by content', async () => {
-    const ticket = await call(alice, 'GET', '/api/song/basic/presignedUrl');
+    const ticket = await as(alice).get('/api/song/basic/presignedUrl');
     expect(ticket.statusCode).toBe(200);
     expect(ticket.json().data).toEqual({
       basicSongPresignedUrl: expect.stringMatching(/^http:\/\/localhost(:\d+)?\/files\/studio\//),
@@ -85,19 +84,19 @@ describe('saving songs through signed uploads', () => {
     const ai = await saveSong('ai', samples.mp3, { name: 'AI version', basicSongId: basic.songId, genre: 'pop' });
     expect(ai.statusCode, ai.body).toBe(201);
     expect(ai.json().data).toMatchObject({ source: 'ai', aiUsed: true, basicSongId: basic.songId, format: 'mp3', title: 'AI version' });
-    const otherStudio = (await call(alice, 'POST', '/api/work/studio', { studioName: 'Other' })).json().data.studioId;
+    const otherStudio = (await as(alice).post('/api/work/studio', { studioName: 'Other' })).json().data.studioId;
     const elsewhere = (await saveSong('basic', samples.ogg, { name: 'Elsewhere' }, alice, otherStudio)).json().data;
-    await saveSong('basic', samples.wav, { name: 'Bob' }, bob, (await call(bob, 'POST', '/api/work/studio', { studioName: 'B' })).json().data.studioId);
+    await saveSong('basic', samples.wav, { name: 'Bob' }, bob, (await as(bob).post('/api/work/studio', { studioName: 'B' })).json().data.studioId);
 
-    const titles = async (url: string) => (await call(alice, 'GET', url)).json().data.map((s: { title: string }) => s.title);
+    const titles = async (url: string) => (await as(alice).get(url)).json().data.map((s: { title: string }) => s.title);
     expect(await titles('/api/song')).toEqual(['Elsewhere', 'AI version', 'My song']);
     expect(await titles(`/api/song/${studioId}`)).toEqual(['AI version', 'My song']);
     expect(await titles(`/api/song/ai/${studioId}`)).toEqual(['AI version']);
     expect(await titles(`/api/song/ai/${otherStudio}`)).toEqual([]);
     expect(elsewhere.format).toBe('ogg');
-    expect((await call(bob, 'GET', `/api/song/${studioId}`)).statusCode).toBe(403);
-    expect((await call(bob, 'GET', `/api/song/ai/${studioId}`)).statusCode).toBe(403);
-    expect((await call(alice, 'GET', '/api/song/999')).json()).toEqual(errorOf('STUDIO_NOT_FOUND', 'Studio not found'));
+    expect((await as(bob).get(`/api/song/${studioId}`)).statusCode).toBe(403);
+    expect((await as(bob).get(`/api/song/ai/${studioId}`)).statusCode).toBe(403);
+    expect((await as(alice).get('/api/song/999')).json()).toEqual(errorOf('STUDIO_NOT_FOUND', 'Studio not found'));
     // An AI song must name a basic song of the same studio.
     const wrongBasic = await saveSong('ai', samples.mp3, { basicSongId: elsewhere.songId });
     expect(wrongBasic.statusCode).toBe(404);
@@ -112,12 +111,12 @@ describe('saving songs through signed uploads', () => {
     }
     expect(songFiles()).toEqual([]);
     expect(tempFiles(t.dataDir)).toEqual([]);
-    expect((await call(alice, 'GET', '/api/song')).json().data).toEqual([]);
+    expect((await as(alice).get('/api/song')).json().data).toEqual([]);
   });
 
   it('refuses paths it did not hand out, uploads that never happened and saving twice', async () => {
-    const ticket = (await call(alice, 'GET', '/api/song/basic/presignedUrl')).json().data;
-    const save = (user: StudioUser, filePath: string) => call(user, 'POST', `/api/song/studios/${studioId}/basic/save`, { basicSongFilePath: filePath, name: 'x' });
+    const ticket = (await as(alice).get('/api/song/basic/presignedUrl')).json().data;
+    const save = (user: StudioUser, filePath: string) => as(user).post(`/api/song/studios/${studioId}/basic/save`, { basicSongFilePath: filePath, name: 'x' });
     const notYet = await save(alice, ticket.basicSongFilePath);
     expect(notYet.statusCode).toBe(409);
     expect(notYet.json()).toEqual(errorOf('UPLOAD_NOT_FOUND'));
@@ -128,28 +127,28 @@ describe('saving songs through signed uploads', () => {
       expect(res.json()).toEqual(errorOf('INVALID_FILE_PATH'));
     }
     // Bob cannot save Alice's upload, even into his own studio.
-    const bobStudio = (await call(bob, 'POST', '/api/work/studio', { studioName: 'B' })).json().data.studioId;
-    const stolen = await call(bob, 'POST', `/api/song/studios/${bobStudio}/basic/save`, { basicSongFilePath: ticket.basicSongFilePath, name: 'x' });
+    const bobStudio = (await as(bob).post('/api/work/studio', { studioName: 'B' })).json().data.studioId;
+    const stolen = await as(bob).post(`/api/song/studios/${bobStudio}/basic/save`, { basicSongFilePath: ticket.basicSongFilePath, name: 'x' });
     expect(stolen.json()).toEqual(errorOf('INVALID_FILE_PATH'));
     expect((await save(alice, ticket.basicSongFilePath)).statusCode).toBe(201);
     expect((await save(alice, ticket.basicSongFilePath)).json()).toEqual(errorOf('UPLOAD_NOT_FOUND'));
-    expect((await call(alice, 'GET', '/api/song')).json().data).toHaveLength(1);
+    expect((await as(alice).get('/api/song')).json().data).toHaveLength(1);
   });
 
   it('validates the save body and the studio', async () => {
-    const ticket = (await call(alice, 'GET', '/api/song/basic/presignedUrl')).json().data;
+    const ticket = (await as(alice).get('/api/song/basic/presignedUrl')).json().data;
     for (const body of [{}, { basicSongFilePath: ticket.basicSongFilePath }, { basicSongFilePath: ticket.basicSongFilePath, name: '  ' }, { basicSongFilePath: ticket.basicSongFilePath, name: 'x', instruments: 'x'.repeat(60) }]) {
-      const res = await call(alice, 'POST', `/api/song/studios/${studioId}/basic/save`, body);
+      const res = await as(alice).post(`/api/song/studios/${studioId}/basic/save`, body);
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(res.json().error.code).toBe('VALIDATION_ERROR');
     }
-    const foreign = await call(bob, 'POST', `/api/song/studios/${studioId}/basic/save`, { basicSongFilePath: ticket.basicSongFilePath, name: 'x' });
+    const foreign = await as(bob).post(`/api/song/studios/${studioId}/basic/save`, { basicSongFilePath: ticket.basicSongFilePath, name: 'x' });
     expect(foreign.statusCode).toBe(403);
-    const unknown = await call(alice, 'POST', '/api/song/studios/777/ai/save', { aiSongFilePath: ticket.basicSongFilePath, name: 'x' });
+    const unknown = await as(alice).post('/api/song/studios/777/ai/save', { aiSongFilePath: ticket.basicSongFilePath, name: 'x' });
     expect(unknown.json()).toEqual(errorOf('STUDIO_NOT_FOUND', 'Studio not found'));
-    expect((await call(null, 'GET', '/api/song/ai/presignedUrl')).statusCode).toBe(401);
-    expect((await call(null, 'GET', '/api/song/basic/presignedUrl')).statusCode).toBe(401);
-    expect((await call(null, 'GET', '/api/song')).json()).toEqual(errorOf('UNAUTHORIZED'));
+    expect((await anon().get('/api/song/ai/presignedUrl')).statusCode).toBe(401);
+    expect((await anon().get('/api/song/basic/presignedUrl')).statusCode).toBe(401);
+    expect((await anon().get('/api/song')).json()).toEqual(errorOf('UNAUTHORIZED'));
   });
 });
 
@@ -157,57 +156,57 @@ describe('download and delete', () => {
   it('downloads the bytes as an attachment, with Range, HEAD and 416', async () => {
     const song = (await saveSong('basic', samples.mp3, { name: '여름 노래/1' })).json().data;
     const url = `/api/song/download/${song.songId}`;
-    const whole = await call(alice, 'GET', url);
+    const whole = await as(alice).get(url);
     expect(whole.statusCode).toBe(200);
     expect(whole.headers['content-type']).toBe('audio/mp3');
     expect(whole.headers['content-disposition']).toContain(`filename*=UTF-8''${encodeURIComponent('여름 노래_1.mp3')}`);
     expect(whole.headers['accept-ranges']).toBe('bytes');
     expect(whole.rawPayload.equals(samples.mp3)).toBe(true);
-    const part = await call(alice, 'GET', url, undefined, { range: 'bytes=100-199' });
+    const part = await as(alice).get(url, { headers: { range: 'bytes=100-199' } });
     expect(part.statusCode).toBe(206);
     expect(part.headers['content-range']).toBe(`bytes 100-199/${samples.mp3.length}`);
     expect(part.rawPayload.equals(samples.mp3.subarray(100, 200))).toBe(true);
-    const past = await call(alice, 'GET', url, undefined, { range: `bytes=${samples.mp3.length}-` });
+    const past = await as(alice).get(url, { headers: { range: `bytes=${samples.mp3.length}-` } });
     expect(past.statusCode).toBe(416);
     expect(past.json()).toEqual(errorOf('RANGE_NOT_SATISFIABLE'));
-    const head = await call(alice, 'HEAD', url);
+    const head = await as(alice).head(url);
     expect(head.statusCode).toBe(200);
     expect(head.headers['content-length']).toBe(String(samples.mp3.length));
     expect(head.body).toBe('');
-    expect((await call(bob, 'GET', url)).statusCode).toBe(403);
-    expect((await call(null, 'GET', url)).statusCode).toBe(401);
-    expect((await call(alice, 'GET', '/api/song/download/999')).json()).toEqual(errorOf('SONG_NOT_FOUND', 'Song not found'));
+    expect((await as(bob).get(url)).statusCode).toBe(403);
+    expect((await anon().get(url)).statusCode).toBe(401);
+    expect((await as(alice).get('/api/song/download/999')).json()).toEqual(errorOf('SONG_NOT_FOUND', 'Song not found'));
     fs.rmSync(path.join(t.dataDir, 'files', song.songUrl.split('/files/')[1].split('?')[0]));
-    expect((await call(alice, 'GET', url)).json()).toEqual(errorOf('FILE_NOT_FOUND'));
+    expect((await as(alice).get(url)).json()).toEqual(errorOf('FILE_NOT_FOUND'));
   });
 
   it('deletes a song with its file; its share link stops working', async () => {
     const song = (await saveSong('basic', samples.wav)).json().data;
-    const share = (await call(alice, 'GET', `/api/song/share/${song.songId}`)).json().data;
-    expect((await call(bob, 'DELETE', `/api/song/download/${song.songId}`)).statusCode).toBe(403);
-    const res = await call(alice, 'DELETE', `/api/song/download/${song.songId}`);
+    const share = (await as(alice).get(`/api/song/share/${song.songId}`)).json().data;
+    expect((await as(bob).delete(`/api/song/download/${song.songId}`)).statusCode).toBe(403);
+    const res = await as(alice).delete(`/api/song/download/${song.songId}`);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ success: true, message: 'Song deleted', data: { songId: song.songId } });
     expect(songFiles()).toEqual([]);
-    expect((await call(alice, 'GET', `/api/song/download/${song.songId}`)).statusCode).toBe(404);
-    expect((await call(null, 'GET', pathOf(share.shareUrl))).json()).toEqual(errorOf('SHARE_NOT_FOUND'));
+    expect((await as(alice).get(`/api/song/download/${song.songId}`)).statusCode).toBe(404);
+    expect((await anon().get(pathOf(share.shareUrl))).json()).toEqual(errorOf('SHARE_NOT_FOUND'));
   });
 });
 
 describe('album covers', () => {
   it('draws a PNG from the words, the same for the same words, and saves it with a song', async () => {
-    const res = await call(alice, 'GET', '/api/song/cover?title=Night%20Drive&genre=electronic&mood=dark');
+    const res = await as(alice).get('/api/song/cover?title=Night%20Drive&genre=electronic&mood=dark');
     expect(res.statusCode, res.body).toBe(200);
     const cover = res.json().data;
     expect(cover.imageFilePath).toMatch(new RegExp(`^studio/${alice.id}/covers/[0-9a-f-]{36}\\.png$`));
     const image = await t.app.inject({ url: pathOf(cover.imageUrl) });
     expect(image.headers['content-type']).toBe('image/png');
     expect(image.rawPayload.subarray(1, 4).toString()).toBe('PNG');
-    const again = (await call(alice, 'POST', '/api/song/cover', { title: 'Night Drive', genre: 'electronic', mood: 'dark' }));
+    const again = (await as(alice).post('/api/song/cover', { title: 'Night Drive', genre: 'electronic', mood: 'dark' }));
     expect(again.statusCode).toBe(201);
     const second = await t.app.inject({ url: pathOf(again.json().data.imageUrl) });
     expect(second.rawPayload.equals(image.rawPayload)).toBe(true);
-    const other = await call(alice, 'GET', '/api/song/cover?title=Morning');
+    const other = await as(alice).get('/api/song/cover?title=Morning');
     expect((await t.app.inject({ url: pathOf(other.json().data.imageUrl) })).rawPayload.equals(image.rawPayload)).toBe(false);
 
     const song = await saveSong('basic', samples.wav, { imageFilePath: cover.imageFilePath });
@@ -216,12 +215,12 @@ describe('album covers', () => {
   });
 
   it('forgets covers no song kept after a day, and keeps the ones in use', async () => {
-    const kept = (await call(alice, 'GET', '/api/song/cover?title=Kept')).json().data.imageFilePath;
-    const dropped = (await call(alice, 'GET', '/api/song/cover?title=Dropped')).json().data.imageFilePath;
+    const kept = (await as(alice).get('/api/song/cover?title=Kept')).json().data.imageFilePath;
+    const dropped = (await as(alice).get('/api/song/cover?title=Dropped')).json().data.imageFilePath;
     await saveSong('basic', samples.wav, { imageFilePath: kept });
     t.clock.advance(25 * 3600 * 1000);
     await signIn(t.app, alice);
-    const fresh = (await call(alice, 'GET', '/api/song/cover?title=Fresh')).json().data.imageFilePath;
+    const fresh = (await as(alice).get('/api/song/cover?title=Fresh')).json().data.imageFilePath;
     const covers = songFiles().filter((f) => f.startsWith('covers/'));
     expect(covers.sort()).toEqual([kept, fresh].map((k) => k.replace(`studio/${alice.id}/`, '')).sort());
     expect(covers).not.toContain(dropped.replace(`studio/${alice.id}/`, ''));
@@ -229,7 +228,7 @@ describe('album covers', () => {
 
   it('answers a disk failure with a plain 500 and leaves no file', async () => {
     vi.spyOn(t.app.storage, 'put').mockRejectedValueOnce(Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' }));
-    const res = await call(alice, 'GET', '/api/song/cover?title=x');
+    const res = await as(alice).get('/api/song/cover?title=x');
     expect(res.statusCode).toBe(500);
     expect(res.json()).toEqual(errorOf('INTERNAL_ERROR', 'Internal server error'));
     expect(songFiles()).toEqual([]);
@@ -237,24 +236,24 @@ describe('album covers', () => {
   });
 
   it('refuses a missing title, and covers that are not this account\'s', async () => {
-    expect((await call(alice, 'GET', '/api/song/cover')).json()).toEqual(errorOf('VALIDATION_ERROR'));
-    expect((await call(alice, 'POST', '/api/song/cover', { title: ' ' })).statusCode).toBe(400);
-    expect((await call(null, 'GET', '/api/song/cover?title=x')).statusCode).toBe(401);
-    const bobCover = (await call(bob, 'GET', '/api/song/cover?title=Bob')).json().data.imageFilePath;
+    expect((await as(alice).get('/api/song/cover')).json()).toEqual(errorOf('VALIDATION_ERROR'));
+    expect((await as(alice).post('/api/song/cover', { title: ' ' })).statusCode).toBe(400);
+    expect((await anon().get('/api/song/cover?title=x')).statusCode).toBe(401);
+    const bobCover = (await as(bob).get('/api/song/cover?title=Bob')).json().data.imageFilePath;
     const stolen = await saveSong('basic', samples.wav, { imageFilePath: bobCover });
     expect(stolen.json()).toEqual(errorOf('INVALID_IMAGE_PATH'));
     const missing = await saveSong('basic', samples.wav, { imageFilePath: `studio/${alice.id}/covers/00000000-0000-0000-0000-000000000000.png` });
     expect(missing.json()).toEqual(errorOf('IMAGE_NOT_FOUND'));
     // The refused saves kept their uploads for a retry, and made no song.
-    expect((await call(alice, 'GET', '/api/song')).json().data).toEqual([]);
+    expect((await as(alice).get('/api/song')).json().data).toEqual([]);
   });
 });
 
 describe('sharing', () => {
   it('hands out a public page that plays the song without signing in', async () => {
-    const cover = (await call(alice, 'GET', '/api/song/cover?title=x')).json().data;
+    const cover = (await as(alice).get('/api/song/cover?title=x')).json().data;
     const song = (await saveSong('basic', samples.mp3, { name: '<b>Night</b> & "Day"', genre: 'jazz', imageFilePath: cover.imageFilePath })).json().data;
-    const res = await call(alice, 'GET', `/api/song/share/${song.songId}`);
+    const res = await as(alice).get(`/api/song/share/${song.songId}`);
     expect(res.statusCode).toBe(200);
     const share = res.json().data;
     expect(share).toEqual({
@@ -265,42 +264,42 @@ describe('sharing', () => {
       imageUrl: `${share.shareUrl}/cover`,
     });
     // The same link every time.
-    expect((await call(alice, 'GET', `/api/song/share/${song.songId}`)).json().data.shareUrl).toBe(share.shareUrl);
+    expect((await as(alice).get(`/api/song/share/${song.songId}`)).json().data.shareUrl).toBe(share.shareUrl);
 
-    const page = await call(null, 'GET', pathOf(share.shareUrl), undefined, { accept: 'text/html,*/*' });
+    const page = await anon().get(pathOf(share.shareUrl), { headers: { accept: 'text/html,*/*' } });
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(page.headers['content-security-policy']).toContain("default-src 'none'");
     expect(page.body).toContain('&lt;b&gt;Night&lt;/b&gt; &amp; &quot;Day&quot;');
     expect(page.body).not.toContain('<b>Night');
     expect(page.body).toContain(`<audio controls preload="metadata" src="${pathOf(share.audioUrl)}">`);
-    const json = await call(null, 'GET', pathOf(share.shareUrl), undefined, { accept: 'application/json' });
+    const json = await anon().get(pathOf(share.shareUrl), { headers: { accept: 'application/json' } });
     expect(json.json().data).toEqual({ songTitle: '<b>Night</b> & "Day"', songUrl: share.audioUrl, imageUrl: share.imageUrl, genre: 'jazz', mood: null, duration: expect.any(Number) });
 
-    const audio = await call(null, 'GET', pathOf(share.audioUrl), undefined, { range: 'bytes=0-99' });
+    const audio = await anon().get(pathOf(share.audioUrl), { headers: { range: 'bytes=0-99' } });
     expect(audio.statusCode).toBe(206);
     expect(audio.rawPayload.equals(samples.mp3.subarray(0, 100))).toBe(true);
-    const image = await call(null, 'GET', pathOf(share.imageUrl));
+    const image = await anon().get(pathOf(share.imageUrl));
     expect(image.headers['content-type']).toBe('image/png');
-    expect((await call(alice, 'GET', `/api/song/download/${song.songId}`)).statusCode).toBe(200);
-    expect((await call(alice, 'GET', '/api/song')).json().data[0]).toMatchObject({ shared: true, viewCount: 1 });
+    expect((await as(alice).get(`/api/song/download/${song.songId}`)).statusCode).toBe(200);
+    expect((await as(alice).get('/api/song')).json().data[0]).toMatchObject({ shared: true, viewCount: 1 });
 
-    expect((await call(bob, 'GET', `/api/song/share/${song.songId}`)).statusCode).toBe(403);
-    expect((await call(bob, 'DELETE', `/api/song/share/${song.songId}`)).statusCode).toBe(403);
-    expect((await call(alice, 'DELETE', `/api/song/share/${song.songId}`)).statusCode).toBe(200);
+    expect((await as(bob).get(`/api/song/share/${song.songId}`)).statusCode).toBe(403);
+    expect((await as(bob).delete(`/api/song/share/${song.songId}`)).statusCode).toBe(403);
+    expect((await as(alice).delete(`/api/song/share/${song.songId}`)).statusCode).toBe(200);
     for (const url of [share.shareUrl, share.audioUrl, share.imageUrl]) {
-      const gone = await call(null, 'GET', pathOf(url));
+      const gone = await anon().get(pathOf(url));
       expect(gone.statusCode, url).toBe(404);
       expect(gone.json()).toEqual(errorOf('SHARE_NOT_FOUND'));
     }
-    expect((await call(null, 'GET', '/api/song/shared/..%2F..%2Fsecrets')).statusCode).toBe(400);
+    expect((await anon().get('/api/song/shared/..%2F..%2Fsecrets')).statusCode).toBe(400);
   });
 
   it('answers 404 for the cover of a song without one', async () => {
     const song = (await saveSong('basic', samples.wav)).json().data;
-    const share = (await call(alice, 'GET', `/api/song/share/${song.songId}`)).json().data;
+    const share = (await as(alice).get(`/api/song/share/${song.songId}`)).json().data;
     expect(share.imageUrl).toBeNull();
-    const res = await call(null, 'GET', `${pathOf(share.shareUrl)}/cover`);
+    const res = await anon().get(`${pathOf(share.shareUrl)}/cover`);
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual(errorOf('FILE_NOT_FOUND', 'This song has no cover'));
   });
@@ -308,7 +307,7 @@ describe('sharing', () => {
 
 describe('POST /api/song/{studioid}: finishing a song', () => {
   async function readyTrack(name: string, track: Buffer) {
-    const created = (await call(alice, 'POST', `/api/work/track/${studioId}`, { trackName: name, instrument: name.toLowerCase() })).json().data;
+    const created = (await as(alice).post(`/api/work/track/${studioId}`, { trackName: name, instrument: name.toLowerCase() })).json().data;
     await putTo(t.app, created.trackPresignedUrl, track);
     await putTo(t.app, created.recordPresignedUrl, samples.wav);
     return created.track.trackId as number;
@@ -317,55 +316,55 @@ describe('POST /api/song/{studioid}: finishing a song', () => {
   it("mixes the studio's ready tracks into one MP3 with the real ffmpeg", async () => {
     const a = await readyTrack('Trumpet', samples.wav);
     const b = await readyTrack('Violin', samples.webm);
-    await call(alice, 'GET', `/api/work/studio/${studioId}`);
-    const res = await call(alice, 'POST', `/api/song/${studioId}`, { title: 'Together', trackIds: [a, b], mood: 'happy' });
+    await as(alice).get(`/api/work/studio/${studioId}`);
+    const res = await as(alice).post(`/api/song/${studioId}`, { title: 'Together', trackIds: [a, b], mood: 'happy' });
     expect(res.statusCode, res.body).toBe(201);
     const song = res.json().data;
     expect(song).toMatchObject({ source: 'mix', aiUsed: false, format: 'mp3', title: 'Together', instruments: ['trumpet', 'violin'], mood: 'happy', studioId });
     // As long as the longer input (the 1.5 s tone), within MP3 framing.
     expect(song.duration).toBeGreaterThan(samples.seconds - 0.1);
     expect(song.duration).toBeLessThan(samples.seconds + 0.3);
-    const bytes = (await call(alice, 'GET', `/api/song/download/${song.songId}`)).rawPayload;
+    const bytes = (await as(alice).get(`/api/song/download/${song.songId}`)).rawPayload;
     expect(bytes.length).toBe(song.size);
     expect(tempFiles(t.dataDir)).toEqual([]);
   });
 
   it('saves an uploaded mix given as songFilePath', async () => {
-    const ticket = (await call(alice, 'GET', '/api/song/basic/presignedUrl')).json().data;
+    const ticket = (await as(alice).get('/api/song/basic/presignedUrl')).json().data;
     await putTo(t.app, ticket.basicSongPresignedUrl, samples.aac);
-    const res = await call(alice, 'POST', `/api/song/${studioId}`, { title: 'Upload', songFilePath: ticket.basicSongFilePath });
+    const res = await as(alice).post(`/api/song/${studioId}`, { title: 'Upload', songFilePath: ticket.basicSongFilePath });
     expect(res.statusCode, res.body).toBe(201);
     expect(res.json().data).toMatchObject({ source: 'basic', format: 'aac' });
   });
 
   it('refuses neither or both sources, tracks not ready or elsewhere, and other accounts', async () => {
-    const pending = (await call(alice, 'POST', `/api/work/track/${studioId}`, { trackName: 'P', instrument: 'p' })).json().data.track.trackId;
-    const both = await call(alice, 'POST', `/api/song/${studioId}`, { title: 'x', trackIds: [pending], songFilePath: 'studio/x' });
+    const pending = (await as(alice).post(`/api/work/track/${studioId}`, { trackName: 'P', instrument: 'p' })).json().data.track.trackId;
+    const both = await as(alice).post(`/api/song/${studioId}`, { title: 'x', trackIds: [pending], songFilePath: 'studio/x' });
     expect(both.json()).toEqual(errorOf('VALIDATION_ERROR', 'Send exactly one of body.songFilePath and body.trackIds'));
-    expect((await call(alice, 'POST', `/api/song/${studioId}`, { title: 'x' })).statusCode).toBe(400);
-    expect((await call(alice, 'POST', `/api/song/${studioId}`, { title: 'x', trackIds: [] })).statusCode).toBe(400);
-    expect((await call(alice, 'POST', `/api/song/${studioId}`, { title: 'x', trackIds: [pending, pending] })).json()).toEqual(
+    expect((await as(alice).post(`/api/song/${studioId}`, { title: 'x' })).statusCode).toBe(400);
+    expect((await as(alice).post(`/api/song/${studioId}`, { title: 'x', trackIds: [] })).statusCode).toBe(400);
+    expect((await as(alice).post(`/api/song/${studioId}`, { title: 'x', trackIds: [pending, pending] })).json()).toEqual(
       errorOf('VALIDATION_ERROR', 'body.trackIds names a track more than once'),
     );
-    const notReady = await call(alice, 'POST', `/api/song/${studioId}`, { title: 'x', trackIds: [pending] });
+    const notReady = await as(alice).post(`/api/song/${studioId}`, { title: 'x', trackIds: [pending] });
     expect(notReady.statusCode).toBe(409);
     expect(notReady.json()).toEqual(errorOf('TRACK_NOT_READY'));
-    expect((await call(alice, 'POST', `/api/song/${studioId}`, { title: 'x', trackIds: [9999] })).json()).toEqual(errorOf('TRACK_NOT_FOUND', 'Track not found'));
-    expect((await call(bob, 'POST', `/api/song/${studioId}`, { title: 'x', trackIds: [pending] })).statusCode).toBe(403);
-    expect((await call(alice, 'GET', '/api/song')).json().data).toEqual([]);
+    expect((await as(alice).post(`/api/song/${studioId}`, { title: 'x', trackIds: [9999] })).json()).toEqual(errorOf('TRACK_NOT_FOUND', 'Track not found'));
+    expect((await as(bob).post(`/api/song/${studioId}`, { title: 'x', trackIds: [pending] })).statusCode).toBe(403);
+    expect((await as(alice).get('/api/song')).json().data).toEqual([]);
   });
 });
 
 describe('songs outlive their studio, not their account', () => {
   it('keeps songs when the studio is deleted; removes everything with the account', async () => {
     const song = (await saveSong('basic', samples.wav)).json().data;
-    await call(alice, 'GET', `/api/song/share/${song.songId}`);
-    expect((await call(alice, 'DELETE', `/api/work/studio/${studioId}`)).statusCode).toBe(200);
-    const mine = (await call(alice, 'GET', '/api/song')).json().data;
+    await as(alice).get(`/api/song/share/${song.songId}`);
+    expect((await as(alice).delete(`/api/work/studio/${studioId}`)).statusCode).toBe(200);
+    const mine = (await as(alice).get('/api/song')).json().data;
     expect(mine).toEqual([expect.objectContaining({ songId: song.songId, studioId: null })]);
-    expect((await call(alice, 'GET', `/api/song/download/${song.songId}`)).statusCode).toBe(200);
+    expect((await as(alice).get(`/api/song/download/${song.songId}`)).statusCode).toBe(200);
 
-    const res = await call(alice, 'DELETE', '/api/users', { password: alice.password });
+    const res = await as(alice).delete('/api/users', { password: alice.password });
     expect(res.statusCode).toBe(200);
     expect(fs.existsSync(path.join(t.dataDir, 'files', 'studio', alice.id))).toBe(false);
     expect(t.app.db.$client.prepare('SELECT count(*) AS n FROM studio_songs').get()).toEqual({ n: 0 });

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTestApp, type TestApp } from '../helpers/app';
+import { requests, type Method } from '../helpers/inject';
 import { errorOf, studioUser, type StudioUser } from './helpers';
 
 let t: TestApp;
@@ -15,27 +16,26 @@ afterEach(async () => {
   await t.close();
 });
 
-const call = (user: StudioUser | null, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
-  t.app.inject({ method, url, headers: user?.headers ?? {}, ...(payload !== undefined ? { payload: payload as object } : {}) });
+const { as, anon } = requests(() => t.app);
 
 const newStudio = async (user: StudioUser, studioName = 'Demo') => {
-  const res = await call(user, 'POST', '/api/work/studio', { studioName });
+  const res = await as(user).post('/api/work/studio', { studioName });
   expect(res.statusCode, res.body).toBe(201);
   return res.json().data as { studioId: number; studioName: string };
 };
 
 const newTrack = async (user: StudioUser, studioId: number, trackName: string, order?: number) => {
-  const res = await call(user, 'POST', `/api/work/track/${studioId}`, { trackName, instrument: 'trumpet', ...(order ? { order } : {}) });
+  const res = await as(user).post(`/api/work/track/${studioId}`, { trackName, instrument: 'trumpet', ...(order ? { order } : {}) });
   expect(res.statusCode, res.body).toBe(201);
   return res.json().data.track as { trackId: number; order: number };
 };
 
 const trackNames = async (user: StudioUser, studioId: number) =>
-  (await call(user, 'GET', `/api/work/studio/${studioId}`)).json().data.trackList.map((x: { trackName: string; order: number }) => [x.order, x.trackName]);
+  (await as(user).get(`/api/work/studio/${studioId}`)).json().data.trackList.map((x: { trackName: string; order: number }) => [x.order, x.trackName]);
 
 describe('studios (작업실)', () => {
   it('creates, lists newest-changed first, and shows only my own', async () => {
-    const created = await call(alice, 'POST', '/api/work/studio', { studioName: '  Summer demo  ' });
+    const created = await as(alice).post('/api/work/studio', { studioName: '  Summer demo  ' });
     expect(created.statusCode).toBe(201);
     expect(created.json()).toEqual({
       success: true,
@@ -45,13 +45,13 @@ describe('studios (작업실)', () => {
     t.clock.advance(1000);
     const second = await newStudio(alice, 'Winter');
     await newStudio(bob, 'Bob only');
-    const list = (await call(alice, 'GET', '/api/work/studio')).json();
+    const list = (await as(alice).get('/api/work/studio')).json();
     expect(list.success).toBe(true);
     expect(list.data.map((s: { studioName: string }) => s.studioName)).toEqual(['Winter', 'Summer demo']);
     // Adding a track makes a studio the most recently changed.
     t.clock.advance(1000);
     await newTrack(alice, created.json().data.studioId, 'Take 1');
-    const again = (await call(alice, 'GET', '/api/work/studio')).json().data;
+    const again = (await as(alice).get('/api/work/studio')).json().data;
     expect(again.map((s: { studioName: string }) => s.studioName)).toEqual(['Summer demo', 'Winter']);
     expect(again[0]).toMatchObject({ trackCount: 1, trackInfo: [] });
     expect(second.studioName).toBe('Winter');
@@ -59,19 +59,19 @@ describe('studios (작업실)', () => {
 
   it('refuses a missing, blank or over-long name and unknown fields with VALIDATION_ERROR', async () => {
     for (const body of [{}, { studioName: '   ' }, { studioName: 'x'.repeat(101) }, { studioName: 'ok', extra: 1 }]) {
-      const res = await call(alice, 'POST', '/api/work/studio', body);
+      const res = await as(alice).post('/api/work/studio', body);
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(res.json()).toEqual(errorOf('VALIDATION_ERROR'));
     }
     const notJson = await t.app.inject({ method: 'POST', url: '/api/work/studio', headers: { ...alice.headers, 'content-type': 'application/json' }, payload: '{oops' });
     expect(notJson.statusCode).toBe(400);
     expect(notJson.json()).toEqual(errorOf('INVALID_JSON'));
-    expect((await call(alice, 'GET', '/api/work/studio')).json().data).toEqual([]);
+    expect((await as(alice).get('/api/work/studio')).json().data).toEqual([]);
   });
 
   it('needs a signed-in user on every route', async () => {
     const studio = await newStudio(alice);
-    const routes: [Parameters<typeof call>[1], string][] = [
+    const routes: [Method, string][] = [
       ['GET', '/api/work/studio'],
       ['POST', '/api/work/studio'],
       ['GET', `/api/work/studio/${studio.studioId}`],
@@ -80,7 +80,7 @@ describe('studios (작업실)', () => {
       ['DELETE', `/api/work/studio/${studio.studioId}/reset`],
     ];
     for (const [method, url] of routes) {
-      const res = await call(null, method, url);
+      const res = await anon().send(method, url);
       expect(res.statusCode, `${method} ${url}`).toBe(401);
       expect(res.json()).toEqual(errorOf('UNAUTHORIZED'));
     }
@@ -97,18 +97,18 @@ describe('studios (작업실)', () => {
       ['DELETE', '/reset'],
     ] as const) {
       const body = method === 'PUT' ? { studioName: 'x' } : undefined;
-      const missing = await call(alice, method, `/api/work/studio/9999${suffix}`, body);
+      const missing = await as(alice).send(method, `/api/work/studio/9999${suffix}`, body);
       expect(missing.statusCode).toBe(404);
       expect(missing.json()).toEqual(errorOf('STUDIO_NOT_FOUND', 'Studio not found'));
-      const foreign = await call(bob, method, `/api/work/studio/${studio.studioId}${suffix}`, body);
+      const foreign = await as(bob).send(method, `/api/work/studio/${studio.studioId}${suffix}`, body);
       expect(foreign.statusCode).toBe(403);
       expect(foreign.json()).toEqual(errorOf('FORBIDDEN'));
     }
-    const bad = await call(alice, 'GET', '/api/work/studio/abc');
+    const bad = await as(alice).get('/api/work/studio/abc');
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toEqual(errorOf('VALIDATION_ERROR'));
     // Bob's attempts changed nothing.
-    expect((await call(alice, 'GET', `/api/work/studio/${studio.studioId}`)).json().data.studioName).toBe('Demo');
+    expect((await as(alice).get(`/api/work/studio/${studio.studioId}`)).json().data.studioName).toBe('Demo');
   });
 
   it('opens a studio with its tracks in order', async () => {
@@ -116,7 +116,7 @@ describe('studios (작업실)', () => {
     await newTrack(alice, studio.studioId, 'Bass');
     await newTrack(alice, studio.studioId, 'Drums');
     await newTrack(alice, studio.studioId, 'Intro', 1);
-    const res = await call(alice, 'GET', `/api/work/studio/${studio.studioId}`);
+    const res = await as(alice).get(`/api/work/studio/${studio.studioId}`);
     expect(res.statusCode).toBe(200);
     expect(res.json().data).toMatchObject({ studioId: studio.studioId, studioName: 'Demo' });
     expect(await trackNames(alice, studio.studioId)).toEqual([
@@ -131,7 +131,7 @@ describe('studios (작업실)', () => {
     const a = await newTrack(alice, studio.studioId, 'A');
     const b = await newTrack(alice, studio.studioId, 'B');
     const c = await newTrack(alice, studio.studioId, 'C');
-    const res = await call(alice, 'PUT', `/api/work/studio/${studio.studioId}`, {
+    const res = await as(alice).put(`/api/work/studio/${studio.studioId}`, {
       studioName: 'Renamed',
       updateList: [
         { trackId: c.trackId, order: 1, trackName: 'C!' },
@@ -153,7 +153,7 @@ describe('studios (작업실)', () => {
     const other = await newStudio(alice, 'Other');
     const a = await newTrack(alice, studio.studioId, 'A');
     const foreign = await newTrack(alice, other.studioId, 'Elsewhere');
-    const res = await call(alice, 'PUT', `/api/work/studio/${studio.studioId}`, {
+    const res = await as(alice).put(`/api/work/studio/${studio.studioId}`, {
       updateList: [
         { trackId: a.trackId, trackName: 'Changed' },
         { trackId: foreign.trackId, order: 1 },
@@ -162,11 +162,11 @@ describe('studios (작업실)', () => {
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual(errorOf('TRACK_NOT_FOUND'));
     expect(await trackNames(alice, studio.studioId)).toEqual([[1, 'A']]);
-    const twice = await call(alice, 'PUT', `/api/work/studio/${studio.studioId}`, { updateList: [{ trackId: a.trackId }, { trackId: a.trackId, order: 1 }] });
+    const twice = await as(alice).put(`/api/work/studio/${studio.studioId}`, { updateList: [{ trackId: a.trackId }, { trackId: a.trackId, order: 1 }] });
     expect(twice.statusCode).toBe(400);
     expect(twice.json()).toEqual(errorOf('VALIDATION_ERROR', 'body.updateList names a track more than once'));
     for (const body of [{}, { updateList: [{ trackId: a.trackId, order: 0 }] }, { updateList: [{ trackId: a.trackId, trackName: ' ' }] }]) {
-      const bad = await call(alice, 'PUT', `/api/work/studio/${studio.studioId}`, body);
+      const bad = await as(alice).put(`/api/work/studio/${studio.studioId}`, body);
       expect(bad.statusCode, JSON.stringify(body)).toBe(400);
       expect(bad.json().error.code).toBe('VALIDATION_ERROR');
     }
@@ -176,21 +176,21 @@ describe('studios (작업실)', () => {
     const studio = await newStudio(alice);
     await newTrack(alice, studio.studioId, 'A');
     await newTrack(alice, studio.studioId, 'B');
-    const res = await call(alice, 'DELETE', `/api/work/studio/${studio.studioId}/reset`);
+    const res = await as(alice).delete(`/api/work/studio/${studio.studioId}/reset`);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ success: true, message: 'Studio reset', data: { studioId: studio.studioId, deletedTracks: 2 } });
     expect(await trackNames(alice, studio.studioId)).toEqual([]);
-    expect((await call(alice, 'GET', '/api/work/studio')).json().data).toHaveLength(1);
+    expect((await as(alice).get('/api/work/studio')).json().data).toHaveLength(1);
   });
 
   it('deletes a studio with its tracks', async () => {
     const studio = await newStudio(alice);
     const track = await newTrack(alice, studio.studioId, 'A');
-    const res = await call(alice, 'DELETE', `/api/work/studio/${studio.studioId}`);
+    const res = await as(alice).delete(`/api/work/studio/${studio.studioId}`);
     expect(res.statusCode).toBe(200);
     expect(res.json().data).toEqual({ studioId: studio.studioId, deletedTracks: 1 });
-    expect((await call(alice, 'GET', `/api/work/studio/${studio.studioId}`)).statusCode).toBe(404);
-    expect((await call(alice, 'DELETE', `/api/work/track/${track.trackId}`)).statusCode).toBe(404);
-    expect((await call(alice, 'GET', '/api/work/studio')).json().data).toEqual([]);
+    expect((await as(alice).get(`/api/work/studio/${studio.studioId}`)).statusCode).toBe(404);
+    expect((await as(alice).delete(`/api/work/track/${track.trackId}`)).statusCode).toBe(404);
+    expect((await as(alice).get('/api/work/studio')).json().data).toEqual([]);
   });
 });

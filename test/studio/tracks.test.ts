@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeTestApp, type TestApp } from '../helpers/app';
+import { requests } from '../helpers/inject';
 import { errorOf, makeStudioSamples, pathOf, putTo, signIn, storedFiles, studioUser, tempFiles, type StudioSamples, type StudioUser } from './helpers';
 
 let samples: StudioSamples;
@@ -26,8 +27,7 @@ afterEach(async () => {
   await t.close();
 });
 
-const call = (user: StudioUser | null, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
-  t.app.inject({ method, url, headers: user?.headers ?? {}, ...(payload !== undefined ? { payload: payload as object } : {}) });
+const { as, anon } = requests(() => t.app);
 
 interface Created {
   track: { trackId: number; status: string; order: number };
@@ -38,12 +38,12 @@ interface Created {
 }
 
 const start = async (trackName = 'Chorus', extra: Record<string, unknown> = {}): Promise<Created> => {
-  const res = await call(alice, 'POST', `/api/work/track/${studioId}`, { trackName, instrument: 'trumpet', ...extra });
+  const res = await as(alice).post(`/api/work/track/${studioId}`, { trackName, instrument: 'trumpet', ...extra });
   expect(res.statusCode, res.body).toBe(201);
   return res.json().data;
 };
 
-const studio = async (user = alice) => (await call(user, 'GET', `/api/work/studio/${studioId}`)).json().data;
+const studio = async (user = alice) => (await as(user).get(`/api/work/studio/${studioId}`)).json().data;
 const userFiles = (user: StudioUser) => storedFiles(t.dataDir, `studio/${user.id}`);
 
 describe('recording a track through signed uploads', () => {
@@ -80,7 +80,7 @@ describe('recording a track through signed uploads', () => {
     const after = (await studio()).trackList[0];
     expect(after.status).toBe('ready');
     expect((await t.app.inject({ url: pathOf(after.trackUrl) })).rawPayload.equals(samples.mp3)).toBe(true);
-    expect((await call(alice, 'GET', '/api/work/studio')).json().data[0].trackInfo).toEqual(['trumpet']);
+    expect((await as(alice).get('/api/work/studio')).json().data[0].trackInfo).toEqual(['trumpet']);
   });
 
   it('works over real HTTP with the absolute URLs it hands out', async () => {
@@ -140,14 +140,14 @@ describe('recording a track through signed uploads', () => {
 
   it('refuses bad bodies, unknown studios and other accounts', async () => {
     for (const body of [{}, { trackName: 'x' }, { instrument: 'x' }, { trackName: ' ', instrument: 'x' }, { trackName: 'x', instrument: 'y', order: 0 }]) {
-      const res = await call(alice, 'POST', `/api/work/track/${studioId}`, body);
+      const res = await as(alice).post(`/api/work/track/${studioId}`, body);
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(res.json().error.code).toBe('VALIDATION_ERROR');
     }
-    expect((await call(alice, 'POST', '/api/work/track/999', { trackName: 'x', instrument: 'y' })).json()).toEqual(errorOf('STUDIO_NOT_FOUND', 'Studio not found'));
-    const foreign = await call(bob, 'POST', `/api/work/track/${studioId}`, { trackName: 'x', instrument: 'y' });
+    expect((await as(alice).post('/api/work/track/999', { trackName: 'x', instrument: 'y' })).json()).toEqual(errorOf('STUDIO_NOT_FOUND', 'Studio not found'));
+    const foreign = await as(bob).post(`/api/work/track/${studioId}`, { trackName: 'x', instrument: 'y' });
     expect(foreign.statusCode).toBe(403);
-    expect((await call(null, 'POST', `/api/work/track/${studioId}`, { trackName: 'x', instrument: 'y' })).statusCode).toBe(401);
+    expect((await anon().post(`/api/work/track/${studioId}`, { trackName: 'x', instrument: 'y' })).statusCode).toBe(401);
     expect((await studio()).trackList).toEqual([]);
   });
 });
@@ -159,7 +159,7 @@ describe('DELETE /api/work/track/{studioid}/fail', () => {
     await start('Third');
     await putTo(t.app, failed.trackPresignedUrl, samples.wav);
     expect(userFiles(alice)).toHaveLength(1);
-    const res = await call(alice, 'DELETE', `/api/work/track/${studioId}/fail`, { trackId: failed.track.trackId });
+    const res = await as(alice).delete(`/api/work/track/${studioId}/fail`, { trackId: failed.track.trackId });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ success: true, message: 'Failed track removed', data: { trackId: failed.track.trackId, studioId } });
     expect(userFiles(alice)).toEqual([]);
@@ -181,14 +181,14 @@ describe('DELETE /api/work/track/{studioid}/fail', () => {
     await putTo(t.app, created.trackPresignedUrl, samples.wav);
     await putTo(t.app, created.recordPresignedUrl, samples.wav);
     await studio();
-    const ready = await call(alice, 'DELETE', `/api/work/track/${studioId}/fail`, { trackId: created.track.trackId });
+    const ready = await as(alice).delete(`/api/work/track/${studioId}/fail`, { trackId: created.track.trackId });
     expect(ready.statusCode).toBe(409);
     expect(ready.json()).toEqual(errorOf('TRACK_NOT_PENDING'));
-    expect((await call(alice, 'DELETE', `/api/work/track/${studioId}/fail`, { trackId: 999 })).json()).toEqual(errorOf('TRACK_NOT_FOUND', 'Track not found'));
-    const noBody = await call(alice, 'DELETE', `/api/work/track/${studioId}/fail`);
+    expect((await as(alice).delete(`/api/work/track/${studioId}/fail`, { trackId: 999 })).json()).toEqual(errorOf('TRACK_NOT_FOUND', 'Track not found'));
+    const noBody = await as(alice).delete(`/api/work/track/${studioId}/fail`);
     expect(noBody.statusCode).toBe(400);
     expect(noBody.json().error.code).toBe('VALIDATION_ERROR');
-    expect((await call(bob, 'DELETE', `/api/work/track/${studioId}/fail`, { trackId: created.track.trackId })).statusCode).toBe(403);
+    expect((await as(bob).delete(`/api/work/track/${studioId}/fail`, { trackId: created.track.trackId })).statusCode).toBe(403);
     expect((await studio()).trackList[0].status).toBe('ready');
   });
 });
@@ -203,30 +203,30 @@ describe('one track', () => {
     }
     await studio();
     expect(userFiles(alice)).toHaveLength(4);
-    expect((await call(bob, 'DELETE', `/api/work/track/${gone.track.trackId}`)).statusCode).toBe(403);
-    const res = await call(alice, 'DELETE', `/api/work/track/${gone.track.trackId}`);
+    expect((await as(bob).delete(`/api/work/track/${gone.track.trackId}`)).statusCode).toBe(403);
+    const res = await as(alice).delete(`/api/work/track/${gone.track.trackId}`);
     expect(res.statusCode).toBe(200);
     expect(res.json().data).toEqual({ trackId: gone.track.trackId, studioId });
     expect(userFiles(alice)).toEqual([`tracks/${keep.track.trackId}/record.wav`, `tracks/${keep.track.trackId}/track.wav`]);
     expect(fs.existsSync(path.join(t.dataDir, 'files', 'studio', alice.id, 'tracks', String(gone.track.trackId)))).toBe(false);
     // Resetting the studio takes the rest.
-    expect((await call(alice, 'DELETE', `/api/work/studio/${studioId}/reset`)).json().data.deletedTracks).toBe(1);
+    expect((await as(alice).delete(`/api/work/studio/${studioId}/reset`)).json().data.deletedTracks).toBe(1);
     expect(fs.readdirSync(path.join(t.dataDir, 'files', 'studio', alice.id, 'tracks'))).toEqual([]);
-    expect((await call(alice, 'DELETE', `/api/work/track/${gone.track.trackId}`)).json()).toEqual(errorOf('TRACK_NOT_FOUND', 'Track not found'));
-    expect((await call(alice, 'DELETE', '/api/work/track/zero')).statusCode).toBe(400);
+    expect((await as(alice).delete(`/api/work/track/${gone.track.trackId}`)).json()).toEqual(errorOf('TRACK_NOT_FOUND', 'Track not found'));
+    expect((await as(alice).delete('/api/work/track/zero')).statusCode).toBe(400);
   });
 
   it('renames and moves a track (PUT /api/work/track/{studioid}/{trackId})', async () => {
     const a = await start('A');
     await start('B');
     await start('C');
-    const res = await call(alice, 'PUT', `/api/work/track/${studioId}/${a.track.trackId}`, { trackName: ' Lead ', order: 3 });
+    const res = await as(alice).put(`/api/work/track/${studioId}/${a.track.trackId}`, { trackName: ' Lead ', order: 3 });
     expect(res.statusCode).toBe(200);
     expect(res.json().data).toMatchObject({ trackId: a.track.trackId, trackName: 'Lead', order: 3 });
     expect((await studio()).trackList.map((x: { trackName: string }) => x.trackName)).toEqual(['B', 'C', 'Lead']);
-    const far = await call(alice, 'PUT', `/api/work/track/${studioId}/${a.track.trackId}`, { order: 99 });
+    const far = await as(alice).put(`/api/work/track/${studioId}/${a.track.trackId}`, { order: 99 });
     expect(far.json().data.order).toBe(3);
-    const first = await call(alice, 'PUT', `/api/work/track/${studioId}/${a.track.trackId}`, { order: 1 });
+    const first = await as(alice).put(`/api/work/track/${studioId}/${a.track.trackId}`, { order: 1 });
     expect(first.json().data.order).toBe(1);
     expect((await studio()).trackList.map((x: { trackName: string; order: number }) => [x.order, x.trackName])).toEqual([
       [1, 'Lead'],
@@ -237,13 +237,13 @@ describe('one track', () => {
 
   it('refuses an empty change, a track of another studio and other accounts', async () => {
     const a = await start('A');
-    const other = (await call(alice, 'POST', '/api/work/studio', { studioName: 'Other' })).json().data.studioId;
-    expect((await call(alice, 'PUT', `/api/work/track/${studioId}/${a.track.trackId}`, {})).statusCode).toBe(400);
-    expect((await call(alice, 'PUT', `/api/work/track/${studioId}/${a.track.trackId}`, { trackName: '' })).statusCode).toBe(400);
-    const wrong = await call(alice, 'PUT', `/api/work/track/${other}/${a.track.trackId}`, { trackName: 'x' });
+    const other = (await as(alice).post('/api/work/studio', { studioName: 'Other' })).json().data.studioId;
+    expect((await as(alice).put(`/api/work/track/${studioId}/${a.track.trackId}`, {})).statusCode).toBe(400);
+    expect((await as(alice).put(`/api/work/track/${studioId}/${a.track.trackId}`, { trackName: '' })).statusCode).toBe(400);
+    const wrong = await as(alice).put(`/api/work/track/${other}/${a.track.trackId}`, { trackName: 'x' });
     expect(wrong.statusCode).toBe(404);
     expect(wrong.json()).toEqual(errorOf('TRACK_NOT_FOUND', 'Track not found'));
-    expect((await call(bob, 'PUT', `/api/work/track/${studioId}/${a.track.trackId}`, { trackName: 'x' })).statusCode).toBe(403);
+    expect((await as(bob).put(`/api/work/track/${studioId}/${a.track.trackId}`, { trackName: 'x' })).statusCode).toBe(403);
     expect((await studio()).trackList[0].trackName).toBe('A');
   });
 });

@@ -13,6 +13,7 @@ import { INSTALL_JOB } from '../../src-server/system/models/service';
 import type { ClientToServerEvents, JobSnapshot, ServerToClientEvents } from '../../src-shared/events';
 import { writeTinyMusicgen } from '../../src-server/ai/musicgen/tiny/generate';
 import { bearer, makeTestApp, signUp, tempDataDir, type TestApp } from '../helpers/app';
+import { requests } from '../helpers/inject';
 
 // The Models area's API on the production app: installs from folders of tiny generated models,
 // and from a real HTTP server on 127.0.0.1 that can drop or stall a response and honours Range.
@@ -134,9 +135,8 @@ async function appWithUser() {
   t = await makeTestApp();
   const user = await signUp(t.app);
   const headers = bearer(user.accessToken);
-  const call = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object, extra: { remoteAddress?: string } = {}) =>
-    t!.app.inject({ method, url, headers, ...(payload ? { payload } : {}), ...extra });
-  return { app: t.app, dataDir: t.dataDir, user, call };
+  const owner = requests(() => t!.app).as({ headers });
+  return { app: t.app, dataDir: t.dataDir, user, owner };
 }
 
 async function settled(app: TestApp['app'], jobId: string): Promise<JobSnapshot> {
@@ -163,17 +163,17 @@ const err = (code: string, message: RegExp = /./) => ({ success: false, error: {
 
 describe('/system/models', () => {
   it('needs a signed-in user on this computer, and lists nothing but the execution providers at first', async () => {
-    const { app, call } = await appWithUser();
+    const { app, owner } = await appWithUser();
     const anonymous = await app.inject({ url: '/system/models' });
     expect(anonymous.statusCode).toBe(401);
     expect(anonymous.json()).toEqual(err('UNAUTHORIZED'));
-    const peer = await call('GET', '/system/models', undefined, { remoteAddress: '192.168.1.20' });
+    const peer = await owner.get('/system/models', { remoteAddress: '192.168.1.20' });
     expect(peer.statusCode).toBe(403);
     expect(peer.json().error.code).toBe('OWNER_ONLY');
-    const peerInstall = await call('POST', '/system/models/install', { source: 'folder', path: sd1 }, { remoteAddress: '192.168.1.20' });
+    const peerInstall = await owner.post('/system/models/install', { source: 'folder', path: sd1 }, { remoteAddress: '192.168.1.20' });
     expect(peerInstall.statusCode).toBe(403);
 
-    const res = await call('GET', '/system/models');
+    const res = await owner.get('/system/models');
     expect(res.statusCode).toBe(200);
     const data = res.json().data;
     expect(data.models).toEqual([]);
@@ -183,15 +183,15 @@ describe('/system/models', () => {
   });
 
   it('installs from a folder (type and id from the folder), lists type, base, size and problems, and removes with a confirmation of what went', async () => {
-    const { dataDir, call } = await appWithUser();
-    const sd = await call('POST', '/system/models/install', { source: 'folder', path: sd1, id: 'tiny-sd1' });
+    const { dataDir, owner } = await appWithUser();
+    const sd = await owner.post('/system/models/install', { source: 'folder', path: sd1, id: 'tiny-sd1' });
     expect(sd.statusCode).toBe(201);
     expect(sd.json().data).toMatchObject({ id: 'tiny-sd1', type: 'checkpoint', base: 'sd1', precision: 'fp32', is_available: true, problem: null, sample_size: 64 });
-    const up = await call('POST', '/system/models/install', { source: 'folder', path: x2 });
+    const up = await owner.post('/system/models/install', { source: 'folder', path: x2 });
     expect(up.statusCode).toBe(201);
     expect(up.json().data).toMatchObject({ id: 'x2', type: 'upscaler', scale: 2, is_available: true });
 
-    const listed = (await call('GET', '/system/models')).json().data.models;
+    const listed = (await owner.get('/system/models')).json().data.models;
     expect(listed.map((m: { id: string; type: string }) => [m.type, m.id])).toEqual([
       ['checkpoint', 'tiny-sd1'],
       ['upscaler', 'x2'],
@@ -200,45 +200,45 @@ describe('/system/models', () => {
     expect(listed[0].size_bytes).toBe(onDisk);
 
     // Wrong inputs, each with its own code; nothing is copied for any of them.
-    expect((await call('POST', '/system/models/install', { source: 'folder', path: sd1, id: 'tiny-sd1' })).json()).toEqual(err('MODEL_EXISTS', /already installed/));
-    expect((await call('POST', '/system/models/install', { source: 'folder', path: path.join(root, 'nowhere') })).json()).toEqual(err('PATH_NOT_FOUND', /does not exist/));
-    const relative = await call('POST', '/system/models/install', { source: 'folder', path: 'models/sd1' });
+    expect((await owner.post('/system/models/install', { source: 'folder', path: sd1, id: 'tiny-sd1' })).json()).toEqual(err('MODEL_EXISTS', /already installed/));
+    expect((await owner.post('/system/models/install', { source: 'folder', path: path.join(root, 'nowhere') })).json()).toEqual(err('PATH_NOT_FOUND', /does not exist/));
+    const relative = await owner.post('/system/models/install', { source: 'folder', path: 'models/sd1' });
     expect([relative.statusCode, relative.json().error.code]).toEqual([400, 'VALIDATION_ERROR']);
-    const notModel = await call('POST', '/system/models/install', { source: 'folder', path: path.join(sd1, 'tokenizer'), id: 'junk' });
+    const notModel = await owner.post('/system/models/install', { source: 'folder', path: path.join(sd1, 'tokenizer'), id: 'junk' });
     expect([notModel.statusCode, notModel.json()]).toEqual([422, err('NOT_A_MODEL', /is not a model/)]);
     const brokenSource = path.join(root, 'broken-sd1');
     fs.cpSync(sd1, brokenSource, { recursive: true });
     fs.rmSync(path.join(brokenSource, 'unet', 'model.onnx'));
-    const broken = await call('POST', '/system/models/install', { source: 'folder', path: brokenSource });
+    const broken = await owner.post('/system/models/install', { source: 'folder', path: brokenSource });
     expect([broken.statusCode, broken.json()]).toEqual([422, err('INVALID_MODEL', /unet\/model\.onnx is missing/)]);
-    const badId = await call('POST', '/system/models/install', { source: 'folder', path: sd1, id: '../up' });
+    const badId = await owner.post('/system/models/install', { source: 'folder', path: sd1, id: '../up' });
     expect([badId.statusCode, badId.json().error.code]).toEqual([400, 'VALIDATION_ERROR']);
-    const mixed = await call('POST', '/system/models/install', { source: 'folder', path: sd1, url: 'http://127.0.0.1/x' });
+    const mixed = await owner.post('/system/models/install', { source: 'folder', path: sd1, url: 'http://127.0.0.1/x' });
     expect(mixed.json()).toEqual(err('VALIDATION_ERROR', /body\.url does not apply to source "folder"/));
-    expect((await call('POST', '/system/models/install', { source: 'folder' })).json()).toEqual(err('VALIDATION_ERROR', /body\.path is required/));
-    expect((await call('POST', '/system/models/install', { source: 'disk', path: sd1 })).statusCode).toBe(400);
+    expect((await owner.post('/system/models/install', { source: 'folder' })).json()).toEqual(err('VALIDATION_ERROR', /body\.path is required/));
+    expect((await owner.post('/system/models/install', { source: 'disk', path: sd1 })).statusCode).toBe(400);
     expect(fs.readdirSync(path.join(dataDir, 'models', 'diffusion'))).toEqual(['tiny-sd1']);
 
     // A model that breaks after its install stays listed, with what is wrong.
     fs.rmSync(path.join(dataDir, 'models', 'diffusion', 'tiny-sd1', 'vae_decoder', 'model.onnx'));
-    const after = (await call('GET', '/system/models')).json().data.models[0];
+    const after = (await owner.get('/system/models')).json().data.models[0];
     expect(after).toMatchObject({ id: 'tiny-sd1', is_available: false, problem: expect.stringMatching(/vae_decoder\/model\.onnx is missing/) });
 
-    const removed = await call('DELETE', '/system/models/checkpoint/tiny-sd1');
+    const removed = await owner.delete('/system/models/checkpoint/tiny-sd1');
     expect(removed.json()).toEqual({ success: true, data: { id: 'tiny-sd1', type: 'checkpoint', removed: true } });
-    expect((await call('DELETE', '/system/models/checkpoint/tiny-sd1')).json()).toEqual(err('MODEL_NOT_FOUND'));
-    expect((await call('DELETE', '/system/models/lora/x2')).statusCode).toBe(400);
-    expect((await call('GET', '/system/models')).json().data.models.map((m: { id: string }) => m.id)).toEqual(['x2']);
+    expect((await owner.delete('/system/models/checkpoint/tiny-sd1')).json()).toEqual(err('MODEL_NOT_FOUND'));
+    expect((await owner.delete('/system/models/lora/x2')).statusCode).toBe(400);
+    expect((await owner.get('/system/models')).json().data.models.map((m: { id: string }) => m.id)).toEqual(['x2']);
   });
 
   it('installs from a manifest URL as a job, resuming a dropped connection with Range, with byte progress', async () => {
-    const { app, dataDir, call } = await appWithUser();
+    const { app, dataDir, owner } = await appWithUser();
     const updates: JobSnapshot[] = [];
     app.jobs.on('update', (j) => updates.push(j));
     const unet = fs.statSync(path.join(sd1, 'unet', 'model.onnx')).size;
     files.drop.set('sd1/unet/model.onnx', 20_000);
 
-    const res = await call('POST', '/system/models/install', { source: 'url', url: `${files.url}/sd1/manifest.json`, id: 'tiny-sd1', type: 'checkpoint' });
+    const res = await owner.post('/system/models/install', { source: 'url', url: `${files.url}/sd1/manifest.json`, id: 'tiny-sd1', type: 'checkpoint' });
     expect(res.statusCode).toBe(202);
     const accepted = res.json().data;
     expect(accepted).toMatchObject({ job_id: expect.any(String), id: 'tiny-sd1', type: 'checkpoint' });
@@ -255,68 +255,68 @@ describe('/system/models', () => {
     expect(received).toEqual([...received].sort((a, b) => a - b));
     expect(unet).toBeGreaterThan(20_000);
 
-    const model = (await call('GET', '/system/models')).json().data.models[0];
+    const model = (await owner.get('/system/models')).json().data.models[0];
     // The files as served, plus the manifest's display name kept beside them.
     const meta = fs.statSync(path.join(dataDir, 'models', 'diffusion', 'tiny-sd1', 'atelier-model.json')).size;
     expect(model).toMatchObject({ id: 'tiny-sd1', display_name: 'Tiny sd1', base: 'sd1', is_available: true, size_bytes: total + meta });
-    expect((await call('GET', '/system/models')).json().data.installs).toEqual([]);
+    expect((await owner.get('/system/models')).json().data.installs).toEqual([]);
     // Already there: refused before anything is queued.
-    const again = await call('POST', '/system/models/install', { source: 'url', url: `${files.url}/sd1/manifest.json`, id: 'tiny-sd1', type: 'checkpoint' });
+    const again = await owner.post('/system/models/install', { source: 'url', url: `${files.url}/sd1/manifest.json`, id: 'tiny-sd1', type: 'checkpoint' });
     expect([again.statusCode, again.json()]).toEqual([409, err('MODEL_EXISTS')]);
   });
 
   it('fails a download whose file does not match its sha256, and accepts a single .onnx upscaler that does', async () => {
-    const { app, dataDir, call } = await appWithUser();
+    const { app, dataDir, owner } = await appWithUser();
     files.docs.set('bad/manifest.json', manifestOf('sd1', (f) => ({ ...f, url: `/sd1/${f.path}`, sha256: f.path === 'unet/model.onnx' ? '0'.repeat(64) : f.sha256 })));
-    const res = await call('POST', '/system/models/install', { source: 'url', url: `${files.url}/bad/manifest.json`, id: 'bad-sum', type: 'checkpoint' });
+    const res = await owner.post('/system/models/install', { source: 'url', url: `${files.url}/bad/manifest.json`, id: 'bad-sum', type: 'checkpoint' });
     expect(res.statusCode).toBe(202);
     const job = await settled(app, res.json().data.job_id);
     expect(job).toMatchObject({ status: 'failed', errorCode: 'CHECKSUM_MISMATCH', error: expect.stringMatching(/unet\/model\.onnx does not match its sha256/) });
     expect(fs.existsSync(path.join(dataDir, 'models', 'diffusion', 'bad-sum'))).toBe(false);
 
     const onnx = fs.readFileSync(path.join(x2, 'model.onnx'));
-    const wrong = await call('POST', '/system/models/install', { source: 'url', url: `${files.url}/x2/model.onnx`, id: 'up-x2', type: 'upscaler', sha256: sha256('other') });
+    const wrong = await owner.post('/system/models/install', { source: 'url', url: `${files.url}/x2/model.onnx`, id: 'up-x2', type: 'upscaler', sha256: sha256('other') });
     expect((await settled(app, wrong.json().data.job_id)).errorCode).toBe('CHECKSUM_MISMATCH');
-    const right = await call('POST', '/system/models/install', { source: 'url', url: `${files.url}/x2/model.onnx`, id: 'up-x2', type: 'upscaler', sha256: sha256(onnx) });
+    const right = await owner.post('/system/models/install', { source: 'url', url: `${files.url}/x2/model.onnx`, id: 'up-x2', type: 'upscaler', sha256: sha256(onnx) });
     expect((await settled(app, right.json().data.job_id)).status).toBe('completed');
-    expect((await call('GET', '/system/models')).json().data.models).toMatchObject([{ id: 'up-x2', type: 'upscaler', scale: 2, is_available: true, size_bytes: onnx.length }]);
+    expect((await owner.get('/system/models')).json().data.models).toMatchObject([{ id: 'up-x2', type: 'upscaler', scale: 2, is_available: true, size_bytes: onnx.length }]);
 
     // A manifest that does not match the sha256 given for it is refused before anything is queued.
-    const manifestSum = await call('POST', '/system/models/install', { source: 'url', url: `${files.url}/sd1/manifest.json`, id: 'm', type: 'checkpoint', sha256: '1'.repeat(64) });
+    const manifestSum = await owner.post('/system/models/install', { source: 'url', url: `${files.url}/sd1/manifest.json`, id: 'm', type: 'checkpoint', sha256: '1'.repeat(64) });
     expect([manifestSum.statusCode, manifestSum.json()]).toEqual([422, err('CHECKSUM_MISMATCH')]);
     // A checkpoint is never one .onnx file.
-    const single = await call('POST', '/system/models/install', { source: 'url', url: `${files.url}/sd1/unet/model.onnx`, id: 'one', type: 'checkpoint' });
+    const single = await owner.post('/system/models/install', { source: 'url', url: `${files.url}/sd1/unet/model.onnx`, id: 'one', type: 'checkpoint' });
     expect([single.statusCode, single.json().error.code]).toEqual([400, 'VALIDATION_ERROR']);
   });
 
   it('says what went wrong for a 404, an unreachable server, a manifest that is not one, and an incomplete model', async () => {
-    const { app, call } = await appWithUser();
-    const missing = await call('POST', '/system/models/install', { source: 'url', url: `${files.url}/nothing/manifest.json`, id: 'a', type: 'checkpoint' });
+    const { app, owner } = await appWithUser();
+    const missing = await owner.post('/system/models/install', { source: 'url', url: `${files.url}/nothing/manifest.json`, id: 'a', type: 'checkpoint' });
     expect([missing.statusCode, missing.json()]).toEqual([422, err('DOWNLOAD_FAILED', /answered 404/)]);
 
     const closed = http.createServer();
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
-    const unreachable = await call('POST', '/system/models/install', { source: 'url', url: `http://127.0.0.1:${port}/m.json`, id: 'a', type: 'checkpoint' });
+    const unreachable = await owner.post('/system/models/install', { source: 'url', url: `http://127.0.0.1:${port}/m.json`, id: 'a', type: 'checkpoint' });
     expect([unreachable.statusCode, unreachable.json()]).toEqual([422, err('DOWNLOAD_FAILED', /could not reach/)]);
 
     files.docs.set('junk/manifest.json', '<html>hello</html>');
-    const junk = await call('POST', '/system/models/install', { source: 'url', url: `${files.url}/junk/manifest.json`, id: 'a', type: 'checkpoint' });
+    const junk = await owner.post('/system/models/install', { source: 'url', url: `${files.url}/junk/manifest.json`, id: 'a', type: 'checkpoint' });
     expect([junk.statusCode, junk.json()]).toEqual([422, err('INVALID_MANIFEST', /not JSON/)]);
-    expect((await call('POST', '/system/models/install', { source: 'url', url: 'ftp://example.com/m.json', id: 'a', type: 'checkpoint' })).json()).toEqual(err('VALIDATION_ERROR', /http/));
-    expect((await call('POST', '/system/models/install', { source: 'url', url: `${files.url}/sd1/manifest.json`, type: 'checkpoint' })).json()).toEqual(err('VALIDATION_ERROR', /body\.id is required/));
+    expect((await owner.post('/system/models/install', { source: 'url', url: 'ftp://example.com/m.json', id: 'a', type: 'checkpoint' })).json()).toEqual(err('VALIDATION_ERROR', /http/));
+    expect((await owner.post('/system/models/install', { source: 'url', url: `${files.url}/sd1/manifest.json`, type: 'checkpoint' })).json()).toEqual(err('VALIDATION_ERROR', /body\.id is required/));
 
     // A listed file that is not on the server: the job fails with the server's answer.
     files.docs.set('gone/manifest.json', manifestOf('sd1', (f) => ({ ...f, url: f.path === 'unet/model.onnx' ? '/sd1/unet/missing.onnx' : `/sd1/${f.path}` })));
-    const gone = await call('POST', '/system/models/install', { source: 'url', url: `${files.url}/gone/manifest.json`, id: 'gone', type: 'checkpoint' });
+    const gone = await owner.post('/system/models/install', { source: 'url', url: `${files.url}/gone/manifest.json`, id: 'gone', type: 'checkpoint' });
     expect(await settled(app, gone.json().data.job_id)).toMatchObject({ status: 'failed', errorCode: 'DOWNLOAD_FAILED', error: expect.stringMatching(/answered 404/) });
 
     // Every file downloads, but the model lacks its UNet: refused with what is missing.
     files.docs.set('partial/manifest.json', manifestOf('sd1', (f) => (f.path.startsWith('unet/') ? null : { ...f, url: `/sd1/${f.path}` })));
-    const partial = await call('POST', '/system/models/install', { source: 'url', url: `${files.url}/partial/manifest.json`, id: 'partial', type: 'checkpoint' });
+    const partial = await owner.post('/system/models/install', { source: 'url', url: `${files.url}/partial/manifest.json`, id: 'partial', type: 'checkpoint' });
     expect(await settled(app, partial.json().data.job_id)).toMatchObject({ status: 'failed', errorCode: 'INVALID_MODEL', error: expect.stringMatching(/unet\/ is missing/) });
-    expect((await call('GET', '/system/models')).json().data.models).toEqual([]);
+    expect((await owner.get('/system/models')).json().data.models).toEqual([]);
   });
 
   it('pushes progress to the owner over socket.io, cancels a download, and resumes it from its partial files on the next install', async () => {
@@ -374,15 +374,15 @@ describe('/system/models', () => {
   });
 
   it('lists the composing engines\' models: MusicGen folders (usable or with their problem) and the bundled basic-pitch and Silero VAD', async () => {
-    const { dataDir, call } = await appWithUser();
-    const before = (await call('GET', '/system/models')).json().data.music;
+    const { dataDir, owner } = await appWithUser();
+    const before = (await owner.get('/system/models')).json().data.music;
     expect(before.musicgen_folder).toBe(path.join(dataDir, 'models', 'musicgen'));
     expect(before.models.map((m: { id: string }) => m.id)).toEqual(['basic-pitch', 'silero-vad']);
     expect(before.models.find((m: { id: string }) => m.id === 'silero-vad')).toMatchObject({ engine: 'arranger', is_available: true, problem: null });
 
     await writeTinyMusicgen(path.join(before.musicgen_folder, 'tiny-musicgen'));
     fs.mkdirSync(path.join(before.musicgen_folder, 'half-copied'), { recursive: true });
-    const after = (await call('GET', '/system/models')).json().data.music.models as { id: string; is_available: boolean; problem: string | null; variants: string[]; size_bytes: number | null }[];
+    const after = (await owner.get('/system/models')).json().data.music.models as { id: string; is_available: boolean; problem: string | null; variants: string[]; size_bytes: number | null }[];
     expect(after.find((m) => m.id === 'tiny-musicgen')).toMatchObject({ is_available: true, problem: null, variants: ['fp32'] });
     expect(after.find((m) => m.id === 'tiny-musicgen')!.size_bytes).toBeGreaterThan(0);
     expect(after.find((m) => m.id === 'half-copied')).toMatchObject({ is_available: false, problem: expect.stringContaining('config.json') });

@@ -1,114 +1,75 @@
+import { decoders, type Dialect } from './dialects';
+import { ApiError, networkError } from './errors';
+import { session, type TokenPair } from './session';
+
 /**
- * The one way the UI talks HTTP to the server: JSON in and out, the Bearer token added, the
- * `{success, data}` envelope unwrapped, failures thrown as ApiError with the server's code and
- * message, and an expired access token refreshed once (rotating refresh token) before retrying.
+ * The one way the UI talks HTTP to the server: the Bearer token added, the family's dialect
+ * decoded (dialects.ts) into a plain value or one ApiError, and an expired access token refreshed
+ * once (rotating refresh token) before the request is sent again.
  */
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
-
-export interface TokenPair {
-  access_token: string;
-  refresh_token: string;
-  token_type: 'Bearer';
-  expires_in: number;
-}
-
-const ACCESS_KEY = 'atelier.accessToken';
-const REFRESH_KEY = 'atelier.refreshToken';
-
-type SessionListener = (signedIn: boolean) => void;
-const listeners = new Set<SessionListener>();
-
-/** Tokens live in localStorage so a reload, a second tab and the Electron window keep the session. */
-export const session = {
-  get accessToken(): string | null {
-    return localStorage.getItem(ACCESS_KEY);
-  },
-  get refreshToken(): string | null {
-    return localStorage.getItem(REFRESH_KEY);
-  },
-  get signedIn(): boolean {
-    return session.refreshToken !== null;
-  },
-  store(pair: Pick<TokenPair, 'access_token' | 'refresh_token'>): void {
-    const wasSignedIn = session.signedIn;
-    localStorage.setItem(ACCESS_KEY, pair.access_token);
-    localStorage.setItem(REFRESH_KEY, pair.refresh_token);
-    if (!wasSignedIn) notify(true);
-  },
-  clear(): void {
-    const wasSignedIn = session.signedIn;
-    localStorage.removeItem(ACCESS_KEY);
-    localStorage.removeItem(REFRESH_KEY);
-    if (wasSignedIn) notify(false);
-  },
-  /** Called when the user becomes signed in or out, here or in another tab. */
-  subscribe(listener: SessionListener): () => void {
-    listeners.add(listener);
-    return () => listeners.delete(listener);
-  },
-};
-
-function notify(signedIn: boolean): void {
-  for (const listener of listeners) listener(signedIn);
-}
-
-window.addEventListener('storage', (event) => {
-  if (event.key === REFRESH_KEY && (event.oldValue === null) !== (event.newValue === null)) notify(event.newValue !== null);
-});
+export { ApiError, errorMessage } from './errors';
+export type { Dialect } from './dialects';
+export { session, type TokenPair } from './session';
 
 const REFRESHABLE = new Set(['TOKEN_EXPIRED', 'INVALID_TOKEN']);
 
-interface Sent {
-  status: number;
-  body: unknown;
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RequestOptions {
+  method?: Method;
+  /** JSON, or a FormData / Blob sent as it is. */
+  body?: unknown;
+  /** False for signed URLs: the signature is the permission, and no token goes along. */
+  auth?: boolean;
+  /** What a failure without the family's error body says: "The upload was refused (413)". */
+  refused?: string;
+  /** Instead of the network's own words. */
+  unreachable?: string;
 }
 
-async function send(path: string, init: RequestInit, token: string | null): Promise<Sent> {
-  const headers = new Headers(init.headers);
+interface Answer {
+  status: number;
+  response: Response;
+}
+
+function init(options: RequestOptions): RequestInit {
+  const { body } = options;
+  const method = options.method ?? 'GET';
+  if (body === undefined) return { method };
+  if (body instanceof FormData || body instanceof Blob) return { method, body };
+  return { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}
+
+async function send(path: string, options: RequestOptions, token: string | null): Promise<Answer> {
+  // Built per attempt: a FormData body can be sent again, a consumed stream could not.
+  const request = init(options);
+  const headers = new Headers(request.headers);
   headers.set('accept', 'application/json');
   if (token) headers.set('authorization', `Bearer ${token}`);
-  let response: Response;
   try {
-    response = await fetch(path, { ...init, headers });
+    const response = await fetch(path, { ...request, headers });
+    return { status: response.status, response };
   } catch {
-    throw new ApiError(0, 'NETWORK_ERROR', 'Atelier’s server cannot be reached. Is it still running?');
+    throw networkError(options.unreachable);
   }
+}
+
+async function jsonOf(response: Response): Promise<unknown> {
   const text = await response.text();
-  let body: unknown = null;
-  if (text) {
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = text;
-    }
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
   }
-  return { status: response.status, body };
 }
 
-function toError({ status, body }: Sent): ApiError {
-  const error = (body as { error?: unknown } | null)?.error;
-  if (error && typeof error === 'object' && 'code' in error && 'message' in error) {
-    const e = error as { code: string; message: string; details?: unknown };
-    return new ApiError(status, e.code, e.message, e.details);
-  }
-  return new ApiError(status, `HTTP_${status}`, `The server answered ${status}`);
-}
-
-function unwrap<T>(sent: Sent): T {
-  if (sent.status < 200 || sent.status >= 300) throw toError(sent);
-  const body = sent.body as { success?: boolean; data?: T } | null;
-  return (body && typeof body === 'object' && 'data' in body ? body.data : body) as T;
+function failure(dialect: Dialect, status: number, body: unknown, options: RequestOptions): ApiError {
+  return (
+    decoders[dialect].error(status, body) ??
+    new ApiError(status, `HTTP_${status}`, options.refused ? `${options.refused} (${status})` : `The server answered ${status}`)
+  );
 }
 
 let refreshing: Promise<boolean> | null = null;
@@ -124,16 +85,14 @@ export function refreshSession(staleAccess: string | null): Promise<boolean> {
     const refreshToken = session.refreshToken;
     if (!refreshToken) return false;
     if (session.accessToken !== staleAccess) return true;
-    const sent = await send(
-      '/api/v1/auth/refresh',
-      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh_token: refreshToken }) },
-      null,
-    );
-    if (sent.status === 401) {
+    const { status, response } = await send('/api/v1/auth/refresh', { method: 'POST', body: { refresh_token: refreshToken } }, null);
+    if (status === 401) {
       session.clear();
       return false;
     }
-    session.store(unwrap<TokenPair>(sent));
+    const body = await jsonOf(response);
+    if (status < 200 || status >= 300) throw failure('canvas', status, body, {});
+    session.store(decoders.canvas.value(body) as TokenPair);
     return true;
   };
   if (!refreshing) {
@@ -143,27 +102,34 @@ export function refreshSession(staleAccess: string | null): Promise<boolean> {
   return refreshing;
 }
 
-export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  body?: unknown;
+/**
+ * Sends once, and once more with a fresh token when the first answer was the family's 401 for an
+ * expired or invalid token. Answers the response when it is a success, the ApiError otherwise.
+ */
+async function exchange(dialect: Dialect, path: string, options: RequestOptions): Promise<Response> {
+  const token = options.auth === false ? null : session.accessToken;
+  let { status, response } = await send(path, options, token);
+  if (status === 401 && token) {
+    const error = failure(dialect, status, await jsonOf(response.clone()), options);
+    if (REFRESHABLE.has(error.code)) {
+      if (!(await refreshSession(token))) throw new ApiError(401, 'SESSION_ENDED', 'Your session has ended. Sign in again.');
+      ({ status, response } = await send(path, options, session.accessToken));
+    }
+  }
+  if (status >= 200 && status < 300) return response;
+  throw failure(dialect, status, await jsonOf(response), options);
 }
 
-export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const init: RequestInit = { method: options.method ?? 'GET' };
-  if (options.body !== undefined) {
-    init.headers = { 'content-type': 'application/json' };
-    init.body = JSON.stringify(options.body);
-  }
-  const token = session.accessToken;
-  let sent = await send(path, init, token);
-  if (sent.status === 401 && token && REFRESHABLE.has(toError(sent).code)) {
-    if (!(await refreshSession(token))) throw new ApiError(401, 'SESSION_ENDED', 'Your session has ended. Sign in again.');
-    sent = await send(path, init, session.accessToken);
-  }
-  return unwrap<T>(sent);
+/** A JSON request to a family's route; answers the value its dialect carries. */
+export async function request<T>(dialect: Dialect, path: string, options: RequestOptions = {}): Promise<T> {
+  const response = await exchange(dialect, path, options);
+  return decoders[dialect].value(await jsonOf(response)) as T;
 }
 
-/** The message to show for anything a request threw: the server's own words when it answered. */
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+/** Bytes from a family's route (a download, a file behind the Bearer token). */
+export async function requestBlob(dialect: Dialect, path: string, options: RequestOptions = {}): Promise<Blob> {
+  return (await exchange(dialect, path, options)).blob();
 }
+
+/** The `{success, data}` families and the system routes, which answer the same way. */
+export const api = <T>(path: string, options: RequestOptions = {}) => request<T>('canvas', path, options);

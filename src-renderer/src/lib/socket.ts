@@ -3,6 +3,7 @@ import { io, type Socket } from 'socket.io-client';
 import { create } from 'zustand';
 import { refreshSession, session } from '../api/client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../../src-shared/events';
+import { clearJobs, receiveJob } from './jobs';
 
 /**
  * The UI's one socket.io connection to the server, open while someone is signed in. Features
@@ -60,6 +61,7 @@ function open(): AtelierSocket {
   });
   s.io.on('reconnect_attempt', () => setState('reconnecting', useSocketStore.getState().detail));
   s.on('connect_error', (err) => (s.active ? setState('reconnecting', err.message) : retryWithFreshToken(err.message)));
+  s.on('job:update', receiveJob);
   return s;
 }
 
@@ -70,6 +72,7 @@ export function connectSocket(): void {
 export function disconnectSocket(): void {
   useSocketStore.getState().socket?.disconnect();
   useSocketStore.setState({ socket: null, state: 'offline', detail: null });
+  clearJobs();
 }
 
 /** Keeps the socket open exactly while `enabled` (the shell passes "signed in"). */

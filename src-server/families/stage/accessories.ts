@@ -1,14 +1,9 @@
 import { Type, type Static } from 'typebox';
+import { Accessory } from '../../../src-shared/api/stage';
 import { AppError } from '../../http/errors';
 import type { Issue } from './http';
 
-/** One avatar attachment, as the Unreal client sends it (a socket, an offset, a rotation and a mesh URL). */
-export const Accessory = Type.Object({
-  socketName: Type.String({ minLength: 1, maxLength: 100, description: 'Skeleton socket, e.g. `Head`' }),
-  relativeLocation: Type.Object({ x: Type.Number(), y: Type.Number(), z: Type.Number() }),
-  relativeRotation: Type.Object({ pitch: Type.Number(), yaw: Type.Number(), roll: Type.Number() }),
-  modelUrl: Type.String({ minLength: 1, maxLength: 2048 }),
-});
+export { Accessory };
 
 export type AccessoryItem = Static<typeof Accessory>;
 

@@ -1,6 +1,8 @@
 import { api, ApiError } from '../../api/client';
+import type { Accepted, ImageDetail as ImageDetailWire, ImageSummary } from '../../../../src-shared/api/canvas';
 
-/** The canvas family's shapes (src-server/families/canvas/**\/routes.ts), as the UI reads them. */
+/** The canvas family's shapes: from src-shared/api/canvas.ts where the server declares them there, else as its routes answer. */
+export type { Accepted, ImageSummary } from '../../../../src-shared/api/canvas';
 
 export type ModelType = 'main' | 'upscaler';
 
@@ -40,14 +42,6 @@ export interface GenerationSettings {
   batch_size: number;
 }
 
-export interface Accepted {
-  job_id: string;
-  status: 'queued';
-  queue_position: number;
-  estimated_wait_seconds: number;
-  estimated_credits: number;
-}
-
 export type JobType = 'text_to_image' | 'image_to_image' | 'inpaint' | 'upscale';
 export type QueueStatus = 'queued' | 'processing' | 'completed' | 'failed' | 'cancelled';
 
@@ -73,18 +67,6 @@ export interface QueueItem {
   completed_at: string | null;
 }
 
-export interface ImageSummary {
-  id: string;
-  thumbnail_url: string;
-  full_url: string;
-  width: number;
-  height: number;
-  file_size: number;
-  is_starred: boolean;
-  created_at: string;
-  metadata: { model: string; prompt: string };
-}
-
 /** What the engine writes into every image (generate/service.ts), read loosely: older images may lack fields. */
 export interface ImageMetadata {
   kind?: string;
@@ -104,14 +86,8 @@ export interface ImageMetadata {
   provider?: string;
 }
 
-export interface ImageDetail extends Omit<ImageSummary, 'metadata'> {
-  mime_type: string;
-  is_public: boolean;
-  share_url: string | null;
-  boards: { id: string; name: string }[];
-  metadata: ImageMetadata & Record<string, unknown>;
-  generation_job_id: string | null;
-}
+/** The image's detail, its free-form metadata read as the engine writes it. */
+export type ImageDetail = Omit<ImageDetailWire, 'metadata'> & { metadata: ImageMetadata & Record<string, unknown> };
 
 export interface Board {
   id: string;

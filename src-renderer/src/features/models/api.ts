@@ -1,5 +1,4 @@
 import { api } from '../../api/client';
-import type { JobSnapshot } from '../../../../src-shared/events';
 
 /** The job kind of URL installs (src-server/system/models/service.ts). */
 export const INSTALL_JOB = 'system.model-install';
@@ -80,13 +79,6 @@ export const modelsApi = {
   cancel: (jobId: string) => api<{ job_id: string; status: string }>(`/system/models/installs/${encodeURIComponent(jobId)}/cancel`, { method: 'POST' }),
   remove: (type: ModelType, id: string) => api<{ id: string; type: ModelType; removed: true }>(`/system/models/${type}/${encodeURIComponent(id)}`, { method: 'DELETE' }),
 };
-
-/** Bytes from an install job's message, `<file> (<n>/<files>): <received>/<total or ?> bytes`, as the server writes it. */
-export function bytesOf(job: Pick<JobSnapshot, 'message'>): { file: string | null; received: number; total: number | null } | null {
-  const m = /^(.*) \(\d+\/\d+\): (\d+)\/(\d+|\?) bytes$/.exec(job.message ?? '');
-  if (!m) return null;
-  return { file: m[1]!, received: Number(m[2]), total: m[3] === '?' ? null : Number(m[3]) };
-}
 
 const UNITS = ['bytes', 'KB', 'MB', 'GB', 'TB'];
 

@@ -1,7 +1,8 @@
 import { create } from 'zustand';
 import { errorMessage } from '../../api/client';
 import type { JobSnapshot, JobStatus } from '../../../../src-shared/events';
-import { bytesOf, INSTALL_JOB, modelsApi, type InstalledModel, type ModelsOverview, type ModelType, type UrlInstallRequest } from './api';
+import { progressOf } from '../../lib/jobs';
+import { modelsApi, type InstalledModel, type ModelsOverview, type ModelType, type UrlInstallRequest } from './api';
 
 /** A URL install as the page follows it: from the 202, then every `job:update`. */
 export interface Install {
@@ -32,6 +33,7 @@ interface ModelsState {
   installUrl(request: UrlInstallRequest): Promise<void>;
   cancel(jobId: string): Promise<void>;
   remove(type: ModelType, id: string): Promise<void>;
+  /** Every update of an install job (the socket, through lib/jobs). */
   onJob(job: JobSnapshot): void;
   dismiss(jobId: string): void;
 }
@@ -108,19 +110,18 @@ export const useModels = create<ModelsState>()((set, get) => ({
   },
 
   onJob(job) {
-    if (job.kind !== INSTALL_JOB) return;
     const current = get().installs.find((i) => i.jobId === job.id);
     if (!current) {
       // Started elsewhere (another window): the listing knows its model.
       void get().load();
       return;
     }
-    const bytes = bytesOf(job);
+    const { fraction, bytes } = progressOf(job);
     const next: Install = {
       ...current,
       status: job.status,
       position: job.position,
-      progress: job.status === 'completed' ? 1 : job.progress,
+      progress: job.status === 'completed' ? 1 : fraction,
       file: bytes?.file ?? current.file,
       received: bytes?.received ?? current.received,
       total: bytes?.total ?? current.total,

@@ -1,90 +1,8 @@
-import { api, ApiError, refreshSession, session } from '../../api/client';
+import { request, requestBlob, type Method } from '../../api/client';
+import type { BasicTicket, Cover, CoverJob, CreatedTrack, Share, Song, Studio, StudioDetail, Track } from '../../../../src-shared/api/studio';
 
-/** The studio family's shapes (src-server/families/studio/*\/schemas.ts), as the UI reads them. */
-
-export interface Studio {
-  studioId: number;
-  studioName: string;
-  trackInfo: string[];
-  trackCount: number;
-  createdAt: string;
-  modifiedAt: string;
-}
-
-export type TrackStatus = 'pending' | 'ready' | 'failed';
-
-export interface Track {
-  trackId: number;
-  studioId: number;
-  trackName: string;
-  instrumentName: string;
-  order: number;
-  status: TrackStatus;
-  failure: { code: string; message: string } | null;
-  trackUrl: string | null;
-  recordUrl: string | null;
-  trackFormat: string | null;
-  recordFormat: string | null;
-  duration: number | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface StudioDetail {
-  studioId: number;
-  studioName: string;
-  createdAt: string;
-  modifiedAt: string;
-  trackList: Track[];
-}
-
-export interface CreatedTrack {
-  track: Track;
-  trackPresignedUrl: string;
-  recordPresignedUrl: string;
-  expiresAt: string;
-  maxBytes: number;
-}
-
-export interface Song {
-  songId: number;
-  studioId: number | null;
-  basicSongId: number | null;
-  title: string;
-  genre: string | null;
-  mood: string | null;
-  instruments: string[];
-  source: 'basic' | 'ai' | 'mix';
-  aiUsed: boolean;
-  format: string;
-  size: number;
-  duration: number | null;
-  songUrl: string;
-  downloadUrl: string;
-  imageUrl: string | null;
-  imageFilePath: string | null;
-  shared: boolean;
-  viewCount: number;
-  createdAt: string;
-  /** An AI song's MP3, MIDI and stems: paths that need the Bearer token (`fetchWithToken`). */
-  extras: SongExtras | null;
-}
-
-export interface SongExtras {
-  mp3Url: string | null;
-  midiUrl: string | null;
-  stems: { name: string; url: string }[];
-}
-
-export interface Cover {
-  imageFilePath: string;
-  imageUrl: string;
-  /** Who drew it: `procedural`, or `diffusion:<model id> (onnx, <provider>)`. */
-  engine: string;
-  /** The image model and seed, when the diffusion engine drew it. */
-  model: string | null;
-  seed: number | null;
-}
+/** The studio family's shapes: the server's own response schemas (src-shared/api/studio.ts), plus the few still declared in its routes. */
+export type { Cover, CoverJob, CreatedTrack, Share, Song, SongExtras, Studio, StudioDetail, Track } from '../../../../src-shared/api/studio';
 
 export type CoverEngine = 'auto' | 'diffusion' | 'procedural';
 
@@ -100,21 +18,6 @@ export interface CoverRequest {
   wait?: number;
 }
 
-/** A cover the diffusion engine is drawing (202 answer, GET /api/song/cover/jobs/{jobId}). */
-export interface CoverJob {
-  jobId: string;
-  status: 'queued' | 'processing' | 'completed' | 'failed' | 'cancelled';
-  progress: number;
-  stage: string | null;
-  message: string | null;
-  position: number | null;
-  estimatedWaitSeconds: number | null;
-  model: string;
-  seed: number;
-  cover: Cover | null;
-  error: { code: string; message: string } | null;
-}
-
 /** An installed image model as GET /api/v1/models lists it (the fields the cover picker reads). */
 export interface ImageModel {
   id: string;
@@ -123,16 +26,8 @@ export interface ImageModel {
   is_available: boolean;
 }
 
-/** A 202 answer carries a job instead of the cover. */
+/** A 202 answer carries a job (GET /api/song/cover/jobs/{jobId}) instead of the cover. */
 export const isCoverJob = (answer: Cover | CoverJob): answer is CoverJob => 'jobId' in answer;
-
-export interface Share {
-  songId: number;
-  title: string;
-  shareUrl: string;
-  audioUrl: string;
-  imageUrl: string | null;
-}
 
 export interface ComposeAccepted {
   jobId: string;
@@ -150,48 +45,49 @@ export interface SongDescription {
   imageFilePath?: string;
 }
 
-const json = (method: 'POST' | 'PUT' | 'DELETE', body?: unknown) => ({ method, body });
+const json = (method: Method, body?: unknown) => ({ method, body });
+const studio = <T>(path: string, options?: { method: Method; body?: unknown }) => request<T>('studio', path, options);
 
 export const studioApi = {
-  list: () => api<Studio[]>('/api/work/studio'),
-  create: (studioName: string) => api<Studio>('/api/work/studio', json('POST', { studioName })),
-  remove: (studioId: number) => api<{ studioId: number; deletedTracks: number }>(`/api/work/studio/${studioId}`, json('DELETE')),
-  open: (studioId: number) => api<StudioDetail>(`/api/work/studio/${studioId}`),
-  reset: (studioId: number) => api<{ studioId: number; deletedTracks: number }>(`/api/work/studio/${studioId}/reset`, json('DELETE')),
+  list: () => studio<Studio[]>('/api/work/studio'),
+  create: (studioName: string) => studio<Studio>('/api/work/studio', json('POST', { studioName })),
+  remove: (studioId: number) => studio<{ studioId: number; deletedTracks: number }>(`/api/work/studio/${studioId}`, json('DELETE')),
+  open: (studioId: number) => studio<StudioDetail>(`/api/work/studio/${studioId}`),
+  reset: (studioId: number) => studio<{ studioId: number; deletedTracks: number }>(`/api/work/studio/${studioId}/reset`, json('DELETE')),
   /** Renames and/or reorders several tracks at once, all or nothing. */
   update: (studioId: number, change: { studioName?: string; updateList?: { trackId: number; trackName?: string; order?: number }[] }) =>
-    api<StudioDetail>(`/api/work/studio/${studioId}`, json('PUT', change)),
+    studio<StudioDetail>(`/api/work/studio/${studioId}`, json('PUT', change)),
 
-  startTrack: (studioId: number, body: { trackName: string; instrument: string }) => api<CreatedTrack>(`/api/work/track/${studioId}`, json('POST', body)),
-  failTrack: (studioId: number, trackId: number) => api<{ trackId: number }>(`/api/work/track/${studioId}/fail`, json('DELETE', { trackId })),
-  removeTrack: (trackId: number) => api<{ trackId: number }>(`/api/work/track/${trackId}`, json('DELETE')),
+  startTrack: (studioId: number, body: { trackName: string; instrument: string }) => studio<CreatedTrack>(`/api/work/track/${studioId}`, json('POST', body)),
+  failTrack: (studioId: number, trackId: number) => studio<{ trackId: number }>(`/api/work/track/${studioId}/fail`, json('DELETE', { trackId })),
+  removeTrack: (trackId: number) => studio<{ trackId: number }>(`/api/work/track/${trackId}`, json('DELETE')),
   updateTrack: (studioId: number, trackId: number, body: { trackName?: string; order?: number }) =>
-    api<Track>(`/api/work/track/${studioId}/${trackId}`, json('PUT', body)),
+    studio<Track>(`/api/work/track/${studioId}/${trackId}`, json('PUT', body)),
 
-  mySongs: () => api<Song[]>('/api/song'),
-  studioSongs: (studioId: number) => api<Song[]>(`/api/song/${studioId}`),
-  removeSong: (songId: number) => api<{ songId: number }>(`/api/song/download/${songId}`, json('DELETE')),
-  cover: (fields: { title: string; genre?: string; mood?: string }) => api<Cover>('/api/song/cover', json('POST', fields)),
+  mySongs: () => studio<Song[]>('/api/song'),
+  studioSongs: (studioId: number) => studio<Song[]>(`/api/song/${studioId}`),
+  removeSong: (songId: number) => studio<{ songId: number }>(`/api/song/download/${songId}`, json('DELETE')),
+  cover: (fields: { title: string; genre?: string; mood?: string }) => studio<Cover>('/api/song/cover', json('POST', fields)),
   /** The cover at once (procedural, or a quick engine), or the job drawing it. */
-  drawCover: (fields: CoverRequest) => api<Cover | CoverJob>('/api/song/cover', json('POST', fields)),
-  coverJob: (jobId: string) => api<CoverJob>(`/api/song/cover/jobs/${jobId}`),
-  cancelCoverJob: (jobId: string) => api<CoverJob>(`/api/song/cover/jobs/${jobId}`, json('DELETE')),
+  drawCover: (fields: CoverRequest) => studio<Cover | CoverJob>('/api/song/cover', json('POST', fields)),
+  coverJob: (jobId: string) => studio<CoverJob>(`/api/song/cover/jobs/${jobId}`),
+  cancelCoverJob: (jobId: string) => studio<CoverJob>(`/api/song/cover/jobs/${jobId}`, json('DELETE')),
   /** Image models that can draw covers: installed, intact checkpoints the plan includes. */
-  imageModels: async () => (await api<ImageModel[]>('/api/v1/models?type=main')).filter((m) => m.is_available),
-  share: (songId: number) => api<Share>(`/api/song/share/${songId}`),
-  unshare: (songId: number) => api<{ songId: number }>(`/api/song/share/${songId}`, json('DELETE')),
+  imageModels: async () => (await request<ImageModel[]>('canvas', '/api/v1/models?type=main')).filter((m) => m.is_available),
+  share: (songId: number) => studio<Share>(`/api/song/share/${songId}`),
+  unshare: (songId: number) => studio<{ songId: number }>(`/api/song/share/${songId}`, json('DELETE')),
   /** The server mixes ready tracks (ffmpeg) into one song. */
-  mixTracks: (studioId: number, body: SongDescription & { title: string; trackIds: number[] }) => api<Song>(`/api/song/${studioId}`, json('POST', body)),
-  basicTicket: () => api<{ basicSongPresignedUrl: string; basicSongFilePath: string }>('/api/song/basic/presignedUrl'),
+  mixTracks: (studioId: number, body: SongDescription & { title: string; trackIds: number[] }) => studio<Song>(`/api/song/${studioId}`, json('POST', body)),
+  basicTicket: () => studio<BasicTicket>('/api/song/basic/presignedUrl'),
   saveBasic: (studioId: number, body: SongDescription & { basicSongFilePath: string; name: string }) =>
-    api<Song>(`/api/song/studios/${studioId}/basic/save`, json('POST', body)),
+    studio<Song>(`/api/song/studios/${studioId}/basic/save`, json('POST', body)),
   /** Which composing engines the server can run now (the arranger, MusicGen when a model is installed). */
-  engines: () => api<ComposeEngine[]>('/api/compose/engines'),
+  engines: () => studio<ComposeEngine[]>('/api/compose/engines'),
   compose: (
     studioId: number,
     body: { basicSongId: number; title?: string; genre?: string; mood?: string; instruments?: string[]; engine?: ComposeEngine['engine']; durationSec?: number },
   ) =>
-    api<ComposeAccepted>(`/api/song/studios/${studioId}/ai`, json('POST', body)),
+    studio<ComposeAccepted>(`/api/song/studios/${studioId}/ai`, json('POST', body)),
 };
 
 export interface ComposeEngine {
@@ -204,46 +100,17 @@ export interface ComposeEngine {
 
 /** PUTs bytes to a signed upload URL (no token: the signature is the permission). */
 export async function putSigned(url: string, body: Blob): Promise<void> {
-  let response: Response;
-  try {
-    response = await fetch(url, { method: 'PUT', body });
-  } catch {
-    throw new ApiError(0, 'NETWORK_ERROR', 'The upload could not reach Atelier’s server');
-  }
-  if (!response.ok) {
-    const answer = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
-    throw new ApiError(response.status, answer?.error?.code ?? `HTTP_${response.status}`, answer?.error?.message ?? `The upload was refused (${response.status})`);
-  }
+  await request('studio', url, { method: 'PUT', body, auth: false, refused: 'The upload was refused', unreachable: 'The upload could not reach Atelier’s server' });
 }
 
 /** A song's bytes through its signed URL, for saving to disk. */
-export async function fetchSong(song: Song): Promise<Blob> {
-  const response = await fetch(song.songUrl);
-  if (!response.ok) throw new ApiError(response.status, `HTTP_${response.status}`, `The download was refused (${response.status})`);
-  return response.blob();
-}
+export const fetchSong = (song: Song): Promise<Blob> => requestBlob('studio', song.songUrl, { auth: false, refused: 'The download was refused' });
 
 /**
  * Bytes from a route that needs the Bearer token (an AI song's extras): `<audio>` and links cannot
- * send it, so they get an object URL of the blob. An expired token is refreshed once, as `api` does.
+ * send it, so they get an object URL of the blob.
  */
-export async function fetchWithToken(path: string): Promise<Blob> {
-  const get = async (token: string | null) => {
-    try {
-      return await fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-    } catch {
-      throw new ApiError(0, 'NETWORK_ERROR', 'Atelier’s server cannot be reached. Is it still running?');
-    }
-  };
-  const token = session.accessToken;
-  let response = await get(token);
-  if (response.status === 401 && token && (await refreshSession(token))) response = await get(session.accessToken);
-  if (!response.ok) {
-    const answer = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
-    throw new ApiError(response.status, answer?.error?.code ?? `HTTP_${response.status}`, answer?.error?.message ?? `The download was refused (${response.status})`);
-  }
-  return response.blob();
-}
+export const fetchWithToken = (path: string): Promise<Blob> => requestBlob('studio', path, { refused: 'The download was refused' });
 
 /** Saves a blob to disk under `name` through a temporary link. */
 export function saveBlob(blob: Blob, name: string): void {

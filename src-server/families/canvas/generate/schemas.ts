@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { Accepted } from '../../../../src-shared/api/canvas';
 import { MAX_BATCH } from '../../../ai/diffusion/pipeline';
 import { Nullable } from '../http';
 import { A1111_SAMPLER_LABELS, SAMPLERS } from './service';
@@ -119,16 +120,9 @@ export const UpscaleBody = Type.Object(
   { additionalProperties: false },
 );
 
+export { Accepted };
+
 export type TextToImage = Static<typeof TextToImageBody>;
 export type ImageToImage = Static<typeof ImageToImageBody>;
 export type Inpaint = Static<typeof InpaintBody>;
 export type Upscale = Static<typeof UpscaleBody>;
-
-export const Accepted = Type.Object({
-  job_id: Type.String({ format: 'uuid', description: 'Follow it with GET /queue/items/{job_id} or the `job:update` socket.io event' }),
-  status: Type.Literal('queued'),
-  queue_position: Type.Integer({ description: '1 = next to run in the GPU queue' }),
-  estimated_wait_seconds: Type.Integer({ description: 'Until the images are ready: the jobs ahead plus this one, from speeds measured on this machine' }),
-  estimated_credits: Type.Integer({ description: 'Held from your balance now; the job is charged its measured compute time (1 credit a second) and the rest is released' }),
-  websocket_channel: Type.String({ description: 'The socket.io room your job events go to (`user:<your id>`); connect to /socket.io/ with your access token and listen for `job:update`' }),
-});

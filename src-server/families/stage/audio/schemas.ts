@@ -1,17 +1,8 @@
 import { Type, type Static } from 'typebox';
+import { AudioFile } from '../../../../src-shared/api/stage';
 import type { AudioRow } from './service';
 
-export const AudioFile = Type.Object({
-  id: Type.Integer(),
-  title: Type.String(),
-  artist: Type.Union([Type.String(), Type.Null()]),
-  file_path: Type.String({ description: 'Storage key under the data folder, e.g. `audio/1795416092714-k3j9x0a2b.mp3`' }),
-  file_size: Type.Integer({ description: 'Bytes' }),
-  duration: Type.Union([Type.Number(), Type.Null()], { description: 'Seconds: the uploader\'s value, else read from the file' }),
-  format: Type.Union([Type.Literal('mp3'), Type.Literal('aac'), Type.Literal('m4a'), Type.Literal('wav')], { description: 'Read from the content' }),
-  created_at: Type.String({ format: 'date-time' }),
-  uploaded_by: Type.Integer({ description: 'The uploader\'s stage user number' }),
-});
+export { AudioFile };
 
 export const audioView = (r: AudioRow): Static<typeof AudioFile> => ({
   id: r.id,

@@ -1,7 +1,10 @@
 import { Type } from 'typebox';
-import { Accessory, AccessoryList } from '../accessories';
+import { Accessory, ConcertInfo, ConcertSong as Song, ListenServer } from '../../../../src-shared/api/stage';
+import { AccessoryList } from '../accessories';
 import { OrNull } from '../http';
 import { CONCERT_TTL_SECONDS, DEFAULT_MAX_AUDIENCE, type ConcertState } from './service';
+
+export { ConcertInfo, Song };
 
 export const MAX_SONGS = 200;
 
@@ -10,13 +13,6 @@ export const SongInput = Type.Object({
   audioId: Type.Integer({ minimum: 1, description: 'An id of the shared audio library' }),
   streamUrl: Type.Optional(Type.String({ maxLength: 2048, description: 'Defaults to `/api/audio/file/<audioId>`' })),
   stageDirectionId: Type.Optional(OrNull(Type.Integer())),
-});
-
-export const Song = Type.Object({
-  songNum: Type.Integer(),
-  audioId: Type.Integer(),
-  streamUrl: Type.String(),
-  stageDirectionId: Type.Union([Type.Integer(), Type.Null()]),
 });
 
 const Port = Type.Integer({ minimum: 1, maximum: 65535 });
@@ -28,13 +24,6 @@ export const ListenServerBody = Type.Object({
   publicPort: Type.Optional(Port),
 });
 
-const ListenServer = Type.Object({
-  localIP: Type.String(),
-  port: Type.Integer(),
-  publicIP: Type.Optional(Type.String()),
-  publicPort: Type.Optional(Type.Integer()),
-});
-
 export const CreateBody = Type.Object({
   concertName: Type.String({ minLength: 1, maxLength: 200 }),
   songs: Type.Optional(Type.Array(SongInput, { maxItems: MAX_SONGS })),
@@ -44,24 +33,6 @@ export const CreateBody = Type.Object({
     Type.Integer({ minimum: 60, maximum: 86_400, description: `Seconds the room lives after the studio's last change; defaults to ${CONCERT_TTL_SECONDS}` }),
   ),
 });
-
-const concertFields = {
-  studioUserId: Type.Integer({ description: 'The studio\'s stage user number' }),
-  studioName: Type.String(),
-  concertName: Type.String(),
-  songs: Type.Array(Song),
-  accessories: Type.Array(Accessory),
-  maxAudience: Type.Integer(),
-  currentAudience: Type.Integer(),
-  currentSong: Type.Union([Type.Integer(), Type.Null()], { description: 'songNum of the current song; null without songs' }),
-  isOpen: Type.Boolean(),
-  listenServer: Type.Union([ListenServer, Type.Null()], { description: 'null until the studio registers it' }),
-  createdAt: Type.Integer({ description: 'Epoch ms' }),
-  songStartedAt: Type.Union([Type.Integer(), Type.Null()], { description: 'Server epoch ms when the current song (re)started' }),
-  expiresAt: Type.Integer({ description: 'Epoch ms when the room lapses unless the studio changes something first' }),
-};
-
-export const ConcertInfo = Type.Object({ roomId: Type.String(), ...concertFields });
 
 /** The room as the spec shows it; the audience's user numbers stay with the studio and the realtime layer. */
 export const concertView = (c: ConcertState) => ({

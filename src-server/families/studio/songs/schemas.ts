@@ -1,50 +1,10 @@
-import { Type, type Static } from 'typebox';
+import { Type } from 'typebox';
+import { BasicTicket, Cover, CoverJob, Share, Song, SongExtras, type Song as SongView } from '../../../../src-shared/api/studio';
 import { Name, SongParams } from '../http';
 import type { LinkFor } from '../tracks/schemas';
 import type { SongExtraFiles, SongRow } from './service';
 
-const ExtraUrl = (what: string) => `\`/api/song/{songId}/extras/${what}\`: the bytes, with the Bearer token (Range supported)`;
-
-export const SongExtras = Type.Object(
-  {
-    mp3Url: Type.Union([Type.String(), Type.Null()], { description: ExtraUrl('song.mp3') }),
-    midiUrl: Type.Union([Type.String(), Type.Null()], { description: `${ExtraUrl('song.mid')}; the arrangement as a standard MIDI file` }),
-    stems: Type.Array(
-      Type.Object({
-        name: Type.String({ description: 'The part, e.g. `drums`, `bass`, `lead`' }),
-        url: Type.String({ description: ExtraUrl('stems/{name}.wav') }),
-      }),
-      { description: 'One WAV per part of the arrangement, by name' },
-    ),
-  },
-  { description: 'What the composing engine made beside an AI song' },
-);
-
-export const Song = Type.Object({
-  songId: Type.Integer(),
-  studioId: Type.Union([Type.Integer(), Type.Null()], { description: 'Null once its studio was deleted' }),
-  basicSongId: Type.Union([Type.Integer(), Type.Null()], { description: 'For an AI song: the basic song it was composed from' }),
-  title: Type.String(),
-  genre: Type.Union([Type.String(), Type.Null()]),
-  mood: Type.Union([Type.String(), Type.Null()]),
-  instruments: Type.Array(Type.String()),
-  source: Type.Union([Type.Literal('basic'), Type.Literal('ai'), Type.Literal('mix')], {
-    description: '`basic`: uploaded by the client without AI; `ai`: composed by AI; `mix`: mixed by the server from the studio\'s tracks',
-  }),
-  aiUsed: Type.Boolean(),
-  format: Type.String({ description: 'Read from the content: wav, mp3, m4a, aac, ogg, webm or flac' }),
-  size: Type.Integer({ description: 'Bytes' }),
-  duration: Type.Union([Type.Number(), Type.Null()], { description: 'Seconds, when the container says' }),
-  songUrl: Type.String({ description: 'Signed GET URL of the audio (valid 1 hour, Range supported)' }),
-  downloadUrl: Type.String({ description: '`/api/song/download/{songId}`: the bytes as an attachment, with the Bearer token' }),
-  imageUrl: Type.Union([Type.String(), Type.Null()], { description: 'Signed GET URL of the album cover' }),
-  imageFilePath: Type.Union([Type.String(), Type.Null()]),
-  shared: Type.Boolean({ description: 'Whether a public share link is active' }),
-  viewCount: Type.Integer({ description: 'How often the public share page was opened' }),
-  createdAt: Type.String({ format: 'date-time' }),
-  extras: Type.Union([SongExtras, Type.Null()], { description: 'MP3, MIDI and stems of an AI song composed here; null for other songs' }),
-});
-export type SongView = Static<typeof Song>;
+export { BasicTicket, Cover, CoverJob, Share, Song, SongExtras, type SongView };
 
 /** `extras`: what SongService.extras found for the row. */
 export function songView(r: SongRow, link: LinkFor, extras: SongExtraFiles | null): SongView {
@@ -117,29 +77,7 @@ export const CoverQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const Cover = Type.Object({
-  imageFilePath: Type.String({ description: 'Pass it as `imageFilePath` when saving a song' }),
-  imageUrl: Type.String({ description: 'Signed GET URL of the PNG (valid 1 hour)' }),
-  engine: Type.String({ description: 'Who drew it: `procedural`, or `diffusion:<model id> (onnx, <execution provider>)`' }),
-  model: Type.Union([Type.String(), Type.Null()], { description: 'The image model (diffusion only)' }),
-  seed: Type.Union([Type.Integer(), Type.Null()], { description: 'The diffusion seed, to draw it again (diffusion only)' }),
-});
-
 export const CoverJobParams = Type.Object({ jobId: Type.String({ format: 'uuid', description: 'The `jobId` a 202 cover answer gave' }) });
-
-export const CoverJob = Type.Object({
-  jobId: Type.String({ format: 'uuid', description: 'Also followed by the `job:update` socket.io event (kind `studio.cover`)' }),
-  status: Type.Enum(['queued', 'processing', 'completed', 'failed', 'cancelled']),
-  progress: Type.Number({ description: '0..1' }),
-  stage: Type.Union([Type.String(), Type.Null()], { description: '`loading`, `denoising`, `typesetting`' }),
-  message: Type.Union([Type.String(), Type.Null()], { description: 'e.g. "Step 12/20"' }),
-  position: Type.Union([Type.Integer(), Type.Null()], { description: 'While queued: 1 = next to run' }),
-  estimatedWaitSeconds: Type.Union([Type.Number(), Type.Null()]),
-  model: Type.String({ description: 'The image model drawing it' }),
-  seed: Type.Integer(),
-  cover: Type.Union([Cover, Type.Null()], { description: 'Once completed' }),
-  error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()], { description: 'Once failed or cancelled' }),
-});
 
 const FilePath = (name: string) => Type.String({ minLength: 1, maxLength: 512, description: `The \`${name}\` a presignedUrl request answered` });
 
@@ -176,26 +114,11 @@ export const FinishBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const BasicTicket = Type.Object({
-  basicSongPresignedUrl: Type.String({ description: 'Signed PUT URL: send the audio bytes as the body (at most 100 MB)' }),
-  basicSongFilePath: Type.String({ description: 'Send it back to POST /api/song/studios/{studioid}/basic/save' }),
-  expiresAt: Type.String({ format: 'date-time' }),
-  maxBytes: Type.Integer(),
-});
-
 export const AiTicket = Type.Object({
   aiSongPresignedUrl: Type.String({ description: 'Signed PUT URL: send the audio bytes as the body (at most 100 MB)' }),
   aiSongFilePath: Type.String({ description: 'Send it back to POST /api/song/studios/{studioid}/ai/save' }),
   expiresAt: Type.String({ format: 'date-time' }),
   maxBytes: Type.Integer(),
-});
-
-export const Share = Type.Object({
-  songId: Type.Integer(),
-  title: Type.String(),
-  shareUrl: Type.String({ description: 'Public page that plays the song in a browser, no sign-in needed' }),
-  audioUrl: Type.String({ description: 'Public audio stream (Range supported)' }),
-  imageUrl: Type.Union([Type.String(), Type.Null()], { description: 'Public cover image' }),
 });
 
 export const SharedSong = Type.Object({

@@ -1,19 +1,13 @@
 import { Type } from 'typebox';
+import { Studio, StudioDetail } from '../../../../src-shared/api/studio';
 import { Name } from '../http';
-import { Track, TrackChange, type LinkFor, trackView } from '../tracks/schemas';
+import { TrackChange, type LinkFor, trackView } from '../tracks/schemas';
 import type { TrackRow } from '../tracks/service';
 import type { StudioRow, StudioSummary } from './service';
 
 export const StudioName = Name(100, 'Shown on the personal page, e.g. "Summer demo"');
 
-export const Studio = Type.Object({
-  studioId: Type.Integer(),
-  studioName: Type.String(),
-  trackInfo: Type.Array(Type.String(), { description: 'Instruments of the ready tracks, in track order' }),
-  trackCount: Type.Integer({ description: 'Every track, pending and failed ones included' }),
-  createdAt: Type.String({ format: 'date-time' }),
-  modifiedAt: Type.String({ format: 'date-time', description: 'Last change to the studio or its tracks' }),
-});
+export { Studio, StudioDetail };
 
 export const studioView = (s: StudioSummary) => ({
   studioId: s.id,
@@ -22,14 +16,6 @@ export const studioView = (s: StudioSummary) => ({
   trackCount: s.trackCount,
   createdAt: s.createdAt,
   modifiedAt: s.updatedAt,
-});
-
-export const StudioDetail = Type.Object({
-  studioId: Type.Integer(),
-  studioName: Type.String(),
-  createdAt: Type.String({ format: 'date-time' }),
-  modifiedAt: Type.String({ format: 'date-time' }),
-  trackList: Type.Array(Track, { description: 'In order' }),
 });
 
 export const studioDetailView = (s: StudioRow, tracks: TrackRow[], link: LinkFor) => ({

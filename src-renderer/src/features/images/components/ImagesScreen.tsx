@@ -1,9 +1,10 @@
 import { useEffect } from 'react';
 import { Alert, Spinner } from '../../../components';
-import { useSocketEvent, useSocketStore } from '../../../lib/socket';
+import { onJobs } from '../../../lib/jobs';
+import { useSocketStore } from '../../../lib/socket';
 import { PageHeader } from '../../shell/components/PageHeader';
 import '../images.css';
-import { useImages } from '../store';
+import { GENERATE_JOB, useImages } from '../store';
 import { CreditsPanel } from './CreditsPanel';
 import { Gallery } from './Gallery';
 import { GeneratePanel } from './GeneratePanel';
@@ -27,7 +28,7 @@ export function ImagesScreen() {
     void loadCredits();
   }, [loadModels, loadQueue, reloadGallery, loadBoards, loadCredits]);
 
-  useSocketEvent('job:update', onJobUpdate);
+  useEffect(() => onJobs(GENERATE_JOB, onJobUpdate), [onJobUpdate]);
 
   // Progress normally comes over the socket; while it is down, jobs still open are polled slowly.
   const online = useSocketStore((s) => s.state === 'online');

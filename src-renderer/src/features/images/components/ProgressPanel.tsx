@@ -1,4 +1,5 @@
 import { Alert, Card } from '../../../components';
+import { progressOf, useJob } from '../../../lib/jobs';
 import { useImages } from '../store';
 import { count } from '../../../lib/words';
 
@@ -12,15 +13,17 @@ const STATUS_WORDS: Record<string, string> = {
 
 /** The job this page last queued: a progress bar, its stage, the step previews the engine sends, then the images. */
 export function ProgressPanel() {
-  const { currentJobId, live, queue, select } = useImages();
+  const { currentJobId, previews, queue, select } = useImages();
+  const job = useJob(currentJobId);
   if (!currentJobId) return null;
-  const job = live[currentJobId];
+  const preview = previews[currentJobId] ?? null;
   const item = queue?.find((q) => q.job_id === currentJobId);
-  const status = job?.snapshot.status ?? item?.status ?? 'queued';
-  const percent = status === 'completed' ? 100 : Math.round((job?.snapshot.progress ?? (item ? item.progress / 100 : 0)) * 100);
-  const stage = job?.snapshot.message ?? job?.snapshot.stage;
-  const position = job?.snapshot.position ?? item?.position ?? null;
-  const wait = job?.snapshot.estimatedWaitSeconds ?? null;
+  const progress = job && progressOf(job);
+  const status = job?.status ?? item?.status ?? 'queued';
+  const percent = status === 'completed' ? 100 : Math.round((progress?.fraction ?? (item ? item.progress / 100 : 0)) * 100);
+  const stage = progress?.message ?? progress?.stage;
+  const position = job?.position ?? item?.position ?? null;
+  const wait = job?.estimatedWaitSeconds ?? null;
   const made = status === 'completed' ? (item?.result?.images ?? []) : [];
 
   return (
@@ -34,13 +37,13 @@ export function ProgressPanel() {
         <div className="progress" role="progressbar" aria-label="Generation progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent} data-testid="generation-progress">
           <div className="progress-fill" style={{ width: `${percent}%` }} />
         </div>
-        {(job?.snapshot.status === 'failed' || job?.snapshot.status === 'cancelled') && job.snapshot.error && (
+        {(job?.status === 'failed' || job?.status === 'cancelled') && job.error && (
           <Alert tone="error">
-            {job.snapshot.error}
-            {job.snapshot.errorCode ? ` (${job.snapshot.errorCode})` : ''}
+            {job.error}
+            {job.errorCode ? ` (${job.errorCode})` : ''}
           </Alert>
         )}
-        {job?.preview && <img className="step-preview" src={job.preview} alt={status === 'processing' ? 'Latest step preview' : 'Last step preview'} data-testid="step-preview" />}
+        {preview && <img className="step-preview" src={preview} alt={status === 'processing' ? 'Latest step preview' : 'Last step preview'} data-testid="step-preview" />}
         {made.length > 0 && (
           <div className="result-strip" data-testid="job-results">
             {made.map((m, i) => (

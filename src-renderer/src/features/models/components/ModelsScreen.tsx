@@ -1,7 +1,8 @@
 import { useEffect } from 'react';
 import { Alert } from '../../../components';
-import { useSocketEvent } from '../../../lib/socket';
+import { onJobs } from '../../../lib/jobs';
 import { PageHeader } from '../../shell/components/PageHeader';
+import { INSTALL_JOB } from '../api';
 import { useModels } from '../store';
 import '../models.css';
 import { InstallForms } from './InstallForms';
@@ -16,7 +17,7 @@ export function ModelsScreen() {
   const notice = useModels((s) => s.notice);
   const loadError = useModels((s) => s.loadError);
   useEffect(() => void load(), [load]);
-  useSocketEvent('job:update', (job) => useModels.getState().onJob(job));
+  useEffect(() => onJobs(INSTALL_JOB, (job) => useModels.getState().onJob(job)), []);
 
   return (
     <div className="stack models">

@@ -1,28 +1,14 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { ApiError, errorMessage } from '../../../api/client';
+import { useEffect, useState, type FormEvent } from 'react';
 import { Alert, Button, Field, Input } from '../../../components';
-import { useSocketEvent } from '../../../lib/socket';
+import { progressOf } from '../../../lib/jobs';
 import type { JobSnapshot } from '../../../../../src-shared/events';
-import { putSigned, studioApi, type ComposeEngine, type Cover, type Song, type Track } from '../api';
-import { useStudio } from '../store';
+import { studioApi, type ComposeEngine, type Cover, type Track } from '../api';
+import { useCompose, type ComposeResult } from '../hooks/useCompose';
 import { CoverPicker } from './CoverPicker';
 import { Glyph } from './glyphs';
 import { ARRANGEMENT, GENRES, MOODS } from './options';
 import { SongCard } from './SongCard';
 import { SongExtras } from './SongExtras';
-
-type Step = 'idle' | 'saving' | 'requesting' | 'following';
-
-/** What a finished `studio.compose` job reports (families/studio/compose/service.ts). */
-interface ComposeResult {
-  songId: number;
-  engine?: string;
-  key?: string | null;
-  tempo?: number | null;
-  /** What the engine wants said, e.g. that MusicGen did not use the melody. */
-  note?: string | null;
-  seed?: number;
-}
 
 const ENGINE_LABEL: Record<ComposeEngine['engine'], string> = {
   arranger: 'Arranger (follows your melody note for note)',
@@ -37,13 +23,8 @@ const STATUS_TEXT: Record<JobSnapshot['status'], string> = {
   cancelled: 'Cancelled',
 };
 
-/**
- * AI composing from a take: the take is saved as a basic song (its source, with the cover), then
- * the server's `studio.compose` job turns it into a song of the chosen genre, mood and
- * instruments, reported through `job:update`. The AI song it makes is saved in this studio.
- */
+/** AI composing from a take (the workflow is useCompose): the take, genre, mood, instruments, engine, cover; progress; the song it made. */
 export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: Track[] }) {
-  const songSaved = useStudio((s) => s.songSaved);
   const ready = tracks.filter((t) => t.status === 'ready');
   const [trackId, setTrackId] = useState<number | null>(null);
   const [title, setTitle] = useState('');
@@ -54,17 +35,7 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
   const [engines, setEngines] = useState<ComposeEngine[]>([]);
   const [engine, setEngine] = useState<ComposeEngine['engine']>('arranger');
   const [durationSec, setDurationSec] = useState(15);
-  const [step, setStep] = useState<Step>('idle');
-  const [jobId, setJobId] = useState<string | null>(null);
-  const [job, setJob] = useState<JobSnapshot | null>(null);
-  const [unavailable, setUnavailable] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [result, setResult] = useState<Song | null>(null);
-  const [source, setSource] = useState<Song | null>(null);
-  // Events can arrive before the 202 answer names the job; keep the latest of each.
-  const seen = useRef(new Map<string, JobSnapshot>());
-  // A take already saved as a source is reused, not saved again on every attempt.
-  const sources = useRef(new Map<string, Song>());
+  const { step, busy, job, unavailable, error, result, source, start: compose, clearResult } = useCompose(studioId);
 
   const take = ready.find((t) => t.trackId === trackId) ?? ready[0] ?? null;
 
@@ -75,89 +46,23 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
   const musicgen = engines.find((e) => e.engine === 'musicgen' && e.available) ?? null;
   const maxDuration = musicgen?.maxDurationSec ?? 30;
 
-  useSocketEvent('job:update', (update) => {
-    seen.current.set(update.id, update);
-    if (update.id === jobId) setJob(update);
-  });
-
-  useEffect(() => {
-    if (jobId) setJob(seen.current.get(jobId) ?? null);
-  }, [jobId]);
-
-  useEffect(() => {
-    if (!job || job.status !== 'completed') return;
-    const songId = (job.result as ComposeResult | null)?.songId;
-    studioApi.studioSongs(studioId).then(
-      (songs) => {
-        const song = songs.find((s) => s.songId === songId) ?? null;
-        setResult(song);
-        if (song) songSaved(song);
-        setStep('idle');
-      },
-      (err) => setError(errorMessage(err)),
-    );
-  }, [job, studioId, songSaved]);
-
-  useEffect(() => {
-    if (job && (job.status === 'failed' || job.status === 'cancelled')) setStep('idle');
-  }, [job]);
-
   const toggleInstrument = (name: string) => setInstruments((list) => (list.includes(name) ? list.filter((i) => i !== name) : [...list, name]));
 
-  const sourceFor = async (t: Track, name: string): Promise<Song> => {
-    const key = `${t.trackId}|${name}|${genre}|${mood}|${cover?.imageFilePath ?? ''}`;
-    const known = sources.current.get(key);
-    if (known) return known;
-    const audio = await fetch(t.trackUrl!);
-    if (!audio.ok) throw new ApiError(audio.status, 'TAKE_UNAVAILABLE', 'The take could not be read back from the server');
-    const ticket = await studioApi.basicTicket();
-    await putSigned(ticket.basicSongPresignedUrl, await audio.blob());
-    const song = await studioApi.saveBasic(studioId, {
-      basicSongFilePath: ticket.basicSongFilePath,
-      name,
+  const start = (event: FormEvent) => {
+    event.preventDefault();
+    if (!take) return;
+    void compose({
+      take,
+      name: title.trim() || take.trackName,
       genre,
       mood,
       instruments,
-      imageFilePath: cover?.imageFilePath,
+      cover,
+      musicgen: engine === 'musicgen' ? { durationSec: Math.min(durationSec, maxDuration) } : null,
     });
-    songSaved(song);
-    sources.current.set(key, song);
-    return song;
   };
 
-  const start = async (event: FormEvent) => {
-    event.preventDefault();
-    if (!take) return;
-    setError(null);
-    setUnavailable(null);
-    setResult(null);
-    setJob(null);
-    setJobId(null);
-    const name = title.trim() || take.trackName;
-    try {
-      setStep('saving');
-      const basic = await sourceFor(take, name);
-      setSource(basic);
-      setStep('requesting');
-      const accepted = await studioApi.compose(studioId, {
-        basicSongId: basic.songId,
-        title: `${name} (AI)`,
-        genre,
-        mood,
-        instruments,
-        ...(engine === 'musicgen' ? { engine, durationSec: Math.min(durationSec, maxDuration) } : {}),
-      });
-      setJobId(accepted.jobId);
-      setStep('following');
-    } catch (err) {
-      setStep('idle');
-      if (err instanceof ApiError && err.code === 'COMPOSER_UNAVAILABLE') setUnavailable(err.message);
-      else setError(errorMessage(err));
-    }
-  };
-
-  const busy = step !== 'idle';
-  const progress = job?.status === 'completed' ? 1 : (job?.progress ?? 0);
+  const progress = job?.status === 'completed' ? 1 : job ? progressOf(job).fraction : 0;
   const stageText = !job
     ? step === 'saving'
       ? 'Saving the take as the source'
@@ -168,7 +73,7 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
 
   return (
     <div className="compose" data-testid="compose-panel">
-      <form className="form" onSubmit={(e) => void start(e)}>
+      <form className="form" onSubmit={start}>
         <div className="form-grid three">
           <Field label="Take">
             {(c) => (
@@ -268,7 +173,7 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
       {result && (
         <div className="compose-result" data-testid="compose-result">
           <ResultFacts result={job?.result as ComposeResult | null} />
-          <SongCard song={result} onDeleted={() => setResult(null)} />
+          <SongCard song={result} onDeleted={clearResult} />
           {result.extras && <SongExtras song={result} extras={result.extras} />}
         </div>
       )}

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { errorMessage } from '../../../api/client';
 import { Alert, Button, Spinner } from '../../../components';
-import { useSocketEvent } from '../../../lib/socket';
+import { progressOf, useJob } from '../../../lib/jobs';
 import { isCoverJob, studioApi, type Cover, type CoverJob, type ImageModel } from '../api';
 import { Glyph } from './glyphs';
 
@@ -28,7 +28,14 @@ export function CoverPicker({ title, genre, mood, cover, onChange }: { title: st
   const [busy, setBusy] = useState(false);
   const [job, setJob] = useState<CoverJob | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // The ref for callbacks and the unmount cleanup, the state for useJob.
   const following = useRef<string | null>(null);
+  const [followingId, setFollowingId] = useState<string | null>(null);
+  const follow = (id: string | null) => {
+    following.current = id;
+    setFollowingId(id);
+  };
+  const live = useJob(followingId);
 
   useEffect(() => {
     let live = true;
@@ -51,7 +58,7 @@ export function CoverPicker({ title, genre, mood, cover, onChange }: { title: st
       if (following.current !== next.jobId) return;
       setJob(next);
       if (next.status === 'completed' || next.status === 'failed' || next.status === 'cancelled') {
-        following.current = null;
+        follow(null);
         setBusy(false);
         if (next.cover) onChange(next.cover);
         if (next.status === 'failed') setError(next.error?.message ?? 'The image engine could not draw the cover.');
@@ -61,14 +68,15 @@ export function CoverPicker({ title, genre, mood, cover, onChange }: { title: st
   );
 
   // Live progress; the job's own answer (with a signed URL) is fetched once it has finished.
-  useSocketEvent('job:update', (update) => {
-    if (update.kind !== 'studio.cover' || update.id !== following.current) return;
-    if (update.status === 'completed' || update.status === 'failed') {
-      studioApi.coverJob(update.id).then(settle, (err) => setError(errorMessage(err)));
+  useEffect(() => {
+    if (!live || live.kind !== 'studio.cover' || live.id !== following.current) return;
+    if (live.status === 'completed' || live.status === 'failed') {
+      studioApi.coverJob(live.id).then(settle, (err) => setError(errorMessage(err)));
       return;
     }
-    setJob((j) => j && { ...j, status: update.status, progress: update.progress, stage: update.stage, message: update.message, position: update.position });
-  });
+    const { fraction, stage, message } = progressOf(live);
+    setJob((j) => j && { ...j, status: live.status, progress: fraction, stage, message, position: live.position });
+  }, [live, settle]);
 
   const drawing = busy && job !== null;
   useEffect(() => {
@@ -103,7 +111,7 @@ export function CoverPicker({ title, genre, mood, cover, onChange }: { title: st
         setBusy(false);
         return;
       }
-      following.current = answer.jobId;
+      follow(answer.jobId);
       settle(answer);
     } catch (err) {
       setError(errorMessage(err));
