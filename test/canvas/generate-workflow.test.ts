@@ -241,15 +241,15 @@ describe('POST /generate/workflow', () => {
     bad(await run(alice, { workflow_id: id, workflow: w }), { field: 'workflow', expected: ['workflow_id', 'workflow', 'graph', 'batch'] });
 
     // InvokeAI's POST /workflows body is {workflow}: its name and description come along.
-    let res = await call(t.app, alice, 'POST', '/api/v1/workflows', { workflow: { ...w, name: 'Tiger cub', description: 'From InvokeAI' } });
+    let res = await as(alice).post('/api/v1/workflows', { workflow: { ...w, name: 'Tiger cub', description: 'From InvokeAI' } });
     expect(res.statusCode, res.body).toBe(201);
     expect(res.json().data).toMatchObject({ name: 'Tiger cub', description: 'From InvokeAI', definition: { name: 'Tiger cub', nodes: w.nodes } });
-    res = await call(t.app, alice, 'POST', '/api/v1/workflows', { name: 'Renamed', workflow: { ...w, name: 'Tiger cub' } });
+    res = await as(alice).post('/api/v1/workflows', { name: 'Renamed', workflow: { ...w, name: 'Tiger cub' } });
     expect(res.json().data.name).toBe('Renamed');
-    res = await call(t.app, alice, 'POST', '/api/v1/workflows', { workflow: { ...w, name: '' } });
+    res = await as(alice).post('/api/v1/workflows', { workflow: { ...w, name: '' } });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.message).toMatch(/no usable name.*send `name`/);
-    res = await call(t.app, alice, 'POST', '/api/v1/workflows', { name: 'Nothing' });
+    res = await as(alice).post('/api/v1/workflows', { name: 'Nothing' });
     expect(res.json().error.message).toMatch(/"definition".*"workflow"/);
     hold.release();
   });
@@ -259,24 +259,24 @@ describe('POST /generate/workflow', () => {
     const vaeDir = path.join(models.dir, 'vae-only');
     fs.cpSync(path.join(models.sd1, 'vae_decoder'), path.join(vaeDir, 'vae_decoder'), { recursive: true });
     await new ModelCatalog(t.app.config.dataDir).installFromFolder(vaeDir, { id: 'tiny-vae', type: 'vae' });
-    const listed = (await call(t.app, alice, 'GET', '/api/v1/models?type=vae')).json().data;
+    const listed = (await as(alice).get('/api/v1/models?type=vae')).json().data;
     expect(listed).toEqual([expect.objectContaining({ name: 'tiny-vae', type: 'vae', is_available: true })]);
 
-    const res = await call(t.app, alice, 'POST', '/api/v1/generate/text-to-image', { prompt: 'a fox', model: 'tiny-sd1', vae: 'tiny-vae', width: 64, height: 64, steps: 2, seed: 5 });
+    const res = await as(alice).post('/api/v1/generate/text-to-image', { prompt: 'a fox', model: 'tiny-sd1', vae: 'tiny-vae', width: 64, height: 64, steps: 2, seed: 5 });
     expect(res.statusCode, res.body).toBe(202);
     const job = await settled(t.app, res.json().data.job_id);
     expect(job.status, job.error ?? '').toBe('completed');
-    const detail = (await call(t.app, alice, 'GET', `/api/v1/queue/items/${job.id}`)).json().data;
-    const image = (await call(t.app, alice, 'GET', `/api/v1/images/${detail.result.image_id}`)).json().data;
+    const detail = (await as(alice).get(`/api/v1/queue/items/${job.id}`)).json().data;
+    const image = (await as(alice).get(`/api/v1/images/${detail.result.image_id}`)).json().data;
     expect(image.metadata).toMatchObject({ vae: 'tiny-vae' });
     const text = readPngText((await t.app.inject({ method: 'GET', url: pathOf(detail.result.image_url) })).rawPayload);
     expect(text.parameters).toContain('VAE: tiny-vae');
     expect(JSON.parse(text.invokeai_metadata!).vae).toMatchObject({ name: 'tiny-vae', type: 'vae' });
     t.clock.advance(61_000);
 
-    let bad404 = await call(t.app, alice, 'POST', '/api/v1/generate/text-to-image', { prompt: 'a fox', model: 'tiny-sd1', vae: 'no-such-vae' });
+    let bad404 = await as(alice).post('/api/v1/generate/text-to-image', { prompt: 'a fox', model: 'tiny-sd1', vae: 'no-such-vae' });
     expect(bad404.json()).toEqual(errorOf('MODEL_NOT_FOUND', { model: 'no-such-vae' }));
-    bad404 = await call(t.app, alice, 'POST', '/api/v1/generate/text-to-image', { prompt: 'a fox', model: 'tiny-sd1', vae: 'tiny-sd1' });
+    bad404 = await as(alice).post('/api/v1/generate/text-to-image', { prompt: 'a fox', model: 'tiny-sd1', vae: 'tiny-sd1' });
     expect(bad404.json()).toEqual(errorOf('INVALID_PARAMETERS', { field: 'vae' }));
     expect(bad404.json().error.message).toMatch(/is an image model; this endpoint needs a VAE/);
   });
@@ -289,9 +289,9 @@ describe('POST /generate/workflow', () => {
     const detail = await queued(await run(alice, { workflow_id: await saved(alice, sdxl), inputs: { width: 128, height: 128, steps: 2 } }), alice);
     expect(detail.params).toMatchObject({ original_width: 2048, original_height: 1024, crop_top: 0, crop_left: 0, target_width: 1024, target_height: 1024 });
 
-    const direct = await queued(await call(t.app, alice, 'POST', '/api/v1/generate/text-to-image', { prompt: 'a fox', model: 'tiny-sdxl', width: 128, height: 128, crop_top: 32 }), alice);
+    const direct = await queued(await as(alice).post('/api/v1/generate/text-to-image', { prompt: 'a fox', model: 'tiny-sdxl', width: 128, height: 128, crop_top: 32 }), alice);
     expect(direct.params).toMatchObject({ crop_top: 32 });
-    const res = await call(t.app, alice, 'POST', '/api/v1/generate/text-to-image', { prompt: 'a fox', model: 'tiny-sd1', original_width: 1024, target_height: 512 });
+    const res = await as(alice).post('/api/v1/generate/text-to-image', { prompt: 'a fox', model: 'tiny-sd1', original_width: 1024, target_height: 512 });
     expect(res.json()).toEqual(errorOf('INVALID_PARAMETERS', { field: 'original_width', fields: ['original_width', 'target_height'] }));
     expect(res.json().error.message).toMatch(/condition SDXL models.*"tiny-sd1" is sd-1/);
     hold.release();
