@@ -30,3 +30,12 @@ export function appRoot(): string {
 export const migrationsDir = (): string => path.join(appRoot(), 'src-server', 'db', 'migrations');
 export const resourcesDir = (): string => path.join(appRoot(), 'resources');
 export const defaultWebRoot = (): string => path.join(appRoot(), 'out', 'renderer');
+
+/**
+ * A path inside a packaged app's app.asar, moved to app.asar.unpacked: executables and native
+ * modules cannot run from inside the archive, so electron-builder unpacks them beside it.
+ */
+export const asarUnpacked = (file: string): string => file.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
+
+/** Where an installer build copies static ffmpeg/ffprobe for its platform. */
+export const bundledBinDir = (): string => path.join(resourcesDir(), 'bin', `${process.platform}-${process.arch}`);
