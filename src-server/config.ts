@@ -1,5 +1,5 @@
-import os from 'node:os';
 import path from 'node:path';
+import { defaultDataDir } from './paths';
 
 export interface AtelierConfig {
   /** Interface the HTTP server binds to. Loopback unless the user chose otherwise. */
@@ -39,16 +39,7 @@ export interface LemonSqueezyConfig {
 
 export class ConfigError extends Error {}
 
-/**
- * The OS's per-user application-data folder, the same one Electron's app.getPath('userData')
- * gives, so the desktop app and the headless server share one installation's data.
- */
-export function defaultDataDir(platform = process.platform, env = process.env): string {
-  const home = os.homedir();
-  if (platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'Atelier');
-  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Atelier');
-  return path.join(env.XDG_CONFIG_HOME ?? path.join(home, '.config'), 'Atelier');
-}
+export { defaultDataDir };
 
 function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
