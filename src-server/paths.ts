@@ -7,9 +7,10 @@ import { fileURLToPath } from 'node:url';
  * Every path Atelier reads or runs at run time comes from here, in three layouts:
  * - `dev`: sources run by vitest or tsx, in the repository;
  * - `headless`: the bundle in out/main run by Node (`npm run serve`) or Electron (`npm start`);
- * - `packaged`: an installed app, the bundle inside `resources/app.asar`. Whatever must be a real
- *   file on disk (worker scripts and the chunks they import, native modules, models, ffmpeg) is in
- *   `resources/app.asar.unpacked` beside it (electron-builder.yml's asarUnpack).
+ * - `packaged`: an installed app, the bundle inside `resources/app.asar` (worker threads start from
+ *   the archive too, since Electron 17). Whatever native code opens by itself (native modules and
+ *   their libraries, models, ffmpeg) is in `resources/app.asar.unpacked` beside it
+ *   (electron-builder.yml's asarUnpack).
  */
 export type Layout = 'dev' | 'headless' | 'packaged';
 
@@ -17,7 +18,7 @@ export interface RuntimePaths {
   layout: Layout;
   /** The folder holding Atelier's package.json (in a packaged app, the app.asar archive). */
   appRoot: string;
-  /** Where files that must exist on disk live: appRoot itself, or app.asar.unpacked when packaged. */
+  /** Where files native code opens itself live: appRoot itself, or app.asar.unpacked when packaged. */
   unpackedRoot: string;
   /** Bundled models, icons and the installer's ffmpeg (`bin/<platform>-<arch>`). */
   resources: string;
@@ -25,7 +26,7 @@ export interface RuntimePaths {
   migrations: string;
   /** The built web UI served at /app/. */
   webRoot: string;
-  /** Built worker scripts (ai-worker.js, compose-render-worker.js); sources run the .ts beside their pool. */
+  /** Built worker scripts (ai-worker.js, compose-render-worker.js) beside the bundle; sources run the .ts beside their pool. */
   workers: string;
   /** node_modules holding the native modules (better-sqlite3, argon2, onnxruntime-node, sharp). */
   nativeModules: string;
@@ -68,7 +69,7 @@ export function resolvePaths(from: string = import.meta.url, env: NodeJS.Process
     resources: path.join(unpackedRoot, 'resources'),
     migrations: path.join(appRoot, 'src-server', 'db', 'migrations'),
     webRoot: path.join(appRoot, 'out', 'renderer'),
-    workers: path.join(unpackedRoot, 'out', 'main'),
+    workers: path.join(appRoot, 'out', 'main'),
     nativeModules: path.join(unpackedRoot, 'node_modules'),
   };
 }

@@ -4,7 +4,6 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { AiError, type ExecutionProvider, type MainToWorker, type SessionInfo, type WorkerInit, type WorkerTiming, type WorkerToMain } from './protocol';
 import { chooseProviders, type ProviderChoice } from './providers';
-import { asarUnpacked } from '../paths';
 
 /**
  * Where the worker script is. Built by electron-vite, the pool lands in out/main/<entry>.js or
@@ -13,8 +12,7 @@ import { asarUnpacked } from '../paths';
  */
 export function resolveWorkerEntry(override?: string, from: string = import.meta.url, exists: (file: string) => boolean = fs.existsSync): string {
   if (override) return path.resolve(override);
-  // Packaged, the bundle is in app.asar but a worker thread only starts from app.asar.unpacked.
-  const dir = path.dirname(asarUnpacked(fileURLToPath(from)));
+  const dir = path.dirname(fileURLToPath(from));
   const candidates = [path.join(dir, 'ai-worker.js'), path.join(dir, '..', 'ai-worker.js'), path.join(dir, 'worker.ts')];
   const found = candidates.find((file) => exists(file));
   if (!found) throw new Error(`AI worker script not found; looked for ${candidates.join(', ')}`);

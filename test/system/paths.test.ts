@@ -38,7 +38,7 @@ describe('runtime paths', () => {
     expect(p.workers).toBe(path.join(repo, 'out', 'main'));
   });
 
-  it('packaged: reads from app.asar and runs what must be a real file from app.asar.unpacked', () => {
+  it('packaged: reads from app.asar, and what native code opens itself from app.asar.unpacked', () => {
     // The tree electron-builder.yml produces, with folders standing in for the archive.
     const resources = path.join(tmp, 'Atelier', 'resources');
     const asar = path.join(resources, 'app.asar');
@@ -48,8 +48,8 @@ describe('runtime paths', () => {
     touch(path.join(asar, 'out', 'main', 'chunks', 'server-abc123.js'));
     touch(path.join(asar, 'out', 'renderer', 'index.html'));
     touch(path.join(asar, 'src-server', 'db', 'migrations', '0000_foundation.sql'));
-    touch(path.join(unpacked, 'out', 'main', 'ai-worker.js'));
-    touch(path.join(unpacked, 'out', 'main', 'compose-render-worker.js'));
+    touch(path.join(asar, 'out', 'main', 'ai-worker.js'));
+    touch(path.join(asar, 'out', 'main', 'compose-render-worker.js'));
     touch(path.join(unpacked, 'resources', 'models', 'basic-pitch', 'model.onnx'));
     touch(path.join(unpacked, 'resources', 'bin', `${process.platform}-${process.arch}`, 'ffmpeg'));
     for (const native of ['better-sqlite3', 'argon2', 'onnxruntime-node', 'sharp']) touch(path.join(unpacked, 'node_modules', native, 'package.json'));
@@ -62,17 +62,18 @@ describe('runtime paths', () => {
       resources: path.join(unpacked, 'resources'),
       migrations: path.join(asar, 'src-server', 'db', 'migrations'),
       webRoot: path.join(asar, 'out', 'renderer'),
-      workers: path.join(unpacked, 'out', 'main'),
+      workers: path.join(asar, 'out', 'main'),
       nativeModules: path.join(unpacked, 'node_modules'),
     });
     for (const [name, folder] of folders(p)) expect(fs.existsSync(folder), `${name}: ${folder}`).toBe(true);
     expect(fs.existsSync(path.join(bundledBinDir(p), 'ffmpeg'))).toBe(true);
 
-    // A worker thread runs from the unpacked copy; it sees the same layout.
-    expect(resolvePaths(path.join(unpacked, 'out', 'main', 'ai-worker.js'), {})).toEqual(p);
-    // A path the bundle computes inside the archive is moved beside it.
-    expect(asarUnpacked(path.join(asar, 'out', 'main', 'ai-worker.js'))).toBe(path.join(unpacked, 'out', 'main', 'ai-worker.js'));
-    expect(asarUnpacked(path.join(repo, 'out', 'main', 'ai-worker.js'))).toBe(path.join(repo, 'out', 'main', 'ai-worker.js'));
+    // Code in the unpacked copy (a native module's loader) sees the same layout.
+    expect(resolvePaths(path.join(unpacked, 'node_modules', 'sharp', 'lib', 'index.js'), {})).toEqual(p);
+    // A binary a package resolves inside the archive (@ffmpeg-installer's) is run from beside it.
+    const npmFfmpeg = path.join(asar, 'node_modules', '@ffmpeg-installer', 'linux-x64', 'ffmpeg');
+    expect(asarUnpacked(npmFfmpeg)).toBe(path.join(unpacked, 'node_modules', '@ffmpeg-installer', 'linux-x64', 'ffmpeg'));
+    expect(asarUnpacked(path.join(repo, 'node_modules', 'x'))).toBe(path.join(repo, 'node_modules', 'x'));
   });
 
   it('ATELIER_APP_ROOT points at another tree; without any package.json above, it says where it looked', () => {

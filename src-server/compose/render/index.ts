@@ -4,7 +4,6 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Arrangement } from '../arrange';
 import type { RenderMessage, RenderRequest } from './protocol';
-import { asarUnpacked } from '../../paths';
 
 export interface Stem {
   name: string;
@@ -22,8 +21,7 @@ export class RenderError extends Error {
 
 /** The built worker beside the bundle (compose-render-worker.js), else the source through tsx. */
 export function resolveRenderWorker(from: string = import.meta.url): string {
-  // Packaged, the bundle is in app.asar but a worker thread only starts from app.asar.unpacked.
-  const dir = path.dirname(asarUnpacked(fileURLToPath(from)));
+  const dir = path.dirname(fileURLToPath(from));
   const candidates = [path.join(dir, 'compose-render-worker.js'), path.join(dir, '..', 'compose-render-worker.js'), path.join(dir, 'worker.ts')];
   const found = candidates.find((file) => fs.existsSync(file));
   if (!found) throw new RenderError(`The render worker script was not found; looked for ${candidates.join(', ')}`);
