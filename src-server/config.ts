@@ -16,6 +16,8 @@ export interface AtelierConfig {
   webRoot: string | null;
   /** The canvas family's paid plans; a local installation leaves it unset and sells nothing. */
   lemonSqueezy: LemonSqueezyConfig;
+  /** `ATELIER_JOB_RETENTION_DAYS`: finished jobs older than this are pruned (default 30; 0 keeps them all). */
+  jobRetentionDays: number;
 }
 
 /**
@@ -84,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     authRateLimitMax: intFrom(env, 'ATELIER_AUTH_RATE_LIMIT', 30, 1, 10_000_000),
     logLevel,
     webRoot: env.ATELIER_WEB_ROOT ?? null,
+    jobRetentionDays: intFrom(env, 'ATELIER_JOB_RETENTION_DAYS', 30, 0, 36_500),
     lemonSqueezy: {
       apiBase: (nonEmpty(env.LEMONSQUEEZY_API_BASE) ?? 'https://api.lemonsqueezy.com').replace(/\/+$/, ''),
       apiKey: nonEmpty(env.LEMONSQUEEZY_API_KEY),
