@@ -26,6 +26,8 @@ export interface RuntimePaths {
   migrations: string;
   /** The built web UI served at /app/. */
   webRoot: string;
+  /** The Electron window's preload script. */
+  preload: string;
   /** Built worker scripts (ai-worker.js, compose-render-worker.js) beside the bundle; sources run the .ts beside their pool. */
   workers: string;
   /** node_modules holding the native modules (better-sqlite3, argon2, onnxruntime-node, sharp). */
@@ -69,6 +71,7 @@ export function resolvePaths(from: string = import.meta.url, env: NodeJS.Process
     resources: path.join(unpackedRoot, 'resources'),
     migrations: path.join(appRoot, 'src-server', 'db', 'migrations'),
     webRoot: path.join(appRoot, 'out', 'renderer'),
+    preload: path.join(appRoot, 'out', 'preload', 'index.cjs'),
     workers: path.join(appRoot, 'out', 'main'),
     nativeModules: path.join(unpackedRoot, 'node_modules'),
   };

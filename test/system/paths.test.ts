@@ -47,6 +47,7 @@ describe('runtime paths', () => {
     touch(path.join(asar, 'out', 'main', 'index.js'));
     touch(path.join(asar, 'out', 'main', 'chunks', 'server-abc123.js'));
     touch(path.join(asar, 'out', 'renderer', 'index.html'));
+    touch(path.join(asar, 'out', 'preload', 'index.cjs'));
     touch(path.join(asar, 'src-server', 'db', 'migrations', '0000_foundation.sql'));
     touch(path.join(asar, 'out', 'main', 'ai-worker.js'));
     touch(path.join(asar, 'out', 'main', 'compose-render-worker.js'));
@@ -62,6 +63,7 @@ describe('runtime paths', () => {
       resources: path.join(unpacked, 'resources'),
       migrations: path.join(asar, 'src-server', 'db', 'migrations'),
       webRoot: path.join(asar, 'out', 'renderer'),
+      preload: path.join(asar, 'out', 'preload', 'index.cjs'),
       workers: path.join(asar, 'out', 'main'),
       nativeModules: path.join(unpacked, 'node_modules'),
     });
