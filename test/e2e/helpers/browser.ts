@@ -1,6 +1,7 @@
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { inject } from 'vitest';
 import { BROWSER_ARGS } from './browser-args';
+import { resolveTestBrowser } from './test-browser';
 
 /**
  * The run's test browser (chosen once by global-setup.ts: CHROMIUM_PATH, the npm-shipped Chromium
@@ -8,7 +9,9 @@ import { BROWSER_ARGS } from './browser-args';
  * add switches (e.g. an autoplay policy, a fake microphone).
  */
 export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
-  return chromium.launch({ executablePath: inject('testBrowser').executablePath, headless: true, args: [...BROWSER_ARGS, ...extraArgs] });
+  // Unit tests that render a page (the share page) run without that setup: they resolve it here.
+  const browser = inject('testBrowser') ?? resolveTestBrowser();
+  return chromium.launch({ executablePath: browser.executablePath, headless: true, args: [...BROWSER_ARGS, ...extraArgs] });
 }
 
 export interface WatchedPage {
