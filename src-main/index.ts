@@ -1,6 +1,6 @@
-import path from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Menu } from 'electron';
 import { ConfigError, loadConfig } from '../src-server/config';
+import { paths } from '../src-server/paths';
 import { startServer, type RunningServer } from '../src-server/server';
 import { OPEN_EXTERNAL_CHANNEL } from '../src-shared/desktop';
 import { buildMenu } from './menu';
@@ -25,7 +25,7 @@ async function startInProcessServer(): Promise<RunningServer> {
 }
 
 function openWindow(running: RunningServer): void {
-  mainWindow = createMainWindow(`${running.url}/app/`, path.join(import.meta.dirname, '../preload/index.cjs'));
+  mainWindow = createMainWindow(`${running.url}/app/`, paths().preload);
   mainWindow.on('closed', () => (mainWindow = null));
 }
 

@@ -1,5 +1,5 @@
-import os from 'node:os';
 import path from 'node:path';
+import { defaultDataDir } from './paths';
 
 export interface AtelierConfig {
   /** Interface the HTTP server binds to. Loopback unless the user chose otherwise. */
@@ -16,6 +16,8 @@ export interface AtelierConfig {
   webRoot: string | null;
   /** The canvas family's paid plans; a local installation leaves it unset and sells nothing. */
   lemonSqueezy: LemonSqueezyConfig;
+  /** `ATELIER_JOB_RETENTION_DAYS`: finished jobs older than this are pruned (default 30; 0 keeps them all). */
+  jobRetentionDays: number;
 }
 
 /**
@@ -39,16 +41,7 @@ export interface LemonSqueezyConfig {
 
 export class ConfigError extends Error {}
 
-/**
- * The OS's per-user application-data folder, the same one Electron's app.getPath('userData')
- * gives, so the desktop app and the headless server share one installation's data.
- */
-export function defaultDataDir(platform = process.platform, env = process.env): string {
-  const home = os.homedir();
-  if (platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'Atelier');
-  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Atelier');
-  return path.join(env.XDG_CONFIG_HOME ?? path.join(home, '.config'), 'Atelier');
-}
+export { defaultDataDir };
 
 function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -93,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     authRateLimitMax: intFrom(env, 'ATELIER_AUTH_RATE_LIMIT', 30, 1, 10_000_000),
     logLevel,
     webRoot: env.ATELIER_WEB_ROOT ?? null,
+    jobRetentionDays: intFrom(env, 'ATELIER_JOB_RETENTION_DAYS', 30, 0, 36_500),
     lemonSqueezy: {
       apiBase: (nonEmpty(env.LEMONSQUEEZY_API_BASE) ?? 'https://api.lemonsqueezy.com').replace(/\/+$/, ''),
       apiKey: nonEmpty(env.LEMONSQUEEZY_API_KEY),

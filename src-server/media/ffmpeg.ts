@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import ffmpeg from 'fluent-ffmpeg';
-import { resourcesDir } from '../paths';
+import { asarUnpacked, bundledBinDir } from '../paths';
 
 /**
  * Every ffmpeg call in Atelier goes through this module (fluent-ffmpeg is archived upstream, so
@@ -12,12 +13,26 @@ import { resourcesDir } from '../paths';
  */
 
 export class FfmpegMissingError extends Error {
-  constructor() {
+  constructor(message?: string) {
     super(
-      'ffmpeg was not found. Install it (Debian/Ubuntu: apt-get install ffmpeg; macOS: brew install ffmpeg; ' +
-        'Windows: winget install ffmpeg) or set ATELIER_FFMPEG_PATH to the ffmpeg binary.',
+      message ??
+        'ffmpeg was not found. Reinstall Atelier (it ships one), install it (Debian/Ubuntu: apt-get install ffmpeg; ' +
+          'macOS: brew install ffmpeg; Windows: winget install ffmpeg) or set ATELIER_FFMPEG_PATH to the ffmpeg binary.',
     );
     this.name = 'FfmpegMissingError';
+  }
+}
+
+/** An ffmpeg is there, but no build found has what this work needs (e.g. an old static build without xfade). */
+export class FfmpegFeatureMissingError extends FfmpegMissingError {
+  constructor(readonly features: FfmpegFeature[], found: FfmpegLocation[]) {
+    super(
+      `This needs an ffmpeg with ${features.join(', ')}; ` +
+        (found.map((f) => `the ${f.source} ffmpeg ${f.version} (${f.ffmpeg}) lacks ${f.missing.filter((m) => features.includes(m)).join(', ')}`).join('; ') ||
+          'none was found') +
+        '. Install a recent ffmpeg (4.4 or later) or set ATELIER_FFMPEG_PATH to one.',
+    );
+    this.name = 'FfmpegFeatureMissingError';
   }
 }
 
@@ -28,18 +43,52 @@ export class MediaDecodeError extends Error {
   }
 }
 
+/**
+ * The filters and encoders Atelier's media code relies on. Each build is checked once, so a
+ * missing one is named at start-up (and by /health) instead of discovered by a failing job.
+ */
+export const FFMPEG_FEATURES = {
+  loudnorm: 'filter',
+  ebur128: 'filter',
+  acompressor: 'filter',
+  alimiter: 'filter',
+  amix: 'filter',
+  adelay: 'filter',
+  highpass: 'filter',
+  atrim: 'filter',
+  apad: 'filter',
+  zoompan: 'filter',
+  xfade: 'filter',
+  subtitles: 'filter',
+  drawtext: 'filter',
+  libmp3lame: 'encoder',
+  aac: 'encoder',
+  flac: 'encoder',
+  libopus: 'encoder',
+  libx264: 'encoder',
+} as const;
+export type FfmpegFeature = keyof typeof FFMPEG_FEATURES;
+
+/**
+ * Where the binary came from: `env` (ATELIER_FFMPEG_PATH), `bundled` (copied into the installer's
+ * resources/bin), `npm` (the static build of @ffmpeg-installer), `system` (PATH).
+ */
+export type FfmpegSource = 'env' | 'bundled' | 'npm' | 'system';
+
 export interface FfmpegLocation {
   ffmpeg: string;
   ffprobe: string | null;
-  source: 'env' | 'bundled' | 'system';
+  source: FfmpegSource;
   version: string;
+  /** Features from FFMPEG_FEATURES this build lacks. */
+  missing: FfmpegFeature[];
 }
 
 const run = promisify(execFile);
 const exe = (name: string) => (process.platform === 'win32' ? `${name}.exe` : name);
 
-function onPath(name: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+function onPath(name: string, env: NodeJS.ProcessEnv): string | null {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, exe(name));
     try {
@@ -52,38 +101,95 @@ function onPath(name: string): string | null {
   return null;
 }
 
-let located: Promise<FfmpegLocation | null> | null = null;
-
-/** ATELIER_FFMPEG_PATH, then a binary bundled in resources/bin, then the system PATH. */
-export function locateFfmpeg(env = process.env): Promise<FfmpegLocation | null> {
-  located ??= (async () => {
-    const bundledDir = path.join(resourcesDir(), 'bin', `${process.platform}-${process.arch}`);
-    const candidates: [string | null | undefined, FfmpegLocation['source']][] = [
-      [env.ATELIER_FFMPEG_PATH, 'env'],
-      [path.join(bundledDir, exe('ffmpeg')), 'bundled'],
-      [onPath('ffmpeg'), 'system'],
-    ];
-    for (const [bin, source] of candidates) {
-      if (!bin || !fs.existsSync(bin)) continue;
-      try {
-        const { stdout } = await run(bin, ['-hide_banner', '-version']);
-        const version = /ffmpeg version (\S+)/.exec(stdout)?.[1] ?? 'unknown';
-        const probeSibling = path.join(path.dirname(bin), exe('ffprobe'));
-        const ffprobe = fs.existsSync(probeSibling) ? probeSibling : onPath('ffprobe');
-        return { ffmpeg: bin, ffprobe, source, version };
-      } catch {
-        // present but not runnable: try the next one
-      }
-    }
+/** The binary a platform package of @ffmpeg-installer / @ffprobe-installer ships, outside the asar in a packaged app. */
+function npmBinary(scope: '@ffmpeg-installer' | '@ffprobe-installer', name: string): string | null {
+  try {
+    const pkg = createRequire(import.meta.url).resolve(`${scope}/${process.platform}-${process.arch}/package.json`);
+    return asarUnpacked(path.join(path.dirname(pkg), exe(name)));
+  } catch {
     return null;
-  })();
-  return located;
+  }
 }
 
-async function requireFfmpeg(): Promise<FfmpegLocation> {
-  const found = await locateFfmpeg();
-  if (!found) throw new FfmpegMissingError();
-  return found;
+export interface FfmpegSearch {
+  env?: NodeJS.ProcessEnv;
+  /** Folder the installer copies ffmpeg/ffprobe into; default resources/bin/<platform>-<arch>. */
+  bundledDir?: string;
+  /** Whether to consider the @ffmpeg-installer build; tests of the order turn it off. */
+  npm?: boolean;
+}
+
+/** The candidates in the order they are tried: ATELIER_FFMPEG_PATH, the installer's copy, the npm build, PATH. */
+export function ffmpegCandidates(search: FfmpegSearch = {}): { ffmpeg: string; ffprobe: string | null; source: FfmpegSource }[] {
+  const env = search.env ?? process.env;
+  const bundledDir = search.bundledDir ?? bundledBinDir();
+  const useNpm = search.npm ?? true;
+  const sibling = (bin: string) => {
+    const probe = path.join(path.dirname(bin), exe('ffprobe'));
+    return fs.existsSync(probe) ? probe : null;
+  };
+  const probeFallback = () => (useNpm ? npmBinary('@ffprobe-installer', 'ffprobe') : null) ?? onPath('ffprobe', env);
+  const out: { ffmpeg: string; ffprobe: string | null; source: FfmpegSource }[] = [];
+  const add = (bin: string | null | undefined, source: FfmpegSource, probe?: string | null) => {
+    if (!bin || !fs.existsSync(bin)) return;
+    out.push({ ffmpeg: bin, ffprobe: probe && fs.existsSync(probe) ? probe : (sibling(bin) ?? probeFallback()), source });
+  };
+  add(env.ATELIER_FFMPEG_PATH, 'env', env.ATELIER_FFPROBE_PATH);
+  add(path.join(bundledDir, exe('ffmpeg')), 'bundled');
+  if (useNpm) add(npmBinary('@ffmpeg-installer', 'ffmpeg'), 'npm');
+  add(onPath('ffmpeg', env), 'system');
+  return out;
+}
+
+/** Runs a candidate once: its version and which of FFMPEG_FEATURES it has. Null when it does not run. */
+export async function inspectFfmpeg(candidate: { ffmpeg: string; ffprobe: string | null; source: FfmpegSource }): Promise<FfmpegLocation | null> {
+  try {
+    const [version, filters, encoders] = await Promise.all(
+      [['-version'], ['-filters'], ['-encoders']].map((args) => run(candidate.ffmpeg, ['-hide_banner', ...args], { maxBuffer: 8 << 20 })),
+    );
+    const listed = (text: string) => new Set(text.split('\n').map((line) => line.trim().split(/\s+/)[1]));
+    const have = { filter: listed(filters!.stdout), encoder: listed(encoders!.stdout) };
+    const missing = (Object.keys(FFMPEG_FEATURES) as FfmpegFeature[]).filter((f) => !have[FFMPEG_FEATURES[f]].has(f));
+    return { ...candidate, version: /ffmpeg version (\S+)/.exec(version!.stdout)?.[1] ?? 'unknown', missing };
+  } catch {
+    return null; // present but not runnable (wrong architecture, no exec bit)
+  }
+}
+
+/** Every runnable ffmpeg, in resolution order. */
+export async function findFfmpegs(search: FfmpegSearch = {}): Promise<FfmpegLocation[]> {
+  const inspected = await Promise.all(ffmpegCandidates(search).map(inspectFfmpeg));
+  return inspected.filter((f): f is FfmpegLocation => f !== null);
+}
+
+let builds: Promise<FfmpegLocation[]> | null = null;
+
+/**
+ * The ffmpeg to use: the first in resolution order that has every feature in `needs` (most work
+ * needs none beyond the basics, so that is simply the first that runs). Null when none fits.
+ */
+export async function locateFfmpeg(needs: FfmpegFeature[] = []): Promise<FfmpegLocation | null> {
+  builds ??= findFfmpegs();
+  return pickFfmpeg(await builds, needs);
+}
+
+/** The first build (in resolution order) that has every feature in `needs`. */
+export const pickFfmpeg = (found: FfmpegLocation[], needs: FfmpegFeature[] = []): FfmpegLocation | null =>
+  found.find((f) => needs.every((n) => !f.missing.includes(n))) ?? null;
+
+/** Every ffmpeg that was found, first the one plain work uses: for /health, Settings and the bench. */
+export function listFfmpegs(): Promise<FfmpegLocation[]> {
+  builds ??= findFfmpegs();
+  return builds;
+}
+
+/** The ffmpeg for work that needs `needs`, or the error that names what is missing. */
+export async function requireFfmpeg(needs: FfmpegFeature[] = [], found?: FfmpegLocation[]): Promise<FfmpegLocation> {
+  const all = found ?? (await listFfmpegs());
+  const fit = pickFfmpeg(all, needs);
+  if (fit) return fit;
+  if (all.length === 0) throw new FfmpegMissingError();
+  throw new FfmpegFeatureMissingError(needs, all);
 }
 
 export interface DecodeOptions {
@@ -202,4 +308,16 @@ export async function encodeAudio(pcm: Float32Array, opts: EncodeAudioOptions): 
     source.end(Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength));
     await done;
   });
+}
+
+/**
+ * A filter graph that adds `inputs` sample by sample (no averaging), each padded with silence to
+ * `seconds`. amix's `normalize=0` would say this directly but only exists from ffmpeg 4.4; amix
+ * scales every input by 1/N while all N are playing, so equal lengths and `volume=N` give the
+ * same sum on every build, the npm-shipped 4.1 included.
+ */
+export function sumGraph(inputs: string[], seconds: number, output: string): string {
+  const padded = inputs.map((label, i) => `${label}apad,atrim=duration=${seconds.toFixed(3)}[sum${i}]`);
+  const labels = inputs.map((_, i) => `[sum${i}]`).join('');
+  return [...padded, `${labels}amix=inputs=${inputs.length}:duration=longest,volume=${inputs.length}${output}`].join(';');
 }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { FfmpegMissingError, MediaDecodeError, locateFfmpeg } from './ffmpeg';
+import { MediaDecodeError, requireFfmpeg, sumGraph } from './ffmpeg';
 
 /**
  * Mastering a composed song: the sung take placed over the rendered stems, compressed and brought
@@ -10,8 +10,7 @@ import { FfmpegMissingError, MediaDecodeError, locateFfmpeg } from './ffmpeg';
 
 /** Runs ffmpeg with raw arguments (filter graphs fluent-ffmpeg cannot express); resolves on its stderr. */
 async function runFfmpeg(args: string[], what: string, signal?: AbortSignal): Promise<string> {
-  const found = await locateFfmpeg();
-  if (!found) throw new FfmpegMissingError();
+  const found = await requireFfmpeg();
   if (signal?.aborted) throw signal.reason;
   return new Promise((resolve, reject) => {
     const child = spawn(found.ffmpeg, ['-hide_banner', '-nostdin', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -99,13 +98,13 @@ export async function masterSong(opts: MasterOptions): Promise<Loudness> {
   const levelled = `${opts.wav}.levelled.wav`;
   const delayMs = Math.max(0, Math.round(opts.vocalDelaySec * 1000));
   const stemInputs = opts.stems.flatMap((s) => ['-i', s]);
-  const stemLabels = opts.stems.map((_, i) => `[${i + 1}:a]`).join('');
+  // The voice is stereo by then, so adelay gets one delay per channel (its all=1 needs ffmpeg 4.2+).
   const graph = [
     `[0:a]atrim=start=${opts.vocalStartSec.toFixed(3)}:duration=${opts.vocalDurationSec.toFixed(3)},asetpts=PTS-STARTPTS,` +
       `aformat=sample_fmts=fltp:channel_layouts=stereo,aresample=${sr},highpass=f=90,volume=${opts.vocalGainDb.toFixed(2)}dB,` +
-      `acompressor=threshold=0.1:ratio=3:attack=8:release=150,adelay=${delayMs}:all=1[voice]`,
-    `${stemLabels}amix=inputs=${opts.stems.length}:duration=longest:normalize=0[band]`,
-    `[voice][band]amix=inputs=2:duration=longest:normalize=0,acompressor=threshold=0.2:ratio=2:attack=20:release=250,` +
+      `acompressor=threshold=0.1:ratio=3:attack=8:release=150,adelay=${delayMs}|${delayMs}[voice]`,
+    sumGraph(['[voice]', ...opts.stems.map((_, i) => `[${i + 1}:a]`)], opts.durationSec, '[mix]'),
+    `[mix]acompressor=threshold=0.2:ratio=2:attack=20:release=250,` +
       `atrim=duration=${opts.durationSec.toFixed(3)}[out]`,
   ].join(';');
   try {

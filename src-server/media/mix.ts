@@ -1,5 +1,5 @@
 import ffmpeg from 'fluent-ffmpeg';
-import { FfmpegMissingError, locateFfmpeg, runToEnd, writeAtomically } from './ffmpeg';
+import { MediaDecodeError, probeMedia, requireFfmpeg, runToEnd, sumGraph, writeAtomically } from './ffmpeg';
 
 export interface MixOptions {
   /** Output file; its extension picks the codec (.mp3, .m4a, .wav...). */
@@ -15,12 +15,21 @@ export interface MixOptions {
  */
 export async function mixAudioFiles(inputs: string[], opts: MixOptions): Promise<void> {
   if (inputs.length === 0) throw new RangeError('mixAudioFiles needs at least one input');
-  const found = await locateFfmpeg();
-  if (!found) throw new FfmpegMissingError();
+  const found = await requireFfmpeg();
+  const seconds = Math.max(
+    ...(await Promise.all(
+      inputs.map(async (input) => {
+        const { durationSeconds } = await probeMedia(input);
+        if (durationSeconds === null) throw new MediaDecodeError(`Could not mix the audio: ${input} has no known duration`);
+        return durationSeconds;
+      }),
+    )),
+  );
   await writeAtomically(opts.output, async (tmp) => {
     let command = ffmpeg().setFfmpegPath(found.ffmpeg);
     for (const input of inputs) command = command.input(input);
-    command = command.complexFilter(`amix=inputs=${inputs.length}:duration=longest:normalize=0,alimiter=limit=0.9`).noVideo();
+    const labels = inputs.map((_, i) => `[${i}:a]`);
+    command = command.complexFilter(`${sumGraph(labels, seconds, '[sum]')};[sum]alimiter=limit=0.9`).noVideo();
     if (!opts.output.endsWith('.wav')) command = command.audioBitrate(opts.bitrateKbps ?? 192);
     await runToEnd(command, 'mix the audio', (c) => c.save(tmp), opts.signal);
   });

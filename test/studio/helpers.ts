@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
 import { bearer, signUp } from '../helpers/app';
+import { requireFfmpeg } from '../../src-server/media/ffmpeg';
 import { makeAudioSamples, type AudioSamples } from '../stage/helpers';
 
 export { form, storedFiles, tempFiles } from '../stage/helpers';
@@ -46,7 +47,7 @@ export async function makeStudioSamples(): Promise<StudioSamples> {
   const base = await makeAudioSamples();
   const make = async (name: string, args: string[]) => {
     const file = path.join(base.dir, name);
-    await run('ffmpeg', ['-loglevel', 'error', '-y', ...args, file]);
+    await run((await requireFfmpeg()).ffmpeg, ['-loglevel', 'error', '-y', ...args, file]);
     return fs.readFileSync(file);
   };
   const webm = await make('rec.webm', ['-f', 'lavfi', '-i', 'sine=f=330:d=1', '-c:a', 'libopus']);

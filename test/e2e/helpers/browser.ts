@@ -1,21 +1,17 @@
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { inject } from 'vitest';
+import { BROWSER_ARGS } from './browser-args';
+import { resolveTestBrowser } from './test-browser';
 
-/** Debian's Chromium (or CHROMIUM_PATH): playwright-core drives it, nothing is downloaded. `extraArgs` add switches (e.g. an autoplay policy). */
+/**
+ * The run's test browser (chosen once by global-setup.ts: CHROMIUM_PATH, the npm-shipped Chromium
+ * on Linux, else a system Chrome/Edge); playwright-core drives it, nothing is downloaded. `extraArgs`
+ * add switches (e.g. an autoplay policy, a fake microphone).
+ */
 export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      ...extraArgs,
-    ],
-  });
+  // Unit tests that render a page (the share page) run without that setup: they resolve it here.
+  const browser = inject('testBrowser') ?? resolveTestBrowser();
+  return chromium.launch({ executablePath: browser.executablePath, headless: true, args: [...BROWSER_ARGS, ...extraArgs] });
 }
 
 export interface WatchedPage {
