@@ -1,4 +1,4 @@
-import { desc, eq, like, or, sql } from 'drizzle-orm';
+import { count, desc, eq, like, or, sql } from 'drizzle-orm';
 import { parseFile } from 'music-metadata';
 import type { Db } from '../../../db/client';
 import { stageAudioFiles, users } from '../../../db/schema';
@@ -54,8 +54,13 @@ export class AudioService {
     return this.db.select(columns).from(stageAudioFiles).innerJoin(users, eq(users.id, stageAudioFiles.uploadedBy));
   }
 
-  list(): AudioRow[] {
-    return this.select().orderBy(desc(stageAudioFiles.id)).all();
+  /** One page of the library, newest first. */
+  list(page: { limit: number; offset: number }): AudioRow[] {
+    return this.select().orderBy(desc(stageAudioFiles.id)).limit(page.limit).offset(page.offset).all();
+  }
+
+  total(): number {
+    return this.db.select({ n: count() }).from(stageAudioFiles).get()?.n ?? 0;
   }
 
   get(id: number): AudioRow | null {
