@@ -6,7 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const serveEntry = path.join(root, 'out', 'main', 'serve.js');
+/** ATELIER_BENCH_SERVE points at another build (a copy of the previous one) to measure before and after. */
+export const serveEntry = process.env.ATELIER_BENCH_SERVE ?? path.join(root, 'out', 'main', 'serve.js');
 
 export interface Server {
   url: string;

@@ -266,6 +266,12 @@ export class JobQueue extends EventEmitter<{ update: [JobSnapshot] }> {
     for (const lane of lanes) this.publishQueued(lane);
   }
 
+  /** Whether each job was sent by the machine's owner (not part of the snapshot peers receive). */
+  fromOwner(ids: string[]): [string, boolean][] {
+    if (ids.length === 0) return [];
+    return this.db.select({ id: jobs.id, fromOwner: jobs.fromOwner }).from(jobs).where(inArray(jobs.id, ids)).all().map((r) => [r.id, r.fromOwner]);
+  }
+
   /** The queued jobs of a lane in the order they will start, with their positions and waits. */
   queuedInOrder(lane: string): JobSnapshot[] {
     return this.orderedSnapshots(lane);
