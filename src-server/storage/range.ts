@@ -121,7 +121,7 @@ export async function sendStoredFile(
     if (request.method === 'HEAD' || size === 0) return reply.send();
     handedOver = true;
     // A player's seek or a chunked fetch: one read into one buffer beats a stream's setup and its reads.
-    if (end - start + 1 <= SMALL_RANGE) return reply.send(await file.read(start, end));
+    if (end - start + 1 <= SMALL_RANGE) return reply.send(file.readSmall(start, end));
     return reply.send(file.stream({ start, end }));
   } finally {
     if (!handedOver) await file.close();
