@@ -8,6 +8,21 @@ import { pct, startServer, stop, type Print, type Server } from './lib';
 import { BIG_FILE_BYTES, RANGE_BYTES, RANGE_CONCURRENCY, download, seedLibrary, startNginx } from './stage';
 
 const WAVES = Number(process.env.BENCH_RANGE_WAVES ?? 10);
+/** Linux's clock ticks per second for /proc/<pid>/stat (USER_HZ, 100 on every mainstream kernel). */
+const USER_HZ = 100;
+
+/**
+ * CPU time a process has used (ms), or null off Linux. On a shared, loaded machine latencies swing
+ * with other work; the server's CPU per request does not.
+ */
+function cpuMs(pid: number | undefined): number | null {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
+  } catch {
+    return null;
+  }
+}
 
 async function wave(url: string, headers: Record<string, string>, into: number[]): Promise<void> {
   const results = await Promise.all(
@@ -44,12 +59,17 @@ export async function runRangeBench(print: Print): Promise<void> {
     if (nginx) await wave(`${nginx.url}/big.wav`, {}, []);
     const ours: number[] = [];
     const theirs: number[] = [];
+    let serverCpu = 0;
     for (let i = 0; i < WAVES; i++) {
+      const before = cpuMs(server.child.pid);
       await wave(fileUrl, auth, ours);
+      const after = cpuMs(server.child.pid);
+      if (before !== null && after !== null) serverCpu += after - before;
       if (nginx) await wave(`${nginx.url}/big.wav`, {}, theirs);
     }
     const p50p99 = (v: number[]) => `${pct(v, 50).toFixed(1)} / ${pct(v, 99).toFixed(1)}`;
     print(`${RANGE_CONCURRENCY} concurrent 64 KiB Range requests, p50 / p99 (ms)`, p50p99(ours));
+    if (serverCpu > 0) print('server CPU per 64 KiB Range request (ms)', (serverCpu / ours.length).toFixed(3));
     if (nginx) {
       print('nginx, same Range waves, p50 / p99 (ms)', p50p99(theirs));
       print('ratio: Atelier p99 / nginx p99 (target <= 2)', (pct(ours, 99) / pct(theirs, 99)).toFixed(2));

@@ -43,12 +43,16 @@ const columns = {
 export class AudioService {
   /** Keys being written or checked: stored, but not in the table yet. The orphan sweep leaves them alone. */
   private readonly inFlight = new Set<string>();
+  /** Prepared once: every Range request of a playing song looks its row up. */
+  private readonly byId;
 
   constructor(
     private readonly db: Db,
     private readonly storage: FileStore,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.byId = this.select().where(eq(stageAudioFiles.id, sql.placeholder('id'))).prepare();
+  }
 
   private select() {
     return this.db.select(columns).from(stageAudioFiles).innerJoin(users, eq(users.id, stageAudioFiles.uploadedBy));
@@ -64,7 +68,7 @@ export class AudioService {
   }
 
   get(id: number): AudioRow | null {
-    return this.select().where(eq(stageAudioFiles.id, id)).get() ?? null;
+    return this.byId.get({ id }) ?? null;
   }
 
   exists(id: number): boolean {
