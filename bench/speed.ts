@@ -22,9 +22,15 @@ const JOB_MS = 25;
 async function loopbackRefusals(print: Print): Promise<void> {
   const server = await startServer({ ATELIER_RATE_LIMIT: '1200' });
   try {
-    const result = await autocannon({ url: `${server.url}/health/resource`, connections: 8, duration: 3 });
+    const account = { email: 'owner@bench.local', password: 'bench password 1', name: 'Owner' };
+    const post = (url: string, body: unknown) =>
+      fetch(`${server.url}${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    await post('/api/v1/auth/register', account);
+    const login = (await (await post('/api/v1/auth/login', account)).json()) as { data: { access_token: string } };
+    // The studio's account route: what a script or the UI calls, counted by the general limiter.
+    const result = await autocannon({ url: `${server.url}/api/users`, connections: 8, duration: 10, headers: { authorization: `Bearer ${login.data.access_token}` } });
     const total = result.requests.total;
-    print('owner on loopback, default limiter: requests in 3 s / refused (%)', `${total} / ${((100 * result.non2xx) / Math.max(1, total)).toFixed(1)}`);
+    print('owner on loopback, default limiter: requests in 10 s / refused (%)', `${total} / ${((100 * result.non2xx) / Math.max(1, total)).toFixed(1)}`);
   } finally {
     await stop(server);
   }
