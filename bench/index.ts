@@ -6,6 +6,8 @@ import autocannon from 'autocannon';
 import { runComposeBench } from './compose';
 import { runDiffusionBench } from './diffusion';
 import { pct, root, serveEntry, startServer, stop } from './lib';
+import { runRangeBench } from './range';
+import { runSpeedBench } from './speed';
 import { runStageBench } from './stage';
 
 async function coldStart(runs = 5): Promise<{ medianMs: number; p90Ms: number }> {
@@ -74,6 +76,10 @@ async function main() {
   for (const [k, v] of Object.entries(await runComposeBench())) print(k, String(v));
 
   for (const [k, v] of Object.entries(await runDiffusionBench())) print(k, String(v));
+
+  console.log('\nSpeed where a user feels it (#15) and a fairly shared GPU (#19)\n');
+  await runSpeedBench(print);
+  await runRangeBench(print);
 
   console.log('\nStage (issue #3): streaming, Range, concert fan-out, clock sync\n');
   await runStageBench(print);

@@ -14,11 +14,11 @@ import { measureClockOffset } from '../src-shared/clock';
 import type { ClientToServerEvents, ConcertSnapshot, ServerToClientEvents } from '../src-shared/events';
 import { median, pct, startServer, stop, type Print, type Server } from './lib';
 
-const BIG_FILE_BYTES = 200 * 1024 * 1024;
+export const BIG_FILE_BYTES = 200 * 1024 * 1024;
 const STREAM_RUNS = 7;
-const RANGE_CONCURRENCY = 200;
+export const RANGE_CONCURRENCY = 200;
 const RANGE_WAVES = 5;
-const RANGE_BYTES = 64 * 1024;
+export const RANGE_BYTES = 64 * 1024;
 const LISTENER_USERS = 50;
 const SOCKETS_PER_USER = 10;
 const SONG_CHANGES = 8;
@@ -66,7 +66,7 @@ interface Seeded {
  * AudioService the upload route uses (content sniffing, metadata, atomic store), in-process, before
  * the server process starts on that data folder. Two short songs join it for the concert.
  */
-async function seedLibrary(dataDir: string, nginxRoot: string): Promise<Seeded> {
+export async function seedLibrary(dataDir: string, nginxRoot: string): Promise<Seeded> {
   const config = loadConfig({}, { dataDir, logLevel: 'silent', rateLimitMax: 1e7, authRateLimitMax: 1e7 });
   const app = await buildApp({ config, logger: false });
   await app.ready();
@@ -109,7 +109,7 @@ const freePort = () =>
 const NGINX = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx'].find((p) => fs.existsSync(p)) ?? null;
 
 /** Debian's nginx on a loopback port, with its config, pid and logs in `dir`. */
-async function startNginx(rootDir: string, dir: string): Promise<{ url: string; proc: ChildProcess } | null> {
+export async function startNginx(rootDir: string, dir: string): Promise<{ url: string; proc: ChildProcess } | null> {
   if (!NGINX) return null;
   const port = await freePort();
   const conf = path.join(dir, 'nginx.conf');
@@ -152,7 +152,7 @@ http {
 const agent = new http.Agent({ keepAlive: true, maxSockets: RANGE_CONCURRENCY });
 
 /** GETs a URL, discarding the body; resolves with the byte count and the time to the last byte. */
-function download(url: string, headers: Record<string, string>): Promise<{ bytes: number; ms: number; status: number }> {
+export function download(url: string, headers: Record<string, string>): Promise<{ bytes: number; ms: number; status: number }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const req = http.get(url, { headers, agent }, (res) => {

@@ -3,8 +3,9 @@ import { inferTask } from './pipelines/infer';
 import { vadTask } from './pipelines/vad';
 import { basicPitchTask } from './basic-pitch/pipeline';
 import { diffusionTask } from './diffusion/pipeline';
+import { diffusionPlanTask } from './diffusion/plan-task';
 import { upscaleTask } from './diffusion/upscale';
 import { musicgenTask } from './musicgen/pipeline';
 
 /** Every task the production worker serves; a new pipeline adds its task here. */
-export const builtinTasks: WorkerTask<never, unknown>[] = [inferTask, vadTask, basicPitchTask, diffusionTask, upscaleTask, musicgenTask];
+export const builtinTasks: WorkerTask<never, unknown>[] = [inferTask, vadTask, basicPitchTask, diffusionTask, diffusionPlanTask, upscaleTask, musicgenTask];

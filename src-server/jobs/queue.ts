@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { and, asc, count, desc, eq, getTableColumns, gte, inArray, min, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, gte, inArray, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../db/client';
 import { jobs } from '../db/schema';
@@ -43,6 +43,8 @@ export interface JobKindDefinition<Payload, Result> {
 export interface EnqueueInput<Payload> {
   kind: string;
   ownerId?: string | null;
+  /** Sent by the machine's owner rather than a LAN peer; default: what the policy says of the current request. */
+  fromOwner?: boolean;
   /** Any JSON value but null; the handler receives it as stored (JSON round trip). */
   payload: Payload;
   lane?: string;
@@ -72,8 +74,32 @@ export interface QueueLog {
   error(obj: object, msg: string): void;
 }
 
+/** What an admission check sees of a job about to be stored. */
+export interface AdmissionRequest {
+  kind: string;
+  lane: string;
+  ownerId: string | null;
+  fromOwner: boolean;
+}
+
+/**
+ * Decides whether a job may join the queue (per-peer limits, budgets): throw an AppError to refuse
+ * it in the caller's family format. Features add their own with `addAdmission`, so the queue never
+ * imports them.
+ */
+export type Admission = (job: AdmissionRequest, queue: JobQueue) => void;
+
+/** How the installation wants its lanes shared; read on every reorder, so a settings change applies at once. */
+export interface QueuePolicy {
+  /** The owner's queued jobs go ahead of peers' (never pre-empting a running one). */
+  ownerFirst(): boolean;
+  /** Whether the job being enqueued now comes from the owner; undefined when unknown (then it does). */
+  currentIsOwner?(): boolean | undefined;
+}
+
 export interface JobQueueOptions {
   db: Db;
+  policy?: QueuePolicy;
   /** Epoch ms; the app's clock so tests can move time. */
   now?: () => number;
   log?: QueueLog;
@@ -96,7 +122,7 @@ const DURATION_SMOOTHING = 0.3;
 const { payload: _payloadColumn, seq: _seqColumn, ...snapshotColumns } = getTableColumns(jobs);
 type JobRow = typeof jobs.$inferSelect;
 type SnapshotRow = Omit<JobRow, 'payload' | 'seq'>;
-type QueuedRow = Pick<JobRow, 'id' | 'lane' | 'kind'>;
+type QueuedRow = Pick<JobRow, 'id' | 'lane' | 'kind' | 'ownerId' | 'fromOwner' | 'promotedAt' | 'seq'>;
 type Layout = Map<string, { position: number; wait: number | null }>;
 type AnyKind = JobKindDefinition<unknown, unknown>;
 
@@ -140,6 +166,14 @@ export class JobQueue extends EventEmitter<{ update: [JobSnapshot] }> {
   private readonly busyLanes = new Map<string, Running>();
   /** Seconds per kind, a moving average of completed runs, for wait estimates. */
   private readonly durations = new Map<string, number>();
+  /**
+   * Per lane, the turn at which each account's latest job started (a counter, so two starts in one
+   * millisecond still have an order): round-robin serves the account whose turn was longest ago first.
+   */
+  private readonly lastServed = new Map<string, Map<string, number>>();
+  private turns = 0;
+  private readonly policy: QueuePolicy;
+  private readonly admissions: Admission[] = [];
   private state: 'idle' | 'running' | 'stopping' = 'idle';
 
   /** Whether jobs are being picked up (health reports it). */
@@ -151,6 +185,7 @@ export class JobQueue extends EventEmitter<{ update: [JobSnapshot] }> {
   constructor(options: JobQueueOptions) {
     super();
     this.db = options.db;
+    this.policy = options.policy ?? { ownerFirst: () => true };
     this.now = options.now ?? Date.now;
     this.log = options.log ?? { warn() {}, error() {} };
     this.eventIntervalMs = options.progressEventIntervalMs ?? 100;
@@ -165,7 +200,15 @@ export class JobQueue extends EventEmitter<{ update: [JobSnapshot] }> {
     this.kinds.set(kind, definition as unknown as AnyKind);
   }
 
-  /** Stores a queued job and returns it with its position; it starts once its lane is free. */
+  /** Adds a check every enqueue passes first (see Admission). */
+  addAdmission(check: Admission): void {
+    this.admissions.push(check);
+  }
+
+  /**
+   * Stores a queued job and returns it with its position; it starts once its lane is free. Throws
+   * what an admission check throws (an AppError) when the job is refused.
+   */
   enqueue<Payload, Result = unknown>(input: EnqueueInput<Payload>): Job<Payload, Result> {
     const definition = this.kinds.get(input.kind);
     if (!definition) throw new Error(`no handler is registered for job kind "${input.kind}"`);
@@ -173,14 +216,19 @@ export class JobQueue extends EventEmitter<{ update: [JobSnapshot] }> {
     assertAttempts(maxAttempts);
     const payload = asJson(input.payload);
     if (payload === null) throw new TypeError('a job payload must be a JSON value other than null');
+    const lane = input.lane ?? definition.lane ?? 'default';
+    const ownerId = input.ownerId ?? null;
+    const fromOwner = input.fromOwner ?? this.policy.currentIsOwner?.() ?? true;
+    for (const admit of this.admissions) admit({ kind: input.kind, lane, ownerId, fromOwner }, this);
     const stamp = this.iso();
     const row = this.db
       .insert(jobs)
       .values({
         id: crypto.randomUUID(),
-        ownerId: input.ownerId ?? null,
+        ownerId,
         kind: input.kind,
-        lane: input.lane ?? definition.lane ?? 'default',
+        lane,
+        fromOwner,
         status: 'queued',
         payload,
         maxAttempts,
@@ -191,8 +239,42 @@ export class JobQueue extends EventEmitter<{ update: [JobSnapshot] }> {
       .get();
     const job = this.toJob(row);
     this.publish(withoutPayload(job));
+    // It may go ahead of jobs already waiting (an account's first job, the owner's): they hear so.
+    this.publishQueued(lane, job.id);
     this.schedulePump();
     return job as Job<Payload, Result>;
+  }
+
+  /**
+   * Moves a queued job to the front of its lane (the owner's reorder), ahead of jobs moved there
+   * earlier; the running job is left alone. Returns the job afterwards, or null if there is no such job.
+   */
+  promote(id: string): Job | null {
+    const moved = this.db
+      .update(jobs)
+      .set({ promotedAt: this.now() })
+      .where(and(eq(jobs.id, id), eq(jobs.status, 'queued')))
+      .returning({ lane: jobs.lane })
+      .get();
+    if (moved) this.publishQueued(moved.lane);
+    return this.get(id);
+  }
+
+  /** Every queued job's place again, after the policy changed (owner first on or off). */
+  reorder(): void {
+    const lanes = new Set(this.queuedRows().map((r) => r.lane));
+    for (const lane of lanes) this.publishQueued(lane);
+  }
+
+  /** Whether each job was sent by the machine's owner (not part of the snapshot peers receive). */
+  fromOwner(ids: string[]): [string, boolean][] {
+    if (ids.length === 0) return [];
+    return this.db.select({ id: jobs.id, fromOwner: jobs.fromOwner }).from(jobs).where(inArray(jobs.id, ids)).all().map((r) => [r.id, r.fromOwner]);
+  }
+
+  /** The queued jobs of a lane in the order they will start, with their positions and waits. */
+  queuedInOrder(lane: string): JobSnapshot[] {
+    return this.orderedSnapshots(lane);
   }
 
   get<Payload = unknown, Result = unknown>(id: string): Job<Payload, Result> | null {
@@ -279,6 +361,7 @@ export class JobQueue extends EventEmitter<{ update: [JobSnapshot] }> {
     if (this.state !== 'idle') return;
     this.recover();
     this.loadDurations();
+    this.loadLastServed();
     this.state = 'running';
     this.schedulePump();
   }
@@ -350,6 +433,25 @@ export class JobQueue extends EventEmitter<{ update: [JobSnapshot] }> {
     });
   }
 
+  /** Round-robin carries on after a restart where it left off: who was served last, from the rows. */
+  private loadLastServed(): void {
+    const startedAt = sql<string | null>`max(${jobs.startedAt})`;
+    const rows = this.db
+      .select({ lane: jobs.lane, ownerId: jobs.ownerId, startedAt, seq: sql<number>`max(${jobs.seq})` })
+      .from(jobs)
+      .where(sql`${jobs.startedAt} is not null`)
+      .groupBy(jobs.lane, jobs.ownerId)
+      .orderBy(startedAt, sql`max(${jobs.seq})`)
+      .all();
+    for (const r of rows) this.markServed(r.lane, r.ownerId);
+  }
+
+  private markServed(lane: string, ownerId: string | null): void {
+    let served = this.lastServed.get(lane);
+    if (!served) this.lastServed.set(lane, (served = new Map()));
+    served.set(accountKey(ownerId), ++this.turns);
+  }
+
   /** Seeds wait estimates from the last completed runs, so they are useful right after a restart. */
   private loadDurations(): void {
     const recent = this.db
@@ -389,13 +491,11 @@ export class JobQueue extends EventEmitter<{ update: [JobSnapshot] }> {
   private pump(): void {
     if (this.state !== 'running') return;
     try {
-      const heads = this.db
-        .select({ lane: jobs.lane, seq: min(jobs.seq) })
-        .from(jobs)
-        .where(eq(jobs.status, 'queued'))
-        .groupBy(jobs.lane)
-        .all();
-      for (const head of heads) if (head.seq !== null && !this.busyLanes.has(head.lane)) this.begin(head.seq);
+      for (const [lane, rows] of byLane(this.queuedRows())) {
+        if (this.busyLanes.has(lane)) continue;
+        const head = this.fairOrder(lane, rows)[0];
+        if (head) this.begin(head.seq);
+      }
     } catch (err) {
       this.log.error({ err }, 'job queue could not start the next job');
     }
@@ -447,6 +547,7 @@ export class JobQueue extends EventEmitter<{ update: [JobSnapshot] }> {
     };
     this.running.set(row.id, entry);
     this.busyLanes.set(row.lane, entry);
+    this.markServed(row.lane, row.ownerId);
     const job: Job = { ...this.toSnapshot(row), payload };
     this.publish(withoutPayload(job));
     this.publishQueued(row.lane);
@@ -573,16 +674,50 @@ export class JobQueue extends EventEmitter<{ update: [JobSnapshot] }> {
     if (row) this.publish(this.toSnapshot(row));
   }
 
-  /** Everyone behind a job that left the queue moved up one place. */
-  private publishQueued(lane: string): void {
+  /** Every queued job of a lane hears its place after the order changed (`except`: already told). */
+  private publishQueued(lane: string, except?: string): void {
+    for (const snapshot of this.orderedSnapshots(lane)) if (snapshot.id !== except) this.publish(snapshot);
+  }
+
+  private orderedSnapshots(lane: string): JobSnapshot[] {
     const rows = this.db
       .select(snapshotColumns)
       .from(jobs)
       .where(and(eq(jobs.status, 'queued'), eq(jobs.lane, lane)))
-      .orderBy(asc(jobs.seq))
       .all();
-    const layout = this.layout(rows);
-    for (const row of rows) this.publish(this.toSnapshot(row, layout));
+    const layout = this.layout(this.queuedRows(lane));
+    return rows.map((row) => this.toSnapshot(row, layout)).sort((a, b) => a.position! - b.position!);
+  }
+
+  /**
+   * A lane's queued jobs in the order they start: jobs the owner moved to the front (latest move
+   * first); then, with "owner first" on, the owner's jobs; then round-robin between accounts, each
+   * account's jobs in their own order, the account served longest ago (or never) first in each round.
+   */
+  private fairOrder(lane: string, rows: QueuedRow[]): QueuedRow[] {
+    const ownerFirst = this.policy.ownerFirst();
+    const served = this.lastServed.get(lane);
+    const rounds = new Map<string, number>();
+    const keyed = rows
+      .slice()
+      .sort((a, b) => a.seq - b.seq)
+      .map((row) => {
+        const band = row.promotedAt !== null ? 0 : ownerFirst && row.fromOwner ? 1 : 2;
+        const account = accountKey(row.ownerId);
+        const roundKey = `${band}:${account}`;
+        const round = rounds.get(roundKey) ?? 0;
+        rounds.set(roundKey, round + 1);
+        return { row, band, round, served: served?.get(account) ?? 0 };
+      });
+    keyed.sort(
+      (a, b) =>
+        a.band - b.band ||
+        (a.band === 0 ? b.row.promotedAt! - a.row.promotedAt! : 0) ||
+        a.round - b.round ||
+        a.served - b.served ||
+        a.row.seq - b.row.seq,
+    );
+    return keyed.map((k) => k.row);
   }
 
   private publish(snapshot: JobSnapshot): void {
@@ -595,7 +730,7 @@ export class JobQueue extends EventEmitter<{ update: [JobSnapshot] }> {
 
   private queuedRows(lane?: string): QueuedRow[] {
     return this.db
-      .select({ id: jobs.id, lane: jobs.lane, kind: jobs.kind })
+      .select({ id: jobs.id, lane: jobs.lane, kind: jobs.kind, ownerId: jobs.ownerId, fromOwner: jobs.fromOwner, promotedAt: jobs.promotedAt, seq: jobs.seq })
       .from(jobs)
       .where(lane === undefined ? eq(jobs.status, 'queued') : and(eq(jobs.status, 'queued'), eq(jobs.lane, lane)))
       .orderBy(asc(jobs.seq))
@@ -604,21 +739,17 @@ export class JobQueue extends EventEmitter<{ update: [JobSnapshot] }> {
 
   /**
    * Position and estimated wait of each queued job, from every queued row of the lanes concerned
-   * in queue order: what is left of the lane's running job plus the average run of each job ahead.
+   * in fair order: what is left of the lane's running job plus the average run of each job ahead.
    */
   private layout(queued: QueuedRow[]): Layout {
-    const lanes = new Map<string, { count: number; wait: number | null }>();
     const layout: Layout = new Map();
-    for (const row of queued) {
-      let lane = lanes.get(row.lane);
-      if (!lane) {
-        lane = { count: 0, wait: this.remainingSeconds(row.lane) };
-        lanes.set(row.lane, lane);
-      }
-      lane.count += 1;
-      layout.set(row.id, { position: lane.count, wait: lane.wait === null ? null : Math.ceil(lane.wait) });
-      const average = this.durations.get(row.kind);
-      lane.wait = lane.wait === null || average === undefined ? null : lane.wait + average;
+    for (const [lane, rows] of byLane(queued)) {
+      let wait = this.remainingSeconds(lane);
+      this.fairOrder(lane, rows).forEach((row, i) => {
+        layout.set(row.id, { position: i + 1, wait: wait === null ? null : Math.ceil(wait) });
+        const average = this.durations.get(row.kind);
+        wait = wait === null || average === undefined ? null : wait + average;
+      });
     }
     return layout;
   }
@@ -672,6 +803,19 @@ export class JobQueue extends EventEmitter<{ update: [JobSnapshot] }> {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The round-robin's account: the app's own jobs (no owner) take turns as one more account. */
+const accountKey = (ownerId: string | null) => ownerId ?? '';
+
+function byLane(rows: QueuedRow[]): Map<string, QueuedRow[]> {
+  const lanes = new Map<string, QueuedRow[]>();
+  for (const row of rows) {
+    const lane = lanes.get(row.lane);
+    if (lane) lane.push(row);
+    else lanes.set(row.lane, [row]);
+  }
+  return lanes;
+}
 
 function withoutPayload({ payload: _payload, ...snapshot }: Job): JobSnapshot {
   return snapshot;

@@ -17,6 +17,9 @@ export interface ByteRange {
   end: number;
 }
 
+/** Ranges up to this size are read in one go and sent as a buffer; larger ones stream. */
+const SMALL_RANGE = 256 * 1024;
+
 const SINGLE_RANGE = /^bytes=[ \t]*(\d*)[ \t]*-[ \t]*(\d*)[ \t]*$/i;
 
 /**
@@ -117,6 +120,8 @@ export async function sendStoredFile(
 
     if (request.method === 'HEAD' || size === 0) return reply.send();
     handedOver = true;
+    // A player's seek or a chunked fetch: one read into one buffer beats a stream's setup and its reads.
+    if (end - start + 1 <= SMALL_RANGE) return reply.send(file.readSmall(start, end));
     return reply.send(file.stream({ start, end }));
   } finally {
     if (!handedOver) await file.close();

@@ -9,6 +9,7 @@ import { defaultWebRoot } from '../paths';
 import { ModelCatalog } from '../ai/diffusion/catalog';
 import { ModelAdminService } from './models/service';
 import { modelAdminRoutes } from './models/routes';
+import { queueRoutes } from './queue-routes';
 
 const LanStatusSchema = Type.Object({
   enabled: Type.Boolean(),
@@ -36,6 +37,7 @@ export default defineFamily({
   },
   async routes(app, { models }) {
   await modelAdminRoutes(app, models);
+  await queueRoutes(app);
 
   app.get(
     '/system/info',

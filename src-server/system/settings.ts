@@ -5,10 +5,13 @@ import { settings } from '../db/schema';
 /** Installation-wide preferences, typed per key. */
 export interface SettingsShape {
   lan: { enabled: boolean };
+  /** How the job lanes are shared with LAN peers (see src-server/jobs/README.md). */
+  queue: { ownerFirst: boolean; peerMaxQueued: number | null };
 }
 
 export const SETTING_DEFAULTS: SettingsShape = {
   lan: { enabled: false },
+  queue: { ownerFirst: true, peerMaxQueued: null },
 };
 
 export function readSetting<K extends keyof SettingsShape>(db: Db, key: K): SettingsShape[K] {

@@ -132,23 +132,26 @@ describe('bad input answers in each family format, never a bare 500', () => {
 });
 
 describe('rate limiting', () => {
-  it('counts down in X-RateLimit-* headers and answers 429 in the family format', async () => {
+  // A LAN peer: the general limiter protects the owner's machine from the network.
+  const peer = '192.168.1.20';
+
+  it('counts a LAN peer down in X-RateLimit-* headers and answers 429 in the family format', async () => {
     const limited = await makeTestApp({ rateLimitMax: 3, authRateLimitMax: 2 });
     try {
-      const first = await limited.app.inject({ url: '/health/resource' });
+      const first = await limited.app.inject({ url: '/health/resource', remoteAddress: peer });
       expect(first.statusCode).toBe(200);
       const seen: number[] = [];
       for (let i = 0; i < 3; i++) {
-        const r = await limited.app.inject({ url: '/api/v1/users/me' });
+        const r = await limited.app.inject({ url: '/api/v1/users/me', remoteAddress: peer });
         seen.push(Number(r.headers['x-ratelimit-remaining']));
         expect(r.headers['x-ratelimit-limit']).toBe('3');
       }
       expect(seen).toEqual([2, 1, 0]);
-      const over = await limited.app.inject({ url: '/api/v1/users/me' });
+      const over = await limited.app.inject({ url: '/api/v1/users/me', remoteAddress: peer });
       expect(over.statusCode).toBe(429);
       expect(over.json()).toMatchObject({ success: false, error: { code: 'RATE_LIMITED' } });
       expect(over.headers['retry-after']).toBeDefined();
-      const promo = await limited.app.inject({ url: '/nothing' });
+      const promo = await limited.app.inject({ url: '/nothing', remoteAddress: peer });
       expect(promo.statusCode).toBe(429);
       expect(promo.json().error_code).toBe('RATE_001');
 
@@ -157,6 +160,42 @@ describe('rate limiting', () => {
       const stage = await limited.app.inject({ method: 'POST', url: '/api/auth/login', payload: { user_id: 'x', password: 'y' }, remoteAddress: '127.0.0.9' });
       expect(stage.statusCode).toBe(429);
       expect(stage.json()).toMatchObject({ success: false, error: 'RATE_LIMITED' });
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('never throttles the owner on loopback, but still limits sign-in attempts there', async () => {
+    const limited = await makeTestApp({ rateLimitMax: 3, authRateLimitMax: 2 });
+    try {
+      for (const remoteAddress of ['127.0.0.1', '::1']) {
+        const answers = [];
+        for (let i = 0; i < 10; i++) answers.push(await limited.app.inject({ url: '/health/resource', remoteAddress }));
+        expect(answers.map((r) => r.statusCode)).toEqual(Array(10).fill(200));
+      }
+      const login = () => limited.app.inject({ method: 'POST', url: '/api/auth/login', payload: { user_id: 'x', password: 'y' }, remoteAddress: '127.0.0.1' });
+      for (let i = 0; i < 2; i++) expect((await login()).statusCode).not.toBe(429);
+      expect((await login()).statusCode).toBe(429);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('counts LAN peers per signed-in account and per address', async () => {
+    const limited = await makeTestApp({ rateLimitMax: 3, authRateLimitMax: 100 });
+    try {
+      const token = async (email: string) => {
+        await limited.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email, password: 'peer password 1', name: email } });
+        const res = await limited.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: 'peer password 1' } });
+        return { authorization: `Bearer ${res.json().data.access_token}` };
+      };
+      const [ann, ben] = [await token('ann@example.com'), await token('ben@example.com')];
+      const me = (headers: Record<string, string>, remoteAddress: string) => limited.app.inject({ url: '/api/users', headers, remoteAddress });
+      for (let i = 0; i < 3; i++) expect((await me(ann, peer)).statusCode).toBe(200);
+      expect((await me(ann, peer)).statusCode).toBe(429);
+      // Another account behind the same address has its own budget, and so has another address.
+      expect((await me(ben, peer)).statusCode).toBe(200);
+      expect((await limited.app.inject({ url: '/health/resource', remoteAddress: '192.168.1.21' })).statusCode).toBe(200);
     } finally {
       await limited.close();
     }

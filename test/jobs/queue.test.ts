@@ -459,15 +459,16 @@ describe('list and count', () => {
     ];
     // Not started: everything is still queued.
     expect(queue.list({ ownerId: owner }).map((j) => j.payload)).toEqual([{ i: 1 }, { i: 0 }]);
+    // Positions are the fair order's: the app's own job takes its turn before the owner's second.
     expect(queue.list({ order: 'oldest', limit: 2, offset: 1 }).map((j) => [j.payload, j.position])).toEqual([
-      [{ i: 1 }, 2],
-      [{ i: 2 }, 3],
+      [{ i: 1 }, 3],
+      [{ i: 2 }, 2],
     ]);
     expect(queue.count({ kind: 'a' })).toBe(2);
     expect(queue.count({ kind: ['a', 'b'], status: 'queued' })).toBe(3);
 
     queue.start();
-    await waitForStatus(jobs[2]!.id, 'completed');
+    await waitForStatus(jobs[1]!.id, 'completed');
     expect(queue.count({ status: ['completed'], finishedAfter: before })).toBe(3);
     expect(queue.count({ status: 'completed', finishedAfter: before + 1 })).toBe(0);
     expect(queue.list({ ownerId: owner, status: 'completed', kind: 'b' }).map((j) => j.result)).toEqual(['b']);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { stageAudioFiles } from '../../src-server/db/schema';
 import { makeTestApp, type TestApp } from '../helpers/app';
 import { streamedForm } from '../helpers/bodies';
 import { requests } from '../helpers/inject';
@@ -165,9 +166,41 @@ describe('reading the shared library', () => {
     for (const user of [alice, bob]) {
       const res = await get('/api/audio/list', user);
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toEqual({ success: true, count: 2, audio_files: [second, first] });
+      expect(res.json()).toEqual({ success: true, count: 2, total: 2, limit: 100, offset: 0, next_offset: null, audio_files: [second, first] });
     }
     expect(second.uploaded_by).toBe(bob.seq);
+  });
+
+  it('pages a large library with limit and offset, 100 a page unless asked', async () => {
+    const rows = Array.from({ length: 248 }, (_, i) => ({
+      title: `Song ${i}`,
+      artist: null,
+      filePath: `audio/bulk-${i}.mp3`,
+      fileSize: 1000,
+      duration: 1,
+      format: 'mp3' as const,
+      uploadedBy: alice.id,
+      createdAt: new Date(0).toISOString(),
+    }));
+    t.app.db.insert(stageAudioFiles).values(rows).run();
+    const first = (await get('/api/audio/list', bob)).json();
+    expect(first).toMatchObject({ count: 100, total: 250, limit: 100, offset: 0, next_offset: 100 });
+    expect(first.audio_files[0].title).toBe('Song 247');
+    const seen: string[] = [];
+    for (let offset: number | null = 0; offset !== null; ) {
+      const page: { audio_files: { title: string }[]; next_offset: number | null } = (await get(`/api/audio/list?limit=64&offset=${offset}`, bob)).json();
+      seen.push(...page.audio_files.map((f) => f.title));
+      offset = page.next_offset;
+    }
+    expect(seen).toHaveLength(250);
+    expect(new Set(seen).size).toBe(250);
+    expect(seen.slice(-2)).toEqual([second.title, 'Morning Song']);
+    expect((await get('/api/audio/list?offset=400', bob)).json()).toMatchObject({ count: 0, total: 250, next_offset: null, audio_files: [] });
+    for (const query of ['limit=0', 'limit=501', 'offset=-1', 'limit=ten']) {
+      const bad = await get(`/api/audio/list?${query}`, bob);
+      expect(bad.statusCode, query).toBe(400);
+      expect(bad.json(), query).toMatchObject({ success: false, error: 'INVALID_INPUT' });
+    }
   });
 
   it('gets one file, AUDIO_NOT_FOUND for an unknown id, INVALID_ID for a malformed one', async () => {
@@ -280,6 +313,6 @@ describe('reading the shared library', () => {
   it('a deleted account takes its uploads and their files with it; others\' stay', async () => {
     await deleteAccount(t.app, alice);
     expect(storedFiles(t.dataDir, 'audio')).toEqual([path.basename(second.file_path)]);
-    expect((await get('/api/audio/list', bob)).json()).toEqual({ success: true, count: 1, audio_files: [second] });
+    expect((await get('/api/audio/list', bob)).json()).toMatchObject({ success: true, count: 1, total: 1, audio_files: [second] });
   });
 });

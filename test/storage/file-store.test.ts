@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   FileNotFoundError,
   FileStore,
@@ -21,7 +21,8 @@ beforeEach(async () => {
   dataDir = tempDataDir('atelier-store-');
   store = await FileStore.open(dataDir);
 });
-afterEach(() => {
+afterEach(async () => {
+  await store.closeOpenFiles();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -167,6 +168,32 @@ describe('reading and deleting', () => {
     await expect(store.get('missing')).rejects.toBeInstanceOf(FileNotFoundError);
     expect(await store.stat('missing')).toBeNull();
     expect(await store.stat('r.txt/below')).toBeNull();
+  });
+
+  it('concurrent readers share a file, and a put, a delete or a change made outside the store is seen', async () => {
+    await store.put('s.wav', Buffer.from('first take'));
+    const readers = await Promise.all(Array.from({ length: 20 }, () => store.openRead('s.wav')));
+    expect(new Set(readers.map((r) => r.etag)).size).toBe(1);
+    expect(readers.map((r, i) => r.readSmall(i % 5, i % 5 + 4))).toEqual(readers.map((_, i) => Buffer.from('first take').subarray(i % 5, i % 5 + 5)));
+
+    await store.put('s.wav', Buffer.from('second take'));
+    expect(await text((await store.openRead('s.wav')).stream())).toBe('second take');
+    await store.delete('s.wav');
+    await expect(store.openRead('s.wav')).rejects.toBeInstanceOf(FileNotFoundError);
+
+    await store.put('s.wav', Buffer.from('third take'));
+    expect((await store.openRead('s.wav')).readSmall(0, 4)).toEqual(Buffer.from('third'));
+    // Replaced by something else than the store (a restore from backup): noticed within a second.
+    const outside = `${store.absolutePath('s.wav')}.new`;
+    fs.writeFileSync(outside, 'restored take');
+    fs.renameSync(outside, store.absolutePath('s.wav'));
+    const later = Date.now() + 1500;
+    const now = vi.spyOn(Date, 'now').mockReturnValue(later);
+    try {
+      expect(await text((await store.openRead('s.wav')).stream())).toBe('restored take');
+    } finally {
+      now.mockRestore();
+    }
   });
 
   it('a folder is not a file', async () => {

@@ -2,7 +2,7 @@ import { planAtLeast } from '../../auth/plans';
 import type { AiPool } from '../pool';
 import type { ExecutionProvider } from '../protocol';
 import type { CatalogEntry, ModelCatalog, Tier } from './catalog';
-import { readModelFolder, type DiffusionModelFolder } from './model-folder';
+import type { DiffusionModelFolder } from './model-folder';
 import { generateImage, type DiffusionProgress } from './pipeline';
 import type { SchedulerName } from './schedulers';
 
@@ -75,8 +75,12 @@ export interface RenderedImage {
 
 /** A square text-to-image at the model's native size, in the pool's heavy slot (see pipeline.ts). */
 export async function renderImage(pool: AiPool, options: RenderImageOptions): Promise<RenderedImage> {
-  const folder = readModelFolder(options.model.path);
-  const plan = samplingPlan(folder, options.model);
+  const { id, display_name, description, path } = options.model;
+  // In a worker (see plan-task.ts), so the main thread never reads the folder's headers.
+  const { output: plan } = await pool.run<SamplingPlan>('diffusion-plan', { model: path, entry: { id, display_name, description } }, {
+    capability: 'image',
+    signal: options.signal,
+  });
   const steps = options.steps ?? plan.steps;
   const result = await generateImage(pool, {
     model: options.model.path,

@@ -30,6 +30,10 @@ export const jobs = sqliteTable(
     startedAt: text('started_at'),
     finishedAt: text('finished_at'),
     updatedAt: text('updated_at').notNull(),
+    /** Sent by the machine's owner (on loopback) rather than a LAN peer: goes first while "owner first" is on. */
+    fromOwner: integer('from_owner', { mode: 'boolean' }).notNull().default(true),
+    /** Epoch ms when the owner moved this queued job to the front of its lane; null when never. */
+    promotedAt: integer('promoted_at'),
   },
   (t) => [
     index('jobs_status_lane_idx').on(t.status, t.lane, t.seq),

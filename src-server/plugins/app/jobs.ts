@@ -1,11 +1,19 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import fp from 'fastify-plugin';
 import { pruneFinishedJobs } from '../../jobs/prune';
+import { AppError } from '../../http/errors';
 import { JobQueue } from '../../jobs/queue';
+import { readSetting, writeSetting, type SettingsShape } from '../../system/settings';
+import { isOwnerRequest } from './owner';
+
+export type QueueSharing = SettingsShape['queue'];
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** The durable job queue; see src-server/jobs/README.md. */
     jobs: JobQueue;
+    /** The owner's rules for sharing the lanes with LAN peers (a Settings choice). */
+    queueSharing: { get(): QueueSharing; set(next: QueueSharing): QueueSharing };
   }
 }
 
@@ -14,11 +22,40 @@ const PRUNE_EVERY_MS = 6 * 3_600_000;
 /**
  * `app.jobs`. Features register their kinds while the app builds; the queue starts once every
  * plugin is loaded (so crash recovery knows all kinds) and stops before SQLite closes.
+ * A job enqueued while a request is handled is the owner's when that request came over loopback.
  */
 export default fp(
   async (app) => {
-    const queue = new JobQueue({ db: app.db, now: app.clock.now, log: app.log });
+    const fromOwner = new AsyncLocalStorage<boolean>();
+    // The rest of the request runs inside this context, so enqueue() knows who asked without
+    // every family passing it along.
+    app.addHook('onRequest', (request, _reply, done) => fromOwner.run(isOwnerRequest(request), done));
+
+    let sharing = readSetting(app.db, 'queue');
+    const queue = new JobQueue({
+      db: app.db,
+      now: app.clock.now,
+      log: app.log,
+      policy: { ownerFirst: () => sharing.ownerFirst, currentIsOwner: () => fromOwner.getStore() },
+    });
+    queue.addAdmission((job, jobs) => {
+      const max = sharing.peerMaxQueued;
+      if (job.fromOwner || job.ownerId === null || max === null) return;
+      if (jobs.count({ ownerId: job.ownerId, status: 'queued' }) < max) return;
+      throw new AppError(429, 'QUEUE_LIMIT', `This Atelier takes at most ${max} queued jobs per listener at once; wait for one of yours to start`, {
+        limit: max,
+      });
+    });
     app.decorate('jobs', queue);
+    app.decorate('queueSharing', {
+      get: () => sharing,
+      set(next: QueueSharing) {
+        writeSetting(app.db, 'queue', next, app.clock.now());
+        sharing = next;
+        queue.reorder();
+        return sharing;
+      },
+    });
     // Rows go with the account through the foreign key; running handlers must stop too.
     app.auth.onAccountDeleted((userId) => queue.cancelOwnedBy(userId, 'The account was deleted'));
     app.addHook('onReady', async () => queue.start());

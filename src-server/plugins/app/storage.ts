@@ -57,6 +57,7 @@ export default fp(
     const store = await FileStore.open(app.config.dataDir);
     const signer = new UrlSigner(loadOrCreateSecret(app.config.dataDir, 'url-signing'), app.clock);
     app.decorate('storage', store);
+    app.addHook('onClose', async () => store.closeOpenFiles());
     app.decorate('urlSigner', signer);
 
     const grantFor = (method: SignedMethod, key: string, query: Record<string, unknown>): SignedGrant => {

@@ -10,7 +10,16 @@ const stage = <T>(path: string, options: RequestOptions = {}) => request<T>('sta
 const at = (roomId: string, tail: string) => `/api/concert/${encodeURIComponent(roomId)}${tail}`;
 
 export const concertsApi = {
-  audioList: () => stage<{ audio_files: AudioFile[] }>('/api/audio/list').then((r) => r.audio_files),
+  /** The whole library, a page at a time (the server answers 500 files a page at most). */
+  audioList: async () => {
+    const files: AudioFile[] = [];
+    for (let offset: number | null = 0; offset !== null; ) {
+      const page: { audio_files: AudioFile[]; next_offset: number | null } = await stage(`/api/audio/list?limit=500&offset=${offset}`);
+      files.push(...page.audio_files);
+      offset = page.next_offset;
+    }
+    return files;
+  },
   uploadAudio: (file: File, title: string, artist: string) =>
     stage<{ audio_file: AudioFile }>('/api/audio/upload', { method: 'POST', body: uploadForm(file, title, artist) }).then((r) => r.audio_file),
 

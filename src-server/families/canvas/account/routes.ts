@@ -139,6 +139,8 @@ export async function canvasAccountRoutes(app: FamilyApp, canvas: CanvasAccountS
   app.post(
     '/api/v1/auth/refresh',
     {
+      // Its own budget, like sign-in: an app refreshing its token must not spend the plan's requests.
+      config: authRateLimit(app.config.authRateLimitMax),
       schema: {
         tags: sharedTags,
         summary: 'Rotate a refresh token (shared by canvas and stories)',

@@ -2,11 +2,11 @@ import type { FamilyApp } from '../../../http/family';
 import { AppError, isAppError } from '../../../http/errors';
 import { currentUser } from '../../../plugins/app/auth';
 import { sendStoredFile } from '../../../storage/range';
-import { FileBytes, IdParams, errorResponses, idErrors, security, signedIn, type StageFailure } from '../http';
+import { FileBytes, IdParams, errorResponses, fieldErrors, idErrors, security, signedIn, type StageFailure } from '../http';
 import { closeIfUnread, drain, multipartForm } from '../uploads';
 import { AUDIO_MAX_BYTES, type AudioService, type ReceivedAudio } from './service';
 import { AUDIO_CONTENT_TYPES } from './sniff';
-import { AudioList, AudioOne, SearchParams, StreamInfo, UploadForm, Uploaded, audioView } from './schemas';
+import { AUDIO_PAGE_DEFAULT, AUDIO_PAGE_MAX, AudioList, AudioListQuery, AudioOne, AudioPage, SearchParams, StreamInfo, UploadForm, Uploaded, audioView } from './schemas';
 
 const tags = ['stage'];
 const TEXT_MAX = 200;
@@ -41,18 +41,36 @@ export async function audioRoutes(app: FamilyApp, audio: AudioService): Promise<
     '/api/audio/list',
     {
       onRequest: signedIn,
-      config: { failure: readFailure },
+      config: { validationError: fieldErrors({}), failure: readFailure },
       schema: {
         tags,
         security,
-        summary: 'List the shared audio library',
-        description: 'Every account of this installation sees the same library, newest first.',
-        response: { 200: AudioList, ...errorResponses({ 500: '`DATABASE_ERROR` (with the driver `code`), `INTERNAL_SERVER_ERROR`' }) },
+        summary: 'List the shared audio library, a page at a time',
+        description:
+          `Every account of this installation sees the same library, newest first, ${AUDIO_PAGE_DEFAULT} files a page unless \`limit\` says otherwise ` +
+          `(at most ${AUDIO_PAGE_MAX}). \`count\` is the files in this page, \`total\` those in the library; pass \`next_offset\` as \`offset\` for the next page.`,
+        querystring: AudioListQuery,
+        response: {
+          200: AudioPage,
+          ...errorResponses({ 400: '`INVALID_INPUT`: `limit` or `offset` out of range', 500: '`DATABASE_ERROR` (with the driver `code`), `INTERNAL_SERVER_ERROR`' }),
+        },
       },
     },
-    async () => {
-      const rows = audio.list();
-      return { success: true as const, count: rows.length, audio_files: rows.map(audioView) };
+    async (request) => {
+      const limit = request.query.limit ?? AUDIO_PAGE_DEFAULT;
+      const offset = request.query.offset ?? 0;
+      const rows = audio.list({ limit, offset });
+      const total = audio.total();
+      const next = offset + rows.length;
+      return {
+        success: true as const,
+        count: rows.length,
+        total,
+        limit,
+        offset,
+        next_offset: next < total && rows.length > 0 ? next : null,
+        audio_files: rows.map(audioView),
+      };
     },
   );
 

@@ -18,6 +18,25 @@ export const audioView = (r: AudioRow): Static<typeof AudioFile> => ({
 
 export const AudioList = Type.Object({ success: Type.Literal(true), count: Type.Integer(), audio_files: Type.Array(AudioFile) });
 
+export const AUDIO_PAGE_DEFAULT = 100;
+export const AUDIO_PAGE_MAX = 500;
+
+/** The seed defines no paging; a library of thousands of songs needs one, so these two are ours. */
+export const AudioListQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: AUDIO_PAGE_MAX, default: AUDIO_PAGE_DEFAULT, description: `Files per page, 1..${AUDIO_PAGE_MAX}` })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: 'Files to skip, newest first' })),
+});
+
+export const AudioPage = Type.Object({
+  success: Type.Literal(true),
+  count: Type.Integer({ description: 'Files in this page' }),
+  total: Type.Integer({ description: 'Files in the whole library' }),
+  limit: Type.Integer(),
+  offset: Type.Integer(),
+  next_offset: Type.Union([Type.Integer(), Type.Null()], { description: 'The `offset` of the next page; null on the last page' }),
+  audio_files: Type.Array(AudioFile),
+});
+
 export const AudioOne = Type.Object({ success: Type.Literal(true), audio_file: AudioFile });
 
 export const StreamInfo = Type.Object({

@@ -1,4 +1,4 @@
-import { desc, eq, like, or, sql } from 'drizzle-orm';
+import { count, desc, eq, like, or, sql } from 'drizzle-orm';
 import { parseFile } from 'music-metadata';
 import type { Db } from '../../../db/client';
 import { stageAudioFiles, users } from '../../../db/schema';
@@ -43,23 +43,32 @@ const columns = {
 export class AudioService {
   /** Keys being written or checked: stored, but not in the table yet. The orphan sweep leaves them alone. */
   private readonly inFlight = new Set<string>();
+  /** Prepared once: every Range request of a playing song looks its row up. */
+  private readonly byId;
 
   constructor(
     private readonly db: Db,
     private readonly storage: FileStore,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.byId = this.select().where(eq(stageAudioFiles.id, sql.placeholder('id'))).prepare();
+  }
 
   private select() {
     return this.db.select(columns).from(stageAudioFiles).innerJoin(users, eq(users.id, stageAudioFiles.uploadedBy));
   }
 
-  list(): AudioRow[] {
-    return this.select().orderBy(desc(stageAudioFiles.id)).all();
+  /** One page of the library, newest first. */
+  list(page: { limit: number; offset: number }): AudioRow[] {
+    return this.select().orderBy(desc(stageAudioFiles.id)).limit(page.limit).offset(page.offset).all();
+  }
+
+  total(): number {
+    return this.db.select({ n: count() }).from(stageAudioFiles).get()?.n ?? 0;
   }
 
   get(id: number): AudioRow | null {
-    return this.select().where(eq(stageAudioFiles.id, id)).get() ?? null;
+    return this.byId.get({ id }) ?? null;
   }
 
   exists(id: number): boolean {

@@ -3,6 +3,7 @@ import { PageHeader } from '../../shell/components/PageHeader';
 import { useSettings } from '../store';
 import { AboutCard } from './AboutCard';
 import { LanSharingCard } from './LanSharingCard';
+import { SharedQueueCard } from './SharedQueueCard';
 
 export function SettingsScreen() {
   const load = useSettings((s) => s.load);
@@ -12,6 +13,7 @@ export function SettingsScreen() {
       <PageHeader title="Settings" description="How this Atelier is shared, and where it keeps its data." />
       <div className="stack">
         <LanSharingCard />
+        <SharedQueueCard />
         <AboutCard />
       </div>
     </>

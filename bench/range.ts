@@ -1,0 +1,98 @@
+// Issue #15's Range row on its own: waves of 200 concurrent 64 KiB Range requests at random offsets
+// of a 200 MB take, Atelier and nginx alternating wave by wave so both see the same machine load.
+// `npx tsx bench/range.ts` (after `npm run build`); `npm run bench` runs it too.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pct, startServer, stop, type Print, type Server } from './lib';
+import { BIG_FILE_BYTES, RANGE_BYTES, RANGE_CONCURRENCY, download, seedLibrary, startNginx } from './stage';
+
+const WAVES = Number(process.env.BENCH_RANGE_WAVES ?? 10);
+/** Linux's clock ticks per second for /proc/<pid>/stat (USER_HZ, 100 on every mainstream kernel). */
+const USER_HZ = 100;
+
+/**
+ * CPU time a process has used (ms), or null off Linux. On a shared, loaded machine latencies swing
+ * with other work; the server's CPU per request does not.
+ */
+function cpuMs(pid: number | undefined): number | null {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
+  } catch {
+    return null;
+  }
+}
+
+async function wave(url: string, headers: Record<string, string>, into: number[]): Promise<void> {
+  const results = await Promise.all(
+    Array.from({ length: RANGE_CONCURRENCY }, () => {
+      const start = Math.floor(Math.random() * (BIG_FILE_BYTES - RANGE_BYTES));
+      return download(url, { ...headers, range: `bytes=${start}-${start + RANGE_BYTES - 1}` });
+    }),
+  );
+  for (const r of results) {
+    if (r.status !== 206 || r.bytes !== RANGE_BYTES) throw new Error(`${url}: Range answer ${r.status} with ${r.bytes} bytes`);
+    into.push(r.ms);
+  }
+}
+
+export async function runRangeBench(print: Print): Promise<void> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-range-'));
+  const nginxRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-www-'));
+  const nginxDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-nginx-'));
+  let server: Server | null = null;
+  let nginx: Awaited<ReturnType<typeof startNginx>> = null;
+  try {
+    const seeded = await seedLibrary(dataDir, nginxRoot);
+    server = await startServer({}, dataDir);
+    nginx = await startNginx(nginxRoot, nginxDir);
+    const login = await fetch(`${server.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: seeded.email, password: seeded.password }),
+    });
+    const auth = { authorization: `Bearer ${((await login.json()) as { data: { access_token: string } }).data.access_token}` };
+    const fileUrl = `${server.url}/api/audio/file/${seeded.audioIds[0]}`;
+    // Warm-up wave each (page cache, JIT, keep-alive sockets), not counted.
+    await wave(fileUrl, auth, []);
+    if (nginx) await wave(`${nginx.url}/big.wav`, {}, []);
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    let serverCpu = 0;
+    for (let i = 0; i < WAVES; i++) {
+      const before = cpuMs(server.child.pid);
+      await wave(fileUrl, auth, ours);
+      const after = cpuMs(server.child.pid);
+      if (before !== null && after !== null) serverCpu += after - before;
+      if (nginx) await wave(`${nginx.url}/big.wav`, {}, theirs);
+    }
+    const p50p99 = (v: number[]) => `${pct(v, 50).toFixed(1)} / ${pct(v, 99).toFixed(1)}`;
+    print(`${RANGE_CONCURRENCY} concurrent 64 KiB Range requests, p50 / p99 (ms)`, p50p99(ours));
+    if (serverCpu > 0) print('server CPU per 64 KiB Range request (ms)', (serverCpu / ours.length).toFixed(3));
+    if (nginx) {
+      print('nginx, same Range waves, p50 / p99 (ms)', p50p99(theirs));
+      print('ratio: Atelier p99 / nginx p99 (target <= 2)', (pct(ours, 99) / pct(theirs, 99)).toFixed(2));
+    } else {
+      print('ratio: Atelier / nginx Range p99', 'skipped: nginx not installed (apt-get install nginx-light)');
+    }
+  } finally {
+    if (nginx && nginx.proc.exitCode === null) {
+      const { proc } = nginx;
+      proc.kill('SIGQUIT');
+      await new Promise((r) => proc.once('exit', r));
+    }
+    if (server) await stop(server);
+    for (const dir of [dataDir, nginxRoot, nginxDir]) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
+  runRangeBench((name, value) => console.log(`${name.padEnd(58)} ${value}`)).then(
+    () => process.exit(0),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

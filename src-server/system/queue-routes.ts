@@ -1,0 +1,119 @@
+import { inArray } from 'drizzle-orm';
+import { Type } from 'typebox';
+import { users } from '../db/schema';
+import type { FamilyApp } from '../http/family';
+import { DataEnvelope } from '../http/envelopes';
+import { AppError } from '../http/errors';
+import type { JobSnapshot } from '../jobs/queue';
+
+const tags = ['system'];
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+const Sharing = Type.Object({
+  owner_first: Type.Boolean({ description: "The owner's queued jobs go ahead of LAN peers' (a running job is never interrupted)" }),
+  peer_max_queued: Nullable(Type.Integer({ minimum: 1, maximum: 1000, description: 'Jobs one listener may have waiting at once; null for no limit' })),
+});
+
+const QueuedJob = Type.Object({
+  id: Type.String(),
+  kind: Type.String(),
+  status: Type.String(),
+  owner: Nullable(Type.Object({ id: Type.String(), name: Type.String() })),
+  from_owner: Type.Boolean({ description: 'Sent from this computer rather than by a LAN peer' }),
+  position: Nullable(Type.Integer()),
+  estimated_wait_seconds: Nullable(Type.Integer()),
+});
+
+const Lane = Type.Object({ lane: Type.String(), running: Nullable(QueuedJob), queued: Type.Array(QueuedJob) });
+
+const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+
+/**
+ * /system/queue and /system/jobs: the owner's view of every lane (whose jobs run and wait, with
+ * names), the sharing rules, and cancel or "run next" for anyone's job. Loopback only, as all of /system.
+ */
+export async function queueRoutes(app: FamilyApp): Promise<void> {
+  const sharingView = () => {
+    const s = app.queueSharing.get();
+    return { owner_first: s.ownerFirst, peer_max_queued: s.peerMaxQueued };
+  };
+
+  const namesOf = (ids: string[]) =>
+    new Map(
+      ids.length === 0 ? [] : app.db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, ids)).all().map((u) => [u.id, u.name]),
+    );
+
+  app.get(
+    '/system/queue',
+    {
+      schema: {
+        tags,
+        summary: 'Every lane: the running job and the queued ones in the order they will start (loopback only)',
+        response: { 200: DataEnvelope(Type.Object({ sharing: Sharing, lanes: Type.Array(Lane) })) },
+      },
+    },
+    async () => {
+      const running = app.jobs.list({ status: 'processing', limit: 500 });
+      const lanes = new Set([...running.map((j) => j.lane), ...app.jobs.list({ status: 'queued', limit: 500 }).map((j) => j.lane)]);
+      const queued = [...lanes].sort().map((lane) => ({ lane, jobs: app.jobs.queuedInOrder(lane) }));
+      const all: JobSnapshot[] = [...running, ...queued.flatMap((l) => l.jobs)];
+      const names = namesOf([...new Set(all.flatMap((j) => (j.ownerId ? [j.ownerId] : [])))]);
+      const fromOwner = new Map(app.jobs.fromOwner(all.map((j) => j.id)));
+      const view = (j: JobSnapshot) => ({
+        id: j.id,
+        kind: j.kind,
+        status: j.status,
+        owner: j.ownerId ? { id: j.ownerId, name: names.get(j.ownerId) ?? '' } : null,
+        from_owner: fromOwner.get(j.id) ?? true,
+        position: j.position,
+        estimated_wait_seconds: j.estimatedWaitSeconds,
+      });
+      return {
+        success: true as const,
+        data: {
+          sharing: sharingView(),
+          lanes: queued.map(({ lane, jobs }) => {
+            const now = running.find((j) => j.lane === lane);
+            return { lane, running: now ? view(now) : null, queued: jobs.map(view) };
+          }),
+        },
+      };
+    },
+  );
+
+  app.put(
+    '/system/queue',
+    {
+      schema: {
+        tags,
+        summary: 'Set how the lanes are shared with LAN peers (loopback only)',
+        description: 'Queued jobs are reordered at once and every affected job hears its new position.',
+        body: Type.Object({ owner_first: Type.Optional(Sharing.properties.owner_first), peer_max_queued: Type.Optional(Sharing.properties.peer_max_queued) }, {
+          additionalProperties: false,
+        }),
+        response: { 200: DataEnvelope(Sharing) },
+      },
+    },
+    async (request) => {
+      const current = app.queueSharing.get();
+      app.queueSharing.set({
+        ownerFirst: request.body.owner_first ?? current.ownerFirst,
+        peerMaxQueued: request.body.peer_max_queued === undefined ? current.peerMaxQueued : request.body.peer_max_queued,
+      });
+      return { success: true as const, data: sharingView() };
+    },
+  );
+
+  const jobAction = (action: 'cancel' | 'promote', summary: string) =>
+    app.post(
+      `/system/jobs/:id/${action}`,
+      { schema: { tags, summary, params: IdParams, response: { 200: DataEnvelope(Type.Object({ id: Type.String(), status: Type.String(), position: Nullable(Type.Integer()) })) } } },
+      async (request) => {
+        const job = action === 'cancel' ? app.jobs.cancel(request.params.id, 'Cancelled by the owner of this Atelier') : app.jobs.promote(request.params.id);
+        if (!job) throw new AppError(404, 'JOB_NOT_FOUND', 'No such job');
+        return { success: true as const, data: { id: job.id, status: job.status, position: job.position } };
+      },
+    );
+  jobAction('cancel', "Cancel anyone's queued or running job (loopback only)");
+  jobAction('promote', "Move anyone's queued job to the front of its lane (loopback only)");
+}
