@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { operationsOf, type Operation } from './openapi';
+import { fuzz, type Failure } from './run';
+import { makeWorld, type World } from './world';
+import type { Draft } from './requests';
+
+// A fixed seed and a fixed budget per operation keep the run deterministic and inside CI's time;
+// `npm run fuzz` raises the budget (FUZZ_REQUESTS) and may pick a seed (FUZZ_SEED).
+const SEED = Number(process.env.FUZZ_SEED ?? 20_261_207);
+const PER_OP = Number(process.env.FUZZ_REQUESTS ?? 30);
+const CAP_MS = Number(process.env.FUZZ_TIME_CAP_S ?? 70) * 1000;
+
+/**
+ * Holes the seed-client issue (#11) lists, fixed on another branch: reported, not failed, until it
+ * lands. Each entry names its case; delete it once it no longer trips (the run says so).
+ */
+const KNOWN: { issue: string; why: string; match: (op: Operation, d: Draft, problem: string) => boolean }[] = [
+  {
+    issue: '#11',
+    why: 'malformed multipart answers 500 on the upload routes',
+    match: (op, d, problem) =>
+      ['POST /api/audio/upload', 'POST /api/models/upload', 'POST /api/compose'].includes(op.key) && problem.startsWith('500') && d.labels.some((l) => /multipart|part/.test(l)),
+  },
+  {
+    issue: '#11',
+    why: 'GET /api/compose/engines shows the data folder',
+    match: (op, _d, problem) => op.key === 'GET /api/compose/engines' && problem.startsWith('machine path'),
+  },
+];
+
+let world: World;
+let ops: Operation[];
+
+beforeAll(async () => {
+  world = await makeWorld();
+  const res = await world.app.inject({ method: 'GET', url: '/openapi.json' });
+  ops = operationsOf(res.json());
+}, 60_000);
+
+afterAll(async () => {
+  await world?.t.close();
+});
+
+describe('every documented operation refuses bad input cleanly', () => {
+  it('covers every family in the OpenAPI document', () => {
+    const families = new Set(ops.map((o) => o.family));
+    for (const f of ['studio', 'stage', 'canvas', 'system']) expect(families).toContain(f);
+    expect(ops.length).toBeGreaterThan(100);
+  });
+
+  it(`survives ${PER_OP} seeded mutations of each operation (seed ${SEED})`, async () => {
+    const known: Failure[] = [];
+    const trace: string[] = [];
+    const tripped = new Set<number>();
+    const stats = await fuzz(world, ops, {
+      seed: SEED,
+      perOp: PER_OP,
+      capMs: CAP_MS,
+      known,
+      trace,
+      isKnown: (op, d, problem) => {
+        const i = KNOWN.findIndex((k) => k.match(op, d, problem));
+        if (i >= 0) tripped.add(i);
+        return i >= 0;
+      },
+    });
+    const statuses = [...stats.byStatus].sort(([a], [b]) => a - b).map(([s, n]) => `${s}:${n}`).join(' ');
+    console.info(`fuzz: ${stats.operations}/${ops.length} operations, ${stats.requests} requests, statuses ${statuses}`);
+    const slow = [...stats.timing].sort(([, a], [, b]) => b - a).slice(0, 5);
+    console.info(`fuzz: slowest ${slow.map(([k, ms]) => `${k} ${ms} ms`).join(', ')}`);
+    if (process.env.FUZZ_TRACE) fs.writeFileSync(process.env.FUZZ_TRACE, trace.join('\n'));
+    if (process.env.FUZZ_REPORT) fs.writeFileSync(process.env.FUZZ_REPORT, stats.failures.map((f) => `${f.op}: ${f.problems.join('; ')}\n${f.repro}`).join('\n\n'));
+    if (stats.revived.length) console.info(`fuzz: ${stats.revived.join('; ')}`);
+    if (known.length) console.warn(`fuzz: ${known.length} known (#11) failures:\n${known.slice(0, 5).map((f) => `${f.op}: ${f.problems.join('; ')}\n${f.repro}`).join('\n')}`);
+    KNOWN.forEach((k, i) => !tripped.has(i) && console.warn(`fuzz: known case "${k.why}" (${k.issue}) no longer trips: remove it from KNOWN`));
+    expect(stats.capped, `the time cap stopped the run after ${stats.operations} of ${ops.length} operations`).toBe(false);
+    const report = stats.failures.map((f) => `${f.op}: ${f.problems.join('; ')}\n${f.repro}`).join('\n\n');
+    expect(stats.failures.length, `${stats.failures.length} failing requests:\n\n${report}`).toBe(0);
+  }, 180_000);
+});
