@@ -18,6 +18,7 @@ export interface RunStats {
   revived: string[];
   /** Milliseconds spent on each operation, for finding the slow ones. */
   timing: Map<string, number>;
+  seedMs: number;
 }
 
 const hash = (s: string) => [...s].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) | 0, 0x9e3779b9);
@@ -44,10 +45,10 @@ let sent = 0;
 export async function send(world: World, op: Operation, d: Draft) {
   const req = render(op, d);
   const headers = { ...req.headers, ...world.authHeaders(d.auth) };
-  // A new loopback address now and then: requests without a valid token count against a per-address
+  // A new loopback address each time: requests without a valid token count against a per-address
   // plan limit, and the run must reach the routes, not that limit's 429.
   sent += 1;
-  const remoteAddress = `127.0.${(sent >> 14) & 255}.${(sent >> 6) & 255}`;
+  const remoteAddress = `127.${(sent >> 16) & 255}.${(sent >> 8) & 255}.${sent & 255}`;
   const res = await world.app.inject({ method: req.method as 'GET', url: req.url, headers, payload: req.payload, remoteAddress });
   return { req: { ...req, headers }, res };
 }
@@ -87,18 +88,20 @@ export async function seedAs(world: World, actor: Actor, op: Operation): Promise
  * the fuzzer's own user; every answer is judged. Stops starting operations once `capMs` is spent.
  */
 export async function fuzz(world: World, ops: Operation[], opts: { seed: number; perOp: number; capMs: number; isKnown?: (op: Operation, d: Draft, problem: string) => boolean; known?: Failure[]; trace?: string[] }): Promise<RunStats> {
-  const stats: RunStats = { operations: 0, requests: 0, byStatus: new Map(), failures: [], capped: false, revived: [], timing: new Map() };
+  const stats: RunStats = { operations: 0, requests: 0, byStatus: new Map(), failures: [], capped: false, revived: [], timing: new Map(), seedMs: 0 };
   const started = Date.now();
   const ordered = runOrder(ops);
-  // Two seeding passes: the first creates what the second's path parameters name.
-  for (let pass = 0; pass < 2; pass++) {
+  // Both users make their data with the valid requests: first the operations without path
+  // parameters (they create things), then those that name what the first ones made.
+  for (const withParams of [false, true]) {
     for (const op of ordered) {
-      if (op.method === 'DELETE' || /logout/.test(op.path)) continue;
+      if (op.method === 'DELETE' || /logout/.test(op.path) || op.path.includes('{') !== withParams) continue;
       await seedAs(world, world.other, op);
       await seedAs(world, world.self, op);
       stats.requests += 2;
     }
   }
+  stats.seedMs = Date.now() - started;
 
   for (const op of ordered) {
     if (Date.now() - started > opts.capMs) {
