@@ -9,6 +9,7 @@ export type JsonSchema = {
   allOf?: JsonSchema[];
   properties?: Record<string, JsonSchema>;
   required?: string[];
+  minProperties?: number;
   additionalProperties?: boolean | JsonSchema;
   items?: JsonSchema;
   minItems?: number;

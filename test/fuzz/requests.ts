@@ -39,6 +39,8 @@ export interface Mutation {
 /** What the world knows for building path values: ids seen in each user's responses. */
 export interface IdSource {
   idsFor(op: Operation, param: string, who: 'own' | 'other'): string[];
+  /** A real value for a body field (the user's password, an id or file path an earlier answer gave), if one is known. */
+  fieldValue?(field: string, kind: string): unknown;
 }
 
 const BOUNDARY = '----atelierfuzz7MA4YWxkTrZu0gW';
@@ -46,8 +48,8 @@ const BOUNDARY = '----atelierfuzz7MA4YWxkTrZu0gW';
 export function baseDraft(op: Operation, ids: IdSource, marker: string): Draft {
   const path: Draft['path'] = {};
   for (const name of pathParamNames(op.path)) {
-    const own = ids.idsFor(op, name, 'own');
     const schema = op.params.find((p) => p.in === 'path' && p.name === name)?.schema ?? {};
+    const own = ids.idsFor(op, name, 'own').filter((v) => fits(schema, v));
     path[name] = { value: own[0] ?? String(validSample(schema, marker, name)), from: 'own' };
   }
   const query: [string, string][] = op.params
@@ -62,7 +64,15 @@ export function baseDraft(op: Operation, ids: IdSource, marker: string): Draft {
     for (const name of s.required ?? []) parts.push(partFor(name, s.properties?.[name] ?? {}, marker));
     body = { kind: 'multipart', parts, boundary: BOUNDARY };
   } else if (op.body) {
-    body = { kind: 'json', value: validSample(op.body.schema, marker) };
+    const value = validSample(op.body.schema, marker);
+    const props = resolve(op.body.schema).properties ?? {};
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [name, schema] of Object.entries(props)) {
+        const known = ids.fieldValue?.(name, kindOf(schema));
+        if (known !== undefined && (name in value || /password|email/i.test(name))) (value as Record<string, unknown>)[name] = known;
+      }
+    }
+    body = { kind: 'json', value };
   }
   return { path, query, headers, body, auth: op.secured ? 'own' : 'none', labels: [] };
 }
@@ -81,6 +91,17 @@ function enc(value: string): string {
     if (paired) return c;
     return `%${(0xe0 | (code >> 12)).toString(16)}%${(0x80 | ((code >> 6) & 0x3f)).toString(16)}%${(0x80 | (code & 0x3f)).toString(16)}`.toUpperCase();
   }).split(/(%[0-9A-F]{2})/).map((part) => (/^%[0-9A-F]{2}$/.test(part) ? part : encodeURIComponent(part))).join('');
+}
+
+/** Whether a remembered id could be this parameter at all (its length, pattern, format, kind). */
+function fits(schema: JsonSchema, value: string): boolean {
+  const s = resolve(schema);
+  if ((kindOf(schema) === 'integer' || kindOf(schema) === 'number') && !/^-?\d+$/.test(value)) return false;
+  if (s.maxLength !== undefined && value.length > s.maxLength) return false;
+  if (s.minLength !== undefined && value.length < s.minLength) return false;
+  if (s.pattern && !new RegExp(s.pattern, 'u').test(value)) return false;
+  if (s.format === 'uuid' && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) return false;
+  return true;
 }
 
 /** Writes a draft as an inject() request. */

@@ -1,7 +1,7 @@
 import type { Operation } from './openapi';
 import { judge } from './oracle';
 import { baseDraft, plansFor, render, type Draft } from './requests';
-import { harvest, type Actor, type World } from './world';
+import { fieldValue as fieldValueOf, harvest, type Actor, type World } from './world';
 
 export interface Failure {
   op: string;
@@ -71,7 +71,8 @@ function repro(seed: number, op: Operation, d: Draft, req: ReturnType<typeof ren
 
 /** Sends the valid request as one user and keeps the ids its answer names. */
 export async function seedAs(world: World, actor: Actor, op: Operation): Promise<number> {
-  const d = baseDraft(op, { idsFor: (o, p) => world.ids.idsFor(o, p, actor === world.self ? 'own' : 'other') }, actor.marker);
+  const who = actor === world.self ? 'own' : 'other';
+  const d = baseDraft(op, { idsFor: (o, p) => world.ids.idsFor(o, p, who), fieldValue: (f, k) => fieldValueOf(actor, f, k) }, actor.marker);
   const req = render(op, d);
   const headers = { ...req.headers, ...(op.secured ? { authorization: `Bearer ${actor.accessToken}` } : {}) };
   const res = await world.app.inject({ method: req.method as 'GET', url: req.url, headers, payload: req.payload });
@@ -136,7 +137,7 @@ export async function fuzz(world: World, ops: Operation[], opts: { seed: number;
       } catch (err) {
         problems = [`the connection failed: ${(err as Error).message}`];
       }
-      opts.trace?.push(`${status} ${op.key} [${d.auth}] ${d.labels.join(' + ')}`);
+      opts.trace?.push(`${status} ${op.key} [${d.auth}] ${d.labels.join(' + ')}${d.labels.length ? '' : ` ${excerpt(req.payload, 150)} → ${excerpt(body, 200)}`}`);
       stats.requests += 1;
       stats.byStatus.set(status, (stats.byStatus.get(status) ?? 0) + 1);
       const real = problems.filter((p) => !opts.isKnown?.(op, d, p));

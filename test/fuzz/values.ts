@@ -103,6 +103,11 @@ export function validSample(schema: JsonSchema, marker: string, field = '', dept
       const out: Record<string, unknown> = {};
       if (depth > 6) return out;
       for (const name of s.required ?? []) out[name] = validSample(s.properties?.[name] ?? {}, marker, name, depth + 1);
+      // `minProperties` (an update with at least one field): add optional scalar fields until it holds.
+      for (const [name, sub] of Object.entries(s.properties ?? {})) {
+        if (Object.keys(out).length >= (s.minProperties ?? 0)) break;
+        if (!(name in out) && ['string', 'integer', 'number', 'boolean'].includes(kindOf(sub))) out[name] = validSample(sub, marker, name, depth + 1);
+      }
       return out;
     }
     case 'array':

@@ -51,7 +51,7 @@ export function harvest(actor: Actor, op: Operation, json: unknown) {
           remember(actor, 'id', value);
           if (parent) remember(actor, singular(parent) + 'id', value);
           if (depth <= 2) for (const noun of route) remember(actor, noun + 'id', value);
-        } else if (key.endsWith('id') || key.endsWith('token') || key === 'index' || key.endsWith('num')) {
+        } else if (key.endsWith('id') || key.endsWith('token') || key.endsWith('path') || key === 'index' || key.endsWith('num')) {
           remember(actor, key, value);
         }
         if (typeof v === 'string') {
@@ -75,6 +75,23 @@ function idsFor(actor: Actor, op: Operation, param: string): string[] {
     if (found?.length) return found;
   }
   return direct;
+}
+
+/** A real value for a body field: the user's own credentials, or an id or path an answer named. */
+export function fieldValue(actor: Actor, field: string, kind: string): unknown {
+  const key = norm(field);
+  if (key === 'password' || key === 'currentpassword') return actor.password;
+  if (key === 'email') return actor.email;
+  if (key === 'refreshtoken') return actor.refreshToken;
+  if (key === 'id') return actor.id;
+  if (!/(id|path|token|num)$/.test(key)) return undefined;
+  const pools = [...actor.ids.keys()].filter((k) => k.length >= 4 && key.endsWith(k)).sort((a, b) => b.length - a.length);
+  for (const pool of pools) {
+    const values = actor.ids.get(pool)!;
+    const usable = kind === 'integer' || kind === 'number' ? values.filter((v) => /^\d+$/.test(v)).map(Number) : kind === 'string' ? values : [];
+    if (usable.length) return usable[0];
+  }
+  return undefined;
 }
 
 export interface World {
@@ -152,6 +169,7 @@ export async function makeWorld(): Promise<World> {
 
   world.ids = {
     idsFor: (op, param, who) => idsFor(who === 'own' ? world.self : world.other, op, param),
+    fieldValue: (field, kind) => fieldValue(world.self, field, kind),
   };
 
   world.revive = async () => {
