@@ -25,6 +25,12 @@ const KNOWN: { issue: string; why: string; match: (op: Operation, d: Draft, prob
   },
   {
     issue: '#11',
+    why: 'control characters in cover text answer 500',
+    match: (op, d, problem) =>
+      ['POST /api/song/cover', 'GET /api/song/cover'].includes(op.key) && problem.startsWith('500') && d.labels.some((l) => /^hostile (string|query)/.test(l)),
+  },
+  {
+    issue: '#11',
     why: 'GET /api/compose/engines shows the data folder',
     match: (op, _d, problem) => op.key === 'GET /api/compose/engines' && problem.startsWith('machine path'),
   },

@@ -30,7 +30,7 @@ const STACK = /\n\s+at [^\n]+:\d+:\d+|at (?:async )?[\w$.<>]+ \((?:node:|file:|\
  * path of this machine, an error outside the family's format, a forged identity accepted, the other
  * user's data. Returns the reasons it failed.
  */
-export function judge(op: Operation, d: Draft, out: Outcome, ctx: { machinePaths: string[]; otherMarker: string }): string[] {
+export function judge(op: Operation, d: Draft, out: Outcome, ctx: { machinePaths: string[]; otherMarker: string; selfMarker: string; sent: string }): string[] {
   const problems: string[] = [];
   if (out.status >= 500 && !(out.status === 503 && op.statuses.includes(503))) problems.push(`${out.status} server error`);
   const leakedStack = STACK.exec(out.body);
@@ -56,6 +56,10 @@ export function judge(op: Operation, d: Draft, out: Outcome, ctx: { machinePaths
     if (!/^application\/json/.test(out.contentType)) problems.push(`error answered as ${out.contentType || 'no content type'}`);
   }
   if (op.secured && !ACCEPTED_AUTH.has(d.auth) && out.status < 300) problems.push(`identity "${d.auth}" accepted with ${out.status}`);
-  if (d.auth !== 'other' && !SHARED_BY_DESIGN.test(op.path) && out.body.includes(ctx.otherMarker)) problems.push(`the other user's data (${ctx.otherMarker}) in the body`);
+  if (!SHARED_BY_DESIGN.test(op.path)) {
+    if (d.auth !== 'other' && out.body.includes(ctx.otherMarker)) problems.push(`the other user's data (${ctx.otherMarker}) in the body`);
+    // The other user's token on the fuzzer's ids: the fuzzer's data must not come back unless the request carried it.
+    if (d.auth === 'other' && !ctx.sent.includes(ctx.selfMarker) && out.body.includes(ctx.selfMarker)) problems.push(`the fuzzer's data (${ctx.selfMarker}) answered to another user's token`);
+  }
   return problems;
 }

@@ -41,6 +41,8 @@ export interface IdSource {
   idsFor(op: Operation, param: string, who: 'own' | 'other'): string[];
   /** A real value for a body field (the user's password, an id or file path an earlier answer gave), if one is known. */
   fieldValue?(field: string, kind: string): unknown;
+  /** Links to this server that answers handed out (signed URLs), path and query. */
+  links?(): string[];
 }
 
 const BOUNDARY = '----atelierfuzz7MA4YWxkTrZu0gW';
@@ -55,6 +57,16 @@ export function baseDraft(op: Operation, ids: IdSource, marker: string): Draft {
   const query: [string, string][] = op.params
     .filter((p) => p.in === 'query' && p.required)
     .map((p) => [p.name, String(validSample(p.schema, marker, p.name))]);
+  // A link an answer gave for this route (a signed URL) is the valid request: its query is the signature.
+  const template = new RegExp(`^${op.path.replace(/[.+?^$()|[\]\\]/g, '\\$&').replace(/\{\*\}/g, '(.+)').replace(/\{[^}]+\}/g, '([^/]+)')}$`);
+  for (const link of ids.links?.() ?? []) {
+    const [pathname, search = ''] = link.split('?');
+    const m = template.exec(pathname!);
+    if (!m) continue;
+    pathParamNames(op.path).forEach((name, i) => (path[name] = { value: m[i + 1]!, raw: true, from: 'own' }));
+    query.splice(0, query.length, ...[...new URLSearchParams(search)]);
+    break;
+  }
   const headers: Record<string, string> = {};
   for (const p of op.params.filter((x) => x.in === 'header' && x.required)) headers[p.name] = String(validSample(p.schema, marker, p.name));
   let body: Body | null = null;

@@ -132,7 +132,13 @@ export async function fuzz(world: World, ops: Operation[], opts: { seed: number;
         req = sent.req;
         status = sent.res.statusCode;
         body = sent.res.body;
-        problems = judge(op, d, { status, body, contentType: String(sent.res.headers['content-type'] ?? '') }, { machinePaths: world.machinePaths, otherMarker: world.other.marker });
+        problems = judge(op, d, { status, body, contentType: String(sent.res.headers['content-type'] ?? '') }, {
+          machinePaths: world.machinePaths,
+          otherMarker: world.other.marker,
+          selfMarker: world.self.marker,
+          // Signing in with the fuzzer's e-mail address rightly answers with its data.
+          sent: `${req.url} ${excerpt(req.payload, Infinity)}`.replaceAll(world.self.email, world.self.marker),
+        });
         if (d.invalid && status < 300) problems.push(...(await storedInvalid(world, op, d, body, ops)));
       } catch (err) {
         problems = [`the connection failed: ${(err as Error).message}`];

@@ -57,6 +57,9 @@ export function harvest(actor: Actor, op: Operation, json: unknown) {
         if (typeof v === 'string') {
           const shared = /\/shared?\/([A-Za-z0-9_-]{8,})/.exec(v);
           if (shared) remember(actor, 'token', shared[1]!);
+          // A link to this server (a signed download or upload URL): a whole request to replay and mutate.
+          const link = /^(?:https?:\/\/[^/]+)?(\/[^\s?#]*\?[^\s#]+)$/.exec(v);
+          if (link) remember(actor, 'link', link[1]!);
         }
       } else walk(v, key === 'data' || key === 'results' || key === 'items' ? parent : key, depth + 1);
     }
@@ -170,6 +173,7 @@ export async function makeWorld(): Promise<World> {
   world.ids = {
     idsFor: (op, param, who) => idsFor(who === 'own' ? world.self : world.other, op, param),
     fieldValue: (field, kind) => fieldValue(world.self, field, kind),
+    links: () => world.self.ids.get('link') ?? [],
   };
 
   world.revive = async () => {
