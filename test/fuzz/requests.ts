@@ -184,28 +184,48 @@ const PATH_HOSTILE = fc.constantFrom(
   { value: '00000000-0000-0000-0000-000000000000', raw: false },
 );
 
-function fieldMutations(schema: JsonSchema, base: unknown): fc.Arbitrary<Mutation>[] {
+/** Every field of a body schema, nested ones (`relativeLocation.x`, `accessories.0.name`) too, up to three deep. */
+function fieldsOf(schema: JsonSchema, prefix: string[] = [], depth = 0): { path: string[]; schema: JsonSchema }[] {
+  const s = resolve(schema);
+  if (depth > 3) return [];
+  if (kindOf(schema) === 'array' && s.items && prefix.length) return [{ path: [...prefix, '0'], schema: s.items }, ...fieldsOf(s.items, [...prefix, '0'], depth + 1)];
+  if (kindOf(schema) !== 'object' || !s.properties) return [];
+  return Object.entries(s.properties).flatMap(([name, sub]) => [{ path: [...prefix, name], schema: sub }, ...fieldsOf(sub, [...prefix, name], depth + 1)]);
+}
+
+/** Sets a value at a path of a JSON body, making the objects and arrays on the way. */
+function setAt(root: unknown, path: string[], value: unknown): boolean {
+  if (root === null || typeof root !== 'object') return false;
+  let node = root as Record<string, unknown>;
+  for (let i = 0; i < path.length - 1; i++) {
+    const next = node[path[i]!];
+    node = (next !== null && typeof next === 'object' ? next : (node[path[i]!] = /^\d+$/.test(path[i + 1]!) ? [] : {})) as Record<string, unknown>;
+  }
+  node[path[path.length - 1]!] = value;
+  return true;
+}
+
+function fieldMutations(schema: JsonSchema): fc.Arbitrary<Mutation>[] {
   const s = resolve(schema);
   if (kindOf(schema) !== 'object' || !s.properties) return [];
-  const names = Object.keys(s.properties);
-  if (!names.length) return [];
-  const field = fc.constantFrom(...names);
-  const set = (label: string, name: string, value: unknown, invalid?: string): Mutation => ({
-    label: `${label} body.${name}`,
+  const fields = fieldsOf(schema);
+  if (!fields.length) return [];
+  const field = fc.constantFrom(...fields);
+  const set = (label: string, f: { path: string[] }, value: unknown, invalid?: string): Mutation => ({
+    label: `${label} body.${f.path.join('.')}`,
     apply: (d) => {
-      if (d.body?.kind !== 'json' || typeof d.body.value !== 'object' || d.body.value === null || Array.isArray(d.body.value)) return;
-      (d.body.value as Record<string, unknown>)[name] = value;
-      if (invalid) d.invalid = { field: name, needle: invalid };
+      if (d.body?.kind !== 'json' || Array.isArray(d.body.value)) return;
+      if (setAt(d.body.value, f.path, value) && invalid) d.invalid = { field: f.path.join('.'), needle: invalid };
     },
   });
+  const numeric = fields.filter((f) => ['integer', 'number'].includes(kindOf(f.schema)));
   const out: fc.Arbitrary<Mutation>[] = [
-    field.chain((name) => wrongType(kindOf(s.properties![name]!)).map((v) => set('wrong type', name, v))),
-    field.chain((name) => hostileString.map((v) => set('hostile string', name, v))),
-    field.chain((name) => hostileNumberText.map((t) => set(`raw number ${t}`, name, new RawJson(t)))),
-    ...names
-      .filter((name) => ['integer', 'number'].includes(kindOf(s.properties![name]!)))
-      .map((name) => fc.oneof(fc.constantFrom('1e309', '1e300', '-0', '1e-400'), hostileNumberText).map((t) => set(`raw number ${t}`, name, new RawJson(t)))),
-    field.map((name) => set('valid optional', name, validSample(s.properties![name]!, 'zqB7', name))),
+    field.chain((f) => wrongType(kindOf(f.schema)).map((v) => set('wrong type', f, v))),
+    field.chain((f) => hostileString.map((v) => set('hostile string', f, v))),
+    field.chain((f) => hostileNumberText.map((t) => set(`raw number ${t}`, f, new RawJson(t)))),
+    // Each numeric field gets its own share: non-finite and oversized numbers are where parsers break.
+    ...numeric.map((f) => fc.oneof(fc.constantFrom('1e309', '1e300', '-0', '1e-400'), hostileNumberText).map((t) => set(`raw number ${t}`, f, new RawJson(t)))),
+    field.map((f) => set('valid optional', f, validSample(f.schema, 'zqB7', f.path[f.path.length - 1]))),
     fc.constant({ label: 'unknown field', apply: (d: Draft) => void (d.body?.kind === 'json' && Object.assign(d.body.value as object, { fuzz_unknown: 'zqB7', isAdmin: true, tier: 'enterprise', user_id: 'someone-else' })) }),
   ];
   const required = s.required ?? [];
@@ -217,16 +237,15 @@ function fieldMutations(schema: JsonSchema, base: unknown): fc.Arbitrary<Mutatio
       })),
     );
   }
-  const bounded = names.flatMap((name) => outOfBounds(s.properties![name]!).map((v) => ({ name, v })));
+  const bounded = fields.flatMap((f) => outOfBounds(f.schema).map((v) => ({ f, v })));
   if (bounded.length) {
     out.push(
-      fc.constantFrom(...bounded).map(({ name, v }) => {
-        const needle = typeof v === 'string' ? v : typeof v === 'number' ? `"${name}":${v}` : JSON.stringify(v);
-        return set('out of bounds', name, v, needle);
+      fc.constantFrom(...bounded).map(({ f, v }) => {
+        const needle = typeof v === 'string' ? v : typeof v === 'number' ? `"${f.path[f.path.length - 1]}":${v}` : JSON.stringify(v);
+        return set('out of bounds', f, v, needle);
       }),
     );
   }
-  void base;
   return out;
 }
 
@@ -372,7 +391,7 @@ const AUTH_MUTATIONS: fc.Arbitrary<Mutation> = fc.constantFrom<AuthKind>('other'
 export function mutationsFor(op: Operation, ids: IdSource): fc.Arbitrary<Mutation>[] {
   const kinds: fc.Arbitrary<Mutation>[] = [...queryMutations(op), ...headerMutations(op), ...pathMutations(op, ids), CONTENT_TYPE_BREAKERS];
   if (op.body?.contentType.startsWith('multipart/')) kinds.push(...multipartMutations(op.body.schema));
-  else if (op.body) kinds.push(...fieldMutations(op.body.schema, null), JSON_BODY_BREAKERS, JSON_BODY_BREAKERS);
+  else if (op.body) kinds.push(...fieldMutations(op.body.schema), JSON_BODY_BREAKERS, JSON_BODY_BREAKERS);
   else kinds.push(fc.constant<Mutation>({ label: 'unexpected JSON body', apply: (d) => void (d.body = { kind: 'json', value: { fuzz_unknown: 'zqB7' } }) }));
   kinds.push(AUTH_MUTATIONS);
   return kinds;

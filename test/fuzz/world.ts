@@ -137,6 +137,7 @@ export async function makeWorld(): Promise<World> {
   const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
   const signWith = (k: Buffer | string, claims: Record<string, unknown>) => createSigner({ key: k, algorithm: 'HS256', noTimestamp: true })(claims);
 
+  let garbage = 0;
   world.authHeaders = (kind): Record<string, string> => {
     const own = world.self.accessToken;
     const claims = claimsOf(own);
@@ -162,7 +163,8 @@ export async function makeWorld(): Promise<World> {
       case 'revoked':
         return { authorization: `Bearer ${revoked.accessToken}` };
       case 'garbage':
-        return { authorization: `Bearer ${['x', 'a.b.c', '.'.repeat(3), 'z'.repeat(5000), own + 'x', `${own} ${own}`][now % 6]}` };
+        garbage += 1;
+        return { authorization: `Bearer ${['x', 'a.b.c', '.'.repeat(3), 'z'.repeat(5000), own + 'x', `${own} ${own}`][garbage % 6]}` };
       case 'bad-scheme':
         return { authorization: `Basic ${Buffer.from(`${world.self.email}:${world.self.password}`).toString('base64')}` };
       case 'garbage-cookie':
