@@ -7,6 +7,8 @@ export interface Failure {
   op: string;
   problems: string[];
   repro: string;
+  /** The KNOWN case it matched, for failures reported rather than failed. */
+  known?: string;
 }
 
 export interface RunStats {
@@ -88,7 +90,7 @@ export async function seedAs(world: World, actor: Actor, op: Operation): Promise
  * The whole fuzz run: every operation gets its valid request and `perOp` seeded mutations of it as
  * the fuzzer's own user; every answer is judged. Stops starting operations once `capMs` is spent.
  */
-export async function fuzz(world: World, ops: Operation[], opts: { seed: number; perOp: number; capMs: number; isKnown?: (op: Operation, d: Draft, problem: string) => boolean; known?: Failure[]; trace?: string[] }): Promise<RunStats> {
+export async function fuzz(world: World, ops: Operation[], opts: { seed: number; perOp: number; capMs: number; isKnown?: (op: Operation, d: Draft, problem: string) => string | undefined; known?: Failure[]; trace?: string[] }): Promise<RunStats> {
   const stats: RunStats = { operations: 0, requests: 0, byStatus: new Map(), failures: [], capped: false, revived: [], timing: new Map(), seedMs: 0 };
   const started = Date.now();
   const ordered = runOrder(ops);
@@ -146,11 +148,13 @@ export async function fuzz(world: World, ops: Operation[], opts: { seed: number;
       opts.trace?.push(`${status} ${op.key} [${d.auth}] ${d.labels.join(' + ')}${d.labels.length ? '' : ` ${excerpt(req.payload, 150)} → ${excerpt(body, 200)}`}`);
       stats.requests += 1;
       stats.byStatus.set(status, (stats.byStatus.get(status) ?? 0) + 1);
+      const failure = (list: string[], known?: string) => ({ op: op.key, problems: list, repro: repro(seed, op, d, req, status, body), known });
       const real = problems.filter((p) => !opts.isKnown?.(op, d, p));
-      const known = problems.filter((p) => opts.isKnown?.(op, d, p));
-      const failure = (list: string[]) => ({ op: op.key, problems: list, repro: repro(seed, op, d, req, status, body) });
       if (real.length) stats.failures.push(failure(real));
-      if (known.length) opts.known?.push(failure(known));
+      for (const p of problems) {
+        const known = opts.isKnown?.(op, d, p);
+        if (known) opts.known?.push(failure([p], known));
+      }
     }
     stats.timing.set(op.key, Date.now() - opStarted);
     stats.revived.push(...(await world.revive()).map((r) => `${r} after ${op.key}`));

@@ -13,6 +13,8 @@ export interface Actor extends SignedIn {
   marker: string;
   /** Ids seen in this user's responses, by normalised field name (`studioid`, `boardid`, `token`). */
   ids: Map<string, string[]>;
+  /** The row's sign-in fields as made, to put back when a fuzzed update changed them. */
+  signIn: { email: string | null; passwordHash: string };
 }
 
 const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
@@ -117,7 +119,8 @@ async function actor(app: FastifyInstance, marker: string): Promise<Actor> {
   const signed = await signUp(app, { name: `Fuzz ${marker}` });
   // Enterprise has no per-minute plan limit: the run must reach every route, not the canvas 429.
   app.db.update(users).set({ tier: 'enterprise' }).where(eq(users.id, signed.id)).run();
-  return { ...signed, marker, ids: new Map() };
+  const row = app.db.select({ email: users.email, passwordHash: users.passwordHash }).from(users).where(eq(users.id, signed.id)).get()!;
+  return { ...signed, marker, ids: new Map(), signIn: row };
 }
 
 export async function makeWorld(): Promise<World> {
@@ -180,10 +183,16 @@ export async function makeWorld(): Promise<World> {
 
   world.revive = async () => {
     const revived: string[] = [];
+    // A minute passes between operations: a fuzzed plan change (a cancel, a downgrade) must not leave
+    // the rest of the run behind a plan's per-minute 429. Tokens that ran out are renewed below.
+    t.clock.advance(61_000);
     for (const who of ['self', 'other'] as const) {
       const a = world[who];
+      app.db.update(users).set({ tier: 'enterprise' }).where(eq(users.id, a.id)).run();
       const me = await app.inject({ method: 'GET', url: '/api/v1/users/me', headers: { authorization: `Bearer ${a.accessToken}` } });
       if (me.statusCode === 200) continue;
+      // A fuzzed profile update may have changed the e-mail address or the password: put them back.
+      app.db.update(users).set(a.signIn).where(eq(users.id, a.id)).run();
       const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: a.email, password: a.password } });
       if (login.statusCode === 200) {
         a.accessToken = login.json().data.access_token;
