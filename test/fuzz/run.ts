@@ -55,7 +55,7 @@ export async function send(world: World, op: Operation, d: Draft) {
   return { req: { ...req, headers }, res };
 }
 
-function repro(seed: number, op: Operation, d: Draft, req: ReturnType<typeof render>, status: number, body: string): string {
+function repro(seed: number, d: Draft, req: ReturnType<typeof render>, status: number, body: string): string {
   const headers = Object.entries(req.headers)
     .filter(([k]) => k !== 'authorization' && k !== 'cookie')
     .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
@@ -148,7 +148,7 @@ export async function fuzz(world: World, ops: Operation[], opts: { seed: number;
       opts.trace?.push(`${status} ${op.key} [${d.auth}] ${d.labels.join(' + ')}${d.labels.length ? '' : ` ${excerpt(req.payload, 150)} → ${excerpt(body, 200)}`}`);
       stats.requests += 1;
       stats.byStatus.set(status, (stats.byStatus.get(status) ?? 0) + 1);
-      const failure = (list: string[], known?: string) => ({ op: op.key, problems: list, repro: repro(seed, op, d, req, status, body), known });
+      const failure = (list: string[], known?: string) => ({ op: op.key, problems: list, repro: repro(seed, d, req, status, body), known });
       const real = problems.filter((p) => !opts.isKnown?.(op, d, p));
       if (real.length) stats.failures.push(failure(real));
       for (const p of problems) {

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadOrCreateSecret } from '../../src-server/auth/keys';
 import { users } from '../../src-server/db/schema';
 import { makeTestApp, signUp, type SignedIn, type TestApp } from '../helpers/app';
-import { pathParamNames, type Operation } from './openapi';
+import type { Operation } from './openapi';
 import type { AuthKind, IdSource } from './requests';
 
 /** A user of the fuzz run: the fuzzer acts as `self`; `other` owns data the fuzzer must never see. */
@@ -211,4 +211,3 @@ export async function makeWorld(): Promise<World> {
   return world;
 }
 
-export { pathParamNames };
