@@ -25,7 +25,9 @@ const KNOWN: { issue: string; why: string; match: (op: Operation, d: Draft, prob
     issue: '#11',
     why: 'malformed multipart answers 500 on the upload routes',
     match: (op, d, problem) =>
-      ['POST /api/audio/upload', 'POST /api/models/upload', 'POST /api/compose'].includes(op.key) && problem.startsWith('500') && d.labels.some((l) => /multipart|part/.test(l)),
+      ['POST /api/audio/upload', 'POST /api/models/upload', 'POST /api/compose'].includes(op.key) &&
+      problem.startsWith('500') &&
+      d.labels.some((l) => /truncated multipart|without closing boundary|wrong boundary|without boundary|content-type "multipart\/form-data"/.test(l)),
   },
   {
     issue: '#11',
