@@ -1,13 +1,45 @@
+import type { FastifyInstance } from 'fastify';
+import { loadOrCreateSecret } from '../../auth/keys';
 import { defineFamily } from '../../http/family';
 import { storiesDialect } from './dialect';
 import { storiesAccountRoutes } from './account/routes';
+import { ConversationStore } from './conversation/store';
+import { StoryEngineSlot } from './engines/slot';
+import { CursorCodec } from './stories/cursor';
+import { StoryService } from './stories/service';
+import { storyRoutes } from './stories/routes';
+import { StoryViews } from './stories/views';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Where a story engine plugs in; see families/stories/engines/slot.ts. */
+    storyEngines: StoryEngineSlot;
+  }
+}
+
+function storiesServices(app: FastifyInstance) {
+  const conversations = new ConversationStore(app.db, app.clock.now);
+  const cursors = new CursorCodec(loadOrCreateSecret(app.config.dataDir, 'stories-cursor'));
+  const engines = new StoryEngineSlot();
+  const stories = new StoryService(app.db, app.storage, app.jobs, conversations, cursors, () => engines.writer(), app.clock.now);
+  const views = new StoryViews(app.urlSigner, app.clock.now);
+  return { conversations, stories, views, engines };
+}
 
 /** Children's stories family: /api/v1/auth/token, /api/v1/stories/**, WebSocket /wss/v1/audio. */
 export default defineFamily({
   dialect: storiesDialect,
   prefixes: ['/api/v1/stories', '/api/v1/auth/token', '/wss/v1', '/ws/v1'],
-  services: () => ({}),
-  async routes(app) {
+  dependencies: ['config', 'db', 'auth', 'storage', 'jobs'],
+  services: storiesServices,
+  setup(app, { stories, engines }) {
+    stories.register();
+    app.decorate('storyEngines', engines);
+    // Rows went with the account through the foreign keys; its files are all under one folder.
+    app.auth.onAccountDeleted((userId) => app.storage.deletePrefix(`stories/${userId}`));
+  },
+  async routes(app, s) {
     await storiesAccountRoutes(app);
+    await storyRoutes(app, s.stories, s.views);
   },
 });
