@@ -35,7 +35,7 @@ function conversationFor(ownerId: string, childName = '민준'): string {
 
 /** The built-in engine, with each chapter held until the test lets it through. */
 function gatedEngine() {
-  const builtin = t.app.storyEngines.builtin;
+  const builtin: StoryEngine = t.app.storyEngines.builtin;
   const gates = Array.from({ length: 8 }, () => gate());
   const engine: StoryEngine = {
     name: 'gated test engine',
@@ -94,7 +94,7 @@ describe('POST /api/v1/stories', () => {
   });
 
   it('fails with a readable reason when the engine breaks, and CONTENT_FILTERED when its text is unsafe', async () => {
-    const builtin = t.app.storyEngines.builtin;
+    const builtin: StoryEngine = t.app.storyEngines.builtin;
     t.app.storyEngines.use({
       name: 'broken',
       outline: (b, s) => builtin.outline(b, s),
@@ -188,7 +188,7 @@ describe('GET /api/v1/stories', () => {
     let cursor: string | null = null;
     const seen: string[] = [];
     do {
-      const res = (await list(`sort_by=title&order=desc&page_size=1${cursor ? `&start_cursor=${encodeURIComponent(cursor)}` : ''}`)).json();
+      const res: { results: StoryJson[]; next_cursor: string | null } = (await list(`sort_by=title&order=desc&page_size=1${cursor ? `&start_cursor=${encodeURIComponent(cursor)}` : ''}`)).json();
       seen.push(...res.results.map((s: StoryJson) => s.title));
       cursor = res.next_cursor;
     } while (cursor);
