@@ -10,7 +10,10 @@ type JosaOption = Parameters<typeof josa>[1];
 type Vars = Record<string, string>;
 
 const capitalise = (s: string) => (s ? s[0]!.toLocaleUpperCase('en') + s.slice(1) : s);
-const titleCase = (s: string) => s.replace(/(^|\s)(\p{Ll})/gu, (_m, space: string, c: string) => space + c.toLocaleUpperCase('en'));
+const SMALL_WORDS = new Set(['a', 'an', 'and', 'the', 'of', 'in', 'on', 'at', 'to', 'with']);
+const titleCase = (s: string) =>
+  s.replace(/(^|\s)(\p{L}+)/gu, (_m, space: string, word: string) =>
+    space + (space && SMALL_WORDS.has(word.toLowerCase()) ? word.toLowerCase() : capitalise(word)));
 
 /** "a brave rabbit" -> "the brave rabbit" (known from now on); names and "the ..." stay as they are. */
 function definite(phrase: string): string {

@@ -78,7 +78,8 @@ export function extractAnswer(text: string, language: Language): string {
     t = t.replace(/^(it's|it is|to be)\s+/i, '');
   } else {
     t = t.replace(/^(음+|어+|그러니까|글쎄)[,.]?\s*/u, '');
-    t = t.replace(/\s*(이었으면 좋겠어요|였으면 좋겠어요|이었으면 좋겠어|였으면 좋겠어|이에요|예요|이야|이요|입니다|야|요|해줘|해 줘)[.!?~]*$/u, '');
+    // Only endings that never belong to the word: "곰이야" keeps "곰이", as "고양이야" must keep "고양이".
+    t = t.replace(/[.!?~]+$/u, '').replace(/\s*(해줘|해 줘|었으면 좋겠어요|었으면 좋겠어|였으면 좋겠어요|였으면 좋겠어|에요|예요|입니다|야|요)$/u, '');
   }
   t = t.replace(/[.!?~]+$/u, '').trim();
   return t.slice(0, 80);

@@ -32,7 +32,7 @@ const EN: SceneBook = {
     {
       id: 'picnic',
       titles: ['A Picnic for Two', 'Best Friends'],
-      core: ['{child} and {hero} were having a picnic at {place}.', 'They shared {adj} sandwiches and sweet red apples.', '{Hero} told funny stories, and {child} giggled and giggled.'],
+      core: ['{child} and {hero} were having a picnic at {place}.', 'They shared crunchy sandwiches and sweet red apples.', '{Hero} told funny stories, and {child} giggled and giggled.'],
       extra: ['Fluffy clouds drifted by, shaped like boats and sleepy cats.', 'It was the kind of day that feels as if it could last forever.'],
     },
   ],
@@ -60,7 +60,7 @@ const EN: SceneBook = {
     {
       id: 'river',
       titles: ['The Sparkling River', 'Stepping Stones'],
-      core: ['Soon they reached a wide, {adj} river.', '{Friend} showed them stepping stones, one by one.', '{child} took a deep breath and hopped across, and {hero} followed.'],
+      core: ['Soon they reached a wide, sparkling river.', '{Friend} showed them stepping stones, one by one.', '{child} took a deep breath and hopped across, and {hero} followed.'],
       extra: ['The water gurgled and splashed as if it were clapping for them.', 'On the other side, they shook the drops from their shoes and laughed.'],
     },
     {
@@ -115,7 +115,7 @@ const KO: SceneBook = {
     {
       id: 'picnic',
       titles: ['둘만의 소풍', '단짝 친구'],
-      core: ['{child|와/과} {hero|은/는} {place}에서 소풍을 하고 있었어요.', '둘은 {adj} 샌드위치와 빨간 사과를 나누어 먹었어요.', '{hero|이/가} 재미있는 이야기를 들려주자 {child|은/는} 까르르 웃었어요.'],
+      core: ['{child|와/과} {hero|은/는} {place}에서 소풍을 하고 있었어요.', '둘은 바삭한 샌드위치와 빨간 사과를 나누어 먹었어요.', '{hero|이/가} 재미있는 이야기를 들려주자 {child|은/는} 까르르 웃었어요.'],
       extra: ['몽실몽실 구름이 배 모양, 졸린 고양이 모양으로 흘러갔어요.', '영원히 계속될 것만 같은 날이었어요.'],
     },
   ],
@@ -143,7 +143,7 @@ const KO: SceneBook = {
     {
       id: 'river',
       titles: ['반짝이는 강', '징검다리'],
-      core: ['곧 넓고 {adj} 강이 나타났어요.', '{friend|이/가} 징검다리를 하나씩 알려 주었어요.', '{child|은/는} 숨을 크게 쉬고 폴짝폴짝 건넜고, {hero}도 뒤따라 건넜어요.'],
+      core: ['곧 넓고 반짝이는 강이 나타났어요.', '{friend|이/가} 징검다리를 하나씩 알려 주었어요.', '{child|은/는} 숨을 크게 쉬고 폴짝폴짝 건넜고, {hero}도 뒤따라 건넜어요.'],
       extra: ['강물이 졸졸 흐르며 박수를 치는 것 같았어요.', '건너편에 도착한 친구들은 신발의 물방울을 털며 웃었어요.'],
     },
     {
@@ -183,7 +183,7 @@ const KO: SceneBook = {
 
 export const SCENES: Record<Language, SceneBook> = { en: EN, ko: KO };
 
-/** Words that change with the age band: simple for the youngest, richer for older children. */
+/** How the hero is described (`{adj}`), by age band: simple words for the youngest, richer ones for older children. */
 export const ADJECTIVES: Record<Language, Record<AgeBand, string[]>> = {
   en: {
     '3-5': ['happy', 'soft', 'big', 'warm'],
