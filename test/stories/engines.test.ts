@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { BuiltinPartner, extractAnswer, type PartnerState } from '../../src-server/families/stories/engines/partner';
 import { BuiltinStoryWriter } from '../../src-server/families/stories/engines/builtin-writer';
 import { checkText, mask, rewriteUnsafe } from '../../src-server/families/stories/engines/safety';
-import { ageBand, type Language, type StoryBrief } from '../../src-server/families/stories/engines/types';
+import { ageBand, type Language, type StoryBrief, type StoryEngine } from '../../src-server/families/stories/engines/types';
 
 const partner = new BuiltinPartner();
-const writer = new BuiltinStoryWriter();
+const writer: StoryEngine = new BuiltinStoryWriter();
 const signal = new AbortController().signal;
 
 function talk(childName: string, language: Language, answers: string[], seed = 7) {
