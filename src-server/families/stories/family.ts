@@ -6,7 +6,8 @@ import { storiesAccountRoutes } from './account/routes';
 import { ConversationStore } from './conversation/store';
 import { StoryEngineSlot } from './engines/slot';
 import { CursorCodec } from './stories/cursor';
-import { StoryService } from './stories/service';
+import { STORY_JOB, StoryService } from './stories/service';
+import { attachAudioSocket } from './conversation/socket';
 import { storyRoutes } from './stories/routes';
 import { StoryViews } from './stories/views';
 
@@ -32,9 +33,18 @@ export default defineFamily({
   prefixes: ['/api/v1/stories', '/api/v1/auth/token', '/wss/v1', '/ws/v1'],
   dependencies: ['config', 'db', 'auth', 'storage', 'jobs'],
   services: storiesServices,
-  setup(app, { stories, engines }) {
+  setup(app, { stories, engines, conversations }) {
     stories.register();
     app.decorate('storyEngines', engines);
+    const audio = attachAudioSocket(app, conversations);
+    // Progress reaches socket.io (`job:update`) through the queue, and the conversation socket as `story_progress`.
+    app.jobs.on('update', (job) => {
+      if (job.kind !== STORY_JOB || job.ownerId === null) return;
+      const story = stories.forJob(job.id);
+      if (story) {
+        audio.broadcast(job.ownerId, { type: 'story_progress', story_id: story.id, status: story.status, title: story.title, progress: job.progress, stage: job.stage, message: job.message });
+      }
+    });
     // Rows went with the account through the foreign keys; its files are all under one folder.
     app.auth.onAccountDeleted((userId) => app.storage.deletePrefix(`stories/${userId}`));
   },

@@ -245,6 +245,11 @@ export class StoryService {
     }
   }
 
+  /** The story a job writes, as it stands now. */
+  forJob(jobId: string): Pick<StoryRow, 'id' | 'status' | 'title'> | null {
+    return this.db.select({ id: storiesStories.id, status: storiesStories.status, title: storiesStories.title }).from(storiesStories).where(eq(storiesStories.jobId, jobId)).get() ?? null;
+  }
+
   private followJob(job: JobSnapshot): void {
     if (job.kind !== STORY_JOB || (job.status !== 'failed' && job.status !== 'cancelled')) return;
     const story = this.db.select().from(storiesStories).where(eq(storiesStories.jobId, job.id)).get();
