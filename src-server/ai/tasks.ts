@@ -5,6 +5,7 @@ import { basicPitchTask } from './basic-pitch/pipeline';
 import { diffusionTask } from './diffusion/pipeline';
 import { upscaleTask } from './diffusion/upscale';
 import { musicgenTask } from './musicgen/pipeline';
+import { chatTask } from './pipelines/chat';
 
 /** Every task the production worker serves; a new pipeline adds its task here. */
-export const builtinTasks: WorkerTask<never, unknown>[] = [inferTask, vadTask, basicPitchTask, diffusionTask, upscaleTask, musicgenTask];
+export const builtinTasks: WorkerTask<never, unknown>[] = [inferTask, vadTask, basicPitchTask, diffusionTask, upscaleTask, musicgenTask, chatTask];

@@ -16,6 +16,7 @@ export const storiesErrors = defineErrors({
   SERVER_ERROR: { status: 500, message: 'Internal server error' },
   // The story job's failure reasons (a failed story's `fail_code`).
   CONTENT_FILTERED: { status: 422, message: 'The written text did not pass the safety check, so it was not kept' },
+  OUTLINE_INVALID: { status: 502, message: 'The chat model did not give a story outline that fits the schema' },
   STORY_ENGINE_FAILED: { status: 500, message: 'The story engine could not write the story' },
 });
 

@@ -21,7 +21,7 @@ declare module 'fastify' {
 function storiesServices(app: FastifyInstance) {
   const conversations = new ConversationStore(app.db, app.clock.now);
   const cursors = new CursorCodec(loadOrCreateSecret(app.config.dataDir, 'stories-cursor'));
-  const engines = new StoryEngineSlot();
+  const engines = new StoryEngineSlot(app.ai, app.config.dataDir);
   const stories = new StoryService(app.db, app.storage, app.jobs, conversations, cursors, () => engines.writer(), app.clock.now);
   const views = new StoryViews(app.urlSigner, app.clock.now);
   return { conversations, stories, views, engines };
@@ -31,7 +31,7 @@ function storiesServices(app: FastifyInstance) {
 export default defineFamily({
   dialect: storiesDialect,
   prefixes: ['/api/v1/stories', '/api/v1/auth/token', '/wss/v1', '/ws/v1'],
-  dependencies: ['config', 'db', 'auth', 'storage', 'jobs'],
+  dependencies: ['config', 'db', 'auth', 'storage', 'jobs', 'ai'],
   services: storiesServices,
   setup(app, { stories, engines, conversations }) {
     stories.register();
