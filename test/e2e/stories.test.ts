@@ -103,7 +103,7 @@ describe('Stories in the web UI', () => {
             seen.add(text.replace(/ · written by.*/, ''));
             return text;
           },
-          { timeout: 60_000, intervals: [100] },
+          { timeout: 60_000, interval: 100 },
         )
         .toMatch(/^Finished/);
       // At least one state between "nothing yet" and "finished" was on screen: chapters came one by one.
