@@ -1,8 +1,12 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import WebSocket from 'ws';
+import { loadConfig } from '../../src-server/config';
+import { startServer } from '../../src-server/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatInput, ChatOutput, ChatToken } from '../../src-server/ai/pipelines/chat';
 import { chatModelsRoot } from '../../src-server/families/stories/engines/slot';
-import { makeTestApp, signUp, type SignedIn, type TestApp } from '../helpers/app';
+import { makeTestApp, signUp, tempDataDir, type SignedIn, type TestApp } from '../helpers/app';
 import { postStory, settled } from './helpers';
 import { writeTinyChatModel } from './tiny-chat-model';
 
@@ -63,6 +67,41 @@ describe('a chat model whose outline does not fit the schema', () => {
       expect(story.fail_reason).toMatch(/3 tries/);
     } finally {
       await t.close();
+    }
+  });
+});
+
+describe('the conversation partner with an installed chat model', () => {
+  it('streams the model\'s reply over the socket as ai_response_delta frames, then the whole ai_response', async () => {
+    const dataDir = tempDataDir('atelier-stories-chat-ws-');
+    const server = await startServer({ config: loadConfig({}, { dataDir, port: 0, logLevel: 'silent' }), logger: false });
+    try {
+      const said = 'Oh, a dragon! Where does it live?';
+      await writeTinyChatModel(path.join(chatModelsRoot(dataDir), 'tiny-qwen2'), said);
+      const user = await server.app.auth.register({ name: 'P', email: 'p@example.com', password: 'correct horse 42' });
+      const token = server.app.auth.startSession(user.id).accessToken;
+      const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/wss/v1/audio?token=${token}&child_name=Mia`);
+      const frames: { type: string; text?: string; engine?: string; elements?: { hero: string | null } }[] = [];
+      const done = new Promise<void>((resolve) =>
+        ws.on('message', (data) => {
+          const f = JSON.parse(data.toString());
+          frames.push(f);
+          if (f.type === 'ai_response' && f.user_text) resolve();
+        }),
+      );
+      await new Promise((r) => ws.once('open', r));
+      ws.send(JSON.stringify({ type: 'start_conversation', payload: {} }));
+      ws.send(JSON.stringify({ type: 'user_message', text: 'a dragon' }));
+      await done;
+      ws.terminate();
+      const deltas = frames.filter((f) => f.type === 'ai_response_delta');
+      expect(deltas.length).toBeGreaterThan(1);
+      expect(deltas.map((f) => f.text).join('')).toBe(said);
+      const reply = frames.at(-1)!;
+      expect(reply).toMatchObject({ type: 'ai_response', text: said, engine: expect.stringMatching(/^chat model tiny-qwen2/), elements: { hero: 'a dragon' } });
+    } finally {
+      await server.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -36,7 +36,7 @@ export default defineFamily({
   setup(app, { stories, engines, conversations }) {
     stories.register();
     app.decorate('storyEngines', engines);
-    const audio = attachAudioSocket(app, conversations);
+    const audio = attachAudioSocket(app, conversations, engines);
     // Progress reaches socket.io (`job:update`) through the queue, and the conversation socket as `story_progress`.
     app.jobs.on('update', (job) => {
       if (job.kind !== STORY_JOB || job.ownerId === null) return;

@@ -4,9 +4,12 @@ import type { FastifyInstance } from 'fastify';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { identifyToken } from '../../../plugins/app/auth';
 import { originAllowed } from '../../../realtime/server';
-import { BuiltinPartner, type PartnerState } from '../engines/partner';
+import path from 'node:path';
+import type { ChatMessage, ChatOutput, ChatToken } from '../../../ai/pipelines/chat';
+import { BuiltinPartner, type PartnerReply, type PartnerState } from '../engines/partner';
 import { seedFrom } from '../engines/random';
-import { mask } from '../engines/safety';
+import { checkText, mask } from '../engines/safety';
+import type { StoryEngineSlot } from '../engines/slot';
 import { detectLanguage } from '../engines/types';
 import type { ConversationRow, ConversationStore } from './store';
 import { checkVoiceSample, SAMPLES_FOR_CLONING, SPEECH_SECONDS_FOR_CLONING } from './voice';
@@ -81,7 +84,11 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * The token (query `token` or a Bearer header) is checked before the upgrade: a bad one gets an
  * HTTP 401 in the stories error envelope and no socket.
  */
-export function attachAudioSocket(app: FastifyInstance, conversations: ConversationStore): { broadcast(userId: string, message: object): void } {
+export function attachAudioSocket(
+  app: FastifyInstance,
+  conversations: ConversationStore,
+  engines: StoryEngineSlot,
+): { broadcast(userId: string, message: object): void } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME });
   const partner = new BuiltinPartner();
   const sessions = new Set<Session>();
@@ -118,29 +125,64 @@ export function attachAudioSocket(app: FastifyInstance, conversations: Conversat
     send(s, { type: 'ai_response', text: greeting.text, audio_url: null, user_text: null, conversation_id: conversation.id, complete: greeting.complete, engine: partner.name });
   }
 
-  function message(s: Session, text: unknown): void {
+  /**
+   * The partner's words from an installed chat model, streamed to the client as `ai_response_delta`
+   * while they are generated. The built-in partner still decides what is asked next and keeps the
+   * answers; the model only says it. Text the safety check flags is dropped for the built-in reply.
+   */
+  async function modelSays(s: Session, c: ConversationRow, childText: string, planned: PartnerReply, modelDir: string): Promise<{ text: string; engine: string }> {
+    const language = c.language === 'ko' ? 'Korean (한국어, 반말로 다정하게)' : 'English';
+    const history: ChatMessage[] = c.turns.slice(-8).map((t) => ({ role: t.role === 'child' ? 'user' : 'assistant', content: t.text }));
+    const messages: ChatMessage[] = [
+      {
+        role: 'system',
+        content:
+          `You are a warm storyteller helping ${c.childName}${c.age ? `, age ${c.age},` : ''} invent a bedtime story. Answer in ${language}, ` +
+          `in at most two short, kind sentences, then say this in your own words: "${planned.text}"`,
+      },
+      ...history,
+      { role: 'user', content: childText },
+    ];
+    const engine = `chat model ${path.basename(modelDir)} (transformers.js, on this machine)`;
+    try {
+      const result = await app.ai.run<ChatOutput>('chat', { modelDir, messages, maxNewTokens: 120, temperature: 0 }, {
+        capability: 'text',
+        onProgress: (p) => send(s, { type: 'ai_response_delta', text: (p as ChatToken).token, conversation_id: c.id }),
+      });
+      const text = result.output.text.trim();
+      if (text !== '' && checkText(text).ok) return { text, engine };
+    } catch (err) {
+      app.log.warn({ err }, 'the chat model could not answer; the built-in partner does');
+    }
+    return { text: planned.text, engine: planned.engine };
+  }
+
+  async function message(s: Session, text: unknown): Promise<void> {
     if (!s.conversation) return fail(s, 'CONVERSATION_NOT_STARTED', 'Send start_conversation (or resume_conversation) first');
     if (s.conversation.status === 'ended') return fail(s, 'CONVERSATION_ENDED', 'This conversation has ended; start a new one');
     if (typeof text !== 'string' || text.trim() === '') return fail(s, 'VALIDATION_ERROR', 'text must be a non-empty string');
     if (text.length > MAX_TEXT_CHARS) return fail(s, 'VALIDATION_ERROR', `text must be at most ${MAX_TEXT_CHARS} characters`);
-    const reply = partner.reply(partnerState(s.conversation), text);
+    const conversation = s.conversation;
+    const reply = partner.reply(partnerState(conversation), text);
+    const modelDir = reply.flagged ? null : engines.chatModel();
+    const said = modelDir ? await modelSays(s, conversation, text, reply, modelDir) : { text: reply.text, engine: reply.engine };
     // A flagged turn is kept masked: the words themselves are never stored or sent back.
     const userText = reply.flagged ? mask(text) : text;
     s.conversation = conversations.record(
-      s.conversation.id,
-      [{ role: 'child', text: userText, ...(reply.flagged ? { flagged: true } : {}) }, { role: 'partner', text: reply.text }],
+      conversation.id,
+      [{ role: 'child', text: userText, ...(reply.flagged ? { flagged: true } : {}) }, { role: 'partner', text: said.text }],
       reply.elements,
     );
     send(s, {
       type: 'ai_response',
-      text: reply.text,
+      text: said.text,
       audio_url: null,
       user_text: userText,
-      conversation_id: s.conversation.id,
+      conversation_id: conversation.id,
       complete: reply.complete,
       flagged: reply.flagged,
       elements: reply.elements,
-      engine: reply.engine,
+      engine: said.engine,
     });
   }
 
@@ -184,14 +226,21 @@ export function attachAudioSocket(app: FastifyInstance, conversations: Conversat
     }
   }
 
+  /** Runs after the session's earlier slow work (model replies, sample checks), in arrival order. */
+  function later(s: Session, work: () => Promise<void>): void {
+    s.work = s.work.then(work).catch((err: unknown) => {
+      app.log.error({ err }, 'conversation frame failed');
+      fail(s, 'SERVER_ERROR', 'The message could not be handled');
+    });
+  }
+
   function onFrame(s: Session, data: RawData, isBinary: boolean): void {
     const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
     if (isBinary) {
       if (bytes.length > MAX_SAMPLE_BYTES) return fail(s, 'FRAME_TOO_LARGE', `A voice sample may be at most ${MAX_SAMPLE_BYTES} bytes`);
       if (!s.conversation) return fail(s, 'CONVERSATION_NOT_STARTED', 'Start a conversation before sending voice samples');
       if (!s.consent) return fail(s, 'VOICE_CONSENT_REQUIRED', 'Send voice_consent (an adult\'s consent to record their voice) before voice samples');
-      s.work = s.work.then(() => sample(s, bytes));
-      return;
+      return later(s, () => sample(s, bytes));
     }
     if (bytes.length > MAX_TEXT_FRAME) return fail(s, 'FRAME_TOO_LARGE', `A JSON message may be at most ${MAX_TEXT_FRAME} bytes`);
     let frame: unknown;
@@ -204,10 +253,11 @@ export function attachAudioSocket(app: FastifyInstance, conversations: Conversat
     switch (frame.type) {
       case 'start_conversation':
         return start(s, frame.payload);
+      // A reply may take a model's time: later turns and the end wait for it, in order.
       case 'user_message':
-        return message(s, frame.text);
+        return later(s, () => message(s, frame.text));
       case 'end_conversation':
-        return end(s);
+        return later(s, async () => end(s));
       case 'resume_conversation':
         return resume(s, frame.conversation_id);
       case 'voice_consent':
