@@ -44,7 +44,7 @@ async function converse(page: Page, answers: string[]): Promise<void> {
   for (const [i, answer] of answers.entries()) {
     await page.getByLabel('Your answer').fill(answer);
     await page.getByRole('button', { name: 'Send' }).click();
-    await expect.poll(() => page.getByTestId('turn-partner').count()).toBe(i + 2);
+    await expect.poll(() => page.getByTestId('turn-partner').count(), { timeout: 30_000 }).toBe(i + 2);
   }
 }
 
@@ -93,6 +93,8 @@ describe('Stories in the web UI', () => {
       const { page, errors } = await openPage(browser);
       await signUp(page);
       await converse(page, ['a fox', 'a boat', 'a crab']);
+      // The partner's words came from the model (it says its one reply to everything, cut at 120 tokens).
+      await expect.poll(() => page.getByTestId('turn-partner').nth(1).textContent()).toMatch(/^\{"title":"Star Rabbit"/);
       await page.getByRole('button', { name: 'Make the story' }).click();
       await page.waitForURL(/\/app\/stories\/[0-9a-f-]{36}$/);
       const seen = new Set<string>();

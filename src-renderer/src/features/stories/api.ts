@@ -64,6 +64,7 @@ export type ServerFrame =
   | { type: 'connected' }
   | { type: 'conversation_started'; conversation_id: string; child_name: string; language: 'ko' | 'en'; engine: string }
   | { type: 'ai_response'; text: string; user_text: string | null; audio_url: string | null; complete: boolean; engine: string; flagged?: boolean }
+  | { type: 'ai_response_delta'; text: string }
   | { type: 'conversation_ended'; conversation_id: string }
   | { type: 'story_progress'; story_id: string; status: StoryStatus; progress: number; message: string | null }
   | { type: 'error'; error_code: string; error_message: string }

@@ -14,6 +14,8 @@ interface StoriesState {
   childName: string;
   conversationId: string | null;
   turns: Turn[];
+  /** The partner's reply while a chat model is still saying it. */
+  streaming: string | null;
   /** The partner has heard a hero, a place, a friend and a problem. */
   complete: boolean;
   problem: string | null;
@@ -40,6 +42,7 @@ export const useStories = create<StoriesState>((set, get) => ({
   childName: '',
   conversationId: null,
   turns: [],
+  streaming: null,
   complete: false,
   problem: null,
   library: null,
@@ -59,8 +62,11 @@ export const useStories = create<StoriesState>((set, get) => ({
         case 'conversation_started':
           set({ conversationId: frame.conversation_id, phase: 'talking' });
           break;
+        case 'ai_response_delta':
+          set((s) => ({ streaming: (s.streaming ?? '') + frame.text }));
+          break;
         case 'ai_response':
-          set((s) => ({ turns: [...s.turns, { who: 'partner', text: frame.text }], complete: frame.complete }));
+          set((s) => ({ turns: [...s.turns, { who: 'partner', text: frame.text }], complete: frame.complete, streaming: null }));
           break;
         case 'conversation_ended':
           ended?.(frame.conversation_id);

@@ -6,7 +6,7 @@ import { useStories } from '../store';
 
 /** The talk with the child: big, readable turns, and typing as the way to answer (no speech-to-text engine is built yet). */
 export function ConversationPanel() {
-  const { phase, turns, complete, problem, start, say, makeStory, reset } = useStories();
+  const { phase, turns, streaming, complete, problem, start, say, makeStory, reset } = useStories();
   const [name, setName] = useState('');
   const [age, setAge] = useState('6');
   const [language, setLanguage] = useState<'ko' | 'en'>('en');
@@ -14,7 +14,9 @@ export function ConversationPanel() {
   const [text, setText] = useState('');
   const list = useRef<HTMLOListElement>(null);
   // The newest turn is the one to read: keep it in view as the talk grows.
-  useEffect(() => list.current?.lastElementChild?.scrollIntoView({ block: 'nearest' }), [turns.length]);
+  useEffect(() => {
+    list.current?.lastElementChild?.scrollIntoView({ block: 'nearest' });
+  }, [turns.length, streaming]);
 
   if (phase === 'idle' || phase === 'connecting') {
     const onStart = (e: FormEvent) => {
@@ -64,6 +66,7 @@ export function ConversationPanel() {
             {t.text}
           </li>
         ))}
+        {streaming !== null && <li className="stories-turn stories-turn-partner stories-turn-streaming">{streaming}</li>}
       </ol>
       {problem && <Alert tone="error">{problem}</Alert>}
       <form className="row stories-answer" onSubmit={onSend}>
