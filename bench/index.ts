@@ -7,6 +7,7 @@ import { runComposeBench } from './compose';
 import { runDiffusionBench } from './diffusion';
 import { pct, root, serveEntry, startServer, stop } from './lib';
 import { runStageBench } from './stage';
+import { runStoriesBench } from './stories';
 
 async function coldStart(runs = 5): Promise<{ medianMs: number; p90Ms: number }> {
   const times: number[] = [];
@@ -77,6 +78,9 @@ async function main() {
 
   console.log('\nStage (issue #3): streaming, Range, concert fan-out, clock sync\n');
   await runStageBench(print);
+
+  console.log('\nStories (issue #12): seconds per chapter, conversation round trip, first token\n');
+  await runStoriesBench(print);
 }
 
 main().catch((err) => {
