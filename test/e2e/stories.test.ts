@@ -76,9 +76,15 @@ describe('Stories in the web UI', () => {
     expect(await page.getByRole('button', { name: 'Next page' }).isDisabled()).toBe(true);
     expect(await chapter.textContent()).toMatch(/(asleep|bed)/);
 
+    const [book] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: 'Print or save as PDF' }).click()]);
+    await book.waitForLoadState();
+    expect(await book.locator('section.page').count()).toBe(5);
+    expect(await book.locator('h1').textContent()).toBe(await page.getByTestId('story-title').textContent());
+    await book.close();
+
     await page.getByRole('button', { name: 'Rename' }).click();
     await page.getByLabel('Title').fill('Mia’s Snowy Adventure');
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await expect.poll(() => page.getByTestId('story-title').textContent()).toBe('Mia’s Snowy Adventure');
     await page.getByRole('button', { name: '← Stories' }).click();
     await expect.poll(() => page.getByTestId('library').textContent()).toMatch(/Mia’s Snowy Adventure/);

@@ -8,6 +8,32 @@ import { STATUS_LABEL } from './labels';
 /** How often an unfinished story is fetched again to show new chapters. */
 const POLL_MS = 1000;
 
+const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * The story as a printable picture book in a window of its own: a title page, then a page per
+ * chapter with its picture. The print dialog it opens saves it as a PDF (Electron and browsers alike).
+ */
+function printBook(story: Story): void {
+  const w = window.open('', '_blank');
+  if (!w) return;
+  const pages = story.chapters
+    .map(
+      (c) =>
+        `<section class="page">${c.image ? `<img src="${escape(c.image.url)}" alt="">` : ''}<h2>${c.chapter_number}. ${escape(c.title)}</h2><p>${escape(c.content)}</p></section>`,
+    )
+    .join('');
+  w.document.write(
+    `<!doctype html><html lang="${story.language ?? 'en'}"><head><meta charset="utf-8"><title>${escape(story.title)}</title><style>` +
+      'body{font-family:Georgia,"Noto Serif KR",serif;margin:0}.page{page-break-after:always;padding:3rem;min-height:90vh;box-sizing:border-box}' +
+      'h1{font-size:2.6rem;text-align:center;margin-top:30vh}h2{font-size:1.6rem}p{font-size:1.4rem;line-height:1.8}img{max-width:100%;border-radius:12px}' +
+      `</style></head><body><section class="page"><h1>${escape(story.title)}</h1></section>${pages}</body></html>`,
+  );
+  w.document.close();
+  w.focus();
+  w.print();
+}
+
 /** The browser's own speech synthesis, for chapters without narration: no neural voice is installed. */
 function SystemVoice({ chapter, language }: { chapter: Chapter; language: Story['language'] }) {
   const [speaking, setSpeaking] = useState(false);
@@ -108,6 +134,9 @@ export function StoryReader({ id }: { id: string }) {
         )}
         <Button size="sm" onClick={() => setTitle(story.title)}>
           Rename
+        </Button>
+        <Button size="sm" onClick={() => printBook(story)} disabled={story.status !== 'completed'}>
+          Print or save as PDF
         </Button>
         <Button size="sm" variant="danger" onClick={() => void remove()}>
           Delete
