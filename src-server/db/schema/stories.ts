@@ -55,6 +55,8 @@ export interface StoryPreferences {
   length: 'short' | 'medium' | 'long';
   language: 'ko' | 'en' | null;
   age: number | null;
+  /** How chapter pictures are drawn when an image model is installed; absent on stories made before pictures. */
+  pictureStyle?: 'picture_book' | 'watercolour' | 'crayon';
 }
 
 export const storiesStories = sqliteTable(

@@ -5,6 +5,7 @@ import { storiesDialect } from './dialect';
 import { storiesAccountRoutes } from './account/routes';
 import { ConversationStore } from './conversation/store';
 import { StoryEngineSlot } from './engines/slot';
+import { StoryIllustrator } from './engines/illustrator';
 import { CursorCodec } from './stories/cursor';
 import { STORY_JOB, StoryService } from './stories/service';
 import { attachAudioSocket } from './conversation/socket';
@@ -22,7 +23,8 @@ function storiesServices(app: FastifyInstance) {
   const conversations = new ConversationStore(app.db, app.clock.now);
   const cursors = new CursorCodec(loadOrCreateSecret(app.config.dataDir, 'stories-cursor'));
   const engines = new StoryEngineSlot(app.ai, app.config.dataDir);
-  const stories = new StoryService(app.db, app.storage, app.jobs, conversations, cursors, () => engines.writer(), app.clock.now);
+  const illustrator = new StoryIllustrator(app.ai, app.config.dataDir);
+  const stories = new StoryService(app.db, app.storage, app.jobs, conversations, cursors, () => engines.writer(), illustrator, app.clock.now);
   const views = new StoryViews(app.urlSigner, app.clock.now);
   return { conversations, stories, views, engines };
 }

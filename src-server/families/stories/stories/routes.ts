@@ -25,7 +25,7 @@ export async function storyRoutes(app: FamilyApp, stories: StoryService, views: 
       const p = request.body.user_preferences ?? {};
       const story = stories.create(user.id, {
         conversationId: request.body.conversation_id ?? null,
-        preferences: { theme: p.theme ?? null, characters: p.characters ?? [], length: p.length ?? 'medium', language: p.language ?? null, age: p.age ?? null },
+        preferences: { theme: p.theme ?? null, characters: p.characters ?? [], length: p.length ?? 'medium', language: p.language ?? null, age: p.age ?? null, pictureStyle: p.picture_style ?? 'picture_book' },
       });
       return reply.status(202).send(ok('Story creation started', views.story(story, originOf(request))));
     },

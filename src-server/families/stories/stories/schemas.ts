@@ -53,6 +53,11 @@ export const CreateStoryBody = Type.Object({
       length: Type.Optional(Type.Union([Type.Literal('short'), Type.Literal('medium'), Type.Literal('long')], { description: 'short: 4 chapters, medium: 5 (default), long: 6' })),
       language: Type.Optional(Type.Union([Type.Literal('ko'), Type.Literal('en')], { description: 'Atelier: default from the conversation (Hangul: ko)' })),
       age: Type.Optional(Type.Integer({ minimum: 2, maximum: 14, description: 'Atelier: the child\'s age; sets vocabulary and length (3-5, 6-8, 9-12)' })),
+      picture_style: Type.Optional(
+        Type.Union([Type.Literal('picture_book'), Type.Literal('watercolour'), Type.Literal('crayon')], {
+          description: 'Atelier: how chapter pictures are drawn (default picture_book) when an image model is installed; otherwise `image` is null',
+        }),
+      ),
     }),
   ),
   conversation_id: Type.Optional(Type.String({ format: 'uuid', description: 'A conversation this account held on /wss/v1/audio (its `conversation_id`)' })),

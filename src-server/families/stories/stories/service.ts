@@ -9,8 +9,9 @@ import type { ConversationStore } from '../conversation/store';
 import { calm, UnsafeOutputError } from '../engines/builtin-writer';
 import { seedFrom } from '../engines/random';
 import { checkText } from '../engines/safety';
-import { ageBand, CHAPTERS_BY_LENGTH, detectLanguage, type StoryBrief, type StoryEngine } from '../engines/types';
+import { ageBand, CHAPTERS_BY_LENGTH, detectLanguage, type StoryBrief, type StoryEngine, type StoryOutline } from '../engines/types';
 import { storiesErrors } from '../errors';
+import type { StoryIllustrator } from '../engines/illustrator';
 import type { CursorCodec, CursorState } from './cursor';
 
 export const STORY_JOB = 'stories.write';
@@ -59,6 +60,7 @@ export class StoryService {
     private readonly conversations: ConversationStore,
     private readonly cursors: CursorCodec,
     private readonly writer: () => StoryEngine,
+    private readonly illustrator: StoryIllustrator,
     private readonly now: () => number,
   ) {}
 
@@ -177,9 +179,34 @@ export class StoryService {
     return { results: page.map((r) => ({ ...r, chapters: this.chapters(r.id) })), nextCursor };
   }
 
+  private owner(id: string) {
+    return this.db.select({ name: users.name, age: users.age, tier: users.tier }).from(users).where(eq(users.id, id)).get();
+  }
+
+  /**
+   * The chapter's picture, stored under the story's folder; null without an image model. A failing
+   * image engine leaves the chapter without a picture rather than failing the story.
+   */
+  private async picture(story: StoryRow, outline: StoryOutline, chapter: number, scene: string, signal: AbortSignal): Promise<string | null> {
+    const tier = this.owner(story.ownerId)?.tier ?? 'free';
+    if (!this.illustrator.model(tier)) return null;
+    try {
+      const sheet = this.illustrator.characterSheet(outline, story.preferences.pictureStyle ?? 'picture_book');
+      const drawn = await this.illustrator.draw(tier, sheet, scene, seedFrom(story.id), signal);
+      if (!drawn) return null;
+      // Named after the chapter number, so a run repeated after a restart overwrites its own files.
+      const key = `${storyPrefix(story.ownerId, story.id)}/chapter-${chapter}.png`;
+      await this.storage.put(key, drawn.png);
+      return key;
+    } catch (err) {
+      if (signal.aborted) throw err;
+      return null;
+    }
+  }
+
   private brief(story: StoryRow): StoryBrief {
     const conversation = story.conversationId ? this.conversations.get(story.conversationId) : null;
-    const owner = this.db.select({ name: users.name, age: users.age }).from(users).where(eq(users.id, story.ownerId)).get();
+    const owner = this.owner(story.ownerId);
     const p = story.preferences;
     const elements = { ...(conversation?.elements ?? { hero: null, place: null, friend: null, problem: null }) };
     // Characters the parent chose fill what the conversation left open: the first is the hero, the next the friend.
@@ -229,12 +256,18 @@ export class StoryService {
         const chapter = { title: written.title, content: calm(written.content, brief.language) };
         if (!this.row(story.id)) throw storiesErrors.error('RESOURCE_NOT_FOUND', 'The story was deleted while it was written');
         const at = this.iso();
+        const chapterId = crypto.randomUUID();
         this.db.transaction((tx) => {
           tx.insert(storiesChapters)
-            .values({ id: crypto.randomUUID(), storyId: story.id, chapterNumber: i + 1, title: chapter.title, content: chapter.content, imageKey: null, audioKey: null, createdAt: at })
+            .values({ id: chapterId, storyId: story.id, chapterNumber: i + 1, title: chapter.title, content: chapter.content, imageKey: null, audioKey: null, createdAt: at })
             .run();
           tx.update(storiesStories).set({ updatedAt: at }).where(eq(storiesStories.id, story.id)).run();
         });
+        // The text shows at once; its picture follows when an image model draws one.
+        const imageKey = await this.picture(story, outline, i + 1, `${chapter.title}: ${outline.chapters[i]!.scene}`, ctx.signal);
+        if (imageKey && this.row(story.id)) {
+          this.db.update(storiesChapters).set({ imageKey }).where(eq(storiesChapters.id, chapterId)).run();
+        }
       }
       this.db.update(storiesStories).set({ status: 'completed', updatedAt: this.iso() }).where(eq(storiesStories.id, story.id)).run();
       return { storyId: story.id, engine: engine.name, chapters: total };
