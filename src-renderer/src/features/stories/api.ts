@@ -41,6 +41,7 @@ export interface StoryPage {
 
 export type SortBy = 'created_at' | 'updated_at' | 'title';
 export type StoryLength = 'short' | 'medium' | 'long';
+export type PictureStyle = 'picture_book' | 'watercolour' | 'crayon';
 
 export const storiesApi = {
   list: (q: { status?: StoryStatus | ''; sort_by?: SortBy; order?: 'asc' | 'desc'; start_cursor?: string | null }) => {
@@ -53,7 +54,7 @@ export const storiesApi = {
     return api<StoryPage>(`/api/v1/stories?${params}`);
   },
   get: (id: string) => api<Story>(`/api/v1/stories/${id}`),
-  create: (body: { conversation_id?: string; user_preferences: { length: StoryLength; language?: 'ko' | 'en'; age?: number } }) =>
+  create: (body: { conversation_id?: string; user_preferences: { length: StoryLength; picture_style: PictureStyle; language?: 'ko' | 'en'; age?: number } }) =>
     api<Story>('/api/v1/stories', { method: 'POST', body }),
   rename: (id: string, title: string) => api<Story>(`/api/v1/stories/${id}`, { method: 'PATCH', body: { title } }),
   remove: (id: string) => api<void>(`/api/v1/stories/${id}`, { method: 'DELETE' }),

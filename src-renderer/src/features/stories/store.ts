@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import { errorMessage } from '../../api/client';
-import { openConversationSocket, storiesApi, type ServerFrame, type SortBy, type Story, type StoryLength, type StoryStatus } from './api';
+import { openConversationSocket, storiesApi, type PictureStyle, type ServerFrame, type SortBy, type Story, type StoryLength, type StoryStatus } from './api';
 
 export interface Turn {
   who: 'child' | 'partner';
@@ -27,7 +27,7 @@ interface StoriesState {
   start(childName: string, age: number | null, language: 'ko' | 'en'): void;
   say(text: string): void;
   /** Ends the conversation and asks for the story; resolves to the new story's id. */
-  makeStory(length: StoryLength): Promise<string>;
+  makeStory(length: StoryLength, pictureStyle: PictureStyle): Promise<string>;
   reset(): void;
 
   loadLibrary(more?: boolean): Promise<void>;
@@ -86,7 +86,7 @@ export const useStories = create<StoriesState>((set, get) => ({
     set((s) => ({ turns: [...s.turns, { who: 'child', text }], problem: null }));
   },
 
-  async makeStory(length) {
+  async makeStory(length, pictureStyle) {
     const ws = socket;
     if (!ws) throw new Error('There is no conversation to make a story from.');
     set({ phase: 'making' });
@@ -95,7 +95,7 @@ export const useStories = create<StoriesState>((set, get) => ({
         ended = resolve;
         ws.send(JSON.stringify({ type: 'end_conversation' }));
       });
-      const story = await storiesApi.create({ conversation_id: conversationId, user_preferences: { length } });
+      const story = await storiesApi.create({ conversation_id: conversationId, user_preferences: { length, picture_style: pictureStyle } });
       ws.close();
       socket = null;
       set({ phase: 'idle', turns: [], conversationId: null, complete: false });

@@ -132,7 +132,9 @@ export class BuiltinPartner {
     if (answer === '') return { text: this.question(state, rng), elements: state.elements, complete: false, flagged: false, engine: this.name };
     const elements = { ...state.elements, [slot]: answer };
     const next = { ...state, elements };
-    const ack = fill(rng.pick(ACKS[state.language]), { value: answer });
+    // Rotated rather than drawn, so two answers in a row never get the same words.
+    const acks = ACKS[state.language];
+    const ack = fill(acks[(state.seed + state.turn) % acks.length]!, { value: answer });
     const complete = this.nextSlot(elements) === null;
     return { text: `${ack} ${complete ? this.summary(next) : this.question(next, rng)}`, elements, complete, flagged: false, engine: this.name };
   }

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Alert, Button, Card, Field, Input } from '../../../components';
 import { navigate } from '../../../app/router';
-import type { StoryLength } from '../api';
+import type { PictureStyle, StoryLength } from '../api';
 import { useStories } from '../store';
 
 /** The talk with the child: big, readable turns, and typing as the way to answer (no speech-to-text engine is built yet). */
@@ -11,6 +11,7 @@ export function ConversationPanel() {
   const [age, setAge] = useState('6');
   const [language, setLanguage] = useState<'ko' | 'en'>('en');
   const [length, setLength] = useState<StoryLength>('short');
+  const [style, setStyle] = useState<PictureStyle>('picture_book');
   const [text, setText] = useState('');
   const list = useRef<HTMLOListElement>(null);
   // The newest turn is the one to read: keep it in view as the talk grows.
@@ -54,7 +55,7 @@ export function ConversationPanel() {
     setText('');
   };
   const onMake = async () => {
-    const id = await makeStory(length).catch(() => null);
+    const id = await makeStory(length, style).catch(() => null);
     if (id) navigate(`/stories/${id}`);
   };
 
@@ -82,6 +83,15 @@ export function ConversationPanel() {
               <option value="short">Short (4 chapters)</option>
               <option value="medium">Medium (5 chapters)</option>
               <option value="long">Long (6 chapters)</option>
+            </select>
+          )}
+        </Field>
+        <Field label="Pictures (with an image model)">
+          {(c) => (
+            <select {...c} className="input" value={style} onChange={(e) => setStyle(e.target.value as PictureStyle)}>
+              <option value="picture_book">Picture book</option>
+              <option value="watercolour">Watercolour</option>
+              <option value="crayon">Crayon</option>
             </select>
           )}
         </Field>
