@@ -25,7 +25,7 @@ function storiesServices(app: FastifyInstance) {
   const engines = new StoryEngineSlot(app.ai, app.config.dataDir);
   const illustrator = new StoryIllustrator(app.ai, app.config.dataDir);
   const stories = new StoryService(app.db, app.storage, app.jobs, conversations, cursors, () => engines.writer(), illustrator, app.clock.now);
-  const views = new StoryViews(app.urlSigner, app.clock.now);
+  const views = new StoryViews(app.urlSigner);
   return { conversations, stories, views, engines };
 }
 

@@ -1,10 +1,10 @@
 import type { IncomingMessage } from 'node:http';
+import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { identifyToken } from '../../../plugins/app/auth';
 import { originAllowed } from '../../../realtime/server';
-import path from 'node:path';
 import type { ChatMessage, ChatOutput, ChatToken } from '../../../ai/pipelines/chat';
 import { BuiltinPartner, type PartnerReply, type PartnerState } from '../engines/partner';
 import { seedFrom } from '../engines/random';

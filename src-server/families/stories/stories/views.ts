@@ -7,10 +7,7 @@ import type { ChapterRow, StoryWithChapters } from './service';
 export const FILE_URL_SECONDS = 60 * 60;
 
 export class StoryViews {
-  constructor(
-    private readonly signer: UrlSigner,
-    private readonly now: () => number,
-  ) {}
+  constructor(private readonly signer: UrlSigner) {}
 
   file(key: string | null, origin: string): Static<typeof FileObject> | null {
     if (!key) return null;
