@@ -105,3 +105,23 @@ describe('the conversation partner with an installed chat model', () => {
     }
   });
 });
+
+describe('the chat model\'s second safety pass', () => {
+  it('refuses a chapter the model judges unsuitable, and keeps one it approves', async () => {
+    for (const [verdict, status] of [['No.', 'failed'], ['Yes', 'completed']] as const) {
+      const t = await makeTestApp();
+      try {
+        // The built-in storyteller writes; the installed model only judges.
+        t.app.storyEngines.use(t.app.storyEngines.builtin);
+        await writeTinyChatModel(path.join(chatModelsRoot(t.dataDir), 'judge'), verdict);
+        const user = await signUp(t.app);
+        const story = await settled(t.app, user.accessToken, (await postStory(t.app, user.accessToken, { user_preferences: { length: 'short' } })).json().data.id);
+        expect(story.status).toBe(status);
+        if (status === 'failed') expect(story).toMatchObject({ fail_code: 'CONTENT_FILTERED', chapters: [] });
+        else expect(story.chapters).toHaveLength(4);
+      } finally {
+        await t.close();
+      }
+    }
+  });
+});

@@ -6,6 +6,7 @@ import { storiesAccountRoutes } from './account/routes';
 import { ConversationStore } from './conversation/store';
 import { StoryEngineSlot } from './engines/slot';
 import { StoryIllustrator } from './engines/illustrator';
+import { chatModelApproves } from './engines/chat-writer';
 import { CursorCodec } from './stories/cursor';
 import { STORY_JOB, StoryService } from './stories/service';
 import { attachAudioSocket } from './conversation/socket';
@@ -24,7 +25,11 @@ function storiesServices(app: FastifyInstance) {
   const cursors = new CursorCodec(loadOrCreateSecret(app.config.dataDir, 'stories-cursor'));
   const engines = new StoryEngineSlot(app.ai, app.config.dataDir);
   const illustrator = new StoryIllustrator(app.ai, app.config.dataDir);
-  const stories = new StoryService(app.db, app.storage, app.jobs, conversations, cursors, () => engines.writer(), illustrator, app.clock.now);
+  const approves = async (text: string, signal: AbortSignal) => {
+    const model = engines.chatModel();
+    return model ? chatModelApproves(app.ai, model, text, signal) : true;
+  };
+  const stories = new StoryService(app.db, app.storage, app.jobs, conversations, cursors, () => engines.writer(), illustrator, approves, app.clock.now);
   const views = new StoryViews(app.urlSigner);
   return { conversations, stories, views, engines };
 }

@@ -121,3 +121,17 @@ export class ChatModelWriter implements StoryEngine {
     return { title: planned.title, content };
   }
 }
+
+/**
+ * The chat model's second look at a text that passed the blocklist: asked whether it suits a young
+ * child, a reply starting with "no" (or "아니") refuses it. Anything else, including a model that
+ * does not answer the question, lets the blocklist's verdict stand.
+ */
+export async function chatModelApproves(pool: AiPool, modelDir: string, text: string, signal: AbortSignal): Promise<boolean> {
+  const messages: ChatMessage[] = [
+    { role: 'system', content: 'You check bedtime stories for young children. Answer with one word: yes or no.' },
+    { role: 'user', content: `Is this text kind, calm and suitable for a five-year-old?\n\n${text}` },
+  ];
+  const result = await pool.run<ChatOutput>('chat', { modelDir, messages, maxNewTokens: 3, temperature: 0 } satisfies ChatInput, { capability: 'text', signal });
+  return !/^\s*(no\b|아니)/i.test(result.output.text);
+}

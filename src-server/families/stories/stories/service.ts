@@ -61,6 +61,8 @@ export class StoryService {
     private readonly cursors: CursorCodec,
     private readonly writer: () => StoryEngine,
     private readonly illustrator: StoryIllustrator,
+    /** The second safety pass (an installed chat model's judgement); true when there is none. */
+    private readonly approves: (text: string, signal: AbortSignal) => Promise<boolean>,
     private readonly now: () => number,
   ) {}
 
@@ -254,6 +256,7 @@ export class StoryService {
         // The output check runs on every engine's text: flagged sentences are rewritten, too many refuse the story.
         if (!checkText(written.title).ok) throw new UnsafeOutputError();
         const chapter = { title: written.title, content: calm(written.content, brief.language) };
+        if (!(await this.approves(`${chapter.title}\n${chapter.content}`, ctx.signal))) throw new UnsafeOutputError();
         if (!this.row(story.id)) throw storiesErrors.error('RESOURCE_NOT_FOUND', 'The story was deleted while it was written');
         const at = this.iso();
         const chapterId = crypto.randomUUID();
