@@ -9,6 +9,7 @@ import { pct, root, serveEntry, startServer, stop } from './lib';
 import { runRangeBench } from './range';
 import { runSpeedBench } from './speed';
 import { runStageBench } from './stage';
+import { runStoriesBench } from './stories';
 
 async function coldStart(runs = 5): Promise<{ medianMs: number; p90Ms: number }> {
   const times: number[] = [];
@@ -83,6 +84,9 @@ async function main() {
 
   console.log('\nStage (issue #3): streaming, Range, concert fan-out, clock sync\n');
   await runStageBench(print);
+
+  console.log('\nStories (issue #12): seconds per chapter, conversation round trip, first token\n');
+  await runStoriesBench(print);
 }
 
 main().catch((err) => {

@@ -6,6 +6,7 @@ import { diffusionTask } from './diffusion/pipeline';
 import { diffusionPlanTask } from './diffusion/plan-task';
 import { upscaleTask } from './diffusion/upscale';
 import { musicgenTask } from './musicgen/pipeline';
+import { chatTask } from './pipelines/chat';
 
 /** Every task the production worker serves; a new pipeline adds its task here. */
-export const builtinTasks: WorkerTask<never, unknown>[] = [inferTask, vadTask, basicPitchTask, diffusionTask, diffusionPlanTask, upscaleTask, musicgenTask];
+export const builtinTasks: WorkerTask<never, unknown>[] = [inferTask, vadTask, basicPitchTask, diffusionTask, diffusionPlanTask, upscaleTask, musicgenTask, chatTask];

@@ -11,6 +11,7 @@ const StudioScreen = lazy(() => import('../features/studio/components/StudioScre
 const ModelsScreen = lazy(() => import('../features/models/components/ModelsScreen'));
 // The gallery, mask canvas and usage chart load with the area, not with the app.
 const ImagesScreen = lazy(() => import('../features/images/components/ImagesScreen'));
+const StoriesScreen = lazy(() => import('../features/stories/components/StoriesScreen'));
 
 /** Screens of the built areas; the rest of AREAS show ComingSoon until their issue lands. */
 const SCREENS: Record<string, () => ReactNode> = {
@@ -22,6 +23,11 @@ const SCREENS: Record<string, () => ReactNode> = {
   '/images': () => (
     <Suspense fallback={<Spinner label="Opening Image Studio" />}>
       <ImagesScreen />
+    </Suspense>
+  ),
+  '/stories': () => (
+    <Suspense fallback={<Spinner label="Opening Stories" />}>
+      <StoriesScreen />
     </Suspense>
   ),
   '/models': () => (

@@ -1,13 +1,62 @@
+import type { FastifyInstance } from 'fastify';
+import { loadOrCreateSecret } from '../../auth/keys';
 import { defineFamily } from '../../http/family';
 import { storiesDialect } from './dialect';
 import { storiesAccountRoutes } from './account/routes';
+import { ConversationStore } from './conversation/store';
+import { StoryEngineSlot } from './engines/slot';
+import { StoryIllustrator } from './engines/illustrator';
+import { chatModelApproves } from './engines/chat-writer';
+import { CursorCodec } from './stories/cursor';
+import { STORY_JOB, StoryService } from './stories/service';
+import { attachAudioSocket } from './conversation/socket';
+import { storyRoutes } from './stories/routes';
+import { StoryViews } from './stories/views';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Where a story engine plugs in; see families/stories/engines/slot.ts. */
+    storyEngines: StoryEngineSlot;
+  }
+}
+
+function storiesServices(app: FastifyInstance) {
+  const conversations = new ConversationStore(app.db, app.clock.now);
+  const cursors = new CursorCodec(loadOrCreateSecret(app.config.dataDir, 'stories-cursor'));
+  const engines = new StoryEngineSlot(app.ai, app.config.dataDir);
+  const illustrator = new StoryIllustrator(app.ai, app.config.dataDir);
+  const approves = async (text: string, signal: AbortSignal) => {
+    const model = engines.chatModel();
+    return model ? chatModelApproves(app.ai, model, text, signal) : true;
+  };
+  const stories = new StoryService(app.db, app.storage, app.jobs, conversations, cursors, () => engines.writer(), illustrator, approves, app.clock.now);
+  const views = new StoryViews(app.urlSigner);
+  return { conversations, stories, views, engines };
+}
 
 /** Children's stories family: /api/v1/auth/token, /api/v1/stories/**, WebSocket /wss/v1/audio. */
 export default defineFamily({
   dialect: storiesDialect,
   prefixes: ['/api/v1/stories', '/api/v1/auth/token', '/wss/v1', '/ws/v1'],
-  services: () => ({}),
-  async routes(app) {
+  dependencies: ['config', 'db', 'auth', 'storage', 'jobs', 'ai'],
+  services: storiesServices,
+  setup(app, { stories, engines, conversations }) {
+    stories.register();
+    app.decorate('storyEngines', engines);
+    const audio = attachAudioSocket(app, conversations, engines);
+    // Progress reaches socket.io (`job:update`) through the queue, and the conversation socket as `story_progress`.
+    app.jobs.on('update', (job) => {
+      if (job.kind !== STORY_JOB || job.ownerId === null) return;
+      const story = stories.forJob(job.id);
+      if (story) {
+        audio.broadcast(job.ownerId, { type: 'story_progress', story_id: story.id, status: story.status, title: story.title, progress: job.progress, stage: job.stage, message: job.message });
+      }
+    });
+    // Rows went with the account through the foreign keys; its files are all under one folder.
+    app.auth.onAccountDeleted((userId) => app.storage.deletePrefix(`stories/${userId}`));
+  },
+  async routes(app, s) {
     await storiesAccountRoutes(app);
+    await storyRoutes(app, s.stories, s.views);
   },
 });

@@ -33,8 +33,7 @@ export const AREAS: Area[] = [
     path: '/stories',
     label: 'Stories',
     icon: 'book',
-    summary: 'Make an illustrated children’s story from a spoken conversation.',
-    comingWith: 'a Stories issue not yet filed (voice conversation, story generation)',
+    summary: 'Talk with a child about a story, then read the story Atelier writes from it, chapter by chapter.',
   },
   {
     path: '/promo',

@@ -1,0 +1,107 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { Alert, Button, Card, Field, Input } from '../../../components';
+import { navigate } from '../../../app/router';
+import type { PictureStyle, StoryLength } from '../api';
+import { useStories } from '../store';
+
+/** The talk with the child: big, readable turns, and typing as the way to answer (no speech-to-text engine is built yet). */
+export function ConversationPanel() {
+  const { phase, turns, streaming, complete, problem, start, say, makeStory, reset } = useStories();
+  const [name, setName] = useState('');
+  const [age, setAge] = useState('6');
+  const [language, setLanguage] = useState<'ko' | 'en'>('en');
+  const [length, setLength] = useState<StoryLength>('short');
+  const [style, setStyle] = useState<PictureStyle>('picture_book');
+  const [text, setText] = useState('');
+  const list = useRef<HTMLOListElement>(null);
+  // The newest turn is the one to read: keep it in view as the talk grows.
+  useEffect(() => {
+    list.current?.lastElementChild?.scrollIntoView({ block: 'nearest' });
+  }, [turns.length, streaming]);
+
+  if (phase === 'idle' || phase === 'connecting') {
+    const onStart = (e: FormEvent) => {
+      e.preventDefault();
+      if (name.trim()) start(name.trim(), Number(age) || null, language);
+    };
+    return (
+      <Card title="Talk about a story" description="A grown-up sets up the talk; then the child answers a few questions about the story.">
+        <form className="stack" onSubmit={onStart}>
+          <Field label="Child’s name">{(c) => <Input {...c} value={name} onChange={(e) => setName(e.target.value)} maxLength={50} required />}</Field>
+          <div className="row stories-options">
+            <Field label="Age">{(c) => <Input {...c} type="number" min={2} max={14} value={age} onChange={(e) => setAge(e.target.value)} />}</Field>
+            <Field label="Language">
+              {(c) => (
+                <select {...c} className="input" value={language} onChange={(e) => setLanguage(e.target.value as 'ko' | 'en')}>
+                  <option value="en">English</option>
+                  <option value="ko">한국어</option>
+                </select>
+              )}
+            </Field>
+          </div>
+          {problem && <Alert tone="error">{problem}</Alert>}
+          <Button type="submit" variant="primary" busy={phase === 'connecting'}>
+            Start talking
+          </Button>
+        </form>
+      </Card>
+    );
+  }
+
+  const onSend = (e: FormEvent) => {
+    e.preventDefault();
+    if (!text.trim()) return;
+    say(text.trim());
+    setText('');
+  };
+  const onMake = async () => {
+    const id = await makeStory(length, style).catch(() => null);
+    if (id) navigate(`/stories/${id}`);
+  };
+
+  return (
+    <Card title="Let’s make a story" data-testid="conversation">
+      <ol className="stories-turns" aria-live="polite" ref={list}>
+        {turns.map((t, i) => (
+          <li key={i} className={`stories-turn stories-turn-${t.who}`} data-testid={`turn-${t.who}`}>
+            {t.text}
+          </li>
+        ))}
+        {streaming !== null && <li className="stories-turn stories-turn-partner stories-turn-streaming">{streaming}</li>}
+      </ol>
+      {problem && <Alert tone="error">{problem}</Alert>}
+      <form className="row stories-answer" onSubmit={onSend}>
+        <Input aria-label="Your answer" value={text} onChange={(e) => setText(e.target.value)} maxLength={10_000} placeholder="Type the answer" autoFocus />
+        <Button type="submit" variant="primary" disabled={phase !== 'talking'}>
+          Send
+        </Button>
+      </form>
+      <div className="row stories-make">
+        <Field label="Length">
+          {(c) => (
+            <select {...c} className="input" value={length} onChange={(e) => setLength(e.target.value as StoryLength)}>
+              <option value="short">Short (4 chapters)</option>
+              <option value="medium">Medium (5 chapters)</option>
+              <option value="long">Long (6 chapters)</option>
+            </select>
+          )}
+        </Field>
+        <Field label="Pictures (with an image model)">
+          {(c) => (
+            <select {...c} className="input" value={style} onChange={(e) => setStyle(e.target.value as PictureStyle)}>
+              <option value="picture_book">Picture book</option>
+              <option value="watercolour">Watercolour</option>
+              <option value="crayon">Crayon</option>
+            </select>
+          )}
+        </Field>
+        <Button variant={complete ? 'primary' : 'secondary'} onClick={() => void onMake()} busy={phase === 'making'}>
+          Make the story
+        </Button>
+        <Button variant="ghost" onClick={reset}>
+          Start over
+        </Button>
+      </div>
+    </Card>
+  );
+}

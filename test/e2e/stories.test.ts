@@ -1,0 +1,127 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, openPage } from './helpers/browser';
+import { startAtelier, type AtelierProcess } from './helpers/server';
+import { writeTinyChatModel } from '../stories/tiny-chat-model';
+
+// The Stories area in Chromium against the built server: a three-turn conversation typed as text,
+// a story made from it, its chapters read page by page with the system voice offered.
+
+let server: AtelierProcess;
+let browser: Browser;
+const shots = process.env.ATELIER_E2E_SHOTS;
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startAtelier(), launchChromium()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function shot(page: Page, name: string): Promise<void> {
+  if (shots) await page.screenshot({ path: path.join(shots, `stories-${name}.png`), fullPage: true });
+}
+
+async function signUp(page: Page): Promise<void> {
+  await page.goto(`${server.url}/app/sign-up`);
+  await page.getByLabel('Name', { exact: true }).fill('Grace Parent');
+  await page.getByLabel('E-mail', { exact: true }).fill(`grace-${Date.now()}@example.com`);
+  await page.getByLabel('Password', { exact: true }).fill('bedtime stories 2026');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByTestId('sidebar-user').waitFor();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Stories' }).click();
+  await page.waitForURL(/\/app\/stories$/);
+}
+
+async function converse(page: Page, answers: string[]): Promise<void> {
+  await page.getByLabel('Child’s name').fill('Mia');
+  await page.getByRole('button', { name: 'Start talking' }).click();
+  await page.getByTestId('turn-partner').first().waitFor();
+  for (const [i, answer] of answers.entries()) {
+    await page.getByLabel('Your answer').fill(answer);
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => page.getByTestId('turn-partner').count(), { timeout: 30_000 }).toBe(i + 2);
+  }
+}
+
+describe('Stories in the web UI', () => {
+  it('holds a three-turn conversation by text, makes a story and reads it page by page', async () => {
+    const { page, errors } = await openPage(browser);
+    await signUp(page);
+    await converse(page, ['a brave rabbit', 'the snowy mountains', 'a wise turtle']);
+    await expect.poll(() => page.getByTestId('turn-partner').first().textContent()).toMatch(/Mia/);
+    await expect.poll(() => page.getByTestId('turn-partner').nth(1).textContent()).toMatch(/brave rabbit/);
+    await shot(page, 'conversation');
+
+    await page.getByRole('button', { name: 'Make the story' }).click();
+    await page.waitForURL(/\/app\/stories\/[0-9a-f-]{36}$/);
+    await expect.poll(() => page.getByTestId('story-status').textContent(), { timeout: 20_000 }).toMatch(/^Finished/);
+    const status = await page.getByTestId('story-status').textContent();
+    expect(status).toMatch(/atelier-storyteller/);
+    const chapter = page.getByTestId('chapter');
+    await expect.poll(() => chapter.textContent()).toMatch(/Chapter 1/);
+    expect(await chapter.textContent()).toMatch(/Mia/);
+    expect(await page.getByTestId('system-voice').textContent()).toMatch(/System voice/);
+    expect(await page.getByTestId('page-number').textContent()).toBe('Page 1 of 4');
+    await shot(page, 'reader');
+    for (const n of [2, 3, 4]) {
+      await page.getByRole('button', { name: 'Next page' }).click();
+      await expect.poll(() => chapter.textContent()).toMatch(new RegExp(`Chapter ${n}`));
+      expect(await chapter.textContent()).toMatch(/Mia/);
+    }
+    expect(await page.getByRole('button', { name: 'Next page' }).isDisabled()).toBe(true);
+    expect(await chapter.textContent()).toMatch(/(asleep|bed)/);
+
+    const [book] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: 'Print or save as PDF' }).click()]);
+    await book.waitForLoadState();
+    expect(await book.locator('section.page').count()).toBe(5);
+    expect(await book.locator('h1').textContent()).toBe(await page.getByTestId('story-title').textContent());
+    await book.close();
+
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await page.getByLabel('Title').fill('Mia’s Snowy Adventure');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => page.getByTestId('story-title').textContent()).toBe('Mia’s Snowy Adventure');
+    await page.getByRole('button', { name: '← Stories' }).click();
+    await expect.poll(() => page.getByTestId('library').textContent()).toMatch(/Mia’s Snowy Adventure/);
+    await shot(page, 'library');
+    expect(errors).toEqual([]);
+  });
+
+  it('shows the chapters appearing while an installed chat model writes them', async () => {
+    const reply = JSON.stringify({ title: 'Star Rabbit', characters: ['Mia', 'Bo'], setting: 'woods', chapters: ['a', 'b', 'c', 'd'].map((s) => ({ title: s.toUpperCase(), summary: s })), moral: 'kind' });
+    await writeTinyChatModel(path.join(server.dataDir, 'models', 'chat', 'tiny-qwen2'), reply);
+    try {
+      const { page, errors } = await openPage(browser);
+      await signUp(page);
+      await converse(page, ['a fox', 'a boat', 'a crab']);
+      // The partner's words came from the model (it says its one reply to everything, cut at 120 tokens).
+      await expect.poll(() => page.getByTestId('turn-partner').nth(1).textContent()).toMatch(/^\{"title":"Star Rabbit"/);
+      await page.getByRole('button', { name: 'Make the story' }).click();
+      await page.waitForURL(/\/app\/stories\/[0-9a-f-]{36}$/);
+      const seen = new Set<string>();
+      await expect
+        .poll(
+          async () => {
+            const text = (await page.getByTestId('story-status').textContent()) ?? '';
+            seen.add(text.replace(/ · written by.*/, ''));
+            return text;
+          },
+          { timeout: 60_000, interval: 100 },
+        )
+        .toMatch(/^Finished/);
+      // At least one state between "nothing yet" and "finished" was on screen: chapters came one by one.
+      expect([...seen].some((s) => /Being written · [1-3] chapters? so far/.test(s))).toBe(true);
+      expect(await page.getByTestId('story-status').textContent()).toMatch(/chat model tiny-qwen2/);
+      expect(await page.getByTestId('story-title').textContent()).toBe('Star Rabbit');
+      await shot(page, 'chat-model');
+      expect(errors).toEqual([]);
+    } finally {
+      fs.rmSync(path.join(server.dataDir, 'models', 'chat'), { recursive: true, force: true });
+    }
+  });
+});
