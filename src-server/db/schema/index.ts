@@ -4,3 +4,4 @@ export * from './settings';
 export * from './stage';
 export * from './studio';
 export * from './canvas';
+export * from './promo';
