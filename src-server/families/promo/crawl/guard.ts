@@ -48,6 +48,12 @@ export interface Fetched {
 }
 
 const USER_AGENT = 'AtelierPromoBot/0.1 (+local; makes a promo video for the site owner)';
+/** Drops a body we will not read; the abort it causes is expected, not an unhandled error. */
+function discard(body: NodeJS.ReadableStream & { destroy(): void }): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
 const hostIp = (host: string) => (host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host);
 
 /** Scheme, credentials and literal-IP checks that need no network; the route runs them before queueing. */
@@ -118,14 +124,14 @@ export async function guardedGet(raw: string, opts: GuardOptions): Promise<Fetch
       throw explain(err, url, signal, opts.signal);
     }
     if (res.statusCode >= 300 && res.statusCode < 400 && res.headers.location) {
-      res.body.destroy();
+      discard(res.body);
       if (hop >= maxRedirects) throw new FetchRefusedError(`${url.host} redirected more than ${maxRedirects} times`);
       current = new URL(String(res.headers.location), url).href;
       continue;
     }
     const declared = Number(res.headers['content-length'] ?? NaN);
     if (declared > maxBytes) {
-      res.body.destroy();
+      discard(res.body);
       throw new FetchRefusedError(`${url.href} is larger than ${Math.round(maxBytes / 1024)} kB`);
     }
     const chunks: Buffer[] = [];
@@ -134,7 +140,7 @@ export async function guardedGet(raw: string, opts: GuardOptions): Promise<Fetch
       for await (const chunk of res.body) {
         size += (chunk as Buffer).length;
         if (size > maxBytes) {
-          res.body.destroy();
+          discard(res.body);
           throw new FetchRefusedError(`${url.href} is larger than ${Math.round(maxBytes / 1024)} kB`);
         }
         chunks.push(chunk as Buffer);

@@ -70,8 +70,12 @@ const CATEGORY_WORDS: [Category, RegExp][] = [
 ];
 
 export function categoryOf(facts: Pick<LyricFacts, 'category' | 'hashtags' | 'name' | 'description'>): Category {
-  const hay = [facts.category ?? '', facts.name, ...facts.hashtags, facts.description ?? ''].join(' ');
-  return CATEGORY_WORDS.find(([, re]) => re.test(hay))?.[0] ?? 'general';
+  // The schema.org type is the site's own word for what it is; the rest is a guess from its text.
+  for (const hay of [facts.category ?? '', [facts.name, ...facts.hashtags, facts.description ?? ''].join(' ')]) {
+    const found = CATEGORY_WORDS.find(([, re]) => re.test(hay))?.[0];
+    if (found) return found;
+  }
+  return 'general';
 }
 
 export function moodOf(requested: string | null, category: Category): Mood {

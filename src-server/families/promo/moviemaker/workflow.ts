@@ -14,7 +14,7 @@ import { composeMelody } from '../song/melody';
 import { renderSong } from '../song/render';
 import { buildAss } from '../video/captions';
 import { collectImages } from '../video/images';
-import { ownerPrefix, type VideoService } from '../videos/service';
+import { captionsKey, ownerPrefix, type VideoService } from '../videos/service';
 import { ASPECTS, WORKFLOW_KIND, type StageFlag, type TaskService, type WorkflowPayload } from './service';
 
 /** How the workflow renders; tests shrink the frame and the song so a whole run takes seconds. */
@@ -182,6 +182,7 @@ export function registerWorkflow(app: FastifyInstance, deps: { items: ItemServic
           signal.throwIfAborted();
           await app.storage.put(fileKey, fs.createReadStream(final));
           await app.storage.put(thumbnailKey, fs.createReadStream(thumb));
+          await app.storage.put(captionsKey(fileKey), fs.createReadStream(path.join(dir, 'captions.ass')));
           videos.insert({
             id: videoId,
             userId,
@@ -200,6 +201,7 @@ export function registerWorkflow(app: FastifyInstance, deps: { items: ItemServic
         } catch (err) {
           await app.storage.delete(fileKey).catch(() => false);
           await app.storage.delete(thumbnailKey).catch(() => false);
+          await app.storage.delete(captionsKey(fileKey)).catch(() => false);
           signal.throwIfAborted();
           throw stageFailed('combined', err);
         }

@@ -8,6 +8,8 @@ export type VideoRow = typeof promoVideos.$inferSelect;
 
 /** Every file of one account's promo work lives under this prefix. */
 export const ownerPrefix = (userId: string) => `promo/${userId}`;
+/** The video's ASS captions, kept beside it (the lyrics as timed on screen). */
+export const captionsKey = (fileKey: string) => fileKey.replace(/\.mp4$/, '.ass');
 
 /** The finished videos of `/user/videos`; files in the store, rows in SQLite. */
 export class VideoService {
@@ -39,5 +41,6 @@ export class VideoService {
     this.db.delete(promoVideos).where(eq(promoVideos.id, videoId)).run();
     await this.store.delete(row.fileKey);
     if (row.thumbnailKey) await this.store.delete(row.thumbnailKey);
+    await this.store.delete(captionsKey(row.fileKey));
   }
 }
