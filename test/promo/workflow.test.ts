@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestApp, type TestApp } from '../helpers/app';
 import { probeMedia } from '../../src-server/media/ffmpeg';
 import { measureLoudness } from '../../src-server/media/master';
+import { extractFrame } from '../../src-server/media/promo-video';
+import sharp from 'sharp';
 import { allowTestSite, startSite, type TestSite } from './site';
 import { joinPromo, type PromoUser } from './helpers';
 
@@ -92,7 +94,35 @@ describe('the promo workflow', () => {
     expect(lyrics.lines[2]!.text).toContain('공이 일이삼사 오육칠팔');
     expect(events[events.length - 1]).toContain('02-1234-5678');
 
+    // Two pictures (the near-duplicate and the small icon left out), cut on a bar line: brown first, blue last.
+    const colourAt = async (atSec: number) => {
+      const out = `${t.dataDir}/frame-${atSec}.jpg`;
+      await extractFrame({ dir: t.dataDir, video: file, atSec, output: out, width: 64 });
+      const [r, , b] = (await sharp(out).stats()).channels;
+      return { r: r!.mean, b: b!.mean };
+    };
+    const first = await colourAt(1);
+    const last = await colourAt(songSec - 1);
+    expect(first.r).toBeGreaterThan(first.b);
+    expect(last.b).toBeGreaterThan(last.r);
+
     // No work folder is left behind.
     expect(fs.existsSync(`${t.dataDir}/work/promo-${taskId}`)).toBe(false);
+  }, 300_000);
+
+  it('fails a stage with a reason and no files; cancels mid-song and cleans up', async () => {
+    const missing = (await post('/moviemaker/start-workflow', { url: `${site.origin}/missing`, seed: 1 })).json().task_id;
+    const failed = await waitFor(missing, (s) => s.status === 'failed');
+    expect(failed).toMatchObject({ error_code: 'METADATA_FAILED', progress: { metadata: false, combined: false } });
+    expect(failed.error).toMatch(/answered HTTP 404; check the address/);
+
+    const task = (await post('/moviemaker/start-workflow', { url: `${site.origin}/`, seed: 2 })).json().task_id;
+    await waitFor(task, (s) => (s.progress as Record<string, boolean>).lyrics, 120);
+    const cancelled = (await post('/moviemaker/cancel', { task_id: task })).json();
+    expect(cancelled).toMatchObject({ status: 'cancelled', progress: { lyrics: true, combined: false } });
+    const dir = `${t.dataDir}/work/promo-${task}`;
+    for (let i = 0; i < 80 && fs.existsSync(dir); i++) await new Promise((r) => setTimeout(r, 250));
+    expect(fs.existsSync(dir)).toBe(false);
+    expect((await post('/user/videos', { id: me.id })).json().videos.every((v: { task_id: string }) => v.task_id !== task)).toBe(true);
   }, 300_000);
 });

@@ -22,6 +22,16 @@ export function assColour(hex: string, alpha = 0): string {
   return `&H${alpha.toString(16).padStart(2, '0')}${b}${g}${r}`.toUpperCase();
 }
 
+/** Relative luminance (0 black .. 1 white) of `#rrggbb`. */
+export function luminance(hex: string): number {
+  const h = hex.replace('#', '').padEnd(6, '0');
+  const [r, g, b] = [0, 2, 4].map((i) => {
+    const c = parseInt(h.slice(i, i + 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+}
+
 export function assTime(sec: number): string {
   const cs = Math.max(0, Math.round(sec * 100));
   const h = Math.floor(cs / 360000);
@@ -57,11 +67,13 @@ export function karaokeText(text: string, syllables: { text: string; startSec: n
 export function buildAss(sheet: LyricSheet, melody: Melody, card: CaptionCard, opts: { width: number; height: number; durationSec: number }): string {
   const { width: w, height: h } = opts;
   const unit = Math.min(w, h);
-  const size = Math.round(unit * 0.06);
+  const size = Math.round(unit * 0.075);
   const margin = Math.round(unit * 0.05);
   const brand = assColour(card.brand);
+  // Sung text must stand out on any picture: a dark brand colour gives way to a warm yellow there.
+  const sung = luminance(card.brand) < 0.45 ? assColour('#ffd54a') : brand;
   const styles = [
-    `Style: Karaoke,Pretendard,${size},${brand},&H00FFFFFF,&H00000000,&H96000000,-1,0,0,0,100,100,0,0,1,${Math.max(1, Math.round(size / 14))},${Math.max(1, Math.round(size / 20))},2,${margin},${margin},${margin},1`,
+    `Style: Karaoke,Pretendard,${size},${sung},&H00FFFFFF,&H00000000,&H96000000,-1,0,0,0,100,100,0,0,1,${Math.max(1, Math.round(size / 14))},${Math.max(1, Math.round(size / 20))},2,${margin},${margin},${margin},1`,
     `Style: Title,Pretendard,${Math.round(size * 1.9)},&H00FFFFFF,&H00FFFFFF,${brand},&H96000000,-1,0,0,0,100,100,0,0,1,${Math.max(2, Math.round(size / 8))},0,5,${margin},${margin},${margin},1`,
     `Style: Card,Pretendard,${Math.round(size * 1.3)},&H00FFFFFF,&H00FFFFFF,${brand},${assColour(card.brand, 0x40)},-1,0,0,0,100,100,0,0,3,${Math.max(2, Math.round(size / 4))},0,5,${margin},${margin},${margin},1`,
   ];
