@@ -5,10 +5,13 @@ import { settings } from '../db/schema';
 /** Installation-wide preferences, typed per key. */
 export interface SettingsShape {
   lan: { enabled: boolean };
+  /** Google sign-in ("desktop app" client); `issuer` only changes for tests. Extra origins `return_url` may point at. */
+  'oauth.google': { clientId: string | null; clientSecret: string | null; issuer: string; returnOrigins: string[] };
 }
 
 export const SETTING_DEFAULTS: SettingsShape = {
   lan: { enabled: false },
+  'oauth.google': { clientId: null, clientSecret: null, issuer: 'https://accounts.google.com', returnOrigins: [] },
 };
 
 export function readSetting<K extends keyof SettingsShape>(db: Db, key: K): SettingsShape[K] {

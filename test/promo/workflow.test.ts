@@ -117,7 +117,7 @@ describe('the promo workflow', () => {
     expect(failed.error).toMatch(/answered HTTP 404; check the address/);
 
     const task = (await post('/moviemaker/start-workflow', { url: `${site.origin}/`, seed: 2 })).json().task_id;
-    await waitFor(task, (s) => (s.progress as Record<string, boolean>).lyrics, 120);
+    await waitFor(task, (s) => (s.progress as Record<string, boolean>).lyrics === true, 120);
     const cancelled = (await post('/moviemaker/cancel', { task_id: task })).json();
     expect(cancelled).toMatchObject({ status: 'cancelled', progress: { lyrics: true, combined: false } });
     const dir = `${t.dataDir}/work/promo-${task}`;

@@ -1,4 +1,4 @@
-import { index, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { users } from './users';
 
 /**
@@ -80,4 +80,22 @@ export const promoVideos = sqliteTable(
     createdAt: text('created_at').notNull(),
   },
   (t) => [index('promo_videos_user_idx').on(t.userId, t.createdAt)],
+);
+
+/**
+ * An outside sign-in (Google; later Discord) linked to one Atelier account. Shared by every family
+ * that signs in through a provider; it lives here because promo's Google sign-in came first.
+ */
+export const oauthIdentities = sqliteTable(
+  'oauth_identities',
+  {
+    provider: text('provider').notNull(),
+    subject: text('subject').notNull(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    email: text('email'),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.subject] }), index('oauth_identities_user_idx').on(t.userId)],
 );

@@ -13,4 +13,8 @@ export const promoErrors = defineErrors({
   TASK_001: { status: 404, message: 'Task not found' },
   TASK_002: { status: 409, message: 'The task has already finished' },
   URL_001: { status: 422, message: 'The address is not a web page Atelier may fetch' },
+  SOCIAL_001: { status: 503, message: 'Google sign-in is not set up' },
+  SOCIAL_002: { status: 502, message: 'Google could not be reached' },
+  SOCIAL_003: { status: 422, message: 'return_url is not allowed' },
+  SOCIAL_004: { status: 404, message: 'Sign-in token not found' },
 });

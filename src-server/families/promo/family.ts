@@ -11,6 +11,8 @@ import { videoRoutes } from './videos/routes';
 import { TaskService } from './moviemaker/service';
 import { moviemakerRoutes } from './moviemaker/routes';
 import { registerWorkflow, type PromoOptions } from './moviemaker/workflow';
+import { GoogleSignIn } from './social/service';
+import { socialRoutes } from './social/routes';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -25,6 +27,7 @@ function promoServices(app: FastifyInstance) {
     items: new ItemService(app.db, now),
     videos: new VideoService(app.db, app.storage),
     tasks: new TaskService(app.db, app.jobs, now),
+    google: new GoogleSignIn(app.db, app.auth, now),
   };
 }
 
@@ -50,5 +53,6 @@ export default defineFamily({
     await itemRoutes(app, s.items);
     await videoRoutes(app, s.videos);
     await moviemakerRoutes(app, s.tasks, () => app.promo.crawl.allow);
+    await socialRoutes(app, s.google);
   },
 });
