@@ -97,6 +97,10 @@ async function send(path: string, init: RequestInit, token: string | null): Prom
 }
 
 function toError({ status, body }: Sent): ApiError {
+  // The promo family (O2Sound spec) answers FastAPI-style: {error_code, error_message} or {detail}.
+  const flat = body as { error_code?: unknown; error_message?: unknown; detail?: unknown } | null;
+  if (flat && typeof flat.error_code === 'string' && typeof flat.error_message === 'string') return new ApiError(status, flat.error_code, flat.error_message);
+  if (flat && typeof flat.detail === 'string') return new ApiError(status, `HTTP_${status}`, flat.detail);
   const error = (body as { error?: unknown } | null)?.error;
   if (error && typeof error === 'object' && 'code' in error && 'message' in error) {
     const e = error as { code: string; message: string; details?: unknown };
