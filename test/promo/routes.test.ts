@@ -146,7 +146,7 @@ describe('moviemaker', () => {
       expect(res.statusCode, url).toBe(422);
       expect(res.json().error_code, url).toBe('URL_001');
     }
-    expect((await send('POST', '/moviemaker/start-workflow', {})).json().error_code).toBe('VALIDATION_001');
+    expect((await send('POST', '/moviemaker/start-workflow', { url: 42 })).json().error_code).toBe('VALIDATION_001');
     expect((await send('POST', '/moviemaker/start-workflow', { url: 'https://a.example', aspect_ratio: '4:3' })).statusCode).toBe(422);
     expect((await send('POST', '/moviemaker/start-workflow', { url: 'https://a.example' }, null)).statusCode).toBe(401);
   });
@@ -172,6 +172,20 @@ describe('moviemaker', () => {
     const again = await send('POST', '/moviemaker/cancel', { task_id: taskId });
     expect(again.statusCode).toBe(409);
     expect(again.json().error_code).toBe('TASK_002');
+  });
+
+  it('makes a video again from a stored (edited) business without crawling; ITEM_001 for someone else\'s', async () => {
+    t.app.promo.crawl.allow = (ip) => ip === '127.0.0.1';
+    const mine = addItem(me.id);
+    t.app.db.update(promoItems).set({ url: `${base}/` }).run();
+    const start = await send('POST', '/moviemaker/start-workflow', { item_id: mine.id });
+    expect(start.statusCode).toBe(200);
+    const state = (await send('POST', '/moviemaker/progress', { task_id: start.json().task_id })).json();
+    expect(state.item_id).toBe(mine.id);
+    await send('POST', '/moviemaker/cancel', { task_id: start.json().task_id });
+    const theirs = addItem(other.id);
+    expect((await send('POST', '/moviemaker/start-workflow', { item_id: theirs.id })).json().error_code).toBe('ITEM_001');
+    expect((await send('POST', '/moviemaker/start-workflow', { aspect_ratio: '1:1' })).json().error_code).toBe('URL_001');
   });
 });
 

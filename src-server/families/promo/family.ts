@@ -52,7 +52,7 @@ export default defineFamily({
     await promoAccountRoutes(app);
     await itemRoutes(app, s.items);
     await videoRoutes(app, s.videos);
-    await moviemakerRoutes(app, s.tasks, () => app.promo.crawl.allow);
+    await moviemakerRoutes(app, s.tasks, s.items, () => app.promo.crawl.allow);
     await socialRoutes(app, s.google);
   },
 });

@@ -44,6 +44,8 @@ export interface PromoVideo {
 export const promoApi = {
   start: (url: string, aspect: Aspect, language: 'ko' | 'en') =>
     api<{ task_id: string }>('/moviemaker/start-workflow', { method: 'POST', body: { url, aspect_ratio: aspect, language } }),
+  startFromItem: (itemId: string, aspect: Aspect, language: 'ko' | 'en') =>
+    api<{ task_id: string }>('/moviemaker/start-workflow', { method: 'POST', body: { item_id: itemId, aspect_ratio: aspect, language } }),
   progress: (taskId: string) => api<TaskState>('/moviemaker/progress', { method: 'POST', body: { task_id: taskId } }),
   cancel: (taskId: string) => api<TaskState>('/moviemaker/cancel', { method: 'POST', body: { task_id: taskId } }),
   items: (id: string) => api<{ total_count: number; items: PromoItem[] }>('/user/items', { method: 'POST', body: { id } }),

@@ -6,6 +6,7 @@ import { checkTarget, type AddressRule } from '../crawl/guard';
 import { promoErrors } from '../errors';
 import { progressOf, type TaskRow, type TaskService } from './service';
 import type { JobSnapshot } from '../../../jobs/queue';
+import type { ItemService } from '../items/service';
 
 const Flags = Type.Object({
   metadata: Type.Boolean(),
@@ -45,7 +46,7 @@ const stateView = (task: TaskRow, job: JobSnapshot) => ({
 });
 
 /** `/moviemaker/start-workflow`, `/moviemaker/progress` and (Atelier's) `/moviemaker/cancel`. */
-export async function moviemakerRoutes(app: FamilyApp, tasks: TaskService, allow: () => AddressRule): Promise<void> {
+export async function moviemakerRoutes(app: FamilyApp, tasks: TaskService, items: ItemService, allow: () => AddressRule): Promise<void> {
   app.post(
     '/moviemaker/start-workflow',
     {
@@ -55,9 +56,11 @@ export async function moviemakerRoutes(app: FamilyApp, tasks: TaskService, allow
         security,
         summary: 'Make a promo video from a business web address',
         description:
-          'Runs crawl → lyrics ∥ images → song → video → merge on the job queue. `aspect_ratio` (16:9, 9:16, 1:1), `language` (ko, en), `mood` and `seed` are Atelier additions with defaults.',
+          'Runs crawl → lyrics ∥ images → song → video → merge on the job queue. `aspect_ratio` (16:9, 9:16, 1:1), `language` (ko, en), `mood` and `seed` are Atelier additions with defaults; ' +
+          '`item_id` instead of `url` makes the video from a business you already have (after editing it) without crawling again.',
         body: Type.Object({
-          url: Type.String({ minLength: 1, maxLength: 2000 }),
+          url: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
+          item_id: Type.Optional(Type.String({ format: 'uuid' })),
           aspect_ratio: Type.Optional(Type.Union([Type.Literal('16:9'), Type.Literal('9:16'), Type.Literal('1:1')])),
           language: Type.Optional(Type.Union([Type.Literal('ko'), Type.Literal('en')])),
           mood: Type.Optional(Type.String({ maxLength: 30 })),
@@ -68,15 +71,19 @@ export async function moviemakerRoutes(app: FamilyApp, tasks: TaskService, allow
     },
     async (request) => {
       const b = request.body;
-      const target = checkTarget(b.url, allow());
+      const item = b.item_id ? items.get(request.user!.id, b.item_id) : null;
+      const url = item?.url ?? b.url;
+      if (!url) throw promoErrors.error('URL_001', 'Give the url of the business, or the item_id of one you already have');
+      const target = checkTarget(url, allow());
       if (!target.ok) throw promoErrors.error('URL_001', target.reason);
-      const { task } = tasks.start(request.user!.id, {
+      const payload = {
         url: target.url.href,
         aspect: b.aspect_ratio ?? '16:9',
         language: b.language ?? 'ko',
         mood: b.mood ?? null,
         seed: b.seed ?? Math.floor(Math.random() * 2 ** 31),
-      });
+      } as const;
+      const { task } = tasks.start(request.user!.id, payload, item?.id ?? null);
       return { task_id: task.id, progress: progressOf(task) };
     },
   );

@@ -42,12 +42,13 @@ export class TaskService {
     private readonly now: () => number,
   ) {}
 
-  start(userId: string, payload: WorkflowPayload): { task: TaskRow; job: JobSnapshot } {
+  /** `itemId`: make the video from a stored (possibly edited) business instead of crawling again. */
+  start(userId: string, payload: WorkflowPayload, itemId: string | null = null): { task: TaskRow; job: JobSnapshot } {
     const job = this.jobs.enqueue<WorkflowPayload>({ kind: WORKFLOW_KIND, ownerId: userId, payload, lane: 'promo' });
     // Same tick as the enqueue: the handler cannot start before the row exists.
     const task = this.db
       .insert(promoTasks)
-      .values({ id: job.id, userId, url: payload.url, aspect: payload.aspect, language: payload.language, createdAt: new Date(this.now()).toISOString() })
+      .values({ id: job.id, userId, url: payload.url, itemId, aspect: payload.aspect, language: payload.language, createdAt: new Date(this.now()).toISOString() })
       .returning()
       .get();
     return { task, job };

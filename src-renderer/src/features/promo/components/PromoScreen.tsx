@@ -102,7 +102,24 @@ export default function PromoScreen() {
           <Card title="Businesses" description="What the crawl found. Correct anything it got wrong.">
             <div className="stack">
               {items.map((item) => (
-                <ItemForm key={`${item.item_id}:${item.name}:${item.phone_number}`} item={item} onSave={async (edit) => { await promoApi.updateItem(user.id, edit); await reload(); }} />
+                <ItemForm
+                  key={`${item.item_id}:${item.name}:${item.phone_number}`}
+                  item={item}
+                  busy={running(task)}
+                  onSave={async (edit) => {
+                    await promoApi.updateItem(user.id, edit);
+                    await reload();
+                  }}
+                  onRemake={async () => {
+                    setProblem(null);
+                    try {
+                      const { task_id } = await promoApi.startFromItem(item.item_id, aspect, language);
+                      setTask(await promoApi.progress(task_id));
+                    } catch (err) {
+                      setProblem(errorMessage(err));
+                    }
+                  }}
+                />
               ))}
             </div>
           </Card>
@@ -166,7 +183,7 @@ function TaskCard({ task, onCancel }: { task: TaskState; onCancel: () => void })
   );
 }
 
-function ItemForm({ item, onSave }: { item: PromoItem; onSave: (edit: PromoItem) => Promise<void> }) {
+function ItemForm({ item, busy, onSave, onRemake }: { item: PromoItem; busy: boolean; onSave: (edit: PromoItem) => Promise<void>; onRemake: () => void }) {
   const [draft, setDraft] = useState(item);
   const [saved, setSaved] = useState<string | null>(null);
   return (
@@ -197,6 +214,9 @@ function ItemForm({ item, onSave }: { item: PromoItem; onSave: (edit: PromoItem)
       </Field>
       <Button type="submit" size="sm">
         Save
+      </Button>
+      <Button size="sm" variant="primary" disabled={busy} onClick={onRemake}>
+        Make a video from these facts
       </Button>
       {saved && <span className="promo-saved">{saved}</span>}
     </form>
