@@ -7,6 +7,7 @@ import { runComposeBench } from './compose';
 import { runDiffusionBench } from './diffusion';
 import { pct, root, serveEntry, startServer, stop } from './lib';
 import { runStageBench } from './stage';
+import { runPromoBench } from './promo';
 
 async function coldStart(runs = 5): Promise<{ medianMs: number; p90Ms: number }> {
   const times: number[] = [];
@@ -72,6 +73,7 @@ async function main() {
     for (const [k, v] of Object.entries(ai)) print(k, String(v));
   }
   for (const [k, v] of Object.entries(await runComposeBench())) print(k, String(v));
+  for (const [k, v] of Object.entries(await runPromoBench())) print(k, String(v));
 
   for (const [k, v] of Object.entries(await runDiffusionBench())) print(k, String(v));
 

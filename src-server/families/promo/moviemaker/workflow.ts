@@ -36,6 +36,10 @@ export interface WorkflowResult {
   video_id: string;
   item_id: string;
   filename: string;
+  /** Wall milliseconds from the job's start to the end of each stage (lyrics and images overlap). */
+  timings: Partial<Record<StageFlag, number>>;
+  /** Seconds of the finished video, for real-time factors. */
+  duration_sec: number;
 }
 
 const CROSSFADE_SEC = 0.5;
@@ -76,7 +80,10 @@ export function registerWorkflow(app: FastifyInstance, deps: { items: ItemServic
       fs.rmSync(dir, { recursive: true, force: true });
       fs.mkdirSync(dir, { recursive: true });
       tasks.mark(job.id, { metadata: false, lyrics: false, songs: false, images: false, movies: false, combined: false });
+      const t0 = performance.now();
+      const timings: WorkflowResult['timings'] = {};
       const done = (flag: StageFlag, fraction: number) => {
+        timings[flag] = Math.round(performance.now() - t0);
         tasks.mark(job.id, { [flag]: true });
         progress(fraction, { stage: flag });
       };
@@ -113,25 +120,40 @@ export function registerWorkflow(app: FastifyInstance, deps: { items: ItemServic
           done('lyrics', 0.15);
           try {
             const melody = composeMelody(sheet, { seed: p.seed, name: item.name });
-            const song = await renderSong(melody, { category: sheet.category, mood: sheet.mood, dir, signal });
+            const song = await renderSong(melody, { category: sheet.category, mood: sheet.mood, dir, signal: branches.signal });
             done('songs', 0.5);
             return { sheet, melody, song };
           } catch (err) {
-            signal.throwIfAborted();
+            branches.signal.throwIfAborted();
             throw stageFailed('songs', err);
           }
         };
         const imageBranch = async () => {
           try {
-            const found = await collectImages(item.images, { policy: crawl, dir, width, height, minShortSide: render.minShortSide, max: render.maxImages, signal });
+            const found = await collectImages(item.images, { policy: crawl, dir, width, height, minShortSide: render.minShortSide, max: render.maxImages, signal: branches.signal });
             done('images', 0.3);
             return found;
           } catch (err) {
-            signal.throwIfAborted();
+            branches.signal.throwIfAborted();
             throw stageFailed('images', err);
           }
         };
-        const [{ sheet, melody, song }, pictures] = await Promise.all([songBranch(), imageBranch()]);
+        // One branch failing stops the other, and both have ended before the work folder goes.
+        const halt = new AbortController();
+        const branches = { signal: AbortSignal.any([signal, halt.signal]) };
+        const stopOthers = <T>(run: Promise<T>) =>
+          run.catch((err: unknown) => {
+            halt.abort(err);
+            throw err;
+          });
+        const settled = await Promise.allSettled([stopOthers(songBranch()), stopOthers(imageBranch())]);
+        signal.throwIfAborted();
+        const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failure) throw halt.signal.aborted ? halt.signal.reason : failure.reason;
+        const [{ sheet, melody, song }, pictures] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
+          Awaited<ReturnType<typeof songBranch>>,
+          Awaited<ReturnType<typeof imageBranch>>,
+        ];
 
         // 5. movies: cuts on bar lines, spread over the pictures; captions timed to the song.
         progress(0.55, { stage: 'movies', message: `${pictures.files.length} pictures, ${song.durationSec.toFixed(1)} s` });
@@ -207,7 +229,7 @@ export function registerWorkflow(app: FastifyInstance, deps: { items: ItemServic
         }
         tasks.mark(job.id, { videoId });
         done('combined', 1);
-        return { video_id: videoId, item_id: item.id, filename };
+        return { video_id: videoId, item_id: item.id, filename, timings, duration_sec: song.durationSec };
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
