@@ -10,6 +10,7 @@ import { runRangeBench } from './range';
 import { runSpeedBench } from './speed';
 import { runStageBench } from './stage';
 import { runStoriesBench } from './stories';
+import { runPromoBench } from './promo';
 
 async function coldStart(runs = 5): Promise<{ medianMs: number; p90Ms: number }> {
   const times: number[] = [];
@@ -75,6 +76,7 @@ async function main() {
     for (const [k, v] of Object.entries(ai)) print(k, String(v));
   }
   for (const [k, v] of Object.entries(await runComposeBench())) print(k, String(v));
+  for (const [k, v] of Object.entries(await runPromoBench())) print(k, String(v));
 
   for (const [k, v] of Object.entries(await runDiffusionBench())) print(k, String(v));
 

@@ -7,11 +7,14 @@ export interface SettingsShape {
   lan: { enabled: boolean };
   /** How the job lanes are shared with LAN peers (see src-server/jobs/README.md). */
   queue: { ownerFirst: boolean; peerMaxQueued: number | null };
+  /** Google sign-in ("desktop app" client); `issuer` only changes for tests. Extra origins `return_url` may point at. */
+  'oauth.google': { clientId: string | null; clientSecret: string | null; issuer: string; returnOrigins: string[] };
 }
 
 export const SETTING_DEFAULTS: SettingsShape = {
   lan: { enabled: false },
   queue: { ownerFirst: true, peerMaxQueued: null },
+  'oauth.google': { clientId: null, clientSecret: null, issuer: 'https://accounts.google.com', returnOrigins: [] },
 };
 
 export function readSetting<K extends keyof SettingsShape>(db: Db, key: K): SettingsShape[K] {

@@ -43,7 +43,7 @@ describe('API documentation', () => {
   });
 
   it('health endpoints answer as their specs show', async () => {
-    expect((await t.app.inject({ url: '/health' })).json()).toEqual({ status: 'healthy', database: 'connected', redis: 'not_used', celery: 'running' });
+    expect((await t.app.inject({ url: '/health' })).json()).toEqual({ status: 'healthy', database: 'connected', redis: 'not_used', celery: 'running', queue: { queued: 0, processing: 0 }, ai_workers: 'idle' });
     expect((await t.app.inject({ url: '/health/resource' })).json()).toMatchObject({ status: 'ok', redis: 'not_used', timestamp: expect.any(String) });
   });
 });

@@ -12,6 +12,7 @@ const ModelsScreen = lazy(() => import('../features/models/components/ModelsScre
 // The gallery, mask canvas and usage chart load with the area, not with the app.
 const ImagesScreen = lazy(() => import('../features/images/components/ImagesScreen'));
 const StoriesScreen = lazy(() => import('../features/stories/components/StoriesScreen'));
+const PromoScreen = lazy(() => import('../features/promo/components/PromoScreen'));
 
 /** Screens of the built areas; the rest of AREAS show ComingSoon until their issue lands. */
 const SCREENS: Record<string, () => ReactNode> = {
@@ -33,6 +34,11 @@ const SCREENS: Record<string, () => ReactNode> = {
   '/models': () => (
     <Suspense fallback={<Spinner label="Opening Models" />}>
       <ModelsScreen />
+    </Suspense>
+  ),
+  '/promo': () => (
+    <Suspense fallback={<Spinner label="Opening Promo Videos" />}>
+      <PromoScreen />
     </Suspense>
   ),
   '/settings': () => <SettingsScreen />,

@@ -5,3 +5,4 @@ export * from './stage';
 export * from './studio';
 export * from './canvas';
 export * from './stories';
+export * from './promo';

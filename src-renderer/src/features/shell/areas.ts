@@ -40,7 +40,6 @@ export const AREAS: Area[] = [
     label: 'Promo Videos',
     icon: 'film',
     summary: 'Turn a business’s web page into lyrics, music, images and a short promo video.',
-    comingWith: 'a Promo Videos issue not yet filed (business URL to lyrics, music, images and video)',
   },
   {
     path: '/models',

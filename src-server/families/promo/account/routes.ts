@@ -1,24 +1,18 @@
 import { Type } from 'typebox';
-import type { FastifyRequest } from 'fastify';
 import type { FamilyApp } from '../../../http/family';
 import { AppError } from '../../../http/errors';
-import { currentUser, requireUser, SESSION_COOKIE } from '../../../plugins/app/auth';
+import { requireUser, SESSION_COOKIE } from '../../../plugins/app/auth';
 import { authRateLimit } from '../../../plugins/external/rate-limit';
 import { DuplicateAccountError, InvalidCredentialsError } from '../../../auth/service';
 import { passwordWeakness } from '../../../auth/passwords';
 import { REFRESH_TOKEN_TTL_SECONDS } from '../../../auth/tokens';
+import { promoErrors } from '../errors';
+import { assertOwnId, OwnId as OwnIdField } from '../http';
 import { EMAIL_PATTERN, Fields } from '../../../auth/views';
 
 const tags = ['promo'];
 const IdName = Type.Object({ id: Type.String({ format: 'uuid' }), name: Type.String() });
-const OwnId = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
-
-/** Promo bodies name the account they act on; it must be the caller's own (API-MAP). */
-function assertOwnId(request: FastifyRequest, id: string) {
-  const me = currentUser(request);
-  if (id !== me.id) throw request.dialect.forbidden('The id in the body is not your account');
-  return me;
-}
+const OwnId = Type.Object({ id: OwnIdField });
 
 function checkEmail(email: string | undefined) {
   if (email !== undefined && email !== '' && !EMAIL_PATTERN.test(email)) {
@@ -60,7 +54,7 @@ export async function promoAccountRoutes(app: FamilyApp): Promise<void> {
         return reply.status(201).send({ id: user.id, name: user.name });
       } catch (err) {
         if (err instanceof DuplicateAccountError) {
-          throw new AppError(409, 'AUTH_002', err.field === 'email' ? 'That e-mail address is already registered' : 'That user id already exists');
+          throw promoErrors.error('AUTH_002', err.field === 'email' ? 'That e-mail address is already registered' : undefined);
         }
         throw err;
       }
@@ -90,7 +84,7 @@ export async function promoAccountRoutes(app: FamilyApp): Promise<void> {
         });
         return { id: user.id, name: user.name };
       } catch (err) {
-        if (err instanceof InvalidCredentialsError) throw new AppError(401, 'AUTH_001', 'Incorrect user id or password');
+        if (err instanceof InvalidCredentialsError) throw promoErrors.error('AUTH_001');
         throw err;
       }
     },
@@ -150,7 +144,7 @@ export async function promoAccountRoutes(app: FamilyApp): Promise<void> {
         });
         return { user_id: updated.userId, name: updated.name };
       } catch (err) {
-        if (err instanceof DuplicateAccountError) throw new AppError(409, 'AUTH_002', 'That e-mail address is already registered');
+        if (err instanceof DuplicateAccountError) throw promoErrors.error('AUTH_002', 'That e-mail address is already registered');
         throw err;
       }
     },

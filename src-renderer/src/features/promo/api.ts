@@ -1,0 +1,62 @@
+import { request, type RequestOptions } from '../../api/client';
+
+/** The promo family speaks FastAPI's dialect: bare bodies, `{error_code, error_message}` errors. */
+const api = <T>(path: string, options: RequestOptions = {}) => request<T>('promo', path, options);
+
+/** The promo family's routes (src-server/families/promo): bare bodies, the caller's own id in each. */
+
+export const STAGES = ['metadata', 'lyrics', 'songs', 'images', 'movies', 'combined'] as const;
+export type Stage = (typeof STAGES)[number];
+export type Aspect = '16:9' | '9:16' | '1:1';
+
+export interface TaskState {
+  task_id: string;
+  progress: Record<Stage, boolean>;
+  status: 'queued' | 'processing' | 'completed' | 'failed' | 'cancelled';
+  stage: string | null;
+  percent: number;
+  error: string | null;
+  item_id: string | null;
+  video_id: string | null;
+  lyrics: { lines: { section: string; text: string }[] } | null;
+}
+
+export interface PromoItem {
+  item_id: string;
+  name: string;
+  address: string | null;
+  url: string;
+  phone_number: string | null;
+  hashtags: string[];
+  description: string | null;
+  logo_url: string | null;
+  colors: string[];
+}
+
+export interface PromoVideo {
+  id: string;
+  title: string;
+  url: string;
+  resolution: string;
+  duration: number;
+  thumbnail_url: string | null;
+  download_count: number;
+  created_at: string;
+}
+
+export const promoApi = {
+  start: (url: string, aspect: Aspect, language: 'ko' | 'en') =>
+    api<{ task_id: string }>('/moviemaker/start-workflow', { method: 'POST', body: { url, aspect_ratio: aspect, language } }),
+  startFromItem: (itemId: string, aspect: Aspect, language: 'ko' | 'en') =>
+    api<{ task_id: string }>('/moviemaker/start-workflow', { method: 'POST', body: { item_id: itemId, aspect_ratio: aspect, language } }),
+  progress: (taskId: string) => api<TaskState>('/moviemaker/progress', { method: 'POST', body: { task_id: taskId } }),
+  cancel: (taskId: string) => api<TaskState>('/moviemaker/cancel', { method: 'POST', body: { task_id: taskId } }),
+  items: (id: string) => api<{ total_count: number; items: PromoItem[] }>('/user/items', { method: 'POST', body: { id } }),
+  updateItem: (id: string, item: Pick<PromoItem, 'item_id' | 'name' | 'address' | 'phone_number' | 'hashtags'>) =>
+    api<{ success: boolean }>('/user/item/update', {
+      method: 'PUT',
+      body: { id, item_id: item.item_id, name: item.name, address: item.address ?? '', phone_number: item.phone_number ?? '', hashtags: item.hashtags },
+    }),
+  videos: (id: string) => api<{ total_count: number; videos: PromoVideo[] }>('/user/videos', { method: 'POST', body: { id } }),
+  deleteVideo: (userId: string, videoId: string) => api<{ message: string }>('/user/video/delete', { method: 'DELETE', body: { user_id: userId, video_id: videoId } }),
+};

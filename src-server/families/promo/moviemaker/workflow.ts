@@ -1,0 +1,238 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../../../http/errors';
+import type { Job, JobContext } from '../../../jobs/queue';
+import { extractFrame, mergeVideo, renderSlideshow } from '../../../media/promo-video';
+import { probeMedia } from '../../../media/ffmpeg';
+import { crawlBusiness, type CrawlPolicy } from '../crawl/crawl';
+import type { ItemRow, ItemService } from '../items/service';
+import { writeLyrics, type Form, type LyricSheet } from '../lyrics/writer';
+import { composeMelody } from '../song/melody';
+import { renderSong } from '../song/render';
+import { buildAss } from '../video/captions';
+import { collectImages } from '../video/images';
+import { captionsKey, ownerPrefix, type VideoService } from '../videos/service';
+import { ASPECTS, WORKFLOW_KIND, type StageFlag, type TaskService, type WorkflowPayload } from './service';
+
+/** How the workflow renders; tests shrink the frame and the song so a whole run takes seconds. */
+export interface RenderProfile {
+  /** Divides the aspect ratio's 1920/1080 sizes (1 = full HD). */
+  sizeDivisor: number;
+  fps: number;
+  form: Form;
+  minShortSide: number;
+  maxImages: number;
+}
+
+export interface PromoOptions {
+  crawl: CrawlPolicy;
+  render: RenderProfile;
+}
+
+export interface WorkflowResult {
+  video_id: string;
+  item_id: string;
+  filename: string;
+  /** Wall milliseconds from the job's start to the end of each stage (lyrics and images overlap). */
+  timings: Partial<Record<StageFlag, number>>;
+  /** Seconds of the finished video, for real-time factors. */
+  duration_sec: number;
+}
+
+const CROSSFADE_SEC = 0.5;
+const FONT_FILE = 'Pretendard-Bold.otf';
+
+function fontPath(): string {
+  return createRequire(import.meta.url).resolve(`pretendard/dist/public/static/${FONT_FILE}`);
+}
+
+/** A stage's failure: the task fails with the stage named and a reason the user can act on. */
+const stageFailed = (stage: StageFlag, err: unknown) =>
+  err instanceof AppError ? err : new AppError(422, `${stage.toUpperCase()}_FAILED`, `${stage}: ${(err as Error).message}`);
+
+/** Filenames are what `GET /user/video/{filename}` serves: ASCII, unique, with the business in them. */
+function videoFilename(item: ItemRow, id: string): string {
+  const slug = new URL(item.url).hostname.replace(/^www\./, '').replace(/[^a-z0-9]+/gi, '_').slice(0, 40);
+  return `${slug || 'promo'}_${id.slice(0, 8)}.mp4`;
+}
+
+/**
+ * The six stages of the seed's workflow as one durable job: crawl → (lyrics → song) ∥ images →
+ * video → merge. Each stage flips its flag when it ends. Work happens in a folder of the job's own
+ * that goes away whatever happens; only the finished MP4 and thumbnail reach the file store, and
+ * only together with their row. A restart runs the job again from the crawl (or the stored item).
+ */
+export function registerWorkflow(app: FastifyInstance, deps: { items: ItemService; tasks: TaskService; videos: VideoService; options: () => PromoOptions }) {
+  const { items, tasks, videos } = deps;
+  app.jobs.register<WorkflowPayload, WorkflowResult>(WORKFLOW_KIND, {
+    lane: 'promo',
+    maxAttempts: 2,
+    handler: async (job: Job<WorkflowPayload, WorkflowResult>, { signal, progress }: JobContext) => {
+      const { render, crawl } = deps.options();
+      const task = tasks.row(job.id);
+      if (!task || !job.ownerId) throw new AppError(404, 'TASK_001', 'The task row is gone');
+      const userId = job.ownerId;
+      const p = job.payload;
+      const dir = path.join(app.config.dataDir, 'work', `promo-${job.id}`);
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.mkdirSync(dir, { recursive: true });
+      tasks.mark(job.id, { metadata: false, lyrics: false, songs: false, images: false, movies: false, combined: false });
+      const t0 = performance.now();
+      const timings: WorkflowResult['timings'] = {};
+      const done = (flag: StageFlag, fraction: number) => {
+        timings[flag] = Math.round(performance.now() - t0);
+        tasks.mark(job.id, { [flag]: true });
+        progress(fraction, { stage: flag });
+      };
+      try {
+        // 1. metadata: a re-run keeps the item it already made (and whatever the user edited there).
+        progress(0.02, { stage: 'metadata', message: `Reading ${p.url}` });
+        let item: ItemRow;
+        try {
+          item = task.itemId ? items.get(userId, task.itemId) : items.create(userId, await crawlBusiness(p.url, crawl, signal));
+        } catch (err) {
+          signal.throwIfAborted();
+          throw stageFailed('metadata', err);
+        }
+        tasks.mark(job.id, { itemId: item.id });
+        done('metadata', 0.1);
+
+        const [baseW, baseH] = ASPECTS[p.aspect];
+        const even = (n: number) => Math.max(2, 2 * Math.round(n / 2));
+        const width = even(baseW / render.sizeDivisor);
+        const height = even(baseH / render.sizeDivisor);
+
+        // 2+3 (lyrics, then the song) beside 4 (images).
+        const songBranch = async () => {
+          let sheet: LyricSheet;
+          try {
+            sheet = writeLyrics(
+              { name: item.name, address: item.address, phoneNumber: item.phoneNumber, category: item.category, hashtags: item.hashtags, description: item.description },
+              { language: p.language, form: render.form, seed: p.seed, mood: p.mood },
+            );
+          } catch (err) {
+            throw stageFailed('lyrics', err);
+          }
+          tasks.mark(job.id, { lyricsText: JSON.stringify(sheet) });
+          done('lyrics', 0.15);
+          try {
+            const melody = composeMelody(sheet, { seed: p.seed, name: item.name });
+            const song = await renderSong(melody, { category: sheet.category, mood: sheet.mood, dir, signal: branches.signal });
+            done('songs', 0.5);
+            return { sheet, melody, song };
+          } catch (err) {
+            branches.signal.throwIfAborted();
+            throw stageFailed('songs', err);
+          }
+        };
+        const imageBranch = async () => {
+          try {
+            const found = await collectImages(item.images, { policy: crawl, dir, width, height, minShortSide: render.minShortSide, max: render.maxImages, signal: branches.signal });
+            done('images', 0.3);
+            return found;
+          } catch (err) {
+            branches.signal.throwIfAborted();
+            throw stageFailed('images', err);
+          }
+        };
+        // One branch failing stops the other, and both have ended before the work folder goes.
+        const halt = new AbortController();
+        const branches = { signal: AbortSignal.any([signal, halt.signal]) };
+        const stopOthers = <T>(run: Promise<T>) =>
+          run.catch((err: unknown) => {
+            halt.abort(err);
+            throw err;
+          });
+        const settled = await Promise.allSettled([stopOthers(songBranch()), stopOthers(imageBranch())]);
+        signal.throwIfAborted();
+        const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failure) throw halt.signal.aborted ? halt.signal.reason : failure.reason;
+        const [{ sheet, melody, song }, pictures] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
+          Awaited<ReturnType<typeof songBranch>>,
+          Awaited<ReturnType<typeof imageBranch>>,
+        ];
+
+        // 5. movies: cuts on bar lines, spread over the pictures; captions timed to the song.
+        progress(0.55, { stage: 'movies', message: `${pictures.files.length} pictures, ${song.durationSec.toFixed(1)} s` });
+        const videoFile = 'picture.mp4';
+        try {
+          fs.mkdirSync(path.join(dir, 'fonts'), { recursive: true });
+          fs.copyFileSync(fontPath(), path.join(dir, 'fonts', FONT_FILE));
+          const brand = item.colors[0] ?? '#ffb400';
+          fs.writeFileSync(
+            path.join(dir, 'captions.ass'),
+            buildAss(sheet, melody, { title: item.name, phone: item.phoneNumber, callToAction: p.language === 'ko' ? '지금 방문하세요!' : 'Visit us today!', brand }, { width, height, durationSec: song.durationSec }),
+          );
+          const n = pictures.files.length;
+          const bars = melody.barLines.filter((t) => t > CROSSFADE_SEC && t < song.durationSec - CROSSFADE_SEC);
+          const cuts = n > 1 ? Array.from({ length: n - 1 }, (_, i) => bars[Math.round(((i + 1) * bars.length) / n) - 1]!).filter((t, i, a) => t !== undefined && a.indexOf(t) === i) : [];
+          await renderSlideshow({
+            dir,
+            images: pictures.files.slice(0, cuts.length + 1),
+            cuts,
+            durationSec: song.durationSec,
+            width,
+            height,
+            fps: render.fps,
+            transitionSec: CROSSFADE_SEC,
+            background: brand,
+            captions: 'captions.ass',
+            fontsDir: 'fonts',
+            output: videoFile,
+            signal,
+          });
+        } catch (err) {
+          signal.throwIfAborted();
+          throw stageFailed('movies', err);
+        }
+        done('movies', 0.85);
+
+        // 6. combined: the MP4, its thumbnail, then (only then) the stored files and the row.
+        const videoId = crypto.randomUUID();
+        const filename = videoFilename(item, videoId);
+        const fileKey = `${ownerPrefix(userId)}/${videoId}.mp4`;
+        const thumbnailKey = `${ownerPrefix(userId)}/${videoId}.jpg`;
+        try {
+          const final = path.join(dir, 'final.mp4');
+          await mergeVideo({ dir, video: videoFile, audio: path.basename(song.wav), output: final, signal });
+          const thumb = path.join(dir, 'thumb.jpg');
+          await extractFrame({ dir, video: 'final.mp4', atSec: Math.min(0.5, song.durationSec / 2), output: thumb, width: Math.min(640, width), signal });
+          const probe = await probeMedia(final);
+          signal.throwIfAborted();
+          await app.storage.put(fileKey, fs.createReadStream(final));
+          await app.storage.put(thumbnailKey, fs.createReadStream(thumb));
+          await app.storage.put(captionsKey(fileKey), fs.createReadStream(path.join(dir, 'captions.ass')));
+          videos.insert({
+            id: videoId,
+            userId,
+            itemId: item.id,
+            taskId: job.id,
+            title: p.language === 'ko' ? `${item.name} 홍보 영상` : `${item.name} promo video`,
+            description: item.description,
+            filename,
+            fileKey,
+            thumbnailKey,
+            resolution: `${width}x${height}`,
+            durationSec: probe.durationSeconds ?? song.durationSec,
+            status: 'completed',
+            createdAt: new Date(app.clock.now()).toISOString(),
+          });
+        } catch (err) {
+          await app.storage.delete(fileKey).catch(() => false);
+          await app.storage.delete(thumbnailKey).catch(() => false);
+          await app.storage.delete(captionsKey(fileKey)).catch(() => false);
+          signal.throwIfAborted();
+          throw stageFailed('combined', err);
+        }
+        tasks.mark(job.id, { videoId });
+        done('combined', 1);
+        return { video_id: videoId, item_id: item.id, filename, timings, duration_sec: song.durationSec };
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  });
+}

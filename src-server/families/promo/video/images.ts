@@ -1,0 +1,72 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { guardedGet } from '../crawl/guard';
+import type { CrawlPolicy } from '../crawl/crawl';
+
+export interface CollectedImages {
+  /** File names in `dir`, cropped to the frame, best first. */
+  files: string[];
+  /** Why candidates were left out, for the task's message. */
+  skipped: { url: string; reason: string }[];
+}
+
+/** A 64-bit average hash of an 8×8 grey thumbnail: the same picture at two sizes hashes alike. */
+async function averageHash(image: Buffer): Promise<bigint> {
+  const px = await sharp(image).resize(8, 8, { fit: 'fill' }).greyscale().raw().toBuffer();
+  const mean = px.reduce((s, v) => s + v, 0) / px.length;
+  let hash = 0n;
+  for (const v of px) hash = (hash << 1n) | (v >= mean ? 1n : 0n);
+  return hash;
+}
+
+const hamming = (a: bigint, b: bigint) => {
+  let x = a ^ b;
+  let n = 0;
+  while (x) {
+    n += Number(x & 1n);
+    x >>= 1n;
+  }
+  return n;
+};
+
+/**
+ * Stage 4: the site's own pictures through the same guard as the pages, kept when sharp can read
+ * them and their shorter side is at least `minShortSide`, near-duplicates dropped, each cropped to
+ * the frame around what sharp's attention strategy finds most salient.
+ */
+export async function collectImages(
+  urls: string[],
+  opts: { policy: CrawlPolicy; dir: string; width: number; height: number; minShortSide: number; max: number; signal: AbortSignal },
+): Promise<CollectedImages> {
+  const files: string[] = [];
+  const skipped: CollectedImages['skipped'] = [];
+  const seen: bigint[] = [];
+  fs.mkdirSync(opts.dir, { recursive: true });
+  for (const url of urls) {
+    if (files.length >= opts.max) break;
+    opts.signal.throwIfAborted();
+    try {
+      const got = await guardedGet(url, { allow: opts.policy.allow, maxBytes: opts.policy.imageMaxBytes, timeoutMs: opts.policy.timeoutMs, signal: opts.signal, accept: 'image/*' });
+      if (got.status >= 400) throw new Error(`HTTP ${got.status}`);
+      const meta = await sharp(got.body).metadata();
+      const short = Math.min(meta.width ?? 0, meta.height ?? 0);
+      if (short < opts.minShortSide) throw new Error(`${meta.width}×${meta.height} is smaller than ${opts.minShortSide} px on its shorter side`);
+      const hash = await averageHash(got.body);
+      if (seen.some((h) => hamming(h, hash) <= 4)) throw new Error('a duplicate of an earlier picture');
+      seen.push(hash);
+      const name = `img-${String(files.length).padStart(2, '0')}-${crypto.createHash('sha1').update(url).digest('hex').slice(0, 8)}.jpg`;
+      await sharp(got.body)
+        .rotate()
+        .resize(opts.width, opts.height, { fit: 'cover', position: sharp.strategy.attention })
+        .jpeg({ quality: 90 })
+        .toFile(path.join(opts.dir, name));
+      files.push(name);
+    } catch (err) {
+      if (opts.signal.aborted) throw err;
+      skipped.push({ url, reason: (err as Error).message });
+    }
+  }
+  return { files, skipped };
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { neighbourhood, phoneWords, syllabify, writeLyrics } from '../../src-server/families/promo/lyrics/writer';
+import { composeMelody, rhythm } from '../../src-server/families/promo/song/melody';
+import { buildAss, karaokeText } from '../../src-server/families/promo/video/captions';
+
+const facts = { name: '블루문', address: '서울특별시 강남구 역삼동 123-45', phoneNumber: '02-1234-5678', category: 'CafeOrCoffeeShop', hashtags: ['커피', '브런치'], description: null };
+
+describe('the jingle writer', () => {
+  it('follows the song form: the name in the intro, twice in the chorus, the neighbourhood and the phone read digit by digit in the outro', () => {
+    const sheet = writeLyrics(facts, { language: 'ko', form: 'full', seed: 1, mood: null });
+    expect(sheet.lines.map((l) => l.section)).toEqual(['intro', 'intro', 'verse', 'verse', 'verse', 'verse', 'chorus', 'chorus', 'chorus', 'chorus', 'outro', 'outro']);
+    expect(sheet.category).toBe('cafe');
+    expect(sheet.lines[0]!.text).toContain('블루문');
+    expect(sheet.lines[6]!.text).toBe('블루문 블루문 라');
+    // The particle follows the name's last syllable: 문 has a final consonant, so 이, not 가.
+    expect(sheet.lines[7]!.text).toBe('블루문이 최고예요');
+    expect(sheet.lines[10]!.text).toBe('역삼동의 블루문 라');
+    expect(sheet.lines[11]!.text).toBe('전화 주세요 공이 일이삼사 오육칠팔');
+    for (const line of sheet.lines) expect(line.syllables.join('')).toBe(line.text.replace(/[\s,]/g, ''));
+    // Short lines are padded up to their syllable target.
+    expect(sheet.lines[0]!.syllables.length).toBeGreaterThanOrEqual(6);
+  });
+
+  it('picks particles for a name ending in a vowel, and is the same song for the same seed', () => {
+    const a = writeLyrics({ ...facts, name: '미소치과', category: 'Dentist' }, { language: 'ko', form: 'full', seed: 9, mood: null });
+    expect(a.category).toBe('health');
+    expect(a.mood).toBe('calm');
+    expect(a.lines[7]!.text).toBe('미소치과가 최고예요');
+    expect(writeLyrics(facts, { language: 'ko', form: 'full', seed: 4, mood: null })).toEqual(writeLyrics(facts, { language: 'ko', form: 'full', seed: 4, mood: null }));
+    const verses = (seed: number) => writeLyrics(facts, { language: 'ko', form: 'full', seed, mood: null }).lines.filter((l) => l.section === 'verse').map((l) => l.text);
+    expect(new Set([1, 2, 3, 4, 5].map((s) => verses(s).join('/'))).size).toBeGreaterThan(1);
+  });
+
+  it('writes English too, reading the number one digit at a time', () => {
+    const sheet = writeLyrics({ ...facts, name: 'Blue Moon' }, { language: 'en', form: 'short', seed: 2, mood: 'calm' });
+    expect(sheet.lines.map((l) => l.text)).toEqual(['la la la Blue Moon la', 'Blue Moon, Blue Moon la la la', 'call oh two one two three four five six seven eight']);
+    expect(phoneWords('02-1234-5678', 'ko')).toBe('공이 일이삼사 오육칠팔');
+    expect(syllabify('little coffee')).toEqual(['li', 'ttle', 'co', 'ffee']);
+    expect(neighbourhood('서울특별시 강남구 역삼동 123-45')).toBe('역삼동');
+  });
+});
+
+describe('melody and captions', () => {
+  it('gives every syllable one note inside its line\'s bars, and times the karaoke sweep to those notes', () => {
+    const sheet = writeLyrics(facts, { language: 'ko', form: 'short', seed: 3, mood: null });
+    const melody = composeMelody(sheet, { seed: 3, name: facts.name });
+    expect(melody.notes).toHaveLength(sheet.lines.reduce((n, l) => n + l.syllables.length, 0));
+    expect(melody.grid.bars).toBe(7);
+    for (const line of melody.lines) {
+      for (const s of melody.syllables.filter((x) => x.line === line.index)) {
+        expect(s.startSec).toBeGreaterThanOrEqual(line.startSec - 1e-9);
+        expect(s.endSec).toBeLessThanOrEqual(line.endSec + 1e-9);
+      }
+    }
+    expect(rhythm(8, 2).reduce((a, b) => a + b, 0)).toBe(28);
+
+    const ass = buildAss(sheet, melody, { title: '블루문', phone: '02-1234-5678', callToAction: '지금 방문하세요!', brand: '#1e3a8a' }, { width: 320, height: 180, durationSec: melody.grid.bars * melody.grid.barSec + 2 });
+    expect(ass).toContain('PlayResX: 320');
+    const karaoke = ass.split('\n').filter((l) => l.startsWith('Dialogue: 0,'));
+    expect(karaoke).toHaveLength(3);
+    // Each line's sweeps add up to where its last note ends, measured from the event's start.
+    karaoke.forEach((event, i) => {
+      const start = event.split(',')[1]!;
+      const [h, m, s] = start.split(':').map(Number);
+      const startSec = h! * 3600 + m! * 60 + s!;
+      const total = [...event.matchAll(/\\kf?(\d+)/g)].reduce((sum, x) => sum + Number(x[1]), 0) / 100;
+      const notes = melody.syllables.filter((x) => x.line === i);
+      expect(startSec).toBeCloseTo(notes[0]!.startSec - 0.3, 1);
+      expect(startSec + total).toBeCloseTo(notes[notes.length - 1]!.endSec, 1);
+    });
+    expect(karaokeText('블루문 블루문', [{ text: '블', startSec: 1, endSec: 1.5 }], 0.5)).toBe('{\\k50}{\\kf50}블');
+  });
+});
