@@ -19,6 +19,8 @@ export interface LanStatus {
 export interface LanController {
   status(): LanStatus;
   setEnabled(enabled: boolean): Promise<LanStatus>;
+  /** Whether a request comes from the owner: over loopback, and not through a LAN listener. */
+  fromOwner(request: FastifyRequest): boolean;
 }
 
 declare module 'fastify' {
@@ -95,7 +97,10 @@ export default fp<{ interfaces?: () => string[] }>(
   async (app, opts) => {
     const listInterfaces = opts.interfaces ?? (() => lanAddresses());
     const listeners = new Map<string, net.Server>();
+    // Connections that came in through a LAN listener: peers, whatever their address says.
+    const peerSockets = new Set<net.Socket>();
     let enabled = false;
+    const fromOwner = (request: FastifyRequest) => isLoopback(request.socket.remoteAddress) && !peerSockets.has(request.raw.socket as net.Socket);
 
     const knownHosts = (): Set<string> => {
       const known = new Set(LOOPBACK_HOSTS);
@@ -114,10 +119,20 @@ export default fp<{ interfaces?: () => string[] }>(
     app.addHook('onRequest', async (request, reply) => {
       const refusal = refusedByHost(request, knownHosts());
       if (refusal) return sendError(reply, request.dialect, new AppError(403, 'HOST_NOT_ALLOWED', refusal));
-      if (isLoopback(request.socket.remoteAddress) || !isOwnerOnlyRoute(request.routeOptions.url)) return;
+      if (fromOwner(request) || !isOwnerOnlyRoute(request.routeOptions.url)) return;
       return reply
         .status(403)
         .send({ success: false, error: { code: 'OWNER_ONLY', message: 'Only the owner of this Atelier may change its settings' } });
+    });
+
+    // The data folder's absolute path holds the OS user name: a LAN peer sees `<data folder>` instead
+    // wherever an answer would name it (an engine's "install it in ..." reason, an error message).
+    const hidden = [app.config.dataDir, os.homedir()]
+      .filter((p) => p.length > 1)
+      .flatMap((p, i) => [p, JSON.stringify(p).slice(1, -1)].map((text) => ({ text, as: i === 0 ? '<data folder>' : '~' })));
+    app.addHook('onSend', async (request, _reply, payload) => {
+      if (typeof payload !== 'string' || fromOwner(request)) return payload;
+      return hidden.reduce((text, { text: path, as }) => text.replaceAll(path, as), payload);
     });
 
     const port = (): number | null => {
@@ -130,7 +145,11 @@ export default fp<{ interfaces?: () => string[] }>(
       if (p === null) return;
       for (const host of listInterfaces()) {
         if (listeners.has(host)) continue;
-        const server = net.createServer((socket) => app.server.emit('connection', socket));
+        const server = net.createServer((socket) => {
+          peerSockets.add(socket);
+          socket.once('close', () => peerSockets.delete(socket));
+          app.server.emit('connection', socket);
+        });
         await new Promise<void>((resolve) => {
           server.once('error', (err) => {
             app.log.warn({ err, host }, 'LAN listener could not start on this address');
@@ -145,13 +164,16 @@ export default fp<{ interfaces?: () => string[] }>(
     }
 
     async function closeListeners(): Promise<void> {
-      await Promise.all(
-        [...listeners.values()].map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
-      );
+      const closed = [...listeners.values()].map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
       listeners.clear();
+      // A listener closes only once its connections end: peers' (kept alive by their browsers) are
+      // cut now, so turning sharing off takes effect at once and never waits on a peer.
+      for (const socket of peerSockets) socket.destroy();
+      await Promise.all(closed);
     }
 
     const controller: LanController = {
+      fromOwner,
       status() {
         const all = ALL_INTERFACES.has(app.config.host);
         const p = port();
