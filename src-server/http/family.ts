@@ -72,6 +72,12 @@ function describeValidation(err: FastifyError): string {
 export function toAppError(err: unknown, dialect: Dialect, request?: FastifyRequest): AppError {
   if (isAppError(err)) return err;
   const e = err as FastifyError;
+  // A path names a thing: a value that cannot name one (`job-001` where ids are UUIDs) names
+  // nothing, so it is the family's 404, as it was on the seed servers, not a validation error.
+  if (e?.validation && e.validationContext === 'params') {
+    const field = e.validation[0]?.instancePath.replace(/^\//, '') || 'id';
+    return coreError(dialect, 'not_found', `No ${field} ${JSON.stringify((request?.params as Record<string, unknown> | undefined)?.[field] ?? '')} exists`);
+  }
   if (e?.validation) {
     const message = describeValidation(e);
     const custom = request?.routeOptions.config?.validationError;

@@ -163,6 +163,37 @@ describe('4. an id is digits or it is not found', () => {
   });
 });
 
+describe('4. canvas: the spec\'s own id shapes are 404, not 400', () => {
+  const notFound = { success: false, error: { code: 'NOT_FOUND', message: expect.any(String) } };
+  it.each([
+    ['GET', '/api/v1/queue/items/job-001'],
+    ['DELETE', '/api/v1/queue/items/job-550e8400-e29b-41d4'],
+    ['GET', '/api/v1/images/img-001'],
+    ['DELETE', '/api/v1/images/img-001'],
+    ['POST', '/api/v1/images/img-001/star'],
+    ['DELETE', '/api/v1/images/img-001/star'],
+    ['POST', '/api/v1/images/img-001/share'],
+    ['DELETE', '/api/v1/images/img-001/share'],
+    ['GET', '/api/v1/boards/board-001'],
+    ['GET', '/api/v1/workflows/wf-001'],
+  ])('%s %s', async (method, url) => {
+    const res = await call(method as Method, url, canvas);
+    expect(res.statusCode, res.body).toBe(404);
+    expect(res.json()).toEqual(notFound);
+  });
+
+  it('board image routes: img-001 is not in your gallery (404), on the path or in the body', async () => {
+    const board = (await call('POST', '/api/v1/boards', canvas, { name: 'Ids' })).json().data;
+    const removed = await call('DELETE', `/api/v1/boards/${board.id}/images/img-001`, canvas);
+    expect(removed.statusCode).toBe(404);
+    const added = await call('POST', `/api/v1/boards/${board.id}/images`, canvas, { image_ids: ['img-001'] });
+    expect(added.statusCode).toBe(404);
+    expect(added.json().error).toMatchObject({ code: 'NOT_FOUND', details: { image_ids: ['img-001'] } });
+    // A value of the wrong type is still a validation error.
+    expect((await call('POST', `/api/v1/boards/${board.id}/images`, canvas, { image_ids: [7] })).statusCode).toBe(400);
+  });
+});
+
 describe('text fields refuse characters that are not valid text', () => {
   it.each(['\u0000', '\u0001', '\u001f', '\ufffe', '\ud800'])('canvas: a board named with U+%s is refused and not stored', async (ch) => {
     const res = await call('POST', '/api/v1/boards', canvas, { name: `b${ch}` });
