@@ -5,10 +5,13 @@ import { settings } from '../db/schema';
 /** Installation-wide preferences, typed per key. */
 export interface SettingsShape {
   lan: { enabled: boolean };
+  /** The image model a canvas generate request without `model` uses; null: the best installed one the plan allows. */
+  imageModel: { default: string | null };
 }
 
 export const SETTING_DEFAULTS: SettingsShape = {
   lan: { enabled: false },
+  imageModel: { default: null },
 };
 
 export function readSetting<K extends keyof SettingsShape>(db: Db, key: K): SettingsShape[K] {

@@ -5,7 +5,14 @@ import { SAMPLERS } from './service';
 
 const Prompt = Type.String({ minLength: 1, maxLength: 2000, pattern: '\\S', description: 'What to draw' });
 const Negative = Type.Optional(Type.String({ maxLength: 2000, description: 'What to avoid; default none' }));
-const ModelName = Type.String({ minLength: 1, maxLength: 200, description: 'A `name` (or `id`) from GET /models of type `main`' });
+const ModelName = Type.Optional(
+  Type.String({
+    minLength: 1,
+    maxLength: 200,
+    description:
+      'A `name` (or `id`) from GET /models of type `main`. Default: the model chosen in Settings, else the best installed one your plan allows; the answer and the job name the one used',
+  }),
+);
 const Side = (what: string) =>
   Type.Optional(
     Type.Integer({
@@ -101,4 +108,5 @@ export const Accepted = Type.Object({
   estimated_wait_seconds: Type.Integer({ description: 'Until the images are ready: the jobs ahead plus this one, from speeds measured on this machine' }),
   estimated_credits: Type.Integer({ description: 'Held from your balance now; the job is charged its measured compute time (1 credit a second) and the rest is released' }),
   websocket_channel: Type.String({ description: 'The socket.io room your job events go to (`user:<your id>`); connect to /socket.io/ with your access token and listen for `job:update`' }),
+  model: Type.String({ description: 'Atelier addition: the model the job runs (the one named, or the default when none was)' }),
 });
