@@ -62,7 +62,7 @@ function tinySd15(): Workflow {
 async function queued(res: LightMyRequestResponse, user: CanvasUser) {
   expect(res.statusCode, res.body).toBe(202);
   const data = res.json().data;
-  expect(data).toEqual({ job_id: expect.any(String), status: 'queued', queue_position: expect.any(Number), estimated_wait_seconds: expect.any(Number), estimated_credits: expect.any(Number), websocket_channel: `user:${user.id}` });
+  expect(data).toEqual({ job_id: expect.any(String), status: 'queued', queue_position: expect.any(Number), estimated_wait_seconds: expect.any(Number), estimated_credits: expect.any(Number), websocket_channel: `user:${user.id}`, model: expect.any(String) });
   const detail = (await call(t.app, user, 'GET', `/api/v1/queue/items/${data.job_id}`)).json().data;
   await call(t.app, user, 'DELETE', `/api/v1/queue/items/${data.job_id}`);
   t.clock.advance(61_000);

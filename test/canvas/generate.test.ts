@@ -50,6 +50,7 @@ describe('POST /generate/text-to-image', () => {
       estimated_wait_seconds: expect.any(Number),
       estimated_credits: 1,
       websocket_channel: `user:${alice.id}`,
+      model: 'tiny-sd1',
     });
     const job = await settled(t.app, accepted.job_id);
     expect(job.status, job.error ?? '').toBe('completed');
