@@ -105,6 +105,8 @@ async function* chunksOf(source: PutSource): AsyncGenerator<Uint8Array> {
 export class FileStore {
   readonly root: string;
   readonly tempDir: string;
+  /** Temp files this process is writing now: a periodic sweep never takes them, however slow. */
+  private readonly writing = new Set<string>();
 
   private constructor(dataDir: string) {
     this.root = path.join(dataDir, 'files');
@@ -130,6 +132,7 @@ export class FileStore {
     for (const name of await fsp.readdir(this.tempDir)) {
       if (!name.startsWith(TEMP_PREFIX) || !name.endsWith(TEMP_SUFFIX)) continue;
       const file = path.join(this.tempDir, name);
+      if (this.writing.has(file)) continue;
       try {
         if ((await fsp.stat(file)).mtimeMs > cutoff) continue;
         await fsp.unlink(file);
@@ -161,6 +164,7 @@ export class FileStore {
     const temp = path.join(this.tempDir, `${TEMP_PREFIX}${crypto.randomUUID()}${TEMP_SUFFIX}`);
     const hash = crypto.createHash('sha256');
     let size = 0;
+    this.writing.add(temp);
     try {
       const handle = await fsp.open(temp, 'wx');
       try {
@@ -190,6 +194,8 @@ export class FileStore {
     } catch (err) {
       await fsp.rm(temp, { force: true });
       throw err;
+    } finally {
+      this.writing.delete(temp);
     }
     await fsyncDir(path.dirname(target));
     return { key, size, sha256: hash.digest('hex') };
