@@ -92,8 +92,9 @@ export function toAppError(err: unknown, dialect: Dialect, request?: FastifyRequ
   if (isAppError(err)) return err;
   const e = err as FastifyError;
   // A path names a thing: a value that cannot name one (`job-001` where ids are UUIDs) names
-  // nothing, so it is the family's 404, as it was on the seed servers, not a validation error.
-  if (e?.validation && e.validationContext === 'params') {
+  // nothing, so it is the family's 404, as it was on the seed servers, not a validation error
+  // (unless the route keeps a code its spec names for it, as stage's `INVALID_ID`).
+  if (e?.validation && e.validationContext === 'params' && !request?.routeOptions.config?.validationError) {
     const field = e.validation[0]?.instancePath.replace(/^\//, '') || 'id';
     return coreError(dialect, 'not_found', `No ${field} ${JSON.stringify((request?.params as Record<string, unknown> | undefined)?.[field] ?? '')} exists`);
   }

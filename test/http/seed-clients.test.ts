@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestApp, signUp, bearer, type TestApp } from '../helpers/app';
-import { accessory, stageUser, type StageUser } from '../stage/helpers';
+import { accessory, stageUser, uploadWav, type StageUser } from '../stage/helpers';
 import { makeStudioSamples, putTo, studioUser, type StudioUser } from '../studio/helpers';
 
 /**
@@ -154,11 +154,15 @@ describe('4. an id is digits or it is not found', () => {
     }
   });
 
-  it('stage: /api/audio/file/0x1 and 1e3 are 404 in the stage body', async () => {
-    for (const id of ['0x1', '1e3', 'abc']) {
-      const res = await call('GET', `/api/audio/${id}`, stage.headers);
-      expect(res.statusCode).toBe(404);
-      expect(res.json()).toEqual({ success: false, error: 'NOT_FOUND', message: expect.any(String) });
+  it('stage: /api/audio/file/0x1 does not serve audio 1; 1e3 is not 1000 (the spec\'s own INVALID_ID for a malformed id)', async () => {
+    const id = await uploadWav(t.app, stage, 'Hum');
+    expect((await call('GET', `/api/audio/file/${id}`, stage.headers)).statusCode).toBe(200);
+    for (const other of [`0x${id.toString(16)}`, `${id}e0`, `${id / 1000}e3`, `${id}.0`, 'abc']) {
+      for (const url of [`/api/audio/file/${other}`, `/api/audio/${other}`]) {
+        const res = await call('GET', url, stage.headers);
+        expect(res.statusCode, url).toBe(400);
+        expect(res.json()).toEqual({ success: false, error: 'INVALID_ID', message: 'Invalid audio ID' });
+      }
     }
   });
 });

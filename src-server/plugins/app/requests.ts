@@ -15,7 +15,7 @@ function integerParams(schema: unknown): string[] {
  * - a bare request (a `DELETE` with no body, or an empty one labelled JSON) is an empty object to a route with a body schema, so a
  *   route that needs no field works and one that does names the missing field;
  * - an integer id in a path is digits, or nothing by that id exists: `/audio/file/0x1`, `1e3` and
- *   `abc` are 404, never read leniently as 1 or 1000.
+ *   `abc` are 404 (or the code a family's spec names for a malformed id), never read as 1 or 1000.
  */
 export default fp(
   async (app) => {
@@ -38,7 +38,13 @@ export default fp(
         if (!names) integerIds.set(schema.params, (names = integerParams(schema.params)));
         const params = request.params as Record<string, unknown>;
         const bad = names.find((name) => typeof params[name] === 'string' && !/^[0-9]+$/.test(params[name]));
-        if (bad) throw coreError(request.dialect, 'not_found', `Nothing has the ${bad} ${JSON.stringify(params[bad])}`);
+        if (bad) {
+          // A family whose spec names its own code for a malformed id (stage's `INVALID_ID`) keeps it.
+          const custom = request.routeOptions.config.validationError;
+          const message = `params.${bad} must be a whole number of digits`;
+          const issue = { instancePath: `/${bad}`, schemaPath: `#/properties/${bad}/type`, keyword: 'type', params: { type: 'integer' }, message: 'must be integer' };
+          throw custom ? custom(message, [issue]) : coreError(request.dialect, 'not_found', `Nothing has the ${bad} ${JSON.stringify(params[bad])}`);
+        }
       }
     });
   },
