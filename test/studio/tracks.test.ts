@@ -215,7 +215,8 @@ describe('one track', () => {
     expect((await call(alice, 'DELETE', `/api/work/studio/${studioId}/reset`)).json().data.deletedTracks).toBe(1);
     expect(fs.readdirSync(path.join(t.dataDir, 'files', 'studio', alice.id, 'tracks'))).toEqual([]);
     expect((await call(alice, 'DELETE', `/api/work/track/${gone.track.trackId}`)).json()).toEqual(errorOf('TRACK_NOT_FOUND', 'Track not found'));
-    expect((await call(alice, 'DELETE', '/api/work/track/zero')).statusCode).toBe(400);
+    // An id that is not digits names no track.
+    expect((await call(alice, 'DELETE', '/api/work/track/zero')).statusCode).toBe(404);
   });
 
   it('renames and moves a track (PUT /api/work/track/{studioid}/{trackId})', async () => {
