@@ -93,8 +93,8 @@ export function toAppError(err: unknown, dialect: Dialect, request?: FastifyRequ
   const e = err as FastifyError;
   // A path names a thing: a value that cannot name one (`job-001` where ids are UUIDs) names
   // nothing, so it is the family's 404, as it was on the seed servers, not a validation error
-  // (unless the route keeps a code its spec names for it, as stage's `INVALID_ID`).
-  if (e?.validation && e.validationContext === 'params' && !request?.routeOptions.config?.validationError) {
+  // (unless the family's spec names a validation code for it, as stage's `INVALID_ID`).
+  if (e?.validation && e.validationContext === 'params' && !request?.routeOptions.config?.validationError && dialect.malformedPathId !== 'validation') {
     const field = e.validation[0]?.instancePath.replace(/^\//, '') || 'id';
     return coreError(dialect, 'not_found', `No ${field} ${JSON.stringify((request?.params as Record<string, unknown> | undefined)?.[field] ?? '')} exists`);
   }

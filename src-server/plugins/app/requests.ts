@@ -43,7 +43,9 @@ export default fp(
           const custom = request.routeOptions.config.validationError;
           const message = `params.${bad} must be a whole number of digits`;
           const issue = { instancePath: `/${bad}`, schemaPath: `#/properties/${bad}/type`, keyword: 'type', params: { type: 'integer' }, message: 'must be integer' };
-          throw custom ? custom(message, [issue]) : coreError(request.dialect, 'not_found', `Nothing has the ${bad} ${JSON.stringify(params[bad])}`);
+          if (custom) throw custom(message, [issue]);
+          if (request.dialect.malformedPathId === 'validation') throw coreError(request.dialect, 'validation', message);
+          throw coreError(request.dialect, 'not_found', `Nothing has the ${bad} ${JSON.stringify(params[bad])}`);
         }
       }
     });
