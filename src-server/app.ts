@@ -17,6 +17,8 @@ import limitsPlugin from './plugins/app/limits';
 import lanPlugin from './plugins/app/lan';
 import webUiPlugin from './plugins/external/web-ui';
 import notFoundPlugin from './plugins/app/not-found';
+import methodsPlugin from './plugins/app/methods';
+import requestsPlugin from './plugins/app/requests';
 import { coreError, familyPlugin, sendError } from './http/family';
 import { dialectForPath, families } from './families/registry';
 import { systemDialect } from './system/dialect';
@@ -34,6 +36,9 @@ export interface BuildOptions {
 
 export const JSON_BODY_LIMIT = 1024 * 1024;
 
+// Clients send ids in paths; a trailing slash should not turn a route into a 404.
+const ROUTER_OPTIONS = { ignoreTrailingSlash: true, maxParamLength: 500 };
+
 /**
  * Builds the whole Atelier server without listening: Electron, the headless CLI and every test
  * call this same factory.
@@ -43,8 +48,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
     bodyLimit: JSON_BODY_LIMIT,
-    // Clients send ids in paths; a trailing slash should not turn a route into a 404.
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    routerOptions: ROUTER_OPTIONS,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     schemaController: lazySchemaController(),
     trustProxy: false,
@@ -59,8 +63,10 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  await app.register(methodsPlugin, ROUTER_OPTIONS);
   await app.register(configPlugin, { config, clock: options.clock ?? { now: Date.now } });
   await app.register(dialectPlugin, { dialectFor: dialectForPath, fallback: systemDialect });
+  await app.register(requestsPlugin);
   await app.register(dbPlugin);
   await app.register(authPlugin);
   await app.register(cookiePlugin);

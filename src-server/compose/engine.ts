@@ -13,7 +13,7 @@ import { arrange, type Arrangement } from './arrange';
 import { arrangementToMidi } from './midi';
 import { genreOf, instrumentsOf, moodOf, readPrompt, type Genre } from './prompt';
 import { renderStems } from './render';
-import { barGrid, estimateKey, estimateTempo, melodyLine, quantise } from './theory';
+import { barGrid, estimateKey, estimateTempo, makeKey, melodyLine, mod12, quantise, type Grid, type Key, type QuantisedNote } from './theory';
 
 /**
  * Voice in, song out: decode → find the sung phrases (Silero VAD) → transcribe the melody
@@ -104,6 +104,43 @@ const covered = (segments: SpeechSegment[]) => segments.reduce((s, x) => s + x.e
 
 export const noMelody = (why: string) => new AppError(422, 'NO_MELODY_FOUND', `No melody to compose from: ${why}. Sing or hum a few phrases and try again.`);
 
+/** Scale degrees (0 = tonic) and sixteenth-step rhythms of a four-bar phrase: up to the fifth, back home. */
+const PHRASE_DEGREES = [
+  [0, 1, 2, 4, 2],
+  [3, 2, 1, 2, 4],
+  [4, 5, 4, 2, 1],
+  [1, 2, 1, 0],
+];
+const PHRASE_RHYTHM = [
+  [0, 4],
+  [4, 2],
+  [6, 2],
+  [8, 4],
+  [12, 4],
+];
+const LAST_BAR_RHYTHM = [
+  [0, 4],
+  [4, 2],
+  [6, 2],
+  [8, 8],
+];
+const PROMPT_BARS = 8;
+
+/** A melody of its own when the take has too little: the phrase twice in the key, around middle C. */
+export function promptMelody(key: Key, bars = PROMPT_BARS): QuantisedNote[] {
+  const home = 60 + (key.tonic > 6 ? key.tonic - 12 : key.tonic);
+  const pitch = (degree: number) => home + mod12(key.scale[degree % 7]! - key.tonic) + 12 * Math.floor(degree / 7);
+  const notes: QuantisedNote[] = [];
+  for (let bar = 0; bar < bars; bar++) {
+    const degrees = PHRASE_DEGREES[bar % 4]!;
+    const rhythm = bar % 4 === 3 ? LAST_BAR_RHYTHM : PHRASE_RHYTHM;
+    degrees.forEach((degree, i) => notes.push({ step: bar * 16 + rhythm[i]![0]!, steps: rhythm[i]![1]!, midi: pitch(degree), velocity: i === 0 ? 0.85 : 0.7 }));
+  }
+  return notes;
+}
+
+const MINOR_MOODS = new Set(['sad', 'dark']);
+
 export class ArrangerComposer implements Composer {
   readonly name: string;
 
@@ -139,45 +176,71 @@ export class ArrangerComposer implements Composer {
       decodeAudio(input.source, { sampleRate: PITCH_RATE, signal }),
     ]);
     const takeSec = voice16.length / VAD_SAMPLE_RATE;
-    if (takeSec < 1) throw noMelody('the recording is shorter than a second');
+    // Why the take cannot carry a song; with a prompt, the arranger then writes a melody of its own.
+    let lacking: string | null = takeSec < 1 ? 'the recording is shorter than a second' : null;
+    let phrases: SpeechSegment[] = [];
+    let useVad = false;
+    let startSec = 0;
+    let endSec = takeSec;
+    let voicePower = meanSquare(voice22);
+    let line: ReturnType<typeof melodyLine> = [];
+    let provider: string = this.pool.providers.preferred;
 
-    enter('vad');
-    const byLevel = energyPhrases(voice16, VAD_SAMPLE_RATE);
-    const vad = await detectSpeech(this.pool, voice16, {
-      threshold: 0.4,
-      minSilenceMs: 300,
-      speechPadMs: 50,
-      signal,
-      onProgress: (p) => within(p.processedSec / p.durationSec),
-    });
-    // Silero decides where it hears a voice; when it hears much less than there is sound (humming), the level decides.
-    const useVad = vad.segments.length > 0 && covered(vad.segments) >= 0.5 * covered(byLevel);
-    const phrases = useVad ? vad.segments : byLevel;
-    if (phrases.length === 0) throw noMelody('the recording is silent');
-    const startSec = Math.max(0, phrases[0]!.start - PHRASE_PAD_SEC);
-    const endSec = Math.min(takeSec, phrases[phrases.length - 1]!.end + PHRASE_PAD_SEC);
+    if (!lacking) {
+      enter('vad');
+      const byLevel = energyPhrases(voice16, VAD_SAMPLE_RATE);
+      const vad = await detectSpeech(this.pool, voice16, {
+        threshold: 0.4,
+        minSilenceMs: 300,
+        speechPadMs: 50,
+        signal,
+        onProgress: (p) => within(p.processedSec / p.durationSec),
+      });
+      // Silero decides where it hears a voice; when it hears much less than there is sound (humming), the level decides.
+      useVad = vad.segments.length > 0 && covered(vad.segments) >= 0.5 * covered(byLevel);
+      phrases = useVad ? vad.segments : byLevel;
+      if (phrases.length === 0) lacking = 'the recording is silent';
+    }
 
-    enter('transcribe');
-    const from = Math.floor(startSec * PITCH_RATE);
-    const to = Math.min(voice22.length, Math.ceil(endSec * PITCH_RATE));
-    const sung = voice22.slice(from, to);
-    const voicePower = meanSquare(sung);
-    const transcribed = await transcribeNotes(this.pool, sung, { signal, onProgress: (p) => within(p.processedSec / p.durationSec) });
-    const line = melodyLine(transcribed.notes);
-    if (line.length < 3) throw noMelody(`only ${line.length} clear note${line.length === 1 ? '' : 's'} could be heard`);
+    if (!lacking) {
+      startSec = Math.max(0, phrases[0]!.start - PHRASE_PAD_SEC);
+      endSec = Math.min(takeSec, phrases[phrases.length - 1]!.end + PHRASE_PAD_SEC);
+      enter('transcribe');
+      const from = Math.floor(startSec * PITCH_RATE);
+      const to = Math.min(voice22.length, Math.ceil(endSec * PITCH_RATE));
+      const sung = voice22.slice(from, to);
+      voicePower = meanSquare(sung);
+      const transcribed = await transcribeNotes(this.pool, sung, { signal, onProgress: (p) => within(p.processedSec / p.durationSec) });
+      provider = transcribed.provider;
+      line = melodyLine(transcribed.notes);
+      if (line.length < 3) lacking = `only ${line.length} clear note${line.length === 1 ? '' : 's'} could be heard`;
+    }
+    if (lacking && input.prompt.trim() === '') throw noMelody(lacking);
 
     enter('arrange');
     const reading = readPrompt(input.prompt);
     const genre = genreOf(input.genre) ?? reading.genre ?? 'pop';
     const mood = moodOf(input.mood) ?? reading.mood;
     const instruments = [...new Set([...instrumentsOf(input.instruments), ...reading.instruments])];
-    const key = estimateKey(line);
-    const tempo = estimateTempo(line, reading.bpm);
-    const grid = barGrid(line, tempo);
-    // Song time 0 is bar 0 or the start of the trimmed take, whichever is earlier.
-    const vocalDelaySec = Math.max(0, -grid.startSec);
+    let key: Key;
+    let grid: Grid;
+    let melody: QuantisedNote[];
+    let vocalDelaySec = 0;
+    if (lacking) {
+      // The prompt's genre and mood, a key for the mood and the tempo it names (else 100 BPM); the take plays from the top.
+      key = MINOR_MOODS.has(mood ?? '') ? makeKey(9, 'minor') : makeKey(0, 'major');
+      const bpm = reading.bpm ?? 100;
+      grid = { bpm, beatSec: 60 / bpm, beatsPerBar: 4, barSec: 240 / bpm, startSec: 0, bars: PROMPT_BARS };
+      melody = promptMelody(key, PROMPT_BARS);
+    } else {
+      key = estimateKey(line);
+      grid = barGrid(line, estimateTempo(line, reading.bpm));
+      melody = quantise(line, grid);
+      // Song time 0 is bar 0 or the start of the trimmed take, whichever is earlier.
+      vocalDelaySec = Math.max(0, -grid.startSec);
+    }
     const barsStartSec = grid.startSec + vocalDelaySec;
-    const arrangement = arrange({ grid, key, melody: quantise(line, grid), genre, mood, instruments, feel: reading.feel, barsStartSec });
+    const arrangement = arrange({ grid, key, melody, genre, mood, instruments, feel: reading.feel, barsStartSec });
     const midiFile = path.join(workDir, 'song.mid');
     await fsp.writeFile(midiFile, arrangementToMidi(arrangement));
 
@@ -203,9 +266,13 @@ export class ArrangerComposer implements Composer {
     const loudness = await masterSong({
       vocal: input.source,
       vocalStartSec: startSec,
-      vocalDurationSec: endSec - startSec,
+      vocalDurationSec: lacking ? Math.max(0.01, Math.min(takeSec, arrangement.durationSec)) : endSec - startSec,
       vocalDelaySec,
-      vocalGainDb: 10 * Math.log10((bandPower * scale ** 2) / Math.max(voicePower, 1e-12)) + VOICE_OVER_BAND_DB,
+      // A take too quiet to read is not pushed up to the band's level: at most 12 dB.
+      vocalGainDb: Math.min(
+        lacking ? 12 : Infinity,
+        10 * Math.log10((bandPower * scale ** 2) / Math.max(voicePower, 1e-12)) + VOICE_OVER_BAND_DB,
+      ),
       stems: stemFiles.map((s) => s.file),
       durationSec: arrangement.durationSec,
       wav,
@@ -223,12 +290,15 @@ export class ArrangerComposer implements Composer {
       stems: stemFiles,
       key: key.name,
       tempo: arrangement.bpm,
-      engine: `atelier-arranger (basic-pitch onnx, ${transcribed.provider})`,
+      engine: `atelier-arranger (basic-pitch onnx, ${provider})`,
       durationSec: arrangement.durationSec,
       loudness,
       chords: arrangement.chords.map((c) => c.name),
       phrases: phrases.map((p) => ({ start: p.start, end: p.end })),
       phrasesFrom: useVad ? 'vad' : 'energy',
+      ...(lacking
+        ? { note: `No melody to follow in the take (${lacking}): composed a melody of its own from the prompt, ${mood ? `${mood} ` : ''}${genre} in ${key.name}.` }
+        : {}),
       alignment: { takeSec: startSec, songSec: vocalDelaySec },
       genre,
       mood,

@@ -13,4 +13,9 @@ export interface Dialect {
   authError(failure: AuthFailure): AppError;
   /** The family's answer when the caller is signed in but may not do this. */
   forbidden(message?: string): AppError;
+  /**
+   * How a path id that cannot name anything (`abc`, `0x1`, `job-001`) is answered: the family's 404
+   * (the default, as the seed servers did), or its validation error where its spec defines one.
+   */
+  malformedPathId?: 'not_found' | 'validation';
 }

@@ -68,15 +68,42 @@ function describeValidation(err: FastifyError): string {
   return `${where}${field ? '.' + field : ''} ${first.message ?? 'is invalid'}`;
 }
 
+/**
+ * busboy's failures on a body that is not the multipart it claims to be (no boundary, a boundary
+ * other than the header's, a body cut off before its closing boundary): the client's mistake.
+ */
+export function isMalformedMultipart(err: unknown): boolean {
+  if (!(err instanceof Error) || isAppError(err) || (err as FastifyError).statusCode !== undefined) return false;
+  return /^Multipart: |unexpected end of multipart data|^Unexpected end of form|^Malformed part header/i.test((err as Error).message);
+}
+
+/** Whether the client hung up before the answer: its request failing then is no server fault. */
+export const clientGone = (request: FastifyRequest) => request.raw.aborted || request.raw.socket?.destroyed === true;
+
+/** Logs a failure answered with a 5xx at error level, unless the client went away mid-request. */
+export function logFailure(request: FastifyRequest, err: unknown, error: AppError): void {
+  if (error.statusCode < 500) return;
+  if (clientGone(request)) request.log.info({ err: (err as Error)?.message }, 'client went away during the request');
+  else request.log.error({ err }, 'request failed');
+}
+
 /** Maps anything thrown inside a family onto an AppError in that family's words. */
 export function toAppError(err: unknown, dialect: Dialect, request?: FastifyRequest): AppError {
   if (isAppError(err)) return err;
   const e = err as FastifyError;
+  // A path names a thing: a value that cannot name one (`job-001` where ids are UUIDs) names
+  // nothing, so it is the family's 404, as it was on the seed servers, not a validation error
+  // (unless the family's spec names a validation code for it, as stage's `INVALID_ID`).
+  if (e?.validation && e.validationContext === 'params' && !request?.routeOptions.config?.validationError && dialect.malformedPathId !== 'validation') {
+    const field = e.validation[0]?.instancePath.replace(/^\//, '') || 'id';
+    return coreError(dialect, 'not_found', `No ${field} ${JSON.stringify((request?.params as Record<string, unknown> | undefined)?.[field] ?? '')} exists`);
+  }
   if (e?.validation) {
     const message = describeValidation(e);
     const custom = request?.routeOptions.config?.validationError;
     return custom ? custom(message, e.validation) : coreError(dialect, 'validation', message);
   }
+  if (isMalformedMultipart(err)) return coreError(dialect, 'validation', `The multipart/form-data body is malformed: ${(err as Error).message}`);
   const mapped = e?.code ? FASTIFY_CODES[e.code] : undefined;
   if (mapped) return coreError(dialect, mapped);
   if (e?.statusCode === 429) return coreError(dialect, 'rate_limited', e.message);
@@ -105,7 +132,7 @@ export function errorScope(dialect: Dialect, register: (app: FamilyApp) => Promi
     });
     app.setErrorHandler((err, request, reply) => {
       const error = toAppError(err, dialect, request);
-      if (error.statusCode >= 500) request.log.error({ err }, 'request failed');
+      logFailure(request, err, error);
       return sendError(reply, dialect, error);
     });
     await register(app);

@@ -94,7 +94,13 @@ export function lazySchemaController(): NonNullable<FastifyServerOptions['schema
         const compile = buildValidator(externalSchemas, options);
         // JSON bodies carry their own types: `"20"` for a number or `null` for a boolean is an
         // error to report, not a value to coerce. Query strings, params and headers are text.
-        const compileBody = buildValidator(externalSchemas, { ...options, customOptions: { ...options.customOptions, coerceTypes: false } });
+        // Fields a body schema does not declare are dropped before the handler sees them, as the
+        // seeds' Pydantic (`extra="ignore"`) and Jackson did: never stored, never trusted, and the
+        // OpenAPI document still lists only the declared ones.
+        const compileBody = buildValidator(externalSchemas, {
+          ...options,
+          customOptions: { ...options.customOptions, coerceTypes: false, removeAdditional: 'all' },
+        });
         return (route: { httpPart?: string; schema?: SchemaNode }) =>
           lazyValidator(() => (route.httpPart === 'body' ? compileBody : compile)(route), route.schema);
       }) as never,

@@ -108,6 +108,8 @@ export class FileStore {
   readonly tempDir: string;
   /** Descriptors of recently read files, shared by concurrent readers (Range requests of one song). */
   private readonly openFiles = new OpenFileCache();
+  /** Temp files this process is writing now: a periodic sweep never takes them, however slow. */
+  private readonly writing = new Set<string>();
 
   private constructor(dataDir: string) {
     this.root = path.join(dataDir, 'files');
@@ -133,6 +135,7 @@ export class FileStore {
     for (const name of await fsp.readdir(this.tempDir)) {
       if (!name.startsWith(TEMP_PREFIX) || !name.endsWith(TEMP_SUFFIX)) continue;
       const file = path.join(this.tempDir, name);
+      if (this.writing.has(file)) continue;
       try {
         if ((await fsp.stat(file)).mtimeMs > cutoff) continue;
         await fsp.unlink(file);
@@ -164,6 +167,7 @@ export class FileStore {
     const temp = path.join(this.tempDir, `${TEMP_PREFIX}${crypto.randomUUID()}${TEMP_SUFFIX}`);
     const hash = crypto.createHash('sha256');
     let size = 0;
+    this.writing.add(temp);
     try {
       const handle = await fsp.open(temp, 'wx');
       try {
@@ -195,6 +199,8 @@ export class FileStore {
     } catch (err) {
       await fsp.rm(temp, { force: true });
       throw err;
+    } finally {
+      this.writing.delete(temp);
     }
     await fsyncDir(path.dirname(target));
     return { key, size, sha256: hash.digest('hex') };

@@ -10,6 +10,7 @@ import { ModelCatalog } from '../ai/diffusion/catalog';
 import { ModelAdminService } from './models/service';
 import { modelAdminRoutes } from './models/routes';
 import { queueRoutes } from './queue-routes';
+import { readSetting, writeSetting } from './settings';
 
 const LanStatusSchema = Type.Object({
   enabled: Type.Boolean(),
@@ -101,6 +102,33 @@ export default defineFamily({
       },
     },
     async (request) => ({ success: true as const, data: lanView(await app.lan.setEnabled(request.body.enabled)) }),
+  );
+
+  const ImageModelSetting = Type.Object({
+    default: Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()], {
+      description: 'A `name` from GET /api/v1/models (type main), or null for the best installed model each plan allows',
+    }),
+  });
+  app.get(
+    '/system/settings/image-model',
+    { schema: { tags: ['system'], summary: 'The image model canvas generate requests without `model` use (loopback only)', response: { 200: DataEnvelope(ImageModelSetting) } } },
+    async () => ({ success: true as const, data: readSetting(app.db, 'imageModel') }),
+  );
+  app.put(
+    '/system/settings/image-model',
+    {
+      schema: {
+        tags: ['system'],
+        summary: 'Choose the image model canvas generate requests without `model` use (loopback only)',
+        description: 'When the chosen model is not installed or a caller\'s plan does not include it, that request gets the best installed model its plan allows.',
+        body: ImageModelSetting,
+        response: { 200: DataEnvelope(ImageModelSetting) },
+      },
+    },
+    async (request) => {
+      writeSetting(app.db, 'imageModel', { default: request.body.default }, app.clock.now());
+      return { success: true as const, data: readSetting(app.db, 'imageModel') };
+    },
   );
   },
 });

@@ -9,12 +9,15 @@ export interface SettingsShape {
   queue: { ownerFirst: boolean; peerMaxQueued: number | null };
   /** Google sign-in ("desktop app" client); `issuer` only changes for tests. Extra origins `return_url` may point at. */
   'oauth.google': { clientId: string | null; clientSecret: string | null; issuer: string; returnOrigins: string[] };
+  /** The image model a canvas generate request without `model` uses; null: the best installed one the plan allows. */
+  imageModel: { default: string | null };
 }
 
 export const SETTING_DEFAULTS: SettingsShape = {
   lan: { enabled: false },
   queue: { ownerFirst: true, peerMaxQueued: null },
   'oauth.google': { clientId: null, clientSecret: null, issuer: 'https://accounts.google.com', returnOrigins: [] },
+  imageModel: { default: null },
 };
 
 export function readSetting<K extends keyof SettingsShape>(db: Db, key: K): SettingsShape[K] {

@@ -15,6 +15,7 @@ export const Accepted = Type.Object({
   estimated_wait_seconds: Type.Integer({ description: 'Until the images are ready: the jobs ahead plus this one, from speeds measured on this machine' }),
   estimated_credits: Type.Integer({ description: 'Held from your balance now; the job is charged its measured compute time (1 credit a second) and the rest is released' }),
   websocket_channel: Type.String({ description: 'The socket.io room your job events go to (`user:<your id>`); connect to /socket.io/ with your access token and listen for `job:update`' }),
+  model: Type.String({ description: 'Atelier addition: the model the job runs (the one named, or the default when none was)' }),
 });
 
 export type Accepted = Static<typeof Accepted>;

@@ -7,6 +7,8 @@ import type { Dialect } from '../../http/dialect';
  */
 export const stageDialect: Dialect = {
   name: 'stage',
+  // The spec defines 400 `INVALID_ID` / `INVALID_INPUT` for a malformed id in a path.
+  malformedPathId: 'validation',
   core: {
     validation: { status: 400, code: 'INVALID_INPUT' },
     bad_json: { status: 400, code: 'INVALID_JSON' },

@@ -3,6 +3,7 @@ import type { FastifyError, FastifyReply, FastifyRequest, onRequestAsyncHookHand
 import { Type, type Static, type TSchema } from 'typebox';
 import { AppError, isAppError } from '../../http/errors';
 import { requireUser } from '../../plugins/app/auth';
+import { clientGone, isMalformedMultipart } from '../../http/family';
 
 /** What an unexpected failure on a route is called in the spec section it belongs to. */
 export interface StageFailure {
@@ -26,10 +27,11 @@ const isSqliteError = (err: unknown): err is Error & { code: string } =>
  * route's `config.failure` and rethrows: the family's own handler still writes every body.
  */
 export async function stageFailureHandler(err: FastifyError, request: FastifyRequest, _reply: FastifyReply): Promise<never> {
-  const expected = isAppError(err) || err.validation || (err.statusCode !== undefined && err.statusCode < 500);
+  const expected = isAppError(err) || err.validation || (err.statusCode !== undefined && err.statusCode < 500) || isMalformedMultipart(err);
   const failure = request.routeOptions.config?.failure;
   if (expected || !failure) throw err;
-  request.log.error({ err }, 'stage request failed');
+  if (clientGone(request)) request.log.info({ err: err.message }, 'client went away during the request');
+  else request.log.error({ err }, 'stage request failed');
   if (failure.database && isSqliteError(err)) throw new AppError(500, 'DATABASE_ERROR', 'Database error', undefined, { code: err.code });
   throw new AppError(500, failure.code, failure.message);
 }

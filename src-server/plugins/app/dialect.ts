@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import type { Dialect } from '../../http/dialect';
-import { sendError, toAppError } from '../../http/family';
+import { logFailure, sendError, toAppError } from '../../http/family';
 
 /**
  * Every request starts in the dialect its URL belongs to; a family's onRequest hook confirms its
@@ -15,7 +15,7 @@ export default fp<{ dialectFor: (url: string) => Dialect; fallback: Dialect }>(
     app.setErrorHandler(async (err, request, reply) => {
       const dialect = request.dialect ?? opts.fallback;
       const error = toAppError(err, dialect, request);
-      if (error.statusCode >= 500) request.log.error({ err }, 'request failed');
+      logFailure(request, err, error);
       return sendError(reply, dialect, error);
     });
   },

@@ -1,8 +1,10 @@
 import net from 'node:net';
 import os from 'node:os';
 import fp from 'fastify-plugin';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { readSetting, writeSetting } from '../../system/settings';
+import { AppError } from '../../http/errors';
+import { sendError } from '../../http/family';
 
 export interface LanStatus {
   enabled: boolean;
@@ -17,6 +19,8 @@ export interface LanStatus {
 export interface LanController {
   status(): LanStatus;
   setEnabled(enabled: boolean): Promise<LanStatus>;
+  /** Whether a request comes from the owner: over loopback, and not through a LAN listener. */
+  fromOwner(request: FastifyRequest): boolean;
 }
 
 declare module 'fastify' {
@@ -40,8 +44,49 @@ export function lanAddresses(interfaces = os.networkInterfaces()): string[] {
   return found;
 }
 
-/** Paths LAN peers may not reach even with sharing on: the owner's own settings. */
-const OWNER_ONLY = /^\/system(\/|$)/;
+/**
+ * Routes LAN peers may not reach even with sharing on: the owner's own settings. Decided on the
+ * route the router matched, never on the raw URL, so `/%73ystem/info` is `/system/info` here too.
+ */
+const isOwnerOnlyRoute = (route: string | undefined) => route !== undefined && (route === '/system' || route.startsWith('/system/'));
+
+/** Names this computer answers to for its owner, whatever the port. */
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+
+/** The host name of a `Host` header or URL host (`[::1]:8000` -> `[::1]`), lower case. */
+export function hostName(host: string): string {
+  const value = host.trim().toLowerCase();
+  if (value.startsWith('[')) return value.slice(0, value.indexOf(']') + 1);
+  return value.split(':')[0]!.replace(/\.$/, '');
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The host name of a browser's `Origin`, or null for `null`, file: and anything that is not http(s). */
+function originHostName(origin: string): string | null {
+  try {
+    const url = new URL(origin);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? hostName(url.host) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * DNS rebinding: a web page the owner visits can point its own name at 127.0.0.1 and then talk to
+ * this server from the owner's browser. Such requests carry the page's name in `Host` (and, when
+ * they change something, in `Origin`), so only the names this server is really reached by pass.
+ */
+function refusedByHost(request: FastifyRequest, known: ReadonlySet<string>): string | null {
+  const host = request.headers.host;
+  if (host !== undefined && !known.has(hostName(host))) return `This server does not answer to the host name ${hostName(host)}`;
+  const origin = request.headers.origin;
+  if (origin !== undefined && !SAFE_METHODS.has(request.method)) {
+    const name = originHostName(origin);
+    if (name === null || !known.has(name)) return 'Requests that change something must come from this server\'s own pages';
+  }
+  return null;
+}
 
 /**
  * LAN sharing without rebinding the main server: while on, one extra listener per LAN address
@@ -52,11 +97,42 @@ export default fp<{ interfaces?: () => string[] }>(
   async (app, opts) => {
     const listInterfaces = opts.interfaces ?? (() => lanAddresses());
     const listeners = new Map<string, net.Server>();
+    // Connections that came in through a LAN listener: peers, whatever their address says.
+    const peerSockets = new Set<net.Socket>();
     let enabled = false;
+    const fromOwner = (request: FastifyRequest) => isLoopback(request.socket.remoteAddress) && !peerSockets.has(request.raw.socket as net.Socket);
+
+    const knownHosts = (): Set<string> => {
+      const known = new Set(LOOPBACK_HOSTS);
+      const bound = hostName(app.config.host.includes(':') && !app.config.host.startsWith('[') ? `[${app.config.host}]` : app.config.host);
+      if (!ALL_INTERFACES.has(app.config.host)) known.add(bound);
+      if (enabled || ALL_INTERFACES.has(app.config.host)) {
+        for (const address of listInterfaces()) known.add(hostName(address));
+        // Peers may also use this computer's name (mDNS); an attacker's page cannot take it.
+        const name = os.hostname().toLowerCase();
+        known.add(name);
+        known.add(`${name}.local`);
+      }
+      return known;
+    };
 
     app.addHook('onRequest', async (request, reply) => {
-      if (isLoopback(request.socket.remoteAddress) || !OWNER_ONLY.test(request.url)) return;
-      return reply.status(403).send({ success: false, error: { code: 'OWNER_ONLY', message: 'Only the owner of this Atelier may change its settings' } });
+      const refusal = refusedByHost(request, knownHosts());
+      if (refusal) return sendError(reply, request.dialect, new AppError(403, 'HOST_NOT_ALLOWED', refusal));
+      if (fromOwner(request) || !isOwnerOnlyRoute(request.routeOptions.url)) return;
+      return reply
+        .status(403)
+        .send({ success: false, error: { code: 'OWNER_ONLY', message: 'Only the owner of this Atelier may change its settings' } });
+    });
+
+    // The data folder's absolute path holds the OS user name: a LAN peer sees `<data folder>` instead
+    // wherever an answer would name it (an engine's "install it in ..." reason, an error message).
+    const hidden = [app.config.dataDir, os.homedir()]
+      .filter((p) => p.length > 1)
+      .flatMap((p, i) => [p, JSON.stringify(p).slice(1, -1)].map((text) => ({ text, as: i === 0 ? '<data folder>' : '~' })));
+    app.addHook('onSend', async (request, _reply, payload) => {
+      if (typeof payload !== 'string' || fromOwner(request)) return payload;
+      return hidden.reduce((text, { text: path, as }) => text.replaceAll(path, as), payload);
     });
 
     const port = (): number | null => {
@@ -69,7 +145,11 @@ export default fp<{ interfaces?: () => string[] }>(
       if (p === null) return;
       for (const host of listInterfaces()) {
         if (listeners.has(host)) continue;
-        const server = net.createServer((socket) => app.server.emit('connection', socket));
+        const server = net.createServer((socket) => {
+          peerSockets.add(socket);
+          socket.once('close', () => peerSockets.delete(socket));
+          app.server.emit('connection', socket);
+        });
         await new Promise<void>((resolve) => {
           server.once('error', (err) => {
             app.log.warn({ err, host }, 'LAN listener could not start on this address');
@@ -84,13 +164,16 @@ export default fp<{ interfaces?: () => string[] }>(
     }
 
     async function closeListeners(): Promise<void> {
-      await Promise.all(
-        [...listeners.values()].map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
-      );
+      const closed = [...listeners.values()].map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
       listeners.clear();
+      // A listener closes only once its connections end: peers' (kept alive by their browsers) are
+      // cut now, so turning sharing off takes effect at once and never waits on a peer.
+      for (const socket of peerSockets) socket.destroy();
+      await Promise.all(closed);
     }
 
     const controller: LanController = {
+      fromOwner,
       status() {
         const all = ALL_INTERFACES.has(app.config.host);
         const p = port();

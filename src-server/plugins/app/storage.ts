@@ -19,6 +19,10 @@ declare module 'fastify' {
 
 const tags = ['files'];
 
+/** A temp file no process has written for this long belongs to an upload that was cut off. */
+export const TEMP_GRACE_MS = 60_000;
+export const TEMP_SWEEP_EVERY_MS = 60_000;
+
 const FileParams = Type.Object({ '*': Type.String({ description: 'Storage key, e.g. `songs/<user>/<id>.mp3`' }) });
 
 const SignedQuery = Type.Object({
@@ -54,7 +58,14 @@ const mediaType = (value: string | undefined) => (value ?? '').split(';')[0]!.tr
  */
 export default fp(
   async (app) => {
-    const store = await FileStore.open(app.config.dataDir);
+    const store = await FileStore.open(app.config.dataDir, { tempGraceMs: TEMP_GRACE_MS });
+    // An upload cut off by a crash of another Atelier process on this data folder (the CLI, or a
+    // previous run restarted within the grace) leaves its temp file: sweep it without waiting for a restart.
+    const sweeper = setInterval(() => {
+      store.sweepTemp(TEMP_GRACE_MS).catch((err: unknown) => app.log.warn({ err }, 'temp file sweep failed'));
+    }, TEMP_SWEEP_EVERY_MS);
+    sweeper.unref();
+    app.addHook('onClose', async () => clearInterval(sweeper));
     const signer = new UrlSigner(loadOrCreateSecret(app.config.dataDir, 'url-signing'), app.clock);
     app.decorate('storage', store);
     app.addHook('onClose', async () => store.closeOpenFiles());

@@ -122,7 +122,11 @@ export async function boardRoutes(app: FamilyApp, boards: BoardService, images: 
         security,
         summary: 'Put images on a board (보드에 이미지 추가); ones already there stay',
         params: BoardParams,
-        body: Type.Object({ image_ids: Type.Array(Id('Image'), { minItems: 1, maxItems: 500, uniqueItems: true }) }, { additionalProperties: false }),
+        // Any id shape (the spec's own examples are `img-001`): one that is not an image of yours is the 404 below.
+        body: Type.Object(
+          { image_ids: Type.Array(Type.String({ minLength: 1, maxLength: 100, description: 'Image id' }), { minItems: 1, maxItems: 500, uniqueItems: true }) },
+          { additionalProperties: false },
+        ),
         response: {
           200: Envelope(Type.Object({ ...Board.properties, added: Type.Integer({ description: 'How many were not on the board yet' }) })),
           ...errorResponses({ ...NOT_MINE, 404: '`NOT_FOUND`: no such board, or image ids that are not your images (`details.image_ids`); nothing is added then' }),

@@ -5,6 +5,7 @@ import { AppError } from '../../../http/errors';
 import { currentUser } from '../../../plugins/app/auth';
 import type { UserRow } from '../../../auth/service';
 import { readModelFolder } from '../../../ai/diffusion/model-folder';
+import { readSetting } from '../../../system/settings';
 import { Envelope, errorResponses, ok, security } from '../http';
 import type { BoardService } from '../boards/service';
 import type { ImageService } from '../images/service';
@@ -121,13 +122,15 @@ export class GenerationRequests {
         estimated_wait_seconds: estimatedWaitSeconds,
         estimated_credits: estimatedCredits,
         websocket_channel: `user:${user.id}`,
+        model: r.model.name,
       }),
     );
   }
 
-  /** The image model a body names, for the caller's plan. */
-  mainModel(user: UserRow, name: string): CanvasModel {
-    return this.models.resolve(name, 'main', user.tier);
+  /** The image model a body names, for the caller's plan; without one, the default (Settings, else the best the plan allows). */
+  mainModel(user: UserRow, name: string | undefined, forInpainting = false): CanvasModel {
+    if (name !== undefined) return this.models.resolve(name, 'main', user.tier);
+    return this.models.defaultMain(user.tier, readSetting(this.app.db, 'imageModel').default, forInpainting);
   }
 
   private boardOf(user: UserRow, id: string | undefined): string | null {
@@ -175,7 +178,7 @@ export class GenerationRequests {
     const model = this.mainModel(user, b.model);
     const native = model.entry.sample_size!;
     const common = this.diffusion(user, b, { width: b.width ?? native, height: b.height ?? native }, model, origin);
-    return { ...common, kind: 'text_to_image', params: this.params(b, {}, origin), strength: null, source: null, mask: null };
+    return { ...common, kind: 'text_to_image', params: this.params({ ...b, model: model.name }, {}, origin), strength: null, source: null, mask: null };
   }
 
   async imageToImage(user: UserRow, b: ImageToImage, origin: Origin = {}): Promise<EnqueueRequest> {
@@ -189,7 +192,7 @@ export class GenerationRequests {
     return {
       ...common,
       kind: 'image_to_image',
-      params: this.params(b, { source_image: source }, origin),
+      params: this.params({ ...b, model: model.name }, { source_image: source }, origin),
       strength,
       workUnits: common.workUnits * strength,
       source: source.png,
@@ -199,7 +202,7 @@ export class GenerationRequests {
 
   async inpaint(user: UserRow, b: Inpaint, origin: Origin = {}): Promise<EnqueueRequest> {
     refuseUnsupported(b);
-    const model = this.mainModel(user, b.model);
+    const model = this.mainModel(user, b.model, true);
     needsEncoder(model);
     const source = await this.source(user, b.source_image, 'source_image');
     const mask = await this.source(user, b.mask_image, 'mask_image');
@@ -209,7 +212,7 @@ export class GenerationRequests {
     return {
       ...common,
       kind: 'inpaint',
-      params: this.params(b, { source_image: source, mask_image: mask }, origin),
+      params: this.params({ ...b, model: model.name }, { source_image: source, mask_image: mask }, origin),
       strength,
       workUnits: common.workUnits * strength,
       source: source.png,

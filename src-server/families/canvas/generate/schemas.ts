@@ -6,7 +6,14 @@ import { A1111_SAMPLER_LABELS, SAMPLERS } from './service';
 
 const Prompt = Type.String({ minLength: 1, maxLength: 2000, pattern: '\\S', description: 'What to draw' });
 const Negative = Type.Optional(Type.String({ maxLength: 2000, description: 'What to avoid; default none' }));
-const ModelName = Type.String({ minLength: 1, maxLength: 200, description: 'A `name` (or `id`) from GET /models of type `main`' });
+const ModelName = Type.Optional(
+  Type.String({
+    minLength: 1,
+    maxLength: 200,
+    description:
+      'A `name` (or `id`) from GET /models of type `main`. Default: the model chosen in Settings, else the best installed one your plan allows; the answer and the job name the one used',
+  }),
+);
 const Side = (what: string) =>
   Type.Optional(
     Type.Integer({

@@ -81,6 +81,38 @@ export class ModelService {
     return model;
   }
 
+  /**
+   * The image model for a request that names none: the owner's choice in Settings when this plan
+   * may use it, else the best installed one the plan allows (the largest base; an inpainting
+   * checkpoint only for inpainting, when there is one). None installed: MODEL_NOT_FOUND, pointing
+   * to the Models screen.
+   */
+  defaultMain(tierName: string, chosen: string | null, forInpainting: boolean): CanvasModel {
+    if (chosen !== null) {
+      try {
+        return this.resolve(chosen, 'main', tierName);
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+      }
+    }
+    const tier = tierOf(tierName);
+    const usable = this.list({ type: 'main' }).filter((m) => m.installed);
+    const rank = (m: CanvasModel) => MODEL_BASES.indexOf(m.base ?? 'sd-1') * 2 + (m.entry.inpainting === forInpainting ? 1 : 0);
+    const best = usable.filter((m) => tierAllows(tier, m.minTier)).sort((a, b) => rank(b) - rank(a) || a.id.localeCompare(b.id))[0];
+    if (best) return best;
+    if (usable.length > 0) {
+      const cheapest = usable[0]!;
+      throw new AppError(403, 'MODEL_NOT_AVAILABLE', `No installed image model is in the ${tier.name} plan; "${cheapest.name}" needs ${cheapest.minTier}`, {
+        model: cheapest.name,
+        min_tier: cheapest.minTier,
+        tier: tier.name,
+      });
+    }
+    throw new AppError(404, 'MODEL_NOT_FOUND', 'No image model is installed: install one on the Models screen (/app/models), then retry or name it in `model`', {
+      models_screen: '/app/models',
+    });
+  }
+
   /** The first installed upscaler the plan allows, for an upscale request that names none. */
   defaultUpscaler(tierName: string): CanvasModel {
     const tier = tierOf(tierName);

@@ -154,9 +154,12 @@ export async function studioAccountRoutes(app: FamilyApp): Promise<void> {
       preHandler: requireUser(),
       schema: {
         tags,
-        summary: 'Delete the signed-in account and everything it owns (needs the password)',
+        summary: 'Delete the signed-in account and everything it owns',
+        description:
+          'The access token is enough, as in the seed service (a bare `DELETE` with no body works); when `password` is sent it must be ' +
+          'the account\'s (Atelier\'s own UI always asks for it), else 401 `INVALID_CREDENTIALS`.',
         security: [{ bearerAuth: [] }],
-        body: Type.Object({ password: Fields.password }),
+        body: Type.Object({ password: Type.Optional(Fields.password) }),
         response: { 200: Envelope(Type.Null()) },
       },
     },

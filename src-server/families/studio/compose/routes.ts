@@ -194,7 +194,7 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
           ...errorResponses({
             400: '`VALIDATION_ERROR`: not multipart, no `file` part, no or blank `prompt`, over-long fields, an unknown `engine`, a `durationSec` that is not 1-300 s or longer than the MusicGen model makes; `INVALID_AUDIO`: the file is not WAV',
             413: '`PAYLOAD_TOO_LARGE`: the file is over 100 MB',
-            422: '`NO_MELODY_FOUND`: no singing or humming could be heard in the recording',
+            422: '`NO_MELODY_FOUND`: no singing or humming could be heard in the recording and there is no prompt to compose from (with one, a take with too little melody is composed from the prompt and the `x-atelier-note` says so)',
             502: '`COMPOSER_FAILED`: the engine produced no audio',
             503: ENGINE,
           }),

@@ -63,13 +63,15 @@ export async function trackRoutes(app: FamilyApp, studios: StudioService, tracks
         tags,
         security,
         summary: 'Give up a track whose recording, conversion or upload failed (변환된 트랙 업로드 실패처리)',
-        description: 'Removes the pending (or failed) track and any file that did arrive. A `ready` track is refused: delete it with DELETE /api/work/track/{trackId}.',
+        description:
+          'Removes the pending (or failed) track and any file that did arrive. A `ready` track is refused: delete it with DELETE /api/work/track/{trackId}. ' +
+          'With no body (as the seed\'s clients send it), the studio\'s newest track that is not ready is the one removed.',
         params: StudioParams,
         body: FailBody,
         response: {
           200: Envelope(Removed),
           ...errorResponses({
-            400: '`VALIDATION_ERROR`: no trackId',
+            400: '`VALIDATION_ERROR`: trackId not a positive integer',
             403: others,
             404: '`STUDIO_NOT_FOUND`, `TRACK_NOT_FOUND` (not in this studio)',
             409: '`TRACK_NOT_PENDING`: the track was uploaded completely',
@@ -80,9 +82,9 @@ export async function trackRoutes(app: FamilyApp, studios: StudioService, tracks
     async (request) => {
       const me = currentUser(request);
       const studio = studios.owned(me.id, request.params.studioid);
-      await tracks.fail(studio.id, request.body.trackId);
+      const removed = await tracks.fail(studio.id, request.body.trackId);
       studios.touch(studio.id);
-      return ok('Failed track removed', { trackId: request.body.trackId, studioId: studio.id });
+      return ok('Failed track removed', { trackId: removed.id, studioId: studio.id });
     },
   );
 

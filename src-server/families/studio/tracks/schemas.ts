@@ -41,7 +41,11 @@ export const CreateTrackBody = Type.Object(
 );
 
 export const FailBody = Type.Object(
-  { trackId: Type.Integer({ minimum: 1, description: 'The pending track POST /api/work/track/{studioid} created' }) },
+  {
+    trackId: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'The pending track POST /api/work/track/{studioid} created; default the studio\'s newest track that is not ready' }),
+    ),
+  },
   { additionalProperties: false },
 );
 

@@ -180,8 +180,18 @@ export class TrackService {
   }
 
   /** The recording or conversion failed on the client: the pending (or failed) track and whatever arrived go. */
-  async fail(studioId: number, trackId: number): Promise<TrackRow> {
-    const row = this.inStudio(studioId, trackId);
+  /**
+   * Without a trackId (the seed's clients send a bare DELETE), the upload that just failed: the
+   * studio's newest track that is not ready.
+   */
+  async fail(studioId: number, trackId?: number): Promise<TrackRow> {
+    const row =
+      trackId !== undefined
+        ? this.inStudio(studioId, trackId)
+        : this.rows(studioId)
+            .filter((r) => r.status !== 'ready')
+            .reduce<TrackRow | undefined>((newest, r) => (newest && newest.id > r.id ? newest : r), undefined);
+    if (!row) throw trackNotFound();
     if (row.status === 'ready') {
       throw new AppError(409, 'TRACK_NOT_PENDING', 'This track was uploaded completely; delete it with DELETE /api/work/track/{trackId}');
     }
