@@ -17,30 +17,10 @@ const PER_OP = Number(process.env.FUZZ_REQUESTS ?? (LONG ? 400 : 30));
 const CAP_MS = Number(process.env.FUZZ_TIME_CAP_S ?? (LONG ? 3600 : 150)) * 1000;
 
 /**
- * Holes the seed-client issue (#11) lists, fixed on another branch: reported, not failed, until it
- * lands. Each entry names its case; delete it once it no longer trips (the run says so).
+ * Holes known to be open, reported rather than failed until their fix lands; each entry names its
+ * issue, and the run says when one no longer trips. Empty: every hole found so far is fixed.
  */
-const KNOWN: { issue: string; why: string; match: (op: Operation, d: Draft, problem: string) => boolean }[] = [
-  {
-    issue: '#11',
-    why: 'malformed multipart answers 500 on the upload routes',
-    match: (op, d, problem) =>
-      ['POST /api/audio/upload', 'POST /api/models/upload', 'POST /api/compose'].includes(op.key) &&
-      problem.startsWith('500') &&
-      d.labels.some((l) => /truncated multipart|without closing boundary|wrong boundary|without boundary|content-type "multipart\/form-data"/.test(l)),
-  },
-  {
-    issue: '#11',
-    why: 'control characters in cover text answer 500',
-    match: (op, d, problem) =>
-      ['POST /api/song/cover', 'GET /api/song/cover'].includes(op.key) && problem.startsWith('500') && d.labels.some((l) => /^hostile (string|query)/.test(l)),
-  },
-  {
-    issue: '#11',
-    why: 'GET /api/compose/engines shows the data folder',
-    match: (op, _d, problem) => op.key === 'GET /api/compose/engines' && problem.startsWith('machine path'),
-  },
-];
+const KNOWN: { issue: string; why: string; match: (op: Operation, d: Draft, problem: string) => boolean }[] = [];
 
 let world: World;
 let ops: Operation[];
