@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { AppError } from '../../http/errors';
 import type { Issue } from './http';
+import { errors } from './errors';
 
 /** One avatar attachment, as the Unreal client sends it (a socket, an offset, a rotation and a mesh URL). */
 export const Accessory = Type.Object({
@@ -26,11 +27,11 @@ export function accessoryOf(a: AccessoryItem): AccessoryItem {
   };
 }
 
-export const accessoriesNotArray = () => new AppError(400, 'INVALID_ACCESSORIES', 'accessories must be an array');
+export const accessoriesNotArray = () => errors.error('INVALID_ACCESSORIES', 'accessories must be an array');
 
 /** `INVALID_ACCESSORIES` for a schema failure in an `accessories` list or a single accessory body. */
 export function invalidAccessories(issue: Issue): AppError {
   return issue.path.length === 1 && issue.path[0] === 'accessories' && issue.keyword === 'type'
     ? accessoriesNotArray()
-    : new AppError(400, 'INVALID_ACCESSORIES', issue.text);
+    : errors.error('INVALID_ACCESSORIES', issue.text);
 }

@@ -3,6 +3,7 @@ import type { FastifyError, FastifyReply, FastifyRequest, onRequestAsyncHookHand
 import { Type, type Static, type TSchema } from 'typebox';
 import { AppError, isAppError } from '../../http/errors';
 import { requireUser } from '../../plugins/app/auth';
+import { errors } from './errors';
 
 /** What an unexpected failure on a route is called in the spec section it belongs to. */
 export interface StageFailure {
@@ -30,7 +31,7 @@ export async function stageFailureHandler(err: FastifyError, request: FastifyReq
   const failure = request.routeOptions.config?.failure;
   if (expected || !failure) throw err;
   request.log.error({ err }, 'stage request failed');
-  if (failure.database && isSqliteError(err)) throw new AppError(500, 'DATABASE_ERROR', 'Database error', undefined, { code: err.code });
+  if (failure.database && isSqliteError(err)) throw errors.error('DATABASE_ERROR', 'Database error', undefined, { code: err.code });
   throw new AppError(500, failure.code, failure.message);
 }
 
@@ -98,7 +99,7 @@ export function fieldErrors(byField: Record<string, (issue: Issue) => AppError>,
   };
 }
 
-export const invalidInput = (issue: Issue) => new AppError(400, 'INVALID_INPUT', issue.text);
+export const invalidInput = (issue: Issue) => errors.error('INVALID_INPUT', issue.text);
 
 /** A value the spec's checks treat as not sent: absent, null or an empty string. */
 export const blank = (value: unknown) => value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
@@ -129,7 +130,7 @@ export const OrNull = <T extends TSchema>(schema: T, options: { description?: st
 export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, description: 'Numeric id' }) });
 
 /** A malformed numeric id in the path: `INVALID_ID`, as the preset section defines it, for every stage resource. */
-export const invalidId = (what: string) => () => new AppError(400, 'INVALID_ID', `Invalid ${what} ID`);
+export const invalidId = (what: string) => () => errors.error('INVALID_ID', `Invalid ${what} ID`);
 
 export const idErrors = (what: string) => fieldErrors({ id: invalidId(what) });
 

@@ -1,7 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { TSchema } from 'typebox';
 import type { FamilyApp } from '../../../http/family';
-import { AppError } from '../../../http/errors';
 import { currentUser } from '../../../plugins/app/auth';
 import type { UserRow } from '../../../auth/service';
 import { readModelFolder } from '../../../ai/diffusion/model-folder';
@@ -12,6 +11,7 @@ import type { CanvasModel, ModelService } from '../models/service';
 import { checkSize, fitSize, readImageRef, type SourceImage } from './inputs';
 import { Accepted, type ImageToImage, type Inpaint, type TextToImage, type Upscale } from './schemas';
 import type { EnqueueRequest, GenerateService } from './service';
+import { errors } from '../errors';
 
 /**
  * What every POST /generate/* route shares: the error docs, the validation hook, and the step from
@@ -28,7 +28,7 @@ export const IMAGE_BODY_LIMIT = 24 * 1024 * 1024;
 export const generateConfig = {
   validationError: (message: string, validation: FastifyError['validation']) => {
     const extra = (validation?.[0]?.params as { additionalProperty?: string } | undefined)?.additionalProperty;
-    return new AppError(400, 'INVALID_PARAMETERS', extra ? `body.${extra} is not a parameter of this endpoint` : message, extra ? { field: extra } : undefined);
+    return errors.error('INVALID_PARAMETERS', extra ? `body.${extra} is not a parameter of this endpoint` : message, extra ? { field: extra } : undefined);
   },
   // Images may come as base64 data, far past the 10,000-character cap on text fields.
   longFields: ['source_image', 'mask_image', 'image'],
@@ -55,14 +55,14 @@ export const generateSchema = <B extends TSchema>(summary: string, description: 
 });
 
 export function refuseUnsupported(b: { loras?: unknown[]; controlnet?: unknown }): void {
-  if (b.loras && b.loras.length > 0) throw new AppError(400, 'INVALID_PARAMETERS', 'LoRAs are not supported by the local diffusion engine; send no loras', { feature: 'loras' });
-  if (b.controlnet !== undefined && b.controlnet !== null) throw new AppError(400, 'INVALID_PARAMETERS', 'ControlNet is not supported by the local diffusion engine; send no controlnet', { feature: 'controlnet' });
+  if (b.loras && b.loras.length > 0) throw errors.error('INVALID_PARAMETERS', 'LoRAs are not supported by the local diffusion engine; send no loras', { feature: 'loras' });
+  if (b.controlnet !== undefined && b.controlnet !== null) throw errors.error('INVALID_PARAMETERS', 'ControlNet is not supported by the local diffusion engine; send no controlnet', { feature: 'controlnet' });
 }
 
 /** Starting from an image means encoding it: a checkpoint exported without vae_encoder/ cannot. */
 function needsEncoder(model: CanvasModel): void {
   if (!readModelFolder(model.entry.path).vaeEncoder) {
-    throw new AppError(400, 'INVALID_PARAMETERS', `Model "${model.name}" has no VAE encoder (vae_encoder/), which starting from an image needs`, { field: 'model' });
+    throw errors.error('INVALID_PARAMETERS', `Model "${model.name}" has no VAE encoder (vae_encoder/), which starting from an image needs`, { field: 'model' });
   }
 }
 

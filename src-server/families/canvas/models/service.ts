@@ -1,7 +1,7 @@
 import type { SdBase } from '../../../ai/diffusion/model-folder';
 import { CatalogError, ModelCatalog, type CatalogEntry } from '../../../ai/diffusion/catalog';
-import { AppError } from '../../../http/errors';
 import { tierAllows, tierOf, type TierName } from '../plans/tiers';
+import { errors } from '../errors';
 
 /** The spec's model types; the engine runs checkpoints (`main`) and upscalers, no VAE, LoRA or ControlNet files. */
 export const MODEL_TYPES = ['main', 'vae', 'lora', 'controlnet', 'upscaler'] as const;
@@ -63,14 +63,14 @@ export class ModelService {
     } catch (err) {
       if (!(err instanceof CatalogError)) throw err;
       const other = this.list().find((m) => m.name === name);
-      if (other) throw new AppError(400, 'INVALID_PARAMETERS', `Model "${name}" is ${other.type === 'main' ? 'an image model' : 'an upscaler'}; this endpoint needs ${type === 'main' ? 'an image model (type main)' : 'an upscaler'}`, { field: 'model' });
-      throw new AppError(404, 'MODEL_NOT_FOUND', `No model "${name}" is installed; GET /models lists what is`, { model: name });
+      if (other) throw errors.error('INVALID_PARAMETERS', `Model "${name}" is ${other.type === 'main' ? 'an image model' : 'an upscaler'}; this endpoint needs ${type === 'main' ? 'an image model (type main)' : 'an upscaler'}`, { field: 'model' });
+      throw errors.error('MODEL_NOT_FOUND', `No model "${name}" is installed; GET /models lists what is`, { model: name });
     }
     const model = toModel(entry);
-    if (!model.installed) throw new AppError(400, 'INVALID_PARAMETERS', `Model "${name}" cannot be used: ${entry.problem ?? 'it is incomplete'}`, { field: 'model' });
+    if (!model.installed) throw errors.error('INVALID_PARAMETERS', `Model "${name}" cannot be used: ${entry.problem ?? 'it is incomplete'}`, { field: 'model' });
     const tier = tierOf(tierName);
     if (!tierAllows(tier, model.minTier)) {
-      throw new AppError(403, 'MODEL_NOT_AVAILABLE', `Model "${name}" needs the ${model.minTier} plan or above; yours is ${tier.name}`, { model: name, min_tier: model.minTier, tier: tier.name });
+      throw errors.error('MODEL_NOT_AVAILABLE', `Model "${name}" needs the ${model.minTier} plan or above; yours is ${tier.name}`, { model: name, min_tier: model.minTier, tier: tier.name });
     }
     return model;
   }
@@ -79,7 +79,7 @@ export class ModelService {
   defaultUpscaler(tierName: string): CanvasModel {
     const tier = tierOf(tierName);
     const found = this.list({ type: 'upscaler' }).find((m) => m.installed && tierAllows(tier, m.minTier));
-    if (!found) throw new AppError(404, 'MODEL_NOT_FOUND', 'No upscaler is installed; GET /models?type=upscaler lists what is');
+    if (!found) throw errors.error('MODEL_NOT_FOUND', 'No upscaler is installed; GET /models?type=upscaler lists what is');
     return found;
   }
 }

@@ -2,7 +2,6 @@ import type { FastifyError } from 'fastify';
 import { Type, type Static, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import type { FamilyApp } from '../../../http/family';
-import { AppError } from '../../../http/errors';
 import { currentUser } from '../../../plugins/app/auth';
 import { Envelope, errorResponses, ok, pageOf, paged, PagedEnvelope, security, signedIn } from '../http';
 import type { BoardService } from '../boards/service';
@@ -14,6 +13,7 @@ import type { GenerateService } from '../generate/service';
 import { checkLoader, INVOKE_SCHEDULERS, mapWorkflow, SUPPORTED_NODE_TYPES, workflowRequest, type WorkflowInputs, type WorkflowRequest } from './invoke-graph';
 import { CreateWorkflowBody, PatchWorkflowBody, RunWorkflowBody, WorkflowDetail, WorkflowParams, WorkflowsQuery, WorkflowSummary } from './schemas';
 import { MAX_DEFINITION_BYTES, type WorkflowRow, type WorkflowService } from './service';
+import { errors } from '../errors';
 
 const tags = ['canvas'];
 
@@ -32,9 +32,9 @@ const runConfig = {
   validationError: (message: string, validation: FastifyError['validation']) => {
     const first = validation?.[0];
     const extra = (first?.params as { additionalProperty?: string } | undefined)?.additionalProperty;
-    if (!extra) return new AppError(400, 'INVALID_PARAMETERS', message);
+    if (!extra) return errors.error('INVALID_PARAMETERS', message);
     const field = first?.instancePath === '/inputs' ? `inputs.${extra}` : extra;
-    return new AppError(400, 'INVALID_PARAMETERS', field.startsWith('inputs.') ? `${field} is not an input of a workflow run` : `body.${field} is not a parameter of this endpoint`, { field });
+    return errors.error('INVALID_PARAMETERS', field.startsWith('inputs.') ? `${field} is not an input of a workflow run` : `body.${field} is not a parameter of this endpoint`, { field });
   },
   // A source image may come as base64 data, past the 10,000-character cap on text fields.
   longFields: ['inputs.image_id'],
@@ -52,10 +52,10 @@ function checked<S extends TSchema>(schema: S, req: WorkflowRequest, inputs: Wor
   const input = INPUT_OF[key] ?? key;
   const fromInputs = Object.hasOwn(inputs, input);
   if (e?.keyword === 'required') {
-    throw new AppError(400, 'INVALID_PARAMETERS', `The workflow sets no ${key}; pass inputs.${input}`, { field: `inputs.${input}`, source: 'workflow' });
+    throw errors.error('INVALID_PARAMETERS', `The workflow sets no ${key}; pass inputs.${input}`, { field: `inputs.${input}`, source: 'workflow' });
   }
   const where = fromInputs ? `inputs.${input}` : `The workflow's ${key} (${JSON.stringify(req.body[key])})`;
-  throw new AppError(400, 'INVALID_PARAMETERS', `${where} ${e?.message ?? 'is invalid'}`, { field: fromInputs ? `inputs.${input}` : key, source: fromInputs ? 'inputs' : 'workflow' });
+  throw errors.error('INVALID_PARAMETERS', `${where} ${e?.message ?? 'is invalid'}`, { field: fromInputs ? `inputs.${input}` : key, source: fromInputs ? 'inputs' : 'workflow' });
 }
 
 const RUN_DESCRIPTION =
@@ -222,7 +222,7 @@ export async function workflowRoutes(
       // An image the workflow names by id (InvokeAI's `<uuid>.png`) that this gallery lacks: say where it came from.
       const named = inputs.image_id === undefined ? (req.body.source_image ?? req.body.image) : undefined;
       if (typeof named === 'string' && !images.get(named)) {
-        throw new AppError(404, 'NOT_FOUND', `The workflow's image node names image ${named}, which is not in your gallery; pass inputs.image_id`, { field: 'inputs.image_id', image_id: named });
+        throw errors.error('NOT_FOUND', `The workflow's image node names image ${named}, which is not in your gallery; pass inputs.image_id`, { field: 'inputs.image_id', image_id: named });
       }
       const origin = { workflowId: row.id, params: { workflow_id: row.id } };
       if (req.mode === 'upscale') return requests.accept(request, reply, await requests.upscale(user, checked(UpscaleBody, req, inputs), origin));
