@@ -9,13 +9,13 @@ import { TrackService } from './tracks/service';
 import { trackRoutes } from './tracks/routes';
 import { SongService } from './songs/service';
 import { songRoutes } from './songs/routes';
-import { ComposerSlot } from './compose/composer';
+import { ComposerSlot } from '../../compose/composer';
 import { ComposeService } from './compose/service';
 import { composeRoutes } from './compose/routes';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Where an AI composing engine plugs in; see families/studio/compose/composer.ts. */
+    /** Where an AI composing engine plugs in; see compose/composer.ts. */
     studioComposer: ComposerSlot;
   }
 }

@@ -1,8 +1,8 @@
 import type { onRequestAsyncHookHandler } from 'fastify';
 import { Type, type TSchema } from 'typebox';
-import { AppError } from '../../http/errors';
 import { MessageEnvelope } from '../../http/envelopes';
 import { requireUser } from '../../plugins/app/auth';
+import { errors } from './errors';
 
 /** Shared pieces of the studio family's routes: envelope, error docs, ids, common errors. */
 
@@ -44,10 +44,10 @@ export const SongParams = Type.Object({ songId: Id('Song id') });
 /** Free text a person typed: trimmed, never blank. */
 export const Name = (max: number, description: string) => Type.String({ minLength: 1, maxLength: max, pattern: '\\S', description });
 
-export const studioNotFound = () => new AppError(404, 'STUDIO_NOT_FOUND', 'Studio not found');
-export const trackNotFound = () => new AppError(404, 'TRACK_NOT_FOUND', 'Track not found');
-export const songNotFound = () => new AppError(404, 'SONG_NOT_FOUND', 'Song not found');
-export const notYours = (what: string) => new AppError(403, 'FORBIDDEN', `This ${what} belongs to another account`);
+export const studioNotFound = () => errors.error('STUDIO_NOT_FOUND', 'Studio not found');
+export const trackNotFound = () => errors.error('TRACK_NOT_FOUND', 'Track not found');
+export const songNotFound = () => errors.error('SONG_NOT_FOUND', 'Song not found');
+export const notYours = (what: string) => errors.error('FORBIDDEN', `This ${what} belongs to another account`);
 
 export const iso = (ms: number) => new Date(ms).toISOString();
 

@@ -1,6 +1,5 @@
 import { Type } from 'typebox';
 import type { FamilyApp } from '../../../http/family';
-import { AppError } from '../../../http/errors';
 import { currentUser } from '../../../plugins/app/auth';
 import { FileTooLargeError } from '../../../storage/file-store';
 import { contentDisposition } from '../../../storage/range';
@@ -10,8 +9,9 @@ import { newIncomingKey } from '../files';
 import { AUDIO_MAX_BYTES, Envelope, FileBytes, Name, StudioParams, errorResponses, ok, security, signedIn, songNotFound, tags } from '../http';
 import type { SongService } from '../songs/service';
 import type { StudioService } from '../studios/service';
-import { COMPOSER_KINDS, DEFAULT_COMPOSER, type ComposerKind } from './composer';
+import { COMPOSER_KINDS, DEFAULT_COMPOSER, type ComposerKind } from '../../../compose/composer';
 import type { ComposeService } from './service';
+import { errors } from '../errors';
 
 const PROMPT_MAX = 1000;
 const Prompt = Type.String({ minLength: 1, maxLength: PROMPT_MAX, pattern: '\\S', description: 'What the song should become, e.g. "upbeat city pop with brass"' });
@@ -66,7 +66,7 @@ const ENGINE =
 function engineField(value: string | undefined): ComposerKind {
   const text = value?.trim() ?? '';
   if (text === '') return DEFAULT_COMPOSER;
-  if (!(COMPOSER_KINDS as readonly string[]).includes(text)) throw new AppError(400, 'VALIDATION_ERROR', `engine must be one of ${COMPOSER_KINDS.join(', ')}`);
+  if (!(COMPOSER_KINDS as readonly string[]).includes(text)) throw errors.error('VALIDATION_ERROR', `engine must be one of ${COMPOSER_KINDS.join(', ')}`);
   return text as ComposerKind;
 }
 
@@ -74,13 +74,13 @@ function durationField(value: string | undefined): number | null {
   const text = value?.trim() ?? '';
   if (text === '') return null;
   const n = Number(text);
-  if (!Number.isFinite(n) || n < 1 || n > DURATION_MAX) throw new AppError(400, 'VALIDATION_ERROR', `durationSec must be a number of seconds from 1 to ${DURATION_MAX}`);
+  if (!Number.isFinite(n) || n < 1 || n > DURATION_MAX) throw errors.error('VALIDATION_ERROR', `durationSec must be a number of seconds from 1 to ${DURATION_MAX}`);
   return n;
 }
 
 function textField(name: string, value: string | undefined, max: number): string | null {
   const text = value?.trim() ?? '';
-  if (text.length > max) throw new AppError(400, 'VALIDATION_ERROR', `${name} must be at most ${max} characters`);
+  if (text.length > max) throw errors.error('VALIDATION_ERROR', `${name} must be at most ${max} characters`);
   return text === '' ? null : text;
 }
 
@@ -141,7 +141,7 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
       const b = request.body;
       const basic = songs.get(b.basicSongId);
       if (!basic || basic.ownerId !== me.id || basic.studioId !== studio.id) throw songNotFound();
-      if (!(await app.storage.exists(basic.fileKey))) throw new AppError(404, 'FILE_NOT_FOUND', "The basic song's audio is missing on disk");
+      if (!(await app.storage.exists(basic.fileKey))) throw errors.error('FILE_NOT_FOUND', "The basic song's audio is missing on disk");
       const genre = b.genre?.trim() ?? basic.genre;
       const mood = b.mood?.trim() ?? basic.mood;
       const instruments = b.instruments?.map((i) => i.trim()) ?? basic.instruments;
@@ -202,7 +202,7 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
       },
     },
     async (request, reply) => {
-      if (!request.isMultipart()) throw new AppError(400, 'VALIDATION_ERROR', 'Send multipart/form-data with a `file` part (WAV) and a `prompt` field');
+      if (!request.isMultipart()) throw errors.error('VALIDATION_ERROR', 'Send multipart/form-data with a `file` part (WAV) and a `prompt` field');
       const me = currentUser(request);
       const fields: Record<string, string> = {};
       let input: string | null = null;
@@ -217,22 +217,22 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
             try {
               await app.storage.put(input, part.file, { maxBytes: AUDIO_MAX_BYTES });
             } catch (err) {
-              if (err instanceof FileTooLargeError) throw new AppError(413, 'PAYLOAD_TOO_LARGE', 'The file may be at most 100 MB');
+              if (err instanceof FileTooLargeError) throw errors.error('PAYLOAD_TOO_LARGE', 'The file may be at most 100 MB');
               throw err;
             }
           } else {
             await drain(part.file);
           }
         }
-        if (input === null) throw new AppError(400, 'VALIDATION_ERROR', 'body.file is required: a WAV recording');
+        if (input === null) throw errors.error('VALIDATION_ERROR', 'body.file is required: a WAV recording');
         const prompt = textField('prompt', fields.prompt, PROMPT_MAX);
-        if (!prompt) throw new AppError(400, 'VALIDATION_ERROR', 'body.prompt is required');
+        if (!prompt) throw errors.error('VALIDATION_ERROR', 'body.prompt is required');
         const genre = textField('genre', fields.genre, 50);
         const mood = textField('mood', fields.mood, 50);
         const engine = engineField(fields.engine);
         const durationSec = durationField(fields.durationSec);
         const audio = await checkStoredAudio(app.storage, input);
-        if (audio?.format !== 'wav') throw new AppError(400, 'INVALID_AUDIO', 'The file must be a WAV recording (recognised by its content)');
+        if (audio?.format !== 'wav') throw errors.error('INVALID_AUDIO', 'The file must be a WAV recording (recognised by its content)');
 
         const aborted = new AbortController();
         reply.raw.once('close', () => {

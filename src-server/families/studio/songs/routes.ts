@@ -2,7 +2,7 @@ import { Type, type Static } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { JobSnapshot } from '../../../jobs/queue';
 import type { FamilyApp } from '../../../http/family';
-import { AppError, isAppError } from '../../../http/errors';
+import { isAppError } from '../../../http/errors';
 import { currentUser } from '../../../plugins/app/auth';
 import { sendStoredFile } from '../../../storage/range';
 import { IMAGE_CONTENT_TYPES, STUDIO_CONTENT_TYPES, sniffStoredImage, type StudioAudioFormat } from '../audio';
@@ -33,9 +33,10 @@ import {
 import { type SongFields, type SongRow, type SongService } from './service';
 import { SHARE_PAGE_CSP, sharePage } from './share-page';
 import { CoverService, type CoverPayload, type CoverResult } from './cover-service';
+import { errors } from '../errors';
 
 const others = '`FORBIDDEN`: it belongs to another account';
-const shareGone = () => new AppError(404, 'SHARE_NOT_FOUND', 'This share link does not exist or was turned off');
+const shareGone = () => errors.error('SHARE_NOT_FOUND', 'This share link does not exist or was turned off');
 const contentTypeOf = (format: string) => STUDIO_CONTENT_TYPES[format as StudioAudioFormat] ?? 'application/octet-stream';
 const safeTitle = (song: SongRow) => song.title.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_');
 const fileName = (song: SongRow) => `${safeTitle(song)}.${song.format}`;
@@ -173,7 +174,7 @@ export async function songRoutes(app: FamilyApp, songs: SongService, studios: St
       try {
         return await sendStoredFile(request, reply, app.storage, key, { contentType: type, downloadName: extraName(song, file) });
       } catch (err) {
-        if (isAppError(err) && err.code === 'FILE_NOT_FOUND') throw new AppError(404, 'FILE_NOT_FOUND', 'This song has no such file');
+        if (isAppError(err) && err.code === 'FILE_NOT_FOUND') throw errors.error('FILE_NOT_FOUND', 'This song has no such file');
         throw err;
       }
     },
@@ -462,7 +463,7 @@ export async function songRoutes(app: FamilyApp, songs: SongService, studios: St
       const studio = studios.owned(me.id, request.params.studioid);
       const b = request.body;
       if ((b.songFilePath === undefined) === (b.trackIds === undefined)) {
-        throw new AppError(400, 'VALIDATION_ERROR', 'Send exactly one of body.songFilePath and body.trackIds');
+        throw errors.error('VALIDATION_ERROR', 'Send exactly one of body.songFilePath and body.trackIds');
       }
       const coverKey = await cover(me.id, b.imageFilePath);
       const base = { title: b.title.trim(), ...describe(b), coverKey };
@@ -471,11 +472,11 @@ export async function songRoutes(app: FamilyApp, songs: SongService, studios: St
         row = await songs.saveUpload(me.id, studio.id, b.songFilePath, { ...base, source: 'basic' }, 'songFilePath');
       } else {
         const ids = b.trackIds!;
-        if (new Set(ids).size !== ids.length) throw new AppError(400, 'VALIDATION_ERROR', 'body.trackIds names a track more than once');
+        if (new Set(ids).size !== ids.length) throw errors.error('VALIDATION_ERROR', 'body.trackIds names a track more than once');
         const chosen = [];
         for (const id of ids) {
           const track = await tracks.settle(tracks.inStudio(studio.id, id));
-          if (track.status !== 'ready') throw new AppError(409, 'TRACK_NOT_READY', `Track ${id} has not finished uploading (${track.status})`);
+          if (track.status !== 'ready') throw errors.error('TRACK_NOT_READY', `Track ${id} has not finished uploading (${track.status})`);
           chosen.push(track);
         }
         const instruments = base.instruments.length > 0 ? base.instruments : [...new Set(chosen.map((t) => t.instrument))];
@@ -613,11 +614,11 @@ export async function songRoutes(app: FamilyApp, songs: SongService, studios: St
     async (request, reply) => {
       const song = shared(request.params.token);
       const format = song.coverKey ? await sniffStoredImage(app.storage, song.coverKey) : null;
-      if (!song.coverKey || !format) throw new AppError(404, 'FILE_NOT_FOUND', 'This song has no cover');
+      if (!song.coverKey || !format) throw errors.error('FILE_NOT_FOUND', 'This song has no cover');
       try {
         return await sendStoredFile(request, reply, app.storage, song.coverKey, { contentType: IMAGE_CONTENT_TYPES[format] });
       } catch (err) {
-        if (isAppError(err) && err.code === 'FILE_NOT_FOUND') throw new AppError(404, 'FILE_NOT_FOUND', 'This song has no cover');
+        if (isAppError(err) && err.code === 'FILE_NOT_FOUND') throw errors.error('FILE_NOT_FOUND', 'This song has no cover');
         throw err;
       }
     },
