@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { PLAN_ORDER } from '../auth/plans';
 import { defineFamily } from '../http/family';
 import { DataEnvelope } from '../http/envelopes';
 import fs from 'node:fs';
@@ -29,7 +30,7 @@ export default defineFamily({
   dialect: systemDialect,
   prefixes: ['/system', '/files'],
   services: (app) => ({
-    models: new ModelAdminService(new ModelCatalog(app.config.dataDir), app.jobs, () => app.ai.providers),
+    models: new ModelAdminService(new ModelCatalog(app.config.dataDir, PLAN_ORDER), app.jobs, () => app.ai.providers),
   }),
   setup(_app, { models }) {
     models.register();

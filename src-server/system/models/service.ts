@@ -221,7 +221,7 @@ export class ModelAdminService {
     if (!id) throw errors.error('VALIDATION_ERROR', `no model id can be made from ${JSON.stringify(path.basename(source))}; give one`);
     this.checkFree(type, id);
     // Read the headers in place first: a broken source is refused before gigabytes are copied.
-    const described = describeModel(source, type);
+    const described = describeModel(source, type, this.catalog.plans);
     if (!described.is_available) throw errors.error('INVALID_MODEL', `${source} is not a usable ${type}: ${described.problem}`);
     try {
       return await this.catalog.installFromFolder(source, { id, type });

@@ -1,4 +1,5 @@
 import type { SdBase } from '../../../ai/diffusion/model-folder';
+import { PLAN_ORDER } from '../../../auth/plans';
 import { CatalogError, ModelCatalog, type CatalogEntry } from '../../../ai/diffusion/catalog';
 import { tierAllows, tierOf, type TierName } from '../plans/tiers';
 import { errors } from '../errors';
@@ -31,7 +32,8 @@ const toModel = (e: CatalogEntry): CanvasModel => ({
   displayName: e.display_name,
   type: e.type === 'checkpoint' ? 'main' : 'upscaler',
   base: e.base ? BASE_NAMES[e.base] : null,
-  minTier: e.min_tier,
+  // The catalog was given PLAN_ORDER, so it names only those plans.
+  minTier: e.min_tier as TierName,
   installed: e.is_available,
 });
 
@@ -40,7 +42,7 @@ export class ModelService {
   readonly catalog: ModelCatalog;
 
   constructor(dataDir: string) {
-    this.catalog = new ModelCatalog(dataDir);
+    this.catalog = new ModelCatalog(dataDir, PLAN_ORDER);
   }
 
   list(filter: { type?: ModelType; base?: ModelBase } = {}): CanvasModel[] {
