@@ -19,7 +19,7 @@ import webUiPlugin from './plugins/external/web-ui';
 import notFoundPlugin from './plugins/app/not-found';
 import { coreError, familyPlugin, sendError } from './http/family';
 import { dialectForPath, families } from './families/registry';
-import { systemDialect } from './system/dialect';
+import { systemDialect } from './http/system-dialect';
 import composerPlugin from './compose/plugin';
 import { lazySchemaController } from './http/lazy-schemas';
 

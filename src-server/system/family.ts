@@ -4,7 +4,7 @@ import { defineFamily } from '../http/family';
 import { DataEnvelope } from '../http/envelopes';
 import fs from 'node:fs';
 import path from 'node:path';
-import { systemDialect } from './dialect';
+import { systemDialect } from '../http/system-dialect';
 import { locateFfmpeg } from '../media/ffmpeg';
 import { defaultWebRoot } from '../paths';
 import { ModelCatalog } from '../ai/diffusion/catalog';

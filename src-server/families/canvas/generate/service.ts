@@ -1,8 +1,6 @@
 import crypto from 'node:crypto';
 import sharp from 'sharp';
-import { and, count, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
-import { jobs } from '../../../db/schema';
 import type { AiPool } from '../../../ai/pool';
 import { AiError } from '../../../ai/protocol';
 import { generateImage, type DiffusionProgress } from '../../../ai/diffusion/pipeline';
@@ -145,13 +143,7 @@ export class GenerateService {
 
   /** The account's generation jobs that are queued or running. */
   openJobs(userId: string): number {
-    return (
-      this.db
-        .select({ n: count() })
-        .from(jobs)
-        .where(and(eq(jobs.ownerId, userId), eq(jobs.kind, GENERATE_JOB), inArray(jobs.status, ['queued', 'processing'])))
-        .get()?.n ?? 0
-    );
+    return this.queue.count({ ownerId: userId, kind: GENERATE_JOB, status: ['queued', 'processing'] });
   }
 
   /** Every limit of the plan, in the order a client can do something about them. */

@@ -3,9 +3,9 @@ import { isAppError } from '../../../http/errors';
 import { currentUser } from '../../../plugins/app/auth';
 import { sendStoredFile } from '../../../storage/range';
 import { FileBytes, IdParams, errorResponses, idErrors, security, signedIn, type StageFailure } from '../http';
-import { closeIfUnread, drain, multipartForm } from '../uploads';
+import { multipartForm, readMultipart } from '../../../http/multipart';
 import { AUDIO_MAX_BYTES, type AudioService, type ReceivedAudio } from './service';
-import { AUDIO_CONTENT_TYPES } from './sniff';
+import { AUDIO_CONTENT_TYPES } from '../../../media/audio-sniff';
 import { AudioList, AudioOne, SearchParams, StreamInfo, UploadForm, Uploaded, audioView } from './schemas';
 import { errors } from '../errors';
 
@@ -197,20 +197,14 @@ export async function audioRoutes(app: FamilyApp, audio: AudioService): Promise<
       },
     },
     async (request, reply) => {
-      if (!request.isMultipart()) throw noFile();
       const uploader = currentUser(request);
-      const fields: Record<string, string> = {};
       let received: ReceivedAudio | null = null;
       try {
-        for await (const part of request.parts({ limits: { fileSize: AUDIO_MAX_BYTES + 1 } })) {
-          if (part.type === 'field') {
-            if (typeof part.value === 'string') fields[part.fieldname] ??= part.value;
-          } else if (part.fieldname === 'audio' && !received) {
-            received = await audio.receive(part.file);
-          } else {
-            await drain(part.file);
-          }
-        }
+        const fields = await readMultipart(request, reply, {
+          maxFileBytes: AUDIO_MAX_BYTES,
+          notMultipart: noFile,
+          files: { audio: async (file) => void (received = await audio.receive(file)) },
+        });
         if (!received) throw noFile();
         const title = textField('title', fields.title);
         if (!title) throw errors.error('MISSING_TITLE', 'Title is required');
@@ -218,8 +212,7 @@ export async function audioRoutes(app: FamilyApp, audio: AudioService): Promise<
         received = null;
         return reply.code(201).send({ success: true as const, message: 'Audio file uploaded successfully', audio_file: audioView(row) });
       } catch (err) {
-        if (received) await audio.discard(received.key);
-        closeIfUnread(request, reply);
+        if (received) await audio.discard((received as ReceivedAudio).key);
         throw err;
       }
     },

@@ -4,8 +4,8 @@ import type { Db } from '../../../db/client';
 import { stageAudioFiles, users } from '../../../db/schema';
 import { FileTooLargeError, type FileStore } from '../../../storage/file-store';
 import { fileStem, iso } from '../http';
-import { MiB, StreamHead } from '../uploads';
-import { FRAME_WINDOW, MAX_ID3_BYTES, id3Length, metadataAgrees, sniffAudio, type AudioFormat } from './sniff';
+import { MiB, StreamHead } from '../../../storage/streams';
+import { FRAME_WINDOW, MAX_ID3_BYTES, id3Length, metadataAgrees, sniffAudio, type AudioFormat } from '../../../media/audio-sniff';
 import { errors } from '../errors';
 
 export const AUDIO_MAX_BYTES = 100 * MiB;

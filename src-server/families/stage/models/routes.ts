@@ -4,7 +4,8 @@ import { AppError, isAppError } from '../../../http/errors';
 import { currentUser } from '../../../plugins/app/auth';
 import { sendStoredFile } from '../../../storage/range';
 import { FileBytes, IdParams, blank, errorResponses, idErrors, precheck, security, signedIn, type StageFailure } from '../http';
-import { MiB, closeIfUnread, drain, multipartForm, readAtMost } from '../uploads';
+import { multipartForm, readMultipart } from '../../../http/multipart';
+import { MiB, readAtMost } from '../../../storage/streams';
 import { MODEL_MAX_BYTES, THUMBNAIL_MAX_BYTES, type ModelService, type ReceivedModel } from './service';
 import { MODEL_CONTENT_TYPES, type ModelFormat } from './sniff';
 import { Deleted, ModelList, ModelOne, RegisterBody, Registered, UpdateBody, Updated, UploadForm, Uploaded, modelView } from './schemas';
@@ -122,26 +123,23 @@ export async function modelRoutes(app: FamilyApp, models: ModelService): Promise
       },
     },
     async (request, reply) => {
-      if (!request.isMultipart()) throw errors.error('NO_FILE', 'No model file provided');
       const user = currentUser(request);
       const owner = { id: user.id, seq: user.seq };
-      const fields: Record<string, string> = {};
       let model: ReceivedModel | null = null;
       let thumbnail: string | null = null;
       try {
-        for await (const part of request.parts({ limits: { fileSize: MODEL_MAX_BYTES + 1 } })) {
-          if (part.type === 'field') {
-            if (typeof part.value === 'string') fields[part.fieldname] ??= part.value;
-          } else if (part.fieldname === 'model' && !model) {
-            model = await models.receiveModel(owner, part.file);
-          } else if (part.fieldname === 'thumbnail' && !thumbnail) {
-            const image = await readAtMost(part.file, THUMBNAIL_MAX_BYTES);
-            if (!image) throw errors.error('FILE_TOO_LARGE', `Thumbnails may be at most ${THUMBNAIL_MAX_BYTES / MiB} MB`);
-            thumbnail = await models.receiveThumbnail(owner, image);
-          } else {
-            await drain(part.file);
-          }
-        }
+        const fields = await readMultipart(request, reply, {
+          maxFileBytes: MODEL_MAX_BYTES,
+          notMultipart: () => errors.error('NO_FILE', 'No model file provided'),
+          files: {
+            model: async (file) => void (model = await models.receiveModel(owner, file)),
+            thumbnail: async (file) => {
+              const image = await readAtMost(file, THUMBNAIL_MAX_BYTES);
+              if (!image) throw errors.error('FILE_TOO_LARGE', `Thumbnails may be at most ${THUMBNAIL_MAX_BYTES / MiB} MB`);
+              thumbnail = await models.receiveThumbnail(owner, image);
+            },
+          },
+        });
         if (!model) throw errors.error('NO_FILE', 'No model file provided');
         const name = fields.model_name?.trim();
         if (!name) throw errors.error('MISSING_FIELDS', 'model_name is required');
@@ -149,8 +147,7 @@ export async function modelRoutes(app: FamilyApp, models: ModelService): Promise
         const row = models.createUploaded(owner, name, model, thumbnail);
         return reply.code(201).send({ success: true as const, message: 'Model uploaded successfully', model: modelView(row) });
       } catch (err) {
-        await models.discard([model?.key ?? null, thumbnail]);
-        closeIfUnread(request, reply);
+        await models.discard([(model as ReceivedModel | null)?.key ?? null, thumbnail]);
         throw err;
       }
     },

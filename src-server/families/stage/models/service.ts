@@ -5,7 +5,7 @@ import { stageModels } from '../../../db/schema';
 import { FileTooLargeError, InvalidKeyError, assertValidKey, type FileStore } from '../../../storage/file-store';
 import { fileStem, iso } from '../http';
 import type { Owner } from '../presets/service';
-import { MiB, StreamHead } from '../uploads';
+import { MiB, StreamHead } from '../../../storage/streams';
 import { MODEL_HEAD_BYTES, sniffModel, verifyModel, type ModelFormat } from './sniff';
 import { errors } from '../errors';
 

@@ -3,7 +3,7 @@ import type { FamilyApp } from '../../../http/family';
 import { currentUser } from '../../../plugins/app/auth';
 import { FileTooLargeError } from '../../../storage/file-store';
 import { contentDisposition } from '../../../storage/range';
-import { closeIfUnread, drain, multipartForm } from '../../stage/uploads';
+import { multipartForm, readMultipart } from '../../../http/multipart';
 import { STUDIO_CONTENT_TYPES, checkStoredAudio, type StudioAudioFormat } from '../audio';
 import { newIncomingKey } from '../files';
 import { AUDIO_MAX_BYTES, Envelope, FileBytes, Name, StudioParams, errorResponses, ok, security, signedIn, songNotFound, tags } from '../http';
@@ -202,28 +202,26 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
       },
     },
     async (request, reply) => {
-      if (!request.isMultipart()) throw errors.error('VALIDATION_ERROR', 'Send multipart/form-data with a `file` part (WAV) and a `prompt` field');
       const me = currentUser(request);
-      const fields: Record<string, string> = {};
       let input: string | null = null;
       let output: string | null = null;
       let composed: { bytes: Buffer; format: StudioAudioFormat; engine: string; key: string | null; tempo: number | null; note: string | null };
       try {
-        for await (const part of request.parts({ limits: { fileSize: AUDIO_MAX_BYTES + 1 } })) {
-          if (part.type === 'field') {
-            if (typeof part.value === 'string') fields[part.fieldname] ??= part.value;
-          } else if (part.fieldname === 'file' && input === null) {
-            input = newIncomingKey(me.id);
-            try {
-              await app.storage.put(input, part.file, { maxBytes: AUDIO_MAX_BYTES });
-            } catch (err) {
-              if (err instanceof FileTooLargeError) throw errors.error('PAYLOAD_TOO_LARGE', 'The file may be at most 100 MB');
-              throw err;
-            }
-          } else {
-            await drain(part.file);
-          }
-        }
+        const fields = await readMultipart(request, reply, {
+          maxFileBytes: AUDIO_MAX_BYTES,
+          notMultipart: () => errors.error('VALIDATION_ERROR', 'Send multipart/form-data with a `file` part (WAV) and a `prompt` field'),
+          files: {
+            file: async (file) => {
+              input = newIncomingKey(me.id);
+              try {
+                await app.storage.put(input, file, { maxBytes: AUDIO_MAX_BYTES });
+              } catch (err) {
+                if (err instanceof FileTooLargeError) throw errors.error('PAYLOAD_TOO_LARGE', 'The file may be at most 100 MB');
+                throw err;
+              }
+            },
+          },
+        });
         if (input === null) throw errors.error('VALIDATION_ERROR', 'body.file is required: a WAV recording');
         const prompt = textField('prompt', fields.prompt, PROMPT_MAX);
         if (!prompt) throw errors.error('VALIDATION_ERROR', 'body.prompt is required');
@@ -242,9 +240,6 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
         const result = await compose.composeNow(input, { prompt, genre, mood, instruments: [], engine, durationSec }, aborted.signal);
         output = result.key;
         composed = { bytes: await app.storage.get(result.key), format: result.audio.format, engine: result.engine, key: result.musicKey, tempo: result.tempo, note: result.note };
-      } catch (err) {
-        closeIfUnread(request, reply);
-        throw err;
       } finally {
         // Nothing of a composition stays on the server, whatever happened.
         if (input) await app.storage.delete(input);
