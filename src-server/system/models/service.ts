@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
+import { JOB_KINDS } from '../../../src-shared/jobs';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CatalogError, describeModel, ModelCatalog, type CatalogEntry, type DownloadFile, type DownloadProgress, type ModelType } from '../../ai/diffusion/catalog';
 import type { ProviderChoice } from '../../ai/providers';
-import { AppError } from '../../http/errors';
 import type { Job, JobContext, JobQueue } from '../../jobs/queue';
 import { errors } from '../errors';
 
 export const MODEL_TYPES = ['checkpoint', 'upscaler'] as const satisfies readonly ModelType[];
-export const INSTALL_JOB = 'system.model-install';
+export const INSTALL_JOB = JOB_KINDS.modelInstall;
 /** Downloads are network-bound: their own lane, so they never wait behind (or hold up) the GPU. */
 export const DOWNLOAD_LANE = 'downloads';
 /** A dropped connection that made progress is resumed at once, up to this many times per job. */
@@ -67,7 +67,8 @@ export interface InstallView {
 
 /**
  * The progress message of an install job: `<file> (<n>/<files>): <received>/<total or ?> bytes`.
- * The UI reads the byte counts back out of it (src-renderer/src/features/models/api.ts).
+ * The byte counts also travel as numbers in the snapshot's `bytes` (src-shared/jobs.ts,
+ * progressOf); the text stays for clients that still parse it (features/models/api.ts).
  */
 export const progressMessage = (p: DownloadProgress) => `${p.file} (${p.fileIndex + 1}/${p.files}): ${p.receivedBytes}/${p.totalBytes ?? '?'} bytes`;
 
@@ -353,7 +354,7 @@ export class ModelAdminService {
     const onProgress = (p: DownloadProgress) => {
       received = p.receivedBytes;
       this.live.set(job.id, p);
-      progress(p.totalBytes ? p.receivedBytes / p.totalBytes : 0, { stage: 'download', message: progressMessage(p) });
+      progress(p.totalBytes ? p.receivedBytes / p.totalBytes : 0, { stage: 'download', bytes: { done: p.receivedBytes, total: p.totalBytes }, message: progressMessage(p) });
     };
     try {
       for (let retries = 0; ; retries++) {

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { JOB_KINDS } from '../../../../src-shared/jobs';
 import sharp from 'sharp';
 import type { Db } from '../../../db/client';
 import type { AiPool } from '../../../ai/pool';
@@ -17,7 +18,7 @@ import { storageQuotaBytes, tierOf } from '../plans/tiers';
 import { usedBytes } from '../storage/usage';
 import { errors } from '../errors';
 
-export const GENERATE_JOB = 'canvas.generate';
+export const GENERATE_JOB = JOB_KINDS.canvasGenerate;
 export const GPU_LANE = 'gpu';
 /** Jobs waiting in the GPU lane, all accounts together, past which new ones are refused (QUEUE_FULL). */
 export const MAX_QUEUED = 100;

@@ -1,5 +1,4 @@
 import type { LemonSqueezyConfig } from '../../../config';
-import { AppError } from '../../../http/errors';
 import { errors } from '../errors';
 
 /**

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { and, count, desc, eq, or } from 'drizzle-orm';
+import { count, desc, eq, or } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
 import { canvasWorkflows } from '../../../db/schema';
 import type { UserRow } from '../../../auth/service';

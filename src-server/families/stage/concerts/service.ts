@@ -3,7 +3,6 @@ import { and, asc, desc, eq, lte } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../../../db/client';
 import { stageConcertAudience, stageConcerts, users } from '../../../db/schema';
-import { AppError } from '../../../http/errors';
 import { accessoryOf, type AccessoryItem } from '../accessories';
 import { randomBase36 } from '../http';
 import { errors } from '../errors';

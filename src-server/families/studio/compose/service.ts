@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { JOB_KINDS } from '../../../../src-shared/jobs';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
@@ -14,7 +15,7 @@ import { songExtrasPrefix, type SongRow, type SongService } from '../songs/servi
 import { ComposerError, DEFAULT_COMPOSER, type Composer, type ComposeOutput, type ComposerKind, type ComposerSlot, type EngineStatus } from '../../../compose/composer';
 import { errors } from '../errors';
 
-export const COMPOSE_JOB = 'studio.compose';
+export const COMPOSE_JOB = JOB_KINDS.studioCompose;
 
 export interface ComposePayload {
   ownerId: string;

@@ -1,4 +1,5 @@
 import type { AiPool } from '../../../ai/pool';
+import { JOB_KINDS } from '../../../../src-shared/jobs';
 import { PLAN_ORDER } from '../../../auth/plans';
 import { AiError } from '../../../ai/protocol';
 import { CatalogError, ModelCatalog, type CatalogEntry } from '../../../ai/diffusion/catalog';
@@ -11,7 +12,7 @@ import { coverPrompt, coverSeed, drawCover, finishCover, type CoverWords } from 
 import { coverKeyFor } from './service';
 import { errors } from '../errors';
 
-export const COVER_JOB = 'studio.cover';
+export const COVER_JOB = JOB_KINDS.studioCover;
 /** The lane every image and audio model shares: one heavy run on the device at a time. */
 const GPU_LANE = 'gpu';
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);

@@ -38,6 +38,7 @@ import { errors } from '../errors';
 const others = '`FORBIDDEN`: it belongs to another account';
 const shareGone = () => errors.error('SHARE_NOT_FOUND', 'This share link does not exist or was turned off');
 const contentTypeOf = (format: string) => STUDIO_CONTENT_TYPES[format as StudioAudioFormat] ?? 'application/octet-stream';
+// eslint-disable-next-line no-control-regex -- control characters are what a download name must not carry
 const safeTitle = (song: SongRow) => song.title.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_');
 const fileName = (song: SongRow) => `${safeTitle(song)}.${song.format}`;
 const EXTRA_TYPES = { mp3: 'audio/mpeg', mid: 'audio/midi', wav: 'audio/wav' } as const;
