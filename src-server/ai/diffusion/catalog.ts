@@ -345,7 +345,6 @@ export class ModelCatalog {
       }
       if (res.status === 200 && have) {
         // The server ignored the Range: start over.
-        have = 0;
         hash.destroy();
         return this.restart(file, part, res, signal, progress);
       }
