@@ -31,3 +31,6 @@ export const errors = defineErrors({
   PAYMENT_PROVIDER_ERROR: { status: 502, message: 'The payment provider failed' },
   BILLING_NOT_CONFIGURED: { status: 503, message: 'Billing is not configured on this server' },
 });
+
+export const notFound = (what: string) => errors.error('NOT_FOUND', `${what} not found`);
+export const notYours = (what: string) => errors.error('FORBIDDEN', `This ${what} belongs to another account`);

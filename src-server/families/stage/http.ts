@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import type { FastifyError, FastifyReply, FastifyRequest, onRequestAsyncHookHandler, preValidationAsyncHookHandler } from 'fastify';
 import { Type, type Static, type TSchema } from 'typebox';
 import { AppError, isAppError } from '../../http/errors';
@@ -134,21 +133,3 @@ export const invalidId = (what: string) => () => errors.error('INVALID_ID', `Inv
 
 export const idErrors = (what: string) => fieldErrors({ id: invalidId(what) });
 
-/** `<ms>-<random>`, the file-name stem the spec's paths show (`1234567890-abc123`). */
-export function fileStem(now: number): string {
-  return `${now}-${randomBase36(9)}`;
-}
-
-/** Lowercase letters and digits, uniformly drawn. */
-export function randomBase36(length: number): string {
-  let out = '';
-  while (out.length < length) {
-    for (const b of crypto.randomBytes(length)) {
-      // 252 = 7 * 36: bytes above it would favour the first digits.
-      if (b < 252 && out.length < length) out += (b % 36).toString(36);
-    }
-  }
-  return out;
-}
-
-export const iso = (ms: number) => new Date(ms).toISOString();

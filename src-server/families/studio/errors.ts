@@ -35,3 +35,8 @@ export const errors = defineErrors({
   FFMPEG_UNAVAILABLE: { status: 503, message: 'ffmpeg is not installed' },
   IMAGE_MODEL_UNAVAILABLE: { status: 503, message: 'The image model is unavailable' },
 });
+
+export const studioNotFound = () => errors.error('STUDIO_NOT_FOUND', 'Studio not found');
+export const trackNotFound = () => errors.error('TRACK_NOT_FOUND', 'Track not found');
+export const songNotFound = () => errors.error('SONG_NOT_FOUND', 'Song not found');
+export const notYours = (what: string) => errors.error('FORBIDDEN', `This ${what} belongs to another account`);

@@ -1,10 +1,10 @@
 import { Type } from 'typebox';
 import type { FamilyApp } from '../../../http/family';
 import { currentUser } from '../../../plugins/app/auth';
-import { Envelope, Id, Nullable, errorResponses, notFound, ok, security, signedIn } from '../http';
+import { Envelope, Id, Nullable, errorResponses, ok, security, signedIn } from '../http';
+import { notFound, errors } from '../errors';
 import type { ImageService } from '../images/service';
 import type { BoardRow, BoardService } from './service';
-import { errors } from '../errors';
 
 const tags = ['canvas'];
 

@@ -7,7 +7,7 @@ import { readModelFolder } from '../../../ai/diffusion/model-folder';
 import { Envelope, errorResponses, ok, security } from '../http';
 import type { BoardService } from '../boards/service';
 import type { ImageService } from '../images/service';
-import type { CanvasModel, ModelService } from '../models/service';
+import type { CanvasModel, ImageModelService } from '../models/service';
 import { checkSize, fitSize, readImageRef, type SourceImage } from './inputs';
 import { Accepted, type ImageToImage, type Inpaint, type TextToImage, type Upscale } from './schemas';
 import type { EnqueueRequest, GenerateService } from './service';
@@ -79,7 +79,7 @@ export class GenerationRequests {
   constructor(
     private readonly app: FamilyApp,
     private readonly generate: GenerateService,
-    private readonly models: ModelService,
+    private readonly models: ImageModelService,
     private readonly images: ImageService,
     private readonly boards: BoardService,
   ) {}

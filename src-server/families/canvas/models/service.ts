@@ -38,7 +38,7 @@ const toModel = (e: CatalogEntry): CanvasModel => ({
 });
 
 /** The canvas view of the models installed in the data folder's `models/` (see ai/diffusion/catalog.ts). */
-export class ModelService {
+export class ImageModelService {
   readonly catalog: ModelCatalog;
 
   constructor(dataDir: string) {

@@ -4,12 +4,12 @@ import type { FamilyApp } from '../../../http/family';
 import { currentUser } from '../../../plugins/app/auth';
 import type { Job, JobStatus } from '../../../jobs/queue';
 import { JOB_STATUSES } from '../../../db/schema';
-import { Envelope, Nullable, PageQuery, PagedEnvelope, errorResponses, notFound, notYours, ok, pageOf, paged, security, signedIn } from '../http';
+import { Envelope, Nullable, PageQuery, PagedEnvelope, errorResponses, ok, pageOf, paged, security, signedIn } from '../http';
+import { notFound, notYours, errors } from '../errors';
 import type { CreditService } from '../credits/service';
 import type { ImageService } from '../images/service';
 import { imageViews } from '../images/views';
 import { GENERATE_JOB, type GeneratePayload, type GenerateResult } from '../generate/service';
-import { errors } from '../errors';
 
 const tags = ['canvas'];
 

@@ -6,7 +6,7 @@ import { currentUser } from '../../../plugins/app/auth';
 import { Envelope, errorResponses, ok, pageOf, paged, PagedEnvelope, security, signedIn } from '../http';
 import type { BoardService } from '../boards/service';
 import type { ImageService } from '../images/service';
-import type { ModelService } from '../models/service';
+import type { ImageModelService } from '../models/service';
 import { GENERATE_ERRORS, generateSchema, GenerationRequests, IMAGE_BODY_LIMIT } from '../generate/requests';
 import { ImageToImageBody, TextToImageBody, UpscaleBody } from '../generate/schemas';
 import type { GenerateService } from '../generate/service';
@@ -71,7 +71,7 @@ export async function workflowRoutes(
   app: FamilyApp,
   workflows: WorkflowService,
   generate: GenerateService,
-  models: ModelService,
+  models: ImageModelService,
   images: ImageService,
   boards: BoardService,
 ): Promise<void> {

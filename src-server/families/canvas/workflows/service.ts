@@ -3,11 +3,11 @@ import { count, desc, eq, or } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
 import { canvasWorkflows } from '../../../db/schema';
 import type { UserRow } from '../../../auth/service';
-import { iso, notFound, notYours } from '../http';
+import { iso } from '../../../db/time';
+import { notFound, notYours, errors } from '../errors';
 import type { ImageService } from '../images/service';
 import { storageQuotaBytes, tierOf } from '../plans/tiers';
 import { usedBytes } from '../storage/usage';
-import { errors } from '../errors';
 
 export type WorkflowRow = typeof canvasWorkflows.$inferSelect;
 

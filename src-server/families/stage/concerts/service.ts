@@ -4,7 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../../../db/client';
 import { stageConcertAudience, stageConcerts, users } from '../../../db/schema';
 import { accessoryOf, type AccessoryItem } from '../accessories';
-import { randomBase36 } from '../http';
+import { randomBase36 } from '../../../storage/file-names';
 import { errors } from '../errors';
 
 /** Seconds a room lives after the studio's last change, as the original Redis TTL did. */

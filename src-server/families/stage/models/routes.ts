@@ -6,7 +6,7 @@ import { sendStoredFile } from '../../../storage/range';
 import { FileBytes, IdParams, blank, errorResponses, idErrors, precheck, security, signedIn, type StageFailure } from '../http';
 import { multipartForm, readMultipart } from '../../../http/multipart';
 import { MiB, readAtMost } from '../../../storage/streams';
-import { MODEL_MAX_BYTES, THUMBNAIL_MAX_BYTES, type ModelService, type ReceivedModel } from './service';
+import { MODEL_MAX_BYTES, THUMBNAIL_MAX_BYTES, type Model3dService, type ReceivedModel } from './service';
 import { MODEL_CONTENT_TYPES, type ModelFormat } from './sniff';
 import { Deleted, ModelList, ModelOne, RegisterBody, Registered, UpdateBody, Updated, UploadForm, Uploaded, modelView } from './schemas';
 import { errors } from '../errors';
@@ -33,7 +33,7 @@ function optionalTypes(body: Record<string, unknown>): AppError | null {
 const idCodes = { 400: '`INVALID_ID`', 404: '`MODEL_NOT_FOUND` (also for another account\'s model)', 500: '`DATABASE_ERROR`, `INTERNAL_SERVER_ERROR`' };
 
 /** /api/models/**: each account's own 3D models; nobody else sees them. */
-export async function modelRoutes(app: FamilyApp, models: ModelService): Promise<void> {
+export async function modelRoutes(app: FamilyApp, models: Model3dService): Promise<void> {
   app.get(
     '/api/models/list',
     {

@@ -3,7 +3,8 @@ import sharp from 'sharp';
 import type { Db } from '../../../db/client';
 import { stageModels } from '../../../db/schema';
 import { FileTooLargeError, InvalidKeyError, assertValidKey, type FileStore } from '../../../storage/file-store';
-import { fileStem, iso } from '../http';
+import { fileStem } from '../../../storage/file-names';
+import { iso } from '../../../db/time';
 import type { Owner } from '../presets/service';
 import { MiB, StreamHead } from '../../../storage/streams';
 import { MODEL_HEAD_BYTES, sniffModel, verifyModel, type ModelFormat } from './sniff';
@@ -52,7 +53,7 @@ function isValidKey(key: string): boolean {
  * `upload` stores the file here under `models/<owner seq>/`, its thumbnail under `thumbnails/<owner seq>/`.
  * Only files under the owner's own folders are ever served or deleted, whatever a row's paths say.
  */
-export class ModelService {
+export class Model3dService {
   constructor(
     private readonly db: Db,
     private readonly storage: FileStore,

@@ -3,7 +3,8 @@ import type { Db } from '../../../db/client';
 import { stageAccessoryPresets, users } from '../../../db/schema';
 import { FileNotFoundError, type FileStore } from '../../../storage/file-store';
 import { accessoryOf, type AccessoryItem } from '../accessories';
-import { fileStem, iso } from '../http';
+import { fileStem } from '../../../storage/file-names';
+import { iso } from '../../../db/time';
 import { errors } from '../errors';
 
 export type PresetRow = typeof stageAccessoryPresets.$inferSelect & { ownerSeq: number };

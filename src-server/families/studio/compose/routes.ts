@@ -5,13 +5,13 @@ import { FileTooLargeError } from '../../../storage/file-store';
 import { contentDisposition } from '../../../storage/range';
 import { multipartForm, readMultipart } from '../../../http/multipart';
 import { STUDIO_CONTENT_TYPES, checkStoredAudio, type StudioAudioFormat } from '../audio';
-import { newIncomingKey } from '../files';
-import { AUDIO_MAX_BYTES, Envelope, FileBytes, Name, StudioParams, errorResponses, ok, security, signedIn, songNotFound, tags } from '../http';
+import { newIncomingKey, AUDIO_MAX_BYTES } from '../files';
+import { Envelope, FileBytes, Name, StudioParams, errorResponses, ok, security, signedIn, tags } from '../http';
+import { songNotFound, errors } from '../errors';
 import type { SongService } from '../songs/service';
 import type { StudioService } from '../studios/service';
 import { COMPOSER_KINDS, DEFAULT_COMPOSER, type ComposerKind } from '../../../compose/composer';
 import type { ComposeService } from './service';
-import { errors } from '../errors';
 
 const PROMPT_MAX = 1000;
 const Prompt = Type.String({ minLength: 1, maxLength: PROMPT_MAX, pattern: '\\S', description: 'What the song should become, e.g. "upbeat city pop with brass"' });

@@ -7,10 +7,11 @@ import { currentUser } from '../../../plugins/app/auth';
 import { sendStoredFile } from '../../../storage/range';
 import { IMAGE_CONTENT_TYPES, STUDIO_CONTENT_TYPES, sniffStoredImage, type StudioAudioFormat } from '../audio';
 import { absoluteUrl, newIncomingKey, uploadTicket } from '../files';
-import { Envelope, FileBytes, SongParams, StudioParams, errorResponses, iso, ok, security, signedIn, songNotFound, tags } from '../http';
+import { Envelope, FileBytes, SongParams, StudioParams, errorResponses, ok, security, signedIn, tags } from '../http';
+import { iso } from '../../../db/time';
+import { errors } from '../errors';
 import { linksFor } from '../links';
-import type { StudioService } from '../studios/service';
-import type { TrackService } from '../tracks/service';
+import type { StudioServices } from '../family';
 import {
   AiSaveBody,
   AiTicket,
@@ -30,10 +31,9 @@ import {
   TokenParams,
   songView,
 } from './schemas';
-import { type SongFields, type SongRow, type SongService } from './service';
+import type { SongFields, SongRow } from './service';
 import { SHARE_PAGE_CSP, sharePage } from './share-page';
-import { CoverService, type CoverPayload, type CoverResult } from './cover-service';
-import { errors } from '../errors';
+import type { CoverPayload, CoverResult } from './cover-service';
 
 const others = '`FORBIDDEN`: it belongs to another account';
 const shareGone = () => errors.error('SHARE_NOT_FOUND', 'This share link does not exist or was turned off');
@@ -71,7 +71,7 @@ function describe(b: { genre?: string; mood?: string; instruments?: string[] }):
 }
 
 /** /api/song/**: finished songs, their covers, downloads and public share links. */
-export async function songRoutes(app: FamilyApp, songs: SongService, studios: StudioService, tracks: TrackService): Promise<void> {
+export async function songRoutes(app: FamilyApp, { songs, studios, tracks, finisher, covers }: Pick<StudioServices, 'songs' | 'studios' | 'tracks' | 'finisher' | 'covers'>): Promise<void> {
   const view = async (request: FastifyRequest, row: SongRow) => songView(row, linksFor(app.urlSigner, request), await songs.extras(row));
   const views = (request: FastifyRequest, rows: SongRow[]) => Promise.all(rows.map((r) => view(request, r)));
   const cover = async (ownerId: string, key: string | undefined) => (key === undefined ? null : songs.checkCover(ownerId, key));
@@ -201,10 +201,6 @@ export async function songRoutes(app: FamilyApp, songs: SongService, studios: St
     },
   );
 
-  const covers = new CoverService(app.storage, app.jobs, app.ai, app.config.dataDir);
-  covers.register();
-  // In-flight requests hold the server's close: answer them with their job (202) instead of waiting on.
-  app.addHook('preClose', async () => covers.wakeAll());
   const coverView = (request: FastifyRequest, c: CoverResult) => ({ ...c, imageUrl: linksFor(app.urlSigner, request)(c.imageFilePath, null)! });
   const jobView = (request: FastifyRequest, job: JobSnapshot<CoverResult>, payload: CoverPayload) => {
     const failed = job.status === 'failed' || job.status === 'cancelled';
@@ -417,10 +413,7 @@ export async function songRoutes(app: FamilyApp, songs: SongService, studios: St
       const me = currentUser(request);
       const studio = studios.owned(me.id, request.params.studioid);
       const b = request.body;
-      if (b.basicSongId !== undefined) {
-        const basic = songs.get(b.basicSongId);
-        if (!basic || basic.ownerId !== me.id || basic.studioId !== studio.id) throw songNotFound();
-      }
+      if (b.basicSongId !== undefined) finisher.requireBasic(me.id, studio.id, b.basicSongId);
       const coverKey = await cover(me.id, b.imageFilePath);
       const row = await songs.saveUpload(
         me.id,
@@ -463,26 +456,7 @@ export async function songRoutes(app: FamilyApp, songs: SongService, studios: St
       const me = currentUser(request);
       const studio = studios.owned(me.id, request.params.studioid);
       const b = request.body;
-      if ((b.songFilePath === undefined) === (b.trackIds === undefined)) {
-        throw errors.error('VALIDATION_ERROR', 'Send exactly one of body.songFilePath and body.trackIds');
-      }
-      const coverKey = await cover(me.id, b.imageFilePath);
-      const base = { title: b.title.trim(), ...describe(b), coverKey };
-      let row: SongRow;
-      if (b.songFilePath !== undefined) {
-        row = await songs.saveUpload(me.id, studio.id, b.songFilePath, { ...base, source: 'basic' }, 'songFilePath');
-      } else {
-        const ids = b.trackIds!;
-        if (new Set(ids).size !== ids.length) throw errors.error('VALIDATION_ERROR', 'body.trackIds names a track more than once');
-        const chosen = [];
-        for (const id of ids) {
-          const track = await tracks.settle(tracks.inStudio(studio.id, id));
-          if (track.status !== 'ready') throw errors.error('TRACK_NOT_READY', `Track ${id} has not finished uploading (${track.status})`);
-          chosen.push(track);
-        }
-        const instruments = base.instruments.length > 0 ? base.instruments : [...new Set(chosen.map((t) => t.instrument))];
-        row = await songs.saveMix(me.id, studio.id, chosen.map((t) => t.trackKey), { ...base, instruments, source: 'mix' });
-      }
+      const row = await finisher.finish(me.id, studio.id, b, { title: b.title.trim(), ...describe(b) });
       return reply.code(201).send(ok('Song saved', await view(request, row)));
     },
   );

@@ -11,8 +11,8 @@ import { FfmpegMissingError, MediaDecodeError } from '../../../media/ffmpeg';
 import { mixAudioFiles } from '../../../media/mix';
 import { checkStoredAudio, notAudio, sniffStoredImage } from '../audio';
 import { deleteAll, isIncomingKeyOf, moveStored, ownerPrefix } from '../files';
-import { iso, notYours, songNotFound } from '../http';
-import { errors } from '../errors';
+import { iso } from '../../../db/time';
+import { notYours, songNotFound, errors } from '../errors';
 
 export type SongRow = typeof studioSongs.$inferSelect;
 

@@ -3,9 +3,9 @@ import type { Db } from '../../../db/client';
 import { studioTracks } from '../../../db/schema';
 import type { FileStore } from '../../../storage/file-store';
 import { ACCEPTED_AUDIO, checkStoredAudio, type CheckedAudio } from '../audio';
-import { deleteAll, moveStored, newIncomingKey, ownerPrefix, sweepIncoming } from '../files';
-import { UPLOAD_URL_SECONDS, iso, trackNotFound } from '../http';
-import { errors } from '../errors';
+import { deleteAll, moveStored, newIncomingKey, ownerPrefix, sweepIncoming, UPLOAD_URL_SECONDS } from '../files';
+import { iso } from '../../../db/time';
+import { trackNotFound, errors } from '../errors';
 
 export type TrackRow = typeof studioTracks.$inferSelect;
 
