@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { defineFamily } from '../../http/family';
 import { studioDialect } from './dialect';
 import { studioAccountRoutes } from './account/routes';
-import { ownerPrefix } from './files';
+import { ownerPrefix } from './files/store';
 import { StudioService } from './studios/service';
 import { studioRoutes } from './studios/routes';
 import { TrackService } from './tracks/service';

@@ -7,7 +7,7 @@ import { renderImage, usableCheckpoints } from '../../../ai/diffusion/render-ima
 import { AppError } from '../../../http/errors';
 import type { Job, JobContext, JobQueue, JobSnapshot } from '../../../jobs/queue';
 import type { FileStore } from '../../../storage/file-store';
-import { ownerPrefix } from '../files';
+import { ownerPrefix } from '../files/store';
 import { coverPrompt, coverSeed, drawCover, finishCover, type CoverWords } from './cover';
 import { coverKeyFor } from './service';
 import { errors } from '../errors';

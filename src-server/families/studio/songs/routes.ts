@@ -5,12 +5,12 @@ import type { FamilyApp } from '../../../http/family';
 import { isAppError } from '../../../http/errors';
 import { currentUser } from '../../../plugins/app/auth';
 import { sendStoredFile } from '../../../storage/range';
-import { IMAGE_CONTENT_TYPES, STUDIO_CONTENT_TYPES, sniffStoredImage, type StudioAudioFormat } from '../audio';
-import { absoluteUrl, newIncomingKey, uploadTicket } from '../files';
+import { IMAGE_CONTENT_TYPES, STUDIO_CONTENT_TYPES, sniffStoredImage, type StudioAudioFormat } from '../files/audio';
+import { absoluteUrl, newIncomingKey, uploadTicket } from '../files/store';
 import { Envelope, FileBytes, SongParams, StudioParams, errorResponses, ok, security, signedIn, tags } from '../http';
 import { iso } from '../../../db/time';
 import { errors } from '../errors';
-import { linksFor } from '../links';
+import { linksFor } from '../files/links';
 import type { StudioServices } from '../family';
 import {
   AiSaveBody,

@@ -9,8 +9,8 @@ import { studioSongs } from '../../../db/schema';
 import type { FileStore } from '../../../storage/file-store';
 import { FfmpegMissingError, MediaDecodeError } from '../../../media/ffmpeg';
 import { mixAudioFiles } from '../../../media/mix';
-import { checkStoredAudio, notAudio, sniffStoredImage } from '../audio';
-import { deleteAll, isIncomingKeyOf, moveStored, ownerPrefix } from '../files';
+import { checkStoredAudio, notAudio, sniffStoredImage } from '../files/audio';
+import { deleteAll, isIncomingKeyOf, moveStored, ownerPrefix } from '../files/store';
 import { iso } from '../../../db/time';
 import { notYours, songNotFound, errors } from '../errors';
 

@@ -2,8 +2,8 @@ import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
 import { studioTracks } from '../../../db/schema';
 import type { FileStore } from '../../../storage/file-store';
-import { ACCEPTED_AUDIO, checkStoredAudio, type CheckedAudio } from '../audio';
-import { deleteAll, moveStored, newIncomingKey, ownerPrefix, sweepIncoming, UPLOAD_URL_SECONDS } from '../files';
+import { ACCEPTED_AUDIO, checkStoredAudio, type CheckedAudio } from '../files/audio';
+import { deleteAll, moveStored, newIncomingKey, ownerPrefix, sweepIncoming, UPLOAD_URL_SECONDS } from '../files/store';
 import { iso } from '../../../db/time';
 import { trackNotFound, errors } from '../errors';
 

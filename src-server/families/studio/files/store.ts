@@ -2,9 +2,9 @@ import crypto from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyRequest } from 'fastify';
-import type { FileStore } from '../../storage/file-store';
-import type { UrlSigner } from '../../storage/signed-url';
-import { MiB } from '../../storage/streams';
+import type { FileStore } from '../../../storage/file-store';
+import type { UrlSigner } from '../../../storage/signed-url';
+import { MiB } from '../../../storage/streams';
 
 /** Minutes a signed upload or download URL stays valid. */
 export const UPLOAD_URL_SECONDS = 15 * 60;
