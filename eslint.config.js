@@ -32,24 +32,34 @@ const sharedLayers = {
 };
 
 /** A family imports shared machinery, never another family (a shared piece moves down, e.g. into media/). */
-const familyBoundaries = FAMILIES.map((family) => ({
-  files: [`src-server/families/${family}/**/*.ts`],
-  rules: {
-    'no-restricted-imports': [
-      'error',
-      {
-        patterns: [
-          {
-            group: FAMILIES.filter((other) => other !== family).flatMap((other) => [`**/${other}`, `**/${other}/**`]),
-            message: `The ${family} family does not import another family; move what both need into a shared layer.`,
-          },
-          { group: ['**/families/registry'], message: 'A family does not import the registry.' },
-          { group: ['**/src-renderer/**'], message: 'The server does not import the UI.' },
-        ],
-      },
-    ],
+const familyPatterns = (family) => [
+  {
+    group: FAMILIES.filter((other) => other !== family).flatMap((other) => [`**/${other}`, `**/${other}/**`]),
+    message: `The ${family} family does not import another family; move what both need into a shared layer.`,
   },
-}));
+  { group: ['**/families/registry'], message: 'A family does not import the registry.' },
+  { group: ['**/src-renderer/**'], message: 'The server does not import the UI.' },
+];
+
+/** Services hold the rules and know nothing of HTTP: no Fastify, no family route kit (`http.ts`), no HTTP layer but its errors. */
+const SERVICE_FILES = ['service.ts', '*-service.ts'];
+const servicePatterns = [
+  {
+    regex: '^(fastify|@fastify/.*|(\\.\\.?/)+(http|(\\.\\./)*http/(family|multipart)|(\\.\\./)*plugins/.*))$',
+    message: 'A service does not import Fastify or the HTTP kit; throw errors.error(...) and let the route answer.',
+  },
+];
+
+const familyBoundaries = FAMILIES.flatMap((family) => [
+  {
+    files: [`src-server/families/${family}/**/*.ts`],
+    rules: { 'no-restricted-imports': ['error', { patterns: familyPatterns(family) }] },
+  },
+  {
+    files: SERVICE_FILES.map((name) => `src-server/families/${family}/**/${name}`),
+    rules: { 'no-restricted-imports': ['error', { patterns: [...familyPatterns(family), ...servicePatterns] }] },
+  },
+]);
 
 /** The UI reaches the server over HTTP and the socket only; shared types live in src-shared/. */
 const renderer = {

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import type { FastifyBaseLogger } from 'fastify';
+import type { Log } from '../../../log';
 import type { Db } from '../../../db/client';
 import { canvasWebhookEvents, users } from '../../../db/schema';
 import type { CreditService } from '../credits/service';
@@ -67,7 +67,7 @@ export class WebhookService {
     private readonly credits: CreditService,
     private readonly billing: LemonSqueezy,
     private readonly now: () => number,
-    private readonly log: FastifyBaseLogger,
+    private readonly log: Log,
   ) {}
 
   apply(event: LemonSqueezyEvent): { result: WebhookResult; credits_granted: number } {

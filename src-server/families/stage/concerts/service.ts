@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { and, asc, desc, eq, lte } from 'drizzle-orm';
-import type { FastifyBaseLogger } from 'fastify';
+import type { Log } from '../../../log';
 import type { Db } from '../../../db/client';
 import { stageConcertAudience, stageConcerts, users } from '../../../db/schema';
 import { accessoryOf, type AccessoryItem } from '../accessories';
@@ -127,7 +127,7 @@ export class ConcertService extends EventEmitter<ConcertEvents> {
     private readonly db: Db,
     private readonly audioExists: (audioId: number) => boolean,
     private readonly now: () => number,
-    private readonly log?: FastifyBaseLogger,
+    private readonly log?: Log,
   ) {
     super();
   }
