@@ -12,7 +12,7 @@ import { modelRoutes } from './models/routes';
 import { ConcertService } from './concerts/service';
 import { concertRoutes } from './concerts/routes';
 import { attachConcertSync } from './concerts/realtime';
-import { removeOrphanedFiles } from './cleanup';
+import { removeOrphanedFiles } from './account/cleanup';
 import { stageFailureHandler } from './http';
 
 declare module 'fastify' {

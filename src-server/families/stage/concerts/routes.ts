@@ -2,7 +2,7 @@ import net from 'node:net';
 import type { FastifyRequest } from 'fastify';
 import type { FamilyApp } from '../../../http/family';
 import { currentUser } from '../../../plugins/app/auth';
-import { Accessory, accessoriesNotArray, invalidAccessories } from '../accessories';
+import { Accessory, accessoriesNotArray, invalidAccessories } from '../presets/accessories';
 import { blank, errorResponses, fieldErrors, invalidInput, precheck, security, signedIn, type StageFailure } from '../http';
 import type { Actor, ConcertService } from './service';
 import {

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { Accessory, AccessoryList } from '../accessories';
+import { Accessory, AccessoryList } from '../presets/accessories';
 import { OrNull } from '../http';
 import { CONCERT_TTL_SECONDS, DEFAULT_MAX_AUDIENCE, type ConcertState } from './service';
 

@@ -3,7 +3,7 @@ import { and, asc, desc, eq, lte } from 'drizzle-orm';
 import type { Log } from '../../../log';
 import type { Db } from '../../../db/client';
 import { stageConcertAudience, stageConcerts, users } from '../../../db/schema';
-import { accessoryOf, type AccessoryItem } from '../accessories';
+import { accessoryOf, type AccessoryItem } from '../presets/accessories';
 import { randomBase36 } from '../../../storage/file-names';
 import { errors } from '../errors';
 

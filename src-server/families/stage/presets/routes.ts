@@ -1,6 +1,6 @@
 import type { FamilyApp } from '../../../http/family';
 import { currentUser } from '../../../plugins/app/auth';
-import { accessoriesNotArray, invalidAccessories } from '../accessories';
+import { accessoriesNotArray, invalidAccessories } from './accessories';
 import { IdParams, blank, errorResponses, fieldErrors, invalidId, precheck, security, signedIn, type StageFailure } from '../http';
 import type { PresetService } from './service';
 import { Deleted, ListQuery, PresetList, PresetOne, PresetWithAccessories, SaveBody, UpdateBody, presetView } from './schemas';

@@ -2,7 +2,7 @@ import { and, desc, eq, ne, or } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
 import { stageAccessoryPresets, users } from '../../../db/schema';
 import { FileNotFoundError, type FileStore } from '../../../storage/file-store';
-import { accessoryOf, type AccessoryItem } from '../accessories';
+import { accessoryOf, type AccessoryItem } from './accessories';
 import { fileStem } from '../../../storage/file-names';
 import { iso } from '../../../db/time';
 import { errors } from '../errors';

@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
-import { AppError } from '../../http/errors';
-import type { Issue } from './http';
-import { errors } from './errors';
+import { AppError } from '../../../http/errors';
+import type { Issue } from '../http';
+import { errors } from '../errors';
 
 /** One avatar attachment, as the Unreal client sends it (a socket, an offset, a rotation and a mesh URL). */
 export const Accessory = Type.Object({
