@@ -1,5 +1,4 @@
 import type { FamilyApp } from '../../../http/family';
-import { isAppError } from '../../../http/errors';
 import { currentUser } from '../../../plugins/app/auth';
 import { sendStoredFile } from '../../../storage/range';
 import { FileBytes, IdParams, errorResponses, idErrors, security, signedIn, type StageFailure } from '../http';
@@ -139,12 +138,7 @@ export async function audioRoutes(app: FamilyApp, audio: AudioService): Promise<
     handler: async (request, reply) => {
       const row = audio.get(request.params.id);
       if (!row) throw audioNotFound();
-      try {
-        return await sendStoredFile(request, reply, app.storage, row.filePath, { contentType: AUDIO_CONTENT_TYPES[row.format] });
-      } catch (err) {
-        if (isAppError(err) && err.code === 'FILE_NOT_FOUND') throw fileNotFound();
-        throw err;
-      }
+      return sendStoredFile(request, reply, app.storage, row.filePath, { contentType: AUDIO_CONTENT_TYPES[row.format], missing: fileNotFound });
     },
   });
 

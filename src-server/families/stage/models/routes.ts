@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { FamilyApp } from '../../../http/family';
-import { AppError, isAppError } from '../../../http/errors';
+import { AppError } from '../../../http/errors';
 import { currentUser } from '../../../plugins/app/auth';
 import { sendStoredFile } from '../../../storage/range';
 import { FileBytes, IdParams, blank, errorResponses, idErrors, precheck, security, signedIn, type StageFailure } from '../http';
@@ -178,15 +178,11 @@ export async function modelRoutes(app: FamilyApp, models: Model3dService): Promi
       const fileNotFound = () => errors.error('FILE_NOT_FOUND', 'Model file not found on server');
       if (!models.ownsKey({ id: user.id, seq: user.seq }, row.filePath)) throw fileNotFound();
       const ext = path.extname(row.filePath).slice(1) as ModelFormat;
-      try {
-        return await sendStoredFile(request, reply, app.storage, row.filePath, {
-          contentType: MODEL_CONTENT_TYPES[ext] ?? 'application/octet-stream',
-          downloadName: `${row.modelName}.${ext}`,
-        });
-      } catch (err) {
-        if (isAppError(err) && err.code === 'FILE_NOT_FOUND') throw fileNotFound();
-        throw err;
-      }
+      return sendStoredFile(request, reply, app.storage, row.filePath, {
+        contentType: MODEL_CONTENT_TYPES[ext] ?? 'application/octet-stream',
+        downloadName: `${row.modelName}.${ext}`,
+        missing: fileNotFound,
+      });
     },
   });
 

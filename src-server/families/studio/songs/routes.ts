@@ -2,7 +2,6 @@ import { Type, type Static } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { JobSnapshot } from '../../../jobs/queue';
 import type { FamilyApp } from '../../../http/family';
-import { isAppError } from '../../../http/errors';
 import { currentUser } from '../../../plugins/app/auth';
 import { sendStoredFile } from '../../../storage/range';
 import { IMAGE_CONTENT_TYPES, STUDIO_CONTENT_TYPES, sniffStoredImage, type StudioAudioFormat } from '../files/audio';
@@ -172,12 +171,8 @@ export async function songRoutes(app: FamilyApp, { songs, studios, tracks, finis
       const file = request.params['*'];
       const key = songs.extraKey(song, file);
       const type = EXTRA_TYPES[file.slice(file.lastIndexOf('.') + 1) as keyof typeof EXTRA_TYPES];
-      try {
-        return await sendStoredFile(request, reply, app.storage, key, { contentType: type, downloadName: extraName(song, file) });
-      } catch (err) {
-        if (isAppError(err) && err.code === 'FILE_NOT_FOUND') throw errors.error('FILE_NOT_FOUND', 'This song has no such file');
-        throw err;
-      }
+      const missing = () => errors.error('FILE_NOT_FOUND', 'This song has no such file');
+      return sendStoredFile(request, reply, app.storage, key, { contentType: type, downloadName: extraName(song, file), missing });
     },
   });
 
@@ -589,13 +584,9 @@ export async function songRoutes(app: FamilyApp, { songs, studios, tracks, finis
     async (request, reply) => {
       const song = shared(request.params.token);
       const format = song.coverKey ? await sniffStoredImage(app.storage, song.coverKey) : null;
-      if (!song.coverKey || !format) throw errors.error('FILE_NOT_FOUND', 'This song has no cover');
-      try {
-        return await sendStoredFile(request, reply, app.storage, song.coverKey, { contentType: IMAGE_CONTENT_TYPES[format] });
-      } catch (err) {
-        if (isAppError(err) && err.code === 'FILE_NOT_FOUND') throw errors.error('FILE_NOT_FOUND', 'This song has no cover');
-        throw err;
-      }
+      const noCover = () => errors.error('FILE_NOT_FOUND', 'This song has no cover');
+      if (!song.coverKey || !format) throw noCover();
+      return sendStoredFile(request, reply, app.storage, song.coverKey, { contentType: IMAGE_CONTENT_TYPES[format], missing: noCover });
     },
   );
 }
