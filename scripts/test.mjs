@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Every test, in the order a failure is cheapest to find: types, units and routes, then the
+// Every test, in the order a failure is cheapest to find: lint, types, units and routes, then the
 // built app driven in Chromium. Ends with one 'N passed, N failed' line for CI.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -32,6 +32,7 @@ const add = (c) => {
 };
 let ok = true;
 
+ok = run('lint', bin('eslint'), ['.']) && ok;
 ok = run('typecheck', bin('tsc'), ['--noEmit', '-p', 'tsconfig.node.json']) && ok;
 ok = run('typecheck (web)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.web.json']) && ok;
 

@@ -21,7 +21,7 @@ import methodsPlugin from './plugins/app/methods';
 import requestsPlugin from './plugins/app/requests';
 import { coreError, familyPlugin, sendError } from './http/family';
 import { dialectForPath, families } from './families/registry';
-import { systemDialect } from './system/dialect';
+import { systemDialect } from './http/system-dialect';
 import composerPlugin from './compose/plugin';
 import { lazySchemaController } from './http/lazy-schemas';
 

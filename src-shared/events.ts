@@ -4,6 +4,8 @@
  */
 import type { Accessory } from './api/stage';
 
+import type { ByteProgress } from './jobs';
+
 export type JobStatus = 'queued' | 'processing' | 'completed' | 'failed' | 'cancelled';
 
 /** A job as its owner sees it: everything but the payload, which may be large (source images...). */
@@ -18,6 +20,8 @@ export interface JobSnapshot<Result = unknown> {
   /** What the job is doing now ("lyrics", "music", "step 12/30"), chosen by the job's kind. */
   stage: string | null;
   message: string | null;
+  /** Bytes transferred so far, for jobs that download (model installs); kept in memory only. See jobs.ts, progressOf. */
+  bytes?: ByteProgress | null;
   /** Latest intermediate result while processing (e.g. a data: URL of a step image); not stored. */
   preview: string | null;
   /** 1 for the next job of its lane to start; null unless queued. */

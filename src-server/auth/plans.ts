@@ -6,6 +6,9 @@
 export const PLAN_NAMES = ['free', 'starter', 'pro', 'studio', 'enterprise'] as const;
 export type PlanName = (typeof PLAN_NAMES)[number];
 
+/** The order as the model catalog takes it (ai/diffusion/catalog.ts knows no plan names). */
+export const PLAN_ORDER: readonly [PlanName, PlanName, ...PlanName[]] = PLAN_NAMES;
+
 /** A plan's place in the order; a name this build does not know ranks as Free. */
 export const planRank = (name: string): number => Math.max(0, (PLAN_NAMES as readonly string[]).indexOf(name));
 

@@ -5,8 +5,7 @@ import { transcribeNotes } from '../ai/basic-pitch/pipeline';
 import { SAMPLE_RATE as PITCH_RATE } from '../ai/basic-pitch/model';
 import { detectSpeech, VAD_SAMPLE_RATE, type SpeechSegment } from '../ai/pipelines/vad';
 import type { AiPool } from '../ai/pool';
-import type { Composer, ComposeInput, ComposeOutput } from '../families/studio/compose/composer';
-import { AppError } from '../http/errors';
+import { ComposerError, type Composer, type ComposeInput, type ComposeOutput } from './composer';
 import { decodeAudio, encodeAudio } from '../media/ffmpeg';
 import { masterSong, type Loudness } from '../media/master';
 import { arrange, type Arrangement } from './arrange';
@@ -102,7 +101,7 @@ function meanSquare(pcm: Float32Array): number {
 
 const covered = (segments: SpeechSegment[]) => segments.reduce((s, x) => s + x.end - x.start, 0);
 
-export const noMelody = (why: string) => new AppError(422, 'NO_MELODY_FOUND', `No melody to compose from: ${why}. Sing or hum a few phrases and try again.`);
+export const noMelody = (why: string) => new ComposerError('no_melody', `No melody to compose from: ${why}. Sing or hum a few phrases and try again.`);
 
 /** Scale degrees (0 = tonic) and sixteenth-step rhythms of a four-bar phrase: up to the fifth, back home. */
 const PHRASE_DEGREES = [

@@ -5,8 +5,7 @@ import { generateMusic, type MusicgenResult } from '../ai/musicgen/pipeline';
 import { listMusicgenModels, musicgenRoot, type MusicgenFolder, type MusicgenListing, type MusicgenVariant } from '../ai/musicgen/model-folder';
 import type { AiPool } from '../ai/pool';
 import { isAiError } from '../ai/protocol';
-import { composerUnavailable, type Composer, type ComposeInput, type ComposeOutput } from '../families/studio/compose/composer';
-import { AppError } from '../http/errors';
+import { ComposerError, composerUnavailable, type Composer, type ComposeInput, type ComposeOutput } from './composer';
 import { decodeAudio, encodeAudio } from '../media/ffmpeg';
 import { masterSong, type Loudness } from '../media/master';
 import { noMelody } from './engine';
@@ -121,7 +120,7 @@ export class MusicgenComposer implements Composer {
         { signal, onProgress: (p) => input.progress(GENERATE_START + (MIX_START - GENERATE_START) * (p.step / p.steps), 'generate') },
       );
     } catch (err) {
-      if (isAiError(err) && err.code !== 'cancelled' && err.code !== 'pool_closed') throw new AppError(502, 'COMPOSER_FAILED', `MusicGen (${model.id}) failed: ${err.message}`);
+      if (isAiError(err) && err.code !== 'cancelled' && err.code !== 'pool_closed') throw new ComposerError('failed', `MusicGen (${model.id}) failed: ${err.message}`);
       throw err;
     }
 

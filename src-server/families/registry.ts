@@ -1,6 +1,6 @@
 import type { FamilyManifest } from '../http/family';
 import { dialectRouter } from '../http/routing';
-import { systemDialect } from '../system/dialect';
+import { systemDialect } from '../http/system-dialect';
 import system from '../system/family';
 import studio from './studio/family';
 import promo from './promo/family';

@@ -1,6 +1,7 @@
 import type { AppError, AuthFailure, CoreFailure } from './errors';
 
-export type FamilyName = 'studio' | 'promo' | 'stories' | 'stage' | 'canvas' | 'system';
+/** A family's name (its folder under families/); also its plugin's name, so other plugins can depend on it. */
+export type FamilyName = string;
 
 /** How one API family speaks: its error body and the codes it uses for shared failures. */
 export interface Dialect {

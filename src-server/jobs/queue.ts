@@ -6,6 +6,7 @@ import type { Db } from '../db/client';
 import { jobs } from '../db/schema';
 import { isAppError } from '../http/errors';
 import type { JobSnapshot, JobStatus } from '../../src-shared/events';
+import type { ByteProgress } from '../../src-shared/jobs';
 import { Throttle } from './throttle';
 
 export type { JobSnapshot, JobStatus };
@@ -19,6 +20,8 @@ export interface ProgressInfo {
   /** Shown as the job's current step; a new stage goes out at once instead of throttled. */
   stage?: string | null;
   message?: string | null;
+  /** Bytes transferred so far (downloads), kept in memory only. */
+  bytes?: ByteProgress | null;
   /** A small intermediate result (data: URL or signed URL), kept in memory only. */
   preview?: string | null;
 }
@@ -133,6 +136,7 @@ interface Running {
   progress: number;
   stage: string | null;
   message: string | null;
+  bytes: ByteProgress | null;
   preview: string | null;
   updatedAt: string;
   events: Throttle;
@@ -535,6 +539,7 @@ export class JobQueue extends EventEmitter<{ update: [JobSnapshot] }> {
       progress: 0,
       stage: null,
       message: null,
+      bytes: null,
       preview: null,
       updatedAt: row.updatedAt,
       events: new Throttle(this.eventIntervalMs, () => this.publish(this.toSnapshot(entry.row))),
@@ -581,6 +586,7 @@ export class JobQueue extends EventEmitter<{ update: [JobSnapshot] }> {
     if (info.stage !== undefined) entry.stage = info.stage;
     if (info.message !== undefined) entry.message = info.message;
     if (info.preview !== undefined) entry.preview = info.preview;
+    if (info.bytes !== undefined) entry.bytes = info.bytes;
     entry.updatedAt = this.iso();
     entry.events.request(newStage);
     entry.writes.request(newStage);
@@ -777,6 +783,7 @@ export class JobQueue extends EventEmitter<{ update: [JobSnapshot] }> {
       progress: live ? live.progress : row.progress,
       stage: live ? live.stage : row.stage,
       message: live ? live.message : row.message,
+      ...(live?.bytes ? { bytes: live.bytes } : {}),
       preview: live ? live.preview : null,
       position: place?.position ?? null,
       estimatedWaitSeconds: place?.wait ?? null,

@@ -9,6 +9,8 @@ export interface SendFileOptions {
   downloadName?: string;
   /** Default `no-cache`: clients keep the bytes but revalidate with the ETag. */
   cacheControl?: string;
+  /** The family's answer when the file is not stored; default 404 FILE_NOT_FOUND "File not found". */
+  missing?: () => Error;
 }
 
 export interface ByteRange {
@@ -77,8 +79,8 @@ function rangeStillValid(headers: IncomingHttpHeaders, file: OpenedFile): boolea
 /**
  * Answers GET or HEAD with a stored file: 200 with the whole file, 206 for one satisfiable byte
  * range, 304 on a matching validator, 416 with an unsatisfied Content-Range for a range past the end.
- * Bytes stream from disk; nothing is buffered. Missing file: AppError 404 FILE_NOT_FOUND, which the
- * route's family formats like every other error.
+ * Bytes stream from disk; nothing is buffered. Missing file: `opts.missing()`, or AppError 404
+ * FILE_NOT_FOUND, which the route's family formats like every other error.
  */
 export async function sendStoredFile(
   request: FastifyRequest,
@@ -91,7 +93,7 @@ export async function sendStoredFile(
   try {
     file = await store.openRead(key);
   } catch (err) {
-    if (err instanceof FileNotFoundError) throw new AppError(404, 'FILE_NOT_FOUND', 'File not found');
+    if (err instanceof FileNotFoundError) throw opts.missing?.() ?? new AppError(404, 'FILE_NOT_FOUND', 'File not found');
     throw err;
   }
   let handedOver = false;

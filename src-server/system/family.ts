@@ -1,9 +1,10 @@
 import { Type } from 'typebox';
+import { PLAN_ORDER } from '../auth/plans';
 import { defineFamily } from '../http/family';
 import { DataEnvelope } from '../http/envelopes';
 import fs from 'node:fs';
 import path from 'node:path';
-import { systemDialect } from './dialect';
+import { systemDialect } from '../http/system-dialect';
 import { locateFfmpeg } from '../media/ffmpeg';
 import { defaultWebRoot } from '../paths';
 import { ModelCatalog } from '../ai/diffusion/catalog';
@@ -31,7 +32,7 @@ export default defineFamily({
   dialect: systemDialect,
   prefixes: ['/system', '/files'],
   services: (app) => ({
-    models: new ModelAdminService(new ModelCatalog(app.config.dataDir), app.jobs, () => app.ai.providers),
+    models: new ModelAdminService(new ModelCatalog(app.config.dataDir, PLAN_ORDER), app.jobs, () => app.ai.providers),
   }),
   setup(_app, { models }) {
     models.register();

@@ -6,6 +6,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { canvasWorkflows, users } from '../../src-server/db/schema';
 import { ModelCatalog } from '../../src-server/ai/diffusion/catalog';
+import { PLAN_ORDER } from '../../src-server/auth/plans';
 import { readPngText } from '../../src-server/families/canvas/images/png-text';
 import { canvasApp, canvasUser, errorOf, pathOf, settled, writeTinyModels, type CanvasTest, type CanvasUser, type TinyModels } from './helpers';
 import { requests } from '../helpers/inject';
@@ -259,7 +260,7 @@ describe('POST /generate/workflow', () => {
     // A standalone VAE: the tiny model's decoder on its own, as an AutoencoderKL export lays it out.
     const vaeDir = path.join(models.dir, 'vae-only');
     fs.cpSync(path.join(models.sd1, 'vae_decoder'), path.join(vaeDir, 'vae_decoder'), { recursive: true });
-    await new ModelCatalog(t.app.config.dataDir).installFromFolder(vaeDir, { id: 'tiny-vae', type: 'vae' });
+    await new ModelCatalog(t.app.config.dataDir, PLAN_ORDER).installFromFolder(vaeDir, { id: 'tiny-vae', type: 'vae' });
     const listed = (await as(alice).get('/api/v1/models?type=vae')).json().data;
     expect(listed).toEqual([expect.objectContaining({ name: 'tiny-vae', type: 'vae', is_available: true })]);
 

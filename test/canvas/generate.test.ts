@@ -208,11 +208,6 @@ describe('POST /generate/text-to-image', () => {
 });
 
 describe('POST /generate/image-to-image, /inpaint, /upscale', () => {
-  const gradient = (w: number, h: number) =>
-    sharp(Buffer.from(Array.from({ length: w * h * 3 }, (_, i) => (i % 3 === 0 ? (i / 3) % w : 128) * 2)), { raw: { width: w, height: h, channels: 3 } })
-      .png()
-      .toBuffer();
-
   it('redraws a gallery image or a base64 upload, scaled into the model\'s bounds', async () => {
     const first = await generated(t, alice);
     const byId = await generated(t, alice, { source_image: first.result.image_id, strength: 0.5 }, 'image-to-image');

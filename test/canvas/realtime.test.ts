@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { PLAN_ORDER } from '../../src-server/auth/plans';
 import { eq } from 'drizzle-orm';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -27,7 +28,7 @@ describe('generation over the real server', () => {
     const server = await startServer({ config: loadConfig({}, { dataDir, port: 0, logLevel: 'silent' }), logger: false });
     let socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
     try {
-      await new ModelCatalog(dataDir).installFromFolder(models.sd1, { id: 'tiny-sd1', type: 'checkpoint' });
+      await new ModelCatalog(dataDir, PLAN_ORDER).installFromFolder(models.sd1, { id: 'tiny-sd1', type: 'checkpoint' });
       const alice = await canvasUser(server.app, 'Alice');
       socket = connect(server.url, { path: '/socket.io/', transports: ['websocket'], reconnection: false, forceNew: true, auth: { token: alice.headers.authorization!.slice(7) } });
       await new Promise<void>((resolve, reject) => {
@@ -75,7 +76,7 @@ describe('generation over the real server', () => {
       {
         dataDir,
         setup: async (app) => {
-          await new ModelCatalog(dataDir).installFromFolder(models.sd1, { id: 'tiny-sd1', type: 'checkpoint' });
+          await new ModelCatalog(dataDir, PLAN_ORDER).installFromFolder(models.sd1, { id: 'tiny-sd1', type: 'checkpoint' });
           app.jobs.register(hold, { lane: 'gpu', handler: (_job, { signal }) => new Promise((resolve) => signal.addEventListener('abort', () => resolve(null))) });
         },
       },

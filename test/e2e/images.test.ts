@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { PLAN_ORDER } from '../../src-server/auth/plans';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +28,7 @@ beforeAll(async () => {
   await writeTinySd(tinyXl, { base: 'sdxl', sampleSize: 16 });
   await writeTinyUpscaler(tinyX2, { scale: 2 });
   [withModel, withoutModel, browser] = await Promise.all([startAtelier(), startAtelier(), launchChromium()]);
-  const catalog = new ModelCatalog(withModel.dataDir);
+  const catalog = new ModelCatalog(withModel.dataDir, PLAN_ORDER);
   await catalog.installFromFolder(tiny, { id: 'tiny-sd1', type: 'checkpoint', meta: { display_name: 'Tiny SD 1.5', description: 'Random weights, for tests' } });
   await catalog.installFromFolder(tinyXl, { id: 'tiny-sdxl', type: 'checkpoint', meta: { display_name: 'Tiny SDXL' } });
   await catalog.installFromFolder(tinyX2, { id: 'tiny-x2', type: 'upscaler', meta: { display_name: 'Tiny ×2' } });

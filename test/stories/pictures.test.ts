@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelCatalog } from '../../src-server/ai/diffusion/catalog';
+import { PLAN_ORDER } from '../../src-server/auth/plans';
 import { writeTinySd } from '../../src-server/ai/diffusion/tiny/generate';
 import { bearer, makeTestApp, signUp, type SignedIn, type TestApp } from '../helpers/app';
 import { postStory, settled } from './helpers';
@@ -17,7 +18,7 @@ let user: SignedIn;
 beforeAll(async () => {
   modelDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-stories-sd-'));
   await writeTinySd(path.join(modelDir, 'sd1'), { base: 'sd1' });
-  t = await makeTestApp({}, { setup: async (app) => void (await new ModelCatalog(app.config.dataDir).installFromFolder(path.join(modelDir, 'sd1'), { id: 'tiny-sd1', type: 'checkpoint' })) });
+  t = await makeTestApp({}, { setup: async (app) => void (await new ModelCatalog(app.config.dataDir, PLAN_ORDER).installFromFolder(path.join(modelDir, 'sd1'), { id: 'tiny-sd1', type: 'checkpoint' })) });
   user = await signUp(t.app);
 });
 afterAll(async () => {

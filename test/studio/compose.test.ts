@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Composer, ComposeInput } from '../../src-server/families/studio/compose/composer';
+import type { Composer, ComposeInput } from '../../src-server/compose/composer';
 import { encodeAudio } from '../../src-server/media/ffmpeg';
 import { makeTestApp, type TestApp } from '../helpers/app';
 import { streamedForm } from '../helpers/bodies';

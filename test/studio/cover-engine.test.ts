@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { PLAN_ORDER } from '../../src-server/auth/plans';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -46,7 +47,7 @@ async function coverApp(withModel: boolean): Promise<CoverApp> {
     {},
     {
       setup: async (app) => {
-        if (withModel) await new ModelCatalog(app.config.dataDir).installFromFolder(path.join(modelDir, 'sd1'), { id: 'tiny-sd1', type: 'checkpoint' });
+        if (withModel) await new ModelCatalog(app.config.dataDir, PLAN_ORDER).installFromFolder(path.join(modelDir, 'sd1'), { id: 'tiny-sd1', type: 'checkpoint' });
         app.jobs.register<Record<string, never>, null>(HOLD_JOB, {
           lane: 'gpu',
           handler: (job, { signal }) =>

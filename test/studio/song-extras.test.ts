@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Composer, ComposeInput } from '../../src-server/families/studio/compose/composer';
+import type { Composer, ComposeInput } from '../../src-server/compose/composer';
 import { makeTestApp, type TestApp } from '../helpers/app';
 import { requests } from '../helpers/inject';
 import { errorOf, makeStudioSamples, putTo, storedFiles, studioUser, type StudioSamples, type StudioUser } from './helpers';

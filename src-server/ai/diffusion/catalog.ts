@@ -5,7 +5,6 @@ import { isAiError } from '../protocol';
 import { readModelFolder, readVaeFolder, type Precision, type SdBase } from './model-folder';
 import { externalDataProblems, OnnxFileError, readOnnxFile } from './onnx-file';
 import { upscalerFile } from './upscale';
-import { PLAN_NAMES, type PlanName } from '../../auth/plans';
 
 // The diffusion models and upscalers installed in a data folder: models/diffusion/<id>/ (an HF
 // ONNX export, see model-folder.ts) and models/upscalers/<id>/model.onnx. Installs land in a
@@ -13,7 +12,17 @@ import { PLAN_NAMES, type PlanName } from '../../auth/plans';
 // downloads resume from their .part files with HTTP Range and are checked against sha256.
 
 export type ModelType = 'checkpoint' | 'upscaler' | 'vae';
-export type Tier = Exclude<PlanName, 'enterprise'>;
+/**
+ * The account plans, lowest first, as the server orders them (auth/plans.ts passes them in, so the
+ * engine layer knows no plan names). A model asks for any plan but the top one, which is above
+ * anything a model needs; it defaults to the lowest, SDXL to the one above (its UNet and memory
+ * need the paid plans' machines).
+ */
+export type PlanOrder = readonly [string, string, ...string[]];
+
+/** Whether `plan` is `min` or above in `order`; a name the order does not know ranks lowest. */
+export const planReaches = (order: PlanOrder, plan: string, min: string): boolean =>
+  Math.max(0, order.indexOf(plan)) >= Math.max(0, order.indexOf(min));
 
 export interface CatalogEntry {
   /** The folder name; unique per type. */
@@ -31,7 +40,7 @@ export interface CatalogEntry {
   /** Upscalers: the network's own factor, when the folder or the graph says. */
   scale: number | null;
   /** The lowest plan that may use it. */
-  min_tier: Tier;
+  min_tier: string;
   /** Complete and readable: every file the model names is there and parses. */
   is_available: boolean;
   /** Why it is not available. */
@@ -56,13 +65,11 @@ export class CatalogError extends Error {
 interface ModelMeta {
   display_name?: string;
   description?: string;
-  min_tier?: Tier;
+  min_tier?: string;
   scale?: number;
 }
 
 export const META_FILE = 'atelier-model.json';
-/** Every plan but Enterprise, which is above anything a model asks for. */
-const TIERS: readonly Tier[] = PLAN_NAMES.filter((p): p is Tier => p !== 'enterprise');
 const FOLDERS: Record<ModelType, string> = { checkpoint: 'diffusion', upscaler: 'upscalers', vae: 'vae' };
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
@@ -92,12 +99,12 @@ export function scanFolder(dir: string): { size: number; stamp: string } {
 /** describeModel reads every component's protobuf header (tens of ms for a real UNet): listings reuse it until a file changes. */
 const described = new Map<string, { stamp: string; value: ReturnType<typeof describeModel> }>();
 
-function entryFor(dir: string, id: string, type: ModelType): CatalogEntry {
+function entryFor(dir: string, id: string, type: ModelType, plans: PlanOrder): CatalogEntry {
   const { size, stamp } = scanFolder(dir);
-  const key = `${type}:${dir}`;
+  const key = `${type}:${dir}:${plans.join()}`;
   let cached = described.get(key);
   if (!cached || cached.stamp !== stamp) {
-    cached = { stamp, value: describeModel(dir, type) };
+    cached = { stamp, value: describeModel(dir, type, plans) };
     described.set(key, cached);
   }
   return { id, path: dir, size_bytes: size, ...cached.value };
@@ -115,27 +122,28 @@ function readMeta(dir: string): ModelMeta {
 const title = (id: string) => id.replace(/[-_]+/g, ' ').replace(/\b\w/g, (c) => c.toUpperCase());
 
 /** What a model folder holds, or why it cannot be used. Throws nothing. */
-export function describeModel(dir: string, type: ModelType): Omit<CatalogEntry, 'id' | 'path' | 'size_bytes'> {
+export function describeModel(dir: string, type: ModelType, plans: PlanOrder): Omit<CatalogEntry, 'id' | 'path' | 'size_bytes'> {
   const meta = readMeta(dir);
-  const tier = (fallback: Tier): Tier => (meta.min_tier && TIERS.includes(meta.min_tier) ? meta.min_tier : fallback);
+  const askable = plans.slice(0, -1);
+  const [lowest, paid] = plans;
+  const plan = (fallback: string): string => (meta.min_tier && askable.includes(meta.min_tier) ? meta.min_tier : fallback);
   const common = { display_name: meta.display_name ?? title(path.basename(dir)), description: meta.description ?? null };
   if (type === 'checkpoint') {
     try {
       const m = readModelFolder(dir);
       const unetIn = m.unet.inputs.find((v) => v.name === 'sample')?.dims[1];
       const inpainting = unetIn === 9 || m.unet.config?.in_channels === 9;
-      // SDXL's UNet and memory need the paid tiers' machines; SD 1.x/2.x run anywhere.
-      return { ...common, type, base: m.base, precision: m.precision, inpainting, sample_size: m.sampleSize, scale: null, min_tier: tier(m.base === 'sdxl' ? 'starter' : 'free'), is_available: true, problem: null };
+      return { ...common, type, base: m.base, precision: m.precision, inpainting, sample_size: m.sampleSize, scale: null, min_tier: plan(m.base === 'sdxl' ? paid : lowest), is_available: true, problem: null };
     } catch (err) {
-      return { ...common, type, base: null, precision: null, inpainting: false, sample_size: null, scale: null, min_tier: tier('free'), is_available: false, problem: (err as Error).message };
+      return { ...common, type, base: null, precision: null, inpainting: false, sample_size: null, scale: null, min_tier: plan(lowest), is_available: false, problem: (err as Error).message };
     }
   }
   if (type === 'vae') {
     try {
       const v = readVaeFolder(dir);
-      return { ...common, type, base: null, precision: v.vaeDecoder.precision, inpainting: false, sample_size: null, scale: null, min_tier: tier('free'), is_available: true, problem: null };
+      return { ...common, type, base: null, precision: v.vaeDecoder.precision, inpainting: false, sample_size: null, scale: null, min_tier: plan(lowest), is_available: true, problem: null };
     } catch (err) {
-      return { ...common, type, base: null, precision: null, inpainting: false, sample_size: null, scale: null, min_tier: tier('free'), is_available: false, problem: (err as Error).message };
+      return { ...common, type, base: null, precision: null, inpainting: false, sample_size: null, scale: null, min_tier: plan(lowest), is_available: false, problem: (err as Error).message };
     }
   }
   try {
@@ -150,10 +158,10 @@ export function describeModel(dir: string, type: ModelType): Omit<CatalogEntry, 
     const fromName = /x([248])(?![0-9])/i.exec(path.basename(dir))?.[1];
     const scale = meta.scale ?? fromGraph ?? (fromName ? Number(fromName) : null);
     const precision: Precision = (info.weightTypes.float16 ?? 0) > (info.weightTypes.float32 ?? 0) ? 'fp16' : 'fp32';
-    return { ...common, type, base: null, precision, inpainting: false, sample_size: null, scale, min_tier: tier('free'), is_available: problems.length === 0, problem: problems.length ? problems.join('; ') : null };
+    return { ...common, type, base: null, precision, inpainting: false, sample_size: null, scale, min_tier: plan(lowest), is_available: problems.length === 0, problem: problems.length ? problems.join('; ') : null };
   } catch (err) {
     const message = err instanceof OnnxFileError || isAiError(err) ? err.message : `cannot be read (${(err as Error).message})`;
-    return { ...common, type, base: null, precision: null, inpainting: false, sample_size: null, scale: null, min_tier: tier('free'), is_available: false, problem: message };
+    return { ...common, type, base: null, precision: null, inpainting: false, sample_size: null, scale: null, min_tier: plan(lowest), is_available: false, problem: message };
   }
 }
 
@@ -189,8 +197,17 @@ export interface InstallFromUrlOptions {
 export class ModelCatalog {
   readonly root: string;
 
-  constructor(dataDir: string) {
+  constructor(
+    dataDir: string,
+    /** The account plans, lowest first, that `min_tier` names. */
+    readonly plans: PlanOrder,
+  ) {
     this.root = path.join(dataDir, 'models');
+  }
+
+  /** Whether an account on `plan` may use a model whose lowest plan is `minPlan`. */
+  allows(plan: string, minPlan: string): boolean {
+    return planReaches(this.plans, plan, minPlan);
   }
 
   folder(type: ModelType, id: string): string {
@@ -209,7 +226,7 @@ export class ModelCatalog {
         // Hidden folders are installs and removals in progress.
         if (!d.isDirectory() || d.name.startsWith('.') || !ID.test(d.name)) continue;
         const p = path.join(dir, d.name);
-        const entry = entryFor(p, d.name, type);
+        const entry = entryFor(p, d.name, type, this.plans);
         if (!filter.base || entry.base === filter.base) entries.push(entry);
       }
     }
@@ -219,7 +236,7 @@ export class ModelCatalog {
   get(type: ModelType, id: string): CatalogEntry {
     const p = this.folder(type, id);
     if (!fs.existsSync(p)) throw new CatalogError('not_found', `no ${type} "${id}" is installed`);
-    return entryFor(p, id, type);
+    return entryFor(p, id, type, this.plans);
   }
 
   private staging(type: ModelType, label: string): string {
@@ -233,7 +250,7 @@ export class ModelCatalog {
     const target = this.folder(type, id);
     try {
       if (meta) fs.writeFileSync(path.join(staged, META_FILE), JSON.stringify(meta, null, 2));
-      const described = describeModel(staged, type);
+      const described = describeModel(staged, type, this.plans);
       if (!described.is_available) throw new CatalogError('invalid_model', `"${id}" is not a usable ${type}: ${described.problem}`);
       if (fs.existsSync(target)) throw new CatalogError('exists', `a ${type} "${id}" is already installed`);
       fs.mkdirSync(path.dirname(target), { recursive: true });
@@ -336,7 +353,6 @@ export class ModelCatalog {
       }
       if (res.status === 200 && have) {
         // The server ignored the Range: start over.
-        have = 0;
         hash.destroy();
         return this.restart(file, part, res, signal, progress);
       }

@@ -1,7 +1,6 @@
-import { planAtLeast } from '../../auth/plans';
 import type { AiPool } from '../pool';
 import type { ExecutionProvider } from '../protocol';
-import type { CatalogEntry, ModelCatalog, Tier } from './catalog';
+import type { CatalogEntry, ModelCatalog } from './catalog';
 import type { DiffusionModelFolder } from './model-folder';
 import { generateImage, type DiffusionProgress } from './pipeline';
 import type { SchedulerName } from './schedulers';
@@ -10,14 +9,11 @@ import type { SchedulerName } from './schedulers';
 // picture rather than the canvas family's every knob (album covers). The model's own folder
 // decides the sampler: LCM-distilled and turbo checkpoints need few steps and little guidance.
 
-/** Whether an account on `tier` may use a model whose lowest plan is `minTier` (unknown tiers count as free). */
-export const tierAllowsModel = (tier: string, minTier: Tier): boolean => planAtLeast(tier, minTier);
-
-/** Usable text-to-image checkpoints for `tier`, ordinary ones before inpainting-only ones, then by id. */
-export function usableCheckpoints(catalog: ModelCatalog, tier: string): CatalogEntry[] {
+/** Usable text-to-image checkpoints for `plan`, ordinary ones before inpainting-only ones, then by id. */
+export function usableCheckpoints(catalog: ModelCatalog, plan: string): CatalogEntry[] {
   return catalog
     .list({ type: 'checkpoint' })
-    .filter((e) => e.is_available && tierAllowsModel(tier, e.min_tier))
+    .filter((e) => e.is_available && catalog.allows(plan, e.min_tier))
     .sort((a, b) => Number(a.inpainting) - Number(b.inpainting) || a.id.localeCompare(b.id));
 }
 

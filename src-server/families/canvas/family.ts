@@ -8,7 +8,7 @@ import { ImageService, ownerPrefix } from './images/service';
 import { imageRoutes } from './images/routes';
 import { BoardService } from './boards/service';
 import { boardRoutes } from './boards/routes';
-import { ModelService } from './models/service';
+import { ImageModelService } from './models/service';
 import { modelRoutes } from './models/routes';
 import { GenerateService } from './generate/service';
 import { generateRoutes } from './generate/routes';
@@ -28,7 +28,7 @@ function canvasServices(app: FastifyInstance) {
   const credits = new CreditService(app.db, now);
   const images = new ImageService(app.db, app.storage, now);
   const boards = new BoardService(app.db, now);
-  const models = new ModelService(app.config.dataDir);
+  const models = new ImageModelService(app.config.dataDir);
   const billing = new LemonSqueezy(app.config.lemonSqueezy);
   const subscriptions = new SubscriptionService(app.db, credits, billing, now);
   const webhooks = new WebhookService(app.db, subscriptions, credits, billing, now, app.log);

@@ -1,9 +1,8 @@
 import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { Type, type TSchema } from 'typebox';
-import { AppError } from '../../http/errors';
 import { requireUser } from '../../plugins/app/auth';
 
-/** Shared pieces of the canvas family's routes: envelope, error docs, paging, common errors. */
+/** Shared pieces of the canvas family's routes: envelope, error docs, paging. */
 
 export const security = [{ bearerAuth: [] }];
 
@@ -49,13 +48,10 @@ export const Id = (what: string) => Type.String({ format: 'uuid', description: `
 
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
-export const notFound = (what: string) => new AppError(404, 'NOT_FOUND', `${what} not found`);
-export const notYours = (what: string) => new AppError(403, 'FORBIDDEN', `This ${what} belongs to another account`);
 
 /** The URL as the client reached this server (`http://127.0.0.1:8000/...`, or a LAN address). */
 export const absoluteUrl = (request: FastifyRequest, pathAndQuery: string) => `${request.protocol}://${request.host}${pathAndQuery}`;
 
-export const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Every canvas route but the public share link needs a signed-in user, checked before the body is read. */
 export const signedIn: onRequestAsyncHookHandler = requireUser();

@@ -7,12 +7,12 @@ import { AudioService } from './audio/service';
 import { audioRoutes } from './audio/routes';
 import { PresetService } from './presets/service';
 import { presetRoutes } from './presets/routes';
-import { ModelService } from './models/service';
+import { Model3dService } from './models/service';
 import { modelRoutes } from './models/routes';
 import { ConcertService } from './concerts/service';
 import { concertRoutes } from './concerts/routes';
 import { attachConcertSync } from './concerts/realtime';
-import { removeOrphanedFiles } from './cleanup';
+import { removeOrphanedFiles } from './account/cleanup';
 import { stageFailureHandler } from './http';
 
 declare module 'fastify' {
@@ -25,7 +25,7 @@ declare module 'fastify' {
 function stageServices(app: FastifyInstance) {
   const audio = new AudioService(app.db, app.storage, app.clock.now);
   const presets = new PresetService(app.db, app.storage, app.clock.now);
-  const models = new ModelService(app.db, app.storage, app.clock.now);
+  const models = new Model3dService(app.db, app.storage, app.clock.now);
   const concerts = new ConcertService(app.db, (id) => audio.exists(id), app.clock.now, app.log);
   return { audio, presets, models, concerts };
 }

@@ -1,9 +1,9 @@
-import crypto from 'node:crypto';
 import type { FastifyError, FastifyReply, FastifyRequest, onRequestAsyncHookHandler, preValidationAsyncHookHandler } from 'fastify';
 import { Type, type Static, type TSchema } from 'typebox';
 import { AppError, isAppError } from '../../http/errors';
 import { requireUser } from '../../plugins/app/auth';
 import { clientGone, isMalformedMultipart } from '../../http/family';
+import { errors } from './errors';
 
 /** What an unexpected failure on a route is called in the spec section it belongs to. */
 export interface StageFailure {
@@ -32,7 +32,7 @@ export async function stageFailureHandler(err: FastifyError, request: FastifyReq
   if (expected || !failure) throw err;
   if (clientGone(request)) request.log.info({ err: err.message }, 'client went away during the request');
   else request.log.error({ err }, 'stage request failed');
-  if (failure.database && isSqliteError(err)) throw new AppError(500, 'DATABASE_ERROR', 'Database error', undefined, { code: err.code });
+  if (failure.database && isSqliteError(err)) throw errors.error('DATABASE_ERROR', 'Database error', undefined, { code: err.code });
   throw new AppError(500, failure.code, failure.message);
 }
 
@@ -100,7 +100,7 @@ export function fieldErrors(byField: Record<string, (issue: Issue) => AppError>,
   };
 }
 
-export const invalidInput = (issue: Issue) => new AppError(400, 'INVALID_INPUT', issue.text);
+export const invalidInput = (issue: Issue) => errors.error('INVALID_INPUT', issue.text);
 
 /** A value the spec's checks treat as not sent: absent, null or an empty string. */
 export const blank = (value: unknown) => value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
@@ -131,25 +131,7 @@ export const OrNull = <T extends TSchema>(schema: T, options: { description?: st
 export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, description: 'Numeric id' }) });
 
 /** A malformed numeric id in the path: `INVALID_ID`, as the preset section defines it, for every stage resource. */
-export const invalidId = (what: string) => () => new AppError(400, 'INVALID_ID', `Invalid ${what} ID`);
+export const invalidId = (what: string) => () => errors.error('INVALID_ID', `Invalid ${what} ID`);
 
 export const idErrors = (what: string) => fieldErrors({ id: invalidId(what) });
 
-/** `<ms>-<random>`, the file-name stem the spec's paths show (`1234567890-abc123`). */
-export function fileStem(now: number): string {
-  return `${now}-${randomBase36(9)}`;
-}
-
-/** Lowercase letters and digits, uniformly drawn. */
-export function randomBase36(length: number): string {
-  let out = '';
-  while (out.length < length) {
-    for (const b of crypto.randomBytes(length)) {
-      // 252 = 7 * 36: bytes above it would favour the first digits.
-      if (b < 252 && out.length < length) out += (b % 36).toString(36);
-    }
-  }
-  return out;
-}
-
-export const iso = (ms: number) => new Date(ms).toISOString();

@@ -2,20 +2,22 @@ import type { FastifyInstance } from 'fastify';
 import { defineFamily } from '../../http/family';
 import { studioDialect } from './dialect';
 import { studioAccountRoutes } from './account/routes';
-import { ownerPrefix } from './files';
+import { ownerPrefix } from './files/store';
 import { StudioService } from './studios/service';
 import { studioRoutes } from './studios/routes';
 import { TrackService } from './tracks/service';
 import { trackRoutes } from './tracks/routes';
 import { SongService } from './songs/service';
+import { CoverService } from './songs/cover-service';
+import { SongFinisher } from './songs/finish';
 import { songRoutes } from './songs/routes';
-import { ComposerSlot } from './compose/composer';
+import { ComposerSlot } from '../../compose/composer';
 import { ComposeService } from './compose/service';
 import { composeRoutes } from './compose/routes';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Where an AI composing engine plugs in; see families/studio/compose/composer.ts. */
+    /** Where an AI composing engine plugs in; see compose/composer.ts. */
     studioComposer: ComposerSlot;
   }
 }
@@ -24,10 +26,14 @@ function studioServices(app: FastifyInstance) {
   const studios = new StudioService(app.db, app.storage, app.clock.now);
   const tracks = new TrackService(app.db, app.storage, app.clock.now);
   const songs = new SongService(app.db, app.storage, app.clock.now);
+  const finisher = new SongFinisher(songs, tracks);
+  const covers = new CoverService(app.storage, app.jobs, app.ai, app.config.dataDir);
   const composer = new ComposerSlot();
   const compose = new ComposeService(app.db, app.storage, songs, composer, app.jobs);
-  return { studios, tracks, songs, composer, compose };
+  return { studios, tracks, songs, finisher, covers, composer, compose };
 }
+
+export type StudioServices = ReturnType<typeof studioServices>;
 
 /** Recording studio family: /api/login, /api/users, /api/work/**, /api/song/**, /api/compose. */
 export default defineFamily({
@@ -36,7 +42,10 @@ export default defineFamily({
   prefixes: ['/api'],
   dependencies: ['config', 'db', 'auth', 'storage', 'jobs', 'multipart'],
   services: studioServices,
-  setup(app, { compose, composer }) {
+  setup(app, { covers, compose, composer }) {
+    covers.register();
+    // In-flight cover requests hold the server's close: answer them with their job (202) instead of waiting on.
+    app.addHook('preClose', async () => covers.wakeAll());
     compose.register();
     app.decorate('studioComposer', composer);
     // Rows went with the account through the foreign keys; its files are all under one folder.
@@ -46,7 +55,7 @@ export default defineFamily({
     await studioAccountRoutes(family);
     await studioRoutes(family, s.studios, s.tracks);
     await trackRoutes(family, s.studios, s.tracks);
-    await songRoutes(family, s.songs, s.studios, s.tracks);
+    await songRoutes(family, s);
     await composeRoutes(family, s.compose, s.songs, s.studios);
   },
 });

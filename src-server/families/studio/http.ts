@@ -1,10 +1,9 @@
 import type { onRequestAsyncHookHandler } from 'fastify';
 import { Type, type TSchema } from 'typebox';
-import { AppError } from '../../http/errors';
 import { MessageEnvelope } from '../../http/envelopes';
 import { requireUser } from '../../plugins/app/auth';
 
-/** Shared pieces of the studio family's routes: envelope, error docs, ids, common errors. */
+/** Shared pieces of the studio family's routes: envelope, error docs, ids. */
 
 export const tags = ['studio'];
 export const security = [{ bearerAuth: [] }];
@@ -44,19 +43,8 @@ export const SongParams = Type.Object({ songId: Id('Song id') });
 /** Free text a person typed: trimmed, never blank. */
 export const Name = (max: number, description: string) => Type.String({ minLength: 1, maxLength: max, pattern: '\\S', description });
 
-export const studioNotFound = () => new AppError(404, 'STUDIO_NOT_FOUND', 'Studio not found');
-export const trackNotFound = () => new AppError(404, 'TRACK_NOT_FOUND', 'Track not found');
-export const songNotFound = () => new AppError(404, 'SONG_NOT_FOUND', 'Song not found');
-export const notYours = (what: string) => new AppError(403, 'FORBIDDEN', `This ${what} belongs to another account`);
 
-export const iso = (ms: number) => new Date(ms).toISOString();
 
-/** Minutes a signed upload or download URL stays valid. */
-export const UPLOAD_URL_SECONDS = 15 * 60;
-export const DOWNLOAD_URL_SECONDS = 60 * 60;
-export const MiB = 1024 * 1024;
-/** Largest audio file a signed upload URL accepts (a 10-minute stereo WAV fits). */
-export const AUDIO_MAX_BYTES = 100 * MiB;
 
 /** Every studio route but the public share page needs a signed-in user, checked before the body is read. */
 export const signedIn: onRequestAsyncHookHandler = requireUser();

@@ -4,7 +4,7 @@ import { AiPool, type AiPoolOptions } from '../../ai/pool';
 import { EXECUTION_PROVIDERS } from '../../ai/protocol';
 import { errorScope } from '../../http/family';
 import { DataEnvelope } from '../../http/envelopes';
-import { systemDialect } from '../../system/dialect';
+import { systemDialect } from '../../http/system-dialect';
 
 declare module 'fastify' {
   interface FastifyInstance {

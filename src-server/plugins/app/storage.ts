@@ -5,7 +5,7 @@ import { loadOrCreateSecret } from '../../auth/keys';
 import { AppError } from '../../http/errors';
 import { DataEnvelope } from '../../http/envelopes';
 import { coreError, errorScope } from '../../http/family';
-import { systemDialect } from '../../system/dialect';
+import { systemDialect } from '../../http/system-dialect';
 import { FileStore, FileTooLargeError } from '../../storage/file-store';
 import { sendStoredFile } from '../../storage/range';
 import { UrlSigner, type SignedGrant, type SignedMethod } from '../../storage/signed-url';

@@ -3,10 +3,10 @@ import { EXECUTION_PROVIDERS } from '../../ai/protocol';
 import type { CatalogEntry } from '../../ai/diffusion/catalog';
 import type { FamilyApp } from '../../http/family';
 import { DataEnvelope } from '../../http/envelopes';
-import { AppError } from '../../http/errors';
 import { currentUser, requireUser } from '../../plugins/app/auth';
 import { MODEL_TYPES, type ModelAdminService } from './service';
 import { musicModels } from './music';
+import { errors } from '../errors';
 
 const tags = ['system'];
 const security = [{ bearerAuth: [] }];
@@ -187,10 +187,10 @@ export async function modelAdminRoutes(app: FamilyApp, models: ModelAdminService
     },
     async (request, reply) => {
       const b = request.body;
-      const missing = (field: string) => new AppError(400, 'VALIDATION_ERROR', `body.${field} is required with source "${b.source}"`);
+      const missing = (field: string) => errors.error('VALIDATION_ERROR', `body.${field} is required with source "${b.source}"`);
       const unused = (fields: (keyof typeof b)[]) => {
         const extra = fields.filter((f) => b[f] !== undefined);
-        if (extra.length) throw new AppError(400, 'VALIDATION_ERROR', `body.${extra.join(', body.')} ${extra.length > 1 ? 'do' : 'does'} not apply to source "${b.source}"`);
+        if (extra.length) throw errors.error('VALIDATION_ERROR', `body.${extra.join(', body.')} ${extra.length > 1 ? 'do' : 'does'} not apply to source "${b.source}"`);
       };
       if (b.source === 'folder') {
         if (!b.path) throw missing('path');

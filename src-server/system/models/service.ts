@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
+import { JOB_KINDS } from '../../../src-shared/jobs';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CatalogError, describeModel, ModelCatalog, type CatalogEntry, type DownloadFile, type DownloadProgress, type ModelType } from '../../ai/diffusion/catalog';
 import type { ProviderChoice } from '../../ai/providers';
-import { AppError } from '../../http/errors';
 import type { Job, JobContext, JobQueue } from '../../jobs/queue';
+import { errors } from '../errors';
 
 export const MODEL_TYPES = ['checkpoint', 'upscaler', 'vae'] as const satisfies readonly ModelType[];
-export const INSTALL_JOB = 'system.model-install';
+export const INSTALL_JOB = JOB_KINDS.modelInstall;
 /** Downloads are network-bound: their own lane, so they never wait behind (or hold up) the GPU. */
 export const DOWNLOAD_LANE = 'downloads';
 /** A dropped connection that made progress is resumed at once, up to this many times per job. */
@@ -66,31 +67,31 @@ export interface InstallView {
 
 /**
  * The progress message of an install job: `<file> (<n>/<files>): <received>/<total or ?> bytes`.
- * The UI reads the byte counts back out of it (src-renderer/src/features/models/api.ts).
+ * The byte counts also travel as numbers in the snapshot's `bytes` (src-shared/jobs.ts,
+ * progressOf); the text stays for clients that still parse it (features/models/api.ts).
  */
 export const progressMessage = (p: DownloadProgress) => `${p.file} (${p.fileIndex + 1}/${p.files}): ${p.receivedBytes}/${p.totalBytes ?? '?'} bytes`;
 
-const CODES: Record<CatalogError['code'], { status: number; code: string }> = {
-  not_found: { status: 404, code: 'MODEL_NOT_FOUND' },
-  exists: { status: 409, code: 'MODEL_EXISTS' },
-  invalid_request: { status: 400, code: 'VALIDATION_ERROR' },
-  invalid_model: { status: 422, code: 'INVALID_MODEL' },
-  download_failed: { status: 422, code: 'DOWNLOAD_FAILED' },
-  checksum_mismatch: { status: 422, code: 'CHECKSUM_MISMATCH' },
+const CODES: Record<CatalogError['code'], keyof typeof errors.table> = {
+  not_found: 'MODEL_NOT_FOUND',
+  exists: 'MODEL_EXISTS',
+  invalid_request: 'VALIDATION_ERROR',
+  invalid_model: 'INVALID_MODEL',
+  download_failed: 'DOWNLOAD_FAILED',
+  checksum_mismatch: 'CHECKSUM_MISMATCH',
 };
 
 /** The catalog's failure in the system family's words; anything else is left for the 500 handler. */
 export function fromCatalog(err: unknown): unknown {
   if (!(err instanceof CatalogError)) return err;
-  const { status, code } = CODES[err.code];
-  return new AppError(status, code, err.message);
+  return errors.error(CODES[err.code], err.message);
 }
 
 /** `~/x` and absolute paths only: the server's working folder means nothing to the person typing. */
 function resolveLocalPath(raw: string): string {
   const trimmed = raw.trim();
   const expanded = trimmed === '~' ? os.homedir() : trimmed.startsWith('~/') ? path.join(os.homedir(), trimmed.slice(2)) : trimmed;
-  if (!path.isAbsolute(expanded)) throw new AppError(400, 'VALIDATION_ERROR', `path must be absolute (or start with ~/), got ${JSON.stringify(raw)}`);
+  if (!path.isAbsolute(expanded)) throw errors.error('VALIDATION_ERROR', `path must be absolute (or start with ~/), got ${JSON.stringify(raw)}`);
   return path.resolve(expanded);
 }
 
@@ -132,15 +133,15 @@ function parseManifest(text: string, url: string): Manifest {
   try {
     value = JSON.parse(text);
   } catch {
-    throw new AppError(422, 'INVALID_MANIFEST', `${url} is not a model manifest: it is not JSON. Give a manifest ({"files":[{"path":...}]}), an .onnx file, or a base URL with "files"`);
+    throw errors.error('INVALID_MANIFEST', `${url} is not a model manifest: it is not JSON. Give a manifest ({"files":[{"path":...}]}), an .onnx file, or a base URL with "files"`);
   }
   const files = (value as { files?: unknown } | null)?.files;
-  if (!Array.isArray(files) || files.length === 0) throw new AppError(422, 'INVALID_MANIFEST', `${url} is not a model manifest: it has no "files" list`);
+  if (!Array.isArray(files) || files.length === 0) throw errors.error('INVALID_MANIFEST', `${url} is not a model manifest: it has no "files" list`);
   const out: Manifest['files'] = [];
   for (const [i, f] of files.entries()) {
     const entry = f as Record<string, unknown> | null;
-    if (!entry || typeof entry.path !== 'string') throw new AppError(422, 'INVALID_MANIFEST', `${url}: files[${i}] has no "path"`);
-    const bad = (field: string, want: string) => new AppError(422, 'INVALID_MANIFEST', `${url}: files[${i}].${field} must be ${want}`);
+    if (!entry || typeof entry.path !== 'string') throw errors.error('INVALID_MANIFEST', `${url}: files[${i}] has no "path"`);
+    const bad = (field: string, want: string) => errors.error('INVALID_MANIFEST', `${url}: files[${i}].${field} must be ${want}`);
     if (entry.url !== undefined && typeof entry.url !== 'string') throw bad('url', 'a string');
     if (entry.sha256 !== undefined && typeof entry.sha256 !== 'string') throw bad('sha256', 'a string');
     if (entry.size !== undefined && !(typeof entry.size === 'number' && Number.isInteger(entry.size) && entry.size >= 0)) throw bad('size', 'a whole number of bytes');
@@ -155,7 +156,7 @@ function fileUrl(raw: string, base: string): string {
   try {
     return new URL(raw, base).toString();
   } catch {
-    throw new AppError(400, 'VALIDATION_ERROR', `${JSON.stringify(raw)} is not a URL`);
+    throw errors.error('VALIDATION_ERROR', `${JSON.stringify(raw)} is not a URL`);
   }
 }
 
@@ -212,22 +213,19 @@ export class ModelAdminService {
 
   async installFromFolder(input: FolderInstall): Promise<CatalogEntry> {
     const source = resolveLocalPath(input.path);
-    if (!fs.existsSync(source)) throw new AppError(404, 'PATH_NOT_FOUND', `${source} does not exist on this computer`);
+    if (!fs.existsSync(source)) throw errors.error('PATH_NOT_FOUND', `${source} does not exist on this computer`);
     const detected = detectType(source);
     const type = input.type ?? detected;
     if (!type || detected === null) {
-      throw new AppError(
-        422,
-        'NOT_A_MODEL',
-        `${source} is not a model: a diffusion model is a folder exported to ONNX (model_index.json, unet/, text_encoder/, vae_decoder/...), an upscaler an .onnx file or a folder holding one`,
+      throw errors.error('NOT_A_MODEL', `${source} is not a model: a diffusion model is a folder exported to ONNX (model_index.json, unet/, text_encoder/, vae_decoder/...), an upscaler an .onnx file or a folder holding one`,
       );
     }
     const id = input.id ?? idFromName(path.basename(source));
-    if (!id) throw new AppError(400, 'VALIDATION_ERROR', `no model id can be made from ${JSON.stringify(path.basename(source))}; give one`);
+    if (!id) throw errors.error('VALIDATION_ERROR', `no model id can be made from ${JSON.stringify(path.basename(source))}; give one`);
     this.checkFree(type, id);
     // Read the headers in place first: a broken source is refused before gigabytes are copied.
-    const described = describeModel(source, type);
-    if (!described.is_available) throw new AppError(422, 'INVALID_MODEL', `${source} is not a usable ${type}: ${described.problem}`);
+    const described = describeModel(source, type, this.catalog.plans);
+    if (!described.is_available) throw errors.error('INVALID_MODEL', `${source} is not a usable ${type}: ${described.problem}`);
     try {
       return await this.catalog.installFromFolder(source, { id, type });
     } catch (err) {
@@ -243,18 +241,18 @@ export class ModelAdminService {
     try {
       url = new URL(input.url);
     } catch {
-      throw new AppError(400, 'VALIDATION_ERROR', `url ${JSON.stringify(input.url)} is not a URL`);
+      throw errors.error('VALIDATION_ERROR', `url ${JSON.stringify(input.url)} is not a URL`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new AppError(400, 'VALIDATION_ERROR', `url must be http(s), got ${url.protocol}`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw errors.error('VALIDATION_ERROR', `url must be http(s), got ${url.protocol}`);
     let files: DownloadFile[];
     let meta: InstallPayload['meta'] = input.display_name ? { display_name: input.display_name } : undefined;
     if (input.files?.length) {
-      if (input.sha256) throw new AppError(400, 'VALIDATION_ERROR', 'with "files", give each file its own sha256 instead of one for the url');
+      if (input.sha256) throw errors.error('VALIDATION_ERROR', 'with "files", give each file its own sha256 instead of one for the url');
       // A base URL names a folder: its files resolve under it even without the trailing slash.
       const base = url.toString().endsWith('/') ? url.toString() : `${url.toString()}/`;
       files = input.files.map((f) => ({ url: fileUrl(f.url ?? f.path, base), path: f.path, sha256: f.sha256, size: f.size }));
     } else if (url.pathname.toLowerCase().endsWith('.onnx')) {
-      if (type !== 'upscaler') throw new AppError(400, 'VALIDATION_ERROR', 'a diffusion model or a VAE is a folder of files: give its manifest URL, or a base URL with "files"');
+      if (type !== 'upscaler') throw errors.error('VALIDATION_ERROR', 'a diffusion model or a VAE is a folder of files: give its manifest URL, or a base URL with "files"');
       files = [{ url: url.toString(), path: 'model.onnx', sha256: input.sha256 }];
     } else {
       const manifest = parseManifest(await this.fetchManifest(url.toString(), input.sha256), url.toString());
@@ -271,15 +269,15 @@ export class ModelAdminService {
   /** Cancels the caller's install; the downloaded part stays, so installing the same id again resumes it. */
   cancel(ownerId: string, jobId: string): Job {
     const job = this.queue.get(jobId);
-    if (!job || job.kind !== INSTALL_JOB) throw new AppError(404, 'INSTALL_NOT_FOUND', `no model install ${jobId}`);
-    if (job.ownerId !== ownerId) throw new AppError(403, 'FORBIDDEN', 'This install was started by another account');
-    if (!(OPEN as readonly string[]).includes(job.status)) throw new AppError(409, 'INSTALL_FINISHED', `this install has already ${job.status === 'completed' ? 'completed' : job.status}`);
+    if (!job || job.kind !== INSTALL_JOB) throw errors.error('INSTALL_NOT_FOUND', `no model install ${jobId}`);
+    if (job.ownerId !== ownerId) throw errors.error('FORBIDDEN', 'This install was started by another account');
+    if (!(OPEN as readonly string[]).includes(job.status)) throw errors.error('INSTALL_FINISHED', `this install has already ${job.status === 'completed' ? 'completed' : job.status}`);
     return this.queue.cancel(jobId, 'Cancelled; installing it again resumes the download') ?? job;
   }
 
   async remove(type: ModelType, id: string): Promise<void> {
     const open = this.openInstall(type, id);
-    if (open && open.status === 'processing') throw new AppError(409, 'INSTALL_IN_PROGRESS', `"${id}" is being installed; cancel that first`);
+    if (open && open.status === 'processing') throw errors.error('INSTALL_IN_PROGRESS', `"${id}" is being installed; cancel that first`);
     try {
       await this.catalog.remove(type, id);
     } catch (err) {
@@ -302,8 +300,8 @@ export class ModelAdminService {
     } catch (err) {
       throw fromCatalog(err);
     }
-    if (fs.existsSync(target)) throw new AppError(409, 'MODEL_EXISTS', `a ${type} "${id}" is already installed; remove it first or choose another id`);
-    if (this.openInstall(type, id)) throw new AppError(409, 'INSTALL_IN_PROGRESS', `a ${type} "${id}" is already being installed`);
+    if (fs.existsSync(target)) throw errors.error('MODEL_EXISTS', `a ${type} "${id}" is already installed; remove it first or choose another id`);
+    if (this.openInstall(type, id)) throw errors.error('INSTALL_IN_PROGRESS', `a ${type} "${id}" is already being installed`);
   }
 
   /** The catalog's own checks, run before queueing so the request (not the job) gets the error. */
@@ -312,12 +310,12 @@ export class ModelAdminService {
     for (const f of files) {
       const norm = path.posix.normalize(f.path);
       if (path.isAbsolute(f.path) || norm.startsWith('..') || norm !== f.path || f.path.includes('\\') || f.path === '') {
-        throw new AppError(400, 'VALIDATION_ERROR', `file path ${JSON.stringify(f.path)} must be relative and inside the model folder`);
+        throw errors.error('VALIDATION_ERROR', `file path ${JSON.stringify(f.path)} must be relative and inside the model folder`);
       }
-      if (seen.has(f.path)) throw new AppError(400, 'VALIDATION_ERROR', `file ${f.path} is listed twice`);
+      if (seen.has(f.path)) throw errors.error('VALIDATION_ERROR', `file ${f.path} is listed twice`);
       seen.add(f.path);
-      if (!/^https?:\/\//.test(f.url)) throw new AppError(400, 'VALIDATION_ERROR', `${f.url} is not an http(s) URL`);
-      if (f.sha256 !== undefined && !/^[0-9a-f]{64}$/i.test(f.sha256)) throw new AppError(400, 'VALIDATION_ERROR', `sha256 of ${f.path} must be 64 hex digits`);
+      if (!/^https?:\/\//.test(f.url)) throw errors.error('VALIDATION_ERROR', `${f.url} is not an http(s) URL`);
+      if (f.sha256 !== undefined && !/^[0-9a-f]{64}$/i.test(f.sha256)) throw errors.error('VALIDATION_ERROR', `sha256 of ${f.path} must be 64 hex digits`);
     }
   }
 
@@ -327,22 +325,22 @@ export class ModelAdminService {
       res = await fetch(url, { signal: AbortSignal.timeout(MANIFEST_TIMEOUT_MS), headers: { accept: 'application/json' } });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new AppError(422, 'DOWNLOAD_FAILED', `could not reach ${url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
+      throw errors.error('DOWNLOAD_FAILED', `could not reach ${url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
     }
     if (!res.ok) {
       await res.body?.cancel();
-      throw new AppError(422, 'DOWNLOAD_FAILED', `${url} answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
+      throw errors.error('DOWNLOAD_FAILED', `${url} answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
     }
     const length = Number(res.headers.get('content-length') ?? NaN);
     if (length > MANIFEST_MAX_BYTES) {
       await res.body?.cancel();
-      throw new AppError(422, 'INVALID_MANIFEST', `${url} is ${length} bytes: too big for a manifest. Link an .onnx upscaler directly, or give a base URL with "files"`);
+      throw errors.error('INVALID_MANIFEST', `${url} is ${length} bytes: too big for a manifest. Link an .onnx upscaler directly, or give a base URL with "files"`);
     }
     const bytes = Buffer.from(await res.arrayBuffer());
-    if (bytes.length > MANIFEST_MAX_BYTES) throw new AppError(422, 'INVALID_MANIFEST', `${url} is too big for a manifest`);
+    if (bytes.length > MANIFEST_MAX_BYTES) throw errors.error('INVALID_MANIFEST', `${url} is too big for a manifest`);
     if (sha256) {
       const digest = createHash('sha256').update(bytes).digest('hex');
-      if (digest !== sha256.toLowerCase()) throw new AppError(422, 'CHECKSUM_MISMATCH', `${url} does not match its sha256 (got ${digest})`);
+      if (digest !== sha256.toLowerCase()) throw errors.error('CHECKSUM_MISMATCH', `${url} does not match its sha256 (got ${digest})`);
     }
     return bytes.toString('utf8');
   }
@@ -358,7 +356,7 @@ export class ModelAdminService {
     const onProgress = (p: DownloadProgress) => {
       received = p.receivedBytes;
       this.live.set(job.id, p);
-      progress(p.totalBytes ? p.receivedBytes / p.totalBytes : 0, { stage: 'download', message: progressMessage(p) });
+      progress(p.totalBytes ? p.receivedBytes / p.totalBytes : 0, { stage: 'download', bytes: { done: p.receivedBytes, total: p.totalBytes }, message: progressMessage(p) });
     };
     try {
       for (let retries = 0; ; retries++) {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { PLAN_ORDER } from '../../../src-server/auth/plans';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -84,7 +85,7 @@ const manifest = (folder: string): DownloadFile[] =>
 
 describe('ModelCatalog', () => {
   it('installs from folders, lists type, base, tier and availability, and removes', async () => {
-    const catalog = new ModelCatalog(path.join(root, 'data-folders'));
+    const catalog = new ModelCatalog(path.join(root, 'data-folders'), PLAN_ORDER);
     expect(catalog.list()).toEqual([]);
     await catalog.installFromFolder(sd1, { id: 'tiny-sd15', type: 'checkpoint' });
     await catalog.installFromFolder(sdxl, { id: 'tiny-sdxl-inpaint', type: 'checkpoint', meta: { display_name: 'Tiny SDXL', min_tier: 'pro' } });
@@ -117,7 +118,7 @@ describe('ModelCatalog', () => {
   });
 
   it('downloads over HTTP, resumes an interrupted file with Range, and checks sha256', async () => {
-    const catalog = new ModelCatalog(path.join(root, 'data-download'));
+    const catalog = new ModelCatalog(path.join(root, 'data-download'), PLAN_ORDER);
     const files = manifest('sd1');
     const unet = files.find((f) => f.path === 'unet/model.onnx')!;
     server.cut.set('sd1/unet/model.onnx', 20_000);
@@ -140,7 +141,7 @@ describe('ModelCatalog', () => {
   });
 
   it('discards a file whose sha256 does not match, and refuses an incomplete model', async () => {
-    const catalog = new ModelCatalog(path.join(root, 'data-bad'));
+    const catalog = new ModelCatalog(path.join(root, 'data-bad'), PLAN_ORDER);
     const files = manifest('up4').map((f) => ({ ...f, sha256: '0'.repeat(64) }));
     await expect(catalog.installFromUrl({ id: 'bad-x4', type: 'upscaler', files })).rejects.toMatchObject({ code: 'checksum_mismatch', message: expect.stringMatching(/model.onnx does not match its sha256/) });
     expect(fs.readdirSync(path.join(catalog.root, '.downloads', 'upscalers-bad-x4'))).toEqual([]);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { attr, onnxDataType } from '../../onnx/writer';
-import { TinyNet, Weights, type Float } from '../../onnx/tiny-net';
+import { TinyNet, Weights } from '../../onnx/tiny-net';
 
 // A tiny random-weight MusicGen in the layout, tensor names and element types of the Hugging Face /
 // Xenova ONNX export (Xenova/musicgen-small), so the real pipeline runs on it unchanged in tests:

@@ -1,6 +1,5 @@
 import { Type } from 'typebox';
 import type { FamilyApp } from '../../../http/family';
-import { AppError } from '../../../http/errors';
 import { DataEnvelope } from '../../../http/envelopes';
 import { currentUser, requireUser } from '../../../plugins/app/auth';
 import { authRateLimit } from '../../../plugins/external/rate-limit';
@@ -13,6 +12,7 @@ import { storageUsage } from '../storage/usage';
 import { TIER_NAMES, featuresOf, tierOf } from '../plans/tiers';
 import type { SubscriptionService } from '../subscriptions/service';
 import { SUBSCRIPTION_STATUSES } from '../../../db/schema';
+import { errors } from '../errors';
 
 const tags = ['canvas'];
 const sharedTags = ['canvas', 'stories'];
@@ -93,9 +93,9 @@ export async function canvasAccountRoutes(app: FamilyApp, canvas: CanvasAccountS
     },
     async (request, reply) => {
       const { email, password, name } = request.body;
-      if (!EMAIL_PATTERN.test(email)) throw new AppError(400, 'INVALID_EMAIL', 'That is not a valid e-mail address');
+      if (!EMAIL_PATTERN.test(email)) throw errors.error('INVALID_EMAIL', 'That is not a valid e-mail address');
       const weak = passwordWeakness(password);
-      if (weak) throw new AppError(400, 'WEAK_PASSWORD', weak);
+      if (weak) throw errors.error('WEAK_PASSWORD', weak);
       try {
         const user = await app.auth.register({ email, password, name });
         return reply.status(201).send({
@@ -104,7 +104,7 @@ export async function canvasAccountRoutes(app: FamilyApp, canvas: CanvasAccountS
           data: { id: user.id, email: user.email!, name: user.name, email_verified: false },
         });
       } catch (err) {
-        if (err instanceof DuplicateAccountError) throw new AppError(409, 'EMAIL_EXISTS', 'That e-mail address is already in use');
+        if (err instanceof DuplicateAccountError) throw errors.error('EMAIL_EXISTS', 'That e-mail address is already in use');
         throw err;
       }
     },
@@ -130,7 +130,7 @@ export async function canvasAccountRoutes(app: FamilyApp, canvas: CanvasAccountS
           data: { ...tokenPairView(pair), user: { id: user.id, email: user.email, name: user.name, tier: user.tier, credits: canvas.credits.balance(user.id, user.tier).balance } },
         };
       } catch (err) {
-        if (err instanceof InvalidCredentialsError) throw new AppError(401, 'INVALID_CREDENTIALS', 'E-mail or password is incorrect');
+        if (err instanceof InvalidCredentialsError) throw errors.error('INVALID_CREDENTIALS', 'E-mail or password is incorrect');
         throw err;
       }
     },
@@ -154,7 +154,7 @@ export async function canvasAccountRoutes(app: FamilyApp, canvas: CanvasAccountS
         const rotated = app.auth.refresh(request.body.refresh_token);
         return { success: true as const, message: 'Tokens refreshed', data: tokenPairView(rotated) };
       } catch (err) {
-        if (err instanceof InvalidRefreshTokenError) throw new AppError(401, 'INVALID_TOKEN', err.message);
+        if (err instanceof InvalidRefreshTokenError) throw errors.error('INVALID_TOKEN', err.message);
         throw err;
       }
     },

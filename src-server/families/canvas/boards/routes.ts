@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
 import type { FamilyApp } from '../../../http/family';
-import { AppError } from '../../../http/errors';
 import { currentUser } from '../../../plugins/app/auth';
-import { Envelope, Id, Nullable, errorResponses, notFound, ok, security, signedIn } from '../http';
+import { Envelope, Id, Nullable, errorResponses, ok, security, signedIn } from '../http';
+import { notFound, errors } from '../errors';
 import type { ImageService } from '../images/service';
 import type { BoardRow, BoardService } from './service';
 
@@ -138,7 +138,7 @@ export async function boardRoutes(app: FamilyApp, boards: BoardService, images: 
       const row = boards.owned(me.id, request.params.board_id);
       const ids = request.body.image_ids.map((id) => id.toLowerCase());
       const missing = images.missing(me.id, ids);
-      if (missing.length > 0) throw new AppError(404, 'NOT_FOUND', `${missing.length} of these images are not in your gallery; nothing was added`, { image_ids: missing });
+      if (missing.length > 0) throw errors.error('NOT_FOUND', `${missing.length} of these images are not in your gallery; nothing was added`, { image_ids: missing });
       const added = boards.addImages(row, ids);
       return ok({ ...view(boards.owned(me.id, row.id)), added });
     },

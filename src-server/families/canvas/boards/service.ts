@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import { and, asc, count, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
 import { canvasBoardImages, canvasBoards } from '../../../db/schema';
-import { iso, notFound, notYours } from '../http';
+import { iso } from '../../../db/time';
+import { notFound, notYours } from '../errors';
 
 export type BoardRow = typeof canvasBoards.$inferSelect;
 

@@ -2,8 +2,8 @@ import crypto from 'node:crypto';
 import { and, asc, count, desc, eq, gte, inArray, sql, sum } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
 import { canvasCreditAccounts, canvasCreditTransactions, canvasGenerations, CREDIT_TRANSACTION_TYPES, GENERATION_KINDS } from '../../../db/schema';
-import { AppError } from '../../../http/errors';
 import { tierOf, type Tier } from '../plans/tiers';
+import { errors } from '../errors';
 
 export type CreditTransactionType = (typeof CREDIT_TRANSACTION_TYPES)[number];
 export type GenerationKind = (typeof GENERATION_KINDS)[number];
@@ -141,7 +141,7 @@ export class CreditService {
   requireAvailable(userId: string, tierName: string, credits: number): void {
     const { available } = this.balance(userId, tierName);
     if (available < credits) {
-      throw new AppError(402, 'INSUFFICIENT_CREDITS', 'Not enough credits for this generation', { required: credits, available });
+      throw errors.error('INSUFFICIENT_CREDITS', 'Not enough credits for this generation', { required: credits, available });
     }
   }
 

@@ -1,9 +1,9 @@
 import sharp, { type Metadata } from 'sharp';
 import { sizeLimits } from '../../../ai/diffusion/pipeline';
 import type { SdBase } from '../../../ai/diffusion/model-folder';
-import { AppError } from '../../../http/errors';
 import type { FileStore } from '../../../storage/file-store';
 import type { ImageService } from '../images/service';
+import { errors } from '../errors';
 
 /** Largest side of a source image we accept (bigger ones are almost surely a mistake and cost memory). */
 export const MAX_SOURCE_SIDE = 4096;
@@ -12,7 +12,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATA_URL = /^data:image\/[a-z0-9.+-]+;base64,/i;
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 
-const invalid = (field: string, message: string) => new AppError(400, 'INVALID_PARAMETERS', message, { field });
+const invalid = (field: string, message: string) => errors.error('INVALID_PARAMETERS', message, { field });
 
 export interface SourceImage {
   /** The image as PNG, whatever it came as. */
@@ -65,7 +65,7 @@ export function checkSize(model: ModelShape, baseName: string, width: number, he
   const { min, max } = sizeLimits(model);
   for (const [field, v] of [['width', width], ['height', height]] as const) {
     if (v % 8 !== 0 || v < min || v > max) {
-      throw new AppError(400, 'INVALID_PARAMETERS', `${field} must be a multiple of 8 from ${min} to ${max} for this ${baseName} model (native ${model.sampleSize}), got ${v}`, { field, min, max, multiple_of: 8 });
+      throw errors.error('INVALID_PARAMETERS', `${field} must be a multiple of 8 from ${min} to ${max} for this ${baseName} model (native ${model.sampleSize}), got ${v}`, { field, min, max, multiple_of: 8 });
     }
   }
 }

@@ -1,7 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { TSchema } from 'typebox';
 import type { FamilyApp } from '../../../http/family';
-import { AppError } from '../../../http/errors';
 import { currentUser } from '../../../plugins/app/auth';
 import type { UserRow } from '../../../auth/service';
 import { readModelFolder } from '../../../ai/diffusion/model-folder';
@@ -9,11 +8,12 @@ import { readSetting } from '../../../system/settings';
 import { Envelope, errorResponses, ok, security } from '../http';
 import type { BoardService } from '../boards/service';
 import type { ImageService } from '../images/service';
-import type { CanvasModel, ModelService } from '../models/service';
+import type { CanvasModel, ImageModelService } from '../models/service';
 import { checkSize, fitSize, readImageRef, type SourceImage } from './inputs';
 import { Accepted, SDXL_SIZE_FIELDS, type ImageToImage, type Inpaint, type TextToImage, type Upscale } from './schemas';
 import type { SizeConditioning } from '../../../ai/diffusion/pipeline';
 import { samplerName, type EnqueueRequest, type GenerateService } from './service';
+import { errors } from '../errors';
 
 /**
  * What every POST /generate/* route shares: the error docs, the validation hook, and the step from
@@ -30,7 +30,7 @@ export const IMAGE_BODY_LIMIT = 24 * 1024 * 1024;
 export const generateConfig = {
   validationError: (message: string, validation: FastifyError['validation']) => {
     const extra = (validation?.[0]?.params as { additionalProperty?: string } | undefined)?.additionalProperty;
-    return new AppError(400, 'INVALID_PARAMETERS', extra ? `body.${extra} is not a parameter of this endpoint` : message, extra ? { field: extra } : undefined);
+    return errors.error('INVALID_PARAMETERS', extra ? `body.${extra} is not a parameter of this endpoint` : message, extra ? { field: extra } : undefined);
   },
   // Images may come as base64 data, far past the 10,000-character cap on text fields.
   longFields: ['source_image', 'mask_image', 'image'],
@@ -57,8 +57,8 @@ export const generateSchema = <B extends TSchema>(summary: string, description: 
 });
 
 export function refuseUnsupported(b: { loras?: unknown[]; controlnet?: unknown }): void {
-  if (b.loras && b.loras.length > 0) throw new AppError(400, 'INVALID_PARAMETERS', 'LoRAs are not supported by the local diffusion engine; send no loras', { feature: 'loras' });
-  if (b.controlnet !== undefined && b.controlnet !== null) throw new AppError(400, 'INVALID_PARAMETERS', 'ControlNet is not supported by the local diffusion engine; send no controlnet', { feature: 'controlnet' });
+  if (b.loras && b.loras.length > 0) throw errors.error('INVALID_PARAMETERS', 'LoRAs are not supported by the local diffusion engine; send no loras', { feature: 'loras' });
+  if (b.controlnet !== undefined && b.controlnet !== null) throw errors.error('INVALID_PARAMETERS', 'ControlNet is not supported by the local diffusion engine; send no controlnet', { feature: 'controlnet' });
 }
 
 /** Starting from an image means encoding it: a checkpoint exported without vae_encoder/ cannot. */
@@ -70,7 +70,7 @@ export function sizeConditioning(b: TextToImage | ImageToImage | Inpaint, model:
   const given = SDXL_SIZE_FIELDS.filter((f) => b[f] !== undefined);
   if (given.length === 0) return null;
   if (model.base !== 'sdxl') {
-    throw new AppError(400, 'INVALID_PARAMETERS', `${given.join(', ')} condition SDXL models on a size; "${model.name}" is ${model.base ?? 'not SDXL'}`, { field: given[0], fields: given });
+    throw errors.error('INVALID_PARAMETERS', `${given.join(', ')} condition SDXL models on a size; "${model.name}" is ${model.base ?? 'not SDXL'}`, { field: given[0], fields: given });
   }
   return {
     originalWidth: b.original_width ?? size.width,
@@ -86,7 +86,7 @@ const vaeOf = (m: CanvasModel) => ({ id: m.id, name: m.name, path: m.entry.path 
 
 function needsEncoder(model: CanvasModel): void {
   if (!readModelFolder(model.entry.path).vaeEncoder) {
-    throw new AppError(400, 'INVALID_PARAMETERS', `Model "${model.name}" has no VAE encoder (vae_encoder/), which starting from an image needs`, { field: 'model' });
+    throw errors.error('INVALID_PARAMETERS', `Model "${model.name}" has no VAE encoder (vae_encoder/), which starting from an image needs`, { field: 'model' });
   }
 }
 
@@ -105,7 +105,7 @@ export class GenerationRequests {
   constructor(
     private readonly app: FamilyApp,
     private readonly generate: GenerateService,
-    private readonly models: ModelService,
+    private readonly models: ImageModelService,
     private readonly images: ImageService,
     private readonly boards: BoardService,
   ) {}

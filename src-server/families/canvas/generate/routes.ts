@@ -3,13 +3,13 @@ import { currentUser } from '../../../plugins/app/auth';
 import { signedIn } from '../http';
 import type { BoardService } from '../boards/service';
 import type { ImageService } from '../images/service';
-import type { ModelService } from '../models/service';
+import type { ImageModelService } from '../models/service';
 import { generateConfig as config, generateSchema as schemaFor, GenerationRequests, IMAGE_BODY_LIMIT } from './requests';
 import { ImageToImageBody, InpaintBody, TextToImageBody, UpscaleBody } from './schemas';
 import type { GenerateService } from './service';
 
 /** POST /generate/*: text-to-image, image-to-image, inpainting and upscaling as queued jobs (POST /generate/workflow is in workflows/). */
-export async function generateRoutes(app: FamilyApp, generate: GenerateService, models: ModelService, images: ImageService, boards: BoardService): Promise<void> {
+export async function generateRoutes(app: FamilyApp, generate: GenerateService, models: ImageModelService, images: ImageService, boards: BoardService): Promise<void> {
   const requests = new GenerationRequests(app, generate, models, images, boards);
 
   app.post(

@@ -1,9 +1,7 @@
 import crypto from 'node:crypto';
+import { JOB_KINDS } from '../../../../src-shared/jobs';
 import sharp from 'sharp';
-import { and, count, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
-import { jobs } from '../../../db/schema';
-import { AppError } from '../../../http/errors';
 import type { AiPool } from '../../../ai/pool';
 import { AiError } from '../../../ai/protocol';
 import { generateImage, type DiffusionProgress, type SizeConditioning } from '../../../ai/diffusion/pipeline';
@@ -18,8 +16,9 @@ import { ownerPrefix } from '../images/service';
 import type { BoardService } from '../boards/service';
 import { storageQuotaBytes, tierOf } from '../plans/tiers';
 import { usedBytes } from '../storage/usage';
+import { errors } from '../errors';
 
-export const GENERATE_JOB = 'canvas.generate';
+export const GENERATE_JOB = JOB_KINDS.canvasGenerate;
 export const GPU_LANE = 'gpu';
 /** Jobs waiting in the GPU lane, all accounts together, past which new ones are refused (QUEUE_FULL). */
 export const MAX_QUEUED = 100;
@@ -231,13 +230,7 @@ export class GenerateService {
 
   /** The account's generation jobs that are queued or running. */
   openJobs(userId: string): number {
-    return (
-      this.db
-        .select({ n: count() })
-        .from(jobs)
-        .where(and(eq(jobs.ownerId, userId), eq(jobs.kind, GENERATE_JOB), inArray(jobs.status, ['queued', 'processing'])))
-        .get()?.n ?? 0
-    );
+    return this.queue.count({ ownerId: userId, kind: GENERATE_JOB, status: ['queued', 'processing'] });
   }
 
   /** Every limit of the plan, in the order a client can do something about them. */
@@ -245,20 +238,20 @@ export class GenerateService {
     const tier = tierOf(user.tier);
     const open = this.openJobs(user.id);
     if (open >= tier.queueCount) {
-      throw new AppError(429, 'QUOTA_EXCEEDED', `The ${tier.displayName} plan allows ${tier.queueCount} generation job(s) in the queue at once; wait for one to finish or cancel it`, {
+      throw errors.error('QUOTA_EXCEEDED', `The ${tier.displayName} plan allows ${tier.queueCount} generation job(s) in the queue at once; wait for one to finish or cancel it`, {
         queue_count: tier.queueCount,
         active: open,
       });
     }
     const queued = this.queue.count({ lane: GPU_LANE, status: 'queued' });
-    if (queued >= MAX_QUEUED) throw new AppError(429, 'QUEUE_FULL', 'The generation queue is full; try again in a moment', { queued, max: MAX_QUEUED });
+    if (queued >= MAX_QUEUED) throw errors.error('QUEUE_FULL', 'The generation queue is full; try again in a moment', { queued, max: MAX_QUEUED });
     const now = this.now();
     const lastMinute = this.credits.startedSince(user.id, now - 60_000);
     if (lastMinute.length >= tier.generationsPerMinute) {
       // A sliding minute: the next start is allowed once enough of these have aged out of it.
       const freesAt = lastMinute[lastMinute.length - tier.generationsPerMinute]! + 60_000;
       const retryAfter = Math.max(1, Math.ceil((freesAt - now) / 1000));
-      throw new AppError(429, 'RATE_LIMITED', `The ${tier.displayName} plan allows ${tier.generationsPerMinute} generations a minute; try again in ${retryAfter} s`, {
+      throw errors.error('RATE_LIMITED', `The ${tier.displayName} plan allows ${tier.generationsPerMinute} generations a minute; try again in ${retryAfter} s`, {
         limit: tier.generationsPerMinute,
         window_seconds: 60,
         retry_after: retryAfter,
@@ -266,7 +259,7 @@ export class GenerateService {
     }
     const used = usedBytes(this.images.usage(user.id));
     const quota = storageQuotaBytes(tier);
-    if (used >= quota) throw new AppError(402, 'STORAGE_EXCEEDED', 'Your storage is full; delete images or workflows to make room', { used_bytes: used, quota_bytes: quota });
+    if (used >= quota) throw errors.error('STORAGE_EXCEEDED', 'Your storage is full; delete images or workflows to make room', { used_bytes: used, quota_bytes: quota });
     this.credits.requireAvailable(user.id, user.tier, estimatedCredits);
   }
 
@@ -370,7 +363,7 @@ export class GenerateService {
       if (used === null || ctx.signal.aborted) {
         // Cancelled while saving: the job shows cancelled, so its images must not appear either.
         for (const row of saved) await this.images.delete(row);
-        throw ctx.signal.reason ?? new AppError(409, 'CANCELLED', 'The job was cancelled');
+        throw ctx.signal.reason ?? errors.error('CANCELLED', 'The job was cancelled');
       }
       if (p.boardId) {
         const board = this.boards.find(p.boardId);
@@ -378,8 +371,8 @@ export class GenerateService {
       }
       return { image_ids: saved.map((r) => r.id), seeds: made.seeds, credits_used: used, provider: made.provider, compute_seconds: Math.round(made.computeMs) / 1000 };
     } catch (err) {
-      if (err instanceof AiError && err.code === 'bad_input') throw new AppError(400, 'INVALID_PARAMETERS', err.message);
-      if (err instanceof AiError && err.code === 'model_load_failed') throw new AppError(500, 'MODEL_LOAD_FAILED', err.message);
+      if (err instanceof AiError && err.code === 'bad_input') throw errors.error('INVALID_PARAMETERS', err.message);
+      if (err instanceof AiError && err.code === 'model_load_failed') throw errors.error('MODEL_LOAD_FAILED', err.message);
       throw err;
     }
   }

@@ -31,6 +31,7 @@ function chunk(type: string, data: Buffer): Buffer {
   return Buffer.concat([head, data, crc]);
 }
 
+// eslint-disable-next-line no-control-regex -- PNG tEXt is Latin-1: every code point up to U+00FF, controls included
 const isLatin1 = (s: string) => /^[\u0000-\u00ff]*$/.test(s);
 
 function textChunk(keyword: string, text: string): Buffer {

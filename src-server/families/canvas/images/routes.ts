@@ -1,12 +1,12 @@
 import { Type } from 'typebox';
 import type { FamilyApp } from '../../../http/family';
-import { AppError } from '../../../http/errors';
 import { currentUser } from '../../../plugins/app/auth';
 import { sendStoredFile } from '../../../storage/range';
 import { Envelope, Id, PageQuery, PagedEnvelope, absoluteUrl, errorResponses, ok, pageOf, paged, security, signedIn } from '../http';
 import type { BoardService } from '../boards/service';
 import type { ImageService } from './service';
 import { ImageDetail, ImageSummary, imageViews, sharePath } from './views';
+import { errors } from '../errors';
 
 const tags = ['canvas'];
 
@@ -141,7 +141,7 @@ export async function imageRoutes(app: FamilyApp, images: ImageService, boards: 
     },
     handler: async (request, reply) => {
       const row = images.byToken(request.params.token);
-      if (!row) throw new AppError(404, 'NOT_FOUND', 'This share link does not exist or was turned off');
+      if (!row) throw errors.error('NOT_FOUND', 'This share link does not exist or was turned off');
       reply.header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
       return sendStoredFile(request, reply, app.storage, row.fileKey, { contentType: row.mimeType, cacheControl: 'no-cache' });
     },

@@ -4,7 +4,8 @@ import { and, asc, count, desc, eq, inArray, sum } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
 import { canvasBoardImages, canvasBoards, canvasImages, canvasWorkflows } from '../../../db/schema';
 import type { FileStore } from '../../../storage/file-store';
-import { iso, notFound, notYours } from '../http';
+import { iso } from '../../../db/time';
+import { notFound, notYours } from '../errors';
 import { withPngText } from './png-text';
 
 export type ImageRow = typeof canvasImages.$inferSelect;

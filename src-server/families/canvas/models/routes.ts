@@ -3,7 +3,7 @@ import type { FamilyApp } from '../../../http/family';
 import { currentUser } from '../../../plugins/app/auth';
 import { Envelope, Nullable, errorResponses, ok, security, signedIn } from '../http';
 import { TIER_NAMES, tierAllows, tierOf } from '../plans/tiers';
-import { MODEL_BASES, MODEL_TYPES, type ModelService } from './service';
+import { MODEL_BASES, MODEL_TYPES, type ImageModelService } from './service';
 
 const tags = ['canvas'];
 
@@ -35,7 +35,7 @@ const ModelsQuery = Type.Object(
 );
 
 /** GET /models: what is installed in the data folder's models/, as the caller's plan sees it. */
-export async function modelRoutes(app: FamilyApp, models: ModelService): Promise<void> {
+export async function modelRoutes(app: FamilyApp, models: ImageModelService): Promise<void> {
   app.get(
     '/api/v1/models',
     {

@@ -1,7 +1,9 @@
 import type { SdBase } from '../../../ai/diffusion/model-folder';
+import { PLAN_ORDER } from '../../../auth/plans';
+import { isAppError } from '../../../http/errors';
 import { CatalogError, ModelCatalog, type CatalogEntry } from '../../../ai/diffusion/catalog';
-import { AppError } from '../../../http/errors';
 import { tierAllows, tierOf, type TierName } from '../plans/tiers';
+import { errors } from '../errors';
 
 /** The spec's model types; the engine runs checkpoints (`main`), upscalers and VAEs, no LoRA or ControlNet files. */
 export const MODEL_TYPES = ['main', 'vae', 'lora', 'controlnet', 'upscaler'] as const;
@@ -36,16 +38,17 @@ const toModel = (e: CatalogEntry): CanvasModel => ({
   displayName: e.display_name,
   type: e.type === 'checkpoint' ? 'main' : e.type,
   base: e.base ? BASE_NAMES[e.base] : null,
-  minTier: e.min_tier,
+  // The catalog was given PLAN_ORDER, so it names only those plans.
+  minTier: e.min_tier as TierName,
   installed: e.is_available,
 });
 
 /** The canvas view of the models installed in the data folder's `models/` (see ai/diffusion/catalog.ts). */
-export class ModelService {
+export class ImageModelService {
   readonly catalog: ModelCatalog;
 
   constructor(dataDir: string) {
-    this.catalog = new ModelCatalog(dataDir);
+    this.catalog = new ModelCatalog(dataDir, PLAN_ORDER);
   }
 
   list(filter: { type?: ModelType; base?: ModelBase } = {}): CanvasModel[] {
@@ -69,14 +72,14 @@ export class ModelService {
     } catch (err) {
       if (!(err instanceof CatalogError)) throw err;
       const other = this.list().find((m) => m.name === name);
-      if (other) throw new AppError(400, 'INVALID_PARAMETERS', `Model "${name}" is ${TYPE_WORDS[other.type].replace(' (type main)', '')}; this endpoint needs ${TYPE_WORDS[type]}`, { field });
-      throw new AppError(404, 'MODEL_NOT_FOUND', `No model "${name}" is installed; GET /models lists what is`, { model: name });
+      if (other) throw errors.error('INVALID_PARAMETERS', `Model "${name}" is ${TYPE_WORDS[other.type].replace(' (type main)', '')}; this endpoint needs ${TYPE_WORDS[type]}`, { field });
+      throw errors.error('MODEL_NOT_FOUND', `No model "${name}" is installed; GET /models lists what is`, { model: name });
     }
     const model = toModel(entry);
-    if (!model.installed) throw new AppError(400, 'INVALID_PARAMETERS', `Model "${name}" cannot be used: ${entry.problem ?? 'it is incomplete'}`, { field });
+    if (!model.installed) throw errors.error('INVALID_PARAMETERS', `Model "${name}" cannot be used: ${entry.problem ?? 'it is incomplete'}`, { field });
     const tier = tierOf(tierName);
     if (!tierAllows(tier, model.minTier)) {
-      throw new AppError(403, 'MODEL_NOT_AVAILABLE', `Model "${name}" needs the ${model.minTier} plan or above; yours is ${tier.name}`, { model: name, min_tier: model.minTier, tier: tier.name });
+      throw errors.error('MODEL_NOT_AVAILABLE', `Model "${name}" needs the ${model.minTier} plan or above; yours is ${tier.name}`, { model: name, min_tier: model.minTier, tier: tier.name });
     }
     return model;
   }
@@ -92,7 +95,7 @@ export class ModelService {
       try {
         return this.resolve(chosen, 'main', tierName);
       } catch (err) {
-        if (!(err instanceof AppError)) throw err;
+        if (!isAppError(err)) throw err;
       }
     }
     const tier = tierOf(tierName);
@@ -102,13 +105,13 @@ export class ModelService {
     if (best) return best;
     if (usable.length > 0) {
       const cheapest = usable[0]!;
-      throw new AppError(403, 'MODEL_NOT_AVAILABLE', `No installed image model is in the ${tier.name} plan; "${cheapest.name}" needs ${cheapest.minTier}`, {
+      throw errors.error('MODEL_NOT_AVAILABLE', `No installed image model is in the ${tier.name} plan; "${cheapest.name}" needs ${cheapest.minTier}`, {
         model: cheapest.name,
         min_tier: cheapest.minTier,
         tier: tier.name,
       });
     }
-    throw new AppError(404, 'MODEL_NOT_FOUND', 'No image model is installed: install one on the Models screen (/app/models), then retry or name it in `model`', {
+    throw errors.error('MODEL_NOT_FOUND', 'No image model is installed: install one on the Models screen (/app/models), then retry or name it in `model`', {
       models_screen: '/app/models',
     });
   }
@@ -117,7 +120,7 @@ export class ModelService {
   defaultUpscaler(tierName: string): CanvasModel {
     const tier = tierOf(tierName);
     const found = this.list({ type: 'upscaler' }).find((m) => m.installed && tierAllows(tier, m.minTier));
-    if (!found) throw new AppError(404, 'MODEL_NOT_FOUND', 'No upscaler is installed; GET /models?type=upscaler lists what is');
+    if (!found) throw errors.error('MODEL_NOT_FOUND', 'No upscaler is installed; GET /models?type=upscaler lists what is');
     return found;
   }
 }

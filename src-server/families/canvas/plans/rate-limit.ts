@@ -1,9 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { FamilyApp } from '../../../http/family';
-import { AppError } from '../../../http/errors';
 import { identifyRequestBearer } from '../../../plugins/app/auth';
 import type { UserRow } from '../../../auth/service';
 import { tierOf } from './tiers';
+import { errors } from '../errors';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -78,7 +78,7 @@ export function tierRateLimit(app: FamilyApp, planOf: (user: UserRow) => string 
     const hit = limiter.hit(user ? `user:${user.id}` : `ip:${request.ip}`, tier.requestsPerMinute);
     hits.set(request, hit);
     if (hit.exceeded) {
-      throw new AppError(429, 'RATE_LIMITED', `The ${tier.displayName} plan allows ${tier.requestsPerMinute} requests a minute; retry in ${hit.retryAfterSeconds} s`, {
+      throw errors.error('RATE_LIMITED', `The ${tier.displayName} plan allows ${tier.requestsPerMinute} requests a minute; retry in ${hit.retryAfterSeconds} s`, {
         limit: tier.requestsPerMinute,
         window_seconds: WINDOW_MS / 1000,
         retry_after: hit.retryAfterSeconds,

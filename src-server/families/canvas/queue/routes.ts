@@ -1,11 +1,11 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { FamilyApp } from '../../../http/family';
-import { AppError } from '../../../http/errors';
 import { currentUser } from '../../../plugins/app/auth';
 import type { Job, JobStatus } from '../../../jobs/queue';
 import { JOB_STATUSES } from '../../../db/schema';
-import { Envelope, Nullable, PageQuery, PagedEnvelope, errorResponses, notFound, notYours, ok, pageOf, paged, security, signedIn } from '../http';
+import { Envelope, Nullable, PageQuery, PagedEnvelope, errorResponses, ok, pageOf, paged, security, signedIn } from '../http';
+import { notFound, notYours, errors } from '../errors';
 import type { CreditService } from '../credits/service';
 import type { ImageService } from '../images/service';
 import { imageViews } from '../images/views';
@@ -162,10 +162,10 @@ export async function queueRoutes(app: FamilyApp, credits: CreditService, images
     async (request) => {
       const job = owned(request, request.params.job_id);
       if (job.status !== 'queued' && job.status !== 'processing') {
-        throw new AppError(409, 'JOB_ALREADY_FINISHED', `The job is ${job.status} already`, { status: job.status });
+        throw errors.error('JOB_ALREADY_FINISHED', `The job is ${job.status} already`, { status: job.status });
       }
       const after = app.jobs.cancel(job.id, 'Cancelled by its owner');
-      if (after?.status !== 'cancelled') throw new AppError(409, 'JOB_ALREADY_FINISHED', `The job is ${after?.status ?? 'gone'} already`);
+      if (after?.status !== 'cancelled') throw errors.error('JOB_ALREADY_FINISHED', `The job is ${after?.status ?? 'gone'} already`);
       // The queue's cancel event released the hold synchronously; what it released is the refund.
       credits.release(job.id);
       const gen = credits.generation(job.id);

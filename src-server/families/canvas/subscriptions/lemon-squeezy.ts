@@ -1,5 +1,5 @@
 import type { LemonSqueezyConfig } from '../../../config';
-import { AppError } from '../../../http/errors';
+import { errors } from '../errors';
 
 /**
  * The few calls Atelier makes to Lemon Squeezy's JSON:API (https://docs.lemonsqueezy.com/api):
@@ -14,9 +14,9 @@ export type BillingCycle = (typeof BILLING_CYCLE_NAMES)[number];
 const JSON_API = 'application/vnd.api+json';
 
 export const notConfigured = (what: string, details?: Record<string, unknown>) =>
-  new AppError(503, 'BILLING_NOT_CONFIGURED', `Billing is not configured on this server: ${what}`, details);
+  errors.error('BILLING_NOT_CONFIGURED', `Billing is not configured on this server: ${what}`, details);
 
-const upstream = (message: string, details: Record<string, unknown>) => new AppError(502, 'PAYMENT_PROVIDER_ERROR', message, details);
+const upstream = (message: string, details: Record<string, unknown>) => errors.error('PAYMENT_PROVIDER_ERROR', message, details);
 
 export interface Checkout {
   url: string;

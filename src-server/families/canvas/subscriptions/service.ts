@@ -3,10 +3,10 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
 import { canvasSubscriptions, users, SUBSCRIPTION_STATUSES } from '../../../db/schema';
 import type { UserRow } from '../../../auth/service';
-import { AppError } from '../../../http/errors';
 import type { CreditService } from '../credits/service';
 import { TIERS, tierOf, tierRank, type Tier, type TierName } from '../plans/tiers';
 import { notConfigured, type BillingCycle, type LemonSqueezy } from './lemon-squeezy';
+import { errors } from '../errors';
 
 export type SubscriptionRow = typeof canvasSubscriptions.$inferSelect;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
@@ -141,10 +141,10 @@ export class SubscriptionService {
 
   /** POST /subscriptions/checkout: a Lemon Squeezy checkout URL for the plan, carrying the account id. */
   async checkout(user: UserRow, plan: string, cycle: BillingCycle): Promise<{ checkout_url: string; expires_at: string }> {
-    if (!isPaidPlan(plan)) throw new AppError(400, 'INVALID_PARAMETERS', `"${plan}" is not a plan you can buy; choose one of ${PAID_PLANS.map((t) => t.name).join(', ')}`);
+    if (!isPaidPlan(plan)) throw errors.error('INVALID_PARAMETERS', `"${plan}" is not a plan you can buy; choose one of ${PAID_PLANS.map((t) => t.name).join(', ')}`);
     const row = this.settle(user.id);
     if (row && (row.status === 'active' || row.status === 'past_due')) {
-      throw new AppError(400, 'INVALID_PARAMETERS', 'You already have a subscription; change its plan with POST /subscriptions/upgrade', { current_plan: row.plan });
+      throw errors.error('INVALID_PARAMETERS', 'You already have a subscription; change its plan with POST /subscriptions/upgrade', { current_plan: row.plan });
     }
     if (!this.billing.configured) throw notConfigured('set LEMONSQUEEZY_API_KEY and LEMONSQUEEZY_STORE_ID');
     const variantId = this.billing.variantOf(plan, cycle);
@@ -165,11 +165,11 @@ export class SubscriptionService {
     const previous = tierOf(this.tierNow(user.id));
     if (!isPaidPlan(target)) {
       const reason = target === 'enterprise' ? 'the Enterprise plan is arranged with us directly' : `"${target}" is not a plan you can upgrade to`;
-      throw new AppError(400, 'INVALID_PARAMETERS', `Cannot upgrade: ${reason}`, { target_plan: target });
+      throw errors.error('INVALID_PARAMETERS', `Cannot upgrade: ${reason}`, { target_plan: target });
     }
     const next = TIERS[target];
     if (tierRank(next.name) <= tierRank(previous.name)) {
-      throw new AppError(400, 'INVALID_PARAMETERS', `Cannot upgrade from ${previous.displayName} to ${next.displayName}: the target must be a higher plan`, {
+      throw errors.error('INVALID_PARAMETERS', `Cannot upgrade from ${previous.displayName} to ${next.displayName}: the target must be a higher plan`, {
         current_plan: previous.name,
         target_plan: next.name,
       });
@@ -182,10 +182,10 @@ export class SubscriptionService {
       await this.billing.changeVariant(live.providerSubscriptionId, variantId);
     } else if (!this.billing.configured && !fromThisComputer) {
       // Without billing a plan costs nothing: only the person at this computer hands them out.
-      throw new AppError(403, 'FORBIDDEN', 'This Atelier sells no plans; a plan can be changed only on the computer running it', { target_plan: next.name });
+      throw errors.error('FORBIDDEN', 'This Atelier sells no plans; a plan can be changed only on the computer running it', { target_plan: next.name });
     } else if (this.billing.configured) {
       // Where plans are sold, a plan with no payment behind it must not be had for the asking.
-      throw new AppError(400, 'INVALID_PARAMETERS', `This server bills plans through Lemon Squeezy: subscribe to ${next.displayName} with POST /subscriptions/checkout`, {
+      throw errors.error('INVALID_PARAMETERS', `This server bills plans through Lemon Squeezy: subscribe to ${next.displayName} with POST /subscriptions/checkout`, {
         target_plan: next.name,
         checkout: '/api/v1/subscriptions/checkout',
       });
@@ -193,7 +193,7 @@ export class SubscriptionService {
     const granted = this.db.transaction(() => {
       // Another upgrade may have landed while the provider was answering: grant once.
       if (tierRank(tierOf(this.tierNow(user.id)).name) >= tierRank(next.name)) {
-        throw new AppError(400, 'INVALID_PARAMETERS', `You are already on the ${next.displayName} plan or higher`, { target_plan: next.name });
+        throw errors.error('INVALID_PARAMETERS', `You are already on the ${next.displayName} plan or higher`, { target_plan: next.name });
       }
       // The credit account exists (with the old plan's grants) before the tier changes under it.
       this.credits.balance(user.id, previous.name);
@@ -228,9 +228,9 @@ export class SubscriptionService {
   /** POST /subscriptions/cancel: the plan stays until the paid period ends, then the account is Free. */
   async cancel(user: UserRow, reason: string | null, feedback: string | null): Promise<{ status: 'cancelling'; ends_at: string; message: string }> {
     const row = this.settle(user.id);
-    if (!row || !LIVE.includes(row.status)) throw new AppError(404, 'NOT_FOUND', 'You have no subscription to cancel');
+    if (!row || !LIVE.includes(row.status)) throw errors.error('NOT_FOUND', 'You have no subscription to cancel');
     if (row.status === 'cancelling') {
-      throw new AppError(400, 'INVALID_PARAMETERS', `Your subscription is already cancelled and ends at ${row.currentPeriodEnd}`, { ends_at: row.currentPeriodEnd });
+      throw errors.error('INVALID_PARAMETERS', `Your subscription is already cancelled and ends at ${row.currentPeriodEnd}`, { ends_at: row.currentPeriodEnd });
     }
     if (row.providerSubscriptionId) {
       if (!this.billing.configured) throw notConfigured('this subscription is billed by Lemon Squeezy; set LEMONSQUEEZY_API_KEY and LEMONSQUEEZY_STORE_ID');

@@ -2,10 +2,10 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { FamilyApp } from '../../../http/family';
 import { coreError } from '../../../http/family';
-import { AppError } from '../../../http/errors';
 import { Envelope, errorResponses } from '../http';
 import { notConfigured } from '../subscriptions/lemon-squeezy';
 import { signatureValid, type LemonSqueezyEvent, type WebhookService } from './service';
+import { errors } from '../errors';
 
 const tags = ['canvas'];
 
@@ -36,7 +36,7 @@ export async function webhookRoutes(app: FamilyApp, webhooks: WebhookService): P
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const header = request.headers['x-signature'];
       if (!signatureValid(secret, raw, Array.isArray(header) ? header[0] : header)) {
-        throw new AppError(401, 'INVALID_SIGNATURE', 'X-Signature is missing or is not the HMAC-SHA256 of this body with the webhook secret');
+        throw errors.error('INVALID_SIGNATURE', 'X-Signature is missing or is not the HMAC-SHA256 of this body with the webhook secret');
       }
       try {
         request.body = JSON.parse(raw.toString('utf8')) as unknown;

@@ -1,13 +1,13 @@
 import crypto from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import type { FastifyBaseLogger } from 'fastify';
+import type { Log } from '../../../log';
 import type { Db } from '../../../db/client';
 import { canvasWebhookEvents, users } from '../../../db/schema';
-import { AppError } from '../../../http/errors';
 import type { CreditService } from '../credits/service';
 import { TIER_NAMES, tierOf, type TierName } from '../plans/tiers';
 import type { LemonSqueezy } from '../subscriptions/lemon-squeezy';
 import type { PaymentMethod, SubscriptionService, SubscriptionStatus } from '../subscriptions/service';
+import { errors } from '../errors';
 
 /** The parts of a Lemon Squeezy webhook body Atelier reads. */
 export interface LemonSqueezyEvent {
@@ -67,7 +67,7 @@ export class WebhookService {
     private readonly credits: CreditService,
     private readonly billing: LemonSqueezy,
     private readonly now: () => number,
-    private readonly log: FastifyBaseLogger,
+    private readonly log: Log,
   ) {}
 
   apply(event: LemonSqueezyEvent): { result: WebhookResult; credits_granted: number } {
@@ -108,10 +108,10 @@ export class WebhookService {
     const attrs = event.data.attributes;
     const variant = this.billing.planOfVariant(attrs.variant_id);
     if (!variant || !(TIER_NAMES as readonly string[]).includes(variant.plan)) {
-      throw new AppError(422, 'UNKNOWN_VARIANT', `Variant ${String(attrs.variant_id)} is not a plan in LEMONSQUEEZY_VARIANTS`, { variant_id: attrs.variant_id ?? null });
+      throw errors.error('UNKNOWN_VARIANT', `Variant ${String(attrs.variant_id)} is not a plan in LEMONSQUEEZY_VARIANTS`, { variant_id: attrs.variant_id ?? null });
     }
     const status = event.meta.event_name === 'subscription_expired' ? 'expired' : STATUS[String(attrs.status)];
-    if (!status) throw new AppError(400, 'INVALID_PARAMETERS', `Unknown subscription status "${String(attrs.status)}"`, { status: attrs.status ?? null });
+    if (!status) throw errors.error('INVALID_PARAMETERS', `Unknown subscription status "${String(attrs.status)}"`, { status: attrs.status ?? null });
     const endsAt = str(attrs.ends_at);
     const renewsAt = str(attrs.renews_at);
     const periodEnd = status === 'cancelling' || status === 'expired' ? (endsAt ?? renewsAt) : (renewsAt ?? endsAt);
@@ -139,7 +139,7 @@ export class WebhookService {
     const subscriptionId = str(event.data.attributes.subscription_id);
     const row = subscriptionId ? this.subscriptions.rowByProviderId(subscriptionId) : null;
     if (!row) {
-      throw new AppError(422, 'UNKNOWN_SUBSCRIPTION', `Subscription ${subscriptionId ?? '(none)'} has not been seen yet; retry after its subscription_created event`, {
+      throw errors.error('UNKNOWN_SUBSCRIPTION', `Subscription ${subscriptionId ?? '(none)'} has not been seen yet; retry after its subscription_created event`, {
         subscription_id: subscriptionId,
       });
     }

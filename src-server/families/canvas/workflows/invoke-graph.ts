@@ -1,4 +1,4 @@
-import { AppError } from '../../../http/errors';
+import { errors } from '../errors';
 
 /**
  * InvokeAI workflows (the editor's v3 format: `{name, nodes:[{id, type:"invocation", data:{id, type,
@@ -117,7 +117,7 @@ interface Link {
   handle: string;
 }
 
-const invalid = (message: string, details?: Record<string, unknown>) => new AppError(400, 'INVALID_PARAMETERS', message, details);
+const invalid = (message: string, details?: Record<string, unknown>) => errors.error('INVALID_PARAMETERS', message, details);
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 

@@ -2,12 +2,11 @@ import type { FastifyError } from 'fastify';
 import { Type, type Static, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import type { FamilyApp } from '../../../http/family';
-import { AppError } from '../../../http/errors';
 import { currentUser } from '../../../plugins/app/auth';
 import { Envelope, errorResponses, ok, pageOf, paged, PagedEnvelope, security, signedIn } from '../http';
 import type { BoardService } from '../boards/service';
 import type { ImageService } from '../images/service';
-import type { ModelService } from '../models/service';
+import type { ImageModelService } from '../models/service';
 import { GENERATE_ERRORS, generateSchema, GenerationRequests, IMAGE_BODY_LIMIT } from '../generate/requests';
 import { UpscaleBody } from '../generate/schemas';
 import type { GenerateService } from '../generate/service';
@@ -26,6 +25,8 @@ import {
   type RunWorkflow,
 } from './schemas';
 import { MAX_DEFINITION_BYTES, type WorkflowRow, type WorkflowService } from './service';
+import { errors } from '../errors';
+import { AppError } from '../../../http/errors';
 
 const tags = ['canvas'];
 
@@ -44,9 +45,9 @@ const runConfig = {
   validationError: (message: string, validation: FastifyError['validation']) => {
     const first = validation?.[0];
     const extra = (first?.params as { additionalProperty?: string } | undefined)?.additionalProperty;
-    if (!extra) return new AppError(400, 'INVALID_PARAMETERS', message);
+    if (!extra) return errors.error('INVALID_PARAMETERS', message);
     const field = first?.instancePath === '/inputs' ? `inputs.${extra}` : extra;
-    return new AppError(400, 'INVALID_PARAMETERS', field.startsWith('inputs.') ? `${field} is not an input of a workflow run` : `body.${field} is not a parameter of this endpoint`, { field });
+    return errors.error('INVALID_PARAMETERS', field.startsWith('inputs.') ? `${field} is not an input of a workflow run` : `body.${field} is not a parameter of this endpoint`, { field });
   },
   // A source image may come as base64 data, past the 10,000-character cap on text fields.
   longFields: ['inputs.image_id'],
@@ -64,10 +65,10 @@ function checked<S extends TSchema>(schema: S, req: WorkflowRequest, inputs: Wor
   const input = INPUT_OF[key] ?? key;
   const fromInputs = Object.hasOwn(inputs, input);
   if (e?.keyword === 'required') {
-    throw new AppError(400, 'INVALID_PARAMETERS', `The workflow sets no ${key}; pass inputs.${input}`, { field: `inputs.${input}`, source: 'workflow' });
+    throw errors.error('INVALID_PARAMETERS', `The workflow sets no ${key}; pass inputs.${input}`, { field: `inputs.${input}`, source: 'workflow' });
   }
   const where = fromInputs ? `inputs.${input}` : `The workflow's ${key} (${JSON.stringify(req.body[key])})`;
-  throw new AppError(400, 'INVALID_PARAMETERS', `${where} ${e?.message ?? 'is invalid'}`, { field: fromInputs ? `inputs.${input}` : key, source: fromInputs ? 'inputs' : 'workflow' });
+  throw errors.error('INVALID_PARAMETERS', `${where} ${e?.message ?? 'is invalid'}`, { field: fromInputs ? `inputs.${input}` : key, source: fromInputs ? 'inputs' : 'workflow' });
 }
 
 /** A create body's fields, from `{name, definition}` or InvokeAI's `{workflow}` (its name and description unless given beside it). */
@@ -110,8 +111,8 @@ function runDefinition(body: RunWorkflow, saved: (id: string) => WorkflowRow): {
   if (body.workflow !== undefined) return { definition: body.workflow, workflowId: null, pngText: { invokeai_workflow: JSON.stringify(body.workflow) } };
   if (body.graph !== undefined) return { definition: graphToWorkflow(body.graph), workflowId: null, pngText: { invokeai_graph: JSON.stringify(body.graph) } };
   const batch = body.batch!;
-  if ((batch.runs ?? 1) !== 1) throw new AppError(400, 'INVALID_PARAMETERS', 'batch.runs must be 1; for more images set inputs.batch_size', { field: 'batch.runs' });
-  if (batch.data?.length) throw new AppError(400, 'INVALID_PARAMETERS', 'Batch substitutions (batch.data) are not supported; send one graph per run', { field: 'batch.data' });
+  if ((batch.runs ?? 1) !== 1) throw errors.error('INVALID_PARAMETERS', 'batch.runs must be 1; for more images set inputs.batch_size', { field: 'batch.runs' });
+  if (batch.data?.length) throw errors.error('INVALID_PARAMETERS', 'Batch substitutions (batch.data) are not supported; send one graph per run', { field: 'batch.data' });
   const sentWorkflow = (batch as { workflow?: unknown }).workflow;
   return {
     definition: graphToWorkflow(batch.graph, 'batch.graph'),
@@ -156,7 +157,7 @@ export async function workflowRoutes(
   app: FamilyApp,
   workflows: WorkflowService,
   generate: GenerateService,
-  models: ModelService,
+  models: ImageModelService,
   images: ImageService,
   boards: BoardService,
 ): Promise<void> {
@@ -309,7 +310,7 @@ export async function workflowRoutes(
       // An image the workflow names by id (InvokeAI's `<uuid>.png`) that this gallery lacks: say where it came from.
       const named = inputs.image_id === undefined ? (req.body.source_image ?? req.body.image) : undefined;
       if (typeof named === 'string' && !images.get(named)) {
-        throw new AppError(404, 'NOT_FOUND', `The workflow's image node names image ${named}, which is not in your gallery; pass inputs.image_id`, { field: 'inputs.image_id', image_id: named });
+        throw errors.error('NOT_FOUND', `The workflow's image node names image ${named}, which is not in your gallery; pass inputs.image_id`, { field: 'inputs.image_id', image_id: named });
       }
       const origin = workflowId ? { workflowId, params: { workflow_id: workflowId }, pngText } : { params: { workflow: 'inline' }, pngText };
       if (req.mode === 'upscale') return requests.accept(request, reply, await requests.upscale(user, checked(UpscaleBody, req, inputs), origin));

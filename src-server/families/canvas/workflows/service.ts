@@ -1,10 +1,10 @@
 import crypto from 'node:crypto';
-import { and, count, desc, eq, or } from 'drizzle-orm';
+import { count, desc, eq, or } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
 import { canvasWorkflows } from '../../../db/schema';
-import { AppError } from '../../../http/errors';
 import type { UserRow } from '../../../auth/service';
-import { iso, notFound, notYours } from '../http';
+import { iso } from '../../../db/time';
+import { notFound, notYours, errors } from '../errors';
 import type { ImageService } from '../images/service';
 import { storageQuotaBytes, tierOf } from '../plans/tiers';
 import { usedBytes } from '../storage/usage';
@@ -33,7 +33,7 @@ export class WorkflowService {
   static sizeOf(definition: Record<string, unknown>): number {
     const bytes = Buffer.byteLength(JSON.stringify(definition));
     if (bytes > MAX_DEFINITION_BYTES) {
-      throw new AppError(413, 'PAYLOAD_TOO_LARGE', `The workflow definition is ${bytes} bytes; at most ${MAX_DEFINITION_BYTES} (1 MiB) is stored`, { field: 'definition', bytes, max_bytes: MAX_DEFINITION_BYTES });
+      throw errors.error('PAYLOAD_TOO_LARGE', `The workflow definition is ${bytes} bytes; at most ${MAX_DEFINITION_BYTES} (1 MiB) is stored`, { field: 'definition', bytes, max_bytes: MAX_DEFINITION_BYTES });
     }
     return bytes;
   }
@@ -44,7 +44,7 @@ export class WorkflowService {
     const used = usedBytes(this.images.usage(user.id));
     const quota = storageQuotaBytes(tierOf(user.tier));
     if (used + addBytes > quota) {
-      throw new AppError(402, 'STORAGE_EXCEEDED', 'Your storage is full; delete images or workflows to make room', { used_bytes: used, quota_bytes: quota, required_bytes: addBytes });
+      throw errors.error('STORAGE_EXCEEDED', 'Your storage is full; delete images or workflows to make room', { used_bytes: used, quota_bytes: quota, required_bytes: addBytes });
     }
   }
 

@@ -1,11 +1,11 @@
 import { Type } from 'typebox';
 import type { FamilyApp } from '../../../http/family';
-import { AppError } from '../../../http/errors';
 import { authRateLimit } from '../../../plugins/external/rate-limit';
 import { InvalidCredentialsError } from '../../../auth/service';
 import { Fields } from '../../../auth/views';
+import { errors } from '../errors';
 
-const missingFields = () => new AppError(400, 'MISSING_FIELDS', 'user_id (or email) and password are required');
+const missingFields = () => errors.error('MISSING_FIELDS', 'user_id (or email) and password are required');
 
 /** Stage's login (the spec's "mve-login-server"): a token for every /api/audio, /api/concert... call. */
 export async function stageAccountRoutes(app: FamilyApp): Promise<void> {
@@ -55,7 +55,7 @@ export async function stageAccountRoutes(app: FamilyApp): Promise<void> {
           user: { id: user.seq, uuid: user.id, user_id: user.userId, name: user.name, email: user.email },
         };
       } catch (err) {
-        if (err instanceof InvalidCredentialsError) throw new AppError(401, 'INVALID_CREDENTIALS', 'Invalid user id or password');
+        if (err instanceof InvalidCredentialsError) throw errors.error('INVALID_CREDENTIALS', 'Invalid user id or password');
         throw err;
       }
     },

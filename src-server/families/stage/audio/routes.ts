@@ -1,12 +1,12 @@
 import type { FamilyApp } from '../../../http/family';
-import { AppError, isAppError } from '../../../http/errors';
 import { currentUser } from '../../../plugins/app/auth';
 import { sendStoredFile } from '../../../storage/range';
 import { FileBytes, IdParams, errorResponses, fieldErrors, idErrors, security, signedIn, type StageFailure } from '../http';
-import { closeIfUnread, drain, multipartForm } from '../uploads';
+import { multipartForm, readMultipart } from '../../../http/multipart';
 import { AUDIO_MAX_BYTES, type AudioService, type ReceivedAudio } from './service';
-import { AUDIO_CONTENT_TYPES } from './sniff';
+import { AUDIO_CONTENT_TYPES } from '../../../media/audio-sniff';
 import { AUDIO_PAGE_DEFAULT, AUDIO_PAGE_MAX, AudioList, AudioListQuery, AudioOne, AudioPage, SearchParams, StreamInfo, UploadForm, Uploaded, audioView } from './schemas';
+import { errors } from '../errors';
 
 const tags = ['stage'];
 const TEXT_MAX = 200;
@@ -15,9 +15,9 @@ const readFailure: StageFailure = { code: 'INTERNAL_SERVER_ERROR', message: 'Ser
 const streamFailure: StageFailure = { code: 'STREAMING_ERROR', message: 'Failed to stream audio file' };
 const uploadFailure: StageFailure = { code: 'UPLOAD_ERROR', message: 'Failed to upload audio file', database: true };
 
-const audioNotFound = () => new AppError(404, 'AUDIO_NOT_FOUND', 'Audio file not found');
-const fileNotFound = () => new AppError(404, 'FILE_NOT_FOUND', 'Audio file not found on server');
-const noFile = () => new AppError(400, 'NO_FILE', 'No audio file provided');
+const audioNotFound = () => errors.error('AUDIO_NOT_FOUND', 'Audio file not found');
+const fileNotFound = () => errors.error('FILE_NOT_FOUND', 'Audio file not found on server');
+const noFile = () => errors.error('NO_FILE', 'No audio file provided');
 
 const validationError = idErrors('audio');
 
@@ -25,13 +25,13 @@ const validationError = idErrors('audio');
 function durationField(value: string | undefined): number | null {
   if (value === undefined || value.trim() === '') return null;
   const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds < 0) throw new AppError(400, 'INVALID_INPUT', 'duration must be a number of seconds');
+  if (!Number.isFinite(seconds) || seconds < 0) throw errors.error('INVALID_INPUT', 'duration must be a number of seconds');
   return seconds;
 }
 
 function textField(name: string, value: string | undefined): string | null {
   const text = value?.trim() ?? '';
-  if (text.length > TEXT_MAX) throw new AppError(400, 'INVALID_INPUT', `${name} must be at most ${TEXT_MAX} characters`);
+  if (text.length > TEXT_MAX) throw errors.error('INVALID_INPUT', `${name} must be at most ${TEXT_MAX} characters`);
   return text === '' ? null : text;
 }
 
@@ -156,12 +156,7 @@ export async function audioRoutes(app: FamilyApp, audio: AudioService): Promise<
     handler: async (request, reply) => {
       const row = audio.get(request.params.id);
       if (!row) throw audioNotFound();
-      try {
-        return await sendStoredFile(request, reply, app.storage, row.filePath, { contentType: AUDIO_CONTENT_TYPES[row.format] });
-      } catch (err) {
-        if (isAppError(err) && err.code === 'FILE_NOT_FOUND') throw fileNotFound();
-        throw err;
-      }
+      return sendStoredFile(request, reply, app.storage, row.filePath, { contentType: AUDIO_CONTENT_TYPES[row.format], missing: fileNotFound });
     },
   });
 
@@ -214,29 +209,22 @@ export async function audioRoutes(app: FamilyApp, audio: AudioService): Promise<
       },
     },
     async (request, reply) => {
-      if (!request.isMultipart()) throw noFile();
       const uploader = currentUser(request);
-      const fields: Record<string, string> = {};
       let received: ReceivedAudio | null = null;
       try {
-        for await (const part of request.parts({ limits: { fileSize: AUDIO_MAX_BYTES + 1 } })) {
-          if (part.type === 'field') {
-            if (typeof part.value === 'string') fields[part.fieldname] ??= part.value;
-          } else if (part.fieldname === 'audio' && !received) {
-            received = await audio.receive(part.file);
-          } else {
-            await drain(part.file);
-          }
-        }
+        const fields = await readMultipart(request, reply, {
+          maxFileBytes: AUDIO_MAX_BYTES,
+          notMultipart: noFile,
+          files: { audio: async (file) => void (received = await audio.receive(file)) },
+        });
         if (!received) throw noFile();
         const title = textField('title', fields.title);
-        if (!title) throw new AppError(400, 'MISSING_TITLE', 'Title is required');
+        if (!title) throw errors.error('MISSING_TITLE', 'Title is required');
         const row = audio.create(received, { title, artist: textField('artist', fields.artist), duration: durationField(fields.duration) }, uploader.id);
         received = null;
         return reply.code(201).send({ success: true as const, message: 'Audio file uploaded successfully', audio_file: audioView(row) });
       } catch (err) {
-        if (received) await audio.discard(received.key);
-        closeIfUnread(request, reply);
+        if (received) await audio.discard((received as ReceivedAudio).key);
         throw err;
       }
     },

@@ -2,11 +2,12 @@ import { count, desc, eq, like, or, sql } from 'drizzle-orm';
 import { parseFile } from 'music-metadata';
 import type { Db } from '../../../db/client';
 import { stageAudioFiles, users } from '../../../db/schema';
-import { AppError } from '../../../http/errors';
 import { FileTooLargeError, type FileStore } from '../../../storage/file-store';
-import { fileStem, iso } from '../http';
-import { MiB, StreamHead } from '../uploads';
-import { FRAME_WINDOW, MAX_ID3_BYTES, id3Length, metadataAgrees, sniffAudio, type AudioFormat } from './sniff';
+import { fileStem } from '../../../storage/file-names';
+import { iso } from '../../../db/time';
+import { MiB, StreamHead } from '../../../storage/streams';
+import { FRAME_WINDOW, MAX_ID3_BYTES, id3Length, metadataAgrees, sniffAudio, type AudioFormat } from '../../../media/audio-sniff';
+import { errors } from '../errors';
 
 export const AUDIO_MAX_BYTES = 100 * MiB;
 
@@ -21,10 +22,10 @@ export interface ReceivedAudio {
   duration: number | null;
 }
 
-export const tooLarge = () => new AppError(413, 'FILE_TOO_LARGE', `Audio files may be at most ${AUDIO_MAX_BYTES / MiB} MB`);
+export const tooLarge = () => errors.error('FILE_TOO_LARGE', `Audio files may be at most ${AUDIO_MAX_BYTES / MiB} MB`);
 
 export const notAudio = () =>
-  new AppError(400, 'INVALID_FILE_TYPE', 'Only AAC, M4A, MP3 and WAV audio files are accepted (recognised by their content)');
+  errors.error('INVALID_FILE_TYPE', 'Only AAC, M4A, MP3 and WAV audio files are accepted (recognised by their content)');
 
 const columns = {
   id: stageAudioFiles.id,

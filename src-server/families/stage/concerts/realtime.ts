@@ -5,7 +5,7 @@ import { users } from '../../../db/schema';
 import { isAppError } from '../../../http/errors';
 import type { AtelierSocket } from '../../../realtime/server';
 import type { AudioService } from '../audio/service';
-import { AUDIO_CONTENT_TYPES } from '../audio/sniff';
+import { AUDIO_CONTENT_TYPES } from '../../../media/audio-sniff';
 import type { Actor, ConcertChangedEvent, ConcertService, ConcertState } from './service';
 
 /** Long enough for a whole concert; each snapshot carries freshly signed URLs anyway. */

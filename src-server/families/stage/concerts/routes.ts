@@ -1,9 +1,8 @@
 import net from 'node:net';
 import type { FastifyRequest } from 'fastify';
 import type { FamilyApp } from '../../../http/family';
-import { AppError } from '../../../http/errors';
 import { currentUser } from '../../../plugins/app/auth';
-import { Accessory, accessoriesNotArray, invalidAccessories } from '../accessories';
+import { Accessory, accessoriesNotArray, invalidAccessories } from '../presets/accessories';
 import { blank, errorResponses, fieldErrors, invalidInput, precheck, security, signedIn, type StageFailure } from '../http';
 import type { Actor, ConcertService } from './service';
 import {
@@ -29,6 +28,7 @@ import {
   ToggleBody,
   concertView,
 } from './schemas';
+import { errors } from '../errors';
 
 const tags = ['stage'];
 
@@ -37,8 +37,8 @@ const actorOf = (request: FastifyRequest): Actor => {
   return { id: user.id, seq: user.seq };
 };
 
-const missing = (message: string) => new AppError(400, 'MISSING_FIELDS', message);
-const invalidSongs = (message: string) => new AppError(400, 'INVALID_SONGS', message);
+const missing = (message: string) => errors.error('MISSING_FIELDS', message);
+const invalidSongs = (message: string) => errors.error('INVALID_SONGS', message);
 
 const ROOM_CODES = '`CONCERT_NOT_FOUND` (no such room, or it lapsed)';
 const studioOnly = (what: string) => `\`PERMISSION_DENIED\`: only the studio (the concert's creator) may ${what}`;
@@ -104,8 +104,8 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
     },
   );
 
-  const clientErrors = fieldErrors({ clientId: () => new AppError(400, 'MISSING_CLIENT_ID', 'clientId must be a stage user number') });
-  const clientPrecheck = precheck((body) => (blank(body.clientId) ? new AppError(400, 'MISSING_CLIENT_ID', 'clientId is required') : null));
+  const clientErrors = fieldErrors({ clientId: () => errors.error('MISSING_CLIENT_ID', 'clientId must be a stage user number') });
+  const clientPrecheck = precheck((body) => (blank(body.clientId) ? errors.error('MISSING_CLIENT_ID', 'clientId is required') : null));
 
   app.post(
     '/api/concert/:roomId/join',
@@ -176,7 +176,7 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
     },
     async (request) => {
       const concert = concerts.get(request.params.roomId);
-      if (!concert) throw new AppError(404, 'CONCERT_NOT_FOUND', 'Concert not found');
+      if (!concert) throw errors.error('CONCERT_NOT_FOUND', 'Concert not found');
       return { success: true as const, concert: concertView(concert) };
     },
   );
@@ -395,7 +395,7 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
     async (request) => {
       const { localIP, publicIP } = request.body;
       for (const [name, address] of [['localIP', localIP], ['publicIP', publicIP]] as const) {
-        if (address !== undefined && net.isIP(address) === 0) throw new AppError(400, 'INVALID_INPUT', `${name} must be an IPv4 or IPv6 address`);
+        if (address !== undefined && net.isIP(address) === 0) throw errors.error('INVALID_INPUT', `${name} must be an IPv4 or IPv6 address`);
       }
       const concert = concerts.setListenServer(request.params.roomId, actorOf(request), request.body);
       return { success: true as const, message: 'Listen server info updated successfully', listenServer: concert.listenServer! };

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { Accessory, ConcertInfo, ConcertSong as Song, ListenServer } from '../../../../src-shared/api/stage';
-import { AccessoryList } from '../accessories';
+import { AccessoryList } from '../presets/accessories';
 import { OrNull } from '../http';
 import { CONCERT_TTL_SECONDS, DEFAULT_MAX_AUDIENCE, type ConcertState } from './service';
 

@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { and, asc, desc, eq, lte } from 'drizzle-orm';
-import type { FastifyBaseLogger } from 'fastify';
+import type { Log } from '../../../log';
 import type { Db } from '../../../db/client';
 import { stageConcertAudience, stageConcerts, users } from '../../../db/schema';
-import { AppError } from '../../../http/errors';
-import { accessoryOf, type AccessoryItem } from '../accessories';
-import { randomBase36 } from '../http';
+import { accessoryOf, type AccessoryItem } from '../presets/accessories';
+import { randomBase36 } from '../../../storage/file-names';
+import { errors } from '../errors';
 
 /** Seconds a room lives after the studio's last change, as the original Redis TTL did. */
 export const CONCERT_TTL_SECONDS = 7200;
@@ -98,11 +98,12 @@ export interface CreateConcert {
 
 type Row = typeof stageConcerts.$inferSelect;
 
-const notFound = () => new AppError(404, 'CONCERT_NOT_FOUND', 'Concert not found');
-const denied = (message: string) => new AppError(403, 'PERMISSION_DENIED', message);
-const joinFailed = (message: string) => new AppError(400, 'JOIN_FAILED', message);
-const songNotFound = (songNum: number) => new AppError(404, 'SONG_NOT_FOUND', `Song ${songNum} is not in this concert`);
-const whileOpen = (code: string, what: string) => new AppError(400, code, `Cannot ${what} while concert is open`);
+const notFound = () => errors.error('CONCERT_NOT_FOUND', 'Concert not found');
+const denied = (message: string) => errors.error('PERMISSION_DENIED', message);
+const joinFailed = (message: string) => errors.error('JOIN_FAILED', message);
+const songNotFound = (songNum: number) => errors.error('SONG_NOT_FOUND', `Song ${songNum} is not in this concert`);
+type WhileOpenCode = 'ADD_ACCESSORY_FAILED' | 'REMOVE_ACCESSORY_FAILED' | 'UPDATE_ACCESSORIES_FAILED';
+const whileOpen = (code: WhileOpenCode, what: string) => errors.error(code, `Cannot ${what} while concert is open`);
 
 const REGISTER_CLIENTS = 'Only the studio listen server can register a client.';
 const UNREGISTER_CLIENTS = 'Only the studio listen server can unregister a client.';
@@ -126,7 +127,7 @@ export class ConcertService extends EventEmitter<ConcertEvents> {
     private readonly db: Db,
     private readonly audioExists: (audioId: number) => boolean,
     private readonly now: () => number,
-    private readonly log?: FastifyBaseLogger,
+    private readonly log?: Log,
   ) {
     super();
   }
@@ -238,7 +239,7 @@ export class ConcertService extends EventEmitter<ConcertEvents> {
     const row = this.owned(roomId, actor, MANAGE_SONGS);
     const songs = this.songsOfRow(row);
     if (songs.some((s) => s.songNum === input.songNum)) {
-      throw new AppError(409, 'DUPLICATE_SONG_NUM', `Song ${input.songNum} is already in this concert`);
+      throw errors.error('DUPLICATE_SONG_NUM', `Song ${input.songNum} is already in this concert`);
     }
     const [song] = this.songsOf([input]);
     const next = [...songs, song!].sort((a, b) => a.songNum - b.songNum);
@@ -274,7 +275,7 @@ export class ConcertService extends EventEmitter<ConcertEvents> {
   currentSong(roomId: string, actor: Actor): { song: ConcertSong | null; concert: ConcertState } {
     const row = this.live(roomId);
     if (!row) throw notFound();
-    if (!this.isParticipant(roomId, actor.id)) throw new AppError(403, 'ACCESS_DENIED', 'Not in concert room');
+    if (!this.isParticipant(roomId, actor.id)) throw errors.error('ACCESS_DENIED', 'Not in concert room');
     const concert = this.stateOf(row);
     return { song: concert.songs.find((s) => s.songNum === concert.currentSong) ?? null, concert };
   }
@@ -285,7 +286,7 @@ export class ConcertService extends EventEmitter<ConcertEvents> {
 
   removeAccessory(roomId: string, actor: Actor, index: number): ConcertState {
     return this.editAccessories(roomId, actor, 'REMOVE_ACCESSORY_FAILED', 'remove accessory', (list) => {
-      if (index >= list.length) throw new AppError(404, 'ACCESSORY_NOT_FOUND', `No accessory at index ${index}`);
+      if (index >= list.length) throw errors.error('ACCESSORY_NOT_FOUND', `No accessory at index ${index}`);
       return list.filter((_, i) => i !== index);
     });
   }
@@ -348,7 +349,7 @@ export class ConcertService extends EventEmitter<ConcertEvents> {
     return row;
   }
 
-  private editAccessories(roomId: string, actor: Actor, code: string, what: string, edit: (list: AccessoryItem[]) => AccessoryItem[]): ConcertState {
+  private editAccessories(roomId: string, actor: Actor, code: WhileOpenCode, what: string, edit: (list: AccessoryItem[]) => AccessoryItem[]): ConcertState {
     const row = this.owned(roomId, actor, EDIT_ACCESSORIES);
     // The audience already dressed the avatar: accessories change only while the room is closed.
     if (row.isOpen) throw whileOpen(code, what);
@@ -379,9 +380,9 @@ export class ConcertService extends EventEmitter<ConcertEvents> {
   private songsOf(inputs: SongInput[]): ConcertSong[] {
     const seen = new Set<number>();
     const songs = inputs.map((input) => {
-      if (seen.has(input.songNum)) throw new AppError(400, 'INVALID_SONGS', `songNum ${input.songNum} appears more than once`);
+      if (seen.has(input.songNum)) throw errors.error('INVALID_SONGS', `songNum ${input.songNum} appears more than once`);
       seen.add(input.songNum);
-      if (!this.audioExists(input.audioId)) throw new AppError(400, 'INVALID_SONGS', `audioId ${input.audioId} is not in the audio library`);
+      if (!this.audioExists(input.audioId)) throw errors.error('INVALID_SONGS', `audioId ${input.audioId} is not in the audio library`);
       const streamUrl = input.streamUrl?.trim();
       return {
         songNum: input.songNum,

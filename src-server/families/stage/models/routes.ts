@@ -1,13 +1,15 @@
 import path from 'node:path';
 import type { FamilyApp } from '../../../http/family';
-import { AppError, isAppError } from '../../../http/errors';
+import { AppError } from '../../../http/errors';
 import { currentUser } from '../../../plugins/app/auth';
 import { sendStoredFile } from '../../../storage/range';
 import { FileBytes, IdParams, blank, errorResponses, idErrors, precheck, security, signedIn, type StageFailure } from '../http';
-import { MiB, closeIfUnread, drain, multipartForm, readAtMost } from '../uploads';
-import { MODEL_MAX_BYTES, THUMBNAIL_MAX_BYTES, type ModelService, type ReceivedModel } from './service';
+import { multipartForm, readMultipart } from '../../../http/multipart';
+import { MiB, readAtMost } from '../../../storage/streams';
+import { MODEL_MAX_BYTES, THUMBNAIL_MAX_BYTES, type Model3dService, type ReceivedModel } from './service';
 import { MODEL_CONTENT_TYPES, type ModelFormat } from './sniff';
 import { Deleted, ModelList, ModelOne, RegisterBody, Registered, UpdateBody, Updated, UploadForm, Uploaded, modelView } from './schemas';
+import { errors } from '../errors';
 
 const tags = ['stage'];
 
@@ -15,7 +17,7 @@ const failure: StageFailure = { code: 'INTERNAL_SERVER_ERROR', message: 'Server 
 const uploadFailure: StageFailure = { code: 'UPLOAD_ERROR', message: 'Failed to upload model file', database: true };
 
 const validationError = idErrors('model');
-const wrongType = (message: string) => new AppError(400, 'INVALID_INPUT_TYPE', message);
+const wrongType = (message: string) => errors.error('INVALID_INPUT_TYPE', message);
 const isText = (value: unknown) => value === undefined || value === null || typeof value === 'string';
 const isSize = (value: unknown) => value === undefined || value === null || typeof value === 'number';
 
@@ -31,7 +33,7 @@ function optionalTypes(body: Record<string, unknown>): AppError | null {
 const idCodes = { 400: '`INVALID_ID`', 404: '`MODEL_NOT_FOUND` (also for another account\'s model)', 500: '`DATABASE_ERROR`, `INTERNAL_SERVER_ERROR`' };
 
 /** /api/models/**: each account's own 3D models; nobody else sees them. */
-export async function modelRoutes(app: FamilyApp, models: ModelService): Promise<void> {
+export async function modelRoutes(app: FamilyApp, models: Model3dService): Promise<void> {
   app.get(
     '/api/models/list',
     {
@@ -56,7 +58,7 @@ export async function modelRoutes(app: FamilyApp, models: ModelService): Promise
     {
       onRequest: signedIn,
       preValidation: precheck((body) => {
-        if (blank(body.model_name) || blank(body.file_path)) return new AppError(400, 'MISSING_FIELDS', 'model_name and file_path are required');
+        if (blank(body.model_name) || blank(body.file_path)) return errors.error('MISSING_FIELDS', 'model_name and file_path are required');
         if (typeof body.model_name !== 'string' || typeof body.file_path !== 'string') return wrongType('model_name and file_path must be strings');
         return optionalTypes(body);
       }),
@@ -121,35 +123,31 @@ export async function modelRoutes(app: FamilyApp, models: ModelService): Promise
       },
     },
     async (request, reply) => {
-      if (!request.isMultipart()) throw new AppError(400, 'NO_FILE', 'No model file provided');
       const user = currentUser(request);
       const owner = { id: user.id, seq: user.seq };
-      const fields: Record<string, string> = {};
       let model: ReceivedModel | null = null;
       let thumbnail: string | null = null;
       try {
-        for await (const part of request.parts({ limits: { fileSize: MODEL_MAX_BYTES + 1 } })) {
-          if (part.type === 'field') {
-            if (typeof part.value === 'string') fields[part.fieldname] ??= part.value;
-          } else if (part.fieldname === 'model' && !model) {
-            model = await models.receiveModel(owner, part.file);
-          } else if (part.fieldname === 'thumbnail' && !thumbnail) {
-            const image = await readAtMost(part.file, THUMBNAIL_MAX_BYTES);
-            if (!image) throw new AppError(413, 'FILE_TOO_LARGE', `Thumbnails may be at most ${THUMBNAIL_MAX_BYTES / MiB} MB`);
-            thumbnail = await models.receiveThumbnail(owner, image);
-          } else {
-            await drain(part.file);
-          }
-        }
-        if (!model) throw new AppError(400, 'NO_FILE', 'No model file provided');
+        const fields = await readMultipart(request, reply, {
+          maxFileBytes: MODEL_MAX_BYTES,
+          notMultipart: () => errors.error('NO_FILE', 'No model file provided'),
+          files: {
+            model: async (file) => void (model = await models.receiveModel(owner, file)),
+            thumbnail: async (file) => {
+              const image = await readAtMost(file, THUMBNAIL_MAX_BYTES);
+              if (!image) throw errors.error('FILE_TOO_LARGE', `Thumbnails may be at most ${THUMBNAIL_MAX_BYTES / MiB} MB`);
+              thumbnail = await models.receiveThumbnail(owner, image);
+            },
+          },
+        });
+        if (!model) throw errors.error('NO_FILE', 'No model file provided');
         const name = fields.model_name?.trim();
-        if (!name) throw new AppError(400, 'MISSING_FIELDS', 'model_name is required');
-        if (name.length > MODEL_NAME_MAX) throw new AppError(400, 'INVALID_INPUT', `model_name must be at most ${MODEL_NAME_MAX} characters`);
+        if (!name) throw errors.error('MISSING_FIELDS', 'model_name is required');
+        if (name.length > MODEL_NAME_MAX) throw errors.error('INVALID_INPUT', `model_name must be at most ${MODEL_NAME_MAX} characters`);
         const row = models.createUploaded(owner, name, model, thumbnail);
         return reply.code(201).send({ success: true as const, message: 'Model uploaded successfully', model: modelView(row) });
       } catch (err) {
-        await models.discard([model?.key ?? null, thumbnail]);
-        closeIfUnread(request, reply);
+        await models.discard([(model as ReceivedModel | null)?.key ?? null, thumbnail]);
         throw err;
       }
     },
@@ -177,18 +175,14 @@ export async function modelRoutes(app: FamilyApp, models: ModelService): Promise
     handler: async (request, reply) => {
       const user = currentUser(request);
       const row = models.owned(request.params.id, user.id);
-      const fileNotFound = () => new AppError(404, 'FILE_NOT_FOUND', 'Model file not found on server');
+      const fileNotFound = () => errors.error('FILE_NOT_FOUND', 'Model file not found on server');
       if (!models.ownsKey({ id: user.id, seq: user.seq }, row.filePath)) throw fileNotFound();
       const ext = path.extname(row.filePath).slice(1) as ModelFormat;
-      try {
-        return await sendStoredFile(request, reply, app.storage, row.filePath, {
-          contentType: MODEL_CONTENT_TYPES[ext] ?? 'application/octet-stream',
-          downloadName: `${row.modelName}.${ext}`,
-        });
-      } catch (err) {
-        if (isAppError(err) && err.code === 'FILE_NOT_FOUND') throw fileNotFound();
-        throw err;
-      }
+      return sendStoredFile(request, reply, app.storage, row.filePath, {
+        contentType: MODEL_CONTENT_TYPES[ext] ?? 'application/octet-stream',
+        downloadName: `${row.modelName}.${ext}`,
+        missing: fileNotFound,
+      });
     },
   });
 
@@ -208,11 +202,11 @@ export async function modelRoutes(app: FamilyApp, models: ModelService): Promise
       onRequest: signedIn,
       preValidation: precheck((body) => {
         if (!['model_name', 'file_path', 'file_size', 'thumbnail_path'].some((field) => body[field] !== undefined)) {
-          return new AppError(400, 'NO_UPDATE_FIELDS', 'No fields to update');
+          return errors.error('NO_UPDATE_FIELDS', 'No fields to update');
         }
         if (!isText(body.model_name) || !isText(body.file_path)) return wrongType('model_name and file_path must be strings');
         if ((body.model_name !== undefined && blank(body.model_name)) || (body.file_path !== undefined && blank(body.file_path))) {
-          return new AppError(400, 'MISSING_FIELDS', 'model_name and file_path cannot be empty');
+          return errors.error('MISSING_FIELDS', 'model_name and file_path cannot be empty');
         }
         return optionalTypes(body);
       }),

@@ -2,12 +2,13 @@ import { and, desc, eq, ne, or } from 'drizzle-orm';
 import sharp from 'sharp';
 import type { Db } from '../../../db/client';
 import { stageModels } from '../../../db/schema';
-import { AppError } from '../../../http/errors';
 import { FileTooLargeError, InvalidKeyError, assertValidKey, type FileStore } from '../../../storage/file-store';
-import { fileStem, iso } from '../http';
+import { fileStem } from '../../../storage/file-names';
+import { iso } from '../../../db/time';
 import type { Owner } from '../presets/service';
-import { MiB, StreamHead } from '../uploads';
+import { MiB, StreamHead } from '../../../storage/streams';
 import { MODEL_HEAD_BYTES, sniffModel, verifyModel, type ModelFormat } from './sniff';
+import { errors } from '../errors';
 
 export type ModelRow = typeof stageModels.$inferSelect;
 
@@ -32,9 +33,9 @@ export interface ReceivedModel {
   format: ModelFormat;
 }
 
-export const modelNotFound = () => new AppError(404, 'MODEL_NOT_FOUND', 'Model not found or access denied');
-const duplicateName = () => new AppError(409, 'DUPLICATE_MODEL_NAME', 'Model name already exists for this user');
-const notAModel = () => new AppError(400, 'INVALID_FILE_TYPE', 'The model must be a glTF 2.0 (.glb or .gltf) or FBX (.fbx) file, recognised by its content');
+export const modelNotFound = () => errors.error('MODEL_NOT_FOUND', 'Model not found or access denied');
+const duplicateName = () => errors.error('DUPLICATE_MODEL_NAME', 'Model name already exists for this user');
+const notAModel = () => errors.error('INVALID_FILE_TYPE', 'The model must be a glTF 2.0 (.glb or .gltf) or FBX (.fbx) file, recognised by its content');
 const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === 'SQLITE_CONSTRAINT_UNIQUE';
 
 function isValidKey(key: string): boolean {
@@ -52,7 +53,7 @@ function isValidKey(key: string): boolean {
  * `upload` stores the file here under `models/<owner seq>/`, its thumbnail under `thumbnails/<owner seq>/`.
  * Only files under the owner's own folders are ever served or deleted, whatever a row's paths say.
  */
-export class ModelService {
+export class Model3dService {
   constructor(
     private readonly db: Db,
     private readonly storage: FileStore,
@@ -155,14 +156,14 @@ export class ModelService {
       return { key, size, format };
     } catch (err) {
       await this.storage.delete(key);
-      if (err instanceof FileTooLargeError) throw new AppError(413, 'FILE_TOO_LARGE', `Model files may be at most ${MODEL_MAX_BYTES / MiB} MB`);
+      if (err instanceof FileTooLargeError) throw errors.error('FILE_TOO_LARGE', `Model files may be at most ${MODEL_MAX_BYTES / MiB} MB`);
       throw err;
     }
   }
 
   /** A PNG, JPEG or WebP image, stored as a PNG no larger than 512 px on either side. */
   async receiveThumbnail(owner: Owner, image: Buffer): Promise<string> {
-    const invalid = () => new AppError(400, 'INVALID_THUMBNAIL', 'The thumbnail must be a PNG, JPEG or WebP image');
+    const invalid = () => errors.error('INVALID_THUMBNAIL', 'The thumbnail must be a PNG, JPEG or WebP image');
     const format = await sharp(image)
       .metadata()
       .then((m) => m.format)

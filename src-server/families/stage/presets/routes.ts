@@ -1,22 +1,22 @@
 import type { FamilyApp } from '../../../http/family';
-import { AppError } from '../../../http/errors';
 import { currentUser } from '../../../plugins/app/auth';
-import { accessoriesNotArray, invalidAccessories } from '../accessories';
+import { accessoriesNotArray, invalidAccessories } from './accessories';
 import { IdParams, blank, errorResponses, fieldErrors, invalidId, precheck, security, signedIn, type StageFailure } from '../http';
 import type { PresetService } from './service';
 import { Deleted, ListQuery, PresetList, PresetOne, PresetWithAccessories, SaveBody, UpdateBody, presetView } from './schemas';
+import { errors } from '../errors';
 
 const tags = ['stage'];
 
 const saveFailure: StageFailure = { code: 'SAVE_FAILED', message: 'Failed to save preset' };
 const listFailure: StageFailure = { code: 'LIST_FAILED', message: 'Failed to list presets' };
 
-const missingFields = (message: string) => new AppError(400, 'MISSING_FIELDS', message);
+const missingFields = (message: string) => errors.error('MISSING_FIELDS', message);
 
 const validationError = fieldErrors({
   id: invalidId('preset'),
   accessories: invalidAccessories,
-  presetName: (issue) => (issue.keyword === 'minLength' ? missingFields('presetName cannot be empty') : new AppError(400, 'INVALID_INPUT', issue.text)),
+  presetName: (issue) => (issue.keyword === 'minLength' ? missingFields('presetName cannot be empty') : errors.error('INVALID_INPUT', issue.text)),
 });
 
 const UPDATABLE = ['presetName', 'description', 'accessories', 'isPublic'];

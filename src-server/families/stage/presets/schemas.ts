@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { AccessoryList } from '../accessories';
+import { AccessoryList } from './accessories';
 import { OrNull } from '../http';
 import type { PresetRow } from './service';
 

@@ -1,10 +1,11 @@
 import { and, desc, eq, ne, or } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
 import { stageAccessoryPresets, users } from '../../../db/schema';
-import { AppError } from '../../../http/errors';
 import { FileNotFoundError, type FileStore } from '../../../storage/file-store';
-import { accessoryOf, type AccessoryItem } from '../accessories';
-import { fileStem, iso } from '../http';
+import { accessoryOf, type AccessoryItem } from './accessories';
+import { fileStem } from '../../../storage/file-names';
+import { iso } from '../../../db/time';
+import { errors } from '../errors';
 
 export type PresetRow = typeof stageAccessoryPresets.$inferSelect & { ownerSeq: number };
 
@@ -22,9 +23,9 @@ export interface PresetInput {
 
 export const PRESETS_PREFIX = 'presets/accessories';
 
-const duplicateName = () => new AppError(409, 'DUPLICATE_PRESET_NAME', 'A preset with this name already exists');
-const notFound = () => new AppError(404, 'PRESET_NOT_FOUND', 'Preset not found');
-const denied = () => new AppError(403, 'ACCESS_DENIED', 'Access denied');
+const duplicateName = () => errors.error('DUPLICATE_PRESET_NAME', 'A preset with this name already exists');
+const notFound = () => errors.error('PRESET_NOT_FOUND', 'Preset not found');
+const denied = () => errors.error('ACCESS_DENIED', 'Access denied');
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === 'SQLITE_CONSTRAINT_UNIQUE';
 
@@ -126,7 +127,7 @@ export class PresetService {
     try {
       return JSON.parse((await this.storage.get(row.filePath)).toString('utf8')) as AccessoryItem[];
     } catch (err) {
-      if (err instanceof FileNotFoundError) throw new AppError(404, 'FILE_NOT_FOUND', 'Preset file not found on server');
+      if (err instanceof FileNotFoundError) throw errors.error('FILE_NOT_FOUND', 'Preset file not found on server');
       throw err;
     }
   }

@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import type { AiPool } from '../../../ai/pool';
 import { ModelCatalog } from '../../../ai/diffusion/catalog';
+import { PLAN_ORDER } from '../../../auth/plans';
 import { renderImage, usableCheckpoints } from '../../../ai/diffusion/render-image';
 import type { StoryOutline } from './types';
 
@@ -27,7 +28,7 @@ export class StoryIllustrator {
     private readonly pool: AiPool,
     dataDir: string,
   ) {
-    this.catalog = new ModelCatalog(dataDir);
+    this.catalog = new ModelCatalog(dataDir, PLAN_ORDER);
   }
 
   /** The checkpoint that would draw for an account of this plan, or null. */

@@ -1,19 +1,19 @@
 import { Type } from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import type { FamilyApp } from '../../../http/family';
-import { AppError } from '../../../http/errors';
 import { MessageEnvelope } from '../../../http/envelopes';
 import { currentUser, requireUser } from '../../../plugins/app/auth';
 import { authRateLimit } from '../../../plugins/external/rate-limit';
 import { DuplicateAccountError, InvalidCredentialsError, InvalidRefreshTokenError } from '../../../auth/service';
 import { passwordWeakness } from '../../../auth/passwords';
 import { AccountSchema, EMAIL_PATTERN, Fields, TokenPairSchema, accountView, tokenPairView } from '../../../auth/views';
+import { errors } from '../errors';
 
 const tags = ['studio'];
 const Envelope = MessageEnvelope;
 const Session = Type.Object({ ...TokenPairSchema.properties, user: AccountSchema });
 
-const invalidCredentials = () => new AppError(401, 'INVALID_CREDENTIALS', 'User id/e-mail or password is incorrect');
+const invalidCredentials = () => errors.error('INVALID_CREDENTIALS', 'User id/e-mail or password is incorrect');
 
 /** The studio's refresh is a GET: the refresh token travels in a header, not a body. */
 function refreshTokenFrom(request: FastifyRequest): string | null {
@@ -42,7 +42,7 @@ export async function studioAccountRoutes(app: FamilyApp): Promise<void> {
     },
     async (request) => {
       const identifier = request.body.user_id ?? request.body.email;
-      if (!identifier) throw new AppError(400, 'VALIDATION_ERROR', 'body.user_id or body.email is required');
+      if (!identifier) throw errors.error('VALIDATION_ERROR', 'body.user_id or body.email is required');
       try {
         const user = await app.auth.verifyCredentials(identifier, request.body.password);
         const pair = app.auth.startSession(user.id);
@@ -75,12 +75,12 @@ export async function studioAccountRoutes(app: FamilyApp): Promise<void> {
     },
     async (request) => {
       const token = refreshTokenFrom(request);
-      if (!token) throw new AppError(401, 'INVALID_TOKEN', 'Send the refresh token in X-Refresh-Token');
+      if (!token) throw errors.error('INVALID_TOKEN', 'Send the refresh token in X-Refresh-Token');
       try {
         const rotated = app.auth.refresh(token);
         return { success: true as const, message: 'Tokens refreshed', data: { ...tokenPairView(rotated), user: accountView(rotated.user) } };
       } catch (err) {
-        if (err instanceof InvalidRefreshTokenError) throw new AppError(401, 'INVALID_TOKEN', err.message);
+        if (err instanceof InvalidRefreshTokenError) throw errors.error('INVALID_TOKEN', err.message);
         throw err;
       }
     },
@@ -119,15 +119,15 @@ export async function studioAccountRoutes(app: FamilyApp): Promise<void> {
     async (request) => {
       const me = currentUser(request);
       const b = request.body;
-      if (b.email && !EMAIL_PATTERN.test(b.email)) throw new AppError(400, 'VALIDATION_ERROR', 'body.email is not a valid e-mail address');
+      if (b.email && !EMAIL_PATTERN.test(b.email)) throw errors.error('VALIDATION_ERROR', 'body.email is not a valid e-mail address');
       if (b.new_password !== undefined) {
-        if (!b.current_password) throw new AppError(400, 'VALIDATION_ERROR', 'body.current_password is required to change the password');
+        if (!b.current_password) throw errors.error('VALIDATION_ERROR', 'body.current_password is required to change the password');
         const weak = passwordWeakness(b.new_password);
-        if (weak) throw new AppError(400, 'VALIDATION_ERROR', weak);
+        if (weak) throw errors.error('VALIDATION_ERROR', weak);
         try {
           await app.auth.changePassword(me.id, b.current_password, b.new_password);
         } catch (err) {
-          if (err instanceof InvalidCredentialsError) throw new AppError(401, 'INVALID_CREDENTIALS', 'Current password is incorrect');
+          if (err instanceof InvalidCredentialsError) throw errors.error('INVALID_CREDENTIALS', 'Current password is incorrect');
           throw err;
         }
       }
@@ -142,7 +142,7 @@ export async function studioAccountRoutes(app: FamilyApp): Promise<void> {
         });
         return { success: true as const, message: 'Account updated', data: accountView(updated) };
       } catch (err) {
-        if (err instanceof DuplicateAccountError) throw new AppError(409, 'DUPLICATE_ACCOUNT', `${err.field} is already taken`);
+        if (err instanceof DuplicateAccountError) throw errors.error('DUPLICATE_ACCOUNT', `${err.field} is already taken`);
         throw err;
       }
     },
@@ -167,7 +167,7 @@ export async function studioAccountRoutes(app: FamilyApp): Promise<void> {
       try {
         await app.auth.deleteAccount(currentUser(request).id, request.body.password);
       } catch (err) {
-        if (err instanceof InvalidCredentialsError) throw new AppError(401, 'INVALID_CREDENTIALS', 'Password is incorrect');
+        if (err instanceof InvalidCredentialsError) throw errors.error('INVALID_CREDENTIALS', 'Password is incorrect');
         throw err;
       }
       return { success: true as const, message: 'Account deleted', data: null };

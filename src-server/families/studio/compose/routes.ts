@@ -1,16 +1,16 @@
 import { Type } from 'typebox';
 import type { FamilyApp } from '../../../http/family';
-import { AppError } from '../../../http/errors';
 import { currentUser } from '../../../plugins/app/auth';
 import { FileTooLargeError } from '../../../storage/file-store';
 import { contentDisposition } from '../../../storage/range';
-import { closeIfUnread, drain, multipartForm } from '../../stage/uploads';
-import { STUDIO_CONTENT_TYPES, checkStoredAudio, type StudioAudioFormat } from '../audio';
-import { newIncomingKey } from '../files';
-import { AUDIO_MAX_BYTES, Envelope, FileBytes, Name, StudioParams, errorResponses, ok, security, signedIn, songNotFound, tags } from '../http';
+import { multipartForm, readMultipart } from '../../../http/multipart';
+import { STUDIO_CONTENT_TYPES, checkStoredAudio, type StudioAudioFormat } from '../files/audio';
+import { newIncomingKey, AUDIO_MAX_BYTES } from '../files/store';
+import { Envelope, FileBytes, Name, StudioParams, errorResponses, ok, security, signedIn, tags } from '../http';
+import { songNotFound, errors } from '../errors';
 import type { SongService } from '../songs/service';
 import type { StudioService } from '../studios/service';
-import { COMPOSER_KINDS, DEFAULT_COMPOSER, type ComposerKind } from './composer';
+import { COMPOSER_KINDS, DEFAULT_COMPOSER, type ComposerKind } from '../../../compose/composer';
 import type { ComposeService } from './service';
 
 const PROMPT_MAX = 1000;
@@ -66,7 +66,7 @@ const ENGINE =
 function engineField(value: string | undefined): ComposerKind {
   const text = value?.trim() ?? '';
   if (text === '') return DEFAULT_COMPOSER;
-  if (!(COMPOSER_KINDS as readonly string[]).includes(text)) throw new AppError(400, 'VALIDATION_ERROR', `engine must be one of ${COMPOSER_KINDS.join(', ')}`);
+  if (!(COMPOSER_KINDS as readonly string[]).includes(text)) throw errors.error('VALIDATION_ERROR', `engine must be one of ${COMPOSER_KINDS.join(', ')}`);
   return text as ComposerKind;
 }
 
@@ -74,13 +74,13 @@ function durationField(value: string | undefined): number | null {
   const text = value?.trim() ?? '';
   if (text === '') return null;
   const n = Number(text);
-  if (!Number.isFinite(n) || n < 1 || n > DURATION_MAX) throw new AppError(400, 'VALIDATION_ERROR', `durationSec must be a number of seconds from 1 to ${DURATION_MAX}`);
+  if (!Number.isFinite(n) || n < 1 || n > DURATION_MAX) throw errors.error('VALIDATION_ERROR', `durationSec must be a number of seconds from 1 to ${DURATION_MAX}`);
   return n;
 }
 
 function textField(name: string, value: string | undefined, max: number): string | null {
   const text = value?.trim() ?? '';
-  if (text.length > max) throw new AppError(400, 'VALIDATION_ERROR', `${name} must be at most ${max} characters`);
+  if (text.length > max) throw errors.error('VALIDATION_ERROR', `${name} must be at most ${max} characters`);
   return text === '' ? null : text;
 }
 
@@ -141,7 +141,7 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
       const b = request.body;
       const basic = songs.get(b.basicSongId);
       if (!basic || basic.ownerId !== me.id || basic.studioId !== studio.id) throw songNotFound();
-      if (!(await app.storage.exists(basic.fileKey))) throw new AppError(404, 'FILE_NOT_FOUND', "The basic song's audio is missing on disk");
+      if (!(await app.storage.exists(basic.fileKey))) throw errors.error('FILE_NOT_FOUND', "The basic song's audio is missing on disk");
       const genre = b.genre?.trim() ?? basic.genre;
       const mood = b.mood?.trim() ?? basic.mood;
       const instruments = b.instruments?.map((i) => i.trim()) ?? basic.instruments;
@@ -202,37 +202,35 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
       },
     },
     async (request, reply) => {
-      if (!request.isMultipart()) throw new AppError(400, 'VALIDATION_ERROR', 'Send multipart/form-data with a `file` part (WAV) and a `prompt` field');
       const me = currentUser(request);
-      const fields: Record<string, string> = {};
       let input: string | null = null;
       let output: string | null = null;
       let composed: { bytes: Buffer; format: StudioAudioFormat; engine: string; key: string | null; tempo: number | null; note: string | null };
       try {
-        for await (const part of request.parts({ limits: { fileSize: AUDIO_MAX_BYTES + 1 } })) {
-          if (part.type === 'field') {
-            if (typeof part.value === 'string') fields[part.fieldname] ??= part.value;
-          } else if (part.fieldname === 'file' && input === null) {
-            input = newIncomingKey(me.id);
-            try {
-              await app.storage.put(input, part.file, { maxBytes: AUDIO_MAX_BYTES });
-            } catch (err) {
-              if (err instanceof FileTooLargeError) throw new AppError(413, 'PAYLOAD_TOO_LARGE', 'The file may be at most 100 MB');
-              throw err;
-            }
-          } else {
-            await drain(part.file);
-          }
-        }
-        if (input === null) throw new AppError(400, 'VALIDATION_ERROR', 'body.file is required: a WAV recording');
+        const fields = await readMultipart(request, reply, {
+          maxFileBytes: AUDIO_MAX_BYTES,
+          notMultipart: () => errors.error('VALIDATION_ERROR', 'Send multipart/form-data with a `file` part (WAV) and a `prompt` field'),
+          files: {
+            file: async (file) => {
+              input = newIncomingKey(me.id);
+              try {
+                await app.storage.put(input, file, { maxBytes: AUDIO_MAX_BYTES });
+              } catch (err) {
+                if (err instanceof FileTooLargeError) throw errors.error('PAYLOAD_TOO_LARGE', 'The file may be at most 100 MB');
+                throw err;
+              }
+            },
+          },
+        });
+        if (input === null) throw errors.error('VALIDATION_ERROR', 'body.file is required: a WAV recording');
         const prompt = textField('prompt', fields.prompt, PROMPT_MAX);
-        if (!prompt) throw new AppError(400, 'VALIDATION_ERROR', 'body.prompt is required');
+        if (!prompt) throw errors.error('VALIDATION_ERROR', 'body.prompt is required');
         const genre = textField('genre', fields.genre, 50);
         const mood = textField('mood', fields.mood, 50);
         const engine = engineField(fields.engine);
         const durationSec = durationField(fields.durationSec);
         const audio = await checkStoredAudio(app.storage, input);
-        if (audio?.format !== 'wav') throw new AppError(400, 'INVALID_AUDIO', 'The file must be a WAV recording (recognised by its content)');
+        if (audio?.format !== 'wav') throw errors.error('INVALID_AUDIO', 'The file must be a WAV recording (recognised by its content)');
 
         const aborted = new AbortController();
         reply.raw.once('close', () => {
@@ -242,9 +240,6 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
         const result = await compose.composeNow(input, { prompt, genre, mood, instruments: [], engine, durationSec }, aborted.signal);
         output = result.key;
         composed = { bytes: await app.storage.get(result.key), format: result.audio.format, engine: result.engine, key: result.musicKey, tempo: result.tempo, note: result.note };
-      } catch (err) {
-        closeIfUnread(request, reply);
-        throw err;
       } finally {
         // Nothing of a composition stays on the server, whatever happened.
         if (input) await app.storage.delete(input);

@@ -1,20 +1,21 @@
 import crypto from 'node:crypto';
+import { JOB_KINDS } from '../../../../src-shared/jobs';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Db } from '../../../db/client';
 import { studioStudios } from '../../../db/schema';
-import { AppError } from '../../../http/errors';
 import type { Job, JobContext, JobQueue } from '../../../jobs/queue';
 import type { FileStore } from '../../../storage/file-store';
 import { eq } from 'drizzle-orm';
-import { checkStoredAudio, type CheckedAudio } from '../audio';
-import { moveStored, ownerPrefix } from '../files';
+import { checkStoredAudio, type CheckedAudio } from '../files/audio';
+import { moveStored, ownerPrefix } from '../files/store';
 import { songExtrasPrefix, type SongRow, type SongService } from '../songs/service';
-import { DEFAULT_COMPOSER, type ComposeOutput, type ComposerKind, type ComposerSlot, type EngineStatus } from './composer';
+import { ComposerError, DEFAULT_COMPOSER, type Composer, type ComposeOutput, type ComposerKind, type ComposerSlot, type EngineStatus } from '../../../compose/composer';
+import { errors } from '../errors';
 
-export const COMPOSE_JOB = 'studio.compose';
+export const COMPOSE_JOB = JOB_KINDS.studioCompose;
 
 export interface ComposePayload {
   ownerId: string;
@@ -49,7 +50,12 @@ export interface ComposeResult {
 }
 
 
-const noAudioOut = () => new AppError(502, 'COMPOSER_FAILED', 'The composing engine did not produce audio');
+const noAudioOut = () => errors.error('COMPOSER_FAILED', 'The composing engine did not produce audio');
+
+const ENGINE_CODES = { unavailable: 'COMPOSER_UNAVAILABLE', no_melody: 'NO_MELODY_FOUND', failed: 'COMPOSER_FAILED' } as const;
+
+/** An engine's failure in the studio's words; anything else passes through unchanged. */
+const fromEngine = (err: unknown): unknown => (err instanceof ComposerError ? errors.error(ENGINE_CODES[err.reason], err.message) : err);
 
 /** AI composition: as a queued job from a basic song, or at once from an uploaded WAV. */
 export class ComposeService {
@@ -69,16 +75,25 @@ export class ComposeService {
     });
   }
 
+  /** The installed engine of that kind, ready to compose; 503 COMPOSER_UNAVAILABLE otherwise. */
+  private engine(kind: ComposerKind): Composer {
+    try {
+      return this.slot.require(kind);
+    } catch (err) {
+      throw fromEngine(err);
+    }
+  }
+
   engines(): EngineStatus[] {
     return this.slot.describe();
   }
 
   /** The engine a request names, installed and ready, with its duration checked; throws the 4xx/503 to answer. */
   check(ask: Pick<ComposeAsk, 'engine' | 'durationSec'>): void {
-    const engine = this.slot.require(ask.engine ?? DEFAULT_COMPOSER);
+    const engine = this.engine(ask.engine ?? DEFAULT_COMPOSER);
     const most = engine.maxDurationSec?.() ?? null;
     if (ask.durationSec != null && most !== null && ask.durationSec > most) {
-      throw new AppError(400, 'VALIDATION_ERROR', `durationSec may be at most ${most} for ${engine.name}, got ${ask.durationSec}`);
+      throw errors.error('VALIDATION_ERROR', `durationSec may be at most ${most} for ${engine.name}, got ${ask.durationSec}`);
     }
   }
 
@@ -91,8 +106,8 @@ export class ComposeService {
   private async run(job: Job<ComposePayload, ComposeResult>, ctx: JobContext): Promise<ComposeResult> {
     const p = job.payload;
     const basic = this.songs.get(p.basicSongId);
-    if (!basic || basic.ownerId !== p.ownerId) throw new AppError(404, 'SONG_NOT_FOUND', 'The basic song was deleted before it could be composed');
-    const engine = this.slot.require(p.engine ?? DEFAULT_COMPOSER);
+    if (!basic || basic.ownerId !== p.ownerId) throw errors.error('SONG_NOT_FOUND', 'The basic song was deleted before it could be composed');
+    const engine = this.engine(p.engine ?? DEFAULT_COMPOSER);
     const output = await this.compose(this.storage.absolutePath(basic.fileKey), p, ctx.signal, (f, stage) => ctx.progress(f, { stage, message: `Composing with ${engine.name}` }));
     // Named after the job: a run repeated after a restart replaces its own files.
     const incoming = `${ownerPrefix(p.ownerId)}/incoming/${job.id}`;
@@ -143,7 +158,7 @@ export class ComposeService {
     signal: AbortSignal,
     progress: (fraction: number, stage?: string) => void,
   ): Promise<ComposeOutput & { workDir: string }> {
-    const engine = this.slot.require(p.engine ?? DEFAULT_COMPOSER);
+    const engine = this.engine(p.engine ?? DEFAULT_COMPOSER);
     const workDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'atelier-compose-'));
     try {
       const out = await engine.compose({ source, prompt: p.prompt, genre: p.genre, mood: p.mood, instruments: p.instruments, durationSec: p.durationSec ?? null, workDir, signal, progress });
@@ -151,7 +166,7 @@ export class ComposeService {
       return { ...out, engine: out.engine ?? engine.name, workDir };
     } catch (err) {
       await fsp.rm(workDir, { recursive: true, force: true });
-      throw err;
+      throw fromEngine(err);
     }
   }
 
@@ -176,6 +191,6 @@ export class ComposeService {
       await this.storage.delete(key);
       throw noAudioOut();
     }
-    return { key, audio, engine: output.engine ?? this.slot.require(p.engine ?? DEFAULT_COMPOSER).name, musicKey: output.key ?? null, tempo: output.tempo ?? null, note: output.note ?? null };
+    return { key, audio, engine: output.engine ?? this.engine(p.engine ?? DEFAULT_COMPOSER).name, musicKey: output.key ?? null, tempo: output.tempo ?? null, note: output.note ?? null };
   }
 }

@@ -1,15 +1,18 @@
 import type { AiPool } from '../../../ai/pool';
+import { JOB_KINDS } from '../../../../src-shared/jobs';
+import { PLAN_ORDER } from '../../../auth/plans';
 import { AiError } from '../../../ai/protocol';
 import { CatalogError, ModelCatalog, type CatalogEntry } from '../../../ai/diffusion/catalog';
-import { renderImage, tierAllowsModel, usableCheckpoints } from '../../../ai/diffusion/render-image';
+import { renderImage, usableCheckpoints } from '../../../ai/diffusion/render-image';
 import { AppError } from '../../../http/errors';
 import type { Job, JobContext, JobQueue, JobSnapshot } from '../../../jobs/queue';
 import type { FileStore } from '../../../storage/file-store';
-import { ownerPrefix } from '../files';
+import { ownerPrefix } from '../files/store';
 import { coverPrompt, coverSeed, drawCover, finishCover, type CoverWords } from './cover';
 import { coverKeyFor } from './service';
+import { errors } from '../errors';
 
-export const COVER_JOB = 'studio.cover';
+export const COVER_JOB = JOB_KINDS.studioCover;
 /** The lane every image and audio model shares: one heavy run on the device at a time. */
 const GPU_LANE = 'gpu';
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
@@ -40,7 +43,7 @@ export interface CoverResult {
 
 export type CoverPlan = { engine: 'procedural' } | { engine: 'diffusion'; model: CatalogEntry; seed: number };
 
-const unavailable = (why: string) => new AppError(503, 'IMAGE_MODEL_UNAVAILABLE', `${why}; install a Stable Diffusion ONNX export under models/diffusion/ in the data folder, or ask for engine "procedural"`);
+const unavailable = (why: string) => errors.error('IMAGE_MODEL_UNAVAILABLE', `${why}; install a Stable Diffusion ONNX export under models/diffusion/ in the data folder, or ask for engine "procedural"`);
 
 /** The engine name answers carry, e.g. `diffusion:sd15 (onnx, cpu)`. */
 export const diffusionEngine = (modelId: string, provider: string) => `diffusion:${modelId} (onnx, ${provider})`;
@@ -61,7 +64,7 @@ export class CoverService {
     private readonly ai: AiPool,
     dataDir: string,
   ) {
-    this.catalog = new ModelCatalog(dataDir);
+    this.catalog = new ModelCatalog(dataDir, PLAN_ORDER);
   }
 
   /** Registers the job kind; call while the app builds. */
@@ -78,7 +81,7 @@ export class CoverService {
    */
   plan(r: CoverRequest, tier: string): CoverPlan {
     if (r.engine === 'procedural') {
-      if (r.model !== null || r.seed !== null) throw new AppError(400, 'VALIDATION_ERROR', '`model` and `seed` choose how the diffusion engine draws; they cannot go with engine "procedural"');
+      if (r.model !== null || r.seed !== null) throw errors.error('VALIDATION_ERROR', '`model` and `seed` choose how the diffusion engine draws; they cannot go with engine "procedural"');
       return { engine: 'procedural' };
     }
     const seed = r.seed ?? coverSeed(r);
@@ -94,11 +97,11 @@ export class CoverService {
     try {
       entry = this.catalog.get('checkpoint', id);
     } catch (err) {
-      if (err instanceof CatalogError) throw new AppError(404, 'MODEL_NOT_FOUND', `No image model "${id}" is installed; GET /api/v1/models lists what is`);
+      if (err instanceof CatalogError) throw errors.error('MODEL_NOT_FOUND', `No image model "${id}" is installed; GET /api/v1/models lists what is`);
       throw err;
     }
     if (!entry.is_available) throw unavailable(`Image model "${id}" cannot be used (${entry.problem ?? 'it is incomplete'})`);
-    if (!tierAllowsModel(tier, entry.min_tier)) throw new AppError(403, 'MODEL_NOT_AVAILABLE', `Image model "${id}" needs the ${entry.min_tier} plan or above`);
+    if (!this.catalog.allows(tier, entry.min_tier)) throw errors.error('MODEL_NOT_AVAILABLE', `Image model "${id}" needs the ${entry.min_tier} plan or above`);
     return entry;
   }
 
@@ -118,8 +121,8 @@ export class CoverService {
   /** The job when it is a cover job of this owner; 404/403 in the family's words otherwise. */
   owned(ownerId: string, jobId: string): Job<CoverPayload, CoverResult> {
     const job = this.queue.get<CoverPayload, CoverResult>(jobId);
-    if (!job || job.kind !== COVER_JOB) throw new AppError(404, 'JOB_NOT_FOUND', 'No cover job has this id');
-    if (job.ownerId !== ownerId) throw new AppError(403, 'FORBIDDEN', 'This cover job belongs to another account');
+    if (!job || job.kind !== COVER_JOB) throw errors.error('JOB_NOT_FOUND', 'No cover job has this id');
+    if (job.ownerId !== ownerId) throw errors.error('FORBIDDEN', 'This cover job belongs to another account');
     return job;
   }
 
@@ -130,9 +133,9 @@ export class CoverService {
 
   /** The error a failed or cancelled job answers with, as the family's error. */
   failure(job: JobSnapshot<CoverResult>): AppError {
-    if (job.status === 'cancelled') return new AppError(409, 'COVER_CANCELLED', job.error ?? 'The cover job was cancelled');
-    if (job.errorCode === 'IMAGE_MODEL_UNAVAILABLE') return new AppError(503, job.errorCode, job.error ?? 'The image model is unavailable');
-    return new AppError(502, 'IMAGE_ENGINE_FAILED', job.error ?? 'The image engine could not draw the cover');
+    if (job.status === 'cancelled') return errors.error('COVER_CANCELLED', job.error ?? 'The cover job was cancelled');
+    if (job.errorCode === 'IMAGE_MODEL_UNAVAILABLE') return errors.error('IMAGE_MODEL_UNAVAILABLE', job.error ?? 'The image model is unavailable');
+    return errors.error('IMAGE_ENGINE_FAILED', job.error ?? 'The image engine could not draw the cover');
   }
 
   /** Answers every waiting request with its job as it is now (the server is closing: they get a job to poll). */
@@ -168,7 +171,7 @@ export class CoverService {
     try {
       model = this.catalog.get('checkpoint', p.modelId);
     } catch (err) {
-      if (err instanceof CatalogError) throw new AppError(503, 'IMAGE_MODEL_UNAVAILABLE', `Image model "${p.modelId}" was removed before the cover was drawn`);
+      if (err instanceof CatalogError) throw errors.error('IMAGE_MODEL_UNAVAILABLE', `Image model "${p.modelId}" was removed before the cover was drawn`);
       throw err;
     }
     const words: CoverWords = { title: p.title, genre: p.genre, mood: p.mood };
@@ -187,7 +190,7 @@ export class CoverService {
       if (ctx.signal.aborted) throw err;
       // The data folder's absolute path means nothing to the client: name the model folder instead.
       const why = err instanceof AiError ? err.message.split(model.path).join(`models/diffusion/${p.modelId}`) : null;
-      if (why !== null) throw new AppError(502, 'IMAGE_ENGINE_FAILED', `The image engine could not draw the cover with "${p.modelId}": ${why}`);
+      if (why !== null) throw errors.error('IMAGE_ENGINE_FAILED', `The image engine could not draw the cover with "${p.modelId}": ${why}`);
       throw err;
     }
     ctx.progress(0.97, { stage: 'typesetting', message: 'Setting the title' });

@@ -2,15 +2,15 @@ import { Type, type Static } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { JobSnapshot } from '../../../jobs/queue';
 import type { FamilyApp } from '../../../http/family';
-import { AppError, isAppError } from '../../../http/errors';
 import { currentUser } from '../../../plugins/app/auth';
 import { sendStoredFile } from '../../../storage/range';
-import { IMAGE_CONTENT_TYPES, STUDIO_CONTENT_TYPES, sniffStoredImage, type StudioAudioFormat } from '../audio';
-import { absoluteUrl, newIncomingKey, uploadTicket } from '../files';
-import { Envelope, FileBytes, SongParams, StudioParams, errorResponses, iso, ok, security, signedIn, songNotFound, tags } from '../http';
-import { linksFor } from '../links';
-import type { StudioService } from '../studios/service';
-import type { TrackService } from '../tracks/service';
+import { IMAGE_CONTENT_TYPES, STUDIO_CONTENT_TYPES, sniffStoredImage, type StudioAudioFormat } from '../files/audio';
+import { absoluteUrl, newIncomingKey, uploadTicket } from '../files/store';
+import { Envelope, FileBytes, SongParams, StudioParams, errorResponses, ok, security, signedIn, tags } from '../http';
+import { iso } from '../../../db/time';
+import { errors } from '../errors';
+import { linksFor } from '../files/links';
+import type { StudioServices } from '../family';
 import {
   AiSaveBody,
   AiTicket,
@@ -30,13 +30,14 @@ import {
   TokenParams,
   songView,
 } from './schemas';
-import { type SongFields, type SongRow, type SongService } from './service';
+import type { SongFields, SongRow } from './service';
 import { SHARE_PAGE_CSP, sharePage } from './share-page';
-import { CoverService, type CoverPayload, type CoverResult } from './cover-service';
+import type { CoverPayload, CoverResult } from './cover-service';
 
 const others = '`FORBIDDEN`: it belongs to another account';
-const shareGone = () => new AppError(404, 'SHARE_NOT_FOUND', 'This share link does not exist or was turned off');
+const shareGone = () => errors.error('SHARE_NOT_FOUND', 'This share link does not exist or was turned off');
 const contentTypeOf = (format: string) => STUDIO_CONTENT_TYPES[format as StudioAudioFormat] ?? 'application/octet-stream';
+// eslint-disable-next-line no-control-regex -- control characters are what a download name must not carry
 const safeTitle = (song: SongRow) => song.title.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_');
 const fileName = (song: SongRow) => `${safeTitle(song)}.${song.format}`;
 const EXTRA_TYPES = { mp3: 'audio/mpeg', mid: 'audio/midi', wav: 'audio/wav' } as const;
@@ -69,7 +70,7 @@ function describe(b: { genre?: string; mood?: string; instruments?: string[] }):
 }
 
 /** /api/song/**: finished songs, their covers, downloads and public share links. */
-export async function songRoutes(app: FamilyApp, songs: SongService, studios: StudioService, tracks: TrackService): Promise<void> {
+export async function songRoutes(app: FamilyApp, { songs, studios, tracks, finisher, covers }: Pick<StudioServices, 'songs' | 'studios' | 'tracks' | 'finisher' | 'covers'>): Promise<void> {
   const view = async (request: FastifyRequest, row: SongRow) => songView(row, linksFor(app.urlSigner, request), await songs.extras(row));
   const views = (request: FastifyRequest, rows: SongRow[]) => Promise.all(rows.map((r) => view(request, r)));
   const cover = async (ownerId: string, key: string | undefined) => (key === undefined ? null : songs.checkCover(ownerId, key));
@@ -170,12 +171,8 @@ export async function songRoutes(app: FamilyApp, songs: SongService, studios: St
       const file = request.params['*'];
       const key = songs.extraKey(song, file);
       const type = EXTRA_TYPES[file.slice(file.lastIndexOf('.') + 1) as keyof typeof EXTRA_TYPES];
-      try {
-        return await sendStoredFile(request, reply, app.storage, key, { contentType: type, downloadName: extraName(song, file) });
-      } catch (err) {
-        if (isAppError(err) && err.code === 'FILE_NOT_FOUND') throw new AppError(404, 'FILE_NOT_FOUND', 'This song has no such file');
-        throw err;
-      }
+      const missing = () => errors.error('FILE_NOT_FOUND', 'This song has no such file');
+      return sendStoredFile(request, reply, app.storage, key, { contentType: type, downloadName: extraName(song, file), missing });
     },
   });
 
@@ -199,10 +196,6 @@ export async function songRoutes(app: FamilyApp, songs: SongService, studios: St
     },
   );
 
-  const covers = new CoverService(app.storage, app.jobs, app.ai, app.config.dataDir);
-  covers.register();
-  // In-flight requests hold the server's close: answer them with their job (202) instead of waiting on.
-  app.addHook('preClose', async () => covers.wakeAll());
   const coverView = (request: FastifyRequest, c: CoverResult) => ({ ...c, imageUrl: linksFor(app.urlSigner, request)(c.imageFilePath, null)! });
   const jobView = (request: FastifyRequest, job: JobSnapshot<CoverResult>, payload: CoverPayload) => {
     const failed = job.status === 'failed' || job.status === 'cancelled';
@@ -415,10 +408,7 @@ export async function songRoutes(app: FamilyApp, songs: SongService, studios: St
       const me = currentUser(request);
       const studio = studios.owned(me.id, request.params.studioid);
       const b = request.body;
-      if (b.basicSongId !== undefined) {
-        const basic = songs.get(b.basicSongId);
-        if (!basic || basic.ownerId !== me.id || basic.studioId !== studio.id) throw songNotFound();
-      }
+      if (b.basicSongId !== undefined) finisher.requireBasic(me.id, studio.id, b.basicSongId);
       const coverKey = await cover(me.id, b.imageFilePath);
       const row = await songs.saveUpload(
         me.id,
@@ -461,26 +451,7 @@ export async function songRoutes(app: FamilyApp, songs: SongService, studios: St
       const me = currentUser(request);
       const studio = studios.owned(me.id, request.params.studioid);
       const b = request.body;
-      if ((b.songFilePath === undefined) === (b.trackIds === undefined)) {
-        throw new AppError(400, 'VALIDATION_ERROR', 'Send exactly one of body.songFilePath and body.trackIds');
-      }
-      const coverKey = await cover(me.id, b.imageFilePath);
-      const base = { title: b.title.trim(), ...describe(b), coverKey };
-      let row: SongRow;
-      if (b.songFilePath !== undefined) {
-        row = await songs.saveUpload(me.id, studio.id, b.songFilePath, { ...base, source: 'basic' }, 'songFilePath');
-      } else {
-        const ids = b.trackIds!;
-        if (new Set(ids).size !== ids.length) throw new AppError(400, 'VALIDATION_ERROR', 'body.trackIds names a track more than once');
-        const chosen = [];
-        for (const id of ids) {
-          const track = await tracks.settle(tracks.inStudio(studio.id, id));
-          if (track.status !== 'ready') throw new AppError(409, 'TRACK_NOT_READY', `Track ${id} has not finished uploading (${track.status})`);
-          chosen.push(track);
-        }
-        const instruments = base.instruments.length > 0 ? base.instruments : [...new Set(chosen.map((t) => t.instrument))];
-        row = await songs.saveMix(me.id, studio.id, chosen.map((t) => t.trackKey), { ...base, instruments, source: 'mix' });
-      }
+      const row = await finisher.finish(me.id, studio.id, b, { title: b.title.trim(), ...describe(b) });
       return reply.code(201).send(ok('Song saved', await view(request, row)));
     },
   );
@@ -613,13 +584,9 @@ export async function songRoutes(app: FamilyApp, songs: SongService, studios: St
     async (request, reply) => {
       const song = shared(request.params.token);
       const format = song.coverKey ? await sniffStoredImage(app.storage, song.coverKey) : null;
-      if (!song.coverKey || !format) throw new AppError(404, 'FILE_NOT_FOUND', 'This song has no cover');
-      try {
-        return await sendStoredFile(request, reply, app.storage, song.coverKey, { contentType: IMAGE_CONTENT_TYPES[format] });
-      } catch (err) {
-        if (isAppError(err) && err.code === 'FILE_NOT_FOUND') throw new AppError(404, 'FILE_NOT_FOUND', 'This song has no cover');
-        throw err;
-      }
+      const noCover = () => errors.error('FILE_NOT_FOUND', 'This song has no cover');
+      if (!song.coverKey || !format) throw noCover();
+      return sendStoredFile(request, reply, app.storage, song.coverKey, { contentType: IMAGE_CONTENT_TYPES[format], missing: noCover });
     },
   );
 }

@@ -6,13 +6,13 @@ import path from 'node:path';
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
 import { studioSongs } from '../../../db/schema';
-import { AppError } from '../../../http/errors';
 import type { FileStore } from '../../../storage/file-store';
 import { FfmpegMissingError, MediaDecodeError } from '../../../media/ffmpeg';
 import { mixAudioFiles } from '../../../media/mix';
-import { checkStoredAudio, notAudio, sniffStoredImage } from '../audio';
-import { deleteAll, isIncomingKeyOf, moveStored, ownerPrefix } from '../files';
-import { iso, notYours, songNotFound } from '../http';
+import { checkStoredAudio, notAudio, sniffStoredImage } from '../files/audio';
+import { deleteAll, isIncomingKeyOf, moveStored, ownerPrefix } from '../files/store';
+import { iso } from '../../../db/time';
+import { notYours, songNotFound, errors } from '../errors';
 
 export type SongRow = typeof studioSongs.$inferSelect;
 
@@ -30,7 +30,7 @@ const COVER_KEY = (ownerId: string) =>
   new RegExp(`^studio/${ownerId.replace(/[^A-Za-z0-9-]/g, '')}/covers/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.(png|jpeg|webp)$`);
 
 const uploadMissing = (field: string) =>
-  new AppError(409, 'UPLOAD_NOT_FOUND', `Nothing has been uploaded to ${field} yet: PUT the file to the presigned URL first`);
+  errors.error('UPLOAD_NOT_FOUND', `Nothing has been uploaded to ${field} yet: PUT the file to the presigned URL first`);
 
 /** The folder that holds an AI song's extras (MP3, MIDI, stems): named like its audio file, without the extension. */
 export const songExtrasPrefix = (fileKey: string) => fileKey.replace(/\.[^./]+$/, '');
@@ -47,7 +47,7 @@ const STEM_FILE = /^[A-Za-z0-9_-]+\.wav$/;
 /** The only names an extras download may ask for: no other folder, no dot segments. */
 export const EXTRA_FILE = /^(song\.mp3|song\.mid|stems\/[A-Za-z0-9_-]+\.wav)$/;
 
-const extraNotFound = () => new AppError(404, 'FILE_NOT_FOUND', 'This song has no such file');
+const extraNotFound = () => errors.error('FILE_NOT_FOUND', 'This song has no such file');
 
 export const coverKeyFor = (ownerId: string, format: 'png' | 'jpeg' | 'webp') => `${ownerPrefix(ownerId)}/covers/${crypto.randomUUID()}.${format}`;
 
@@ -106,9 +106,9 @@ export class SongService {
   /** A cover the caller generated earlier: one of its own keys, present, and an image by content. */
   async checkCover(ownerId: string, key: string): Promise<string> {
     if (!COVER_KEY(ownerId).test(key)) {
-      throw new AppError(400, 'INVALID_IMAGE_PATH', 'imageFilePath must be an imageFilePath that GET /api/song/cover gave this account');
+      throw errors.error('INVALID_IMAGE_PATH', 'imageFilePath must be an imageFilePath that GET /api/song/cover gave this account');
     }
-    if (!(await sniffStoredImage(this.storage, key))) throw new AppError(404, 'IMAGE_NOT_FOUND', 'No cover image is stored at imageFilePath');
+    if (!(await sniffStoredImage(this.storage, key))) throw errors.error('IMAGE_NOT_FOUND', 'No cover image is stored at imageFilePath');
     return key;
   }
 
@@ -118,7 +118,7 @@ export class SongService {
    */
   async saveUpload(ownerId: string, studioId: number, incomingKey: string, fields: SongFields, field: string): Promise<SongRow> {
     if (!isIncomingKeyOf(ownerId, incomingKey)) {
-      throw new AppError(400, 'INVALID_FILE_PATH', `${field} must be the file path a presignedUrl request gave this account`);
+      throw errors.error('INVALID_FILE_PATH', `${field} must be the file path a presignedUrl request gave this account`);
     }
     if (!(await this.storage.exists(incomingKey))) throw uploadMissing(field);
     const audio = await checkStoredAudio(this.storage, incomingKey);
@@ -151,8 +151,8 @@ export class SongService {
       try {
         await mixAudioFiles(trackKeys.map((k) => this.storage.absolutePath(k)), { output });
       } catch (err) {
-        if (err instanceof FfmpegMissingError) throw new AppError(503, 'FFMPEG_UNAVAILABLE', err.message);
-        if (err instanceof MediaDecodeError) throw new AppError(422, 'MIX_FAILED', err.message);
+        if (err instanceof FfmpegMissingError) throw errors.error('FFMPEG_UNAVAILABLE', err.message);
+        if (err instanceof MediaDecodeError) throw errors.error('MIX_FAILED', err.message);
         throw err;
       }
       await this.storage.put(key, fs.createReadStream(output));
@@ -161,7 +161,7 @@ export class SongService {
     }
     try {
       const audio = await checkStoredAudio(this.storage, key);
-      if (!audio) throw new AppError(422, 'MIX_FAILED', 'Mixing the tracks produced no audio');
+      if (!audio) throw errors.error('MIX_FAILED', 'Mixing the tracks produced no audio');
       return this.insert(ownerId, studioId, key, audio, fields);
     } catch (err) {
       await this.storage.delete(key);

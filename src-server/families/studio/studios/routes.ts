@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import type { FamilyApp } from '../../../http/family';
 import { currentUser } from '../../../plugins/app/auth';
 import { Envelope, StudioParams, errorResponses, ok, security, signedIn, tags } from '../http';
-import { linksFor } from '../links';
+import { linksFor } from '../files/links';
 import type { TrackService } from '../tracks/service';
 import { CreateStudioBody, Deleted, Studio, StudioDetail, UpdateStudioBody, studioDetailView, studioView } from './schemas';
 import type { StudioService } from './service';

@@ -3,7 +3,8 @@ import type { Db } from '../../../db/client';
 import { studioStudios, studioTracks } from '../../../db/schema';
 import type { FileStore } from '../../../storage/file-store';
 import { deleteTrackFiles } from '../tracks/service';
-import { iso, notYours, studioNotFound } from '../http';
+import { iso } from '../../../db/time';
+import { notYours, studioNotFound } from '../errors';
 
 export type StudioRow = typeof studioStudios.$inferSelect;
 

@@ -1,9 +1,11 @@
 import { Type } from 'typebox';
 import type { FamilyApp } from '../../../http/family';
 import { currentUser } from '../../../plugins/app/auth';
-import { uploadTicket } from '../files';
-import { Envelope, StudioParams, StudioTrackParams, TrackParams, errorResponses, iso, notYours, ok, security, signedIn, tags, trackNotFound } from '../http';
-import { linksFor } from '../links';
+import { uploadTicket } from '../files/store';
+import { Envelope, StudioParams, StudioTrackParams, TrackParams, errorResponses, ok, security, signedIn, tags } from '../http';
+import { iso } from '../../../db/time';
+import { notYours, trackNotFound } from '../errors';
+import { linksFor } from '../files/links';
 import type { StudioService } from '../studios/service';
 import { CreateTrackBody, CreatedTrack, FailBody, Track, UpdateTrackBody, trackView } from './schemas';
 import type { TrackService } from './service';

@@ -1,11 +1,11 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
 import { studioTracks } from '../../../db/schema';
-import { AppError } from '../../../http/errors';
 import type { FileStore } from '../../../storage/file-store';
-import { ACCEPTED_AUDIO, checkStoredAudio, type CheckedAudio } from '../audio';
-import { deleteAll, moveStored, newIncomingKey, ownerPrefix, sweepIncoming } from '../files';
-import { UPLOAD_URL_SECONDS, iso, trackNotFound } from '../http';
+import { ACCEPTED_AUDIO, checkStoredAudio, type CheckedAudio } from '../files/audio';
+import { deleteAll, moveStored, newIncomingKey, ownerPrefix, sweepIncoming, UPLOAD_URL_SECONDS } from '../files/store';
+import { iso } from '../../../db/time';
+import { trackNotFound, errors } from '../errors';
 
 export type TrackRow = typeof studioTracks.$inferSelect;
 
@@ -193,7 +193,7 @@ export class TrackService {
             .reduce<TrackRow | undefined>((newest, r) => (newest && newest.id > r.id ? newest : r), undefined);
     if (!row) throw trackNotFound();
     if (row.status === 'ready') {
-      throw new AppError(409, 'TRACK_NOT_PENDING', 'This track was uploaded completely; delete it with DELETE /api/work/track/{trackId}');
+      throw errors.error('TRACK_NOT_PENDING', 'This track was uploaded completely; delete it with DELETE /api/work/track/{trackId}');
     }
     await this.remove(row);
     return row;
@@ -217,12 +217,12 @@ export class TrackService {
   /** Renames and reorders several tracks at once: all of them or, when one is not in the studio, none. */
   update(studioId: number, changes: TrackChange[]): TrackRow[] {
     const ids = changes.map((c) => c.trackId);
-    if (new Set(ids).size !== ids.length) throw new AppError(400, 'VALIDATION_ERROR', 'body.updateList names a track more than once');
+    if (new Set(ids).size !== ids.length) throw errors.error('VALIDATION_ERROR', 'body.updateList names a track more than once');
     return this.db.transaction((tx) => {
       const rows = this.rows(studioId, tx);
       const found = new Map(rows.map((r) => [r.id, r]));
       const missing = ids.find((id) => !found.has(id));
-      if (missing !== undefined) throw new AppError(404, 'TRACK_NOT_FOUND', `Track ${missing} is not in this studio`);
+      if (missing !== undefined) throw errors.error('TRACK_NOT_FOUND', `Track ${missing} is not in this studio`);
       const stamp = iso(this.now());
       const wanted = new Map<number, number>();
       for (const change of changes) {

@@ -1,9 +1,8 @@
 import type { FastifyRequest } from 'fastify';
-import type { UrlSigner } from '../../storage/signed-url';
+import type { UrlSigner } from '../../../storage/signed-url';
 import { STUDIO_CONTENT_TYPES, type StudioAudioFormat } from './audio';
-import { absoluteUrl } from './files';
-import { DOWNLOAD_URL_SECONDS } from './http';
-import type { LinkFor } from './tracks/schemas';
+import { absoluteUrl, DOWNLOAD_URL_SECONDS } from './store';
+import type { LinkFor } from '../tracks/schemas';
 
 /** Signed GET URLs for one request's answer, absolute on the address the client used. */
 export function linksFor(signer: UrlSigner, request: FastifyRequest): LinkFor {

@@ -1,11 +1,9 @@
-import { AppError } from '../../../http/errors';
-
 /**
- * The seam for the AI composing engines (src-server/compose installs atelier-arranger and
- * MusicGen). The compose routes validate everything, then ask the slot for the engine the request
- * names: none installed (or one whose model is gone) means 503 COMPOSER_UNAVAILABLE, never a
- * made-up result. An engine plugs in with `app.studioComposer.install(engine, kind)` while the app
- * builds.
+ * What a composing engine is (atelier-arranger, MusicGen) and the slot that holds the installed
+ * ones. The engines and their failures are the engine layer's own: the studio family asks the slot
+ * for the engine a request names and turns a ComposerError into its codes (503
+ * COMPOSER_UNAVAILABLE, 422 NO_MELODY_FOUND, 502 COMPOSER_FAILED). An engine plugs in with
+ * `slot.install(engine, kind)` while the app builds (compose/plugin.ts).
  */
 
 /** The engines a compose request can name; `arranger` when it names none. */
@@ -60,12 +58,23 @@ export interface Composer {
   maxDurationSec?(): number | null;
 }
 
+/** Why an engine did not compose: none installed or its model is gone, nothing to compose from, or it broke. */
+export class ComposerError extends Error {
+  constructor(
+    readonly reason: 'unavailable' | 'no_melody' | 'failed',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ComposerError';
+  }
+}
+
 const MISSING: Record<ComposerKind, string> = {
   arranger: 'The composing engine is not installed (its basic-pitch model is missing: run npm install), so songs cannot be composed with AI now',
   musicgen: 'MusicGen is not installed: put a MusicGen ONNX export (the Xenova/musicgen-small layout) in the data folder under models/musicgen/<id>/',
 };
 
-export const composerUnavailable = (kind: ComposerKind = DEFAULT_COMPOSER, why?: string) => new AppError(503, 'COMPOSER_UNAVAILABLE', why ?? MISSING[kind]);
+export const composerUnavailable = (kind: ComposerKind = DEFAULT_COMPOSER, why?: string) => new ComposerError('unavailable', why ?? MISSING[kind]);
 
 export interface EngineStatus {
   engine: ComposerKind;
@@ -108,7 +117,7 @@ export class ComposerSlot {
     });
   }
 
-  /** The engine of that kind, ready to compose; 503 COMPOSER_UNAVAILABLE saying what is missing otherwise. */
+  /** The engine of that kind, ready to compose; a ComposerError ('unavailable') saying what is missing otherwise. */
   require(kind: ComposerKind = DEFAULT_COMPOSER): Composer {
     const engine = this.engines.get(kind);
     if (!engine) throw composerUnavailable(kind);

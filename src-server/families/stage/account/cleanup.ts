@@ -1,11 +1,11 @@
 import fsp from 'node:fs/promises';
 import { eq } from 'drizzle-orm';
-import type { Db } from '../../db/client';
-import { users } from '../../db/schema';
-import type { FileStore } from '../../storage/file-store';
-import type { AudioService } from './audio/service';
-import { MODELS_PREFIX, THUMBNAILS_PREFIX } from './models/service';
-import { PRESETS_PREFIX } from './presets/service';
+import type { Db } from '../../../db/client';
+import { users } from '../../../db/schema';
+import type { FileStore } from '../../../storage/file-store';
+import type { AudioService } from '../audio/service';
+import { MODELS_PREFIX, THUMBNAILS_PREFIX } from '../models/service';
+import { PRESETS_PREFIX } from '../presets/service';
 
 /** Per-owner folders, named after the owner's stage user number. */
 const OWNER_FOLDERS = [PRESETS_PREFIX, MODELS_PREFIX, THUMBNAILS_PREFIX];

@@ -1,7 +1,3 @@
-import type { Readable } from 'node:stream';
-import { finished } from 'node:stream/promises';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-
 /**
  * Reads the first bytes of an upload to tell what it is, then hands out the whole of it: the
  * content decides the type and the storage key's extension before anything is written.
@@ -68,25 +64,5 @@ export async function readAtMost(stream: AsyncIterable<Buffer>, maxBytes: number
   }
   return Buffer.concat(chunks);
 }
-
-/** Skips a part nobody asked for, so the parts after it can be read. */
-export async function drain(stream: Readable): Promise<void> {
-  stream.resume();
-  await finished(stream);
-}
-
-/**
- * A refused upload is answered before the client finished sending it: closing the connection
- * spares it the rest of the body and keeps its leftover bytes from being read as a next request.
- */
-export function closeIfUnread(request: FastifyRequest, reply: FastifyReply): void {
-  if (!request.raw.complete) reply.header('connection', 'close');
-}
-
-/**
- * Route options of a multipart upload: its body schema documents the form in OpenAPI, but the
- * handler reads and checks the parts one by one as they stream in, so nothing validates the body.
- */
-export const multipartForm = { validatorCompiler: () => () => true };
 
 export const MiB = 1024 * 1024;

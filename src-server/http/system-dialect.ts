@@ -1,9 +1,10 @@
-import { AppError } from '../http/errors';
-import type { Dialect } from '../http/dialect';
+import { AppError } from './errors';
+import type { Dialect } from './dialect';
 
 /**
  * Atelier's own routes (settings, signed file URLs, AI status): the studio/canvas-style body
- * `{success:false, error:{code, message}}`.
+ * `{success:false, error:{code, message}}`. Shared machinery (plugins/app/ai.ts, storage.ts) and
+ * the fallback for URLs no family owns speak it too, so it lives in http/, not in system/.
  */
 export const systemDialect: Dialect = {
   name: 'system',

@@ -1,7 +1,8 @@
 import { Type, type Static } from 'typebox';
-import { Accessory } from '../../../src-shared/api/stage';
-import { AppError } from '../../http/errors';
-import type { Issue } from './http';
+import { Accessory } from '../../../../src-shared/api/stage';
+import { AppError } from '../../../http/errors';
+import type { Issue } from '../http';
+import { errors } from '../errors';
 
 export { Accessory };
 
@@ -21,11 +22,11 @@ export function accessoryOf(a: AccessoryItem): AccessoryItem {
   };
 }
 
-export const accessoriesNotArray = () => new AppError(400, 'INVALID_ACCESSORIES', 'accessories must be an array');
+export const accessoriesNotArray = () => errors.error('INVALID_ACCESSORIES', 'accessories must be an array');
 
 /** `INVALID_ACCESSORIES` for a schema failure in an `accessories` list or a single accessory body. */
 export function invalidAccessories(issue: Issue): AppError {
   return issue.path.length === 1 && issue.path[0] === 'accessories' && issue.keyword === 'type'
     ? accessoriesNotArray()
-    : new AppError(400, 'INVALID_ACCESSORIES', issue.text);
+    : errors.error('INVALID_ACCESSORIES', issue.text);
 }

@@ -2,9 +2,15 @@ import crypto from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyRequest } from 'fastify';
-import type { FileStore } from '../../storage/file-store';
-import type { UrlSigner } from '../../storage/signed-url';
-import { AUDIO_MAX_BYTES, UPLOAD_URL_SECONDS } from './http';
+import type { FileStore } from '../../../storage/file-store';
+import type { UrlSigner } from '../../../storage/signed-url';
+import { MiB } from '../../../storage/streams';
+
+/** Minutes a signed upload or download URL stays valid. */
+export const UPLOAD_URL_SECONDS = 15 * 60;
+export const DOWNLOAD_URL_SECONDS = 60 * 60;
+/** Largest audio file a signed upload URL accepts (a 10-minute stereo WAV fits). */
+export const AUDIO_MAX_BYTES = 100 * MiB;
 
 /**
  * Where the studio keeps files: everything of one account under `studio/<owner uuid>/`, so the

@@ -1,10 +1,9 @@
 import fsp from 'node:fs/promises';
 import { parseFile } from 'music-metadata';
-import { AppError } from '../../http/errors';
-import type { FileStore } from '../../storage/file-store';
-import { CONTAINER_CONTENT_TYPES, CONTAINER_HEAD_BYTES, containerAgrees, sniffContainer, type RecordedContainer } from '../../media/containers';
-// The stage family's frame-level sniffer, shared rather than copied.
-import { AUDIO_CONTENT_TYPES, FRAME_WINDOW, MAX_ID3_BYTES, id3Length, metadataAgrees, sniffAudio, type AudioFormat } from '../stage/audio/sniff';
+import type { FileStore } from '../../../storage/file-store';
+import { CONTAINER_CONTENT_TYPES, CONTAINER_HEAD_BYTES, containerAgrees, sniffContainer, type RecordedContainer } from '../../../media/containers';
+import { AUDIO_CONTENT_TYPES, FRAME_WINDOW, MAX_ID3_BYTES, id3Length, metadataAgrees, sniffAudio, type AudioFormat } from '../../../media/audio-sniff';
+import { errors } from '../errors';
 
 /** What the studio stores: the stage library's four formats and what browsers record into. */
 export type StudioAudioFormat = AudioFormat | RecordedContainer;
@@ -23,7 +22,7 @@ export interface CheckedAudio {
 }
 
 export const notAudio = (what: string) =>
-  new AppError(400, 'INVALID_AUDIO', `The ${what} is not ${ACCEPTED_AUDIO} (recognised by its content, not its name)`);
+  errors.error('INVALID_AUDIO', `The ${what} is not ${ACCEPTED_AUDIO} (recognised by its content, not its name)`);
 
 async function readHead(file: string, bytes: number): Promise<{ head: Buffer; atEnd: boolean }> {
   const handle = await fsp.open(file, 'r');

@@ -1,0 +1,42 @@
+import { defineErrors } from '../../http/errors';
+
+/**
+ * The recording studio's own codes (seed spec 2 and the choices in README.md) and what they mean;
+ * services and routes throw `errors.error('CODE', message?)`. Shared failures are in dialect.ts.
+ */
+export const errors = defineErrors({
+  INVALID_AUDIO: { status: 400, message: 'The file is not an accepted audio format (recognised by its content)' },
+  INVALID_FILE_PATH: { status: 400, message: 'The file path was not given to this account by a presignedUrl request' },
+  INVALID_IMAGE_PATH: { status: 400, message: 'imageFilePath must be an imageFilePath that GET /api/song/cover gave this account' },
+  VALIDATION_ERROR: { status: 400, message: 'Request data is invalid' },
+  INVALID_CREDENTIALS: { status: 401, message: 'User id/e-mail or password is incorrect' },
+  INVALID_TOKEN: { status: 401, message: 'The refresh token is invalid' },
+  FORBIDDEN: { status: 403, message: 'This belongs to another account' },
+  MODEL_NOT_AVAILABLE: { status: 403, message: 'The image model needs a higher plan' },
+  FILE_NOT_FOUND: { status: 404, message: 'The file is not stored' },
+  IMAGE_NOT_FOUND: { status: 404, message: 'No cover image is stored at imageFilePath' },
+  JOB_NOT_FOUND: { status: 404, message: 'No cover job has this id' },
+  MODEL_NOT_FOUND: { status: 404, message: 'No such image model is installed' },
+  SHARE_NOT_FOUND: { status: 404, message: 'This share link does not exist or was turned off' },
+  SONG_NOT_FOUND: { status: 404, message: 'Song not found' },
+  STUDIO_NOT_FOUND: { status: 404, message: 'Studio not found' },
+  TRACK_NOT_FOUND: { status: 404, message: 'Track not found' },
+  COVER_CANCELLED: { status: 409, message: 'The cover job was cancelled' },
+  DUPLICATE_ACCOUNT: { status: 409, message: 'The user id or e-mail is already taken' },
+  TRACK_NOT_PENDING: { status: 409, message: 'This track was uploaded completely; delete it with DELETE /api/work/track/{trackId}' },
+  TRACK_NOT_READY: { status: 409, message: 'The track has not finished uploading' },
+  UPLOAD_NOT_FOUND: { status: 409, message: 'Nothing has been uploaded to the presigned URL yet' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'The file is too large' },
+  MIX_FAILED: { status: 422, message: 'The tracks could not be mixed' },
+  NO_MELODY_FOUND: { status: 422, message: 'No melody to compose from' },
+  COMPOSER_FAILED: { status: 502, message: 'The composing engine failed' },
+  IMAGE_ENGINE_FAILED: { status: 502, message: 'The image engine could not draw the cover' },
+  COMPOSER_UNAVAILABLE: { status: 503, message: 'No composing engine is available' },
+  FFMPEG_UNAVAILABLE: { status: 503, message: 'ffmpeg is not installed' },
+  IMAGE_MODEL_UNAVAILABLE: { status: 503, message: 'The image model is unavailable' },
+});
+
+export const studioNotFound = () => errors.error('STUDIO_NOT_FOUND', 'Studio not found');
+export const trackNotFound = () => errors.error('TRACK_NOT_FOUND', 'Track not found');
+export const songNotFound = () => errors.error('SONG_NOT_FOUND', 'Song not found');
+export const notYours = (what: string) => errors.error('FORBIDDEN', `This ${what} belongs to another account`);
