@@ -34,7 +34,7 @@ const idsOf = (res: { json(): { data: { id: string }[] } }) => res.json().data.m
 
 describe('images', () => {
   it('lists the gallery newest first, pages it, sorts by size and filters stars', async () => {
-    let res = await as(alice).get('/api/v1/images');
+    const res = await as(alice).get('/api/v1/images');
     expect(res.json().meta).toEqual({ page: 1, per_page: 20, total: 3 });
     expect(idsOf(res)).toEqual([ids[2], ids[1], ids[0]]);
     expect(res.json().data[0]).toEqual({

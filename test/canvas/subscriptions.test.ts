@@ -252,7 +252,7 @@ describe('canvas subscriptions without billing (a local installation)', () => {
 describe('canvas checkout against a fake Lemon Squeezy', () => {
   let ls: Awaited<ReturnType<typeof fakeLemonSqueezy>>;
   let t: TestApp;
-  const { as, anon } = requests(() => t.app);
+  const { as } = requests(() => t.app);
   beforeAll(async () => {
     ls = await fakeLemonSqueezy();
     t = await makeTestApp({ lemonSqueezy: billingConfig(ls.base, { timeoutMs: 300 }) });

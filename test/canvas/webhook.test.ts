@@ -227,7 +227,6 @@ describe('POST /webhooks/lemon-squeezy', () => {
 
 describe('POST /webhooks/lemon-squeezy without a secret', () => {
   let t: TestApp;
-  const { as } = requests(() => t.app);
   beforeAll(async () => {
     t = await makeTestApp();
   });

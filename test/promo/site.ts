@@ -34,7 +34,9 @@ export async function startSite(opts: { redirectTo?: string } = {}): Promise<Tes
     '/img/terrace.jpg': await picture(1080, 1080, [40, 90, 160], [200, 220, 250], 'stripes'),
     '/img/icon.jpg': await picture(300, 200, [10, 10, 10], [200, 0, 0]),
   };
-  let origin = '';
+  // Set once the server listens; the page builders read it when a request comes.
+  // eslint-disable-next-line prefer-const -- assigned after the closures that read it are made
+  let origin: string;
   const hits: string[] = [];
   const home = () => `<!doctype html><html lang="ko"><head><meta charset="utf-8">
 <title>카페 블루문 | 역삼동 브런치 카페</title>

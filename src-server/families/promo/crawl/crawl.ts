@@ -46,7 +46,7 @@ export async function crawlBusiness(url: string, policy: CrawlPolicy, signal: Ab
   const pages = [first];
   if (first.links.length && policy.maxExtraPages > 0) {
     const origin = new URL(url).origin;
-    let robots: ReturnType<typeof robotsParser> | null = null;
+    let robots: ReturnType<typeof robotsParser>;
     try {
       const txt = await guardedGet(`${origin}/robots.txt`, { allow: policy.allow, maxBytes: 256 * 1024, timeoutMs: policy.timeoutMs, signal });
       robots = robotsParser(`${origin}/robots.txt`, txt.status < 400 ? txt.body.toString('utf8') : '');
