@@ -35,7 +35,6 @@ export async function startSite(opts: { redirectTo?: string } = {}): Promise<Tes
     '/img/icon.jpg': await picture(300, 200, [10, 10, 10], [200, 0, 0]),
   };
   // Set once the server listens; the page builders read it when a request comes.
-  // eslint-disable-next-line prefer-const -- assigned after the closures that read it are made
   let origin: string;
   const hits: string[] = [];
   const home = () => `<!doctype html><html lang="ko"><head><meta charset="utf-8">
@@ -82,6 +81,7 @@ export async function startSite(opts: { redirectTo?: string } = {}): Promise<Tes
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
+  // eslint-disable-next-line prefer-const -- assigned after the closures that read it are made
   origin = `http://127.0.0.1:${port}`;
   return {
     origin,
