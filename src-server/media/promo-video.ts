@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ffmpeg from 'fluent-ffmpeg';
-import { FfmpegMissingError, locateFfmpeg, runToEnd, writeAtomically } from './ffmpeg';
+import { requireFfmpeg, runToEnd, writeAtomically, type FfmpegFeature } from './ffmpeg';
 
 /**
  * The promo video's ffmpeg work: stills with Ken Burns motion and crossfades on given cut times,
@@ -32,9 +32,11 @@ export interface SlideshowOptions {
   signal?: AbortSignal;
 }
 
+/** What the promo graphs use; the npm-shipped static build lacks xfade, so a newer ffmpeg is picked when there is one. */
+export const PROMO_FFMPEG_NEEDS: FfmpegFeature[] = ['xfade', 'zoompan', 'subtitles', 'libx264', 'aac'];
+
 async function command(dir: string): Promise<ffmpeg.FfmpegCommand> {
-  const found = await locateFfmpeg();
-  if (!found) throw new FfmpegMissingError();
+  const found = await requireFfmpeg(PROMO_FFMPEG_NEEDS);
   return ffmpeg({ cwd: dir }).setFfmpegPath(found.ffmpeg);
 }
 

@@ -165,8 +165,8 @@ describe('POST /generate/workflow', () => {
     expect(detail.params).toMatchObject({ workflow_id: sd15, seed: 99, steps: 30 });
 
     // Fields the spec does not have are ignored (as the seed's Pydantic did): the next problem is the workflow's size.
-    bad(await run(alice, { workflow_id: sd15, inputs: { model: 'tiny-sd1', hires_fix: true } }), { field: 'width', min: 32, max: 128, multiple_of: 8 });
-    bad(await run(alice, { workflow_id: sd15, extra: 1, inputs: { model: 'tiny-sd1' } }), { field: 'width', min: 32, max: 128, multiple_of: 8 });
+    bad(await run(alice, { workflow_id: sd15, inputs: { model: 'tiny-sd1', hires_fix: true } }), { field: 'inputs.width', node_id: noiseId, source: 'workflow', min: 32, max: 128, multiple_of: 8 });
+    bad(await run(alice, { workflow_id: sd15, extra: 1, inputs: { model: 'tiny-sd1' } }), { field: 'inputs.width', node_id: noiseId, source: 'workflow', min: 32, max: 128, multiple_of: 8 });
     expect(bad(await run(alice, { workflow_id: sd15, inputs: { model: 'tiny-sd1', steps: 0 } }))).toMatch(/steps/);
     bad(await run(alice, { workflow_id: sd15, inputs: { model: 'tiny-sd1', strength: 0.5 } }), { field: 'inputs.strength', mode: 'text_to_image' });
     const tooMany = await saved(alice, setValue(tinySd15(), 'denoise_latents', 'steps', 500));

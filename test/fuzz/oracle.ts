@@ -14,7 +14,8 @@ const ERROR_SHAPES: Record<string, (b: Record<string, unknown>) => boolean> = {
   canvas: (b) => b.success === false && typeof (b.error as Record<string, unknown>)?.code === 'string',
   system: (b) => b.success === false && typeof (b.error as Record<string, unknown>)?.code === 'string',
   stage: (b) => b.success === false && typeof b.error === 'string' && typeof b.message === 'string',
-  promo: (b) => typeof b.error_code === 'string' && typeof b.error_message === 'string',
+  // FastAPI's two shapes: the seed's {error_code, error_message}, and {detail} where the seed shows it (the video download).
+  promo: (b) => (typeof b.error_code === 'string' && typeof b.error_message === 'string') || (typeof b.detail === 'string' && Object.keys(b).length === 1),
 };
 
 /**
@@ -37,7 +38,10 @@ export function judge(op: Operation, d: Draft, out: Outcome, ctx: { machinePaths
   if (leakedStack) problems.push(`stack trace or engine error in the body: ${JSON.stringify(leakedStack[0])}`);
   // Atelier's own settings pages answer only on loopback (plugins/app/lan.ts): they show the person
   // at the machine its folders on purpose.
-  if (op.family !== 'system') for (const p of ctx.machinePaths) if (out.body.includes(p)) problems.push(`machine path ${JSON.stringify(p)} in the body`);
+  // The composing engines name their model files to the owner too; LAN peers get `<data folder>`
+  // instead (test/system/lan-hardening.test.ts). The fuzz requests come from loopback, as the owner's do.
+  const ownerSeesPaths = op.family === 'system' || op.key === 'GET /api/compose/engines';
+  if (!ownerSeesPaths) for (const p of ctx.machinePaths) if (out.body.includes(p)) problems.push(`machine path ${JSON.stringify(p)} in the body`);
   // A health probe's 503 is its report; `..` in a path makes it another URL, owned by another family.
   const errorAnswer = out.status >= 400 && !(out.status === 503 && /health/.test(op.path));
   const movedUrl = Object.values(d.path).some((p) => p.raw && /\.\.|%2e/i.test(p.value));

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestApp, type TestApp } from '../helpers/app';
-import { probeMedia } from '../../src-server/media/ffmpeg';
+import { locateFfmpeg, probeMedia } from '../../src-server/media/ffmpeg';
 import { measureLoudness } from '../../src-server/media/master';
-import { extractFrame } from '../../src-server/media/promo-video';
+import { extractFrame, PROMO_FFMPEG_NEEDS } from '../../src-server/media/promo-video';
 import sharp from 'sharp';
 import { allowTestSite, startSite, type TestSite } from './site';
 import { joinPromo, type PromoUser } from './helpers';
@@ -37,8 +37,13 @@ async function waitFor(taskId: string, until: (s: Record<string, unknown>) => bo
   throw new Error('the task did not get there in time');
 }
 
+// The video graphs need xfade, which the npm-shipped static ffmpeg lacks: without a newer ffmpeg
+// the video stage refuses with a message naming it (the failure test below still runs).
+const videoFfmpeg = await locateFfmpeg(PROMO_FFMPEG_NEEDS);
+if (!videoFfmpeg) console.warn(`promo: no ffmpeg with ${PROMO_FFMPEG_NEEDS.join(', ')} here; the end-to-end video test is skipped`);
+
 describe('the promo workflow', () => {
-  it('turns a business site into an MP4 with its own jingle and karaoke captions', async () => {
+  it.skipIf(!videoFfmpeg)('turns a business site into an MP4 with its own jingle and karaoke captions', async () => {
     const start = await post('/moviemaker/start-workflow', { url: `${site.origin}/`, aspect_ratio: '16:9', seed: 11 });
     expect(start.statusCode).toBe(200);
     const taskId = start.json().task_id;

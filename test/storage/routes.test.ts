@@ -252,7 +252,7 @@ describe('over real HTTP', () => {
     const url = t.app.urlSigner.sign({ method: 'PUT', key: 'up/aborted.bin', expiresInSeconds: 600 });
     const socket = net.connect(Number(new URL(base).port), '127.0.0.1');
     await new Promise((resolve) => socket.once('connect', resolve));
-    socket.write(`PUT ${url} HTTP/1.1\r\nHost: x\r\nContent-Length: ${10 * 1024 * 1024}\r\n\r\n`);
+    socket.write(`PUT ${url} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${10 * 1024 * 1024}\r\n\r\n`);
     socket.write(Buffer.alloc(2 * 1024 * 1024, 1));
     await until(() => tempFiles().length === 1);
     socket.destroy();

@@ -4,7 +4,7 @@ import type { FamilyApp } from '../../../http/family';
 import { SESSION_COOKIE } from '../../../plugins/app/auth';
 import { REFRESH_TOKEN_TTL_SECONDS } from '../../../auth/tokens';
 import { promoErrors } from '../errors';
-import { tags } from '../http';
+import { ErrorBody, tags } from '../http';
 import type { GoogleSignIn } from './service';
 
 const ownOrigin = (request: FastifyRequest) => `${request.protocol}://${request.host}`;
@@ -25,6 +25,10 @@ export async function socialRoutes(app: FamilyApp, google: GoogleSignIn): Promis
         summary: 'Start Google sign-in in the system browser (302 to Google)',
         description: '`return_url` must be Atelier itself, a loopback origin (any port) or an origin added in Settings; it receives `?token={temp_token_id}&auth_success=true`.',
         querystring: Type.Object({ return_url: Type.Optional(Type.String({ maxLength: 2000 })) }),
+        response: {
+          400: { ...ErrorBody, description: '`SOCIAL_003`: a return_url outside the allowed origins' },
+          503: { ...ErrorBody, description: '`SOCIAL_001`: Google sign-in is not set up (no client id and secret in Settings)' },
+        },
       },
     },
     async (request, reply) => {
