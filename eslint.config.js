@@ -22,7 +22,8 @@ const sharedLayers = {
         patterns: [
           {
             group: ['**/families/*', '**/families/*/**', '!**/families/registry'],
-            message: 'Shared machinery imports no family: move the piece down into a shared layer, or reach the family through its manifest (families/registry.ts).',
+            message:
+              'Shared machinery imports no family: move the piece down into a shared layer, or reach the family through its manifest (families/registry.ts).',
           },
           { group: ['**/src-renderer/**'], message: 'The server does not import the UI.' },
         ],
@@ -65,7 +66,17 @@ const familyBoundaries = FAMILIES.flatMap((family) => [
 const renderer = {
   files: ['src-renderer/**/*.{ts,tsx}'],
   rules: {
-    'no-restricted-imports': ['error', { patterns: [{ group: ['**/src-server/**', '**/src-main/**'], message: 'The UI imports src-shared/, never the server or the Electron main process.' }] }],
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            group: ['**/src-server/**', '**/src-main/**'],
+            message: 'The UI imports src-shared/, never the server or the Electron main process.',
+          },
+        ],
+      },
+    ],
   },
 };
 
@@ -78,7 +89,10 @@ export default tseslint.config(
     rules: {
       // tsc checks undefined names itself (npm test runs it first), and knows Node's and the DOM's globals.
       'no-undef': 'off',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
     },
   },
   {

@@ -10,13 +10,26 @@ import { ArrangerComposer, STAGES, type ArrangerOutput } from '../src-server/com
 import { encodeAudio } from '../src-server/media/ffmpeg';
 import { A_MINOR_MELODY, synthesiseTake } from '../test/compose/melody';
 
-async function composeTake(engine: ArrangerComposer, dir: string, repeats: number): Promise<{ out: ArrangerOutput; inputSec: number; wallMs: number }> {
+async function composeTake(
+  engine: ArrangerComposer,
+  dir: string,
+  repeats: number,
+): Promise<{ out: ArrangerOutput; inputSec: number; wallMs: number }> {
   const take = synthesiseTake({ sampleRate: 44_100, bpm: 100, notes: A_MINOR_MELODY, repeats, leadInSec: 1.2, tailSec: 1.2 });
   const source = path.join(dir, `take-${repeats}.wav`);
   await encodeAudio(take.samples, { sampleRate: 44_100, channels: 1, output: source });
   const workDir = fs.mkdtempSync(path.join(dir, 'work-'));
   const t0 = performance.now();
-  const out = await engine.compose({ source, prompt: 'upbeat pop with piano', genre: null, mood: null, instruments: [], workDir, signal: new AbortController().signal, progress: () => {} });
+  const out = await engine.compose({
+    source,
+    prompt: 'upbeat pop with piano',
+    genre: null,
+    mood: null,
+    instruments: [],
+    workDir,
+    signal: new AbortController().signal,
+    progress: () => {},
+  });
   return { out, inputSec: take.samples.length / 44_100, wallMs: performance.now() - t0 };
 }
 
@@ -32,7 +45,8 @@ export async function runComposeBench(): Promise<Record<string, number | string>
     const figures: Record<string, number | string> = {
       [`compose ${inputSec.toFixed(1)} s take (${out.engine}), RTF total`]: rtf(wallMs),
     };
-    for (const stage of STAGES) figures[`compose RTF: ${stage} (wall; in-process CPU s per input s)`] = `${rtf(out.timings[stage])}; ${rtf(out.cpuTimings[stage])}`;
+    for (const stage of STAGES)
+      figures[`compose RTF: ${stage} (wall; in-process CPU s per input s)`] = `${rtf(out.timings[stage])}; ${rtf(out.cpuTimings[stage])}`;
     figures['load average while composing (1 min)'] = os.loadavg()[0]!.toFixed(1);
     figures['compose result: key / tempo / loudness'] = `${out.key} / ${out.tempo} BPM / ${out.loudness.integrated} LUFS`;
     return figures;

@@ -36,7 +36,16 @@ export async function runDiffusionBench(): Promise<Record<string, number | strin
   const figures: Record<string, number | string> = {};
   try {
     for (const provider of pool.providers.available) {
-      const options = { model, prompt: 'a lighthouse on a cliff at dusk', negativePrompt: 'blurry', width: SIZE, height: SIZE, guidanceScale: 7.5, seed: 1, providers: [provider] };
+      const options = {
+        model,
+        prompt: 'a lighthouse on a cliff at dusk',
+        negativePrompt: 'blurry',
+        width: SIZE,
+        height: SIZE,
+        guidanceScale: 7.5,
+        seed: 1,
+        providers: [provider],
+      };
       // Worker start and session creation are one-off costs; the figures are about generation.
       await generateImage(pool, { ...options, steps: 2 });
       // Three runs, the median by total time: one run on a shared machine swings by a few percent.
@@ -45,7 +54,12 @@ export async function runDiffusionBench(): Promise<Record<string, number | strin
       delay.enable();
       for (let i = 0; i < RUNS; i++) {
         let previews = 0;
-        const result = await generateImage(pool, { ...options, steps: STEPS, previewEvery: 1, onProgress: (p) => (previews += p.preview ? 1 : 0) });
+        const result = await generateImage(pool, {
+          ...options,
+          steps: STEPS,
+          previewEvery: 1,
+          onProgress: (p) => (previews += p.preview ? 1 : 0),
+        });
         runs.push({ result, previews });
       }
       delay.disable();
@@ -53,9 +67,12 @@ export async function runDiffusionBench(): Promise<Record<string, number | strin
       const { result, previews } = runs[Math.floor(RUNS / 2)]!;
       const { totalMs, sessionRunMs } = result.timing;
       const label = provider === result.provider ? provider : `${provider}→${result.provider}`;
-      figures[`diffusion ${SIZE}px ${STEPS} steps (cfg, previews ${previews}) on ${label}: total (ms, median of ${RUNS})`] = Math.round(totalMs);
+      figures[`diffusion ${SIZE}px ${STEPS} steps (cfg, previews ${previews}) on ${label}: total (ms, median of ${RUNS})`] =
+        Math.round(totalMs);
       figures[`diffusion steps/s on ${label}`] = Number((STEPS / (totalMs / 1000)).toFixed(2));
-      figures[`diffusion pipeline overhead outside session.run on ${label} (% of total)`] = Number(((100 * (totalMs - sessionRunMs)) / totalMs).toFixed(2));
+      figures[`diffusion pipeline overhead outside session.run on ${label} (% of total)`] = Number(
+        ((100 * (totalMs - sessionRunMs)) / totalMs).toFixed(2),
+      );
       figures[`diffusion event-loop delay during generation on ${label}, p99 (ms)`] = Number((delay.percentile(99) / 1e6).toFixed(2));
     }
   } finally {

@@ -19,12 +19,24 @@ export interface Server {
 export type Print = (name: string, value: string) => void;
 
 /** Starts the built headless server on a free port (a fresh data folder unless given); resolves on its URL line. */
-export function startServer(extraEnv: Record<string, string> = {}, dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-'))): Promise<Server> {
+export function startServer(
+  extraEnv: Record<string, string> = {},
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-')),
+): Promise<Server> {
   const t0 = performance.now();
   // ATELIER_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server under the bench's load.
   const nodeArgs = (process.env.ATELIER_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, serveEntry], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ATELIER_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ATELIER_RATE_LIMIT: '10000000', ATELIER_AUTH_RATE_LIMIT: '10000000', ...extraEnv },
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ATELIER_DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      ATELIER_RATE_LIMIT: '10000000',
+      ATELIER_AUTH_RATE_LIMIT: '10000000',
+      ...extraEnv,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {

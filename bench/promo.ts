@@ -14,7 +14,8 @@ export async function runPromoBench(): Promise<Record<string, number | string>> 
     t.app.promo.crawl.allow = allowTestSite;
     const me = await joinPromo(t.app);
     const post = (url: string, payload: object) => t.app.inject({ method: 'POST', url, payload, ...me.as });
-    const taskId = (await post('/moviemaker/start-workflow', { url: `${site.origin}/`, aspect_ratio: '16:9', seed: 1 })).json().task_id as string;
+    const taskId = (await post('/moviemaker/start-workflow', { url: `${site.origin}/`, aspect_ratio: '16:9', seed: 1 })).json()
+      .task_id as string;
     let status = 'queued';
     while (status === 'queued' || status === 'processing') {
       await new Promise((r) => setTimeout(r, 500));
@@ -25,7 +26,11 @@ export async function runPromoBench(): Promise<Record<string, number | string>> 
     const { timings, duration_sec: sec } = job.result;
     const figures: Record<string, number | string> = { 'promo video length (s), 1920×1080 30 fps': sec.toFixed(1) };
     for (const [stage, ms] of Object.entries(timings)) figures[`promo stage "${stage}" ended at (s)`] = (ms / 1000).toFixed(1);
-    figures['promo encode RTF (movies stage s per video s)'] = ((timings.movies! - Math.max(timings.songs!, timings.images!)) / 1000 / sec).toFixed(2);
+    figures['promo encode RTF (movies stage s per video s)'] = (
+      (timings.movies! - Math.max(timings.songs!, timings.images!)) /
+      1000 /
+      sec
+    ).toFixed(2);
     figures['promo whole workflow RTF'] = (timings.combined! / 1000 / sec).toFixed(2);
     return figures;
   } finally {

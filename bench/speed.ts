@@ -28,9 +28,17 @@ async function loopbackRefusals(print: Print): Promise<void> {
     await post('/api/v1/auth/register', account);
     const login = (await (await post('/api/v1/auth/login', account)).json()) as { data: { access_token: string } };
     // The studio's account route: what a script or the UI calls, counted by the general limiter.
-    const result = await autocannon({ url: `${server.url}/api/users`, connections: 8, duration: 10, headers: { authorization: `Bearer ${login.data.access_token}` } });
+    const result = await autocannon({
+      url: `${server.url}/api/users`,
+      connections: 8,
+      duration: 10,
+      headers: { authorization: `Bearer ${login.data.access_token}` },
+    });
     const total = result.requests.total;
-    print('owner on loopback, default limiter: requests in 10 s / refused (%)', `${total} / ${((100 * result.non2xx) / Math.max(1, total)).toFixed(1)}`);
+    print(
+      'owner on loopback, default limiter: requests in 10 s / refused (%)',
+      `${total} / ${((100 * result.non2xx) / Math.max(1, total)).toFixed(1)}`,
+    );
   } finally {
     await stop(server);
   }
@@ -60,7 +68,11 @@ async function audioListPage(print: Print): Promise<void> {
       uploadedBy: userId,
       createdAt,
     }));
-    for (let i = 0; i < rows.length; i += 500) app.db.insert(stageAudioFiles).values(rows.slice(i, i + 500)).run();
+    for (let i = 0; i < rows.length; i += 500)
+      app.db
+        .insert(stageAudioFiles)
+        .values(rows.slice(i, i + 500))
+        .run();
     await app.close();
 
     const server = await startServer({}, dataDir);
@@ -77,7 +89,10 @@ async function audioListPage(print: Print): Promise<void> {
         bytes = body.length;
         count = (JSON.parse(body) as { count: number }).count;
       }
-      print(`GET /api/audio/list, ${LIBRARY_ROWS} rows: first page median / p90 (ms, target < 50)`, `${median(times).toFixed(1)} / ${pct(times, 90).toFixed(1)}`);
+      print(
+        `GET /api/audio/list, ${LIBRARY_ROWS} rows: first page median / p90 (ms, target < 50)`,
+        `${median(times).toFixed(1)} / ${pct(times, 90).toFixed(1)}`,
+      );
       print('GET /api/audio/list first page: files / bytes', `${count} / ${bytes}`);
     } finally {
       await stop(server);
@@ -116,7 +131,10 @@ async function peerWaitBehindBatch(print: Print): Promise<void> {
     while (startedAt.size < BATCH + 1) await new Promise((r) => setTimeout(r, 5));
     await new Promise((r) => setTimeout(r, JOB_MS * 2));
     const batchMs = Math.max(...[...startedAt.entries()].filter(([k]) => k !== 'single').map(([, v]) => v)) + JOB_MS - t0;
-    print(`peer's single job behind another peer's batch of ${BATCH} (${JOB_MS} ms jobs): wait (ms)`, (startedAt.get('single')! - enqueuedAt).toFixed(0));
+    print(
+      `peer's single job behind another peer's batch of ${BATCH} (${JOB_MS} ms jobs): wait (ms)`,
+      (startedAt.get('single')! - enqueuedAt).toFixed(0),
+    );
     print(`the batch's run time: that job's wait in first-in first-out order (ms)`, batchMs.toFixed(0));
   } finally {
     await queue.stop();

@@ -81,7 +81,11 @@ export async function seedLibrary(dataDir: string, nginxRoot: string): Promise<S
     // replaced in place by the 200 MB take, which the upload route's limit would refuse.
     const received = await audio.receive(asAsync(bigWav(44_100 * 4)));
     const { size } = await app.storage.put(received.key, asAsync(bigWav(BIG_FILE_BYTES - 44)));
-    const row = audio.create({ ...received, size, duration: (BIG_FILE_BYTES - 44) / (44_100 * 4) }, { title: 'Long take', artist: 'Bench', duration: null }, userId);
+    const row = audio.create(
+      { ...received, size, duration: (BIG_FILE_BYTES - 44) / (44_100 * 4) },
+      { title: 'Long take', artist: 'Bench', duration: null },
+      userId,
+    );
     const songs = [row.id];
     for (const title of ['Opener', 'Encore']) {
       const small = await audio.receive(asAsync(bigWav(44_100 * 4 * 5)));
@@ -187,7 +191,13 @@ const login = async (base: string, email: string, password: string) =>
 
 function openSocket(base: string, token: string): Promise<ClientSocket> {
   return new Promise((resolve, reject) => {
-    const socket: ClientSocket = connect(base, { path: '/socket.io/', transports: ['websocket'], auth: { token }, forceNew: true, reconnection: false });
+    const socket: ClientSocket = connect(base, {
+      path: '/socket.io/',
+      transports: ['websocket'],
+      auth: { token },
+      forceNew: true,
+      reconnection: false,
+    });
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', reject);
   });
@@ -255,11 +265,16 @@ export async function runStageBench(print: Print): Promise<void> {
     if (nginx) print('nginx, same Range waves (reference, no target), p50 / p99 (ms)', p50p99(nginxLatencies));
 
     // 3. A song change fanned out to 500 listeners (50 accounts, 10 tabs each).
-    const created = await json<{ roomId: string }>(`${server.url}/api/concert/create`, 'POST', {
-      concertName: 'Bench night',
-      maxAudience: LISTENER_USERS,
-      songs: seeded.audioIds.slice(1).map((audioId, i) => ({ songNum: i + 1, audioId })),
-    }, token);
+    const created = await json<{ roomId: string }>(
+      `${server.url}/api/concert/create`,
+      'POST',
+      {
+        concertName: 'Bench night',
+        maxAudience: LISTENER_USERS,
+        songs: seeded.audioIds.slice(1).map((audioId, i) => ({ songNum: i + 1, audioId })),
+      },
+      token,
+    );
     const roomId = created.roomId;
     await json(`${server.url}/api/concert/${roomId}/toggle-open`, 'POST', { isOpen: true }, token);
     const tokens = await Promise.all(
@@ -296,7 +311,10 @@ export async function runStageBench(print: Print): Promise<void> {
       await json(`${server.url}/api/concert/${roomId}/songs/change`, 'POST', { songNum }, token);
       delivery.push(...(await Promise.all(arrivals)));
     }
-    print(`song change to ${sockets.length} sockets (${LISTENER_USERS} accounts), delivery p50 / p99 (ms, no target set)`, `${pct(delivery, 50).toFixed(1)} / ${pct(delivery, 99).toFixed(1)}`);
+    print(
+      `song change to ${sockets.length} sockets (${LISTENER_USERS} accounts), delivery p50 / p99 (ms, no target set)`,
+      `${pct(delivery, 50).toFixed(1)} / ${pct(delivery, 99).toFixed(1)}`,
+    );
     for (const s of sockets.splice(0)) s.disconnect();
 
     // 4. Clock offset on loopback: client and server share this clock, so the truth is 0.
@@ -312,7 +330,10 @@ export async function runStageBench(print: Print): Promise<void> {
       );
       errors.push(Math.abs(estimate.offset));
     }
-    print('clock-offset estimate |error| on loopback, p50 / p95 (ms, target p95 < 2)', `${pct(errors, 50).toFixed(2)} / ${pct(errors, 95).toFixed(2)}`);
+    print(
+      'clock-offset estimate |error| on loopback, p50 / p95 (ms, target p95 < 2)',
+      `${pct(errors, 50).toFixed(2)} / ${pct(errors, 95).toFixed(2)}`,
+    );
   } finally {
     for (const s of sockets) s.disconnect();
     agent.destroy();

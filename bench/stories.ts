@@ -15,7 +15,9 @@ async function signIn(server: Server): Promise<string> {
     fetch(`${server.url}${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const email = `stories-${Date.now()}@example.com`;
   await post('/api/v1/auth/register', { email, password: 'bench password 1', name: 'Bench' });
-  const login = (await (await post('/api/v1/auth/token', { user_id: email, password: 'bench password 1' })).json()) as { data: { access_token: string } };
+  const login = (await (await post('/api/v1/auth/token', { user_id: email, password: 'bench password 1' })).json()) as {
+    data: { access_token: string };
+  };
   return login.data.access_token;
 }
 
@@ -32,9 +34,11 @@ async function secondsPerChapter(server: Server, token: string): Promise<{ perCh
     });
     const id = ((await res.json()) as { data: { id: string } }).data.id;
     for (;;) {
-      const story = ((await (await fetch(`${server.url}/api/v1/stories/${id}`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
-        data: { status: string; chapters: unknown[]; engine: string; fail_reason: string | null };
-      }).data;
+      const story = (
+        (await (await fetch(`${server.url}/api/v1/stories/${id}`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+          data: { status: string; chapters: unknown[]; engine: string; fail_reason: string | null };
+        }
+      ).data;
       if (story.status === 'failed') throw new Error(`story failed: ${story.fail_reason}`);
       if (story.status === 'completed') {
         runs.push((performance.now() - t0) / 1000 / story.chapters.length);
@@ -98,10 +102,15 @@ export async function runStoriesBench(print: Print): Promise<void> {
     await Promise.all(sockets.map(startConversation));
     const trips: number[] = [];
     for (let t = 0; t < TURNS; t++) {
-      const answers = await Promise.all(sockets.map((ws, i) => turn(ws, ['a fox', 'a forest', 'an owl', 'the moon is lost'][t]! + ` ${i}`)));
+      const answers = await Promise.all(
+        sockets.map((ws, i) => turn(ws, ['a fox', 'a forest', 'an owl', 'the moon is lost'][t]! + ` ${i}`)),
+      );
       trips.push(...answers.map(([, all]) => all));
     }
-    print(`stories: ws round trip, ${CONVERSATIONS} conversations at once, built-in partner p50 / p99 (ms)`, `${pct(trips, 50).toFixed(1)} / ${pct(trips, 99).toFixed(1)}`);
+    print(
+      `stories: ws round trip, ${CONVERSATIONS} conversations at once, built-in partner p50 / p99 (ms)`,
+      `${pct(trips, 50).toFixed(1)} / ${pct(trips, 99).toFixed(1)}`,
+    );
     for (const ws of sockets) ws.terminate();
 
     // The tiny generated chat model: what the transformers.js plumbing costs, not a real model's speed.

@@ -37,7 +37,15 @@ icoSizes.forEach((s, i) => {
 fs.writeFileSync(path.join(resources, 'icon.ico'), Buffer.concat([header, ...icoSizes.map((s) => images[s])]));
 
 // ICNS: 'icns', total length, then (type, length including this 8-byte header, PNG data) entries.
-const icnsTypes = [['icp4', 16], ['icp5', 32], ['icp6', 64], ['ic07', 128], ['ic08', 256], ['ic09', 512], ['ic10', 1024]];
+const icnsTypes = [
+  ['icp4', 16],
+  ['icp5', 32],
+  ['icp6', 64],
+  ['ic07', 128],
+  ['ic08', 256],
+  ['ic09', 512],
+  ['ic10', 1024],
+];
 const entries = icnsTypes.map(([type, s]) => {
   const head = Buffer.alloc(8);
   head.write(type, 0, 'ascii');

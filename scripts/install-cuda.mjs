@@ -16,4 +16,6 @@ if (res.status !== 0) {
   console.error('Could not fetch the CUDA provider (it comes from NuGet, not npm). Atelier keeps running on the CPU.');
   process.exit(res.status ?? 1);
 }
-console.log('CUDA provider installed. Atelier will use the GPU when an NVIDIA driver with CUDA 12 is present (see Settings or GET /system/ai).');
+console.log(
+  'CUDA provider installed. Atelier will use the GPU when an NVIDIA driver with CUDA 12 is present (see Settings or GET /system/ai).',
+);

@@ -70,7 +70,10 @@ try {
 function convertBasicPitch() {
   const converter = path.join(root, 'src-server', 'ai', 'basic-pitch', 'convert.ts');
   const run = spawnSync(process.execPath, ['--import', 'tsx', converter], { cwd: root, encoding: 'utf8' });
-  const lines = `${run.stdout ?? ''}\n${run.stderr ?? ''}`.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = `${run.stdout ?? ''}\n${run.stderr ?? ''}`
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const said = lines.find((l) => l.startsWith('Atelier:'));
   if (run.status === 0 && said) {
     console.log(said);

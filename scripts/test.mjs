@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Every test, in the order a failure is cheapest to find: lint, types, units and routes, then the
+// Every test, in the order a failure is cheapest to find: format, lint, types, units and routes, then the
 // built app driven in Chromium. Ends with one 'N passed, N failed' line for CI.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -32,12 +32,14 @@ const add = (c) => {
 };
 let ok = true;
 
+ok = run('format', bin('prettier'), ['--check', '--log-level', 'warn', '.']) && ok;
 ok = run('lint', bin('eslint'), ['.']) && ok;
 ok = run('typecheck', bin('tsc'), ['--noEmit', '-p', 'tsconfig.node.json']) && ok;
 ok = run('typecheck (web)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.web.json']) && ok;
 
 for (const f of ['.vitest-unit.json', '.vitest-e2e.json']) fs.rmSync(path.join(root, f), { force: true });
-ok = run('unit and route tests', bin('vitest'), ['run', '--reporter=default', '--reporter=json', '--outputFile.json=.vitest-unit.json']) && ok;
+ok =
+  run('unit and route tests', bin('vitest'), ['run', '--reporter=default', '--reporter=json', '--outputFile.json=.vitest-unit.json']) && ok;
 add(counts('.vitest-unit.json'));
 
 const built = run('build', process.execPath, ['scripts/build.mjs']);

@@ -67,8 +67,8 @@ export function createMainWindow(uiUrl: string, preloadPath: string): BrowserWin
   contents.session.setPermissionRequestHandler((requester, permission, callback) => {
     callback(allowed.has(permission) && sameOrigin(requester.getURL(), origin));
   });
-  contents.session.setPermissionCheckHandler((_contents, permission, requestingOrigin) =>
-    allowed.has(permission) && sameOrigin(requestingOrigin, origin),
+  contents.session.setPermissionCheckHandler(
+    (_contents, permission, requestingOrigin) => allowed.has(permission) && sameOrigin(requestingOrigin, origin),
   );
 
   void win.loadURL(uiUrl);

@@ -11,7 +11,8 @@ function fail(message: string): never {
 function describeListenError(err: unknown, config: AtelierConfig): string | null {
   const code = (err as NodeJS.ErrnoException | null)?.code;
   const where = `${config.host}:${config.port}`;
-  if (code === 'EADDRINUSE') return `port ${config.port} is already in use on ${config.host}; stop the other program or choose another PORT`;
+  if (code === 'EADDRINUSE')
+    return `port ${config.port} is already in use on ${config.host}; stop the other program or choose another PORT`;
   if (code === 'EACCES') return `not allowed to listen on ${where}; choose a PORT above 1023`;
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return `HOST ${config.host} is not an address of this machine`;
   return null;

@@ -63,11 +63,14 @@ function variantsFrom(raw: string | undefined): Record<string, string> {
   } catch {
     throw new ConfigError('LEMONSQUEEZY_VARIANTS must be a JSON object like {"pro:monthly":"123"}');
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError('LEMONSQUEEZY_VARIANTS must be a JSON object like {"pro:monthly":"123"}');
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new ConfigError('LEMONSQUEEZY_VARIANTS must be a JSON object like {"pro:monthly":"123"}');
   const variants: Record<string, string> = {};
   for (const [key, value] of Object.entries(parsed)) {
-    if (!/^[a-z]+:(monthly|yearly)$/.test(key)) throw new ConfigError(`LEMONSQUEEZY_VARIANTS key "${key}" must be plan:monthly or plan:yearly`);
-    if ((typeof value !== 'string' && typeof value !== 'number') || String(value).trim() === '') throw new ConfigError(`LEMONSQUEEZY_VARIANTS["${key}"] must be a variant id`);
+    if (!/^[a-z]+:(monthly|yearly)$/.test(key))
+      throw new ConfigError(`LEMONSQUEEZY_VARIANTS key "${key}" must be plan:monthly or plan:yearly`);
+    if ((typeof value !== 'string' && typeof value !== 'number') || String(value).trim() === '')
+      throw new ConfigError(`LEMONSQUEEZY_VARIANTS["${key}"] must be a variant id`);
     variants[key] = String(value).trim();
   }
   return variants;

@@ -23,10 +23,12 @@ export async function startServer(options: BuildOptions): Promise<RunningServer>
   void listFfmpegs().then(
     (builds) => {
       const [first] = builds;
-      if (!first) return app.log.warn('ffmpeg was not found: songs, mixes and videos cannot be made (set ATELIER_FFMPEG_PATH or install ffmpeg)');
+      if (!first)
+        return app.log.warn('ffmpeg was not found: songs, mixes and videos cannot be made (set ATELIER_FFMPEG_PATH or install ffmpeg)');
       app.log.info({ ffmpeg: builds }, `ffmpeg ${first.version} (${first.source})`);
       const nowhere = first.missing.filter((feature) => builds.every((b) => b.missing.includes(feature)));
-      if (nowhere.length) app.log.warn(`no ffmpeg found has ${nowhere.join(', ')}: work that needs it will be refused (install ffmpeg 4.4 or later)`);
+      if (nowhere.length)
+        app.log.warn(`no ffmpeg found has ${nowhere.join(', ')}: work that needs it will be refused (install ffmpeg 4.4 or later)`);
     },
     (err: unknown) => app.log.warn({ err }, 'could not check ffmpeg'),
   );

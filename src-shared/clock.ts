@@ -28,7 +28,10 @@ export function estimateClockOffset(samples: readonly ClockSample[]): ClockEstim
   const withRtt = valid.map((s) => ({ rtt: s.t3 - s.t0, offset: s.t1 - (s.t0 + s.t3) / 2 })).sort((a, b) => a.rtt - b.rtt);
   const best = withRtt[0]!;
   // Samples within 0.5 ms of the best round trip are as good: their median damps timer jitter.
-  const near = withRtt.filter((s) => s.rtt <= best.rtt + 0.5).map((s) => s.offset).sort((a, b) => a - b);
+  const near = withRtt
+    .filter((s) => s.rtt <= best.rtt + 0.5)
+    .map((s) => s.offset)
+    .sort((a, b) => a - b);
   const mid = near.length >> 1;
   const offset = near.length % 2 === 1 ? near[mid]! : (near[mid - 1]! + near[mid]!) / 2;
   return { offset, rtt: best.rtt, errorBound: best.rtt / 2, samples: valid.length };
@@ -72,7 +75,11 @@ export interface DriftCorrection {
  * (a late join, a stall) seek; small ones are absorbed by a gentle rate change, which is inaudible
  * (below 1% for music) where a seek would click.
  */
-export function correctDrift(actual: number, expected: number, opts: { seekAbove?: number; ignoreBelow?: number; maxRateChange?: number } = {}): DriftCorrection {
+export function correctDrift(
+  actual: number,
+  expected: number,
+  opts: { seekAbove?: number; ignoreBelow?: number; maxRateChange?: number } = {},
+): DriftCorrection {
   const seekAbove = opts.seekAbove ?? 0.25;
   const ignoreBelow = opts.ignoreBelow ?? 0.01;
   const maxRateChange = opts.maxRateChange ?? 0.01;

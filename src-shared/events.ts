@@ -95,9 +95,7 @@ export interface ConcertSnapshot {
 export type ConcertRole = 'studio' | 'listener';
 
 /** Codes are the stage family's: CONCERT_NOT_FOUND, JOIN_FAILED (closed, full), INVALID_INPUT. */
-export type ConcertJoinResult =
-  | { ok: true; role: ConcertRole; concert: ConcertSnapshot }
-  | { ok: false; code: string; message: string };
+export type ConcertJoinResult = { ok: true; role: ConcertRole; concert: ConcertSnapshot } | { ok: false; code: string; message: string };
 
 export type ConcertLeaveResult = { ok: true } | { ok: false; code: string; message: string };
 

@@ -2,7 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
-import { AiError, type ExecutionProvider, type MainToWorker, type SessionInfo, type WorkerInit, type WorkerTiming, type WorkerToMain } from './protocol';
+import {
+  AiError,
+  type ExecutionProvider,
+  type MainToWorker,
+  type SessionInfo,
+  type WorkerInit,
+  type WorkerTiming,
+  type WorkerToMain,
+} from './protocol';
 import { chooseProviders, type ProviderChoice } from './providers';
 
 /**
@@ -10,7 +18,11 @@ import { chooseProviders, type ProviderChoice } from './providers';
  * out/main/chunks/*.js and the worker beside them as out/main/ai-worker.js; from sources (vitest,
  * tsx) it is worker.ts next to this file.
  */
-export function resolveWorkerEntry(override?: string, from: string = import.meta.url, exists: (file: string) => boolean = fs.existsSync): string {
+export function resolveWorkerEntry(
+  override?: string,
+  from: string = import.meta.url,
+  exists: (file: string) => boolean = fs.existsSync,
+): string {
   if (override) return path.resolve(override);
   const dir = path.dirname(fileURLToPath(from));
   const candidates = [path.join(dir, 'ai-worker.js'), path.join(dir, '..', 'ai-worker.js'), path.join(dir, 'worker.ts')];
@@ -275,7 +287,14 @@ export class AiPool {
     const why = lane.lastError ?? `exit code ${code}`;
     // A cancelled job's worker that ignored the cancel was terminated on purpose: no crash to report.
     if (!job.settled) this.log?.warn({ capability: lane.capability, task: job.task, why }, 'AI worker stopped unexpectedly');
-    this.finish(lane, job, new AiError('worker_crashed', `The AI worker "${lane.capability}" stopped unexpectedly (${why}) while running ${job.task}; it is restarted for the next request`));
+    this.finish(
+      lane,
+      job,
+      new AiError(
+        'worker_crashed',
+        `The AI worker "${lane.capability}" stopped unexpectedly (${why}) while running ${job.task}; it is restarted for the next request`,
+      ),
+    );
   }
 
   /** Settles the lane's current job and hands the lane (and the heavy slot) to the next one. */

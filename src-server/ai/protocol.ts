@@ -6,7 +6,8 @@
 export const EXECUTION_PROVIDERS = ['cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const;
 export type ExecutionProvider = (typeof EXECUTION_PROVIDERS)[number];
 
-export type TensorType = 'float32' | 'float16' | 'float64' | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'bool';
+export type TensorType =
+  'float32' | 'float16' | 'float64' | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'bool';
 
 export type TensorArray =
   | Float32Array
@@ -79,22 +80,14 @@ export interface WorkerInit {
 }
 
 export type AiErrorCode =
-  | 'cancelled'
-  | 'worker_crashed'
-  | 'pool_closed'
-  | 'unknown_task'
-  | 'model_load_failed'
-  | 'bad_input'
-  | 'task_failed';
+  'cancelled' | 'worker_crashed' | 'pool_closed' | 'unknown_task' | 'model_load_failed' | 'bad_input' | 'task_failed';
 
 export interface ErrorData {
   code: AiErrorCode;
   message: string;
 }
 
-export type MainToWorker =
-  | { type: 'run'; id: number; task: string; input: unknown }
-  | { type: 'cancel'; id: number };
+export type MainToWorker = { type: 'run'; id: number; task: string; input: unknown } | { type: 'cancel'; id: number };
 
 export type WorkerToMain =
   | { type: 'progress'; id: number; value: unknown }

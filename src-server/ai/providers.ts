@@ -65,7 +65,12 @@ export function chooseProviders(opts: DetectOptions = {}): ProviderChoice {
   const binDir = opts.binDir ?? safeBinDir(platform, arch);
 
   const available: ExecutionProvider[] = [];
-  if (platform === 'linux' && binDir && CUDA_LIBRARIES.every((lib) => exists(path.join(binDir, lib))) && (opts.nvidiaDriver ?? hasNvidiaDriver)()) {
+  if (
+    platform === 'linux' &&
+    binDir &&
+    CUDA_LIBRARIES.every((lib) => exists(path.join(binDir, lib))) &&
+    (opts.nvidiaDriver ?? hasNvidiaDriver)()
+  ) {
     available.push('cuda');
   }
   if (platform === 'win32' && binDir && exists(path.join(binDir, 'DirectML.dll'))) available.push('dml');

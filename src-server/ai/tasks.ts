@@ -9,4 +9,13 @@ import { musicgenTask } from './musicgen/pipeline';
 import { chatTask } from './pipelines/chat';
 
 /** Every task the production worker serves; a new pipeline adds its task here. */
-export const builtinTasks: WorkerTask<never, unknown>[] = [inferTask, vadTask, basicPitchTask, diffusionTask, diffusionPlanTask, upscaleTask, musicgenTask, chatTask];
+export const builtinTasks: WorkerTask<never, unknown>[] = [
+  inferTask,
+  vadTask,
+  basicPitchTask,
+  diffusionTask,
+  diffusionPlanTask,
+  upscaleTask,
+  musicgenTask,
+  chatTask,
+];

@@ -61,7 +61,11 @@ export function serve(tasks: WorkerTask<never, unknown>[]): void {
     let fallbackReason: string | undefined;
     for (const provider of order) {
       try {
-        const session = await ort.InferenceSession.create(spec.model, { logSeverityLevel: 3, ...spec.options, executionProviders: [provider] });
+        const session = await ort.InferenceSession.create(spec.model, {
+          logSeverityLevel: 3,
+          ...spec.options,
+          executionProviders: [provider],
+        });
         const info: SessionInfo = { model: spec.model, requested: order[0]!, provider, loadMs: performance.now() - started };
         if (fallbackReason) info.fallbackReason = fallbackReason;
         return { session, info };
@@ -123,7 +127,10 @@ export function serve(tasks: WorkerTask<never, unknown>[]): void {
       timing.workerMs = performance.now() - started;
       post({ type: 'done', id, output, providers: [...used], timing }, transfer);
     } catch (err) {
-      const error: ErrorData = err instanceof AiError ? { code: err.code, message: err.message } : { code: 'task_failed', message: `${taskName} failed: ${firstLine(err)}` };
+      const error: ErrorData =
+        err instanceof AiError
+          ? { code: err.code, message: err.message }
+          : { code: 'task_failed', message: `${taskName} failed: ${firstLine(err)}` };
       post({ type: 'failed', id, error });
     } finally {
       running.delete(id);

@@ -196,7 +196,10 @@ export class AuthService {
       // Reported out of the transaction: a throw here would roll the revocation back.
       if (row.token.usedAt) return { reusedSession: row.session.id };
       if (Date.parse(row.token.expiresAt) <= now) throw new InvalidRefreshTokenError('Refresh token has expired');
-      tx.update(refreshTokens).set({ usedAt: nowIso(now) }).where(eq(refreshTokens.id, row.token.id)).run();
+      tx.update(refreshTokens)
+        .set({ usedAt: nowIso(now) })
+        .where(eq(refreshTokens.id, row.token.id))
+        .run();
       const user = tx.select().from(users).where(eq(users.id, row.session.userId)).get();
       if (!user) throw new InvalidRefreshTokenError();
       const refreshToken = this.insertRefreshToken(tx as unknown as Db, row.session.id);
@@ -266,7 +269,11 @@ export class AuthService {
     const user = this.getUser(id);
     if (!user || !(await verifyPassword(user.passwordHash, currentPassword))) throw new InvalidCredentialsError();
     const passwordHash = await hashPassword(newPassword);
-    this.db.update(users).set({ passwordHash, updatedAt: nowIso(this.now()) }).where(eq(users.id, id)).run();
+    this.db
+      .update(users)
+      .set({ passwordHash, updatedAt: nowIso(this.now()) })
+      .where(eq(users.id, id))
+      .run();
   }
 
   /** Features that keep files or state per user register here to clean up after an account goes. */

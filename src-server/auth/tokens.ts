@@ -11,9 +11,7 @@ export interface AccessClaims {
 }
 
 export type VerifyResult =
-  | { ok: true; claims: AccessClaims }
-  | { ok: false; reason: 'expired'; expiredAt: string }
-  | { ok: false; reason: 'invalid' };
+  { ok: true; claims: AccessClaims } | { ok: false; reason: 'expired'; expiredAt: string } | { ok: false; reason: 'invalid' };
 
 const ISSUER = 'atelier';
 const AUDIENCE = 'atelier-api';
@@ -30,7 +28,14 @@ export class AccessTokens {
     this.sign = createSigner({ key, algorithm: 'HS256', noTimestamp: true });
     // Expiry is checked against our own clock below, so tests can move time and stage's
     // spec can be told when a token ran out.
-    this.verify = createVerifier({ key, algorithms: ['HS256'], allowedIss: ISSUER, allowedAud: AUDIENCE, ignoreExpiration: true, cache: 1000 });
+    this.verify = createVerifier({
+      key,
+      algorithms: ['HS256'],
+      allowedIss: ISSUER,
+      allowedAud: AUDIENCE,
+      ignoreExpiration: true,
+      cache: 1000,
+    });
   }
 
   issue(userId: string, sessionId: string): string {

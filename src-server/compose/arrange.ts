@@ -13,8 +13,24 @@ export type PartName = (typeof PART_NAMES)[number];
 
 /** The sounds the renderer knows (render/instruments.ts). */
 export type Timbre =
-  | 'piano' | 'epiano' | 'organ' | 'guitar' | 'electric-guitar' | 'bass' | 'synth-bass' | 'strings'
-  | 'violin' | 'cello' | 'pad' | 'synth-lead' | 'brass' | 'trumpet' | 'sax' | 'flute' | 'bell' | 'drums';
+  | 'piano'
+  | 'epiano'
+  | 'organ'
+  | 'guitar'
+  | 'electric-guitar'
+  | 'bass'
+  | 'synth-bass'
+  | 'strings'
+  | 'violin'
+  | 'cello'
+  | 'pad'
+  | 'synth-lead'
+  | 'brass'
+  | 'trumpet'
+  | 'sax'
+  | 'flute'
+  | 'bell'
+  | 'drums';
 
 export interface ArrangedNote {
   /** Seconds from the start of the song. */
@@ -54,8 +70,24 @@ export interface Arrangement {
 }
 
 export const GM_PROGRAMS: Record<Timbre, number> = {
-  piano: 0, epiano: 4, bell: 9, organ: 16, guitar: 25, 'electric-guitar': 29, bass: 33, 'synth-bass': 38,
-  violin: 40, cello: 42, strings: 48, trumpet: 56, brass: 61, sax: 65, flute: 73, 'synth-lead': 81, pad: 89, drums: 0,
+  piano: 0,
+  epiano: 4,
+  bell: 9,
+  organ: 16,
+  guitar: 25,
+  'electric-guitar': 29,
+  bass: 33,
+  'synth-bass': 38,
+  violin: 40,
+  cello: 42,
+  strings: 48,
+  trumpet: 56,
+  brass: 61,
+  sax: 65,
+  flute: 73,
+  'synth-lead': 81,
+  pad: 89,
+  drums: 0,
 };
 
 interface Style {
@@ -76,54 +108,172 @@ interface Style {
 const STYLES: Record<Genre, Style> = {
   pop: {
     timbres: { bass: 'bass', chords: 'piano', pad: 'pad', lead: 'synth-lead' },
-    kick: [0, 6, 8], snare: [4, 12], hats: [0, 2, 4, 6, 8, 10, 12, 14],
-    comp: [[0, 6], [6, 2], [8, 6], [14, 2]], bass: [[0, 6, 0], [6, 2, 0], [8, 6, 0], [14, 2, 2]], swing: 0,
+    kick: [0, 6, 8],
+    snare: [4, 12],
+    hats: [0, 2, 4, 6, 8, 10, 12, 14],
+    comp: [
+      [0, 6],
+      [6, 2],
+      [8, 6],
+      [14, 2],
+    ],
+    bass: [
+      [0, 6, 0],
+      [6, 2, 0],
+      [8, 6, 0],
+      [14, 2, 2],
+    ],
+    swing: 0,
   },
   rock: {
     timbres: { bass: 'bass', chords: 'electric-guitar', pad: 'organ', lead: 'electric-guitar' },
-    kick: [0, 6, 8, 10], snare: [4, 12], hats: [0, 2, 4, 6, 8, 10, 12, 14],
-    comp: [[0, 2], [2, 2], [4, 2], [6, 2], [8, 2], [10, 2], [12, 2], [14, 2]],
-    bass: [[0, 2, 0], [2, 2, 0], [4, 2, 0], [6, 2, 0], [8, 2, 0], [10, 2, 0], [12, 2, 0], [14, 2, 2]], swing: 0,
+    kick: [0, 6, 8, 10],
+    snare: [4, 12],
+    hats: [0, 2, 4, 6, 8, 10, 12, 14],
+    comp: [
+      [0, 2],
+      [2, 2],
+      [4, 2],
+      [6, 2],
+      [8, 2],
+      [10, 2],
+      [12, 2],
+      [14, 2],
+    ],
+    bass: [
+      [0, 2, 0],
+      [2, 2, 0],
+      [4, 2, 0],
+      [6, 2, 0],
+      [8, 2, 0],
+      [10, 2, 0],
+      [12, 2, 0],
+      [14, 2, 2],
+    ],
+    swing: 0,
   },
   ballad: {
     timbres: { bass: 'bass', chords: 'piano', pad: 'strings', lead: 'strings' },
-    kick: [0, 10], snare: [12], hats: [0, 4, 8, 12],
-    comp: 'arp', bass: [[0, 8, 0], [8, 8, 2]], swing: 0,
+    kick: [0, 10],
+    snare: [12],
+    hats: [0, 4, 8, 12],
+    comp: 'arp',
+    bass: [
+      [0, 8, 0],
+      [8, 8, 2],
+    ],
+    swing: 0,
   },
   jazz: {
     timbres: { bass: 'bass', chords: 'epiano', pad: 'organ', lead: 'sax' },
-    kick: [0], snare: [14], hats: [0, 4, 6, 8, 12, 14],
-    comp: [[0, 3], [6, 2], [10, 4]], bass: [[0, 4, 0], [4, 4, 1], [8, 4, 2], [12, 4, 1]], swing: 0.33,
+    kick: [0],
+    snare: [14],
+    hats: [0, 4, 6, 8, 12, 14],
+    comp: [
+      [0, 3],
+      [6, 2],
+      [10, 4],
+    ],
+    bass: [
+      [0, 4, 0],
+      [4, 4, 1],
+      [8, 4, 2],
+      [12, 4, 1],
+    ],
+    swing: 0.33,
   },
   lofi: {
     timbres: { bass: 'synth-bass', chords: 'epiano', pad: 'pad', lead: 'bell' },
-    kick: [0, 7, 10], snare: [4, 12], hats: [0, 2, 4, 6, 8, 10, 12, 14],
-    comp: [[0, 16]], bass: [[0, 7, 0], [7, 3, 0], [10, 6, 2]], swing: 0.3,
+    kick: [0, 7, 10],
+    snare: [4, 12],
+    hats: [0, 2, 4, 6, 8, 10, 12, 14],
+    comp: [[0, 16]],
+    bass: [
+      [0, 7, 0],
+      [7, 3, 0],
+      [10, 6, 2],
+    ],
+    swing: 0.3,
   },
   hiphop: {
     timbres: { bass: 'synth-bass', chords: 'epiano', pad: 'pad', lead: 'synth-lead' },
-    kick: [0, 3, 10], snare: [4, 12], hats: [0, 2, 4, 6, 8, 10, 12, 14],
-    comp: [[0, 8], [8, 8]], bass: [[0, 3, 0], [3, 7, 0], [10, 6, 0]], swing: 0.15,
+    kick: [0, 3, 10],
+    snare: [4, 12],
+    hats: [0, 2, 4, 6, 8, 10, 12, 14],
+    comp: [
+      [0, 8],
+      [8, 8],
+    ],
+    bass: [
+      [0, 3, 0],
+      [3, 7, 0],
+      [10, 6, 0],
+    ],
+    swing: 0.15,
   },
   edm: {
     timbres: { bass: 'synth-bass', chords: 'pad', pad: 'pad', lead: 'synth-lead' },
-    kick: [0, 4, 8, 12], snare: [4, 12], hats: [], openHats: [2, 6, 10, 14],
-    comp: [[2, 2], [6, 2], [10, 2], [14, 2]], bass: [[2, 2, 0], [6, 2, 0], [10, 2, 0], [14, 2, 3]], swing: 0,
+    kick: [0, 4, 8, 12],
+    snare: [4, 12],
+    hats: [],
+    openHats: [2, 6, 10, 14],
+    comp: [
+      [2, 2],
+      [6, 2],
+      [10, 2],
+      [14, 2],
+    ],
+    bass: [
+      [2, 2, 0],
+      [6, 2, 0],
+      [10, 2, 0],
+      [14, 2, 3],
+    ],
+    swing: 0,
   },
   rnb: {
     timbres: { bass: 'synth-bass', chords: 'epiano', pad: 'pad', lead: 'synth-lead' },
-    kick: [0, 7, 10], snare: [4, 12], hats: [0, 2, 4, 6, 8, 10, 12, 14],
-    comp: [[0, 12], [12, 4]], bass: [[0, 6, 0], [7, 3, 2], [10, 6, 0]], swing: 0.2,
+    kick: [0, 7, 10],
+    snare: [4, 12],
+    hats: [0, 2, 4, 6, 8, 10, 12, 14],
+    comp: [
+      [0, 12],
+      [12, 4],
+    ],
+    bass: [
+      [0, 6, 0],
+      [7, 3, 2],
+      [10, 6, 0],
+    ],
+    swing: 0.2,
   },
   folk: {
     timbres: { bass: 'bass', chords: 'guitar', pad: 'strings', lead: 'flute' },
-    kick: [0, 8], snare: [4, 12], hats: [0, 4, 8, 12],
-    comp: [[0, 4], [4, 2], [6, 4], [10, 2], [12, 2], [14, 2]], bass: [[0, 8, 0], [8, 8, 2]], swing: 0,
+    kick: [0, 8],
+    snare: [4, 12],
+    hats: [0, 4, 8, 12],
+    comp: [
+      [0, 4],
+      [4, 2],
+      [6, 4],
+      [10, 2],
+      [12, 2],
+      [14, 2],
+    ],
+    bass: [
+      [0, 8, 0],
+      [8, 8, 2],
+    ],
+    swing: 0,
   },
   cinematic: {
     timbres: { bass: 'cello', chords: 'piano', pad: 'strings', lead: 'brass' },
-    kick: [0], snare: [], hats: [],
-    comp: 'arp', bass: [[0, 16, 0]], swing: 0,
+    kick: [0],
+    snare: [],
+    hats: [],
+    comp: 'arp',
+    bass: [[0, 16, 0]],
+    swing: 0,
   },
 };
 
@@ -181,7 +331,7 @@ export interface ArrangeInput {
 
 /** Places pitch classes in [low, low + 12), lowest first. */
 function voice(pcs: number[], low: number): number[] {
-  return pcs.map((pc) => low + ((pc - low) % 12 + 12) % 12).sort((a, b) => a - b);
+  return pcs.map((pc) => low + ((((pc - low) % 12) + 12) % 12)).sort((a, b) => a - b);
 }
 
 export function arrange(input: ArrangeInput): Arrangement {
@@ -228,7 +378,12 @@ export function arrange(input: ArrangeInput): Arrangement {
   if (energy.hats === 'sparse' && hats.length > 4) hats = hats.filter((s) => s % 4 === 0);
   if (energy.hats === 'busy' && hats.length === 8) hats = Array.from({ length: 16 }, (_, i) => i);
   const kick = feel === 'slow' ? style.kick.filter((s) => s < 8) : style.kick;
-  const snare = feel === 'slow' && style.snare.length > 1 ? [8] : feel === 'fast' ? [...new Set([...style.snare, ...style.snare.map((s) => s - 2).filter((s) => s > 0)])] : style.snare;
+  const snare =
+    feel === 'slow' && style.snare.length > 1
+      ? [8]
+      : feel === 'fast'
+        ? [...new Set([...style.snare, ...style.snare.map((s) => s - 2).filter((s) => s > 0)])]
+        : style.snare;
 
   let lastVoicing: number[] | null = null;
   for (const chord of chords) {
@@ -245,34 +400,49 @@ export function arrange(input: ArrangeInput): Arrangement {
     const root = voice([chord.root], bassLow)[0]!;
     const toneOf = (which: number) =>
       which === 3 ? root + 12 : which === 0 ? root : voice([chord.pitchClasses[which === 1 ? 1 : 2]!], root)[0]!;
-    for (const [s, len, which] of style.bass) bass.push({ time: at(base + s), duration: len * sixteenth * 0.95, midi: toneOf(which), velocity: v(s === 0 ? 0.95 : 0.8) });
+    for (const [s, len, which] of style.bass)
+      bass.push({ time: at(base + s), duration: len * sixteenth * 0.95, midi: toneOf(which), velocity: v(s === 0 ? 0.95 : 0.8) });
 
     // Close voicing near the last one, so the chords move smoothly.
     const meanOf = (v: number[]) => v.reduce((x, y) => x + y, 0) / v.length;
     const centre: number = lastVoicing ? meanOf(lastVoicing) : 62;
-    const voicing: number[] = [52, 55, 57].map((low) => voice(chord.pitchClasses, low)).sort((a, b) => Math.abs(meanOf(a) - centre) - Math.abs(meanOf(b) - centre))[0]!;
+    const voicing: number[] = [52, 55, 57]
+      .map((low) => voice(chord.pitchClasses, low))
+      .sort((a, b) => Math.abs(meanOf(a) - centre) - Math.abs(meanOf(b) - centre))[0]!;
     lastVoicing = voicing;
     if (style.comp === 'arp') {
       const order = [...voicing, voicing[1]! + 12, ...voicing.slice().reverse()];
-      for (let i = 0; i < 8; i++) comp.push({ time: at(base + 2 * i), duration: 4 * sixteenth, midi: order[i % order.length]!, velocity: v(i === 0 ? 0.75 : 0.6) });
+      for (let i = 0; i < 8; i++)
+        comp.push({ time: at(base + 2 * i), duration: 4 * sixteenth, midi: order[i % order.length]!, velocity: v(i === 0 ? 0.75 : 0.6) });
     } else {
-      for (const [s, len] of style.comp) for (const m of voicing) comp.push({ time: at(base + s), duration: len * sixteenth * 0.92, midi: m, velocity: v(s === 0 ? 0.75 : 0.62) });
+      for (const [s, len] of style.comp)
+        for (const m of voicing)
+          comp.push({ time: at(base + s), duration: len * sixteenth * 0.92, midi: m, velocity: v(s === 0 ? 0.75 : 0.62) });
     }
     const padVoicing = voice(chord.pitchClasses, 60);
     const isLast = chord.bar === bars - 1;
-    for (const m of padVoicing) pad.push({ time: at(base), duration: grid.barSec + (isLast ? TAIL_SEC * 0.6 : 0), midi: m, velocity: v(0.55) });
+    for (const m of padVoicing)
+      pad.push({ time: at(base), duration: grid.barSec + (isLast ? TAIL_SEC * 0.6 : 0), midi: m, velocity: v(0.55) });
   }
   // The song ends on its last chord, struck once more and left to ring through the tail.
   const last = chords[chords.length - 1]!;
   const lastRoot = voice([last.root], 28)[0]!;
   bass.push({ time: songEnd, duration: TAIL_SEC * 0.8, midi: lastRoot, velocity: v(0.9) });
   for (const m of voice(last.pitchClasses, 55)) comp.push({ time: songEnd, duration: TAIL_SEC * 0.8, midi: m, velocity: v(0.7) });
-  drums.push({ time: songEnd, duration: sixteenth, midi: 36, velocity: v(1) }, { time: songEnd, duration: TAIL_SEC, midi: 49, velocity: v(0.7) });
+  drums.push(
+    { time: songEnd, duration: sixteenth, midi: 36, velocity: v(1) },
+    { time: songEnd, duration: TAIL_SEC, midi: 49, velocity: v(0.7) },
+  );
 
   // The lead doubles the melody around C5-D5, an octave from the voice so the two do not fight.
   const mean = melody.length ? melody.reduce((s, n) => s + n.midi, 0) / melody.length : 72;
   const shift = 12 * Math.round((74 - mean) / 12);
-  const lead = melody.map((n) => ({ time: at(n.step), duration: n.steps * sixteenth * 0.95, midi: n.midi + shift, velocity: Math.min(1, n.velocity * energy.velocity + 0.1) }));
+  const lead = melody.map((n) => ({
+    time: at(n.step),
+    duration: n.steps * sixteenth * 0.95,
+    midi: n.midi + shift,
+    velocity: Math.min(1, n.velocity * energy.velocity + 0.1),
+  }));
 
   const level = (name: PartName) => {
     let db = BASE_GAIN_DB[name];
@@ -296,5 +466,17 @@ export function arrange(input: ArrangeInput): Arrangement {
     part('pad', timbres.pad, pad),
     part('lead', timbres.lead, lead),
   ];
-  return { bpm: grid.bpm, beatsPerBar: grid.beatsPerBar, key, genre, mood, bars, barsStartSec, tailSec: TAIL_SEC, durationSec, chords, parts };
+  return {
+    bpm: grid.bpm,
+    beatsPerBar: grid.beatsPerBar,
+    key,
+    genre,
+    mood,
+    bars,
+    barsStartSec,
+    tailSec: TAIL_SEC,
+    durationSec,
+    chords,
+    parts,
+  };
 }

@@ -70,11 +70,14 @@ export class ComposerError extends Error {
 }
 
 const MISSING: Record<ComposerKind, string> = {
-  arranger: 'The composing engine is not installed (its basic-pitch model is missing: run npm install), so songs cannot be composed with AI now',
-  musicgen: 'MusicGen is not installed: put a MusicGen ONNX export (the Xenova/musicgen-small layout) in the data folder under models/musicgen/<id>/',
+  arranger:
+    'The composing engine is not installed (its basic-pitch model is missing: run npm install), so songs cannot be composed with AI now',
+  musicgen:
+    'MusicGen is not installed: put a MusicGen ONNX export (the Xenova/musicgen-small layout) in the data folder under models/musicgen/<id>/',
 };
 
-export const composerUnavailable = (kind: ComposerKind = DEFAULT_COMPOSER, why?: string) => new ComposerError('unavailable', why ?? MISSING[kind]);
+export const composerUnavailable = (kind: ComposerKind = DEFAULT_COMPOSER, why?: string) =>
+  new ComposerError('unavailable', why ?? MISSING[kind]);
 
 export interface EngineStatus {
   engine: ComposerKind;
@@ -113,7 +116,13 @@ export class ComposerSlot {
     return COMPOSER_KINDS.map((kind) => {
       const engine = this.engines.get(kind);
       const why = engine ? (engine.unavailable?.() ?? null) : MISSING[kind];
-      return { engine: kind, name: engine?.name ?? null, available: why === null, reason: why, maxDurationSec: why === null ? (engine?.maxDurationSec?.() ?? null) : null };
+      return {
+        engine: kind,
+        name: engine?.name ?? null,
+        available: why === null,
+        reason: why,
+        maxDurationSec: why === null ? (engine?.maxDurationSec?.() ?? null) : null,
+      };
     });
   }
 

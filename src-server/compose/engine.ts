@@ -12,7 +12,18 @@ import { arrange, type Arrangement } from './arrange';
 import { arrangementToMidi } from './midi';
 import { genreOf, instrumentsOf, moodOf, readPrompt, type Genre } from './prompt';
 import { renderStems } from './render';
-import { barGrid, estimateKey, estimateTempo, makeKey, melodyLine, mod12, quantise, type Grid, type Key, type QuantisedNote } from './theory';
+import {
+  barGrid,
+  estimateKey,
+  estimateTempo,
+  makeKey,
+  melodyLine,
+  mod12,
+  quantise,
+  type Grid,
+  type Key,
+  type QuantisedNote,
+} from './theory';
 
 /**
  * Voice in, song out: decode → find the sung phrases (Silero VAD) → transcribe the melody
@@ -101,7 +112,8 @@ function meanSquare(pcm: Float32Array): number {
 
 const covered = (segments: SpeechSegment[]) => segments.reduce((s, x) => s + x.end - x.start, 0);
 
-export const noMelody = (why: string) => new ComposerError('no_melody', `No melody to compose from: ${why}. Sing or hum a few phrases and try again.`);
+export const noMelody = (why: string) =>
+  new ComposerError('no_melody', `No melody to compose from: ${why}. Sing or hum a few phrases and try again.`);
 
 /** Scale degrees (0 = tonic) and sixteenth-step rhythms of a four-bar phrase: up to the fifth, back home. */
 const PHRASE_DEGREES = [
@@ -133,7 +145,9 @@ export function promptMelody(key: Key, bars = PROMPT_BARS): QuantisedNote[] {
   for (let bar = 0; bar < bars; bar++) {
     const degrees = PHRASE_DEGREES[bar % 4]!;
     const rhythm = bar % 4 === 3 ? LAST_BAR_RHYTHM : PHRASE_RHYTHM;
-    degrees.forEach((degree, i) => notes.push({ step: bar * 16 + rhythm[i]![0]!, steps: rhythm[i]![1]!, midi: pitch(degree), velocity: i === 0 ? 0.85 : 0.7 }));
+    degrees.forEach((degree, i) =>
+      notes.push({ step: bar * 16 + rhythm[i]![0]!, steps: rhythm[i]![1]!, midi: pitch(degree), velocity: i === 0 ? 0.85 : 0.7 }),
+    );
   }
   return notes;
 }
@@ -167,7 +181,8 @@ export class ArrangerComposer implements Composer {
       input.progress(STAGE_START[s], s);
     };
     /** Progress within the current stage, 0..1. */
-    const within = (f: number) => input.progress(STAGE_START[stage] + (nextStart(stage) - STAGE_START[stage]) * Math.min(1, Math.max(0, f)), stage);
+    const within = (f: number) =>
+      input.progress(STAGE_START[stage] + (nextStart(stage) - STAGE_START[stage]) * Math.min(1, Math.max(0, f)), stage);
 
     input.progress(0, 'decode');
     const [voice16, voice22] = await Promise.all([
@@ -296,7 +311,9 @@ export class ArrangerComposer implements Composer {
       phrases: phrases.map((p) => ({ start: p.start, end: p.end })),
       phrasesFrom: useVad ? 'vad' : 'energy',
       ...(lacking
-        ? { note: `No melody to follow in the take (${lacking}): composed a melody of its own from the prompt, ${mood ? `${mood} ` : ''}${genre} in ${key.name}.` }
+        ? {
+            note: `No melody to follow in the take (${lacking}): composed a melody of its own from the prompt, ${mood ? `${mood} ` : ''}${genre} in ${key.name}.`,
+          }
         : {}),
       alignment: { takeSec: startSec, songSec: vocalDelaySec },
       genre,

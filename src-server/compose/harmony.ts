@@ -20,16 +20,56 @@ export interface Chord {
 
 /** Progressions in scale degrees (0 = I or i), per genre; cyclic. Minor keys read them from the relative tonic. */
 const PROGRESSIONS: Record<Genre, number[][]> = {
-  pop: [[0, 4, 5, 3], [5, 3, 0, 4], [0, 5, 3, 4]],
-  rock: [[0, 3, 4, 3], [0, 4, 5, 3], [0, 3, 0, 4]],
-  ballad: [[0, 5, 3, 4], [0, 4, 5, 2, 3, 0, 3, 4], [3, 4, 2, 5]],
-  jazz: [[1, 4, 0, 0], [0, 5, 1, 4], [2, 5, 1, 4]],
-  lofi: [[1, 4, 0, 5], [3, 2, 1, 0], [0, 5, 1, 4]],
-  hiphop: [[5, 3, 0, 4], [0, 5, 3, 4], [5, 4, 3, 4]],
-  edm: [[5, 3, 0, 4], [0, 4, 5, 3], [3, 4, 5, 5]],
-  rnb: [[1, 4, 0, 5], [3, 2, 5, 0], [0, 2, 3, 4]],
-  folk: [[0, 3, 0, 4], [0, 4, 5, 3], [0, 3, 4, 0]],
-  cinematic: [[0, 5, 3, 4], [5, 3, 0, 4], [0, 3, 5, 4]],
+  pop: [
+    [0, 4, 5, 3],
+    [5, 3, 0, 4],
+    [0, 5, 3, 4],
+  ],
+  rock: [
+    [0, 3, 4, 3],
+    [0, 4, 5, 3],
+    [0, 3, 0, 4],
+  ],
+  ballad: [
+    [0, 5, 3, 4],
+    [0, 4, 5, 2, 3, 0, 3, 4],
+    [3, 4, 2, 5],
+  ],
+  jazz: [
+    [1, 4, 0, 0],
+    [0, 5, 1, 4],
+    [2, 5, 1, 4],
+  ],
+  lofi: [
+    [1, 4, 0, 5],
+    [3, 2, 1, 0],
+    [0, 5, 1, 4],
+  ],
+  hiphop: [
+    [5, 3, 0, 4],
+    [0, 5, 3, 4],
+    [5, 4, 3, 4],
+  ],
+  edm: [
+    [5, 3, 0, 4],
+    [0, 4, 5, 3],
+    [3, 4, 5, 5],
+  ],
+  rnb: [
+    [1, 4, 0, 5],
+    [3, 2, 5, 0],
+    [0, 2, 3, 4],
+  ],
+  folk: [
+    [0, 3, 0, 4],
+    [0, 4, 5, 3],
+    [0, 3, 4, 0],
+  ],
+  cinematic: [
+    [0, 5, 3, 4],
+    [5, 3, 0, 4],
+    [0, 3, 5, 4],
+  ],
 };
 
 const SEVENTH_STYLES: Genre[] = ['jazz', 'lofi', 'rnb'];
@@ -92,7 +132,10 @@ export function harmonise(opts: HarmoniseOptions): Chord[] {
     const pos = n.step - bar * stepsPerBar;
     const strength = pos === 0 ? 2 : pos === 2 * beat ? 1.5 : pos % beat === 0 ? 1 : 0.5;
     wanted[bar]![mod12(n.midi)]! += strength * Math.min(n.steps, stepsPerBar - pos);
-    for (const [at, penalty] of [[0, 0.6], [2 * beat, 0.3]] as const) {
+    for (const [at, penalty] of [
+      [0, 0.6],
+      [2 * beat, 0.3],
+    ] as const) {
       if (pos <= at && pos + n.steps > at) strong[bar]!.push({ pc: mod12(n.midi), penalty });
     }
   }

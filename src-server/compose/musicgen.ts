@@ -2,7 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { resolveSeed } from '../ai/diffusion/noise';
 import { generateMusic, type MusicgenResult } from '../ai/musicgen/pipeline';
-import { listMusicgenModels, musicgenRoot, type MusicgenFolder, type MusicgenListing, type MusicgenVariant } from '../ai/musicgen/model-folder';
+import {
+  listMusicgenModels,
+  musicgenRoot,
+  type MusicgenFolder,
+  type MusicgenListing,
+  type MusicgenVariant,
+} from '../ai/musicgen/model-folder';
 import type { AiPool } from '../ai/pool';
 import { isAiError } from '../ai/protocol';
 import { ComposerError, composerUnavailable, type Composer, type ComposeInput, type ComposeOutput } from './composer';
@@ -120,7 +126,8 @@ export class MusicgenComposer implements Composer {
         { signal, onProgress: (p) => input.progress(GENERATE_START + (MIX_START - GENERATE_START) * (p.step / p.steps), 'generate') },
       );
     } catch (err) {
-      if (isAiError(err) && err.code !== 'cancelled' && err.code !== 'pool_closed') throw new ComposerError('failed', `MusicGen (${model.id}) failed: ${err.message}`);
+      if (isAiError(err) && err.code !== 'cancelled' && err.code !== 'pool_closed')
+        throw new ComposerError('failed', `MusicGen (${model.id}) failed: ${err.message}`);
       throw err;
     }
 
@@ -160,7 +167,12 @@ export class MusicgenComposer implements Composer {
         { name: 'vocal', file: vocalStem },
       ],
       engine: `musicgen:${model.id} (onnx${variant === 'fp32' ? '' : ` ${variant}`}, ${provider})`,
-      ...(result.melodyNote ? { note: result.melody === 'unused' ? `The melody was not used: ${result.melodyNote}` : `The melody was used: ${result.melodyNote}` } : {}),
+      ...(result.melodyNote
+        ? {
+            note:
+              result.melody === 'unused' ? `The melody was not used: ${result.melodyNote}` : `The melody was used: ${result.melodyNote}`,
+          }
+        : {}),
       durationSec,
       loudness,
       seed,

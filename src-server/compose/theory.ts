@@ -86,7 +86,10 @@ export function estimateKey(notes: SungNote[]): Key {
   let best = makeKey(0, 'major', 0);
   let bestR = -Infinity;
   for (let tonic = 0; tonic < 12; tonic++) {
-    for (const [mode, profile] of [['major', MAJOR_PROFILE], ['minor', MINOR_PROFILE]] as const) {
+    for (const [mode, profile] of [
+      ['major', MAJOR_PROFILE],
+      ['minor', MINOR_PROFILE],
+    ] as const) {
       const rotated = hist.map((_, pc) => profile[mod12(pc - tonic)]!);
       const r = pearson(hist, rotated);
       if (r > bestR) {

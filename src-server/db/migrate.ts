@@ -12,7 +12,10 @@ export class DatabaseTooNewError extends Error {}
  * outside drizzle's transaction (SQLite ignores the pragma inside one) so table rebuilds work,
  * then checked as a whole afterwards.
  */
-export function applyMigrations(db: BetterSQLite3Database<Record<string, unknown>> & { $client: Database.Database }, folder = migrationsDir()): void {
+export function applyMigrations(
+  db: BetterSQLite3Database<Record<string, unknown>> & { $client: Database.Database },
+  folder = migrationsDir(),
+): void {
   const sqlite = db.$client;
   guardAgainstNewerDatabase(sqlite, folder);
   sqlite.pragma('foreign_keys = OFF');
@@ -27,9 +30,7 @@ export function applyMigrations(db: BetterSQLite3Database<Record<string, unknown
 
 /** A database written by a newer Atelier has migrations this build does not know: refuse to touch it. */
 function guardAgainstNewerDatabase(sqlite: Database.Database, folder: string): void {
-  const hasTable = sqlite
-    .prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name='__drizzle_migrations'")
-    .get();
+  const hasTable = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name='__drizzle_migrations'").get();
   if (!hasTable) return;
   const journal = JSON.parse(fs.readFileSync(path.join(folder, 'meta', '_journal.json'), 'utf8')) as {
     entries: { when: number }[];

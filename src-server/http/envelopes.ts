@@ -1,8 +1,7 @@
 import { Type, type TSchema } from 'typebox';
 
 /** `{success:true, message, data}`: the studio and stories success body. */
-export const MessageEnvelope = <T extends TSchema>(data: T) =>
-  Type.Object({ success: Type.Literal(true), message: Type.String(), data });
+export const MessageEnvelope = <T extends TSchema>(data: T) => Type.Object({ success: Type.Literal(true), message: Type.String(), data });
 
 export const PageMeta = Type.Object({ page: Type.Integer(), per_page: Type.Integer(), total: Type.Integer() });
 

@@ -19,14 +19,7 @@ export class AppError extends Error {
 
 /** Failures the shared machinery detects before any family code runs. */
 export type CoreFailure =
-  | 'validation'
-  | 'bad_json'
-  | 'too_large'
-  | 'unsupported_media'
-  | 'not_found'
-  | 'method_not_allowed'
-  | 'rate_limited'
-  | 'internal';
+  'validation' | 'bad_json' | 'too_large' | 'unsupported_media' | 'not_found' | 'method_not_allowed' | 'rate_limited' | 'internal';
 
 /** Why a request carries no usable identity; each family maps these onto its own codes. */
 export type AuthFailure =

@@ -53,7 +53,12 @@ const CORE_MESSAGES = {
   internal: 'Internal server error',
 } as const;
 
-export function coreError(dialect: Dialect, failure: keyof typeof CORE_MESSAGES, message?: string, details?: Record<string, unknown>): AppError {
+export function coreError(
+  dialect: Dialect,
+  failure: keyof typeof CORE_MESSAGES,
+  message?: string,
+  details?: Record<string, unknown>,
+): AppError {
   const { status, code } = dialect.core[failure];
   return new AppError(status, code, message ?? CORE_MESSAGES[failure], details);
 }
@@ -94,16 +99,26 @@ export function toAppError(err: unknown, dialect: Dialect, request?: FastifyRequ
   // A path names a thing: a value that cannot name one (`job-001` where ids are UUIDs) names
   // nothing, so it is the family's 404, as it was on the seed servers, not a validation error
   // (unless the family's spec names a validation code for it, as stage's `INVALID_ID`).
-  if (e?.validation && e.validationContext === 'params' && !request?.routeOptions.config?.validationError && dialect.malformedPathId !== 'validation') {
+  if (
+    e?.validation &&
+    e.validationContext === 'params' &&
+    !request?.routeOptions.config?.validationError &&
+    dialect.malformedPathId !== 'validation'
+  ) {
     const field = e.validation[0]?.instancePath.replace(/^\//, '') || 'id';
-    return coreError(dialect, 'not_found', `No ${field} ${JSON.stringify((request?.params as Record<string, unknown> | undefined)?.[field] ?? '')} exists`);
+    return coreError(
+      dialect,
+      'not_found',
+      `No ${field} ${JSON.stringify((request?.params as Record<string, unknown> | undefined)?.[field] ?? '')} exists`,
+    );
   }
   if (e?.validation) {
     const message = describeValidation(e);
     const custom = request?.routeOptions.config?.validationError;
     return custom ? custom(message, e.validation) : coreError(dialect, 'validation', message);
   }
-  if (isMalformedMultipart(err)) return coreError(dialect, 'validation', `The multipart/form-data body is malformed: ${(err as Error).message}`);
+  if (isMalformedMultipart(err))
+    return coreError(dialect, 'validation', `The multipart/form-data body is malformed: ${(err as Error).message}`);
   const mapped = e?.code ? FASTIFY_CODES[e.code] : undefined;
   if (mapped) return coreError(dialect, mapped);
   if (e?.statusCode === 429) return coreError(dialect, 'rate_limited', e.message);

@@ -14,7 +14,14 @@ type CompileValidator = (route: unknown) => Validate;
 type Serialize = (doc: unknown) => string;
 type CompileSerializer = (route: unknown) => Serialize;
 
-type SchemaNode = { type?: unknown; properties?: Record<string, SchemaNode>; items?: unknown; anyOf?: SchemaNode[]; oneOf?: SchemaNode[]; allOf?: SchemaNode[] };
+type SchemaNode = {
+  type?: unknown;
+  properties?: Record<string, SchemaNode>;
+  items?: unknown;
+  anyOf?: SchemaNode[];
+  oneOf?: SchemaNode[];
+  allOf?: SchemaNode[];
+};
 
 const typesOf = (s: SchemaNode): unknown[] => [
   ...(Array.isArray(s.type) ? s.type : [s.type]),
@@ -30,9 +37,16 @@ function unusableNumber(schema: SchemaNode | undefined, data: unknown, path: str
   if (!schema || typeof schema !== 'object') return null;
   if (typeof data === 'number') {
     const types = typesOf(schema);
-    if (!Number.isFinite(data)) return { keyword: 'type', instancePath: path, schemaPath: '#/type', params: { type: 'number' }, message: 'must be a finite number' };
+    if (!Number.isFinite(data))
+      return { keyword: 'type', instancePath: path, schemaPath: '#/type', params: { type: 'number' }, message: 'must be a finite number' };
     if (types.includes('integer') && !types.includes('number') && !Number.isSafeInteger(data)) {
-      return { keyword: 'maximum', instancePath: path, schemaPath: '#/maximum', params: {}, message: `must be an integer between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}` };
+      return {
+        keyword: 'maximum',
+        instancePath: path,
+        schemaPath: '#/maximum',
+        params: {},
+        message: `must be an integer between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}`,
+      };
     }
     return null;
   }

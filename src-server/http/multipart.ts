@@ -29,7 +29,11 @@ async function drain(stream: Readable): Promise<void> {
  * client finished sending it: the connection then closes, which spares the client the rest of
  * the body and keeps its leftover bytes from being read as a next request.
  */
-export async function readMultipart(request: FastifyRequest, reply: FastifyReply, reading: MultipartReading): Promise<Record<string, string>> {
+export async function readMultipart(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  reading: MultipartReading,
+): Promise<Record<string, string>> {
   if (!request.isMultipart()) throw reading.notMultipart();
   const fields: Record<string, string> = {};
   const seen = new Set<string>();

@@ -20,11 +20,13 @@ const FINISHED = `status IN ('completed', 'failed', 'cancelled') AND finished_at
 function referencesToJobs(db: Database.Database): { table: string; column: string }[] {
   const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).pluck().all() as string[];
   return tables.flatMap((table) =>
-    (db.prepare(`SELECT "table" AS target, "from" AS column, "to" AS targetColumn FROM pragma_foreign_key_list(?)`).all(table) as {
-      target: string;
-      column: string;
-      targetColumn: string | null;
-    }[])
+    (
+      db.prepare(`SELECT "table" AS target, "from" AS column, "to" AS targetColumn FROM pragma_foreign_key_list(?)`).all(table) as {
+        target: string;
+        column: string;
+        targetColumn: string | null;
+      }[]
+    )
       .filter((fk) => fk.target === 'jobs' && fk.targetColumn === 'id')
       .map((fk) => ({ table, column: fk.column })),
   );

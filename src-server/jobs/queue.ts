@@ -273,7 +273,12 @@ export class JobQueue extends EventEmitter<{ update: [JobSnapshot] }> {
   /** Whether each job was sent by the machine's owner (not part of the snapshot peers receive). */
   fromOwner(ids: string[]): [string, boolean][] {
     if (ids.length === 0) return [];
-    return this.db.select({ id: jobs.id, fromOwner: jobs.fromOwner }).from(jobs).where(inArray(jobs.id, ids)).all().map((r) => [r.id, r.fromOwner]);
+    return this.db
+      .select({ id: jobs.id, fromOwner: jobs.fromOwner })
+      .from(jobs)
+      .where(inArray(jobs.id, ids))
+      .all()
+      .map((r) => [r.id, r.fromOwner]);
   }
 
   /** The queued jobs of a lane in the order they will start, with their positions and waits. */
@@ -736,7 +741,15 @@ export class JobQueue extends EventEmitter<{ update: [JobSnapshot] }> {
 
   private queuedRows(lane?: string): QueuedRow[] {
     return this.db
-      .select({ id: jobs.id, lane: jobs.lane, kind: jobs.kind, ownerId: jobs.ownerId, fromOwner: jobs.fromOwner, promotedAt: jobs.promotedAt, seq: jobs.seq })
+      .select({
+        id: jobs.id,
+        lane: jobs.lane,
+        kind: jobs.kind,
+        ownerId: jobs.ownerId,
+        fromOwner: jobs.fromOwner,
+        promotedAt: jobs.promotedAt,
+        seq: jobs.seq,
+      })
       .from(jobs)
       .where(lane === undefined ? eq(jobs.status, 'queued') : and(eq(jobs.status, 'queued'), eq(jobs.lane, lane)))
       .orderBy(asc(jobs.seq))

@@ -100,7 +100,7 @@ function frameStream(buf: Buffer, start: number, atEnd: boolean): AudioFormat | 
 function isWave(buf: Buffer): boolean {
   if (buf.length < 12 || buf.toString('latin1', 0, 4) !== 'RIFF' || buf.toString('latin1', 8, 12) !== 'WAVE') return false;
   // The format chunk comes before the samples; walk the chunks up to it.
-  for (let at = 12; at + 8 <= buf.length; ) {
+  for (let at = 12; at + 8 <= buf.length;) {
     const id = buf.toString('latin1', at, at + 4);
     const size = buf.readUInt32LE(at + 4);
     if (id === 'fmt ') return at + 16 <= buf.length && buf.readUInt16LE(at + 10) > 0 && buf.readUInt32LE(at + 12) > 0;

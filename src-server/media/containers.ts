@@ -22,12 +22,16 @@ export function sniffContainer(head: Buffer): RecordedContainer | null {
   if (head.length >= 28 && head.toString('latin1', 0, 4) === 'OggS' && head[4] === 0) return 'ogg';
   if (head.length >= 42 && head.toString('latin1', 0, 4) === 'fLaC' && (head[4]! & 0x7f) === 0) return 'flac';
   // The DocType sits in the EBML header, within its first few dozen bytes.
-  if (head.length >= 16 && head.subarray(0, 4).equals(EBML_MAGIC) && head.subarray(0, CONTAINER_HEAD_BYTES).includes('webm', 0, 'latin1')) return 'webm';
+  if (head.length >= 16 && head.subarray(0, 4).equals(EBML_MAGIC) && head.subarray(0, CONTAINER_HEAD_BYTES).includes('webm', 0, 'latin1'))
+    return 'webm';
   return null;
 }
 
 /** What music-metadata must report for a file of each sniffed container: audio, and no picture track. */
-export function containerAgrees(container: RecordedContainer, meta: { container?: string; codec?: string; hasAudio?: boolean; hasVideo?: boolean }): boolean {
+export function containerAgrees(
+  container: RecordedContainer,
+  meta: { container?: string; codec?: string; hasAudio?: boolean; hasVideo?: boolean },
+): boolean {
   if (meta.hasVideo === true || meta.hasAudio === false) return false;
   const name = (meta.container ?? '').toLowerCase();
   switch (container) {

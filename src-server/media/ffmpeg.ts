@@ -25,11 +25,15 @@ export class FfmpegMissingError extends Error {
 
 /** An ffmpeg is there, but no build found has what this work needs (e.g. an old static build without xfade). */
 export class FfmpegFeatureMissingError extends FfmpegMissingError {
-  constructor(readonly features: FfmpegFeature[], found: FfmpegLocation[]) {
+  constructor(
+    readonly features: FfmpegFeature[],
+    found: FfmpegLocation[],
+  ) {
     super(
       `This needs an ffmpeg with ${features.join(', ')}; ` +
-        (found.map((f) => `the ${f.source} ffmpeg ${f.version} (${f.ffmpeg}) lacks ${f.missing.filter((m) => features.includes(m)).join(', ')}`).join('; ') ||
-          'none was found') +
+        (found
+          .map((f) => `the ${f.source} ffmpeg ${f.version} (${f.ffmpeg}) lacks ${f.missing.filter((m) => features.includes(m)).join(', ')}`)
+          .join('; ') || 'none was found') +
         '. Install a recent ffmpeg (4.4 or later) or set ATELIER_FFMPEG_PATH to one.',
     );
     this.name = 'FfmpegFeatureMissingError';
@@ -142,7 +146,11 @@ export function ffmpegCandidates(search: FfmpegSearch = {}): { ffmpeg: string; f
 }
 
 /** Runs a candidate once: its version and which of FFMPEG_FEATURES it has. Null when it does not run. */
-export async function inspectFfmpeg(candidate: { ffmpeg: string; ffprobe: string | null; source: FfmpegSource }): Promise<FfmpegLocation | null> {
+export async function inspectFfmpeg(candidate: {
+  ffmpeg: string;
+  ffprobe: string | null;
+  source: FfmpegSource;
+}): Promise<FfmpegLocation | null> {
   try {
     const [version, filters, encoders] = await Promise.all(
       [['-version'], ['-filters'], ['-encoders']].map((args) => run(candidate.ffmpeg, ['-hide_banner', ...args], { maxBuffer: 8 << 20 })),
@@ -224,7 +232,12 @@ export async function decodeAudio(input: string, opts: DecodeOptions): Promise<F
  * reason), any other failure a MediaDecodeError carrying ffmpeg's last words. `start` sends the
  * output somewhere (`save`, `pipe`), which is what starts the process.
  */
-export function runToEnd(command: ffmpeg.FfmpegCommand, what: string, start: (command: ffmpeg.FfmpegCommand) => void, signal?: AbortSignal): Promise<void> {
+export function runToEnd(
+  command: ffmpeg.FfmpegCommand,
+  what: string,
+  start: (command: ffmpeg.FfmpegCommand) => void,
+  signal?: AbortSignal,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const onAbort = () => command.kill('SIGKILL');
     signal?.addEventListener('abort', onAbort, { once: true });

@@ -104,14 +104,26 @@ export async function masterSong(opts: MasterOptions): Promise<Loudness> {
       `aformat=sample_fmts=fltp:channel_layouts=stereo,aresample=${sr},highpass=f=90,volume=${opts.vocalGainDb.toFixed(2)}dB,` +
       `acompressor=threshold=0.1:ratio=3:attack=8:release=150,adelay=${delayMs}|${delayMs}[voice]`,
     sumGraph(['[voice]', ...opts.stems.map((_, i) => `[${i + 1}:a]`)], opts.durationSec, '[mix]'),
-    `[mix]acompressor=threshold=0.2:ratio=2:attack=20:release=250,` +
-      `atrim=duration=${opts.durationSec.toFixed(3)}[out]`,
+    `[mix]acompressor=threshold=0.2:ratio=2:attack=20:release=250,` + `atrim=duration=${opts.durationSec.toFixed(3)}[out]`,
   ].join(';');
   try {
-    await runFfmpeg(['-y', '-i', opts.vocal, ...stemInputs, '-filter_complex', graph, '-map', '[out]', '-ar', String(sr), '-c:a', 'pcm_f32le', premix], 'mix the song', opts.signal);
+    await runFfmpeg(
+      ['-y', '-i', opts.vocal, ...stemInputs, '-filter_complex', graph, '-map', '[out]', '-ar', String(sr), '-c:a', 'pcm_f32le', premix],
+      'mix the song',
+      opts.signal,
+    );
     const raw = await measureLoudness(premix, opts.signal);
     await runFfmpeg(
-      ['-y', '-i', premix, '-af', `volume=${(target - raw.integrated).toFixed(2)}dB,alimiter=limit=0.8:attack=5:release=80:level=false`, '-c:a', 'pcm_f32le', levelled],
+      [
+        '-y',
+        '-i',
+        premix,
+        '-af',
+        `volume=${(target - raw.integrated).toFixed(2)}dB,alimiter=limit=0.8:attack=5:release=80:level=false`,
+        '-c:a',
+        'pcm_f32le',
+        levelled,
+      ],
       'level the song',
       opts.signal,
     );
@@ -123,7 +135,25 @@ export async function masterSong(opts: MasterOptions): Promise<Loudness> {
     const mp3Tmp = `${opts.mp3}.${process.pid}.part.mp3`;
     try {
       await runFfmpeg(
-        ['-y', '-i', levelled, '-filter_complex', `[0:a]${loudnorm}`, '-map', '[wav]', '-c:a', 'pcm_s16le', wavTmp, '-map', '[mp3]', '-c:a', 'libmp3lame', '-b:a', '192k', mp3Tmp],
+        [
+          '-y',
+          '-i',
+          levelled,
+          '-filter_complex',
+          `[0:a]${loudnorm}`,
+          '-map',
+          '[wav]',
+          '-c:a',
+          'pcm_s16le',
+          wavTmp,
+          '-map',
+          '[mp3]',
+          '-c:a',
+          'libmp3lame',
+          '-b:a',
+          '192k',
+          mp3Tmp,
+        ],
         'master the song',
         opts.signal,
       );

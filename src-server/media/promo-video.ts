@@ -47,7 +47,12 @@ const TRANSITIONS = ['fade', 'smoothleft', 'circleopen', 'slideup', 'dissolve', 
  * to whole pixels, and on the doubled picture a pixel step is half a pixel of output, which takes
  * the visible shake out of slow zooms. Zooms alternate in and out, so neighbours move differently.
  */
-export function slideshowGraph(o: Pick<SlideshowOptions, 'images' | 'cuts' | 'durationSec' | 'width' | 'height' | 'fps' | 'transitionSec' | 'background' | 'captions' | 'fontsDir'>): string {
+export function slideshowGraph(
+  o: Pick<
+    SlideshowOptions,
+    'images' | 'cuts' | 'durationSec' | 'width' | 'height' | 'fps' | 'transitionSec' | 'background' | 'captions' | 'fontsDir'
+  >,
+): string {
   const { width: w, height: h, fps, transitionSec: t } = o;
   const n = o.images.length;
   const lines: string[] = [];
@@ -85,9 +90,22 @@ export async function renderSlideshow(o: SlideshowOptions): Promise<void> {
       const cmd = await command(o.dir);
       for (const image of o.images) cmd.input(image);
       cmd.outputOptions([
-        '-filter_complex_script', graphFile,
-        '-map', '[out]',
-        '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-profile:v', 'high', '-pix_fmt', 'yuv420p', '-r', String(o.fps),
+        '-filter_complex_script',
+        graphFile,
+        '-map',
+        '[out]',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'veryfast',
+        '-crf',
+        '20',
+        '-profile:v',
+        'high',
+        '-pix_fmt',
+        'yuv420p',
+        '-r',
+        String(o.fps),
       ]);
       await runToEnd(cmd, 'render the video', (c) => c.save(path.basename(tmp)), o.signal);
     });
@@ -100,13 +118,36 @@ export async function renderSlideshow(o: SlideshowOptions): Promise<void> {
 export async function mergeVideo(o: { dir: string; video: string; audio: string; output: string; signal?: AbortSignal }): Promise<void> {
   await writeAtomically(o.output, async (tmp) => {
     const cmd = (await command(o.dir)).input(o.video).input(o.audio);
-    cmd.outputOptions(['-map', '0:v:0', '-map', '1:a:0', '-c:v', 'copy', '-c:a', 'aac', '-b:a', '192k', '-ar', '48000', '-shortest', '-movflags', '+faststart']);
+    cmd.outputOptions([
+      '-map',
+      '0:v:0',
+      '-map',
+      '1:a:0',
+      '-c:v',
+      'copy',
+      '-c:a',
+      'aac',
+      '-b:a',
+      '192k',
+      '-ar',
+      '48000',
+      '-shortest',
+      '-movflags',
+      '+faststart',
+    ]);
     await runToEnd(cmd, 'merge the video and the song', (c) => c.save(tmp), o.signal);
   });
 }
 
 /** One JPEG frame at `atSec` (the title card), as the video's thumbnail. */
-export async function extractFrame(o: { dir: string; video: string; atSec: number; output: string; width: number; signal?: AbortSignal }): Promise<void> {
+export async function extractFrame(o: {
+  dir: string;
+  video: string;
+  atSec: number;
+  output: string;
+  width: number;
+  signal?: AbortSignal;
+}): Promise<void> {
   await writeAtomically(o.output, async (tmp) => {
     const cmd = (await command(o.dir)).input(o.video).seekInput(o.atSec);
     cmd.outputOptions(['-frames:v', '1', '-vf', `scale=${o.width}:-2`, '-q:v', '3', '-f', 'image2']);

@@ -49,8 +49,7 @@ function refuse(code: SocketRefusal): Error & { data: { code: SocketRefusal } } 
   return Object.assign(new Error(REFUSALS[code]), { data: { code } });
 }
 
-const isLoopbackHost = (hostname: string) =>
-  hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+const isLoopbackHost = (hostname: string) => hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 
 /**
  * Browsers send Origin; a page elsewhere on the web must not open a socket with a token it got

@@ -8,7 +8,10 @@ import { finished } from 'node:stream';
 export class InvalidKeyError extends Error {
   // statusCode lets a family's error handler map it without knowing this class.
   readonly statusCode = 400;
-  constructor(readonly key: string, reason: string) {
+  constructor(
+    readonly key: string,
+    reason: string,
+  ) {
     super(`Invalid storage key: ${reason}`);
     this.name = 'InvalidKeyError';
   }
@@ -305,7 +308,13 @@ export class OpenedFile {
 
   /** Bytes `start..end` (inclusive) as a stream, from the shared descriptor at explicit offsets. */
   stream(range: { start?: number; end?: number } = {}): fs.ReadStream {
-    const stream = fs.createReadStream('', { fd: this.handle.fd, start: range.start ?? 0, end: range.end, highWaterMark: READ_CHUNK, autoClose: false });
+    const stream = fs.createReadStream('', {
+      fd: this.handle.fd,
+      start: range.start ?? 0,
+      end: range.end,
+      highWaterMark: READ_CHUNK,
+      autoClose: false,
+    });
     // Ended, failed or destroyed (a client that went away): the descriptor is no longer this reader's.
     finished(stream, () => void this.close());
     return stream;
@@ -390,7 +399,8 @@ class OpenFileCache {
   private async revalidate(shared: SharedFile, file: string): Promise<void> {
     const current = await fsp.stat(file).catch(() => null);
     shared.checking = null;
-    if (current && current.ino === shared.st.ino && current.size === shared.st.size && current.mtimeMs === shared.st.mtimeMs) shared.checkedAt = Date.now();
+    if (current && current.ino === shared.st.ino && current.size === shared.st.size && current.mtimeMs === shared.st.mtimeMs)
+      shared.checkedAt = Date.now();
     else if (this.files.get(shared.key) === shared) this.forget(shared.key);
   }
 

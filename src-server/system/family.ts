@@ -38,98 +38,114 @@ export default defineFamily({
     models.register();
   },
   async routes(app, { models }) {
-  await modelAdminRoutes(app, models);
-  await queueRoutes(app);
+    await modelAdminRoutes(app, models);
+    await queueRoutes(app);
 
-  app.get(
-    '/system/info',
-    {
-      schema: {
-        tags: ['system'],
-        summary: 'Version and data folder of this installation (loopback only)',
-        response: {
-          200: DataEnvelope(
-            Type.Object({
-              version: Type.String(),
-              data_dir: Type.String(),
-              web_ui: Type.Boolean({ description: 'Whether the built web UI is there to serve at /app/' }),
-              ffmpeg: Type.Object({
-                found: Type.Boolean(),
-                path: Type.Union([Type.String(), Type.Null()]),
-                version: Type.Union([Type.String(), Type.Null()]),
-                source: Type.Union([Type.String(), Type.Null()], { description: 'env (ATELIER_FFMPEG_PATH), bundled (installer), npm, or system (PATH)' }),
-                missing: Type.Array(Type.String(), { description: 'Filters and encoders Atelier uses that this ffmpeg lacks' }),
+    app.get(
+      '/system/info',
+      {
+        schema: {
+          tags: ['system'],
+          summary: 'Version and data folder of this installation (loopback only)',
+          response: {
+            200: DataEnvelope(
+              Type.Object({
+                version: Type.String(),
+                data_dir: Type.String(),
+                web_ui: Type.Boolean({ description: 'Whether the built web UI is there to serve at /app/' }),
+                ffmpeg: Type.Object({
+                  found: Type.Boolean(),
+                  path: Type.Union([Type.String(), Type.Null()]),
+                  version: Type.Union([Type.String(), Type.Null()]),
+                  source: Type.Union([Type.String(), Type.Null()], {
+                    description: 'env (ATELIER_FFMPEG_PATH), bundled (installer), npm, or system (PATH)',
+                  }),
+                  missing: Type.Array(Type.String(), { description: 'Filters and encoders Atelier uses that this ffmpeg lacks' }),
+                }),
               }),
-            }),
-          ),
-        },
-      },
-    },
-    async () => {
-      const ffmpeg = await locateFfmpeg();
-      return {
-        success: true as const,
-        data: {
-          version: '0.1.0',
-          data_dir: app.config.dataDir,
-          web_ui: fs.existsSync(path.join(app.config.webRoot ?? defaultWebRoot(), 'index.html')),
-          ffmpeg: {
-            found: !!ffmpeg,
-            path: ffmpeg?.ffmpeg ?? null,
-            version: ffmpeg?.version ?? null,
-            source: ffmpeg?.source ?? null,
-            missing: ffmpeg?.missing ?? [],
+            ),
           },
         },
-      };
-    },
-  );
-
-  app.get(
-    '/system/lan',
-    { schema: { tags: ['system'], summary: 'LAN sharing state and the addresses peers use (loopback only)', response: { 200: DataEnvelope(LanStatusSchema) } } },
-    async () => ({ success: true as const, data: lanView(app.lan.status()) }),
-  );
-
-  app.put(
-    '/system/lan',
-    {
-      schema: {
-        tags: ['system'],
-        summary: 'Turn LAN sharing on or off (loopback only)',
-        description: 'On: the API, web UI and socket.io become reachable on this machine\'s LAN addresses, same port. Settings routes stay loopback-only.',
-        body: Type.Object({ enabled: Type.Boolean() }, { additionalProperties: false }),
-        response: { 200: DataEnvelope(LanStatusSchema) },
       },
-    },
-    async (request) => ({ success: true as const, data: lanView(await app.lan.setEnabled(request.body.enabled)) }),
-  );
-
-  const ImageModelSetting = Type.Object({
-    default: Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()], {
-      description: 'A `name` from GET /api/v1/models (type main), or null for the best installed model each plan allows',
-    }),
-  });
-  app.get(
-    '/system/settings/image-model',
-    { schema: { tags: ['system'], summary: 'The image model canvas generate requests without `model` use (loopback only)', response: { 200: DataEnvelope(ImageModelSetting) } } },
-    async () => ({ success: true as const, data: readSetting(app.db, 'imageModel') }),
-  );
-  app.put(
-    '/system/settings/image-model',
-    {
-      schema: {
-        tags: ['system'],
-        summary: 'Choose the image model canvas generate requests without `model` use (loopback only)',
-        description: 'When the chosen model is not installed or a caller\'s plan does not include it, that request gets the best installed model its plan allows.',
-        body: ImageModelSetting,
-        response: { 200: DataEnvelope(ImageModelSetting) },
+      async () => {
+        const ffmpeg = await locateFfmpeg();
+        return {
+          success: true as const,
+          data: {
+            version: '0.1.0',
+            data_dir: app.config.dataDir,
+            web_ui: fs.existsSync(path.join(app.config.webRoot ?? defaultWebRoot(), 'index.html')),
+            ffmpeg: {
+              found: !!ffmpeg,
+              path: ffmpeg?.ffmpeg ?? null,
+              version: ffmpeg?.version ?? null,
+              source: ffmpeg?.source ?? null,
+              missing: ffmpeg?.missing ?? [],
+            },
+          },
+        };
       },
-    },
-    async (request) => {
-      writeSetting(app.db, 'imageModel', { default: request.body.default }, app.clock.now());
-      return { success: true as const, data: readSetting(app.db, 'imageModel') };
-    },
-  );
+    );
+
+    app.get(
+      '/system/lan',
+      {
+        schema: {
+          tags: ['system'],
+          summary: 'LAN sharing state and the addresses peers use (loopback only)',
+          response: { 200: DataEnvelope(LanStatusSchema) },
+        },
+      },
+      async () => ({ success: true as const, data: lanView(app.lan.status()) }),
+    );
+
+    app.put(
+      '/system/lan',
+      {
+        schema: {
+          tags: ['system'],
+          summary: 'Turn LAN sharing on or off (loopback only)',
+          description:
+            "On: the API, web UI and socket.io become reachable on this machine's LAN addresses, same port. Settings routes stay loopback-only.",
+          body: Type.Object({ enabled: Type.Boolean() }, { additionalProperties: false }),
+          response: { 200: DataEnvelope(LanStatusSchema) },
+        },
+      },
+      async (request) => ({ success: true as const, data: lanView(await app.lan.setEnabled(request.body.enabled)) }),
+    );
+
+    const ImageModelSetting = Type.Object({
+      default: Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()], {
+        description: 'A `name` from GET /api/v1/models (type main), or null for the best installed model each plan allows',
+      }),
+    });
+    app.get(
+      '/system/settings/image-model',
+      {
+        schema: {
+          tags: ['system'],
+          summary: 'The image model canvas generate requests without `model` use (loopback only)',
+          response: { 200: DataEnvelope(ImageModelSetting) },
+        },
+      },
+      async () => ({ success: true as const, data: readSetting(app.db, 'imageModel') }),
+    );
+    app.put(
+      '/system/settings/image-model',
+      {
+        schema: {
+          tags: ['system'],
+          summary: 'Choose the image model canvas generate requests without `model` use (loopback only)',
+          description:
+            "When the chosen model is not installed or a caller's plan does not include it, that request gets the best installed model its plan allows.",
+          body: ImageModelSetting,
+          response: { 200: DataEnvelope(ImageModelSetting) },
+        },
+      },
+      async (request) => {
+        writeSetting(app.db, 'imageModel', { default: request.body.default }, app.clock.now());
+        return { success: true as const, data: readSetting(app.db, 'imageModel') };
+      },
+    );
   },
 });

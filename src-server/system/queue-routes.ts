@@ -11,7 +11,9 @@ const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => T
 
 const Sharing = Type.Object({
   owner_first: Type.Boolean({ description: "The owner's queued jobs go ahead of LAN peers' (a running job is never interrupted)" }),
-  peer_max_queued: Nullable(Type.Integer({ minimum: 1, maximum: 1000, description: 'Jobs one listener may have waiting at once; null for no limit' })),
+  peer_max_queued: Nullable(
+    Type.Integer({ minimum: 1, maximum: 1000, description: 'Jobs one listener may have waiting at once; null for no limit' }),
+  ),
 });
 
 const QueuedJob = Type.Object({
@@ -40,7 +42,14 @@ export async function queueRoutes(app: FamilyApp): Promise<void> {
 
   const namesOf = (ids: string[]) =>
     new Map(
-      ids.length === 0 ? [] : app.db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, ids)).all().map((u) => [u.id, u.name]),
+      ids.length === 0
+        ? []
+        : app.db
+            .select({ id: users.id, name: users.name })
+            .from(users)
+            .where(inArray(users.id, ids))
+            .all()
+            .map((u) => [u.id, u.name]),
     );
 
   app.get(
@@ -88,9 +97,15 @@ export async function queueRoutes(app: FamilyApp): Promise<void> {
         tags,
         summary: 'Set how the lanes are shared with LAN peers (loopback only)',
         description: 'Queued jobs are reordered at once and every affected job hears its new position.',
-        body: Type.Object({ owner_first: Type.Optional(Sharing.properties.owner_first), peer_max_queued: Type.Optional(Sharing.properties.peer_max_queued) }, {
-          additionalProperties: false,
-        }),
+        body: Type.Object(
+          {
+            owner_first: Type.Optional(Sharing.properties.owner_first),
+            peer_max_queued: Type.Optional(Sharing.properties.peer_max_queued),
+          },
+          {
+            additionalProperties: false,
+          },
+        ),
         response: { 200: DataEnvelope(Sharing) },
       },
     },
@@ -107,9 +122,19 @@ export async function queueRoutes(app: FamilyApp): Promise<void> {
   const jobAction = (action: 'cancel' | 'promote', summary: string) =>
     app.post(
       `/system/jobs/:id/${action}`,
-      { schema: { tags, summary, params: IdParams, response: { 200: DataEnvelope(Type.Object({ id: Type.String(), status: Type.String(), position: Nullable(Type.Integer()) })) } } },
+      {
+        schema: {
+          tags,
+          summary,
+          params: IdParams,
+          response: { 200: DataEnvelope(Type.Object({ id: Type.String(), status: Type.String(), position: Nullable(Type.Integer()) })) },
+        },
+      },
       async (request) => {
-        const job = action === 'cancel' ? app.jobs.cancel(request.params.id, 'Cancelled by the owner of this Atelier') : app.jobs.promote(request.params.id);
+        const job =
+          action === 'cancel'
+            ? app.jobs.cancel(request.params.id, 'Cancelled by the owner of this Atelier')
+            : app.jobs.promote(request.params.id);
         if (!job) throw new AppError(404, 'JOB_NOT_FOUND', 'No such job');
         return { success: true as const, data: { id: job.id, status: job.status, position: job.position } };
       },

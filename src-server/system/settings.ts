@@ -27,8 +27,5 @@ export function readSetting<K extends keyof SettingsShape>(db: Db, key: K): Sett
 
 export function writeSetting<K extends keyof SettingsShape>(db: Db, key: K, value: SettingsShape[K], now: number): void {
   const updatedAt = new Date(now).toISOString();
-  db.insert(settings)
-    .values({ key, value, updatedAt })
-    .onConflictDoUpdate({ target: settings.key, set: { value, updatedAt } })
-    .run();
+  db.insert(settings).values({ key, value, updatedAt }).onConflictDoUpdate({ target: settings.key, set: { value, updatedAt } }).run();
 }

@@ -12,9 +12,16 @@ export const Accepted = Type.Object({
   job_id: Type.String({ format: 'uuid', description: 'Follow it with GET /queue/items/{job_id} or the `job:update` socket.io event' }),
   status: Type.Literal('queued'),
   queue_position: Type.Integer({ description: '1 = next to run in the GPU queue' }),
-  estimated_wait_seconds: Type.Integer({ description: 'Until the images are ready: the jobs ahead plus this one, from speeds measured on this machine' }),
-  estimated_credits: Type.Integer({ description: 'Held from your balance now; the job is charged its measured compute time (1 credit a second) and the rest is released' }),
-  websocket_channel: Type.String({ description: 'The socket.io room your job events go to (`user:<your id>`); connect to /socket.io/ with your access token and listen for `job:update`' }),
+  estimated_wait_seconds: Type.Integer({
+    description: 'Until the images are ready: the jobs ahead plus this one, from speeds measured on this machine',
+  }),
+  estimated_credits: Type.Integer({
+    description: 'Held from your balance now; the job is charged its measured compute time (1 credit a second) and the rest is released',
+  }),
+  websocket_channel: Type.String({
+    description:
+      'The socket.io room your job events go to (`user:<your id>`); connect to /socket.io/ with your access token and listen for `job:update`',
+  }),
   model: Type.String({ description: 'Atelier addition: the model the job runs (the one named, or the default when none was)' }),
 });
 
@@ -41,7 +48,8 @@ export const ImageDetail = Type.Object({
   share_url: Nullable(Type.String()),
   boards: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })),
   metadata: Type.Record(Type.String(), Type.Unknown(), {
-    description: 'model, model_hash, prompt, negative_prompt, steps, cfg_scale, seed, sampler, loras, strength, scale, width, height, provider (the execution provider that ran it)',
+    description:
+      'model, model_hash, prompt, negative_prompt, steps, cfg_scale, seed, sampler, loras, strength, scale, width, height, provider (the execution provider that ran it)',
   }),
   generation_job_id: Nullable(Type.String()),
 });

@@ -11,10 +11,12 @@ export const AudioFile = Type.Object({
   artist: Type.Union([Type.String(), Type.Null()]),
   file_path: Type.String({ description: 'Storage key under the data folder, e.g. `audio/1795416092714-k3j9x0a2b.mp3`' }),
   file_size: Type.Integer({ description: 'Bytes' }),
-  duration: Type.Union([Type.Number(), Type.Null()], { description: 'Seconds: the uploader\'s value, else read from the file' }),
-  format: Type.Union([Type.Literal('mp3'), Type.Literal('aac'), Type.Literal('m4a'), Type.Literal('wav')], { description: 'Read from the content' }),
+  duration: Type.Union([Type.Number(), Type.Null()], { description: "Seconds: the uploader's value, else read from the file" }),
+  format: Type.Union([Type.Literal('mp3'), Type.Literal('aac'), Type.Literal('m4a'), Type.Literal('wav')], {
+    description: 'Read from the content',
+  }),
   created_at: Type.String({ format: 'date-time' }),
-  uploaded_by: Type.Integer({ description: 'The uploader\'s stage user number' }),
+  uploaded_by: Type.Integer({ description: "The uploader's stage user number" }),
 });
 
 export type AudioFile = Static<typeof AudioFile>;
@@ -46,7 +48,7 @@ export const ListenServer = Type.Object({
 });
 
 const concertFields = {
-  studioUserId: Type.Integer({ description: 'The studio\'s stage user number' }),
+  studioUserId: Type.Integer({ description: "The studio's stage user number" }),
   studioName: Type.String(),
   concertName: Type.String(),
   songs: Type.Array(ConcertSong),

@@ -15,9 +15,13 @@ export const Track = Type.Object({
   instrumentName: Type.String({ description: 'The instrument the recording was converted to' }),
   order: Type.Integer({ minimum: 1, description: 'Position in the studio, 1 = first; contiguous' }),
   status: Type.Union([Type.Literal('pending'), Type.Literal('ready'), Type.Literal('failed')], {
-    description: '`pending` until both files arrived through their upload URLs and were recognised as audio; `failed` when one was not audio or the URLs expired first',
+    description:
+      '`pending` until both files arrived through their upload URLs and were recognised as audio; `failed` when one was not audio or the URLs expired first',
   }),
-  failure: Type.Union([Type.Object({ code: Type.String({ description: '`INVALID_AUDIO` or `UPLOAD_EXPIRED`' }), message: Type.String() }), Type.Null()]),
+  failure: Type.Union([
+    Type.Object({ code: Type.String({ description: '`INVALID_AUDIO` or `UPLOAD_EXPIRED`' }), message: Type.String() }),
+    Type.Null(),
+  ]),
   trackUrl: Nullable(Type.String(), 'Signed GET URL of the converted audio (valid 1 hour, Range supported); null until ready'),
   recordUrl: Nullable(Type.String(), 'Signed GET URL of the raw recording; null until ready'),
   trackFormat: Nullable(Type.String(), 'Read from the content: wav, mp3, m4a, aac, ogg, webm or flac'),
@@ -29,13 +33,18 @@ export const Track = Type.Object({
 export type Track = Static<typeof Track>;
 
 const Upload = (what: string) =>
-  Type.String({ description: `Signed PUT URL for the ${what}: send the raw bytes as the body (any Content-Type, at most 100 MB); answers 201` });
+  Type.String({
+    description: `Signed PUT URL for the ${what}: send the raw bytes as the body (any Content-Type, at most 100 MB); answers 201`,
+  });
 
 export const CreatedTrack = Type.Object({
   track: Track,
   trackPresignedUrl: Upload('converted audio'),
   recordPresignedUrl: Upload('raw recording'),
-  expiresAt: Type.String({ format: 'date-time', description: 'When both upload URLs stop working; a track still missing a file then fails' }),
+  expiresAt: Type.String({
+    format: 'date-time',
+    description: 'When both upload URLs stop working; a track still missing a file then fails',
+  }),
   maxBytes: Type.Integer({ description: 'Largest file each URL accepts' }),
 });
 
@@ -90,7 +99,7 @@ export const Song = Type.Object({
   mood: Type.Union([Type.String(), Type.Null()]),
   instruments: Type.Array(Type.String()),
   source: Type.Union([Type.Literal('basic'), Type.Literal('ai'), Type.Literal('mix')], {
-    description: '`basic`: uploaded by the client without AI; `ai`: composed by AI; `mix`: mixed by the server from the studio\'s tracks',
+    description: "`basic`: uploaded by the client without AI; `ai`: composed by AI; `mix`: mixed by the server from the studio's tracks",
   }),
   aiUsed: Type.Boolean(),
   format: Type.String({ description: 'Read from the content: wav, mp3, m4a, aac, ogg, webm or flac' }),
@@ -128,7 +137,9 @@ export const CoverJob = Type.Object({
   model: Type.String({ description: 'The image model drawing it' }),
   seed: Type.Integer(),
   cover: Type.Union([Cover, Type.Null()], { description: 'Once completed' }),
-  error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()], { description: 'Once failed or cancelled' }),
+  error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()], {
+    description: 'Once failed or cancelled',
+  }),
 });
 
 export type CoverJob = Static<typeof CoverJob>;

@@ -141,7 +141,10 @@ describe('basic-pitch transcription in a worker thread', () => {
     const progress: BasicPitchProgress[] = [];
     const result = await transcribeNotes(pool, clip, { includeActivations: true, onProgress: (p) => progress.push(p) });
     const score = noteFMeasure(MELODY, result.notes);
-    console.log(`basic-pitch melody: F ${score.f.toFixed(3)} (P ${score.precision.toFixed(3)}, R ${score.recall.toFixed(3)}), ${result.notes.length} notes:`, result.notes.map((n) => `${n.midi}@${n.startSec.toFixed(3)}-${n.endSec.toFixed(3)}`).join(' '));
+    console.log(
+      `basic-pitch melody: F ${score.f.toFixed(3)} (P ${score.precision.toFixed(3)}, R ${score.recall.toFixed(3)}), ${result.notes.length} notes:`,
+      result.notes.map((n) => `${n.midi}@${n.startSec.toFixed(3)}-${n.endSec.toFixed(3)}`).join(' '),
+    );
     expect(score.f).toBeGreaterThanOrEqual(0.8);
     for (const n of result.notes) {
       expect(n.endSec).toBeGreaterThan(n.startSec);
@@ -182,18 +185,26 @@ describe('basic-pitch note creation', () => {
     for (const [t, k, v] of cells) m[t * NOTE_BINS + k] = v;
     return m;
   };
-  const span = (from: number, to: number, key: number, v: number) => Array.from({ length: to - from }, (_, i): [number, number, number] => [from + i, key, v]);
+  const span = (from: number, to: number, key: number, v: number) =>
+    Array.from({ length: to - from }, (_, i): [number, number, number] => [from + i, key, v]);
 
   it('starts a note at an onset peak and ends it once the frames stay below the threshold', () => {
     const frames = grid(100, span(20, 50, 39, 0.8));
-    const onsets = grid(100, [[19, 39, 0.3], [20, 39, 0.9], [21, 39, 0.4]]);
+    const onsets = grid(100, [
+      [19, 39, 0.3],
+      [20, 39, 0.9],
+      [21, 39, 0.4],
+    ]);
     const notes = framesToNotes(frames, onsets, { inferOnsets: false, melodiaTrick: false });
     expect(notes).toEqual([{ startFrame: 20, endFrame: 50, midi: 60, amplitude: expect.closeTo(0.8, 5) }]);
   });
 
   it('drops notes of 11 frames or fewer and ignores onsets at the clip edges', () => {
     const frames = grid(100, [...span(20, 31, 39, 0.8), ...span(0, 40, 50, 0.8)]);
-    const onsets = grid(100, [[20, 39, 0.9], [0, 50, 0.9]]);
+    const onsets = grid(100, [
+      [20, 39, 0.9],
+      [0, 50, 0.9],
+    ]);
     expect(framesToNotes(frames, onsets, { inferOnsets: false, melodiaTrick: false })).toEqual([]);
   });
 

@@ -30,7 +30,16 @@ describe('the codebook delay pattern', () => {
 
   it('shifts an audio prompt by the same delay and starts decoding after it', () => {
     const S = P;
-    const p = buildDelayPattern([[S, 1, 2], [S, 3, 4], [S, 5, 6], [S, 7, 8]], 10, P);
+    const p = buildDelayPattern(
+      [
+        [S, 1, 2],
+        [S, 3, 4],
+        [S, 5, 6],
+        [S, 7, 8],
+      ],
+      10,
+      P,
+    );
     expect(p.startLength).toBe(3);
     const rows = [0, 1, 2, 3].map((k) => Array.from(p.mask.slice(k * 10, k * 10 + 10)));
     expect(rows).toEqual([
@@ -87,7 +96,11 @@ describe('the chroma of a melody', () => {
   it('marks the sung pitch class, one-hot per frame', () => {
     const sr = 32_000;
     const tone = (hz: number) => new Float32Array(sr * 2).map((_, i) => 0.5 * Math.sin((2 * Math.PI * hz * i) / sr));
-    for (const [hz, pc] of [[440, 9], [261.63, 0], [392, 7]] as const) {
+    for (const [hz, pc] of [
+      [440, 9],
+      [261.63, 0],
+      [392, 7],
+    ] as const) {
       const c = oneHotChroma(tone(hz), { sampleRate: sr, nFft: 16384, hopLength: 4096 });
       expect(c.frames).toBe(Math.floor((sr * 2) / 4096) + 1);
       const mid = Math.floor(c.frames / 2);
@@ -95,7 +108,9 @@ describe('the chroma of a melody', () => {
       expect(row.indexOf(1), `${hz} Hz`).toBe(pc);
       expect(row.reduce((a, b) => a + b, 0)).toBe(1);
     }
-    expect(Array.from(oneHotChroma(new Float32Array(sr), { sampleRate: sr, nFft: 2048, hopLength: 512 }).data).every((v) => v === 0)).toBe(true);
+    expect(Array.from(oneHotChroma(new Float32Array(sr), { sampleRate: sr, nFft: 2048, hopLength: 512 }).data).every((v) => v === 0)).toBe(
+      true,
+    );
   });
 });
 
@@ -120,13 +135,32 @@ afterAll(async () => {
   fs.rmSync(root, { recursive: true, force: true });
 });
 
-const ask = (over: Partial<MusicgenRequest> = {}): MusicgenRequest => ({ modelDir: textOnly, variant: 'fp32', prompt: 'upbeat jazz with piano', seconds: 1, seed: 42, ...over });
-const take = (seconds: number, hz = 440) => new Float32Array(Math.round(32_000 * seconds)).map((_, i) => 0.3 * Math.sin((2 * Math.PI * hz * i) / 32_000));
+const ask = (over: Partial<MusicgenRequest> = {}): MusicgenRequest => ({
+  modelDir: textOnly,
+  variant: 'fp32',
+  prompt: 'upbeat jazz with piano',
+  seconds: 1,
+  seed: 42,
+  ...over,
+});
+const take = (seconds: number, hz = 440) =>
+  new Float32Array(Math.round(32_000 * seconds)).map((_, i) => 0.3 * Math.sin((2 * Math.PI * hz * i) / 32_000));
 
 describe('the model folder', () => {
   it('reads the tiny export as the real layout', () => {
     const f = readMusicgenFolder(textOnly);
-    expect(f.config).toMatchObject({ numCodebooks: 4, vocabSize: 32, padTokenId: 32, decoderStartTokenId: 32, samplingRate: 32_000, frameRate: 50, guidanceScale: 3, topK: 250, maxLength: 1500, melody: false });
+    expect(f.config).toMatchObject({
+      numCodebooks: 4,
+      vocabSize: 32,
+      padTokenId: 32,
+      decoderStartTokenId: 32,
+      samplingRate: 32_000,
+      frameRate: 50,
+      guidanceScale: 3,
+      topK: 250,
+      maxLength: 1500,
+      melody: false,
+    });
     expect(f.variants).toEqual(['fp32', 'fp16']);
     expect(f.canEncode).toBe(false);
     expect(readMusicgenFolder(withEncoder).canEncode).toBe(true);
@@ -136,7 +170,8 @@ describe('the model folder', () => {
   it('says what is missing', () => {
     const broken = path.join(root, 'models', 'musicgen', 'broken');
     fs.mkdirSync(path.join(broken, 'onnx'), { recursive: true });
-    for (const file of ['config.json', 'generation_config.json', 'tokenizer.json']) fs.copyFileSync(path.join(textOnly, file), path.join(broken, file));
+    for (const file of ['config.json', 'generation_config.json', 'tokenizer.json'])
+      fs.copyFileSync(path.join(textOnly, file), path.join(broken, file));
     fs.copyFileSync(path.join(textOnly, 'onnx', 'text_encoder.onnx'), path.join(broken, 'onnx', 'text_encoder.onnx'));
     expect(() => readMusicgenFolder(broken)).toThrow(MusicgenFolderError);
     expect(() => readMusicgenFolder(broken)).toThrow('onnx/decoder_model_merged.onnx, onnx/encodec_decode.onnx are missing');
@@ -230,7 +265,8 @@ describe('generating on the tiny model', () => {
     // Up to half the song: 1 s, 50 frames, the same whatever the seed; the continuation differs.
     expect(a.promptFrames).toBe(50);
     expect(a.frames).toBe(100);
-    const frames = (r: typeof a, from: number, to: number) => [0, 1, 2, 3].map((k) => Array.from(r.codes.slice(k * r.frames + from, k * r.frames + to)));
+    const frames = (r: typeof a, from: number, to: number) =>
+      [0, 1, 2, 3].map((k) => Array.from(r.codes.slice(k * r.frames + from, k * r.frames + to)));
     expect(frames(b, 0, 50)).toEqual(frames(a, 0, 50));
     expect(frames(b, 50, 100)).not.toEqual(frames(a, 50, 100));
     // Another take gives another prompt.

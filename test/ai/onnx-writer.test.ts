@@ -83,7 +83,9 @@ describe('OnnxGraph (ONNX model writer)', () => {
   });
 
   it('converts float32 to IEEE half bits with rounding, subnormals and infinities', () => {
-    const bits = Array.from(toFloat16(Float32Array.of(1, -2, 0.1, 65504, 1e6, 5.960464477539063e-8, 1e-9, 0, -Infinity, 1 + 2 ** -11, 1 + 3 * 2 ** -11)));
+    const bits = Array.from(
+      toFloat16(Float32Array.of(1, -2, 0.1, 65504, 1e6, 5.960464477539063e-8, 1e-9, 0, -Infinity, 1 + 2 ** -11, 1 + 3 * 2 ** -11)),
+    );
     // The last two lie halfway between two halves: they round to the even one.
     expect(bits).toEqual([0x3c00, 0xc000, 0x2e66, 0x7bff, 0x7c00, 0x0001, 0x0000, 0x0000, 0xfc00, 0x3c00, 0x3c02]);
     expect(Number.isNaN(Float32Array.of(NaN)[0])).toBe(true);
@@ -105,7 +107,21 @@ describe('convertTfjsGraph on a hand-made graph', () => {
   // FusedBatchNormV3, a SAME-padded strided _FusedConv2D with batch norm folded in, Relu6, Pow.
   // The 2-tall filter over 3 rows at stride 2 needs one row of padding, which TensorFlow puts below.
   const f = (name: string, shape: number[]) => ({ name, shape, dtype: 'float32' });
-  const specs = [f('w', [4, 3]), f('bias', [3]), f('scale', [3]), f('offset', [3]), f('mean', [3]), f('var', [3]), f('filter', [2, 3, 1, 2]), f('cs', [2]), f('co', [2]), f('cm', [2]), f('cv', [2]), f('two', []), { name: 'shape', shape: [4], dtype: 'int32' }];
+  const specs = [
+    f('w', [4, 3]),
+    f('bias', [3]),
+    f('scale', [3]),
+    f('offset', [3]),
+    f('mean', [3]),
+    f('var', [3]),
+    f('filter', [2, 3, 1, 2]),
+    f('cs', [2]),
+    f('co', [2]),
+    f('cm', [2]),
+    f('cv', [2]),
+    f('two', []),
+    { name: 'shape', shape: [4], dtype: 'int32' },
+  ];
   const rand = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(seed * 97 + i * 13.1) * 0.8);
   const positive = (n: number, seed: number) => rand(n, seed).map((v) => 0.5 + Math.abs(v));
   const data: Record<string, number[]> = {
@@ -127,9 +143,17 @@ describe('convertTfjsGraph on a hand-made graph', () => {
   const ints = (...v: number[]) => ({ list: { i: v.map(String) } });
   const node = (name: string, op: string, input: string[], attr: TfNode['attr'] = {}): TfNode => ({ name, op, input, attr });
   const nodes: TfNode[] = [
-    node('x', 'Placeholder', [], { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: '-1' }, { size: '4' }] } } } as TfNode['attr']),
+    node('x', 'Placeholder', [], {
+      dtype: { type: 'DT_FLOAT' },
+      shape: { shape: { dim: [{ size: '-1' }, { size: '4' }] } },
+    } as TfNode['attr']),
     ...specs.map((w) => node(w.name, 'Const', [])),
-    node('mm', '_FusedMatMul', ['x', 'w', 'bias'], { fused_ops: { list: { s: ['BiasAdd', 'Relu'].map((v) => s(v).s) } }, num_args: { i: '1' }, transpose_a: { b: false }, transpose_b: { b: false } }),
+    node('mm', '_FusedMatMul', ['x', 'w', 'bias'], {
+      fused_ops: { list: { s: ['BiasAdd', 'Relu'].map((v) => s(v).s) } },
+      num_args: { i: '1' },
+      transpose_a: { b: false },
+      transpose_b: { b: false },
+    }),
     node('bn', 'FusedBatchNormV3', ['mm', 'scale', 'offset', 'mean', 'var'], { epsilon: { f: 0.001 } }),
     node('img', 'Reshape', ['bn', 'shape']),
     node('pw', 'Pow', ['img', 'two']),
@@ -148,7 +172,12 @@ describe('convertTfjsGraph on a hand-made graph', () => {
   // converter must give the same result for both forms.
   const unfused: TfNode[] = [
     ...nodes.filter((n) => n.name !== 'conv' && n.name !== 'out'),
-    node('conv_raw', 'Conv2D', ['pw', 'filter'], { strides: ints(1, 2, 1, 1), dilations: ints(1, 1, 1, 1), padding: s('SAME'), data_format: s('NHWC') }),
+    node('conv_raw', 'Conv2D', ['pw', 'filter'], {
+      strides: ints(1, 2, 1, 1),
+      dilations: ints(1, 1, 1, 1),
+      padding: s('SAME'),
+      data_format: s('NHWC'),
+    }),
     node('conv_bn', 'FusedBatchNormV3', ['conv_raw', 'cs', 'co', 'cm', 'cv'], { epsilon: { f: 0.001 } }),
     node('conv', 'Relu6', ['conv_bn']),
     node('out', 'Identity', ['conv']),
@@ -156,12 +185,19 @@ describe('convertTfjsGraph on a hand-made graph', () => {
   const manifest = [{ paths: ['w.bin'], weights: specs }];
   const json: TfjsModelJson = { format: 'graph-model', modelTopology: { node: nodes }, weightsManifest: manifest };
   const reference: TfjsModelJson = { format: 'graph-model', modelTopology: { node: unfused }, weightsManifest: manifest };
-  const bytes = Buffer.concat(specs.map((w) => Buffer.from((w.dtype === 'int32' ? Int32Array.from(data[w.name]!) : Float32Array.from(data[w.name]!)).buffer)));
+  const bytes = Buffer.concat(
+    specs.map((w) => Buffer.from((w.dtype === 'int32' ? Int32Array.from(data[w.name]!) : Float32Array.from(data[w.name]!)).buffer)),
+  );
 
   it('matches tfjs on MatMul, batch norm, Pow and a strided SAME convolution, fused or not', async () => {
     const input = Float32Array.from(rand(8, 12));
     const model = await tf.loadGraphModel(
-      tf.io.fromMemory({ modelTopology: { ...reference.modelTopology, versions: { producer: 1 } }, weightSpecs: specs as tf.io.WeightsManifestEntry[], weightData: new Uint8Array(bytes).buffer, format: 'graph-model' }),
+      tf.io.fromMemory({
+        modelTopology: { ...reference.modelTopology, versions: { producer: 1 } },
+        weightSpecs: specs as tf.io.WeightsManifestEntry[],
+        weightData: new Uint8Array(bytes).buffer,
+        format: 'graph-model',
+      }),
     );
     const want = (await (model.execute(tf.tensor2d(input, [2, 4]), 'out') as tf.Tensor).data()) as Float32Array;
     expect(want.length).toBe(8);
@@ -170,7 +206,10 @@ describe('convertTfjsGraph on a hand-made graph', () => {
     const weights = decodeWeights(manifest, [new Uint8Array(bytes)]);
     // The unfused graph is converted from its nodes in reverse order: the converter must sort them.
     const reversed: TfjsModelJson = { ...reference, modelTopology: { node: [...unfused].reverse() } };
-    for (const [name, source] of [['fused', json], ['unfused', reversed]] as const) {
+    for (const [name, source] of [
+      ['fused', json],
+      ['unfused', reversed],
+    ] as const) {
       const { graph, ops } = convertTfjsGraph({ json: source, weights, files: [] }, { outputs: [{ node: 'out', name: 'y' }] });
       expect(ops).toMatchObject({ _FusedMatMul: 1, Pow: 1, Const: specs.length });
       const file = path.join(dir, `${name}.onnx`);
@@ -186,6 +225,8 @@ describe('convertTfjsGraph on a hand-made graph', () => {
 
   it('names the op it cannot convert', () => {
     const bad: TfjsModelJson = { ...json, modelTopology: { node: [nodes[0]!, node('e', 'Erf', ['x'])] }, weightsManifest: [] };
-    expect(() => convertTfjsGraph({ json: bad, weights: new Map(), files: [] }, { outputs: [{ node: 'e', name: 'y' }] })).toThrow('Unsupported TensorFlow op Erf (node e)');
+    expect(() => convertTfjsGraph({ json: bad, weights: new Map(), files: [] }, { outputs: [{ node: 'e', name: 'y' }] })).toThrow(
+      'Unsupported TensorFlow op Erf (node e)',
+    );
   });
 });

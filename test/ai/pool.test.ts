@@ -99,7 +99,11 @@ describe('AiPool', () => {
   it('cancels a running request between steps, keeping the worker', async () => {
     const controller = new AbortController();
     // Aborting on the first progress message makes sure the worker is inside the task, not still booting.
-    const running = pool.run('test-sleep', { ms: 10_000 }, { capability: 'c', signal: controller.signal, onProgress: () => controller.abort() });
+    const running = pool.run(
+      'test-sleep',
+      { ms: 10_000 },
+      { capability: 'c', signal: controller.signal, onProgress: () => controller.abort() },
+    );
     await failure(running, 'cancelled');
     await pool.run('test-sleep', { ms: 1 }, { capability: 'c' });
     expect(pool.status().workers.find((w) => w.capability === 'c')?.restarts).toBe(0);
@@ -162,11 +166,15 @@ describe('AiPool with a real model', () => {
   it('runs one forward pass with infer(), moving tensors both ways', async () => {
     const audio = new Float32Array(576);
     const state = new Float32Array(2 * 128);
-    const result = await infer(pool, { model: sileroVadModelPath() }, {
-      input: { type: 'float32', data: audio, dims: [1, 576] },
-      state: { type: 'float32', data: state, dims: [2, 1, 128] },
-      sr: { type: 'int64', data: BigInt64Array.of(16_000n), dims: [] },
-    });
+    const result = await infer(
+      pool,
+      { model: sileroVadModelPath() },
+      {
+        input: { type: 'float32', data: audio, dims: [1, 576] },
+        state: { type: 'float32', data: state, dims: [2, 1, 128] },
+        sr: { type: 'int64', data: BigInt64Array.of(16_000n), dims: [] },
+      },
+    );
     expect(audio.length).toBe(0);
     expect(state.length).toBe(0);
     expect(result.output.output).toMatchObject({ type: 'float32', dims: [1, 1] });
@@ -185,7 +193,9 @@ describe('AiPool with a real model', () => {
   it('lists the sessions it created with the provider each runs on', async () => {
     await detectSpeech(pool, speech.slice());
     const sessions = pool.status().sessions.filter((s) => s.capability === 'audio');
-    expect(sessions).toEqual([expect.objectContaining({ model: sileroVadModelPath(), requested: 'cpu', provider: 'cpu', capability: 'audio' })]);
+    expect(sessions).toEqual([
+      expect.objectContaining({ model: sileroVadModelPath(), requested: 'cpu', provider: 'cpu', capability: 'audio' }),
+    ]);
     // Cached: a second run loads nothing.
     const again = await detectSpeech(pool, speech.slice());
     expect(again.timing.sessionLoadMs).toBe(0);
@@ -210,7 +220,10 @@ describe('AiPool with a real model', () => {
   });
 
   it.runIf(cpuOnlyLinux)('falls back to the CPU when a forced accelerator cannot load, and says why', async () => {
-    const forced = new AiPool({ providers: { available: ['cpu'], preferred: 'cuda', order: ['cuda', 'cpu'], forced: true }, workerEntry: testWorker });
+    const forced = new AiPool({
+      providers: { available: ['cpu'], preferred: 'cuda', order: ['cuda', 'cpu'], forced: true },
+      workerEntry: testWorker,
+    });
     try {
       const result = await detectSpeech(forced, speech.slice());
       expect(result.provider).toBe('cpu');

@@ -27,7 +27,12 @@ describe('GET /system/ai and app.ai', () => {
     const after = (await t.app.inject({ url: '/system/ai' })).json();
     expect(after.data.workers).toEqual([expect.objectContaining({ capability: 'audio', state: 'idle', restarts: 0, queued: 0 })]);
     expect(after.data.sessions).toEqual([
-      expect.objectContaining({ model: sileroVadModelPath(), provider: result.provider, requested: idle.data.providers.preferred, capability: 'audio' }),
+      expect.objectContaining({
+        model: sileroVadModelPath(),
+        provider: result.provider,
+        requested: idle.data.providers.preferred,
+        capability: 'audio',
+      }),
     ]);
   });
 

@@ -155,7 +155,11 @@ describe('one account, five families', () => {
     await post('/auth/join', { user_id: 'first', name: 'First', password: 'hummingbird7' });
     await post('/auth/join', { user_id: 'second', name: 'Second', password: 'hummingbird7' });
     const res = await post('/api/auth/login', { user_id: 'second', password: 'hummingbird7' });
-    expect(res.json()).toMatchObject({ success: true, message: 'Login successful', user: { id: 2, user_id: 'second', uuid: expect.any(String) } });
+    expect(res.json()).toMatchObject({
+      success: true,
+      message: 'Login successful',
+      user: { id: 2, user_id: 'second', uuid: expect.any(String) },
+    });
     const missing = await post('/api/auth/login', { user_id: 'second' });
     expect(missing.statusCode).toBe(400);
     expect(missing.json()).toEqual({ success: false, error: 'MISSING_FIELDS', message: expect.any(String) });
@@ -176,7 +180,13 @@ describe('one account, five families', () => {
 
 describe('promo accounts', () => {
   it('joins, refuses a taken user id with AUTH_002, logs in with a session cookie', async () => {
-    const join = await post('/auth/join', { user_id: 'testuser', name: '홍길동', password: 'securepassword123', email: 'test@example.com', phone_number: '010-1234-5678' });
+    const join = await post('/auth/join', {
+      user_id: 'testuser',
+      name: '홍길동',
+      password: 'securepassword123',
+      email: 'test@example.com',
+      phone_number: '010-1234-5678',
+    });
     expect(join.statusCode).toBe(201);
     expect(join.json()).toEqual({ id: expect.any(String), name: '홍길동' });
     const again = await post('/auth/join', { user_id: 'testuser', name: 'Other', password: 'securepassword123' });
@@ -189,7 +199,12 @@ describe('promo accounts', () => {
     const cookie = login.cookies.find((c) => c.name === 'atelier_session');
     expect(cookie?.httpOnly).toBe(true);
 
-    const profile = await t.app.inject({ method: 'POST', url: '/user/profile', payload: { id: join.json().id }, cookies: { atelier_session: cookie!.value } });
+    const profile = await t.app.inject({
+      method: 'POST',
+      url: '/user/profile',
+      payload: { id: join.json().id },
+      cookies: { atelier_session: cookie!.value },
+    });
     expect(profile.statusCode).toBe(200);
     expect(profile.json()).toMatchObject({ id: join.json().id, name: '홍길동', email: 'test@example.com', phone_number: '010-1234-5678' });
 
@@ -232,12 +247,27 @@ describe('studio account routes', () => {
     expect(refreshed.statusCode).toBe(200);
     const token = refreshed.json().data.access_token;
 
-    const patch = await t.app.inject({ method: 'PATCH', url: '/api/users', headers: bearer(token), payload: { name: 'Jin', age: 29, user_id: 'jin' } });
+    const patch = await t.app.inject({
+      method: 'PATCH',
+      url: '/api/users',
+      headers: bearer(token),
+      payload: { name: 'Jin', age: 29, user_id: 'jin' },
+    });
     expect(patch.json()).toMatchObject({ success: true, data: { name: 'Jin', age: 29, user_id: 'jin' } });
 
-    const wrongCurrent = await t.app.inject({ method: 'PATCH', url: '/api/users', headers: bearer(token), payload: { current_password: 'nope 1', new_password: 'second pass 2' } });
+    const wrongCurrent = await t.app.inject({
+      method: 'PATCH',
+      url: '/api/users',
+      headers: bearer(token),
+      payload: { current_password: 'nope 1', new_password: 'second pass 2' },
+    });
     expect(wrongCurrent.statusCode).toBe(401);
-    const change = await t.app.inject({ method: 'PATCH', url: '/api/users', headers: bearer(token), payload: { current_password: 'first pass 1', new_password: 'second pass 2' } });
+    const change = await t.app.inject({
+      method: 'PATCH',
+      url: '/api/users',
+      headers: bearer(token),
+      payload: { current_password: 'first pass 1', new_password: 'second pass 2' },
+    });
     expect(change.statusCode).toBe(200);
     expect((await post('/api/login', { email: 'studio@example.com', password: 'second pass 2' })).statusCode).toBe(200);
     expect((await post('/api/login', { email: 'studio@example.com', password: 'first pass 1' })).statusCode).toBe(401);
@@ -255,9 +285,19 @@ describe('studio account routes', () => {
 
   it('deletes the account only with its password, and then nothing of it works', async () => {
     const u = await signUp(t.app);
-    const wrong = await t.app.inject({ method: 'DELETE', url: '/api/users', headers: bearer(u.accessToken), payload: { password: 'guess 123' } });
+    const wrong = await t.app.inject({
+      method: 'DELETE',
+      url: '/api/users',
+      headers: bearer(u.accessToken),
+      payload: { password: 'guess 123' },
+    });
     expect(wrong.statusCode).toBe(401);
-    const del = await t.app.inject({ method: 'DELETE', url: '/api/users', headers: bearer(u.accessToken), payload: { password: u.password } });
+    const del = await t.app.inject({
+      method: 'DELETE',
+      url: '/api/users',
+      headers: bearer(u.accessToken),
+      payload: { password: u.password },
+    });
     expect(del.statusCode).toBe(200);
     expect((await t.app.inject({ url: '/api/users', headers: bearer(u.accessToken) })).statusCode).toBe(401);
     expect((await post('/api/v1/auth/login', { email: u.email, password: u.password })).statusCode).toBe(401);
@@ -269,11 +309,21 @@ describe('studio account routes', () => {
 describe('canvas users/me', () => {
   it('patches the union fields and ignores unknown ones', async () => {
     const u = await signUp(t.app);
-    const res = await t.app.inject({ method: 'PATCH', url: '/api/v1/users/me', headers: bearer(u.accessToken), payload: { name: '김철수', avatar_url: 'https://example.com/a.png', age: 7 } });
+    const res = await t.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/users/me',
+      headers: bearer(u.accessToken),
+      payload: { name: '김철수', avatar_url: 'https://example.com/a.png', age: 7 },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json().data).toMatchObject({ name: '김철수', avatar_url: 'https://example.com/a.png', age: 7, object: 'user' });
     // An unknown field is dropped before the handler (the seed's Pydantic ignored it): never stored, never trusted.
-    const unknown = await t.app.inject({ method: 'PATCH', url: '/api/v1/users/me', headers: bearer(u.accessToken), payload: { tier: 'studio' } });
+    const unknown = await t.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/users/me',
+      headers: bearer(u.accessToken),
+      payload: { tier: 'studio' },
+    });
     expect(unknown.statusCode).toBe(200);
     expect(unknown.json().data.tier).toBe('free');
     expect((await t.app.inject({ url: '/api/v1/users/me', headers: bearer(u.accessToken) })).json().data.tier).toBe('free');

@@ -45,14 +45,20 @@ describe('GET|PATCH /users/me', () => {
     });
     t.app.db.update(users).set({ tier: 'pro' }).where(eq(users.id, alice.id)).run();
     const patched = (await as(alice).patch('/api/v1/users/me', { name: '김철수' })).json().data;
-    expect(patched).toMatchObject({ name: '김철수', tier: 'pro', storage_quota: 100 * 1024 ** 3, features: { flux_model: true, nano_banana_api: true, queue_count: 1 }, subscription: { plan: 'pro' } });
+    expect(patched).toMatchObject({
+      name: '김철수',
+      tier: 'pro',
+      storage_quota: 100 * 1024 ** 3,
+      features: { flux_model: true, nano_banana_api: true, queue_count: 1 },
+      subscription: { plan: 'pro' },
+    });
     const login = (await anon().post('/api/v1/auth/login', { email: alice.email, password: alice.password })).json().data;
     expect(login.user).toMatchObject({ id: alice.id, tier: 'pro', credits: 500 });
   });
 });
 
 describe('GET /users/me/credits', () => {
-  it('starts with the plan\'s monthly grant and grants again when a month has passed', async () => {
+  it("starts with the plan's monthly grant and grants again when a month has passed", async () => {
     let res = await as(alice).get('/api/v1/users/me/credits');
     expect(res.json()).toEqual({
       success: true,
@@ -60,7 +66,16 @@ describe('GET /users/me/credits', () => {
         balance: 500,
         reserved: 0,
         available: 500,
-        transactions: [{ id: expect.any(String), type: 'subscription_grant', amount: 500, description: 'Free plan monthly credits', balance_after: 500, created_at: expect.any(String) }],
+        transactions: [
+          {
+            id: expect.any(String),
+            type: 'subscription_grant',
+            amount: 500,
+            description: 'Free plan monthly credits',
+            balance_after: 500,
+            created_at: expect.any(String),
+          },
+        ],
       },
       meta: { page: 1, per_page: 20, total: 1 },
     });
@@ -72,7 +87,9 @@ describe('GET /users/me/credits', () => {
     res = await as(alice).get('/api/v1/users/me/credits');
     expect(res.json().data.balance).toBe(1000);
     expect(res.json().data.transactions[0]).toMatchObject({ type: 'subscription_grant', balance_after: 1000 });
-    expect(Date.parse((await as(alice).get('/api/v1/users/me')).json().data.subscription.current_period_end)).toBeGreaterThan(Date.parse(end));
+    expect(Date.parse((await as(alice).get('/api/v1/users/me')).json().data.subscription.current_period_end)).toBeGreaterThan(
+      Date.parse(end),
+    );
   });
 
   it('lists generation charges, pages and filters by type', async () => {
@@ -102,7 +119,11 @@ describe('GET /users/me/usage', () => {
     expect(res.statusCode).toBe(200);
     const usage = res.json().data;
     const today = new Date(t.clock.now()).toISOString().slice(0, 10);
-    expect(usage).toMatchObject({ period: 'week', end_date: today, start_date: new Date(Date.parse(today) - 6 * DAY).toISOString().slice(0, 10) });
+    expect(usage).toMatchObject({
+      period: 'week',
+      end_date: today,
+      start_date: new Date(Date.parse(today) - 6 * DAY).toISOString().slice(0, 10),
+    });
     expect(usage.daily).toHaveLength(7);
     const used = a.credits_used + b.credits_used;
     expect(usage.summary).toMatchObject({ total_generations: 2, total_credits_used: used, total_images_created: 3, api_calls: 2 });
@@ -119,7 +140,7 @@ describe('GET /users/me/usage', () => {
 });
 
 describe('GET /models', () => {
-  it('lists the installed models as the caller\'s plan sees them, with the documented filters', async () => {
+  it("lists the installed models as the caller's plan sees them, with the documented filters", async () => {
     const res = await as(alice).get('/api/v1/models');
     expect(res.statusCode).toBe(200);
     const all = res.json().data;
@@ -140,7 +161,13 @@ describe('GET /models', () => {
       scale: null,
       size_bytes: expect.any(Number),
     });
-    expect(all[1]).toMatchObject({ base: 'sdxl', min_tier: 'starter', is_available: false, unavailable_reason: 'needs the starter plan or above', native_size: 128 });
+    expect(all[1]).toMatchObject({
+      base: 'sdxl',
+      min_tier: 'starter',
+      is_available: false,
+      unavailable_reason: 'needs the starter plan or above',
+      native_size: 128,
+    });
     expect(all[2]).toMatchObject({ type: 'upscaler', base: null, scale: 2, is_available: true });
 
     const names = async (q: string) => (await as(alice).get(`/api/v1/models?${q}`)).json().data.map((m: { name: string }) => m.name);
@@ -218,7 +245,11 @@ describe('the canvas family as a whole', () => {
     const res = await as(alice).delete('/api/users', { password: alice.password });
     expect(res.statusCode, res.body).toBe(200);
     expect(fs.existsSync(folder)).toBe(false);
-    const left = t.app.db.$client.prepare("SELECT (SELECT count(*) FROM canvas_images) + (SELECT count(*) FROM canvas_credit_transactions) + (SELECT count(*) FROM canvas_generations) AS n").get() as { n: number };
+    const left = t.app.db.$client
+      .prepare(
+        'SELECT (SELECT count(*) FROM canvas_images) + (SELECT count(*) FROM canvas_credit_transactions) + (SELECT count(*) FROM canvas_generations) AS n',
+      )
+      .get() as { n: number };
     expect(left.n).toBe(0);
   });
 });

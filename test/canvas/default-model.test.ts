@@ -10,13 +10,23 @@ beforeAll(async () => {
 
 const body = { prompt: 'a lighthouse at dusk', steps: 2, seed: 7 };
 
-async function generatedWith(t: CanvasTest, user: CanvasUser, extra: Record<string, unknown> = {}): Promise<{ answer: string; job: string }> {
-  const res = await requests(() => t.app).as(user).post('/api/v1/generate/text-to-image', { ...body, ...extra });
+async function generatedWith(
+  t: CanvasTest,
+  user: CanvasUser,
+  extra: Record<string, unknown> = {},
+): Promise<{ answer: string; job: string }> {
+  const res = await requests(() => t.app)
+    .as(user)
+    .post('/api/v1/generate/text-to-image', { ...body, ...extra });
   expect(res.statusCode, res.body).toBe(202);
   const jobId = res.json().data.job_id as string;
   await settled(t.app, jobId);
   t.clock.advance(61_000);
-  const job = (await requests(() => t.app).as(user).get(`/api/v1/queue/items/${jobId}`)).json().data;
+  const job = (
+    await requests(() => t.app)
+      .as(user)
+      .get(`/api/v1/queue/items/${jobId}`)
+  ).json().data;
   return { answer: res.json().data.model, job: job.params.model };
 }
 
@@ -53,7 +63,9 @@ describe('canvas generate without model, nothing installed', () => {
     const t = await canvasApp(null);
     try {
       const user = await canvasUser(t.app);
-      const res = await requests(() => t.app).as(user).post('/api/v1/generate/text-to-image', body);
+      const res = await requests(() => t.app)
+        .as(user)
+        .post('/api/v1/generate/text-to-image', body);
       expect(res.statusCode).toBe(404);
       expect(res.json()).toEqual({
         success: false,

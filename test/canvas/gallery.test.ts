@@ -1,7 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { canvasApp, canvasUser, errorOf, generated, pathOf, writeTinyModels, type CanvasTest, type CanvasUser, type TinyModels } from './helpers';
+import {
+  canvasApp,
+  canvasUser,
+  errorOf,
+  generated,
+  pathOf,
+  writeTinyModels,
+  type CanvasTest,
+  type CanvasUser,
+  type TinyModels,
+} from './helpers';
 import { requests } from '../helpers/inject';
 
 // Each test boots the app and its AI worker and runs real models: slow on a busy machine.
@@ -54,7 +64,9 @@ describe('images', () => {
     expect(idsOf(await as(alice).get('/api/v1/images?order=asc&per_page=2'))).toEqual([ids[0], ids[1]]);
     expect(idsOf(await as(alice).get('/api/v1/images?order=asc&per_page=2&page=2'))).toEqual([ids[2]]);
     const bySize = (await as(alice).get('/api/v1/images?sort=file_size&order=asc')).json().data;
-    expect(bySize.map((i: { file_size: number }) => i.file_size)).toEqual([...bySize.map((i: { file_size: number }) => i.file_size)].sort((a, b) => a - b));
+    expect(bySize.map((i: { file_size: number }) => i.file_size)).toEqual(
+      [...bySize.map((i: { file_size: number }) => i.file_size)].sort((a, b) => a - b),
+    );
     expect(bySize[0].width).toBe(32);
 
     const star = await as(alice).post(`/api/v1/images/${ids[1]}/star`);
@@ -80,7 +92,11 @@ describe('images', () => {
     const res = await as(alice).post(`/api/v1/images/${ids[0]}/share`);
     expect(res.statusCode).toBe(200);
     const share = res.json().data;
-    expect(share).toEqual({ share_url: expect.stringMatching(/^http:\/\/localhost(:\d+)?\/api\/v1\/shared\/[A-Za-z0-9_-]{24}$/), share_token: expect.any(String), expires_at: null });
+    expect(share).toEqual({
+      share_url: expect.stringMatching(/^http:\/\/localhost(:\d+)?\/api\/v1\/shared\/[A-Za-z0-9_-]{24}$/),
+      share_token: expect.any(String),
+      expires_at: null,
+    });
     expect((await as(alice).post(`/api/v1/images/${ids[0]}/share`)).json().data.share_token).toBe(share.share_token);
     const open = await t.app.inject({ method: 'GET', url: pathOf(share.share_url) });
     expect(open.statusCode).toBe(200);
@@ -115,7 +131,13 @@ describe('images', () => {
   });
 
   it('answers 403 and 404 for images that are not yours or do not exist', async () => {
-    for (const [method, suffix] of [['GET', ''], ['POST', '/star'], ['DELETE', '/star'], ['POST', '/share'], ['DELETE', '/share']] as const) {
+    for (const [method, suffix] of [
+      ['GET', ''],
+      ['POST', '/star'],
+      ['DELETE', '/star'],
+      ['POST', '/share'],
+      ['DELETE', '/share'],
+    ] as const) {
       const theirs = await as(bob).send(method, `/api/v1/images/${ids[0]}${suffix}`);
       expect(theirs.statusCode, `${method} ${suffix}`).toBe(403);
       expect(theirs.json()).toEqual(errorOf('FORBIDDEN'));
@@ -146,14 +168,24 @@ describe('boards', () => {
     const res = await as(alice).post('/api/v1/boards', { name: '  My Collection ', description: 'Best AI artworks' });
     expect(res.statusCode).toBe(201);
     const board = res.json().data;
-    expect(board).toEqual({ id: expect.any(String), name: 'My Collection', description: 'Best AI artworks', image_count: 0, created_at: expect.any(String), updated_at: expect.any(String) });
+    expect(board).toEqual({
+      id: expect.any(String),
+      name: 'My Collection',
+      description: 'Best AI artworks',
+      image_count: 0,
+      created_at: expect.any(String),
+      updated_at: expect.any(String),
+    });
     const second = (await as(alice).post('/api/v1/boards', { name: 'Second' })).json().data;
     expect((await as(alice).get('/api/v1/boards')).json().data.map((b: { name: string }) => b.name)).toEqual(['My Collection', 'Second']);
     expect((await as(bob).get('/api/v1/boards')).json().data).toEqual([]);
 
     const added = await as(alice).post(`/api/v1/boards/${board.id}/images`, { image_ids: [ids[0], ids[1]] });
     expect(added.json().data).toMatchObject({ id: board.id, image_count: 2, added: 2 });
-    expect((await as(alice).post(`/api/v1/boards/${board.id}/images`, { image_ids: [ids[1], ids[2]] })).json().data).toMatchObject({ image_count: 3, added: 1 });
+    expect((await as(alice).post(`/api/v1/boards/${board.id}/images`, { image_ids: [ids[1], ids[2]] })).json().data).toMatchObject({
+      image_count: 3,
+      added: 1,
+    });
     await as(alice).post(`/api/v1/boards/${second.id}/images`, { image_ids: [ids[0]] });
     expect((await as(alice).get(`/api/v1/images/${ids[0]}`)).json().data.boards).toEqual([
       { id: board.id, name: 'My Collection' },
@@ -174,7 +206,7 @@ describe('boards', () => {
     expect((await as(alice).get(`/api/v1/images/${ids[0]}`)).json().data.boards).toEqual([{ id: second.id, name: 'Second' }]);
   });
 
-  it('refuses bad bodies, other accounts\' boards and images, and adds nothing when one image is not yours', async () => {
+  it("refuses bad bodies, other accounts' boards and images, and adds nothing when one image is not yours", async () => {
     const board = (await as(alice).post('/api/v1/boards', { name: 'Mine' })).json().data;
     const bobs = (await generated(t, bob)).result.image_id;
     const cases: [string, string, unknown, number, string][] = [
@@ -195,7 +227,13 @@ describe('boards', () => {
     expect(mixed.statusCode).toBe(404);
     expect(mixed.json()).toEqual(errorOf('NOT_FOUND', { image_ids: [bobs] }));
     expect((await as(alice).get(`/api/v1/boards/${board.id}`)).json().data.image_count).toBe(0);
-    for (const [method, suffix, body] of [['GET', '', undefined], ['PATCH', '', { name: 'x' }], ['DELETE', '', undefined], ['POST', '/images', { image_ids: [bobs] }], ['DELETE', `/images/${ids[0]}`, undefined]] as const) {
+    for (const [method, suffix, body] of [
+      ['GET', '', undefined],
+      ['PATCH', '', { name: 'x' }],
+      ['DELETE', '', undefined],
+      ['POST', '/images', { image_ids: [bobs] }],
+      ['DELETE', `/images/${ids[0]}`, undefined],
+    ] as const) {
       const res = await as(bob).send(method, `/api/v1/boards/${board.id}${suffix}`, body);
       expect(res.statusCode, `${method} ${suffix}`).toBe(403);
       expect(res.json()).toEqual(errorOf('FORBIDDEN'));

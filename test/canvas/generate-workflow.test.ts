@@ -8,13 +8,26 @@ import { canvasWorkflows, users } from '../../src-server/db/schema';
 import { ModelCatalog } from '../../src-server/ai/diffusion/catalog';
 import { PLAN_ORDER } from '../../src-server/auth/plans';
 import { readPngText } from '../../src-server/families/canvas/images/png-text';
-import { canvasApp, canvasUser, errorOf, pathOf, settled, writeTinyModels, type CanvasTest, type CanvasUser, type TinyModels } from './helpers';
+import {
+  canvasApp,
+  canvasUser,
+  errorOf,
+  pathOf,
+  settled,
+  writeTinyModels,
+  type CanvasTest,
+  type CanvasUser,
+  type TinyModels,
+} from './helpers';
 import { requests } from '../helpers/inject';
 
 // Each test boots the app and its AI worker; one runs the tiny model.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
-type Workflow = { nodes: { id: string; data: { type: string; label?: string; inputs: Record<string, { name: string; value?: unknown }> } }[]; edges: { source: string; target: string; targetHandle?: string }[] } & Record<string, unknown>;
+type Workflow = {
+  nodes: { id: string; data: { type: string; label?: string; inputs: Record<string, { name: string; value?: unknown }> } }[];
+  edges: { source: string; target: string; targetHandle?: string }[];
+} & Record<string, unknown>;
 
 const fixture = (name: string): Workflow => JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/invoke-workflows', name), 'utf8'));
 const setValue = (w: Workflow, type: string, field: string, value: unknown) => {
@@ -66,7 +79,15 @@ function tinySd15(): Workflow {
 async function queued(res: LightMyRequestResponse, user: CanvasUser) {
   expect(res.statusCode, res.body).toBe(202);
   const data = res.json().data;
-  expect(data).toEqual({ job_id: expect.any(String), status: 'queued', queue_position: expect.any(Number), estimated_wait_seconds: expect.any(Number), estimated_credits: expect.any(Number), websocket_channel: `user:${user.id}`, model: expect.any(String) });
+  expect(data).toEqual({
+    job_id: expect.any(String),
+    status: 'queued',
+    queue_position: expect.any(Number),
+    estimated_wait_seconds: expect.any(Number),
+    estimated_credits: expect.any(Number),
+    websocket_channel: `user:${user.id}`,
+    model: expect.any(String),
+  });
   const detail = (await as(user).get(`/api/v1/queue/items/${data.job_id}`)).json().data;
   await as(user).delete(`/api/v1/queue/items/${data.job_id}`);
   t.clock.advance(61_000);
@@ -80,7 +101,7 @@ const bad = (res: LightMyRequestResponse, details?: unknown) => {
 };
 
 describe('POST /generate/workflow', () => {
-  it('runs a saved SD 1.5 workflow to a finished image with the workflow\'s seed, steps, size and scheduler, and its id', async () => {
+  it("runs a saved SD 1.5 workflow to a finished image with the workflow's seed, steps, size and scheduler, and its id", async () => {
     const id = await saved(alice, tinySd15());
     const res = await run(alice, { workflow_id: id, inputs: { prompt: 'a red fox in the snow' } });
     expect(res.statusCode, res.body).toBe(202);
@@ -92,16 +113,39 @@ describe('POST /generate/workflow', () => {
     const detail = (await as(alice).get(`/api/v1/queue/items/${jobId}`)).json().data;
     expect(detail).toMatchObject({
       job_type: 'text_to_image',
-      params: { workflow_id: id, prompt: 'a red fox in the snow', negative_prompt: 'blurry, low quality, watermark', model: 'tiny-sd1', seed: 4321, steps: 3, width: 64, height: 48, sampler: 'dpmpp_2m_karras', cfg_scale: 7.5 },
+      params: {
+        workflow_id: id,
+        prompt: 'a red fox in the snow',
+        negative_prompt: 'blurry, low quality, watermark',
+        model: 'tiny-sd1',
+        seed: 4321,
+        steps: 3,
+        width: 64,
+        height: 48,
+        sampler: 'dpmpp_2m_karras',
+        cfg_scale: 7.5,
+      },
     });
     const image = (await as(alice).get(`/api/v1/images/${detail.result.image_id}`)).json().data;
-    expect(image).toMatchObject({ width: 64, height: 48, metadata: { workflow_id: id, seed: 4321, steps: 3, sampler: 'dpmpp_2m_karras', prompt: 'a red fox in the snow', model: 'tiny-sd1' } });
+    expect(image).toMatchObject({
+      width: 64,
+      height: 48,
+      metadata: { workflow_id: id, seed: 4321, steps: 3, sampler: 'dpmpp_2m_karras', prompt: 'a red fox in the snow', model: 'tiny-sd1' },
+    });
     const png = (await t.app.inject({ method: 'GET', url: pathOf(detail.result.image_url) })).rawPayload;
     expect((await sharp(png).metadata()).width).toBe(64);
     const text = readPngText(png);
     expect(text.parameters).toContain('Steps: 3, Sampler: DPM++ 2M Karras, CFG scale: 7.5, Seed: 4321, Size: 64x48, Model: tiny-sd1');
     // InvokeAI opens it with its settings and the workflow that made it.
-    expect(JSON.parse(text.invokeai_metadata!)).toMatchObject({ generation_mode: 'txt2img', positive_prompt: 'a red fox in the snow', seed: 4321, steps: 3, scheduler: 'dpmpp_2m_k', width: 64, height: 48 });
+    expect(JSON.parse(text.invokeai_metadata!)).toMatchObject({
+      generation_mode: 'txt2img',
+      positive_prompt: 'a red fox in the snow',
+      seed: 4321,
+      steps: 3,
+      scheduler: 'dpmpp_2m_k',
+      width: 64,
+      height: 48,
+    });
     expect(JSON.parse(text.invokeai_workflow!)).toEqual(tinySd15());
     // Charged like any generation.
     const credits = (await as(alice).get('/api/v1/users/me/credits')).json().data;
@@ -119,7 +163,17 @@ describe('POST /generate/workflow', () => {
     const b64 = noisy.toString('base64');
     expect(b64.length).toBeGreaterThan(10_000);
 
-    const i2i = setValue(setValue(setValue(fixture('image-to-image-sd15.json'), 'main_model_loader', 'model', { name: 'tiny-sd1' }), 'img_resize', 'width', 64), 'img_resize', 'height', 32);
+    const i2i = setValue(
+      setValue(
+        setValue(fixture('image-to-image-sd15.json'), 'main_model_loader', 'model', { name: 'tiny-sd1' }),
+        'img_resize',
+        'width',
+        64,
+      ),
+      'img_resize',
+      'height',
+      32,
+    );
     setValue(i2i, 'noise', 'width', 64);
     const i2iId = await saved(alice, i2i);
     // The image node names an InvokeAI image, not one of this gallery.
@@ -127,7 +181,18 @@ describe('POST /generate/workflow', () => {
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual(errorOf('NOT_FOUND', { field: 'inputs.image_id', image_id: '0b7c9a2e-3f1d-4e8a-9b6c-5d4e3f2a1b0c' }));
     let detail = await queued(await run(alice, { workflow_id: i2iId, inputs: { image_id: b64 } }), alice);
-    expect(detail).toMatchObject({ job_type: 'image_to_image', params: { workflow_id: i2iId, strength: 0.65, width: 64, height: 32, seed: 424242, sampler: 'ddim', source_image: `base64 (${noisy.length} bytes)` } });
+    expect(detail).toMatchObject({
+      job_type: 'image_to_image',
+      params: {
+        workflow_id: i2iId,
+        strength: 0.65,
+        width: 64,
+        height: 32,
+        seed: 424242,
+        sampler: 'ddim',
+        source_image: `base64 (${noisy.length} bytes)`,
+      },
+    });
 
     const upId = await saved(alice, fixture('upscale-esrgan.json'));
     res = await run(alice, { workflow_id: upId, inputs: { image_id: b64 } });
@@ -135,7 +200,10 @@ describe('POST /generate/workflow', () => {
     expect(res.json()).toEqual(errorOf('MODEL_NOT_FOUND', { model: 'RealESRGAN_x2plus' }));
     detail = await queued(await run(alice, { workflow_id: upId, inputs: { image_id: b64, model: 'tiny-x2' } }), alice);
     expect(detail).toMatchObject({ job_type: 'upscale', params: { workflow_id: upId, scale: 2, model: 'tiny-x2' } });
-    bad(await run(alice, { workflow_id: upId, inputs: { image_id: b64, model: 'tiny-x2', steps: 20 } }), { field: 'inputs.steps', mode: 'upscale' });
+    bad(await run(alice, { workflow_id: upId, inputs: { image_id: b64, model: 'tiny-x2', steps: 20 } }), {
+      field: 'inputs.steps',
+      mode: 'upscale',
+    });
     res = await run(alice, { workflow_id: upId, inputs: { image_id: b64, model: 'tiny-sd1' } });
     expect(res.json()).toEqual(errorOf('INVALID_PARAMETERS', { field: 'model' }));
     hold.release();
@@ -147,7 +215,10 @@ describe('POST /generate/workflow', () => {
     const withVae = fixture('text-to-image-sdxl.json');
     withVae.nodes.push({ id: 'lora', data: { type: 'lora_loader', inputs: {} }, type: 'invocation' } as Workflow['nodes'][number]);
     const vaeId = await saved(alice, withVae);
-    const message = bad(await run(alice, { workflow_id: vaeId }), { unsupported_node_types: ['lora_loader'], supported_node_types: expect.arrayContaining(['denoise_latents', 'esrgan', 'vae_loader']) });
+    const message = bad(await run(alice, { workflow_id: vaeId }), {
+      unsupported_node_types: ['lora_loader'],
+      supported_node_types: expect.arrayContaining(['denoise_latents', 'esrgan', 'vae_loader']),
+    });
     expect(message).toMatch(/lora_loader/);
 
     const sd15 = await saved(alice, fixture('text-to-image-sd15.json'));
@@ -157,18 +228,50 @@ describe('POST /generate/workflow', () => {
     // The workflow's 512×768 is out of the tiny model's bounds: the same size check as text-to-image.
     // Named where it comes from: the noise node, and the input that would replace it.
     const noiseId = fixture('text-to-image-sd15.json').nodes.find((n) => n.data.type === 'noise')!.id;
-    expect(bad(await run(alice, { workflow_id: sd15, inputs: { model: 'tiny-sd1' } }), { field: 'inputs.width', node_id: noiseId, source: 'workflow', min: 32, max: 128, multiple_of: 8 })).toMatch(
-      new RegExp(`node ${noiseId} sets width 512: .*pass inputs\\.width`),
+    expect(
+      bad(await run(alice, { workflow_id: sd15, inputs: { model: 'tiny-sd1' } }), {
+        field: 'inputs.width',
+        node_id: noiseId,
+        source: 'workflow',
+        min: 32,
+        max: 128,
+        multiple_of: 8,
+      }),
+    ).toMatch(new RegExp(`node ${noiseId} sets width 512: .*pass inputs\\.width`));
+    bad(await run(alice, { workflow_id: sd15, inputs: { model: 'tiny-sd1', width: 4096 } }), {
+      field: 'width',
+      min: 32,
+      max: 128,
+      multiple_of: 8,
+    });
+    const detail = await queued(
+      await run(alice, { workflow_id: sd15, inputs: { model: 'tiny-sd1', width: 64, height: 64, seed: 99 } }),
+      alice,
     );
-    bad(await run(alice, { workflow_id: sd15, inputs: { model: 'tiny-sd1', width: 4096 } }), { field: 'width', min: 32, max: 128, multiple_of: 8 });
-    const detail = await queued(await run(alice, { workflow_id: sd15, inputs: { model: 'tiny-sd1', width: 64, height: 64, seed: 99 } }), alice);
     expect(detail.params).toMatchObject({ workflow_id: sd15, seed: 99, steps: 30 });
 
     // Fields the spec does not have are ignored (as the seed's Pydantic did): the next problem is the workflow's size.
-    bad(await run(alice, { workflow_id: sd15, inputs: { model: 'tiny-sd1', hires_fix: true } }), { field: 'inputs.width', node_id: noiseId, source: 'workflow', min: 32, max: 128, multiple_of: 8 });
-    bad(await run(alice, { workflow_id: sd15, extra: 1, inputs: { model: 'tiny-sd1' } }), { field: 'inputs.width', node_id: noiseId, source: 'workflow', min: 32, max: 128, multiple_of: 8 });
+    bad(await run(alice, { workflow_id: sd15, inputs: { model: 'tiny-sd1', hires_fix: true } }), {
+      field: 'inputs.width',
+      node_id: noiseId,
+      source: 'workflow',
+      min: 32,
+      max: 128,
+      multiple_of: 8,
+    });
+    bad(await run(alice, { workflow_id: sd15, extra: 1, inputs: { model: 'tiny-sd1' } }), {
+      field: 'inputs.width',
+      node_id: noiseId,
+      source: 'workflow',
+      min: 32,
+      max: 128,
+      multiple_of: 8,
+    });
     expect(bad(await run(alice, { workflow_id: sd15, inputs: { model: 'tiny-sd1', steps: 0 } }))).toMatch(/steps/);
-    bad(await run(alice, { workflow_id: sd15, inputs: { model: 'tiny-sd1', strength: 0.5 } }), { field: 'inputs.strength', mode: 'text_to_image' });
+    bad(await run(alice, { workflow_id: sd15, inputs: { model: 'tiny-sd1', strength: 0.5 } }), {
+      field: 'inputs.strength',
+      mode: 'text_to_image',
+    });
     const tooMany = await saved(alice, setValue(tinySd15(), 'denoise_latents', 'steps', 500));
     expect(bad(await run(alice, { workflow_id: tooMany }), { field: 'steps', source: 'workflow' })).toMatch(/The workflow's steps \(500\)/);
     const noNegative = await saved(alice, setValue(tinySd15(), 'compel', 'prompt', ''));
@@ -192,11 +295,17 @@ describe('POST /generate/workflow', () => {
     expect(res.json()).toEqual(errorOf('MODEL_NOT_AVAILABLE', { model: 'tiny-sdxl', min_tier: 'starter', tier: 'free' }));
     t.app.db.update(users).set({ tier: 'starter' }).where(eq(users.id, alice.id)).run();
     const sdxlDetail = await queued(await run(alice, { workflow_id: sdxlTiny, inputs: { width: 128, height: 128, steps: 2 } }), alice);
-    expect(sdxlDetail.params).toMatchObject({ prompt: 'Super cute tiger cub, fierce, traditional chinese watercolor', negative_prompt: 'photograph', sampler: 'euler', cfg_scale: 6, seed: -1 });
+    expect(sdxlDetail.params).toMatchObject({
+      prompt: 'Super cute tiger cub, fierce, traditional chinese watercolor',
+      negative_prompt: 'photograph',
+      sampler: 'euler',
+      cfg_scale: 6,
+      seed: -1,
+    });
     hold.release();
   });
 
-  it('runs others\' public workflows but not their private ones; NOT_FOUND, 401, STORAGE_EXCEEDED as the other routes', async () => {
+  it("runs others' public workflows but not their private ones; NOT_FOUND, 401, STORAGE_EXCEEDED as the other routes", async () => {
     const hold = t.holdGpu();
     const pub = await saved(bob, tinySd15(), { is_public: true });
     const priv = await saved(bob, tinySd15());
@@ -209,12 +318,18 @@ describe('POST /generate/workflow', () => {
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual(errorOf('NOT_FOUND'));
     const nothing = (await run(alice, {})).json();
-    expect(nothing).toEqual(errorOf('INVALID_PARAMETERS', { field: 'workflow_id', expected: ['workflow_id', 'workflow', 'graph', 'batch'] }));
+    expect(nothing).toEqual(
+      errorOf('INVALID_PARAMETERS', { field: 'workflow_id', expected: ['workflow_id', 'workflow', 'graph', 'batch'] }),
+    );
     expect(nothing.error.message).toMatch(/"workflow_id".*"workflow".*"graph".*"batch"/);
     expect((await run(null, { workflow_id: pub })).statusCode).toBe(401);
 
     // Workflows fill the storage that generations need too.
-    t.app.db.update(canvasWorkflows).set({ definitionSize: 5 * 1024 ** 3 }).where(eq(canvasWorkflows.id, priv)).run();
+    t.app.db
+      .update(canvasWorkflows)
+      .set({ definitionSize: 5 * 1024 ** 3 })
+      .where(eq(canvasWorkflows.id, priv))
+      .run();
     res = await run(bob, { workflow_id: priv });
     expect(res.statusCode).toBe(402);
     expect(res.json().error.code).toBe('STORAGE_EXCEEDED');
@@ -222,11 +337,24 @@ describe('POST /generate/workflow', () => {
     hold.release();
   });
 
-  it('takes InvokeAI\'s own request shapes: an inline workflow, its execution graph, its enqueue_batch body, and {workflow} on save', async () => {
+  it("takes InvokeAI's own request shapes: an inline workflow, its execution graph, its enqueue_batch body, and {workflow} on save", async () => {
     const hold = t.holdGpu();
     const w = tinySd15();
     const graph = {
-      nodes: Object.fromEntries(w.nodes.map((n) => [n.id, { id: n.id, type: n.data.type, ...Object.fromEntries(Object.entries(n.data.inputs).filter(([, f]) => f.value !== undefined).map(([k, f]) => [k, f.value])) }])),
+      nodes: Object.fromEntries(
+        w.nodes.map((n) => [
+          n.id,
+          {
+            id: n.id,
+            type: n.data.type,
+            ...Object.fromEntries(
+              Object.entries(n.data.inputs)
+                .filter(([, f]) => f.value !== undefined)
+                .map(([k, f]) => [k, f.value]),
+            ),
+          },
+        ]),
+      ),
       edges: (w.edges as { source: string; target: string; sourceHandle?: string; targetHandle?: string; type?: string }[])
         .filter((e) => e.type !== 'collapsed')
         .map((e) => ({ source: { node_id: e.source, field: e.sourceHandle }, destination: { node_id: e.target, field: e.targetHandle } })),
@@ -237,7 +365,11 @@ describe('POST /generate/workflow', () => {
     const batch = { graph, runs: 1, workflow: w, origin: 'workflows', destination: 'gallery' };
     expect((await queued(await run(alice, { batch, inputs: { seed: 5 } }), alice)).params).toMatchObject({ ...expected, seed: 5 });
     expect(bad(await run(alice, { batch: { ...batch, runs: 3 } }), { field: 'batch.runs' })).toMatch(/inputs\.batch_size/);
-    expect(bad(await run(alice, { batch: { ...batch, data: [[{ node_path: 'x', field_name: 'seed', items: [1, 2] }]] } }), { field: 'batch.data' })).toMatch(/substitutions/);
+    expect(
+      bad(await run(alice, { batch: { ...batch, data: [[{ node_path: 'x', field_name: 'seed', items: [1, 2] }]] } }), {
+        field: 'batch.data',
+      }),
+    ).toMatch(/substitutions/);
     expect(bad(await run(alice, { graph: { nodes: [] } }), { field: 'graph' })).toMatch(/InvokeAI graph/);
     const id = await saved(alice, w);
     bad(await run(alice, { workflow_id: id, workflow: w }), { field: 'workflow', expected: ['workflow_id', 'workflow', 'graph', 'batch'] });
@@ -245,7 +377,11 @@ describe('POST /generate/workflow', () => {
     // InvokeAI's POST /workflows body is {workflow}: its name and description come along.
     let res = await as(alice).post('/api/v1/workflows', { workflow: { ...w, name: 'Tiger cub', description: 'From InvokeAI' } });
     expect(res.statusCode, res.body).toBe(201);
-    expect(res.json().data).toMatchObject({ name: 'Tiger cub', description: 'From InvokeAI', definition: { name: 'Tiger cub', nodes: w.nodes } });
+    expect(res.json().data).toMatchObject({
+      name: 'Tiger cub',
+      description: 'From InvokeAI',
+      definition: { name: 'Tiger cub', nodes: w.nodes },
+    });
     res = await as(alice).post('/api/v1/workflows', { name: 'Renamed', workflow: { ...w, name: 'Tiger cub' } });
     expect(res.json().data.name).toBe('Renamed');
     res = await as(alice).post('/api/v1/workflows', { workflow: { ...w, name: '' } });
@@ -264,7 +400,15 @@ describe('POST /generate/workflow', () => {
     const listed = (await as(alice).get('/api/v1/models?type=vae')).json().data;
     expect(listed).toEqual([expect.objectContaining({ name: 'tiny-vae', type: 'vae', is_available: true })]);
 
-    const res = await as(alice).post('/api/v1/generate/text-to-image', { prompt: 'a fox', model: 'tiny-sd1', vae: 'tiny-vae', width: 64, height: 64, steps: 2, seed: 5 });
+    const res = await as(alice).post('/api/v1/generate/text-to-image', {
+      prompt: 'a fox',
+      model: 'tiny-sd1',
+      vae: 'tiny-vae',
+      width: 64,
+      height: 64,
+      steps: 2,
+      seed: 5,
+    });
     expect(res.statusCode, res.body).toBe(202);
     const job = await settled(t.app, res.json().data.job_id);
     expect(job.status, job.error ?? '').toBe('completed');
@@ -287,13 +431,38 @@ describe('POST /generate/workflow', () => {
     const hold = t.holdGpu();
     t.app.db.update(users).set({ tier: 'starter' }).where(eq(users.id, alice.id)).run();
     const sdxl = setValue(fixture('text-to-image-sdxl.json'), 'sdxl_model_loader', 'model', { name: 'tiny-sdxl' });
-    for (const n of sdxl.nodes.filter((x) => x.data.type === 'sdxl_compel_prompt')) n.data.inputs.original_width = { name: 'original_width', value: 2048 };
-    const detail = await queued(await run(alice, { workflow_id: await saved(alice, sdxl), inputs: { width: 128, height: 128, steps: 2 } }), alice);
-    expect(detail.params).toMatchObject({ original_width: 2048, original_height: 1024, crop_top: 0, crop_left: 0, target_width: 1024, target_height: 1024 });
+    for (const n of sdxl.nodes.filter((x) => x.data.type === 'sdxl_compel_prompt'))
+      n.data.inputs.original_width = { name: 'original_width', value: 2048 };
+    const detail = await queued(
+      await run(alice, { workflow_id: await saved(alice, sdxl), inputs: { width: 128, height: 128, steps: 2 } }),
+      alice,
+    );
+    expect(detail.params).toMatchObject({
+      original_width: 2048,
+      original_height: 1024,
+      crop_top: 0,
+      crop_left: 0,
+      target_width: 1024,
+      target_height: 1024,
+    });
 
-    const direct = await queued(await as(alice).post('/api/v1/generate/text-to-image', { prompt: 'a fox', model: 'tiny-sdxl', width: 128, height: 128, crop_top: 32 }), alice);
+    const direct = await queued(
+      await as(alice).post('/api/v1/generate/text-to-image', {
+        prompt: 'a fox',
+        model: 'tiny-sdxl',
+        width: 128,
+        height: 128,
+        crop_top: 32,
+      }),
+      alice,
+    );
     expect(direct.params).toMatchObject({ crop_top: 32 });
-    const res = await as(alice).post('/api/v1/generate/text-to-image', { prompt: 'a fox', model: 'tiny-sd1', original_width: 1024, target_height: 512 });
+    const res = await as(alice).post('/api/v1/generate/text-to-image', {
+      prompt: 'a fox',
+      model: 'tiny-sd1',
+      original_width: 1024,
+      target_height: 512,
+    });
     expect(res.json()).toEqual(errorOf('INVALID_PARAMETERS', { field: 'original_width', fields: ['original_width', 'target_height'] }));
     expect(res.json().error.message).toMatch(/condition SDXL models.*"tiny-sd1" is sd-1/);
     hold.release();

@@ -5,7 +5,19 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { canvasCreditAccounts, canvasImages, users } from '../../src-server/db/schema';
 import { readPngText } from '../../src-server/families/canvas/images/png-text';
 import type { JobSnapshot } from '../../src-server/jobs/queue';
-import { canvasApp, canvasUser, errorOf, generated, pathOf, settled, txt2img, writeTinyModels, type CanvasTest, type CanvasUser, type TinyModels } from './helpers';
+import {
+  canvasApp,
+  canvasUser,
+  errorOf,
+  generated,
+  pathOf,
+  settled,
+  txt2img,
+  writeTinyModels,
+  type CanvasTest,
+  type CanvasUser,
+  type TinyModels,
+} from './helpers';
 import { requests } from '../helpers/inject';
 
 // Each test boots the app and its AI worker and runs real models: slow on a busy machine.
@@ -42,7 +54,14 @@ describe('POST /generate/text-to-image', () => {
   it('queues a job, runs the tiny model and saves a PNG with its parameters inside', async () => {
     const updates: JobSnapshot[] = [];
     t.app.jobs.on('update', (j) => updates.push(j));
-    const res = await post(alice, 'text-to-image', { ...txt2img, negative_prompt: 'blurry', cfg_scale: 6, sampler: 'DPM++ 2M Karras', width: 64, height: 48 });
+    const res = await post(alice, 'text-to-image', {
+      ...txt2img,
+      negative_prompt: 'blurry',
+      cfg_scale: 6,
+      sampler: 'DPM++ 2M Karras',
+      width: 64,
+      height: 48,
+    });
     expect(res.statusCode, res.body).toBe(202);
     const accepted = res.json().data;
     expect(accepted).toEqual({
@@ -63,14 +82,21 @@ describe('POST /generate/text-to-image', () => {
     expect(progress.at(-1)!.preview).toMatch(/^data:image\/png;base64,/);
 
     const detail = (await as(alice).get(`/api/v1/queue/items/${accepted.job_id}`)).json().data;
-    expect(detail).toMatchObject({ status: 'completed', job_type: 'text_to_image', progress: 100, params: { prompt: txt2img.prompt, model: 'tiny-sd1', seed: 1234 } });
+    expect(detail).toMatchObject({
+      status: 'completed',
+      job_type: 'text_to_image',
+      progress: 100,
+      params: { prompt: txt2img.prompt, model: 'tiny-sd1', seed: 1234 },
+    });
     expect(detail.credits_used).toBeGreaterThanOrEqual(1);
     const png = await pngOf(detail.result.image_url);
     const meta = await sharp(png).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['png', 64, 48]);
     const text = readPngText(png);
     // A1111's labels, so A1111-compatible tools read the sampler; InvokeAI's own metadata beside it.
-    expect(text.parameters).toContain('a red fox in the snow\nNegative prompt: blurry\nSteps: 3, Sampler: DPM++ 2M Karras, CFG scale: 6, Seed: 1234, Size: 64x48, Model: tiny-sd1');
+    expect(text.parameters).toContain(
+      'a red fox in the snow\nNegative prompt: blurry\nSteps: 3, Sampler: DPM++ 2M Karras, CFG scale: 6, Seed: 1234, Size: 64x48, Model: tiny-sd1',
+    );
     expect(JSON.parse(text.invokeai_metadata!)).toMatchObject({
       generation_mode: 'txt2img',
       positive_prompt: 'a red fox in the snow',
@@ -86,7 +112,14 @@ describe('POST /generate/text-to-image', () => {
     expect(JSON.parse(text.atelier!)).toMatchObject({ prompt: txt2img.prompt, seed: 1234, steps: 3, model: 'tiny-sd1' });
 
     const image = (await as(alice).get(`/api/v1/images/${detail.result.image_id}`)).json().data;
-    expect(image).toMatchObject({ width: 64, height: 48, mime_type: 'image/png', file_size: png.length, generation_job_id: accepted.job_id, metadata: { seed: 1234, sampler: 'dpmpp_2m_karras', cfg_scale: 6, negative_prompt: 'blurry' } });
+    expect(image).toMatchObject({
+      width: 64,
+      height: 48,
+      mime_type: 'image/png',
+      file_size: png.length,
+      generation_job_id: accepted.job_id,
+      metadata: { seed: 1234, sampler: 'dpmpp_2m_karras', cfg_scale: 6, negative_prompt: 'blurry' },
+    });
 
     // Charged its compute time, and nothing is held any more.
     const credits = (await as(alice).get('/api/v1/users/me/credits')).json().data;
@@ -200,7 +233,11 @@ describe('POST /generate/text-to-image', () => {
 
   it('refuses with STORAGE_EXCEEDED once the images fill the plan', async () => {
     const detail = await generated(t, alice);
-    t.app.db.update(canvasImages).set({ fileSize: 5 * 1024 ** 3 }).where(eq(canvasImages.id, detail.result.image_id)).run();
+    t.app.db
+      .update(canvasImages)
+      .set({ fileSize: 5 * 1024 ** 3 })
+      .where(eq(canvasImages.id, detail.result.image_id))
+      .run();
     const res = await post(alice, 'text-to-image', txt2img);
     expect(res.statusCode).toBe(402);
     expect(res.json().error.code).toBe('STORAGE_EXCEEDED');
@@ -208,12 +245,14 @@ describe('POST /generate/text-to-image', () => {
 });
 
 describe('POST /generate/image-to-image, /inpaint, /upscale', () => {
-  it('redraws a gallery image or a base64 upload, scaled into the model\'s bounds', async () => {
+  it("redraws a gallery image or a base64 upload, scaled into the model's bounds", async () => {
     const first = await generated(t, alice);
     const byId = await generated(t, alice, { source_image: first.result.image_id, strength: 0.5 }, 'image-to-image');
     expect(byId).toMatchObject({ job_type: 'image_to_image', params: { source_image: first.result.image_id, strength: 0.5 } });
     // A real photo is far longer than the 10,000-character cap on text fields, which images are exempt from.
-    const noisy = await sharp(Buffer.from(Array.from({ length: 200 * 100 * 3 }, () => Math.floor(Math.random() * 256))), { raw: { width: 200, height: 100, channels: 3 } })
+    const noisy = await sharp(Buffer.from(Array.from({ length: 200 * 100 * 3 }, () => Math.floor(Math.random() * 256))), {
+      raw: { width: 200, height: 100, channels: 3 },
+    })
       .png()
       .toBuffer();
     const b64 = noisy.toString('base64');
@@ -224,13 +263,23 @@ describe('POST /generate/image-to-image, /inpaint, /upscale', () => {
     expect([image.width, image.height]).toEqual([64, 32]);
     expect(image.metadata.strength).toBe(0.75);
     // The job's inputs are gone once it ended.
-    expect(fs.existsSync(`${t.dataDir}/files/canvas/${alice.id}/inputs`) ? fs.readdirSync(`${t.dataDir}/files/canvas/${alice.id}/inputs`) : []).toEqual([]);
+    expect(
+      fs.existsSync(`${t.dataDir}/files/canvas/${alice.id}/inputs`) ? fs.readdirSync(`${t.dataDir}/files/canvas/${alice.id}/inputs`) : [],
+    ).toEqual([]);
   });
 
   it('inpaints with a base64 mask and upscales ×2 with the installed upscaler', async () => {
     const first = await generated(t, alice);
     const mask = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#000' } })
-      .composite([{ input: await sharp({ create: { width: 32, height: 32, channels: 3, background: '#fff' } }).png().toBuffer(), left: 16, top: 16 }])
+      .composite([
+        {
+          input: await sharp({ create: { width: 32, height: 32, channels: 3, background: '#fff' } })
+            .png()
+            .toBuffer(),
+          left: 16,
+          top: 16,
+        },
+      ])
       .png()
       .toBuffer();
     const inpainted = await generated(t, alice, { source_image: first.result.image_id, mask_image: mask.toString('base64') }, 'inpaint');
@@ -245,7 +294,11 @@ describe('POST /generate/image-to-image, /inpaint, /upscale', () => {
     let res = await post(alice, 'image-to-image', { prompt: 'x', model: 'tiny-sd1', source_image: 'not base64!' });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toEqual(errorOf('INVALID_PARAMETERS', { field: 'source_image' }));
-    res = await post(alice, 'image-to-image', { prompt: 'x', model: 'tiny-sd1', source_image: Buffer.from('plain text, not an image').toString('base64') });
+    res = await post(alice, 'image-to-image', {
+      prompt: 'x',
+      model: 'tiny-sd1',
+      source_image: Buffer.from('plain text, not an image').toString('base64'),
+    });
     expect(res.json()).toEqual(errorOf('INVALID_PARAMETERS', { field: 'source_image' }));
     res = await post(alice, 'image-to-image', { prompt: 'x', model: 'tiny-sd1' });
     expect(res.json()).toEqual(errorOf('INVALID_PARAMETERS'));
@@ -253,7 +306,12 @@ describe('POST /generate/image-to-image, /inpaint, /upscale', () => {
     res = await post(alice, 'upscale', { image: '00000000-0000-4000-8000-000000000000' });
     expect(res.statusCode).toBe(404);
     const bobs = await generated(t, bob);
-    res = await post(alice, 'inpaint', { prompt: 'x', model: 'tiny-sd1', source_image: bobs.result.image_id, mask_image: bobs.result.image_id });
+    res = await post(alice, 'inpaint', {
+      prompt: 'x',
+      model: 'tiny-sd1',
+      source_image: bobs.result.image_id,
+      mask_image: bobs.result.image_id,
+    });
     expect(res.statusCode).toBe(403);
     res = await post(alice, 'upscale', { image: bobs.result.image_id, scale: 3 });
     expect(res.json()).toEqual(errorOf('INVALID_PARAMETERS'));

@@ -54,7 +54,11 @@ export async function canvasApp(models: TinyModels | null): Promise<CanvasTest> 
       setup: async (app) => {
         if (models) {
           const catalog = new ModelCatalog(app.config.dataDir, PLAN_ORDER);
-          await catalog.installFromFolder(models.sd1, { id: 'tiny-sd1', type: 'checkpoint', meta: { display_name: 'Tiny SD 1.5', description: 'Random weights, for tests' } });
+          await catalog.installFromFolder(models.sd1, {
+            id: 'tiny-sd1',
+            type: 'checkpoint',
+            meta: { display_name: 'Tiny SD 1.5', description: 'Random weights, for tests' },
+          });
           await catalog.installFromFolder(models.sdxl, { id: 'tiny-sdxl', type: 'checkpoint' });
           await catalog.installFromFolder(models.upscaler, { id: 'tiny-x2', type: 'upscaler' });
         }

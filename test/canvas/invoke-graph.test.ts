@@ -2,9 +2,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src-server/http/errors';
-import { checkLoader, galleryIdOf, graphToWorkflow, mapWorkflow, workflowRequest } from '../../src-server/families/canvas/workflows/invoke-graph';
+import {
+  checkLoader,
+  galleryIdOf,
+  graphToWorkflow,
+  mapWorkflow,
+  workflowRequest,
+} from '../../src-server/families/canvas/workflows/invoke-graph';
 
-type Workflow = { nodes: { id: string; type: string; data: { type: string; inputs: Record<string, { name: string; value?: unknown }> } }[]; edges: Record<string, unknown>[] } & Record<string, unknown>;
+type Workflow = {
+  nodes: { id: string; type: string; data: { type: string; inputs: Record<string, { name: string; value?: unknown }> } }[];
+  edges: Record<string, unknown>[];
+} & Record<string, unknown>;
 
 const fixture = (name: string): Workflow => JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/invoke-workflows', name), 'utf8'));
 
@@ -52,8 +61,10 @@ describe('mapWorkflow on InvokeAI workflows', () => {
     });
   });
 
-  it('runs InvokeAI\'s SDXL default scheduler, dpmpp_2m_sde_k, as DPM++ 2M SDE Karras', () => {
-    expect(mapWorkflow(setValue(fixture('text-to-image-sdxl.json'), 'denoise_latents', 'scheduler', 'dpmpp_2m_sde_k'))).toMatchObject({ sampler: 'dpmpp_2m_sde_karras' });
+  it("runs InvokeAI's SDXL default scheduler, dpmpp_2m_sde_k, as DPM++ 2M SDE Karras", () => {
+    expect(mapWorkflow(setValue(fixture('text-to-image-sdxl.json'), 'denoise_latents', 'scheduler', 'dpmpp_2m_sde_k'))).toMatchObject({
+      sampler: 'dpmpp_2m_sde_karras',
+    });
   });
 
   it('reads the SDXL graph: prompts from string primitives, style joined from them, collapsed edges skipped', () => {
@@ -89,7 +100,13 @@ describe('mapWorkflow on InvokeAI workflows', () => {
   });
 
   it('reads an esrgan upscale with its factor from the model file name', () => {
-    expect(mapWorkflow(fixture('upscale-esrgan.json'))).toMatchObject({ mode: 'upscale', model: 'RealESRGAN_x2plus', scale: 2, image: '0b7c9a2e-3f1d-4e8a-9b6c-5d4e3f2a1b0c', prompt: null });
+    expect(mapWorkflow(fixture('upscale-esrgan.json'))).toMatchObject({
+      mode: 'upscale',
+      model: 'RealESRGAN_x2plus',
+      scale: 2,
+      image: '0b7c9a2e-3f1d-4e8a-9b6c-5d4e3f2a1b0c',
+      prompt: null,
+    });
   });
 
   it('names every unsupported node type, as a ControlNet or LoRA graph has', () => {
@@ -105,7 +122,7 @@ describe('mapWorkflow on InvokeAI workflows', () => {
     expect(err.message).toContain('canny_image_processor, controlnet, sdxl_lora_loader');
   });
 
-  it('decodes with a vae_loader\'s VAE, as InvokeAI\'s SDXL default does; an unset one asks for inputs.vae', () => {
+  it("decodes with a vae_loader's VAE, as InvokeAI's SDXL default does; an unset one asks for inputs.vae", () => {
     const w = fixture('text-to-image-sdxl.json');
     const l2i = nodeOf(w, 'l2i');
     w.nodes.push({ id: 'vae', type: 'invocation', data: { type: 'vae_loader', inputs: { vae_model: { name: 'vae_model' } } } });
@@ -115,7 +132,10 @@ describe('mapWorkflow on InvokeAI workflows', () => {
     expect(mapped).toMatchObject({ vae: null, vaeNode: 'vae' });
     expect(refusal(() => workflowRequest(mapped, { model: 'tiny-sdxl' })).details).toEqual({ node_id: 'vae', field: 'inputs.vae' });
     expect(workflowRequest(mapped, { model: 'tiny-sdxl', vae: 'sdxl-vae-fp16-fix' }).body.vae).toBe('sdxl-vae-fp16-fix');
-    nodeOf(w, 'vae_loader').data.inputs.vae_model = { name: 'vae_model', value: { key: 'k', hash: 'h', name: 'sdxl-vae-fp16-fix', base: 'sdxl', type: 'vae' } };
+    nodeOf(w, 'vae_loader').data.inputs.vae_model = {
+      name: 'vae_model',
+      value: { key: 'k', hash: 'h', name: 'sdxl-vae-fp16-fix', base: 'sdxl', type: 'vae' },
+    };
     expect(workflowRequest(mapWorkflow(w), { model: 'tiny-sdxl' }).body.vae).toBe('sdxl-vae-fp16-fix');
     // Without a vae_loader the model's own VAE decodes: no vae in the request.
     expect(workflowRequest(mapWorkflow(fixture('text-to-image-sdxl.json')), { model: 'tiny-sdxl' }).body).not.toHaveProperty('vae');
@@ -130,7 +150,15 @@ describe('mapWorkflow on InvokeAI workflows', () => {
       ['a step-wise cfg', (w) => setValue(w, 'denoise_latents', 'cfg_scale', [7, 6, 5]), { field: 'cfg_scale' }],
       ['a text steps value', (w) => setValue(w, 'denoise_latents', 'steps', 'thirty'), { field: 'steps' }],
       ['a second output', (w) => ({ ...w, nodes: [...w.nodes, { ...nodeOf(w, 'l2i'), id: 'second' }] }), {}],
-      ['no output at all', (w) => ({ ...w, nodes: w.nodes.filter((n) => n.data.type !== 'l2i'), edges: w.edges.filter((e) => e.target !== nodeOf(w, 'l2i').id) }), { field: 'definition.nodes' }],
+      [
+        'no output at all',
+        (w) => ({
+          ...w,
+          nodes: w.nodes.filter((n) => n.data.type !== 'l2i'),
+          edges: w.edges.filter((e) => e.target !== nodeOf(w, 'l2i').id),
+        }),
+        { field: 'definition.nodes' },
+      ],
     ];
     for (const [what, change, details] of cases) {
       const err = refusal(() => mapWorkflow(change(fixture('text-to-image-sd15.json'))));
@@ -145,7 +173,9 @@ describe('mapWorkflow on InvokeAI workflows', () => {
   it('refuses malformed definitions with a clear message', () => {
     expect(refusal(() => mapWorkflow([])).message).toMatch(/JSON object/);
     expect(refusal(() => mapWorkflow({ name: 'x' })).message).toMatch(/nodes.*edges/);
-    expect(refusal(() => mapWorkflow({ ...fixture('text-to-image-sd15.json'), meta: { version: '2.0.0' } })).details).toEqual({ field: 'definition.meta.version' });
+    expect(refusal(() => mapWorkflow({ ...fixture('text-to-image-sd15.json'), meta: { version: '2.0.0' } })).details).toEqual({
+      field: 'definition.meta.version',
+    });
     const w = fixture('text-to-image-sd15.json');
     w.edges.push({ source: 'nowhere', target: nodeOf(w, 'l2i').id, sourceHandle: 'latents', targetHandle: 'board' });
     expect(refusal(() => mapWorkflow(w)).message).toMatch(/not in the workflow \(nowhere\)/);
@@ -154,7 +184,11 @@ describe('mapWorkflow on InvokeAI workflows', () => {
     expect(refusal(() => mapWorkflow(twice)).message).toMatch(/several edges/);
     const wrong = fixture('text-to-image-sd15.json');
     wrong.edges.find((e) => e.targetHandle === 'positive_conditioning')!.source = nodeOf(wrong, 'noise').id;
-    expect(refusal(() => mapWorkflow(wrong)).details).toMatchObject({ field: 'positive_conditioning', from: 'noise', expected: ['compel', 'sdxl_compel_prompt'] });
+    expect(refusal(() => mapWorkflow(wrong)).details).toMatchObject({
+      field: 'positive_conditioning',
+      from: 'noise',
+      expected: ['compel', 'sdxl_compel_prompt'],
+    });
   });
 });
 
@@ -166,61 +200,117 @@ describe('InvokeAI default-workflow patterns', () => {
   const noiseFromI2l = (w: Workflow) => {
     delete nodeOf(w, 'noise').data.inputs.width!.value;
     delete nodeOf(w, 'noise').data.inputs.height!.value;
-    for (const side of ['width', 'height']) w.edges.push({ id: `i2l-${side}`, type: 'default', source: I2L, sourceHandle: side, target: NOISE, targetHandle: side });
+    for (const side of ['width', 'height'])
+      w.edges.push({ id: `i2l-${side}`, type: 'default', source: I2L, sourceHandle: side, target: NOISE, targetHandle: side });
     return w;
   };
 
-  it('reads SDXL size conditioning from the positive sdxl_compel_prompt, with InvokeAI\'s defaults, and passes it to the request', () => {
+  it("reads SDXL size conditioning from the positive sdxl_compel_prompt, with InvokeAI's defaults, and passes it to the request", () => {
     const w = fixture('text-to-image-sdxl.json');
-    const positive = w.nodes.find((n) => n.data.type === 'sdxl_compel_prompt' && n.data.inputs.prompt !== undefined && (n as { data: { label?: string } }).data.label?.includes('Positive'))!;
+    const positive = w.nodes.find(
+      (n) =>
+        n.data.type === 'sdxl_compel_prompt' &&
+        n.data.inputs.prompt !== undefined &&
+        (n as { data: { label?: string } }).data.label?.includes('Positive'),
+    )!;
     const negative = w.nodes.find((n) => n.data.type === 'sdxl_compel_prompt' && n !== positive)!;
-    expect(mapWorkflow(w).sdxlSize).toEqual({ original_width: 1024, original_height: 1024, crop_top: 0, crop_left: 0, target_width: 1024, target_height: 1024 });
+    expect(mapWorkflow(w).sdxlSize).toEqual({
+      original_width: 1024,
+      original_height: 1024,
+      crop_top: 0,
+      crop_left: 0,
+      target_width: 1024,
+      target_height: 1024,
+    });
     for (const n of [positive, negative]) {
       n.data.inputs.original_width = { name: 'original_width', value: 2048 };
       n.data.inputs.crop_top = { name: 'crop_top', value: 64 };
       delete n.data.inputs.target_height;
     }
     const mapped = mapWorkflow(w);
-    expect(mapped.sdxlSize).toEqual({ original_width: 2048, original_height: 1024, crop_top: 64, crop_left: 0, target_width: 1024, target_height: 1024 });
-    expect(workflowRequest(mapped, { model: 'tiny-sdxl', crop_left: 8 }).body).toMatchObject({ original_width: 2048, crop_top: 64, crop_left: 8, target_height: 1024 });
+    expect(mapped.sdxlSize).toEqual({
+      original_width: 2048,
+      original_height: 1024,
+      crop_top: 64,
+      crop_left: 0,
+      target_width: 1024,
+      target_height: 1024,
+    });
+    expect(workflowRequest(mapped, { model: 'tiny-sdxl', crop_left: 8 }).body).toMatchObject({
+      original_width: 2048,
+      crop_top: 64,
+      crop_left: 8,
+      target_height: 1024,
+    });
     // An SD 1.5 workflow sets none of them.
-    expect(Object.keys(workflowRequest(mapWorkflow(fixture('text-to-image-sd15.json')), { model: 'x' }).body)).not.toContain('original_width');
+    expect(Object.keys(workflowRequest(mapWorkflow(fixture('text-to-image-sd15.json')), { model: 'x' }).body)).not.toContain(
+      'original_width',
+    );
     // Both halves of guidance get one size; a negative prompt with another one is refused, not dropped.
     negative.data.inputs.crop_top = { name: 'crop_top', value: 0 };
     expect(refusal(() => mapWorkflow(w)).details).toMatchObject({ node_id: negative.id, field: 'crop_top', feature: 'sdxl_negative_size' });
   });
 
-  it('takes the noise size from i2l, as InvokeAI wires image to image: the resized source\'s size, or the source\'s own', () => {
+  it("takes the noise size from i2l, as InvokeAI wires image to image: the resized source's size, or the source's own", () => {
     const resized = mapWorkflow(noiseFromI2l(fixture('image-to-image-sd15.json')));
     expect(resized).toMatchObject({ mode: 'image_to_image', width: 512, height: 512, sizeNode: RESIZE, seed: 424242, strength: 0.65 });
     // Without img_resize, the image goes straight into i2l: the size is the source image's.
     const direct = noiseFromI2l(fixture('image-to-image-sd15.json'));
     direct.nodes = direct.nodes.filter((n) => n.id !== RESIZE);
     direct.edges = direct.edges.filter((e) => e.source !== RESIZE && e.target !== RESIZE);
-    direct.edges.push({ id: 'img-i2l', type: 'default', source: '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9', sourceHandle: 'image', target: I2L, targetHandle: 'image' });
+    direct.edges.push({
+      id: 'img-i2l',
+      type: 'default',
+      source: '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9',
+      sourceHandle: 'image',
+      target: I2L,
+      targetHandle: 'image',
+    });
     expect(mapWorkflow(direct)).toMatchObject({ mode: 'image_to_image', width: null, height: null, sizeNode: null });
     expect(workflowRequest(mapWorkflow(direct), { model: 'tiny-sd1' }).body).not.toHaveProperty('width');
     // A noise node fed by some other i2l than the denoiser's source is still refused, naming it.
     const stray = fixture('text-to-image-sd15.json');
     stray.nodes.push({ id: 'stray-i2l', type: 'invocation', data: { type: 'i2l', inputs: {} } });
-    stray.edges.push({ id: 'stray', type: 'default', source: 'stray-i2l', sourceHandle: 'width', target: nodeOf(stray, 'noise').id, targetHandle: 'width' });
+    stray.edges.push({
+      id: 'stray',
+      type: 'default',
+      source: 'stray-i2l',
+      sourceHandle: 'width',
+      target: nodeOf(stray, 'noise').id,
+      targetHandle: 'width',
+    });
     expect(refusal(() => mapWorkflow(stray)).message).toMatch(/comes from i2l node stray-i2l/);
   });
 
   it('names the nodes that will never run together with an old format version, so one re-save is enough', () => {
     const old = { ...fixture('text-to-image-sd15.json'), meta: { version: '2.0.0' } };
-    old.nodes.push({ id: 'cn', type: 'invocation', data: { type: 'controlnet', inputs: {} } }, { id: 'lora', type: 'invocation', data: { type: 'lora_loader', inputs: {} } });
+    old.nodes.push(
+      { id: 'cn', type: 'invocation', data: { type: 'controlnet', inputs: {} } },
+      { id: 'lora', type: 'invocation', data: { type: 'lora_loader', inputs: {} } },
+    );
     const err = refusal(() => mapWorkflow(old));
     expect(err.details).toEqual({ field: 'definition.meta.version', unsupported_node_types: ['controlnet', 'lora_loader'] });
     expect(err.message).toMatch(/format 2\.0\.0.*controlnet, lora_loader/);
   });
 
-  it('reads InvokeAI\'s execution graph (what enqueue_batch sends) as the same request as the saved workflow', () => {
+  it("reads InvokeAI's execution graph (what enqueue_batch sends) as the same request as the saved workflow", () => {
     const w = fixture('text-to-image-sd15.json');
     const graph = {
       id: 'g',
       nodes: Object.fromEntries(
-        w.nodes.map((n) => [n.id, { id: n.id, type: n.data.type, is_intermediate: true, ...Object.fromEntries(Object.entries(n.data.inputs).filter(([, f]) => f.value !== undefined).map(([k, f]) => [k, f.value])) }]),
+        w.nodes.map((n) => [
+          n.id,
+          {
+            id: n.id,
+            type: n.data.type,
+            is_intermediate: true,
+            ...Object.fromEntries(
+              Object.entries(n.data.inputs)
+                .filter(([, f]) => f.value !== undefined)
+                .map(([k, f]) => [k, f.value]),
+            ),
+          },
+        ]),
       ),
       edges: w.edges
         .filter((e) => e.type !== 'collapsed')
@@ -228,7 +318,9 @@ describe('InvokeAI default-workflow patterns', () => {
     };
     expect(mapWorkflow(graphToWorkflow(graph))).toEqual(mapWorkflow(w));
     expect(refusal(() => graphToWorkflow({ nodes: [] })).message).toMatch(/must be an InvokeAI graph: \{nodes: \{<id>/);
-    expect(refusal(() => graphToWorkflow({ nodes: {}, edges: [{ source: 'a', destination: 'b' }] })).details).toEqual({ field: 'graph.edges[0]' });
+    expect(refusal(() => graphToWorkflow({ nodes: {}, edges: [{ source: 'a', destination: 'b' }] })).details).toEqual({
+      field: 'graph.edges[0]',
+    });
   });
 });
 
@@ -238,17 +330,41 @@ describe('workflowRequest', () => {
     expect(workflowRequest(mapped, { prompt: 'a red fox', seed: 7, model: 'tiny-sd1', width: 64, height: 48, steps: 3 })).toEqual({
       mode: 'text_to_image',
       loader: 'main_model_loader',
-      body: { prompt: 'a red fox', negative_prompt: 'blurry, low quality, watermark', model: 'tiny-sd1', width: 64, height: 48, steps: 3, cfg_scale: 7.5, sampler: 'dpmpp_2m_karras', seed: 7 },
+      body: {
+        prompt: 'a red fox',
+        negative_prompt: 'blurry, low quality, watermark',
+        model: 'tiny-sd1',
+        width: 64,
+        height: 48,
+        steps: 3,
+        cfg_scale: 7.5,
+        sampler: 'dpmpp_2m_karras',
+        seed: 7,
+      },
     });
   });
 
   it('builds image-to-image and upscale bodies; refuses inputs that do not apply, an empty model, a foreign image name, an unsupported scheduler', () => {
     const i2i = mapWorkflow(fixture('image-to-image-sd15.json'));
-    expect(workflowRequest(i2i, { strength: 0.4 }).body).toMatchObject({ source_image: '0b7c9a2e-3f1d-4e8a-9b6c-5d4e3f2a1b0c', strength: 0.4, width: 512, height: 512, seed: 424242, sampler: 'ddim' });
+    expect(workflowRequest(i2i, { strength: 0.4 }).body).toMatchObject({
+      source_image: '0b7c9a2e-3f1d-4e8a-9b6c-5d4e3f2a1b0c',
+      strength: 0.4,
+      width: 512,
+      height: 512,
+      seed: 424242,
+      sampler: 'ddim',
+    });
     const up = mapWorkflow(fixture('upscale-esrgan.json'));
-    expect(workflowRequest(up, { model: 'tiny-x2', image_id: 'abc' })).toEqual({ mode: 'upscale', loader: null, body: { image: 'abc', scale: 2, model: 'tiny-x2' } });
+    expect(workflowRequest(up, { model: 'tiny-x2', image_id: 'abc' })).toEqual({
+      mode: 'upscale',
+      loader: null,
+      body: { image: 'abc', scale: 2, model: 'tiny-x2' },
+    });
     expect(refusal(() => workflowRequest(up, { prompt: 'x' })).details).toEqual({ field: 'inputs.prompt', mode: 'upscale' });
-    expect(refusal(() => workflowRequest(mapWorkflow(fixture('text-to-image-sd15.json')), { strength: 0.5 })).details).toEqual({ field: 'inputs.strength', mode: 'text_to_image' });
+    expect(refusal(() => workflowRequest(mapWorkflow(fixture('text-to-image-sd15.json')), { strength: 0.5 })).details).toEqual({
+      field: 'inputs.strength',
+      mode: 'text_to_image',
+    });
 
     const unset = setValue(fixture('text-to-image-sd15.json'), 'main_model_loader', 'model', undefined);
     expect(refusal(() => workflowRequest(mapWorkflow(unset), {})).details).toEqual({ field: 'inputs.model' });
@@ -259,14 +375,24 @@ describe('workflowRequest', () => {
 
     const sde = setValue(fixture('text-to-image-sd15.json'), 'denoise_latents', 'scheduler', 'dpmpp_sde_k');
     const err = refusal(() => workflowRequest(mapWorkflow(sde), {}));
-    expect(err.details).toMatchObject({ field: 'scheduler', value: 'dpmpp_sde_k', supported: ['euler_a', 'euler', 'ddim', 'dpmpp_2m', 'dpmpp_2m_k', 'dpmpp_2m_sde', 'dpmpp_2m_sde_k', 'lcm'] });
+    expect(err.details).toMatchObject({
+      field: 'scheduler',
+      value: 'dpmpp_sde_k',
+      supported: ['euler_a', 'euler', 'ddim', 'dpmpp_2m', 'dpmpp_2m_k', 'dpmpp_2m_sde', 'dpmpp_2m_sde_k', 'lcm'],
+    });
     expect(workflowRequest(mapWorkflow(sde), { sampler: 'euler' }).body.sampler).toBe('euler');
   });
 
   it('checks the loader against the model base, and reads InvokeAI image names', () => {
     expect(() => checkLoader('main_model_loader', { name: 'a', base: 'sd-1' })).not.toThrow();
-    expect(refusal(() => checkLoader('sdxl_model_loader', { name: 'a', base: 'sd-1' })).details).toEqual({ field: 'model', loader: 'sdxl_model_loader' });
-    expect(refusal(() => checkLoader('main_model_loader', { name: 'b', base: 'sdxl' })).details).toEqual({ field: 'model', loader: 'main_model_loader' });
+    expect(refusal(() => checkLoader('sdxl_model_loader', { name: 'a', base: 'sd-1' })).details).toEqual({
+      field: 'model',
+      loader: 'sdxl_model_loader',
+    });
+    expect(refusal(() => checkLoader('main_model_loader', { name: 'b', base: 'sdxl' })).details).toEqual({
+      field: 'model',
+      loader: 'main_model_loader',
+    });
     expect(galleryIdOf('0B7C9A2E-3F1D-4E8A-9B6C-5D4E3F2A1B0C.png')).toBe('0b7c9a2e-3f1d-4e8a-9b6c-5d4e3f2a1b0c');
     expect(galleryIdOf('photo.png')).toBeNull();
   });

@@ -2,7 +2,10 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { crc32, readPngText, withPngText } from '../../src-server/families/canvas/images/png-text';
 
-const png = () => sharp({ create: { width: 4, height: 3, channels: 3, background: '#336699' } }).png().toBuffer();
+const png = () =>
+  sharp({ create: { width: 4, height: 3, channels: 3, background: '#336699' } })
+    .png()
+    .toBuffer();
 
 describe('PNG text chunks', () => {
   it('computes the standard CRC-32', () => {

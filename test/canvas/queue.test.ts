@@ -1,6 +1,17 @@
 import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { canvasApp, canvasUser, errorOf, generated, settled, txt2img, writeTinyModels, type CanvasTest, type CanvasUser, type TinyModels } from './helpers';
+import {
+  canvasApp,
+  canvasUser,
+  errorOf,
+  generated,
+  settled,
+  txt2img,
+  writeTinyModels,
+  type CanvasTest,
+  type CanvasUser,
+  type TinyModels,
+} from './helpers';
 import { requests } from '../helpers/inject';
 
 // Each test boots the app and its AI worker and runs real models: slow on a busy machine.
@@ -24,7 +35,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await t.close();
 });
-
 
 describe('queue', () => {
   it('shows queued jobs with their place, and cancelling one gives its held credits back', async () => {
@@ -56,7 +66,13 @@ describe('queue', () => {
     credits = (await as(alice).get('/api/v1/users/me/credits')).json().data;
     expect([credits.balance, credits.reserved, credits.available]).toEqual([500, 0, 500]);
     const detail = (await as(alice).get(`/api/v1/queue/items/${queued.job_id}`)).json().data;
-    expect(detail).toMatchObject({ status: 'cancelled', credits_used: 0, estimated_credits: 14, result: null, error: { message: 'Cancelled by its owner' } });
+    expect(detail).toMatchObject({
+      status: 'cancelled',
+      credits_used: 0,
+      estimated_credits: 14,
+      result: null,
+      error: { message: 'Cancelled by its owner' },
+    });
 
     const again = await as(alice).delete(`/api/v1/queue/items/${queued.job_id}`);
     expect(again.statusCode).toBe(409);
@@ -82,7 +98,7 @@ describe('queue', () => {
     expect([credits.balance, credits.reserved]).toEqual([500, 0]);
   });
 
-  it('lists items newest first with filters and pages, and counts today\'s completed jobs', async () => {
+  it("lists items newest first with filters and pages, and counts today's completed jobs", async () => {
     const done = await generated(t, alice);
     const hold = t.holdGpu();
     const waiting = (await as(alice).post('/api/v1/generate/text-to-image', txt2img)).json().data;
@@ -92,7 +108,10 @@ describe('queue', () => {
     expect(list.data[0]).toMatchObject({ status: 'queued', position: 1, progress: 0, result: null });
     list = (await as(alice).get('/api/v1/queue/items?status=completed')).json();
     expect(list.data.map((i: { job_id: string }) => i.job_id)).toEqual([done.job_id]);
-    expect(list.data[0].result).toMatchObject({ image_id: done.result.image_id, image_url: expect.stringMatching(/^http:\/\/localhost(:\d+)?\/files\//) });
+    expect(list.data[0].result).toMatchObject({
+      image_id: done.result.image_id,
+      image_url: expect.stringMatching(/^http:\/\/localhost(:\d+)?\/files\//),
+    });
     list = (await as(alice).get('/api/v1/queue/items?per_page=1&page=2')).json();
     expect(list.meta).toEqual({ page: 2, per_page: 1, total: 2 });
     expect(list.data[0].job_id).toBe(done.job_id);

@@ -21,7 +21,14 @@ describe('canvas per-plan request limits', () => {
   const { as } = requests(() => t.app);
   beforeAll(async () => {
     t = await makeTestApp({
-      lemonSqueezy: { apiBase: 'http://127.0.0.1:9', apiKey: null, storeId: null, webhookSecret: SECRET, variants: { 'pro:monthly': '222' }, timeoutMs: 1000 },
+      lemonSqueezy: {
+        apiBase: 'http://127.0.0.1:9',
+        apiKey: null,
+        storeId: null,
+        webhookSecret: SECRET,
+        variants: { 'pro:monthly': '222' },
+        timeoutMs: 1000,
+      },
     });
   });
   afterAll(async () => t?.close());
@@ -32,11 +39,19 @@ describe('canvas per-plan request limits', () => {
 
   const spend = async (u: CanvasUser | null, n: number, remoteAddress?: string) => {
     const seen = [];
-    for (let i = 0; i < n; i++) seen.push(await t.app.inject({ method: 'GET', url: u ? ME : '/api/v1/subscriptions/plans', headers: u?.headers ?? {}, ...(remoteAddress ? { remoteAddress } : {}) }));
+    for (let i = 0; i < n; i++)
+      seen.push(
+        await t.app.inject({
+          method: 'GET',
+          url: u ? ME : '/api/v1/subscriptions/plans',
+          headers: u?.headers ?? {},
+          ...(remoteAddress ? { remoteAddress } : {}),
+        }),
+      );
     return seen;
   };
 
-  it('counts down the Free plan\'s 30 requests a minute in X-RateLimit-* headers', async () => {
+  it("counts down the Free plan's 30 requests a minute in X-RateLimit-* headers", async () => {
     const u = await canvasUser(t.app);
     const seen = await spend(u, 5);
     const heads = seen.map(headersOf);
@@ -83,7 +98,12 @@ describe('canvas per-plan request limits', () => {
     expect(anon.map((r) => headersOf(r))).toEqual([1, 2, 3].map((i) => ({ limit: 30, remaining: 30 - i, reset: expect.any(Number) })));
     expect(headersOf((await spend(null, 1, '10.1.1.2'))[0]!).remaining).toBe(29);
     // A token that does not check out counts against the address, as Free.
-    const forged = await t.app.inject({ method: 'GET', url: ME, headers: { authorization: 'Bearer not-a-token' }, remoteAddress: '10.1.1.1' });
+    const forged = await t.app.inject({
+      method: 'GET',
+      url: ME,
+      headers: { authorization: 'Bearer not-a-token' },
+      remoteAddress: '10.1.1.1',
+    });
     expect(forged.statusCode).toBe(401);
     expect(forged.json().error.code).toBe('INVALID_TOKEN');
     expect(headersOf(forged)).toMatchObject({ limit: 30, remaining: 26 });
@@ -110,7 +130,11 @@ describe('canvas per-plan request limits', () => {
     expect((await as(u).get(ME)).statusCode).toBe(429);
     const raw = JSON.stringify({
       meta: { event_name: 'subscription_created', custom_data: { user_id: u.id } },
-      data: { type: 'subscriptions', id: '8801', attributes: { variant_id: 222, status: 'active', renews_at: '2030-02-01T00:00:00Z', updated_at: '2030-01-01T00:00:00Z' } },
+      data: {
+        type: 'subscriptions',
+        id: '8801',
+        attributes: { variant_id: 222, status: 'active', renews_at: '2030-02-01T00:00:00Z', updated_at: '2030-01-01T00:00:00Z' },
+      },
     });
     const hook = await t.app.inject({
       method: 'POST',
@@ -136,7 +160,13 @@ describe('canvas per-plan request limits', () => {
     expect(login.statusCode).toBe(200);
     expect(Number(login.headers['x-ratelimit-limit'])).toBe(t.app.config.authRateLimitMax);
 
-    const hook = await t.app.inject({ method: 'POST', url: '/api/v1/webhooks/lemon-squeezy', headers: { 'content-type': 'application/json', 'x-signature': 'sha256=00' }, payload: '{}', remoteAddress: '192.168.1.30' });
+    const hook = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/webhooks/lemon-squeezy',
+      headers: { 'content-type': 'application/json', 'x-signature': 'sha256=00' },
+      payload: '{}',
+      remoteAddress: '192.168.1.30',
+    });
     expect(hook.statusCode).toBe(401);
     expect(Number(hook.headers['x-ratelimit-limit'])).toBe(t.app.config.rateLimitMax);
   });

@@ -30,7 +30,13 @@ describe('generation over the real server', () => {
     try {
       await new ModelCatalog(dataDir, PLAN_ORDER).installFromFolder(models.sd1, { id: 'tiny-sd1', type: 'checkpoint' });
       const alice = await canvasUser(server.app, 'Alice');
-      socket = connect(server.url, { path: '/socket.io/', transports: ['websocket'], reconnection: false, forceNew: true, auth: { token: alice.headers.authorization!.slice(7) } });
+      socket = connect(server.url, {
+        path: '/socket.io/',
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+        auth: { token: alice.headers.authorization!.slice(7) },
+      });
       await new Promise<void>((resolve, reject) => {
         socket!.once('connect', resolve);
         socket!.once('connect_error', reject);
@@ -55,7 +61,11 @@ describe('generation over the real server', () => {
       const steps = mine.filter((j) => j.status === 'processing' && j.stage === 'denoising' && j.preview);
       expect(steps.length).toBeGreaterThan(0);
       // Progress is throttled, so a busy machine may skip steps; whatever arrives counts up and carries a preview.
-      expect(steps.at(-1)).toMatchObject({ stage: 'denoising', message: expect.stringMatching(/^Step [1-4]\/4$/), preview: expect.stringMatching(/^data:image\/png;base64,/) });
+      expect(steps.at(-1)).toMatchObject({
+        stage: 'denoising',
+        message: expect.stringMatching(/^Step [1-4]\/4$/),
+        preview: expect.stringMatching(/^data:image\/png;base64,/),
+      });
       const numbers = steps.map((j) => Number(/Step (\d+)/.exec(j.message ?? '')?.[1]));
       expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
       const done = mine.at(-1)!;
@@ -77,7 +87,10 @@ describe('generation over the real server', () => {
         dataDir,
         setup: async (app) => {
           await new ModelCatalog(dataDir, PLAN_ORDER).installFromFolder(models.sd1, { id: 'tiny-sd1', type: 'checkpoint' });
-          app.jobs.register(hold, { lane: 'gpu', handler: (_job, { signal }) => new Promise((resolve) => signal.addEventListener('abort', () => resolve(null))) });
+          app.jobs.register(hold, {
+            lane: 'gpu',
+            handler: (_job, { signal }) => new Promise((resolve) => signal.addEventListener('abort', () => resolve(null))),
+          });
         },
       },
     );
@@ -90,7 +103,11 @@ describe('generation over the real server', () => {
       jobId = res.json().data.job_id;
       expect((await requests(first.app).as(user).get('/api/v1/users/me/credits')).json().data.reserved).toBe(1);
       // As if the process died while the job ran its last allowed attempt.
-      first.app.db.update(jobs).set({ status: 'processing', attempts: 2, startedAt: new Date().toISOString() }).where(eq(jobs.id, jobId)).run();
+      first.app.db
+        .update(jobs)
+        .set({ status: 'processing', attempts: 2, startedAt: new Date().toISOString() })
+        .where(eq(jobs.id, jobId))
+        .run();
     } finally {
       await first.close();
     }
@@ -100,7 +117,9 @@ describe('generation over the real server', () => {
       expect(detail.json().data).toMatchObject({ status: 'failed', credits_used: 0, error: { message: 'interrupted by a restart' } });
       const credits = (await requests(second.app).as(user!).get('/api/v1/users/me/credits')).json().data;
       expect([credits.balance, credits.reserved, credits.available]).toEqual([500, 0, 500]);
-      expect((await requests(second.app).as(user!).delete(`/api/v1/queue/items/${jobId!}`)).json()).toEqual(errorOf('JOB_ALREADY_FINISHED', { status: 'failed' }));
+      expect((await requests(second.app).as(user!).delete(`/api/v1/queue/items/${jobId!}`)).json()).toEqual(
+        errorOf('JOB_ALREADY_FINISHED', { status: 'failed' }),
+      );
     } finally {
       await second.close();
       fs.rmSync(dataDir, { recursive: true, force: true });

@@ -27,7 +27,14 @@ async function fakeLemonSqueezy() {
     res.end(
       JSON.stringify({
         jsonapi: { version: '1.0' },
-        data: { type: 'checkouts', id: 'c0ffee', attributes: { url: 'https://atelier-test.lemonsqueezy.com/checkout/custom/c0ffee?signature=abc', expires_at: '2030-01-01T00:00:00.000000Z' } },
+        data: {
+          type: 'checkouts',
+          id: 'c0ffee',
+          attributes: {
+            url: 'https://atelier-test.lemonsqueezy.com/checkout/custom/c0ffee?signature=abc',
+            expires_at: '2030-01-01T00:00:00.000000Z',
+          },
+        },
       }),
     );
     void s;
@@ -82,7 +89,12 @@ const billingConfig = (base: string, extra: Partial<LemonSqueezyConfig> = {}): L
 function signedWebhook(t: TestApp, body: unknown) {
   const raw = JSON.stringify(body);
   const signature = crypto.createHmac('sha256', SECRET).update(raw).digest('hex');
-  return t.app.inject({ method: 'POST', url: '/api/v1/webhooks/lemon-squeezy', headers: { 'content-type': 'application/json', 'x-signature': signature }, payload: raw });
+  return t.app.inject({
+    method: 'POST',
+    url: '/api/v1/webhooks/lemon-squeezy',
+    headers: { 'content-type': 'application/json', 'x-signature': signature },
+    payload: raw,
+  });
 }
 
 const subscriptionEvent = (userId: string, id: string, over: Record<string, unknown> = {}, eventName = 'subscription_created') => ({
@@ -133,7 +145,12 @@ describe('canvas subscriptions without billing (a local installation)', () => {
       requests_per_minute: 120,
       generations_per_minute: 10,
     });
-    expect(plans[0]).toMatchObject({ credits: TIERS.starter.credits, storage_gb: TIERS.starter.storageGb, monthly_price: 25, yearly_price: 250 });
+    expect(plans[0]).toMatchObject({
+      credits: TIERS.starter.credits,
+      storage_gb: TIERS.starter.storageGb,
+      monthly_price: 25,
+      yearly_price: 250,
+    });
   });
 
   it('answers a Free account with no subscription row', async () => {
@@ -164,20 +181,34 @@ describe('canvas subscriptions without billing (a local installation)', () => {
     expect(bad.json().error.code).toBe('VALIDATION_ERROR');
   });
 
-  it('upgrades locally, grants the new plan\'s credits as upgrade_grant and changes the tier', async () => {
+  it("upgrades locally, grants the new plan's credits as upgrade_grant and changes the tier", async () => {
     const u = await canvasUser(t.app);
     const before = (await as(u).get('/api/v1/users/me/credits')).json().data.balance;
     const res = await as(u).post('/api/v1/subscriptions/upgrade', { target_plan: 'pro' });
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json().data).toEqual({ previous_plan: 'free', new_plan: 'pro', effective_immediately: true, credits_granted: 15000, message: expect.any(String) });
+    expect(res.json().data).toEqual({
+      previous_plan: 'free',
+      new_plan: 'pro',
+      effective_immediately: true,
+      credits_granted: 15000,
+      message: expect.any(String),
+    });
     const credits = (await as(u).get('/api/v1/users/me/credits?type=upgrade_grant')).json().data;
     expect(credits.balance).toBe(before + 15000);
-    expect(credits.transactions).toEqual([expect.objectContaining({ type: 'upgrade_grant', amount: 15000, balance_after: before + 15000 })]);
+    expect(credits.transactions).toEqual([
+      expect.objectContaining({ type: 'upgrade_grant', amount: 15000, balance_after: before + 15000 }),
+    ]);
     const me = (await as(u).get('/api/v1/users/me')).json().data;
     expect(me.tier).toBe('pro');
     expect(me.features.flux_model).toBe(true);
     const current = (await as(u).get('/api/v1/subscriptions/current')).json().data;
-    expect(current).toMatchObject({ plan: { name: 'pro', display_name: 'Pro' }, status: 'active', billing_cycle: 'monthly', managed_by: 'local', cancel_at_period_end: false });
+    expect(current).toMatchObject({
+      plan: { name: 'pro', display_name: 'Pro' },
+      status: 'active',
+      billing_cycle: 'monthly',
+      managed_by: 'local',
+      cancel_at_period_end: false,
+    });
     expect(current.id).toEqual(expect.any(String));
 
     const studio = await as(u).post('/api/v1/subscriptions/upgrade', { target_plan: 'studio' });
@@ -188,7 +219,13 @@ describe('canvas subscriptions without billing (a local installation)', () => {
 
   it('without billing, refuses a plan to a LAN peer: only the computer running Atelier hands plans out', async () => {
     const u = await canvasUser(t.app);
-    const fromPeer = await t.app.inject({ method: 'POST', url: '/api/v1/subscriptions/upgrade', headers: u.headers, payload: { target_plan: 'studio' }, remoteAddress: '192.168.1.20' });
+    const fromPeer = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/subscriptions/upgrade',
+      headers: u.headers,
+      payload: { target_plan: 'studio' },
+      remoteAddress: '192.168.1.20',
+    });
     expect(fromPeer.statusCode).toBe(403);
     expect(fromPeer.json()).toEqual(errorOf('FORBIDDEN', { target_plan: 'studio' }));
     expect((await as(u).get('/api/v1/users/me')).json().data.tier).toBe('free');
@@ -196,7 +233,9 @@ describe('canvas subscriptions without billing (a local installation)', () => {
 
   it('refuses the same plan, a lower one and Enterprise with INVALID_PARAMETERS', async () => {
     const u = await canvasUser(t.app);
-    expect((await as(u).post('/api/v1/subscriptions/upgrade', { target_plan: 'free' })).json()).toEqual(errorOf('INVALID_PARAMETERS', expect.anything()));
+    expect((await as(u).post('/api/v1/subscriptions/upgrade', { target_plan: 'free' })).json()).toEqual(
+      errorOf('INVALID_PARAMETERS', expect.anything()),
+    );
     await as(u).post('/api/v1/subscriptions/upgrade', { target_plan: 'pro' });
     for (const target of ['pro', 'starter', 'free', 'enterprise']) {
       const res = await as(u).post('/api/v1/subscriptions/upgrade', { target_plan: target });
@@ -219,8 +258,16 @@ describe('canvas subscriptions without billing (a local installation)', () => {
     const current = (await as(u).get('/api/v1/subscriptions/current')).json().data;
     const res = await as(u).post('/api/v1/subscriptions/cancel', { reason: 'Too expensive', feedback: 'Optional feedback' });
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json().data).toEqual({ status: 'cancelling', ends_at: current.current_period_end, message: expect.stringContaining(current.current_period_end.slice(0, 10)) });
-    expect((await as(u).get('/api/v1/subscriptions/current')).json().data).toMatchObject({ status: 'cancelling', cancel_at_period_end: true, plan: { name: 'starter' } });
+    expect(res.json().data).toEqual({
+      status: 'cancelling',
+      ends_at: current.current_period_end,
+      message: expect.stringContaining(current.current_period_end.slice(0, 10)),
+    });
+    expect((await as(u).get('/api/v1/subscriptions/current')).json().data).toMatchObject({
+      status: 'cancelling',
+      cancel_at_period_end: true,
+      plan: { name: 'starter' },
+    });
     expect((await as(u).get('/api/v1/users/me')).json().data).toMatchObject({
       tier: 'starter',
       subscription: { plan: 'starter', status: 'cancelling', current_period_end: current.current_period_end },
@@ -235,13 +282,16 @@ describe('canvas subscriptions without billing (a local installation)', () => {
     // A month later the access token has long expired: sign in again.
     u.headers = await signIn(t, u);
     // Any canvas request after the end sees the Free plan, not only the subscription routes.
-    expect((await as(u).get('/api/v1/users/me')).json().data).toMatchObject({ tier: 'free', subscription: { plan: 'free', status: 'active' } });
+    expect((await as(u).get('/api/v1/users/me')).json().data).toMatchObject({
+      tier: 'free',
+      subscription: { plan: 'free', status: 'active' },
+    });
     const after = (await as(u).get('/api/v1/subscriptions/current')).json().data;
     expect(after).toMatchObject({ id: null, plan: { name: 'free' }, status: 'active' });
     expect((await as(u).post('/api/v1/subscriptions/cancel', {})).statusCode).toBe(404);
   });
 
-  it('ignores unknown fields in the cancel body, as the seed\'s clients expect', async () => {
+  it("ignores unknown fields in the cancel body, as the seed's clients expect", async () => {
     const u = await canvasUser(t.app);
     const res = await as(u).post('/api/v1/subscriptions/cancel', { reason: 'x', refund: true });
     const bare = await as(u).post('/api/v1/subscriptions/cancel', {});
@@ -270,7 +320,10 @@ describe('canvas checkout against a fake Lemon Squeezy', () => {
     const u = await canvasUser(t.app);
     const res = await as(u).post('/api/v1/subscriptions/checkout', { plan: 'pro', billing_cycle: 'monthly' });
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json().data).toEqual({ checkout_url: 'https://atelier-test.lemonsqueezy.com/checkout/custom/c0ffee?signature=abc', expires_at: '2030-01-01T00:00:00.000000Z' });
+    expect(res.json().data).toEqual({
+      checkout_url: 'https://atelier-test.lemonsqueezy.com/checkout/custom/c0ffee?signature=abc',
+      expires_at: '2030-01-01T00:00:00.000000Z',
+    });
     expect(ls.seen).toHaveLength(1);
     const req = ls.seen[0]!;
     expect(req.method).toBe('POST');
@@ -290,7 +343,9 @@ describe('canvas checkout against a fake Lemon Squeezy', () => {
   it('uses the variant of the chosen cycle and refuses a plan with none configured', async () => {
     const u = await canvasUser(t.app);
     await as(u).post('/api/v1/subscriptions/checkout', { plan: 'pro', billing_cycle: 'yearly' });
-    expect((ls.seen[0]!.body as { data: { relationships: { variant: { data: { id: string } } } } }).data.relationships.variant.data.id).toBe('223');
+    expect(
+      (ls.seen[0]!.body as { data: { relationships: { variant: { data: { id: string } } } } }).data.relationships.variant.data.id,
+    ).toBe('223');
     const res = await as(u).post('/api/v1/subscriptions/checkout', { plan: 'studio', billing_cycle: 'yearly' });
     expect(res.statusCode).toBe(503);
     expect(res.json()).toEqual(errorOf('BILLING_NOT_CONFIGURED', { plan: 'studio', billing_cycle: 'yearly' }));
@@ -305,7 +360,9 @@ describe('canvas checkout against a fake Lemon Squeezy', () => {
     });
     const refused = await as(u).post('/api/v1/subscriptions/checkout', { plan: 'pro', billing_cycle: 'monthly' });
     expect(refused.statusCode).toBe(502);
-    expect(refused.json()).toEqual(errorOf('PAYMENT_PROVIDER_ERROR', { reason: 'status', upstream_status: 422, upstream_detail: 'The variant is not published.' }));
+    expect(refused.json()).toEqual(
+      errorOf('PAYMENT_PROVIDER_ERROR', { reason: 'status', upstream_status: 422, upstream_detail: 'The variant is not published.' }),
+    );
 
     ls.answer((_s, res) => {
       res.writeHead(201, { 'content-type': 'application/vnd.api+json' });
@@ -357,7 +414,11 @@ describe('canvas checkout against a fake Lemon Squeezy', () => {
     const up = await as(u).post('/api/v1/subscriptions/upgrade', { target_plan: 'studio' });
     expect(up.statusCode, up.body).toBe(200);
     expect(up.json().data).toMatchObject({ previous_plan: 'pro', new_plan: 'studio', credits_granted: 30000 });
-    expect(ls.seen[0]).toMatchObject({ method: 'PATCH', url: '/v1/subscriptions/9002', body: { data: { type: 'subscriptions', id: '9002', attributes: { variant_id: 333 } } } });
+    expect(ls.seen[0]).toMatchObject({
+      method: 'PATCH',
+      url: '/v1/subscriptions/9002',
+      body: { data: { type: 'subscriptions', id: '9002', attributes: { variant_id: 333 } } },
+    });
     expect(ls.seen[0]!.headers.authorization).toBe('Bearer ls-test-key');
 
     const cancel = await as(u).post('/api/v1/subscriptions/cancel', { reason: 'Too expensive' });

@@ -66,7 +66,14 @@ function paymentEvent(userId: string | null, subscriptionId: string, invoiceId: 
     data: {
       type: 'subscription-invoices',
       id: invoiceId,
-      attributes: { store_id: 12345, subscription_id: Number(subscriptionId), billing_reason: 'initial', status: 'paid', total: 7500, updated_at: '2030-01-01T00:00:05.000000Z' },
+      attributes: {
+        store_id: 12345,
+        subscription_id: Number(subscriptionId),
+        billing_reason: 'initial',
+        status: 'paid',
+        total: 7500,
+        updated_at: '2030-01-01T00:00:05.000000Z',
+      },
     },
   };
 }
@@ -100,7 +107,7 @@ describe('POST /webhooks/lemon-squeezy', () => {
     });
   });
 
-  it('grants the month\'s credits on payment once, however often it is delivered', async () => {
+  it("grants the month's credits on payment once, however often it is delivered", async () => {
     const u = await canvasUser(t.app);
     const before = (await me(t, u)).credits;
     await send(t, subscriptionEvent(u.id, '5002'));
@@ -182,7 +189,14 @@ describe('POST /webhooks/lemon-squeezy', () => {
     const noUser = await send(t, subscriptionEvent(null, '5007'));
     expect(noUser.json().data.result).toBe('ignored');
     expect(t.app.db.select().from(canvasSubscriptions).where(eq(canvasSubscriptions.providerSubscriptionId, '5006')).all()).toHaveLength(0);
-    expect(t.app.db.select().from(canvasWebhookEvents).where(eq(canvasWebhookEvents.eventName, 'subscription_created')).all().some((e) => e.eventKey.includes(':5006:'))).toBe(true);
+    expect(
+      t.app.db
+        .select()
+        .from(canvasWebhookEvents)
+        .where(eq(canvasWebhookEvents.eventName, 'subscription_created'))
+        .all()
+        .some((e) => e.eventKey.includes(':5006:')),
+    ).toBe(true);
   });
 
   it('refuses a payment for a subscription it has not seen yet with 422', async () => {
@@ -196,29 +210,62 @@ describe('POST /webhooks/lemon-squeezy', () => {
   it('follows the subscription through cancel, resume and expiry, finding the account by subscription id', async () => {
     const u = await canvasUser(t.app);
     await send(t, subscriptionEvent(u.id, '5009', { variant_id: 334, renews_at: '2031-01-01T00:00:00Z' }));
-    expect((await as(u).get('/api/v1/subscriptions/current')).json().data).toMatchObject({ plan: { name: 'studio' }, billing_cycle: 'yearly', current_period_start: '2030-01-01T00:00:00.000Z' });
+    expect((await as(u).get('/api/v1/subscriptions/current')).json().data).toMatchObject({
+      plan: { name: 'studio' },
+      billing_cycle: 'yearly',
+      current_period_start: '2030-01-01T00:00:00.000Z',
+    });
 
     // No custom data on this one: the subscription id names the account.
-    const cancelled = await send(t, subscriptionEvent(null, '5009', { variant_id: 334, status: 'cancelled', ends_at: '2031-01-01T00:00:00Z', updated_at: '2030-03-01T00:00:00Z' }, 'subscription_cancelled'));
+    const cancelled = await send(
+      t,
+      subscriptionEvent(
+        null,
+        '5009',
+        { variant_id: 334, status: 'cancelled', ends_at: '2031-01-01T00:00:00Z', updated_at: '2030-03-01T00:00:00Z' },
+        'subscription_cancelled',
+      ),
+    );
     expect(cancelled.json().data.result).toBe('applied');
-    expect((await as(u).get('/api/v1/subscriptions/current')).json().data).toMatchObject({ status: 'cancelling', cancel_at_period_end: true, current_period_end: '2031-01-01T00:00:00.000Z' });
+    expect((await as(u).get('/api/v1/subscriptions/current')).json().data).toMatchObject({
+      status: 'cancelling',
+      cancel_at_period_end: true,
+      current_period_end: '2031-01-01T00:00:00.000Z',
+    });
     expect((await me(t, u)).tier).toBe('studio');
 
-    await send(t, subscriptionEvent(u.id, '5009', { variant_id: 334, status: 'active', updated_at: '2030-03-02T00:00:00Z' }, 'subscription_resumed'));
+    await send(
+      t,
+      subscriptionEvent(u.id, '5009', { variant_id: 334, status: 'active', updated_at: '2030-03-02T00:00:00Z' }, 'subscription_resumed'),
+    );
     expect((await as(u).get('/api/v1/subscriptions/current')).json().data).toMatchObject({ status: 'active', cancel_at_period_end: false });
 
-    await send(t, subscriptionEvent(u.id, '5009', { variant_id: 334, status: 'past_due', updated_at: '2030-03-03T00:00:00Z' }, 'subscription_updated'));
+    await send(
+      t,
+      subscriptionEvent(u.id, '5009', { variant_id: 334, status: 'past_due', updated_at: '2030-03-03T00:00:00Z' }, 'subscription_updated'),
+    );
     expect((await as(u).get('/api/v1/subscriptions/current')).json().data.status).toBe('past_due');
     expect((await me(t, u)).tier).toBe('studio');
 
-    await send(t, subscriptionEvent(u.id, '5009', { variant_id: 334, status: 'expired', ends_at: '2030-03-04T00:00:00Z', updated_at: '2030-03-04T00:00:00Z' }, 'subscription_expired'));
+    await send(
+      t,
+      subscriptionEvent(
+        u.id,
+        '5009',
+        { variant_id: 334, status: 'expired', ends_at: '2030-03-04T00:00:00Z', updated_at: '2030-03-04T00:00:00Z' },
+        'subscription_expired',
+      ),
+    );
     expect((await me(t, u)).tier).toBe('free');
     expect((await as(u).get('/api/v1/subscriptions/current')).json().data).toMatchObject({ id: null, plan: { name: 'free' } });
   });
 
   it('acknowledges order_created without changing anything', async () => {
     const u = await canvasUser(t.app);
-    const res = await send(t, { meta: { event_name: 'order_created', custom_data: { user_id: u.id } }, data: { type: 'orders', id: 1, attributes: { status: 'paid', updated_at: '2030-01-01T00:00:00Z' } } });
+    const res = await send(t, {
+      meta: { event_name: 'order_created', custom_data: { user_id: u.id } },
+      data: { type: 'orders', id: 1, attributes: { status: 'paid', updated_at: '2030-01-01T00:00:00Z' } },
+    });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().data.result).toBe('ignored');
     expect(await me(t, u)).toMatchObject({ tier: 'free', credits: 500 });

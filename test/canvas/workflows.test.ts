@@ -6,7 +6,8 @@ import { canvasWorkflows } from '../../src-server/db/schema';
 import { canvasApp, canvasUser, errorOf, type CanvasTest, type CanvasUser } from './helpers';
 import { requests } from '../helpers/inject';
 
-const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/invoke-workflows', name), 'utf8')) as Record<string, unknown>;
+const fixture = (name: string) =>
+  JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/invoke-workflows', name), 'utf8')) as Record<string, unknown>;
 
 let t: CanvasTest;
 const { as, anon } = requests(() => t.app);
@@ -53,7 +54,10 @@ describe('POST /workflows, GET /workflows/{id}', () => {
     const me = (await as(alice).get('/api/v1/users/me')).json().data;
     expect(me.storage_used).toBe(size);
     // Deleting it gives the bytes back.
-    expect((await as(alice).delete(`/api/v1/workflows/${created.id}`)).json()).toEqual({ success: true, data: { id: created.id, deleted: true } });
+    expect((await as(alice).delete(`/api/v1/workflows/${created.id}`)).json()).toEqual({
+      success: true,
+      data: { id: created.id, deleted: true },
+    });
     expect((await as(alice).get('/api/v1/storage/usage')).json().data.breakdown.workflows).toBe(0);
     expect((await as(alice).get(`/api/v1/workflows/${created.id}`)).statusCode).toBe(404);
   });
@@ -72,7 +76,9 @@ describe('POST /workflows, GET /workflows/{id}', () => {
     const huge = { ...base, nodes: Array.from({ length: copies }, (_, i) => base.nodes.map((n) => ({ ...n, id: `${n.id}-${i}` }))).flat() };
     res = await save(alice, { name: 'Huge', definition: huge });
     expect(res.statusCode).toBe(413);
-    expect(res.json()).toEqual(errorOf('PAYLOAD_TOO_LARGE', { field: 'definition', bytes: Buffer.byteLength(JSON.stringify(huge)), max_bytes: 1024 * 1024 }));
+    expect(res.json()).toEqual(
+      errorOf('PAYLOAD_TOO_LARGE', { field: 'definition', bytes: Buffer.byteLength(JSON.stringify(huge)), max_bytes: 1024 * 1024 }),
+    );
   });
 
   it('answers VALIDATION_ERROR for a missing or blank name, a long name, a definition that is not an object; ignores unknown fields', async () => {
@@ -99,7 +105,7 @@ describe('POST /workflows, GET /workflows/{id}', () => {
     expect((await as(alice).get('/api/v1/workflows/not-a-uuid')).json()).toEqual(errorOf('NOT_FOUND'));
   });
 
-  it('refuses with STORAGE_EXCEEDED when saving would pass the plan\'s quota, also when a PATCH grows the definition', async () => {
+  it("refuses with STORAGE_EXCEEDED when saving would pass the plan's quota, also when a PATCH grows the definition", async () => {
     const small = await save(alice, { name: 'Small', definition: { nodes: [], edges: [] } });
     expect(small.statusCode).toBe(201);
     const tiny = (await save(alice, { name: 'Tiny', definition: {} })).json().data;
@@ -107,13 +113,19 @@ describe('POST /workflows, GET /workflows/{id}', () => {
     const quota = 5 * 1024 ** 3;
     const definition = fixture('text-to-image-sd15.json');
     const size = Buffer.byteLength(JSON.stringify(definition));
-    t.app.db.update(canvasWorkflows).set({ definitionSize: quota - size + 3 - tiny.definition_size }).where(eq(canvasWorkflows.id, small.json().data.id)).run();
+    t.app.db
+      .update(canvasWorkflows)
+      .set({ definitionSize: quota - size + 3 - tiny.definition_size })
+      .where(eq(canvasWorkflows.id, small.json().data.id))
+      .run();
     let res = await save(alice, { name: 'Next', definition });
     expect(res.statusCode).toBe(402);
     expect(res.json()).toEqual(errorOf('STORAGE_EXCEEDED', { used_bytes: quota - size + 3, quota_bytes: quota, required_bytes: size }));
     res = await as(alice).patch(`/api/v1/workflows/${tiny.id}`, { definition });
     expect(res.statusCode).toBe(402);
-    expect(res.json()).toEqual(errorOf('STORAGE_EXCEEDED', { used_bytes: quota - size + 3, quota_bytes: quota, required_bytes: size - tiny.definition_size }));
+    expect(res.json()).toEqual(
+      errorOf('STORAGE_EXCEEDED', { used_bytes: quota - size + 3, quota_bytes: quota, required_bytes: size - tiny.definition_size }),
+    );
     // A smaller definition frees room, so it is taken.
     expect((await as(alice).patch(`/api/v1/workflows/${small.json().data.id}`, { definition: {} })).statusCode).toBe(200);
     // Renaming takes no room; Bob's storage is his own.
@@ -123,7 +135,7 @@ describe('POST /workflows, GET /workflows/{id}', () => {
 });
 
 describe('GET /workflows, PATCH and DELETE /workflows/{id}', () => {
-  it('lists your own and others\' public workflows, newest first, paged; mine=true only yours', async () => {
+  it("lists your own and others' public workflows, newest first, paged; mine=true only yours", async () => {
     const definition = fixture('upscale-esrgan.json');
     const a1 = (await save(alice, { name: 'A private', definition })).json().data;
     const b1 = (await save(bob, { name: 'B public', definition, is_public: true })).json().data;
@@ -169,9 +181,19 @@ describe('GET /workflows, PATCH and DELETE /workflows/{id}', () => {
 
     // Bob makes it private: Alice loses it.
     t.clock.advance(1000);
-    res = await as(bob).patch(`/api/v1/workflows/${pub.id}`, { is_public: false, name: ' Hidden ', description: null, definition: fixture('text-to-image-sd15.json') });
+    res = await as(bob).patch(`/api/v1/workflows/${pub.id}`, {
+      is_public: false,
+      name: ' Hidden ',
+      description: null,
+      definition: fixture('text-to-image-sd15.json'),
+    });
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json().data).toMatchObject({ name: 'Hidden', description: null, is_public: false, definition: fixture('text-to-image-sd15.json') });
+    expect(res.json().data).toMatchObject({
+      name: 'Hidden',
+      description: null,
+      is_public: false,
+      definition: fixture('text-to-image-sd15.json'),
+    });
     expect(res.json().data.updated_at > pub.updated_at).toBe(true);
     expect((await as(alice).get(`/api/v1/workflows/${pub.id}`)).statusCode).toBe(403);
     expect((await as(alice).get('/api/v1/workflows')).json().meta.total).toBe(0);
@@ -183,7 +205,7 @@ describe('GET /workflows, PATCH and DELETE /workflows/{id}', () => {
 });
 
 describe('OpenAPI', () => {
-  it('documents the workflow routes, their errors, and inputs that carry no defaults (they would replace the workflow\'s values)', async () => {
+  it("documents the workflow routes, their errors, and inputs that carry no defaults (they would replace the workflow's values)", async () => {
     const doc = (await t.app.inject({ url: '/openapi.json' })).json();
     expect(Object.keys(doc.paths['/api/v1/workflows'])).toEqual(expect.arrayContaining(['get', 'post']));
     expect(Object.keys(doc.paths['/api/v1/workflows/{workflow_id}'])).toEqual(expect.arrayContaining(['get', 'patch', 'delete']));
@@ -193,6 +215,7 @@ describe('OpenAPI', () => {
     expect(run.description).toContain('denoise_latents');
     const inputs = run.requestBody.content['application/json'].schema.properties.inputs;
     expect(Object.keys(inputs.properties)).toEqual(expect.arrayContaining(['prompt', 'seed', 'steps', 'image_id', 'strength', 'scale']));
-    for (const [name, field] of Object.entries(inputs.properties as Record<string, { default?: unknown }>)) expect(field.default, name).toBeUndefined();
+    for (const [name, field] of Object.entries(inputs.properties as Record<string, { default?: unknown }>))
+      expect(field.default, name).toBeUndefined();
   });
 });

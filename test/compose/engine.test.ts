@@ -118,7 +118,7 @@ describe('composing from a sung take', () => {
     expect(midi.tracks[4]!.notes).toHaveLength(A_MINOR_MELODY.length);
   });
 
-  it('writes one stem per part, each the song\'s length and not silent', async () => {
+  it("writes one stem per part, each the song's length and not silent", async () => {
     expect(out.stems.map((s) => s.name)).toEqual(['drums', 'bass', 'chords', 'pad', 'lead']);
     for (const stem of out.stems) {
       const pcm = await decodeAudio(stem.file, { sampleRate: 8000, channels: 2 });

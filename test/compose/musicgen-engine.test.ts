@@ -77,7 +77,9 @@ async function waitForJob(id: string) {
 }
 
 async function basicSong() {
-  const studioId = (await app().inject({ method: 'POST', url: '/api/work/studio', headers: alice.headers, payload: { studioName: 'Demo' } })).json().data.studioId as number;
+  const studioId = (
+    await app().inject({ method: 'POST', url: '/api/work/studio', headers: alice.headers, payload: { studioName: 'Demo' } })
+  ).json().data.studioId as number;
   const ticket = (await app().inject({ method: 'GET', url: '/api/song/basic/presignedUrl', headers: alice.headers })).json().data;
   await putTo(app(), ticket.basicSongPresignedUrl, wav);
   const saved = await app().inject({
@@ -113,11 +115,23 @@ describe('MusicGen as the second composing engine', () => {
   it('composes a basic song as a job: the result names MusicGen, the song lasts as asked, with the MusicGen and vocal stems', async () => {
     await setUp('model');
     const { studioId, basicSongId } = await basicSong();
-    const res = await app().inject({ method: 'POST', url: `/api/song/studios/${studioId}/ai`, headers: alice.headers, payload: { basicSongId, engine: 'musicgen', durationSec: 3 } });
+    const res = await app().inject({
+      method: 'POST',
+      url: `/api/song/studios/${studioId}/ai`,
+      headers: alice.headers,
+      payload: { basicSongId, engine: 'musicgen', durationSec: 3 },
+    });
     expect(res.statusCode, res.body).toBe(202);
     const job = await waitForJob(res.json().data.jobId);
     expect(job.status, JSON.stringify(job)).toBe('completed');
-    const result = job.result as { songId: number; engine: string; key: string | null; tempo: number | null; extras: string[]; note?: string };
+    const result = job.result as {
+      songId: number;
+      engine: string;
+      key: string | null;
+      tempo: number | null;
+      extras: string[];
+      note?: string;
+    };
     expect(result.engine).toBe('musicgen:tiny-musicgen (onnx, cpu)');
     expect(result.key).toBeNull();
     expect(result.note).toMatch(/melody was not used/);
@@ -138,16 +152,34 @@ describe('MusicGen as the second composing engine', () => {
     await setUp('model');
     const { studioId, basicSongId } = await basicSong();
     const url = `/api/song/studios/${studioId}/ai`;
-    for (const body of [{ basicSongId, engine: 'suno' }, { basicSongId, engine: 'musicgen', durationSec: 0 }, { basicSongId, engine: 'musicgen', durationSec: 'long' }]) {
+    for (const body of [
+      { basicSongId, engine: 'suno' },
+      { basicSongId, engine: 'musicgen', durationSec: 0 },
+      { basicSongId, engine: 'musicgen', durationSec: 'long' },
+    ]) {
       const bad = await app().inject({ method: 'POST', url, headers: alice.headers, payload: body });
       expect(bad.statusCode, JSON.stringify(body)).toBe(400);
       expect(bad.json().error.code).toBe('VALIDATION_ERROR');
     }
     // The tiny model's max_length (1500 tokens, 4 codebooks) makes at most 29.92 s.
-    const tooLong = await app().inject({ method: 'POST', url, headers: alice.headers, payload: { basicSongId, engine: 'musicgen', durationSec: 60 } });
+    const tooLong = await app().inject({
+      method: 'POST',
+      url,
+      headers: alice.headers,
+      payload: { basicSongId, engine: 'musicgen', durationSec: 60 },
+    });
     expect(tooLong.json()).toEqual(errorOf('VALIDATION_ERROR', expect.stringContaining('at most 29.92')));
-    for (const [engine, duration, message] of [['suno', '2', 'engine must be one of arranger, musicgen'], ['musicgen', 'x', 'durationSec must be a number of seconds from 1 to 300'], ['musicgen', '45', 'at most 29.92']]) {
-      const res = await composeForm([{ name: 'prompt', value: 'jazz' }, { name: 'engine', value: engine! }, { name: 'durationSec', value: duration! }, { name: 'file', filename: 'a.wav', content: wav }]);
+    for (const [engine, duration, message] of [
+      ['suno', '2', 'engine must be one of arranger, musicgen'],
+      ['musicgen', 'x', 'durationSec must be a number of seconds from 1 to 300'],
+      ['musicgen', '45', 'at most 29.92'],
+    ]) {
+      const res = await composeForm([
+        { name: 'prompt', value: 'jazz' },
+        { name: 'engine', value: engine! },
+        { name: 'durationSec', value: duration! },
+        { name: 'file', filename: 'a.wav', content: wav },
+      ]);
       expect(res.json()).toEqual(errorOf('VALIDATION_ERROR', expect.stringContaining(message!)));
     }
     expect(app().jobs.count({ kind: 'studio.compose' })).toBe(0);
@@ -172,7 +204,11 @@ describe('MusicGen as the second composing engine', () => {
 
     fs.rmSync(path.join(dataDir, 'models', 'musicgen', 'tiny-musicgen'), { recursive: true, force: true });
     const after = (await app().inject({ method: 'GET', url: '/api/compose/engines', headers: alice.headers })).json().data;
-    expect(after.find((e: { engine: string }) => e.engine === 'musicgen')).toMatchObject({ available: false, reason: expect.stringContaining('models/musicgen'), maxDurationSec: null });
+    expect(after.find((e: { engine: string }) => e.engine === 'musicgen')).toMatchObject({
+      available: false,
+      reason: expect.stringContaining('models/musicgen'),
+      maxDurationSec: null,
+    });
     expect((await app().inject({ method: 'GET', url: '/api/compose/engines' })).statusCode).toBe(401);
   });
 
@@ -180,10 +216,21 @@ describe('MusicGen as the second composing engine', () => {
     await setUp('none');
     const { studioId, basicSongId } = await basicSong();
     const before = storedFiles(dataDir, `studio/${alice.id}`);
-    const res = await app().inject({ method: 'POST', url: `/api/song/studios/${studioId}/ai`, headers: alice.headers, payload: { basicSongId, engine: 'musicgen' } });
+    const res = await app().inject({
+      method: 'POST',
+      url: `/api/song/studios/${studioId}/ai`,
+      headers: alice.headers,
+      payload: { basicSongId, engine: 'musicgen' },
+    });
     expect(res.statusCode).toBe(503);
-    expect(res.json()).toEqual(errorOf('COMPOSER_UNAVAILABLE', expect.stringMatching(/MusicGen is not installed: no model folder in .*models[/\\]musicgen/)));
-    const now = await composeForm([{ name: 'prompt', value: 'jazz' }, { name: 'engine', value: 'musicgen' }, { name: 'file', filename: 'a.wav', content: wav }]);
+    expect(res.json()).toEqual(
+      errorOf('COMPOSER_UNAVAILABLE', expect.stringMatching(/MusicGen is not installed: no model folder in .*models[/\\]musicgen/)),
+    );
+    const now = await composeForm([
+      { name: 'prompt', value: 'jazz' },
+      { name: 'engine', value: 'musicgen' },
+      { name: 'file', filename: 'a.wav', content: wav },
+    ]);
     expect(now.statusCode).toBe(503);
     expect(now.json()).toEqual(errorOf('COMPOSER_UNAVAILABLE', expect.stringContaining('decoder_model_merged.onnx')));
     expect(app().jobs.count({ kind: 'studio.compose' })).toBe(0);
@@ -193,8 +240,18 @@ describe('MusicGen as the second composing engine', () => {
   it('says which model folder is not usable and why', async () => {
     await setUp('broken');
     const { studioId, basicSongId } = await basicSong();
-    const res = await app().inject({ method: 'POST', url: `/api/song/studios/${studioId}/ai`, headers: alice.headers, payload: { basicSongId, engine: 'musicgen' } });
+    const res = await app().inject({
+      method: 'POST',
+      url: `/api/song/studios/${studioId}/ai`,
+      headers: alice.headers,
+      payload: { basicSongId, engine: 'musicgen' },
+    });
     expect(res.statusCode).toBe(503);
-    expect(res.json()).toEqual(errorOf('COMPOSER_UNAVAILABLE', expect.stringContaining('models/musicgen/tiny-musicgen is not usable (cannot read generation_config.json: ENOENT)')));
+    expect(res.json()).toEqual(
+      errorOf(
+        'COMPOSER_UNAVAILABLE',
+        expect.stringContaining('models/musicgen/tiny-musicgen is not usable (cannot read generation_config.json: ENOENT)'),
+      ),
+    );
   });
 });

@@ -33,7 +33,9 @@ describe('POST /api/compose with one clear note and a prompt', () => {
     const res = await t.app.inject({ method: 'POST', url: '/api/compose', payload, headers: { ...headers, ...alice.headers } });
     expect(res.statusCode, res.body.slice(0, 300)).toBe(200);
     expect(res.headers['content-type']).toBe('audio/wav');
-    expect(res.headers['x-atelier-note']).toMatch(/only 1 clear note could be heard.*composed a melody of its own from the prompt, sad ballad in A minor/);
+    expect(res.headers['x-atelier-note']).toMatch(
+      /only 1 clear note could be heard.*composed a melody of its own from the prompt, sad ballad in A minor/,
+    );
     expect(res.headers['x-atelier-key']).toBe('A minor');
     expect(Number(res.headers['x-atelier-tempo'])).toBe(90);
     // Eight bars at 90 BPM and the two-second tail, as 44.1 kHz stereo 16-bit PCM.

@@ -70,7 +70,9 @@ describe('composing through the studio routes', () => {
 
   it('POST /api/song/studios/:id/ai composes a basic song into an AI song with its MP3, MIDI and stems', async () => {
     await setUp();
-    const studioId = (await t.app.inject({ method: 'POST', url: '/api/work/studio', headers: alice.headers, payload: { studioName: 'Demo' } })).json().data.studioId as number;
+    const studioId = (
+      await t.app.inject({ method: 'POST', url: '/api/work/studio', headers: alice.headers, payload: { studioName: 'Demo' } })
+    ).json().data.studioId as number;
     const ticket = (await t.app.inject({ method: 'GET', url: '/api/song/basic/presignedUrl', headers: alice.headers })).json().data;
     await putTo(t.app, ticket.basicSongPresignedUrl, wav);
     const saved = await t.app.inject({
@@ -80,17 +82,40 @@ describe('composing through the studio routes', () => {
       payload: { basicSongFilePath: ticket.basicSongFilePath, name: 'Hum', genre: 'jazz', mood: 'calm', instruments: ['sax'] },
     });
     const basicSongId = saved.json().data.songId as number;
-    const res = await t.app.inject({ method: 'POST', url: `/api/song/studios/${studioId}/ai`, headers: alice.headers, payload: { basicSongId } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/song/studios/${studioId}/ai`,
+      headers: alice.headers,
+      payload: { basicSongId },
+    });
     expect(res.statusCode, res.body).toBe(202);
     const job = await waitForJob(res.json().data.jobId);
     expect(job.status, JSON.stringify(job)).toBe('completed');
     const result = job.result as { songId: number; engine: string; key: string; tempo: number; extras: string[] };
     expect(result).toMatchObject({ engine: ENGINE, key: 'A minor' });
     expect(Math.abs(result.tempo - 100)).toBeLessThan(1);
-    expect(result.extras).toEqual(['song.mp3', 'song.mid', 'stems/drums.wav', 'stems/bass.wav', 'stems/chords.wav', 'stems/pad.wav', 'stems/lead.wav']);
+    expect(result.extras).toEqual([
+      'song.mp3',
+      'song.mid',
+      'stems/drums.wav',
+      'stems/bass.wav',
+      'stems/chords.wav',
+      'stems/pad.wav',
+      'stems/lead.wav',
+    ]);
 
     const ai = (await t.app.inject({ method: 'GET', url: `/api/song/ai/${studioId}`, headers: alice.headers })).json().data;
-    expect(ai).toEqual([expect.objectContaining({ songId: result.songId, title: 'Hum (AI)', source: 'ai', basicSongId, format: 'wav', genre: 'jazz', mood: 'calm' })]);
+    expect(ai).toEqual([
+      expect.objectContaining({
+        songId: result.songId,
+        title: 'Hum (AI)',
+        source: 'ai',
+        basicSongId,
+        format: 'wav',
+        genre: 'jazz',
+        mood: 'calm',
+      }),
+    ]);
     expect(Math.abs(ai[0].duration - (4 * 2.4 + 2))).toBeLessThan(0.5);
     const files = storedFiles(t.dataDir, `studio/${alice.id}/songs`);
     const jobId = job.id;

@@ -25,7 +25,13 @@ describe('reading a prompt', () => {
       feel: 'slow',
       bpm: 80,
     });
-    expect(readPrompt('upbeat city pop, brass and drums')).toMatchObject({ genre: 'pop', mood: 'energetic', instruments: ['brass', 'drums'], feel: null, bpm: null });
+    expect(readPrompt('upbeat city pop, brass and drums')).toMatchObject({
+      genre: 'pop',
+      mood: 'energetic',
+      instruments: ['brass', 'drums'],
+      feel: null,
+      bpm: null,
+    });
   });
 
   it('finds them in Korean, with particles attached', () => {
@@ -36,7 +42,12 @@ describe('reading a prompt', () => {
       feel: 'slow',
       bpm: null,
     });
-    expect(readPrompt('신나는 록, 일렉기타와 드럼 템포 140')).toMatchObject({ genre: 'rock', mood: 'energetic', instruments: ['electric-guitar', 'drums'], bpm: 140 });
+    expect(readPrompt('신나는 록, 일렉기타와 드럼 템포 140')).toMatchObject({
+      genre: 'rock',
+      mood: 'energetic',
+      instruments: ['electric-guitar', 'drums'],
+      bpm: 140,
+    });
   });
 
   it('does not read words inside other words', () => {

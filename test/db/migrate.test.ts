@@ -39,7 +39,10 @@ const open = (dataDir: string) => {
 describe('migrations', () => {
   it('creates every table on a fresh data folder, in WAL mode', () => {
     const db = openDatabase(temp());
-    const tables = db.$client.prepare("SELECT name FROM sqlite_master WHERE type='table'").all().map((r: any) => r.name);
+    const tables = db.$client
+      .prepare("SELECT name FROM sqlite_master WHERE type='table'")
+      .all()
+      .map((r: any) => r.name);
     expect(tables).toEqual(expect.arrayContaining(['users', 'auth_sessions', 'refresh_tokens', 'jobs', 'settings']));
     expect(db.$client.pragma('journal_mode', { simple: true })).toBe('wal');
     db.$client.close();
@@ -48,9 +51,7 @@ describe('migrations', () => {
   it('upgrades a database from an older version and keeps its rows', () => {
     const dataDir = temp();
     const old = openDatabase(dataDir);
-    old.$client
-      .prepare("INSERT INTO users (id, name, password_hash, created_at, updated_at) VALUES ('u1', 'Kept', 'h', 'x', 'x')")
-      .run();
+    old.$client.prepare("INSERT INTO users (id, name, password_hash, created_at, updated_at) VALUES ('u1', 'Kept', 'h', 'x', 'x')").run();
     old.$client.close();
 
     const db = open(dataDir);

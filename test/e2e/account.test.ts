@@ -16,7 +16,11 @@ afterAll(async () => {
 });
 
 /** The message the server itself gives for a refused request, so the test checks the UI shows exactly that. */
-async function serverMessage(path: string, body: unknown, { method = 'POST', token }: { method?: string; token?: string } = {}): Promise<string> {
+async function serverMessage(
+  path: string,
+  body: unknown,
+  { method = 'POST', token }: { method?: string; token?: string } = {},
+): Promise<string> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
   const res = await fetch(`${server.url}${path}`, { method, headers, body: JSON.stringify(body) });
@@ -99,7 +103,11 @@ describe('account in the web UI', () => {
     const email = `alan-${Date.now()}@example.com`;
     const password = 'enigma bombe 1940';
     const other = await apiSignUp(`alan-other-${Date.now()}@example.com`, password, 'Other');
-    const wrongPassword = await serverMessage('/api/users', { password: 'wrong password 1' }, { method: 'DELETE', token: other.access_token });
+    const wrongPassword = await serverMessage(
+      '/api/users',
+      { password: 'wrong password 1' },
+      { method: 'DELETE', token: other.access_token },
+    );
     const { page, errors } = await openPage(browser);
     await page.goto(`${server.url}/app/sign-up`);
     await page.getByLabel('Name', { exact: true }).fill('Alan Turing');
@@ -147,7 +155,9 @@ describe('account in the web UI', () => {
     expect(secondRefresh).not.toBe(firstRefresh);
 
     // Presenting the used refresh token is refused: the page signs out and says why.
-    await page.evaluate(`localStorage.setItem('atelier.accessToken', 'not-a-token'); localStorage.setItem('atelier.refreshToken', ${JSON.stringify(firstRefresh)})`);
+    await page.evaluate(
+      `localStorage.setItem('atelier.accessToken', 'not-a-token'); localStorage.setItem('atelier.refreshToken', ${JSON.stringify(firstRefresh)})`,
+    );
     await page.reload();
     await page.waitForURL(/\/app\/sign-in/);
     await page.getByText('Your session has ended. Sign in again.').waitFor();
@@ -156,7 +166,11 @@ describe('account in the web UI', () => {
   });
 
   it('shows a weak-password refusal under the password field', async () => {
-    const expected = await serverMessage('/api/v1/auth/register', { email: `weak-${Date.now()}@example.com`, password: 'short', name: 'W' });
+    const expected = await serverMessage('/api/v1/auth/register', {
+      email: `weak-${Date.now()}@example.com`,
+      password: 'short',
+      name: 'W',
+    });
 
     const { page } = await openPage(browser);
     await page.goto(`${server.url}/app/sign-up`);

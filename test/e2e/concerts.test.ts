@@ -129,13 +129,15 @@ describe('a LAN concert in the web UI', () => {
     for (const { page } of [ann, ben]) {
       await expect.poll(() => page.getByTestId('concert-song-title').textContent()).toBe('Morning Tone');
       expect(await page.getByTestId('concert-doors').textContent()).toBe('Doors open');
-      expect(await page.getByTestId('concert-setlist').locator('li .setlist-title').allTextContents()).toEqual(['Morning Tone', 'Evening Tone']);
+      expect(await page.getByTestId('concert-setlist').locator('li .setlist-title').allTextContents()).toEqual([
+        'Morning Tone',
+        'Evening Tone',
+      ]);
     }
     await expect.poll(() => ann.page.getByTestId('concert-audience-count').textContent()).toBe('2 / 2 listening');
-    await expect.poll(() => panel.getByTestId('panel-audience').getByRole('listitem').allTextContents()).toEqual([
-      expect.stringContaining('Ann Listener'),
-      expect.stringContaining('Ben Listener'),
-    ]);
+    await expect
+      .poll(() => panel.getByTestId('panel-audience').getByRole('listitem').allTextContents())
+      .toEqual([expect.stringContaining('Ann Listener'), expect.stringContaining('Ben Listener')]);
 
     await panel.getByTestId('play-2').click();
     await expect.poll(() => panel.getByTestId('panel-now-playing').textContent()).toContain('Evening Tone');
@@ -179,16 +181,26 @@ describe('a LAN concert in the web UI', () => {
         body: JSON.stringify(body),
       });
     expect((await post('/api/v1/auth/register', { email, password: 'a long concert password 1', name: 'Quiet Host' })).status).toBe(201);
-    const token = ((await (await post('/api/v1/auth/login', { email, password: 'a long concert password 1' })).json()) as { data: { access_token: string } }).data.access_token;
+    const token = (
+      (await (await post('/api/v1/auth/login', { email, password: 'a long concert password 1' })).json()) as {
+        data: { access_token: string };
+      }
+    ).data.access_token;
     const song = path.join(workDir, 'quiet-tone.wav');
     writeTone(song, 520, 24);
     const form = new FormData();
     form.append('title', 'Quiet Tone');
     form.append('audio', new Blob([fs.readFileSync(song)]), 'quiet-tone.wav');
-    const uploaded = await fetch(`${server.url}/api/audio/upload`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+    const uploaded = await fetch(`${server.url}/api/audio/upload`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: form,
+    });
     expect(uploaded.status).toBe(201);
     const audioId = ((await uploaded.json()) as { audio_file: { id: number } }).audio_file.id;
-    const created = (await (await post('/api/concert/create', { concertName: 'Quiet Room', songs: [{ songNum: 1, audioId }] }, token)).json()) as { roomId: string };
+    const created = (await (
+      await post('/api/concert/create', { concertName: 'Quiet Room', songs: [{ songNum: 1, audioId }] }, token)
+    ).json()) as { roomId: string };
     expect((await post(`/api/concert/${created.roomId}/toggle-open`, { isOpen: true }, token)).status).toBe(200);
 
     // Chromium's usual autoplay policy: no sound before the page has had a gesture.

@@ -29,7 +29,11 @@ beforeAll(async () => {
   await writeTinyUpscaler(tinyX2, { scale: 2 });
   [withModel, withoutModel, browser] = await Promise.all([startAtelier(), startAtelier(), launchChromium()]);
   const catalog = new ModelCatalog(withModel.dataDir, PLAN_ORDER);
-  await catalog.installFromFolder(tiny, { id: 'tiny-sd1', type: 'checkpoint', meta: { display_name: 'Tiny SD 1.5', description: 'Random weights, for tests' } });
+  await catalog.installFromFolder(tiny, {
+    id: 'tiny-sd1',
+    type: 'checkpoint',
+    meta: { display_name: 'Tiny SD 1.5', description: 'Random weights, for tests' },
+  });
   await catalog.installFromFolder(tinyXl, { id: 'tiny-sdxl', type: 'checkpoint', meta: { display_name: 'Tiny SDXL' } });
   await catalog.installFromFolder(tinyX2, { id: 'tiny-x2', type: 'upscaler', meta: { display_name: 'Tiny ×2' } });
 }, 120_000);
@@ -90,7 +94,7 @@ describe('Image Studio in the web UI', () => {
 
     const status = page.getByTestId('job-status');
     await expect.poll(() => status.getAttribute('data-status'), { timeout: 120_000 }).toMatch(/completed|failed|cancelled/);
-    expect(await status.getAttribute('data-status'), await page.getByTestId('progress-panel').textContent() ?? '').toBe('completed');
+    expect(await status.getAttribute('data-status'), (await page.getByTestId('progress-panel').textContent()) ?? '').toBe('completed');
     const seen = await page.evaluate(() => (window as unknown as { __progress: { values: number[]; preview: boolean } }).__progress);
     expect(seen.values[0]).toBeLessThan(100);
     expect(seen.values.at(-1)).toBe(100);
@@ -124,7 +128,9 @@ describe('Image Studio in the web UI', () => {
     await expect.poll(() => tile.getByRole('button', { name: 'Star' }).getAttribute('aria-pressed')).toBe('true');
     await page.reload();
     await page.getByTestId('gallery').waitFor();
-    await expect.poll(() => page.getByTestId('gallery-image').getByRole('button', { name: 'Star' }).getAttribute('aria-pressed')).toBe('true');
+    await expect
+      .poll(() => page.getByTestId('gallery-image').getByRole('button', { name: 'Star' }).getAttribute('aria-pressed'))
+      .toBe('true');
 
     // Two boards; the image goes on one of them.
     const boards = page.getByRole('navigation', { name: 'Boards' });
@@ -148,7 +154,9 @@ describe('Image Studio in the web UI', () => {
 
     // Usage is read when opened: this month shows the one generation.
     await page.getByText('Usage this month').click();
-    await expect.poll(() => page.getByTestId('usage-chart').locator('title').allTextContents()).toContainEqual(expect.stringMatching(/1 generation, 1 image\b/));
+    await expect
+      .poll(() => page.getByTestId('usage-chart').locator('title').allTextContents())
+      .toContainEqual(expect.stringMatching(/1 generation, 1 image\b/));
 
     expect(errors).toEqual([]);
     await page.context().close();
@@ -222,7 +230,10 @@ describe('Image Studio in the web UI', () => {
     expect(body.prompt).toBe('a red cart among the haystacks');
     // The mask is the stroke in white on black, at the source's size.
     expect(body.mask_image).toMatch(/^data:image\/png;base64,/);
-    const { data: mask, info } = await sharp(Buffer.from(body.mask_image.split(',')[1]!, 'base64')).greyscale().raw().toBuffer({ resolveWithObject: true });
+    const { data: mask, info } = await sharp(Buffer.from(body.mask_image.split(',')[1]!, 'base64'))
+      .greyscale()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     expect([info.width, info.height]).toEqual([64, 64]);
     const at = (x: number, y: number) => mask[y * info.width + x]!;
     expect(at(32, 32)).toBeGreaterThan(200);
@@ -266,13 +277,18 @@ describe('Image Studio in the web UI', () => {
     const upscaled = tiles.first();
     const upscaledId = (await upscaled.getAttribute('data-id'))!;
     expect([sourceId, inpaintedId]).not.toContain(upscaledId);
-    expect([await upscaled.locator('img').getAttribute('width'), await upscaled.locator('img').getAttribute('height')]).toEqual(['128', '128']);
+    expect([await upscaled.locator('img').getAttribute('width'), await upscaled.locator('img').getAttribute('height')]).toEqual([
+      '128',
+      '128',
+    ]);
     await upscaled.getByRole('button', { name: 'Open image', exact: true }).click();
     await expect.poll(() => detail.getByTestId('meta-upscaled').textContent()).toBe('Upscaled×2');
     expect(await detail.getByTestId('meta-size').textContent()).toContain('128 × 128');
     expect(await detail.getByTestId('meta-model').textContent()).toContain('tiny-x2');
     const full = detail.locator('.detail-full img');
-    await expect.poll(() => full.evaluate((img: HTMLImageElement) => (img.complete ? [img.naturalWidth, img.naturalHeight] : null))).toEqual([128, 128]);
+    await expect
+      .poll(() => full.evaluate((img: HTMLImageElement) => (img.complete ? [img.naturalWidth, img.naturalHeight] : null)))
+      .toEqual([128, 128]);
 
     expect(errors).toEqual([]);
     await page.context().close();

@@ -16,7 +16,7 @@ afterAll(async () => {
 });
 
 describe('Promo Videos in the web UI', () => {
-  it('takes a web address, refuses a local one in the server\'s words, and shows a stage failing with its reason', async () => {
+  it("takes a web address, refuses a local one in the server's words, and shows a stage failing with its reason", async () => {
     const { page, errors } = await openPage(browser);
     await page.goto(`${server.url}/app/sign-up`);
     await page.getByLabel('Name', { exact: true }).fill('Mina Kim');
@@ -33,7 +33,9 @@ describe('Promo Videos in the web UI', () => {
     // A private address never reaches the queue: the guard's reason is shown as the server gave it.
     await page.getByLabel('Web address').fill('http://192.168.0.10/');
     await page.getByRole('button', { name: 'Make the video' }).click();
-    await expect.poll(() => page.getByRole('alert').first().textContent()).toBe('192.168.0.10 is a private or local address; only public sites are crawled');
+    await expect
+      .poll(() => page.getByRole('alert').first().textContent())
+      .toBe('192.168.0.10 is a private or local address; only public sites are crawled');
 
     // A public-looking address that does not exist: the task starts, the first stage fails with a reason.
     await page.getByLabel('Shape').selectOption('9:16');
@@ -49,7 +51,9 @@ describe('Promo Videos in the web UI', () => {
       '○ Film the video',
       '○ Finish the MP4',
     ]);
-    await expect.poll(() => task.getByRole('alert').textContent(), { timeout: 30_000 }).toMatch(/^metadata: no-such-shop\.invalid (was not found|could not be reached|did not answer)/);
+    await expect
+      .poll(() => task.getByRole('alert').textContent(), { timeout: 30_000 })
+      .toMatch(/^metadata: no-such-shop\.invalid (was not found|could not be reached|did not answer)/);
     expect(await task.locator('li[data-stage="metadata"]').textContent()).toBe('✕ Read the site');
     await page.screenshot({ path: process.env.PROMO_SCREENSHOT ?? '/tmp/promo-e2e.png', fullPage: true });
     expect(errors).toEqual([]);

@@ -93,7 +93,13 @@ describe('Stories in the web UI', () => {
   });
 
   it('shows the chapters appearing while an installed chat model writes them', async () => {
-    const reply = JSON.stringify({ title: 'Star Rabbit', characters: ['Mia', 'Bo'], setting: 'woods', chapters: ['a', 'b', 'c', 'd'].map((s) => ({ title: s.toUpperCase(), summary: s })), moral: 'kind' });
+    const reply = JSON.stringify({
+      title: 'Star Rabbit',
+      characters: ['Mia', 'Bo'],
+      setting: 'woods',
+      chapters: ['a', 'b', 'c', 'd'].map((s) => ({ title: s.toUpperCase(), summary: s })),
+      moral: 'kind',
+    });
     await writeTinyChatModel(path.join(server.dataDir, 'models', 'chat', 'tiny-qwen2'), reply);
     try {
       const { page, errors } = await openPage(browser);

@@ -105,7 +105,10 @@ describe('Record & Compose in the web UI', () => {
 
     // The server has both files: the WAV made from the PCM and the raw capture; the take's
     // length is what was sung, not the count-in.
-    const detail = await apiFromPage<{ data: { trackList: { trackFormat: string; recordFormat: string; duration: number }[] } }>(page, `/api/work/studio/${studioId}`);
+    const detail = await apiFromPage<{ data: { trackList: { trackFormat: string; recordFormat: string; duration: number }[] } }>(
+      page,
+      `/api/work/studio/${studioId}`,
+    );
     const [stored] = detail.body.data.trackList;
     expect(stored!.trackFormat).toBe('wav');
     expect(stored!.recordFormat).toBe('webm');
@@ -154,8 +157,12 @@ describe('Record & Compose in the web UI', () => {
       songCard = result.getByTestId('song');
     }
     await songCard.waitFor({ timeout: 30_000 });
-    await expect.poll(() => songCard.getByTestId('song-cover').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
-    expect(await playFor(page, `[data-testid="song"][aria-label="${await songCard.getAttribute('aria-label')}"] audio`, 800)).toBeGreaterThan(0.3);
+    await expect
+      .poll(() => songCard.getByTestId('song-cover').evaluate((img) => (img as HTMLImageElement).naturalWidth))
+      .toBeGreaterThan(0);
+    expect(
+      await playFor(page, `[data-testid="song"][aria-label="${await songCard.getAttribute('aria-label')}"] audio`, 800),
+    ).toBeGreaterThan(0.3);
 
     await songCard.getByTestId('share-song').click();
     const shareUrl = await songCard.getByTestId('share-url').inputValue();

@@ -44,7 +44,18 @@ describe('every documented operation refuses bad input cleanly', () => {
 
   it('forges each identity it claims to: only the two real tokens sign in', async () => {
     const codes: Record<string, string> = {};
-    for (const kind of ['own', 'other', 'none', 'forged-sig', 'alg-none', 'expired', 'foreign-key', 'revoked', 'garbage', 'bad-scheme'] as const) {
+    for (const kind of [
+      'own',
+      'other',
+      'none',
+      'forged-sig',
+      'alg-none',
+      'expired',
+      'foreign-key',
+      'revoked',
+      'garbage',
+      'bad-scheme',
+    ] as const) {
       const res = await world.app.inject({ method: 'GET', url: '/api/v1/users/me', headers: world.authHeaders(kind) });
       codes[kind] = res.statusCode === 200 ? 'ok' : res.json().error.code;
     }
@@ -62,37 +73,54 @@ describe('every documented operation refuses bad input cleanly', () => {
     });
   });
 
-  it(`survives ${PER_OP} seeded mutations of each operation (seed ${SEED})`, async () => {
-    const known: Failure[] = [];
-    const trace: string[] = [];
-    const tripped = new Set<number>();
-    const stats = await fuzz(world, ops, {
-      seed: SEED,
-      perOp: PER_OP,
-      capMs: CAP_MS,
-      known,
-      trace,
-      isKnown: (op, d, problem) => {
-        const i = KNOWN.findIndex((k) => k.match(op, d, problem));
-        if (i < 0) return undefined;
-        tripped.add(i);
-        return `${KNOWN[i]!.why} (${KNOWN[i]!.issue})`;
-      },
-    });
-    const statuses = [...stats.byStatus].sort(([a], [b]) => a - b).map(([s, n]) => `${s}:${n}`).join(' ');
-    console.info(`fuzz: ${stats.operations}/${ops.length} operations, ${stats.requests} requests, statuses ${statuses}`);
-    const slow = [...stats.timing].sort(([, a], [, b]) => b - a).slice(0, 5);
-    console.info(`fuzz: seeding ${stats.seedMs} ms; slowest ${slow.map(([k, ms]) => `${k} ${ms} ms`).join(', ')}`);
-    if (process.env.FUZZ_TRACE) fs.writeFileSync(process.env.FUZZ_TRACE, [...trace, ...[...stats.timing].map(([k, ms]) => `time ${ms} ${k}`)].join('\n'));
-    if (process.env.FUZZ_REPORT) fs.writeFileSync(process.env.FUZZ_REPORT, stats.failures.map((f) => `${f.op}: ${f.problems.join('; ')}\n${f.repro}`).join('\n\n'));
-    if (stats.revived.length) console.info(`fuzz: ${stats.revived.join('; ')}`);
-    for (const why of new Set(known.map((f) => f.known))) {
-      const cases = known.filter((f) => f.known === why);
-      console.warn(`fuzz: ${cases.length} known failures: ${why}; e.g.\n${cases[0]!.op}: ${cases[0]!.problems.join('; ')}\n${cases[0]!.repro}`);
-    }
-    KNOWN.forEach((k, i) => !tripped.has(i) && console.warn(`fuzz: known case "${k.why}" (${k.issue}) did not trip in this run: once ${k.issue} has landed, remove it from KNOWN`));
-    expect(stats.capped, `the time cap stopped the run after ${stats.operations} of ${ops.length} operations`).toBe(false);
-    const report = stats.failures.map((f) => `${f.op}: ${f.problems.join('; ')}\n${f.repro}`).join('\n\n');
-    expect(stats.failures.length, `${stats.failures.length} failing requests:\n\n${report}`).toBe(0);
-  }, CAP_MS + 120_000);
+  it(
+    `survives ${PER_OP} seeded mutations of each operation (seed ${SEED})`,
+    async () => {
+      const known: Failure[] = [];
+      const trace: string[] = [];
+      const tripped = new Set<number>();
+      const stats = await fuzz(world, ops, {
+        seed: SEED,
+        perOp: PER_OP,
+        capMs: CAP_MS,
+        known,
+        trace,
+        isKnown: (op, d, problem) => {
+          const i = KNOWN.findIndex((k) => k.match(op, d, problem));
+          if (i < 0) return undefined;
+          tripped.add(i);
+          return `${KNOWN[i]!.why} (${KNOWN[i]!.issue})`;
+        },
+      });
+      const statuses = [...stats.byStatus]
+        .sort(([a], [b]) => a - b)
+        .map(([s, n]) => `${s}:${n}`)
+        .join(' ');
+      console.info(`fuzz: ${stats.operations}/${ops.length} operations, ${stats.requests} requests, statuses ${statuses}`);
+      const slow = [...stats.timing].sort(([, a], [, b]) => b - a).slice(0, 5);
+      console.info(`fuzz: seeding ${stats.seedMs} ms; slowest ${slow.map(([k, ms]) => `${k} ${ms} ms`).join(', ')}`);
+      if (process.env.FUZZ_TRACE)
+        fs.writeFileSync(process.env.FUZZ_TRACE, [...trace, ...[...stats.timing].map(([k, ms]) => `time ${ms} ${k}`)].join('\n'));
+      if (process.env.FUZZ_REPORT)
+        fs.writeFileSync(process.env.FUZZ_REPORT, stats.failures.map((f) => `${f.op}: ${f.problems.join('; ')}\n${f.repro}`).join('\n\n'));
+      if (stats.revived.length) console.info(`fuzz: ${stats.revived.join('; ')}`);
+      for (const why of new Set(known.map((f) => f.known))) {
+        const cases = known.filter((f) => f.known === why);
+        console.warn(
+          `fuzz: ${cases.length} known failures: ${why}; e.g.\n${cases[0]!.op}: ${cases[0]!.problems.join('; ')}\n${cases[0]!.repro}`,
+        );
+      }
+      KNOWN.forEach(
+        (k, i) =>
+          !tripped.has(i) &&
+          console.warn(
+            `fuzz: known case "${k.why}" (${k.issue}) did not trip in this run: once ${k.issue} has landed, remove it from KNOWN`,
+          ),
+      );
+      expect(stats.capped, `the time cap stopped the run after ${stats.operations} of ${ops.length} operations`).toBe(false);
+      const report = stats.failures.map((f) => `${f.op}: ${f.problems.join('; ')}\n${f.repro}`).join('\n\n');
+      expect(stats.failures.length, `${stats.failures.length} failing requests:\n\n${report}`).toBe(0);
+    },
+    CAP_MS + 120_000,
+  );
 });

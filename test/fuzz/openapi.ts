@@ -76,7 +76,11 @@ export function operationsOf(doc: Record<string, unknown>): Operation[] {
       const content = (op.requestBody as { content?: Record<string, { schema?: JsonSchema }>; required?: boolean } | undefined)?.content;
       const contentType = content ? Object.keys(content)[0] : undefined;
       const body = contentType
-        ? { contentType, schema: deref(doc, content![contentType]!.schema), required: Boolean((op.requestBody as { required?: boolean }).required) }
+        ? {
+            contentType,
+            schema: deref(doc, content![contentType]!.schema),
+            required: Boolean((op.requestBody as { required?: boolean }).required),
+          }
         : null;
       ops.push({
         key: `${method.toUpperCase()} ${path}`,

@@ -15,7 +15,9 @@ const ERROR_SHAPES: Record<string, (b: Record<string, unknown>) => boolean> = {
   system: (b) => b.success === false && typeof (b.error as Record<string, unknown>)?.code === 'string',
   stage: (b) => b.success === false && typeof b.error === 'string' && typeof b.message === 'string',
   // FastAPI's two shapes: the seed's {error_code, error_message}, and {detail} where the seed shows it (the video download).
-  promo: (b) => (typeof b.error_code === 'string' && typeof b.error_message === 'string') || (typeof b.detail === 'string' && Object.keys(b).length === 1),
+  promo: (b) =>
+    (typeof b.error_code === 'string' && typeof b.error_message === 'string') ||
+    (typeof b.detail === 'string' && Object.keys(b).length === 1),
 };
 
 /**
@@ -24,14 +26,20 @@ const ERROR_SHAPES: Record<string, (b: Record<string, unknown>) => boolean> = {
  */
 const SHARED_BY_DESIGN = /^\/api\/(audio|concert)\//;
 
-const STACK = /\n\s+at [^\n]+:\d+:\d+|at (?:async )?[\w$.<>]+ \((?:node:|file:|\/)[^)]*\)|\bTypeError: |\bReferenceError: |SqliteError|SQLITE_[A-Z]+/;
+const STACK =
+  /\n\s+at [^\n]+:\d+:\d+|at (?:async )?[\w$.<>]+ \((?:node:|file:|\/)[^)]*\)|\bTypeError: |\bReferenceError: |SqliteError|SQLITE_[A-Z]+/;
 
 /**
  * What a response must never be, whatever was sent: a 5xx (bar a documented 503), a stack trace or a
  * path of this machine, an error outside the family's format, a forged identity accepted, the other
  * user's data. Returns the reasons it failed.
  */
-export function judge(op: Operation, d: Draft, out: Outcome, ctx: { machinePaths: string[]; otherMarker: string; selfMarker: string; sent: string }): string[] {
+export function judge(
+  op: Operation,
+  d: Draft,
+  out: Outcome,
+  ctx: { machinePaths: string[]; otherMarker: string; selfMarker: string; sent: string },
+): string[] {
   const problems: string[] = [];
   if (out.status >= 500 && !(out.status === 503 && op.statuses.includes(503))) problems.push(`${out.status} server error`);
   const leakedStack = STACK.exec(out.body);
@@ -41,7 +49,8 @@ export function judge(op: Operation, d: Draft, out: Outcome, ctx: { machinePaths
   // The composing engines name their model files to the owner too; LAN peers get `<data folder>`
   // instead (test/system/lan-hardening.test.ts). The fuzz requests come from loopback, as the owner's do.
   const ownerSeesPaths = op.family === 'system' || op.key === 'GET /api/compose/engines';
-  if (!ownerSeesPaths) for (const p of ctx.machinePaths) if (out.body.includes(p)) problems.push(`machine path ${JSON.stringify(p)} in the body`);
+  if (!ownerSeesPaths)
+    for (const p of ctx.machinePaths) if (out.body.includes(p)) problems.push(`machine path ${JSON.stringify(p)} in the body`);
   // A health probe's 503 is its report; `..` in a path makes it another URL, owned by another family.
   const errorAnswer = out.status >= 400 && !(out.status === 503 && /health/.test(op.path));
   const movedUrl = Object.values(d.path).some((p) => p.raw && /\.\.|%2e/i.test(p.value));
@@ -63,7 +72,8 @@ export function judge(op: Operation, d: Draft, out: Outcome, ctx: { machinePaths
   if (!SHARED_BY_DESIGN.test(op.path)) {
     if (d.auth !== 'other' && out.body.includes(ctx.otherMarker)) problems.push(`the other user's data (${ctx.otherMarker}) in the body`);
     // The other user's token on the fuzzer's ids: the fuzzer's data must not come back unless the request carried it.
-    if (d.auth === 'other' && !ctx.sent.includes(ctx.selfMarker) && out.body.includes(ctx.selfMarker)) problems.push(`the fuzzer's data (${ctx.selfMarker}) answered to another user's token`);
+    if (d.auth === 'other' && !ctx.sent.includes(ctx.selfMarker) && out.body.includes(ctx.selfMarker))
+      problems.push(`the fuzzer's data (${ctx.selfMarker}) answered to another user's token`);
   }
   return problems;
 }

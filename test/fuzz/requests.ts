@@ -1,6 +1,18 @@
 import fc from 'fast-check';
 import { pathParamNames, type JsonSchema, type Operation } from './openapi';
-import { RawJson, enumOf, hostileNumberText, hostileQueryNumber, hostileString, kindOf, outOfBounds, resolve, toJsonText, validSample, wrongType } from './values';
+import {
+  RawJson,
+  enumOf,
+  hostileNumberText,
+  hostileQueryNumber,
+  hostileString,
+  kindOf,
+  outOfBounds,
+  resolve,
+  toJsonText,
+  validSample,
+  wrongType,
+} from './values';
 import { filePartFor } from './files';
 
 export interface Part {
@@ -16,7 +28,18 @@ export type Body =
   | { kind: 'raw'; data: string | Buffer; contentType?: string };
 
 /** Which identity a request carries; every kind but `own` and `other` is one no server may accept. */
-export type AuthKind = 'own' | 'other' | 'none' | 'forged-sig' | 'alg-none' | 'expired' | 'foreign-key' | 'revoked' | 'garbage' | 'bad-scheme' | 'garbage-cookie';
+export type AuthKind =
+  | 'own'
+  | 'other'
+  | 'none'
+  | 'forged-sig'
+  | 'alg-none'
+  | 'expired'
+  | 'foreign-key'
+  | 'revoked'
+  | 'garbage'
+  | 'bad-scheme'
+  | 'garbage-cookie';
 export const ACCEPTED_AUTH: ReadonlySet<AuthKind> = new Set(['own', 'other']);
 
 /** A request before it is written out: mutations edit it. */
@@ -58,7 +81,12 @@ export function baseDraft(op: Operation, ids: IdSource, marker: string): Draft {
     .filter((p) => p.in === 'query' && p.required)
     .map((p) => [p.name, String(validSample(p.schema, marker, p.name))]);
   // A link an answer gave for this route (a signed URL) is the valid request: its query is the signature.
-  const template = new RegExp(`^${op.path.replace(/[.+?^$()|[\]\\]/g, '\\$&').replace(/\{\*\}/g, '(.+)').replace(/\{[^}]+\}/g, '([^/]+)')}$`);
+  const template = new RegExp(
+    `^${op.path
+      .replace(/[.+?^$()|[\]\\]/g, '\\$&')
+      .replace(/\{\*\}/g, '(.+)')
+      .replace(/\{[^}]+\}/g, '([^/]+)')}$`,
+  );
   for (const link of ids.links?.() ?? []) {
     const [pathname, search = ''] = link.split('?');
     const m = template.exec(pathname!);
@@ -97,12 +125,16 @@ function partFor(name: string, schema: JsonSchema, marker: string): Part {
 
 /** encodeURIComponent, except that a lone surrogate goes out as its WTF-8 bytes: invalid UTF-8 a client can send. */
 function enc(value: string): string {
-  return value.replace(/[\uD800-\uDFFF]/g, (c, i: number) => {
-    const code = c.charCodeAt(0);
-    const paired = code < 0xdc00 ? /[\uDC00-\uDFFF]/.test(value[i + 1] ?? '') : /[\uD800-\uDBFF]/.test(value[i - 1] ?? '');
-    if (paired) return c;
-    return `%${(0xe0 | (code >> 12)).toString(16)}%${(0x80 | ((code >> 6) & 0x3f)).toString(16)}%${(0x80 | (code & 0x3f)).toString(16)}`.toUpperCase();
-  }).split(/(%[0-9A-F]{2})/).map((part) => (/^%[0-9A-F]{2}$/.test(part) ? part : encodeURIComponent(part))).join('');
+  return value
+    .replace(/[\uD800-\uDFFF]/g, (c, i: number) => {
+      const code = c.charCodeAt(0);
+      const paired = code < 0xdc00 ? /[\uDC00-\uDFFF]/.test(value[i + 1] ?? '') : /[\uD800-\uDBFF]/.test(value[i - 1] ?? '');
+      if (paired) return c;
+      return `%${(0xe0 | (code >> 12)).toString(16)}%${(0x80 | ((code >> 6) & 0x3f)).toString(16)}%${(0x80 | (code & 0x3f)).toString(16)}`.toUpperCase();
+    })
+    .split(/(%[0-9A-F]{2})/)
+    .map((part) => (/^%[0-9A-F]{2}$/.test(part) ? part : encodeURIComponent(part)))
+    .join('');
 }
 
 /** Whether a remembered id could be this parameter at all (its length, pattern, format, kind). */
@@ -117,7 +149,10 @@ function fits(schema: JsonSchema, value: string): boolean {
 }
 
 /** Writes a draft as an inject() request. */
-export function render(op: Operation, d: Draft): { method: string; url: string; headers: Record<string, string>; payload?: string | Buffer } {
+export function render(
+  op: Operation,
+  d: Draft,
+): { method: string; url: string; headers: Record<string, string>; payload?: string | Buffer } {
   let url = op.path.replace(/\{([^}]+)\}/g, (_m, name: string) => {
     const p = d.path[name]!;
     return p.raw ? p.value : name === '*' ? p.value.split('/').map(enc).join('/') : enc(p.value);
@@ -188,9 +223,13 @@ const PATH_HOSTILE = fc.constantFrom(
 function fieldsOf(schema: JsonSchema, prefix: string[] = [], depth = 0): { path: string[]; schema: JsonSchema }[] {
   const s = resolve(schema);
   if (depth > 3) return [];
-  if (kindOf(schema) === 'array' && s.items && prefix.length) return [{ path: [...prefix, '0'], schema: s.items }, ...fieldsOf(s.items, [...prefix, '0'], depth + 1)];
+  if (kindOf(schema) === 'array' && s.items && prefix.length)
+    return [{ path: [...prefix, '0'], schema: s.items }, ...fieldsOf(s.items, [...prefix, '0'], depth + 1)];
   if (kindOf(schema) !== 'object' || !s.properties) return [];
-  return Object.entries(s.properties).flatMap(([name, sub]) => [{ path: [...prefix, name], schema: sub }, ...fieldsOf(sub, [...prefix, name], depth + 1)]);
+  return Object.entries(s.properties).flatMap(([name, sub]) => [
+    { path: [...prefix, name], schema: sub },
+    ...fieldsOf(sub, [...prefix, name], depth + 1),
+  ]);
 }
 
 /** Sets a value at a path of a JSON body, making the objects and arrays on the way. */
@@ -199,7 +238,10 @@ function setAt(root: unknown, path: string[], value: unknown): boolean {
   let node = root as Record<string, unknown>;
   for (let i = 0; i < path.length - 1; i++) {
     const next = node[path[i]!];
-    node = (next !== null && typeof next === 'object' ? next : (node[path[i]!] = /^\d+$/.test(path[i + 1]!) ? [] : {})) as Record<string, unknown>;
+    node = (next !== null && typeof next === 'object' ? next : (node[path[i]!] = /^\d+$/.test(path[i + 1]!) ? [] : {})) as Record<
+      string,
+      unknown
+    >;
   }
   node[path[path.length - 1]!] = value;
   return true;
@@ -224,16 +266,31 @@ function fieldMutations(schema: JsonSchema): fc.Arbitrary<Mutation>[] {
     field.chain((f) => hostileString.map((v) => set('hostile string', f, v))),
     field.chain((f) => hostileNumberText.map((t) => set(`raw number ${t}`, f, new RawJson(t)))),
     // Each numeric field gets its own share: non-finite and oversized numbers are where parsers break.
-    ...numeric.map((f) => fc.oneof(fc.constantFrom('1e309', '1e300', '-0', '1e-400'), hostileNumberText).map((t) => set(`raw number ${t}`, f, new RawJson(t)))),
+    ...numeric.map((f) =>
+      fc.oneof(fc.constantFrom('1e309', '1e300', '-0', '1e-400'), hostileNumberText).map((t) => set(`raw number ${t}`, f, new RawJson(t))),
+    ),
     field.map((f) => set('valid optional', f, validSample(f.schema, 'zqB7', f.path[f.path.length - 1]))),
-    fc.constant({ label: 'unknown field', apply: (d: Draft) => void (d.body?.kind === 'json' && Object.assign(d.body.value as object, { fuzz_unknown: 'zqB7', isAdmin: true, tier: 'enterprise', user_id: 'someone-else' })) }),
+    fc.constant({
+      label: 'unknown field',
+      apply: (d: Draft) =>
+        void (
+          d.body?.kind === 'json' &&
+          Object.assign(d.body.value as object, { fuzz_unknown: 'zqB7', isAdmin: true, tier: 'enterprise', user_id: 'someone-else' })
+        ),
+    }),
   ];
   const required = s.required ?? [];
   if (required.length) {
     out.push(
       fc.constantFrom(...required).map((name) => ({
         label: `missing body.${name}`,
-        apply: (d: Draft) => void (d.body?.kind === 'json' && typeof d.body.value === 'object' && d.body.value && delete (d.body.value as Record<string, unknown>)[name]),
+        apply: (d: Draft) =>
+          void (
+            d.body?.kind === 'json' &&
+            typeof d.body.value === 'object' &&
+            d.body.value &&
+            delete (d.body.value as Record<string, unknown>)[name]
+          ),
       })),
     );
   }
@@ -273,7 +330,16 @@ const JSON_BODY_BREAKERS: fc.Arbitrary<Mutation> = fc.constantFrom<Mutation>(
 );
 
 const CONTENT_TYPE_BREAKERS: fc.Arbitrary<Mutation> = fc.constantFrom<Mutation>(
-  ...['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', 'application/xml', 'application/json; charset=utf-16', '\u0000drop', 'application/json, text/plain', 'image/png'].map((ct) => ({
+  ...[
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data',
+    'application/xml',
+    'application/json; charset=utf-16',
+    '\u0000drop',
+    'application/json, text/plain',
+    'image/png',
+  ].map((ct) => ({
     label: `content-type ${JSON.stringify(ct)}`,
     apply: (d: Draft) => void (d.headers['content-type'] = ct),
   })),
@@ -293,7 +359,9 @@ function multipartMutations(schema: JsonSchema): fc.Arbitrary<Mutation>[] {
       mp('multipart with the wrong boundary', (b) => void (b.cut = 'wrong-boundary')),
       mp('multipart without parts', (b) => void (b.parts = [])),
       mp('files as text fields', (b) => b.parts.forEach((p) => delete p.filename)),
-      mp('garbage file content', (b) => b.parts.forEach((p) => p.filename !== undefined && (p.value = Buffer.from('not a media file at all \u0000\u0001'.repeat(8))))),
+      mp('garbage file content', (b) =>
+        b.parts.forEach((p) => p.filename !== undefined && (p.value = Buffer.from('not a media file at all \u0000\u0001'.repeat(8)))),
+      ),
       mp('empty file', (b) => b.parts.forEach((p) => p.filename !== undefined && (p.value = Buffer.alloc(0)))),
       mp('traversal file name', (b) => b.parts.forEach((p) => p.filename !== undefined && (p.filename = '../../../etc/passwd'))),
       mp('control characters in file name', (b) => b.parts.forEach((p) => p.filename !== undefined && (p.filename = 'a\u0007\u202Eb.wav'))),
@@ -305,7 +373,9 @@ function multipartMutations(schema: JsonSchema): fc.Arbitrary<Mutation>[] {
     ),
     ...(names.length
       ? [
-          fc.constantFrom(...names).map((name) => mp(`missing part ${name}`, (b) => void (b.parts = b.parts.filter((p) => p.name !== name)))),
+          fc
+            .constantFrom(...names)
+            .map((name) => mp(`missing part ${name}`, (b) => void (b.parts = b.parts.filter((p) => p.name !== name)))),
           fc.tuple(fc.constantFrom(...names), fc.oneof(hostileString, hostileQueryNumber)).map(([name, v]) =>
             mp(`hostile part ${name}`, (b) => {
               b.parts = b.parts.filter((p) => p.name !== name);
@@ -336,17 +406,29 @@ function queryMutations(op: Operation): fc.Arbitrary<Mutation>[] {
       // Each numeric parameter gets its own share: non-finite and oversized numbers are where parsers break.
       ...qs
         .filter((p) => ['integer', 'number'].includes(kindOf(p.schema)))
-        .map((p) => fc.oneof(fc.constantFrom('1e309', 'NaN', 'Infinity', '1e300', '-1e309'), hostileQueryNumber).map((v) => put('number text', p.name, v))),
+        .map((p) =>
+          fc
+            .oneof(fc.constantFrom('1e309', 'NaN', 'Infinity', '1e300', '-1e309'), hostileQueryNumber)
+            .map((v) => put('number text', p.name, v)),
+        ),
       names.chain((name) => hostileString.map((v) => put('hostile query', name, v))),
       names.map((name) => put('duplicated query', name, '1', 'add')),
-      names.map((name) => ({ label: `valid optional ?${name}`, apply: (d: Draft) => void d.query.push([name, String(validSample(qs.find((p) => p.name === name)!.schema, 'zqB7', name))]) })),
+      names.map((name) => ({
+        label: `valid optional ?${name}`,
+        apply: (d: Draft) => void d.query.push([name, String(validSample(qs.find((p) => p.name === name)!.schema, 'zqB7', name))]),
+      })),
     );
     for (const p of qs) {
       const e = enumOf(p.schema);
       if (e && e.length) out.push(fc.constantFrom(...e).map((v) => put('enum value', p.name, String(v))));
     }
     const required = qs.filter((p) => p.required);
-    if (required.length) out.push(fc.constantFrom(...required).map((p) => ({ label: `missing ?${p.name}`, apply: (d: Draft) => void (d.query = d.query.filter(([k]) => k !== p.name)) })));
+    if (required.length)
+      out.push(
+        fc
+          .constantFrom(...required)
+          .map((p) => ({ label: `missing ?${p.name}`, apply: (d: Draft) => void (d.query = d.query.filter(([k]) => k !== p.name)) })),
+      );
   }
   return out;
 }
@@ -355,18 +437,33 @@ function headerMutations(op: Operation): fc.Arbitrary<Mutation>[] {
   const hs = op.params.filter((p) => p.in === 'header');
   if (!hs.length) return [];
   return [
-    fc.tuple(fc.constantFrom(...hs.map((p) => p.name)), hostileString.filter((v) => /^[\t\x20-\x7e]*$/.test(v))).map(([name, v]) => ({
-      label: `hostile header ${name}`,
-      apply: (d: Draft) => void (d.headers[name] = v),
-    })),
+    fc
+      .tuple(
+        fc.constantFrom(...hs.map((p) => p.name)),
+        hostileString.filter((v) => /^[\t\x20-\x7e]*$/.test(v)),
+      )
+      .map(([name, v]) => ({
+        label: `hostile header ${name}`,
+        apply: (d: Draft) => void (d.headers[name] = v),
+      })),
   ];
 }
 
 function pathMutations(op: Operation, ids: IdSource): fc.Arbitrary<Mutation>[] {
   const names = pathParamNames(op.path);
   if (!names.length) return [];
-  const other = names.flatMap((name) => ids.idsFor(op, name, 'other').slice(0, 6).map((value) => ({ name, value })));
-  const own = names.flatMap((name) => ids.idsFor(op, name, 'own').slice(0, 6).map((value) => ({ name, value })));
+  const other = names.flatMap((name) =>
+    ids
+      .idsFor(op, name, 'other')
+      .slice(0, 6)
+      .map((value) => ({ name, value })),
+  );
+  const own = names.flatMap((name) =>
+    ids
+      .idsFor(op, name, 'own')
+      .slice(0, 6)
+      .map((value) => ({ name, value })),
+  );
   const out: fc.Arbitrary<Mutation>[] = [
     fc.tuple(fc.constantFrom(...names), PATH_HOSTILE).map(([name, v]) => ({
       label: `path ${name}=${JSON.stringify(v.value).slice(0, 40)}`,
@@ -374,25 +471,53 @@ function pathMutations(op: Operation, ids: IdSource): fc.Arbitrary<Mutation>[] {
     })),
   ];
   if (other.length) {
-    out.push(fc.constantFrom(...other).map(({ name, value }) => ({ label: `another user's ${name}`, apply: (d: Draft) => void (d.path[name] = { value, from: 'other' }) })));
+    out.push(
+      fc.constantFrom(...other).map(({ name, value }) => ({
+        label: `another user's ${name}`,
+        apply: (d: Draft) => void (d.path[name] = { value, from: 'other' }),
+      })),
+    );
   }
   if (own.length > 1) {
-    out.push(fc.constantFrom(...own).map(({ name, value }) => ({ label: `own ${name}`, apply: (d: Draft) => void (d.path[name] = { value, from: 'own' }) })));
+    out.push(
+      fc
+        .constantFrom(...own)
+        .map(({ name, value }) => ({ label: `own ${name}`, apply: (d: Draft) => void (d.path[name] = { value, from: 'own' }) })),
+    );
   }
   return out;
 }
 
-const AUTH_MUTATIONS: fc.Arbitrary<Mutation> = fc.constantFrom<AuthKind>('other', 'none', 'forged-sig', 'alg-none', 'expired', 'foreign-key', 'revoked', 'garbage', 'bad-scheme', 'garbage-cookie').map((auth) => ({
-  label: `token ${auth}`,
-  apply: (d: Draft) => void (d.auth = auth),
-}));
+const AUTH_MUTATIONS: fc.Arbitrary<Mutation> = fc
+  .constantFrom<AuthKind>(
+    'other',
+    'none',
+    'forged-sig',
+    'alg-none',
+    'expired',
+    'foreign-key',
+    'revoked',
+    'garbage',
+    'bad-scheme',
+    'garbage-cookie',
+  )
+  .map((auth) => ({
+    label: `token ${auth}`,
+    apply: (d: Draft) => void (d.auth = auth),
+  }));
 
 /** Every mutation that applies to an operation, weighted so each kind of input gets its share. */
 export function mutationsFor(op: Operation, ids: IdSource): fc.Arbitrary<Mutation>[] {
   const kinds: fc.Arbitrary<Mutation>[] = [...queryMutations(op), ...headerMutations(op), ...pathMutations(op, ids), CONTENT_TYPE_BREAKERS];
   if (op.body?.contentType.startsWith('multipart/')) kinds.push(...multipartMutations(op.body.schema));
   else if (op.body) kinds.push(...fieldMutations(op.body.schema), JSON_BODY_BREAKERS, JSON_BODY_BREAKERS);
-  else kinds.push(fc.constant<Mutation>({ label: 'unexpected JSON body', apply: (d) => void (d.body = { kind: 'json', value: { fuzz_unknown: 'zqB7' } }) }));
+  else
+    kinds.push(
+      fc.constant<Mutation>({
+        label: 'unexpected JSON body',
+        apply: (d) => void (d.body = { kind: 'json', value: { fuzz_unknown: 'zqB7' } }),
+      }),
+    );
   kinds.push(AUTH_MUTATIONS);
   return kinds;
 }
@@ -408,7 +533,8 @@ export function plansFor(op: Operation, ids: IdSource, perOp: number, seed: numb
   const rounds = Math.max(1, Math.ceil(perOp / kinds.length));
   kinds.forEach((kind, i) => {
     const runs = Math.max(1, Math.min(rounds, perOp - plans.length));
-    for (const [first, extra] of fc.sample(fc.tuple(kind, fc.array(any, { maxLength: 2 })), { seed: (seed + i * 7919) | 0, numRuns: runs })) plans.push([first, ...extra]);
+    for (const [first, extra] of fc.sample(fc.tuple(kind, fc.array(any, { maxLength: 2 })), { seed: (seed + i * 7919) | 0, numRuns: runs }))
+      plans.push([first, ...extra]);
   });
   return plans;
 }

@@ -90,8 +90,28 @@ export async function seedAs(world: World, actor: Actor, op: Operation): Promise
  * The whole fuzz run: every operation gets its valid request and `perOp` seeded mutations of it as
  * the fuzzer's own user; every answer is judged. Stops starting operations once `capMs` is spent.
  */
-export async function fuzz(world: World, ops: Operation[], opts: { seed: number; perOp: number; capMs: number; isKnown?: (op: Operation, d: Draft, problem: string) => string | undefined; known?: Failure[]; trace?: string[] }): Promise<RunStats> {
-  const stats: RunStats = { operations: 0, requests: 0, byStatus: new Map(), failures: [], capped: false, revived: [], timing: new Map(), seedMs: 0 };
+export async function fuzz(
+  world: World,
+  ops: Operation[],
+  opts: {
+    seed: number;
+    perOp: number;
+    capMs: number;
+    isKnown?: (op: Operation, d: Draft, problem: string) => string | undefined;
+    known?: Failure[];
+    trace?: string[];
+  },
+): Promise<RunStats> {
+  const stats: RunStats = {
+    operations: 0,
+    requests: 0,
+    byStatus: new Map(),
+    failures: [],
+    capped: false,
+    revived: [],
+    timing: new Map(),
+    seedMs: 0,
+  };
   const started = Date.now();
   const ordered = runOrder(ops);
   // Both users make their data with the valid requests: first the operations without path
@@ -134,18 +154,25 @@ export async function fuzz(world: World, ops: Operation[], opts: { seed: number;
         req = sent.req;
         status = sent.res.statusCode;
         body = sent.res.body;
-        problems = judge(op, d, { status, body, contentType: String(sent.res.headers['content-type'] ?? '') }, {
-          machinePaths: world.machinePaths,
-          otherMarker: world.other.marker,
-          selfMarker: world.self.marker,
-          // Signing in with the fuzzer's e-mail address rightly answers with its data.
-          sent: `${req.url} ${excerpt(req.payload, Infinity)}`.replaceAll(world.self.email, world.self.marker),
-        });
+        problems = judge(
+          op,
+          d,
+          { status, body, contentType: String(sent.res.headers['content-type'] ?? '') },
+          {
+            machinePaths: world.machinePaths,
+            otherMarker: world.other.marker,
+            selfMarker: world.self.marker,
+            // Signing in with the fuzzer's e-mail address rightly answers with its data.
+            sent: `${req.url} ${excerpt(req.payload, Infinity)}`.replaceAll(world.self.email, world.self.marker),
+          },
+        );
         if (d.invalid && status < 300) problems.push(...(await storedInvalid(world, op, d, body, ops)));
       } catch (err) {
         problems = [`the connection failed: ${(err as Error).message}`];
       }
-      opts.trace?.push(`${status} ${op.key} [${d.auth}] ${d.labels.join(' + ')}${d.labels.length ? '' : ` ${excerpt(req.payload, 150)} → ${excerpt(body, 200)}`}`);
+      opts.trace?.push(
+        `${status} ${op.key} [${d.auth}] ${d.labels.join(' + ')}${d.labels.length ? '' : ` ${excerpt(req.payload, 150)} → ${excerpt(body, 200)}`}`,
+      );
       stats.requests += 1;
       stats.byStatus.set(status, (stats.byStatus.get(status) ?? 0) + 1);
       const failure = (list: string[], known?: string) => ({ op: op.key, problems: list, repro: repro(seed, d, req, status, body), known });

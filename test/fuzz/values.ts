@@ -32,7 +32,12 @@ export function resolve(schema: JsonSchema): JsonSchema {
     }
     if (s.allOf) {
       s = s.allOf.reduce<JsonSchema>(
-        (acc, b) => ({ ...acc, ...b, properties: { ...acc.properties, ...b.properties }, required: [...(acc.required ?? []), ...(b.required ?? [])] }),
+        (acc, b) => ({
+          ...acc,
+          ...b,
+          properties: { ...acc.properties, ...b.properties },
+          required: [...(acc.required ?? []), ...(b.required ?? [])],
+        }),
         {},
       );
       continue;
@@ -61,7 +66,20 @@ export const kindOf = (schema: JsonSchema): string => {
   return 'string';
 };
 
-const PATTERN_CANDIDATES = ['1', 'a', 'abc', 'A1', '2026-01-01', 'https://example.com/x', 'value', 'ab-cd', '#ffffff', '12:00', 'ko', 'en-US'];
+const PATTERN_CANDIDATES = [
+  '1',
+  'a',
+  'abc',
+  'A1',
+  '2026-01-01',
+  'https://example.com/x',
+  'value',
+  'ab-cd',
+  '#ffffff',
+  '12:00',
+  'ko',
+  'en-US',
+];
 
 function sampleString(s: JsonSchema, marker: string, field: string): string {
   if (s.format === 'uuid') return '00000000-0000-4000-8000-000000000000';
@@ -106,7 +124,8 @@ export function validSample(schema: JsonSchema, marker: string, field = '', dept
       // `minProperties` (an update with at least one field): add optional scalar fields until it holds.
       for (const [name, sub] of Object.entries(s.properties ?? {})) {
         if (Object.keys(out).length >= (s.minProperties ?? 0)) break;
-        if (!(name in out) && ['string', 'integer', 'number', 'boolean'].includes(kindOf(sub))) out[name] = validSample(sub, marker, name, depth + 1);
+        if (!(name in out) && ['string', 'integer', 'number', 'boolean'].includes(kindOf(sub)))
+          out[name] = validSample(sub, marker, name, depth + 1);
       }
       return out;
     }
@@ -206,6 +225,7 @@ export function outOfBounds(schema: JsonSchema): unknown[] {
     const e = enumOf(schema);
     if (e) out.push(`${String(e[0])}-unknown`);
   }
-  if (kind === 'array' && s.maxItems !== undefined && s.maxItems < 1000) out.push(Array.from({ length: s.maxItems + 1 }, () => validSample(s.items ?? {}, 'zqX9')));
+  if (kind === 'array' && s.maxItems !== undefined && s.maxItems < 1000)
+    out.push(Array.from({ length: s.maxItems + 1 }, () => validSample(s.items ?? {}, 'zqX9')));
   return out;
 }

@@ -93,7 +93,8 @@ export function fieldValue(actor: Actor, field: string, kind: string): unknown {
   const pools = [...actor.ids.keys()].filter((k) => k.length >= 4 && key.endsWith(k)).sort((a, b) => b.length - a.length);
   for (const pool of pools) {
     const values = actor.ids.get(pool)!;
-    const usable = kind === 'integer' || kind === 'number' ? values.filter((v) => /^\d+$/.test(v)).map(Number) : kind === 'string' ? values : [];
+    const usable =
+      kind === 'integer' || kind === 'number' ? values.filter((v) => /^\d+$/.test(v)).map(Number) : kind === 'string' ? values : [];
     if (usable.length) return usable[0];
   }
   return undefined;
@@ -138,7 +139,8 @@ export async function makeWorld(): Promise<World> {
 
   const key = loadOrCreateSecret(t.dataDir, 'jwt');
   const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
-  const signWith = (k: Buffer | string, claims: Record<string, unknown>) => createSigner({ key: k, algorithm: 'HS256', noTimestamp: true })(claims);
+  const signWith = (k: Buffer | string, claims: Record<string, unknown>) =>
+    createSigner({ key: k, algorithm: 'HS256', noTimestamp: true })(claims);
 
   let garbage = 0;
   world.authHeaders = (kind): Record<string, string> => {
@@ -210,4 +212,3 @@ export async function makeWorld(): Promise<World> {
   world.machinePaths = [t.dataDir, process.cwd(), '/home/', '/root/', '/Users/', '/tmp/', '/var/folders/', 'C:\\Users', 'node_modules'];
   return world;
 }
-

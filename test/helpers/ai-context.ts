@@ -11,7 +11,10 @@ export function localContext(onProgress: (value: unknown) => void = () => {}, si
     session(spec: SessionSpec) {
       let s = sessions.get(spec.model);
       if (!s) {
-        s = ort.InferenceSession.create(spec.model).then((session) => ({ session, info: { model: spec.model, requested: 'cpu', provider: 'cpu', loadMs: 0 } }));
+        s = ort.InferenceSession.create(spec.model).then((session) => ({
+          session,
+          info: { model: spec.model, requested: 'cpu', provider: 'cpu', loadMs: 0 },
+        }));
         sessions.set(spec.model, s);
       }
       return s;

@@ -53,7 +53,11 @@ export async function signUp(app: FastifyInstance, fields: { email?: string; pas
   counter += 1;
   const email = fields.email ?? `user${counter}-${Date.now()}@example.com`;
   const password = fields.password ?? 'correct horse 42';
-  const reg = await app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email, password, name: fields.name ?? `User ${counter}` } });
+  const reg = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/register',
+    payload: { email, password, name: fields.name ?? `User ${counter}` },
+  });
   if (reg.statusCode !== 201) throw new Error(`register failed: ${reg.statusCode} ${reg.body}`);
   const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
   if (login.statusCode !== 200) throw new Error(`login failed: ${login.statusCode} ${login.body}`);

@@ -39,11 +39,17 @@ export const oversize = (bytes: number): Buffer => Buffer.alloc(bytes);
  * 1 MB chunks: neither the test nor inject holds a 100 MB buffer, and the server sees it arrive
  * as a client would send it.
  */
-export function streamedForm(fields: { name: string; value: string }[], file: { name: string; filename: string; type: string; size: number; head?: Buffer }): MultipartBody {
+export function streamedForm(
+  fields: { name: string; value: string }[],
+  file: { name: string; filename: string; type: string; size: number; head?: Buffer },
+): MultipartBody {
   const boundary = '----atelier-oversize';
   async function* body() {
-    for (const field of fields) yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${field.name}"\r\n\r\n${field.value}\r\n`);
-    yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.name}"; filename="${file.filename}"\r\nContent-Type: ${file.type}\r\n\r\n`);
+    for (const field of fields)
+      yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${field.name}"\r\n\r\n${field.value}\r\n`);
+    yield Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="${file.name}"; filename="${file.filename}"\r\nContent-Type: ${file.type}\r\n\r\n`,
+    );
     const head = file.head ?? Buffer.alloc(0);
     yield head;
     const chunk = Buffer.alloc(1024 * 1024);

@@ -46,7 +46,10 @@ describe('stage authentication codes', () => {
 
   it('an expired token is 401 TOKEN_EXPIRED with expiredAt', async () => {
     const u = await signUp(t.app);
-    expect((await t.app.inject({ url: '/api/audio/probe', headers: bearer(u.accessToken) })).json()).toEqual({ success: true, user: expect.any(Number) });
+    expect((await t.app.inject({ url: '/api/audio/probe', headers: bearer(u.accessToken) })).json()).toEqual({
+      success: true,
+      user: expect.any(Number),
+    });
     t.clock.advance(2 * 3600 * 1000);
     const res = await t.app.inject({ url: '/api/audio/probe', headers: bearer(u.accessToken) });
     expect(res.statusCode).toBe(401);
@@ -101,7 +104,12 @@ describe('bad input answers in each family format, never a bare 500', () => {
 
   it('a body over 1 MB is 413 in the family format', async () => {
     const big = JSON.stringify({ email: 'a@b.co', password: 'x'.repeat(1_100_000) });
-    const canvas = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/json' }, payload: big });
+    const canvas = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      headers: { 'content-type': 'application/json' },
+      payload: big,
+    });
     expect(canvas.statusCode).toBe(413);
     expect(canvas.json().error.code).toBe('PAYLOAD_TOO_LARGE');
     const promo = await t.app.inject({ method: 'POST', url: '/auth/login', headers: { 'content-type': 'application/json' }, payload: big });
@@ -111,7 +119,12 @@ describe('bad input answers in each family format, never a bare 500', () => {
 
   it('a text field over 10,000 characters is refused', async () => {
     const u = await signUp(t.app);
-    const res = await t.app.inject({ method: 'PATCH', url: '/api/users', headers: bearer(u.accessToken), payload: { avatar_url: 'x'.repeat(10_001) } });
+    const res = await t.app.inject({
+      method: 'PATCH',
+      url: '/api/users',
+      headers: bearer(u.accessToken),
+      payload: { avatar_url: 'x'.repeat(10_001) },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.message).toContain('10000');
   });
@@ -125,7 +138,12 @@ describe('bad input answers in each family format, never a bare 500', () => {
   });
 
   it('an unsupported content type is 415', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/xml' }, payload: '<a/>' });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      headers: { 'content-type': 'application/xml' },
+      payload: '<a/>',
+    });
     expect(res.statusCode).toBe(415);
     expect(res.json().success).toBe(false);
   });
@@ -156,8 +174,19 @@ describe('rate limiting', () => {
       expect(promo.json().error_code).toBe('RATE_001');
 
       // Sign-in has its own, smaller budget against password guessing.
-      for (let i = 0; i < 2; i++) await limited.app.inject({ method: 'POST', url: '/api/auth/login', payload: { user_id: 'x', password: 'y' }, remoteAddress: '127.0.0.9' });
-      const stage = await limited.app.inject({ method: 'POST', url: '/api/auth/login', payload: { user_id: 'x', password: 'y' }, remoteAddress: '127.0.0.9' });
+      for (let i = 0; i < 2; i++)
+        await limited.app.inject({
+          method: 'POST',
+          url: '/api/auth/login',
+          payload: { user_id: 'x', password: 'y' },
+          remoteAddress: '127.0.0.9',
+        });
+      const stage = await limited.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { user_id: 'x', password: 'y' },
+        remoteAddress: '127.0.0.9',
+      });
       expect(stage.statusCode).toBe(429);
       expect(stage.json()).toMatchObject({ success: false, error: 'RATE_LIMITED' });
     } finally {
@@ -173,7 +202,13 @@ describe('rate limiting', () => {
         for (let i = 0; i < 10; i++) answers.push(await limited.app.inject({ url: '/health/resource', remoteAddress }));
         expect(answers.map((r) => r.statusCode)).toEqual(Array(10).fill(200));
       }
-      const login = () => limited.app.inject({ method: 'POST', url: '/api/auth/login', payload: { user_id: 'x', password: 'y' }, remoteAddress: '127.0.0.1' });
+      const login = () =>
+        limited.app.inject({
+          method: 'POST',
+          url: '/api/auth/login',
+          payload: { user_id: 'x', password: 'y' },
+          remoteAddress: '127.0.0.1',
+        });
       for (let i = 0; i < 2; i++) expect((await login()).statusCode).not.toBe(429);
       expect((await login()).statusCode).toBe(429);
     } finally {
@@ -185,12 +220,21 @@ describe('rate limiting', () => {
     const limited = await makeTestApp({ rateLimitMax: 3, authRateLimitMax: 100 });
     try {
       const token = async (email: string) => {
-        await limited.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email, password: 'peer password 1', name: email } });
-        const res = await limited.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: 'peer password 1' } });
+        await limited.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/register',
+          payload: { email, password: 'peer password 1', name: email },
+        });
+        const res = await limited.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          payload: { email, password: 'peer password 1' },
+        });
         return { authorization: `Bearer ${res.json().data.access_token}` };
       };
       const [ann, ben] = [await token('ann@example.com'), await token('ben@example.com')];
-      const me = (headers: Record<string, string>, remoteAddress: string) => limited.app.inject({ url: '/api/users', headers, remoteAddress });
+      const me = (headers: Record<string, string>, remoteAddress: string) =>
+        limited.app.inject({ url: '/api/users', headers, remoteAddress });
       for (let i = 0; i < 3; i++) expect((await me(ann, peer)).statusCode).toBe(200);
       expect((await me(ann, peer)).statusCode).toBe(429);
       // Another account behind the same address has its own budget, and so has another address.

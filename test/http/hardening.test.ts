@@ -42,21 +42,28 @@ const PART = 'Content-Disposition: form-data; name="file"; filename="a.wav"\r\nC
 const MALFORMED: [string, string, string][] = [
   ['no boundary', 'multipart/form-data', `--x\r\n${PART}abc\r\n--x--\r\n`],
   ['a body cut off before its closing boundary', 'multipart/form-data; boundary=x', `--x\r\n${PART}abcdef`],
-  ['a boundary other than the header\'s', 'multipart/form-data; boundary=y', `--x\r\n${PART}abc\r\n--x--\r\n`],
+  ["a boundary other than the header's", 'multipart/form-data; boundary=y', `--x\r\n${PART}abc\r\n--x--\r\n`],
 ];
 
-describe('malformed multipart is a 400 in the family\'s format, not a 500', () => {
-  it.each(MALFORMED.flatMap(([what, type, body]) => [
-    ['/api/audio/upload', what, type, body, 'stage'],
-    ['/api/models/upload', what, type, body, 'stage'],
-    ['/api/compose', what, type, body, 'studio'],
-  ]))('%s with %s', async (url, _what, type, body, family) => {
+describe("malformed multipart is a 400 in the family's format, not a 500", () => {
+  it.each(
+    MALFORMED.flatMap(([what, type, body]) => [
+      ['/api/audio/upload', what, type, body, 'stage'],
+      ['/api/models/upload', what, type, body, 'stage'],
+      ['/api/compose', what, type, body, 'studio'],
+    ]),
+  )('%s with %s', async (url, _what, type, body, family) => {
     logged.length = 0;
     const headers = family === 'stage' ? stage.headers : studio.headers;
     const res = await app.inject({ method: 'POST', url, headers: { ...headers, 'content-type': type }, payload: body });
     expect(res.statusCode, res.body).toBe(400);
-    if (family === 'stage') expect(res.json()).toMatchObject({ success: false, error: 'INVALID_INPUT', message: expect.stringMatching(/multipart/) });
-    else expect(res.json()).toMatchObject({ success: false, error: { code: 'VALIDATION_ERROR', message: expect.stringMatching(/multipart/) } });
+    if (family === 'stage')
+      expect(res.json()).toMatchObject({ success: false, error: 'INVALID_INPUT', message: expect.stringMatching(/multipart/) });
+    else
+      expect(res.json()).toMatchObject({
+        success: false,
+        error: { code: 'VALIDATION_ERROR', message: expect.stringMatching(/multipart/) },
+      });
     expect(logged.filter((l) => l.level >= 50)).toEqual([]);
   });
 });

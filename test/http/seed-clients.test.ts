@@ -39,7 +39,12 @@ describe('1. unknown JSON fields are ignored, known ones keep their types', () =
     const ticket = (await call('GET', '/api/song/basic/presignedUrl', alice.headers)).json().data;
     await putTo(t.app, ticket.basicSongPresignedUrl, samples.m4a);
     // A client sends the whole presign answer back, plus fields of its own.
-    const saved = await call('POST', `/api/song/studios/${studioId}/basic/save`, alice.headers, { ...ticket, name: 'Hum', title: 'Hum', owner: 'mallory' });
+    const saved = await call('POST', `/api/song/studios/${studioId}/basic/save`, alice.headers, {
+      ...ticket,
+      name: 'Hum',
+      title: 'Hum',
+      owner: 'mallory',
+    });
     expect(saved.statusCode, saved.body).toBe(201);
     expect(saved.json().data).not.toHaveProperty('owner');
     expect(saved.json().data.title).toBe('Hum');
@@ -57,8 +62,13 @@ describe('1. unknown JSON fields are ignored, known ones keep their types', () =
 
   it('studio: PUT /api/work/track/{id}/{trackId} takes a track with extra fields', async () => {
     const studioId = await newStudio();
-    const created = (await call('POST', `/api/work/track/${studioId}`, alice.headers, { trackName: 'Take', instrument: 'piano', color: 'red' })).json().data;
-    const res = await call('PUT', `/api/work/track/${studioId}/${created.track.trackId}`, alice.headers, { trackName: 'Take 2', status: 'ready' });
+    const created = (
+      await call('POST', `/api/work/track/${studioId}`, alice.headers, { trackName: 'Take', instrument: 'piano', color: 'red' })
+    ).json().data;
+    const res = await call('PUT', `/api/work/track/${studioId}/${created.track.trackId}`, alice.headers, {
+      trackName: 'Take 2',
+      status: 'ready',
+    });
     expect(res.statusCode, res.body).toBe(200);
     const track = (await call('GET', `/api/work/studio/${studioId}`, alice.headers)).json().data.trackList[0];
     expect(track).toMatchObject({ trackName: 'Take 2', status: 'pending' });
@@ -66,7 +76,11 @@ describe('1. unknown JSON fields are ignored, known ones keep their types', () =
   });
 
   it('stage: extra fields inside saved accessories are not written to the preset file', async () => {
-    const res = await call('POST', '/api/accessory-presets/save', stage.headers, { presetName: 'P', accessories: [{ ...accessory(), secret: 'x' }], junk: 1 });
+    const res = await call('POST', '/api/accessory-presets/save', stage.headers, {
+      presetName: 'P',
+      accessories: [{ ...accessory(), secret: 'x' }],
+      junk: 1,
+    });
     expect(res.statusCode, res.body).toBe(200);
     const detail = (await call('GET', `/api/accessory-presets/${res.json().preset.id}`, stage.headers)).json().preset;
     expect(detail.accessories).toEqual([accessory()]);
@@ -91,14 +105,19 @@ describe('2. a request without a body works where the route needs no field', () 
   it('studio: a bare DELETE /api/work/track/{id}/fail gives up the newest pending track', async () => {
     const studioId = await newStudio();
     const keep = (await call('POST', `/api/work/track/${studioId}`, alice.headers, { trackName: 'Keep', instrument: 'piano' })).json().data;
-    const failed = (await call('POST', `/api/work/track/${studioId}`, alice.headers, { trackName: 'Failed', instrument: 'piano' })).json().data;
+    const failed = (await call('POST', `/api/work/track/${studioId}`, alice.headers, { trackName: 'Failed', instrument: 'piano' })).json()
+      .data;
     const res = await t.app.inject({ method: 'DELETE', url: `/api/work/track/${studioId}/fail`, headers: alice.headers });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().data).toEqual({ trackId: failed.track.trackId, studioId });
     const left = (await call('GET', `/api/work/studio/${studioId}`, alice.headers)).json().data.trackList;
     expect(left.map((x: { trackId: number }) => x.trackId)).toEqual([keep.track.trackId]);
     // An empty body labelled JSON is no body either.
-    const labelled = await t.app.inject({ method: 'DELETE', url: `/api/work/track/${studioId}/fail`, headers: { ...alice.headers, 'content-type': 'application/json' } });
+    const labelled = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/work/track/${studioId}/fail`,
+      headers: { ...alice.headers, 'content-type': 'application/json' },
+    });
     expect(labelled.statusCode, labelled.body).toBe(200);
   });
 
@@ -121,8 +140,20 @@ describe('2. a request without a body works where the route needs no field', () 
 
 describe('3. 405 with Allow for a path that exists with another method', () => {
   it.each([
-    ['studio', 'PATCH', '/api/work/studio', 'GET, HEAD, POST', { success: false, error: { code: 'METHOD_NOT_ALLOWED', message: expect.any(String) } }],
-    ['studio', 'POST', '/api/work/studio/1', 'DELETE, GET, HEAD, PUT', { success: false, error: { code: 'METHOD_NOT_ALLOWED', message: expect.any(String) } }],
+    [
+      'studio',
+      'PATCH',
+      '/api/work/studio',
+      'GET, HEAD, POST',
+      { success: false, error: { code: 'METHOD_NOT_ALLOWED', message: expect.any(String) } },
+    ],
+    [
+      'studio',
+      'POST',
+      '/api/work/studio/1',
+      'DELETE, GET, HEAD, PUT',
+      { success: false, error: { code: 'METHOD_NOT_ALLOWED', message: expect.any(String) } },
+    ],
     ['stage', 'DELETE', '/api/audio/list', 'GET, HEAD', { success: false, error: 'METHOD_NOT_ALLOWED', message: expect.any(String) }],
     ['canvas', 'PUT', '/api/v1/boards', 'GET, HEAD, POST', { success: false, error: { code: 'NOT_FOUND', message: expect.any(String) } }],
     ['system', 'POST', '/system/info', 'GET, HEAD', { success: false, error: { code: 'METHOD_NOT_ALLOWED', message: expect.any(String) } }],
@@ -154,7 +185,7 @@ describe('4. an id is digits or it is not found', () => {
     }
   });
 
-  it('stage: /api/audio/file/0x1 does not serve audio 1; 1e3 is not 1000 (the spec\'s own INVALID_ID for a malformed id)', async () => {
+  it("stage: /api/audio/file/0x1 does not serve audio 1; 1e3 is not 1000 (the spec's own INVALID_ID for a malformed id)", async () => {
     const id = await uploadWav(t.app, stage, 'Hum');
     expect((await call('GET', `/api/audio/file/${id}`, stage.headers)).statusCode).toBe(200);
     for (const other of [`0x${id.toString(16)}`, `${id}e0`, `${id / 1000}e3`, `${id}.0`, 'abc']) {
@@ -167,7 +198,7 @@ describe('4. an id is digits or it is not found', () => {
   });
 });
 
-describe('4. canvas: the spec\'s own id shapes are 404, not 400', () => {
+describe("4. canvas: the spec's own id shapes are 404, not 400", () => {
   const notFound = { success: false, error: { code: 'NOT_FOUND', message: expect.any(String) } };
   it.each([
     ['GET', '/api/v1/queue/items/job-001'],
@@ -202,7 +233,10 @@ describe('text fields refuse characters that are not valid text', () => {
   it.each(['\u0000', '\u0001', '\u001f', '\ufffe', '\ud800'])('canvas: a board named with U+%s is refused and not stored', async (ch) => {
     const res = await call('POST', '/api/v1/boards', canvas, { name: `b${ch}` });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error).toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringMatching(/body\.name contains control characters/) });
+    expect(res.json().error).toMatchObject({
+      code: 'VALIDATION_ERROR',
+      message: expect.stringMatching(/body\.name contains control characters/),
+    });
   });
 
   it('tabs, line breaks and emoji are text', async () => {

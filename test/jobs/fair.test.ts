@@ -123,7 +123,8 @@ describe('reorder, limits and restart', () => {
     const peer = addUser(f.db, 'peer');
     recorder(f);
     f.queue.addAdmission((job, queue) => {
-      if (!job.fromOwner && queue.count({ ownerId: job.ownerId!, status: 'queued' }) >= 2) throw new AppError(429, 'QUEUE_LIMIT', 'two at once');
+      if (!job.fromOwner && queue.count({ ownerId: job.ownerId!, status: 'queued' }) >= 2)
+        throw new AppError(429, 'QUEUE_LIMIT', 'two at once');
     });
     enqueue(f, peer, 'p1');
     enqueue(f, peer, 'p2');
@@ -139,7 +140,12 @@ describe('reorder, limits and restart', () => {
     first.queue.start();
     await first.waitForStatus(enqueue(first, ann!, 'ann1').id, 'completed');
     await first.queue.stop();
-    for (const [owner, name] of [[ann, 'ann2'], [ann, 'ann3'], [ben, 'ben1']] as const) enqueue(first, owner!, name);
+    for (const [owner, name] of [
+      [ann, 'ann2'],
+      [ann, 'ann3'],
+      [ben, 'ben1'],
+    ] as const)
+      enqueue(first, owner!, name);
     first.db.$client.close();
 
     const second = openQueue(first.dataDir);

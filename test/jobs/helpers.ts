@@ -54,8 +54,7 @@ export function openQueue(dataDir = tempDataDir('atelier-jobs-'), options: Parti
         .filter((e) => e.id === id)
         .map((e) => e.status)
         .filter((s, i, all) => i === 0 || all[i - 1] !== s),
-    waitForStatus: (id, status) =>
-      waitFor(() => events.find((e) => e.id === id && e.status === status), `job ${id} to be ${status}`),
+    waitForStatus: (id, status) => waitFor(() => events.find((e) => e.id === id && e.status === status), `job ${id} to be ${status}`),
   };
   opened.push(fixture);
   return fixture;

@@ -6,7 +6,7 @@ import { closeAll, gate, openQueue, waitFor } from './helpers';
 afterEach(closeAll);
 
 describe('structured job progress', () => {
-  it('carries a download\'s bytes as numbers while it runs, beside the message, and drops them when it ends', async () => {
+  it("carries a download's bytes as numbers while it runs, beside the message, and drops them when it ends", async () => {
     const { queue, events, waitForStatus } = openQueue();
     const open = gate();
     let ctx: JobContext | undefined;
@@ -23,7 +23,12 @@ describe('structured job progress', () => {
 
     ctx!.progress(0.5, { stage: 'download', bytes: { done: 512, total: 1024 }, message: 'model.onnx (1/1): 512/1024 bytes' });
     expect(events.at(-1)).toMatchObject({ id: job.id, bytes: { done: 512, total: 1024 } });
-    expect(progressOf(queue.snapshot(job.id)!)).toEqual({ stage: 'download', fraction: 0.5, bytes: { done: 512, total: 1024 }, message: 'model.onnx (1/1): 512/1024 bytes' });
+    expect(progressOf(queue.snapshot(job.id)!)).toEqual({
+      stage: 'download',
+      fraction: 0.5,
+      bytes: { done: 512, total: 1024 },
+      message: 'model.onnx (1/1): 512/1024 bytes',
+    });
 
     open.open();
     const done = await waitForStatus(job.id, 'completed');

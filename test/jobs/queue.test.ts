@@ -399,7 +399,11 @@ describe('restart', () => {
     second.queue.register('once', { lane: 'b', maxAttempts: 1, handler: async () => 'never' });
     second.queue.start();
 
-    expect(await second.waitForStatus(once.id, 'failed')).toMatchObject({ error: INTERRUPTED_REASON, errorCode: 'INTERRUPTED', attempts: 1 });
+    expect(await second.waitForStatus(once.id, 'failed')).toMatchObject({
+      error: INTERRUPTED_REASON,
+      errorCode: 'INTERRUPTED',
+      attempts: 1,
+    });
     expect(await second.waitForStatus(orphan.id, 'failed')).toMatchObject({ errorCode: 'UNKNOWN_KIND' });
     expect(await second.waitForStatus(retry.id, 'completed')).toMatchObject({ attempts: 2 });
     await second.waitForStatus(waiting.id, 'completed');

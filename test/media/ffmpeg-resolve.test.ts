@@ -68,7 +68,11 @@ describe.skipIf(process.platform === 'win32')('ffmpeg resolution', () => {
     const broken = path.join(dir, 'broken', 'ffmpeg');
     fs.mkdirSync(path.dirname(broken), { recursive: true });
     fs.writeFileSync(broken, 'not a program', { mode: 0o644 });
-    const found = await findFfmpegs({ env: { ATELIER_FFMPEG_PATH: path.join(dir, 'nowhere', 'ffmpeg'), PATH: path.dirname(broken) }, bundledDir, npm: false });
+    const found = await findFfmpegs({
+      env: { ATELIER_FFMPEG_PATH: path.join(dir, 'nowhere', 'ffmpeg'), PATH: path.dirname(broken) },
+      bundledDir,
+      npm: false,
+    });
     expect(found.map((f) => f.source)).toEqual(['bundled']);
   });
 

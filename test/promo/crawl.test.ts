@@ -11,15 +11,36 @@ afterAll(async () => {
   await site.close();
 });
 
-const policy: CrawlPolicy = { allow: allowTestSite, maxExtraPages: 3, htmlMaxBytes: 1024 * 1024, imageMaxBytes: 5 * 1024 * 1024, timeoutMs: 5000 };
+const policy: CrawlPolicy = {
+  allow: allowTestSite,
+  maxExtraPages: 3,
+  htmlMaxBytes: 1024 * 1024,
+  imageMaxBytes: 5 * 1024 * 1024,
+  timeoutMs: 5000,
+};
 const signal = new AbortController().signal;
 
 describe('the guarded fetch', () => {
   it('public unicast only: refuses loopback, private, link-local, CGNAT, multicast and IPv4-mapped private addresses', () => {
-    for (const ip of ['127.0.0.1', '::1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '224.0.0.1', '0.0.0.0', '::ffff:127.0.0.1', '::ffff:10.0.0.1', 'fe80::1', 'fc00::1']) {
+    for (const ip of [
+      '127.0.0.1',
+      '::1',
+      '10.1.2.3',
+      '172.16.0.1',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '224.0.0.1',
+      '0.0.0.0',
+      '::ffff:127.0.0.1',
+      '::ffff:10.0.0.1',
+      'fe80::1',
+      'fc00::1',
+    ]) {
       expect(publicUnicastOnly(ip), ip).toBe(false);
     }
-    for (const ip of ['93.184.216.34', '2606:2800:220:1:248:1893:25c8:1946', '::ffff:93.184.216.34']) expect(publicUnicastOnly(ip), ip).toBe(true);
+    for (const ip of ['93.184.216.34', '2606:2800:220:1:248:1893:25c8:1946', '::ffff:93.184.216.34'])
+      expect(publicUnicastOnly(ip), ip).toBe(true);
   });
 
   it('checks scheme, credentials and literal IPs before any connection', () => {
@@ -61,7 +82,12 @@ describe('the crawl', () => {
       logoUrl: `${site.origin}/img/icon.jpg`,
       colors: ['#1e3a8a'],
     });
-    expect(facts.images).toEqual([`${site.origin}/img/latte.jpg`, `${site.origin}/img/terrace.jpg`, `${site.origin}/img/icon.jpg`, `${site.origin}/img/latte-big.jpg`]);
+    expect(facts.images).toEqual([
+      `${site.origin}/img/latte.jpg`,
+      `${site.origin}/img/terrace.jpg`,
+      `${site.origin}/img/icon.jpg`,
+      `${site.origin}/img/latte-big.jpg`,
+    ]);
     expect(site.hits).toContain('/about');
     expect(site.hits).toContain('/robots.txt');
     expect(site.hits).not.toContain('/menu');
@@ -70,6 +96,8 @@ describe('the crawl', () => {
   it('fails with a reason the user can act on', async () => {
     await expect(crawlBusiness(`${site.origin}/missing`, policy, signal)).rejects.toThrow(/answered HTTP 404; check the address/);
     await expect(crawlBusiness(`${site.origin}/not-html`, policy, signal)).rejects.toThrow(/is not a web page \(application\/pdf\)/);
-    await expect(crawlBusiness(`${site.origin}/`, { ...policy, allow: publicUnicastOnly }, signal)).rejects.toThrow(/only public sites are crawled/);
+    await expect(crawlBusiness(`${site.origin}/`, { ...policy, allow: publicUnicastOnly }, signal)).rejects.toThrow(
+      /only public sites are crawled/,
+    );
   });
 });

@@ -18,15 +18,31 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => idp.listen(0, '127.0.0.1', resolve));
   issuer = `http://127.0.0.1:${(idp.address() as AddressInfo).port}`;
   const provider = new Provider(issuer, {
-    clients: [{ client_id: 'atelier-desktop', client_secret: 'desktop-secret', redirect_uris: [CALLBACK], application_type: 'native', token_endpoint_auth_method: 'client_secret_basic' }],
+    clients: [
+      {
+        client_id: 'atelier-desktop',
+        client_secret: 'desktop-secret',
+        redirect_uris: [CALLBACK],
+        application_type: 'native',
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+    ],
     pkce: { required: () => true },
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'picture'] },
-    findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub, email: `${sub}@example.com`, email_verified: true, name: 'Mina Kim' }) }),
+    findAccount: async (_ctx, sub) => ({
+      accountId: sub,
+      claims: async () => ({ sub, email: `${sub}@example.com`, email_verified: true, name: 'Mina Kim' }),
+    }),
     ttl: { AccessToken: 3600, AuthorizationCode: 60, IdToken: 3600, Interaction: 600, Session: 600, Grant: 600 },
   });
   idp.on('request', provider.callback());
   t = await makeTestApp();
-  writeSetting(t.app.db, 'oauth.google', { clientId: 'atelier-desktop', clientSecret: 'desktop-secret', issuer, returnOrigins: ['https://studio.example'] }, Date.now());
+  writeSetting(
+    t.app.db,
+    'oauth.google',
+    { clientId: 'atelier-desktop', clientSecret: 'desktop-secret', issuer, returnOrigins: ['https://studio.example'] },
+    Date.now(),
+  );
 });
 afterAll(async () => {
   await t.close();
@@ -103,7 +119,12 @@ describe('Google sign-in', () => {
     expect(token.cookies.find((c) => c.name === 'atelier_session')).toBeTruthy();
     // The Atelier token works on the promo routes for the linked account.
     const me = token.json().atelier;
-    const profile = await t.app.inject({ method: 'POST', url: '/user/profile', payload: { id: me.user_id }, headers: { authorization: `Bearer ${me.access_token}` } });
+    const profile = await t.app.inject({
+      method: 'POST',
+      url: '/user/profile',
+      payload: { id: me.user_id },
+      headers: { authorization: `Bearer ${me.access_token}` },
+    });
     expect(profile.json()).toMatchObject({ id: me.user_id, name: 'Mina Kim', email: 'mina@example.com' });
 
     // Single use.

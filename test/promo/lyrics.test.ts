@@ -3,12 +3,32 @@ import { neighbourhood, phoneWords, syllabify, writeLyrics } from '../../src-ser
 import { composeMelody, rhythm } from '../../src-server/families/promo/song/melody';
 import { buildAss, karaokeText } from '../../src-server/families/promo/video/captions';
 
-const facts = { name: '블루문', address: '서울특별시 강남구 역삼동 123-45', phoneNumber: '02-1234-5678', category: 'CafeOrCoffeeShop', hashtags: ['커피', '브런치'], description: null };
+const facts = {
+  name: '블루문',
+  address: '서울특별시 강남구 역삼동 123-45',
+  phoneNumber: '02-1234-5678',
+  category: 'CafeOrCoffeeShop',
+  hashtags: ['커피', '브런치'],
+  description: null,
+};
 
 describe('the jingle writer', () => {
   it('follows the song form: the name in the intro, twice in the chorus, the neighbourhood and the phone read digit by digit in the outro', () => {
     const sheet = writeLyrics(facts, { language: 'ko', form: 'full', seed: 1, mood: null });
-    expect(sheet.lines.map((l) => l.section)).toEqual(['intro', 'intro', 'verse', 'verse', 'verse', 'verse', 'chorus', 'chorus', 'chorus', 'chorus', 'outro', 'outro']);
+    expect(sheet.lines.map((l) => l.section)).toEqual([
+      'intro',
+      'intro',
+      'verse',
+      'verse',
+      'verse',
+      'verse',
+      'chorus',
+      'chorus',
+      'chorus',
+      'chorus',
+      'outro',
+      'outro',
+    ]);
     expect(sheet.category).toBe('cafe');
     expect(sheet.lines[0]!.text).toContain('블루문');
     expect(sheet.lines[6]!.text).toBe('블루문 블루문 라');
@@ -26,14 +46,23 @@ describe('the jingle writer', () => {
     expect(a.category).toBe('health');
     expect(a.mood).toBe('calm');
     expect(a.lines[7]!.text).toBe('미소치과가 최고예요');
-    expect(writeLyrics(facts, { language: 'ko', form: 'full', seed: 4, mood: null })).toEqual(writeLyrics(facts, { language: 'ko', form: 'full', seed: 4, mood: null }));
-    const verses = (seed: number) => writeLyrics(facts, { language: 'ko', form: 'full', seed, mood: null }).lines.filter((l) => l.section === 'verse').map((l) => l.text);
+    expect(writeLyrics(facts, { language: 'ko', form: 'full', seed: 4, mood: null })).toEqual(
+      writeLyrics(facts, { language: 'ko', form: 'full', seed: 4, mood: null }),
+    );
+    const verses = (seed: number) =>
+      writeLyrics(facts, { language: 'ko', form: 'full', seed, mood: null })
+        .lines.filter((l) => l.section === 'verse')
+        .map((l) => l.text);
     expect(new Set([1, 2, 3, 4, 5].map((s) => verses(s).join('/'))).size).toBeGreaterThan(1);
   });
 
   it('writes English too, reading the number one digit at a time', () => {
     const sheet = writeLyrics({ ...facts, name: 'Blue Moon' }, { language: 'en', form: 'short', seed: 2, mood: 'calm' });
-    expect(sheet.lines.map((l) => l.text)).toEqual(['la la la Blue Moon la', 'Blue Moon, Blue Moon la la la', 'call oh two one two three four five six seven eight']);
+    expect(sheet.lines.map((l) => l.text)).toEqual([
+      'la la la Blue Moon la',
+      'Blue Moon, Blue Moon la la la',
+      'call oh two one two three four five six seven eight',
+    ]);
     expect(phoneWords('02-1234-5678', 'ko')).toBe('공이 일이삼사 오육칠팔');
     expect(syllabify('little coffee')).toEqual(['li', 'ttle', 'co', 'ffee']);
     expect(neighbourhood('서울특별시 강남구 역삼동 123-45')).toBe('역삼동');
@@ -41,7 +70,7 @@ describe('the jingle writer', () => {
 });
 
 describe('melody and captions', () => {
-  it('gives every syllable one note inside its line\'s bars, and times the karaoke sweep to those notes', () => {
+  it("gives every syllable one note inside its line's bars, and times the karaoke sweep to those notes", () => {
     const sheet = writeLyrics(facts, { language: 'ko', form: 'short', seed: 3, mood: null });
     const melody = composeMelody(sheet, { seed: 3, name: facts.name });
     expect(melody.notes).toHaveLength(sheet.lines.reduce((n, l) => n + l.syllables.length, 0));
@@ -54,7 +83,12 @@ describe('melody and captions', () => {
     }
     expect(rhythm(8, 2).reduce((a, b) => a + b, 0)).toBe(28);
 
-    const ass = buildAss(sheet, melody, { title: '블루문', phone: '02-1234-5678', callToAction: '지금 방문하세요!', brand: '#1e3a8a' }, { width: 320, height: 180, durationSec: melody.grid.bars * melody.grid.barSec + 2 });
+    const ass = buildAss(
+      sheet,
+      melody,
+      { title: '블루문', phone: '02-1234-5678', callToAction: '지금 방문하세요!', brand: '#1e3a8a' },
+      { width: 320, height: 180, durationSec: melody.grid.bars * melody.grid.barSec + 2 },
+    );
     expect(ass).toContain('PlayResX: 320');
     const karaoke = ass.split('\n').filter((l) => l.startsWith('Dialogue: 0,'));
     expect(karaoke).toHaveLength(3);

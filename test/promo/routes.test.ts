@@ -23,7 +23,19 @@ const stamp = () => new Date().toISOString();
 function addItem(userId: string, name = '카페 블루문') {
   return t.app.db
     .insert(promoItems)
-    .values({ id: crypto.randomUUID(), userId, name, url: 'https://bluemoon.cafe', address: '서울시 강남구 역삼동 123-45', phoneNumber: '02-1234-5678', hashtags: ['카페'], colors: [], images: [], createdAt: stamp(), updatedAt: stamp() })
+    .values({
+      id: crypto.randomUUID(),
+      userId,
+      name,
+      url: 'https://bluemoon.cafe',
+      address: '서울시 강남구 역삼동 123-45',
+      phoneNumber: '02-1234-5678',
+      hashtags: ['카페'],
+      colors: [],
+      images: [],
+      createdAt: stamp(),
+      updatedAt: stamp(),
+    })
     .returning()
     .get();
 }
@@ -34,7 +46,17 @@ async function addVideo(userId: string, bytes = Buffer.from('0123456789abcdefghi
   await t.app.storage.put(fileKey, bytes);
   return t.app.db
     .insert(promoVideos)
-    .values({ id, userId, title: '카페 블루문 홍보 영상', filename: `bluemoon_${id.slice(0, 8)}.mp4`, fileKey, resolution: '1920x1080', durationSec: 12, status: 'completed', createdAt: stamp() })
+    .values({
+      id,
+      userId,
+      title: '카페 블루문 홍보 영상',
+      filename: `bluemoon_${id.slice(0, 8)}.mp4`,
+      fileKey,
+      resolution: '1920x1080',
+      durationSec: 12,
+      status: 'completed',
+      createdAt: stamp(),
+    })
     .returning()
     .get();
 }
@@ -48,11 +70,23 @@ describe('items', () => {
     addItem(other.id, 'Someone else');
     const list = await send('POST', '/user/items', { id: me.id });
     expect(list.statusCode).toBe(200);
-    expect(list.json()).toMatchObject({ total_count: 1, items: [{ item_id: mine.id, name: '카페 블루문', phone_number: '02-1234-5678', hashtags: ['카페'] }] });
+    expect(list.json()).toMatchObject({
+      total_count: 1,
+      items: [{ item_id: mine.id, name: '카페 블루문', phone_number: '02-1234-5678', hashtags: ['카페'] }],
+    });
 
-    const update = await send('PUT', '/user/item/update', { id: me.id, item_id: mine.id, name: '카페 블루문 강남점', hashtags: ['브런치'] });
+    const update = await send('PUT', '/user/item/update', {
+      id: me.id,
+      item_id: mine.id,
+      name: '카페 블루문 강남점',
+      hashtags: ['브런치'],
+    });
     expect(update.json()).toEqual({ success: true, item_id: mine.id });
-    expect((await send('POST', '/user/items', { id: me.id })).json().items[0]).toMatchObject({ name: '카페 블루문 강남점', hashtags: ['브런치'], address: '서울시 강남구 역삼동 123-45' });
+    expect((await send('POST', '/user/items', { id: me.id })).json().items[0]).toMatchObject({
+      name: '카페 블루문 강남점',
+      hashtags: ['브런치'],
+      address: '서울시 강남구 역삼동 123-45',
+    });
 
     const del = await send('DELETE', '/user/item/delete', { id: me.id, item_id: mine.id });
     expect(del.json()).toEqual({ success: true, item_id: mine.id });
@@ -86,7 +120,14 @@ describe('videos', () => {
     expect(list.statusCode).toBe(200);
     const [row] = list.json().videos;
     expect(list.json().total_count).toBe(1);
-    expect(row).toMatchObject({ id: video.id, title: '카페 블루문 홍보 영상', is_uploaded: false, download_count: 0, resolution: '1920x1080', status: 'completed' });
+    expect(row).toMatchObject({
+      id: video.id,
+      title: '카페 블루문 홍보 영상',
+      is_uploaded: false,
+      download_count: 0,
+      resolution: '1920x1080',
+      status: 'completed',
+    });
     expect(row.url).toMatch(new RegExp(`^/user/video/${video.filename}\\?`));
 
     // The signed link plays with no cookie at all (a <video> tag), in ranges.
@@ -104,14 +145,18 @@ describe('videos', () => {
 
   it('answers {"detail":"Video not found"} for a missing name, someone else\'s video or a forged signature', async () => {
     const video = await addVideo(other.id);
-    for (const url of ['/user/video/nope.mp4', `/user/video/${video.filename}`, `/user/video/${video.filename}?m=GET&exp=9999999999&sig=forged`]) {
+    for (const url of [
+      '/user/video/nope.mp4',
+      `/user/video/${video.filename}`,
+      `/user/video/${video.filename}?m=GET&exp=9999999999&sig=forged`,
+    ]) {
       const res = await t.app.inject({ url, ...me.as });
       expect(res.statusCode, url).toBe(404);
       expect(res.json(), url).toEqual({ detail: 'Video not found' });
     }
   });
 
-  it('deletes a video with its file; VIDEO_001 for another\'s; 403 for another user_id', async () => {
+  it("deletes a video with its file; VIDEO_001 for another's; 403 for another user_id", async () => {
     const video = await addVideo(me.id);
     const theirs = await addVideo(other.id);
     expect((await send('DELETE', '/user/video/delete', { user_id: other.userId, video_id: video.id })).statusCode).toBe(403);
@@ -141,7 +186,15 @@ describe('moviemaker', () => {
   });
 
   it('refuses addresses it may not crawl with URL_001 and bad bodies with 422', async () => {
-    for (const url of ['ftp://bluemoon.cafe', 'not a url', 'http://user:pw@bluemoon.cafe', 'http://127.0.0.1/', 'http://[::1]/', 'http://10.0.0.7/', 'http://[::ffff:192.168.0.1]/']) {
+    for (const url of [
+      'ftp://bluemoon.cafe',
+      'not a url',
+      'http://user:pw@bluemoon.cafe',
+      'http://127.0.0.1/',
+      'http://[::1]/',
+      'http://10.0.0.7/',
+      'http://[::ffff:192.168.0.1]/',
+    ]) {
       const res = await send('POST', '/moviemaker/start-workflow', { url });
       expect(res.statusCode, url).toBe(422);
       expect(res.json().error_code, url).toBe('URL_001');
@@ -163,7 +216,10 @@ describe('moviemaker', () => {
     expect(progress.statusCode).toBe(200);
     expect(progress.json()).toMatchObject({ progress: flags, task_id: taskId, status: expect.stringMatching(/queued|processing/) });
 
-    expect((await send('POST', '/moviemaker/progress', { task_id: taskId }, other)).json()).toEqual({ error_code: 'TASK_001', error_message: expect.any(String) });
+    expect((await send('POST', '/moviemaker/progress', { task_id: taskId }, other)).json()).toEqual({
+      error_code: 'TASK_001',
+      error_message: expect.any(String),
+    });
     expect((await send('POST', '/moviemaker/progress', { task_id: crypto.randomUUID() })).statusCode).toBe(404);
     expect((await send('POST', '/moviemaker/progress', {})).statusCode).toBe(422);
 
@@ -174,10 +230,13 @@ describe('moviemaker', () => {
     expect(again.json().error_code).toBe('TASK_002');
   });
 
-  it('makes a video again from a stored (edited) business without crawling; ITEM_001 for someone else\'s', async () => {
+  it("makes a video again from a stored (edited) business without crawling; ITEM_001 for someone else's", async () => {
     t.app.promo.crawl.allow = (ip) => ip === '127.0.0.1';
     const mine = addItem(me.id);
-    t.app.db.update(promoItems).set({ url: `${base}/` }).run();
+    t.app.db
+      .update(promoItems)
+      .set({ url: `${base}/` })
+      .run();
     const start = await send('POST', '/moviemaker/start-workflow', { item_id: mine.id });
     expect(start.statusCode).toBe(200);
     const state = (await send('POST', '/moviemaker/progress', { task_id: start.json().task_id })).json();
@@ -192,6 +251,13 @@ describe('moviemaker', () => {
 describe('health', () => {
   it('reports the database, the job runner, the queue and the AI workers', async () => {
     const res = await t.app.inject({ url: '/health' });
-    expect(res.json()).toEqual({ status: 'healthy', database: 'connected', redis: 'not_used', celery: 'running', queue: { queued: 0, processing: 0 }, ai_workers: 'idle' });
+    expect(res.json()).toEqual({
+      status: 'healthy',
+      database: 'connected',
+      redis: 'not_used',
+      celery: 'running',
+      queue: { queued: 0, processing: 0 },
+      ai_workers: 'idle',
+    });
   });
 });

@@ -16,12 +16,23 @@ export interface TestSite {
 }
 
 /** Two layouts, so the pictures differ in shape and not only in colour (the duplicate check looks at shape). */
-async function picture(width: number, height: number, hue: [number, number, number], stripe: [number, number, number], layout: 'cup' | 'stripes' = 'cup'): Promise<Buffer> {
+async function picture(
+  width: number,
+  height: number,
+  hue: [number, number, number],
+  stripe: [number, number, number],
+  layout: 'cup' | 'stripes' = 'cup',
+): Promise<Buffer> {
   const shapes =
     layout === 'cup'
       ? `<circle cx="${width * 0.35}" cy="${height * 0.45}" r="${Math.min(width, height) * 0.25}" fill="rgb(${stripe.join(',')})"/>
          <rect x="${width * 0.6}" y="${height * 0.1}" width="${width * 0.3}" height="${height * 0.8}" fill="white"/>`
-      : [0, 1, 2].map((i) => `<rect x="0" y="${height * (0.1 + 0.3 * i)}" width="${width}" height="${height * 0.12}" fill="rgb(${stripe.join(',')})"/>`).join('');
+      : [0, 1, 2]
+          .map(
+            (i) =>
+              `<rect x="0" y="${height * (0.1 + 0.3 * i)}" width="${width}" height="${height * 0.12}" fill="rgb(${stripe.join(',')})"/>`,
+          )
+          .join('');
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
     <rect width="100%" height="100%" fill="rgb(${hue.join(',')})"/>${shapes}</svg>`;
   return sharp(Buffer.from(svg)).jpeg({ quality: 80 }).toBuffer();

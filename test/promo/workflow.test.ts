@@ -43,77 +43,90 @@ const videoFfmpeg = await locateFfmpeg(PROMO_FFMPEG_NEEDS);
 if (!videoFfmpeg) console.warn(`promo: no ffmpeg with ${PROMO_FFMPEG_NEEDS.join(', ')} here; the end-to-end video test is skipped`);
 
 describe('the promo workflow', () => {
-  it.skipIf(!videoFfmpeg)('turns a business site into an MP4 with its own jingle and karaoke captions', async () => {
-    const start = await post('/moviemaker/start-workflow', { url: `${site.origin}/`, aspect_ratio: '16:9', seed: 11 });
-    expect(start.statusCode).toBe(200);
-    const taskId = start.json().task_id;
-    const seen = new Set<string>();
-    const state = await waitFor(taskId, (s) => {
-      const flags = s.progress as Record<string, boolean>;
-      for (const [k, v] of Object.entries(flags)) if (v) seen.add(k);
-      return s.status !== 'queued' && s.status !== 'processing';
-    });
-    expect(state).toMatchObject({ status: 'completed', error: null, progress: { metadata: true, lyrics: true, songs: true, images: true, movies: true, combined: true } });
+  it.skipIf(!videoFfmpeg)(
+    'turns a business site into an MP4 with its own jingle and karaoke captions',
+    async () => {
+      const start = await post('/moviemaker/start-workflow', { url: `${site.origin}/`, aspect_ratio: '16:9', seed: 11 });
+      expect(start.statusCode).toBe(200);
+      const taskId = start.json().task_id;
+      const seen = new Set<string>();
+      const state = await waitFor(taskId, (s) => {
+        const flags = s.progress as Record<string, boolean>;
+        for (const [k, v] of Object.entries(flags)) if (v) seen.add(k);
+        return s.status !== 'queued' && s.status !== 'processing';
+      });
+      expect(state).toMatchObject({
+        status: 'completed',
+        error: null,
+        progress: { metadata: true, lyrics: true, songs: true, images: true, movies: true, combined: true },
+      });
 
-    // The business is an item the user can edit.
-    const items = (await post('/user/items', { id: me.id })).json();
-    expect(items.items[0]).toMatchObject({ item_id: state.item_id, name: '카페 블루문', phone_number: '02-1234-5678', address: '서울특별시 강남구 역삼동 123-45' });
+      // The business is an item the user can edit.
+      const items = (await post('/user/items', { id: me.id })).json();
+      expect(items.items[0]).toMatchObject({
+        item_id: state.item_id,
+        name: '카페 블루문',
+        phone_number: '02-1234-5678',
+        address: '서울특별시 강남구 역삼동 123-45',
+      });
 
-    // The video row, its stream and what ffprobe says about the file.
-    const videos = (await post('/user/videos', { id: me.id })).json();
-    expect(videos.total_count).toBe(1);
-    const video = videos.videos[0];
-    expect(video).toMatchObject({ id: state.video_id, resolution: '320x180', status: 'completed', title: '카페 블루문 홍보 영상' });
-    const head = await t.app.inject({ url: video.url, headers: { range: 'bytes=0-11' } });
-    expect(head.statusCode).toBe(206);
-    expect(head.rawPayload.subarray(4, 8).toString()).toBe('ftyp');
-    const fileKey = `promo/${me.id}/${state.video_id}.mp4`;
-    const file = t.app.storage.absolutePath(fileKey);
-    const probe = await probeMedia(file);
-    const v = probe.streams.find((s) => s.type === 'video');
-    const a = probe.streams.find((s) => s.type === 'audio');
-    expect(v).toMatchObject({ codec: 'h264', width: 320, height: 180 });
-    expect(a).toMatchObject({ codec: 'aac', sampleRate: 48000 });
-    // 7 bars at 112 BPM and the 2 s ring-out.
-    const songSec = 7 * (4 * 60) / 112 + 2;
-    expect(probe.durationSeconds).toBeGreaterThan(songSec - 0.3);
-    expect(probe.durationSeconds).toBeLessThan(songSec + 0.3);
-    // +faststart: the moov atom comes before the media data.
-    const bytes = fs.readFileSync(file);
-    expect(bytes.indexOf('moov')).toBeLessThan(bytes.indexOf('mdat'));
-    expect((await measureLoudness(file)).integrated).toBeCloseTo(-14, 0);
+      // The video row, its stream and what ffprobe says about the file.
+      const videos = (await post('/user/videos', { id: me.id })).json();
+      expect(videos.total_count).toBe(1);
+      const video = videos.videos[0];
+      expect(video).toMatchObject({ id: state.video_id, resolution: '320x180', status: 'completed', title: '카페 블루문 홍보 영상' });
+      const head = await t.app.inject({ url: video.url, headers: { range: 'bytes=0-11' } });
+      expect(head.statusCode).toBe(206);
+      expect(head.rawPayload.subarray(4, 8).toString()).toBe('ftyp');
+      const fileKey = `promo/${me.id}/${state.video_id}.mp4`;
+      const file = t.app.storage.absolutePath(fileKey);
+      const probe = await probeMedia(file);
+      const v = probe.streams.find((s) => s.type === 'video');
+      const a = probe.streams.find((s) => s.type === 'audio');
+      expect(v).toMatchObject({ codec: 'h264', width: 320, height: 180 });
+      expect(a).toMatchObject({ codec: 'aac', sampleRate: 48000 });
+      // 7 bars at 112 BPM and the 2 s ring-out.
+      const songSec = (7 * (4 * 60)) / 112 + 2;
+      expect(probe.durationSeconds).toBeGreaterThan(songSec - 0.3);
+      expect(probe.durationSeconds).toBeLessThan(songSec + 0.3);
+      // +faststart: the moov atom comes before the media data.
+      const bytes = fs.readFileSync(file);
+      expect(bytes.indexOf('moov')).toBeLessThan(bytes.indexOf('mdat'));
+      expect((await measureLoudness(file)).integrated).toBeCloseTo(-14, 0);
 
-    // The captions: the title over the lead-in bar, each sung line swept syllable by syllable in time.
-    const ass = fs.readFileSync(t.app.storage.absolutePath(fileKey.replace(/\.mp4$/, '.ass')), 'utf8');
-    const bar = (4 * 60) / 112;
-    const events = ass.split('\n').filter((l) => l.startsWith('Dialogue:'));
-    expect(events[0]).toMatch(/^Dialogue: 1,0:00:00\.00,0:00:02\.14,Title,.*카페 블루문$/);
-    const karaoke = events.filter((e) => e.includes(',Karaoke,'));
-    expect(karaoke).toHaveLength(3);
-    const lyrics = state.lyrics as { lines: { text: string; syllables: string[] }[] };
-    karaoke.forEach((event, i) => {
-      const startSec = Number(event.split(',')[1]!.split(':')[2]);
-      expect(startSec).toBeCloseTo(bar * (1 + 2 * i) - 0.3, 1);
-      expect([...event.matchAll(/\\kf\d+\}([^{]*)/g)].map((m) => m[1]!.trim())).toEqual(lyrics.lines[i]!.syllables);
-    });
-    expect(lyrics.lines[2]!.text).toContain('공이 일이삼사 오육칠팔');
-    expect(events[events.length - 1]).toContain('02-1234-5678');
+      // The captions: the title over the lead-in bar, each sung line swept syllable by syllable in time.
+      const ass = fs.readFileSync(t.app.storage.absolutePath(fileKey.replace(/\.mp4$/, '.ass')), 'utf8');
+      const bar = (4 * 60) / 112;
+      const events = ass.split('\n').filter((l) => l.startsWith('Dialogue:'));
+      expect(events[0]).toMatch(/^Dialogue: 1,0:00:00\.00,0:00:02\.14,Title,.*카페 블루문$/);
+      const karaoke = events.filter((e) => e.includes(',Karaoke,'));
+      expect(karaoke).toHaveLength(3);
+      const lyrics = state.lyrics as { lines: { text: string; syllables: string[] }[] };
+      karaoke.forEach((event, i) => {
+        const startSec = Number(event.split(',')[1]!.split(':')[2]);
+        expect(startSec).toBeCloseTo(bar * (1 + 2 * i) - 0.3, 1);
+        expect([...event.matchAll(/\\kf\d+\}([^{]*)/g)].map((m) => m[1]!.trim())).toEqual(lyrics.lines[i]!.syllables);
+      });
+      expect(lyrics.lines[2]!.text).toContain('공이 일이삼사 오육칠팔');
+      expect(events[events.length - 1]).toContain('02-1234-5678');
 
-    // Two pictures (the near-duplicate and the small icon left out), cut on a bar line: brown first, blue last.
-    const colourAt = async (atSec: number) => {
-      const out = `${t.dataDir}/frame-${atSec}.jpg`;
-      await extractFrame({ dir: t.dataDir, video: file, atSec, output: out, width: 64 });
-      const [r, , b] = (await sharp(out).stats()).channels;
-      return { r: r!.mean, b: b!.mean };
-    };
-    const first = await colourAt(1);
-    const last = await colourAt(songSec - 1);
-    expect(first.r).toBeGreaterThan(first.b);
-    expect(last.b).toBeGreaterThan(last.r);
+      // Two pictures (the near-duplicate and the small icon left out), cut on a bar line: brown first, blue last.
+      const colourAt = async (atSec: number) => {
+        const out = `${t.dataDir}/frame-${atSec}.jpg`;
+        await extractFrame({ dir: t.dataDir, video: file, atSec, output: out, width: 64 });
+        const [r, , b] = (await sharp(out).stats()).channels;
+        return { r: r!.mean, b: b!.mean };
+      };
+      const first = await colourAt(1);
+      const last = await colourAt(songSec - 1);
+      expect(first.r).toBeGreaterThan(first.b);
+      expect(last.b).toBeGreaterThan(last.r);
 
-    // No work folder is left behind.
-    expect(fs.existsSync(`${t.dataDir}/work/promo-${taskId}`)).toBe(false);
-  }, 300_000);
+      // No work folder is left behind.
+      expect(fs.existsSync(`${t.dataDir}/work/promo-${taskId}`)).toBe(false);
+    },
+    300_000,
+  );
 
   it('fails a stage with a reason and no files; cancels mid-song and cleans up', async () => {
     const missing = (await post('/moviemaker/start-workflow', { url: `${site.origin}/missing`, seed: 1 })).json().task_id;

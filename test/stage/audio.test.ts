@@ -5,7 +5,17 @@ import { stageAudioFiles } from '../../src-server/db/schema';
 import { makeTestApp, type TestApp } from '../helpers/app';
 import { streamedForm } from '../helpers/bodies';
 import { requests } from '../helpers/inject';
-import { deleteAccount, form, makeAudioSamples, stageUser, storedFiles, tempFiles, wavHeader, type AudioSamples, type StageUser } from './helpers';
+import {
+  deleteAccount,
+  form,
+  makeAudioSamples,
+  stageUser,
+  storedFiles,
+  tempFiles,
+  wavHeader,
+  type AudioSamples,
+  type StageUser,
+} from './helpers';
 
 let samples: AudioSamples;
 let t: TestApp;
@@ -29,13 +39,19 @@ afterEach(async () => {
 });
 
 type Fields = Record<string, string>;
-const upload = (user: StageUser, file: { content: Buffer; filename: string } | null, fields: Fields = { title: 'Tone' }, fileFirst = true) => {
+const upload = (
+  user: StageUser,
+  file: { content: Buffer; filename: string } | null,
+  fields: Fields = { title: 'Tone' },
+  fileFirst = true,
+) => {
   const fieldParts = Object.entries(fields).map(([name, value]) => ({ name, value }));
   const fileParts = file ? [{ name: 'audio', filename: file.filename, content: file.content, type: 'audio/mpeg' }] : [];
   const { payload, headers } = form(fileFirst ? [...fileParts, ...fieldParts] : [...fieldParts, ...fileParts]);
   return t.app.inject({ method: 'POST', url: '/api/audio/upload', payload, headers: { ...headers, ...user.headers } });
 };
-const get = (url: string, user: StageUser, headers: Record<string, string> = {}) => t.app.inject({ url, headers: { ...user.headers, ...headers } });
+const get = (url: string, user: StageUser, headers: Record<string, string> = {}) =>
+  t.app.inject({ url, headers: { ...user.headers, ...headers } });
 const nothingStored = async () => {
   expect(storedFiles(t.dataDir, 'audio')).toEqual([]);
   expect(tempFiles(t.dataDir)).toEqual([]);
@@ -78,7 +94,7 @@ describe('POST /api/audio/upload', () => {
     expect(served.rawPayload.equals(samples[format])).toBe(true);
   });
 
-  it('keeps the client\'s duration and reads fields sent before the file', async () => {
+  it("keeps the client's duration and reads fields sent before the file", async () => {
     const res = await upload(alice, { content: samples.mp3, filename: 'a.mp3' }, { title: '  Spaced  ', duration: '180' }, false);
     expect(res.statusCode).toBe(201);
     expect(res.json().audio_file).toMatchObject({ title: 'Spaced', artist: null, duration: 180, format: 'mp3' });
@@ -92,7 +108,10 @@ describe('POST /api/audio/upload', () => {
     expect(json.statusCode).toBe(400);
     expect(json.json().error).toBe('NO_FILE');
     // A file under another field name is not the audio.
-    const { payload, headers } = form([{ name: 'file', filename: 'a.wav', content: samples.wav }, { name: 'title', value: 'x' }]);
+    const { payload, headers } = form([
+      { name: 'file', filename: 'a.wav', content: samples.wav },
+      { name: 'title', value: 'x' },
+    ]);
     const wrongField = await t.app.inject({ method: 'POST', url: '/api/audio/upload', payload, headers: { ...headers, ...alice.headers } });
     expect(wrongField.json().error).toBe('NO_FILE');
     await nothingStored();
@@ -123,7 +142,11 @@ describe('POST /api/audio/upload', () => {
     for (const [filename, content] of cases) {
       const res = await upload(alice, { content, filename });
       expect(res.statusCode, filename).toBe(400);
-      expect(res.json(), filename).toEqual({ success: false, error: 'INVALID_FILE_TYPE', message: expect.stringContaining('AAC, M4A, MP3 and WAV') });
+      expect(res.json(), filename).toEqual({
+        success: false,
+        error: 'INVALID_FILE_TYPE',
+        message: expect.stringContaining('AAC, M4A, MP3 and WAV'),
+      });
     }
     await nothingStored();
   });
@@ -139,7 +162,16 @@ describe('POST /api/audio/upload', () => {
     const size = 100 * 1024 * 1024 + 1;
     const res = await requests(t.app)
       .as(alice)
-      .post('/api/audio/upload', streamedForm([{ name: 'title', value: 'Big' }], { name: 'audio', filename: 'big.wav', type: 'audio/wav', size, head: wavHeader(size - 44) }));
+      .post(
+        '/api/audio/upload',
+        streamedForm([{ name: 'title', value: 'Big' }], {
+          name: 'audio',
+          filename: 'big.wav',
+          type: 'audio/wav',
+          size,
+          head: wavHeader(size - 44),
+        }),
+      );
     expect(res.statusCode).toBe(413);
     expect(res.json()).toEqual({ success: false, error: 'FILE_TOO_LARGE', message: 'Audio files may be at most 100 MB' });
     await nothingStored();
@@ -159,14 +191,23 @@ describe('reading the shared library', () => {
   let second: any;
   beforeEach(async () => {
     first = (await upload(alice, { content: samples.mp3, filename: 'a.mp3' }, { title: 'Morning Song', artist: 'Lark' })).json().audio_file;
-    second = (await upload(bob, { content: samples.wav, filename: 'b.wav' }, { title: '100% 저녁 노래', artist: 'Owl_Band' })).json().audio_file;
+    second = (await upload(bob, { content: samples.wav, filename: 'b.wav' }, { title: '100% 저녁 노래', artist: 'Owl_Band' })).json()
+      .audio_file;
   });
 
-  it('lists every account\'s uploads to everyone, newest first', async () => {
+  it("lists every account's uploads to everyone, newest first", async () => {
     for (const user of [alice, bob]) {
       const res = await get('/api/audio/list', user);
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toEqual({ success: true, count: 2, total: 2, limit: 100, offset: 0, next_offset: null, audio_files: [second, first] });
+      expect(res.json()).toEqual({
+        success: true,
+        count: 2,
+        total: 2,
+        limit: 100,
+        offset: 0,
+        next_offset: null,
+        audio_files: [second, first],
+      });
     }
     expect(second.uploaded_by).toBe(bob.seq);
   });
@@ -187,15 +228,22 @@ describe('reading the shared library', () => {
     expect(first).toMatchObject({ count: 100, total: 250, limit: 100, offset: 0, next_offset: 100 });
     expect(first.audio_files[0].title).toBe('Song 247');
     const seen: string[] = [];
-    for (let offset: number | null = 0; offset !== null; ) {
-      const page: { audio_files: { title: string }[]; next_offset: number | null } = (await get(`/api/audio/list?limit=64&offset=${offset}`, bob)).json();
+    for (let offset: number | null = 0; offset !== null;) {
+      const page: { audio_files: { title: string }[]; next_offset: number | null } = (
+        await get(`/api/audio/list?limit=64&offset=${offset}`, bob)
+      ).json();
       seen.push(...page.audio_files.map((f) => f.title));
       offset = page.next_offset;
     }
     expect(seen).toHaveLength(250);
     expect(new Set(seen).size).toBe(250);
     expect(seen.slice(-2)).toEqual([second.title, 'Morning Song']);
-    expect((await get('/api/audio/list?offset=400', bob)).json()).toMatchObject({ count: 0, total: 250, next_offset: null, audio_files: [] });
+    expect((await get('/api/audio/list?offset=400', bob)).json()).toMatchObject({
+      count: 0,
+      total: 250,
+      next_offset: null,
+      audio_files: [],
+    });
     for (const query of ['limit=0', 'limit=501', 'offset=-1', 'limit=ten']) {
       const bad = await get(`/api/audio/list?${query}`, bob);
       expect(bad.statusCode, query).toBe(400);
@@ -251,7 +299,11 @@ describe('reading the shared library', () => {
     const res = await get(`/api/audio/file/${first.id}`, bob);
     expect(res.statusCode).toBe(200);
     expect(res.rawPayload.equals(samples.mp3)).toBe(true);
-    expect(res.headers).toMatchObject({ 'content-type': 'audio/mp3', 'content-length': String(samples.mp3.length), 'accept-ranges': 'bytes' });
+    expect(res.headers).toMatchObject({
+      'content-type': 'audio/mp3',
+      'content-length': String(samples.mp3.length),
+      'accept-ranges': 'bytes',
+    });
     const wav = await get(`/api/audio/file/${second.id}`, alice);
     expect(wav.headers['content-type']).toBe('audio/wav');
     expect(wav.rawPayload.equals(samples.wav)).toBe(true);
@@ -261,7 +313,12 @@ describe('reading the shared library', () => {
     const size = samples.mp3.length;
     const res = await get(`/api/audio/file/${first.id}`, alice, { range: 'bytes=0-1023' });
     expect(res.statusCode).toBe(206);
-    expect(res.headers).toMatchObject({ 'content-range': `bytes 0-1023/${size}`, 'content-length': '1024', 'accept-ranges': 'bytes', 'content-type': 'audio/mp3' });
+    expect(res.headers).toMatchObject({
+      'content-range': `bytes 0-1023/${size}`,
+      'content-length': '1024',
+      'accept-ranges': 'bytes',
+      'content-type': 'audio/mp3',
+    });
     expect(res.rawPayload.equals(samples.mp3.subarray(0, 1024))).toBe(true);
 
     const middle = await get(`/api/audio/file/${first.id}`, alice, { range: 'bytes=100-199' });
@@ -310,7 +367,7 @@ describe('reading the shared library', () => {
     t.app.db.$client.exec('ALTER TABLE stage_audio_files_moved RENAME TO stage_audio_files');
   });
 
-  it('a deleted account takes its uploads and their files with it; others\' stay', async () => {
+  it("a deleted account takes its uploads and their files with it; others' stay", async () => {
     await deleteAccount(t.app, alice);
     expect(storedFiles(t.dataDir, 'audio')).toEqual([path.basename(second.file_path)]);
     expect((await get('/api/audio/list', bob)).json()).toMatchObject({ success: true, count: 1, total: 1, audio_files: [second] });

@@ -54,10 +54,17 @@ async function createConcert(opts: { maxAudience?: number; open?: boolean; expir
   return roomId;
 }
 
-const audienceOverHttp = async (roomId: string): Promise<number> => (await api(studio, 'GET', `/api/concert/${roomId}/info`)).body.concert.currentAudience;
+const audienceOverHttp = async (roomId: string): Promise<number> =>
+  (await api(studio, 'GET', `/api/concert/${roomId}/info`)).body.concert.currentAudience;
 
 async function open(user: StageUser, url = baseUrl): Promise<ClientSocket> {
-  const socket: ClientSocket = connect(url, { path: '/socket.io/', transports: ['websocket'], reconnection: false, forceNew: true, auth: { token: user.token } });
+  const socket: ClientSocket = connect(url, {
+    path: '/socket.io/',
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    auth: { token: user.token },
+  });
   sockets.push(socket);
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
@@ -108,7 +115,10 @@ beforeAll(async () => {
   ann = await stageUser(t.app, 'Ann');
   ben = await stageUser(t.app, 'Ben');
   cat = await stageUser(t.app, 'Cat');
-  for (const [title, seed] of [['Opening', 3], ['Encore', 5]] as const) {
+  for (const [title, seed] of [
+    ['Opening', 3],
+    ['Encore', 5],
+  ] as const) {
     const bytes = wav(seed);
     const { payload, headers } = form([
       { name: 'title', value: title },
@@ -136,7 +146,11 @@ describe('concert sync over socket.io', () => {
     const roomId = await createConcert();
     const studioSocket = await open(studio);
     const joined = await join(studioSocket, roomId);
-    expect(joined).toMatchObject({ ok: true, role: 'studio', concert: { roomId, concertName: 'Night Set', studioName: 'Studio', currentAudience: 0, change: 'sync' } });
+    expect(joined).toMatchObject({
+      ok: true,
+      role: 'studio',
+      concert: { roomId, concertName: 'Night Set', studioName: 'Studio', currentAudience: 0, change: 'sync' },
+    });
     const studioGot = record(studioSocket);
 
     const annSocket = await open(ann);
@@ -146,7 +160,14 @@ describe('concert sync over socket.io', () => {
     expect(result.concert.audience).toEqual([{ userId: ann.seq, name: 'Ann' }]);
     expect(result.concert.currentSong).toBe(1);
     expect(result.concert.songs).toEqual([
-      expect.objectContaining({ songNum: 1, audioId: audioIds[0], title: 'Opening', artist: 'The Testers', duration: 1, streamUrl: `/api/audio/file/${audioIds[0]}` }),
+      expect.objectContaining({
+        songNum: 1,
+        audioId: audioIds[0],
+        title: 'Opening',
+        artist: 'The Testers',
+        duration: 1,
+        streamUrl: `/api/audio/file/${audioIds[0]}`,
+      }),
       expect.objectContaining({ songNum: 2, audioId: audioIds[1], title: 'Encore', artist: 'The Testers', duration: 1 }),
     ]);
     expect(result.concert.songs[0]!.playbackUrl).toMatch(/^\/files\/audio\/.+\?.*sig=/);
@@ -167,7 +188,11 @@ describe('concert sync over socket.io', () => {
     expect(await join(await open(cat), closed)).toEqual({ ok: false, code: 'JOIN_FAILED', message: 'Concert is not open' });
     expect(await audienceOverHttp(closed)).toBe(0);
 
-    expect(await join(await open(cat), 'concert_0_nosuchroom')).toEqual({ ok: false, code: 'CONCERT_NOT_FOUND', message: 'Concert not found' });
+    expect(await join(await open(cat), 'concert_0_nosuchroom')).toEqual({
+      ok: false,
+      code: 'CONCERT_NOT_FOUND',
+      message: 'Concert not found',
+    });
   });
 
   it('frees the seat on concert:leave', async () => {
@@ -295,7 +320,10 @@ describe('concert sync over socket.io', () => {
   it('tells the room when an account goes: a listener leaves, a studio ends its concert', async () => {
     const host = await stageUser(t.app, 'Doomed Host');
     const guest = await stageUser(t.app, 'Doomed Guest');
-    const created = await api(host, 'POST', '/api/concert/create', { concertName: 'Last Show', songs: [{ songNum: 1, audioId: audioIds[0] }] });
+    const created = await api(host, 'POST', '/api/concert/create', {
+      concertName: 'Last Show',
+      songs: [{ songNum: 1, audioId: audioIds[0] }],
+    });
     const roomId = created.body.roomId as string;
     await api(host, 'POST', `/api/concert/${roomId}/toggle-open`, { isOpen: true });
     const hostSocket = await open(host);
@@ -312,7 +340,9 @@ describe('concert sync over socket.io', () => {
     expect(left.audience).toEqual([{ userId: ann.seq, name: 'Ann' }]);
 
     const annEnded = nextEnded(annSocket);
-    expect((await t.app.inject({ method: 'DELETE', url: '/api/users', headers: host.headers, payload: { password: host.password } })).statusCode).toBe(200);
+    expect(
+      (await t.app.inject({ method: 'DELETE', url: '/api/users', headers: host.headers, payload: { password: host.password } })).statusCode,
+    ).toBe(200);
     expect(await annEnded).toEqual({ roomId, reason: 'expired' });
   });
 
@@ -343,9 +373,19 @@ describe('concert sync over socket.io', () => {
       const host = await stageUser(first.app, 'Host');
       const guest = await stageUser(first.app, 'Guest');
       await first.app.listen({ host: '127.0.0.1', port: 0 });
-      const created = await first.app.inject({ method: 'POST', url: '/api/concert/create', headers: host.headers, payload: { concertName: 'Late Show' } });
+      const created = await first.app.inject({
+        method: 'POST',
+        url: '/api/concert/create',
+        headers: host.headers,
+        payload: { concertName: 'Late Show' },
+      });
       const roomId = created.json().roomId as string;
-      await first.app.inject({ method: 'POST', url: `/api/concert/${roomId}/toggle-open`, headers: host.headers, payload: { isOpen: true } });
+      await first.app.inject({
+        method: 'POST',
+        url: `/api/concert/${roomId}/toggle-open`,
+        headers: host.headers,
+        payload: { isOpen: true },
+      });
       const port = (first.app.server.address() as { port: number }).port;
       await joinOk(await open(guest, `http://127.0.0.1:${port}`), roomId);
 
@@ -356,7 +396,12 @@ describe('concert sync over socket.io', () => {
       const info = async () => (await second!.app.inject({ url: `/api/concert/${roomId}/info`, headers: host.headers })).json().concert;
       expect((await info()).currentAudience).toBe(1);
 
-      await second.app.inject({ method: 'POST', url: `/api/concert/${roomId}/toggle-open`, headers: host.headers, payload: { isOpen: false } });
+      await second.app.inject({
+        method: 'POST',
+        url: `/api/concert/${roomId}/toggle-open`,
+        headers: host.headers,
+        payload: { isOpen: false },
+      });
       await second.app.listen({ host: '127.0.0.1', port: 0 });
       const again = await join(await open(guest, `http://127.0.0.1:${(second.app.server.address() as { port: number }).port}`), roomId);
       expect(again).toMatchObject({ ok: true, role: 'listener', concert: { isOpen: false, currentAudience: 1 } });

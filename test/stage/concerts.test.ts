@@ -36,7 +36,9 @@ const room = (roomId: string, tail = '') => `/api/concert/${roomId}${tail}`;
 const freezeTime = () => vi.spyOn(Date, 'now').mockReturnValue(Date.now());
 
 async function create(body: Record<string, unknown> = {}, user = studio, app = t.app): Promise<string> {
-  const res = await requests(app).as(user).post('/api/concert/create', { concertName: 'My Concert', ...body });
+  const res = await requests(app)
+    .as(user)
+    .post('/api/concert/create', { concertName: 'My Concert', ...body });
   expect(res.statusCode, res.body).toBe(200);
   return res.json().roomId;
 }
@@ -88,7 +90,12 @@ describe('POST /api/concert/create', () => {
   });
 
   it('keeps songs in songNum order and starts with the lowest', async () => {
-    const roomId = await create({ songs: [{ songNum: 7, audioId: encore }, { songNum: 3, audioId: opening }] });
+    const roomId = await create({
+      songs: [
+        { songNum: 7, audioId: encore },
+        { songNum: 3, audioId: opening },
+      ],
+    });
     const concert = await info(roomId);
     expect(concert.songs.map((s: { songNum: number }) => s.songNum)).toEqual([3, 7]);
     expect(concert.currentSong).toBe(3);
@@ -115,7 +122,13 @@ describe('POST /api/concert/create', () => {
       [[{ audioId: opening }], /songNum/],
       [[{ songNum: 1 }], /audioId/],
       [[{ songNum: 'first', audioId: opening }], /songNum/],
-      [[{ songNum: 1, audioId: opening }, { songNum: 1, audioId: encore }], /songNum 1 appears more than once/],
+      [
+        [
+          { songNum: 1, audioId: opening },
+          { songNum: 1, audioId: encore },
+        ],
+        /songNum 1 appears more than once/,
+      ],
       [[{ songNum: 1, audioId: 999_999 }], /audioId 999999 is not in the audio library/],
     ];
     for (const [songs, message] of bad) {
@@ -231,7 +244,14 @@ describe('GET /api/concert/list and /:roomId/info', () => {
             songStartedAt: null,
             expiresAt: expect.any(Number),
           },
-          expect.objectContaining({ roomId: first, concertName: 'First', maxAudience: 5, isOpen: false, currentAudience: 0, listenServer: null }),
+          expect.objectContaining({
+            roomId: first,
+            concertName: 'First',
+            maxAudience: 5,
+            isOpen: false,
+            currentAudience: 0,
+            listenServer: null,
+          }),
         ],
       });
       const [newest, oldest] = res.json().concerts;
@@ -249,7 +269,13 @@ describe('GET /api/concert/list and /:roomId/info', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({
       success: true,
-      concert: expect.objectContaining({ roomId, studioUserId: studio.seq, studioName: 'Studio User', concertName: 'My Concert', currentSong: 1 }),
+      concert: expect.objectContaining({
+        roomId,
+        studioUserId: studio.seq,
+        studioName: 'Studio User',
+        concertName: 'My Concert',
+        currentSong: 1,
+      }),
     });
     expect(Object.keys(res.json().concert).sort()).toEqual(
       [
@@ -384,19 +410,22 @@ describe('only the studio changes a room', () => {
     ['toggle-open', 'POST', '/toggle-open', () => ({ isOpen: true })],
   ];
 
-  it.each(owned)('%s: PERMISSION_DENIED for anyone else, even a registered client, and nothing changes', async (_name, method, path, body) => {
-    const roomId = await create({ songs: twoSongs(), accessories: [accessory()] });
-    await setOpen(roomId, true);
-    await register(roomId, ann);
-    await setOpen(roomId, false);
-    const before = await info(roomId);
-    for (const stranger of [ben, ann]) {
-      const res = await as(stranger).send(method, room(roomId, path), body({ ann: ann.seq }));
-      expect(res.statusCode).toBe(403);
-      expect(res.json()).toEqual(error('PERMISSION_DENIED', expect.stringMatching(/^Only the studio/)));
-    }
-    expect(await info(roomId)).toEqual(before);
-  });
+  it.each(owned)(
+    '%s: PERMISSION_DENIED for anyone else, even a registered client, and nothing changes',
+    async (_name, method, path, body) => {
+      const roomId = await create({ songs: twoSongs(), accessories: [accessory()] });
+      await setOpen(roomId, true);
+      await register(roomId, ann);
+      await setOpen(roomId, false);
+      const before = await info(roomId);
+      for (const stranger of [ben, ann]) {
+        const res = await as(stranger).send(method, room(roomId, path), body({ ann: ann.seq }));
+        expect(res.statusCode).toBe(403);
+        expect(res.json()).toEqual(error('PERMISSION_DENIED', expect.stringMatching(/^Only the studio/)));
+      }
+      expect(await info(roomId)).toEqual(before);
+    },
+  );
 
   it('names the listen server in the refusal to register or unregister a client, as the spec words it', async () => {
     const roomId = await create();
@@ -415,8 +444,18 @@ describe('only the studio changes a room', () => {
 
 describe('songs', () => {
   it('adds a song in songNum order, answering the list and the current song', async () => {
-    const roomId = await create({ songs: [{ songNum: 1, audioId: opening }, { songNum: 5, audioId: encore }] });
-    const res = await as(studio).post(room(roomId, '/songs/add'), { songNum: 2, audioId: encore, streamUrl: 'https://example.com/audio/song2.mp3', stageDirectionId: 20 });
+    const roomId = await create({
+      songs: [
+        { songNum: 1, audioId: opening },
+        { songNum: 5, audioId: encore },
+      ],
+    });
+    const res = await as(studio).post(room(roomId, '/songs/add'), {
+      songNum: 2,
+      audioId: encore,
+      streamUrl: 'https://example.com/audio/song2.mp3',
+      stageDirectionId: 20,
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({
       success: true,
@@ -538,7 +577,7 @@ describe('songs', () => {
 });
 
 describe('GET /api/concert/:roomId/current-song', () => {
-  it('answers the current song with the room\'s name and studio to the studio and registered clients', async () => {
+  it("answers the current song with the room's name and studio to the studio and registered clients", async () => {
     const roomId = await create({ songs: twoSongs() });
     await setOpen(roomId, true);
     await register(roomId, ann);
@@ -584,7 +623,11 @@ describe('accessories', () => {
     const roomId = await create({ accessories: [accessory('Head')] });
     const added = await as(studio).post(room(roomId, '/accessories/add'), accessory('Hand_R', 3));
     expect(added.statusCode).toBe(200);
-    expect(added.json()).toEqual({ success: true, message: 'Accessory added successfully', accessories: [accessory('Head'), accessory('Hand_R', 3)] });
+    expect(added.json()).toEqual({
+      success: true,
+      message: 'Accessory added successfully',
+      accessories: [accessory('Head'), accessory('Hand_R', 3)],
+    });
 
     const removed = await as(studio).delete(room(roomId, '/accessories/0'));
     expect(removed.statusCode).toBe(200);
@@ -592,7 +635,11 @@ describe('accessories', () => {
 
     const replaced = await as(studio).put(room(roomId, '/accessories'), { accessories: [accessory('Back', 1), accessory('Neck', 2)] });
     expect(replaced.statusCode).toBe(200);
-    expect(replaced.json()).toEqual({ success: true, message: 'Accessories updated successfully', accessories: [accessory('Back', 1), accessory('Neck', 2)] });
+    expect(replaced.json()).toEqual({
+      success: true,
+      message: 'Accessories updated successfully',
+      accessories: [accessory('Back', 1), accessory('Neck', 2)],
+    });
     expect((await info(roomId)).accessories).toEqual([accessory('Back', 1), accessory('Neck', 2)]);
   });
 
@@ -656,8 +703,17 @@ describe('POST /api/concert/:roomId/listen-server', () => {
     expect((await info(roomId)).listenServer).toEqual(full);
 
     // A listen server without a public address may say so with nulls.
-    const lanOnly = await as(studio).post(room(roomId, '/listen-server'), { localIP: 'fe80::1', port: 7000, publicIP: null, publicPort: null });
-    expect(lanOnly.json()).toEqual({ success: true, message: 'Listen server info updated successfully', listenServer: { localIP: 'fe80::1', port: 7000 } });
+    const lanOnly = await as(studio).post(room(roomId, '/listen-server'), {
+      localIP: 'fe80::1',
+      port: 7000,
+      publicIP: null,
+      publicPort: null,
+    });
+    expect(lanOnly.json()).toEqual({
+      success: true,
+      message: 'Listen server info updated successfully',
+      listenServer: { localIP: 'fe80::1', port: 7000 },
+    });
     expect((await info(roomId)).listenServer).toEqual({ localIP: 'fe80::1', port: 7000 });
   });
 
@@ -699,7 +755,9 @@ describe('POST /api/concert/:roomId/toggle-open', () => {
     expect((await info(roomId)).isOpen).toBe(false);
 
     expect((await as(studio).post(room(roomId, '/toggle-open'), {})).json()).toMatchObject({ isOpen: true });
-    expect((await t.app.inject({ method: 'POST', url: room(roomId, '/toggle-open'), headers: studio.headers })).json()).toMatchObject({ isOpen: false });
+    expect((await t.app.inject({ method: 'POST', url: room(roomId, '/toggle-open'), headers: studio.headers })).json()).toMatchObject({
+      isOpen: false,
+    });
   });
 
   it('registered clients stay while the room is closed, and the listen server may register them again', async () => {
@@ -732,12 +790,13 @@ describe('POST /api/concert/:roomId/toggle-open', () => {
 });
 
 describe('lifetime', () => {
-  it('a room lapses expiresIn seconds after the studio\'s last change', async () => {
+  it("a room lapses expiresIn seconds after the studio's last change", async () => {
     freezeTime();
     const res = await as(studio).post('/api/concert/create', { concertName: 'Short', expiresIn: 60 });
     expect(res.json()).toMatchObject({ success: true, expiresIn: 60 });
     const roomId = res.json().roomId;
-    const listed = async () => (await as(studio).get('/api/concert/list')).json().concerts.some((c: { roomId: string }) => c.roomId === roomId);
+    const listed = async () =>
+      (await as(studio).get('/api/concert/list')).json().concerts.some((c: { roomId: string }) => c.roomId === roomId);
     let moved = 0;
     const advance = (ms: number) => {
       t.clock.advance(ms);
@@ -755,7 +814,9 @@ describe('lifetime', () => {
       expect(gone.statusCode).toBe(404);
       expect(gone.json()).toEqual(error('CONCERT_NOT_FOUND', 'Concert not found'));
       expect(await listed()).toBe(false);
-      expect((await as(studio).post(room(roomId, '/toggle-open'), { isOpen: false })).json()).toEqual(error('CONCERT_NOT_FOUND', 'Concert not found'));
+      expect((await as(studio).post(room(roomId, '/toggle-open'), { isOpen: false })).json()).toEqual(
+        error('CONCERT_NOT_FOUND', 'Concert not found'),
+      );
     } finally {
       t.clock.advance(-moved);
     }
@@ -783,7 +844,11 @@ describe('lifetime', () => {
       const host = await stageUser(first.app, 'Host');
       const guest = await stageUser(first.app, 'Guest');
       const audioId = await uploadWav(first.app, host, 'Kept', 7);
-      const roomId = await create({ songs: [{ songNum: 1, audioId }], accessories: [accessory()], maxAudience: 3, expiresIn: 600 }, host, first.app);
+      const roomId = await create(
+        { songs: [{ songNum: 1, audioId }], accessories: [accessory()], maxAudience: 3, expiresIn: 600 },
+        host,
+        first.app,
+      );
       await requests(first.app).as(host).post(room(roomId, '/listen-server'), { localIP: '192.168.0.100', port: 7777 });
       await requests(first.app).as(host).post(room(roomId, '/toggle-open'), { isOpen: true });
       await requests(first.app).as(host).post(room(roomId, '/join'), { clientId: guest.seq });
@@ -895,7 +960,12 @@ describe('odd input', () => {
       ['POST', room(roomId, '/toggle-open'), { isOpen: { yes: true } }],
     ];
     for (const [method, url, payload] of odd) {
-      const res = await t.app.inject({ method, url, headers: studio.headers, ...(payload === undefined ? {} : { payload: payload as object }) });
+      const res = await t.app.inject({
+        method,
+        url,
+        headers: studio.headers,
+        ...(payload === undefined ? {} : { payload: payload as object }),
+      });
       const what = `${method} ${url.slice(0, 80)} ${JSON.stringify(payload)?.slice(0, 80)}: ${res.body}`;
       expect(res.statusCode, what).toBeGreaterThanOrEqual(400);
       expect(res.statusCode, what).toBeLessThan(500);

@@ -64,7 +64,12 @@ const nothingStored = () => {
   expect(tempFiles(t.dataDir)).toEqual([]);
 };
 
-const spec = { model_name: 'Character Model 1', file_path: 'models/user123/character1.fbx', file_size: 10485760, thumbnail_path: 'thumbnails/user123/character1.png' };
+const spec = {
+  model_name: 'Character Model 1',
+  file_path: 'models/user123/character1.fbx',
+  file_size: 10485760,
+  thumbnail_path: 'thumbnails/user123/character1.png',
+};
 
 describe('POST /api/models/register', () => {
   it('registers metadata with 201, shaped as the spec shows', async () => {
@@ -84,14 +89,17 @@ describe('POST /api/models/register', () => {
     expect(empty.json().model).toMatchObject({ file_size: 0 });
   });
 
-  it.each([[{ file_path: 'a' }], [{ model_name: 'a' }], [{ model_name: '', file_path: 'a' }], [{ model_name: 'a', file_path: null }], [{}]])(
-    'MISSING_FIELDS for %o',
-    async (body) => {
-      const res = await register(alice, body);
-      expect(res.statusCode).toBe(400);
-      expect(res.json()).toEqual(error('MISSING_FIELDS', 'model_name and file_path are required'));
-    },
-  );
+  it.each([
+    [{ file_path: 'a' }],
+    [{ model_name: 'a' }],
+    [{ model_name: '', file_path: 'a' }],
+    [{ model_name: 'a', file_path: null }],
+    [{}],
+  ])('MISSING_FIELDS for %o', async (body) => {
+    const res = await register(alice, body);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual(error('MISSING_FIELDS', 'model_name and file_path are required'));
+  });
 
   it('INVALID_INPUT_TYPE for fields of the wrong type, as sent (no coercion)', async () => {
     for (const body of [
@@ -103,7 +111,9 @@ describe('POST /api/models/register', () => {
       expect(res.statusCode).toBe(400);
       expect(res.json()).toEqual(error('INVALID_INPUT_TYPE', 'model_name and file_path must be strings'));
     }
-    expect((await register(alice, { model_name: 'a', file_path: 'b', file_size: '10' })).json()).toEqual(error('INVALID_INPUT_TYPE', 'file_size must be a number'));
+    expect((await register(alice, { model_name: 'a', file_path: 'b', file_size: '10' })).json()).toEqual(
+      error('INVALID_INPUT_TYPE', 'file_size must be a number'),
+    );
     expect((await register(alice, { model_name: 'a', file_path: 'b', thumbnail_path: 7 })).json().error).toBe('INVALID_INPUT_TYPE');
     expect((await register(alice, { model_name: 'a', file_path: 'b', file_size: -1 })).json().error).toBe('INVALID_INPUT');
   });
@@ -135,7 +145,7 @@ describe('reading, updating and deleting models', () => {
     expect(body.models[1]).toEqual({ ...mine, updated_at: expect.any(String) });
   });
 
-  it('gets my model; someone else\'s is MODEL_NOT_FOUND like a missing one', async () => {
+  it("gets my model; someone else's is MODEL_NOT_FOUND like a missing one", async () => {
     const res = await as(alice).get(`/api/models/${mine.id}`);
     expect(res.json()).toEqual({ success: true, model: { ...mine, updated_at: expect.any(String) } });
     for (const id of [bobs.id, 9999]) {
@@ -153,7 +163,14 @@ describe('reading, updating and deleting models', () => {
     expect(res.json()).toEqual({
       success: true,
       message: 'Model updated successfully',
-      model: { id: mine.id, model_name: 'Updated Model Name', file_path: spec.file_path, file_size: 11534336, thumbnail_path: spec.thumbnail_path, updated_at: expect.any(String) },
+      model: {
+        id: mine.id,
+        model_name: 'Updated Model Name',
+        file_path: spec.file_path,
+        file_size: 11534336,
+        thumbnail_path: spec.thumbnail_path,
+        updated_at: expect.any(String),
+      },
     });
     expect(Date.parse(res.json().model.updated_at)).toBeGreaterThan(Date.parse(mine.created_at));
     const cleared = await as(alice).put(`/api/models/${mine.id}`, { thumbnail_path: null });
@@ -175,11 +192,15 @@ describe('reading, updating and deleting models', () => {
     expect((await as(alice).put('/api/models/1.5', { model_name: 'x' })).json().error).toBe('INVALID_ID');
   });
 
-  it('deletes my model; someone else\'s is MODEL_NOT_FOUND', async () => {
+  it("deletes my model; someone else's is MODEL_NOT_FOUND", async () => {
     expect((await as(alice).delete(`/api/models/${bobs.id}`)).json().error).toBe('MODEL_NOT_FOUND');
     const res = await as(alice).delete(`/api/models/${mine.id}`);
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ success: true, message: 'Model deleted successfully', deleted_model: { id: mine.id, model_name: spec.model_name } });
+    expect(res.json()).toEqual({
+      success: true,
+      message: 'Model deleted successfully',
+      deleted_model: { id: mine.id, model_name: spec.model_name },
+    });
     expect((await as(alice).get(`/api/models/${mine.id}`)).statusCode).toBe(404);
     expect((await as(alice).delete('/api/models/x')).json().error).toBe('INVALID_ID');
   });
@@ -233,7 +254,11 @@ describe('POST /api/models/upload', () => {
       ['jpeg', 1024, 768, [512, 384]],
       ['webp', 300, 900, [171, 512]],
     ] as const) {
-      const res = await upload(alice, [modelPart(glb()), { name: 'model_name', value: `With ${format}` }, { name: 'thumbnail', filename: 't.img', content: await image(format, width, height) }]);
+      const res = await upload(alice, [
+        modelPart(glb()),
+        { name: 'model_name', value: `With ${format}` },
+        { name: 'thumbnail', filename: 't.img', content: await image(format, width, height) },
+      ]);
       expect(res.statusCode, format).toBe(201);
       const thumb = res.json().model.thumbnail_path;
       expect(thumb).toMatch(new RegExp(`^thumbnails/${alice.seq}/\\d{13}-[a-z0-9]{9}\\.png$`));
@@ -261,7 +286,11 @@ describe('POST /api/models/upload', () => {
 
   it('INVALID_THUMBNAIL for a thumbnail that is not PNG, JPEG or WebP; the model is not kept either', async () => {
     for (const content of [Buffer.from('text named png'), await image('gif')]) {
-      const res = await upload(alice, [modelPart(glb()), { name: 'thumbnail', filename: 't.png', content }, { name: 'model_name', value: 'M' }]);
+      const res = await upload(alice, [
+        modelPart(glb()),
+        { name: 'thumbnail', filename: 't.png', content },
+        { name: 'model_name', value: 'M' },
+      ]);
       expect(res.statusCode).toBe(400);
       expect(res.json()).toEqual(error('INVALID_THUMBNAIL', 'The thumbnail must be a PNG, JPEG or WebP image'));
     }
@@ -269,7 +298,10 @@ describe('POST /api/models/upload', () => {
   });
 
   it('NO_FILE, MISSING_FIELDS and DUPLICATE_MODEL_NAME leave nothing on disk', async () => {
-    const noFile = await upload(alice, [{ name: 'model_name', value: 'x' }, { name: 'thumbnail', filename: 't.png', content: await image('png') }]);
+    const noFile = await upload(alice, [
+      { name: 'model_name', value: 'x' },
+      { name: 'thumbnail', filename: 't.png', content: await image('png') },
+    ]);
     expect(noFile.statusCode).toBe(400);
     expect(noFile.json()).toEqual(error('NO_FILE', 'No model file provided'));
     expect((await as(alice).post('/api/models/upload', { model_name: 'x' })).json().error).toBe('NO_FILE');
@@ -280,14 +312,22 @@ describe('POST /api/models/upload', () => {
     nothingStored();
 
     await register(alice, { model_name: 'Taken', file_path: 'elsewhere.glb' });
-    const dup = await upload(alice, [modelPart(glb()), { name: 'model_name', value: 'Taken' }, { name: 'thumbnail', filename: 't.png', content: await image('png') }]);
+    const dup = await upload(alice, [
+      modelPart(glb()),
+      { name: 'model_name', value: 'Taken' },
+      { name: 'thumbnail', filename: 't.png', content: await image('png') },
+    ]);
     expect(dup.statusCode).toBe(409);
     expect(dup.json().error).toBe('DUPLICATE_MODEL_NAME');
     nothingStored();
   });
 
   it('FILE_TOO_LARGE for a thumbnail over 10 MB', async () => {
-    const res = await upload(alice, [modelPart(glb()), { name: 'model_name', value: 'M' }, { name: 'thumbnail', filename: 't.png', content: oversize(10 * 1024 * 1024 + 1) }]);
+    const res = await upload(alice, [
+      modelPart(glb()),
+      { name: 'model_name', value: 'M' },
+      { name: 'thumbnail', filename: 't.png', content: oversize(10 * 1024 * 1024 + 1) },
+    ]);
     expect(res.statusCode).toBe(413);
     expect(res.json().error).toBe('FILE_TOO_LARGE');
     nothingStored();
@@ -297,7 +337,13 @@ describe('POST /api/models/upload', () => {
 describe('model files', () => {
   let uploaded: any;
   beforeEach(async () => {
-    uploaded = (await upload(alice, [modelPart(glb()), { name: 'model_name', value: 'Hero' }, { name: 'thumbnail', filename: 't.png', content: await image('png') }])).json().model;
+    uploaded = (
+      await upload(alice, [
+        modelPart(glb()),
+        { name: 'model_name', value: 'Hero' },
+        { name: 'thumbnail', filename: 't.png', content: await image('png') },
+      ])
+    ).json().model;
   });
 
   it('downloads with Range for the owner only', async () => {
@@ -314,7 +360,9 @@ describe('model files', () => {
 
   it('FILE_NOT_FOUND for a registered path this server does not hold for the owner', async () => {
     const elsewhere = (await register(alice, spec)).json().model;
-    expect((await as(alice).get(`/api/models/file/${elsewhere.id}`)).json()).toEqual(error('FILE_NOT_FOUND', 'Model file not found on server'));
+    expect((await as(alice).get(`/api/models/file/${elsewhere.id}`)).json()).toEqual(
+      error('FILE_NOT_FOUND', 'Model file not found on server'),
+    );
     // Pointing a registration at another account's stored file grants nothing.
     const bobs = (await upload(bob, [modelPart(glb()), { name: 'model_name', value: 'Secret' }])).json().model;
     const borrowed = (await register(alice, { model_name: 'Borrowed', file_path: bobs.file_path })).json().model;
@@ -336,7 +384,7 @@ describe('model files', () => {
     nothingStored();
   });
 
-  it('a deleted account\'s model and thumbnail folders go with it', async () => {
+  it("a deleted account's model and thumbnail folders go with it", async () => {
     await upload(bob, [modelPart(glb()), { name: 'model_name', value: 'Keep' }]);
     await deleteAccount(t.app, alice);
     expect(fs.existsSync(path.join(t.dataDir, 'files', 'models', String(alice.seq)))).toBe(false);

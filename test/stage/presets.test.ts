@@ -25,7 +25,7 @@ const onDisk = (filePath: string) => path.join(t.dataDir, 'files', filePath);
 const error = (code: string, message = expect.any(String)) => ({ success: false, error: code, message });
 
 describe('POST /api/accessory-presets/save', () => {
-  it('saves the preset row and its accessories as a JSON file under the owner\'s folder', async () => {
+  it("saves the preset row and its accessories as a JSON file under the owner's folder", async () => {
     const res = await save(alice, { presetName: 'My Preset 1', accessories: [accessory()], description: 'A cool preset', isPublic: false });
     expect(res.statusCode).toBe(200);
     const preset = res.json().preset;
@@ -116,7 +116,7 @@ describe('reading presets', () => {
     bobsPrivate = (await save(bob, { presetName: 'Bob private', accessories: [] })).json().preset;
   });
 
-  it('lists my presets, and others\' public ones with includePublic=true', async () => {
+  it("lists my presets, and others' public ones with includePublic=true", async () => {
     const own = await as(alice).get('/api/accessory-presets/list');
     expect(own.json()).toEqual({ success: true, count: 2, presets: [minePublic, mine] });
     expect((await as(alice).get('/api/accessory-presets/list?includePublic=false')).json().count).toBe(2);
@@ -141,7 +141,7 @@ describe('reading presets', () => {
     expect(other.json().preset.accessories).toEqual([accessory('Hand_R', 3)]);
   });
 
-  it('ACCESS_DENIED for someone else\'s private preset, PRESET_NOT_FOUND and INVALID_ID', async () => {
+  it("ACCESS_DENIED for someone else's private preset, PRESET_NOT_FOUND and INVALID_ID", async () => {
     const denied = await as(alice).get(`/api/accessory-presets/${bobsPrivate.id}`);
     expect(denied.statusCode).toBe(403);
     expect(denied.json()).toEqual(error('ACCESS_DENIED', 'Access denied'));
@@ -155,7 +155,7 @@ describe('reading presets', () => {
     }
   });
 
-  it('FILE_NOT_FOUND when a preset\'s JSON file is gone', async () => {
+  it("FILE_NOT_FOUND when a preset's JSON file is gone", async () => {
     fs.rmSync(onDisk(mine.file_path));
     const res = await as(alice).get(`/api/accessory-presets/${mine.id}`);
     expect(res.statusCode).toBe(404);
@@ -184,7 +184,7 @@ describe('PUT /api/accessory-presets/:id', () => {
     expect((await as(alice).get(`/api/accessory-presets/${preset.id}`)).json().preset.accessories).toEqual(next);
   });
 
-  it('ACCESS_DENIED for someone else\'s preset, public or not', async () => {
+  it("ACCESS_DENIED for someone else's preset, public or not", async () => {
     const shared = (await save(bob, { presetName: 'Shared', accessories: [], isPublic: true })).json().preset;
     for (const id of [preset.id, shared.id]) {
       const res = await as(id === preset.id ? bob : alice).put(`/api/accessory-presets/${id}`, { presetName: 'Mine now' });
@@ -236,7 +236,7 @@ describe('DELETE /api/accessory-presets/:id', () => {
     expect((await as(alice).delete('/api/accessory-presets/nope')).json().error).toBe('INVALID_ID');
   });
 
-  it('a deleted account\'s presets and their folder go with it', async () => {
+  it("a deleted account's presets and their folder go with it", async () => {
     await save(alice, { presetName: 'A', accessories: [] });
     await save(bob, { presetName: 'B', accessories: [] });
     await deleteAccount(t.app, alice);

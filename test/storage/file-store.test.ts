@@ -77,9 +77,11 @@ describe('put', () => {
 
   it('a stream passing maxBytes midway leaves no file, no temp file, and the old file intact', async () => {
     await store.put('doc.txt', Buffer.from('old'));
-    const source = Readable.from((function* () {
-      for (let i = 0; i < 100; i++) yield Buffer.alloc(64 * 1024, 1);
-    })());
+    const source = Readable.from(
+      (function* () {
+        for (let i = 0; i < 100; i++) yield Buffer.alloc(64 * 1024, 1);
+      })(),
+    );
     const err = await store.put('doc.txt', source, { maxBytes: 1024 * 1024 }).catch((e) => e);
     expect(err).toBeInstanceOf(FileTooLargeError);
     expect(err).toMatchObject({ maxBytes: 1024 * 1024, statusCode: 413 });
@@ -149,10 +151,13 @@ describe('keys', () => {
     expect(() => store.absolutePath(key)).toThrow(InvalidKeyError);
   });
 
-  it.each(['a', 'songs/u-1/track_01.mp3', '.hidden', 'a/b/c/d/e.tar.gz', 'console.log', 'x'.repeat(MAX_KEY_LENGTH)])('accepts %j', (key) => {
-    expect(() => assertValidKey(key)).not.toThrow();
-    expect(store.absolutePath(key).startsWith(path.join(dataDir, 'files') + path.sep)).toBe(true);
-  });
+  it.each(['a', 'songs/u-1/track_01.mp3', '.hidden', 'a/b/c/d/e.tar.gz', 'console.log', 'x'.repeat(MAX_KEY_LENGTH)])(
+    'accepts %j',
+    (key) => {
+      expect(() => assertValidKey(key)).not.toThrow();
+      expect(store.absolutePath(key).startsWith(path.join(dataDir, 'files') + path.sep)).toBe(true);
+    },
+  );
 
   it('InvalidKeyError carries a 400 status for family error handlers', () => {
     expect(new InvalidKeyError('k', 'why')).toMatchObject({ statusCode: 400 });
@@ -174,7 +179,9 @@ describe('reading and deleting', () => {
     await store.put('s.wav', Buffer.from('first take'));
     const readers = await Promise.all(Array.from({ length: 20 }, () => store.openRead('s.wav')));
     expect(new Set(readers.map((r) => r.etag)).size).toBe(1);
-    expect(readers.map((r, i) => r.readSmall(i % 5, i % 5 + 4))).toEqual(readers.map((_, i) => Buffer.from('first take').subarray(i % 5, i % 5 + 5)));
+    expect(readers.map((r, i) => r.readSmall(i % 5, (i % 5) + 4))).toEqual(
+      readers.map((_, i) => Buffer.from('first take').subarray(i % 5, (i % 5) + 5)),
+    );
 
     await store.put('s.wav', Buffer.from('second take'));
     expect(await text((await store.openRead('s.wav')).stream())).toBe('second take');

@@ -126,7 +126,9 @@ describe('GET /files/*', () => {
     const res = await get(sign({ contentType: 'audio/x-custom', downloadName: 'Ünïcode song.mp3' }));
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('audio/x-custom');
-    expect(res.headers['content-disposition']).toBe(`attachment; filename="_n_code song.mp3"; filename*=UTF-8''%C3%9Cn%C3%AFcode%20song.mp3`);
+    expect(res.headers['content-disposition']).toBe(
+      `attachment; filename="_n_code song.mp3"; filename*=UTF-8''%C3%9Cn%C3%AFcode%20song.mp3`,
+    );
   });
 
   it('serves an unknown extension as octet-stream and an empty file as 200', async () => {
@@ -171,18 +173,29 @@ describe('signatures on the routes', () => {
 
   it('keys that escape the store never match a signature', async () => {
     const url = new URL(sign(), 'http://x');
-    for (const p of ['/files/%2e%2e%2fsecrets%2furl-signing.key', '/files/media/..%2f..%2fsecrets', '/files/media%5c..%5c..%5csecrets', '/files/%2fetc%2fpasswd']) {
+    for (const p of [
+      '/files/%2e%2e%2fsecrets%2furl-signing.key',
+      '/files/media/..%2f..%2fsecrets',
+      '/files/media%5c..%5c..%5csecrets',
+      '/files/%2fetc%2fpasswd',
+    ]) {
       expectForbidden(await get(`${p}${url.search}`), 'INVALID_SIGNATURE');
     }
   });
 });
 
 describe('PUT /files/*', () => {
-  const signPut = (key: string, opts: Partial<SignOptions> = {}) => t.app.urlSigner.sign({ method: 'PUT', key, expiresInSeconds: 600, ...opts });
+  const signPut = (key: string, opts: Partial<SignOptions> = {}) =>
+    t.app.urlSigner.sign({ method: 'PUT', key, expiresInSeconds: 600, ...opts });
 
   it('stores the raw body of any content type, past the JSON body limit, and answers 201', async () => {
     const body = crypto.randomBytes(3 * 1024 * 1024);
-    const res = await t.app.inject({ method: 'PUT', url: signPut('up/u1/big.json', { maxBytes: 4 * 1024 * 1024 }), headers: { 'content-type': 'application/json' }, payload: body });
+    const res = await t.app.inject({
+      method: 'PUT',
+      url: signPut('up/u1/big.json', { maxBytes: 4 * 1024 * 1024 }),
+      headers: { 'content-type': 'application/json' },
+      payload: body,
+    });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toEqual({ success: true, data: { key: 'up/u1/big.json', size: body.length, sha256: sha(body) } });
     expect(fs.readFileSync(t.app.storage.absolutePath('up/u1/big.json')).equals(body)).toBe(true);
@@ -208,7 +221,12 @@ describe('PUT /files/*', () => {
     const wrong = await t.app.inject({ method: 'PUT', url, headers: { 'content-type': 'text/html' }, payload: '<script>' });
     expect(wrong.statusCode).toBe(403);
     expect(wrong.json().error.code).toBe('INVALID_SIGNATURE');
-    const right = await t.app.inject({ method: 'PUT', url, headers: { 'content-type': 'Image/PNG; foo=bar' }, payload: Buffer.from('png') });
+    const right = await t.app.inject({
+      method: 'PUT',
+      url,
+      headers: { 'content-type': 'Image/PNG; foo=bar' },
+      payload: Buffer.from('png'),
+    });
     expect(right.statusCode).toBe(201);
   });
 
@@ -219,7 +237,10 @@ describe('PUT /files/*', () => {
     await t.app.storage.put('up/limited.bin', Buffer.from('previous'));
     const res = await t.app.inject({ method: 'PUT', url: signPut('up/limited.bin', { maxBytes: 1000 }), ...body(1001) });
     expect(res.statusCode).toBe(413);
-    expect(res.json()).toEqual({ success: false, error: { code: 'PAYLOAD_TOO_LARGE', message: expect.any(String), details: { max_bytes: 1000 } } });
+    expect(res.json()).toEqual({
+      success: false,
+      error: { code: 'PAYLOAD_TOO_LARGE', message: expect.any(String), details: { max_bytes: 1000 } },
+    });
     expect(fs.readFileSync(t.app.storage.absolutePath('up/limited.bin'), 'utf8')).toBe('previous');
     expect(tempFiles()).toEqual([]);
   });

@@ -6,7 +6,12 @@ import { UrlSigner } from '../../src-server/storage/signed-url';
 const T0 = Date.UTC(2030, 0, 1);
 
 function setup() {
-  const clock = { t: T0, now() { return this.t; } };
+  const clock = {
+    t: T0,
+    now() {
+      return this.t;
+    },
+  };
   const signer = new UrlSigner(crypto.randomBytes(64), clock);
   return { clock, signer };
 }
@@ -47,7 +52,12 @@ describe('UrlSigner', () => {
       ok: true,
       grant: { method: 'PUT', key, expiresAt: T0 + 60_000, maxBytes: 5_000_000, contentType: 'image/png', downloadName: 'Mon café.png' },
     });
-    const changes: [string, string][] = [['max', '5000001'], ['ct', 'text/html'], ['dl', 'other.png'], ['exp', String(T0 / 1000 + 99_999)]];
+    const changes: [string, string][] = [
+      ['max', '5000001'],
+      ['ct', 'text/html'],
+      ['dl', 'other.png'],
+      ['exp', String(T0 / 1000 + 99_999)],
+    ];
     for (const [name, value] of changes) {
       expect(signer.verify('PUT', key, { ...query, [name]: value }), name).toEqual({ ok: false, reason: 'invalid' });
     }

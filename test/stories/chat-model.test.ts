@@ -28,7 +28,7 @@ describe('stories from an installed chat model (tiny qwen2 in the transformers.j
   let user: SignedIn;
   const reply = JSON.stringify(OUTLINE);
   it('fits the smallest chapter budget (220 tokens, one per byte here)', () => expect(Buffer.byteLength(reply)).toBeLessThan(220));
-  
+
   beforeAll(async () => {
     t = await makeTestApp();
     await writeTinyChatModel(path.join(chatModelsRoot(t.dataDir), 'tiny-qwen2'), reply);
@@ -38,8 +38,15 @@ describe('stories from an installed chat model (tiny qwen2 in the transformers.j
 
   it('streams tokens from the worker as they are generated', async () => {
     const tokens: string[] = [];
-    const input: ChatInput = { modelDir: path.join(chatModelsRoot(t.dataDir), 'tiny-qwen2'), messages: [{ role: 'user', content: '안녕' }], maxNewTokens: 1000 };
-    const result = await t.app.ai.run<ChatOutput>('chat', input, { capability: 'text', onProgress: (p) => tokens.push((p as ChatToken).token) });
+    const input: ChatInput = {
+      modelDir: path.join(chatModelsRoot(t.dataDir), 'tiny-qwen2'),
+      messages: [{ role: 'user', content: '안녕' }],
+      maxNewTokens: 1000,
+    };
+    const result = await t.app.ai.run<ChatOutput>('chat', input, {
+      capability: 'text',
+      onProgress: (p) => tokens.push((p as ChatToken).token),
+    });
     expect(result.output).toEqual({ text: reply, modelFile: 'onnx/model_q4f16.onnx' });
     expect(tokens.length).toBeGreaterThan(1);
     expect(tokens.join('')).toBe(reply);
@@ -72,7 +79,7 @@ describe('a chat model whose outline does not fit the schema', () => {
 });
 
 describe('the conversation partner with an installed chat model', () => {
-  it('streams the model\'s reply over the socket as ai_response_delta frames, then the whole ai_response', async () => {
+  it("streams the model's reply over the socket as ai_response_delta frames, then the whole ai_response", async () => {
     const dataDir = tempDataDir('atelier-stories-chat-ws-');
     const server = await startServer({ config: loadConfig({}, { dataDir, port: 0, logLevel: 'silent' }), logger: false });
     try {
@@ -98,7 +105,12 @@ describe('the conversation partner with an installed chat model', () => {
       expect(deltas.length).toBeGreaterThan(1);
       expect(deltas.map((f) => f.text).join('')).toBe(said);
       const reply = frames.at(-1)!;
-      expect(reply).toMatchObject({ type: 'ai_response', text: said, engine: expect.stringMatching(/^chat model tiny-qwen2/), elements: { hero: 'a dragon' } });
+      expect(reply).toMatchObject({
+        type: 'ai_response',
+        text: said,
+        engine: expect.stringMatching(/^chat model tiny-qwen2/),
+        elements: { hero: 'a dragon' },
+      });
     } finally {
       await server.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
@@ -106,16 +118,23 @@ describe('the conversation partner with an installed chat model', () => {
   });
 });
 
-describe('the chat model\'s second safety pass', () => {
+describe("the chat model's second safety pass", () => {
   it('refuses a chapter the model judges unsuitable, and keeps one it approves', async () => {
-    for (const [verdict, status] of [['No.', 'failed'], ['Yes', 'completed']] as const) {
+    for (const [verdict, status] of [
+      ['No.', 'failed'],
+      ['Yes', 'completed'],
+    ] as const) {
       const t = await makeTestApp();
       try {
         // The built-in storyteller writes; the installed model only judges.
         t.app.storyEngines.use(t.app.storyEngines.builtin);
         await writeTinyChatModel(path.join(chatModelsRoot(t.dataDir), 'judge'), verdict);
         const user = await signUp(t.app);
-        const story = await settled(t.app, user.accessToken, (await postStory(t.app, user.accessToken, { user_preferences: { length: 'short' } })).json().data.id);
+        const story = await settled(
+          t.app,
+          user.accessToken,
+          (await postStory(t.app, user.accessToken, { user_preferences: { length: 'short' } })).json().data.id,
+        );
         expect(story.status).toBe(status);
         if (status === 'failed') expect(story).toMatchObject({ fail_code: 'CONTENT_FILTERED', chapters: [] });
         else expect(story.chapters).toHaveLength(4);

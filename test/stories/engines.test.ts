@@ -9,7 +9,14 @@ const writer: StoryEngine = new BuiltinStoryWriter();
 const signal = new AbortController().signal;
 
 function talk(childName: string, language: Language, answers: string[], seed = 7) {
-  let state: PartnerState = { childName, language, interests: [], elements: { hero: null, place: null, friend: null, problem: null }, turn: 0, seed };
+  let state: PartnerState = {
+    childName,
+    language,
+    interests: [],
+    elements: { hero: null, place: null, friend: null, problem: null },
+    turn: 0,
+    seed,
+  };
   const replies = [partner.greet(state).text];
   for (const answer of answers) {
     const reply = partner.reply(state, answer);
@@ -27,7 +34,16 @@ async function write(brief: StoryBrief) {
 }
 
 const brief = (state: PartnerState, over: Partial<StoryBrief> = {}): StoryBrief => ({
-  childName: state.childName, age: 6, band: '6-8', language: state.language, elements: state.elements, theme: null, interests: [], chapterCount: 5, seed: 42, ...over,
+  childName: state.childName,
+  age: 6,
+  band: '6-8',
+  language: state.language,
+  elements: state.elements,
+  theme: null,
+  interests: [],
+  chapterCount: 5,
+  seed: 42,
+  ...over,
 });
 
 describe('built-in partner and storyteller', () => {
@@ -71,7 +87,11 @@ describe('built-in partner and storyteller', () => {
     const texts = new Set<string>();
     for (let seed = 1; seed <= 6; seed++) texts.add(JSON.stringify((await write(brief(state, { seed }))).chapters));
     expect(texts.size).toBeGreaterThanOrEqual(4);
-    const words = async (band: StoryBrief['band']) => (await write(brief(state, { band, seed: 5 }))).chapters.map((c) => c.content).join(' ').split(/\s+/).length;
+    const words = async (band: StoryBrief['band']) =>
+      (await write(brief(state, { band, seed: 5 }))).chapters
+        .map((c) => c.content)
+        .join(' ')
+        .split(/\s+/).length;
     expect(await words('3-5')).toBeLessThan(await words('6-8'));
     expect(await words('6-8')).toBeLessThan(await words('9-12'));
     expect(ageBand(4)).toBe('3-5');
@@ -109,7 +129,10 @@ describe('safety filter', () => {
 
   it('rewrites a flagged sentence in the output and refuses text that is mostly unsafe', () => {
     const calm = 'Everyone smiled.';
-    expect(rewriteUnsafe('The fox ran. The fox wanted to kill a bird. They went home.', calm)).toEqual({ text: 'The fox ran. Everyone smiled. They went home.', rewritten: 1 });
+    expect(rewriteUnsafe('The fox ran. The fox wanted to kill a bird. They went home.', calm)).toEqual({
+      text: 'The fox ran. Everyone smiled. They went home.',
+      rewritten: 1,
+    });
     expect(rewriteUnsafe('Kill it. Blood everywhere. The end.', calm)).toBeNull();
   });
 

@@ -8,7 +8,14 @@ export interface StoryJson {
   engine: string | null;
   fail_code: string | null;
   fail_reason: string | null;
-  chapters: { id: string; chapter_number: number; title: string; content: string; image: unknown; audio: { url: string; expiry_time: string } | null }[];
+  chapters: {
+    id: string;
+    chapter_number: number;
+    title: string;
+    content: string;
+    image: unknown;
+    audio: { url: string; expiry_time: string } | null;
+  }[];
 }
 
 export async function postStory(app: FastifyInstance, token: string, payload: object = {}) {

@@ -18,7 +18,16 @@ let user: SignedIn;
 beforeAll(async () => {
   modelDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-stories-sd-'));
   await writeTinySd(path.join(modelDir, 'sd1'), { base: 'sd1' });
-  t = await makeTestApp({}, { setup: async (app) => void (await new ModelCatalog(app.config.dataDir, PLAN_ORDER).installFromFolder(path.join(modelDir, 'sd1'), { id: 'tiny-sd1', type: 'checkpoint' })) });
+  t = await makeTestApp(
+    {},
+    {
+      setup: async (app) =>
+        void (await new ModelCatalog(app.config.dataDir, PLAN_ORDER).installFromFolder(path.join(modelDir, 'sd1'), {
+          id: 'tiny-sd1',
+          type: 'checkpoint',
+        })),
+    },
+  );
   user = await signUp(t.app);
 });
 afterAll(async () => {
@@ -28,7 +37,9 @@ afterAll(async () => {
 
 describe('chapter pictures', () => {
   it('draws one PNG per chapter, served by a signed Range URL, and removes them with the story', async () => {
-    const res = await postStory(t.app, user.accessToken, { user_preferences: { length: 'short', language: 'en', picture_style: 'crayon', characters: ['a brave rabbit'] } });
+    const res = await postStory(t.app, user.accessToken, {
+      user_preferences: { length: 'short', language: 'en', picture_style: 'crayon', characters: ['a brave rabbit'] },
+    });
     const story = await settled(t.app, user.accessToken, res.json().data.id);
     expect(story.status).toBe('completed');
     expect(story.chapters).toHaveLength(4);
@@ -44,7 +55,9 @@ describe('chapter pictures', () => {
     expect(part.statusCode).toBe(206);
     const keys = story.chapters.map((c) => `stories/${user.id}/${story.id}/chapter-${c.chapter_number}.png`);
     for (const key of keys) expect(await t.app.storage.stat(key)).not.toBeNull();
-    expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/stories/${story.id}`, headers: bearer(user.accessToken) })).statusCode).toBe(204);
+    expect(
+      (await t.app.inject({ method: 'DELETE', url: `/api/v1/stories/${story.id}`, headers: bearer(user.accessToken) })).statusCode,
+    ).toBe(204);
     for (const key of keys) expect(await t.app.storage.stat(key)).toBeNull();
   });
 

@@ -125,16 +125,29 @@ describe('the conversation socket', () => {
     }
     c.send({ type: 'end_conversation' });
     const ended = await c.next();
-    expect(ended).toMatchObject({ type: 'conversation_ended', elements: { hero: 'a brave rabbit', place: 'the snowy mountains', friend: 'a wise turtle', problem: null } });
+    expect(ended).toMatchObject({
+      type: 'conversation_ended',
+      elements: { hero: 'a brave rabbit', place: 'the snowy mountains', friend: 'a wise turtle', problem: null },
+    });
 
-    const res = await server.app.inject({ method: 'POST', url: '/api/v1/stories', headers: { authorization: `Bearer ${token}` }, payload: { conversation_id: ended.conversation_id, user_preferences: { length: 'short' } } });
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/stories',
+      headers: { authorization: `Bearer ${token}` },
+      payload: { conversation_id: ended.conversation_id, user_preferences: { length: 'short' } },
+    });
     expect(res.statusCode).toBe(202);
     const progress = await c.until('story_progress');
     expect(progress.story_id).toBe(res.json().data.id);
     const story = await settled(server.app, token, res.json().data.id);
     expect(story.status).toBe('completed');
     for (const ch of story.chapters) expect(ch.content).toContain('Mia');
-    const foreign = await server.app.inject({ method: 'POST', url: '/api/v1/stories', headers: { authorization: `Bearer ${otherToken}` }, payload: { conversation_id: ended.conversation_id } });
+    const foreign = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/stories',
+      headers: { authorization: `Bearer ${otherToken}` },
+      payload: { conversation_id: ended.conversation_id },
+    });
     expect([foreign.statusCode, foreign.json().error.code]).toEqual([400, 'VALIDATION_ERROR']);
   });
 
@@ -183,7 +196,13 @@ describe('the conversation socket', () => {
     const again = await connect();
     again.send({ type: 'resume_conversation', conversation_id: id });
     const resumed = await again.next();
-    expect(resumed).toMatchObject({ type: 'conversation_resumed', conversation_id: id, status: 'open', child_name: 'Mia', elements: { hero: 'a purple dragon' } });
+    expect(resumed).toMatchObject({
+      type: 'conversation_resumed',
+      conversation_id: id,
+      status: 'open',
+      child_name: 'Mia',
+      elements: { hero: 'a purple dragon' },
+    });
     expect((resumed.turns as unknown[]).length).toBe(3);
     again.send({ type: 'user_message', text: 'a candy castle' });
     expect(await again.next()).toMatchObject({ type: 'ai_response', elements: { hero: 'a purple dragon', place: 'a candy castle' } });

@@ -18,7 +18,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-const errorOf = (res: { json(): unknown }) => (res.json() as { success: boolean; error: { code: string; message: string } });
+const errorOf = (res: { json(): unknown }) => res.json() as { success: boolean; error: { code: string; message: string } };
 
 function conversationFor(ownerId: string, childName = '민준'): string {
   const id = crypto.randomUUID();
@@ -26,7 +26,16 @@ function conversationFor(ownerId: string, childName = '민준'): string {
   t.app.db
     .insert(storiesConversations)
     .values({
-      id, ownerId, childName, age: 5, interests: [], language: 'ko', turns: [], status: 'ended', createdAt: at, updatedAt: at,
+      id,
+      ownerId,
+      childName,
+      age: 5,
+      interests: [],
+      language: 'ko',
+      turns: [],
+      status: 'ended',
+      createdAt: at,
+      updatedAt: at,
       elements: { hero: '용감한 토끼', place: '바닷가', friend: '거북이', problem: '보물 지도가 바람에 날아갔어' },
     })
     .run();
@@ -51,11 +60,21 @@ function gatedEngine() {
 describe('POST /api/v1/stories', () => {
   it('answers 202 with the pending story, which a job writes chapter by chapter to completion', async () => {
     const conversationId = conversationFor(alice.id);
-    const res = await postStory(t.app, alice.accessToken, { user_preferences: { theme: '모험', length: 'medium' }, conversation_id: conversationId });
+    const res = await postStory(t.app, alice.accessToken, {
+      user_preferences: { theme: '모험', length: 'medium' },
+      conversation_id: conversationId,
+    });
     expect(res.statusCode).toBe(202);
     const body = res.json();
     expect(body.success).toBe(true);
-    expect(body.data).toMatchObject({ object: 'story', owner_id: alice.id, status: 'pending', chapters: [], conversation_id: conversationId, language: 'ko' });
+    expect(body.data).toMatchObject({
+      object: 'story',
+      owner_id: alice.id,
+      status: 'pending',
+      chapters: [],
+      conversation_id: conversationId,
+      language: 'ko',
+    });
     const done = await settled(t.app, alice.accessToken, body.data.id);
     expect(done.status).toBe('completed');
     expect(done.engine).toMatch(/atelier-storyteller/);
@@ -72,7 +91,9 @@ describe('POST /api/v1/stories', () => {
     const { engine, gates } = gatedEngine();
     t.app.storyEngines.use(engine);
     try {
-      const res = await postStory(t.app, alice.accessToken, { user_preferences: { characters: ['a brave rabbit', 'a wise turtle'], length: 'short', language: 'en' } });
+      const res = await postStory(t.app, alice.accessToken, {
+        user_preferences: { characters: ['a brave rabbit', 'a wise turtle'], length: 'short', language: 'en' },
+      });
       const id = res.json().data.id as string;
       gates[0]!.open();
       const partial = await eventually(async () => {
@@ -135,9 +156,19 @@ describe('POST /api/v1/stories', () => {
       expect([res.statusCode, errorOf(res).error.code], JSON.stringify(payload).slice(0, 80)).toEqual([status, code]);
       expect(errorOf(res).success).toBe(false);
     }
-    const big = await t.app.inject({ method: 'POST', url: '/api/v1/stories', headers: { ...bearer(alice.accessToken), 'content-type': 'application/json' }, payload: JSON.stringify({ pad: 'x'.repeat(1024 * 1024) }) });
+    const big = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/stories',
+      headers: { ...bearer(alice.accessToken), 'content-type': 'application/json' },
+      payload: JSON.stringify({ pad: 'x'.repeat(1024 * 1024) }),
+    });
     expect([big.statusCode, errorOf(big).error.code]).toEqual([413, 'VALIDATION_ERROR']);
-    const broken = await t.app.inject({ method: 'POST', url: '/api/v1/stories', headers: { ...bearer(alice.accessToken), 'content-type': 'application/json' }, payload: '{"user_preferences":' });
+    const broken = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/stories',
+      headers: { ...bearer(alice.accessToken), 'content-type': 'application/json' },
+      payload: '{"user_preferences":',
+    });
     expect([broken.statusCode, errorOf(broken).error.code]).toEqual([400, 'VALIDATION_ERROR']);
     const anonymous = await t.app.inject({ method: 'POST', url: '/api/v1/stories', payload: {} });
     expect([anonymous.statusCode, errorOf(anonymous).error.code]).toEqual([401, 'INVALID_TOKEN']);
@@ -160,7 +191,8 @@ describe('GET /api/v1/stories', () => {
     for (const id of ids) await settled(t.app, carol.accessToken, id);
   });
 
-  const list = (query: string, token = carol.accessToken) => t.app.inject({ method: 'GET', url: `/api/v1/stories?${query}`, headers: bearer(token) });
+  const list = (query: string, token = carol.accessToken) =>
+    t.app.inject({ method: 'GET', url: `/api/v1/stories?${query}`, headers: bearer(token) });
 
   it('pages newest first in the list envelope, and a cursor stays right while stories come and go', async () => {
     const first = await list('page_size=2');
@@ -171,7 +203,9 @@ describe('GET /api/v1/stories', () => {
     // A story added before the next page and one of the unseen ones deleted: no repeats, no gaps.
     t.clock.advance(1000);
     const added = (await postStory(t.app, carol.accessToken, { user_preferences: { length: 'short' } })).json().data.id as string;
-    expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/stories/${ids[2]}`, headers: bearer(carol.accessToken) })).statusCode).toBe(204);
+    expect(
+      (await t.app.inject({ method: 'DELETE', url: `/api/v1/stories/${ids[2]}`, headers: bearer(carol.accessToken) })).statusCode,
+    ).toBe(204);
     const page2 = (await list(`page_size=2&start_cursor=${encodeURIComponent(page1.next_cursor)}`)).json();
     expect(page2.results.map((s: StoryJson) => s.id)).toEqual([ids[1], ids[0]]);
     expect(page2).toMatchObject({ has_more: false, next_cursor: null });
@@ -188,7 +222,9 @@ describe('GET /api/v1/stories', () => {
     let cursor: string | null = null;
     const seen: string[] = [];
     do {
-      const res: { results: StoryJson[]; next_cursor: string | null } = (await list(`sort_by=title&order=desc&page_size=1${cursor ? `&start_cursor=${encodeURIComponent(cursor)}` : ''}`)).json();
+      const res: { results: StoryJson[]; next_cursor: string | null } = (
+        await list(`sort_by=title&order=desc&page_size=1${cursor ? `&start_cursor=${encodeURIComponent(cursor)}` : ''}`)
+      ).json();
       seen.push(...res.results.map((s: StoryJson) => s.title));
       cursor = res.next_cursor;
     } while (cursor);
@@ -198,7 +234,14 @@ describe('GET /api/v1/stories', () => {
   it('refuses out-of-bounds page sizes, bad sorts and edited or foreign cursors', async () => {
     const cursor = (await list('page_size=1')).json().next_cursor as string;
     const [body, sig] = cursor.split('.');
-    const edited = Buffer.from(Buffer.from(body!, 'base64url').toString().replace(/"desc"/, '"asc"')).toString('base64url') + '.' + sig;
+    const edited =
+      Buffer.from(
+        Buffer.from(body!, 'base64url')
+          .toString()
+          .replace(/"desc"/, '"asc"'),
+      ).toString('base64url') +
+      '.' +
+      sig;
     const cases: [string, string][] = [
       ['page_size=0', 'VALIDATION_ERROR'],
       ['page_size=101', 'VALIDATION_ERROR'],
@@ -222,13 +265,27 @@ describe('GET /api/v1/stories', () => {
 
 describe('one story', () => {
   it('GET, PATCH and DELETE answer the owner; another account gets 403 without content, an unknown id 404', async () => {
-    const story = await settled(t.app, alice.accessToken, (await postStory(t.app, alice.accessToken, { user_preferences: { length: 'short' } })).json().data.id);
+    const story = await settled(
+      t.app,
+      alice.accessToken,
+      (await postStory(t.app, alice.accessToken, { user_preferences: { length: 'short' } })).json().data.id,
+    );
     const url = `/api/v1/stories/${story.id}`;
     for (const method of ['GET', 'PATCH', 'DELETE'] as const) {
-      const res = await t.app.inject({ method, url, headers: bearer(bob.accessToken), payload: method === 'PATCH' ? { title: 'Mine now' } : undefined });
+      const res = await t.app.inject({
+        method,
+        url,
+        headers: bearer(bob.accessToken),
+        payload: method === 'PATCH' ? { title: 'Mine now' } : undefined,
+      });
       expect([res.statusCode, errorOf(res).error.code]).toEqual([403, 'INSUFFICIENT_PERMISSION']);
       expect(res.body).not.toContain(story.chapters[0]!.content);
-      const missing = await t.app.inject({ method, url: `/api/v1/stories/${crypto.randomUUID()}`, headers: bearer(alice.accessToken), payload: method === 'PATCH' ? { title: 'x' } : undefined });
+      const missing = await t.app.inject({
+        method,
+        url: `/api/v1/stories/${crypto.randomUUID()}`,
+        headers: bearer(alice.accessToken),
+        payload: method === 'PATCH' ? { title: 'x' } : undefined,
+      });
       expect([missing.statusCode, errorOf(missing).error.code]).toEqual([404, 'RESOURCE_NOT_FOUND']);
     }
     const malformed = await t.app.inject({ method: 'GET', url: '/api/v1/stories/123', headers: bearer(alice.accessToken) });
@@ -238,14 +295,23 @@ describe('one story', () => {
       const bad = await t.app.inject({ method: 'PATCH', url, headers: bearer(alice.accessToken), payload });
       expect([bad.statusCode, errorOf(bad).error.code]).toEqual([400, 'VALIDATION_ERROR']);
     }
-    const renamed = await t.app.inject({ method: 'PATCH', url, headers: bearer(alice.accessToken), payload: { title: '  Bedtime with Alice ' } });
+    const renamed = await t.app.inject({
+      method: 'PATCH',
+      url,
+      headers: bearer(alice.accessToken),
+      payload: { title: '  Bedtime with Alice ' },
+    });
     expect(renamed.statusCode).toBe(200);
     expect(renamed.json().data).toMatchObject({ title: 'Bedtime with Alice', id: story.id });
     expect((await getStory(t.app, alice.accessToken, story.id)).title).toBe('Bedtime with Alice');
   });
 
   it('hands out chapter files as signed, expiring URLs served with Range, and deletes them with the story', async () => {
-    const story = await settled(t.app, alice.accessToken, (await postStory(t.app, alice.accessToken, { user_preferences: { length: 'short' } })).json().data.id);
+    const story = await settled(
+      t.app,
+      alice.accessToken,
+      (await postStory(t.app, alice.accessToken, { user_preferences: { length: 'short' } })).json().data.id,
+    );
     const key = `stories/${alice.id}/${story.id}/1.wav`;
     await t.app.storage.put(key, Buffer.alloc(1000, 7));
     t.app.db.update(storiesChapters).set({ audioKey: key }).where(eq(storiesChapters.id, story.chapters[0]!.id)).run();
@@ -271,7 +337,9 @@ describe('rate limit', () => {
   it('answers 429 RATE_LIMIT_EXCEEDED in the stories envelope', async () => {
     const limited = await makeTestApp({ rateLimitMax: 5 });
     try {
-      const token = limited.app.auth.startSession((await limited.app.auth.register({ name: 'Dee', email: 'dee@example.com', password: 'correct horse 42' })).id).accessToken;
+      const token = limited.app.auth.startSession(
+        (await limited.app.auth.register({ name: 'Dee', email: 'dee@example.com', password: 'correct horse 42' })).id,
+      ).accessToken;
       const statuses: number[] = [];
       let last = null as null | ReturnType<typeof errorOf>;
       // The owner on loopback is never throttled; a LAN peer is (the address is only a label: inject sends nothing).

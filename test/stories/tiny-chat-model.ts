@@ -38,17 +38,43 @@ export async function writeTinyChatModel(dir: string, reply: string): Promise<vo
     version: '1.0',
     truncation: null,
     padding: null,
-    added_tokens: SPECIALS.map((content, i) => ({ id: 256 + i, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true })),
+    added_tokens: SPECIALS.map((content, i) => ({
+      id: 256 + i,
+      content,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
+    })),
     normalizer: null,
     pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: false, use_regex: true },
     post_processor: null,
     decoder: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: false, use_regex: true },
-    model: { type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: false, byte_fallback: false, vocab, merges: [] },
+    model: {
+      type: 'BPE',
+      dropout: null,
+      unk_token: null,
+      continuing_subword_prefix: null,
+      end_of_word_suffix: null,
+      fuse_unk: false,
+      byte_fallback: false,
+      vocab,
+      merges: [],
+    },
   };
   fs.writeFileSync(path.join(dir, 'tokenizer.json'), JSON.stringify(tokenizer));
   fs.writeFileSync(
     path.join(dir, 'tokenizer_config.json'),
-    JSON.stringify({ chat_template: CHAT_TEMPLATE, eos_token: '<|im_end|>', pad_token: '<|endoftext|>', bos_token: null, model_max_length: 32768, tokenizer_class: 'Qwen2Tokenizer', clean_up_tokenization_spaces: false }),
+    JSON.stringify({
+      chat_template: CHAT_TEMPLATE,
+      eos_token: '<|im_end|>',
+      pad_token: '<|endoftext|>',
+      bos_token: null,
+      model_max_length: 32768,
+      tokenizer_class: 'Qwen2Tokenizer',
+      clean_up_tokenization_spaces: false,
+    }),
   );
   fs.writeFileSync(
     path.join(dir, 'config.json'),
@@ -90,7 +116,9 @@ export async function writeTinyChatModel(dir: string, reply: string): Promise<vo
   g.node('Concat', [pastV, rows], ['present.0.value'], { axis: attr.int(2) });
   // Tokens generated before this step (each cached row of 1s sums to 4), plus this one if it is generated.
   const before = g.op('Div', [g.op('ReduceSum', [pastK], { keepdims: attr.int(0) }), g.scalar('four', 'float32', 4)]);
-  const step = g.op('Cast', [g.op('Add', [before, g.op('Reshape', [generated, g.int64s('scalar2', [])])])], { to: attr.int(onnxDataType('int64')) });
+  const step = g.op('Cast', [g.op('Add', [before, g.op('Reshape', [generated, g.int64s('scalar2', [])])])], {
+    to: attr.int(onnxDataType('int64')),
+  });
   const clamped = g.op('Min', [step, g.scalar('last', 'int64', target.length - 1)]);
   const weights = g.initializer('head', 'float32', [target.length, VOCAB], table, { external: true });
   const row = g.op('Gather', [weights, clamped], { axis: attr.int(0) });

@@ -7,7 +7,17 @@ import { makeTestApp, type TestApp } from '../helpers/app';
 import { streamedForm } from '../helpers/bodies';
 import { requests } from '../helpers/inject';
 import { wavHeader } from '../stage/helpers';
-import { errorOf, form, makeStudioSamples, putTo, storedFiles, studioUser, tempFiles, type StudioSamples, type StudioUser } from './helpers';
+import {
+  errorOf,
+  form,
+  makeStudioSamples,
+  putTo,
+  storedFiles,
+  studioUser,
+  tempFiles,
+  type StudioSamples,
+  type StudioUser,
+} from './helpers';
 
 let samples: StudioSamples;
 let t: TestApp;
@@ -55,7 +65,13 @@ const { as, anon } = requests(() => t.app);
 async function basicSong(user = alice, studio = studioId) {
   const ticket = (await as(user).get('/api/song/basic/presignedUrl')).json().data;
   await putTo(t.app, ticket.basicSongPresignedUrl, samples.wav);
-  const res = await as(user).post(`/api/song/studios/${studio}/basic/save`, { basicSongFilePath: ticket.basicSongFilePath, name: 'Hum', genre: 'pop', mood: 'calm', instruments: ['piano'] });
+  const res = await as(user).post(`/api/song/studios/${studio}/basic/save`, {
+    basicSongFilePath: ticket.basicSongFilePath,
+    name: 'Hum',
+    genre: 'pop',
+    mood: 'calm',
+    instruments: ['piano'],
+  });
   return res.json().data.songId as number;
 }
 
@@ -76,13 +92,20 @@ describe('without a composing engine', () => {
     const songId = await basicSong();
     const url = `/api/song/studios/${studioId}/ai`;
     // An unknown field (`extra`) is ignored like any other; these are refused for what they say.
-    for (const body of [{}, { basicSongId: 'x' }, { basicSongId: songId, prompt: ' ', extra: true }, { basicSongId: songId, prompt: 'x'.repeat(1001) }]) {
+    for (const body of [
+      {},
+      { basicSongId: 'x' },
+      { basicSongId: songId, prompt: ' ', extra: true },
+      { basicSongId: songId, prompt: 'x'.repeat(1001) },
+    ]) {
       const res = await as(alice).post(url, body);
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(res.json().error.code).toBe('VALIDATION_ERROR');
     }
     expect((await as(alice).post(url, { basicSongId: 999 })).json()).toEqual(errorOf('SONG_NOT_FOUND', 'Song not found'));
-    expect((await as(alice).post(`/api/song/studios/999/ai`, { basicSongId: songId })).json()).toEqual(errorOf('STUDIO_NOT_FOUND', 'Studio not found'));
+    expect((await as(alice).post(`/api/song/studios/999/ai`, { basicSongId: songId })).json()).toEqual(
+      errorOf('STUDIO_NOT_FOUND', 'Studio not found'),
+    );
     expect((await as(bob).post(url, { basicSongId: songId })).statusCode).toBe(403);
     expect((await anon().post(url, { basicSongId: songId })).statusCode).toBe(401);
     const res = await as(alice).post(url, { basicSongId: songId, prompt: 'brass band', genre: 'jazz' });
@@ -96,16 +119,33 @@ describe('without a composing engine', () => {
     const notMultipart = await as(alice).post('/api/compose', { prompt: 'x' });
     expect(notMultipart.statusCode).toBe(400);
     expect(notMultipart.json()).toEqual(errorOf('VALIDATION_ERROR', expect.stringContaining('multipart/form-data')));
-    expect((await composeForm([{ name: 'prompt', value: 'jazz' }])).json()).toEqual(errorOf('VALIDATION_ERROR', 'body.file is required: a WAV recording'));
-    expect((await composeForm([{ name: 'file', filename: 'a.wav', content: samples.wav }])).json()).toEqual(errorOf('VALIDATION_ERROR', 'body.prompt is required'));
-    expect((await composeForm([{ name: 'file', filename: 'a.wav', content: samples.wav }, { name: 'prompt', value: 'x'.repeat(1001) }])).json().error.code).toBe('VALIDATION_ERROR');
+    expect((await composeForm([{ name: 'prompt', value: 'jazz' }])).json()).toEqual(
+      errorOf('VALIDATION_ERROR', 'body.file is required: a WAV recording'),
+    );
+    expect((await composeForm([{ name: 'file', filename: 'a.wav', content: samples.wav }])).json()).toEqual(
+      errorOf('VALIDATION_ERROR', 'body.prompt is required'),
+    );
+    expect(
+      (
+        await composeForm([
+          { name: 'file', filename: 'a.wav', content: samples.wav },
+          { name: 'prompt', value: 'x'.repeat(1001) },
+        ])
+      ).json().error.code,
+    ).toBe('VALIDATION_ERROR');
     // The spec takes a .wav: other audio, and what only claims to be WAV, are refused.
     for (const content of [samples.mp3, Buffer.from('RIFF....WAVEnot really')]) {
-      const res = await composeForm([{ name: 'prompt', value: 'jazz' }, { name: 'file', filename: 'a.wav', content }]);
+      const res = await composeForm([
+        { name: 'prompt', value: 'jazz' },
+        { name: 'file', filename: 'a.wav', content },
+      ]);
       expect(res.statusCode).toBe(400);
       expect(res.json()).toEqual(errorOf('INVALID_AUDIO'));
     }
-    const res = await composeForm([{ name: 'file', filename: 'a.wav', content: samples.wav }, { name: 'prompt', value: 'upbeat jazz' }]);
+    const res = await composeForm([
+      { name: 'file', filename: 'a.wav', content: samples.wav },
+      { name: 'prompt', value: 'upbeat jazz' },
+    ]);
     expect(res.statusCode).toBe(503);
     expect(res.json()).toEqual(errorOf('COMPOSER_UNAVAILABLE', expect.any(String)));
     expect((await t.app.inject({ method: 'POST', url: '/api/compose' })).statusCode).toBe(401);
@@ -118,7 +158,13 @@ describe('without a composing engine', () => {
     const size = 100 * 1024 * 1024 + 1;
     const res = await as(alice).post(
       '/api/compose',
-      streamedForm([{ name: 'prompt', value: 'jazz' }], { name: 'file', filename: 'big.wav', type: 'audio/wav', size, head: wavHeader(size - 44) }),
+      streamedForm([{ name: 'prompt', value: 'jazz' }], {
+        name: 'file',
+        filename: 'big.wav',
+        type: 'audio/wav',
+        size,
+        head: wavHeader(size - 44),
+      }),
     );
     expect(res.statusCode).toBe(413);
     expect(res.json()).toEqual(errorOf('PAYLOAD_TOO_LARGE', 'The file may be at most 100 MB'));
@@ -135,12 +181,33 @@ describe('with an engine plugged into the seam', () => {
     const res = await as(alice).post(`/api/song/studios/${studioId}/ai`, { basicSongId: songId, mood: 'energetic' });
     expect(res.statusCode, res.body).toBe(202);
     const accepted = res.json().data;
-    expect(accepted).toEqual({ jobId: expect.any(String), status: 'queued', position: expect.any(Number), estimatedWaitSeconds: expect.any(Number), studioId, basicSongId: songId });
+    expect(accepted).toEqual({
+      jobId: expect.any(String),
+      status: 'queued',
+      position: expect.any(Number),
+      estimatedWaitSeconds: expect.any(Number),
+      studioId,
+      basicSongId: songId,
+    });
     const job = await waitForJob(accepted.jobId);
     expect(job.status).toBe('completed');
-    expect(engine.calls[0]).toMatchObject({ prompt: 'pop energetic featuring piano', genre: 'pop', mood: 'energetic', instruments: ['piano'] });
+    expect(engine.calls[0]).toMatchObject({
+      prompt: 'pop energetic featuring piano',
+      genre: 'pop',
+      mood: 'energetic',
+      instruments: ['piano'],
+    });
     const ai = (await as(alice).get(`/api/song/ai/${studioId}`)).json().data;
-    expect(ai).toEqual([expect.objectContaining({ songId: (job.result as { songId: number }).songId, title: 'Hum (AI)', source: 'ai', aiUsed: true, basicSongId: songId, format: 'wav' })]);
+    expect(ai).toEqual([
+      expect.objectContaining({
+        songId: (job.result as { songId: number }).songId,
+        title: 'Hum (AI)',
+        source: 'ai',
+        aiUsed: true,
+        basicSongId: songId,
+        format: 'wav',
+      }),
+    ]);
     expect(ai[0].duration).toBeCloseTo(2, 1);
     // The engine's work folder is gone.
     expect(fs.existsSync(engine.calls[0]!.workDir)).toBe(false);
@@ -159,7 +226,11 @@ describe('with an engine plugged into the seam', () => {
   it('/api/compose answers the composed audio and keeps nothing', async () => {
     const engine = new ToneComposer();
     await setUp(engine);
-    const res = await composeForm([{ name: 'prompt', value: ' lo-fi beat ' }, { name: 'file', filename: 'voice.wav', content: samples.wav }, { name: 'genre', value: 'lofi' }]);
+    const res = await composeForm([
+      { name: 'prompt', value: ' lo-fi beat ' },
+      { name: 'file', filename: 'voice.wav', content: samples.wav },
+      { name: 'genre', value: 'lofi' },
+    ]);
     expect(res.statusCode, res.body.slice(0, 200)).toBe(200);
     expect(res.headers['content-type']).toBe('audio/wav');
     expect(res.headers['content-disposition']).toContain('composed.wav');
@@ -170,7 +241,10 @@ describe('with an engine plugged into the seam', () => {
 
   it('/api/compose answers 502 COMPOSER_FAILED when the engine produces no audio', async () => {
     await setUp(new ToneComposer('garbage'));
-    const res = await composeForm([{ name: 'prompt', value: 'x' }, { name: 'file', filename: 'voice.wav', content: samples.wav }]);
+    const res = await composeForm([
+      { name: 'prompt', value: 'x' },
+      { name: 'file', filename: 'voice.wav', content: samples.wav },
+    ]);
     expect(res.statusCode).toBe(502);
     expect(res.json()).toEqual(errorOf('COMPOSER_FAILED', 'The composing engine did not produce audio'));
     expect(storedFiles(t.dataDir, `studio/${alice.id}`)).toEqual([]);

@@ -47,7 +47,11 @@ async function coverApp(withModel: boolean): Promise<CoverApp> {
     {},
     {
       setup: async (app) => {
-        if (withModel) await new ModelCatalog(app.config.dataDir, PLAN_ORDER).installFromFolder(path.join(modelDir, 'sd1'), { id: 'tiny-sd1', type: 'checkpoint' });
+        if (withModel)
+          await new ModelCatalog(app.config.dataDir, PLAN_ORDER).installFromFolder(path.join(modelDir, 'sd1'), {
+            id: 'tiny-sd1',
+            type: 'checkpoint',
+          });
         app.jobs.register<Record<string, never>, null>(HOLD_JOB, {
           lane: 'gpu',
           handler: (job, { signal }) =>
@@ -71,7 +75,6 @@ async function coverApp(withModel: boolean): Promise<CoverApp> {
     },
   };
 }
-
 
 async function imageOf(c: CoverApp, cover: { imageUrl: string }): Promise<Buffer> {
   const res = await c.app.inject({ url: pathOf(cover.imageUrl) });
@@ -108,7 +111,6 @@ describe('covers drawn by the diffusion engine', () => {
     const other = await c.as().post('/api/song/cover', { ...words, title: 'Morning Light' });
     expect(other.json().data.seed).not.toBe(cover.seed);
     expect((await imageOf(c, other.json().data)).equals(png)).toBe(false);
-
   });
 
   it('draws the same picture again for the same seed, another for another seed', async () => {
@@ -140,7 +142,15 @@ describe('covers drawn by the diffusion engine', () => {
     const res = await c.as().post('/api/song/cover', { ...words, wait: 0 });
     expect(res.statusCode, res.body).toBe(202);
     const job = res.json().data;
-    expect(job).toMatchObject({ jobId: expect.any(String), status: 'queued', position: 1, model: 'tiny-sd1', seed: expect.any(Number), cover: null, error: null });
+    expect(job).toMatchObject({
+      jobId: expect.any(String),
+      status: 'queued',
+      position: 1,
+      model: 'tiny-sd1',
+      seed: expect.any(Number),
+      cover: null,
+      error: null,
+    });
 
     const stranger = await studioUser(c.app, 'Stranger');
     expect((await c.as(stranger).get(`/api/song/cover/jobs/${job.jobId}`)).json()).toEqual(errorOf('FORBIDDEN'));
@@ -153,7 +163,12 @@ describe('covers drawn by the diffusion engine', () => {
       if (polled.status !== 'queued' && polled.status !== 'processing') break;
       await new Promise((r) => setTimeout(r, 25));
     }
-    expect(polled).toMatchObject({ status: 'completed', progress: 1, error: null, cover: { engine: expect.stringMatching(/^diffusion:tiny-sd1 /), model: 'tiny-sd1', seed: job.seed } });
+    expect(polled).toMatchObject({
+      status: 'completed',
+      progress: 1,
+      error: null,
+      cover: { engine: expect.stringMatching(/^diffusion:tiny-sd1 /), model: 'tiny-sd1', seed: job.seed },
+    });
     expect(await sharp(await imageOf(c, polled.cover)).metadata()).toMatchObject({ width: 1024, height: 1024 });
   });
 

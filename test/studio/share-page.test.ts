@@ -38,19 +38,27 @@ describe('the public share page in a real browser', () => {
     const ticket = (await t.app.inject({ url: '/api/song/basic/presignedUrl', headers: user.headers })).json().data;
     await putTo(t.app, ticket.basicSongPresignedUrl, samples[format]);
     const cover = (await t.app.inject({ url: '/api/song/cover?title=Shared&mood=calm', headers: user.headers })).json().data.imageFilePath;
-    const song = (await post(`/api/song/studios/${studioId}/basic/save`, { basicSongFilePath: ticket.basicSongFilePath, name: `Shared ${format}`, imageFilePath: cover })).json().data;
+    const song = (
+      await post(`/api/song/studios/${studioId}/basic/save`, {
+        basicSongFilePath: ticket.basicSongFilePath,
+        name: `Shared ${format}`,
+        imageFilePath: cover,
+      })
+    ).json().data;
     const share = (await t.app.inject({ url: `/api/song/share/${song.songId}`, headers: user.headers })).json().data;
     const shareUrl = `${address}${new URL(share.shareUrl).pathname}`;
 
     const { page, errors } = await openPage(browser);
     await page.goto(shareUrl);
     await expect.poll(() => page.textContent('h1')).toBe(`Shared ${format}`);
-    const duration = await page.$eval('audio', (audio: AudioLike) =>
-      new Promise<number>((resolve, reject) => {
-        if (audio.readyState >= 1) resolve(audio.duration);
-        audio.addEventListener('loadedmetadata', () => resolve(audio.duration));
-        audio.addEventListener('error', () => reject(new Error(`audio error ${audio.error?.code}`)));
-      }),
+    const duration = await page.$eval(
+      'audio',
+      (audio: AudioLike) =>
+        new Promise<number>((resolve, reject) => {
+          if (audio.readyState >= 1) resolve(audio.duration);
+          audio.addEventListener('loadedmetadata', () => resolve(audio.duration));
+          audio.addEventListener('error', () => reject(new Error(`audio error ${audio.error?.code}`)));
+        }),
     );
     expect(duration).toBeGreaterThan(samples.seconds - 0.2);
     expect(duration).toBeLessThan(samples.seconds + 0.2);

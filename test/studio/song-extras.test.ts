@@ -56,7 +56,10 @@ const { as, anon } = requests(() => t.app);
 async function basicSong() {
   const ticket = (await as(alice).get('/api/song/basic/presignedUrl')).json().data;
   await putTo(t.app, ticket.basicSongPresignedUrl, samples.wav);
-  const res = await as(alice).post(`/api/song/studios/${studioId}/basic/save`, { basicSongFilePath: ticket.basicSongFilePath, name: 'Hum' });
+  const res = await as(alice).post(`/api/song/studios/${studioId}/basic/save`, {
+    basicSongFilePath: ticket.basicSongFilePath,
+    name: 'Hum',
+  });
   return res.json().data.songId as number;
 }
 

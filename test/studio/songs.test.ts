@@ -3,7 +3,18 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeTestApp, type TestApp } from '../helpers/app';
 import { requests } from '../helpers/inject';
-import { errorOf, makeStudioSamples, pathOf, putTo, signIn, storedFiles, studioUser, tempFiles, type StudioSamples, type StudioUser } from './helpers';
+import {
+  errorOf,
+  makeStudioSamples,
+  pathOf,
+  putTo,
+  signIn,
+  storedFiles,
+  studioUser,
+  tempFiles,
+  type StudioSamples,
+  type StudioUser,
+} from './helpers';
 
 let samples: StudioSamples;
 let t: TestApp;
@@ -33,7 +44,11 @@ const { as, anon } = requests(() => t.app);
 async function saveSong(kind: 'basic' | 'ai', body: Buffer, fields: Record<string, unknown> = {}, user = alice, studio = studioId) {
   const ticket = (await as(user).get(`/api/song/${kind}/presignedUrl`)).json().data;
   await putTo(t.app, ticket[`${kind}SongPresignedUrl`], body);
-  return as(user).post(`/api/song/studios/${studio}/${kind}/save`, { [`${kind}SongFilePath`]: ticket[`${kind}SongFilePath`], name: 'My song', ...fields });
+  return as(user).post(`/api/song/studios/${studio}/${kind}/save`, {
+    [`${kind}SongFilePath`]: ticket[`${kind}SongFilePath`],
+    name: 'My song',
+    ...fields,
+  });
 }
 
 const songFiles = (user = alice) => storedFiles(t.dataDir, `studio/${user.id}`);
@@ -86,7 +101,13 @@ describe('saving songs through signed uploads', () => {
     expect(ai.json().data).toMatchObject({ source: 'ai', aiUsed: true, basicSongId: basic.songId, format: 'mp3', title: 'AI version' });
     const otherStudio = (await as(alice).post('/api/work/studio', { studioName: 'Other' })).json().data.studioId;
     const elsewhere = (await saveSong('basic', samples.ogg, { name: 'Elsewhere' }, alice, otherStudio)).json().data;
-    await saveSong('basic', samples.wav, { name: 'Bob' }, bob, (await as(bob).post('/api/work/studio', { studioName: 'B' })).json().data.studioId);
+    await saveSong(
+      'basic',
+      samples.wav,
+      { name: 'Bob' },
+      bob,
+      (await as(bob).post('/api/work/studio', { studioName: 'B' })).json().data.studioId,
+    );
 
     const titles = async (url: string) => (await as(alice).get(url)).json().data.map((s: { title: string }) => s.title);
     expect(await titles('/api/song')).toEqual(['Elsewhere', 'AI version', 'My song']);
@@ -116,19 +137,28 @@ describe('saving songs through signed uploads', () => {
 
   it('refuses paths it did not hand out, uploads that never happened and saving twice', async () => {
     const ticket = (await as(alice).get('/api/song/basic/presignedUrl')).json().data;
-    const save = (user: StudioUser, filePath: string) => as(user).post(`/api/song/studios/${studioId}/basic/save`, { basicSongFilePath: filePath, name: 'x' });
+    const save = (user: StudioUser, filePath: string) =>
+      as(user).post(`/api/song/studios/${studioId}/basic/save`, { basicSongFilePath: filePath, name: 'x' });
     const notYet = await save(alice, ticket.basicSongFilePath);
     expect(notYet.statusCode).toBe(409);
     expect(notYet.json()).toEqual(errorOf('UPLOAD_NOT_FOUND'));
     await putTo(t.app, ticket.basicSongPresignedUrl, samples.wav);
-    for (const filePath of ['../../secrets/jwt.key', `studio/${bob.id}/incoming/${ticket.basicSongFilePath.split('/').pop()}`, 'studio/x', ticket.basicSongFilePath.replace('incoming', 'songs')]) {
+    for (const filePath of [
+      '../../secrets/jwt.key',
+      `studio/${bob.id}/incoming/${ticket.basicSongFilePath.split('/').pop()}`,
+      'studio/x',
+      ticket.basicSongFilePath.replace('incoming', 'songs'),
+    ]) {
       const res = await save(alice, filePath);
       expect(res.statusCode, filePath).toBe(400);
       expect(res.json()).toEqual(errorOf('INVALID_FILE_PATH'));
     }
     // Bob cannot save Alice's upload, even into his own studio.
     const bobStudio = (await as(bob).post('/api/work/studio', { studioName: 'B' })).json().data.studioId;
-    const stolen = await as(bob).post(`/api/song/studios/${bobStudio}/basic/save`, { basicSongFilePath: ticket.basicSongFilePath, name: 'x' });
+    const stolen = await as(bob).post(`/api/song/studios/${bobStudio}/basic/save`, {
+      basicSongFilePath: ticket.basicSongFilePath,
+      name: 'x',
+    });
     expect(stolen.json()).toEqual(errorOf('INVALID_FILE_PATH'));
     expect((await save(alice, ticket.basicSongFilePath)).statusCode).toBe(201);
     expect((await save(alice, ticket.basicSongFilePath)).json()).toEqual(errorOf('UPLOAD_NOT_FOUND'));
@@ -137,12 +167,20 @@ describe('saving songs through signed uploads', () => {
 
   it('validates the save body and the studio', async () => {
     const ticket = (await as(alice).get('/api/song/basic/presignedUrl')).json().data;
-    for (const body of [{}, { basicSongFilePath: ticket.basicSongFilePath }, { basicSongFilePath: ticket.basicSongFilePath, name: '  ' }, { basicSongFilePath: ticket.basicSongFilePath, name: 'x', instruments: 'x'.repeat(60) }]) {
+    for (const body of [
+      {},
+      { basicSongFilePath: ticket.basicSongFilePath },
+      { basicSongFilePath: ticket.basicSongFilePath, name: '  ' },
+      { basicSongFilePath: ticket.basicSongFilePath, name: 'x', instruments: 'x'.repeat(60) },
+    ]) {
       const res = await as(alice).post(`/api/song/studios/${studioId}/basic/save`, body);
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(res.json().error.code).toBe('VALIDATION_ERROR');
     }
-    const foreign = await as(bob).post(`/api/song/studios/${studioId}/basic/save`, { basicSongFilePath: ticket.basicSongFilePath, name: 'x' });
+    const foreign = await as(bob).post(`/api/song/studios/${studioId}/basic/save`, {
+      basicSongFilePath: ticket.basicSongFilePath,
+      name: 'x',
+    });
     expect(foreign.statusCode).toBe(403);
     const unknown = await as(alice).post('/api/song/studios/777/ai/save', { aiSongFilePath: ticket.basicSongFilePath, name: 'x' });
     expect(unknown.json()).toEqual(errorOf('STUDIO_NOT_FOUND', 'Studio not found'));
@@ -205,7 +243,7 @@ describe('album covers', () => {
     const image = await t.app.inject({ url: pathOf(cover.imageUrl) });
     expect(image.headers['content-type']).toBe('image/png');
     expect(image.rawPayload.subarray(1, 4).toString()).toBe('PNG');
-    const again = (await as(alice).post('/api/song/cover', { title: 'Night Drive', genre: 'electronic', mood: 'dark' }));
+    const again = await as(alice).post('/api/song/cover', { title: 'Night Drive', genre: 'electronic', mood: 'dark' });
     expect(again.statusCode).toBe(201);
     const second = await t.app.inject({ url: pathOf(again.json().data.imageUrl) });
     expect(second.rawPayload.equals(image.rawPayload)).toBe(true);
@@ -238,14 +276,16 @@ describe('album covers', () => {
     vi.restoreAllMocks();
   });
 
-  it('refuses a missing title, and covers that are not this account\'s', async () => {
+  it("refuses a missing title, and covers that are not this account's", async () => {
     expect((await as(alice).get('/api/song/cover')).json()).toEqual(errorOf('VALIDATION_ERROR'));
     expect((await as(alice).post('/api/song/cover', { title: ' ' })).statusCode).toBe(400);
     expect((await anon().get('/api/song/cover?title=x')).statusCode).toBe(401);
     const bobCover = (await as(bob).get('/api/song/cover?title=Bob')).json().data.imageFilePath;
     const stolen = await saveSong('basic', samples.wav, { imageFilePath: bobCover });
     expect(stolen.json()).toEqual(errorOf('INVALID_IMAGE_PATH'));
-    const missing = await saveSong('basic', samples.wav, { imageFilePath: `studio/${alice.id}/covers/00000000-0000-0000-0000-000000000000.png` });
+    const missing = await saveSong('basic', samples.wav, {
+      imageFilePath: `studio/${alice.id}/covers/00000000-0000-0000-0000-000000000000.png`,
+    });
     expect(missing.json()).toEqual(errorOf('IMAGE_NOT_FOUND'));
     // The refused saves kept their uploads for a retry, and made no song.
     expect((await as(alice).get('/api/song')).json().data).toEqual([]);
@@ -255,7 +295,9 @@ describe('album covers', () => {
 describe('sharing', () => {
   it('hands out a public page that plays the song without signing in', async () => {
     const cover = (await as(alice).get('/api/song/cover?title=x')).json().data;
-    const song = (await saveSong('basic', samples.mp3, { name: '<b>Night</b> & "Day"', genre: 'jazz', imageFilePath: cover.imageFilePath })).json().data;
+    const song = (
+      await saveSong('basic', samples.mp3, { name: '<b>Night</b> & "Day"', genre: 'jazz', imageFilePath: cover.imageFilePath })
+    ).json().data;
     const res = await as(alice).get(`/api/song/share/${song.songId}`);
     expect(res.statusCode).toBe(200);
     const share = res.json().data;
@@ -277,7 +319,14 @@ describe('sharing', () => {
     expect(page.body).not.toContain('<b>Night');
     expect(page.body).toContain(`<audio controls preload="metadata" src="${pathOf(share.audioUrl)}">`);
     const json = await anon().get(pathOf(share.shareUrl), { headers: { accept: 'application/json' } });
-    expect(json.json().data).toEqual({ songTitle: '<b>Night</b> & "Day"', songUrl: share.audioUrl, imageUrl: share.imageUrl, genre: 'jazz', mood: null, duration: expect.any(Number) });
+    expect(json.json().data).toEqual({
+      songTitle: '<b>Night</b> & "Day"',
+      songUrl: share.audioUrl,
+      imageUrl: share.imageUrl,
+      genre: 'jazz',
+      mood: null,
+      duration: expect.any(Number),
+    });
 
     const audio = await anon().get(pathOf(share.audioUrl), { headers: { range: 'bytes=0-99' } });
     expect(audio.statusCode).toBe(206);
@@ -324,7 +373,15 @@ describe('POST /api/song/{studioid}: finishing a song', () => {
     const res = await as(alice).post(`/api/song/${studioId}`, { title: 'Together', trackIds: [a, b], mood: 'happy' });
     expect(res.statusCode, res.body).toBe(201);
     const song = res.json().data;
-    expect(song).toMatchObject({ source: 'mix', aiUsed: false, format: 'mp3', title: 'Together', instruments: ['trumpet', 'violin'], mood: 'happy', studioId });
+    expect(song).toMatchObject({
+      source: 'mix',
+      aiUsed: false,
+      format: 'mp3',
+      title: 'Together',
+      instruments: ['trumpet', 'violin'],
+      mood: 'happy',
+      studioId,
+    });
     // As long as the longer input (the 1.5 s tone), within MP3 framing.
     expect(song.duration).toBeGreaterThan(samples.seconds - 0.1);
     expect(song.duration).toBeLessThan(samples.seconds + 0.3);
@@ -353,7 +410,9 @@ describe('POST /api/song/{studioid}: finishing a song', () => {
     const notReady = await as(alice).post(`/api/song/${studioId}`, { title: 'x', trackIds: [pending] });
     expect(notReady.statusCode).toBe(409);
     expect(notReady.json()).toEqual(errorOf('TRACK_NOT_READY'));
-    expect((await as(alice).post(`/api/song/${studioId}`, { title: 'x', trackIds: [9999] })).json()).toEqual(errorOf('TRACK_NOT_FOUND', 'Track not found'));
+    expect((await as(alice).post(`/api/song/${studioId}`, { title: 'x', trackIds: [9999] })).json()).toEqual(
+      errorOf('TRACK_NOT_FOUND', 'Track not found'),
+    );
     expect((await as(bob).post(`/api/song/${studioId}`, { title: 'x', trackIds: [pending] })).statusCode).toBe(403);
     expect((await as(alice).get('/api/song')).json().data).toEqual([]);
   });

@@ -31,7 +31,9 @@ const newTrack = async (user: StudioUser, studioId: number, trackName: string, o
 };
 
 const trackNames = async (user: StudioUser, studioId: number) =>
-  (await as(user).get(`/api/work/studio/${studioId}`)).json().data.trackList.map((x: { trackName: string; order: number }) => [x.order, x.trackName]);
+  (await as(user).get(`/api/work/studio/${studioId}`))
+    .json()
+    .data.trackList.map((x: { trackName: string; order: number }) => [x.order, x.trackName]);
 
 describe('studios (작업실)', () => {
   it('creates, lists newest-changed first, and shows only my own', async () => {
@@ -40,7 +42,14 @@ describe('studios (작업실)', () => {
     expect(created.json()).toEqual({
       success: true,
       message: 'Studio created',
-      data: { studioId: expect.any(Number), studioName: 'Summer demo', trackInfo: [], trackCount: 0, createdAt: expect.any(String), modifiedAt: expect.any(String) },
+      data: {
+        studioId: expect.any(Number),
+        studioName: 'Summer demo',
+        trackInfo: [],
+        trackCount: 0,
+        createdAt: expect.any(String),
+        modifiedAt: expect.any(String),
+      },
     });
     t.clock.advance(1000);
     const second = await newStudio(alice, 'Winter');
@@ -63,7 +72,12 @@ describe('studios (작업실)', () => {
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(res.json()).toEqual(errorOf('VALIDATION_ERROR'));
     }
-    const notJson = await t.app.inject({ method: 'POST', url: '/api/work/studio', headers: { ...alice.headers, 'content-type': 'application/json' }, payload: '{oops' });
+    const notJson = await t.app.inject({
+      method: 'POST',
+      url: '/api/work/studio',
+      headers: { ...alice.headers, 'content-type': 'application/json' },
+      payload: '{oops',
+    });
     expect(notJson.statusCode).toBe(400);
     expect(notJson.json()).toEqual(errorOf('INVALID_JSON'));
     expect((await as(alice).get('/api/work/studio')).json().data).toEqual([]);
@@ -167,7 +181,9 @@ describe('studios (작업실)', () => {
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual(errorOf('TRACK_NOT_FOUND'));
     expect(await trackNames(alice, studio.studioId)).toEqual([[1, 'A']]);
-    const twice = await as(alice).put(`/api/work/studio/${studio.studioId}`, { updateList: [{ trackId: a.trackId }, { trackId: a.trackId, order: 1 }] });
+    const twice = await as(alice).put(`/api/work/studio/${studio.studioId}`, {
+      updateList: [{ trackId: a.trackId }, { trackId: a.trackId, order: 1 }],
+    });
     expect(twice.statusCode).toBe(400);
     expect(twice.json()).toEqual(errorOf('VALIDATION_ERROR', 'body.updateList names a track more than once'));
     for (const body of [{}, { updateList: [{ trackId: a.trackId, order: 0 }] }, { updateList: [{ trackId: a.trackId, trackName: ' ' }] }]) {

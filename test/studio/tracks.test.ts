@@ -3,7 +3,18 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeTestApp, type TestApp } from '../helpers/app';
 import { requests } from '../helpers/inject';
-import { errorOf, makeStudioSamples, pathOf, putTo, signIn, storedFiles, studioUser, tempFiles, type StudioSamples, type StudioUser } from './helpers';
+import {
+  errorOf,
+  makeStudioSamples,
+  pathOf,
+  putTo,
+  signIn,
+  storedFiles,
+  studioUser,
+  tempFiles,
+  type StudioSamples,
+  type StudioUser,
+} from './helpers';
 
 let samples: StudioSamples;
 let t: TestApp;
@@ -21,7 +32,9 @@ beforeEach(async () => {
   t = await makeTestApp();
   alice = await studioUser(t.app, 'Alice');
   bob = await studioUser(t.app, 'Bob');
-  studioId = (await t.app.inject({ method: 'POST', url: '/api/work/studio', headers: alice.headers, payload: { studioName: 'Demo' } })).json().data.studioId;
+  studioId = (
+    await t.app.inject({ method: 'POST', url: '/api/work/studio', headers: alice.headers, payload: { studioName: 'Demo' } })
+  ).json().data.studioId;
 });
 afterEach(async () => {
   await t.close();
@@ -50,7 +63,15 @@ describe('recording a track through signed uploads', () => {
   it('creates a pending track with two upload URLs; after both uploads it is ready, playable and its files are checked', async () => {
     const created = await start('Chorus take 1');
     expect(created).toEqual({
-      track: expect.objectContaining({ trackName: 'Chorus take 1', instrumentName: 'trumpet', order: 1, status: 'pending', trackUrl: null, recordUrl: null, failure: null }),
+      track: expect.objectContaining({
+        trackName: 'Chorus take 1',
+        instrumentName: 'trumpet',
+        order: 1,
+        status: 'pending',
+        trackUrl: null,
+        recordUrl: null,
+        failure: null,
+      }),
       trackPresignedUrl: expect.stringMatching(/^http:\/\/localhost(:\d+)?\/files\/studio\/.+\/incoming\/.+\?m=PUT&/),
       recordPresignedUrl: expect.stringMatching(/^http:\/\/localhost(:\d+)?\/files\/studio\/.+\/incoming\/.+\?m=PUT&/),
       expiresAt: expect.any(String),
@@ -64,7 +85,13 @@ describe('recording a track through signed uploads', () => {
     await putTo(t.app, created.recordPresignedUrl, samples.webm);
 
     const [track] = (await studio()).trackList;
-    expect(track).toMatchObject({ trackId: created.track.trackId, status: 'ready', trackFormat: 'mp3', recordFormat: 'webm', failure: null });
+    expect(track).toMatchObject({
+      trackId: created.track.trackId,
+      status: 'ready',
+      trackFormat: 'mp3',
+      recordFormat: 'webm',
+      failure: null,
+    });
     expect(track.duration).toBeGreaterThan(samples.seconds - 0.2);
     // Checked files left the upload area, so the still-valid upload URL cannot replace them.
     expect(userFiles(alice)).toEqual([`tracks/${track.trackId}/record.webm`, `tracks/${track.trackId}/track.mp3`]);
@@ -118,12 +145,20 @@ describe('recording a track through signed uploads', () => {
     await putTo(t.app, created.trackPresignedUrl, samples.m4a);
     await putTo(t.app, created.recordPresignedUrl, samples.video);
     const [track] = (await studio()).trackList;
-    expect(track).toMatchObject({ status: 'failed', trackUrl: null, recordUrl: null, failure: { code: 'INVALID_AUDIO', message: expect.stringContaining('recording is not') } });
+    expect(track).toMatchObject({
+      status: 'failed',
+      trackUrl: null,
+      recordUrl: null,
+      failure: { code: 'INVALID_AUDIO', message: expect.stringContaining('recording is not') },
+    });
     expect(userFiles(alice)).toEqual([]);
     const text = await start('Text');
     await putTo(t.app, text.trackPresignedUrl, Buffer.from('hello '.repeat(500)));
     await putTo(t.app, text.recordPresignedUrl, samples.wav);
-    expect((await studio()).trackList[1].failure).toEqual({ code: 'INVALID_AUDIO', message: expect.stringContaining('converted track is not') });
+    expect((await studio()).trackList[1].failure).toEqual({
+      code: 'INVALID_AUDIO',
+      message: expect.stringContaining('converted track is not'),
+    });
     expect(userFiles(alice)).toEqual([]);
     expect(tempFiles(t.dataDir)).toEqual([]);
   });
@@ -134,17 +169,28 @@ describe('recording a track through signed uploads', () => {
     t.clock.advance(16 * 60 * 1000);
     const late = await t.app.inject({ method: 'PUT', url: pathOf(created.recordPresignedUrl), payload: samples.wav });
     expect(late.statusCode).toBe(403);
-    expect((await studio()).trackList[0]).toMatchObject({ status: 'failed', failure: { code: 'UPLOAD_EXPIRED', message: expect.any(String) } });
+    expect((await studio()).trackList[0]).toMatchObject({
+      status: 'failed',
+      failure: { code: 'UPLOAD_EXPIRED', message: expect.any(String) },
+    });
     expect(userFiles(alice)).toEqual([]);
   });
 
   it('refuses bad bodies, unknown studios and other accounts', async () => {
-    for (const body of [{}, { trackName: 'x' }, { instrument: 'x' }, { trackName: ' ', instrument: 'x' }, { trackName: 'x', instrument: 'y', order: 0 }]) {
+    for (const body of [
+      {},
+      { trackName: 'x' },
+      { instrument: 'x' },
+      { trackName: ' ', instrument: 'x' },
+      { trackName: 'x', instrument: 'y', order: 0 },
+    ]) {
       const res = await as(alice).post(`/api/work/track/${studioId}`, body);
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(res.json().error.code).toBe('VALIDATION_ERROR');
     }
-    expect((await as(alice).post('/api/work/track/999', { trackName: 'x', instrument: 'y' })).json()).toEqual(errorOf('STUDIO_NOT_FOUND', 'Studio not found'));
+    expect((await as(alice).post('/api/work/track/999', { trackName: 'x', instrument: 'y' })).json()).toEqual(
+      errorOf('STUDIO_NOT_FOUND', 'Studio not found'),
+    );
     const foreign = await as(bob).post(`/api/work/track/${studioId}`, { trackName: 'x', instrument: 'y' });
     expect(foreign.statusCode).toBe(403);
     expect((await anon().post(`/api/work/track/${studioId}`, { trackName: 'x', instrument: 'y' })).statusCode).toBe(401);
@@ -184,7 +230,9 @@ describe('DELETE /api/work/track/{studioid}/fail', () => {
     const ready = await as(alice).delete(`/api/work/track/${studioId}/fail`, { trackId: created.track.trackId });
     expect(ready.statusCode).toBe(409);
     expect(ready.json()).toEqual(errorOf('TRACK_NOT_PENDING'));
-    expect((await as(alice).delete(`/api/work/track/${studioId}/fail`, { trackId: 999 })).json()).toEqual(errorOf('TRACK_NOT_FOUND', 'Track not found'));
+    expect((await as(alice).delete(`/api/work/track/${studioId}/fail`, { trackId: 999 })).json()).toEqual(
+      errorOf('TRACK_NOT_FOUND', 'Track not found'),
+    );
     // A bare DELETE (the seed's clients send no body) gives up the newest track that is not ready: here there is none.
     const noBody = await as(alice).delete(`/api/work/track/${studioId}/fail`);
     expect(noBody.statusCode).toBe(404);
@@ -261,7 +309,9 @@ describe('account deletion', () => {
     const res = await t.app.inject({ method: 'DELETE', url: '/api/users', headers: alice.headers, payload: { password: alice.password } });
     expect(res.statusCode).toBe(200);
     expect(fs.existsSync(path.join(t.dataDir, 'files', 'studio', alice.id))).toBe(false);
-    const rows = t.app.db.$client.prepare('SELECT (SELECT count(*) FROM studio_studios) AS s, (SELECT count(*) FROM studio_tracks) AS t').get();
+    const rows = t.app.db.$client
+      .prepare('SELECT (SELECT count(*) FROM studio_studios) AS s, (SELECT count(*) FROM studio_tracks) AS t')
+      .get();
     expect(rows).toEqual({ s: 0, t: 0 });
   });
 });

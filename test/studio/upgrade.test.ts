@@ -39,11 +39,18 @@ describe('upgrading a data folder from before the studio tables', () => {
 
     const t = await makeTestApp({}, { dataDir });
     try {
-      const tables = t.app.db.$client.prepare("SELECT name FROM sqlite_master WHERE type='table' AND name LIKE 'studio_%' ORDER BY name").all();
+      const tables = t.app.db.$client
+        .prepare("SELECT name FROM sqlite_master WHERE type='table' AND name LIKE 'studio_%' ORDER BY name")
+        .all();
       expect(tables).toEqual([{ name: 'studio_songs' }, { name: 'studio_studios' }, { name: 'studio_tracks' }]);
       expect(t.app.db.$client.prepare("SELECT name FROM users WHERE id = 'u-old'").get()).toEqual({ name: 'Kept' });
       const alice = await studioUser(t.app);
-      const res = await t.app.inject({ method: 'POST', url: '/api/work/studio', headers: alice.headers, payload: { studioName: 'After upgrade' } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/work/studio',
+        headers: alice.headers,
+        payload: { studioName: 'After upgrade' },
+      });
       expect(res.statusCode).toBe(201);
     } finally {
       await t.close();

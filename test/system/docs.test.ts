@@ -15,7 +15,19 @@ describe('API documentation', () => {
     expect(res.statusCode).toBe(200);
     const doc = res.json();
     expect(doc.openapi).toBe('3.1.0');
-    for (const p of ['/api/login', '/api/users', '/auth/join', '/user/profile', '/api/v1/auth/token', '/api/auth/login', '/health/resource', '/api/v1/auth/register', '/api/v1/users/me', '/health', '/']) {
+    for (const p of [
+      '/api/login',
+      '/api/users',
+      '/auth/join',
+      '/user/profile',
+      '/api/v1/auth/token',
+      '/api/auth/login',
+      '/health/resource',
+      '/api/v1/auth/register',
+      '/api/v1/users/me',
+      '/health',
+      '/',
+    ]) {
       expect(doc.paths, p).toHaveProperty([p]);
     }
     const register = doc.paths['/api/v1/auth/register'].post;
@@ -43,7 +55,18 @@ describe('API documentation', () => {
   });
 
   it('health endpoints answer as their specs show', async () => {
-    expect((await t.app.inject({ url: '/health' })).json()).toEqual({ status: 'healthy', database: 'connected', redis: 'not_used', celery: 'running', queue: { queued: 0, processing: 0 }, ai_workers: 'idle' });
-    expect((await t.app.inject({ url: '/health/resource' })).json()).toMatchObject({ status: 'ok', redis: 'not_used', timestamp: expect.any(String) });
+    expect((await t.app.inject({ url: '/health' })).json()).toEqual({
+      status: 'healthy',
+      database: 'connected',
+      redis: 'not_used',
+      celery: 'running',
+      queue: { queued: 0, processing: 0 },
+      ai_workers: 'idle',
+    });
+    expect((await t.app.inject({ url: '/health/resource' })).json()).toMatchObject({
+      status: 'ok',
+      redis: 'not_used',
+      timestamp: expect.any(String),
+    });
   });
 });

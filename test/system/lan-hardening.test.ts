@@ -15,7 +15,14 @@ interface Answer {
 }
 
 /** A raw request: the path goes on the wire exactly as written (no normalising of %xx, `..` or `//`). */
-function send(host: string, port: number, method: string, path: string, headers: Record<string, string> = {}, body?: unknown): Promise<Answer> {
+function send(
+  host: string,
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: unknown,
+): Promise<Answer> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -39,7 +46,11 @@ let token: string;
 
 beforeAll(async () => {
   dataDir = tempDataDir();
-  running = await startServer({ config: loadConfig({}, { dataDir, port: 0, logLevel: 'silent' }), logger: false, lanInterfaces: () => [PEER] });
+  running = await startServer({
+    config: loadConfig({}, { dataDir, port: 0, logLevel: 'silent' }),
+    logger: false,
+    lanInterfaces: () => [PEER],
+  });
   port = running.port;
   token = (await signUp(running.app)).accessToken;
 });
@@ -47,8 +58,10 @@ afterAll(async () => {
   await running.close();
 });
 
-const owner = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) => send('127.0.0.1', port, method, path, headers, body);
-const peer = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) => send(PEER, port, method, path, headers, body);
+const owner = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) =>
+  send('127.0.0.1', port, method, path, headers, body);
+const peer = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) =>
+  send(PEER, port, method, path, headers, body);
 const lanEnabled = () => running.app.lan.status().enabled;
 
 describe('LAN peers and the owner-only routes', () => {
@@ -59,7 +72,14 @@ describe('LAN peers and the owner-only routes', () => {
   it('refuse /system/* however the path is spelled; never answer it', async () => {
     expect((await peer('GET', '/health')).status).toBe(200);
     expect((await owner('GET', '/%73ystem/info')).status).toBe(200);
-    for (const path of ['/system/info', '/%73ystem/info', '/%73%79%73%74%65%6d/info', '/system/%69nfo', '/system/info/', '/system/info?x=1']) {
+    for (const path of [
+      '/system/info',
+      '/%73ystem/info',
+      '/%73%79%73%74%65%6d/info',
+      '/system/%69nfo',
+      '/system/info/',
+      '/system/info?x=1',
+    ]) {
       const res = await peer('GET', path);
       expect(res.status, path).toBe(403);
       expect(JSON.parse(res.body).error.code, path).toBe('OWNER_ONLY');
@@ -72,13 +92,18 @@ describe('LAN peers and the owner-only routes', () => {
     }
   });
 
-  it('cannot turn sharing off, probe the disk or make the owner\'s machine fetch a URL through an encoded path', async () => {
+  it("cannot turn sharing off, probe the disk or make the owner's machine fetch a URL through an encoded path", async () => {
     expect((await peer('PUT', '/%73ystem/lan', {}, { enabled: false })).status).toBe(403);
     expect(lanEnabled()).toBe(true);
     const probe = await peer('POST', '/%73ystem/models/install', { authorization: `Bearer ${token}` }, { source: 'folder', path: '/etc' });
     expect(probe.status).toBe(403);
     expect(probe.body).not.toMatch(/NOT_A_MODEL/);
-    const fetchUrl = await peer('POST', '/%73ystem/models/install', { authorization: `Bearer ${token}` }, { source: 'url', url: 'http://127.0.0.1:1/x.json' });
+    const fetchUrl = await peer(
+      'POST',
+      '/%73ystem/models/install',
+      { authorization: `Bearer ${token}` },
+      { source: 'url', url: 'http://127.0.0.1:1/x.json' },
+    );
     expect(fetchUrl.status).toBe(403);
   });
 
@@ -95,7 +120,7 @@ describe('LAN peers and the owner-only routes', () => {
 });
 
 describe('DNS rebinding', () => {
-  it('a foreign Host on 127.0.0.1 is refused on every route, in the family\'s format', async () => {
+  it("a foreign Host on 127.0.0.1 is refused on every route, in the family's format", async () => {
     const rebind = { host: 'rebind.attacker.example' };
     const lan = await owner('PUT', '/system/lan', rebind, { enabled: !lanEnabled() });
     expect(lan.status).toBe(403);
@@ -107,7 +132,7 @@ describe('DNS rebinding', () => {
     expect((await owner('GET', '/api/v1/models', rebind)).status).toBe(403);
   });
 
-  it('the owner\'s own names pass, with any port', async () => {
+  it("the owner's own names pass, with any port", async () => {
     for (const host of ['localhost', `localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, 'LOCALHOST:1']) {
       expect((await owner('GET', '/system/info', { host })).status, host).toBe(200);
     }
@@ -120,9 +145,15 @@ describe('DNS rebinding', () => {
     expect((await owner('GET', '/health', { host: `${PEER}:${port}` })).status).toBe(200);
   });
 
-  it('a state-changing request from a foreign page (Origin) is refused; the app\'s own pages and non-browser clients pass', async () => {
+  it("a state-changing request from a foreign page (Origin) is refused; the app's own pages and non-browser clients pass", async () => {
     const before = lanEnabled();
-    for (const origin of ['http://rebind.attacker.example', `http://rebind.attacker.example:${port}`, 'null', 'file://', 'chrome-extension://abc']) {
+    for (const origin of [
+      'http://rebind.attacker.example',
+      `http://rebind.attacker.example:${port}`,
+      'null',
+      'file://',
+      'chrome-extension://abc',
+    ]) {
       const res = await owner('PUT', '/system/lan', { origin }, { enabled: !before });
       expect(res.status, origin).toBe(403);
       expect(JSON.parse(res.body).error.code).toBe('HOST_NOT_ALLOWED');

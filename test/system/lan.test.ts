@@ -64,7 +64,10 @@ describe('LAN sharing', () => {
       expect(settings.json().error.code).toBe('OWNER_ONLY');
       expect((await t.app.inject({ url: '/system/info', ...peer })).statusCode).toBe(403);
       expect((await t.app.inject({ url: '/health', ...peer })).statusCode).toBe(200);
-      expect((await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'a@b.co', password: 'x' }, ...peer })).statusCode).toBe(401);
+      expect(
+        (await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'a@b.co', password: 'x' }, ...peer }))
+          .statusCode,
+      ).toBe(401);
       expect((await t.app.inject({ url: '/system/info' })).statusCode).toBe(200);
     } finally {
       await t.close();

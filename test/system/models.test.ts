@@ -26,7 +26,9 @@ const sd1 = path.join(sources, 'sd1');
 const x2 = path.join(sources, 'x2');
 
 function filesOf(dir: string, prefix = ''): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesOf(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? filesOf(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
 }
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 
@@ -67,7 +69,10 @@ async function serve(dir: string): Promise<FileServer> {
     if (range) ranges.set(rel, [...(ranges.get(rel) ?? []), range]);
     const from = range ? Number(/bytes=(\d+)-/.exec(range)![1]) : 0;
     const slice = body.subarray(from);
-    res.writeHead(range ? 206 : 200, { 'content-length': slice.length, ...(range ? { 'content-range': `bytes ${from}-${body.length - 1}/${body.length}` } : {}) });
+    res.writeHead(range ? 206 : 200, {
+      'content-length': slice.length,
+      ...(range ? { 'content-range': `bytes ${from}-${body.length - 1}/${body.length}` } : {}),
+    });
     const cut = drop.get(rel);
     if (cut !== undefined) {
       drop.delete(rel);
@@ -186,7 +191,15 @@ describe('/system/models', () => {
     const { dataDir, owner } = await appWithUser();
     const sd = await owner.post('/system/models/install', { source: 'folder', path: sd1, id: 'tiny-sd1' });
     expect(sd.statusCode).toBe(201);
-    expect(sd.json().data).toMatchObject({ id: 'tiny-sd1', type: 'checkpoint', base: 'sd1', precision: 'fp32', is_available: true, problem: null, sample_size: 64 });
+    expect(sd.json().data).toMatchObject({
+      id: 'tiny-sd1',
+      type: 'checkpoint',
+      base: 'sd1',
+      precision: 'fp32',
+      is_available: true,
+      problem: null,
+      sample_size: 64,
+    });
     const up = await owner.post('/system/models/install', { source: 'folder', path: x2 });
     expect(up.statusCode).toBe(201);
     expect(up.json().data).toMatchObject({ id: 'x2', type: 'upscaler', scale: 2, is_available: true });
@@ -200,8 +213,12 @@ describe('/system/models', () => {
     expect(listed[0].size_bytes).toBe(onDisk);
 
     // Wrong inputs, each with its own code; nothing is copied for any of them.
-    expect((await owner.post('/system/models/install', { source: 'folder', path: sd1, id: 'tiny-sd1' })).json()).toEqual(err('MODEL_EXISTS', /already installed/));
-    expect((await owner.post('/system/models/install', { source: 'folder', path: path.join(root, 'nowhere') })).json()).toEqual(err('PATH_NOT_FOUND', /does not exist/));
+    expect((await owner.post('/system/models/install', { source: 'folder', path: sd1, id: 'tiny-sd1' })).json()).toEqual(
+      err('MODEL_EXISTS', /already installed/),
+    );
+    expect((await owner.post('/system/models/install', { source: 'folder', path: path.join(root, 'nowhere') })).json()).toEqual(
+      err('PATH_NOT_FOUND', /does not exist/),
+    );
     const relative = await owner.post('/system/models/install', { source: 'folder', path: 'models/sd1' });
     expect([relative.statusCode, relative.json().error.code]).toEqual([400, 'VALIDATION_ERROR']);
     const notModel = await owner.post('/system/models/install', { source: 'folder', path: path.join(sd1, 'tokenizer'), id: 'junk' });
@@ -215,14 +232,20 @@ describe('/system/models', () => {
     expect([badId.statusCode, badId.json().error.code]).toEqual([400, 'VALIDATION_ERROR']);
     const mixed = await owner.post('/system/models/install', { source: 'folder', path: sd1, url: 'http://127.0.0.1/x' });
     expect(mixed.json()).toEqual(err('VALIDATION_ERROR', /body\.url does not apply to source "folder"/));
-    expect((await owner.post('/system/models/install', { source: 'folder' })).json()).toEqual(err('VALIDATION_ERROR', /body\.path is required/));
+    expect((await owner.post('/system/models/install', { source: 'folder' })).json()).toEqual(
+      err('VALIDATION_ERROR', /body\.path is required/),
+    );
     expect((await owner.post('/system/models/install', { source: 'disk', path: sd1 })).statusCode).toBe(400);
     expect(fs.readdirSync(path.join(dataDir, 'models', 'diffusion'))).toEqual(['tiny-sd1']);
 
     // A model that breaks after its install stays listed, with what is wrong.
     fs.rmSync(path.join(dataDir, 'models', 'diffusion', 'tiny-sd1', 'vae_decoder', 'model.onnx'));
     const after = (await owner.get('/system/models')).json().data.models[0];
-    expect(after).toMatchObject({ id: 'tiny-sd1', is_available: false, problem: expect.stringMatching(/vae_decoder\/model\.onnx is missing/) });
+    expect(after).toMatchObject({
+      id: 'tiny-sd1',
+      is_available: false,
+      problem: expect.stringMatching(/vae_decoder\/model\.onnx is missing/),
+    });
 
     const removed = await owner.delete('/system/models/checkpoint/tiny-sd1');
     expect(removed.json()).toEqual({ success: true, data: { id: 'tiny-sd1', type: 'checkpoint', removed: true } });
@@ -239,7 +262,12 @@ describe('/system/models', () => {
     const unet = fs.statSync(path.join(sd1, 'unet', 'model.onnx')).size;
     files.drop.set('sd1/unet/model.onnx', 20_000);
 
-    const res = await owner.post('/system/models/install', { source: 'url', url: `${files.url}/sd1/manifest.json`, id: 'tiny-sd1', type: 'checkpoint' });
+    const res = await owner.post('/system/models/install', {
+      source: 'url',
+      url: `${files.url}/sd1/manifest.json`,
+      id: 'tiny-sd1',
+      type: 'checkpoint',
+    });
     expect(res.statusCode).toBe(202);
     const accepted = res.json().data;
     expect(accepted).toMatchObject({ job_id: expect.any(String), id: 'tiny-sd1', type: 'checkpoint' });
@@ -262,61 +290,146 @@ describe('/system/models', () => {
     expect(model).toMatchObject({ id: 'tiny-sd1', display_name: 'Tiny sd1', base: 'sd1', is_available: true, size_bytes: total + meta });
     expect((await owner.get('/system/models')).json().data.installs).toEqual([]);
     // Already there: refused before anything is queued.
-    const again = await owner.post('/system/models/install', { source: 'url', url: `${files.url}/sd1/manifest.json`, id: 'tiny-sd1', type: 'checkpoint' });
+    const again = await owner.post('/system/models/install', {
+      source: 'url',
+      url: `${files.url}/sd1/manifest.json`,
+      id: 'tiny-sd1',
+      type: 'checkpoint',
+    });
     expect([again.statusCode, again.json()]).toEqual([409, err('MODEL_EXISTS')]);
   });
 
   it('fails a download whose file does not match its sha256, and accepts a single .onnx upscaler that does', async () => {
     const { app, dataDir, owner } = await appWithUser();
-    files.docs.set('bad/manifest.json', manifestOf('sd1', (f) => ({ ...f, url: `/sd1/${f.path}`, sha256: f.path === 'unet/model.onnx' ? '0'.repeat(64) : f.sha256 })));
-    const res = await owner.post('/system/models/install', { source: 'url', url: `${files.url}/bad/manifest.json`, id: 'bad-sum', type: 'checkpoint' });
+    files.docs.set(
+      'bad/manifest.json',
+      manifestOf('sd1', (f) => ({ ...f, url: `/sd1/${f.path}`, sha256: f.path === 'unet/model.onnx' ? '0'.repeat(64) : f.sha256 })),
+    );
+    const res = await owner.post('/system/models/install', {
+      source: 'url',
+      url: `${files.url}/bad/manifest.json`,
+      id: 'bad-sum',
+      type: 'checkpoint',
+    });
     expect(res.statusCode).toBe(202);
     const job = await settled(app, res.json().data.job_id);
-    expect(job).toMatchObject({ status: 'failed', errorCode: 'CHECKSUM_MISMATCH', error: expect.stringMatching(/unet\/model\.onnx does not match its sha256/) });
+    expect(job).toMatchObject({
+      status: 'failed',
+      errorCode: 'CHECKSUM_MISMATCH',
+      error: expect.stringMatching(/unet\/model\.onnx does not match its sha256/),
+    });
     expect(fs.existsSync(path.join(dataDir, 'models', 'diffusion', 'bad-sum'))).toBe(false);
 
     const onnx = fs.readFileSync(path.join(x2, 'model.onnx'));
-    const wrong = await owner.post('/system/models/install', { source: 'url', url: `${files.url}/x2/model.onnx`, id: 'up-x2', type: 'upscaler', sha256: sha256('other') });
+    const wrong = await owner.post('/system/models/install', {
+      source: 'url',
+      url: `${files.url}/x2/model.onnx`,
+      id: 'up-x2',
+      type: 'upscaler',
+      sha256: sha256('other'),
+    });
     expect((await settled(app, wrong.json().data.job_id)).errorCode).toBe('CHECKSUM_MISMATCH');
-    const right = await owner.post('/system/models/install', { source: 'url', url: `${files.url}/x2/model.onnx`, id: 'up-x2', type: 'upscaler', sha256: sha256(onnx) });
+    const right = await owner.post('/system/models/install', {
+      source: 'url',
+      url: `${files.url}/x2/model.onnx`,
+      id: 'up-x2',
+      type: 'upscaler',
+      sha256: sha256(onnx),
+    });
     expect((await settled(app, right.json().data.job_id)).status).toBe('completed');
-    expect((await owner.get('/system/models')).json().data.models).toMatchObject([{ id: 'up-x2', type: 'upscaler', scale: 2, is_available: true, size_bytes: onnx.length }]);
+    expect((await owner.get('/system/models')).json().data.models).toMatchObject([
+      { id: 'up-x2', type: 'upscaler', scale: 2, is_available: true, size_bytes: onnx.length },
+    ]);
 
     // A manifest that does not match the sha256 given for it is refused before anything is queued.
-    const manifestSum = await owner.post('/system/models/install', { source: 'url', url: `${files.url}/sd1/manifest.json`, id: 'm', type: 'checkpoint', sha256: '1'.repeat(64) });
+    const manifestSum = await owner.post('/system/models/install', {
+      source: 'url',
+      url: `${files.url}/sd1/manifest.json`,
+      id: 'm',
+      type: 'checkpoint',
+      sha256: '1'.repeat(64),
+    });
     expect([manifestSum.statusCode, manifestSum.json()]).toEqual([422, err('CHECKSUM_MISMATCH')]);
     // A checkpoint is never one .onnx file.
-    const single = await owner.post('/system/models/install', { source: 'url', url: `${files.url}/sd1/unet/model.onnx`, id: 'one', type: 'checkpoint' });
+    const single = await owner.post('/system/models/install', {
+      source: 'url',
+      url: `${files.url}/sd1/unet/model.onnx`,
+      id: 'one',
+      type: 'checkpoint',
+    });
     expect([single.statusCode, single.json().error.code]).toEqual([400, 'VALIDATION_ERROR']);
   });
 
   it('says what went wrong for a 404, an unreachable server, a manifest that is not one, and an incomplete model', async () => {
     const { app, owner } = await appWithUser();
-    const missing = await owner.post('/system/models/install', { source: 'url', url: `${files.url}/nothing/manifest.json`, id: 'a', type: 'checkpoint' });
+    const missing = await owner.post('/system/models/install', {
+      source: 'url',
+      url: `${files.url}/nothing/manifest.json`,
+      id: 'a',
+      type: 'checkpoint',
+    });
     expect([missing.statusCode, missing.json()]).toEqual([422, err('DOWNLOAD_FAILED', /answered 404/)]);
 
     const closed = http.createServer();
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
-    const unreachable = await owner.post('/system/models/install', { source: 'url', url: `http://127.0.0.1:${port}/m.json`, id: 'a', type: 'checkpoint' });
+    const unreachable = await owner.post('/system/models/install', {
+      source: 'url',
+      url: `http://127.0.0.1:${port}/m.json`,
+      id: 'a',
+      type: 'checkpoint',
+    });
     expect([unreachable.statusCode, unreachable.json()]).toEqual([422, err('DOWNLOAD_FAILED', /could not reach/)]);
 
     files.docs.set('junk/manifest.json', '<html>hello</html>');
-    const junk = await owner.post('/system/models/install', { source: 'url', url: `${files.url}/junk/manifest.json`, id: 'a', type: 'checkpoint' });
+    const junk = await owner.post('/system/models/install', {
+      source: 'url',
+      url: `${files.url}/junk/manifest.json`,
+      id: 'a',
+      type: 'checkpoint',
+    });
     expect([junk.statusCode, junk.json()]).toEqual([422, err('INVALID_MANIFEST', /not JSON/)]);
-    expect((await owner.post('/system/models/install', { source: 'url', url: 'ftp://example.com/m.json', id: 'a', type: 'checkpoint' })).json()).toEqual(err('VALIDATION_ERROR', /http/));
-    expect((await owner.post('/system/models/install', { source: 'url', url: `${files.url}/sd1/manifest.json`, type: 'checkpoint' })).json()).toEqual(err('VALIDATION_ERROR', /body\.id is required/));
+    expect(
+      (await owner.post('/system/models/install', { source: 'url', url: 'ftp://example.com/m.json', id: 'a', type: 'checkpoint' })).json(),
+    ).toEqual(err('VALIDATION_ERROR', /http/));
+    expect(
+      (await owner.post('/system/models/install', { source: 'url', url: `${files.url}/sd1/manifest.json`, type: 'checkpoint' })).json(),
+    ).toEqual(err('VALIDATION_ERROR', /body\.id is required/));
 
     // A listed file that is not on the server: the job fails with the server's answer.
-    files.docs.set('gone/manifest.json', manifestOf('sd1', (f) => ({ ...f, url: f.path === 'unet/model.onnx' ? '/sd1/unet/missing.onnx' : `/sd1/${f.path}` })));
-    const gone = await owner.post('/system/models/install', { source: 'url', url: `${files.url}/gone/manifest.json`, id: 'gone', type: 'checkpoint' });
-    expect(await settled(app, gone.json().data.job_id)).toMatchObject({ status: 'failed', errorCode: 'DOWNLOAD_FAILED', error: expect.stringMatching(/answered 404/) });
+    files.docs.set(
+      'gone/manifest.json',
+      manifestOf('sd1', (f) => ({ ...f, url: f.path === 'unet/model.onnx' ? '/sd1/unet/missing.onnx' : `/sd1/${f.path}` })),
+    );
+    const gone = await owner.post('/system/models/install', {
+      source: 'url',
+      url: `${files.url}/gone/manifest.json`,
+      id: 'gone',
+      type: 'checkpoint',
+    });
+    expect(await settled(app, gone.json().data.job_id)).toMatchObject({
+      status: 'failed',
+      errorCode: 'DOWNLOAD_FAILED',
+      error: expect.stringMatching(/answered 404/),
+    });
 
     // Every file downloads, but the model lacks its UNet: refused with what is missing.
-    files.docs.set('partial/manifest.json', manifestOf('sd1', (f) => (f.path.startsWith('unet/') ? null : { ...f, url: `/sd1/${f.path}` })));
-    const partial = await owner.post('/system/models/install', { source: 'url', url: `${files.url}/partial/manifest.json`, id: 'partial', type: 'checkpoint' });
-    expect(await settled(app, partial.json().data.job_id)).toMatchObject({ status: 'failed', errorCode: 'INVALID_MODEL', error: expect.stringMatching(/unet\/ is missing/) });
+    files.docs.set(
+      'partial/manifest.json',
+      manifestOf('sd1', (f) => (f.path.startsWith('unet/') ? null : { ...f, url: `/sd1/${f.path}` })),
+    );
+    const partial = await owner.post('/system/models/install', {
+      source: 'url',
+      url: `${files.url}/partial/manifest.json`,
+      id: 'partial',
+      type: 'checkpoint',
+    });
+    expect(await settled(app, partial.json().data.job_id)).toMatchObject({
+      status: 'failed',
+      errorCode: 'INVALID_MODEL',
+      error: expect.stringMatching(/unet\/ is missing/),
+    });
     expect((await owner.get('/system/models')).json().data.models).toEqual([]);
   });
 
@@ -326,7 +439,13 @@ describe('/system/models', () => {
     const app = running.app;
     const user = await signUp(app);
     const headers = bearer(user.accessToken);
-    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connect(running.url, { path: '/socket.io/', transports: ['websocket'], reconnection: false, forceNew: true, auth: { token: user.accessToken } });
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connect(running.url, {
+      path: '/socket.io/',
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      auth: { token: user.accessToken },
+    });
     try {
       await new Promise<void>((resolve, reject) => {
         socket.once('connect', resolve);
@@ -341,21 +460,38 @@ describe('/system/models', () => {
       const jobId = first.json().data.job_id as string;
 
       // The stalled file has sent its first 10000 bytes: the socket says so, and so does the listing.
-      const stalled = await until('progress past the stall', () => got.find((j) => j.id === jobId && j.stage === 'download' && /^unet\/model\.onnx .*: \d+\/\d+ bytes$/.test(j.message ?? '')));
+      const stalled = await until('progress past the stall', () =>
+        got.find((j) => j.id === jobId && j.stage === 'download' && /^unet\/model\.onnx .*: \d+\/\d+ bytes$/.test(j.message ?? '')),
+      );
       expect(stalled).toMatchObject({ kind: INSTALL_JOB, status: 'processing' });
       const installs = (await app.inject({ url: '/system/models', headers })).json().data.installs;
-      expect(installs).toMatchObject([{ job_id: jobId, id: 'tiny-sd1', type: 'checkpoint', status: 'processing', file: 'unet/model.onnx', total_bytes: expect.any(Number) }]);
+      expect(installs).toMatchObject([
+        {
+          job_id: jobId,
+          id: 'tiny-sd1',
+          type: 'checkpoint',
+          status: 'processing',
+          file: 'unet/model.onnx',
+          total_bytes: expect.any(Number),
+        },
+      ]);
       expect(installs[0].received_bytes).toBeGreaterThan(10_000);
       const twice = await app.inject({ method: 'POST', url: '/system/models/install', headers, payload: body });
       expect([twice.statusCode, twice.json().error.code]).toEqual([409, 'INSTALL_IN_PROGRESS']);
 
       const other = await signUp(app);
-      const foreign = await app.inject({ method: 'POST', url: `/system/models/installs/${jobId}/cancel`, headers: bearer(other.accessToken) });
+      const foreign = await app.inject({
+        method: 'POST',
+        url: `/system/models/installs/${jobId}/cancel`,
+        headers: bearer(other.accessToken),
+      });
       expect(foreign.statusCode).toBe(403);
       const cancelled = await app.inject({ method: 'POST', url: `/system/models/installs/${jobId}/cancel`, headers });
       expect(cancelled.json()).toEqual({ success: true, data: { job_id: jobId, status: 'cancelled' } });
       await until('the cancel over the socket', () => got.find((j) => j.id === jobId && j.status === 'cancelled'));
-      expect((await app.inject({ method: 'POST', url: `/system/models/installs/${jobId}/cancel`, headers })).json().error.code).toBe('INSTALL_FINISHED');
+      expect((await app.inject({ method: 'POST', url: `/system/models/installs/${jobId}/cancel`, headers })).json().error.code).toBe(
+        'INSTALL_FINISHED',
+      );
       files.release();
 
       const second = await app.inject({ method: 'POST', url: '/system/models/install', headers, payload: body });
@@ -367,25 +503,40 @@ describe('/system/models', () => {
       expect(resumed).toMatch(/^bytes=\d+-$/);
       expect(Number(/=(\d+)-/.exec(resumed!)![1])).toBeGreaterThanOrEqual(10_000);
       await until('completion over the socket', () => got.find((j) => j.id === done.id && j.status === 'completed'));
-      expect((await app.inject({ url: '/system/models', headers })).json().data.models).toMatchObject([{ id: 'tiny-sd1', is_available: true }]);
+      expect((await app.inject({ url: '/system/models', headers })).json().data.models).toMatchObject([
+        { id: 'tiny-sd1', is_available: true },
+      ]);
     } finally {
       socket.disconnect();
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
 
-  it('lists the composing engines\' models: MusicGen folders (usable or with their problem) and the bundled basic-pitch and Silero VAD', async () => {
+  it("lists the composing engines' models: MusicGen folders (usable or with their problem) and the bundled basic-pitch and Silero VAD", async () => {
     const { dataDir, owner } = await appWithUser();
     const before = (await owner.get('/system/models')).json().data.music;
     expect(before.musicgen_folder).toBe(path.join(dataDir, 'models', 'musicgen'));
     expect(before.models.map((m: { id: string }) => m.id)).toEqual(['basic-pitch', 'silero-vad']);
-    expect(before.models.find((m: { id: string }) => m.id === 'silero-vad')).toMatchObject({ engine: 'arranger', is_available: true, problem: null });
+    expect(before.models.find((m: { id: string }) => m.id === 'silero-vad')).toMatchObject({
+      engine: 'arranger',
+      is_available: true,
+      problem: null,
+    });
 
     await writeTinyMusicgen(path.join(before.musicgen_folder, 'tiny-musicgen'));
     fs.mkdirSync(path.join(before.musicgen_folder, 'half-copied'), { recursive: true });
-    const after = (await owner.get('/system/models')).json().data.music.models as { id: string; is_available: boolean; problem: string | null; variants: string[]; size_bytes: number | null }[];
+    const after = (await owner.get('/system/models')).json().data.music.models as {
+      id: string;
+      is_available: boolean;
+      problem: string | null;
+      variants: string[];
+      size_bytes: number | null;
+    }[];
     expect(after.find((m) => m.id === 'tiny-musicgen')).toMatchObject({ is_available: true, problem: null, variants: ['fp32'] });
     expect(after.find((m) => m.id === 'tiny-musicgen')!.size_bytes).toBeGreaterThan(0);
-    expect(after.find((m) => m.id === 'half-copied')).toMatchObject({ is_available: false, problem: expect.stringContaining('config.json') });
+    expect(after.find((m) => m.id === 'half-copied')).toMatchObject({
+      is_available: false,
+      problem: expect.stringContaining('config.json'),
+    });
   });
 });

@@ -53,7 +53,8 @@ describe('runtime paths', () => {
     touch(path.join(asar, 'out', 'main', 'compose-render-worker.js'));
     touch(path.join(unpacked, 'resources', 'models', 'basic-pitch', 'model.onnx'));
     touch(path.join(unpacked, 'resources', 'bin', `${process.platform}-${process.arch}`, 'ffmpeg'));
-    for (const native of ['better-sqlite3', 'argon2', 'onnxruntime-node', 'sharp']) touch(path.join(unpacked, 'node_modules', native, 'package.json'));
+    for (const native of ['better-sqlite3', 'argon2', 'onnxruntime-node', 'sharp'])
+      touch(path.join(unpacked, 'node_modules', native, 'package.json'));
 
     const p = resolvePaths(pathToFileURL(path.join(asar, 'out', 'main', 'chunks', 'server-abc123.js')).href, {});
     expect(p).toEqual({
@@ -85,7 +86,9 @@ describe('runtime paths', () => {
 
   it('the data folder is the per-user app-data folder Electron uses, on each platform', () => {
     expect(defaultDataDir('linux', { XDG_CONFIG_HOME: '/x' })).toBe(path.join('/x', 'Atelier'));
-    expect(defaultDataDir('win32', { APPDATA: 'C:\\Users\\a\\AppData\\Roaming' })).toBe(path.join('C:\\Users\\a\\AppData\\Roaming', 'Atelier'));
+    expect(defaultDataDir('win32', { APPDATA: 'C:\\Users\\a\\AppData\\Roaming' })).toBe(
+      path.join('C:\\Users\\a\\AppData\\Roaming', 'Atelier'),
+    );
     expect(defaultDataDir('darwin', {})).toBe(path.join(os.homedir(), 'Library', 'Application Support', 'Atelier'));
   });
 });

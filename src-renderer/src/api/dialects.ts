@@ -43,11 +43,11 @@ const promo: Decoder = {
   error(status, body) {
     if (!isObject(body)) return null;
     // FastAPI-style: {error_code, error_message}, or {detail} (the video download's 404).
-    if (text(body.error_code) !== null) return new ApiError(status, body.error_code as string, text(body.error_message) ?? `The server answered ${status}`);
+    if (text(body.error_code) !== null)
+      return new ApiError(status, body.error_code as string, text(body.error_message) ?? `The server answered ${status}`);
     if (text(body.detail) !== null) return new ApiError(status, `HTTP_${status}`, body.detail as string);
     return null;
   },
 };
 
 export const decoders: Record<Dialect, Decoder> = { studio: envelope, canvas: envelope, stories: envelope, stage, promo };
-

@@ -12,7 +12,8 @@ export class ApiError extends Error {
   }
 }
 
-export const networkError = (message = 'Atelier’s server cannot be reached. Is it still running?') => new ApiError(0, 'NETWORK_ERROR', message);
+export const networkError = (message = 'Atelier’s server cannot be reached. Is it still running?') =>
+  new ApiError(0, 'NETWORK_ERROR', message);
 
 /** The message to show for anything a request threw: the server's own words when it answered. */
 export function errorMessage(err: unknown): string {

@@ -11,7 +11,11 @@ export interface CardProps {
 export function Card({ title, description, tone = 'default', children, ...rest }: CardProps) {
   const titleId = useId();
   return (
-    <section className={`card${tone === 'danger' ? ' card-danger' : ''}`} aria-labelledby={title ? titleId : undefined} data-testid={rest['data-testid']}>
+    <section
+      className={`card${tone === 'danger' ? ' card-danger' : ''}`}
+      aria-labelledby={title ? titleId : undefined}
+      data-testid={rest['data-testid']}
+    >
       {(title || description) && (
         <header className="card-header">
           {title && (

@@ -69,7 +69,8 @@ interface StructuredProgress {
   message?: string | null;
 }
 
-const isStructured = (p: unknown): p is StructuredProgress => typeof p === 'object' && p !== null && typeof (p as StructuredProgress).fraction === 'number';
+const isStructured = (p: unknown): p is StructuredProgress =>
+  typeof p === 'object' && p !== null && typeof (p as StructuredProgress).fraction === 'number';
 
 /** Bytes from a message the server wrote as `<file> (<n>/<files>): <received>/<total or ?> bytes` (installs before structured progress). */
 function bytesInMessage(message: string | null): JobProgress['bytes'] {

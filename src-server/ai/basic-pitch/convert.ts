@@ -64,7 +64,13 @@ export async function convertBasicPitch(options: { outDir?: string; force?: bool
   const tfjs = readTfjsModel(modelJson);
   const sourceSha256 = sha256(tfjs.files);
   const existing = readInfo(infoPath);
-  if (!options.force && existing && existing.sourceSha256 === sourceSha256 && existing.converterVersion === CONVERTER_VERSION && fs.existsSync(modelPath)) {
+  if (
+    !options.force &&
+    existing &&
+    existing.sourceSha256 === sourceSha256 &&
+    existing.converterVersion === CONVERTER_VERSION &&
+    fs.existsSync(modelPath)
+  ) {
     return { converted: false, modelPath, info: existing };
   }
   const { graph, ops } = convertTfjsGraph(tfjs, {
@@ -113,7 +119,9 @@ async function main(argv: string[]): Promise<number> {
     );
     return 0;
   } catch (err) {
-    console.log(`Atelier: could not convert basic-pitch to ONNX (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); melody transcription will report the model missing`);
+    console.log(
+      `Atelier: could not convert basic-pitch to ONNX (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); melody transcription will report the model missing`,
+    );
     return 1;
   }
 }

@@ -102,7 +102,9 @@ export function framesToNotes(noteActivations: Float32Array, onsetActivations: F
   const energyTolerance = options.energyTolerance ?? 11;
   const nFrames = noteActivations.length / NOTE_BINS;
   if (!Number.isInteger(nFrames) || onsetActivations.length !== noteActivations.length) {
-    throw new Error(`Note and onset activations must both be frames × ${NOTE_BINS}; got ${noteActivations.length} and ${onsetActivations.length} values`);
+    throw new Error(
+      `Note and onset activations must both be frames × ${NOTE_BINS}; got ${noteActivations.length} and ${onsetActivations.length} values`,
+    );
   }
   const frames = noteActivations.slice();
   let onsets: Float32Array = onsetActivations.slice();
@@ -113,7 +115,8 @@ export function framesToNotes(noteActivations: Float32Array, onsetActivations: F
     }
   };
   if (options.maxFrequencyHz !== undefined) clearKeys(Math.max(0, Math.round(hzToMidi(options.maxFrequencyHz) - MIDI_OFFSET)), NOTE_BINS);
-  if (options.minFrequencyHz !== undefined) clearKeys(0, Math.min(NOTE_BINS, Math.max(0, Math.round(hzToMidi(options.minFrequencyHz) - MIDI_OFFSET))));
+  if (options.minFrequencyHz !== undefined)
+    clearKeys(0, Math.min(NOTE_BINS, Math.max(0, Math.round(hzToMidi(options.minFrequencyHz) - MIDI_OFFSET))));
   if (options.inferOnsets ?? true) onsets = inferredOnsets(onsets, frames, nFrames);
 
   // Onset peaks, as scipy's argrelmax(axis=0) with clipped edges: strictly above both

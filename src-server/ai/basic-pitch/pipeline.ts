@@ -82,7 +82,11 @@ export const basicPitchTask: WorkerTask<BasicPitchInput, BasicPitchOutput> = {
       ...[IO.audio].filter((n) => !session.inputNames.includes(n)),
       ...[IO.note, IO.onset, IO.contour].filter((n) => !session.outputNames.includes(n)),
     ];
-    if (missing.length) throw new AiError('model_load_failed', `${model} is not a converted basic-pitch model (no ${missing.join(', ')}); run ${CONVERT_COMMAND} --force`);
+    if (missing.length)
+      throw new AiError(
+        'model_load_failed',
+        `${model} is not a converted basic-pitch model (no ${missing.join(', ')}); run ${CONVERT_COMMAND} --force`,
+      );
 
     const durationSec = samples.length / SAMPLE_RATE;
     const frames = frameCount(samples.length);
@@ -105,7 +109,10 @@ export const basicPitchTask: WorkerTask<BasicPitchInput, BasicPitchOutput> = {
       copy(out[IO.onset], onset, NOTE_BINS);
       if (includeActivations) copy(out[IO.contour], contour, CONTOUR_BINS);
       written += take;
-      ctx.progress({ processedSec: Math.min(durationSec, ((w + 1) * HOP_SAMPLES) / SAMPLE_RATE), durationSec } satisfies BasicPitchProgress);
+      ctx.progress({
+        processedSec: Math.min(durationSec, ((w + 1) * HOP_SAMPLES) / SAMPLE_RATE),
+        durationSec,
+      } satisfies BasicPitchProgress);
     }
     ctx.throwIfCancelled();
     const notes = notesFromActivations(note, onset, options);
@@ -138,9 +145,20 @@ export interface TranscribeResult extends BasicPitchOutput {
  * detached here when it owns its whole buffer; pass `samples.slice()` to keep using it.
  */
 export async function transcribeNotes(pool: AiPool, samples: Float32Array, options: TranscribeOptions = {}): Promise<TranscribeResult> {
-  const { sampleRate = SAMPLE_RATE, model = basicPitchModelPath(), providers, includeActivations, signal, onProgress, ...noteOptions } = options;
+  const {
+    sampleRate = SAMPLE_RATE,
+    model = basicPitchModelPath(),
+    providers,
+    includeActivations,
+    signal,
+    onProgress,
+    ...noteOptions
+  } = options;
   if (sampleRate !== SAMPLE_RATE) {
-    throw new AiError('bad_input', `basic-pitch needs ${SAMPLE_RATE} Hz mono audio, got ${sampleRate} Hz; decode with decodeAudio(file, { sampleRate: ${SAMPLE_RATE} })`);
+    throw new AiError(
+      'bad_input',
+      `basic-pitch needs ${SAMPLE_RATE} Hz mono audio, got ${sampleRate} Hz; decode with decodeAudio(file, { sampleRate: ${SAMPLE_RATE} })`,
+    );
   }
   if (samples.length === 0) throw new AiError('bad_input', 'basic-pitch got no audio');
   if (!basicPitchModelPresent(model)) {

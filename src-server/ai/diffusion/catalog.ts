@@ -74,7 +74,8 @@ const FOLDERS: Record<ModelType, string> = { checkpoint: 'diffusion', upscaler: 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 function checkId(id: string): void {
-  if (!ID.test(id) || id.includes('..')) throw new CatalogError('invalid_request', `model id must be letters, digits, ".", "_" or "-" (up to 100), got ${JSON.stringify(id)}`);
+  if (!ID.test(id) || id.includes('..'))
+    throw new CatalogError('invalid_request', `model id must be letters, digits, ".", "_" or "-" (up to 100), got ${JSON.stringify(id)}`);
 }
 
 /** A folder's total size, and a stamp (every file's path, size and mtime) that changes when any file does. */
@@ -133,17 +134,61 @@ export function describeModel(dir: string, type: ModelType, plans: PlanOrder): O
       const m = readModelFolder(dir);
       const unetIn = m.unet.inputs.find((v) => v.name === 'sample')?.dims[1];
       const inpainting = unetIn === 9 || m.unet.config?.in_channels === 9;
-      return { ...common, type, base: m.base, precision: m.precision, inpainting, sample_size: m.sampleSize, scale: null, min_tier: plan(m.base === 'sdxl' ? paid : lowest), is_available: true, problem: null };
+      return {
+        ...common,
+        type,
+        base: m.base,
+        precision: m.precision,
+        inpainting,
+        sample_size: m.sampleSize,
+        scale: null,
+        min_tier: plan(m.base === 'sdxl' ? paid : lowest),
+        is_available: true,
+        problem: null,
+      };
     } catch (err) {
-      return { ...common, type, base: null, precision: null, inpainting: false, sample_size: null, scale: null, min_tier: plan(lowest), is_available: false, problem: (err as Error).message };
+      return {
+        ...common,
+        type,
+        base: null,
+        precision: null,
+        inpainting: false,
+        sample_size: null,
+        scale: null,
+        min_tier: plan(lowest),
+        is_available: false,
+        problem: (err as Error).message,
+      };
     }
   }
   if (type === 'vae') {
     try {
       const v = readVaeFolder(dir);
-      return { ...common, type, base: null, precision: v.vaeDecoder.precision, inpainting: false, sample_size: null, scale: null, min_tier: plan(lowest), is_available: true, problem: null };
+      return {
+        ...common,
+        type,
+        base: null,
+        precision: v.vaeDecoder.precision,
+        inpainting: false,
+        sample_size: null,
+        scale: null,
+        min_tier: plan(lowest),
+        is_available: true,
+        problem: null,
+      };
     } catch (err) {
-      return { ...common, type, base: null, precision: null, inpainting: false, sample_size: null, scale: null, min_tier: plan(lowest), is_available: false, problem: (err as Error).message };
+      return {
+        ...common,
+        type,
+        base: null,
+        precision: null,
+        inpainting: false,
+        sample_size: null,
+        scale: null,
+        min_tier: plan(lowest),
+        is_available: false,
+        problem: (err as Error).message,
+      };
     }
   }
   try {
@@ -151,17 +196,42 @@ export function describeModel(dir: string, type: ModelType, plans: PlanOrder): O
     const info = readOnnxFile(file);
     const problems = externalDataProblems(info);
     const input = info.inputs[0];
-    if (!input || input.dims.length !== 4 || (typeof input.dims[1] === 'number' && input.dims[1] !== 3)) problems.push(`${path.basename(file)} does not take an NCHW RGB image (its input is ${input ? `[${input.dims.join(', ')}]` : 'missing'})`);
+    if (!input || input.dims.length !== 4 || (typeof input.dims[1] === 'number' && input.dims[1] !== 3))
+      problems.push(
+        `${path.basename(file)} does not take an NCHW RGB image (its input is ${input ? `[${input.dims.join(', ')}]` : 'missing'})`,
+      );
     if (!info.outputs.length) problems.push(`${path.basename(file)} has no output`);
     const out = info.outputs[0];
     const fromGraph = typeof input?.dims[3] === 'number' && typeof out?.dims[3] === 'number' ? out.dims[3] / input.dims[3] : null;
     const fromName = /x([248])(?![0-9])/i.exec(path.basename(dir))?.[1];
     const scale = meta.scale ?? fromGraph ?? (fromName ? Number(fromName) : null);
     const precision: Precision = (info.weightTypes.float16 ?? 0) > (info.weightTypes.float32 ?? 0) ? 'fp16' : 'fp32';
-    return { ...common, type, base: null, precision, inpainting: false, sample_size: null, scale, min_tier: plan(lowest), is_available: problems.length === 0, problem: problems.length ? problems.join('; ') : null };
+    return {
+      ...common,
+      type,
+      base: null,
+      precision,
+      inpainting: false,
+      sample_size: null,
+      scale,
+      min_tier: plan(lowest),
+      is_available: problems.length === 0,
+      problem: problems.length ? problems.join('; ') : null,
+    };
   } catch (err) {
     const message = err instanceof OnnxFileError || isAiError(err) ? err.message : `cannot be read (${(err as Error).message})`;
-    return { ...common, type, base: null, precision: null, inpainting: false, sample_size: null, scale: null, min_tier: plan(lowest), is_available: false, problem: message };
+    return {
+      ...common,
+      type,
+      base: null,
+      precision: null,
+      inpainting: false,
+      sample_size: null,
+      scale: null,
+      min_tier: plan(lowest),
+      is_available: false,
+      problem: message,
+    };
   }
 }
 
@@ -290,9 +360,11 @@ export class ModelCatalog {
     if (!files.length) throw new CatalogError('invalid_request', 'a download needs at least one file');
     for (const f of files) {
       const norm = path.posix.normalize(f.path);
-      if (path.isAbsolute(f.path) || norm.startsWith('..') || norm !== f.path || f.path.includes('\\')) throw new CatalogError('invalid_request', `file path ${JSON.stringify(f.path)} must be relative and inside the model folder`);
+      if (path.isAbsolute(f.path) || norm.startsWith('..') || norm !== f.path || f.path.includes('\\'))
+        throw new CatalogError('invalid_request', `file path ${JSON.stringify(f.path)} must be relative and inside the model folder`);
       if (!/^https?:\/\//.test(f.url)) throw new CatalogError('invalid_request', `${f.url} is not an http(s) URL`);
-      if (f.sha256 !== undefined && !/^[0-9a-f]{64}$/i.test(f.sha256)) throw new CatalogError('invalid_request', `sha256 of ${f.path} must be 64 hex digits`);
+      if (f.sha256 !== undefined && !/^[0-9a-f]{64}$/i.test(f.sha256))
+        throw new CatalogError('invalid_request', `sha256 of ${f.path} must be 64 hex digits`);
     }
     const staged = path.join(this.root, '.downloads', `${FOLDERS[type]}-${id}`);
     fs.mkdirSync(staged, { recursive: true });
@@ -304,7 +376,13 @@ export class ModelCatalog {
     });
     const report = (i: number) => {
       const total = sizes.every((s) => s !== null) ? (sizes as number[]).reduce((a, b) => a + b, 0) : null;
-      options.onProgress?.({ file: files[i]!.path, fileIndex: i, files: files.length, receivedBytes: onDisk.reduce((a, b) => a + b, 0), totalBytes: total });
+      options.onProgress?.({
+        file: files[i]!.path,
+        fileIndex: i,
+        files: files.length,
+        receivedBytes: onDisk.reduce((a, b) => a + b, 0),
+        totalBytes: total,
+      });
     };
     for (let i = 0; i < files.length; i++) {
       const f = files[i]!;
@@ -328,7 +406,12 @@ export class ModelCatalog {
     return entry;
   }
 
-  private async download(file: DownloadFile, part: string, signal: AbortSignal | undefined, progress: (bytes: number, size: number | null) => void): Promise<void> {
+  private async download(
+    file: DownloadFile,
+    part: string,
+    signal: AbortSignal | undefined,
+    progress: (bytes: number, size: number | null) => void,
+  ): Promise<void> {
     const hash = createHash('sha256');
     let have = fs.existsSync(part) ? fs.statSync(part).size : 0;
     if (file.size !== undefined && have > file.size) {
@@ -363,7 +446,13 @@ export class ModelCatalog {
     this.verify(file, part, hash.digest('hex'));
   }
 
-  private async restart(file: DownloadFile, part: string, res: Response, signal: AbortSignal | undefined, progress: (bytes: number, size: number | null) => void): Promise<void> {
+  private async restart(
+    file: DownloadFile,
+    part: string,
+    res: Response,
+    signal: AbortSignal | undefined,
+    progress: (bytes: number, size: number | null) => void,
+  ): Promise<void> {
     fs.rmSync(part, { force: true });
     const hash = createHash('sha256');
     const length = Number(res.headers.get('content-length') ?? NaN);
@@ -371,7 +460,16 @@ export class ModelCatalog {
     this.verify(file, part, hash.digest('hex'));
   }
 
-  private async stream(res: Response, part: string, have: number, size: number | null, hash: ReturnType<typeof createHash>, file: DownloadFile, signal: AbortSignal | undefined, progress: (bytes: number, size: number | null) => void): Promise<void> {
+  private async stream(
+    res: Response,
+    part: string,
+    have: number,
+    size: number | null,
+    hash: ReturnType<typeof createHash>,
+    file: DownloadFile,
+    signal: AbortSignal | undefined,
+    progress: (bytes: number, size: number | null) => void,
+  ): Promise<void> {
     if (file.size !== undefined && size !== null && size !== file.size) {
       await res.body?.cancel();
       throw new CatalogError('download_failed', `${file.url} is ${size} bytes but ${file.size} were expected`);
@@ -389,11 +487,18 @@ export class ModelCatalog {
       }
     } catch (err) {
       // What arrived stays in the .part file for the next attempt.
-      throw new CatalogError('download_failed', `download of ${file.path} stopped at ${bytes}${size !== null ? ` of ${size}` : ''} bytes (${signal?.aborted ? 'cancelled' : (err as Error).message}); installing again resumes it`);
+      throw new CatalogError(
+        'download_failed',
+        `download of ${file.path} stopped at ${bytes}${size !== null ? ` of ${size}` : ''} bytes (${signal?.aborted ? 'cancelled' : (err as Error).message}); installing again resumes it`,
+      );
     } finally {
       await new Promise<void>((resolve) => out.end(() => resolve()));
     }
-    if (size !== null && bytes !== size) throw new CatalogError('download_failed', `download of ${file.path} is incomplete: ${bytes} of ${size} bytes; installing again resumes it`);
+    if (size !== null && bytes !== size)
+      throw new CatalogError(
+        'download_failed',
+        `download of ${file.path} is incomplete: ${bytes} of ${size} bytes; installing again resumes it`,
+      );
   }
 
   private verify(file: DownloadFile, part: string, digest: string): void {

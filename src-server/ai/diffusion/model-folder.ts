@@ -160,14 +160,23 @@ export function readModelFolder(dir: string): DiffusionModelFolder {
 
   const hidden = unet?.inputs.find((v) => v.name === 'encoder_hidden_states');
   const crossAttentionDim = lastDim(hidden) ?? numberIn(unet?.config ?? null, 'cross_attention_dim');
-  const textWidth = (c: OnnxComponent | null) => lastDim(c?.outputs.find((v) => v.name === 'last_hidden_state') ?? c?.outputs.find((v) => v.dims.length === 3));
+  const textWidth = (c: OnnxComponent | null) =>
+    lastDim(c?.outputs.find((v) => v.name === 'last_hidden_state') ?? c?.outputs.find((v) => v.dims.length === 3));
   if (!xl && crossAttentionDim !== null && textEncoder && textWidth(textEncoder) !== null && textWidth(textEncoder) !== crossAttentionDim) {
-    problems.push(`text_encoder gives ${textWidth(textEncoder)}-wide embeddings but unet attends to ${crossAttentionDim}: components of different models`);
+    problems.push(
+      `text_encoder gives ${textWidth(textEncoder)}-wide embeddings but unet attends to ${crossAttentionDim}: components of different models`,
+    );
   }
   // A missing component always left a problem; the test also narrows the types.
-  if (problems.length || !textEncoder || !unet || !vaeDecoder) throw new AiError('model_load_failed', `${dir} is not a usable Stable Diffusion ONNX model: ${problems.join('; ')}`);
+  if (problems.length || !textEncoder || !unet || !vaeDecoder)
+    throw new AiError('model_load_failed', `${dir} is not a usable Stable Diffusion ONNX model: ${problems.join('; ')}`);
 
-  const predictionType = schedulerConfig.prediction_type === 'v_prediction' ? 'v_prediction' : schedulerConfig.prediction_type === 'sample' ? 'sample' : 'epsilon';
+  const predictionType =
+    schedulerConfig.prediction_type === 'v_prediction'
+      ? 'v_prediction'
+      : schedulerConfig.prediction_type === 'sample'
+        ? 'sample'
+        : 'epsilon';
   const textHidden = numberIn(textEncoder.config, 'hidden_size') ?? textWidth(textEncoder);
   // SD 1.x attends to CLIP ViT-L (768 wide), SD 2.x to OpenCLIP ViT-H (1024); without either
   // number, SD 2's v-prediction is the remaining tell.
@@ -176,7 +185,8 @@ export function readModelFolder(dir: string): DiffusionModelFolder {
 
   const sampleDim = unet.inputs.find((v) => v.name === 'sample')?.dims[2];
   const latentSize = numberIn(unet.config, 'sample_size') ?? (typeof sampleDim === 'number' && sampleDim > 0 ? sampleDim : null);
-  const sampleSize = latentSize !== null ? latentSize * 8 : base === 'sdxl' ? 1024 : base === 'sd2' && predictionType === 'v_prediction' ? 768 : 512;
+  const sampleSize =
+    latentSize !== null ? latentSize * 8 : base === 'sdxl' ? 1024 : base === 'sd2' && predictionType === 'v_prediction' ? 768 : 512;
   const vaeScalingFactor = numberIn(vaeDecoder.config, 'scaling_factor') ?? (base === 'sdxl' ? 0.13025 : 0.18215);
 
   return {
@@ -215,7 +225,12 @@ export function readVaeFolder(dir: string): VaeFolder {
   const vaeDecoder = readComponent(dir, 'vae_decoder', problems);
   const vaeEncoder = fs.existsSync(path.join(dir, 'vae_encoder')) ? readComponent(dir, 'vae_encoder', problems) : null;
   const channels = vaeDecoder?.inputs.find((v) => v.name === 'latent_sample')?.dims[1];
-  if (typeof channels === 'number' && channels !== 4) problems.push(`vae_decoder takes ${channels} latent channels; Stable Diffusion 1.x, 2.x and SDXL use 4`);
-  if (problems.length || !vaeDecoder) throw new AiError('model_load_failed', `${dir} is not a usable VAE (an ONNX export with vae_decoder/model.onnx): ${problems.join('; ')}`);
+  if (typeof channels === 'number' && channels !== 4)
+    problems.push(`vae_decoder takes ${channels} latent channels; Stable Diffusion 1.x, 2.x and SDXL use 4`);
+  if (problems.length || !vaeDecoder)
+    throw new AiError(
+      'model_load_failed',
+      `${dir} is not a usable VAE (an ONNX export with vae_decoder/model.onnx): ${problems.join('; ')}`,
+    );
   return { dir, vaeDecoder, vaeEncoder, scalingFactor: numberIn(vaeDecoder.config, 'scaling_factor') };
 }

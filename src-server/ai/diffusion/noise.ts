@@ -15,7 +15,8 @@ export const RANDOM_SEED = -1;
 /** A usable seed: `seed` itself, or for −1 (or none) a fresh random one that the caller records. */
 export function resolveSeed(seed: number = RANDOM_SEED): number {
   if (seed === RANDOM_SEED) return randomInt(0, MAX_SEED + 1);
-  if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) throw new RangeError(`A seed is an integer from 0 to ${MAX_SEED}, or −1 for a random one; got ${seed}`);
+  if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED)
+    throw new RangeError(`A seed is an integer from 0 to ${MAX_SEED}, or −1 for a random one; got ${seed}`);
   return seed;
 }
 
@@ -80,7 +81,8 @@ export class GaussianNoise implements NoiseSource {
     /** Separates independent streams of one seed (e.g. latents and a mask's noise). */
     readonly stream = 0,
   ) {
-    if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) throw new RangeError(`A seed is an integer from 0 to ${MAX_SEED}; resolve −1 with resolveSeed() first`);
+    if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED)
+      throw new RangeError(`A seed is an integer from 0 to ${MAX_SEED}; resolve −1 with resolveSeed() first`);
     if (!Number.isInteger(stream) || stream < 0 || stream > MAX_SEED) throw new RangeError(`stream must be a uint32, got ${stream}`);
   }
 

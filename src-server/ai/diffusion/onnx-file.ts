@@ -263,7 +263,8 @@ export function externalDataProblems(info: OnnxFileInfo): string[] {
       problems.push(`needs its external data file ${ref.location}, which is missing`);
       continue;
     }
-    if (ref.end !== null && size < ref.end) problems.push(`reads ${ref.end} bytes from ${ref.location}, which has only ${size} (truncated?)`);
+    if (ref.end !== null && size < ref.end)
+      problems.push(`reads ${ref.end} bytes from ${ref.location}, which has only ${size} (truncated?)`);
   }
   return problems;
 }

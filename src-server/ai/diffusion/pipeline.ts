@@ -128,12 +128,26 @@ function tokenizerFor(dir: string): Promise<ClipTokenizer> {
 
 /** The penultimate layer's output (`hidden_states.N−1`), which SDXL conditions on. */
 function penultimate(outputs: readonly string[], component: string): string {
-  const layers = outputs.map((n) => /^hidden_states\.(\d+)$/.exec(n)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1]));
-  if (layers.length < 2) throw new AiError('model_load_failed', `${component} does not output its hidden states (hidden_states.N), which SDXL needs; outputs: ${outputs.join(', ')}`);
+  const layers = outputs
+    .map((n) => /^hidden_states\.(\d+)$/.exec(n))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]));
+  if (layers.length < 2)
+    throw new AiError(
+      'model_load_failed',
+      `${component} does not output its hidden states (hidden_states.N), which SDXL needs; outputs: ${outputs.join(', ')}`,
+    );
   return `hidden_states.${Math.max(...layers) - 1}`;
 }
 
-async function encodeText(ctx: TaskContext, loaded: LoadedSession, component: OnnxComponent, tokenizer: ClipTokenizer, text: string, xl: 'first' | 'second' | null): Promise<Embeddings> {
+async function encodeText(
+  ctx: TaskContext,
+  loaded: LoadedSession,
+  component: OnnxComponent,
+  tokenizer: ClipTokenizer,
+  text: string,
+  xl: 'first' | 'second' | null,
+): Promise<Embeddings> {
   const io = sessionIo(loaded.session);
   const idsInput = requireTensor(io.inputs, ['input_ids'], component.name);
   const { ids, truncated } = tokenizer.encode(text);
@@ -141,9 +155,18 @@ async function encodeText(ctx: TaskContext, loaded: LoadedSession, component: On
   const out = await ctx.run(loaded, feeds);
   if (!xl) {
     const hidden = requireTensor(io.outputs, ['last_hidden_state'], component.name, 'output');
-    return { tokens: readFloats(out[hidden.name]!, `${component.name} ${hidden.name}`), pooled: null, batch: 1, seq: ids.length, truncated };
+    return {
+      tokens: readFloats(out[hidden.name]!, `${component.name} ${hidden.name}`),
+      pooled: null,
+      batch: 1,
+      seq: ids.length,
+      truncated,
+    };
   }
-  const layer = penultimate(io.outputs.map((o) => o.name), component.name);
+  const layer = penultimate(
+    io.outputs.map((o) => o.name),
+    component.name,
+  );
   const tokens = readFloats(out[layer]!, `${component.name} ${layer}`);
   if (xl === 'first') return { tokens, pooled: null, batch: 1, seq: ids.length, truncated };
   const pooled = requireTensor(io.outputs, ['text_embeds'], component.name, 'output');
@@ -162,7 +185,12 @@ function concatTokens(a: Float32Array, b: Float32Array, tokens: number): Float32
   return out;
 }
 
-async function promptEmbeddings(ctx: TaskContext, model: DiffusionModelFolder, providers: ExecutionProvider[] | undefined, text: string): Promise<Embeddings> {
+async function promptEmbeddings(
+  ctx: TaskContext,
+  model: DiffusionModelFolder,
+  providers: ExecutionProvider[] | undefined,
+  text: string,
+): Promise<Embeddings> {
   const tokenizer = await tokenizerFor(model.tokenizer);
   const first = await ctx.session({ model: model.textEncoder.model, providers });
   if (model.base !== 'sdxl') return encodeText(ctx, first, model.textEncoder, tokenizer, text, null);
@@ -175,7 +203,11 @@ async function promptEmbeddings(ctx: TaskContext, model: DiffusionModelFolder, p
 /** A [mean, logvar] encoder output (8 channels) is sampled with our own noise; a 4-channel one is already a sample. */
 function imageLatents(encoded: Float32Array, channels: number, noise: GaussianNoise): Float32Array {
   if (channels === 4) return encoded;
-  if (channels !== 8) throw new AiError('model_load_failed', `vae_encoder gives ${channels} channels; 4 (a sample) or 8 (mean and log-variance) were expected`);
+  if (channels !== 8)
+    throw new AiError(
+      'model_load_failed',
+      `vae_encoder gives ${channels} channels; 4 (a sample) or 8 (mean and log-variance) were expected`,
+    );
   const n = encoded.length / 2;
   const z = noise.normal(n);
   const out = new Float32Array(n);
@@ -210,8 +242,15 @@ export function sizeLimits(model: { base: SdBase; sampleSize: number }): { min: 
 /** Refuses a size the model cannot make well, naming its base and the bounds. */
 export function checkSize(model: { base: SdBase; sampleSize: number }, width: number, height: number): void {
   const { min, max } = sizeLimits(model);
-  for (const [name, v] of [['width', width], ['height', height]] as const) {
-    if (!Number.isInteger(v) || v % 8 || v < min || v > max) throw new AiError('bad_input', `${name} must be a multiple of 8 from ${min} to ${max} for this ${model.base} model (native ${model.sampleSize}), got ${v}`);
+  for (const [name, v] of [
+    ['width', width],
+    ['height', height],
+  ] as const) {
+    if (!Number.isInteger(v) || v % 8 || v < min || v > max)
+      throw new AiError(
+        'bad_input',
+        `${name} must be a multiple of 8 from ${min} to ${max} for this ${model.base} model (native ${model.sampleSize}), got ${v}`,
+      );
   }
 }
 
@@ -219,7 +258,12 @@ export function checkSize(model: { base: SdBase; sampleSize: number }, width: nu
 function withVae(model: DiffusionModelFolder, vaeDir: string | undefined): DiffusionModelFolder {
   if (!vaeDir) return model;
   const vae = readVaeFolder(vaeDir);
-  return { ...model, vaeDecoder: vae.vaeDecoder, vaeEncoder: vae.vaeEncoder, vaeScalingFactor: vae.scalingFactor ?? model.vaeScalingFactor };
+  return {
+    ...model,
+    vaeDecoder: vae.vaeDecoder,
+    vaeEncoder: vae.vaeEncoder,
+    vaeScalingFactor: vae.scalingFactor ?? model.vaeScalingFactor,
+  };
 }
 
 export const MAX_BATCH = 8;
@@ -229,18 +273,26 @@ function checkInput(input: DiffusionInput): void {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 8 || height < 8 || width % 8 || height % 8) {
     throw new AiError('bad_input', `width and height must be multiples of 8, got ${width}×${height}`);
   }
-  if (!Number.isInteger(steps) || steps < 1 || steps > 1000) throw new AiError('bad_input', `steps must be an integer from 1 to 1000, got ${steps}`);
-  if (!Number.isFinite(guidanceScale) || guidanceScale < 0) throw new AiError('bad_input', `guidanceScale must be a number ≥ 0, got ${guidanceScale}`);
-  if (!SCHEDULER_NAMES.includes(input.scheduler)) throw new AiError('bad_input', `scheduler must be one of ${SCHEDULER_NAMES.join(', ')}, got ${input.scheduler}`);
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffff_ffff) throw new AiError('bad_input', `seed must be resolved to a uint32 first, got ${seed}`);
-  if (input.image && !(input.image.strength > 0 && input.image.strength <= 1)) throw new AiError('bad_input', `strength must be in (0, 1], got ${input.image.strength}`);
+  if (!Number.isInteger(steps) || steps < 1 || steps > 1000)
+    throw new AiError('bad_input', `steps must be an integer from 1 to 1000, got ${steps}`);
+  if (!Number.isFinite(guidanceScale) || guidanceScale < 0)
+    throw new AiError('bad_input', `guidanceScale must be a number ≥ 0, got ${guidanceScale}`);
+  if (!SCHEDULER_NAMES.includes(input.scheduler))
+    throw new AiError('bad_input', `scheduler must be one of ${SCHEDULER_NAMES.join(', ')}, got ${input.scheduler}`);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffff_ffff)
+    throw new AiError('bad_input', `seed must be resolved to a uint32 first, got ${seed}`);
+  if (input.image && !(input.image.strength > 0 && input.image.strength <= 1))
+    throw new AiError('bad_input', `strength must be in (0, 1], got ${input.image.strength}`);
   const batch = input.batchSize ?? 1;
-  if (!Number.isInteger(batch) || batch < 1 || batch > MAX_BATCH) throw new AiError('bad_input', `batch_size must be an integer from 1 to ${MAX_BATCH}, got ${batch}`);
+  if (!Number.isInteger(batch) || batch < 1 || batch > MAX_BATCH)
+    throw new AiError('bad_input', `batch_size must be an integer from 1 to ${MAX_BATCH}, got ${batch}`);
   if (input.mask && !input.image) throw new AiError('bad_input', 'a mask needs the image it applies to');
   for (const [name, v] of Object.entries(input.sizeConditioning ?? {})) {
-    if (!Number.isInteger(v) || v < 0 || v > 16384) throw new AiError('bad_input', `sizeConditioning.${name} must be an integer from 0 to 16384, got ${v}`);
+    if (!Number.isInteger(v) || v < 0 || v > 16384)
+      throw new AiError('bad_input', `sizeConditioning.${name} must be an integer from 0 to 16384, got ${v}`);
   }
-  if (input.mask && input.mask.length !== width * height) throw new AiError('bad_input', `the mask must have one byte per pixel (${width * height}), got ${input.mask.length}`);
+  if (input.mask && input.mask.length !== width * height)
+    throw new AiError('bad_input', `the mask must have one byte per pixel (${width * height}), got ${input.mask.length}`);
   const every = input.previewEvery ?? 0;
   if (!Number.isInteger(every) || every < 0) throw new AiError('bad_input', `previewEvery must be an integer ≥ 0, got ${every}`);
 }
@@ -253,7 +305,8 @@ export function latentMask(mask: Uint8Array, width: number, height: number): Flo
   const lw = width / 8;
   const lh = height / 8;
   const out = new Float32Array(lw * lh);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) if (mask[y * width + x]! >= 128) out[Math.floor(y / 8) * lw + Math.floor(x / 8)] = 1;
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) if (mask[y * width + x]! >= 128) out[Math.floor(y / 8) * lw + Math.floor(x / 8)] = 1;
   return out;
 }
 
@@ -277,17 +330,31 @@ export const diffusionTask: WorkerTask<DiffusionInput, DiffusionOutput> = {
     const unetChannels = sampleDims?.[1] === 9 || (sampleDims?.[1] !== 4 && model.unet.config?.in_channels === 9) ? 9 : 4;
     // An inpainting UNet also draws from nothing: a full mask over a blank image.
     const inpaint = unetChannels === 9 ? 'unet' : input.mask ? 'blend' : null;
-    if ((input.image || inpaint) && !model.vaeEncoder) throw new AiError('model_load_failed', `${input.model} has no vae_encoder/, which ${inpaint ? 'inpainting' : 'image-to-image'} needs`);
+    if ((input.image || inpaint) && !model.vaeEncoder)
+      throw new AiError(
+        'model_load_failed',
+        `${input.model} has no vae_encoder/, which ${inpaint ? 'inpainting' : 'image-to-image'} needs`,
+      );
     const unet = await ctx.session({ model: model.unet.model, providers });
     const io = sessionIo(unet.session);
     const sampleIn = requireTensor(io.inputs, ['sample'], 'unet');
     const timestepIn = requireTensor(io.inputs, ['timestep'], 'unet');
     const hiddenIn = requireTensor(io.inputs, ['encoder_hidden_states'], 'unet');
-    const xl = model.base === 'sdxl' ? { embeds: requireTensor(io.inputs, ['text_embeds'], 'unet'), timeIds: requireTensor(io.inputs, ['time_ids'], 'unet') } : null;
-    if (!xl && input.sizeConditioning) throw new AiError('bad_input', `size conditioning (original, crop and target size) is SDXL's; this is a ${model.base} model`);
+    const xl =
+      model.base === 'sdxl'
+        ? { embeds: requireTensor(io.inputs, ['text_embeds'], 'unet'), timeIds: requireTensor(io.inputs, ['time_ids'], 'unet') }
+        : null;
+    if (!xl && input.sizeConditioning)
+      throw new AiError('bad_input', `size conditioning (original, crop and target size) is SDXL's; this is a ${model.base} model`);
     // A guidance-distilled UNet (LCM) takes the guidance scale as an embedding instead of two passes.
     const guidanceIn = io.inputs.find((v) => v.name === 'timestep_cond');
-    const fed = new Set([sampleIn.name, timestepIn.name, hiddenIn.name, ...(xl ? [xl.embeds.name, xl.timeIds.name] : []), ...(guidanceIn ? [guidanceIn.name] : [])]);
+    const fed = new Set([
+      sampleIn.name,
+      timestepIn.name,
+      hiddenIn.name,
+      ...(xl ? [xl.embeds.name, xl.timeIds.name] : []),
+      ...(guidanceIn ? [guidanceIn.name] : []),
+    ]);
     const unfed = io.inputs.filter((v) => !fed.has(v.name)).map((v) => v.name);
     if (unfed.length) throw new AiError('model_load_failed', `unet needs inputs this pipeline does not provide: ${unfed.join(', ')}`);
     const guided = !guidanceIn && input.guidanceScale > 1;
@@ -312,9 +379,13 @@ export const diffusionTask: WorkerTask<DiffusionInput, DiffusionOutput> = {
       const encoder = await ctx.session({ model: model.vaeEncoder!.model, providers });
       const eio = sessionIo(encoder.session);
       const pixels = requireTensor(eio.inputs, ['sample'], 'vae_encoder');
-      const out = await ctx.run(encoder, { [pixels.name]: floatTensor(ctx.ort, pixels.type, chw, [1, 3, height, width], 'vae_encoder sample') });
+      const out = await ctx.run(encoder, {
+        [pixels.name]: floatTensor(ctx.ort, pixels.type, chw, [1, 3, height, width], 'vae_encoder sample'),
+      });
       const latentOut = out[eio.outputs[0]!.name]!;
-      return imageLatents(readFloats(latentOut, 'vae_encoder output'), Number(latentOut.dims[1]), noise).map((v) => v * model.vaeScalingFactor);
+      return imageLatents(readFloats(latentOut, 'vae_encoder output'), Number(latentOut.dims[1]), noise).map(
+        (v) => v * model.vaeScalingFactor,
+      );
     };
 
     const output = io.outputs[0]!.name;
@@ -323,16 +394,37 @@ export const diffusionTask: WorkerTask<DiffusionInput, DiffusionOutput> = {
     const passes: Embeddings[] = !guided ? [cond] : sampleIn.dims[0] === 1 ? [uncond!, cond] : [stack(uncond!, cond)];
     const timeIds = sdxlTimeIds(width, height, input.sizeConditioning);
     const fixedFeeds = passes.map((e): Record<string, Ort.Tensor> => {
-      const feeds = { [hiddenIn.name]: floatTensor(ctx.ort, hiddenIn.type, e.tokens, [e.batch, e.seq, e.tokens.length / e.batch / e.seq], 'unet encoder_hidden_states') };
+      const feeds = {
+        [hiddenIn.name]: floatTensor(
+          ctx.ort,
+          hiddenIn.type,
+          e.tokens,
+          [e.batch, e.seq, e.tokens.length / e.batch / e.seq],
+          'unet encoder_hidden_states',
+        ),
+      };
       if (guidanceIn) {
         const dim = guidanceIn.dims.at(-1);
-        if (typeof dim !== 'number') throw new AiError('model_load_failed', `unet timestep_cond has no fixed width: [${guidanceIn.dims.join(', ')}]`);
+        if (typeof dim !== 'number')
+          throw new AiError('model_load_failed', `unet timestep_cond has no fixed width: [${guidanceIn.dims.join(', ')}]`);
         const w = guidanceEmbedding(input.guidanceScale - 1, dim);
-        feeds[guidanceIn.name] = floatTensor(ctx.ort, guidanceIn.type, e.batch === 1 ? w : concat(w, w), [e.batch, dim], 'unet timestep_cond');
+        feeds[guidanceIn.name] = floatTensor(
+          ctx.ort,
+          guidanceIn.type,
+          e.batch === 1 ? w : concat(w, w),
+          [e.batch, dim],
+          'unet timestep_cond',
+        );
       }
       if (xl) {
         feeds[xl.embeds.name] = floatTensor(ctx.ort, xl.embeds.type, e.pooled!, [e.batch, e.pooled!.length / e.batch], 'unet text_embeds');
-        feeds[xl.timeIds.name] = floatTensor(ctx.ort, xl.timeIds.type, Float32Array.from({ length: 6 * e.batch }, (_, i) => timeIds[i % 6]!), [e.batch, 6], 'unet time_ids');
+        feeds[xl.timeIds.name] = floatTensor(
+          ctx.ort,
+          xl.timeIds.type,
+          Float32Array.from({ length: 6 * e.batch }, (_, i) => timeIds[i % 6]!),
+          [e.batch, 6],
+          'unet time_ids',
+        );
       }
       return feeds;
     });
@@ -345,7 +437,10 @@ export const diffusionTask: WorkerTask<DiffusionInput, DiffusionOutput> = {
     for (let b = 0; b < batchSize; b++) {
       // Image b of a batch is the image of seed + b alone, so any of them can be made again by itself.
       const seed = (input.seed + b) % 0x1_0000_0000;
-      const scheduler = createScheduler(input.scheduler, { config: model.schedulerConfig, overrides: input.karras ? { useKarrasSigmas: true } : {} });
+      const scheduler = createScheduler(input.scheduler, {
+        config: model.schedulerConfig,
+        overrides: input.karras ? { useKarrasSigmas: true } : {},
+      });
       scheduler.setTimesteps(input.steps, input.image ? { strength: input.image.strength } : {});
       const timesteps = scheduler.timesteps;
       const noise = new GaussianNoise(seed);
@@ -367,7 +462,10 @@ export const diffusionTask: WorkerTask<DiffusionInput, DiffusionOutput> = {
       }
 
       // Encoding comes before the initial noise: an 8-channel encoder draws from the same stream.
-      const start = input.image && !(inpaint === 'unet' && input.image.strength === 1) ? (state?.imageLatents ?? (await encode(imageToChw(input.image.rgb, width, height), noise))) : null;
+      const start =
+        input.image && !(inpaint === 'unet' && input.image.strength === 1)
+          ? (state?.imageLatents ?? (await encode(imageToChw(input.image.rgb, width, height), noise)))
+          : null;
       const initialNoise = noise.normal(n);
       let latents: Float32Array;
       if (start) {
@@ -388,8 +486,20 @@ export const diffusionTask: WorkerTask<DiffusionInput, DiffusionOutput> = {
           const timestepCount = timestepIn.dims.length === 0 ? 0 : timestepIn.dims[0] === 1 ? 1 : pb;
           const run = await ctx.run(unet, {
             ...fixedFeeds[p],
-            [sampleIn.name]: floatTensor(ctx.ort, sampleIn.type, pb === 2 ? concat(scaled, scaled) : scaled, [pb, unetChannels, lh, lw], 'unet sample'),
-            [timestepIn.name]: numberTensor(ctx.ort, timestepIn.type, Array<number>(Math.max(1, timestepCount)).fill(t), timestepCount ? [timestepCount] : [], 'unet timestep'),
+            [sampleIn.name]: floatTensor(
+              ctx.ort,
+              sampleIn.type,
+              pb === 2 ? concat(scaled, scaled) : scaled,
+              [pb, unetChannels, lh, lw],
+              'unet sample',
+            ),
+            [timestepIn.name]: numberTensor(
+              ctx.ort,
+              timestepIn.type,
+              Array<number>(Math.max(1, timestepCount)).fill(t),
+              timestepCount ? [timestepCount] : [],
+              'unet timestep',
+            ),
           });
           const out = readFloats(run[output]!, 'unet output');
           for (let h = 0; h < pb; h++) predictions.push(out.subarray(h * n, (h + 1) * n));
@@ -414,7 +524,8 @@ export const diffusionTask: WorkerTask<DiffusionInput, DiffusionOutput> = {
           }
         }
         const progress: DiffusionProgress = { step: i + 1, steps: timesteps.length, image: b + 1, images: batchSize };
-        if (previewEvery && ((i + 1) % previewEvery === 0 || i === timesteps.length - 1)) progress.preview = stepPreview(stepped.predOriginalSample, lw, lh, model.base);
+        if (previewEvery && ((i + 1) % previewEvery === 0 || i === timesteps.length - 1))
+          progress.preview = stepPreview(stepped.predOriginalSample, lw, lh, model.base);
         ctx.progress(progress);
       }
 
@@ -423,13 +534,26 @@ export const diffusionTask: WorkerTask<DiffusionInput, DiffusionOutput> = {
       const dio = sessionIo(decoder.session);
       const latentIn = requireTensor(dio.inputs, ['latent_sample'], 'vae_decoder');
       const unscaled = latents.map((v) => v / model.vaeScalingFactor);
-      const decoded = await ctx.run(decoder, { [latentIn.name]: floatTensor(ctx.ort, latentIn.type, unscaled, latentDims, 'vae_decoder latent_sample') });
+      const decoded = await ctx.run(decoder, {
+        [latentIn.name]: floatTensor(ctx.ort, latentIn.type, unscaled, latentDims, 'vae_decoder latent_sample'),
+      });
       images.push(chwToImage(readFloats(decoded[dio.outputs[0]!.name]!, 'vae_decoder output'), width, height));
       seeds.push(seed);
       stepsRun = timesteps.length;
     }
     return {
-      output: { rgb: images[0]!, images, seeds, width, height, seed: input.seed, base: model.base, steps: stepsRun, truncatedPrompt: cond.truncated || (uncond?.truncated ?? false), inpaint },
+      output: {
+        rgb: images[0]!,
+        images,
+        seeds,
+        width,
+        height,
+        seed: input.seed,
+        base: model.base,
+        steps: stepsRun,
+        truncatedPrompt: cond.truncated || (uncond?.truncated ?? false),
+        inpaint,
+      },
       transfer: images.map((im) => im.buffer as ArrayBuffer),
     };
   },

@@ -38,7 +38,8 @@ export function latentsToRgb(latents: Float32Array, width: number, height: numbe
   for (let c = 0; c < 3; c++) {
     const [f0, f1, f2, f3, b] = [f[0]![c]!, f[1]![c]!, f[2]![c]!, f[3]![c]!, bias[c]!];
     for (let p = 0; p < plane; p++) {
-      const v = ((b + latents[p]! * f0 + latents[plane + p]! * f1 + latents[2 * plane + p]! * f2 + latents[3 * plane + p]! * f3 + 1) / 2) * 255;
+      const v =
+        ((b + latents[p]! * f0 + latents[plane + p]! * f1 + latents[2 * plane + p]! * f2 + latents[3 * plane + p]! * f3 + 1) / 2) * 255;
       out[p * 3 + c] = v > 0 ? (v < 255 ? Math.floor(v + 0.5) : 255) : 0;
     }
   }
@@ -74,7 +75,12 @@ export function encodePng(rgb: Uint8Array, width: number, height: number): Buffe
   header.set([8, 2, 0, 0, 0], 8); // 8 bits, truecolour, deflate, adaptive filters, no interlace
   const rows = Buffer.alloc((width * 3 + 1) * height);
   for (let y = 0; y < height; y++) rows.set(rgb.subarray(y * width * 3, (y + 1) * width * 3), y * (width * 3 + 1) + 1);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', zlib.deflateSync(rows, { level: 1 })), chunk('IEND', new Uint8Array(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', zlib.deflateSync(rows, { level: 1 })),
+    chunk('IEND', new Uint8Array(0)),
+  ]);
 }
 
 export interface StepPreview {

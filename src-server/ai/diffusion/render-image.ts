@@ -41,7 +41,8 @@ export function samplingPlan(model: DiffusionModelFolder, entry: Pick<CatalogEnt
     // An LCM-distilled UNet takes the guidance as an embedding (diffusers' default 8.5); an LCM-LoRA fused into an ordinary UNet wants almost none.
     return { scheduler: 'lcm', steps: 6, guidanceScale: guidanceEmbedded ? 8.5 : 1.5, size, distilled: 'lcm' };
   }
-  if (/turbo/i.test(`${entry.id} ${entry.display_name} ${entry.description ?? ''}`)) return { scheduler: 'euler_a', steps: 4, guidanceScale: 0, size, distilled: 'turbo' };
+  if (/turbo/i.test(`${entry.id} ${entry.display_name} ${entry.description ?? ''}`))
+    return { scheduler: 'euler_a', steps: 4, guidanceScale: 0, size, distilled: 'turbo' };
   return { scheduler: 'euler_a', steps: 20, guidanceScale: 7.5, size, distilled: null };
 }
 
@@ -73,10 +74,14 @@ export interface RenderedImage {
 export async function renderImage(pool: AiPool, options: RenderImageOptions): Promise<RenderedImage> {
   const { id, display_name, description, path } = options.model;
   // In a worker (see plan-task.ts), so the main thread never reads the folder's headers.
-  const { output: plan } = await pool.run<SamplingPlan>('diffusion-plan', { model: path, entry: { id, display_name, description } }, {
-    capability: 'image',
-    signal: options.signal,
-  });
+  const { output: plan } = await pool.run<SamplingPlan>(
+    'diffusion-plan',
+    { model: path, entry: { id, display_name, description } },
+    {
+      capability: 'image',
+      signal: options.signal,
+    },
+  );
   const steps = options.steps ?? plan.steps;
   const result = await generateImage(pool, {
     model: options.model.path,

@@ -13,7 +13,9 @@ export interface SessionIo {
 
 // onnxruntime reports a dimension with neither a size nor a name as ""; null here, as readOnnxFile says it.
 const tensors = (list: readonly Ort.InferenceSession.ValueMetadata[]): GraphValue[] =>
-  list.filter((m): m is Ort.InferenceSession.TensorValueMetadata => m.isTensor).map((m) => ({ name: m.name, type: m.type, dims: m.shape.map((d) => (d === '' ? null : d)) }));
+  list
+    .filter((m): m is Ort.InferenceSession.TensorValueMetadata => m.isTensor)
+    .map((m) => ({ name: m.name, type: m.type, dims: m.shape.map((d) => (d === '' ? null : d)) }));
 
 /** The tensor inputs and outputs of a session: names, element types and dims (strings are symbolic, null unknown). */
 export function sessionIo(session: Pick<Ort.InferenceSession, 'inputMetadata' | 'outputMetadata'>): SessionIo {
@@ -21,10 +23,18 @@ export function sessionIo(session: Pick<Ort.InferenceSession, 'inputMetadata' | 
 }
 
 /** The first of `names` among `values`, or an error naming the component and what it has instead. */
-export function requireTensor(values: readonly GraphValue[], names: readonly string[], component: string, kind: 'input' | 'output' = 'input'): GraphValue {
+export function requireTensor(
+  values: readonly GraphValue[],
+  names: readonly string[],
+  component: string,
+  kind: 'input' | 'output' = 'input',
+): GraphValue {
   for (const name of names) {
     const found = values.find((v) => v.name === name);
     if (found) return found;
   }
-  throw new AiError('model_load_failed', `${component} has no ${kind} ${names.join(' or ')}; its ${kind}s are ${values.map((v) => `${v.name} (${v.type} [${v.dims.join(', ')}])`).join(', ') || 'none'}`);
+  throw new AiError(
+    'model_load_failed',
+    `${component} has no ${kind} ${names.join(' or ')}; its ${kind}s are ${values.map((v) => `${v.name} (${v.type} [${v.dims.join(', ')}])`).join(', ') || 'none'}`,
+  );
 }

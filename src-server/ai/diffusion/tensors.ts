@@ -13,7 +13,14 @@ export function fromFloat16(bits: Uint16Array): Float32Array {
     const sign = h & 0x8000 ? -1 : 1;
     const exp = (h >>> 10) & 0x1f;
     const mant = h & 0x3ff;
-    out[i] = exp === 0 ? sign * mant * 2 ** -24 : exp === 0x1f ? (mant ? Number.NaN : sign * Infinity) : sign * (1 + mant / 1024) * 2 ** (exp - 15);
+    out[i] =
+      exp === 0
+        ? sign * mant * 2 ** -24
+        : exp === 0x1f
+          ? mant
+            ? Number.NaN
+            : sign * Infinity
+          : sign * (1 + mant / 1024) * 2 ** (exp - 15);
   }
   return out;
 }
@@ -29,7 +36,11 @@ export function floatTensor(ort: typeof Ort, type: string, data: Float32Array, d
 export function numberTensor(ort: typeof Ort, type: string, values: readonly number[], dims: readonly number[], what: string): Ort.Tensor {
   switch (type) {
     case 'int64':
-      return new ort.Tensor('int64', BigInt64Array.from(values, (v) => BigInt(Math.trunc(v))), dims);
+      return new ort.Tensor(
+        'int64',
+        BigInt64Array.from(values, (v) => BigInt(Math.trunc(v))),
+        dims,
+      );
     case 'int32':
       return new ort.Tensor('int32', Int32Array.from(values, Math.trunc), dims);
     case 'float32':
@@ -50,7 +61,8 @@ export function readFloats(tensor: Ort.Tensor, what: string): Float32Array {
 /** RGB bytes (row-major, 3 per pixel) to a [3, h, w] array in [−1, 1], the VAE's input range. */
 export function imageToChw(rgb: Uint8Array, width: number, height: number): Float32Array {
   const plane = width * height;
-  if (rgb.length !== plane * 3) throw new AiError('bad_input', `An RGB image of ${width}×${height} has ${plane * 3} bytes, got ${rgb.length}`);
+  if (rgb.length !== plane * 3)
+    throw new AiError('bad_input', `An RGB image of ${width}×${height} has ${plane * 3} bytes, got ${rgb.length}`);
   const out = new Float32Array(plane * 3);
   for (let p = 0; p < plane; p++) for (let c = 0; c < 3; c++) out[c * plane + p] = (rgb[p * 3 + c]! / 255) * 2 - 1;
   return out;

@@ -65,7 +65,12 @@ function tokenContent(value: unknown): string | undefined {
 }
 
 /** tokenizer.json for CLIP from the slow tokenizer's vocab and merges (transformers' CLIPConverter). */
-function clipTokenizerJson(vocab: Record<string, number>, merges: string[], special: { bos: string; eos: string; unk: string }, ids: Map<string, number>): Json {
+function clipTokenizerJson(
+  vocab: Record<string, number>,
+  merges: string[],
+  special: { bos: string; eos: string; unk: string },
+  ids: Map<string, number>,
+): Json {
   const added = [...new Set([special.bos, special.eos, special.unk])].map((content) => ({
     id: ids.get(content)!,
     content,
@@ -81,7 +86,10 @@ function clipTokenizerJson(vocab: Record<string, number>, merges: string[], spec
     padding: null,
     added_tokens: added,
     // Whitespace runs collapse to one space and text is lowercased, as CLIP's whitespace_clean and .lower().
-    normalizer: { type: 'Sequence', normalizers: [{ type: 'NFC' }, { type: 'Replace', pattern: { Regex: '\\s+' }, content: ' ' }, { type: 'Lowercase' }] },
+    normalizer: {
+      type: 'Sequence',
+      normalizers: [{ type: 'NFC' }, { type: 'Replace', pattern: { Regex: '\\s+' }, content: ' ' }, { type: 'Lowercase' }],
+    },
     pre_tokenizer: {
       type: 'Sequence',
       pretokenizers: [
@@ -92,7 +100,17 @@ function clipTokenizerJson(vocab: Record<string, number>, merges: string[], spec
     post_processor: null,
     decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
     // "</w>" marks a word's last piece, so "a" at a word's end and inside a word are different tokens.
-    model: { type: 'BPE', dropout: null, unk_token: special.unk, continuing_subword_prefix: '', end_of_word_suffix: '</w>', fuse_unk: false, byte_fallback: false, vocab, merges },
+    model: {
+      type: 'BPE',
+      dropout: null,
+      unk_token: special.unk,
+      continuing_subword_prefix: '',
+      end_of_word_suffix: '</w>',
+      fuse_unk: false,
+      byte_fallback: false,
+      vocab,
+      merges,
+    },
   };
 }
 
@@ -102,7 +120,8 @@ function parseMerges(text: string, file: string): string[] {
   const start = lines[0]?.startsWith('#version') ? 1 : 0;
   const merges = lines.slice(start, start + CLIP_MAX_MERGES).filter((l) => l.length > 0);
   const bad = merges.findIndex((l) => l.split(' ').length !== 2);
-  if (bad >= 0) throw new AiError('model_load_failed', `${file} line ${bad + start + 1} is not a merge of two symbols: ${JSON.stringify(merges[bad])}`);
+  if (bad >= 0)
+    throw new AiError('model_load_failed', `${file} line ${bad + start + 1} is not a merge of two symbols: ${JSON.stringify(merges[bad])}`);
   return merges;
 }
 
@@ -140,13 +159,20 @@ export async function loadClipTokenizer(dir: string): Promise<ClipTokenizer> {
     try {
       tokenizer = new Tokenizer(tokenizerJson, config);
     } catch (err) {
-      throw new AiError('model_load_failed', `${path.join(dir, 'tokenizer.json')} is not a tokenizer this runtime can load: ${(err as Error).message}`);
+      throw new AiError(
+        'model_load_failed',
+        `${path.join(dir, 'tokenizer.json')} is not a tokenizer this runtime can load: ${(err as Error).message}`,
+      );
     }
   } else {
     const vocabFile = path.join(dir, 'vocab.json');
     const mergesFile = path.join(dir, 'merges.txt');
     const missing = [vocabFile, mergesFile].filter((f) => !existsSync(f));
-    if (missing.length) throw new AiError('model_load_failed', `${dir} has no tokenizer.json and lacks ${missing.map((f) => path.basename(f)).join(' and ')}`);
+    if (missing.length)
+      throw new AiError(
+        'model_load_failed',
+        `${dir} has no tokenizer.json and lacks ${missing.map((f) => path.basename(f)).join(' and ')}`,
+      );
     const vocab = (await readJson(vocabFile, true))!;
     const badEntry = Object.entries(vocab).find(([, v]) => !Number.isInteger(v));
     if (badEntry) throw new AiError('model_load_failed', `${vocabFile}: the id of ${JSON.stringify(badEntry[0])} is not an integer`);
@@ -160,7 +186,8 @@ export async function loadClipTokenizer(dir: string): Promise<ClipTokenizer> {
 
   const idOf = (token: string, role: string): number => {
     const id = tokenizer.token_to_id(token) ?? ids.get(token);
-    if (id === undefined) throw new AiError('model_load_failed', `${dir}: the ${role} token ${JSON.stringify(token)} is not in the vocabulary`);
+    if (id === undefined)
+      throw new AiError('model_load_failed', `${dir}: the ${role} token ${JSON.stringify(token)} is not in the vocabulary`);
     return id;
   };
   const bosId = idOf(bos, 'bos');

@@ -52,7 +52,11 @@ export function upscalerFile(model: string): string {
   const standard = path.join(model, 'model.onnx');
   if (fs.existsSync(standard)) return standard;
   const onnx = fs.readdirSync(model).filter((f) => f.endsWith('.onnx'));
-  if (onnx.length !== 1) throw new AiError('model_load_failed', `${model} has ${onnx.length ? 'several .onnx files' : 'no .onnx file'}; an upscaler folder holds one model.onnx`);
+  if (onnx.length !== 1)
+    throw new AiError(
+      'model_load_failed',
+      `${model} has ${onnx.length ? 'several .onnx files' : 'no .onnx file'}; an upscaler folder holds one model.onnx`,
+    );
   return path.join(model, onnx[0]!);
 }
 
@@ -91,15 +95,29 @@ class Upscaler {
   /** One network pass over a [3, h, w] planar image; returns [3, h·s, w·s] and s. */
   async run(chw: Float32Array, width: number, height: number): Promise<{ data: Float32Array; scale: number }> {
     const { input, output } = this.io;
-    const out = await this.ctx.run(this.loaded, { [input.name]: floatTensor(this.ctx.ort, input.type, chw, [1, 3, height, width], 'upscaler input') });
+    const out = await this.ctx.run(this.loaded, {
+      [input.name]: floatTensor(this.ctx.ort, input.type, chw, [1, 3, height, width], 'upscaler input'),
+    });
     const tensor = out[output.name]!;
     const scale = Number(tensor.dims[3]) / width;
-    if (!Number.isInteger(scale) || Number(tensor.dims[2]) !== height * scale || Number(tensor.dims[1]) !== 3) throw new AiError('model_load_failed', `upscaler turned [1, 3, ${height}, ${width}] into [${tensor.dims.join(', ')}]; an RGB image an integer factor larger was expected`);
+    if (!Number.isInteger(scale) || Number(tensor.dims[2]) !== height * scale || Number(tensor.dims[1]) !== 3)
+      throw new AiError(
+        'model_load_failed',
+        `upscaler turned [1, 3, ${height}, ${width}] into [${tensor.dims.join(', ')}]; an RGB image an integer factor larger was expected`,
+      );
     return { data: readFloats(tensor, 'upscaler output'), scale };
   }
 
   /** The whole image through the network tile by tile, seams cross-faded over the overlap. */
-  async tiled(chw: Float32Array, width: number, height: number, scale: number, tile: number, overlap: number, onTile: () => void): Promise<Float32Array> {
+  async tiled(
+    chw: Float32Array,
+    width: number,
+    height: number,
+    scale: number,
+    tile: number,
+    overlap: number,
+    onTile: () => void,
+  ): Promise<Float32Array> {
     const ow = width * scale;
     const oh = height * scale;
     const sum = new Float32Array(3 * ow * oh);
@@ -113,7 +131,12 @@ class Upscaler {
         const tw = Math.min(width, tile > 0 ? tile : width);
         const th = Math.min(height, tile > 0 ? tile : height);
         const crop = new Float32Array(3 * tw * th);
-        for (let c = 0; c < 3; c++) for (let y = 0; y < th; y++) crop.set(chw.subarray(c * width * height + (y0 + y) * width + x0, c * width * height + (y0 + y) * width + x0 + tw), (c * th + y) * tw);
+        for (let c = 0; c < 3; c++)
+          for (let y = 0; y < th; y++)
+            crop.set(
+              chw.subarray(c * width * height + (y0 + y) * width + x0, c * width * height + (y0 + y) * width + x0 + tw),
+              (c * th + y) * tw,
+            );
         const { data, scale: got } = await this.run(crop, tw, th);
         if (got !== scale) throw new AiError('task_failed', `upscaler changed its factor between tiles (${scale}, then ${got})`);
         const stw = tw * scale;
@@ -147,7 +170,8 @@ function shrink(chw: Float32Array, width: number, height: number, factor: number
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
         let s = 0;
-        for (let dy = 0; dy < factor; dy++) for (let dx = 0; dx < factor; dx++) s += chw[c * width * height + (y * factor + dy) * width + x * factor + dx]!;
+        for (let dy = 0; dy < factor; dy++)
+          for (let dx = 0; dx < factor; dx++) s += chw[c * width * height + (y * factor + dy) * width + x * factor + dx]!;
         out[c * w * h + y * w + x] = s / area;
       }
     }
@@ -159,13 +183,17 @@ const modelScales = new Map<string, number>();
 
 function checkUpscaleInput(input: UpscaleInput): void {
   const { width, height } = input;
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) throw new AiError('bad_input', `width and height must be positive integers, got ${width}×${height}`);
-  if (input.rgb.length !== width * height * 3) throw new AiError('bad_input', `An RGB image of ${width}×${height} has ${width * height * 3} bytes, got ${input.rgb.length}`);
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1)
+    throw new AiError('bad_input', `width and height must be positive integers, got ${width}×${height}`);
+  if (input.rgb.length !== width * height * 3)
+    throw new AiError('bad_input', `An RGB image of ${width}×${height} has ${width * height * 3} bytes, got ${input.rgb.length}`);
   if (!UPSCALE_FACTORS.includes(input.scale)) throw new AiError('bad_input', `scale must be 2 or 4, got ${input.scale}`);
   const tile = input.tile ?? 256;
   const overlap = input.overlap ?? 16;
-  if (!Number.isInteger(tile) || (tile !== 0 && tile < 16)) throw new AiError('bad_input', `tile must be 0 (no tiling) or an integer of at least 16, got ${tile}`);
-  if (!Number.isInteger(overlap) || overlap < 0 || (tile && overlap * 2 >= tile)) throw new AiError('bad_input', `overlap must be an integer from 0 to under half the tile, got ${overlap}`);
+  if (!Number.isInteger(tile) || (tile !== 0 && tile < 16))
+    throw new AiError('bad_input', `tile must be 0 (no tiling) or an integer of at least 16, got ${tile}`);
+  if (!Number.isInteger(overlap) || overlap < 0 || (tile && overlap * 2 >= tile))
+    throw new AiError('bad_input', `overlap must be an integer from 0 to under half the tile, got ${overlap}`);
 }
 
 export const upscaleTask: WorkerTask<UpscaleInput, UpscaleOutput> = {
@@ -184,7 +212,8 @@ export const upscaleTask: WorkerTask<UpscaleInput, UpscaleOutput> = {
     let passes = 1;
     while (modelScale ** passes < input.scale) passes++;
     const total = modelScale ** passes;
-    if (modelScale < 2 || total % input.scale) throw new AiError('model_load_failed', `a ×${modelScale} upscaler cannot give ×${input.scale}`);
+    if (modelScale < 2 || total % input.scale)
+      throw new AiError('model_load_failed', `a ×${modelScale} upscaler cannot give ×${input.scale}`);
 
     const tile = input.tile ?? 256;
     const overlap = input.overlap ?? 16;
@@ -199,7 +228,9 @@ export const upscaleTask: WorkerTask<UpscaleInput, UpscaleOutput> = {
     let tileTotal = 0;
     for (let p = 0, pw = w, ph = h; p < passes; p++, pw *= modelScale, ph *= modelScale) tileTotal += tilesPerPass(pw, ph);
     for (let p = 0; p < passes; p++) {
-      chw = await upscaler.tiled(chw, w, h, modelScale, tile, overlap, () => ctx.progress({ tile: ++tiles, tiles: tileTotal } satisfies UpscaleProgress));
+      chw = await upscaler.tiled(chw, w, h, modelScale, tile, overlap, () =>
+        ctx.progress({ tile: ++tiles, tiles: tileTotal } satisfies UpscaleProgress),
+      );
       w *= modelScale;
       h *= modelScale;
     }
@@ -210,7 +241,8 @@ export const upscaleTask: WorkerTask<UpscaleInput, UpscaleOutput> = {
     }
     const rgb = new Uint8Array(w * h * 3);
     const outPlane = w * h;
-    for (let q = 0; q < outPlane; q++) for (let c = 0; c < 3; c++) rgb[q * 3 + c] = Math.round(Math.min(1, Math.max(0, chw[c * outPlane + q]!)) * 255);
+    for (let q = 0; q < outPlane; q++)
+      for (let c = 0; c < 3; c++) rgb[q * 3 + c] = Math.round(Math.min(1, Math.max(0, chw[c * outPlane + q]!)) * 255);
     return { output: { rgb, width: w, height: h, scale: input.scale, modelScale, tiles }, transfer: [rgb.buffer as ArrayBuffer] };
   },
 };

@@ -56,10 +56,12 @@ export const patternAt = (p: DelayPattern, k: number, j: number): number => p.ma
  * pattern knows the token, it wins over what the model sampled.
  */
 export function applyDelayPattern(rows: readonly (readonly number[])[], p: DelayPattern): number[][] {
-  return rows.map((row, k) => row.map((token, j) => {
-    const forced = j < p.maxLength ? patternAt(p, k, j) : TO_GENERATE;
-    return forced === TO_GENERATE ? token : forced;
-  }));
+  return rows.map((row, k) =>
+    row.map((token, j) => {
+      const forced = j < p.maxLength ? patternAt(p, k, j) : TO_GENERATE;
+      return forced === TO_GENERATE ? token : forced;
+    }),
+  );
 }
 
 /**
@@ -69,6 +71,7 @@ export function applyDelayPattern(rows: readonly (readonly number[])[], p: Delay
 export function revertDelayPattern(rows: readonly (readonly number[])[], p: DelayPattern, padId: number): number[][] {
   const out = applyDelayPattern(rows, p).map((row) => row.filter((t) => t !== padId));
   const frames = out[0]?.length ?? 0;
-  if (out.some((row) => row.length !== frames)) throw new RangeError(`codebooks kept different frame counts (${out.map((r) => r.length).join(', ')}) after removing the delay`);
+  if (out.some((row) => row.length !== frames))
+    throw new RangeError(`codebooks kept different frame counts (${out.map((r) => r.length).join(', ')}) after removing the delay`);
   return out;
 }

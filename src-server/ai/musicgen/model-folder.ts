@@ -83,7 +83,8 @@ const obj = (v: unknown): Json => (typeof v === 'object' && v !== null && !Array
 
 function int(from: Json, key: string, where: string, fallback?: number): number {
   const v = from[key] ?? fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new MusicgenFolderError(`${where} needs a positive integer ${key}, got ${JSON.stringify(from[key])}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0)
+    throw new MusicgenFolderError(`${where} needs a positive integer ${key}, got ${JSON.stringify(from[key])}`);
   return v;
 }
 
@@ -118,13 +119,20 @@ function readConfig(dir: string): MusicgenConfig {
   const ratios = Array.isArray(audio.upsampling_ratios) ? audio.upsampling_ratios.filter((r): r is number => typeof r === 'number') : [];
   const hop = ratios.reduce((a, b) => a * b, 1);
   const frameRate = typeof audio.frame_rate === 'number' ? audio.frame_rate : ratios.length ? Math.ceil(samplingRate / hop) : NaN;
-  if (!Number.isFinite(frameRate) || frameRate <= 0) throw new MusicgenFolderError('config.json audio_encoder needs frame_rate or upsampling_ratios');
+  if (!Number.isFinite(frameRate) || frameRate <= 0)
+    throw new MusicgenFolderError('config.json audio_encoder needs frame_rate or upsampling_ratios');
   const numCodebooks = int(decoder, 'num_codebooks', 'config.json decoder');
   const vocabSize = int(decoder, 'vocab_size', 'config.json decoder');
-  const padTokenId = int(generation, 'pad_token_id', 'generation_config.json', typeof decoder.pad_token_id === 'number' ? decoder.pad_token_id : undefined);
+  const padTokenId = int(
+    generation,
+    'pad_token_id',
+    'generation_config.json',
+    typeof decoder.pad_token_id === 'number' ? decoder.pad_token_id : undefined,
+  );
   const maxLength = int(generation, 'max_length', 'generation_config.json', 1500);
   const promptLimit = num(tokenizerConfig, 'model_max_length', 512);
-  if (maxLength <= numCodebooks) throw new MusicgenFolderError(`generation_config.json max_length ${maxLength} leaves no frames for ${numCodebooks} codebooks`);
+  if (maxLength <= numCodebooks)
+    throw new MusicgenFolderError(`generation_config.json max_length ${maxLength} leaves no frames for ${numCodebooks} codebooks`);
   return {
     modelType,
     melody: /melody/i.test(modelType) || architectures.some((a) => /melody/i.test(a)),
@@ -159,8 +167,12 @@ export function readMusicgenFolder(dir: string): MusicgenFolder {
   const config = readConfig(dir);
   if (!fs.existsSync(path.join(dir, 'tokenizer.json'))) throw new MusicgenFolderError('tokenizer.json is missing');
   const missing = REQUIRED.filter((c) => !componentFile(dir, c, 'fp32') && !MUSICGEN_VARIANTS.some((v) => componentFile(dir, c, v)));
-  if (missing.length) throw new MusicgenFolderError(`onnx/${missing.map((m) => `${m}.onnx`).join(', onnx/')} ${missing.length === 1 ? 'is' : 'are'} missing`);
-  const variants = MUSICGEN_VARIANTS.filter((v) => fs.existsSync(path.join(dir, 'onnx', `decoder_model_merged${SUFFIX[v]}.onnx`)) && REQUIRED.every((c) => componentFile(dir, c, v)));
+  if (missing.length)
+    throw new MusicgenFolderError(`onnx/${missing.map((m) => `${m}.onnx`).join(', onnx/')} ${missing.length === 1 ? 'is' : 'are'} missing`);
+  const variants = MUSICGEN_VARIANTS.filter(
+    (v) =>
+      fs.existsSync(path.join(dir, 'onnx', `decoder_model_merged${SUFFIX[v]}.onnx`)) && REQUIRED.every((c) => componentFile(dir, c, v)),
+  );
   if (!variants.length) throw new MusicgenFolderError('no variant has its text encoder, decoder and EnCodec decoder together');
   return { id: path.basename(dir), dir, config, variants, canEncode: componentFile(dir, 'encodec_encode', 'fp32') !== null };
 }

@@ -9,7 +9,14 @@ import { AiError, type ExecutionProvider } from '../protocol';
 import type { LoadedSession, TaskContext, WorkerTask } from '../worker-runtime';
 import { oneHotChroma } from './chroma';
 import { buildDelayPattern, patternAt, revertDelayPattern, TO_GENERATE } from './delay';
-import { componentFile, MusicgenFolderError, readMusicgenFolder, type MusicgenComponent, type MusicgenFolder, type MusicgenVariant } from './model-folder';
+import {
+  componentFile,
+  MusicgenFolderError,
+  readMusicgenFolder,
+  type MusicgenComponent,
+  type MusicgenFolder,
+  type MusicgenVariant,
+} from './model-folder';
 import { guide, sampleToken, SeededUniform } from './sampling';
 
 // MusicGen text (+ melody) → audio, in an AI worker: T5 encodes the prompt; the merged decoder
@@ -88,7 +95,10 @@ function loadTokenizer(dir: string): Tokenizer {
     tokenizer = new Tokenizer(read('tokenizer.json', true), read('tokenizer_config.json', false));
   } catch (err) {
     if (err instanceof AiError) throw err;
-    throw new AiError('model_load_failed', `${path.join(dir, 'tokenizer.json')} is not a tokenizer this runtime can load: ${(err as Error).message}`);
+    throw new AiError(
+      'model_load_failed',
+      `${path.join(dir, 'tokenizer.json')} is not a tokenizer this runtime can load: ${(err as Error).message}`,
+    );
   }
   tokenizers.set(dir, tokenizer);
   return tokenizer;
@@ -127,11 +137,14 @@ function decoderIo(loaded: LoadedSession, folder: MusicgenFolder): DecoderIo {
       const headDim = typeof v.dims[3] === 'number' ? v.dims[3] : hiddenSize / numHeads;
       return { name: v.name, present, type: v.type, kind: kind as 'decoder' | 'encoder', heads, headDim };
     });
-  if (!past.some((p) => p.kind === 'decoder')) throw new AiError('model_load_failed', `${what} has no past_key_values.*.decoder inputs: it is not a merged decoder with a KV cache`);
+  if (!past.some((p) => p.kind === 'decoder'))
+    throw new AiError('model_load_failed', `${what} has no past_key_values.*.decoder inputs: it is not a merged decoder with a KV cache`);
   const known = new Set([ids.name, hidden.name, mask?.name, 'use_cache_branch', ...past.map((p) => p.name)]);
-  const chromaInput = io.inputs.find((v) => !known.has(v.name) && CHROMA.test(v.name) && (v.type === 'float32' || v.type === 'float16')) ?? null;
+  const chromaInput =
+    io.inputs.find((v) => !known.has(v.name) && CHROMA.test(v.name) && (v.type === 'float32' || v.type === 'float16')) ?? null;
   const unknown = io.inputs.filter((v) => !known.has(v.name) && v !== chromaInput);
-  if (unknown.length) throw new AiError('model_load_failed', `${what} wants inputs this pipeline does not know: ${unknown.map((v) => v.name).join(', ')}`);
+  if (unknown.length)
+    throw new AiError('model_load_failed', `${what} wants inputs this pipeline does not know: ${unknown.map((v) => v.name).join(', ')}`);
   return {
     io,
     ids: { name: ids.name, type: ids.type },
@@ -141,12 +154,22 @@ function decoderIo(loaded: LoadedSession, folder: MusicgenFolder): DecoderIo {
     past,
     logits: logits.name,
     chroma: chromaInput
-      ? { name: chromaInput.name, type: chromaInput.type, frames: typeof chromaInput.dims[1] === 'number' ? chromaInput.dims[1] : null, bins: typeof chromaInput.dims[2] === 'number' ? chromaInput.dims[2] : 12 }
+      ? {
+          name: chromaInput.name,
+          type: chromaInput.type,
+          frames: typeof chromaInput.dims[1] === 'number' ? chromaInput.dims[1] : null,
+          bins: typeof chromaInput.dims[2] === 'number' ? chromaInput.dims[2] : 12,
+        }
       : null,
   };
 }
 
-async function session(ctx: TaskContext, folder: MusicgenFolder, component: MusicgenComponent, variant: MusicgenVariant): Promise<LoadedSession> {
+async function session(
+  ctx: TaskContext,
+  folder: MusicgenFolder,
+  component: MusicgenComponent,
+  variant: MusicgenVariant,
+): Promise<LoadedSession> {
   const file = componentFile(folder.dir, component, variant);
   if (!file) throw new AiError('model_load_failed', `${folder.dir} has no onnx/${component}.onnx`);
   return ctx.session({ model: file });
@@ -163,30 +186,56 @@ async function encodeText(ctx: TaskContext, folder: MusicgenFolder, variant: Mus
   const io = sessionIo(loaded.session);
   const idsIn = requireTensor(io.inputs, ['input_ids'], 'text_encoder');
   const maskIn = io.inputs.find((v) => v.name === 'attention_mask');
-  const feeds: Record<string, Ort.Tensor> = { [idsIn.name]: numberTensor(ctx.ort, idsIn.type, ids, [1, ids.length], 'text_encoder input_ids') };
-  if (maskIn) feeds[maskIn.name] = numberTensor(ctx.ort, maskIn.type, ids.map(() => 1), [1, ids.length], 'text_encoder attention_mask');
+  const feeds: Record<string, Ort.Tensor> = {
+    [idsIn.name]: numberTensor(ctx.ort, idsIn.type, ids, [1, ids.length], 'text_encoder input_ids'),
+  };
+  if (maskIn)
+    feeds[maskIn.name] = numberTensor(
+      ctx.ort,
+      maskIn.type,
+      ids.map(() => 1),
+      [1, ids.length],
+      'text_encoder attention_mask',
+    );
   const out = await ctx.run(loaded, feeds);
   const name = io.outputs.find((v) => v.name === 'last_hidden_state')?.name ?? io.outputs[0]?.name;
   const hidden = name ? out[name] : undefined;
-  if (!hidden || hidden.dims.length !== 3) throw new AiError('task_failed', 'text_encoder gave no [batch, tokens, width] last_hidden_state');
+  if (!hidden || hidden.dims.length !== 3)
+    throw new AiError('task_failed', 'text_encoder gave no [batch, tokens, width] last_hidden_state');
   return { tokens: ids.length, width: Number(hidden.dims[2]), data: readFloats(hidden, 'text_encoder last_hidden_state') };
 }
 
 /** EnCodec-encodes the take's first seconds into [codebooks][frames] codes. */
-async function encodeAudioPrompt(ctx: TaskContext, folder: MusicgenFolder, variant: MusicgenVariant, samples: Float32Array): Promise<number[][]> {
+async function encodeAudioPrompt(
+  ctx: TaskContext,
+  folder: MusicgenFolder,
+  variant: MusicgenVariant,
+  samples: Float32Array,
+): Promise<number[][]> {
   const loaded = await session(ctx, folder, 'encodec_encode', variant);
   const io = sessionIo(loaded.session);
   const input = requireTensor(io.inputs, ['input_values'], 'encodec_encode');
-  const feeds: Record<string, Ort.Tensor> = { [input.name]: floatTensor(ctx.ort, input.type, samples, [1, 1, samples.length], 'encodec_encode input_values') };
+  const feeds: Record<string, Ort.Tensor> = {
+    [input.name]: floatTensor(ctx.ort, input.type, samples, [1, 1, samples.length], 'encodec_encode input_values'),
+  };
   const padding = io.inputs.find((v) => v.name === 'padding_mask');
-  if (padding) feeds[padding.name] = padding.type === 'bool' ? new ctx.ort.Tensor('bool', new Uint8Array(samples.length).fill(1), [1, samples.length]) : numberTensor(ctx.ort, padding.type, Array(samples.length).fill(1), [1, samples.length], 'padding_mask');
+  if (padding)
+    feeds[padding.name] =
+      padding.type === 'bool'
+        ? new ctx.ort.Tensor('bool', new Uint8Array(samples.length).fill(1), [1, samples.length])
+        : numberTensor(ctx.ort, padding.type, Array(samples.length).fill(1), [1, samples.length], 'padding_mask');
   const extra = io.inputs.filter((v) => !(v.name in feeds));
-  if (extra.length) throw new AiError('model_load_failed', `encodec_encode wants inputs this pipeline does not know: ${extra.map((v) => v.name).join(', ')}`);
+  if (extra.length)
+    throw new AiError(
+      'model_load_failed',
+      `encodec_encode wants inputs this pipeline does not know: ${extra.map((v) => v.name).join(', ')}`,
+    );
   const out = await ctx.run(loaded, feeds);
   const codes = out[requireTensor(io.outputs, ['audio_codes'], 'encodec_encode', 'output').name]!;
   // [chunks, batch, codebooks, frames]; one chunk and one batch for a mono take.
   const [, , k, frames] = codes.dims.map(Number) as [number, number, number, number];
-  if (k !== folder.config.numCodebooks) throw new AiError('task_failed', `encodec_encode gave ${k} codebooks; the decoder has ${folder.config.numCodebooks}`);
+  if (k !== folder.config.numCodebooks)
+    throw new AiError('task_failed', `encodec_encode gave ${k} codebooks; the decoder has ${folder.config.numCodebooks}`);
   const data = codes.data as BigInt64Array | Int32Array;
   return Array.from({ length: k }, (_, c) => Array.from({ length: frames }, (_, f) => Number(data[c * frames + f]!)));
 }
@@ -196,23 +245,36 @@ async function decodeCodes(ctx: TaskContext, folder: MusicgenFolder, variant: Mu
   const io = sessionIo(loaded.session);
   const input = requireTensor(io.inputs, ['audio_codes'], 'encodec_decode');
   const extra = io.inputs.filter((v) => v.name !== input.name);
-  if (extra.length) throw new AiError('model_load_failed', `encodec_decode wants inputs this pipeline does not know: ${extra.map((v) => v.name).join(', ')}`);
+  if (extra.length)
+    throw new AiError(
+      'model_load_failed',
+      `encodec_decode wants inputs this pipeline does not know: ${extra.map((v) => v.name).join(', ')}`,
+    );
   const k = codes.length;
   const frames = codes[0]!.length;
   const flat = codes.flat();
-  const out = await ctx.run(loaded, { [input.name]: numberTensor(ctx.ort, input.type, flat, [1, 1, k, frames], 'encodec_decode audio_codes') });
+  const out = await ctx.run(loaded, {
+    [input.name]: numberTensor(ctx.ort, input.type, flat, [1, 1, k, frames], 'encodec_decode audio_codes'),
+  });
   const name = io.outputs.find((v) => v.name === 'audio_values')?.name ?? io.outputs[0]!.name;
   return Float32Array.from(readFloats(out[name]!, 'encodec_decode audio_values'));
 }
 
 function checkRequest(input: MusicgenRequest, folder: MusicgenFolder): number {
   const { frameRate, maxLength, numCodebooks } = folder.config;
-  if (!(input.seconds > 0) || !Number.isFinite(input.seconds)) throw new AiError('bad_input', `seconds must be a positive number, got ${input.seconds}`);
+  if (!(input.seconds > 0) || !Number.isFinite(input.seconds))
+    throw new AiError('bad_input', `seconds must be a positive number, got ${input.seconds}`);
   const frames = Math.max(1, Math.round(input.seconds * frameRate));
   const most = maxLength - numCodebooks;
-  if (frames > most) throw new AiError('bad_input', `${input.seconds} s is ${frames} frames; this model makes at most ${most} (${(most / frameRate).toFixed(1)} s)`);
-  if (!Number.isInteger(input.seed) || input.seed < 0 || input.seed > 0xffff_ffff) throw new AiError('bad_input', `seed must be an integer from 0 to 4294967295, got ${input.seed}`);
-  if (!folder.variants.includes(input.variant)) throw new AiError('bad_input', `${folder.id} has no ${input.variant} variant; it has ${folder.variants.join(', ')}`);
+  if (frames > most)
+    throw new AiError(
+      'bad_input',
+      `${input.seconds} s is ${frames} frames; this model makes at most ${most} (${(most / frameRate).toFixed(1)} s)`,
+    );
+  if (!Number.isInteger(input.seed) || input.seed < 0 || input.seed > 0xffff_ffff)
+    throw new AiError('bad_input', `seed must be an integer from 0 to 4294967295, got ${input.seed}`);
+  if (!folder.variants.includes(input.variant))
+    throw new AiError('bad_input', `${folder.id} has no ${input.variant} variant; it has ${folder.variants.join(', ')}`);
   return frames;
 }
 
@@ -250,9 +312,14 @@ export async function runMusicgen(input: MusicgenRequest, ctx: TaskContext): Pro
   if (input.melody && input.melody.length > 0) {
     const rate = input.melodySampleRate ?? cfg.samplingRate;
     if (dio.chroma) {
-      if (rate !== cfg.chroma.samplingRate) throw new AiError('bad_input', `the melody must be at ${cfg.chroma.samplingRate} Hz for the chroma, got ${rate} Hz`);
+      if (rate !== cfg.chroma.samplingRate)
+        throw new AiError('bad_input', `the melody must be at ${cfg.chroma.samplingRate} Hz for the chroma, got ${rate} Hz`);
       const c = oneHotChroma(input.melody, { sampleRate: rate, nFft: cfg.chroma.nFft, hopLength: cfg.chroma.hopLength });
-      if (dio.chroma.bins !== 12) throw new AiError('model_load_failed', `the decoder's ${dio.chroma.name} has ${dio.chroma.bins} bins; a 12-bin chroma was expected`);
+      if (dio.chroma.bins !== 12)
+        throw new AiError(
+          'model_load_failed',
+          `the decoder's ${dio.chroma.name} has ${dio.chroma.bins} bins; a 12-bin chroma was expected`,
+        );
       // A fixed-length input gets the chroma cut or zero-padded to it, as the reference pads to chroma_length.
       chromaFrames = dio.chroma.frames ?? Math.min(c.frames, cfg.chroma.length);
       chroma = new Float32Array(batch * chromaFrames * 12);
@@ -285,22 +352,35 @@ export async function runMusicgen(input: MusicgenRequest, ctx: TaskContext): Pro
   const prefix = Array.from({ length: K }, (_, k) => [cfg.decoderStartTokenId, ...(promptCodes?.[k] ?? [])]);
   const maxLength = frames + K;
   const pattern = buildDelayPattern(prefix, maxLength, cfg.padTokenId);
-  const rows: number[][] = Array.from({ length: K }, (_, k) => Array.from({ length: pattern.startLength }, (_, j) => patternAt(pattern, k, j)));
+  const rows: number[][] = Array.from({ length: K }, (_, k) =>
+    Array.from({ length: pattern.startLength }, (_, j) => patternAt(pattern, k, j)),
+  );
 
   // Conditional half: the prompt's states; unconditional half: zeros with a zero mask (transformers' CFG).
   const encLen = text.tokens;
   const hidden = new Float32Array(batch * encLen * text.width);
   hidden.set(text.data.subarray(0, encLen * text.width));
   const encMask = Array.from({ length: batch * encLen }, (_, i) => (i < encLen ? 1 : 0));
-  const fixed: Record<string, Ort.Tensor> = { [dio.hidden.name]: floatTensor(ctx.ort, dio.hidden.type, hidden, [batch, encLen, text.width], 'encoder_hidden_states') };
+  const fixed: Record<string, Ort.Tensor> = {
+    [dio.hidden.name]: floatTensor(ctx.ort, dio.hidden.type, hidden, [batch, encLen, text.width], 'encoder_hidden_states'),
+  };
   if (dio.mask) fixed[dio.mask.name] = numberTensor(ctx.ort, dio.mask.type, encMask, [batch, encLen], 'encoder_attention_mask');
   if (dio.chroma) {
     // A melody model still needs the input: a silent chroma when no melody came.
-    fixed[dio.chroma.name] = floatTensor(ctx.ort, dio.chroma.type, chroma ?? new Float32Array(batch * (dio.chroma.frames ?? 1) * 12), [batch, chroma ? chromaFrames : (dio.chroma.frames ?? 1), 12], dio.chroma.name);
+    fixed[dio.chroma.name] = floatTensor(
+      ctx.ort,
+      dio.chroma.type,
+      chroma ?? new Float32Array(batch * (dio.chroma.frames ?? 1) * 12),
+      [batch, chroma ? chromaFrames : (dio.chroma.frames ?? 1), 12],
+      dio.chroma.name,
+    );
   }
   let past: Record<string, Ort.Tensor> = {};
   for (const p of dio.past) {
-    const empty = p.type === 'float16' ? new ctx.ort.Tensor('float16', new Uint16Array(0), [batch, p.heads, 0, p.headDim]) : new ctx.ort.Tensor('float32', new Float32Array(0), [batch, p.heads, 0, p.headDim]);
+    const empty =
+      p.type === 'float16'
+        ? new ctx.ort.Tensor('float16', new Uint16Array(0), [batch, p.heads, 0, p.headDim])
+        : new ctx.ort.Tensor('float32', new Float32Array(0), [batch, p.heads, 0, p.headDim]);
     past[p.name] = empty;
   }
 
@@ -314,13 +394,20 @@ export async function runMusicgen(input: MusicgenRequest, ctx: TaskContext): Pro
     const cols = first ? pattern.startLength : 1;
     const ids: number[] = [];
     for (let b = 0; b < batch; b++) for (let k = 0; k < K; k++) ids.push(...rows[k]!.slice(rows[k]!.length - cols));
-    const feeds: Record<string, Ort.Tensor> = { ...fixed, ...past, [dio.ids.name]: numberTensor(ctx.ort, dio.ids.type, ids, [batch * K, cols], 'input_ids') };
+    const feeds: Record<string, Ort.Tensor> = {
+      ...fixed,
+      ...past,
+      [dio.ids.name]: numberTensor(ctx.ort, dio.ids.type, ids, [batch * K, cols], 'input_ids'),
+    };
     if (dio.cacheBranch) feeds[dio.cacheBranch] = new ctx.ort.Tensor('bool', Uint8Array.of(first ? 0 : 1), [1]);
     const out = await ctx.run(decoder, feeds);
     const logitsTensor = out[dio.logits]!;
     const vocab = Number(logitsTensor.dims[2]);
     if (logitsTensor.dims.length !== 3 || Number(logitsTensor.dims[0]) !== batch * K || vocab < V) {
-      throw new AiError('task_failed', `the decoder gave logits [${logitsTensor.dims.join(', ')}]; [${batch * K}, ${cols}, ≥${V}] was expected`);
+      throw new AiError(
+        'task_failed',
+        `the decoder gave logits [${logitsTensor.dims.join(', ')}]; [${batch * K}, ${cols}, ≥${V}] was expected`,
+      );
     }
     const logits = readFloats(logitsTensor, 'logits');
     const last = (row: number) => logits.subarray((row * cols + cols - 1) * vocab, (row * cols + cols - 1) * vocab + V);
@@ -343,7 +430,8 @@ export async function runMusicgen(input: MusicgenRequest, ctx: TaskContext): Pro
   }
 
   const codes = revertDelayPattern(rows, pattern, cfg.padTokenId);
-  if (codes[0]!.length !== frames) throw new AiError('task_failed', `the delay pattern left ${codes[0]!.length} frames; ${frames} were asked`);
+  if (codes[0]!.length !== frames)
+    throw new AiError('task_failed', `the delay pattern left ${codes[0]!.length} frames; ${frames} were asked`);
   ctx.throwIfCancelled();
   const audio = await decodeCodes(ctx, folder, variant, codes);
   return {

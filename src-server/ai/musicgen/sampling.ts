@@ -11,7 +11,8 @@ export class SeededUniform {
   private block = -1;
 
   constructor(readonly seed: number) {
-    if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) throw new RangeError(`A seed is an integer from 0 to ${MAX_SEED}, got ${seed}`);
+    if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED)
+      throw new RangeError(`A seed is an integer from 0 to ${MAX_SEED}, got ${seed}`);
   }
 
   next(): number {

@@ -91,7 +91,8 @@ export function decodeWeights(manifest: TfjsModelJson['weightsManifest'], groupB
       weights.set(spec.name, { dtype, shape: spec.shape, values });
       offset += bytes;
     }
-    if (offset !== buffer.byteLength) throw new Error(`Weight group ${g} has ${buffer.byteLength - offset} bytes more than its manifest describes`);
+    if (offset !== buffer.byteLength)
+      throw new Error(`Weight group ${g} has ${buffer.byteLength - offset} bytes more than its manifest describes`);
   });
   return weights;
 }
@@ -220,7 +221,13 @@ export function convertTfjsGraph(model: TfjsModel, options: ConvertOptions = {})
     const c = v.constant!;
     const name = g.fresh(hint);
     if (c.dtype === 'float32') g.initializer(name, 'float32', c.shape, c.values);
-    else if (c.dtype === 'int32') g.initializer(name, 'int64', c.shape, Array.from(c.values, (x) => BigInt(x)));
+    else if (c.dtype === 'int32')
+      g.initializer(
+        name,
+        'int64',
+        c.shape,
+        Array.from(c.values, (x) => BigInt(x)),
+      );
     else g.initializer(name, 'bool', c.shape, c.values);
     v.name = name;
     return name;
@@ -292,7 +299,8 @@ export function convertTfjsGraph(model: TfjsModel, options: ConvertOptions = {})
       case 'Add':
       case 'AddV2':
       case 'BiasAdd':
-        if (node.op === 'BiasAdd' && decodeString(a.data_format?.s) === 'NCHW') throw new Error(`BiasAdd ${node.name}: NCHW is not supported`);
+        if (node.op === 'BiasAdd' && decodeString(a.data_format?.s) === 'NCHW')
+          throw new Error(`BiasAdd ${node.name}: NCHW is not supported`);
         binary('Add');
         break;
       case 'Sub':
@@ -389,7 +397,10 @@ export function convertTfjsGraph(model: TfjsModel, options: ConvertOptions = {})
         break;
       }
       case 'StridedSlice':
-        out(stridedSlice(g, node, x(0), constInts(inputs[1]!, 'begin'), constInts(inputs[2]!, 'end'), constInts(inputs[3]!, 'strides')), dtypeOf(0));
+        out(
+          stridedSlice(g, node, x(0), constInts(inputs[1]!, 'begin'), constInts(inputs[2]!, 'end'), constInts(inputs[3]!, 'strides')),
+          dtypeOf(0),
+        );
         break;
       case 'Conv2D':
       case '_FusedConv2D': {
@@ -415,7 +426,9 @@ export function convertTfjsGraph(model: TfjsModel, options: ConvertOptions = {})
       case 'FusedBatchNorm':
       case 'FusedBatchNormV3': {
         // Inference-time batch norm on channels-last data: y = x * a + b with a, b per channel.
-        const [scale, offset, mean, variance] = [1, 2, 3, 4].map((i) => constOf(inputs[i]!, `${node.op} ${node.name} argument ${i}`).values as Float32Array);
+        const [scale, offset, mean, variance] = [1, 2, 3, 4].map(
+          (i) => constOf(inputs[i]!, `${node.op} ${node.name} argument ${i}`).values as Float32Array,
+        );
         const eps = a.epsilon?.f ?? 0.001;
         const mul = Float32Array.from(scale!, (s, c) => s / Math.sqrt(variance![c]! + eps));
         const add = Float32Array.from(offset!, (o, c) => o - mean![c]! * mul[c]!);
@@ -495,7 +508,13 @@ function stridedSlice(g: OnnxGraph, node: TfNode, input: string, begin: number[]
     outputDim++;
   }
   let y = input;
-  if (axes.length) y = g.op('Slice', [y, g.int64s('starts', starts), g.int64s('ends', ends), g.int64s('axes', axes), g.int64s('steps', steps)], {}, { name: node.name });
+  if (axes.length)
+    y = g.op(
+      'Slice',
+      [y, g.int64s('starts', starts), g.int64s('ends', ends), g.int64s('axes', axes), g.int64s('steps', steps)],
+      {},
+      { name: node.name },
+    );
   if (squeeze.length) y = g.op('Squeeze', [y, g.int64s('axes', squeeze)]);
   if (unsqueeze.length) y = g.op('Unsqueeze', [y, g.int64s('axes', unsqueeze)]);
   return axes.length || squeeze.length || unsqueeze.length ? y : g.op('Identity', [y], {}, { name: node.name });
@@ -525,7 +544,8 @@ function conv2d(g: OnnxGraph, node: TfNode, input: string, filter: TfConst, fuse
   const a = node.attr ?? {};
   const format = decodeString(a.data_format?.s) || 'NHWC';
   if (format !== 'NHWC') throw new Error(`${node.op} ${node.name}: data_format ${format} is not supported`);
-  if (filter.dtype !== 'float32' || filter.shape.length !== 4) throw new Error(`${node.op} ${node.name}: the filter must be a float32 HWIO constant`);
+  if (filter.dtype !== 'float32' || filter.shape.length !== 4)
+    throw new Error(`${node.op} ${node.name}: the filter must be a float32 HWIO constant`);
   const [h, w, , o] = filter.shape as [number, number, number, number];
   let weights = hwioToOihw(filter.values as Float32Array, filter.shape);
   let bias: Float32Array | undefined;
@@ -557,7 +577,8 @@ function conv2d(g: OnnxGraph, node: TfNode, input: string, filter: TfConst, fuse
     strides: attr.ints([strides[1] ?? 1, strides[2] ?? 1]),
     dilations: attr.ints([dilations[1] ?? 1, dilations[2] ?? 1]),
   };
-  if (padding === 'SAME') convAttrs.auto_pad = attr.string('SAME_UPPER'); // TensorFlow puts the odd extra pixel at the end, as SAME_UPPER does
+  if (padding === 'SAME')
+    convAttrs.auto_pad = attr.string('SAME_UPPER'); // TensorFlow puts the odd extra pixel at the end, as SAME_UPPER does
   else if (padding === 'VALID') convAttrs.pads = attr.ints([0, 0, 0, 0]);
   else if (padding === 'EXPLICIT') {
     const p = attrInts(a.explicit_paddings);

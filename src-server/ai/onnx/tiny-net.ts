@@ -39,7 +39,14 @@ export class TinyNet {
   }
 
   random(name: string, dims: number[], std: number): string {
-    return this.param(name, dims, this.w.normal(dims.reduce((a, b) => a * b, 1), std));
+    return this.param(
+      name,
+      dims,
+      this.w.normal(
+        dims.reduce((a, b) => a * b, 1),
+        std,
+      ),
+    );
   }
 
   toF32(value: string): string {

@@ -10,7 +10,8 @@ import type { onnx as Onnx } from 'onnx-proto';
 const { onnx } = onnxProto;
 
 /** Element types the writer can store. float16 data is given as IEEE half bits (`Uint16Array`), see `toFloat16`. */
-export type OnnxDataType = 'float32' | 'float16' | 'float64' | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'bool';
+export type OnnxDataType =
+  'float32' | 'float16' | 'float64' | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'bool';
 
 const DATA_TYPE: Record<OnnxDataType, number> = {
   float32: onnx.TensorProto.DataType.FLOAT,
@@ -242,7 +243,8 @@ function attributeProto(name: string, value: AttrValue): Onnx.IAttributeProto {
     case 'string':
       return { name, type: T.STRING, s: new TextEncoder().encode(value.value) };
     case 'ints':
-      if (!value.value.every(Number.isSafeInteger)) throw new Error(`Attribute ${name}: [${value.value.join(', ')}] are not all safe integers`);
+      if (!value.value.every(Number.isSafeInteger))
+        throw new Error(`Attribute ${name}: [${value.value.join(', ')}] are not all safe integers`);
       return { name, type: T.INTS, ints: [...value.value] };
     case 'floats':
       return { name, type: T.FLOATS, floats: [...value.value] };
@@ -323,7 +325,12 @@ export class OnnxGraph {
 
   /** A 1-D int64 initializer with a fresh name: the form ONNX wants for shapes, axes, pads and slice bounds. */
   int64s(prefix: string, values: readonly (number | bigint)[]): string {
-    return this.initializer(this.fresh(prefix), 'int64', [values.length], values.map((v) => BigInt(v)));
+    return this.initializer(
+      this.fresh(prefix),
+      'int64',
+      [values.length],
+      values.map((v) => BigInt(v)),
+    );
   }
 
   /** A scalar initializer with a fresh name. */
@@ -335,9 +342,18 @@ export class OnnxGraph {
    * Adds a node. `outputs` is either the output names or how many fresh ones to make (named after
    * the node). An empty string in `inputs` skips an optional input. Returns the output names.
    */
-  node(opType: string, inputs: readonly string[], outputs: readonly string[] | number, attributes: Record<string, AttrValue> = {}, options: NodeOptions = {}): string[] {
+  node(
+    opType: string,
+    inputs: readonly string[],
+    outputs: readonly string[] | number,
+    attributes: Record<string, AttrValue> = {},
+    options: NodeOptions = {},
+  ): string[] {
     const name = this.nodeName(options.name ?? opType);
-    const outs = typeof outputs === 'number' ? Array.from({ length: outputs }, (_, i) => this.claim(this.fresh(outputs === 1 ? `${name}_out` : `${name}_out${i}`))) : outputs.map((o) => this.claim(o));
+    const outs =
+      typeof outputs === 'number'
+        ? Array.from({ length: outputs }, (_, i) => this.claim(this.fresh(outputs === 1 ? `${name}_out` : `${name}_out${i}`)))
+        : outputs.map((o) => this.claim(o));
     this.nodes.push({
       name,
       opType,
@@ -426,7 +442,8 @@ export class OnnxGraph {
       await fs.promises.writeFile(tmp, bytes);
       await fs.promises.rename(tmp, target);
     };
-    if (encoded.externalData && options.externalData) await put(path.join(path.dirname(file), options.externalData.location), encoded.externalData);
+    if (encoded.externalData && options.externalData)
+      await put(path.join(path.dirname(file), options.externalData.location), encoded.externalData);
     await put(file, encoded.model);
     return encoded;
   }

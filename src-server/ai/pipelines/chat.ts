@@ -53,7 +53,10 @@ export function chatModelFile(dir: string): { dtype: (typeof CHAT_DTYPES)[number
 }
 
 type Generator = (messages: ChatMessage[], options: Record<string, unknown>) => Promise<{ generated_text: ChatMessage[] | string }[]>;
-const loaded = new Map<string, Promise<{ generate: Generator; tokenizer: unknown; streamer: new (tokenizer: unknown, options: object) => unknown }>>();
+const loaded = new Map<
+  string,
+  Promise<{ generate: Generator; tokenizer: unknown; streamer: new (tokenizer: unknown, options: object) => unknown }>
+>();
 
 async function load(modelDir: string, dtype: string) {
   const transformers = await import('@huggingface/transformers');
@@ -71,7 +74,11 @@ export const chatTask: WorkerTask<ChatInput, ChatOutput> = {
   name: 'chat',
   async run(input, ctx) {
     const found = chatModelFile(input.modelDir);
-    if (!found) throw new AiError('bad_input', `${input.modelDir} is not a chat model in the transformers.js layout (config.json, tokenizer files, onnx/model_<dtype>.onnx)`);
+    if (!found)
+      throw new AiError(
+        'bad_input',
+        `${input.modelDir} is not a chat model in the transformers.js layout (config.json, tokenizer files, onnx/model_<dtype>.onnx)`,
+      );
     const key = `${input.modelDir}\n${found.dtype}`;
     let model = loaded.get(key);
     if (!model) {

@@ -26,7 +26,8 @@ export const inferTask: WorkerTask<InferInput, InferOutput> = {
     const output: InferOutput = {};
     const transfer = new Set<ArrayBuffer>();
     for (const [name, t] of Object.entries(results)) {
-      if (!ArrayBuffer.isView(t.data)) throw new AiError('task_failed', `infer: output "${name}" is a ${t.type} tensor, which has no typed array to return`);
+      if (!ArrayBuffer.isView(t.data))
+        throw new AiError('task_failed', `infer: output "${name}" is a ${t.type} tensor, which has no typed array to return`);
       const data = t.data as TensorArray;
       output[name] = { type: t.type as TensorType, data, dims: [...t.dims] };
       transfer.add(data.buffer as ArrayBuffer);
@@ -39,7 +40,12 @@ export const inferTask: WorkerTask<InferInput, InferOutput> = {
  * Runs one forward pass in the pool. Feeds move to the worker without a copy and are detached
  * here (see `movable`).
  */
-export function infer(pool: AiPool, session: SessionSpec, feeds: Record<string, TensorData>, options: Omit<RunOptions, 'transfer'> = {}): Promise<RunResult<InferOutput>> {
+export function infer(
+  pool: AiPool,
+  session: SessionSpec,
+  feeds: Record<string, TensorData>,
+  options: Omit<RunOptions, 'transfer'> = {},
+): Promise<RunResult<InferOutput>> {
   const sent: Record<string, TensorData> = {};
   const transfer: ArrayBuffer[] = [];
   for (const [name, t] of Object.entries(feeds)) {

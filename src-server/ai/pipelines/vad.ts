@@ -60,7 +60,12 @@ const DEFAULTS = { threshold: 0.5, minSpeechMs: 250, minSilenceMs: 100, speechPa
  * Turns per-window probabilities into speech segments, following silero-vad's
  * get_speech_timestamps (without its max-duration splitting).
  */
-export function speechSegments(probabilities: ArrayLike<number>, totalSamples: number, options: VadOptions = {}, sampleRate = VAD_SAMPLE_RATE): SpeechSegment[] {
+export function speechSegments(
+  probabilities: ArrayLike<number>,
+  totalSamples: number,
+  options: VadOptions = {},
+  sampleRate = VAD_SAMPLE_RATE,
+): SpeechSegment[] {
   const threshold = options.threshold ?? DEFAULTS.threshold;
   const negThreshold = options.negThreshold ?? Math.max(threshold - 0.15, 0.01);
   const minSpeech = (sampleRate * (options.minSpeechMs ?? DEFAULTS.minSpeechMs)) / 1000;
@@ -131,7 +136,10 @@ function sileroIo({ session }: LoadedSession): SileroIo {
   const probability = outputs.find((m) => m.shape.length === 2) ?? outputs[0];
   const nextState = outputs.find((m) => m !== probability && m.type === 'float32');
   if (!audio || !state || !probability || !nextState) {
-    throw new AiError('model_load_failed', `Not a Silero VAD v5 model: inputs ${session.inputNames.join(', ')}; outputs ${session.outputNames.join(', ')}`);
+    throw new AiError(
+      'model_load_failed',
+      `Not a Silero VAD v5 model: inputs ${session.inputNames.join(', ')}; outputs ${session.outputNames.join(', ')}`,
+    );
   }
   return {
     audio: audio.name,
@@ -158,7 +166,9 @@ export const vadTask: WorkerTask<VadInput, VadOutput> = {
     const feeds: Record<string, Ort.Tensor> = {};
     if (io.sampleRate) {
       feeds[io.sampleRate.name] =
-        io.sampleRate.type === 'int64' ? new Tensor('int64', BigInt64Array.of(BigInt(VAD_SAMPLE_RATE)), []) : new Tensor('int32', Int32Array.of(VAD_SAMPLE_RATE), []);
+        io.sampleRate.type === 'int64'
+          ? new Tensor('int64', BigInt64Array.of(BigInt(VAD_SAMPLE_RATE)), [])
+          : new Tensor('int32', Int32Array.of(VAD_SAMPLE_RATE), []);
     }
     const durationSec = samples.length / VAD_SAMPLE_RATE;
     for (let i = 0; i < windows; i++) {
@@ -173,7 +183,8 @@ export const vadTask: WorkerTask<VadInput, VadOutput> = {
       const out = await ctx.run(loaded, feeds);
       probabilities[i] = (out[io.probability]!.data as Float32Array)[0]!;
       state = out[io.nextState]!.data as Float32Array;
-      if ((i + 1) % PROGRESS_EVERY === 0) ctx.progress({ processedSec: ((i + 1) * WINDOW) / VAD_SAMPLE_RATE, durationSec } satisfies VadProgress);
+      if ((i + 1) % PROGRESS_EVERY === 0)
+        ctx.progress({ processedSec: ((i + 1) * WINDOW) / VAD_SAMPLE_RATE, durationSec } satisfies VadProgress);
     }
     const segments = speechSegments(probabilities, samples.length, options);
     return { output: { segments, probabilities, durationSec }, transfer: [probabilities.buffer] };
@@ -204,7 +215,10 @@ export interface VadResult extends VadOutput {
 export async function detectSpeech(pool: AiPool, samples: Float32Array, options: DetectSpeechOptions = {}): Promise<VadResult> {
   const { sampleRate = VAD_SAMPLE_RATE, model, providers, signal, onProgress, ...vadOptions } = options;
   if (sampleRate !== VAD_SAMPLE_RATE) {
-    throw new AiError('bad_input', `Silero VAD needs ${VAD_SAMPLE_RATE} Hz mono audio, got ${sampleRate} Hz; decode with decodeAudio(file, { sampleRate: ${VAD_SAMPLE_RATE} })`);
+    throw new AiError(
+      'bad_input',
+      `Silero VAD needs ${VAD_SAMPLE_RATE} Hz mono audio, got ${sampleRate} Hz; decode with decodeAudio(file, { sampleRate: ${VAD_SAMPLE_RATE} })`,
+    );
   }
   const sent = movable(samples);
   const input: VadInput = { model: model ?? sileroVadModelPath(), providers, samples: sent.array, options: vadOptions };

@@ -22,7 +22,11 @@ export class RenderError extends Error {
 /** The built worker beside the bundle (compose-render-worker.js), else the source through tsx. */
 export function resolveRenderWorker(from: string = import.meta.url): string {
   const dir = path.dirname(fileURLToPath(from));
-  const candidates = [path.join(dir, 'compose-render-worker.js'), path.join(dir, '..', 'compose-render-worker.js'), path.join(dir, 'worker.ts')];
+  const candidates = [
+    path.join(dir, 'compose-render-worker.js'),
+    path.join(dir, '..', 'compose-render-worker.js'),
+    path.join(dir, 'worker.ts'),
+  ];
   const found = candidates.find((file) => fs.existsSync(file));
   if (!found) throw new RenderError(`The render worker script was not found; looked for ${candidates.join(', ')}`);
   return found;
@@ -40,7 +44,10 @@ function startWorker(file: string, workerData: RenderRequest): Worker {
  * Renders every part of the arrangement to a stem in worker threads (Tone.js on
  * node-web-audio-api), so the server's event loop keeps answering. Aborting terminates them.
  */
-export function renderStems(arrangement: Arrangement, opts: { sampleRate: number; signal?: AbortSignal; onStem?: (done: number, total: number) => void }): Promise<Stem[]> {
+export function renderStems(
+  arrangement: Arrangement,
+  opts: { sampleRate: number; signal?: AbortSignal; onStem?: (done: number, total: number) => void },
+): Promise<Stem[]> {
   if (opts.signal?.aborted) return Promise.reject(opts.signal.reason);
   const entry = resolveRenderWorker();
   const names = arrangement.parts.map((p) => p.name);

@@ -75,7 +75,12 @@ async function renderNotes(T: typeof ToneNs, part: Part, notes: ArrangedNote[], 
   return out;
 }
 
-async function renderPart(T: typeof ToneNs, part: Part, durationSec: number, sampleRate: number): Promise<{ pcm: Float32Array; peak: number }> {
+async function renderPart(
+  T: typeof ToneNs,
+  part: Part,
+  durationSec: number,
+  sampleRate: number,
+): Promise<{ pcm: Float32Array; peak: number }> {
   const distinct = new Map<string, ArrangedNote>();
   for (const n of part.notes) if (!distinct.has(noteKey(n))) distinct.set(noteKey(n), n);
   const renderings = await renderNotes(T, part, [...distinct.values()], sampleRate);

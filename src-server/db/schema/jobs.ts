@@ -35,8 +35,5 @@ export const jobs = sqliteTable(
     /** Epoch ms when the owner moved this queued job to the front of its lane; null when never. */
     promotedAt: integer('promoted_at'),
   },
-  (t) => [
-    index('jobs_status_lane_idx').on(t.status, t.lane, t.seq),
-    index('jobs_owner_idx').on(t.ownerId, t.seq),
-  ],
+  (t) => [index('jobs_status_lane_idx').on(t.status, t.lane, t.seq), index('jobs_owner_idx').on(t.ownerId, t.seq)],
 );

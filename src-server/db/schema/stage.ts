@@ -42,7 +42,10 @@ export const stageAccessoryPresets = sqliteTable(
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
   },
-  (t) => [uniqueIndex('stage_accessory_presets_owner_name_unique').on(t.ownerId, t.presetName), index('stage_accessory_presets_public_idx').on(t.isPublic)],
+  (t) => [
+    uniqueIndex('stage_accessory_presets_owner_name_unique').on(t.ownerId, t.presetName),
+    index('stage_accessory_presets_public_idx').on(t.isPublic),
+  ],
 );
 
 export const stageModels = sqliteTable(

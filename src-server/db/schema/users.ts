@@ -14,8 +14,12 @@ export const users = sqliteTable('users', {
   avatarUrl: text('avatar_url'),
   tier: text('tier').notNull().default('free'),
   passwordHash: text('password_hash').notNull(),
-  createdAt: text('created_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
-  updatedAt: text('updated_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+  createdAt: text('created_at')
+    .notNull()
+    .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+  updatedAt: text('updated_at')
+    .notNull()
+    .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
 });
 
 /** A signed-in device. Access tokens carry its id, so logout revokes them at once. */

@@ -48,10 +48,8 @@ export const Id = (what: string) => Type.String({ format: 'uuid', description: `
 
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
-
 /** The URL as the client reached this server (`http://127.0.0.1:8000/...`, or a LAN address). */
 export const absoluteUrl = (request: FastifyRequest, pathAndQuery: string) => `${request.protocol}://${request.host}${pathAndQuery}`;
-
 
 /** Every canvas route but the public share link needs a signed-in user, checked before the body is read. */
 export const signedIn: onRequestAsyncHookHandler = requireUser();

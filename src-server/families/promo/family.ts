@@ -41,7 +41,13 @@ export default defineFamily({
   services: promoServices,
   setup(app, s) {
     app.decorate('promo', {
-      crawl: { allow: publicUnicastOnly, maxExtraPages: 3, htmlMaxBytes: 5 * 1024 * 1024, imageMaxBytes: 15 * 1024 * 1024, timeoutMs: 10_000 },
+      crawl: {
+        allow: publicUnicastOnly,
+        maxExtraPages: 3,
+        htmlMaxBytes: 5 * 1024 * 1024,
+        imageMaxBytes: 15 * 1024 * 1024,
+        timeoutMs: 10_000,
+      },
       render: { sizeDivisor: 1, fps: 30, form: 'full', minShortSide: 720, maxImages: 8 },
     } satisfies PromoOptions);
     registerWorkflow(app, { ...s, options: () => app.promo });

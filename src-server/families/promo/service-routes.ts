@@ -52,7 +52,10 @@ export async function promoServiceRoutes(app: FamilyApp): Promise<void> {
         database = 'disconnected';
       }
       const runner = app.jobs.runState;
-      const queue = database === 'connected' ? { queued: app.jobs.count({ status: 'queued' }), processing: app.jobs.count({ status: 'processing' }) } : { queued: 0, processing: 0 };
+      const queue =
+        database === 'connected'
+          ? { queued: app.jobs.count({ status: 'queued' }), processing: app.jobs.count({ status: 'processing' }) }
+          : { queued: 0, processing: 0 };
       const workers = app.ai.status().workers;
       const aiWorkers = workers.some((w) => w.state === 'busy') ? 'busy' : workers.some((w) => w.state === 'idle') ? 'running' : 'idle';
       const healthy = database === 'connected' && runner === 'running';

@@ -134,4 +134,3 @@ export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, description
 export const invalidId = (what: string) => () => errors.error('INVALID_ID', `Invalid ${what} ID`);
 
 export const idErrors = (what: string) => fieldErrors({ id: invalidId(what) });
-

@@ -16,7 +16,6 @@ export const storiesDialect: Dialect = {
   },
   errorBody: (e) => ({ success: false, error: { code: e.code, message: e.message } }),
   // The spec has one code for a missing, invalid or expired token.
-  authError: (f) =>
-    new AppError(401, 'INVALID_TOKEN', f.reason === 'expired' ? 'Token has expired' : 'Token is missing or invalid'),
+  authError: (f) => new AppError(401, 'INVALID_TOKEN', f.reason === 'expired' ? 'Token has expired' : 'Token is missing or invalid'),
   forbidden: (m) => new AppError(403, 'INSUFFICIENT_PERMISSION', m ?? 'You do not have permission for this resource'),
 };

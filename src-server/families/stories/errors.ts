@@ -8,7 +8,7 @@ import { defineErrors } from '../../http/errors';
 export const storiesErrors = defineErrors({
   VALIDATION_ERROR: { status: 400, message: 'Request data is invalid' },
   INVALID_CURSOR: { status: 400, message: 'start_cursor is not a cursor this list handed out, or belongs to another filter or sort' },
-  UNSAFE_CONTENT: { status: 400, message: 'The text contains words that are not suitable for a children\'s story' },
+  UNSAFE_CONTENT: { status: 400, message: "The text contains words that are not suitable for a children's story" },
   INVALID_TOKEN: { status: 401, message: 'Token is missing or invalid' },
   INSUFFICIENT_PERMISSION: { status: 403, message: 'This story belongs to another account' },
   RESOURCE_NOT_FOUND: { status: 404, message: 'Story not found' },

@@ -29,7 +29,17 @@ function storiesServices(app: FastifyInstance) {
     const model = engines.chatModel();
     return model ? chatModelApproves(app.ai, model, text, signal) : true;
   };
-  const stories = new StoryService(app.db, app.storage, app.jobs, conversations, cursors, () => engines.writer(), illustrator, approves, app.clock.now);
+  const stories = new StoryService(
+    app.db,
+    app.storage,
+    app.jobs,
+    conversations,
+    cursors,
+    () => engines.writer(),
+    illustrator,
+    approves,
+    app.clock.now,
+  );
   const views = new StoryViews(app.urlSigner);
   return { conversations, stories, views, engines };
 }
@@ -49,7 +59,15 @@ export default defineFamily({
       if (job.kind !== STORY_JOB || job.ownerId === null) return;
       const story = stories.forJob(job.id);
       if (story) {
-        audio.broadcast(job.ownerId, { type: 'story_progress', story_id: story.id, status: story.status, title: story.title, progress: job.progress, stage: job.stage, message: job.message });
+        audio.broadcast(job.ownerId, {
+          type: 'story_progress',
+          story_id: story.id,
+          status: story.status,
+          title: story.title,
+          progress: job.progress,
+          stage: job.stage,
+          message: job.message,
+        });
       }
     });
     // Rows went with the account through the foreign keys; its files are all under one folder.

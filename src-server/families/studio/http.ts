@@ -43,8 +43,5 @@ export const SongParams = Type.Object({ songId: Id('Song id') });
 /** Free text a person typed: trimmed, never blank. */
 export const Name = (max: number, description: string) => Type.String({ minLength: 1, maxLength: max, pattern: '\\S', description });
 
-
-
-
 /** Every studio route but the public share page needs a signed-in user, checked before the body is read. */
 export const signedIn: onRequestAsyncHookHandler = requireUser();

@@ -66,7 +66,13 @@ export default fp<{ pool?: AiPoolOptions }>(
               success: true as const,
               data: {
                 providers: { available: s.providers.available, preferred: s.providers.preferred, forced: s.providers.forced },
-                workers: s.workers.map((w) => ({ capability: w.capability, state: w.state, thread_id: w.threadId, queued: w.queued, restarts: w.restarts })),
+                workers: s.workers.map((w) => ({
+                  capability: w.capability,
+                  state: w.state,
+                  thread_id: w.threadId,
+                  queued: w.queued,
+                  restarts: w.restarts,
+                })),
                 sessions: s.sessions.map((x) => ({
                   model: x.model,
                   provider: x.provider,

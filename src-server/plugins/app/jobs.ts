@@ -42,9 +42,14 @@ export default fp(
       const max = sharing.peerMaxQueued;
       if (job.fromOwner || job.ownerId === null || max === null) return;
       if (jobs.count({ ownerId: job.ownerId, status: 'queued' }) < max) return;
-      throw new AppError(429, 'QUEUE_LIMIT', `This Atelier takes at most ${max} queued jobs per listener at once; wait for one of yours to start`, {
-        limit: max,
-      });
+      throw new AppError(
+        429,
+        'QUEUE_LIMIT',
+        `This Atelier takes at most ${max} queued jobs per listener at once; wait for one of yours to start`,
+        {
+          limit: max,
+        },
+      );
     });
     app.decorate('jobs', queue);
     app.decorate('queueSharing', {

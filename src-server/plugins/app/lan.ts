@@ -83,7 +83,7 @@ function refusedByHost(request: FastifyRequest, known: ReadonlySet<string>): str
   const origin = request.headers.origin;
   if (origin !== undefined && !SAFE_METHODS.has(request.method)) {
     const name = originHostName(origin);
-    if (name === null || !known.has(name)) return 'Requests that change something must come from this server\'s own pages';
+    if (name === null || !known.has(name)) return "Requests that change something must come from this server's own pages";
   }
   return null;
 }
@@ -100,7 +100,8 @@ export default fp<{ interfaces?: () => string[] }>(
     // Connections that came in through a LAN listener: peers, whatever their address says.
     const peerSockets = new Set<net.Socket>();
     let enabled = false;
-    const fromOwner = (request: FastifyRequest) => isLoopback(request.socket.remoteAddress) && !peerSockets.has(request.raw.socket as net.Socket);
+    const fromOwner = (request: FastifyRequest) =>
+      isLoopback(request.socket.remoteAddress) && !peerSockets.has(request.raw.socket as net.Socket);
 
     const knownHosts = (): Set<string> => {
       const known = new Set(LOOPBACK_HOSTS);

@@ -15,8 +15,9 @@ declare module 'fastify' {
  * surrogates): text with them breaks the SVG covers, the PNG metadata and any client that parses
  * it back, so no text field stores them.
  */
-// eslint-disable-next-line no-control-regex
-const INVALID_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const INVALID_TEXT =
+  // eslint-disable-next-line no-control-regex -- these control characters are exactly what is refused
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export const hasInvalidText = (text: string) => INVALID_TEXT.test(text);
 
@@ -44,7 +45,8 @@ export default fp(
     app.addHook('preValidation', async (request) => {
       if (!request.body || typeof request.body !== 'object' || Buffer.isBuffer(request.body)) return;
       const bad = findBadText(request.body, '', new Set(request.routeOptions.config.longFields ?? []));
-      if (bad?.problem === 'long') throw coreError(request.dialect, 'validation', `body.${bad.field} must be at most ${MAX_TEXT_FIELD} characters`);
+      if (bad?.problem === 'long')
+        throw coreError(request.dialect, 'validation', `body.${bad.field} must be at most ${MAX_TEXT_FIELD} characters`);
       if (bad) throw coreError(request.dialect, 'validation', `body.${bad.field} contains control characters that are not allowed in text`);
     });
   },

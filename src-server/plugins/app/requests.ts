@@ -42,7 +42,13 @@ export default fp(
           // A family whose spec names its own code for a malformed id (stage's `INVALID_ID`) keeps it.
           const custom = request.routeOptions.config.validationError;
           const message = `params.${bad} must be a whole number of digits`;
-          const issue = { instancePath: `/${bad}`, schemaPath: `#/properties/${bad}/type`, keyword: 'type', params: { type: 'integer' }, message: 'must be integer' };
+          const issue = {
+            instancePath: `/${bad}`,
+            schemaPath: `#/properties/${bad}/type`,
+            keyword: 'type',
+            params: { type: 'integer' },
+            message: 'must be integer',
+          };
           if (custom) throw custom(message, [issue]);
           if (request.dialect.malformedPathId === 'validation') throw coreError(request.dialect, 'validation', message);
           throw coreError(request.dialect, 'not_found', `Nothing has the ${bad} ${JSON.stringify(params[bad])}`);

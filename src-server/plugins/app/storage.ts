@@ -153,7 +153,9 @@ export default fp(
               throw invalidSignature(`This URL accepts only Content-Type ${grant.contentType}`);
             }
             const tooLarge = (maxBytes: number) =>
-              coreError(systemDialect, 'too_large', `The file is larger than the ${maxBytes} bytes this URL allows`, { max_bytes: maxBytes });
+              coreError(systemDialect, 'too_large', `The file is larger than the ${maxBytes} bytes this URL allows`, {
+                max_bytes: maxBytes,
+              });
             // The rest of an unread body is not wanted: closing the connection spares the client sending it.
             const closeIfUnread = () => {
               if (!request.raw.complete) reply.header('connection', 'close');

@@ -1,6 +1,9 @@
 import fp from 'fastify-plugin';
 import cookie from '@fastify/cookie';
 
-export default fp(async (app) => {
-  await app.register(cookie);
-}, { name: 'cookie' });
+export default fp(
+  async (app) => {
+    await app.register(cookie);
+  },
+  { name: 'cookie' },
+);

@@ -8,11 +8,21 @@ import swaggerUi from '@fastify/swagger-ui';
 const require = createRequire(import.meta.url);
 
 const TAGS = [
-  { name: 'studio', description: 'Recording studio: studios, tracks, songs, AI compose, covers, sharing. Errors `{success:false, error:{code,message}}`.' },
+  {
+    name: 'studio',
+    description: 'Recording studio: studios, tracks, songs, AI compose, covers, sharing. Errors `{success:false, error:{code,message}}`.',
+  },
   { name: 'promo', description: 'Promo-video maker. Bare bodies; errors `{error_code, error_message}`; session cookie or Bearer.' },
   { name: 'stories', description: "Children's stories. `{success, message, data}`; errors `{success:false, error:{code,message}}`." },
-  { name: 'stage', description: 'Audio library, accessory presets, 3D models, LAN concerts. Errors `{success:false, error:"CODE", message}`; a missing or malformed Authorization header is 403.' },
-  { name: 'canvas', description: 'AI image generation under /api/v1. `{success, data, meta?}`; errors `{success:false, error:{code,message,details?}}`.' },
+  {
+    name: 'stage',
+    description:
+      'Audio library, accessory presets, 3D models, LAN concerts. Errors `{success:false, error:"CODE", message}`; a missing or malformed Authorization header is 403.',
+  },
+  {
+    name: 'canvas',
+    description: 'AI image generation under /api/v1. `{success, data, meta?}`; errors `{success:false, error:{code,message,details?}}`.',
+  },
   { name: 'system', description: "Atelier's own settings and status (loopback only where noted)." },
   { name: 'files', description: 'Signed, expiring download and upload URLs handed out by the families.' },
 ];
@@ -27,7 +37,7 @@ export default fp(
           title: 'Atelier API',
           version: '0.1.0',
           description:
-            'Five API families on one local server, one account system. A token from any family\'s login works on every family\'s routes. Access tokens last one hour; refresh tokens rotate and are single-use.',
+            "Five API families on one local server, one account system. A token from any family's login works on every family's routes. Access tokens last one hour; refresh tokens rotate and are single-use.",
         },
         tags: TAGS,
         components: {
@@ -54,7 +64,10 @@ export default fp(
         ),
     );
     app.get('/redoc/redoc.standalone.js', { schema: { hide: true } }, async (_request, reply) =>
-      reply.type('application/javascript; charset=utf-8').header('cache-control', 'public, max-age=86400').send(fs.createReadStream(redocBundle)),
+      reply
+        .type('application/javascript; charset=utf-8')
+        .header('cache-control', 'public, max-age=86400')
+        .send(fs.createReadStream(redocBundle)),
     );
   },
   { name: 'swagger' },

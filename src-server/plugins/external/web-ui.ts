@@ -30,7 +30,9 @@ export default fp(
             reply
               .status(503)
               .type('text/html; charset=utf-8')
-              .send('<!doctype html><title>Atelier</title><p>The web UI has not been built. Run <code>npm run build</code>, then reload.</p>'),
+              .send(
+                '<!doctype html><title>Atelier</title><p>The web UI has not been built. Run <code>npm run build</code>, then reload.</p>',
+              ),
           );
         }
         return;

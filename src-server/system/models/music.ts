@@ -46,7 +46,16 @@ export function musicModels(dataDir: string): { musicgen_folder: string; models:
     })),
     ...listing.problems.map((p) => {
       const dir = path.join(musicgenRoot(dataDir), p.id);
-      return { id: p.id, engine: 'musicgen' as const, role: 'MusicGen', path: dir, size_bytes: sizeOf(dir), is_available: false, problem: p.problem, variants: [] };
+      return {
+        id: p.id,
+        engine: 'musicgen' as const,
+        role: 'MusicGen',
+        path: dir,
+        size_bytes: sizeOf(dir),
+        is_available: false,
+        problem: p.problem,
+        variants: [],
+      };
     }),
   ];
   const pitch = basicPitchModelPresent();

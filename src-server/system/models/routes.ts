@@ -29,7 +29,9 @@ function errorResponses(codes: Record<number, string>): Record<string, TSchema> 
   return Object.fromEntries(Object.entries(texts).map(([status, parts]) => [status, { ...ErrorBody, description: parts.join('; ') }]));
 }
 
-const ModelTypeSchema = Type.Enum([...MODEL_TYPES], { description: '`checkpoint` (a diffusion model), `upscaler`, or `vae` (a VAE exported on its own: vae_decoder/, vae_encoder/)' });
+const ModelTypeSchema = Type.Enum([...MODEL_TYPES], {
+  description: '`checkpoint` (a diffusion model), `upscaler`, or `vae` (a VAE exported on its own: vae_decoder/, vae_encoder/)',
+});
 
 const Model = Type.Object({
   id: Type.String({ description: 'The folder name; what generation requests pass as `model`' }),
@@ -60,12 +62,16 @@ const MusicModel = Type.Object({
 });
 
 const Music = Type.Object({
-  musicgen_folder: Type.String({ description: 'Where a MusicGen ONNX export (the Xenova/musicgen-small layout) goes, one folder per model' }),
+  musicgen_folder: Type.String({
+    description: 'Where a MusicGen ONNX export (the Xenova/musicgen-small layout) goes, one folder per model',
+  }),
   models: Type.Array(MusicModel),
 });
 
 const Install = Type.Object({
-  job_id: Type.String({ description: 'Follow it as `job:update` (kind `system.model-install`); cancel with POST .../installs/{job_id}/cancel' }),
+  job_id: Type.String({
+    description: 'Follow it as `job:update` (kind `system.model-install`); cancel with POST .../installs/{job_id}/cancel',
+  }),
   id: Type.String(),
   type: ModelTypeSchema,
   source: Type.String(),
@@ -78,7 +84,9 @@ const Install = Type.Object({
 });
 
 const Providers = Type.Object({
-  available: Type.Array(Type.Enum([...EXECUTION_PROVIDERS]), { description: 'Execution providers this machine can run, best first; always ends with cpu' }),
+  available: Type.Array(Type.Enum([...EXECUTION_PROVIDERS]), {
+    description: 'Execution providers this machine can run, best first; always ends with cpu',
+  }),
   preferred: Type.Enum([...EXECUTION_PROVIDERS]),
   forced: Type.Boolean({ description: 'Whether ATELIER_EXECUTION_PROVIDER chose it' }),
 });
@@ -96,18 +104,32 @@ const FileSchema = Type.Object(
 const InstallBody = Type.Object(
   {
     source: Type.Enum(['folder', 'url'], { description: '`folder`: copy a folder (or .onnx file) on this computer; `url`: download' }),
-    path: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'folder: an absolute path (or ~/...) on this computer' })),
+    path: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 4096, description: 'folder: an absolute path (or ~/...) on this computer' }),
+    ),
     url: Type.Optional(
       Type.String({
         minLength: 1,
         maxLength: 2000,
-        description: 'url: a manifest (`{"files":[{"path","url?","sha256?","size?"}], "display_name?"}`, file URLs relative to it), an upscaler `.onnx`, or with `files` a base URL',
+        description:
+          'url: a manifest (`{"files":[{"path","url?","sha256?","size?"}], "display_name?"}`, file URLs relative to it), an upscaler `.onnx`, or with `files` a base URL',
       }),
     ),
-    id: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'The model id (folder name). folder: defaults to the folder name; url: required' })),
+    id: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description: 'The model id (folder name). folder: defaults to the folder name; url: required',
+      }),
+    ),
     type: Type.Optional(ModelTypeSchema),
     files: Type.Optional(Type.Array(FileSchema, { minItems: 1, maxItems: 200, description: 'url: the files under the base URL' })),
-    sha256: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{64}$', description: 'url without files: the sha256 of what `url` answers (the .onnx, or the manifest)' })),
+    sha256: Type.Optional(
+      Type.String({
+        pattern: '^[0-9a-fA-F]{64}$',
+        description: 'url without files: the sha256 of what `url` answers (the .onnx, or the manifest)',
+      }),
+    ),
     display_name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   },
   { additionalProperties: false },
@@ -141,11 +163,16 @@ export async function modelAdminRoutes(app: FamilyApp, models: ModelAdminService
       schema: {
         tags,
         security,
-        summary: 'Installed models and upscalers, this machine\'s execution providers and your downloads in progress (loopback only)',
+        summary: "Installed models and upscalers, this machine's execution providers and your downloads in progress (loopback only)",
         description:
-          'Every folder in `<data folder>/models/diffusion/` and `models/upscalers/`, broken ones too, with their `problem`; and under `music`, the composing engines\' models: ' +
+          "Every folder in `<data folder>/models/diffusion/` and `models/upscalers/`, broken ones too, with their `problem`; and under `music`, the composing engines' models: " +
           'MusicGen folders in `models/musicgen/` and the bundled basic-pitch and Silero VAD.',
-        response: { 200: DataEnvelope(Type.Object({ models: Type.Array(Model), music: Music, execution_providers: Providers, installs: Type.Array(Install) })), ...errorResponses({}) },
+        response: {
+          200: DataEnvelope(
+            Type.Object({ models: Type.Array(Model), music: Music, execution_providers: Providers, installs: Type.Array(Install) }),
+          ),
+          ...errorResponses({}),
+        },
       },
     },
     async (request) => {
@@ -175,7 +202,15 @@ export async function modelAdminRoutes(app: FamilyApp, models: ModelAdminService
         body: InstallBody,
         response: {
           201: DataEnvelope(Model),
-          202: DataEnvelope(Type.Object({ job_id: Type.String(), id: Type.String(), type: ModelTypeSchema, status: Type.String(), position: Nullable(Type.Integer()) })),
+          202: DataEnvelope(
+            Type.Object({
+              job_id: Type.String(),
+              id: Type.String(),
+              type: ModelTypeSchema,
+              status: Type.String(),
+              position: Nullable(Type.Integer()),
+            }),
+          ),
           ...errorResponses({
             400: '`VALIDATION_ERROR`: a missing or wrong field, a relative path, a bad id or URL',
             404: '`PATH_NOT_FOUND`: the folder does not exist',
@@ -190,7 +225,11 @@ export async function modelAdminRoutes(app: FamilyApp, models: ModelAdminService
       const missing = (field: string) => errors.error('VALIDATION_ERROR', `body.${field} is required with source "${b.source}"`);
       const unused = (fields: (keyof typeof b)[]) => {
         const extra = fields.filter((f) => b[f] !== undefined);
-        if (extra.length) throw errors.error('VALIDATION_ERROR', `body.${extra.join(', body.')} ${extra.length > 1 ? 'do' : 'does'} not apply to source "${b.source}"`);
+        if (extra.length)
+          throw errors.error(
+            'VALIDATION_ERROR',
+            `body.${extra.join(', body.')} ${extra.length > 1 ? 'do' : 'does'} not apply to source "${b.source}"`,
+          );
       };
       if (b.source === 'folder') {
         if (!b.path) throw missing('path');
@@ -202,8 +241,17 @@ export async function modelAdminRoutes(app: FamilyApp, models: ModelAdminService
       if (!b.id) throw missing('id');
       if (!b.type) throw missing('type');
       unused(['path']);
-      const job = await models.requestUrlInstall(currentUser(request).id, { url: b.url, id: b.id, type: b.type, files: b.files, sha256: b.sha256, display_name: b.display_name });
-      return reply.status(202).send({ success: true as const, data: { job_id: job.id, id: b.id, type: b.type, status: job.status, position: job.position } });
+      const job = await models.requestUrlInstall(currentUser(request).id, {
+        url: b.url,
+        id: b.id,
+        type: b.type,
+        files: b.files,
+        sha256: b.sha256,
+        display_name: b.display_name,
+      });
+      return reply
+        .status(202)
+        .send({ success: true as const, data: { job_id: job.id, id: b.id, type: b.type, status: job.status, position: job.position } });
     },
   );
 

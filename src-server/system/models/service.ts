@@ -3,7 +3,15 @@ import { JOB_KINDS } from '../../../src-shared/jobs';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CatalogError, describeModel, ModelCatalog, type CatalogEntry, type DownloadFile, type DownloadProgress, type ModelType } from '../../ai/diffusion/catalog';
+import {
+  CatalogError,
+  describeModel,
+  ModelCatalog,
+  type CatalogEntry,
+  type DownloadFile,
+  type DownloadProgress,
+  type ModelType,
+} from '../../ai/diffusion/catalog';
 import type { ProviderChoice } from '../../ai/providers';
 import type { Job, JobContext, JobQueue } from '../../jobs/queue';
 import { errors } from '../errors';
@@ -70,7 +78,8 @@ export interface InstallView {
  * The byte counts also travel as numbers in the snapshot's `bytes` (src-shared/jobs.ts,
  * progressOf); the text stays for clients that still parse it (features/models/api.ts).
  */
-export const progressMessage = (p: DownloadProgress) => `${p.file} (${p.fileIndex + 1}/${p.files}): ${p.receivedBytes}/${p.totalBytes ?? '?'} bytes`;
+export const progressMessage = (p: DownloadProgress) =>
+  `${p.file} (${p.fileIndex + 1}/${p.files}): ${p.receivedBytes}/${p.totalBytes ?? '?'} bytes`;
 
 const CODES: Record<CatalogError['code'], keyof typeof errors.table> = {
   not_found: 'MODEL_NOT_FOUND',
@@ -91,7 +100,8 @@ export function fromCatalog(err: unknown): unknown {
 function resolveLocalPath(raw: string): string {
   const trimmed = raw.trim();
   const expanded = trimmed === '~' ? os.homedir() : trimmed.startsWith('~/') ? path.join(os.homedir(), trimmed.slice(2)) : trimmed;
-  if (!path.isAbsolute(expanded)) throw errors.error('VALIDATION_ERROR', `path must be absolute (or start with ~/), got ${JSON.stringify(raw)}`);
+  if (!path.isAbsolute(expanded))
+    throw errors.error('VALIDATION_ERROR', `path must be absolute (or start with ~/), got ${JSON.stringify(raw)}`);
   return path.resolve(expanded);
 }
 
@@ -133,10 +143,14 @@ function parseManifest(text: string, url: string): Manifest {
   try {
     value = JSON.parse(text);
   } catch {
-    throw errors.error('INVALID_MANIFEST', `${url} is not a model manifest: it is not JSON. Give a manifest ({"files":[{"path":...}]}), an .onnx file, or a base URL with "files"`);
+    throw errors.error(
+      'INVALID_MANIFEST',
+      `${url} is not a model manifest: it is not JSON. Give a manifest ({"files":[{"path":...}]}), an .onnx file, or a base URL with "files"`,
+    );
   }
   const files = (value as { files?: unknown } | null)?.files;
-  if (!Array.isArray(files) || files.length === 0) throw errors.error('INVALID_MANIFEST', `${url} is not a model manifest: it has no "files" list`);
+  if (!Array.isArray(files) || files.length === 0)
+    throw errors.error('INVALID_MANIFEST', `${url} is not a model manifest: it has no "files" list`);
   const out: Manifest['files'] = [];
   for (const [i, f] of files.entries()) {
     const entry = f as Record<string, unknown> | null;
@@ -144,11 +158,21 @@ function parseManifest(text: string, url: string): Manifest {
     const bad = (field: string, want: string) => errors.error('INVALID_MANIFEST', `${url}: files[${i}].${field} must be ${want}`);
     if (entry.url !== undefined && typeof entry.url !== 'string') throw bad('url', 'a string');
     if (entry.sha256 !== undefined && typeof entry.sha256 !== 'string') throw bad('sha256', 'a string');
-    if (entry.size !== undefined && !(typeof entry.size === 'number' && Number.isInteger(entry.size) && entry.size >= 0)) throw bad('size', 'a whole number of bytes');
-    out.push({ path: entry.path, url: entry.url as string | undefined, sha256: entry.sha256 as string | undefined, size: entry.size as number | undefined });
+    if (entry.size !== undefined && !(typeof entry.size === 'number' && Number.isInteger(entry.size) && entry.size >= 0))
+      throw bad('size', 'a whole number of bytes');
+    out.push({
+      path: entry.path,
+      url: entry.url as string | undefined,
+      sha256: entry.sha256 as string | undefined,
+      size: entry.size as number | undefined,
+    });
   }
   const v = value as { display_name?: unknown; description?: unknown };
-  return { files: out, display_name: typeof v.display_name === 'string' ? v.display_name : undefined, description: typeof v.description === 'string' ? v.description : undefined };
+  return {
+    files: out,
+    display_name: typeof v.display_name === 'string' ? v.display_name : undefined,
+    description: typeof v.description === 'string' ? v.description : undefined,
+  };
 }
 
 /** A URL a file is fetched from: absolute, or relative to `base` (a manifest, or a folder URL). */
@@ -177,7 +201,11 @@ export class ModelAdminService {
 
   /** Registers the job kind; call while the app builds. */
   register(): void {
-    this.queue.register<InstallPayload, InstallResult>(INSTALL_JOB, { lane: DOWNLOAD_LANE, maxAttempts: 3, handler: (job, ctx) => this.run(job, ctx) });
+    this.queue.register<InstallPayload, InstallResult>(INSTALL_JOB, {
+      lane: DOWNLOAD_LANE,
+      maxAttempts: 3,
+      handler: (job, ctx) => this.run(job, ctx),
+    });
   }
 
   list(): CatalogEntry[] {
@@ -190,25 +218,23 @@ export class ModelAdminService {
 
   /** The caller's URL installs still queued or running, oldest first. */
   installs(ownerId: string): InstallView[] {
-    return this.queue
-      .list({ ownerId, kind: INSTALL_JOB, status: [...OPEN], order: 'oldest', limit: 100 })
-      .map((job) => {
-        const p = job.payload as InstallPayload;
-        const live = this.live.get(job.id);
-        const sizes = p.files.map((f) => f.size);
-        return {
-          job_id: job.id,
-          id: p.id,
-          type: p.type,
-          source: p.source,
-          status: job.status as InstallView['status'],
-          position: job.position,
-          progress: job.progress,
-          file: live?.file ?? null,
-          received_bytes: live?.receivedBytes ?? 0,
-          total_bytes: live?.totalBytes ?? (sizes.every((s) => s !== undefined) ? sizes.reduce<number>((a, b) => a + (b ?? 0), 0) : null),
-        };
-      });
+    return this.queue.list({ ownerId, kind: INSTALL_JOB, status: [...OPEN], order: 'oldest', limit: 100 }).map((job) => {
+      const p = job.payload as InstallPayload;
+      const live = this.live.get(job.id);
+      const sizes = p.files.map((f) => f.size);
+      return {
+        job_id: job.id,
+        id: p.id,
+        type: p.type,
+        source: p.source,
+        status: job.status as InstallView['status'],
+        position: job.position,
+        progress: job.progress,
+        file: live?.file ?? null,
+        received_bytes: live?.receivedBytes ?? 0,
+        total_bytes: live?.totalBytes ?? (sizes.every((s) => s !== undefined) ? sizes.reduce<number>((a, b) => a + (b ?? 0), 0) : null),
+      };
+    });
   }
 
   async installFromFolder(input: FolderInstall): Promise<CatalogEntry> {
@@ -217,7 +243,9 @@ export class ModelAdminService {
     const detected = detectType(source);
     const type = input.type ?? detected;
     if (!type || detected === null) {
-      throw errors.error('NOT_A_MODEL', `${source} is not a model: a diffusion model is a folder exported to ONNX (model_index.json, unet/, text_encoder/, vae_decoder/...), an upscaler an .onnx file or a folder holding one`,
+      throw errors.error(
+        'NOT_A_MODEL',
+        `${source} is not a model: a diffusion model is a folder exported to ONNX (model_index.json, unet/, text_encoder/, vae_decoder/...), an upscaler an .onnx file or a folder holding one`,
       );
     }
     const id = input.id ?? idFromName(path.basename(source));
@@ -243,7 +271,8 @@ export class ModelAdminService {
     } catch {
       throw errors.error('VALIDATION_ERROR', `url ${JSON.stringify(input.url)} is not a URL`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw errors.error('VALIDATION_ERROR', `url must be http(s), got ${url.protocol}`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw errors.error('VALIDATION_ERROR', `url must be http(s), got ${url.protocol}`);
     let files: DownloadFile[];
     let meta: InstallPayload['meta'] = input.display_name ? { display_name: input.display_name } : undefined;
     if (input.files?.length) {
@@ -252,18 +281,27 @@ export class ModelAdminService {
       const base = url.toString().endsWith('/') ? url.toString() : `${url.toString()}/`;
       files = input.files.map((f) => ({ url: fileUrl(f.url ?? f.path, base), path: f.path, sha256: f.sha256, size: f.size }));
     } else if (url.pathname.toLowerCase().endsWith('.onnx')) {
-      if (type !== 'upscaler') throw errors.error('VALIDATION_ERROR', 'a diffusion model or a VAE is a folder of files: give its manifest URL, or a base URL with "files"');
+      if (type !== 'upscaler')
+        throw errors.error(
+          'VALIDATION_ERROR',
+          'a diffusion model or a VAE is a folder of files: give its manifest URL, or a base URL with "files"',
+        );
       files = [{ url: url.toString(), path: 'model.onnx', sha256: input.sha256 }];
     } else {
       const manifest = parseManifest(await this.fetchManifest(url.toString(), input.sha256), url.toString());
       files = manifest.files.map((f) => ({ url: fileUrl(f.url ?? f.path, url.toString()), path: f.path, sha256: f.sha256, size: f.size }));
       const named = input.display_name ?? manifest.display_name;
-      if (named || manifest.description) meta = { ...(named ? { display_name: named } : {}), ...(manifest.description ? { description: manifest.description } : {}) };
+      if (named || manifest.description)
+        meta = { ...(named ? { display_name: named } : {}), ...(manifest.description ? { description: manifest.description } : {}) };
     }
     this.checkFiles(files);
     // The awaits above let another request in: check again right before queueing.
     this.checkFree(type, id);
-    return this.queue.enqueue<InstallPayload, InstallResult>({ kind: INSTALL_JOB, ownerId, payload: { id, type, source: url.toString(), files, meta } });
+    return this.queue.enqueue<InstallPayload, InstallResult>({
+      kind: INSTALL_JOB,
+      ownerId,
+      payload: { id, type, source: url.toString(), files, meta },
+    });
   }
 
   /** Cancels the caller's install; the downloaded part stays, so installing the same id again resumes it. */
@@ -271,7 +309,8 @@ export class ModelAdminService {
     const job = this.queue.get(jobId);
     if (!job || job.kind !== INSTALL_JOB) throw errors.error('INSTALL_NOT_FOUND', `no model install ${jobId}`);
     if (job.ownerId !== ownerId) throw errors.error('FORBIDDEN', 'This install was started by another account');
-    if (!(OPEN as readonly string[]).includes(job.status)) throw errors.error('INSTALL_FINISHED', `this install has already ${job.status === 'completed' ? 'completed' : job.status}`);
+    if (!(OPEN as readonly string[]).includes(job.status))
+      throw errors.error('INSTALL_FINISHED', `this install has already ${job.status === 'completed' ? 'completed' : job.status}`);
     return this.queue.cancel(jobId, 'Cancelled; installing it again resumes the download') ?? job;
   }
 
@@ -300,7 +339,8 @@ export class ModelAdminService {
     } catch (err) {
       throw fromCatalog(err);
     }
-    if (fs.existsSync(target)) throw errors.error('MODEL_EXISTS', `a ${type} "${id}" is already installed; remove it first or choose another id`);
+    if (fs.existsSync(target))
+      throw errors.error('MODEL_EXISTS', `a ${type} "${id}" is already installed; remove it first or choose another id`);
     if (this.openInstall(type, id)) throw errors.error('INSTALL_IN_PROGRESS', `a ${type} "${id}" is already being installed`);
   }
 
@@ -315,7 +355,8 @@ export class ModelAdminService {
       if (seen.has(f.path)) throw errors.error('VALIDATION_ERROR', `file ${f.path} is listed twice`);
       seen.add(f.path);
       if (!/^https?:\/\//.test(f.url)) throw errors.error('VALIDATION_ERROR', `${f.url} is not an http(s) URL`);
-      if (f.sha256 !== undefined && !/^[0-9a-f]{64}$/i.test(f.sha256)) throw errors.error('VALIDATION_ERROR', `sha256 of ${f.path} must be 64 hex digits`);
+      if (f.sha256 !== undefined && !/^[0-9a-f]{64}$/i.test(f.sha256))
+        throw errors.error('VALIDATION_ERROR', `sha256 of ${f.path} must be 64 hex digits`);
     }
   }
 
@@ -334,7 +375,10 @@ export class ModelAdminService {
     const length = Number(res.headers.get('content-length') ?? NaN);
     if (length > MANIFEST_MAX_BYTES) {
       await res.body?.cancel();
-      throw errors.error('INVALID_MANIFEST', `${url} is ${length} bytes: too big for a manifest. Link an .onnx upscaler directly, or give a base URL with "files"`);
+      throw errors.error(
+        'INVALID_MANIFEST',
+        `${url} is ${length} bytes: too big for a manifest. Link an .onnx upscaler directly, or give a base URL with "files"`,
+      );
     }
     const bytes = Buffer.from(await res.arrayBuffer());
     if (bytes.length > MANIFEST_MAX_BYTES) throw errors.error('INVALID_MANIFEST', `${url} is too big for a manifest`);
@@ -356,7 +400,11 @@ export class ModelAdminService {
     const onProgress = (p: DownloadProgress) => {
       received = p.receivedBytes;
       this.live.set(job.id, p);
-      progress(p.totalBytes ? p.receivedBytes / p.totalBytes : 0, { stage: 'download', bytes: { done: p.receivedBytes, total: p.totalBytes }, message: progressMessage(p) });
+      progress(p.totalBytes ? p.receivedBytes / p.totalBytes : 0, {
+        stage: 'download',
+        bytes: { done: p.receivedBytes, total: p.totalBytes },
+        message: progressMessage(p),
+      });
     };
     try {
       for (let retries = 0; ; retries++) {

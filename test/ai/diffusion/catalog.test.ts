@@ -20,7 +20,9 @@ const up4 = path.join(sources, 'up4');
 
 /** Every file of a folder, as paths relative to it. */
 function filesOf(dir: string, prefix = ''): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesOf(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? filesOf(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
 }
 
 interface Server {
@@ -52,7 +54,10 @@ async function serve(dir: string): Promise<Server> {
       return;
     }
     const slice = body.subarray(from);
-    res.writeHead(range ? 206 : 200, { 'content-length': slice.length, ...(range ? { 'content-range': `bytes ${from}-${body.length - 1}/${body.length}` } : {}) });
+    res.writeHead(range ? 206 : 200, {
+      'content-length': slice.length,
+      ...(range ? { 'content-range': `bytes ${from}-${body.length - 1}/${body.length}` } : {}),
+    });
     const limit = cut.get(rel);
     if (limit !== undefined) {
       cut.delete(rel);
@@ -62,7 +67,12 @@ async function serve(dir: string): Promise<Server> {
     res.end(slice);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, ranges, cut, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    ranges,
+    cut,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }
 
 let server: Server;
@@ -88,7 +98,11 @@ describe('ModelCatalog', () => {
     const catalog = new ModelCatalog(path.join(root, 'data-folders'), PLAN_ORDER);
     expect(catalog.list()).toEqual([]);
     await catalog.installFromFolder(sd1, { id: 'tiny-sd15', type: 'checkpoint' });
-    await catalog.installFromFolder(sdxl, { id: 'tiny-sdxl-inpaint', type: 'checkpoint', meta: { display_name: 'Tiny SDXL', min_tier: 'pro' } });
+    await catalog.installFromFolder(sdxl, {
+      id: 'tiny-sdxl-inpaint',
+      type: 'checkpoint',
+      meta: { display_name: 'Tiny SDXL', min_tier: 'pro' },
+    });
     await catalog.installFromFolder(path.join(up4, 'model.onnx'), { id: 'tiny-esrgan-x4', type: 'upscaler' });
     const list = catalog.list();
     expect(list.map((e) => [e.id, e.type, e.base, e.precision, e.inpainting, e.sample_size, e.scale, e.min_tier, e.is_available])).toEqual([
@@ -102,9 +116,14 @@ describe('ModelCatalog', () => {
     expect(catalog.list({ type: 'upscaler' }).map((e) => e.id)).toEqual(['tiny-esrgan-x4']);
 
     await expect(catalog.installFromFolder(sd1, { id: 'tiny-sd15', type: 'checkpoint' })).rejects.toMatchObject({ code: 'exists' });
-    await expect(catalog.installFromFolder(sd1, { id: '../escape', type: 'checkpoint' })).rejects.toMatchObject({ code: 'invalid_request' });
+    await expect(catalog.installFromFolder(sd1, { id: '../escape', type: 'checkpoint' })).rejects.toMatchObject({
+      code: 'invalid_request',
+    });
     // Not a model: refused, and nothing is left behind (no staging folder, no entry).
-    await expect(catalog.installFromFolder(path.join(sd1, 'tokenizer'), { id: 'junk', type: 'checkpoint' })).rejects.toMatchObject({ code: 'invalid_model', message: expect.stringMatching(/unet\/ is missing/) });
+    await expect(catalog.installFromFolder(path.join(sd1, 'tokenizer'), { id: 'junk', type: 'checkpoint' })).rejects.toMatchObject({
+      code: 'invalid_model',
+      message: expect.stringMatching(/unet\/ is missing/),
+    });
     expect(fs.readdirSync(path.join(catalog.root, 'diffusion'))).toEqual(['tiny-sd15', 'tiny-sdxl-inpaint']);
 
     // A model broken after install is listed as unavailable, with the reason.
@@ -125,7 +144,10 @@ describe('ModelCatalog', () => {
     const progress: DownloadProgress[] = [];
     const first = catalog.installFromUrl({ id: 'net-sd15', type: 'checkpoint', files, onProgress: (p) => progress.push(p) });
     await expect(first).rejects.toBeInstanceOf(CatalogError);
-    await expect(first).rejects.toMatchObject({ code: 'download_failed', message: expect.stringMatching(/unet\/model.onnx .*20000 of \d+ bytes/) });
+    await expect(first).rejects.toMatchObject({
+      code: 'download_failed',
+      message: expect.stringMatching(/unet\/model.onnx .*20000 of \d+ bytes/),
+    });
     expect(catalog.list()).toEqual([]);
 
     const second: DownloadProgress[] = [];
@@ -143,13 +165,23 @@ describe('ModelCatalog', () => {
   it('discards a file whose sha256 does not match, and refuses an incomplete model', async () => {
     const catalog = new ModelCatalog(path.join(root, 'data-bad'), PLAN_ORDER);
     const files = manifest('up4').map((f) => ({ ...f, sha256: '0'.repeat(64) }));
-    await expect(catalog.installFromUrl({ id: 'bad-x4', type: 'upscaler', files })).rejects.toMatchObject({ code: 'checksum_mismatch', message: expect.stringMatching(/model.onnx does not match its sha256/) });
+    await expect(catalog.installFromUrl({ id: 'bad-x4', type: 'upscaler', files })).rejects.toMatchObject({
+      code: 'checksum_mismatch',
+      message: expect.stringMatching(/model.onnx does not match its sha256/),
+    });
     expect(fs.readdirSync(path.join(catalog.root, '.downloads', 'upscalers-bad-x4'))).toEqual([]);
 
     const withoutVae = manifest('sd1').filter((f) => !f.path.startsWith('vae_decoder/'));
-    await expect(catalog.installFromUrl({ id: 'partial', type: 'checkpoint', files: withoutVae })).rejects.toMatchObject({ code: 'invalid_model', message: expect.stringMatching(/vae_decoder\/ is missing/) });
-    await expect(catalog.installFromUrl({ id: 'x', type: 'checkpoint', files: [{ url: `${server.url}/nope`, path: 'a' }] })).rejects.toMatchObject({ code: 'download_failed', message: expect.stringMatching(/404/) });
-    await expect(catalog.installFromUrl({ id: 'x', type: 'checkpoint', files: [{ url: `${server.url}/a`, path: '../a' }] })).rejects.toMatchObject({ code: 'invalid_request' });
+    await expect(catalog.installFromUrl({ id: 'partial', type: 'checkpoint', files: withoutVae })).rejects.toMatchObject({
+      code: 'invalid_model',
+      message: expect.stringMatching(/vae_decoder\/ is missing/),
+    });
+    await expect(
+      catalog.installFromUrl({ id: 'x', type: 'checkpoint', files: [{ url: `${server.url}/nope`, path: 'a' }] }),
+    ).rejects.toMatchObject({ code: 'download_failed', message: expect.stringMatching(/404/) });
+    await expect(
+      catalog.installFromUrl({ id: 'x', type: 'checkpoint', files: [{ url: `${server.url}/a`, path: '../a' }] }),
+    ).rejects.toMatchObject({ code: 'invalid_request' });
     expect(catalog.list()).toEqual([]);
   });
 });

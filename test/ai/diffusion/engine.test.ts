@@ -4,7 +4,16 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localContext } from '../../helpers/ai-context';
-import { diffusionTask, generateImage, latentMask, sizeLimits, UnsupportedFeatureError, type DiffusionInput, type DiffusionOutput, type DiffusionProgress } from '../../../src-server/ai/diffusion/pipeline';
+import {
+  diffusionTask,
+  generateImage,
+  latentMask,
+  sizeLimits,
+  UnsupportedFeatureError,
+  type DiffusionInput,
+  type DiffusionOutput,
+  type DiffusionProgress,
+} from '../../../src-server/ai/diffusion/pipeline';
 import { readModelFolder } from '../../../src-server/ai/diffusion/model-folder';
 import { latentsToRgb } from '../../../src-server/ai/diffusion/preview';
 import { writeTinySd } from '../../../src-server/ai/diffusion/tiny/generate';
@@ -35,9 +44,20 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-
-const base = { providers: ['cpu' as const], prompt: 'a cat and the dog', negativePrompt: 'blurry', width: 64, height: 64, steps: 4, guidanceScale: 6, scheduler: 'euler_a' as const, karras: false, seed: 5 };
-const run = async (input: Partial<DiffusionInput> & { model: string }, ctx = localContext()): Promise<DiffusionOutput> => (await diffusionTask.run({ ...base, ...input }, ctx)).output;
+const base = {
+  providers: ['cpu' as const],
+  prompt: 'a cat and the dog',
+  negativePrompt: 'blurry',
+  width: 64,
+  height: 64,
+  steps: 4,
+  guidanceScale: 6,
+  scheduler: 'euler_a' as const,
+  karras: false,
+  seed: 5,
+};
+const run = async (input: Partial<DiffusionInput> & { model: string }, ctx = localContext()): Promise<DiffusionOutput> =>
+  (await diffusionTask.run({ ...base, ...input }, ctx)).output;
 
 const meanDiff = (a: Uint8Array, b: Uint8Array) => a.reduce((s, v, i) => s + Math.abs(v - b[i]!), 0) / a.length;
 const maxDiff = (a: Uint8Array, b: Uint8Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
@@ -45,7 +65,9 @@ const maxDiff = (a: Uint8Array, b: Uint8Array) => a.reduce((m, v, i) => Math.max
 /** A smooth test picture: a colour per 8×8 block, so the tiny VAE's 1/8 latents hold it almost exactly. */
 function blocks(width: number, height: number): Uint8Array {
   const rgb = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) rgb.set([40 + ((x >> 3) * 23) % 180, 60 + ((y >> 3) * 31) % 160, 90 + (((x >> 3) + (y >> 3)) * 17) % 120], (y * width + x) * 3);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++)
+      rgb.set([40 + (((x >> 3) * 23) % 180), 60 + (((y >> 3) * 31) % 160), 90 + ((((x >> 3) + (y >> 3)) * 17) % 120)], (y * width + x) * 3);
   return rgb;
 }
 
@@ -62,12 +84,25 @@ describe('tiny models (tiny/generate.ts)', () => {
     expect(names(m.vaeDecoder.outputs)).toEqual(['sample:float32']);
     expect(names(m.vaeEncoder!.inputs)).toEqual(['sample:float32']);
     expect(names(m.vaeEncoder!.outputs)).toEqual(['latent_sample:float32']);
-    for (const f of ['vocab.json', 'merges.txt', 'special_tokens_map.json', 'tokenizer_config.json']) expect(fs.existsSync(path.join(sd1, 'tokenizer', f))).toBe(true);
+    for (const f of ['vocab.json', 'merges.txt', 'special_tokens_map.json', 'tokenizer_config.json'])
+      expect(fs.existsSync(path.join(sd1, 'tokenizer', f))).toBe(true);
 
     const xl = readModelFolder(sdxl);
     expect([xl.base, xl.precision, xl.sampleSize]).toEqual(['sdxl', 'fp16', 128]);
-    expect(names(xl.unet.inputs)).toEqual(['sample:float16', 'timestep:int64', 'encoder_hidden_states:float16', 'text_embeds:float16', 'time_ids:float16']);
-    expect(xl.textEncoder2!.outputs.map((o) => o.name)).toEqual(['last_hidden_state', 'text_embeds', 'hidden_states.0', 'hidden_states.1', 'hidden_states.2']);
+    expect(names(xl.unet.inputs)).toEqual([
+      'sample:float16',
+      'timestep:int64',
+      'encoder_hidden_states:float16',
+      'text_embeds:float16',
+      'time_ids:float16',
+    ]);
+    expect(xl.textEncoder2!.outputs.map((o) => o.name)).toEqual([
+      'last_hidden_state',
+      'text_embeds',
+      'hidden_states.0',
+      'hidden_states.1',
+      'hidden_states.2',
+    ]);
 
     expect(readModelFolder(sd1External).unet.externalData.map((f) => path.basename(f))).toEqual(['model.onnx_data']);
     expect(readModelFolder(sd1Inpaint).unet.inputs[0]!.dims).toEqual(['batch_size', 9, 'height', 'width']);
@@ -139,7 +174,10 @@ describe('diffusion engine on tiny models', () => {
 
   it('emits latent previews as PNG data URLs every N steps and on the last', async () => {
     const progress: DiffusionProgress[] = [];
-    await run({ model: sd1, steps: 5, previewEvery: 2 }, localContext((v) => progress.push(v as DiffusionProgress)));
+    await run(
+      { model: sd1, steps: 5, previewEvery: 2 },
+      localContext((v) => progress.push(v as DiffusionProgress)),
+    );
     expect(progress.map((p) => p.step)).toEqual([1, 2, 3, 4, 5]);
     expect(progress.filter((p) => p.preview).map((p) => p.step)).toEqual([2, 4, 5]);
     const png = Buffer.from(progress[4]!.preview!.dataUrl.replace('data:image/png;base64,', ''), 'base64');
@@ -153,9 +191,30 @@ describe('diffusion engine on tiny models', () => {
 
   it('projects latents to RGB with the published SD 1.x and SDXL factors', () => {
     const latents = Float32Array.from([1, 0, 0.5, -1]);
-    const expected = (f: number[][], bias: number[]) => [0, 1, 2].map((c) => Math.round(Math.min(1, Math.max(0, (bias[c]! + f[0]![c]! - 0 + 0.5 * f[2]![c]! - f[3]![c]! + 1) / 2)) * 255));
-    expect([...latentsToRgb(latents, 1, 1, 'sd1')]).toEqual(expected([[0.3512, 0.2297, 0.3227], [0.325, 0.4974, 0.235], [-0.2829, 0.1762, 0.2721], [-0.212, -0.2616, -0.7177]], [0, 0, 0]));
-    expect([...latentsToRgb(latents, 1, 1, 'sdxl')]).toEqual(expected([[0.3651, 0.4232, 0.4341], [-0.2533, -0.0042, 0.1068], [0.1076, 0.1111, -0.0362], [-0.3165, -0.2492, -0.2188]], [0.1084, -0.0175, -0.0011]));
+    const expected = (f: number[][], bias: number[]) =>
+      [0, 1, 2].map((c) => Math.round(Math.min(1, Math.max(0, (bias[c]! + f[0]![c]! - 0 + 0.5 * f[2]![c]! - f[3]![c]! + 1) / 2)) * 255));
+    expect([...latentsToRgb(latents, 1, 1, 'sd1')]).toEqual(
+      expected(
+        [
+          [0.3512, 0.2297, 0.3227],
+          [0.325, 0.4974, 0.235],
+          [-0.2829, 0.1762, 0.2721],
+          [-0.212, -0.2616, -0.7177],
+        ],
+        [0, 0, 0],
+      ),
+    );
+    expect([...latentsToRgb(latents, 1, 1, 'sdxl')]).toEqual(
+      expected(
+        [
+          [0.3651, 0.4232, 0.4341],
+          [-0.2533, -0.0042, 0.1068],
+          [0.1076, 0.1111, -0.0362],
+          [-0.3165, -0.2492, -0.2188],
+        ],
+        [0.1084, -0.0175, -0.0011],
+      ),
+    );
   });
 
   it('stops within one step of a cancel', async () => {
@@ -200,7 +259,16 @@ describe('through the production AI worker', () => {
 
   it('generates with a recorded random seed and previews, and refuses LoRAs and ControlNet', async () => {
     const progress: DiffusionProgress[] = [];
-    const result = await generateImage(pool, { model: sd1, prompt: 'a cat', width: 64, height: 64, steps: 3, seed: -1, previewEvery: 1, onProgress: (p) => progress.push(p) });
+    const result = await generateImage(pool, {
+      model: sd1,
+      prompt: 'a cat',
+      width: 64,
+      height: 64,
+      steps: 3,
+      seed: -1,
+      previewEvery: 1,
+      onProgress: (p) => progress.push(p),
+    });
     expect(result.seed).toBeGreaterThanOrEqual(0);
     expect(result.seeds).toEqual([result.seed]);
     expect(progress.map((p) => [p.step, p.preview?.width])).toEqual([
@@ -215,13 +283,24 @@ describe('through the production AI worker', () => {
     const lora = generateImage(pool, { model: sd1, prompt: 'a', width: 64, height: 64, loras: [{ name: 'add_detail', weight: 0.8 }] });
     await expect(lora).rejects.toBeInstanceOf(UnsupportedFeatureError);
     await expect(lora).rejects.toMatchObject({ feature: 'loras', code: 'bad_input' });
-    await expect(generateImage(pool, { model: sd1, prompt: 'a', width: 64, height: 64, controlnet: { model: 'canny' } })).rejects.toMatchObject({ feature: 'controlnet' });
+    await expect(
+      generateImage(pool, { model: sd1, prompt: 'a', width: 64, height: 64, controlnet: { model: 'canny' } }),
+    ).rejects.toMatchObject({ feature: 'controlnet' });
   });
 
   it('cancels between steps and serves the next request', async () => {
     const controller = new AbortController();
     const steps: number[] = [];
-    const cancelled = generateImage(pool, { model: sd1, prompt: 'a', width: 64, height: 64, steps: 50, seed: 1, signal: controller.signal, onProgress: (p) => (steps.push(p.step), controller.abort()) });
+    const cancelled = generateImage(pool, {
+      model: sd1,
+      prompt: 'a',
+      width: 64,
+      height: 64,
+      steps: 50,
+      seed: 1,
+      signal: controller.signal,
+      onProgress: (p) => (steps.push(p.step), controller.abort()),
+    });
     await expect(cancelled).rejects.toSatisfy((e: unknown) => isAiError(e, 'cancelled'));
     const next = await generateImage(pool, { model: sd1, prompt: 'a', width: 64, height: 64, steps: 2, seed: 1 });
     expect(next.steps).toBe(2);

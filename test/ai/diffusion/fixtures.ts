@@ -34,7 +34,9 @@ export async function writeComponent(file: string, spec: ComponentSpec): Promise
   if (first.type !== spec.float) x = g.op('Cast', [x], { to: attr.int(onnxDataType(spec.float)) });
   if (spec.width) x = g.op('Unsqueeze', [x, g.int64s('axes', [-1])]);
   const values = Float32Array.from({ length: size }, (_, i) => 1 + i / size);
-  const weight = g.initializer('weight', spec.float, [size], spec.float === 'float16' ? toFloat16(values) : values, { external: spec.externalData ? true : 'auto' });
+  const weight = g.initializer('weight', spec.float, [size], spec.float === 'float16' ? toFloat16(values) : values, {
+    external: spec.externalData ? true : 'auto',
+  });
   g.node('Mul', [x, weight], [spec.output.name]);
   g.output(spec.output.name, spec.float, spec.output.dims);
   const options: EncodeOptions = spec.externalData ? { externalData: { location: spec.externalData } } : {};
@@ -55,15 +57,68 @@ export interface SdFolderSpec {
   sampleSize?: number;
 }
 
-const PNDM_SD15 = { _class_name: 'PNDMScheduler', beta_end: 0.012, beta_schedule: 'scaled_linear', beta_start: 0.00085, num_train_timesteps: 1000, set_alpha_to_one: false, skip_prk_steps: true, steps_offset: 1, trained_betas: null, clip_sample: false };
-const DDIM_SD21 = { _class_name: 'DDIMScheduler', beta_end: 0.012, beta_schedule: 'scaled_linear', beta_start: 0.00085, clip_sample: false, num_train_timesteps: 1000, prediction_type: 'v_prediction', set_alpha_to_one: false, steps_offset: 1, trained_betas: null };
-const LCM = { _class_name: 'LCMScheduler', beta_end: 0.012, beta_schedule: 'scaled_linear', beta_start: 0.00085, clip_sample: false, num_train_timesteps: 1000, original_inference_steps: 50, prediction_type: 'epsilon', set_alpha_to_one: true, steps_offset: 1, timestep_scaling: 10, timestep_spacing: 'leading', trained_betas: null };
-const EULER_SDXL = { _class_name: 'EulerDiscreteScheduler', beta_end: 0.012, beta_schedule: 'scaled_linear', beta_start: 0.00085, interpolation_type: 'linear', num_train_timesteps: 1000, prediction_type: 'epsilon', steps_offset: 1, timestep_spacing: 'leading', trained_betas: null, use_karras_sigmas: false };
+const PNDM_SD15 = {
+  _class_name: 'PNDMScheduler',
+  beta_end: 0.012,
+  beta_schedule: 'scaled_linear',
+  beta_start: 0.00085,
+  num_train_timesteps: 1000,
+  set_alpha_to_one: false,
+  skip_prk_steps: true,
+  steps_offset: 1,
+  trained_betas: null,
+  clip_sample: false,
+};
+const DDIM_SD21 = {
+  _class_name: 'DDIMScheduler',
+  beta_end: 0.012,
+  beta_schedule: 'scaled_linear',
+  beta_start: 0.00085,
+  clip_sample: false,
+  num_train_timesteps: 1000,
+  prediction_type: 'v_prediction',
+  set_alpha_to_one: false,
+  steps_offset: 1,
+  trained_betas: null,
+};
+const LCM = {
+  _class_name: 'LCMScheduler',
+  beta_end: 0.012,
+  beta_schedule: 'scaled_linear',
+  beta_start: 0.00085,
+  clip_sample: false,
+  num_train_timesteps: 1000,
+  original_inference_steps: 50,
+  prediction_type: 'epsilon',
+  set_alpha_to_one: true,
+  steps_offset: 1,
+  timestep_scaling: 10,
+  timestep_spacing: 'leading',
+  trained_betas: null,
+};
+const EULER_SDXL = {
+  _class_name: 'EulerDiscreteScheduler',
+  beta_end: 0.012,
+  beta_schedule: 'scaled_linear',
+  beta_start: 0.00085,
+  interpolation_type: 'linear',
+  num_train_timesteps: 1000,
+  prediction_type: 'epsilon',
+  steps_offset: 1,
+  timestep_spacing: 'leading',
+  trained_betas: null,
+  use_karras_sigmas: false,
+};
 
 const TOKENIZER_FILES = {
   'vocab.json': JSON.stringify({ a: 0, 'a</w>': 1, '<|startoftext|>': 2, '<|endoftext|>': 3 }),
   'merges.txt': '#version: 0.2\n',
-  'special_tokens_map.json': JSON.stringify({ bos_token: '<|startoftext|>', eos_token: '<|endoftext|>', unk_token: '<|endoftext|>', pad_token: '<|endoftext|>' }),
+  'special_tokens_map.json': JSON.stringify({
+    bos_token: '<|startoftext|>',
+    eos_token: '<|endoftext|>',
+    unk_token: '<|endoftext|>',
+    pad_token: '<|endoftext|>',
+  }),
   'tokenizer_config.json': JSON.stringify({ model_max_length: 77, do_lower_case: true }),
 };
 
@@ -85,12 +140,17 @@ export const GUIDANCE_WEIGHT = 2 ** -4;
  * also hidden_states.0…layers−1 (copies), and with `pooled` a text_embeds[b, pooled] output that
  * is the mean over the sequence of the first `pooled` channels.
  */
-async function writeTextEncoder(file: string, o: { idType: 'int32' | 'int64'; width: number; float: Float; layers?: number; pooled?: number; externalData?: string }): Promise<void> {
+async function writeTextEncoder(
+  file: string,
+  o: { idType: 'int32' | 'int64'; width: number; float: Float; layers?: number; pooled?: number; externalData?: string },
+): Promise<void> {
   const g = new OnnxGraph('text_encoder');
   const ids = g.input('input_ids', o.idType, ['batch_size', 'sequence_length']);
   const x = g.op('Unsqueeze', [g.op('Cast', [ids], { to: attr.int(onnxDataType(o.float)) }), g.int64s('axes', [-1])]);
   const values = Float32Array.from({ length: o.width }, (_, j) => textWeight(j, o.width));
-  const w = g.initializer('weight', o.float, [o.width], o.float === 'float16' ? toFloat16(values) : values, { external: o.externalData ? true : 'auto' });
+  const w = g.initializer('weight', o.float, [o.width], o.float === 'float16' ? toFloat16(values) : values, {
+    external: o.externalData ? true : 'auto',
+  });
   const dims: Dim[] = ['batch_size', 'sequence_length', o.width];
   g.node('Mul', [x, w], ['last_hidden_state']);
   g.output('last_hidden_state', o.float, dims);
@@ -110,13 +170,17 @@ async function writeTextEncoder(file: string, o: { idType: 'int32' | 'int64'; wi
  * A UNet stand-in: out_sample = sample + mean(encoder_hidden_states[b]) (+ mean(text_embeds[b])
  * + mean(time_ids[b]) · TIME_WEIGHT for SDXL, + mean(timestep_cond[b]) · GUIDANCE_WEIGHT for LCM), per batch item, so each conditioning input shows in the result.
  */
-async function writeUnet(file: string, o: { float: Float; width: number; xl: boolean; batch: Dim; guidanceDim?: number; externalData?: string }): Promise<void> {
+async function writeUnet(
+  file: string,
+  o: { float: Float; width: number; xl: boolean; batch: Dim; guidanceDim?: number; externalData?: string },
+): Promise<void> {
   const g = new OnnxGraph('unet');
   const f = o.float;
   const sample = g.input('sample', f, [o.batch, 4, 'height', 'width']);
   g.input('timestep', 'int64', [1]);
   const hidden = g.input('encoder_hidden_states', f, [o.batch, 'sequence_length', o.width]);
-  const perItem = (x: string, axes: number[]) => g.op('Unsqueeze', [g.op('ReduceMean', [x], { axes: attr.ints(axes), keepdims: attr.int(0) }), g.int64s('axes', [1, 2, 3])]);
+  const perItem = (x: string, axes: number[]) =>
+    g.op('Unsqueeze', [g.op('ReduceMean', [x], { axes: attr.ints(axes), keepdims: attr.int(0) }), g.int64s('axes', [1, 2, 3])]);
   let shift = perItem(hidden, [1, 2]);
   if (o.xl) {
     shift = g.op('Add', [shift, perItem(g.input('text_embeds', f, [o.batch, 1280]), [1])]);
@@ -126,10 +190,17 @@ async function writeUnet(file: string, o: { float: Float; width: number; xl: boo
   }
   if (o.guidanceDim) {
     const cond = perItem(g.input('timestep_cond', f, [o.batch, o.guidanceDim]), [1]);
-    const weight = g.initializer('guidance_weight', f, [], f === 'float16' ? toFloat16(Float32Array.of(GUIDANCE_WEIGHT)) : [GUIDANCE_WEIGHT]);
+    const weight = g.initializer(
+      'guidance_weight',
+      f,
+      [],
+      f === 'float16' ? toFloat16(Float32Array.of(GUIDANCE_WEIGHT)) : [GUIDANCE_WEIGHT],
+    );
     shift = g.op('Add', [shift, g.op('Mul', [cond, weight])]);
   }
-  const one = g.initializer('one', f, [1], f === 'float16' ? toFloat16(Float32Array.of(1)) : [1], { external: o.externalData ? true : 'auto' });
+  const one = g.initializer('one', f, [1], f === 'float16' ? toFloat16(Float32Array.of(1)) : [1], {
+    external: o.externalData ? true : 'auto',
+  });
   g.node('Add', [g.op('Mul', [sample, one]), shift], ['out_sample']);
   g.output('out_sample', f, [o.batch, 4, 'height', 'width']);
   await g.write(file, o.externalData ? { externalData: { location: o.externalData } } : {});
@@ -173,15 +244,53 @@ export async function writeSdFolder(dir: string, spec: SdFolderSpec): Promise<vo
   const external = (name: string) => spec.externalData?.[name];
 
   const pipeline = xl ? 'ORTStableDiffusionXLPipeline' : 'OnnxStableDiffusionPipeline';
-  const index: Record<string, unknown> = { _class_name: pipeline, _diffusers_version: '0.30.0', text_encoder: ['diffusers', 'OnnxRuntimeModel'], unet: ['diffusers', 'OnnxRuntimeModel'], vae_decoder: ['diffusers', 'OnnxRuntimeModel'], tokenizer: ['transformers', 'CLIPTokenizer'], scheduler: ['diffusers', 'PNDMScheduler'] };
-  if (xl) Object.assign(index, { text_encoder_2: ['diffusers', 'OnnxRuntimeModel'], tokenizer_2: ['transformers', 'CLIPTokenizer'], force_zeros_for_empty_prompt: true });
+  const index: Record<string, unknown> = {
+    _class_name: pipeline,
+    _diffusers_version: '0.30.0',
+    text_encoder: ['diffusers', 'OnnxRuntimeModel'],
+    unet: ['diffusers', 'OnnxRuntimeModel'],
+    vae_decoder: ['diffusers', 'OnnxRuntimeModel'],
+    tokenizer: ['transformers', 'CLIPTokenizer'],
+    scheduler: ['diffusers', 'PNDMScheduler'],
+  };
+  if (xl)
+    Object.assign(index, {
+      text_encoder_2: ['diffusers', 'OnnxRuntimeModel'],
+      tokenizer_2: ['transformers', 'CLIPTokenizer'],
+      force_zeros_for_empty_prompt: true,
+    });
   put('model_index.json', JSON.stringify(index));
-  put('scheduler/scheduler_config.json', JSON.stringify(spec.lcmGuidanceDim ? LCM : spec.base === 'sd1' ? PNDM_SD15 : spec.base === 'sd2' ? DDIM_SD21 : EULER_SDXL));
-  for (const tok of xl ? ['tokenizer', 'tokenizer_2'] : ['tokenizer']) for (const [file, content] of Object.entries(TOKENIZER_FILES)) put(`${tok}/${file}`, content);
+  put(
+    'scheduler/scheduler_config.json',
+    JSON.stringify(spec.lcmGuidanceDim ? LCM : spec.base === 'sd1' ? PNDM_SD15 : spec.base === 'sd2' ? DDIM_SD21 : EULER_SDXL),
+  );
+  for (const tok of xl ? ['tokenizer', 'tokenizer_2'] : ['tokenizer'])
+    for (const [file, content] of Object.entries(TOKENIZER_FILES)) put(`${tok}/${file}`, content);
 
-  await writeTextEncoder(at('text_encoder'), { idType: 'int32', width: xl ? 768 : width, float: f, layers: xl ? 3 : 0, externalData: external('text_encoder') });
-  if (xl) await writeTextEncoder(at('text_encoder_2'), { idType: 'int64', width: 1280, float: f, layers: 3, pooled: 1280, externalData: external('text_encoder_2') });
-  await writeUnet(at('unet'), { float: f, width, xl, batch: spec.unetBatch ?? 'batch_size', guidanceDim: spec.lcmGuidanceDim, externalData: external('unet') });
+  await writeTextEncoder(at('text_encoder'), {
+    idType: 'int32',
+    width: xl ? 768 : width,
+    float: f,
+    layers: xl ? 3 : 0,
+    externalData: external('text_encoder'),
+  });
+  if (xl)
+    await writeTextEncoder(at('text_encoder_2'), {
+      idType: 'int64',
+      width: 1280,
+      float: f,
+      layers: 3,
+      pooled: 1280,
+      externalData: external('text_encoder_2'),
+    });
+  await writeUnet(at('unet'), {
+    float: f,
+    width,
+    xl,
+    batch: spec.unetBatch ?? 'batch_size',
+    guidanceDim: spec.lcmGuidanceDim,
+    externalData: external('unet'),
+  });
   if (spec.sampleSize) put('unet/config.json', JSON.stringify({ sample_size: spec.sampleSize }));
   await writeVaeDecoder(at('vae_decoder'), f);
   if (spec.vaeEncoder) await writeVaeEncoder(at('vae_encoder'), f);

@@ -27,7 +27,11 @@ describe('tiny/generate.ts CLI', () => {
 
     const { stdout } = await run(path.join(root, 'up'), '--upscaler', '4');
     const info = readOnnxFile(stdout.trim());
-    expect([info.inputs[0]!.name, info.outputs[0]!.name, info.outputs[0]!.dims]).toEqual(['input', 'output', [1, 3, 'height*4', 'width*4']]);
+    expect([info.inputs[0]!.name, info.outputs[0]!.name, info.outputs[0]!.dims]).toEqual([
+      'input',
+      'output',
+      [1, 3, 'height*4', 'width*4'],
+    ]);
     await expect(run(path.join(root, 'bad'), '--upscaler', '3')).rejects.toThrow(/--upscaler takes 2 or 4/);
   });
 });

@@ -49,7 +49,14 @@ describe('readOnnxFile', () => {
   it('finds the external data file and how much of it the model reads', async () => {
     const dir = fresh('external');
     const file = path.join(dir, 'model.onnx');
-    await writeComponent(file, { ...UNET, float: 'float32', width: 3000, inputs: [{ name: 'x', type: 'float32', dims: [1, 3000] }], output: { name: 'y', dims: [1, 1, 3000] }, externalData: 'weights.pb' });
+    await writeComponent(file, {
+      ...UNET,
+      float: 'float32',
+      width: 3000,
+      inputs: [{ name: 'x', type: 'float32', dims: [1, 3000] }],
+      output: { name: 'y', dims: [1, 1, 3000] },
+      externalData: 'weights.pb',
+    });
     const info = readOnnxFile(file);
     // One float32 tensor of 3000 values at offset 0.
     expect(info.externalData).toEqual([{ location: 'weights.pb', end: 12_000 }]);
@@ -62,7 +69,9 @@ describe('readOnnxFile', () => {
 
   it('agrees with onnxruntime on real models (the Silero VAD exports)', async () => {
     const silero = path.dirname(sileroVadModelPath());
-    const models = ['silero_vad_16k_op15.onnx', 'silero_vad.onnx', 'silero_vad_half.onnx', 'silero_vad_op18_ifless.onnx'].map((f) => path.join(silero, f));
+    const models = ['silero_vad_16k_op15.onnx', 'silero_vad.onnx', 'silero_vad_half.onnx', 'silero_vad_op18_ifless.onnx'].map((f) =>
+      path.join(silero, f),
+    );
     for (const model of models) {
       const session = await ort.InferenceSession.create(model, { logSeverityLevel: 3 });
       try {
@@ -107,7 +116,9 @@ describe('sessionIo', () => {
       expect(io.inputs).toEqual(UNET.inputs);
       expect(io.outputs).toEqual([{ name: 'out_sample', type: 'float16', dims: ['batch_size', 4, 'height', 'width'] }]);
       expect(requireTensor(io.inputs, ['timestep', 't'], 'unet')).toEqual({ name: 'timestep', type: 'int64', dims: [1] });
-      expect(() => requireTensor(io.inputs, ['text_embeds'], 'unet')).toThrow('unet has no input text_embeds; its inputs are sample (float16 [batch_size, 4, height, width]), timestep (int64 [1]), encoder_hidden_states (float16 [batch_size, 77, 768])');
+      expect(() => requireTensor(io.inputs, ['text_embeds'], 'unet')).toThrow(
+        'unet has no input text_embeds; its inputs are sample (float16 [batch_size, 4, height, width]), timestep (int64 [1]), encoder_hidden_states (float16 [batch_size, 77, 768])',
+      );
     } finally {
       await session.release();
     }
@@ -119,7 +130,14 @@ describe('readModelFolder', () => {
     const dir = fresh('sd15');
     await writeSdFolder(dir, { base: 'sd1', float: 'float32', vaeEncoder: true });
     const m = readModelFolder(dir);
-    expect([m.base, m.precision, m.predictionType, m.sampleSize, m.crossAttentionDim, m.vaeScalingFactor]).toEqual(['sd1', 'fp32', 'epsilon', 512, 768, 0.18215]);
+    expect([m.base, m.precision, m.predictionType, m.sampleSize, m.crossAttentionDim, m.vaeScalingFactor]).toEqual([
+      'sd1',
+      'fp32',
+      'epsilon',
+      512,
+      768,
+      0.18215,
+    ]);
     expect(m.unet.model).toBe(path.join(dir, 'unet', 'model.onnx'));
     expect(m.vaeEncoder?.inputs[0]?.name).toBe('sample');
     expect(m.textEncoder2).toBeNull();
@@ -138,7 +156,10 @@ describe('readModelFolder', () => {
   it('recognises SDXL with external weights (model.onnx_data, weights.pb) and takes sizes from config.json', async () => {
     const dir = fresh('sdxl');
     await writeSdFolder(dir, { base: 'sdxl', float: 'float16', externalData: { unet: 'model.onnx_data', text_encoder_2: 'weights.pb' } });
-    fs.writeFileSync(path.join(dir, 'vae_decoder', 'config.json'), JSON.stringify({ _class_name: 'AutoencoderKL', scaling_factor: 0.13025 }));
+    fs.writeFileSync(
+      path.join(dir, 'vae_decoder', 'config.json'),
+      JSON.stringify({ _class_name: 'AutoencoderKL', scaling_factor: 0.13025 }),
+    );
     fs.writeFileSync(path.join(dir, 'unet', 'config.json'), JSON.stringify({ sample_size: 128, cross_attention_dim: 2048 }));
     const m = readModelFolder(dir);
     expect([m.base, m.precision, m.sampleSize, m.crossAttentionDim, m.vaeScalingFactor]).toEqual(['sdxl', 'fp16', 1024, 2048, 0.13025]);

@@ -3,7 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localContext } from '../../helpers/ai-context';
-import { diffusionTask, generateImage, guidanceEmbedding, sdxlTimeIds, type DiffusionInput, type DiffusionOutput, type DiffusionProgress } from '../../../src-server/ai/diffusion/pipeline';
+import {
+  diffusionTask,
+  generateImage,
+  guidanceEmbedding,
+  sdxlTimeIds,
+  type DiffusionInput,
+  type DiffusionOutput,
+  type DiffusionProgress,
+} from '../../../src-server/ai/diffusion/pipeline';
 import { AiPool } from '../../../src-server/ai/pool';
 import { GaussianNoise } from '../../../src-server/ai/diffusion/noise';
 import { createScheduler, type SchedulerName } from '../../../src-server/ai/diffusion/schedulers';
@@ -29,7 +37,6 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-
 const base = { providers: ['cpu' as const], negativePrompt: '', width: 64, height: 64, karras: false };
 const run = async (input: DiffusionInput, ctx = localContext()): Promise<DiffusionOutput> => (await diffusionTask.run(input, ctx)).output;
 
@@ -37,7 +44,8 @@ const run = async (input: DiffusionInput, ctx = localContext()): Promise<Diffusi
 const ids = (words: number) => [TINY_IDS.bos, ...Array<number>(words).fill(TINY_IDS.a), ...Array<number>(76 - words).fill(TINY_IDS.eos)];
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 /** The mean of a stand-in encoder's [77, width] output: mean(ids) · mean_j(1 + j/width). */
-const embeddingMean = (tokenIds: number[], width: number) => mean(tokenIds) * mean(Array.from({ length: width }, (_, j) => textWeight(j, width)));
+const embeddingMean = (tokenIds: number[], width: number) =>
+  mean(tokenIds) * mean(Array.from({ length: width }, (_, j) => textWeight(j, width)));
 
 interface Expectation {
   scheduler: SchedulerName;
@@ -60,7 +68,11 @@ function expectedImage(e: Expectation, size = 64): Uint8Array {
   s.setTimesteps(e.steps, e.image ? { strength: e.image.strength } : {});
   const noise = new GaussianNoise(e.seed);
   let x = e.image
-    ? s.addNoise(e.image.latents.map((v) => v * e.scaling), noise.normal(n), s.timesteps[0]!)
+    ? s.addNoise(
+        e.image.latents.map((v) => v * e.scaling),
+        noise.normal(n),
+        s.timesteps[0]!,
+      )
     : noise.normal(n).map((v) => v * s.initNoiseSigma);
   for (const t of s.timesteps) {
     const scaled = s.scaleModelInput(x, t);
@@ -81,21 +93,41 @@ function expectedImage(e: Expectation, size = 64): Uint8Array {
 }
 
 const maxDiff = (a: Uint8Array, b: Uint8Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
-const schedulerConfig = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'scheduler', 'scheduler_config.json'), 'utf8')) as Record<string, unknown>;
+const schedulerConfig = (dir: string) =>
+  JSON.parse(fs.readFileSync(path.join(dir, 'scheduler', 'scheduler_config.json'), 'utf8')) as Record<string, unknown>;
 
 describe('diffusion pipeline (SD 1.x)', () => {
   it('denoises with classifier-free guidance and decodes to RGB bytes', async () => {
     const progress: unknown[] = [];
-    const out = await run({ ...base, model: sd1, prompt: 'a '.repeat(60), steps: 4, guidanceScale: 7.5, scheduler: 'euler_a', seed: 1234 }, localContext((v) => progress.push(v)));
+    const out = await run(
+      { ...base, model: sd1, prompt: 'a '.repeat(60), steps: 4, guidanceScale: 7.5, scheduler: 'euler_a', seed: 1234 },
+      localContext((v) => progress.push(v)),
+    );
     expect([out.width, out.height, out.base, out.seed, out.steps, out.rgb.length]).toEqual([64, 64, 'sd1', 1234, 4, 64 * 64 * 3]);
     expect(progress).toEqual([1, 2, 3, 4].map((step) => ({ step, steps: 4, image: 1, images: 1 })));
     expect(out.truncatedPrompt).toBe(false);
-    const expected = expectedImage({ scheduler: 'euler_a', config: schedulerConfig(sd1), steps: 4, seed: 1234, guidance: 7.5, shift: [embeddingMean(ids(0), 768), embeddingMean(ids(60), 768)], scaling: 0.18215 });
+    const expected = expectedImage({
+      scheduler: 'euler_a',
+      config: schedulerConfig(sd1),
+      steps: 4,
+      seed: 1234,
+      guidance: 7.5,
+      shift: [embeddingMean(ids(0), 768), embeddingMean(ids(60), 768)],
+      scaling: 0.18215,
+    });
     expect(maxDiff(out.rgb, expected)).toBeLessThanOrEqual(1);
     // Not a flat image: the noise survives in this stand-in, so pixels vary.
     expect(new Set(out.rgb).size).toBeGreaterThan(10);
     // Guidance shows: the prompt alone (no negative half) gives a visibly different image.
-    const unguided = expectedImage({ scheduler: 'euler_a', config: schedulerConfig(sd1), steps: 4, seed: 1234, guidance: 1, shift: [0, embeddingMean(ids(60), 768)], scaling: 0.18215 });
+    const unguided = expectedImage({
+      scheduler: 'euler_a',
+      config: schedulerConfig(sd1),
+      steps: 4,
+      seed: 1234,
+      guidance: 1,
+      shift: [0, embeddingMean(ids(60), 768)],
+      scaling: 0.18215,
+    });
     expect(maxDiff(out.rgb, unguided)).toBeGreaterThan(5);
   });
 
@@ -111,7 +143,15 @@ describe('diffusion pipeline (SD 1.x)', () => {
     const batched = await run({ ...input, model: sd1 });
     const single = await run({ ...input, model: sd1Batch1 });
     expect(maxDiff(single.rgb, batched.rgb)).toBe(0);
-    const expected = expectedImage({ scheduler: 'ddim', config: schedulerConfig(sd1), steps: 3, seed: 99, guidance: 3, shift: [embeddingMean(ids(1), 768), embeddingMean(ids(3), 768)], scaling: 0.18215 });
+    const expected = expectedImage({
+      scheduler: 'ddim',
+      config: schedulerConfig(sd1),
+      steps: 3,
+      seed: 99,
+      guidance: 3,
+      shift: [embeddingMean(ids(1), 768), embeddingMean(ids(3), 768)],
+      scaling: 0.18215,
+    });
     expect(maxDiff(single.rgb, expected)).toBeLessThanOrEqual(1);
     expect((await run({ ...input, model: sd1, negativePrompt: 'a '.repeat(80) })).truncatedPrompt).toBe(true);
   });
@@ -119,13 +159,35 @@ describe('diffusion pipeline (SD 1.x)', () => {
   it('skips guidance at scale 1: one pass on the prompt alone', async () => {
     const out = await run({ ...base, model: sd1, prompt: 'a', steps: 2, guidanceScale: 1, scheduler: 'euler', seed: 5 });
     const shift = embeddingMean(ids(1), 768);
-    expect(maxDiff(out.rgb, expectedImage({ scheduler: 'euler', config: schedulerConfig(sd1), steps: 2, seed: 5, guidance: 1, shift: [shift, shift], scaling: 0.18215 }))).toBeLessThanOrEqual(1);
+    expect(
+      maxDiff(
+        out.rgb,
+        expectedImage({
+          scheduler: 'euler',
+          config: schedulerConfig(sd1),
+          steps: 2,
+          seed: 5,
+          guidance: 1,
+          shift: [shift, shift],
+          scaling: 0.18215,
+        }),
+      ),
+    ).toBeLessThanOrEqual(1);
   });
 
   it('starts img2img from the encoded image, noised to the first remaining step', async () => {
     const rgb = new Uint8Array(64 * 64 * 3);
     for (let p = 0; p < 64 * 64; p++) rgb.set([(p * 7) % 256, (p * 3) % 256, 128], p * 3);
-    const out = await run({ ...base, model: sd1, prompt: 'a', steps: 4, guidanceScale: 2, scheduler: 'euler_a', seed: 3, image: { rgb: rgb.slice(), strength: 0.5 } });
+    const out = await run({
+      ...base,
+      model: sd1,
+      prompt: 'a',
+      steps: 4,
+      guidanceScale: 2,
+      scheduler: 'euler_a',
+      seed: 3,
+      image: { rgb: rgb.slice(), strength: 0.5 },
+    });
     expect(out.steps).toBe(2);
     // The encoder stand-in: the 8×8 mean of each channel in [−1, 1], red repeated as channel 4.
     const latents = new Float32Array(4 * 64);
@@ -133,22 +195,37 @@ describe('diffusion pipeline (SD 1.x)', () => {
       for (let by = 0; by < 8; by++) {
         for (let bx = 0; bx < 8; bx++) {
           let sum = 0;
-          for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) sum += (rgb[((by * 8 + y) * 64 + bx * 8 + x) * 3 + (c === 3 ? 0 : c)]! / 255) * 2 - 1;
+          for (let y = 0; y < 8; y++)
+            for (let x = 0; x < 8; x++) sum += (rgb[((by * 8 + y) * 64 + bx * 8 + x) * 3 + (c === 3 ? 0 : c)]! / 255) * 2 - 1;
           latents[c * 64 + by * 8 + bx] = sum / 64;
         }
       }
     }
-    const expected = expectedImage({ scheduler: 'euler_a', config: schedulerConfig(sd1), steps: 4, seed: 3, guidance: 2, shift: [embeddingMean(ids(0), 768), embeddingMean(ids(1), 768)], scaling: 0.18215, image: { latents, strength: 0.5 } });
+    const expected = expectedImage({
+      scheduler: 'euler_a',
+      config: schedulerConfig(sd1),
+      steps: 4,
+      seed: 3,
+      guidance: 2,
+      shift: [embeddingMean(ids(0), 768), embeddingMean(ids(1), 768)],
+      scaling: 0.18215,
+      image: { latents, strength: 0.5 },
+    });
     expect(maxDiff(out.rgb, expected)).toBeLessThanOrEqual(1);
   });
 
   it('refuses bad input and stops when cancelled', async () => {
     const input = { ...base, model: sd1, prompt: 'a', steps: 3, guidanceScale: 5, scheduler: 'euler' as const, seed: 1 };
     await expect(run({ ...input, width: 60 })).rejects.toSatisfy((e: unknown) => isAiError(e, 'bad_input'));
-    await expect(run({ ...input, model: sd1Batch1, image: { rgb: new Uint8Array(64 * 64 * 3), strength: 0.5 } })).rejects.toThrow(/no vae_encoder/);
+    await expect(run({ ...input, model: sd1Batch1, image: { rgb: new Uint8Array(64 * 64 * 3), strength: 0.5 } })).rejects.toThrow(
+      /no vae_encoder/,
+    );
     const controller = new AbortController();
     const steps: unknown[] = [];
-    const cancelled = run(input, localContext((v) => (steps.push(v), controller.abort()), controller.signal));
+    const cancelled = run(
+      input,
+      localContext((v) => (steps.push(v), controller.abort()), controller.signal),
+    );
     await expect(cancelled).rejects.toSatisfy((e: unknown) => isAiError(e, 'cancelled'));
     expect(steps).toHaveLength(1);
   });
@@ -160,22 +237,60 @@ describe('diffusion pipeline (SDXL, fp16)', () => {
     expect(out.base).toBe('sdxl');
     const condIds = ids(10);
     // Penultimate layers of both encoders side by side (768 + 1280 channels), the pooled mean of the second's, time ids (64, 64, 0, 0, 64, 64) · TIME_WEIGHT.
-    const tokens = (mean(condIds) * (768 * mean(Array.from({ length: 768 }, (_, j) => textWeight(j, 768))) + 1280 * mean(Array.from({ length: 1280 }, (_, j) => textWeight(j, 1280))))) / 2048;
+    const tokens =
+      (mean(condIds) *
+        (768 * mean(Array.from({ length: 768 }, (_, j) => textWeight(j, 768))) +
+          1280 * mean(Array.from({ length: 1280 }, (_, j) => textWeight(j, 1280))))) /
+      2048;
     const pooled = embeddingMean(condIds, 1280);
     const time = ((4 * 64) / 6) * TIME_WEIGHT;
-    const expected = expectedImage({ scheduler: 'euler', config: schedulerConfig(sdxl), steps: 3, seed: 42, guidance: 4, shift: [time, tokens + pooled + time], scaling: 0.13025 });
+    const expected = expectedImage({
+      scheduler: 'euler',
+      config: schedulerConfig(sdxl),
+      steps: 3,
+      seed: 42,
+      guidance: 4,
+      shift: [time, tokens + pooled + time],
+      scaling: 0.13025,
+    });
     // float16 weights and activations: a few levels of rounding.
     expect(maxDiff(out.rgb, expected)).toBeLessThanOrEqual(4);
     // Each conditioning input matters more than that rounding.
-    for (const without of [[time, pooled + time], [time, tokens + time], [0, tokens + pooled]] as [number, number][]) {
-      expect(maxDiff(out.rgb, expectedImage({ scheduler: 'euler', config: schedulerConfig(sdxl), steps: 3, seed: 42, guidance: 4, shift: without, scaling: 0.13025 }))).toBeGreaterThan(8);
+    for (const without of [
+      [time, pooled + time],
+      [time, tokens + time],
+      [0, tokens + pooled],
+    ] as [number, number][]) {
+      expect(
+        maxDiff(
+          out.rgb,
+          expectedImage({
+            scheduler: 'euler',
+            config: schedulerConfig(sdxl),
+            steps: 3,
+            seed: 42,
+            guidance: 4,
+            shift: without,
+            scaling: 0.13025,
+          }),
+        ),
+      ).toBeGreaterThan(8);
     }
   });
 });
 
 describe('stochastic samplers in the pipeline', () => {
-  it('runs DPM++ 2M SDE (Karras) from the seed\'s noise: the same seed gives the same image, unlike the ODE solver\'s', async () => {
-    const req = { ...base, model: sd1, prompt: 'a a', steps: 4, guidanceScale: 3, scheduler: 'dpmpp_2m_sde' as const, seed: 7, karras: true };
+  it("runs DPM++ 2M SDE (Karras) from the seed's noise: the same seed gives the same image, unlike the ODE solver's", async () => {
+    const req = {
+      ...base,
+      model: sd1,
+      prompt: 'a a',
+      steps: 4,
+      guidanceScale: 3,
+      scheduler: 'dpmpp_2m_sde' as const,
+      seed: 7,
+      karras: true,
+    };
     const [a, b] = [await run(req), await run(req)];
     expect(maxDiff(a.rgb, b.rgb)).toBe(0);
     expect(maxDiff(a.rgb, (await run({ ...req, scheduler: 'dpmpp_2m' })).rgb)).toBeGreaterThan(0);
@@ -183,7 +298,7 @@ describe('stochastic samplers in the pipeline', () => {
 });
 
 describe('a separately installed VAE', () => {
-  it('decodes with the VAE folder instead of the checkpoint\'s, with its own scaling factor; a broken one is named', async () => {
+  it("decodes with the VAE folder instead of the checkpoint's, with its own scaling factor; a broken one is named", async () => {
     const vae = path.join(root, 'vae-standalone');
     fs.cpSync(path.join(sd1, 'vae_decoder'), path.join(vae, 'vae_decoder'), { recursive: true });
     const configFile = path.join(vae, 'vae_decoder', 'config.json');
@@ -194,7 +309,8 @@ describe('a separately installed VAE', () => {
     const swapped = await run({ ...req, vae });
     const condIds = ids(2);
     const shift = embeddingMean(condIds, 768);
-    const expected = (scaling: number) => expectedImage({ scheduler: 'euler', config: schedulerConfig(sd1), steps: 3, seed: 11, guidance: 1, shift: [shift, shift], scaling });
+    const expected = (scaling: number) =>
+      expectedImage({ scheduler: 'euler', config: schedulerConfig(sd1), steps: 3, seed: 11, guidance: 1, shift: [shift, shift], scaling });
     expect(maxDiff(own.rgb, expected(0.18215))).toBeLessThanOrEqual(1);
     expect(maxDiff(swapped.rgb, expected(0.5))).toBeLessThanOrEqual(1);
     expect(maxDiff(swapped.rgb, own.rgb)).toBeGreaterThan(8);
@@ -205,22 +321,53 @@ describe('a separately installed VAE', () => {
 });
 
 describe('SDXL size conditioning', () => {
-  it('feeds the original size, crop and target size as time ids (diffusers\' order), and SD 1.x refuses them', async () => {
+  it("feeds the original size, crop and target size as time ids (diffusers' order), and SD 1.x refuses them", async () => {
     const sizeConditioning = { originalWidth: 128, originalHeight: 96, cropTop: 8, cropLeft: 16, targetWidth: 64, targetHeight: 64 };
-    const out = await run({ ...base, model: sdxl, prompt: 'a '.repeat(10), steps: 3, guidanceScale: 4, scheduler: 'euler', seed: 42, sizeConditioning });
+    const out = await run({
+      ...base,
+      model: sdxl,
+      prompt: 'a '.repeat(10),
+      steps: 3,
+      guidanceScale: 4,
+      scheduler: 'euler',
+      seed: 42,
+      sizeConditioning,
+    });
     const condIds = ids(10);
-    const tokens = (mean(condIds) * (768 * mean(Array.from({ length: 768 }, (_, j) => textWeight(j, 768))) + 1280 * mean(Array.from({ length: 1280 }, (_, j) => textWeight(j, 1280))))) / 2048;
+    const tokens =
+      (mean(condIds) *
+        (768 * mean(Array.from({ length: 768 }, (_, j) => textWeight(j, 768))) +
+          1280 * mean(Array.from({ length: 1280 }, (_, j) => textWeight(j, 1280))))) /
+      2048;
     const pooled = embeddingMean(condIds, 1280);
     // (96, 128, 8, 16, 64, 64): the stand-in UNet adds their mean · TIME_WEIGHT.
     const time = ((96 + 128 + 8 + 16 + 64 + 64) / 6) * TIME_WEIGHT;
-    const expected = expectedImage({ scheduler: 'euler', config: schedulerConfig(sdxl), steps: 3, seed: 42, guidance: 4, shift: [time, tokens + pooled + time], scaling: 0.13025 });
+    const expected = expectedImage({
+      scheduler: 'euler',
+      config: schedulerConfig(sdxl),
+      steps: 3,
+      seed: 42,
+      guidance: 4,
+      shift: [time, tokens + pooled + time],
+      scaling: 0.13025,
+    });
     expect(maxDiff(out.rgb, expected)).toBeLessThanOrEqual(4);
-    const unconditioned = await run({ ...base, model: sdxl, prompt: 'a '.repeat(10), steps: 3, guidanceScale: 4, scheduler: 'euler', seed: 42 });
+    const unconditioned = await run({
+      ...base,
+      model: sdxl,
+      prompt: 'a '.repeat(10),
+      steps: 3,
+      guidanceScale: 4,
+      scheduler: 'euler',
+      seed: 42,
+    });
     expect(maxDiff(out.rgb, unconditioned.rgb)).toBeGreaterThan(4);
     // The stand-in only sums them, so the order is checked on the ids themselves: (h, w) pairs as diffusers builds them.
     expect(sdxlTimeIds(64, 32)).toEqual([32, 64, 0, 0, 32, 64]);
     expect(sdxlTimeIds(64, 32, sizeConditioning)).toEqual([96, 128, 8, 16, 64, 64]);
-    await expect(run({ ...base, model: sd1, prompt: 'a', steps: 1, guidanceScale: 1, scheduler: 'euler', seed: 1, sizeConditioning })).rejects.toThrow(/size conditioning .* SDXL's; this is a sd1 model/);
+    await expect(
+      run({ ...base, model: sd1, prompt: 'a', steps: 1, guidanceScale: 1, scheduler: 'euler', seed: 1, sizeConditioning }),
+    ).rejects.toThrow(/size conditioning .* SDXL's; this is a sd1 model/);
   });
 });
 
@@ -237,11 +384,28 @@ describe('diffusion pipeline (LCM-distilled UNet)', () => {
   });
 
   it('feeds the guidance embedding instead of running a negative pass', async () => {
-    const out = await run({ ...base, model: lcm, prompt: 'a '.repeat(30), negativePrompt: 'ignored', steps: 4, guidanceScale: 8, scheduler: 'lcm', seed: 11 });
+    const out = await run({
+      ...base,
+      model: lcm,
+      prompt: 'a '.repeat(30),
+      negativePrompt: 'ignored',
+      steps: 4,
+      guidanceScale: 8,
+      scheduler: 'lcm',
+      seed: 11,
+    });
     const w = Array.from({ length: 128 }, (_, i) => 7 * 1000 * Math.exp((-i * Math.log(10000)) / 127));
     const embeddingAverage = mean([...w.map(Math.sin), ...w.map(Math.cos)]);
     const shift = embeddingMean(ids(30), 768) + embeddingAverage * GUIDANCE_WEIGHT;
-    const expected = expectedImage({ scheduler: 'lcm', config: schedulerConfig(lcm), steps: 4, seed: 11, guidance: 1, shift: [shift, shift], scaling: 0.18215 });
+    const expected = expectedImage({
+      scheduler: 'lcm',
+      config: schedulerConfig(lcm),
+      steps: 4,
+      seed: 11,
+      guidance: 1,
+      shift: [shift, shift],
+      scaling: 0.18215,
+    });
     expect(maxDiff(out.rgb, expected)).toBeLessThanOrEqual(1);
     expect(new Set(out.rgb).size).toBeGreaterThan(10);
   });
@@ -253,7 +417,16 @@ describe('generateImage (through the AI pool)', () => {
 
   it('picks and returns a seed for −1, reports progress, and gives what the task gives in-process', async () => {
     const progress: DiffusionProgress[] = [];
-    const result = await generateImage(pool, { model: sd1, prompt: 'a a', width: 64, height: 64, steps: 3, scheduler: 'euler_a', seed: -1, onProgress: (p) => progress.push(p) });
+    const result = await generateImage(pool, {
+      model: sd1,
+      prompt: 'a a',
+      width: 64,
+      height: 64,
+      steps: 3,
+      scheduler: 'euler_a',
+      seed: -1,
+      onProgress: (p) => progress.push(p),
+    });
     expect(Number.isInteger(result.seed) && result.seed >= 0 && result.seed <= 0xffff_ffff).toBe(true);
     expect(progress.map((p) => p.step)).toEqual([1, 2, 3]);
     expect(result.provider).toBe('cpu');
@@ -263,7 +436,15 @@ describe('generateImage (through the AI pool)', () => {
 
   it('moves the img2img image to the worker and refuses bad sizes before sending', async () => {
     const rgb = new Uint8Array(64 * 64 * 3).fill(100);
-    const result = await generateImage(pool, { model: sd1, prompt: 'a', width: 64, height: 64, steps: 4, seed: 1, image: { rgb, strength: 0.5 } });
+    const result = await generateImage(pool, {
+      model: sd1,
+      prompt: 'a',
+      width: 64,
+      height: 64,
+      steps: 4,
+      seed: 1,
+      image: { rgb, strength: 0.5 },
+    });
     expect(result.steps).toBe(2);
     expect(rgb.byteLength).toBe(0);
     await expect(generateImage(pool, { model: sd1, prompt: 'a', width: 100, height: 64 })).rejects.toThrow(/multiples of 8/);

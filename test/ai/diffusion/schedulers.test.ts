@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { createScheduler, DpmppScheduler, EulerScheduler, lcmScalings, resolveSchedulerConfig, SchedulerConfigError, type NoiseSource, type Scheduler } from '../../../src-server/ai/diffusion/schedulers';
+import {
+  createScheduler,
+  DpmppScheduler,
+  EulerScheduler,
+  lcmScalings,
+  resolveSchedulerConfig,
+  SchedulerConfigError,
+  type NoiseSource,
+  type Scheduler,
+} from '../../../src-server/ai/diffusion/schedulers';
 
 // Every expected value is computed here from the published formulas (DDPM's ᾱ, k-diffusion's σ,
 // Karras et al. eq. 5, DDIM eq. 12, DPM-Solver++ 2M in α/σ/λ form, LCM's boundary scalings),
@@ -20,7 +29,18 @@ const SD15 = {
 };
 
 /** stabilityai/stable-diffusion-2-1: DDIM with v-prediction. */
-const SD21 = { _class_name: 'DDIMScheduler', beta_end: 0.012, beta_schedule: 'scaled_linear', beta_start: 0.00085, clip_sample: false, num_train_timesteps: 1000, prediction_type: 'v_prediction', set_alpha_to_one: false, steps_offset: 1, trained_betas: null };
+const SD21 = {
+  _class_name: 'DDIMScheduler',
+  beta_end: 0.012,
+  beta_schedule: 'scaled_linear',
+  beta_start: 0.00085,
+  clip_sample: false,
+  num_train_timesteps: 1000,
+  prediction_type: 'v_prediction',
+  set_alpha_to_one: false,
+  steps_offset: 1,
+  trained_betas: null,
+};
 
 /** SD's ᾱ_t straight from the definition: β_i = (√β₀ + i/999 · (√β₁ − √β₀))², ᾱ_t = ∏_{i≤t} (1 − β_i). */
 function sdAlphaBar(): number[] {
@@ -44,7 +64,9 @@ const close = (actual: ArrayLike<number>, expected: ArrayLike<number>, digits = 
 };
 
 /** A noise source with known values, so ancestral steps can be checked by hand. */
-const fixedNoise = (values: number[]): NoiseSource => ({ normal: (n) => Float32Array.from({ length: n }, (_, i) => values[i % values.length]!) });
+const fixedNoise = (values: number[]): NoiseSource => ({
+  normal: (n) => Float32Array.from({ length: n }, (_, i) => values[i % values.length]!),
+});
 
 /** The σ table of a σ-based scheduler: its steps' noise levels, then the final one. */
 function sigmasOf(s: Scheduler): number[] {
@@ -86,7 +108,11 @@ describe('Euler', () => {
       return lo === 999 ? sigmaAt(999) : (1 - w) * sigmaAt(lo) + w * sigmaAt(lo + 1);
     });
     // Kept in float32, as diffusers does.
-    close(s.timesteps, Array.from({ length: 20 }, (_, i) => Math.fround(999 - (999 * i) / 19)), 9);
+    close(
+      s.timesteps,
+      Array.from({ length: 20 }, (_, i) => Math.fround(999 - (999 * i) / 19)),
+      9,
+    );
     close(sigmasOf(s), [...expected, 0], 6);
     expect(s.initNoiseSigma).toBeCloseTo(14.6146, 4);
   });
@@ -123,10 +149,20 @@ describe('Euler', () => {
     const sigma = sigmaAt(t0);
     const next = sigmaAt(t1);
     const scaled = s.scaleModelInput(SAMPLE, t0);
-    close(scaled, [...SAMPLE].map((x) => x / Math.sqrt(sigma * sigma + 1)));
+    close(
+      scaled,
+      [...SAMPLE].map((x) => x / Math.sqrt(sigma * sigma + 1)),
+    );
     const { prevSample, predOriginalSample } = s.step(OUTPUT, t0, SAMPLE);
-    close(prevSample, [...SAMPLE].map((x, i) => x + OUTPUT[i]! * (next - sigma)));
-    close(predOriginalSample, [...SAMPLE].map((x, i) => x - sigma * OUTPUT[i]!), 4);
+    close(
+      prevSample,
+      [...SAMPLE].map((x, i) => x + OUTPUT[i]! * (next - sigma)),
+    );
+    close(
+      predOriginalSample,
+      [...SAMPLE].map((x, i) => x - sigma * OUTPUT[i]!),
+      4,
+    );
 
     const v = createScheduler('euler', { config: { ...SD15, prediction_type: 'v_prediction' } });
     v.setTimesteps(20);
@@ -135,7 +171,11 @@ describe('Euler', () => {
     const alpha = 1 / Math.sqrt(sigma * sigma + 1);
     const x0 = [...SAMPLE].map((x, i) => alpha * (x * alpha) - sigma * alpha * OUTPUT[i]!);
     close(out.predOriginalSample, x0);
-    close(out.prevSample, [...SAMPLE].map((x, i) => x + ((x - x0[i]!) / sigma) * (next - sigma)), 4);
+    close(
+      out.prevSample,
+      [...SAMPLE].map((x, i) => x + ((x - x0[i]!) / sigma) * (next - sigma)),
+      4,
+    );
   });
 
   it('refuses a timestep out of order', () => {
@@ -150,7 +190,10 @@ describe('Euler', () => {
     // floor(20 · 0.75) = 15 steps run: the schedule from its 6th timestep on.
     expect(s.timesteps).toEqual(Array.from({ length: 15 }, (_, i) => 701 - 50 * i));
     const noise = Float32Array.of(0.5, -1, 0.25, 2);
-    close(s.addNoise(SAMPLE, noise, 701), [...SAMPLE].map((x, i) => x + noise[i]! * sigmaAt(701)));
+    close(
+      s.addNoise(SAMPLE, noise, 701),
+      [...SAMPLE].map((x, i) => x + noise[i]! * sigmaAt(701)),
+    );
     expect(() => s.scaleModelInput(SAMPLE, 951)).toThrow(/Expected timestep 701/);
     s.scaleModelInput(SAMPLE, 701);
     expect(() => s.setTimesteps(20, { strength: 0.01 })).toThrow(/no step/);
@@ -167,7 +210,10 @@ describe('Euler ancestral', () => {
     const down = Math.sqrt(to ** 2 - up ** 2);
     const z = [0.3, -0.7, 1.1, 0.05];
     const { prevSample } = s.step(OUTPUT, 951, SAMPLE, fixedNoise(z));
-    close(prevSample, [...SAMPLE].map((x, i) => x + OUTPUT[i]! * (down - from) + z[i]! * up));
+    close(
+      prevSample,
+      [...SAMPLE].map((x, i) => x + OUTPUT[i]! * (down - from) + z[i]! * up),
+    );
     expect(() => s.step(OUTPUT, 901, SAMPLE)).toThrow(/NoiseSource/);
   });
 });
@@ -189,7 +235,10 @@ describe('DDIM', () => {
     const ap = ALPHA_BAR[961]!;
     const x0 = [...SAMPLE].map((x, i) => (x - Math.sqrt(1 - a) * OUTPUT[i]!) / Math.sqrt(a));
     const { prevSample } = s.step(OUTPUT, 981, SAMPLE);
-    close(prevSample, x0.map((x, i) => Math.sqrt(ap) * x + Math.sqrt(1 - ap) * OUTPUT[i]!));
+    close(
+      prevSample,
+      x0.map((x, i) => Math.sqrt(ap) * x + Math.sqrt(1 - ap) * OUTPUT[i]!),
+    );
 
     const v = createScheduler('ddim', { config: SD21 });
     v.setTimesteps(50);
@@ -197,7 +246,10 @@ describe('DDIM', () => {
     const veps = [...SAMPLE].map((x, i) => Math.sqrt(a) * OUTPUT[i]! + Math.sqrt(1 - a) * x);
     const out = v.step(OUTPUT, 981, SAMPLE);
     close(out.predOriginalSample, vx0);
-    close(out.prevSample, vx0.map((x, i) => Math.sqrt(ap) * x + Math.sqrt(1 - ap) * veps[i]!));
+    close(
+      out.prevSample,
+      vx0.map((x, i) => Math.sqrt(ap) * x + Math.sqrt(1 - ap) * veps[i]!),
+    );
   });
 
   it('ends on ᾱ_0 when set_alpha_to_one is false', () => {
@@ -207,13 +259,20 @@ describe('DDIM', () => {
     const a = ALPHA_BAR[1]!;
     const ap = ALPHA_BAR[0]!;
     const x0 = [...SAMPLE].map((x, i) => (x - Math.sqrt(1 - a) * OUTPUT[i]!) / Math.sqrt(a));
-    close(s.step(OUTPUT, 1, SAMPLE).prevSample, x0.map((x, i) => Math.sqrt(ap) * x + Math.sqrt(1 - ap) * OUTPUT[i]!));
+    close(
+      s.step(OUTPUT, 1, SAMPLE).prevSample,
+      x0.map((x, i) => Math.sqrt(ap) * x + Math.sqrt(1 - ap) * OUTPUT[i]!),
+    );
   });
 });
 
 describe('DPM++ 2M', () => {
   // α_t = √ᾱ_t, σ_t = √(1 − ᾱ_t), λ_t = ln(α_t/σ_t): the VP form DPM-Solver++ is written in.
-  const vp = (t: number) => ({ a: Math.sqrt(ALPHA_BAR[t]!), s: Math.sqrt(1 - ALPHA_BAR[t]!), l: Math.log(Math.sqrt(ALPHA_BAR[t]!) / Math.sqrt(1 - ALPHA_BAR[t]!)) });
+  const vp = (t: number) => ({
+    a: Math.sqrt(ALPHA_BAR[t]!),
+    s: Math.sqrt(1 - ALPHA_BAR[t]!),
+    l: Math.log(Math.sqrt(ALPHA_BAR[t]!) / Math.sqrt(1 - ALPHA_BAR[t]!)),
+  });
 
   it('spaces linspace N+1 points and drops t = 0 (numpy rounds 499.5 to 500)', () => {
     const s = createScheduler('dpmpp_2m');
@@ -231,7 +290,11 @@ describe('DPM++ 2M', () => {
     const h0 = vp(t1).l - vp(t0).l;
     const m0 = x0At(t0, SAMPLE, OUTPUT);
     const first = s.step(OUTPUT, t0, SAMPLE).prevSample;
-    close(first, [...SAMPLE].map((x, i) => (vp(t1).s / vp(t0).s) * x - vp(t1).a * (Math.exp(-h0) - 1) * m0[i]!), 4);
+    close(
+      first,
+      [...SAMPLE].map((x, i) => (vp(t1).s / vp(t0).s) * x - vp(t1).a * (Math.exp(-h0) - 1) * m0[i]!),
+      4,
+    );
 
     const eps2 = Float32Array.of(-0.2, 0.1, 0.05, 0.3);
     const m1 = x0At(t1, first, eps2);
@@ -262,7 +325,11 @@ describe('DPM++ 2M', () => {
 });
 
 describe('DPM++ 2M SDE', () => {
-  const vp = (t: number) => ({ a: Math.sqrt(ALPHA_BAR[t]!), s: Math.sqrt(1 - ALPHA_BAR[t]!), l: Math.log(Math.sqrt(ALPHA_BAR[t]!) / Math.sqrt(1 - ALPHA_BAR[t]!)) });
+  const vp = (t: number) => ({
+    a: Math.sqrt(ALPHA_BAR[t]!),
+    s: Math.sqrt(1 - ALPHA_BAR[t]!),
+    l: Math.log(Math.sqrt(ALPHA_BAR[t]!) / Math.sqrt(1 - ALPHA_BAR[t]!)),
+  });
   /** A noise source that hands out fixed values, so the fresh-noise term can be checked. */
   const fixed = (...draws: number[][]) => ({ normal: (count: number) => Float32Array.from(draws.shift()!.slice(0, count)) });
 
@@ -278,7 +345,16 @@ describe('DPM++ 2M SDE', () => {
     const h0 = vp(t1).l - vp(t0).l;
     const m0 = x0At(t0, SAMPLE, OUTPUT);
     const first = s.step(OUTPUT, t0, SAMPLE, fixed(z1)).prevSample;
-    close(first, [...SAMPLE].map((x, i) => (vp(t1).s / vp(t0).s) * Math.exp(-h0) * x + vp(t1).a * (1 - Math.exp(-2 * h0)) * m0[i]! + vp(t1).s * Math.sqrt(1 - Math.exp(-2 * h0)) * z1[i]!), 4);
+    close(
+      first,
+      [...SAMPLE].map(
+        (x, i) =>
+          (vp(t1).s / vp(t0).s) * Math.exp(-h0) * x +
+          vp(t1).a * (1 - Math.exp(-2 * h0)) * m0[i]! +
+          vp(t1).s * Math.sqrt(1 - Math.exp(-2 * h0)) * z1[i]!,
+      ),
+      4,
+    );
 
     const eps2 = Float32Array.of(-0.2, 0.1, 0.05, 0.3);
     const m1 = x0At(t1, first, eps2);
@@ -287,7 +363,11 @@ describe('DPM++ 2M SDE', () => {
     const second = s.step(eps2, t1, first, fixed(z2)).prevSample;
     const expected = [...first].map((x, i) => {
       const d1 = (m1[i]! - m0[i]!) / r0;
-      return (vp(t2).s / vp(t1).s) * Math.exp(-h1) * x + vp(t2).a * (1 - Math.exp(-2 * h1)) * (m1[i]! + 0.5 * d1) + vp(t2).s * Math.sqrt(1 - Math.exp(-2 * h1)) * z2[i]!;
+      return (
+        (vp(t2).s / vp(t1).s) * Math.exp(-h1) * x +
+        vp(t2).a * (1 - Math.exp(-2 * h1)) * (m1[i]! + 0.5 * d1) +
+        vp(t2).s * Math.sqrt(1 - Math.exp(-2 * h1)) * z2[i]!
+      );
     });
     close(second, expected, 4);
 
@@ -338,7 +418,10 @@ describe('LCM', () => {
     const first = s.step(OUTPUT, 999, SAMPLE, fixedNoise(z));
     close(first.predOriginalSample, d0);
     const ap = ALPHA_BAR[499]!;
-    close(first.prevSample, d0.map((d, i) => Math.sqrt(ap) * d + Math.sqrt(1 - ap) * z[i]!));
+    close(
+      first.prevSample,
+      d0.map((d, i) => Math.sqrt(ap) * d + Math.sqrt(1 - ap) * z[i]!),
+    );
     const last = s.step(OUTPUT, 499, first.prevSample);
     close(last.prevSample, denoisedAt(499, first.prevSample));
   });
@@ -362,7 +445,9 @@ describe('scheduler_config.json', () => {
     expect(() => resolveSchedulerConfig('euler', { prediction_type: 'flow' })).toThrow(/prediction_type/);
     expect(() => resolveSchedulerConfig('euler', { rescale_betas_zero_snr: true })).toThrow(/rescale_betas_zero_snr/);
     expect(() => resolveSchedulerConfig('euler', { interpolation_type: 'log_linear' })).toThrow(/interpolation_type/);
-    expect(resolveSchedulerConfig('euler', { interpolation_type: 'linear', rescale_betas_zero_snr: false }).timestepSpacing).toBe('linspace');
+    expect(resolveSchedulerConfig('euler', { interpolation_type: 'linear', rescale_betas_zero_snr: false }).timestepSpacing).toBe(
+      'linspace',
+    );
     expect(() => createScheduler('heun' as never)).toThrow(/Unknown scheduler "heun"/);
   });
 });

@@ -41,7 +41,8 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 function folder(name: string, files: Record<string, unknown>): string {
   const dir = path.join(root, name);
   fs.mkdirSync(dir, { recursive: true });
-  for (const [file, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, file), typeof content === 'string' ? content : JSON.stringify(content));
+  for (const [file, content] of Object.entries(files))
+    fs.writeFileSync(path.join(dir, file), typeof content === 'string' ? content : JSON.stringify(content));
   return dir;
 }
 
@@ -51,12 +52,28 @@ const special = (pad: string) => ({
   pad_token: pad,
   unk_token: { content: '<|endoftext|>', lstrip: false, normalized: true, rstrip: false, single_word: false },
 });
-const tokenizerConfig = { do_lower_case: true, model_max_length: 77, tokenizer_class: 'CLIPTokenizer', errors: 'replace', add_prefix_space: false };
+const tokenizerConfig = {
+  do_lower_case: true,
+  model_max_length: 77,
+  tokenizer_class: 'CLIPTokenizer',
+  errors: 'replace',
+  add_prefix_space: false,
+};
 
 /** SD 1.x's tokenizer/: pads with <|endoftext|>. */
-const sd1 = folder('tokenizer', { 'vocab.json': VOCAB, 'merges.txt': MERGES, 'special_tokens_map.json': special('<|endoftext|>'), 'tokenizer_config.json': tokenizerConfig });
+const sd1 = folder('tokenizer', {
+  'vocab.json': VOCAB,
+  'merges.txt': MERGES,
+  'special_tokens_map.json': special('<|endoftext|>'),
+  'tokenizer_config.json': tokenizerConfig,
+});
 /** SDXL's tokenizer_2/ (OpenCLIP bigG): pads with "!". */
-const sdxl2 = folder('tokenizer_2', { 'vocab.json': VOCAB, 'merges.txt': MERGES, 'special_tokens_map.json': special('!'), 'tokenizer_config.json': { ...tokenizerConfig, pad_token: '!' } });
+const sdxl2 = folder('tokenizer_2', {
+  'vocab.json': VOCAB,
+  'merges.txt': MERGES,
+  'special_tokens_map.json': special('!'),
+  'tokenizer_config.json': { ...tokenizerConfig, pad_token: '!' },
+});
 
 describe('CLIP tokenizer from vocab.json + merges.txt', () => {
   it('lowercases, cleans whitespace and applies merges with the </w> word end', async () => {
@@ -102,7 +119,9 @@ describe('CLIP tokenizer from vocab.json + merges.txt', () => {
 
   it('reads the special ids from the files rather than assuming 49406/49407', async () => {
     const shifted = Object.fromEntries(Object.entries(VOCAB).map(([k, v]) => [k, v + 100]));
-    const tok = await loadClipTokenizer(folder('shifted', { 'vocab.json': shifted, 'merges.txt': MERGES, 'special_tokens_map.json': special('<|endoftext|>') }));
+    const tok = await loadClipTokenizer(
+      folder('shifted', { 'vocab.json': shifted, 'merges.txt': MERGES, 'special_tokens_map.json': special('<|endoftext|>') }),
+    );
     expect([tok.bosId, tok.eosId, tok.padId]).toEqual([BOS + 100, EOS + 100, EOS + 100]);
     expect(tok.encode('cat').ids.slice(0, 3)).toEqual([BOS + 100, 115, EOS + 100]);
   });
@@ -123,15 +142,42 @@ describe('CLIP tokenizer from tokenizer.json', () => {
       pre_tokenizer: {
         type: 'Sequence',
         pretokenizers: [
-          { type: 'Split', pattern: { Regex: "'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+" }, behavior: 'Removed', invert: true },
+          {
+            type: 'Split',
+            pattern: { Regex: "'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+" },
+            behavior: 'Removed',
+            invert: true,
+          },
           { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false },
         ],
       },
-      post_processor: { type: 'RobertaProcessing', sep: ['<|endoftext|>', EOS], cls: ['<|startoftext|>', BOS], trim_offsets: false, add_prefix_space: false },
+      post_processor: {
+        type: 'RobertaProcessing',
+        sep: ['<|endoftext|>', EOS],
+        cls: ['<|startoftext|>', BOS],
+        trim_offsets: false,
+        add_prefix_space: false,
+      },
       decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
-      model: { type: 'BPE', dropout: null, unk_token: '<|endoftext|>', continuing_subword_prefix: '', end_of_word_suffix: '</w>', fuse_unk: false, byte_fallback: false, vocab: VOCAB, merges: ['c a', 'ca t</w>', 'ca b</w>'] },
+      model: {
+        type: 'BPE',
+        dropout: null,
+        unk_token: '<|endoftext|>',
+        continuing_subword_prefix: '',
+        end_of_word_suffix: '</w>',
+        fuse_unk: false,
+        byte_fallback: false,
+        vocab: VOCAB,
+        merges: ['c a', 'ca t</w>', 'ca b</w>'],
+      },
     };
-    const tok = await loadClipTokenizer(folder('fast', { 'tokenizer.json': json, 'special_tokens_map.json': special('<|endoftext|>'), 'tokenizer_config.json': tokenizerConfig }));
+    const tok = await loadClipTokenizer(
+      folder('fast', {
+        'tokenizer.json': json,
+        'special_tokens_map.json': special('<|endoftext|>'),
+        'tokenizer_config.json': tokenizerConfig,
+      }),
+    );
     expect(tok.encode('a cat').ids.slice(0, 5)).toEqual([BOS, 10, 15, EOS, EOS]);
     expect(tok.tokenize('CAT')).toEqual([EOS, EOS, EOS]);
   });
@@ -148,6 +194,8 @@ describe('broken tokenizer folders', () => {
   it('names a special token the vocabulary lacks and a file that is not JSON', async () => {
     const { ['<|startoftext|>']: _dropped, ...noBos } = VOCAB;
     await expect(loadClipTokenizer(folder('no-bos', { 'vocab.json': noBos, 'merges.txt': MERGES }))).rejects.toThrow(/<\|startoftext\|>/);
-    await expect(loadClipTokenizer(folder('bad-json', { 'vocab.json': '{"a": 1', 'merges.txt': MERGES }))).rejects.toThrow(/vocab\.json is not valid JSON/);
+    await expect(loadClipTokenizer(folder('bad-json', { 'vocab.json': '{"a": 1', 'merges.txt': MERGES }))).rejects.toThrow(
+      /vocab\.json is not valid JSON/,
+    );
   });
 });

@@ -25,11 +25,13 @@ const SYSTEM_CANDIDATES: Partial<Record<NodeJS.Platform, string[]>> = {
     '/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge',
   ],
   win32: [
-    ...[process.env.PROGRAMFILES, process.env['PROGRAMFILES(X86)'], process.env.LOCALAPPDATA].filter((d): d is string => !!d).flatMap((d) => [
-      path.join(d, 'Google', 'Chrome', 'Application', 'chrome.exe'),
-      path.join(d, 'Microsoft', 'Edge', 'Application', 'msedge.exe'),
-      path.join(d, 'Chromium', 'Application', 'chrome.exe'),
-    ]),
+    ...[process.env.PROGRAMFILES, process.env['PROGRAMFILES(X86)'], process.env.LOCALAPPDATA]
+      .filter((d): d is string => !!d)
+      .flatMap((d) => [
+        path.join(d, 'Google', 'Chrome', 'Application', 'chrome.exe'),
+        path.join(d, 'Microsoft', 'Edge', 'Application', 'msedge.exe'),
+        path.join(d, 'Chromium', 'Application', 'chrome.exe'),
+      ]),
   ],
   linux: ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/microsoft-edge'],
 };

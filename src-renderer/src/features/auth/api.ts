@@ -26,7 +26,8 @@ export interface Registration {
 }
 
 export const authApi = {
-  register: (body: { email: string; password: string; name: string }) => api<Registration>('/api/v1/auth/register', { method: 'POST', body }),
+  register: (body: { email: string; password: string; name: string }) =>
+    api<Registration>('/api/v1/auth/register', { method: 'POST', body }),
   login: (body: { email: string; password: string }) => api<LoginResult>('/api/v1/auth/login', { method: 'POST', body }),
   me: () => api<Me>('/api/v1/users/me'),
   /** Revokes this session's tokens on the server. */

@@ -13,7 +13,7 @@ export const concertsApi = {
   /** The whole library, a page at a time (the server answers 500 files a page at most). */
   audioList: async () => {
     const files: AudioFile[] = [];
-    for (let offset: number | null = 0; offset !== null; ) {
+    for (let offset: number | null = 0; offset !== null;) {
       const page: { audio_files: AudioFile[]; next_offset: number | null } = await stage(`/api/audio/list?limit=500&offset=${offset}`);
       files.push(...page.audio_files);
       offset = page.next_offset;
@@ -21,7 +21,9 @@ export const concertsApi = {
     return files;
   },
   uploadAudio: (file: File, title: string, artist: string) =>
-    stage<{ audio_file: AudioFile }>('/api/audio/upload', { method: 'POST', body: uploadForm(file, title, artist) }).then((r) => r.audio_file),
+    stage<{ audio_file: AudioFile }>('/api/audio/upload', { method: 'POST', body: uploadForm(file, title, artist) }).then(
+      (r) => r.audio_file,
+    ),
 
   list: () => stage<{ concerts: ConcertInfo[] }>('/api/concert/list').then((r) => r.concerts),
   /** Answers for the studio and seated clients only: 403 tells a stranger's room apart without taking a seat. */
@@ -35,11 +37,15 @@ export const concertsApi = {
     ),
   create: (body: { concertName: string; songs: { songNum: number; audioId: number }[]; maxAudience: number }) =>
     stage<{ roomId: string; expiresIn: number }>('/api/concert/create', { method: 'POST', body }),
-  setOpen: (roomId: string, isOpen: boolean) => stage<{ isOpen: boolean }>(at(roomId, '/toggle-open'), { method: 'POST', body: { isOpen } }),
-  changeSong: (roomId: string, songNum: number) => stage<{ currentSong: number }>(at(roomId, '/songs/change'), { method: 'POST', body: { songNum } }),
-  addSong: (roomId: string, songNum: number, audioId: number) => stage<unknown>(at(roomId, '/songs/add'), { method: 'POST', body: { songNum, audioId } }),
+  setOpen: (roomId: string, isOpen: boolean) =>
+    stage<{ isOpen: boolean }>(at(roomId, '/toggle-open'), { method: 'POST', body: { isOpen } }),
+  changeSong: (roomId: string, songNum: number) =>
+    stage<{ currentSong: number }>(at(roomId, '/songs/change'), { method: 'POST', body: { songNum } }),
+  addSong: (roomId: string, songNum: number, audioId: number) =>
+    stage<unknown>(at(roomId, '/songs/add'), { method: 'POST', body: { songNum, audioId } }),
   removeSong: (roomId: string, songNum: number) => stage<unknown>(at(roomId, `/songs/${songNum}`), { method: 'DELETE' }),
-  addAccessory: (roomId: string, accessory: ConcertAccessory) => stage<unknown>(at(roomId, '/accessories/add'), { method: 'POST', body: accessory }),
+  addAccessory: (roomId: string, accessory: ConcertAccessory) =>
+    stage<unknown>(at(roomId, '/accessories/add'), { method: 'POST', body: accessory }),
   removeAccessory: (roomId: string, index: number) => stage<unknown>(at(roomId, `/accessories/${index}`), { method: 'DELETE' }),
   /** The studio takes a listener's seat away; the listener's page is told 'removed'. */
   removeListener: (roomId: string, clientId: number) => stage<unknown>(at(roomId, '/leave'), { method: 'POST', body: { clientId } }),

@@ -8,7 +8,11 @@ export function joinRoom(socket: AtelierSocket, roomId: string): Promise<Concert
   return socket
     .timeout(ACK_TIMEOUT_MS)
     .emitWithAck('concert:join', { roomId })
-    .catch(() => ({ ok: false as const, code: 'TIMEOUT', message: 'Atelier’s server did not answer. Check the connection and try again.' }));
+    .catch(() => ({
+      ok: false as const,
+      code: 'TIMEOUT',
+      message: 'Atelier’s server did not answer. Check the connection and try again.',
+    }));
 }
 
 /** Gives the seat back (the server also frees it when this page's socket disconnects). */

@@ -51,7 +51,9 @@ export const useConcerts = create<ConcertsState>()((set, get) => ({
   async loadMine(socket) {
     try {
       const rooms = await concertsApi.list();
-      const participating = await Promise.all(rooms.map(async (room) => ((await concertsApi.isParticipant(room.roomId)) ? room.roomId : null)));
+      const participating = await Promise.all(
+        rooms.map(async (room) => ((await concertsApi.isParticipant(room.roomId)) ? room.roomId : null)),
+      );
       const mine: Record<string, ConcertSnapshot> = {};
       for (const roomId of participating) {
         if (!roomId) continue;
@@ -65,7 +67,11 @@ export const useConcerts = create<ConcertsState>()((set, get) => ({
   },
 
   async create(socket, { concertName, audioIds, maxAudience }) {
-    const { roomId } = await concertsApi.create({ concertName, maxAudience, songs: audioIds.map((audioId, i) => ({ songNum: i + 1, audioId })) });
+    const { roomId } = await concertsApi.create({
+      concertName,
+      maxAudience,
+      songs: audioIds.map((audioId, i) => ({ songNum: i + 1, audioId })),
+    });
     const joined = await joinRoom(socket, roomId);
     if (joined.ok) set((s) => ({ mine: { ...s.mine, [roomId]: joined.concert } }));
     return roomId;

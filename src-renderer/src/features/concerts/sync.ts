@@ -26,7 +26,11 @@ export function useServerClock(socket: AtelierSocket | null) {
   useEffect(() => {
     if (!socket) return;
     let stopped = false;
-    const ping = (t0: number) => socket.timeout(PING_TIMEOUT_MS).emitWithAck('clock:ping', { t0 }).then((pong) => pong.t1);
+    const ping = (t0: number) =>
+      socket
+        .timeout(PING_TIMEOUT_MS)
+        .emitWithAck('clock:ping', { t0 })
+        .then((pong) => pong.t1);
     const measure = () =>
       void measureClockOffset(ping, localNow).then(
         (estimate) => {

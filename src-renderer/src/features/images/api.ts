@@ -109,7 +109,13 @@ export interface Usage {
   period: 'day' | 'week' | 'month';
   start_date: string;
   end_date: string;
-  summary: { total_generations: number; total_credits_used: number; total_images_created: number; storage_used_bytes: number; api_calls: number };
+  summary: {
+    total_generations: number;
+    total_credits_used: number;
+    total_images_created: number;
+    storage_used_bytes: number;
+    api_calls: number;
+  };
   daily: { date: string; generations: number; credits_used: number; images_created: number }[];
   by_model: { model: string; generations: number; credits_used: number }[];
 }
@@ -141,7 +147,10 @@ async function read<T>(path: string): Promise<T> {
   try {
     return await api<T>(path);
   } catch (err) {
-    const wait = err instanceof ApiError && err.code === 'RATE_LIMITED' ? Number((err.details as { retry_after?: unknown } | undefined)?.retry_after) : NaN;
+    const wait =
+      err instanceof ApiError && err.code === 'RATE_LIMITED'
+        ? Number((err.details as { retry_after?: unknown } | undefined)?.retry_after)
+        : NaN;
     if (!(wait > 0 && wait <= 60)) throw err;
     await new Promise((resolve) => setTimeout(resolve, wait * 1000));
     return api<T>(path);
@@ -154,18 +163,29 @@ export const canvasApi = {
   textToImage: (s: GenerationSettings, boardId?: string) =>
     api<Accepted>('/api/v1/generate/text-to-image', { method: 'POST', body: { ...bodyOf(s), save_to_board: boardId } }),
   imageToImage: (s: GenerationSettings, source: ImageRef, strength: number, boardId?: string) =>
-    api<Accepted>('/api/v1/generate/image-to-image', { method: 'POST', body: { ...bodyOf(s), source_image: source, strength, save_to_board: boardId } }),
+    api<Accepted>('/api/v1/generate/image-to-image', {
+      method: 'POST',
+      body: { ...bodyOf(s), source_image: source, strength, save_to_board: boardId },
+    }),
   inpaint: (s: GenerationSettings, source: ImageRef, mask: string, strength: number, boardId?: string) =>
-    api<Accepted>('/api/v1/generate/inpaint', { method: 'POST', body: { ...bodyOf(s), source_image: source, mask_image: mask, strength, save_to_board: boardId } }),
-  upscale: (image: string, scale: 2 | 4, model?: string) => api<Accepted>('/api/v1/generate/upscale', { method: 'POST', body: { image, scale, model } }),
+    api<Accepted>('/api/v1/generate/inpaint', {
+      method: 'POST',
+      body: { ...bodyOf(s), source_image: source, mask_image: mask, strength, save_to_board: boardId },
+    }),
+  upscale: (image: string, scale: 2 | 4, model?: string) =>
+    api<Accepted>('/api/v1/generate/upscale', { method: 'POST', body: { image, scale, model } }),
 
   queue: (perPage = 20) => read<QueueItem[]>(`/api/v1/queue/items${query({ per_page: perPage })}`),
-  cancel: (jobId: string) => api<{ job_id: string; status: 'cancelled'; credits_refunded: number }>(`/api/v1/queue/items/${jobId}`, { method: 'DELETE' }),
+  cancel: (jobId: string) =>
+    api<{ job_id: string; status: 'cancelled'; credits_refunded: number }>(`/api/v1/queue/items/${jobId}`, { method: 'DELETE' }),
 
   images: (filter: GalleryFilter, page: number) =>
-    read<ImageSummary[]>(`/api/v1/images${query({ page, per_page: GALLERY_PAGE, board_id: filter.boardId, starred: filter.starred || undefined })}`),
+    read<ImageSummary[]>(
+      `/api/v1/images${query({ page, per_page: GALLERY_PAGE, board_id: filter.boardId, starred: filter.starred || undefined })}`,
+    ),
   image: (id: string) => read<ImageDetail>(`/api/v1/images/${id}`),
-  star: (id: string, starred: boolean) => api<{ id: string; is_starred: boolean }>(`/api/v1/images/${id}/star`, { method: starred ? 'POST' : 'DELETE' }),
+  star: (id: string, starred: boolean) =>
+    api<{ id: string; is_starred: boolean }>(`/api/v1/images/${id}/star`, { method: starred ? 'POST' : 'DELETE' }),
   deleteImage: (id: string) => api<{ id: string; deleted: true }>(`/api/v1/images/${id}`, { method: 'DELETE' }),
   share: (id: string) => api<{ share_url: string; share_token: string }>(`/api/v1/images/${id}/share`, { method: 'POST' }),
   unshare: (id: string) => api<{ id: string; is_public: false }>(`/api/v1/images/${id}/share`, { method: 'DELETE' }),
@@ -174,7 +194,8 @@ export const canvasApi = {
   createBoard: (name: string) => api<Board>('/api/v1/boards', { method: 'POST', body: { name } }),
   renameBoard: (id: string, name: string) => api<Board>(`/api/v1/boards/${id}`, { method: 'PATCH', body: { name } }),
   deleteBoard: (id: string) => api<{ id: string; deleted: true }>(`/api/v1/boards/${id}`, { method: 'DELETE' }),
-  addToBoard: (boardId: string, imageIds: string[]) => api<Board & { added: number }>(`/api/v1/boards/${boardId}/images`, { method: 'POST', body: { image_ids: imageIds } }),
+  addToBoard: (boardId: string, imageIds: string[]) =>
+    api<Board & { added: number }>(`/api/v1/boards/${boardId}/images`, { method: 'POST', body: { image_ids: imageIds } }),
   removeFromBoard: (boardId: string, imageId: string) => api<Board>(`/api/v1/boards/${boardId}/images/${imageId}`, { method: 'DELETE' }),
 
   credits: () => read<Credits>('/api/v1/users/me/credits?per_page=5'),

@@ -74,10 +74,14 @@ export interface UrlInstallAccepted {
 /** Owner-only routes (loopback): a LAN peer gets 403 OWNER_ONLY with the server's explanation. */
 export const modelsApi = {
   overview: () => api<ModelsOverview>('/system/models'),
-  installFolder: (path: string, id?: string) => api<InstalledModel>('/system/models/install', { method: 'POST', body: { source: 'folder', path, ...(id ? { id } : {}) } }),
-  installUrl: (r: UrlInstallRequest) => api<UrlInstallAccepted>('/system/models/install', { method: 'POST', body: { source: 'url', ...r } }),
-  cancel: (jobId: string) => api<{ job_id: string; status: string }>(`/system/models/installs/${encodeURIComponent(jobId)}/cancel`, { method: 'POST' }),
-  remove: (type: ModelType, id: string) => api<{ id: string; type: ModelType; removed: true }>(`/system/models/${type}/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+  installFolder: (path: string, id?: string) =>
+    api<InstalledModel>('/system/models/install', { method: 'POST', body: { source: 'folder', path, ...(id ? { id } : {}) } }),
+  installUrl: (r: UrlInstallRequest) =>
+    api<UrlInstallAccepted>('/system/models/install', { method: 'POST', body: { source: 'url', ...r } }),
+  cancel: (jobId: string) =>
+    api<{ job_id: string; status: string }>(`/system/models/installs/${encodeURIComponent(jobId)}/cancel`, { method: 'POST' }),
+  remove: (type: ModelType, id: string) =>
+    api<{ id: string; type: ModelType; removed: true }>(`/system/models/${type}/${encodeURIComponent(id)}`, { method: 'DELETE' }),
 };
 
 const UNITS = ['bytes', 'KB', 'MB', 'GB', 'TB'];

@@ -94,7 +94,18 @@ export const useModels = create<ModelsState>()((set, get) => ({
         : [
             // Finished attempts at the same model make way for the new one.
             ...s.installs.filter((i) => !(i.id === accepted.id && i.type === accepted.type)),
-            { jobId: accepted.job_id, id: accepted.id, type: accepted.type, status: 'queued', position: accepted.position, progress: 0, file: null, received: 0, total: null, error: null },
+            {
+              jobId: accepted.job_id,
+              id: accepted.id,
+              type: accepted.type,
+              status: 'queued',
+              position: accepted.position,
+              progress: 0,
+              file: null,
+              received: 0,
+              total: null,
+              error: null,
+            },
           ],
     }));
   },
@@ -125,10 +136,16 @@ export const useModels = create<ModelsState>()((set, get) => ({
       file: bytes?.file ?? current.file,
       received: bytes?.received ?? current.received,
       total: bytes?.total ?? current.total,
-      error: job.status === 'failed' || job.status === 'cancelled' ? (job.error ?? (job.status === 'cancelled' ? 'Cancelled' : 'The install failed')) : null,
+      error:
+        job.status === 'failed' || job.status === 'cancelled'
+          ? (job.error ?? (job.status === 'cancelled' ? 'Cancelled' : 'The install failed'))
+          : null,
     };
     if (job.status === 'completed') {
-      set((s) => ({ installs: s.installs.filter((i) => i.jobId !== job.id), notice: `Installed the ${typeName(current.type)} “${current.id}”.` }));
+      set((s) => ({
+        installs: s.installs.filter((i) => i.jobId !== job.id),
+        notice: `Installed the ${typeName(current.type)} “${current.id}”.`,
+      }));
       void get().load();
       return;
     }

@@ -55,8 +55,16 @@ export const promoApi = {
   updateItem: (id: string, item: Pick<PromoItem, 'item_id' | 'name' | 'address' | 'phone_number' | 'hashtags'>) =>
     api<{ success: boolean }>('/user/item/update', {
       method: 'PUT',
-      body: { id, item_id: item.item_id, name: item.name, address: item.address ?? '', phone_number: item.phone_number ?? '', hashtags: item.hashtags },
+      body: {
+        id,
+        item_id: item.item_id,
+        name: item.name,
+        address: item.address ?? '',
+        phone_number: item.phone_number ?? '',
+        hashtags: item.hashtags,
+      },
     }),
   videos: (id: string) => api<{ total_count: number; videos: PromoVideo[] }>('/user/videos', { method: 'POST', body: { id } }),
-  deleteVideo: (userId: string, videoId: string) => api<{ message: string }>('/user/video/delete', { method: 'DELETE', body: { user_id: userId, video_id: videoId } }),
+  deleteVideo: (userId: string, videoId: string) =>
+    api<{ message: string }>('/user/video/delete', { method: 'DELETE', body: { user_id: userId, video_id: videoId } }),
 };

@@ -15,7 +15,8 @@ export const AREAS: Area[] = [
     path: '/compose',
     label: 'Record & Compose',
     icon: 'mic',
-    summary: 'Record takes into studios, arrange tracks, and turn a hummed melody into a full song with AI — then give it an album cover and share it.',
+    summary:
+      'Record takes into studios, arrange tracks, and turn a hummed melody into a full song with AI — then give it an album cover and share it.',
   },
   {
     path: '/concerts',

@@ -54,8 +54,10 @@ export const storiesApi = {
     return api<StoryPage>(`/api/v1/stories?${params}`);
   },
   get: (id: string) => api<Story>(`/api/v1/stories/${id}`),
-  create: (body: { conversation_id?: string; user_preferences: { length: StoryLength; picture_style: PictureStyle; language?: 'ko' | 'en'; age?: number } }) =>
-    api<Story>('/api/v1/stories', { method: 'POST', body }),
+  create: (body: {
+    conversation_id?: string;
+    user_preferences: { length: StoryLength; picture_style: PictureStyle; language?: 'ko' | 'en'; age?: number };
+  }) => api<Story>('/api/v1/stories', { method: 'POST', body }),
   rename: (id: string, title: string) => api<Story>(`/api/v1/stories/${id}`, { method: 'PATCH', body: { title } }),
   remove: (id: string) => api<void>(`/api/v1/stories/${id}`, { method: 'DELETE' }),
 };
@@ -64,7 +66,15 @@ export const storiesApi = {
 export type ServerFrame =
   | { type: 'connected' }
   | { type: 'conversation_started'; conversation_id: string; child_name: string; language: 'ko' | 'en'; engine: string }
-  | { type: 'ai_response'; text: string; user_text: string | null; audio_url: string | null; complete: boolean; engine: string; flagged?: boolean }
+  | {
+      type: 'ai_response';
+      text: string;
+      user_text: string | null;
+      audio_url: string | null;
+      complete: boolean;
+      engine: string;
+      flagged?: boolean;
+    }
   | { type: 'ai_response_delta'; text: string }
   | { type: 'conversation_ended'; conversation_id: string }
   | { type: 'story_progress'; story_id: string; status: StoryStatus; progress: number; message: string | null }

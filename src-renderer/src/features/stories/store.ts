@@ -1,6 +1,15 @@
 import { create } from 'zustand';
 import { errorMessage } from '../../api/client';
-import { openConversationSocket, storiesApi, type PictureStyle, type ServerFrame, type SortBy, type Story, type StoryLength, type StoryStatus } from './api';
+import {
+  openConversationSocket,
+  storiesApi,
+  type PictureStyle,
+  type ServerFrame,
+  type SortBy,
+  type Story,
+  type StoryLength,
+  type StoryStatus,
+} from './api';
 
 export interface Turn {
   who: 'child' | 'partner';

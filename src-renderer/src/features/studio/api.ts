@@ -1,8 +1,28 @@
 import { request, requestBlob, type Method } from '../../api/client';
-import type { BasicTicket, Cover, CoverJob, CreatedTrack, Share, Song, Studio, StudioDetail, Track } from '../../../../src-shared/api/studio';
+import type {
+  BasicTicket,
+  Cover,
+  CoverJob,
+  CreatedTrack,
+  Share,
+  Song,
+  Studio,
+  StudioDetail,
+  Track,
+} from '../../../../src-shared/api/studio';
 
 /** The studio family's shapes: the server's own response schemas (src-shared/api/studio.ts), plus the few still declared in its routes. */
-export type { Cover, CoverJob, CreatedTrack, Share, Song, SongExtras, Studio, StudioDetail, Track } from '../../../../src-shared/api/studio';
+export type {
+  Cover,
+  CoverJob,
+  CreatedTrack,
+  Share,
+  Song,
+  SongExtras,
+  Studio,
+  StudioDetail,
+  Track,
+} from '../../../../src-shared/api/studio';
 
 export type CoverEngine = 'auto' | 'diffusion' | 'procedural';
 
@@ -58,8 +78,10 @@ export const studioApi = {
   update: (studioId: number, change: { studioName?: string; updateList?: { trackId: number; trackName?: string; order?: number }[] }) =>
     studio<StudioDetail>(`/api/work/studio/${studioId}`, json('PUT', change)),
 
-  startTrack: (studioId: number, body: { trackName: string; instrument: string }) => studio<CreatedTrack>(`/api/work/track/${studioId}`, json('POST', body)),
-  failTrack: (studioId: number, trackId: number) => studio<{ trackId: number }>(`/api/work/track/${studioId}/fail`, json('DELETE', { trackId })),
+  startTrack: (studioId: number, body: { trackName: string; instrument: string }) =>
+    studio<CreatedTrack>(`/api/work/track/${studioId}`, json('POST', body)),
+  failTrack: (studioId: number, trackId: number) =>
+    studio<{ trackId: number }>(`/api/work/track/${studioId}/fail`, json('DELETE', { trackId })),
   removeTrack: (trackId: number) => studio<{ trackId: number }>(`/api/work/track/${trackId}`, json('DELETE')),
   updateTrack: (studioId: number, trackId: number, body: { trackName?: string; order?: number }) =>
     studio<Track>(`/api/work/track/${studioId}/${trackId}`, json('PUT', body)),
@@ -77,7 +99,8 @@ export const studioApi = {
   share: (songId: number) => studio<Share>(`/api/song/share/${songId}`),
   unshare: (songId: number) => studio<{ songId: number }>(`/api/song/share/${songId}`, json('DELETE')),
   /** The server mixes ready tracks (ffmpeg) into one song. */
-  mixTracks: (studioId: number, body: SongDescription & { title: string; trackIds: number[] }) => studio<Song>(`/api/song/${studioId}`, json('POST', body)),
+  mixTracks: (studioId: number, body: SongDescription & { title: string; trackIds: number[] }) =>
+    studio<Song>(`/api/song/${studioId}`, json('POST', body)),
   basicTicket: () => studio<BasicTicket>('/api/song/basic/presignedUrl'),
   saveBasic: (studioId: number, body: SongDescription & { basicSongFilePath: string; name: string }) =>
     studio<Song>(`/api/song/studios/${studioId}/basic/save`, json('POST', body)),
@@ -85,9 +108,16 @@ export const studioApi = {
   engines: () => studio<ComposeEngine[]>('/api/compose/engines'),
   compose: (
     studioId: number,
-    body: { basicSongId: number; title?: string; genre?: string; mood?: string; instruments?: string[]; engine?: ComposeEngine['engine']; durationSec?: number },
-  ) =>
-    studio<ComposeAccepted>(`/api/song/studios/${studioId}/ai`, json('POST', body)),
+    body: {
+      basicSongId: number;
+      title?: string;
+      genre?: string;
+      mood?: string;
+      instruments?: string[];
+      engine?: ComposeEngine['engine'];
+      durationSec?: number;
+    },
+  ) => studio<ComposeAccepted>(`/api/song/studios/${studioId}/ai`, json('POST', body)),
 };
 
 export interface ComposeEngine {
@@ -100,11 +130,18 @@ export interface ComposeEngine {
 
 /** PUTs bytes to a signed upload URL (no token: the signature is the permission). */
 export async function putSigned(url: string, body: Blob): Promise<void> {
-  await request('studio', url, { method: 'PUT', body, auth: false, refused: 'The upload was refused', unreachable: 'The upload could not reach Atelier’s server' });
+  await request('studio', url, {
+    method: 'PUT',
+    body,
+    auth: false,
+    refused: 'The upload was refused',
+    unreachable: 'The upload could not reach Atelier’s server',
+  });
 }
 
 /** A song's bytes through its signed URL, for saving to disk. */
-export const fetchSong = (song: Song): Promise<Blob> => requestBlob('studio', song.songUrl, { auth: false, refused: 'The download was refused' });
+export const fetchSong = (song: Song): Promise<Blob> =>
+  requestBlob('studio', song.songUrl, { auth: false, refused: 'The download was refused' });
 
 /**
  * Bytes from a route that needs the Bearer token (an AI song's extras): `<audio>` and links cannot

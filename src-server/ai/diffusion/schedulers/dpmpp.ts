@@ -27,7 +27,8 @@ export class DpmppScheduler extends BaseScheduler {
   ) {
     super(config);
     this.name = sde ? 'dpmpp_2m_sde' : 'dpmpp_2m';
-    if (config.solverOrder < 1 || config.solverOrder > 2) throw new RangeError(`DPM++ 2M runs solver_order 1 or 2, got ${config.solverOrder}`);
+    if (config.solverOrder < 1 || config.solverOrder > 2)
+      throw new RangeError(`DPM++ 2M runs solver_order 1 or 2, got ${config.solverOrder}`);
     this.trainSigmas = trainSigmas(this.alphasCumprod);
   }
 
@@ -45,7 +46,10 @@ export class DpmppScheduler extends BaseScheduler {
     // diffusers spaces N + 1 points and drops the last (t = 0) for linspace and leading.
     switch (this.config.timestepSpacing) {
       case 'linspace':
-        timesteps = linspace(0, n - 1, steps + 1).map(roundHalfEven).reverse().slice(0, steps);
+        timesteps = linspace(0, n - 1, steps + 1)
+          .map(roundHalfEven)
+          .reverse()
+          .slice(0, steps);
         break;
       case 'leading': {
         const ratio = Math.floor(n / (steps + 1));
@@ -81,12 +85,19 @@ export class DpmppScheduler extends BaseScheduler {
     const t = alphaSigma(this.sigmas[i + 1]!);
     // The last step falls back to first order, as diffusers does: always when it reaches σ = 0 (where
     // λ is infinite), else on short schedules for stability.
-    const lastFirstOrder = i === count - 1 && (this.config.eulerAtFinal || (count < 15 && this.config.lowerOrderFinal) || this.config.finalSigmasType === 'zero');
+    const lastFirstOrder =
+      i === count - 1 &&
+      (this.config.eulerAtFinal || (count < 15 && this.config.lowerOrderFinal) || this.config.finalSigmasType === 'zero');
     const x0 = new Float32Array(n);
     for (let k = 0; k < n; k++) {
       const x = sample[k]!;
       const out = modelOutput[k]!;
-      x0[k] = this.config.predictionType === 'epsilon' ? (x - s0.sigma * out) / s0.alpha : this.config.predictionType === 'v_prediction' ? s0.alpha * x - s0.sigma * out : out;
+      x0[k] =
+        this.config.predictionType === 'epsilon'
+          ? (x - s0.sigma * out) / s0.alpha
+          : this.config.predictionType === 'v_prediction'
+            ? s0.alpha * x - s0.sigma * out
+            : out;
     }
     const h = t.lambda - s0.lambda;
     const ratio = t.sigma / s0.sigma;

@@ -2,7 +2,14 @@ import { DdimScheduler } from './ddim';
 import { DpmppScheduler } from './dpmpp';
 import { EulerScheduler } from './euler';
 import { LcmScheduler } from './lcm';
-import { resolveSchedulerConfig, SCHEDULER_CLASS, SchedulerConfigError, type SchedulerConfig, type SchedulerConfigJson, type SchedulerName } from './schedule';
+import {
+  resolveSchedulerConfig,
+  SCHEDULER_CLASS,
+  SchedulerConfigError,
+  type SchedulerConfig,
+  type SchedulerConfigJson,
+  type SchedulerName,
+} from './schedule';
 import type { Scheduler } from './scheduler';
 
 export * from './schedule';
@@ -23,7 +30,8 @@ export interface CreateSchedulerOptions {
 
 /** A scheduler by name, configured from a model's scheduler_config.json the way diffusers' `from_config` does. */
 export function createScheduler(name: SchedulerName, options: CreateSchedulerOptions = {}): Scheduler {
-  if (!(name in SCHEDULER_CLASS)) throw new SchedulerConfigError(`Unknown scheduler "${String(name)}"; one of ${SCHEDULER_NAMES.join(', ')}`);
+  if (!(name in SCHEDULER_CLASS))
+    throw new SchedulerConfigError(`Unknown scheduler "${String(name)}"; one of ${SCHEDULER_NAMES.join(', ')}`);
   const config = resolveSchedulerConfig(name, options.config, options.overrides);
   switch (name) {
     case 'euler':

@@ -133,7 +133,11 @@ export class SchedulerConfigError extends Error {
  * `overrides`. Unknown keys are ignored, as diffusers does; a known key of the wrong type, or a
  * feature not implemented here (zero-terminal-SNR rescaling), is an error naming the key.
  */
-export function resolveSchedulerConfig(name: SchedulerName, json: SchedulerConfigJson = {}, overrides: Partial<SchedulerConfig> = {}): SchedulerConfig {
+export function resolveSchedulerConfig(
+  name: SchedulerName,
+  json: SchedulerConfigJson = {},
+  overrides: Partial<SchedulerConfig> = {},
+): SchedulerConfig {
   const source = typeof json._class_name === 'string' ? CLASS_DEFAULTS[json._class_name] : undefined;
   const config: SchedulerConfig = { ...BASE, ...CLASS_DEFAULTS[SCHEDULER_CLASS[name]], ...source };
   const target = config as unknown as Record<string, unknown>;
@@ -162,12 +166,16 @@ export function resolveSchedulerConfig(name: SchedulerName, json: SchedulerConfi
     ['timestep_type', 'discrete'],
   ];
   for (const [key, only] of unsupported) {
-    if (json[key] !== undefined && json[key] !== null && json[key] !== only) throw new SchedulerConfigError(`scheduler_config.json: ${key} = ${JSON.stringify(json[key])} is not supported`);
+    if (json[key] !== undefined && json[key] !== null && json[key] !== only)
+      throw new SchedulerConfigError(`scheduler_config.json: ${key} = ${JSON.stringify(json[key])} is not supported`);
   }
   Object.assign(config, overrides);
-  if (!Number.isInteger(config.numTrainTimesteps) || config.numTrainTimesteps < 2) throw new SchedulerConfigError(`num_train_timesteps must be an integer ≥ 2, got ${config.numTrainTimesteps}`);
+  if (!Number.isInteger(config.numTrainTimesteps) || config.numTrainTimesteps < 2)
+    throw new SchedulerConfigError(`num_train_timesteps must be an integer ≥ 2, got ${config.numTrainTimesteps}`);
   if (config.trainedBetas && config.trainedBetas.length !== config.numTrainTimesteps) {
-    throw new SchedulerConfigError(`trained_betas has ${config.trainedBetas.length} values for ${config.numTrainTimesteps} train timesteps`);
+    throw new SchedulerConfigError(
+      `trained_betas has ${config.trainedBetas.length} values for ${config.numTrainTimesteps} train timesteps`,
+    );
   }
   return config;
 }

@@ -92,7 +92,8 @@ export abstract class BaseScheduler implements Scheduler {
   protected current(timestep: number): number {
     if (!this.all.length) throw new Error('setTimesteps() has not been called');
     if (this.index >= this.all.length) throw new Error(`All ${this.all.length - this.begin} steps have run`);
-    if (this.all[this.index] !== timestep) throw new Error(`Expected timestep ${this.all[this.index]} (step ${this.index - this.begin}), got ${timestep}`);
+    if (this.all[this.index] !== timestep)
+      throw new Error(`Expected timestep ${this.all[this.index]} (step ${this.index - this.begin}), got ${timestep}`);
     return this.index;
   }
 
@@ -110,7 +111,8 @@ export abstract class BaseScheduler implements Scheduler {
 
 export function sameLength(name: string, ...arrays: Float32Array[]): number {
   const n = arrays[0]!.length;
-  for (const a of arrays) if (a.length !== n) throw new RangeError(`${name}: tensors of ${arrays.map((x) => x.length).join(' and ')} values`);
+  for (const a of arrays)
+    if (a.length !== n) throw new RangeError(`${name}: tensors of ${arrays.map((x) => x.length).join(' and ')} values`);
   return n;
 }
 

@@ -104,12 +104,22 @@ function tokenizerFiles(padWithBang: boolean): Record<string, string> {
   for (const m of MERGES) vocab[m.replace(' ', '')] = Object.keys(vocab).length;
   vocab['<|startoftext|>'] = Object.keys(vocab).length;
   vocab['<|endoftext|>'] = Object.keys(vocab).length;
-  const special = { bos_token: '<|startoftext|>', eos_token: '<|endoftext|>', unk_token: '<|endoftext|>', pad_token: padWithBang ? '!' : '<|endoftext|>' };
+  const special = {
+    bos_token: '<|startoftext|>',
+    eos_token: '<|endoftext|>',
+    unk_token: '<|endoftext|>',
+    pad_token: padWithBang ? '!' : '<|endoftext|>',
+  };
   return {
     'vocab.json': JSON.stringify(vocab),
     'merges.txt': `#version: 0.2\n${MERGES.join('\n')}\n`,
     'special_tokens_map.json': JSON.stringify(special),
-    'tokenizer_config.json': JSON.stringify({ ...special, tokenizer_class: 'CLIPTokenizer', model_max_length: MAX_TOKENS, do_lower_case: true }),
+    'tokenizer_config.json': JSON.stringify({
+      ...special,
+      tokenizer_class: 'CLIPTokenizer',
+      model_max_length: MAX_TOKENS,
+      do_lower_case: true,
+    }),
   };
 }
 
@@ -120,16 +130,28 @@ const vocabSize = () => 512 + MERGES.length + 2;
  * pooler_output is the final state at the EOS token (the highest id, as CLIP finds it with
  * argmax). SDXL's second encoder projects it to text_embeds; both expose hidden_states.0…N.
  */
-async function writeTextEncoder(file: string, net: Net, o: { width: number; layers: number; hiddenStates: boolean; projection: number | null }): Promise<void> {
+async function writeTextEncoder(
+  file: string,
+  net: Net,
+  o: { width: number; layers: number; hiddenStates: boolean; projection: number | null },
+): Promise<void> {
   const { g } = net;
   const ids = g.input('input_ids', 'int32', ['batch_size', 'sequence_length']);
   const tokens = g.op('Gather', [net.random('embeddings.token_embedding.weight', [vocabSize(), o.width], 0.5), ids]);
   const seqLen = g.op('Gather', [g.op('Shape', [ids]), g.scalar('one', 'int64', 1)]);
   const positions = g.op('Range', [g.scalar('zero', 'int64', 0), seqLen, g.scalar('step', 'int64', 1)]);
-  let h = g.op('Add', [tokens, g.op('Gather', [net.random('embeddings.position_embedding.weight', [MAX_TOKENS, o.width], 0.1), positions])]);
+  let h = g.op('Add', [
+    tokens,
+    g.op('Gather', [net.random('embeddings.position_embedding.weight', [MAX_TOKENS, o.width], 0.1), positions]),
+  ]);
   const states = [h];
   for (let l = 0; l < o.layers; l++) {
-    const inner = net.linear(net.layerNorm(h, `encoder.layers.${l}.layer_norm`, o.width), `encoder.layers.${l}.mlp.fc1`, o.width, 2 * o.width);
+    const inner = net.linear(
+      net.layerNorm(h, `encoder.layers.${l}.layer_norm`, o.width),
+      `encoder.layers.${l}.mlp.fc1`,
+      o.width,
+      2 * o.width,
+    );
     h = g.op('Add', [h, net.linear(g.op('Tanh', [inner]), `encoder.layers.${l}.mlp.fc2`, 2 * o.width, o.width, 0.5)]);
     states.push(h);
   }
@@ -137,9 +159,13 @@ async function writeTextEncoder(file: string, net: Net, o: { width: number; laye
   const dims = ['batch_size', 'sequence_length', o.width];
   net.floatOutput(last, 'last_hidden_state', dims);
   const eos = g.op('ArgMax', [ids], { axis: attr.int(1), keepdims: attr.int(1) });
-  const index = g.op('Expand', [g.op('Unsqueeze', [eos, g.int64s('axes', [2])]), g.op('Concat', [g.op('Shape', [eos]), g.int64s('width', [o.width])], { axis: attr.int(0) })]);
+  const index = g.op('Expand', [
+    g.op('Unsqueeze', [eos, g.int64s('axes', [2])]),
+    g.op('Concat', [g.op('Shape', [eos]), g.int64s('width', [o.width])], { axis: attr.int(0) }),
+  ]);
   const pooled = g.op('Squeeze', [g.op('GatherElements', [last, index], { axis: attr.int(1) }), g.int64s('axes', [1])]);
-  if (o.projection) net.floatOutput(net.linear(pooled, 'text_projection', o.width, o.projection), 'text_embeds', ['batch_size', o.projection]);
+  if (o.projection)
+    net.floatOutput(net.linear(pooled, 'text_projection', o.width, o.projection), 'text_embeds', ['batch_size', o.projection]);
   else net.floatOutput(pooled, 'pooler_output', ['batch_size', o.width]);
   if (o.hiddenStates) states.forEach((s, i) => net.floatOutput(s, `hidden_states.${i}`, dims));
   await net.write(file);
@@ -149,7 +175,10 @@ async function writeTextEncoder(file: string, net: Net, o: { width: number; laye
 function sinusoid(net: Net, x: string, dim: number): string {
   const half = dim / 2;
   const freqs = Float32Array.from({ length: half }, (_, i) => Math.exp((-Math.log(10000) * i) / half));
-  const args = net.g.op('Mul', [net.g.op('Unsqueeze', [x, net.g.int64s('axes', [-1])]), net.g.initializer(net.g.fresh('freqs'), 'float32', [1, half], freqs)]);
+  const args = net.g.op('Mul', [
+    net.g.op('Unsqueeze', [x, net.g.int64s('axes', [-1])]),
+    net.g.initializer(net.g.fresh('freqs'), 'float32', [1, half], freqs),
+  ]);
   return net.g.op('Concat', [net.g.op('Cos', [args]), net.g.op('Sin', [args])], { axis: attr.int(-1) });
 }
 
@@ -180,7 +209,11 @@ function denoiserGain(): Float32Array {
  * scaled as the ideal denoiser's (see denoiserGain), so images stay in range and sampling
  * behaves like a trained model's.
  */
-async function writeUnet(file: string, net: Net, o: { inChannels: number; channels: number; blocks: number; crossDim: number; xl: boolean }): Promise<void> {
+async function writeUnet(
+  file: string,
+  net: Net,
+  o: { inChannels: number; channels: number; blocks: number; crossDim: number; xl: boolean },
+): Promise<void> {
   const { g } = net;
   const C = o.channels;
   const sample = net.floatInput('sample', ['batch_size', o.inChannels, 'height', 'width']);
@@ -195,7 +228,10 @@ async function writeUnet(file: string, net: Net, o: { inChannels: number; channe
     const timeIds = net.floatInput('time_ids', ['batch_size', 6]);
     const timeEmb = g.op('Flatten', [sinusoid(net, g.op('Flatten', [timeIds], { axis: attr.int(0) }), 8)], { axis: attr.int(0) });
     const perItem = g.op('Reshape', [timeEmb, g.int64s('shape', [-1, 48])]);
-    emb = g.op('Add', [emb, net.linear(g.op('Concat', [textEmbeds, perItem], { axis: attr.int(1) }), 'add_embedding.linear_1', XL_POOLED + 48, C)]);
+    emb = g.op('Add', [
+      emb,
+      net.linear(g.op('Concat', [textEmbeds, perItem], { axis: attr.int(1) }), 'add_embedding.linear_1', XL_POOLED + 48, C),
+    ]);
   }
   const embMap = g.op('Unsqueeze', [net.silu(emb), g.int64s('axes', [2, 3])]);
   let h = net.conv(sample, 'conv_in', o.inChannels, C, 3);
@@ -206,7 +242,10 @@ async function writeUnet(file: string, net: Net, o: { inChannels: number; channe
   }
   const residual = net.conv(net.silu(h), 'conv_out', C, 4, 3, 0.1);
   const skip = o.inChannels === 4 ? sample : g.op('Slice', [sample, g.int64s('starts', [0]), g.int64s('ends', [4]), g.int64s('axes', [1])]);
-  const gain = g.op('Gather', [g.initializer('denoise_gain', 'float32', [1000], denoiserGain()), g.op('Clip', [timestep, g.scalar('t_min', 'int64', 0), g.scalar('t_max', 'int64', 999)])]);
+  const gain = g.op('Gather', [
+    g.initializer('denoise_gain', 'float32', [1000], denoiserGain()),
+    g.op('Clip', [timestep, g.scalar('t_min', 'int64', 0), g.scalar('t_max', 'int64', 999)]),
+  ]);
   const scaledSkip = g.op('Mul', [skip, g.op('Unsqueeze', [gain, g.int64s('axes', [1, 2, 3])])]);
   net.floatOutput(g.op('Add', [scaledSkip, residual]), 'out_sample', ['batch_size', 4, 'height', 'width']);
   await net.write(file);
@@ -243,7 +282,12 @@ async function writeVaeEncoder(file: string, net: Net): Promise<void> {
   const pooled = g.op('AveragePool', [x], { kernel_shape: attr.ints([8, 8]), strides: attr.ints([8, 8]) });
   const w = Float32Array.from(ENCODE.flat().map((v) => v * VAE_GAIN));
   const z = g.op('Conv', [pooled, net.param('quant_conv.weight', [4, 3, 1, 1], w)]);
-  net.floatOutput(g.op('Add', [z, net.conv(pooled, 'encoder.conv', 3, 4, 3, 0.05)]), 'latent_sample', ['batch_size', 4, 'latent_height', 'latent_width']);
+  net.floatOutput(g.op('Add', [z, net.conv(pooled, 'encoder.conv', 3, 4, 3, 0.05)]), 'latent_sample', [
+    'batch_size',
+    4,
+    'latent_height',
+    'latent_width',
+  ]);
   await net.write(file);
 }
 
@@ -251,7 +295,11 @@ async function writeVaeEncoder(file: string, net: Net): Promise<void> {
 async function writeVaeDecoder(file: string, net: Net): Promise<void> {
   const { g } = net;
   const z = net.floatInput('latent_sample', ['batch_size', 4, 'latent_height', 'latent_width']);
-  const w = Float32Array.from(decodeMatrix().flat().map((v) => v / VAE_GAIN));
+  const w = Float32Array.from(
+    decodeMatrix()
+      .flat()
+      .map((v) => v / VAE_GAIN),
+  );
   const rgb = g.op('Conv', [z, net.param('post_quant_conv.weight', [3, 4, 1, 1], w)]);
   const up = g.op('Resize', [rgb, '', g.initializer('scales', 'float32', [4], [1, 1, 8, 8])], { mode: attr.string('nearest') });
   net.floatOutput(g.op('Add', [up, net.conv(up, 'decoder.conv_out', 3, 3, 3, 0.02)]), 'sample', ['batch_size', 3, 'height', 'width']);
@@ -259,8 +307,34 @@ async function writeVaeDecoder(file: string, net: Net): Promise<void> {
 }
 
 const SCHEDULER = {
-  sd1: { _class_name: 'PNDMScheduler', _diffusers_version: '0.30.0', beta_end: 0.012, beta_schedule: 'scaled_linear', beta_start: 0.00085, clip_sample: false, num_train_timesteps: 1000, set_alpha_to_one: false, skip_prk_steps: true, steps_offset: 1, trained_betas: null },
-  sdxl: { _class_name: 'EulerDiscreteScheduler', _diffusers_version: '0.30.0', beta_end: 0.012, beta_schedule: 'scaled_linear', beta_start: 0.00085, interpolation_type: 'linear', num_train_timesteps: 1000, prediction_type: 'epsilon', sample_max_value: 1.0, steps_offset: 1, timestep_spacing: 'leading', trained_betas: null, use_karras_sigmas: false },
+  sd1: {
+    _class_name: 'PNDMScheduler',
+    _diffusers_version: '0.30.0',
+    beta_end: 0.012,
+    beta_schedule: 'scaled_linear',
+    beta_start: 0.00085,
+    clip_sample: false,
+    num_train_timesteps: 1000,
+    set_alpha_to_one: false,
+    skip_prk_steps: true,
+    steps_offset: 1,
+    trained_betas: null,
+  },
+  sdxl: {
+    _class_name: 'EulerDiscreteScheduler',
+    _diffusers_version: '0.30.0',
+    beta_end: 0.012,
+    beta_schedule: 'scaled_linear',
+    beta_start: 0.00085,
+    interpolation_type: 'linear',
+    num_train_timesteps: 1000,
+    prediction_type: 'epsilon',
+    sample_max_value: 1.0,
+    steps_offset: 1,
+    timestep_spacing: 'leading',
+    trained_betas: null,
+    use_karras_sigmas: false,
+  },
 };
 
 function putFile(file: string, content: string): void {
@@ -284,7 +358,11 @@ export async function writeTinySd(dir: string, options: TinySdOptions): Promise<
 
   const component = ['diffusers', 'OnnxRuntimeModel'];
   json('model_index.json', {
-    _class_name: xl ? 'ORTStableDiffusionXLPipeline' : options.inpainting ? 'OnnxStableDiffusionInpaintPipeline' : 'OnnxStableDiffusionPipeline',
+    _class_name: xl
+      ? 'ORTStableDiffusionXLPipeline'
+      : options.inpainting
+        ? 'OnnxStableDiffusionInpaintPipeline'
+        : 'OnnxStableDiffusionPipeline',
     _diffusers_version: '0.30.0',
     feature_extractor: [null, null],
     requires_safety_checker: false,
@@ -301,15 +379,46 @@ export async function writeTinySd(dir: string, options: TinySdOptions): Promise<
   for (const [file, content] of Object.entries(tokenizerFiles(false))) putFile(path.join(dir, 'tokenizer', file), content);
   if (xl) for (const [file, content] of Object.entries(tokenizerFiles(true))) putFile(path.join(dir, 'tokenizer_2', file), content);
 
-  const clip = (width: number, projection: boolean) => ({ architectures: [projection ? 'CLIPTextModelWithProjection' : 'CLIPTextModel'], hidden_size: width, intermediate_size: 2 * width, max_position_embeddings: MAX_TOKENS, num_hidden_layers: 2, vocab_size: vocabSize(), ...(projection ? { projection_dim: XL_POOLED } : {}) });
+  const clip = (width: number, projection: boolean) => ({
+    architectures: [projection ? 'CLIPTextModelWithProjection' : 'CLIPTextModel'],
+    hidden_size: width,
+    intermediate_size: 2 * width,
+    max_position_embeddings: MAX_TOKENS,
+    num_hidden_layers: 2,
+    vocab_size: vocabSize(),
+    ...(projection ? { projection_dim: XL_POOLED } : {}),
+  });
   json('text_encoder/config.json', clip(xl ? WIDTH.xl1 : WIDTH.sd1, false));
-  await writeTextEncoder(at('text_encoder'), net('text_encoder', external), { width: xl ? WIDTH.xl1 : WIDTH.sd1, layers: 2, hiddenStates: xl, projection: null });
+  await writeTextEncoder(at('text_encoder'), net('text_encoder', external), {
+    width: xl ? WIDTH.xl1 : WIDTH.sd1,
+    layers: 2,
+    hiddenStates: xl,
+    projection: null,
+  });
   if (xl) {
     json('text_encoder_2/config.json', clip(WIDTH.xl2, true));
-    await writeTextEncoder(at('text_encoder_2'), net('text_encoder_2', external), { width: WIDTH.xl2, layers: 2, hiddenStates: true, projection: XL_POOLED });
+    await writeTextEncoder(at('text_encoder_2'), net('text_encoder_2', external), {
+      width: WIDTH.xl2,
+      layers: 2,
+      hiddenStates: true,
+      projection: XL_POOLED,
+    });
   }
-  json('unet/config.json', { _class_name: 'UNet2DConditionModel', sample_size: sampleSize, in_channels: inChannels, out_channels: 4, cross_attention_dim: crossDim, ...(xl ? { addition_embed_type: 'text_time', projection_class_embeddings_input_dim: XL_POOLED + 48 } : {}) });
-  await writeUnet(at('unet'), net('unet', external), { inChannels, channels: options.channels ?? 16, blocks: options.blocks ?? 2, crossDim, xl });
+  json('unet/config.json', {
+    _class_name: 'UNet2DConditionModel',
+    sample_size: sampleSize,
+    in_channels: inChannels,
+    out_channels: 4,
+    cross_attention_dim: crossDim,
+    ...(xl ? { addition_embed_type: 'text_time', projection_class_embeddings_input_dim: XL_POOLED + 48 } : {}),
+  });
+  await writeUnet(at('unet'), net('unet', external), {
+    inChannels,
+    channels: options.channels ?? 16,
+    blocks: options.blocks ?? 2,
+    crossDim,
+    xl,
+  });
   const vae = { _class_name: 'AutoencoderKL', latent_channels: 4, sample_size: sampleSize * 8, scaling_factor: scaling };
   json('vae_decoder/config.json', vae);
   await writeVaeDecoder(at('vae_decoder'), net('vae_decoder'));
@@ -334,7 +443,10 @@ export async function writeTinyUpscaler(dir: string, options: TinyUpscalerOption
   const lrelu = (v: string) => g.op('LeakyRelu', [v], { alpha: attr.float(0.2) });
   let h = lrelu(net.conv(x, 'conv_first', 3, C, 3));
   h = lrelu(g.op('Add', [h, net.conv(h, 'body.0', C, C, 3, 0.5)]));
-  const shuffled = g.op('DepthToSpace', [net.conv(h, 'conv_last', C, 3 * s * s, 3, 0.1)], { blocksize: attr.int(s), mode: attr.string('CRD') });
+  const shuffled = g.op('DepthToSpace', [net.conv(h, 'conv_last', C, 3 * s * s, 3, 0.1)], {
+    blocksize: attr.int(s),
+    mode: attr.string('CRD'),
+  });
   const skip = g.op('Resize', [x, '', g.initializer('scales', 'float32', [4], [1, 1, s, s])], { mode: attr.string('nearest') });
   g.node('Add', [skip, shuffled], ['output']);
   g.output('output', 'float32', [1, 3, `height*${s}`, `width*${s}`]);
@@ -353,7 +465,9 @@ async function cli(argv: string[]): Promise<void> {
   };
   const num = (name: string) => (value(name) === undefined ? undefined : Number(value(name)));
   if (!out || flag('help')) {
-    console.log('usage: generate.ts <out-dir> [--base sd1|sdxl] [--fp16] [--inpainting] [--external-data] [--channels N] [--blocks N] [--sample-size N] [--seed N]\n       generate.ts <out-dir> --upscaler 2|4 [--channels N] [--seed N]');
+    console.log(
+      'usage: generate.ts <out-dir> [--base sd1|sdxl] [--fp16] [--inpainting] [--external-data] [--channels N] [--blocks N] [--sample-size N] [--seed N]\n       generate.ts <out-dir> --upscaler 2|4 [--channels N] [--seed N]',
+    );
     process.exitCode = out ? 0 : 2;
     return;
   }
@@ -365,7 +479,16 @@ async function cli(argv: string[]): Promise<void> {
   }
   const base = value('base') ?? 'sd1';
   if (base !== 'sd1' && base !== 'sdxl') throw new Error('--base takes sd1 or sdxl');
-  await writeTinySd(out, { base, fp16: flag('fp16'), inpainting: flag('inpainting'), externalData: flag('external-data'), channels: num('channels'), blocks: num('blocks'), sampleSize: num('sample-size'), seed: num('seed') });
+  await writeTinySd(out, {
+    base,
+    fp16: flag('fp16'),
+    inpainting: flag('inpainting'),
+    externalData: flag('external-data'),
+    channels: num('channels'),
+    blocks: num('blocks'),
+    sampleSize: num('sample-size'),
+    seed: num('seed'),
+  });
   console.log(out);
 }
 

@@ -15,7 +15,6 @@ import { TinyNet, Weights } from '../../onnx/tiny-net';
 //
 // CLI: npx tsx src-server/ai/musicgen/tiny/generate.ts <out-dir> [--fp16] [--encoder] [--melody] [--seed N]
 
-
 export interface TinyMusicgenOptions {
   /** Also writes *_fp16.onnx: float16 weights, inputs and outputs (cast up inside). */
   fp16?: boolean;
@@ -43,7 +42,27 @@ const CHROMA_FRAMES = 235;
 
 /** The T5-style tokenizer: Unigram over "▁"-prefixed pieces, </s> appended, as t5-base's tokenizer.json is laid out. */
 function tokenizerJson(): { json: object; vocabSize: number } {
-  const words = ['pop', 'rock', 'jazz', 'piano', 'guitar', 'drums', 'sad', 'happy', 'calm', 'upbeat', 'with', 'and', 'a', 'the', 'song', 'music', 'lo', 'fi', 'beat'];
+  const words = [
+    'pop',
+    'rock',
+    'jazz',
+    'piano',
+    'guitar',
+    'drums',
+    'sad',
+    'happy',
+    'calm',
+    'upbeat',
+    'with',
+    'and',
+    'a',
+    'the',
+    'song',
+    'music',
+    'lo',
+    'fi',
+    'beat',
+  ];
   const letters = 'abcdefghijklmnopqrstuvwxyz0123456789'.split('');
   const pieces: [string, number][] = [
     ['<pad>', 0],
@@ -55,7 +74,15 @@ function tokenizerJson(): { json: object; vocabSize: number } {
     ...letters.map((c): [string, number] => [`▁${c}`, -6]),
     ...['.', ',', '-', '!', '?', "'"].map((c): [string, number] => [c, -7]),
   ];
-  const special = (id: number, content: string) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+  const special = (id: number, content: string) => ({
+    id,
+    content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  });
   const json = {
     version: '1.0',
     truncation: null,
@@ -66,7 +93,12 @@ function tokenizerJson(): { json: object; vocabSize: number } {
     post_processor: {
       type: 'TemplateProcessing',
       single: [{ Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '</s>', type_id: 0 } }],
-      pair: [{ Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '</s>', type_id: 0 } }, { Sequence: { id: 'B', type_id: 0 } }, { SpecialToken: { id: '</s>', type_id: 0 } }],
+      pair: [
+        { Sequence: { id: 'A', type_id: 0 } },
+        { SpecialToken: { id: '</s>', type_id: 0 } },
+        { Sequence: { id: 'B', type_id: 0 } },
+        { SpecialToken: { id: '</s>', type_id: 0 } },
+      ],
       special_tokens: { '</s>': { id: '</s>', ids: [1], tokens: ['</s>'] } },
     },
     decoder: { type: 'Metaspace', replacement: '▁', prepend_scheme: 'always', split: true },
@@ -102,7 +134,10 @@ class Net extends TinyNet {
   /** softmax(q kᵀ / √d + bias) v, then [B, S, H·D]. */
   attend(q: string, k: string, v: string, bias: string, headDim: number): string {
     const g = this.g;
-    const scores = g.op('Mul', [g.op('MatMul', [q, g.op('Transpose', [k], { perm: attr.ints([0, 1, 3, 2]) })]), g.scalar('scale', 'float32', 1 / Math.sqrt(headDim))]);
+    const scores = g.op('Mul', [
+      g.op('MatMul', [q, g.op('Transpose', [k], { perm: attr.ints([0, 1, 3, 2]) })]),
+      g.scalar('scale', 'float32', 1 / Math.sqrt(headDim)),
+    ]);
     const probs = g.op('Softmax', [g.op('Add', [scores, bias])], { axis: attr.int(-1) });
     const out = g.op('Transpose', [g.op('MatMul', [probs, v])], { perm: attr.ints([0, 2, 1, 3]) });
     return g.op('Reshape', [out, g.int64s('shape', [0, 0, -1])]);
@@ -115,7 +150,10 @@ async function writeTextEncoder(file: string, net: Net, vocabSize: number): Prom
   const mask = g.input('attention_mask', 'int64', ['batch_size', 'encoder_sequence_length']);
   const emb = g.op('Gather', [net.random('shared.weight', [vocabSize, TEXT_WIDTH], 1), ids]);
   const h = g.op('Tanh', [net.linear(emb, 'encoder.proj', TEXT_WIDTH, TEXT_WIDTH, 1.5)]);
-  const masked = g.op('Mul', [h, g.op('Unsqueeze', [g.op('Cast', [mask], { to: attr.int(onnxDataType('float32')) }), g.int64s('axes', [2])])]);
+  const masked = g.op('Mul', [
+    h,
+    g.op('Unsqueeze', [g.op('Cast', [mask], { to: attr.int(onnxDataType('float32')) }), g.int64s('axes', [2])]),
+  ]);
   net.floatOutput(masked, 'last_hidden_state', ['batch_size', 'encoder_sequence_length', TEXT_WIDTH]);
   await net.g.write(file);
 }
@@ -133,7 +171,15 @@ async function writeDecoder(file: string, net: Net, o: { K: number; V: number; m
     for (const kind of ['decoder', 'encoder']) {
       for (const kv of ['key', 'value']) {
         const name = `past_key_values.${l}.${kind}.${kv}`;
-        past.set(name, net.floatInput(name, ['batch_size', HEADS, kind === 'decoder' ? 'past_decoder_sequence_length' : 'encoder_sequence_length_out', headDim]));
+        past.set(
+          name,
+          net.floatInput(name, [
+            'batch_size',
+            HEADS,
+            kind === 'decoder' ? 'past_decoder_sequence_length' : 'encoder_sequence_length_out',
+            headDim,
+          ]),
+        );
       }
     }
   }
@@ -143,7 +189,12 @@ async function writeDecoder(file: string, net: Net, o: { K: number; V: number; m
   // Tokens: [B·K, S] → [B, K, S], codebook k's ids offset into one table, embeddings summed over codebooks.
   const seq = net.dim(ids, 1);
   const shaped = g.op('Reshape', [ids, g.op('Concat', [g.int64s('m1', [-1]), g.int64s('k', [K]), seq], { axis: attr.int(0) })]);
-  const offsets = g.initializer(g.fresh('codebook_offsets'), 'int64', [1, K, 1], Array.from({ length: K }, (_, k) => BigInt(k * (V + 1))));
+  const offsets = g.initializer(
+    g.fresh('codebook_offsets'),
+    'int64',
+    [1, K, 1],
+    Array.from({ length: K }, (_, k) => BigInt(k * (V + 1))),
+  );
   const emb = g.op('Gather', [net.random('decoder.embed_tokens.weight', [K * (V + 1), HIDDEN], 1), g.op('Add', [shaped, offsets])]);
   let x = g.op('ReduceSum', [emb, g.int64s('axes', [1])], { keepdims: attr.int(0) });
 
@@ -153,7 +204,10 @@ async function writeDecoder(file: string, net: Net, o: { K: number; V: number; m
   const seqScalar = g.op('Squeeze', [seq, g.int64s('axes', [0])]);
   const qpos = g.op('Range', [pastScalar, g.op('Add', [pastScalar, seqScalar]), g.scalar('one', 'int64', 1)]);
   const freqs = Float32Array.from({ length: HIDDEN / 2 }, (_, i) => Math.exp((-Math.log(10000) * i) / (HIDDEN / 2)));
-  const args = g.op('Mul', [g.op('Unsqueeze', [g.op('Cast', [qpos], { to: attr.int(onnxDataType('float32')) }), g.int64s('axes', [1])]), g.initializer(g.fresh('freqs'), 'float32', [1, HIDDEN / 2], freqs)]);
+  const args = g.op('Mul', [
+    g.op('Unsqueeze', [g.op('Cast', [qpos], { to: attr.int(onnxDataType('float32')) }), g.int64s('axes', [1])]),
+    g.initializer(g.fresh('freqs'), 'float32', [1, HIDDEN / 2], freqs),
+  ]);
   x = g.op('Add', [x, g.op('Concat', [g.op('Cos', [args]), g.op('Sin', [args])], { axis: attr.int(-1) })]);
 
   // Causal bias over past + new keys: a key after the query's position is masked.
@@ -167,10 +221,16 @@ async function writeDecoder(file: string, net: Net, o: { K: number; V: number; m
   let maskF = g.op('Cast', [encMask], { to: attr.int(onnxDataType('float32')) });
   if (chroma) {
     enc = g.op('Concat', [net.linear(chroma, 'audio_enc_to_dec_proj', 12, HIDDEN, 2), enc], { axis: attr.int(1) });
-    const ones = g.op('Add', [g.op('Mul', [g.op('ReduceSum', [chroma, g.int64s('axes', [2])], { keepdims: attr.int(0) }), g.scalar('zero_c', 'float32', 0)]), g.scalar('one_c', 'float32', 1)]);
+    const ones = g.op('Add', [
+      g.op('Mul', [g.op('ReduceSum', [chroma, g.int64s('axes', [2])], { keepdims: attr.int(0) }), g.scalar('zero_c', 'float32', 0)]),
+      g.scalar('one_c', 'float32', 1),
+    ]);
     maskF = g.op('Concat', [ones, maskF], { axis: attr.int(1) });
   }
-  const crossBias = g.op('Unsqueeze', [g.op('Mul', [g.op('Sub', [g.scalar('one_m', 'float32', 1), maskF]), g.scalar('neg_m', 'float32', -1e9)]), g.int64s('axes', [1, 2])]);
+  const crossBias = g.op('Unsqueeze', [
+    g.op('Mul', [g.op('Sub', [g.scalar('one_m', 'float32', 1), maskF]), g.scalar('neg_m', 'float32', -1e9)]),
+    g.int64s('axes', [1, 2]),
+  ]);
   const encLen = net.dim(enc, 1);
 
   for (let l = 0; l < LAYERS; l++) {
@@ -198,7 +258,16 @@ async function writeDecoder(file: string, net: Net, o: { K: number; V: number; m
     const kc = cross('key', 'k_proj');
     const vc = cross('value', 'v_proj');
     x = g.op('Add', [x, net.linear(net.attend(qc, kc, vc, crossBias, headDim), `${p}.encoder_attn.out_proj`, HIDDEN, HIDDEN)]);
-    x = g.op('Add', [x, net.linear(g.op('Tanh', [net.linear(net.layerNorm(x, `${p}.final_layer_norm`, HIDDEN), `${p}.fc1`, HIDDEN, 2 * HIDDEN)]), `${p}.fc2`, 2 * HIDDEN, HIDDEN, 0.5)]);
+    x = g.op('Add', [
+      x,
+      net.linear(
+        g.op('Tanh', [net.linear(net.layerNorm(x, `${p}.final_layer_norm`, HIDDEN), `${p}.fc1`, HIDDEN, 2 * HIDDEN)]),
+        `${p}.fc2`,
+        2 * HIDDEN,
+        HIDDEN,
+        0.5,
+      ),
+    ]);
   }
   x = net.layerNorm(x, 'decoder.layer_norm', HIDDEN);
   // One LM head per codebook: [B, 1, S, D] × [K, D, V] → [B, K, S, V] → [B·K, S, V].
@@ -212,7 +281,12 @@ async function writeDecoder(file: string, net: Net, o: { K: number; V: number; m
 async function writeCodecDecoder(file: string, net: Net, o: { K: number; V: number }): Promise<void> {
   const { g } = net;
   const codes = g.input('audio_codes', 'int64', [1, 'batch_size', o.K, 'frames']);
-  const offsets = g.initializer(g.fresh('codebook_offsets'), 'int64', [1, 1, o.K, 1], Array.from({ length: o.K }, (_, k) => BigInt(k * o.V)));
+  const offsets = g.initializer(
+    g.fresh('codebook_offsets'),
+    'int64',
+    [1, 1, o.K, 1],
+    Array.from({ length: o.K }, (_, k) => BigInt(k * o.V)),
+  );
   const emb = g.op('Gather', [net.random('quantizer.embed', [o.K * o.V, CODEC_WIDTH], 1), g.op('Add', [codes, offsets])]);
   const summed = g.op('ReduceSum', [emb, g.int64s('axes', [2])], { keepdims: attr.int(0) });
   const frames = g.op('Tanh', [net.linear(summed, 'decoder.frame', CODEC_WIDTH, HOP, 0.6)]);
@@ -244,21 +318,69 @@ export async function writeTinyMusicgen(dir: string, options: TinyMusicgenOption
   put('config.json', {
     model_type: options.melody ? 'musicgen_melody' : 'musicgen',
     architectures: [options.melody ? 'MusicgenMelodyForConditionalGeneration' : 'MusicgenForConditionalGeneration'],
-    decoder: { model_type: options.melody ? 'musicgen_melody_decoder' : 'musicgen_decoder', num_codebooks: K, vocab_size: V, num_hidden_layers: LAYERS, num_attention_heads: HEADS, hidden_size: HIDDEN, pad_token_id: V, bos_token_id: V },
+    decoder: {
+      model_type: options.melody ? 'musicgen_melody_decoder' : 'musicgen_decoder',
+      num_codebooks: K,
+      vocab_size: V,
+      num_hidden_layers: LAYERS,
+      num_attention_heads: HEADS,
+      hidden_size: HIDDEN,
+      pad_token_id: V,
+      bos_token_id: V,
+    },
     text_encoder: { model_type: 't5', d_model: TEXT_WIDTH, vocab_size: tokenizer.vocabSize },
     audio_encoder: { model_type: 'encodec', sampling_rate: SAMPLING_RATE, upsampling_ratios: UPSAMPLING, audio_channels: 1 },
   });
-  put('generation_config.json', { guidance_scale: 3, top_k: 250, do_sample: true, max_length: 1500, pad_token_id: V, decoder_start_token_id: V, bos_token_id: V });
+  put('generation_config.json', {
+    guidance_scale: 3,
+    top_k: 250,
+    do_sample: true,
+    max_length: 1500,
+    pad_token_id: V,
+    decoder_start_token_id: V,
+    bos_token_id: V,
+  });
   put('tokenizer.json', tokenizer.json);
-  put('tokenizer_config.json', { tokenizer_class: 'T5Tokenizer', model_max_length: 512, eos_token: '</s>', pad_token: '<pad>', unk_token: '<unk>' });
-  if (options.melody) put('preprocessor_config.json', { feature_extractor_type: 'MusicgenMelodyFeatureExtractor', n_fft: 16384, hop_length: 4096, chroma_length: CHROMA_FRAMES, sampling_rate: SAMPLING_RATE, feature_size: 12 });
+  put('tokenizer_config.json', {
+    tokenizer_class: 'T5Tokenizer',
+    model_max_length: 512,
+    eos_token: '</s>',
+    pad_token: '<pad>',
+    unk_token: '<unk>',
+  });
+  if (options.melody)
+    put('preprocessor_config.json', {
+      feature_extractor_type: 'MusicgenMelodyFeatureExtractor',
+      n_fft: 16384,
+      hop_length: 4096,
+      chroma_length: CHROMA_FRAMES,
+      sampling_rate: SAMPLING_RATE,
+      feature_size: 12,
+    });
   for (const float of options.fp16 ? (['float32', 'float16'] as const) : (['float32'] as const)) {
     const suffix = float === 'float16' ? '_fp16' : '';
     // The same seed per component in both variants: the fp16 model is the fp32 one rounded.
-    await writeTextEncoder(path.join(dir, 'onnx', `text_encoder${suffix}.onnx`), new Net('text_encoder', float, new Weights(seed)), tokenizer.vocabSize);
-    await writeDecoder(path.join(dir, 'onnx', `decoder_model_merged${suffix}.onnx`), new Net('decoder_model_merged', float, new Weights(seed + 1)), { K, V, melody: options.melody ?? false });
-    await writeCodecDecoder(path.join(dir, 'onnx', `encodec_decode${suffix}.onnx`), new Net('encodec_decode', float, new Weights(seed + 2)), { K, V });
-    if (options.encoder) await writeCodecEncoder(path.join(dir, 'onnx', `encodec_encode${suffix}.onnx`), new Net('encodec_encode', float, new Weights(seed + 3)), { K, V });
+    await writeTextEncoder(
+      path.join(dir, 'onnx', `text_encoder${suffix}.onnx`),
+      new Net('text_encoder', float, new Weights(seed)),
+      tokenizer.vocabSize,
+    );
+    await writeDecoder(
+      path.join(dir, 'onnx', `decoder_model_merged${suffix}.onnx`),
+      new Net('decoder_model_merged', float, new Weights(seed + 1)),
+      { K, V, melody: options.melody ?? false },
+    );
+    await writeCodecDecoder(
+      path.join(dir, 'onnx', `encodec_decode${suffix}.onnx`),
+      new Net('encodec_decode', float, new Weights(seed + 2)),
+      { K, V },
+    );
+    if (options.encoder)
+      await writeCodecEncoder(
+        path.join(dir, 'onnx', `encodec_encode${suffix}.onnx`),
+        new Net('encodec_encode', float, new Weights(seed + 3)),
+        { K, V },
+      );
   }
 }
 

@@ -31,7 +31,10 @@ const MeSchema = Type.Object({
   subscription: Type.Object({
     plan: Type.Enum([...TIER_NAMES]),
     status: Type.Enum([...SUBSCRIPTION_STATUSES], { description: 'As GET /subscriptions/current shows it; `active` for a Free account' }),
-    current_period_end: Type.String({ format: 'date-time', description: 'The end of the current billing period, or for a Free account when the next monthly credits are granted' }),
+    current_period_end: Type.String({
+      format: 'date-time',
+      description: 'The end of the current billing period, or for a Free account when the next monthly credits are granted',
+    }),
   }),
   features: Type.Object({
     sd_models: Type.Boolean(),
@@ -85,9 +88,7 @@ export async function canvasAccountRoutes(app: FamilyApp, canvas: CanvasAccountS
         description: 'A local installation sends no e-mail: `email_verified` stays false and nothing waits on it.',
         body: Type.Object({ email: Fields.email, password: Fields.password, name: Fields.name }),
         response: {
-          201: DataEnvelope(
-            Type.Object({ id: Type.String(), email: Type.String(), name: Type.String(), email_verified: Type.Boolean() }),
-          ),
+          201: DataEnvelope(Type.Object({ id: Type.String(), email: Type.String(), name: Type.String(), email_verified: Type.Boolean() })),
         },
       },
     },
@@ -127,7 +128,16 @@ export async function canvasAccountRoutes(app: FamilyApp, canvas: CanvasAccountS
         const pair = app.auth.startSession(user.id);
         return {
           success: true as const,
-          data: { ...tokenPairView(pair), user: { id: user.id, email: user.email, name: user.name, tier: user.tier, credits: canvas.credits.balance(user.id, user.tier).balance } },
+          data: {
+            ...tokenPairView(pair),
+            user: {
+              id: user.id,
+              email: user.email,
+              name: user.name,
+              tier: user.tier,
+              credits: canvas.credits.balance(user.id, user.tier).balance,
+            },
+          },
         };
       } catch (err) {
         if (err instanceof InvalidCredentialsError) throw errors.error('INVALID_CREDENTIALS', 'E-mail or password is incorrect');
@@ -144,7 +154,8 @@ export async function canvasAccountRoutes(app: FamilyApp, canvas: CanvasAccountS
       schema: {
         tags: sharedTags,
         summary: 'Rotate a refresh token (shared by canvas and stories)',
-        description: 'Each refresh token works once; the answer carries its replacement. Presenting a used token revokes the whole session.',
+        description:
+          'Each refresh token works once; the answer carries its replacement. Presenting a used token revokes the whole session.',
         body: Type.Object({ refresh_token: Type.String({ minLength: 1, maxLength: 512 }) }),
         response: { 200: DataEnvelope(TokenPairSchema) },
       },
@@ -164,7 +175,12 @@ export async function canvasAccountRoutes(app: FamilyApp, canvas: CanvasAccountS
     '/api/v1/users/me',
     {
       preHandler: requireUser(),
-      schema: { tags: sharedTags, summary: 'The signed-in user (shared by canvas and stories)', security: [{ bearerAuth: [] }], response: { 200: DataEnvelope(MeSchema) } },
+      schema: {
+        tags: sharedTags,
+        summary: 'The signed-in user (shared by canvas and stories)',
+        security: [{ bearerAuth: [] }],
+        response: { 200: DataEnvelope(MeSchema) },
+      },
     },
     async (request) => ({ success: true as const, message: 'OK', data: meView(currentUser(request)) }),
   );

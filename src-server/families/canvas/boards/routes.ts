@@ -23,7 +23,7 @@ const Board = Type.Object({
 const BoardParams = Type.Object({ board_id: Id('Board') });
 const BoardImageParams = Type.Object({ board_id: Id('Board'), image_id: Id('Image') });
 
-const NOT_MINE = { 400: '`VALIDATION_ERROR`', 403: '`FORBIDDEN`: another account\'s board', 404: '`NOT_FOUND`' };
+const NOT_MINE = { 400: '`VALIDATION_ERROR`', 403: "`FORBIDDEN`: another account's board", 404: '`NOT_FOUND`' };
 
 /** /boards/**: collections of the caller's images. */
 export async function boardRoutes(app: FamilyApp, boards: BoardService, images: ImageService): Promise<void> {
@@ -38,7 +38,15 @@ export async function boardRoutes(app: FamilyApp, boards: BoardService, images: 
 
   app.get(
     '/api/v1/boards',
-    { onRequest: signedIn, schema: { tags, security, summary: 'Your boards, oldest first (보드 목록)', response: { 200: Envelope(Type.Array(Board)), ...errorResponses({}) } } },
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: 'Your boards, oldest first (보드 목록)',
+        response: { 200: Envelope(Type.Array(Board)), ...errorResponses({}) },
+      },
+    },
     async (request) => {
       const rows = boards.list(currentUser(request).id);
       const counts = boards.counts(rows.map((r) => r.id));
@@ -67,7 +75,16 @@ export async function boardRoutes(app: FamilyApp, boards: BoardService, images: 
 
   app.get(
     '/api/v1/boards/:board_id',
-    { onRequest: signedIn, schema: { tags, security, summary: 'One board (GET /images?board_id= lists its images)', params: BoardParams, response: { 200: Envelope(Board), ...errorResponses(NOT_MINE) } } },
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: 'One board (GET /images?board_id= lists its images)',
+        params: BoardParams,
+        response: { 200: Envelope(Board), ...errorResponses(NOT_MINE) },
+      },
+    },
     async (request) => ok(view(boards.owned(currentUser(request).id, request.params.board_id))),
   );
 
@@ -80,7 +97,10 @@ export async function boardRoutes(app: FamilyApp, boards: BoardService, images: 
         security,
         summary: 'Rename a board or change its description (보드 수정)',
         params: BoardParams,
-        body: Type.Object({ name: Type.Optional(Name), description: Type.Optional(Nullable(Description)) }, { additionalProperties: false, minProperties: 1 }),
+        body: Type.Object(
+          { name: Type.Optional(Name), description: Type.Optional(Nullable(Description)) },
+          { additionalProperties: false, minProperties: 1 },
+        ),
         response: { 200: Envelope(Board), ...errorResponses({ ...NOT_MINE, 400: '`VALIDATION_ERROR`: nothing to change, blank name' }) },
       },
     },
@@ -124,12 +144,21 @@ export async function boardRoutes(app: FamilyApp, boards: BoardService, images: 
         params: BoardParams,
         // Any id shape (the spec's own examples are `img-001`): one that is not an image of yours is the 404 below.
         body: Type.Object(
-          { image_ids: Type.Array(Type.String({ minLength: 1, maxLength: 100, description: 'Image id' }), { minItems: 1, maxItems: 500, uniqueItems: true }) },
+          {
+            image_ids: Type.Array(Type.String({ minLength: 1, maxLength: 100, description: 'Image id' }), {
+              minItems: 1,
+              maxItems: 500,
+              uniqueItems: true,
+            }),
+          },
           { additionalProperties: false },
         ),
         response: {
           200: Envelope(Type.Object({ ...Board.properties, added: Type.Integer({ description: 'How many were not on the board yet' }) })),
-          ...errorResponses({ ...NOT_MINE, 404: '`NOT_FOUND`: no such board, or image ids that are not your images (`details.image_ids`); nothing is added then' }),
+          ...errorResponses({
+            ...NOT_MINE,
+            404: '`NOT_FOUND`: no such board, or image ids that are not your images (`details.image_ids`); nothing is added then',
+          }),
         },
       },
     },
@@ -138,7 +167,10 @@ export async function boardRoutes(app: FamilyApp, boards: BoardService, images: 
       const row = boards.owned(me.id, request.params.board_id);
       const ids = request.body.image_ids.map((id) => id.toLowerCase());
       const missing = images.missing(me.id, ids);
-      if (missing.length > 0) throw errors.error('NOT_FOUND', `${missing.length} of these images are not in your gallery; nothing was added`, { image_ids: missing });
+      if (missing.length > 0)
+        throw errors.error('NOT_FOUND', `${missing.length} of these images are not in your gallery; nothing was added`, {
+          image_ids: missing,
+        });
       const added = boards.addImages(row, ids);
       return ok({ ...view(boards.owned(me.id, row.id)), added });
     },
@@ -153,7 +185,10 @@ export async function boardRoutes(app: FamilyApp, boards: BoardService, images: 
         security,
         summary: 'Take an image off a board (보드에서 이미지 제거); the image stays in your gallery',
         params: BoardImageParams,
-        response: { 200: Envelope(Board), ...errorResponses({ ...NOT_MINE, 404: '`NOT_FOUND`: no such board, or the image is not on it' }) },
+        response: {
+          200: Envelope(Board),
+          ...errorResponses({ ...NOT_MINE, 404: '`NOT_FOUND`: no such board, or the image is not on it' }),
+        },
       },
     },
     async (request) => {

@@ -16,7 +16,11 @@ export class BoardService {
 
   create(userId: string, name: string, description: string | null): BoardRow {
     const stamp = iso(this.now());
-    return this.db.insert(canvasBoards).values({ id: crypto.randomUUID(), userId, name, description, createdAt: stamp, updatedAt: stamp }).returning().get();
+    return this.db
+      .insert(canvasBoards)
+      .values({ id: crypto.randomUUID(), userId, name, description, createdAt: stamp, updatedAt: stamp })
+      .returning()
+      .get();
   }
 
   find(id: string): BoardRow | null {
@@ -54,7 +58,8 @@ export class BoardService {
     const stamp = iso(this.now());
     return this.db.transaction(() => {
       const before = this.imageCount(row.id);
-      for (const imageId of imageIds) this.db.insert(canvasBoardImages).values({ boardId: row.id, imageId, addedAt: stamp }).onConflictDoNothing().run();
+      for (const imageId of imageIds)
+        this.db.insert(canvasBoardImages).values({ boardId: row.id, imageId, addedAt: stamp }).onConflictDoNothing().run();
       this.db.update(canvasBoards).set({ updatedAt: stamp }).where(eq(canvasBoards.id, row.id)).run();
       return this.imageCount(row.id) - before;
     });
@@ -67,7 +72,12 @@ export class BoardService {
       .where(and(eq(canvasBoardImages.boardId, row.id), eq(canvasBoardImages.imageId, imageId)))
       .returning()
       .all();
-    if (gone.length > 0) this.db.update(canvasBoards).set({ updatedAt: iso(this.now()) }).where(eq(canvasBoards.id, row.id)).run();
+    if (gone.length > 0)
+      this.db
+        .update(canvasBoards)
+        .set({ updatedAt: iso(this.now()) })
+        .where(eq(canvasBoards.id, row.id))
+        .run();
     return gone.length > 0;
   }
 

@@ -10,7 +10,9 @@ const tags = ['canvas'];
 
 const Transaction = Type.Object({
   id: Type.String(),
-  type: Type.Enum([...CREDIT_TRANSACTION_TYPES], { description: '`subscription_grant`: the plan\'s monthly credits; `generation_use`: a completed job\'s compute time' }),
+  type: Type.Enum([...CREDIT_TRANSACTION_TYPES], {
+    description: "`subscription_grant`: the plan's monthly credits; `generation_use`: a completed job's compute time",
+  }),
   amount: Type.Integer({ description: 'Positive when credits came in' }),
   description: Type.String(),
   balance_after: Type.Integer(),
@@ -35,10 +37,20 @@ const Usage = Type.Object({
     storage_used_bytes: Type.Integer({ description: 'Now, not over the period' }),
     api_calls: Type.Integer({ description: 'Generation requests accepted, whatever became of them' }),
   }),
-  daily: Type.Array(Type.Object({ date: Type.String({ format: 'date' }), generations: Type.Integer(), credits_used: Type.Integer(), images_created: Type.Integer() }), {
-    description: 'Every day of the period, oldest first (UTC)',
+  daily: Type.Array(
+    Type.Object({
+      date: Type.String({ format: 'date' }),
+      generations: Type.Integer(),
+      credits_used: Type.Integer(),
+      images_created: Type.Integer(),
+    }),
+    {
+      description: 'Every day of the period, oldest first (UTC)',
+    },
+  ),
+  by_model: Type.Array(Type.Object({ model: Type.String(), generations: Type.Integer(), credits_used: Type.Integer() }), {
+    description: 'Most credits first',
   }),
-  by_model: Type.Array(Type.Object({ model: Type.String(), generations: Type.Integer(), credits_used: Type.Integer() }), { description: 'Most credits first' }),
 });
 
 const DAY = 86_400_000;
@@ -54,23 +66,41 @@ export async function creditRoutes(app: FamilyApp, credits: CreditService, image
         tags,
         security,
         summary: 'Your credit balance and its history (크레딧 잔액 및 내역 조회)',
-        description: 'One credit pays one second of compute. Your plan grants its credits each month; a job holds its estimate while queued and is charged its measured time when it completes.',
-        querystring: Type.Object({ ...PageQuery(100), type: Type.Optional(Type.Enum([...CREDIT_TRANSACTION_TYPES])) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ success: Type.Literal(true), data: Credits, meta: Meta }), ...errorResponses({ 400: '`VALIDATION_ERROR`' }) },
+        description:
+          'One credit pays one second of compute. Your plan grants its credits each month; a job holds its estimate while queued and is charged its measured time when it completes.',
+        querystring: Type.Object(
+          { ...PageQuery(100), type: Type.Optional(Type.Enum([...CREDIT_TRANSACTION_TYPES])) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ success: Type.Literal(true), data: Credits, meta: Meta }),
+          ...errorResponses({ 400: '`VALIDATION_ERROR`' }),
+        },
       },
     },
     async (request) => {
       const me = currentUser(request);
       const balance = credits.balance(me.id, me.tier);
       const { page, perPage, offset } = pageOf(request.query);
-      const { rows, total } = credits.transactions(me.id, { type: request.query.type as (typeof CREDIT_TRANSACTION_TYPES)[number] | undefined, limit: perPage, offset });
+      const { rows, total } = credits.transactions(me.id, {
+        type: request.query.type as (typeof CREDIT_TRANSACTION_TYPES)[number] | undefined,
+        limit: perPage,
+        offset,
+      });
       return {
         success: true as const,
         data: {
           balance: balance.balance,
           reserved: balance.reserved,
           available: balance.available,
-          transactions: rows.map((t) => ({ id: t.id, type: t.type, amount: t.amount, description: t.description, balance_after: t.balanceAfter, created_at: t.createdAt })),
+          transactions: rows.map((t) => ({
+            id: t.id,
+            type: t.type,
+            amount: t.amount,
+            description: t.description,
+            balance_after: t.balanceAfter,
+            created_at: t.createdAt,
+          })),
         },
         meta: { page, per_page: perPage, total },
       };
@@ -86,7 +116,10 @@ export async function creditRoutes(app: FamilyApp, credits: CreditService, image
         security,
         summary: 'Your usage statistics (사용량 통계 조회)',
         description: '`day`: today; `week`: the last 7 days; `month`: since the 1st of this month (UTC).',
-        querystring: Type.Object({ period: Type.Optional(Type.Enum(['day', 'week', 'month'], { default: 'month' })) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { period: Type.Optional(Type.Enum(['day', 'week', 'month'], { default: 'month' })) },
+          { additionalProperties: false },
+        ),
         response: { 200: Envelope(Usage), ...errorResponses({ 400: '`VALIDATION_ERROR`: an unknown period' }) },
       },
     },
@@ -95,10 +128,16 @@ export async function creditRoutes(app: FamilyApp, credits: CreditService, image
       const period = (request.query.period ?? 'month') as 'day' | 'week' | 'month';
       const now = app.clock.now();
       const today = Date.parse(dateOf(now));
-      const start = period === 'day' ? today : period === 'week' ? today - 6 * DAY : Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), 1);
+      const start =
+        period === 'day'
+          ? today
+          : period === 'week'
+            ? today - 6 * DAY
+            : Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), 1);
       const rows = credits.generationsSince(me.id, new Date(start).toISOString());
       const daily = new Map<string, { date: string; generations: number; credits_used: number; images_created: number }>();
-      for (let d = start; d <= today; d += DAY) daily.set(dateOf(d), { date: dateOf(d), generations: 0, credits_used: 0, images_created: 0 });
+      for (let d = start; d <= today; d += DAY)
+        daily.set(dateOf(d), { date: dateOf(d), generations: 0, credits_used: 0, images_created: 0 });
       const byModel = new Map<string, { model: string; generations: number; credits_used: number }>();
       let generations = 0;
       let used = 0;

@@ -1,7 +1,13 @@
 import crypto from 'node:crypto';
 import { and, asc, count, desc, eq, gte, inArray, sql, sum } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
-import { canvasCreditAccounts, canvasCreditTransactions, canvasGenerations, CREDIT_TRANSACTION_TYPES, GENERATION_KINDS } from '../../../db/schema';
+import {
+  canvasCreditAccounts,
+  canvasCreditTransactions,
+  canvasGenerations,
+  CREDIT_TRANSACTION_TYPES,
+  GENERATION_KINDS,
+} from '../../../db/schema';
 import { tierOf, type Tier } from '../plans/tiers';
 import { errors } from '../errors';
 
@@ -20,7 +26,9 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** One calendar month later, clamped to the month's last day (Jan 31 → Feb 28). */
 function addMonth(ms: number): number {
   const d = new Date(ms);
-  const target = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1, d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds()));
+  const target = new Date(
+    Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1, d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds()),
+  );
   const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
   target.setUTCDate(Math.min(d.getUTCDate(), lastDay));
   return target.getTime();
@@ -70,24 +78,45 @@ export class CreditService {
         row = this.grant(row, tier, now);
       }
       // A month that passed while nobody looked still grants once, at its own start.
-      while (Date.parse(row.periodEnd) <= now) row = this.grant({ ...row, periodStart: row.periodEnd, periodEnd: iso(addMonth(Date.parse(row.periodEnd))) }, tier, Date.parse(row.periodEnd));
+      while (Date.parse(row.periodEnd) <= now)
+        row = this.grant(
+          { ...row, periodStart: row.periodEnd, periodEnd: iso(addMonth(Date.parse(row.periodEnd))) },
+          tier,
+          Date.parse(row.periodEnd),
+        );
       return row;
     });
     const reserved = this.reservedOf(userId);
-    return { balance: account.balance, reserved, available: Math.max(0, account.balance - reserved), periodStart: account.periodStart, periodEnd: account.periodEnd };
+    return {
+      balance: account.balance,
+      reserved,
+      available: Math.max(0, account.balance - reserved),
+      periodStart: account.periodStart,
+      periodEnd: account.periodEnd,
+    };
   }
 
   /**
    * Adds credits outside the monthly grant (an upgrade, a payment) and records them; returns the
    * new balance. Runs inside the caller's transaction when there is one.
    */
-  add(userId: string, tierName: string, type: Extract<CreditTransactionType, 'upgrade_grant' | 'subscription_grant' | 'purchase'>, amount: number, description: string): number {
+  add(
+    userId: string,
+    tierName: string,
+    type: Extract<CreditTransactionType, 'upgrade_grant' | 'subscription_grant' | 'purchase'>,
+    amount: number,
+    description: string,
+  ): number {
     return this.db.transaction(() => {
       this.balance(userId, tierName);
       const account = this.db.select().from(canvasCreditAccounts).where(eq(canvasCreditAccounts.userId, userId)).get()!;
       const now = this.now();
       const balance = account.balance + amount;
-      this.db.update(canvasCreditAccounts).set({ balance, updatedAt: iso(now) }).where(eq(canvasCreditAccounts.userId, userId)).run();
+      this.db
+        .update(canvasCreditAccounts)
+        .set({ balance, updatedAt: iso(now) })
+        .where(eq(canvasCreditAccounts.userId, userId))
+        .run();
       this.record(userId, type, amount, description, balance, null, now);
       return balance;
     });
@@ -121,7 +150,15 @@ export class CreditService {
       .get()!;
   }
 
-  private record(userId: string, type: CreditTransactionType, amount: number, description: string, balanceAfter: number, jobId: string | null, at: number): void {
+  private record(
+    userId: string,
+    type: CreditTransactionType,
+    amount: number,
+    description: string,
+    balanceAfter: number,
+    jobId: string | null,
+    at: number,
+  ): void {
     this.db
       .insert(canvasCreditTransactions)
       .values({ id: crypto.randomUUID(), userId, type, amount, description, balanceAfter, jobId, createdAt: iso(at) })
@@ -187,7 +224,11 @@ export class CreditService {
         .run();
       if (account) {
         const balance = account.balance - used;
-        this.db.update(canvasCreditAccounts).set({ balance, updatedAt: iso(now) }).where(eq(canvasCreditAccounts.userId, gen.userId)).run();
+        this.db
+          .update(canvasCreditAccounts)
+          .set({ balance, updatedAt: iso(now) })
+          .where(eq(canvasCreditAccounts.userId, gen.userId))
+          .run();
         this.record(gen.userId, 'generation_use', -used, description, balance, jobId, now);
       }
       return used;
@@ -207,7 +248,12 @@ export class CreditService {
 
   /** Jobs whose hold is still on: after a crash some may have ended without releasing it. */
   heldJobIds(): string[] {
-    return this.db.select({ jobId: canvasGenerations.jobId }).from(canvasGenerations).where(eq(canvasGenerations.reservation, 'held')).all().map((r) => r.jobId);
+    return this.db
+      .select({ jobId: canvasGenerations.jobId })
+      .from(canvasGenerations)
+      .where(eq(canvasGenerations.reservation, 'held'))
+      .all()
+      .map((r) => r.jobId);
   }
 
   /**
@@ -247,9 +293,19 @@ export class CreditService {
       .map((r) => Date.parse(r.at));
   }
 
-  transactions(userId: string, opts: { type?: CreditTransactionType; limit: number; offset: number }): { rows: TransactionRow[]; total: number } {
+  transactions(
+    userId: string,
+    opts: { type?: CreditTransactionType; limit: number; offset: number },
+  ): { rows: TransactionRow[]; total: number } {
     const where = and(eq(canvasCreditTransactions.userId, userId), opts.type ? eq(canvasCreditTransactions.type, opts.type) : undefined);
-    const rows = this.db.select().from(canvasCreditTransactions).where(where).orderBy(desc(canvasCreditTransactions.seq)).limit(opts.limit).offset(opts.offset).all();
+    const rows = this.db
+      .select()
+      .from(canvasCreditTransactions)
+      .where(where)
+      .orderBy(desc(canvasCreditTransactions.seq))
+      .limit(opts.limit)
+      .offset(opts.offset)
+      .all();
     const total = this.db.select({ n: count() }).from(canvasCreditTransactions).where(where).get()?.n ?? 0;
     return { rows, total };
   }
@@ -266,7 +322,11 @@ export class CreditService {
   /** Credits held by the given jobs (the wait estimate sums the jobs ahead). */
   heldCredits(jobIds: string[]): Map<string, number> {
     if (jobIds.length === 0) return new Map();
-    const rows = this.db.select({ jobId: canvasGenerations.jobId, reserved: canvasGenerations.reserved }).from(canvasGenerations).where(inArray(canvasGenerations.jobId, jobIds)).all();
+    const rows = this.db
+      .select({ jobId: canvasGenerations.jobId, reserved: canvasGenerations.reserved })
+      .from(canvasGenerations)
+      .where(inArray(canvasGenerations.jobId, jobIds))
+      .all();
     return new Map(rows.map((r) => [r.jobId, r.reserved]));
   }
 }

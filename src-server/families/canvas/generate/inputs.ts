@@ -24,7 +24,13 @@ export interface SourceImage {
 }
 
 /** Reads "image_id_or_base64": one of the caller's gallery images, or a base64 PNG, JPEG or WebP. */
-export async function readImageRef(value: string, field: string, userId: string, images: ImageService, storage: FileStore): Promise<SourceImage> {
+export async function readImageRef(
+  value: string,
+  field: string,
+  userId: string,
+  images: ImageService,
+  storage: FileStore,
+): Promise<SourceImage> {
   let bytes: Buffer;
   let ref: string;
   if (UUID.test(value)) {
@@ -43,7 +49,8 @@ export async function readImageRef(value: string, field: string, userId: string,
   } catch {
     throw invalid(field, `${field} is not an image sharp can read (PNG, JPEG or WebP expected)`);
   }
-  if (!meta.format || !['png', 'jpeg', 'webp'].includes(meta.format)) throw invalid(field, `${field} must be a PNG, JPEG or WebP image, got ${meta.format ?? 'an unknown format'}`);
+  if (!meta.format || !['png', 'jpeg', 'webp'].includes(meta.format))
+    throw invalid(field, `${field} must be a PNG, JPEG or WebP image, got ${meta.format ?? 'an unknown format'}`);
   const width = meta.autoOrient?.width ?? meta.width ?? 0;
   const height = meta.autoOrient?.height ?? meta.height ?? 0;
   if (width < 1 || height < 1 || width > MAX_SOURCE_SIDE || height > MAX_SOURCE_SIDE) {
@@ -63,9 +70,16 @@ const round8 = (v: number) => Math.max(8, Math.round(v / 8) * 8);
 /** Refuses a size the model cannot make, naming the field, its base and the bounds. */
 export function checkSize(model: ModelShape, baseName: string, width: number, height: number): void {
   const { min, max } = sizeLimits(model);
-  for (const [field, v] of [['width', width], ['height', height]] as const) {
+  for (const [field, v] of [
+    ['width', width],
+    ['height', height],
+  ] as const) {
     if (v % 8 !== 0 || v < min || v > max) {
-      throw errors.error('INVALID_PARAMETERS', `${field} must be a multiple of 8 from ${min} to ${max} for this ${baseName} model (native ${model.sampleSize}), got ${v}`, { field, min, max, multiple_of: 8 });
+      throw errors.error(
+        'INVALID_PARAMETERS',
+        `${field} must be a multiple of 8 from ${min} to ${max} for this ${baseName} model (native ${model.sampleSize}), got ${v}`,
+        { field, min, max, multiple_of: 8 },
+      );
     }
   }
 }

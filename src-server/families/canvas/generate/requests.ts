@@ -30,7 +30,11 @@ export const IMAGE_BODY_LIMIT = 24 * 1024 * 1024;
 export const generateConfig = {
   validationError: (message: string, validation: FastifyError['validation']) => {
     const extra = (validation?.[0]?.params as { additionalProperty?: string } | undefined)?.additionalProperty;
-    return errors.error('INVALID_PARAMETERS', extra ? `body.${extra} is not a parameter of this endpoint` : message, extra ? { field: extra } : undefined);
+    return errors.error(
+      'INVALID_PARAMETERS',
+      extra ? `body.${extra} is not a parameter of this endpoint` : message,
+      extra ? { field: extra } : undefined,
+    );
   },
   // Images may come as base64 data, far past the 10,000-character cap on text fields.
   longFields: ['source_image', 'mask_image', 'image'],
@@ -38,14 +42,19 @@ export const generateConfig = {
 
 export const GENERATE_ERRORS = {
   400: '`INVALID_PARAMETERS`: a field out of range, a size the model cannot make (multiples of 8 within its bounds), an unreadable image, `loras` or `controlnet` (not supported by the local engine, named in `details.feature`), a model of the wrong type',
-  402: '`INSUFFICIENT_CREDITS` (`details.required`, `details.available`); `STORAGE_EXCEEDED`: your images and workflows fill your plan\'s storage',
-  403: '`MODEL_NOT_AVAILABLE`: your plan does not include the model; `FORBIDDEN`: the board or image is another account\'s',
+  402: "`INSUFFICIENT_CREDITS` (`details.required`, `details.available`); `STORAGE_EXCEEDED`: your images and workflows fill your plan's storage",
+  403: "`MODEL_NOT_AVAILABLE`: your plan does not include the model; `FORBIDDEN`: the board or image is another account's",
   404: '`MODEL_NOT_FOUND`: no such model is installed; `NOT_FOUND`: the board or source image does not exist',
   413: '`PAYLOAD_TOO_LARGE`: over 24 MB',
-  429: '`QUOTA_EXCEEDED`: your plan\'s `queue_count` jobs are already queued or running; `QUEUE_FULL`: the GPU queue holds 100 jobs; `RATE_LIMITED`: your plan\'s generations a minute',
+  429: "`QUOTA_EXCEEDED`: your plan's `queue_count` jobs are already queued or running; `QUEUE_FULL`: the GPU queue holds 100 jobs; `RATE_LIMITED`: your plan's generations a minute",
 };
 
-export const generateSchema = <B extends TSchema>(summary: string, description: string, body: B, errors: Record<number, string> = GENERATE_ERRORS) => ({
+export const generateSchema = <B extends TSchema>(
+  summary: string,
+  description: string,
+  body: B,
+  errors: Record<number, string> = GENERATE_ERRORS,
+) => ({
   tags,
   security,
   summary,
@@ -57,8 +66,12 @@ export const generateSchema = <B extends TSchema>(summary: string, description: 
 });
 
 export function refuseUnsupported(b: { loras?: unknown[]; controlnet?: unknown }): void {
-  if (b.loras && b.loras.length > 0) throw errors.error('INVALID_PARAMETERS', 'LoRAs are not supported by the local diffusion engine; send no loras', { feature: 'loras' });
-  if (b.controlnet !== undefined && b.controlnet !== null) throw errors.error('INVALID_PARAMETERS', 'ControlNet is not supported by the local diffusion engine; send no controlnet', { feature: 'controlnet' });
+  if (b.loras && b.loras.length > 0)
+    throw errors.error('INVALID_PARAMETERS', 'LoRAs are not supported by the local diffusion engine; send no loras', { feature: 'loras' });
+  if (b.controlnet !== undefined && b.controlnet !== null)
+    throw errors.error('INVALID_PARAMETERS', 'ControlNet is not supported by the local diffusion engine; send no controlnet', {
+      feature: 'controlnet',
+    });
 }
 
 /** Starting from an image means encoding it: a checkpoint exported without vae_encoder/ cannot. */
@@ -66,11 +79,19 @@ export function refuseUnsupported(b: { loras?: unknown[]; controlnet?: unknown }
  * SDXL's size conditioning from a body: null when no field is set, else every field, the unset
  * ones at diffusers' defaults (the output size, no crop). Other bases refuse it rather than drop it.
  */
-export function sizeConditioning(b: TextToImage | ImageToImage | Inpaint, model: CanvasModel, size: { width: number; height: number }): SizeConditioning | null {
+export function sizeConditioning(
+  b: TextToImage | ImageToImage | Inpaint,
+  model: CanvasModel,
+  size: { width: number; height: number },
+): SizeConditioning | null {
   const given = SDXL_SIZE_FIELDS.filter((f) => b[f] !== undefined);
   if (given.length === 0) return null;
   if (model.base !== 'sdxl') {
-    throw errors.error('INVALID_PARAMETERS', `${given.join(', ')} condition SDXL models on a size; "${model.name}" is ${model.base ?? 'not SDXL'}`, { field: given[0], fields: given });
+    throw errors.error(
+      'INVALID_PARAMETERS',
+      `${given.join(', ')} condition SDXL models on a size; "${model.name}" is ${model.base ?? 'not SDXL'}`,
+      { field: given[0], fields: given },
+    );
   }
   return {
     originalWidth: b.original_width ?? size.width,
@@ -86,7 +107,11 @@ const vaeOf = (m: CanvasModel) => ({ id: m.id, name: m.name, path: m.entry.path 
 
 function needsEncoder(model: CanvasModel): void {
   if (!readModelFolder(model.entry.path).vaeEncoder) {
-    throw errors.error('INVALID_PARAMETERS', `Model "${model.name}" has no VAE encoder (vae_encoder/), which starting from an image needs`, { field: 'model' });
+    throw errors.error(
+      'INVALID_PARAMETERS',
+      `Model "${model.name}" has no VAE encoder (vae_encoder/), which starting from an image needs`,
+      { field: 'model' },
+    );
   }
 }
 
@@ -148,7 +173,13 @@ export class GenerationRequests {
   }
 
   /** The fields text-to-image, image-to-image and inpainting share, checked against the model. */
-  private diffusion(user: UserRow, b: TextToImage | ImageToImage | Inpaint, size: { width: number; height: number }, model: CanvasModel, origin: Origin) {
+  private diffusion(
+    user: UserRow,
+    b: TextToImage | ImageToImage | Inpaint,
+    size: { width: number; height: number },
+    model: CanvasModel,
+    origin: Origin,
+  ) {
     checkSize(shapeOf(model), model.base ?? 'unknown', size.width, size.height);
     const steps = b.steps ?? 30;
     const batchSize = b.batch_size ?? 1;
@@ -178,7 +209,14 @@ export class GenerationRequests {
     const model = this.mainModel(user, b.model);
     const native = model.entry.sample_size!;
     const common = this.diffusion(user, b, { width: b.width ?? native, height: b.height ?? native }, model, origin);
-    return { ...common, kind: 'text_to_image', params: this.params({ ...b, model: model.name }, {}, origin), strength: null, source: null, mask: null };
+    return {
+      ...common,
+      kind: 'text_to_image',
+      params: this.params({ ...b, model: model.name }, {}, origin),
+      strength: null,
+      source: null,
+      mask: null,
+    };
   }
 
   async imageToImage(user: UserRow, b: ImageToImage, origin: Origin = {}): Promise<EnqueueRequest> {

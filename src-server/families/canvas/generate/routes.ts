@@ -9,12 +9,26 @@ import { ImageToImageBody, InpaintBody, TextToImageBody, UpscaleBody } from './s
 import type { GenerateService } from './service';
 
 /** POST /generate/*: text-to-image, image-to-image, inpainting and upscaling as queued jobs (POST /generate/workflow is in workflows/). */
-export async function generateRoutes(app: FamilyApp, generate: GenerateService, models: ImageModelService, images: ImageService, boards: BoardService): Promise<void> {
+export async function generateRoutes(
+  app: FamilyApp,
+  generate: GenerateService,
+  models: ImageModelService,
+  images: ImageService,
+  boards: BoardService,
+): Promise<void> {
   const requests = new GenerationRequests(app, generate, models, images, boards);
 
   app.post(
     '/api/v1/generate/text-to-image',
-    { onRequest: signedIn, config, schema: schemaFor('Generate images from a prompt (텍스트에서 이미지 생성)', 'Runs the named Stable Diffusion checkpoint on this machine.', TextToImageBody) },
+    {
+      onRequest: signedIn,
+      config,
+      schema: schemaFor(
+        'Generate images from a prompt (텍스트에서 이미지 생성)',
+        'Runs the named Stable Diffusion checkpoint on this machine.',
+        TextToImageBody,
+      ),
+    },
     async (request, reply) => requests.accept(request, reply, await requests.textToImage(currentUser(request), request.body)),
   );
 
@@ -24,7 +38,11 @@ export async function generateRoutes(app: FamilyApp, generate: GenerateService, 
       onRequest: signedIn,
       bodyLimit: IMAGE_BODY_LIMIT,
       config,
-      schema: schemaFor('Redraw an image from a prompt (이미지에서 이미지 생성)', 'The source is scaled to the output size; `strength` says how much of it is redrawn.', ImageToImageBody),
+      schema: schemaFor(
+        'Redraw an image from a prompt (이미지에서 이미지 생성)',
+        'The source is scaled to the output size; `strength` says how much of it is redrawn.',
+        ImageToImageBody,
+      ),
     },
     async (request, reply) => requests.accept(request, reply, await requests.imageToImage(currentUser(request), request.body)),
   );
@@ -50,7 +68,11 @@ export async function generateRoutes(app: FamilyApp, generate: GenerateService, 
       onRequest: signedIn,
       bodyLimit: IMAGE_BODY_LIMIT,
       config,
-      schema: schemaFor('Enlarge an image ×2 or ×4 (이미지 업스케일)', 'Runs an installed upscaler (Real-ESRGAN-style ONNX) in tiles.', UpscaleBody),
+      schema: schemaFor(
+        'Enlarge an image ×2 or ×4 (이미지 업스케일)',
+        'Runs an installed upscaler (Real-ESRGAN-style ONNX) in tiles.',
+        UpscaleBody,
+      ),
     },
     async (request, reply) => requests.accept(request, reply, await requests.upscale(currentUser(request), request.body)),
   );

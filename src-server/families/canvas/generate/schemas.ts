@@ -24,7 +24,9 @@ const Side = (what: string) =>
     }),
   );
 const Steps = Type.Optional(Type.Integer({ minimum: 1, maximum: 150, default: 30, description: 'Denoising steps (1-150)' }));
-const Cfg = Type.Optional(Type.Number({ minimum: 0, maximum: 30, default: 7.5, description: 'Classifier-free guidance; 1 or less turns it off' }));
+const Cfg = Type.Optional(
+  Type.Number({ minimum: 0, maximum: 30, default: 7.5, description: 'Classifier-free guidance; 1 or less turns it off' }),
+);
 const Sampler = Type.Optional(
   Type.Enum([...Object.keys(SAMPLERS), ...Object.values(A1111_SAMPLER_LABELS)], {
     default: 'euler_a',
@@ -33,13 +35,23 @@ const Sampler = Type.Optional(
       .join(', ')}`,
   }),
 );
-const Seed = Type.Optional(Type.Integer({ minimum: -1, maximum: 0xffff_ffff, default: -1, description: '-1: a random seed (the image metadata records the one used); image n of a batch uses seed + n' }));
+const Seed = Type.Optional(
+  Type.Integer({
+    minimum: -1,
+    maximum: 0xffff_ffff,
+    default: -1,
+    description: '-1: a random seed (the image metadata records the one used); image n of a batch uses seed + n',
+  }),
+);
 const Batch = Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_BATCH, default: 1, description: `Images to make (1-${MAX_BATCH})` }));
 const Loras = Type.Optional(
-  Type.Array(Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), weight: Type.Optional(Type.Number({ minimum: -10, maximum: 10 })) }), {
-    maxItems: 16,
-    description: 'Not supported by the local engine: a non-empty list is refused with `INVALID_PARAMETERS`',
-  }),
+  Type.Array(
+    Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), weight: Type.Optional(Type.Number({ minimum: -10, maximum: 10 })) }),
+    {
+      maxItems: 16,
+      description: 'Not supported by the local engine: a non-empty list is refused with `INVALID_PARAMETERS`',
+    },
+  ),
 );
 const ControlNet = Type.Optional(
   Nullable(
@@ -51,7 +63,11 @@ const ControlNet = Type.Optional(
 );
 const Board = Type.Optional(Type.String({ format: 'uuid', description: 'A board of yours the images are added to' }));
 const ImageRef = (what: string) =>
-  Type.String({ minLength: 1, maxLength: 16 * 1024 * 1024, description: `${what}: an image id from your gallery, or a base64 PNG/JPEG/WebP (a data: URL too)` });
+  Type.String({
+    minLength: 1,
+    maxLength: 16 * 1024 * 1024,
+    description: `${what}: an image id from your gallery, or a base64 PNG/JPEG/WebP (a data: URL too)`,
+  });
 
 const Conditioned = (what: string, min: number) =>
   Type.Optional(
@@ -73,12 +89,26 @@ export const SdxlSize = {
 export const SDXL_SIZE_FIELDS = Object.keys(SdxlSize) as (keyof typeof SdxlSize)[];
 
 const Vae = Type.Optional(
-  Type.String({ minLength: 1, maxLength: 200, description: 'A VAE from GET /models?type=vae that decodes (and encodes) instead of the model\'s own; default the model\'s' }),
+  Type.String({
+    minLength: 1,
+    maxLength: 200,
+    description: "A VAE from GET /models?type=vae that decodes (and encodes) instead of the model's own; default the model's",
+  }),
 );
 
 /** The fields text-to-image, image-to-image and inpaint share, in the order the docs list them. */
 const WhatToDraw = { prompt: Prompt, negative_prompt: Negative, model: ModelName, vae: Vae };
-const HowToSample = { steps: Steps, cfg_scale: Cfg, sampler: Sampler, seed: Seed, batch_size: Batch, loras: Loras, controlnet: ControlNet, save_to_board: Board, ...SdxlSize };
+const HowToSample = {
+  steps: Steps,
+  cfg_scale: Cfg,
+  sampler: Sampler,
+  seed: Seed,
+  batch_size: Batch,
+  loras: Loras,
+  controlnet: ControlNet,
+  save_to_board: Board,
+  ...SdxlSize,
+};
 
 export const TextToImageBody = Type.Object(
   {
@@ -90,15 +120,23 @@ export const TextToImageBody = Type.Object(
   { additionalProperties: false },
 );
 
-const Strength = (fallback: number) => Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, default: fallback, description: `How much of the source to redraw, (0, 1]; default ${fallback}` }));
+const Strength = (fallback: number) =>
+  Type.Optional(
+    Type.Number({
+      exclusiveMinimum: 0,
+      maximum: 1,
+      default: fallback,
+      description: `How much of the source to redraw, (0, 1]; default ${fallback}`,
+    }),
+  );
 
 export const ImageToImageBody = Type.Object(
   {
     ...WhatToDraw,
     source_image: ImageRef('The starting image'),
     strength: Strength(0.75),
-    width: Side('Width (default: the source scaled into the model\'s bounds)'),
-    height: Side('Height (default: the source scaled into the model\'s bounds)'),
+    width: Side("Width (default: the source scaled into the model's bounds)"),
+    height: Side("Height (default: the source scaled into the model's bounds)"),
     ...HowToSample,
   },
   { additionalProperties: false },
@@ -110,8 +148,8 @@ export const InpaintBody = Type.Object(
     source_image: ImageRef('The image to paint into'),
     mask_image: ImageRef('The mask, same aspect as the source: white (≥ 50% grey) where the image is redrawn'),
     strength: Strength(1),
-    width: Side('Width (default: the source scaled into the model\'s bounds)'),
-    height: Side('Height (default: the source scaled into the model\'s bounds)'),
+    width: Side("Width (default: the source scaled into the model's bounds)"),
+    height: Side("Height (default: the source scaled into the model's bounds)"),
     ...HowToSample,
   },
   { additionalProperties: false },
@@ -121,7 +159,9 @@ export const UpscaleBody = Type.Object(
   {
     image: ImageRef('The image to enlarge'),
     scale: Type.Optional(Type.Union([Type.Literal(2), Type.Literal(4)], { default: 2, description: 'Enlargement factor' })),
-    model: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'An upscaler from GET /models?type=upscaler; default the first installed' })),
+    model: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: 'An upscaler from GET /models?type=upscaler; default the first installed' }),
+    ),
     save_to_board: Board,
   },
   { additionalProperties: false },

@@ -164,7 +164,16 @@ export function invokeMetadata(p: GeneratePayload, seed: number, width: number, 
     ...(p.vae ? { vae: { key: p.vae.id, hash: '', name: p.vae.name, base: p.model.base ?? 'sd-1', type: 'vae' } } : {}),
     ...(p.strength !== null && p.kind !== 'text_to_image' ? { strength: p.strength } : {}),
     ...(xl ? { positive_style_prompt: p.prompt, negative_style_prompt: p.negativePrompt } : {}),
-    ...(size ? { original_width: size.originalWidth, original_height: size.originalHeight, crop_top: size.cropTop, crop_left: size.cropLeft, target_width: size.targetWidth, target_height: size.targetHeight } : {}),
+    ...(size
+      ? {
+          original_width: size.originalWidth,
+          original_height: size.originalHeight,
+          crop_top: size.cropTop,
+          crop_left: size.cropLeft,
+          target_width: size.targetWidth,
+          target_height: size.targetHeight,
+        }
+      : {}),
     app_version: 'atelier',
   };
 }
@@ -180,7 +189,17 @@ function parametersText(p: GeneratePayload, seed: number): string {
   const lines = [p.prompt];
   if (p.negativePrompt) lines.push(`Negative prompt: ${p.negativePrompt}`);
   lines.push(
-    [`Steps: ${p.steps}`, `Sampler: ${A1111_SAMPLER_LABELS[p.sampler] ?? p.sampler}`, `CFG scale: ${p.cfgScale}`, `Seed: ${seed}`, `Size: ${p.width}x${p.height}`, `Model: ${p.model.name}`, p.model.hash ? `Model hash: ${p.model.hash}` : null, p.vae ? `VAE: ${p.vae.name}` : null, p.strength !== null ? `Denoising strength: ${p.strength}` : null]
+    [
+      `Steps: ${p.steps}`,
+      `Sampler: ${A1111_SAMPLER_LABELS[p.sampler] ?? p.sampler}`,
+      `CFG scale: ${p.cfgScale}`,
+      `Seed: ${seed}`,
+      `Size: ${p.width}x${p.height}`,
+      `Model: ${p.model.name}`,
+      p.model.hash ? `Model hash: ${p.model.hash}` : null,
+      p.vae ? `VAE: ${p.vae.name}` : null,
+      p.strength !== null ? `Denoising strength: ${p.strength}` : null,
+    ]
       .filter(Boolean)
       .join(', '),
   );
@@ -207,7 +226,11 @@ export class GenerateService {
 
   /** Registers the job kind and the hold's release on every job end; call while the app builds. */
   register(): void {
-    this.queue.register<GeneratePayload, GenerateResult>(GENERATE_JOB, { lane: GPU_LANE, maxAttempts: 2, handler: (job, ctx) => this.run(job, ctx) });
+    this.queue.register<GeneratePayload, GenerateResult>(GENERATE_JOB, {
+      lane: GPU_LANE,
+      maxAttempts: 2,
+      handler: (job, ctx) => this.run(job, ctx),
+    });
     this.queue.on('update', (snapshot) => {
       if (snapshot.kind === GENERATE_JOB && TERMINAL.has(snapshot.status)) void this.finish(snapshot.id);
     });
@@ -238,28 +261,41 @@ export class GenerateService {
     const tier = tierOf(user.tier);
     const open = this.openJobs(user.id);
     if (open >= tier.queueCount) {
-      throw errors.error('QUOTA_EXCEEDED', `The ${tier.displayName} plan allows ${tier.queueCount} generation job(s) in the queue at once; wait for one to finish or cancel it`, {
-        queue_count: tier.queueCount,
-        active: open,
-      });
+      throw errors.error(
+        'QUOTA_EXCEEDED',
+        `The ${tier.displayName} plan allows ${tier.queueCount} generation job(s) in the queue at once; wait for one to finish or cancel it`,
+        {
+          queue_count: tier.queueCount,
+          active: open,
+        },
+      );
     }
     const queued = this.queue.count({ lane: GPU_LANE, status: 'queued' });
-    if (queued >= MAX_QUEUED) throw errors.error('QUEUE_FULL', 'The generation queue is full; try again in a moment', { queued, max: MAX_QUEUED });
+    if (queued >= MAX_QUEUED)
+      throw errors.error('QUEUE_FULL', 'The generation queue is full; try again in a moment', { queued, max: MAX_QUEUED });
     const now = this.now();
     const lastMinute = this.credits.startedSince(user.id, now - 60_000);
     if (lastMinute.length >= tier.generationsPerMinute) {
       // A sliding minute: the next start is allowed once enough of these have aged out of it.
       const freesAt = lastMinute[lastMinute.length - tier.generationsPerMinute]! + 60_000;
       const retryAfter = Math.max(1, Math.ceil((freesAt - now) / 1000));
-      throw errors.error('RATE_LIMITED', `The ${tier.displayName} plan allows ${tier.generationsPerMinute} generations a minute; try again in ${retryAfter} s`, {
-        limit: tier.generationsPerMinute,
-        window_seconds: 60,
-        retry_after: retryAfter,
-      });
+      throw errors.error(
+        'RATE_LIMITED',
+        `The ${tier.displayName} plan allows ${tier.generationsPerMinute} generations a minute; try again in ${retryAfter} s`,
+        {
+          limit: tier.generationsPerMinute,
+          window_seconds: 60,
+          retry_after: retryAfter,
+        },
+      );
     }
     const used = usedBytes(this.images.usage(user.id));
     const quota = storageQuotaBytes(tier);
-    if (used >= quota) throw errors.error('STORAGE_EXCEEDED', 'Your storage is full; delete images or workflows to make room', { used_bytes: used, quota_bytes: quota });
+    if (used >= quota)
+      throw errors.error('STORAGE_EXCEEDED', 'Your storage is full; delete images or workflows to make room', {
+        used_bytes: used,
+        quota_bytes: quota,
+      });
     this.credits.requireAvailable(user.id, user.tier, estimatedCredits);
   }
 
@@ -283,7 +319,15 @@ export class GenerateService {
       const { source: _s, mask: _m, workUnits, ...rest } = r;
       const payload: GeneratePayload = { ...rest, userId: user.id, sourceKey, maskKey };
       const job = this.queue.enqueue<GeneratePayload, GenerateResult>({ kind: GENERATE_JOB, ownerId: user.id, payload });
-      this.credits.reserve({ userId: user.id, jobId: job.id, kind: r.kind, model: r.model.id, workUnits, credits: estimatedCredits, inputKeys: inputs });
+      this.credits.reserve({
+        userId: user.id,
+        jobId: job.id,
+        kind: r.kind,
+        model: r.model.id,
+        workUnits,
+        credits: estimatedCredits,
+        inputKeys: inputs,
+      });
       return { job, estimatedCredits, estimatedWaitSeconds: this.waitSeconds(job) + estimatedCredits };
     } catch (err) {
       for (const key of inputs) await this.storage.delete(key).catch(() => false);
@@ -298,7 +342,9 @@ export class GenerateService {
   waitSeconds(job: JobSnapshot): number {
     if (job.status !== 'queued') return 0;
     if (job.estimatedWaitSeconds !== null) return Math.ceil(job.estimatedWaitSeconds);
-    const ahead = this.queue.list({ lane: GPU_LANE, status: ['queued', 'processing'], order: 'oldest', limit: 500 }).filter((j) => j.status === 'processing' || (j.position ?? 0) < (job.position ?? 0));
+    const ahead = this.queue
+      .list({ lane: GPU_LANE, status: ['queued', 'processing'], order: 'oldest', limit: 500 })
+      .filter((j) => j.status === 'processing' || (j.position ?? 0) < (job.position ?? 0));
     const held = this.credits.heldCredits(ahead.map((j) => j.id));
     return ahead.reduce((total, j) => {
       const estimate = held.get(j.id) ?? 0;
@@ -308,10 +354,14 @@ export class GenerateService {
   }
 
   private async rgbOf(key: string, width: number, height: number, channels: 3 | 1): Promise<Uint8Array> {
-    let image = sharp(await this.storage.get(key)).removeAlpha().resize(width, height, { fit: 'fill' });
+    let image = sharp(await this.storage.get(key))
+      .removeAlpha()
+      .resize(width, height, { fit: 'fill' });
     if (channels === 1) image = image.greyscale();
     const { data } = await image.raw().toBuffer({ resolveWithObject: true });
-    return channels === 1 ? new Uint8Array(data.buffer, data.byteOffset, width * height) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    return channels === 1
+      ? new Uint8Array(data.buffer, data.byteOffset, width * height)
+      : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   }
 
   private async run(job: Job<GeneratePayload, GenerateResult>, ctx: JobContext): Promise<GenerateResult> {
@@ -358,7 +408,14 @@ export class GenerateService {
         );
       }
       const seconds = Math.max(1, Math.ceil(made.computeMs / 1000));
-      const what = p.kind === 'upscale' ? 'Upscale' : p.kind === 'image_to_image' ? 'Image to image' : p.kind === 'inpaint' ? 'Inpainting' : 'Image generation';
+      const what =
+        p.kind === 'upscale'
+          ? 'Upscale'
+          : p.kind === 'image_to_image'
+            ? 'Image to image'
+            : p.kind === 'inpaint'
+              ? 'Inpainting'
+              : 'Image generation';
       const used = this.credits.charge(job.id, made.computeMs, saved.length, `${what} (${seconds} s, ${p.model.name})`);
       if (used === null || ctx.signal.aborted) {
         // Cancelled while saving: the job shows cancelled, so its images must not appear either.
@@ -367,9 +424,19 @@ export class GenerateService {
       }
       if (p.boardId) {
         const board = this.boards.find(p.boardId);
-        if (board && board.userId === p.userId) this.boards.addImages(board, saved.map((r) => r.id));
+        if (board && board.userId === p.userId)
+          this.boards.addImages(
+            board,
+            saved.map((r) => r.id),
+          );
       }
-      return { image_ids: saved.map((r) => r.id), seeds: made.seeds, credits_used: used, provider: made.provider, compute_seconds: Math.round(made.computeMs) / 1000 };
+      return {
+        image_ids: saved.map((r) => r.id),
+        seeds: made.seeds,
+        credits_used: used,
+        provider: made.provider,
+        compute_seconds: Math.round(made.computeMs) / 1000,
+      };
     } catch (err) {
       if (err instanceof AiError && err.code === 'bad_input') throw errors.error('INVALID_PARAMETERS', err.message);
       if (err instanceof AiError && err.code === 'model_load_failed') throw errors.error('MODEL_LOAD_FAILED', err.message);
@@ -408,7 +475,14 @@ export class GenerateService {
         });
       },
     });
-    return { images: result.images, seeds: result.seeds, width: result.width, height: result.height, provider: result.provider, computeMs: result.timing.workerMs };
+    return {
+      images: result.images,
+      seeds: result.seeds,
+      width: result.width,
+      height: result.height,
+      provider: result.provider,
+      computeMs: result.timing.workerMs,
+    };
   }
 
   private async upscale(p: GeneratePayload, ctx: JobContext) {
@@ -425,6 +499,13 @@ export class GenerateService {
       signal: ctx.signal,
       onProgress: (u) => ctx.progress(u.tile / u.tiles, { stage: 'upscaling', message: `Tile ${u.tile}/${u.tiles}` }),
     });
-    return { images: [result.rgb], seeds: [] as number[], width: result.width, height: result.height, provider: result.provider, computeMs: result.timing.workerMs };
+    return {
+      images: [result.rgb],
+      seeds: [] as number[],
+      width: result.width,
+      height: result.height,
+      provider: result.provider,
+      computeMs: result.timing.workerMs,
+    };
   }
 }

@@ -42,7 +42,8 @@ function textChunk(keyword: string, text: string): Buffer {
 }
 
 function assertPng(png: Buffer): void {
-  if (png.length < 33 || !png.subarray(0, 8).equals(SIGNATURE) || png.toString('latin1', 12, 16) !== 'IHDR') throw new TypeError('not a PNG file');
+  if (png.length < 33 || !png.subarray(0, 8).equals(SIGNATURE) || png.toString('latin1', 12, 16) !== 'IHDR')
+    throw new TypeError('not a PNG file');
 }
 
 /** The PNG with the entries as text chunks right after IHDR. */

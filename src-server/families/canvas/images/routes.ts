@@ -31,9 +31,12 @@ const Share = Type.Object({
   expires_at: Type.Null({ description: 'Links do not expire; DELETE /images/{image_id}/share turns one off' }),
 });
 
-const FileBytes = (description: string, type: string) => ({ description, content: { [type]: { schema: { type: 'string', format: 'binary' } } } });
+const FileBytes = (description: string, type: string) => ({
+  description,
+  content: { [type]: { schema: { type: 'string', format: 'binary' } } },
+});
 
-const NOT_MINE = { 400: '`VALIDATION_ERROR`: not an image id', 403: '`FORBIDDEN`: another account\'s image', 404: '`NOT_FOUND`' };
+const NOT_MINE = { 400: '`VALIDATION_ERROR`: not an image id', 403: "`FORBIDDEN`: another account's image", 404: '`NOT_FOUND`' };
 
 /** /images/**: the gallery, stars, share links; /shared/{token}: the public side of a share link. */
 export async function imageRoutes(app: FamilyApp, images: ImageService, boards: BoardService): Promise<void> {
@@ -46,7 +49,14 @@ export async function imageRoutes(app: FamilyApp, images: ImageService, boards: 
         security,
         summary: 'Your images (이미지 목록 조회)',
         querystring: ImagesQuery,
-        response: { 200: PagedEnvelope(Type.Array(ImageSummary)), ...errorResponses({ 400: '`VALIDATION_ERROR`: per_page over 50, an unknown sort...', 403: '`FORBIDDEN`: board_id is another account\'s', 404: '`NOT_FOUND`: no such board' }) },
+        response: {
+          200: PagedEnvelope(Type.Array(ImageSummary)),
+          ...errorResponses({
+            400: '`VALIDATION_ERROR`: per_page over 50, an unknown sort...',
+            403: "`FORBIDDEN`: board_id is another account's",
+            404: '`NOT_FOUND`: no such board',
+          }),
+        },
       },
     },
     async (request) => {
@@ -69,8 +79,18 @@ export async function imageRoutes(app: FamilyApp, images: ImageService, boards: 
 
   app.get(
     '/api/v1/images/:image_id',
-    { onRequest: signedIn, schema: { tags, security, summary: 'One image with its generation parameters (이미지 상세 조회)', params: ImageParams, response: { 200: Envelope(ImageDetail), ...errorResponses(NOT_MINE) } } },
-    async (request) => ok(imageViews(app.urlSigner, request, images).detail(images.owned(currentUser(request).id, request.params.image_id))),
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: 'One image with its generation parameters (이미지 상세 조회)',
+        params: ImageParams,
+        response: { 200: Envelope(ImageDetail), ...errorResponses(NOT_MINE) },
+      },
+    },
+    async (request) =>
+      ok(imageViews(app.urlSigner, request, images).detail(images.owned(currentUser(request).id, request.params.image_id))),
   );
 
   app.delete(
@@ -92,12 +112,21 @@ export async function imageRoutes(app: FamilyApp, images: ImageService, boards: 
     },
   );
 
-  for (const [method, starred] of [['POST', true], ['DELETE', false]] as const) {
+  for (const [method, starred] of [
+    ['POST', true],
+    ['DELETE', false],
+  ] as const) {
     app.route({
       method,
       url: '/api/v1/images/:image_id/star',
       onRequest: signedIn,
-      schema: { tags, security, summary: starred ? 'Star an image (즐겨찾기 추가)' : 'Unstar an image (즐겨찾기 제거)', params: ImageParams, response: { 200: Envelope(Starred), ...errorResponses(NOT_MINE) } },
+      schema: {
+        tags,
+        security,
+        summary: starred ? 'Star an image (즐겨찾기 추가)' : 'Unstar an image (즐겨찾기 제거)',
+        params: ImageParams,
+        response: { 200: Envelope(Starred), ...errorResponses(NOT_MINE) },
+      },
       handler: async (request) => {
         const row = images.setStarred(images.owned(currentUser(request).id, request.params.image_id), starred);
         return ok({ id: row.id, is_starred: row.starred });
@@ -109,7 +138,13 @@ export async function imageRoutes(app: FamilyApp, images: ImageService, boards: 
     '/api/v1/images/:image_id/share',
     {
       onRequest: signedIn,
-      schema: { tags, security, summary: 'A public link to the image (공유 링크 생성); asking again gives the same link', params: ImageParams, response: { 200: Envelope(Share), ...errorResponses(NOT_MINE) } },
+      schema: {
+        tags,
+        security,
+        summary: 'A public link to the image (공유 링크 생성); asking again gives the same link',
+        params: ImageParams,
+        response: { 200: Envelope(Share), ...errorResponses(NOT_MINE) },
+      },
     },
     async (request) => {
       const token = images.share(images.owned(currentUser(request).id, request.params.image_id));
@@ -121,7 +156,13 @@ export async function imageRoutes(app: FamilyApp, images: ImageService, boards: 
     '/api/v1/images/:image_id/share',
     {
       onRequest: signedIn,
-      schema: { tags, security, summary: 'Turn off the image\'s public link', params: ImageParams, response: { 200: Envelope(Type.Object({ id: Type.String(), is_public: Type.Literal(false) })), ...errorResponses(NOT_MINE) } },
+      schema: {
+        tags,
+        security,
+        summary: "Turn off the image's public link",
+        params: ImageParams,
+        response: { 200: Envelope(Type.Object({ id: Type.String(), is_public: Type.Literal(false) })), ...errorResponses(NOT_MINE) },
+      },
     },
     async (request) => {
       const row = images.owned(currentUser(request).id, request.params.image_id);
@@ -137,7 +178,14 @@ export async function imageRoutes(app: FamilyApp, images: ImageService, boards: 
       tags,
       summary: 'A shared image, for anyone with the link (no sign-in)',
       params: TokenParams,
-      response: { 200: FileBytes('The PNG', 'image/png'), 206: FileBytes('The requested byte range', 'image/png'), ...errorResponses({ 400: '`VALIDATION_ERROR`: malformed token', 404: '`NOT_FOUND`: no such link, or it was turned off' }, { auth: false }) },
+      response: {
+        200: FileBytes('The PNG', 'image/png'),
+        206: FileBytes('The requested byte range', 'image/png'),
+        ...errorResponses(
+          { 400: '`VALIDATION_ERROR`: malformed token', 404: '`NOT_FOUND`: no such link, or it was turned off' },
+          { auth: false },
+        ),
+      },
     },
     handler: async (request, reply) => {
       const row = images.byToken(request.params.token);

@@ -51,13 +51,21 @@ export class ImageService {
   /** Encodes, stores and records one image; the id is fixed by the caller so a repeated job run overwrites its own files. */
   async save(id: string, input: NewImage): Promise<ImageRow> {
     const raw = { raw: { width: input.width, height: input.height, channels: 3 as const } };
-    const png = withPngText(await sharp(Buffer.from(input.rgb.buffer, input.rgb.byteOffset, input.rgb.byteLength), raw).png().toBuffer(), {
-      parameters: input.parameters,
-      atelier: JSON.stringify(input.metadata),
-      ...input.text,
-      Software: 'Atelier',
-    });
-    const thumb = await sharp(png).resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 80 }).toBuffer();
+    const png = withPngText(
+      await sharp(Buffer.from(input.rgb.buffer, input.rgb.byteOffset, input.rgb.byteLength), raw)
+        .png()
+        .toBuffer(),
+      {
+        parameters: input.parameters,
+        atelier: JSON.stringify(input.metadata),
+        ...input.text,
+        Software: 'Atelier',
+      },
+    );
+    const thumb = await sharp(png)
+      .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
+      .webp({ quality: 80 })
+      .toBuffer();
     const fileKey = `${ownerPrefix(input.userId)}/images/${id}.png`;
     const thumbnailKey = `${ownerPrefix(input.userId)}/thumbnails/${id}.webp`;
     await this.storage.put(fileKey, png);
@@ -79,7 +87,10 @@ export class ImageService {
     return this.db
       .insert(canvasImages)
       .values(values)
-      .onConflictDoUpdate({ target: canvasImages.id, set: { fileSize: values.fileSize, thumbnailSize: values.thumbnailSize, metadata: values.metadata } })
+      .onConflictDoUpdate({
+        target: canvasImages.id,
+        set: { fileSize: values.fileSize, thumbnailSize: values.thumbnailSize, metadata: values.metadata },
+      })
       .returning()
       .get();
   }
@@ -100,11 +111,23 @@ export class ImageService {
     const where = and(
       eq(canvasImages.userId, userId),
       o.starred === undefined ? undefined : eq(canvasImages.starred, o.starred),
-      o.boardId === undefined ? undefined : inArray(canvasImages.id, this.db.select({ id: canvasBoardImages.imageId }).from(canvasBoardImages).where(eq(canvasBoardImages.boardId, o.boardId))),
+      o.boardId === undefined
+        ? undefined
+        : inArray(
+            canvasImages.id,
+            this.db.select({ id: canvasBoardImages.imageId }).from(canvasBoardImages).where(eq(canvasBoardImages.boardId, o.boardId)),
+          ),
     );
     const column = o.sort === 'file_size' ? canvasImages.fileSize : canvasImages.seq;
     const direction = o.order === 'asc' ? asc : desc;
-    const rows = this.db.select().from(canvasImages).where(where).orderBy(direction(column), direction(canvasImages.seq)).limit(o.limit).offset(o.offset).all();
+    const rows = this.db
+      .select()
+      .from(canvasImages)
+      .where(where)
+      .orderBy(direction(column), direction(canvasImages.seq))
+      .limit(o.limit)
+      .offset(o.offset)
+      .all();
     const total = this.db.select({ n: count() }).from(canvasImages).where(where).get()?.n ?? 0;
     return { rows, total };
   }
@@ -152,14 +175,23 @@ export class ImageService {
       .from(canvasImages)
       .where(eq(canvasImages.userId, userId))
       .get();
-    const saved = this.db.select({ bytes: sum(canvasWorkflows.definitionSize) }).from(canvasWorkflows).where(eq(canvasWorkflows.userId, userId)).get();
+    const saved = this.db
+      .select({ bytes: sum(canvasWorkflows.definitionSize) })
+      .from(canvasWorkflows)
+      .where(eq(canvasWorkflows.userId, userId))
+      .get();
     return { images: Number(row?.images ?? 0), thumbnails: Number(row?.thumbnails ?? 0), workflows: Number(saved?.bytes ?? 0) };
   }
 
   /** Which of `ids` are not the caller's images. */
   missing(userId: string, ids: string[]): string[] {
     const found = new Set(
-      this.db.select({ id: canvasImages.id }).from(canvasImages).where(and(eq(canvasImages.userId, userId), inArray(canvasImages.id, ids))).all().map((r) => r.id),
+      this.db
+        .select({ id: canvasImages.id })
+        .from(canvasImages)
+        .where(and(eq(canvasImages.userId, userId), inArray(canvasImages.id, ids)))
+        .all()
+        .map((r) => r.id),
     );
     return ids.filter((id) => !found.has(id));
   }

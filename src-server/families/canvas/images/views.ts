@@ -1,5 +1,10 @@
 import type { FastifyRequest } from 'fastify';
-import { ImageDetail, ImageSummary, type ImageDetail as ImageDetailView, type ImageSummary as ImageSummaryView } from '../../../../src-shared/api/canvas';
+import {
+  ImageDetail,
+  ImageSummary,
+  type ImageDetail as ImageDetailView,
+  type ImageSummary as ImageSummaryView,
+} from '../../../../src-shared/api/canvas';
 import type { UrlSigner } from '../../../storage/signed-url';
 import { absoluteUrl } from '../http';
 import type { ImageRow, ImageService } from './service';
@@ -14,7 +19,8 @@ export const sharePath = (token: string) => `/api/v1/shared/${token}`;
 
 /** Views of image rows for one request: signed URLs on the address the client used. */
 export function imageViews(signer: UrlSigner, request: FastifyRequest, images: ImageService) {
-  const link = (key: string, contentType: string) => absoluteUrl(request, signer.sign({ method: 'GET', key, expiresInSeconds: IMAGE_URL_SECONDS, contentType }));
+  const link = (key: string, contentType: string) =>
+    absoluteUrl(request, signer.sign({ method: 'GET', key, expiresInSeconds: IMAGE_URL_SECONDS, contentType }));
   const summary = (r: ImageRow): ImageSummaryView => ({
     id: r.id,
     thumbnail_url: link(r.thumbnailKey, 'image/webp'),

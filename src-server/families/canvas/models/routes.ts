@@ -20,13 +20,18 @@ const Model = Type.Object({
   unavailable_reason: Nullable(Type.String({ description: 'Why not, when is_available is false' })),
   inpainting: Type.Boolean({ description: 'A 9-channel inpainting checkpoint (any checkpoint can inpaint; these do it better)' }),
   native_size: Nullable(Type.Integer({ description: 'Checkpoints: the size it was trained at, the default width and height' })),
-  scale: Nullable(Type.Integer({ description: 'Upscalers: the network\'s own factor' })),
+  scale: Nullable(Type.Integer({ description: "Upscalers: the network's own factor" })),
   size_bytes: Type.Integer(),
 });
 
 const ModelsQuery = Type.Object(
   {
-    type: Type.Optional(Type.Enum([...MODEL_TYPES], { description: 'main, vae, lora, controlnet or upscaler (the local engine runs no LoRA or ControlNet files, so those lists are empty)' })),
+    type: Type.Optional(
+      Type.Enum([...MODEL_TYPES], {
+        description:
+          'main, vae, lora, controlnet or upscaler (the local engine runs no LoRA or ControlNet files, so those lists are empty)',
+      }),
+    ),
     base: Type.Optional(Type.Enum([...MODEL_BASES], { description: 'sd-1, sd-2, sdxl, flux (the local engine runs no FLUX models)' })),
     min_tier: Type.Optional(Type.Enum([...TIER_NAMES], { description: 'Only models whose lowest plan is this one' })),
     is_available: Type.Optional(Type.Boolean({ description: 'Only models you can (true) or cannot (false) use now' })),
@@ -73,7 +78,10 @@ export async function modelRoutes(app: FamilyApp, models: ImageModelService): Pr
             size_bytes: m.entry.size_bytes,
           };
         })
-        .filter((m) => (q.min_tier === undefined || m.min_tier === q.min_tier) && (q.is_available === undefined || m.is_available === q.is_available));
+        .filter(
+          (m) =>
+            (q.min_tier === undefined || m.min_tier === q.min_tier) && (q.is_available === undefined || m.is_available === q.is_available),
+        );
       return ok(rows);
     },
   );

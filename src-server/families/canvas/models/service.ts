@@ -72,14 +72,24 @@ export class ImageModelService {
     } catch (err) {
       if (!(err instanceof CatalogError)) throw err;
       const other = this.list().find((m) => m.name === name);
-      if (other) throw errors.error('INVALID_PARAMETERS', `Model "${name}" is ${TYPE_WORDS[other.type].replace(' (type main)', '')}; this endpoint needs ${TYPE_WORDS[type]}`, { field });
+      if (other)
+        throw errors.error(
+          'INVALID_PARAMETERS',
+          `Model "${name}" is ${TYPE_WORDS[other.type].replace(' (type main)', '')}; this endpoint needs ${TYPE_WORDS[type]}`,
+          { field },
+        );
       throw errors.error('MODEL_NOT_FOUND', `No model "${name}" is installed; GET /models lists what is`, { model: name });
     }
     const model = toModel(entry);
-    if (!model.installed) throw errors.error('INVALID_PARAMETERS', `Model "${name}" cannot be used: ${entry.problem ?? 'it is incomplete'}`, { field });
+    if (!model.installed)
+      throw errors.error('INVALID_PARAMETERS', `Model "${name}" cannot be used: ${entry.problem ?? 'it is incomplete'}`, { field });
     const tier = tierOf(tierName);
     if (!tierAllows(tier, model.minTier)) {
-      throw errors.error('MODEL_NOT_AVAILABLE', `Model "${name}" needs the ${model.minTier} plan or above; yours is ${tier.name}`, { model: name, min_tier: model.minTier, tier: tier.name });
+      throw errors.error('MODEL_NOT_AVAILABLE', `Model "${name}" needs the ${model.minTier} plan or above; yours is ${tier.name}`, {
+        model: name,
+        min_tier: model.minTier,
+        tier: tier.name,
+      });
     }
     return model;
   }
@@ -105,15 +115,23 @@ export class ImageModelService {
     if (best) return best;
     if (usable.length > 0) {
       const cheapest = usable[0]!;
-      throw errors.error('MODEL_NOT_AVAILABLE', `No installed image model is in the ${tier.name} plan; "${cheapest.name}" needs ${cheapest.minTier}`, {
-        model: cheapest.name,
-        min_tier: cheapest.minTier,
-        tier: tier.name,
-      });
+      throw errors.error(
+        'MODEL_NOT_AVAILABLE',
+        `No installed image model is in the ${tier.name} plan; "${cheapest.name}" needs ${cheapest.minTier}`,
+        {
+          model: cheapest.name,
+          min_tier: cheapest.minTier,
+          tier: tier.name,
+        },
+      );
     }
-    throw errors.error('MODEL_NOT_FOUND', 'No image model is installed: install one on the Models screen (/app/models), then retry or name it in `model`', {
-      models_screen: '/app/models',
-    });
+    throw errors.error(
+      'MODEL_NOT_FOUND',
+      'No image model is installed: install one on the Models screen (/app/models), then retry or name it in `model`',
+      {
+        models_screen: '/app/models',
+      },
+    );
   }
 
   /** The first installed upscaler the plan allows, for an upscale request that names none. */

@@ -78,11 +78,15 @@ export function tierRateLimit(app: FamilyApp, planOf: (user: UserRow) => string 
     const hit = limiter.hit(user ? `user:${user.id}` : `ip:${request.ip}`, tier.requestsPerMinute);
     hits.set(request, hit);
     if (hit.exceeded) {
-      throw errors.error('RATE_LIMITED', `The ${tier.displayName} plan allows ${tier.requestsPerMinute} requests a minute; retry in ${hit.retryAfterSeconds} s`, {
-        limit: tier.requestsPerMinute,
-        window_seconds: WINDOW_MS / 1000,
-        retry_after: hit.retryAfterSeconds,
-      });
+      throw errors.error(
+        'RATE_LIMITED',
+        `The ${tier.displayName} plan allows ${tier.requestsPerMinute} requests a minute; retry in ${hit.retryAfterSeconds} s`,
+        {
+          limit: tier.requestsPerMinute,
+          window_seconds: WINDOW_MS / 1000,
+          retry_after: hit.retryAfterSeconds,
+        },
+      );
     }
   });
 

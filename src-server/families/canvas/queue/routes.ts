@@ -26,9 +26,13 @@ const Item = Type.Object({
   credits_used: Type.Integer({ description: 'Charged on completion: its compute time, 1 credit a second' }),
   result: Nullable(
     Type.Object({
-      image_id: Nullable(Type.String({ description: 'The first image still in the gallery; null once every image of the job was deleted' })),
+      image_id: Nullable(
+        Type.String({ description: 'The first image still in the gallery; null once every image of the job was deleted' }),
+      ),
       image_url: Nullable(Type.String({ description: 'Signed URL of that image (valid 1 hour)' })),
-      images: Type.Array(Type.Object({ image_id: Type.String(), image_url: Type.String(), thumbnail_url: Type.String(), seed: Nullable(Type.Integer()) })),
+      images: Type.Array(
+        Type.Object({ image_id: Type.String(), image_url: Type.String(), thumbnail_url: Type.String(), seed: Nullable(Type.Integer()) }),
+      ),
       compute_seconds: Type.Number(),
       provider: Type.String({ description: 'The execution provider that ran it (cpu, cuda...)' }),
     }),
@@ -43,12 +47,24 @@ const Status = Type.Object({
   active_jobs: Type.Integer({ description: 'Your jobs running now' }),
   queued_jobs: Type.Integer({ description: 'Your jobs waiting' }),
   completed_today: Type.Integer({ description: 'Your jobs completed since 00:00 UTC' }),
-  processing: Type.Array(Type.Object({ job_id: Type.String(), status: Type.Literal('processing'), progress: Type.Integer(), started_at: Nullable(Type.String()) })),
-  queued: Type.Array(Type.Object({ job_id: Type.String(), status: Type.Literal('queued'), position: Type.Integer(), queued_at: Type.String() })),
+  processing: Type.Array(
+    Type.Object({
+      job_id: Type.String(),
+      status: Type.Literal('processing'),
+      progress: Type.Integer(),
+      started_at: Nullable(Type.String()),
+    }),
+  ),
+  queued: Type.Array(
+    Type.Object({ job_id: Type.String(), status: Type.Literal('queued'), position: Type.Integer(), queued_at: Type.String() }),
+  ),
 });
 
 const ItemsQuery = Type.Object(
-  { status: Type.Optional(Type.Enum([...JOB_STATUSES], { description: 'queued, processing, completed, failed or cancelled' })), ...PageQuery(100) },
+  {
+    status: Type.Optional(Type.Enum([...JOB_STATUSES], { description: 'queued, processing, completed, failed or cancelled' })),
+    ...PageQuery(100),
+  },
   { additionalProperties: false },
 );
 
@@ -69,7 +85,12 @@ export async function queueRoutes(app: FamilyApp, credits: CreditService, images
     const rows = (job.result?.image_ids ?? []).map((id) => images.get(id)).filter((r) => r !== null);
     const made = rows.map((r) => {
       const v = views.summary(r);
-      return { image_id: r.id, image_url: v.full_url, thumbnail_url: v.thumbnail_url, seed: typeof r.metadata.seed === 'number' ? r.metadata.seed : null };
+      return {
+        image_id: r.id,
+        image_url: v.full_url,
+        thumbnail_url: v.thumbnail_url,
+        seed: typeof r.metadata.seed === 'number' ? r.metadata.seed : null,
+      };
     });
     return {
       job_id: job.id,
@@ -82,9 +103,20 @@ export async function queueRoutes(app: FamilyApp, credits: CreditService, images
       credits_used: gen?.creditsUsed ?? 0,
       result:
         job.status === 'completed' && job.result
-          ? { image_id: made[0]?.image_id ?? null, image_url: made[0]?.image_url ?? null, images: made, compute_seconds: job.result.compute_seconds, provider: job.result.provider }
+          ? {
+              image_id: made[0]?.image_id ?? null,
+              image_url: made[0]?.image_url ?? null,
+              images: made,
+              compute_seconds: job.result.compute_seconds,
+              provider: job.result.provider,
+            }
           : null,
-      error: job.error !== null && job.status !== 'completed' ? { code: job.errorCode, message: job.error } : job.status === 'cancelled' ? { code: 'CANCELLED', message: 'Cancelled' } : null,
+      error:
+        job.error !== null && job.status !== 'completed'
+          ? { code: job.errorCode, message: job.error }
+          : job.status === 'cancelled'
+            ? { code: 'CANCELLED', message: 'Cancelled' }
+            : null,
       queued_at: job.createdAt,
       started_at: job.startedAt,
       completed_at: job.finishedAt,
@@ -93,7 +125,15 @@ export async function queueRoutes(app: FamilyApp, credits: CreditService, images
 
   app.get(
     '/api/v1/queue/status',
-    { onRequest: signedIn, schema: { tags, security, summary: 'Your queue at a glance (큐 상태 조회)', response: { 200: Envelope(Status), ...errorResponses({}) } } },
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: 'Your queue at a glance (큐 상태 조회)',
+        response: { 200: Envelope(Status), ...errorResponses({}) },
+      },
+    },
     async (request) => {
       const ownerId = currentUser(request).id;
       const filter = { ownerId, kind: GENERATE_JOB };
@@ -106,7 +146,12 @@ export async function queueRoutes(app: FamilyApp, credits: CreditService, images
         active_jobs: processing.length,
         queued_jobs: queued.length,
         completed_today: app.jobs.count({ ...filter, status: 'completed', finishedAfter: midnight.getTime() }),
-        processing: processing.map((j) => ({ job_id: j.id, status: 'processing' as const, progress: percent(j.progress), started_at: j.startedAt })),
+        processing: processing.map((j) => ({
+          job_id: j.id,
+          status: 'processing' as const,
+          progress: percent(j.progress),
+          started_at: j.startedAt,
+        })),
         queued: queued.map((j) => ({ job_id: j.id, status: 'queued' as const, position: j.position ?? 0, queued_at: j.createdAt })),
       });
     },
@@ -116,7 +161,13 @@ export async function queueRoutes(app: FamilyApp, credits: CreditService, images
     '/api/v1/queue/items',
     {
       onRequest: signedIn,
-      schema: { tags, security, summary: 'Your generation jobs, newest first (큐 아이템 목록)', querystring: ItemsQuery, response: { 200: PagedEnvelope(Type.Array(Item)), ...errorResponses({ 400: '`VALIDATION_ERROR`' }) } },
+      schema: {
+        tags,
+        security,
+        summary: 'Your generation jobs, newest first (큐 아이템 목록)',
+        querystring: ItemsQuery,
+        response: { 200: PagedEnvelope(Type.Array(Item)), ...errorResponses({ 400: '`VALIDATION_ERROR`' }) },
+      },
     },
     async (request) => {
       const { page, perPage, offset } = pageOf(request.query);
@@ -138,7 +189,10 @@ export async function queueRoutes(app: FamilyApp, credits: CreditService, images
         security,
         summary: 'One generation job (작업 상세 조회)',
         params: JobParams,
-        response: { 200: Envelope(Item), ...errorResponses({ 400: '`VALIDATION_ERROR`: not a job id', 403: '`FORBIDDEN`: another account\'s job', 404: '`NOT_FOUND`' }) },
+        response: {
+          200: Envelope(Item),
+          ...errorResponses({ 400: '`VALIDATION_ERROR`: not a job id', 403: "`FORBIDDEN`: another account's job", 404: '`NOT_FOUND`' }),
+        },
       },
     },
     async (request) => ok(itemView(request, owned(request, request.params.job_id))),
@@ -155,7 +209,12 @@ export async function queueRoutes(app: FamilyApp, credits: CreditService, images
         params: JobParams,
         response: {
           200: Envelope(Type.Object({ job_id: Type.String(), status: Type.Literal('cancelled'), credits_refunded: Type.Integer() })),
-          ...errorResponses({ 400: '`VALIDATION_ERROR`', 403: '`FORBIDDEN`', 404: '`NOT_FOUND`', 409: '`JOB_ALREADY_FINISHED`: it completed, failed or was cancelled already' }),
+          ...errorResponses({
+            400: '`VALIDATION_ERROR`',
+            403: '`FORBIDDEN`',
+            404: '`NOT_FOUND`',
+            409: '`JOB_ALREADY_FINISHED`: it completed, failed or was cancelled already',
+          }),
         },
       },
     },

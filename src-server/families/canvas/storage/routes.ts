@@ -7,7 +7,9 @@ import { storageUsage } from './usage';
 
 const Usage = Type.Object({
   used_bytes: Type.Integer(),
-  quota_bytes: Type.Integer({ description: 'Your plan\'s storage; new generations and workflows are refused with 402 `STORAGE_EXCEEDED` once it is full' }),
+  quota_bytes: Type.Integer({
+    description: "Your plan's storage; new generations and workflows are refused with 402 `STORAGE_EXCEEDED` once it is full",
+  }),
   used_percentage: Type.Number({ description: 'Rounded to 2 decimals' }),
   breakdown: Type.Object({
     images: Type.Integer({ description: 'Generated PNGs' }),
@@ -20,7 +22,15 @@ const Usage = Type.Object({
 export async function storageRoutes(app: FamilyApp, images: ImageService): Promise<void> {
   app.get(
     '/api/v1/storage/usage',
-    { onRequest: signedIn, schema: { tags: ['canvas'], security, summary: 'Your storage use and quota (스토리지 사용량)', response: { 200: Envelope(Usage), ...errorResponses({}) } } },
+    {
+      onRequest: signedIn,
+      schema: {
+        tags: ['canvas'],
+        security,
+        summary: 'Your storage use and quota (스토리지 사용량)',
+        response: { 200: Envelope(Usage), ...errorResponses({}) },
+      },
+    },
     async (request) => {
       const me = currentUser(request);
       return ok(storageUsage(images, me.id, me.tier));

@@ -49,7 +49,13 @@ export class LemonSqueezy {
   }
 
   /** POST /v1/checkouts for one variant; the user's id rides along as custom data for the webhooks. */
-  async createCheckout(input: { variantId: string; userId: string; email: string | null; name: string; expiresAt: string }): Promise<Checkout> {
+  async createCheckout(input: {
+    variantId: string;
+    userId: string;
+    email: string | null;
+    name: string;
+    expiresAt: string;
+  }): Promise<Checkout> {
     const body = {
       data: {
         type: 'checkouts',
@@ -89,13 +95,19 @@ export class LemonSqueezy {
     try {
       res = await fetch(`${this.config.apiBase}${path}`, {
         method,
-        headers: { authorization: `Bearer ${this.config.apiKey}`, accept: JSON_API, ...(body !== undefined ? { 'content-type': JSON_API } : {}) },
+        headers: {
+          authorization: `Bearer ${this.config.apiKey}`,
+          accept: JSON_API,
+          ...(body !== undefined ? { 'content-type': JSON_API } : {}),
+        },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         signal: AbortSignal.timeout(this.config.timeoutMs),
       });
     } catch (err) {
       const timedOut = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError';
-      throw upstream(timedOut ? 'The payment provider did not answer in time' : 'The payment provider could not be reached', { reason: timedOut ? 'timeout' : 'unreachable' });
+      throw upstream(timedOut ? 'The payment provider did not answer in time' : 'The payment provider could not be reached', {
+        reason: timedOut ? 'timeout' : 'unreachable',
+      });
     }
     const text = await res.text().catch(() => '');
     if (!res.ok) {
@@ -107,7 +119,11 @@ export class LemonSqueezy {
       } catch {
         detail = undefined;
       }
-      throw upstream(`The payment provider refused the request (HTTP ${res.status})`, { reason: 'status', upstream_status: res.status, ...(detail ? { upstream_detail: detail } : {}) });
+      throw upstream(`The payment provider refused the request (HTTP ${res.status})`, {
+        reason: 'status',
+        upstream_status: res.status,
+        ...(detail ? { upstream_detail: detail } : {}),
+      });
     }
     if (text === '') return null;
     try {

@@ -19,7 +19,12 @@ const Plan = Type.Object({
   credits: Type.Integer({ description: 'Granted each month; one credit pays one second of compute' }),
   storage_gb: Type.Integer(),
   queue_count: Type.Integer({ description: 'Generation jobs queued or running at once' }),
-  features: Type.Object({ sd_models: Type.Boolean(), flux_model: Type.Boolean(), nano_banana_api: Type.Boolean(), lora_training: Type.Boolean() }),
+  features: Type.Object({
+    sd_models: Type.Boolean(),
+    flux_model: Type.Boolean(),
+    nano_banana_api: Type.Boolean(),
+    lora_training: Type.Boolean(),
+  }),
   requests_per_minute: Type.Integer({ description: 'Atelier addition: API requests a minute (the X-RateLimit-Limit you will see)' }),
   generations_per_minute: Type.Integer({ description: 'Atelier addition: generation requests a minute' }),
 });
@@ -29,13 +34,20 @@ const PaymentMethod = Type.Object({ type: Type.String(), last_four: Nullable(Typ
 const Current = Type.Object({
   id: Nullable(Type.String({ description: 'null when the account has no subscription' })),
   plan: Type.Object({ name: Type.Enum([...TIER_NAMES]), display_name: Type.String() }),
-  status: Type.Enum([...SUBSCRIPTION_STATUSES], { description: '`cancelling`: cancelled, the plan lasts until `current_period_end`; `past_due`: a renewal payment failed and is being retried' }),
+  status: Type.Enum([...SUBSCRIPTION_STATUSES], {
+    description:
+      '`cancelling`: cancelled, the plan lasts until `current_period_end`; `past_due`: a renewal payment failed and is being retried',
+  }),
   billing_cycle: Nullable(Type.Enum([...BILLING_CYCLES])),
   current_period_start: Type.String({ format: 'date-time' }),
   current_period_end: Type.String({ format: 'date-time' }),
   cancel_at_period_end: Type.Boolean(),
   payment_method: Nullable(PaymentMethod),
-  managed_by: Nullable(Type.Enum(['lemon_squeezy', 'local'], { description: 'Atelier addition: who bills it; `local` is an upgrade made on an installation without billing' })),
+  managed_by: Nullable(
+    Type.Enum(['lemon_squeezy', 'local'], {
+      description: 'Atelier addition: who bills it; `local` is an upgrade made on an installation without billing',
+    }),
+  ),
 });
 
 const BILLING_ERRORS = {
@@ -51,7 +63,8 @@ export async function subscriptionRoutes(app: FamilyApp, subscriptions: Subscrip
       schema: {
         tags,
         summary: 'Plans you can buy (플랜 목록)',
-        description: 'The paid plans, cheapest first. No sign-in needed. Free (every new account) and Enterprise (arranged directly) are not listed.',
+        description:
+          'The paid plans, cheapest first. No sign-in needed. Free (every new account) and Enterprise (arranged directly) are not listed.',
         response: { 200: Envelope(Type.Array(Plan)), ...errorResponses({}, { auth: false }) },
       },
     },
@@ -108,11 +121,15 @@ export async function subscriptionRoutes(app: FamilyApp, subscriptions: Subscrip
         ),
         response: {
           200: Envelope(Type.Object({ checkout_url: Type.String({ format: 'uri' }), expires_at: Type.String({ format: 'date-time' }) })),
-          ...errorResponses({ 400: '`VALIDATION_ERROR`: unknown plan or cycle; `INVALID_PARAMETERS`: you already have a subscription', ...BILLING_ERRORS }),
+          ...errorResponses({
+            400: '`VALIDATION_ERROR`: unknown plan or cycle; `INVALID_PARAMETERS`: you already have a subscription',
+            ...BILLING_ERRORS,
+          }),
         },
       },
     },
-    async (request) => ok(await subscriptions.checkout(currentUser(request), request.body.plan, (request.body.billing_cycle ?? 'monthly') as BillingCycle)),
+    async (request) =>
+      ok(await subscriptions.checkout(currentUser(request), request.body.plan, (request.body.billing_cycle ?? 'monthly') as BillingCycle)),
   );
 
   app.post(
@@ -144,7 +161,8 @@ export async function subscriptionRoutes(app: FamilyApp, subscriptions: Subscrip
         },
       },
     },
-    async (request) => ok(await subscriptions.upgrade(currentUser(request), request.body.target_plan, isLoopback(request.socket.remoteAddress))),
+    async (request) =>
+      ok(await subscriptions.upgrade(currentUser(request), request.body.target_plan, isLoopback(request.socket.remoteAddress))),
   );
 
   app.post(
@@ -159,14 +177,24 @@ export async function subscriptionRoutes(app: FamilyApp, subscriptions: Subscrip
         tags,
         security,
         summary: 'Cancel your subscription (구독 취소)',
-        description: 'The plan lasts until the paid period ends (`ends_at`), then the account is Free. A Lemon Squeezy subscription is cancelled there too.',
+        description:
+          'The plan lasts until the paid period ends (`ends_at`), then the account is Free. A Lemon Squeezy subscription is cancelled there too.',
         body: Type.Object(
-          { reason: Type.Optional(Nullable(Type.String({ maxLength: 500 }))), feedback: Type.Optional(Nullable(Type.String({ maxLength: 5000 }))) },
+          {
+            reason: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
+            feedback: Type.Optional(Nullable(Type.String({ maxLength: 5000 }))),
+          },
           { additionalProperties: false },
         ),
         response: {
-          200: Envelope(Type.Object({ status: Type.Literal('cancelling'), ends_at: Type.String({ format: 'date-time' }), message: Type.String() })),
-          ...errorResponses({ 400: '`VALIDATION_ERROR`; `INVALID_PARAMETERS`: already cancelled', 404: '`NOT_FOUND`: no active subscription', ...BILLING_ERRORS }),
+          200: Envelope(
+            Type.Object({ status: Type.Literal('cancelling'), ends_at: Type.String({ format: 'date-time' }), message: Type.String() }),
+          ),
+          ...errorResponses({
+            400: '`VALIDATION_ERROR`; `INVALID_PARAMETERS`: already cancelled',
+            404: '`NOT_FOUND`: no active subscription',
+            ...BILLING_ERRORS,
+          }),
         },
       },
     },

@@ -28,7 +28,17 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export function shiftCycle(ms: number, cycle: BillingCycle, sign: 1 | -1 = 1): number {
   const d = new Date(ms);
   const months = (cycle === 'yearly' ? 12 : 1) * sign;
-  const target = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, 1, d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds()));
+  const target = new Date(
+    Date.UTC(
+      d.getUTCFullYear(),
+      d.getUTCMonth() + months,
+      1,
+      d.getUTCHours(),
+      d.getUTCMinutes(),
+      d.getUTCSeconds(),
+      d.getUTCMilliseconds(),
+    ),
+  );
   const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
   target.setUTCDate(Math.min(d.getUTCDate(), lastDay));
   return target.getTime();
@@ -77,7 +87,9 @@ export class SubscriptionService {
   }
 
   rowByProviderId(providerSubscriptionId: string): SubscriptionRow | null {
-    return this.db.select().from(canvasSubscriptions).where(eq(canvasSubscriptions.providerSubscriptionId, providerSubscriptionId)).get() ?? null;
+    return (
+      this.db.select().from(canvasSubscriptions).where(eq(canvasSubscriptions.providerSubscriptionId, providerSubscriptionId)).get() ?? null
+    );
   }
 
   /**
@@ -141,14 +153,21 @@ export class SubscriptionService {
 
   /** POST /subscriptions/checkout: a Lemon Squeezy checkout URL for the plan, carrying the account id. */
   async checkout(user: UserRow, plan: string, cycle: BillingCycle): Promise<{ checkout_url: string; expires_at: string }> {
-    if (!isPaidPlan(plan)) throw errors.error('INVALID_PARAMETERS', `"${plan}" is not a plan you can buy; choose one of ${PAID_PLANS.map((t) => t.name).join(', ')}`);
+    if (!isPaidPlan(plan))
+      throw errors.error(
+        'INVALID_PARAMETERS',
+        `"${plan}" is not a plan you can buy; choose one of ${PAID_PLANS.map((t) => t.name).join(', ')}`,
+      );
     const row = this.settle(user.id);
     if (row && (row.status === 'active' || row.status === 'past_due')) {
-      throw errors.error('INVALID_PARAMETERS', 'You already have a subscription; change its plan with POST /subscriptions/upgrade', { current_plan: row.plan });
+      throw errors.error('INVALID_PARAMETERS', 'You already have a subscription; change its plan with POST /subscriptions/upgrade', {
+        current_plan: row.plan,
+      });
     }
     if (!this.billing.configured) throw notConfigured('set LEMONSQUEEZY_API_KEY and LEMONSQUEEZY_STORE_ID');
     const variantId = this.billing.variantOf(plan, cycle);
-    if (!variantId) throw notConfigured(`no Lemon Squeezy variant for ${plan}:${cycle} in LEMONSQUEEZY_VARIANTS`, { plan, billing_cycle: cycle });
+    if (!variantId)
+      throw notConfigured(`no Lemon Squeezy variant for ${plan}:${cycle} in LEMONSQUEEZY_VARIANTS`, { plan, billing_cycle: cycle });
     const expiresAt = iso(this.now() + CHECKOUT_TTL_MS);
     const checkout = await this.billing.createCheckout({ variantId, userId: user.id, email: user.email, name: user.name, expiresAt });
     return { checkout_url: checkout.url, expires_at: checkout.expiresAt ?? expiresAt };
@@ -160,35 +179,55 @@ export class SubscriptionService {
    * prorates the charge). With no provider subscription the upgrade is local to this installation,
    * allowed only where billing is not configured (elsewhere checkout is the way to a paid plan).
    */
-  async upgrade(user: UserRow, target: string, fromThisComputer = true): Promise<{ previous_plan: TierName; new_plan: TierName; effective_immediately: true; credits_granted: number; message: string }> {
+  async upgrade(
+    user: UserRow,
+    target: string,
+    fromThisComputer = true,
+  ): Promise<{ previous_plan: TierName; new_plan: TierName; effective_immediately: true; credits_granted: number; message: string }> {
     const row = this.settle(user.id);
     const previous = tierOf(this.tierNow(user.id));
     if (!isPaidPlan(target)) {
-      const reason = target === 'enterprise' ? 'the Enterprise plan is arranged with us directly' : `"${target}" is not a plan you can upgrade to`;
+      const reason =
+        target === 'enterprise' ? 'the Enterprise plan is arranged with us directly' : `"${target}" is not a plan you can upgrade to`;
       throw errors.error('INVALID_PARAMETERS', `Cannot upgrade: ${reason}`, { target_plan: target });
     }
     const next = TIERS[target];
     if (tierRank(next.name) <= tierRank(previous.name)) {
-      throw errors.error('INVALID_PARAMETERS', `Cannot upgrade from ${previous.displayName} to ${next.displayName}: the target must be a higher plan`, {
-        current_plan: previous.name,
-        target_plan: next.name,
-      });
+      throw errors.error(
+        'INVALID_PARAMETERS',
+        `Cannot upgrade from ${previous.displayName} to ${next.displayName}: the target must be a higher plan`,
+        {
+          current_plan: previous.name,
+          target_plan: next.name,
+        },
+      );
     }
     const live = row && LIVE.includes(row.status) ? row : null;
     if (live?.providerSubscriptionId) {
-      if (!this.billing.configured) throw notConfigured('this subscription is billed by Lemon Squeezy; set LEMONSQUEEZY_API_KEY and LEMONSQUEEZY_STORE_ID');
+      if (!this.billing.configured)
+        throw notConfigured('this subscription is billed by Lemon Squeezy; set LEMONSQUEEZY_API_KEY and LEMONSQUEEZY_STORE_ID');
       const variantId = this.billing.variantOf(next.name, live.billingCycle);
-      if (!variantId) throw notConfigured(`no Lemon Squeezy variant for ${next.name}:${live.billingCycle} in LEMONSQUEEZY_VARIANTS`, { plan: next.name, billing_cycle: live.billingCycle });
+      if (!variantId)
+        throw notConfigured(`no Lemon Squeezy variant for ${next.name}:${live.billingCycle} in LEMONSQUEEZY_VARIANTS`, {
+          plan: next.name,
+          billing_cycle: live.billingCycle,
+        });
       await this.billing.changeVariant(live.providerSubscriptionId, variantId);
     } else if (!this.billing.configured && !fromThisComputer) {
       // Without billing a plan costs nothing: only the person at this computer hands them out.
-      throw errors.error('FORBIDDEN', 'This Atelier sells no plans; a plan can be changed only on the computer running it', { target_plan: next.name });
+      throw errors.error('FORBIDDEN', 'This Atelier sells no plans; a plan can be changed only on the computer running it', {
+        target_plan: next.name,
+      });
     } else if (this.billing.configured) {
       // Where plans are sold, a plan with no payment behind it must not be had for the asking.
-      throw errors.error('INVALID_PARAMETERS', `This server bills plans through Lemon Squeezy: subscribe to ${next.displayName} with POST /subscriptions/checkout`, {
-        target_plan: next.name,
-        checkout: '/api/v1/subscriptions/checkout',
-      });
+      throw errors.error(
+        'INVALID_PARAMETERS',
+        `This server bills plans through Lemon Squeezy: subscribe to ${next.displayName} with POST /subscriptions/checkout`,
+        {
+          target_plan: next.name,
+          checkout: '/api/v1/subscriptions/checkout',
+        },
+      );
     }
     const granted = this.db.transaction(() => {
       // Another upgrade may have landed while the provider was answering: grant once.
@@ -226,18 +265,29 @@ export class SubscriptionService {
   }
 
   /** POST /subscriptions/cancel: the plan stays until the paid period ends, then the account is Free. */
-  async cancel(user: UserRow, reason: string | null, feedback: string | null): Promise<{ status: 'cancelling'; ends_at: string; message: string }> {
+  async cancel(
+    user: UserRow,
+    reason: string | null,
+    feedback: string | null,
+  ): Promise<{ status: 'cancelling'; ends_at: string; message: string }> {
     const row = this.settle(user.id);
     if (!row || !LIVE.includes(row.status)) throw errors.error('NOT_FOUND', 'You have no subscription to cancel');
     if (row.status === 'cancelling') {
-      throw errors.error('INVALID_PARAMETERS', `Your subscription is already cancelled and ends at ${row.currentPeriodEnd}`, { ends_at: row.currentPeriodEnd });
+      throw errors.error('INVALID_PARAMETERS', `Your subscription is already cancelled and ends at ${row.currentPeriodEnd}`, {
+        ends_at: row.currentPeriodEnd,
+      });
     }
     if (row.providerSubscriptionId) {
-      if (!this.billing.configured) throw notConfigured('this subscription is billed by Lemon Squeezy; set LEMONSQUEEZY_API_KEY and LEMONSQUEEZY_STORE_ID');
+      if (!this.billing.configured)
+        throw notConfigured('this subscription is billed by Lemon Squeezy; set LEMONSQUEEZY_API_KEY and LEMONSQUEEZY_STORE_ID');
       await this.billing.cancel(row.providerSubscriptionId);
     }
     const updated = this.write(row, { status: 'cancelling', cancelAtPeriodEnd: true, cancelReason: reason, cancelFeedback: feedback });
-    return { status: 'cancelling', ends_at: updated.currentPeriodEnd, message: `Your subscription ends on ${updated.currentPeriodEnd.slice(0, 10)}.` };
+    return {
+      status: 'cancelling',
+      ends_at: updated.currentPeriodEnd,
+      message: `Your subscription ends on ${updated.currentPeriodEnd.slice(0, 10)}.`,
+    };
   }
 
   /**
@@ -281,9 +331,15 @@ export class SubscriptionService {
   }
 
   /** The account's one row, replaced (a new subscription after an old one ended, or another provider subscription). */
-  private replace(userId: string, fields: Omit<SubscriptionRow, 'id' | 'userId' | 'createdAt' | 'updatedAt' | 'cancelAtPeriodEnd' | 'cancelReason' | 'cancelFeedback'> & { cancelAtPeriodEnd?: boolean }): SubscriptionRow {
+  private replace(
+    userId: string,
+    fields: Omit<SubscriptionRow, 'id' | 'userId' | 'createdAt' | 'updatedAt' | 'cancelAtPeriodEnd' | 'cancelReason' | 'cancelFeedback'> & {
+      cancelAtPeriodEnd?: boolean;
+    },
+  ): SubscriptionRow {
     const now = iso(this.now());
-    if (fields.providerSubscriptionId) this.db.delete(canvasSubscriptions).where(eq(canvasSubscriptions.providerSubscriptionId, fields.providerSubscriptionId)).run();
+    if (fields.providerSubscriptionId)
+      this.db.delete(canvasSubscriptions).where(eq(canvasSubscriptions.providerSubscriptionId, fields.providerSubscriptionId)).run();
     this.db.delete(canvasSubscriptions).where(eq(canvasSubscriptions.userId, userId)).run();
     const row = this.db
       .insert(canvasSubscriptions)
@@ -296,6 +352,10 @@ export class SubscriptionService {
 
   private syncTier(row: SubscriptionRow): void {
     const tier = LIVE.includes(row.status) ? row.plan : 'free';
-    this.db.update(users).set({ tier, updatedAt: iso(this.now()) }).where(eq(users.id, row.userId)).run();
+    this.db
+      .update(users)
+      .set({ tier, updatedAt: iso(this.now()) })
+      .where(eq(users.id, row.userId))
+      .run();
   }
 }

@@ -12,7 +12,11 @@ const tags = ['canvas'];
 const Event = Type.Object({
   meta: Type.Object({
     event_name: Type.String({ minLength: 1 }),
-    custom_data: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], { description: '`user_id`: the Atelier account the checkout was opened for' })),
+    custom_data: Type.Optional(
+      Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
+        description: '`user_id`: the Atelier account the checkout was opened for',
+      }),
+    ),
   }),
   data: Type.Object({
     type: Type.String(),
@@ -28,7 +32,9 @@ const Event = Type.Object({
 export async function webhookRoutes(app: FamilyApp, webhooks: WebhookService): Promise<void> {
   await app.register(async (scope: FamilyApp) => {
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser(['application/json', 'application/vnd.api+json'], { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    scope.addContentTypeParser(['application/json', 'application/vnd.api+json'], { parseAs: 'buffer' }, (_request, body, done) =>
+      done(null, body),
+    );
 
     const verify = async (request: FastifyRequest) => {
       const secret = scope.config.lemonSqueezy.webhookSecret;
@@ -56,8 +62,8 @@ export async function webhookRoutes(app: FamilyApp, webhooks: WebhookService): P
           summary: 'Lemon Squeezy webhook (Lemon Squeezy 웹훅 수신)',
           description: [
             'No Bearer token: `X-Signature` must be the hex HMAC-SHA256 of the raw body with LEMONSQUEEZY_WEBHOOK_SECRET (`sha256=<hex>` is accepted too).',
-            'Subscription events (`subscription_created`, `_updated`, `_cancelled`, `_resumed`, `_expired`, `_paused`, `_unpaused`) set the account\'s subscription and plan; the plan comes from `variant_id` through LEMONSQUEEZY_VARIANTS. Status: `on_trial`/`active` → active, `cancelled` → cancelling (plan kept until `ends_at`), `past_due`/`unpaid` → past_due (plan kept), `paused` → cancelled and `expired` → expired (plan back to Free).',
-            '`subscription_payment_success` tops the current credit period up to the plan\'s monthly credits (nothing when that month was granted already). Other events (`order_created`...) are acknowledged and ignored.',
+            "Subscription events (`subscription_created`, `_updated`, `_cancelled`, `_resumed`, `_expired`, `_paused`, `_unpaused`) set the account's subscription and plan; the plan comes from `variant_id` through LEMONSQUEEZY_VARIANTS. Status: `on_trial`/`active` → active, `cancelled` → cancelling (plan kept until `ends_at`), `past_due`/`unpaid` → past_due (plan kept), `paused` → cancelled and `expired` → expired (plan back to Free).",
+            "`subscription_payment_success` tops the current credit period up to the plan's monthly credits (nothing when that month was granted already). Other events (`order_created`...) are acknowledged and ignored.",
             'The account is `meta.custom_data.user_id` (set at checkout), else the owner of the subscription the event names; an event for no known account answers 200 with `result: "ignored"` and is logged.',
             'Each event applies once (key: event name, object type, id and `updated_at`): a redelivery answers 200 with `result: "duplicate"` and changes nothing.',
           ].join('\n\n'),

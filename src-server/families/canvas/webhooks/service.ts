@@ -108,10 +108,13 @@ export class WebhookService {
     const attrs = event.data.attributes;
     const variant = this.billing.planOfVariant(attrs.variant_id);
     if (!variant || !(TIER_NAMES as readonly string[]).includes(variant.plan)) {
-      throw errors.error('UNKNOWN_VARIANT', `Variant ${String(attrs.variant_id)} is not a plan in LEMONSQUEEZY_VARIANTS`, { variant_id: attrs.variant_id ?? null });
+      throw errors.error('UNKNOWN_VARIANT', `Variant ${String(attrs.variant_id)} is not a plan in LEMONSQUEEZY_VARIANTS`, {
+        variant_id: attrs.variant_id ?? null,
+      });
     }
     const status = event.meta.event_name === 'subscription_expired' ? 'expired' : STATUS[String(attrs.status)];
-    if (!status) throw errors.error('INVALID_PARAMETERS', `Unknown subscription status "${String(attrs.status)}"`, { status: attrs.status ?? null });
+    if (!status)
+      throw errors.error('INVALID_PARAMETERS', `Unknown subscription status "${String(attrs.status)}"`, { status: attrs.status ?? null });
     const endsAt = str(attrs.ends_at);
     const renewsAt = str(attrs.renews_at);
     const periodEnd = status === 'cancelling' || status === 'expired' ? (endsAt ?? renewsAt) : (renewsAt ?? endsAt);
@@ -139,14 +142,25 @@ export class WebhookService {
     const subscriptionId = str(event.data.attributes.subscription_id);
     const row = subscriptionId ? this.subscriptions.rowByProviderId(subscriptionId) : null;
     if (!row) {
-      throw errors.error('UNKNOWN_SUBSCRIPTION', `Subscription ${subscriptionId ?? '(none)'} has not been seen yet; retry after its subscription_created event`, {
-        subscription_id: subscriptionId,
-      });
+      throw errors.error(
+        'UNKNOWN_SUBSCRIPTION',
+        `Subscription ${subscriptionId ?? '(none)'} has not been seen yet; retry after its subscription_created event`,
+        {
+          subscription_id: subscriptionId,
+        },
+      );
     }
     const tierName = this.subscriptions.tierNow(row.userId);
     const plan = tierOf(row.plan);
     const shortfall = Math.max(0, plan.credits - this.credits.grantedThisPeriod(row.userId, tierName));
-    if (shortfall > 0) this.credits.add(row.userId, tierName, 'subscription_grant', shortfall, `${plan.displayName} plan monthly credits (payment received)`);
+    if (shortfall > 0)
+      this.credits.add(
+        row.userId,
+        tierName,
+        'subscription_grant',
+        shortfall,
+        `${plan.displayName} plan monthly credits (payment received)`,
+      );
     return shortfall;
   }
 }

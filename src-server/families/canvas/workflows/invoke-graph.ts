@@ -52,7 +52,12 @@ const LOADERS = ['main_model_loader', 'sdxl_model_loader'];
 const PROMPTS = ['compel', 'sdxl_compel_prompt'];
 const UPSCALERS = ['esrgan', 'spandrel_image_to_image'];
 /** Inputs of denoise_latents that bring in something the engine does not do. */
-const DENOISE_EXTRAS: Record<string, string> = { control: 'controlnet', ip_adapter: 'ip_adapter', t2i_adapter: 't2i_adapter', denoise_mask: 'inpainting' };
+const DENOISE_EXTRAS: Record<string, string> = {
+  control: 'controlnet',
+  ip_adapter: 'ip_adapter',
+  t2i_adapter: 't2i_adapter',
+  denoise_mask: 'inpainting',
+};
 
 export type LoaderType = 'main_model_loader' | 'sdxl_model_loader';
 
@@ -99,7 +104,14 @@ export interface SdxlSizeFields {
 }
 
 /** sdxl_compel_prompt's size fields and InvokeAI's defaults for them. */
-const SDXL_SIZE_DEFAULTS: SdxlSizeFields = { original_width: 1024, original_height: 1024, crop_top: 0, crop_left: 0, target_width: 1024, target_height: 1024 };
+const SDXL_SIZE_DEFAULTS: SdxlSizeFields = {
+  original_width: 1024,
+  original_height: 1024,
+  crop_top: 0,
+  crop_left: 0,
+  target_width: 1024,
+  target_height: 1024,
+};
 
 interface Field {
   name?: unknown;
@@ -163,33 +175,54 @@ class Graph {
       );
     }
     const { nodes, edges } = definition;
-    if (!Array.isArray(nodes) || !Array.isArray(edges)) throw invalid('The workflow definition needs `nodes` and `edges` arrays (InvokeAI workflow format)', { field: 'definition' });
+    if (!Array.isArray(nodes) || !Array.isArray(edges))
+      throw invalid('The workflow definition needs `nodes` and `edges` arrays (InvokeAI workflow format)', { field: 'definition' });
     const unsupported = new Set<string>();
     nodes.forEach((n, i) => {
-      if (!isObject(n) || typeof n.id !== 'string') throw invalid(`definition.nodes[${i}] is not a workflow node (an object with an id)`, { field: `definition.nodes[${i}]` });
+      if (!isObject(n) || typeof n.id !== 'string')
+        throw invalid(`definition.nodes[${i}] is not a workflow node (an object with an id)`, { field: `definition.nodes[${i}]` });
       // Notes nodes are comments on the canvas: they take no part in the graph.
       if (n.type === 'notes') return;
       const data = n.data;
-      if (n.type !== 'invocation' || !isObject(data) || typeof data.type !== 'string' || (data.inputs !== undefined && !isObject(data.inputs))) {
-        throw invalid(`definition.nodes[${i}] is not an InvokeAI invocation node ({id, type: "invocation", data: {type, inputs}})`, { field: `definition.nodes[${i}]` });
+      if (
+        n.type !== 'invocation' ||
+        !isObject(data) ||
+        typeof data.type !== 'string' ||
+        (data.inputs !== undefined && !isObject(data.inputs))
+      ) {
+        throw invalid(`definition.nodes[${i}] is not an InvokeAI invocation node ({id, type: "invocation", data: {type, inputs}})`, {
+          field: `definition.nodes[${i}]`,
+        });
       }
       if (!SUPPORTED.has(data.type)) unsupported.add(data.type);
       this.nodes.set(n.id, { id: n.id, type: data.type, inputs: (data.inputs ?? {}) as Record<string, Field> });
     });
     if (unsupported.size > 0) {
       const types = [...unsupported].sort();
-      throw invalid(`This workflow uses node types the local engine does not run: ${types.join(', ')}`, { unsupported_node_types: types, supported_node_types: [...SUPPORTED_NODE_TYPES] });
+      throw invalid(`This workflow uses node types the local engine does not run: ${types.join(', ')}`, {
+        unsupported_node_types: types,
+        supported_node_types: [...SUPPORTED_NODE_TYPES],
+      });
     }
     edges.forEach((e, i) => {
-      if (!isObject(e) || typeof e.source !== 'string' || typeof e.target !== 'string') throw invalid(`definition.edges[${i}] is not an edge ({source, target, ...})`, { field: `definition.edges[${i}]` });
+      if (!isObject(e) || typeof e.source !== 'string' || typeof e.target !== 'string')
+        throw invalid(`definition.edges[${i}] is not an edge ({source, target, ...})`, { field: `definition.edges[${i}]` });
       // Collapsed edges only draw a folded node's links; the real edges are listed as well.
       if (e.type === 'collapsed') return;
-      if (typeof e.sourceHandle !== 'string' || typeof e.targetHandle !== 'string') throw invalid(`definition.edges[${i}] has no sourceHandle/targetHandle`, { field: `definition.edges[${i}]` });
+      if (typeof e.sourceHandle !== 'string' || typeof e.targetHandle !== 'string')
+        throw invalid(`definition.edges[${i}] has no sourceHandle/targetHandle`, { field: `definition.edges[${i}]` });
       const source = this.nodes.get(e.source);
       const target = this.nodes.get(e.target);
-      if (!source || !target) throw invalid(`definition.edges[${i}] joins a node that is not in the workflow (${source ? e.target : e.source})`, { field: `definition.edges[${i}]` });
+      if (!source || !target)
+        throw invalid(`definition.edges[${i}] joins a node that is not in the workflow (${source ? e.target : e.source})`, {
+          field: `definition.edges[${i}]`,
+        });
       const into = this.incoming.get(target.id) ?? new Map<string, Link>();
-      if (into.has(e.targetHandle)) throw invalid(`Input "${e.targetHandle}" of node ${target.id} (${target.type}) has several edges into it`, { node_id: target.id, field: e.targetHandle });
+      if (into.has(e.targetHandle))
+        throw invalid(`Input "${e.targetHandle}" of node ${target.id} (${target.type}) has several edges into it`, {
+          node_id: target.id,
+          field: e.targetHandle,
+        });
       into.set(e.targetHandle, { node: source, handle: e.sourceHandle });
       this.incoming.set(target.id, into);
       this.consumed.add(source.id);
@@ -210,19 +243,26 @@ class Graph {
     const link = this.link(node, field);
     if (!link) return null;
     if (!types.includes(link.node.type)) {
-      throw invalid(`Input "${field}" of node ${node.id} (${node.type}) comes from a ${link.node.type} node; the engine reads it from ${types.join(' or ')}`, {
-        node_id: node.id,
-        field,
-        from: link.node.type,
-        expected: [...types],
-      });
+      throw invalid(
+        `Input "${field}" of node ${node.id} (${node.type}) comes from a ${link.node.type} node; the engine reads it from ${types.join(' or ')}`,
+        {
+          node_id: node.id,
+          field,
+          from: link.node.type,
+          expected: [...types],
+        },
+      );
     }
     return link.node;
   }
 
   required(node: GraphNode, field: string, types: readonly string[]): GraphNode {
     const found = this.from(node, field, types);
-    if (!found) throw invalid(`Input "${field}" of node ${node.id} (${node.type}) is not connected; it needs a ${types.join(' or ')} node`, { node_id: node.id, field });
+    if (!found)
+      throw invalid(`Input "${field}" of node ${node.id} (${node.type}) is not connected; it needs a ${types.join(' or ')} node`, {
+        node_id: node.id,
+        field,
+      });
     return found;
   }
 
@@ -230,7 +270,7 @@ class Graph {
   value(node: GraphNode, field: string, depth = 0): Literal | undefined {
     const link = this.link(node, field);
     if (!link) return node.inputs[field]?.value as Literal | undefined;
-    if (depth > 32) throw invalid('The workflow\'s values form a cycle', { node_id: node.id, field });
+    if (depth > 32) throw invalid("The workflow's values form a cycle", { node_id: node.id, field });
     const src = link.node;
     switch (src.type) {
       case 'string':
@@ -243,25 +283,31 @@ class Graph {
       case 'string_join': {
         const left = this.value(src, 'string_left', depth + 1) ?? '';
         const right = this.value(src, 'string_right', depth + 1) ?? '';
-        if (typeof left !== 'string' || typeof right !== 'string') throw invalid(`string_join node ${src.id} joins something that is not text`, { node_id: src.id });
+        if (typeof left !== 'string' || typeof right !== 'string')
+          throw invalid(`string_join node ${src.id} joins something that is not text`, { node_id: src.id });
         return left + right;
       }
       default:
-        throw invalid(`Input "${field}" of node ${node.id} (${node.type}) is wired to a ${src.type} node, which gives no value the engine reads there`, { node_id: node.id, field, from: src.type });
+        throw invalid(
+          `Input "${field}" of node ${node.id} (${node.type}) is wired to a ${src.type} node, which gives no value the engine reads there`,
+          { node_id: node.id, field, from: src.type },
+        );
     }
   }
 
   number(node: GraphNode, field: string): number | null {
     const v = this.value(node, field);
     if (v === undefined || v === null) return null;
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw invalid(`Field "${field}" of node ${node.id} (${node.type}) must be a number`, { node_id: node.id, field });
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw invalid(`Field "${field}" of node ${node.id} (${node.type}) must be a number`, { node_id: node.id, field });
     return v;
   }
 
   text(node: GraphNode, field: string): string | null {
     const v = this.value(node, field);
     if (v === undefined || v === null) return null;
-    if (typeof v !== 'string') throw invalid(`Field "${field}" of node ${node.id} (${node.type}) must be text`, { node_id: node.id, field });
+    if (typeof v !== 'string')
+      throw invalid(`Field "${field}" of node ${node.id} (${node.type}) must be text`, { node_id: node.id, field });
     return v;
   }
 }
@@ -284,10 +330,18 @@ function loaderOf(graph: Graph, node: GraphNode, field: string, loader: GraphNod
   let from = graph.required(node, field, [...LOADERS, 'clip_skip']);
   if (from.type === 'clip_skip') {
     const skipped = graph.number(from, 'skipped_layers') ?? 0;
-    if (skipped !== 0) throw invalid(`CLIP skip (node ${from.id}, skipped_layers ${skipped}) is not supported by the local engine; set it to 0 or remove the node`, { node_id: from.id, field: 'skipped_layers', feature: 'clip_skip' });
+    if (skipped !== 0)
+      throw invalid(
+        `CLIP skip (node ${from.id}, skipped_layers ${skipped}) is not supported by the local engine; set it to 0 or remove the node`,
+        { node_id: from.id, field: 'skipped_layers', feature: 'clip_skip' },
+      );
     from = graph.required(from, 'clip', LOADERS);
   }
-  if (from.id !== loader.id) throw invalid(`Node ${node.id} (${node.type}) takes its ${field} from another model loader than the denoiser; the engine runs one model`, { node_id: node.id, field });
+  if (from.id !== loader.id)
+    throw invalid(
+      `Node ${node.id} (${node.type}) takes its ${field} from another model loader than the denoiser; the engine runs one model`,
+      { node_id: node.id, field },
+    );
 }
 
 /** An sdxl_compel_prompt's size conditioning, with InvokeAI's defaults for fields the file leaves out. */
@@ -296,7 +350,8 @@ function sdxlSizeOf(graph: Graph, node: GraphNode): SdxlSizeFields {
   for (const key of Object.keys(out) as (keyof SdxlSizeFields)[]) {
     const v = graph.number(node, key);
     if (v === null) continue;
-    if (!Number.isInteger(v) || v < 0) throw invalid(`Field "${key}" of node ${node.id} (sdxl_compel_prompt) must be a whole number ≥ 0`, { node_id: node.id, field: key });
+    if (!Number.isInteger(v) || v < 0)
+      throw invalid(`Field "${key}" of node ${node.id} (sdxl_compel_prompt) must be a whole number ≥ 0`, { node_id: node.id, field: key });
     out[key] = v;
   }
   return out;
@@ -311,14 +366,22 @@ function promptOf(graph: Graph, node: GraphNode, loader: GraphNode): string {
     // The engine feeds one prompt to both SDXL text encoders; a separate style prompt would be lost.
     const style = graph.text(node, 'style') ?? '';
     if (style !== '' && style !== prompt) {
-      throw invalid(`A style prompt different from the prompt (node ${node.id}) is not supported; the engine gives both SDXL text encoders the prompt`, { node_id: node.id, field: 'style', feature: 'sdxl_style_prompt' });
+      throw invalid(
+        `A style prompt different from the prompt (node ${node.id}) is not supported; the engine gives both SDXL text encoders the prompt`,
+        { node_id: node.id, field: 'style', feature: 'sdxl_style_prompt' },
+      );
     }
   }
   return prompt;
 }
 
 /** The image a node reads: an image node, maybe through img_resize (whose size then sets the output's). */
-function imageOf(graph: Graph, node: GraphNode, field: string, allowResize: boolean): { image: string | null; width: number | null; height: number | null; node: string } {
+function imageOf(
+  graph: Graph,
+  node: GraphNode,
+  field: string,
+  allowResize: boolean,
+): { image: string | null; width: number | null; height: number | null; node: string } {
   const src = graph.required(node, field, allowResize ? ['image', 'img_resize'] : ['image']);
   let width: number | null = null;
   let height: number | null = null;
@@ -331,7 +394,8 @@ function imageOf(graph: Graph, node: GraphNode, field: string, allowResize: bool
   const v = graph.value(imageNode, 'image');
   let name: string | null = null;
   if (isObject(v) && typeof v.image_name === 'string' && v.image_name) name = v.image_name;
-  else if (v !== undefined && v !== null) throw invalid(`Field "image" of node ${imageNode.id} (image) must be {image_name}`, { node_id: imageNode.id, field: 'image' });
+  else if (v !== undefined && v !== null)
+    throw invalid(`Field "image" of node ${imageNode.id} (image) must be {image_name}`, { node_id: imageNode.id, field: 'image' });
   return { image: name === null ? null : (galleryIdOf(name) ?? name), width, height, node: src.id };
 }
 
@@ -352,19 +416,33 @@ function diffusionOf(graph: Graph, l2i: GraphNode): MappedWorkflow {
   const vaeLoader = vaeSource(graph, l2i, loader);
   for (const [field, feature] of Object.entries(DENOISE_EXTRAS)) {
     const link = graph.link(denoise, field);
-    if (link) throw invalid(`${field} on denoise_latents (node ${denoise.id}) is not supported by the local engine`, { node_id: denoise.id, field, feature });
+    if (link)
+      throw invalid(`${field} on denoise_latents (node ${denoise.id}) is not supported by the local engine`, {
+        node_id: denoise.id,
+        field,
+        feature,
+      });
   }
   const positive = graph.required(denoise, 'positive_conditioning', PROMPTS);
   const negative = graph.from(denoise, 'negative_conditioning', PROMPTS);
   const noise = graph.from(denoise, 'noise', ['noise']);
   const latents = graph.from(denoise, 'latents', ['i2l']);
-  if (!noise && !latents) throw invalid(`denoise_latents (node ${denoise.id}) needs a noise node (or latents from i2l)`, { node_id: denoise.id, field: 'noise' });
+  if (!noise && !latents)
+    throw invalid(`denoise_latents (node ${denoise.id}) needs a noise node (or latents from i2l)`, { node_id: denoise.id, field: 'noise' });
 
   const start = graph.number(denoise, 'denoising_start') ?? 0;
   const end = graph.number(denoise, 'denoising_end') ?? 1;
-  if (end !== 1) throw invalid(`denoising_end ${end} (node ${denoise.id}) is not supported; the engine denoises to the end (1)`, { node_id: denoise.id, field: 'denoising_end' });
+  if (end !== 1)
+    throw invalid(`denoising_end ${end} (node ${denoise.id}) is not supported; the engine denoises to the end (1)`, {
+      node_id: denoise.id,
+      field: 'denoising_end',
+    });
   const rescale = graph.number(denoise, 'cfg_rescale_multiplier') ?? 0;
-  if (rescale !== 0) throw invalid(`cfg_rescale_multiplier (node ${denoise.id}) is not supported; set it to 0`, { node_id: denoise.id, field: 'cfg_rescale_multiplier' });
+  if (rescale !== 0)
+    throw invalid(`cfg_rescale_multiplier (node ${denoise.id}) is not supported; set it to 0`, {
+      node_id: denoise.id,
+      field: 'cfg_rescale_multiplier',
+    });
 
   let seed: number | null = null;
   let width: number | null = null;
@@ -373,7 +451,8 @@ function diffusionOf(graph: Graph, l2i: GraphNode): MappedWorkflow {
     const s = graph.value(noise, 'seed');
     if (s === RANDOM) seed = -1;
     else if (s !== undefined && s !== null) {
-      if (typeof s !== 'number') throw invalid(`Field "seed" of node ${noise.id} (noise) must be a number`, { node_id: noise.id, field: 'seed' });
+      if (typeof s !== 'number')
+        throw invalid(`Field "seed" of node ${noise.id} (noise) must be a number`, { node_id: noise.id, field: 'seed' });
       seed = s;
     }
     width = noiseSide(graph, noise, 'width', latents);
@@ -387,7 +466,10 @@ function diffusionOf(graph: Graph, l2i: GraphNode): MappedWorkflow {
     // Encoding and decoding with two different VAEs would not give back the image: one VAE for both.
     const encoder = vaeSource(graph, latents, loader);
     if (encoder?.id !== vaeLoader?.id) {
-      throw invalid(`i2l (node ${latents.id}) and l2i (node ${l2i.id}) take their VAE from different nodes; the engine encodes and decodes with one VAE`, { node_id: latents.id, field: 'vae' });
+      throw invalid(
+        `i2l (node ${latents.id}) and l2i (node ${l2i.id}) take their VAE from different nodes; the engine encodes and decodes with one VAE`,
+        { node_id: latents.id, field: 'vae' },
+      );
     }
     const src = imageOf(graph, latents, 'image', true);
     image = src.image;
@@ -395,10 +477,17 @@ function diffusionOf(graph: Graph, l2i: GraphNode): MappedWorkflow {
     if (src.width !== null || src.height !== null) sizeNode = src.node;
     width = src.width ?? width;
     height = src.height ?? height;
-    if (start < 0 || start >= 1) throw invalid(`denoising_start ${start} (node ${denoise.id}) must be from 0 to below 1 when starting from an image (strength = 1 - denoising_start)`, { node_id: denoise.id, field: 'denoising_start' });
+    if (start < 0 || start >= 1)
+      throw invalid(
+        `denoising_start ${start} (node ${denoise.id}) must be from 0 to below 1 when starting from an image (strength = 1 - denoising_start)`,
+        { node_id: denoise.id, field: 'denoising_start' },
+      );
     strength = Math.round((1 - start) * 1e6) / 1e6;
   } else if (start !== 0) {
-    throw invalid(`denoising_start ${start} (node ${denoise.id}) needs latents from an image (i2l); without one it must be 0`, { node_id: denoise.id, field: 'denoising_start' });
+    throw invalid(`denoising_start ${start} (node ${denoise.id}) needs latents from an image (i2l); without one it must be 0`, {
+      node_id: denoise.id,
+      field: 'denoising_start',
+    });
   }
 
   let sdxlSize: SdxlSizeFields | null = null;
@@ -408,18 +497,25 @@ function diffusionOf(graph: Graph, l2i: GraphNode): MappedWorkflow {
       const other = sdxlSizeOf(graph, negative);
       const differ = (Object.keys(other) as (keyof SdxlSizeFields)[]).filter((k) => other[k] !== sdxlSize![k]);
       if (differ.length) {
-        throw invalid(`The negative prompt (node ${negative.id}) conditions on another size than the positive one (${differ.join(', ')}); the engine conditions both on one size`, {
-          node_id: negative.id,
-          field: differ[0],
-          feature: 'sdxl_negative_size',
-        });
+        throw invalid(
+          `The negative prompt (node ${negative.id}) conditions on another size than the positive one (${differ.join(', ')}); the engine conditions both on one size`,
+          {
+            node_id: negative.id,
+            field: differ[0],
+            feature: 'sdxl_negative_size',
+          },
+        );
       }
     }
   }
 
   const schedulerName = graph.text(denoise, 'scheduler');
   const cfg = graph.value(denoise, 'cfg_scale');
-  if (Array.isArray(cfg)) throw invalid(`A cfg_scale per step (node ${denoise.id}) is not supported; give one number`, { node_id: denoise.id, field: 'cfg_scale' });
+  if (Array.isArray(cfg))
+    throw invalid(`A cfg_scale per step (node ${denoise.id}) is not supported; give one number`, {
+      node_id: denoise.id,
+      field: 'cfg_scale',
+    });
   return {
     mode: latents ? 'image_to_image' : 'text_to_image',
     model: modelName(graph, loader, 'model'),
@@ -451,7 +547,10 @@ function noiseSide(graph: Graph, noise: GraphNode, field: 'width' | 'height', la
   const link = graph.link(noise, field);
   if (link?.node.type !== 'i2l') return graph.number(noise, field);
   if (!latents || link.node.id !== latents.id) {
-    throw invalid(`Field "${field}" of noise node ${noise.id} comes from i2l node ${link.node.id}, which is not the image the denoiser starts from`, { node_id: noise.id, field });
+    throw invalid(
+      `Field "${field}" of noise node ${noise.id} comes from i2l node ${link.node.id}, which is not the image the denoiser starts from`,
+      { node_id: noise.id, field },
+    );
   }
   return null;
 }
@@ -459,7 +558,10 @@ function noiseSide(graph: Graph, noise: GraphNode, field: 'width' | 'height', la
 function upscaleOf(graph: Graph, node: GraphNode): MappedWorkflow {
   const link = graph.link(node, 'image');
   if (link && link.node.type === 'l2i') {
-    throw invalid(`Upscaling a generated image in the same run (node ${node.id}) is not supported; generate first, then run an upscale workflow on the result`, { node_id: node.id, field: 'image' });
+    throw invalid(
+      `Upscaling a generated image in the same run (node ${node.id}) is not supported; generate first, then run an upscale workflow on the result`,
+      { node_id: node.id, field: 'image' },
+    );
   }
   const src = imageOf(graph, node, 'image', false);
   let model: string | null;
@@ -500,12 +602,22 @@ function upscaleOf(graph: Graph, node: GraphNode): MappedWorkflow {
 export function mapWorkflow(definition: unknown): MappedWorkflow {
   const graph = new Graph(definition);
   const ends = graph.ends().filter((n) => n.type === 'l2i' || n.type === 'img_resize' || UPSCALERS.includes(n.type));
-  if (ends.length === 0) throw invalid('The workflow makes no image: it needs a final l2i (latents to image) or upscaler (esrgan, spandrel_image_to_image) node', { field: 'definition.nodes' });
+  if (ends.length === 0)
+    throw invalid(
+      'The workflow makes no image: it needs a final l2i (latents to image) or upscaler (esrgan, spandrel_image_to_image) node',
+      { field: 'definition.nodes' },
+    );
   if (ends.length > 1) {
-    throw invalid(`The workflow ends in ${ends.length} images (nodes ${ends.map((n) => n.id).join(', ')}); the engine runs workflows with one output`, { node_ids: ends.map((n) => n.id) });
+    throw invalid(
+      `The workflow ends in ${ends.length} images (nodes ${ends.map((n) => n.id).join(', ')}); the engine runs workflows with one output`,
+      { node_ids: ends.map((n) => n.id) },
+    );
   }
   const end = ends[0]!;
-  if (end.type === 'img_resize') throw invalid(`Resizing the final image (node ${end.id}) is not supported; set the size on the noise node instead`, { node_id: end.id });
+  if (end.type === 'img_resize')
+    throw invalid(`Resizing the final image (node ${end.id}) is not supported; set the size on the noise node instead`, {
+      node_id: end.id,
+    });
   return end.type === 'l2i' ? diffusionOf(graph, end) : upscaleOf(graph, end);
 }
 
@@ -559,7 +671,11 @@ const INPUT_MODES: Record<keyof WorkflowInputs, MappedWorkflow['mode'][]> = {
   target_height: ['text_to_image', 'image_to_image'],
 };
 
-export const MODE_NAMES: Record<MappedWorkflow['mode'], string> = { text_to_image: 'text to image', image_to_image: 'image to image', upscale: 'upscaling' };
+export const MODE_NAMES: Record<MappedWorkflow['mode'], string> = {
+  text_to_image: 'text to image',
+  image_to_image: 'image to image',
+  upscale: 'upscaling',
+};
 
 /** A body for POST /generate/{text-to-image,image-to-image,upscale}, as the workflow and the inputs make it. */
 export interface WorkflowRequest {
@@ -576,12 +692,15 @@ export function workflowRequest(mapped: MappedWorkflow, inputs: WorkflowInputs):
   for (const key of Object.keys(inputs) as (keyof WorkflowInputs)[]) {
     const modes = INPUT_MODES[key];
     if (modes && !modes.includes(mapped.mode)) {
-      throw invalid(`inputs.${key} does not apply to this workflow, which does ${MODE_NAMES[mapped.mode]}`, { field: `inputs.${key}`, mode: mapped.mode });
+      throw invalid(`inputs.${key} does not apply to this workflow, which does ${MODE_NAMES[mapped.mode]}`, {
+        field: `inputs.${key}`,
+        mode: mapped.mode,
+      });
     }
   }
   const model = inputs.model ?? mapped.model;
   if (model === null) {
-    throw invalid('The workflow\'s model field is empty; name a model in inputs.model (GET /models lists them)', { field: 'inputs.model' });
+    throw invalid("The workflow's model field is empty; name a model in inputs.model (GET /models lists them)", { field: 'inputs.model' });
   }
   const set = (out: Record<string, unknown>, key: string, value: unknown) => {
     if (value !== null && value !== undefined) out[key] = value;
@@ -590,7 +709,10 @@ export function workflowRequest(mapped: MappedWorkflow, inputs: WorkflowInputs):
   if (mapped.mode === 'upscale') {
     const image = inputs.image_id ?? mapped.image;
     if (image === null || (inputs.image_id === undefined && galleryIdOf(image) === null)) {
-      throw invalid(`The workflow's image node ${image === null ? 'holds no image' : `names "${image}", which is not an image id of your gallery`}; pass inputs.image_id`, { field: 'inputs.image_id' });
+      throw invalid(
+        `The workflow's image node ${image === null ? 'holds no image' : `names "${image}", which is not an image id of your gallery`}; pass inputs.image_id`,
+        { field: 'inputs.image_id' },
+      );
     }
     set(body, 'image', image);
     set(body, 'scale', inputs.scale ?? mapped.scale);
@@ -599,12 +721,15 @@ export function workflowRequest(mapped: MappedWorkflow, inputs: WorkflowInputs):
     return { mode: mapped.mode, loader: null, body };
   }
   if (inputs.sampler === undefined && mapped.scheduler && mapped.sampler === null) {
-    throw invalid(`The scheduler "${mapped.scheduler.value}" (node ${mapped.scheduler.nodeId}) is not one the engine runs; use ${Object.keys(INVOKE_SCHEDULERS).join(', ')}, or pass inputs.sampler`, {
-      node_id: mapped.scheduler.nodeId,
-      field: 'scheduler',
-      value: mapped.scheduler.value,
-      supported: Object.keys(INVOKE_SCHEDULERS),
-    });
+    throw invalid(
+      `The scheduler "${mapped.scheduler.value}" (node ${mapped.scheduler.nodeId}) is not one the engine runs; use ${Object.keys(INVOKE_SCHEDULERS).join(', ')}, or pass inputs.sampler`,
+      {
+        node_id: mapped.scheduler.nodeId,
+        field: 'scheduler',
+        value: mapped.scheduler.value,
+        supported: Object.keys(INVOKE_SCHEDULERS),
+      },
+    );
   }
   set(body, 'prompt', inputs.prompt ?? mapped.prompt);
   set(body, 'negative_prompt', inputs.negative_prompt ?? mapped.negativePrompt);
@@ -619,14 +744,20 @@ export function workflowRequest(mapped: MappedWorkflow, inputs: WorkflowInputs):
   set(body, 'save_to_board', inputs.save_to_board);
   const vae = inputs.vae ?? mapped.vae;
   if (mapped.vaeNode !== null && vae === null) {
-    throw invalid(`The workflow decodes with a vae_loader (node ${mapped.vaeNode}) that names no VAE; choose one in the workflow or pass inputs.vae (GET /models?type=vae lists them)`, { node_id: mapped.vaeNode, field: 'inputs.vae' });
+    throw invalid(
+      `The workflow decodes with a vae_loader (node ${mapped.vaeNode}) that names no VAE; choose one in the workflow or pass inputs.vae (GET /models?type=vae lists them)`,
+      { node_id: mapped.vaeNode, field: 'inputs.vae' },
+    );
   }
   set(body, 'vae', vae);
   for (const key of Object.keys(SDXL_SIZE_DEFAULTS) as (keyof SdxlSizeFields)[]) set(body, key, inputs[key] ?? mapped.sdxlSize?.[key]);
   if (mapped.mode === 'image_to_image') {
     const image = inputs.image_id ?? mapped.image;
     if (image === null || (inputs.image_id === undefined && galleryIdOf(image) === null)) {
-      throw invalid(`The workflow's image node ${image === null ? 'holds no image' : `names "${image}", which is not an image id of your gallery`}; pass inputs.image_id`, { field: 'inputs.image_id' });
+      throw invalid(
+        `The workflow's image node ${image === null ? 'holds no image' : `names "${image}", which is not an image id of your gallery`}; pass inputs.image_id`,
+        { field: 'inputs.image_id' },
+      );
     }
     set(body, 'source_image', image);
     set(body, 'strength', inputs.strength ?? mapped.strength);
@@ -638,8 +769,16 @@ export function workflowRequest(mapped: MappedWorkflow, inputs: WorkflowInputs):
 export function checkLoader(loader: LoaderType | null, model: { name: string; base: string | null }): void {
   if (loader === null) return;
   const sdxl = model.base === 'sdxl';
-  if (loader === 'sdxl_model_loader' && !sdxl) throw invalid(`The workflow loads an SDXL model (sdxl_model_loader); "${model.name}" is ${model.base ?? 'not SDXL'}`, { field: 'model', loader });
-  if (loader === 'main_model_loader' && sdxl) throw invalid(`The workflow's main_model_loader takes SD 1.x/2.x models; "${model.name}" is SDXL (use sdxl_model_loader)`, { field: 'model', loader });
+  if (loader === 'sdxl_model_loader' && !sdxl)
+    throw invalid(`The workflow loads an SDXL model (sdxl_model_loader); "${model.name}" is ${model.base ?? 'not SDXL'}`, {
+      field: 'model',
+      loader,
+    });
+  if (loader === 'main_model_loader' && sdxl)
+    throw invalid(`The workflow's main_model_loader takes SD 1.x/2.x models; "${model.name}" is SDXL (use sdxl_model_loader)`, {
+      field: 'model',
+      loader,
+    });
 }
 
 /** Node fields of InvokeAI's graph format that are bookkeeping, not inputs. */
@@ -652,12 +791,20 @@ const GRAPH_NODE_KEYS = new Set(['id', 'type', 'is_intermediate', 'use_cache']);
  */
 export function graphToWorkflow(graph: unknown, where = 'graph'): Record<string, unknown> {
   if (!isObject(graph) || !isObject(graph.nodes) || !Array.isArray(graph.edges)) {
-    throw invalid(`${where} must be an InvokeAI graph: {nodes: {<id>: {id, type, ...fields}}, edges: [{source: {node_id, field}, destination: {node_id, field}}]}`, { field: where });
+    throw invalid(
+      `${where} must be an InvokeAI graph: {nodes: {<id>: {id, type, ...fields}}, edges: [{source: {node_id, field}, destination: {node_id, field}}]}`,
+      { field: where },
+    );
   }
   const nodes = Object.entries(graph.nodes).map(([key, n]) => {
-    if (!isObject(n) || typeof n.type !== 'string') throw invalid(`${where}.nodes.${key} is not a graph node ({id, type, ...fields})`, { field: `${where}.nodes.${key}` });
+    if (!isObject(n) || typeof n.type !== 'string')
+      throw invalid(`${where}.nodes.${key} is not a graph node ({id, type, ...fields})`, { field: `${where}.nodes.${key}` });
     const id = typeof n.id === 'string' ? n.id : key;
-    const inputs = Object.fromEntries(Object.entries(n).filter(([f]) => !GRAPH_NODE_KEYS.has(f)).map(([f, value]) => [f, { name: f, value }]));
+    const inputs = Object.fromEntries(
+      Object.entries(n)
+        .filter(([f]) => !GRAPH_NODE_KEYS.has(f))
+        .map(([f, value]) => [f, { name: f, value }]),
+    );
     return { id, type: 'invocation', data: { id, type: n.type, inputs } };
   });
   const edges = graph.edges.map((e, i) => {
@@ -665,7 +812,9 @@ export function graphToWorkflow(graph: unknown, where = 'graph'): Record<string,
     const src = ok ? (e.source as Record<string, unknown>) : {};
     const dst = ok ? (e.destination as Record<string, unknown>) : {};
     if (![src.node_id, src.field, dst.node_id, dst.field].every((v) => typeof v === 'string')) {
-      throw invalid(`${where}.edges[${i}] is not a graph edge ({source: {node_id, field}, destination: {node_id, field}})`, { field: `${where}.edges[${i}]` });
+      throw invalid(`${where}.edges[${i}] is not a graph edge ({source: {node_id, field}, destination: {node_id, field}})`, {
+        field: `${where}.edges[${i}]`,
+      });
     }
     return { source: src.node_id, sourceHandle: src.field, target: dst.node_id, targetHandle: dst.field };
   });

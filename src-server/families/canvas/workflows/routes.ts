@@ -10,7 +10,17 @@ import type { ImageModelService } from '../models/service';
 import { GENERATE_ERRORS, generateSchema, GenerationRequests, IMAGE_BODY_LIMIT } from '../generate/requests';
 import { UpscaleBody } from '../generate/schemas';
 import type { GenerateService } from '../generate/service';
-import { checkLoader, graphToWorkflow, INVOKE_SCHEDULERS, mapWorkflow, SUPPORTED_NODE_TYPES, workflowRequest, type MappedWorkflow, type WorkflowInputs, type WorkflowRequest } from './invoke-graph';
+import {
+  checkLoader,
+  graphToWorkflow,
+  INVOKE_SCHEDULERS,
+  mapWorkflow,
+  SUPPORTED_NODE_TYPES,
+  workflowRequest,
+  type MappedWorkflow,
+  type WorkflowInputs,
+  type WorkflowRequest,
+} from './invoke-graph';
 import {
   CreateWorkflowBody,
   PatchWorkflowBody,
@@ -33,10 +43,10 @@ const tags = ['canvas'];
 /** A definition of 1 MiB, with JSON's escaping and the other fields around it. */
 const WORKFLOW_BODY_LIMIT = 2 * MAX_DEFINITION_BYTES;
 
-const NOT_MINE = { 400: '`VALIDATION_ERROR`: not a workflow id', 403: '`FORBIDDEN`: another account\'s workflow', 404: '`NOT_FOUND`' };
+const NOT_MINE = { 400: '`VALIDATION_ERROR`: not a workflow id', 403: "`FORBIDDEN`: another account's workflow", 404: '`NOT_FOUND`' };
 const SAVE_ERRORS = {
   400: '`VALIDATION_ERROR`: no or blank name, a name over 100 characters, a definition that is not a JSON object, an unknown field',
-  402: '`STORAGE_EXCEEDED`: saving it would pass your plan\'s storage (`details.used_bytes`, `quota_bytes`, `required_bytes`)',
+  402: "`STORAGE_EXCEEDED`: saving it would pass your plan's storage (`details.used_bytes`, `quota_bytes`, `required_bytes`)",
   413: `\`PAYLOAD_TOO_LARGE\`: a definition over ${MAX_DEFINITION_BYTES} bytes (\`details.bytes\`, \`details.max_bytes\`)`,
 };
 
@@ -47,7 +57,11 @@ const runConfig = {
     const extra = (first?.params as { additionalProperty?: string } | undefined)?.additionalProperty;
     if (!extra) return errors.error('INVALID_PARAMETERS', message);
     const field = first?.instancePath === '/inputs' ? `inputs.${extra}` : extra;
-    return errors.error('INVALID_PARAMETERS', field.startsWith('inputs.') ? `${field} is not an input of a workflow run` : `body.${field} is not a parameter of this endpoint`, { field });
+    return errors.error(
+      'INVALID_PARAMETERS',
+      field.startsWith('inputs.') ? `${field} is not an input of a workflow run` : `body.${field} is not a parameter of this endpoint`,
+      { field },
+    );
   },
   // A source image may come as base64 data, past the 10,000-character cap on text fields.
   longFields: ['inputs.image_id'],
@@ -65,33 +79,53 @@ function checked<S extends TSchema>(schema: S, req: WorkflowRequest, inputs: Wor
   const input = INPUT_OF[key] ?? key;
   const fromInputs = Object.hasOwn(inputs, input);
   if (e?.keyword === 'required') {
-    throw errors.error('INVALID_PARAMETERS', `The workflow sets no ${key}; pass inputs.${input}`, { field: `inputs.${input}`, source: 'workflow' });
+    throw errors.error('INVALID_PARAMETERS', `The workflow sets no ${key}; pass inputs.${input}`, {
+      field: `inputs.${input}`,
+      source: 'workflow',
+    });
   }
   const where = fromInputs ? `inputs.${input}` : `The workflow's ${key} (${JSON.stringify(req.body[key])})`;
-  throw errors.error('INVALID_PARAMETERS', `${where} ${e?.message ?? 'is invalid'}`, { field: fromInputs ? `inputs.${input}` : key, source: fromInputs ? 'inputs' : 'workflow' });
+  throw errors.error('INVALID_PARAMETERS', `${where} ${e?.message ?? 'is invalid'}`, {
+    field: fromInputs ? `inputs.${input}` : key,
+    source: fromInputs ? 'inputs' : 'workflow',
+  });
 }
 
 /** A create body's fields, from `{name, definition}` or InvokeAI's `{workflow}` (its name and description unless given beside it). */
 function createFields(b: CreateWorkflow): { name: string; description: string | null; definition: Record<string, unknown> } {
   if (b.workflow !== undefined && b.definition !== undefined) {
-    throw new AppError(400, 'VALIDATION_ERROR', 'Send the workflow as `definition` or as InvokeAI\'s `workflow`, not both');
+    throw new AppError(400, 'VALIDATION_ERROR', "Send the workflow as `definition` or as InvokeAI's `workflow`, not both");
   }
   const definition = b.definition ?? b.workflow;
   if (definition === undefined) {
-    throw new AppError(400, 'VALIDATION_ERROR', 'body.definition is required: send {"name", "definition": <InvokeAI workflow>} or InvokeAI\'s {"workflow": <workflow>}');
+    throw new AppError(
+      400,
+      'VALIDATION_ERROR',
+      'body.definition is required: send {"name", "definition": <InvokeAI workflow>} or InvokeAI\'s {"workflow": <workflow>}',
+    );
   }
   const fromFile = b.workflow ?? {};
   const rawName = b.name ?? (typeof fromFile.name === 'string' ? fromFile.name : undefined);
   const name = rawName?.trim() ?? '';
   if (name === '' || name.length > 100) {
-    throw new AppError(400, 'VALIDATION_ERROR', b.name === undefined && b.workflow !== undefined ? 'The workflow has no usable name (1-100 characters); send `name` beside it' : 'body.name is required (1-100 characters)');
+    throw new AppError(
+      400,
+      'VALIDATION_ERROR',
+      b.name === undefined && b.workflow !== undefined
+        ? 'The workflow has no usable name (1-100 characters); send `name` beside it'
+        : 'body.name is required (1-100 characters)',
+    );
   }
-  const rawDescription = b.description !== undefined ? b.description : typeof fromFile.description === 'string' ? fromFile.description.slice(0, 1000) : null;
+  const rawDescription =
+    b.description !== undefined ? b.description : typeof fromFile.description === 'string' ? fromFile.description.slice(0, 1000) : null;
   return { name, description: rawDescription?.trim() || null, definition };
 }
 
 /** What a run body asks to run: a saved workflow, an inline one, or InvokeAI's graph (bare or as `enqueue_batch` wraps it). */
-function runDefinition(body: RunWorkflow, saved: (id: string) => WorkflowRow): { definition: unknown; workflowId: string | null; pngText: Record<string, string> } {
+function runDefinition(
+  body: RunWorkflow,
+  saved: (id: string) => WorkflowRow,
+): { definition: unknown; workflowId: string | null; pngText: Record<string, string> } {
   const given = (['workflow_id', 'workflow', 'graph', 'batch'] as const).filter((k) => body[k] !== undefined);
   if (given.length !== 1) {
     throw new AppError(
@@ -108,16 +142,25 @@ function runDefinition(body: RunWorkflow, saved: (id: string) => WorkflowRow): {
     const row = saved(body.workflow_id);
     return { definition: row.definition, workflowId: row.id, pngText: { invokeai_workflow: JSON.stringify(row.definition) } };
   }
-  if (body.workflow !== undefined) return { definition: body.workflow, workflowId: null, pngText: { invokeai_workflow: JSON.stringify(body.workflow) } };
-  if (body.graph !== undefined) return { definition: graphToWorkflow(body.graph), workflowId: null, pngText: { invokeai_graph: JSON.stringify(body.graph) } };
+  if (body.workflow !== undefined)
+    return { definition: body.workflow, workflowId: null, pngText: { invokeai_workflow: JSON.stringify(body.workflow) } };
+  if (body.graph !== undefined)
+    return { definition: graphToWorkflow(body.graph), workflowId: null, pngText: { invokeai_graph: JSON.stringify(body.graph) } };
   const batch = body.batch!;
-  if ((batch.runs ?? 1) !== 1) throw errors.error('INVALID_PARAMETERS', 'batch.runs must be 1; for more images set inputs.batch_size', { field: 'batch.runs' });
-  if (batch.data?.length) throw errors.error('INVALID_PARAMETERS', 'Batch substitutions (batch.data) are not supported; send one graph per run', { field: 'batch.data' });
+  if ((batch.runs ?? 1) !== 1)
+    throw errors.error('INVALID_PARAMETERS', 'batch.runs must be 1; for more images set inputs.batch_size', { field: 'batch.runs' });
+  if (batch.data?.length)
+    throw errors.error('INVALID_PARAMETERS', 'Batch substitutions (batch.data) are not supported; send one graph per run', {
+      field: 'batch.data',
+    });
   const sentWorkflow = (batch as { workflow?: unknown }).workflow;
   return {
     definition: graphToWorkflow(batch.graph, 'batch.graph'),
     workflowId: null,
-    pngText: { invokeai_graph: JSON.stringify(batch.graph), ...(sentWorkflow && typeof sentWorkflow === 'object' ? { invokeai_workflow: JSON.stringify(sentWorkflow) } : {}) },
+    pngText: {
+      invokeai_graph: JSON.stringify(batch.graph),
+      ...(sentWorkflow && typeof sentWorkflow === 'object' ? { invokeai_workflow: JSON.stringify(sentWorkflow) } : {}),
+    },
   };
 }
 
@@ -131,25 +174,38 @@ function sizeNamed(mapped: MappedWorkflow, inputs: WorkflowInputs, body: Record<
       return await enqueue();
     } catch (err) {
       const field = err instanceof AppError ? err.details?.field : undefined;
-      if (!(err instanceof AppError) || (field !== 'width' && field !== 'height') || inputs[field] !== undefined || mapped.sizeNode === null) throw err;
-      throw new AppError(400, err.code, `The workflow's node ${mapped.sizeNode} sets ${field} ${JSON.stringify(body[field])}: ${err.message}; change it there or pass inputs.${field}`, {
-        ...err.details,
-        field: `inputs.${field}`,
-        node_id: mapped.sizeNode,
-        source: 'workflow',
-      });
+      if (
+        !(err instanceof AppError) ||
+        (field !== 'width' && field !== 'height') ||
+        inputs[field] !== undefined ||
+        mapped.sizeNode === null
+      )
+        throw err;
+      throw new AppError(
+        400,
+        err.code,
+        `The workflow's node ${mapped.sizeNode} sets ${field} ${JSON.stringify(body[field])}: ${err.message}; change it there or pass inputs.${field}`,
+        {
+          ...err.details,
+          field: `inputs.${field}`,
+          node_id: mapped.sizeNode,
+          source: 'workflow',
+        },
+      );
     }
   };
 }
 
 const RUN_DESCRIPTION =
   'Runs an InvokeAI workflow as one generation: a saved one (`workflow_id`, yours or a public one), one sent inline (`workflow`, the editor format), ' +
-  'or InvokeAI\'s execution graph (`graph`, or `batch.graph` exactly as its `enqueue_batch` sends it). The graph must end in one image: ' +
+  "or InvokeAI's execution graph (`graph`, or `batch.graph` exactly as its `enqueue_batch` sends it). The graph must end in one image: " +
   '`l2i` after `denoise_latents` (text to image; image to image when its latents come from `i2l`, strength = 1 - `denoising_start`), or an upscaler (`esrgan`, `spandrel_image_to_image`). ' +
-  'Its noise may take its size from `i2l` (InvokeAI\'s image-to-image wiring); `sdxl_compel_prompt` sets SDXL\'s size conditioning (original, crop, target); an empty prompt runs, as in InvokeAI. ' +
+  "Its noise may take its size from `i2l` (InvokeAI's image-to-image wiring); `sdxl_compel_prompt` sets SDXL's size conditioning (original, crop, target); an empty prompt runs, as in InvokeAI. " +
   `Node types run: ${SUPPORTED_NODE_TYPES.join(', ')} (and notes); any other is refused with \`INVALID_PARAMETERS\` and \`details.unsupported_node_types\`. ` +
-  `Schedulers: ${Object.entries(INVOKE_SCHEDULERS).map(([k, v]) => (k === v ? k : `${k} (as ${v})`)).join(', ')}. ` +
-  'The model is the loader\'s model name as installed here (GET /models); `inputs` replace what the workflow sets and are checked like the fields of the matching generate route. ' +
+  `Schedulers: ${Object.entries(INVOKE_SCHEDULERS)
+    .map(([k, v]) => (k === v ? k : `${k} (as ${v})`))
+    .join(', ')}. ` +
+  "The model is the loader's model name as installed here (GET /models); `inputs` replace what the workflow sets and are checked like the fields of the matching generate route. " +
   'The job and its images record the workflow id (`params.workflow_id`, `metadata.workflow_id`).';
 
 /** /workflows/** (saved InvokeAI workflows) and POST /generate/workflow (running one). */
@@ -183,10 +239,13 @@ export async function workflowRoutes(
       schema: {
         tags,
         security,
-        summary: 'Your workflows and other accounts\' public ones, newest first (워크플로우 목록)',
+        summary: "Your workflows and other accounts' public ones, newest first (워크플로우 목록)",
         description: 'Items leave out `definition` (GET /workflows/{workflow_id} has it); `mine=true` lists only yours.',
         querystring: WorkflowsQuery,
-        response: { 200: PagedEnvelope(Type.Array(WorkflowSummary)), ...errorResponses({ 400: '`VALIDATION_ERROR`: per_page over 100...' }) },
+        response: {
+          200: PagedEnvelope(Type.Array(WorkflowSummary)),
+          ...errorResponses({ 400: '`VALIDATION_ERROR`: per_page over 100...' }),
+        },
       },
     },
     async (request) => {
@@ -209,7 +268,8 @@ export async function workflowRoutes(
         tags,
         security,
         summary: 'Save an InvokeAI workflow (워크플로우 생성)',
-        description: 'The definition is stored as sent and counts against your storage. It is not checked for what the engine runs until POST /generate/workflow.',
+        description:
+          'The definition is stored as sent and counts against your storage. It is not checked for what the engine runs until POST /generate/workflow.',
         body: CreateWorkflowBody,
         response: { 201: Envelope(WorkflowDetail), ...errorResponses(SAVE_ERRORS) },
       },
@@ -232,7 +292,10 @@ export async function workflowRoutes(
         security,
         summary: 'One workflow with its definition (워크플로우 상세): yours or a public one',
         params: WorkflowParams,
-        response: { 200: Envelope(WorkflowDetail), ...errorResponses({ ...NOT_MINE, 403: '`FORBIDDEN`: another account\'s private workflow' }) },
+        response: {
+          200: Envelope(WorkflowDetail),
+          ...errorResponses({ ...NOT_MINE, 403: "`FORBIDDEN`: another account's private workflow" }),
+        },
       },
     },
     async (request) => {
@@ -252,7 +315,15 @@ export async function workflowRoutes(
         summary: 'Rename, describe, replace the definition of or publish one of your workflows (워크플로우 수정)',
         params: WorkflowParams,
         body: PatchWorkflowBody,
-        response: { 200: Envelope(WorkflowDetail), ...errorResponses({ ...SAVE_ERRORS, 400: `${SAVE_ERRORS[400]}, nothing to change`, 403: '`FORBIDDEN`: another account\'s workflow (public ones too)', 404: '`NOT_FOUND`' }) },
+        response: {
+          200: Envelope(WorkflowDetail),
+          ...errorResponses({
+            ...SAVE_ERRORS,
+            400: `${SAVE_ERRORS[400]}, nothing to change`,
+            403: "`FORBIDDEN`: another account's workflow (public ones too)",
+            404: '`NOT_FOUND`',
+          }),
+        },
       },
     },
     async (request) => {
@@ -278,7 +349,10 @@ export async function workflowRoutes(
         security,
         summary: 'Delete one of your workflows (워크플로우 삭제); images made with it stay',
         params: WorkflowParams,
-        response: { 200: Envelope(Type.Object({ id: Type.String(), deleted: Type.Literal(true) })), ...errorResponses({ ...NOT_MINE, 403: '`FORBIDDEN`: another account\'s workflow (public ones too)' }) },
+        response: {
+          200: Envelope(Type.Object({ id: Type.String(), deleted: Type.Literal(true) })),
+          ...errorResponses({ ...NOT_MINE, 403: "`FORBIDDEN`: another account's workflow (public ones too)" }),
+        },
       },
     },
     async (request) => {
@@ -310,10 +384,17 @@ export async function workflowRoutes(
       // An image the workflow names by id (InvokeAI's `<uuid>.png`) that this gallery lacks: say where it came from.
       const named = inputs.image_id === undefined ? (req.body.source_image ?? req.body.image) : undefined;
       if (typeof named === 'string' && !images.get(named)) {
-        throw errors.error('NOT_FOUND', `The workflow's image node names image ${named}, which is not in your gallery; pass inputs.image_id`, { field: 'inputs.image_id', image_id: named });
+        throw errors.error(
+          'NOT_FOUND',
+          `The workflow's image node names image ${named}, which is not in your gallery; pass inputs.image_id`,
+          { field: 'inputs.image_id', image_id: named },
+        );
       }
-      const origin = workflowId ? { workflowId, params: { workflow_id: workflowId }, pngText } : { params: { workflow: 'inline' }, pngText };
-      if (req.mode === 'upscale') return requests.accept(request, reply, await requests.upscale(user, checked(UpscaleBody, req, inputs), origin));
+      const origin = workflowId
+        ? { workflowId, params: { workflow_id: workflowId }, pngText }
+        : { params: { workflow: 'inline' }, pngText };
+      if (req.mode === 'upscale')
+        return requests.accept(request, reply, await requests.upscale(user, checked(UpscaleBody, req, inputs), origin));
       const enqueue = sizeNamed(mapped, inputs, req.body);
       if (req.mode === 'image_to_image') {
         const body = checked(WorkflowImageToImageBody, req, inputs);

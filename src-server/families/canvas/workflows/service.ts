@@ -33,7 +33,11 @@ export class WorkflowService {
   static sizeOf(definition: Record<string, unknown>): number {
     const bytes = Buffer.byteLength(JSON.stringify(definition));
     if (bytes > MAX_DEFINITION_BYTES) {
-      throw errors.error('PAYLOAD_TOO_LARGE', `The workflow definition is ${bytes} bytes; at most ${MAX_DEFINITION_BYTES} (1 MiB) is stored`, { field: 'definition', bytes, max_bytes: MAX_DEFINITION_BYTES });
+      throw errors.error(
+        'PAYLOAD_TOO_LARGE',
+        `The workflow definition is ${bytes} bytes; at most ${MAX_DEFINITION_BYTES} (1 MiB) is stored`,
+        { field: 'definition', bytes, max_bytes: MAX_DEFINITION_BYTES },
+      );
     }
     return bytes;
   }
@@ -44,7 +48,11 @@ export class WorkflowService {
     const used = usedBytes(this.images.usage(user.id));
     const quota = storageQuotaBytes(tierOf(user.tier));
     if (used + addBytes > quota) {
-      throw errors.error('STORAGE_EXCEEDED', 'Your storage is full; delete images or workflows to make room', { used_bytes: used, quota_bytes: quota, required_bytes: addBytes });
+      throw errors.error('STORAGE_EXCEEDED', 'Your storage is full; delete images or workflows to make room', {
+        used_bytes: used,
+        quota_bytes: quota,
+        required_bytes: addBytes,
+      });
     }
   }
 
@@ -54,7 +62,17 @@ export class WorkflowService {
     const stamp = iso(this.now());
     return this.db
       .insert(canvasWorkflows)
-      .values({ id: crypto.randomUUID(), userId: user.id, name: w.name, description: w.description, definition: w.definition, definitionSize: size, isPublic: w.isPublic, createdAt: stamp, updatedAt: stamp })
+      .values({
+        id: crypto.randomUUID(),
+        userId: user.id,
+        name: w.name,
+        description: w.description,
+        definition: w.definition,
+        definitionSize: size,
+        isPublic: w.isPublic,
+        createdAt: stamp,
+        updatedAt: stamp,
+      })
       .returning()
       .get();
   }
@@ -81,8 +99,17 @@ export class WorkflowService {
 
   /** The caller's workflows and others' public ones (or only the caller's), newest first. */
   list(userId: string, o: { mineOnly: boolean; limit: number; offset: number }): { rows: WorkflowRow[]; total: number } {
-    const where = o.mineOnly ? eq(canvasWorkflows.userId, userId) : or(eq(canvasWorkflows.userId, userId), eq(canvasWorkflows.isPublic, true));
-    const rows = this.db.select().from(canvasWorkflows).where(where).orderBy(desc(canvasWorkflows.seq)).limit(o.limit).offset(o.offset).all();
+    const where = o.mineOnly
+      ? eq(canvasWorkflows.userId, userId)
+      : or(eq(canvasWorkflows.userId, userId), eq(canvasWorkflows.isPublic, true));
+    const rows = this.db
+      .select()
+      .from(canvasWorkflows)
+      .where(where)
+      .orderBy(desc(canvasWorkflows.seq))
+      .limit(o.limit)
+      .offset(o.offset)
+      .all();
     const total = this.db.select({ n: count() }).from(canvasWorkflows).where(where).get()?.n ?? 0;
     return { rows, total };
   }

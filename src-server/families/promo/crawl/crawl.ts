@@ -25,9 +25,16 @@ function charsetOf(contentType: string): string | undefined {
 }
 
 async function readPage(url: string, policy: CrawlPolicy, signal: AbortSignal): Promise<PageFacts> {
-  const page = await guardedGet(url, { allow: policy.allow, maxBytes: policy.htmlMaxBytes, timeoutMs: policy.timeoutMs, signal, accept: 'text/html,application/xhtml+xml' });
+  const page = await guardedGet(url, {
+    allow: policy.allow,
+    maxBytes: policy.htmlMaxBytes,
+    timeoutMs: policy.timeoutMs,
+    signal,
+    accept: 'text/html,application/xhtml+xml',
+  });
   if (page.status >= 400) throw new CrawlError(`${page.url.href} answered HTTP ${page.status}; check the address`);
-  if (!/html|xml/i.test(page.contentType) && page.contentType) throw new CrawlError(`${page.url.href} is not a web page (${page.contentType.split(';')[0]})`);
+  if (!/html|xml/i.test(page.contentType) && page.contentType)
+    throw new CrawlError(`${page.url.href} is not a web page (${page.contentType.split(';')[0]})`);
   return extractPage(page.body, page.url, charsetOf(page.contentType));
 }
 
@@ -48,7 +55,12 @@ export async function crawlBusiness(url: string, policy: CrawlPolicy, signal: Ab
     const origin = new URL(url).origin;
     let robots: ReturnType<typeof robotsParser>;
     try {
-      const txt = await guardedGet(`${origin}/robots.txt`, { allow: policy.allow, maxBytes: 256 * 1024, timeoutMs: policy.timeoutMs, signal });
+      const txt = await guardedGet(`${origin}/robots.txt`, {
+        allow: policy.allow,
+        maxBytes: 256 * 1024,
+        timeoutMs: policy.timeoutMs,
+        signal,
+      });
       robots = robotsParser(`${origin}/robots.txt`, txt.status < 400 ? txt.body.toString('utf8') : '');
     } catch (err) {
       if (signal.aborted) throw err;
@@ -64,8 +76,12 @@ export async function crawlBusiness(url: string, policy: CrawlPolicy, signal: Ab
     }
   }
   const facts = mergeFacts(pages);
-  if (!facts.name) throw new CrawlError('The page names no business (no JSON-LD, og:site_name or title); add the name by hand and try again');
-  const hashtags = facts.keywords.map((k) => k.replace(/^#/, '').replace(/\s+/g, '')).filter(Boolean).slice(0, 8);
+  if (!facts.name)
+    throw new CrawlError('The page names no business (no JSON-LD, og:site_name or title); add the name by hand and try again');
+  const hashtags = facts.keywords
+    .map((k) => k.replace(/^#/, '').replace(/\s+/g, ''))
+    .filter(Boolean)
+    .slice(0, 8);
   return {
     name: facts.name.slice(0, 100),
     url,

@@ -22,15 +22,48 @@ export interface PageFacts {
 }
 
 const BUSINESS_TYPES = new Set([
-  'LocalBusiness', 'Restaurant', 'CafeOrCoffeeShop', 'Bakery', 'BarOrPub', 'FoodEstablishment', 'FastFoodRestaurant', 'IceCreamShop',
-  'Store', 'ClothingStore', 'FlowerShop', 'BookStore', 'GroceryStore', 'ConvenienceStore', 'ElectronicsStore', 'FurnitureStore', 'PetStore',
-  'BeautySalon', 'HairSalon', 'NailSalon', 'DaySpa', 'HealthAndBeautyBusiness', 'Dentist', 'MedicalClinic', 'Physician', 'Pharmacy',
-  'Hotel', 'LodgingBusiness', 'Motel', 'SportsActivityLocation', 'ExerciseGym', 'AutoRepair', 'ProfessionalService', 'EducationalOrganization',
+  'LocalBusiness',
+  'Restaurant',
+  'CafeOrCoffeeShop',
+  'Bakery',
+  'BarOrPub',
+  'FoodEstablishment',
+  'FastFoodRestaurant',
+  'IceCreamShop',
+  'Store',
+  'ClothingStore',
+  'FlowerShop',
+  'BookStore',
+  'GroceryStore',
+  'ConvenienceStore',
+  'ElectronicsStore',
+  'FurnitureStore',
+  'PetStore',
+  'BeautySalon',
+  'HairSalon',
+  'NailSalon',
+  'DaySpa',
+  'HealthAndBeautyBusiness',
+  'Dentist',
+  'MedicalClinic',
+  'Physician',
+  'Pharmacy',
+  'Hotel',
+  'LodgingBusiness',
+  'Motel',
+  'SportsActivityLocation',
+  'ExerciseGym',
+  'AutoRepair',
+  'ProfessionalService',
+  'EducationalOrganization',
 ]);
 
 const PHONE = /(?<!\d)(0\d{1,2}[-.\s)]\d{3,4}[-.\s]\d{4}|1[5-9]\d{2}-\d{4})(?!\d)/;
-const PROVINCES = '서울|부산|대구|인천|광주|대전|울산|세종|경기|강원|충북|충남|충청북도|충청남도|전북|전남|전라북도|전라남도|경북|경남|경상북도|경상남도|제주';
-const ADDRESS = new RegExp(`(?:${PROVINCES})[가-힣]*\\s+[가-힣]+(?:시|군|구)(?:\\s+[가-힣]+(?:구|시|군))?\\s+[가-힣0-9]+(?:동|로|길|읍|면|가)(?:\\s*[0-9]+(?:-[0-9]+)?(?:번길\\s*[0-9]+)?)?`);
+const PROVINCES =
+  '서울|부산|대구|인천|광주|대전|울산|세종|경기|강원|충북|충남|충청북도|충청남도|전북|전남|전라북도|전라남도|경북|경남|경상북도|경상남도|제주';
+const ADDRESS = new RegExp(
+  `(?:${PROVINCES})[가-힣]*\\s+[가-힣]+(?:시|군|구)(?:\\s+[가-힣]+(?:구|시|군))?\\s+[가-힣0-9]+(?:동|로|길|읍|면|가)(?:\\s*[0-9]+(?:-[0-9]+)?(?:번길\\s*[0-9]+)?)?`,
+);
 const LINK_WORDS = /about|menu|location|contact|intro|소개|메뉴|오시는|찾아오|위치|연락/i;
 const HEX = /#(?:[0-9a-f]{6}|[0-9a-f]{3})\b/gi;
 
@@ -82,11 +115,17 @@ function imageUrl(v: unknown): string | null {
 }
 
 function hoursOf(node: Record<string, unknown>): string | null {
-  const plain = asArray(node.openingHours as string | string[]).map(text).filter(Boolean);
+  const plain = asArray(node.openingHours as string | string[])
+    .map(text)
+    .filter(Boolean);
   if (plain.length) return plain.join(', ');
   const specs = asArray(node.openingHoursSpecification as Record<string, unknown>[]).flatMap((s) => {
     if (!s || typeof s !== 'object') return [];
-    const days = asArray(s.dayOfWeek as string | string[]).map((d) => String(d).replace(/^https?:\/\/schema\.org\//, '').slice(0, 2));
+    const days = asArray(s.dayOfWeek as string | string[]).map((d) =>
+      String(d)
+        .replace(/^https?:\/\/schema\.org\//, '')
+        .slice(0, 2),
+    );
     return s.opens && s.closes ? [`${days.join(',')} ${String(s.opens).slice(0, 5)}-${String(s.closes).slice(0, 5)}`] : [];
   });
   return specs.length ? specs.join(', ') : null;
@@ -154,11 +193,20 @@ export function extractPage(body: Buffer, pageUrl: URL, charset?: string): PageF
     if (!abs) return;
     const u = new URL(abs);
     u.hash = '';
-    if (u.origin === pageUrl.origin && u.href !== pageUrl.href && (LINK_WORDS.test(u.pathname) || LINK_WORDS.test(a.text())) && !links.includes(u.href)) links.push(u.href);
+    if (
+      u.origin === pageUrl.origin &&
+      u.href !== pageUrl.href &&
+      (LINK_WORDS.test(u.pathname) || LINK_WORDS.test(a.text())) &&
+      !links.includes(u.href)
+    )
+      links.push(u.href);
   });
 
   const telLink = $('a[href^="tel:"]').first().attr('href')?.slice(4) ?? null;
-  const keywords = (meta('keywords') ?? '').split(/[,#]/).map((k) => k.trim()).filter(Boolean);
+  const keywords = (meta('keywords') ?? '')
+    .split(/[,#]/)
+    .map((k) => k.trim())
+    .filter(Boolean);
   const bizTypes = biz ? typesOf(biz).filter((t) => t !== 'LocalBusiness') : [];
 
   return {
@@ -169,7 +217,10 @@ export function extractPage(body: Buffer, pageUrl: URL, charset?: string): PageF
     hours: biz ? hoursOf(biz) : null,
     category: bizTypes[0] ?? (biz ? 'LocalBusiness' : null),
     keywords: [...new Set([...keywords, ...asArray(biz?.servesCuisine as string | string[]).map(String)])].slice(0, 10),
-    logo: absolute(pageUrl, imageUrl(biz?.logo)) ?? absolute(pageUrl, $('link[rel="apple-touch-icon"]').attr('href')) ?? absolute(pageUrl, $('link[rel~="icon"]').attr('href')),
+    logo:
+      absolute(pageUrl, imageUrl(biz?.logo)) ??
+      absolute(pageUrl, $('link[rel="apple-touch-icon"]').attr('href')) ??
+      absolute(pageUrl, $('link[rel~="icon"]').attr('href')),
     colors: colors.slice(0, 3),
     images,
     links: links.slice(0, 4),
@@ -191,7 +242,8 @@ export function normalisePhone(raw: string | null): string | null {
 /** The first page's facts win; later pages (about, location) fill what it lacked. */
 export function mergeFacts(pages: PageFacts[]): PageFacts {
   const first = pages[0]!;
-  const pick = <K extends keyof PageFacts>(k: K) => pages.map((p) => p[k]).find((v) => v !== null && (!Array.isArray(v) || v.length > 0)) ?? first[k];
+  const pick = <K extends keyof PageFacts>(k: K) =>
+    pages.map((p) => p[k]).find((v) => v !== null && (!Array.isArray(v) || v.length > 0)) ?? first[k];
   return {
     name: pick('name'),
     description: pick('description'),

@@ -64,10 +64,12 @@ export function checkTarget(raw: string, allow: AddressRule = publicUnicastOnly)
   } catch {
     return { ok: false, reason: 'That is not a web address (try https://your-shop.example)' };
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, reason: `Only http and https addresses can be crawled, not ${url.protocol}` };
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return { ok: false, reason: `Only http and https addresses can be crawled, not ${url.protocol}` };
   if (url.username || url.password) return { ok: false, reason: 'Addresses with a user name or password are not crawled' };
   const ip = hostIp(url.hostname);
-  if (net.isIP(ip) && !allow(ip)) return { ok: false, reason: `${url.hostname} is a private or local address; only public sites are crawled` };
+  if (net.isIP(ip) && !allow(ip))
+    return { ok: false, reason: `${url.hostname} is a private or local address; only public sites are crawled` };
   return { ok: true, url };
 }
 
@@ -79,9 +81,14 @@ function guardedLookup(allow: AddressRule) {
       if (err) return callback(err, []);
       const usable = addresses.filter((a) => allow(a.address));
       if (usable.length === 0) {
-        const refused = Object.assign(new FetchRefusedError(`${hostname} resolves to a private or local address (${addresses[0]?.address ?? 'none'}); only public sites are crawled`), {
-          code: 'EADDRREFUSED',
-        });
+        const refused = Object.assign(
+          new FetchRefusedError(
+            `${hostname} resolves to a private or local address (${addresses[0]?.address ?? 'none'}); only public sites are crawled`,
+          ),
+          {
+            code: 'EADDRREFUSED',
+          },
+        );
         return callback(refused, []);
       }
       if (options.all) callback(null, usable);
@@ -160,7 +167,8 @@ function explain(err: unknown, url: URL, signal: AbortSignal, outer?: AbortSigna
   const cause = e.cause ?? e;
   if (cause instanceof FetchRefusedError || e instanceof FetchRefusedError) return cause instanceof FetchRefusedError ? cause : e;
   if (signal.aborted) return new FetchRefusedError(`${url.host} did not answer in time`);
-  if (cause.code === 'ENOTFOUND' || cause.code === 'EAI_AGAIN') return new FetchRefusedError(`${url.hostname} was not found (check the address)`);
+  if (cause.code === 'ENOTFOUND' || cause.code === 'EAI_AGAIN')
+    return new FetchRefusedError(`${url.hostname} was not found (check the address)`);
   if (cause.code === 'ECONNREFUSED') return new FetchRefusedError(`${url.host} refused the connection`);
   return new FetchRefusedError(`${url.host} could not be reached (${cause.code ?? cause.message})`);
 }

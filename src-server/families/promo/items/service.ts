@@ -44,7 +44,11 @@ export class ItemService {
 
   /** The caller's own item; another account's id answers exactly like one that does not exist. */
   get(userId: string, itemId: string): ItemRow {
-    const row = this.db.select().from(promoItems).where(and(eq(promoItems.id, itemId), eq(promoItems.userId, userId))).get();
+    const row = this.db
+      .select()
+      .from(promoItems)
+      .where(and(eq(promoItems.id, itemId), eq(promoItems.userId, userId)))
+      .get();
     if (!row) throw promoErrors.error('ITEM_001');
     return row;
   }

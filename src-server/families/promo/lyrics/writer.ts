@@ -88,11 +88,25 @@ export function moodOf(requested: string | null, category: Category): Mood {
 const VERSES: Record<Language, Record<Category, Record<Mood, string[]>>> = {
   ko: {
     cafe: {
-      bright: ['향긋한 커피 한 잔에', '달콤한 하루가 열려요', '친구랑 함께 와도 좋아', '햇살 가득 창가 자리', '갓 구운 빵 냄새 솔솔', '{K} 생각나면 여기로'],
+      bright: [
+        '향긋한 커피 한 잔에',
+        '달콤한 하루가 열려요',
+        '친구랑 함께 와도 좋아',
+        '햇살 가득 창가 자리',
+        '갓 구운 빵 냄새 솔솔',
+        '{K} 생각나면 여기로',
+      ],
       calm: ['따뜻한 커피 한 잔에', '천천히 쉬어 가세요', '조용한 오후의 창가', '마음이 쉬는 작은 곳', '{K} 향기 머무는 곳'],
     },
     food: {
-      bright: ['한 입 먹으면 웃음꽃', '정성 가득 담은 한 상', '배부르게 먹고 가요', '오늘 저녁은 여기로', '{K} 맛이 끝내줘요', '가족 모두 함께 와요'],
+      bright: [
+        '한 입 먹으면 웃음꽃',
+        '정성 가득 담은 한 상',
+        '배부르게 먹고 가요',
+        '오늘 저녁은 여기로',
+        '{K} 맛이 끝내줘요',
+        '가족 모두 함께 와요',
+      ],
       calm: ['정성으로 차린 한 상', '따뜻한 밥 한 그릇에', '마음까지 든든해요', '{K} 맛이 그리울 때'],
     },
     beauty: {
@@ -204,7 +218,10 @@ export function neighbourhood(address: string | null): string | null {
     const w = words.find((x) => new RegExp(`^[가-힣]+${suffix}$`).test(x));
     if (w) return w;
   }
-  const latin = address.split(',').map((s) => s.trim()).filter(Boolean);
+  const latin = address
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return latin.length > 1 ? latin[latin.length - 2]! : null;
 }
 
@@ -243,7 +260,9 @@ export function writeLyrics(facts: LyricFacts, opts: { language: Language; form:
   const category = categoryOf(facts);
   const mood = moodOf(opts.mood, category);
   const name = facts.name.trim();
-  const keyword = facts.hashtags.find((k) => (language === 'ko' ? HANGUL.test(k) : /^[a-z ]+$/i.test(k)) && syllabify(k).length <= 4) ?? (language === 'ko' ? '우리 동네' : 'the best');
+  const keyword =
+    facts.hashtags.find((k) => (language === 'ko' ? HANGUL.test(k) : /^[a-z ]+$/i.test(k)) && syllabify(k).length <= 4) ??
+    (language === 'ko' ? '우리 동네' : 'the best');
   const area = neighbourhood(facts.address);
   const bank = [...VERSES[language][category][mood]];
   const take = () => bank.splice(Math.floor(rand() * bank.length), 1)[0] ?? (language === 'ko' ? '{N} 좋아요' : 'we love {N}');

@@ -20,7 +20,13 @@ const Flags = Type.Object({
 const TaskState = Type.Object({
   progress: Flags,
   task_id: Type.String(),
-  status: Type.Union([Type.Literal('queued'), Type.Literal('processing'), Type.Literal('completed'), Type.Literal('failed'), Type.Literal('cancelled')]),
+  status: Type.Union([
+    Type.Literal('queued'),
+    Type.Literal('processing'),
+    Type.Literal('completed'),
+    Type.Literal('failed'),
+    Type.Literal('cancelled'),
+  ]),
   stage: Type.Union([Type.String(), Type.Null()]),
   percent: Type.Integer({ minimum: 0, maximum: 100 }),
   error: Type.Union([Type.String(), Type.Null()]),

@@ -48,7 +48,15 @@ export class TaskService {
     // Same tick as the enqueue: the handler cannot start before the row exists.
     const task = this.db
       .insert(promoTasks)
-      .values({ id: job.id, userId, url: payload.url, itemId, aspect: payload.aspect, language: payload.language, createdAt: new Date(this.now()).toISOString() })
+      .values({
+        id: job.id,
+        userId,
+        url: payload.url,
+        itemId,
+        aspect: payload.aspect,
+        language: payload.language,
+        createdAt: new Date(this.now()).toISOString(),
+      })
       .returning()
       .get();
     return { task, job };
@@ -56,7 +64,11 @@ export class TaskService {
 
   /** The caller's own task and its job; anyone else's answers TASK_001 like a missing one. */
   get(userId: string, taskId: string): { task: TaskRow; job: JobSnapshot } {
-    const task = this.db.select().from(promoTasks).where(and(eq(promoTasks.id, taskId), eq(promoTasks.userId, userId))).get();
+    const task = this.db
+      .select()
+      .from(promoTasks)
+      .where(and(eq(promoTasks.id, taskId), eq(promoTasks.userId, userId)))
+      .get();
     const job = task ? this.jobs.snapshot(taskId) : null;
     if (!task || !job) throw promoErrors.error('TASK_001');
     return { task, job };

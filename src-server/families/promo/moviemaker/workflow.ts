@@ -55,7 +55,10 @@ const stageFailed = (stage: StageFlag, err: unknown) =>
 
 /** Filenames are what `GET /user/video/{filename}` serves: ASCII, unique, with the business in them. */
 function videoFilename(item: ItemRow, id: string): string {
-  const slug = new URL(item.url).hostname.replace(/^www\./, '').replace(/[^a-z0-9]+/gi, '_').slice(0, 40);
+  const slug = new URL(item.url).hostname
+    .replace(/^www\./, '')
+    .replace(/[^a-z0-9]+/gi, '_')
+    .slice(0, 40);
   return `${slug || 'promo'}_${id.slice(0, 8)}.mp4`;
 }
 
@@ -65,7 +68,10 @@ function videoFilename(item: ItemRow, id: string): string {
  * that goes away whatever happens; only the finished MP4 and thumbnail reach the file store, and
  * only together with their row. A restart runs the job again from the crawl (or the stored item).
  */
-export function registerWorkflow(app: FastifyInstance, deps: { items: ItemService; tasks: TaskService; videos: VideoService; options: () => PromoOptions }) {
+export function registerWorkflow(
+  app: FastifyInstance,
+  deps: { items: ItemService; tasks: TaskService; videos: VideoService; options: () => PromoOptions },
+) {
   const { items, tasks, videos } = deps;
   app.jobs.register<WorkflowPayload, WorkflowResult>(WORKFLOW_KIND, {
     lane: 'promo',
@@ -110,7 +116,14 @@ export function registerWorkflow(app: FastifyInstance, deps: { items: ItemServic
           let sheet: LyricSheet;
           try {
             sheet = writeLyrics(
-              { name: item.name, address: item.address, phoneNumber: item.phoneNumber, category: item.category, hashtags: item.hashtags, description: item.description },
+              {
+                name: item.name,
+                address: item.address,
+                phoneNumber: item.phoneNumber,
+                category: item.category,
+                hashtags: item.hashtags,
+                description: item.description,
+              },
               { language: p.language, form: render.form, seed: p.seed, mood: p.mood },
             );
           } catch (err) {
@@ -130,7 +143,15 @@ export function registerWorkflow(app: FastifyInstance, deps: { items: ItemServic
         };
         const imageBranch = async () => {
           try {
-            const found = await collectImages(item.images, { policy: crawl, dir, width, height, minShortSide: render.minShortSide, max: render.maxImages, signal: branches.signal });
+            const found = await collectImages(item.images, {
+              policy: crawl,
+              dir,
+              width,
+              height,
+              minShortSide: render.minShortSide,
+              max: render.maxImages,
+              signal: branches.signal,
+            });
             done('images', 0.3);
             return found;
           } catch (err) {
@@ -164,11 +185,26 @@ export function registerWorkflow(app: FastifyInstance, deps: { items: ItemServic
           const brand = item.colors[0] ?? '#ffb400';
           fs.writeFileSync(
             path.join(dir, 'captions.ass'),
-            buildAss(sheet, melody, { title: item.name, phone: item.phoneNumber, callToAction: p.language === 'ko' ? '지금 방문하세요!' : 'Visit us today!', brand }, { width, height, durationSec: song.durationSec }),
+            buildAss(
+              sheet,
+              melody,
+              {
+                title: item.name,
+                phone: item.phoneNumber,
+                callToAction: p.language === 'ko' ? '지금 방문하세요!' : 'Visit us today!',
+                brand,
+              },
+              { width, height, durationSec: song.durationSec },
+            ),
           );
           const n = pictures.files.length;
           const bars = melody.barLines.filter((t) => t > CROSSFADE_SEC && t < song.durationSec - CROSSFADE_SEC);
-          const cuts = n > 1 ? Array.from({ length: n - 1 }, (_, i) => bars[Math.round(((i + 1) * bars.length) / n) - 1]!).filter((t, i, a) => t !== undefined && a.indexOf(t) === i) : [];
+          const cuts =
+            n > 1
+              ? Array.from({ length: n - 1 }, (_, i) => bars[Math.round(((i + 1) * bars.length) / n) - 1]!).filter(
+                  (t, i, a) => t !== undefined && a.indexOf(t) === i,
+                )
+              : [];
           await renderSlideshow({
             dir,
             images: pictures.files.slice(0, cuts.length + 1),
@@ -199,7 +235,14 @@ export function registerWorkflow(app: FastifyInstance, deps: { items: ItemServic
           const final = path.join(dir, 'final.mp4');
           await mergeVideo({ dir, video: videoFile, audio: path.basename(song.wav), output: final, signal });
           const thumb = path.join(dir, 'thumb.jpg');
-          await extractFrame({ dir, video: 'final.mp4', atSec: Math.min(0.5, song.durationSec / 2), output: thumb, width: Math.min(640, width), signal });
+          await extractFrame({
+            dir,
+            video: 'final.mp4',
+            atSec: Math.min(0.5, song.durationSec / 2),
+            output: thumb,
+            width: Math.min(640, width),
+            signal,
+          });
           const probe = await probeMedia(final);
           signal.throwIfAborted();
           await app.storage.put(fileKey, fs.createReadStream(final));

@@ -23,7 +23,8 @@ export async function socialRoutes(app: FamilyApp, google: GoogleSignIn): Promis
       schema: {
         tags,
         summary: 'Start Google sign-in in the system browser (302 to Google)',
-        description: '`return_url` must be Atelier itself, a loopback origin (any port) or an origin added in Settings; it receives `?token={temp_token_id}&auth_success=true`.',
+        description:
+          '`return_url` must be Atelier itself, a loopback origin (any port) or an origin added in Settings; it receives `?token={temp_token_id}&auth_success=true`.',
         querystring: Type.Object({ return_url: Type.Optional(Type.String({ maxLength: 2000 })) }),
         response: {
           400: { ...ErrorBody, description: '`SOCIAL_003`: a return_url outside the allowed origins' },
@@ -48,7 +49,10 @@ export async function socialRoutes(app: FamilyApp, google: GoogleSignIn): Promis
       schema: {
         tags,
         summary: 'Where Google sends the browser back; redirects to return_url with a temporary token',
-        querystring: Type.Object({ code: Type.Optional(Type.String()), state: Type.Optional(Type.String()), error: Type.Optional(Type.String()) }, { additionalProperties: true }),
+        querystring: Type.Object(
+          { code: Type.Optional(Type.String()), state: Type.Optional(Type.String()), error: Type.Optional(Type.String()) },
+          { additionalProperties: true },
+        ),
       },
     },
     async (request, reply) => {
@@ -77,7 +81,8 @@ export async function socialRoutes(app: FamilyApp, google: GoogleSignIn): Promis
       schema: {
         tags,
         summary: 'Trade the temporary token (once, within a minute) for the sign-in result',
-        description: 'Besides the seed fields, `atelier` carries this server\'s own tokens for the linked account, and the session cookie is set.',
+        description:
+          "Besides the seed fields, `atelier` carries this server's own tokens for the linked account, and the session cookie is set.",
         params: Type.Object({ temp_token_id: Type.String({ maxLength: 64 }) }),
         response: {
           200: Type.Object({

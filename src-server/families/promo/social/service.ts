@@ -65,7 +65,13 @@ export class GoogleSignIn {
       const issuer = new URL(s.issuer);
       // Plain http only for a provider on this machine (the tests' stand-in for Google).
       const insecure = issuer.protocol === 'http:' && LOOPBACK_HOSTS.has(issuer.host.replace(/:\d+$/, ''));
-      const value = oidc.discovery(issuer, s.clientId, s.clientSecret, undefined, insecure ? { execute: [oidc.allowInsecureRequests] } : undefined);
+      const value = oidc.discovery(
+        issuer,
+        s.clientId,
+        s.clientSecret,
+        undefined,
+        insecure ? { execute: [oidc.allowInsecureRequests] } : undefined,
+      );
       this.config = { key, value };
       value.catch(() => {
         if (this.config?.value === value) this.config = null;
@@ -126,7 +132,12 @@ export class GoogleSignIn {
   /** Code → tokens (PKCE, state, nonce and ID token checked by openid-client) → linked account → temp token id. */
   async finish(pending: Pending, state: string, callbackUrl: URL): Promise<string> {
     const config = await this.configuration();
-    const tokens = await oidc.authorizationCodeGrant(config, callbackUrl, { pkceCodeVerifier: pending.verifier, expectedState: state, expectedNonce: pending.nonce, idTokenExpected: true });
+    const tokens = await oidc.authorizationCodeGrant(config, callbackUrl, {
+      pkceCodeVerifier: pending.verifier,
+      expectedState: state,
+      expectedNonce: pending.nonce,
+      idTokenExpected: true,
+    });
     const claims = tokens.claims()!;
     const info = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
     const email = typeof info.email === 'string' ? info.email : null;
@@ -160,14 +171,22 @@ export class GoogleSignIn {
    * e-mail when the provider verified it, else a new account (whose password nobody knows).
    */
   private async link(provider: string, subject: string, email: string | null, verified: boolean, name: string): Promise<UserRow> {
-    const linked = this.db.select().from(oauthIdentities).where(and(eq(oauthIdentities.provider, provider), eq(oauthIdentities.subject, subject))).get();
+    const linked = this.db
+      .select()
+      .from(oauthIdentities)
+      .where(and(eq(oauthIdentities.provider, provider), eq(oauthIdentities.subject, subject)))
+      .get();
     if (linked) {
       const user = this.auth.getUser(linked.userId);
       if (user) return user;
     }
     let user = email && verified ? (this.db.select().from(users).where(eq(users.email, email)).get() ?? null) : null;
     if (!user) {
-      user = await this.auth.register({ name: name.slice(0, 50), email: email && verified ? email : null, password: crypto.randomBytes(32).toString('base64url') });
+      user = await this.auth.register({
+        name: name.slice(0, 50),
+        email: email && verified ? email : null,
+        password: crypto.randomBytes(32).toString('base64url'),
+      });
     }
     this.db
       .insert(oauthIdentities)

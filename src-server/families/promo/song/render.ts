@@ -28,10 +28,22 @@ export interface RenderedSong {
  * rendered to a stem, and the lead stem mixed in the place of a sung take (forward, compressed)
  * by `masterSong`, which brings the song to -14 LUFS.
  */
-export async function renderSong(melody: Melody, opts: { category: Category; mood: Mood; dir: string; signal: AbortSignal }): Promise<RenderedSong> {
+export async function renderSong(
+  melody: Melody,
+  opts: { category: Category; mood: Mood; dir: string; signal: AbortSignal },
+): Promise<RenderedSong> {
   const genre = GENRES[opts.category];
   const mood: ComposeMood = opts.mood === 'bright' ? 'happy' : 'calm';
-  const arrangement = arrange({ grid: melody.grid, key: melody.key, melody: melody.notes, genre, mood, instruments: [LEADS[opts.mood]], feel: null, barsStartSec: 0 });
+  const arrangement = arrange({
+    grid: melody.grid,
+    key: melody.key,
+    melody: melody.notes,
+    genre,
+    mood,
+    instruments: [LEADS[opts.mood]],
+    feel: null,
+    barsStartSec: 0,
+  });
   const stems = await renderStems(arrangement, { sampleRate: RATE, signal: opts.signal });
   const stemDir = path.join(opts.dir, 'stems');
   fs.mkdirSync(stemDir, { recursive: true });
@@ -51,7 +63,9 @@ export async function renderSong(melody: Melody, opts: { category: Category; moo
     vocalDurationSec: arrangement.durationSec,
     vocalDelaySec: 0,
     vocalGainDb: 0,
-    stems: Object.entries(files).filter(([name]) => name !== 'lead').map(([, f]) => f),
+    stems: Object.entries(files)
+      .filter(([name]) => name !== 'lead')
+      .map(([, f]) => f),
     durationSec: arrangement.durationSec,
     wav,
     mp3,
@@ -59,5 +73,12 @@ export async function renderSong(melody: Melody, opts: { category: Category; moo
     signal: opts.signal,
   });
   fs.rmSync(stemDir, { recursive: true, force: true });
-  return { wav, mp3, durationSec: arrangement.durationSec, loudness, genre, arrangement: { bpm: arrangement.bpm, bars: arrangement.bars, durationSec: arrangement.durationSec } };
+  return {
+    wav,
+    mp3,
+    durationSec: arrangement.durationSec,
+    loudness,
+    genre,
+    arrangement: { bpm: arrangement.bpm, bars: arrangement.bars, durationSec: arrangement.durationSec },
+  };
 }

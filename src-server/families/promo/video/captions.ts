@@ -64,7 +64,12 @@ export function karaokeText(text: string, syllables: { text: string; startSec: n
   return out;
 }
 
-export function buildAss(sheet: LyricSheet, melody: Melody, card: CaptionCard, opts: { width: number; height: number; durationSec: number }): string {
+export function buildAss(
+  sheet: LyricSheet,
+  melody: Melody,
+  card: CaptionCard,
+  opts: { width: number; height: number; durationSec: number },
+): string {
   const { width: w, height: h } = opts;
   const unit = Math.min(w, h);
   const size = Math.round(unit * 0.075);
@@ -89,7 +94,10 @@ export function buildAss(sheet: LyricSheet, melody: Melody, card: CaptionCard, o
   });
   const lastSung = melody.lines[melody.lines.length - 1]?.endSec ?? leadIn;
   if (opts.durationSec > lastSung) {
-    const text = [card.title, card.phone ? `☎ ${card.phone}` : null, card.callToAction].filter(Boolean).map((s) => escapeText(s!)).join('\\N');
+    const text = [card.title, card.phone ? `☎ ${card.phone}` : null, card.callToAction]
+      .filter(Boolean)
+      .map((s) => escapeText(s!))
+      .join('\\N');
     events.push(`Dialogue: 1,${assTime(lastSung)},${assTime(opts.durationSec)},Card,,0,0,0,,{\\fad(200,0)}${text}`);
   }
   return [

@@ -48,11 +48,18 @@ export async function collectImages(
     if (files.length >= opts.max) break;
     opts.signal.throwIfAborted();
     try {
-      const got = await guardedGet(url, { allow: opts.policy.allow, maxBytes: opts.policy.imageMaxBytes, timeoutMs: opts.policy.timeoutMs, signal: opts.signal, accept: 'image/*' });
+      const got = await guardedGet(url, {
+        allow: opts.policy.allow,
+        maxBytes: opts.policy.imageMaxBytes,
+        timeoutMs: opts.policy.timeoutMs,
+        signal: opts.signal,
+        accept: 'image/*',
+      });
       if (got.status >= 400) throw new Error(`HTTP ${got.status}`);
       const meta = await sharp(got.body).metadata();
       const short = Math.min(meta.width ?? 0, meta.height ?? 0);
-      if (short < opts.minShortSide) throw new Error(`${meta.width}×${meta.height} is smaller than ${opts.minShortSide} px on its shorter side`);
+      if (short < opts.minShortSide)
+        throw new Error(`${meta.width}×${meta.height} is smaller than ${opts.minShortSide} px on its shorter side`);
       const hash = await averageHash(got.body);
       if (seen.some((h) => hamming(h, hash) <= 4)) throw new Error('a duplicate of an earlier picture');
       seen.push(hash);

@@ -100,7 +100,7 @@ export async function videoRoutes(app: FamilyApp, videos: VideoService): Promise
     {
       schema: {
         tags,
-        summary: 'Stream a video (HTTP Range); the owner\'s session or Bearer, or the signed link from /user/videos',
+        summary: "Stream a video (HTTP Range); the owner's session or Bearer, or the signed link from /user/videos",
         params: Type.Object({ filename: Type.String({ minLength: 1, maxLength: 200 }) }),
         querystring: Type.Object({ download: Type.Optional(Type.Boolean()) }, { additionalProperties: true }),
         response: { 404: Type.Object({ detail: Type.String() }) },

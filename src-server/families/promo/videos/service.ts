@@ -31,12 +31,20 @@ export class VideoService {
   }
 
   countDownload(id: string): void {
-    this.db.update(promoVideos).set({ downloadCount: sql`${promoVideos.downloadCount} + 1` }).where(eq(promoVideos.id, id)).run();
+    this.db
+      .update(promoVideos)
+      .set({ downloadCount: sql`${promoVideos.downloadCount} + 1` })
+      .where(eq(promoVideos.id, id))
+      .run();
   }
 
   /** Row first, then files: a failure half-way leaves no row that points at missing bytes. */
   async delete(userId: string, videoId: string): Promise<void> {
-    const row = this.db.select().from(promoVideos).where(and(eq(promoVideos.id, videoId), eq(promoVideos.userId, userId))).get();
+    const row = this.db
+      .select()
+      .from(promoVideos)
+      .where(and(eq(promoVideos.id, videoId), eq(promoVideos.userId, userId)))
+      .get();
     if (!row) throw promoErrors.error('VIDEO_001');
     this.db.delete(promoVideos).where(eq(promoVideos.id, videoId)).run();
     await this.store.delete(row.fileKey);

@@ -16,7 +16,8 @@ export async function stageAccountRoutes(app: FamilyApp): Promise<void> {
       schema: {
         tags: ['stage'],
         summary: 'Sign in with user_id (or email) and password',
-        description: 'Stage numbers users: `user.id` is the account number used as `user_id`/`clientId` elsewhere in this family; `user.uuid` is the id the other families use.',
+        description:
+          'Stage numbers users: `user.id` is the account number used as `user_id`/`clientId` elsewhere in this family; `user.uuid` is the id the other families use.',
         body: Type.Object({
           user_id: Type.Optional(Type.String({ minLength: 1, maxLength: 254 })),
           email: Type.Optional(Type.String({ minLength: 1, maxLength: 254 })),
@@ -74,6 +75,11 @@ export async function stageAccountRoutes(app: FamilyApp): Promise<void> {
         },
       },
     },
-    async () => ({ status: 'ok', server: 'atelier-resource-server', redis: 'not_used', timestamp: new Date(app.clock.now()).toISOString() }),
+    async () => ({
+      status: 'ok',
+      server: 'atelier-resource-server',
+      redis: 'not_used',
+      timestamp: new Date(app.clock.now()).toISOString(),
+    }),
   );
 }

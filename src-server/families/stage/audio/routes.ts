@@ -5,7 +5,19 @@ import { FileBytes, IdParams, errorResponses, fieldErrors, idErrors, security, s
 import { multipartForm, readMultipart } from '../../../http/multipart';
 import { AUDIO_MAX_BYTES, type AudioService, type ReceivedAudio } from './service';
 import { AUDIO_CONTENT_TYPES } from '../../../media/audio-sniff';
-import { AUDIO_PAGE_DEFAULT, AUDIO_PAGE_MAX, AudioList, AudioListQuery, AudioOne, AudioPage, SearchParams, StreamInfo, UploadForm, Uploaded, audioView } from './schemas';
+import {
+  AUDIO_PAGE_DEFAULT,
+  AUDIO_PAGE_MAX,
+  AudioList,
+  AudioListQuery,
+  AudioOne,
+  AudioPage,
+  SearchParams,
+  StreamInfo,
+  UploadForm,
+  Uploaded,
+  audioView,
+} from './schemas';
 import { errors } from '../errors';
 
 const tags = ['stage'];
@@ -52,7 +64,10 @@ export async function audioRoutes(app: FamilyApp, audio: AudioService): Promise<
         querystring: AudioListQuery,
         response: {
           200: AudioPage,
-          ...errorResponses({ 400: '`INVALID_INPUT`: `limit` or `offset` out of range', 500: '`DATABASE_ERROR` (with the driver `code`), `INTERNAL_SERVER_ERROR`' }),
+          ...errorResponses({
+            400: '`INVALID_INPUT`: `limit` or `offset` out of range',
+            500: '`DATABASE_ERROR` (with the driver `code`), `INTERNAL_SERVER_ERROR`',
+          }),
         },
       },
     },
@@ -85,7 +100,10 @@ export async function audioRoutes(app: FamilyApp, audio: AudioService): Promise<
         summary: 'Search the library by title and artist',
         description: 'Matches titles or artists containing the query (case-insensitive for Latin letters; `%` and `_` are literal).',
         params: SearchParams,
-        response: { 200: AudioList, ...errorResponses({ 400: '`INVALID_INPUT`: query longer than 200 characters', 500: '`DATABASE_ERROR`, `INTERNAL_SERVER_ERROR`' }) },
+        response: {
+          200: AudioList,
+          ...errorResponses({ 400: '`INVALID_INPUT`: query longer than 200 characters', 500: '`DATABASE_ERROR`, `INTERNAL_SERVER_ERROR`' }),
+        },
       },
     },
     async (request) => {
@@ -103,7 +121,8 @@ export async function audioRoutes(app: FamilyApp, audio: AudioService): Promise<
         tags,
         security,
         summary: 'Get the streaming URL of an audio file',
-        description: 'Files are stored locally: `stream_url` is `/api/audio/file/<id>` on this server (with Range support), `storage_type` is `"local"`.',
+        description:
+          'Files are stored locally: `stream_url` is `/api/audio/file/<id>` on this server (with Range support), `storage_type` is `"local"`.',
         params: IdParams,
         response: {
           200: StreamInfo,
@@ -156,7 +175,10 @@ export async function audioRoutes(app: FamilyApp, audio: AudioService): Promise<
     handler: async (request, reply) => {
       const row = audio.get(request.params.id);
       if (!row) throw audioNotFound();
-      return sendStoredFile(request, reply, app.storage, row.filePath, { contentType: AUDIO_CONTENT_TYPES[row.format], missing: fileNotFound });
+      return sendStoredFile(request, reply, app.storage, row.filePath, {
+        contentType: AUDIO_CONTENT_TYPES[row.format],
+        missing: fileNotFound,
+      });
     },
   });
 
@@ -168,9 +190,12 @@ export async function audioRoutes(app: FamilyApp, audio: AudioService): Promise<
       schema: {
         tags,
         security,
-        summary: 'Get one audio file\'s details',
+        summary: "Get one audio file's details",
         params: IdParams,
-        response: { 200: AudioOne, ...errorResponses({ 400: '`INVALID_ID`', 404: '`AUDIO_NOT_FOUND`', 500: '`DATABASE_ERROR`, `INTERNAL_SERVER_ERROR`' }) },
+        response: {
+          200: AudioOne,
+          ...errorResponses({ 400: '`INVALID_ID`', 404: '`AUDIO_NOT_FOUND`', 500: '`DATABASE_ERROR`, `INTERNAL_SERVER_ERROR`' }),
+        },
       },
     },
     async (request) => {
@@ -200,8 +225,7 @@ export async function audioRoutes(app: FamilyApp, audio: AudioService): Promise<
         response: {
           201: Uploaded,
           ...errorResponses({
-            400:
-              '`NO_FILE`, `MISSING_TITLE`, `INVALID_FILE_TYPE` (the content is not AAC/M4A/MP3/WAV), `INVALID_INPUT` (duration not a number, title or artist over 200 characters)',
+            400: '`NO_FILE`, `MISSING_TITLE`, `INVALID_FILE_TYPE` (the content is not AAC/M4A/MP3/WAV), `INVALID_INPUT` (duration not a number, title or artist over 200 characters)',
             413: '`FILE_TOO_LARGE` (over 100 MB)',
             500: '`UPLOAD_ERROR`, `DATABASE_ERROR`',
           }),
@@ -220,7 +244,11 @@ export async function audioRoutes(app: FamilyApp, audio: AudioService): Promise<
         if (!received) throw noFile();
         const title = textField('title', fields.title);
         if (!title) throw errors.error('MISSING_TITLE', 'Title is required');
-        const row = audio.create(received, { title, artist: textField('artist', fields.artist), duration: durationField(fields.duration) }, uploader.id);
+        const row = audio.create(
+          received,
+          { title, artist: textField('artist', fields.artist), duration: durationField(fields.duration) },
+          uploader.id,
+        );
         received = null;
         return reply.code(201).send({ success: true as const, message: 'Audio file uploaded successfully', audio_file: audioView(row) });
       } catch (err) {

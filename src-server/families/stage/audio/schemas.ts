@@ -23,7 +23,9 @@ export const AUDIO_PAGE_MAX = 500;
 
 /** The seed defines no paging; a library of thousands of songs needs one, so these two are ours. */
 export const AudioListQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: AUDIO_PAGE_MAX, default: AUDIO_PAGE_DEFAULT, description: `Files per page, 1..${AUDIO_PAGE_MAX}` })),
+  limit: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: AUDIO_PAGE_MAX, default: AUDIO_PAGE_DEFAULT, description: `Files per page, 1..${AUDIO_PAGE_MAX}` }),
+  ),
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: 'Files to skip, newest first' })),
 });
 

@@ -52,7 +52,9 @@ export class AudioService {
     private readonly storage: FileStore,
     private readonly now: () => number,
   ) {
-    this.byId = this.select().where(eq(stageAudioFiles.id, sql.placeholder('id'))).prepare();
+    this.byId = this.select()
+      .where(eq(stageAudioFiles.id, sql.placeholder('id')))
+      .prepare();
   }
 
   private select() {

@@ -66,9 +66,9 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         security,
         summary: 'Create a concert room',
         description:
-          'The caller becomes the room\'s studio (`studioUserId`). `songs`, `accessories` and `maxAudience` (default 100) are optional; each song\'s `audioId` must be in the ' +
+          "The caller becomes the room's studio (`studioUserId`). `songs`, `accessories` and `maxAudience` (default 100) are optional; each song's `audioId` must be in the " +
           'audio library, `songNum`s unique, and `streamUrl` defaults to `/api/audio/file/<audioId>`. The first song by songNum is current. A new room is closed: ' +
-          'register the listen server, dress the avatar, then open it. It lapses `expiresIn` seconds (default 7200) after the studio\'s last change. Answers 200 as the spec shows.',
+          "register the listen server, dress the avatar, then open it. It lapses `expiresIn` seconds (default 7200) after the studio's last change. Answers 200 as the spec shows.",
         body: CreateBody,
         response: {
           200: Created,
@@ -116,10 +116,10 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
       schema: {
         tags,
         security,
-        summary: 'Register a client in the room (studio\'s listen server only)',
+        summary: "Register a client in the room (studio's listen server only)",
         description:
-          'The listen server calls this when a client connects. `clientId` is the client\'s stage user number. A client already registered keeps its one seat ' +
-          'and is answered 200 even while the room is closed (a retry, a reconnect); the studio\'s own number takes no seat. ' +
+          "The listen server calls this when a client connects. `clientId` is the client's stage user number. A client already registered keeps its one seat " +
+          "and is answered 200 even while the room is closed (a retry, a reconnect); the studio's own number takes no seat. " +
           ORDER,
         params: RoomParams,
         body: ClientBody,
@@ -148,7 +148,7 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
       schema: {
         tags,
         security,
-        summary: 'Remove a client from the room (studio\'s listen server only)',
+        summary: "Remove a client from the room (studio's listen server only)",
         description: 'A client that is not registered is already gone: this succeeds too, so a listen server may retry. ' + ORDER,
         params: RoomParams,
         body: ClientBody,
@@ -168,7 +168,7 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
       schema: {
         tags,
         security,
-        summary: 'Get a room\'s details',
+        summary: "Get a room's details",
         description: 'Any signed-in account may read it, as the list shows the same.',
         params: RoomParams,
         response: { 200: ConcertOne, ...errorResponses({ 404: ROOM_CODES }) },
@@ -229,7 +229,11 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         params: SongParams,
         response: {
           200: SongsChanged,
-          ...errorResponses({ 400: '`INVALID_INPUT`: songNum is not a positive integer', 403: studioOnly('manage songs'), 404: `${ROOM_CODES}, \`SONG_NOT_FOUND\`` }),
+          ...errorResponses({
+            400: '`INVALID_INPUT`: songNum is not a positive integer',
+            403: studioOnly('manage songs'),
+            404: `${ROOM_CODES}, \`SONG_NOT_FOUND\``,
+          }),
         },
       },
     },
@@ -248,12 +252,17 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         tags,
         security,
         summary: 'Change the current song (studio only)',
-        description: 'Also restarts it when it already is current: `songStartedAt` becomes now, which the realtime layer broadcasts. ' + ORDER,
+        description:
+          'Also restarts it when it already is current: `songStartedAt` becomes now, which the realtime layer broadcasts. ' + ORDER,
         params: RoomParams,
         body: ChangeSongBody,
         response: {
           200: SongChanged,
-          ...errorResponses({ 400: '`MISSING_FIELDS`, `INVALID_INPUT`', 403: studioOnly('manage songs'), 404: `${ROOM_CODES}, \`SONG_NOT_FOUND\`` }),
+          ...errorResponses({
+            400: '`MISSING_FIELDS`, `INVALID_INPUT`',
+            403: studioOnly('manage songs'),
+            404: `${ROOM_CODES}, \`SONG_NOT_FOUND\``,
+          }),
         },
       },
     },
@@ -281,7 +290,12 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
       const { song, concert } = concerts.currentSong(request.params.roomId, actorOf(request));
       return {
         success: true as const,
-        currentSong: song && { ...song, concertName: concert.concertName, studioName: concert.studioName, songStartedAt: concert.songStartedAt },
+        currentSong: song && {
+          ...song,
+          concertName: concert.concertName,
+          studioName: concert.studioName,
+          songStartedAt: concert.songStartedAt,
+        },
       };
     },
   );
@@ -357,7 +371,12 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         description: WHILE_CLOSED + ORDER,
         params: RoomParams,
         body: AccessoriesBody,
-        response: { 200: AccessoriesChanged, ...accessoryCodes('UPDATE_ACCESSORIES_FAILED', { 400: '`MISSING_FIELDS`, `INVALID_ACCESSORIES`, `UPDATE_ACCESSORIES_FAILED` (the concert is open)' }) },
+        response: {
+          200: AccessoriesChanged,
+          ...accessoryCodes('UPDATE_ACCESSORIES_FAILED', {
+            400: '`MISSING_FIELDS`, `INVALID_ACCESSORIES`, `UPDATE_ACCESSORIES_FAILED` (the concert is open)',
+          }),
+        },
       },
     },
     async (request) => {
@@ -382,20 +401,30 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
       schema: {
         tags,
         security,
-        summary: 'Register the studio\'s listen server (studio only)',
-        description: '`publicIP` and `publicPort` are optional (absent or null). Addresses must be IPv4 or IPv6; ports 1-65535. Registering again replaces it. ' + ORDER,
+        summary: "Register the studio's listen server (studio only)",
+        description:
+          '`publicIP` and `publicPort` are optional (absent or null). Addresses must be IPv4 or IPv6; ports 1-65535. Registering again replaces it. ' +
+          ORDER,
         params: RoomParams,
         body: ListenServerBody,
         response: {
           200: ListenServerSet,
-          ...errorResponses({ 400: '`MISSING_FIELDS`, `INVALID_INPUT` (not an IP address, port out of range)', 403: studioOnly('register the listen server'), 404: ROOM_CODES }),
+          ...errorResponses({
+            400: '`MISSING_FIELDS`, `INVALID_INPUT` (not an IP address, port out of range)',
+            403: studioOnly('register the listen server'),
+            404: ROOM_CODES,
+          }),
         },
       },
     },
     async (request) => {
       const { localIP, publicIP } = request.body;
-      for (const [name, address] of [['localIP', localIP], ['publicIP', publicIP]] as const) {
-        if (address !== undefined && net.isIP(address) === 0) throw errors.error('INVALID_INPUT', `${name} must be an IPv4 or IPv6 address`);
+      for (const [name, address] of [
+        ['localIP', localIP],
+        ['publicIP', publicIP],
+      ] as const) {
+        if (address !== undefined && net.isIP(address) === 0)
+          throw errors.error('INVALID_INPUT', `${name} must be an IPv4 or IPv6 address`);
       }
       const concert = concerts.setListenServer(request.params.roomId, actorOf(request), request.body);
       return { success: true as const, message: 'Listen server info updated successfully', listenServer: concert.listenServer! };
@@ -420,7 +449,10 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
           ORDER,
         params: RoomParams,
         body: ToggleBody,
-        response: { 200: Toggled, ...errorResponses({ 400: '`INVALID_INPUT`', 403: studioOnly('open or close the room'), 404: ROOM_CODES }) },
+        response: {
+          200: Toggled,
+          ...errorResponses({ 400: '`INVALID_INPUT`', 403: studioOnly('open or close the room'), 404: ROOM_CODES }),
+        },
       },
     },
     async (request) => {

@@ -30,7 +30,11 @@ export const CreateBody = Type.Object({
   accessories: Type.Optional(AccessoryList),
   maxAudience: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, description: `Defaults to ${DEFAULT_MAX_AUDIENCE}` })),
   expiresIn: Type.Optional(
-    Type.Integer({ minimum: 60, maximum: 86_400, description: `Seconds the room lives after the studio's last change; defaults to ${CONCERT_TTL_SECONDS}` }),
+    Type.Integer({
+      minimum: 60,
+      maximum: 86_400,
+      description: `Seconds the room lives after the studio's last change; defaults to ${CONCERT_TTL_SECONDS}`,
+    }),
   ),
 });
 
@@ -54,9 +58,14 @@ export const concertView = (c: ConcertState) => ({
 
 export const RoomParams = Type.Object({ roomId: Type.String({ minLength: 1, maxLength: 100, description: '`concert_<ms>_<random>`' }) });
 export const SongParams = Type.Object({ ...RoomParams.properties, songNum: Type.Integer({ minimum: 1 }) });
-export const AccessoryParams = Type.Object({ ...RoomParams.properties, index: Type.Integer({ minimum: 0, description: 'Position in the accessories list, from 0' }) });
+export const AccessoryParams = Type.Object({
+  ...RoomParams.properties,
+  index: Type.Integer({ minimum: 0, description: 'Position in the accessories list, from 0' }),
+});
 
-export const ClientBody = Type.Object({ clientId: Type.Integer({ minimum: 1, description: 'The client\'s stage user number (`user.id` of its login)' }) });
+export const ClientBody = Type.Object({
+  clientId: Type.Integer({ minimum: 1, description: "The client's stage user number (`user.id` of its login)" }),
+});
 export const ChangeSongBody = Type.Object({ songNum: Type.Integer({ minimum: 1 }) });
 export const AccessoriesBody = Type.Object({ accessories: AccessoryList });
 export const ToggleBody = Type.Object({ isOpen: Type.Optional(Type.Boolean({ description: 'Omit to flip the current state' })) });
@@ -67,7 +76,12 @@ export const Created = Type.Object({ success: ok, roomId: Type.String(), expires
 export const ConcertList = Type.Object({ success: ok, count: Type.Integer(), concerts: Type.Array(ConcertInfo) });
 export const ConcertOne = Type.Object({ success: ok, concert: ConcertInfo });
 export const Message = Type.Object({ success: ok, message: Type.String() });
-export const SongsChanged = Type.Object({ success: ok, message: Type.String(), songs: Type.Array(Song), currentSong: Type.Union([Type.Integer(), Type.Null()]) });
+export const SongsChanged = Type.Object({
+  success: ok,
+  message: Type.String(),
+  songs: Type.Array(Song),
+  currentSong: Type.Union([Type.Integer(), Type.Null()]),
+});
 export const SongChanged = Type.Object({ success: ok, message: Type.String(), currentSong: Type.Integer() });
 export const CurrentSong = Type.Object({
   success: ok,

@@ -258,7 +258,7 @@ export class ConcertService extends EventEmitter<ConcertEvents> {
     const at = songs.findIndex((s) => s.songNum === songNum);
     if (at < 0) throw songNotFound(songNum);
     const next = songs.filter((_, i) => i !== at);
-    const currentSong = row.currentSong === songNum ? (next[at] ?? next[at - 1])?.songNum ?? null : row.currentSong;
+    const currentSong = row.currentSong === songNum ? ((next[at] ?? next[at - 1])?.songNum ?? null) : row.currentSong;
     this.save(row, { songs: next, ...this.current(row, currentSong) });
     return this.changed(roomId, { type: 'songs' });
   }
@@ -349,7 +349,13 @@ export class ConcertService extends EventEmitter<ConcertEvents> {
     return row;
   }
 
-  private editAccessories(roomId: string, actor: Actor, code: WhileOpenCode, what: string, edit: (list: AccessoryItem[]) => AccessoryItem[]): ConcertState {
+  private editAccessories(
+    roomId: string,
+    actor: Actor,
+    code: WhileOpenCode,
+    what: string,
+    edit: (list: AccessoryItem[]) => AccessoryItem[],
+  ): ConcertState {
     const row = this.owned(roomId, actor, EDIT_ACCESSORIES);
     // The audience already dressed the avatar: accessories change only while the room is closed.
     if (row.isOpen) throw whileOpen(code, what);
@@ -484,7 +490,11 @@ export class ConcertService extends EventEmitter<ConcertEvents> {
     const owned = this.db.select({ roomId: stageConcerts.roomId }).from(stageConcerts).where(eq(stageConcerts.ownerId, userId)).all();
     for (const { roomId } of owned) this.purge(roomId);
     const seq = this.db.select({ seq: users.seq }).from(users).where(eq(users.id, userId)).get()?.seq;
-    const seats = this.db.select({ roomId: stageConcertAudience.roomId }).from(stageConcertAudience).where(eq(stageConcertAudience.userId, userId)).all();
+    const seats = this.db
+      .select({ roomId: stageConcertAudience.roomId })
+      .from(stageConcertAudience)
+      .where(eq(stageConcertAudience.userId, userId))
+      .all();
     this.db.delete(stageConcertAudience).where(eq(stageConcertAudience.userId, userId)).run();
     if (seq === undefined) return;
     for (const { roomId } of seats) if (this.get(roomId)) this.changed(roomId, { type: 'left', clientId: seq });

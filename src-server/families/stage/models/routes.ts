@@ -30,7 +30,11 @@ function optionalTypes(body: Record<string, unknown>): AppError | null {
   return null;
 }
 
-const idCodes = { 400: '`INVALID_ID`', 404: '`MODEL_NOT_FOUND` (also for another account\'s model)', 500: '`DATABASE_ERROR`, `INTERNAL_SERVER_ERROR`' };
+const idCodes = {
+  400: '`INVALID_ID`',
+  404: "`MODEL_NOT_FOUND` (also for another account's model)",
+  500: '`DATABASE_ERROR`, `INTERNAL_SERVER_ERROR`',
+};
 
 /** /api/models/**: each account's own 3D models; nobody else sees them. */
 export async function modelRoutes(app: FamilyApp, models: Model3dService): Promise<void> {
@@ -59,14 +63,15 @@ export async function modelRoutes(app: FamilyApp, models: Model3dService): Promi
       onRequest: signedIn,
       preValidation: precheck((body) => {
         if (blank(body.model_name) || blank(body.file_path)) return errors.error('MISSING_FIELDS', 'model_name and file_path are required');
-        if (typeof body.model_name !== 'string' || typeof body.file_path !== 'string') return wrongType('model_name and file_path must be strings');
+        if (typeof body.model_name !== 'string' || typeof body.file_path !== 'string')
+          return wrongType('model_name and file_path must be strings');
         return optionalTypes(body);
       }),
       config: { failure },
       schema: {
         tags,
         security,
-        summary: 'Register a 3D model\'s metadata',
+        summary: "Register a 3D model's metadata",
         description:
           'Records a model kept anywhere: `file_path` is taken as given. Use `POST /api/models/upload` to store the file on this server. ' +
           'Model names are unique per account.',
@@ -161,9 +166,9 @@ export async function modelRoutes(app: FamilyApp, models: Model3dService): Promi
     schema: {
       tags,
       security,
-      summary: 'Download my model\'s file (Range supported)',
+      summary: "Download my model's file (Range supported)",
       description:
-        'Only the owner may download. Serves files uploaded through `POST /api/models/upload` (a registered path that is not one of this account\'s stored files is ' +
+        "Only the owner may download. Serves files uploaded through `POST /api/models/upload` (a registered path that is not one of this account's stored files is " +
         '`FILE_NOT_FOUND`), as an attachment named after the model, with `Accept-Ranges`, 206 for one range, 416 past the end.',
       params: IdParams,
       response: {
@@ -191,7 +196,13 @@ export async function modelRoutes(app: FamilyApp, models: Model3dService): Promi
     {
       onRequest: signedIn,
       config: { validationError, failure },
-      schema: { tags, security, summary: 'Get one of my models', params: IdParams, response: { 200: ModelOne, ...errorResponses(idCodes) } },
+      schema: {
+        tags,
+        security,
+        summary: 'Get one of my models',
+        params: IdParams,
+        response: { 200: ModelOne, ...errorResponses(idCodes) },
+      },
     },
     async (request) => ({ success: true as const, model: modelView(models.owned(request.params.id, currentUser(request).id)) }),
   );
@@ -215,7 +226,8 @@ export async function modelRoutes(app: FamilyApp, models: Model3dService): Promi
         tags,
         security,
         summary: 'Update one of my models (only the fields sent)',
-        description: 'A stored file or thumbnail the model no longer names is deleted. `thumbnail_path` and `file_size` may be set to null.',
+        description:
+          'A stored file or thumbnail the model no longer names is deleted. `thumbnail_path` and `file_size` may be set to null.',
         params: IdParams,
         body: UpdateBody,
         response: {

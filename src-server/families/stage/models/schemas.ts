@@ -62,5 +62,7 @@ export const Deleted = Type.Object({
 export const UploadForm = Type.Object({
   model: Type.String({ format: 'binary', description: 'glTF 2.0 binary (.glb) or JSON (.gltf), or FBX (binary or ASCII); at most 100 MB' }),
   model_name: ModelName,
-  thumbnail: Type.Optional(Type.String({ format: 'binary', description: 'PNG, JPEG or WebP, at most 10 MB; stored as a PNG of at most 512×512' })),
+  thumbnail: Type.Optional(
+    Type.String({ format: 'binary', description: 'PNG, JPEG or WebP, at most 10 MB; stored as a PNG of at most 512×512' }),
+  ),
 });

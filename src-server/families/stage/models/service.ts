@@ -35,7 +35,8 @@ export interface ReceivedModel {
 
 export const modelNotFound = () => errors.error('MODEL_NOT_FOUND', 'Model not found or access denied');
 const duplicateName = () => errors.error('DUPLICATE_MODEL_NAME', 'Model name already exists for this user');
-const notAModel = () => errors.error('INVALID_FILE_TYPE', 'The model must be a glTF 2.0 (.glb or .gltf) or FBX (.fbx) file, recognised by its content');
+const notAModel = () =>
+  errors.error('INVALID_FILE_TYPE', 'The model must be a glTF 2.0 (.glb or .gltf) or FBX (.fbx) file, recognised by its content');
 const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === 'SQLITE_CONSTRAINT_UNIQUE';
 
 function isValidKey(key: string): boolean {
@@ -78,7 +79,13 @@ export class Model3dService {
   private nameTaken(ownerId: string, name: string, exceptId?: number): boolean {
     const conditions = [eq(stageModels.ownerId, ownerId), eq(stageModels.modelName, name)];
     if (exceptId !== undefined) conditions.push(ne(stageModels.id, exceptId));
-    return this.db.select({ id: stageModels.id }).from(stageModels).where(and(...conditions)).get() !== undefined;
+    return (
+      this.db
+        .select({ id: stageModels.id })
+        .from(stageModels)
+        .where(and(...conditions))
+        .get() !== undefined
+    );
   }
 
   register(ownerId: string, fields: ModelFields): ModelRow {
@@ -112,7 +119,10 @@ export class Model3dService {
       if (isUniqueViolation(err)) throw duplicateName();
       throw err;
     }
-    await this.release(owner, [before.filePath, before.thumbnailPath].filter((key) => key !== row.filePath && key !== row.thumbnailPath));
+    await this.release(
+      owner,
+      [before.filePath, before.thumbnailPath].filter((key) => key !== row.filePath && key !== row.thumbnailPath),
+    );
     return row;
   }
 

@@ -22,7 +22,10 @@ const GLB_JSON_CHUNK = 0x4e4f534a;
 const GLTF_VERSION = /^2\.\d+$/;
 
 function leadingText(head: Buffer): string {
-  return head.toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  return head
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart();
 }
 
 export function sniffModel(head: Buffer): ModelFormat | null {

@@ -16,7 +16,8 @@ const missingFields = (message: string) => errors.error('MISSING_FIELDS', messag
 const validationError = fieldErrors({
   id: invalidId('preset'),
   accessories: invalidAccessories,
-  presetName: (issue) => (issue.keyword === 'minLength' ? missingFields('presetName cannot be empty') : errors.error('INVALID_INPUT', issue.text)),
+  presetName: (issue) =>
+    issue.keyword === 'minLength' ? missingFields('presetName cannot be empty') : errors.error('INVALID_INPUT', issue.text),
 });
 
 const UPDATABLE = ['presetName', 'description', 'accessories', 'isPublic'];
@@ -74,7 +75,8 @@ export async function presetRoutes(app: FamilyApp, presets: PresetService): Prom
         tags,
         security,
         summary: 'List my presets (and public ones)',
-        description: 'The caller\'s presets; with `includePublic=true` also every other account\'s public presets. Newest first; `accessories` are left out (get one preset for them).',
+        description:
+          "The caller's presets; with `includePublic=true` also every other account's public presets. Newest first; `accessories` are left out (get one preset for them).",
         querystring: ListQuery,
         response: { 200: PresetList, ...errorResponses({ 400: '`INVALID_INPUT`: includePublic is not true/false', 500: '`LIST_FAILED`' }) },
       },
@@ -94,9 +96,12 @@ export async function presetRoutes(app: FamilyApp, presets: PresetService): Prom
         tags,
         security,
         summary: 'Get a preset with its accessories',
-        description: 'Readable by its owner, and by everyone when public; someone else\'s private preset is `ACCESS_DENIED`.',
+        description: "Readable by its owner, and by everyone when public; someone else's private preset is `ACCESS_DENIED`.",
         params: IdParams,
-        response: { 200: PresetWithAccessories, ...errorResponses({ ...idCodes, 404: '`PRESET_NOT_FOUND`, `FILE_NOT_FOUND` (its JSON file is missing)' }) },
+        response: {
+          200: PresetWithAccessories,
+          ...errorResponses({ ...idCodes, 404: '`PRESET_NOT_FOUND`, `FILE_NOT_FOUND` (its JSON file is missing)' }),
+        },
       },
     },
     async (request) => {
@@ -128,7 +133,12 @@ export async function presetRoutes(app: FamilyApp, presets: PresetService): Prom
         body: UpdateBody,
         response: {
           200: PresetOne,
-          ...errorResponses({ ...idCodes, 400: '`INVALID_ID`, `MISSING_FIELDS`, `INVALID_ACCESSORIES`, `INVALID_INPUT`', 409: '`DUPLICATE_PRESET_NAME`', 500: '`SAVE_FAILED`' }),
+          ...errorResponses({
+            ...idCodes,
+            400: '`INVALID_ID`, `MISSING_FIELDS`, `INVALID_ACCESSORIES`, `INVALID_INPUT`',
+            409: '`DUPLICATE_PRESET_NAME`',
+            500: '`SAVE_FAILED`',
+          }),
         },
       },
     },

@@ -10,7 +10,9 @@ export const SaveBody = Type.Object({
   presetName: PresetName,
   accessories: AccessoryList,
   description: Type.Optional(Description),
-  isPublic: Type.Optional(Type.Boolean({ default: false, description: 'Public presets are listed and readable by every account, editable only by their owner' })),
+  isPublic: Type.Optional(
+    Type.Boolean({ default: false, description: 'Public presets are listed and readable by every account, editable only by their owner' }),
+  ),
 });
 
 export const UpdateBody = Type.Object({
@@ -21,15 +23,17 @@ export const UpdateBody = Type.Object({
 });
 
 export const ListQuery = Type.Object({
-  includePublic: Type.Optional(Type.Boolean({ default: false, description: 'Also list other accounts\' public presets' })),
+  includePublic: Type.Optional(Type.Boolean({ default: false, description: "Also list other accounts' public presets" })),
 });
 
 export const Preset = Type.Object({
   id: Type.Integer(),
-  user_id: Type.Integer({ description: 'The owner\'s stage user number' }),
+  user_id: Type.Integer({ description: "The owner's stage user number" }),
   preset_name: Type.String(),
   description: Type.Union([Type.String(), Type.Null()]),
-  file_path: Type.String({ description: 'Where the accessories JSON lives under the data folder: `presets/accessories/<user>/<ms>-<rand>.json`' }),
+  file_path: Type.String({
+    description: 'Where the accessories JSON lives under the data folder: `presets/accessories/<user>/<ms>-<rand>.json`',
+  }),
   is_public: Type.Boolean(),
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),

@@ -59,7 +59,13 @@ export class PresetService {
   private nameTaken(ownerId: string, name: string, exceptId?: number): boolean {
     const conditions = [eq(stageAccessoryPresets.ownerId, ownerId), eq(stageAccessoryPresets.presetName, name)];
     if (exceptId !== undefined) conditions.push(ne(stageAccessoryPresets.id, exceptId));
-    return this.db.select({ id: stageAccessoryPresets.id }).from(stageAccessoryPresets).where(and(...conditions)).get() !== undefined;
+    return (
+      this.db
+        .select({ id: stageAccessoryPresets.id })
+        .from(stageAccessoryPresets)
+        .where(and(...conditions))
+        .get() !== undefined
+    );
   }
 
   private write(key: string, accessories: AccessoryItem[]) {

@@ -66,7 +66,9 @@ interface Session {
 function refuse(socket: Duplex, status: number, code: string, message: string): void {
   const body = JSON.stringify({ success: false, error: { code, message } });
   const reason = status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Bad Request';
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 function queryAge(text: string | null): number | null | 'bad' {
@@ -110,19 +112,41 @@ export function attachAudioSocket(
   function start(s: Session, payload: unknown): void {
     const p = isRecord(payload) ? payload : {};
     const name = p.child_name ?? s.query.childName;
-    if (typeof name !== 'string' || name.trim() === '' || name.length > 50) return fail(s, 'VALIDATION_ERROR', 'payload.child_name (or the child_name query) must be 1-50 characters');
+    if (typeof name !== 'string' || name.trim() === '' || name.length > 50)
+      return fail(s, 'VALIDATION_ERROR', 'payload.child_name (or the child_name query) must be 1-50 characters');
     const age = p.age ?? s.query.age;
-    if (age !== null && (typeof age !== 'number' || !Number.isInteger(age) || age < 1 || age > 17)) return fail(s, 'VALIDATION_ERROR', 'payload.age must be a whole number from 1 to 17');
+    if (age !== null && (typeof age !== 'number' || !Number.isInteger(age) || age < 1 || age > 17))
+      return fail(s, 'VALIDATION_ERROR', 'payload.age must be a whole number from 1 to 17');
     const interests = p.interests ?? [];
     if (!Array.isArray(interests) || interests.length > 10 || interests.some((i) => typeof i !== 'string' || i.length > 50)) {
       return fail(s, 'VALIDATION_ERROR', 'payload.interests must be at most 10 strings of up to 50 characters');
     }
     const language = p.language === 'ko' || p.language === 'en' ? p.language : detectLanguage(name, ...(interests as string[]));
-    const conversation = conversations.create(s.userId, { childName: name.trim(), age: age as number | null, interests: interests as string[], language });
+    const conversation = conversations.create(s.userId, {
+      childName: name.trim(),
+      age: age as number | null,
+      interests: interests as string[],
+      language,
+    });
     const greeting = partner.greet(partnerState(conversation));
     s.conversation = conversations.record(conversation.id, [{ role: 'partner', text: greeting.text }], greeting.elements);
-    send(s, { type: 'conversation_started', conversation_id: conversation.id, child_name: conversation.childName, age: conversation.age, language, engine: partner.name });
-    send(s, { type: 'ai_response', text: greeting.text, audio_url: null, user_text: null, conversation_id: conversation.id, complete: greeting.complete, engine: partner.name });
+    send(s, {
+      type: 'conversation_started',
+      conversation_id: conversation.id,
+      child_name: conversation.childName,
+      age: conversation.age,
+      language,
+      engine: partner.name,
+    });
+    send(s, {
+      type: 'ai_response',
+      text: greeting.text,
+      audio_url: null,
+      user_text: null,
+      conversation_id: conversation.id,
+      complete: greeting.complete,
+      engine: partner.name,
+    });
   }
 
   /**
@@ -130,7 +154,13 @@ export function attachAudioSocket(
    * while they are generated. The built-in partner still decides what is asked next and keeps the
    * answers; the model only says it. Text the safety check flags is dropped for the built-in reply.
    */
-  async function modelSays(s: Session, c: ConversationRow, childText: string, planned: PartnerReply, modelDir: string): Promise<{ text: string; engine: string }> {
+  async function modelSays(
+    s: Session,
+    c: ConversationRow,
+    childText: string,
+    planned: PartnerReply,
+    modelDir: string,
+  ): Promise<{ text: string; engine: string }> {
     const language = c.language === 'ko' ? 'Korean (한국어, 반말로 다정하게)' : 'English';
     const history: ChatMessage[] = c.turns.slice(-8).map((t) => ({ role: t.role === 'child' ? 'user' : 'assistant', content: t.text }));
     const messages: ChatMessage[] = [
@@ -145,10 +175,14 @@ export function attachAudioSocket(
     ];
     const engine = `chat model ${path.basename(modelDir)} (transformers.js, on this machine)`;
     try {
-      const result = await app.ai.run<ChatOutput>('chat', { modelDir, messages, maxNewTokens: 120, temperature: 0 }, {
-        capability: 'text',
-        onProgress: (p) => send(s, { type: 'ai_response_delta', text: (p as ChatToken).token, conversation_id: c.id }),
-      });
+      const result = await app.ai.run<ChatOutput>(
+        'chat',
+        { modelDir, messages, maxNewTokens: 120, temperature: 0 },
+        {
+          capability: 'text',
+          onProgress: (p) => send(s, { type: 'ai_response_delta', text: (p as ChatToken).token, conversation_id: c.id }),
+        },
+      );
       const text = result.output.text.trim();
       if (text !== '' && checkText(text).ok) return { text, engine };
     } catch (err) {
@@ -170,7 +204,10 @@ export function attachAudioSocket(
     const userText = reply.flagged ? mask(text) : text;
     s.conversation = conversations.record(
       conversation.id,
-      [{ role: 'child', text: userText, ...(reply.flagged ? { flagged: true } : {}) }, { role: 'partner', text: said.text }],
+      [
+        { role: 'child', text: userText, ...(reply.flagged ? { flagged: true } : {}) },
+        { role: 'partner', text: said.text },
+      ],
       reply.elements,
     );
     send(s, {
@@ -188,9 +225,17 @@ export function attachAudioSocket(
 
   function resume(s: Session, id: unknown): void {
     const found = typeof id === 'string' ? conversations.get(id) : null;
-    if (!found || found.ownerId !== s.userId) return fail(s, 'CONVERSATION_NOT_FOUND', 'No conversation of this account has that conversation_id');
+    if (!found || found.ownerId !== s.userId)
+      return fail(s, 'CONVERSATION_NOT_FOUND', 'No conversation of this account has that conversation_id');
     s.conversation = found;
-    send(s, { type: 'conversation_resumed', conversation_id: found.id, status: found.status, child_name: found.childName, turns: found.turns, elements: found.elements });
+    send(s, {
+      type: 'conversation_resumed',
+      conversation_id: found.id,
+      status: found.status,
+      child_name: found.childName,
+      turns: found.turns,
+      elements: found.elements,
+    });
   }
 
   function end(s: Session): void {
@@ -200,7 +245,8 @@ export function attachAudioSocket(
   }
 
   function consent(s: Session, frame: Record<string, unknown>): void {
-    if (frame.speaker === 'child') return fail(s, 'CHILD_VOICE_NOT_ALLOWED', 'Only an adult\'s voice (a parent or narrator) may be recorded for the narrator voice');
+    if (frame.speaker === 'child')
+      return fail(s, 'CHILD_VOICE_NOT_ALLOWED', "Only an adult's voice (a parent or narrator) may be recorded for the narrator voice");
     if (frame.consent !== true || (frame.speaker !== 'parent' && frame.speaker !== 'narrator')) {
       return fail(s, 'VALIDATION_ERROR', 'voice_consent needs consent: true and speaker: "parent" or "narrator"');
     }
@@ -215,7 +261,12 @@ export function attachAudioSocket(
       s.samples += 1;
       s.voicedSeconds += verdict.voicedSeconds;
       const ready = s.samples >= SAMPLES_FOR_CLONING && s.voicedSeconds >= SPEECH_SECONDS_FOR_CLONING;
-      send(s, { type: 'voice_clone_progress', sample_count: s.samples, ready_for_cloning: ready, voiced_seconds: Math.round(s.voicedSeconds * 10) / 10 });
+      send(s, {
+        type: 'voice_clone_progress',
+        sample_count: s.samples,
+        ready_for_cloning: ready,
+        voiced_seconds: Math.round(s.voicedSeconds * 10) / 10,
+      });
       if (ready && !s.missingModelSaid) {
         s.missingModelSaid = true;
         fail(s, 'VOICE_MODEL_MISSING', VOICE_MODEL_MISSING);
@@ -239,7 +290,8 @@ export function attachAudioSocket(
     if (isBinary) {
       if (bytes.length > MAX_SAMPLE_BYTES) return fail(s, 'FRAME_TOO_LARGE', `A voice sample may be at most ${MAX_SAMPLE_BYTES} bytes`);
       if (!s.conversation) return fail(s, 'CONVERSATION_NOT_STARTED', 'Start a conversation before sending voice samples');
-      if (!s.consent) return fail(s, 'VOICE_CONSENT_REQUIRED', 'Send voice_consent (an adult\'s consent to record their voice) before voice samples');
+      if (!s.consent)
+        return fail(s, 'VOICE_CONSENT_REQUIRED', "Send voice_consent (an adult's consent to record their voice) before voice samples");
       return later(s, () => sample(s, bytes));
     }
     if (bytes.length > MAX_TEXT_FRAME) return fail(s, 'FRAME_TOO_LARGE', `A JSON message may be at most ${MAX_TEXT_FRAME} bytes`);
@@ -249,7 +301,8 @@ export function attachAudioSocket(
     } catch {
       return fail(s, 'INVALID_JSON', 'The message is not valid JSON');
     }
-    if (!isRecord(frame) || typeof frame.type !== 'string') return fail(s, 'VALIDATION_ERROR', 'A message is a JSON object with a string "type"');
+    if (!isRecord(frame) || typeof frame.type !== 'string')
+      return fail(s, 'VALIDATION_ERROR', 'A message is a JSON object with a string "type"');
     switch (frame.type) {
       case 'start_conversation':
         return start(s, frame.payload);
@@ -272,15 +325,18 @@ export function attachAudioSocket(
   function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!AUDIO_PATHS.has(url.pathname.replace(/\/$/, ''))) return;
-    if (!originAllowed(req.headers.origin, req.headers.host)) return refuse(socket, 403, 'INSUFFICIENT_PERMISSION', 'This page\'s origin may not open the conversation socket');
+    if (!originAllowed(req.headers.origin, req.headers.host))
+      return refuse(socket, 403, 'INSUFFICIENT_PERMISSION', "This page's origin may not open the conversation socket");
     const header = req.headers.authorization;
     const token = url.searchParams.get('token') ?? (header?.startsWith('Bearer ') ? header.slice(7).trim() : '');
     const found = token ? identifyToken(app.auth, token) : ({ reason: 'missing_header' } as const);
-    if (!('user' in found)) return refuse(socket, 401, 'INVALID_TOKEN', found.reason === 'expired' ? 'Token has expired' : 'Token is missing or invalid');
+    if (!('user' in found))
+      return refuse(socket, 401, 'INVALID_TOKEN', found.reason === 'expired' ? 'Token has expired' : 'Token is missing or invalid');
     const age = queryAge(url.searchParams.get('age'));
     if (age === 'bad') return refuse(socket, 400, 'VALIDATION_ERROR', 'age must be a whole number from 1 to 17');
     const childName = url.searchParams.get('child_name');
-    if (childName !== null && childName.length > 50) return refuse(socket, 400, 'VALIDATION_ERROR', 'child_name must be at most 50 characters');
+    if (childName !== null && childName.length > 50)
+      return refuse(socket, 400, 'VALIDATION_ERROR', 'child_name must be at most 50 characters');
     wss.handleUpgrade(req, socket, head, (ws) => {
       const s: Session = {
         ws,

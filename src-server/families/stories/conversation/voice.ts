@@ -30,7 +30,8 @@ export async function checkVoiceSample(pool: AiPool, bytes: Buffer, signal?: Abo
     await fsp.writeFile(file, bytes, { mode: 0o600 });
     pcm = await decodeAudio(file, { sampleRate: VAD_SAMPLE_RATE, signal });
   } catch (err) {
-    if (err instanceof MediaDecodeError) return { ok: false, code: 'AUDIO_DECODE_FAILED', message: 'The sample is not audio ffmpeg can read (send WAV, WebM/Opus or MP3)' };
+    if (err instanceof MediaDecodeError)
+      return { ok: false, code: 'AUDIO_DECODE_FAILED', message: 'The sample is not audio ffmpeg can read (send WAV, WebM/Opus or MP3)' };
     throw err;
   } finally {
     await fsp.rm(dir, { recursive: true, force: true });
@@ -40,12 +41,20 @@ export async function checkVoiceSample(pool: AiPool, bytes: Buffer, signal?: Abo
   let clipped = 0;
   for (let i = 0; i < pcm.length; i++) if (Math.abs(pcm[i]!) >= 0.999) clipped++;
   if (clipped / pcm.length > CLIPPED_SHARE) {
-    return { ok: false, code: 'SAMPLE_CLIPPED', message: 'The recording is too loud and clips; move a little away from the microphone and record again' };
+    return {
+      ok: false,
+      code: 'SAMPLE_CLIPPED',
+      message: 'The recording is too loud and clips; move a little away from the microphone and record again',
+    };
   }
   const speech = await detectSpeech(pool, pcm, { signal });
   const voicedSeconds = speech.segments.reduce((sum, s) => sum + (s.end - s.start), 0);
   if (voicedSeconds < MIN_SAMPLE_SPEECH_SECONDS) {
-    return { ok: false, code: 'NOT_ENOUGH_SPEECH', message: `The sample holds ${voicedSeconds.toFixed(1)} s of speech; at least ${MIN_SAMPLE_SPEECH_SECONDS} s is needed` };
+    return {
+      ok: false,
+      code: 'NOT_ENOUGH_SPEECH',
+      message: `The sample holds ${voicedSeconds.toFixed(1)} s of speech; at least ${MIN_SAMPLE_SPEECH_SECONDS} s is needed`,
+    };
   }
   return { ok: true, voicedSeconds, durationSeconds };
 }

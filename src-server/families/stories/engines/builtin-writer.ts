@@ -12,8 +12,10 @@ type Vars = Record<string, string>;
 const capitalise = (s: string) => (s ? s[0]!.toLocaleUpperCase('en') + s.slice(1) : s);
 const SMALL_WORDS = new Set(['a', 'an', 'and', 'the', 'of', 'in', 'on', 'at', 'to', 'with']);
 const titleCase = (s: string) =>
-  s.replace(/(^|\s)(\p{L}+)/gu, (_m, space: string, word: string) =>
-    space + (space && SMALL_WORDS.has(word.toLowerCase()) ? word.toLowerCase() : capitalise(word)));
+  s.replace(
+    /(^|\s)(\p{L}+)/gu,
+    (_m, space: string, word: string) => space + (space && SMALL_WORDS.has(word.toLowerCase()) ? word.toLowerCase() : capitalise(word)),
+  );
 
 /** "a brave rabbit" -> "the brave rabbit" (known from now on); names and "the ..." stay as they are. */
 function definite(phrase: string): string {
@@ -62,7 +64,10 @@ export class BuiltinStoryWriter implements StoryEngine {
     const rng = new Random(brief.seed);
     const book = SCENES[brief.language];
     const journeys = Math.max(1, brief.chapterCount - 3);
-    const journeyScenes = rng.sample(book.journey.filter((s) => s.id !== 'friend'), journeys - 1);
+    const journeyScenes = rng.sample(
+      book.journey.filter((s) => s.id !== 'friend'),
+      journeys - 1,
+    );
     // The friend joins on the first leg of the journey, so later scenes can count on them.
     const plan: [Beat, Scene][] = [
       ['setup', rng.pick(book.setup)],
@@ -92,7 +97,9 @@ export class BuiltinStoryWriter implements StoryEngine {
     // One generator per chapter, so a chapter reads the same whichever chapters ran before it.
     const rng = new Random((brief.seed ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0);
     const vars = this.vars(brief, outline.moral);
-    const sentences = [...scene.core, ...scene.extra.slice(0, EXTRA_SENTENCES[brief.band])].map((t) => fill(t, { ...vars, adj: rng.pick(ADJECTIVES[brief.language][brief.band]) }));
+    const sentences = [...scene.core, ...scene.extra.slice(0, EXTRA_SENTENCES[brief.band])].map((t) =>
+      fill(t, { ...vars, adj: rng.pick(ADJECTIVES[brief.language][brief.band]) }),
+    );
     if (index === outline.chapters.length - 1) sentences.push(fill(rng.pick(CALM_ENDINGS[brief.language]), vars));
     const content = sentences.map((s) => capitalise(s)).join(' ');
     return { title: planned.title, content };

@@ -13,7 +13,10 @@ const OutlineJson = Type.Object({
   title: Type.String({ minLength: 1, maxLength: 200 }),
   characters: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { minItems: 1, maxItems: 10 }),
   setting: Type.String({ minLength: 1, maxLength: 300 }),
-  chapters: Type.Array(Type.Object({ title: Type.String({ minLength: 1, maxLength: 200 }), summary: Type.String({ minLength: 1, maxLength: 1000 }) }), { minItems: 1, maxItems: 12 }),
+  chapters: Type.Array(
+    Type.Object({ title: Type.String({ minLength: 1, maxLength: 200 }), summary: Type.String({ minLength: 1, maxLength: 1000 }) }),
+    { minItems: 1, maxItems: 12 },
+  ),
   moral: Type.String({ minLength: 1, maxLength: 300 }),
 });
 
@@ -132,6 +135,9 @@ export async function chatModelApproves(pool: AiPool, modelDir: string, text: st
     { role: 'system', content: 'You check bedtime stories for young children. Answer with one word: yes or no.' },
     { role: 'user', content: `Is this text kind, calm and suitable for a five-year-old?\n\n${text}` },
   ];
-  const result = await pool.run<ChatOutput>('chat', { modelDir, messages, maxNewTokens: 3, temperature: 0 } satisfies ChatInput, { capability: 'text', signal });
+  const result = await pool.run<ChatOutput>('chat', { modelDir, messages, maxNewTokens: 3, temperature: 0 } satisfies ChatInput, {
+    capability: 'text',
+    signal,
+  });
   return !/^\s*(no\b|아니)/i.test(result.output.text);
 }

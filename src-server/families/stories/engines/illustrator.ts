@@ -41,11 +41,19 @@ export class StoryIllustrator {
     return `${STYLE_WORDS[style]}, ${outline.characters.join(' and ')}, in ${outline.setting}`;
   }
 
-  async draw(tier: string, sheet: string, scene: string, seed: number, signal: AbortSignal): Promise<{ png: Buffer; engine: string } | null> {
+  async draw(
+    tier: string,
+    sheet: string,
+    scene: string,
+    seed: number,
+    signal: AbortSignal,
+  ): Promise<{ png: Buffer; engine: string } | null> {
     const model = this.model(tier);
     if (!model) return null;
     const image = await renderImage(this.pool, { model, prompt: `${sheet}, ${scene}`, negativePrompt: NEGATIVE, seed, signal });
-    const png = await sharp(Buffer.from(image.rgb), { raw: { width: image.width, height: image.height, channels: 3 } }).png().toBuffer();
+    const png = await sharp(Buffer.from(image.rgb), { raw: { width: image.width, height: image.height, channels: 3 } })
+      .png()
+      .toBuffer();
     return { png, engine: `${model.id} (${image.provider})` };
   }
 }

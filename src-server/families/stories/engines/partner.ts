@@ -31,7 +31,11 @@ export interface PartnerReply {
 
 const QUESTIONS: Record<Language, Record<Slot, string[]>> = {
   en: {
-    hero: ['Who should be the hero of our story?', 'Who is our story about? A person, an animal, maybe a dragon?', 'Tell me who our hero is!'],
+    hero: [
+      'Who should be the hero of our story?',
+      'Who is our story about? A person, an animal, maybe a dragon?',
+      'Tell me who our hero is!',
+    ],
     place: ['Where does our story happen?', 'Where do they live? A castle, the sea, outer space?', 'What place should our story visit?'],
     friend: ['Who is their friend?', 'Every hero needs a friend. Who helps them?', 'Who comes along to help?'],
     problem: ['Uh-oh, what problem happens in our story?', 'What goes wrong one day?', 'What puzzle do they have to solve?'],
@@ -50,7 +54,7 @@ const ACKS: Record<Language, string[]> = {
 };
 
 const GREETINGS: Record<Language, string[]> = {
-  en: ['Hi {child}! Let\'s make a story together.', 'Hello, {child}! I\'m ready for a story. Are you?'],
+  en: ["Hi {child}! Let's make a story together.", "Hello, {child}! I'm ready for a story. Are you?"],
   ko: ['{child_vocative}! 우리 같이 이야기를 만들어 보자.', '안녕, {child_vocative}! 재미있는 이야기를 만들어 볼까?'],
 };
 
@@ -60,7 +64,7 @@ const DONE: Record<Language, string> = {
 };
 
 const REDIRECT: Record<Language, string> = {
-  en: 'Hmm, let\'s keep our story kind and cosy. ',
+  en: "Hmm, let's keep our story kind and cosy. ",
   ko: '음, 우리 이야기는 다정하고 포근하게 만들자. ',
 };
 
@@ -74,12 +78,17 @@ export function extractAnswer(text: string, language: Language): string {
   let t = text.trim().replace(/\s+/g, ' ');
   if (language === 'en') {
     t = t.replace(/^(um+|uh+|hmm+|well|ok(ay)?|so|maybe|yes|yeah)[,!.]?\s+/i, '');
-    t = t.replace(/^(i think|i want|i'd like|let's have|let it be|how about|it should be|it's|it is|they are|there is|there's|in|at|on|a story about|about)\s+/i, '');
+    t = t.replace(
+      /^(i think|i want|i'd like|let's have|let it be|how about|it should be|it's|it is|they are|there is|there's|in|at|on|a story about|about)\s+/i,
+      '',
+    );
     t = t.replace(/^(it's|it is|to be)\s+/i, '');
   } else {
     t = t.replace(/^(음+|어+|그러니까|글쎄)[,.]?\s*/u, '');
     // Only endings that never belong to the word: "곰이야" keeps "곰이", as "고양이야" must keep "고양이".
-    t = t.replace(/[.!?~]+$/u, '').replace(/\s*(해줘|해 줘|었으면 좋겠어요|었으면 좋겠어|였으면 좋겠어요|였으면 좋겠어|에요|예요|입니다|야|요)$/u, '');
+    t = t
+      .replace(/[.!?~]+$/u, '')
+      .replace(/\s*(해줘|해 줘|었으면 좋겠어요|었으면 좋겠어|였으면 좋겠어요|였으면 좋겠어|에요|예요|입니다|야|요)$/u, '');
   }
   t = t.replace(/[.!?~]+$/u, '').trim();
   return t.slice(0, 80);
@@ -87,7 +96,8 @@ export function extractAnswer(text: string, language: Language): string {
 
 const fill = (template: string, vars: Record<string, string>) =>
   template.replace(/\{(\w+)(?:\|([^}]+))?\}/g, (_m, name: string, particle?: string) =>
-    particle ? josa(vars[name]!, particle as Parameters<typeof josa>[1]) : vars[name]!);
+    particle ? josa(vars[name]!, particle as Parameters<typeof josa>[1]) : vars[name]!,
+  );
 
 /**
  * The built-in conversational partner: asks the child, in turn, for the hero, the place, a friend
@@ -124,18 +134,31 @@ export class BuiltinPartner {
   reply(state: PartnerState, childText: string): PartnerReply {
     const rng = new Random((state.seed + Math.imul(state.turn + 1, 0x85ebca6b)) >>> 0);
     if (!checkText(childText).ok) {
-      return { text: REDIRECT[state.language] + this.question(state, rng), elements: state.elements, complete: false, flagged: true, engine: this.name };
+      return {
+        text: REDIRECT[state.language] + this.question(state, rng),
+        elements: state.elements,
+        complete: false,
+        flagged: true,
+        engine: this.name,
+      };
     }
     const slot = this.nextSlot(state.elements);
     if (slot === null) return { text: this.summary(state), elements: state.elements, complete: true, flagged: false, engine: this.name };
     const answer = extractAnswer(childText, state.language);
-    if (answer === '') return { text: this.question(state, rng), elements: state.elements, complete: false, flagged: false, engine: this.name };
+    if (answer === '')
+      return { text: this.question(state, rng), elements: state.elements, complete: false, flagged: false, engine: this.name };
     const elements = { ...state.elements, [slot]: answer };
     const next = { ...state, elements };
     // Rotated rather than drawn, so two answers in a row never get the same words.
     const acks = ACKS[state.language];
     const ack = fill(acks[(state.seed + state.turn) % acks.length]!, { value: answer });
     const complete = this.nextSlot(elements) === null;
-    return { text: `${ack} ${complete ? this.summary(next) : this.question(next, rng)}`, elements, complete, flagged: false, engine: this.name };
+    return {
+      text: `${ack} ${complete ? this.summary(next) : this.question(next, rng)}`,
+      elements,
+      complete,
+      flagged: false,
+      engine: this.name,
+    };
   }
 }

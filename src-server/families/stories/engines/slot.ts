@@ -32,7 +32,10 @@ export class StoryEngineSlot {
     const root = chatModelsRoot(this.dataDir);
     let names: string[];
     try {
-      names = fs.readdirSync(root).filter((n) => !n.startsWith('.')).sort();
+      names = fs
+        .readdirSync(root)
+        .filter((n) => !n.startsWith('.'))
+        .sort();
     } catch {
       return null;
     }

@@ -24,7 +24,9 @@ export class CursorCodec {
   }
 
   encode(state: CursorState): string {
-    const body = Buffer.from(JSON.stringify([state.owner, state.sort, state.order, state.status, state.value, state.id])).toString('base64url');
+    const body = Buffer.from(JSON.stringify([state.owner, state.sort, state.order, state.status, state.value, state.id])).toString(
+      'base64url',
+    );
     return `${body}.${this.mac(body)}`;
   }
 

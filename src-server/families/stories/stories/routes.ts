@@ -15,7 +15,8 @@ export async function storyRoutes(app: FamilyApp, stories: StoryService, views: 
       schema: {
         tags,
         security,
-        summary: 'Ask for a new story; it is written by a queued job (pending -> in_progress -> completed | failed), chapters appearing as they are written',
+        summary:
+          'Ask for a new story; it is written by a queued job (pending -> in_progress -> completed | failed), chapters appearing as they are written',
         body: CreateStoryBody,
         response: { 202: MessageEnvelope(Story), ...errorResponses() },
       },
@@ -25,7 +26,14 @@ export async function storyRoutes(app: FamilyApp, stories: StoryService, views: 
       const p = request.body.user_preferences ?? {};
       const story = stories.create(user.id, {
         conversationId: request.body.conversation_id ?? null,
-        preferences: { theme: p.theme ?? null, characters: p.characters ?? [], length: p.length ?? 'medium', language: p.language ?? null, age: p.age ?? null, pictureStyle: p.picture_style ?? 'picture_book' },
+        preferences: {
+          theme: p.theme ?? null,
+          characters: p.characters ?? [],
+          length: p.length ?? 'medium',
+          language: p.language ?? null,
+          age: p.age ?? null,
+          pictureStyle: p.picture_style ?? 'picture_book',
+        },
       });
       return reply.status(202).send(ok('Story creation started', views.story(story, originOf(request))));
     },
@@ -54,7 +62,12 @@ export async function storyRoutes(app: FamilyApp, stories: StoryService, views: 
         cursor: q.start_cursor ?? null,
       });
       const origin = originOf(request);
-      return { object: 'list' as const, results: page.results.map((s) => views.story(s, origin)), has_more: page.nextCursor !== null, next_cursor: page.nextCursor };
+      return {
+        object: 'list' as const,
+        results: page.results.map((s) => views.story(s, origin)),
+        has_more: page.nextCursor !== null,
+        next_cursor: page.nextCursor,
+      };
     },
   );
 
@@ -62,7 +75,13 @@ export async function storyRoutes(app: FamilyApp, stories: StoryService, views: 
     '/api/v1/stories/:story_id',
     {
       onRequest: signedIn,
-      schema: { tags, security, summary: 'One story with its chapters', params: StoryParams, response: { 200: MessageEnvelope(Story), ...errorResponses(403, 404) } },
+      schema: {
+        tags,
+        security,
+        summary: 'One story with its chapters',
+        params: StoryParams,
+        response: { 200: MessageEnvelope(Story), ...errorResponses(403, 404) },
+      },
     },
     async (request) => ok('Story found', views.story(stories.get(currentUser(request).id, request.params.story_id), originOf(request))),
   );
@@ -71,9 +90,20 @@ export async function storyRoutes(app: FamilyApp, stories: StoryService, views: 
     '/api/v1/stories/:story_id',
     {
       onRequest: signedIn,
-      schema: { tags, security, summary: 'Rename a story', params: StoryParams, body: RenameBody, response: { 200: MessageEnvelope(Story), ...errorResponses(403, 404) } },
+      schema: {
+        tags,
+        security,
+        summary: 'Rename a story',
+        params: StoryParams,
+        body: RenameBody,
+        response: { 200: MessageEnvelope(Story), ...errorResponses(403, 404) },
+      },
     },
-    async (request) => ok('Story updated', views.story(stories.rename(currentUser(request).id, request.params.story_id, request.body.title.trim()), originOf(request))),
+    async (request) =>
+      ok(
+        'Story updated',
+        views.story(stories.rename(currentUser(request).id, request.params.story_id, request.body.title.trim()), originOf(request)),
+      ),
   );
 
   app.delete(

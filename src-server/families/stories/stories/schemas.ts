@@ -12,7 +12,8 @@ export const FileObject = Type.Object(
   { description: 'A stored file (§5.1)' },
 );
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T, description: string) => Type.Union([t, Type.Null()], { description });
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T, description: string) =>
+  Type.Union([t, Type.Null()], { description });
 
 export const Chapter = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -20,8 +21,8 @@ export const Chapter = Type.Object({
   chapter_number: Type.Integer({ minimum: 1 }),
   title: Type.String(),
   content: Type.String(),
-  image: Nullable(FileObject, 'The chapter\'s picture; null when no image engine is installed'),
-  audio: Nullable(FileObject, 'The chapter\'s narration; null when no voice engine is installed (the app then offers the system voice)'),
+  image: Nullable(FileObject, "The chapter's picture; null when no image engine is installed"),
+  audio: Nullable(FileObject, "The chapter's narration; null when no voice engine is installed (the app then offers the system voice)"),
 });
 
 const Status = Type.Union([Type.Literal('pending'), Type.Literal('in_progress'), Type.Literal('completed'), Type.Literal('failed')]);
@@ -35,11 +36,15 @@ export const Story = Type.Object({
   chapters: Type.Array(Chapter, { description: 'Grows while the story is in_progress' }),
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
-  conversation_id: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], { description: 'Atelier: the conversation it was written from' }),
-  language: Type.Union([Type.Literal('ko'), Type.Literal('en'), Type.Null()], { description: 'Atelier: the story\'s language' }),
+  conversation_id: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
+    description: 'Atelier: the conversation it was written from',
+  }),
+  language: Type.Union([Type.Literal('ko'), Type.Literal('en'), Type.Null()], { description: "Atelier: the story's language" }),
   engine: Type.Union([Type.String(), Type.Null()], { description: 'Atelier: the engine that writes it; null while pending' }),
   job_id: Type.Union([Type.String(), Type.Null()], { description: 'Atelier: follow it on socket.io `job:update` (kind `stories.write`)' }),
-  fail_code: Type.Union([Type.String(), Type.Null()], { description: 'Atelier: why a failed story failed (`CONTENT_FILTERED`, `STORY_ENGINE_FAILED`...); null otherwise' }),
+  fail_code: Type.Union([Type.String(), Type.Null()], {
+    description: 'Atelier: why a failed story failed (`CONTENT_FILTERED`, `STORY_ENGINE_FAILED`...); null otherwise',
+  }),
   fail_reason: Type.Union([Type.String(), Type.Null()], { description: 'Atelier: the same, for people' }),
 });
 
@@ -50,17 +55,28 @@ export const CreateStoryBody = Type.Object({
     Type.Object({
       theme: Type.Optional(ShortText(100, 'e.g. "모험" (adventure)')),
       characters: Type.Optional(Type.Array(ShortText(60, 'A character; the first is the hero, the second the friend'), { maxItems: 10 })),
-      length: Type.Optional(Type.Union([Type.Literal('short'), Type.Literal('medium'), Type.Literal('long')], { description: 'short: 4 chapters, medium: 5 (default), long: 6' })),
-      language: Type.Optional(Type.Union([Type.Literal('ko'), Type.Literal('en')], { description: 'Atelier: default from the conversation (Hangul: ko)' })),
-      age: Type.Optional(Type.Integer({ minimum: 2, maximum: 14, description: 'Atelier: the child\'s age; sets vocabulary and length (3-5, 6-8, 9-12)' })),
+      length: Type.Optional(
+        Type.Union([Type.Literal('short'), Type.Literal('medium'), Type.Literal('long')], {
+          description: 'short: 4 chapters, medium: 5 (default), long: 6',
+        }),
+      ),
+      language: Type.Optional(
+        Type.Union([Type.Literal('ko'), Type.Literal('en')], { description: 'Atelier: default from the conversation (Hangul: ko)' }),
+      ),
+      age: Type.Optional(
+        Type.Integer({ minimum: 2, maximum: 14, description: "Atelier: the child's age; sets vocabulary and length (3-5, 6-8, 9-12)" }),
+      ),
       picture_style: Type.Optional(
         Type.Union([Type.Literal('picture_book'), Type.Literal('watercolour'), Type.Literal('crayon')], {
-          description: 'Atelier: how chapter pictures are drawn (default picture_book) when an image model is installed; otherwise `image` is null',
+          description:
+            'Atelier: how chapter pictures are drawn (default picture_book) when an image model is installed; otherwise `image` is null',
         }),
       ),
     }),
   ),
-  conversation_id: Type.Optional(Type.String({ format: 'uuid', description: 'A conversation this account held on /wss/v1/audio (its `conversation_id`)' })),
+  conversation_id: Type.Optional(
+    Type.String({ format: 'uuid', description: 'A conversation this account held on /wss/v1/audio (its `conversation_id`)' }),
+  ),
 });
 export type CreateStoryBody = Static<typeof CreateStoryBody>;
 
@@ -69,10 +85,18 @@ export const PAGE_SIZE_DEFAULT = 20;
 
 export const ListQuery = Type.Object({
   status: Type.Optional(Status),
-  sort_by: Type.Optional(Type.Union([Type.Literal('created_at'), Type.Literal('updated_at'), Type.Literal('title')], { default: 'created_at' })),
+  sort_by: Type.Optional(
+    Type.Union([Type.Literal('created_at'), Type.Literal('updated_at'), Type.Literal('title')], { default: 'created_at' }),
+  ),
   order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'desc' })),
   page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: PAGE_SIZE_MAX, default: PAGE_SIZE_DEFAULT })),
-  start_cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2000, description: 'The `next_cursor` of the previous page, with the same status, sort_by and order' })),
+  start_cursor: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 2000,
+      description: 'The `next_cursor` of the previous page, with the same status, sort_by and order',
+    }),
+  ),
 });
 
 export const StoryList = Type.Object({

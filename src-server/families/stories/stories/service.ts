@@ -92,7 +92,9 @@ export class StoryService {
       }
     }
     const at = this.iso();
-    const language = p.language ?? detectLanguage(p.theme, ...p.characters, ...(input.conversationId ? [this.conversations.get(input.conversationId)!.childName] : []));
+    const language =
+      p.language ??
+      detectLanguage(p.theme, ...p.characters, ...(input.conversationId ? [this.conversations.get(input.conversationId)!.childName] : []));
     const row: StoryRow = {
       id: crypto.randomUUID(),
       ownerId,
@@ -122,7 +124,12 @@ export class StoryService {
   }
 
   private chapters(storyId: string): ChapterRow[] {
-    return this.db.select().from(storiesChapters).where(eq(storiesChapters.storyId, storyId)).orderBy(asc(storiesChapters.chapterNumber)).all();
+    return this.db
+      .select()
+      .from(storiesChapters)
+      .where(eq(storiesChapters.storyId, storyId))
+      .orderBy(asc(storiesChapters.chapterNumber))
+      .all();
   }
 
   /** The caller's story with its chapters; 404 when there is none, 403 when it is another account's. */
@@ -176,7 +183,14 @@ export class StoryService {
     const last = page[page.length - 1];
     const nextCursor =
       rows.length > q.pageSize && last
-        ? this.cursors.encode({ owner: ownerId, sort: q.sort, order: q.order, status: q.status, value: sortValue(last, q.sort), id: last.id })
+        ? this.cursors.encode({
+            owner: ownerId,
+            sort: q.sort,
+            order: q.order,
+            status: q.status,
+            value: sortValue(last, q.sort),
+            id: last.id,
+          })
         : null;
     return { results: page.map((r) => ({ ...r, chapters: this.chapters(r.id) })), nextCursor };
   }
@@ -189,7 +203,13 @@ export class StoryService {
    * The chapter's picture, stored under the story's folder; null without an image model. A failing
    * image engine leaves the chapter without a picture rather than failing the story.
    */
-  private async picture(story: StoryRow, outline: StoryOutline, chapter: number, scene: string, signal: AbortSignal): Promise<string | null> {
+  private async picture(
+    story: StoryRow,
+    outline: StoryOutline,
+    chapter: number,
+    scene: string,
+    signal: AbortSignal,
+  ): Promise<string | null> {
     const tier = this.owner(story.ownerId)?.tier ?? 'free';
     if (!this.illustrator.model(tier)) return null;
     try {
@@ -237,7 +257,10 @@ export class StoryService {
     // A run repeated after a restart starts over: the chapters of the interrupted run go first.
     this.db.transaction((tx) => {
       tx.delete(storiesChapters).where(eq(storiesChapters.storyId, story.id)).run();
-      tx.update(storiesStories).set({ status: 'in_progress', engine: engine.name, failCode: null, failReason: null, updatedAt: this.iso() }).where(eq(storiesStories.id, story.id)).run();
+      tx.update(storiesStories)
+        .set({ status: 'in_progress', engine: engine.name, failCode: null, failReason: null, updatedAt: this.iso() })
+        .where(eq(storiesStories.id, story.id))
+        .run();
     });
     try {
       ctx.progress(0, { stage: 'outline', message: 'Planning the story' });
@@ -262,7 +285,16 @@ export class StoryService {
         const chapterId = crypto.randomUUID();
         this.db.transaction((tx) => {
           tx.insert(storiesChapters)
-            .values({ id: chapterId, storyId: story.id, chapterNumber: i + 1, title: chapter.title, content: chapter.content, imageKey: null, audioKey: null, createdAt: at })
+            .values({
+              id: chapterId,
+              storyId: story.id,
+              chapterNumber: i + 1,
+              title: chapter.title,
+              content: chapter.content,
+              imageKey: null,
+              audioKey: null,
+              createdAt: at,
+            })
             .run();
           tx.update(storiesStories).set({ updatedAt: at }).where(eq(storiesStories.id, story.id)).run();
         });
@@ -283,7 +315,13 @@ export class StoryService {
 
   /** The story a job writes, as it stands now. */
   forJob(jobId: string): Pick<StoryRow, 'id' | 'status' | 'title'> | null {
-    return this.db.select({ id: storiesStories.id, status: storiesStories.status, title: storiesStories.title }).from(storiesStories).where(eq(storiesStories.jobId, jobId)).get() ?? null;
+    return (
+      this.db
+        .select({ id: storiesStories.id, status: storiesStories.status, title: storiesStories.title })
+        .from(storiesStories)
+        .where(eq(storiesStories.jobId, jobId))
+        .get() ?? null
+    );
   }
 
   private followJob(job: JobSnapshot): void {
@@ -292,7 +330,12 @@ export class StoryService {
     if (!story || story.status === 'completed') return;
     this.db
       .update(storiesStories)
-      .set({ status: 'failed', failCode: job.errorCode ?? 'STORY_ENGINE_FAILED', failReason: job.error ?? 'The story could not be written', updatedAt: this.iso() })
+      .set({
+        status: 'failed',
+        failCode: job.errorCode ?? 'STORY_ENGINE_FAILED',
+        failReason: job.error ?? 'The story could not be written',
+        updatedAt: this.iso(),
+      })
       .where(eq(storiesStories.id, story.id))
       .run();
   }

@@ -56,7 +56,15 @@ export async function studioAccountRoutes(app: FamilyApp): Promise<void> {
 
   app.post(
     '/api/logout',
-    { preHandler: requireUser(), schema: { tags, summary: 'Sign out this session (its access and refresh tokens stop working)', security: [{ bearerAuth: [] }], response: { 200: Envelope(Type.Null()) } } },
+    {
+      preHandler: requireUser(),
+      schema: {
+        tags,
+        summary: 'Sign out this session (its access and refresh tokens stop working)',
+        security: [{ bearerAuth: [] }],
+        response: { 200: Envelope(Type.Null()) },
+      },
+    },
     async (request) => {
       app.auth.revokeSession(request.sessionId!);
       return { success: true as const, message: 'Signed out', data: null };
@@ -78,7 +86,11 @@ export async function studioAccountRoutes(app: FamilyApp): Promise<void> {
       if (!token) throw errors.error('INVALID_TOKEN', 'Send the refresh token in X-Refresh-Token');
       try {
         const rotated = app.auth.refresh(token);
-        return { success: true as const, message: 'Tokens refreshed', data: { ...tokenPairView(rotated), user: accountView(rotated.user) } };
+        return {
+          success: true as const,
+          message: 'Tokens refreshed',
+          data: { ...tokenPairView(rotated), user: accountView(rotated.user) },
+        };
       } catch (err) {
         if (err instanceof InvalidRefreshTokenError) throw errors.error('INVALID_TOKEN', err.message);
         throw err;
@@ -88,7 +100,10 @@ export async function studioAccountRoutes(app: FamilyApp): Promise<void> {
 
   app.get(
     '/api/users',
-    { preHandler: requireUser(), schema: { tags, summary: 'The signed-in account', security: [{ bearerAuth: [] }], response: { 200: Envelope(AccountSchema) } } },
+    {
+      preHandler: requireUser(),
+      schema: { tags, summary: 'The signed-in account', security: [{ bearerAuth: [] }], response: { 200: Envelope(AccountSchema) } },
+    },
     async (request) => ({ success: true as const, message: 'OK', data: accountView(currentUser(request)) }),
   );
 
@@ -157,7 +172,7 @@ export async function studioAccountRoutes(app: FamilyApp): Promise<void> {
         summary: 'Delete the signed-in account and everything it owns',
         description:
           'The access token is enough, as in the seed service (a bare `DELETE` with no body works); when `password` is sent it must be ' +
-          'the account\'s (Atelier\'s own UI always asks for it), else 401 `INVALID_CREDENTIALS`.',
+          "the account's (Atelier's own UI always asks for it), else 401 `INVALID_CREDENTIALS`.",
         security: [{ bearerAuth: [] }],
         body: Type.Object({ password: Type.Optional(Fields.password) }),
         response: { 200: Envelope(Type.Null()) },

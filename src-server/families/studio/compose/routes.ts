@@ -14,18 +14,27 @@ import { COMPOSER_KINDS, DEFAULT_COMPOSER, type ComposerKind } from '../../../co
 import type { ComposeService } from './service';
 
 const PROMPT_MAX = 1000;
-const Prompt = Type.String({ minLength: 1, maxLength: PROMPT_MAX, pattern: '\\S', description: 'What the song should become, e.g. "upbeat city pop with brass"' });
+const Prompt = Type.String({
+  minLength: 1,
+  maxLength: PROMPT_MAX,
+  pattern: '\\S',
+  description: 'What the song should become, e.g. "upbeat city pop with brass"',
+});
 
 const ENGINE_FIELD =
   'Which engine composes: `arranger` (default; atelier-arranger transcribes the take and arranges a band around it) or `musicgen` ' +
-  '(a MusicGen ONNX model from the data folder\'s models/musicgen/<id>/ makes the music from the prompt; a melody model follows the take\'s chroma, ' +
-  'a text-only one continues the take\'s first seconds when the folder can encode audio, else the result\'s `note` says the melody was not used)';
-const Engine = Type.Union(COMPOSER_KINDS.map((k) => Type.Literal(k)), { description: ENGINE_FIELD });
+  "(a MusicGen ONNX model from the data folder's models/musicgen/<id>/ makes the music from the prompt; a melody model follows the take's chroma, " +
+  "a text-only one continues the take's first seconds when the folder can encode audio, else the result's `note` says the melody was not used)";
+const Engine = Type.Union(
+  COMPOSER_KINDS.map((k) => Type.Literal(k)),
+  { description: ENGINE_FIELD },
+);
 const DURATION_MAX = 300;
 const DurationSec = Type.Number({
   minimum: 1,
   maximum: DURATION_MAX,
-  description: 'Song length in seconds for `musicgen` (default: the take\'s length; at most what the model makes, 30 s for musicgen-small); the arranger follows the take and ignores it',
+  description:
+    "Song length in seconds for `musicgen` (default: the take's length; at most what the model makes, 30 s for musicgen-small); the arranger follows the take and ignores it",
 });
 
 const AiBody = Type.Object(
@@ -33,8 +42,8 @@ const AiBody = Type.Object(
     basicSongId: Type.Integer({ minimum: 1, description: 'A song of this studio (saved with basic/save) to compose from' }),
     prompt: Type.Optional(Prompt),
     title: Type.Optional(Name(100, 'Title of the AI song; default "<basic title> (AI)"')),
-    genre: Type.Optional(Name(50, 'Genre to aim for; default the basic song\'s')),
-    mood: Type.Optional(Name(50, 'Mood to aim for; default the basic song\'s')),
+    genre: Type.Optional(Name(50, "Genre to aim for; default the basic song's")),
+    mood: Type.Optional(Name(50, "Mood to aim for; default the basic song's")),
     instruments: Type.Optional(Type.Array(Name(50, 'An instrument to bring forward'), { maxItems: 32 })),
     engine: Type.Optional(Engine),
     durationSec: Type.Optional(DurationSec),
@@ -57,7 +66,9 @@ const ComposeForm = Type.Object({
   genre: Type.Optional(Type.String({ maxLength: 50 })),
   mood: Type.Optional(Type.String({ maxLength: 50 })),
   engine: Type.Optional(Engine),
-  durationSec: Type.Optional(Type.String({ description: 'A number of seconds, 1-300; see `durationSec` of POST /api/song/studios/{studioid}/ai' })),
+  durationSec: Type.Optional(
+    Type.String({ description: 'A number of seconds, 1-300; see `durationSec` of POST /api/song/studios/{studioid}/ai' }),
+  ),
 });
 
 const ENGINE =
@@ -66,7 +77,8 @@ const ENGINE =
 function engineField(value: string | undefined): ComposerKind {
   const text = value?.trim() ?? '';
   if (text === '') return DEFAULT_COMPOSER;
-  if (!(COMPOSER_KINDS as readonly string[]).includes(text)) throw errors.error('VALIDATION_ERROR', `engine must be one of ${COMPOSER_KINDS.join(', ')}`);
+  if (!(COMPOSER_KINDS as readonly string[]).includes(text))
+    throw errors.error('VALIDATION_ERROR', `engine must be one of ${COMPOSER_KINDS.join(', ')}`);
   return text as ComposerKind;
 }
 
@@ -74,7 +86,8 @@ function durationField(value: string | undefined): number | null {
   const text = value?.trim() ?? '';
   if (text === '') return null;
   const n = Number(text);
-  if (!Number.isFinite(n) || n < 1 || n > DURATION_MAX) throw errors.error('VALIDATION_ERROR', `durationSec must be a number of seconds from 1 to ${DURATION_MAX}`);
+  if (!Number.isFinite(n) || n < 1 || n > DURATION_MAX)
+    throw errors.error('VALIDATION_ERROR', `durationSec must be a number of seconds from 1 to ${DURATION_MAX}`);
   return n;
 }
 
@@ -86,7 +99,9 @@ function textField(name: string, value: string | undefined, max: number): string
 
 const EngineStatusSchema = Type.Object({
   engine: Type.String({ description: `The \`engine\` value to send: ${COMPOSER_KINDS.map((k) => `\`${k}\``).join(' or ')}` }),
-  name: Type.Union([Type.String(), Type.Null()], { description: 'The installed engine and where it runs, e.g. `musicgen:musicgen-small (onnx, cpu)`; null when not installed' }),
+  name: Type.Union([Type.String(), Type.Null()], {
+    description: 'The installed engine and where it runs, e.g. `musicgen:musicgen-small (onnx, cpu)`; null when not installed',
+  }),
   available: Type.Boolean({ description: 'Whether a compose request naming it is accepted now' }),
   reason: Type.Union([Type.String(), Type.Null()], { description: 'Why not, in words (what to install where)' }),
   maxDurationSec: Type.Union([Type.Number(), Type.Null()], { description: 'The longest song it makes; null when it follows the take' }),
@@ -102,7 +117,8 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
         tags,
         security,
         summary: 'The composing engines on this machine (Atelier addition)',
-        description: 'Not in the spec: which `engine` values the compose routes accept right now, so a client can offer only those. Looked at afresh on every call (a model copied into the data folder counts at once).',
+        description:
+          'Not in the spec: which `engine` values the compose routes accept right now, so a client can offer only those. Looked at afresh on every call (a model copied into the data folder counts at once).',
         response: { 200: Envelope(Type.Array(EngineStatusSchema)), ...errorResponses({}) },
       },
     },
@@ -120,7 +136,7 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
         description:
           'Queues a `studio.compose` job and answers 202 at once; progress arrives as `job:update` events and the finished song appears in GET /api/song/ai/{studioid}. ' +
           'Everything is checked first; then, when the asked engine (`engine`, default `arranger`) is not installed, 503 `COMPOSER_UNAVAILABLE` and nothing is queued. ' +
-          'The finished job\'s result names the engine that made the song (e.g. `musicgen:musicgen-small (onnx, cpu)`) and, for MusicGen, a `note` on how the melody was used; ' +
+          "The finished job's result names the engine that made the song (e.g. `musicgen:musicgen-small (onnx, cpu)`) and, for MusicGen, a `note` on how the melody was used; " +
           'a MusicGen song is mixed with the take and keeps `stems/musicgen.wav` and `stems/vocal.wav`.',
         params: StudioParams,
         body: AiBody,
@@ -145,7 +161,8 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
       const genre = b.genre?.trim() ?? basic.genre;
       const mood = b.mood?.trim() ?? basic.mood;
       const instruments = b.instruments?.map((i) => i.trim()) ?? basic.instruments;
-      const prompt = b.prompt?.trim() ?? [genre, mood, instruments.length > 0 ? `featuring ${instruments.join(', ')}` : null].filter(Boolean).join(' ');
+      const prompt =
+        b.prompt?.trim() ?? [genre, mood, instruments.length > 0 ? `featuring ${instruments.join(', ')}` : null].filter(Boolean).join(' ');
       const job = compose.request({
         ownerId: me.id,
         studioId: studio.id,
@@ -182,7 +199,7 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
         summary: 'Compose from an uploaded WAV and a text prompt; answers the finished audio (AI 작곡)',
         description:
           'multipart/form-data with `file` (WAV, recognised by content, at most 100 MB) and `prompt` (1-1000 characters), optionally `genre`, `mood`, ' +
-          '`engine` (`arranger`, the default, or `musicgen`) and `durationSec` (MusicGen\'s song length), in any order. ' +
+          "`engine` (`arranger`, the default, or `musicgen`) and `durationSec` (MusicGen's song length), in any order. " +
           'Answers the composed audio as an attachment, with `x-atelier-engine` (which engine composed it), `x-atelier-key` and `x-atelier-tempo` headers, ' +
           'and `x-atelier-note` when the engine has something to say (e.g. that MusicGen did not use the melody). ' +
           'Mood, genre, instruments to bring forward and tempo words (English or Korean) are read from the prompt. ' +
@@ -205,7 +222,14 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
       const me = currentUser(request);
       let input: string | null = null;
       let output: string | null = null;
-      let composed: { bytes: Buffer; format: StudioAudioFormat; engine: string; key: string | null; tempo: number | null; note: string | null };
+      let composed: {
+        bytes: Buffer;
+        format: StudioAudioFormat;
+        engine: string;
+        key: string | null;
+        tempo: number | null;
+        note: string | null;
+      };
       try {
         const fields = await readMultipart(request, reply, {
           maxFileBytes: AUDIO_MAX_BYTES,
@@ -239,7 +263,14 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
         compose.check({ engine, durationSec });
         const result = await compose.composeNow(input, { prompt, genre, mood, instruments: [], engine, durationSec }, aborted.signal);
         output = result.key;
-        composed = { bytes: await app.storage.get(result.key), format: result.audio.format, engine: result.engine, key: result.musicKey, tempo: result.tempo, note: result.note };
+        composed = {
+          bytes: await app.storage.get(result.key),
+          format: result.audio.format,
+          engine: result.engine,
+          key: result.musicKey,
+          tempo: result.tempo,
+          note: result.note,
+        };
       } finally {
         // Nothing of a composition stays on the server, whatever happened.
         if (input) await app.storage.delete(input);

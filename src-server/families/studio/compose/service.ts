@@ -12,7 +12,15 @@ import { eq } from 'drizzle-orm';
 import { checkStoredAudio, type CheckedAudio } from '../files/audio';
 import { moveStored, ownerPrefix } from '../files/store';
 import { songExtrasPrefix, type SongRow, type SongService } from '../songs/service';
-import { ComposerError, DEFAULT_COMPOSER, type Composer, type ComposeOutput, type ComposerKind, type ComposerSlot, type EngineStatus } from '../../../compose/composer';
+import {
+  ComposerError,
+  DEFAULT_COMPOSER,
+  type Composer,
+  type ComposeOutput,
+  type ComposerKind,
+  type ComposerSlot,
+  type EngineStatus,
+} from '../../../compose/composer';
 import { errors } from '../errors';
 
 export const COMPOSE_JOB = JOB_KINDS.studioCompose;
@@ -48,7 +56,6 @@ export interface ComposeResult {
   /** The sampling seed, for engines that sample (MusicGen): the same seed and inputs make the same music. */
   seed?: number;
 }
-
 
 const noAudioOut = () => errors.error('COMPOSER_FAILED', 'The composing engine did not produce audio');
 
@@ -106,9 +113,12 @@ export class ComposeService {
   private async run(job: Job<ComposePayload, ComposeResult>, ctx: JobContext): Promise<ComposeResult> {
     const p = job.payload;
     const basic = this.songs.get(p.basicSongId);
-    if (!basic || basic.ownerId !== p.ownerId) throw errors.error('SONG_NOT_FOUND', 'The basic song was deleted before it could be composed');
+    if (!basic || basic.ownerId !== p.ownerId)
+      throw errors.error('SONG_NOT_FOUND', 'The basic song was deleted before it could be composed');
     const engine = this.engine(p.engine ?? DEFAULT_COMPOSER);
-    const output = await this.compose(this.storage.absolutePath(basic.fileKey), p, ctx.signal, (f, stage) => ctx.progress(f, { stage, message: `Composing with ${engine.name}` }));
+    const output = await this.compose(this.storage.absolutePath(basic.fileKey), p, ctx.signal, (f, stage) =>
+      ctx.progress(f, { stage, message: `Composing with ${engine.name}` }),
+    );
     // Named after the job: a run repeated after a restart replaces its own files.
     const incoming = `${ownerPrefix(p.ownerId)}/incoming/${job.id}`;
     const key = (format: string) => `${ownerPrefix(p.ownerId)}/songs/${job.id}.${format}`;
@@ -123,7 +133,8 @@ export class ComposeService {
       };
       await keep('song.mp3', output.mp3);
       await keep('song.mid', output.midi);
-      for (const stem of output.stems ?? []) await keep(`stems/${stem.name.replace(/[^A-Za-z0-9_-]/g, '_')}${path.extname(stem.file)}`, stem.file);
+      for (const stem of output.stems ?? [])
+        await keep(`stems/${stem.name.replace(/[^A-Za-z0-9_-]/g, '_')}${path.extname(stem.file)}`, stem.file);
     } catch (err) {
       await this.storage.delete(incoming);
       await this.storage.deletePrefix(songExtrasPrefix(key('wav')));
@@ -148,7 +159,15 @@ export class ComposeService {
       source: 'ai',
       basicSongId: basic.id,
     });
-    return { songId: row.id, engine: output.engine ?? engine.name, key: output.key ?? null, tempo: output.tempo ?? null, extras, ...(output.note ? { note: output.note } : {}), ...(output.seed !== undefined ? { seed: output.seed } : {}) };
+    return {
+      songId: row.id,
+      engine: output.engine ?? engine.name,
+      key: output.key ?? null,
+      tempo: output.tempo ?? null,
+      extras,
+      ...(output.note ? { note: output.note } : {}),
+      ...(output.seed !== undefined ? { seed: output.seed } : {}),
+    };
   }
 
   /** Runs the engine on `source` in a fresh work folder; the caller removes `workDir`. */
@@ -161,7 +180,17 @@ export class ComposeService {
     const engine = this.engine(p.engine ?? DEFAULT_COMPOSER);
     const workDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'atelier-compose-'));
     try {
-      const out = await engine.compose({ source, prompt: p.prompt, genre: p.genre, mood: p.mood, instruments: p.instruments, durationSec: p.durationSec ?? null, workDir, signal, progress });
+      const out = await engine.compose({
+        source,
+        prompt: p.prompt,
+        genre: p.genre,
+        mood: p.mood,
+        instruments: p.instruments,
+        durationSec: p.durationSec ?? null,
+        workDir,
+        signal,
+        progress,
+      });
       if (!out?.file || !fs.existsSync(out.file)) throw noAudioOut();
       return { ...out, engine: out.engine ?? engine.name, workDir };
     } catch (err) {
@@ -191,6 +220,13 @@ export class ComposeService {
       await this.storage.delete(key);
       throw noAudioOut();
     }
-    return { key, audio, engine: output.engine ?? this.engine(p.engine ?? DEFAULT_COMPOSER).name, musicKey: output.key ?? null, tempo: output.tempo ?? null, note: output.note ?? null };
+    return {
+      key,
+      audio,
+      engine: output.engine ?? this.engine(p.engine ?? DEFAULT_COMPOSER).name,
+      musicKey: output.key ?? null,
+      tempo: output.tempo ?? null,
+      note: output.note ?? null,
+    };
   }
 }

@@ -1,8 +1,22 @@
 import fsp from 'node:fs/promises';
 import { parseFile } from 'music-metadata';
 import type { FileStore } from '../../../storage/file-store';
-import { CONTAINER_CONTENT_TYPES, CONTAINER_HEAD_BYTES, containerAgrees, sniffContainer, type RecordedContainer } from '../../../media/containers';
-import { AUDIO_CONTENT_TYPES, FRAME_WINDOW, MAX_ID3_BYTES, id3Length, metadataAgrees, sniffAudio, type AudioFormat } from '../../../media/audio-sniff';
+import {
+  CONTAINER_CONTENT_TYPES,
+  CONTAINER_HEAD_BYTES,
+  containerAgrees,
+  sniffContainer,
+  type RecordedContainer,
+} from '../../../media/containers';
+import {
+  AUDIO_CONTENT_TYPES,
+  FRAME_WINDOW,
+  MAX_ID3_BYTES,
+  id3Length,
+  metadataAgrees,
+  sniffAudio,
+  type AudioFormat,
+} from '../../../media/audio-sniff';
 import { errors } from '../errors';
 
 /** What the studio stores: the stage library's four formats and what browsers record into. */

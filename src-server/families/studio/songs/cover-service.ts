@@ -43,7 +43,11 @@ export interface CoverResult {
 
 export type CoverPlan = { engine: 'procedural' } | { engine: 'diffusion'; model: CatalogEntry; seed: number };
 
-const unavailable = (why: string) => errors.error('IMAGE_MODEL_UNAVAILABLE', `${why}; install a Stable Diffusion ONNX export under models/diffusion/ in the data folder, or ask for engine "procedural"`);
+const unavailable = (why: string) =>
+  errors.error(
+    'IMAGE_MODEL_UNAVAILABLE',
+    `${why}; install a Stable Diffusion ONNX export under models/diffusion/ in the data folder, or ask for engine "procedural"`,
+  );
 
 /** The engine name answers carry, e.g. `diffusion:sd15 (onnx, cpu)`. */
 export const diffusionEngine = (modelId: string, provider: string) => `diffusion:${modelId} (onnx, ${provider})`;
@@ -69,7 +73,11 @@ export class CoverService {
 
   /** Registers the job kind; call while the app builds. */
   register(): void {
-    this.queue.register<CoverPayload, CoverResult>(COVER_JOB, { lane: GPU_LANE, maxAttempts: 2, handler: (job, ctx) => this.run(job, ctx) });
+    this.queue.register<CoverPayload, CoverResult>(COVER_JOB, {
+      lane: GPU_LANE,
+      maxAttempts: 2,
+      handler: (job, ctx) => this.run(job, ctx),
+    });
     this.queue.on('update', (s) => {
       if (s.kind === COVER_JOB && TERMINAL.has(s.status)) for (const wake of [...(this.waiters.get(s.id) ?? [])]) wake();
     });
@@ -81,7 +89,11 @@ export class CoverService {
    */
   plan(r: CoverRequest, tier: string): CoverPlan {
     if (r.engine === 'procedural') {
-      if (r.model !== null || r.seed !== null) throw errors.error('VALIDATION_ERROR', '`model` and `seed` choose how the diffusion engine draws; they cannot go with engine "procedural"');
+      if (r.model !== null || r.seed !== null)
+        throw errors.error(
+          'VALIDATION_ERROR',
+          '`model` and `seed` choose how the diffusion engine draws; they cannot go with engine "procedural"',
+        );
       return { engine: 'procedural' };
     }
     const seed = r.seed ?? coverSeed(r);
@@ -97,11 +109,13 @@ export class CoverService {
     try {
       entry = this.catalog.get('checkpoint', id);
     } catch (err) {
-      if (err instanceof CatalogError) throw errors.error('MODEL_NOT_FOUND', `No image model "${id}" is installed; GET /api/v1/models lists what is`);
+      if (err instanceof CatalogError)
+        throw errors.error('MODEL_NOT_FOUND', `No image model "${id}" is installed; GET /api/v1/models lists what is`);
       throw err;
     }
     if (!entry.is_available) throw unavailable(`Image model "${id}" cannot be used (${entry.problem ?? 'it is incomplete'})`);
-    if (!this.catalog.allows(tier, entry.min_tier)) throw errors.error('MODEL_NOT_AVAILABLE', `Image model "${id}" needs the ${entry.min_tier} plan or above`);
+    if (!this.catalog.allows(tier, entry.min_tier))
+      throw errors.error('MODEL_NOT_AVAILABLE', `Image model "${id}" needs the ${entry.min_tier} plan or above`);
     return entry;
   }
 
@@ -114,7 +128,14 @@ export class CoverService {
   }
 
   enqueue(ownerId: string, words: CoverWords, plan: Extract<CoverPlan, { engine: 'diffusion' }>): Job<CoverPayload, CoverResult> {
-    const payload: CoverPayload = { ownerId, title: words.title, genre: words.genre, mood: words.mood, modelId: plan.model.id, seed: plan.seed };
+    const payload: CoverPayload = {
+      ownerId,
+      title: words.title,
+      genre: words.genre,
+      mood: words.mood,
+      modelId: plan.model.id,
+      seed: plan.seed,
+    };
     return this.queue.enqueue<CoverPayload, CoverResult>({ kind: COVER_JOB, ownerId, payload });
   }
 
@@ -134,7 +155,8 @@ export class CoverService {
   /** The error a failed or cancelled job answers with, as the family's error. */
   failure(job: JobSnapshot<CoverResult>): AppError {
     if (job.status === 'cancelled') return errors.error('COVER_CANCELLED', job.error ?? 'The cover job was cancelled');
-    if (job.errorCode === 'IMAGE_MODEL_UNAVAILABLE') return errors.error('IMAGE_MODEL_UNAVAILABLE', job.error ?? 'The image model is unavailable');
+    if (job.errorCode === 'IMAGE_MODEL_UNAVAILABLE')
+      return errors.error('IMAGE_MODEL_UNAVAILABLE', job.error ?? 'The image model is unavailable');
     return errors.error('IMAGE_ENGINE_FAILED', job.error ?? 'The image engine could not draw the cover');
   }
 
@@ -171,7 +193,8 @@ export class CoverService {
     try {
       model = this.catalog.get('checkpoint', p.modelId);
     } catch (err) {
-      if (err instanceof CatalogError) throw errors.error('IMAGE_MODEL_UNAVAILABLE', `Image model "${p.modelId}" was removed before the cover was drawn`);
+      if (err instanceof CatalogError)
+        throw errors.error('IMAGE_MODEL_UNAVAILABLE', `Image model "${p.modelId}" was removed before the cover was drawn`);
       throw err;
     }
     const words: CoverWords = { title: p.title, genre: p.genre, mood: p.mood };

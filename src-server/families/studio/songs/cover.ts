@@ -58,7 +58,10 @@ const grid: Pattern = (rand, [, b, c]) => {
   const cells: string[] = [];
   for (let x = 0; x < 8; x++) {
     for (let y = 0; y < 8; y++) {
-      if (rand() < 0.45) cells.push(`<rect x="${x * 128 + 8}" y="${y * 128 + 8}" width="112" height="112" rx="${(rand() * 56).toFixed(0)}" fill="${rand() < 0.5 ? b : c}" fill-opacity="0.7"/>`);
+      if (rand() < 0.45)
+        cells.push(
+          `<rect x="${x * 128 + 8}" y="${y * 128 + 8}" width="112" height="112" rx="${(rand() * 56).toFixed(0)}" fill="${rand() < 0.5 ? b : c}" fill-opacity="0.7"/>`,
+        );
     }
   }
   return cells.join('');
@@ -103,7 +106,8 @@ function hashPalette(rand: () => number): [string, string, string] {
 const escapeXml = (text: string) => text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Roughly how wide a character sets in em: CJK and other wide scripts take a full em. */
-const charWidth = (c: string) => (/[\u1100-\u11ff\u2e80-\ua4cf\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]/.test(c) ? 1 : /[A-Z0-9MW]/.test(c) ? 0.68 : 0.56);
+const charWidth = (c: string) =>
+  /[\u1100-\u11ff\u2e80-\ua4cf\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]/.test(c) ? 1 : /[A-Z0-9MW]/.test(c) ? 0.68 : 0.56;
 const textWidth = (text: string) => [...text].reduce((w, c) => w + charWidth(c), 0);
 
 /** Breaks the title into at most three lines at spaces, balanced against `maxEm` per line. */
@@ -131,13 +135,21 @@ export function typography(words: CoverWords): string {
   const widest = Math.max(...lines.map(textWidth), 1);
   const fontSize = Math.round(Math.min(150, Math.max(44, (SIZE * 0.88) / widest)));
   const lineHeight = Math.round(fontSize * 1.08);
-  const tagline = [words.genre, words.mood].filter((w): w is string => Boolean(w && w.trim())).map((w) => w.trim().toUpperCase()).join('  ·  ');
+  const tagline = [words.genre, words.mood]
+    .filter((w): w is string => Boolean(w && w.trim()))
+    .map((w) => w.trim().toUpperCase())
+    .join('  ·  ');
   const bottom = SIZE - 72 - (tagline ? 56 : 0);
   const first = bottom - (lines.length - 1) * lineHeight;
   const text = lines
-    .map((line, i) => `<text x="64" y="${first + i * lineHeight}" font-family="${FONTS}" font-weight="700" font-size="${fontSize}" fill="#ffffff" letter-spacing="-1">${escapeXml(line)}</text>`)
+    .map(
+      (line, i) =>
+        `<text x="64" y="${first + i * lineHeight}" font-family="${FONTS}" font-weight="700" font-size="${fontSize}" fill="#ffffff" letter-spacing="-1">${escapeXml(line)}</text>`,
+    )
     .join('');
-  const tag = tagline ? `<text x="68" y="${SIZE - 64}" font-family="${FONTS}" font-weight="600" font-size="30" fill="#ffffff" fill-opacity="0.85" letter-spacing="6">${escapeXml(tagline)}</text>` : '';
+  const tag = tagline
+    ? `<text x="68" y="${SIZE - 64}" font-family="${FONTS}" font-weight="600" font-size="30" fill="#ffffff" fill-opacity="0.85" letter-spacing="6">${escapeXml(tagline)}</text>`
+    : '';
   const fadeTop = Math.max(0, first - fontSize - 120);
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${SIZE}" height="${SIZE}" viewBox="0 0 ${SIZE} ${SIZE}">` +
@@ -164,7 +176,9 @@ export async function drawCover(song: CoverWords): Promise<Buffer> {
 
 /** The engine's picture (RGB bytes), scaled to 1024×1024, with the title typeset on it. */
 export async function finishCover(image: { rgb: Uint8Array; width: number; height: number }, song: CoverWords): Promise<Buffer> {
-  const art = await sharp(Buffer.from(image.rgb.buffer, image.rgb.byteOffset, image.rgb.byteLength), { raw: { width: image.width, height: image.height, channels: 3 } })
+  const art = await sharp(Buffer.from(image.rgb.buffer, image.rgb.byteOffset, image.rgb.byteLength), {
+    raw: { width: image.width, height: image.height, channels: 3 },
+  })
     .resize(SIZE, SIZE, { fit: 'cover', kernel: 'lanczos3' })
     .png()
     .toBuffer();
@@ -176,7 +190,11 @@ export async function finishCover(image: { rgb: Uint8Array; width: number; heigh
 
 /** A seed from the words, so the same song draws the same cover unless a seed is asked for. */
 export function coverSeed(song: CoverWords): number {
-  return crypto.createHash('sha256').update(`cover\u0000${song.title}\u0000${song.genre ?? ''}\u0000${song.mood ?? ''}`).digest().readUInt32LE(0);
+  return crypto
+    .createHash('sha256')
+    .update(`cover\u0000${song.title}\u0000${song.genre ?? ''}\u0000${song.mood ?? ''}`)
+    .digest()
+    .readUInt32LE(0);
 }
 
 /**
@@ -191,6 +209,7 @@ export function coverPrompt(song: CoverWords): { prompt: string; negativePrompt:
     'evocative artistic illustration, striking centered composition, cinematic lighting, rich harmonious colors, highly detailed, square format',
     'no text',
   ].join(', ');
-  const negativePrompt = 'text, letters, words, typography, title, caption, logo, watermark, signature, frame, border, blurry, low quality, jpeg artifacts, deformed, cropped';
+  const negativePrompt =
+    'text, letters, words, typography, title, caption, logo, watermark, signature, frame, border, blurry, low quality, jpeg artifacts, deformed, cropped';
   return { prompt, negativePrompt };
 }

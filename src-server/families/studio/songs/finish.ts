@@ -27,7 +27,12 @@ export class SongFinisher {
     return basic;
   }
 
-  async finish(ownerId: string, studioId: number, source: FinishSource, described: Omit<SongFields, 'source' | 'coverKey'>): Promise<SongRow> {
+  async finish(
+    ownerId: string,
+    studioId: number,
+    source: FinishSource,
+    described: Omit<SongFields, 'source' | 'coverKey'>,
+  ): Promise<SongRow> {
     if ((source.songFilePath === undefined) === (source.trackIds === undefined)) {
       throw errors.error('VALIDATION_ERROR', 'Send exactly one of body.songFilePath and body.trackIds');
     }
@@ -45,6 +50,11 @@ export class SongFinisher {
       chosen.push(track);
     }
     const instruments = fields.instruments.length > 0 ? fields.instruments : [...new Set(chosen.map((t) => t.instrument))];
-    return this.songs.saveMix(ownerId, studioId, chosen.map((t) => t.trackKey), { ...fields, instruments, source: 'mix' });
+    return this.songs.saveMix(
+      ownerId,
+      studioId,
+      chosen.map((t) => t.trackKey),
+      { ...fields, instruments, source: 'mix' },
+    );
   }
 }

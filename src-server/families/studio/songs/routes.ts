@@ -70,7 +70,10 @@ function describe(b: { genre?: string; mood?: string; instruments?: string[] }):
 }
 
 /** /api/song/**: finished songs, their covers, downloads and public share links. */
-export async function songRoutes(app: FamilyApp, { songs, studios, tracks, finisher, covers }: Pick<StudioServices, 'songs' | 'studios' | 'tracks' | 'finisher' | 'covers'>): Promise<void> {
+export async function songRoutes(
+  app: FamilyApp,
+  { songs, studios, tracks, finisher, covers }: Pick<StudioServices, 'songs' | 'studios' | 'tracks' | 'finisher' | 'covers'>,
+): Promise<void> {
   const view = async (request: FastifyRequest, row: SongRow) => songView(row, linksFor(app.urlSigner, request), await songs.extras(row));
   const views = (request: FastifyRequest, rows: SongRow[]) => Promise.all(rows.map((r) => view(request, r)));
   const cover = async (ownerId: string, key: string | undefined) => (key === undefined ? null : songs.checkCover(ownerId, key));
@@ -79,7 +82,12 @@ export async function songRoutes(app: FamilyApp, { songs, studios, tracks, finis
     '/api/song',
     {
       onRequest: signedIn,
-      schema: { tags, security, summary: 'My finished songs, newest first (완성곡 리스트, 마이페이지)', response: { 200: Envelope(Type.Array(Song)), ...errorResponses({}) } },
+      schema: {
+        tags,
+        security,
+        summary: 'My finished songs, newest first (완성곡 리스트, 마이페이지)',
+        response: { 200: Envelope(Type.Array(Song)), ...errorResponses({}) },
+      },
     },
     async (request) => ok('OK', await views(request, songs.listByOwner(currentUser(request).id))),
   );
@@ -93,7 +101,10 @@ export async function songRoutes(app: FamilyApp, { songs, studios, tracks, finis
         security,
         summary: "A studio's finished songs, newest first (완성곡 리스트, 개별 스튜디오)",
         params: StudioParams,
-        response: { 200: Envelope(Type.Array(Song)), ...errorResponses({ 400: '`VALIDATION_ERROR`', 403: others, 404: '`STUDIO_NOT_FOUND`' }) },
+        response: {
+          200: Envelope(Type.Array(Song)),
+          ...errorResponses({ 400: '`VALIDATION_ERROR`', 403: others, 404: '`STUDIO_NOT_FOUND`' }),
+        },
       },
     },
     async (request) => {
@@ -111,7 +122,10 @@ export async function songRoutes(app: FamilyApp, { songs, studios, tracks, finis
         security,
         summary: "A studio's songs composed with AI, newest first (스튜디오별 AI 사용된 완성곡 리스트)",
         params: StudioParams,
-        response: { 200: Envelope(Type.Array(Song)), ...errorResponses({ 400: '`VALIDATION_ERROR`', 403: others, 404: '`STUDIO_NOT_FOUND`' }) },
+        response: {
+          200: Envelope(Type.Array(Song)),
+          ...errorResponses({ 400: '`VALIDATION_ERROR`', 403: others, 404: '`STUDIO_NOT_FOUND`' }),
+        },
       },
     },
     async (request) => {
@@ -134,12 +148,20 @@ export async function songRoutes(app: FamilyApp, { songs, studios, tracks, finis
       response: {
         200: FileBytes('The whole song', 'audio/*'),
         206: FileBytes('The requested byte range', 'audio/*'),
-        ...errorResponses({ 400: '`VALIDATION_ERROR`', 403: others, 404: '`SONG_NOT_FOUND`, `FILE_NOT_FOUND` (its file is missing on disk)', 416: '`RANGE_NOT_SATISFIABLE`' }),
+        ...errorResponses({
+          400: '`VALIDATION_ERROR`',
+          403: others,
+          404: '`SONG_NOT_FOUND`, `FILE_NOT_FOUND` (its file is missing on disk)',
+          416: '`RANGE_NOT_SATISFIABLE`',
+        }),
       },
     },
     handler: async (request, reply) => {
       const song = songs.owned(currentUser(request).id, request.params.songId);
-      return sendStoredFile(request, reply, app.storage, song.fileKey, { contentType: contentTypeOf(song.format), downloadName: fileName(song) });
+      return sendStoredFile(request, reply, app.storage, song.fileKey, {
+        contentType: contentTypeOf(song.format),
+        downloadName: fileName(song),
+      });
     },
   });
 
@@ -152,7 +174,7 @@ export async function songRoutes(app: FamilyApp, { songs, studios, tracks, finis
       security,
       summary: "Download an AI song's MP3, MIDI or one stem",
       description:
-        'The file is one an AI song\'s `extras` lists: `song.mp3` (audio/mpeg), `song.mid` (audio/midi) or `stems/{name}.wav` (audio/wav), as an attachment. ' +
+        "The file is one an AI song's `extras` lists: `song.mp3` (audio/mpeg), `song.mid` (audio/midi) or `stems/{name}.wav` (audio/wav), as an attachment. " +
         'One `Range` answers 206 with `Content-Range`; past the end 416 `RANGE_NOT_SATISFIABLE`. HEAD: headers only.',
       params: ExtraParams,
       response: {
@@ -186,7 +208,10 @@ export async function songRoutes(app: FamilyApp, { songs, studios, tracks, finis
         summary: 'Delete a finished song and its file (개별 완성곡 삭제)',
         description: 'Its share link stops working. Its cover goes too unless another song shows it.',
         params: SongParams,
-        response: { 200: Envelope(Type.Object({ songId: Type.Integer() })), ...errorResponses({ 400: '`VALIDATION_ERROR`', 403: others, 404: '`SONG_NOT_FOUND`' }) },
+        response: {
+          200: Envelope(Type.Object({ songId: Type.Integer() })),
+          ...errorResponses({ 400: '`VALIDATION_ERROR`', 403: others, 404: '`SONG_NOT_FOUND`' }),
+        },
       },
     },
     async (request) => {
@@ -196,7 +221,10 @@ export async function songRoutes(app: FamilyApp, { songs, studios, tracks, finis
     },
   );
 
-  const coverView = (request: FastifyRequest, c: CoverResult) => ({ ...c, imageUrl: linksFor(app.urlSigner, request)(c.imageFilePath, null)! });
+  const coverView = (request: FastifyRequest, c: CoverResult) => ({
+    ...c,
+    imageUrl: linksFor(app.urlSigner, request)(c.imageFilePath, null)!,
+  });
   const jobView = (request: FastifyRequest, job: JobSnapshot<CoverResult>, payload: CoverPayload) => {
     const failed = job.status === 'failed' || job.status === 'cancelled';
     const error = failed ? covers.failure(job) : null;
@@ -218,9 +246,13 @@ export async function songRoutes(app: FamilyApp, { songs, studios, tracks, finis
   const makeCover = async (request: FastifyRequest, reply: FastifyReply, fields: Static<typeof CoverQuery>, doneStatus: 200 | 201) => {
     const me = currentUser(request);
     const words = { title: fields.title.trim(), genre: fields.genre?.trim() ?? null, mood: fields.mood?.trim() ?? null };
-    const plan = covers.plan({ ...words, engine: fields.engine ?? 'auto', model: fields.model ?? null, seed: fields.seed ?? null }, me.tier);
+    const plan = covers.plan(
+      { ...words, engine: fields.engine ?? 'auto', model: fields.model ?? null, seed: fields.seed ?? null },
+      me.tier,
+    );
     await songs.sweepCovers(me.id);
-    if (plan.engine === 'procedural') return reply.code(doneStatus).send(ok('Cover created', coverView(request, await covers.drawProcedural(me.id, words))));
+    if (plan.engine === 'procedural')
+      return reply.code(doneStatus).send(ok('Cover created', coverView(request, await covers.drawProcedural(me.id, words))));
 
     const job = covers.enqueue(me.id, words, plan);
     // A client that hangs up while waiting no longer wants the cover: stop drawing it.
@@ -254,8 +286,8 @@ export async function songRoutes(app: FamilyApp, { songs, studios, tracks, finis
     summary: `Make an album cover from a title, genre and mood (앨범커버 생성)${method === 'POST' ? ', the same as GET with a JSON body' : ''}`,
     description:
       'A 1024×1024 PNG with the title (and genre · mood) typeset on it, stored for this account: pass `imageFilePath` when saving a song. `engine` in the answer says who drew it.\n\n' +
-      '**Diffusion** (`engine` `auto` with an image model installed under `models/diffusion/`, or `diffusion`): the Image Studio\'s Stable Diffusion engine draws the art from a prompt made of ' +
-      'the title, genre and mood (album-cover art direction, no lettering), square at the model\'s native size (20 euler_a steps; LCM-distilled models 6 `lcm` steps, turbo models 4), ' +
+      "**Diffusion** (`engine` `auto` with an image model installed under `models/diffusion/`, or `diffusion`): the Image Studio's Stable Diffusion engine draws the art from a prompt made of " +
+      "the title, genre and mood (album-cover art direction, no lettering), square at the model's native size (20 euler_a steps; LCM-distilled models 6 `lcm` steps, turbo models 4), " +
       'with a seed derived from the words unless `seed` is given, so the same words draw the same cover. It runs as a `studio.cover` job in the GPU lane (progress as `job:update`): ' +
       `the request waits up to \`wait\` seconds (default ${COVER_WAIT_DEFAULT_SECONDS}, at most ${COVER_WAIT_MAX_SECONDS}), then answers 202 with the job; poll GET /api/song/cover/jobs/{jobId} for the cover. ` +
       'A client that hangs up while waiting cancels the job.\n\n' +
@@ -288,9 +320,13 @@ export async function songRoutes(app: FamilyApp, { songs, studios, tracks, finis
         tags,
         security,
         summary: 'A cover the diffusion engine is drawing: progress, then the cover',
-        description: 'For a 202 answer of /api/song/cover. `cover` is set once `status` is `completed`; `error` once it is `failed` or `cancelled`.',
+        description:
+          'For a 202 answer of /api/song/cover. `cover` is set once `status` is `completed`; `error` once it is `failed` or `cancelled`.',
         params: CoverJobParams,
-        response: { 200: Envelope(CoverJob), ...errorResponses({ 400: '`VALIDATION_ERROR`', 403: '`FORBIDDEN`: another account\'s job', 404: '`JOB_NOT_FOUND`' }) },
+        response: {
+          200: Envelope(CoverJob),
+          ...errorResponses({ 400: '`VALIDATION_ERROR`', 403: "`FORBIDDEN`: another account's job", 404: '`JOB_NOT_FOUND`' }),
+        },
       },
     },
     async (request) => {
@@ -309,7 +345,10 @@ export async function songRoutes(app: FamilyApp, { songs, studios, tracks, finis
         summary: 'Stop drawing a cover',
         description: 'A queued or running cover job is cancelled; a finished one is answered as it is.',
         params: CoverJobParams,
-        response: { 200: Envelope(CoverJob), ...errorResponses({ 400: '`VALIDATION_ERROR`', 403: '`FORBIDDEN`: another account\'s job', 404: '`JOB_NOT_FOUND`' }) },
+        response: {
+          200: Envelope(CoverJob),
+          ...errorResponses({ 400: '`VALIDATION_ERROR`', 403: "`FORBIDDEN`: another account's job", 404: '`JOB_NOT_FOUND`' }),
+        },
       },
     },
     async (request) => {
@@ -341,7 +380,12 @@ export async function songRoutes(app: FamilyApp, { songs, studios, tracks, finis
     },
     async (request) => {
       const t = await ticket(request);
-      return ok('Upload URL issued', { basicSongPresignedUrl: t.url, basicSongFilePath: t.key, expiresAt: iso(t.expiresAt), maxBytes: t.maxBytes });
+      return ok('Upload URL issued', {
+        basicSongPresignedUrl: t.url,
+        basicSongFilePath: t.key,
+        expiresAt: iso(t.expiresAt),
+        maxBytes: t.maxBytes,
+      });
     },
   );
 
@@ -359,7 +403,12 @@ export async function songRoutes(app: FamilyApp, { songs, studios, tracks, finis
     },
     async (request) => {
       const t = await ticket(request);
-      return ok('Upload URL issued', { aiSongPresignedUrl: t.url, aiSongFilePath: t.key, expiresAt: iso(t.expiresAt), maxBytes: t.maxBytes });
+      return ok('Upload URL issued', {
+        aiSongPresignedUrl: t.url,
+        aiSongFilePath: t.key,
+        expiresAt: iso(t.expiresAt),
+        maxBytes: t.maxBytes,
+      });
     },
   );
 
@@ -371,7 +420,8 @@ export async function songRoutes(app: FamilyApp, { songs, studios, tracks, finis
         tags,
         security,
         summary: 'Save an uploaded song made without AI (basicSong 데이터베이스 저장 요청)',
-        description: 'Step 3 of 3, after GET /api/song/basic/presignedUrl and the upload. The file is checked by content before the song exists.',
+        description:
+          'Step 3 of 3, after GET /api/song/basic/presignedUrl and the upload. The file is checked by content before the song exists.',
         params: StudioParams,
         body: BasicSaveBody,
         response: { 201: Envelope(Song), ...errorResponses(SAVE_ERRORS) },
@@ -382,7 +432,13 @@ export async function songRoutes(app: FamilyApp, { songs, studios, tracks, finis
       const studio = studios.owned(me.id, request.params.studioid);
       const b = request.body;
       const coverKey = await cover(me.id, b.imageFilePath);
-      const row = await songs.saveUpload(me.id, studio.id, b.basicSongFilePath, { title: b.name.trim(), ...describe(b), coverKey, source: 'basic' }, 'basicSongFilePath');
+      const row = await songs.saveUpload(
+        me.id,
+        studio.id,
+        b.basicSongFilePath,
+        { title: b.name.trim(), ...describe(b), coverKey, source: 'basic' },
+        'basicSongFilePath',
+      );
       return reply.code(201).send(ok('Song saved', await view(request, row)));
     },
   );
@@ -400,7 +456,10 @@ export async function songRoutes(app: FamilyApp, { songs, studios, tracks, finis
         body: AiSaveBody,
         response: {
           201: Envelope(Song),
-          ...errorResponses({ ...SAVE_ERRORS, 404: '`STUDIO_NOT_FOUND`, `IMAGE_NOT_FOUND`, `SONG_NOT_FOUND` (basicSongId is not a song of this studio)' }),
+          ...errorResponses({
+            ...SAVE_ERRORS,
+            404: '`STUDIO_NOT_FOUND`, `IMAGE_NOT_FOUND`, `SONG_NOT_FOUND` (basicSongId is not a song of this studio)',
+          }),
         },
       },
     },
@@ -494,7 +553,10 @@ export async function songRoutes(app: FamilyApp, { songs, studios, tracks, finis
         security,
         summary: 'Turn off the public link of a song',
         params: SongParams,
-        response: { 200: Envelope(Type.Object({ songId: Type.Integer() })), ...errorResponses({ 400: '`VALIDATION_ERROR`', 403: others, 404: '`SONG_NOT_FOUND`' }) },
+        response: {
+          200: Envelope(Type.Object({ songId: Type.Integer() })),
+          ...errorResponses({ 400: '`VALIDATION_ERROR`', 403: others, 404: '`SONG_NOT_FOUND`' }),
+        },
       },
     },
     async (request) => {
@@ -562,12 +624,18 @@ export async function songRoutes(app: FamilyApp, { songs, studios, tracks, finis
       response: {
         200: FileBytes('The whole song', 'audio/*'),
         206: FileBytes('The requested byte range', 'audio/*'),
-        ...errorResponses({ 400: '`VALIDATION_ERROR`', 404: '`SHARE_NOT_FOUND`, `FILE_NOT_FOUND`', 416: '`RANGE_NOT_SATISFIABLE`' }, { auth: false }),
+        ...errorResponses(
+          { 400: '`VALIDATION_ERROR`', 404: '`SHARE_NOT_FOUND`, `FILE_NOT_FOUND`', 416: '`RANGE_NOT_SATISFIABLE`' },
+          { auth: false },
+        ),
       },
     },
     handler: async (request, reply) => {
       const song = shared(request.params.token);
-      return sendStoredFile(request, reply, app.storage, song.fileKey, { contentType: contentTypeOf(song.format), cacheControl: 'no-cache' });
+      return sendStoredFile(request, reply, app.storage, song.fileKey, {
+        contentType: contentTypeOf(song.format),
+        cacheControl: 'no-cache',
+      });
     },
   });
 
@@ -578,7 +646,10 @@ export async function songRoutes(app: FamilyApp, { songs, studios, tracks, finis
         tags,
         summary: 'The album cover of a shared song (no sign-in)',
         params: TokenParams,
-        response: { 200: FileBytes('The image', 'image/*'), ...errorResponses({ 400: '`VALIDATION_ERROR`', 404: '`SHARE_NOT_FOUND`, `FILE_NOT_FOUND`' }, { auth: false }) },
+        response: {
+          200: FileBytes('The image', 'image/*'),
+          ...errorResponses({ 400: '`VALIDATION_ERROR`', 404: '`SHARE_NOT_FOUND`, `FILE_NOT_FOUND`' }, { auth: false }),
+        },
       },
     },
     async (request, reply) => {

@@ -39,7 +39,11 @@ export function songView(r: SongRow, link: LinkFor, extras: SongExtraFiles | nul
 
 export const ExtraParams = Type.Object({
   ...SongParams.properties,
-  '*': Type.String({ minLength: 1, maxLength: 200, description: '`song.mp3`, `song.mid` or `stems/{name}.wav`, as the song\'s `extras` lists them' }),
+  '*': Type.String({
+    minLength: 1,
+    maxLength: 200,
+    description: "`song.mp3`, `song.mid` or `stems/{name}.wav`, as the song's `extras` lists them",
+  }),
 });
 
 const Genre = Type.Optional(Name(50, 'e.g. "pop", "jazz"'));
@@ -64,8 +68,20 @@ export const CoverQuery = Type.Object(
           '`auto` (default): the diffusion engine when an image model is installed, else the procedural cover; `diffusion`: the engine or 503 `IMAGE_MODEL_UNAVAILABLE`; `procedural`: no model',
       }),
     ),
-    model: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'A checkpoint id from GET /api/v1/models (type `main`); default the first one installed' })),
-    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 4294967295, description: 'Diffusion seed; default one derived from the words, so the same words draw the same cover' })),
+    model: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description: 'A checkpoint id from GET /api/v1/models (type `main`); default the first one installed',
+      }),
+    ),
+    seed: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 4294967295,
+        description: 'Diffusion seed; default one derived from the words, so the same words draw the same cover',
+      }),
+    ),
     wait: Type.Optional(
       Type.Integer({
         minimum: 0,
@@ -79,10 +95,18 @@ export const CoverQuery = Type.Object(
 
 export const CoverJobParams = Type.Object({ jobId: Type.String({ format: 'uuid', description: 'The `jobId` a 202 cover answer gave' }) });
 
-const FilePath = (name: string) => Type.String({ minLength: 1, maxLength: 512, description: `The \`${name}\` a presignedUrl request answered` });
+const FilePath = (name: string) =>
+  Type.String({ minLength: 1, maxLength: 512, description: `The \`${name}\` a presignedUrl request answered` });
 
 export const BasicSaveBody = Type.Object(
-  { basicSongFilePath: FilePath('basicSongFilePath'), name: Title, genre: Genre, mood: Mood, instruments: Instruments, imageFilePath: ImagePath },
+  {
+    basicSongFilePath: FilePath('basicSongFilePath'),
+    name: Title,
+    genre: Genre,
+    mood: Mood,
+    instruments: Instruments,
+    imageFilePath: ImagePath,
+  },
   { additionalProperties: false },
 );
 
@@ -108,7 +132,11 @@ export const FinishBody = Type.Object(
     imageFilePath: ImagePath,
     songFilePath: Type.Optional(FilePath('basicSongFilePath')),
     trackIds: Type.Optional(
-      Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 64, description: "Ready tracks of this studio to mix into the song, each once" }),
+      Type.Array(Type.Integer({ minimum: 1 }), {
+        minItems: 1,
+        maxItems: 64,
+        description: 'Ready tracks of this studio to mix into the song, each once',
+      }),
     ),
   },
   { additionalProperties: false },

@@ -27,7 +27,9 @@ export interface SongFields {
 }
 
 const COVER_KEY = (ownerId: string) =>
-  new RegExp(`^studio/${ownerId.replace(/[^A-Za-z0-9-]/g, '')}/covers/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.(png|jpeg|webp)$`);
+  new RegExp(
+    `^studio/${ownerId.replace(/[^A-Za-z0-9-]/g, '')}/covers/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.(png|jpeg|webp)$`,
+  );
 
 const uploadMissing = (field: string) =>
   errors.error('UPLOAD_NOT_FOUND', `Nothing has been uploaded to ${field} yet: PUT the file to the presigned URL first`);
@@ -49,7 +51,8 @@ export const EXTRA_FILE = /^(song\.mp3|song\.mid|stems\/[A-Za-z0-9_-]+\.wav)$/;
 
 const extraNotFound = () => errors.error('FILE_NOT_FOUND', 'This song has no such file');
 
-export const coverKeyFor = (ownerId: string, format: 'png' | 'jpeg' | 'webp') => `${ownerPrefix(ownerId)}/covers/${crypto.randomUUID()}.${format}`;
+export const coverKeyFor = (ownerId: string, format: 'png' | 'jpeg' | 'webp') =>
+  `${ownerPrefix(ownerId)}/covers/${crypto.randomUUID()}.${format}`;
 
 /** Finished songs: a basic song (the user's own mix), an AI-composed one, or a mix the server made of the tracks. */
 export class SongService {
@@ -83,7 +86,10 @@ export class SongService {
         throw err;
       }),
     ]);
-    const stems = names.filter((n) => STEM_FILE.test(n)).map((n) => n.slice(0, -'.wav'.length)).sort();
+    const stems = names
+      .filter((n) => STEM_FILE.test(n))
+      .map((n) => n.slice(0, -'.wav'.length))
+      .sort();
     return mp3 || midi || stems.length > 0 ? { mp3, midi, stems } : null;
   }
 
@@ -149,7 +155,10 @@ export class SongService {
     try {
       const output = path.join(dir, 'mix.mp3');
       try {
-        await mixAudioFiles(trackKeys.map((k) => this.storage.absolutePath(k)), { output });
+        await mixAudioFiles(
+          trackKeys.map((k) => this.storage.absolutePath(k)),
+          { output },
+        );
       } catch (err) {
         if (err instanceof FfmpegMissingError) throw errors.error('FFMPEG_UNAVAILABLE', err.message);
         if (err instanceof MediaDecodeError) throw errors.error('MIX_FAILED', err.message);
@@ -170,7 +179,13 @@ export class SongService {
   }
 
   /** Records a song whose file is already stored under `key` (a mix or a composition). */
-  insert(ownerId: string, studioId: number | null, key: string, audio: { format: string; size: number; duration: number | null }, fields: SongFields): SongRow {
+  insert(
+    ownerId: string,
+    studioId: number | null,
+    key: string,
+    audio: { format: string; size: number; duration: number | null },
+    fields: SongFields,
+  ): SongRow {
     const stamp = iso(this.now());
     return this.db
       .insert(studioSongs)
@@ -210,7 +225,12 @@ export class SongService {
       throw err;
     }
     const used = new Set(
-      this.db.select({ key: studioSongs.coverKey }).from(studioSongs).where(eq(studioSongs.ownerId, ownerId)).all().map((r) => r.key),
+      this.db
+        .select({ key: studioSongs.coverKey })
+        .from(studioSongs)
+        .where(eq(studioSongs.ownerId, ownerId))
+        .all()
+        .map((r) => r.key),
     );
     const cutoff = this.now() - 24 * 3600 * 1000;
     for (const name of names) {
@@ -224,7 +244,9 @@ export class SongService {
   /** Deletes the song and its file; its cover too unless another song shows it. */
   async delete(row: SongRow): Promise<void> {
     this.db.delete(studioSongs).where(eq(studioSongs.id, row.id)).run();
-    const coverInUse = row.coverKey !== null && this.db.select({ id: studioSongs.id }).from(studioSongs).where(eq(studioSongs.coverKey, row.coverKey)).get() !== undefined;
+    const coverInUse =
+      row.coverKey !== null &&
+      this.db.select({ id: studioSongs.id }).from(studioSongs).where(eq(studioSongs.coverKey, row.coverKey)).get() !== undefined;
     await deleteAll(this.storage, [row.fileKey, coverInUse ? null : row.coverKey]);
     // An AI song's MP3, MIDI and stems sit in a folder named like its audio file.
     if (row.source === 'ai') await this.storage.deletePrefix(songExtrasPrefix(row.fileKey));
@@ -234,12 +256,20 @@ export class SongService {
   share(row: SongRow): string {
     if (row.shareToken) return row.shareToken;
     const token = crypto.randomBytes(18).toString('base64url');
-    this.db.update(studioSongs).set({ shareToken: token, updatedAt: iso(this.now()) }).where(eq(studioSongs.id, row.id)).run();
+    this.db
+      .update(studioSongs)
+      .set({ shareToken: token, updatedAt: iso(this.now()) })
+      .where(eq(studioSongs.id, row.id))
+      .run();
     return token;
   }
 
   unshare(row: SongRow): void {
-    this.db.update(studioSongs).set({ shareToken: null, updatedAt: iso(this.now()) }).where(eq(studioSongs.id, row.id)).run();
+    this.db
+      .update(studioSongs)
+      .set({ shareToken: null, updatedAt: iso(this.now()) })
+      .where(eq(studioSongs.id, row.id))
+      .run();
   }
 
   byToken(token: string): SongRow | null {
@@ -247,6 +277,10 @@ export class SongService {
   }
 
   countView(row: SongRow): void {
-    this.db.update(studioSongs).set({ viewCount: sql`${studioSongs.viewCount} + 1` }).where(eq(studioSongs.id, row.id)).run();
+    this.db
+      .update(studioSongs)
+      .set({ viewCount: sql`${studioSongs.viewCount} + 1` })
+      .where(eq(studioSongs.id, row.id))
+      .run();
   }
 }

@@ -4,12 +4,16 @@ const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** Nothing but the song's own audio and cover may load; no script runs at all. */
-export const SHARE_PAGE_CSP = "default-src 'none'; media-src 'self'; img-src 'self'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+export const SHARE_PAGE_CSP =
+  "default-src 'none'; media-src 'self'; img-src 'self'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** The public page of a shared song: its cover, title and a player, readable on a phone. */
 export function sharePage(song: SongRow, urls: { audio: string; cover: string | null }): string {
   const title = escapeHtml(song.title);
-  const details = [song.genre, song.mood].filter((x): x is string => !!x).map(escapeHtml).join(' · ');
+  const details = [song.genre, song.mood]
+    .filter((x): x is string => !!x)
+    .map(escapeHtml)
+    .join(' · ');
   const cover = urls.cover ? `<img src="${escapeHtml(urls.cover)}" alt="" width="320" height="320">` : '';
   return `<!doctype html>
 <html lang="ko">

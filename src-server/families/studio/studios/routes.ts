@@ -36,7 +36,10 @@ export async function studioRoutes(app: FamilyApp, studios: StudioService, track
         security,
         summary: 'Create a studio (작업실 생성)',
         body: CreateStudioBody,
-        response: { 201: Envelope(Studio), ...errorResponses({ 400: '`VALIDATION_ERROR`: studioName missing, blank or over 100 characters' }) },
+        response: {
+          201: Envelope(Studio),
+          ...errorResponses({ 400: '`VALIDATION_ERROR`: studioName missing, blank or over 100 characters' }),
+        },
       },
     },
     async (request, reply) => {
@@ -52,7 +55,7 @@ export async function studioRoutes(app: FamilyApp, studios: StudioService, track
       schema: {
         tags,
         security,
-        summary: "Open a studio: its tracks in order (작업실 트랙 리스트 반환)",
+        summary: 'Open a studio: its tracks in order (작업실 트랙 리스트 반환)',
         description:
           'Pending tracks whose two files have arrived are checked here: they become `ready` (with signed `trackUrl`/`recordUrl`), ' +
           'or `failed` when a file is not audio or the upload URLs expired before both arrived (their bytes are not kept).',

@@ -42,7 +42,12 @@ export class StudioService {
     const tracks = this.db
       .select({ studioId: studioTracks.studioId, instrument: studioTracks.instrument, status: studioTracks.status })
       .from(studioTracks)
-      .where(inArray(studioTracks.studioId, studios.map((s) => s.id)))
+      .where(
+        inArray(
+          studioTracks.studioId,
+          studios.map((s) => s.id),
+        ),
+      )
       .orderBy(asc(studioTracks.position), asc(studioTracks.id))
       .all();
     return studios.map((s) => {
@@ -57,12 +62,20 @@ export class StudioService {
   }
 
   rename(id: number, name: string): void {
-    this.db.update(studioStudios).set({ name, updatedAt: iso(this.now()) }).where(eq(studioStudios.id, id)).run();
+    this.db
+      .update(studioStudios)
+      .set({ name, updatedAt: iso(this.now()) })
+      .where(eq(studioStudios.id, id))
+      .run();
   }
 
   /** Marks the studio changed (its tracks were), for the list's order and `modifiedAt`. */
   touch(id: number): void {
-    this.db.update(studioStudios).set({ updatedAt: iso(this.now()) }).where(eq(studioStudios.id, id)).run();
+    this.db
+      .update(studioStudios)
+      .set({ updatedAt: iso(this.now()) })
+      .where(eq(studioStudios.id, id))
+      .run();
   }
 
   /**
@@ -75,7 +88,10 @@ export class StudioService {
       .from(studioTracks)
       .where(eq(studioTracks.studioId, id))
       .all();
-    this.db.delete(studioStudios).where(and(eq(studioStudios.id, id), eq(studioStudios.ownerId, ownerId))).run();
+    this.db
+      .delete(studioStudios)
+      .where(and(eq(studioStudios.id, id), eq(studioStudios.ownerId, ownerId)))
+      .run();
     await deleteTrackFiles(this.storage, tracks);
     return { deletedTracks: tracks.length };
   }

@@ -32,7 +32,11 @@ export async function trackRoutes(app: FamilyApp, studios: StudioService, tracks
         body: CreateTrackBody,
         response: {
           201: Envelope(CreatedTrack),
-          ...errorResponses({ 400: '`VALIDATION_ERROR`: trackName or instrument missing or blank, order below 1', 403: others, 404: '`STUDIO_NOT_FOUND`' }),
+          ...errorResponses({
+            400: '`VALIDATION_ERROR`: trackName or instrument missing or blank, order below 1',
+            403: others,
+            404: '`STUDIO_NOT_FOUND`',
+          }),
         },
       },
     },
@@ -67,7 +71,7 @@ export async function trackRoutes(app: FamilyApp, studios: StudioService, tracks
         summary: 'Give up a track whose recording, conversion or upload failed (변환된 트랙 업로드 실패처리)',
         description:
           'Removes the pending (or failed) track and any file that did arrive. A `ready` track is refused: delete it with DELETE /api/work/track/{trackId}. ' +
-          'With no body (as the seed\'s clients send it), the studio\'s newest track that is not ready is the one removed.',
+          "With no body (as the seed's clients send it), the studio's newest track that is not ready is the one removed.",
         params: StudioParams,
         body: FailBody,
         response: {
@@ -127,7 +131,11 @@ export async function trackRoutes(app: FamilyApp, studios: StudioService, tracks
         body: UpdateTrackBody,
         response: {
           200: Envelope(Track),
-          ...errorResponses({ 400: '`VALIDATION_ERROR`: empty body, blank name, order below 1', 403: others, 404: '`STUDIO_NOT_FOUND`, `TRACK_NOT_FOUND` (not in this studio)' }),
+          ...errorResponses({
+            400: '`VALIDATION_ERROR`: empty body, blank name, order below 1',
+            403: others,
+            404: '`STUDIO_NOT_FOUND`, `TRACK_NOT_FOUND` (not in this studio)',
+          }),
         },
       },
     },

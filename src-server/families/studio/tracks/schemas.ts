@@ -43,7 +43,10 @@ export const CreateTrackBody = Type.Object(
 export const FailBody = Type.Object(
   {
     trackId: Type.Optional(
-      Type.Integer({ minimum: 1, description: 'The pending track POST /api/work/track/{studioid} created; default the studio\'s newest track that is not ready' }),
+      Type.Integer({
+        minimum: 1,
+        description: "The pending track POST /api/work/track/{studioid} created; default the studio's newest track that is not ready",
+      }),
     ),
   },
   { additionalProperties: false },

@@ -15,7 +15,10 @@ type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 const trackFolder = (row: Pick<TrackRow, 'ownerId' | 'id'>) => `${ownerPrefix(row.ownerId)}/tracks/${row.id}`;
 
 /** Deletes tracks' files wherever they are: still in the upload area, or in their own folder. */
-export async function deleteTrackFiles(storage: FileStore, rows: Pick<TrackRow, 'ownerId' | 'id' | 'trackKey' | 'recordKey'>[]): Promise<void> {
+export async function deleteTrackFiles(
+  storage: FileStore,
+  rows: Pick<TrackRow, 'ownerId' | 'id' | 'trackKey' | 'recordKey'>[],
+): Promise<void> {
   for (const row of rows) {
     await deleteAll(storage, [row.trackKey, row.recordKey]);
     await storage.deletePrefix(trackFolder(row));
@@ -69,7 +72,12 @@ export class TrackService {
   }
 
   private rows(studioId: number, tx: Tx | Db = this.db): TrackRow[] {
-    return tx.select().from(studioTracks).where(eq(studioTracks.studioId, studioId)).orderBy(asc(studioTracks.position), asc(studioTracks.id)).all();
+    return tx
+      .select()
+      .from(studioTracks)
+      .where(eq(studioTracks.studioId, studioId))
+      .orderBy(asc(studioTracks.position), asc(studioTracks.id))
+      .all();
   }
 
   private pendingKeys(ownerId: string): Set<string> {
@@ -125,9 +133,16 @@ export class TrackService {
     const [hasTrack, hasRecord] = await Promise.all([this.storage.exists(row.trackKey), this.storage.exists(row.recordKey)]);
     if (!(hasTrack && hasRecord)) {
       if (this.now() < row.uploadExpiresAt) return row;
-      return this.markFailed(row, 'UPLOAD_EXPIRED', 'The upload URLs expired before both files arrived; delete this track and record again');
+      return this.markFailed(
+        row,
+        'UPLOAD_EXPIRED',
+        'The upload URLs expired before both files arrived; delete this track and record again',
+      );
     }
-    const [track, record] = await Promise.all([checkStoredAudio(this.storage, row.trackKey), checkStoredAudio(this.storage, row.recordKey)]);
+    const [track, record] = await Promise.all([
+      checkStoredAudio(this.storage, row.trackKey),
+      checkStoredAudio(this.storage, row.recordKey),
+    ]);
     if (!track) return this.markFailed(row, 'INVALID_AUDIO', `The converted track is not ${ACCEPTED_AUDIO}`);
     if (!record) return this.markFailed(row, 'INVALID_AUDIO', `The recording is not ${ACCEPTED_AUDIO}`);
     return this.markReady(row, track, record);
@@ -266,7 +281,11 @@ export class TrackService {
   /** Positions 1..n in the given order, writing only the rows that changed. */
   private renumber(tx: Tx, ordered: TrackRow[]): void {
     ordered.forEach((row, i) => {
-      if (row.position !== i + 1) tx.update(studioTracks).set({ position: i + 1 }).where(eq(studioTracks.id, row.id)).run();
+      if (row.position !== i + 1)
+        tx.update(studioTracks)
+          .set({ position: i + 1 })
+          .where(eq(studioTracks.id, row.id))
+          .run();
     });
   }
 }

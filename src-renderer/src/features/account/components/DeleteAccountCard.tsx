@@ -30,7 +30,16 @@ export function DeleteAccountCard() {
         <form className="form" onSubmit={submit} noValidate aria-label="Delete account">
           {deletion.kind === 'failed' && <Alert tone="error">{deletion.message}</Alert>}
           <Field label="Your password">
-            {(control) => <Input {...control} type="password" autoComplete="current-password" autoFocus value={password} onChange={(e) => setPassword(e.target.value)} />}
+            {(control) => (
+              <Input
+                {...control}
+                type="password"
+                autoComplete="current-password"
+                autoFocus
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+              />
+            )}
           </Field>
           <div className="row">
             <Button type="submit" variant="danger" busy={deletion.kind === 'busy'} disabled={!password}>

@@ -28,12 +28,26 @@ export function SignInForm({ next }: { next: string }) {
   return (
     <AuthScreen title="Welcome back" subtitle="Sign in to your studio.">
       <form className="form" onSubmit={submit} noValidate aria-label="Sign in">
-        {error && <Alert tone="error" data-testid="auth-error">{error}</Alert>}
+        {error && (
+          <Alert tone="error" data-testid="auth-error">
+            {error}
+          </Alert>
+        )}
         <Field label="E-mail">
-          {(control) => <Input {...control} type="email" autoComplete="email" autoFocus value={email} onChange={(e) => setEmail(e.target.value)} />}
+          {(control) => (
+            <Input {...control} type="email" autoComplete="email" autoFocus value={email} onChange={(e) => setEmail(e.target.value)} />
+          )}
         </Field>
         <Field label="Password">
-          {(control) => <Input {...control} type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />}
+          {(control) => (
+            <Input
+              {...control}
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+          )}
         </Field>
         <Button type="submit" variant="primary" busy={busy} disabled={!email || !password}>
           Sign in

@@ -43,7 +43,11 @@ export function SignUpForm({ next }: { next: string }) {
   return (
     <AuthScreen title="Create your account" subtitle="One account for every part of the studio.">
       <form className="form" onSubmit={submit} noValidate aria-label="Create account">
-        {errors.form && <Alert tone="error" data-testid="auth-error">{errors.form}</Alert>}
+        {errors.form && (
+          <Alert tone="error" data-testid="auth-error">
+            {errors.form}
+          </Alert>
+        )}
         <Field label="Name" error={errors.name}>
           {(control) => <Input {...control} autoComplete="name" autoFocus value={name} onChange={(e) => setName(e.target.value)} />}
         </Field>
@@ -51,7 +55,15 @@ export function SignUpForm({ next }: { next: string }) {
           {(control) => <Input {...control} type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} />}
         </Field>
         <Field label="Password" hint="At least 8 characters, with a letter and a digit." error={errors.password}>
-          {(control) => <Input {...control} type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />}
+          {(control) => (
+            <Input
+              {...control}
+              type="password"
+              autoComplete="new-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+          )}
         </Field>
         <Button type="submit" variant="primary" busy={busy} disabled={!name.trim() || !email || !password}>
           Create account

@@ -49,7 +49,11 @@ export function AccessoriesCard({ concert }: { concert: ConcertSnapshot }) {
   };
 
   return (
-    <Card title="Avatar accessories" description="Models attached to the performer’s skeleton sockets, sent to every listener’s stage." data-testid="concert-accessories">
+    <Card
+      title="Avatar accessories"
+      description="Models attached to the performer’s skeleton sockets, sent to every listener’s stage."
+      data-testid="concert-accessories"
+    >
       {locked && (
         <Alert tone="info" data-testid="accessories-locked">
           The doors are open: listeners have already dressed the avatar, so accessories can only change while the concert is closed.
@@ -63,7 +67,13 @@ export function AccessoriesCard({ concert }: { concert: ConcertSnapshot }) {
             <li key={`${index}-${a.socketName}-${a.modelUrl}`}>
               <span className="track-title">{a.socketName}</span>
               <code className="accessory-url">{a.modelUrl}</code>
-              <Button size="sm" variant="ghost" disabled={locked || busy} onClick={() => void run(() => concertsApi.removeAccessory(concert.roomId, index))} aria-label={`Remove the ${a.socketName} accessory`}>
+              <Button
+                size="sm"
+                variant="ghost"
+                disabled={locked || busy}
+                onClick={() => void run(() => concertsApi.removeAccessory(concert.roomId, index))}
+                aria-label={`Remove the ${a.socketName} accessory`}
+              >
                 Remove
               </Button>
             </li>
@@ -74,20 +84,49 @@ export function AccessoriesCard({ concert }: { concert: ConcertSnapshot }) {
         <fieldset className="plain-fieldset" disabled={locked}>
           <div className="form-grid">
             <Field label="Socket" hint="A skeleton socket, e.g. Head or hand_r">
-              {(control) => <Input {...control} value={form.socketName} maxLength={100} onChange={(e) => setForm({ ...form, socketName: e.target.value })} />}
+              {(control) => (
+                <Input
+                  {...control}
+                  value={form.socketName}
+                  maxLength={100}
+                  onChange={(e) => setForm({ ...form, socketName: e.target.value })}
+                />
+              )}
             </Field>
-            <Field label="Model URL">{(control) => <Input {...control} value={form.modelUrl} maxLength={2048} onChange={(e) => setForm({ ...form, modelUrl: e.target.value })} />}</Field>
+            <Field label="Model URL">
+              {(control) => (
+                <Input
+                  {...control}
+                  value={form.modelUrl}
+                  maxLength={2048}
+                  onChange={(e) => setForm({ ...form, modelUrl: e.target.value })}
+                />
+              )}
+            </Field>
           </div>
           <div className="axes">
             {AXES.flat().map((axis) => (
               <Field key={axis} label={axis[0]!.toUpperCase() + axis.slice(1)}>
-                {(control) => <Input {...control} type="number" step="any" value={form[axis]} onChange={(e) => setForm({ ...form, [axis]: e.target.value })} />}
+                {(control) => (
+                  <Input
+                    {...control}
+                    type="number"
+                    step="any"
+                    value={form[axis]}
+                    onChange={(e) => setForm({ ...form, [axis]: e.target.value })}
+                  />
+                )}
               </Field>
             ))}
           </div>
         </fieldset>
         <div className="form-actions">
-          <Button type="submit" disabled={locked || !valid} busy={busy} title={locked ? 'Close the doors to change accessories' : undefined}>
+          <Button
+            type="submit"
+            disabled={locked || !valid}
+            busy={busy}
+            title={locked ? 'Close the doors to change accessories' : undefined}
+          >
             Add accessory
           </Button>
           {error && <Alert tone="error">{error}</Alert>}

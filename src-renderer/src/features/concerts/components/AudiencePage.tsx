@@ -7,7 +7,12 @@ import { useSocketEvent, useSocketStore } from '../../../lib/socket';
 import { formatTime, joinRoom, leaveRoom } from '../room';
 import { usePlaybackSync, useServerClock } from '../sync';
 
-type Phase = { kind: 'joining' } | { kind: 'in'; role: ConcertRole } | { kind: 'refused'; message: string } | { kind: 'left' } | { kind: 'ended'; reason: ConcertEnded['reason'] };
+type Phase =
+  | { kind: 'joining' }
+  | { kind: 'in'; role: ConcertRole }
+  | { kind: 'refused'; message: string }
+  | { kind: 'left' }
+  | { kind: 'ended'; reason: ConcertEnded['reason'] };
 
 const ENDED: Record<ConcertEnded['reason'], string> = {
   expired: 'This concert has ended.',
@@ -165,7 +170,15 @@ export function AudiencePage({ roomId }: { roomId: string }) {
   );
 }
 
-function NowPlaying({ concert, audio: audioRef, ended }: { concert: ConcertSnapshot; audio: RefObject<HTMLAudioElement | null>; ended: boolean }) {
+function NowPlaying({
+  concert,
+  audio: audioRef,
+  ended,
+}: {
+  concert: ConcertSnapshot;
+  audio: RefObject<HTMLAudioElement | null>;
+  ended: boolean;
+}) {
   const [, tick] = useState(0);
   useEffect(() => {
     const timer = setInterval(() => tick((n) => n + 1), 500);
@@ -173,7 +186,12 @@ function NowPlaying({ concert, audio: audioRef, ended }: { concert: ConcertSnaps
   }, []);
   const audio = audioRef.current;
   const song = concert.songs.find((s) => s.songNum === concert.currentSong) ?? null;
-  if (!song) return <p className="now-playing muted" data-testid="concert-now-playing">Nothing is playing yet.</p>;
+  if (!song)
+    return (
+      <p className="now-playing muted" data-testid="concert-now-playing">
+        Nothing is playing yet.
+      </p>
+    );
   const duration = song.duration ?? (audio && Number.isFinite(audio.duration) ? audio.duration : null);
   const position = ended ? duration : (audio?.currentTime ?? 0);
   const share = duration && position !== null ? Math.min(1, position / duration) : 0;
@@ -185,7 +203,14 @@ function NowPlaying({ concert, audio: audioRef, ended }: { concert: ConcertSnaps
       </span>
       {song.artist && <span className="muted">{song.artist}</span>}
       {!song.playbackUrl && <Alert tone="info">This song is no longer in the library, so it cannot play.</Alert>}
-      <div className="progress" role="progressbar" aria-label="Song position" aria-valuemin={0} aria-valuemax={Math.round(duration ?? 0)} aria-valuenow={Math.round(position ?? 0)}>
+      <div
+        className="progress"
+        role="progressbar"
+        aria-label="Song position"
+        aria-valuemin={0}
+        aria-valuemax={Math.round(duration ?? 0)}
+        aria-valuenow={Math.round(position ?? 0)}
+      >
         <span style={{ width: `${share * 100}%` }} />
       </div>
       <div className="progress-times muted">

@@ -6,7 +6,10 @@ import { AuthScreen } from '../../auth/components/AuthScreen';
 export function ConcertInvite({ path }: { path: string }) {
   const next = encodeURIComponent(path);
   return (
-    <AuthScreen title="You’re invited to a concert" subtitle="Sign in to this Atelier, or create an account on it, to take a seat and listen.">
+    <AuthScreen
+      title="You’re invited to a concert"
+      subtitle="Sign in to this Atelier, or create an account on it, to take a seat and listen."
+    >
       <div className="stack invite-actions">
         <Link to={`/sign-in?next=${next}`} className="btn btn-primary" data-testid="invite-sign-in">
           Sign in

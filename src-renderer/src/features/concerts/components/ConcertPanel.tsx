@@ -70,7 +70,7 @@ export function ConcertPanel({ concert }: { concert: ConcertSnapshot }) {
             <ol className="track-list numbered" data-testid="panel-setlist">
               {concert.songs.map((song) => {
                 const current = song.songNum === concert.currentSong;
-            const restart = current && concert.songStartedAt !== null;
+                const restart = current && concert.songStartedAt !== null;
                 return (
                   <li key={song.songNum} aria-current={current ? 'true' : undefined}>
                     <span className="track-main">
@@ -92,7 +92,13 @@ export function ConcertPanel({ concert }: { concert: ConcertSnapshot }) {
                       >
                         {restart ? 'Restart' : 'Play'}
                       </Button>
-                      <Button size="sm" variant="ghost" disabled={busy !== null} onClick={() => void run('remove', () => concertsApi.removeSong(concert.roomId, song.songNum))} aria-label={`Remove ${song.title}`}>
+                      <Button
+                        size="sm"
+                        variant="ghost"
+                        disabled={busy !== null}
+                        onClick={() => void run('remove', () => concertsApi.removeSong(concert.roomId, song.songNum))}
+                        aria-label={`Remove ${song.title}`}
+                      >
                         Remove
                       </Button>
                     </span>
@@ -110,7 +116,13 @@ export function ConcertPanel({ concert }: { concert: ConcertSnapshot }) {
                     </option>
                   ))}
                 </select>
-                <Button disabled={!addId} busy={busy === 'add'} onClick={() => void run('add', () => concertsApi.addSong(concert.roomId, nextSongNum, Number(addId)).then(() => setAddId('')))}>
+                <Button
+                  disabled={!addId}
+                  busy={busy === 'add'}
+                  onClick={() =>
+                    void run('add', () => concertsApi.addSong(concert.roomId, nextSongNum, Number(addId)).then(() => setAddId('')))
+                  }
+                >
                   Add to set list
                 </Button>
               </div>
@@ -119,7 +131,9 @@ export function ConcertPanel({ concert }: { concert: ConcertSnapshot }) {
 
           <Card title={`Audience · ${concert.currentAudience} / ${concert.maxAudience}`} data-testid="panel-audience">
             <p className="muted" data-testid="panel-audience-count">
-              {concert.currentAudience === 0 ? 'Nobody has joined yet.' : `${concert.currentAudience} of ${concert.maxAudience} seats taken.`}
+              {concert.currentAudience === 0
+                ? 'Nobody has joined yet.'
+                : `${concert.currentAudience} of ${concert.maxAudience} seats taken.`}
             </p>
             {concert.audience.length > 0 && (
               <ul className="audience-list" aria-label="Listeners">
@@ -127,7 +141,13 @@ export function ConcertPanel({ concert }: { concert: ConcertSnapshot }) {
                   <li key={listener.userId}>
                     <Avatar name={listener.name} size={28} />
                     <span className="track-title">{listener.name}</span>
-                    <Button size="sm" variant="ghost" disabled={busy !== null} onClick={() => void run('remove-listener', () => concertsApi.removeListener(concert.roomId, listener.userId))} aria-label={`Remove ${listener.name} from the audience`}>
+                    <Button
+                      size="sm"
+                      variant="ghost"
+                      disabled={busy !== null}
+                      onClick={() => void run('remove-listener', () => concertsApi.removeListener(concert.roomId, listener.userId))}
+                      aria-label={`Remove ${listener.name} from the audience`}
+                    >
                       Remove
                     </Button>
                   </li>
@@ -171,7 +191,14 @@ function HostNowPlaying({ concert }: { concert: ConcertSnapshot }) {
         <p className="muted">It starts for everyone when you open the doors.</p>
       ) : (
         <>
-          <div className="progress" role="progressbar" aria-label="Song position" aria-valuemin={0} aria-valuemax={Math.round(song.duration ?? 0)} aria-valuenow={Math.round(position)}>
+          <div
+            className="progress"
+            role="progressbar"
+            aria-label="Song position"
+            aria-valuemin={0}
+            aria-valuemax={Math.round(song.duration ?? 0)}
+            aria-valuenow={Math.round(position)}
+          >
             <span style={{ width: `${share * 100}%` }} />
           </div>
           <div className="progress-times muted">

@@ -69,7 +69,9 @@ export function ConcertsScreen() {
                       <span className="muted">
                         {c.songs.length} {c.songs.length === 1 ? 'song' : 'songs'} · {c.currentAudience} / {c.maxAudience} listening
                       </span>
-                      <span className={`doors ${c.isOpen ? 'doors-open' : 'doors-closed'}`}>{c.isOpen ? 'Doors open' : 'Doors closed'}</span>
+                      <span className={`doors ${c.isOpen ? 'doors-open' : 'doors-closed'}`}>
+                        {c.isOpen ? 'Doors open' : 'Doors closed'}
+                      </span>
                     </Link>
                   </li>
                 ))}
@@ -78,7 +80,9 @@ export function ConcertsScreen() {
           </Card>
           {/* A fresh install has nothing to put in a set list: the upload comes first then. Keyed,
               so the cards move (keeping what was typed and the upload's confirmation) rather than remount. */}
-          {libraryEmpty ? [<LibraryCard key="library" />, <NewConcertCard key="new" />] : [<NewConcertCard key="new" />, <LibraryCard key="library" />]}
+          {libraryEmpty
+            ? [<LibraryCard key="library" />, <NewConcertCard key="new" />]
+            : [<NewConcertCard key="new" />, <LibraryCard key="library" />]}
         </div>
       )}
     </>

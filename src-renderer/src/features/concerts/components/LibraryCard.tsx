@@ -4,7 +4,11 @@ import { Alert, Button, Card, Field, Input, Spinner } from '../../../components'
 import { useConcerts } from '../store';
 import { formatTime } from '../room';
 
-const titleFromFile = (name: string) => name.replace(/\.[^.]+$/, '').replace(/[_-]+/g, ' ').trim();
+const titleFromFile = (name: string) =>
+  name
+    .replace(/\.[^.]+$/, '')
+    .replace(/[_-]+/g, ' ')
+    .trim();
 
 /** The shared audio library a set list draws from, with an upload, since a fresh install has none. */
 export function LibraryCard() {
@@ -38,7 +42,11 @@ export function LibraryCard() {
   };
 
   return (
-    <Card title="Audio library" description="Songs every account on this Atelier can put in a set list. MP3, AAC, M4A or WAV, up to 100 MB." data-testid="audio-library">
+    <Card
+      title="Audio library"
+      description="Songs every account on this Atelier can put in a set list. MP3, AAC, M4A or WAV, up to 100 MB."
+      data-testid="audio-library"
+    >
       <form className="form-grid" onSubmit={submit} aria-label="Upload a song" noValidate>
         <Field label="Audio file">
           {(control) => (
@@ -57,7 +65,11 @@ export function LibraryCard() {
             />
           )}
         </Field>
-        <Field label="Title">{(control) => <Input {...control} value={title} maxLength={200} onChange={(e) => setTitle(e.target.value)} data-testid="upload-title" />}</Field>
+        <Field label="Title">
+          {(control) => (
+            <Input {...control} value={title} maxLength={200} onChange={(e) => setTitle(e.target.value)} data-testid="upload-title" />
+          )}
+        </Field>
         <Field label="Artist" hint="Optional">
           {(control) => <Input {...control} value={artist} maxLength={200} onChange={(e) => setArtist(e.target.value)} />}
         </Field>

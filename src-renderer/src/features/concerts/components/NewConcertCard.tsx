@@ -44,13 +44,33 @@ export function NewConcertCard() {
   };
 
   return (
-    <Card title="New concert" description="Pick songs from the library and put them in order. The concert starts with its doors closed, so you can get ready first." data-testid="new-concert">
+    <Card
+      title="New concert"
+      description="Pick songs from the library and put them in order. The concert starts with its doors closed, so you can get ready first."
+      data-testid="new-concert"
+    >
       <form className="form" onSubmit={submit} aria-label="New concert" noValidate>
         <div className="form-grid">
-          <Field label="Concert name">{(control) => <Input {...control} value={name} maxLength={200} onChange={(e) => setName(e.target.value)} data-testid="concert-name-input" />}</Field>
-          <Field label="Seats" hint="How many listeners may join at once" error={maxAudience && !seatsValid ? 'A whole number from 1 to 10000' : null}>
+          <Field label="Concert name">
             {(control) => (
-              <Input {...control} type="number" min={1} max={10000} value={maxAudience} onChange={(e) => setMaxAudience(e.target.value)} data-testid="concert-seats-input" />
+              <Input {...control} value={name} maxLength={200} onChange={(e) => setName(e.target.value)} data-testid="concert-name-input" />
+            )}
+          </Field>
+          <Field
+            label="Seats"
+            hint="How many listeners may join at once"
+            error={maxAudience && !seatsValid ? 'A whole number from 1 to 10000' : null}
+          >
+            {(control) => (
+              <Input
+                {...control}
+                type="number"
+                min={1}
+                max={10000}
+                value={maxAudience}
+                onChange={(e) => setMaxAudience(e.target.value)}
+                data-testid="concert-seats-input"
+              />
             )}
           </Field>
         </div>
@@ -83,13 +103,30 @@ export function NewConcertCard() {
                   <li key={`${id}-${index}`}>
                     <span className="track-title">{byId.get(id)?.title ?? `Audio ${id}`}</span>
                     <span className="row-actions">
-                      <Button size="sm" variant="ghost" disabled={index === 0} onClick={() => move(index, -1)} aria-label={`Move ${byId.get(id)?.title} up`}>
+                      <Button
+                        size="sm"
+                        variant="ghost"
+                        disabled={index === 0}
+                        onClick={() => move(index, -1)}
+                        aria-label={`Move ${byId.get(id)?.title} up`}
+                      >
                         ↑
                       </Button>
-                      <Button size="sm" variant="ghost" disabled={index === setList.length - 1} onClick={() => move(index, 1)} aria-label={`Move ${byId.get(id)?.title} down`}>
+                      <Button
+                        size="sm"
+                        variant="ghost"
+                        disabled={index === setList.length - 1}
+                        onClick={() => move(index, 1)}
+                        aria-label={`Move ${byId.get(id)?.title} down`}
+                      >
                         ↓
                       </Button>
-                      <Button size="sm" variant="ghost" onClick={() => setSetList((l) => l.filter((_, i) => i !== index))} aria-label={`Remove ${byId.get(id)?.title}`}>
+                      <Button
+                        size="sm"
+                        variant="ghost"
+                        onClick={() => setSetList((l) => l.filter((_, i) => i !== index))}
+                        aria-label={`Remove ${byId.get(id)?.title}`}
+                      >
                         Remove
                       </Button>
                     </span>
@@ -100,7 +137,13 @@ export function NewConcertCard() {
           </div>
         </div>
         <div className="form-actions">
-          <Button type="submit" variant="primary" busy={busy} disabled={!name.trim() || !seatsValid || !socket} data-testid="concert-create">
+          <Button
+            type="submit"
+            variant="primary"
+            busy={busy}
+            disabled={!name.trim() || !seatsValid || !socket}
+            data-testid="concert-create"
+          >
             Create concert
           </Button>
           {error && <Alert tone="error">{error}</Alert>}

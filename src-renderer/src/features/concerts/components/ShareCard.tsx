@@ -18,7 +18,11 @@ export function ShareCard({ roomId }: { roomId: string }) {
   const main = origins[0] ? audienceUrl(origins[0], roomId) : null;
 
   return (
-    <Card title="Invite listeners" description="People on your network open this address, or scan the code with a phone, then sign in to take a seat." data-testid="concert-share">
+    <Card
+      title="Invite listeners"
+      description="People on your network open this address, or scan the code with a phone, then sign in to take a seat."
+      data-testid="concert-share"
+    >
       {!lan && !lanError && <Spinner label="Loading LAN sharing" />}
       {lanError && !remote && <Alert tone="error">{lanError}</Alert>}
       {lan && !shared && (
@@ -58,7 +62,17 @@ function CopyButton({ text }: { text: string }) {
   }, [copied]);
   if (!navigator.clipboard) return null;
   return (
-    <Button size="sm" variant="secondary" onClick={() => void navigator.clipboard.writeText(text).then(() => setCopied(true), () => undefined)} aria-label={`Copy ${text}`}>
+    <Button
+      size="sm"
+      variant="secondary"
+      onClick={() =>
+        void navigator.clipboard.writeText(text).then(
+          () => setCopied(true),
+          () => undefined,
+        )
+      }
+      aria-label={`Copy ${text}`}
+    >
       {copied ? 'Copied' : 'Copy'}
     </Button>
   );

@@ -33,7 +33,9 @@ function BoardRow({ board, active }: { board: Board; active: boolean }) {
     <li className="board-row" data-testid="board">
       {renaming ? (
         <form className="board-rename" onSubmit={(e) => void rename(e)}>
-          <Field label={`New name for ${board.name}`}>{(c) => <Input {...c} value={name} maxLength={100} onChange={(e) => setName(e.target.value)} autoFocus />}</Field>
+          <Field label={`New name for ${board.name}`}>
+            {(c) => <Input {...c} value={name} maxLength={100} onChange={(e) => setName(e.target.value)} autoFocus />}
+          </Field>
           <div className="row">
             <Button type="submit" size="sm" variant="primary" disabled={!name.trim()}>
               Save
@@ -45,7 +47,12 @@ function BoardRow({ board, active }: { board: Board; active: boolean }) {
         </form>
       ) : (
         <>
-          <button type="button" className={`board-filter${active ? ' active' : ''}`} aria-pressed={active} onClick={() => setFilter({ boardId: active ? null : board.id })}>
+          <button
+            type="button"
+            className={`board-filter${active ? ' active' : ''}`}
+            aria-pressed={active}
+            onClick={() => setFilter({ boardId: active ? null : board.id })}
+          >
             <span>{board.name}</span>
             <span className="muted small">{board.image_count}</span>
           </button>
@@ -85,7 +92,12 @@ export function BoardsSidebar() {
 
   return (
     <nav className="boards-sidebar" aria-label="Boards">
-      <button type="button" className={`board-filter${filter.boardId === null ? ' active' : ''}`} aria-pressed={filter.boardId === null} onClick={() => setFilter({ boardId: null })}>
+      <button
+        type="button"
+        className={`board-filter${filter.boardId === null ? ' active' : ''}`}
+        aria-pressed={filter.boardId === null}
+        onClick={() => setFilter({ boardId: null })}
+      >
         All images
       </button>
       <label className="check">
@@ -96,10 +108,14 @@ export function BoardsSidebar() {
       {boardsError && <Alert tone="error">{boardsError}</Alert>}
       {boards?.length === 0 && <p className="muted small">No boards yet.</p>}
       <ul className="board-list">
-        {boards?.map((b) => <BoardRow key={`${b.id}:${b.name}`} board={b} active={filter.boardId === b.id} />)}
+        {boards?.map((b) => (
+          <BoardRow key={`${b.id}:${b.name}`} board={b} active={filter.boardId === b.id} />
+        ))}
       </ul>
       <form className="stack-sm" onSubmit={(e) => void create(e)}>
-        <Field label="Board name">{(c) => <Input {...c} value={name} maxLength={100} placeholder="Landscapes" onChange={(e) => setName(e.target.value)} />}</Field>
+        <Field label="Board name">
+          {(c) => <Input {...c} value={name} maxLength={100} placeholder="Landscapes" onChange={(e) => setName(e.target.value)} />}
+        </Field>
         <Button type="submit" size="sm" busy={busy} disabled={!name.trim()}>
           Create board
         </Button>

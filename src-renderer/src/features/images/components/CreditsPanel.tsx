@@ -22,7 +22,14 @@ function UsageChart({ usage }: { usage: Usage }) {
       {days.map((d, i) => {
         const h = (d.credits_used / most) * H;
         return (
-          <rect key={d.date} x={i * slot + slot * 0.15} y={H - h} width={slot * 0.7} height={Math.max(h, d.credits_used > 0 ? 1 : 0)} className="usage-bar">
+          <rect
+            key={d.date}
+            x={i * slot + slot * 0.15}
+            y={H - h}
+            width={slot * 0.7}
+            height={Math.max(h, d.credits_used > 0 ? 1 : 0)}
+            className="usage-bar"
+          >
             <title>{`${d.date}: ${count(d.credits_used, 'credit')}, ${count(d.generations, 'generation')}, ${count(d.images_created, 'image')}`}</title>
           </rect>
         );
@@ -66,7 +73,8 @@ export function CreditsPanel() {
         {usage ? (
           <>
             <p className="muted small">
-              {count(usage.summary.total_generations, 'generation')}, {count(usage.summary.total_images_created, 'image')}, {count(usage.summary.total_credits_used, 'credit')}.
+              {count(usage.summary.total_generations, 'generation')}, {count(usage.summary.total_images_created, 'image')},{' '}
+              {count(usage.summary.total_credits_used, 'credit')}.
             </p>
             <UsageChart usage={usage} />
             {usage.by_model.length > 0 && (

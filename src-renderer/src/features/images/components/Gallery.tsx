@@ -17,10 +17,21 @@ function Tile({ image }: { image: ImageSummary }) {
   };
   return (
     <li className={`gallery-tile${selectedId === image.id ? ' selected' : ''}`} data-testid="gallery-image" data-id={image.id}>
-      <button type="button" className="gallery-open" onClick={() => void select(image.id)} aria-label={`Open ${image.metadata.prompt || 'image'}`}>
+      <button
+        type="button"
+        className="gallery-open"
+        onClick={() => void select(image.id)}
+        aria-label={`Open ${image.metadata.prompt || 'image'}`}
+      >
         <img src={image.thumbnail_url} alt={image.metadata.prompt} loading="lazy" width={image.width} height={image.height} />
       </button>
-      <button type="button" className={`star-button${image.is_starred ? ' starred' : ''}`} aria-pressed={image.is_starred} aria-label="Star" onClick={() => void star()}>
+      <button
+        type="button"
+        className={`star-button${image.is_starred ? ' starred' : ''}`}
+        aria-pressed={image.is_starred}
+        aria-label="Star"
+        onClick={() => void star()}
+      >
         {image.is_starred ? '★' : '☆'}
       </button>
       {error && <Alert tone="error">{error}</Alert>}
@@ -54,7 +65,9 @@ export function Gallery() {
         <BoardsSidebar />
         <div className="gallery-main">
           {galleryError && <Alert tone="error">{galleryError}</Alert>}
-          {images.length === 0 && !loadingImages && !galleryError && <p className="muted">{filter.boardId || filter.starred ? 'No images here yet.' : 'No images yet. Generate one above.'}</p>}
+          {images.length === 0 && !loadingImages && !galleryError && (
+            <p className="muted">{filter.boardId || filter.starred ? 'No images here yet.' : 'No images yet. Generate one above.'}</p>
+          )}
           <ul className="gallery-grid" data-testid="gallery-grid">
             {images.map((i) => (
               <Tile key={i.id} image={i} />

@@ -48,7 +48,8 @@ export function GeneratePanel() {
     event.preventDefault();
     setError(null);
     setQueued(null);
-    if (mode !== 'text' && !source) return setError('Choose a starting image first: upload one, or pick one in the gallery (“Use as source”).');
+    if (mode !== 'text' && !source)
+      return setError('Choose a starting image first: upload one, or pick one in the gallery (“Use as source”).');
     let maskImage: string | null = null;
     if (mode === 'inpaint') {
       maskImage = mask.current?.toPng() ?? null;
@@ -62,7 +63,9 @@ export function GeneratePanel() {
           : mode === 'image'
             ? await canvasApi.imageToImage(settings, source!.ref, strength)
             : await canvasApi.inpaint(settings, source!.ref, maskImage!, strength);
-      setQueued(`Sent to the queue at position ${accepted.queue_position} (about ${accepted.estimated_wait_seconds} s, ${count(accepted.estimated_credits, 'credit')} held); follow it under Progress.`);
+      setQueued(
+        `Sent to the queue at position ${accepted.queue_position} (about ${accepted.estimated_wait_seconds} s, ${count(accepted.estimated_credits, 'credit')} held); follow it under Progress.`,
+      );
       jobQueued(accepted, mode === 'text' ? 'text_to_image' : mode === 'image' ? 'image_to_image' : 'inpaint', { ...settings });
     } catch (err) {
       setError(describeError(err));
@@ -93,11 +96,29 @@ export function GeneratePanel() {
         </div>
         <Field label="Prompt">
           {(c) => (
-            <textarea {...c} className="input textarea" rows={3} maxLength={2000} required value={settings.prompt} placeholder="a lighthouse at dawn, oil painting" onChange={(e) => setSettings({ prompt: e.target.value })} />
+            <textarea
+              {...c}
+              className="input textarea"
+              rows={3}
+              maxLength={2000}
+              required
+              value={settings.prompt}
+              placeholder="a lighthouse at dawn, oil painting"
+              onChange={(e) => setSettings({ prompt: e.target.value })}
+            />
           )}
         </Field>
         <Field label="Negative prompt" hint="What to keep out of the picture.">
-          {(c) => <textarea {...c} className="input textarea" rows={2} maxLength={2000} value={settings.negative_prompt} onChange={(e) => setSettings({ negative_prompt: e.target.value })} />}
+          {(c) => (
+            <textarea
+              {...c}
+              className="input textarea"
+              rows={2}
+              maxLength={2000}
+              value={settings.negative_prompt}
+              onChange={(e) => setSettings({ negative_prompt: e.target.value })}
+            />
+          )}
         </Field>
         <Field
           label="Model"
@@ -133,20 +154,64 @@ export function GeneratePanel() {
         </Field>
         <div className="form-grid">
           <Field label="Width" hint={`${bounds.min}–${bounds.max}, multiple of 8`}>
-            {(c) => <Input {...c} type="number" min={bounds.min} max={bounds.max} step={8} value={settings.width} onChange={(e) => setSettings({ width: numberOr(e.target.value, settings.width) })} />}
+            {(c) => (
+              <Input
+                {...c}
+                type="number"
+                min={bounds.min}
+                max={bounds.max}
+                step={8}
+                value={settings.width}
+                onChange={(e) => setSettings({ width: numberOr(e.target.value, settings.width) })}
+              />
+            )}
           </Field>
           <Field label="Height" hint={`${bounds.min}–${bounds.max}, multiple of 8`}>
-            {(c) => <Input {...c} type="number" min={bounds.min} max={bounds.max} step={8} value={settings.height} onChange={(e) => setSettings({ height: numberOr(e.target.value, settings.height) })} />}
+            {(c) => (
+              <Input
+                {...c}
+                type="number"
+                min={bounds.min}
+                max={bounds.max}
+                step={8}
+                value={settings.height}
+                onChange={(e) => setSettings({ height: numberOr(e.target.value, settings.height) })}
+              />
+            )}
           </Field>
           <Field label="Steps">
-            {(c) => <Input {...c} type="number" min={1} max={150} value={settings.steps} onChange={(e) => setSettings({ steps: numberOr(e.target.value, settings.steps) })} />}
+            {(c) => (
+              <Input
+                {...c}
+                type="number"
+                min={1}
+                max={150}
+                value={settings.steps}
+                onChange={(e) => setSettings({ steps: numberOr(e.target.value, settings.steps) })}
+              />
+            )}
           </Field>
           <Field label="CFG scale" hint="1 or less: no guidance">
-            {(c) => <Input {...c} type="number" min={0} max={30} step={0.5} value={settings.cfg_scale} onChange={(e) => setSettings({ cfg_scale: numberOr(e.target.value, settings.cfg_scale) })} />}
+            {(c) => (
+              <Input
+                {...c}
+                type="number"
+                min={0}
+                max={30}
+                step={0.5}
+                value={settings.cfg_scale}
+                onChange={(e) => setSettings({ cfg_scale: numberOr(e.target.value, settings.cfg_scale) })}
+              />
+            )}
           </Field>
           <Field label="Sampler">
             {(c) => (
-              <select {...c} className="input" value={settings.sampler} onChange={(e) => setSettings({ sampler: e.target.value as (typeof SAMPLERS)[number] })}>
+              <select
+                {...c}
+                className="input"
+                value={settings.sampler}
+                onChange={(e) => setSettings({ sampler: e.target.value as (typeof SAMPLERS)[number] })}
+              >
                 {SAMPLERS.map((s) => (
                   <option key={s} value={s}>
                     {s}
@@ -156,12 +221,33 @@ export function GeneratePanel() {
             )}
           </Field>
           <Field label="Batch size">
-            {(c) => <Input {...c} type="number" min={1} max={MAX_BATCH} value={settings.batch_size} onChange={(e) => setSettings({ batch_size: numberOr(e.target.value, settings.batch_size) })} />}
+            {(c) => (
+              <Input
+                {...c}
+                type="number"
+                min={1}
+                max={MAX_BATCH}
+                value={settings.batch_size}
+                onChange={(e) => setSettings({ batch_size: numberOr(e.target.value, settings.batch_size) })}
+              />
+            )}
           </Field>
         </div>
         <div className="seed-row">
-          <Field label="Seed" hint={settings.seed === -1 ? 'Random: the image records the seed it used' : 'Image n of a batch uses seed + n'}>
-            {(c) => <Input {...c} type="number" min={-1} max={4294967295} value={settings.seed} onChange={(e) => setSettings({ seed: numberOr(e.target.value, settings.seed) })} />}
+          <Field
+            label="Seed"
+            hint={settings.seed === -1 ? 'Random: the image records the seed it used' : 'Image n of a batch uses seed + n'}
+          >
+            {(c) => (
+              <Input
+                {...c}
+                type="number"
+                min={-1}
+                max={4294967295}
+                value={settings.seed}
+                onChange={(e) => setSettings({ seed: numberOr(e.target.value, settings.seed) })}
+              />
+            )}
           </Field>
           <Button size="sm" onClick={() => setSettings({ seed: -1 })} disabled={settings.seed === -1}>
             Random seed
@@ -171,7 +257,17 @@ export function GeneratePanel() {
           <>
             <SourcePicker width={settings.width} height={settings.height} />
             <Field label={`Strength: ${strength.toFixed(2)}`} hint="How much of the starting image is redrawn.">
-              {(c) => <input {...c} type="range" min={0.05} max={1} step={0.05} value={strength} onChange={(e) => setStrength(Number(e.target.value))} />}
+              {(c) => (
+                <input
+                  {...c}
+                  type="range"
+                  min={0.05}
+                  max={1}
+                  step={0.05}
+                  value={strength}
+                  onChange={(e) => setStrength(Number(e.target.value))}
+                />
+              )}
             </Field>
             {mode === 'inpaint' && source && <MaskEditor ref={mask} source={source.url} />}
           </>
@@ -179,7 +275,13 @@ export function GeneratePanel() {
         {error && <Alert tone="error">{error}</Alert>}
         {queued && !error && <Alert tone="info">{queued}</Alert>}
         <div className="row">
-          <Button type="submit" variant="primary" busy={busy} disabled={!settings.prompt.trim() || !model?.is_available} data-testid="generate">
+          <Button
+            type="submit"
+            variant="primary"
+            busy={busy}
+            disabled={!settings.prompt.trim() || !model?.is_available}
+            data-testid="generate"
+          >
             Generate
           </Button>
         </div>

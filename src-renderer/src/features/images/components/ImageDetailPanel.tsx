@@ -6,9 +6,15 @@ import { useImages } from '../store';
 const bytes = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
 
 /** The engine is always Atelier's own ONNX Runtime pipeline; what varies per image is the execution provider. */
-export const engineOf = (provider: unknown) => `ONNX Runtime · ${typeof provider === 'string' && provider ? provider : 'unknown'} execution provider`;
+export const engineOf = (provider: unknown) =>
+  `ONNX Runtime · ${typeof provider === 'string' && provider ? provider : 'unknown'} execution provider`;
 
-const KINDS: Record<string, string> = { text_to_image: 'Text to image', image_to_image: 'Image to image', inpaint: 'Inpaint', upscale: 'Upscale' };
+const KINDS: Record<string, string> = {
+  text_to_image: 'Text to image',
+  image_to_image: 'Image to image',
+  inpaint: 'Inpaint',
+  upscale: 'Upscale',
+};
 
 function Metadata({ image }: { image: ImageDetail }) {
   const m = image.metadata;
@@ -104,7 +110,21 @@ function Upscale({ image }: { image: ImageDetail }) {
 
 /** One image: the full picture, every generation parameter, and what can be done with it. */
 export function ImageDetailPanel() {
-  const { selectedId, detail, detailError, select, toggleStar, deleteImage, share, unshare, boards, addToBoard, removeFromBoard, setSettings, setSource } = useImages();
+  const {
+    selectedId,
+    detail,
+    detailError,
+    select,
+    toggleStar,
+    deleteImage,
+    share,
+    unshare,
+    boards,
+    addToBoard,
+    removeFromBoard,
+    setSettings,
+    setSource,
+  } = useImages();
   const [boardId, setBoardId] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
@@ -142,7 +162,12 @@ export function ImageDetailPanel() {
           </a>
           <Metadata image={detail} />
           <div className="row wrap">
-            <Button size="sm" aria-pressed={detail.is_starred} onClick={() => void act(() => toggleStar(detail.id, !detail.is_starred))} data-testid="detail-star">
+            <Button
+              size="sm"
+              aria-pressed={detail.is_starred}
+              onClick={() => void act(() => toggleStar(detail.id, !detail.is_starred))}
+              data-testid="detail-star"
+            >
               {detail.is_starred ? '★ Starred' : '☆ Star'}
             </Button>
             {generated && (
@@ -212,7 +237,12 @@ export function ImageDetailPanel() {
               {detail.boards.map((b) => (
                 <li key={b.id} className="row">
                   <span>{b.name}</span>
-                  <button type="button" className="icon-button danger" aria-label={`Take off ${b.name}`} onClick={() => void act(() => removeFromBoard(b.id, detail.id))}>
+                  <button
+                    type="button"
+                    className="icon-button danger"
+                    aria-label={`Take off ${b.name}`}
+                    onClick={() => void act(() => removeFromBoard(b.id, detail.id))}
+                  >
                     ×
                   </button>
                 </li>
@@ -232,7 +262,11 @@ export function ImageDetailPanel() {
                     </select>
                   )}
                 </Field>
-                <Button size="sm" disabled={!boardId} onClick={() => void act(() => addToBoard(boardId, detail.id).then(() => setBoardId('')))}>
+                <Button
+                  size="sm"
+                  disabled={!boardId}
+                  onClick={() => void act(() => addToBoard(boardId, detail.id).then(() => setBoardId('')))}
+                >
                   Add
                 </Button>
               </div>

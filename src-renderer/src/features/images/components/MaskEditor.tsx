@@ -108,7 +108,9 @@ export function MaskEditor({ source, ref }: { source: string; ref: Ref<MaskHandl
         </div>
       )}
       <div className="row mask-tools">
-        <Field label={`Brush size: ${brush} px`}>{(c) => <input {...c} type="range" min={2} max={120} value={brush} onChange={(e) => setBrush(Number(e.target.value))} />}</Field>
+        <Field label={`Brush size: ${brush} px`}>
+          {(c) => <input {...c} type="range" min={2} max={120} value={brush} onChange={(e) => setBrush(Number(e.target.value))} />}
+        </Field>
         <Button size="sm" aria-pressed={erasing} onClick={() => setErasing(!erasing)}>
           Erase
         </Button>

@@ -34,7 +34,15 @@ export function ProgressPanel() {
           {status === 'queued' && position !== null && ` (position ${position}${wait !== null ? `, about ${wait} s` : ''})`}
           {status === 'processing' && stage && `: ${stage}`}
         </p>
-        <div className="progress" role="progressbar" aria-label="Generation progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent} data-testid="generation-progress">
+        <div
+          className="progress"
+          role="progressbar"
+          aria-label="Generation progress"
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={percent}
+          data-testid="generation-progress"
+        >
           <div className="progress-fill" style={{ width: `${percent}%` }} />
         </div>
         {(job?.status === 'failed' || job?.status === 'cancelled') && job.error && (
@@ -43,11 +51,24 @@ export function ProgressPanel() {
             {job.errorCode ? ` (${job.errorCode})` : ''}
           </Alert>
         )}
-        {preview && <img className="step-preview" src={preview} alt={status === 'processing' ? 'Latest step preview' : 'Last step preview'} data-testid="step-preview" />}
+        {preview && (
+          <img
+            className="step-preview"
+            src={preview}
+            alt={status === 'processing' ? 'Latest step preview' : 'Last step preview'}
+            data-testid="step-preview"
+          />
+        )}
         {made.length > 0 && (
           <div className="result-strip" data-testid="job-results">
             {made.map((m, i) => (
-              <button key={m.image_id} type="button" className="result-thumb" onClick={() => void select(m.image_id)} aria-label={`Open image ${i + 1}${m.seed !== null ? ` (seed ${m.seed})` : ''}`}>
+              <button
+                key={m.image_id}
+                type="button"
+                className="result-thumb"
+                onClick={() => void select(m.image_id)}
+                aria-label={`Open image ${i + 1}${m.seed !== null ? ` (seed ${m.seed})` : ''}`}
+              >
                 <img src={m.thumbnail_url} alt="" />
               </button>
             ))}

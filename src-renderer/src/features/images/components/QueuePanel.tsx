@@ -48,14 +48,22 @@ export function QueuePanel() {
               <div className="queue-text">
                 <span className="queue-title">{describe(q)}</span>
                 <span className="muted small">
-                  {q.status === 'queued' && `Queued${q.position !== null ? ` · position ${q.position}` : ''} · ${count(q.estimated_credits, 'credit')} held`}
+                  {q.status === 'queued' &&
+                    `Queued${q.position !== null ? ` · position ${q.position}` : ''} · ${count(q.estimated_credits, 'credit')} held`}
                   {q.status === 'processing' && `Running · ${q.progress}%`}
                   {q.status === 'completed' && `Done · ${count(q.credits_used, 'credit')}${q.result ? ` · ${q.result.provider}` : ''}`}
-                  {(q.status === 'failed' || q.status === 'cancelled') && `${q.status === 'failed' ? 'Failed' : 'Cancelled'}${q.error ? `: ${q.error.message}` : ''}`}
+                  {(q.status === 'failed' || q.status === 'cancelled') &&
+                    `${q.status === 'failed' ? 'Failed' : 'Cancelled'}${q.error ? `: ${q.error.message}` : ''}`}
                 </span>
               </div>
               {(q.status === 'queued' || q.status === 'processing') && (
-                <Button size="sm" variant="danger" busy={cancelling === q.job_id} onClick={() => void stop(q.job_id)} aria-label={`Cancel ${describe(q)}`}>
+                <Button
+                  size="sm"
+                  variant="danger"
+                  busy={cancelling === q.job_id}
+                  onClick={() => void stop(q.job_id)}
+                  aria-label={`Cancel ${describe(q)}`}
+                >
                   Cancel
                 </Button>
               )}

@@ -50,7 +50,8 @@ export const boardsSlice: Slice<BoardsSlice> = (set, get) => ({
     const board = await canvasApi.addToBoard(boardId, [imageId]);
     set({ boards: (get().boards ?? []).map((b) => (b.id === boardId ? { ...b, image_count: board.image_count } : b)) });
     const detail = get().detail;
-    if (detail?.id === imageId && !detail.boards.some((b) => b.id === boardId)) set({ detail: { ...detail, boards: [...detail.boards, { id: board.id, name: board.name }] } });
+    if (detail?.id === imageId && !detail.boards.some((b) => b.id === boardId))
+      set({ detail: { ...detail, boards: [...detail.boards, { id: board.id, name: board.name }] } });
     if (get().filter.boardId === boardId) await get().reloadGallery();
   },
 

@@ -39,7 +39,12 @@ export const gallerySlice: Slice<GallerySlice> = (set, get) => ({
       // A filter changed while this page was on its way: its rows belong to the old view.
       if (get().filter !== filter) return;
       const known = new Set(get().images.map((i) => i.id));
-      set({ images: [...get().images, ...rows.filter((r) => !known.has(r.id))], page: page + 1, hasMore: rows.length === GALLERY_PAGE, galleryError: null });
+      set({
+        images: [...get().images, ...rows.filter((r) => !known.has(r.id))],
+        page: page + 1,
+        hasMore: rows.length === GALLERY_PAGE,
+        galleryError: null,
+      });
     } catch (err) {
       set({ galleryError: describeError(err), hasMore: false });
     } finally {
@@ -56,7 +61,10 @@ export const gallerySlice: Slice<GallerySlice> = (set, get) => ({
     const answer = await canvasApi.star(id, starred);
     const { filter, images, detail } = get();
     set({
-      images: filter.starred && !answer.is_starred ? images.filter((i) => i.id !== id) : images.map((i) => (i.id === id ? { ...i, is_starred: answer.is_starred } : i)),
+      images:
+        filter.starred && !answer.is_starred
+          ? images.filter((i) => i.id !== id)
+          : images.map((i) => (i.id === id ? { ...i, is_starred: answer.is_starred } : i)),
       detail: detail?.id === id ? { ...detail, is_starred: answer.is_starred } : detail,
     });
   },

@@ -57,7 +57,11 @@ export const jobsSlice: Slice<JobsSlice> = (set, get) => ({
       currentJobId: accepted.job_id,
       queue: [item, ...(get().queue ?? []).filter((q) => q.job_id !== accepted.job_id)],
       // The server now holds the estimate; the balance is read again when the job ends.
-      credits: credits && { ...credits, reserved: credits.reserved + accepted.estimated_credits, available: credits.available - accepted.estimated_credits },
+      credits: credits && {
+        ...credits,
+        reserved: credits.reserved + accepted.estimated_credits,
+        available: credits.available - accepted.estimated_credits,
+      },
     });
     if (isFinished(live?.status)) void get().loadQueue();
   },
@@ -68,7 +72,9 @@ export const jobsSlice: Slice<JobsSlice> = (set, get) => ({
     if (job.preview) set({ previews: { ...get().previews, [job.id]: job.preview } });
     const queue = get().queue;
     if (queue?.some((q) => q.job_id === job.id) && !isFinished(job.status)) {
-      set({ queue: queue.map((q) => (q.job_id === job.id ? { ...q, status: job.status, progress: percent(job), position: job.position } : q)) });
+      set({
+        queue: queue.map((q) => (q.job_id === job.id ? { ...q, status: job.status, progress: percent(job), position: job.position } : q)),
+      });
     }
     if (isFinished(job.status) && previous?.status !== job.status) {
       void get().loadQueue();
@@ -84,7 +90,9 @@ export const jobsSlice: Slice<JobsSlice> = (set, get) => ({
       set({ queue, queueError: null });
       // Without the socket (offline, refused) a job's end is only seen here.
       const live = useJobs.getState().byId;
-      const ended = queue.filter((q) => isFinished(q.status) && !isFinished(before.get(q.job_id) ?? q.status) && !isFinished(live[q.job_id]?.status));
+      const ended = queue.filter(
+        (q) => isFinished(q.status) && !isFinished(before.get(q.job_id) ?? q.status) && !isFinished(live[q.job_id]?.status),
+      );
       if (ended.length > 0) {
         void get().loadCredits();
         if (ended.some((q) => q.status === 'completed')) void get().reloadGallery();

@@ -36,7 +36,16 @@ function FolderForm() {
       <form className="form" onSubmit={(e) => void submit(e)}>
         <div className="form-grid">
           <Field label="Folder path" hint="An absolute path on this computer, or ~/…">
-            {(c) => <Input {...c} value={path} onChange={(e) => setPath(e.target.value)} placeholder="/home/me/models/stable-diffusion-v1-5-onnx" required disabled={busy} />}
+            {(c) => (
+              <Input
+                {...c}
+                value={path}
+                onChange={(e) => setPath(e.target.value)}
+                placeholder="/home/me/models/stable-diffusion-v1-5-onnx"
+                required
+                disabled={busy}
+              />
+            )}
           </Field>
           <Field label="Model id" hint="Optional; the folder's name otherwise.">
             {(c) => <Input {...c} value={id} onChange={(e) => setId(e.target.value)} maxLength={100} disabled={busy} />}
@@ -89,10 +98,30 @@ function UrlForm() {
       <form className="form" onSubmit={(e) => void submit(e)}>
         <div className="form-grid">
           <Field label="URL">
-            {(c) => <Input {...c} type="url" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://example.com/models/my-model/manifest.json" required disabled={busy} />}
+            {(c) => (
+              <Input
+                {...c}
+                type="url"
+                value={url}
+                onChange={(e) => setUrl(e.target.value)}
+                placeholder="https://example.com/models/my-model/manifest.json"
+                required
+                disabled={busy}
+              />
+            )}
           </Field>
           <Field label="Model id" hint="Letters, digits, “.”, “_” and “-”; the name generation requests use.">
-            {(c) => <Input {...c} value={id} onChange={(e) => setId(e.target.value)} maxLength={100} pattern="[A-Za-z0-9][A-Za-z0-9._\-]*" required disabled={busy} />}
+            {(c) => (
+              <Input
+                {...c}
+                value={id}
+                onChange={(e) => setId(e.target.value)}
+                maxLength={100}
+                pattern="[A-Za-z0-9][A-Za-z0-9._\-]*"
+                required
+                disabled={busy}
+              />
+            )}
           </Field>
           <Field label="Type">
             {(c) => (
@@ -103,12 +132,22 @@ function UrlForm() {
               </select>
             )}
           </Field>
-          <Field label="SHA-256 (optional)" hint="Of the .onnx file, or of the manifest." error={shaOk ? null : 'A SHA-256 is 64 hexadecimal digits'}>
+          <Field
+            label="SHA-256 (optional)"
+            hint="Of the .onnx file, or of the manifest."
+            error={shaOk ? null : 'A SHA-256 is 64 hexadecimal digits'}
+          >
             {(c) => <Input {...c} value={sha256} onChange={(e) => setSha256(e.target.value)} spellCheck={false} disabled={busy} />}
           </Field>
         </div>
         <div className="form-actions">
-          <Button type="submit" variant="primary" busy={busy} disabled={!url.trim() || !id.trim() || !shaOk} data-testid="install-url-submit">
+          <Button
+            type="submit"
+            variant="primary"
+            busy={busy}
+            disabled={!url.trim() || !id.trim() || !shaOk}
+            data-testid="install-url-submit"
+          >
             Download and install
           </Button>
           {error && <Alert tone="error">{error}</Alert>}

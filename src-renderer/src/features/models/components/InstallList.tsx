@@ -10,7 +10,12 @@ function InstallRow({ install }: { install: Install }) {
   const [error, setError] = useState<string | null>(null);
   const open = install.status === 'queued' || install.status === 'processing';
   const percent = Math.round(install.progress * 100);
-  const bytes = install.total !== null ? `${formatBytes(install.received)} of ${formatBytes(install.total)}` : install.received > 0 ? formatBytes(install.received) : null;
+  const bytes =
+    install.total !== null
+      ? `${formatBytes(install.received)} of ${formatBytes(install.total)}`
+      : install.received > 0
+        ? formatBytes(install.received)
+        : null;
   const state =
     install.status === 'queued'
       ? `Waiting${install.position ? ` (#${install.position})` : ''}`
@@ -41,7 +46,16 @@ function InstallRow({ install }: { install: Install }) {
       </div>
       {open && (
         <>
-          <div className="progress" role="progressbar" aria-label={`Downloading ${install.id}`} aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent} aria-valuetext={bytes ?? `${percent}%`} data-testid="install-progress">
+          <div
+            className="progress"
+            role="progressbar"
+            aria-label={`Downloading ${install.id}`}
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={percent}
+            aria-valuetext={bytes ?? `${percent}%`}
+            data-testid="install-progress"
+          >
             <span style={{ width: `${install.progress * 100}%` }} />
           </div>
           <div className="install-foot">

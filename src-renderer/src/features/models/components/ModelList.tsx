@@ -9,7 +9,14 @@ const BASES = { sd1: 'SD 1.x', sd2: 'SD 2.x', sdxl: 'SDXL' } as const;
 function describe(m: InstalledModel): string {
   if (m.type === 'upscaler') return m.scale ? `Upscaler ×${m.scale}` : 'Upscaler';
   if (m.type === 'vae') return ['VAE', m.precision].filter(Boolean).join(' · ');
-  return [m.base ? BASES[m.base] : 'Image model', m.inpainting ? 'inpainting' : null, m.precision, m.sample_size ? `${m.sample_size} px` : null].filter(Boolean).join(' · ');
+  return [
+    m.base ? BASES[m.base] : 'Image model',
+    m.inpainting ? 'inpainting' : null,
+    m.precision,
+    m.sample_size ? `${m.sample_size} px` : null,
+  ]
+    .filter(Boolean)
+    .join(' · ');
 }
 
 function ModelRow({ model }: { model: InstalledModel }) {
@@ -31,7 +38,12 @@ function ModelRow({ model }: { model: InstalledModel }) {
   };
 
   return (
-    <li className={`model${model.is_available ? '' : ' broken'}`} data-testid="model" data-model={model.id} data-available={model.is_available}>
+    <li
+      className={`model${model.is_available ? '' : ' broken'}`}
+      data-testid="model"
+      data-model={model.id}
+      data-available={model.is_available}
+    >
       <div className="model-main">
         <div className="model-name">
           <strong>{model.display_name}</strong>
@@ -61,7 +73,13 @@ function ModelRow({ model }: { model: InstalledModel }) {
             </Button>
           </div>
         ) : (
-          <Button size="sm" variant="ghost" onClick={() => setConfirming(true)} aria-label={`Remove ${model.id}`} data-testid="remove-model">
+          <Button
+            size="sm"
+            variant="ghost"
+            onClick={() => setConfirming(true)}
+            aria-label={`Remove ${model.id}`}
+            data-testid="remove-model"
+          >
             Remove
           </Button>
         )}
@@ -74,7 +92,11 @@ export function ModelList() {
   const overview = useModels((s) => s.overview);
   const loadError = useModels((s) => s.loadError);
   return (
-    <Card title="Installed" description="In Atelier's data folder: models/diffusion/, models/upscalers/ and models/vae/." data-testid="installed-models">
+    <Card
+      title="Installed"
+      description="In Atelier's data folder: models/diffusion/, models/upscalers/ and models/vae/."
+      data-testid="installed-models"
+    >
       {!overview && !loadError && <Spinner label="Loading models" />}
       {overview && overview.models.length === 0 && <p className="muted">No models yet. Install one from a folder or a URL below.</p>}
       {overview && overview.models.length > 0 && (

@@ -11,7 +11,13 @@ export function MusicModels() {
     <Card title="Music models" description="What Record & Compose composes with." data-testid="music-models">
       <ul className="model-list">
         {music.models.map((m) => (
-          <li key={m.id} className={`model${m.is_available ? '' : ' broken'}`} data-testid="music-model" data-model={m.id} data-available={m.is_available}>
+          <li
+            key={m.id}
+            className={`model${m.is_available ? '' : ' broken'}`}
+            data-testid="music-model"
+            data-model={m.id}
+            data-available={m.is_available}
+          >
             <div className="model-main">
               <div className="model-name">
                 <strong>{m.role}</strong>
@@ -29,8 +35,8 @@ export function MusicModels() {
       </ul>
       <p className="muted small">
         {hasMusicgen ? 'More MusicGen models' : 'MusicGen, a second composing engine,'} can be added by copying a MusicGen ONNX export (the
-        Xenova/musicgen-small layout: config.json, tokenizer.json, onnx/…) into <code>{music.musicgen_folder}</code>, one folder per model. It is
-        picked up at once.
+        Xenova/musicgen-small layout: config.json, tokenizer.json, onnx/…) into <code>{music.musicgen_folder}</code>, one folder per model.
+        It is picked up at once.
       </p>
     </Card>
   );

@@ -8,7 +8,11 @@ const NAMES: Record<ExecutionProvider, string> = { cuda: 'NVIDIA CUDA', dml: 'Di
 export function ProvidersCard() {
   const providers = useModels((s) => s.overview?.execution_providers);
   return (
-    <Card title="Runs on" description="Where models run on this computer. An accelerator that fails to start falls back to the CPU." data-testid="providers">
+    <Card
+      title="Runs on"
+      description="Where models run on this computer. An accelerator that fails to start falls back to the CPU."
+      data-testid="providers"
+    >
       {!providers ? (
         <Spinner label="Looking for accelerators" />
       ) : (
@@ -17,12 +21,16 @@ export function ProvidersCard() {
             {providers.available.map((p) => (
               <li key={p} className={`provider${p === providers.preferred ? ' preferred' : ''}`} data-provider={p}>
                 {NAMES[p]}
-                {p === providers.preferred && <span className="provider-note">{providers.forced ? 'chosen by ATELIER_EXECUTION_PROVIDER' : 'used first'}</span>}
+                {p === providers.preferred && (
+                  <span className="provider-note">{providers.forced ? 'chosen by ATELIER_EXECUTION_PROVIDER' : 'used first'}</span>
+                )}
               </li>
             ))}
           </ul>
           {providers.available.length === 1 && (
-            <p className="muted small">No GPU acceleration was found, so models run on the CPU: fine for small models and upscaling, slow for SDXL.</p>
+            <p className="muted small">
+              No GPU acceleration was found, so models run on the CPU: fine for small models and upscaling, slow for SDXL.
+            </p>
           )}
         </>
       )}

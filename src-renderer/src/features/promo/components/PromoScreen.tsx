@@ -67,11 +67,25 @@ export default function PromoScreen() {
   if (!user) return null;
   return (
     <>
-      <PageHeader title="Promo Videos" description="Paste a business's web address: Atelier reads the site, writes a jingle, composes it and films a video with its pictures." />
+      <PageHeader
+        title="Promo Videos"
+        description="Paste a business's web address: Atelier reads the site, writes a jingle, composes it and films a video with its pictures."
+      />
       <div className="stack">
         <Card title="New promo video">
           <form className="promo-form" onSubmit={start}>
-            <Field label="Web address">{(c) => <Input {...c} type="url" required placeholder="https://your-shop.example" value={url} onChange={(e) => setUrl(e.target.value)} />}</Field>
+            <Field label="Web address">
+              {(c) => (
+                <Input
+                  {...c}
+                  type="url"
+                  required
+                  placeholder="https://your-shop.example"
+                  value={url}
+                  onChange={(e) => setUrl(e.target.value)}
+                />
+              )}
+            </Field>
             <Field label="Shape">
               {(c) => (
                 <select {...c} className="input" value={aspect} onChange={(e) => setAspect(e.target.value as Aspect)}>
@@ -139,7 +153,14 @@ export default function PromoScreen() {
                     <a className="btn btn-secondary btn-sm" href={`${v.url}&download=true`} download>
                       Download
                     </a>
-                    <Button size="sm" variant="danger" onClick={async () => { await promoApi.deleteVideo(user.user_id ?? user.id, v.id); await reload(); }}>
+                    <Button
+                      size="sm"
+                      variant="danger"
+                      onClick={async () => {
+                        await promoApi.deleteVideo(user.user_id ?? user.id, v.id);
+                        await reload();
+                      }}
+                    >
                       Delete
                     </Button>
                   </div>
@@ -183,7 +204,17 @@ function TaskCard({ task, onCancel }: { task: TaskState; onCancel: () => void })
   );
 }
 
-function ItemForm({ item, busy, onSave, onRemake }: { item: PromoItem; busy: boolean; onSave: (edit: PromoItem) => Promise<void>; onRemake: () => void }) {
+function ItemForm({
+  item,
+  busy,
+  onSave,
+  onRemake,
+}: {
+  item: PromoItem;
+  busy: boolean;
+  onSave: (edit: PromoItem) => Promise<void>;
+  onRemake: () => void;
+}) {
   const [draft, setDraft] = useState(item);
   const [saved, setSaved] = useState<string | null>(null);
   return (
@@ -206,11 +237,31 @@ function ItemForm({ item, busy, onSave, onRemake }: { item: PromoItem; busy: boo
           ))}
         </div>
       )}
-      <Field label="Name">{(c) => <Input {...c} value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} />}</Field>
-      <Field label="Address">{(c) => <Input {...c} value={draft.address ?? ''} onChange={(e) => setDraft({ ...draft, address: e.target.value })} />}</Field>
-      <Field label="Phone">{(c) => <Input {...c} value={draft.phone_number ?? ''} onChange={(e) => setDraft({ ...draft, phone_number: e.target.value })} />}</Field>
+      <Field label="Name">
+        {(c) => <Input {...c} value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} />}
+      </Field>
+      <Field label="Address">
+        {(c) => <Input {...c} value={draft.address ?? ''} onChange={(e) => setDraft({ ...draft, address: e.target.value })} />}
+      </Field>
+      <Field label="Phone">
+        {(c) => <Input {...c} value={draft.phone_number ?? ''} onChange={(e) => setDraft({ ...draft, phone_number: e.target.value })} />}
+      </Field>
       <Field label="Hashtags">
-        {(c) => <Input {...c} value={draft.hashtags.join(', ')} onChange={(e) => setDraft({ ...draft, hashtags: e.target.value.split(',').map((h) => h.trim()).filter(Boolean) })} />}
+        {(c) => (
+          <Input
+            {...c}
+            value={draft.hashtags.join(', ')}
+            onChange={(e) =>
+              setDraft({
+                ...draft,
+                hashtags: e.target.value
+                  .split(',')
+                  .map((h) => h.trim())
+                  .filter(Boolean),
+              })
+            }
+          />
+        )}
       </Field>
       <Button type="submit" size="sm">
         Save

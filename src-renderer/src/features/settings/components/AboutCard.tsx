@@ -34,9 +34,15 @@ export function AboutCard() {
             <code>{info.data_dir}</code>
           </dd>
           <dt>ffmpeg</dt>
-          <dd>{info.ffmpeg.found ? `${info.ffmpeg.version ?? 'found'} (${info.ffmpeg.source ?? info.ffmpeg.path})` : 'Not found — audio and video features need it'}</dd>
+          <dd>
+            {info.ffmpeg.found
+              ? `${info.ffmpeg.version ?? 'found'} (${info.ffmpeg.source ?? info.ffmpeg.path})`
+              : 'Not found — audio and video features need it'}
+          </dd>
           <dt>Running as</dt>
-          <dd>{desktop ? `Desktop app on ${desktop.platform} (Electron ${desktop.versions.electron})` : 'Web page served by this computer'}</dd>
+          <dd>
+            {desktop ? `Desktop app on ${desktop.platform} (Electron ${desktop.versions.electron})` : 'Web page served by this computer'}
+          </dd>
           <dt>API</dt>
           <dd className="row">
             <ExternalLink href="/docs">Swagger UI</ExternalLink>

@@ -5,7 +5,8 @@ import { settingsApi, type QueuedJobView, type QueueView } from '../api';
 /** Other accounts' job events go to their own rooms, so the owner's view of every lane is polled. */
 const REFRESH_MS = 3000;
 
-const whose = (job: QueuedJobView) => (job.from_owner ? `${job.owner?.name ?? 'Atelier'} (this computer)` : (job.owner?.name ?? 'A listener'));
+const whose = (job: QueuedJobView) =>
+  job.from_owner ? `${job.owner?.name ?? 'Atelier'} (this computer)` : (job.owner?.name ?? 'A listener');
 const wait = (s: number | null) => (s === null ? '' : s < 60 ? ` · about ${s} s` : ` · about ${Math.round(s / 60)} min`);
 
 function JobRow({ job, onChanged }: { job: QueuedJobView; onChanged: () => void }) {
@@ -98,7 +99,15 @@ export function SharedQueueCard() {
           >
             <label>
               Jobs one listener may have waiting (empty: no limit)
-              <Input type="number" min={1} max={1000} value={limit} onChange={(e) => setLimit(e.target.value)} aria-invalid={!limitValid} data-testid="peer-limit" />
+              <Input
+                type="number"
+                min={1}
+                max={1000}
+                value={limit}
+                onChange={(e) => setLimit(e.target.value)}
+                aria-invalid={!limitValid}
+                data-testid="peer-limit"
+              />
             </label>
             <Button type="submit" size="sm" disabled={!limitValid} busy={busy}>
               Save

@@ -40,7 +40,13 @@ export function Sidebar({ path }: { path: string }) {
             <span className="user-chip-name" data-testid="sidebar-user">
               {user.name}
             </span>
-            <button type="button" className="icon-button" onClick={() => (void signOut(), navigate('/sign-in', { replace: true }))} aria-label="Sign out" title="Sign out">
+            <button
+              type="button"
+              className="icon-button"
+              onClick={() => (void signOut(), navigate('/sign-in', { replace: true }))}
+              aria-label="Sign out"
+              title="Sign out"
+            >
               <Icon name="signOut" />
             </button>
           </div>

@@ -27,9 +27,13 @@ export function ConversationPanel() {
     return (
       <Card title="Talk about a story" description="A grown-up sets up the talk; then the child answers a few questions about the story.">
         <form className="stack" onSubmit={onStart}>
-          <Field label="Child’s name">{(c) => <Input {...c} value={name} onChange={(e) => setName(e.target.value)} maxLength={50} required />}</Field>
+          <Field label="Child’s name">
+            {(c) => <Input {...c} value={name} onChange={(e) => setName(e.target.value)} maxLength={50} required />}
+          </Field>
           <div className="row stories-options">
-            <Field label="Age">{(c) => <Input {...c} type="number" min={2} max={14} value={age} onChange={(e) => setAge(e.target.value)} />}</Field>
+            <Field label="Age">
+              {(c) => <Input {...c} type="number" min={2} max={14} value={age} onChange={(e) => setAge(e.target.value)} />}
+            </Field>
             <Field label="Language">
               {(c) => (
                 <select {...c} className="input" value={language} onChange={(e) => setLanguage(e.target.value as 'ko' | 'en')}>
@@ -71,7 +75,14 @@ export function ConversationPanel() {
       </ol>
       {problem && <Alert tone="error">{problem}</Alert>}
       <form className="row stories-answer" onSubmit={onSend}>
-        <Input aria-label="Your answer" value={text} onChange={(e) => setText(e.target.value)} maxLength={10_000} placeholder="Type the answer" autoFocus />
+        <Input
+          aria-label="Your answer"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          maxLength={10_000}
+          placeholder="Type the answer"
+          autoFocus
+        />
         <Button type="submit" variant="primary" disabled={phase !== 'talking'}>
           Send
         </Button>

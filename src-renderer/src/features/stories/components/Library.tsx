@@ -13,7 +13,12 @@ export function Library() {
   return (
     <Card title="Library" data-testid="library">
       <div className="row stories-filters">
-        <select aria-label="Status" className="input" value={filter.status} onChange={(e) => setFilter({ status: e.target.value as StoryStatus | '' })}>
+        <select
+          aria-label="Status"
+          className="input"
+          value={filter.status}
+          onChange={(e) => setFilter({ status: e.target.value as StoryStatus | '' })}
+        >
           <option value="">All stories</option>
           <option value="completed">Finished</option>
           <option value="in_progress">Being written</option>

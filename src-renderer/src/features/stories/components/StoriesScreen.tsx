@@ -11,7 +11,10 @@ export function StoriesScreen() {
   const id = /^\/stories\/([^/]+)$/.exec(path)?.[1];
   return (
     <div className="stack stories-area">
-      <PageHeader title="Stories" description="Talk with a child about a story, and Atelier writes it on this computer, chapter by chapter." />
+      <PageHeader
+        title="Stories"
+        description="Talk with a child about a story, and Atelier writes it on this computer, chapter by chapter."
+      />
       {id ? (
         <StoryReader key={id} id={decodeURIComponent(id)} />
       ) : (

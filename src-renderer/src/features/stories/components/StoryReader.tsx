@@ -151,7 +151,9 @@ export function StoryReader({ id }: { id: string }) {
       {writing && <Spinner label="Writing the next chapter" />}
       {chapter && (
         <Card title={`Chapter ${chapter.chapter_number}: ${chapter.title}`} data-testid="chapter">
-          {chapter.image && <img className="stories-picture" src={chapter.image.url} alt={`Picture for chapter ${chapter.chapter_number}`} />}
+          {chapter.image && (
+            <img className="stories-picture" src={chapter.image.url} alt={`Picture for chapter ${chapter.chapter_number}`} />
+          )}
           <p className="stories-text">{chapter.content}</p>
           {chapter.audio ? <audio controls src={chapter.audio.url} /> : <SystemVoice chapter={chapter} language={story.language} />}
         </Card>

@@ -36,7 +36,12 @@ export class StudioSession {
 
   setTrack(trackId: number, buffer: AudioBuffer, settings: ChannelSettings): void {
     this.removeTrack(trackId);
-    const channel = new Tone.Channel({ volume: settings.volume, pan: settings.pan, mute: settings.mute, solo: settings.solo }).toDestination();
+    const channel = new Tone.Channel({
+      volume: settings.volume,
+      pan: settings.pan,
+      mute: settings.mute,
+      solo: settings.solo,
+    }).toDestination();
     const player = new Tone.Player(new Tone.ToneAudioBuffer(buffer)).connect(channel);
     player.sync().start(0);
     this.strips.set(trackId, { player, channel });
@@ -108,15 +113,23 @@ export class StudioSession {
     transport.position = 0;
     // Played tracks are shifted by the count-in so their start lands on the take's first beat.
     for (const { player } of this.strips.values()) player.unsync().sync().start(countIn.seconds);
-    this.click ??= new Tone.Synth({ oscillator: { type: 'triangle' }, envelope: { attack: 0.001, decay: 0.06, sustain: 0, release: 0.02 }, volume: -8 }).toDestination();
+    this.click ??= new Tone.Synth({
+      oscillator: { type: 'triangle' },
+      envelope: { attack: 0.001, decay: 0.06, sustain: 0, release: 0.02 },
+      volume: -8,
+    }).toDestination();
     const click = this.click;
     let beat = 0;
-    this.clickEvent = transport.scheduleRepeat((time) => {
-      const n = beat++;
-      const counting = n < countIn.beats;
-      if (counting || metronome) click.triggerAttackRelease(n % 4 === 0 ? 'A5' : 'E5', 0.03, time);
-      Tone.getDraw().schedule(() => onBeat(n - countIn.beats), time);
-    }, '4n', 0);
+    this.clickEvent = transport.scheduleRepeat(
+      (time) => {
+        const n = beat++;
+        const counting = n < countIn.beats;
+        if (counting || metronome) click.triggerAttackRelease(n % 4 === 0 ? 'A5' : 'E5', 0.03, time);
+        Tone.getDraw().schedule(() => onBeat(n - countIn.beats), time);
+      },
+      '4n',
+      0,
+    );
     const start = Tone.now() + 0.1;
     mic.start();
     transport.start(start);

@@ -46,7 +46,8 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
   const musicgen = engines.find((e) => e.engine === 'musicgen' && e.available) ?? null;
   const maxDuration = musicgen?.maxDurationSec ?? 30;
 
-  const toggleInstrument = (name: string) => setInstruments((list) => (list.includes(name) ? list.filter((i) => i !== name) : [...list, name]));
+  const toggleInstrument = (name: string) =>
+    setInstruments((list) => (list.includes(name) ? list.filter((i) => i !== name) : [...list, name]));
 
   const start = (event: FormEvent) => {
     event.preventDefault();
@@ -77,7 +78,13 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
         <div className="form-grid three">
           <Field label="Take">
             {(c) => (
-              <select {...c} className="input" value={take?.trackId ?? ''} onChange={(e) => setTrackId(Number(e.target.value))} disabled={busy}>
+              <select
+                {...c}
+                className="input"
+                value={take?.trackId ?? ''}
+                onChange={(e) => setTrackId(Number(e.target.value))}
+                disabled={busy}
+              >
                 {ready.map((t) => (
                   <option key={t.trackId} value={t.trackId}>
                     {t.trackName}
@@ -107,9 +114,23 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
         </div>
         {musicgen && (
           <div className="form-grid three">
-            <Field label="Engine" hint={engine === 'musicgen' ? `${musicgen.name}: makes new music from the genre, mood and instruments in words, guided by your take where the model can` : undefined}>
+            <Field
+              label="Engine"
+              hint={
+                engine === 'musicgen'
+                  ? `${musicgen.name}: makes new music from the genre, mood and instruments in words, guided by your take where the model can`
+                  : undefined
+              }
+            >
               {(c) => (
-                <select {...c} className="input" value={engine} onChange={(e) => setEngine(e.target.value as ComposeEngine['engine'])} disabled={busy} data-testid="compose-engine">
+                <select
+                  {...c}
+                  className="input"
+                  value={engine}
+                  onChange={(e) => setEngine(e.target.value as ComposeEngine['engine'])}
+                  disabled={busy}
+                  data-testid="compose-engine"
+                >
                   {engines
                     .filter((e) => e.available)
                     .map((e) => (
@@ -123,7 +144,15 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
             {engine === 'musicgen' && (
               <Field label="Length (seconds)">
                 {(c) => (
-                  <Input {...c} type="number" min={1} max={maxDuration} value={durationSec} onChange={(e) => setDurationSec(Math.max(1, Math.min(maxDuration, Number(e.target.value) || 1)))} disabled={busy} />
+                  <Input
+                    {...c}
+                    type="number"
+                    min={1}
+                    max={maxDuration}
+                    value={durationSec}
+                    onChange={(e) => setDurationSec(Math.max(1, Math.min(maxDuration, Number(e.target.value) || 1)))}
+                    disabled={busy}
+                  />
                 )}
               </Field>
             )}
@@ -139,7 +168,16 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
           ))}
         </fieldset>
         <Field label="Title" hint="The AI song is called “Title (AI)”; the take is kept as its source under the title.">
-          {(c) => <Input {...c} value={title} placeholder={take?.trackName} maxLength={90} onChange={(e) => setTitle(e.target.value)} disabled={busy} />}
+          {(c) => (
+            <Input
+              {...c}
+              value={title}
+              placeholder={take?.trackName}
+              maxLength={90}
+              onChange={(e) => setTitle(e.target.value)}
+              disabled={busy}
+            />
+          )}
         </Field>
         <CoverPicker title={title.trim() || take?.trackName || ''} genre={genre} mood={mood} cover={cover} onChange={setCover} />
         <div className="form-actions">
@@ -156,7 +194,15 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
             <span>{stageText}</span>
             <span className="muted">{Math.round(progress * 100)}%</span>
           </div>
-          <div className="progress" role="progressbar" aria-label="Composing" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(progress * 100)} aria-valuetext={stageText}>
+          <div
+            className="progress"
+            role="progressbar"
+            aria-label="Composing"
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={Math.round(progress * 100)}
+            aria-valuetext={stageText}
+          >
             <span style={{ width: `${progress * 100}%` }} />
           </div>
           {job?.status === 'failed' && <Alert tone="error">{job.error ?? 'The composition failed.'}</Alert>}
@@ -166,7 +212,11 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
         <Alert tone="error" data-testid="composer-unavailable">
           <strong>Composing is not available: </strong>
           {unavailable}
-          {source && <span className="block muted">Your take was saved as the song “{source.title}”; you can play, download and share it below.</span>}
+          {source && (
+            <span className="block muted">
+              Your take was saved as the song “{source.title}”; you can play, download and share it below.
+            </span>
+          )}
         </Alert>
       )}
       {error && <Alert tone="error">{error}</Alert>}
@@ -182,7 +232,13 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
 }
 
 function ResultFacts({ result }: { result: ComposeResult | null }) {
-  const facts = [result?.key, result?.tempo ? `${Math.round(result.tempo)} BPM` : null, result?.seed !== undefined ? `seed ${result.seed}` : null].filter(Boolean).join(' · ');
+  const facts = [
+    result?.key,
+    result?.tempo ? `${Math.round(result.tempo)} BPM` : null,
+    result?.seed !== undefined ? `seed ${result.seed}` : null,
+  ]
+    .filter(Boolean)
+    .join(' · ');
   if (!result?.engine && !facts) return null;
   return (
     <p className="muted small">

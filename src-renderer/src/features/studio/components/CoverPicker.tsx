@@ -22,7 +22,19 @@ export function coverEngineLabel(cover: Cover, models: ImageModel[]): string {
  * with the Image Studio's diffusion engine when an image model is installed (a job, followed
  * until the cover is drawn), else the procedural cover. The label says which drew it.
  */
-export function CoverPicker({ title, genre, mood, cover, onChange }: { title: string; genre: string; mood: string; cover: Cover | null; onChange(cover: Cover | null): void }) {
+export function CoverPicker({
+  title,
+  genre,
+  mood,
+  cover,
+  onChange,
+}: {
+  title: string;
+  genre: string;
+  mood: string;
+  cover: Cover | null;
+  onChange(cover: Cover | null): void;
+}) {
   const [models, setModels] = useState<ImageModel[]>([]);
   const [engine, setEngine] = useState<string>(PROCEDURAL);
   const [busy, setBusy] = useState(false);
@@ -130,11 +142,18 @@ export function CoverPicker({ title, genre, mood, cover, onChange }: { title: st
   };
 
   const progress = job?.progress ?? 0;
-  const stageText = job?.status === 'queued' ? `Waiting for the image engine${job.position ? ` (#${job.position})` : ''}` : (job?.message ?? 'Drawing');
+  const stageText =
+    job?.status === 'queued' ? `Waiting for the image engine${job.position ? ` (#${job.position})` : ''}` : (job?.message ?? 'Drawing');
   return (
     <div className="cover-picker">
       <div className="cover-preview">
-        {cover ? <img src={cover.imageUrl} alt="Album cover" data-testid="cover-preview" /> : drawing ? <Spinner label="Drawing the cover" /> : <span className="muted">No cover</span>}
+        {cover ? (
+          <img src={cover.imageUrl} alt="Album cover" data-testid="cover-preview" />
+        ) : drawing ? (
+          <Spinner label="Drawing the cover" />
+        ) : (
+          <span className="muted">No cover</span>
+        )}
       </div>
       <div className="stack-sm">
         {models.length > 0 && (
@@ -156,7 +175,15 @@ export function CoverPicker({ title, genre, mood, cover, onChange }: { title: st
         </Button>
         {drawing && (
           <>
-            <div className="progress" role="progressbar" aria-label="Drawing the cover" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(progress * 100)} aria-valuetext={stageText}>
+            <div
+              className="progress"
+              role="progressbar"
+              aria-label="Drawing the cover"
+              aria-valuemin={0}
+              aria-valuemax={100}
+              aria-valuenow={Math.round(progress * 100)}
+              aria-valuetext={stageText}
+            >
               <span style={{ width: `${progress * 100}%` }} />
             </div>
             <span className="muted small">{stageText}</span>

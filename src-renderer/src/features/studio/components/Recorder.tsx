@@ -15,7 +15,9 @@ export const INSTRUMENTS = ['voice', 'guitar', 'piano', 'bass', 'drums', 'violin
 type Phase = 'idle' | 'opening' | 'counting' | 'recording' | 'saving';
 
 const micProblem = (err: unknown) =>
-  err instanceof DOMException && err.name === 'NotAllowedError' ? 'Atelier may not use the microphone. Allow it in the browser, then try again.' : errorMessage(err);
+  err instanceof DOMException && err.name === 'NotAllowedError'
+    ? 'Atelier may not use the microphone. Allow it in the browser, then try again.'
+    : errorMessage(err);
 
 interface Props {
   studioId: number;
@@ -115,7 +117,12 @@ export function Recorder({ studioId, session, nextTakeNumber, onPhase }: Props) 
     setPhase('saving');
     const wav = encodeWav([samples], rate);
     try {
-      await uploadTake(studioId, { name: name.trim() || `Take ${nextTakeNumber}`, instrument: prefs.instrument, track: wav, record: raw ?? wav });
+      await uploadTake(studioId, {
+        name: name.trim() || `Take ${nextTakeNumber}`,
+        instrument: prefs.instrument,
+        track: wav,
+        record: raw ?? wav,
+      });
       setName('');
       setNote(null);
     } catch (err) {
@@ -133,7 +140,10 @@ export function Recorder({ studioId, session, nextTakeNumber, onPhase }: Props) 
       const input = await openMic();
       const measured = await measureLoopback(input);
       const result = measured ?? estimateLatency(input);
-      if (!measured) setNote('The clicks did not come back through the microphone (headphones, or a noisy input), so the figure stays the one the browser reports.');
+      if (!measured)
+        setNote(
+          'The clicks did not come back through the microphone (headphones, or a noisy input), so the figure stays the one the browser reports.',
+        );
       saveLatency(result);
       setLatency(result);
     } catch (err) {
@@ -151,10 +161,19 @@ export function Recorder({ studioId, session, nextTakeNumber, onPhase }: Props) 
       const decoded = await Tone.getContext().decodeAudioData(await file.arrayBuffer());
       const channels = Array.from({ length: Math.min(2, decoded.numberOfChannels) }, (_, c) => decoded.getChannelData(c));
       const wav = encodeWav(channels, decoded.sampleRate);
-      await uploadTake(studioId, { name: name.trim() || file.name.replace(/\.[^.]+$/, '').slice(0, 100) || `Take ${nextTakeNumber}`, instrument: prefs.instrument, track: wav, record: file });
+      await uploadTake(studioId, {
+        name: name.trim() || file.name.replace(/\.[^.]+$/, '').slice(0, 100) || `Take ${nextTakeNumber}`,
+        instrument: prefs.instrument,
+        track: wav,
+        record: file,
+      });
       setName('');
     } catch (err) {
-      setError(err instanceof DOMException && err.name === 'EncodingError' ? `“${file.name}” is not audio this browser can read.` : errorMessage(err));
+      setError(
+        err instanceof DOMException && err.name === 'EncodingError'
+          ? `“${file.name}” is not audio this browser can read.`
+          : errorMessage(err),
+      );
     } finally {
       setPhase('idle');
     }
@@ -187,16 +206,42 @@ export function Recorder({ studioId, session, nextTakeNumber, onPhase }: Props) 
               </Button>
             ))}
         </div>
-        <div className="meter" ref={meter} role="meter" aria-label="Input level" aria-valuemin={-60} aria-valuemax={0} aria-valuenow={-60} data-testid="input-meter">
+        <div
+          className="meter"
+          ref={meter}
+          role="meter"
+          aria-label="Input level"
+          aria-valuemin={-60}
+          aria-valuemax={0}
+          aria-valuenow={-60}
+          data-testid="input-meter"
+        >
           <span className="meter-fill" />
         </div>
       </div>
 
       <div className="recorder-options">
-        <Field label="Take name">{(c) => <Input {...c} value={name} placeholder={`Take ${nextTakeNumber}`} maxLength={100} onChange={(e) => setName(e.target.value)} disabled={active} />}</Field>
+        <Field label="Take name">
+          {(c) => (
+            <Input
+              {...c}
+              value={name}
+              placeholder={`Take ${nextTakeNumber}`}
+              maxLength={100}
+              onChange={(e) => setName(e.target.value)}
+              disabled={active}
+            />
+          )}
+        </Field>
         <Field label="Instrument">
           {(c) => (
-            <select {...c} className="input" value={prefs.instrument} onChange={(e) => setPrefs({ instrument: e.target.value })} disabled={active}>
+            <select
+              {...c}
+              className="input"
+              value={prefs.instrument}
+              onChange={(e) => setPrefs({ instrument: e.target.value })}
+              disabled={active}
+            >
               {INSTRUMENTS.map((i) => (
                 <option key={i}>{i}</option>
               ))}
@@ -204,11 +249,27 @@ export function Recorder({ studioId, session, nextTakeNumber, onPhase }: Props) 
           )}
         </Field>
         <Field label="Tempo (BPM)">
-          {(c) => <Input {...c} type="number" min={40} max={240} value={prefs.bpm} onChange={(e) => setPrefs({ bpm: Math.min(240, Math.max(40, Number(e.target.value) || 100)) })} disabled={active} />}
+          {(c) => (
+            <Input
+              {...c}
+              type="number"
+              min={40}
+              max={240}
+              value={prefs.bpm}
+              onChange={(e) => setPrefs({ bpm: Math.min(240, Math.max(40, Number(e.target.value) || 100)) })}
+              disabled={active}
+            />
+          )}
         </Field>
         <Field label="Count-in">
           {(c) => (
-            <select {...c} className="input" value={prefs.countIn} onChange={(e) => setPrefs({ countIn: Number(e.target.value) })} disabled={active}>
+            <select
+              {...c}
+              className="input"
+              value={prefs.countIn}
+              onChange={(e) => setPrefs({ countIn: Number(e.target.value) })}
+              disabled={active}
+            >
               <option value={0}>None</option>
               <option value={4}>1 bar</option>
               <option value={8}>2 bars</option>
@@ -223,9 +284,13 @@ export function Recorder({ studioId, session, nextTakeNumber, onPhase }: Props) 
 
       <div className="recorder-foot">
         <span className="latency" data-testid="latency">
-          Latency{' '}
-          <strong>{latency ? `${Math.round(latency.seconds * 1000)} ms` : 'not measured'}</strong>
-          {latency && <span className="muted"> · {latency.method === 'loopback' ? 'measured by loopback' : 'reported by the browser'}, compensated in every take</span>}
+          Latency <strong>{latency ? `${Math.round(latency.seconds * 1000)} ms` : 'not measured'}</strong>
+          {latency && (
+            <span className="muted">
+              {' '}
+              · {latency.method === 'loopback' ? 'measured by loopback' : 'reported by the browser'}, compensated in every take
+            </span>
+          )}
         </span>
         <Button size="sm" variant="ghost" onClick={() => void measure()} busy={measuring} disabled={active || phase === 'saving'}>
           Measure with loopback

@@ -51,7 +51,9 @@ export function SaveSongForm({ studioId, tracks }: { studioId: number; tracks: T
   return (
     <form className="form" onSubmit={(e) => void submit(e)} data-testid="save-song-form">
       <div className="form-grid three">
-        <Field label="Song title">{(c) => <Input {...c} value={title} maxLength={100} required onChange={(e) => setTitle(e.target.value)} />}</Field>
+        <Field label="Song title">
+          {(c) => <Input {...c} value={title} maxLength={100} required onChange={(e) => setTitle(e.target.value)} />}
+        </Field>
         <Field label="Genre">
           {(c) => (
             <select {...c} className="input" value={genre} onChange={(e) => setGenre(e.target.value)}>
@@ -79,7 +81,9 @@ export function SaveSongForm({ studioId, tracks }: { studioId: number; tracks: T
           Save as song
         </Button>
         <span className="muted">
-          {audible.length === 0 ? 'No audible tracks to mix.' : `Mixes ${audible.length === 1 ? '1 track' : `${audible.length} tracks`}${soloing ? ' (the soloed ones)' : ''}.`}
+          {audible.length === 0
+            ? 'No audible tracks to mix.'
+            : `Mixes ${audible.length === 1 ? '1 track' : `${audible.length} tracks`}${soloing ? ' (the soloed ones)' : ''}.`}
         </span>
         {saved && <Alert tone="success">{saved}</Alert>}
       </div>

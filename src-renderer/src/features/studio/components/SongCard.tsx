@@ -34,7 +34,12 @@ export function SongCard({ song, onDeleted }: { song: Song; onDeleted?: () => vo
       const answer = await studioApi.share(song.songId);
       setShare(answer);
       // The clipboard may be refused (no focus, no permission); the link stays on screen either way.
-      setCopied(await navigator.clipboard?.writeText(answer.shareUrl).then(() => true, () => false) ?? false);
+      setCopied(
+        (await navigator.clipboard?.writeText(answer.shareUrl).then(
+          () => true,
+          () => false,
+        )) ?? false,
+      );
     });
 
   const download = () =>
@@ -44,7 +49,13 @@ export function SongCard({ song, onDeleted }: { song: Song; onDeleted?: () => vo
   return (
     <article className="song-card" data-testid="song" aria-label={song.title}>
       <div className="song-cover">
-        {song.imageUrl ? <img src={song.imageUrl} alt={`Album cover of ${song.title}`} data-testid="song-cover" /> : <span className="song-cover-empty" aria-hidden="true"><Icon name="mic" size={28} /></span>}
+        {song.imageUrl ? (
+          <img src={song.imageUrl} alt={`Album cover of ${song.title}`} data-testid="song-cover" />
+        ) : (
+          <span className="song-cover-empty" aria-hidden="true">
+            <Icon name="mic" size={28} />
+          </span>
+        )}
       </div>
       <div className="song-body">
         <div className="song-head">
@@ -67,10 +78,13 @@ export function SongCard({ song, onDeleted }: { song: Song; onDeleted?: () => vo
             size="sm"
             variant="ghost"
             busy={busy === 'delete'}
-            onClick={() => window.confirm(`Delete “${song.title}”? Its share link stops working.`) && void run('delete', async () => {
-              await deleteSong(song.songId);
-              onDeleted?.();
-            })}
+            onClick={() =>
+              window.confirm(`Delete “${song.title}”? Its share link stops working.`) &&
+              void run('delete', async () => {
+                await deleteSong(song.songId);
+                onDeleted?.();
+              })
+            }
           >
             <Glyph name="trash" />
             Delete
@@ -78,7 +92,14 @@ export function SongCard({ song, onDeleted }: { song: Song; onDeleted?: () => vo
         </div>
         {share && (
           <div className="share-box" data-testid="share-box">
-            <input className="input" readOnly value={share.shareUrl} aria-label="Public link" data-testid="share-url" onFocus={(e) => e.target.select()} />
+            <input
+              className="input"
+              readOnly
+              value={share.shareUrl}
+              aria-label="Public link"
+              data-testid="share-url"
+              onFocus={(e) => e.target.select()}
+            />
             <a className="btn btn-secondary btn-sm" href={share.shareUrl} target="_blank" rel="noreferrer">
               <Icon name="external" size={14} />
               Open

@@ -55,13 +55,25 @@ export function SongExtras({ song, extras }: { song: Song; extras: Extras }) {
     <div className="song-extras" data-testid="song-extras">
       <div className="song-actions">
         {extras.mp3Url && (
-          <Button size="sm" variant="ghost" busy={busy === 'mp3'} onClick={() => void download('mp3', extras.mp3Url!, 'mp3')} data-testid="extras-mp3">
+          <Button
+            size="sm"
+            variant="ghost"
+            busy={busy === 'mp3'}
+            onClick={() => void download('mp3', extras.mp3Url!, 'mp3')}
+            data-testid="extras-mp3"
+          >
             <Glyph name="download" />
             MP3
           </Button>
         )}
         {extras.midiUrl && (
-          <Button size="sm" variant="ghost" busy={busy === 'midi'} onClick={() => void download('midi', extras.midiUrl!, 'mid')} data-testid="extras-midi">
+          <Button
+            size="sm"
+            variant="ghost"
+            busy={busy === 'midi'}
+            onClick={() => void download('midi', extras.midiUrl!, 'mid')}
+            data-testid="extras-midi"
+          >
             <Glyph name="download" />
             MIDI
           </Button>

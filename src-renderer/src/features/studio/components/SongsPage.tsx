@@ -28,7 +28,10 @@ export function SongsPage() {
       <nav className="crumbs" aria-label="Breadcrumb">
         <Link to="/compose">Studios</Link> / <span>My songs</span>
       </nav>
-      <PageHeader title="My songs" description="Every finished song, from all your studios, with its cover. Share one to get a link that plays without signing in." />
+      <PageHeader
+        title="My songs"
+        description="Every finished song, from all your studios, with its cover. Share one to get a link that plays without signing in."
+      />
       <SongList />
     </div>
   );

@@ -75,7 +75,10 @@ export function StudioPage({ studioId }: { studioId: number }) {
         <Link to="/compose">Studios</Link> / <span>{studio.studioName}</span>
       </nav>
       <div className="studio-header">
-        <PageHeader title={studio.studioName} description="Record over what is already there: the count-in clicks, the tracks play along, and the take lands on the beat." />
+        <PageHeader
+          title={studio.studioName}
+          description="Record over what is already there: the count-in clicks, the tracks play along, and the take lands on the beat."
+        />
         <div className="row">
           <Button
             size="sm"
@@ -107,7 +110,10 @@ export function StudioPage({ studioId }: { studioId: number }) {
       <Card title="Tracks">
         <TrackList tracks={tracks} buffers={buffers} session={session} recording={recording} />
       </Card>
-      <Card title="Compose with AI" description="Pick a take, a mood, a genre and the instruments; Atelier arranges a full song around it on this computer.">
+      <Card
+        title="Compose with AI"
+        description="Pick a take, a mood, a genre and the instruments; Atelier arranges a full song around it on this computer."
+      >
         <ComposePanel studioId={studioId} tracks={tracks} />
       </Card>
       <Card title="Songs of this studio">

@@ -43,7 +43,10 @@ export function StudiosPage() {
 
   return (
     <div className="stack">
-      <PageHeader title="Record & Compose" description="Record takes into a studio, play them together, and turn one into a full song with AI." />
+      <PageHeader
+        title="Record & Compose"
+        description="Record takes into a studio, play them together, and turn one into a full song with AI."
+      />
       <div className="row">
         <Link to="/compose/songs" className="btn btn-secondary">
           My songs
@@ -51,7 +54,9 @@ export function StudiosPage() {
       </div>
       <Card title="New studio">
         <form className="inline-form" onSubmit={(e) => void create(e)}>
-          <Field label="Studio name">{(c) => <Input {...c} value={name} maxLength={100} placeholder="Summer demo" onChange={(e) => setName(e.target.value)} />}</Field>
+          <Field label="Studio name">
+            {(c) => <Input {...c} value={name} maxLength={100} placeholder="Summer demo" onChange={(e) => setName(e.target.value)} />}
+          </Field>
           <Button type="submit" variant="primary" busy={busy} disabled={!name.trim()} data-testid="create-studio">
             Create studio
           </Button>
@@ -74,7 +79,12 @@ export function StudiosPage() {
                   </span>
                   <span className="muted small">Changed {when(s.modifiedAt)}</span>
                 </Link>
-                <button type="button" className="icon-button danger" aria-label={`Delete ${s.studioName}`} onClick={() => void remove(s.studioId, s.studioName)}>
+                <button
+                  type="button"
+                  className="icon-button danger"
+                  aria-label={`Delete ${s.studioName}`}
+                  onClick={() => void remove(s.studioId, s.studioName)}
+                >
                   <Glyph name="trash" />
                 </button>
               </li>

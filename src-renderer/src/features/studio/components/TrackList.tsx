@@ -77,7 +77,13 @@ export function TrackList({ tracks, buffers, session, recording }: Props) {
   return (
     <div className="tracks" ref={timeline} data-testid="track-list">
       <div className="transport">
-        <Button variant="primary" onClick={() => void toggle()} disabled={recording || ready.length === 0} data-testid="play-all" aria-pressed={playing}>
+        <Button
+          variant="primary"
+          onClick={() => void toggle()}
+          disabled={recording || ready.length === 0}
+          data-testid="play-all"
+          aria-pressed={playing}
+        >
           <Glyph name={playing ? 'stop' : 'play'} />
           {playing ? 'Stop' : 'Play all'}
         </Button>
@@ -177,7 +183,15 @@ function TrackRow({ track, first, last, buffer, widthShare, session, dragging, o
         </span>
         <div className="track-title">
           {editing ? (
-            <Input aria-label="Track name" value={name} autoFocus maxLength={100} onChange={(e) => setName(e.target.value)} onBlur={saveName} onKeyDown={onKey} />
+            <Input
+              aria-label="Track name"
+              value={name}
+              autoFocus
+              maxLength={100}
+              onChange={(e) => setName(e.target.value)}
+              onBlur={saveName}
+              onKeyDown={onKey}
+            />
           ) : (
             <button type="button" className="track-name" onClick={() => setEditing(true)} title="Rename" data-testid="track-name">
               {track.trackName}
@@ -190,16 +204,40 @@ function TrackRow({ track, first, last, buffer, widthShare, session, dragging, o
           </span>
         </div>
         <div className="track-buttons">
-          <button type="button" className={`chip${settings.mute ? ' on' : ''}`} aria-pressed={settings.mute} aria-label={`Mute ${track.trackName}`} onClick={() => setChannel(track.trackId, { mute: !settings.mute })}>
+          <button
+            type="button"
+            className={`chip${settings.mute ? ' on' : ''}`}
+            aria-pressed={settings.mute}
+            aria-label={`Mute ${track.trackName}`}
+            onClick={() => setChannel(track.trackId, { mute: !settings.mute })}
+          >
             M
           </button>
-          <button type="button" className={`chip solo${settings.solo ? ' on' : ''}`} aria-pressed={settings.solo} aria-label={`Solo ${track.trackName}`} onClick={() => setChannel(track.trackId, { solo: !settings.solo })}>
+          <button
+            type="button"
+            className={`chip solo${settings.solo ? ' on' : ''}`}
+            aria-pressed={settings.solo}
+            aria-label={`Solo ${track.trackName}`}
+            onClick={() => setChannel(track.trackId, { solo: !settings.solo })}
+          >
             S
           </button>
-          <button type="button" className="icon-button" aria-label={`Move ${track.trackName} up`} disabled={first || busy} onClick={() => void act(() => moveTrack(track, track.order - 1))}>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={`Move ${track.trackName} up`}
+            disabled={first || busy}
+            onClick={() => void act(() => moveTrack(track, track.order - 1))}
+          >
             <Glyph name="up" />
           </button>
-          <button type="button" className="icon-button" aria-label={`Move ${track.trackName} down`} disabled={last || busy} onClick={() => void act(() => moveTrack(track, track.order + 1))}>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={`Move ${track.trackName} down`}
+            disabled={last || busy}
+            onClick={() => void act(() => moveTrack(track, track.order + 1))}
+          >
             <Glyph name="down" />
           </button>
           <button
@@ -216,18 +254,44 @@ function TrackRow({ track, first, last, buffer, widthShare, session, dragging, o
       <div className="track-body">
         <div className="track-lane">
           <div className="track-clip" style={{ width: `${Math.max(2, widthShare * 100)}%` }}>
-            {buffer ? <Waveform buffer={buffer} label={`Waveform of ${track.trackName}`} /> : <span className="muted">{track.status === 'ready' ? 'Loading audio…' : ''}</span>}
+            {buffer ? (
+              <Waveform buffer={buffer} label={`Waveform of ${track.trackName}`} />
+            ) : (
+              <span className="muted">{track.status === 'ready' ? 'Loading audio…' : ''}</span>
+            )}
           </div>
           <span className="playhead" aria-hidden="true" />
         </div>
         <div className="track-mixer">
           <label className="knob">
-            <span>Vol {settings.volume > 0 ? '+' : ''}{settings.volume} dB</span>
-            <input type="range" min={-40} max={6} step={1} value={settings.volume} aria-label={`Volume of ${track.trackName}`} onChange={(e) => setChannel(track.trackId, { volume: Number(e.target.value) })} />
+            <span>
+              Vol {settings.volume > 0 ? '+' : ''}
+              {settings.volume} dB
+            </span>
+            <input
+              type="range"
+              min={-40}
+              max={6}
+              step={1}
+              value={settings.volume}
+              aria-label={`Volume of ${track.trackName}`}
+              onChange={(e) => setChannel(track.trackId, { volume: Number(e.target.value) })}
+            />
           </label>
           <label className="knob">
-            <span>Pan {settings.pan === 0 ? 'C' : settings.pan < 0 ? `L${Math.round(-settings.pan * 100)}` : `R${Math.round(settings.pan * 100)}`}</span>
-            <input type="range" min={-1} max={1} step={0.05} value={settings.pan} aria-label={`Pan of ${track.trackName}`} onChange={(e) => setChannel(track.trackId, { pan: Number(e.target.value) })} />
+            <span>
+              Pan{' '}
+              {settings.pan === 0 ? 'C' : settings.pan < 0 ? `L${Math.round(-settings.pan * 100)}` : `R${Math.round(settings.pan * 100)}`}
+            </span>
+            <input
+              type="range"
+              min={-1}
+              max={1}
+              step={0.05}
+              value={settings.pan}
+              aria-label={`Pan of ${track.trackName}`}
+              onChange={(e) => setChannel(track.trackId, { pan: Number(e.target.value) })}
+            />
           </label>
         </div>
       </div>
