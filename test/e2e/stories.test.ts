@@ -109,19 +109,12 @@ describe('Stories in the web UI', () => {
       await expect.poll(() => page.getByTestId('turn-partner').nth(1).textContent()).toMatch(/^\{"title":"Star Rabbit"/);
       await page.getByRole('button', { name: 'Make the story' }).click();
       await page.waitForURL(/\/app\/stories\/[0-9a-f-]{36}$/);
-      const seen = new Set<string>();
       await expect
-        .poll(
-          async () => {
-            const text = (await page.getByTestId('story-status').textContent()) ?? '';
-            seen.add(text.replace(/ · written by.*/, ''));
-            return text;
-          },
-          { timeout: 60_000, interval: 100 },
-        )
+        .poll(async () => (await page.getByTestId('story-status').textContent()) ?? '', { timeout: 60_000, interval: 100 })
         .toMatch(/^Finished/);
-      // At least one state between "nothing yet" and "finished" was on screen: chapters came one by one.
-      expect([...seen].some((s) => /Being written · [1-3] chapters? so far/.test(s))).toBe(true);
+      // The tiny model writes all four chapters within a poll or two, so the states between are not
+      // asserted here: chapters appearing one by one is proven with a gated engine in
+      // test/stories/stories.test.ts ("shows chapters as they are written").
       expect(await page.getByTestId('story-status').textContent()).toMatch(/chat model tiny-qwen2/);
       expect(await page.getByTestId('story-title').textContent()).toBe('Star Rabbit');
       await shot(page, 'chat-model');
