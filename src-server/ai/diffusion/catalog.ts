@@ -128,67 +128,43 @@ export function describeModel(dir: string, type: ModelType, plans: PlanOrder): O
   const askable = plans.slice(0, -1);
   const [lowest, paid] = plans;
   const plan = (fallback: string): string => (meta.min_tier && askable.includes(meta.min_tier) ? meta.min_tier : fallback);
-  const common = { display_name: meta.display_name ?? title(path.basename(dir)), description: meta.description ?? null };
+  // What every type starts from; each fills in what its files say, or why they cannot be used.
+  const usable: Omit<CatalogEntry, 'id' | 'path' | 'size_bytes'> = {
+    display_name: meta.display_name ?? title(path.basename(dir)),
+    description: meta.description ?? null,
+    type,
+    base: null,
+    precision: null,
+    inpainting: false,
+    sample_size: null,
+    scale: null,
+    min_tier: plan(lowest),
+    is_available: true,
+    problem: null,
+  };
+  const unusable = (problem: string) => ({ ...usable, is_available: false, problem });
   if (type === 'checkpoint') {
     try {
       const m = readModelFolder(dir);
       const unetIn = m.unet.inputs.find((v) => v.name === 'sample')?.dims[1];
       const inpainting = unetIn === 9 || m.unet.config?.in_channels === 9;
       return {
-        ...common,
-        type,
+        ...usable,
         base: m.base,
         precision: m.precision,
         inpainting,
         sample_size: m.sampleSize,
-        scale: null,
         min_tier: plan(m.base === 'sdxl' ? paid : lowest),
-        is_available: true,
-        problem: null,
       };
     } catch (err) {
-      return {
-        ...common,
-        type,
-        base: null,
-        precision: null,
-        inpainting: false,
-        sample_size: null,
-        scale: null,
-        min_tier: plan(lowest),
-        is_available: false,
-        problem: (err as Error).message,
-      };
+      return unusable((err as Error).message);
     }
   }
   if (type === 'vae') {
     try {
-      const v = readVaeFolder(dir);
-      return {
-        ...common,
-        type,
-        base: null,
-        precision: v.vaeDecoder.precision,
-        inpainting: false,
-        sample_size: null,
-        scale: null,
-        min_tier: plan(lowest),
-        is_available: true,
-        problem: null,
-      };
+      return { ...usable, precision: readVaeFolder(dir).vaeDecoder.precision };
     } catch (err) {
-      return {
-        ...common,
-        type,
-        base: null,
-        precision: null,
-        inpainting: false,
-        sample_size: null,
-        scale: null,
-        min_tier: plan(lowest),
-        is_available: false,
-        problem: (err as Error).message,
-      };
+      return unusable((err as Error).message);
     }
   }
   try {
@@ -206,32 +182,9 @@ export function describeModel(dir: string, type: ModelType, plans: PlanOrder): O
     const fromName = /x([248])(?![0-9])/i.exec(path.basename(dir))?.[1];
     const scale = meta.scale ?? fromGraph ?? (fromName ? Number(fromName) : null);
     const precision: Precision = (info.weightTypes.float16 ?? 0) > (info.weightTypes.float32 ?? 0) ? 'fp16' : 'fp32';
-    return {
-      ...common,
-      type,
-      base: null,
-      precision,
-      inpainting: false,
-      sample_size: null,
-      scale,
-      min_tier: plan(lowest),
-      is_available: problems.length === 0,
-      problem: problems.length ? problems.join('; ') : null,
-    };
+    return problems.length ? { ...unusable(problems.join('; ')), precision, scale } : { ...usable, precision, scale };
   } catch (err) {
-    const message = err instanceof OnnxFileError || isAiError(err) ? err.message : `cannot be read (${(err as Error).message})`;
-    return {
-      ...common,
-      type,
-      base: null,
-      precision: null,
-      inpainting: false,
-      sample_size: null,
-      scale: null,
-      min_tier: plan(lowest),
-      is_available: false,
-      problem: message,
-    };
+    return unusable(err instanceof OnnxFileError || isAiError(err) ? err.message : `cannot be read (${(err as Error).message})`);
   }
 }
 
