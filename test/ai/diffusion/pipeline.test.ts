@@ -231,18 +231,19 @@ describe('diffusion pipeline (SD 1.x)', () => {
   });
 });
 
+/** What the stand-in SDXL UNet adds for a prompt of `words` × "a": both encoders' tokens side by side, and the pooled embedding. */
+function sdxlConditioning(words: number): { tokens: number; pooled: number } {
+  const condIds = ids(words);
+  const width = (n: number) => n * mean(Array.from({ length: n }, (_, j) => textWeight(j, n)));
+  return { tokens: (mean(condIds) * (width(768) + width(1280))) / 2048, pooled: embeddingMean(condIds, 1280) };
+}
+
 describe('diffusion pipeline (SDXL, fp16)', () => {
   it('concatenates both encoders, adds pooled embeddings and time ids, and zeroes an empty negative prompt', async () => {
     const out = await run({ ...base, model: sdxl, prompt: 'a '.repeat(10), steps: 3, guidanceScale: 4, scheduler: 'euler', seed: 42 });
     expect(out.base).toBe('sdxl');
-    const condIds = ids(10);
     // Penultimate layers of both encoders side by side (768 + 1280 channels), the pooled mean of the second's, time ids (64, 64, 0, 0, 64, 64) · TIME_WEIGHT.
-    const tokens =
-      (mean(condIds) *
-        (768 * mean(Array.from({ length: 768 }, (_, j) => textWeight(j, 768))) +
-          1280 * mean(Array.from({ length: 1280 }, (_, j) => textWeight(j, 1280))))) /
-      2048;
-    const pooled = embeddingMean(condIds, 1280);
+    const { tokens, pooled } = sdxlConditioning(10);
     const time = ((4 * 64) / 6) * TIME_WEIGHT;
     const expected = expectedImage({
       scheduler: 'euler',
@@ -333,13 +334,7 @@ describe('SDXL size conditioning', () => {
       seed: 42,
       sizeConditioning,
     });
-    const condIds = ids(10);
-    const tokens =
-      (mean(condIds) *
-        (768 * mean(Array.from({ length: 768 }, (_, j) => textWeight(j, 768))) +
-          1280 * mean(Array.from({ length: 1280 }, (_, j) => textWeight(j, 1280))))) /
-      2048;
-    const pooled = embeddingMean(condIds, 1280);
+    const { tokens, pooled } = sdxlConditioning(10);
     // (96, 128, 8, 16, 64, 64): the stand-in UNet adds their mean · TIME_WEIGHT.
     const time = ((96 + 128 + 8 + 16 + 64 + 64) / 6) * TIME_WEIGHT;
     const expected = expectedImage({
