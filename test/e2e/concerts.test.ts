@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, openPage, type WatchedPage } from './helpers/browser';
 import { startAtelier, type AtelierProcess } from './helpers/server';
+import { toneWav } from '../helpers/wav';
 
 let server: AtelierProcess;
 let browser: Browser;
@@ -24,22 +25,7 @@ afterAll(async () => {
 
 /** A mono 16-bit PCM WAV of a steady tone. */
 function writeTone(file: string, hz: number, seconds: number, sampleRate = 22_050): void {
-  const frames = Math.round(seconds * sampleRate);
-  const buf = Buffer.alloc(44 + frames * 2);
-  buf.write('RIFF', 0, 'ascii');
-  buf.writeUInt32LE(36 + frames * 2, 4);
-  buf.write('WAVEfmt ', 8, 'ascii');
-  buf.writeUInt32LE(16, 16);
-  buf.writeUInt16LE(1, 20);
-  buf.writeUInt16LE(1, 22);
-  buf.writeUInt32LE(sampleRate, 24);
-  buf.writeUInt32LE(sampleRate * 2, 28);
-  buf.writeUInt16LE(2, 32);
-  buf.writeUInt16LE(16, 34);
-  buf.write('data', 36, 'ascii');
-  buf.writeUInt32LE(frames * 2, 40);
-  for (let i = 0; i < frames; i++) buf.writeInt16LE(Math.round(Math.sin((2 * Math.PI * hz * i) / sampleRate) * 12_000), 44 + i * 2);
-  fs.writeFileSync(file, buf);
+  fs.writeFileSync(file, toneWav(hz, seconds, sampleRate, 12_000));
 }
 
 async function signUp(page: Page, name: string): Promise<void> {

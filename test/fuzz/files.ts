@@ -1,24 +1,8 @@
 import zlib from 'node:zlib';
+import { toneWav } from '../helpers/wav';
 
 /** Half a second of a 440 Hz tone, 16-bit mono PCM WAV. */
-function wav(seconds = 0.5, rate = 16_000): Buffer {
-  const frames = Math.round(seconds * rate);
-  const buf = Buffer.alloc(44 + frames * 2);
-  buf.write('RIFF', 0, 'ascii');
-  buf.writeUInt32LE(36 + frames * 2, 4);
-  buf.write('WAVEfmt ', 8, 'ascii');
-  buf.writeUInt32LE(16, 16);
-  buf.writeUInt16LE(1, 20);
-  buf.writeUInt16LE(1, 22);
-  buf.writeUInt32LE(rate, 24);
-  buf.writeUInt32LE(rate * 2, 28);
-  buf.writeUInt16LE(2, 32);
-  buf.writeUInt16LE(16, 34);
-  buf.write('data', 36, 'ascii');
-  buf.writeUInt32LE(frames * 2, 40);
-  for (let i = 0; i < frames; i++) buf.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate)), 44 + i * 2);
-  return buf;
-}
+const wav = () => toneWav(440, 0.5, 16_000, 8000);
 
 function crc32(data: Buffer): number {
   let c = ~0;

@@ -31,3 +31,23 @@ export function loop(samples: Float32Array, sampleRate: number, seconds: number)
   for (let at = 0; at < out.length; at += samples.length) out.set(samples.subarray(0, out.length - at), at);
   return out;
 }
+
+/** A mono 16-bit PCM WAV of a steady sine tone. */
+export function toneWav(hz: number, seconds: number, sampleRate: number, amplitude: number): Buffer {
+  const frames = Math.round(seconds * sampleRate);
+  const buf = Buffer.alloc(44 + frames * 2);
+  buf.write('RIFF', 0, 'ascii');
+  buf.writeUInt32LE(36 + frames * 2, 4);
+  buf.write('WAVEfmt ', 8, 'ascii');
+  buf.writeUInt32LE(16, 16);
+  buf.writeUInt16LE(1, 20);
+  buf.writeUInt16LE(1, 22);
+  buf.writeUInt32LE(sampleRate, 24);
+  buf.writeUInt32LE(sampleRate * 2, 28);
+  buf.writeUInt16LE(2, 32);
+  buf.writeUInt16LE(16, 34);
+  buf.write('data', 36, 'ascii');
+  buf.writeUInt32LE(frames * 2, 40);
+  for (let i = 0; i < frames; i++) buf.writeInt16LE(Math.round(amplitude * Math.sin((2 * Math.PI * hz * i) / sampleRate)), 44 + i * 2);
+  return buf;
+}
