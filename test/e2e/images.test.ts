@@ -206,7 +206,7 @@ describe('Image Studio in the web UI', () => {
     const picker = form.getByTestId('source-picker');
     await picker.getByRole('img', { name: 'Starting image' }).waitFor();
     expect(await picker.textContent()).toContain('From the gallery: haystacks at noon');
-    await form.getByText('Strength: 1.00').waitFor();
+    await expect.poll(() => form.getByRole('slider', { name: 'Strength' }).inputValue()).toBe('1');
     await form.getByLabel('Prompt', { exact: true }).fill('a red cart among the haystacks');
 
     // Nothing painted yet: the form says so without asking the server.

@@ -213,8 +213,8 @@ describe('Record & Compose in the web UI', () => {
     await page.reload();
     await expect.poll(names).toEqual(['März', 'February']);
 
-    page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: 'Delete studio' }).click();
+    await page.getByTestId('confirm-dialog').getByRole('button', { name: 'Delete studio' }).click();
     await page.waitForURL(/\/app\/compose$/);
     await page.getByText('No studios yet.').waitFor();
     expect(errors).toEqual([]);

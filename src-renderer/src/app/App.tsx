@@ -1,11 +1,11 @@
 import { useEffect, type ReactNode } from 'react';
-import { Button, Spinner } from '../components';
+import { Button, ConfirmHost, Spinner, ToastHost } from '../components';
 import { SignInForm } from '../features/auth/components/SignInForm';
 import { SignUpForm } from '../features/auth/components/SignUpForm';
 import { AudiencePage } from '../features/concerts/components/AudiencePage';
 import { ConcertInvite } from '../features/concerts/components/ConcertInvite';
 import { useAuth } from '../features/auth/store';
-import { HOME } from '../features/shell/areas';
+import { HOME, titleFor } from '../features/shell/areas';
 import { Shell } from '../features/shell/components/Shell';
 import { useSocketConnection } from '../lib/socket';
 import { Redirect, useLocation } from './router';
@@ -22,11 +22,33 @@ function Centered({ children }: { children: ReactNode }) {
   return <div className="centered">{children}</div>;
 }
 
+/** The browser tab's title for what the app shows now. */
+function documentTitle(status: string, path: string): string {
+  if (CONCERT.test(path)) return 'Concert — Atelier';
+  if (status !== 'signed-in' && status !== 'signed-out') return 'Atelier';
+  if (path === '/sign-up') return 'Create an account — Atelier';
+  if (status === 'signed-out' || PUBLIC.has(path)) return 'Sign in — Atelier';
+  return titleFor(path);
+}
+
 export function App() {
+  return (
+    <>
+      <Screen />
+      <ConfirmHost />
+      <ToastHost />
+    </>
+  );
+}
+
+function Screen() {
   const { status, problem, load } = useAuth();
   const { path, query } = useLocation();
   useSocketConnection(status === 'signed-in');
   useEffect(() => void load(), [load]);
+  useEffect(() => {
+    document.title = documentTitle(status, path);
+  }, [status, path]);
 
   if (status === 'checking') {
     return (

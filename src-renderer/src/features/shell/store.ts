@@ -17,6 +17,9 @@ const apply = (theme: Theme) => {
 interface ShellState {
   theme: Theme;
   toggleTheme(): void;
+  /** The keyboard map ("?") is open. */
+  keysOpen: boolean;
+  setKeysOpen(open: boolean): void;
 }
 
 export const useShell = create<ShellState>()((set, get) => {
@@ -24,6 +27,8 @@ export const useShell = create<ShellState>()((set, get) => {
   apply(theme);
   return {
     theme,
+    keysOpen: false,
+    setKeysOpen: (keysOpen) => set({ keysOpen }),
     toggleTheme() {
       const next: Theme = get().theme === 'dark' ? 'light' : 'dark';
       localStorage.setItem(THEME_KEY, next);

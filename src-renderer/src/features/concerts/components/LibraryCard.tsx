@@ -1,6 +1,6 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { errorMessage } from '../../../api/client';
-import { Alert, Button, Card, Field, Input, Spinner } from '../../../components';
+import { Alert, Button, Card, Field, FilePicker, Input, Spinner } from '../../../components';
 import { useConcerts } from '../store';
 import { formatTime } from '../room';
 
@@ -13,7 +13,6 @@ const titleFromFile = (name: string) =>
 /** The shared audio library a set list draws from, with an upload, since a fresh install has none. */
 export function LibraryCard() {
   const { library, libraryError, upload } = useConcerts();
-  const fileInput = useRef<HTMLInputElement>(null);
   const [file, setFile] = useState<File | null>(null);
   const [title, setTitle] = useState('');
   const [artist, setArtist] = useState('');
@@ -33,7 +32,6 @@ export function LibraryCard() {
       setFile(null);
       setTitle('');
       setArtist('');
-      if (fileInput.current) fileInput.current.value = '';
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -48,23 +46,15 @@ export function LibraryCard() {
       data-testid="audio-library"
     >
       <form className="form-grid" onSubmit={submit} aria-label="Upload a song" noValidate>
-        <Field label="Audio file">
-          {(control) => (
-            <input
-              {...control}
-              ref={fileInput}
-              type="file"
-              accept="audio/*,.mp3,.aac,.m4a,.wav"
-              className="input input-file"
-              onChange={(e) => {
-                const picked = e.target.files?.[0] ?? null;
-                setFile(picked);
-                if (picked && !title) setTitle(titleFromFile(picked.name));
-              }}
-              data-testid="upload-file"
-            />
-          )}
-        </Field>
+        <FilePicker
+          label={file ? file.name : 'Choose an audio file'}
+          accept="audio/*,.mp3,.aac,.m4a,.wav"
+          onFiles={([picked]) => {
+            setFile(picked!);
+            if (!title) setTitle(titleFromFile(picked!.name));
+          }}
+          data-testid="upload-file"
+        />
         <Field label="Title">
           {(control) => (
             <Input {...control} value={title} maxLength={200} onChange={(e) => setTitle(e.target.value)} data-testid="upload-title" />

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { Alert, Button, Field, Input } from '../../../components';
+import { Alert, Button, confirmAction, Field, Input } from '../../../components';
 import { describeError, type Board } from '../api';
 import { useImages } from '../store';
 
@@ -21,7 +21,14 @@ function BoardRow({ board, active }: { board: Board; active: boolean }) {
   };
 
   const remove = async () => {
-    if (!window.confirm(`Delete the board “${board.name}”? Its images stay in your gallery.`)) return;
+    if (
+      !(await confirmAction({
+        title: `Delete the board “${board.name}”?`,
+        body: 'Its images stay in your gallery.',
+        confirmLabel: 'Delete board',
+      }))
+    )
+      return;
     try {
       await deleteBoard(board.id);
     } catch (err) {

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Alert, Button, Card, Spinner } from '../../../components';
 import { describeError, type ImageSummary } from '../api';
 import { useImages } from '../store';
+import { useShortcut } from '../../../lib/shortcuts';
 import { BoardsSidebar } from './BoardsSidebar';
 
 function Tile({ image }: { image: ImageSummary }) {
@@ -55,6 +56,18 @@ export function Gallery() {
     observer.observe(el);
     return () => observer.disconnect();
   }, [images.length, hasMore]);
+
+  // ← and → step through the gallery, opening each image's details and keeping its tile in view.
+  const step = (by: number) => {
+    const { selectedId, select } = useImages.getState();
+    if (images.length === 0) return false;
+    const at = images.findIndex((i) => i.id === selectedId);
+    const next = images[at === -1 ? (by > 0 ? 0 : images.length - 1) : Math.max(0, Math.min(images.length - 1, at + by))]!;
+    void select(next.id);
+    document.querySelector<HTMLElement>(`[data-testid="gallery-image"][data-id="${CSS.escape(next.id)}"] .gallery-open`)?.focus();
+  };
+  useShortcut('gallery-previous', () => step(-1));
+  useShortcut('gallery-next', () => step(1));
 
   const board = boards?.find((b) => b.id === filter.boardId);
   const title = `${board ? board.name : 'Gallery'}${filter.starred ? ' · starred' : ''}`;

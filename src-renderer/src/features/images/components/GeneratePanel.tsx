@@ -1,10 +1,11 @@
 import { useRef, useState, type FormEvent } from 'react';
-import { Alert, Button, Card, Field, Input } from '../../../components';
+import { Alert, Button, Card, Field, Input, Slider } from '../../../components';
 import { canvasApi, describeError, SAMPLERS, type CanvasModel } from '../api';
 import { useImages } from '../store';
 import { MaskEditor, type MaskHandle } from './MaskEditor';
 import { SourcePicker } from './SourcePicker';
 import { count } from '../../../lib/words';
+import { ariaKeys, pressSubmit, useShortcut, withShortcut } from '../../../lib/shortcuts';
 
 type Mode = 'text' | 'image' | 'inpaint';
 
@@ -39,6 +40,8 @@ export function GeneratePanel() {
   const [error, setError] = useState<string | null>(null);
   const [queued, setQueued] = useState<string | null>(null);
   const mask = useRef<MaskHandle>(null);
+  const form = useRef<HTMLFormElement>(null);
+  useShortcut('generate', () => pressSubmit(form.current));
 
   const checkpoints = (models ?? []).filter((m) => m.type === 'main');
   const model = checkpoints.find((m) => m.name === settings.model);
@@ -76,7 +79,7 @@ export function GeneratePanel() {
 
   return (
     <Card title="Generate" data-testid="generate-panel">
-      <form className="stack" onSubmit={(e) => void submit(e)} aria-label="Generate images">
+      <form ref={form} className="stack" onSubmit={(e) => void submit(e)} aria-label="Generate images">
         <div className="mode-tabs" role="radiogroup" aria-label="Mode">
           {MODES.map((m) => (
             <button
@@ -256,19 +259,16 @@ export function GeneratePanel() {
         {mode !== 'text' && (
           <>
             <SourcePicker width={settings.width} height={settings.height} />
-            <Field label={`Strength: ${strength.toFixed(2)}`} hint="How much of the starting image is redrawn.">
-              {(c) => (
-                <input
-                  {...c}
-                  type="range"
-                  min={0.05}
-                  max={1}
-                  step={0.05}
-                  value={strength}
-                  onChange={(e) => setStrength(Number(e.target.value))}
-                />
-              )}
-            </Field>
+            <Slider
+              label="Strength"
+              hint="How much of the starting image is redrawn."
+              min={0.05}
+              max={1}
+              step={0.05}
+              value={strength}
+              format={(v) => v.toFixed(2)}
+              onChange={setStrength}
+            />
             {mode === 'inpaint' && source && <MaskEditor ref={mask} source={source.url} />}
           </>
         )}
@@ -281,6 +281,8 @@ export function GeneratePanel() {
             busy={busy}
             disabled={!settings.prompt.trim() || !model?.is_available}
             data-testid="generate"
+            title={withShortcut('Generate', 'generate')}
+            aria-keyshortcuts={ariaKeys('generate')}
           >
             Generate
           </Button>

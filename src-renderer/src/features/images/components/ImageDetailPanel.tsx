@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { Alert, Button, Field, Spinner } from '../../../components';
+import { Alert, Button, confirmAction, Field, Spinner } from '../../../components';
+import { useShortcut } from '../../../lib/shortcuts';
 import { canvasApi, describeError, SAMPLERS, type ImageDetail, type Sampler } from '../api';
 import { useImages } from '../store';
 
@@ -128,6 +129,7 @@ export function ImageDetailPanel() {
   const [boardId, setBoardId] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
+  useShortcut('close', () => void select(null), { enabled: !!selectedId });
 
   const act = async (what: () => Promise<unknown>, done?: string) => {
     setError(null);
@@ -149,7 +151,7 @@ export function ImageDetailPanel() {
     <section className="card image-detail" role="region" aria-label="Image details" data-testid="image-detail">
       <div className="row image-detail-head">
         <h2 className="card-title">Image</h2>
-        <Button size="sm" variant="ghost" onClick={() => void select(null)}>
+        <Button size="sm" variant="ghost" onClick={() => void select(null)} title="Close (Esc)" aria-keyshortcuts="Escape">
           Close
         </Button>
       </div>
@@ -203,9 +205,13 @@ export function ImageDetailPanel() {
             <Button
               size="sm"
               variant="danger"
-              onClick={() => {
-                if (window.confirm('Delete this image, its file and its share link?')) void act(() => deleteImage(detail.id));
-              }}
+              onClick={() =>
+                void confirmAction({
+                  title: 'Delete this image?',
+                  body: 'Its file and its share link go too.',
+                  confirmLabel: 'Delete image',
+                }).then((ok) => void (ok && act(() => deleteImage(detail.id))))
+              }
             >
               Delete
             </Button>

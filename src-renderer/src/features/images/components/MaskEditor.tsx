@@ -1,5 +1,5 @@
 import { useEffect, useImperativeHandle, useRef, useState, type PointerEvent, type Ref } from 'react';
-import { Button, Field } from '../../../components';
+import { Button, Slider } from '../../../components';
 
 export interface MaskHandle {
   /** The mask as a PNG data URL at the source's size (white where the image is redrawn), or null when nothing is painted. */
@@ -108,9 +108,7 @@ export function MaskEditor({ source, ref }: { source: string; ref: Ref<MaskHandl
         </div>
       )}
       <div className="row mask-tools">
-        <Field label={`Brush size: ${brush} px`}>
-          {(c) => <input {...c} type="range" min={2} max={120} value={brush} onChange={(e) => setBrush(Number(e.target.value))} />}
-        </Field>
+        <Slider label="Brush size" min={2} max={120} value={brush} format={(v) => `${v} px`} onChange={setBrush} />
         <Button size="sm" aria-pressed={erasing} onClick={() => setErasing(!erasing)}>
           Erase
         </Button>

@@ -1,5 +1,5 @@
-import { useState, type ChangeEvent } from 'react';
-import { Alert, Button } from '../../../components';
+import { useState } from 'react';
+import { Alert, Button, FilePicker } from '../../../components';
 import { useImages } from '../store';
 
 /** Draws an uploaded file at the form's size and encodes it: the server takes PNG, JPEG or WebP as base64. */
@@ -18,10 +18,7 @@ export function SourcePicker({ width, height }: { width: number; height: number 
   const { source, setSource } = useImages();
   const [error, setError] = useState<string | null>(null);
 
-  const upload = async (event: ChangeEvent<HTMLInputElement>) => {
-    const file = event.target.files?.[0];
-    event.target.value = '';
-    if (!file) return;
+  const upload = async (file: File) => {
     setError(null);
     try {
       const url = await encodeUpload(file, width, height);
@@ -45,10 +42,7 @@ export function SourcePicker({ width, height }: { width: number; height: number 
       ) : (
         <p className="muted small">None yet: open an image in the gallery and choose “Use as source”, or upload one.</p>
       )}
-      <label className="btn btn-secondary btn-sm file-button">
-        Upload image
-        <input type="file" accept="image/png,image/jpeg,image/webp" className="visually-hidden" onChange={(e) => void upload(e)} />
-      </label>
+      <FilePicker compact label="Upload image" accept="image/png,image/jpeg,image/webp" onFiles={([file]) => void upload(file!)} />
       {error && <Alert tone="error">{error}</Alert>}
     </div>
   );

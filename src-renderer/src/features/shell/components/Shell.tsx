@@ -1,7 +1,10 @@
 import type { ReactNode } from 'react';
+import { isWide } from '../areas';
+import { KeyboardMap } from './KeyboardMap';
 import { Sidebar } from './Sidebar';
+import { TabBar } from './TabBar';
 
-/** The signed-in frame: sidebar on the left, the current area on the right. */
+/** The signed-in frame: sidebar on the left (a tab bar at the bottom on a phone), the current area beside it. */
 export function Shell({ path, children }: { path: string; children: ReactNode }) {
   return (
     <div className="shell">
@@ -9,9 +12,11 @@ export function Shell({ path, children }: { path: string; children: ReactNode })
         Skip to content
       </a>
       <Sidebar path={path} />
-      <main className="content" id="content" tabIndex={-1}>
+      <TabBar path={path} />
+      <main className={`content${isWide(path) ? ' content-wide' : ''}`} id="content" tabIndex={-1}>
         {children}
       </main>
+      <KeyboardMap />
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Alert, Button, Card, Input, Spinner } from '../../../components';
+import { Alert, AudioPlayer, Button, Card, confirmAction, Input, Spinner } from '../../../components';
 import { errorMessage } from '../../../api/client';
 import { navigate } from '../../../app/router';
 import { storiesApi, type Chapter, type Story } from '../api';
@@ -109,7 +109,14 @@ export function StoryReader({ id }: { id: string }) {
     }
   };
   const remove = async () => {
-    if (!confirm(`Delete “${story.title}”?`)) return;
+    if (
+      !(await confirmAction({
+        title: `Delete “${story.title}”?`,
+        body: 'Its chapters and narration go too.',
+        confirmLabel: 'Delete story',
+      }))
+    )
+      return;
     await storiesApi.remove(story.id).catch((err) => setProblem(errorMessage(err)));
     navigate('/stories');
   };
@@ -155,7 +162,11 @@ export function StoryReader({ id }: { id: string }) {
             <img className="stories-picture" src={chapter.image.url} alt={`Picture for chapter ${chapter.chapter_number}`} />
           )}
           <p className="stories-text">{chapter.content}</p>
-          {chapter.audio ? <audio controls src={chapter.audio.url} /> : <SystemVoice chapter={chapter} language={story.language} />}
+          {chapter.audio ? (
+            <AudioPlayer src={chapter.audio.url} label={chapter.title} />
+          ) : (
+            <SystemVoice chapter={chapter} language={story.language} />
+          )}
         </Card>
       )}
       {story.chapters.length > 0 && (

@@ -1,6 +1,7 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Alert, Button, Field, Input } from '../../../components';
 import { progressOf } from '../../../lib/jobs';
+import { ariaKeys, pressSubmit, useShortcut, withShortcut } from '../../../lib/shortcuts';
 import type { JobSnapshot } from '../../../../../src-shared/events';
 import { studioApi, type ComposeEngine, type Cover, type Track } from '../api';
 import { useCompose, type ComposeResult } from '../hooks/useCompose';
@@ -36,6 +37,8 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
   const [engine, setEngine] = useState<ComposeEngine['engine']>('arranger');
   const [durationSec, setDurationSec] = useState(15);
   const { step, busy, job, unavailable, error, result, source, start: compose, clearResult } = useCompose(studioId);
+  const form = useRef<HTMLFormElement>(null);
+  useShortcut('generate', () => pressSubmit(form.current));
 
   const take = ready.find((t) => t.trackId === trackId) ?? ready[0] ?? null;
 
@@ -74,7 +77,7 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
 
   return (
     <div className="compose" data-testid="compose-panel">
-      <form className="form" onSubmit={start}>
+      <form ref={form} className="form" onSubmit={start}>
         <div className="form-grid three">
           <Field label="Take">
             {(c) => (
@@ -181,7 +184,15 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
         </Field>
         <CoverPicker title={title.trim() || take?.trackName || ''} genre={genre} mood={mood} cover={cover} onChange={setCover} />
         <div className="form-actions">
-          <Button type="submit" variant="primary" busy={busy} disabled={!take} data-testid="compose-start">
+          <Button
+            type="submit"
+            variant="primary"
+            busy={busy}
+            disabled={!take}
+            data-testid="compose-start"
+            title={withShortcut('Compose', 'generate')}
+            aria-keyshortcuts={ariaKeys('generate')}
+          >
             {!busy && <Glyph name="sparkle" />}
             Compose
           </Button>

@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import * as Tone from '../audio/tone';
 import { errorMessage } from '../../../api/client';
-import { Alert, Button, Field, Input } from '../../../components';
+import { Alert, Button, Field, FilePicker, Input } from '../../../components';
+import { ariaKeys, useShortcut, withShortcut } from '../../../lib/shortcuts';
 import { audioReady } from '../audio/context';
 import { estimateLatency, measureLoopback, savedLatency, saveLatency, type Latency } from '../audio/latency';
 import { Microphone } from '../audio/microphone';
@@ -39,7 +40,6 @@ export function Recorder({ studioId, session, nextTakeNumber, onPhase }: Props) 
   const [name, setName] = useState('');
   const meter = useRef<HTMLDivElement>(null);
   const takeStart = useRef(0);
-  const fileInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => () => mic?.close(), [mic]);
   useEffect(() => onPhase(phase === 'counting' || phase === 'recording'), [phase, onPhase]);
@@ -180,6 +180,9 @@ export function Recorder({ studioId, session, nextTakeNumber, onPhase }: Props) 
   };
 
   const active = phase === 'counting' || phase === 'recording';
+  useShortcut('record', () => void (active ? stop() : start()), {
+    enabled: !measuring && phase !== 'opening' && phase !== 'saving',
+  });
   return (
     <div className="recorder" data-testid="recorder">
       <div className="recorder-main">
@@ -190,6 +193,8 @@ export function Recorder({ studioId, session, nextTakeNumber, onPhase }: Props) 
           busy={phase === 'opening' || phase === 'saving'}
           disabled={measuring}
           data-testid={active ? 'stop-recording' : 'record'}
+          title={withShortcut(active ? 'Stop recording' : 'Record a take', 'record')}
+          aria-keyshortcuts={ariaKeys('record')}
         >
           <Glyph name={active ? 'stop' : 'record'} />
           {active ? 'Stop' : phase === 'saving' ? 'Saving take…' : 'Record'}
@@ -295,21 +300,13 @@ export function Recorder({ studioId, session, nextTakeNumber, onPhase }: Props) 
         <Button size="sm" variant="ghost" onClick={() => void measure()} busy={measuring} disabled={active || phase === 'saving'}>
           Measure with loopback
         </Button>
-        <Button size="sm" variant="secondary" onClick={() => fileInput.current?.click()} disabled={active || phase === 'saving'}>
-          <Glyph name="upload" />
-          Import audio file
-        </Button>
-        <input
-          ref={fileInput}
-          type="file"
+        <FilePicker
+          compact
+          label="Import audio file"
           accept="audio/*,.wav,.mp3,.m4a,.ogg,.flac,.webm"
-          hidden
+          disabled={active || phase === 'saving'}
+          onFiles={([file]) => void importFile(file!)}
           data-testid="import-file"
-          onChange={(e) => {
-            const file = e.target.files?.[0];
-            e.target.value = '';
-            if (file) void importFile(file);
-          }}
         />
       </div>
       {note && <Alert tone="info">{note}</Alert>}

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { errorMessage } from '../../../api/client';
-import { Alert, Button, Icon } from '../../../components';
+import { Alert, AudioPlayer, Button, Icon, showToast, undoable } from '../../../components';
 import { fetchSong, saveBlob, studioApi, type Share, type Song } from '../api';
 import { useStudio } from '../store';
 import { Glyph } from './glyphs';
@@ -14,10 +14,11 @@ export function SongCard({ song, onDeleted }: { song: Song; onDeleted?: () => vo
   const deleteSong = useStudio((s) => s.deleteSong);
   const [share, setShare] = useState<Share | null>(null);
   const [copied, setCopied] = useState(false);
-  const [busy, setBusy] = useState<'share' | 'download' | 'delete' | null>(null);
+  const [busy, setBusy] = useState<'share' | 'download' | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [leaving, setLeaving] = useState(false);
 
-  const run = async (what: 'share' | 'download' | 'delete', work: () => Promise<void>) => {
+  const run = async (what: 'share' | 'download', work: () => Promise<void>) => {
     setBusy(what);
     setError(null);
     try {
@@ -45,7 +46,25 @@ export function SongCard({ song, onDeleted }: { song: Song; onDeleted?: () => vo
   const download = () =>
     run('download', async () => saveBlob(await fetchSong(song), `${song.title.replace(/[\\/:*?"<>|]/g, '_')}.${song.format}`));
 
+  // Off the screen at once; deleted for real when the Undo toast runs out.
+  const remove = () =>
+    undoable({
+      message: `Deleted “${song.title}”.`,
+      hide: () => setLeaving(true),
+      restore: () => setLeaving(false),
+      commit: async () => {
+        try {
+          await deleteSong(song.songId);
+          onDeleted?.();
+        } catch (err) {
+          setLeaving(false);
+          showToast({ tone: 'error', message: `“${song.title}” was not deleted: ${errorMessage(err)}` });
+        }
+      },
+    });
+
   const meta = [SOURCE[song.source], song.genre, song.mood, duration(song.duration)].filter(Boolean).join(' · ');
+  if (leaving) return null;
   return (
     <article className="song-card" data-testid="song" aria-label={song.title}>
       <div className="song-cover">
@@ -64,7 +83,7 @@ export function SongCard({ song, onDeleted }: { song: Song; onDeleted?: () => vo
         </div>
         <p className="song-meta">{meta}</p>
         {song.instruments.length > 0 && <p className="song-meta">{song.instruments.join(', ')}</p>}
-        <audio controls preload="metadata" src={song.songUrl} data-testid="song-audio" />
+        <AudioPlayer src={song.songUrl} label={song.title} data-testid="song-audio" />
         <div className="song-actions">
           <Button size="sm" onClick={() => void shareIt()} busy={busy === 'share'} data-testid="share-song">
             <Glyph name="share" />
@@ -74,18 +93,7 @@ export function SongCard({ song, onDeleted }: { song: Song; onDeleted?: () => vo
             <Glyph name="download" />
             Download
           </Button>
-          <Button
-            size="sm"
-            variant="ghost"
-            busy={busy === 'delete'}
-            onClick={() =>
-              window.confirm(`Delete “${song.title}”? Its share link stops working.`) &&
-              void run('delete', async () => {
-                await deleteSong(song.songId);
-                onDeleted?.();
-              })
-            }
-          >
+          <Button size="sm" variant="ghost" onClick={remove} title="Delete (you can undo for a few seconds)">
             <Glyph name="trash" />
             Delete
           </Button>

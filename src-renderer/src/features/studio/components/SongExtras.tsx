@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { errorMessage } from '../../../api/client';
-import { Alert, Button } from '../../../components';
+import { Alert, AudioPlayer, Button } from '../../../components';
 import { fetchWithToken, saveBlob, type Song, type SongExtras as Extras } from '../api';
 import { Glyph } from './glyphs';
 
@@ -89,7 +89,7 @@ export function SongExtras({ song, extras }: { song: Song; extras: Extras }) {
                   {stem.name}
                 </span>
                 {stems[stem.name] ? (
-                  <audio controls preload="metadata" src={stems[stem.name]} aria-labelledby={`stem-${song.songId}-${stem.name}`} />
+                  <AudioPlayer src={stems[stem.name]!} label={`the ${stem.name} stem of ${song.title}`} />
                 ) : (
                   <span className="muted small">Loading…</span>
                 )}

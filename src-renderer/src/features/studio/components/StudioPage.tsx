@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, navigate } from '../../../app/router';
 import { errorMessage } from '../../../api/client';
-import { Alert, Button, Card, Spinner } from '../../../components';
+import { Alert, Button, Card, confirmAction, Spinner } from '../../../components';
 import { PageHeader } from '../../shell/components/PageHeader';
 import { decodeTrack } from '../audio/context';
 import { StudioSession } from '../audio/session';
@@ -84,7 +84,11 @@ export function StudioPage({ studioId }: { studioId: number }) {
             size="sm"
             variant="ghost"
             disabled={tracks.length === 0 || recording}
-            onClick={() => window.confirm('Delete every track of this studio?') && void act(() => resetStudio(studioId))}
+            onClick={() =>
+              void confirmAction({ title: 'Delete every track of this studio?', confirmLabel: 'Delete all tracks' }).then(
+                (ok) => void (ok && act(() => resetStudio(studioId))),
+              )
+            }
           >
             Reset tracks
           </Button>
@@ -92,11 +96,20 @@ export function StudioPage({ studioId }: { studioId: number }) {
             size="sm"
             variant="ghost"
             onClick={() =>
-              window.confirm(`Delete the studio “${studio.studioName}” and its tracks?`) &&
-              void act(async () => {
-                await deleteStudio(studioId);
-                navigate('/compose');
-              })
+              void confirmAction({
+                title: `Delete the studio “${studio.studioName}”?`,
+                body: 'Its tracks go too. Its finished songs stay in My songs.',
+                confirmLabel: 'Delete studio',
+              }).then(
+                (ok) =>
+                  void (
+                    ok &&
+                    act(async () => {
+                      await deleteStudio(studioId);
+                      navigate('/compose');
+                    })
+                  ),
+              )
             }
           >
             Delete studio

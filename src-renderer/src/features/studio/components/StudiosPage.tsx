@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link, navigate } from '../../../app/router';
 import { errorMessage } from '../../../api/client';
-import { Alert, Button, Card, Field, Input, Spinner } from '../../../components';
+import { Alert, Button, Card, confirmAction, Field, Input, Spinner } from '../../../components';
 import { PageHeader } from '../../shell/components/PageHeader';
 import { useStudio } from '../store';
 import { Glyph } from './glyphs';
@@ -33,7 +33,14 @@ export function StudiosPage() {
   };
 
   const remove = async (studioId: number, studioName: string) => {
-    if (!window.confirm(`Delete the studio “${studioName}” and all its takes? Its finished songs stay in My songs.`)) return;
+    if (
+      !(await confirmAction({
+        title: `Delete the studio “${studioName}”?`,
+        body: 'All its takes go too. Its finished songs stay in My songs.',
+        confirmLabel: 'Delete studio',
+      }))
+    )
+      return;
     try {
       await deleteStudio(studioId);
     } catch (err) {

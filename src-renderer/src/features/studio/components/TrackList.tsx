@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
 import { errorMessage } from '../../../api/client';
-import { Alert, Button, Input } from '../../../components';
+import { Alert, Button, confirmAction, Input, Slider } from '../../../components';
+import { ariaKeys, useShortcut, withShortcut } from '../../../lib/shortcuts';
 import type { Track } from '../api';
 import { DEFAULT_CHANNEL, type StudioSession } from '../audio/session';
 import { useStudio } from '../store';
@@ -74,6 +75,7 @@ export function TrackList({ tracks, buffers, session, recording }: Props) {
   };
 
   const ready = tracks.filter((t) => t.status === 'ready');
+  useShortcut('play-pause', () => void toggle(), { enabled: !recording && ready.length > 0 });
   return (
     <div className="tracks" ref={timeline} data-testid="track-list">
       <div className="transport">
@@ -83,6 +85,8 @@ export function TrackList({ tracks, buffers, session, recording }: Props) {
           disabled={recording || ready.length === 0}
           data-testid="play-all"
           aria-pressed={playing}
+          title={withShortcut(playing ? 'Stop' : 'Play all tracks', 'play-pause')}
+          aria-keyshortcuts={ariaKeys('play-pause')}
         >
           <Glyph name={playing ? 'stop' : 'play'} />
           {playing ? 'Stop' : 'Play all'}
@@ -245,7 +249,11 @@ function TrackRow({ track, first, last, buffer, widthShare, session, dragging, o
             className="icon-button danger"
             aria-label={`Delete ${track.trackName}`}
             disabled={busy}
-            onClick={() => window.confirm(`Delete “${track.trackName}”?`) && void act(() => deleteTrack(track))}
+            onClick={() =>
+              void confirmAction({ title: `Delete “${track.trackName}”?`, confirmLabel: 'Delete track' }).then(
+                (ok) => void (ok && act(() => deleteTrack(track))),
+              )
+            }
           >
             <Glyph name="trash" />
           </button>
@@ -263,36 +271,25 @@ function TrackRow({ track, first, last, buffer, widthShare, session, dragging, o
           <span className="playhead" aria-hidden="true" />
         </div>
         <div className="track-mixer">
-          <label className="knob">
-            <span>
-              Vol {settings.volume > 0 ? '+' : ''}
-              {settings.volume} dB
-            </span>
-            <input
-              type="range"
-              min={-40}
-              max={6}
-              step={1}
-              value={settings.volume}
-              aria-label={`Volume of ${track.trackName}`}
-              onChange={(e) => setChannel(track.trackId, { volume: Number(e.target.value) })}
-            />
-          </label>
-          <label className="knob">
-            <span>
-              Pan{' '}
-              {settings.pan === 0 ? 'C' : settings.pan < 0 ? `L${Math.round(-settings.pan * 100)}` : `R${Math.round(settings.pan * 100)}`}
-            </span>
-            <input
-              type="range"
-              min={-1}
-              max={1}
-              step={0.05}
-              value={settings.pan}
-              aria-label={`Pan of ${track.trackName}`}
-              onChange={(e) => setChannel(track.trackId, { pan: Number(e.target.value) })}
-            />
-          </label>
+          <Slider
+            label={`Volume of ${track.trackName}`}
+            shortLabel="Vol"
+            min={-40}
+            max={6}
+            value={settings.volume}
+            format={(v) => `${v > 0 ? '+' : ''}${v} dB`}
+            onChange={(volume) => setChannel(track.trackId, { volume })}
+          />
+          <Slider
+            label={`Pan of ${track.trackName}`}
+            shortLabel="Pan"
+            min={-1}
+            max={1}
+            step={0.05}
+            value={settings.pan}
+            format={(v) => (v === 0 ? 'C' : v < 0 ? `L${Math.round(-v * 100)}` : `R${Math.round(v * 100)}`)}
+            onChange={(pan) => setChannel(track.trackId, { pan })}
+          />
         </div>
       </div>
     </li>
