@@ -13,9 +13,6 @@ const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe
 let server: AtelierProcess;
 let browser: Browser;
 let workDir: string;
-let tokens: { access_token: string; refresh_token: string };
-let studioId: number;
-let roomId: string;
 
 const post = (url: string, body: unknown, token?: string) =>
   fetch(`${server.url}${url}`, {
@@ -27,21 +24,36 @@ const post = (url: string, body: unknown, token?: string) =>
 beforeAll(async () => {
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-axe-'));
   [server, browser] = await Promise.all([startAtelier(), launchChromium()]);
-  const email = `axe-${Date.now()}@example.com`;
-  expect((await post('/api/v1/auth/register', { email, password: 'contrast for everyone 1', name: 'Axel Checker' })).status).toBe(201);
-  tokens = ((await (await post('/api/v1/auth/login', { email, password: 'contrast for everyone 1' })).json()) as { data: typeof tokens })
-    .data;
-  const token = tokens.access_token;
+});
 
+interface Account {
+  tokens: { access_token: string; refresh_token: string };
+  studioId: number;
+  roomId: string;
+}
+
+let accounts = 0;
+/**
+ * A fresh account (a plan allows 30 requests a minute, and each pass makes about that many) with
+ * a studio holding one take and a song mixed from it, and an open concert with one song.
+ */
+async function seed(full: boolean): Promise<Account> {
+  const email = `axe-${++accounts}-${Date.now()}@example.com`;
+  expect((await post('/api/v1/auth/register', { email, password: 'contrast for everyone 1', name: 'Axel Checker' })).status).toBe(201);
+  const tokens = (
+    (await (await post('/api/v1/auth/login', { email, password: 'contrast for everyone 1' })).json()) as { data: Account['tokens'] }
+  ).data;
+  const account: Account = { tokens, studioId: 0, roomId: '' };
+  if (!full) return account;
+  const token = tokens.access_token;
   const studio = (await (await post('/api/work/studio', { studioName: 'Contrast Sessions' }, token)).json()) as {
-    data?: { studioId: number };
-    studioId?: number;
+    data: { studioId: number };
   };
-  studioId = studio.data?.studioId ?? studio.studioId!;
+  account.studioId = studio.data.studioId;
 
   const form = new FormData();
   form.append('title', 'Steady Tone');
-  form.append('audio', new Blob([toneWav(440, 3, 22_050, 9_000)]), 'steady-tone.wav');
+  form.append('audio', new Blob([new Uint8Array(toneWav(440, 3, 22_050, 9_000))]), 'steady-tone.wav');
   const uploaded = await fetch(`${server.url}/api/audio/upload`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}` },
@@ -53,9 +65,49 @@ beforeAll(async () => {
   ).json()) as {
     roomId: string;
   };
-  roomId = concert.roomId;
-  expect((await post(`/api/concert/${roomId}/toggle-open`, { isOpen: true }, token)).status).toBe(200);
-});
+  account.roomId = concert.roomId;
+  expect((await post(`/api/concert/${account.roomId}/toggle-open`, { isOpen: true }, token)).status).toBe(200);
+
+  // A take imported through the page, mixed into a song: the studio and My songs show players.
+  const { page } = await signedInPage(account, 'light', { width: 1280, height: 800 });
+  await page.goto(`${server.url}/app/compose/${account.studioId}`);
+  await page.getByLabel('Take name').fill('Steady');
+  const wav = path.join(workDir, 'steady.wav');
+  fs.writeFileSync(wav, toneWav(330, 2, 22_050, 9_000));
+  await page.getByTestId('import-file').setInputFiles(wav);
+  await page.getByTestId('track').getByTestId('waveform').waitFor({ timeout: 20_000 });
+  await page.context().close();
+  const detail = (await (
+    await fetch(`${server.url}/api/work/studio/${account.studioId}`, { headers: { authorization: `Bearer ${token}` } })
+  ).json()) as { data: { trackList: { trackId: number }[] } };
+  const trackIds = detail.data.trackList.map((t) => t.trackId);
+  expect((await post(`/api/song/${account.studioId}`, { title: 'Steady Mix', trackIds }, token)).status).toBeLessThan(300);
+  return account;
+}
+
+async function signedInPage(account: Account, theme: 'light' | 'dark', viewport: { width: number; height: number }) {
+  const watched = await openPage(browser);
+  await watched.page.setViewportSize(viewport);
+  await watched.page.addInitScript(
+    ([t, access, refresh]) => {
+      localStorage.setItem('atelier.theme', t!);
+      localStorage.setItem('atelier.accessToken', access!);
+      localStorage.setItem('atelier.refreshToken', refresh!);
+    },
+    [theme, account.tokens.access_token, account.tokens.refresh_token],
+  );
+  return watched;
+}
+
+/** Opens a signed-in route and waits for its screen (not the "server is not answering" one). */
+async function visit(page: Page, route: string): Promise<void> {
+  await page.goto(`${server.url}/app${route}`);
+  const title = page.getByRole('heading', { level: 1 }).first();
+  await title.waitFor();
+  // Lazy areas and their first requests settle before the check.
+  await page.waitForLoadState('networkidle');
+  expect(await title.textContent()).not.toMatch(/not answering/);
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -81,7 +133,7 @@ async function audit(page: Page): Promise<string[]> {
     );
 }
 
-const SIGNED_IN = () => [
+const SIGNED_IN = ({ studioId, roomId }: Account) => [
   '/compose',
   '/compose/songs',
   `/compose/${studioId}`,
@@ -108,23 +160,41 @@ describe.each(['light', 'dark'] as const)('every screen in the %s theme', (theme
     }
     await signedOut.page.context().close();
 
-    const { page } = await openPage(browser);
-    await page.addInitScript(
-      ([t, access, refresh]) => {
-        localStorage.setItem('atelier.theme', t!);
-        localStorage.setItem('atelier.accessToken', access!);
-        localStorage.setItem('atelier.refreshToken', refresh!);
-      },
-      [theme, tokens.access_token, tokens.refresh_token],
-    );
-    for (const route of SIGNED_IN()) {
-      await page.goto(`${server.url}/app${route}`);
-      await page.getByRole('heading', { level: 1 }).first().waitFor();
-      // Lazy areas and their first requests settle before the check.
-      await page.waitForLoadState('networkidle');
+    const account = await seed(true);
+    const { page } = await signedInPage(account, theme, { width: 1280, height: 800 });
+    for (const route of SIGNED_IN(account)) {
+      await visit(page, route);
       found.push(...(await audit(page)).map((v) => `${route}: ${v}`));
     }
+
+    // What opens over a screen: the keyboard map, a confirm dialog, an undo toast.
+    await visit(page, '/compose/songs');
+    await page.getByTestId('audio-player').first().waitFor();
+    await page.keyboard.press('Shift+?');
+    await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+    found.push(...(await audit(page)).map((v) => `keyboard map: ${v}`));
+    await page.keyboard.press('Escape');
+    await visit(page, `/compose/${account.studioId}`);
+    await page.getByRole('button', { name: 'Delete studio' }).click();
+    await page.getByTestId('confirm-dialog').getByRole('button', { name: 'Delete studio' }).waitFor();
+    found.push(...(await audit(page)).map((v) => `confirm dialog: ${v}`));
+    await page.keyboard.press('Escape');
+    await page.getByTestId('song').getByRole('button', { name: 'Delete' }).click();
+    await page.getByTestId('toast').waitFor();
+    found.push(...(await audit(page)).map((v) => `undo toast: ${v}`));
+    await page.getByTestId('toast').getByRole('button', { name: 'Undo' }).click();
     await page.context().close();
+
+    // A phone: the tab bar and the More sheet.
+    const phone = (await signedInPage(await seed(false), theme, { width: 390, height: 844 })).page;
+    for (const route of ['/compose', '/images', '/concerts', '/settings']) {
+      await visit(phone, route);
+      found.push(...(await audit(phone)).map((v) => `phone ${route}: ${v}`));
+    }
+    await phone.getByRole('button', { name: 'More' }).click();
+    await phone.getByRole('dialog', { name: 'More' }).waitFor();
+    found.push(...(await audit(phone)).map((v) => `phone More: ${v}`));
+    await phone.context().close();
     expect(found).toEqual([]);
   }, 240_000);
 });

@@ -1,0 +1,215 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './helpers/browser';
+import { writeMelodyWav } from './helpers/melody';
+import { startAtelier, type AtelierProcess } from './helpers/server';
+
+let server: AtelierProcess;
+let browser: Browser;
+let folder: string;
+let tokens: { access_token: string; refresh_token: string };
+
+const post = (url: string, body: unknown, token?: string) =>
+  fetch(`${server.url}${url}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+
+beforeAll(async () => {
+  folder = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-shell-'));
+  const melody = path.join(folder, 'melody.wav');
+  writeMelodyWav(melody);
+  [server, browser] = await Promise.all([
+    startAtelier(),
+    launchChromium([
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-audio-capture=${melody}`,
+      '--autoplay-policy=no-user-gesture-required',
+    ]),
+  ]);
+  const email = `keys-${Date.now()}@example.com`;
+  expect((await post('/api/v1/auth/register', { email, password: 'shortcuts all the way 1', name: 'Kim Keys' })).status).toBe(201);
+  tokens = ((await (await post('/api/v1/auth/login', { email, password: 'shortcuts all the way 1' })).json()) as { data: typeof tokens })
+    .data;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  fs.rmSync(folder, { recursive: true, force: true });
+});
+
+/** A signed-in page of the given size that records uncaught errors. */
+async function signedIn(viewport: { width: number; height: number }): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport, hasTouch: viewport.width < 500 });
+  await context.addInitScript(
+    ([access, refresh]) => {
+      localStorage.setItem('atelier.accessToken', access!);
+      localStorage.setItem('atelier.refreshToken', refresh!);
+    },
+    [tokens.access_token, tokens.refresh_token],
+  );
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  return { page, errors };
+}
+
+describe('the keyboard map', () => {
+  it('opens with "?", lists the shortcuts, closes with Esc, and R, Space and Esc work in a studio', async () => {
+    const { page, errors } = await signedIn({ width: 1280, height: 800 });
+    await page.goto(`${server.url}/app/compose`);
+    await page.getByLabel('Studio name').fill('Key Sessions');
+    await page.getByTestId('create-studio').click();
+    await page.waitForURL(/\/app\/compose\/\d+$/);
+    await expect.poll(() => page.title()).toBe('Studio — Record & Compose — Atelier');
+
+    await page.keyboard.press('Shift+?');
+    const map = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await map.waitFor();
+    const row = (id: string) => map.locator(`[data-shortcut="${id}"]`);
+    expect(await row('play-pause').textContent()).toBe('Play or pauseSpace');
+    expect(await row('record').textContent()).toBe('Start or stop recordingR');
+    expect(await row('generate').textContent()).toMatch(/^Generate(Ctrl|⌘) \+ Enter$/);
+    expect(await row('gallery-next').textContent()).toBe('Next image→');
+    await page.keyboard.press('Escape');
+    await map.waitFor({ state: 'hidden' });
+
+    // The record button names its key in its tooltip, and R starts and stops a take.
+    expect(await page.getByTestId('record').getAttribute('title')).toBe('Record a take (R)');
+    await page.getByTestId('record').waitFor();
+    await page.locator('body').press('r');
+    await page.getByTestId('recorder-status').getByText('Recording').waitFor({ timeout: 20_000 });
+    await page.waitForTimeout(2500);
+    await page.locator('body').press('r');
+    await expect.poll(() => page.getByTestId('track').getAttribute('data-status'), { timeout: 30_000 }).toBe('ready');
+
+    // Space plays every track and stops them again.
+    const playAll = page.getByTestId('play-all');
+    await expect.poll(() => playAll.isEnabled()).toBe(true);
+    expect(await playAll.getAttribute('title')).toBe('Play all tracks (Space)');
+    await page.locator('body').press(' ');
+    await expect.poll(() => playAll.getAttribute('aria-pressed')).toBe('true');
+    await page.locator('body').press(' ');
+    await expect.poll(() => playAll.getAttribute('aria-pressed')).toBe('false');
+
+    // Esc answers "no" to a confirm dialog: the studio stays.
+    await page.getByRole('button', { name: 'Delete studio' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete the studio “Key Sessions”?' });
+    await confirm.waitFor();
+    await page.keyboard.press('Escape');
+    await confirm.waitFor({ state: 'hidden' });
+    expect(page.url()).toMatch(/\/app\/compose\/\d+$/);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 120_000);
+});
+
+describe('deleting a song', () => {
+  it('takes it off the screen with an Undo toast; Undo brings it back, letting the toast run out deletes it', async () => {
+    const { page, errors } = await signedIn({ width: 1280, height: 800 });
+    const token = tokens.access_token;
+    const studio = (await (await post('/api/work/studio', { studioName: 'Undo Sessions' }, token)).json()) as {
+      data: { studioId: number };
+    };
+    const studioId = studio.data.studioId;
+    await page.goto(`${server.url}/app/compose/${studioId}`);
+    await page.getByLabel('Take name').fill('Hum');
+    await page.getByTestId('import-file').setInputFiles(path.join(folder, 'melody.wav'));
+    await page.getByTestId('track').getByTestId('waveform').waitFor({ timeout: 20_000 });
+    const detail = (await (
+      await fetch(`${server.url}/api/work/studio/${studioId}`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as {
+      data: { trackList: { trackId: number }[] };
+    };
+    const trackIds = detail.data.trackList.map((t) => t.trackId);
+    expect((await post(`/api/song/${studioId}`, { title: 'Keep Me', trackIds }, token)).status).toBeLessThan(300);
+
+    await page.goto(`${server.url}/app/compose/songs`);
+    const song = page.getByTestId('song').filter({ hasText: 'Keep Me' });
+    await song.waitFor();
+    // The themed player plays, and a click on its waveform seeks there.
+    const player = song.getByTestId('audio-player');
+    const audio = player.locator('audio');
+    const position = () => audio.evaluate((el) => (el as HTMLAudioElement).currentTime);
+    expect(await player.getByRole('button', { name: 'Play Keep Me' }).getAttribute('title')).toBe('Play (Space)');
+    await player.getByRole('button', { name: 'Play Keep Me' }).click();
+    await expect.poll(position).toBeGreaterThan(0.3);
+    await player.getByRole('button', { name: 'Pause Keep Me' }).click();
+    const duration = await audio.evaluate((el) => (el as HTMLAudioElement).duration);
+    const wave = player.getByRole('slider', { name: 'Position in Keep Me' });
+    const box = (await wave.boundingBox())!;
+    await wave.click({ position: { x: box.width * 0.75, y: box.height / 2 } });
+    expect(Math.abs((await position()) - duration * 0.75)).toBeLessThan(duration * 0.05);
+    expect(await wave.getAttribute('aria-valuetext')).toMatch(/^0:0\d of 0:\d\d$/);
+    await song.getByRole('button', { name: 'Delete' }).click();
+    await song.waitFor({ state: 'detached' });
+    const toast = page.getByTestId('toast').filter({ hasText: 'Deleted “Keep Me”.' });
+    await toast.getByRole('button', { name: 'Undo' }).click();
+    await song.waitFor();
+    await page.waitForTimeout(6500);
+    await page.reload();
+    await song.waitFor();
+
+    await song.getByRole('button', { name: 'Delete' }).click();
+    await song.waitFor({ state: 'detached' });
+    await toast.waitFor({ state: 'detached', timeout: 10_000 });
+    await page.reload();
+    await page.getByRole('heading', { level: 1 }).first().waitFor();
+    await page.waitForLoadState('networkidle');
+    expect(await song.count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 120_000);
+});
+
+describe('a phone (390×844)', () => {
+  it('navigates with a bottom tab bar, reaches the other areas through More, and fits the width', async () => {
+    const { page, errors } = await signedIn({ width: 390, height: 844 });
+    await page.goto(`${server.url}/app/compose`);
+    const tabs = page.getByRole('navigation', { name: 'Main' });
+    await tabs.waitFor();
+    expect(await tabs.getAttribute('data-testid')).toBe('tabbar');
+    expect(await tabs.getByRole('link').allTextContents()).toEqual(['Compose', 'Concerts', 'Images', 'Stories']);
+
+    // Along the bottom edge, in thumb reach, and only one row tall.
+    const box = (await tabs.boundingBox())!;
+    expect(Math.round(box.y + box.height)).toBe(844);
+    expect(box.height).toBeLessThan(80);
+    // The first screen belongs to the area, not to navigation.
+    const heading = (await page.getByRole('heading', { level: 1 }).boundingBox())!;
+    expect(heading.y).toBeLessThan(120);
+
+    await tabs.getByRole('link', { name: 'Images' }).click();
+    await page.waitForURL(/\/app\/images$/);
+    expect(await tabs.getByRole('link', { name: 'Images' }).getAttribute('aria-current')).toBe('page');
+    await expect.poll(() => page.title()).toBe('Image Studio — Atelier');
+
+    await tabs.getByRole('button', { name: 'More' }).click();
+    const more = page.getByRole('dialog', { name: 'More' });
+    await more.getByRole('link', { name: 'Settings' }).click();
+    await page.waitForURL(/\/app\/settings$/);
+    await more.waitFor({ state: 'hidden' });
+    expect(await tabs.getByRole('button', { name: 'More' }).getAttribute('aria-current')).toBe('page');
+    await expect.poll(() => page.title()).toBe('Settings — Atelier');
+
+    // Esc closes the sheet too.
+    await tabs.getByRole('button', { name: 'More' }).click();
+    await more.waitFor();
+    await page.keyboard.press('Escape');
+    await more.waitFor({ state: 'hidden' });
+
+    for (const area of ['/compose', '/concerts', '/images', '/stories', '/promo', '/models', '/settings', '/account']) {
+      await page.goto(`${server.url}/app${area}`);
+      await page.getByRole('heading', { level: 1 }).first().waitFor();
+      expect({ area, width: await page.evaluate(() => document.documentElement.scrollWidth) }).toEqual({ area, width: 390 });
+    }
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 120_000);
+});
