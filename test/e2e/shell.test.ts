@@ -3,6 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { PLAN_ORDER } from '../../src-server/auth/plans';
+import { ModelCatalog } from '../../src-server/ai/diffusion/catalog';
+import { writeTinySd } from '../../src-server/ai/diffusion/tiny/generate';
 import { launchChromium } from './helpers/browser';
 import { writeMelodyWav } from './helpers/melody';
 import { startAtelier, type AtelierProcess } from './helpers/server';
@@ -108,6 +111,54 @@ describe('the keyboard map', () => {
     expect(errors).toEqual([]);
     await page.context().close();
   }, 120_000);
+});
+
+describe('Image Studio keys', () => {
+  it('generates with Ctrl+Enter from the prompt, steps through the gallery with the arrows, and closes the details with Esc', async () => {
+    const tiny = path.join(folder, 'tiny-sd1');
+    await writeTinySd(tiny, { base: 'sd1' });
+    await new ModelCatalog(server.dataDir, PLAN_ORDER).installFromFolder(tiny, {
+      id: 'tiny-sd1',
+      type: 'checkpoint',
+      meta: { display_name: 'Tiny SD 1.5' },
+    });
+    const { page, errors } = await signedIn({ width: 1280, height: 800 });
+    await page.goto(`${server.url}/app/images`);
+    const form = page.getByTestId('generate-panel');
+    await expect.poll(() => form.getByLabel('Model').inputValue()).toBe('tiny-sd1');
+    expect(await page.getByTestId('generate').getAttribute('title')).toMatch(/^Generate \((Ctrl|⌘)\+Enter\)$/);
+    await form.getByLabel('Width', { exact: true }).fill('64');
+    await form.getByLabel('Height', { exact: true }).fill('64');
+    await form.getByLabel('Steps', { exact: true }).fill('2');
+    const tiles = page.getByTestId('gallery-image');
+    for (const [n, prompt] of [
+      [1, 'a red barn'],
+      [2, 'a blue boat'],
+    ] as const) {
+      await form.getByLabel('Prompt', { exact: true }).fill(prompt);
+      await form.getByLabel('Prompt', { exact: true }).press('ControlOrMeta+Enter');
+      await expect.poll(() => tiles.count(), { timeout: 60_000 }).toBe(n);
+    }
+    // Newest first: → opens the first tile, then the next; ← goes back.
+    const ids = await tiles.evaluateAll((els) => els.map((el) => el.getAttribute('data-id')));
+    const detail = page.getByTestId('image-detail');
+    const shown = () => detail.getByTestId('meta-prompt').textContent();
+    // Out of the prompt (arrows there move the caret), as a click on the page would.
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(shown).toContain('a blue boat');
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(shown).toContain('a red barn');
+    expect(await page.evaluate(() => document.activeElement?.closest('[data-testid="gallery-image"]')?.getAttribute('data-id'))).toBe(
+      ids[1],
+    );
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(shown).toContain('a blue boat');
+    await page.keyboard.press('Escape');
+    await detail.waitFor({ state: 'detached' });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 180_000);
 });
 
 describe('deleting a song', () => {

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Alert, Button, Card, Spinner } from '../../../components';
 import { describeError, type ImageSummary } from '../api';
 import { useImages } from '../store';
-import { useShortcut } from '../../../lib/shortcuts';
+import { keysOf, useShortcut } from '../../../lib/shortcuts';
 import { BoardsSidebar } from './BoardsSidebar';
 
 function Tile({ image }: { image: ImageSummary }) {
@@ -23,6 +23,8 @@ function Tile({ image }: { image: ImageSummary }) {
         className="gallery-open"
         onClick={() => void select(image.id)}
         aria-label={`Open ${image.metadata.prompt || 'image'}`}
+        title={`${image.metadata.prompt || 'Image'} (${keysOf('gallery-previous')[0]} ${keysOf('gallery-next')[0]} step through the gallery)`}
+        aria-keyshortcuts="ArrowLeft ArrowRight"
       >
         <img src={image.thumbnail_url} alt={image.metadata.prompt} loading="lazy" width={image.width} height={image.height} />
       </button>

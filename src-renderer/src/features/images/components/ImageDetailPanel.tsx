@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Alert, Button, confirmAction, Field, Spinner } from '../../../components';
-import { useShortcut } from '../../../lib/shortcuts';
+import { ariaKeys, useShortcut, withShortcut } from '../../../lib/shortcuts';
 import { canvasApi, describeError, SAMPLERS, type ImageDetail, type Sampler } from '../api';
 import { useImages } from '../store';
 
@@ -151,7 +151,13 @@ export function ImageDetailPanel() {
     <section className="card image-detail" role="region" aria-label="Image details" data-testid="image-detail">
       <div className="row image-detail-head">
         <h2 className="card-title">Image</h2>
-        <Button size="sm" variant="ghost" onClick={() => void select(null)} title="Close (Esc)" aria-keyshortcuts="Escape">
+        <Button
+          size="sm"
+          variant="ghost"
+          onClick={() => void select(null)}
+          title={withShortcut('Close', 'close')}
+          aria-keyshortcuts={ariaKeys('close')}
+        >
           Close
         </Button>
       </div>
