@@ -161,6 +161,39 @@ describe('Image Studio keys', () => {
   }, 180_000);
 });
 
+describe('the file picker', () => {
+  it('imports an audio file dropped on it and refuses a dropped file of the wrong kind before any upload', async () => {
+    const { page, errors } = await signedIn({ width: 1280, height: 800 });
+    const studio = (await (await post('/api/work/studio', { studioName: 'Drop Sessions' }, tokens.access_token)).json()) as {
+      data: { studioId: number };
+    };
+    await page.goto(`${server.url}/app/compose/${studio.data.studioId}`);
+    await page.getByLabel('Take name').fill('Dropped');
+    const drop = async (name: string, type: string, bytes: number[]) => {
+      const transfer = await page.evaluateHandle(
+        ([name, type, bytes]) => {
+          const data = new DataTransfer();
+          data.items.add(new File([new Uint8Array(bytes as number[])], name as string, { type: type as string }));
+          return data;
+        },
+        [name, type, bytes] as const,
+      );
+      const area = page.getByRole('button', { name: 'Import audio file' });
+      await area.dispatchEvent('dragover', { dataTransfer: transfer });
+      await area.dispatchEvent('drop', { dataTransfer: transfer });
+    };
+    await drop('notes.txt', 'text/plain', [...Buffer.from('not audio')]);
+    await page.getByText('“notes.txt” is not a file this takes.').waitFor();
+    expect(await page.getByTestId('track').count()).toBe(0);
+
+    await drop('melody.wav', 'audio/wav', [...fs.readFileSync(path.join(folder, 'melody.wav'))]);
+    await page.getByTestId('track').filter({ hasText: 'Dropped' }).getByTestId('waveform').waitFor({ timeout: 20_000 });
+    expect(await page.getByText('is not a file this takes').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 120_000);
+});
+
 describe('deleting a song', () => {
   it('takes it off the screen with an Undo toast; Undo brings it back, letting the toast run out deletes it', async () => {
     const { page, errors } = await signedIn({ width: 1280, height: 800 });
@@ -184,8 +217,22 @@ describe('deleting a song', () => {
     await page.goto(`${server.url}/app/compose/songs`);
     const song = page.getByTestId('song').filter({ hasText: 'Keep Me' });
     await song.waitFor();
-    // The themed player plays, and a click on its waveform seeks there.
+    // The themed player draws the song's own waveform (decoded, not a flat placeholder: the hum
+    // has breaths between its notes), plays, and a click on the waveform seeks there.
     const player = song.getByTestId('audio-player');
+    const barHeights = () =>
+      player.locator('canvas').evaluate((el) => {
+        const c = el as HTMLCanvasElement;
+        const pixels = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        const heights = new Set<number>();
+        for (let x = 0; x < c.width; x++) {
+          let h = 0;
+          for (let y = 0; y < c.height; y++) if (pixels[(y * c.width + x) * 4 + 3]! > 0) h++;
+          if (h > 0) heights.add(h);
+        }
+        return heights.size;
+      });
+    await expect.poll(barHeights).toBeGreaterThan(5);
     const audio = player.locator('audio');
     const position = () => audio.evaluate((el) => (el as HTMLAudioElement).currentTime);
     expect(await player.getByRole('button', { name: 'Play Keep Me' }).getAttribute('title')).toBe('Play (Space)');

@@ -64,12 +64,19 @@ export function AudioPlayer({ src, label, preload = 'metadata', ...rest }: Audio
   const [duration, setDuration] = useState(0);
   const [peaks, setPeaks] = useState<Float32Array | null>(null);
 
+  // The file is fetched and decoded for its waveform only once the player scrolls into view.
   useEffect(() => {
     let live = true;
     setPeaks(null);
-    void peaksOf(src).then((p) => live && setPeaks(p));
+    const observer = new IntersectionObserver((entries) => {
+      if (!entries.some((e) => e.isIntersecting)) return;
+      observer.disconnect();
+      void peaksOf(src).then((p) => live && setPeaks(p));
+    });
+    observer.observe(canvas.current!);
     return () => {
       live = false;
+      observer.disconnect();
     };
   }, [src]);
 
