@@ -154,8 +154,16 @@ describe('Image Studio keys', () => {
     );
     await page.keyboard.press('ArrowLeft');
     await expect.poll(shown).toContain('a blue boat');
+    // Esc closes the topmost thing only: the confirm dialog, then the details under it.
+    await detail.getByRole('button', { name: 'Delete' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete this image?' });
+    await confirm.waitFor();
+    await page.keyboard.press('Escape');
+    await confirm.waitFor({ state: 'hidden' });
+    expect(await detail.isVisible()).toBe(true);
     await page.keyboard.press('Escape');
     await detail.waitFor({ state: 'detached' });
+    expect(await tiles.count()).toBe(2);
     expect(errors).toEqual([]);
     await page.context().close();
   }, 180_000);

@@ -76,6 +76,8 @@ function ownedByControl(target: EventTarget | null, event: KeyboardEvent): boole
 
 function onKeyDown(event: KeyboardEvent): void {
   if (event.defaultPrevented || event.isComposing) return;
+  // A modal dialog owns the keyboard: Esc closes it (the browser does that), nothing behind it acts.
+  if (document.querySelector('dialog[open]')) return;
   const freeKey = event.key === 'Escape' || ((event.ctrlKey || event.metaKey) && event.key === 'Enter');
   if (!freeKey && (typing(event.target) || ownedByControl(event.target, event))) return;
   const inTurn = [...bindings.filter((b) => !b.fallback).reverse(), ...bindings.filter((b) => b.fallback)];
