@@ -42,7 +42,7 @@ export function App() {
 }
 
 function Screen() {
-  const { status, problem, load } = useAuth();
+  const { status, problem, answered, load } = useAuth();
   const { path, query } = useLocation();
   useSocketConnection(status === 'signed-in');
   useEffect(() => void load(), [load]);
@@ -61,7 +61,7 @@ function Screen() {
     return (
       <Centered>
         <div className="stack narrow" role="alert">
-          <h1 className="page-title">Atelier’s server is not answering</h1>
+          <h1 className="page-title">{answered ? 'Atelier could not open your session' : 'Atelier’s server is not answering'}</h1>
           <p className="muted">{problem}</p>
           <Button variant="primary" onClick={() => void load()}>
             Try again

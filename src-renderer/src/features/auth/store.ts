@@ -11,6 +11,8 @@ interface AuthState {
   notice: string | null;
   /** Why the server could not say who is signed in (status "unreachable"). */
   problem: string | null;
+  /** Whether the server answered that refusal (busy, rate limit) rather than not answering at all. */
+  answered: boolean;
   /** Finds out who is signed in from the stored tokens: at start-up, after sign-in, when another tab signs in. */
   load(): Promise<void>;
   signIn(email: string, password: string): Promise<void>;
@@ -30,6 +32,7 @@ export const useAuth = create<AuthState>()((set, get) => ({
   user: null,
   notice: null,
   problem: null,
+  answered: false,
 
   load() {
     loading ??= (async () => {
@@ -39,7 +42,10 @@ export const useAuth = create<AuthState>()((set, get) => ({
         set({ status: 'signed-in', user: await authApi.me(), notice: null, problem: null });
       } catch (err) {
         if (err instanceof ApiError && err.status === 401) session.clear();
-        else set({ status: 'unreachable', problem: errorMessage(err) });
+        // A server that answered (a rate limit, say) is not gone: whoever is signed in stays, and
+        // the screen's own requests show the refusal where it happened.
+        else if (get().user && err instanceof ApiError && err.status !== 0) set({ status: 'signed-in' });
+        else set({ status: 'unreachable', problem: errorMessage(err), answered: err instanceof ApiError && err.status !== 0 });
       }
     })().finally(() => (loading = null));
     return loading;
