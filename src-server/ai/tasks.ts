@@ -7,6 +7,7 @@ import { diffusionPlanTask } from './diffusion/plan-task';
 import { upscaleTask } from './diffusion/upscale';
 import { musicgenTask } from './musicgen/pipeline';
 import { chatTask } from './pipelines/chat';
+import { supertonicTask } from './pipelines/supertonic';
 
 /** Every task the production worker serves; a new pipeline adds its task here. */
 export const builtinTasks: WorkerTask<never, unknown>[] = [
@@ -18,4 +19,5 @@ export const builtinTasks: WorkerTask<never, unknown>[] = [
   upscaleTask,
   musicgenTask,
   chatTask,
+  supertonicTask,
 ];

@@ -12,6 +12,8 @@ export const storiesErrors = defineErrors({
   INVALID_TOKEN: { status: 401, message: 'Token is missing or invalid' },
   INSUFFICIENT_PERMISSION: { status: 403, message: 'This story belongs to another account' },
   RESOURCE_NOT_FOUND: { status: 404, message: 'Story not found' },
+  STORY_NOT_READY: { status: 409, message: 'The story is not finished yet' },
+  VOICE_NOT_INSTALLED: { status: 400, message: 'The installed narration model has no such voice' },
   RATE_LIMIT_EXCEEDED: { status: 429, message: 'Too many requests; slow down and retry later' },
   SERVER_ERROR: { status: 500, message: 'Internal server error' },
   // The story job's failure reasons (a failed story's `fail_code`).
