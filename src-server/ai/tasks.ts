@@ -8,6 +8,7 @@ import { upscaleTask } from './diffusion/upscale';
 import { musicgenTask } from './musicgen/pipeline';
 import { chatTask } from './pipelines/chat';
 import { supertonicTask } from './pipelines/supertonic';
+import { whisperTask } from './pipelines/whisper';
 
 /** Every task the production worker serves; a new pipeline adds its task here. */
 export const builtinTasks: WorkerTask<never, unknown>[] = [
@@ -20,4 +21,5 @@ export const builtinTasks: WorkerTask<never, unknown>[] = [
   musicgenTask,
   chatTask,
   supertonicTask,
+  whisperTask,
 ];

@@ -30,13 +30,20 @@ describe('the parent panel’s settings, retention and export errors', () => {
   it('lists installed models with their licences, non-commercial ones flagged', async () => {
     const chat = path.join(chatModelsRoot(t.dataDir), 'exaone');
     fs.mkdirSync(path.join(chat, 'onnx'), { recursive: true });
-    for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_q4.onnx']) fs.writeFileSync(path.join(chat, f), '{}');
+    for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_q4.onnx'])
+      fs.writeFileSync(path.join(chat, f), '{}');
     fs.writeFileSync(path.join(chat, 'README.md'), '---\nlicense: other\nlicense_name: exaone\n---\n# EXAONE');
     await writeTinySupertonic(path.join(ttsModelsRoot(t.dataDir), 'supertonic-2'));
     const models = (await settings(parent)).json().data.models;
     expect(models).toEqual([
       { kind: 'chat', name: 'exaone', licence: 'exaone', non_commercial: true, voices: [] },
-      { kind: 'narration', name: 'supertonic-2', licence: expect.stringMatching(/OpenRAIL-M/), non_commercial: false, voices: ['F1', 'M1'] },
+      {
+        kind: 'narration',
+        name: 'supertonic-2',
+        licence: expect.stringMatching(/OpenRAIL-M/),
+        non_commercial: false,
+        voices: ['F1', 'M1'],
+      },
     ]);
     fs.rmSync(chatModelsRoot(t.dataDir), { recursive: true });
   });

@@ -17,6 +17,8 @@ import { StorySettingsStore } from './settings/store';
 import { InstalledModels } from './settings/models';
 import { settingsRoutes } from './settings/routes';
 import { StoryExporter } from './export/service';
+import { SpeechTranscriber } from './speech/transcriber';
+import { speechRoutes } from './speech/routes';
 import { users } from '../../db/schema';
 import { eq } from 'drizzle-orm';
 
@@ -57,10 +59,11 @@ function storiesServices(app: FastifyInstance) {
     app.clock.now,
   );
   const views = new StoryViews(app.urlSigner);
-  const models = new InstalledModels(engines, narrator);
+  const transcriber = new SpeechTranscriber(app.ai, app.config.dataDir);
+  const models = new InstalledModels(engines, narrator, transcriber);
   const authorName = (id: string) => app.db.select({ name: users.name }).from(users).where(eq(users.id, id)).get()?.name ?? 'Atelier';
   const exporter = new StoryExporter(stories, app.storage, authorName);
-  return { conversations, stories, views, engines, settings, models, exporter };
+  return { conversations, stories, views, engines, settings, models, exporter, transcriber };
 }
 
 /** Children's stories family: /api/v1/auth/token, /api/v1/stories/**, WebSocket /wss/v1/audio. */
@@ -105,6 +108,7 @@ export default defineFamily({
   async routes(app, s) {
     await storiesAccountRoutes(app);
     await settingsRoutes(app, s.settings, s.models, s.exporter);
+    await speechRoutes(app, s.transcriber);
     await storyRoutes(app, s.stories, s.views);
   },
 });

@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SUPERTONIC_LICENCE, type NarrationModel, type StoryNarrator } from '../engines/narrator';
 import type { StoryEngineSlot } from '../engines/slot';
+import type { SpeechTranscriber } from '../speech/transcriber';
 
 export interface ModelInfo {
-  kind: 'chat' | 'narration';
+  kind: 'chat' | 'narration' | 'speech-to-text';
   name: string;
   licence: string;
   non_commercial: boolean;
@@ -36,6 +37,7 @@ export class InstalledModels {
   constructor(
     private readonly engines: StoryEngineSlot,
     private readonly narrator: StoryNarrator,
+    private readonly transcriber: SpeechTranscriber,
   ) {}
 
   narration(): NarrationModel | null {
@@ -54,6 +56,11 @@ export class InstalledModels {
       const stated = cardLicence(voice.dir);
       const licence = stated ? `${stated} (${SUPERTONIC_LICENCE})` : SUPERTONIC_LICENCE;
       out.push({ kind: 'narration', name: voice.name, licence, non_commercial: NON_COMMERCIAL.test(licence), voices: voice.voices });
+    }
+    const stt = this.transcriber.model();
+    if (stt) {
+      const licence = cardLicence(stt.dir) ?? 'unknown: the model folder has no README.md licence (OpenAI Whisper weights are MIT)';
+      out.push({ kind: 'speech-to-text', name: stt.name, licence, non_commercial: NON_COMMERCIAL.test(licence), voices: [] });
     }
     return out;
   }
