@@ -9,6 +9,7 @@ import { musicgenTask } from './musicgen/pipeline';
 import { chatTask } from './pipelines/chat';
 import { supertonicTask } from './pipelines/supertonic';
 import { whisperTask } from './pipelines/whisper';
+import { speakerTask } from './pipelines/speaker';
 
 /** Every task the production worker serves; a new pipeline adds its task here. */
 export const builtinTasks: WorkerTask<never, unknown>[] = [
@@ -22,4 +23,5 @@ export const builtinTasks: WorkerTask<never, unknown>[] = [
   chatTask,
   supertonicTask,
   whisperTask,
+  speakerTask,
 ];

@@ -19,6 +19,7 @@ import { settingsRoutes } from './settings/routes';
 import { StoryExporter } from './export/service';
 import { SpeechTranscriber } from './speech/transcriber';
 import { speechRoutes } from './speech/routes';
+import { VoiceMatcher } from './conversation/voice-match';
 import { users } from '../../db/schema';
 import { eq } from 'drizzle-orm';
 
@@ -60,10 +61,11 @@ function storiesServices(app: FastifyInstance) {
   );
   const views = new StoryViews(app.urlSigner);
   const transcriber = new SpeechTranscriber(app.ai, app.config.dataDir);
-  const models = new InstalledModels(engines, narrator, transcriber);
+  const voices = new VoiceMatcher(app.ai, app.config.dataDir, narrator);
+  const models = new InstalledModels(engines, narrator, transcriber, voices);
   const authorName = (id: string) => app.db.select({ name: users.name }).from(users).where(eq(users.id, id)).get()?.name ?? 'Atelier';
   const exporter = new StoryExporter(stories, app.storage, authorName);
-  return { conversations, stories, views, engines, settings, models, exporter, transcriber };
+  return { conversations, stories, views, engines, settings, models, exporter, transcriber, voices };
 }
 
 /** Children's stories family: /api/v1/auth/token, /api/v1/stories/**, WebSocket /wss/v1/audio. */
@@ -72,10 +74,10 @@ export default defineFamily({
   prefixes: ['/api/v1/stories', '/api/v1/auth/token', '/wss/v1', '/ws/v1'],
   dependencies: ['config', 'db', 'auth', 'storage', 'jobs', 'ai'],
   services: storiesServices,
-  setup(app, { stories, engines, conversations }) {
+  setup(app, { stories, engines, conversations, voices, settings }) {
     stories.register();
     app.decorate('storyEngines', engines);
-    const audio = attachAudioSocket(app, conversations, engines);
+    const audio = attachAudioSocket(app, conversations, engines, voices, settings);
     // Progress reaches socket.io (`job:update`) through the queue, and the conversation socket as `story_progress`.
     app.jobs.on('update', (job) => {
       if (job.kind !== STORY_JOB || job.ownerId === null) return;

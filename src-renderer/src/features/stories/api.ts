@@ -29,7 +29,7 @@ export interface Narration {
 }
 
 export interface InstalledModel {
-  kind: 'chat' | 'narration' | 'speech-to-text';
+  kind: 'chat' | 'narration' | 'speech-to-text' | 'speaker';
   name: string;
   licence: string;
   non_commercial: boolean;

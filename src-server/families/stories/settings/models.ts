@@ -3,9 +3,10 @@ import path from 'node:path';
 import { SUPERTONIC_LICENCE, type NarrationModel, type StoryNarrator } from '../engines/narrator';
 import type { StoryEngineSlot } from '../engines/slot';
 import type { SpeechTranscriber } from '../speech/transcriber';
+import type { VoiceMatcher } from '../conversation/voice-match';
 
 export interface ModelInfo {
-  kind: 'chat' | 'narration' | 'speech-to-text';
+  kind: 'chat' | 'narration' | 'speech-to-text' | 'speaker';
   name: string;
   licence: string;
   non_commercial: boolean;
@@ -38,6 +39,7 @@ export class InstalledModels {
     private readonly engines: StoryEngineSlot,
     private readonly narrator: StoryNarrator,
     private readonly transcriber: SpeechTranscriber,
+    private readonly voices: VoiceMatcher,
   ) {}
 
   narration(): NarrationModel | null {
@@ -61,6 +63,12 @@ export class InstalledModels {
     if (stt) {
       const licence = cardLicence(stt.dir) ?? 'unknown: the model folder has no README.md licence (OpenAI Whisper weights are MIT)';
       out.push({ kind: 'speech-to-text', name: stt.name, licence, non_commercial: NON_COMMERCIAL.test(licence), voices: [] });
+    }
+    const speaker = this.voices.speakerModel();
+    if (speaker) {
+      const dir = path.dirname(speaker);
+      const licence = cardLicence(dir) ?? 'unknown: the model folder has no README.md licence; check its model card';
+      out.push({ kind: 'speaker', name: path.basename(dir), licence, non_commercial: NON_COMMERCIAL.test(licence), voices: [] });
     }
     return out;
   }

@@ -12,7 +12,7 @@ import type { SettingsRow, StorySettingsStore } from './store';
 export const RETENTION_DAYS_MAX = 3650;
 
 const ModelInfo = Type.Object({
-  kind: Type.Union([Type.Literal('chat'), Type.Literal('narration'), Type.Literal('speech-to-text')]),
+  kind: Type.Union([Type.Literal('chat'), Type.Literal('narration'), Type.Literal('speech-to-text'), Type.Literal('speaker')]),
   name: Type.String(),
   licence: Type.String({ description: 'As the model folder states it (README.md front matter) or as Atelier knows it' }),
   non_commercial: Type.Boolean({ description: 'The licence forbids commercial use' }),

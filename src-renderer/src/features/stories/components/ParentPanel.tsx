@@ -11,7 +11,7 @@ const RETENTION = [
   { value: '365', label: '1 year' },
 ];
 
-const KIND = { chat: 'Story writer', narration: 'Narration voice', 'speech-to-text': 'Speech to text' } as const;
+const KIND = { chat: 'Story writer', narration: 'Narration voice', 'speech-to-text': 'Speech to text', speaker: 'Voice matching' } as const;
 
 /**
  * For the grown-up: how long stories and voice data are kept (the server deletes them when the
@@ -98,8 +98,10 @@ export function ParentPanel() {
         </label>
         <p className="muted" data-testid="voice-match">
           {settings.voice_match
-            ? `Closest preset voice to yours: ${settings.voice_match.voice}`
-            : 'No voice match: matching a voice needs a speaker-embedding model, which is not built yet.'}
+            ? `Closest preset voice to yours: ${settings.voice_match.voice} (a preset voice, not a copy of yours)`
+            : settings.models.some((m) => m.kind === 'speaker')
+              ? 'No voice match yet: record five short samples of your voice in a conversation.'
+              : 'No voice match: finding the preset voice closest to yours needs a speaker-embedding model in models/speaker.'}
         </p>
         <Button size="sm" variant="danger" onClick={() => void forget()} disabled={!settings.voice_consent_at && !settings.voice_match}>
           Delete voice data
