@@ -55,7 +55,7 @@ export class StoryNarrator {
 
   /** Why there is no narration, in words a parent can act on. */
   missingReason(): string {
-    return 'No narration voice is installed: put a Supertonic 2 model folder (onnx/*.onnx, tts.json, unicode_indexer.json, voice_styles/) in models/tts to hear chapters read aloud; the reader offers the system voice meanwhile';
+    return 'No narration voice is installed: put a Supertonic 2 model folder (onnx/*.onnx, tts.json, unicode_indexer.json, voice_styles/) in models/tts to hear chapters read aloud';
   }
 
   /** The voice to use: the parent's choice when the model has it, else its first preset. */
