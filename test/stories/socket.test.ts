@@ -283,6 +283,7 @@ describe('the conversation socket', () => {
         type: 'voice_clone_success',
         match: 'closest_preset',
         engine: 'closest preset of supertonic-2 tiny-supertonic (speaker model tiny_wespeaker.onnx)',
+        device: 'cpu',
       });
       expect(['F1', 'M1']).toContain(success.voice_id);
       const settings = await server.app.inject({

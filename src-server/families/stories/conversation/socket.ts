@@ -302,6 +302,7 @@ export function attachAudioSocket(
           label: 'The preset narrator voice closest to yours (not a copy of your voice)',
           similarity: match.similarity,
           engine: match.engine,
+          device: match.device,
         });
       }
     } catch (err) {

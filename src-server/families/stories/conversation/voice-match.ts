@@ -22,6 +22,7 @@ export interface PresetMatch {
   similarity: number;
   /** e.g. "closest preset of supertonic-2 tiny (speaker model wespeaker.onnx)". */
   engine: string;
+  device: string;
 }
 
 /**
@@ -57,8 +58,13 @@ export class VoiceMatcher {
     return null;
   }
 
+  /** Where the speaker model last ran (cpu, cuda…), reported with the match. */
+  device: string | null = null;
+
   async embed(model: string, pcm16k: Float32Array, signal?: AbortSignal): Promise<Float32Array> {
-    return (await embedSpeaker(this.pool, model, pcm16k, signal)).embedding;
+    const { embedding, provider } = await embedSpeaker(this.pool, model, pcm16k, signal);
+    this.device = provider;
+    return embedding;
   }
 
   /** Null when there is no narration model to pick a voice from. */
@@ -82,6 +88,7 @@ export class VoiceMatcher {
           voice,
           similarity: Math.round(similarity * 1000) / 1000,
           engine: `closest preset of supertonic-2 ${voices.name} (speaker model ${path.basename(model)})`,
+          device: this.device ?? 'cpu',
         };
       }
     }
