@@ -1,9 +1,14 @@
 // Stories figures (issue #12): per engine, seconds per chapter and the time to the partner's first
-// word; the conversation socket's round trip under 50 concurrent conversations. Narration is not
-// built (no voice engine), so it has no real-time factor to report.
+// word; the conversation socket's round trip under 50 concurrent conversations; narration's
+// real-time factor (only the tiny generated Supertonic here: the plumbing, not a real voice).
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
+import { AiPool } from '../src-server/ai/pool';
+import { synthesizeSpeech } from '../src-server/ai/pipelines/supertonic';
 import { writeTinyChatModel } from '../test/stories/tiny-chat-model';
+import { writeTinySupertonic } from '../test/stories/tiny-supertonic';
 import { median, pct, startServer, stop, type Print, type Server } from './lib';
 
 const STORIES = 5;
@@ -91,6 +96,26 @@ async function startConversation(ws: WebSocket): Promise<void> {
   });
 }
 
+/** Seconds of synthesis per second of speech for one chapter-sized passage, after a warm-up run. */
+async function narrationRtf(): Promise<number> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-tts-'));
+  const pool = new AiPool();
+  try {
+    await writeTinySupertonic(dir);
+    const texts = [
+      'Once upon a time, a brave rabbit lived near the snowy mountains. Every morning it visited a wise turtle. ' +
+        'One day the moon was lost, and the two friends set out to find it. They walked and walked until the stars came out.',
+    ];
+    await synthesizeSpeech(pool, { modelDir: dir, texts, language: 'en', voice: 'F1', seed: 1 });
+    const started = performance.now();
+    const spoken = await synthesizeSpeech(pool, { modelDir: dir, texts, language: 'en', voice: 'F1', seed: 2 });
+    return (performance.now() - started) / 1000 / (spoken.samples.length / spoken.sampleRate);
+  } finally {
+    await pool.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function runStoriesBench(print: Print): Promise<void> {
   const server = await startServer();
   try {
@@ -122,7 +147,7 @@ export async function runStoriesBench(print: Print): Promise<void> {
     ws.terminate();
     print('stories: ms to the first ai_response token, tiny chat model, first turn (loads the model)', firsts[0]!.toFixed(0));
     print('stories: ms to the first ai_response token, tiny chat model, later turns (median)', median(firsts.slice(1)).toFixed(0));
-    print('stories: narration real-time factor', 'not measured: no narration engine is built');
+    print('stories: narration real-time factor, tiny Supertonic (synthesis s / audio s, warm)', (await narrationRtf()).toFixed(3));
   } finally {
     await stop(server);
   }

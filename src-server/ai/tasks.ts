@@ -7,6 +7,9 @@ import { diffusionPlanTask } from './diffusion/plan-task';
 import { upscaleTask } from './diffusion/upscale';
 import { musicgenTask } from './musicgen/pipeline';
 import { chatTask } from './pipelines/chat';
+import { supertonicTask } from './pipelines/supertonic';
+import { whisperTask } from './pipelines/whisper';
+import { speakerTask } from './pipelines/speaker';
 
 /** Every task the production worker serves; a new pipeline adds its task here. */
 export const builtinTasks: WorkerTask<never, unknown>[] = [
@@ -18,4 +21,7 @@ export const builtinTasks: WorkerTask<never, unknown>[] = [
   upscaleTask,
   musicgenTask,
   chatTask,
+  supertonicTask,
+  whisperTask,
+  speakerTask,
 ];

@@ -1,20 +1,35 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, openPage } from './helpers/browser';
 import { startAtelier, type AtelierProcess } from './helpers/server';
 import { writeTinyChatModel } from '../stories/tiny-chat-model';
+import { writeTinySupertonic } from '../stories/tiny-supertonic';
+import { writeTinyWhisper } from '../stories/tiny-whisper';
 
 // The Stories area in Chromium against the built server: a three-turn conversation typed as text,
-// a story made from it, its chapters read page by page with the system voice offered.
+// a story made from it, its chapters read page by page with the system voice offered; then, with
+// tiny generated models installed, the parent panel, an answer spoken into the (fake) microphone,
+// narration played with its sentence highlighted, and the EPUB export.
+
+const speech = fileURLToPath(new URL('../fixtures/speech-16k.wav', import.meta.url));
 
 let server: AtelierProcess;
 let browser: Browser;
 const shots = process.env.ATELIER_E2E_SHOTS;
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startAtelier(), launchChromium()]);
+  [server, browser] = await Promise.all([
+    startAtelier(),
+    launchChromium([
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-audio-capture=${speech}`,
+      '--autoplay-policy=no-user-gesture-required',
+    ]),
+  ]);
 });
 
 afterAll(async () => {
@@ -121,6 +136,76 @@ describe('Stories in the web UI', () => {
       expect(errors).toEqual([]);
     } finally {
       fs.rmSync(path.join(server.dataDir, 'models', 'chat'), { recursive: true, force: true });
+    }
+  });
+
+  it('sets up narration in the parent panel, hears a spoken answer, plays the narration and exports an EPUB', async () => {
+    const models = path.join(server.dataDir, 'models');
+    await writeTinySupertonic(path.join(models, 'tts', 'tiny-supertonic'));
+    await writeTinyWhisper(path.join(models, 'stt', 'tiny-whisper'), 'a brave rabbit');
+    // A speech model under a non-commercial licence, as some Korean fine-tunes are: the panel must say so.
+    fs.writeFileSync(path.join(models, 'stt', 'tiny-whisper', 'README.md'), '---\nlicense: cc-by-nc-4.0\n---\n');
+    try {
+      const { page, errors } = await openPage(browser);
+      await signUp(page);
+      const panel = page.getByTestId('parent-panel');
+      await expect.poll(() => panel.getByTestId('models').textContent()).toMatch(/Narration voice: tiny-supertonic — .*OpenRAIL-M/);
+      expect(await panel.getByTestId('models').textContent()).toMatch(
+        /Speech to text: tiny-whisper — cc-by-nc-4.0 Non-commercial use only/,
+      );
+      await panel.getByLabel('Narrator voice').selectOption('M1');
+      await expect.poll(() => panel.getByRole('status').textContent()).toBe('Voice saved');
+      await panel.getByLabel('Delete stories and voice data after').selectOption('30');
+      await expect.poll(() => panel.getByRole('status').textContent()).toBe('Retention saved');
+      // The box follows the server: it is ticked once the consent is recorded.
+      await panel.getByRole('checkbox').click();
+      await expect.poll(() => panel.getByRole('status').textContent()).toBe('Consent recorded');
+      expect(await panel.getByRole('checkbox').isChecked()).toBe(true);
+      await shot(page, 'parent-panel');
+      if (shots) await panel.screenshot({ path: path.join(shots, 'stories-parent-panel-models.png') });
+
+      await page.getByLabel('Child’s name').fill('Mia');
+      await page.getByRole('button', { name: 'Start talking' }).click();
+      await page.getByTestId('turn-partner').first().waitFor();
+      await page.getByRole('button', { name: 'Talk', exact: true }).click();
+      await page.getByRole('button', { name: 'Stop talking' }).waitFor();
+      // The fake microphone plays the speech fixture; a couple of seconds of it is the answer.
+      await page.waitForTimeout(2500);
+      await page.getByRole('button', { name: 'Stop talking' }).click();
+      await expect.poll(() => page.getByTestId('turn-child').first().textContent(), { timeout: 30_000 }).toBe('a brave rabbit');
+      expect(await page.getByTestId('mic-status').textContent()).toMatch(/Heard by whisper tiny-whisper .* on cpu/);
+      await shot(page, 'spoken-answer');
+      for (const [i, answer] of ['the snowy mountains', 'a wise turtle'].entries()) {
+        await page.getByLabel('Your answer').fill(answer);
+        await page.getByRole('button', { name: 'Send' }).click();
+        await expect.poll(() => page.getByTestId('turn-partner').count(), { timeout: 30_000 }).toBe(i + 3);
+      }
+
+      await page.getByRole('button', { name: 'Make the story' }).click();
+      await page.waitForURL(/\/app\/stories\/[0-9a-f-]{36}$/);
+      await expect.poll(() => page.getByTestId('story-status').textContent(), { timeout: 60_000 }).toMatch(/^Finished/);
+      await expect
+        .poll(() => page.getByTestId('narration-engine').textContent())
+        .toBe('AI voice: supertonic-2 tiny-supertonic (voice M1, 5 steps) on cpu');
+      expect(await page.getByTestId('narrated-text').textContent()).toMatch(/Mia/);
+      await page.getByRole('button', { name: 'Play', exact: true }).click();
+      await expect.poll(() => page.locator('.stories-reading').count(), { timeout: 10_000 }).toBe(1);
+      await shot(page, 'narration');
+      await page.getByRole('button', { name: 'Pause' }).click();
+      const paused = await page.getByTestId('narration-audio').evaluate((a: HTMLAudioElement) => a.currentTime);
+      expect(paused).toBeGreaterThan(0);
+      await page.getByRole('button', { name: 'Resume' }).waitFor();
+
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export EPUB' }).click()]);
+      const file = await download.path();
+      const book = fs.readFileSync(file!);
+      expect(book.toString('latin1', 0, 2)).toBe('PK');
+      expect(book.toString('latin1', 30, 38)).toBe('mimetype');
+      expect(download.suggestedFilename()).toMatch(/\.epub$/);
+      expect(errors).toEqual([]);
+    } finally {
+      fs.rmSync(path.join(models, 'tts'), { recursive: true, force: true });
+      fs.rmSync(path.join(models, 'stt'), { recursive: true, force: true });
     }
   });
 });

@@ -10,6 +10,9 @@ import { startServer, type RunningServer } from '../../src-server/server';
 import { tempDataDir } from '../helpers/app';
 import { readWav } from '../helpers/wav';
 import { settled, wavBytes } from './helpers';
+import { writeTinySpeakerModel } from './tiny-speaker';
+import { to16k } from '../../src-server/ai/pipelines/speaker';
+import { writeTinySupertonic } from './tiny-supertonic';
 
 type Frame = Record<string, unknown> & { type: string };
 
@@ -252,6 +255,51 @@ describe('the conversation socket', () => {
     expect(missing).toMatchObject({ type: 'error', error_code: 'VOICE_MODEL_MISSING' });
     expect(missing.error_message).toMatch(/speaker-embedding/);
     expect(c.closed).toBeNull();
+  });
+
+  it('with a speaker model, refuses a second voice and answers the preset narrator voice closest to the parent’s', async () => {
+    const models = path.join(dataDir, 'models');
+    await writeTinySpeakerModel(path.join(models, 'speaker', 'tiny-wespeaker'));
+    await writeTinySupertonic(path.join(models, 'tts', 'tiny-supertonic'));
+    try {
+      const c = await connect();
+      c.send({ type: 'start_conversation', payload: {} });
+      await c.until('ai_response');
+      c.send({ type: 'voice_consent', consent: true, speaker: 'parent' });
+      await c.until('voice_consent_recorded');
+      const sample = wavBytes(speech);
+      c.send(sample);
+      expect(await c.next()).toMatchObject({ type: 'voice_clone_progress', sample_count: 1 });
+      // The same recording two and a half times as fast, said three times: a much higher voice, not the same person.
+      const high = to16k(speech, 40_000);
+      c.send(wavBytes(Float32Array.from({ length: high.length * 3 }, (_, i) => high[i % high.length]!)));
+      expect(await c.next()).toMatchObject({ type: 'error', error_code: 'SECOND_SPEAKER' });
+      for (let i = 2; i <= 5; i++) {
+        c.send(sample);
+        expect(await c.next()).toMatchObject({ type: 'voice_clone_progress', sample_count: i });
+      }
+      const success = await c.next();
+      expect(success).toMatchObject({
+        type: 'voice_clone_success',
+        match: 'closest_preset',
+        engine: 'closest preset of supertonic-2 tiny-supertonic (speaker model tiny_wespeaker.onnx)',
+        device: 'cpu',
+      });
+      expect(['F1', 'M1']).toContain(success.voice_id);
+      const settings = await server.app.inject({
+        method: 'GET',
+        url: '/api/v1/stories/settings',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(settings.json().data).toMatchObject({
+        narrator_voice: success.voice_id,
+        voice_match: { voice: success.voice_id, similarity: success.similarity },
+        voice_consent_at: expect.any(String),
+      });
+    } finally {
+      fs.rmSync(path.join(models, 'speaker'), { recursive: true, force: true });
+      fs.rmSync(path.join(models, 'tts'), { recursive: true, force: true });
+    }
   });
 
   it('ends the socket when its sign-in is revoked', async () => {

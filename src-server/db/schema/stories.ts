@@ -59,6 +59,22 @@ export interface StoryPreferences {
   pictureStyle?: 'picture_book' | 'watercolour' | 'crayon';
 }
 
+/** How a story's chapters were narrated: engine and device when a voice model spoke them, else the reason there is no audio. */
+export interface StoryNarration {
+  engine: string | null;
+  device: string | null;
+  voice: string | null;
+  /** Why some or all chapters have no audio; null when every chapter was narrated. */
+  reason: string | null;
+}
+
+/** One spoken sentence of a chapter's narration, in seconds from the start of its audio (for highlighting). */
+export interface SpokenSentence {
+  text: string;
+  start: number;
+  end: number;
+}
+
 export const storiesStories = sqliteTable(
   'stories_stories',
   {
@@ -74,6 +90,8 @@ export const storiesStories = sqliteTable(
     engine: text('engine'),
     language: text('language', { enum: ['ko', 'en'] }),
     jobId: text('job_id'),
+    /** Who reads it aloud: the voice engine and device, or why `audio` is null; null while pending. */
+    narration: text('narration', { mode: 'json' }).$type<StoryNarration>(),
     failCode: text('fail_code'),
     failReason: text('fail_reason'),
     createdAt: text('created_at').notNull(),
@@ -98,7 +116,26 @@ export const storiesChapters = sqliteTable(
     content: text('content').notNull(),
     imageKey: text('image_key'),
     audioKey: text('audio_key'),
+    audioSentences: text('audio_sentences', { mode: 'json' }).$type<SpokenSentence[]>(),
     createdAt: text('created_at').notNull(),
   },
   (t) => [uniqueIndex('stories_chapters_story_number_idx').on(t.storyId, t.chapterNumber)],
 );
+
+/**
+ * The parent's settings for the Stories area, one row per account: how long stories and voice data
+ * are kept (null: until deleted by hand), the narrator voice, and the voice consent and match.
+ */
+export const storiesSettings = sqliteTable('stories_settings', {
+  ownerId: text('owner_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  retentionDays: integer('retention_days'),
+  /** A preset voice name of the installed narration model (e.g. "F1"); null: the model's first voice. */
+  narratorVoice: text('narrator_voice'),
+  /** When an adult ticked and spoke the consent line for voice samples; null: no consent, samples refused. */
+  voiceConsentAt: text('voice_consent_at'),
+  /** The preset voice closest to the parent's samples, with its cosine similarity; null until matched. */
+  voiceMatch: text('voice_match', { mode: 'json' }).$type<{ voice: string; similarity: number; at: string }>(),
+  updatedAt: text('updated_at').notNull(),
+});

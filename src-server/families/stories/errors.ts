@@ -12,6 +12,17 @@ export const storiesErrors = defineErrors({
   INVALID_TOKEN: { status: 401, message: 'Token is missing or invalid' },
   INSUFFICIENT_PERMISSION: { status: 403, message: 'This story belongs to another account' },
   RESOURCE_NOT_FOUND: { status: 404, message: 'Story not found' },
+  STORY_NOT_READY: { status: 409, message: 'The story is not finished yet' },
+  VOICE_NOT_INSTALLED: { status: 400, message: 'The installed narration model has no such voice' },
+  NO_FILE: { status: 400, message: 'Send the recording as the multipart file part `audio`' },
+  AUDIO_DECODE_FAILED: { status: 400, message: 'The recording is not audio ffmpeg can read (send WAV, WebM/Opus or MP3)' },
+  FILE_TOO_LARGE: { status: 413, message: 'The recording is too large' },
+  NO_SPEECH: { status: 422, message: 'No speech was heard in the recording' },
+  STT_MODEL_MISSING: {
+    status: 503,
+    message:
+      'No speech-to-text model is installed: put a Whisper model in the transformers.js layout in models/stt (e.g. whisper-small); meanwhile type the answer',
+  },
   RATE_LIMIT_EXCEEDED: { status: 429, message: 'Too many requests; slow down and retry later' },
   SERVER_ERROR: { status: 500, message: 'Internal server error' },
   // The story job's failure reasons (a failed story's `fail_code`).

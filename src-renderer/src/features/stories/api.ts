@@ -1,4 +1,4 @@
-import { api, session } from '../../api/client';
+import { api, requestBlob, session } from '../../api/client';
 
 /** The stories family's shapes (src-server/families/stories/stories/schemas.ts). */
 
@@ -16,6 +16,40 @@ export interface Chapter {
   content: string;
   image: StoryFile | null;
   audio: StoryFile | null;
+  /** When each sentence is spoken in `audio` (seconds); null without audio. */
+  audio_sentences: { text: string; start: number; end: number }[] | null;
+}
+
+/** How the chapters were read aloud, or why they were not. */
+export interface Narration {
+  engine: string | null;
+  device: string | null;
+  voice: string | null;
+  reason: string | null;
+}
+
+export interface InstalledModel {
+  kind: 'chat' | 'narration' | 'speech-to-text' | 'speaker';
+  name: string;
+  licence: string;
+  non_commercial: boolean;
+  voices: string[];
+}
+
+export interface StorySettings {
+  retention_days: number | null;
+  narrator_voice: string | null;
+  voice_consent_at: string | null;
+  voice_match: { voice: string; similarity: number; at: string } | null;
+  models: InstalledModel[];
+}
+
+export interface Transcript {
+  text: string;
+  flagged: boolean;
+  engine: string;
+  device: string;
+  voiced_seconds: number;
 }
 
 export type StoryStatus = 'pending' | 'in_progress' | 'completed' | 'failed';
@@ -29,6 +63,7 @@ export interface Story {
   updated_at: string;
   language: 'ko' | 'en' | null;
   engine: string | null;
+  narration: Narration | null;
   fail_code: string | null;
   fail_reason: string | null;
 }
@@ -60,6 +95,17 @@ export const storiesApi = {
   }) => api<Story>('/api/v1/stories', { method: 'POST', body }),
   rename: (id: string, title: string) => api<Story>(`/api/v1/stories/${id}`, { method: 'PATCH', body: { title } }),
   remove: (id: string) => api<void>(`/api/v1/stories/${id}`, { method: 'DELETE' }),
+  epub: (id: string) => requestBlob('canvas', `/api/v1/stories/${id}/export.epub`),
+  settings: () => api<StorySettings>('/api/v1/stories/settings'),
+  saveSettings: (body: { retention_days?: number | null; narrator_voice?: string | null; voice_consent?: boolean }) =>
+    api<StorySettings>('/api/v1/stories/settings', { method: 'PATCH', body }),
+  forgetVoice: () => api<void>('/api/v1/stories/settings/voice', { method: 'DELETE' }),
+  transcribe: (audio: Blob, language: 'ko' | 'en') => {
+    const body = new FormData();
+    body.set('language', language);
+    body.set('audio', audio, 'answer.webm');
+    return api<Transcript>('/api/v1/stories/transcribe', { method: 'POST', body });
+  },
 };
 
 /** What the conversation socket sends (src-server/families/stories/conversation/socket.ts). */

@@ -13,6 +13,9 @@ import type { StoryEngineSlot } from '../engines/slot';
 import { detectLanguage } from '../engines/types';
 import type { ConversationRow, ConversationStore } from './store';
 import { checkVoiceSample, SAMPLES_FOR_CLONING, SPEECH_SECONDS_FOR_CLONING } from './voice';
+import { centroid, cosine } from '../../../ai/pipelines/speaker';
+import type { StorySettingsStore } from '../settings/store';
+import { SAME_SPEAKER_SIMILARITY, type VoiceMatcher } from './voice-match';
 
 /** The spec's WebSocket and the alias its own examples use. */
 export const AUDIO_PATHS = new Set(['/wss/v1/audio', '/ws/v1/audio']);
@@ -42,11 +45,14 @@ export type SocketErrorCode =
   | 'NOT_ENOUGH_SPEECH'
   | 'SAMPLE_CLIPPED'
   | 'VOICE_MODEL_MISSING'
+  | 'SECOND_SPEAKER'
   | 'INVALID_TOKEN'
   | 'SERVER_ERROR';
 
 const VOICE_MODEL_MISSING =
-  'No voice model is installed: matching a voice needs a speaker-embedding model (WeSpeaker/ECAPA ONNX) and cloning it needs Chatterbox Multilingual; the samples were checked and discarded';
+  'No speaker-embedding model is installed (a WeSpeaker/ECAPA ONNX in models/speaker), so the closest narrator voice cannot be found; voice cloning (Chatterbox) is not built. The samples were checked and discarded';
+const NARRATION_MODEL_MISSING =
+  'No narration model is installed (Supertonic 2 in models/tts), so there is no preset voice to match yours with; the samples were checked and discarded';
 
 interface Session {
   ws: WebSocket;
@@ -58,6 +64,8 @@ interface Session {
   samples: number;
   voicedSeconds: number;
   missingModelSaid: boolean;
+  /** Speaker embeddings of the accepted samples (never the audio): one adult's voice, matched at the end. */
+  embeddings: Float32Array[];
   alive: boolean;
   /** Voice samples are checked one at a time, in the order they came. */
   work: Promise<void>;
@@ -90,6 +98,8 @@ export function attachAudioSocket(
   app: FastifyInstance,
   conversations: ConversationStore,
   engines: StoryEngineSlot,
+  voices: VoiceMatcher,
+  settings: StorySettingsStore,
 ): { broadcast(userId: string, message: object): void } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME });
   const partner = new BuiltinPartner();
@@ -251,6 +261,8 @@ export function attachAudioSocket(
       return fail(s, 'VALIDATION_ERROR', 'voice_consent needs consent: true and speaker: "parent" or "narrator"');
     }
     s.consent = true;
+    // Logged with the account, as the parent panel shows it (withdrawing it there deletes the match).
+    settings.update(s.userId, { voiceConsent: true });
     send(s, { type: 'voice_consent_recorded', speaker: frame.speaker });
   }
 
@@ -258,6 +270,14 @@ export function attachAudioSocket(
     try {
       const verdict = await checkVoiceSample(app.ai, bytes);
       if (!verdict.ok) return fail(s, verdict.code, verdict.message);
+      const model = voices.speakerModel();
+      if (model) {
+        const embedding = await voices.embed(model, verdict.pcm);
+        if (s.embeddings.length > 0 && cosine(embedding, centroid(s.embeddings)) < SAME_SPEAKER_SIMILARITY) {
+          return fail(s, 'SECOND_SPEAKER', 'This sample sounds like another person; record the same adult voice as before');
+        }
+        s.embeddings.push(embedding);
+      }
       s.samples += 1;
       s.voicedSeconds += verdict.voicedSeconds;
       const ready = s.samples >= SAMPLES_FOR_CLONING && s.voicedSeconds >= SPEECH_SECONDS_FOR_CLONING;
@@ -269,7 +289,21 @@ export function attachAudioSocket(
       });
       if (ready && !s.missingModelSaid) {
         s.missingModelSaid = true;
-        fail(s, 'VOICE_MODEL_MISSING', VOICE_MODEL_MISSING);
+        if (!model) return fail(s, 'VOICE_MODEL_MISSING', VOICE_MODEL_MISSING);
+        const language = s.conversation?.language ?? 'en';
+        const match = await voices.closestPreset(model, centroid(s.embeddings), language);
+        if (!match) return fail(s, 'VOICE_MODEL_MISSING', NARRATION_MODEL_MISSING);
+        settings.recordMatch(s.userId, match.voice, match.similarity);
+        settings.update(s.userId, { narratorVoice: match.voice });
+        send(s, {
+          type: 'voice_clone_success',
+          voice_id: match.voice,
+          match: 'closest_preset',
+          label: 'The preset narrator voice closest to yours (not a copy of your voice)',
+          similarity: match.similarity,
+          engine: match.engine,
+          device: match.device,
+        });
       }
     } catch (err) {
       app.log.error({ err }, 'voice sample check failed');
@@ -348,6 +382,7 @@ export function attachAudioSocket(
         samples: 0,
         voicedSeconds: 0,
         missingModelSaid: false,
+        embeddings: [],
         alive: true,
         work: Promise.resolve(),
       };

@@ -14,7 +14,12 @@ export const SPEECH_SECONDS_FOR_CLONING = 10;
 const CLIPPED_SHARE = 0.005;
 
 export type SampleVerdict =
-  | { ok: true; voicedSeconds: number; durationSeconds: number }
+  | {
+      ok: true;
+      voicedSeconds: number;
+      durationSeconds: number;
+      /** 16 kHz mono, in memory only: embedded, then dropped. */ pcm: Float32Array;
+    }
   | { ok: false; code: 'AUDIO_DECODE_FAILED' | 'NOT_ENOUGH_SPEECH' | 'SAMPLE_CLIPPED'; message: string };
 
 /**
@@ -47,7 +52,7 @@ export async function checkVoiceSample(pool: AiPool, bytes: Buffer, signal?: Abo
       message: 'The recording is too loud and clips; move a little away from the microphone and record again',
     };
   }
-  const speech = await detectSpeech(pool, pcm, { signal });
+  const speech = await detectSpeech(pool, pcm.slice(), { signal });
   const voicedSeconds = speech.segments.reduce((sum, s) => sum + (s.end - s.start), 0);
   if (voicedSeconds < MIN_SAMPLE_SPEECH_SECONDS) {
     return {
@@ -56,5 +61,5 @@ export async function checkVoiceSample(pool: AiPool, bytes: Buffer, signal?: Abo
       message: `The sample holds ${voicedSeconds.toFixed(1)} s of speech; at least ${MIN_SAMPLE_SPEECH_SECONDS} s is needed`,
     };
   }
-  return { ok: true, voicedSeconds, durationSeconds };
+  return { ok: true, voicedSeconds, durationSeconds, pcm };
 }

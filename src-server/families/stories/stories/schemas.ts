@@ -22,8 +22,25 @@ export const Chapter = Type.Object({
   title: Type.String(),
   content: Type.String(),
   image: Nullable(FileObject, "The chapter's picture; null when no image engine is installed"),
-  audio: Nullable(FileObject, "The chapter's narration; null when no voice engine is installed (the app then offers the system voice)"),
+  audio: Nullable(
+    FileObject,
+    "The chapter's narration (16-bit mono WAV); null when no voice engine is installed or it failed (the story's `narration.reason` says which; the app then offers the system voice)",
+  ),
+  audio_sentences: Type.Union(
+    [Type.Array(Type.Object({ text: Type.String(), start: Type.Number({ minimum: 0 }), end: Type.Number({ minimum: 0 }) })), Type.Null()],
+    { description: 'Atelier: when each sentence is spoken in `audio`, in seconds, for highlighting; null without audio' },
+  ),
 });
+
+export const Narration = Type.Object(
+  {
+    engine: Type.Union([Type.String(), Type.Null()], { description: 'The voice engine that read the chapters, e.g. "supertonic-2 …"' }),
+    device: Type.Union([Type.String(), Type.Null()], { description: 'Where it ran: cpu, cuda, dml, coreml' }),
+    voice: Type.Union([Type.String(), Type.Null()], { description: 'The preset voice used' }),
+    reason: Type.Union([Type.String(), Type.Null()], { description: 'Why some or all chapters have no audio; null when all do' }),
+  },
+  { description: 'Atelier: how the chapters were read aloud; null while pending' },
+);
 
 const Status = Type.Union([Type.Literal('pending'), Type.Literal('in_progress'), Type.Literal('completed'), Type.Literal('failed')]);
 
@@ -41,6 +58,7 @@ export const Story = Type.Object({
   }),
   language: Type.Union([Type.Literal('ko'), Type.Literal('en'), Type.Null()], { description: "Atelier: the story's language" }),
   engine: Type.Union([Type.String(), Type.Null()], { description: 'Atelier: the engine that writes it; null while pending' }),
+  narration: Type.Union([Narration, Type.Null()]),
   job_id: Type.Union([Type.String(), Type.Null()], { description: 'Atelier: follow it on socket.io `job:update` (kind `stories.write`)' }),
   fail_code: Type.Union([Type.String(), Type.Null()], {
     description: 'Atelier: why a failed story failed (`CONTENT_FILTERED`, `STORY_ENGINE_FAILED`...); null otherwise',

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { and, asc, desc, eq, gt, lt, or, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
-import { storiesChapters, storiesStories, users, type StoryPreferences, type StoryStatus } from '../../../db/schema';
+import { storiesChapters, storiesStories, users, type StoryNarration, type StoryPreferences, type StoryStatus } from '../../../db/schema';
 import { isAppError } from '../../../http/errors';
 import type { Job, JobContext, JobQueue, JobSnapshot } from '../../../jobs/queue';
 import type { FileStore } from '../../../storage/file-store';
@@ -12,6 +12,8 @@ import { checkText } from '../engines/safety';
 import { ageBand, CHAPTERS_BY_LENGTH, detectLanguage, type StoryBrief, type StoryEngine, type StoryOutline } from '../engines/types';
 import { storiesErrors } from '../errors';
 import type { StoryIllustrator } from '../engines/illustrator';
+import type { NarrationModel, StoryNarrator } from '../engines/narrator';
+import type { StorySettingsStore } from '../settings/store';
 import type { CursorCodec, CursorState } from './cursor';
 
 export const STORY_JOB = 'stories.write';
@@ -61,6 +63,8 @@ export class StoryService {
     private readonly cursors: CursorCodec,
     private readonly writer: () => StoryEngine,
     private readonly illustrator: StoryIllustrator,
+    private readonly narrator: StoryNarrator,
+    private readonly settings: StorySettingsStore,
     /** The second safety pass (an installed chat model's judgement); true when there is none. */
     private readonly approves: (text: string, signal: AbortSignal) => Promise<boolean>,
     private readonly now: () => number,
@@ -103,6 +107,7 @@ export class StoryService {
       status: 'pending',
       preferences: p,
       engine: null,
+      narration: null,
       language,
       jobId: null,
       failCode: null,
@@ -226,6 +231,58 @@ export class StoryService {
     }
   }
 
+  /**
+   * Reads the chapter aloud into `chapter-N.wav` (written atomically by the file store) and records
+   * the engine and device on the story; a chapter the voice engine fails on keeps `audio: null` and
+   * the story's narration says why.
+   */
+  private async narrateChapter(
+    story: StoryRow,
+    model: NarrationModel,
+    narration: StoryNarration,
+    chapterId: string,
+    chapter: number,
+    text: { title: string; content: string },
+    language: 'ko' | 'en',
+    signal: AbortSignal,
+  ): Promise<void> {
+    try {
+      const spoken = await this.narrator.narrate(
+        model,
+        [text.title, text.content],
+        language,
+        narration.voice!,
+        seedFrom(story.id) + chapter,
+        signal,
+      );
+      const key = `${storyPrefix(story.ownerId, story.id)}/chapter-${chapter}.wav`;
+      await this.storage.put(key, spoken.wav);
+      narration.engine = spoken.engine;
+      narration.device = spoken.device;
+      if (!this.row(story.id)) return;
+      this.db.transaction((tx) => {
+        tx.update(storiesChapters).set({ audioKey: key, audioSentences: spoken.sentences }).where(eq(storiesChapters.id, chapterId)).run();
+        tx.update(storiesStories).set({ narration, updatedAt: this.iso() }).where(eq(storiesStories.id, story.id)).run();
+      });
+    } catch (err) {
+      if (signal.aborted) throw err;
+      narration.reason = `Chapter ${chapter} could not be read aloud: ${(err as Error).message}`;
+      this.db.update(storiesStories).set({ narration }).where(eq(storiesStories.id, story.id)).run();
+    }
+  }
+
+  /** Removes what the accounts' retention periods have expired: stories (with their files), conversations, voice matches. */
+  async pruneExpired(): Promise<{ stories: number; conversations: number; voices: number }> {
+    const expired = this.settings.expired();
+    for (const s of expired.stories) {
+      this.db.delete(storiesStories).where(eq(storiesStories.id, s.id)).run();
+      await this.storage.deletePrefix(storyPrefix(s.ownerId, s.id));
+    }
+    this.settings.deleteConversations(expired.conversations);
+    for (const owner of expired.voiceOwners) this.settings.clearMatch(owner);
+    return { stories: expired.stories.length, conversations: expired.conversations.length, voices: expired.voiceOwners.length };
+  }
+
   private brief(story: StoryRow): StoryBrief {
     const conversation = story.conversationId ? this.conversations.get(story.conversationId) : null;
     const owner = this.owner(story.ownerId);
@@ -254,11 +311,20 @@ export class StoryService {
     if (!story) throw storiesErrors.error('RESOURCE_NOT_FOUND', 'The story was deleted before it was written');
     const engine = this.writer();
     const brief = this.brief(story);
+    const voiceModel = this.narrator.model();
+    const narration: StoryNarration = voiceModel
+      ? {
+          engine: null,
+          device: null,
+          voice: this.narrator.voiceFor(voiceModel, this.settings.get(story.ownerId).narratorVoice),
+          reason: null,
+        }
+      : { engine: null, device: null, voice: null, reason: this.narrator.missingReason() };
     // A run repeated after a restart starts over: the chapters of the interrupted run go first.
     this.db.transaction((tx) => {
       tx.delete(storiesChapters).where(eq(storiesChapters.storyId, story.id)).run();
       tx.update(storiesStories)
-        .set({ status: 'in_progress', engine: engine.name, failCode: null, failReason: null, updatedAt: this.iso() })
+        .set({ status: 'in_progress', engine: engine.name, narration, failCode: null, failReason: null, updatedAt: this.iso() })
         .where(eq(storiesStories.id, story.id))
         .run();
     });
@@ -302,6 +368,10 @@ export class StoryService {
         const imageKey = await this.picture(story, outline, i + 1, `${chapter.title}: ${outline.chapters[i]!.scene}`, ctx.signal);
         if (imageKey && this.row(story.id)) {
           this.db.update(storiesChapters).set({ imageKey }).where(eq(storiesChapters.id, chapterId)).run();
+        }
+        if (voiceModel) {
+          ctx.progress((i + 0.9) / total, { stage: 'narration', message: `Reading chapter ${i + 1} of ${total} aloud` });
+          await this.narrateChapter(story, voiceModel, narration, chapterId, i + 1, chapter, brief.language, ctx.signal);
         }
       }
       this.db.update(storiesStories).set({ status: 'completed', updatedAt: this.iso() }).where(eq(storiesStories.id, story.id)).run();

@@ -25,6 +25,7 @@ export class StoryViews {
       content: c.content,
       image: this.file(c.imageKey, origin),
       audio: this.file(c.audioKey, origin),
+      audio_sentences: c.audioKey ? (c.audioSentences ?? null) : null,
     };
   }
 
@@ -41,6 +42,7 @@ export class StoryViews {
       conversation_id: s.conversationId,
       language: s.language,
       engine: s.engine,
+      narration: s.narration,
       job_id: s.jobId,
       fail_code: s.failCode,
       fail_reason: s.failReason,

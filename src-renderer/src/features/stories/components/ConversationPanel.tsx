@@ -3,8 +3,9 @@ import { Alert, Button, Card, Field, Input } from '../../../components';
 import { navigate } from '../../../app/router';
 import type { PictureStyle, StoryLength } from '../api';
 import { useStories } from '../store';
+import { MicButton } from './MicButton';
 
-/** The talk with the child: big, readable turns, and typing as the way to answer (no speech-to-text engine is built yet). */
+/** The talk with the child: big, readable turns; the child answers by talking (Whisper on this computer) or typing. */
 export function ConversationPanel() {
   const { phase, turns, streaming, complete, problem, start, say, makeStory, reset } = useStories();
   const [name, setName] = useState('');
@@ -87,6 +88,7 @@ export function ConversationPanel() {
           Send
         </Button>
       </form>
+      <MicButton language={language} disabled={phase !== 'talking'} onText={(heard) => say(heard)} />
       <div className="row stories-make">
         <Field label="Length">
           {(c) => (

@@ -3,6 +3,7 @@ import { PageHeader } from '../../shell/components/PageHeader';
 import '../stories.css';
 import { ConversationPanel } from './ConversationPanel';
 import { Library } from './Library';
+import { ParentPanel } from './ParentPanel';
 import { StoryReader } from './StoryReader';
 
 /** /stories: talk with the child and make a story, the library; /stories/<id>: the reader. */
@@ -20,7 +21,10 @@ export function StoriesScreen() {
       ) : (
         <div className="stories-home">
           <ConversationPanel />
-          <Library />
+          <div className="stack">
+            <Library />
+            <ParentPanel />
+          </div>
         </div>
       )}
     </div>

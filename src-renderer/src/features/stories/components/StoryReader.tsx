@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'react';
-import { Alert, AudioPlayer, Button, Card, confirmAction, Input, Spinner } from '../../../components';
+import { Alert, Button, Card, confirmAction, Input, Spinner } from '../../../components';
 import { errorMessage } from '../../../api/client';
 import { navigate } from '../../../app/router';
 import { storiesApi, type Chapter, type Story } from '../api';
 import { STATUS_LABEL } from './labels';
+import { NarrationPlayer } from './NarrationPlayer';
 
 /** How often an unfinished story is fetched again to show new chapters. */
 const POLL_MS = 1000;
@@ -35,7 +36,7 @@ function printBook(story: Story): void {
 }
 
 /** The browser's own speech synthesis, for chapters without narration: no neural voice is installed. */
-function SystemVoice({ chapter, language }: { chapter: Chapter; language: Story['language'] }) {
+function SystemVoice({ chapter, language, reason }: { chapter: Chapter; language: Story['language']; reason: string | null }) {
   const [speaking, setSpeaking] = useState(false);
   const [rate, setRate] = useState(0.9);
   const available = typeof speechSynthesis !== 'undefined';
@@ -63,7 +64,7 @@ function SystemVoice({ chapter, language }: { chapter: Chapter; language: Story[
           <option value={1.1}>Normal</option>
         </select>
       </label>
-      <span className="muted">System voice (your browser’s speech synthesis): no narration voice is installed.</span>
+      <span className="muted">System voice (your browser’s speech synthesis): {reason ?? 'this chapter has no narration'}.</span>
     </div>
   );
 }
@@ -73,6 +74,8 @@ export function StoryReader({ id }: { id: string }) {
   const [problem, setProblem] = useState<string | null>(null);
   const [page, setPage] = useState(0);
   const [title, setTitle] = useState<string | null>(null);
+  const [playAll, setPlayAll] = useState(false);
+  const [exporting, setExporting] = useState(false);
 
   useEffect(() => {
     let stop = false;
@@ -106,6 +109,21 @@ export function StoryReader({ id }: { id: string }) {
       setTitle(null);
     } catch (err) {
       setProblem(errorMessage(err));
+    }
+  };
+  const exportEpub = async () => {
+    setExporting(true);
+    try {
+      const blob = await storiesApi.epub(story.id);
+      const link = document.createElement('a');
+      link.href = URL.createObjectURL(blob);
+      link.download = `${story.title}.epub`;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    } catch (err) {
+      setProblem(errorMessage(err));
+    } finally {
+      setExporting(false);
     }
   };
   const remove = async () => {
@@ -145,6 +163,9 @@ export function StoryReader({ id }: { id: string }) {
         <Button size="sm" onClick={() => printBook(story)} disabled={story.status !== 'completed'}>
           Print or save as PDF
         </Button>
+        <Button size="sm" onClick={() => void exportEpub()} disabled={story.status !== 'completed'} busy={exporting}>
+          Export EPUB
+        </Button>
         <Button size="sm" variant="danger" onClick={() => void remove()}>
           Delete
         </Button>
@@ -161,11 +182,22 @@ export function StoryReader({ id }: { id: string }) {
           {chapter.image && (
             <img className="stories-picture" src={chapter.image.url} alt={`Picture for chapter ${chapter.chapter_number}`} />
           )}
-          <p className="stories-text">{chapter.content}</p>
           {chapter.audio ? (
-            <AudioPlayer src={chapter.audio.url} label={chapter.title} />
+            <NarrationPlayer
+              chapter={chapter}
+              narration={story.narration}
+              autoPlay={playAll}
+              onPlayAll={setPlayAll}
+              onEnded={() => {
+                if (playAll && page < story.chapters.length - 1) setPage((p) => p + 1);
+                else setPlayAll(false);
+              }}
+            />
           ) : (
-            <SystemVoice chapter={chapter} language={story.language} />
+            <>
+              <p className="stories-text">{chapter.content}</p>
+              <SystemVoice chapter={chapter} language={story.language} reason={story.narration?.reason ?? null} />
+            </>
           )}
         </Card>
       )}

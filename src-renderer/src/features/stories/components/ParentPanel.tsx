@@ -1,0 +1,133 @@
+import { useEffect, useState } from 'react';
+import { Alert, Button, Card, Field } from '../../../components';
+import { errorMessage } from '../../../api/client';
+import { storiesApi, type StorySettings } from '../api';
+
+const RETENTION = [
+  { value: '', label: 'Keep until I delete them' },
+  { value: '7', label: '7 days' },
+  { value: '30', label: '30 days' },
+  { value: '90', label: '90 days' },
+  { value: '365', label: '1 year' },
+];
+
+const KIND = { chat: 'Story writer', narration: 'Narration voice', 'speech-to-text': 'Speech to text', speaker: 'Voice matching' } as const;
+
+/**
+ * For the grown-up: how long stories and voice data are kept (the server deletes them when the
+ * time is up), the narrator's voice, consent to record an adult's voice and deleting it, and the
+ * models on this computer with their licences.
+ */
+export function ParentPanel() {
+  const [settings, setSettings] = useState<StorySettings | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  useEffect(() => {
+    storiesApi.settings().then(setSettings, (err) => setProblem(errorMessage(err)));
+  }, []);
+
+  const save = async (body: Parameters<typeof storiesApi.saveSettings>[0], what: string) => {
+    setProblem(null);
+    try {
+      setSettings(await storiesApi.saveSettings(body));
+      setSaved(what);
+    } catch (err) {
+      setProblem(errorMessage(err));
+    }
+  };
+  const forget = async () => {
+    if (!confirm('Delete the voice data (consent and voice match)?')) return;
+    try {
+      await storiesApi.forgetVoice();
+      setSettings(await storiesApi.settings());
+      setSaved('Voice data deleted');
+    } catch (err) {
+      setProblem(errorMessage(err));
+    }
+  };
+
+  if (!settings) return <Card title="For grown-ups">{problem ? <Alert tone="error">{problem}</Alert> : null}</Card>;
+  const voices = settings.models.find((m) => m.kind === 'narration')?.voices ?? [];
+  return (
+    <Card title="For grown-ups" description="Privacy, voice and the models this computer uses." data-testid="parent-panel">
+      <div className="stack">
+        <Field label="Delete stories and voice data after">
+          {(c) => (
+            <select
+              {...c}
+              className="input"
+              value={settings.retention_days === null ? '' : String(settings.retention_days)}
+              onChange={(e) => void save({ retention_days: e.target.value ? Number(e.target.value) : null }, 'Retention saved')}
+            >
+              {RETENTION.map((r) => (
+                <option key={r.value} value={r.value}>
+                  {r.label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Narrator voice">
+          {(c) => (
+            <select
+              {...c}
+              className="input"
+              disabled={voices.length === 0}
+              value={settings.narrator_voice ?? ''}
+              onChange={(e) => void save({ narrator_voice: e.target.value || null }, 'Voice saved')}
+            >
+              <option value="">{voices.length ? `Default (${voices[0]})` : 'No narration voice installed'}</option>
+              {voices.map((v) => (
+                <option key={v} value={v}>
+                  {v}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <label className="stories-consent">
+          <input
+            type="checkbox"
+            checked={settings.voice_consent_at !== null}
+            onChange={(e) => void save({ voice_consent: e.target.checked }, e.target.checked ? 'Consent recorded' : 'Consent withdrawn')}
+          />
+          <span>
+            I am an adult and agree to record my own voice for the narrator. Never record a child’s voice. Recordings are deleted once
+            checked.
+          </span>
+        </label>
+        <p className="muted" data-testid="voice-match">
+          {settings.voice_match
+            ? `Closest preset voice to yours: ${settings.voice_match.voice} (a preset voice, not a copy of yours)`
+            : settings.models.some((m) => m.kind === 'speaker')
+              ? 'No voice match yet: record five short samples of your voice in a conversation.'
+              : 'No voice match: finding the preset voice closest to yours needs a speaker-embedding model in models/speaker.'}
+        </p>
+        <Button size="sm" variant="danger" onClick={() => void forget()} disabled={!settings.voice_consent_at && !settings.voice_match}>
+          Delete voice data
+        </Button>
+        <div>
+          <h4 className="stories-models-title">Models on this computer</h4>
+          {settings.models.length === 0 ? (
+            <p className="muted">None installed: the built-in storyteller writes, and the browser’s voice reads aloud.</p>
+          ) : (
+            <ul className="stories-models" data-testid="models">
+              {settings.models.map((m) => (
+                <li key={m.kind}>
+                  <strong>{KIND[m.kind]}:</strong> {m.name} — {m.licence}{' '}
+                  {m.non_commercial && <span className="stories-badge">Non-commercial use only</span>}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+        {problem && <Alert tone="error">{problem}</Alert>}
+        {saved && !problem && (
+          <p className="muted" role="status">
+            {saved}
+          </p>
+        )}
+      </div>
+    </Card>
+  );
+}

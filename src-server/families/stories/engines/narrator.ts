@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AiPool } from '../../../ai/pool';
+import { encodeWav, supertonicLayout, synthesizeSpeech } from '../../../ai/pipelines/supertonic';
+import type { SpokenSentence } from '../../../db/schema';
+import type { Language } from './types';
+
+/** Where the user installs narration models: one folder each, Supertonic 2 in its official layout. */
+export const ttsModelsRoot = (dataDir: string) => path.join(dataDir, 'models', 'tts');
+
+/** Shown wherever the narration model is named: its weights' licence passes its use restrictions on. */
+export const SUPERTONIC_LICENCE = 'Supertonic 2 (Supertone): code MIT, weights OpenRAIL-M (use restrictions apply)';
+
+export interface NarrationModel {
+  dir: string;
+  name: string;
+  voices: string[];
+}
+
+export interface Narration {
+  wav: Buffer;
+  sentences: SpokenSentence[];
+  /** e.g. "supertonic-2 tiny-supertonic (voice F1, 5 steps)". */
+  engine: string;
+  device: string;
+  voice: string;
+  seconds: number;
+}
+
+/** Reads chapters aloud with the first installed Supertonic model (by folder name), if there is one. */
+export class StoryNarrator {
+  constructor(
+    private readonly pool: AiPool,
+    private readonly dataDir: string,
+  ) {}
+
+  /** The installed model, or null. Hidden folders (installs in progress) and incomplete ones are skipped. */
+  model(): NarrationModel | null {
+    const root = ttsModelsRoot(this.dataDir);
+    let names: string[];
+    try {
+      names = fs
+        .readdirSync(root)
+        .filter((n) => !n.startsWith('.'))
+        .sort();
+    } catch {
+      return null;
+    }
+    for (const name of names) {
+      const found = supertonicLayout(path.join(root, name));
+      if (found.ok) return { dir: path.join(root, name), name, voices: Object.keys(found.layout.voices) };
+    }
+    return null;
+  }
+
+  /** Why there is no narration, in words a parent can act on. */
+  missingReason(): string {
+    return 'No narration voice is installed: put a Supertonic 2 model folder (onnx/*.onnx, tts.json, unicode_indexer.json, voice_styles/) in models/tts to hear chapters read aloud';
+  }
+
+  /** The voice to use: the parent's choice when the model has it, else its first preset. */
+  voiceFor(model: NarrationModel, chosen: string | null): string {
+    return chosen && model.voices.includes(chosen) ? chosen : model.voices[0]!;
+  }
+
+  async narrate(
+    model: NarrationModel,
+    /** The chapter's title and body: spoken in that order, the title's sentences first. */
+    texts: string[],
+    language: Language,
+    voice: string,
+    seed: number,
+    signal: AbortSignal,
+  ): Promise<Narration> {
+    const steps = 5;
+    const spoken = await synthesizeSpeech(this.pool, { modelDir: model.dir, texts, language, voice, seed, steps }, { signal });
+    return {
+      wav: encodeWav(spoken.samples, spoken.sampleRate),
+      sentences: spoken.sentences.map((s) => ({ text: s.text, start: round(s.start), end: round(s.end) })),
+      engine: `supertonic-2 ${model.name} (voice ${voice}, ${steps} steps)`,
+      device: spoken.provider,
+      voice,
+      seconds: spoken.samples.length / spoken.sampleRate,
+    };
+  }
+}
+
+const round = (s: number) => Math.round(s * 1000) / 1000;
