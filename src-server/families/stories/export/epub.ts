@@ -169,7 +169,7 @@ const CONTAINER = `<?xml version="1.0" encoding="UTF-8"?>
 </container>
 `;
 
-export function buildEpub(book: EpubBook): Buffer {
+export function buildEpub(book: EpubBook): Promise<Buffer> {
   const text = (s: string) => Buffer.from(s, 'utf8');
   const entries: ZipEntry[] = [
     { name: 'mimetype', data: text('application/epub+zip'), store: true },

@@ -63,7 +63,7 @@ export class StoryExporter {
           : null;
       chapters.push({ number: c.chapterNumber, title: c.title, content: c.content, picture, audio });
     }
-    const bytes = buildEpub({
+    const bytes = await buildEpub({
       id: story.id,
       title: story.title,
       language: story.language ?? 'en',
