@@ -18,6 +18,10 @@ export interface AtelierConfig {
   lemonSqueezy: LemonSqueezyConfig;
   /** `ATELIER_JOB_RETENTION_DAYS`: finished jobs older than this are pruned (default 30; 0 keeps them all). */
   jobRetentionDays: number;
+  /** `ATELIER_CATALOG_URL`: where catalog models download from (`<url>/<repo>/resolve/<revision>/<file>`); default https://huggingface.co. */
+  catalogUrl: string;
+  /** `ATELIER_CATALOG_FILE`: a model catalog to use instead of the bundled one (a mirror's, or a test's). */
+  catalogFile: string | null;
 }
 
 /**
@@ -76,6 +80,19 @@ function variantsFrom(raw: string | undefined): Record<string, string> {
   return variants;
 }
 
+function catalogUrlFrom(raw: string | undefined): string {
+  const value = nonEmpty(raw) ?? 'https://huggingface.co';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`ATELIER_CATALOG_URL must be an http(s) URL, got "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ConfigError(`ATELIER_CATALOG_URL must be an http(s) URL, got "${value}"`);
+  return value.replace(/\/+$/, '');
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<AtelierConfig> = {}): AtelierConfig {
@@ -90,6 +107,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel,
     webRoot: env.ATELIER_WEB_ROOT ?? null,
     jobRetentionDays: intFrom(env, 'ATELIER_JOB_RETENTION_DAYS', 30, 0, 36_500),
+    catalogUrl: catalogUrlFrom(env.ATELIER_CATALOG_URL),
+    catalogFile: nonEmpty(env.ATELIER_CATALOG_FILE),
     lemonSqueezy: {
       apiBase: (nonEmpty(env.LEMONSQUEEZY_API_BASE) ?? 'https://api.lemonsqueezy.com').replace(/\/+$/, ''),
       apiKey: nonEmpty(env.LEMONSQUEEZY_API_KEY),

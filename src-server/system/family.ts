@@ -9,6 +9,9 @@ import { locateFfmpeg } from '../media/ffmpeg';
 import { defaultWebRoot } from '../paths';
 import { ModelCatalog } from '../ai/diffusion/catalog';
 import { ModelAdminService } from './models/service';
+import { loadModelCatalog } from './catalog/catalog';
+import { catalogRoutes } from './catalog/routes';
+import { CatalogService } from './catalog/service';
 import { modelAdminRoutes } from './models/routes';
 import { queueRoutes } from './queue-routes';
 import { readSetting, writeSetting } from './settings';
@@ -31,14 +34,16 @@ const lanView = (s: ReturnType<import('fastify').FastifyInstance['lan']['status'
 export default defineFamily({
   dialect: systemDialect,
   prefixes: ['/system', '/files'],
-  services: (app) => ({
-    models: new ModelAdminService(new ModelCatalog(app.config.dataDir, PLAN_ORDER), app.jobs, () => app.ai.providers),
-  }),
+  services: (app) => {
+    const models = new ModelAdminService(new ModelCatalog(app.config.dataDir, PLAN_ORDER), app.jobs, () => app.ai.providers);
+    return { models, catalog: new CatalogService(loadModelCatalog(app.config.catalogFile), app.config.catalogUrl, models) };
+  },
   setup(_app, { models }) {
     models.register();
   },
-  async routes(app, { models }) {
+  async routes(app, { models, catalog }) {
     await modelAdminRoutes(app, models);
+    await catalogRoutes(app, catalog);
     await queueRoutes(app);
 
     app.get(
