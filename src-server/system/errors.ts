@@ -15,6 +15,7 @@ export const errors = defineErrors({
   INVALID_MANIFEST: { status: 422, message: 'Not a model manifest' },
   INVALID_MODEL: { status: 422, message: 'A broken or incomplete model' },
   NOT_A_MODEL: { status: 422, message: 'The path is no model folder' },
+  FFMPEG_INVALID: { status: 400, message: 'That file does not run as ffmpeg' },
   NOT_ENOUGH_SPACE: { status: 422, message: 'Not enough free disk space for this download' },
   CATALOG_ENTRY_NOT_FOUND: { status: 404, message: 'No such entry in the model catalog' },
 });
