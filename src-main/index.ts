@@ -4,6 +4,7 @@ import { paths } from '../src-server/paths';
 import { startServer, type RunningServer } from '../src-server/server';
 import { OPEN_EXTERNAL_CHANNEL } from '../src-shared/desktop';
 import { buildMenu } from './menu';
+import { startUpdates } from './updates';
 import { createMainWindow, openExternally, sameOrigin } from './window';
 
 // Before anything asks for userData: the folder is named after the app, as on the headless side.
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
   });
   Menu.setApplicationMenu(buildMenu(running.url, running.app.config.dataDir));
   openWindow(running);
+  startUpdates(running).catch((err: unknown) => running.app.log.warn({ err }, 'updates could not start'));
 
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) openWindow(running);
