@@ -150,6 +150,17 @@ describe('first run in the web UI', () => {
     expect(await status.getAttribute('data-status')).toBe('completed');
     await expect.poll(() => page.getByTestId('gallery-image').count(), { timeout: 20_000 }).toBe(1);
     await shot(page, '5-generated');
+
+    // Settings: the data folder by area, which ffmpeg runs, and diagnostics without the e-mail.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+    await page.waitForURL(/\/app\/settings$/);
+    await expect.poll(() => page.getByTestId('storage-areas').locator('[data-area="models"] dd').textContent()).toMatch(/KB|MB/);
+    await expect.poll(() => page.getByTestId('ffmpeg-active').textContent()).toMatch(/Using ffmpeg|No ffmpeg found/);
+    await page.getByTestId('copy-diagnostics').click();
+    const diag = page.getByTestId('diagnostics-text');
+    await expect.poll(() => diag.inputValue()).toMatch(/^Atelier /);
+    expect(await diag.inputValue()).not.toContain('hilma@example.com');
+    await shot(page, '6-settings');
     expect(errors).toEqual([]);
   });
 });
