@@ -67,6 +67,9 @@ export const catalogApi = {
     }),
 };
 
+/** The bundled catalog's entry each area needs first (src-server/system/catalog/catalog.json). */
+export const AREA_ENTRIES = { images: 'sd-turbo', compose: 'musicgen-small', stories: 'qwen2.5-1.5b-instruct' } as const;
+
 /** Where the Models screen shows one catalog entry: areas that need a model link here. */
 export const catalogEntryPath = (id: string) => `/models?entry=${encodeURIComponent(id)}`;
 
