@@ -1,5 +1,7 @@
 import { app, BrowserWindow, dialog, ipcMain, Menu } from 'electron';
+import path from 'node:path';
 import { ConfigError, loadConfig } from '../src-server/config';
+import { LOCATION_FILE, readDataLocation } from '../src-server/data-location';
 import { paths } from '../src-server/paths';
 import { startServer, type RunningServer } from '../src-server/server';
 import { OPEN_EXTERNAL_CHANNEL } from '../src-shared/desktop';
@@ -15,8 +17,11 @@ let mainWindow: BrowserWindow | null = null;
 
 /** The configured PORT when it is free; when another program holds it, any free port (the window follows the server). */
 async function startInProcessServer(): Promise<RunningServer> {
-  const dataDir = process.env.ATELIER_DATA_DIR || app.getPath('userData');
-  const config = loadConfig({ ...process.env, ATELIER_DATA_DIR: dataDir });
+  // ATELIER_DATA_DIR wins; else the folder Settings moved it to (data-location.ts); else userData.
+  const chosen = process.env.ATELIER_DATA_DIR || null;
+  const locationFile = path.join(app.getPath('userData'), LOCATION_FILE);
+  const dataDir = chosen ?? readDataLocation(locationFile) ?? app.getPath('userData');
+  const config = loadConfig({ ...process.env, ATELIER_DATA_DIR: dataDir }, { dataLocationFile: chosen ? null : locationFile });
   try {
     return await startServer({ config });
   } catch (err) {

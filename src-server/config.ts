@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { LOCATION_FILE, readDataLocation } from './data-location';
 import { defaultDataDir } from './paths';
 
 export interface AtelierConfig {
@@ -7,6 +8,8 @@ export interface AtelierConfig {
   port: number;
   /** Root of everything Atelier writes: database, files, models, secrets. */
   dataDir: string;
+  /** The pointer a data-folder move writes (data-location.ts); null when ATELIER_DATA_DIR chooses the folder. */
+  dataLocationFile: string | null;
   /** Requests per minute per client before 429 (per family envelope). */
   rateLimitMax: number;
   /** Requests per minute per client on the login and registration routes. */
@@ -101,7 +104,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   return {
     host: env.HOST && env.HOST.trim() !== '' ? env.HOST.trim() : '127.0.0.1',
     port: intFrom(env, 'PORT', 8000, 0, 65535),
-    dataDir: path.resolve(env.ATELIER_DATA_DIR && env.ATELIER_DATA_DIR !== '' ? env.ATELIER_DATA_DIR : defaultDataDir()),
+    dataDir: path.resolve(
+      env.ATELIER_DATA_DIR && env.ATELIER_DATA_DIR !== ''
+        ? env.ATELIER_DATA_DIR
+        : (readDataLocation(path.join(defaultDataDir(), LOCATION_FILE)) ?? defaultDataDir()),
+    ),
+    dataLocationFile: env.ATELIER_DATA_DIR && env.ATELIER_DATA_DIR !== '' ? null : path.join(defaultDataDir(), LOCATION_FILE),
     rateLimitMax: intFrom(env, 'ATELIER_RATE_LIMIT', 1200, 1, 10_000_000),
     authRateLimitMax: intFrom(env, 'ATELIER_AUTH_RATE_LIMIT', 30, 1, 10_000_000),
     logLevel,

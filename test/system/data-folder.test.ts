@@ -127,3 +127,67 @@ describe('logs', () => {
     expect(scrub('Basic YWRhOnB3')).toBe('Basic <token>');
   });
 });
+
+describe('moving the data folder', () => {
+  it('copies everything, then points the next start at the copy; the old folder stays', async () => {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-move-'));
+    const locationFile = path.join(base, 'default', 'location.json');
+    t = await makeTestApp({ dataLocationFile: locationFile });
+    await signUp(t.app, { email: 'mover@example.com' });
+    const owner = requests(() => t!.app).as({ headers: bearer((await signUp(t!.app)).accessToken) });
+    fs.mkdirSync(path.join(t.dataDir, 'files', 'canvas', 'u1'), { recursive: true });
+    fs.writeFileSync(path.join(t.dataDir, 'files', 'canvas', 'u1', 'a.png'), Buffer.alloc(4321, 7));
+    try {
+      // Not into a folder that already holds something, nor inside the data folder itself.
+      const busy = path.join(base, 'busy');
+      fs.mkdirSync(busy);
+      fs.writeFileSync(path.join(busy, 'x'), 'x');
+      expect((await owner.post('/system/data-folder/move', { path: busy })).json().error.code).toBe('TARGET_NOT_EMPTY');
+      expect((await owner.post('/system/data-folder/move', { path: path.join(t.dataDir, 'inner') })).json().error.code).toBe(
+        'VALIDATION_ERROR',
+      );
+      expect(fs.existsSync(locationFile)).toBe(false);
+
+      const target = path.join(base, 'new-disk', 'Atelier');
+      const res = await owner.post('/system/data-folder/move', { path: target });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().data).toMatchObject({ from: t.dataDir, to: target, restart_required: true });
+      expect(fs.readFileSync(path.join(target, 'files', 'canvas', 'u1', 'a.png')).length).toBe(4321);
+      expect(fs.existsSync(path.join(t.dataDir, 'files', 'canvas', 'u1', 'a.png'))).toBe(true);
+      expect(JSON.parse(fs.readFileSync(locationFile, 'utf8'))).toEqual({ path: target });
+      const { default: Database } = await import('better-sqlite3');
+      const copy = new Database(path.join(target, 'atelier.db'), { readonly: true });
+      expect(copy.prepare(`SELECT count(*) FROM users WHERE email = 'mover@example.com'`).pluck().get()).toBe(1);
+      copy.close();
+      // The next start reads the pointer.
+      const { readDataLocation } = await import('../../src-server/data-location');
+      expect(readDataLocation(locationFile)).toBe(target);
+    } finally {
+      fs.rmSync(base, { recursive: true, force: true });
+    }
+  });
+
+  it('is refused up front when the disk lacks room, or when ATELIER_DATA_DIR fixes the folder', async () => {
+    const { app, owner, dataDir } = await setUp();
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-move-'));
+    try {
+      const { moveDataFolder } = await import('../../src-server/system/data/move');
+      const target = path.join(base, 'small-disk');
+      await expect(
+        moveDataFolder({
+          from: dataDir,
+          to: target,
+          locationFile: path.join(base, 'location.json'),
+          sqlite: app.db.$client,
+          free: () => 1000,
+        }),
+      ).rejects.toMatchObject({ code: 'NOT_ENOUGH_SPACE' });
+      expect(fs.existsSync(target)).toBe(false);
+      expect(fs.existsSync(path.join(base, 'location.json'))).toBe(false);
+      // The test app is started as with ATELIER_DATA_DIR: no pointer to write.
+      expect((await owner.post('/system/data-folder/move', { path: target })).json().error.code).toBe('DATA_DIR_FIXED');
+    } finally {
+      fs.rmSync(base, { recursive: true, force: true });
+    }
+  });
+});

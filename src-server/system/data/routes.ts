@@ -9,6 +9,7 @@ import { inspectFfmpeg, listFfmpegs, setFfmpegOverride } from '../../media/ffmpe
 import { diagnostics } from '../diagnostics';
 import { errors } from '../errors';
 import { readSetting, writeSetting } from '../settings';
+import { moveDataFolder } from './move';
 import { dataFolderSizes } from './sizes';
 
 const tags = ['system'];
@@ -142,6 +143,51 @@ export async function dataRoutes(app: FamilyApp, version: string): Promise<void>
       writeSetting(app.db, 'ffmpeg', { path: chosen }, app.clock.now());
       setFfmpegOverride(chosen);
       return { success: true as const, data: await ffmpegView() };
+    },
+  );
+
+  app.post(
+    '/system/data-folder/move',
+    {
+      schema: {
+        tags,
+        summary: 'Copy the data folder to another place and use it from the next start (loopback only)',
+        description:
+          'The target must be an empty or new folder outside the current one, on a disk with room for it. Everything is copied (the database with SQLite backup), checked, and only then does the next start use it; the old folder stays until you delete it.',
+        body: Type.Object({ path: Type.String({ minLength: 1, maxLength: 4096 }) }, { additionalProperties: false }),
+        response: {
+          200: DataEnvelope(
+            Type.Object({ from: Type.String(), to: Type.String(), copied_bytes: Type.Integer(), restart_required: Type.Literal(true) }),
+          ),
+          400: Type.Object(
+            { success: Type.Literal(false), error: Type.Object({ code: Type.String(), message: Type.String() }) },
+            {
+              description: '`VALIDATION_ERROR`: not absolute, or inside the data folder',
+            },
+          ),
+          409: Type.Object(
+            { success: Type.Literal(false), error: Type.Object({ code: Type.String(), message: Type.String() }) },
+            {
+              description: '`TARGET_NOT_EMPTY`; `DATA_DIR_FIXED`: ATELIER_DATA_DIR sets the folder',
+            },
+          ),
+          422: Type.Object(
+            { success: Type.Literal(false), error: Type.Object({ code: Type.String(), message: Type.String() }) },
+            {
+              description: '`NOT_ENOUGH_SPACE`; `MOVE_FAILED`: the copy failed and was removed',
+            },
+          ),
+        },
+      },
+    },
+    async (request) => {
+      const moved = await moveDataFolder({
+        from: app.config.dataDir,
+        to: request.body.path,
+        locationFile: app.config.dataLocationFile,
+        sqlite: app.db.$client,
+      });
+      return { success: true as const, data: { ...moved, restart_required: true as const } };
     },
   );
 
