@@ -19,6 +19,7 @@ export const errors = defineErrors({
   DATA_DIR_FIXED: { status: 409, message: 'ATELIER_DATA_DIR chooses the data folder' },
   TARGET_NOT_EMPTY: { status: 409, message: 'The target folder is not empty' },
   MOVE_FAILED: { status: 422, message: 'The data folder could not be copied' },
+  INVALID_LIBRARY: { status: 422, message: 'Not a usable Atelier library archive' },
   NOT_ENOUGH_SPACE: { status: 422, message: 'Not enough free disk space for this download' },
   CATALOG_ENTRY_NOT_FOUND: { status: 404, message: 'No such entry in the model catalog' },
 });

@@ -191,3 +191,67 @@ describe('moving the data folder', () => {
     }
   });
 });
+
+describe('library export and import', () => {
+  it('exports the database and files as one archive, and an import replaces the library at the next start', async () => {
+    const source = await makeTestApp();
+    const other = await makeTestApp({}, { keep: true });
+    try {
+      await signUp(source.app, { email: 'exported@example.com' });
+      fs.mkdirSync(path.join(source.dataDir, 'files', 'studio', 'u1'), { recursive: true });
+      fs.writeFileSync(path.join(source.dataDir, 'files', 'studio', 'u1', 'song.wav'), Buffer.alloc(2048, 3));
+      fs.mkdirSync(path.join(source.dataDir, 'models', 'upscalers', 'big'), { recursive: true });
+      fs.writeFileSync(path.join(source.dataDir, 'models', 'upscalers', 'big', 'model.onnx'), Buffer.alloc(1000));
+      const sourceOwner = requests(() => source.app).as({ headers: bearer((await signUp(source.app)).accessToken) });
+      const exported = await sourceOwner.get('/system/library/export');
+      expect(exported.statusCode).toBe(200);
+      expect(exported.headers['content-type']).toBe('application/gzip');
+      expect(exported.headers['content-disposition']).toMatch(/attachment; filename="atelier-library-\d{4}-\d{2}-\d{2}\.tar\.gz"/);
+      const archive = exported.rawPayload;
+      expect(fs.readdirSync(path.join(source.dataDir, 'tmp')).filter((n) => n.startsWith('export-'))).toEqual([]);
+
+      const auth = bearer((await signUp(other.app, { email: 'before@example.com' })).accessToken);
+      const owner = requests(() => other.app).as({ headers: auth });
+      // Garbage is refused and leaves nothing behind.
+      const bad = await other.app.inject({
+        method: 'POST',
+        url: '/system/library/import',
+        headers: { ...auth, 'content-type': 'application/gzip' },
+        payload: Buffer.from('not an archive at all'),
+      });
+      expect(bad.statusCode).toBe(422);
+      expect(bad.json().error.code).toBe('INVALID_LIBRARY');
+      expect(fs.readdirSync(other.dataDir).filter((n) => n.startsWith('.import'))).toEqual([]);
+
+      const res = await other.app.inject({
+        method: 'POST',
+        url: '/system/library/import',
+        headers: { ...auth, 'content-type': 'application/gzip' },
+        payload: archive,
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().data).toEqual({ files: 1, restart_required: true });
+      expect((await owner.get('/system/library/import')).json().data).toEqual({ pending: true });
+      // Until the restart, this library is untouched.
+      expect(other.app.db.$client.prepare(`SELECT count(*) FROM users WHERE email = 'exported@example.com'`).pluck().get()).toBe(0);
+    } finally {
+      await source.close();
+      await other.close();
+    }
+    const restarted = await makeTestApp({}, { dataDir: other.dataDir });
+    try {
+      const db = restarted.app.db.$client;
+      expect(db.prepare(`SELECT count(*) FROM users WHERE email = 'exported@example.com'`).pluck().get()).toBe(1);
+      expect(db.prepare(`SELECT count(*) FROM users WHERE email = 'before@example.com'`).pluck().get()).toBe(0);
+      expect(fs.readFileSync(path.join(other.dataDir, 'files', 'studio', 'u1', 'song.wav')).length).toBe(2048);
+      // Models are not part of the library; the replaced library is kept aside.
+      expect(fs.existsSync(path.join(other.dataDir, 'models', 'upscalers', 'big'))).toBe(false);
+      const aside = fs.readdirSync(other.dataDir).filter((n) => n.startsWith('.before-import-'));
+      expect(aside).toHaveLength(1);
+      expect(fs.existsSync(path.join(other.dataDir, aside[0]!, 'atelier.db'))).toBe(true);
+    } finally {
+      await restarted.close();
+      fs.rmSync(other.dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -9,6 +9,8 @@ import { inspectFfmpeg, listFfmpegs, setFfmpegOverride } from '../../media/ffmpe
 import { diagnostics } from '../diagnostics';
 import { errors } from '../errors';
 import { readSetting, writeSetting } from '../settings';
+import Database from 'better-sqlite3';
+import { exportLibrary, importPending, LibraryError, stageImport } from '../../library';
 import { moveDataFolder } from './move';
 import { dataFolderSizes } from './sizes';
 
@@ -189,6 +191,70 @@ export async function dataRoutes(app: FamilyApp, version: string): Promise<void>
       });
       return { success: true as const, data: { ...moved, restart_required: true as const } };
     },
+  );
+
+  app.get(
+    '/system/library/export',
+    {
+      schema: {
+        tags,
+        summary: 'The whole library as one .tar.gz, streamed: the database and every file; models, logs and keys stay out (loopback only)',
+        produces: ['application/gzip'],
+      },
+    },
+    async (_request, reply) => {
+      const stream = await exportLibrary(app.config.dataDir, app.db.$client, version);
+      const day = new Date(app.clock.now()).toISOString().slice(0, 10);
+      return reply
+        .type('application/gzip')
+        .header('content-disposition', `attachment; filename="atelier-library-${day}.tar.gz"`)
+        .send(stream);
+    },
+  );
+
+  const Failure = (description: string) =>
+    Type.Object({ success: Type.Literal(false), error: Type.Object({ code: Type.String(), message: Type.String() }) }, { description });
+
+  // The archive is streamed to disk as it arrives: no parser, no JSON body limit.
+  await app.register(async (scope: FamilyApp) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
+    scope.post(
+      '/system/library/import',
+      {
+        schema: {
+          tags,
+          summary: 'Import a library archive (from GET /system/library/export); it replaces this library at the next start (loopback only)',
+          description:
+            'The body is the .tar.gz itself. It is extracted and checked beside the current library; only a sound archive is kept, and the next start switches to it, keeping the replaced library in `.before-import-<time>/` in the data folder.',
+          response: {
+            200: DataEnvelope(Type.Object({ files: Type.Integer(), restart_required: Type.Literal(true) })),
+            422: Failure('`INVALID_LIBRARY`: not an Atelier library archive, or a damaged one; nothing was changed'),
+          },
+        },
+      },
+      async (request) => {
+        try {
+          const staged = await stageImport(app.config.dataDir, request.raw, (file) => new Database(file, { readonly: true }));
+          return { success: true as const, data: { files: staged.files, restart_required: true as const } };
+        } catch (err) {
+          if (err instanceof LibraryError) throw errors.error('INVALID_LIBRARY', err.message);
+          throw err;
+        }
+      },
+    );
+  });
+
+  app.get(
+    '/system/library/import',
+    {
+      schema: {
+        tags,
+        summary: 'Whether an imported library waits for the next start (loopback only)',
+        response: { 200: DataEnvelope(Type.Object({ pending: Type.Boolean() })) },
+      },
+    },
+    async () => ({ success: true as const, data: { pending: importPending(app.config.dataDir) } }),
   );
 
   app.get(
