@@ -161,6 +161,17 @@ describe('first run in the web UI', () => {
     await expect.poll(() => diag.inputValue()).toMatch(/^Atelier /);
     expect(await diag.inputValue()).not.toContain('hilma@example.com');
     await shot(page, '6-settings');
+
+    // The library goes out as one archive and comes back in, for the next start.
+    const library = page.getByTestId('library');
+    const [download] = await Promise.all([page.waitForEvent('download'), library.getByTestId('library-export').click()]);
+    const archive = path.join(folder, download.suggestedFilename());
+    await download.saveAs(archive);
+    expect(download.suggestedFilename()).toMatch(/^atelier-library-\d{4}-\d{2}-\d{2}\.tar\.gz$/);
+    expect(fs.statSync(archive).size).toBeGreaterThan(1000);
+    await library.getByTestId('library-import').setInputFiles(archive);
+    await library.getByText(/Restart Atelier to open the imported library/).waitFor();
+    await library.getByText('An imported library opens at the next start of Atelier.').waitFor();
     expect(errors).toEqual([]);
   });
 });

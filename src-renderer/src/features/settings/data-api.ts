@@ -1,4 +1,4 @@
-import { api } from '../../api/client';
+import { api, requestBlob } from '../../api/client';
 
 export interface StorageView {
   data_dir: string;
@@ -34,4 +34,17 @@ export const dataApi = {
   ffmpeg: () => api<FfmpegSetting>('/system/settings/ffmpeg'),
   setFfmpeg: (path: string | null) => api<FfmpegSetting>('/system/settings/ffmpeg', { method: 'PUT', body: { path } }),
   diagnostics: () => api<{ text: string }>('/system/diagnostics'),
+  move: (path: string) =>
+    api<{ from: string; to: string; copied_bytes: number; restart_required: true }>('/system/data-folder/move', {
+      method: 'POST',
+      body: { path },
+    }),
+  exportLibrary: () => requestBlob('canvas', '/system/library/export'),
+  /** The archive goes as the body itself, streamed by the browser. */
+  importLibrary: (archive: Blob) =>
+    api<{ files: number; restart_required: true }>('/system/library/import', {
+      method: 'POST',
+      body: new Blob([archive], { type: 'application/gzip' }),
+    }),
+  importPending: () => api<{ pending: boolean }>('/system/library/import'),
 };

@@ -212,3 +212,88 @@ export function DiagnosticsCard() {
     </Card>
   );
 }
+
+/** Move the data folder to another disk, and the library in and out as one archive. */
+export function LibraryCard() {
+  const [target, setTarget] = useState('');
+  const [busy, setBusy] = useState<'move' | 'export' | 'import' | null>(null);
+  const [message, setMessage] = useState<{ tone: 'success' | 'error' | 'info'; text: string } | null>(null);
+  const [pending, setPending] = useState(false);
+  useEffect(() => {
+    dataApi.importPending().then(
+      (p) => setPending(p.pending),
+      () => undefined,
+    );
+  }, []);
+
+  const run = async (what: 'move' | 'export' | 'import', action: () => Promise<string>) => {
+    setBusy(what);
+    setMessage(null);
+    try {
+      setMessage({ tone: 'success', text: await action() });
+    } catch (err) {
+      setMessage({ tone: 'error', text: errorMessage(err) });
+    } finally {
+      setBusy(null);
+    }
+  };
+  const move = (event: FormEvent) => {
+    event.preventDefault();
+    void run('move', async () => {
+      const moved = await dataApi.move(target.trim());
+      return `Copied ${formatBytes(moved.copied_bytes)} to ${moved.to}. Restart Atelier to use it; the old folder stays until you delete it.`;
+    });
+  };
+  const exportIt = () =>
+    void run('export', async () => {
+      const blob = await dataApi.exportLibrary();
+      const url = URL.createObjectURL(blob);
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = `atelier-library-${new Date().toISOString().slice(0, 10)}.tar.gz`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      return `Exported ${formatBytes(blob.size)}.`;
+    });
+  const importIt = (file: File | undefined) => {
+    if (!file) return;
+    void run('import', async () => {
+      const done = await dataApi.importLibrary(file);
+      setPending(true);
+      return `Checked ${done.files} file${done.files === 1 ? '' : 's'}. Restart Atelier to open the imported library; this one is kept aside in the data folder.`;
+    });
+  };
+
+  return (
+    <Card title="Library" description="Your work in one archive, or the whole data folder on another disk." data-testid="library">
+      {pending && <Alert tone="info">An imported library opens at the next start of Atelier.</Alert>}
+      <div className="row">
+        <Button busy={busy === 'export'} onClick={exportIt} data-testid="library-export">
+          Export library
+        </Button>
+        <label className="btn btn-secondary">
+          Import library…
+          <input
+            type="file"
+            accept=".tar.gz,.tgz,application/gzip"
+            hidden
+            onChange={(e) => importIt(e.target.files?.[0])}
+            data-testid="library-import"
+          />
+        </label>
+      </div>
+      <p className="muted small">The archive holds the database and every file; models download again from the catalog.</p>
+      <form className="row" onSubmit={move}>
+        <Field label="Move the data folder to" hint="An empty or new folder on another disk; everything is copied first.">
+          {(control) => (
+            <Input {...control} value={target} placeholder="/Volumes/External/Atelier" onChange={(e) => setTarget(e.target.value)} />
+          )}
+        </Field>
+        <Button type="submit" busy={busy === 'move'} disabled={!target.trim()} data-testid="move-data-folder">
+          Copy and switch
+        </Button>
+      </form>
+      {message && <Alert tone={message.tone}>{message.text}</Alert>}
+    </Card>
+  );
+}

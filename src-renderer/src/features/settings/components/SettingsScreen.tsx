@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import { PageHeader } from '../../shell/components/PageHeader';
 import { useSettings } from '../store';
 import { AboutCard } from './AboutCard';
-import { DiagnosticsCard, FfmpegCard, RetentionCard, StorageCard } from './DataFolderCards';
+import { DiagnosticsCard, FfmpegCard, LibraryCard, RetentionCard, StorageCard } from './DataFolderCards';
 import { LanSharingCard } from './LanSharingCard';
 import { SharedQueueCard } from './SharedQueueCard';
 
@@ -16,6 +16,7 @@ export function SettingsScreen() {
         <LanSharingCard />
         <SharedQueueCard />
         <StorageCard />
+        <LibraryCard />
         <RetentionCard />
         <FfmpegCard />
         <DiagnosticsCard />
