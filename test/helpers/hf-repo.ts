@@ -21,7 +21,14 @@ export interface HfRepoServer {
   close(): Promise<void>;
 }
 
-export async function serveHfRepos(repos: Record<string, { folder: string; revision: string }>): Promise<HfRepoServer> {
+/** A repository: its files, the branch name it answers to, and that branch's commit (answered by the Hub API routes too). */
+export interface HfRepo {
+  folder: string;
+  revision: string;
+  commit?: string;
+}
+
+export async function serveHfRepos(repos: Record<string, HfRepo>): Promise<HfRepoServer> {
   const requests: HfRepoServer['requests'] = [];
   const drop = new Map<string, number>();
   const stall = new Map<string, number>();
@@ -29,9 +36,23 @@ export async function serveHfRepos(repos: Record<string, { folder: string; revis
   const server = http.createServer((req, res) => {
     const pathname = decodeURIComponent(new URL(req.url!, 'http://x').pathname);
     requests.push({ path: pathname, range: req.headers.range ?? null });
+    // The Hub API the pinning script reads: a branch's commit, and the file tree with sizes and LFS ids.
+    const api = /^\/api\/models\/([^/]+\/[^/]+)\/(revision|tree)\/([^/]+)$/.exec(pathname);
+    if (api) {
+      const repo = repos[api[1]!];
+      if (!repo) return void res.writeHead(404).end('{}');
+      if (api[2] === 'revision')
+        return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ sha: repo.commit ?? null }));
+      const tree = filesOf(repo.folder).map((p) => {
+        const bytes = fs.readFileSync(path.join(repo.folder, p));
+        const lfs = p.endsWith('.onnx') ? { lfs: { oid: createHash('sha256').update(bytes).digest('hex'), size: bytes.length } } : {};
+        return { type: 'file', path: p, size: p.endsWith('.onnx') ? 135 : bytes.length, ...lfs };
+      });
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(tree));
+    }
     const m = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(pathname);
     const repo = m ? repos[m[1]!] : undefined;
-    if (!m || !repo || repo.revision !== m[2]) return void res.writeHead(404).end('Repository not found');
+    if (!m || !repo || (repo.revision !== m[2] && repo.commit !== m[2])) return void res.writeHead(404).end('Repository not found');
     const rel = m[3]!;
     const file = path.join(repo.folder, rel);
     if (rel.split('/').includes('..') || !fs.existsSync(file) || !fs.statSync(file).isFile())

@@ -150,6 +150,43 @@ describe('the model catalog file', () => {
   });
 });
 
+describe('pinning the catalog (scripts/pin-catalog.mjs)', () => {
+  it('replaces a branch with its commit and fills in each file size and sha256 from the Hub', async () => {
+    const commit = 'c0ffee'.padEnd(40, '0');
+    const pinHub = await serveHfRepos({ 'test/tiny-x4': { folder: x4, revision: 'main', commit } });
+    const unpinned = path.join(root, 'unpinned.json');
+    const entry = pinnedEntry(x4, {
+      ...base,
+      revision: 'main',
+      id: 'tiny-x4',
+      name: 'Tiny ×4',
+      kind: 'upscaler',
+      repo: 'test/tiny-x4',
+      enables: 'upscale',
+      area: '/images',
+    });
+    const expected = structuredClone(entry.files);
+    for (const f of entry.files) Object.assign(f, { size: null, sha256: null });
+    writeCatalog(unpinned, { packs: [], entries: [entry] });
+    try {
+      const { execFile } = await import('node:child_process');
+      await new Promise<void>((resolve, reject) =>
+        execFile(
+          process.execPath,
+          ['scripts/pin-catalog.mjs', '--file', unpinned],
+          { env: { ...process.env, ATELIER_CATALOG_URL: pinHub.url } },
+          (err) => (err ? reject(err) : resolve()),
+        ),
+      );
+      const pinned = validateCatalog(JSON.parse(fs.readFileSync(unpinned, 'utf8')), unpinned);
+      expect(pinned.entries[0]!.revision).toBe(commit);
+      expect(pinned.entries[0]!.files).toEqual(expected);
+    } finally {
+      await pinHub.close();
+    }
+  });
+});
+
 describe('GET /system/catalog', () => {
   it('lists packs and entries with size, licence, source and status, beside the machine check', async () => {
     const { owner } = await setUp();
