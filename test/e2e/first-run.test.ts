@@ -135,6 +135,14 @@ describe('first run in the web UI', () => {
     await images.getByText('Installed', { exact: true }).first().waitFor();
     await shot(page, '4-installed');
 
+    // Models shows the catalog beside what is installed.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Models' }).click();
+    await page.locator('[data-testid="model"][data-model="tiny-sd1"][data-available="true"]').waitFor();
+    const catalog = page.getByTestId('catalog');
+    await catalog.locator('[data-entry="tiny-sd1"][data-status="installed"]').waitFor();
+    await catalog.locator('[data-entry="tiny-musicgen"][data-status="available"]').getByTestId('catalog-install').waitFor();
+    await shot(page, '4b-models');
+
     // What it installed makes an image.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Image Studio' }).click();
     await page.waitForURL(/\/app\/images$/);
