@@ -180,6 +180,15 @@ describe('first run in the web UI', () => {
     await library.getByTestId('library-import').setInputFiles(archive);
     await library.getByText(/Restart Atelier to open the imported library/).waitFor();
     await library.getByText('An imported library opens at the next start of Atelier.').waitFor();
+
+    // Back to the set-up guide: the optional sample project is a studio with a hummed take in it.
+    await page.getByTestId('diagnostics').getByRole('link', { name: 'Open the set-up guide' }).click();
+    await page.waitForURL(/\/app\/welcome$/);
+    await page.getByTestId('create-sample').click();
+    await page.waitForURL(/\/app\/compose\/\d+$/, { timeout: 30_000 });
+    await page.getByRole('heading', { name: 'Sample: Twinkle, twinkle' }).waitFor();
+    await page.getByText('Hummed melody').first().waitFor();
+    await shot(page, '7-sample');
     expect(errors).toEqual([]);
   });
 });

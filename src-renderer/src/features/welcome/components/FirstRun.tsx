@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { errorMessage } from '../../../api/client';
-import { Link } from '../../../app/router';
+import { Link, navigate } from '../../../app/router';
 import { Alert, Button, Card, Spinner } from '../../../components';
 import { formatBytes } from '../../models/api';
 import { catalogApi, type CatalogOverview, type MachineCheck, type StarterPack } from '../../models/catalog';
@@ -9,6 +9,7 @@ import { CatalogEntryRow } from '../../models/components/CatalogEntryRow';
 import { HOME } from '../../shell/areas';
 import { PageHeader } from '../../shell/components/PageHeader';
 import '../../models/models.css';
+import { createSampleProject } from '../sample';
 import '../welcome.css';
 
 const PROVIDER_NAMES: Record<string, string> = {
@@ -142,6 +143,34 @@ function Checklist() {
   );
 }
 
+/** A studio with a hummed take already in it, to compose from without a microphone. */
+function SampleProject() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const create = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      navigate(`/compose/${await createSampleProject()}`);
+    } catch (err) {
+      setError(errorMessage(err));
+      setBusy(false);
+    }
+  };
+  return (
+    <Card
+      title="Sample project (optional)"
+      description="A studio with a hummed “Twinkle, twinkle” in it: compose a song from it before you record your own."
+      data-testid="sample-project"
+    >
+      <Button busy={busy} onClick={() => void create()} data-testid="create-sample">
+        Create the sample project
+      </Button>
+      {error && <Alert tone="error">{error}</Alert>}
+    </Card>
+  );
+}
+
 /** /welcome: after the first account, the machine check, starter packs that fit it, and a first-steps checklist. */
 export function FirstRun() {
   const { overview, error, load } = useCatalog();
@@ -171,6 +200,7 @@ export function FirstRun() {
             </div>
           </Card>
           <Checklist />
+          <SampleProject />
           <div className="row">
             <Link to={HOME} className="btn btn-primary" data-testid="first-run-done">
               Open the studio
