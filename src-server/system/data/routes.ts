@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Type } from 'typebox';
@@ -5,7 +6,7 @@ import { freeBytes } from '../../ai/diffusion/catalog';
 import type { FamilyApp } from '../../http/family';
 import { DataEnvelope } from '../../http/envelopes';
 import { pruneFinishedJobs } from '../../jobs/prune';
-import { inspectFfmpeg, listFfmpegs, setFfmpegOverride } from '../../media/ffmpeg';
+import { listFfmpegs, setFfmpegOverride } from '../../media/ffmpeg';
 import { diagnostics } from '../diagnostics';
 import { errors } from '../errors';
 import { readSetting, writeSetting } from '../settings';
@@ -134,9 +135,13 @@ export async function dataRoutes(app: FamilyApp, version: string): Promise<void>
         if (!path.isAbsolute(chosen)) throw errors.error('VALIDATION_ERROR', `path must be absolute, got ${JSON.stringify(chosen)}`);
         if (!fs.existsSync(chosen) || !fs.statSync(chosen).isFile())
           throw errors.error('FFMPEG_INVALID', `${chosen} is not a file on this computer`);
-        const probe = path.join(path.dirname(chosen), process.platform === 'win32' ? 'ffprobe.exe' : 'ffprobe');
-        const ran = await inspectFfmpeg({ ffmpeg: chosen, ffprobe: fs.existsSync(probe) ? probe : null, source: 'settings' });
-        if (!ran || ran.version === 'unknown')
+        // One run of `-version` decides; the full inspection follows only for a real ffmpeg.
+        const version = await new Promise<string | null>((resolve) =>
+          execFile(chosen, ['-hide_banner', '-version'], { timeout: 10_000 }, (err, stdout) =>
+            resolve(err ? null : (/ffmpeg version (\S+)/.exec(String(stdout))?.[1] ?? null)),
+          ),
+        );
+        if (!version)
           throw errors.error(
             'FFMPEG_INVALID',
             `${chosen} did not run as ffmpeg (\`${path.basename(chosen)} -version\` gave no ffmpeg version)`,

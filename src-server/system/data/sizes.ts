@@ -27,8 +27,14 @@ export function sizeOf(p: string): number {
     return 0;
   }
   if (!stat.isDirectory()) return stat.isFile() ? stat.size : 0;
+  let names: string[];
+  try {
+    names = fs.readdirSync(p);
+  } catch {
+    return 0; // removed while being measured (a finished export's snapshot, a swept temp folder)
+  }
   let total = 0;
-  for (const name of fs.readdirSync(p)) total += sizeOf(path.join(p, name));
+  for (const name of names) total += sizeOf(path.join(p, name));
   return total;
 }
 
