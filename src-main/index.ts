@@ -1,9 +1,12 @@
 import { app, BrowserWindow, dialog, ipcMain, Menu } from 'electron';
+import path from 'node:path';
 import { ConfigError, loadConfig } from '../src-server/config';
+import { LOCATION_FILE, readDataLocation } from '../src-server/data-location';
 import { paths } from '../src-server/paths';
 import { startServer, type RunningServer } from '../src-server/server';
 import { OPEN_EXTERNAL_CHANNEL } from '../src-shared/desktop';
 import { buildMenu } from './menu';
+import { startUpdates } from './updates';
 import { createMainWindow, openExternally, sameOrigin } from './window';
 
 // Before anything asks for userData: the folder is named after the app, as on the headless side.
@@ -14,8 +17,11 @@ let mainWindow: BrowserWindow | null = null;
 
 /** The configured PORT when it is free; when another program holds it, any free port (the window follows the server). */
 async function startInProcessServer(): Promise<RunningServer> {
-  const dataDir = process.env.ATELIER_DATA_DIR || app.getPath('userData');
-  const config = loadConfig({ ...process.env, ATELIER_DATA_DIR: dataDir });
+  // ATELIER_DATA_DIR wins; else the folder Settings moved it to (data-location.ts); else userData.
+  const chosen = process.env.ATELIER_DATA_DIR || null;
+  const locationFile = path.join(app.getPath('userData'), LOCATION_FILE);
+  const dataDir = chosen ?? readDataLocation(locationFile) ?? app.getPath('userData');
+  const config = loadConfig({ ...process.env, ATELIER_DATA_DIR: dataDir }, { dataLocationFile: chosen ? null : locationFile });
   try {
     return await startServer({ config });
   } catch (err) {
@@ -47,6 +53,7 @@ async function main(): Promise<void> {
   });
   Menu.setApplicationMenu(buildMenu(running.url, running.app.config.dataDir));
   openWindow(running);
+  startUpdates(running).catch((err: unknown) => running.app.log.warn({ err }, 'updates could not start'));
 
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) openWindow(running);

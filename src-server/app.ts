@@ -1,3 +1,4 @@
+import path from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AtelierConfig } from './config';
@@ -24,6 +25,7 @@ import { dialectForPath, families } from './families/registry';
 import { systemDialect } from './http/system-dialect';
 import composerPlugin from './compose/plugin';
 import { lazySchemaController } from './http/lazy-schemas';
+import { consoleAndFile, RotatingLogFile } from './log-file';
 
 export interface BuildOptions {
   config: AtelierConfig;
@@ -46,7 +48,8 @@ const ROUTER_OPTIONS = { ignoreTrailingSlash: true, maxParamLength: 500 };
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
   const { config } = options;
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel },
+    // Logs go to the console and roll by size in <data folder>/logs (log-file.ts).
+    logger: options.logger ?? { level: config.logLevel, stream: consoleAndFile(new RotatingLogFile(path.join(config.dataDir, 'logs'))) },
     bodyLimit: JSON_BODY_LIMIT,
     routerOptions: ROUTER_OPTIONS,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { LOCATION_FILE, readDataLocation } from './data-location';
 import { defaultDataDir } from './paths';
 
 export interface AtelierConfig {
@@ -7,6 +8,8 @@ export interface AtelierConfig {
   port: number;
   /** Root of everything Atelier writes: database, files, models, secrets. */
   dataDir: string;
+  /** The pointer a data-folder move writes (data-location.ts); null when ATELIER_DATA_DIR chooses the folder. */
+  dataLocationFile: string | null;
   /** Requests per minute per client before 429 (per family envelope). */
   rateLimitMax: number;
   /** Requests per minute per client on the login and registration routes. */
@@ -18,6 +21,10 @@ export interface AtelierConfig {
   lemonSqueezy: LemonSqueezyConfig;
   /** `ATELIER_JOB_RETENTION_DAYS`: finished jobs older than this are pruned (default 30; 0 keeps them all). */
   jobRetentionDays: number;
+  /** `ATELIER_CATALOG_URL`: where catalog models download from (`<url>/<repo>/resolve/<revision>/<file>`); default https://huggingface.co. */
+  catalogUrl: string;
+  /** `ATELIER_CATALOG_FILE`: a model catalog to use instead of the bundled one (a mirror's, or a test's). */
+  catalogFile: string | null;
 }
 
 /**
@@ -76,6 +83,19 @@ function variantsFrom(raw: string | undefined): Record<string, string> {
   return variants;
 }
 
+function catalogUrlFrom(raw: string | undefined): string {
+  const value = nonEmpty(raw) ?? 'https://huggingface.co';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`ATELIER_CATALOG_URL must be an http(s) URL, got "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ConfigError(`ATELIER_CATALOG_URL must be an http(s) URL, got "${value}"`);
+  return value.replace(/\/+$/, '');
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<AtelierConfig> = {}): AtelierConfig {
@@ -84,12 +104,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   return {
     host: env.HOST && env.HOST.trim() !== '' ? env.HOST.trim() : '127.0.0.1',
     port: intFrom(env, 'PORT', 8000, 0, 65535),
-    dataDir: path.resolve(env.ATELIER_DATA_DIR && env.ATELIER_DATA_DIR !== '' ? env.ATELIER_DATA_DIR : defaultDataDir()),
+    dataDir: path.resolve(
+      env.ATELIER_DATA_DIR && env.ATELIER_DATA_DIR !== ''
+        ? env.ATELIER_DATA_DIR
+        : (readDataLocation(path.join(defaultDataDir(), LOCATION_FILE)) ?? defaultDataDir()),
+    ),
+    dataLocationFile: env.ATELIER_DATA_DIR && env.ATELIER_DATA_DIR !== '' ? null : path.join(defaultDataDir(), LOCATION_FILE),
     rateLimitMax: intFrom(env, 'ATELIER_RATE_LIMIT', 1200, 1, 10_000_000),
     authRateLimitMax: intFrom(env, 'ATELIER_AUTH_RATE_LIMIT', 30, 1, 10_000_000),
     logLevel,
     webRoot: env.ATELIER_WEB_ROOT ?? null,
     jobRetentionDays: intFrom(env, 'ATELIER_JOB_RETENTION_DAYS', 30, 0, 36_500),
+    catalogUrl: catalogUrlFrom(env.ATELIER_CATALOG_URL),
+    catalogFile: nonEmpty(env.ATELIER_CATALOG_FILE),
     lemonSqueezy: {
       apiBase: (nonEmpty(env.LEMONSQUEEZY_API_BASE) ?? 'https://api.lemonsqueezy.com').replace(/\/+$/, ''),
       apiKey: nonEmpty(env.LEMONSQUEEZY_API_KEY),

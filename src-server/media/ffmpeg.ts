@@ -77,7 +77,17 @@ export type FfmpegFeature = keyof typeof FFMPEG_FEATURES;
  * Where the binary came from: `env` (ATELIER_FFMPEG_PATH), `bundled` (copied into the installer's
  * resources/bin), `npm` (the static build of @ffmpeg-installer), `system` (PATH).
  */
-export type FfmpegSource = 'env' | 'bundled' | 'npm' | 'system';
+export type FfmpegSource = 'settings' | 'env' | 'bundled' | 'npm' | 'system';
+
+/** The ffmpeg chosen in Settings (system/settings.ts `ffmpeg`), tried before every other. */
+let chosen: string | null = null;
+
+/** Sets (or clears) the Settings choice; the next lookup resolves again. */
+export function setFfmpegOverride(ffmpegPath: string | null): void {
+  if (chosen === ffmpegPath) return;
+  chosen = ffmpegPath;
+  builds = null;
+}
 
 export interface FfmpegLocation {
   ffmpeg: string;
@@ -138,6 +148,7 @@ export function ffmpegCandidates(search: FfmpegSearch = {}): { ffmpeg: string; f
     if (!bin || !fs.existsSync(bin)) return;
     out.push({ ffmpeg: bin, ffprobe: probe && fs.existsSync(probe) ? probe : (sibling(bin) ?? probeFallback()), source });
   };
+  if (search.env === undefined) add(chosen, 'settings');
   add(env.ATELIER_FFMPEG_PATH, 'env', env.ATELIER_FFPROBE_PATH);
   add(path.join(bundledDir, exe('ffmpeg')), 'bundled');
   if (useNpm) add(npmBinary('@ffmpeg-installer', 'ffmpeg'), 'npm');

@@ -15,4 +15,11 @@ export const errors = defineErrors({
   INVALID_MANIFEST: { status: 422, message: 'Not a model manifest' },
   INVALID_MODEL: { status: 422, message: 'A broken or incomplete model' },
   NOT_A_MODEL: { status: 422, message: 'The path is no model folder' },
+  FFMPEG_INVALID: { status: 400, message: 'That file does not run as ffmpeg' },
+  DATA_DIR_FIXED: { status: 409, message: 'ATELIER_DATA_DIR chooses the data folder' },
+  TARGET_NOT_EMPTY: { status: 409, message: 'The target folder is not empty' },
+  MOVE_FAILED: { status: 422, message: 'The data folder could not be copied' },
+  INVALID_LIBRARY: { status: 422, message: 'Not a usable Atelier library archive' },
+  NOT_ENOUGH_SPACE: { status: 422, message: 'Not enough free disk space for this download' },
+  CATALOG_ENTRY_NOT_FOUND: { status: 404, message: 'No such entry in the model catalog' },
 });

@@ -9,6 +9,11 @@ import { locateFfmpeg } from '../media/ffmpeg';
 import { defaultWebRoot } from '../paths';
 import { ModelCatalog } from '../ai/diffusion/catalog';
 import { ModelAdminService } from './models/service';
+import { loadModelCatalog } from './catalog/catalog';
+import { catalogRoutes } from './catalog/routes';
+import { dataRoutes } from './data/routes';
+import { setFfmpegOverride } from '../media/ffmpeg';
+import { CatalogService } from './catalog/service';
 import { modelAdminRoutes } from './models/routes';
 import { queueRoutes } from './queue-routes';
 import { readSetting, writeSetting } from './settings';
@@ -27,18 +32,25 @@ const lanView = (s: ReturnType<import('fastify').FastifyInstance['lan']['status'
   bound_to_all_interfaces: s.boundToAllInterfaces,
 });
 
+const VERSION = '0.1.0';
+
 /** Atelier's own settings and status. LAN peers are refused here (see plugins/app/lan.ts). */
 export default defineFamily({
   dialect: systemDialect,
   prefixes: ['/system', '/files'],
-  services: (app) => ({
-    models: new ModelAdminService(new ModelCatalog(app.config.dataDir, PLAN_ORDER), app.jobs, () => app.ai.providers),
-  }),
-  setup(_app, { models }) {
-    models.register();
+  services: (app) => {
+    const models = new ModelAdminService(new ModelCatalog(app.config.dataDir, PLAN_ORDER), app.jobs, () => app.ai.providers);
+    return { models, catalog: new CatalogService(loadModelCatalog(app.config.catalogFile), app.config.catalogUrl, models) };
   },
-  async routes(app, { models }) {
+  setup(app, { models }) {
+    models.register();
+    // The ffmpeg chosen in Settings is tried first from the start.
+    setFfmpegOverride(readSetting(app.db, 'ffmpeg').path);
+  },
+  async routes(app, { models, catalog }) {
     await modelAdminRoutes(app, models);
+    await catalogRoutes(app, catalog);
+    await dataRoutes(app, VERSION);
     await queueRoutes(app);
 
     app.get(
@@ -72,7 +84,7 @@ export default defineFamily({
         return {
           success: true as const,
           data: {
-            version: '0.1.0',
+            version: VERSION,
             data_dir: app.config.dataDir,
             web_ui: fs.existsSync(path.join(app.config.webRoot ?? defaultWebRoot(), 'index.html')),
             ffmpeg: {

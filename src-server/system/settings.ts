@@ -11,6 +11,10 @@ export interface SettingsShape {
   'oauth.google': { clientId: string | null; clientSecret: string | null; issuer: string; returnOrigins: string[] };
   /** The image model a canvas generate request without `model` uses; null: the best installed one the plan allows. */
   imageModel: { default: string | null };
+  /** Days finished jobs are kept (0: forever); null: ATELIER_JOB_RETENTION_DAYS. */
+  retention: { days: number | null };
+  /** An ffmpeg chosen in Settings, tried before every other (media/ffmpeg.ts); null: the usual order. */
+  ffmpeg: { path: string | null };
 }
 
 export const SETTING_DEFAULTS: SettingsShape = {
@@ -18,6 +22,8 @@ export const SETTING_DEFAULTS: SettingsShape = {
   queue: { ownerFirst: true, peerMaxQueued: null },
   'oauth.google': { clientId: null, clientSecret: null, issuer: 'https://accounts.google.com', returnOrigins: [] },
   imageModel: { default: null },
+  retention: { days: null },
+  ffmpeg: { path: null },
 };
 
 export function readSetting<K extends keyof SettingsShape>(db: Db, key: K): SettingsShape[K] {

@@ -8,6 +8,8 @@ let browser: Browser;
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([startAtelier(), launchChromium()]);
+  // An account exists already, so these tests see sign-in rather than the first-run welcome (test/e2e/first-run.test.ts).
+  await apiSignUp(`owner-${Date.now()}@example.com`, 'the first account 1', 'Owner');
 });
 
 afterAll(async () => {

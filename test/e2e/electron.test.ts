@@ -29,7 +29,7 @@ function alive(pid: number): boolean {
 }
 
 describe('the desktop shell', () => {
-  it('opens the sign-in page, answers /system/info in-process, and leaves no process after quitting', async (ctx) => {
+  it('opens the first-run welcome, answers /system/info in-process, and leaves no process after quitting', async (ctx) => {
     if (!electron) return ctx.skip(SKIP_REASON);
     app = await _electron.launch({
       executablePath: electron,
@@ -38,7 +38,8 @@ describe('the desktop shell', () => {
     });
     const pid = app.process().pid!;
     const window = await app.firstWindow();
-    await window.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+    // A fresh data folder: the welcome that creates the first account.
+    await window.getByRole('heading', { name: 'Welcome to Atelier' }).waitFor();
     const url = new URL(window.url());
     expect(url.pathname.startsWith('/app/')).toBe(true);
     expect(['127.0.0.1', 'localhost']).toContain(url.hostname);

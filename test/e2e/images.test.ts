@@ -294,15 +294,16 @@ describe('Image Studio in the web UI', () => {
     await page.context().close();
   }, 240_000);
 
-  it('says when no image model is installed and links to Models', async () => {
+  it('says when no image model is installed and links to its catalog entry on Models', async () => {
     const { page, errors } = await openPage(browser);
     await signUp(page, withoutModel.url, 'Berthe Morisot');
     await openImageStudio(page);
     const notice = page.getByTestId('no-models');
     await notice.getByText('No image model is installed').waitFor();
     expect(await page.getByTestId('generate-panel').count()).toBe(0);
-    await notice.getByRole('link', { name: 'Go to Models' }).click();
-    await page.waitForURL(/\/app\/models$/);
+    await notice.getByRole('link', { name: 'Install SD-Turbo' }).click();
+    await page.waitForURL(/\/app\/models\?entry=sd-turbo$/);
+    await page.locator('.catalog-entry-highlighted[data-entry="sd-turbo"]').waitFor();
     expect(errors).toEqual([]);
     await page.context().close();
   });

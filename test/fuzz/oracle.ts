@@ -22,9 +22,11 @@ const ERROR_SHAPES: Record<string, (b: Record<string, unknown>) => boolean> = {
 
 /**
  * Data every signed-in user sees by the spec: stage's shared audio library ("공용 음원 API") and its
- * concert rooms, which the listen server and every client list and join.
+ * concert rooms, which the listen server and every client list and join. Also the machine owner's
+ * view of the shared job queue (loopback only, src-server/system/queue-routes.ts), which names whose
+ * job waits: it shows the other user's jobs once they queue one (a catalog model install does).
  */
-const SHARED_BY_DESIGN = /^\/api\/(audio|concert)\//;
+const SHARED_BY_DESIGN = /^\/api\/(audio|concert)\/|^\/system\/queue$/;
 
 const STACK =
   /\n\s+at [^\n]+:\d+:\d+|at (?:async )?[\w$.<>]+ \((?:node:|file:|\/)[^)]*\)|\bTypeError: |\bReferenceError: |SqliteError|SQLITE_[A-Z]+/;

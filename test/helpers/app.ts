@@ -24,7 +24,11 @@ export async function makeTestApp(
   const dataDir = opts.dataDir ?? tempDataDir();
   let offset = 0;
   const clock = { now: () => Date.now() + offset, advance: (ms: number) => void (offset += ms) };
-  const config = loadConfig({}, { dataDir, logLevel: 'silent', rateLimitMax: 100_000, authRateLimitMax: 100_000, ...overrides });
+  // dataLocationFile null: a test never points this machine's real Atelier at another data folder.
+  const config = loadConfig(
+    {},
+    { dataDir, dataLocationFile: null, logLevel: 'silent', rateLimitMax: 100_000, authRateLimitMax: 100_000, ...overrides },
+  );
   const app = await buildApp({ config, clock, logger: false });
   await opts.setup?.(app);
   await app.ready();

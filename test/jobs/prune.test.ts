@@ -32,13 +32,13 @@ function job(status: string, daysAgo: number | null): string {
 const exists = (id: string) => t.app.db.$client.prepare('SELECT count(*) FROM jobs WHERE id = ?').pluck().get(id) === 1;
 
 describe('pruning finished jobs', () => {
-  it('deletes finished jobs past the retention period and keeps recent, queued and still-referenced ones', async () => {
+  it('deletes finished jobs past the retention period, keeps recent and queued ones, and leaves canvas usage unchanged', async () => {
     const oldDone = job('completed', 40);
     const oldFailed = job('failed', 31);
     const oldCancelled = job('cancelled', 90);
     const recent = job('completed', 3);
     const waiting = job('queued', null);
-    // A canvas generation's row (its credits and usage) points at its job.
+    // A canvas generation's row (its credits and usage) names its job; it is the usage history and outlives it.
     const charged = job('completed', 60);
     t.app.db.$client
       .prepare(
@@ -52,12 +52,31 @@ describe('pruning finished jobs', () => {
 
     const result = pruneFinishedJobs(t.app.db.$client, t.app.clock.now() - 30 * DAY);
 
-    expect(result).toEqual({ deleted: 3, kept: 1 });
-    for (const id of [oldDone, oldFailed, oldCancelled]) expect(exists(id)).toBe(false);
-    for (const id of [recent, waiting, charged]) expect(exists(id)).toBe(true);
+    expect(result).toEqual({ deleted: 4, kept: 0 });
+    for (const id of [oldDone, oldFailed, oldCancelled, charged]) expect(exists(id)).toBe(false);
+    for (const id of [recent, waiting]) expect(exists(id)).toBe(true);
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/users/me/usage', headers })).body).toBe(usageBefore);
     // Running it again finds nothing more to do.
-    expect(pruneFinishedJobs(t.app.db.$client, t.app.clock.now() - 30 * DAY)).toEqual({ deleted: 0, kept: 1 });
+    expect(pruneFinishedJobs(t.app.db.$client, t.app.clock.now() - 30 * DAY)).toEqual({ deleted: 0, kept: 0 });
+  });
+
+  it('keeps the canvas usage figures of a generation whose job was pruned', async () => {
+    const done = job('completed', 0);
+    const now = new Date(t.app.clock.now()).toISOString();
+    t.app.db.$client
+      .prepare(
+        `INSERT INTO canvas_generations (job_id, user_id, kind, model, work_units, reserved, reservation, credits_used, compute_ms, images_created, input_keys, created_at, finished_at)
+         VALUES (?, ?, 'text_to_image', 'tiny-usage', 1, 7, 'charged', 7, 7000, 2, '[]', ?, ?)`,
+      )
+      .run(done, userId, now, now);
+    const read = async () => (await t.app.inject({ method: 'GET', url: '/api/v1/users/me/usage?period=day', headers })).json();
+    const before = await read();
+    expect(before.data.summary).toMatchObject({ total_credits_used: 7, total_images_created: 2 });
+
+    // A retention that ends tomorrow prunes today's finished job.
+    pruneFinishedJobs(t.app.db.$client, t.app.clock.now() + DAY);
+    expect(exists(done)).toBe(false);
+    expect(await read()).toEqual(before);
   });
 
   it('prunes when the server starts, with the configured retention', async () => {

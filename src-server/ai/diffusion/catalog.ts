@@ -49,7 +49,44 @@ export interface CatalogEntry {
   size_bytes: number;
 }
 
-export type CatalogErrorCode = 'not_found' | 'exists' | 'invalid_request' | 'invalid_model' | 'download_failed' | 'checksum_mismatch';
+export type CatalogErrorCode =
+  'not_found' | 'exists' | 'invalid_request' | 'invalid_model' | 'download_failed' | 'checksum_mismatch' | 'not_enough_space';
+
+/** Room left free beside a download, so a finished install never leaves the disk at zero. */
+export const DISK_MARGIN_BYTES = 256 * 1024 * 1024;
+
+/** Bytes the current user may still write on the disk holding `dir` (its nearest existing parent). */
+export function freeBytes(dir: string): number {
+  let at = path.resolve(dir);
+  while (!fs.existsSync(at) && path.dirname(at) !== at) at = path.dirname(at);
+  const s = fs.statfsSync(at);
+  return s.bavail * s.bsize;
+}
+
+/**
+ * Refuses a download before its first byte when the files' known sizes, less what is already on
+ * disk, do not fit with DISK_MARGIN_BYTES to spare.
+ */
+export function checkRoom(dir: string, files: { size?: number }[], onDisk: number[] = []): void {
+  const need = files.reduce((sum, f, i) => sum + Math.max(0, (f.size ?? 0) - (onDisk[i] ?? 0)), 0);
+  const free = freeBytes(dir);
+  if (need + DISK_MARGIN_BYTES > free)
+    throw new CatalogError(
+      'not_enough_space',
+      `this download needs ${formatBytes(need)} plus ${formatBytes(DISK_MARGIN_BYTES)} to spare, and the disk holding ${dir} has ${formatBytes(free)} free`,
+    );
+}
+
+function formatBytes(n: number): string {
+  const units = ['bytes', 'KB', 'MB', 'GB', 'TB', 'PB'];
+  let i = 0;
+  let v = n;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return i === 0 ? `${n} bytes` : `${v.toFixed(1)} ${units[i]}`;
+}
 
 export class CatalogError extends Error {
   constructor(
@@ -204,6 +241,9 @@ export interface DownloadProgress {
   receivedBytes: number;
   /** The sum of the files' sizes, once every size is known. */
   totalBytes: number | null;
+  /** The current file's bytes on disk and its size when known. */
+  fileReceivedBytes: number;
+  fileTotalBytes: number | null;
 }
 
 export interface InstallFromUrlOptions {
@@ -307,9 +347,60 @@ export class ModelCatalog {
    * on from what an interrupted attempt left, checks sizes and sha256, then installs the folder.
    */
   async installFromUrl(options: InstallFromUrlOptions): Promise<CatalogEntry> {
-    const { id, type, files } = options;
+    const { id, type } = options;
     const target = this.folder(type, id);
     if (fs.existsSync(target)) throw new CatalogError('exists', `a ${type} "${id}" is already installed`);
+    const staged = await this.downloadAll(this.downloadLabel(type, id), options);
+    const entry = this.publish(staged, type, id, options.meta);
+    this.tidyDownloads();
+    return entry;
+  }
+
+  /**
+   * The same download into any folder of the data folder's models/ (a MusicGen export, a chat
+   * model, voices): what arrives is checked against sizes and sha256 and appears with one rename;
+   * its contents are for the engine that reads that folder to judge.
+   */
+  async installFilesTo(
+    folder: string,
+    id: string,
+    options: Omit<InstallFromUrlOptions, 'id' | 'type' | 'meta'> & { meta?: object },
+  ): Promise<{ path: string; size_bytes: number }> {
+    checkId(id);
+    if (!/^[a-z][a-z0-9-]*$/.test(folder))
+      throw new CatalogError('invalid_request', `models folder ${JSON.stringify(folder)} is not allowed`);
+    const target = path.join(this.root, folder, id);
+    if (fs.existsSync(target)) throw new CatalogError('exists', `"${id}" is already installed in models/${folder}`);
+    const staged = await this.downloadAll(`${folder}-${id}`, options);
+    if (options.meta) fs.writeFileSync(path.join(staged, META_FILE), JSON.stringify(options.meta, null, 2));
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.renameSync(staged, target);
+    this.tidyDownloads();
+    return { path: target, size_bytes: scanFolder(target).size };
+  }
+
+  /** The name of a model's download folder under models/.downloads/. */
+  downloadLabel(type: ModelType, id: string): string {
+    checkId(id);
+    return `${FOLDERS[type]}-${id}`;
+  }
+
+  /** Where a cancelled download of `label` keeps its partial files. */
+  downloadFolder(label: string): string {
+    return path.join(this.root, '.downloads', label);
+  }
+
+  private tidyDownloads(): void {
+    try {
+      // Only when empty: other downloads may be under way beside this one.
+      fs.rmdirSync(path.join(this.root, '.downloads'));
+    } catch {
+      // not empty, or already gone
+    }
+  }
+
+  private async downloadAll(label: string, options: Omit<InstallFromUrlOptions, 'id' | 'type' | 'meta'>): Promise<string> {
+    const { files } = options;
     if (!files.length) throw new CatalogError('invalid_request', 'a download needs at least one file');
     for (const f of files) {
       const norm = path.posix.normalize(f.path);
@@ -319,14 +410,16 @@ export class ModelCatalog {
       if (f.sha256 !== undefined && !/^[0-9a-f]{64}$/i.test(f.sha256))
         throw new CatalogError('invalid_request', `sha256 of ${f.path} must be 64 hex digits`);
     }
-    const staged = path.join(this.root, '.downloads', `${FOLDERS[type]}-${id}`);
-    fs.mkdirSync(staged, { recursive: true });
+    const staged = this.downloadFolder(label);
     const sizes = files.map((f) => f.size ?? null);
     const onDisk = files.map((f) => {
       const done = path.join(staged, f.path);
       if (fs.existsSync(done)) return fs.statSync(done).size;
       return fs.existsSync(`${done}.part`) ? fs.statSync(`${done}.part`).size : 0;
     });
+    // Before the first byte: a download that cannot fit is refused, not left half-written.
+    checkRoom(this.root, files, onDisk);
+    fs.mkdirSync(staged, { recursive: true });
     const report = (i: number) => {
       const total = sizes.every((s) => s !== null) ? (sizes as number[]).reduce((a, b) => a + b, 0) : null;
       options.onProgress?.({
@@ -335,6 +428,8 @@ export class ModelCatalog {
         files: files.length,
         receivedBytes: onDisk.reduce((a, b) => a + b, 0),
         totalBytes: total,
+        fileReceivedBytes: onDisk[i]!,
+        fileTotalBytes: sizes[i] ?? null,
       });
     };
     for (let i = 0; i < files.length; i++) {
@@ -349,14 +444,7 @@ export class ModelCatalog {
       });
       fs.renameSync(`${done}.part`, done);
     }
-    const entry = this.publish(staged, type, id, options.meta);
-    try {
-      // Only when empty: other downloads may be under way beside this one.
-      fs.rmdirSync(path.join(this.root, '.downloads'));
-    } catch {
-      // not empty, or already gone
-    }
-    return entry;
+    return staged;
   }
 
   private async download(

@@ -1,6 +1,5 @@
 import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { users } from './users';
-import { jobs } from './jobs';
 
 /**
  * The canvas family (spec 004): credits, generations, images and boards. Every row goes with its
@@ -46,14 +45,13 @@ export const RESERVATION_STATES = ['held', 'charged', 'refunded'] as const;
 /**
  * What the canvas family knows about each generation job beyond the queue's row: its credit
  * reservation (held on enqueue, charged by compute time on completion, refunded otherwise) and
- * what usage statistics count.
+ * what usage statistics count. It is the usage history: no foreign key to jobs, so pruning
+ * finished jobs (jobs/prune.ts) leaves credits and usage figures as they were.
  */
 export const canvasGenerations = sqliteTable(
   'canvas_generations',
   {
-    jobId: text('job_id')
-      .primaryKey()
-      .references(() => jobs.id, { onDelete: 'cascade' }),
+    jobId: text('job_id').primaryKey(),
     userId: text('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),

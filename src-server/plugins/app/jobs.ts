@@ -66,21 +66,21 @@ export default fp(
     app.addHook('onReady', async () => queue.start());
     app.addHook('onClose', async () => queue.stop());
 
-    // Finished jobs past the retention period go at start-up and every few hours after.
-    const days = app.config.jobRetentionDays;
-    if (days > 0) {
-      const prune = () => {
-        try {
-          const { deleted, kept } = pruneFinishedJobs(app.db.$client, app.clock.now() - days * 86_400_000);
-          if (deleted) app.log.info({ deleted, kept }, `pruned finished jobs older than ${days} days`);
-        } catch (err) {
-          app.log.warn({ err }, 'could not prune finished jobs');
-        }
-      };
-      const timer = setInterval(prune, PRUNE_EVERY_MS).unref();
-      app.addHook('onReady', async () => prune());
-      app.addHook('onClose', async () => clearInterval(timer));
-    }
+    // Finished jobs past the retention period (Settings, else ATELIER_JOB_RETENTION_DAYS) go at
+    // start-up and every few hours after; 0 keeps them all.
+    const prune = () => {
+      const days = readSetting(app.db, 'retention').days ?? app.config.jobRetentionDays;
+      if (days <= 0) return;
+      try {
+        const { deleted, kept } = pruneFinishedJobs(app.db.$client, app.clock.now() - days * 86_400_000);
+        if (deleted) app.log.info({ deleted, kept }, `pruned finished jobs older than ${days} days`);
+      } catch (err) {
+        app.log.warn({ err }, 'could not prune finished jobs');
+      }
+    };
+    const timer = setInterval(prune, PRUNE_EVERY_MS).unref();
+    app.addHook('onReady', async () => prune());
+    app.addHook('onClose', async () => clearInterval(timer));
   },
   { name: 'jobs', dependencies: ['config', 'db', 'auth'] },
 );

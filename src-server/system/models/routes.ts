@@ -4,7 +4,7 @@ import type { CatalogEntry } from '../../ai/diffusion/catalog';
 import type { FamilyApp } from '../../http/family';
 import { DataEnvelope } from '../../http/envelopes';
 import { currentUser, requireUser } from '../../plugins/app/auth';
-import { MODEL_TYPES, type ModelAdminService } from './service';
+import { INSTALL_KINDS, MODEL_TYPES, type ModelAdminService } from './service';
 import { musicModels } from './music';
 import { errors } from '../errors';
 
@@ -73,12 +73,19 @@ const Install = Type.Object({
     description: 'Follow it as `job:update` (kind `system.model-install`); cancel with POST .../installs/{job_id}/cancel',
   }),
   id: Type.String(),
-  type: ModelTypeSchema,
+  type: Type.Enum([...INSTALL_KINDS], {
+    description: 'A model type, or a catalog kind installed into its engine folder (`musicgen`, `chat`, `voice`, `speech`)',
+  }),
+  catalog: Nullable(Type.String({ description: 'The model catalog entry it installs (GET /system/catalog)' })),
   source: Type.String(),
   status: Type.Enum(['queued', 'processing']),
   position: Nullable(Type.Integer({ description: 'Place among waiting downloads, 1 = next' })),
   progress: Type.Number({ description: '0..1' }),
   file: Nullable(Type.String({ description: 'The file downloading now' })),
+  file_index: Nullable(Type.Integer({ description: 'Its place among `files`, from 0' })),
+  files: Type.Integer(),
+  file_received_bytes: Type.Integer({ description: 'That file on disk so far' }),
+  file_total_bytes: Nullable(Type.Integer()),
   received_bytes: Type.Integer({ description: 'On disk so far, resumed bytes included' }),
   total_bytes: Nullable(Type.Integer({ description: 'Once every file size is known' })),
 });
@@ -215,7 +222,7 @@ export async function modelAdminRoutes(app: FamilyApp, models: ModelAdminService
             400: '`VALIDATION_ERROR`: a missing or wrong field, a relative path, a bad id or URL',
             404: '`PATH_NOT_FOUND`: the folder does not exist',
             409: '`MODEL_EXISTS`: that type and id is installed; `INSTALL_IN_PROGRESS`: it is being installed',
-            422: '`NOT_A_MODEL`: the path is no model folder; `INVALID_MODEL`: a broken or incomplete model (the message lists what); `DOWNLOAD_FAILED`: the URL is unreachable or answered an error; `INVALID_MANIFEST`; `CHECKSUM_MISMATCH`: the manifest or file does not match `sha256`',
+            422: '`NOT_ENOUGH_SPACE`: the files do not fit on the disk; `NOT_A_MODEL`: the path is no model folder; `INVALID_MODEL`: a broken or incomplete model (the message lists what); `DOWNLOAD_FAILED`: the URL is unreachable or answered an error; `INVALID_MANIFEST`; `CHECKSUM_MISMATCH`: the manifest or file does not match `sha256`',
           }),
         },
       },
@@ -262,8 +269,11 @@ export async function modelAdminRoutes(app: FamilyApp, models: ModelAdminService
       schema: {
         tags,
         security,
-        summary: 'Cancel a download (loopback only); its partial files stay, so installing the same model again resumes it',
+        summary: 'Pause or cancel a download (loopback only)',
+        description:
+          'Without `discard` it pauses: the partial files stay, so installing the same model again resumes it. With `discard: true` the partial files are deleted.',
         params: Type.Object({ job_id: Type.String({ format: 'uuid' }) }),
+        body: Type.Optional(Type.Object({ discard: Type.Optional(Type.Boolean()) }, { additionalProperties: false })),
         response: {
           200: DataEnvelope(Type.Object({ job_id: Type.String(), status: Type.String() })),
           ...errorResponses({
@@ -276,7 +286,7 @@ export async function modelAdminRoutes(app: FamilyApp, models: ModelAdminService
       },
     },
     async (request) => {
-      const job = models.cancel(currentUser(request).id, request.params.job_id);
+      const job = models.cancel(currentUser(request).id, request.params.job_id, request.body?.discard === true);
       return { success: true as const, data: { job_id: job.id, status: job.status } };
     },
   );

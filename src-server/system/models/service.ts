@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   CatalogError,
+  checkRoom,
   describeModel,
   ModelCatalog,
   type CatalogEntry,
@@ -15,8 +16,22 @@ import {
 import type { ProviderChoice } from '../../ai/providers';
 import type { Job, JobContext, JobQueue } from '../../jobs/queue';
 import { errors } from '../errors';
+import { KIND_FOLDERS, type EntryKind } from '../catalog/catalog';
 
 export const MODEL_TYPES = ['checkpoint', 'upscaler', 'vae'] as const satisfies readonly ModelType[];
+/** What an install job installs: a model type the catalog checks, or a catalog kind with its own folder. */
+export type InstallKind = ModelType | EntryKind;
+/** A kind the model catalog checks (describeModel) before it appears; the others land in their engine's folder. */
+const isChecked = (kind: InstallKind): kind is ModelType => (MODEL_TYPES as readonly string[]).includes(kind);
+export const INSTALL_KINDS = [
+  'checkpoint',
+  'upscaler',
+  'vae',
+  'musicgen',
+  'chat',
+  'voice',
+  'speech',
+] as const satisfies readonly InstallKind[];
 export const INSTALL_JOB = JOB_KINDS.modelInstall;
 /** Downloads are network-bound: their own lane, so they never wait behind (or hold up) the GPU. */
 export const DOWNLOAD_LANE = 'downloads';
@@ -29,7 +44,9 @@ const OPEN = ['queued', 'processing'] as const;
 /** What a URL install job carries in SQLite: everything it needs to run again after a restart. */
 export interface InstallPayload {
   id: string;
-  type: ModelType;
+  type: InstallKind;
+  /** The catalog entry it installs, when it came from the catalog. */
+  catalog?: string;
   /** What the user gave (a manifest, an .onnx file or a base URL), for the listing. */
   source: string;
   files: DownloadFile[];
@@ -38,7 +55,7 @@ export interface InstallPayload {
 
 export interface InstallResult {
   id: string;
-  type: ModelType;
+  type: InstallKind;
   size_bytes: number;
 }
 
@@ -63,12 +80,18 @@ export interface UrlInstall {
 export interface InstallView {
   job_id: string;
   id: string;
-  type: ModelType;
+  type: InstallKind;
+  catalog: string | null;
   source: string;
   status: 'queued' | 'processing';
   position: number | null;
   progress: number;
   file: string | null;
+  /** Which file of how many, and that file's bytes: progress per file beside the overall one. */
+  file_index: number | null;
+  files: number;
+  file_received_bytes: number;
+  file_total_bytes: number | null;
   received_bytes: number;
   total_bytes: number | null;
 }
@@ -88,6 +111,7 @@ const CODES: Record<CatalogError['code'], keyof typeof errors.table> = {
   invalid_model: 'INVALID_MODEL',
   download_failed: 'DOWNLOAD_FAILED',
   checksum_mismatch: 'CHECKSUM_MISMATCH',
+  not_enough_space: 'NOT_ENOUGH_SPACE',
 };
 
 /** The catalog's failure in the system family's words; anything else is left for the 500 handler. */
@@ -192,6 +216,8 @@ function fileUrl(raw: string, base: string): string {
 export class ModelAdminService {
   /** Bytes of running installs, by job id; the queue's own progress is a fraction and a message. */
   private readonly live = new Map<string, DownloadProgress>();
+  /** Running installs cancelled with `discard`: their partial files go once the download stops. */
+  private readonly discardOnStop = new Set<string>();
 
   constructor(
     readonly catalog: ModelCatalog,
@@ -226,11 +252,16 @@ export class ModelAdminService {
         job_id: job.id,
         id: p.id,
         type: p.type,
+        catalog: p.catalog ?? null,
         source: p.source,
         status: job.status as InstallView['status'],
         position: job.position,
         progress: job.progress,
         file: live?.file ?? null,
+        file_index: live ? live.fileIndex : null,
+        files: p.files.length,
+        file_received_bytes: live?.fileReceivedBytes ?? 0,
+        file_total_bytes: live?.fileTotalBytes ?? null,
         received_bytes: live?.receivedBytes ?? 0,
         total_bytes: live?.totalBytes ?? (sizes.every((s) => s !== undefined) ? sizes.reduce<number>((a, b) => a + (b ?? 0), 0) : null),
       };
@@ -295,6 +326,11 @@ export class ModelAdminService {
         meta = { ...(named ? { display_name: named } : {}), ...(manifest.description ? { description: manifest.description } : {}) };
     }
     this.checkFiles(files);
+    try {
+      checkRoom(this.catalog.root, files);
+    } catch (err) {
+      throw fromCatalog(err);
+    }
     // The awaits above let another request in: check again right before queueing.
     this.checkFree(type, id);
     return this.queue.enqueue<InstallPayload, InstallResult>({
@@ -304,14 +340,55 @@ export class ModelAdminService {
     });
   }
 
-  /** Cancels the caller's install; the downloaded part stays, so installing the same id again resumes it. */
-  cancel(ownerId: string, jobId: string): Job {
+  /**
+   * Cancels the caller's install. By default the downloaded part stays (a pause: installing the
+   * same id again resumes it); with `discard` the partial files go too.
+   */
+  cancel(ownerId: string, jobId: string, discard = false): Job {
     const job = this.queue.get(jobId);
     if (!job || job.kind !== INSTALL_JOB) throw errors.error('INSTALL_NOT_FOUND', `no model install ${jobId}`);
     if (job.ownerId !== ownerId) throw errors.error('FORBIDDEN', 'This install was started by another account');
     if (!(OPEN as readonly string[]).includes(job.status))
       throw errors.error('INSTALL_FINISHED', `this install has already ${job.status === 'completed' ? 'completed' : job.status}`);
-    return this.queue.cancel(jobId, 'Cancelled; installing it again resumes the download') ?? job;
+    const p = job.payload as InstallPayload;
+    if (discard) {
+      if (job.status === 'processing') this.discardOnStop.add(job.id);
+      else this.discard(p);
+    }
+    return this.queue.cancel(jobId, discard ? 'Cancelled' : 'Paused; installing it again resumes the download') ?? job;
+  }
+
+  /** Removes what a stopped download left in models/.downloads/. */
+  private discard(p: InstallPayload): void {
+    fs.rmSync(this.catalog.downloadFolder(this.downloadLabel(p.type, p.id)), { recursive: true, force: true });
+  }
+
+  private downloadLabel(type: InstallKind, id: string): string {
+    return isChecked(type) ? this.catalog.downloadLabel(type, id) : `${KIND_FOLDERS[type]}-${id}`;
+  }
+
+  /** Where an install of this kind and id lands. */
+  target(type: InstallKind, id: string): string {
+    try {
+      return isChecked(type) ? this.catalog.folder(type, id) : path.join(this.catalog.root, KIND_FOLDERS[type], id);
+    } catch (err) {
+      throw fromCatalog(err);
+    }
+  }
+
+  /** Queues a download whose files and checks were worked out by the caller (the model catalog). */
+  enqueueInstall(ownerId: string, payload: InstallPayload): Job<InstallPayload, InstallResult> {
+    this.checkFree(payload.type, payload.id);
+    this.checkFiles(payload.files);
+    return this.queue.enqueue<InstallPayload, InstallResult>({ kind: INSTALL_JOB, ownerId, payload });
+  }
+
+  /** The open install of a type and id, if any. */
+  openInstall(type: InstallKind, id: string): Job | undefined {
+    return this.queue.list({ kind: INSTALL_JOB, status: [...OPEN], limit: 500 }).find((j) => {
+      const p = j.payload as InstallPayload;
+      return p.id === id && p.type === type;
+    });
   }
 
   async remove(type: ModelType, id: string): Promise<void> {
@@ -324,21 +401,9 @@ export class ModelAdminService {
     }
   }
 
-  private openInstall(type: ModelType, id: string): Job | undefined {
-    return this.queue.list({ kind: INSTALL_JOB, status: [...OPEN], limit: 500 }).find((j) => {
-      const p = j.payload as InstallPayload;
-      return p.id === id && p.type === type;
-    });
-  }
-
   /** Neither installed nor being installed (two downloads into one staging folder would mix). */
-  private checkFree(type: ModelType, id: string): void {
-    let target: string;
-    try {
-      target = this.catalog.folder(type, id);
-    } catch (err) {
-      throw fromCatalog(err);
-    }
+  private checkFree(type: InstallKind, id: string): void {
+    const target = this.target(type, id);
     if (fs.existsSync(target))
       throw errors.error('MODEL_EXISTS', `a ${type} "${id}" is already installed; remove it first or choose another id`);
     if (this.openInstall(type, id)) throw errors.error('INSTALL_IN_PROGRESS', `a ${type} "${id}" is already being installed`);
@@ -393,8 +458,10 @@ export class ModelAdminService {
     const { id, type, files, meta } = job.payload;
     // A restart between the install and the job's end: the model is there, the job is done.
     if (job.attempts > 1) {
-      const done = this.catalog.list({ type }).find((e) => e.id === id && e.is_available);
-      if (done) return { id, type, size_bytes: done.size_bytes };
+      if (isChecked(type)) {
+        const done = this.catalog.list({ type }).find((e) => e.id === id && e.is_available);
+        if (done) return { id, type, size_bytes: done.size_bytes };
+      } else if (fs.existsSync(this.target(type, id))) return { id, type, size_bytes: 0 };
     }
     let received = 0;
     const onProgress = (p: DownloadProgress) => {
@@ -410,8 +477,12 @@ export class ModelAdminService {
       for (let retries = 0; ; retries++) {
         const before = received;
         try {
-          const entry = await this.catalog.installFromUrl({ id, type, files, meta, signal, onProgress });
-          return { id, type, size_bytes: entry.size_bytes };
+          if (isChecked(type)) {
+            const entry = await this.catalog.installFromUrl({ id, type, files, meta, signal, onProgress });
+            return { id, type, size_bytes: entry.size_bytes };
+          }
+          const done = await this.catalog.installFilesTo(KIND_FOLDERS[type], id, { files, meta, signal, onProgress });
+          return { id, type, size_bytes: done.size_bytes };
         } catch (err) {
           // A connection that dropped after bytes arrived is resumed from the .part file; one that
           // brought nothing (404, unreachable) would fail the same way again.
@@ -421,6 +492,7 @@ export class ModelAdminService {
       }
     } finally {
       this.live.delete(job.id);
+      if (this.discardOnStop.delete(job.id)) this.discard(job.payload);
     }
   }
 }

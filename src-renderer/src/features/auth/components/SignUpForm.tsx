@@ -19,7 +19,18 @@ function placeError(err: unknown): Errors {
   return { form: errorMessage(err) };
 }
 
-export function SignUpForm({ next }: { next: string }) {
+export function SignUpForm({
+  next,
+  title = 'Create your account',
+  subtitle = 'One account for every part of the studio.',
+  firstRun = false,
+}: {
+  next: string;
+  title?: string;
+  subtitle?: string;
+  /** The first account of a fresh install: there is nobody to sign in as yet. */
+  firstRun?: boolean;
+}) {
   const signUp = useAuth((s) => s.signUp);
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
@@ -41,7 +52,7 @@ export function SignUpForm({ next }: { next: string }) {
   };
 
   return (
-    <AuthScreen title="Create your account" subtitle="One account for every part of the studio.">
+    <AuthScreen title={title} subtitle={subtitle}>
       <form className="form" onSubmit={submit} noValidate aria-label="Create account">
         {errors.form && (
           <Alert tone="error" data-testid="auth-error">
@@ -69,9 +80,11 @@ export function SignUpForm({ next }: { next: string }) {
           Create account
         </Button>
       </form>
-      <p className="auth-switch">
-        Already have an account? <Link to="/sign-in">Sign in</Link>
-      </p>
+      {!firstRun && (
+        <p className="auth-switch">
+          Already have an account? <Link to="/sign-in">Sign in</Link>
+        </p>
+      )}
     </AuthScreen>
   );
 }

@@ -5,6 +5,7 @@ import { PageHeader } from '../../shell/components/PageHeader';
 import { INSTALL_JOB } from '../api';
 import { useModels } from '../store';
 import '../models.css';
+import { CatalogSection } from './CatalogSection';
 import { InstallForms } from './InstallForms';
 import { InstallList } from './InstallList';
 import { ModelList } from './ModelList';
@@ -34,6 +35,7 @@ export function ModelsScreen() {
       <ProvidersCard />
       <InstallList />
       <ModelList />
+      <CatalogSection onInstalled={() => void load()} />
       <InstallForms />
       <MusicModels />
     </div>

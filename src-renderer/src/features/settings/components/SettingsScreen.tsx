@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { PageHeader } from '../../shell/components/PageHeader';
 import { useSettings } from '../store';
 import { AboutCard } from './AboutCard';
+import { DiagnosticsCard, FfmpegCard, LibraryCard, RetentionCard, StorageCard } from './DataFolderCards';
 import { LanSharingCard } from './LanSharingCard';
 import { SharedQueueCard } from './SharedQueueCard';
 
@@ -14,6 +15,11 @@ export function SettingsScreen() {
       <div className="stack">
         <LanSharingCard />
         <SharedQueueCard />
+        <StorageCard />
+        <LibraryCard />
+        <RetentionCard />
+        <FfmpegCard />
+        <DiagnosticsCard />
         <AboutCard />
       </div>
     </>

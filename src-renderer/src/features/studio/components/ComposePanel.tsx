@@ -1,3 +1,5 @@
+import { AREA_ENTRIES, catalogEntryPath } from '../../models/catalog';
+import { Link } from '../../../app/router';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Alert, Button, Field, Input } from '../../../components';
 import { progressOf } from '../../../lib/jobs';
@@ -115,6 +117,12 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
             )}
           </Field>
         </div>
+        {!musicgen && (
+          <p className="muted small" data-testid="musicgen-missing">
+            The built-in arranger composes now; MusicGen arrangements need the MusicGen small model:{' '}
+            <Link to={catalogEntryPath(AREA_ENTRIES.compose)}>install it from the catalog</Link>.
+          </p>
+        )}
         {musicgen && (
           <div className="form-grid three">
             <Field

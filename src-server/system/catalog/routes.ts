@@ -1,0 +1,184 @@
+import { count } from 'drizzle-orm';
+import { Type, type TSchema } from 'typebox';
+import { users } from '../../db/schema';
+import type { FamilyApp } from '../../http/family';
+import { DataEnvelope } from '../../http/envelopes';
+import { currentUser, requireUser } from '../../plugins/app/auth';
+import { ENTRY_KINDS } from './catalog';
+import { checkMachine } from './machine';
+import type { CatalogService } from './service';
+
+const tags = ['system'];
+const security = [{ bearerAuth: [] }];
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const ErrorBody = (description: string) =>
+  Type.Object(
+    {
+      success: Type.Literal(false),
+      error: Type.Object({
+        code: Type.String(),
+        message: Type.String(),
+        details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+      }),
+    },
+    { description },
+  );
+const AUTH_ERRORS = {
+  401: ErrorBody('`UNAUTHORIZED` (no Bearer token), `INVALID_TOKEN`, `TOKEN_EXPIRED`'),
+  403: ErrorBody('`OWNER_ONLY`: a LAN peer'),
+};
+
+const Machine = Type.Object({
+  execution_providers: Type.Object({ available: Type.Array(Type.String()), preferred: Type.String() }),
+  gpu: Type.Boolean({ description: 'A GPU execution provider is there; without one models run on the CPU' }),
+  memory_bytes: Type.Integer(),
+  free_disk_bytes: Type.Integer({ description: 'Free space on the disk holding the data folder' }),
+  ffmpeg: Type.Object({
+    found: Type.Boolean(),
+    version: Nullable(Type.String()),
+    source: Nullable(Type.String()),
+    path: Nullable(Type.String()),
+  }),
+});
+
+const Entry = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  kind: Type.Enum([...ENTRY_KINDS]),
+  repo: Type.String({ description: 'The Hugging Face repository it comes from' }),
+  revision: Type.String(),
+  source_url: Type.String(),
+  licence: Type.Object({ name: Type.String(), url: Type.String(), commercial: Type.Boolean() }),
+  enables: Type.String(),
+  area: Type.String({ description: 'The app area it serves, e.g. /images' }),
+  size_bytes: Type.Integer(),
+  pinned: Type.Boolean({ description: 'Every file has a size and sha256 in the catalog, so downloads are checked byte for byte' }),
+  min_memory_gb: Type.Number(),
+  status: Type.Enum(['installed', 'installing', 'available']),
+  job_id: Nullable(Type.String()),
+  misfit: Type.Array(Type.String(), { description: 'Why it does not fit this machine; empty when it does' }),
+});
+
+const Pack = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  enables: Type.String(),
+  entries: Type.Array(Type.String()),
+  size_bytes: Type.Integer(),
+  misfit: Type.Array(Type.String()),
+  commercial: Type.Boolean({ description: 'Every model in it may be used commercially' }),
+});
+
+const Queued = Type.Object({ job_id: Type.String(), id: Type.String(), status: Type.String(), position: Nullable(Type.Integer()) });
+
+/** /system/catalog/**: the model catalog, the machine check and installs from it; /system/setup: whether this is a first run. */
+export async function catalogRoutes(app: FamilyApp, catalog: CatalogService): Promise<void> {
+  const signedIn = requireUser();
+  const queued = (job: { id: string; status: string; position: number | null; payload: { id: string } }) => ({
+    job_id: job.id,
+    id: job.payload.id,
+    status: job.status,
+    position: job.position,
+  });
+
+  app.get(
+    '/system/setup',
+    {
+      schema: {
+        tags,
+        summary: 'Whether Atelier is on its first run: no local account yet (loopback only)',
+        response: { 200: DataEnvelope(Type.Object({ first_run: Type.Boolean() })) },
+      },
+    },
+    async () => {
+      const accounts = app.db.select({ n: count() }).from(users).get()?.n ?? 0;
+      return { success: true as const, data: { first_run: accounts === 0 } };
+    },
+  );
+
+  app.get(
+    '/system/catalog',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: 'The model catalog beside what is installed, the starter packs, and this machine (loopback only)',
+        description:
+          'Each entry names its Hugging Face repository and revision, licence, size and what it enables, with `status` (installed, installing with its `job_id`, available) and `misfit` (why it does not fit this machine).',
+        response: {
+          200: DataEnvelope(
+            Type.Object({
+              version: Type.Integer(),
+              updated: Type.String(),
+              base_url: Type.String({ description: 'Where files download from (ATELIER_CATALOG_URL)' }),
+              machine: Machine,
+              packs: Type.Array(Pack),
+              entries: Type.Array(Entry),
+            }),
+          ),
+          ...AUTH_ERRORS,
+        },
+      },
+    },
+    async () => {
+      const machine = await checkMachine(app.config.dataDir, app.ai.providers);
+      return {
+        success: true as const,
+        data: {
+          version: catalog.file.version,
+          updated: catalog.file.updated,
+          base_url: catalog.baseUrl,
+          machine,
+          packs: catalog.packs(machine),
+          entries: catalog.file.entries.map((e) => catalog.view(e, machine)),
+        },
+      };
+    },
+  );
+
+  const installErrors = {
+    404: ErrorBody('`CATALOG_ENTRY_NOT_FOUND`'),
+    409: ErrorBody('`MODEL_EXISTS`: installed already; `INSTALL_IN_PROGRESS`: downloading'),
+    422: ErrorBody('`NOT_ENOUGH_SPACE`: it does not fit on the disk; refused before the first byte'),
+    ...AUTH_ERRORS,
+  };
+
+  app.post(
+    '/system/catalog/entries/:id/install',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: 'Download and install one catalog entry (202, a `system.model-install` job) (loopback only)',
+        description:
+          'Files come from `<base_url>/<repo>/resolve/<revision>/<path>`, resume from partial files, and are checked against the catalog sizes and sha256. Pause or cancel with POST /system/models/installs/{job_id}/cancel.',
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
+        response: { 202: DataEnvelope(Queued), ...installErrors },
+      },
+    },
+    async (request, reply) => {
+      const job = catalog.install(currentUser(request).id, request.params.id);
+      return reply.status(202).send({ success: true as const, data: queued(job) });
+    },
+  );
+
+  app.post(
+    '/system/catalog/packs/:id/install',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: 'Install every model of a starter pack not installed yet (202, one job each) (loopback only)',
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
+        response: { 202: DataEnvelope(Type.Object({ installs: Type.Array(Queued) })), ...installErrors },
+      },
+    },
+    async (request, reply) => {
+      const jobs = catalog.installPack(currentUser(request).id, request.params.id);
+      return reply.status(202).send({ success: true as const, data: { installs: jobs.map(queued) } });
+    },
+  );
+}
