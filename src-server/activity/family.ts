@@ -25,7 +25,12 @@ const Ahead = Type.Object({
 
 const ActivityJob = Type.Object({
   id: Type.String(),
-  kind: Type.String({ description: 'canvas.generate, studio.compose, studio.cover, stories.write, promo video, system.model-install...' }),
+  kind: Type.String({
+    description: 'canvas.generate, studio.compose, studio.cover, stories.write, promo.workflow, system.model-install...',
+  }),
+  variant: Nullable(
+    Type.String({ description: 'What the kind did this time, where it does several: "generate" or "upscale" for canvas.generate' }),
+  ),
   status: Type.Union([
     Type.Literal('queued'),
     Type.Literal('processing'),
@@ -51,6 +56,11 @@ const ListQuery = Type.Object({
   status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('finished'), Type.Literal('all')], { default: 'all' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
 });
+
+const variantOf = (payload: unknown): string | null => {
+  const kind = typeof payload === 'object' && payload !== null ? (payload as { kind?: unknown }).kind : undefined;
+  return typeof kind === 'string' ? kind : null;
+};
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 
@@ -89,6 +99,7 @@ export default defineFamily({
       return {
         id: job.id,
         kind: job.kind,
+        variant: variantOf(app.jobs.get(job.id)?.payload),
         status: job.status,
         progress: job.progress,
         stage: job.stage,

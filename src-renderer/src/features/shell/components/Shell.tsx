@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { ActivityLayer } from '../../activity/components/ActivityLayer';
 import { Sidebar } from './Sidebar';
 
 /** The signed-in frame: sidebar on the left, the current area on the right. */
@@ -12,6 +13,7 @@ export function Shell({ path, children }: { path: string; children: ReactNode })
       <main className="content" id="content" tabIndex={-1}>
         {children}
       </main>
+      <ActivityLayer path={path} />
     </div>
   );
 }
