@@ -9,6 +9,30 @@ export type { AudioFile, ConcertInfo } from '../../../../src-shared/api/stage';
 const stage = <T>(path: string, options: RequestOptions = {}) => request<T>('stage', path, options);
 const at = (roomId: string, tail: string) => `/api/concert/${encodeURIComponent(roomId)}${tail}`;
 
+/** What the invite page shows before joining (GET /api/concert/invite/{code}, no sign-in). */
+export interface ConcertInvitation {
+  roomId: string;
+  concertName: string;
+  studioName: string;
+  isOpen: boolean;
+  allowGuests: boolean;
+  joinCode: string | null;
+  currentAudience: number;
+  maxAudience: number;
+}
+
+export const guestApi = {
+  /** By join code (any case) or roomId. */
+  invite: (code: string) =>
+    stage<{ invite: ConcertInvitation }>(`/api/concert/invite/${encodeURIComponent(code.trim())}`, { auth: false }).then((r) => r.invite),
+  /** A pass for this concert's socket and nothing else. */
+  admit: (roomId: string, displayName: string) =>
+    stage<{ guestPass: string; displayName: string }>(at(roomId, '/guests'), { method: 'POST', body: { displayName }, auth: false }),
+  setAllowGuests: (roomId: string, allowGuests: boolean) =>
+    stage<{ allowGuests: boolean }>(at(roomId, '/guests'), { method: 'PUT', body: { allowGuests } }),
+  info: (roomId: string) => stage<{ concert: ConcertInfo }>(at(roomId, '/info')).then((r) => r.concert),
+};
+
 export const concertsApi = {
   /** The whole library, a page at a time (the server answers 500 files a page at most). */
   audioList: async () => {
