@@ -6,7 +6,7 @@ import { useJobs } from '../../../lib/jobs';
 import { activityApi, ownerApi, type ActivityJob, type OwnerQueue } from '../api';
 import { kindInfo } from '../kinds';
 import { useActivity } from '../store';
-import { timeLine } from '../time';
+import { spokenSeconds, timeLine } from '../time';
 
 const STATUS: Record<ActivityJob['status'], string> = {
   queued: 'Waiting',
@@ -33,6 +33,14 @@ function useLive(job: ActivityJob): ActivityJob {
     estimated_remaining_seconds: live.estimatedRemainingSeconds ?? job.estimated_remaining_seconds,
     error: live.error,
   };
+}
+
+/** "took 12 s · 14:02" for a finished job. */
+function finishedLine(job: ActivityJob): string | null {
+  if (!job.finished_at) return null;
+  const at = new Date(job.finished_at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  if (!job.started_at) return at;
+  return `took ${spokenSeconds((Date.parse(job.finished_at) - Date.parse(job.started_at)) / 1000)} · ${at}`;
 }
 
 function aheadLine(job: ActivityJob): string | null {
@@ -76,6 +84,7 @@ function DrawerJob({ job: listed, onChanged }: { job: ActivityJob; onChanged: ()
       {job.message && OPEN.has(job.status) && <p className="drawer-job-line">{job.message}</p>}
       {time && <p className="drawer-job-line muted">{time}</p>}
       {ahead && <p className="drawer-job-line muted">{ahead}</p>}
+      {!OPEN.has(job.status) && <p className="drawer-job-line muted">{finishedLine(job)}</p>}
       {job.status === 'failed' && job.error && <p className="drawer-job-line danger-text">{job.error}</p>}
       {problem && <p className="drawer-job-line danger-text">{problem}</p>}
       <div className="drawer-job-actions">
