@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { ModelCatalog } from '../../src-server/ai/diffusion/catalog';
 import { writeTinySd } from '../../src-server/ai/diffusion/tiny/generate';
 import { PLAN_ORDER } from '../../src-server/auth/plans';
+import { toneWav } from '../helpers/wav';
 import { launchChromium, openPage } from './helpers/browser';
 import { startAtelier, type AtelierProcess } from './helpers/server';
 
@@ -22,7 +23,7 @@ beforeAll(async () => {
   folder = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-activity-e2e-'));
   const tiny = path.join(folder, 'tiny-sd1');
   await writeTinySd(tiny, { base: 'sd1' });
-  [server, browser] = await Promise.all([startAtelier(), launchChromium()]);
+  [server, browser] = await Promise.all([startAtelier(), launchChromium(['--autoplay-policy=no-user-gesture-required'])]);
   await new ModelCatalog(server.dataDir, PLAN_ORDER).installFromFolder(tiny, {
     id: 'tiny-sd1',
     type: 'checkpoint',
@@ -97,6 +98,48 @@ describe('the activity layer', () => {
     expect(errors).toEqual([]);
   }, 180_000);
 
+  it('keeps a song playing in the player bar while the user moves to other pages', async () => {
+    const { page, errors } = await openPage(browser);
+    await signUp(page, 'Claude Debussy');
+    // A saved take, through the same signed upload the studio uses.
+    const wav = toneWav(440, 20, 8000, 0.3).toString('base64');
+    const saved = await page.evaluate(async (wavBase64) => {
+      const auth = { authorization: `Bearer ${localStorage.getItem('atelier.accessToken')}`, 'content-type': 'application/json' };
+      const studio = await (
+        await fetch('/api/work/studio', { method: 'POST', headers: auth, body: JSON.stringify({ studioName: 'Sketches' }) })
+      ).json();
+      const ticket = (await (await fetch('/api/song/basic/presignedUrl', { headers: auth })).json()).data;
+      const bytes = Uint8Array.from(atob(wavBase64), (c) => c.charCodeAt(0));
+      const upload = new URL(ticket.basicSongPresignedUrl);
+      await fetch(upload.pathname + upload.search, { method: 'PUT', body: bytes, headers: { 'content-type': 'audio/wav' } });
+      const res = await fetch(`/api/song/studios/${studio.data.studioId}/basic/save`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ basicSongFilePath: ticket.basicSongFilePath, name: 'Clair de lune sketch' }),
+      });
+      return { status: res.status, body: await res.text() };
+    }, wav);
+    expect(saved.status, saved.body).toBe(201);
+
+    await page.goto(`${server.url}/app/compose/songs`);
+    await page.getByRole('button', { name: 'Play Clair de lune sketch' }).click();
+    const bar = page.getByRole('region', { name: 'Now playing' });
+    await bar.waitFor();
+    const position = () => page.getByTestId('player-audio').evaluate((a) => (a as HTMLAudioElement).currentTime);
+    await expect.poll(position).toBeGreaterThan(0.2);
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Concerts' }).click();
+    await page.waitForURL(/\/app\/concerts$/);
+    const before = await position();
+    await expect.poll(position).toBeGreaterThan(before + 0.3);
+    expect(await page.getByTestId('player-audio').evaluate((a) => (a as HTMLAudioElement).paused)).toBe(false);
+    expect(await bar.getByRole('link', { name: 'Clair de lune sketch' }).count()).toBe(1);
+    await shoot(page, 'player-on-concerts');
+    await bar.getByRole('button', { name: 'Pause' }).click();
+    await expect.poll(() => page.getByTestId('player-audio').evaluate((a) => (a as HTMLAudioElement).paused)).toBe(true);
+    expect(errors).toEqual([]);
+  }, 120_000);
+
   it('builds share links from the LAN address, offers to turn LAN sharing on, and copies', async () => {
     const { page } = await openPage(browser);
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
@@ -112,7 +155,7 @@ describe('the activity layer', () => {
     const lanOff = { enabled: false, port: null, addresses: [], bound_to_all_interfaces: false };
     const port = new URL(server.url).port;
     const lanOn = { enabled: true, port: Number(port), addresses: [`http://192.168.1.20:${port}/app/`], bound_to_all_interfaces: false };
-    let lan = lanOff;
+    let lan: typeof lanOff | typeof lanOn = lanOff;
     await page.route('**/system/lan', (route) =>
       route.fulfill({
         contentType: 'application/json',

@@ -985,7 +985,7 @@ describe('odd input', () => {
 });
 
 describe('OpenAPI', () => {
-  it("documents all fourteen concert endpoints at their spec paths, and Atelier's three for guests", async () => {
+  it("documents all fourteen concert endpoints at their spec paths, and Atelier's four for guests", async () => {
     const doc = (await t.app.inject({ url: '/openapi.json' })).json();
     const concertOps = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
       .filter(([path]) => path.startsWith('/api/concert/'))
@@ -1010,6 +1010,7 @@ describe('OpenAPI', () => {
         'GET /api/concert/invite/{code}',
         'POST /api/concert/{roomId}/guests',
         'PUT /api/concert/{roomId}/guests',
+        'DELETE /api/concert/{roomId}/guests/{guestId}',
       ].sort(),
     );
     const song = doc.paths['/api/concert/{roomId}/songs/add'].post.requestBody.content['application/json'].schema;

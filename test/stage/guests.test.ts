@@ -171,6 +171,19 @@ describe('concert guests: a display name, no account', () => {
       expect((await guest.timeout(5000).emitWithAck('concert:join', { roomId: full.roomId })).ok).toBe(true);
     }
     expect((await admit(full.roomId, 'D')).body).toMatchObject({ success: false, error: 'JOIN_FAILED', message: 'Concert is full' });
+    // The studio takes a guest's seat away; the guest hears so.
+    const roomState = (await api(`/api/concert/${full.roomId}/info`, { headers: studio.headers })).body.concert;
+    expect(roomState.currentAudience).toBe(3);
+    const last = sockets.at(-1)!;
+    const ended = new Promise((resolve) => last.once('concert:ended', resolve));
+    const guestNum = t.app.realtime.io.sockets.sockets.get(last.id!)!.data.guest!.seq;
+    expect((await api(`/api/concert/${full.roomId}/guests/${guestNum}`, { method: 'DELETE', headers: ann.headers })).status).toBe(403);
+    expect((await api(`/api/concert/${full.roomId}/guests/${guestNum}`, { method: 'DELETE', headers: studio.headers })).body).toEqual({
+      success: true,
+      message: 'Guest removed',
+    });
+    expect(await ended).toEqual({ roomId: full.roomId, reason: 'removed' });
+    expect((await api(`/api/concert/${full.roomId}/info`, { headers: studio.headers })).body.concert.currentAudience).toBe(2);
     // A forged or stale pass opens no socket.
     await expect(socketWith('gp_forged')).rejects.toThrow();
   });

@@ -72,7 +72,11 @@ export const concertsApi = {
     stage<unknown>(at(roomId, '/accessories/add'), { method: 'POST', body: accessory }),
   removeAccessory: (roomId: string, index: number) => stage<unknown>(at(roomId, `/accessories/${index}`), { method: 'DELETE' }),
   /** The studio takes a listener's seat away; the listener's page is told 'removed'. */
-  removeListener: (roomId: string, clientId: number) => stage<unknown>(at(roomId, '/leave'), { method: 'POST', body: { clientId } }),
+  removeListener: (roomId: string, clientId: number) =>
+    // A guest (no account) is listed as its negated guest number.
+    clientId < 0
+      ? stage<unknown>(at(roomId, `/guests/${-clientId}`), { method: 'DELETE' })
+      : stage<unknown>(at(roomId, '/leave'), { method: 'POST', body: { clientId } }),
 };
 
 /** Text fields first: the server reads the parts in order and stores the file as it streams. */

@@ -29,6 +29,7 @@ import {
   concertView,
   GuestAdmitted,
   GuestBody,
+  GuestParams,
   GuestPolicy,
   GuestPolicyBody,
   Invite,
@@ -540,6 +541,28 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         message: concert.allowGuests ? 'Guests may join by name' : 'Listeners need an account here',
         allowGuests: concert.allowGuests,
       };
+    },
+  );
+
+  app.delete(
+    '/api/concert/:roomId/guests/:guestId',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: "Take a guest's seat away (studio only); the guest's page is told it was removed",
+        description: "Atelier's addition: guests have no stage user number for POST /leave. " + ORDER,
+        params: GuestParams,
+        response: {
+          200: Message,
+          ...errorResponses({ 400: '`INVALID_INPUT`', 403: studioOnly('remove listeners'), 404: ROOM_CODES }),
+        },
+      },
+    },
+    async (request) => {
+      concerts.removeGuest(request.params.roomId, actorOf(request), request.params.guestId);
+      return { success: true as const, message: 'Guest removed' };
     },
   );
 }

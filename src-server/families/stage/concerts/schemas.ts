@@ -136,3 +136,8 @@ export const CurrentSong = Type.Object({
 export const AccessoriesChanged = Type.Object({ success: ok, message: Type.String(), accessories: Type.Array(Accessory) });
 export const ListenServerSet = Type.Object({ success: ok, message: Type.String(), listenServer: ListenServer });
 export const Toggled = Type.Object({ success: ok, message: Type.String(), isOpen: Type.Boolean() });
+
+export const GuestParams = Type.Object({
+  ...RoomParams.properties,
+  guestId: Type.Integer({ minimum: 1, description: 'The guest number (the audience lists a guest as its negative)' }),
+});

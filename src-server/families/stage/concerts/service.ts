@@ -610,6 +610,19 @@ export class ConcertService extends EventEmitter<ConcertEvents> {
     return this.changed(guest.roomId, { type: 'left', clientId: -guest.seq });
   }
 
+  /** The studio takes a guest's seat away; a guest not seated is already gone, so this succeeds too. */
+  removeGuest(roomId: string, actor: Actor, guestSeq: number): ConcertState {
+    const row = this.owned(roomId, actor, UNREGISTER_CLIENTS);
+    const freed = this.db
+      .update(stageConcertGuests)
+      .set({ seatedAt: null })
+      .where(and(eq(stageConcertGuests.seq, guestSeq), eq(stageConcertGuests.roomId, roomId), isNotNull(stageConcertGuests.seatedAt)))
+      .run();
+    if (freed.changes === 0) return this.stateOf(row);
+    this.touch(row);
+    return this.changed(roomId, { type: 'left', clientId: -guestSeq });
+  }
+
   /** Six characters without look-alikes (no 0/O, 1/I/L), not used by a live room. */
   private freeJoinCode(): string {
     for (;;) {
