@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientToServerEvents, ConcertSnapshot, ServerToClientEvents } from '../../src-shared/events';
@@ -186,5 +189,41 @@ describe('concert guests: a display name, no account', () => {
     expect((await api(`/api/concert/${full.roomId}/info`, { headers: studio.headers })).body.concert.currentAudience).toBe(2);
     // A forged or stale pass opens no socket.
     await expect(socketWith('gp_forged')).rejects.toThrow();
+  });
+});
+
+describe('the invite link unfurls', () => {
+  it("carries the concert's name in Open Graph tags on the web UI's page, escaped, and nothing for other pages", async () => {
+    const webRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-webroot-'));
+    fs.writeFileSync(path.join(webRoot, 'index.html'), '<!doctype html><html><head><title>Atelier</title></head><body></body></html>');
+    const app = await makeTestApp({ webRoot });
+    try {
+      const host = await stageUser(app.app, 'Host <3');
+      const created = await app.app.inject({
+        method: 'POST',
+        url: '/api/concert/create',
+        headers: host.headers,
+        payload: { concertName: 'Songs & "Stories"' },
+      });
+      const roomId = created.json().roomId as string;
+      const page = await app.app.inject({ url: `/app/concert/${roomId}`, headers: { accept: 'text/html' } });
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('<title>Songs &amp; "Stories" · Atelier</title>');
+      expect(page.body).toContain('<meta property="og:title" content="Songs &amp; &quot;Stories&quot;">');
+      expect(page.body).toContain(
+        '<meta property="og:description" content="A live concert by Host &lt;3 on Atelier. Join with just your name.">',
+      );
+      expect(page.body).toContain(`<meta property="og:url" content="http://localhost:80/app/concert/${roomId}">`);
+      expect(page.body.match(/<title>/g)).toHaveLength(1);
+      // Another page, or a room that does not exist, is the plain single page.
+      for (const other of ['/app/concerts', '/app/concert/concert_1_none']) {
+        const plain = await app.app.inject({ url: other });
+        expect(plain.statusCode, other).toBe(200);
+        expect(plain.body, other).not.toContain('og:title');
+      }
+    } finally {
+      await app.close();
+      fs.rmSync(webRoot, { recursive: true, force: true });
+    }
   });
 });
