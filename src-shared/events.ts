@@ -28,6 +28,8 @@ export interface JobSnapshot<Result = unknown> {
   position: number | null;
   /** Seconds until it should start, from measured durations of earlier jobs; null when unknown or not queued. */
   estimatedWaitSeconds: number | null;
+  /** While processing: seconds it should still need, from its progress rate or the average run of its kind; null when unknown. */
+  estimatedRemainingSeconds?: number | null;
   result: Result | null;
   /** Why it failed or was cancelled: a message meant for people, never a stack trace. */
   error: string | null;

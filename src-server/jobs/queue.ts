@@ -121,6 +121,8 @@ const MAX_LIST_LIMIT = 500;
 const MAX_ERROR_LENGTH = 2000;
 /** Weight of the newest run in the per-kind duration average. */
 const DURATION_SMOOTHING = 0.3;
+/** Progress below this says too little about a run's speed to extrapolate from it. */
+const MIN_RATE_PROGRESS = 0.05;
 
 const { payload: _payloadColumn, seq: _seqColumn, ...snapshotColumns } = getTableColumns(jobs);
 type JobRow = typeof jobs.$inferSelect;
@@ -256,12 +258,52 @@ export class JobQueue extends EventEmitter<{ update: [JobSnapshot] }> {
   promote(id: string): Job | null {
     const moved = this.db
       .update(jobs)
-      .set({ promotedAt: this.now() })
+      .set({ promotedAt: this.nextPin() })
       .where(and(eq(jobs.id, id), eq(jobs.status, 'queued')))
       .returning({ lane: jobs.lane })
       .get();
     if (moved) this.publishQueued(moved.lane);
     return this.get(id);
+  }
+
+  /**
+   * Moves a queued job one place up or down its lane (the owner's reorder). The jobs from the front
+   * down to the moved pair are pinned in their new order, so round-robin cannot undo the move;
+   * a job already first (up) or last (down) stays. Returns the job afterwards, or null if there is none.
+   */
+  move(id: string, direction: 'up' | 'down'): Job | null {
+    const row = this.db.select({ lane: jobs.lane, status: jobs.status }).from(jobs).where(eq(jobs.id, id)).get();
+    if (!row) return null;
+    if (row.status !== 'queued') return this.get(id);
+    const order = this.fairOrder(row.lane, this.queuedRows(row.lane));
+    const at = order.findIndex((r) => r.id === id);
+    const to = direction === 'up' ? at - 1 : at + 1;
+    if (to < 0 || to >= order.length) return this.get(id);
+    [order[at], order[to]] = [order[to]!, order[at]!];
+    const pinned = order.slice(0, Math.max(at, to) + 1);
+    // Band 0 runs the latest pin first: the front job gets the highest stamp.
+    const base = this.nextPin();
+    this.db.transaction((tx) => {
+      pinned.forEach((r, i) =>
+        tx
+          .update(jobs)
+          .set({ promotedAt: base + (pinned.length - 1 - i) })
+          .where(eq(jobs.id, r.id))
+          .run(),
+      );
+    });
+    this.publishQueued(row.lane);
+    return this.get(id);
+  }
+
+  /** A pin stamp above every earlier one, so "to the front" after a move still means the front. */
+  private nextPin(): number {
+    const top =
+      this.db
+        .select({ top: sql<number | null>`max(${jobs.promotedAt})` })
+        .from(jobs)
+        .get()?.top ?? 0;
+    return Math.max(this.now(), top + 1);
   }
 
   /** Every queued job's place again, after the policy changed (owner first on or off). */
@@ -279,6 +321,26 @@ export class JobQueue extends EventEmitter<{ update: [JobSnapshot] }> {
       .where(inArray(jobs.id, ids))
       .all()
       .map((r) => [r.id, r.fromOwner]);
+  }
+
+  /** What runs before a queued job: its lane's running job, then the queued jobs ahead of it in order. Empty unless queued. */
+  ahead(id: string): { id: string; kind: string; ownerId: string | null; running: boolean }[] {
+    const row = this.db.select({ lane: jobs.lane, status: jobs.status }).from(jobs).where(eq(jobs.id, id)).get();
+    if (!row || row.status !== 'queued') return [];
+    const order = this.fairOrder(row.lane, this.queuedRows(row.lane));
+    const now = this.busyLanes.get(row.lane);
+    return [
+      ...(now && !now.cancelled ? [{ id: now.row.id, kind: now.row.kind, ownerId: now.row.ownerId, running: true }] : []),
+      ...order
+        .slice(
+          0,
+          Math.max(
+            0,
+            order.findIndex((r) => r.id === id),
+          ),
+        )
+        .map((r) => ({ id: r.id, kind: r.kind, ownerId: r.ownerId, running: false })),
+    ];
   }
 
   /** The queued jobs of a lane in the order they will start, with their positions and waits. */
@@ -776,8 +838,16 @@ export class JobQueue extends EventEmitter<{ update: [JobSnapshot] }> {
   /** Seconds until the lane's running job should end: 0 when idle, null when nothing is known. */
   private remainingSeconds(lane: string): number | null {
     const entry = this.busyLanes.get(lane);
-    if (!entry) return 0;
+    return entry ? this.timeLeft(entry) : 0;
+  }
+
+  /**
+   * Seconds a running job still needs: from its own progress rate once it has made some (it knows
+   * its size better than history does), else from the average run of its kind; null when neither is known.
+   */
+  private timeLeft(entry: Running): number | null {
     const elapsed = Math.max(0, (this.now() - entry.startedMs) / 1000);
+    if (entry.progress >= MIN_RATE_PROGRESS && elapsed > 0) return (elapsed * (1 - entry.progress)) / entry.progress;
     const average = this.durations.get(entry.row.kind);
     if (average !== undefined) return Math.max(0, average - elapsed);
     if (entry.progress > 0) return (elapsed * (1 - entry.progress)) / entry.progress;
@@ -800,6 +870,7 @@ export class JobQueue extends EventEmitter<{ update: [JobSnapshot] }> {
       preview: live ? live.preview : null,
       position: place?.position ?? null,
       estimatedWaitSeconds: place?.wait ?? null,
+      ...(live ? { estimatedRemainingSeconds: nullableCeil(this.timeLeft(live)) } : {}),
       result: row.result ?? null,
       error: row.error,
       errorCode: row.errorCode,
@@ -823,6 +894,7 @@ export class JobQueue extends EventEmitter<{ update: [JobSnapshot] }> {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+const nullableCeil = (n: number | null) => (n === null ? null : Math.ceil(n));
 
 /** The round-robin's account: the app's own jobs (no owner) take turns as one more account. */
 const accountKey = (ownerId: string | null) => ownerId ?? '';

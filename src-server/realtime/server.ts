@@ -5,7 +5,12 @@ import type { ClientToServerEvents, ServerToClientEvents, SocketRefusal } from '
 export interface SocketData {
   userId: string;
   sessionId: string;
+  /** Set for a socket opened with a guest pass: one concert, no account (see families/stage/concerts). */
+  guest?: { seq: number; roomId: string; name: string };
 }
+
+/** Turns a pass that is not an access token into a socket's identity, or null when it is no such pass. */
+export type PassCheck = (token: string) => SocketData | null;
 
 export type AtelierIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 export type AtelierSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -25,6 +30,8 @@ export interface Realtime {
   disconnectUser(userId: string): void;
   /** Disconnects every client; call before the HTTP server closes, which waits for open sockets. */
   close(): void;
+  /** Lets a feature accept its own passes (a concert's guest pass) besides access tokens; tried first. */
+  addPassCheck(check: PassCheck): void;
 }
 
 export type Authenticate = (token: string) => SocketData | { refusal: Exclude<SocketRefusal, 'ORIGIN_NOT_ALLOWED' | 'UNAUTHORIZED'> };
@@ -103,10 +110,18 @@ export function createRealtime(httpServer: http.Server, options: RealtimeOptions
     cors: { origin: (origin, cb) => cb(null, isLoopbackOrigin(origin)) },
   });
 
+  const passChecks: PassCheck[] = [];
   io.use((socket, next) => {
     if (!originAllowed(socket.handshake.headers.origin, socket.handshake.headers.host)) return next(refuse('ORIGIN_NOT_ALLOWED'));
     const token = tokenOf(socket);
     if (token === null) return next(refuse('UNAUTHORIZED'));
+    for (const check of passChecks) {
+      const pass = check(token);
+      if (pass) {
+        socket.data = pass;
+        return next();
+      }
+    }
     const found = options.authenticate(token);
     if ('refusal' in found) return next(refuse(found.refusal));
     socket.data = found;
@@ -142,5 +157,6 @@ export function createRealtime(httpServer: http.Server, options: RealtimeOptions
       io.disconnectSockets(true);
       io.engine.close();
     },
+    addPassCheck: (check) => void passChecks.push(check),
   };
 }

@@ -14,6 +14,14 @@ const Sharing = Type.Object({
   peer_max_queued: Nullable(
     Type.Integer({ minimum: 1, maximum: 1000, description: 'Jobs one listener may have waiting at once; null for no limit' }),
   ),
+  peer_daily_seconds: Nullable(
+    Type.Integer({
+      minimum: 1,
+      maximum: 86_400,
+      description:
+        "Compute seconds each LAN listener's jobs may run per day (the machine's local day); past it new jobs get 429 COMPUTE_BUDGET. Null for no budget",
+    }),
+  ),
 });
 
 const QueuedJob = Type.Object({
@@ -37,7 +45,7 @@ const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 })
 export async function queueRoutes(app: FamilyApp): Promise<void> {
   const sharingView = () => {
     const s = app.queueSharing.get();
-    return { owner_first: s.ownerFirst, peer_max_queued: s.peerMaxQueued };
+    return { owner_first: s.ownerFirst, peer_max_queued: s.peerMaxQueued, peer_daily_seconds: s.peerDailySeconds };
   };
 
   const namesOf = (ids: string[]) =>
@@ -101,6 +109,7 @@ export async function queueRoutes(app: FamilyApp): Promise<void> {
           {
             owner_first: Type.Optional(Sharing.properties.owner_first),
             peer_max_queued: Type.Optional(Sharing.properties.peer_max_queued),
+            peer_daily_seconds: Type.Optional(Sharing.properties.peer_daily_seconds),
           },
           {
             additionalProperties: false,
@@ -114,31 +123,31 @@ export async function queueRoutes(app: FamilyApp): Promise<void> {
       app.queueSharing.set({
         ownerFirst: request.body.owner_first ?? current.ownerFirst,
         peerMaxQueued: request.body.peer_max_queued === undefined ? current.peerMaxQueued : request.body.peer_max_queued,
+        peerDailySeconds: request.body.peer_daily_seconds === undefined ? current.peerDailySeconds : request.body.peer_daily_seconds,
       });
       return { success: true as const, data: sharingView() };
     },
   );
 
-  const jobAction = (action: 'cancel' | 'promote', summary: string) =>
+  const JobMoved = DataEnvelope(Type.Object({ id: Type.String(), status: Type.String(), position: Nullable(Type.Integer()) }));
+  const jobAction = (action: 'cancel' | 'promote' | 'up' | 'down', summary: string) =>
     app.post(
       `/system/jobs/:id/${action}`,
-      {
-        schema: {
-          tags,
-          summary,
-          params: IdParams,
-          response: { 200: DataEnvelope(Type.Object({ id: Type.String(), status: Type.String(), position: Nullable(Type.Integer()) })) },
-        },
-      },
+      { schema: { tags, summary, params: IdParams, response: { 200: JobMoved } } },
       async (request) => {
+        const { id } = request.params;
         const job =
           action === 'cancel'
-            ? app.jobs.cancel(request.params.id, 'Cancelled by the owner of this Atelier')
-            : app.jobs.promote(request.params.id);
+            ? app.jobs.cancel(id, 'Cancelled by the owner of this Atelier')
+            : action === 'promote'
+              ? app.jobs.promote(id)
+              : app.jobs.move(id, action);
         if (!job) throw new AppError(404, 'JOB_NOT_FOUND', 'No such job');
         return { success: true as const, data: { id: job.id, status: job.status, position: job.position } };
       },
     );
   jobAction('cancel', "Cancel anyone's queued or running job (loopback only)");
   jobAction('promote', "Move anyone's queued job to the front of its lane (loopback only)");
+  jobAction('up', "Move anyone's queued job one place earlier in its lane (loopback only); the first stays first");
+  jobAction('down', "Move anyone's queued job one place later in its lane (loopback only); the last stays last");
 }

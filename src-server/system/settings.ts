@@ -6,7 +6,7 @@ import { settings } from '../db/schema';
 export interface SettingsShape {
   lan: { enabled: boolean };
   /** How the job lanes are shared with LAN peers (see src-server/jobs/README.md). */
-  queue: { ownerFirst: boolean; peerMaxQueued: number | null };
+  queue: { ownerFirst: boolean; peerMaxQueued: number | null; peerDailySeconds: number | null };
   /** Google sign-in ("desktop app" client); `issuer` only changes for tests. Extra origins `return_url` may point at. */
   'oauth.google': { clientId: string | null; clientSecret: string | null; issuer: string; returnOrigins: string[] };
   /** The image model a canvas generate request without `model` uses; null: the best installed one the plan allows. */
@@ -19,7 +19,7 @@ export interface SettingsShape {
 
 export const SETTING_DEFAULTS: SettingsShape = {
   lan: { enabled: false },
-  queue: { ownerFirst: true, peerMaxQueued: null },
+  queue: { ownerFirst: true, peerMaxQueued: null, peerDailySeconds: null },
   'oauth.google': { clientId: null, clientSecret: null, issuer: 'https://accounts.google.com', returnOrigins: [] },
   imageModel: { default: null },
   retention: { days: null },

@@ -61,6 +61,8 @@ const concertFields = {
   createdAt: Type.Integer({ description: 'Epoch ms' }),
   songStartedAt: Type.Union([Type.Integer(), Type.Null()], { description: 'Server epoch ms when the current song (re)started' }),
   expiresAt: Type.Integer({ description: 'Epoch ms when the room lapses unless the studio changes something first' }),
+  allowGuests: Type.Boolean({ description: "Atelier's addition: people may join with a display name only (a guest pass)" }),
+  joinCode: Type.Union([Type.String(), Type.Null()], { description: "Atelier's addition: the short code people type to find the room" }),
 };
 
 export const ConcertInfo = Type.Object({ roomId: Type.String(), ...concertFields });

@@ -182,6 +182,47 @@ describe('progress and positions', () => {
   });
 });
 
+describe('time left on a running job', () => {
+  it("comes from the job's own progress rate once it has some, else from the average run of its kind", async () => {
+    const { queue, waitForStatus } = openQueue();
+    let ctx!: JobContext;
+    const gates: ReturnType<typeof gate>[] = [];
+    queue.register('render', {
+      handler: async (_job, c) => {
+        ctx = c;
+        const g = gate();
+        gates.push(g);
+        await g.promise;
+      },
+    });
+    queue.start();
+    const job = queue.enqueue({ kind: 'render', payload: {} });
+    await waitForStatus(job.id, 'processing');
+    // Nothing measured, no progress: nothing honest to say.
+    expect(queue.snapshot(job.id)?.estimatedRemainingSeconds).toBeNull();
+    clock.t += 10_000;
+    ctx.progress(0.25);
+    // A quarter done in 10 s: 30 s to go.
+    expect(queue.snapshot(job.id)?.estimatedRemainingSeconds).toBe(30);
+    clock.t += 10_000;
+    ctx.progress(0.5);
+    expect(queue.snapshot(job.id)?.estimatedRemainingSeconds).toBe(20);
+    await waitFor(() => gates[0], 'the first run');
+    gates[0]!.open();
+    const done = await waitForStatus(job.id, 'completed');
+    expect(done.estimatedRemainingSeconds).toBeUndefined();
+
+    // The next run of the kind starts from history (20 s measured) until it reports progress.
+    const next = queue.enqueue({ kind: 'render', payload: {} });
+    await waitForStatus(next.id, 'processing');
+    clock.t += 5_000;
+    expect(queue.snapshot(next.id)?.estimatedRemainingSeconds).toBe(15);
+    await waitFor(() => gates[1], 'the second run');
+    gates[1]!.open();
+    await waitForStatus(next.id, 'completed');
+  });
+});
+
 describe('lanes', () => {
   it('runs one job at a time per lane and lanes side by side', async () => {
     const { queue, events, waitForStatus } = openQueue();

@@ -49,7 +49,7 @@ describe('sharing the lanes with LAN peers', () => {
     expect(t.app.jobs.position(waiting.id)).toBe(2);
 
     const view = (await t.app.inject({ url: '/system/queue' })).json().data;
-    expect(view.sharing).toEqual({ owner_first: true, peer_max_queued: null });
+    expect(view.sharing).toEqual({ owner_first: true, peer_max_queued: null, peer_daily_seconds: null });
     const gpu = view.lanes.find((l: { lane: string }) => l.lane === 'gpu');
     expect(gpu.running).toMatchObject({ id: first.id, owner: { name: 'Ann' }, from_owner: false });
     expect(gpu.queued.map((j: { id: string; owner: { name: string }; from_owner: boolean }) => [j.id, j.owner.name, j.from_owner])).toEqual(
@@ -61,7 +61,7 @@ describe('sharing the lanes with LAN peers', () => {
 
     // Owner first off: plain round-robin, where Me (never served yet) still comes before Ann (served last).
     const off = await t.app.inject({ method: 'PUT', url: '/system/queue', payload: { owner_first: false, peer_max_queued: 1 } });
-    expect(off.json().data).toEqual({ owner_first: false, peer_max_queued: 1 });
+    expect(off.json().data).toEqual({ owner_first: false, peer_max_queued: 1, peer_daily_seconds: null });
     expect(t.app.jobs.position(mine.id)).toBe(1);
 
     // A peer with one job waiting may not queue another; the owner may.

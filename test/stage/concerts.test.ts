@@ -243,6 +243,8 @@ describe('GET /api/concert/list and /:roomId/info', () => {
             createdAt: expect.any(Number),
             songStartedAt: null,
             expiresAt: expect.any(Number),
+            allowGuests: true,
+            joinCode: expect.stringMatching(/^[A-Z2-9]{6}$/),
           },
           expect.objectContaining({
             roomId: first,
@@ -280,6 +282,7 @@ describe('GET /api/concert/list and /:roomId/info', () => {
     expect(Object.keys(res.json().concert).sort()).toEqual(
       [
         'accessories',
+        'allowGuests',
         'concertName',
         'createdAt',
         'currentAudience',
@@ -293,6 +296,7 @@ describe('GET /api/concert/list and /:roomId/info', () => {
         'songs',
         'studioName',
         'studioUserId',
+        'joinCode',
       ].sort(),
     );
 
@@ -981,7 +985,7 @@ describe('odd input', () => {
 });
 
 describe('OpenAPI', () => {
-  it('documents all fourteen concert endpoints at their spec paths', async () => {
+  it("documents all fourteen concert endpoints at their spec paths, and Atelier's four for guests", async () => {
     const doc = (await t.app.inject({ url: '/openapi.json' })).json();
     const concertOps = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
       .filter(([path]) => path.startsWith('/api/concert/'))
@@ -1003,6 +1007,10 @@ describe('OpenAPI', () => {
         'PUT /api/concert/{roomId}/accessories',
         'POST /api/concert/{roomId}/listen-server',
         'POST /api/concert/{roomId}/toggle-open',
+        'GET /api/concert/invite/{code}',
+        'POST /api/concert/{roomId}/guests',
+        'PUT /api/concert/{roomId}/guests',
+        'DELETE /api/concert/{roomId}/guests/{guestId}',
       ].sort(),
     );
     const song = doc.paths['/api/concert/{roomId}/songs/add'].post.requestBody.content['application/json'].schema;

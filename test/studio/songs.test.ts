@@ -318,6 +318,12 @@ describe('sharing', () => {
     expect(page.body).toContain('&lt;b&gt;Night&lt;/b&gt; &amp; &quot;Day&quot;');
     expect(page.body).not.toContain('<b>Night');
     expect(page.body).toContain(`<audio controls preload="metadata" src="${pathOf(share.audioUrl)}">`);
+    // A pasted link unfurls with the song's title, cover and audio, all as absolute URLs.
+    expect(page.body).toContain('<meta property="og:title" content="&lt;b&gt;Night&lt;/b&gt; &amp; &quot;Day&quot;">');
+    expect(page.body).toContain(`<meta property="og:image" content="${share.imageUrl}">`);
+    expect(page.body).toContain(`<meta property="og:audio" content="${share.audioUrl}">`);
+    expect(page.body).toContain(`<meta property="og:url" content="${share.shareUrl}">`);
+    expect(page.body).toContain('<meta property="og:description" content="jazz">');
     const json = await anon().get(pathOf(share.shareUrl), { headers: { accept: 'application/json' } });
     expect(json.json().data).toEqual({
       songTitle: '<b>Night</b> & "Day"',

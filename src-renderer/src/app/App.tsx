@@ -4,6 +4,7 @@ import { SignInForm } from '../features/auth/components/SignInForm';
 import { SignUpForm } from '../features/auth/components/SignUpForm';
 import { AudiencePage } from '../features/concerts/components/AudiencePage';
 import { ConcertInvite } from '../features/concerts/components/ConcertInvite';
+import { JoinByCode } from '../features/concerts/components/JoinByCode';
 import { useAuth } from '../features/auth/store';
 import { HOME, titleFor } from '../features/shell/areas';
 import { Shell } from '../features/shell/components/Shell';
@@ -80,6 +81,8 @@ function Screen() {
       </Centered>
     );
   }
+  // The short code a host reads out works signed in or not.
+  if (path === '/join') return <JoinByCode initial={query.get('code') ?? ''} />;
   if (status === 'signed-out') {
     if (!checked) {
       return (

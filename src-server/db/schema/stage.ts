@@ -91,8 +91,33 @@ export const stageConcerts = sqliteTable(
     ttlSeconds: integer('ttl_seconds').notNull(),
     createdAt: integer('created_at').notNull(),
     expiresAt: integer('expires_at').notNull(),
+    /** Whether people may join with a display name only (a guest pass); off: listeners need an account here. */
+    allowGuests: integer('allow_guests', { mode: 'boolean' }).notNull().default(true),
+    /** A short code people type to find the room (`K7M2QX`); unique among live rooms. */
+    joinCode: text('join_code').unique(),
   },
   (t) => [index('stage_concerts_expires_idx').on(t.expiresAt), index('stage_concerts_owner_idx').on(t.ownerId)],
+);
+
+/**
+ * A listener who joined one concert with a display name only: no account, no session. The pass
+ * (stored as its SHA-256) opens that room's socket and nothing else; it goes with the room.
+ */
+export const stageConcertGuests = sqliteTable(
+  'stage_concert_guests',
+  {
+    /** The guest's number; the audience lists guests as its negative, so it never meets a user's. */
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    passHash: text('pass_hash').notNull().unique(),
+    roomId: text('room_id')
+      .notNull()
+      .references(() => stageConcerts.roomId, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** Epoch ms while the guest holds a seat; null when not seated. */
+    seatedAt: integer('seated_at'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('stage_concert_guests_room_idx').on(t.roomId)],
 );
 
 /** Clients the studio's listen server registered in a room. */

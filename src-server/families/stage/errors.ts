@@ -24,6 +24,7 @@ export const errors = defineErrors({
   UPDATE_ACCESSORIES_FAILED: { status: 400, message: 'Cannot update accessories while concert is open' },
   INVALID_CREDENTIALS: { status: 401, message: 'Invalid user id or password' },
   ACCESS_DENIED: { status: 403, message: 'Access denied' },
+  GUESTS_NOT_ALLOWED: { status: 403, message: 'The host asks listeners to sign in to this Atelier' },
   PERMISSION_DENIED: { status: 403, message: 'Permission denied' },
   ACCESSORY_NOT_FOUND: { status: 404, message: 'No accessory at this index' },
   AUDIO_NOT_FOUND: { status: 404, message: 'Audio file not found' },

@@ -42,6 +42,25 @@ export default defineFamily({
   setup(app, { audio, concerts }) {
     app.decorate('concerts', concerts);
     app.addHook('onReady', async () => concerts.start());
+    // A pasted invite link unfurls with the concert's name (the page is the web UI's).
+    app.addHook('onReady', async () =>
+      app.webPages.describe(/^\/concert\/([^/]+)$/, (match, request) => {
+        let roomId: string;
+        try {
+          roomId = decodeURIComponent(match[1]!);
+        } catch {
+          return null;
+        }
+        const invite = concerts.invite(roomId);
+        if (!invite || invite.roomId !== roomId) return null;
+        return {
+          type: 'website',
+          title: invite.concertName,
+          description: `A live concert by ${invite.studioName} on Atelier. Join with ${invite.allowGuests ? 'just your name' : 'your account'}.`,
+          url: `${request.protocol}://${request.host}/app/concert/${match[1]}`,
+        };
+      }),
+    );
     const detachConcertSync = attachConcertSync(app, concerts, audio);
     app.addHook('onClose', async () => {
       concerts.stop();

@@ -3,7 +3,8 @@ import fp from 'fastify-plugin';
 import { pruneFinishedJobs } from '../../jobs/prune';
 import { AppError } from '../../http/errors';
 import { JobQueue } from '../../jobs/queue';
-import { readSetting, writeSetting, type SettingsShape } from '../../system/settings';
+import { localDay, peerComputeSeconds, spokenDuration } from '../../jobs/budget';
+import { readSetting, SETTING_DEFAULTS, writeSetting, type SettingsShape } from '../../system/settings';
 import { isOwnerRequest } from './owner';
 
 export type QueueSharing = SettingsShape['queue'];
@@ -31,7 +32,8 @@ export default fp(
     // every family passing it along.
     app.addHook('onRequest', (request, _reply, done) => fromOwner.run(isOwnerRequest(request), done));
 
-    let sharing = readSetting(app.db, 'queue');
+    // Rows stored before a field existed get its default.
+    let sharing: QueueSharing = { ...SETTING_DEFAULTS.queue, ...readSetting(app.db, 'queue') };
     const queue = new JobQueue({
       db: app.db,
       now: app.clock.now,
@@ -49,6 +51,22 @@ export default fp(
         {
           limit: max,
         },
+      );
+    });
+    queue.addAdmission((job) => {
+      const budget = sharing.peerDailySeconds;
+      if (job.fromOwner || job.ownerId === null || budget === null) return;
+      const now = app.clock.now();
+      const day = localDay(now);
+      const used = peerComputeSeconds(app.db, job.ownerId, day.start, now);
+      if (used < budget) return;
+      const resetsAt = new Date(day.next);
+      const clock = `${String(resetsAt.getHours()).padStart(2, '0')}:${String(resetsAt.getMinutes()).padStart(2, '0')}`;
+      throw new AppError(
+        429,
+        'COMPUTE_BUDGET',
+        `You have used today's ${spokenDuration(budget)} of compute on this Atelier; it resets at ${clock} (in ${spokenDuration((day.next - now) / 1000)})`,
+        { limit_seconds: budget, used_seconds: Math.round(used), resets_at: resetsAt.toISOString() },
       );
     });
     app.decorate('jobs', queue);

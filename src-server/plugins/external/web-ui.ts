@@ -2,7 +2,25 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fp from 'fastify-plugin';
 import fastifyStatic from '@fastify/static';
+import type { FastifyRequest } from 'fastify';
+import { openGraphTags, type OpenGraph } from '../../http/open-graph';
 import { defaultWebRoot } from '../../paths';
+
+/** Says what one page of the UI shows, for link previews; null when it is nothing to preview. */
+export type PageDescriber = (match: RegExpExecArray, request: FastifyRequest) => OpenGraph | null;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * Link previews of the UI's own pages: a feature describes its shareable page (a concert
+     * invite) and the served index.html carries its Open Graph tags, for chat apps that run no script.
+     * Register from an onReady hook: this plugin loads after the families.
+     */
+    webPages: { describe(path: RegExp, describer: PageDescriber): void };
+  }
+}
+
+const escapeText = (text: string) => text.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!);
 
 /** What the UI may load: only this server, plus websocket for socket.io. */
 export const CONTENT_SECURITY_POLICY =
@@ -15,6 +33,20 @@ export default fp(
     const root = app.config.webRoot ?? defaultWebRoot();
     const index = path.join(root, 'index.html');
     const built = fs.existsSync(index);
+    const describers: { path: RegExp; describer: PageDescriber }[] = [];
+    app.decorate('webPages', { describe: (path, describer) => void describers.push({ path, describer }) });
+    let indexHtml: string | null = null;
+    const described = (request: FastifyRequest, wanted: string): string | null => {
+      for (const { path: pattern, describer } of describers) {
+        const match = pattern.exec(`/${wanted}`);
+        const og = match && describer(match, request);
+        if (!og) continue;
+        indexHtml ??= fs.readFileSync(index, 'utf8');
+        const head = `<title>${escapeText(og.title)} · Atelier</title>\n${openGraphTags(og)}\n`;
+        return indexHtml.replace(/<title>[^<]*<\/title>\s*/, '').replace('</head>', `${head}</head>`);
+      }
+      return null;
+    };
 
     app.register(async (scope) => {
       scope.addHook('onSend', async (_request, reply, payload) => {
@@ -45,6 +77,8 @@ export default fp(
         if (path.extname(wanted) !== '') {
           return reply.status(404).type('text/plain; charset=utf-8').send(`Not found: /app/${wanted}`);
         }
+        const page = described(request, wanted);
+        if (page) return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page);
         return reply.type('text/html; charset=utf-8').sendFile('index.html');
       });
     });

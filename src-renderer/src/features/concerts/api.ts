@@ -9,6 +9,30 @@ export type { AudioFile, ConcertInfo } from '../../../../src-shared/api/stage';
 const stage = <T>(path: string, options: RequestOptions = {}) => request<T>('stage', path, options);
 const at = (roomId: string, tail: string) => `/api/concert/${encodeURIComponent(roomId)}${tail}`;
 
+/** What the invite page shows before joining (GET /api/concert/invite/{code}, no sign-in). */
+export interface ConcertInvitation {
+  roomId: string;
+  concertName: string;
+  studioName: string;
+  isOpen: boolean;
+  allowGuests: boolean;
+  joinCode: string | null;
+  currentAudience: number;
+  maxAudience: number;
+}
+
+export const guestApi = {
+  /** By join code (any case) or roomId. */
+  invite: (code: string) =>
+    stage<{ invite: ConcertInvitation }>(`/api/concert/invite/${encodeURIComponent(code.trim())}`, { auth: false }).then((r) => r.invite),
+  /** A pass for this concert's socket and nothing else. */
+  admit: (roomId: string, displayName: string) =>
+    stage<{ guestPass: string; displayName: string }>(at(roomId, '/guests'), { method: 'POST', body: { displayName }, auth: false }),
+  setAllowGuests: (roomId: string, allowGuests: boolean) =>
+    stage<{ allowGuests: boolean }>(at(roomId, '/guests'), { method: 'PUT', body: { allowGuests } }),
+  info: (roomId: string) => stage<{ concert: ConcertInfo }>(at(roomId, '/info')).then((r) => r.concert),
+};
+
 export const concertsApi = {
   /** The whole library, a page at a time (the server answers 500 files a page at most). */
   audioList: async () => {
@@ -48,7 +72,11 @@ export const concertsApi = {
     stage<unknown>(at(roomId, '/accessories/add'), { method: 'POST', body: accessory }),
   removeAccessory: (roomId: string, index: number) => stage<unknown>(at(roomId, `/accessories/${index}`), { method: 'DELETE' }),
   /** The studio takes a listener's seat away; the listener's page is told 'removed'. */
-  removeListener: (roomId: string, clientId: number) => stage<unknown>(at(roomId, '/leave'), { method: 'POST', body: { clientId } }),
+  removeListener: (roomId: string, clientId: number) =>
+    // A guest (no account) is listed as its negated guest number.
+    clientId < 0
+      ? stage<unknown>(at(roomId, `/guests/${-clientId}`), { method: 'DELETE' })
+      : stage<unknown>(at(roomId, '/leave'), { method: 'POST', body: { clientId } }),
 };
 
 /** Text fields first: the server reads the parts in order and stores the file as it streams. */

@@ -26,9 +26,6 @@ export function leaveRoom(socket: AtelierSocket, roomId: string): Promise<void> 
     );
 }
 
-/** The page a listener opens for a room, on the origin given (a LAN address, or this page's). */
-export const audienceUrl = (origin: string, roomId: string) => `${origin}/app/concert/${encodeURIComponent(roomId)}`;
-
 export function formatTime(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return '–:––';
   const whole = Math.max(0, Math.floor(seconds));

@@ -20,6 +20,8 @@ export interface QueueSharing {
   owner_first: boolean;
   /** Jobs one listener may have waiting at once; null for no limit. */
   peer_max_queued: number | null;
+  /** Compute seconds each listener's jobs may run per day; null for no budget. */
+  peer_daily_seconds: number | null;
 }
 
 export interface QueuedJobView {

@@ -6,7 +6,7 @@ import { isAppError } from '../../../http/errors';
 import type { AtelierSocket } from '../../../realtime/server';
 import type { AudioService } from '../audio/service';
 import { AUDIO_CONTENT_TYPES } from '../../../media/audio-sniff';
-import type { Actor, ConcertChangedEvent, ConcertService, ConcertState } from './service';
+import type { Actor, ConcertChangedEvent, ConcertService, ConcertState, Guest } from './service';
 
 /** Long enough for a whole concert; each snapshot carries freshly signed URLs anyway. */
 export const PLAYBACK_URL_TTL_SECONDS = 6 * 60 * 60;
@@ -58,15 +58,23 @@ export function attachConcertSync(app: FastifyInstance, concerts: ConcertService
 
   const audienceOf = (seqs: number[]): ConcertSnapshot['audience'] => {
     if (seqs.length === 0) return [];
+    const members = seqs.filter((n) => n > 0);
     const names = new Map(
-      app.db
-        .select({ seq: users.seq, name: users.name })
-        .from(users)
-        .where(inArray(users.seq, seqs))
-        .all()
-        .map((u) => [u.seq, u.name]),
+      members.length === 0
+        ? []
+        : app.db
+            .select({ seq: users.seq, name: users.name })
+            .from(users)
+            .where(inArray(users.seq, members))
+            .all()
+            .map((u) => [u.seq, u.name]),
     );
-    return seqs.map((userId) => ({ userId, name: names.get(userId) ?? `User ${userId}` }));
+    // Guests are listed by their negated guest number.
+    const guests = concerts.guestNames(seqs.filter((n) => n < 0).map((n) => -n));
+    return seqs.map((userId) => ({
+      userId,
+      name: (userId > 0 ? names.get(userId) : guests.get(-userId)) ?? `Listener ${Math.abs(userId)}`,
+    }));
   };
 
   const snapshotOf = (concert: ConcertState, change: string): ConcertSnapshot => ({
@@ -109,9 +117,10 @@ export function attachConcertSync(app: FastifyInstance, concerts: ConcertService
     return true;
   };
 
-  const freeSeat = (roomId: string, actor: Actor) => {
+  const freeSeat = (roomId: string, actor: Actor, guest?: Guest) => {
     try {
-      concerts.unseat(roomId, actor);
+      if (guest) concerts.unseatGuest(guest);
+      else concerts.unseat(roomId, actor);
     } catch (err) {
       // A room that lapsed took its seats with it.
       if (!(isAppError(err) && err.code === 'CONCERT_NOT_FOUND')) app.log.error({ err, roomId }, 'freeing a concert seat failed');
@@ -145,9 +154,11 @@ export function attachConcertSync(app: FastifyInstance, concerts: ConcertService
       void socket.join(concertRoom(roomId));
       return { ok: true, role: 'studio', concert: snapshotOf(concert, 'sync') };
     }
+    const guest = socket.data.guest;
+    if (guest && guest.roomId !== roomId) return { ok: false, code: 'JOIN_FAILED', message: 'This guest pass is for another concert' };
     let seated: ConcertState;
     try {
-      seated = concerts.seat(roomId, actor);
+      seated = guest ? concerts.seatGuest(guest) : concerts.seat(roomId, actor);
     } catch (err) {
       if (isAppError(err)) return { ok: false, code: err.code, message: err.message };
       throw err;
@@ -160,6 +171,8 @@ export function attachConcertSync(app: FastifyInstance, concerts: ConcertService
     // Looked up on the first join: most sockets never follow a concert.
     let actor: Actor | null | undefined;
     const actorOf = (): Actor | null => {
+      const guest = socket.data.guest;
+      if (actor === undefined && guest) actor = { id: socket.data.userId, seq: -guest.seq };
       if (actor === undefined) {
         const user = app.auth.getUser(socket.data.userId);
         actor = user ? { id: user.id, seq: user.seq } : null;
@@ -187,7 +200,7 @@ export function attachConcertSync(app: FastifyInstance, concerts: ConcertService
       void socket.leave(concertRoom(roomId));
       // The studio follows without a seat; a listener's other tabs keep the seat.
       const me = actor;
-      if (me && unfollow(roomId, me.seq, socket)) freeSeat(roomId, me);
+      if (me && unfollow(roomId, me.seq, socket)) freeSeat(roomId, me, socket.data.guest);
       reply({ ok: true });
     });
 
@@ -196,11 +209,16 @@ export function attachConcertSync(app: FastifyInstance, concerts: ConcertService
       if (!me) return;
       for (const roomId of [...followers.keys()]) {
         // At shutdown seats stay with the room in SQLite: listeners reconnect and find them.
-        if (unfollow(roomId, me.seq, socket) && !SERVER_LET_GO.has(reason)) freeSeat(roomId, me);
+        if (unfollow(roomId, me.seq, socket) && !SERVER_LET_GO.has(reason)) freeSeat(roomId, me, socket.data.guest);
       }
     });
   };
 
+  // A guest pass opens this socket and nothing else: no HTTP route accepts it (it is no access token).
+  realtime.addPassCheck((token) => {
+    const guest = concerts.guestForPass(token);
+    return guest ? { userId: `guest:${guest.seq}`, sessionId: `guest:${guest.seq}`, guest } : null;
+  });
   realtime.io.on('connection', onConnection);
   concerts.on('concert:changed', onChanged);
   return () => {

@@ -27,6 +27,13 @@ import {
   Toggled,
   ToggleBody,
   concertView,
+  GuestAdmitted,
+  GuestBody,
+  GuestParams,
+  GuestPolicy,
+  GuestPolicyBody,
+  Invite,
+  InviteParams,
 } from './schemas';
 import { errors } from '../errors';
 
@@ -458,6 +465,104 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
     async (request) => {
       const concert = concerts.setOpen(request.params.roomId, actorOf(request), request.body.isOpen);
       return { success: true as const, message: concert.isOpen ? 'Concert is now open' : 'Concert is now closed', isOpen: concert.isOpen };
+    },
+  );
+
+  app.get(
+    '/api/concert/invite/:code',
+    {
+      schema: {
+        tags,
+        summary: "What the invite page shows before joining: the concert's name, host and whether a display name is enough (no sign-in)",
+        description: "Atelier's addition. `code` is the room's short join code (any case) or its roomId.",
+        params: InviteParams,
+        response: { 200: Invite, ...errorResponses({ 404: ROOM_CODES }) },
+      },
+    },
+    async (request) => {
+      const invite = concerts.invite(request.params.code);
+      if (!invite) throw errors.error('CONCERT_NOT_FOUND', 'No concert has this code; check it with the host');
+      return { success: true as const, invite };
+    },
+  );
+
+  app.post(
+    '/api/concert/:roomId/guests',
+    {
+      schema: {
+        tags,
+        summary: 'Join with a display name only: a guest pass for this concert, no account (no sign-in)',
+        description:
+          "Atelier's addition. The pass opens this room's socket (auth.token) and nothing else. " +
+          '`GUESTS_NOT_ALLOWED` (403) when the host asks for accounts; `JOIN_FAILED` (400) when the doors are closed or every seat is taken.',
+        params: RoomParams,
+        body: GuestBody,
+        response: {
+          201: GuestAdmitted,
+          ...errorResponses({ 400: '`MISSING_FIELDS`, `JOIN_FAILED`', 403: '`GUESTS_NOT_ALLOWED`', 404: ROOM_CODES }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const name = request.body.displayName.trim();
+      if (name === '') throw missing('displayName is required');
+      const { pass, guest } = concerts.admitGuest(request.params.roomId, name);
+      return reply.code(201).send({
+        success: true as const,
+        message: 'Welcome to the concert',
+        guestPass: pass,
+        roomId: guest.roomId,
+        displayName: guest.name,
+      });
+    },
+  );
+
+  app.put(
+    '/api/concert/:roomId/guests',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: 'Let people join with a display name only, or ask them for an account on this Atelier (studio only)',
+        description: "Atelier's addition. Guests already seated keep their seats. " + ORDER,
+        params: RoomParams,
+        body: GuestPolicyBody,
+        response: {
+          200: GuestPolicy,
+          ...errorResponses({ 400: '`INVALID_INPUT`', 403: studioOnly('choose who may join'), 404: ROOM_CODES }),
+        },
+      },
+    },
+    async (request) => {
+      const concert = concerts.setAllowGuests(request.params.roomId, actorOf(request), request.body.allowGuests);
+      return {
+        success: true as const,
+        message: concert.allowGuests ? 'Guests may join by name' : 'Listeners need an account here',
+        allowGuests: concert.allowGuests,
+      };
+    },
+  );
+
+  app.delete(
+    '/api/concert/:roomId/guests/:guestId',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: "Take a guest's seat away (studio only); the guest's page is told it was removed",
+        description: "Atelier's addition: guests have no stage user number for POST /leave. " + ORDER,
+        params: GuestParams,
+        response: {
+          200: Message,
+          ...errorResponses({ 400: '`INVALID_INPUT`', 403: studioOnly('remove listeners'), 404: ROOM_CODES }),
+        },
+      },
+    },
+    async (request) => {
+      concerts.removeGuest(request.params.roomId, actorOf(request), request.params.guestId);
+      return { success: true as const, message: 'Guest removed' };
     },
   );
 }

@@ -54,7 +54,45 @@ export const concertView = (c: ConcertState) => ({
   createdAt: c.createdAt,
   songStartedAt: c.songStartedAt,
   expiresAt: c.expiresAt,
+  allowGuests: c.allowGuests,
+  joinCode: c.joinCode,
 });
+
+export const InviteParams = Type.Object({
+  code: Type.String({ minLength: 1, maxLength: 100, description: 'The join code (any case) or the roomId' }),
+});
+
+export const Invite = Type.Object({
+  success: Type.Literal(true),
+  invite: Type.Object({
+    roomId: Type.String(),
+    concertName: Type.String(),
+    studioName: Type.String(),
+    isOpen: Type.Boolean(),
+    allowGuests: Type.Boolean(),
+    joinCode: Type.Union([Type.String(), Type.Null()]),
+    currentAudience: Type.Integer(),
+    maxAudience: Type.Integer(),
+  }),
+});
+
+export const GuestBody = Type.Object({
+  displayName: Type.String({ minLength: 1, maxLength: 40, description: 'What the host and the audience see' }),
+});
+
+export const GuestAdmitted = Type.Object({
+  success: Type.Literal(true),
+  message: Type.String(),
+  guestPass: Type.String({
+    description:
+      'Connect socket.io with auth.token set to it and emit concert:join for this room. It opens nothing else: no HTTP route takes it.',
+  }),
+  roomId: Type.String(),
+  displayName: Type.String(),
+});
+
+export const GuestPolicyBody = Type.Object({ allowGuests: Type.Boolean() });
+export const GuestPolicy = Type.Object({ success: Type.Literal(true), message: Type.String(), allowGuests: Type.Boolean() });
 
 export const RoomParams = Type.Object({ roomId: Type.String({ minLength: 1, maxLength: 100, description: '`concert_<ms>_<random>`' }) });
 export const SongParams = Type.Object({ ...RoomParams.properties, songNum: Type.Integer({ minimum: 1 }) });
@@ -98,3 +136,8 @@ export const CurrentSong = Type.Object({
 export const AccessoriesChanged = Type.Object({ success: ok, message: Type.String(), accessories: Type.Array(Accessory) });
 export const ListenServerSet = Type.Object({ success: ok, message: Type.String(), listenServer: ListenServer });
 export const Toggled = Type.Object({ success: ok, message: Type.String(), isOpen: Type.Boolean() });
+
+export const GuestParams = Type.Object({
+  ...RoomParams.properties,
+  guestId: Type.Integer({ minimum: 1, description: 'The guest number (the audience lists a guest as its negative)' }),
+});

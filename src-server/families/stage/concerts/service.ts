@@ -1,8 +1,9 @@
+import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { and, asc, desc, eq, lte } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, lte, or } from 'drizzle-orm';
 import type { Log } from '../../../log';
 import type { Db } from '../../../db/client';
-import { stageConcertAudience, stageConcerts, users } from '../../../db/schema';
+import { stageConcertAudience, stageConcertGuests, stageConcerts, users } from '../../../db/schema';
 import { accessoryOf, type AccessoryItem } from '../presets/accessories';
 import { randomBase36 } from '../../../storage/file-names';
 import { errors } from '../errors';
@@ -46,7 +47,7 @@ export interface ConcertState {
   accessories: AccessoryItem[];
   maxAudience: number;
   currentAudience: number;
-  /** Stage user numbers of the registered clients. */
+  /** Stage user numbers of the registered clients, in joining order; a guest (no account) is its guest number, negated. */
   audience: number[];
   /** songNum of the current song; null when there are no songs. */
   currentSong: number | null;
@@ -58,6 +59,29 @@ export interface ConcertState {
   songStartedAt: number | null;
   /** Epoch ms when the room lapses unless the studio changes something first. */
   expiresAt: number;
+  /** Whether people may join with a display name only; off: an account on this Atelier is needed. */
+  allowGuests: boolean;
+  /** The short code people type to find the room. */
+  joinCode: string | null;
+}
+
+/** What the invite page shows before anyone joins. */
+export interface ConcertInvite {
+  roomId: string;
+  concertName: string;
+  studioName: string;
+  isOpen: boolean;
+  allowGuests: boolean;
+  joinCode: string | null;
+  currentAudience: number;
+  maxAudience: number;
+}
+
+/** A guest as its pass names it: a number of its own, one room, a display name. */
+export interface Guest {
+  seq: number;
+  roomId: string;
+  name: string;
 }
 
 export type ConcertChange =
@@ -69,6 +93,7 @@ export type ConcertChange =
   | { type: 'accessories' }
   | { type: 'listen-server' }
   | { type: 'open'; isOpen: boolean }
+  | { type: 'guests'; allowGuests: boolean }
   | { type: 'expired' };
 
 export interface ConcertChangedEvent {
@@ -113,6 +138,10 @@ const SET_LISTEN_SERVER = 'Only the studio can register its listen server.';
 const OPEN_CLOSE = 'Only the studio can open or close this concert.';
 
 const streamUrlFor = (audioId: number) => `/api/audio/file/${audioId}`;
+
+const JOIN_CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+const JOIN_CODE_LENGTH = 6;
+const hashPass = (pass: string) => crypto.createHash('sha256').update(pass).digest('hex');
 
 /**
  * LAN concerts: rooms the studio (the account that created one and runs the listen server) fills
@@ -164,6 +193,7 @@ export class ConcertService extends EventEmitter<ConcertEvents> {
         ttlSeconds,
         createdAt: now,
         expiresAt: now + ttlSeconds * 1000,
+        joinCode: this.freeJoinCode(),
       })
       .run();
     return this.changed(roomId, { type: 'created' });
@@ -405,14 +435,21 @@ export class ConcertService extends EventEmitter<ConcertEvents> {
   }
 
   private audienceOf(roomId: string): number[] {
-    return this.db
-      .select({ seq: users.seq })
+    const members = this.db
+      .select({ n: users.seq, at: stageConcertAudience.joinedAt })
       .from(stageConcertAudience)
       .innerJoin(users, eq(users.id, stageConcertAudience.userId))
       .where(eq(stageConcertAudience.roomId, roomId))
       .orderBy(asc(stageConcertAudience.joinedAt))
+      .all();
+    const guests = this.db
+      .select({ seq: stageConcertGuests.seq, at: stageConcertGuests.seatedAt })
+      .from(stageConcertGuests)
+      .where(and(eq(stageConcertGuests.roomId, roomId), isNotNull(stageConcertGuests.seatedAt)))
       .all()
-      .map((r) => r.seq);
+      .map((g) => ({ n: -g.seq, at: g.at! }));
+    // A stable sort keeps members and guests who joined in one millisecond in a fixed order.
+    return [...members, ...guests].sort((a, b) => a.at - b.at).map((r) => r.n);
   }
 
   private stateOf(row: Row): ConcertState {
@@ -434,6 +471,8 @@ export class ConcertService extends EventEmitter<ConcertEvents> {
       createdAt: row.createdAt,
       songStartedAt: row.songStartedAt,
       expiresAt: row.expiresAt,
+      allowGuests: row.allowGuests,
+      joinCode: row.joinCode,
     };
   }
 
@@ -479,6 +518,117 @@ export class ConcertService extends EventEmitter<ConcertEvents> {
       .run();
     if (freed.changes === 0) return this.stateOf(row);
     return this.changed(roomId, { type: 'left', clientId: actor.seq });
+  }
+
+  /** The room by its id or its join code (any case), as the invite page shows it before joining; null when there is none. */
+  invite(idOrCode: string): ConcertInvite | null {
+    const code = idOrCode.trim().toUpperCase();
+    const found = this.db
+      .select({ roomId: stageConcerts.roomId })
+      .from(stageConcerts)
+      .where(or(eq(stageConcerts.roomId, idOrCode), eq(stageConcerts.joinCode, code)))
+      .get();
+    const concert = found ? this.get(found.roomId) : null;
+    if (!concert) return null;
+    const { roomId, concertName, studioName, isOpen, allowGuests, joinCode, currentAudience, maxAudience } = concert;
+    return { roomId, concertName, studioName, isOpen, allowGuests, joinCode, currentAudience, maxAudience };
+  }
+
+  /** The studio lets people join by name only, or asks them for an account here. */
+  setAllowGuests(roomId: string, actor: Actor, allowGuests: boolean): ConcertState {
+    const row = this.owned(roomId, actor, 'Only the studio can choose who may join this concert.');
+    this.save(row, { allowGuests });
+    return this.changed(roomId, { type: 'guests', allowGuests });
+  }
+
+  /**
+   * Lets someone in by display name only: a pass for this room and nothing else (the caller keeps
+   * it; only its SHA-256 is stored). The seat itself is taken when the guest's socket joins.
+   */
+  admitGuest(roomId: string, name: string): { pass: string; guest: Guest } {
+    const row = this.live(roomId);
+    if (!row) throw notFound();
+    if (!row.allowGuests)
+      throw errors.error('GUESTS_NOT_ALLOWED', 'The host asks listeners to sign in to this Atelier to join this concert.');
+    if (!row.isOpen) throw joinFailed('Concert is not open');
+    if (this.audienceOf(roomId).length >= row.maxAudience) throw joinFailed('Concert is full');
+    const pass = `gp_${crypto.randomBytes(24).toString('base64url')}`;
+    const inserted = this.db
+      .insert(stageConcertGuests)
+      .values({ passHash: hashPass(pass), roomId, name, createdAt: this.now() })
+      .returning({ seq: stageConcertGuests.seq })
+      .get();
+    return { pass, guest: { seq: inserted.seq, roomId, name } };
+  }
+
+  /** The guest a pass names while its room lives; null for anything else (a token, a stale pass). */
+  guestForPass(pass: string): Guest | null {
+    if (!pass.startsWith('gp_')) return null;
+    const row = this.db
+      .select()
+      .from(stageConcertGuests)
+      .where(eq(stageConcertGuests.passHash, hashPass(pass)))
+      .get();
+    if (!row || !this.live(row.roomId)) return null;
+    return { seq: row.seq, roomId: row.roomId, name: row.name };
+  }
+
+  /** Display names of guests by number. */
+  guestNames(seqs: number[]): Map<number, string> {
+    if (seqs.length === 0) return new Map();
+    return new Map(
+      this.db
+        .select({ seq: stageConcertGuests.seq, name: stageConcertGuests.name })
+        .from(stageConcertGuests)
+        .where(inArray(stageConcertGuests.seq, seqs))
+        .all()
+        .map((g) => [g.seq, g.name]),
+    );
+  }
+
+  /** Seats a guest in its own room by the rules of `seat`. */
+  seatGuest(guest: Guest): ConcertState {
+    const row = this.live(guest.roomId);
+    if (!row) throw notFound();
+    const seated = this.audienceOf(guest.roomId);
+    if (seated.includes(-guest.seq)) return this.stateOf(row);
+    if (!row.isOpen) throw joinFailed('Concert is not open');
+    if (seated.length >= row.maxAudience) throw joinFailed('Concert is full');
+    this.db.update(stageConcertGuests).set({ seatedAt: this.now() }).where(eq(stageConcertGuests.seq, guest.seq)).run();
+    return this.changed(guest.roomId, { type: 'joined', clientId: -guest.seq });
+  }
+
+  unseatGuest(guest: Guest): ConcertState {
+    const row = this.live(guest.roomId);
+    if (!row) throw notFound();
+    const freed = this.db
+      .update(stageConcertGuests)
+      .set({ seatedAt: null })
+      .where(and(eq(stageConcertGuests.seq, guest.seq), isNotNull(stageConcertGuests.seatedAt)))
+      .run();
+    if (freed.changes === 0) return this.stateOf(row);
+    return this.changed(guest.roomId, { type: 'left', clientId: -guest.seq });
+  }
+
+  /** The studio takes a guest's seat away; a guest not seated is already gone, so this succeeds too. */
+  removeGuest(roomId: string, actor: Actor, guestSeq: number): ConcertState {
+    const row = this.owned(roomId, actor, UNREGISTER_CLIENTS);
+    const freed = this.db
+      .update(stageConcertGuests)
+      .set({ seatedAt: null })
+      .where(and(eq(stageConcertGuests.seq, guestSeq), eq(stageConcertGuests.roomId, roomId), isNotNull(stageConcertGuests.seatedAt)))
+      .run();
+    if (freed.changes === 0) return this.stateOf(row);
+    this.touch(row);
+    return this.changed(roomId, { type: 'left', clientId: -guestSeq });
+  }
+
+  /** Six characters without look-alikes (no 0/O, 1/I/L), not used by a live room. */
+  private freeJoinCode(): string {
+    for (;;) {
+      const code = Array.from(crypto.randomBytes(JOIN_CODE_LENGTH), (b) => JOIN_CODE_ALPHABET[b % JOIN_CODE_ALPHABET.length]).join('');
+      if (!this.db.select({ roomId: stageConcerts.roomId }).from(stageConcerts).where(eq(stageConcerts.joinCode, code)).get()) return code;
+    }
   }
 
   /**

@@ -610,7 +610,14 @@ export async function songRoutes(
         .header('x-content-type-options', 'nosniff')
         .header('referrer-policy', 'no-referrer')
         .header('cache-control', 'no-store')
-        .send(sharePage(song, urls));
+        .send(
+          sharePage(song, urls, {
+            url: absoluteUrl(request, base),
+            image: urls.cover && absoluteUrl(request, urls.cover),
+            audio: absoluteUrl(request, urls.audio),
+            description: [song.genre, song.mood].filter(Boolean).join(' · ') || 'A song made with Atelier',
+          }),
+        );
     },
   );
 

@@ -1,3 +1,4 @@
+import { openGraphTags, type OpenGraph } from '../../../http/open-graph';
 import type { SongRow } from './service';
 
 const escapeHtml = (text: string) =>
@@ -8,7 +9,7 @@ export const SHARE_PAGE_CSP =
   "default-src 'none'; media-src 'self'; img-src 'self'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** The public page of a shared song: its cover, title and a player, readable on a phone. */
-export function sharePage(song: SongRow, urls: { audio: string; cover: string | null }): string {
+export function sharePage(song: SongRow, urls: { audio: string; cover: string | null }, og: Omit<OpenGraph, 'title' | 'type'>): string {
   const title = escapeHtml(song.title);
   const details = [song.genre, song.mood]
     .filter((x): x is string => !!x)
@@ -22,6 +23,7 @@ export function sharePage(song: SongRow, urls: { audio: string; cover: string | 
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>${title} · Atelier</title>
+${openGraphTags({ ...og, title: song.title, type: 'music.song' })}
 <style>
 body{margin:0;min-height:100vh;display:flex;align-items:center;justify-content:center;background:#111;color:#eee;font:16px system-ui,sans-serif}
 main{text-align:center;padding:24px;max-width:360px}

@@ -1,7 +1,7 @@
 import { Alert, Card, Spinner } from '../../../components';
 import type { Usage } from '../api';
 import { useImages } from '../store';
-import { count } from '../../../lib/words';
+import { count, onThisComputer } from '../../../lib/words';
 
 const W = 280;
 const H = 80;
@@ -49,7 +49,14 @@ function UsageChart({ usage }: { usage: Usage }) {
 export function CreditsPanel() {
   const { credits, usage, creditsError, loadUsage } = useImages();
   return (
-    <Card title="Credits" description="One credit pays one second of compute on this machine.">
+    <Card
+      title={onThisComputer() ? 'Compute time' : 'Credits'}
+      description={
+        onThisComputer()
+          ? 'Seconds of GPU or CPU time your images took on this computer. Credits (one a second) only limit people on your network who share it.'
+          : 'One credit pays one second of compute on the computer you are connected to.'
+      }
+    >
       {creditsError && <Alert tone="error">{creditsError}</Alert>}
       {!credits && !creditsError && <Spinner label="Loading credits" />}
       {credits && (

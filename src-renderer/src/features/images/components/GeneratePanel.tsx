@@ -4,7 +4,7 @@ import { canvasApi, describeError, SAMPLERS, type CanvasModel } from '../api';
 import { useImages } from '../store';
 import { MaskEditor, type MaskHandle } from './MaskEditor';
 import { SourcePicker } from './SourcePicker';
-import { count } from '../../../lib/words';
+import { spend } from '../../../lib/words';
 import { ariaKeys, pressSubmit, useShortcut, withShortcut } from '../../../lib/shortcuts';
 
 type Mode = 'text' | 'image' | 'inpaint';
@@ -67,7 +67,7 @@ export function GeneratePanel() {
             ? await canvasApi.imageToImage(settings, source!.ref, strength)
             : await canvasApi.inpaint(settings, source!.ref, maskImage!, strength);
       setQueued(
-        `Sent to the queue at position ${accepted.queue_position} (about ${accepted.estimated_wait_seconds} s, ${count(accepted.estimated_credits, 'credit')} held); follow it under Progress.`,
+        `Sent to the queue at position ${accepted.queue_position} (about ${accepted.estimated_wait_seconds} s, about ${spend(accepted.estimated_credits)}); follow it under Progress.`,
       );
       jobQueued(accepted, mode === 'text' ? 'text_to_image' : mode === 'image' ? 'image_to_image' : 'inpaint', { ...settings });
     } catch (err) {

@@ -7,8 +7,16 @@ import { useImages } from '../store';
 const bytes = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
 
 /** The engine is always Atelier's own ONNX Runtime pipeline; what varies per image is the execution provider. */
-export const engineOf = (provider: unknown) =>
+const engineOf = (provider: unknown) =>
   `ONNX Runtime · ${typeof provider === 'string' && provider ? provider : 'unknown'} execution provider`;
+
+/** Where it ran, in plain words; the engine's own name goes in the details line. */
+const ranOn = (provider: unknown) =>
+  typeof provider !== 'string' || provider === ''
+    ? null
+    : provider.toLowerCase().startsWith('cpu')
+      ? 'This computer’s processor'
+      : 'The graphics card (GPU)';
 
 const KINDS: Record<string, string> = {
   text_to_image: 'Text to image',
@@ -30,22 +38,28 @@ function Metadata({ image }: { image: ImageDetail }) {
     ['Strength', m.strength],
     ['Upscaled', m.scale ? `×${m.scale}` : null],
     ['Model', m.model],
-    ['Engine', engineOf(m.provider)],
+    ['Ran on', ranOn(m.provider)],
     ['Size', `${image.width} × ${image.height}`],
     ['File', `${image.mime_type}, ${bytes(image.file_size)}`],
     ['Created', new Date(image.created_at).toLocaleString()],
   ];
   return (
-    <dl className="meta-list" data-testid="image-metadata">
-      {rows
-        .filter(([, v]) => v !== null && v !== undefined && v !== '')
-        .map(([k, v]) => (
-          <div key={k} data-testid={`meta-${k.toLowerCase().replace(/\s+/g, '-')}`}>
-            <dt>{k}</dt>
-            <dd>{v}</dd>
-          </div>
-        ))}
-    </dl>
+    <>
+      <dl className="meta-list" data-testid="image-metadata">
+        {rows
+          .filter(([, v]) => v !== null && v !== undefined && v !== '')
+          .map(([k, v]) => (
+            <div key={k} data-testid={`meta-${k.toLowerCase().replace(/\s+/g, '-')}`}>
+              <dt>{k}</dt>
+              <dd>{v}</dd>
+            </div>
+          ))}
+      </dl>
+      <details className="meta-details">
+        <summary>Technical details</summary>
+        <p data-testid="meta-engine">{engineOf(m.provider)}</p>
+      </details>
+    </>
   );
 }
 

@@ -1,7 +1,7 @@
 import { Alert, Card } from '../../../components';
 import { progressOf, useJob } from '../../../lib/jobs';
 import { useImages } from '../store';
-import { count } from '../../../lib/words';
+import { count, onThisComputer } from '../../../lib/words';
 
 const STATUS_WORDS: Record<string, string> = {
   queued: 'Waiting in the queue',
@@ -74,7 +74,8 @@ export function ProgressPanel() {
             ))}
             {item?.result && (
               <p className="muted small">
-                {item.result.compute_seconds} s on {item.result.provider} · {count(item.credits_used, 'credit')}
+                {item.result.compute_seconds} s on {item.result.provider}
+                {onThisComputer() ? '' : ` · ${count(item.credits_used, 'credit')}`}
               </p>
             )}
           </div>

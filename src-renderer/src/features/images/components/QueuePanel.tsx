@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Alert, Button, Card, Spinner } from '../../../components';
 import { describeError, type JobType, type QueueItem } from '../api';
 import { useImages } from '../store';
-import { count } from '../../../lib/words';
+import { spend } from '../../../lib/words';
 
 const TYPE_WORDS: Record<JobType, string> = {
   text_to_image: 'Text to image',
@@ -49,9 +49,9 @@ export function QueuePanel() {
                 <span className="queue-title">{describe(q)}</span>
                 <span className="muted small">
                   {q.status === 'queued' &&
-                    `Queued${q.position !== null ? ` · position ${q.position}` : ''} · ${count(q.estimated_credits, 'credit')} held`}
+                    `Queued${q.position !== null ? ` · position ${q.position}` : ''} · about ${spend(q.estimated_credits)}`}
                   {q.status === 'processing' && `Running · ${q.progress}%`}
-                  {q.status === 'completed' && `Done · ${count(q.credits_used, 'credit')}${q.result ? ` · ${q.result.provider}` : ''}`}
+                  {q.status === 'completed' && `Done · ${spend(q.credits_used)}${q.result ? ` · ${q.result.provider}` : ''}`}
                   {(q.status === 'failed' || q.status === 'cancelled') &&
                     `${q.status === 'failed' ? 'Failed' : 'Cancelled'}${q.error ? `: ${q.error.message}` : ''}`}
                 </span>

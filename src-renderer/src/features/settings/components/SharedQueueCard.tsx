@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Alert, Button, Card, Input, Spinner, Toggle } from '../../../components';
 import { settingsApi, type QueuedJobView, type QueueView } from '../api';
+import { DailyBudgetForm } from './DailyBudgetForm';
 
 /** Other accounts' job events go to their own rooms, so the owner's view of every lane is polled. */
 const REFRESH_MS = 3000;
@@ -113,6 +114,7 @@ export function SharedQueueCard() {
               Save
             </Button>
           </form>
+          <DailyBudgetForm seconds={queue.sharing.peer_daily_seconds} busy={busy} onSave={(s) => save({ peer_daily_seconds: s })} />
           {jobs.length === 0 ? (
             <p className="muted">Nothing is running or waiting.</p>
           ) : (

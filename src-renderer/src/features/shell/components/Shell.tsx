@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { ActivityLayer } from '../../activity/components/ActivityLayer';
 import { isWide } from '../areas';
 import { KeyboardMap } from './KeyboardMap';
 import { Sidebar } from './Sidebar';
@@ -17,6 +18,7 @@ export function Shell({ path, children }: { path: string; children: ReactNode })
         {children}
       </main>
       <KeyboardMap />
+      <ActivityLayer path={path} />
     </div>
   );
 }

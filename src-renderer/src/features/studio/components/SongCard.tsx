@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { errorMessage } from '../../../api/client';
 import { Alert, AudioPlayer, Button, Icon, showToast, undoable } from '../../../components';
 import { fetchSong, saveBlob, studioApi, type Share, type Song } from '../api';
+import { PlayInBar } from '../../activity/components/PlayerBar';
 import { useStudio } from '../store';
 import { Glyph } from './glyphs';
 
@@ -85,6 +86,7 @@ export function SongCard({ song, onDeleted }: { song: Song; onDeleted?: () => vo
         {song.instruments.length > 0 && <p className="song-meta">{song.instruments.join(', ')}</p>}
         <AudioPlayer src={song.songUrl} label={song.title} data-testid="song-audio" />
         <div className="song-actions">
+          <PlayInBar src={song.songUrl} title={song.title} subtitle={song.genre ?? undefined} href="/compose/songs" />
           <Button size="sm" onClick={() => void shareIt()} busy={busy === 'share'} data-testid="share-song">
             <Glyph name="share" />
             Share
