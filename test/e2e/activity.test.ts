@@ -77,7 +77,7 @@ describe('the activity layer', () => {
     });
     expect(queued.status, JSON.stringify(queued.body)).toBe(202);
 
-    const toast = page.getByTestId('job-toast');
+    const toast = page.getByTestId('toast').filter({ hasText: 'is ready' });
     await toast.waitFor({ timeout: 120_000 });
     expect(await toast.textContent()).toContain('Image is ready');
     await shoot(page, 'toast-on-settings');
@@ -122,7 +122,7 @@ describe('the activity layer', () => {
     expect(saved.status, saved.body).toBe(201);
 
     await page.goto(`${server.url}/app/compose/songs`);
-    await page.getByRole('button', { name: 'Play Clair de lune sketch' }).click();
+    await page.getByRole('button', { name: 'Play Clair de lune sketch across pages' }).click();
     const bar = page.getByRole('region', { name: 'Now playing' });
     await bar.waitFor();
     const position = () => page.getByTestId('player-audio').evaluate((a) => (a as HTMLAudioElement).currentTime);

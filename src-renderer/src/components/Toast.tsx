@@ -5,7 +5,8 @@ import { Icon } from './Icon';
 export interface ToastOptions {
   message: string;
   tone?: 'info' | 'success' | 'error';
-  action?: { label: string; run: () => void };
+  /** A button, or a link when `href` is given (the result of a job: opens in a new tab with Ctrl). */
+  action?: { label: string; run: () => void; href?: string };
   /** How long it stays, ms; errors stay until dismissed. */
   duration?: number;
 }
@@ -101,7 +102,20 @@ export function ToastHost() {
           data-testid="toast"
         >
           <span className="toast-message">{toast.message}</span>
-          {toast.action && (
+          {toast.action?.href ? (
+            <a
+              className="toast-action toast-link"
+              href={toast.action.href}
+              onClick={(event) => {
+                if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+                event.preventDefault();
+                toast.action!.run();
+                dismissToast(toast.id);
+              }}
+            >
+              {toast.action.label}
+            </a>
+          ) : toast.action ? (
             <Button
               size="sm"
               variant="ghost"
@@ -113,7 +127,7 @@ export function ToastHost() {
             >
               {toast.action.label}
             </Button>
-          )}
+          ) : null}
           <button type="button" className="icon-button" aria-label="Dismiss" onClick={() => dismissToast(toast.id)}>
             <Icon name="close" size={16} />
           </button>

@@ -2,37 +2,21 @@ import { create } from 'zustand';
 import { errorMessage } from '../../api/client';
 import { activityApi, type ActivityJob } from './api';
 
-/** A finished job the user was not looking at: a toast that links to what it made. */
-export interface JobToast {
-  id: string;
-  jobId: string;
-  text: string;
-  href: string;
-  linkText: string;
-  tone: 'success' | 'danger';
-}
-
 interface ActivityState {
   open: boolean;
   jobs: ActivityJob[];
   loading: boolean;
   problem: string | null;
-  toasts: JobToast[];
   setOpen(open: boolean): void;
   refresh(): Promise<void>;
-  toast(toast: Omit<JobToast, 'id'>): void;
-  dismiss(id: string): void;
 }
 
-let toastCounter = 0;
-
-/** The jobs drawer and the toasts: what the activity layer shows over every page. */
+/** The jobs drawer: what the activity layer shows over every page. */
 export const useActivity = create<ActivityState>()((set, get) => ({
   open: false,
   jobs: [],
   loading: false,
   problem: null,
-  toasts: [],
   setOpen: (open) => {
     set({ open });
     if (open) void get().refresh();
@@ -46,12 +30,6 @@ export const useActivity = create<ActivityState>()((set, get) => ({
       set({ problem: errorMessage(err), loading: false });
     }
   },
-  toast: (toast) => {
-    const id = `toast-${++toastCounter}`;
-    // One toast per job: a later word about the same job replaces the earlier.
-    set((s) => ({ toasts: [...s.toasts.filter((t) => t.jobId !== toast.jobId), { ...toast, id }].slice(-4) }));
-  },
-  dismiss: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),
 }));
 
 /** A track the player bar plays; `href` is where it came from, so the bar can link back. */

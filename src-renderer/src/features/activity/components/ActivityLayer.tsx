@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
-import { Link } from '../../../app/router';
-import { Button } from '../../../components';
+import { hrefFor, navigate } from '../../../app/router';
+import { Button, dismissToast, showToast } from '../../../components';
 import { useJobs } from '../../../lib/jobs';
 import { areaOf, kindInfo } from '../kinds';
 import { useActivity, usePlayer } from '../store';
@@ -12,28 +12,32 @@ const OPEN = new Set(['queued', 'processing']);
 
 /** Tells the user about a job that ended while they were elsewhere in the app. */
 function useFinishToasts(path: string) {
-  const toast = useActivity((s) => s.toast);
-  useEffect(
-    () =>
-      useJobs.subscribe((s, prev) => {
-        for (const job of Object.values(s.byId)) {
-          const before = prev.byId[job.id];
-          if (before && !OPEN.has(before.status)) continue;
-          if (job.status !== 'completed' && job.status !== 'failed') continue;
-          const info = kindInfo(job.kind);
-          // On the page that shows the result, the page itself says so.
-          if (areaOf(path) === areaOf(info.href)) continue;
-          toast({
-            jobId: job.id,
-            tone: job.status === 'completed' ? 'success' : 'danger',
-            text: job.status === 'completed' ? `${info.label} is ready` : `${info.label} failed${job.error ? `: ${job.error}` : ''}`,
-            href: info.href,
-            linkText: job.status === 'completed' ? info.open : 'See why',
-          });
-        }
-      }),
-    [path, toast],
-  );
+  useEffect(() => {
+    // One toast per job: a later word about the same job replaces the earlier.
+    const shown = new Map<string, number>();
+    return useJobs.subscribe((s, prev) => {
+      for (const job of Object.values(s.byId)) {
+        const before = prev.byId[job.id];
+        if (before && !OPEN.has(before.status)) continue;
+        if (job.status !== 'completed' && job.status !== 'failed') continue;
+        const info = kindInfo(job.kind);
+        // On the page that shows the result, the page itself says so.
+        if (areaOf(path) === areaOf(info.href)) continue;
+        const earlier = shown.get(job.id);
+        if (earlier !== undefined) dismissToast(earlier);
+        const done = job.status === 'completed';
+        shown.set(
+          job.id,
+          showToast({
+            message: done ? `${info.label} is ready` : `${info.label} failed${job.error ? `: ${job.error}` : ''}`,
+            tone: done ? 'success' : 'error',
+            duration: done ? 10_000 : 0,
+            action: { label: done ? info.open : 'See why', href: hrefFor(info.href), run: () => navigate(info.href) },
+          }),
+        );
+      }
+    });
+  }, [path]);
 }
 
 /**
@@ -41,7 +45,7 @@ function useFinishToasts(path: string) {
  * that finish elsewhere, and the player bar that keeps playing across pages. The shell mounts it once.
  */
 export function ActivityLayer({ path }: { path: string }) {
-  const { open, setOpen, toasts, dismiss } = useActivity();
+  const { open, setOpen } = useActivity();
   const running = useJobs((s) => Object.values(s.byId).filter((j) => OPEN.has(j.status)).length);
   const hasTrack = usePlayer((s) => s.track !== null);
   useFinishToasts(path);
@@ -61,19 +65,6 @@ export function ActivityLayer({ path }: { path: string }) {
         </Button>
       </div>
       {open && <JobsDrawer />}
-      <div className="toasts" aria-live="polite">
-        {toasts.map((t) => (
-          <div key={t.id} className={`toast toast-${t.tone}`} role="status" data-testid="job-toast">
-            <span>{t.text}</span>
-            <Link to={t.href} onClick={() => dismiss(t.id)}>
-              {t.linkText}
-            </Link>
-            <Button size="sm" variant="ghost" aria-label="Dismiss" onClick={() => dismiss(t.id)}>
-              ✕
-            </Button>
-          </div>
-        ))}
-      </div>
     </>
   );
 }

@@ -60,7 +60,10 @@ export function PlayerBar() {
   );
 }
 
-/** A button that sends a song to the player bar, for lists that used to play inline. */
+/**
+ * A button that sends a song to the player bar, which keeps playing while the user moves between
+ * pages (a card's own player stops when the page changes).
+ */
 export function PlayInBar(props: { src: string; title: string; subtitle?: string; href?: string }) {
   const { track, playing, play, setPlaying } = usePlayer();
   const current = track?.src === props.src;
@@ -69,9 +72,10 @@ export function PlayInBar(props: { src: string; title: string; subtitle?: string
       size="sm"
       variant="secondary"
       onClick={() => (current ? setPlaying(!playing) : play(props))}
-      aria-label={current && playing ? `Pause ${props.title}` : `Play ${props.title}`}
+      aria-label={current && playing ? `Pause ${props.title} in the player bar` : `Play ${props.title} across pages`}
+      title="Keeps playing while you move between pages"
     >
-      {current && playing ? '❚❚ Pause' : '▶ Play'}
+      {current && playing ? '❚❚ Pause' : '▶ Play across pages'}
     </Button>
   );
 }
