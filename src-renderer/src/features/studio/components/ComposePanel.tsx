@@ -35,7 +35,7 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
   const [engines, setEngines] = useState<ComposeEngine[]>([]);
   const [engine, setEngine] = useState<ComposeEngine['engine']>('arranger');
   const [durationSec, setDurationSec] = useState(15);
-  const { step, busy, job, unavailable, error, result, source, start: compose, clearResult } = useCompose(studioId);
+  const { step, busy, job, unavailable, error, result, start: compose, clearResult } = useCompose(studioId);
 
   const take = ready.find((t) => t.trackId === trackId) ?? ready[0] ?? null;
 
@@ -212,11 +212,7 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
         <Alert tone="error" data-testid="composer-unavailable">
           <strong>Composing is not available: </strong>
           {unavailable}
-          {source && (
-            <span className="block muted">
-              Your take was saved as the song “{source.title}”; you can play, download and share it below.
-            </span>
-          )}
+          <span className="block muted">Nothing was saved; “Save as song” below keeps the take as a song without composing.</span>
         </Alert>
       )}
       {error && <Alert tone="error">{error}</Alert>}

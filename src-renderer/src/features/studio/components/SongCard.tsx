@@ -5,7 +5,7 @@ import { fetchSong, saveBlob, studioApi, type Share, type Song } from '../api';
 import { useStudio } from '../store';
 import { Glyph } from './glyphs';
 
-const SOURCE = { ai: 'Composed with AI', mix: 'Mixed from tracks', basic: 'Saved take' } as const;
+const SOURCE = { ai: 'Composed with AI', mix: 'Mixed from tracks', basic: 'Voice take' } as const;
 
 const duration = (s: number | null) => (s === null ? null : `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}`);
 
