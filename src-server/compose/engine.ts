@@ -16,10 +16,12 @@ import {
   barGrid,
   estimateKey,
   estimateTempo,
+  keyNamed,
   makeKey,
   melodyLine,
   mod12,
   quantise,
+  tempoAt,
   type Grid,
   type Key,
   type QuantisedNote,
@@ -284,19 +286,21 @@ export class ArrangerComposer implements Composer {
     const genre = genreOf(input.genre) ?? reading.genre ?? 'pop';
     const mood = moodOf(input.mood) ?? reading.mood;
     const instruments = [...new Set([...instrumentsOf(input.instruments), ...reading.instruments])];
+    // What the user set wins over what was heard.
+    const chosenKey = input.key ? keyNamed(input.key) : null;
     let key: Key;
     let grid: Grid;
     let melody: QuantisedNote[];
     let vocalDelaySec = 0;
     if (lacking) {
       // The prompt's genre and mood, a key for the mood and the tempo it names (else 100 BPM); the take plays from the top.
-      key = MINOR_MOODS.has(mood ?? '') ? makeKey(9, 'minor') : makeKey(0, 'major');
-      const bpm = reading.bpm ?? 100;
+      key = chosenKey ?? (MINOR_MOODS.has(mood ?? '') ? makeKey(9, 'minor') : makeKey(0, 'major'));
+      const bpm = input.bpm ?? reading.bpm ?? 100;
       grid = { bpm, beatSec: 60 / bpm, beatsPerBar: 4, barSec: 240 / bpm, startSec: 0, bars: PROMPT_BARS };
       melody = promptMelody(key, PROMPT_BARS);
     } else {
-      key = estimateKey(line);
-      grid = barGrid(line, estimateTempo(line, reading.bpm));
+      key = chosenKey ?? estimateKey(line);
+      grid = barGrid(line, input.bpm ? tempoAt(line, input.bpm) : estimateTempo(line, reading.bpm));
       melody = quantise(line, grid);
       // Song time 0 is bar 0 or the start of the trimmed take, whichever is earlier.
       vocalDelaySec = Math.max(0, -grid.startSec);

@@ -35,6 +35,16 @@ const MINOR_PROFILE = [6.33, 2.68, 3.52, 5.38, 2.6, 3.53, 2.54, 4.75, 3.98, 2.69
 
 export const mod12 = (n: number) => ((n % 12) + 12) % 12;
 
+/** "C major", "F# minor", "Bb major"...: the 24 keys by name. */
+export const KEY_NAMES = PITCH_NAMES.flatMap((p) => [`${p} major`, `${p} minor`]);
+
+/** The key of a name from KEY_NAMES; null for anything else. */
+export function keyNamed(name: string): Key | null {
+  const [pitch, mode] = name.trim().split(/\s+/);
+  const tonic = PITCH_NAMES.indexOf(pitch as (typeof PITCH_NAMES)[number]);
+  return tonic >= 0 && (mode === 'major' || mode === 'minor') ? makeKey(tonic, mode) : null;
+}
+
 export function makeKey(tonic: number, mode: Mode, confidence = 1): Key {
   const steps = mode === 'major' ? MAJOR_STEPS : MINOR_STEPS;
   return { tonic, mode, name: `${PITCH_NAMES[tonic]} ${mode}`, scale: steps.map((s) => mod12(tonic + s)), confidence };
@@ -152,6 +162,15 @@ function typicalGap(onsets: number[]): number | null {
   if (gaps.length < 2) return null;
   gaps.sort((a, b) => a - b);
   return gaps[Math.floor(gaps.length / 2)]!;
+}
+
+/** The tempo the user set, with its beats placed where the onsets sit best. */
+export function tempoAt(notes: SungNote[], bpm: number): Tempo {
+  const onsets = notes.map((n) => n.startSec);
+  const weights = notes.map((n) => Math.min(2, Math.max(0.25, n.endSec - n.startSec)));
+  const beatSec = 60 / bpm;
+  const { r, phase } = onsets.length > 0 ? gridFit(onsets, weights, beatSec) : { r: 0, phase: 0 };
+  return { bpm, beatSec, beatPhaseSec: phase, confidence: r };
 }
 
 /**
