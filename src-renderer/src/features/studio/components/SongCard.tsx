@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { Link } from '../../../app/router';
 import { errorMessage } from '../../../api/client';
 import { Alert, Button, Icon } from '../../../components';
 import { fetchSong, saveBlob, studioApi, type Share, type Song } from '../api';
@@ -13,7 +14,7 @@ const duration = (s: number | null) => (s === null ? null : `${Math.floor(s / 60
 export function SongCard({ song, onDeleted }: { song: Song; onDeleted?: () => void }) {
   const deleteSong = useStudio((s) => s.deleteSong);
   const [share, setShare] = useState<Share | null>(null);
-  const [copied, setCopied] = useState(false);
+  const [copied, setCopied] = useState<'yes' | 'refused' | null>(null);
   const [busy, setBusy] = useState<'share' | 'download' | 'delete' | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -31,16 +32,18 @@ export function SongCard({ song, onDeleted }: { song: Song; onDeleted?: () => vo
 
   const shareIt = () =>
     run('share', async () => {
-      const answer = await studioApi.share(song.songId);
-      setShare(answer);
-      // The clipboard may be refused (no focus, no permission); the link stays on screen either way.
-      setCopied(
-        (await navigator.clipboard?.writeText(answer.shareUrl).then(
-          () => true,
-          () => false,
-        )) ?? false,
-      );
+      setShare(await studioApi.share(song.songId));
+      setCopied(null);
     });
+
+  // The clipboard may be refused (no focus, no permission); the link stays on screen, selected, either way.
+  const copy = async (url: string) => {
+    const done = await navigator.clipboard?.writeText(url).then(
+      () => true,
+      () => false,
+    );
+    setCopied(done ? 'yes' : 'refused');
+  };
 
   const download = () =>
     run('download', async () => saveBlob(await fetchSong(song), `${song.title.replace(/[\\/:*?"<>|]/g, '_')}.${song.format}`));
@@ -100,11 +103,24 @@ export function SongCard({ song, onDeleted }: { song: Song; onDeleted?: () => vo
               data-testid="share-url"
               onFocus={(e) => e.target.select()}
             />
+            <Button size="sm" onClick={() => void copy(share.shareUrl)} data-testid="copy-share">
+              {copied === 'yes' ? 'Copied' : 'Copy'}
+            </Button>
             <a className="btn btn-secondary btn-sm" href={share.shareUrl} target="_blank" rel="noreferrer">
               <Icon name="external" size={14} />
               Open
             </a>
-            <span className="muted">{copied ? 'Link copied. ' : ''}Anyone who can reach this computer can listen, no account needed.</span>
+            {copied === 'refused' && <span className="muted">The browser refused the clipboard: select the link and copy it.</span>}
+            {share.lan ? (
+              <span className="muted" data-testid="share-reach">
+                Anyone on your network can listen with this link, no account needed.
+              </span>
+            ) : (
+              <span className="share-hint" data-testid="share-reach">
+                This link opens on this computer only. To let others on your network listen,{' '}
+                <Link to="/settings">turn on LAN sharing in Settings</Link>, then share again.
+              </span>
+            )}
           </div>
         )}
         {error && <Alert tone="error">{error}</Alert>}

@@ -27,6 +27,9 @@ export interface ComposeRequest {
   cover: Cover | null;
   /** MusicGen with its length, or the arranger (which follows the take). */
   musicgen: { durationSec: number } | null;
+  /** The key and tempo the user set; null: heard in the take. */
+  key: string | null;
+  bpm: number | null;
 }
 
 /**
@@ -116,6 +119,8 @@ export function useCompose(studioId: number) {
         genre: request.genre,
         mood: request.mood,
         instruments: request.instruments,
+        ...(request.key ? { key: request.key } : {}),
+        ...(request.bpm ? { bpm: request.bpm } : {}),
         ...(request.musicgen ? { engine: 'musicgen' as const, durationSec: request.musicgen.durationSec } : {}),
       });
       setJobId(accepted.jobId);
