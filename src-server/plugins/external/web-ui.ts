@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fp from 'fastify-plugin';
 import fastifyStatic from '@fastify/static';
-import { defaultWebRoot } from '../../paths';
+import { defaultWebRoot, resourcesDir } from '../../paths';
 
 /** What the UI may load: only this server, plus websocket for socket.io. */
 export const CONTENT_SECURITY_POLICY =
@@ -15,6 +15,13 @@ export default fp(
     const root = app.config.webRoot ?? defaultWebRoot();
     const index = path.join(root, 'index.html');
     const built = fs.existsSync(index);
+
+    // Browsers ask every site for /favicon.ico, whatever the page links: the app's own icon.
+    const icon = path.join(resourcesDir(), 'icon.ico');
+    app.get('/favicon.ico', { schema: { hide: true } }, async (_request, reply) => {
+      if (!fs.existsSync(icon)) return reply.status(404).type('text/plain; charset=utf-8').send('Not found: /favicon.ico');
+      return reply.type('image/x-icon').header('cache-control', 'public, max-age=86400').send(fs.createReadStream(icon));
+    });
 
     app.register(async (scope) => {
       scope.addHook('onSend', async (_request, reply, payload) => {
