@@ -132,7 +132,9 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
           <Field
             label="Key"
             hint={
-              heard?.key ? `Heard: ${heard.key}. Correct it if it is off, then compose again.` : 'Heard in the take unless you choose one.'
+              heard?.key
+                ? `The song came out in ${heard.key}. Correct it if it is off, then compose again.`
+                : 'Heard in the take unless you choose one.'
             }
           >
             {(c) => (
@@ -156,7 +158,7 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
             error={tempoValid ? undefined : 'A tempo from 40 to 240 BPM, or empty to detect it'}
             hint={
               heard?.tempo
-                ? `Heard: ${Math.round(heard.tempo)} BPM. Half or double it if the song feels too slow or rushed.`
+                ? `The song came out at ${Math.round(heard.tempo)} BPM. Half or double it if it feels too slow or rushed.`
                 : 'Empty: heard in the take.'
             }
           >
