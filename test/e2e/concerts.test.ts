@@ -75,7 +75,7 @@ describe('a LAN concert in the web UI', () => {
     // The library card stays where it was once it holds a song: it is the first card on a fresh install.
     const cardOrder = () =>
       host.page.evaluate(() =>
-        [...document.querySelectorAll('[data-testid="audio-library"], [data-testid="new-concert"]')].map((el) =>
+        Array.from(document.querySelectorAll('[data-testid="audio-library"], [data-testid="new-concert"]'), (el) =>
           el.getAttribute('data-testid'),
         ),
       );

@@ -323,6 +323,15 @@ describe('Image Studio in the web UI', () => {
     await expect
       .poll(() => full.evaluate((img: HTMLImageElement) => (img.complete ? [img.naturalWidth, img.naturalHeight] : null)))
       .toEqual([128, 128]);
+    if (process.env.ATELIER_SHOTS) {
+      for (const [width, height] of [
+        [1440, 900],
+        [390, 844],
+      ] as const) {
+        await page.setViewportSize({ width, height });
+        await page.screenshot({ path: path.join(process.env.ATELIER_SHOTS, `images-${width}.png`), fullPage: true });
+      }
+    }
 
     expect(errors).toEqual([]);
     await page.context().close();

@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium, openPage } from './helpers/browser';
 import { writeMelodyWav } from './helpers/melody';
 import { startAtelier, type AtelierProcess } from './helpers/server';
+import { toneWav } from '../helpers/wav';
 
 // Bugs of the first walk-through (#14), each checked where a person saw it.
 let server: AtelierProcess;
@@ -176,4 +177,42 @@ describe('the first walk-through, fixed', () => {
     expect(errors).toEqual([]);
     await page.context().close();
   }, 120_000);
+
+  it("the host's card and the set list agree when a song has played to its end", async () => {
+    const { page, errors } = await openPage(browser);
+    await signUp(page, 'Fanny Mendelssohn');
+    // A two-second song, uploaded and put on with the page's own session.
+    const roomId = await page.evaluate(
+      async (wav) => {
+        const auth = { authorization: `Bearer ${localStorage.getItem('atelier.accessToken')}` };
+        const form = new FormData();
+        form.append('title', 'Short Tone');
+        form.append('audio', new Blob([Uint8Array.from(atob(wav), (c) => c.charCodeAt(0))]), 'short.wav');
+        const uploaded = await (await fetch('/api/audio/upload', { method: 'POST', headers: auth, body: form })).json();
+        const json = { ...auth, 'content-type': 'application/json' };
+        const created = await (
+          await fetch('/api/concert/create', {
+            method: 'POST',
+            headers: json,
+            body: JSON.stringify({ concertName: 'Brief', songs: [{ songNum: 1, audioId: uploaded.audio_file.id }] }),
+          })
+        ).json();
+        await fetch(`/api/concert/${created.roomId}/toggle-open`, {
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify({ isOpen: true }),
+        });
+        return created.roomId as string;
+      },
+      toneWav(440, 2, 22_050, 12_000).toString('base64'),
+    );
+    await page.goto(`${server.url}/app/concerts/${encodeURIComponent(roomId)}`);
+    const card = page.getByTestId('panel-now-playing');
+    await card.getByText('Just played').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('setlist-state').textContent()).toBe('Just played');
+    expect(await page.getByText('Now playing').count()).toBe(0);
+    await shoot(page, 'concert-host');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 60_000);
 });
