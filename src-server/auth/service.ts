@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { and, eq, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, isNull, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { authSessions, refreshTokens, users } from '../db/schema';
 import { AppError } from '../http/errors';
@@ -265,15 +265,25 @@ export class AuthService {
     return row;
   }
 
-  async changePassword(id: string, currentPassword: string, newPassword: string): Promise<void> {
+  /**
+   * A new password (argon2) for the holder of the current one. Every other session of the account
+   * is signed out with it (whoever knew the old password is out); `keepSessionId`, the session
+   * asking, stays signed in. Answers how many sessions were signed out.
+   */
+  async changePassword(id: string, currentPassword: string, newPassword: string, keepSessionId: string | null = null): Promise<number> {
     const user = this.getUser(id);
     if (!user || !(await verifyPassword(user.passwordHash, currentPassword))) throw new InvalidCredentialsError();
     const passwordHash = await hashPassword(newPassword);
-    this.db
-      .update(users)
-      .set({ passwordHash, updatedAt: nowIso(this.now()) })
-      .where(eq(users.id, id))
-      .run();
+    const now = nowIso(this.now());
+    return this.db.transaction((tx) => {
+      tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, id)).run();
+      const others = and(
+        eq(authSessions.userId, id),
+        isNull(authSessions.revokedAt),
+        keepSessionId ? ne(authSessions.id, keepSessionId) : undefined,
+      );
+      return tx.update(authSessions).set({ revokedAt: now, revokedReason: 'password changed' }).where(others).run().changes;
+    });
   }
 
   /** Features that keep files or state per user register here to clean up after an account goes. */

@@ -20,6 +20,10 @@ export interface ComposeInput {
   instruments: string[];
   /** How long the song should be, seconds, when the request said (engines that make audio from scratch use it). */
   durationSec?: number | null;
+  /** The key the user set, e.g. "C major": used instead of the one heard in the take. */
+  key?: string | null;
+  /** The tempo the user set, BPM: used instead of the one heard in the take. */
+  bpm?: number | null;
   /** An empty folder the engine writes its output into; removed after the result is stored. */
   workDir: string;
   /** Aborted when the job is cancelled, the client goes away or the server stops. */

@@ -16,10 +16,12 @@ import {
   barGrid,
   estimateKey,
   estimateTempo,
+  keyNamed,
   makeKey,
   melodyLine,
   mod12,
   quantise,
+  tempoAt,
   type Grid,
   type Key,
   type QuantisedNote,
@@ -104,6 +106,12 @@ export function energyPhrases(samples: Float32Array, sampleRate: number): Speech
   return joined.filter((s) => s.end - s.start >= 0.2);
 }
 
+function peakOf(pcm: Float32Array): number {
+  let peak = 0;
+  for (let i = 0; i < pcm.length; i++) peak = Math.max(peak, Math.abs(pcm[i]!));
+  return peak;
+}
+
 function meanSquare(pcm: Float32Array): number {
   let s = 0;
   for (let i = 0; i < pcm.length; i++) s += pcm[i]! ** 2;
@@ -112,8 +120,48 @@ function meanSquare(pcm: Float32Array): number {
 
 const covered = (segments: SpeechSegment[]) => segments.reduce((s, x) => s + x.end - x.start, 0);
 
-export const noMelody = (why: string) =>
-  new ComposerError('no_melody', `No melody to compose from: ${why}. Sing or hum a few phrases and try again.`);
+/** Why a take cannot carry a song, in what was found, and what to do about it. */
+export interface Lacking {
+  found: string;
+  todo: string;
+}
+
+export const noMelody = (why: Lacking | string) =>
+  typeof why === 'string'
+    ? new ComposerError('no_melody', `No melody to compose from: ${why}. Sing or hum a few phrases and try again.`)
+    : new ComposerError('no_melody', `No melody to compose from: ${why.found}. ${why.todo}`);
+
+/** Below this peak a take holds nothing a microphone picked up on purpose. */
+const SILENT_PEAK_DB = -50;
+
+const dbfs = (x: number) => (x > 0 ? Math.round(20 * Math.log10(x)) : -Infinity);
+
+/**
+ * Why no phrase was found: a take that is silent is told apart from a loud one whose sounds are
+ * too short to be sung notes (claps, taps, clicks, a clipped burst).
+ */
+export function whyNoPhrases(peak: number): Lacking {
+  const level = dbfs(peak);
+  if (level < SILENT_PEAK_DB)
+    return {
+      found: `the recording is silent (its loudest moment is ${Number.isFinite(level) ? `${level} dBFS` : 'digital silence'})`,
+      todo: 'Check that the right microphone is chosen and not muted, then record again.',
+    };
+  return {
+    found: `no sung melody: the take is loud enough (peaks at ${level} dBFS) but holds only short sounds, no note held for a fifth of a second`,
+    todo: 'Sing or hum a few phrases with held notes, not claps or taps, and try again.',
+  };
+}
+
+export const tooShort = (seconds: number): Lacking => ({
+  found: `the recording is too short (${seconds.toFixed(1)} s)`,
+  todo: 'Record at least a few seconds of singing or humming.',
+});
+
+export const tooFewNotes = (notes: number): Lacking => ({
+  found: `no sung melody: only ${notes} clear note${notes === 1 ? '' : 's'} could be heard`,
+  todo: 'Hum or sing a tune of at least three distinct notes (speech and noise carry no melody) and try again.',
+});
 
 /** Scale degrees (0 = tonic) and sixteenth-step rhythms of a four-bar phrase: up to the fifth, back home. */
 const PHRASE_DEGREES = [
@@ -191,7 +239,7 @@ export class ArrangerComposer implements Composer {
     ]);
     const takeSec = voice16.length / VAD_SAMPLE_RATE;
     // Why the take cannot carry a song; with a prompt, the arranger then writes a melody of its own.
-    let lacking: string | null = takeSec < 1 ? 'the recording is shorter than a second' : null;
+    let lacking: Lacking | null = takeSec < 1 ? tooShort(takeSec) : null;
     let phrases: SpeechSegment[] = [];
     let useVad = false;
     let startSec = 0;
@@ -203,6 +251,8 @@ export class ArrangerComposer implements Composer {
     if (!lacking) {
       enter('vad');
       const byLevel = energyPhrases(voice16, VAD_SAMPLE_RATE);
+      // Measured first: the VAD hands the samples to its worker, which leaves voice16 empty here.
+      const peak = peakOf(voice16);
       const vad = await detectSpeech(this.pool, voice16, {
         threshold: 0.4,
         minSilenceMs: 300,
@@ -213,7 +263,7 @@ export class ArrangerComposer implements Composer {
       // Silero decides where it hears a voice; when it hears much less than there is sound (humming), the level decides.
       useVad = vad.segments.length > 0 && covered(vad.segments) >= 0.5 * covered(byLevel);
       phrases = useVad ? vad.segments : byLevel;
-      if (phrases.length === 0) lacking = 'the recording is silent';
+      if (phrases.length === 0) lacking = whyNoPhrases(peak);
     }
 
     if (!lacking) {
@@ -227,7 +277,7 @@ export class ArrangerComposer implements Composer {
       const transcribed = await transcribeNotes(this.pool, sung, { signal, onProgress: (p) => within(p.processedSec / p.durationSec) });
       provider = transcribed.provider;
       line = melodyLine(transcribed.notes);
-      if (line.length < 3) lacking = `only ${line.length} clear note${line.length === 1 ? '' : 's'} could be heard`;
+      if (line.length < 3) lacking = tooFewNotes(line.length);
     }
     if (lacking && input.prompt.trim() === '') throw noMelody(lacking);
 
@@ -236,19 +286,21 @@ export class ArrangerComposer implements Composer {
     const genre = genreOf(input.genre) ?? reading.genre ?? 'pop';
     const mood = moodOf(input.mood) ?? reading.mood;
     const instruments = [...new Set([...instrumentsOf(input.instruments), ...reading.instruments])];
+    // What the user set wins over what was heard.
+    const chosenKey = input.key ? keyNamed(input.key) : null;
     let key: Key;
     let grid: Grid;
     let melody: QuantisedNote[];
     let vocalDelaySec = 0;
     if (lacking) {
       // The prompt's genre and mood, a key for the mood and the tempo it names (else 100 BPM); the take plays from the top.
-      key = MINOR_MOODS.has(mood ?? '') ? makeKey(9, 'minor') : makeKey(0, 'major');
-      const bpm = reading.bpm ?? 100;
+      key = chosenKey ?? (MINOR_MOODS.has(mood ?? '') ? makeKey(9, 'minor') : makeKey(0, 'major'));
+      const bpm = input.bpm ?? reading.bpm ?? 100;
       grid = { bpm, beatSec: 60 / bpm, beatsPerBar: 4, barSec: 240 / bpm, startSec: 0, bars: PROMPT_BARS };
       melody = promptMelody(key, PROMPT_BARS);
     } else {
-      key = estimateKey(line);
-      grid = barGrid(line, estimateTempo(line, reading.bpm));
+      key = chosenKey ?? estimateKey(line);
+      grid = barGrid(line, input.bpm ? tempoAt(line, input.bpm) : estimateTempo(line, reading.bpm));
       melody = quantise(line, grid);
       // Song time 0 is bar 0 or the start of the trimmed take, whichever is earlier.
       vocalDelaySec = Math.max(0, -grid.startSec);
@@ -312,7 +364,7 @@ export class ArrangerComposer implements Composer {
       phrasesFrom: useVad ? 'vad' : 'energy',
       ...(lacking
         ? {
-            note: `No melody to follow in the take (${lacking}): composed a melody of its own from the prompt, ${mood ? `${mood} ` : ''}${genre} in ${key.name}.`,
+            note: `No melody to follow in the take (${lacking.found}): composed a melody of its own from the prompt, ${mood ? `${mood} ` : ''}${genre} in ${key.name}.`,
           }
         : {}),
       alignment: { takeSec: startSec, songSec: vocalDelaySec },

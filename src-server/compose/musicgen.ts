@@ -122,7 +122,18 @@ export class MusicgenComposer implements Composer {
     try {
       result = await generateMusic(
         this.pool,
-        { modelDir: model.dir, variant, prompt: input.prompt, seconds, seed, melody: take, melodySampleRate: melodyRate },
+        {
+          modelDir: model.dir,
+          variant,
+          // MusicGen hears key and tempo only in words.
+          prompt: [input.prompt, input.key ? `in ${input.key}` : null, input.bpm ? `${Math.round(input.bpm)} bpm` : null]
+            .filter(Boolean)
+            .join(', '),
+          seconds,
+          seed,
+          melody: take,
+          melodySampleRate: melodyRate,
+        },
         { signal, onProgress: (p) => input.progress(GENERATE_START + (MIX_START - GENERATE_START) * (p.step / p.steps), 'generate') },
       );
     } catch (err) {

@@ -35,6 +35,16 @@ const MINOR_PROFILE = [6.33, 2.68, 3.52, 5.38, 2.6, 3.53, 2.54, 4.75, 3.98, 2.69
 
 export const mod12 = (n: number) => ((n % 12) + 12) % 12;
 
+/** "C major", "F# minor", "Bb major"...: the 24 keys by name. */
+export const KEY_NAMES = PITCH_NAMES.flatMap((p) => [`${p} major`, `${p} minor`]);
+
+/** The key of a name from KEY_NAMES; null for anything else. */
+export function keyNamed(name: string): Key | null {
+  const [pitch, mode] = name.trim().split(/\s+/);
+  const tonic = PITCH_NAMES.indexOf(pitch as (typeof PITCH_NAMES)[number]);
+  return tonic >= 0 && (mode === 'major' || mode === 'minor') ? makeKey(tonic, mode) : null;
+}
+
 export function makeKey(tonic: number, mode: Mode, confidence = 1): Key {
   const steps = mode === 'major' ? MAJOR_STEPS : MINOR_STEPS;
   return { tonic, mode, name: `${PITCH_NAMES[tonic]} ${mode}`, scale: steps.map((s) => mod12(tonic + s)), confidence };
@@ -79,26 +89,39 @@ function pearson(a: number[], b: number[]): number {
   return da === 0 || db === 0 ? 0 : num / Math.sqrt(da * db);
 }
 
-/** Krumhansl–Schmuckler: the major or minor key whose profile best matches the duration-weighted pitch classes. */
+/** Share of the sung time a key's scale must hold for the key to be a reading of the tune. */
+const IN_SCALE = 0.97;
+/** How far below the best profile match a key that the tune comes home to may be and still win. */
+const HOME_MARGIN = 0.3;
+
+/**
+ * Krumhansl–Schmuckler: the major or minor key whose profile best matches the duration-weighted
+ * pitch classes. A short tune fits several keys that share its notes (a tune on C, D, E and G fits
+ * C major, G major, A minor and E minor alike), and the profile then favours whichever note is
+ * sung most; hummed tunes nearly always come home at the end, so among the keys whose scale holds
+ * the whole tune, one whose tonic is the last note wins.
+ */
 export function estimateKey(notes: SungNote[]): Key {
   const hist = new Array<number>(12).fill(0);
   for (const n of notes) hist[mod12(n.midi)]! += (n.endSec - n.startSec) * n.amplitude;
-  let best = makeKey(0, 'major', 0);
-  let bestR = -Infinity;
+  const total = hist.reduce((s, x) => s + x, 0);
+  const last = notes.length > 0 ? mod12(notes[notes.length - 1]!.midi) : null;
+  const keys: { key: Key; home: boolean; inScale: boolean }[] = [];
   for (let tonic = 0; tonic < 12; tonic++) {
     for (const [mode, profile] of [
       ['major', MAJOR_PROFILE],
       ['minor', MINOR_PROFILE],
     ] as const) {
       const rotated = hist.map((_, pc) => profile[mod12(pc - tonic)]!);
-      const r = pearson(hist, rotated);
-      if (r > bestR) {
-        bestR = r;
-        best = makeKey(tonic, mode, r);
-      }
+      const key = makeKey(tonic, mode, pearson(hist, rotated));
+      const held = key.scale.reduce((s, pc) => s + hist[pc]!, 0);
+      keys.push({ key, home: tonic === last, inScale: total > 0 && held >= IN_SCALE * total });
     }
   }
-  return best;
+  keys.sort((a, b) => b.key.confidence - a.key.confidence);
+  const best = keys[0]!;
+  const home = keys.find((k) => k.home && k.inScale && k.key.confidence >= best.key.confidence - HOME_MARGIN);
+  return home && !(best.home && best.inScale) ? home.key : best.key;
 }
 
 export interface Tempo {
@@ -129,25 +152,52 @@ function gridFit(onsets: number[], weights: number[], period: number): { r: numb
   return { r, phase };
 }
 
+/** The median gap between onsets within phrases (a gap of 2 s or more is a pause, not a beat). */
+function typicalGap(onsets: number[]): number | null {
+  const gaps: number[] = [];
+  for (let i = 1; i < onsets.length; i++) {
+    const gap = onsets[i]! - onsets[i - 1]!;
+    if (gap > 0.12 && gap < 2) gaps.push(gap);
+  }
+  if (gaps.length < 2) return null;
+  gaps.sort((a, b) => a - b);
+  return gaps[Math.floor(gaps.length / 2)]!;
+}
+
+/** The tempo the user set, with its beats placed where the onsets sit best. */
+export function tempoAt(notes: SungNote[], bpm: number): Tempo {
+  const onsets = notes.map((n) => n.startSec);
+  const weights = notes.map((n) => Math.min(2, Math.max(0.25, n.endSec - n.startSec)));
+  const beatSec = 60 / bpm;
+  const { r, phase } = onsets.length > 0 ? gridFit(onsets, weights, beatSec) : { r: 0, phase: 0 };
+  return { bpm, beatSec, beatPhaseSec: phase, confidence: r };
+}
+
 /**
  * Tempo from inter-onset intervals: every tempo from 60 to 180 BPM is tried, scoring how well the
- * onsets sit on its eighth-note and beat grids (a finer grid always fits, so a broad preference
- * for moderate tempos around 100 BPM, or the tempo asked for, breaks octave ties).
+ * onsets sit on its eighth-note and beat grids. A finer grid always fits, so octave and
+ * three-to-two ties (120 against 60, 180 or 80) are broken by what a hum is: most of its notes
+ * last about a beat, so the tempo whose beat is nearest the typical gap between onsets (folded
+ * into 70-160 BPM), or the tempo asked for, is preferred.
  */
 export function estimateTempo(notes: SungNote[], hintBpm: number | null = null): Tempo {
   const onsets = notes.map((n) => n.startSec);
   if (onsets.length < 3) return { bpm: hintBpm ?? 100, beatSec: 60 / (hintBpm ?? 100), beatPhaseSec: onsets[0] ?? 0, confidence: 0 };
   // Longer notes carry the beat more often than passing ones.
   const weights = notes.map((n) => Math.min(2, Math.max(0.25, n.endSec - n.startSec)));
-  const centre = hintBpm ?? 100;
+  const gap = typicalGap(onsets);
+  let felt = gap ? 60 / gap : 100;
+  while (felt < 70) felt *= 2;
+  while (felt > 160) felt /= 2;
+  const centre = hintBpm ?? felt;
   let best = { bpm: centre, score: -Infinity, fit: 0 };
   for (let bpm = MIN_BPM; bpm <= MAX_BPM + 1e-9; bpm += 0.05) {
     const beat = 60 / bpm;
     const eighth = gridFit(onsets, weights, beat / 2).r;
     const quarter = gridFit(onsets, weights, beat).r;
-    const prior = Math.exp(-0.5 * (Math.log2(bpm / centre) / (hintBpm ? 0.25 : 0.5)) ** 2);
+    const prior = Math.exp(-0.5 * (Math.log2(bpm / centre) / (hintBpm ? 0.25 : 0.35)) ** 2);
     const fit = 0.6 * eighth + 0.4 * quarter;
-    const score = fit * (0.75 + 0.25 * prior);
+    const score = fit * (0.6 + 0.4 * prior);
     if (score > best.score) best = { bpm, score, fit };
   }
   const beatSec = 60 / best.bpm;

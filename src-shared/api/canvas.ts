@@ -49,7 +49,7 @@ export const ImageDetail = Type.Object({
   boards: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })),
   metadata: Type.Record(Type.String(), Type.Unknown(), {
     description:
-      'model, model_hash, prompt, negative_prompt, steps, cfg_scale, seed, sampler, loras, strength, scale, width, height, provider (the execution provider that ran it)',
+      'model, model_hash, prompt, negative_prompt, steps, cfg_scale, seed, sampler, loras, strength, scale, width, height, provider (the execution provider that ran it), source_image_id (an upscale of a gallery image: that image, whose prompt it carries)',
   }),
   generation_job_id: Nullable(Type.String()),
 });

@@ -159,6 +159,10 @@ export const Share = Type.Object({
   shareUrl: Type.String({ description: 'Public page that plays the song in a browser, no sign-in needed' }),
   audioUrl: Type.String({ description: 'Public audio stream (Range supported)' }),
   imageUrl: Type.Union([Type.String(), Type.Null()], { description: 'Public cover image' }),
+  lan: Type.Boolean({
+    description:
+      "Whether the links use this computer's LAN address (LAN sharing is on): others on the network can open them. False: they work on this computer only until LAN sharing is turned on",
+  }),
 });
 
 export type Share = Static<typeof Share>;

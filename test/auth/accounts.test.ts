@@ -273,6 +273,36 @@ describe('studio account routes', () => {
     expect((await post('/api/login', { email: 'studio@example.com', password: 'first pass 1' })).statusCode).toBe(401);
   });
 
+  it('changing the password signs out every other session and keeps the one that asked', async () => {
+    const u = await signUp(t.app, { email: 'two-devices@example.com', password: 'first pass 1' });
+    const other = (await post('/api/login', { email: 'two-devices@example.com', password: 'first pass 1' })).json().data;
+    const me = (token: string) => t.app.inject({ url: '/api/users', headers: bearer(token) });
+    expect((await me(other.access_token)).statusCode).toBe(200);
+
+    const change = await t.app.inject({
+      method: 'PATCH',
+      url: '/api/users',
+      headers: bearer(u.accessToken),
+      payload: { current_password: 'first pass 1', new_password: 'second pass 2' },
+    });
+    expect(change.statusCode, change.body).toBe(200);
+    expect((await me(u.accessToken)).statusCode).toBe(200);
+    expect((await me(other.access_token)).statusCode).toBe(401);
+    const refresh = await t.app.inject({ url: '/api/refresh', headers: { 'x-refresh-token': other.refresh_token } });
+    expect(refresh.statusCode).toBe(401);
+    // Only its own family's words come back for a wrong current password.
+    const wrong = await t.app.inject({
+      method: 'PATCH',
+      url: '/api/users',
+      headers: bearer(u.accessToken),
+      payload: { current_password: 'first pass 1', new_password: 'third pass 3' },
+    });
+    expect([wrong.statusCode, wrong.json()]).toEqual([
+      401,
+      { success: false, error: { code: 'INVALID_CREDENTIALS', message: 'Current password is incorrect' } },
+    ]);
+  });
+
   it('refuses a duplicate handle and an empty patch', async () => {
     await post('/auth/join', { user_id: 'taken', name: 'T', password: 'hummingbird7' });
     const u = await signUp(t.app);

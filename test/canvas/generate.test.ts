@@ -288,6 +288,11 @@ describe('POST /generate/image-to-image, /inpaint, /upscale', () => {
     expect(up.job_type).toBe('upscale');
     const meta = await sharp(await pngOf(up.result.image_url)).metadata();
     expect([meta.width, meta.height]).toEqual([128, 128]);
+    // The upscaled copy says what it depicts and which image it was made from.
+    const source = (await as(alice).get(`/api/v1/images/${first.result.image_id}`)).json().data;
+    const upscaled = (await as(alice).get(`/api/v1/images/${up.result.image_id}`)).json().data;
+    expect(upscaled.metadata).toMatchObject({ kind: 'upscale', prompt: source.metadata.prompt, source_image_id: first.result.image_id });
+    expect(source.metadata.prompt).not.toBe('');
   });
 
   it('answers INVALID_PARAMETERS for unreadable images, NOT_FOUND/FORBIDDEN for image ids that are not yours', async () => {

@@ -127,4 +127,34 @@ describe('composing through the studio routes', () => {
     expect(del.statusCode, del.body).toBeLessThan(300);
     expect(storedFiles(t.dataDir, `studio/${alice.id}/songs`).filter((f) => f.startsWith(jobId))).toEqual([]);
   }, 300_000);
+
+  it('composes in the key and at the tempo the user set instead of those heard, and refuses a key that is not one', async () => {
+    await setUp();
+    const studioId = (
+      await t.app.inject({ method: 'POST', url: '/api/work/studio', headers: alice.headers, payload: { studioName: 'Demo' } })
+    ).json().data.studioId as number;
+    const ticket = (await t.app.inject({ method: 'GET', url: '/api/song/basic/presignedUrl', headers: alice.headers })).json().data;
+    await putTo(t.app, ticket.basicSongPresignedUrl, wav);
+    const basicSongId = (
+      await t.app.inject({
+        method: 'POST',
+        url: `/api/song/studios/${studioId}/basic/save`,
+        headers: alice.headers,
+        payload: { basicSongFilePath: ticket.basicSongFilePath, name: 'Hum' },
+      })
+    ).json().data.songId as number;
+    const ask = (payload: object) =>
+      t.app.inject({ method: 'POST', url: `/api/song/studios/${studioId}/ai`, headers: alice.headers, payload });
+
+    const wrongKey = await ask({ basicSongId, key: 'H major' });
+    expect(wrongKey.statusCode).toBe(400);
+    expect(wrongKey.json().error.code).toBe('VALIDATION_ERROR');
+    expect((await ask({ basicSongId, bpm: 400 })).statusCode).toBe(400);
+
+    const res = await ask({ basicSongId, key: 'C minor', bpm: 80 });
+    expect(res.statusCode, res.body).toBe(202);
+    const job = await waitForJob(res.json().data.jobId);
+    expect(job.status, JSON.stringify(job)).toBe('completed');
+    expect(job.result).toMatchObject({ key: 'C minor', tempo: 80 });
+  }, 300_000);
 });

@@ -72,6 +72,14 @@ describe('a LAN concert in the web UI', () => {
 
     // A fresh install has an empty library: upload both songs from the Concerts area.
     const library = host.page.getByTestId('audio-library');
+    // The library card stays where it was once it holds a song: it is the first card on a fresh install.
+    const cardOrder = () =>
+      host.page.evaluate(() =>
+        Array.from(document.querySelectorAll('[data-testid="audio-library"], [data-testid="new-concert"]'), (el) =>
+          el.getAttribute('data-testid'),
+        ),
+      );
+    await expect.poll(cardOrder).toEqual(['audio-library', 'new-concert']);
     for (const [file, title] of [
       [first, 'Morning Tone'],
       [second, 'Evening Tone'],
@@ -81,6 +89,11 @@ describe('a LAN concert in the web UI', () => {
       await library.getByTestId('upload-submit').click();
       await library.getByText(`“${title}” is in the library.`).waitFor();
     }
+    expect(await cardOrder()).toEqual(['audio-library', 'new-concert']);
+    // Uploaded without an artist: said so, not the file format.
+    const listed = library.getByRole('list', { name: 'Songs in the library' });
+    expect(await listed.textContent()).toContain('Unknown artist');
+    expect(await listed.textContent()).not.toContain('WAV');
 
     const form = host.page.getByTestId('new-concert');
     await form.getByTestId('concert-name-input').fill('Tones at Dusk');
@@ -221,6 +234,12 @@ describe('a LAN concert in the web UI', () => {
       const waiting = await sample(listener.page);
       await new Promise((r) => setTimeout(r, 600));
       expect((await sample(listener.page)).position).toBe(waiting.position);
+      // Yet the card shows where the room is, not 0:00 (read without a gesture).
+      const shownTime = () =>
+        listener.page.evaluate(
+          () => document.querySelector('[data-testid="concert-now-playing"] .progress-times span')?.textContent ?? null,
+        );
+      await expect.poll(shownTime, { timeout: 5000 }).toMatch(/^0:0[1-9]|^0:[1-5]\d/);
       const tap = listener.page.getByTestId('concert-tap');
       await tap.click();
       await tap.waitFor({ state: 'detached' });

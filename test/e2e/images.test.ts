@@ -54,6 +54,13 @@ async function signUp(page: Page, url: string, name: string): Promise<void> {
   await page.getByTestId('sidebar-user').waitFor();
 }
 
+/** An image's detail as the page's own session reads it. */
+const apiGet = (page: Page, url: string): Promise<{ metadata: Record<string, unknown> }> =>
+  page.evaluate(async (url) => {
+    const response = await fetch(url, { headers: { authorization: `Bearer ${localStorage.getItem('atelier.accessToken')}` } });
+    return (await response.json()).data;
+  }, url);
+
 const openImageStudio = (page: Page) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Image Studio' }).click();
 
 describe('Image Studio in the web UI', () => {
@@ -99,7 +106,11 @@ describe('Image Studio in the web UI', () => {
     expect(seen.values[0]).toBeLessThan(100);
     expect(seen.values.at(-1)).toBe(100);
     expect(seen.preview).toBe(true);
-    await page.getByTestId('step-preview').waitFor();
+    // Finished: the big picture is the image itself, no longer the last rough step.
+    const result = page.getByTestId('job-result-image');
+    await expect.poll(() => result.evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0))).toBe(64);
+    expect(await page.getByTestId('step-preview').count()).toBe(0);
+    expect((await result.boundingBox())!.width).toBeGreaterThan(200);
     await expect.poll(() => page.getByTestId('queue-item').first().getAttribute('data-status')).toBe('completed');
 
     // The image is in the gallery; its detail has every parameter.
@@ -108,6 +119,9 @@ describe('Image Studio in the web UI', () => {
     const imageId = (await tile.getAttribute('data-id'))!;
     await tile.getByRole('button', { name: 'Open water lilies at dawn' }).click();
     const detail = page.getByTestId('image-detail');
+    // The panel comes into view, and the filters beside it keep their size.
+    await expect.poll(() => detail.evaluate((el) => el.getBoundingClientRect().top < window.innerHeight)).toBe(true);
+    expect((await page.getByRole('button', { name: 'All images' }).boundingBox())!.height).toBeLessThan(60);
     await expect.poll(() => detail.getByTestId('meta-prompt').textContent()).toContain('water lilies at dawn');
     expect(await detail.getByTestId('meta-seed').textContent()).toContain('4242');
     expect(await detail.getByTestId('meta-steps').textContent()).toContain('8');
@@ -257,7 +271,7 @@ describe('Image Studio in the web UI', () => {
     expect(await upscale.getByLabel('Scale', { exact: true }).inputValue()).toBe('2');
     const upscaleButton = upscale.getByRole('button', { name: 'Upscale', exact: true });
     await upscaleButton.click();
-    const queuedNote = upscale.getByRole('status').getByText(/^Upscale queued at position \d+\.$/);
+    const queuedNote = upscale.getByTestId('upscale-status');
     const refusal = upscale.getByRole('alert');
     await queuedNote.or(refusal).waitFor();
     if (await refusal.isVisible()) {
@@ -271,7 +285,19 @@ describe('Image Studio in the web UI', () => {
       await queuedNote.waitFor();
       expect(await refusal.count()).toBe(0);
     }
+    // The upscaler's name is not cut short.
+    expect(
+      await upscale.getByLabel('Upscaler', { exact: true }).evaluate((el: HTMLSelectElement) => {
+        const text = el.selectedOptions[0]!.textContent ?? '';
+        const ctx = document.createElement('canvas').getContext('2d')!;
+        ctx.font = getComputedStyle(el).font;
+        return el.clientWidth - 32 >= ctx.measureText(text).width;
+      }),
+    ).toBe(true);
     await finishes(3);
+    // The status follows the job to its end, with the way to the result.
+    await upscale.getByTestId('upscale-status').getByText('Upscaled.').waitFor();
+    expect(await upscale.getByTestId('upscale-status').textContent()).not.toContain('position');
     expect(await queueItems.first().textContent()).toContain('Upscale ×2');
     await expect.poll(() => tiles.count()).toBe(3);
     const upscaled = tiles.first();
@@ -281,14 +307,31 @@ describe('Image Studio in the web UI', () => {
       '128',
       '128',
     ]);
-    await upscaled.getByRole('button', { name: 'Open image', exact: true }).click();
+    // Named by the prompt it carried over from its source, no longer "image".
+    const inpaintedPrompt = (await apiGet(page, `/api/v1/images/${inpaintedId}`)).metadata.prompt as string;
+    await upscaled.getByRole('button', { name: `Open ${inpaintedPrompt}`, exact: true }).click();
     await expect.poll(() => detail.getByTestId('meta-upscaled').textContent()).toBe('Upscaled×2');
     expect(await detail.getByTestId('meta-size').textContent()).toContain('128 × 128');
     expect(await detail.getByTestId('meta-model').textContent()).toContain('tiny-x2');
+    // It keeps the prompt of the image it was made from, and links back to it.
+    expect(await detail.getByTestId('meta-prompt').textContent()).toBe(`Prompt${inpaintedPrompt}`);
+    await detail.getByTestId('upscale-source').click();
+    await expect.poll(() => detail.getByTestId('meta-size').textContent()).toContain('64 × 64');
+    await upscaled.getByRole('button', { name: `Open ${inpaintedPrompt}`, exact: true }).click();
+    await expect.poll(() => detail.getByTestId('meta-size').textContent()).toContain('128 × 128');
     const full = detail.locator('.detail-full img');
     await expect
       .poll(() => full.evaluate((img: HTMLImageElement) => (img.complete ? [img.naturalWidth, img.naturalHeight] : null)))
       .toEqual([128, 128]);
+    if (process.env.ATELIER_SHOTS) {
+      for (const [width, height] of [
+        [1440, 900],
+        [390, 844],
+      ] as const) {
+        await page.setViewportSize({ width, height });
+        await page.screenshot({ path: path.join(process.env.ATELIER_SHOTS, `images-${width}.png`), fullPage: true });
+      }
+    }
 
     expect(errors).toEqual([]);
     await page.context().close();

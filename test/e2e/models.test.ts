@@ -113,6 +113,12 @@ describe('Models in the web UI', () => {
     await expect.poll(() => row.textContent()).toMatch(/Tiny SD 1\.5.*SD 1\.x.*Ready/);
     await page.getByTestId('models-notice').filter({ hasText: 'Installed' }).waitFor();
     expect(await page.getByTestId('install').count()).toBe(0);
+    // Leaving the screen and coming back, the banner is gone: it does not stay for ever.
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Settings' }).click();
+    await nav.getByRole('link', { name: 'Models' }).click();
+    await row.waitFor();
+    expect(await page.getByTestId('models-notice').count()).toBe(0);
 
     await row.getByTestId('remove-model').click();
     await row.getByTestId('confirm-remove').click();
@@ -120,6 +126,9 @@ describe('Models in the web UI', () => {
     await page.getByTestId('models-notice').filter({ hasText: 'Removed' }).waitFor();
     await page.getByText('No models yet.').waitFor();
     expect(fs.existsSync(path.join(server.dataDir, 'models', 'diffusion', 'tiny-sd1'))).toBe(false);
+    // The confirmation is news once: dismissed by hand, and gone after leaving the screen and coming back.
+    await page.getByTestId('models-notice').getByRole('button', { name: 'Dismiss' }).click();
+    expect(await page.getByTestId('models-notice').count()).toBe(0);
     expect(errors).toEqual([]);
   });
 });

@@ -307,6 +307,7 @@ describe('sharing', () => {
       shareUrl: expect.stringMatching(/^http:\/\/localhost(:\d+)?\/api\/song\/shared\/[A-Za-z0-9_-]{24}$/),
       audioUrl: `${share.shareUrl}/audio`,
       imageUrl: `${share.shareUrl}/cover`,
+      lan: false,
     });
     // The same link every time.
     expect((await as(alice).get(`/api/song/share/${song.songId}`)).json().data.shareUrl).toBe(share.shareUrl);

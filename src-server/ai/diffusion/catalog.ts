@@ -5,6 +5,7 @@ import { isAiError } from '../protocol';
 import { readModelFolder, readVaeFolder, type Precision, type SdBase } from './model-folder';
 import { externalDataProblems, OnnxFileError, readOnnxFile } from './onnx-file';
 import { upscalerFile } from './upscale';
+import { unreachableReason } from '../../http/unreachable';
 
 // The diffusion models and upscalers installed in a data folder: models/diffusion/<id>/ (an HF
 // ONNX export, see model-folder.ts) and models/upscalers/<id>/model.onnx. Installs land in a
@@ -465,7 +466,8 @@ export class ModelCatalog {
     try {
       res = await fetch(file.url, { headers: have ? { range: `bytes=${have}-` } : {}, signal });
     } catch (err) {
-      throw new CatalogError('download_failed', `could not fetch ${file.url}: ${(err as Error).message}`);
+      if (signal?.aborted) throw new CatalogError('download_failed', `download of ${file.path} was cancelled`);
+      throw new CatalogError('download_failed', `could not download ${file.path}: ${unreachableReason(file.url, err)}`);
     }
     if (res.status === 416 && have && (file.size === undefined || have === file.size)) {
       // Already whole: the server has nothing past what we hold.

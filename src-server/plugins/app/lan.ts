@@ -21,6 +21,12 @@ export interface LanController {
   setEnabled(enabled: boolean): Promise<LanStatus>;
   /** Whether a request comes from the owner: over loopback, and not through a LAN listener. */
   fromOwner(request: FastifyRequest): boolean;
+  /**
+   * Where a link made for someone else should point: this computer's LAN address while sharing is
+   * on (the owner's own 127.0.0.1 reaches nobody else), else the address the request came to;
+   * `lan` says which.
+   */
+  publicOrigin(request: FastifyRequest): { origin: string; lan: boolean };
 }
 
 declare module 'fastify' {
@@ -59,6 +65,8 @@ export function hostName(host: string): string {
   if (value.startsWith('[')) return value.slice(0, value.indexOf(']') + 1);
   return value.split(':')[0]!.replace(/\.$/, '');
 }
+
+const isLoopbackHost = (host: string) => LOOPBACK_HOSTS.includes(hostName(host));
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -175,6 +183,14 @@ export default fp<{ interfaces?: () => string[] }>(
 
     const controller: LanController = {
       fromOwner,
+      publicOrigin(request) {
+        const own = `${request.protocol}://${request.host}`;
+        const status = controller.status();
+        if (!status.enabled || status.addresses.length === 0) return { origin: own, lan: false };
+        // A peer already uses an address that reaches us; the owner on loopback gets the first LAN one.
+        if (!isLoopbackHost(request.host)) return { origin: own, lan: true };
+        return { origin: new URL(status.addresses[0]!).origin, lan: true };
+      },
       status() {
         const all = ALL_INTERFACES.has(app.config.host);
         const p = port();

@@ -4,7 +4,7 @@ import fp from 'fastify-plugin';
 import fastifyStatic from '@fastify/static';
 import type { FastifyRequest } from 'fastify';
 import { openGraphTags, type OpenGraph } from '../../http/open-graph';
-import { defaultWebRoot } from '../../paths';
+import { defaultWebRoot, resourcesDir } from '../../paths';
 
 /** Says what one page of the UI shows, for link previews; null when it is nothing to preview. */
 export type PageDescriber = (match: RegExpExecArray, request: FastifyRequest) => OpenGraph | null;
@@ -47,6 +47,13 @@ export default fp(
       }
       return null;
     };
+
+    // Browsers ask every site for /favicon.ico, whatever the page links: the app's own icon.
+    const icon = path.join(resourcesDir(), 'icon.ico');
+    app.get('/favicon.ico', { schema: { hide: true } }, async (_request, reply) => {
+      if (!fs.existsSync(icon)) return reply.status(404).type('text/plain; charset=utf-8').send('Not found: /favicon.ico');
+      return reply.type('image/x-icon').header('cache-control', 'public, max-age=86400').send(fs.createReadStream(icon));
+    });
 
     app.register(async (scope) => {
       scope.addHook('onSend', async (_request, reply, payload) => {

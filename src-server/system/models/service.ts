@@ -17,6 +17,7 @@ import type { ProviderChoice } from '../../ai/providers';
 import type { Job, JobContext, JobQueue } from '../../jobs/queue';
 import { errors } from '../errors';
 import { KIND_FOLDERS, type EntryKind } from '../catalog/catalog';
+import { unreachableReason } from '../../http/unreachable';
 
 export const MODEL_TYPES = ['checkpoint', 'upscaler', 'vae'] as const satisfies readonly ModelType[];
 /** What an install job installs: a model type the catalog checks, or a catalog kind with its own folder. */
@@ -430,8 +431,7 @@ export class ModelAdminService {
     try {
       res = await fetch(url, { signal: AbortSignal.timeout(MANIFEST_TIMEOUT_MS), headers: { accept: 'application/json' } });
     } catch (err) {
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw errors.error('DOWNLOAD_FAILED', `could not reach ${url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
+      throw errors.error('DOWNLOAD_FAILED', `Could not fetch the manifest: ${unreachableReason(url, err)}`);
     }
     if (!res.ok) {
       await res.body?.cancel();

@@ -36,6 +36,7 @@ interface ModelsState {
   /** Every update of an install job (the socket, through lib/jobs). */
   onJob(job: JobSnapshot): void;
   dismiss(jobId: string): void;
+  dismissNotice(): void;
 }
 
 const FINISHED = new Set<JobStatus>(['completed', 'failed', 'cancelled']);
@@ -46,6 +47,10 @@ export const useModels = create<ModelsState>()((set, get) => ({
   loadError: null,
   installs: [],
   notice: null,
+
+  dismissNotice() {
+    set({ notice: null });
+  },
 
   async load() {
     try {

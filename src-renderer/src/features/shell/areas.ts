@@ -1,6 +1,6 @@
 import type { IconName } from '../../components';
 
-/** One entry of the sidebar. Areas without a screen yet show what they will do and which issue brings them. */
+/** One entry of the sidebar. Areas without a screen yet show what they will do. */
 export interface Area {
   path: string;
   label: string;
@@ -10,8 +10,6 @@ export interface Area {
   tab?: boolean;
   icon: IconName;
   summary: string;
-  /** The issue that builds this area, until it is built. */
-  comingWith?: string;
 }
 
 export const AREAS: Area[] = [

@@ -116,6 +116,10 @@ export const studioApi = {
       instruments?: string[];
       engine?: ComposeEngine['engine'];
       durationSec?: number;
+      /** e.g. "C major"; absent: the key heard in the take. */
+      key?: string;
+      /** Absent: the tempo heard in the take. */
+      bpm?: number;
     },
   ) => studio<ComposeAccepted>(`/api/song/studios/${studioId}/ai`, json('POST', body)),
 };

@@ -262,12 +262,16 @@ export class GenerationRequests {
     const model = b.model === undefined ? this.models.defaultUpscaler(user.tier) : this.models.resolve(b.model, 'upscaler', user.tier);
     const source = await this.source(user, b.image, 'image');
     const scale = b.scale ?? 2;
+    // An image from the gallery hands its prompt on: the upscaled copy shows what it depicts and where it came from.
+    const from = this.images.get(source.ref);
+    const said = (key: string) => (typeof from?.metadata[key] === 'string' ? (from.metadata[key] as string) : '');
     return {
       kind: 'upscale',
       model: { id: model.id, name: model.name, path: model.entry.path, base: null, hash: null },
       params: this.params(b, { image: source }, origin),
-      prompt: '',
-      negativePrompt: '',
+      prompt: said('prompt'),
+      negativePrompt: said('negative_prompt'),
+      sourceImageId: from?.id ?? null,
       width: source.width * scale,
       height: source.height * scale,
       steps: 1,

@@ -104,6 +104,8 @@ export interface GeneratePayload {
   pngText?: Record<string, string>;
   /** A separately installed VAE that decodes instead of the model's own. */
   vae?: { id: string; name: string; path: string } | null;
+  /** An upscale's gallery source: its id, kept in the new image's metadata so it links back. */
+  sourceImageId?: string | null;
 }
 
 export interface GenerateResult {
@@ -393,6 +395,7 @@ export class GenerateService {
           ...(p.workflowId ? { workflow_id: p.workflowId } : {}),
           ...(p.sizeConditioning ? { size_conditioning: sizeConditioningView(p.sizeConditioning) } : {}),
           ...(p.vae ? { vae: p.vae.name } : {}),
+          ...(p.sourceImageId ? { source_image_id: p.sourceImageId } : {}),
         };
         saved.push(
           await this.images.save(imageId(job.id, i), {

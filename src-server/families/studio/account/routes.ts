@@ -8,6 +8,7 @@ import { DuplicateAccountError, InvalidCredentialsError, InvalidRefreshTokenErro
 import { passwordWeakness } from '../../../auth/passwords';
 import { AccountSchema, EMAIL_PATTERN, Fields, TokenPairSchema, accountView, tokenPairView } from '../../../auth/views';
 import { errors } from '../errors';
+import { errorResponses } from '../http';
 
 const tags = ['studio'];
 const Envelope = MessageEnvelope;
@@ -114,6 +115,10 @@ export async function studioAccountRoutes(app: FamilyApp): Promise<void> {
       schema: {
         tags,
         summary: 'Edit the signed-in account; changing the password needs the current one',
+        description:
+          '`new_password` with `current_password` changes the password (stored as an argon2 hash) and signs out every other session of the account: ' +
+          'their access and refresh tokens stop working at once; the session that asked stays signed in. ' +
+          'A wrong `current_password` is 401 `INVALID_CREDENTIALS`; a missing one or a weak new password is 400 `VALIDATION_ERROR`; nothing changes then.',
         security: [{ bearerAuth: [] }],
         body: Type.Object(
           {
@@ -128,7 +133,14 @@ export async function studioAccountRoutes(app: FamilyApp): Promise<void> {
           },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: Envelope(AccountSchema) },
+        response: {
+          200: Envelope(AccountSchema),
+          ...errorResponses({
+            400: '`VALIDATION_ERROR`: a bad field, `new_password` without `current_password`, or a weak new password',
+            401: "`INVALID_CREDENTIALS`: `current_password` is not the account's",
+            409: '`DUPLICATE_ACCOUNT`: the `user_id` or `email` is taken',
+          }),
+        },
       },
     },
     async (request) => {
@@ -140,7 +152,7 @@ export async function studioAccountRoutes(app: FamilyApp): Promise<void> {
         const weak = passwordWeakness(b.new_password);
         if (weak) throw errors.error('VALIDATION_ERROR', weak);
         try {
-          await app.auth.changePassword(me.id, b.current_password, b.new_password);
+          await app.auth.changePassword(me.id, b.current_password, b.new_password, request.sessionId);
         } catch (err) {
           if (err instanceof InvalidCredentialsError) throw errors.error('INVALID_CREDENTIALS', 'Current password is incorrect');
           throw err;

@@ -11,6 +11,7 @@ import { songNotFound, errors } from '../errors';
 import type { SongService } from '../songs/service';
 import type { StudioService } from '../studios/service';
 import { COMPOSER_KINDS, DEFAULT_COMPOSER, type ComposerKind } from '../../../compose/composer';
+import { KEY_NAMES } from '../../../compose/theory';
 import type { ComposeService } from './service';
 
 const PROMPT_MAX = 1000;
@@ -37,6 +38,19 @@ const DurationSec = Type.Number({
     "Song length in seconds for `musicgen` (default: the take's length; at most what the model makes, 30 s for musicgen-small); the arranger follows the take and ignores it",
 });
 
+const MusicKey = Type.Union(
+  KEY_NAMES.map((k) => Type.Literal(k)),
+  {
+    description:
+      'The key to compose in, e.g. "C major" or "F# minor" (sharps as #, flats as b: C#, Eb, F#, Ab, Bb); default: the key heard in the take',
+  },
+);
+const Bpm = Type.Number({
+  minimum: 40,
+  maximum: 240,
+  description: 'The tempo to compose at, beats per minute; default: the tempo heard in the take',
+});
+
 const AiBody = Type.Object(
   {
     basicSongId: Type.Integer({ minimum: 1, description: 'A song of this studio (saved with basic/save) to compose from' }),
@@ -47,6 +61,8 @@ const AiBody = Type.Object(
     instruments: Type.Optional(Type.Array(Name(50, 'An instrument to bring forward'), { maxItems: 32 })),
     engine: Type.Optional(Engine),
     durationSec: Type.Optional(DurationSec),
+    key: Type.Optional(MusicKey),
+    bpm: Type.Optional(Bpm),
   },
   { additionalProperties: false },
 );
@@ -135,6 +151,7 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
         summary: 'Ask AI to turn a basic song into a song of a genre and mood (AI 작곡 요청, 202)',
         description:
           'Queues a `studio.compose` job and answers 202 at once; progress arrives as `job:update` events and the finished song appears in GET /api/song/ai/{studioid}. ' +
+          '`key` and `bpm` set the key and tempo instead of those heard in the take (the finished result reports both, so a client can offer them for correcting). ' +
           'Everything is checked first; then, when the asked engine (`engine`, default `arranger`) is not installed, 503 `COMPOSER_UNAVAILABLE` and nothing is queued. ' +
           "The finished job's result names the engine that made the song (e.g. `musicgen:musicgen-small (onnx, cpu)`) and, for MusicGen, a `note` on how the melody was used; " +
           'a MusicGen song is mixed with the take and keeps `stems/musicgen.wav` and `stems/vocal.wav`.',
@@ -174,6 +191,8 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
         instruments,
         engine: b.engine ?? DEFAULT_COMPOSER,
         durationSec: b.durationSec ?? null,
+        key: b.key ?? null,
+        bpm: b.bpm ?? null,
       });
       return reply.code(202).send(
         ok('Composition requested', {

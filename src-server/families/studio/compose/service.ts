@@ -38,10 +38,13 @@ export interface ComposePayload {
   engine?: ComposerKind;
   /** Asked song length, seconds (MusicGen); null: the engine's default. */
   durationSec?: number | null;
+  /** The key and tempo the user set; null: heard in the take. */
+  key?: string | null;
+  bpm?: number | null;
 }
 
 /** What a composition is asked for, whichever way it arrives. */
-export type ComposeAsk = Pick<ComposePayload, 'prompt' | 'genre' | 'mood' | 'instruments' | 'engine' | 'durationSec'>;
+export type ComposeAsk = Pick<ComposePayload, 'prompt' | 'genre' | 'mood' | 'instruments' | 'engine' | 'durationSec' | 'key' | 'bpm'>;
 
 export interface ComposeResult {
   songId: number;
@@ -187,6 +190,8 @@ export class ComposeService {
         mood: p.mood,
         instruments: p.instruments,
         durationSec: p.durationSec ?? null,
+        key: p.key ?? null,
+        bpm: p.bpm ?? null,
         workDir,
         signal,
         progress,

@@ -525,7 +525,8 @@ export async function songRoutes(
         summary: 'Share a finished song: a public link anyone can open without signing in (완성곡 공유)',
         description:
           '`shareUrl` is a page that plays the song in a browser; asking it for JSON (`Accept: application/json`) answers `{songTitle, songUrl, imageUrl...}`. ' +
-          'The link stays the same until DELETE /api/song/share/{songId} turns it off or the song is deleted. It reaches people only where they can reach this server (LAN sharing).',
+          'The link stays the same until DELETE /api/song/share/{songId} turns it off or the song is deleted. ' +
+          "While LAN sharing is on the links use this computer's LAN address (`lan: true`), so others on the network can open them; while it is off they use the address of the request and reach this computer only.",
         params: SongParams,
         response: { 200: Envelope(Share), ...errorResponses({ 400: '`VALIDATION_ERROR`', 403: others, 404: '`SONG_NOT_FOUND`' }) },
       },
@@ -534,12 +535,14 @@ export async function songRoutes(
       const song = songs.owned(currentUser(request).id, request.params.songId);
       const token = songs.share(song);
       const base = `/api/song/shared/${token}`;
+      const { origin, lan } = app.lan.publicOrigin(request);
       return ok('Song shared', {
         songId: song.id,
         title: song.title,
-        shareUrl: absoluteUrl(request, base),
-        audioUrl: absoluteUrl(request, `${base}/audio`),
-        imageUrl: song.coverKey ? absoluteUrl(request, `${base}/cover`) : null,
+        shareUrl: `${origin}${base}`,
+        audioUrl: `${origin}${base}/audio`,
+        imageUrl: song.coverKey ? `${origin}${base}/cover` : null,
+        lan,
       });
     },
   );

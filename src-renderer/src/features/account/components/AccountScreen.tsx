@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { PageHeader } from '../../shell/components/PageHeader';
 import { useAuth } from '../../auth/store';
 import { DeleteAccountCard } from './DeleteAccountCard';
+import { PasswordCard } from './PasswordCard';
 import { ProfileForm } from './ProfileForm';
 import { useAccount } from '../store';
 
@@ -18,6 +19,7 @@ export function AccountScreen() {
       <PageHeader title="Account" description="Your profile as every part of Atelier shows it." />
       <div className="stack">
         <ProfileForm key={savedKey} user={user} />
+        <PasswordCard />
         <DeleteAccountCard />
       </div>
     </>

@@ -20,6 +20,44 @@ const draftOf = (user: Me): Draft => ({
 
 const orNull = (value: string) => (value.trim() === '' ? null : value.trim());
 
+/** The longest avatar the server keeps (its avatar_url limit). */
+const AVATAR_MAX = 2048;
+
+/**
+ * Why an avatar address cannot show, or null: the app loads pictures only from this server or
+ * data: URLs (its Content-Security-Policy), so another site's picture would be blocked.
+ */
+export function avatarProblem(value: string): string | null {
+  const url = value.trim();
+  if (url === '') return null;
+  if (/^data:image\/(png|jpeg|gif|webp);base64,/i.test(url)) return null;
+  if (url.startsWith('/') && !url.startsWith('//')) return null;
+  try {
+    if (new URL(url).origin === window.location.origin) return null;
+  } catch {
+    return 'Not a picture address. Choose a picture from this computer instead.';
+  }
+  return 'Pictures from other sites cannot be shown here: Atelier loads nothing from the internet. Choose a picture from this computer instead.';
+}
+
+/** A picture file as a small square JPEG data: URL that fits the server's limit. */
+async function avatarFromFile(file: File): Promise<string> {
+  const bitmap = await createImageBitmap(file).catch(() => {
+    throw new Error('That file is not a picture this browser can read.');
+  });
+  const side = 48;
+  const canvas = document.createElement('canvas');
+  canvas.width = side;
+  canvas.height = side;
+  const crop = Math.min(bitmap.width, bitmap.height);
+  canvas.getContext('2d')!.drawImage(bitmap, (bitmap.width - crop) / 2, (bitmap.height - crop) / 2, crop, crop, 0, 0, side, side);
+  for (let quality = 0.9; quality > 0.2; quality -= 0.1) {
+    const url = canvas.toDataURL('image/jpeg', quality);
+    if (url.length <= AVATAR_MAX) return url;
+  }
+  throw new Error('That picture could not be made small enough.');
+}
+
 /** What changed between the saved profile and the draft, or the field errors that stop saving. */
 function diff(user: Me, draft: Draft): { patch: ProfilePatch; errors: Partial<Record<keyof Draft, string>> } {
   const patch: ProfilePatch = {};
@@ -33,7 +71,9 @@ function diff(user: Me, draft: Draft): { patch: ProfilePatch; errors: Partial<Re
   const phone = orNull(draft.phone);
   if (phone !== null && !/^[0-9+()\- ]*$/.test(phone)) errors.phone = 'Use digits, spaces and + ( ) - only.';
   else if (phone !== user.phone_number) patch.phone_number = phone;
-  if (orNull(draft.avatarUrl) !== user.avatar_url) patch.avatar_url = orNull(draft.avatarUrl);
+  const avatar = avatarProblem(draft.avatarUrl);
+  if (avatar) errors.avatarUrl = avatar;
+  else if (orNull(draft.avatarUrl) !== user.avatar_url) patch.avatar_url = orNull(draft.avatarUrl);
   return { patch, errors };
 }
 
@@ -43,6 +83,7 @@ export function ProfileForm({ user }: { user: Me }) {
   const { save, saveProfile, reset } = useAccount();
   const [draft, setDraft] = useState<Draft>(() => draftOf(user));
   const [showErrors, setShowErrors] = useState(false);
+  const [pictureError, setPictureError] = useState<string | null>(null);
   const { patch, errors } = diff(user, draft);
   const changed = Object.keys(patch).length > 0;
   // An invalid edit is still an edit: Save stays enabled so pressing it explains what is wrong.
@@ -59,7 +100,19 @@ export function ProfileForm({ user }: { user: Me }) {
     if (Object.keys(errors).length === 0 && changed) void saveProfile(patch);
   };
 
-  const shown = (field: keyof Draft) => (showErrors ? errors[field] : undefined);
+  // An address that cannot show is said at once: saving it would only give a blank picture.
+  const shown = (field: keyof Draft) => (showErrors || field === 'avatarUrl' ? errors[field] : undefined);
+
+  const choosePicture = async (file: File | undefined) => {
+    setPictureError(null);
+    if (!file) return;
+    try {
+      const url = await avatarFromFile(file);
+      setDraft((d) => ({ ...d, avatarUrl: url }));
+    } catch (err) {
+      setPictureError((err as Error).message);
+    }
+  };
 
   return (
     <Card title="Profile">
@@ -84,9 +137,22 @@ export function ProfileForm({ user }: { user: Me }) {
         <Field label="Phone number" hint="Optional." error={shown('phone')}>
           {(control) => <Input {...control} type="tel" autoComplete="tel" value={draft.phone} onChange={edit('phone')} />}
         </Field>
-        <Field label="Avatar URL" hint="An image on this server or a data: URL.">
+        <Field label="Avatar URL" hint="A picture on this server, or choose one from this computer." error={shown('avatarUrl')}>
           {(control) => <Input {...control} type="url" value={draft.avatarUrl} onChange={edit('avatarUrl')} />}
         </Field>
+        <div className="field">
+          <label className="btn btn-secondary btn-sm" style={{ position: 'relative', alignSelf: 'start' }}>
+            Choose a picture…
+            <input
+              type="file"
+              accept="image/png,image/jpeg,image/gif,image/webp"
+              style={{ position: 'absolute', width: 1, height: 1, opacity: 0 }}
+              data-testid="avatar-file"
+              onChange={(e) => void choosePicture(e.target.files?.[0])}
+            />
+          </label>
+          {pictureError && <Alert tone="error">{pictureError}</Alert>}
+        </div>
         <div className="form-actions">
           <Button type="submit" variant="primary" busy={save.kind === 'busy'} disabled={!edited} data-testid="profile-save">
             Save changes

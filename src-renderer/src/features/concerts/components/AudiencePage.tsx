@@ -1,6 +1,7 @@
 import '../concerts.css';
 import { useEffect, useRef, useState, type RefObject } from 'react';
 import type { ConcertEnded, ConcertRole, ConcertSnapshot } from '../../../../../src-shared/events';
+import { expectedPosition } from '../../../../../src-shared/clock';
 import { Link } from '../../../app/router';
 import { Alert, Button, Icon, Spinner } from '../../../components';
 import { useSocketEvent, useSocketStore } from '../../../lib/socket';
@@ -137,7 +138,7 @@ export function AudiencePage({ roomId }: { roomId: string }) {
                 {concert.concertName}
               </h1>
               <p className="muted">Hosted by {concert.studioName}</p>
-              <NowPlaying concert={concert} audio={audio} ended={ended} />
+              <NowPlaying concert={concert} audio={audio} ended={ended} serverNow={serverNow} />
               {blocked && song && (
                 <Button variant="primary" onClick={resume} data-testid="concert-tap">
                   <Icon name="broadcast" />
@@ -174,10 +175,12 @@ function NowPlaying({
   concert,
   audio: audioRef,
   ended,
+  serverNow,
 }: {
   concert: ConcertSnapshot;
   audio: RefObject<HTMLAudioElement | null>;
   ended: boolean;
+  serverNow: () => number;
 }) {
   const [, tick] = useState(0);
   useEffect(() => {
@@ -193,7 +196,11 @@ function NowPlaying({
       </p>
     );
   const duration = song.duration ?? (audio && Number.isFinite(audio.duration) ? audio.duration : null);
-  const position = ended ? duration : (audio?.currentTime ?? 0);
+  // The room's clock, not the player: before the tap (or while the browser holds the audio back)
+  // the song is already this far in for everyone else.
+  const started = concert.songStartedAt;
+  const clock = started === null ? 0 : Math.max(0, expectedPosition(serverNow(), started));
+  const position = ended ? duration : duration !== null ? Math.min(clock, duration) : clock;
   const share = duration && position !== null ? Math.min(1, position / duration) : 0;
   return (
     <div className="now-playing" data-testid="concert-now-playing" data-song-num={song.songNum}>

@@ -78,7 +78,7 @@ export function ConcertPanel({ concert }: { concert: ConcertSnapshot }) {
                       <span className="track-sub muted">
                         {formatTime(song.duration)}
                         {song.artist && ` · ${song.artist}`}
-                        {current && <span className="badge">{concert.songStartedAt === null ? 'Up first' : 'Now playing'}</span>}
+                        {current && <CurrentBadge concert={concert} />}
                       </span>
                     </span>
                     <span className="row-actions">
@@ -165,8 +165,13 @@ export function ConcertPanel({ concert }: { concert: ConcertSnapshot }) {
   );
 }
 
-/** What the audience hears now, on the server's clock like their players. */
-function HostNowPlaying({ concert }: { concert: ConcertSnapshot }) {
+const STATE_WORDS = { 'up-first': 'Up first', playing: 'Now playing', played: 'Just played' } as const;
+
+/**
+ * Where the current song is, on the server's clock like the listeners' players: not started, playing,
+ * or played to its end. The set list and the now-playing card both read it, so they never disagree.
+ */
+function useCurrentSong(concert: ConcertSnapshot) {
   const socket = useSocketStore((s) => s.socket);
   const { serverNow, hint } = useServerClock(socket);
   const [, tick] = useState(0);
@@ -176,15 +181,31 @@ function HostNowPlaying({ concert }: { concert: ConcertSnapshot }) {
   }, []);
   useEffect(() => hint(concert.serverTime), [concert.serverTime, hint]);
   const song = concert.songs.find((s) => s.songNum === concert.currentSong) ?? null;
-  if (!song) return <p className="muted">No song is on yet: play one from the set list.</p>;
   const started = concert.songStartedAt;
   const elapsed = started === null ? null : expectedPosition(serverNow(), started);
-  const over = elapsed !== null && song.duration !== null && elapsed >= song.duration;
-  const position = elapsed === null ? 0 : song.duration !== null ? Math.min(elapsed, song.duration) : elapsed;
+  const over = elapsed !== null && song?.duration != null && elapsed >= song.duration;
+  const position = elapsed === null ? 0 : song?.duration != null ? Math.min(elapsed, song.duration) : elapsed;
+  const state: keyof typeof STATE_WORDS = started === null ? 'up-first' : over ? 'played' : 'playing';
+  return { song, started, position, state };
+}
+
+function CurrentBadge({ concert }: { concert: ConcertSnapshot }) {
+  const { state } = useCurrentSong(concert);
+  return (
+    <span className="badge" data-testid="setlist-state">
+      {STATE_WORDS[state]}
+    </span>
+  );
+}
+
+/** What the audience hears now, on the server's clock like their players. */
+function HostNowPlaying({ concert }: { concert: ConcertSnapshot }) {
+  const { song, started, position, state } = useCurrentSong(concert);
+  if (!song) return <p className="muted">No song is on yet: play one from the set list.</p>;
   const share = song.duration ? position / song.duration : 0;
   return (
     <div className="host-now" data-testid="panel-now-playing">
-      <span className="now-playing-label">{started === null ? 'Up first' : over ? 'Just played' : 'Now playing'}</span>
+      <span className="now-playing-label">{STATE_WORDS[state]}</span>
       <span className="now-playing-title">{song.title}</span>
       {song.artist && <span className="muted">{song.artist}</span>}
       {started === null ? (

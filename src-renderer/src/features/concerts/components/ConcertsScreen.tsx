@@ -1,5 +1,5 @@
 import '../concerts.css';
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { Link, useLocation } from '../../../app/router';
 import { Alert, Card, Spinner } from '../../../components';
 import { useSocketEvent, useSocketStore } from '../../../lib/socket';
@@ -36,7 +36,12 @@ export function ConcertsScreen() {
     if (event.reason === 'expired') drop(event.roomId);
   });
 
-  const libraryEmpty = useConcerts((s) => s.library?.length === 0);
+  const libraryEmpty = useConcerts((s) => (s.library === null ? null : s.library.length === 0));
+  // The order is chosen once, from the library as the screen found it: a first upload does not make the cards swap under the pointer.
+  const [libraryFirst, setLibraryFirst] = useState<boolean | null>(null);
+  useEffect(() => {
+    if (libraryFirst === null && libraryEmpty !== null) setLibraryFirst(libraryEmpty);
+  }, [libraryEmpty, libraryFirst]);
   const concerts = Object.values(mine).sort((a, b) => b.expiresAt - a.expiresAt);
   const selected = roomId ? mine[roomId] : undefined;
 
@@ -78,9 +83,8 @@ export function ConcertsScreen() {
               </ul>
             )}
           </Card>
-          {/* A fresh install has nothing to put in a set list: the upload comes first then. Keyed,
-              so the cards move (keeping what was typed and the upload's confirmation) rather than remount. */}
-          {libraryEmpty
+          {/* A fresh install has nothing to put in a set list: the upload comes first then. */}
+          {libraryFirst !== false
             ? [<LibraryCard key="library" />, <NewConcertCard key="new" />]
             : [<NewConcertCard key="new" />, <LibraryCard key="library" />]}
         </div>

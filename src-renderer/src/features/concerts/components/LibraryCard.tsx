@@ -79,7 +79,7 @@ export function LibraryCard() {
           {library.map((audio) => (
             <li key={audio.id}>
               <span className="track-title">{audio.title}</span>
-              <span className="muted">{audio.artist ?? audio.format.toUpperCase()}</span>
+              <span className="muted">{audio.artist ?? 'Unknown artist'}</span>
               <span className="track-duration muted">{formatTime(audio.duration)}</span>
             </li>
           ))}

@@ -1,4 +1,5 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { progressOf, useJob } from '../../../lib/jobs';
 import { Alert, Button, confirmAction, Field, Spinner } from '../../../components';
 import { ariaKeys, useShortcut, withShortcut } from '../../../lib/shortcuts';
 import { canvasApi, describeError, SAMPLERS, type ImageDetail, type Sampler } from '../api';
@@ -70,17 +71,21 @@ function Upscale({ image }: { image: ImageDetail }) {
   const [model, setModel] = useState(upscalers.find((m) => m.is_available)?.name ?? '');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [note, setNote] = useState<string | null>(null);
+  const [jobId, setJobId] = useState<string | null>(null);
+  const job = useJob(jobId);
+  const select = useImages((s) => s.select);
+  const queue = useImages((s) => s.queue);
+  // The finished upscale's image, from the queue the store keeps fresh.
+  const made = job?.status === 'completed' ? (queue?.find((q) => q.job_id === jobId)?.result?.images[0] ?? null) : null;
 
   if (upscalers.length === 0) return <p className="muted small">No upscaler is installed; add one in Models to enlarge images.</p>;
 
   const run = async () => {
     setBusy(true);
     setError(null);
-    setNote(null);
     try {
       const accepted = await canvasApi.upscale(image.id, scale, model || undefined);
-      setNote(`Upscale queued at position ${accepted.queue_position}.`);
+      setJobId(accepted.job_id);
       jobQueued(accepted, 'upscale', { image: image.id, scale, model });
     } catch (err) {
       setError(describeError(err));
@@ -91,7 +96,7 @@ function Upscale({ image }: { image: ImageDetail }) {
 
   return (
     <div className="stack-sm" data-testid="upscale">
-      <div className="form-grid">
+      <div className="form-grid upscale-form">
         <Field label="Upscaler">
           {(c) => (
             <select {...c} className="input" value={model} onChange={(e) => setModel(e.target.value)}>
@@ -118,7 +123,24 @@ function Upscale({ image }: { image: ImageDetail }) {
         Upscale
       </Button>
       {error && <Alert tone="error">{error}</Alert>}
-      {note && <Alert tone="info">{note}</Alert>}
+      {job && (
+        <Alert tone={job.status === 'failed' ? 'error' : job.status === 'completed' ? 'success' : 'info'} data-testid="upscale-status">
+          {job.status === 'queued' && `Upscale waiting in the queue${job.position ? ` (position ${job.position})` : ''}.`}
+          {job.status === 'processing' && `Upscaling… ${Math.round(progressOf(job).fraction * 100)}%`}
+          {job.status === 'completed' && (
+            <>
+              Upscaled.{' '}
+              {made && (
+                <button type="button" className="link-button" onClick={() => void select(made.image_id)}>
+                  Open the upscaled image
+                </button>
+              )}
+            </>
+          )}
+          {job.status === 'failed' && `The upscale failed: ${job.error ?? 'unknown error'}`}
+          {job.status === 'cancelled' && 'The upscale was cancelled.'}
+        </Alert>
+      )}
     </div>
   );
 }
@@ -141,6 +163,11 @@ export function ImageDetailPanel() {
     setSource,
   } = useImages();
   const [boardId, setBoardId] = useState('');
+  const panel = useRef<HTMLElement>(null);
+  // Opened from the gallery below the fold, the panel comes into view.
+  useEffect(() => {
+    if (selectedId) panel.current?.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' });
+  }, [selectedId]);
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
   useShortcut('close', () => void select(null), { enabled: !!selectedId });
@@ -162,7 +189,7 @@ export function ImageDetailPanel() {
   const otherBoards = (boards ?? []).filter((b) => !detail?.boards.some((d) => d.id === b.id));
 
   return (
-    <section className="card image-detail" role="region" aria-label="Image details" data-testid="image-detail">
+    <section className="card image-detail" role="region" aria-label="Image details" data-testid="image-detail" ref={panel}>
       <div className="row image-detail-head">
         <h2 className="card-title">Image</h2>
         <Button
@@ -183,6 +210,16 @@ export function ImageDetailPanel() {
             <img src={detail.full_url} alt={m?.prompt ?? 'Generated image'} />
           </a>
           <Metadata image={detail} />
+          {typeof m?.source_image_id === 'string' && (
+            <button
+              type="button"
+              className="link-button small"
+              onClick={() => void select(m.source_image_id as string)}
+              data-testid="upscale-source"
+            >
+              Upscaled from an image in your gallery: open the original
+            </button>
+          )}
           <div className="row wrap">
             <Button
               size="sm"

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { Alert, Card } from '../../../components';
 import { progressOf, useJob } from '../../../lib/jobs';
 import { useImages } from '../store';
@@ -15,6 +16,8 @@ const STATUS_WORDS: Record<string, string> = {
 export function ProgressPanel() {
   const { currentJobId, previews, queue, select } = useImages();
   const job = useJob(currentJobId);
+  // Which result the big picture shows; the first until another is picked.
+  const [shownId, setShownId] = useState<string | null>(null);
   if (!currentJobId) return null;
   const preview = previews[currentJobId] ?? null;
   const item = queue?.find((q) => q.job_id === currentJobId);
@@ -25,6 +28,8 @@ export function ProgressPanel() {
   const position = job?.position ?? item?.position ?? null;
   const wait = job?.estimatedWaitSeconds ?? null;
   const made = status === 'completed' ? (item?.result?.images ?? []) : [];
+  // Once the images are there, the big picture is the image itself, no longer the last rough step.
+  const shown = made.find((m) => m.image_id === shownId) ?? made[0] ?? null;
 
   return (
     <Card title="Progress" data-testid="progress-panel">
@@ -51,7 +56,7 @@ export function ProgressPanel() {
             {job.errorCode ? ` (${job.errorCode})` : ''}
           </Alert>
         )}
-        {preview && (
+        {preview && !shown && (
           <img
             className="step-preview"
             src={preview}
@@ -59,19 +64,31 @@ export function ProgressPanel() {
             data-testid="step-preview"
           />
         )}
+        {shown && (
+          <button
+            type="button"
+            className="result-main"
+            onClick={() => void select(shown.image_id)}
+            aria-label={`Open the image${shown.seed !== null ? ` (seed ${shown.seed})` : ''} in detail`}
+          >
+            <img src={shown.image_url} alt="The generated image" data-testid="job-result-image" />
+          </button>
+        )}
         {made.length > 0 && (
           <div className="result-strip" data-testid="job-results">
-            {made.map((m, i) => (
-              <button
-                key={m.image_id}
-                type="button"
-                className="result-thumb"
-                onClick={() => void select(m.image_id)}
-                aria-label={`Open image ${i + 1}${m.seed !== null ? ` (seed ${m.seed})` : ''}`}
-              >
-                <img src={m.thumbnail_url} alt="" />
-              </button>
-            ))}
+            {made.length > 1 &&
+              made.map((m, i) => (
+                <button
+                  key={m.image_id}
+                  type="button"
+                  className={`result-thumb${m === shown ? ' on' : ''}`}
+                  aria-pressed={m === shown}
+                  onClick={() => setShownId(m.image_id)}
+                  aria-label={`Show image ${i + 1}${m.seed !== null ? ` (seed ${m.seed})` : ''}`}
+                >
+                  <img src={m.thumbnail_url} alt="" />
+                </button>
+              ))}
             {item?.result && (
               <p className="muted small">
                 {item.result.compute_seconds} s on {item.result.provider}

@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { Alert } from '../../../components';
+import { Alert, Button } from '../../../components';
 import { onJobs } from '../../../lib/jobs';
 import { PageHeader } from '../../shell/components/PageHeader';
 import { INSTALL_JOB } from '../api';
@@ -12,6 +12,8 @@ import { ModelList } from './ModelList';
 import { MusicModels } from './MusicModels';
 import { ProvidersCard } from './ProvidersCard';
 
+const NOTICE_MS = 6000;
+
 /** /models: what is installed, where it runs, installs from a folder or a URL, removal. */
 export function ModelsScreen() {
   const load = useModels((s) => s.load);
@@ -19,6 +21,13 @@ export function ModelsScreen() {
   const loadError = useModels((s) => s.loadError);
   useEffect(() => void load(), [load]);
   useEffect(() => onJobs(INSTALL_JOB, (job) => useModels.getState().onJob(job)), []);
+  // A confirmation is news once: it fades after a few seconds and is gone when the screen is left.
+  useEffect(() => {
+    if (!notice) return;
+    const timer = setTimeout(() => useModels.getState().dismissNotice(), NOTICE_MS);
+    return () => clearTimeout(timer);
+  }, [notice]);
+  useEffect(() => () => useModels.getState().dismissNotice(), []);
 
   return (
     <div className="stack models">
@@ -28,7 +37,12 @@ export function ModelsScreen() {
       />
       {notice && (
         <Alert tone="success" data-testid="models-notice">
-          {notice}
+          <span className="row" style={{ justifyContent: 'space-between' }}>
+            {notice}
+            <Button size="sm" variant="ghost" onClick={() => useModels.getState().dismissNotice()}>
+              Dismiss
+            </Button>
+          </span>
         </Alert>
       )}
       {loadError && <Alert tone="error">{loadError}</Alert>}

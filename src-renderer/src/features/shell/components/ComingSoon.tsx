@@ -2,7 +2,7 @@ import { Card, Icon } from '../../../components';
 import type { Area } from '../areas';
 import { PageHeader } from './PageHeader';
 
-/** An area that is not built yet: what it will do and which issue brings it, nothing pretended. */
+/** An area that is not built yet: what it will do, nothing pretended. */
 export function ComingSoon({ area }: { area: Area }) {
   return (
     <>
@@ -15,7 +15,6 @@ export function ComingSoon({ area }: { area: Area }) {
           <div>
             <p className="coming-soon-title">Coming soon</p>
             <p>{area.summary}</p>
-            <p className="muted">Arrives with {area.comingWith}.</p>
           </div>
         </div>
       </Card>

@@ -18,6 +18,9 @@ const ENGINE_LABEL: Record<ComposeEngine['engine'], string> = {
   musicgen: 'MusicGen',
 };
 
+const PITCHES = ['C', 'C#', 'D', 'Eb', 'E', 'F', 'F#', 'G', 'Ab', 'A', 'Bb', 'B'];
+const KEYS = PITCHES.flatMap((p) => [`${p} major`, `${p} minor`]);
+
 const STATUS_TEXT: Record<JobSnapshot['status'], string> = {
   queued: 'Waiting in the queue',
   processing: 'Composing',
@@ -38,11 +41,22 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
   const [engines, setEngines] = useState<ComposeEngine[]>([]);
   const [engine, setEngine] = useState<ComposeEngine['engine']>('arranger');
   const [durationSec, setDurationSec] = useState(15);
-  const { step, busy, job, unavailable, error, result, source, start: compose, clearResult } = useCompose(studioId);
+  // Empty: heard in the take. After a song, what was heard, for correcting before composing again.
+  const [musicKey, setMusicKey] = useState('');
+  const [bpm, setBpm] = useState('');
+  const { step, busy, job, unavailable, error, result, start: compose, clearResult } = useCompose(studioId);
   const form = useRef<HTMLFormElement>(null);
   useShortcut('generate', () => pressSubmit(form.current));
 
   const take = ready.find((t) => t.trackId === trackId) ?? ready[0] ?? null;
+  const heard = job?.status === 'completed' ? (job.result as ComposeResult | null) : null;
+
+  useEffect(() => {
+    if (heard?.key && KEYS.includes(heard.key)) setMusicKey(heard.key);
+    if (heard?.tempo) setBpm(String(Math.round(heard.tempo)));
+  }, [heard?.key, heard?.tempo]);
+  const tempo = Number(bpm);
+  const tempoValid = bpm.trim() === '' || (Number.isFinite(tempo) && tempo >= 40 && tempo <= 240);
 
   useEffect(() => {
     // Without the list the panel still composes with the default engine; the picker just stays hidden.
@@ -56,7 +70,7 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
 
   const start = (event: FormEvent) => {
     event.preventDefault();
-    if (!take) return;
+    if (!take || !tempoValid) return;
     void compose({
       take,
       name: title.trim() || take.trackName,
@@ -65,6 +79,8 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
       instruments,
       cover,
       musicgen: engine === 'musicgen' ? { durationSec: Math.min(durationSec, maxDuration) } : null,
+      key: musicKey || null,
+      bpm: bpm.trim() === '' ? null : tempo,
     });
   };
 
@@ -123,6 +139,55 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
             <Link to={catalogEntryPath(AREA_ENTRIES.compose)}>install it from the catalog</Link>.
           </p>
         )}
+        <div className="form-grid three">
+          <Field
+            label="Key"
+            hint={
+              heard?.key
+                ? `The song came out in ${heard.key}. Correct it if it is off, then compose again.`
+                : 'Heard in the take unless you choose one.'
+            }
+          >
+            {(c) => (
+              <select
+                {...c}
+                className="input"
+                value={musicKey}
+                onChange={(e) => setMusicKey(e.target.value)}
+                disabled={busy}
+                data-testid="compose-key"
+              >
+                <option value="">Detect from the take</option>
+                {KEYS.map((k) => (
+                  <option key={k}>{k}</option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field
+            label="Tempo (BPM)"
+            error={tempoValid ? undefined : 'A tempo from 40 to 240 BPM, or empty to detect it'}
+            hint={
+              heard?.tempo
+                ? `The song came out at ${Math.round(heard.tempo)} BPM. Half or double it if it feels too slow or rushed.`
+                : 'Empty: heard in the take.'
+            }
+          >
+            {(c) => (
+              <Input
+                {...c}
+                type="number"
+                min={40}
+                max={240}
+                placeholder="Detect"
+                value={bpm}
+                onChange={(e) => setBpm(e.target.value)}
+                disabled={busy}
+                data-testid="compose-bpm"
+              />
+            )}
+          </Field>
+        </div>
         {musicgen && (
           <div className="form-grid three">
             <Field
@@ -196,7 +261,7 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
             type="submit"
             variant="primary"
             busy={busy}
-            disabled={!take}
+            disabled={!take || !tempoValid}
             data-testid="compose-start"
             title={withShortcut('Compose', 'generate')}
             aria-keyshortcuts={ariaKeys('generate')}
@@ -231,11 +296,7 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
         <Alert tone="error" data-testid="composer-unavailable">
           <strong>Composing is not available: </strong>
           {unavailable}
-          {source && (
-            <span className="block muted">
-              Your take was saved as the song “{source.title}”; you can play, download and share it below.
-            </span>
-          )}
+          <span className="block muted">Nothing was saved; “Save as song” below keeps the take as a song without composing.</span>
         </Alert>
       )}
       {error && <Alert tone="error">{error}</Alert>}

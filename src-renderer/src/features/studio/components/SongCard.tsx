@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { Link } from '../../../app/router';
 import { errorMessage } from '../../../api/client';
 import { Alert, AudioPlayer, Button, Icon, showToast, undoable } from '../../../components';
 import { fetchSong, saveBlob, studioApi, type Share, type Song } from '../api';
@@ -6,7 +7,7 @@ import { PlayInBar } from '../../activity/components/PlayerBar';
 import { useStudio } from '../store';
 import { Glyph } from './glyphs';
 
-const SOURCE = { ai: 'Composed with AI', mix: 'Mixed from tracks', basic: 'Saved take' } as const;
+const SOURCE = { ai: 'Composed with AI', mix: 'Mixed from tracks', basic: 'Voice take' } as const;
 
 const duration = (s: number | null) => (s === null ? null : `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}`);
 
@@ -14,8 +15,8 @@ const duration = (s: number | null) => (s === null ? null : `${Math.floor(s / 60
 export function SongCard({ song, onDeleted }: { song: Song; onDeleted?: () => void }) {
   const deleteSong = useStudio((s) => s.deleteSong);
   const [share, setShare] = useState<Share | null>(null);
-  const [copied, setCopied] = useState(false);
-  const [busy, setBusy] = useState<'share' | 'download' | null>(null);
+  const [copied, setCopied] = useState<'yes' | 'refused' | null>(null);
+  const [busy, setBusy] = useState<'share' | 'download' | 'delete' | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [leaving, setLeaving] = useState(false);
 
@@ -33,16 +34,18 @@ export function SongCard({ song, onDeleted }: { song: Song; onDeleted?: () => vo
 
   const shareIt = () =>
     run('share', async () => {
-      const answer = await studioApi.share(song.songId);
-      setShare(answer);
-      // The clipboard may be refused (no focus, no permission); the link stays on screen either way.
-      setCopied(
-        (await navigator.clipboard?.writeText(answer.shareUrl).then(
-          () => true,
-          () => false,
-        )) ?? false,
-      );
+      setShare(await studioApi.share(song.songId));
+      setCopied(null);
     });
+
+  // The clipboard may be refused (no focus, no permission); the link stays on screen, selected, either way.
+  const copy = async (url: string) => {
+    const done = await navigator.clipboard?.writeText(url).then(
+      () => true,
+      () => false,
+    );
+    setCopied(done ? 'yes' : 'refused');
+  };
 
   const download = () =>
     run('download', async () => saveBlob(await fetchSong(song), `${song.title.replace(/[\\/:*?"<>|]/g, '_')}.${song.format}`));
@@ -110,11 +113,24 @@ export function SongCard({ song, onDeleted }: { song: Song; onDeleted?: () => vo
               data-testid="share-url"
               onFocus={(e) => e.target.select()}
             />
+            <Button size="sm" onClick={() => void copy(share.shareUrl)} data-testid="copy-share">
+              {copied === 'yes' ? 'Copied' : 'Copy'}
+            </Button>
             <a className="btn btn-secondary btn-sm" href={share.shareUrl} target="_blank" rel="noreferrer">
               <Icon name="external" size={14} />
               Open
             </a>
-            <span className="muted">{copied ? 'Link copied. ' : ''}Anyone who can reach this computer can listen, no account needed.</span>
+            {copied === 'refused' && <span className="muted">The browser refused the clipboard: select the link and copy it.</span>}
+            {share.lan ? (
+              <span className="muted" data-testid="share-reach">
+                Anyone on your network can listen with this link, no account needed.
+              </span>
+            ) : (
+              <span className="share-hint" data-testid="share-reach">
+                This link opens on this computer only. To let others on your network listen,{' '}
+                <Link to="/settings">turn on LAN sharing in Settings</Link>, then share again.
+              </span>
+            )}
           </div>
         )}
         {error && <Alert tone="error">{error}</Alert>}

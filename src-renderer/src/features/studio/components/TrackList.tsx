@@ -24,9 +24,11 @@ export function TrackList({ tracks, buffers, session, recording }: Props) {
   const [error, setError] = useState<string | null>(null);
   const timeline = useRef<HTMLDivElement>(null);
   const clock = useRef<HTMLSpanElement>(null);
+  const total = useRef<HTMLSpanElement>(null);
   const [dragged, setDragged] = useState<number | null>(null);
   const { moveTrack } = useStudio();
-  const length = Math.max(1, ...tracks.map((t) => buffers[t.trackId]?.duration ?? t.duration ?? 0));
+  const longest = Math.max(0, ...tracks.map((t) => buffers[t.trackId]?.duration ?? t.duration ?? 0));
+  const length = Math.max(1, longest);
 
   // The playhead moves by a CSS variable, so the rows do not re-render every frame.
   useEffect(() => {
@@ -35,7 +37,9 @@ export function TrackList({ tracks, buffers, session, recording }: Props) {
     const tick = () => {
       const at = Math.max(0, session.position());
       timeline.current?.style.setProperty('--playhead', String(Math.min(1, at / length)));
-      if (clock.current) clock.current.textContent = formatTime(at);
+      // A take being recorded makes the song longer as it goes; playback never reads past the end.
+      if (clock.current) clock.current.textContent = formatTime(recording ? at : Math.min(at, longest));
+      if (total.current) total.current.textContent = formatTime(recording ? Math.max(at, longest) : longest);
       if (playing && at > session.length + 0.2) {
         session.stop();
         setPlaying(false);
@@ -45,7 +49,7 @@ export function TrackList({ tracks, buffers, session, recording }: Props) {
     };
     frame = requestAnimationFrame(tick);
     return () => cancelAnimationFrame(frame);
-  }, [playing, recording, session, length]);
+  }, [playing, recording, session, length, longest]);
 
   useEffect(() => {
     if (recording) setPlaying(false);
@@ -92,7 +96,7 @@ export function TrackList({ tracks, buffers, session, recording }: Props) {
           {playing ? 'Stop' : 'Play all'}
         </Button>
         <span className="transport-clock" aria-label="Position">
-          <span ref={clock}>0:00</span> / {formatTime(length)}
+          <span ref={clock}>0:00</span> / <span ref={total}>{formatTime(longest)}</span>
         </span>
         <span className="muted">{ready.length === 1 ? '1 track' : `${ready.length} tracks`} · drag to reorder</span>
       </div>

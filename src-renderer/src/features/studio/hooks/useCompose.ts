@@ -27,6 +27,9 @@ export interface ComposeRequest {
   cover: Cover | null;
   /** MusicGen with its length, or the arranger (which follows the take). */
   musicgen: { durationSec: number } | null;
+  /** The key and tempo the user set; null: heard in the take. */
+  key: string | null;
+  bpm: number | null;
 }
 
 /**
@@ -36,12 +39,12 @@ export interface ComposeRequest {
  */
 export function useCompose(studioId: number) {
   const songSaved = useStudio((s) => s.songSaved);
+  const deleteSong = useStudio((s) => s.deleteSong);
   const [step, setStep] = useState<ComposeStep>('idle');
   const [jobId, setJobId] = useState<string | null>(null);
   const [unavailable, setUnavailable] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [result, setResult] = useState<Song | null>(null);
-  const [source, setSource] = useState<Song | null>(null);
   // A take already saved as a source is reused, not saved again on every attempt.
   const sources = useRef(new Map<string, Song>());
   const job = useJob(jobId);
@@ -60,11 +63,25 @@ export function useCompose(studioId: number) {
     );
   }, [job, studioId, songSaved]);
 
+  // A source saved only for this attempt goes when the attempt fails: a failed run leaves no song behind.
+  const fresh = useRef<Song | null>(null);
+  const discardFresh = async () => {
+    const song = fresh.current;
+    fresh.current = null;
+    if (!song) return;
+    for (const [key, known] of sources.current) if (known.songId === song.songId) sources.current.delete(key);
+    await deleteSong(song.songId).catch(() => undefined);
+  };
+
   useEffect(() => {
-    if (job && (job.status === 'failed' || job.status === 'cancelled')) setStep('idle');
+    if (job && (job.status === 'failed' || job.status === 'cancelled')) {
+      setStep('idle');
+      void discardFresh();
+    }
+    if (job?.status === 'completed') fresh.current = null;
   }, [job]);
 
-  const sourceFor = async ({ take, name, genre, mood, instruments, cover }: ComposeRequest): Promise<Song> => {
+  const sourceFor = async ({ take, name, genre, mood, cover }: ComposeRequest): Promise<Song> => {
     const key = `${take.trackId}|${name}|${genre}|${mood}|${cover?.imageFilePath ?? ''}`;
     const known = sources.current.get(key);
     if (known) return known;
@@ -77,11 +94,13 @@ export function useCompose(studioId: number) {
       name,
       genre,
       mood,
-      instruments,
+      // The take is a voice take: the instruments are what the AI song is asked for, not what the take holds.
+      instruments: [],
       imageFilePath: cover?.imageFilePath,
     });
     songSaved(song);
     sources.current.set(key, song);
+    fresh.current = song;
     return song;
   };
 
@@ -93,7 +112,6 @@ export function useCompose(studioId: number) {
     try {
       setStep('saving');
       const basic = await sourceFor(request);
-      setSource(basic);
       setStep('requesting');
       const accepted = await studioApi.compose(studioId, {
         basicSongId: basic.songId,
@@ -101,16 +119,19 @@ export function useCompose(studioId: number) {
         genre: request.genre,
         mood: request.mood,
         instruments: request.instruments,
+        ...(request.key ? { key: request.key } : {}),
+        ...(request.bpm ? { bpm: request.bpm } : {}),
         ...(request.musicgen ? { engine: 'musicgen' as const, durationSec: request.musicgen.durationSec } : {}),
       });
       setJobId(accepted.jobId);
       setStep('following');
     } catch (err) {
       setStep('idle');
+      await discardFresh();
       if (err instanceof ApiError && err.code === 'COMPOSER_UNAVAILABLE') setUnavailable(err.message);
       else setError(errorMessage(err));
     }
   };
 
-  return { step, busy: step !== 'idle', job, unavailable, error, result, source, start, clearResult: () => setResult(null) };
+  return { step, busy: step !== 'idle', job, unavailable, error, result, start, clearResult: () => setResult(null) };
 }
