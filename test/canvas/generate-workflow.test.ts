@@ -152,6 +152,20 @@ describe('POST /generate/workflow', () => {
     expect([credits.reserved, credits.balance]).toEqual([0, 500 - detail.credits_used]);
   });
 
+  it('runs the SD 1.5 workflow with DPM++ SDE Karras (dpmpp_sde_k), named so in both metadata chunks', async () => {
+    const id = await saved(alice, setValue(tinySd15(), 'denoise_latents', 'scheduler', 'dpmpp_sde_k'));
+    const res = await run(alice, { workflow_id: id, inputs: { prompt: 'a fox' } });
+    expect(res.statusCode, res.body).toBe(202);
+    const job = await settled(t.app, res.json().data.job_id);
+    expect(job.status, job.error ?? '').toBe('completed');
+    const detail = (await as(alice).get(`/api/v1/queue/items/${res.json().data.job_id}`)).json().data;
+    expect(detail.params.sampler).toBe('dpmpp_sde_karras');
+    const png = (await t.app.inject({ method: 'GET', url: pathOf(detail.result.image_url) })).rawPayload;
+    const text = readPngText(png);
+    expect(text.parameters).toContain('Sampler: DPM++ SDE Karras');
+    expect(JSON.parse(text.invokeai_metadata!).scheduler).toBe('dpmpp_sde_k');
+  });
+
   it('maps image-to-image and upscale workflows onto their routes, with a base64 image_id past the text cap', async () => {
     const hold = t.holdGpu();
     // Pseudo-random pixels (a fixed LCG) do not compress: a base64 PNG well past 10,000 characters.
@@ -284,8 +298,8 @@ describe('POST /generate/workflow', () => {
     expect((await queued(await run(alice, { workflow_id: noPromptId }), alice)).params).toMatchObject({ prompt: '  ' });
     await queued(await run(alice, { workflow_id: noPromptId, inputs: { prompt: 'a fox' } }), alice);
     await queued(await run(alice, { workflow_id: noNegative }), alice);
-    const sde = await saved(alice, setValue(tinySd15(), 'denoise_latents', 'scheduler', 'dpmpp_sde_k'));
-    bad(await run(alice, { workflow_id: sde }), expect.objectContaining({ field: 'scheduler', value: 'dpmpp_sde_k' }));
+    const kdpm = await saved(alice, setValue(tinySd15(), 'denoise_latents', 'scheduler', 'kdpm_2_a'));
+    bad(await run(alice, { workflow_id: kdpm }), expect.objectContaining({ field: 'scheduler', value: 'kdpm_2_a' }));
 
     const sdxl = await saved(alice, setValue(fixture('text-to-image-sdxl.json'), 'sdxl_model_loader', 'model', { name: 'tiny-sd1' }));
     expect(bad(await run(alice, { workflow_id: sdxl }), { field: 'model', loader: 'sdxl_model_loader' })).toMatch(/SDXL/);

@@ -67,6 +67,54 @@ describe('mapWorkflow on InvokeAI workflows', () => {
     });
   });
 
+  // InvokeAI's scheduler list (invokeai/backend/stable_diffusion/schedulers/schedulers.py).
+  const INVOKE_RUN: Record<string, string> = {
+    ddim: 'ddim',
+    deis: 'deis',
+    deis_k: 'deis_karras',
+    lms: 'lms',
+    lms_k: 'lms_karras',
+    heun: 'heun',
+    heun_k: 'heun_karras',
+    euler: 'euler',
+    euler_k: 'euler_karras',
+    euler_a: 'euler_a',
+    dpmpp_2m: 'dpmpp_2m',
+    dpmpp_2m_k: 'dpmpp_2m_karras',
+    dpmpp_2m_sde: 'dpmpp_2m_sde',
+    dpmpp_2m_sde_k: 'dpmpp_2m_sde_karras',
+    dpmpp_sde: 'dpmpp_sde',
+    dpmpp_sde_k: 'dpmpp_sde_karras',
+    unipc: 'unipc',
+    unipc_k: 'unipc_karras',
+    lcm: 'lcm',
+  };
+  const INVOKE_REFUSED = [
+    'ddpm',
+    'pndm',
+    'kdpm_2',
+    'kdpm_2_k',
+    'kdpm_2_a',
+    'kdpm_2_a_k',
+    'dpmpp_2s',
+    'dpmpp_2s_k',
+    'dpmpp_3m',
+    'dpmpp_3m_k',
+    'tcd',
+  ];
+
+  it.each(Object.entries(INVOKE_RUN))('runs InvokeAI scheduler %s as %s', (scheduler, sampler) => {
+    const workflow = setValue(fixture('text-to-image-sd15.json'), 'denoise_latents', 'scheduler', scheduler);
+    expect(mapWorkflow(workflow)).toMatchObject({ sampler });
+    expect(workflowRequest(mapWorkflow(workflow), { model: 'tiny' }).body).toMatchObject({ sampler });
+  });
+
+  it.each(INVOKE_REFUSED)('refuses InvokeAI scheduler %s by name', (scheduler) => {
+    const workflow = setValue(fixture('text-to-image-sd15.json'), 'denoise_latents', 'scheduler', scheduler);
+    expect(mapWorkflow(workflow)).toMatchObject({ sampler: null });
+    expect(() => workflowRequest(mapWorkflow(workflow), { model: 'tiny' })).toThrow(new RegExp(`"${scheduler}"`));
+  });
+
   it('reads the SDXL graph: prompts from string primitives, style joined from them, collapsed edges skipped', () => {
     expect(mapWorkflow(fixture('text-to-image-sdxl.json'))).toMatchObject({
       mode: 'text_to_image',
@@ -373,14 +421,13 @@ describe('workflowRequest', () => {
     const foreign = setValue(fixture('image-to-image-sd15.json'), 'image', 'image', { image_name: 'my-photo.png' });
     expect(refusal(() => workflowRequest(mapWorkflow(foreign), {})).details).toEqual({ field: 'inputs.image_id' });
 
-    const sde = setValue(fixture('text-to-image-sd15.json'), 'denoise_latents', 'scheduler', 'dpmpp_sde_k');
-    const err = refusal(() => workflowRequest(mapWorkflow(sde), {}));
-    expect(err.details).toMatchObject({
-      field: 'scheduler',
-      value: 'dpmpp_sde_k',
-      supported: ['euler_a', 'euler', 'ddim', 'dpmpp_2m', 'dpmpp_2m_k', 'dpmpp_2m_sde', 'dpmpp_2m_sde_k', 'lcm'],
-    });
-    expect(workflowRequest(mapWorkflow(sde), { sampler: 'euler' }).body.sampler).toBe('euler');
+    const kdpm = setValue(fixture('text-to-image-sd15.json'), 'denoise_latents', 'scheduler', 'kdpm_2_a');
+    const err = refusal(() => workflowRequest(mapWorkflow(kdpm), {}));
+    expect(err.details).toMatchObject({ field: 'scheduler', value: 'kdpm_2_a' });
+    expect((err.details as { supported: string[] }).supported).toEqual(
+      expect.arrayContaining(['dpmpp_sde_k', 'heun', 'unipc', 'deis', 'lms_k']),
+    );
+    expect(workflowRequest(mapWorkflow(kdpm), { sampler: 'euler' }).body.sampler).toBe('euler');
   });
 
   it('checks the loader against the model base, and reads InvokeAI image names', () => {

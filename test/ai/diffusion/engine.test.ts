@@ -117,6 +117,21 @@ describe('diffusion engine on tiny models', () => {
     expect(new Set(a.rgb).size).toBeGreaterThan(50);
   });
 
+  it.each(['heun', 'lms', 'dpmpp_sde', 'dpmpp_2s_a', 'unipc', 'deis'] as const)(
+    'runs the %s sampler (and its Karras schedule) deterministically, through txt2img and img2img',
+    async (scheduler) => {
+      const a = await run({ model: sd1, scheduler });
+      const again = await run({ model: sd1, scheduler });
+      expect(maxDiff(a.rgb, again.rgb)).toBe(0);
+      const karras = await run({ model: sd1, scheduler, karras: true });
+      expect(meanDiff(a.rgb, karras.rgb)).toBeGreaterThan(0);
+      const euler = await run({ model: sd1, scheduler: 'euler_a' });
+      expect(meanDiff(a.rgb, euler.rgb)).toBeGreaterThan(0);
+      const i2i = await run({ model: sd1, scheduler, image: { rgb: blocks(64, 64), strength: 0.5 } });
+      expect(i2i.rgb).toHaveLength(64 * 64 * 3);
+    },
+  );
+
   it('makes a batch of seed, seed + 1, … each as it would be alone', async () => {
     const out = await run({ model: sd1, batchSize: 2, steps: 2 });
     expect(out.seeds).toEqual([5, 6]);

@@ -25,7 +25,29 @@ export interface CanvasModel {
   size_bytes: number;
 }
 
-export const SAMPLERS = ['euler_a', 'euler', 'ddim', 'dpmpp_2m', 'dpmpp_2m_karras', 'dpmpp_2m_sde', 'dpmpp_2m_sde_karras', 'lcm'] as const;
+export const SAMPLERS = [
+  'euler_a',
+  'euler',
+  'euler_karras',
+  'ddim',
+  'dpmpp_2m',
+  'dpmpp_2m_karras',
+  'dpmpp_2m_sde',
+  'dpmpp_2m_sde_karras',
+  'dpmpp_sde',
+  'dpmpp_sde_karras',
+  'dpmpp_2s_a',
+  'dpmpp_2s_a_karras',
+  'heun',
+  'heun_karras',
+  'lms',
+  'lms_karras',
+  'unipc',
+  'unipc_karras',
+  'deis',
+  'deis_karras',
+  'lcm',
+] as const;
 export type Sampler = (typeof SAMPLERS)[number];
 
 export interface GenerationSettings {

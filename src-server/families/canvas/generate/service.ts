@@ -6,7 +6,7 @@ import type { AiPool } from '../../../ai/pool';
 import { AiError } from '../../../ai/protocol';
 import { generateImage, type DiffusionProgress, type SizeConditioning } from '../../../ai/diffusion/pipeline';
 import { upscaleImage, type UpscaleFactor } from '../../../ai/diffusion/upscale';
-import type { SchedulerName } from '../../../ai/diffusion/schedulers';
+import { A1111_SAMPLER_LABELS, INVOKE_SCHEDULER_OF, SAMPLERS } from './samplers';
 import type { Job, JobContext, JobQueue, JobSnapshot } from '../../../jobs/queue';
 import type { FileStore } from '../../../storage/file-store';
 import type { UserRow } from '../../../auth/service';
@@ -18,52 +18,12 @@ import { storageQuotaBytes, tierOf } from '../plans/tiers';
 import { usedBytes } from '../storage/usage';
 import { errors } from '../errors';
 
+export { A1111_SAMPLER_LABELS, INVOKE_SCHEDULER_OF, SAMPLERS, samplerName } from './samplers';
+
 export const GENERATE_JOB = JOB_KINDS.canvasGenerate;
 export const GPU_LANE = 'gpu';
 /** Jobs waiting in the GPU lane, all accounts together, past which new ones are refused (QUEUE_FULL). */
 export const MAX_QUEUED = 100;
-
-/** The spec's samplers as the engine runs them. */
-export const SAMPLERS: Record<string, { scheduler: SchedulerName; karras: boolean }> = {
-  euler_a: { scheduler: 'euler_a', karras: false },
-  euler: { scheduler: 'euler', karras: false },
-  ddim: { scheduler: 'ddim', karras: false },
-  dpmpp_2m: { scheduler: 'dpmpp_2m', karras: false },
-  dpmpp_2m_karras: { scheduler: 'dpmpp_2m', karras: true },
-  dpmpp_2m_sde: { scheduler: 'dpmpp_2m_sde', karras: false },
-  dpmpp_2m_sde_karras: { scheduler: 'dpmpp_2m_sde', karras: true },
-  lcm: { scheduler: 'lcm', karras: false },
-};
-
-/** A1111's label for each sampler, as its `parameters` text and the tools that read it name them. */
-export const A1111_SAMPLER_LABELS: Record<string, string> = {
-  euler_a: 'Euler a',
-  euler: 'Euler',
-  ddim: 'DDIM',
-  dpmpp_2m: 'DPM++ 2M',
-  dpmpp_2m_karras: 'DPM++ 2M Karras',
-  dpmpp_2m_sde: 'DPM++ 2M SDE',
-  dpmpp_2m_sde_karras: 'DPM++ 2M SDE Karras',
-  lcm: 'LCM',
-};
-
-/** Our sampler name for one of ours or an A1111 label ("DPM++ 2M Karras"). */
-export function samplerName(value: string): string {
-  if (value in SAMPLERS) return value;
-  return Object.entries(A1111_SAMPLER_LABELS).find(([, label]) => label === value)?.[0] ?? value;
-}
-
-/** InvokeAI's scheduler names (its metadata and workflows), by our sampler name. */
-export const INVOKE_SCHEDULER_OF: Record<string, string> = {
-  euler_a: 'euler_a',
-  euler: 'euler',
-  ddim: 'ddim',
-  dpmpp_2m: 'dpmpp_2m',
-  dpmpp_2m_karras: 'dpmpp_2m_k',
-  dpmpp_2m_sde: 'dpmpp_2m_sde',
-  dpmpp_2m_sde_karras: 'dpmpp_2m_sde_k',
-  lcm: 'lcm',
-};
 
 /** SDXL size conditioning in the API's words, for the image's metadata. */
 const sizeConditioningView = (c: SizeConditioning) => ({

@@ -1,4 +1,5 @@
 import { errors } from '../errors';
+import { INVOKE_SCHEDULER_OF } from '../generate/samplers';
 
 /**
  * InvokeAI workflows (the editor's v3 format: `{name, nodes:[{id, type:"invocation", data:{id, type,
@@ -37,16 +38,9 @@ export const SUPPORTED_NODE_TYPES = [
 const SUPPORTED = new Set<string>(SUPPORTED_NODE_TYPES);
 
 /** InvokeAI scheduler names and the sampler (POST /generate/text-to-image's `sampler`) that runs each. */
-export const INVOKE_SCHEDULERS: Record<string, string> = {
-  euler_a: 'euler_a',
-  euler: 'euler',
-  ddim: 'ddim',
-  dpmpp_2m: 'dpmpp_2m',
-  dpmpp_2m_k: 'dpmpp_2m_karras',
-  dpmpp_2m_sde: 'dpmpp_2m_sde',
-  dpmpp_2m_sde_k: 'dpmpp_2m_sde_karras',
-  lcm: 'lcm',
-};
+export const INVOKE_SCHEDULERS: Record<string, string> = Object.fromEntries(
+  Object.entries(INVOKE_SCHEDULER_OF).map(([sampler, invoke]) => [invoke, sampler]),
+);
 
 const LOADERS = ['main_model_loader', 'sdxl_model_loader'];
 const PROMPTS = ['compel', 'sdxl_compel_prompt'];
