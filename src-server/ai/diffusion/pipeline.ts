@@ -1,8 +1,11 @@
+import os from 'node:os';
+import path from 'node:path';
 import type * as Ort from 'onnxruntime-node';
 import { AiError, movable, type ExecutionProvider } from '../protocol';
 import type { AiPool, RunTiming } from '../pool';
 import type { LoadedSession, TaskContext, WorkerTask } from '../worker-runtime';
 import { readModelFolder, readVaeFolder, type DiffusionModelFolder, type OnnxComponent, type SdBase } from './model-folder';
+import { mergedModel, readLora, type LoraSpec, type LoraTarget } from './lora';
 import { GaussianNoise, resolveSeed } from './noise';
 import { stepPreview, type StepPreview } from './preview';
 import { createScheduler, SCHEDULER_NAMES, type SchedulerName } from './schedulers';
@@ -43,6 +46,10 @@ export interface DiffusionInput {
   sizeConditioning?: SizeConditioning;
   /** A separately installed VAE folder (see `readVaeFolder`) that decodes (and encodes) instead of the checkpoint's. */
   vae?: string;
+  /** LoRAs merged into the UNet and text encoders' weights (see lora.ts), each with its weight. */
+  loras?: LoraSpec[];
+  /** Where merged models are cached; default a folder in the system's temp directory. */
+  loraCacheDir?: string;
 }
 
 /** SDXL's `add_time_ids`: the size the model is told the source had, its crop, and the size it aims for. */
@@ -53,6 +60,29 @@ export interface SizeConditioning {
   cropLeft: number;
   targetWidth: number;
   targetHeight: number;
+}
+
+/** The ONNX files a run loads for the UNet and text encoders: the model's own, or with LoRAs merged in. */
+interface ComponentFiles {
+  unet: string;
+  textEncoder: string;
+  textEncoder2: string | null;
+}
+
+function componentFiles(model: DiffusionModelFolder, input: DiffusionInput): ComponentFiles {
+  const own = { unet: model.unet.model, textEncoder: model.textEncoder.model, textEncoder2: model.textEncoder2?.model ?? null };
+  if (!input.loras?.length) return own;
+  const loras = input.loras.map((spec) => ({ spec, layers: readLora(spec) }));
+  const cacheDir = input.loraCacheDir ?? path.join(os.tmpdir(), 'atelier-lora-cache');
+  const merge = (file: string, target: LoraTarget) => mergedModel(file, loras, { cacheDir, target });
+  const targets = new Set(loras.flatMap((l) => l.layers.map((x) => x.target)));
+  if (targets.has('text_encoder_2') && !own.textEncoder2)
+    throw new AiError('bad_input', `A LoRA has layers for a second text encoder, which ${model.base} models lack; is it for SDXL?`);
+  return {
+    unet: merge(own.unet, 'unet'),
+    textEncoder: merge(own.textEncoder, 'text_encoder'),
+    textEncoder2: own.textEncoder2 && merge(own.textEncoder2, 'text_encoder_2'),
+  };
 }
 
 /** diffusers' `_get_add_time_ids` order: original (h, w), crop (top, left), target (h, w). */
@@ -190,12 +220,13 @@ async function promptEmbeddings(
   model: DiffusionModelFolder,
   providers: ExecutionProvider[] | undefined,
   text: string,
+  files: ComponentFiles,
 ): Promise<Embeddings> {
   const tokenizer = await tokenizerFor(model.tokenizer);
-  const first = await ctx.session({ model: model.textEncoder.model, providers });
+  const first = await ctx.session({ model: files.textEncoder, providers });
   if (model.base !== 'sdxl') return encodeText(ctx, first, model.textEncoder, tokenizer, text, null);
   const a = await encodeText(ctx, first, model.textEncoder, tokenizer, text, 'first');
-  const second = await ctx.session({ model: model.textEncoder2!.model, providers });
+  const second = await ctx.session({ model: files.textEncoder2!, providers });
   const b = await encodeText(ctx, second, model.textEncoder2!, await tokenizerFor(model.tokenizer2!), text, 'second');
   return { tokens: concatTokens(a.tokens, b.tokens, a.seq), pooled: b.pooled, batch: 1, seq: a.seq, truncated: a.truncated || b.truncated };
 }
@@ -335,7 +366,8 @@ export const diffusionTask: WorkerTask<DiffusionInput, DiffusionOutput> = {
         'model_load_failed',
         `${input.model} has no vae_encoder/, which ${inpaint ? 'inpainting' : 'image-to-image'} needs`,
       );
-    const unet = await ctx.session({ model: model.unet.model, providers });
+    const files = componentFiles(model, input);
+    const unet = await ctx.session({ model: files.unet, providers });
     const io = sessionIo(unet.session);
     const sampleIn = requireTensor(io.inputs, ['sample'], 'unet');
     const timestepIn = requireTensor(io.inputs, ['timestep'], 'unet');
@@ -359,14 +391,14 @@ export const diffusionTask: WorkerTask<DiffusionInput, DiffusionOutput> = {
     if (unfed.length) throw new AiError('model_load_failed', `unet needs inputs this pipeline does not provide: ${unfed.join(', ')}`);
     const guided = !guidanceIn && input.guidanceScale > 1;
 
-    const cond = await promptEmbeddings(ctx, model, providers, input.prompt);
+    const cond = await promptEmbeddings(ctx, model, providers, input.prompt, files);
     // SDXL base asks for zeros rather than the empty prompt's embedding when there is no negative prompt.
     const zeroNegative = model.base === 'sdxl' && input.negativePrompt === '' && model.modelIndex.force_zeros_for_empty_prompt === true;
     const uncond = !guided
       ? null
       : zeroNegative
         ? { ...cond, tokens: new Float32Array(cond.tokens.length), pooled: cond.pooled && new Float32Array(cond.pooled.length) }
-        : await promptEmbeddings(ctx, model, providers, input.negativePrompt);
+        : await promptEmbeddings(ctx, model, providers, input.negativePrompt, files);
     ctx.throwIfCancelled();
 
     const lh = height / 8;
@@ -588,8 +620,10 @@ export interface GenerateImageOptions {
   sizeConditioning?: SizeConditioning;
   /** A standalone VAE folder to decode (and encode) with instead of the checkpoint's own. */
   vae?: string;
-  /** Not supported: any LoRA is refused with an `UnsupportedFeatureError`. */
-  loras?: readonly unknown[];
+  /** LoRA files merged into the weights, each with its weight (0 leaves the model as it is). */
+  loras?: LoraSpec[];
+  /** Where merged models are cached (the catalog's models/.lora-cache). */
+  loraCacheDir?: string;
   /** Not supported: a ControlNet is refused with an `UnsupportedFeatureError`. */
   controlnet?: unknown;
   providers?: ExecutionProvider[];
@@ -611,7 +645,6 @@ export class UnsupportedFeatureError extends AiError {
 
 /** Generates images in the pool's heavy slot (one diffusion at a time on the device). */
 export async function generateImage(pool: AiPool, options: GenerateImageOptions): Promise<GenerateImageResult> {
-  if (options.loras?.length) throw new UnsupportedFeatureError('loras');
   if (options.controlnet !== undefined && options.controlnet !== null) throw new UnsupportedFeatureError('controlnet');
   const input: DiffusionInput = {
     model: options.model,
@@ -631,6 +664,8 @@ export async function generateImage(pool: AiPool, options: GenerateImageOptions)
   };
   if (options.sizeConditioning) input.sizeConditioning = options.sizeConditioning;
   if (options.vae) input.vae = options.vae;
+  if (options.loras?.length) input.loras = options.loras;
+  if (options.loraCacheDir) input.loraCacheDir = options.loraCacheDir;
   if (options.mask) input.mask = options.mask;
   checkInput(input);
   const transfer: ArrayBuffer[] = [];

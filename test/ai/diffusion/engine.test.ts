@@ -9,7 +9,6 @@ import {
   generateImage,
   latentMask,
   sizeLimits,
-  UnsupportedFeatureError,
   type DiffusionInput,
   type DiffusionOutput,
   type DiffusionProgress,
@@ -272,7 +271,7 @@ describe('through the production AI worker', () => {
   const pool = new AiPool({ providers: { available: ['cpu'], preferred: 'cpu', order: ['cpu'], forced: false } });
   afterAll(() => pool.close());
 
-  it('generates with a recorded random seed and previews, and refuses LoRAs and ControlNet', async () => {
+  it('generates with a recorded random seed and previews, and refuses ControlNet', async () => {
     const progress: DiffusionProgress[] = [];
     const result = await generateImage(pool, {
       model: sd1,
@@ -295,9 +294,15 @@ describe('through the production AI worker', () => {
     const again = await generateImage(pool, { model: sd1, prompt: 'a cat', width: 64, height: 64, steps: 3, seed: result.seed });
     expect(again.rgb).toEqual(result.rgb);
 
-    const lora = generateImage(pool, { model: sd1, prompt: 'a', width: 64, height: 64, loras: [{ name: 'add_detail', weight: 0.8 }] });
-    await expect(lora).rejects.toBeInstanceOf(UnsupportedFeatureError);
-    await expect(lora).rejects.toMatchObject({ feature: 'loras', code: 'bad_input' });
+    // A LoRA is merged in the worker: a missing file is a clear bad_input, not a crash.
+    const lora = generateImage(pool, {
+      model: sd1,
+      prompt: 'a',
+      width: 64,
+      height: 64,
+      loras: [{ name: 'add_detail', file: path.join(root, 'missing.safetensors'), weight: 0.8 }],
+    });
+    await expect(lora).rejects.toMatchObject({ code: 'bad_input', message: expect.stringMatching(/LoRA add_detail cannot be read/) });
     await expect(
       generateImage(pool, { model: sd1, prompt: 'a', width: 64, height: 64, controlnet: { model: 'canny' } }),
     ).rejects.toMatchObject({ feature: 'controlnet' });
