@@ -151,7 +151,9 @@ describe('POST /generate/text-to-image', () => {
     // The tiny SD 1 model is native 64 px: 32 to 128.
     expect(await bad({ width: 256 }, { field: 'width', min: 32, max: 128, multiple_of: 8 })).toMatch(/from 32 to 128 for this sd-1 model/);
     expect(await bad({ height: 24 }, { field: 'height', min: 32, max: 128, multiple_of: 8 })).toBeTruthy();
-    expect(await bad({ loras: [{ name: 'add_detail', weight: 0.8 }] }, { feature: 'loras' })).toMatch(/LoRA/);
+    expect(await bad({ loras: [{ name: 'tiny-lora-xl', weight: 0.8 }] }, { field: 'loras[0].name' })).toMatch(
+      /LoRA "tiny-lora-xl" is for sdxl/,
+    );
     expect(await bad({ controlnet: { model: 'canny', image: 'abc', weight: 1 } }, { feature: 'controlnet' })).toMatch(/ControlNet/);
     expect(await bad({ steps: 0 })).toMatch(/steps/);
     // JSON keeps its types: a number in quotes is refused, not read as the number.
@@ -161,7 +163,7 @@ describe('POST /generate/text-to-image', () => {
     // A field the spec does not have (A1111's hires_fix) is ignored, as the seed's Pydantic did: the problem named is the width.
     expect(await bad({ hires_fix: true, width: 65 })).toMatch(/width.*multiple of 8/);
     await bad({ model: 'tiny-x2' }, { field: 'model' });
-    // An empty LoRA list asks for nothing unsupported.
+    // An empty LoRA list asks for nothing.
     expect((await post(alice, 'text-to-image', { ...txt2img, loras: [] })).statusCode).toBe(202);
   });
 

@@ -49,8 +49,8 @@ describe('mapWorkflow on InvokeAI workflows', () => {
       seed: -1,
       steps: 30,
       cfgScale: 7.5,
-      sampler: 'dpmpp_2m_karras',
-      scheduler: { value: 'dpmpp_2m_k', nodeId: 'eea2702a-19fb-45b5-9d75-56b4211ec03c' },
+      sampler: 'dpmpp_sde_karras',
+      scheduler: { value: 'dpmpp_sde_k', nodeId: 'eea2702a-19fb-45b5-9d75-56b4211ec03c' },
       strength: null,
       image: null,
       scale: null,
@@ -58,7 +58,14 @@ describe('mapWorkflow on InvokeAI workflows', () => {
       vaeNode: null,
       sdxlSize: null,
       sizeNode: '55705012-79b9-4aac-9f26-c0b10309785b',
+      loras: [],
     });
+  });
+
+  it('reads the LoRA workflow: the lora_loader between the model loader and its unet/clip readers', () => {
+    const lora = mapWorkflow(fixture('text-to-image-lora-sd15.json'));
+    expect(lora).toMatchObject({ model: 'stable-diffusion-v1-5', loras: [{ name: 'add-detail', weight: 0.75 }] });
+    expect(workflowRequest(lora, {}).body.loras).toEqual([{ name: 'add-detail', weight: 0.75 }]);
   });
 
   it("runs InvokeAI's SDXL default scheduler, dpmpp_2m_sde_k, as DPM++ 2M SDE Karras", () => {
@@ -157,17 +164,17 @@ describe('mapWorkflow on InvokeAI workflows', () => {
     });
   });
 
-  it('names every unsupported node type, as a ControlNet or LoRA graph has', () => {
+  it('names every unsupported node type, as a ControlNet or IP-Adapter graph has', () => {
     const w = fixture('text-to-image-sdxl.json');
     w.nodes.push(
-      { id: 'lora', type: 'invocation', data: { type: 'sdxl_lora_loader', inputs: {} } },
+      { id: 'lora', type: 'invocation', data: { type: 'ip_adapter', inputs: {} } },
       { id: 'cn', type: 'invocation', data: { type: 'controlnet', inputs: {} } },
       { id: 'cn2', type: 'invocation', data: { type: 'controlnet', inputs: {} } },
       { id: 'canny', type: 'invocation', data: { type: 'canny_image_processor', inputs: {} } },
     );
     const err = refusal(() => mapWorkflow(w));
-    expect(err.details).toMatchObject({ unsupported_node_types: ['canny_image_processor', 'controlnet', 'sdxl_lora_loader'] });
-    expect(err.message).toContain('canny_image_processor, controlnet, sdxl_lora_loader');
+    expect(err.details).toMatchObject({ unsupported_node_types: ['canny_image_processor', 'controlnet', 'ip_adapter'] });
+    expect(err.message).toContain('canny_image_processor, controlnet, ip_adapter');
   });
 
   it("decodes with a vae_loader's VAE, as InvokeAI's SDXL default does; an unset one asks for inputs.vae", () => {
@@ -334,11 +341,11 @@ describe('InvokeAI default-workflow patterns', () => {
     const old = { ...fixture('text-to-image-sd15.json'), meta: { version: '2.0.0' } };
     old.nodes.push(
       { id: 'cn', type: 'invocation', data: { type: 'controlnet', inputs: {} } },
-      { id: 'lora', type: 'invocation', data: { type: 'lora_loader', inputs: {} } },
+      { id: 'lora', type: 'invocation', data: { type: 'ip_adapter', inputs: {} } },
     );
     const err = refusal(() => mapWorkflow(old));
-    expect(err.details).toEqual({ field: 'definition.meta.version', unsupported_node_types: ['controlnet', 'lora_loader'] });
-    expect(err.message).toMatch(/format 2\.0\.0.*controlnet, lora_loader/);
+    expect(err.details).toEqual({ field: 'definition.meta.version', unsupported_node_types: ['controlnet', 'ip_adapter'] });
+    expect(err.message).toMatch(/format 2\.0\.0.*controlnet, ip_adapter/);
   });
 
   it("reads InvokeAI's execution graph (what enqueue_batch sends) as the same request as the saved workflow", () => {
@@ -386,7 +393,7 @@ describe('workflowRequest', () => {
         height: 48,
         steps: 3,
         cfg_scale: 7.5,
-        sampler: 'dpmpp_2m_karras',
+        sampler: 'dpmpp_sde_karras',
         seed: 7,
       },
     });

@@ -16,7 +16,7 @@ import type { ProviderChoice } from '../../ai/providers';
 import type { Job, JobContext, JobQueue } from '../../jobs/queue';
 import { errors } from '../errors';
 
-export const MODEL_TYPES = ['checkpoint', 'upscaler', 'vae'] as const satisfies readonly ModelType[];
+export const MODEL_TYPES = ['checkpoint', 'upscaler', 'vae', 'lora', 'controlnet'] as const satisfies readonly ModelType[];
 export const INSTALL_JOB = JOB_KINDS.modelInstall;
 /** Downloads are network-bound: their own lane, so they never wait behind (or hold up) the GPU. */
 export const DOWNLOAD_LANE = 'downloads';
@@ -123,8 +123,10 @@ export function idFromName(name: string): string | null {
  */
 export function detectType(source: string): ModelType | null {
   const stat = fs.statSync(source);
-  if (!stat.isDirectory()) return source.toLowerCase().endsWith('.onnx') ? 'upscaler' : null;
+  if (!stat.isDirectory())
+    return source.toLowerCase().endsWith('.onnx') ? 'upscaler' : source.toLowerCase().endsWith('.safetensors') ? 'lora' : null;
   const names = fs.readdirSync(source);
+  if (names.some((n) => n.toLowerCase().endsWith('.safetensors')) && !names.some((n) => n.toLowerCase().endsWith('.onnx'))) return 'lora';
   if (names.includes('model_index.json') || names.includes('unet')) return 'checkpoint';
   // A VAE exported on its own: the decoder (and encoder) folders without a UNet.
   if (names.includes('vae_decoder')) return 'vae';

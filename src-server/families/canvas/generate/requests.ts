@@ -41,7 +41,7 @@ export const generateConfig = {
 };
 
 export const GENERATE_ERRORS = {
-  400: '`INVALID_PARAMETERS`: a field out of range, a size the model cannot make (multiples of 8 within its bounds), an unreadable image, `loras` or `controlnet` (not supported by the local engine, named in `details.feature`), a model of the wrong type',
+  400: '`INVALID_PARAMETERS`: a field out of range, a size the model cannot make (multiples of 8 within its bounds), an unreadable image, a LoRA missing or for another base, `controlnet` (not supported by the local engine, named in `details.feature`), a model of the wrong type',
   402: "`INSUFFICIENT_CREDITS` (`details.required`, `details.available`); `STORAGE_EXCEEDED`: your images and workflows fill your plan's storage",
   403: "`MODEL_NOT_AVAILABLE`: your plan does not include the model; `FORBIDDEN`: the board or image is another account's",
   404: '`MODEL_NOT_FOUND`: no such model is installed; `NOT_FOUND`: the board or source image does not exist',
@@ -65,9 +65,7 @@ export const generateSchema = <B extends TSchema>(
   response: { 202: Envelope(Accepted), ...errorResponses(errors) },
 });
 
-export function refuseUnsupported(b: { loras?: unknown[]; controlnet?: unknown }): void {
-  if (b.loras && b.loras.length > 0)
-    throw errors.error('INVALID_PARAMETERS', 'LoRAs are not supported by the local diffusion engine; send no loras', { feature: 'loras' });
+export function refuseUnsupported(b: { controlnet?: unknown }): void {
   if (b.controlnet !== undefined && b.controlnet !== null)
     throw errors.error('INVALID_PARAMETERS', 'ControlNet is not supported by the local diffusion engine; send no controlnet', {
       feature: 'controlnet',
@@ -172,6 +170,17 @@ export class GenerationRequests {
     return readImageRef(value, field, user.id, this.images, this.app.storage);
   }
 
+  /** An installed LoRA for the model's base, with its weight (default 1). */
+  private lora(user: UserRow, l: { name: string; weight?: number }, model: CanvasModel, index: number) {
+    const field = `loras[${index}].name`;
+    const found = this.models.resolve(l.name, 'lora', user.tier, field);
+    if (found.base && model.base && found.base !== model.base)
+      throw errors.error('INVALID_PARAMETERS', `LoRA "${found.name}" is for ${found.base} models; "${model.name}" is ${model.base}`, {
+        field,
+      });
+    return { id: found.id, name: found.name, path: found.entry.file!, weight: l.weight ?? 1 };
+  }
+
   /** The fields text-to-image, image-to-image and inpainting share, checked against the model. */
   private diffusion(
     user: UserRow,
@@ -199,6 +208,7 @@ export class GenerationRequests {
       workUnits: steps * ((size.width * size.height) / 1e6) * batchSize,
       sizeConditioning: sizeConditioning(b, model, size),
       vae: b.vae === undefined ? null : vaeOf(this.models.resolve(b.vae, 'vae', user.tier, 'vae')),
+      loras: (b.loras ?? []).map((l, i) => this.lora(user, l, model, i)),
       ...(origin.workflowId ? { workflowId: origin.workflowId } : {}),
       ...(origin.pngText ? { pngText: origin.pngText } : {}),
     };

@@ -49,7 +49,8 @@ const Loras = Type.Optional(
     Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), weight: Type.Optional(Type.Number({ minimum: -10, maximum: 10 })) }),
     {
       maxItems: 16,
-      description: 'Not supported by the local engine: a non-empty list is refused with `INVALID_PARAMETERS`',
+      description:
+        'Installed LoRAs (GET /models?type=lora) merged into the model for this generation, each with its weight (default 1; 0 leaves the model as it is). A LoRA for another base is refused with `INVALID_PARAMETERS`',
     },
   ),
 );

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import path from 'node:path';
 import { JOB_KINDS } from '../../../../src-shared/jobs';
 import sharp from 'sharp';
 import type { Db } from '../../../db/client';
@@ -64,6 +65,8 @@ export interface GeneratePayload {
   pngText?: Record<string, string>;
   /** A separately installed VAE that decodes instead of the model's own. */
   vae?: { id: string; name: string; path: string } | null;
+  /** LoRAs merged into the model for this run (`path` is the .safetensors file). */
+  loras?: { id: string; name: string; path: string; weight: number }[];
 }
 
 export interface GenerateResult {
@@ -120,7 +123,10 @@ export function invokeMetadata(p: GeneratePayload, seed: number, width: number, 
     scheduler: INVOKE_SCHEDULER_OF[p.sampler] ?? p.sampler,
     clip_skip: 0,
     model: { key: p.model.id, hash: p.model.hash ?? '', name: p.model.name, base: p.model.base ?? 'sd-1', type: 'main' },
-    loras: [],
+    loras: (p.loras ?? []).map((l) => ({
+      model: { key: l.id, hash: '', name: l.name, base: p.model.base ?? 'sd-1', type: 'lora' },
+      weight: l.weight,
+    })),
     ...(p.vae ? { vae: { key: p.vae.id, hash: '', name: p.vae.name, base: p.model.base ?? 'sd-1', type: 'vae' } } : {}),
     ...(p.strength !== null && p.kind !== 'text_to_image' ? { strength: p.strength } : {}),
     ...(xl ? { positive_style_prompt: p.prompt, negative_style_prompt: p.negativePrompt } : {}),
@@ -146,7 +152,8 @@ function invokeText(p: GeneratePayload, seed: number, width: number, height: num
 
 function parametersText(p: GeneratePayload, seed: number): string {
   if (p.kind === 'upscale') return `Upscaled ×${p.scale} with ${p.model.name}`;
-  const lines = [p.prompt];
+  // A1111 writes the LoRAs it applied into the prompt as <lora:name:weight>.
+  const lines = [[p.prompt, ...(p.loras ?? []).map((l) => `<lora:${l.name}:${l.weight}>`)].filter(Boolean).join(' ')];
   if (p.negativePrompt) lines.push(`Negative prompt: ${p.negativePrompt}`);
   lines.push(
     [
@@ -346,7 +353,7 @@ export class GenerateService {
           sampler: p.kind === 'upscale' ? null : p.sampler,
           strength: p.strength,
           scale: p.scale,
-          loras: [],
+          loras: (p.loras ?? []).map((l) => ({ name: l.name, weight: l.weight })),
           width: made.width,
           height: made.height,
           provider: made.provider,
@@ -425,6 +432,13 @@ export class GenerateService {
       previewEvery: 1,
       ...(p.sizeConditioning ? { sizeConditioning: p.sizeConditioning } : {}),
       ...(p.vae ? { vae: p.vae.path } : {}),
+      ...(p.loras?.length
+        ? {
+            loras: p.loras.map((l) => ({ name: l.name, file: l.path, weight: l.weight })),
+            // Beside the model folders (models/.lora-cache), which the catalog does not list.
+            loraCacheDir: path.join(path.dirname(path.dirname(p.model.path)), '.lora-cache'),
+          }
+        : {}),
       signal: ctx.signal,
       onProgress: (g: DiffusionProgress) => {
         const done = (g.image - 1) * g.steps + g.step;

@@ -16,6 +16,8 @@ export const SUPPORTED_NODE_TYPES = [
   'main_model_loader',
   'sdxl_model_loader',
   'vae_loader',
+  'lora_loader',
+  'sdxl_lora_loader',
   'clip_skip',
   'compel',
   'sdxl_compel_prompt',
@@ -43,6 +45,8 @@ export const INVOKE_SCHEDULERS: Record<string, string> = Object.fromEntries(
 );
 
 const LOADERS = ['main_model_loader', 'sdxl_model_loader'];
+/** LoRA loaders sit between the model loader and what reads its unet/clip/clip2, each passing them on. */
+const LORA_LOADERS = ['lora_loader', 'sdxl_lora_loader'];
 const PROMPTS = ['compel', 'sdxl_compel_prompt'];
 const UPSCALERS = ['esrgan', 'spandrel_image_to_image'];
 /** Inputs of denoise_latents that bring in something the engine does not do. */
@@ -86,6 +90,8 @@ export interface MappedWorkflow {
   sdxlSize: SdxlSizeFields | null;
   /** The node whose width/height the output size comes from (noise or img_resize), to name it when the size is refused. */
   sizeNode: string | null;
+  /** The LoRAs the LoRA loaders on the unet path apply, nearest the model loader first. */
+  loras: MappedLora[];
 }
 
 export interface SdxlSizeFields {
@@ -321,7 +327,7 @@ function modelName(graph: Graph, node: GraphNode, field: string): string | null 
 
 /** Follows a `clip`/`vae`/`unet` link back to the model loader, through clip_skip with nothing skipped. */
 function loaderOf(graph: Graph, node: GraphNode, field: string, loader: GraphNode): void {
-  let from = graph.required(node, field, [...LOADERS, 'clip_skip']);
+  let from = throughLoras(graph, graph.required(node, field, [...LOADERS, ...LORA_LOADERS, 'clip_skip']), field, null);
   if (from.type === 'clip_skip') {
     const skipped = graph.number(from, 'skipped_layers') ?? 0;
     if (skipped !== 0)
@@ -329,13 +335,36 @@ function loaderOf(graph: Graph, node: GraphNode, field: string, loader: GraphNod
         `CLIP skip (node ${from.id}, skipped_layers ${skipped}) is not supported by the local engine; set it to 0 or remove the node`,
         { node_id: from.id, field: 'skipped_layers', feature: 'clip_skip' },
       );
-    from = graph.required(from, 'clip', LOADERS);
+    from = throughLoras(graph, graph.required(from, 'clip', [...LOADERS, ...LORA_LOADERS]), 'clip', null);
   }
   if (from.id !== loader.id)
     throw invalid(
       `Node ${node.id} (${node.type}) takes its ${field} from another model loader than the denoiser; the engine runs one model`,
       { node_id: node.id, field },
     );
+}
+
+/** One LoRA a workflow applies: its lora_loader node, the model it names (null: unset) and its weight. */
+export interface MappedLora {
+  nodeId: string;
+  name: string | null;
+  weight: number;
+}
+
+/**
+ * Walks a unet/clip/clip2 link back through LoRA loaders to what feeds them, collecting each LoRA
+ * (outermost first) into `found` when given.
+ */
+function throughLoras(graph: Graph, from: GraphNode, field: string, found: MappedLora[] | null): GraphNode {
+  let node = from;
+  for (let depth = 0; LORA_LOADERS.includes(node.type); depth++) {
+    if (depth > 64) throw invalid('The LoRA loaders form a cycle', { node_id: node.id });
+    if (field === 'clip2' && node.type === 'lora_loader')
+      throw invalid(`lora_loader node ${node.id} has no clip2; SDXL workflows use sdxl_lora_loader`, { node_id: node.id, field });
+    found?.push({ nodeId: node.id, name: modelName(graph, node, 'lora'), weight: graph.number(node, 'weight') ?? 0.75 });
+    node = graph.required(node, field, [...LOADERS, ...LORA_LOADERS, 'clip_skip']);
+  }
+  return node;
 }
 
 /** An sdxl_compel_prompt's size conditioning, with InvokeAI's defaults for fields the file leaves out. */
@@ -406,7 +435,13 @@ function vaeSource(graph: Graph, node: GraphNode, loader: GraphNode): GraphNode 
 
 function diffusionOf(graph: Graph, l2i: GraphNode): MappedWorkflow {
   const denoise = graph.required(l2i, 'latents', ['denoise_latents']);
-  const loader = graph.required(denoise, 'unet', LOADERS);
+  const loras: MappedLora[] = [];
+  const loader = throughLoras(graph, graph.required(denoise, 'unet', [...LOADERS, ...LORA_LOADERS]), 'unet', loras);
+  if (!LOADERS.includes(loader.type))
+    throw invalid(`Input "unet" of the LoRA chain ends at a ${loader.type} node; it needs a model loader`, {
+      node_id: loader.id,
+      field: 'unet',
+    });
   const vaeLoader = vaeSource(graph, l2i, loader);
   for (const [field, feature] of Object.entries(DENOISE_EXTRAS)) {
     const link = graph.link(denoise, field);
@@ -530,6 +565,7 @@ function diffusionOf(graph: Graph, l2i: GraphNode): MappedWorkflow {
     vaeNode: vaeLoader?.id ?? null,
     sdxlSize,
     sizeNode,
+    loras: loras.reverse(),
   };
 }
 
@@ -589,6 +625,7 @@ function upscaleOf(graph: Graph, node: GraphNode): MappedWorkflow {
     vaeNode: null,
     sdxlSize: null,
     sizeNode: null,
+    loras: [],
   };
 }
 
@@ -744,6 +781,18 @@ export function workflowRequest(mapped: MappedWorkflow, inputs: WorkflowInputs):
     );
   }
   set(body, 'vae', vae);
+  const unnamed = mapped.loras.find((l) => l.name === null);
+  if (unnamed)
+    throw invalid(`LoRA loader node ${unnamed.nodeId} names no LoRA; choose one in the workflow (GET /models?type=lora lists them)`, {
+      node_id: unnamed.nodeId,
+      field: 'lora',
+    });
+  if (mapped.loras.length)
+    set(
+      body,
+      'loras',
+      mapped.loras.map((l) => ({ name: l.name!, weight: l.weight })),
+    );
   for (const key of Object.keys(SDXL_SIZE_DEFAULTS) as (keyof SdxlSizeFields)[]) set(body, key, inputs[key] ?? mapped.sdxlSize?.[key]);
   if (mapped.mode === 'image_to_image') {
     const image = inputs.image_id ?? mapped.image;
