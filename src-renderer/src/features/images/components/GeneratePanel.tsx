@@ -4,6 +4,7 @@ import { canvasApi, describeError, SAMPLERS, type CanvasModel } from '../api';
 import { useImages } from '../store';
 import { MaskEditor, type MaskHandle } from './MaskEditor';
 import { SourcePicker } from './SourcePicker';
+import { ModelExtras, RecallUpload } from './ModelExtras';
 import { count } from '../../../lib/words';
 
 type Mode = 'text' | 'image' | 'inpaint';
@@ -94,6 +95,7 @@ export function GeneratePanel() {
             </button>
           ))}
         </div>
+        <RecallUpload />
         <Field label="Prompt">
           {(c) => (
             <textarea
@@ -152,6 +154,7 @@ export function GeneratePanel() {
             </select>
           )}
         </Field>
+        <ModelExtras model={model} />
         <div className="form-grid">
           <Field label="Width" hint={`${bounds.min}–${bounds.max}, multiple of 8`}>
             {(c) => (

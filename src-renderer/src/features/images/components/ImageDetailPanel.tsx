@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Alert, Button, Field, Spinner } from '../../../components';
-import { canvasApi, describeError, SAMPLERS, type ImageDetail, type Sampler } from '../api';
+import { canvasApi, describeError, type ImageDetail } from '../api';
+import { applyRecall } from '../recall';
 import { useImages } from '../store';
 
 const bytes = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
@@ -29,6 +30,13 @@ function Metadata({ image }: { image: ImageDetail }) {
     ['Strength', m.strength],
     ['Upscaled', m.scale ? `×${m.scale}` : null],
     ['Model', m.model],
+    ['VAE', typeof m.vae === 'string' ? m.vae : null],
+    [
+      'LoRAs',
+      Array.isArray(m.loras) && m.loras.length
+        ? (m.loras as { name: string; weight: number }[]).map((l) => `${l.name} (${l.weight})`).join(', ')
+        : null,
+    ],
     ['Engine', engineOf(m.provider)],
     ['Size', `${image.width} × ${image.height}`],
     ['File', `${image.mime_type}, ${bytes(image.file_size)}`],
@@ -124,6 +132,7 @@ export function ImageDetailPanel() {
     removeFromBoard,
     setSettings,
     setSource,
+    models,
   } = useImages();
   const [boardId, setBoardId] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -173,22 +182,38 @@ export function ImageDetailPanel() {
             {generated && (
               <Button
                 size="sm"
+                data-testid="use-all"
+                onClick={() =>
+                  void act(async () => {
+                    const { change, notes } = applyRecall(await canvasApi.recall(detail.id), models ?? []);
+                    setSettings(change);
+                    setNote(['The form now holds all of its settings.', ...notes].join(' '));
+                  })
+                }
+              >
+                Use all
+              </Button>
+            )}
+            {generated && m.prompt && (
+              <Button
+                size="sm"
                 onClick={() => {
-                  setSettings({
-                    prompt: m.prompt ?? '',
-                    negative_prompt: m.negative_prompt ?? '',
-                    model: m.model ?? '',
-                    width: detail.width,
-                    height: detail.height,
-                    ...(typeof m.steps === 'number' ? { steps: m.steps } : {}),
-                    ...(typeof m.cfg_scale === 'number' ? { cfg_scale: m.cfg_scale } : {}),
-                    ...(SAMPLERS.includes(m.sampler as Sampler) ? { sampler: m.sampler as Sampler } : {}),
-                    ...(typeof m.seed === 'number' ? { seed: m.seed } : {}),
-                  });
-                  setNote('The form now holds these settings.');
+                  setSettings({ prompt: m.prompt ?? '', negative_prompt: m.negative_prompt ?? '' });
+                  setNote('The form now holds its prompt.');
                 }}
               >
-                Use these settings
+                Use prompt
+              </Button>
+            )}
+            {generated && typeof m.seed === 'number' && (
+              <Button
+                size="sm"
+                onClick={() => {
+                  setSettings({ seed: m.seed as number });
+                  setNote(`The form now uses seed ${m.seed}.`);
+                }}
+              >
+                Use seed
               </Button>
             )}
             <Button
