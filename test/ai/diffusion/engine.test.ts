@@ -271,7 +271,7 @@ describe('through the production AI worker', () => {
   const pool = new AiPool({ providers: { available: ['cpu'], preferred: 'cpu', order: ['cpu'], forced: false } });
   afterAll(() => pool.close());
 
-  it('generates with a recorded random seed and previews, and refuses ControlNet', async () => {
+  it('generates with a recorded random seed and previews, and refuses a ControlNet the model cannot take', async () => {
     const progress: DiffusionProgress[] = [];
     const result = await generateImage(pool, {
       model: sd1,
@@ -303,9 +303,12 @@ describe('through the production AI worker', () => {
       loras: [{ name: 'add_detail', file: path.join(root, 'missing.safetensors'), weight: 0.8 }],
     });
     await expect(lora).rejects.toMatchObject({ code: 'bad_input', message: expect.stringMatching(/LoRA add_detail cannot be read/) });
-    await expect(
-      generateImage(pool, { model: sd1, prompt: 'a', width: 64, height: 64, controlnet: { model: 'canny' } }),
-    ).rejects.toMatchObject({ feature: 'controlnet' });
+    // A ControlNet on a model without a ControlNet UNet (controlnet/model.onnx) is refused, naming what is missing.
+    const control = { model: path.join(root, 'no-controlnet'), image: new Uint8Array(64 * 64 * 3), weight: 1, begin: 0, end: 1 };
+    await expect(generateImage(pool, { model: sd1, prompt: 'a', width: 64, height: 64, controlnet: control })).rejects.toMatchObject({
+      code: 'bad_input',
+      message: expect.stringMatching(/no ControlNet UNet \(controlnet\/model.onnx/),
+    });
   });
 
   it('cancels between steps and serves the next request', async () => {

@@ -38,6 +38,11 @@ export interface TinySdOptions {
   seed?: number;
   /** Writes vae_encoder/ (default true). */
   vaeEncoder?: boolean;
+  /**
+   * A UNet that also takes a ControlNet's residuals, as OnnxStack/Amuse export it:
+   * `down_block_additional_residuals_<i>` (one per block) and `mid_block_additional_residual`.
+   */
+  controlnet?: boolean;
 }
 
 export interface TinyUpscalerOptions {
@@ -236,10 +241,11 @@ function denoiserGain(): Float32Array {
 async function writeUnet(
   file: string,
   net: Net,
-  o: { inChannels: number; channels: number; blocks: number; crossDim: number; xl: boolean },
+  o: { inChannels: number; channels: number; blocks: number; crossDim: number; xl: boolean; controlnet: boolean },
 ): Promise<void> {
   const { g } = net;
   const C = o.channels;
+  const residualDims = ['batch_size', C, 'height', 'width'];
   const sample = net.floatInput('sample', ['batch_size', o.inChannels, 'height', 'width']);
   const timestep = g.input('timestep', 'int64', ['steps']);
   const hidden = net.floatInput('encoder_hidden_states', ['batch_size', 'sequence_length', o.crossDim]);
@@ -263,7 +269,9 @@ async function writeUnet(
     const inner = net.conv(net.silu(h), `blocks.${b}.conv1`, C, C, 3);
     const conditioned = g.op('Add', [inner, g.op('Mul', [embMap, net.random(`blocks.${b}.emb_scale`, [1, C, 1, 1], 0.5)])]);
     h = g.op('Add', [h, net.conv(net.silu(conditioned), `blocks.${b}.conv2`, C, C, 3, 0.5)]);
+    if (o.controlnet) h = g.op('Add', [h, net.floatInput(`down_block_additional_residuals_${b}`, residualDims)]);
   }
+  if (o.controlnet) h = g.op('Add', [h, net.floatInput('mid_block_additional_residual', residualDims)]);
   const residual = net.conv(net.silu(h), 'conv_out', C, 4, 3, 0.1);
   const skip = o.inChannels === 4 ? sample : g.op('Slice', [sample, g.int64s('starts', [0]), g.int64s('ends', [4]), g.int64s('axes', [1])]);
   const gain = g.op('Gather', [
@@ -436,13 +444,25 @@ export async function writeTinySd(dir: string, options: TinySdOptions): Promise<
     cross_attention_dim: crossDim,
     ...(xl ? { addition_embed_type: 'text_time', projection_class_embeddings_input_dim: XL_POOLED + 48 } : {}),
   });
+  const unetWeights = weights.clone();
   await writeUnet(at('unet'), net('unet', external), {
     inChannels,
     channels: options.channels ?? 16,
     blocks: options.blocks ?? 2,
     crossDim,
     xl,
+    controlnet: false,
   });
+  // OnnxStack/Amuse keep the UNet a ControlNet feeds beside the plain one: the same weights (the same seed) plus the residual inputs.
+  if (options.controlnet)
+    await writeUnet(at('controlnet'), new Net('unet', float, unetWeights, external), {
+      inChannels,
+      channels: options.channels ?? 16,
+      blocks: options.blocks ?? 2,
+      crossDim,
+      xl,
+      controlnet: true,
+    });
   const vae = { _class_name: 'AutoencoderKL', latent_channels: 4, sample_size: sampleSize * 8, scaling_factor: scaling };
   json('vae_decoder/config.json', vae);
   await writeVaeDecoder(at('vae_decoder'), net('vae_decoder'));
@@ -458,6 +478,50 @@ export async function writeTinySd(dir: string, options: TinySdOptions): Promise<
  * (PyTorch's PixelShuffle), plus a nearest-upsampled skip so random weights still give a picture.
  * Writes `<dir>/model.onnx`.
  */
+export interface TinyControlNetOptions {
+  base: TinyBase;
+  /** The tiny UNet's width and block count it feeds (writeTinySd's, default 16 and 2). */
+  channels?: number;
+  blocks?: number;
+  seed?: number;
+}
+
+/**
+ * A tiny ControlNet in the layout OnnxStack and Amuse use: the UNet's sample, timestep and
+ * encoder_hidden_states plus controlnet_cond ([B, 3, H, W] in [0, 1]) and conditioning_scale, giving
+ * `down_block_res_samples_<i>` per UNet block and `mid_block_res_sample`, scaled by
+ * conditioning_scale. The control image is pooled to latent size and mixed with the sample, so
+ * the residuals (and the image) follow it.
+ */
+export async function writeTinyControlNet(dir: string, options: TinyControlNetOptions): Promise<void> {
+  const C = options.channels ?? 16;
+  const blocks = options.blocks ?? 2;
+  const xl = options.base === 'sdxl';
+  const net = new Net('controlnet', 'float32', new Weights(options.seed ?? 11));
+  const { g } = net;
+  const sample = net.floatInput('sample', ['batch_size', 4, 'height', 'width']);
+  g.input('timestep', 'int64', ['steps']);
+  net.floatInput('encoder_hidden_states', ['batch_size', 'sequence_length', xl ? WIDTH.xl1 + WIDTH.xl2 : WIDTH.sd1]);
+  const cond = net.floatInput('controlnet_cond', ['batch_size', 3, 'image_height', 'image_width']);
+  const scale = net.floatInput('conditioning_scale', []);
+  const pooled = g.op('AveragePool', [cond], { kernel_shape: attr.ints([8, 8]), strides: attr.ints([8, 8]) });
+  let h = g.op('Add', [net.conv(sample, 'conv_in', 4, C, 3), net.conv(pooled, 'controlnet_cond_embedding.conv_in', 3, C, 3, 4)]);
+  const dims = ['batch_size', C, 'height', 'width'];
+  for (let b = 0; b < blocks; b++) {
+    h = g.op('Add', [h, net.conv(net.silu(h), `down_blocks.${b}.conv`, C, C, 3, 0.5)]);
+    g.node('Mul', [net.conv(h, `controlnet_down_blocks.${b}`, C, C, 1, 2), scale], [`down_block_res_samples_${b}`]);
+    g.output(`down_block_res_samples_${b}`, 'float32', dims);
+  }
+  g.node('Mul', [net.conv(h, 'controlnet_mid_block', C, C, 1, 2), scale], ['mid_block_res_sample']);
+  g.output('mid_block_res_sample', 'float32', dims);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, 'config.json'),
+    JSON.stringify({ _class_name: 'ControlNetModel', cross_attention_dim: xl ? 80 : 32 }, null, 2),
+  );
+  await net.write(path.join(dir, 'model.onnx'));
+}
+
 export interface TinyLoraOptions {
   base: TinyBase;
   /** kohya's key names (lora_unet_…, lora_te_…) or diffusers/peft's (unet.….lora_A.weight). */
