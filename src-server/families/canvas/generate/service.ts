@@ -5,7 +5,8 @@ import sharp from 'sharp';
 import type { Db } from '../../../db/client';
 import type { AiPool } from '../../../ai/pool';
 import { AiError } from '../../../ai/protocol';
-import { generateImage, type DiffusionProgress, type SizeConditioning } from '../../../ai/diffusion/pipeline';
+import { generateImage, type ControlInput, type DiffusionProgress, type SizeConditioning } from '../../../ai/diffusion/pipeline';
+import { cannyEdges } from '../../../ai/diffusion/canny';
 import { upscaleImage, type UpscaleFactor } from '../../../ai/diffusion/upscale';
 import { A1111_SAMPLER_LABELS, INVOKE_SCHEDULER_OF, SAMPLERS } from './samplers';
 import type { Job, JobContext, JobQueue, JobSnapshot } from '../../../jobs/queue';
@@ -67,6 +68,9 @@ export interface GeneratePayload {
   vae?: { id: string; name: string; path: string } | null;
   /** LoRAs merged into the model for this run (`path` is the .safetensors file). */
   loras?: { id: string; name: string; path: string; weight: number }[];
+  /** A ControlNet steering the run; its control image is stored as `controlKey`. */
+  controlnet?: ControlPayload | null;
+  controlKey?: string | null;
 }
 
 export interface GenerateResult {
@@ -77,7 +81,23 @@ export interface GenerateResult {
   compute_seconds: number;
 }
 
-export interface EnqueueRequest extends Omit<GeneratePayload, 'userId' | 'sourceKey' | 'maskKey'> {
+export interface ControlPayload {
+  id: string;
+  name: string;
+  /** The ControlNet folder. */
+  path: string;
+  weight: number;
+  begin: number;
+  end: number;
+  /** Edges are found in the worker's process before the run ('none': the image is the control already). */
+  preprocessor: 'none' | 'canny';
+  lowThreshold: number;
+  highThreshold: number;
+}
+
+export interface EnqueueRequest extends Omit<GeneratePayload, 'userId' | 'sourceKey' | 'maskKey' | 'controlKey'> {
+  /** PNG bytes of the control image. */
+  control?: Buffer | null;
   /** PNG bytes of the source and mask, stored as the job's inputs. */
   source: Buffer | null;
   mask: Buffer | null;
@@ -165,6 +185,9 @@ function parametersText(p: GeneratePayload, seed: number): string {
       `Model: ${p.model.name}`,
       p.model.hash ? `Model hash: ${p.model.hash}` : null,
       p.vae ? `VAE: ${p.vae.name}` : null,
+      p.controlnet
+        ? `ControlNet 0: "Module: ${p.controlnet.preprocessor}, Model: ${p.controlnet.name}, Weight: ${p.controlnet.weight}, Guidance Start: ${p.controlnet.begin}, Guidance End: ${p.controlnet.end}"`
+        : null,
       p.strength !== null ? `Denoising strength: ${p.strength}` : null,
     ]
       .filter(Boolean)
@@ -281,10 +304,11 @@ export class GenerateService {
     try {
       const sourceKey = await store(r.source);
       const maskKey = await store(r.mask);
+      const controlKey = await store(r.control ?? null);
       // Checked again after the awaits: from here to the hold nothing else runs.
       this.checkLimits(user, estimatedCredits);
-      const { source: _s, mask: _m, workUnits, ...rest } = r;
-      const payload: GeneratePayload = { ...rest, userId: user.id, sourceKey, maskKey };
+      const { source: _s, mask: _m, control: _c, workUnits, ...rest } = r;
+      const payload: GeneratePayload = { ...rest, userId: user.id, sourceKey, maskKey, ...(controlKey ? { controlKey } : {}) };
       const job = this.queue.enqueue<GeneratePayload, GenerateResult>({ kind: GENERATE_JOB, ownerId: user.id, payload });
       this.credits.reserve({
         userId: user.id,
@@ -354,6 +378,17 @@ export class GenerateService {
           strength: p.strength,
           scale: p.scale,
           loras: (p.loras ?? []).map((l) => ({ name: l.name, weight: l.weight })),
+          ...(p.controlnet
+            ? {
+                controlnet: {
+                  name: p.controlnet.name,
+                  weight: p.controlnet.weight,
+                  begin_step_percent: p.controlnet.begin,
+                  end_step_percent: p.controlnet.end,
+                  preprocessor: p.controlnet.preprocessor,
+                },
+              }
+            : {}),
           width: made.width,
           height: made.height,
           provider: made.provider,
@@ -415,6 +450,13 @@ export class GenerateService {
     const sampler = SAMPLERS[p.sampler] ?? SAMPLERS.euler_a!;
     const image = p.sourceKey ? { rgb: await this.rgbOf(p.sourceKey, p.width, p.height, 3), strength: p.strength ?? undefined } : undefined;
     const mask = p.maskKey ? await this.rgbOf(p.maskKey, p.width, p.height, 1) : undefined;
+    const c = p.controlnet;
+    let controlnet: ControlInput | undefined;
+    if (c && p.controlKey) {
+      const rgb = await this.rgbOf(p.controlKey, p.width, p.height, 3);
+      const image = c.preprocessor === 'canny' ? cannyEdges(rgb, p.width, p.height, c.lowThreshold, c.highThreshold) : rgb;
+      controlnet = { model: c.path, image, weight: c.weight, begin: c.begin, end: c.end };
+    }
     const result = await generateImage(this.ai, {
       model: p.model.path,
       prompt: p.prompt,
@@ -439,6 +481,7 @@ export class GenerateService {
             loraCacheDir: path.join(path.dirname(path.dirname(p.model.path)), '.lora-cache'),
           }
         : {}),
+      ...(controlnet ? { controlnet } : {}),
       signal: ctx.signal,
       onProgress: (g: DiffusionProgress) => {
         const done = (g.image - 1) * g.steps + g.step;

@@ -3,6 +3,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { readPngText } from '../../src-server/families/canvas/images/png-text';
+import { ModelCatalog } from '../../src-server/ai/diffusion/catalog';
+import { PLAN_ORDER } from '../../src-server/auth/plans';
 import {
   canvasApp,
   canvasUser,
@@ -16,7 +18,7 @@ import {
 } from './helpers';
 import { requests } from '../helpers/inject';
 
-// LoRAs through the canvas routes: the generate routes' `loras` field and InvokeAI's lora_loader,
+// LoRAs and ControlNets through the canvas routes: the generate routes' `loras` field and InvokeAI's lora_loader,
 // on the tiny SD 1.5 model with the tiny LoRAs the helpers install (tiny-lora for SD 1.5,
 // tiny-lora-xl for SDXL).
 
@@ -119,5 +121,52 @@ describe("InvokeAI's LoRA workflow", () => {
     const refused = await as(alice).post('/api/v1/generate/workflow', { workflow: unset });
     expect(refused.statusCode).toBe(400);
     expect(refused.json().error.details).toMatchObject({ field: 'lora' });
+  });
+});
+
+describe('ControlNet on the generate routes', () => {
+  const square = async () => {
+    const rgb = Buffer.alloc(64 * 64 * 3);
+    for (let y = 16; y < 48; y++) for (let x = 16; x < 48; x++) rgb.fill(255, 3 * (y * 64 + x), 3 * (y * 64 + x) + 3);
+    return (
+      await sharp(rgb, { raw: { width: 64, height: 64, channels: 3 } })
+        .png()
+        .toBuffer()
+    ).toString('base64');
+  };
+
+  it('steers with canny edges of the control image, weight and window; weight 0 is the model alone; named in the metadata', async () => {
+    const image = await square();
+    const own = await made(await as(alice).post('/api/v1/generate/text-to-image', body));
+    const controlnet = { model: 'tiny-canny', image, preprocessor: 'canny', low_threshold: 50, high_threshold: 150 };
+    const zero = await made(await as(alice).post('/api/v1/generate/text-to-image', { ...body, controlnet: { ...controlnet, weight: 0 } }));
+    expect(meanDiff(own.pixels, zero.pixels)).toBe(0);
+    const steered = await made(
+      await as(alice).post('/api/v1/generate/text-to-image', { ...body, controlnet: { ...controlnet, weight: 1.5 } }),
+    );
+    expect(meanDiff(own.pixels, steered.pixels)).toBeGreaterThan(0.05);
+    expect(steered.metadata.controlnet).toEqual({
+      name: 'tiny-canny',
+      weight: 1.5,
+      begin_step_percent: 0,
+      end_step_percent: 1,
+      preprocessor: 'canny',
+    });
+    expect(steered.text.parameters).toContain('ControlNet 0: "Module: canny, Model: tiny-canny, Weight: 1.5');
+  });
+
+  it('refuses a window out of order, and says when no ControlNet is installed', async () => {
+    const image = await square();
+    const bad = await as(alice).post('/api/v1/generate/text-to-image', {
+      ...body,
+      controlnet: { model: 'tiny-canny', image, begin_step_percent: 0.8, end_step_percent: 0.2 },
+    });
+    expect(bad.json()).toEqual(errorOf('INVALID_PARAMETERS', { field: 'controlnet.end_step_percent' }));
+    const catalog = new ModelCatalog(t.dataDir, PLAN_ORDER);
+    await catalog.remove('controlnet', 'tiny-canny');
+    const none = await as(alice).post('/api/v1/generate/text-to-image', { ...body, controlnet: { model: 'tiny-canny', image } });
+    expect(none.statusCode).toBe(404);
+    expect(none.json()).toEqual(errorOf('MODEL_NOT_FOUND', { model: 'tiny-canny', models_screen: '/app/models' }));
+    expect(none.json().error.message).toMatch(/No ControlNet is installed/);
   });
 });
