@@ -59,7 +59,30 @@ describe('mapWorkflow on InvokeAI workflows', () => {
       sdxlSize: null,
       sizeNode: '55705012-79b9-4aac-9f26-c0b10309785b',
       loras: [],
+      control: null,
     });
+  });
+
+  it('reads the canny ControlNet workflow: image → canny_image_processor → controlnet → denoise_latents.control', () => {
+    const mapped = mapWorkflow(fixture('text-to-image-canny-sd15.json'));
+    expect(mapped.control).toEqual({
+      nodeId: 'c3e9a4f6-3333-4d8c-9e5f-7a9b1c2d3e4f',
+      model: 'sd15-canny',
+      weight: 1,
+      begin: 0,
+      end: 1,
+      image: '5c0ffee0-0000-4000-8000-000000000000',
+      preprocessor: 'canny',
+      lowThreshold: 100,
+      highThreshold: 200,
+    });
+    expect(workflowRequest(mapped, {}).body.controlnet).toMatchObject({
+      model: 'sd15-canny',
+      preprocessor: 'canny',
+      image: '5c0ffee0-0000-4000-8000-000000000000',
+    });
+    const other = setValue(fixture('text-to-image-canny-sd15.json'), 'controlnet', 'control_mode', 'more_control');
+    expect(refusal(() => mapWorkflow(other)).details).toMatchObject({ field: 'control_mode' });
   });
 
   it('reads the LoRA workflow: the lora_loader between the model loader and its unet/clip readers', () => {
@@ -164,17 +187,17 @@ describe('mapWorkflow on InvokeAI workflows', () => {
     });
   });
 
-  it('names every unsupported node type, as a ControlNet or IP-Adapter graph has', () => {
+  it('names every unsupported node type, as an IP-Adapter, T2I-Adapter or depth graph has', () => {
     const w = fixture('text-to-image-sdxl.json');
     w.nodes.push(
-      { id: 'lora', type: 'invocation', data: { type: 'ip_adapter', inputs: {} } },
-      { id: 'cn', type: 'invocation', data: { type: 'controlnet', inputs: {} } },
-      { id: 'cn2', type: 'invocation', data: { type: 'controlnet', inputs: {} } },
-      { id: 'canny', type: 'invocation', data: { type: 'canny_image_processor', inputs: {} } },
+      { id: 'ipa', type: 'invocation', data: { type: 'ip_adapter', inputs: {} } },
+      { id: 't2i', type: 'invocation', data: { type: 't2i_adapter', inputs: {} } },
+      { id: 't2i2', type: 'invocation', data: { type: 't2i_adapter', inputs: {} } },
+      { id: 'depth', type: 'invocation', data: { type: 'depth_anything_depth_estimation', inputs: {} } },
     );
     const err = refusal(() => mapWorkflow(w));
-    expect(err.details).toMatchObject({ unsupported_node_types: ['canny_image_processor', 'controlnet', 'ip_adapter'] });
-    expect(err.message).toContain('canny_image_processor, controlnet, ip_adapter');
+    expect(err.details).toMatchObject({ unsupported_node_types: ['depth_anything_depth_estimation', 'ip_adapter', 't2i_adapter'] });
+    expect(err.message).toContain('depth_anything_depth_estimation, ip_adapter, t2i_adapter');
   });
 
   it("decodes with a vae_loader's VAE, as InvokeAI's SDXL default does; an unset one asks for inputs.vae", () => {
@@ -340,12 +363,12 @@ describe('InvokeAI default-workflow patterns', () => {
   it('names the nodes that will never run together with an old format version, so one re-save is enough', () => {
     const old = { ...fixture('text-to-image-sd15.json'), meta: { version: '2.0.0' } };
     old.nodes.push(
-      { id: 'cn', type: 'invocation', data: { type: 'controlnet', inputs: {} } },
+      { id: 'cn', type: 'invocation', data: { type: 't2i_adapter', inputs: {} } },
       { id: 'lora', type: 'invocation', data: { type: 'ip_adapter', inputs: {} } },
     );
     const err = refusal(() => mapWorkflow(old));
-    expect(err.details).toEqual({ field: 'definition.meta.version', unsupported_node_types: ['controlnet', 'ip_adapter'] });
-    expect(err.message).toMatch(/format 2\.0\.0.*controlnet, ip_adapter/);
+    expect(err.details).toEqual({ field: 'definition.meta.version', unsupported_node_types: ['ip_adapter', 't2i_adapter'] });
+    expect(err.message).toMatch(/format 2\.0\.0.*ip_adapter, t2i_adapter/);
   });
 
   it("reads InvokeAI's execution graph (what enqueue_batch sends) as the same request as the saved workflow", () => {

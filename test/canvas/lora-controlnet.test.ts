@@ -54,7 +54,7 @@ async function made(res: { statusCode: number; body: string; json(): { data: { j
   const image = (await as(alice).get(`/api/v1/images/${detail.result.image_id}`)).json().data;
   const pixels = await sharp(png).raw().toBuffer();
   t.clock.advance(61_000); // past the Free plan's per-minute limit
-  return { png, pixels, text: readPngText(png), metadata: image.metadata };
+  return { png, pixels, text: readPngText(png), metadata: image.metadata, imageId: detail.result.image_id as string };
 }
 
 const meanDiff = (a: Buffer, b: Buffer) => a.reduce((s, v, i) => s + Math.abs(v - b[i]!), 0) / a.length;
@@ -168,5 +168,27 @@ describe('ControlNet on the generate routes', () => {
     expect(none.statusCode).toBe(404);
     expect(none.json()).toEqual(errorOf('MODEL_NOT_FOUND', { model: 'tiny-canny', models_screen: '/app/models' }));
     expect(none.json().error.message).toMatch(/No ControlNet is installed/);
+  });
+});
+
+describe("InvokeAI's canny ControlNet workflow", () => {
+  it('runs with its gallery image through canny and the ControlNet it names', async () => {
+    const { imageId } = await made(await as(alice).post('/api/v1/generate/text-to-image', body));
+    const w = JSON.parse(
+      fs.readFileSync(path.join(__dirname, '../fixtures/invoke-workflows', 'text-to-image-canny-sd15.json'), 'utf8'),
+    ) as {
+      nodes: { data: { type: string; inputs: Record<string, { name: string; value?: unknown }> } }[];
+    };
+    const set = (type: string, field: string, value: unknown) => {
+      w.nodes.find((n) => n.data.type === type)!.data.inputs[field] = { name: field, value };
+    };
+    set('main_model_loader', 'model', { key: 'tiny-sd1', hash: 'random', name: 'tiny-sd1', base: 'sd-1', type: 'main' });
+    set('controlnet', 'control_model', { key: 'tiny-canny', hash: 'random', name: 'tiny-canny', base: 'sd-1', type: 'controlnet' });
+    set('image', 'image', { image_name: `${imageId}.png` });
+    set('noise', 'width', 64);
+    set('noise', 'height', 64);
+    set('denoise_latents', 'steps', 3);
+    const out = await made(await as(alice).post('/api/v1/generate/workflow', { workflow: w, inputs: { prompt: 'a red fox' } }));
+    expect(out.metadata.controlnet).toMatchObject({ name: 'tiny-canny', preprocessor: 'canny', weight: 1 });
   });
 });

@@ -18,6 +18,9 @@ export const SUPPORTED_NODE_TYPES = [
   'vae_loader',
   'lora_loader',
   'sdxl_lora_loader',
+  'controlnet',
+  'canny_image_processor',
+  'canny_edge_detection',
   'clip_skip',
   'compel',
   'sdxl_compel_prompt',
@@ -51,7 +54,6 @@ const PROMPTS = ['compel', 'sdxl_compel_prompt'];
 const UPSCALERS = ['esrgan', 'spandrel_image_to_image'];
 /** Inputs of denoise_latents that bring in something the engine does not do. */
 const DENOISE_EXTRAS: Record<string, string> = {
-  control: 'controlnet',
   ip_adapter: 'ip_adapter',
   t2i_adapter: 't2i_adapter',
   denoise_mask: 'inpainting',
@@ -92,6 +94,8 @@ export interface MappedWorkflow {
   sizeNode: string | null;
   /** The LoRAs the LoRA loaders on the unet path apply, nearest the model loader first. */
   loras: MappedLora[];
+  /** The ControlNet wired into denoise_latents' control, if any. */
+  control: MappedControl | null;
 }
 
 export interface SdxlSizeFields {
@@ -344,6 +348,58 @@ function loaderOf(graph: Graph, node: GraphNode, field: string, loader: GraphNod
     );
 }
 
+/** The ControlNet a workflow's controlnet node applies, and its image (through a canny node or not). */
+export interface MappedControl {
+  nodeId: string;
+  model: string | null;
+  weight: number;
+  begin: number;
+  end: number;
+  /** A gallery image id (or InvokeAI image name) the control image comes from; null: unset. */
+  image: string | null;
+  preprocessor: 'none' | 'canny';
+  lowThreshold: number;
+  highThreshold: number;
+}
+
+const CANNY = ['canny_image_processor', 'canny_edge_detection'];
+const UUID_LIKE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** denoise_latents' `control`: one controlnet node, its image straight or through canny. */
+function controlOf(graph: Graph, denoise: GraphNode): MappedControl | null {
+  const node = graph.from(denoise, 'control', ['controlnet']);
+  if (!node) return null;
+  const mode = graph.text(node, 'control_mode') ?? 'balanced';
+  if (mode !== 'balanced')
+    throw invalid(`control_mode "${mode}" (node ${node.id}) is not supported; the engine runs ControlNets "balanced"`, {
+      node_id: node.id,
+      field: 'control_mode',
+    });
+  const resize = graph.text(node, 'resize_mode') ?? 'just_resize';
+  if (resize !== 'just_resize')
+    throw invalid(
+      `resize_mode "${resize}" (node ${node.id}) is not supported; the control image is resized to the output ("just_resize")`,
+      {
+        node_id: node.id,
+        field: 'resize_mode',
+      },
+    );
+  const from = graph.required(node, 'image', ['image', ...CANNY]);
+  const canny = CANNY.includes(from.type) ? from : null;
+  const src = imageOf(graph, canny ?? node, 'image', false);
+  return {
+    nodeId: node.id,
+    model: modelName(graph, node, 'control_model'),
+    weight: graph.number(node, 'control_weight') ?? 1,
+    begin: graph.number(node, 'begin_step_percent') ?? 0,
+    end: graph.number(node, 'end_step_percent') ?? 1,
+    image: src.image,
+    preprocessor: canny ? 'canny' : 'none',
+    lowThreshold: canny ? (graph.number(canny, 'low_threshold') ?? 100) : 100,
+    highThreshold: canny ? (graph.number(canny, 'high_threshold') ?? 200) : 200,
+  };
+}
+
 /** One LoRA a workflow applies: its lora_loader node, the model it names (null: unset) and its weight. */
 export interface MappedLora {
   nodeId: string;
@@ -566,6 +622,7 @@ function diffusionOf(graph: Graph, l2i: GraphNode): MappedWorkflow {
     sdxlSize,
     sizeNode,
     loras: loras.reverse(),
+    control: controlOf(graph, denoise),
   };
 }
 
@@ -626,6 +683,7 @@ function upscaleOf(graph: Graph, node: GraphNode): MappedWorkflow {
     sdxlSize: null,
     sizeNode: null,
     loras: [],
+    control: null,
   };
 }
 
@@ -666,6 +724,7 @@ export interface WorkflowInputs {
   strength?: number;
   batch_size?: number;
   image_id?: string;
+  control_image_id?: string;
   scale?: 2 | 4;
   save_to_board?: string;
   vae?: string;
@@ -688,6 +747,7 @@ const INPUT_MODES: Record<keyof WorkflowInputs, MappedWorkflow['mode'][]> = {
   sampler: ['text_to_image', 'image_to_image'],
   width: ['text_to_image', 'image_to_image'],
   height: ['text_to_image', 'image_to_image'],
+  control_image_id: ['text_to_image', 'image_to_image'],
   strength: ['image_to_image'],
   batch_size: ['text_to_image', 'image_to_image'],
   image_id: ['image_to_image', 'upscale'],
@@ -793,6 +853,30 @@ export function workflowRequest(mapped: MappedWorkflow, inputs: WorkflowInputs):
       'loras',
       mapped.loras.map((l) => ({ name: l.name!, weight: l.weight })),
     );
+  const c = mapped.control;
+  if (c) {
+    if (c.model === null)
+      throw invalid(`controlnet node ${c.nodeId} names no ControlNet model; choose one (GET /models?type=controlnet lists them)`, {
+        node_id: c.nodeId,
+        field: 'control_model',
+      });
+    const image = inputs.control_image_id ?? c.image;
+    if (image === null || (inputs.control_image_id === undefined && !UUID_LIKE.test(image)))
+      throw invalid(
+        `The controlnet node ${c.nodeId}'s image ${image === null ? 'is empty' : `"${image}" is not an image id of your gallery`}; pass inputs.control_image_id`,
+        { node_id: c.nodeId, field: 'inputs.control_image_id' },
+      );
+    set(body, 'controlnet', {
+      model: c.model,
+      image,
+      weight: c.weight,
+      begin_step_percent: c.begin,
+      end_step_percent: c.end,
+      preprocessor: c.preprocessor,
+      low_threshold: c.lowThreshold,
+      high_threshold: c.highThreshold,
+    });
+  }
   for (const key of Object.keys(SDXL_SIZE_DEFAULTS) as (keyof SdxlSizeFields)[]) set(body, key, inputs[key] ?? mapped.sdxlSize?.[key]);
   if (mapped.mode === 'image_to_image') {
     const image = inputs.image_id ?? mapped.image;
