@@ -140,7 +140,7 @@ describe('POST /generate/text-to-image', () => {
     expect(onBoard.meta.total).toBe(2);
   });
 
-  it('answers INVALID_PARAMETERS for sizes the model cannot make and for what the engine does not support', async () => {
+  it('answers INVALID_PARAMETERS for sizes the model cannot make and settings out of range', async () => {
     const bad = async (body: Record<string, unknown>, details?: unknown) => {
       const res = await post(alice, 'text-to-image', { ...txt2img, ...body });
       expect(res.statusCode, res.body).toBe(400);
@@ -154,7 +154,12 @@ describe('POST /generate/text-to-image', () => {
     expect(await bad({ loras: [{ name: 'tiny-lora-xl', weight: 0.8 }] }, { field: 'loras[0].name' })).toMatch(
       /LoRA "tiny-lora-xl" is for sdxl/,
     );
-    expect(await bad({ controlnet: { model: 'canny', image: 'abc', weight: 1 } }, { feature: 'controlnet' })).toMatch(/ControlNet/);
+    expect(
+      await bad(
+        { controlnet: { model: 'tiny-canny', image: 'abc', low_threshold: 200, high_threshold: 100 } },
+        { field: 'controlnet.low_threshold' },
+      ),
+    ).toMatch(/low_threshold/);
     expect(await bad({ steps: 0 })).toMatch(/steps/);
     // JSON keeps its types: a number in quotes is refused, not read as the number.
     expect(await bad({ steps: '20' })).toMatch(/steps/);
