@@ -144,7 +144,14 @@ describe('GET /models', () => {
     const res = await as(alice).get('/api/v1/models');
     expect(res.statusCode).toBe(200);
     const all = res.json().data;
-    expect(all.map((m: { name: string }) => m.name)).toEqual(['tiny-sd1', 'tiny-sdxl', 'tiny-x2']);
+    expect(all.map((m: { name: string }) => m.name)).toEqual([
+      'tiny-sd1',
+      'tiny-sdxl',
+      'tiny-x2',
+      'tiny-lora',
+      'tiny-lora-xl',
+      'tiny-canny',
+    ]);
     expect(all[0]).toEqual({
       id: 'tiny-sd1',
       name: 'tiny-sd1',
@@ -160,6 +167,7 @@ describe('GET /models', () => {
       native_size: 64,
       scale: null,
       size_bytes: expect.any(Number),
+      license: null,
     });
     expect(all[1]).toMatchObject({
       base: 'sdxl',
@@ -169,15 +177,21 @@ describe('GET /models', () => {
       native_size: 128,
     });
     expect(all[2]).toMatchObject({ type: 'upscaler', base: null, scale: 2, is_available: true });
+    // LoRAs say their base (from their layers or metadata) and the licence their folder records.
+    expect(all[3]).toMatchObject({ type: 'lora', base: 'sd-1', is_available: true, license: 'CreativeML Open RAIL-M' });
+    expect(all[4]).toMatchObject({ type: 'lora', base: 'sdxl', license: null });
+    expect(all[5]).toMatchObject({ type: 'controlnet', is_available: true });
 
     const names = async (q: string) => (await as(alice).get(`/api/v1/models?${q}`)).json().data.map((m: { name: string }) => m.name);
     expect(await names('type=main')).toEqual(['tiny-sd1', 'tiny-sdxl']);
     expect(await names('type=upscaler')).toEqual(['tiny-x2']);
-    expect(await names('type=lora')).toEqual([]);
+    expect(await names('type=lora')).toEqual(['tiny-lora', 'tiny-lora-xl']);
+    expect(await names('type=lora&base=sdxl')).toEqual(['tiny-lora-xl']);
+    expect(await names('type=controlnet')).toEqual(['tiny-canny']);
     expect(await names('base=sdxl')).toEqual(['tiny-sdxl']);
     expect(await names('base=flux')).toEqual([]);
     expect(await names('min_tier=starter')).toEqual(['tiny-sdxl']);
-    expect(await names('is_available=true')).toEqual(['tiny-sd1', 'tiny-x2']);
+    expect(await names('is_available=true')).toEqual(['tiny-sd1', 'tiny-x2', 'tiny-lora', 'tiny-lora-xl', 'tiny-canny']);
     expect(await names('is_available=false')).toEqual(['tiny-sdxl']);
     t.app.db.update(users).set({ tier: 'studio' }).where(eq(users.id, alice.id)).run();
     expect(await names('is_available=false')).toEqual([]);

@@ -101,7 +101,7 @@ const bad = (res: LightMyRequestResponse, details?: unknown) => {
 };
 
 describe('POST /generate/workflow', () => {
-  it("runs a saved SD 1.5 workflow to a finished image with the workflow's seed, steps, size and scheduler, and its id", async () => {
+  it('runs the saved SD 1.5 default workflow unchanged (DPM++ SDE Karras) to a finished image with its seed, steps, size and scheduler, and its id', async () => {
     const id = await saved(alice, tinySd15());
     const res = await run(alice, { workflow_id: id, inputs: { prompt: 'a red fox in the snow' } });
     expect(res.statusCode, res.body).toBe(202);
@@ -122,7 +122,7 @@ describe('POST /generate/workflow', () => {
         steps: 3,
         width: 64,
         height: 48,
-        sampler: 'dpmpp_2m_karras',
+        sampler: 'dpmpp_sde_karras',
         cfg_scale: 7.5,
       },
     });
@@ -130,19 +130,19 @@ describe('POST /generate/workflow', () => {
     expect(image).toMatchObject({
       width: 64,
       height: 48,
-      metadata: { workflow_id: id, seed: 4321, steps: 3, sampler: 'dpmpp_2m_karras', prompt: 'a red fox in the snow', model: 'tiny-sd1' },
+      metadata: { workflow_id: id, seed: 4321, steps: 3, sampler: 'dpmpp_sde_karras', prompt: 'a red fox in the snow', model: 'tiny-sd1' },
     });
     const png = (await t.app.inject({ method: 'GET', url: pathOf(detail.result.image_url) })).rawPayload;
     expect((await sharp(png).metadata()).width).toBe(64);
     const text = readPngText(png);
-    expect(text.parameters).toContain('Steps: 3, Sampler: DPM++ 2M Karras, CFG scale: 7.5, Seed: 4321, Size: 64x48, Model: tiny-sd1');
+    expect(text.parameters).toContain('Steps: 3, Sampler: DPM++ SDE Karras, CFG scale: 7.5, Seed: 4321, Size: 64x48, Model: tiny-sd1');
     // InvokeAI opens it with its settings and the workflow that made it.
     expect(JSON.parse(text.invokeai_metadata!)).toMatchObject({
       generation_mode: 'txt2img',
       positive_prompt: 'a red fox in the snow',
       seed: 4321,
       steps: 3,
-      scheduler: 'dpmpp_2m_k',
+      scheduler: 'dpmpp_sde_k',
       width: 64,
       height: 48,
     });
@@ -213,13 +213,13 @@ describe('POST /generate/workflow', () => {
     const hold = t.holdGpu();
     // InvokeAI's own SDXL default loads its VAE separately.
     const withVae = fixture('text-to-image-sdxl.json');
-    withVae.nodes.push({ id: 'lora', data: { type: 'lora_loader', inputs: {} }, type: 'invocation' } as Workflow['nodes'][number]);
+    withVae.nodes.push({ id: 'lora', data: { type: 'ip_adapter', inputs: {} }, type: 'invocation' } as Workflow['nodes'][number]);
     const vaeId = await saved(alice, withVae);
     const message = bad(await run(alice, { workflow_id: vaeId }), {
-      unsupported_node_types: ['lora_loader'],
+      unsupported_node_types: ['ip_adapter'],
       supported_node_types: expect.arrayContaining(['denoise_latents', 'esrgan', 'vae_loader']),
     });
-    expect(message).toMatch(/lora_loader/);
+    expect(message).toMatch(/ip_adapter/);
 
     const sd15 = await saved(alice, fixture('text-to-image-sd15.json'));
     let res = await run(alice, { workflow_id: sd15 });
@@ -284,8 +284,8 @@ describe('POST /generate/workflow', () => {
     expect((await queued(await run(alice, { workflow_id: noPromptId }), alice)).params).toMatchObject({ prompt: '  ' });
     await queued(await run(alice, { workflow_id: noPromptId, inputs: { prompt: 'a fox' } }), alice);
     await queued(await run(alice, { workflow_id: noNegative }), alice);
-    const sde = await saved(alice, setValue(tinySd15(), 'denoise_latents', 'scheduler', 'dpmpp_sde_k'));
-    bad(await run(alice, { workflow_id: sde }), expect.objectContaining({ field: 'scheduler', value: 'dpmpp_sde_k' }));
+    const kdpm = await saved(alice, setValue(tinySd15(), 'denoise_latents', 'scheduler', 'kdpm_2_a'));
+    bad(await run(alice, { workflow_id: kdpm }), expect.objectContaining({ field: 'scheduler', value: 'kdpm_2_a' }));
 
     const sdxl = await saved(alice, setValue(fixture('text-to-image-sdxl.json'), 'sdxl_model_loader', 'model', { name: 'tiny-sd1' }));
     expect(bad(await run(alice, { workflow_id: sdxl }), { field: 'model', loader: 'sdxl_model_loader' })).toMatch(/SDXL/);
@@ -359,7 +359,7 @@ describe('POST /generate/workflow', () => {
         .filter((e) => e.type !== 'collapsed')
         .map((e) => ({ source: { node_id: e.source, field: e.sourceHandle }, destination: { node_id: e.target, field: e.targetHandle } })),
     };
-    const expected = { model: 'tiny-sd1', seed: 4321, steps: 3, width: 64, height: 48, sampler: 'dpmpp_2m_karras', workflow: 'inline' };
+    const expected = { model: 'tiny-sd1', seed: 4321, steps: 3, width: 64, height: 48, sampler: 'dpmpp_sde_karras', workflow: 'inline' };
     expect((await queued(await run(alice, { workflow: w }), alice)).params).toMatchObject(expected);
     expect((await queued(await run(alice, { graph }), alice)).params).toMatchObject(expected);
     const batch = { graph, runs: 1, workflow: w, origin: 'workflows', destination: 'gallery' };

@@ -140,7 +140,7 @@ describe('POST /generate/text-to-image', () => {
     expect(onBoard.meta.total).toBe(2);
   });
 
-  it('answers INVALID_PARAMETERS for sizes the model cannot make and for what the engine does not support', async () => {
+  it('answers INVALID_PARAMETERS for sizes the model cannot make and settings out of range', async () => {
     const bad = async (body: Record<string, unknown>, details?: unknown) => {
       const res = await post(alice, 'text-to-image', { ...txt2img, ...body });
       expect(res.statusCode, res.body).toBe(400);
@@ -151,17 +151,24 @@ describe('POST /generate/text-to-image', () => {
     // The tiny SD 1 model is native 64 px: 32 to 128.
     expect(await bad({ width: 256 }, { field: 'width', min: 32, max: 128, multiple_of: 8 })).toMatch(/from 32 to 128 for this sd-1 model/);
     expect(await bad({ height: 24 }, { field: 'height', min: 32, max: 128, multiple_of: 8 })).toBeTruthy();
-    expect(await bad({ loras: [{ name: 'add_detail', weight: 0.8 }] }, { feature: 'loras' })).toMatch(/LoRA/);
-    expect(await bad({ controlnet: { model: 'canny', image: 'abc', weight: 1 } }, { feature: 'controlnet' })).toMatch(/ControlNet/);
+    expect(await bad({ loras: [{ name: 'tiny-lora-xl', weight: 0.8 }] }, { field: 'loras[0].name' })).toMatch(
+      /LoRA "tiny-lora-xl" is for sdxl/,
+    );
+    expect(
+      await bad(
+        { controlnet: { model: 'tiny-canny', image: 'abc', low_threshold: 200, high_threshold: 100 } },
+        { field: 'controlnet.low_threshold' },
+      ),
+    ).toMatch(/low_threshold/);
     expect(await bad({ steps: 0 })).toMatch(/steps/);
     // JSON keeps its types: a number in quotes is refused, not read as the number.
     expect(await bad({ steps: '20' })).toMatch(/steps/);
-    expect(await bad({ sampler: 'heun' })).toMatch(/sampler/);
+    expect(await bad({ sampler: 'kdpm_2' })).toMatch(/sampler/);
     expect(await bad({ prompt: '   ' })).toMatch(/prompt/);
     // A field the spec does not have (A1111's hires_fix) is ignored, as the seed's Pydantic did: the problem named is the width.
     expect(await bad({ hires_fix: true, width: 65 })).toMatch(/width.*multiple of 8/);
     await bad({ model: 'tiny-x2' }, { field: 'model' });
-    // An empty LoRA list asks for nothing unsupported.
+    // An empty LoRA list asks for nothing.
     expect((await post(alice, 'text-to-image', { ...txt2img, loras: [] })).statusCode).toBe(202);
   });
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
 import { ModelCatalog } from '../../src-server/ai/diffusion/catalog';
-import { writeTinySd, writeTinyUpscaler } from '../../src-server/ai/diffusion/tiny/generate';
+import { writeTinyControlNet, writeTinyLora, writeTinySd, writeTinyUpscaler } from '../../src-server/ai/diffusion/tiny/generate';
 import type { JobSnapshot } from '../../src-server/jobs/queue';
 import { bearer, makeTestApp, signUp, type TestApp } from '../helpers/app';
 import { requests } from '../helpers/inject';
@@ -16,12 +16,29 @@ export interface TinyModels {
   sd1: string;
   sdxl: string;
   upscaler: string;
+  /** Tiny LoRAs (kohya SD 1.5, peft SDXL), installed as tiny-lora and tiny-lora-xl. */
+  lora: string;
+  loraXl: string;
+  /** A tiny ControlNet for SD 1.5, installed as tiny-canny. */
+  controlnet: string;
 }
 
 export async function writeTinyModels(): Promise<TinyModels> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-canvas-models-'));
-  const models = { dir, sd1: path.join(dir, 'sd1'), sdxl: path.join(dir, 'sdxl'), upscaler: path.join(dir, 'x2') };
-  await writeTinySd(models.sd1, { base: 'sd1' });
+  const models = {
+    dir,
+    sd1: path.join(dir, 'sd1'),
+    sdxl: path.join(dir, 'sdxl'),
+    upscaler: path.join(dir, 'x2'),
+    lora: path.join(dir, 'lora', 'tiny-lora.safetensors'),
+    loraXl: path.join(dir, 'lora-xl', 'tiny-lora-xl.safetensors'),
+    controlnet: path.join(dir, 'canny'),
+  };
+  // With its ControlNet UNet (controlnet/), as OnnxStack/Amuse lay a model out.
+  await writeTinySd(models.sd1, { base: 'sd1', controlnet: true });
+  await writeTinyControlNet(models.controlnet, { base: 'sd1' });
+  writeTinyLora(models.lora, { base: 'sd1', format: 'kohya' });
+  writeTinyLora(models.loraXl, { base: 'sdxl', format: 'peft' });
   await writeTinySd(models.sdxl, { base: 'sdxl', sampleSize: 16 });
   await writeTinyUpscaler(models.upscaler, { scale: 2 });
   return models;
@@ -61,6 +78,9 @@ export async function canvasApp(models: TinyModels | null): Promise<CanvasTest> 
           });
           await catalog.installFromFolder(models.sdxl, { id: 'tiny-sdxl', type: 'checkpoint' });
           await catalog.installFromFolder(models.upscaler, { id: 'tiny-x2', type: 'upscaler' });
+          await catalog.installFromFolder(models.lora, { id: 'tiny-lora', type: 'lora', meta: { license: 'CreativeML Open RAIL-M' } });
+          await catalog.installFromFolder(models.loraXl, { id: 'tiny-lora-xl', type: 'lora' });
+          await catalog.installFromFolder(models.controlnet, { id: 'tiny-canny', type: 'controlnet' });
         }
         app.jobs.register<Record<string, never>, null>(HOLD_JOB, {
           lane: 'gpu',

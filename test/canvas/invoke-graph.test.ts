@@ -49,8 +49,8 @@ describe('mapWorkflow on InvokeAI workflows', () => {
       seed: -1,
       steps: 30,
       cfgScale: 7.5,
-      sampler: 'dpmpp_2m_karras',
-      scheduler: { value: 'dpmpp_2m_k', nodeId: 'eea2702a-19fb-45b5-9d75-56b4211ec03c' },
+      sampler: 'dpmpp_sde_karras',
+      scheduler: { value: 'dpmpp_sde_k', nodeId: 'eea2702a-19fb-45b5-9d75-56b4211ec03c' },
       strength: null,
       image: null,
       scale: null,
@@ -58,13 +58,91 @@ describe('mapWorkflow on InvokeAI workflows', () => {
       vaeNode: null,
       sdxlSize: null,
       sizeNode: '55705012-79b9-4aac-9f26-c0b10309785b',
+      loras: [],
+      control: null,
     });
+  });
+
+  it('reads the canny ControlNet workflow: image → canny_image_processor → controlnet → denoise_latents.control', () => {
+    const mapped = mapWorkflow(fixture('text-to-image-canny-sd15.json'));
+    expect(mapped.control).toEqual({
+      nodeId: 'c3e9a4f6-3333-4d8c-9e5f-7a9b1c2d3e4f',
+      model: 'sd15-canny',
+      weight: 1,
+      begin: 0,
+      end: 1,
+      image: '5c0ffee0-0000-4000-8000-000000000000',
+      preprocessor: 'canny',
+      lowThreshold: 100,
+      highThreshold: 200,
+    });
+    expect(workflowRequest(mapped, {}).body.controlnet).toMatchObject({
+      model: 'sd15-canny',
+      preprocessor: 'canny',
+      image: '5c0ffee0-0000-4000-8000-000000000000',
+    });
+    const other = setValue(fixture('text-to-image-canny-sd15.json'), 'controlnet', 'control_mode', 'more_control');
+    expect(refusal(() => mapWorkflow(other)).details).toMatchObject({ field: 'control_mode' });
+  });
+
+  it('reads the LoRA workflow: the lora_loader between the model loader and its unet/clip readers', () => {
+    const lora = mapWorkflow(fixture('text-to-image-lora-sd15.json'));
+    expect(lora).toMatchObject({ model: 'stable-diffusion-v1-5', loras: [{ name: 'add-detail', weight: 0.75 }] });
+    expect(workflowRequest(lora, {}).body.loras).toEqual([{ name: 'add-detail', weight: 0.75 }]);
   });
 
   it("runs InvokeAI's SDXL default scheduler, dpmpp_2m_sde_k, as DPM++ 2M SDE Karras", () => {
     expect(mapWorkflow(setValue(fixture('text-to-image-sdxl.json'), 'denoise_latents', 'scheduler', 'dpmpp_2m_sde_k'))).toMatchObject({
       sampler: 'dpmpp_2m_sde_karras',
     });
+  });
+
+  // InvokeAI's scheduler list (invokeai/backend/stable_diffusion/schedulers/schedulers.py).
+  const INVOKE_RUN: Record<string, string> = {
+    ddim: 'ddim',
+    deis: 'deis',
+    deis_k: 'deis_karras',
+    lms: 'lms',
+    lms_k: 'lms_karras',
+    heun: 'heun',
+    heun_k: 'heun_karras',
+    euler: 'euler',
+    euler_k: 'euler_karras',
+    euler_a: 'euler_a',
+    dpmpp_2m: 'dpmpp_2m',
+    dpmpp_2m_k: 'dpmpp_2m_karras',
+    dpmpp_2m_sde: 'dpmpp_2m_sde',
+    dpmpp_2m_sde_k: 'dpmpp_2m_sde_karras',
+    dpmpp_sde: 'dpmpp_sde',
+    dpmpp_sde_k: 'dpmpp_sde_karras',
+    unipc: 'unipc',
+    unipc_k: 'unipc_karras',
+    lcm: 'lcm',
+  };
+  const INVOKE_REFUSED = [
+    'ddpm',
+    'pndm',
+    'kdpm_2',
+    'kdpm_2_k',
+    'kdpm_2_a',
+    'kdpm_2_a_k',
+    'dpmpp_2s',
+    'dpmpp_2s_k',
+    'dpmpp_3m',
+    'dpmpp_3m_k',
+    'tcd',
+  ];
+
+  it.each(Object.entries(INVOKE_RUN))('runs InvokeAI scheduler %s as %s', (scheduler, sampler) => {
+    const workflow = setValue(fixture('text-to-image-sd15.json'), 'denoise_latents', 'scheduler', scheduler);
+    expect(mapWorkflow(workflow)).toMatchObject({ sampler });
+    expect(workflowRequest(mapWorkflow(workflow), { model: 'tiny' }).body).toMatchObject({ sampler });
+  });
+
+  it.each(INVOKE_REFUSED)('refuses InvokeAI scheduler %s by name', (scheduler) => {
+    const workflow = setValue(fixture('text-to-image-sd15.json'), 'denoise_latents', 'scheduler', scheduler);
+    expect(mapWorkflow(workflow)).toMatchObject({ sampler: null });
+    expect(() => workflowRequest(mapWorkflow(workflow), { model: 'tiny' })).toThrow(new RegExp(`"${scheduler}"`));
   });
 
   it('reads the SDXL graph: prompts from string primitives, style joined from them, collapsed edges skipped', () => {
@@ -109,17 +187,17 @@ describe('mapWorkflow on InvokeAI workflows', () => {
     });
   });
 
-  it('names every unsupported node type, as a ControlNet or LoRA graph has', () => {
+  it('names every unsupported node type, as an IP-Adapter, T2I-Adapter or depth graph has', () => {
     const w = fixture('text-to-image-sdxl.json');
     w.nodes.push(
-      { id: 'lora', type: 'invocation', data: { type: 'sdxl_lora_loader', inputs: {} } },
-      { id: 'cn', type: 'invocation', data: { type: 'controlnet', inputs: {} } },
-      { id: 'cn2', type: 'invocation', data: { type: 'controlnet', inputs: {} } },
-      { id: 'canny', type: 'invocation', data: { type: 'canny_image_processor', inputs: {} } },
+      { id: 'ipa', type: 'invocation', data: { type: 'ip_adapter', inputs: {} } },
+      { id: 't2i', type: 'invocation', data: { type: 't2i_adapter', inputs: {} } },
+      { id: 't2i2', type: 'invocation', data: { type: 't2i_adapter', inputs: {} } },
+      { id: 'depth', type: 'invocation', data: { type: 'depth_anything_depth_estimation', inputs: {} } },
     );
     const err = refusal(() => mapWorkflow(w));
-    expect(err.details).toMatchObject({ unsupported_node_types: ['canny_image_processor', 'controlnet', 'sdxl_lora_loader'] });
-    expect(err.message).toContain('canny_image_processor, controlnet, sdxl_lora_loader');
+    expect(err.details).toMatchObject({ unsupported_node_types: ['depth_anything_depth_estimation', 'ip_adapter', 't2i_adapter'] });
+    expect(err.message).toContain('depth_anything_depth_estimation, ip_adapter, t2i_adapter');
   });
 
   it("decodes with a vae_loader's VAE, as InvokeAI's SDXL default does; an unset one asks for inputs.vae", () => {
@@ -285,12 +363,12 @@ describe('InvokeAI default-workflow patterns', () => {
   it('names the nodes that will never run together with an old format version, so one re-save is enough', () => {
     const old = { ...fixture('text-to-image-sd15.json'), meta: { version: '2.0.0' } };
     old.nodes.push(
-      { id: 'cn', type: 'invocation', data: { type: 'controlnet', inputs: {} } },
-      { id: 'lora', type: 'invocation', data: { type: 'lora_loader', inputs: {} } },
+      { id: 'cn', type: 'invocation', data: { type: 't2i_adapter', inputs: {} } },
+      { id: 'lora', type: 'invocation', data: { type: 'ip_adapter', inputs: {} } },
     );
     const err = refusal(() => mapWorkflow(old));
-    expect(err.details).toEqual({ field: 'definition.meta.version', unsupported_node_types: ['controlnet', 'lora_loader'] });
-    expect(err.message).toMatch(/format 2\.0\.0.*controlnet, lora_loader/);
+    expect(err.details).toEqual({ field: 'definition.meta.version', unsupported_node_types: ['ip_adapter', 't2i_adapter'] });
+    expect(err.message).toMatch(/format 2\.0\.0.*ip_adapter, t2i_adapter/);
   });
 
   it("reads InvokeAI's execution graph (what enqueue_batch sends) as the same request as the saved workflow", () => {
@@ -338,7 +416,7 @@ describe('workflowRequest', () => {
         height: 48,
         steps: 3,
         cfg_scale: 7.5,
-        sampler: 'dpmpp_2m_karras',
+        sampler: 'dpmpp_sde_karras',
         seed: 7,
       },
     });
@@ -373,14 +451,13 @@ describe('workflowRequest', () => {
     const foreign = setValue(fixture('image-to-image-sd15.json'), 'image', 'image', { image_name: 'my-photo.png' });
     expect(refusal(() => workflowRequest(mapWorkflow(foreign), {})).details).toEqual({ field: 'inputs.image_id' });
 
-    const sde = setValue(fixture('text-to-image-sd15.json'), 'denoise_latents', 'scheduler', 'dpmpp_sde_k');
-    const err = refusal(() => workflowRequest(mapWorkflow(sde), {}));
-    expect(err.details).toMatchObject({
-      field: 'scheduler',
-      value: 'dpmpp_sde_k',
-      supported: ['euler_a', 'euler', 'ddim', 'dpmpp_2m', 'dpmpp_2m_k', 'dpmpp_2m_sde', 'dpmpp_2m_sde_k', 'lcm'],
-    });
-    expect(workflowRequest(mapWorkflow(sde), { sampler: 'euler' }).body.sampler).toBe('euler');
+    const kdpm = setValue(fixture('text-to-image-sd15.json'), 'denoise_latents', 'scheduler', 'kdpm_2_a');
+    const err = refusal(() => workflowRequest(mapWorkflow(kdpm), {}));
+    expect(err.details).toMatchObject({ field: 'scheduler', value: 'kdpm_2_a' });
+    expect((err.details as { supported: string[] }).supported).toEqual(
+      expect.arrayContaining(['dpmpp_sde_k', 'heun', 'unipc', 'deis', 'lms_k']),
+    );
+    expect(workflowRequest(mapWorkflow(kdpm), { sampler: 'euler' }).body.sampler).toBe('euler');
   });
 
   it('checks the loader against the model base, and reads InvokeAI image names', () => {

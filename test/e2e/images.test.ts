@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { ModelCatalog } from '../../src-server/ai/diffusion/catalog';
-import { writeTinySd, writeTinyUpscaler } from '../../src-server/ai/diffusion/tiny/generate';
+import { writeTinyLora, writeTinySd, writeTinyUpscaler } from '../../src-server/ai/diffusion/tiny/generate';
+import { withPngText } from '../../src-server/families/canvas/images/png-text';
 import { launchChromium, openPage } from './helpers/browser';
 import { startAtelier, type AtelierProcess } from './helpers/server';
 
@@ -27,6 +28,8 @@ beforeAll(async () => {
   await writeTinySd(tiny, { base: 'sd1' });
   await writeTinySd(tinyXl, { base: 'sdxl', sampleSize: 16 });
   await writeTinyUpscaler(tinyX2, { scale: 2 });
+  const tinyLora = path.join(folder, 'tiny-lora.safetensors');
+  writeTinyLora(tinyLora, { base: 'sd1', format: 'kohya' });
   [withModel, withoutModel, browser] = await Promise.all([startAtelier(), startAtelier(), launchChromium()]);
   const catalog = new ModelCatalog(withModel.dataDir, PLAN_ORDER);
   await catalog.installFromFolder(tiny, {
@@ -36,6 +39,11 @@ beforeAll(async () => {
   });
   await catalog.installFromFolder(tinyXl, { id: 'tiny-sdxl', type: 'checkpoint', meta: { display_name: 'Tiny SDXL' } });
   await catalog.installFromFolder(tinyX2, { id: 'tiny-x2', type: 'upscaler', meta: { display_name: 'Tiny ×2' } });
+  await catalog.installFromFolder(tinyLora, {
+    id: 'tiny-lora',
+    type: 'lora',
+    meta: { display_name: 'Tiny LoRA', license: 'CreativeML Open RAIL-M' },
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -130,12 +138,17 @@ describe('Image Studio in the web UI', () => {
     expect(await detail.getByTestId('meta-size').textContent()).toContain('64 × 64');
     expect(await detail.getByTestId('meta-engine').textContent()).toMatch(/ONNX Runtime · \w+ execution provider/);
 
-    // "Use these settings" puts them back in the form.
+    // "Use all" reads the image's own metadata back (POST /images/recall) into the form.
     await form.getByLabel('Prompt', { exact: true }).fill('something else');
     await form.getByLabel('Seed', { exact: true }).fill('-1');
-    await detail.getByRole('button', { name: 'Use these settings' }).click();
-    expect(await form.getByLabel('Prompt', { exact: true }).inputValue()).toBe('water lilies at dawn');
+    await form.getByLabel('Steps', { exact: true }).fill('20');
+    await form.getByLabel('Sampler').selectOption('heun_karras');
+    await detail.getByRole('button', { name: 'Use all' }).click();
+    await expect.poll(() => form.getByLabel('Prompt', { exact: true }).inputValue()).toBe('water lilies at dawn');
     expect(await form.getByLabel('Seed', { exact: true }).inputValue()).toBe('4242');
+    expect(await form.getByLabel('Steps', { exact: true }).inputValue()).toBe('8');
+    expect(await form.getByLabel('Sampler').inputValue()).toBe('euler');
+    expect(await form.getByLabel('Width', { exact: true }).inputValue()).toBe('64');
 
     // Star it; the star is the server's and survives a reload.
     await detail.getByTestId('detail-star').click();
@@ -175,6 +188,49 @@ describe('Image Studio in the web UI', () => {
     expect(errors).toEqual([]);
     await page.context().close();
   }, 240_000);
+
+  it("recalls an A1111 PNG's settings into the form: prompt, seed, size, sampler, steps, CFG, model and LoRA, with its licence", async () => {
+    const { page, errors } = await openPage(browser);
+    await signUp(page, withModel.url, 'Berthe Morisot');
+    await openImageStudio(page);
+    const form = page.getByTestId('generate-panel');
+    await expect.poll(() => form.getByLabel('Model').inputValue()).toBe('tiny-sd1');
+    const png = withPngText(
+      await sharp({ create: { width: 8, height: 8, channels: 3, background: '#6080a0' } })
+        .png()
+        .toBuffer(),
+      {
+        parameters:
+          'a cradle by the window <lora:tiny-lora:0.6>\nNegative prompt: dark\n' +
+          'Steps: 14, Sampler: DPM++ SDE, Schedule type: Karras, CFG scale: 5.5, Seed: 1872, Size: 96x64, Model: tiny-sd1, Model hash: 0ab1',
+      },
+    );
+    await form.getByLabel('Recall settings from a PNG').setInputFiles({ name: 'cradle.png', mimeType: 'image/png', buffer: png });
+    await expect.poll(() => form.getByLabel('Prompt', { exact: true }).inputValue()).toBe('a cradle by the window');
+    expect(await form.getByLabel('Negative prompt').inputValue()).toBe('dark');
+    expect(await form.getByLabel('Seed', { exact: true }).inputValue()).toBe('1872');
+    expect(await form.getByLabel('Steps', { exact: true }).inputValue()).toBe('14');
+    expect(await form.getByLabel('CFG scale').inputValue()).toBe('5.5');
+    expect(await form.getByLabel('Sampler').inputValue()).toBe('dpmpp_sde_karras');
+    expect(await form.getByLabel('Width', { exact: true }).inputValue()).toBe('96');
+    expect(await form.getByLabel('Height', { exact: true }).inputValue()).toBe('64');
+    expect(await form.getByLabel('Model').inputValue()).toBe('tiny-sd1');
+    expect(await form.getByLabel('Weight of tiny-lora').inputValue()).toBe('0.6');
+    expect(await form.getByTestId('model-extras').textContent()).toContain('Licence — Tiny LoRA: CreativeML Open RAIL-M');
+    await form.getByTestId('recall-upload').getByText('The form now holds the settings of cradle.png (A1111 metadata).').waitFor();
+
+    // A PNG without settings says so.
+    const plain = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } })
+      .png()
+      .toBuffer();
+    await form.getByLabel('Recall settings from a PNG').setInputFiles({ name: 'plain.png', mimeType: 'image/png', buffer: plain });
+    await form
+      .getByTestId('recall-upload')
+      .getByText(/records no generation settings/)
+      .waitFor();
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 120_000);
 
   it('inpaints a gallery image over a mask painted with the mouse, then upscales the result ×2', async () => {
     // A new account: its own 30 canvas requests a minute. This test makes about 21 (opening the

@@ -6,13 +6,17 @@ import { readModelFolder, readVaeFolder, type Precision, type SdBase } from './m
 import { externalDataProblems, OnnxFileError, readOnnxFile } from './onnx-file';
 import { upscalerFile } from './upscale';
 import { unreachableReason } from '../../http/unreachable';
+import { readLora } from './lora';
+import { readSafetensors } from './safetensors';
+import { readControlNetFolder } from './controlnet';
 
 // The diffusion models and upscalers installed in a data folder: models/diffusion/<id>/ (an HF
 // ONNX export, see model-folder.ts) and models/upscalers/<id>/model.onnx. Installs land in a
 // hidden staging folder and appear with one rename, so a listing never shows half a model;
 // downloads resume from their .part files with HTTP Range and are checked against sha256.
 
-export type ModelType = 'checkpoint' | 'upscaler' | 'vae';
+export type ModelType = 'checkpoint' | 'upscaler' | 'vae' | 'lora' | 'controlnet';
+export const MODEL_TYPES: readonly ModelType[] = ['checkpoint', 'upscaler', 'vae', 'lora', 'controlnet'];
 /**
  * The account plans, lowest first, as the server orders them (auth/plans.ts passes them in, so the
  * engine layer knows no plan names). A model asks for any plan but the top one, which is above
@@ -46,6 +50,10 @@ export interface CatalogEntry {
   is_available: boolean;
   /** Why it is not available. */
   problem: string | null;
+  /** The licence the model is published under, as its folder (atelier-model.json) or file says; null: unknown. */
+  license: string | null;
+  /** LoRAs: the .safetensors file. ControlNets: the .onnx file. */
+  file: string | null;
   path: string;
   size_bytes: number;
 }
@@ -105,10 +113,19 @@ interface ModelMeta {
   description?: string;
   min_tier?: string;
   scale?: number;
+  license?: string;
+  /** LoRAs and ControlNets: the base they are for when their files do not say. */
+  base?: SdBase;
 }
 
 export const META_FILE = 'atelier-model.json';
-const FOLDERS: Record<ModelType, string> = { checkpoint: 'diffusion', upscaler: 'upscalers', vae: 'vae' };
+const FOLDERS: Record<ModelType, string> = {
+  checkpoint: 'diffusion',
+  upscaler: 'upscalers',
+  vae: 'vae',
+  lora: 'loras',
+  controlnet: 'controlnet',
+};
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 function checkId(id: string): void {
@@ -179,6 +196,8 @@ export function describeModel(dir: string, type: ModelType, plans: PlanOrder): O
     min_tier: plan(lowest),
     is_available: true,
     problem: null,
+    license: meta.license ?? null,
+    file: null,
   };
   const unusable = (problem: string) => ({ ...usable, is_available: false, problem });
   if (type === 'checkpoint') {
@@ -205,6 +224,22 @@ export function describeModel(dir: string, type: ModelType, plans: PlanOrder): O
       return unusable((err as Error).message);
     }
   }
+  if (type === 'lora') {
+    try {
+      const info = describeLora(dir);
+      return { ...usable, base: meta.base ?? info.base, license: usable.license ?? info.license, file: info.file };
+    } catch (err) {
+      return unusable((err as Error).message);
+    }
+  }
+  if (type === 'controlnet') {
+    try {
+      const info = readControlNetFolder(dir);
+      return { ...usable, base: meta.base ?? info.base, precision: info.precision, file: info.file };
+    } catch (err) {
+      return unusable((err as Error).message);
+    }
+  }
   try {
     const file = upscalerFile(dir);
     const info = readOnnxFile(file);
@@ -224,6 +259,29 @@ export function describeModel(dir: string, type: ModelType, plans: PlanOrder): O
   } catch (err) {
     return unusable(err instanceof OnnxFileError || isAiError(err) ? err.message : `cannot be read (${(err as Error).message})`);
   }
+}
+
+/** A LoRA folder's .safetensors file, the base its layers or metadata say, and its licence. */
+function describeLora(dir: string): { file: string; base: SdBase | null; license: string | null } {
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.safetensors'));
+  if (files.length !== 1)
+    throw new Error(files.length ? `holds ${files.length} .safetensors files; a LoRA folder holds one` : 'holds no .safetensors file');
+  const file = path.join(dir, files[0]!);
+  const layers = readLora({ name: path.basename(dir), file, weight: 1 });
+  const { metadata } = readSafetensors(file);
+  const version = `${metadata.ss_base_model_version ?? ''} ${metadata['modelspec.architecture'] ?? ''}`.toLowerCase();
+  // The text encoder's width tells SD 1.x (768) from SD 2.x (1024); a second encoder is SDXL's.
+  const te = layers.find((l) => l.target === 'text_encoder' && /q_proj|fc1/.test(l.key));
+  const width = te ? te.down.shape[1] : null;
+  const base: SdBase | null =
+    layers.some((l) => l.target === 'text_encoder_2') || version.includes('xl')
+      ? 'sdxl'
+      : width === 1024 || /sd_v2|sd-2|v2-/.test(version)
+        ? 'sd2'
+        : width === 768 || /sd_v1|sd-1|v1-/.test(version)
+          ? 'sd1'
+          : null;
+  return { file, base, license: metadata['modelspec.license'] ?? null };
 }
 
 export interface DownloadFile {
@@ -282,7 +340,7 @@ export class ModelCatalog {
   /** Every installed model, checkpoints then upscalers, each sorted by id. */
   list(filter: { type?: ModelType; base?: SdBase } = {}): CatalogEntry[] {
     const entries: CatalogEntry[] = [];
-    for (const type of ['checkpoint', 'upscaler', 'vae'] as const) {
+    for (const type of MODEL_TYPES) {
       if (filter.type && filter.type !== type) continue;
       const dir = path.join(this.root, FOLDERS[type]);
       if (!fs.existsSync(dir)) continue;
@@ -335,7 +393,7 @@ export class ModelCatalog {
     const staged = this.staging(type, `install-${id}`);
     try {
       if (fs.statSync(source).isDirectory()) await fs.promises.cp(source, staged, { recursive: true, errorOnExist: false });
-      else await fs.promises.copyFile(source, path.join(staged, 'model.onnx'));
+      else await fs.promises.copyFile(source, path.join(staged, source.endsWith('.safetensors') ? 'model.safetensors' : 'model.onnx'));
     } catch (err) {
       fs.rmSync(staged, { recursive: true, force: true });
       throw new CatalogError('invalid_request', `could not copy ${source}: ${(err as Error).message}`);

@@ -1,8 +1,13 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type * as Ort from 'onnxruntime-node';
 import { AiError, movable, type ExecutionProvider } from '../protocol';
 import type { AiPool, RunTiming } from '../pool';
 import type { LoadedSession, TaskContext, WorkerTask } from '../worker-runtime';
 import { readModelFolder, readVaeFolder, type DiffusionModelFolder, type OnnxComponent, type SdBase } from './model-folder';
+import { mergedModel, readLora, type LoraSpec, type LoraTarget } from './lora';
+import { readControlNetFolder, residualNames, type ControlNetFolder } from './controlnet';
 import { GaussianNoise, resolveSeed } from './noise';
 import { stepPreview, type StepPreview } from './preview';
 import { createScheduler, SCHEDULER_NAMES, type SchedulerName } from './schedulers';
@@ -43,6 +48,29 @@ export interface DiffusionInput {
   sizeConditioning?: SizeConditioning;
   /** A separately installed VAE folder (see `readVaeFolder`) that decodes (and encodes) instead of the checkpoint's. */
   vae?: string;
+  /** LoRAs merged into the UNet and text encoders' weights (see lora.ts), each with its weight. */
+  loras?: LoraSpec[];
+  /** Where merged models are cached; default a folder in the system's temp directory. */
+  loraCacheDir?: string;
+  /** A ControlNet (see controlnet.ts) steering the steps from `begin` to `end` (fractions of the run) with its control image. */
+  controlnet?: ControlInput;
+}
+
+export interface ControlInput {
+  /** The ControlNet folder. */
+  model: string;
+  /** The control image (e.g. canny edges) as RGB bytes of width × height. */
+  image: Uint8Array;
+  /** conditioning_scale: how strongly it steers (0 leaves the model as it is). */
+  weight: number;
+  /** The first and last fractions of the steps it applies to, 0 ≤ begin < end ≤ 1. */
+  begin: number;
+  end: number;
+}
+
+/** The step indices a ControlNet applies to out of `steps`: InvokeAI's floor(begin·n) to ceil(end·n) − 1. */
+export function controlSteps(steps: number, begin: number, end: number): { first: number; last: number } {
+  return { first: Math.floor(begin * steps), last: Math.ceil(end * steps) - 1 };
 }
 
 /** SDXL's `add_time_ids`: the size the model is told the source had, its crop, and the size it aims for. */
@@ -53,6 +81,139 @@ export interface SizeConditioning {
   cropLeft: number;
   targetWidth: number;
   targetHeight: number;
+}
+
+/** The ONNX files a run loads for the UNet and text encoders: the model's own, or with LoRAs merged in. */
+interface ComponentFiles {
+  unet: string;
+  textEncoder: string;
+  textEncoder2: string | null;
+}
+
+function componentFiles(model: DiffusionModelFolder, input: DiffusionInput): ComponentFiles {
+  const own = {
+    unet: input.controlnet ? controlUnetFile(model) : model.unet.model,
+    textEncoder: model.textEncoder.model,
+    textEncoder2: model.textEncoder2?.model ?? null,
+  };
+  if (!input.loras?.length) return own;
+  const loras = input.loras.map((spec) => ({ spec, layers: readLora(spec) }));
+  const cacheDir = input.loraCacheDir ?? path.join(os.tmpdir(), 'atelier-lora-cache');
+  const merge = (file: string, target: LoraTarget) => mergedModel(file, loras, { cacheDir, target });
+  const targets = new Set(loras.flatMap((l) => l.layers.map((x) => x.target)));
+  if (targets.has('text_encoder_2') && !own.textEncoder2)
+    throw new AiError('bad_input', `A LoRA has layers for a second text encoder, which ${model.base} models lack; is it for SDXL?`);
+  return {
+    unet: merge(own.unet, 'unet'),
+    textEncoder: merge(own.textEncoder, 'text_encoder'),
+    textEncoder2: own.textEncoder2 && merge(own.textEncoder2, 'text_encoder_2'),
+  };
+}
+
+/**
+ * The UNet a ControlNet feeds: the checkpoint's controlnet/model.onnx, the UNet exported with the
+ * down/mid block residual inputs, as OnnxStack and Amuse lay a model out.
+ */
+function controlUnetFile(model: DiffusionModelFolder): string {
+  const file = path.join(model.dir, 'controlnet', 'model.onnx');
+  if (!fs.existsSync(file))
+    throw new AiError(
+      'bad_input',
+      `${path.basename(model.dir)} has no ControlNet UNet (controlnet/model.onnx: its UNet exported with down_block/mid_block residual inputs, as OnnxStack and Amuse lay it out)`,
+    );
+  return file;
+}
+
+interface ControlRun {
+  unetFile: string;
+  session: LoadedSession;
+  info: ControlNetFolder;
+  /** The control image as CHW in [0, 1]. */
+  cond: Float32Array;
+  steps: { first: number; last: number };
+}
+
+async function controlFor(
+  ctx: TaskContext,
+  model: DiffusionModelFolder,
+  input: DiffusionInput,
+  providers: ExecutionProvider[] | undefined,
+): Promise<ControlRun> {
+  const c = input.controlnet!;
+  const info = readControlNetFolder(c.model);
+  if (info.base && info.base !== model.base)
+    throw new AiError('bad_input', `The ControlNet is for ${info.base} models; this model is ${model.base}`);
+  const chw = imageToChw(c.image, input.width, input.height).map((v) => (v + 1) / 2);
+  return {
+    unetFile: componentFiles(model, input).unet,
+    session: await ctx.session({ model: info.file, providers }),
+    info,
+    cond: chw,
+    steps: controlSteps(input.steps, c.begin, c.end),
+  };
+}
+
+interface ResidualRequest {
+  /** The UNet pass's fixed feeds (encoder_hidden_states, SDXL's text_embeds/time_ids), which the ControlNet takes too. */
+  feeds: Record<string, Ort.Tensor>;
+  sample: [name: string, values: Float32Array, dims: number[], type: string];
+  timestep: [name: string, t: number, count: number, type: string];
+  batch: number;
+  weight: number;
+  /** Inside the begin/end window: otherwise the residuals are zero. */
+  active: boolean;
+  size: [height: number, width: number];
+  /** The UNet's residual inputs' element types (an fp16 UNet takes float16). */
+  unetTypes: Record<string, string>;
+}
+
+/** The ControlNet's residuals for one UNet pass, keyed by the UNet's input names (zero outside the window). */
+async function controlResiduals(
+  ctx: TaskContext,
+  control: ControlRun,
+  unetNames: { down: string[]; mid: string | null },
+  r: ResidualRequest,
+): Promise<Record<string, Ort.Tensor>> {
+  const cio = sessionIo(control.session.session);
+  const typeOf = (name: string) => cio.inputs.find((v) => v.name === name)?.type ?? 'float32';
+  const weight = r.active ? r.weight : 0;
+  const feeds: Record<string, Ort.Tensor> = {};
+  for (const v of cio.inputs) if (r.feeds[v.name]) feeds[v.name] = r.feeds[v.name]!;
+  feeds.sample = floatTensor(ctx.ort, typeOf('sample'), r.sample[1], r.sample[2], 'controlnet sample');
+  const [, t, count] = r.timestep;
+  feeds.timestep = numberTensor(
+    ctx.ort,
+    typeOf('timestep'),
+    Array<number>(Math.max(1, count)).fill(t),
+    count ? [count] : [],
+    'controlnet timestep',
+  );
+  const [h, w] = r.size;
+  const cond = r.batch === 2 ? concat(control.cond, control.cond) : control.cond;
+  feeds.controlnet_cond = floatTensor(ctx.ort, typeOf('controlnet_cond'), cond, [r.batch, 3, h, w], 'controlnet controlnet_cond');
+  if (control.info.scaleInput) {
+    const dims = cio.inputs.find((v) => v.name === control.info.scaleInput)!.dims;
+    feeds[control.info.scaleInput] = floatTensor(
+      ctx.ort,
+      typeOf(control.info.scaleInput),
+      Float32Array.of(weight),
+      dims.length ? [1] : [],
+      'controlnet conditioning_scale',
+    );
+  }
+  const out = await ctx.run(control.session, feeds);
+  const result: Record<string, Ort.Tensor> = {};
+  const names = [...control.info.down, control.info.mid];
+  const targets = [...unetNames.down, unetNames.mid!];
+  names.forEach((name, k) => {
+    const tensor = out[name]!;
+    const values = readFloats(tensor, `controlnet ${name}`);
+    // An export without conditioning_scale leaves the scaling to the caller.
+    const scaled = control.info.scaleInput ? values : values.map((v) => v * weight);
+    const target = targets[k]!;
+    result[target] = floatTensor(ctx.ort, r.unetTypes[target] ?? 'float32', scaled, tensor.dims as number[], `unet ${target}`);
+  });
+  return result;
 }
 
 /** diffusers' `_get_add_time_ids` order: original (h, w), crop (top, left), target (h, w). */
@@ -190,12 +351,13 @@ async function promptEmbeddings(
   model: DiffusionModelFolder,
   providers: ExecutionProvider[] | undefined,
   text: string,
+  files: ComponentFiles,
 ): Promise<Embeddings> {
   const tokenizer = await tokenizerFor(model.tokenizer);
-  const first = await ctx.session({ model: model.textEncoder.model, providers });
+  const first = await ctx.session({ model: files.textEncoder, providers });
   if (model.base !== 'sdxl') return encodeText(ctx, first, model.textEncoder, tokenizer, text, null);
   const a = await encodeText(ctx, first, model.textEncoder, tokenizer, text, 'first');
-  const second = await ctx.session({ model: model.textEncoder2!.model, providers });
+  const second = await ctx.session({ model: files.textEncoder2!, providers });
   const b = await encodeText(ctx, second, model.textEncoder2!, await tokenizerFor(model.tokenizer2!), text, 'second');
   return { tokens: concatTokens(a.tokens, b.tokens, a.seq), pooled: b.pooled, batch: 1, seq: a.seq, truncated: a.truncated || b.truncated };
 }
@@ -295,6 +457,14 @@ function checkInput(input: DiffusionInput): void {
     throw new AiError('bad_input', `the mask must have one byte per pixel (${width * height}), got ${input.mask.length}`);
   const every = input.previewEvery ?? 0;
   if (!Number.isInteger(every) || every < 0) throw new AiError('bad_input', `previewEvery must be an integer ≥ 0, got ${every}`);
+  const c = input.controlnet;
+  if (c) {
+    if (!(c.begin >= 0 && c.end <= 1 && c.begin < c.end))
+      throw new AiError('bad_input', `the ControlNet's begin and end must satisfy 0 ≤ begin < end ≤ 1, got ${c.begin} and ${c.end}`);
+    if (!Number.isFinite(c.weight)) throw new AiError('bad_input', `the ControlNet weight must be a number, got ${c.weight}`);
+    if (c.image.length !== width * height * 3)
+      throw new AiError('bad_input', `the control image must be RGB bytes of ${width}×${height}, got ${c.image.length} bytes`);
+  }
 }
 
 /**
@@ -335,8 +505,16 @@ export const diffusionTask: WorkerTask<DiffusionInput, DiffusionOutput> = {
         'model_load_failed',
         `${input.model} has no vae_encoder/, which ${inpaint ? 'inpainting' : 'image-to-image'} needs`,
       );
-    const unet = await ctx.session({ model: model.unet.model, providers });
+    const files = componentFiles(model, input);
+    const control = input.controlnet ? await controlFor(ctx, model, input, providers) : null;
+    const unet = await ctx.session({ model: control ? control.unetFile : files.unet, providers });
     const io = sessionIo(unet.session);
+    const unetResiduals = residualNames(io.inputs);
+    if (control && (unetResiduals.down.length !== control.info.down.length || !unetResiduals.mid))
+      throw new AiError(
+        'bad_input',
+        `The ControlNet gives ${control.info.down.length} down-block residuals and a mid-block one; the model's controlnet/model.onnx takes ${unetResiduals.down.length}${unetResiduals.mid ? ' and a mid-block one' : ' and no mid-block one'}`,
+      );
     const sampleIn = requireTensor(io.inputs, ['sample'], 'unet');
     const timestepIn = requireTensor(io.inputs, ['timestep'], 'unet');
     const hiddenIn = requireTensor(io.inputs, ['encoder_hidden_states'], 'unet');
@@ -354,19 +532,20 @@ export const diffusionTask: WorkerTask<DiffusionInput, DiffusionOutput> = {
       hiddenIn.name,
       ...(xl ? [xl.embeds.name, xl.timeIds.name] : []),
       ...(guidanceIn ? [guidanceIn.name] : []),
+      ...(control ? [...unetResiduals.down, unetResiduals.mid!] : []),
     ]);
     const unfed = io.inputs.filter((v) => !fed.has(v.name)).map((v) => v.name);
     if (unfed.length) throw new AiError('model_load_failed', `unet needs inputs this pipeline does not provide: ${unfed.join(', ')}`);
     const guided = !guidanceIn && input.guidanceScale > 1;
 
-    const cond = await promptEmbeddings(ctx, model, providers, input.prompt);
+    const cond = await promptEmbeddings(ctx, model, providers, input.prompt, files);
     // SDXL base asks for zeros rather than the empty prompt's embedding when there is no negative prompt.
     const zeroNegative = model.base === 'sdxl' && input.negativePrompt === '' && model.modelIndex.force_zeros_for_empty_prompt === true;
     const uncond = !guided
       ? null
       : zeroNegative
         ? { ...cond, tokens: new Float32Array(cond.tokens.length), pooled: cond.pooled && new Float32Array(cond.pooled.length) }
-        : await promptEmbeddings(ctx, model, providers, input.negativePrompt);
+        : await promptEmbeddings(ctx, model, providers, input.negativePrompt, files);
     ctx.throwIfCancelled();
 
     const lh = height / 8;
@@ -475,6 +654,8 @@ export const diffusionTask: WorkerTask<DiffusionInput, DiffusionOutput> = {
         latents = initialNoise.map((v) => v * sigma);
       }
 
+      // The step of the run evaluation i belongs to (two-stage samplers evaluate twice a step).
+      const stepOf = (i: number) => Math.floor((i / timesteps.length) * input.steps);
       for (let i = 0; i < timesteps.length; i++) {
         ctx.throwIfCancelled();
         const t = timesteps[i]!;
@@ -484,8 +665,21 @@ export const diffusionTask: WorkerTask<DiffusionInput, DiffusionOutput> = {
         for (let p = 0; p < passes.length; p++) {
           const pb = passes[p]!.batch;
           const timestepCount = timestepIn.dims.length === 0 ? 0 : timestepIn.dims[0] === 1 ? 1 : pb;
+          const residuals = control
+            ? await controlResiduals(ctx, control, unetResiduals, {
+                feeds: fixedFeeds[p]!,
+                sample: [sampleIn.name, pb === 2 ? concat(scaled, scaled) : scaled, [pb, unetChannels, lh, lw], sampleIn.type],
+                timestep: [timestepIn.name, t, timestepCount, timestepIn.type],
+                batch: pb,
+                weight: input.controlnet!.weight,
+                active: stepOf(i) >= control.steps.first && stepOf(i) <= control.steps.last,
+                size: [height, width],
+                unetTypes: Object.fromEntries(io.inputs.map((v) => [v.name, v.type])),
+              })
+            : {};
           const run = await ctx.run(unet, {
             ...fixedFeeds[p],
+            ...residuals,
             [sampleIn.name]: floatTensor(
               ctx.ort,
               sampleIn.type,
@@ -588,10 +782,12 @@ export interface GenerateImageOptions {
   sizeConditioning?: SizeConditioning;
   /** A standalone VAE folder to decode (and encode) with instead of the checkpoint's own. */
   vae?: string;
-  /** Not supported: any LoRA is refused with an `UnsupportedFeatureError`. */
-  loras?: readonly unknown[];
-  /** Not supported: a ControlNet is refused with an `UnsupportedFeatureError`. */
-  controlnet?: unknown;
+  /** LoRA files merged into the weights, each with its weight (0 leaves the model as it is). */
+  loras?: LoraSpec[];
+  /** Where merged models are cached (the catalog's models/.lora-cache). */
+  loraCacheDir?: string;
+  /** A ControlNet steering the steps (the model folder needs controlnet/model.onnx, its UNet with residual inputs). */
+  controlnet?: ControlInput;
   providers?: ExecutionProvider[];
   signal?: AbortSignal;
   onProgress?: (progress: DiffusionProgress) => void;
@@ -602,17 +798,8 @@ export interface GenerateImageResult extends DiffusionOutput {
   timing: RunTiming;
 }
 
-/** A request asked for something this engine does not do; `feature` names it (`loras`, `controlnet`). */
-export class UnsupportedFeatureError extends AiError {
-  constructor(readonly feature: string) {
-    super('bad_input', `${feature} is not supported by the local diffusion engine`);
-  }
-}
-
 /** Generates images in the pool's heavy slot (one diffusion at a time on the device). */
 export async function generateImage(pool: AiPool, options: GenerateImageOptions): Promise<GenerateImageResult> {
-  if (options.loras?.length) throw new UnsupportedFeatureError('loras');
-  if (options.controlnet !== undefined && options.controlnet !== null) throw new UnsupportedFeatureError('controlnet');
   const input: DiffusionInput = {
     model: options.model,
     providers: options.providers,
@@ -631,6 +818,9 @@ export async function generateImage(pool: AiPool, options: GenerateImageOptions)
   };
   if (options.sizeConditioning) input.sizeConditioning = options.sizeConditioning;
   if (options.vae) input.vae = options.vae;
+  if (options.loras?.length) input.loras = options.loras;
+  if (options.loraCacheDir) input.loraCacheDir = options.loraCacheDir;
+  if (options.controlnet) input.controlnet = options.controlnet;
   if (options.mask) input.mask = options.mask;
   checkInput(input);
   const transfer: ArrayBuffer[] = [];

@@ -13,7 +13,16 @@ export type Float = 'float32' | 'float16';
 /** Weights drawn from a seeded normal distribution: the same seed writes the same model everywhere. */
 export class Weights {
   private stream = 0;
-  constructor(private readonly seed: number) {}
+  constructor(
+    private readonly seed: number,
+    stream = 0,
+  ) {
+    this.stream = stream;
+  }
+  /** A copy that draws what this one would draw next: the same weights written twice. */
+  clone(): Weights {
+    return new Weights(this.seed, this.stream);
+  }
   normal(count: number, std: number): Float32Array {
     return gaussianNoise(this.seed, count, this.stream++).map((v) => v * std);
   }

@@ -30,7 +30,8 @@ function errorResponses(codes: Record<number, string>): Record<string, TSchema> 
 }
 
 const ModelTypeSchema = Type.Enum([...MODEL_TYPES], {
-  description: '`checkpoint` (a diffusion model), `upscaler`, or `vae` (a VAE exported on its own: vae_decoder/, vae_encoder/)',
+  description:
+    '`checkpoint` (a diffusion model), `upscaler`, `vae` (a VAE exported on its own: vae_decoder/, vae_encoder/), `lora` (one .safetensors file, kohya or diffusers/peft keys) or `controlnet` (an ONNX ControlNet giving down/mid block residuals)',
 });
 
 const Model = Type.Object({
@@ -38,7 +39,8 @@ const Model = Type.Object({
   type: ModelTypeSchema,
   display_name: Type.String(),
   description: Nullable(Type.String()),
-  base: Nullable(Type.Enum(['sd1', 'sd2', 'sdxl'], { description: 'Checkpoints: SD 1.x, SD 2.x or SDXL' })),
+  base: Nullable(Type.Enum(['sd1', 'sd2', 'sdxl'], { description: 'Checkpoints, LoRAs and ControlNets: SD 1.x, SD 2.x or SDXL' })),
+  license: Nullable(Type.String({ description: "The model's licence, as its atelier-model.json or file metadata says; null: unknown" })),
   precision: Nullable(Type.Enum(['fp16', 'fp32'])),
   inpainting: Type.Boolean(),
   sample_size: Nullable(Type.Integer({ description: 'Checkpoints: the native image size' })),
@@ -156,6 +158,7 @@ const modelView = (e: CatalogEntry) => ({
   size_bytes: e.size_bytes,
   is_available: e.is_available,
   problem: e.problem,
+  license: e.license,
   path: e.path,
 });
 

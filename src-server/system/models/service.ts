@@ -19,7 +19,7 @@ import { errors } from '../errors';
 import { KIND_FOLDERS, type EntryKind } from '../catalog/catalog';
 import { unreachableReason } from '../../http/unreachable';
 
-export const MODEL_TYPES = ['checkpoint', 'upscaler', 'vae'] as const satisfies readonly ModelType[];
+export const MODEL_TYPES = ['checkpoint', 'upscaler', 'vae', 'lora', 'controlnet'] as const satisfies readonly ModelType[];
 /** What an install job installs: a model type the catalog checks, or a catalog kind with its own folder. */
 export type InstallKind = ModelType | EntryKind;
 /** A kind the model catalog checks (describeModel) before it appears; the others land in their engine's folder. */
@@ -28,6 +28,8 @@ export const INSTALL_KINDS = [
   'checkpoint',
   'upscaler',
   'vae',
+  'lora',
+  'controlnet',
   'musicgen',
   'chat',
   'voice',
@@ -148,8 +150,10 @@ export function idFromName(name: string): string | null {
  */
 export function detectType(source: string): ModelType | null {
   const stat = fs.statSync(source);
-  if (!stat.isDirectory()) return source.toLowerCase().endsWith('.onnx') ? 'upscaler' : null;
+  if (!stat.isDirectory())
+    return source.toLowerCase().endsWith('.onnx') ? 'upscaler' : source.toLowerCase().endsWith('.safetensors') ? 'lora' : null;
   const names = fs.readdirSync(source);
+  if (names.some((n) => n.toLowerCase().endsWith('.safetensors')) && !names.some((n) => n.toLowerCase().endsWith('.onnx'))) return 'lora';
   if (names.includes('model_index.json') || names.includes('unet')) return 'checkpoint';
   // A VAE exported on its own: the decoder (and encoder) folders without a UNet.
   if (names.includes('vae_decoder')) return 'vae';

@@ -9,7 +9,6 @@ import {
   generateImage,
   latentMask,
   sizeLimits,
-  UnsupportedFeatureError,
   type DiffusionInput,
   type DiffusionOutput,
   type DiffusionProgress,
@@ -116,6 +115,21 @@ describe('diffusion engine on tiny models', () => {
     expect(meanDiff((await run({ model: sd1, seed: 6 })).rgb, a.rgb)).toBeGreaterThan(2);
     expect(new Set(a.rgb).size).toBeGreaterThan(50);
   });
+
+  it.each(['heun', 'lms', 'dpmpp_sde', 'dpmpp_2s_a', 'unipc', 'deis'] as const)(
+    'runs the %s sampler (and its Karras schedule) deterministically, through txt2img and img2img',
+    async (scheduler) => {
+      const a = await run({ model: sd1, scheduler });
+      const again = await run({ model: sd1, scheduler });
+      expect(maxDiff(a.rgb, again.rgb)).toBe(0);
+      const karras = await run({ model: sd1, scheduler, karras: true });
+      expect(meanDiff(a.rgb, karras.rgb)).toBeGreaterThan(0);
+      const euler = await run({ model: sd1, scheduler: 'euler_a' });
+      expect(meanDiff(a.rgb, euler.rgb)).toBeGreaterThan(0);
+      const i2i = await run({ model: sd1, scheduler, image: { rgb: blocks(64, 64), strength: 0.5 } });
+      expect(i2i.rgb).toHaveLength(64 * 64 * 3);
+    },
+  );
 
   it('makes a batch of seed, seed + 1, … each as it would be alone', async () => {
     const out = await run({ model: sd1, batchSize: 2, steps: 2 });
@@ -257,7 +271,7 @@ describe('through the production AI worker', () => {
   const pool = new AiPool({ providers: { available: ['cpu'], preferred: 'cpu', order: ['cpu'], forced: false } });
   afterAll(() => pool.close());
 
-  it('generates with a recorded random seed and previews, and refuses LoRAs and ControlNet', async () => {
+  it('generates with a recorded random seed and previews, and refuses a ControlNet the model cannot take', async () => {
     const progress: DiffusionProgress[] = [];
     const result = await generateImage(pool, {
       model: sd1,
@@ -280,12 +294,21 @@ describe('through the production AI worker', () => {
     const again = await generateImage(pool, { model: sd1, prompt: 'a cat', width: 64, height: 64, steps: 3, seed: result.seed });
     expect(again.rgb).toEqual(result.rgb);
 
-    const lora = generateImage(pool, { model: sd1, prompt: 'a', width: 64, height: 64, loras: [{ name: 'add_detail', weight: 0.8 }] });
-    await expect(lora).rejects.toBeInstanceOf(UnsupportedFeatureError);
-    await expect(lora).rejects.toMatchObject({ feature: 'loras', code: 'bad_input' });
-    await expect(
-      generateImage(pool, { model: sd1, prompt: 'a', width: 64, height: 64, controlnet: { model: 'canny' } }),
-    ).rejects.toMatchObject({ feature: 'controlnet' });
+    // A LoRA is merged in the worker: a missing file is a clear bad_input, not a crash.
+    const lora = generateImage(pool, {
+      model: sd1,
+      prompt: 'a',
+      width: 64,
+      height: 64,
+      loras: [{ name: 'add_detail', file: path.join(root, 'missing.safetensors'), weight: 0.8 }],
+    });
+    await expect(lora).rejects.toMatchObject({ code: 'bad_input', message: expect.stringMatching(/LoRA add_detail cannot be read/) });
+    // A ControlNet on a model without a ControlNet UNet (controlnet/model.onnx) is refused, naming what is missing.
+    const control = { model: path.join(root, 'no-controlnet'), image: new Uint8Array(64 * 64 * 3), weight: 1, begin: 0, end: 1 };
+    await expect(generateImage(pool, { model: sd1, prompt: 'a', width: 64, height: 64, controlnet: control })).rejects.toMatchObject({
+      code: 'bad_input',
+      message: expect.stringMatching(/no ControlNet UNet \(controlnet\/model.onnx/),
+    });
   });
 
   it('cancels between steps and serves the next request', async () => {

@@ -448,6 +448,6 @@ describe('scheduler_config.json', () => {
     expect(resolveSchedulerConfig('euler', { interpolation_type: 'linear', rescale_betas_zero_snr: false }).timestepSpacing).toBe(
       'linspace',
     );
-    expect(() => createScheduler('heun' as never)).toThrow(/Unknown scheduler "heun"/);
+    expect(() => createScheduler('pndm' as never)).toThrow(/Unknown scheduler "pndm"/);
   });
 });

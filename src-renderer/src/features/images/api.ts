@@ -4,7 +4,7 @@ import type { Accepted, ImageDetail as ImageDetailWire, ImageSummary } from '../
 /** The canvas family's shapes: from src-shared/api/canvas.ts where the server declares them there, else as its routes answer. */
 export type { Accepted, ImageSummary } from '../../../../src-shared/api/canvas';
 
-export type ModelType = 'main' | 'upscaler';
+export type ModelType = 'main' | 'upscaler' | 'vae' | 'lora' | 'controlnet';
 
 export interface CanvasModel {
   id: string;
@@ -23,9 +23,33 @@ export interface CanvasModel {
   /** Upscalers: the network's own factor. */
   scale: number | null;
   size_bytes: number;
+  /** The licence it is published under, when its folder or file says. */
+  license: string | null;
 }
 
-export const SAMPLERS = ['euler_a', 'euler', 'ddim', 'dpmpp_2m', 'dpmpp_2m_karras', 'dpmpp_2m_sde', 'dpmpp_2m_sde_karras', 'lcm'] as const;
+export const SAMPLERS = [
+  'euler_a',
+  'euler',
+  'euler_karras',
+  'ddim',
+  'dpmpp_2m',
+  'dpmpp_2m_karras',
+  'dpmpp_2m_sde',
+  'dpmpp_2m_sde_karras',
+  'dpmpp_sde',
+  'dpmpp_sde_karras',
+  'dpmpp_2s_a',
+  'dpmpp_2s_a_karras',
+  'heun',
+  'heun_karras',
+  'lms',
+  'lms_karras',
+  'unipc',
+  'unipc_karras',
+  'deis',
+  'deis_karras',
+  'lcm',
+] as const;
 export type Sampler = (typeof SAMPLERS)[number];
 
 export interface GenerationSettings {
@@ -40,6 +64,27 @@ export interface GenerationSettings {
   /** -1: random. */
   seed: number;
   batch_size: number;
+  /** A separately installed VAE; '' decodes with the model's own. */
+  vae: string;
+  loras: { name: string; weight: number }[];
+}
+
+/** What POST /images/recall reads back from an image's metadata (InvokeAI's or A1111's); null where the image says nothing. */
+export interface Recall {
+  source: 'invokeai' | 'a1111';
+  prompt: string | null;
+  negative_prompt: string | null;
+  seed: number | null;
+  width: number | null;
+  height: number | null;
+  steps: number | null;
+  cfg_scale: number | null;
+  sampler: string | null;
+  sampler_label: string | null;
+  model: string | null;
+  vae: string | null;
+  loras: { name: string; weight: number }[];
+  strength: number | null;
 }
 
 export type JobType = 'text_to_image' | 'image_to_image' | 'inpaint' | 'upscale';
@@ -135,7 +180,12 @@ const query = (params: Record<string, string | number | boolean | null | undefin
   return s ? `?${s}` : '';
 };
 
-const bodyOf = (s: GenerationSettings) => ({ ...s, negative_prompt: s.negative_prompt.trim() || undefined });
+const bodyOf = (s: GenerationSettings) => ({
+  ...s,
+  negative_prompt: s.negative_prompt.trim() || undefined,
+  vae: s.vae || undefined,
+  loras: s.loras.length ? s.loras : undefined,
+});
 
 export const GALLERY_PAGE = 24;
 
@@ -184,6 +234,8 @@ export const canvasApi = {
       `/api/v1/images${query({ page, per_page: GALLERY_PAGE, board_id: filter.boardId, starred: filter.starred || undefined })}`,
     ),
   image: (id: string) => read<ImageDetail>(`/api/v1/images/${id}`),
+  /** The settings an image carries: a gallery image id, or a data: URL of a PNG. */
+  recall: (image: string) => api<Recall>('/api/v1/images/recall', { method: 'POST', body: { image } }),
   star: (id: string, starred: boolean) =>
     api<{ id: string; is_starred: boolean }>(`/api/v1/images/${id}/star`, { method: starred ? 'POST' : 'DELETE' }),
   deleteImage: (id: string) => api<{ id: string; deleted: true }>(`/api/v1/images/${id}`, { method: 'DELETE' }),

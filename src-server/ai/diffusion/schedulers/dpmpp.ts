@@ -1,8 +1,42 @@
 import { arange, interpAt, karrasSigmas, linspace, roundHalfEven, sigmaToT, trainSigmas, type SchedulerConfig } from './schedule';
 import { BaseScheduler, drawNoise, sameLength, type NoiseSource, type StepResult } from './scheduler';
 
-/** α_t and σ_t of the variance-preserving process at k-diffusion noise level σ. */
-const alphaSigma = (sigma: number) => {
+/**
+ * The integer timesteps and their σ of diffusers' multistep solvers (DPM-Solver, UniPC, DEIS):
+ * N + 1 points spaced and the last (t = 0) dropped for linspace and leading; with Karras sigmas,
+ * the whole trained σ range (unlike Euler's spaced range). The final σ is each solver's own.
+ */
+export function multistepSchedule(
+  config: SchedulerConfig,
+  trainSigmas: Float64Array,
+  steps: number,
+): { timesteps: number[]; sigmas: number[] } {
+  const n = config.numTrainTimesteps;
+  let timesteps: number[];
+  switch (config.timestepSpacing) {
+    case 'linspace':
+      timesteps = linspace(0, n - 1, steps + 1)
+        .map(roundHalfEven)
+        .reverse()
+        .slice(0, steps);
+      break;
+    case 'leading': {
+      const ratio = Math.floor(n / (steps + 1));
+      timesteps = Array.from({ length: steps }, (_, i) => (steps - i) * ratio + config.stepsOffset);
+      break;
+    }
+    case 'trailing':
+      timesteps = arange(n, 0, -n / steps).map((t) => roundHalfEven(t) - 1);
+      break;
+  }
+  if (!config.useKarrasSigmas) return { timesteps, sigmas: timesteps.map((t) => interpAt(trainSigmas, t)) };
+  const sigmas = karrasSigmas(config.sigmaMin ?? trainSigmas[0]!, config.sigmaMax ?? trainSigmas[n - 1]!, steps);
+  const logSigmas = trainSigmas.map(Math.log);
+  return { timesteps: sigmas.map((s) => roundHalfEven(sigmaToT(s, logSigmas))), sigmas };
+}
+
+/** α_t, σ_t and λ_t = log(α_t/σ_t) of the variance-preserving process at k-diffusion noise level σ. */
+export const alphaSigma = (sigma: number) => {
   const alpha = 1 / Math.sqrt(sigma * sigma + 1);
   return { alpha, sigma: sigma * alpha, lambda: Math.log(alpha) - Math.log(sigma * alpha) };
 };
@@ -41,34 +75,7 @@ export class DpmppScheduler extends BaseScheduler {
   }
 
   protected schedule(steps: number): number[] {
-    const n = this.config.numTrainTimesteps;
-    let timesteps: number[];
-    // diffusers spaces N + 1 points and drops the last (t = 0) for linspace and leading.
-    switch (this.config.timestepSpacing) {
-      case 'linspace':
-        timesteps = linspace(0, n - 1, steps + 1)
-          .map(roundHalfEven)
-          .reverse()
-          .slice(0, steps);
-        break;
-      case 'leading': {
-        const ratio = Math.floor(n / (steps + 1));
-        timesteps = Array.from({ length: steps }, (_, i) => (steps - i) * ratio + this.config.stepsOffset);
-        break;
-      }
-      case 'trailing':
-        timesteps = arange(n, 0, -n / steps).map((t) => roundHalfEven(t) - 1);
-        break;
-    }
-    let sigmas: number[];
-    if (this.config.useKarrasSigmas) {
-      // Karras over the whole trained range, not just the spaced timesteps' (unlike Euler).
-      sigmas = karrasSigmas(this.config.sigmaMin ?? this.trainSigmas[0]!, this.config.sigmaMax ?? this.trainSigmas[n - 1]!, steps);
-      const logSigmas = this.trainSigmas.map(Math.log);
-      timesteps = sigmas.map((s) => roundHalfEven(sigmaToT(s, logSigmas)));
-    } else {
-      sigmas = timesteps.map((t) => interpAt(this.trainSigmas, t));
-    }
+    const { timesteps, sigmas } = multistepSchedule(this.config, this.trainSigmas, steps);
     this.sigmas = [...sigmas, this.config.finalSigmasType === 'sigma_min' ? this.trainSigmas[0]! : 0];
     return timesteps;
   }

@@ -1,7 +1,9 @@
 import { DdimScheduler } from './ddim';
 import { DpmppScheduler } from './dpmpp';
 import { EulerScheduler } from './euler';
+import { Dpmpp2sAncestralScheduler, DpmppSdeScheduler, HeunScheduler, LmsScheduler } from './ksampler';
 import { LcmScheduler } from './lcm';
+import { DeisScheduler, UniPcScheduler } from './multistep';
 import {
   resolveSchedulerConfig,
   SCHEDULER_CLASS,
@@ -15,7 +17,8 @@ import type { Scheduler } from './scheduler';
 export * from './schedule';
 export * from './scheduler';
 export { lcmScalings } from './lcm';
-export { EulerScheduler, DdimScheduler, DpmppScheduler, LcmScheduler };
+export { EulerScheduler, DdimScheduler, DpmppScheduler, LcmScheduler, HeunScheduler, LmsScheduler, DpmppSdeScheduler };
+export { Dpmpp2sAncestralScheduler, UniPcScheduler, DeisScheduler };
 
 export const SCHEDULER_NAMES = Object.keys(SCHEDULER_CLASS) as SchedulerName[];
 
@@ -46,5 +49,17 @@ export function createScheduler(name: SchedulerName, options: CreateSchedulerOpt
       return new DpmppScheduler(config, true);
     case 'lcm':
       return new LcmScheduler(config);
+    case 'heun':
+      return new HeunScheduler(config);
+    case 'lms':
+      return new LmsScheduler(config);
+    case 'dpmpp_sde':
+      return new DpmppSdeScheduler(config);
+    case 'dpmpp_2s_a':
+      return new Dpmpp2sAncestralScheduler(config);
+    case 'unipc':
+      return new UniPcScheduler(config);
+    case 'deis':
+      return new DeisScheduler(config);
   }
 }

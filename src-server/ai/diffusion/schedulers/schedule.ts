@@ -77,6 +77,9 @@ const CLASS_DEFAULTS: Record<string, Partial<SchedulerConfig>> = {
   DPMSolverMultistepScheduler: { timestepSpacing: 'linspace' },
   LMSDiscreteScheduler: { timestepSpacing: 'linspace' },
   UniPCMultistepScheduler: { timestepSpacing: 'linspace' },
+  HeunDiscreteScheduler: { timestepSpacing: 'linspace' },
+  DPMSolverSDEScheduler: { timestepSpacing: 'linspace' },
+  DEISMultistepScheduler: { timestepSpacing: 'linspace' },
 };
 
 /** The defaults of each scheduler implemented here, used for keys neither the file nor its class sets. */
@@ -87,6 +90,13 @@ export const SCHEDULER_CLASS = {
   dpmpp_2m: 'DPMSolverMultistepScheduler',
   dpmpp_2m_sde: 'DPMSolverMultistepScheduler',
   lcm: 'LCMScheduler',
+  heun: 'HeunDiscreteScheduler',
+  lms: 'LMSDiscreteScheduler',
+  dpmpp_sde: 'DPMSolverSDEScheduler',
+  // k-diffusion's sampler has no diffusers class; it shares Euler ancestral's schedule.
+  dpmpp_2s_a: 'EulerAncestralDiscreteScheduler',
+  unipc: 'UniPCMultistepScheduler',
+  deis: 'DEISMultistepScheduler',
 } as const;
 
 export type SchedulerName = keyof typeof SCHEDULER_CLASS;

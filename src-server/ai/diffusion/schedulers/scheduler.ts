@@ -77,10 +77,15 @@ export abstract class BaseScheduler implements Scheduler {
     if (!(strength > 0 && strength <= 1)) throw new RangeError(`strength must be in (0, 1], got ${strength}`);
     this.steps = steps;
     this.all = this.schedule(steps, strength);
-    this.begin = this.skipsForStrength() ? this.all.length - Math.min(Math.floor(steps * strength), steps) : 0;
+    this.begin = this.skipsForStrength() ? this.stepStart(steps - Math.min(Math.floor(steps * strength), steps)) : 0;
     if (this.begin >= this.all.length) throw new RangeError(`strength ${strength} leaves no step of ${steps} to run`);
     this.index = this.begin;
     this.reset();
+  }
+
+  /** The schedule entry where step `step` starts (two-stage samplers evaluate the model twice a step). */
+  protected stepStart(step: number): number {
+    return step;
   }
 
   /** Whether img2img's strength skips the first steps (all but LCM, which folds it into its schedule). */

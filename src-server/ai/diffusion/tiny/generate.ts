@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { attr, onnxDataType } from '../../onnx/writer';
+import { attr, onnxDataType, toFloat16 } from '../../onnx/writer';
+import { writeSafetensors } from '../safetensors';
+import { fromFloat16 } from '../tensors';
 import { TinyNet, Weights, type Float } from '../../onnx/tiny-net';
 
 // Tiny random-weight Stable Diffusion models and upscalers in the exact layout, tensor names and
@@ -36,6 +38,11 @@ export interface TinySdOptions {
   seed?: number;
   /** Writes vae_encoder/ (default true). */
   vaeEncoder?: boolean;
+  /**
+   * A UNet that also takes a ControlNet's residuals, as OnnxStack/Amuse export it:
+   * `down_block_additional_residuals_<i>` (one per block) and `mid_block_additional_residual`.
+   */
+  controlnet?: boolean;
 }
 
 export interface TinyUpscalerOptions {
@@ -51,18 +58,39 @@ const WIDTH = { sd1: 32, xl1: 32, xl2: 48 } as const;
 const XL_POOLED = 48;
 const MAX_TOKENS = 77;
 
+/**
+ * The node name torch.onnx gives a module's op: its path with "/" between modules and an index kept
+ * on its list ("/text_model/encoder/layers.0/mlp/fc1/MatMul"), which LoRA merging reads.
+ */
+export function exportNodeName(scope: string, module: string, op: string): string {
+  const parts: string[] = [];
+  for (const part of [...(scope ? [scope] : []), ...module.split('.')]) {
+    if (/^\d+$/.test(part) && parts.length) parts[parts.length - 1] += `.${part}`;
+    else parts.push(part);
+  }
+  return `/${parts.join('/')}/${op}`;
+}
+
 /** A graph of the tiny SD and upscaler networks; fp16 models cast up inside (see TinyNet). */
 class Net extends TinyNet {
+  /** The module path the export puts before every node name ("text_model" for CLIP encoders). */
+  scope = '';
+
   conv(x: string, name: string, cin: number, cout: number, k: number, gain = 1): string {
     const w = this.random(`${name}.weight`, [cout, cin, k, k], gain / Math.sqrt(cin * k * k));
     const b = this.param(`${name}.bias`, [cout], new Float32Array(cout));
-    return this.g.op('Conv', [x, w, b], { pads: attr.ints([k >> 1, k >> 1, k >> 1, k >> 1]), kernel_shape: attr.ints([k, k]) });
+    return this.g.op(
+      'Conv',
+      [x, w, b],
+      { pads: attr.ints([k >> 1, k >> 1, k >> 1, k >> 1]), kernel_shape: attr.ints([k, k]) },
+      { name: exportNodeName(this.scope, name, 'Conv') },
+    );
   }
 
   linear(x: string, name: string, cin: number, cout: number, gain = 1): string {
     const w = this.random(`${name}.weight`, [cin, cout], gain / Math.sqrt(cin));
     const b = this.param(`${name}.bias`, [cout], new Float32Array(cout));
-    return this.g.op('Add', [this.g.op('MatMul', [x, w]), b]);
+    return this.g.op('Add', [this.g.op('MatMul', [x, w], {}, { name: exportNodeName(this.scope, name, 'MatMul') }), b]);
   }
 
   silu(x: string): string {
@@ -136,6 +164,7 @@ async function writeTextEncoder(
   o: { width: number; layers: number; hiddenStates: boolean; projection: number | null },
 ): Promise<void> {
   const { g } = net;
+  net.scope = 'text_model';
   const ids = g.input('input_ids', 'int32', ['batch_size', 'sequence_length']);
   const tokens = g.op('Gather', [net.random('embeddings.token_embedding.weight', [vocabSize(), o.width], 0.5), ids]);
   const seqLen = g.op('Gather', [g.op('Shape', [ids]), g.scalar('one', 'int64', 1)]);
@@ -212,10 +241,11 @@ function denoiserGain(): Float32Array {
 async function writeUnet(
   file: string,
   net: Net,
-  o: { inChannels: number; channels: number; blocks: number; crossDim: number; xl: boolean },
+  o: { inChannels: number; channels: number; blocks: number; crossDim: number; xl: boolean; controlnet: boolean },
 ): Promise<void> {
   const { g } = net;
   const C = o.channels;
+  const residualDims = ['batch_size', C, 'height', 'width'];
   const sample = net.floatInput('sample', ['batch_size', o.inChannels, 'height', 'width']);
   const timestep = g.input('timestep', 'int64', ['steps']);
   const hidden = net.floatInput('encoder_hidden_states', ['batch_size', 'sequence_length', o.crossDim]);
@@ -239,7 +269,9 @@ async function writeUnet(
     const inner = net.conv(net.silu(h), `blocks.${b}.conv1`, C, C, 3);
     const conditioned = g.op('Add', [inner, g.op('Mul', [embMap, net.random(`blocks.${b}.emb_scale`, [1, C, 1, 1], 0.5)])]);
     h = g.op('Add', [h, net.conv(net.silu(conditioned), `blocks.${b}.conv2`, C, C, 3, 0.5)]);
+    if (o.controlnet) h = g.op('Add', [h, net.floatInput(`down_block_additional_residuals_${b}`, residualDims)]);
   }
+  if (o.controlnet) h = g.op('Add', [h, net.floatInput('mid_block_additional_residual', residualDims)]);
   const residual = net.conv(net.silu(h), 'conv_out', C, 4, 3, 0.1);
   const skip = o.inChannels === 4 ? sample : g.op('Slice', [sample, g.int64s('starts', [0]), g.int64s('ends', [4]), g.int64s('axes', [1])]);
   const gain = g.op('Gather', [
@@ -412,13 +444,25 @@ export async function writeTinySd(dir: string, options: TinySdOptions): Promise<
     cross_attention_dim: crossDim,
     ...(xl ? { addition_embed_type: 'text_time', projection_class_embeddings_input_dim: XL_POOLED + 48 } : {}),
   });
+  const unetWeights = weights.clone();
   await writeUnet(at('unet'), net('unet', external), {
     inChannels,
     channels: options.channels ?? 16,
     blocks: options.blocks ?? 2,
     crossDim,
     xl,
+    controlnet: false,
   });
+  // OnnxStack/Amuse keep the UNet a ControlNet feeds beside the plain one: the same weights (the same seed) plus the residual inputs.
+  if (options.controlnet)
+    await writeUnet(at('controlnet'), new Net('unet', float, unetWeights, external), {
+      inChannels,
+      channels: options.channels ?? 16,
+      blocks: options.blocks ?? 2,
+      crossDim,
+      xl,
+      controlnet: true,
+    });
   const vae = { _class_name: 'AutoencoderKL', latent_channels: 4, sample_size: sampleSize * 8, scaling_factor: scaling };
   json('vae_decoder/config.json', vae);
   await writeVaeDecoder(at('vae_decoder'), net('vae_decoder'));
@@ -434,6 +478,120 @@ export async function writeTinySd(dir: string, options: TinySdOptions): Promise<
  * (PyTorch's PixelShuffle), plus a nearest-upsampled skip so random weights still give a picture.
  * Writes `<dir>/model.onnx`.
  */
+export interface TinyControlNetOptions {
+  base: TinyBase;
+  /** The tiny UNet's width and block count it feeds (writeTinySd's, default 16 and 2). */
+  channels?: number;
+  blocks?: number;
+  seed?: number;
+}
+
+/**
+ * A tiny ControlNet in the layout OnnxStack and Amuse use: the UNet's sample, timestep and
+ * encoder_hidden_states plus controlnet_cond ([B, 3, H, W] in [0, 1]) and conditioning_scale, giving
+ * `down_block_res_samples_<i>` per UNet block and `mid_block_res_sample`, scaled by
+ * conditioning_scale. The control image is pooled to latent size and mixed with the sample, so
+ * the residuals (and the image) follow it.
+ */
+export async function writeTinyControlNet(dir: string, options: TinyControlNetOptions): Promise<void> {
+  const C = options.channels ?? 16;
+  const blocks = options.blocks ?? 2;
+  const xl = options.base === 'sdxl';
+  const net = new Net('controlnet', 'float32', new Weights(options.seed ?? 11));
+  const { g } = net;
+  const sample = net.floatInput('sample', ['batch_size', 4, 'height', 'width']);
+  g.input('timestep', 'int64', ['steps']);
+  net.floatInput('encoder_hidden_states', ['batch_size', 'sequence_length', xl ? WIDTH.xl1 + WIDTH.xl2 : WIDTH.sd1]);
+  const cond = net.floatInput('controlnet_cond', ['batch_size', 3, 'image_height', 'image_width']);
+  const scale = net.floatInput('conditioning_scale', []);
+  const pooled = g.op('AveragePool', [cond], { kernel_shape: attr.ints([8, 8]), strides: attr.ints([8, 8]) });
+  let h = g.op('Add', [net.conv(sample, 'conv_in', 4, C, 3), net.conv(pooled, 'controlnet_cond_embedding.conv_in', 3, C, 3, 4)]);
+  const dims = ['batch_size', C, 'height', 'width'];
+  for (let b = 0; b < blocks; b++) {
+    h = g.op('Add', [h, net.conv(net.silu(h), `down_blocks.${b}.conv`, C, C, 3, 0.5)]);
+    g.node('Mul', [net.conv(h, `controlnet_down_blocks.${b}`, C, C, 1, 2), scale], [`down_block_res_samples_${b}`]);
+    g.output(`down_block_res_samples_${b}`, 'float32', dims);
+  }
+  g.node('Mul', [net.conv(h, 'controlnet_mid_block', C, C, 1, 2), scale], ['mid_block_res_sample']);
+  g.output('mid_block_res_sample', 'float32', dims);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, 'config.json'),
+    JSON.stringify({ _class_name: 'ControlNetModel', cross_attention_dim: xl ? 80 : 32 }, null, 2),
+  );
+  await net.write(path.join(dir, 'model.onnx'));
+}
+
+export interface TinyLoraOptions {
+  base: TinyBase;
+  /** kohya's key names (lora_unet_…, lora_te_…) or diffusers/peft's (unet.….lora_A.weight). */
+  format: 'kohya' | 'peft';
+  rank?: number;
+  /** The tiny UNet's width it is made for (writeTinySd's `channels`, default 16). */
+  channels?: number;
+  seed?: number;
+}
+
+/** A LoRA layer of a tiny LoRA: where it goes, torch's [out, in…] weight shape, and its values. */
+export interface TinyLoraLayer {
+  target: 'unet' | 'text_encoder' | 'text_encoder_2';
+  module: string;
+  up: { shape: number[]; values: Float32Array };
+  down: { shape: number[]; values: Float32Array };
+  alpha: number;
+}
+
+/**
+ * A seeded random LoRA for the tiny models: a conv and a linear layer of the UNet and the first
+ * MLP layer of each text encoder, with alpha = rank / 2 (a scale of 0.5), as a .safetensors file.
+ */
+export function writeTinyLora(file: string, options: TinyLoraOptions): TinyLoraLayer[] {
+  const rank = options.rank ?? 2;
+  const C = options.channels ?? 16;
+  const xl = options.base === 'sdxl';
+  const w = new Weights(options.seed ?? 7);
+  const layer = (target: TinyLoraLayer['target'], module: string, out: number, inner: number[]): TinyLoraLayer => {
+    const k = inner.reduce((a, b) => a * b, 1);
+    return {
+      target,
+      module,
+      down: { shape: [rank, ...inner], values: w.normal(rank * k, 0.3) },
+      up: { shape: [out, rank, ...inner.slice(1).map(() => 1)], values: w.normal(out * rank, 0.3) },
+      alpha: rank / 2,
+    };
+  };
+  const layers = [
+    layer('unet', 'blocks.0.conv1', C, [C, 3, 3]),
+    layer('unet', 'text_proj', C, [xl ? WIDTH.xl1 + WIDTH.xl2 : WIDTH.sd1]),
+    layer('text_encoder', 'text_model.encoder.layers.0.mlp.fc1', 2 * (xl ? WIDTH.xl1 : WIDTH.sd1), [xl ? WIDTH.xl1 : WIDTH.sd1]),
+    ...(xl ? [layer('text_encoder_2', 'text_model.encoder.layers.0.mlp.fc1', 2 * WIDTH.xl2, [WIDTH.xl2])] : []),
+  ];
+  const tensors: Record<string, { shape: number[]; values: Float32Array; dtype: 'F16' | 'F32' }> = {};
+  for (const l of layers) {
+    if (options.format === 'kohya') {
+      const prefix = l.target === 'unet' ? 'lora_unet' : xl ? (l.target === 'text_encoder' ? 'lora_te1' : 'lora_te2') : 'lora_te';
+      const key = `${prefix}_${l.module.replace(/\./g, '_')}`;
+      tensors[`${key}.lora_down.weight`] = { ...l.down, dtype: 'F16' };
+      tensors[`${key}.lora_up.weight`] = { ...l.up, dtype: 'F16' };
+      tensors[`${key}.alpha`] = { shape: [], values: Float32Array.of(l.alpha), dtype: 'F32' };
+    } else {
+      const key = `${l.target}.${l.module}`;
+      tensors[`${key}.lora_A.weight`] = { ...l.down, dtype: 'F32' };
+      tensors[`${key}.lora_B.weight`] = { ...l.up, dtype: 'F32' };
+      tensors[`${key}.alpha`] = { shape: [], values: Float32Array.of(l.alpha), dtype: 'F32' };
+    }
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  writeSafetensors(file, tensors, { ss_base_model_version: xl ? 'sdxl_base_v1-0' : 'sd_v1' });
+  // What the file holds, as read back (kohya's are float16).
+  if (options.format === 'kohya')
+    for (const l of layers) {
+      l.down.values = fromFloat16(toFloat16(l.down.values));
+      l.up.values = fromFloat16(toFloat16(l.up.values));
+    }
+  return layers;
+}
+
 export async function writeTinyUpscaler(dir: string, options: TinyUpscalerOptions): Promise<string> {
   const s = options.scale;
   const C = options.channels ?? 8;

@@ -12,7 +12,7 @@ import type { CanvasModel, ImageModelService } from '../models/service';
 import { checkSize, fitSize, readImageRef, type SourceImage } from './inputs';
 import { Accepted, SDXL_SIZE_FIELDS, type ImageToImage, type Inpaint, type TextToImage, type Upscale } from './schemas';
 import type { SizeConditioning } from '../../../ai/diffusion/pipeline';
-import { samplerName, type EnqueueRequest, type GenerateService } from './service';
+import { samplerName, type ControlPayload, type EnqueueRequest, type GenerateService } from './service';
 import { errors } from '../errors';
 
 /**
@@ -41,7 +41,7 @@ export const generateConfig = {
 };
 
 export const GENERATE_ERRORS = {
-  400: '`INVALID_PARAMETERS`: a field out of range, a size the model cannot make (multiples of 8 within its bounds), an unreadable image, `loras` or `controlnet` (not supported by the local engine, named in `details.feature`), a model of the wrong type',
+  400: '`INVALID_PARAMETERS`: a field out of range, a size the model cannot make (multiples of 8 within its bounds), an unreadable image, a LoRA or ControlNet for another base, a ControlNet step window or thresholds out of order, a model of the wrong type',
   402: "`INSUFFICIENT_CREDITS` (`details.required`, `details.available`); `STORAGE_EXCEEDED`: your images and workflows fill your plan's storage",
   403: "`MODEL_NOT_AVAILABLE`: your plan does not include the model; `FORBIDDEN`: the board or image is another account's",
   404: '`MODEL_NOT_FOUND`: no such model is installed; `NOT_FOUND`: the board or source image does not exist',
@@ -64,15 +64,6 @@ export const generateSchema = <B extends TSchema>(
   body,
   response: { 202: Envelope(Accepted), ...errorResponses(errors) },
 });
-
-export function refuseUnsupported(b: { loras?: unknown[]; controlnet?: unknown }): void {
-  if (b.loras && b.loras.length > 0)
-    throw errors.error('INVALID_PARAMETERS', 'LoRAs are not supported by the local diffusion engine; send no loras', { feature: 'loras' });
-  if (b.controlnet !== undefined && b.controlnet !== null)
-    throw errors.error('INVALID_PARAMETERS', 'ControlNet is not supported by the local diffusion engine; send no controlnet', {
-      feature: 'controlnet',
-    });
-}
 
 /** Starting from an image means encoding it: a checkpoint exported without vae_encoder/ cannot. */
 /**
@@ -172,6 +163,70 @@ export class GenerationRequests {
     return readImageRef(value, field, user.id, this.images, this.app.storage);
   }
 
+  /** The ControlNet a body asks for: installed, for the model's base, its control image read; none: nothing. */
+  private async controlOf(user: UserRow, b: TextToImage | ImageToImage | Inpaint, model: CanvasModel) {
+    const c = b.controlnet;
+    if (!c) return { controlnet: null, control: null, controlRef: null };
+    if (!this.models.list({ type: 'controlnet' }).some((m) => m.installed))
+      throw errors.error(
+        'MODEL_NOT_FOUND',
+        'No ControlNet is installed: install one on the Models screen (/app/models), or send no controlnet',
+        {
+          model: c.model,
+          models_screen: '/app/models',
+        },
+      );
+    const found = this.models.resolve(c.model, 'controlnet', user.tier, 'controlnet.model');
+    if (found.base && model.base && found.base !== model.base)
+      throw errors.error('INVALID_PARAMETERS', `ControlNet "${found.name}" is for ${found.base} models; "${model.name}" is ${model.base}`, {
+        field: 'controlnet.model',
+      });
+    const begin = c.begin_step_percent ?? 0;
+    const end = c.end_step_percent ?? 1;
+    if (!(begin < end))
+      throw errors.error('INVALID_PARAMETERS', `begin_step_percent (${begin}) must be below end_step_percent (${end})`, {
+        field: 'controlnet.end_step_percent',
+      });
+    const lowThreshold = c.low_threshold ?? 100;
+    const highThreshold = c.high_threshold ?? 200;
+    if (lowThreshold > highThreshold)
+      throw errors.error('INVALID_PARAMETERS', `low_threshold (${lowThreshold}) must not exceed high_threshold (${highThreshold})`, {
+        field: 'controlnet.low_threshold',
+      });
+    const image = await this.source(user, c.image, 'controlnet.image');
+    return {
+      controlnet: {
+        id: found.id,
+        name: found.name,
+        path: found.entry.path,
+        weight: c.weight ?? 1,
+        begin,
+        end,
+        preprocessor: c.preprocessor ?? 'none',
+        lowThreshold,
+        highThreshold,
+      } satisfies ControlPayload,
+      control: image.png,
+      controlRef: image.ref,
+    };
+  }
+
+  /** The params a job records: the body with its control image as a reference, not its bytes. */
+  private withControlRef(params: Record<string, unknown>, ref: string | null): Record<string, unknown> {
+    return ref && params.controlnet ? { ...params, controlnet: { ...(params.controlnet as object), image: ref } } : params;
+  }
+
+  /** An installed LoRA for the model's base, with its weight (default 1). */
+  private lora(user: UserRow, l: { name: string; weight?: number }, model: CanvasModel, index: number) {
+    const field = `loras[${index}].name`;
+    const found = this.models.resolve(l.name, 'lora', user.tier, field);
+    if (found.base && model.base && found.base !== model.base)
+      throw errors.error('INVALID_PARAMETERS', `LoRA "${found.name}" is for ${found.base} models; "${model.name}" is ${model.base}`, {
+        field,
+      });
+    return { id: found.id, name: found.name, path: found.entry.file!, weight: l.weight ?? 1 };
+  }
+
   /** The fields text-to-image, image-to-image and inpainting share, checked against the model. */
   private diffusion(
     user: UserRow,
@@ -199,20 +254,23 @@ export class GenerationRequests {
       workUnits: steps * ((size.width * size.height) / 1e6) * batchSize,
       sizeConditioning: sizeConditioning(b, model, size),
       vae: b.vae === undefined ? null : vaeOf(this.models.resolve(b.vae, 'vae', user.tier, 'vae')),
+      loras: (b.loras ?? []).map((l, i) => this.lora(user, l, model, i)),
       ...(origin.workflowId ? { workflowId: origin.workflowId } : {}),
       ...(origin.pngText ? { pngText: origin.pngText } : {}),
     };
   }
 
   async textToImage(user: UserRow, b: TextToImage, origin: Origin = {}): Promise<EnqueueRequest> {
-    refuseUnsupported(b);
     const model = this.mainModel(user, b.model);
     const native = model.entry.sample_size!;
     const common = this.diffusion(user, b, { width: b.width ?? native, height: b.height ?? native }, model, origin);
+    const control = await this.controlOf(user, b, model);
     return {
       ...common,
       kind: 'text_to_image',
-      params: this.params({ ...b, model: model.name }, {}, origin),
+      params: this.withControlRef(this.params({ ...b, model: model.name }, {}, origin), control.controlRef),
+      controlnet: control.controlnet,
+      control: control.control,
       strength: null,
       source: null,
       mask: null,
@@ -220,17 +278,19 @@ export class GenerationRequests {
   }
 
   async imageToImage(user: UserRow, b: ImageToImage, origin: Origin = {}): Promise<EnqueueRequest> {
-    refuseUnsupported(b);
     const model = this.mainModel(user, b.model);
     needsEncoder(model);
     const source = await this.source(user, b.source_image, 'source_image');
     const fitted = fitSize(shapeOf(model), source.width, source.height);
     const common = this.diffusion(user, b, { width: b.width ?? fitted.width, height: b.height ?? fitted.height }, model, origin);
+    const control = await this.controlOf(user, b, model);
     const strength = b.strength ?? 0.75;
     return {
       ...common,
       kind: 'image_to_image',
-      params: this.params({ ...b, model: model.name }, { source_image: source }, origin),
+      params: this.withControlRef(this.params({ ...b, model: model.name }, { source_image: source }, origin), control.controlRef),
+      controlnet: control.controlnet,
+      control: control.control,
       strength,
       workUnits: common.workUnits * strength,
       source: source.png,
@@ -239,18 +299,23 @@ export class GenerationRequests {
   }
 
   async inpaint(user: UserRow, b: Inpaint, origin: Origin = {}): Promise<EnqueueRequest> {
-    refuseUnsupported(b);
     const model = this.mainModel(user, b.model, true);
     needsEncoder(model);
     const source = await this.source(user, b.source_image, 'source_image');
     const mask = await this.source(user, b.mask_image, 'mask_image');
     const fitted = fitSize(shapeOf(model), source.width, source.height);
     const common = this.diffusion(user, b, { width: b.width ?? fitted.width, height: b.height ?? fitted.height }, model, origin);
+    const control = await this.controlOf(user, b, model);
     const strength = b.strength ?? 1;
     return {
       ...common,
       kind: 'inpaint',
-      params: this.params({ ...b, model: model.name }, { source_image: source, mask_image: mask }, origin),
+      params: this.withControlRef(
+        this.params({ ...b, model: model.name }, { source_image: source, mask_image: mask }, origin),
+        control.controlRef,
+      ),
+      controlnet: control.controlnet,
+      control: control.control,
       strength,
       workUnits: common.workUnits * strength,
       source: source.png,

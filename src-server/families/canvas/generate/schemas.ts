@@ -49,15 +49,38 @@ const Loras = Type.Optional(
     Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), weight: Type.Optional(Type.Number({ minimum: -10, maximum: 10 })) }),
     {
       maxItems: 16,
-      description: 'Not supported by the local engine: a non-empty list is refused with `INVALID_PARAMETERS`',
+      description:
+        'Installed LoRAs (GET /models?type=lora) merged into the model for this generation, each with its weight (default 1; 0 leaves the model as it is). A LoRA for another base is refused with `INVALID_PARAMETERS`',
     },
   ),
 );
 const ControlNet = Type.Optional(
   Nullable(
     Type.Object(
-      { model: Type.String({ maxLength: 200 }), image: Type.String(), weight: Type.Optional(Type.Number()) },
-      { description: 'Not supported by the local engine: refused with `INVALID_PARAMETERS`' },
+      {
+        model: Type.String({
+          minLength: 1,
+          maxLength: 200,
+          description: "An installed ControlNet (GET /models?type=controlnet) for the model's base",
+        }),
+        image: Type.String({
+          minLength: 1,
+          maxLength: 16 * 1024 * 1024,
+          description: 'The control image: an image id from your gallery, or a base64 PNG/JPEG/WebP; resized to the output size',
+        }),
+        weight: Type.Optional(Type.Number({ minimum: 0, maximum: 2, description: 'conditioning_scale (default 1)' })),
+        begin_step_percent: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'Default 0' })),
+        end_step_percent: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'Default 1' })),
+        preprocessor: Type.Optional(
+          Type.Enum(['none', 'canny'], { description: "`canny`: edges found here (OpenCV's Canny) from the image; default `none`" }),
+        ),
+        low_threshold: Type.Optional(Type.Integer({ minimum: 0, maximum: 255, description: 'Canny, default 100' })),
+        high_threshold: Type.Optional(Type.Integer({ minimum: 0, maximum: 255, description: 'Canny, default 200' })),
+      },
+      {
+        description:
+          "A ControlNet steering the steps from begin_step_percent to end_step_percent. The model needs its ControlNet UNet (controlnet/model.onnx, OnnxStack/Amuse's layout); none installed: `MODEL_NOT_FOUND`",
+      },
     ),
   ),
 );

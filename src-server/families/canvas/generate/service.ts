@@ -1,12 +1,14 @@
 import crypto from 'node:crypto';
+import path from 'node:path';
 import { JOB_KINDS } from '../../../../src-shared/jobs';
 import sharp from 'sharp';
 import type { Db } from '../../../db/client';
 import type { AiPool } from '../../../ai/pool';
 import { AiError } from '../../../ai/protocol';
-import { generateImage, type DiffusionProgress, type SizeConditioning } from '../../../ai/diffusion/pipeline';
+import { generateImage, type ControlInput, type DiffusionProgress, type SizeConditioning } from '../../../ai/diffusion/pipeline';
+import { cannyEdges } from '../../../ai/diffusion/canny';
 import { upscaleImage, type UpscaleFactor } from '../../../ai/diffusion/upscale';
-import type { SchedulerName } from '../../../ai/diffusion/schedulers';
+import { A1111_SAMPLER_LABELS, INVOKE_SCHEDULER_OF, SAMPLERS } from './samplers';
 import type { Job, JobContext, JobQueue, JobSnapshot } from '../../../jobs/queue';
 import type { FileStore } from '../../../storage/file-store';
 import type { UserRow } from '../../../auth/service';
@@ -18,52 +20,12 @@ import { storageQuotaBytes, tierOf } from '../plans/tiers';
 import { usedBytes } from '../storage/usage';
 import { errors } from '../errors';
 
+export { A1111_SAMPLER_LABELS, INVOKE_SCHEDULER_OF, SAMPLERS, samplerName } from './samplers';
+
 export const GENERATE_JOB = JOB_KINDS.canvasGenerate;
 export const GPU_LANE = 'gpu';
 /** Jobs waiting in the GPU lane, all accounts together, past which new ones are refused (QUEUE_FULL). */
 export const MAX_QUEUED = 100;
-
-/** The spec's samplers as the engine runs them. */
-export const SAMPLERS: Record<string, { scheduler: SchedulerName; karras: boolean }> = {
-  euler_a: { scheduler: 'euler_a', karras: false },
-  euler: { scheduler: 'euler', karras: false },
-  ddim: { scheduler: 'ddim', karras: false },
-  dpmpp_2m: { scheduler: 'dpmpp_2m', karras: false },
-  dpmpp_2m_karras: { scheduler: 'dpmpp_2m', karras: true },
-  dpmpp_2m_sde: { scheduler: 'dpmpp_2m_sde', karras: false },
-  dpmpp_2m_sde_karras: { scheduler: 'dpmpp_2m_sde', karras: true },
-  lcm: { scheduler: 'lcm', karras: false },
-};
-
-/** A1111's label for each sampler, as its `parameters` text and the tools that read it name them. */
-export const A1111_SAMPLER_LABELS: Record<string, string> = {
-  euler_a: 'Euler a',
-  euler: 'Euler',
-  ddim: 'DDIM',
-  dpmpp_2m: 'DPM++ 2M',
-  dpmpp_2m_karras: 'DPM++ 2M Karras',
-  dpmpp_2m_sde: 'DPM++ 2M SDE',
-  dpmpp_2m_sde_karras: 'DPM++ 2M SDE Karras',
-  lcm: 'LCM',
-};
-
-/** Our sampler name for one of ours or an A1111 label ("DPM++ 2M Karras"). */
-export function samplerName(value: string): string {
-  if (value in SAMPLERS) return value;
-  return Object.entries(A1111_SAMPLER_LABELS).find(([, label]) => label === value)?.[0] ?? value;
-}
-
-/** InvokeAI's scheduler names (its metadata and workflows), by our sampler name. */
-export const INVOKE_SCHEDULER_OF: Record<string, string> = {
-  euler_a: 'euler_a',
-  euler: 'euler',
-  ddim: 'ddim',
-  dpmpp_2m: 'dpmpp_2m',
-  dpmpp_2m_karras: 'dpmpp_2m_k',
-  dpmpp_2m_sde: 'dpmpp_2m_sde',
-  dpmpp_2m_sde_karras: 'dpmpp_2m_sde_k',
-  lcm: 'lcm',
-};
 
 /** SDXL size conditioning in the API's words, for the image's metadata. */
 const sizeConditioningView = (c: SizeConditioning) => ({
@@ -106,6 +68,11 @@ export interface GeneratePayload {
   vae?: { id: string; name: string; path: string } | null;
   /** An upscale's gallery source: its id, kept in the new image's metadata so it links back. */
   sourceImageId?: string | null;
+  /** LoRAs merged into the model for this run (`path` is the .safetensors file). */
+  loras?: { id: string; name: string; path: string; weight: number }[];
+  /** A ControlNet steering the run; its control image is stored as `controlKey`. */
+  controlnet?: ControlPayload | null;
+  controlKey?: string | null;
 }
 
 export interface GenerateResult {
@@ -116,7 +83,23 @@ export interface GenerateResult {
   compute_seconds: number;
 }
 
-export interface EnqueueRequest extends Omit<GeneratePayload, 'userId' | 'sourceKey' | 'maskKey'> {
+export interface ControlPayload {
+  id: string;
+  name: string;
+  /** The ControlNet folder. */
+  path: string;
+  weight: number;
+  begin: number;
+  end: number;
+  /** Edges are found in the worker's process before the run ('none': the image is the control already). */
+  preprocessor: 'none' | 'canny';
+  lowThreshold: number;
+  highThreshold: number;
+}
+
+export interface EnqueueRequest extends Omit<GeneratePayload, 'userId' | 'sourceKey' | 'maskKey' | 'controlKey'> {
+  /** PNG bytes of the control image. */
+  control?: Buffer | null;
   /** PNG bytes of the source and mask, stored as the job's inputs. */
   source: Buffer | null;
   mask: Buffer | null;
@@ -162,7 +145,10 @@ export function invokeMetadata(p: GeneratePayload, seed: number, width: number, 
     scheduler: INVOKE_SCHEDULER_OF[p.sampler] ?? p.sampler,
     clip_skip: 0,
     model: { key: p.model.id, hash: p.model.hash ?? '', name: p.model.name, base: p.model.base ?? 'sd-1', type: 'main' },
-    loras: [],
+    loras: (p.loras ?? []).map((l) => ({
+      model: { key: l.id, hash: '', name: l.name, base: p.model.base ?? 'sd-1', type: 'lora' },
+      weight: l.weight,
+    })),
     ...(p.vae ? { vae: { key: p.vae.id, hash: '', name: p.vae.name, base: p.model.base ?? 'sd-1', type: 'vae' } } : {}),
     ...(p.strength !== null && p.kind !== 'text_to_image' ? { strength: p.strength } : {}),
     ...(xl ? { positive_style_prompt: p.prompt, negative_style_prompt: p.negativePrompt } : {}),
@@ -188,7 +174,8 @@ function invokeText(p: GeneratePayload, seed: number, width: number, height: num
 
 function parametersText(p: GeneratePayload, seed: number): string {
   if (p.kind === 'upscale') return `Upscaled ×${p.scale} with ${p.model.name}`;
-  const lines = [p.prompt];
+  // A1111 writes the LoRAs it applied into the prompt as <lora:name:weight>.
+  const lines = [[p.prompt, ...(p.loras ?? []).map((l) => `<lora:${l.name}:${l.weight}>`)].filter(Boolean).join(' ')];
   if (p.negativePrompt) lines.push(`Negative prompt: ${p.negativePrompt}`);
   lines.push(
     [
@@ -200,6 +187,9 @@ function parametersText(p: GeneratePayload, seed: number): string {
       `Model: ${p.model.name}`,
       p.model.hash ? `Model hash: ${p.model.hash}` : null,
       p.vae ? `VAE: ${p.vae.name}` : null,
+      p.controlnet
+        ? `ControlNet 0: "Module: ${p.controlnet.preprocessor}, Model: ${p.controlnet.name}, Weight: ${p.controlnet.weight}, Guidance Start: ${p.controlnet.begin}, Guidance End: ${p.controlnet.end}"`
+        : null,
       p.strength !== null ? `Denoising strength: ${p.strength}` : null,
     ]
       .filter(Boolean)
@@ -316,10 +306,11 @@ export class GenerateService {
     try {
       const sourceKey = await store(r.source);
       const maskKey = await store(r.mask);
+      const controlKey = await store(r.control ?? null);
       // Checked again after the awaits: from here to the hold nothing else runs.
       this.checkLimits(user, estimatedCredits);
-      const { source: _s, mask: _m, workUnits, ...rest } = r;
-      const payload: GeneratePayload = { ...rest, userId: user.id, sourceKey, maskKey };
+      const { source: _s, mask: _m, control: _c, workUnits, ...rest } = r;
+      const payload: GeneratePayload = { ...rest, userId: user.id, sourceKey, maskKey, ...(controlKey ? { controlKey } : {}) };
       const job = this.queue.enqueue<GeneratePayload, GenerateResult>({ kind: GENERATE_JOB, ownerId: user.id, payload });
       this.credits.reserve({
         userId: user.id,
@@ -388,7 +379,18 @@ export class GenerateService {
           sampler: p.kind === 'upscale' ? null : p.sampler,
           strength: p.strength,
           scale: p.scale,
-          loras: [],
+          loras: (p.loras ?? []).map((l) => ({ name: l.name, weight: l.weight })),
+          ...(p.controlnet
+            ? {
+                controlnet: {
+                  name: p.controlnet.name,
+                  weight: p.controlnet.weight,
+                  begin_step_percent: p.controlnet.begin,
+                  end_step_percent: p.controlnet.end,
+                  preprocessor: p.controlnet.preprocessor,
+                },
+              }
+            : {}),
           width: made.width,
           height: made.height,
           provider: made.provider,
@@ -451,6 +453,13 @@ export class GenerateService {
     const sampler = SAMPLERS[p.sampler] ?? SAMPLERS.euler_a!;
     const image = p.sourceKey ? { rgb: await this.rgbOf(p.sourceKey, p.width, p.height, 3), strength: p.strength ?? undefined } : undefined;
     const mask = p.maskKey ? await this.rgbOf(p.maskKey, p.width, p.height, 1) : undefined;
+    const c = p.controlnet;
+    let controlnet: ControlInput | undefined;
+    if (c && p.controlKey) {
+      const rgb = await this.rgbOf(p.controlKey, p.width, p.height, 3);
+      const image = c.preprocessor === 'canny' ? cannyEdges(rgb, p.width, p.height, c.lowThreshold, c.highThreshold) : rgb;
+      controlnet = { model: c.path, image, weight: c.weight, begin: c.begin, end: c.end };
+    }
     const result = await generateImage(this.ai, {
       model: p.model.path,
       prompt: p.prompt,
@@ -468,6 +477,14 @@ export class GenerateService {
       previewEvery: 1,
       ...(p.sizeConditioning ? { sizeConditioning: p.sizeConditioning } : {}),
       ...(p.vae ? { vae: p.vae.path } : {}),
+      ...(p.loras?.length
+        ? {
+            loras: p.loras.map((l) => ({ name: l.name, file: l.path, weight: l.weight })),
+            // Beside the model folders (models/.lora-cache), which the catalog does not list.
+            loraCacheDir: path.join(path.dirname(path.dirname(p.model.path)), '.lora-cache'),
+          }
+        : {}),
+      ...(controlnet ? { controlnet } : {}),
       signal: ctx.signal,
       onProgress: (g: DiffusionProgress) => {
         const done = (g.image - 1) * g.steps + g.step;

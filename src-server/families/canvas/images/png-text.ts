@@ -1,3 +1,5 @@
+import zlib from 'node:zlib';
+
 /**
  * PNG text chunks (PNG spec §11.3.4): sharp/libvips cannot write arbitrary tEXt/iTXt keywords,
  * so the generation parameters are inserted after IHDR here, each chunk with its CRC-32. Latin-1
@@ -54,7 +56,15 @@ export function withPngText(png: Buffer, entries: Record<string, string>): Buffe
   return Buffer.concat([png.subarray(0, ihdrEnd), ...chunks, png.subarray(ihdrEnd)]);
 }
 
-/** The tEXt and iTXt (uncompressed) entries of a PNG; chunks with a wrong CRC are skipped. */
+function inflated(data: Buffer): Buffer | undefined {
+  try {
+    return zlib.inflateSync(data);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The tEXt, zTXt and iTXt entries of a PNG; chunks with a wrong CRC or broken compression are skipped. */
 export function readPngText(png: Buffer): Record<string, string> {
   assertPng(png);
   const out: Record<string, string> = {};
@@ -67,10 +77,17 @@ export function readPngText(png: Buffer): Record<string, string> {
     if (crc === crc32(png.subarray(at + 4, at + 8), data)) {
       const nul = data.indexOf(0);
       if (type === 'tEXt' && nul > 0) out[data.toString('latin1', 0, nul)] = data.toString('latin1', nul + 1);
-      if (type === 'iTXt' && nul > 0 && data[nul + 1] === 0) {
+      if (type === 'iTXt' && nul > 0) {
         const lang = data.indexOf(0, nul + 3);
         const translated = data.indexOf(0, lang + 1);
-        out[data.toString('latin1', 0, nul)] = data.toString('utf8', translated + 1);
+        const text = data.subarray(translated + 1);
+        // Compressed iTXt (flag 1) is zlib, as other tools write long metadata.
+        const value = data[nul + 1] === 0 ? text.toString('utf8') : inflated(text)?.toString('utf8');
+        if (value !== undefined) out[data.toString('latin1', 0, nul)] = value;
+      }
+      if (type === 'zTXt' && nul > 0) {
+        const value = inflated(data.subarray(nul + 2))?.toString('latin1');
+        if (value !== undefined) out[data.toString('latin1', 0, nul)] = value;
       }
     }
     if (type === 'IEND') break;

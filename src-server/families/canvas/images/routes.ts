@@ -2,11 +2,27 @@ import { Type } from 'typebox';
 import type { FamilyApp } from '../../../http/family';
 import { currentUser } from '../../../plugins/app/auth';
 import { sendStoredFile } from '../../../storage/range';
-import { Envelope, Id, PageQuery, PagedEnvelope, absoluteUrl, errorResponses, ok, pageOf, paged, security, signedIn } from '../http';
+import {
+  Envelope,
+  Id,
+  Nullable,
+  PageQuery,
+  PagedEnvelope,
+  absoluteUrl,
+  errorResponses,
+  ok,
+  pageOf,
+  paged,
+  security,
+  signedIn,
+} from '../http';
 import type { BoardService } from '../boards/service';
 import type { ImageService } from './service';
 import { ImageDetail, ImageSummary, imageViews, sharePath } from './views';
 import { errors } from '../errors';
+import { IMAGE_BODY_LIMIT } from '../generate/requests';
+import { readPngText } from './png-text';
+import { recallFromText } from './recall';
 
 const tags = ['canvas'];
 
@@ -38,8 +54,85 @@ const FileBytes = (description: string, type: string) => ({
 
 const NOT_MINE = { 400: '`VALIDATION_ERROR`: not an image id', 403: "`FORBIDDEN`: another account's image", 404: '`NOT_FOUND`' };
 
+const RecallBody = Type.Object({
+  image: Type.String({
+    minLength: 1,
+    maxLength: 32 * 1024 * 1024,
+    description: 'An image id from your gallery, or a base64 PNG (a data: URL too), e.g. one made by InvokeAI or A1111',
+  }),
+});
+const Recall = Type.Object({
+  source: Type.Enum(['invokeai', 'a1111'], { description: 'Which chunk the settings came from: invokeai_metadata, else A1111 parameters' }),
+  prompt: Nullable(Type.String()),
+  negative_prompt: Nullable(Type.String()),
+  seed: Nullable(Type.Number()),
+  width: Nullable(Type.Number()),
+  height: Nullable(Type.Number()),
+  steps: Nullable(Type.Number()),
+  cfg_scale: Nullable(Type.Number()),
+  sampler: Nullable(
+    Type.String({ description: 'As POST /generate/text-to-image names it; null when the image names one the engine does not run' }),
+  ),
+  sampler_label: Nullable(Type.String({ description: 'The sampler as the image names it (InvokeAI scheduler or A1111 label)' })),
+  model: Nullable(Type.String()),
+  vae: Nullable(Type.String()),
+  loras: Type.Array(Type.Object({ name: Type.String(), weight: Type.Number() }), {
+    description: "A1111's <lora:name:weight> tags are taken out of the prompt",
+  }),
+  strength: Nullable(Type.Number()),
+});
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** /images/**: the gallery, stars, share links; /shared/{token}: the public side of a share link. */
 export async function imageRoutes(app: FamilyApp, images: ImageService, boards: BoardService): Promise<void> {
+  app.post(
+    '/api/v1/images/recall',
+    {
+      onRequest: signedIn,
+      bodyLimit: IMAGE_BODY_LIMIT,
+      schema: {
+        tags,
+        security,
+        summary: 'The generation settings an image carries (InvokeAI or A1111 metadata), to fill the generate form',
+        description:
+          "Reads the PNG's text chunks: InvokeAI's `invokeai_metadata` (Atelier writes it too), else A1111's `parameters`. Nothing is stored.",
+        body: RecallBody,
+        response: {
+          200: Envelope(Recall),
+          ...errorResponses({
+            400: '`INVALID_PARAMETERS`: not base64, not a PNG, or a PNG that records no generation settings',
+            403: "`FORBIDDEN`: another account's image",
+            404: '`NOT_FOUND`: no such image',
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const value = request.body.image;
+      let png: Buffer;
+      if (UUID.test(value)) png = await app.storage.get(images.owned(currentUser(request).id, value.toLowerCase()).fileKey);
+      else {
+        const text = value.replace(/^data:[\w/+.-]+;base64,/, '').replace(/\s+/g, '');
+        if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text))
+          throw errors.error('INVALID_PARAMETERS', 'image must be an image id from your gallery or a base64 PNG', { field: 'image' });
+        png = Buffer.from(text, 'base64');
+      }
+      let chunks: Record<string, string>;
+      try {
+        chunks = readPngText(png);
+      } catch {
+        throw errors.error('INVALID_PARAMETERS', 'image is not a PNG; only PNGs carry generation settings', { field: 'image' });
+      }
+      const recall = recallFromText(chunks);
+      if (!recall)
+        throw errors.error('INVALID_PARAMETERS', 'This PNG records no generation settings (no invokeai_metadata or A1111 parameters)', {
+          field: 'image',
+        });
+      return ok(recall);
+    },
+  );
+
   app.get(
     '/api/v1/images',
     {

@@ -11,7 +11,7 @@ const Model = Type.Object({
   id: Type.String(),
   name: Type.String({ description: 'What generation requests pass as `model`' }),
   display_name: Type.String(),
-  type: Type.Enum(['main', 'upscaler', 'vae']),
+  type: Type.Enum(['main', 'upscaler', 'vae', 'lora', 'controlnet']),
   base: Nullable(Type.Enum([...MODEL_BASES])),
   description: Nullable(Type.String()),
   thumbnail_url: Nullable(Type.String({ description: 'Always null: installed models carry no preview image' })),
@@ -22,14 +22,14 @@ const Model = Type.Object({
   native_size: Nullable(Type.Integer({ description: 'Checkpoints: the size it was trained at, the default width and height' })),
   scale: Nullable(Type.Integer({ description: "Upscalers: the network's own factor" })),
   size_bytes: Type.Integer(),
+  license: Nullable(Type.String({ description: 'The licence the model is published under, as its folder or file says; null: unknown' })),
 });
 
 const ModelsQuery = Type.Object(
   {
     type: Type.Optional(
       Type.Enum([...MODEL_TYPES], {
-        description:
-          'main, vae, lora, controlnet or upscaler (the local engine runs no LoRA or ControlNet files, so those lists are empty)',
+        description: 'main, vae, lora, controlnet or upscaler',
       }),
     ),
     base: Type.Optional(Type.Enum([...MODEL_BASES], { description: 'sd-1, sd-2, sdxl, flux (the local engine runs no FLUX models)' })),
@@ -76,6 +76,7 @@ export async function modelRoutes(app: FamilyApp, models: ImageModelService): Pr
             native_size: m.entry.sample_size,
             scale: m.entry.scale,
             size_bytes: m.entry.size_bytes,
+            license: m.entry.license,
           };
         })
         .filter(

@@ -5,7 +5,7 @@ import { CatalogError, ModelCatalog, type CatalogEntry } from '../../../ai/diffu
 import { tierAllows, tierOf, type TierName } from '../plans/tiers';
 import { errors } from '../errors';
 
-/** The spec's model types; the engine runs checkpoints (`main`), upscalers and VAEs, no LoRA or ControlNet files. */
+/** The spec's model types, each a folder under the data folder's models/. */
 export const MODEL_TYPES = ['main', 'vae', 'lora', 'controlnet', 'upscaler'] as const;
 export type ModelType = (typeof MODEL_TYPES)[number];
 export const MODEL_BASES = ['sd-1', 'sd-2', 'sdxl', 'flux'] as const;
@@ -27,9 +27,15 @@ export interface CanvasModel {
 }
 
 /** The types the engine runs, and the catalog's name for each. */
-export type EngineType = 'main' | 'upscaler' | 'vae';
-const CATALOG_TYPE = { main: 'checkpoint', upscaler: 'upscaler', vae: 'vae' } as const;
-const TYPE_WORDS: Record<EngineType, string> = { main: 'an image model (type main)', upscaler: 'an upscaler', vae: 'a VAE' };
+export type EngineType = 'main' | 'upscaler' | 'vae' | 'lora' | 'controlnet';
+const CATALOG_TYPE = { main: 'checkpoint', upscaler: 'upscaler', vae: 'vae', lora: 'lora', controlnet: 'controlnet' } as const;
+const TYPE_WORDS: Record<EngineType, string> = {
+  main: 'an image model (type main)',
+  upscaler: 'an upscaler',
+  vae: 'a VAE',
+  lora: 'a LoRA',
+  controlnet: 'a ControlNet',
+};
 
 const toModel = (e: CatalogEntry): CanvasModel => ({
   entry: e,
@@ -54,9 +60,9 @@ export class ImageModelService {
   list(filter: { type?: ModelType; base?: ModelBase } = {}): CanvasModel[] {
     if (filter.type && !(filter.type in CATALOG_TYPE)) return [];
     if (filter.base && !ENGINE_BASE[filter.base]) return [];
-    // Only checkpoints say which base they belong to.
-    if (filter.type && filter.type !== 'main' && filter.base) return [];
-    const type = filter.type === 'main' || filter.base ? 'checkpoint' : filter.type ? CATALOG_TYPE[filter.type as EngineType] : undefined;
+    // Checkpoints, LoRAs and ControlNets say which base they belong to.
+    if (filter.base && (filter.type === 'upscaler' || filter.type === 'vae')) return [];
+    const type = filter.type ? CATALOG_TYPE[filter.type as EngineType] : filter.base ? 'checkpoint' : undefined;
     return this.catalog.list({ type, base: filter.base ? ENGINE_BASE[filter.base] : undefined }).map(toModel);
   }
 

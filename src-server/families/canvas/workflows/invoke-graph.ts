@@ -1,4 +1,5 @@
 import { errors } from '../errors';
+import { INVOKE_SCHEDULER_OF } from '../generate/samplers';
 
 /**
  * InvokeAI workflows (the editor's v3 format: `{name, nodes:[{id, type:"invocation", data:{id, type,
@@ -15,6 +16,11 @@ export const SUPPORTED_NODE_TYPES = [
   'main_model_loader',
   'sdxl_model_loader',
   'vae_loader',
+  'lora_loader',
+  'sdxl_lora_loader',
+  'controlnet',
+  'canny_image_processor',
+  'canny_edge_detection',
   'clip_skip',
   'compel',
   'sdxl_compel_prompt',
@@ -37,23 +43,17 @@ export const SUPPORTED_NODE_TYPES = [
 const SUPPORTED = new Set<string>(SUPPORTED_NODE_TYPES);
 
 /** InvokeAI scheduler names and the sampler (POST /generate/text-to-image's `sampler`) that runs each. */
-export const INVOKE_SCHEDULERS: Record<string, string> = {
-  euler_a: 'euler_a',
-  euler: 'euler',
-  ddim: 'ddim',
-  dpmpp_2m: 'dpmpp_2m',
-  dpmpp_2m_k: 'dpmpp_2m_karras',
-  dpmpp_2m_sde: 'dpmpp_2m_sde',
-  dpmpp_2m_sde_k: 'dpmpp_2m_sde_karras',
-  lcm: 'lcm',
-};
+export const INVOKE_SCHEDULERS: Record<string, string> = Object.fromEntries(
+  Object.entries(INVOKE_SCHEDULER_OF).map(([sampler, invoke]) => [invoke, sampler]),
+);
 
 const LOADERS = ['main_model_loader', 'sdxl_model_loader'];
+/** LoRA loaders sit between the model loader and what reads its unet/clip/clip2, each passing them on. */
+const LORA_LOADERS = ['lora_loader', 'sdxl_lora_loader'];
 const PROMPTS = ['compel', 'sdxl_compel_prompt'];
 const UPSCALERS = ['esrgan', 'spandrel_image_to_image'];
 /** Inputs of denoise_latents that bring in something the engine does not do. */
 const DENOISE_EXTRAS: Record<string, string> = {
-  control: 'controlnet',
   ip_adapter: 'ip_adapter',
   t2i_adapter: 't2i_adapter',
   denoise_mask: 'inpainting',
@@ -92,6 +92,10 @@ export interface MappedWorkflow {
   sdxlSize: SdxlSizeFields | null;
   /** The node whose width/height the output size comes from (noise or img_resize), to name it when the size is refused. */
   sizeNode: string | null;
+  /** The LoRAs the LoRA loaders on the unet path apply, nearest the model loader first. */
+  loras: MappedLora[];
+  /** The ControlNet wired into denoise_latents' control, if any. */
+  control: MappedControl | null;
 }
 
 export interface SdxlSizeFields {
@@ -327,7 +331,7 @@ function modelName(graph: Graph, node: GraphNode, field: string): string | null 
 
 /** Follows a `clip`/`vae`/`unet` link back to the model loader, through clip_skip with nothing skipped. */
 function loaderOf(graph: Graph, node: GraphNode, field: string, loader: GraphNode): void {
-  let from = graph.required(node, field, [...LOADERS, 'clip_skip']);
+  let from = throughLoras(graph, graph.required(node, field, [...LOADERS, ...LORA_LOADERS, 'clip_skip']), field, null);
   if (from.type === 'clip_skip') {
     const skipped = graph.number(from, 'skipped_layers') ?? 0;
     if (skipped !== 0)
@@ -335,13 +339,88 @@ function loaderOf(graph: Graph, node: GraphNode, field: string, loader: GraphNod
         `CLIP skip (node ${from.id}, skipped_layers ${skipped}) is not supported by the local engine; set it to 0 or remove the node`,
         { node_id: from.id, field: 'skipped_layers', feature: 'clip_skip' },
       );
-    from = graph.required(from, 'clip', LOADERS);
+    from = throughLoras(graph, graph.required(from, 'clip', [...LOADERS, ...LORA_LOADERS]), 'clip', null);
   }
   if (from.id !== loader.id)
     throw invalid(
       `Node ${node.id} (${node.type}) takes its ${field} from another model loader than the denoiser; the engine runs one model`,
       { node_id: node.id, field },
     );
+}
+
+/** The ControlNet a workflow's controlnet node applies, and its image (through a canny node or not). */
+export interface MappedControl {
+  nodeId: string;
+  model: string | null;
+  weight: number;
+  begin: number;
+  end: number;
+  /** A gallery image id (or InvokeAI image name) the control image comes from; null: unset. */
+  image: string | null;
+  preprocessor: 'none' | 'canny';
+  lowThreshold: number;
+  highThreshold: number;
+}
+
+const CANNY = ['canny_image_processor', 'canny_edge_detection'];
+const UUID_LIKE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** denoise_latents' `control`: one controlnet node, its image straight or through canny. */
+function controlOf(graph: Graph, denoise: GraphNode): MappedControl | null {
+  const node = graph.from(denoise, 'control', ['controlnet']);
+  if (!node) return null;
+  const mode = graph.text(node, 'control_mode') ?? 'balanced';
+  if (mode !== 'balanced')
+    throw invalid(`control_mode "${mode}" (node ${node.id}) is not supported; the engine runs ControlNets "balanced"`, {
+      node_id: node.id,
+      field: 'control_mode',
+    });
+  const resize = graph.text(node, 'resize_mode') ?? 'just_resize';
+  if (resize !== 'just_resize')
+    throw invalid(
+      `resize_mode "${resize}" (node ${node.id}) is not supported; the control image is resized to the output ("just_resize")`,
+      {
+        node_id: node.id,
+        field: 'resize_mode',
+      },
+    );
+  const from = graph.required(node, 'image', ['image', ...CANNY]);
+  const canny = CANNY.includes(from.type) ? from : null;
+  const src = imageOf(graph, canny ?? node, 'image', false);
+  return {
+    nodeId: node.id,
+    model: modelName(graph, node, 'control_model'),
+    weight: graph.number(node, 'control_weight') ?? 1,
+    begin: graph.number(node, 'begin_step_percent') ?? 0,
+    end: graph.number(node, 'end_step_percent') ?? 1,
+    image: src.image,
+    preprocessor: canny ? 'canny' : 'none',
+    lowThreshold: canny ? (graph.number(canny, 'low_threshold') ?? 100) : 100,
+    highThreshold: canny ? (graph.number(canny, 'high_threshold') ?? 200) : 200,
+  };
+}
+
+/** One LoRA a workflow applies: its lora_loader node, the model it names (null: unset) and its weight. */
+export interface MappedLora {
+  nodeId: string;
+  name: string | null;
+  weight: number;
+}
+
+/**
+ * Walks a unet/clip/clip2 link back through LoRA loaders to what feeds them, collecting each LoRA
+ * (outermost first) into `found` when given.
+ */
+function throughLoras(graph: Graph, from: GraphNode, field: string, found: MappedLora[] | null): GraphNode {
+  let node = from;
+  for (let depth = 0; LORA_LOADERS.includes(node.type); depth++) {
+    if (depth > 64) throw invalid('The LoRA loaders form a cycle', { node_id: node.id });
+    if (field === 'clip2' && node.type === 'lora_loader')
+      throw invalid(`lora_loader node ${node.id} has no clip2; SDXL workflows use sdxl_lora_loader`, { node_id: node.id, field });
+    found?.push({ nodeId: node.id, name: modelName(graph, node, 'lora'), weight: graph.number(node, 'weight') ?? 0.75 });
+    node = graph.required(node, field, [...LOADERS, ...LORA_LOADERS, 'clip_skip']);
+  }
+  return node;
 }
 
 /** An sdxl_compel_prompt's size conditioning, with InvokeAI's defaults for fields the file leaves out. */
@@ -412,7 +491,13 @@ function vaeSource(graph: Graph, node: GraphNode, loader: GraphNode): GraphNode 
 
 function diffusionOf(graph: Graph, l2i: GraphNode): MappedWorkflow {
   const denoise = graph.required(l2i, 'latents', ['denoise_latents']);
-  const loader = graph.required(denoise, 'unet', LOADERS);
+  const loras: MappedLora[] = [];
+  const loader = throughLoras(graph, graph.required(denoise, 'unet', [...LOADERS, ...LORA_LOADERS]), 'unet', loras);
+  if (!LOADERS.includes(loader.type))
+    throw invalid(`Input "unet" of the LoRA chain ends at a ${loader.type} node; it needs a model loader`, {
+      node_id: loader.id,
+      field: 'unet',
+    });
   const vaeLoader = vaeSource(graph, l2i, loader);
   for (const [field, feature] of Object.entries(DENOISE_EXTRAS)) {
     const link = graph.link(denoise, field);
@@ -536,6 +621,8 @@ function diffusionOf(graph: Graph, l2i: GraphNode): MappedWorkflow {
     vaeNode: vaeLoader?.id ?? null,
     sdxlSize,
     sizeNode,
+    loras: loras.reverse(),
+    control: controlOf(graph, denoise),
   };
 }
 
@@ -595,6 +682,8 @@ function upscaleOf(graph: Graph, node: GraphNode): MappedWorkflow {
     vaeNode: null,
     sdxlSize: null,
     sizeNode: null,
+    loras: [],
+    control: null,
   };
 }
 
@@ -635,6 +724,7 @@ export interface WorkflowInputs {
   strength?: number;
   batch_size?: number;
   image_id?: string;
+  control_image_id?: string;
   scale?: 2 | 4;
   save_to_board?: string;
   vae?: string;
@@ -657,6 +747,7 @@ const INPUT_MODES: Record<keyof WorkflowInputs, MappedWorkflow['mode'][]> = {
   sampler: ['text_to_image', 'image_to_image'],
   width: ['text_to_image', 'image_to_image'],
   height: ['text_to_image', 'image_to_image'],
+  control_image_id: ['text_to_image', 'image_to_image'],
   strength: ['image_to_image'],
   batch_size: ['text_to_image', 'image_to_image'],
   image_id: ['image_to_image', 'upscale'],
@@ -750,6 +841,42 @@ export function workflowRequest(mapped: MappedWorkflow, inputs: WorkflowInputs):
     );
   }
   set(body, 'vae', vae);
+  const unnamed = mapped.loras.find((l) => l.name === null);
+  if (unnamed)
+    throw invalid(`LoRA loader node ${unnamed.nodeId} names no LoRA; choose one in the workflow (GET /models?type=lora lists them)`, {
+      node_id: unnamed.nodeId,
+      field: 'lora',
+    });
+  if (mapped.loras.length)
+    set(
+      body,
+      'loras',
+      mapped.loras.map((l) => ({ name: l.name!, weight: l.weight })),
+    );
+  const c = mapped.control;
+  if (c) {
+    if (c.model === null)
+      throw invalid(`controlnet node ${c.nodeId} names no ControlNet model; choose one (GET /models?type=controlnet lists them)`, {
+        node_id: c.nodeId,
+        field: 'control_model',
+      });
+    const image = inputs.control_image_id ?? c.image;
+    if (image === null || (inputs.control_image_id === undefined && !UUID_LIKE.test(image)))
+      throw invalid(
+        `The controlnet node ${c.nodeId}'s image ${image === null ? 'is empty' : `"${image}" is not an image id of your gallery`}; pass inputs.control_image_id`,
+        { node_id: c.nodeId, field: 'inputs.control_image_id' },
+      );
+    set(body, 'controlnet', {
+      model: c.model,
+      image,
+      weight: c.weight,
+      begin_step_percent: c.begin,
+      end_step_percent: c.end,
+      preprocessor: c.preprocessor,
+      low_threshold: c.lowThreshold,
+      high_threshold: c.highThreshold,
+    });
+  }
   for (const key of Object.keys(SDXL_SIZE_DEFAULTS) as (keyof SdxlSizeFields)[]) set(body, key, inputs[key] ?? mapped.sdxlSize?.[key]);
   if (mapped.mode === 'image_to_image') {
     const image = inputs.image_id ?? mapped.image;

@@ -92,6 +92,10 @@ export const WorkflowInputsSchema = Type.Object(
       Type.String({ minLength: 1, maxLength: 16 * 1024 * 1024 }),
       "The image an image-to-image or upscaling workflow starts from: an image id from your gallery, or a base64 PNG/JPEG/WebP. Needed when the workflow's image node does not name one of your images",
     ),
+    control_image_id: input(
+      Type.String({ minLength: 1, maxLength: 16 * 1024 * 1024 }),
+      "The controlnet node's image (before its canny node, if any): an image id from your gallery, or a base64 PNG/JPEG/WebP. Needed when the node does not name one of your images",
+    ),
     scale: input(UpscaleBody.properties.scale, 'Replaces the upscaling factor (2 or 4; esrgan takes it from its model file name, else 2)'),
     save_to_board: input(t2i.save_to_board, 'A board of yours the images are added to'),
     vae: input(

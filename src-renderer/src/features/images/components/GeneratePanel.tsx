@@ -4,6 +4,7 @@ import { canvasApi, describeError, SAMPLERS, type CanvasModel } from '../api';
 import { useImages } from '../store';
 import { MaskEditor, type MaskHandle } from './MaskEditor';
 import { SourcePicker } from './SourcePicker';
+import { ModelExtras, RecallUpload } from './ModelExtras';
 import { spend } from '../../../lib/words';
 import { ariaKeys, pressSubmit, useShortcut, withShortcut } from '../../../lib/shortcuts';
 
@@ -97,6 +98,7 @@ export function GeneratePanel() {
             </button>
           ))}
         </div>
+        <RecallUpload />
         <Field label="Prompt">
           {(c) => (
             <textarea
@@ -155,6 +157,7 @@ export function GeneratePanel() {
             </select>
           )}
         </Field>
+        <ModelExtras model={model} />
         <div className="form-grid">
           <Field label="Width" hint={`${bounds.min}–${bounds.max}, multiple of 8`}>
             {(c) => (

@@ -2,7 +2,8 @@ import { useEffect, useRef, useState } from 'react';
 import { progressOf, useJob } from '../../../lib/jobs';
 import { Alert, Button, confirmAction, Field, Spinner } from '../../../components';
 import { ariaKeys, useShortcut, withShortcut } from '../../../lib/shortcuts';
-import { canvasApi, describeError, SAMPLERS, type ImageDetail, type Sampler } from '../api';
+import { canvasApi, describeError, type ImageDetail } from '../api';
+import { applyRecall } from '../recall';
 import { useImages } from '../store';
 
 const bytes = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
@@ -40,6 +41,13 @@ function Metadata({ image }: { image: ImageDetail }) {
     ['Upscaled', m.scale ? `×${m.scale}` : null],
     ['Model', m.model],
     ['Ran on', ranOn(m.provider)],
+    ['VAE', typeof m.vae === 'string' ? m.vae : null],
+    [
+      'LoRAs',
+      Array.isArray(m.loras) && m.loras.length
+        ? (m.loras as { name: string; weight: number }[]).map((l) => `${l.name} (${l.weight})`).join(', ')
+        : null,
+    ],
     ['Size', `${image.width} × ${image.height}`],
     ['File', `${image.mime_type}, ${bytes(image.file_size)}`],
     ['Created', new Date(image.created_at).toLocaleString()],
@@ -161,6 +169,7 @@ export function ImageDetailPanel() {
     removeFromBoard,
     setSettings,
     setSource,
+    models,
   } = useImages();
   const [boardId, setBoardId] = useState('');
   const panel = useRef<HTMLElement>(null);
@@ -232,22 +241,38 @@ export function ImageDetailPanel() {
             {generated && (
               <Button
                 size="sm"
+                data-testid="use-all"
+                onClick={() =>
+                  void act(async () => {
+                    const { change, notes } = applyRecall(await canvasApi.recall(detail.id), models ?? []);
+                    setSettings(change);
+                    setNote(['The form now holds all of its settings.', ...notes].join(' '));
+                  })
+                }
+              >
+                Use all
+              </Button>
+            )}
+            {generated && m.prompt && (
+              <Button
+                size="sm"
                 onClick={() => {
-                  setSettings({
-                    prompt: m.prompt ?? '',
-                    negative_prompt: m.negative_prompt ?? '',
-                    model: m.model ?? '',
-                    width: detail.width,
-                    height: detail.height,
-                    ...(typeof m.steps === 'number' ? { steps: m.steps } : {}),
-                    ...(typeof m.cfg_scale === 'number' ? { cfg_scale: m.cfg_scale } : {}),
-                    ...(SAMPLERS.includes(m.sampler as Sampler) ? { sampler: m.sampler as Sampler } : {}),
-                    ...(typeof m.seed === 'number' ? { seed: m.seed } : {}),
-                  });
-                  setNote('The form now holds these settings.');
+                  setSettings({ prompt: m.prompt ?? '', negative_prompt: m.negative_prompt ?? '' });
+                  setNote('The form now holds its prompt.');
                 }}
               >
-                Use these settings
+                Use prompt
+              </Button>
+            )}
+            {generated && typeof m.seed === 'number' && (
+              <Button
+                size="sm"
+                onClick={() => {
+                  setSettings({ seed: m.seed as number });
+                  setNote(`The form now uses seed ${m.seed}.`);
+                }}
+              >
+                Use seed
               </Button>
             )}
             <Button

@@ -14,12 +14,16 @@ export const DEFAULT_SETTINGS: GenerationSettings = {
   sampler: 'euler_a',
   seed: -1,
   batch_size: 1,
+  vae: '',
+  loras: [],
 };
 
 function readSettings(): GenerationSettings {
   try {
     const saved = JSON.parse(localStorage.getItem(SETTINGS_KEY) ?? 'null') as Partial<GenerationSettings> | null;
     const merged = { ...DEFAULT_SETTINGS, ...saved };
+    if (!Array.isArray(merged.loras)) merged.loras = [];
+    if (typeof merged.vae !== 'string') merged.vae = '';
     return SAMPLERS.includes(merged.sampler) ? merged : { ...merged, sampler: 'euler_a' };
   } catch {
     return DEFAULT_SETTINGS;
