@@ -17,4 +17,5 @@ export const promoErrors = defineErrors({
   SOCIAL_002: { status: 502, message: 'Google could not be reached' },
   SOCIAL_003: { status: 422, message: 'return_url is not allowed' },
   SOCIAL_004: { status: 404, message: 'Sign-in token not found' },
+  SOCIAL_005: { status: 409, message: 'Sign-in cannot return to this device' },
 });

@@ -11,8 +11,8 @@ import { videoRoutes } from './videos/routes';
 import { TaskService } from './moviemaker/service';
 import { moviemakerRoutes } from './moviemaker/routes';
 import { registerWorkflow, type PromoOptions } from './moviemaker/workflow';
-import { GoogleSignIn } from './social/service';
 import { socialRoutes } from './social/routes';
+import { OAuthSignIn } from '../../auth/oauth';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -27,7 +27,7 @@ function promoServices(app: FastifyInstance) {
     items: new ItemService(app.db, now),
     videos: new VideoService(app.db, app.storage),
     tasks: new TaskService(app.db, app.jobs, now),
-    google: new GoogleSignIn(app.db, app.auth, now),
+    signIn: new OAuthSignIn(app.db, app.auth, now),
   };
 }
 
@@ -59,6 +59,6 @@ export default defineFamily({
     await itemRoutes(app, s.items);
     await videoRoutes(app, s.videos);
     await moviemakerRoutes(app, s.tasks, s.items, () => app.promo.crawl.allow);
-    await socialRoutes(app, s.google);
+    await socialRoutes(app, s.signIn);
   },
 });
