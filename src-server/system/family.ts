@@ -11,6 +11,7 @@ import { ModelCatalog } from '../ai/diffusion/catalog';
 import { ModelAdminService } from './models/service';
 import { modelAdminRoutes } from './models/routes';
 import { queueRoutes } from './queue-routes';
+import { oauthSettingsRoutes } from '../auth/oauth-settings';
 import { readSetting, writeSetting } from './settings';
 
 const LanStatusSchema = Type.Object({
@@ -40,6 +41,7 @@ export default defineFamily({
   async routes(app, { models }) {
     await modelAdminRoutes(app, models);
     await queueRoutes(app);
+    await oauthSettingsRoutes(app);
 
     app.get(
       '/system/info',

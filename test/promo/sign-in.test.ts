@@ -339,3 +339,40 @@ describe('where the provider sends the browser back', () => {
     expect(() => redirectOrigin('lan', { protocol: 'http', host: '[::1]:8000' }, () => [])).toThrow(/has none/);
   });
 });
+
+describe('sign-in settings', () => {
+  it('stores the client secret without ever showing it, and lists the redirect URIs to register', async () => {
+    const put = (payload: object) => t.app.inject({ method: 'PUT', url: '/system/settings/sign-in', headers: { host: HOST }, payload });
+    const saved = await put({
+      google: { client_id: 'desk.apps.googleusercontent.com', client_secret: 'GOCSPX-very-secret' },
+      return_origins: ['https://studio.example/anything'],
+    });
+    expect(saved.statusCode).toBe(200);
+    expect(saved.body).not.toContain('GOCSPX-very-secret');
+    expect(saved.json().data).toMatchObject({
+      google: {
+        client_id: 'desk.apps.googleusercontent.com',
+        has_secret: true,
+        configured: true,
+        redirect_uris: [`http://127.0.0.1:8000/social/google/callback`, `http://127.0.0.1:8000/api/v1/auth/google/callback`],
+      },
+      return_origins: ['https://studio.example'],
+      redirect_via: 'loopback',
+    });
+    // Changing the id alone keeps the stored secret; null forgets it.
+    expect((await put({ google: { client_id: 'other-id' } })).json().data.google).toMatchObject({
+      client_id: 'other-id',
+      has_secret: true,
+    });
+    expect((await put({ discord: { client_id: '1234', client_secret: null } })).json().data.discord).toMatchObject({ configured: false });
+    const bad = await put({ return_origins: ['javascript:alert(1)'] });
+    expect(bad.statusCode).toBe(400);
+    const lan = (await put({ redirect_via: 'lan' })).json().data;
+    expect(lan.redirect_via).toBe('lan');
+    expect(lan.google.redirect_uris).toEqual(
+      lan.lan_address ? [`http://${lan.lan_address}:8000/social/google/callback`, expect.any(String)] : [],
+    );
+    const got = await t.app.inject({ url: '/system/settings/sign-in', headers: { host: HOST } });
+    expect(got.body).not.toContain('GOCSPX-very-secret');
+  });
+});

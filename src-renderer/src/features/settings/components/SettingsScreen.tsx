@@ -4,6 +4,7 @@ import { useSettings } from '../store';
 import { AboutCard } from './AboutCard';
 import { LanSharingCard } from './LanSharingCard';
 import { SharedQueueCard } from './SharedQueueCard';
+import { SignInCard } from './SignInCard';
 
 export function SettingsScreen() {
   const load = useSettings((s) => s.load);
@@ -14,6 +15,7 @@ export function SettingsScreen() {
       <div className="stack">
         <LanSharingCard />
         <SharedQueueCard />
+        <SignInCard />
         <AboutCard />
       </div>
     </>
