@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestApp, type TestApp } from '../helpers/app';
 import { locateFfmpeg, probeMedia } from '../../src-server/media/ffmpeg';
 import { measureLoudness } from '../../src-server/media/master';
-import { extractFrame, PROMO_FFMPEG_NEEDS } from '../../src-server/media/promo-video';
+import { extractFrame, probeH264Encoder, PROMO_FFMPEG_NEEDS } from '../../src-server/media/promo-video';
 import sharp from 'sharp';
 import { allowTestSite, startSite, type TestSite } from './site';
 import { joinPromo, type PromoUser } from './helpers';
@@ -75,6 +75,8 @@ describe('the promo workflow', () => {
       expect(videos.total_count).toBe(1);
       const video = videos.videos[0];
       expect(video).toMatchObject({ id: state.video_id, resolution: '320x180', status: 'completed', title: '카페 블루문 홍보 영상' });
+      // The row names the encoder that ran: the probe's pick on this machine.
+      expect(video.encoder).toBe((await probeH264Encoder()).chosen);
       const head = await t.app.inject({ url: video.url, headers: { range: 'bytes=0-11' } });
       expect(head.statusCode).toBe(206);
       expect(head.rawPayload.subarray(4, 8).toString()).toBe('ftyp');

@@ -52,6 +52,8 @@ export const promoTasks = sqliteTable('promo_tasks', {
   combined: integer('combined', { mode: 'boolean' }).notNull().default(false),
   /** The lyric sheet the song and captions were made from (JSON), for the UI to show. */
   lyricsText: text('lyrics_text'),
+  /** A caption preset name (video/captions.ts). */
+  captionStyle: text('caption_style').notNull().default('classic'),
   videoId: text('video_id'),
   createdAt: text('created_at').notNull(),
 });
@@ -73,6 +75,8 @@ export const promoVideos = sqliteTable(
     fileKey: text('file_key').notNull(),
     thumbnailKey: text('thumbnail_key'),
     resolution: text('resolution').notNull(),
+    /** The H.264 encoder that made it (h264_nvenc, h264_qsv, h264_videotoolbox, h264_vaapi or libx264). */
+    encoder: text('encoder').notNull().default('libx264'),
     durationSec: real('duration_sec').notNull(),
     status: text('status').notNull(),
     isUploaded: integer('is_uploaded', { mode: 'boolean' }).notNull().default(false),

@@ -7,6 +7,7 @@ import { promoErrors } from '../errors';
 import { progressOf, type TaskRow, type TaskService } from './service';
 import type { JobSnapshot } from '../../../jobs/queue';
 import type { ItemService } from '../items/service';
+import { CAPTION_PRESETS, CAPTION_PRESET_NAMES } from '../video/captions';
 
 const Flags = Type.Object({
   metadata: Type.Boolean(),
@@ -34,6 +35,7 @@ const TaskState = Type.Object({
   item_id: Type.Union([Type.String(), Type.Null()]),
   video_id: Type.Union([Type.String(), Type.Null()]),
   lyrics: Type.Union([Type.Unknown(), Type.Null()]),
+  caption_style: Type.String(),
 });
 
 const TaskId = Type.Object({ task_id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -49,6 +51,7 @@ const stateView = (task: TaskRow, job: JobSnapshot) => ({
   item_id: task.itemId,
   video_id: task.videoId,
   lyrics: task.lyricsText ? (JSON.parse(task.lyricsText) as unknown) : null,
+  caption_style: task.captionStyle,
 });
 
 /** `/moviemaker/start-workflow`, `/moviemaker/progress` and (Atelier's) `/moviemaker/cancel`. */
@@ -71,6 +74,12 @@ export async function moviemakerRoutes(app: FamilyApp, tasks: TaskService, items
           language: Type.Optional(Type.Union([Type.Literal('ko'), Type.Literal('en')])),
           mood: Type.Optional(Type.String({ maxLength: 30 })),
           seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })),
+          caption_style: Type.Optional(
+            Type.Union(
+              CAPTION_PRESET_NAMES.map((n) => Type.Literal(n)),
+              { description: `Caption look: ${CAPTION_PRESET_NAMES.map((n) => `${n} (${CAPTION_PRESETS[n].label})`).join(', ')}` },
+            ),
+          ),
         }),
         response: { 200: Type.Object({ task_id: Type.String(), progress: Flags }) },
       },
@@ -88,6 +97,7 @@ export async function moviemakerRoutes(app: FamilyApp, tasks: TaskService, items
         language: b.language ?? 'ko',
         mood: b.mood ?? null,
         seed: b.seed ?? Math.floor(Math.random() * 2 ** 31),
+        captionStyle: b.caption_style ?? 'classic',
       } as const;
       const { task } = tasks.start(request.user!.id, payload, item?.id ?? null);
       return { task_id: task.id, progress: progressOf(task) };

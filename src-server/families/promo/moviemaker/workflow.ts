@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../../http/errors';
 import type { Job, JobContext } from '../../../jobs/queue';
-import { extractFrame, mergeVideo, renderSlideshow } from '../../../media/promo-video';
+import { extractFrame, mergeVideo, probeH264Encoder, renderSlideshow } from '../../../media/promo-video';
 import { probeMedia } from '../../../media/ffmpeg';
 import { crawlBusiness, type CrawlPolicy } from '../crawl/crawl';
 import type { ItemRow, ItemService } from '../items/service';
@@ -179,7 +179,9 @@ export function registerWorkflow(
         // 5. movies: cuts on bar lines, spread over the pictures; captions timed to the song.
         progress(0.55, { stage: 'movies', message: `${pictures.files.length} pictures, ${song.durationSec.toFixed(1)} s` });
         const videoFile = 'picture.mp4';
+        let encoder: Awaited<ReturnType<typeof probeH264Encoder>>['chosen'] = 'libx264';
         try {
+          encoder = (await probeH264Encoder()).chosen;
           fs.mkdirSync(path.join(dir, 'fonts'), { recursive: true });
           fs.copyFileSync(fontPath(), path.join(dir, 'fonts', FONT_FILE));
           const brand = item.colors[0] ?? '#ffb400';
@@ -194,7 +196,7 @@ export function registerWorkflow(
                 callToAction: p.language === 'ko' ? '지금 방문하세요!' : 'Visit us today!',
                 brand,
               },
-              { width, height, durationSec: song.durationSec },
+              { width, height, durationSec: song.durationSec, preset: p.captionStyle ?? 'classic' },
             ),
           );
           const n = pictures.files.length;
@@ -218,6 +220,7 @@ export function registerWorkflow(
             captions: 'captions.ass',
             fontsDir: 'fonts',
             output: videoFile,
+            encoder,
             signal,
           });
         } catch (err) {
@@ -259,6 +262,7 @@ export function registerWorkflow(
             fileKey,
             thumbnailKey,
             resolution: `${width}x${height}`,
+            encoder,
             durationSec: probe.durationSeconds ?? song.durationSec,
             status: 'completed',
             createdAt: new Date(app.clock.now()).toISOString(),
