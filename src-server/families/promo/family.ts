@@ -3,7 +3,7 @@ import { defineFamily } from '../../http/family';
 import { promoDialect } from './dialect';
 import { promoAccountRoutes } from './account/routes';
 import { promoServiceRoutes } from './service-routes';
-import { publicUnicastOnly } from './crawl/guard';
+import { publicOrLoopback, publicUnicastOnly } from './crawl/guard';
 import { ItemService } from './items/service';
 import { itemRoutes } from './items/routes';
 import { ownerPrefix, VideoService } from './videos/service';
@@ -42,13 +42,15 @@ export default defineFamily({
   setup(app, s) {
     app.decorate('promo', {
       crawl: {
-        allow: publicUnicastOnly,
+        allow: app.config.promoDev.loopbackCrawl ? publicOrLoopback : publicUnicastOnly,
         maxExtraPages: 3,
         htmlMaxBytes: 5 * 1024 * 1024,
         imageMaxBytes: 15 * 1024 * 1024,
         timeoutMs: 10_000,
       },
-      render: { sizeDivisor: 1, fps: 30, form: 'full', minShortSide: 720, maxImages: 8 },
+      render: app.config.promoDev.quickRender
+        ? { sizeDivisor: 6, fps: 10, form: 'short', minShortSide: 720, maxImages: 8 }
+        : { sizeDivisor: 1, fps: 30, form: 'full', minShortSide: 720, maxImages: 8 },
     } satisfies PromoOptions);
     registerWorkflow(app, { ...s, options: () => app.promo });
     app.auth.onAccountDeleted((userId) => app.storage.deletePrefix(ownerPrefix(userId)));
