@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkTarget, guardedGet, publicOrLoopback, publicUnicastOnly, FetchRefusedError } from '../../src-server/families/promo/crawl/guard';
+import {
+  checkTarget,
+  guardedGet,
+  publicOrLoopback,
+  publicUnicastOnly,
+  FetchRefusedError,
+} from '../../src-server/families/promo/crawl/guard';
 import { loadConfig } from '../../src-server/config';
 import { crawlBusiness, type CrawlPolicy } from '../../src-server/families/promo/crawl/crawl';
 import { allowTestSite, startSite, type TestSite } from './site';

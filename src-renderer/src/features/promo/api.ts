@@ -9,6 +9,23 @@ export const STAGES = ['metadata', 'lyrics', 'songs', 'images', 'movies', 'combi
 export type Stage = (typeof STAGES)[number];
 export type Aspect = '16:9' | '9:16' | '1:1';
 
+/** The server's caption presets (families/promo/video/captions.ts). */
+export const CAPTION_STYLES = {
+  classic: 'Classic — bottom, colour sweep',
+  bold: 'Bold box — big, middle, syllables light up',
+  minimal: 'Minimal — small, white on grey',
+  top: 'Top banner — boxed at the top',
+} as const;
+export type CaptionStyle = keyof typeof CAPTION_STYLES;
+
+export interface MakeOptions {
+  aspect: Aspect;
+  language: 'ko' | 'en';
+  captionStyle: CaptionStyle;
+}
+
+const makeBody = (o: MakeOptions) => ({ aspect_ratio: o.aspect, language: o.language, caption_style: o.captionStyle });
+
 export interface TaskState {
   task_id: string;
   progress: Record<Stage, boolean>;
@@ -38,6 +55,8 @@ export interface PromoVideo {
   title: string;
   url: string;
   resolution: string;
+  /** The H.264 encoder that made it. */
+  encoder: string;
   duration: number;
   thumbnail_url: string | null;
   download_count: number;
@@ -45,10 +64,10 @@ export interface PromoVideo {
 }
 
 export const promoApi = {
-  start: (url: string, aspect: Aspect, language: 'ko' | 'en') =>
-    api<{ task_id: string }>('/moviemaker/start-workflow', { method: 'POST', body: { url, aspect_ratio: aspect, language } }),
-  startFromItem: (itemId: string, aspect: Aspect, language: 'ko' | 'en') =>
-    api<{ task_id: string }>('/moviemaker/start-workflow', { method: 'POST', body: { item_id: itemId, aspect_ratio: aspect, language } }),
+  start: (url: string, o: MakeOptions) =>
+    api<{ task_id: string }>('/moviemaker/start-workflow', { method: 'POST', body: { url, ...makeBody(o) } }),
+  startFromItem: (itemId: string, o: MakeOptions) =>
+    api<{ task_id: string }>('/moviemaker/start-workflow', { method: 'POST', body: { item_id: itemId, ...makeBody(o) } }),
   progress: (taskId: string) => api<TaskState>('/moviemaker/progress', { method: 'POST', body: { task_id: taskId } }),
   cancel: (taskId: string) => api<TaskState>('/moviemaker/cancel', { method: 'POST', body: { task_id: taskId } }),
   items: (id: string) => api<{ total_count: number; items: PromoItem[] }>('/user/items', { method: 'POST', body: { id } }),

@@ -3,7 +3,17 @@ import { Alert, Button, Card, Field, Input } from '../../../components';
 import { errorMessage } from '../../../api/client';
 import { useAuth } from '../../auth/store';
 import { PageHeader } from '../../shell/components/PageHeader';
-import { promoApi, STAGES, type Aspect, type PromoItem, type PromoVideo, type Stage, type TaskState } from '../api';
+import {
+  CAPTION_STYLES,
+  promoApi,
+  STAGES,
+  type Aspect,
+  type CaptionStyle,
+  type PromoItem,
+  type PromoVideo,
+  type Stage,
+  type TaskState,
+} from '../api';
 import '../promo.css';
 
 const STAGE_LABELS: Record<Stage, string> = {
@@ -22,6 +32,8 @@ export default function PromoScreen() {
   const [url, setUrl] = useState('');
   const [aspect, setAspect] = useState<Aspect>('16:9');
   const [language, setLanguage] = useState<'ko' | 'en'>('ko');
+  const [captionStyle, setCaptionStyle] = useState<CaptionStyle>('classic');
+  const options = { aspect, language, captionStyle };
   const [task, setTask] = useState<TaskState | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [videos, setVideos] = useState<PromoVideo[]>([]);
@@ -57,7 +69,7 @@ export default function PromoScreen() {
     event.preventDefault();
     setProblem(null);
     try {
-      const { task_id } = await promoApi.start(url.trim(), aspect, language);
+      const { task_id } = await promoApi.start(url.trim(), options);
       setTask(await promoApi.progress(task_id));
     } catch (err) {
       setProblem(errorMessage(err));
@@ -103,6 +115,17 @@ export default function PromoScreen() {
                 </select>
               )}
             </Field>
+            <Field label="Captions">
+              {(c) => (
+                <select {...c} className="input" value={captionStyle} onChange={(e) => setCaptionStyle(e.target.value as CaptionStyle)}>
+                  {Object.entries(CAPTION_STYLES).map(([value, label]) => (
+                    <option key={value} value={value}>
+                      {label}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
             <Button type="submit" variant="primary" busy={running(task)} disabled={running(task)}>
               Make the video
             </Button>
@@ -127,7 +150,7 @@ export default function PromoScreen() {
                   onRemake={async () => {
                     setProblem(null);
                     try {
-                      const { task_id } = await promoApi.startFromItem(item.item_id, aspect, language);
+                      const { task_id } = await promoApi.startFromItem(item.item_id, options);
                       setTask(await promoApi.progress(task_id));
                     } catch (err) {
                       setProblem(errorMessage(err));
@@ -147,7 +170,7 @@ export default function PromoScreen() {
                 <div className="promo-video-meta">
                   <strong>{v.title}</strong>
                   <span>
-                    {v.resolution} · {v.duration.toFixed(1)} s
+                    {v.resolution} · {v.duration.toFixed(1)} s · {v.encoder}
                   </span>
                   <div className="promo-video-actions">
                     <a className="btn btn-secondary btn-sm" href={`${v.url}&download=true`} download>
