@@ -35,7 +35,8 @@ export interface TaskState {
   error: string | null;
   item_id: string | null;
   video_id: string | null;
-  lyrics: { lines: { section: string; text: string }[] } | null;
+  /** `engine`: the chat model that wrote it, or the built-in writer. */
+  lyrics: { lines: { section: string; text: string }[]; engine?: string } | null;
 }
 
 export interface PromoItem {

@@ -24,7 +24,11 @@ export interface LyricSheet {
   category: Category;
   mood: Mood;
   lines: LyricLine[];
+  /** Who wrote it: the seeded writer, or the chat model that wrote at least one line. */
+  engine: string;
 }
+
+export const TEMPLATE_ENGINE = 'built-in jingle writer (seeded line banks)';
 
 export interface LyricFacts {
   name: string;
@@ -243,7 +247,7 @@ function fill(template: string, name: string, keyword: string): string {
 }
 
 /** Pads a short line with 라/la to its target so the melody keeps its bar shape. */
-function fit(text: string, target: number, language: Language): { text: string; syllables: string[] } {
+export function fit(text: string, target: number, language: Language): { text: string; syllables: string[] } {
   let syl = syllabify(text);
   let out = text;
   const pad = language === 'ko' ? '라' : 'la';
@@ -290,5 +294,5 @@ export function writeLyrics(facts: LyricFacts, opts: { language: Language; form:
     const filled = fit(fill(text, name, keyword), target, language);
     return { section, text: filled.text, syllables: filled.syllables };
   });
-  return { language, form, category, mood, lines };
+  return { language, form, category, mood, lines, engine: TEMPLATE_ENGINE };
 }

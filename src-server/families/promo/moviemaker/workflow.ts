@@ -10,6 +10,7 @@ import { probeMedia } from '../../../media/ffmpeg';
 import { crawlBusiness, type CrawlPolicy } from '../crawl/crawl';
 import type { ItemRow, ItemService } from '../items/service';
 import { writeLyrics, type Form, type LyricSheet } from '../lyrics/writer';
+import { askPool, installedChatModel, writeLyricsWithModel } from '../lyrics/chat-lyrics';
 import { composeMelody } from '../song/melody';
 import { renderSong } from '../song/render';
 import { buildAss } from '../video/captions';
@@ -115,18 +116,22 @@ export function registerWorkflow(
         const songBranch = async () => {
           let sheet: LyricSheet;
           try {
-            sheet = writeLyrics(
-              {
-                name: item.name,
-                address: item.address,
-                phoneNumber: item.phoneNumber,
-                category: item.category,
-                hashtags: item.hashtags,
-                description: item.description,
-              },
-              { language: p.language, form: render.form, seed: p.seed, mood: p.mood },
-            );
+            const facts = {
+              name: item.name,
+              address: item.address,
+              phoneNumber: item.phoneNumber,
+              category: item.category,
+              hashtags: item.hashtags,
+              description: item.description,
+            };
+            const seeded = writeLyrics(facts, { language: p.language, form: render.form, seed: p.seed, mood: p.mood });
+            // An installed chat model writes the lines it can; the seeded writer covers the rest.
+            const model = installedChatModel(app.config.dataDir);
+            sheet = model
+              ? await writeLyricsWithModel(facts, seeded, askPool(app.ai, model, branches.signal), path.basename(model), branches.signal)
+              : seeded;
           } catch (err) {
+            branches.signal.throwIfAborted();
             throw stageFailed('lyrics', err);
           }
           tasks.mark(job.id, { lyricsText: JSON.stringify(sheet) });

@@ -214,9 +214,12 @@ function TaskCard({ task, onCancel }: { task: TaskState; onCancel: () => void })
       {task.status === 'cancelled' && <Alert>Cancelled.</Alert>}
       {task.status === 'completed' && <Alert tone="success">Your video is ready below.</Alert>}
       {task.lyrics && (
-        <pre className="promo-lyrics" aria-label="Lyrics">
-          {task.lyrics.lines.map((l) => l.text).join('\n')}
-        </pre>
+        <>
+          <pre className="promo-lyrics" aria-label="Lyrics">
+            {task.lyrics.lines.map((l) => l.text).join('\n')}
+          </pre>
+          {task.lyrics.engine && <p className="muted">Lyrics by the {task.lyrics.engine}</p>}
+        </>
       )}
       {running(task) && (
         <Button variant="ghost" onClick={onCancel}>
