@@ -126,8 +126,49 @@ describe('the promo workflow', () => {
 
       // No work folder is left behind.
       expect(fs.existsSync(`${t.dataDir}/work/promo-${taskId}`)).toBe(false);
+      expect(state.reused).toEqual([]);
+
+      // The site's pictures are the business's now: the owner puts the blue one first and rewrites the
+      // intro on the same notes. The re-run keeps the song and the crops, and films the captions again.
+      const pics = (await post('/user/item/pictures', { id: me.id, item_id: state.item_id })).json().pictures;
+      expect(pics.map((p: { source: string }) => p.source)).toEqual(['site', 'site']);
+      const reorder = await t.app.inject({
+        method: 'PUT',
+        url: '/user/item/pictures/order',
+        payload: { id: me.id, item_id: state.item_id, picture_ids: [pics[1].picture_id, pics[0].picture_id] },
+        ...me.as,
+      });
+      expect(reorder.statusCode).toBe(200);
+      const edited = lyrics.lines.map((l, i) => (i === 0 ? '라'.repeat(l.syllables.length) : l.text));
+      const rerun = await post('/moviemaker/start-workflow', { item_id: state.item_id, aspect_ratio: '16:9', seed: 11, lyrics: edited });
+      expect(rerun.statusCode).toBe(200);
+      const again = await waitFor(rerun.json().task_id, (s) => s.status !== 'queued' && s.status !== 'processing');
+      expect(again).toMatchObject({ status: 'completed', reused: ['songs', 'images'] });
+      expect((again.lyrics as { engine: string; lines: { text: string }[] }).engine).toBe('lyrics you wrote');
+      const file2 = t.app.storage.absolutePath(`promo/${me.id}/${again.video_id}.mp4`);
+      const ass2 = fs.readFileSync(file2.replace(/\.mp4$/, '.ass'), 'utf8');
+      expect(ass2).toContain('{\\kf');
+      expect(
+        ass2
+          .split('\n')
+          .find((l) => l.includes(',Karaoke,'))!
+          .replace(/\{[^}]*\}/g, ''),
+      ).toMatch(/라{6,}$/);
+      const colourIn2 = async (atSec: number) => {
+        const out = `${t.dataDir}/frame2-${atSec}.jpg`;
+        await extractFrame({ dir: t.dataDir, video: file2, atSec, output: out, width: 64 });
+        const [r, , b] = (await sharp(out).stats()).channels;
+        return { r: r!.mean, b: b!.mean };
+      };
+      const first2 = await colourIn2(1);
+      expect(first2.b).toBeGreaterThan(first2.r);
+
+      // Lyrics that do not fit the song are refused before anything runs.
+      const bad = await post('/moviemaker/start-workflow', { item_id: state.item_id, lyrics: ['하나'] });
+      expect(bad.statusCode).toBe(422);
+      expect(bad.json().error_code).toBe('LYRICS_001');
     },
-    300_000,
+    400_000,
   );
 
   it('fails a stage with a reason and no files; cancels mid-song and cleans up', async () => {

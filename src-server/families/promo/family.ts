@@ -12,6 +12,8 @@ import { TaskService } from './moviemaker/service';
 import { moviemakerRoutes } from './moviemaker/routes';
 import { registerWorkflow, type PromoOptions } from './moviemaker/workflow';
 import { socialRoutes } from './social/routes';
+import { PictureService } from './pictures/service';
+import { pictureRoutes } from './pictures/routes';
 import { OAuthSignIn } from '../../auth/oauth';
 
 declare module 'fastify' {
@@ -23,8 +25,10 @@ declare module 'fastify' {
 
 function promoServices(app: FastifyInstance) {
   const now = app.clock.now;
+  const items = new ItemService(app.db, now);
   return {
-    items: new ItemService(app.db, now),
+    items,
+    pictures: new PictureService(app.db, app.storage, items, now),
     videos: new VideoService(app.db, app.storage),
     tasks: new TaskService(app.db, app.jobs, now),
     signIn: new OAuthSignIn(app.db, app.auth, now),
@@ -60,7 +64,14 @@ export default defineFamily({
     await promoAccountRoutes(app);
     await itemRoutes(app, s.items);
     await videoRoutes(app, s.videos);
-    await moviemakerRoutes(app, s.tasks, s.items, () => app.promo.crawl.allow);
+    await pictureRoutes(app, s.pictures, () => app.promo.render.minShortSide);
+    await moviemakerRoutes(
+      app,
+      s.tasks,
+      s.items,
+      () => app.promo.crawl.allow,
+      () => app.promo.render.form,
+    );
     await socialRoutes(app, s.signIn);
   },
 });

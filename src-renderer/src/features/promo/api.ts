@@ -36,7 +36,9 @@ export interface TaskState {
   item_id: string | null;
   video_id: string | null;
   /** `engine`: the chat model that wrote it, or the built-in writer. */
-  lyrics: { lines: { section: string; text: string }[]; engine?: string } | null;
+  lyrics: { lines: { section: string; text: string; syllables: string[] }[]; engine?: string } | null;
+  /** Stages an earlier run's output served, because nothing they depend on changed. */
+  reused: Stage[];
 }
 
 export interface PromoItem {
@@ -64,11 +66,31 @@ export interface PromoVideo {
   created_at: string;
 }
 
+export interface PromoPicture {
+  picture_id: string;
+  source: 'site' | 'upload' | 'generated';
+  url: string;
+}
+
+type Pictures = { item_id: string; pictures: PromoPicture[] };
+
 export const promoApi = {
   start: (url: string, o: MakeOptions) =>
     api<{ task_id: string }>('/moviemaker/start-workflow', { method: 'POST', body: { url, ...makeBody(o) } }),
-  startFromItem: (itemId: string, o: MakeOptions) =>
-    api<{ task_id: string }>('/moviemaker/start-workflow', { method: 'POST', body: { item_id: itemId, ...makeBody(o) } }),
+  startFromItem: (itemId: string, o: MakeOptions, lyrics?: string[]) =>
+    api<{ task_id: string }>('/moviemaker/start-workflow', { method: 'POST', body: { item_id: itemId, ...makeBody(o), lyrics } }),
+  pictures: (id: string, itemId: string) => api<Pictures>('/user/item/pictures', { method: 'POST', body: { id, item_id: itemId } }),
+  uploadPicture: (id: string, itemId: string, file: File) => {
+    const body = new FormData();
+    body.set('id', id);
+    body.set('item_id', itemId);
+    body.set('file', file);
+    return api<Pictures>('/user/item/picture/upload', { method: 'POST', body });
+  },
+  orderPictures: (id: string, itemId: string, pictureIds: string[]) =>
+    api<Pictures>('/user/item/pictures/order', { method: 'PUT', body: { id, item_id: itemId, picture_ids: pictureIds } }),
+  removePicture: (id: string, itemId: string, pictureId: string) =>
+    api<Pictures>('/user/item/picture', { method: 'DELETE', body: { id, item_id: itemId, picture_id: pictureId } }),
   progress: (taskId: string) => api<TaskState>('/moviemaker/progress', { method: 'POST', body: { task_id: taskId } }),
   cancel: (taskId: string) => api<TaskState>('/moviemaker/cancel', { method: 'POST', body: { task_id: taskId } }),
   items: (id: string) => api<{ total_count: number; items: PromoItem[] }>('/user/items', { method: 'POST', body: { id } }),

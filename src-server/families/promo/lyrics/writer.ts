@@ -258,6 +258,26 @@ export function fit(text: string, target: number, language: Language): { text: s
   return { text: out.replace(/(라) (라)/g, '$1$2'), syllables: syl };
 }
 
+/** How many lines a form has. */
+export const formLines = (form: Form) => FORMS[form].length;
+
+/** Most notes a line can take (two bars of eighth notes). */
+export const MAX_LINE_SYLLABLES = 16;
+
+/** The owner's own words over the seeded sheet's sections (one line each, in order). */
+export function ownLyrics(seeded: LyricSheet, texts: string[]): LyricSheet {
+  return {
+    ...seeded,
+    lines: seeded.lines.map((l, i) => {
+      const text = texts[i]!.replace(/\s+/g, ' ').trim();
+      return { section: l.section, text, syllables: syllabify(text) };
+    }),
+    engine: OWN_LYRICS_ENGINE,
+  };
+}
+
+export const OWN_LYRICS_ENGINE = 'lyrics you wrote';
+
 export function writeLyrics(facts: LyricFacts, opts: { language: Language; form: Form; seed: number; mood: string | null }): LyricSheet {
   const { language, form } = opts;
   const rand = seededRandom(opts.seed);

@@ -23,6 +23,8 @@ export interface WorkflowPayload {
   /** Same seed, same lyrics and melody. */
   seed: number;
   captionStyle: CaptionPreset;
+  /** The owner's own lyric lines (a re-run after editing them), one per line of the form. */
+  lyrics?: string[] | null;
 }
 
 export type TaskRow = typeof promoTasks.$inferSelect;

@@ -9,12 +9,15 @@ import { extractFrame, mergeVideo, probeH264Encoder, renderSlideshow } from '../
 import { probeMedia } from '../../../media/ffmpeg';
 import { crawlBusiness, type CrawlPolicy } from '../crawl/crawl';
 import type { ItemRow, ItemService } from '../items/service';
-import { writeLyrics, type Form, type LyricSheet } from '../lyrics/writer';
+import { ownLyrics, writeLyrics, type Form, type LyricSheet } from '../lyrics/writer';
 import { askPool, installedChatModel, writeLyricsWithModel } from '../lyrics/chat-lyrics';
 import { composeMelody } from '../song/melody';
 import { renderSong } from '../song/render';
 import { buildAss } from '../video/captions';
-import { collectImages } from '../video/images';
+import { collectImages, cropToFrame } from '../video/images';
+import { StageCache } from '../video/stage-cache';
+import type { PictureService } from '../pictures/service';
+import type { Melody } from '../song/melody';
 import { captionsKey, ownerPrefix, type VideoService } from '../videos/service';
 import { ASPECTS, WORKFLOW_KIND, type StageFlag, type TaskService, type WorkflowPayload } from './service';
 
@@ -41,6 +44,8 @@ export interface WorkflowResult {
   timings: Partial<Record<StageFlag, number>>;
   /** Seconds of the finished video, for real-time factors. */
   duration_sec: number;
+  /** Stages whose output came from the render cache: nothing they depend on changed since an earlier run. */
+  reused: StageFlag[];
 }
 
 const CROSSFADE_SEC = 0.5;
@@ -49,6 +54,9 @@ const FONT_FILE = 'Pretendard-Bold.otf';
 function fontPath(): string {
   return createRequire(import.meta.url).resolve(`pretendard/dist/public/static/${FONT_FILE}`);
 }
+
+/** The song depends on the notes, not the words sung on them: new lyrics on the same notes keep it. */
+const notesOnly = (melody: Melody) => JSON.stringify(melody, (k, v: unknown) => (k === 'text' ? undefined : v));
 
 /** A stage's failure: the task fails with the stage named and a reason the user can act on. */
 const stageFailed = (stage: StageFlag, err: unknown) =>
@@ -71,9 +79,10 @@ function videoFilename(item: ItemRow, id: string): string {
  */
 export function registerWorkflow(
   app: FastifyInstance,
-  deps: { items: ItemService; tasks: TaskService; videos: VideoService; options: () => PromoOptions },
+  deps: { items: ItemService; tasks: TaskService; videos: VideoService; pictures: PictureService; options: () => PromoOptions },
 ) {
-  const { items, tasks, videos } = deps;
+  const { items, tasks, videos, pictures: pictureStore } = deps;
+  const cache = new StageCache(path.join(app.config.dataDir, 'cache', 'promo'));
   app.jobs.register<WorkflowPayload, WorkflowResult>(WORKFLOW_KIND, {
     lane: 'promo',
     maxAttempts: 2,
@@ -89,6 +98,7 @@ export function registerWorkflow(
       tasks.mark(job.id, { metadata: false, lyrics: false, songs: false, images: false, movies: false, combined: false });
       const t0 = performance.now();
       const timings: WorkflowResult['timings'] = {};
+      const reused: StageFlag[] = [];
       const done = (flag: StageFlag, fraction: number) => {
         timings[flag] = Math.round(performance.now() - t0);
         tasks.mark(job.id, { [flag]: true });
@@ -125,11 +135,13 @@ export function registerWorkflow(
               description: item.description,
             };
             const seeded = writeLyrics(facts, { language: p.language, form: render.form, seed: p.seed, mood: p.mood });
-            // An installed chat model writes the lines it can; the seeded writer covers the rest.
+            // The owner's own words first; else an installed chat model writes the lines it can, the seeded writer the rest.
             const model = installedChatModel(app.config.dataDir);
-            sheet = model
-              ? await writeLyricsWithModel(facts, seeded, askPool(app.ai, model, branches.signal), path.basename(model), branches.signal)
-              : seeded;
+            sheet = p.lyrics
+              ? ownLyrics(seeded, p.lyrics)
+              : model
+                ? await writeLyricsWithModel(facts, seeded, askPool(app.ai, model, branches.signal), path.basename(model), branches.signal)
+                : seeded;
           } catch (err) {
             branches.signal.throwIfAborted();
             throw stageFailed('lyrics', err);
@@ -138,7 +150,18 @@ export function registerWorkflow(
           done('lyrics', 0.15);
           try {
             const melody = composeMelody(sheet, { seed: p.seed, name: item.name });
-            const song = await renderSong(melody, { category: sheet.category, mood: sheet.mood, dir, signal: branches.signal });
+            const songKey = StageCache.key('song-v1', notesOnly(melody), sheet.category, sheet.mood);
+            const wav = path.join(dir, 'song.wav');
+            const cached = cache.readJson<{ durationSec: number }>(songKey);
+            let song: { wav: string; durationSec: number };
+            if (cached && cache.fetch(songKey, 'wav', wav)) {
+              song = { wav, durationSec: cached.durationSec };
+              reused.push('songs');
+            } else {
+              song = await renderSong(melody, { category: sheet.category, mood: sheet.mood, dir, signal: branches.signal });
+              cache.store(songKey, 'wav', song.wav);
+              cache.writeJson(songKey, { durationSec: song.durationSec });
+            }
             done('songs', 0.5);
             return { sheet, melody, song };
           } catch (err) {
@@ -148,17 +171,35 @@ export function registerWorkflow(
         };
         const imageBranch = async () => {
           try {
-            const found = await collectImages(item.images, {
-              policy: crawl,
-              dir,
-              width,
-              height,
-              minShortSide: render.minShortSide,
-              max: render.maxImages,
-              signal: branches.signal,
-            });
+            // The business's own list (the owner may have reordered or added to it); the site fills it the first time.
+            let stored = items.get(userId, item.id).pictures;
+            if (stored.length === 0) {
+              const found = await collectImages(item.images, {
+                policy: crawl,
+                minShortSide: render.minShortSide,
+                max: render.maxImages,
+                signal: branches.signal,
+              });
+              for (const picture of found.pictures) stored = await pictureStore.add(userId, item.id, picture, 'site', render.minShortSide);
+            }
+            const files: string[] = [];
+            const keys: string[] = [];
+            let hits = 0;
+            for (const [i, picture] of stored.slice(0, render.maxImages).entries()) {
+              branches.signal.throwIfAborted();
+              const name = `img-${String(i).padStart(2, '0')}.jpg`;
+              const key = StageCache.key('crop-v1', picture.sha256, width, height);
+              if (cache.fetch(key, 'jpg', path.join(dir, name))) hits += 1;
+              else {
+                await cropToFrame(await app.storage.get(picture.key), width, height, path.join(dir, name));
+                cache.store(key, 'jpg', path.join(dir, name));
+              }
+              files.push(name);
+              keys.push(key);
+            }
+            if (files.length > 0 && hits === files.length) reused.push('images');
             done('images', 0.3);
-            return found;
+            return { files, keys };
           } catch (err) {
             branches.signal.throwIfAborted();
             throw stageFailed('images', err);
@@ -190,20 +231,18 @@ export function registerWorkflow(
           fs.mkdirSync(path.join(dir, 'fonts'), { recursive: true });
           fs.copyFileSync(fontPath(), path.join(dir, 'fonts', FONT_FILE));
           const brand = item.colors[0] ?? '#ffb400';
-          fs.writeFileSync(
-            path.join(dir, 'captions.ass'),
-            buildAss(
-              sheet,
-              melody,
-              {
-                title: item.name,
-                phone: item.phoneNumber,
-                callToAction: p.language === 'ko' ? '지금 방문하세요!' : 'Visit us today!',
-                brand,
-              },
-              { width, height, durationSec: song.durationSec, preset: p.captionStyle ?? 'classic' },
-            ),
+          const ass = buildAss(
+            sheet,
+            melody,
+            {
+              title: item.name,
+              phone: item.phoneNumber,
+              callToAction: p.language === 'ko' ? '지금 방문하세요!' : 'Visit us today!',
+              brand,
+            },
+            { width, height, durationSec: song.durationSec, preset: p.captionStyle ?? 'classic' },
           );
+          fs.writeFileSync(path.join(dir, 'captions.ass'), ass);
           const n = pictures.files.length;
           const bars = melody.barLines.filter((t) => t > CROSSFADE_SEC && t < song.durationSec - CROSSFADE_SEC);
           const cuts =
@@ -212,22 +251,37 @@ export function registerWorkflow(
                   (t, i, a) => t !== undefined && a.indexOf(t) === i,
                 )
               : [];
-          await renderSlideshow({
-            dir,
-            images: pictures.files.slice(0, cuts.length + 1),
+          const shown = pictures.files.slice(0, cuts.length + 1);
+          const movieKey = StageCache.key(
+            'movie-v1',
+            pictures.keys.slice(0, shown.length),
             cuts,
-            durationSec: song.durationSec,
+            song.durationSec,
             width,
             height,
-            fps: render.fps,
-            transitionSec: CROSSFADE_SEC,
-            background: brand,
-            captions: 'captions.ass',
-            fontsDir: 'fonts',
-            output: videoFile,
+            render.fps,
+            brand,
+            ass,
             encoder,
-            signal,
-          });
+          );
+          if (cache.fetch(movieKey, 'mp4', path.join(dir, videoFile))) reused.push('movies');
+          else
+            await renderSlideshow({
+              dir,
+              images: shown,
+              cuts,
+              durationSec: song.durationSec,
+              width,
+              height,
+              fps: render.fps,
+              transitionSec: CROSSFADE_SEC,
+              background: brand,
+              captions: 'captions.ass',
+              fontsDir: 'fonts',
+              output: videoFile,
+              encoder,
+              signal,
+            }).then(() => cache.store(movieKey, 'mp4', path.join(dir, videoFile)));
         } catch (err) {
           signal.throwIfAborted();
           throw stageFailed('movies', err);
@@ -281,7 +335,7 @@ export function registerWorkflow(
         }
         tasks.mark(job.id, { videoId });
         done('combined', 1);
-        return { video_id: videoId, item_id: item.id, filename, timings, duration_sec: song.durationSec };
+        return { video_id: videoId, item_id: item.id, filename, timings, duration_sec: song.durationSec, reused };
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
