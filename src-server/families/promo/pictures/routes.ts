@@ -42,7 +42,13 @@ export async function pictureRoutes(app: FamilyApp, pictures: PictureService, mi
     '/user/item/pictures',
     {
       preHandler: requireUser({ cookie: true }),
-      schema: { tags, security, summary: "A business's pictures, in video order", body: Type.Object({ id: OwnId, item_id: ItemId }), response: { 200: Pictures } },
+      schema: {
+        tags,
+        security,
+        summary: "A business's pictures, in video order",
+        body: Type.Object({ id: OwnId, item_id: ItemId }),
+        response: { 200: Pictures },
+      },
     },
     async (request) => {
       const me = assertOwnId(request, request.body.id);
@@ -71,7 +77,8 @@ export async function pictureRoutes(app: FamilyApp, pictures: PictureService, mi
       let bytes: Buffer | null = null;
       const fields = await readMultipart(request, reply, {
         maxFileBytes: UPLOAD_MAX_BYTES,
-        notMultipart: () => promoErrors.error('PICTURE_002', 'Send the picture as multipart/form-data with the fields id, item_id and file'),
+        notMultipart: () =>
+          promoErrors.error('PICTURE_002', 'Send the picture as multipart/form-data with the fields id, item_id and file'),
         files: {
           file: async (file) => {
             const chunks: Buffer[] = [];

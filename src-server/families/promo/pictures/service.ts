@@ -32,7 +32,8 @@ export class PictureService {
   /** Validates and stores one picture, appended after the others. */
   async add(userId: string, itemId: string, bytes: Buffer, source: PromoPicture['source'], minShortSide: number): Promise<PromoPicture[]> {
     const current = this.list(userId, itemId);
-    if (current.length >= MAX_PICTURES) throw promoErrors.error('PICTURE_001', `A video takes at most ${MAX_PICTURES} pictures; remove one first`);
+    if (current.length >= MAX_PICTURES)
+      throw promoErrors.error('PICTURE_001', `A video takes at most ${MAX_PICTURES} pictures; remove one first`);
     let meta: Metadata;
     try {
       meta = await sharp(bytes).metadata();
@@ -41,7 +42,10 @@ export class PictureService {
     }
     const short = Math.min(meta.width ?? 0, meta.height ?? 0);
     if (short < minShortSide)
-      throw promoErrors.error('PICTURE_002', `${meta.width}×${meta.height} is too small: the shorter side needs at least ${minShortSide} px`);
+      throw promoErrors.error(
+        'PICTURE_002',
+        `${meta.width}×${meta.height} is too small: the shorter side needs at least ${minShortSide} px`,
+      );
     const jpeg = await sharp(bytes)
       .rotate()
       .resize(MAX_SIDE, MAX_SIDE, { fit: 'inside', withoutEnlargement: true })
@@ -70,7 +74,10 @@ export class PictureService {
     if (ids.length !== current.length || new Set(ids).size !== ids.length || ids.some((id) => !byId.has(id))) {
       throw promoErrors.error('PICTURE_003', "picture_ids must list each of this business's pictures exactly once");
     }
-    return this.save(itemId, ids.map((id) => byId.get(id)!));
+    return this.save(
+      itemId,
+      ids.map((id) => byId.get(id)!),
+    );
   }
 
   async remove(userId: string, itemId: string, pictureId: string): Promise<PromoPicture[]> {
