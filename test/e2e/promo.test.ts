@@ -117,6 +117,30 @@ describe('Promo Videos in the web UI', () => {
     });
     await page.screenshot({ path: screenshot('finished'), fullPage: true });
     await video.screenshot({ path: screenshot('player') });
+
+    // The site's two pictures are the business's now, in video order, and can be moved.
+    const pictures = page.getByTestId('promo-pictures');
+    await expect.poll(() => pictures.getByTestId('promo-picture').count()).toBe(2);
+    const firstBefore = await pictures.getByRole('img').first().getAttribute('alt');
+    expect(firstBefore).toBe('Picture 1 (From the site)');
+    const srcBefore = await pictures.getByRole('img').nth(1).getAttribute('src');
+    await pictures.getByRole('button', { name: 'Move picture 2 earlier' }).click();
+    await expect.poll(() => pictures.getByRole('img').first().getAttribute('src')).toBe(srcBefore);
+    await pictures.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: screenshot('pictures') });
+
+    // The owner's Google client: the secret is kept on the server and never shown again.
+    await page.goto(`${server.url}/app/settings`);
+    const card = page.getByTestId('sign-in-google');
+    await card.getByLabel('Google client id').fill('desk-123.apps.googleusercontent.com');
+    await card.getByLabel('Google client secret').fill('GOCSPX-e2e-secret');
+    await card.getByRole('button', { name: 'Save Google' }).click();
+    await card.getByText('A secret is stored; it is never shown. Type a new one to replace it.').waitFor();
+    expect(await card.getByLabel('Google client secret').inputValue()).toBe('');
+    expect(await card.getByRole('list', { name: 'Google redirect URIs' }).textContent()).toContain('/social/google/callback');
+    expect(await page.content()).not.toContain('GOCSPX-e2e-secret');
+    await page.getByTestId('sign-in-settings').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: screenshot('settings') });
     expect(errors).toEqual([]);
   }, 240_000);
 });

@@ -13,6 +13,7 @@ import { moviemakerRoutes } from './moviemaker/routes';
 import { registerWorkflow, type PromoOptions } from './moviemaker/workflow';
 import { socialRoutes } from './social/routes';
 import { PictureService } from './pictures/service';
+import { StudioPainter } from './video/scene-painter';
 import { pictureRoutes } from './pictures/routes';
 import { OAuthSignIn } from '../../auth/oauth';
 
@@ -55,6 +56,7 @@ export default defineFamily({
       render: app.config.promoDev.quickRender
         ? { sizeDivisor: 6, fps: 10, form: 'short', minShortSide: 720, maxImages: 8 }
         : { sizeDivisor: 1, fps: 30, form: 'full', minShortSide: 720, maxImages: 8 },
+      pictures: { minimum: 3, painter: (tier) => new StudioPainter(app.ai, app.config.dataDir, tier, app.promo.render.minShortSide) },
     } satisfies PromoOptions);
     registerWorkflow(app, { ...s, options: () => app.promo });
     app.auth.onAccountDeleted((userId) => app.storage.deletePrefix(ownerPrefix(userId)));

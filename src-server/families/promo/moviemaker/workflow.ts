@@ -16,6 +16,8 @@ import { renderSong } from '../song/render';
 import { buildAss } from '../video/captions';
 import { collectImages, cropToFrame } from '../video/images';
 import { StageCache } from '../video/stage-cache';
+import { scenePrompts, type ScenePainter } from '../video/scene-painter';
+import { categoryOf } from '../lyrics/writer';
 import type { PictureService } from '../pictures/service';
 import type { Melody } from '../song/melody';
 import { captionsKey, ownerPrefix, type VideoService } from '../videos/service';
@@ -34,6 +36,8 @@ export interface RenderProfile {
 export interface PromoOptions {
   crawl: CrawlPolicy;
   render: RenderProfile;
+  /** Below `minimum` pictures from the site, the painter (the Image Studio's engine) adds scenes. */
+  pictures: { minimum: number; painter: (tier: string) => ScenePainter };
 }
 
 export interface WorkflowResult {
@@ -87,7 +91,7 @@ export function registerWorkflow(
     lane: 'promo',
     maxAttempts: 2,
     handler: async (job: Job<WorkflowPayload, WorkflowResult>, { signal, progress }: JobContext) => {
-      const { render, crawl } = deps.options();
+      const { render, crawl, pictures: pictureRule } = deps.options();
       const task = tasks.row(job.id);
       if (!task || !job.ownerId) throw new AppError(404, 'TASK_001', 'The task row is gone');
       const userId = job.ownerId;
@@ -181,6 +185,15 @@ export function registerWorkflow(
                 signal: branches.signal,
               });
               for (const picture of found.pictures) stored = await pictureStore.add(userId, item.id, picture, 'site', render.minShortSide);
+              // Too few of the site's own: the Image Studio paints scenes of this kind of business, when a model is installed.
+              const painter = pictureRule.painter(app.auth.getUser(userId)?.tier ?? 'free');
+              if (stored.length < pictureRule.minimum && painter.available()) {
+                const scenes = scenePrompts(categoryOf(item), item.hashtags);
+                for (let i = 0; stored.length < pictureRule.minimum && i < scenes.length; i++) {
+                  const painted = await painter.paint(scenes[i]!, p.seed + i, branches.signal);
+                  stored = await pictureStore.add(userId, item.id, painted, 'generated', render.minShortSide);
+                }
+              }
             }
             const files: string[] = [];
             const keys: string[] = [];
