@@ -25,6 +25,9 @@ const SignInView = Type.Object({
   return_origins: Type.Array(Type.String()),
   redirect_via: Type.Union([Type.Literal('loopback'), Type.Literal('lan')]),
   lan_address: Type.Union([Type.String(), Type.Null()], { description: "This computer's first LAN address, when it has one" }),
+  lan_sharing: Type.Boolean({
+    description: 'Whether LAN sharing is on: a LAN return address needs it, or the browser finds nothing there',
+  }),
 });
 
 const ProviderPatch = Type.Object({
@@ -64,6 +67,7 @@ function view(app: FastifyInstance, request: FastifyRequest): Static<typeof Sign
     return_origins: shared.returnOrigins,
     redirect_via: shared.redirectVia,
     lan_address: lan,
+    lan_sharing: app.lan.status().enabled,
   };
 }
 

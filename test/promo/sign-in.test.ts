@@ -369,6 +369,8 @@ describe('sign-in settings', () => {
     expect(bad.statusCode).toBe(400);
     const lan = (await put({ redirect_via: 'lan' })).json().data;
     expect(lan.redirect_via).toBe('lan');
+    // The LAN address is only reachable with sharing on, which the card says.
+    expect(lan.lan_sharing).toBe(false);
     expect(lan.google.redirect_uris).toEqual(
       lan.lan_address ? [`http://${lan.lan_address}:8000/social/google/callback`, expect.any(String)] : [],
     );

@@ -18,6 +18,7 @@ interface SignInSettings {
   return_origins: string[];
   redirect_via: 'loopback' | 'lan';
   lan_address: string | null;
+  lan_sharing: boolean;
 }
 
 interface ProviderPatch {
@@ -153,6 +154,11 @@ export function SignInCard() {
               The LAN address{settings.lan_address ? ` (${settings.lan_address})` : ' (none right now)'} — to sign in from other devices
             </label>
           </fieldset>
+          {settings.redirect_via === 'lan' && !settings.lan_sharing && (
+            <Alert tone="error">
+              Turn on LAN sharing above: until then nothing answers on the LAN address, and sign-in cannot come back.
+            </Alert>
+          )}
           {(['google', 'discord'] as const).map((p) => (
             <ProviderForm key={`${p}-${settings[p].client_id ?? ''}`} provider={p} view={settings[p]} onSaved={setSettings} />
           ))}
