@@ -184,7 +184,7 @@ describe("canvas's /api/v1/auth/google through the same sign-in", () => {
     const id = target.searchParams.get('token')!;
     // A promo token id is not a canvas one, and the canvas one works once.
     expect((await get(`/social/google/token/${id}`)).statusCode).toBe(404);
-    const res = await get(`/api/v1/auth/google/token/${id}`);
+    const res = await get(`/api/v1/auth/token/${id}`);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({
       success: true,
@@ -195,7 +195,7 @@ describe("canvas's /api/v1/auth/google through the same sign-in", () => {
       headers: { host: HOST, authorization: `Bearer ${res.json().data.access_token}` },
     });
     expect(me.json().data.email).toBe('sora@example.com');
-    const again = await get(`/api/v1/auth/google/token/${id}`);
+    const again = await get(`/api/v1/auth/token/${id}`);
     expect(again.statusCode).toBe(404);
     expect(again.json()).toMatchObject({ success: false, error: { code: 'NOT_FOUND' } });
   });
@@ -290,7 +290,7 @@ describe('Discord sign-in (OAuth2 with PKCE)', () => {
       const target = new URL((await get(back.pathname + back.search)).headers.location as string);
       expect(target.searchParams.get('error')).toBeNull();
       expect(discord.seen.verifierOk).toBe(true);
-      const res = await get(`/api/v1/auth/discord/token/${target.searchParams.get('token')}`);
+      const res = await get(`/api/v1/auth/token/${target.searchParams.get('token')}`);
       expect(res.json()).toMatchObject({
         success: true,
         data: {
@@ -305,7 +305,7 @@ describe('Discord sign-in (OAuth2 with PKCE)', () => {
       const back2 = new URL((await fetch(again, { redirect: 'manual' })).headers.get('location')!);
       const target2 = new URL((await get(back2.pathname + back2.search)).headers.location as string);
       expect(target2.origin).toBe(`http://${HOST}`);
-      expect((await get(`/api/v1/auth/discord/token/${target2.searchParams.get('token')}`)).json().data.user.id).toBe(userId);
+      expect((await get(`/api/v1/auth/token/${target2.searchParams.get('token')}`)).json().data.user.id).toBe(userId);
 
       // A forged state never reaches Discord's token endpoint.
       const third = new URL((await get('/api/v1/auth/discord')).headers.location as string);

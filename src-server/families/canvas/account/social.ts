@@ -5,6 +5,7 @@ import { DataEnvelope } from '../../../http/envelopes';
 import { OAUTH_PROVIDERS, OAuthError, PROVIDER_LABEL, type OAuthFailure, type OAuthSignIn } from '../../../auth/oauth';
 import { TokenPairSchema, tokenPairView } from '../../../auth/views';
 import { errors } from '../errors';
+import { errorResponses } from '../http';
 
 const tags = ['canvas'];
 
@@ -45,6 +46,15 @@ export async function canvasSocialRoutes(
           description:
             '`return_url` (default: the web app) must be this Atelier, a loopback origin (any port) or an origin added in Settings; it receives `?token={id}&auth_success=true`.',
           querystring: Type.Object({ return_url: Type.Optional(Type.String({ maxLength: 2000 })) }),
+          response: errorResponses(
+            {
+              400: '`INVALID_RETURN_URL`',
+              409: '`OAUTH_REDIRECT_UNAVAILABLE` (asked from another device while sign-in returns to the loopback address)',
+              502: `\`OAUTH_PROVIDER_ERROR\` (${label} could not be reached)`,
+              503: `\`OAUTH_NOT_CONFIGURED\` (no ${label} client id and secret in Settings)`,
+            },
+            { auth: false },
+          ),
         },
       },
       async (request, reply) => {
@@ -72,46 +82,48 @@ export async function canvasSocialRoutes(
         return reply.redirect(location, 302);
       },
     );
-    app.get(
-      `/api/v1/auth/${provider}/token/:token_id`,
-      {
-        schema: {
-          tags,
-          summary: `Trade the ${label} sign-in token (once, within a minute) for this server's tokens`,
-          params: Type.Object({ token_id: Type.String({ maxLength: 64 }) }),
-          response: {
-            200: DataEnvelope(
-              Type.Object({
-                ...TokenPairSchema.properties,
-                provider: Type.String(),
-                user: Type.Object({
-                  id: Type.String(),
-                  email: Type.Union([Type.String(), Type.Null()]),
-                  name: Type.String(),
-                  avatar_url: Type.Union([Type.String(), Type.Null()]),
-                  tier: Type.String(),
-                  credits: Type.Integer(),
-                }),
+  }
+  app.get(
+    '/api/v1/auth/token/:token_id',
+    {
+      schema: {
+        tags,
+        summary: "Trade a Google or Discord sign-in token (once, within a minute) for this server's tokens",
+        response401: undefined,
+        params: Type.Object({ token_id: Type.String({ maxLength: 64 }) }),
+        response: {
+          200: DataEnvelope(
+            Type.Object({
+              ...TokenPairSchema.properties,
+              provider: Type.String(),
+              user: Type.Object({
+                id: Type.String(),
+                email: Type.Union([Type.String(), Type.Null()]),
+                name: Type.String(),
+                avatar_url: Type.Union([Type.String(), Type.Null()]),
+                tier: Type.String(),
+                credits: Type.Integer(),
               }),
-            ),
-          },
+            }),
+          ),
+          ...errorResponses({ 404: '`NOT_FOUND` (unknown, already used or expired)' }, { auth: false }),
         },
       },
-      async (request) => {
-        const result = signIn.redeem(provider, request.params.token_id);
-        if (!result) canvasFailure(new OAuthError('token', 'That sign-in token does not exist, was already used or has expired'));
-        const user = app.auth.getUser(result.atelier.user_id);
-        if (!user) canvasFailure(new OAuthError('token', 'The account of that sign-in is gone'));
-        const a = result.atelier;
-        return {
-          success: true as const,
-          data: {
-            ...tokenPairView({ accessToken: a.access_token, refreshToken: a.refresh_token, expiresIn: a.expires_in }),
-            provider,
-            user: { id: user.id, email: user.email, name: user.name, avatar_url: result.user_info.picture, ...credits(user.id) },
-          },
-        };
-      },
-    );
-  }
+    },
+    async (request) => {
+      const result = OAUTH_PROVIDERS.map((p) => signIn.redeem(p, request.params.token_id)).find((r) => r !== null) ?? null;
+      if (!result) canvasFailure(new OAuthError('token', 'That sign-in token does not exist, was already used or has expired'));
+      const user = app.auth.getUser(result.atelier.user_id);
+      if (!user) canvasFailure(new OAuthError('token', 'The account of that sign-in is gone'));
+      const a = result.atelier;
+      return {
+        success: true as const,
+        data: {
+          ...tokenPairView({ accessToken: a.access_token, refreshToken: a.refresh_token, expiresIn: a.expires_in }),
+          provider: result.provider,
+          user: { id: user.id, email: user.email, name: user.name, avatar_url: result.user_info.picture, ...credits(user.id) },
+        },
+      };
+    },
+  );
 }

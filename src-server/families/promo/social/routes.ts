@@ -37,6 +37,7 @@ export async function socialRoutes(app: FamilyApp, signIn: OAuthSignIn): Promise
         response: {
           422: { ...ErrorBody, description: '`SOCIAL_003`: a return_url outside the allowed origins' },
           503: { ...ErrorBody, description: '`SOCIAL_001`: Google sign-in is not set up (no client id and secret in Settings)' },
+          502: { ...ErrorBody, description: '`SOCIAL_002`: Google could not be reached' },
           409: { ...ErrorBody, description: '`SOCIAL_005`: asked from another device while sign-in returns to the loopback address' },
         },
       },
