@@ -25,6 +25,12 @@ export interface AtelierConfig {
   catalogUrl: string;
   /** `ATELIER_CATALOG_FILE`: a model catalog to use instead of the bundled one (a mirror's, or a test's). */
   catalogFile: string | null;
+  /**
+   * `ATELIER_DEV_PROMO` (comma list; off by default, for the end-to-end tests and development):
+   * `loopback-crawl` lets the promo crawl fetch a site on this machine's loopback address (never the
+   * LAN), `quick-render` renders promo videos small and short.
+   */
+  promoDev: { loopbackCrawl: boolean; quickRender: boolean };
 }
 
 /**
@@ -96,6 +102,16 @@ function catalogUrlFrom(raw: string | undefined): string {
   return value.replace(/\/+$/, '');
 }
 
+function promoDevFrom(raw: string | undefined): AtelierConfig['promoDev'] {
+  const words = (raw ?? '')
+    .split(',')
+    .map((w) => w.trim())
+    .filter(Boolean);
+  const unknown = words.filter((w) => w !== 'loopback-crawl' && w !== 'quick-render');
+  if (unknown.length > 0) throw new ConfigError(`ATELIER_DEV_PROMO takes loopback-crawl and quick-render, not "${unknown.join(', ')}"`);
+  return { loopbackCrawl: words.includes('loopback-crawl'), quickRender: words.includes('quick-render') };
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<AtelierConfig> = {}): AtelierConfig {
@@ -117,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     jobRetentionDays: intFrom(env, 'ATELIER_JOB_RETENTION_DAYS', 30, 0, 36_500),
     catalogUrl: catalogUrlFrom(env.ATELIER_CATALOG_URL),
     catalogFile: nonEmpty(env.ATELIER_CATALOG_FILE),
+    promoDev: promoDevFrom(env.ATELIER_DEV_PROMO),
     lemonSqueezy: {
       apiBase: (nonEmpty(env.LEMONSQUEEZY_API_BASE) ?? 'https://api.lemonsqueezy.com').replace(/\/+$/, ''),
       apiKey: nonEmpty(env.LEMONSQUEEZY_API_KEY),

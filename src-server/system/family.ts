@@ -16,6 +16,7 @@ import { setFfmpegOverride } from '../media/ffmpeg';
 import { CatalogService } from './catalog/service';
 import { modelAdminRoutes } from './models/routes';
 import { queueRoutes } from './queue-routes';
+import { oauthSettingsRoutes } from '../auth/oauth-settings';
 import { readSetting, writeSetting } from './settings';
 
 const LanStatusSchema = Type.Object({
@@ -52,6 +53,7 @@ export default defineFamily({
     await catalogRoutes(app, catalog);
     await dataRoutes(app, VERSION);
     await queueRoutes(app);
+    await oauthSettingsRoutes(app);
 
     app.get(
       '/system/info',

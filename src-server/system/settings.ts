@@ -7,8 +7,12 @@ export interface SettingsShape {
   lan: { enabled: boolean };
   /** How the job lanes are shared with LAN peers (see src-server/jobs/README.md). */
   queue: { ownerFirst: boolean; peerMaxQueued: number | null; peerDailySeconds: number | null };
-  /** Google sign-in ("desktop app" client); `issuer` only changes for tests. Extra origins `return_url` may point at. */
-  'oauth.google': { clientId: string | null; clientSecret: string | null; issuer: string; returnOrigins: string[] };
+  /** Google sign-in ("desktop app" client); `issuer` only changes for tests. */
+  'oauth.google': { clientId: string | null; clientSecret: string | null; issuer: string };
+  /** Discord sign-in (OAuth2 application); `apiBase` only changes for tests. */
+  'oauth.discord': { clientId: string | null; clientSecret: string | null; apiBase: string };
+  /** Sign-in for every provider: extra origins `return_url` may point at, and where providers send the browser back. */
+  oauth: { returnOrigins: string[]; redirectVia: 'loopback' | 'lan' };
   /** The image model a canvas generate request without `model` uses; null: the best installed one the plan allows. */
   imageModel: { default: string | null };
   /** Days finished jobs are kept (0: forever); null: ATELIER_JOB_RETENTION_DAYS. */
@@ -20,7 +24,9 @@ export interface SettingsShape {
 export const SETTING_DEFAULTS: SettingsShape = {
   lan: { enabled: false },
   queue: { ownerFirst: true, peerMaxQueued: null, peerDailySeconds: null },
-  'oauth.google': { clientId: null, clientSecret: null, issuer: 'https://accounts.google.com', returnOrigins: [] },
+  'oauth.google': { clientId: null, clientSecret: null, issuer: 'https://accounts.google.com' },
+  'oauth.discord': { clientId: null, clientSecret: null, apiBase: 'https://discord.com' },
+  oauth: { returnOrigins: [], redirectVia: 'loopback' },
   imageModel: { default: null },
   retention: { days: null },
   ffmpeg: { path: null },

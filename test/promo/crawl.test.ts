@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkTarget, guardedGet, publicUnicastOnly, FetchRefusedError } from '../../src-server/families/promo/crawl/guard';
+import {
+  checkTarget,
+  guardedGet,
+  publicOrLoopback,
+  publicUnicastOnly,
+  FetchRefusedError,
+} from '../../src-server/families/promo/crawl/guard';
+import { loadConfig } from '../../src-server/config';
 import { crawlBusiness, type CrawlPolicy } from '../../src-server/families/promo/crawl/crawl';
 import { allowTestSite, startSite, type TestSite } from './site';
 
@@ -99,5 +106,16 @@ describe('the crawl', () => {
     await expect(crawlBusiness(`${site.origin}/`, { ...policy, allow: publicUnicastOnly }, signal)).rejects.toThrow(
       /only public sites are crawled/,
     );
+  });
+});
+
+describe('the development loopback switch', () => {
+  it('is off unless ATELIER_DEV_PROMO names it, and then admits loopback only, never the LAN', () => {
+    expect(loadConfig({}).promoDev).toEqual({ loopbackCrawl: false, quickRender: false });
+    expect(loadConfig({ ATELIER_DEV_PROMO: 'loopback-crawl, quick-render' }).promoDev).toEqual({ loopbackCrawl: true, quickRender: true });
+    expect(() => loadConfig({ ATELIER_DEV_PROMO: 'lan' })).toThrow(/ATELIER_DEV_PROMO/);
+    for (const ip of ['127.0.0.1', '127.8.9.1', '::1', '93.184.216.34']) expect(publicOrLoopback(ip), ip).toBe(true);
+    for (const ip of ['192.168.0.10', '10.0.0.1', '172.16.0.1', '169.254.169.254', '::ffff:127.0.0.1', 'fd00::1', '0.0.0.0', '100.64.0.1'])
+      expect(publicOrLoopback(ip), ip).toBe(false);
   });
 });

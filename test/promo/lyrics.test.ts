@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { neighbourhood, phoneWords, syllabify, writeLyrics } from '../../src-server/families/promo/lyrics/writer';
 import { composeMelody, rhythm } from '../../src-server/families/promo/song/melody';
-import { buildAss, karaokeText } from '../../src-server/families/promo/video/captions';
+import { buildAss, CAPTION_PRESET_NAMES, karaokeText, type CaptionPreset } from '../../src-server/families/promo/video/captions';
 
 const facts = {
   name: '블루문',
@@ -103,5 +103,35 @@ describe('melody and captions', () => {
       expect(startSec + total).toBeCloseTo(notes[notes.length - 1]!.endSec, 1);
     });
     expect(karaokeText('블루문 블루문', [{ text: '블', startSec: 1, endSec: 1.5 }], 0.5)).toBe('{\\k50}{\\kf50}블');
+  });
+
+  it('draws each caption preset in its own size, place and highlight, with the same timing', () => {
+    const sheet = writeLyrics(facts, { language: 'ko', form: 'short', seed: 3, mood: null });
+    const melody = composeMelody(sheet, { seed: 3, name: facts.name });
+    const card = { title: '블루문', phone: '02-1234-5678', callToAction: '지금 방문하세요!', brand: '#1e3a8a' };
+    const style = (preset: CaptionPreset) => {
+      const ass = buildAss(sheet, melody, card, { width: 1080, height: 1920, durationSec: 20, preset });
+      const fields = ass
+        .split('\n')
+        .find((l) => l.startsWith('Style: Karaoke,'))!
+        .slice(7)
+        .split(',');
+      const timing = ass
+        .split('\n')
+        .filter((l) => l.startsWith('Dialogue: 0,'))
+        .map((l) => [...l.matchAll(/\\kf?(\d+)/g)].map((m) => m[1]).join(' '));
+      return { size: Number(fields[2]), primary: fields[3], border: Number(fields[15]), alignment: Number(fields[18]), ass, timing };
+    };
+    const classic = style('classic');
+    expect(classic).toMatchObject({ size: 81, alignment: 2, border: 1, primary: '&H004AD5FF' });
+    expect(classic.ass).toContain('\\kf');
+    const bold = style('bold');
+    expect(bold).toMatchObject({ alignment: 5, border: 3 });
+    expect(bold.size).toBeGreaterThan(classic.size);
+    // Bold lights each syllable at once (\k), the others sweep through it (\kf).
+    expect(bold.ass).not.toContain('\\kf');
+    expect(style('top').alignment).toBe(8);
+    expect(style('minimal').size).toBeLessThan(classic.size);
+    expect(new Set(CAPTION_PRESET_NAMES.map((p) => style(p).timing.join('|'))).size).toBe(1);
   });
 });

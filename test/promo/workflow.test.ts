@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestApp, type TestApp } from '../helpers/app';
 import { locateFfmpeg, probeMedia } from '../../src-server/media/ffmpeg';
 import { measureLoudness } from '../../src-server/media/master';
-import { extractFrame, PROMO_FFMPEG_NEEDS } from '../../src-server/media/promo-video';
+import { extractFrame, probeH264Encoder, PROMO_FFMPEG_NEEDS } from '../../src-server/media/promo-video';
 import sharp from 'sharp';
 import { allowTestSite, startSite, type TestSite } from './site';
 import { joinPromo, type PromoUser } from './helpers';
@@ -75,6 +75,8 @@ describe('the promo workflow', () => {
       expect(videos.total_count).toBe(1);
       const video = videos.videos[0];
       expect(video).toMatchObject({ id: state.video_id, resolution: '320x180', status: 'completed', title: '카페 블루문 홍보 영상' });
+      // The row names the encoder that ran: the probe's pick on this machine.
+      expect(video.encoder).toBe((await probeH264Encoder()).chosen);
       const head = await t.app.inject({ url: video.url, headers: { range: 'bytes=0-11' } });
       expect(head.statusCode).toBe(206);
       expect(head.rawPayload.subarray(4, 8).toString()).toBe('ftyp');
@@ -124,6 +126,81 @@ describe('the promo workflow', () => {
 
       // No work folder is left behind.
       expect(fs.existsSync(`${t.dataDir}/work/promo-${taskId}`)).toBe(false);
+      expect(state.reused).toEqual([]);
+
+      // The site's pictures are the business's now: the owner puts the blue one first and rewrites the
+      // intro on the same notes. The re-run keeps the song and the crops, and films the captions again.
+      const pics = (await post('/user/item/pictures', { id: me.id, item_id: state.item_id })).json().pictures;
+      expect(pics.map((p: { source: string }) => p.source)).toEqual(['site', 'site']);
+      const reorder = await t.app.inject({
+        method: 'PUT',
+        url: '/user/item/pictures/order',
+        payload: { id: me.id, item_id: state.item_id, picture_ids: [pics[1].picture_id, pics[0].picture_id] },
+        ...me.as,
+      });
+      expect(reorder.statusCode).toBe(200);
+      const edited = lyrics.lines.map((l, i) => (i === 0 ? '라'.repeat(l.syllables.length) : l.text));
+      const rerun = await post('/moviemaker/start-workflow', { item_id: state.item_id, aspect_ratio: '16:9', seed: 11, lyrics: edited });
+      expect(rerun.statusCode).toBe(200);
+      const again = await waitFor(rerun.json().task_id, (s) => s.status !== 'queued' && s.status !== 'processing');
+      expect(again).toMatchObject({ status: 'completed', reused: ['songs', 'images'] });
+      expect((again.lyrics as { engine: string; lines: { text: string }[] }).engine).toBe('lyrics you wrote');
+      const file2 = t.app.storage.absolutePath(`promo/${me.id}/${again.video_id}.mp4`);
+      const ass2 = fs.readFileSync(file2.replace(/\.mp4$/, '.ass'), 'utf8');
+      expect(ass2).toContain('{\\kf');
+      expect(
+        ass2
+          .split('\n')
+          .find((l) => l.includes(',Karaoke,'))!
+          .replace(/\{[^}]*\}/g, ''),
+      ).toMatch(/라{6,}$/);
+      const colourIn2 = async (atSec: number) => {
+        const out = `${t.dataDir}/frame2-${atSec}.jpg`;
+        await extractFrame({ dir: t.dataDir, video: file2, atSec, output: out, width: 64 });
+        const [r, , b] = (await sharp(out).stats()).channels;
+        return { r: r!.mean, b: b!.mean };
+      };
+      const first2 = await colourIn2(1);
+      expect(first2.b).toBeGreaterThan(first2.r);
+
+      // Lyrics that do not fit the song are refused before anything runs.
+      const bad = await post('/moviemaker/start-workflow', { item_id: state.item_id, lyrics: ['하나'] });
+      expect(bad.statusCode).toBe(422);
+      expect(bad.json().error_code).toBe('LYRICS_001');
+    },
+    400_000,
+  );
+
+  it.skipIf(!videoFfmpeg)(
+    "fills up with the Image Studio's pictures when the site has too few",
+    async () => {
+      // The engine's own run needs an installed checkpoint, which no test machine has: this stand-in
+      // draws a plain green frame and records what it was asked for.
+      const asked: string[] = [];
+      const saved = t.app.promo.pictures;
+      t.app.promo.pictures = {
+        minimum: 3,
+        painter: () => ({
+          available: () => true,
+          paint: async (scene) => {
+            asked.push(scene);
+            return sharp({ create: { width: 1024, height: 1024, channels: 3, background: '#00b000' } })
+              .jpeg()
+              .toBuffer();
+          },
+        }),
+      };
+      try {
+        const start = await post('/moviemaker/start-workflow', { url: `${site.origin}/`, seed: 12 });
+        const state = await waitFor(start.json().task_id, (s) => s.status !== 'queued' && s.status !== 'processing');
+        expect(state).toMatchObject({ status: 'completed' });
+        const pics = (await post('/user/item/pictures', { id: me.id, item_id: state.item_id })).json().pictures;
+        expect(pics.map((p: { source: string }) => p.source)).toEqual(['site', 'site', 'generated']);
+        expect(asked).toHaveLength(1);
+        expect(asked[0]).toMatch(/^a cosy cafe interior/);
+      } finally {
+        t.app.promo.pictures = saved;
+      }
     },
     300_000,
   );

@@ -1,5 +1,15 @@
 import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { sql } from 'drizzle-orm';
 import { users } from './users';
+
+export interface PromoPicture {
+  id: string;
+  /** File-store key of the JPEG. */
+  key: string;
+  source: 'site' | 'upload' | 'generated';
+  /** SHA-256 of the stored bytes: what the render cache keys the cropped frame on. */
+  sha256: string;
+}
 
 /**
  * The promo family (spec 001): the businesses a user turned into videos, the workflow runs and the
@@ -28,6 +38,11 @@ export const promoItems = sqliteTable(
     colors: text('colors', { mode: 'json' }).$type<string[]>().notNull(),
     /** Picture addresses found on the site, best first. */
     images: text('images', { mode: 'json' }).$type<string[]>().notNull(),
+    /** The pictures the video uses, in the user's order: the site's, uploads and generated ones, kept in the file store. */
+    pictures: text('pictures', { mode: 'json' })
+      .$type<PromoPicture[]>()
+      .notNull()
+      .default(sql`'[]'`),
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
   },
@@ -52,6 +67,8 @@ export const promoTasks = sqliteTable('promo_tasks', {
   combined: integer('combined', { mode: 'boolean' }).notNull().default(false),
   /** The lyric sheet the song and captions were made from (JSON), for the UI to show. */
   lyricsText: text('lyrics_text'),
+  /** A caption preset name (video/captions.ts). */
+  captionStyle: text('caption_style').notNull().default('classic'),
   videoId: text('video_id'),
   createdAt: text('created_at').notNull(),
 });
@@ -73,6 +90,8 @@ export const promoVideos = sqliteTable(
     fileKey: text('file_key').notNull(),
     thumbnailKey: text('thumbnail_key'),
     resolution: text('resolution').notNull(),
+    /** The H.264 encoder that made it (h264_nvenc, h264_qsv, h264_videotoolbox, h264_vaapi or libx264). */
+    encoder: text('encoder').notNull().default('libx264'),
     durationSec: real('duration_sec').notNull(),
     status: text('status').notNull(),
     isUploaded: integer('is_uploaded', { mode: 'boolean' }).notNull().default(false),

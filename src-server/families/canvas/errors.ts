@@ -7,6 +7,7 @@ import { defineErrors } from '../../http/errors';
  */
 export const errors = defineErrors({
   INVALID_EMAIL: { status: 400, message: 'That is not a valid e-mail address' },
+  INVALID_RETURN_URL: { status: 400, message: 'return_url must be this Atelier, a loopback address or an origin allowed in Settings' },
   INVALID_PARAMETERS: { status: 400, message: 'A parameter is invalid or not supported' },
   WEAK_PASSWORD: { status: 400, message: 'The password is too weak' },
   INVALID_CREDENTIALS: { status: 401, message: 'E-mail or password is incorrect' },
@@ -19,6 +20,7 @@ export const errors = defineErrors({
   MODEL_NOT_FOUND: { status: 404, message: 'No such model is installed' },
   NOT_FOUND: { status: 404, message: 'Not found' },
   CANCELLED: { status: 409, message: 'The job was cancelled' },
+  OAUTH_REDIRECT_UNAVAILABLE: { status: 409, message: 'Sign-in cannot return to this device' },
   EMAIL_EXISTS: { status: 409, message: 'That e-mail address is already in use' },
   JOB_ALREADY_FINISHED: { status: 409, message: 'The job has finished already' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
@@ -28,7 +30,9 @@ export const errors = defineErrors({
   QUOTA_EXCEEDED: { status: 429, message: 'The plan allows no more jobs in the queue at once' },
   RATE_LIMITED: { status: 429, message: 'Too many requests for the plan; retry later' },
   MODEL_LOAD_FAILED: { status: 500, message: 'The model could not be loaded' },
+  OAUTH_PROVIDER_ERROR: { status: 502, message: 'The sign-in provider could not be reached' },
   PAYMENT_PROVIDER_ERROR: { status: 502, message: 'The payment provider failed' },
+  OAUTH_NOT_CONFIGURED: { status: 503, message: 'Sign-in with this provider is not set up in Settings' },
   BILLING_NOT_CONFIGURED: { status: 503, message: 'Billing is not configured on this server' },
 });
 

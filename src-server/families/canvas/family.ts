@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { defineFamily } from '../../http/family';
 import { canvasDialect } from './dialect';
 import { canvasAccountRoutes } from './account/routes';
+import { canvasSocialRoutes } from './account/social';
+import { OAuthSignIn } from '../../auth/oauth';
 import { CreditService } from './credits/service';
 import { creditRoutes } from './credits/routes';
 import { ImageService, ownerPrefix } from './images/service';
@@ -34,7 +36,8 @@ function canvasServices(app: FastifyInstance) {
   const webhooks = new WebhookService(app.db, subscriptions, credits, billing, now, app.log);
   const generate = new GenerateService(app.db, app.storage, app.jobs, app.ai, credits, images, boards, now);
   const workflows = new WorkflowService(app.db, images, now);
-  return { credits, images, boards, models, subscriptions, webhooks, generate, workflows };
+  const signIn = new OAuthSignIn(app.db, app.auth, now);
+  return { credits, images, boards, models, subscriptions, webhooks, generate, workflows, signIn };
 }
 
 export type CanvasServices = ReturnType<typeof canvasServices>;
@@ -55,6 +58,10 @@ export default defineFamily({
     // Before every route: the plan's requests a minute and its X-RateLimit-* headers.
     tierRateLimit(app, (user) => s.subscriptions.planNow(user.id));
     await canvasAccountRoutes(app, { credits: s.credits, images: s.images, subscriptions: s.subscriptions });
+    await canvasSocialRoutes(app, s.signIn, (userId) => {
+      const tier = s.subscriptions.planNow(userId);
+      return { tier, credits: s.credits.balance(userId, tier).balance };
+    });
     await creditRoutes(app, s.credits, s.images);
     await modelRoutes(app, s.models);
     await generateRoutes(app, s.generate, s.models, s.images, s.boards);

@@ -9,6 +9,23 @@ export const STAGES = ['metadata', 'lyrics', 'songs', 'images', 'movies', 'combi
 export type Stage = (typeof STAGES)[number];
 export type Aspect = '16:9' | '9:16' | '1:1';
 
+/** The server's caption presets (families/promo/video/captions.ts). */
+export const CAPTION_STYLES = {
+  classic: 'Classic — bottom, colour sweep',
+  bold: 'Bold box — big, middle, syllables light up',
+  minimal: 'Minimal — small, white on grey',
+  top: 'Top banner — boxed at the top',
+} as const;
+export type CaptionStyle = keyof typeof CAPTION_STYLES;
+
+export interface MakeOptions {
+  aspect: Aspect;
+  language: 'ko' | 'en';
+  captionStyle: CaptionStyle;
+}
+
+const makeBody = (o: MakeOptions) => ({ aspect_ratio: o.aspect, language: o.language, caption_style: o.captionStyle });
+
 export interface TaskState {
   task_id: string;
   progress: Record<Stage, boolean>;
@@ -18,7 +35,10 @@ export interface TaskState {
   error: string | null;
   item_id: string | null;
   video_id: string | null;
-  lyrics: { lines: { section: string; text: string }[] } | null;
+  /** `engine`: the chat model that wrote it, or the built-in writer. */
+  lyrics: { lines: { section: string; text: string; syllables: string[] }[]; engine?: string } | null;
+  /** Stages an earlier run's output served, because nothing they depend on changed. */
+  reused: Stage[];
 }
 
 export interface PromoItem {
@@ -38,17 +58,39 @@ export interface PromoVideo {
   title: string;
   url: string;
   resolution: string;
+  /** The H.264 encoder that made it. */
+  encoder: string;
   duration: number;
   thumbnail_url: string | null;
   download_count: number;
   created_at: string;
 }
 
+export interface PromoPicture {
+  picture_id: string;
+  source: 'site' | 'upload' | 'generated';
+  url: string;
+}
+
+type Pictures = { item_id: string; pictures: PromoPicture[] };
+
 export const promoApi = {
-  start: (url: string, aspect: Aspect, language: 'ko' | 'en') =>
-    api<{ task_id: string }>('/moviemaker/start-workflow', { method: 'POST', body: { url, aspect_ratio: aspect, language } }),
-  startFromItem: (itemId: string, aspect: Aspect, language: 'ko' | 'en') =>
-    api<{ task_id: string }>('/moviemaker/start-workflow', { method: 'POST', body: { item_id: itemId, aspect_ratio: aspect, language } }),
+  start: (url: string, o: MakeOptions) =>
+    api<{ task_id: string }>('/moviemaker/start-workflow', { method: 'POST', body: { url, ...makeBody(o) } }),
+  startFromItem: (itemId: string, o: MakeOptions, lyrics?: string[]) =>
+    api<{ task_id: string }>('/moviemaker/start-workflow', { method: 'POST', body: { item_id: itemId, ...makeBody(o), lyrics } }),
+  pictures: (id: string, itemId: string) => api<Pictures>('/user/item/pictures', { method: 'POST', body: { id, item_id: itemId } }),
+  uploadPicture: (id: string, itemId: string, file: File) => {
+    const body = new FormData();
+    body.set('id', id);
+    body.set('item_id', itemId);
+    body.set('file', file);
+    return api<Pictures>('/user/item/picture/upload', { method: 'POST', body });
+  },
+  orderPictures: (id: string, itemId: string, pictureIds: string[]) =>
+    api<Pictures>('/user/item/pictures/order', { method: 'PUT', body: { id, item_id: itemId, picture_ids: pictureIds } }),
+  removePicture: (id: string, itemId: string, pictureId: string) =>
+    api<Pictures>('/user/item/picture', { method: 'DELETE', body: { id, item_id: itemId, picture_id: pictureId } }),
   progress: (taskId: string) => api<TaskState>('/moviemaker/progress', { method: 'POST', body: { task_id: taskId } }),
   cancel: (taskId: string) => api<TaskState>('/moviemaker/cancel', { method: 'POST', body: { task_id: taskId } }),
   items: (id: string) => api<{ total_count: number; items: PromoItem[] }>('/user/items', { method: 'POST', body: { id } }),

@@ -22,6 +22,17 @@ export const publicUnicastOnly: AddressRule = (ip) => {
   }
 };
 
+/** Development only (`ATELIER_DEV_PROMO=loopback-crawl`): a site on this machine's loopback address too, still never the LAN. */
+export const publicOrLoopback: AddressRule = (ip) => {
+  if (publicUnicastOnly(ip)) return true;
+  try {
+    const addr = ipaddr.parse(ip);
+    return addr.range() === 'loopback';
+  } catch {
+    return false;
+  }
+};
+
 export class FetchRefusedError extends Error {
   constructor(message: string) {
     super(message);

@@ -107,7 +107,10 @@ export async function itemRoutes(app: FamilyApp, items: ItemService): Promise<vo
     },
     async (request) => {
       const me = assertOwnId(request, request.body.id);
+      const pictures = items.get(me.id, request.body.item_id).pictures;
       items.delete(me.id, request.body.item_id);
+      // Row first: a failure below leaves stray files, never a row pointing at missing ones.
+      for (const p of pictures) await app.storage.delete(p.key).catch(() => false);
       return { success: true, item_id: request.body.item_id };
     },
   );

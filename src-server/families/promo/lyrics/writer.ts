@@ -24,7 +24,11 @@ export interface LyricSheet {
   category: Category;
   mood: Mood;
   lines: LyricLine[];
+  /** Who wrote it: the seeded writer, or the chat model that wrote at least one line. */
+  engine: string;
 }
+
+export const TEMPLATE_ENGINE = 'built-in jingle writer (seeded line banks)';
 
 export interface LyricFacts {
   name: string;
@@ -243,7 +247,7 @@ function fill(template: string, name: string, keyword: string): string {
 }
 
 /** Pads a short line with 라/la to its target so the melody keeps its bar shape. */
-function fit(text: string, target: number, language: Language): { text: string; syllables: string[] } {
+export function fit(text: string, target: number, language: Language): { text: string; syllables: string[] } {
   let syl = syllabify(text);
   let out = text;
   const pad = language === 'ko' ? '라' : 'la';
@@ -253,6 +257,26 @@ function fit(text: string, target: number, language: Language): { text: string; 
   }
   return { text: out.replace(/(라) (라)/g, '$1$2'), syllables: syl };
 }
+
+/** How many lines a form has. */
+export const formLines = (form: Form) => FORMS[form].length;
+
+/** Most notes a line can take (two bars of eighth notes). */
+export const MAX_LINE_SYLLABLES = 16;
+
+/** The owner's own words over the seeded sheet's sections (one line each, in order). */
+export function ownLyrics(seeded: LyricSheet, texts: string[]): LyricSheet {
+  return {
+    ...seeded,
+    lines: seeded.lines.map((l, i) => {
+      const text = texts[i]!.replace(/\s+/g, ' ').trim();
+      return { section: l.section, text, syllables: syllabify(text) };
+    }),
+    engine: OWN_LYRICS_ENGINE,
+  };
+}
+
+export const OWN_LYRICS_ENGINE = 'lyrics you wrote';
 
 export function writeLyrics(facts: LyricFacts, opts: { language: Language; form: Form; seed: number; mood: string | null }): LyricSheet {
   const { language, form } = opts;
@@ -290,5 +314,5 @@ export function writeLyrics(facts: LyricFacts, opts: { language: Language; form:
     const filled = fit(fill(text, name, keyword), target, language);
     return { section, text: filled.text, syllables: filled.syllables };
   });
-  return { language, form, category, mood, lines };
+  return { language, form, category, mood, lines, engine: TEMPLATE_ENGINE };
 }

@@ -3,6 +3,7 @@ import type { Db } from '../../../db/client';
 import { promoTasks } from '../../../db/schema';
 import type { JobQueue, JobSnapshot } from '../../../jobs/queue';
 import { promoErrors } from '../errors';
+import type { CaptionPreset } from '../video/captions';
 
 export const WORKFLOW_KIND = 'promo.workflow';
 /** The seed's progress flags, in the order the stages finish (lyrics and images run side by side). */
@@ -21,6 +22,9 @@ export interface WorkflowPayload {
   mood: string | null;
   /** Same seed, same lyrics and melody. */
   seed: number;
+  captionStyle: CaptionPreset;
+  /** The owner's own lyric lines (a re-run after editing them), one per line of the form. */
+  lyrics?: string[] | null;
 }
 
 export type TaskRow = typeof promoTasks.$inferSelect;
@@ -55,6 +59,7 @@ export class TaskService {
         itemId,
         aspect: payload.aspect,
         language: payload.language,
+        captionStyle: payload.captionStyle,
         createdAt: new Date(this.now()).toISOString(),
       })
       .returning()

@@ -5,15 +5,21 @@ import { createRequire } from 'node:module';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../../http/errors';
 import type { Job, JobContext } from '../../../jobs/queue';
-import { extractFrame, mergeVideo, renderSlideshow } from '../../../media/promo-video';
+import { extractFrame, mergeVideo, probeH264Encoder, renderSlideshow } from '../../../media/promo-video';
 import { probeMedia } from '../../../media/ffmpeg';
 import { crawlBusiness, type CrawlPolicy } from '../crawl/crawl';
 import type { ItemRow, ItemService } from '../items/service';
-import { writeLyrics, type Form, type LyricSheet } from '../lyrics/writer';
+import { ownLyrics, writeLyrics, type Form, type LyricSheet } from '../lyrics/writer';
+import { askPool, installedChatModel, writeLyricsWithModel } from '../lyrics/chat-lyrics';
 import { composeMelody } from '../song/melody';
 import { renderSong } from '../song/render';
 import { buildAss } from '../video/captions';
-import { collectImages } from '../video/images';
+import { collectImages, cropToFrame } from '../video/images';
+import { StageCache } from '../video/stage-cache';
+import { scenePrompts, type ScenePainter } from '../video/scene-painter';
+import { categoryOf } from '../lyrics/writer';
+import type { PictureService } from '../pictures/service';
+import type { Melody } from '../song/melody';
 import { captionsKey, ownerPrefix, type VideoService } from '../videos/service';
 import { ASPECTS, WORKFLOW_KIND, type StageFlag, type TaskService, type WorkflowPayload } from './service';
 
@@ -30,6 +36,8 @@ export interface RenderProfile {
 export interface PromoOptions {
   crawl: CrawlPolicy;
   render: RenderProfile;
+  /** Below `minimum` pictures from the site, the painter (the Image Studio's engine) adds scenes. */
+  pictures: { minimum: number; painter: (tier: string) => ScenePainter };
 }
 
 export interface WorkflowResult {
@@ -40,6 +48,8 @@ export interface WorkflowResult {
   timings: Partial<Record<StageFlag, number>>;
   /** Seconds of the finished video, for real-time factors. */
   duration_sec: number;
+  /** Stages whose output came from the render cache: nothing they depend on changed since an earlier run. */
+  reused: StageFlag[];
 }
 
 const CROSSFADE_SEC = 0.5;
@@ -48,6 +58,9 @@ const FONT_FILE = 'Pretendard-Bold.otf';
 function fontPath(): string {
   return createRequire(import.meta.url).resolve(`pretendard/dist/public/static/${FONT_FILE}`);
 }
+
+/** The song depends on the notes, not the words sung on them: new lyrics on the same notes keep it. */
+const notesOnly = (melody: Melody) => JSON.stringify(melody, (k, v: unknown) => (k === 'text' ? undefined : v));
 
 /** A stage's failure: the task fails with the stage named and a reason the user can act on. */
 const stageFailed = (stage: StageFlag, err: unknown) =>
@@ -70,14 +83,15 @@ function videoFilename(item: ItemRow, id: string): string {
  */
 export function registerWorkflow(
   app: FastifyInstance,
-  deps: { items: ItemService; tasks: TaskService; videos: VideoService; options: () => PromoOptions },
+  deps: { items: ItemService; tasks: TaskService; videos: VideoService; pictures: PictureService; options: () => PromoOptions },
 ) {
-  const { items, tasks, videos } = deps;
+  const { items, tasks, videos, pictures: pictureStore } = deps;
+  const cache = new StageCache(path.join(app.config.dataDir, 'cache', 'promo'));
   app.jobs.register<WorkflowPayload, WorkflowResult>(WORKFLOW_KIND, {
     lane: 'promo',
     maxAttempts: 2,
     handler: async (job: Job<WorkflowPayload, WorkflowResult>, { signal, progress }: JobContext) => {
-      const { render, crawl } = deps.options();
+      const { render, crawl, pictures: pictureRule } = deps.options();
       const task = tasks.row(job.id);
       if (!task || !job.ownerId) throw new AppError(404, 'TASK_001', 'The task row is gone');
       const userId = job.ownerId;
@@ -88,6 +102,7 @@ export function registerWorkflow(
       tasks.mark(job.id, { metadata: false, lyrics: false, songs: false, images: false, movies: false, combined: false });
       const t0 = performance.now();
       const timings: WorkflowResult['timings'] = {};
+      const reused: StageFlag[] = [];
       const done = (flag: StageFlag, fraction: number) => {
         timings[flag] = Math.round(performance.now() - t0);
         tasks.mark(job.id, { [flag]: true });
@@ -115,25 +130,42 @@ export function registerWorkflow(
         const songBranch = async () => {
           let sheet: LyricSheet;
           try {
-            sheet = writeLyrics(
-              {
-                name: item.name,
-                address: item.address,
-                phoneNumber: item.phoneNumber,
-                category: item.category,
-                hashtags: item.hashtags,
-                description: item.description,
-              },
-              { language: p.language, form: render.form, seed: p.seed, mood: p.mood },
-            );
+            const facts = {
+              name: item.name,
+              address: item.address,
+              phoneNumber: item.phoneNumber,
+              category: item.category,
+              hashtags: item.hashtags,
+              description: item.description,
+            };
+            const seeded = writeLyrics(facts, { language: p.language, form: render.form, seed: p.seed, mood: p.mood });
+            // The owner's own words first; else an installed chat model writes the lines it can, the seeded writer the rest.
+            const model = installedChatModel(app.config.dataDir);
+            sheet = p.lyrics
+              ? ownLyrics(seeded, p.lyrics)
+              : model
+                ? await writeLyricsWithModel(facts, seeded, askPool(app.ai, model, branches.signal), path.basename(model), branches.signal)
+                : seeded;
           } catch (err) {
+            branches.signal.throwIfAborted();
             throw stageFailed('lyrics', err);
           }
           tasks.mark(job.id, { lyricsText: JSON.stringify(sheet) });
           done('lyrics', 0.15);
           try {
             const melody = composeMelody(sheet, { seed: p.seed, name: item.name });
-            const song = await renderSong(melody, { category: sheet.category, mood: sheet.mood, dir, signal: branches.signal });
+            const songKey = StageCache.key('song-v1', notesOnly(melody), sheet.category, sheet.mood);
+            const wav = path.join(dir, 'song.wav');
+            const cached = cache.readJson<{ durationSec: number }>(songKey);
+            let song: { wav: string; durationSec: number };
+            if (cached && cache.fetch(songKey, 'wav', wav)) {
+              song = { wav, durationSec: cached.durationSec };
+              reused.push('songs');
+            } else {
+              song = await renderSong(melody, { category: sheet.category, mood: sheet.mood, dir, signal: branches.signal });
+              cache.store(songKey, 'wav', song.wav);
+              cache.writeJson(songKey, { durationSec: song.durationSec });
+            }
             done('songs', 0.5);
             return { sheet, melody, song };
           } catch (err) {
@@ -143,17 +175,44 @@ export function registerWorkflow(
         };
         const imageBranch = async () => {
           try {
-            const found = await collectImages(item.images, {
-              policy: crawl,
-              dir,
-              width,
-              height,
-              minShortSide: render.minShortSide,
-              max: render.maxImages,
-              signal: branches.signal,
-            });
+            // The business's own list (the owner may have reordered or added to it); the site fills it the first time.
+            let stored = items.get(userId, item.id).pictures;
+            if (stored.length === 0) {
+              const found = await collectImages(item.images, {
+                policy: crawl,
+                minShortSide: render.minShortSide,
+                max: render.maxImages,
+                signal: branches.signal,
+              });
+              for (const picture of found.pictures) stored = await pictureStore.add(userId, item.id, picture, 'site', render.minShortSide);
+              // Too few of the site's own: the Image Studio paints scenes of this kind of business, when a model is installed.
+              const painter = pictureRule.painter(app.auth.getUser(userId)?.tier ?? 'free');
+              if (stored.length < pictureRule.minimum && painter.available()) {
+                const scenes = scenePrompts(categoryOf(item), item.hashtags);
+                for (let i = 0; stored.length < pictureRule.minimum && i < scenes.length; i++) {
+                  const painted = await painter.paint(scenes[i]!, p.seed + i, branches.signal);
+                  stored = await pictureStore.add(userId, item.id, painted, 'generated', render.minShortSide);
+                }
+              }
+            }
+            const files: string[] = [];
+            const keys: string[] = [];
+            let hits = 0;
+            for (const [i, picture] of stored.slice(0, render.maxImages).entries()) {
+              branches.signal.throwIfAborted();
+              const name = `img-${String(i).padStart(2, '0')}.jpg`;
+              const key = StageCache.key('crop-v1', picture.sha256, width, height);
+              if (cache.fetch(key, 'jpg', path.join(dir, name))) hits += 1;
+              else {
+                await cropToFrame(await app.storage.get(picture.key), width, height, path.join(dir, name));
+                cache.store(key, 'jpg', path.join(dir, name));
+              }
+              files.push(name);
+              keys.push(key);
+            }
+            if (files.length > 0 && hits === files.length) reused.push('images');
             done('images', 0.3);
-            return found;
+            return { files, keys };
           } catch (err) {
             branches.signal.throwIfAborted();
             throw stageFailed('images', err);
@@ -179,24 +238,24 @@ export function registerWorkflow(
         // 5. movies: cuts on bar lines, spread over the pictures; captions timed to the song.
         progress(0.55, { stage: 'movies', message: `${pictures.files.length} pictures, ${song.durationSec.toFixed(1)} s` });
         const videoFile = 'picture.mp4';
+        let encoder: Awaited<ReturnType<typeof probeH264Encoder>>['chosen'] = 'libx264';
         try {
+          encoder = (await probeH264Encoder()).chosen;
           fs.mkdirSync(path.join(dir, 'fonts'), { recursive: true });
           fs.copyFileSync(fontPath(), path.join(dir, 'fonts', FONT_FILE));
           const brand = item.colors[0] ?? '#ffb400';
-          fs.writeFileSync(
-            path.join(dir, 'captions.ass'),
-            buildAss(
-              sheet,
-              melody,
-              {
-                title: item.name,
-                phone: item.phoneNumber,
-                callToAction: p.language === 'ko' ? '지금 방문하세요!' : 'Visit us today!',
-                brand,
-              },
-              { width, height, durationSec: song.durationSec },
-            ),
+          const ass = buildAss(
+            sheet,
+            melody,
+            {
+              title: item.name,
+              phone: item.phoneNumber,
+              callToAction: p.language === 'ko' ? '지금 방문하세요!' : 'Visit us today!',
+              brand,
+            },
+            { width, height, durationSec: song.durationSec, preset: p.captionStyle ?? 'classic' },
           );
+          fs.writeFileSync(path.join(dir, 'captions.ass'), ass);
           const n = pictures.files.length;
           const bars = melody.barLines.filter((t) => t > CROSSFADE_SEC && t < song.durationSec - CROSSFADE_SEC);
           const cuts =
@@ -205,21 +264,37 @@ export function registerWorkflow(
                   (t, i, a) => t !== undefined && a.indexOf(t) === i,
                 )
               : [];
-          await renderSlideshow({
-            dir,
-            images: pictures.files.slice(0, cuts.length + 1),
+          const shown = pictures.files.slice(0, cuts.length + 1);
+          const movieKey = StageCache.key(
+            'movie-v1',
+            pictures.keys.slice(0, shown.length),
             cuts,
-            durationSec: song.durationSec,
+            song.durationSec,
             width,
             height,
-            fps: render.fps,
-            transitionSec: CROSSFADE_SEC,
-            background: brand,
-            captions: 'captions.ass',
-            fontsDir: 'fonts',
-            output: videoFile,
-            signal,
-          });
+            render.fps,
+            brand,
+            ass,
+            encoder,
+          );
+          if (cache.fetch(movieKey, 'mp4', path.join(dir, videoFile))) reused.push('movies');
+          else
+            await renderSlideshow({
+              dir,
+              images: shown,
+              cuts,
+              durationSec: song.durationSec,
+              width,
+              height,
+              fps: render.fps,
+              transitionSec: CROSSFADE_SEC,
+              background: brand,
+              captions: 'captions.ass',
+              fontsDir: 'fonts',
+              output: videoFile,
+              encoder,
+              signal,
+            }).then(() => cache.store(movieKey, 'mp4', path.join(dir, videoFile)));
         } catch (err) {
           signal.throwIfAborted();
           throw stageFailed('movies', err);
@@ -259,6 +334,7 @@ export function registerWorkflow(
             fileKey,
             thumbnailKey,
             resolution: `${width}x${height}`,
+            encoder,
             durationSec: probe.durationSeconds ?? song.durationSec,
             status: 'completed',
             createdAt: new Date(app.clock.now()).toISOString(),
@@ -272,7 +348,7 @@ export function registerWorkflow(
         }
         tasks.mark(job.id, { videoId });
         done('combined', 1);
-        return { video_id: videoId, item_id: item.id, filename, timings, duration_sec: song.durationSec };
+        return { video_id: videoId, item_id: item.id, filename, timings, duration_sec: song.durationSec, reused };
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }

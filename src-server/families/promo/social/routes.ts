@@ -5,18 +5,26 @@ import { SESSION_COOKIE } from '../../../plugins/app/auth';
 import { REFRESH_TOKEN_TTL_SECONDS } from '../../../auth/tokens';
 import { promoErrors } from '../errors';
 import { ErrorBody, tags } from '../http';
-import type { GoogleSignIn } from './service';
+import { OAuthError, type OAuthFailure, type OAuthSignIn } from '../../../auth/oauth';
 
 const ownOrigin = (request: FastifyRequest) => `${request.protocol}://${request.host}`;
 
-/** The seed's error page when the flow fails, on the origin that asked (or ours when none can be trusted). */
-function errorRedirect(returnUrl: string | null, ownOriginUrl: string, message: string): string {
-  const origin = returnUrl ? new URL(returnUrl).origin : `${ownOriginUrl}/app`;
-  return `${origin}/auth/error?error=${encodeURIComponent(message)}`;
+const CODES: Record<OAuthFailure, 'SOCIAL_001' | 'SOCIAL_002' | 'SOCIAL_003' | 'SOCIAL_004' | 'SOCIAL_005'> = {
+  not_configured: 'SOCIAL_001',
+  unreachable: 'SOCIAL_002',
+  return_url: 'SOCIAL_003',
+  token: 'SOCIAL_004',
+  redirect: 'SOCIAL_005',
+};
+
+/** The shared sign-in's failures in this family's words. */
+function promoFailure(err: unknown): never {
+  if (err instanceof OAuthError) throw promoErrors.error(CODES[err.kind], err.message);
+  throw err;
 }
 
 /** `/social/google/login`, `/callback` and `/token/{temp_token_id}`. */
-export async function socialRoutes(app: FamilyApp, google: GoogleSignIn): Promise<void> {
+export async function socialRoutes(app: FamilyApp, signIn: OAuthSignIn): Promise<void> {
   app.get(
     '/social/google/login',
     {
@@ -27,18 +35,15 @@ export async function socialRoutes(app: FamilyApp, google: GoogleSignIn): Promis
           '`return_url` must be Atelier itself, a loopback origin (any port) or an origin added in Settings; it receives `?token={temp_token_id}&auth_success=true`.',
         querystring: Type.Object({ return_url: Type.Optional(Type.String({ maxLength: 2000 })) }),
         response: {
-          400: { ...ErrorBody, description: '`SOCIAL_003`: a return_url outside the allowed origins' },
+          422: { ...ErrorBody, description: '`SOCIAL_003`: a return_url outside the allowed origins' },
           503: { ...ErrorBody, description: '`SOCIAL_001`: Google sign-in is not set up (no client id and secret in Settings)' },
+          502: { ...ErrorBody, description: '`SOCIAL_002`: Google could not be reached' },
+          409: { ...ErrorBody, description: '`SOCIAL_005`: asked from another device while sign-in returns to the loopback address' },
         },
       },
     },
     async (request, reply) => {
-      const own = ownOrigin(request);
-      const returnUrl = request.query.return_url ?? `${own}/app/`;
-      if (!google.allowedReturnUrl(returnUrl, own)) {
-        throw promoErrors.error('SOCIAL_003', 'return_url must be this Atelier, a loopback address or an origin allowed in Settings');
-      }
-      const url = await google.start(returnUrl, `${own}/social/google/callback`);
+      const url = await signIn.begin('google', request.query.return_url, request, '/social/google/callback').catch(promoFailure);
       return reply.redirect(url.href, 302);
     },
   );
@@ -57,21 +62,10 @@ export async function socialRoutes(app: FamilyApp, google: GoogleSignIn): Promis
     },
     async (request, reply) => {
       const own = ownOrigin(request);
-      const { state, error } = request.query;
-      const pending = google.takePending(state);
-      if (!pending) return reply.redirect(errorRedirect(null, own, 'The sign-in link expired or was already used; start again'), 302);
-      if (error) return reply.redirect(errorRedirect(pending.returnUrl, own, `Google said: ${error}`), 302);
-      try {
-        const callback = new URL(request.url, pending.redirectUri);
-        const tokenId = await google.finish(pending, state!, callback);
-        const target = new URL(pending.returnUrl);
-        target.searchParams.set('token', tokenId);
-        target.searchParams.set('auth_success', 'true');
-        return reply.redirect(target.href, 302);
-      } catch (err) {
-        request.log.warn({ err }, 'google sign-in failed');
-        return reply.redirect(errorRedirect(pending.returnUrl, own, `Google sign-in failed: ${(err as Error).message}`), 302);
-      }
+      const location = await signIn.complete('google', new URL(request.url, own), own, (err) =>
+        request.log.warn({ err }, 'google sign-in failed'),
+      );
+      return reply.redirect(location, 302);
     },
   );
 
@@ -102,8 +96,9 @@ export async function socialRoutes(app: FamilyApp, google: GoogleSignIn): Promis
       },
     },
     async (request, reply) => {
-      const token = google.redeem(request.params.temp_token_id);
-      if (!token) throw promoErrors.error('SOCIAL_004', 'That sign-in token does not exist, was already used or has expired');
+      const { provider: _provider, ...token } =
+        signIn.redeem('google', request.params.temp_token_id) ??
+        promoFailure(new OAuthError('token', 'That sign-in token does not exist, was already used or has expired'));
       const session = app.auth.startSession(token.atelier.user_id, { withCookie: true });
       reply.setCookie(SESSION_COOKIE, session.cookie!, { httpOnly: true, sameSite: 'lax', path: '/', maxAge: REFRESH_TOKEN_TTL_SECONDS });
       return token;

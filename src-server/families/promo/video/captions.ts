@@ -7,6 +7,26 @@ import type { Melody } from '../song/melody';
  * Sung text turns the brand colour (PrimaryColour); what is still to come is white (SecondaryColour).
  */
 
+/**
+ * Named caption looks a request (and the UI) picks from: size and place of the sung line, the
+ * colour it turns as it is sung and how (a sweep through each syllable, or the syllable lighting
+ * at once), and whether it sits on a box.
+ */
+export const CAPTION_PRESETS = {
+  classic: { label: 'Classic', size: 0.075, position: 'bottom', highlight: 'brand', sweep: true, box: false },
+  bold: { label: 'Bold box', size: 0.095, position: 'middle', highlight: '#ffd54a', sweep: false, box: true },
+  minimal: { label: 'Minimal', size: 0.055, position: 'bottom', highlight: '#ffffff', sweep: true, box: false },
+  top: { label: 'Top banner', size: 0.07, position: 'top', highlight: 'brand', sweep: true, box: true },
+} as const satisfies Record<
+  string,
+  { label: string; size: number; position: 'bottom' | 'middle' | 'top'; highlight: 'brand' | `#${string}`; sweep: boolean; box: boolean }
+>;
+export type CaptionPreset = keyof typeof CAPTION_PRESETS;
+export const CAPTION_PRESET_NAMES = Object.keys(CAPTION_PRESETS) as CaptionPreset[];
+
+/** ASS numpad alignment of the sung line for each position. */
+const ALIGNMENT = { bottom: 2, middle: 5, top: 8 } as const;
+
 export interface CaptionCard {
   title: string;
   phone: string | null;
@@ -46,7 +66,13 @@ const escapeText = (s: string) => s.replace(/[{}]/g, '').replace(/\\/g, '＼');
 /** Seconds a line shows before its first note, so the eye finds it before it is sung. */
 export const LINE_LEAD_SEC = 0.3;
 
-export function karaokeText(text: string, syllables: { text: string; startSec: number; endSec: number }[], eventStart: number): string {
+export function karaokeText(
+  text: string,
+  syllables: { text: string; startSec: number; endSec: number }[],
+  eventStart: number,
+  sweep = true,
+): string {
+  const tag = sweep ? 'kf' : 'k';
   let out = '';
   let cursor = 0;
   let cs = 0;
@@ -58,7 +84,7 @@ export function karaokeText(text: string, syllables: { text: string; startSec: n
     const start = at(syl.startSec);
     if (start > cs) out += `{\\k${start - cs}}`;
     const end = at(syl.endSec);
-    out += `${escapeText(between)}{\\kf${Math.max(1, end - Math.max(start, cs))}}${escapeText(syl.text)}`;
+    out += `${escapeText(between)}{\\${tag}${Math.max(1, end - Math.max(start, cs))}}${escapeText(syl.text)}`;
     cs = Math.max(end, cs + 1);
   }
   return out;
@@ -68,19 +94,26 @@ export function buildAss(
   sheet: LyricSheet,
   melody: Melody,
   card: CaptionCard,
-  opts: { width: number; height: number; durationSec: number },
+  opts: { width: number; height: number; durationSec: number; preset?: CaptionPreset },
 ): string {
   const { width: w, height: h } = opts;
+  const look = CAPTION_PRESETS[opts.preset ?? 'classic'];
   const unit = Math.min(w, h);
-  const size = Math.round(unit * 0.075);
+  const size = Math.round(unit * look.size);
+  const base = Math.round(unit * 0.075);
   const margin = Math.round(unit * 0.05);
   const brand = assColour(card.brand);
   // Sung text must stand out on any picture: a dark brand colour gives way to a warm yellow there.
-  const sung = luminance(card.brand) < 0.45 ? assColour('#ffd54a') : brand;
+  const sung = look.highlight !== 'brand' ? assColour(look.highlight) : luminance(card.brand) < 0.45 ? assColour('#ffd54a') : brand;
+  // Minimal lights white over grey; the others light a colour over white.
+  const unsung = look.highlight === '#ffffff' ? '&H00A0A0A0' : '&H00FFFFFF';
+  const karaoke = look.box
+    ? `${sung},${unsung},&H50000000,&H50000000,-1,0,0,0,100,100,0,0,3,${Math.max(2, Math.round(size / 5))},0`
+    : `${sung},${unsung},&H00000000,&H96000000,-1,0,0,0,100,100,0,0,1,${Math.max(1, Math.round(size / 14))},${Math.max(1, Math.round(size / 20))}`;
   const styles = [
-    `Style: Karaoke,Pretendard,${size},${sung},&H00FFFFFF,&H00000000,&H96000000,-1,0,0,0,100,100,0,0,1,${Math.max(1, Math.round(size / 14))},${Math.max(1, Math.round(size / 20))},2,${margin},${margin},${margin},1`,
-    `Style: Title,Pretendard,${Math.round(size * 1.9)},&H00FFFFFF,&H00FFFFFF,${brand},&H96000000,-1,0,0,0,100,100,0,0,1,${Math.max(2, Math.round(size / 8))},0,5,${margin},${margin},${margin},1`,
-    `Style: Card,Pretendard,${Math.round(size * 1.3)},&H00FFFFFF,&H00FFFFFF,${brand},${assColour(card.brand, 0x40)},-1,0,0,0,100,100,0,0,3,${Math.max(2, Math.round(size / 4))},0,5,${margin},${margin},${margin},1`,
+    `Style: Karaoke,Pretendard,${size},${karaoke},${ALIGNMENT[look.position]},${margin},${margin},${margin},1`,
+    `Style: Title,Pretendard,${Math.round(base * 1.9)},&H00FFFFFF,&H00FFFFFF,${brand},&H96000000,-1,0,0,0,100,100,0,0,1,${Math.max(2, Math.round(base / 8))},0,5,${margin},${margin},${margin},1`,
+    `Style: Card,Pretendard,${Math.round(base * 1.3)},&H00FFFFFF,&H00FFFFFF,${brand},${assColour(card.brand, 0x40)},-1,0,0,0,100,100,0,0,3,${Math.max(2, Math.round(base / 4))},0,5,${margin},${margin},${margin},1`,
   ];
   const events: string[] = [];
   const leadIn = melody.lines[0]?.startSec ?? melody.grid.barSec;
@@ -90,7 +123,9 @@ export function buildAss(
     if (syllables.length === 0) return;
     const start = Math.max(0, syllables[0]!.startSec - LINE_LEAD_SEC);
     const end = Math.min(opts.durationSec, line.endSec);
-    events.push(`Dialogue: 0,${assTime(start)},${assTime(end)},Karaoke,,0,0,0,,${karaokeText(sheet.lines[i]!.text, syllables, start)}`);
+    events.push(
+      `Dialogue: 0,${assTime(start)},${assTime(end)},Karaoke,,0,0,0,,${karaokeText(sheet.lines[i]!.text, syllables, start, look.sweep)}`,
+    );
   });
   const lastSung = melody.lines[melody.lines.length - 1]?.endSec ?? leadIn;
   if (opts.durationSec > lastSung) {

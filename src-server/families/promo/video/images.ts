@@ -1,13 +1,10 @@
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import sharp from 'sharp';
 import { guardedGet } from '../crawl/guard';
 import type { CrawlPolicy } from '../crawl/crawl';
 
 export interface CollectedImages {
-  /** File names in `dir`, cropped to the frame, best first. */
-  files: string[];
+  /** The pictures that passed, best first (as fetched; `cropToFrame` fits each to the video). */
+  pictures: Buffer[];
   /** Why candidates were left out, for the task's message. */
   skipped: { url: string; reason: string }[];
 }
@@ -31,21 +28,28 @@ const hamming = (a: bigint, b: bigint) => {
   return n;
 };
 
+/** A picture cropped to the frame around what sharp's attention strategy finds most salient. */
+export async function cropToFrame(picture: Buffer, width: number, height: number, output: string): Promise<void> {
+  await sharp(picture)
+    .rotate()
+    .resize(width, height, { fit: 'cover', position: sharp.strategy.attention })
+    .jpeg({ quality: 90 })
+    .toFile(output);
+}
+
 /**
  * Stage 4: the site's own pictures through the same guard as the pages, kept when sharp can read
- * them and their shorter side is at least `minShortSide`, near-duplicates dropped, each cropped to
- * the frame around what sharp's attention strategy finds most salient.
+ * them and their shorter side is at least `minShortSide`, near-duplicates dropped.
  */
 export async function collectImages(
   urls: string[],
-  opts: { policy: CrawlPolicy; dir: string; width: number; height: number; minShortSide: number; max: number; signal: AbortSignal },
+  opts: { policy: CrawlPolicy; minShortSide: number; max: number; signal: AbortSignal },
 ): Promise<CollectedImages> {
-  const files: string[] = [];
+  const pictures: Buffer[] = [];
   const skipped: CollectedImages['skipped'] = [];
   const seen: bigint[] = [];
-  fs.mkdirSync(opts.dir, { recursive: true });
   for (const url of urls) {
-    if (files.length >= opts.max) break;
+    if (pictures.length >= opts.max) break;
     opts.signal.throwIfAborted();
     try {
       const got = await guardedGet(url, {
@@ -63,17 +67,11 @@ export async function collectImages(
       const hash = await averageHash(got.body);
       if (seen.some((h) => hamming(h, hash) <= 4)) throw new Error('a duplicate of an earlier picture');
       seen.push(hash);
-      const name = `img-${String(files.length).padStart(2, '0')}-${crypto.createHash('sha1').update(url).digest('hex').slice(0, 8)}.jpg`;
-      await sharp(got.body)
-        .rotate()
-        .resize(opts.width, opts.height, { fit: 'cover', position: sharp.strategy.attention })
-        .jpeg({ quality: 90 })
-        .toFile(path.join(opts.dir, name));
-      files.push(name);
+      pictures.push(got.body);
     } catch (err) {
       if (opts.signal.aborted) throw err;
       skipped.push({ url, reason: (err as Error).message });
     }
   }
-  return { files, skipped };
+  return { pictures, skipped };
 }

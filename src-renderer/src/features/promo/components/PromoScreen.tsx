@@ -3,7 +3,18 @@ import { Alert, Button, Card, Field, Input } from '../../../components';
 import { errorMessage } from '../../../api/client';
 import { useAuth } from '../../auth/store';
 import { PageHeader } from '../../shell/components/PageHeader';
-import { promoApi, STAGES, type Aspect, type PromoItem, type PromoVideo, type Stage, type TaskState } from '../api';
+import {
+  CAPTION_STYLES,
+  promoApi,
+  STAGES,
+  type Aspect,
+  type CaptionStyle,
+  type PromoItem,
+  type PromoVideo,
+  type Stage,
+  type TaskState,
+} from '../api';
+import { PicturesPanel } from './PicturesPanel';
 import '../promo.css';
 
 const STAGE_LABELS: Record<Stage, string> = {
@@ -22,6 +33,8 @@ export default function PromoScreen() {
   const [url, setUrl] = useState('');
   const [aspect, setAspect] = useState<Aspect>('16:9');
   const [language, setLanguage] = useState<'ko' | 'en'>('ko');
+  const [captionStyle, setCaptionStyle] = useState<CaptionStyle>('classic');
+  const options = { aspect, language, captionStyle };
   const [task, setTask] = useState<TaskState | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [videos, setVideos] = useState<PromoVideo[]>([]);
@@ -57,7 +70,7 @@ export default function PromoScreen() {
     event.preventDefault();
     setProblem(null);
     try {
-      const { task_id } = await promoApi.start(url.trim(), aspect, language);
+      const { task_id } = await promoApi.start(url.trim(), options);
       setTask(await promoApi.progress(task_id));
     } catch (err) {
       setProblem(errorMessage(err));
@@ -103,6 +116,17 @@ export default function PromoScreen() {
                 </select>
               )}
             </Field>
+            <Field label="Captions">
+              {(c) => (
+                <select {...c} className="input" value={captionStyle} onChange={(e) => setCaptionStyle(e.target.value as CaptionStyle)}>
+                  {Object.entries(CAPTION_STYLES).map(([value, label]) => (
+                    <option key={value} value={value}>
+                      {label}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
             <Button type="submit" variant="primary" busy={running(task)} disabled={running(task)}>
               Make the video
             </Button>
@@ -110,30 +134,47 @@ export default function PromoScreen() {
           {problem && <Alert tone="error">{problem}</Alert>}
         </Card>
 
-        {task && <TaskCard task={task} onCancel={async () => setTask(await promoApi.cancel(task.task_id))} />}
+        {task && (
+          <TaskCard
+            task={task}
+            onCancel={async () => setTask(await promoApi.cancel(task.task_id))}
+            onRelyric={async (lines) => {
+              setProblem(null);
+              try {
+                const { task_id } = await promoApi.startFromItem(task.item_id!, options, lines);
+                setTask(await promoApi.progress(task_id));
+              } catch (err) {
+                setProblem(errorMessage(err));
+              }
+            }}
+          />
+        )}
 
         {items.length > 0 && (
           <Card title="Businesses" description="What the crawl found. Correct anything it got wrong.">
             <div className="stack">
               {items.map((item) => (
-                <ItemForm
-                  key={`${item.item_id}:${item.name}:${item.phone_number}`}
-                  item={item}
-                  busy={running(task)}
-                  onSave={async (edit) => {
-                    await promoApi.updateItem(user.id, edit);
-                    await reload();
-                  }}
-                  onRemake={async () => {
-                    setProblem(null);
-                    try {
-                      const { task_id } = await promoApi.startFromItem(item.item_id, aspect, language);
-                      setTask(await promoApi.progress(task_id));
-                    } catch (err) {
-                      setProblem(errorMessage(err));
-                    }
-                  }}
-                />
+                <div key={item.item_id} className="stack">
+                  <ItemForm
+                    key={`${item.item_id}:${item.name}:${item.phone_number}`}
+                    item={item}
+                    busy={running(task)}
+                    onSave={async (edit) => {
+                      await promoApi.updateItem(user.id, edit);
+                      await reload();
+                    }}
+                    onRemake={async () => {
+                      setProblem(null);
+                      try {
+                        const { task_id } = await promoApi.startFromItem(item.item_id, options);
+                        setTask(await promoApi.progress(task_id));
+                      } catch (err) {
+                        setProblem(errorMessage(err));
+                      }
+                    }}
+                  />
+                  <PicturesPanel userId={user.id} itemId={item.item_id} />
+                </div>
               ))}
             </div>
           </Card>
@@ -147,7 +188,7 @@ export default function PromoScreen() {
                 <div className="promo-video-meta">
                   <strong>{v.title}</strong>
                   <span>
-                    {v.resolution} · {v.duration.toFixed(1)} s
+                    {v.resolution} · {v.duration.toFixed(1)} s · {v.encoder}
                   </span>
                   <div className="promo-video-actions">
                     <a className="btn btn-secondary btn-sm" href={`${v.url}&download=true`} download>
@@ -174,7 +215,11 @@ export default function PromoScreen() {
   );
 }
 
-function TaskCard({ task, onCancel }: { task: TaskState; onCancel: () => void }) {
+const REUSED: Partial<Record<Stage, string>> = { songs: 'the song', images: 'the pictures', movies: 'the filmed video' };
+
+function TaskCard({ task, onCancel, onRelyric }: { task: TaskState; onCancel: () => void; onRelyric: (lines: string[]) => void }) {
+  const [lines, setLines] = useState<string[] | null>(null);
+  const editable = task.status === 'completed' && task.item_id !== null && task.lyrics !== null;
   return (
     <Card title="Making your video" data-testid="promo-task">
       <div className="promo-progress" role="progressbar" aria-valuenow={task.percent} aria-valuemin={0} aria-valuemax={100}>
@@ -190,10 +235,48 @@ function TaskCard({ task, onCancel }: { task: TaskState; onCancel: () => void })
       {task.status === 'failed' && <Alert tone="error">{task.error}</Alert>}
       {task.status === 'cancelled' && <Alert>Cancelled.</Alert>}
       {task.status === 'completed' && <Alert tone="success">Your video is ready below.</Alert>}
-      {task.lyrics && (
-        <pre className="promo-lyrics" aria-label="Lyrics">
-          {task.lyrics.lines.map((l) => l.text).join('\n')}
-        </pre>
+      {task.reused.length > 0 && <p className="muted">Kept from the last run: {task.reused.map((s) => REUSED[s] ?? s).join(', ')}.</p>}
+      {task.lyrics && !lines && (
+        <>
+          <pre className="promo-lyrics" aria-label="Lyrics">
+            {task.lyrics.lines.map((l) => l.text).join('\n')}
+          </pre>
+          {task.lyrics.engine && <p className="muted">Lyrics by the {task.lyrics.engine}</p>}
+          {editable && (
+            <Button size="sm" variant="ghost" onClick={() => setLines(task.lyrics!.lines.map((l) => l.text))}>
+              Edit the lyrics
+            </Button>
+          )}
+        </>
+      )}
+      {task.lyrics && lines && (
+        <form
+          className="promo-lyrics-edit"
+          aria-label="Edit the lyrics"
+          onSubmit={(e) => {
+            e.preventDefault();
+            onRelyric(lines);
+            setLines(null);
+          }}
+        >
+          {lines.map((text, i) => (
+            <Field
+              key={i}
+              label={`Line ${i + 1} (${task.lyrics!.lines[i]!.section})`}
+              hint={`${task.lyrics!.lines[i]!.syllables.length} notes: keep the count and the song stays as it is`}
+            >
+              {(c) => <Input {...c} value={text} onChange={(e) => setLines(lines.map((l, j) => (j === i ? e.target.value : l)))} />}
+            </Field>
+          ))}
+          <div className="row">
+            <Button type="submit" size="sm" variant="primary">
+              Make it again with these lyrics
+            </Button>
+            <Button type="button" size="sm" variant="ghost" onClick={() => setLines(null)}>
+              Keep the old ones
+            </Button>
+          </div>
+        </form>
       )}
       {running(task) && (
         <Button variant="ghost" onClick={onCancel}>

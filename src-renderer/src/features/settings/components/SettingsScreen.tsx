@@ -5,6 +5,7 @@ import { AboutCard } from './AboutCard';
 import { DiagnosticsCard, FfmpegCard, LibraryCard, RetentionCard, StorageCard } from './DataFolderCards';
 import { LanSharingCard } from './LanSharingCard';
 import { SharedQueueCard } from './SharedQueueCard';
+import { SignInCard } from './SignInCard';
 
 export function SettingsScreen() {
   const load = useSettings((s) => s.load);
@@ -20,6 +21,7 @@ export function SettingsScreen() {
         <RetentionCard />
         <FfmpegCard />
         <DiagnosticsCard />
+        <SignInCard />
         <AboutCard />
       </div>
     </>
