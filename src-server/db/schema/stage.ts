@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { users } from './users';
 
@@ -87,6 +88,12 @@ export const stageConcerts = sqliteTable(
     listenServer: text('listen_server', { mode: 'json' }),
     /** Server epoch ms when the current song started; what the realtime layer syncs playback to. */
     songStartedAt: integer('song_started_at'),
+    /** Ms into the current song where the studio paused it; null while it plays. */
+    pausedPositionMs: integer('paused_position_ms'),
+    /** Listeners' song requests waiting for the studio: `[{requestId, audioId, userId, name, at}]`. */
+    requests: text('requests', { mode: 'json' })
+      .notNull()
+      .default(sql`'[]'`),
     /** Seconds of inactivity before the room lapses. */
     ttlSeconds: integer('ttl_seconds').notNull(),
     createdAt: integer('created_at').notNull(),
