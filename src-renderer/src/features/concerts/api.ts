@@ -49,7 +49,21 @@ export const concertsApi = {
   removeAccessory: (roomId: string, index: number) => stage<unknown>(at(roomId, `/accessories/${index}`), { method: 'DELETE' }),
   /** The studio takes a listener's seat away; the listener's page is told 'removed'. */
   removeListener: (roomId: string, clientId: number) => stage<unknown>(at(roomId, '/leave'), { method: 'POST', body: { clientId } }),
+
+  /** Host transport on the room clock; every listener applies the broadcast. */
+  transport: (roomId: string, action: 'pause' | 'resume' | 'next' | 'previous' | 'seek', positionMs?: number) =>
+    stage<unknown>(at(roomId, '/transport'), { method: 'POST', body: positionMs === undefined ? { action } : { action, positionMs } }),
+  end: (roomId: string) => stage<unknown>(at(roomId, ''), { method: 'DELETE' }),
+  react: (roomId: string, emoji: string) => stage<unknown>(at(roomId, '/reactions'), { method: 'POST', body: { emoji } }),
+  requestSong: (roomId: string, audioId: number) => stage<unknown>(at(roomId, '/requests'), { method: 'POST', body: { audioId } }),
+  acceptRequest: (roomId: string, requestId: string) =>
+    stage<unknown>(at(roomId, `/requests/${encodeURIComponent(requestId)}/accept`), { method: 'POST' }),
+  declineRequest: (roomId: string, requestId: string) =>
+    stage<unknown>(at(roomId, `/requests/${encodeURIComponent(requestId)}`), { method: 'DELETE' }),
 };
+
+/** The reactions the server accepts (stage concerts service). */
+export const REACTIONS = ['👏', '🔥', '❤️', '🎉', '😂', '🤘'] as const;
 
 /** Text fields first: the server reads the parts in order and stores the file as it streams. */
 function uploadForm(file: File, title: string, artist: string): FormData {

@@ -10,6 +10,8 @@ import { formatTime } from '../room';
 import { useConcerts } from '../store';
 import { useServerClock } from '../sync';
 import { AccessoriesCard } from './AccessoriesCard';
+import { HostTransport } from './HostTransport';
+import { RequestsCard } from './RequestsCard';
 import { ShareCard } from './ShareCard';
 
 /** The control room of one concert: doors, the current song, the audience, accessories, the invitation. */
@@ -64,6 +66,7 @@ export function ConcertPanel({ concert }: { concert: ConcertSnapshot }) {
               data-testid="doors-toggle"
             />
           </section>
+          <HostTransport concert={concert} />
 
           <Card title="Set list" description="Play a song to start it for every listener at the same moment.">
             {concert.songs.length === 0 && <p className="muted">No songs yet: add one from the library.</p>}
@@ -158,6 +161,7 @@ export function ConcertPanel({ concert }: { concert: ConcertSnapshot }) {
         </div>
         <div className="stack">
           <ShareCard roomId={concert.roomId} />
+          <RequestsCard concert={concert} />
         </div>
       </div>
       <AccessoriesCard concert={concert} />
@@ -178,7 +182,8 @@ function HostNowPlaying({ concert }: { concert: ConcertSnapshot }) {
   const song = concert.songs.find((s) => s.songNum === concert.currentSong) ?? null;
   if (!song) return <p className="muted">No song is on yet: play one from the set list.</p>;
   const started = concert.songStartedAt;
-  const elapsed = started === null ? null : expectedPosition(serverNow(), started);
+  const paused = concert.pausedPositionMs;
+  const elapsed = started === null ? null : paused !== null ? paused / 1000 : expectedPosition(serverNow(), started);
   const over = elapsed !== null && song.duration !== null && elapsed >= song.duration;
   const position = elapsed === null ? 0 : song.duration !== null ? Math.min(elapsed, song.duration) : elapsed;
   const share = song.duration ? position / song.duration : 0;
