@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { ConcertChangedEvent, ConcertReaction } from '../../src-server/families/stage/concerts/service';
 import { makeTestApp, type TestApp } from '../helpers/app';
 import { requests } from '../helpers/inject';
-import { stageUser, uploadWav, type StageUser } from './helpers';
+import { studioSongs } from '../../src-server/db/schema';
+import { stageUser, uploadWav, wavFile, type StageUser } from './helpers';
 
 let t: TestApp;
 let studio: StageUser;
@@ -150,5 +151,50 @@ describe('reactions and requests', () => {
     expect(t.app.concerts.get(roomId)!.songs).toHaveLength(3);
     expect((await as(ann).post(room(roomId, '/requests'), { audioId: 999_999 })).json()).toMatchObject({ error: 'AUDIO_NOT_FOUND' });
     expect((await as(ben).post(room(roomId, '/requests'), { audioId: opening })).json()).toMatchObject({ error: 'ACCESS_DENIED' });
+  });
+});
+
+describe('songs from My songs into the library', () => {
+  it('lists the caller’s songs and adds one by copying its file, once; someone else’s song is not theirs to add', async () => {
+    const key = `songs/party-${Date.now()}.wav`;
+    const bytes = wavFile(4);
+    await t.app.storage.put(key, bytes);
+    const now = new Date().toISOString();
+    const song = t.app.db
+      .insert(studioSongs)
+      .values({
+        ownerId: ann.id,
+        title: 'Ann’s Hum',
+        instruments: [],
+        source: 'basic',
+        aiUsed: false,
+        fileKey: key,
+        format: 'wav',
+        size: bytes.length,
+        duration: 1,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning({ id: studioSongs.id })
+      .get();
+
+    expect((await as(ann).get('/api/audio/my-songs')).json().songs).toEqual([
+      { songId: song.id, title: 'Ann’s Hum', duration: 1, studioId: null, audioId: null },
+    ]);
+    expect((await as(ben).get('/api/audio/my-songs')).json().songs).toEqual([]);
+    expect((await as(ben).post('/api/audio/from-song', { songId: song.id })).json()).toMatchObject({ error: 'AUDIO_NOT_FOUND' });
+
+    const added = await as(ann).post('/api/audio/from-song', { songId: song.id });
+    expect(added.statusCode, added.body).toBe(201);
+    const file = added.json().audio_file;
+    expect(file).toMatchObject({ title: 'Ann’s Hum', artist: 'Ann', format: 'wav' });
+    // The library's copy streams the same bytes.
+    const streamed = await as(ann).get(`/api/audio/file/${file.id}`);
+    expect(Buffer.compare(streamed.rawPayload, bytes)).toBe(0);
+    const again = await as(ann).post('/api/audio/from-song', { songId: song.id });
+    expect(again.statusCode).toBe(200);
+    expect(again.json().audio_file.id).toBe(file.id);
+    expect((await as(ann).get('/api/audio/my-songs')).json().songs[0].audioId).toBe(file.id);
+    expect((await as(ann).post('/api/audio/from-song', {})).json()).toMatchObject({ error: 'MISSING_FIELDS' });
   });
 });

@@ -23,9 +23,11 @@ export const stageAudioFiles = sqliteTable(
     uploadedBy: text('uploaded_by')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
+    /** The studio song (studio_songs.id) this file was copied from, so the song is added once. */
+    fromSongId: integer('from_song_id'),
     createdAt: text('created_at').notNull(),
   },
-  (t) => [index('stage_audio_files_uploaded_by_idx').on(t.uploadedBy)],
+  (t) => [index('stage_audio_files_uploaded_by_idx').on(t.uploadedBy), index('stage_audio_files_from_song_idx').on(t.fromSongId)],
 );
 
 export const stageAccessoryPresets = sqliteTable(

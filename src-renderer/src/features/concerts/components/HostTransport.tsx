@@ -3,7 +3,7 @@ import { expectedPosition } from '../../../../../src-shared/clock';
 import type { ConcertSnapshot } from '../../../../../src-shared/events';
 import { errorMessage } from '../../../api/client';
 import { navigate } from '../../../app/router';
-import { Alert, Button } from '../../../components';
+import { Alert, Button, Icon } from '../../../components';
 import { useSocketStore } from '../../../lib/socket';
 import { concertsApi } from '../api';
 import { formatTime } from '../room';
@@ -67,7 +67,7 @@ export function HostTransport({ concert }: { concert: ConcertSnapshot }) {
                 onClick={() => void run('previous', () => concertsApi.transport(roomId, 'previous'))}
                 data-testid="transport-previous"
               >
-                ⏮ Previous
+                Previous
               </Button>
               <Button
                 variant="primary"
@@ -75,7 +75,8 @@ export function HostTransport({ concert }: { concert: ConcertSnapshot }) {
                 onClick={() => void run('toggle', () => concertsApi.transport(roomId, paused ? 'resume' : 'pause'))}
                 data-testid="transport-toggle"
               >
-                {paused ? '▶ Resume' : '⏸ Pause'}
+                <Icon name={paused ? 'play' : 'pause'} />
+                {paused ? 'Resume' : 'Pause'}
               </Button>
               <Button
                 variant="secondary"
@@ -84,7 +85,7 @@ export function HostTransport({ concert }: { concert: ConcertSnapshot }) {
                 onClick={() => void run('next', () => concertsApi.transport(roomId, 'next'))}
                 data-testid="transport-next"
               >
-                Next ⏭
+                Next
               </Button>
             </div>
           </div>
