@@ -50,6 +50,12 @@ export const concertsApi = {
   /** The studio takes a listener's seat away; the listener's page is told 'removed'. */
   removeListener: (roomId: string, clientId: number) => stage<unknown>(at(roomId, '/leave'), { method: 'POST', body: { clientId } }),
 
+  /** The caller's finished songs (My songs, every studio of theirs); `audioId` once in the library. */
+  mySongs: () => stage<{ songs: MySong[] }>('/api/audio/my-songs').then((r) => r.songs),
+  /** Copies one of the caller's songs into the library on the server: no upload. */
+  addFromSong: (songId: number) =>
+    stage<{ audio_file: AudioFile }>('/api/audio/from-song', { method: 'POST', body: { songId } }).then((r) => r.audio_file),
+
   /** Host transport on the room clock; every listener applies the broadcast. */
   transport: (roomId: string, action: 'pause' | 'resume' | 'next' | 'previous' | 'seek', positionMs?: number) =>
     stage<unknown>(at(roomId, '/transport'), { method: 'POST', body: positionMs === undefined ? { action } : { action, positionMs } }),
@@ -61,6 +67,14 @@ export const concertsApi = {
   declineRequest: (roomId: string, requestId: string) =>
     stage<unknown>(at(roomId, `/requests/${encodeURIComponent(requestId)}`), { method: 'DELETE' }),
 };
+
+export interface MySong {
+  songId: number;
+  title: string;
+  duration: number | null;
+  studioId: number | null;
+  audioId: number | null;
+}
 
 /** The reactions the server accepts (stage concerts service). */
 export const REACTIONS = ['👏', '🔥', '❤️', '🎉', '😂', '🤘'] as const;

@@ -11,6 +11,7 @@ import { useConcerts } from '../store';
 import { useServerClock } from '../sync';
 import { AccessoriesCard } from './AccessoriesCard';
 import { HostTransport } from './HostTransport';
+import { MySongsPicker } from './MySongsPicker';
 import { RequestsCard } from './RequestsCard';
 import { ShareCard } from './ShareCard';
 
@@ -130,6 +131,7 @@ export function ConcertPanel({ concert }: { concert: ConcertSnapshot }) {
                 </Button>
               </div>
             )}
+            <MySongsPicker concert={concert} />
           </Card>
 
           <Card title={`Audience · ${concert.currentAudience} / ${concert.maxAudience}`} data-testid="panel-audience">
