@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { ConcertChangedEvent, ConcertReaction } from '../../src-server/families/stage/concerts/service';
 import { makeTestApp, type TestApp } from '../helpers/app';
 import { requests } from '../helpers/inject';
-import { studioSongs } from '../../src-server/db/schema';
+import { putTo } from '../studio/helpers';
 import { stageUser, uploadWav, wavFile, type StageUser } from './helpers';
 
 let t: TestApp;
@@ -156,30 +156,20 @@ describe('reactions and requests', () => {
 
 describe('songs from My songs into the library', () => {
   it('lists the caller’s songs and adds one by copying its file, once; someone else’s song is not theirs to add', async () => {
-    const key = `songs/party-${Date.now()}.wav`;
+    // Ann makes a song in her studio the way the studio page does: upload ticket, PUT, save.
     const bytes = wavFile(4);
-    await t.app.storage.put(key, bytes);
-    const now = new Date().toISOString();
-    const song = t.app.db
-      .insert(studioSongs)
-      .values({
-        ownerId: ann.id,
-        title: 'Ann’s Hum',
-        instruments: [],
-        source: 'basic',
-        aiUsed: false,
-        fileKey: key,
-        format: 'wav',
-        size: bytes.length,
-        duration: 1,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning({ id: studioSongs.id })
-      .get();
+    const studioId = (await as(ann).post('/api/work/studio', { studioName: 'Ann’s room' })).json().data.studioId as number;
+    const ticket = (await as(ann).get('/api/song/basic/presignedUrl')).json().data;
+    await putTo(t.app, ticket.basicSongPresignedUrl, bytes);
+    const saved = await as(ann).post(`/api/song/studios/${studioId}/basic/save`, {
+      basicSongFilePath: ticket.basicSongFilePath,
+      name: 'Ann’s Hum',
+    });
+    expect(saved.statusCode, saved.body).toBe(201);
+    const song = { id: saved.json().data.songId as number };
 
     expect((await as(ann).get('/api/audio/my-songs')).json().songs).toEqual([
-      { songId: song.id, title: 'Ann’s Hum', duration: 1, studioId: null, audioId: null },
+      { songId: song.id, title: 'Ann’s Hum', duration: expect.any(Number), studioId, audioId: null },
     ]);
     expect((await as(ben).get('/api/audio/my-songs')).json().songs).toEqual([]);
     expect((await as(ben).post('/api/audio/from-song', { songId: song.id })).json()).toMatchObject({ error: 'AUDIO_NOT_FOUND' });
