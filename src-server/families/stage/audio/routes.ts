@@ -314,13 +314,11 @@ export async function audioRoutes(app: FamilyApp, audio: AudioService): Promise<
     },
     async (request, reply) => {
       const { row, created } = await audio.addFromSong(currentUser(request).id, request.body.songId);
-      return reply
-        .code(created ? 201 : 200)
-        .send({
-          success: true as const,
-          message: created ? 'Song added to the library' : 'Song is already in the library',
-          audio_file: audioView(row),
-        });
+      return reply.code(created ? 201 : 200).send({
+        success: true as const,
+        message: created ? 'Song added to the library' : 'Song is already in the library',
+        audio_file: audioView(row),
+      });
     },
   );
 }
