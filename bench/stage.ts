@@ -315,6 +315,31 @@ export async function runStageBench(print: Print): Promise<void> {
       `song change to ${sockets.length} sockets (${LISTENER_USERS} accounts), delivery p50 / p99 (ms, no target set)`,
       `${pct(delivery, 50).toFixed(1)} / ${pct(delivery, 99).toFixed(1)}`,
     );
+
+    // 3b. Host transport (pause/resume) fanned out: from the request until the last socket has the new room clock.
+    const everyone: number[] = [];
+    for (let i = 0; i < SONG_CHANGES; i++) {
+      const action = i % 2 === 0 ? 'pause' : 'resume';
+      let sentAt = 0;
+      const arrivals = sockets.map(
+        (s) =>
+          new Promise<number>((resolve) => {
+            const onState = (state: ConcertSnapshot) => {
+              if (state.change !== 'transport' || (state.pausedPositionMs !== null) !== (action === 'pause')) return;
+              s.off('concert:state', onState);
+              resolve(performance.now() - sentAt);
+            };
+            s.on('concert:state', onState);
+          }),
+      );
+      sentAt = performance.now();
+      await json(`${server.url}/api/concert/${roomId}/transport`, 'POST', { action }, token);
+      everyone.push(Math.max(...(await Promise.all(arrivals))));
+    }
+    print(
+      `pause/resume until all ${sockets.length} sockets have it, p50 / p99 (ms, no target set)`,
+      `${pct(everyone, 50).toFixed(1)} / ${pct(everyone, 99).toFixed(1)}`,
+    );
     for (const s of sockets.splice(0)) s.disconnect();
 
     // 4. Clock offset on loopback: client and server share this clock, so the truth is 0.

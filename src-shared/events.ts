@@ -68,6 +68,27 @@ export interface ConcertSongView {
   stageDirectionId: number | null;
 }
 
+/** A listener's song request as the room shows it. */
+export interface ConcertRequestView {
+  requestId: string;
+  audioId: number;
+  title: string;
+  artist: string | null;
+  /** Who asked: stage user number and display name. */
+  userId: number;
+  name: string;
+  at: number;
+}
+
+/** A reaction someone in the room sent; shown to everyone for a moment, never stored. */
+export interface ConcertReactionEvent {
+  roomId: string;
+  userId: number;
+  name: string;
+  emoji: string;
+  at: number;
+}
+
 /** A concert room as every socket in `concert:<roomId>` sees it, sent whole on every change. */
 export interface ConcertSnapshot {
   roomId: string;
@@ -83,13 +104,17 @@ export interface ConcertSnapshot {
   currentSong: number | null;
   /** Server epoch ms when the current song started: every listener plays from (serverNow - songStartedAt). */
   songStartedAt: number | null;
+  /** Ms into the current song where the studio paused it; null while it plays. */
+  pausedPositionMs: number | null;
+  /** Listeners' song requests waiting for the studio. */
+  requests: ConcertRequestView[];
   accessories: ConcertAccessory[];
   listenServer: { localIP: string; port: number; publicIP?: string; publicPort?: number } | null;
   /** Epoch ms. */
   expiresAt: number;
   /** The server clock when this snapshot was sent. */
   serverTime: number;
-  /** What changed: 'joined', 'left', 'songs', 'song-changed', 'accessories', 'listen-server', 'open', 'created', 'sync'. */
+  /** What changed: 'joined', 'left', 'songs', 'song-changed', 'transport', 'advanced', 'requests', 'accessories', 'listen-server', 'open', 'created', 'sync'. */
   change: string;
 }
 
@@ -104,8 +129,8 @@ export type ConcertLeaveResult = { ok: true } | { ok: false; code: string; messa
 /** Why a socket no longer follows a room. */
 export interface ConcertEnded {
   roomId: string;
-  /** 'expired': the room lapsed; 'removed': the studio took this client's seat away. */
-  reason: 'expired' | 'removed';
+  /** 'expired': the room lapsed; 'ended': the studio ended it; 'removed': the studio took this client's seat away. */
+  reason: 'expired' | 'ended' | 'removed';
 }
 
 export interface ServerToClientEvents {
@@ -114,6 +139,8 @@ export interface ServerToClientEvents {
   /** The whole room after every change, to `concert:<roomId>`. */
   'concert:state': (concert: ConcertSnapshot) => void;
   'concert:ended': (ended: ConcertEnded) => void;
+  /** A reaction, to `concert:<roomId>`. */
+  'concert:reaction': (reaction: ConcertReactionEvent) => void;
 }
 
 export interface ClientToServerEvents {

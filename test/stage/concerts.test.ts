@@ -985,7 +985,7 @@ describe('odd input', () => {
 });
 
 describe('OpenAPI', () => {
-  it("documents all fourteen concert endpoints at their spec paths, and Atelier's four for guests", async () => {
+  it("documents the fourteen spec concert endpoints at their spec paths, Atelier's four for guests and the listening-party additions", async () => {
     const doc = (await t.app.inject({ url: '/openapi.json' })).json();
     const concertOps = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
       .filter(([path]) => path.startsWith('/api/concert/'))
@@ -1011,6 +1011,14 @@ describe('OpenAPI', () => {
         'POST /api/concert/{roomId}/guests',
         'PUT /api/concert/{roomId}/guests',
         'DELETE /api/concert/{roomId}/guests/{guestId}',
+        // Listening party (#17): host transport, ending, reactions and requests.
+        'POST /api/concert/{roomId}/transport',
+        'DELETE /api/concert/{roomId}',
+        'POST /api/concert/{roomId}/reactions',
+        'GET /api/concert/{roomId}/requests',
+        'POST /api/concert/{roomId}/requests',
+        'POST /api/concert/{roomId}/requests/{requestId}/accept',
+        'DELETE /api/concert/{roomId}/requests/{requestId}',
       ].sort(),
     );
     const song = doc.paths['/api/concert/{roomId}/songs/add'].post.requestBody.content['application/json'].schema;

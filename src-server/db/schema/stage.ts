@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { users } from './users';
 
@@ -22,9 +23,11 @@ export const stageAudioFiles = sqliteTable(
     uploadedBy: text('uploaded_by')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
+    /** The studio song (studio_songs.id) this file was copied from, so the song is added once. */
+    fromSongId: integer('from_song_id'),
     createdAt: text('created_at').notNull(),
   },
-  (t) => [index('stage_audio_files_uploaded_by_idx').on(t.uploadedBy)],
+  (t) => [index('stage_audio_files_uploaded_by_idx').on(t.uploadedBy), index('stage_audio_files_from_song_idx').on(t.fromSongId)],
 );
 
 export const stageAccessoryPresets = sqliteTable(
@@ -87,6 +90,12 @@ export const stageConcerts = sqliteTable(
     listenServer: text('listen_server', { mode: 'json' }),
     /** Server epoch ms when the current song started; what the realtime layer syncs playback to. */
     songStartedAt: integer('song_started_at'),
+    /** Ms into the current song where the studio paused it; null while it plays. */
+    pausedPositionMs: integer('paused_position_ms'),
+    /** Listeners' song requests waiting for the studio: `[{requestId, audioId, userId, name, at}]`. */
+    requests: text('requests', { mode: 'json' })
+      .notNull()
+      .default(sql`'[]'`),
     /** Seconds of inactivity before the room lapses. */
     ttlSeconds: integer('ttl_seconds').notNull(),
     createdAt: integer('created_at').notNull(),

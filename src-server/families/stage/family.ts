@@ -26,7 +26,13 @@ function stageServices(app: FastifyInstance) {
   const audio = new AudioService(app.db, app.storage, app.clock.now);
   const presets = new PresetService(app.db, app.storage, app.clock.now);
   const models = new Model3dService(app.db, app.storage, app.clock.now);
-  const concerts = new ConcertService(app.db, (id) => audio.exists(id), app.clock.now, app.log);
+  const concerts = new ConcertService(
+    app.db,
+    (id) => audio.exists(id),
+    app.clock.now,
+    app.log,
+    (id) => audio.get(id)?.duration ?? null,
+  );
   return { audio, presets, models, concerts };
 }
 

@@ -77,7 +77,35 @@ export const concertsApi = {
     clientId < 0
       ? stage<unknown>(at(roomId, `/guests/${-clientId}`), { method: 'DELETE' })
       : stage<unknown>(at(roomId, '/leave'), { method: 'POST', body: { clientId } }),
+
+  /** The caller's finished songs (My songs, every studio of theirs); `audioId` once in the library. */
+  mySongs: () => stage<{ songs: MySong[] }>('/api/audio/my-songs').then((r) => r.songs),
+  /** Copies one of the caller's songs into the library on the server: no upload. */
+  addFromSong: (songId: number) =>
+    stage<{ audio_file: AudioFile }>('/api/audio/from-song', { method: 'POST', body: { songId } }).then((r) => r.audio_file),
+
+  /** Host transport on the room clock; every listener applies the broadcast. */
+  transport: (roomId: string, action: 'pause' | 'resume' | 'next' | 'previous' | 'seek', positionMs?: number) =>
+    stage<unknown>(at(roomId, '/transport'), { method: 'POST', body: positionMs === undefined ? { action } : { action, positionMs } }),
+  end: (roomId: string) => stage<unknown>(at(roomId, ''), { method: 'DELETE' }),
+  react: (roomId: string, emoji: string) => stage<unknown>(at(roomId, '/reactions'), { method: 'POST', body: { emoji } }),
+  requestSong: (roomId: string, audioId: number) => stage<unknown>(at(roomId, '/requests'), { method: 'POST', body: { audioId } }),
+  acceptRequest: (roomId: string, requestId: string) =>
+    stage<unknown>(at(roomId, `/requests/${encodeURIComponent(requestId)}/accept`), { method: 'POST' }),
+  declineRequest: (roomId: string, requestId: string) =>
+    stage<unknown>(at(roomId, `/requests/${encodeURIComponent(requestId)}`), { method: 'DELETE' }),
 };
+
+export interface MySong {
+  songId: number;
+  title: string;
+  duration: number | null;
+  studioId: number | null;
+  audioId: number | null;
+}
+
+/** The reactions the server accepts (stage concerts service). */
+export const REACTIONS = ['👏', '🔥', '❤️', '🎉', '😂', '🤘'] as const;
 
 /** Text fields first: the server reads the parts in order and stores the file as it streams. */
 function uploadForm(file: File, title: string, artist: string): FormData {

@@ -65,6 +65,9 @@ export interface PlaybackSample {
   serverNow: number;
   songNum: number | null;
   songStartedAt: number | null;
+  pausedPositionMs: number | null;
+  /** Whether the element is paused. */
+  paused: boolean;
 }
 
 declare global {
@@ -94,15 +97,18 @@ export function usePlaybackSync(concert: ConcertSnapshot | null, serverNow: () =
   latestUrl.current = url;
   const songNum = song?.songNum ?? null;
   const startedAt = concert?.songStartedAt ?? null;
+  const pausedMs = concert?.pausedPositionMs ?? null;
   const playing = audioId !== null && startedAt !== null;
 
-  const state = useRef({ songNum, startedAt });
+  const state = useRef({ songNum, startedAt, pausedMs });
+  /** Seconds this player was ahead (+) or behind (−) the room clock at the last check; null before one. */
+  const offset = useRef<number | null>(null);
   const seekLag = useRef(0);
   const measureNextCheck = useRef(false);
   const loadedAudio = useRef<number | null>(null);
   /** Refused by autoplay rules: nothing is tried again until the listener's gesture (resume). */
   const blockedRef = useRef(false);
-  state.current = { songNum, startedAt };
+  state.current = { songNum, startedAt, pausedMs };
 
   const play = useCallback((element: HTMLAudioElement) => {
     element.play().then(
@@ -123,8 +129,17 @@ export function usePlaybackSync(concert: ConcertSnapshot | null, serverNow: () =
   /** Puts the element where the room is now, or stops it when the song is over. */
   const align = useCallback(
     (element: HTMLAudioElement, forceSeek: boolean) => {
-      const { startedAt: started } = state.current;
+      const { startedAt: started, pausedMs: pausedAt } = state.current;
       if (started === null) return;
+      // The host paused: hold still where the room holds.
+      if (pausedAt !== null) {
+        if (!element.paused) element.pause();
+        const at = pausedAt / 1000;
+        if (Math.abs(element.currentTime - at) > SEEK_RETRY_ABOVE) element.currentTime = at;
+        offset.current = element.currentTime - at;
+        setEnded(false);
+        return;
+      }
       const expected = expectedPosition(serverNow(), started);
       const duration = Number.isFinite(element.duration) ? element.duration : null;
       if (duration !== null && expected >= duration) {
@@ -134,6 +149,7 @@ export function usePlaybackSync(concert: ConcertSnapshot | null, serverNow: () =
       }
       setEnded(false);
       const drift = expected - element.currentTime;
+      offset.current = -drift;
       // The first check after a seek shows how long a seek takes here (the clock ran on while it
       // loaded): learn it, so seeks aim that far ahead and land on time.
       if (measureNextCheck.current && !forceSeek && !element.paused) {
@@ -185,7 +201,7 @@ export function usePlaybackSync(concert: ConcertSnapshot | null, serverNow: () =
       clearInterval(timer);
       element.removeEventListener('loadedmetadata', onReady);
     };
-  }, [playing, audioId, songNum, startedAt, align]);
+  }, [playing, audioId, songNum, startedAt, pausedMs, align]);
 
   useEffect(() => {
     // Read-only: a test observes the player, it cannot swap it. Configurable, so leaving removes it.
@@ -198,6 +214,8 @@ export function usePlaybackSync(concert: ConcertSnapshot | null, serverNow: () =
           serverNow: serverNow(),
           songNum: state.current.songNum,
           songStartedAt: state.current.startedAt,
+          pausedPositionMs: state.current.pausedMs,
+          paused: audio.current?.paused ?? true,
         }),
       }),
     });
@@ -228,5 +246,5 @@ export function usePlaybackSync(concert: ConcertSnapshot | null, serverNow: () =
     };
   }, [blocked, resume]);
 
-  return { audio, blocked, ended, song, resume };
+  return { audio, blocked, ended, song, resume, offset };
 }

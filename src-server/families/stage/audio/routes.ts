@@ -1,7 +1,18 @@
 import type { FamilyApp } from '../../../http/family';
 import { currentUser } from '../../../plugins/app/auth';
 import { sendStoredFile } from '../../../storage/range';
-import { FileBytes, IdParams, errorResponses, fieldErrors, idErrors, security, signedIn, type StageFailure } from '../http';
+import {
+  FileBytes,
+  IdParams,
+  blank,
+  errorResponses,
+  fieldErrors,
+  idErrors,
+  precheck,
+  security,
+  signedIn,
+  type StageFailure,
+} from '../http';
 import { multipartForm, readMultipart } from '../../../http/multipart';
 import { AUDIO_MAX_BYTES, type AudioService, type ReceivedAudio } from './service';
 import { AUDIO_CONTENT_TYPES } from '../../../media/audio-sniff';
@@ -16,6 +27,8 @@ import {
   StreamInfo,
   UploadForm,
   Uploaded,
+  MySongs,
+  FromSongBody,
   audioView,
 } from './schemas';
 import { errors } from '../errors';
@@ -255,6 +268,57 @@ export async function audioRoutes(app: FamilyApp, audio: AudioService): Promise<
         if (received) await audio.discard((received as ReceivedAudio).key);
         throw err;
       }
+    },
+  );
+
+  app.get(
+    '/api/audio/my-songs',
+    {
+      onRequest: signedIn,
+      config: { failure: readFailure },
+      schema: {
+        tags,
+        security,
+        summary: "The caller's finished songs (My songs and their studios' songs), to add to the library",
+        description: 'Newest first, at most 500. `audioId` is set for a song already in the library.',
+        response: { 200: MySongs, ...errorResponses({ 500: '`INTERNAL_SERVER_ERROR`' }) },
+      },
+    },
+    async (request) => ({ success: true as const, songs: audio.mySongs(currentUser(request).id) }),
+  );
+
+  app.post(
+    '/api/audio/from-song',
+    {
+      onRequest: signedIn,
+      preValidation: precheck((body) => (blank(body.songId) ? errors.error('MISSING_FIELDS', 'songId is required') : null)),
+      config: { failure: uploadFailure },
+      schema: {
+        tags,
+        security,
+        summary: 'Add one of your songs to the library without uploading it again',
+        description:
+          "The server copies the song's stored file into the library (title from the song, artist = your display name). " +
+          'A song added before answers 200 with its existing file; a new one 201.',
+        body: FromSongBody,
+        response: {
+          200: Uploaded,
+          201: Uploaded,
+          ...errorResponses({
+            400: '`MISSING_FIELDS`, `INVALID_INPUT`, `INVALID_FILE_TYPE` (the song is in a format the library does not take)',
+            404: '`AUDIO_NOT_FOUND` (not one of your songs), `FILE_NOT_FOUND`',
+            500: '`UPLOAD_ERROR`, `DATABASE_ERROR`',
+          }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { row, created } = await audio.addFromSong(currentUser(request).id, request.body.songId);
+      return reply.code(created ? 201 : 200).send({
+        success: true as const,
+        message: created ? 'Song added to the library' : 'Song is already in the library',
+        audio_file: audioView(row),
+      });
     },
   );
 }

@@ -59,3 +59,19 @@ export const UploadForm = Type.Object({
 });
 
 export const SearchParams = Type.Object({ query: Type.String({ minLength: 1, maxLength: 200 }) });
+
+export const MySongs = Type.Object({
+  success: Type.Literal(true),
+  songs: Type.Array(
+    Type.Object({
+      songId: Type.Integer({ description: "The studio family's song id" }),
+      title: Type.String(),
+      duration: Type.Union([Type.Number(), Type.Null()], { description: 'Seconds' }),
+      studioId: Type.Union([Type.Integer(), Type.Null()], { description: 'The studio it was made in; null once that studio is gone' }),
+      audioId: Type.Union([Type.Integer(), Type.Null()], { description: 'Its library id once added, else null' }),
+    }),
+  ),
+});
+export const FromSongBody = Type.Object({
+  songId: Type.Integer({ minimum: 1, description: "One of the caller's songs (GET /api/audio/my-songs)" }),
+});

@@ -1,7 +1,7 @@
-import { count, desc, eq, like, or, sql } from 'drizzle-orm';
+import { and, count, desc, eq, like, or, sql } from 'drizzle-orm';
 import { parseFile } from 'music-metadata';
 import type { Db } from '../../../db/client';
-import { stageAudioFiles, users } from '../../../db/schema';
+import { stageAudioFiles, studioSongs, users } from '../../../db/schema';
 import { FileTooLargeError, type FileStore } from '../../../storage/file-store';
 import { fileStem } from '../../../storage/file-names';
 import { iso } from '../../../db/time';
@@ -10,8 +10,9 @@ import { FRAME_WINDOW, MAX_ID3_BYTES, id3Length, metadataAgrees, sniffAudio, typ
 import { errors } from '../errors';
 
 export const AUDIO_MAX_BYTES = 100 * MiB;
+export const MY_SONGS_MAX = 500;
 
-export type AudioRow = typeof stageAudioFiles.$inferSelect & { uploaderSeq: number };
+export type AudioRow = Omit<typeof stageAudioFiles.$inferSelect, 'fromSongId'> & { uploaderSeq: number };
 
 /** An upload stored and checked, not yet in the library. */
 export interface ReceivedAudio {
@@ -117,8 +118,55 @@ export class AudioService {
     }
   }
 
+  /** The caller's finished songs (My songs, from every studio of theirs), newest first, with the library id of those already added. */
+  mySongs(ownerId: string): { songId: number; title: string; duration: number | null; studioId: number | null; audioId: number | null }[] {
+    return this.db
+      .select({
+        songId: studioSongs.id,
+        title: studioSongs.title,
+        duration: studioSongs.duration,
+        studioId: studioSongs.studioId,
+        audioId: stageAudioFiles.id,
+      })
+      .from(studioSongs)
+      .leftJoin(stageAudioFiles, and(eq(stageAudioFiles.fromSongId, studioSongs.id), eq(stageAudioFiles.uploadedBy, ownerId)))
+      .where(eq(studioSongs.ownerId, ownerId))
+      .orderBy(desc(studioSongs.id))
+      .limit(MY_SONGS_MAX)
+      .all();
+  }
+
+  /**
+   * Adds one of the caller's songs to the library by copying its stored file (nothing is uploaded
+   * again). A song added before answers its existing row. The copy is sniffed like an upload, so a
+   * song in a format the library does not take is refused with INVALID_FILE_TYPE.
+   */
+  async addFromSong(ownerId: string, songId: number): Promise<{ row: AudioRow; created: boolean }> {
+    const song = this.db
+      .select()
+      .from(studioSongs)
+      .where(and(eq(studioSongs.id, songId), eq(studioSongs.ownerId, ownerId)))
+      .get();
+    if (!song) throw errors.error('AUDIO_NOT_FOUND', `Song ${songId} is not one of your songs`);
+    const existing = this.db
+      .select({ id: stageAudioFiles.id })
+      .from(stageAudioFiles)
+      .where(and(eq(stageAudioFiles.fromSongId, songId), eq(stageAudioFiles.uploadedBy, ownerId)))
+      .get();
+    if (existing) return { row: this.get(existing.id)!, created: false };
+    if (!(await this.storage.exists(song.fileKey))) throw errors.error('FILE_NOT_FOUND', 'The song file is missing on the server');
+    const received = await this.receive(await this.storage.createReadStream(song.fileKey));
+    const artist = this.db.select({ name: users.name }).from(users).where(eq(users.id, ownerId)).get()?.name ?? null;
+    return { row: this.create(received, { title: song.title, artist, duration: song.duration }, ownerId, songId), created: true };
+  }
+
   /** Adds a received file to the library. */
-  create(received: ReceivedAudio, fields: { title: string; artist: string | null; duration: number | null }, uploaderId: string): AudioRow {
+  create(
+    received: ReceivedAudio,
+    fields: { title: string; artist: string | null; duration: number | null },
+    uploaderId: string,
+    fromSongId: number | null = null,
+  ): AudioRow {
     const row = this.db
       .insert(stageAudioFiles)
       .values({
@@ -129,6 +177,7 @@ export class AudioService {
         duration: fields.duration ?? received.duration,
         format: received.format,
         uploadedBy: uploaderId,
+        fromSongId,
         createdAt: iso(this.now()),
       })
       .returning({ id: stageAudioFiles.id })

@@ -6,7 +6,7 @@ import { isAppError } from '../../../http/errors';
 import type { AtelierSocket } from '../../../realtime/server';
 import type { AudioService } from '../audio/service';
 import { AUDIO_CONTENT_TYPES } from '../../../media/audio-sniff';
-import type { Actor, ConcertChangedEvent, ConcertService, ConcertState, Guest } from './service';
+import type { Actor, ConcertChangedEvent, ConcertReaction, ConcertService, ConcertState, Guest } from './service';
 
 /** Long enough for a whole concert; each snapshot carries freshly signed URLs anyway. */
 export const PLAYBACK_URL_TTL_SECONDS = 6 * 60 * 60;
@@ -89,6 +89,11 @@ export function attachConcertSync(app: FastifyInstance, concerts: ConcertService
     songs: concert.songs.map(songView),
     currentSong: concert.currentSong,
     songStartedAt: concert.songStartedAt,
+    pausedPositionMs: concert.pausedPositionMs,
+    requests: concert.requests.map((r) => {
+      const row = audio.get(r.audioId);
+      return { ...r, title: row?.title ?? `Audio ${r.audioId}`, artist: row?.artist ?? null };
+    }),
     accessories: concert.accessories,
     listenServer: concert.listenServer,
     expiresAt: concert.expiresAt,
@@ -130,7 +135,7 @@ export function attachConcertSync(app: FastifyInstance, concerts: ConcertService
   const onChanged = ({ roomId, change, concert }: ConcertChangedEvent) => {
     const room = concertRoom(roomId);
     if (concert === null) {
-      realtime.toRoom(room, 'concert:ended', { roomId, reason: 'expired' });
+      realtime.toRoom(room, 'concert:ended', { roomId, reason: change.type === 'ended' ? 'ended' : 'expired' });
       realtime.io.in(room).socketsLeave(room);
       followers.delete(roomId);
       return;
@@ -219,10 +224,14 @@ export function attachConcertSync(app: FastifyInstance, concerts: ConcertService
     const guest = concerts.guestForPass(token);
     return guest ? { userId: `guest:${guest.seq}`, sessionId: `guest:${guest.seq}`, guest } : null;
   });
+  const onReaction = (reaction: ConcertReaction) => realtime.toRoom(concertRoom(reaction.roomId), 'concert:reaction', reaction);
+
   realtime.io.on('connection', onConnection);
   concerts.on('concert:changed', onChanged);
+  concerts.on('concert:reaction', onReaction);
   return () => {
     realtime.io.off('connection', onConnection);
     concerts.off('concert:changed', onChanged);
+    concerts.off('concert:reaction', onReaction);
   };
 }

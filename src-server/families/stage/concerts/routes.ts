@@ -34,6 +34,13 @@ import {
   GuestPolicyBody,
   Invite,
   InviteParams,
+  TransportBody,
+  TransportDone,
+  ReactionBody,
+  RequestBody,
+  RequestParams,
+  RequestMade,
+  RequestList,
 } from './schemas';
 import { errors } from '../errors';
 
@@ -563,6 +570,194 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
     async (request) => {
       concerts.removeGuest(request.params.roomId, actorOf(request), request.params.guestId);
       return { success: true as const, message: 'Guest removed' };
+    },
+  );
+
+  await partyRoutes(app, concerts);
+}
+
+const PARTICIPANTS = '`ACCESS_DENIED`: "Not in concert room" (only the studio and seated listeners)';
+
+/** Listening-party additions: host transport, ending a concert, reactions and song requests. */
+async function partyRoutes(app: FamilyApp, concerts: ConcertService): Promise<void> {
+  app.post(
+    '/api/concert/:roomId/transport',
+    {
+      onRequest: signedIn,
+      preValidation: precheck((body) => {
+        if (blank(body.action)) return missing('action is required');
+        return body.action === 'seek' && blank(body.positionMs) ? missing('positionMs is required to seek') : null;
+      }),
+      schema: {
+        tags,
+        security,
+        summary: 'Pause, resume, skip, go back or seek (studio only)',
+        description:
+          "The room clock is the server's: the answer and a `concert:state` broadcast (change `transport`) carry the new `songStartedAt` and `pausedPositionMs`, " +
+          'and every listener plays from them. `next`/`previous`/`seek` keep a paused room paused. `previous` after the first 3 s restarts the song. ' +
+          'Songs also advance by themselves when they end (change `advanced`): the next starts at the exact ms the last ended; after the last song the room pauses at its end. ' +
+          ORDER,
+        params: RoomParams,
+        body: TransportBody,
+        response: {
+          200: TransportDone,
+          ...errorResponses({
+            400: '`MISSING_FIELDS`, `INVALID_INPUT`, `SEEK_OUT_OF_RANGE` (past the end of the song)',
+            403: studioOnly('control playback'),
+            404: ROOM_CODES,
+            409: '`NOTHING_PLAYING` (empty set list), `END_OF_SET_LIST` (next on the last song)',
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const { action, positionMs } = request.body;
+      const concert = concerts.transport(
+        request.params.roomId,
+        actorOf(request),
+        action === 'seek' ? { action, positionMs: positionMs ?? 0 } : { action },
+      );
+      const { currentSong, songStartedAt, pausedPositionMs } = concert;
+      return {
+        success: true as const,
+        message: `Playback: ${request.body.action}`,
+        playback: { currentSong, songStartedAt, pausedPositionMs, serverTime: request.server.clock.now() },
+      };
+    },
+  );
+
+  app.delete(
+    '/api/concert/:roomId',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: 'End and delete a concert (studio only)',
+        description:
+          'Everyone following the room gets `concert:ended` with reason `ended`; the room, its seats and its requests are gone. ' + ORDER,
+        params: RoomParams,
+        response: { 200: Message, ...errorResponses({ 403: studioOnly('end the concert'), 404: ROOM_CODES }) },
+      },
+    },
+    async (request) => {
+      concerts.end(request.params.roomId, actorOf(request));
+      return { success: true as const, message: 'Concert ended' };
+    },
+  );
+
+  app.post(
+    '/api/concert/:roomId/reactions',
+    {
+      onRequest: signedIn,
+      preValidation: precheck((body) => (blank(body.emoji) ? missing('emoji is required') : null)),
+      schema: {
+        tags,
+        security,
+        summary: 'Send a reaction (participants)',
+        description: "Broadcast to the room as `concert:reaction` with the sender's name; not stored. " + ORDER,
+        params: RoomParams,
+        body: ReactionBody,
+        response: {
+          200: Message,
+          ...errorResponses({ 400: '`MISSING_FIELDS`, `INVALID_REACTION`', 403: PARTICIPANTS, 404: ROOM_CODES }),
+        },
+      },
+    },
+    async (request) => {
+      concerts.react(request.params.roomId, actorOf(request), request.body.emoji);
+      return { success: true as const, message: 'Reaction sent' };
+    },
+  );
+
+  app.get(
+    '/api/concert/:roomId/requests',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: 'Song requests waiting for the studio (participants)',
+        description: 'Oldest first. The `concert:state` snapshot carries them too, with titles.',
+        params: RoomParams,
+        response: { 200: RequestList, ...errorResponses({ 403: PARTICIPANTS, 404: ROOM_CODES }) },
+      },
+    },
+    async (request) => {
+      const { concert } = concerts.currentSong(request.params.roomId, actorOf(request));
+      return { success: true as const, requests: concert.requests };
+    },
+  );
+
+  app.post(
+    '/api/concert/:roomId/requests',
+    {
+      onRequest: signedIn,
+      preValidation: precheck((body) => (blank(body.audioId) ? missing('audioId is required') : null)),
+      schema: {
+        tags,
+        security,
+        summary: 'Request a song from the audio library (participants)',
+        description:
+          'The request waits for the studio (change `requests`). Asking again for a song already waiting answers that request. At most 50 wait. ' +
+          ORDER,
+        params: RoomParams,
+        body: RequestBody,
+        response: {
+          200: RequestMade,
+          ...errorResponses({
+            400: '`MISSING_FIELDS`, `INVALID_INPUT`',
+            403: PARTICIPANTS,
+            404: `${ROOM_CODES}, \`AUDIO_NOT_FOUND\``,
+            409: '`TOO_MANY_REQUESTS`',
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const made = concerts.request(request.params.roomId, actorOf(request), request.body.audioId);
+      return { success: true as const, message: 'Song requested', request: made };
+    },
+  );
+
+  app.post(
+    '/api/concert/:roomId/requests/:requestId/accept',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: 'Accept a song request into the set list (studio only)',
+        description: 'The song goes to the end of the set list with the next songNum (current at once when the list was empty). ' + ORDER,
+        params: RequestParams,
+        response: {
+          200: SongsChanged,
+          ...errorResponses({ 403: studioOnly('answer requests'), 404: `${ROOM_CODES}, \`REQUEST_NOT_FOUND\`` }),
+        },
+      },
+    },
+    async (request) => {
+      const concert = concerts.acceptRequest(request.params.roomId, actorOf(request), request.params.requestId);
+      return { success: true as const, message: 'Request accepted', songs: concert.songs, currentSong: concert.currentSong };
+    },
+  );
+
+  app.delete(
+    '/api/concert/:roomId/requests/:requestId',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: 'Decline a song request (studio only)',
+        description: ORDER,
+        params: RequestParams,
+        response: { 200: Message, ...errorResponses({ 403: studioOnly('answer requests'), 404: `${ROOM_CODES}, \`REQUEST_NOT_FOUND\`` }) },
+      },
+    },
+    async (request) => {
+      concerts.declineRequest(request.params.roomId, actorOf(request), request.params.requestId);
+      return { success: true as const, message: 'Request declined' };
     },
   );
 }

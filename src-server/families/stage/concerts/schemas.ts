@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { Accessory, ConcertInfo, ConcertSong as Song, ListenServer } from '../../../../src-shared/api/stage';
 import { AccessoryList } from '../presets/accessories';
 import { OrNull } from '../http';
-import { CONCERT_TTL_SECONDS, DEFAULT_MAX_AUDIENCE, type ConcertState } from './service';
+import { CONCERT_TTL_SECONDS, DEFAULT_MAX_AUDIENCE, REACTIONS, type ConcertState } from './service';
 
 export { ConcertInfo, Song };
 
@@ -141,3 +141,31 @@ export const GuestParams = Type.Object({
   ...RoomParams.properties,
   guestId: Type.Integer({ minimum: 1, description: 'The guest number (the audience lists a guest as its negative)' }),
 });
+export const TransportBody = Type.Object({
+  action: Type.Union([Type.Literal('pause'), Type.Literal('resume'), Type.Literal('next'), Type.Literal('previous'), Type.Literal('seek')]),
+  positionMs: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: 24 * 3600_000, description: 'For `seek` (required there): ms from the start of the current song' }),
+  ),
+});
+export const Playback = Type.Object({
+  currentSong: Type.Union([Type.Integer(), Type.Null()]),
+  songStartedAt: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'Server epoch ms of the virtual start: position = now - songStartedAt while playing',
+  }),
+  pausedPositionMs: Type.Union([Type.Integer(), Type.Null()], { description: 'Ms into the song where it is paused; null while it plays' }),
+  serverTime: Type.Integer({ description: 'Server epoch ms of this answer' }),
+});
+export const TransportDone = Type.Object({ success: ok, message: Type.String(), playback: Playback });
+
+export const ReactionBody = Type.Object({ emoji: Type.String({ maxLength: 16, description: `One of ${REACTIONS.join(' ')}` }) });
+export const RequestBody = Type.Object({ audioId: Type.Integer({ minimum: 1, description: 'A song of the shared audio library' }) });
+export const RequestParams = Type.Object({ ...RoomParams.properties, requestId: Type.String({ minLength: 1, maxLength: 40 }) });
+export const SongRequest = Type.Object({
+  requestId: Type.String(),
+  audioId: Type.Integer(),
+  userId: Type.Integer({ description: "The requester's stage user number" }),
+  name: Type.String(),
+  at: Type.Integer({ description: 'Epoch ms' }),
+});
+export const RequestMade = Type.Object({ success: ok, message: Type.String(), request: SongRequest });
+export const RequestList = Type.Object({ success: ok, requests: Type.Array(SongRequest) });

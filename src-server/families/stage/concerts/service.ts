@@ -7,6 +7,7 @@ import { stageConcertAudience, stageConcertGuests, stageConcerts, users } from '
 import { accessoryOf, type AccessoryItem } from '../presets/accessories';
 import { randomBase36 } from '../../../storage/file-names';
 import { errors } from '../errors';
+import { advanceEnded, applyTransport, msUntilEnd, TransportError, type Playback, type TransportAction } from './transport';
 
 /** Seconds a room lives after the studio's last change, as the original Redis TTL did. */
 export const CONCERT_TTL_SECONDS = 7200;
@@ -19,6 +20,31 @@ export interface ConcertSong {
   audioId: number;
   streamUrl: string;
   stageDirectionId: number | null;
+}
+
+/** A listener's song request, waiting for the studio to accept or decline it. */
+export interface ConcertRequest {
+  requestId: string;
+  audioId: number;
+  /** The requester's stage user number and display name. */
+  userId: number;
+  name: string;
+  /** Epoch ms. */
+  at: number;
+}
+
+/** The reactions a participant may send; anything else is refused rather than shown. */
+export const REACTIONS = ['👏', '🔥', '❤️', '🎉', '😂', '🤘'] as const;
+export type Reaction = (typeof REACTIONS)[number];
+export const MAX_PENDING_REQUESTS = 50;
+
+export interface ConcertReaction {
+  roomId: string;
+  userId: number;
+  name: string;
+  emoji: Reaction;
+  /** Server epoch ms. */
+  at: number;
 }
 
 export interface SongInput {
@@ -57,6 +83,9 @@ export interface ConcertState {
   createdAt: number;
   /** Server epoch ms when the current song (re)started: set whenever currentSong changes or the room opens. */
   songStartedAt: number | null;
+  /** Ms into the current song where the studio paused; null while it plays. */
+  pausedPositionMs: number | null;
+  requests: ConcertRequest[];
   /** Epoch ms when the room lapses unless the studio changes something first. */
   expiresAt: number;
   /** Whether people may join with a display name only; off: an account on this Atelier is needed. */
@@ -90,11 +119,15 @@ export type ConcertChange =
   | { type: 'left'; clientId: number }
   | { type: 'songs' }
   | { type: 'song-changed' }
+  | { type: 'transport'; action: TransportAction['action'] }
+  | { type: 'advanced' }
+  | { type: 'requests' }
   | { type: 'accessories' }
   | { type: 'listen-server' }
   | { type: 'open'; isOpen: boolean }
   | { type: 'guests'; allowGuests: boolean }
-  | { type: 'expired' };
+  | { type: 'expired' }
+  | { type: 'ended' };
 
 export interface ConcertChangedEvent {
   roomId: string;
@@ -105,6 +138,7 @@ export interface ConcertChangedEvent {
 
 export interface ConcertEvents {
   'concert:changed': [ConcertChangedEvent];
+  'concert:reaction': [ConcertReaction];
 }
 
 /** Who calls: the signed-in user's UUID and stage number. */
@@ -136,6 +170,10 @@ const MANAGE_SONGS = 'Only the studio can manage the songs of this concert.';
 const EDIT_ACCESSORIES = 'Only the studio can edit the accessories of this concert.';
 const SET_LISTEN_SERVER = 'Only the studio can register its listen server.';
 const OPEN_CLOSE = 'Only the studio can open or close this concert.';
+const TRANSPORT = 'Only the studio can control playback.';
+const END = 'Only the studio can end this concert.';
+const ANSWER_REQUESTS = 'Only the studio can answer song requests.';
+const NOT_IN_ROOM = 'Not in concert room';
 
 const streamUrlFor = (audioId: number) => `/api/audio/file/${audioId}`;
 
@@ -151,24 +189,121 @@ const hashPass = (pass: string) => crypto.createHash('sha256').update(pass).dige
  */
 export class ConcertService extends EventEmitter<ConcertEvents> {
   private timer: NodeJS.Timeout | null = null;
+  /** Per room, the wake-up at the end of its current song (auto-advance); only while started. */
+  private readonly songEnds = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly db: Db,
     private readonly audioExists: (audioId: number) => boolean,
     private readonly now: () => number,
     private readonly log?: Log,
+    /** Seconds of an audio file, null when unknown: a song of unknown length never auto-advances. */
+    private readonly durationOf: (audioId: number) => number | null = () => null,
   ) {
     super();
   }
 
-  /** Starts purging lapsed rooms in the background. */
+  /** Starts purging lapsed rooms and advancing ended songs in the background. */
   start(): void {
-    this.timer ??= setInterval(() => this.sweepExpired(), SWEEP_INTERVAL_MS).unref();
+    if (this.timer) return;
+    this.timer = setInterval(() => this.sweepExpired(), SWEEP_INTERVAL_MS).unref();
+    this.advanceAll();
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    for (const wake of this.songEnds.values()) clearTimeout(wake);
+    this.songEnds.clear();
+  }
+
+  /** Moves every room whose song ended on to the next one (the room clock, not any listener, decides). */
+  advanceAll(): string[] {
+    const rows = this.db.select().from(stageConcerts).all();
+    return rows.filter((row) => this.advance(row)).map((row) => row.roomId);
+  }
+
+  /** Host transport: pause, resume, seek, next, previous. Every listener applies it from the broadcast. */
+  transport(roomId: string, actor: Actor, action: TransportAction): ConcertState {
+    const row = this.owned(roomId, actor, TRANSPORT);
+    const playback = this.playbackOf(row);
+    const duration = row.currentSong === null ? null : this.songDurationMs(row, row.currentSong);
+    try {
+      this.save(row, applyTransport(playback, action, this.now(), duration));
+    } catch (err) {
+      if (err instanceof TransportError) throw errors.error(err.code, err.message);
+      throw err;
+    }
+    return this.changed(roomId, { type: 'transport', action: action.action });
+  }
+
+  /** Ends the concert now: the room is deleted and everyone following it is told. */
+  end(roomId: string, actor: Actor): void {
+    this.owned(roomId, actor, END);
+    this.purge(roomId, 'ended');
+  }
+
+  /** A participant's reaction, shown to everyone in the room; nothing is stored. */
+  react(roomId: string, actor: Actor, emoji: string): ConcertReaction {
+    const row = this.participantRow(roomId, actor);
+    if (!(REACTIONS as readonly string[]).includes(emoji)) throw errors.error('INVALID_REACTION', `Reactions are ${REACTIONS.join(' ')}`);
+    const reaction: ConcertReaction = {
+      roomId: row.roomId,
+      userId: actor.seq,
+      name: this.nameOf(actor),
+      emoji: emoji as Reaction,
+      at: this.now(),
+    };
+    try {
+      this.emit('concert:reaction', reaction);
+    } catch (err) {
+      this.log?.error({ err, roomId }, 'concert:reaction listener failed');
+    }
+    return reaction;
+  }
+
+  /** A participant asks for a library song; asking again for one already waiting answers that request. */
+  request(roomId: string, actor: Actor, audioId: number): ConcertRequest {
+    const row = this.participantRow(roomId, actor);
+    if (!this.audioExists(audioId)) throw errors.error('AUDIO_NOT_FOUND', `audioId ${audioId} is not in the audio library`);
+    const pending = row.requests as ConcertRequest[];
+    const same = pending.find((r) => r.audioId === audioId);
+    if (same) return same;
+    if (pending.length >= MAX_PENDING_REQUESTS)
+      throw errors.error('TOO_MANY_REQUESTS', `At most ${MAX_PENDING_REQUESTS} requests may wait`);
+    const request: ConcertRequest = { requestId: randomBase36(10), audioId, userId: actor.seq, name: this.nameOf(actor), at: this.now() };
+    // A listener's request is not the studio's change: it does not keep the room alive.
+    this.db
+      .update(stageConcerts)
+      .set({ requests: [...pending, request] })
+      .where(eq(stageConcerts.roomId, roomId))
+      .run();
+    this.changed(roomId, { type: 'requests' });
+    return request;
+  }
+
+  /** Puts a request at the end of the set list (current at once when nothing is). */
+  acceptRequest(roomId: string, actor: Actor, requestId: string): ConcertState {
+    const row = this.owned(roomId, actor, ANSWER_REQUESTS);
+    const pending = row.requests as ConcertRequest[];
+    const request = this.requestOf(pending, requestId);
+    const songs = this.songsOfRow(row);
+    const songNum = (songs.at(-1)?.songNum ?? 0) + 1;
+    const [song] = this.songsOf([{ songNum, audioId: request.audioId }]);
+    this.save(row, {
+      songs: [...songs, song!],
+      requests: pending.filter((r) => r !== request),
+      ...this.current(row, row.currentSong ?? songNum),
+    });
+    return this.changed(roomId, { type: 'songs' });
+  }
+
+  declineRequest(roomId: string, actor: Actor, requestId: string): ConcertState {
+    const row = this.owned(roomId, actor, ANSWER_REQUESTS);
+    const pending = row.requests as ConcertRequest[];
+    const request = this.requestOf(pending, requestId);
+    this.save(row, { requests: pending.filter((r) => r !== request) });
+    return this.changed(roomId, { type: 'requests' });
   }
 
   create(owner: Actor, input: CreateConcert): ConcertState {
@@ -297,7 +432,7 @@ export class ConcertService extends EventEmitter<ConcertEvents> {
   changeSong(roomId: string, actor: Actor, songNum: number): ConcertState {
     const row = this.owned(roomId, actor, MANAGE_SONGS);
     if (!this.songsOfRow(row).some((s) => s.songNum === songNum)) throw songNotFound(songNum);
-    this.save(row, { currentSong: songNum, songStartedAt: this.now() });
+    this.save(row, { currentSong: songNum, songStartedAt: this.now(), pausedPositionMs: null });
     return this.changed(roomId, { type: 'song-changed' });
   }
 
@@ -305,7 +440,7 @@ export class ConcertService extends EventEmitter<ConcertEvents> {
   currentSong(roomId: string, actor: Actor): { song: ConcertSong | null; concert: ConcertState } {
     const row = this.live(roomId);
     if (!row) throw notFound();
-    if (!this.isParticipant(roomId, actor.id)) throw errors.error('ACCESS_DENIED', 'Not in concert room');
+    if (!this.isParticipant(roomId, actor.id)) throw errors.error('ACCESS_DENIED', NOT_IN_ROOM);
     const concert = this.stateOf(row);
     return { song: concert.songs.find((s) => s.songNum === concert.currentSong) ?? null, concert };
   }
@@ -355,9 +490,74 @@ export class ConcertService extends EventEmitter<ConcertEvents> {
     return lapsed;
   }
 
-  private purge(roomId: string): void {
+  private purge(roomId: string, why: 'expired' | 'ended' = 'expired'): void {
     this.db.delete(stageConcerts).where(eq(stageConcerts.roomId, roomId)).run();
-    this.emitChange({ roomId, change: { type: 'expired' }, concert: null });
+    this.clearSongEnd(roomId);
+    this.emitChange({ roomId, change: { type: why }, concert: null });
+  }
+
+  private participantRow(roomId: string, actor: Actor): Row {
+    const row = this.live(roomId);
+    if (!row) throw notFound();
+    if (!this.isParticipant(roomId, actor.id)) throw errors.error('ACCESS_DENIED', NOT_IN_ROOM);
+    return row;
+  }
+
+  private requestOf(pending: ConcertRequest[], requestId: string): ConcertRequest {
+    const request = pending.find((r) => r.requestId === requestId);
+    if (!request) throw errors.error('REQUEST_NOT_FOUND', `No request ${requestId} in this concert`);
+    return request;
+  }
+
+  private nameOf(actor: Actor): string {
+    return this.db.select({ name: users.name }).from(users).where(eq(users.id, actor.id)).get()?.name ?? `User ${actor.seq}`;
+  }
+
+  private playbackOf(row: Row): Playback {
+    return {
+      order: this.songsOfRow(row).map((s) => s.songNum),
+      currentSong: row.currentSong,
+      songStartedAt: row.songStartedAt,
+      pausedPositionMs: row.pausedPositionMs,
+    };
+  }
+
+  private songDurationMs(row: Row, songNum: number): number | null {
+    const song = this.songsOfRow(row).find((s) => s.songNum === songNum);
+    const seconds = song ? this.durationOf(song.audioId) : null;
+    return seconds === null ? null : Math.round(seconds * 1000);
+  }
+
+  /** Auto-advance of one room; true when its song changed. Not the studio's change: the TTL stays. */
+  private advance(row: Row): boolean {
+    const next = advanceEnded(this.playbackOf(row), this.now(), (n) => this.songDurationMs(row, n));
+    if (next) {
+      this.db.update(stageConcerts).set(next).where(eq(stageConcerts.roomId, row.roomId)).run();
+      this.changed(row.roomId, { type: 'advanced' });
+    } else {
+      this.scheduleSongEnd(row);
+    }
+    return next !== null;
+  }
+
+  /** Wakes up when the current song ends, while the service runs. */
+  private scheduleSongEnd(row: Row): void {
+    this.clearSongEnd(row.roomId);
+    if (!this.timer) return;
+    const wait = msUntilEnd(this.playbackOf(row), this.now(), (n) => this.songDurationMs(row, n));
+    if (wait === null) return;
+    const wake = setTimeout(() => {
+      this.songEnds.delete(row.roomId);
+      const fresh = this.live(row.roomId);
+      if (fresh) this.advance(fresh);
+    }, wait + 1).unref();
+    this.songEnds.set(row.roomId, wake);
+  }
+
+  private clearSongEnd(roomId: string): void {
+    const wake = this.songEnds.get(roomId);
+    if (wake) clearTimeout(wake);
+    this.songEnds.delete(roomId);
   }
 
   /** The row of a room that has not lapsed; a lapsed one is purged on the way. */
@@ -393,10 +593,13 @@ export class ConcertService extends EventEmitter<ConcertEvents> {
     return this.changed(roomId, { type: 'accessories' });
   }
 
-  /** currentSong and, when it changes (or `restart`), a fresh songStartedAt. */
-  private current(row: Row, currentSong: number | null, restart = false): Pick<Row, 'currentSong' | 'songStartedAt'> {
-    if (currentSong === row.currentSong && !restart) return { currentSong, songStartedAt: row.songStartedAt };
-    return { currentSong, songStartedAt: currentSong === null ? null : this.now() };
+  /** currentSong and, when it changes (or `restart`), a fresh songStartedAt; a paused room stays paused at 0. */
+  private current(row: Row, currentSong: number | null, restart = false): Pick<Row, 'currentSong' | 'songStartedAt' | 'pausedPositionMs'> {
+    if (currentSong === row.currentSong && !restart) {
+      return { currentSong, songStartedAt: row.songStartedAt, pausedPositionMs: row.pausedPositionMs };
+    }
+    if (currentSong === null) return { currentSong, songStartedAt: null, pausedPositionMs: null };
+    return { currentSong, songStartedAt: this.now(), pausedPositionMs: row.pausedPositionMs === null ? null : 0 };
   }
 
   /** Writes a studio change; every change keeps the room alive for another TTL. */
@@ -470,6 +673,8 @@ export class ConcertService extends EventEmitter<ConcertEvents> {
       listenServer: row.listenServer as ListenServer | null,
       createdAt: row.createdAt,
       songStartedAt: row.songStartedAt,
+      pausedPositionMs: row.pausedPositionMs,
+      requests: row.requests as ConcertRequest[],
       expiresAt: row.expiresAt,
       allowGuests: row.allowGuests,
       joinCode: row.joinCode,
@@ -477,7 +682,9 @@ export class ConcertService extends EventEmitter<ConcertEvents> {
   }
 
   private changed(roomId: string, change: ConcertChange): ConcertState {
-    const concert = this.get(roomId)!;
+    const row = this.live(roomId)!;
+    this.scheduleSongEnd(row);
+    const concert = this.stateOf(row);
     this.emitChange({ roomId, change, concert });
     return concert;
   }

@@ -7,6 +7,7 @@ import { Alert, Button, Icon, Spinner } from '../../../components';
 import { useSocketEvent, useSocketStore } from '../../../lib/socket';
 import { formatTime, joinRoom, leaveRoom } from '../room';
 import { usePlaybackSync, useServerClock } from '../sync';
+import { ListenerParty } from './ListenerParty';
 
 type Phase =
   | { kind: 'joining' }
@@ -17,6 +18,7 @@ type Phase =
 
 const ENDED: Record<ConcertEnded['reason'], string> = {
   expired: 'This concert has ended.',
+  ended: 'The host ended this concert. Thanks for listening!',
   removed: 'The host took your seat back, so you are no longer in this concert.',
 };
 
@@ -27,7 +29,7 @@ export function AudiencePage({ roomId }: { roomId: string }) {
   const [concert, setConcert] = useState<ConcertSnapshot | null>(null);
   const [attempt, setAttempt] = useState(0);
   const { serverNow, hint } = useServerClock(socket);
-  const { audio, blocked, ended, song, resume } = usePlaybackSync(phase.kind === 'in' ? concert : null, serverNow);
+  const { audio, blocked, ended, song, resume, offset } = usePlaybackSync(phase.kind === 'in' ? concert : null, serverNow);
   const phaseRef = useRef(phase);
   phaseRef.current = phase;
 
@@ -146,6 +148,7 @@ export function AudiencePage({ roomId }: { roomId: string }) {
                 </Button>
               )}
             </section>
+            <ListenerParty concert={concert} audio={audio} offset={offset} />
             <section className="card" aria-labelledby="setlist-title">
               <h2 className="card-title" id="setlist-title">
                 Set list

@@ -10,6 +10,9 @@ import { formatTime } from '../room';
 import { useConcerts } from '../store';
 import { useServerClock } from '../sync';
 import { AccessoriesCard } from './AccessoriesCard';
+import { HostTransport } from './HostTransport';
+import { MySongsPicker } from './MySongsPicker';
+import { RequestsCard } from './RequestsCard';
 import { ShareCard } from './ShareCard';
 
 /** The control room of one concert: doors, the current song, the audience, accessories, the invitation. */
@@ -64,6 +67,7 @@ export function ConcertPanel({ concert }: { concert: ConcertSnapshot }) {
               data-testid="doors-toggle"
             />
           </section>
+          <HostTransport concert={concert} />
 
           <Card title="Set list" description="Play a song to start it for every listener at the same moment.">
             {concert.songs.length === 0 && <p className="muted">No songs yet: add one from the library.</p>}
@@ -127,6 +131,7 @@ export function ConcertPanel({ concert }: { concert: ConcertSnapshot }) {
                 </Button>
               </div>
             )}
+            <MySongsPicker concert={concert} />
           </Card>
 
           <Card title={`Audience · ${concert.currentAudience} / ${concert.maxAudience}`} data-testid="panel-audience">
@@ -158,6 +163,7 @@ export function ConcertPanel({ concert }: { concert: ConcertSnapshot }) {
         </div>
         <div className="stack">
           <ShareCard roomId={concert.roomId} />
+          <RequestsCard concert={concert} />
         </div>
       </div>
       <AccessoriesCard concert={concert} />
@@ -165,7 +171,7 @@ export function ConcertPanel({ concert }: { concert: ConcertSnapshot }) {
   );
 }
 
-const STATE_WORDS = { 'up-first': 'Up first', playing: 'Now playing', played: 'Just played' } as const;
+const STATE_WORDS = { 'up-first': 'Up first', playing: 'Now playing', paused: 'Paused', played: 'Just played' } as const;
 
 /**
  * Where the current song is, on the server's clock like the listeners' players: not started, playing,
@@ -182,10 +188,11 @@ function useCurrentSong(concert: ConcertSnapshot) {
   useEffect(() => hint(concert.serverTime), [concert.serverTime, hint]);
   const song = concert.songs.find((s) => s.songNum === concert.currentSong) ?? null;
   const started = concert.songStartedAt;
-  const elapsed = started === null ? null : expectedPosition(serverNow(), started);
+  const paused = concert.pausedPositionMs;
+  const elapsed = started === null ? null : paused !== null ? paused / 1000 : expectedPosition(serverNow(), started);
   const over = elapsed !== null && song?.duration != null && elapsed >= song.duration;
   const position = elapsed === null ? 0 : song?.duration != null ? Math.min(elapsed, song.duration) : elapsed;
-  const state: keyof typeof STATE_WORDS = started === null ? 'up-first' : over ? 'played' : 'playing';
+  const state: keyof typeof STATE_WORDS = started === null ? 'up-first' : over ? 'played' : paused !== null ? 'paused' : 'playing';
   return { song, started, position, state };
 }
 
