@@ -11,7 +11,7 @@ import { ModelCatalog } from '../ai/diffusion/catalog';
 import { ModelAdminService } from './models/service';
 import { modelAdminRoutes } from './models/routes';
 import { queueRoutes } from './queue-routes';
-import { readSetting, writeSetting } from './settings';
+import { readSetting, writeSetting } from '../db/settings';
 
 const LanStatusSchema = Type.Object({
   enabled: Type.Boolean(),

@@ -4,7 +4,7 @@ import { load } from 'cheerio';
 import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestApp, type TestApp } from '../helpers/app';
-import { writeSetting } from '../../src-server/system/settings';
+import { writeSetting } from '../../src-server/db/settings';
 
 /** A real OpenID Connect provider on loopback stands in for Google. */
 let t: TestApp;

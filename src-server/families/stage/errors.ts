@@ -36,5 +36,10 @@ export const errors = defineErrors({
   DUPLICATE_PRESET_NAME: { status: 409, message: 'A preset with this name already exists' },
   DUPLICATE_SONG_NUM: { status: 409, message: 'The song number is already in this concert' },
   FILE_TOO_LARGE: { status: 413, message: 'The file is too large' },
+  CREATE_FAILED: { status: 500, message: 'Failed to create concert' },
   DATABASE_ERROR: { status: 500, message: 'Database error' },
+  LIST_FAILED: { status: 500, message: 'Failed to list' },
+  SAVE_FAILED: { status: 500, message: 'Failed to save preset' },
+  STREAMING_ERROR: { status: 500, message: 'Failed to stream audio file' },
+  UPLOAD_ERROR: { status: 500, message: 'Failed to upload file' },
 });

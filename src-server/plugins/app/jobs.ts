@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import { pruneFinishedJobs } from '../../jobs/prune';
 import { AppError } from '../../http/errors';
 import { JobQueue } from '../../jobs/queue';
-import { readSetting, writeSetting, type SettingsShape } from '../../system/settings';
+import { readSetting, writeSetting, type SettingsShape } from '../../db/settings';
 import { isOwnerRequest } from './owner';
 
 export type QueueSharing = SettingsShape['queue'];

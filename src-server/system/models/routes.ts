@@ -7,6 +7,8 @@ import { currentUser, requireUser } from '../../plugins/app/auth';
 import { MODEL_TYPES, type ModelAdminService } from './service';
 import { musicModels } from './music';
 import { errors } from '../errors';
+import { errorDocs } from '../../http/error-docs';
+import { systemDialect } from '../../http/system-dialect';
 
 const tags = ['system'];
 const security = [{ bearerAuth: [] }];
@@ -17,17 +19,10 @@ const ErrorBody = Type.Object({
   error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }),
 });
 
-/** Response schemas naming each status's codes, plus the 401s and the LAN peer's 403 every route here has. */
-function errorResponses(codes: Record<number, string>): Record<string, TSchema> {
-  const texts: Record<number, string[]> = {};
-  const all: [string, string][] = [
-    ...Object.entries(codes),
-    ['401', '`UNAUTHORIZED` (no Bearer token), `INVALID_TOKEN`, `TOKEN_EXPIRED`'],
-    ['403', '`OWNER_ONLY`: a LAN peer (only this computer may manage models)'],
-  ];
-  for (const [status, text] of all) (texts[Number(status)] ??= []).push(text);
-  return Object.fromEntries(Object.entries(texts).map(([status, parts]) => [status, { ...ErrorBody, description: parts.join('; ') }]));
-}
+const documented = errorDocs(systemDialect, errors, ErrorBody);
+/** A route's error responses from the codes it names, plus the sign-in failures and the LAN peer's 403 every route here has. */
+const errorResponses = (codes: Parameters<typeof documented>[0]) =>
+  documented([...codes, 'OWNER_ONLY: a LAN peer (only this computer may manage models)']);
 
 const ModelTypeSchema = Type.Enum([...MODEL_TYPES], {
   description: '`checkpoint` (a diffusion model), `upscaler`, or `vae` (a VAE exported on its own: vae_decoder/, vae_encoder/)',
@@ -171,7 +166,7 @@ export async function modelAdminRoutes(app: FamilyApp, models: ModelAdminService
           200: DataEnvelope(
             Type.Object({ models: Type.Array(Model), music: Music, execution_providers: Providers, installs: Type.Array(Install) }),
           ),
-          ...errorResponses({}),
+          ...errorResponses([]),
         },
       },
     },
@@ -211,12 +206,17 @@ export async function modelAdminRoutes(app: FamilyApp, models: ModelAdminService
               position: Nullable(Type.Integer()),
             }),
           ),
-          ...errorResponses({
-            400: '`VALIDATION_ERROR`: a missing or wrong field, a relative path, a bad id or URL',
-            404: '`PATH_NOT_FOUND`: the folder does not exist',
-            409: '`MODEL_EXISTS`: that type and id is installed; `INSTALL_IN_PROGRESS`: it is being installed',
-            422: '`NOT_A_MODEL`: the path is no model folder; `INVALID_MODEL`: a broken or incomplete model (the message lists what); `DOWNLOAD_FAILED`: the URL is unreachable or answered an error; `INVALID_MANIFEST`; `CHECKSUM_MISMATCH`: the manifest or file does not match `sha256`',
-          }),
+          ...errorResponses([
+            'VALIDATION_ERROR: a missing or wrong field, a relative path, a bad id or URL',
+            'PATH_NOT_FOUND: the folder does not exist',
+            'MODEL_EXISTS: that type and id is installed',
+            'INSTALL_IN_PROGRESS: it is being installed',
+            'NOT_A_MODEL: the path is no model folder',
+            'INVALID_MODEL: a broken or incomplete model (the message lists what)',
+            'DOWNLOAD_FAILED: the URL is unreachable or answered an error',
+            'INVALID_MANIFEST',
+            'CHECKSUM_MISMATCH: the manifest or file does not match `sha256`',
+          ]),
         },
       },
     },
@@ -266,12 +266,12 @@ export async function modelAdminRoutes(app: FamilyApp, models: ModelAdminService
         params: Type.Object({ job_id: Type.String({ format: 'uuid' }) }),
         response: {
           200: DataEnvelope(Type.Object({ job_id: Type.String(), status: Type.String() })),
-          ...errorResponses({
-            400: '`VALIDATION_ERROR`: not a job id',
-            403: '`FORBIDDEN`: another account started it',
-            404: '`INSTALL_NOT_FOUND`',
-            409: '`INSTALL_FINISHED`: it already completed, failed or was cancelled',
-          }),
+          ...errorResponses([
+            'VALIDATION_ERROR: not a job id',
+            'FORBIDDEN: another account started it',
+            'INSTALL_NOT_FOUND',
+            'INSTALL_FINISHED: it already completed, failed or was cancelled',
+          ]),
         },
       },
     },
@@ -292,11 +292,11 @@ export async function modelAdminRoutes(app: FamilyApp, models: ModelAdminService
         params: Type.Object({ type: ModelTypeSchema, id: Type.String({ minLength: 1, maxLength: 100 }) }),
         response: {
           200: DataEnvelope(Type.Object({ id: Type.String(), type: ModelTypeSchema, removed: Type.Literal(true) })),
-          ...errorResponses({
-            400: '`VALIDATION_ERROR`: an unknown type or a malformed id',
-            404: '`MODEL_NOT_FOUND`',
-            409: '`INSTALL_IN_PROGRESS`: it is downloading; cancel that first',
-          }),
+          ...errorResponses([
+            'VALIDATION_ERROR: an unknown type or a malformed id',
+            'MODEL_NOT_FOUND',
+            'INSTALL_IN_PROGRESS: it is downloading; cancel that first',
+          ]),
         },
       },
     },

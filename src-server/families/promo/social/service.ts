@@ -5,7 +5,7 @@ import type { AuthService, UserRow } from '../../../auth/service';
 import type { Db } from '../../../db/client';
 import { oauthIdentities, users } from '../../../db/schema';
 import { promoErrors } from '../errors';
-import { readSetting } from '../../../system/settings';
+import { readSetting } from '../../../db/settings';
 
 /** How long the browser has to come back from the provider. */
 const PENDING_TTL_MS = 10 * 60_000;

@@ -23,7 +23,7 @@ import { errors } from '../errors';
 const tags = ['stage'];
 const TEXT_MAX = 200;
 
-const readFailure: StageFailure = { code: 'INTERNAL_SERVER_ERROR', message: 'Server error', database: true };
+const readFailure: StageFailure = { code: 'internal', message: 'Server error', database: true };
 const streamFailure: StageFailure = { code: 'STREAMING_ERROR', message: 'Failed to stream audio file' };
 const uploadFailure: StageFailure = { code: 'UPLOAD_ERROR', message: 'Failed to upload audio file', database: true };
 
@@ -64,10 +64,7 @@ export async function audioRoutes(app: FamilyApp, audio: AudioService): Promise<
         querystring: AudioListQuery,
         response: {
           200: AudioPage,
-          ...errorResponses({
-            400: '`INVALID_INPUT`: `limit` or `offset` out of range',
-            500: '`DATABASE_ERROR` (with the driver `code`), `INTERNAL_SERVER_ERROR`',
-          }),
+          ...errorResponses(['INVALID_INPUT: `limit` or `offset` out of range', 'DATABASE_ERROR: with the driver `code`', 'internal']),
         },
       },
     },
@@ -102,7 +99,7 @@ export async function audioRoutes(app: FamilyApp, audio: AudioService): Promise<
         params: SearchParams,
         response: {
           200: AudioList,
-          ...errorResponses({ 400: '`INVALID_INPUT`: query longer than 200 characters', 500: '`DATABASE_ERROR`, `INTERNAL_SERVER_ERROR`' }),
+          ...errorResponses(['INVALID_INPUT: query longer than 200 characters', 'DATABASE_ERROR', 'internal']),
         },
       },
     },
@@ -126,11 +123,12 @@ export async function audioRoutes(app: FamilyApp, audio: AudioService): Promise<
         params: IdParams,
         response: {
           200: StreamInfo,
-          ...errorResponses({
-            400: '`INVALID_ID`',
-            404: '`AUDIO_NOT_FOUND` (no such id), `FILE_NOT_FOUND` (its file is missing on disk)',
-            500: '`STREAMING_ERROR`',
-          }),
+          ...errorResponses([
+            'INVALID_ID',
+            'AUDIO_NOT_FOUND: no such id',
+            'FILE_NOT_FOUND: its file is missing on disk',
+            'STREAMING_ERROR',
+          ]),
         },
       },
     },
@@ -164,12 +162,7 @@ export async function audioRoutes(app: FamilyApp, audio: AudioService): Promise<
       response: {
         200: FileBytes('The whole file'),
         206: FileBytes('The requested byte range'),
-        ...errorResponses({
-          400: '`INVALID_ID`',
-          404: '`AUDIO_NOT_FOUND`, `FILE_NOT_FOUND`',
-          416: '`RANGE_NOT_SATISFIABLE`',
-          500: '`STREAMING_ERROR`',
-        }),
+        ...errorResponses(['INVALID_ID', 'AUDIO_NOT_FOUND', 'FILE_NOT_FOUND', 'range_not_satisfiable', 'STREAMING_ERROR']),
       },
     },
     handler: async (request, reply) => {
@@ -194,7 +187,7 @@ export async function audioRoutes(app: FamilyApp, audio: AudioService): Promise<
         params: IdParams,
         response: {
           200: AudioOne,
-          ...errorResponses({ 400: '`INVALID_ID`', 404: '`AUDIO_NOT_FOUND`', 500: '`DATABASE_ERROR`, `INTERNAL_SERVER_ERROR`' }),
+          ...errorResponses(['INVALID_ID', 'AUDIO_NOT_FOUND', 'DATABASE_ERROR', 'internal']),
         },
       },
     },
@@ -224,11 +217,15 @@ export async function audioRoutes(app: FamilyApp, audio: AudioService): Promise<
         body: UploadForm,
         response: {
           201: Uploaded,
-          ...errorResponses({
-            400: '`NO_FILE`, `MISSING_TITLE`, `INVALID_FILE_TYPE` (the content is not AAC/M4A/MP3/WAV), `INVALID_INPUT` (duration not a number, title or artist over 200 characters)',
-            413: '`FILE_TOO_LARGE` (over 100 MB)',
-            500: '`UPLOAD_ERROR`, `DATABASE_ERROR`',
-          }),
+          ...errorResponses([
+            'NO_FILE',
+            'MISSING_TITLE',
+            'INVALID_FILE_TYPE: the content is not AAC/M4A/MP3/WAV',
+            'INVALID_INPUT: duration not a number, title or artist over 200 characters',
+            'FILE_TOO_LARGE: over 100 MB',
+            'UPLOAD_ERROR',
+            'DATABASE_ERROR',
+          ]),
         },
       },
     },

@@ -40,8 +40,8 @@ const actorOf = (request: FastifyRequest): Actor => {
 const missing = (message: string) => errors.error('MISSING_FIELDS', message);
 const invalidSongs = (message: string) => errors.error('INVALID_SONGS', message);
 
-const ROOM_CODES = '`CONCERT_NOT_FOUND` (no such room, or it lapsed)';
-const studioOnly = (what: string) => `\`PERMISSION_DENIED\`: only the studio (the concert's creator) may ${what}`;
+const ROOM_CODES = 'CONCERT_NOT_FOUND: no such room, or it lapsed';
+const studioOnly = (what: string) => `PERMISSION_DENIED: only the studio (the concert's creator) may ${what}` as const;
 
 const ORDER = 'Checks run in this order: input (400), room (404), permission (403), room state.';
 
@@ -72,10 +72,13 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         body: CreateBody,
         response: {
           200: Created,
-          ...errorResponses({
-            400: '`MISSING_FIELDS`, `INVALID_SONGS` (not an array, bad item, duplicate songNum, unknown audioId), `INVALID_ACCESSORIES`, `INVALID_INPUT` (maxAudience, expiresIn)',
-            500: '`CREATE_FAILED`',
-          }),
+          ...errorResponses([
+            'MISSING_FIELDS',
+            'INVALID_SONGS: not an array, bad item, duplicate songNum, unknown audioId',
+            'INVALID_ACCESSORIES',
+            'INVALID_INPUT: maxAudience, expiresIn',
+            'CREATE_FAILED',
+          ]),
         },
       },
     },
@@ -95,7 +98,7 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         security,
         summary: 'List live concert rooms',
         description: 'Every room that has not lapsed, open or closed, newest first (lapsed rooms are purged here).',
-        response: { 200: ConcertList, ...errorResponses({ 500: '`LIST_FAILED`' }) },
+        response: { 200: ConcertList, ...errorResponses(['LIST_FAILED']) },
       },
     },
     async () => {
@@ -125,11 +128,12 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         body: ClientBody,
         response: {
           200: Message,
-          ...errorResponses({
-            400: '`MISSING_CLIENT_ID` (absent or not a user number), `JOIN_FAILED` ("Concert is full", "Concert is not open", unknown user)',
-            403: studioOnly('register clients'),
-            404: ROOM_CODES,
-          }),
+          ...errorResponses([
+            'MISSING_CLIENT_ID: absent or not a user number',
+            'JOIN_FAILED: "Concert is full", "Concert is not open", unknown user',
+            studioOnly('register clients'),
+            ROOM_CODES,
+          ]),
         },
       },
     },
@@ -152,7 +156,7 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         description: 'A client that is not registered is already gone: this succeeds too, so a listen server may retry. ' + ORDER,
         params: RoomParams,
         body: ClientBody,
-        response: { 200: Message, ...errorResponses({ 400: '`MISSING_CLIENT_ID`', 403: studioOnly('remove clients'), 404: ROOM_CODES }) },
+        response: { 200: Message, ...errorResponses(['MISSING_CLIENT_ID', studioOnly('remove clients'), ROOM_CODES]) },
       },
     },
     async (request) => {
@@ -171,7 +175,7 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         summary: "Get a room's details",
         description: 'Any signed-in account may read it, as the list shows the same.',
         params: RoomParams,
-        response: { 200: ConcertOne, ...errorResponses({ 404: ROOM_CODES }) },
+        response: { 200: ConcertOne, ...errorResponses([ROOM_CODES]) },
       },
     },
     async (request) => {
@@ -199,12 +203,13 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         body: SongInput,
         response: {
           200: SongsChanged,
-          ...errorResponses({
-            400: '`MISSING_FIELDS`, `INVALID_SONGS` (bad field, unknown audioId)',
-            403: studioOnly('manage songs'),
-            404: ROOM_CODES,
-            409: '`DUPLICATE_SONG_NUM`: songNum is already in the list',
-          }),
+          ...errorResponses([
+            'MISSING_FIELDS',
+            'INVALID_SONGS: bad field, unknown audioId',
+            studioOnly('manage songs'),
+            ROOM_CODES,
+            'DUPLICATE_SONG_NUM: songNum is already in the list',
+          ]),
         },
       },
     },
@@ -229,11 +234,7 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         params: SongParams,
         response: {
           200: SongsChanged,
-          ...errorResponses({
-            400: '`INVALID_INPUT`: songNum is not a positive integer',
-            403: studioOnly('manage songs'),
-            404: `${ROOM_CODES}, \`SONG_NOT_FOUND\``,
-          }),
+          ...errorResponses(['INVALID_INPUT: songNum is not a positive integer', studioOnly('manage songs'), ROOM_CODES, 'SONG_NOT_FOUND']),
         },
       },
     },
@@ -258,11 +259,7 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         body: ChangeSongBody,
         response: {
           200: SongChanged,
-          ...errorResponses({
-            400: '`MISSING_FIELDS`, `INVALID_INPUT`',
-            403: studioOnly('manage songs'),
-            404: `${ROOM_CODES}, \`SONG_NOT_FOUND\``,
-          }),
+          ...errorResponses(['MISSING_FIELDS', 'INVALID_INPUT', studioOnly('manage songs'), ROOM_CODES, 'SONG_NOT_FOUND']),
         },
       },
     },
@@ -283,7 +280,7 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         description:
           'Participants are the studio and the clients its listen server registered. `currentSong` is null while the room has no songs; `songStartedAt` says when it (re)started.',
         params: RoomParams,
-        response: { 200: CurrentSong, ...errorResponses({ 403: '`ACCESS_DENIED`: "Not in concert room"', 404: ROOM_CODES }) },
+        response: { 200: CurrentSong, ...errorResponses(['ACCESS_DENIED: "Not in concert room"', ROOM_CODES]) },
       },
     },
     async (request) => {
@@ -300,13 +297,9 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
     },
   );
 
-  const accessoryCodes = (code: string, extra: Record<number, string> = {}) =>
-    errorResponses({
-      400: `\`INVALID_ACCESSORIES\`, \`${code}\` (the concert is open)`,
-      403: studioOnly('edit accessories'),
-      404: ROOM_CODES,
-      ...extra,
-    });
+  type AccessoryCode = 'ADD_ACCESSORY_FAILED' | 'REMOVE_ACCESSORY_FAILED' | 'UPDATE_ACCESSORIES_FAILED';
+  const accessoryCodes = (code: AccessoryCode, more: Parameters<typeof errorResponses>[0]) =>
+    errorResponses([...more, `${code}: the concert is open`, studioOnly('edit accessories'), ROOM_CODES]);
   const WHILE_CLOSED = 'Only while the concert is closed: the audience already dressed the avatar. ';
 
   app.post(
@@ -321,7 +314,7 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         description: WHILE_CLOSED + ORDER,
         params: RoomParams,
         body: Accessory,
-        response: { 200: AccessoriesChanged, ...accessoryCodes('ADD_ACCESSORY_FAILED') },
+        response: { 200: AccessoriesChanged, ...accessoryCodes('ADD_ACCESSORY_FAILED', ['INVALID_ACCESSORIES']) },
       },
     },
     async (request) => {
@@ -342,10 +335,10 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         params: AccessoryParams,
         response: {
           200: AccessoriesChanged,
-          ...accessoryCodes('REMOVE_ACCESSORY_FAILED', {
-            400: '`INVALID_INPUT` (index is not a whole number), `REMOVE_ACCESSORY_FAILED` (the concert is open)',
-            404: `${ROOM_CODES}, \`ACCESSORY_NOT_FOUND\` (index past the end)`,
-          }),
+          ...accessoryCodes('REMOVE_ACCESSORY_FAILED', [
+            'INVALID_INPUT: index is not a whole number',
+            'ACCESSORY_NOT_FOUND: index past the end',
+          ]),
         },
       },
     },
@@ -373,9 +366,7 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         body: AccessoriesBody,
         response: {
           200: AccessoriesChanged,
-          ...accessoryCodes('UPDATE_ACCESSORIES_FAILED', {
-            400: '`MISSING_FIELDS`, `INVALID_ACCESSORIES`, `UPDATE_ACCESSORIES_FAILED` (the concert is open)',
-          }),
+          ...accessoryCodes('UPDATE_ACCESSORIES_FAILED', ['MISSING_FIELDS', 'INVALID_ACCESSORIES']),
         },
       },
     },
@@ -409,11 +400,12 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         body: ListenServerBody,
         response: {
           200: ListenServerSet,
-          ...errorResponses({
-            400: '`MISSING_FIELDS`, `INVALID_INPUT` (not an IP address, port out of range)',
-            403: studioOnly('register the listen server'),
-            404: ROOM_CODES,
-          }),
+          ...errorResponses([
+            'MISSING_FIELDS',
+            'INVALID_INPUT: not an IP address, port out of range',
+            studioOnly('register the listen server'),
+            ROOM_CODES,
+          ]),
         },
       },
     },
@@ -451,7 +443,7 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         body: ToggleBody,
         response: {
           200: Toggled,
-          ...errorResponses({ 400: '`INVALID_INPUT`', 403: studioOnly('open or close the room'), 404: ROOM_CODES }),
+          ...errorResponses(['INVALID_INPUT', studioOnly('open or close the room'), ROOM_CODES]),
         },
       },
     },
