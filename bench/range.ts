@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pct, startServer, stop, type Print, type Server } from './lib';
+import { cleanUp, pct, runAlone, startServer, type Print, type Server } from './lib';
 import { BIG_FILE_BYTES, RANGE_BYTES, RANGE_CONCURRENCY, download, seedLibrary, startNginx } from './stage';
 
 const WAVES = Number(process.env.BENCH_RANGE_WAVES ?? 10);
@@ -77,22 +77,8 @@ export async function runRangeBench(print: Print): Promise<void> {
       print('ratio: Atelier / nginx Range p99', 'skipped: nginx not installed (apt-get install nginx-light)');
     }
   } finally {
-    if (nginx && nginx.proc.exitCode === null) {
-      const { proc } = nginx;
-      proc.kill('SIGQUIT');
-      await new Promise((r) => proc.once('exit', r));
-    }
-    if (server) await stop(server);
-    for (const dir of [dataDir, nginxRoot, nginxDir]) fs.rmSync(dir, { recursive: true, force: true });
+    await cleanUp(nginx, server, [dataDir, nginxRoot, nginxDir]);
   }
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
-  runRangeBench((name, value) => console.log(`${name.padEnd(58)} ${value}`)).then(
-    () => process.exit(0),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+runAlone(import.meta.url, runRangeBench);
