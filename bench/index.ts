@@ -5,31 +5,13 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { runComposeBench } from './compose';
 import { runDiffusionBench } from './diffusion';
-import { pct, root, serveEntry, startServer, stop } from './lib';
+import { root, serveEntry, startServer, stop } from './lib';
+import { runColdStartBench } from './cold-start';
 import { runRangeBench } from './range';
 import { runSpeedBench } from './speed';
 import { runStageBench } from './stage';
 import { runStoriesBench } from './stories';
 import { runPromoBench } from './promo';
-
-async function coldStart(runs = 5): Promise<{ medianMs: number; p90Ms: number }> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const server = await startServer();
-    for (;;) {
-      try {
-        const res = await fetch(`${server.url}/health`);
-        if (res.ok) break;
-      } catch {
-        // not answering yet
-      }
-      await new Promise((r) => setTimeout(r, 2));
-    }
-    times.push(performance.now() - server.startedMs);
-    await stop(server);
-  }
-  return { medianMs: pct(times, 50), p90Ms: pct(times, 90) };
-}
 
 async function load(url: string, headers: Record<string, string>, seconds = 8) {
   const result = await autocannon({ url, connections: 32, duration: seconds, headers });
@@ -76,8 +58,7 @@ async function main() {
     await stop(server);
   }
 
-  const cold = await coldStart();
-  print('cold start to first /health answer, median / p90 (ms)', `${cold.medianMs.toFixed(0)} / ${cold.p90Ms.toFixed(0)}`);
+  await runColdStartBench(print);
 
   const aiBench = path.join(root, 'bench', 'ai-event-loop.ts');
   if (fs.existsSync(aiBench)) {

@@ -85,3 +85,19 @@ export async function cleanUp(nginx: { proc: ChildProcess } | null, server: Serv
   if (server) await stop(server);
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
 }
+
+/** Linux's clock ticks per second for /proc/<pid>/stat (USER_HZ, 100 on every mainstream kernel). */
+const USER_HZ = 100;
+
+/**
+ * CPU time a process has used (ms), or null off Linux. On a shared, loaded machine latencies swing
+ * with other work; the server's CPU per request does not.
+ */
+export function cpuMs(pid: number | undefined): number | null {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
+  } catch {
+    return null;
+  }
+}

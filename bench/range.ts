@@ -4,26 +4,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cleanUp, pct, runAlone, startServer, type Print, type Server } from './lib';
+import { cleanUp, cpuMs, pct, runAlone, startServer, type Print, type Server } from './lib';
 import { BIG_FILE_BYTES, RANGE_BYTES, RANGE_CONCURRENCY, download, seedLibrary, startNginx } from './stage';
 
 const WAVES = Number(process.env.BENCH_RANGE_WAVES ?? 10);
-/** Linux's clock ticks per second for /proc/<pid>/stat (USER_HZ, 100 on every mainstream kernel). */
-const USER_HZ = 100;
-
-/**
- * CPU time a process has used (ms), or null off Linux. On a shared, loaded machine latencies swing
- * with other work; the server's CPU per request does not.
- */
-function cpuMs(pid: number | undefined): number | null {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
-  } catch {
-    return null;
-  }
-}
-
 async function wave(url: string, headers: Record<string, string>, into: number[]): Promise<void> {
   const results = await Promise.all(
     Array.from({ length: RANGE_CONCURRENCY }, () => {
