@@ -1,10 +1,10 @@
-import { Type, type TSchema } from 'typebox';
-import { EXECUTION_PROVIDERS } from '../../ai/protocol';
+import { Type } from 'typebox';
 import type { CatalogEntry } from '../../ai/diffusion/catalog';
 import type { FamilyApp } from '../../http/family';
 import { DataEnvelope } from '../../http/envelopes';
 import { currentUser, requireUser } from '../../plugins/app/auth';
-import { MODEL_TYPES, type ModelAdminService } from './service';
+import type { ModelAdminService } from './service';
+import { ModelTypeSchema, ModelsOverview, InstalledModel, UrlInstallAccepted } from '../../../src-shared/api/system';
 import { musicModels } from './music';
 import { errors } from '../errors';
 import { errorDocs } from '../../http/error-docs';
@@ -12,7 +12,6 @@ import { systemDialect } from '../../http/system-dialect';
 
 const tags = ['system'];
 const security = [{ bearerAuth: [] }];
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 const ErrorBody = Type.Object({
   success: Type.Literal(false),
@@ -23,68 +22,6 @@ const documented = errorDocs(systemDialect, errors, ErrorBody);
 /** A route's error responses from the codes it names, plus the sign-in failures and the LAN peer's 403 every route here has. */
 const errorResponses = (codes: Parameters<typeof documented>[0]) =>
   documented([...codes, 'OWNER_ONLY: a LAN peer (only this computer may manage models)']);
-
-const ModelTypeSchema = Type.Enum([...MODEL_TYPES], {
-  description: '`checkpoint` (a diffusion model), `upscaler`, or `vae` (a VAE exported on its own: vae_decoder/, vae_encoder/)',
-});
-
-const Model = Type.Object({
-  id: Type.String({ description: 'The folder name; what generation requests pass as `model`' }),
-  type: ModelTypeSchema,
-  display_name: Type.String(),
-  description: Nullable(Type.String()),
-  base: Nullable(Type.Enum(['sd1', 'sd2', 'sdxl'], { description: 'Checkpoints: SD 1.x, SD 2.x or SDXL' })),
-  precision: Nullable(Type.Enum(['fp16', 'fp32'])),
-  inpainting: Type.Boolean(),
-  sample_size: Nullable(Type.Integer({ description: 'Checkpoints: the native image size' })),
-  scale: Nullable(Type.Number({ description: "Upscalers: the network's own factor" })),
-  min_tier: Type.String(),
-  size_bytes: Type.Integer({ description: 'Size on disk' }),
-  is_available: Type.Boolean({ description: 'Complete and readable' }),
-  problem: Nullable(Type.String({ description: 'Why it cannot be used: missing files, Git LFS pointers, short external data...' })),
-  path: Type.String(),
-});
-
-const MusicModel = Type.Object({
-  id: Type.String(),
-  engine: Type.Enum(['musicgen', 'arranger'], { description: 'The composing engine that uses it (`engine` of the compose routes)' }),
-  role: Type.String(),
-  path: Type.String(),
-  size_bytes: Nullable(Type.Integer()),
-  is_available: Type.Boolean(),
-  problem: Nullable(Type.String()),
-  variants: Type.Array(Type.String(), { description: 'MusicGen: weight variants present (fp32, fp16, quantized)' }),
-});
-
-const Music = Type.Object({
-  musicgen_folder: Type.String({
-    description: 'Where a MusicGen ONNX export (the Xenova/musicgen-small layout) goes, one folder per model',
-  }),
-  models: Type.Array(MusicModel),
-});
-
-const Install = Type.Object({
-  job_id: Type.String({
-    description: 'Follow it as `job:update` (kind `system.model-install`); cancel with POST .../installs/{job_id}/cancel',
-  }),
-  id: Type.String(),
-  type: ModelTypeSchema,
-  source: Type.String(),
-  status: Type.Enum(['queued', 'processing']),
-  position: Nullable(Type.Integer({ description: 'Place among waiting downloads, 1 = next' })),
-  progress: Type.Number({ description: '0..1' }),
-  file: Nullable(Type.String({ description: 'The file downloading now' })),
-  received_bytes: Type.Integer({ description: 'On disk so far, resumed bytes included' }),
-  total_bytes: Nullable(Type.Integer({ description: 'Once every file size is known' })),
-});
-
-const Providers = Type.Object({
-  available: Type.Array(Type.Enum([...EXECUTION_PROVIDERS]), {
-    description: 'Execution providers this machine can run, best first; always ends with cpu',
-  }),
-  preferred: Type.Enum([...EXECUTION_PROVIDERS]),
-  forced: Type.Boolean({ description: 'Whether ATELIER_EXECUTION_PROVIDER chose it' }),
-});
 
 const FileSchema = Type.Object(
   {
@@ -163,9 +100,7 @@ export async function modelAdminRoutes(app: FamilyApp, models: ModelAdminService
           "Every folder in `<data folder>/models/diffusion/` and `models/upscalers/`, broken ones too, with their `problem`; and under `music`, the composing engines' models: " +
           'MusicGen folders in `models/musicgen/` and the bundled basic-pitch and Silero VAD.',
         response: {
-          200: DataEnvelope(
-            Type.Object({ models: Type.Array(Model), music: Music, execution_providers: Providers, installs: Type.Array(Install) }),
-          ),
+          200: DataEnvelope(ModelsOverview),
           ...errorResponses([]),
         },
       },
@@ -196,16 +131,8 @@ export async function modelAdminRoutes(app: FamilyApp, models: ModelAdminService
           'folder: `{source:"folder", path, id?, type?}`, checked in place, then copied; answers the installed model. url: `{source:"url", url, id, type, files?, sha256?}` queues a download in the `downloads` lane; progress comes as `job:update` (`stage` "download", `message` "<file> (<n>/<files>): <received>/<total> bytes"). A dropped connection is resumed with HTTP Range; a cancelled or failed download resumes from its partial files when the same type and id are installed again. A failed job\'s `errorCode` is `DOWNLOAD_FAILED`, `CHECKSUM_MISMATCH` or `INVALID_MODEL`.',
         body: InstallBody,
         response: {
-          201: DataEnvelope(Model),
-          202: DataEnvelope(
-            Type.Object({
-              job_id: Type.String(),
-              id: Type.String(),
-              type: ModelTypeSchema,
-              status: Type.String(),
-              position: Nullable(Type.Integer()),
-            }),
-          ),
+          201: DataEnvelope(InstalledModel),
+          202: DataEnvelope(UrlInstallAccepted),
           ...errorResponses([
             'VALIDATION_ERROR: a missing or wrong field, a relative path, a bad id or URL',
             'PATH_NOT_FOUND: the folder does not exist',

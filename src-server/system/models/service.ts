@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { JOB_KINDS } from '../../../src-shared/jobs';
+import { MODEL_TYPES as WIRE_MODEL_TYPES } from '../../../src-shared/api/system';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +17,7 @@ import type { ProviderChoice } from '../../ai/providers';
 import type { Job, JobContext, JobQueue } from '../../jobs/queue';
 import { errors } from '../errors';
 
-export const MODEL_TYPES = ['checkpoint', 'upscaler', 'vae'] as const satisfies readonly ModelType[];
+export const MODEL_TYPES = WIRE_MODEL_TYPES satisfies readonly ModelType[];
 export const INSTALL_JOB = JOB_KINDS.modelInstall;
 /** Downloads are network-bound: their own lane, so they never wait behind (or hold up) the GPU. */
 export const DOWNLOAD_LANE = 'downloads';
