@@ -11,6 +11,7 @@ import type { SongService } from '../songs/service';
 import type { StudioService } from '../studios/service';
 import { COMPOSER_KINDS, DEFAULT_COMPOSER, type ComposerKind } from '../../../compose/composer';
 import type { ComposeService } from './service';
+import { ComposeAccepted as Accepted, ComposeEngine } from '../../../../src-shared/api/studio';
 
 const PROMPT_MAX = 1000;
 const Prompt = Type.String({
@@ -50,15 +51,6 @@ const AiBody = Type.Object(
   { additionalProperties: false },
 );
 
-const Accepted = Type.Object({
-  jobId: Type.String({ format: 'uuid', description: 'Follow it through the `job:update` socket.io event (kind `studio.compose`)' }),
-  status: Type.Literal('queued'),
-  position: Type.Union([Type.Integer(), Type.Null()], { description: '1 = next to run' }),
-  estimatedWaitSeconds: Type.Union([Type.Number(), Type.Null()]),
-  studioId: Type.Integer(),
-  basicSongId: Type.Integer(),
-});
-
 const ComposeForm = Type.Object({
   file: Type.String({ format: 'binary', description: 'The source recording: a WAV file (checked by content), at most 100 MB' }),
   prompt: Prompt,
@@ -96,16 +88,6 @@ function textField(name: string, value: string | undefined, max: number): string
   return text === '' ? null : text;
 }
 
-const EngineStatusSchema = Type.Object({
-  engine: Type.String({ description: `The \`engine\` value to send: ${COMPOSER_KINDS.map((k) => `\`${k}\``).join(' or ')}` }),
-  name: Type.Union([Type.String(), Type.Null()], {
-    description: 'The installed engine and where it runs, e.g. `musicgen:musicgen-small (onnx, cpu)`; null when not installed',
-  }),
-  available: Type.Boolean({ description: 'Whether a compose request naming it is accepted now' }),
-  reason: Type.Union([Type.String(), Type.Null()], { description: 'Why not, in words (what to install where)' }),
-  maxDurationSec: Type.Union([Type.Number(), Type.Null()], { description: 'The longest song it makes; null when it follows the take' }),
-});
-
 /** AI composition: from a saved basic song as a job (202), or from an uploaded WAV at once. */
 export async function composeRoutes(app: FamilyApp, compose: ComposeService, songs: SongService, studios: StudioService): Promise<void> {
   app.get(
@@ -118,7 +100,7 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
         summary: 'The composing engines on this machine (Atelier addition)',
         description:
           'Not in the spec: which `engine` values the compose routes accept right now, so a client can offer only those. Looked at afresh on every call (a model copied into the data folder counts at once).',
-        response: { 200: Envelope(Type.Array(EngineStatusSchema)), ...errorResponses([]) },
+        response: { 200: Envelope(Type.Array(ComposeEngine)), ...errorResponses([]) },
       },
     },
     async () => ok('Composing engines', compose.engines()),
