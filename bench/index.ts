@@ -7,6 +7,7 @@ import { runComposeBench } from './compose';
 import { runDiffusionBench } from './diffusion';
 import { root, serveEntry, startServer, stop } from './lib';
 import { runColdStartBench } from './cold-start';
+import { startFastApi } from './fastapi';
 import { runRangeBench } from './range';
 import { runSpeedBench } from './speed';
 import { runStageBench } from './stage';
@@ -54,6 +55,21 @@ async function main() {
     print('GET /api/users latency p50 / p99 (ms)', `${me.p50} / ${me.p99}`);
     print('GET /health/resource (no auth, no DB) requests/s', baseline.rps.toFixed(0));
     print('ratio: authenticated route throughput vs bare route', (me.rps / baseline.rps).toFixed(2));
+    const fastapi = await startFastApi();
+    if (typeof fastapi === 'string') print('FastAPI + uvicorn, same route', `skipped: ${fastapi}`);
+    else {
+      try {
+        // Alternating with Atelier's run keeps both under the same machine load.
+        const theirs = await load(`${fastapi.url}/api/users`, { authorization: `Bearer ${fastapi.token}` });
+        const ours = await load(`${server.url}/api/users`, auth);
+        print('FastAPI + uvicorn, same route: requests/s, p50 / p99 (ms)', `${theirs.rps.toFixed(0)}, ${theirs.p50} / ${theirs.p99}`);
+        print('Atelier again beside it: requests/s, p50 / p99 (ms)', `${ours.rps.toFixed(0)}, ${ours.p50} / ${ours.p99}`);
+        print('ratio: Atelier / FastAPI requests/s (target >= 3)', (ours.rps / theirs.rps).toFixed(2));
+      } finally {
+        await fastapi.close();
+      }
+    }
+    print('load average (1 min) after the request rows', os.loadavg()[0]!.toFixed(1));
   } finally {
     await stop(server);
   }
