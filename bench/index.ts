@@ -5,31 +5,14 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { runComposeBench } from './compose';
 import { runDiffusionBench } from './diffusion';
-import { pct, root, serveEntry, startServer, stop } from './lib';
+import { root, serveEntry, startServer, stop } from './lib';
+import { runColdStartBench } from './cold-start';
+import { startFastApi } from './fastapi';
 import { runRangeBench } from './range';
 import { runSpeedBench } from './speed';
 import { runStageBench } from './stage';
 import { runStoriesBench } from './stories';
 import { runPromoBench } from './promo';
-
-async function coldStart(runs = 5): Promise<{ medianMs: number; p90Ms: number }> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const server = await startServer();
-    for (;;) {
-      try {
-        const res = await fetch(`${server.url}/health`);
-        if (res.ok) break;
-      } catch {
-        // not answering yet
-      }
-      await new Promise((r) => setTimeout(r, 2));
-    }
-    times.push(performance.now() - server.startedMs);
-    await stop(server);
-  }
-  return { medianMs: pct(times, 50), p90Ms: pct(times, 90) };
-}
 
 async function load(url: string, headers: Record<string, string>, seconds = 8) {
   const result = await autocannon({ url, connections: 32, duration: seconds, headers });
@@ -72,12 +55,26 @@ async function main() {
     print('GET /api/users latency p50 / p99 (ms)', `${me.p50} / ${me.p99}`);
     print('GET /health/resource (no auth, no DB) requests/s', baseline.rps.toFixed(0));
     print('ratio: authenticated route throughput vs bare route', (me.rps / baseline.rps).toFixed(2));
+    const fastapi = await startFastApi();
+    if (typeof fastapi === 'string') print('FastAPI + uvicorn, same route', `skipped: ${fastapi}`);
+    else {
+      try {
+        // Alternating with Atelier's run keeps both under the same machine load.
+        const theirs = await load(`${fastapi.url}/api/users`, { authorization: `Bearer ${fastapi.token}` });
+        const ours = await load(`${server.url}/api/users`, auth);
+        print('FastAPI + uvicorn, same route: requests/s, p50 / p99 (ms)', `${theirs.rps.toFixed(0)}, ${theirs.p50} / ${theirs.p99}`);
+        print('Atelier again beside it: requests/s, p50 / p99 (ms)', `${ours.rps.toFixed(0)}, ${ours.p50} / ${ours.p99}`);
+        print('ratio: Atelier / FastAPI requests/s (target >= 3)', (ours.rps / theirs.rps).toFixed(2));
+      } finally {
+        await fastapi.close();
+      }
+    }
+    print('load average (1 min) after the request rows', os.loadavg()[0]!.toFixed(1));
   } finally {
     await stop(server);
   }
 
-  const cold = await coldStart();
-  print('cold start to first /health answer, median / p90 (ms)', `${cold.medianMs.toFixed(0)} / ${cold.p90Ms.toFixed(0)}`);
+  await runColdStartBench(print);
 
   const aiBench = path.join(root, 'bench', 'ai-event-loop.ts');
   if (fs.existsSync(aiBench)) {

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** ATELIER_BENCH_SERVE points at another build (a copy of the previous one) to measure before and after. */
@@ -62,3 +62,42 @@ export const pct = (values: number[], p: number): number => {
 };
 
 export const median = (values: number[]): number => pct(values, 50);
+
+/** Runs a bench section when its file is started on its own (`npx tsx bench/range.ts`), printing each figure. */
+export function runAlone(moduleUrl: string, run: (print: Print) => Promise<void>): void {
+  if (!process.argv[1] || moduleUrl !== pathToFileURL(path.resolve(process.argv[1])).href) return;
+  run((name, value) => console.log(`${name.padEnd(58)} ${value}`)).then(
+    () => process.exit(0),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}
+
+/** Ends a section: nginx (if it ran), the server, and the section's temporary folders. */
+export async function cleanUp(nginx: { proc: ChildProcess } | null, server: Server | null, dirs: string[]): Promise<void> {
+  if (nginx && nginx.proc.exitCode === null) {
+    const { proc } = nginx;
+    proc.kill('SIGQUIT');
+    await new Promise((r) => proc.once('exit', r));
+  }
+  if (server) await stop(server);
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** Linux's clock ticks per second for /proc/<pid>/stat (USER_HZ, 100 on every mainstream kernel). */
+const USER_HZ = 100;
+
+/**
+ * CPU time a process has used (ms), or null off Linux. On a shared, loaded machine latencies swing
+ * with other work; the server's CPU per request does not.
+ */
+export function cpuMs(pid: number | undefined): number | null {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
+  } catch {
+    return null;
+  }
+}

@@ -4,26 +4,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pct, startServer, stop, type Print, type Server } from './lib';
+import { cleanUp, cpuMs, pct, runAlone, startServer, type Print, type Server } from './lib';
 import { BIG_FILE_BYTES, RANGE_BYTES, RANGE_CONCURRENCY, download, seedLibrary, startNginx } from './stage';
 
 const WAVES = Number(process.env.BENCH_RANGE_WAVES ?? 10);
-/** Linux's clock ticks per second for /proc/<pid>/stat (USER_HZ, 100 on every mainstream kernel). */
-const USER_HZ = 100;
-
-/**
- * CPU time a process has used (ms), or null off Linux. On a shared, loaded machine latencies swing
- * with other work; the server's CPU per request does not.
- */
-function cpuMs(pid: number | undefined): number | null {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
-  } catch {
-    return null;
-  }
-}
-
 async function wave(url: string, headers: Record<string, string>, into: number[]): Promise<void> {
   const results = await Promise.all(
     Array.from({ length: RANGE_CONCURRENCY }, () => {
@@ -77,22 +61,8 @@ export async function runRangeBench(print: Print): Promise<void> {
       print('ratio: Atelier / nginx Range p99', 'skipped: nginx not installed (apt-get install nginx-light)');
     }
   } finally {
-    if (nginx && nginx.proc.exitCode === null) {
-      const { proc } = nginx;
-      proc.kill('SIGQUIT');
-      await new Promise((r) => proc.once('exit', r));
-    }
-    if (server) await stop(server);
-    for (const dir of [dataDir, nginxRoot, nginxDir]) fs.rmSync(dir, { recursive: true, force: true });
+    await cleanUp(nginx, server, [dataDir, nginxRoot, nginxDir]);
   }
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
-  runRangeBench((name, value) => console.log(`${name.padEnd(58)} ${value}`)).then(
-    () => process.exit(0),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+runAlone(import.meta.url, runRangeBench);

@@ -11,7 +11,7 @@ import { loadConfig } from '../src-server/config';
 import { openDatabase } from '../src-server/db/client';
 import { stageAudioFiles, users } from '../src-server/db/schema';
 import { JobQueue } from '../src-server/jobs/queue';
-import { median, pct, startServer, stop, type Print } from './lib';
+import { median, pct, runAlone, startServer, stop, type Print } from './lib';
 
 const LIBRARY_ROWS = 6908;
 const LIST_REQUESTS = 40;
@@ -149,12 +149,4 @@ export async function runSpeedBench(print: Print): Promise<void> {
   await peerWaitBehindBatch(print);
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
-  runSpeedBench((name, value) => console.log(`${name.padEnd(58)} ${value}`)).then(
-    () => process.exit(0),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+runAlone(import.meta.url, runSpeedBench);

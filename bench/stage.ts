@@ -12,7 +12,7 @@ import { loadConfig } from '../src-server/config';
 import { AudioService } from '../src-server/families/stage/audio/service';
 import { measureClockOffset } from '../src-shared/clock';
 import type { ClientToServerEvents, ConcertSnapshot, ServerToClientEvents } from '../src-shared/events';
-import { median, pct, startServer, stop, type Print, type Server } from './lib';
+import { cleanUp, median, pct, runAlone, startServer, type Print, type Server } from './lib';
 
 export const BIG_FILE_BYTES = 200 * 1024 * 1024;
 const STREAM_RUNS = 7;
@@ -362,23 +362,9 @@ export async function runStageBench(print: Print): Promise<void> {
   } finally {
     for (const s of sockets) s.disconnect();
     agent.destroy();
-    if (nginx && nginx.proc.exitCode === null) {
-      const { proc } = nginx;
-      proc.kill('SIGQUIT');
-      await new Promise((r) => proc.once('exit', r));
-    }
-    if (started) await stop(started);
-    for (const dir of [dataDir, nginxRoot, nginxDir]) fs.rmSync(dir, { recursive: true, force: true });
+    await cleanUp(nginx, started, [dataDir, nginxRoot, nginxDir]);
   }
 }
 
 // Runs on its own too: `npx tsx bench/stage.ts` (after `npm run build`).
-if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
-  runStageBench((name, value) => console.log(`${name.padEnd(58)} ${value}`)).then(
-    () => process.exit(0),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+runAlone(import.meta.url, runStageBench);

@@ -2,9 +2,8 @@
 // structured clone: plain objects, arrays, numbers, strings and typed arrays; no classes, no
 // functions. Big typed arrays travel in the transfer list, so they move instead of being copied.
 
-/** Execution providers onnxruntime-node can be asked for. */
-export const EXECUTION_PROVIDERS = ['cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const;
-export type ExecutionProvider = (typeof EXECUTION_PROVIDERS)[number];
+import type { ExecutionProvider } from '../../src-shared/ai';
+export { EXECUTION_PROVIDERS, type ExecutionProvider } from '../../src-shared/ai';
 
 export type TensorType =
   'float32' | 'float16' | 'float64' | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'bool';

@@ -2,7 +2,7 @@ import { Type, type Static } from 'typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DataEnvelope } from '../http/envelopes';
 import { lanAddresses } from '../plugins/app/lan';
-import { readSetting, writeSetting } from '../system/settings';
+import { readSetting, writeSetting } from '../db/settings';
 import { OAUTH_PROVIDERS, type OAuthProvider } from './oauth';
 
 /** Every callback path that sign-in uses: the provider's console must list each one it should accept. */

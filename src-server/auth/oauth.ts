@@ -4,7 +4,7 @@ import * as oidc from 'openid-client';
 import type { Db } from '../db/client';
 import { oauthIdentities, users } from '../db/schema';
 import { lanAddresses } from '../plugins/app/lan';
-import { readSetting } from '../system/settings';
+import { readSetting } from '../db/settings';
 import type { AuthService, UserRow } from './service';
 
 /**

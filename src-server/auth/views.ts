@@ -1,22 +1,8 @@
-import { Type, type Static } from 'typebox';
+import { Type } from 'typebox';
+import type { Account } from '../../src-shared/api/account';
+
+export { AccountSchema, TokenPairSchema, type Account } from '../../src-shared/api/account';
 import type { UserRow } from './service';
-
-const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer>>(t: T) => Type.Union([t, Type.Null()]);
-
-/** The account as every family may show it to its owner. Never the password hash. */
-export const AccountSchema = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  user_id: Nullable(Type.String()),
-  email: Nullable(Type.String()),
-  name: Type.String(),
-  age: Nullable(Type.Integer()),
-  phone_number: Nullable(Type.String()),
-  avatar_url: Nullable(Type.String()),
-  tier: Type.String(),
-  created_at: Type.String({ format: 'date-time' }),
-  updated_at: Type.String({ format: 'date-time' }),
-});
-export type Account = Static<typeof AccountSchema>;
 
 export function accountView(u: UserRow): Account {
   return {
@@ -32,13 +18,6 @@ export function accountView(u: UserRow): Account {
     updated_at: u.updatedAt,
   };
 }
-
-export const TokenPairSchema = Type.Object({
-  token_type: Type.Literal('Bearer'),
-  access_token: Type.String(),
-  refresh_token: Type.String(),
-  expires_in: Type.Integer({ description: 'Access-token lifetime in seconds' }),
-});
 
 export const tokenPairView = (p: { accessToken: string; refreshToken: string; expiresIn: number }) => ({
   token_type: 'Bearer' as const,

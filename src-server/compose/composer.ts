@@ -7,7 +7,8 @@
  */
 
 /** The engines a compose request can name; `arranger` when it names none. */
-export const COMPOSER_KINDS = ['arranger', 'musicgen'] as const;
+export { COMPOSER_KINDS } from '../../src-shared/api/studio';
+import { COMPOSER_KINDS } from '../../src-shared/api/studio';
 export type ComposerKind = (typeof COMPOSER_KINDS)[number];
 export const DEFAULT_COMPOSER: ComposerKind = 'arranger';
 

@@ -1,4 +1,4 @@
-import type { AppError, AuthFailure, CoreFailure } from './errors';
+import type { AppError, AuthFailure, CoreFailure, InfraFailure } from './errors';
 
 /** A family's name (its folder under families/); also its plugin's name, so other plugins can depend on it. */
 export type FamilyName = string;
@@ -8,6 +8,8 @@ export interface Dialect {
   name: FamilyName;
   /** Status and code for failures found by the shared machinery. */
   core: Record<CoreFailure, { status: number; code: string }>;
+  /** Where the family's spec names its own code for a failure from below (INFRA_FAILURES has the rest). */
+  infra?: Partial<Record<InfraFailure, { status: number; code: string }>>;
   /** The family's error body for a failure. */
   errorBody(error: AppError): Record<string, unknown>;
   /** The family's answer to a request without a usable identity. */

@@ -21,6 +21,20 @@ export class AppError extends Error {
 export type CoreFailure =
   'validation' | 'bad_json' | 'too_large' | 'unsupported_media' | 'not_found' | 'method_not_allowed' | 'rate_limited' | 'internal';
 
+/**
+ * Failures from below the families (database, disk, ffmpeg, byte ranges): one status and code in
+ * every dialect unless a dialect names its own (`Dialect.infra`), mapped in `toAppError` only.
+ */
+export type InfraFailure = 'range_not_satisfiable' | 'busy' | 'conflict' | 'storage_full' | 'ffmpeg_missing';
+
+export const INFRA_FAILURES: Record<InfraFailure, { status: number; code: string; message: string }> = {
+  range_not_satisfiable: { status: 416, code: 'RANGE_NOT_SATISFIABLE', message: 'Requested range is outside the file' },
+  busy: { status: 503, code: 'SERVICE_BUSY', message: 'The database is busy; retry in a moment' },
+  conflict: { status: 409, code: 'CONFLICT', message: 'Another request changed this at the same time; retry' },
+  storage_full: { status: 507, code: 'STORAGE_FULL', message: 'The disk holding the data folder is full' },
+  ffmpeg_missing: { status: 503, code: 'FFMPEG_UNAVAILABLE', message: 'ffmpeg is not installed' },
+};
+
 /** Why a request carries no usable identity; each family maps these onto its own codes. */
 export type AuthFailure =
   | { reason: 'missing_header' }

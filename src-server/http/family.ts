@@ -11,7 +11,7 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { AppError, isAppError } from './errors';
+import { AppError, INFRA_FAILURES, isAppError, type InfraFailure } from './errors';
 import type { Dialect } from './dialect';
 
 export type FamilyApp = FastifyInstance<
@@ -61,6 +61,37 @@ export function coreError(
 ): AppError {
   const { status, code } = dialect.core[failure];
   return new AppError(status, code, message ?? CORE_MESSAGES[failure], details);
+}
+
+/** A failure from below the families in the dialect's words (its own code where its spec has one). */
+export function infraError(dialect: Dialect, failure: InfraFailure, message?: string): AppError {
+  const { status, code } = dialect.infra?.[failure] ?? INFRA_FAILURES[failure];
+  return new AppError(status, code, message ?? INFRA_FAILURES[failure].message);
+}
+
+const MiB = 1024 * 1024;
+
+/**
+ * The one place errors from the layers below (SQLite, the disk, ffmpeg, the file store's size
+ * limit) become a client answer, whichever family's route met them. Matched by name and code, so
+ * http/ needs none of those modules.
+ */
+function fromBelow(err: unknown, dialect: Dialect): AppError | null {
+  if (!(err instanceof Error)) return null;
+  const code = (err as { code?: unknown }).code;
+  if (err.name === 'SqliteError' && typeof code === 'string') {
+    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return infraError(dialect, 'busy');
+    if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return infraError(dialect, 'conflict');
+    if (code === 'SQLITE_FULL') return infraError(dialect, 'storage_full');
+  }
+  if (code === 'ENOSPC' || code === 'EDQUOT') return infraError(dialect, 'storage_full');
+  if (err.name === 'FfmpegMissingError' || err.name === 'FfmpegFeatureMissingError')
+    return infraError(dialect, 'ffmpeg_missing', err.message);
+  if (err.name === 'FileTooLargeError') {
+    const max = (err as { maxBytes?: number }).maxBytes;
+    return coreError(dialect, 'too_large', max ? `The file may be at most ${Math.round((max / MiB) * 10) / 10} MB` : undefined);
+  }
+  return null;
 }
 
 function describeValidation(err: FastifyError): string {
@@ -119,6 +150,8 @@ export function toAppError(err: unknown, dialect: Dialect, request?: FastifyRequ
   }
   if (isMalformedMultipart(err))
     return coreError(dialect, 'validation', `The multipart/form-data body is malformed: ${(err as Error).message}`);
+  const below = fromBelow(err, dialect);
+  if (below) return below;
   const mapped = e?.code ? FASTIFY_CODES[e.code] : undefined;
   if (mapped) return coreError(dialect, mapped);
   if (e?.statusCode === 429) return coreError(dialect, 'rate_limited', e.message);

@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
-import ffmpeg from 'fluent-ffmpeg';
+import type { FfmpegCommand } from 'fluent-ffmpeg';
+import { loadFluentFfmpeg } from './lazy';
 import { asarUnpacked, bundledBinDir } from '../paths';
 
 /**
@@ -222,6 +223,7 @@ export interface DecodeOptions {
 
 /** Decodes any audio ffmpeg reads into interleaved 32-bit float PCM at the given rate. */
 export async function decodeAudio(input: string, opts: DecodeOptions): Promise<Float32Array> {
+  const ffmpeg = await loadFluentFfmpeg();
   const { ffmpeg: bin } = await requireFfmpeg();
   const channels = opts.channels ?? 1;
   const chunks: Buffer[] = [];
@@ -244,9 +246,9 @@ export async function decodeAudio(input: string, opts: DecodeOptions): Promise<F
  * output somewhere (`save`, `pipe`), which is what starts the process.
  */
 export function runToEnd(
-  command: ffmpeg.FfmpegCommand,
+  command: FfmpegCommand,
   what: string,
-  start: (command: ffmpeg.FfmpegCommand) => void,
+  start: (command: FfmpegCommand) => void,
   signal?: AbortSignal,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -287,6 +289,7 @@ export interface ProbeResult {
 
 /** Container and streams of a media file, from ffprobe. */
 export async function probeMedia(input: string): Promise<ProbeResult> {
+  const ffmpeg = await loadFluentFfmpeg();
   const found = await requireFfmpeg();
   if (!found.ffprobe) throw new FfmpegMissingError();
   ffmpeg.setFfprobePath(found.ffprobe);
@@ -319,6 +322,7 @@ export interface EncodeAudioOptions {
 
 /** Encodes interleaved float PCM to a file; writes to a temp name and renames, so no partial file remains. */
 export async function encodeAudio(pcm: Float32Array, opts: EncodeAudioOptions): Promise<void> {
+  const ffmpeg = await loadFluentFfmpeg();
   const { ffmpeg: bin } = await requireFfmpeg();
   await writeAtomically(opts.output, async (tmp) => {
     const source = new PassThrough();

@@ -1,4 +1,4 @@
-import ffmpeg from 'fluent-ffmpeg';
+import { loadFluentFfmpeg } from './lazy';
 import { MediaDecodeError, probeMedia, requireFfmpeg, runToEnd, sumGraph, writeAtomically } from './ffmpeg';
 
 export interface MixOptions {
@@ -16,6 +16,7 @@ export interface MixOptions {
 export async function mixAudioFiles(inputs: string[], opts: MixOptions): Promise<void> {
   if (inputs.length === 0) throw new RangeError('mixAudioFiles needs at least one input');
   const found = await requireFfmpeg();
+  const ffmpeg = await loadFluentFfmpeg();
   const seconds = Math.max(
     ...(await Promise.all(
       inputs.map(async (input) => {

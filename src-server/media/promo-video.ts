@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import ffmpeg from 'fluent-ffmpeg';
+import type { FfmpegCommand } from 'fluent-ffmpeg';
+import { loadFluentFfmpeg } from './lazy';
 import { requireFfmpeg, runToEnd, writeAtomically, type FfmpegFeature } from './ffmpeg';
 
 /**
@@ -143,9 +144,9 @@ function ffmpegOutput(bin: string, args: string[]): Promise<string> {
 /** What the promo graphs use; the npm-shipped static build lacks xfade, so a newer ffmpeg is picked when there is one. */
 export const PROMO_FFMPEG_NEEDS: FfmpegFeature[] = ['xfade', 'zoompan', 'subtitles', 'libx264', 'aac'];
 
-async function command(dir: string): Promise<ffmpeg.FfmpegCommand> {
+async function command(dir: string): Promise<FfmpegCommand> {
   const found = await requireFfmpeg(PROMO_FFMPEG_NEEDS);
-  return ffmpeg({ cwd: dir }).setFfmpegPath(found.ffmpeg);
+  return (await loadFluentFfmpeg())({ cwd: dir }).setFfmpegPath(found.ffmpeg);
 }
 
 const TRANSITIONS = ['fade', 'smoothleft', 'circleopen', 'slideup', 'dissolve', 'smoothright'];

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import { AppError } from '../http/errors';
+import { infraError } from '../http/family';
 import { FileNotFoundError, type FileStore, type OpenedFile } from './file-store';
 
 export interface SendFileOptions {
@@ -113,7 +114,7 @@ export async function sendStoredFile(
     const range = rangeStillValid(request.headers, file) ? parseRange(request.headers.range, size) : null;
     if (range === 'unsatisfiable') {
       reply.header('content-range', `bytes */${size}`);
-      throw new AppError(416, 'RANGE_NOT_SATISFIABLE', `Requested range is outside the file's ${size} bytes`);
+      throw infraError(request.dialect, 'range_not_satisfiable', `Requested range is outside the file's ${size} bytes`);
     }
     const { start, end } = range ?? { start: 0, end: size - 1 };
     if (range) reply.code(206).header('content-range', `bytes ${start}-${end}/${size}`);

@@ -4,6 +4,7 @@ import { defineErrors } from '../http/errors';
 export const errors = defineErrors({
   VALIDATION_ERROR: { status: 400, message: 'Request data is invalid' },
   FORBIDDEN: { status: 403, message: 'This install was started by another account' },
+  OWNER_ONLY: { status: 403, message: 'Only the owner of this Atelier may change its settings' },
   INSTALL_NOT_FOUND: { status: 404, message: 'No such model install' },
   MODEL_NOT_FOUND: { status: 404, message: 'No such model is installed' },
   PATH_NOT_FOUND: { status: 404, message: 'The path does not exist on this computer' },

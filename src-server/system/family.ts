@@ -17,14 +17,8 @@ import { CatalogService } from './catalog/service';
 import { modelAdminRoutes } from './models/routes';
 import { queueRoutes } from './queue-routes';
 import { oauthSettingsRoutes } from '../auth/oauth-settings';
-import { readSetting, writeSetting } from './settings';
-
-const LanStatusSchema = Type.Object({
-  enabled: Type.Boolean(),
-  port: Type.Union([Type.Integer(), Type.Null()]),
-  addresses: Type.Array(Type.String(), { description: 'Web UI addresses LAN peers can open' }),
-  bound_to_all_interfaces: Type.Boolean(),
-});
+import { readSetting, writeSetting } from '../db/settings';
+import { LanStatus, SystemInfo } from '../../src-shared/api/system';
 
 const lanView = (s: ReturnType<import('fastify').FastifyInstance['lan']['status']>) => ({
   enabled: s.enabled,
@@ -62,22 +56,7 @@ export default defineFamily({
           tags: ['system'],
           summary: 'Version and data folder of this installation (loopback only)',
           response: {
-            200: DataEnvelope(
-              Type.Object({
-                version: Type.String(),
-                data_dir: Type.String(),
-                web_ui: Type.Boolean({ description: 'Whether the built web UI is there to serve at /app/' }),
-                ffmpeg: Type.Object({
-                  found: Type.Boolean(),
-                  path: Type.Union([Type.String(), Type.Null()]),
-                  version: Type.Union([Type.String(), Type.Null()]),
-                  source: Type.Union([Type.String(), Type.Null()], {
-                    description: 'env (ATELIER_FFMPEG_PATH), bundled (installer), npm, or system (PATH)',
-                  }),
-                  missing: Type.Array(Type.String(), { description: 'Filters and encoders Atelier uses that this ffmpeg lacks' }),
-                }),
-              }),
-            ),
+            200: DataEnvelope(SystemInfo),
           },
         },
       },
@@ -107,7 +86,7 @@ export default defineFamily({
         schema: {
           tags: ['system'],
           summary: 'LAN sharing state and the addresses peers use (loopback only)',
-          response: { 200: DataEnvelope(LanStatusSchema) },
+          response: { 200: DataEnvelope(LanStatus) },
         },
       },
       async () => ({ success: true as const, data: lanView(app.lan.status()) }),
@@ -122,7 +101,7 @@ export default defineFamily({
           description:
             "On: the API, web UI and socket.io become reachable on this machine's LAN addresses, same port. Settings routes stay loopback-only.",
           body: Type.Object({ enabled: Type.Boolean() }, { additionalProperties: false }),
-          response: { 200: DataEnvelope(LanStatusSchema) },
+          response: { 200: DataEnvelope(LanStatus) },
         },
       },
       async (request) => ({ success: true as const, data: lanView(await app.lan.setEnabled(request.body.enabled)) }),

@@ -5,36 +5,10 @@ import type { FamilyApp } from '../http/family';
 import { DataEnvelope } from '../http/envelopes';
 import { AppError } from '../http/errors';
 import type { JobSnapshot } from '../jobs/queue';
+import { QueueSharing as Sharing, QueueView } from '../../src-shared/api/system';
 
 const tags = ['system'];
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
-
-const Sharing = Type.Object({
-  owner_first: Type.Boolean({ description: "The owner's queued jobs go ahead of LAN peers' (a running job is never interrupted)" }),
-  peer_max_queued: Nullable(
-    Type.Integer({ minimum: 1, maximum: 1000, description: 'Jobs one listener may have waiting at once; null for no limit' }),
-  ),
-  peer_daily_seconds: Nullable(
-    Type.Integer({
-      minimum: 1,
-      maximum: 86_400,
-      description:
-        "Compute seconds each LAN listener's jobs may run per day (the machine's local day); past it new jobs get 429 COMPUTE_BUDGET. Null for no budget",
-    }),
-  ),
-});
-
-const QueuedJob = Type.Object({
-  id: Type.String(),
-  kind: Type.String(),
-  status: Type.String(),
-  owner: Nullable(Type.Object({ id: Type.String(), name: Type.String() })),
-  from_owner: Type.Boolean({ description: 'Sent from this computer rather than by a LAN peer' }),
-  position: Nullable(Type.Integer()),
-  estimated_wait_seconds: Nullable(Type.Integer()),
-});
-
-const Lane = Type.Object({ lane: Type.String(), running: Nullable(QueuedJob), queued: Type.Array(QueuedJob) });
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 
@@ -66,7 +40,7 @@ export async function queueRoutes(app: FamilyApp): Promise<void> {
       schema: {
         tags,
         summary: 'Every lane: the running job and the queued ones in the order they will start (loopback only)',
-        response: { 200: DataEnvelope(Type.Object({ sharing: Sharing, lanes: Type.Array(Lane) })) },
+        response: { 200: DataEnvelope(QueueView) },
       },
     },
     async () => {

@@ -166,3 +166,29 @@ export const Share = Type.Object({
 });
 
 export type Share = Static<typeof Share>;
+
+/** The composing engines a compose request may name. */
+export const COMPOSER_KINDS = ['arranger', 'musicgen'] as const;
+
+export const ComposeAccepted = Type.Object({
+  jobId: Type.String({ format: 'uuid', description: 'Follow it through the `job:update` socket.io event (kind `studio.compose`)' }),
+  status: Type.Literal('queued'),
+  position: Type.Union([Type.Integer(), Type.Null()], { description: '1 = next to run' }),
+  estimatedWaitSeconds: Type.Union([Type.Number(), Type.Null()]),
+  studioId: Type.Integer(),
+  basicSongId: Type.Integer(),
+});
+export type ComposeAccepted = Static<typeof ComposeAccepted>;
+
+export const ComposeEngine = Type.Object({
+  engine: Type.Enum([...COMPOSER_KINDS], {
+    description: `The \`engine\` value to send: ${COMPOSER_KINDS.map((k) => `\`${k}\``).join(' or ')}`,
+  }),
+  name: Type.Union([Type.String(), Type.Null()], {
+    description: 'The installed engine and where it runs, e.g. `musicgen:musicgen-small (onnx, cpu)`; null when not installed',
+  }),
+  available: Type.Boolean({ description: 'Whether a compose request naming it is accepted now' }),
+  reason: Type.Union([Type.String(), Type.Null()], { description: 'Why not, in words (what to install where)' }),
+  maxDurationSec: Type.Union([Type.Number(), Type.Null()], { description: 'The longest song it makes; null when it follows the take' }),
+});
+export type ComposeEngine = Static<typeof ComposeEngine>;

@@ -124,6 +124,10 @@ interface Violation {
 
 /** Runs axe on what the page shows now; answers the violations a user would be hurt by. */
 async function audit(page: Page): Promise<string[]> {
+  // A toast or dialog still fading in blends its colours with the page: measure what settles.
+  await page.evaluate(
+    `Promise.all(document.getAnimations().filter((a) => a.effect?.getTiming().iterations !== Infinity).map((a) => a.finished.catch(() => null)))`,
+  );
   await page.evaluate(AXE);
   const violations = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations)`)) as Violation[];
   return violations

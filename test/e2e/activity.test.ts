@@ -122,7 +122,7 @@ describe('the activity layer', () => {
     expect(saved.status, saved.body).toBe(201);
 
     await page.goto(`${server.url}/app/compose/songs`);
-    await page.getByRole('button', { name: 'Play Clair de lune sketch across pages' }).click();
+    await page.getByRole('button', { name: 'Play across pages: Clair de lune sketch' }).click();
     const bar = page.getByRole('region', { name: 'Now playing' });
     await bar.waitFor();
     const position = () => page.getByTestId('player-audio').evaluate((a) => (a as HTMLAudioElement).currentTime);

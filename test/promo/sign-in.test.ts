@@ -6,7 +6,7 @@ import Fastify from 'fastify';
 import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestApp, type TestApp } from '../helpers/app';
-import { writeSetting } from '../../src-server/system/settings';
+import { writeSetting } from '../../src-server/db/settings';
 import { redirectOrigin } from '../../src-server/auth/oauth';
 
 /** A real OpenID Connect provider on loopback stands in for Google. */

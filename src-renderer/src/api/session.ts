@@ -1,11 +1,8 @@
 /** The signed-in session: the token pair, kept where a reload, a second tab and the Electron window see it. */
 
-export interface TokenPair {
-  access_token: string;
-  refresh_token: string;
-  token_type: 'Bearer';
-  expires_in: number;
-}
+import type { TokenPair } from '../../../src-shared/api/account';
+
+export type { TokenPair } from '../../../src-shared/api/account';
 
 const ACCESS_KEY = 'atelier.accessToken';
 const REFRESH_KEY = 'atelier.refreshToken';

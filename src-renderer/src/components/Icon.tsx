@@ -93,7 +93,8 @@ const PATHS = {
 
 export type IconName = keyof typeof PATHS;
 
-export function Icon({ name, size = 18 }: { name: IconName; size?: number }) {
+/** The 24×24 stroked frame every icon of the app is drawn in; feature glyph sets draw in it too. */
+export function IconFrame({ size, children }: { size: number; children: ReactNode }) {
   return (
     <svg
       className="icon"
@@ -108,7 +109,11 @@ export function Icon({ name, size = 18 }: { name: IconName; size?: number }) {
       aria-hidden="true"
       focusable="false"
     >
-      {PATHS[name]}
+      {children}
     </svg>
   );
+}
+
+export function Icon({ name, size = 18 }: { name: IconName; size?: number }) {
+  return <IconFrame size={size}>{PATHS[name]}</IconFrame>;
 }

@@ -1,6 +1,9 @@
 import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { Type, type TSchema } from 'typebox';
 import { requireUser } from '../../plugins/app/auth';
+import { errorDocs } from '../../http/error-docs';
+import { canvasDialect } from './dialect';
+import { errors } from './errors';
 
 /** Shared pieces of the canvas family's routes: envelope, error docs, paging. */
 
@@ -11,17 +14,8 @@ export const ErrorBody = Type.Object({
   error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }),
 });
 
-const AUTH = '`UNAUTHORIZED` (no Bearer token), `INVALID_TOKEN`, `TOKEN_EXPIRED`';
-
-/** Response schemas for a route's error statuses plus the 401 every signed-in route has. */
-export function errorResponses(codes: Record<number, string>, opts: { auth?: boolean } = {}): Record<string, TSchema> {
-  const texts: Record<number, string[]> = {};
-  const all = Object.entries(codes);
-  if (opts.auth !== false) all.push(['401', AUTH]);
-  all.push(['429', '`RATE_LIMITED`']);
-  for (const [status, text] of all) (texts[Number(status)] ??= []).push(text);
-  return Object.fromEntries(Object.entries(texts).map(([status, parts]) => [status, { ...ErrorBody, description: parts.join('; ') }]));
-}
+/** A route's error responses from the codes it names (`errorResponses(['NOT_FOUND', ...])`), plus sign-in failures and 429. */
+export const errorResponses = errorDocs(canvasDialect, errors, ErrorBody);
 
 export const Meta = Type.Object({ page: Type.Integer(), per_page: Type.Integer(), total: Type.Integer() });
 

@@ -1,5 +1,6 @@
 import { AppError } from '../../http/errors';
 import type { Dialect } from '../../http/dialect';
+import { COMMON_CORE } from '../../http/envelope-dialect';
 
 /**
  * Stage spec: `{success:false, error:"CODE", message, details?}`. A missing or malformed
@@ -10,13 +11,8 @@ export const stageDialect: Dialect = {
   // The spec defines 400 `INVALID_ID` / `INVALID_INPUT` for a malformed id in a path.
   malformedPathId: 'validation',
   core: {
+    ...COMMON_CORE,
     validation: { status: 400, code: 'INVALID_INPUT' },
-    bad_json: { status: 400, code: 'INVALID_JSON' },
-    too_large: { status: 413, code: 'PAYLOAD_TOO_LARGE' },
-    unsupported_media: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
-    not_found: { status: 404, code: 'NOT_FOUND' },
-    method_not_allowed: { status: 405, code: 'METHOD_NOT_ALLOWED' },
-    rate_limited: { status: 429, code: 'RATE_LIMITED' },
     internal: { status: 500, code: 'INTERNAL_SERVER_ERROR' },
   },
   errorBody: (e) => ({

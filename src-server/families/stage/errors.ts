@@ -43,5 +43,10 @@ export const errors = defineErrors({
   NOTHING_PLAYING: { status: 409, message: 'The set list is empty' },
   TOO_MANY_REQUESTS: { status: 409, message: 'The concert has too many pending requests' },
   FILE_TOO_LARGE: { status: 413, message: 'The file is too large' },
+  CREATE_FAILED: { status: 500, message: 'Failed to create concert' },
   DATABASE_ERROR: { status: 500, message: 'Database error' },
+  LIST_FAILED: { status: 500, message: 'Failed to list' },
+  SAVE_FAILED: { status: 500, message: 'Failed to save preset' },
+  STREAMING_ERROR: { status: 500, message: 'Failed to stream audio file' },
+  UPLOAD_ERROR: { status: 500, message: 'Failed to upload file' },
 });

@@ -4,6 +4,8 @@ import { AppError, isAppError } from '../../http/errors';
 import { requireUser } from '../../plugins/app/auth';
 import { clientGone, isMalformedMultipart } from '../../http/family';
 import { errors } from './errors';
+import { errorDocs } from '../../http/error-docs';
+import { stageDialect } from './dialect';
 
 /** What an unexpected failure on a route is called in the spec section it belongs to. */
 export interface StageFailure {
@@ -55,17 +57,8 @@ export const ErrorBody = Type.Object(
   { additionalProperties: true },
 );
 
-const AUTH_FAILURES: Record<number, string> = {
-  401: '`TOKEN_EXPIRED` (with `expiredAt`), `INVALID_TOKEN`',
-  403: '`NO_AUTH_HEADER`, `INVALID_AUTH_FORMAT`, `NO_TOKEN`',
-};
-
-/** Response schemas for a route's error statuses, `{400: '`MISSING_FIELDS` ...'}`, plus the auth failures every route has. */
-export function errorResponses(codes: Record<number, string>): Record<string, typeof ErrorBody & { description: string }> {
-  const texts: Record<number, string[]> = {};
-  for (const [status, text] of [...Object.entries(codes), ...Object.entries(AUTH_FAILURES)]) (texts[Number(status)] ??= []).push(text);
-  return Object.fromEntries(Object.entries(texts).map(([status, parts]) => [status, { ...ErrorBody, description: parts.join('; ') }]));
-}
+/** A route's error responses from the codes it names (`errorResponses(['MISSING_FIELDS', ...])`), plus the sign-in failures and 429. */
+export const errorResponses = errorDocs(stageDialect, errors, ErrorBody);
 
 /** A 200/206 answer that is the file's bytes. */
 export const FileBytes = (description: string) => ({

@@ -1,7 +1,10 @@
 import type { onRequestAsyncHookHandler } from 'fastify';
-import { Type, type TSchema } from 'typebox';
+import { Type } from 'typebox';
 import { MessageEnvelope } from '../../http/envelopes';
 import { requireUser } from '../../plugins/app/auth';
+import { errorDocs } from '../../http/error-docs';
+import { studioDialect } from './dialect';
+import { errors } from './errors';
 
 /** Shared pieces of the studio family's routes: envelope, error docs, ids. */
 
@@ -17,16 +20,8 @@ export const ErrorBody = Type.Object({
   error: Type.Object({ code: Type.String(), message: Type.String() }),
 });
 
-const AUTH = '`UNAUTHORIZED` (no Bearer token), `INVALID_TOKEN`, `TOKEN_EXPIRED`';
-
-/** Response schemas for a route's error statuses, `{404: '`STUDIO_NOT_FOUND`'}`, plus the 401 every signed-in route has. */
-export function errorResponses(codes: Record<number, string>, opts: { auth?: boolean } = {}): Record<string, TSchema> {
-  const texts: Record<number, string[]> = {};
-  const all = Object.entries(codes);
-  if (opts.auth !== false) all.push(['401', AUTH]);
-  for (const [status, text] of all) (texts[Number(status)] ??= []).push(text);
-  return Object.fromEntries(Object.entries(texts).map(([status, parts]) => [status, { ...ErrorBody, description: parts.join('; ') }]));
-}
+/** A route's error responses from the codes it names (`errorResponses(['STUDIO_NOT_FOUND', ...])`), plus sign-in failures and 429. */
+export const errorResponses = errorDocs(studioDialect, errors, ErrorBody);
 
 /** A 200/206 answer that is the file's bytes. */
 export const FileBytes = (description: string, type = 'application/octet-stream') => ({

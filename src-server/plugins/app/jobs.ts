@@ -4,7 +4,7 @@ import { pruneFinishedJobs } from '../../jobs/prune';
 import { AppError } from '../../http/errors';
 import { JobQueue } from '../../jobs/queue';
 import { localDay, peerComputeSeconds, spokenDuration } from '../../jobs/budget';
-import { readSetting, SETTING_DEFAULTS, writeSetting, type SettingsShape } from '../../system/settings';
+import { readSetting, SETTING_DEFAULTS, writeSetting, type SettingsShape } from '../../db/settings';
 import { isOwnerRequest } from './owner';
 
 export type QueueSharing = SettingsShape['queue'];

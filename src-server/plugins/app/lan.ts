@@ -2,7 +2,7 @@ import net from 'node:net';
 import os from 'node:os';
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { readSetting, writeSetting } from '../../system/settings';
+import { readSetting, writeSetting } from '../../db/settings';
 import { AppError } from '../../http/errors';
 import { sendError } from '../../http/family';
 

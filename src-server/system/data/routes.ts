@@ -9,7 +9,7 @@ import { pruneFinishedJobs } from '../../jobs/prune';
 import { listFfmpegs, setFfmpegOverride } from '../../media/ffmpeg';
 import { diagnostics } from '../diagnostics';
 import { errors } from '../errors';
-import { readSetting, writeSetting } from '../settings';
+import { readSetting, writeSetting } from '../../db/settings';
 import Database from 'better-sqlite3';
 import { exportLibrary, importPending, LibraryError, stageImport } from '../../library';
 import { moveDataFolder } from './move';

@@ -1,104 +1,27 @@
-import { Type, type TSchema } from 'typebox';
-import { EXECUTION_PROVIDERS } from '../../ai/protocol';
+import { Type } from 'typebox';
 import type { CatalogEntry } from '../../ai/diffusion/catalog';
 import type { FamilyApp } from '../../http/family';
 import { DataEnvelope } from '../../http/envelopes';
 import { currentUser, requireUser } from '../../plugins/app/auth';
-import { INSTALL_KINDS, MODEL_TYPES, type ModelAdminService } from './service';
+import type { ModelAdminService } from './service';
+import { ModelTypeSchema, ModelsOverview, InstalledModel, UrlInstallAccepted } from '../../../src-shared/api/system';
 import { musicModels } from './music';
 import { errors } from '../errors';
+import { errorDocs } from '../../http/error-docs';
+import { systemDialect } from '../../http/system-dialect';
 
 const tags = ['system'];
 const security = [{ bearerAuth: [] }];
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 const ErrorBody = Type.Object({
   success: Type.Literal(false),
   error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }),
 });
 
-/** Response schemas naming each status's codes, plus the 401s and the LAN peer's 403 every route here has. */
-function errorResponses(codes: Record<number, string>): Record<string, TSchema> {
-  const texts: Record<number, string[]> = {};
-  const all: [string, string][] = [
-    ...Object.entries(codes),
-    ['401', '`UNAUTHORIZED` (no Bearer token), `INVALID_TOKEN`, `TOKEN_EXPIRED`'],
-    ['403', '`OWNER_ONLY`: a LAN peer (only this computer may manage models)'],
-  ];
-  for (const [status, text] of all) (texts[Number(status)] ??= []).push(text);
-  return Object.fromEntries(Object.entries(texts).map(([status, parts]) => [status, { ...ErrorBody, description: parts.join('; ') }]));
-}
-
-const ModelTypeSchema = Type.Enum([...MODEL_TYPES], {
-  description:
-    '`checkpoint` (a diffusion model), `upscaler`, `vae` (a VAE exported on its own: vae_decoder/, vae_encoder/), `lora` (one .safetensors file, kohya or diffusers/peft keys) or `controlnet` (an ONNX ControlNet giving down/mid block residuals)',
-});
-
-const Model = Type.Object({
-  id: Type.String({ description: 'The folder name; what generation requests pass as `model`' }),
-  type: ModelTypeSchema,
-  display_name: Type.String(),
-  description: Nullable(Type.String()),
-  base: Nullable(Type.Enum(['sd1', 'sd2', 'sdxl'], { description: 'Checkpoints, LoRAs and ControlNets: SD 1.x, SD 2.x or SDXL' })),
-  license: Nullable(Type.String({ description: "The model's licence, as its atelier-model.json or file metadata says; null: unknown" })),
-  precision: Nullable(Type.Enum(['fp16', 'fp32'])),
-  inpainting: Type.Boolean(),
-  sample_size: Nullable(Type.Integer({ description: 'Checkpoints: the native image size' })),
-  scale: Nullable(Type.Number({ description: "Upscalers: the network's own factor" })),
-  min_tier: Type.String(),
-  size_bytes: Type.Integer({ description: 'Size on disk' }),
-  is_available: Type.Boolean({ description: 'Complete and readable' }),
-  problem: Nullable(Type.String({ description: 'Why it cannot be used: missing files, Git LFS pointers, short external data...' })),
-  path: Type.String(),
-});
-
-const MusicModel = Type.Object({
-  id: Type.String(),
-  engine: Type.Enum(['musicgen', 'arranger'], { description: 'The composing engine that uses it (`engine` of the compose routes)' }),
-  role: Type.String(),
-  path: Type.String(),
-  size_bytes: Nullable(Type.Integer()),
-  is_available: Type.Boolean(),
-  problem: Nullable(Type.String()),
-  variants: Type.Array(Type.String(), { description: 'MusicGen: weight variants present (fp32, fp16, quantized)' }),
-});
-
-const Music = Type.Object({
-  musicgen_folder: Type.String({
-    description: 'Where a MusicGen ONNX export (the Xenova/musicgen-small layout) goes, one folder per model',
-  }),
-  models: Type.Array(MusicModel),
-});
-
-const Install = Type.Object({
-  job_id: Type.String({
-    description: 'Follow it as `job:update` (kind `system.model-install`); cancel with POST .../installs/{job_id}/cancel',
-  }),
-  id: Type.String(),
-  type: Type.Enum([...INSTALL_KINDS], {
-    description: 'A model type, or a catalog kind installed into its engine folder (`musicgen`, `chat`, `voice`, `speech`)',
-  }),
-  catalog: Nullable(Type.String({ description: 'The model catalog entry it installs (GET /system/catalog)' })),
-  source: Type.String(),
-  status: Type.Enum(['queued', 'processing']),
-  position: Nullable(Type.Integer({ description: 'Place among waiting downloads, 1 = next' })),
-  progress: Type.Number({ description: '0..1' }),
-  file: Nullable(Type.String({ description: 'The file downloading now' })),
-  file_index: Nullable(Type.Integer({ description: 'Its place among `files`, from 0' })),
-  files: Type.Integer(),
-  file_received_bytes: Type.Integer({ description: 'That file on disk so far' }),
-  file_total_bytes: Nullable(Type.Integer()),
-  received_bytes: Type.Integer({ description: 'On disk so far, resumed bytes included' }),
-  total_bytes: Nullable(Type.Integer({ description: 'Once every file size is known' })),
-});
-
-const Providers = Type.Object({
-  available: Type.Array(Type.Enum([...EXECUTION_PROVIDERS]), {
-    description: 'Execution providers this machine can run, best first; always ends with cpu',
-  }),
-  preferred: Type.Enum([...EXECUTION_PROVIDERS]),
-  forced: Type.Boolean({ description: 'Whether ATELIER_EXECUTION_PROVIDER chose it' }),
-});
+const documented = errorDocs(systemDialect, errors, ErrorBody);
+/** A route's error responses from the codes it names, plus the sign-in failures and the LAN peer's 403 every route here has. */
+const errorResponses = (codes: Parameters<typeof documented>[0]) =>
+  documented([...codes, 'OWNER_ONLY: a LAN peer (only this computer may manage models)']);
 
 const FileSchema = Type.Object(
   {
@@ -178,10 +101,8 @@ export async function modelAdminRoutes(app: FamilyApp, models: ModelAdminService
           "Every folder in `<data folder>/models/diffusion/` and `models/upscalers/`, broken ones too, with their `problem`; and under `music`, the composing engines' models: " +
           'MusicGen folders in `models/musicgen/` and the bundled basic-pitch and Silero VAD.',
         response: {
-          200: DataEnvelope(
-            Type.Object({ models: Type.Array(Model), music: Music, execution_providers: Providers, installs: Type.Array(Install) }),
-          ),
-          ...errorResponses({}),
+          200: DataEnvelope(ModelsOverview),
+          ...errorResponses([]),
         },
       },
     },
@@ -211,22 +132,20 @@ export async function modelAdminRoutes(app: FamilyApp, models: ModelAdminService
           'folder: `{source:"folder", path, id?, type?}`, checked in place, then copied; answers the installed model. url: `{source:"url", url, id, type, files?, sha256?}` queues a download in the `downloads` lane; progress comes as `job:update` (`stage` "download", `message` "<file> (<n>/<files>): <received>/<total> bytes"). A dropped connection is resumed with HTTP Range; a cancelled or failed download resumes from its partial files when the same type and id are installed again. A failed job\'s `errorCode` is `DOWNLOAD_FAILED`, `CHECKSUM_MISMATCH` or `INVALID_MODEL`.',
         body: InstallBody,
         response: {
-          201: DataEnvelope(Model),
-          202: DataEnvelope(
-            Type.Object({
-              job_id: Type.String(),
-              id: Type.String(),
-              type: ModelTypeSchema,
-              status: Type.String(),
-              position: Nullable(Type.Integer()),
-            }),
-          ),
-          ...errorResponses({
-            400: '`VALIDATION_ERROR`: a missing or wrong field, a relative path, a bad id or URL',
-            404: '`PATH_NOT_FOUND`: the folder does not exist',
-            409: '`MODEL_EXISTS`: that type and id is installed; `INSTALL_IN_PROGRESS`: it is being installed',
-            422: '`NOT_ENOUGH_SPACE`: the files do not fit on the disk; `NOT_A_MODEL`: the path is no model folder; `INVALID_MODEL`: a broken or incomplete model (the message lists what); `DOWNLOAD_FAILED`: the URL is unreachable or answered an error; `INVALID_MANIFEST`; `CHECKSUM_MISMATCH`: the manifest or file does not match `sha256`',
-          }),
+          201: DataEnvelope(InstalledModel),
+          202: DataEnvelope(UrlInstallAccepted),
+          ...errorResponses([
+            'VALIDATION_ERROR: a missing or wrong field, a relative path, a bad id or URL',
+            'PATH_NOT_FOUND: the folder does not exist',
+            'MODEL_EXISTS: that type and id is installed',
+            'INSTALL_IN_PROGRESS: it is being installed',
+            'NOT_ENOUGH_SPACE: the files do not fit on the disk',
+            'NOT_A_MODEL: the path is no model folder',
+            'INVALID_MODEL: a broken or incomplete model (the message lists what)',
+            'DOWNLOAD_FAILED: the URL is unreachable or answered an error',
+            'INVALID_MANIFEST',
+            'CHECKSUM_MISMATCH: the manifest or file does not match `sha256`',
+          ]),
         },
       },
     },
@@ -279,12 +198,12 @@ export async function modelAdminRoutes(app: FamilyApp, models: ModelAdminService
         body: Type.Optional(Type.Object({ discard: Type.Optional(Type.Boolean()) }, { additionalProperties: false })),
         response: {
           200: DataEnvelope(Type.Object({ job_id: Type.String(), status: Type.String() })),
-          ...errorResponses({
-            400: '`VALIDATION_ERROR`: not a job id',
-            403: '`FORBIDDEN`: another account started it',
-            404: '`INSTALL_NOT_FOUND`',
-            409: '`INSTALL_FINISHED`: it already completed, failed or was cancelled',
-          }),
+          ...errorResponses([
+            'VALIDATION_ERROR: not a job id',
+            'FORBIDDEN: another account started it',
+            'INSTALL_NOT_FOUND',
+            'INSTALL_FINISHED: it already completed, failed or was cancelled',
+          ]),
         },
       },
     },
@@ -305,11 +224,11 @@ export async function modelAdminRoutes(app: FamilyApp, models: ModelAdminService
         params: Type.Object({ type: ModelTypeSchema, id: Type.String({ minLength: 1, maxLength: 100 }) }),
         response: {
           200: DataEnvelope(Type.Object({ id: Type.String(), type: ModelTypeSchema, removed: Type.Literal(true) })),
-          ...errorResponses({
-            400: '`VALIDATION_ERROR`: an unknown type or a malformed id',
-            404: '`MODEL_NOT_FOUND`',
-            409: '`INSTALL_IN_PROGRESS`: it is downloading; cancel that first',
-          }),
+          ...errorResponses([
+            'VALIDATION_ERROR: an unknown type or a malformed id',
+            'MODEL_NOT_FOUND',
+            'INSTALL_IN_PROGRESS: it is downloading; cancel that first',
+          ]),
         },
       },
     },

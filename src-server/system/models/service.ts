@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { JOB_KINDS } from '../../../src-shared/jobs';
+import { INSTALL_KINDS as WIRE_INSTALL_KINDS, MODEL_TYPES as WIRE_MODEL_TYPES } from '../../../src-shared/api/system';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,22 +20,12 @@ import { errors } from '../errors';
 import { KIND_FOLDERS, type EntryKind } from '../catalog/catalog';
 import { unreachableReason } from '../../http/unreachable';
 
-export const MODEL_TYPES = ['checkpoint', 'upscaler', 'vae', 'lora', 'controlnet'] as const satisfies readonly ModelType[];
+export const MODEL_TYPES = WIRE_MODEL_TYPES satisfies readonly ModelType[];
 /** What an install job installs: a model type the catalog checks, or a catalog kind with its own folder. */
 export type InstallKind = ModelType | EntryKind;
 /** A kind the model catalog checks (describeModel) before it appears; the others land in their engine's folder. */
 const isChecked = (kind: InstallKind): kind is ModelType => (MODEL_TYPES as readonly string[]).includes(kind);
-export const INSTALL_KINDS = [
-  'checkpoint',
-  'upscaler',
-  'vae',
-  'lora',
-  'controlnet',
-  'musicgen',
-  'chat',
-  'voice',
-  'speech',
-] as const satisfies readonly InstallKind[];
+export const INSTALL_KINDS = WIRE_INSTALL_KINDS satisfies readonly InstallKind[];
 export const INSTALL_JOB = JOB_KINDS.modelInstall;
 /** Downloads are network-bound: their own lane, so they never wait behind (or hold up) the GPU. */
 export const DOWNLOAD_LANE = 'downloads';

@@ -1,28 +1,14 @@
 import { api, type TokenPair } from '../../api/client';
 
-/** The signed-in user as GET /api/v1/users/me describes them. */
-export interface Me {
-  id: string;
-  object: 'user';
-  user_id: string | null;
-  email: string | null;
-  name: string;
-  age: number | null;
-  phone_number: string | null;
-  avatar_url: string | null;
-  tier: string;
-  created_at: string;
-}
+import type { Account, LoginUser, Registration } from '../../../../src-shared/api/account';
+
+export type { Registration } from '../../../../src-shared/api/account';
+
+/** The signed-in user as GET /api/v1/users/me describes them (the fields every family shares). */
+export type Me = Account & { object: 'user' };
 
 export interface LoginResult extends TokenPair {
-  user: { id: string; email: string | null; name: string; tier: string };
-}
-
-export interface Registration {
-  id: string;
-  email: string;
-  name: string;
-  email_verified: boolean;
+  user: LoginUser;
 }
 
 export const authApi = {

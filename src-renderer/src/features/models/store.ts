@@ -2,13 +2,13 @@ import { create } from 'zustand';
 import { errorMessage } from '../../api/client';
 import type { JobSnapshot, JobStatus } from '../../../../src-shared/events';
 import { progressOf } from '../../lib/jobs';
-import { modelsApi, type InstalledModel, type ModelsOverview, type ModelType, type UrlInstallRequest } from './api';
+import { modelsApi, type InstalledModel, type InstallKind, type ModelsOverview, type ModelType, type UrlInstallRequest } from './api';
 
 /** A URL install as the page follows it: from the 202, then every `job:update`. */
 export interface Install {
   jobId: string;
   id: string;
-  type: ModelType;
+  type: InstallKind;
   status: JobStatus;
   position: number | null;
   progress: number;
@@ -40,7 +40,7 @@ interface ModelsState {
 }
 
 const FINISHED = new Set<JobStatus>(['completed', 'failed', 'cancelled']);
-const typeName = (type: ModelType) => (type === 'checkpoint' ? 'model' : type);
+const typeName = (type: InstallKind) => (type === 'checkpoint' ? 'model' : type);
 
 export const useModels = create<ModelsState>()((set, get) => ({
   overview: null,

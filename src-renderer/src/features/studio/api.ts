@@ -1,6 +1,8 @@
 import { request, requestBlob, type Method } from '../../api/client';
 import type {
   BasicTicket,
+  ComposeAccepted,
+  ComposeEngine,
   Cover,
   CoverJob,
   CreatedTrack,
@@ -13,6 +15,8 @@ import type {
 
 /** The studio family's shapes: the server's own response schemas (src-shared/api/studio.ts), plus the few still declared in its routes. */
 export type {
+  ComposeAccepted,
+  ComposeEngine,
   Cover,
   CoverJob,
   CreatedTrack,
@@ -48,15 +52,6 @@ export interface ImageModel {
 
 /** A 202 answer carries a job (GET /api/song/cover/jobs/{jobId}) instead of the cover. */
 export const isCoverJob = (answer: Cover | CoverJob): answer is CoverJob => 'jobId' in answer;
-
-export interface ComposeAccepted {
-  jobId: string;
-  status: 'queued';
-  position: number | null;
-  estimatedWaitSeconds: number | null;
-  studioId: number;
-  basicSongId: number;
-}
 
 export interface SongDescription {
   genre?: string;
@@ -123,14 +118,6 @@ export const studioApi = {
     },
   ) => studio<ComposeAccepted>(`/api/song/studios/${studioId}/ai`, json('POST', body)),
 };
-
-export interface ComposeEngine {
-  engine: 'arranger' | 'musicgen';
-  name: string | null;
-  available: boolean;
-  reason: string | null;
-  maxDurationSec: number | null;
-}
 
 /** PUTs bytes to a signed upload URL (no token: the signature is the permission). */
 export async function putSigned(url: string, body: Blob): Promise<void> {

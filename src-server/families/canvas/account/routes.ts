@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { LoginUser, Registration } from '../../../../src-shared/api/account';
 import type { FamilyApp } from '../../../http/family';
 import { DataEnvelope } from '../../../http/envelopes';
 import { currentUser, requireUser } from '../../../plugins/app/auth';
@@ -45,14 +46,6 @@ const MeSchema = Type.Object({
   }),
 });
 
-const LoginUser = Type.Object({
-  id: Type.String(),
-  email: Type.Union([Type.String(), Type.Null()]),
-  name: Type.String(),
-  tier: Type.String(),
-  credits: Type.Integer({ description: 'Credit balance' }),
-});
-
 export interface CanvasAccountServices {
   credits: CreditService;
   images: ImageService;
@@ -88,7 +81,7 @@ export async function canvasAccountRoutes(app: FamilyApp, canvas: CanvasAccountS
         description: 'A local installation sends no e-mail: `email_verified` stays false and nothing waits on it.',
         body: Type.Object({ email: Fields.email, password: Fields.password, name: Fields.name }),
         response: {
-          201: DataEnvelope(Type.Object({ id: Type.String(), email: Type.String(), name: Type.String(), email_verified: Type.Boolean() })),
+          201: DataEnvelope(Registration),
         },
       },
     },

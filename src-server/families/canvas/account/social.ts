@@ -47,12 +47,12 @@ export async function canvasSocialRoutes(
             '`return_url` (default: the web app) must be this Atelier, a loopback origin (any port) or an origin added in Settings; it receives `?token={id}&auth_success=true`.',
           querystring: Type.Object({ return_url: Type.Optional(Type.String({ maxLength: 2000 })) }),
           response: errorResponses(
-            {
-              400: '`INVALID_RETURN_URL`',
-              409: '`OAUTH_REDIRECT_UNAVAILABLE` (asked from another device while sign-in returns to the loopback address)',
-              502: `\`OAUTH_PROVIDER_ERROR\` (${label} could not be reached)`,
-              503: `\`OAUTH_NOT_CONFIGURED\` (no ${label} client id and secret in Settings)`,
-            },
+            [
+              'INVALID_RETURN_URL',
+              'OAUTH_REDIRECT_UNAVAILABLE: asked from another device while sign-in returns to the loopback address',
+              `OAUTH_PROVIDER_ERROR: ${label} could not be reached`,
+              `OAUTH_NOT_CONFIGURED: no ${label} client id and secret in Settings`,
+            ],
             { auth: false },
           ),
         },
@@ -106,7 +106,7 @@ export async function canvasSocialRoutes(
               }),
             }),
           ),
-          ...errorResponses({ 404: '`NOT_FOUND` (unknown, already used or expired)' }, { auth: false }),
+          ...errorResponses(['NOT_FOUND: unknown, already used or expired'], { auth: false }),
         },
       },
     },

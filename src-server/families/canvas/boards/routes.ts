@@ -23,7 +23,7 @@ const Board = Type.Object({
 const BoardParams = Type.Object({ board_id: Id('Board') });
 const BoardImageParams = Type.Object({ board_id: Id('Board'), image_id: Id('Image') });
 
-const NOT_MINE = { 400: '`VALIDATION_ERROR`', 403: "`FORBIDDEN`: another account's board", 404: '`NOT_FOUND`' };
+const NOT_MINE = ['validation', "FORBIDDEN: another account's board", 'NOT_FOUND'] as const;
 
 /** /boards/**: collections of the caller's images. */
 export async function boardRoutes(app: FamilyApp, boards: BoardService, images: ImageService): Promise<void> {
@@ -44,7 +44,7 @@ export async function boardRoutes(app: FamilyApp, boards: BoardService, images: 
         tags,
         security,
         summary: 'Your boards, oldest first (보드 목록)',
-        response: { 200: Envelope(Type.Array(Board)), ...errorResponses({}) },
+        response: { 200: Envelope(Type.Array(Board)), ...errorResponses([]) },
       },
     },
     async (request) => {
@@ -63,7 +63,7 @@ export async function boardRoutes(app: FamilyApp, boards: BoardService, images: 
         security,
         summary: 'Create a board (보드 생성)',
         body: Type.Object({ name: Name, description: Type.Optional(Nullable(Description)) }, { additionalProperties: false }),
-        response: { 201: Envelope(Board), ...errorResponses({ 400: '`VALIDATION_ERROR`: no or blank name, over-long fields' }) },
+        response: { 201: Envelope(Board), ...errorResponses(['validation: no or blank name, over-long fields']) },
       },
     },
     async (request, reply) => {
@@ -101,7 +101,7 @@ export async function boardRoutes(app: FamilyApp, boards: BoardService, images: 
           { name: Type.Optional(Name), description: Type.Optional(Nullable(Description)) },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: Envelope(Board), ...errorResponses({ ...NOT_MINE, 400: '`VALIDATION_ERROR`: nothing to change, blank name' }) },
+        response: { 200: Envelope(Board), ...errorResponses([...NOT_MINE, 'validation: nothing to change, blank name']) },
       },
     },
     async (request) => {
@@ -155,10 +155,10 @@ export async function boardRoutes(app: FamilyApp, boards: BoardService, images: 
         ),
         response: {
           200: Envelope(Type.Object({ ...Board.properties, added: Type.Integer({ description: 'How many were not on the board yet' }) })),
-          ...errorResponses({
+          ...errorResponses([
             ...NOT_MINE,
-            404: '`NOT_FOUND`: no such board, or image ids that are not your images (`details.image_ids`); nothing is added then',
-          }),
+            'NOT_FOUND: no such board, or image ids that are not your images (`details.image_ids`); nothing is added then',
+          ]),
         },
       },
     },
@@ -187,7 +187,7 @@ export async function boardRoutes(app: FamilyApp, boards: BoardService, images: 
         params: BoardImageParams,
         response: {
           200: Envelope(Board),
-          ...errorResponses({ ...NOT_MINE, 404: '`NOT_FOUND`: no such board, or the image is not on it' }),
+          ...errorResponses([...NOT_MINE, 'NOT_FOUND: no such board, or the image is not on it']),
         },
       },
     },

@@ -74,7 +74,7 @@ export async function creditRoutes(app: FamilyApp, credits: CreditService, image
         ),
         response: {
           200: Type.Object({ success: Type.Literal(true), data: Credits, meta: Meta }),
-          ...errorResponses({ 400: '`VALIDATION_ERROR`' }),
+          ...errorResponses(['validation']),
         },
       },
     },
@@ -120,7 +120,7 @@ export async function creditRoutes(app: FamilyApp, credits: CreditService, image
           { period: Type.Optional(Type.Enum(['day', 'week', 'month'], { default: 'month' })) },
           { additionalProperties: false },
         ),
-        response: { 200: Envelope(Usage), ...errorResponses({ 400: '`VALIDATION_ERROR`: an unknown period' }) },
+        response: { 200: Envelope(Usage), ...errorResponses(['validation: an unknown period']) },
       },
     },
     async (request) => {

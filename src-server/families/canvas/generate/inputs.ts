@@ -1,4 +1,5 @@
-import sharp, { type Metadata } from 'sharp';
+import type { Metadata } from 'sharp';
+import { loadSharp } from '../../../media/lazy';
 import { sizeLimits } from '../../../ai/diffusion/pipeline';
 import type { SdBase } from '../../../ai/diffusion/model-folder';
 import type { FileStore } from '../../../storage/file-store';
@@ -43,6 +44,7 @@ export async function readImageRef(
     bytes = Buffer.from(text, 'base64');
     ref = `base64 (${bytes.length} bytes)`;
   }
+  const sharp = await loadSharp();
   let meta: Metadata;
   try {
     meta = await sharp(bytes).metadata();

@@ -4,7 +4,7 @@ import type { FamilyApp } from '../../../http/family';
 import { currentUser } from '../../../plugins/app/auth';
 import type { UserRow } from '../../../auth/service';
 import { readModelFolder } from '../../../ai/diffusion/model-folder';
-import { readSetting } from '../../../system/settings';
+import { readSetting } from '../../../db/settings';
 import { Envelope, errorResponses, ok, security } from '../http';
 import type { BoardService } from '../boards/service';
 import type { ImageService } from '../images/service';
@@ -40,20 +40,25 @@ export const generateConfig = {
   longFields: ['source_image', 'mask_image', 'image'],
 };
 
-export const GENERATE_ERRORS = {
-  400: '`INVALID_PARAMETERS`: a field out of range, a size the model cannot make (multiples of 8 within its bounds), an unreadable image, a LoRA or ControlNet for another base, a ControlNet step window or thresholds out of order, a model of the wrong type',
-  402: "`INSUFFICIENT_CREDITS` (`details.required`, `details.available`); `STORAGE_EXCEEDED`: your images and workflows fill your plan's storage",
-  403: "`MODEL_NOT_AVAILABLE`: your plan does not include the model; `FORBIDDEN`: the board or image is another account's",
-  404: '`MODEL_NOT_FOUND`: no such model is installed; `NOT_FOUND`: the board or source image does not exist',
-  413: '`PAYLOAD_TOO_LARGE`: over 24 MB',
-  429: "`QUOTA_EXCEEDED`: your plan's `queue_count` jobs are already queued or running; `QUEUE_FULL`: the GPU queue holds 100 jobs; `RATE_LIMITED`: your plan's generations a minute",
-};
+export const GENERATE_ERRORS = [
+  'INVALID_PARAMETERS: a field out of range, a size the model cannot make (multiples of 8 within its bounds), an unreadable image, a LoRA or ControlNet for another base, a ControlNet step window or thresholds out of order, a model of the wrong type',
+  'INSUFFICIENT_CREDITS: `details.required`, `details.available`',
+  "STORAGE_EXCEEDED: your images and workflows fill your plan's storage",
+  'MODEL_NOT_AVAILABLE: your plan does not include the model',
+  "FORBIDDEN: the board or image is another account's",
+  'MODEL_NOT_FOUND: no such model is installed',
+  'NOT_FOUND: the board or source image does not exist',
+  'PAYLOAD_TOO_LARGE: over 24 MB',
+  "QUOTA_EXCEEDED: your plan's `queue_count` jobs are already queued or running",
+  'QUEUE_FULL: the GPU queue holds 100 jobs',
+  "RATE_LIMITED: your plan's generations a minute",
+] as const;
 
 export const generateSchema = <B extends TSchema>(
   summary: string,
   description: string,
   body: B,
-  errors: Record<number, string> = GENERATE_ERRORS,
+  errors: Parameters<typeof errorResponses>[0] = GENERATE_ERRORS,
 ) => ({
   tags,
   security,

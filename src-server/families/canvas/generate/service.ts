@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { JOB_KINDS } from '../../../../src-shared/jobs';
-import sharp from 'sharp';
+import { loadSharp } from '../../../media/lazy';
 import type { Db } from '../../../db/client';
 import type { AiPool } from '../../../ai/pool';
 import { AiError } from '../../../ai/protocol';
@@ -347,6 +347,7 @@ export class GenerateService {
   }
 
   private async rgbOf(key: string, width: number, height: number, channels: 3 | 1): Promise<Uint8Array> {
+    const sharp = await loadSharp();
     let image = sharp(await this.storage.get(key))
       .removeAlpha()
       .resize(width, height, { fit: 'fill' });
@@ -506,7 +507,7 @@ export class GenerateService {
   }
 
   private async upscale(p: GeneratePayload, ctx: JobContext) {
-    const meta = await sharp(await this.storage.get(p.sourceKey!)).metadata();
+    const meta = await (await loadSharp())(await this.storage.get(p.sourceKey!)).metadata();
     const width = meta.width ?? 0;
     const height = meta.height ?? 0;
     const rgb = await this.rgbOf(p.sourceKey!, width, height, 3);

@@ -52,7 +52,7 @@ const FileBytes = (description: string, type: string) => ({
   content: { [type]: { schema: { type: 'string', format: 'binary' } } },
 });
 
-const NOT_MINE = { 400: '`VALIDATION_ERROR`: not an image id', 403: "`FORBIDDEN`: another account's image", 404: '`NOT_FOUND`' };
+const NOT_MINE = ['validation: not an image id', "FORBIDDEN: another account's image", 'NOT_FOUND'] as const;
 
 const RecallBody = Type.Object({
   image: Type.String({
@@ -100,11 +100,11 @@ export async function imageRoutes(app: FamilyApp, images: ImageService, boards: 
         body: RecallBody,
         response: {
           200: Envelope(Recall),
-          ...errorResponses({
-            400: '`INVALID_PARAMETERS`: not base64, not a PNG, or a PNG that records no generation settings',
-            403: "`FORBIDDEN`: another account's image",
-            404: '`NOT_FOUND`: no such image',
-          }),
+          ...errorResponses([
+            'INVALID_PARAMETERS: not base64, not a PNG, or a PNG that records no generation settings',
+            "FORBIDDEN: another account's image",
+            'NOT_FOUND: no such image',
+          ]),
         },
       },
     },
@@ -144,11 +144,11 @@ export async function imageRoutes(app: FamilyApp, images: ImageService, boards: 
         querystring: ImagesQuery,
         response: {
           200: PagedEnvelope(Type.Array(ImageSummary)),
-          ...errorResponses({
-            400: '`VALIDATION_ERROR`: per_page over 50, an unknown sort...',
-            403: "`FORBIDDEN`: board_id is another account's",
-            404: '`NOT_FOUND`: no such board',
-          }),
+          ...errorResponses([
+            'validation: per_page over 50, an unknown sort...',
+            "FORBIDDEN: board_id is another account's",
+            'NOT_FOUND: no such board',
+          ]),
         },
       },
     },
@@ -274,10 +274,7 @@ export async function imageRoutes(app: FamilyApp, images: ImageService, boards: 
       response: {
         200: FileBytes('The PNG', 'image/png'),
         206: FileBytes('The requested byte range', 'image/png'),
-        ...errorResponses(
-          { 400: '`VALIDATION_ERROR`: malformed token', 404: '`NOT_FOUND`: no such link, or it was turned off' },
-          { auth: false },
-        ),
+        ...errorResponses(['validation: malformed token', 'NOT_FOUND: no such link, or it was turned off'], { auth: false }),
       },
     },
     handler: async (request, reply) => {

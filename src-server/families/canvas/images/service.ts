@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import sharp from 'sharp';
+import { loadSharp } from '../../../media/lazy';
 import { and, asc, count, desc, eq, inArray, sum } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
 import { canvasBoardImages, canvasBoards, canvasImages, canvasWorkflows } from '../../../db/schema';
@@ -50,6 +50,7 @@ export class ImageService {
 
   /** Encodes, stores and records one image; the id is fixed by the caller so a repeated job run overwrites its own files. */
   async save(id: string, input: NewImage): Promise<ImageRow> {
+    const sharp = await loadSharp();
     const raw = { raw: { width: input.width, height: input.height, channels: 3 as const } };
     const png = withPngText(
       await sharp(Buffer.from(input.rgb.buffer, input.rgb.byteOffset, input.rgb.byteLength), raw)

@@ -51,7 +51,7 @@ export async function modelRoutes(app: FamilyApp, models: ImageModelService): Pr
         summary: 'Models you can generate with (사용 가능한 모델 목록)',
         description: 'Checkpoints are in `<data folder>/models/diffusion/<name>/` (ONNX exports), upscalers in `models/upscalers/<name>/`.',
         querystring: ModelsQuery,
-        response: { 200: Envelope(Type.Array(Model)), ...errorResponses({ 400: '`VALIDATION_ERROR`: an unknown type, base or tier' }) },
+        response: { 200: Envelope(Type.Array(Model)), ...errorResponses(['validation: an unknown type, base or tier']) },
       },
     },
     async (request) => {

@@ -131,7 +131,7 @@ export async function queueRoutes(app: FamilyApp, credits: CreditService, images
         tags,
         security,
         summary: 'Your queue at a glance (큐 상태 조회)',
-        response: { 200: Envelope(Status), ...errorResponses({}) },
+        response: { 200: Envelope(Status), ...errorResponses([]) },
       },
     },
     async (request) => {
@@ -166,7 +166,7 @@ export async function queueRoutes(app: FamilyApp, credits: CreditService, images
         security,
         summary: 'Your generation jobs, newest first (큐 아이템 목록)',
         querystring: ItemsQuery,
-        response: { 200: PagedEnvelope(Type.Array(Item)), ...errorResponses({ 400: '`VALIDATION_ERROR`' }) },
+        response: { 200: PagedEnvelope(Type.Array(Item)), ...errorResponses(['validation']) },
       },
     },
     async (request) => {
@@ -191,7 +191,7 @@ export async function queueRoutes(app: FamilyApp, credits: CreditService, images
         params: JobParams,
         response: {
           200: Envelope(Item),
-          ...errorResponses({ 400: '`VALIDATION_ERROR`: not a job id', 403: "`FORBIDDEN`: another account's job", 404: '`NOT_FOUND`' }),
+          ...errorResponses(['validation: not a job id', "FORBIDDEN: another account's job", 'NOT_FOUND']),
         },
       },
     },
@@ -209,12 +209,12 @@ export async function queueRoutes(app: FamilyApp, credits: CreditService, images
         params: JobParams,
         response: {
           200: Envelope(Type.Object({ job_id: Type.String(), status: Type.Literal('cancelled'), credits_refunded: Type.Integer() })),
-          ...errorResponses({
-            400: '`VALIDATION_ERROR`',
-            403: '`FORBIDDEN`',
-            404: '`NOT_FOUND`',
-            409: '`JOB_ALREADY_FINISHED`: it completed, failed or was cancelled already',
-          }),
+          ...errorResponses([
+            'validation',
+            'FORBIDDEN',
+            'NOT_FOUND',
+            'JOB_ALREADY_FINISHED: it completed, failed or was cancelled already',
+          ]),
         },
       },
     },

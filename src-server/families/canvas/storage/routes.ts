@@ -28,7 +28,7 @@ export async function storageRoutes(app: FamilyApp, images: ImageService): Promi
         tags: ['canvas'],
         security,
         summary: 'Your storage use and quota (스토리지 사용량)',
-        response: { 200: Envelope(Usage), ...errorResponses({}) },
+        response: { 200: Envelope(Usage), ...errorResponses([]) },
       },
     },
     async (request) => {

@@ -50,10 +50,10 @@ const Current = Type.Object({
   ),
 });
 
-const BILLING_ERRORS = {
-  502: '`PAYMENT_PROVIDER_ERROR`: Lemon Squeezy refused, failed or did not answer in time (`details.reason`: `status`, `timeout`, `unreachable`, `bad_response`; `details.upstream_status`)',
-  503: '`BILLING_NOT_CONFIGURED`: this server has no Lemon Squeezy API key, store or variant for that plan (a local installation sells nothing)',
-};
+const BILLING_ERRORS = [
+  'PAYMENT_PROVIDER_ERROR: Lemon Squeezy refused, failed or did not answer in time (`details.reason`: `status`, `timeout`, `unreachable`, `bad_response`; `details.upstream_status`)',
+  'BILLING_NOT_CONFIGURED: this server has no Lemon Squeezy API key, store or variant for that plan (a local installation sells nothing)',
+] as const;
 
 /** /subscriptions/**: plans, the account's subscription, checkout, upgrade and cancel. */
 export async function subscriptionRoutes(app: FamilyApp, subscriptions: SubscriptionService): Promise<void> {
@@ -65,7 +65,7 @@ export async function subscriptionRoutes(app: FamilyApp, subscriptions: Subscrip
         summary: 'Plans you can buy (플랜 목록)',
         description:
           'The paid plans, cheapest first. No sign-in needed. Free (every new account) and Enterprise (arranged directly) are not listed.',
-        response: { 200: Envelope(Type.Array(Plan)), ...errorResponses({}, { auth: false }) },
+        response: { 200: Envelope(Type.Array(Plan)), ...errorResponses([], { auth: false }) },
       },
     },
     async () =>
@@ -99,7 +99,7 @@ export async function subscriptionRoutes(app: FamilyApp, subscriptions: Subscrip
         summary: 'Your subscription (현재 구독 조회)',
         description:
           'An account without a subscription (every Free account, or one whose subscription ended) gets its current plan with `id: null`, `status: "active"`, `billing_cycle: null`, `cancel_at_period_end: false`, `payment_method: null`, and the period of its monthly credit grant as `current_period_start`/`end`.',
-        response: { 200: Envelope(Current), ...errorResponses({}) },
+        response: { 200: Envelope(Current), ...errorResponses([]) },
       },
     },
     async (request) => ok(subscriptions.current(currentUser(request))),
@@ -121,10 +121,11 @@ export async function subscriptionRoutes(app: FamilyApp, subscriptions: Subscrip
         ),
         response: {
           200: Envelope(Type.Object({ checkout_url: Type.String({ format: 'uri' }), expires_at: Type.String({ format: 'date-time' }) })),
-          ...errorResponses({
-            400: '`VALIDATION_ERROR`: unknown plan or cycle; `INVALID_PARAMETERS`: you already have a subscription',
+          ...errorResponses([
+            'validation: unknown plan or cycle',
+            'INVALID_PARAMETERS: you already have a subscription',
             ...BILLING_ERRORS,
-          }),
+          ]),
         },
       },
     },
@@ -153,11 +154,12 @@ export async function subscriptionRoutes(app: FamilyApp, subscriptions: Subscrip
               message: Type.String(),
             }),
           ),
-          ...errorResponses({
-            400: '`VALIDATION_ERROR`: unknown plan; `INVALID_PARAMETERS`: the same or a lower plan, or Enterprise, or no paid subscription where billing is configured (`details.checkout`)',
-            403: '`FORBIDDEN`: a LAN peer asking for a plan on an installation without billing',
+          ...errorResponses([
+            'validation: unknown plan',
+            'INVALID_PARAMETERS: the same or a lower plan, or Enterprise, or no paid subscription where billing is configured (`details.checkout`)',
+            'FORBIDDEN: a LAN peer asking for a plan on an installation without billing',
             ...BILLING_ERRORS,
-          }),
+          ]),
         },
       },
     },
@@ -190,11 +192,12 @@ export async function subscriptionRoutes(app: FamilyApp, subscriptions: Subscrip
           200: Envelope(
             Type.Object({ status: Type.Literal('cancelling'), ends_at: Type.String({ format: 'date-time' }), message: Type.String() }),
           ),
-          ...errorResponses({
-            400: '`VALIDATION_ERROR`; `INVALID_PARAMETERS`: already cancelled',
-            404: '`NOT_FOUND`: no active subscription',
+          ...errorResponses([
+            'validation',
+            'INVALID_PARAMETERS: already cancelled',
+            'NOT_FOUND: no active subscription',
             ...BILLING_ERRORS,
-          }),
+          ]),
         },
       },
     },

@@ -76,12 +76,14 @@ export async function webhookRoutes(app: FamilyApp, webhooks: WebhookService): P
               }),
             ),
             ...errorResponses(
-              {
-                400: '`VALIDATION_ERROR`: not JSON or not a Lemon Squeezy event; `INVALID_PARAMETERS`: unknown subscription status',
-                401: '`INVALID_SIGNATURE`',
-                422: '`UNKNOWN_VARIANT`: the variant is not in LEMONSQUEEZY_VARIANTS; `UNKNOWN_SUBSCRIPTION`: a payment for a subscription not seen yet. Not stored, so the provider retries it',
-                503: '`BILLING_NOT_CONFIGURED`: no LEMONSQUEEZY_WEBHOOK_SECRET',
-              },
+              [
+                'validation: not JSON or not a Lemon Squeezy event',
+                'INVALID_PARAMETERS: unknown subscription status',
+                'INVALID_SIGNATURE',
+                'UNKNOWN_VARIANT: the variant is not in LEMONSQUEEZY_VARIANTS',
+                'UNKNOWN_SUBSCRIPTION: a payment for a subscription not seen yet. Not stored, so the provider retries it',
+                'BILLING_NOT_CONFIGURED: no LEMONSQUEEZY_WEBHOOK_SECRET',
+              ],
               { auth: false },
             ),
           },

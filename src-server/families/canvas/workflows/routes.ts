@@ -43,12 +43,12 @@ const tags = ['canvas'];
 /** A definition of 1 MiB, with JSON's escaping and the other fields around it. */
 const WORKFLOW_BODY_LIMIT = 2 * MAX_DEFINITION_BYTES;
 
-const NOT_MINE = { 400: '`VALIDATION_ERROR`: not a workflow id', 403: "`FORBIDDEN`: another account's workflow", 404: '`NOT_FOUND`' };
-const SAVE_ERRORS = {
-  400: '`VALIDATION_ERROR`: no or blank name, a name over 100 characters, a definition that is not a JSON object, an unknown field',
-  402: "`STORAGE_EXCEEDED`: saving it would pass your plan's storage (`details.used_bytes`, `quota_bytes`, `required_bytes`)",
-  413: `\`PAYLOAD_TOO_LARGE\`: a definition over ${MAX_DEFINITION_BYTES} bytes (\`details.bytes\`, \`details.max_bytes\`)`,
-};
+const NOT_MINE = ['validation: not a workflow id', "FORBIDDEN: another account's workflow", 'NOT_FOUND'] as const;
+const SAVE_ERRORS = [
+  'validation: no or blank name, a name over 100 characters, a definition that is not a JSON object, an unknown field',
+  "STORAGE_EXCEEDED: saving it would pass your plan's storage (`details.used_bytes`, `quota_bytes`, `required_bytes`)",
+  `PAYLOAD_TOO_LARGE: a definition over ${MAX_DEFINITION_BYTES} bytes (\`details.bytes\`, \`details.max_bytes\`)` as const,
+] as const;
 
 /** Names the unknown field wherever it is (`inputs.hires_fix`), as the other generate routes do. */
 const runConfig = {
@@ -244,7 +244,7 @@ export async function workflowRoutes(
         querystring: WorkflowsQuery,
         response: {
           200: PagedEnvelope(Type.Array(WorkflowSummary)),
-          ...errorResponses({ 400: '`VALIDATION_ERROR`: per_page over 100...' }),
+          ...errorResponses(['validation: per_page over 100...']),
         },
       },
     },
@@ -294,7 +294,7 @@ export async function workflowRoutes(
         params: WorkflowParams,
         response: {
           200: Envelope(WorkflowDetail),
-          ...errorResponses({ ...NOT_MINE, 403: "`FORBIDDEN`: another account's private workflow" }),
+          ...errorResponses([...NOT_MINE, "FORBIDDEN: another account's private workflow"]),
         },
       },
     },
@@ -317,12 +317,12 @@ export async function workflowRoutes(
         body: PatchWorkflowBody,
         response: {
           200: Envelope(WorkflowDetail),
-          ...errorResponses({
+          ...errorResponses([
             ...SAVE_ERRORS,
-            400: `${SAVE_ERRORS[400]}, nothing to change`,
-            403: "`FORBIDDEN`: another account's workflow (public ones too)",
-            404: '`NOT_FOUND`',
-          }),
+            'validation: nothing to change',
+            "FORBIDDEN: another account's workflow (public ones too)",
+            'NOT_FOUND',
+          ]),
         },
       },
     },
@@ -351,7 +351,7 @@ export async function workflowRoutes(
         params: WorkflowParams,
         response: {
           200: Envelope(Type.Object({ id: Type.String(), deleted: Type.Literal(true) })),
-          ...errorResponses({ ...NOT_MINE, 403: "`FORBIDDEN`: another account's workflow (public ones too)" }),
+          ...errorResponses([...NOT_MINE, "FORBIDDEN: another account's workflow (public ones too)"]),
         },
       },
     },
@@ -368,12 +368,12 @@ export async function workflowRoutes(
       onRequest: signedIn,
       bodyLimit: IMAGE_BODY_LIMIT,
       config: runConfig,
-      schema: generateSchema('Run a saved workflow (워크플로우 실행)', RUN_DESCRIPTION, RunWorkflowBody, {
+      schema: generateSchema('Run a saved workflow (워크플로우 실행)', RUN_DESCRIPTION, RunWorkflowBody, [
         ...GENERATE_ERRORS,
-        400: `${GENERATE_ERRORS[400]}; a workflow the engine cannot run: node types it does not run (\`details.unsupported_node_types\`), an unsupported scheduler or setting (\`details.node_id\`, \`details.field\`), an empty model or prompt with no input to fill it, an input that does not apply to the workflow's kind`,
-        403: `${GENERATE_ERRORS[403]}; \`FORBIDDEN\`: another account's private workflow`,
-        404: `${GENERATE_ERRORS[404]}; \`NOT_FOUND\`: no such workflow, or the image its image node names is not in your gallery (\`details.field\`: \`inputs.image_id\`)`,
-      }),
+        "INVALID_PARAMETERS: a workflow the engine cannot run: node types it does not run (`details.unsupported_node_types`), an unsupported scheduler or setting (`details.node_id`, `details.field`), an empty model or prompt with no input to fill it, an input that does not apply to the workflow's kind",
+        "FORBIDDEN: another account's private workflow",
+        'NOT_FOUND: no such workflow, or the image its image node names is not in your gallery (`details.field`: `inputs.image_id`)',
+      ]),
     },
     async (request, reply) => {
       const user = currentUser(request);

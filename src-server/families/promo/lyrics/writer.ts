@@ -1,4 +1,5 @@
 import { josa } from 'es-hangul';
+import verses from './verses.json';
 
 /**
  * The jingle (로고송) writer: a song form with the name in the intro, a verse from the business's
@@ -88,75 +89,8 @@ export function moodOf(requested: string | null, category: Category): Mood {
   return category === 'health' ? 'calm' : 'bright';
 }
 
-/** Verse banks; `{N}` is the name, `{N이}`-style tokens take the right particle, `{K}` a keyword. */
-const VERSES: Record<Language, Record<Category, Record<Mood, string[]>>> = {
-  ko: {
-    cafe: {
-      bright: [
-        '향긋한 커피 한 잔에',
-        '달콤한 하루가 열려요',
-        '친구랑 함께 와도 좋아',
-        '햇살 가득 창가 자리',
-        '갓 구운 빵 냄새 솔솔',
-        '{K} 생각나면 여기로',
-      ],
-      calm: ['따뜻한 커피 한 잔에', '천천히 쉬어 가세요', '조용한 오후의 창가', '마음이 쉬는 작은 곳', '{K} 향기 머무는 곳'],
-    },
-    food: {
-      bright: [
-        '한 입 먹으면 웃음꽃',
-        '정성 가득 담은 한 상',
-        '배부르게 먹고 가요',
-        '오늘 저녁은 여기로',
-        '{K} 맛이 끝내줘요',
-        '가족 모두 함께 와요',
-      ],
-      calm: ['정성으로 차린 한 상', '따뜻한 밥 한 그릇에', '마음까지 든든해요', '{K} 맛이 그리울 때'],
-    },
-    beauty: {
-      bright: ['거울 속 내가 반짝여', '오늘은 나를 위한 날', '새로운 나를 만나요', '{K} 하면 여기죠'],
-      calm: ['편안하게 맡겨 주세요', '나를 위한 쉼표 하나', '부드럽게 빛나는 나', '{K} 하면 여기죠'],
-    },
-    health: {
-      bright: ['건강한 하루 시작해요', '웃으며 만나는 우리', '튼튼하게 지켜 줄게요', '{K} 걱정은 이제 그만'],
-      calm: ['아픈 곳 없이 편안히', '꼼꼼하게 살펴 드려요', '믿고 맡길 수 있어요', '{K} 걱정은 이제 그만', '가족처럼 돌봐 드려요'],
-    },
-    shop: {
-      bright: ['골라 보는 재미 가득', '오늘도 좋은 선물을', '찾던 바로 그 물건', '{K} 있는 우리 가게'],
-      calm: ['천천히 둘러보세요', '마음에 드는 것 하나', '정성껏 골라 놓았죠', '{K} 있는 우리 가게'],
-    },
-    general: {
-      bright: ['언제나 반가운 그곳', '기분 좋은 하루 되는 곳', '한 번 오면 또 오고 싶어', '{K} 하면 생각나요'],
-      calm: ['언제나 그 자리에서', '따뜻하게 맞아 드려요', '편안한 하루가 되는 곳', '{K} 하면 생각나요'],
-    },
-  },
-  en: {
-    cafe: {
-      bright: ['a cup of coffee to start', 'sweet little treats every day', 'bring a friend along today', '{K} is on the menu'],
-      calm: ['slow down with a warm cup', 'a quiet corner for you', 'soft light by the window', '{K} is on the menu'],
-    },
-    food: {
-      bright: ['one bite and you will smile', 'made with care for the table', 'dinner tonight is right here', '{K} that tastes so good'],
-      calm: ['a warm bowl made with care', 'sit down and take your time', 'food that feels like home', '{K} that tastes so good'],
-    },
-    beauty: {
-      bright: ['shine a little brighter', 'a day that is all for you', 'meet a brand new you today', 'come in for {K}'],
-      calm: ['relax and leave it to us', 'a pause that is all for you', 'a gentle glow for you', 'come in for {K}'],
-    },
-    health: {
-      bright: ['start a healthy day with us', 'we keep you strong and well', 'smiles are what we do', 'no more worries with {K}'],
-      calm: ['gentle care for every day', 'we look after you with care', 'trust us like family', 'no more worries with {K}'],
-    },
-    shop: {
-      bright: ['so much fun to look around', 'find the perfect gift today', 'just the thing you wanted', 'we have {K} for you'],
-      calm: ['take your time and look around', 'something special, chosen well', 'picked with care for you', 'we have {K} for you'],
-    },
-    general: {
-      bright: ['always happy to see you', 'a place that makes your day', 'come once and you will be back', 'think of us for {K}'],
-      calm: ['always right here for you', 'a warm welcome every day', 'a place to feel at ease', 'think of us for {K}'],
-    },
-  },
-};
+/** Verse banks (verses.json, data rather than code); `{N}` is the name, `{N이}`-style tokens take the right particle, `{K}` a keyword. */
+const VERSES: Record<Language, Record<Category, Record<Mood, string[]>>> = verses;
 
 const KO_DIGITS = ['공', '일', '이', '삼', '사', '오', '육', '칠', '팔', '구'];
 const EN_DIGITS = ['oh', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];

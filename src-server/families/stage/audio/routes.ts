@@ -36,7 +36,7 @@ import { errors } from '../errors';
 const tags = ['stage'];
 const TEXT_MAX = 200;
 
-const readFailure: StageFailure = { code: 'INTERNAL_SERVER_ERROR', message: 'Server error', database: true };
+const readFailure: StageFailure = { code: 'internal', message: 'Server error', database: true };
 const streamFailure: StageFailure = { code: 'STREAMING_ERROR', message: 'Failed to stream audio file' };
 const uploadFailure: StageFailure = { code: 'UPLOAD_ERROR', message: 'Failed to upload audio file', database: true };
 
@@ -77,10 +77,7 @@ export async function audioRoutes(app: FamilyApp, audio: AudioService): Promise<
         querystring: AudioListQuery,
         response: {
           200: AudioPage,
-          ...errorResponses({
-            400: '`INVALID_INPUT`: `limit` or `offset` out of range',
-            500: '`DATABASE_ERROR` (with the driver `code`), `INTERNAL_SERVER_ERROR`',
-          }),
+          ...errorResponses(['INVALID_INPUT: `limit` or `offset` out of range', 'DATABASE_ERROR: with the driver `code`', 'internal']),
         },
       },
     },
@@ -115,7 +112,7 @@ export async function audioRoutes(app: FamilyApp, audio: AudioService): Promise<
         params: SearchParams,
         response: {
           200: AudioList,
-          ...errorResponses({ 400: '`INVALID_INPUT`: query longer than 200 characters', 500: '`DATABASE_ERROR`, `INTERNAL_SERVER_ERROR`' }),
+          ...errorResponses(['INVALID_INPUT: query longer than 200 characters', 'DATABASE_ERROR', 'internal']),
         },
       },
     },
@@ -139,11 +136,12 @@ export async function audioRoutes(app: FamilyApp, audio: AudioService): Promise<
         params: IdParams,
         response: {
           200: StreamInfo,
-          ...errorResponses({
-            400: '`INVALID_ID`',
-            404: '`AUDIO_NOT_FOUND` (no such id), `FILE_NOT_FOUND` (its file is missing on disk)',
-            500: '`STREAMING_ERROR`',
-          }),
+          ...errorResponses([
+            'INVALID_ID',
+            'AUDIO_NOT_FOUND: no such id',
+            'FILE_NOT_FOUND: its file is missing on disk',
+            'STREAMING_ERROR',
+          ]),
         },
       },
     },
@@ -177,12 +175,7 @@ export async function audioRoutes(app: FamilyApp, audio: AudioService): Promise<
       response: {
         200: FileBytes('The whole file'),
         206: FileBytes('The requested byte range'),
-        ...errorResponses({
-          400: '`INVALID_ID`',
-          404: '`AUDIO_NOT_FOUND`, `FILE_NOT_FOUND`',
-          416: '`RANGE_NOT_SATISFIABLE`',
-          500: '`STREAMING_ERROR`',
-        }),
+        ...errorResponses(['INVALID_ID', 'AUDIO_NOT_FOUND', 'FILE_NOT_FOUND', 'range_not_satisfiable', 'STREAMING_ERROR']),
       },
     },
     handler: async (request, reply) => {
@@ -207,7 +200,7 @@ export async function audioRoutes(app: FamilyApp, audio: AudioService): Promise<
         params: IdParams,
         response: {
           200: AudioOne,
-          ...errorResponses({ 400: '`INVALID_ID`', 404: '`AUDIO_NOT_FOUND`', 500: '`DATABASE_ERROR`, `INTERNAL_SERVER_ERROR`' }),
+          ...errorResponses(['INVALID_ID', 'AUDIO_NOT_FOUND', 'DATABASE_ERROR', 'internal']),
         },
       },
     },
@@ -237,11 +230,15 @@ export async function audioRoutes(app: FamilyApp, audio: AudioService): Promise<
         body: UploadForm,
         response: {
           201: Uploaded,
-          ...errorResponses({
-            400: '`NO_FILE`, `MISSING_TITLE`, `INVALID_FILE_TYPE` (the content is not AAC/M4A/MP3/WAV), `INVALID_INPUT` (duration not a number, title or artist over 200 characters)',
-            413: '`FILE_TOO_LARGE` (over 100 MB)',
-            500: '`UPLOAD_ERROR`, `DATABASE_ERROR`',
-          }),
+          ...errorResponses([
+            'NO_FILE',
+            'MISSING_TITLE',
+            'INVALID_FILE_TYPE: the content is not AAC/M4A/MP3/WAV',
+            'INVALID_INPUT: duration not a number, title or artist over 200 characters',
+            'FILE_TOO_LARGE: over 100 MB',
+            'UPLOAD_ERROR',
+            'DATABASE_ERROR',
+          ]),
         },
       },
     },
@@ -281,7 +278,7 @@ export async function audioRoutes(app: FamilyApp, audio: AudioService): Promise<
         security,
         summary: "The caller's finished songs (My songs and their studios' songs), to add to the library",
         description: 'Newest first, at most 500. `audioId` is set for a song already in the library.',
-        response: { 200: MySongs, ...errorResponses({ 500: '`INTERNAL_SERVER_ERROR`' }) },
+        response: { 200: MySongs, ...errorResponses(['LIST_FAILED']) },
       },
     },
     async (request) => ({ success: true as const, songs: audio.mySongs(currentUser(request).id) }),
@@ -304,11 +301,15 @@ export async function audioRoutes(app: FamilyApp, audio: AudioService): Promise<
         response: {
           200: Uploaded,
           201: Uploaded,
-          ...errorResponses({
-            400: '`MISSING_FIELDS`, `INVALID_INPUT`, `INVALID_FILE_TYPE` (the song is in a format the library does not take)',
-            404: '`AUDIO_NOT_FOUND` (not one of your songs), `FILE_NOT_FOUND`',
-            500: '`UPLOAD_ERROR`, `DATABASE_ERROR`',
-          }),
+          ...errorResponses([
+            'MISSING_FIELDS',
+            'INVALID_INPUT',
+            'INVALID_FILE_TYPE: the song is in a format the library does not take',
+            'AUDIO_NOT_FOUND: not one of your songs',
+            'FILE_NOT_FOUND',
+            'UPLOAD_ERROR',
+            'DATABASE_ERROR',
+          ]),
         },
       },
     },

@@ -1,5 +1,5 @@
 import { and, count, desc, eq, like, or, sql } from 'drizzle-orm';
-import { parseFile } from 'music-metadata';
+import { loadMusicMetadata } from '../../../media/lazy';
 import type { Db } from '../../../db/client';
 import { stageAudioFiles, studioSongs, users } from '../../../db/schema';
 import { FileTooLargeError, type FileStore } from '../../../storage/file-store';
@@ -106,7 +106,11 @@ export class AudioService {
     this.inFlight.add(key);
     try {
       const { size } = await this.storage.put(key, head.all(), { maxBytes: AUDIO_MAX_BYTES });
-      const meta = await parseFile(this.storage.absolutePath(key), { duration: true, skipCovers: true }).catch(() => null);
+      const meta = await (
+        await loadMusicMetadata()
+      )
+        .parseFile(this.storage.absolutePath(key), { duration: true, skipCovers: true })
+        .catch(() => null);
       if (!meta || !metadataAgrees(format, meta.format)) throw notAudio();
       const seconds = meta.format.duration;
       const duration = seconds !== undefined && Number.isFinite(seconds) ? Math.round(seconds * 1000) / 1000 : null;

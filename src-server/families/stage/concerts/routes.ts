@@ -54,8 +54,8 @@ const actorOf = (request: FastifyRequest): Actor => {
 const missing = (message: string) => errors.error('MISSING_FIELDS', message);
 const invalidSongs = (message: string) => errors.error('INVALID_SONGS', message);
 
-const ROOM_CODES = '`CONCERT_NOT_FOUND` (no such room, or it lapsed)';
-const studioOnly = (what: string) => `\`PERMISSION_DENIED\`: only the studio (the concert's creator) may ${what}`;
+const ROOM_CODES = 'CONCERT_NOT_FOUND: no such room, or it lapsed';
+const studioOnly = (what: string) => `PERMISSION_DENIED: only the studio (the concert's creator) may ${what}` as const;
 
 const ORDER = 'Checks run in this order: input (400), room (404), permission (403), room state.';
 
@@ -86,10 +86,13 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         body: CreateBody,
         response: {
           200: Created,
-          ...errorResponses({
-            400: '`MISSING_FIELDS`, `INVALID_SONGS` (not an array, bad item, duplicate songNum, unknown audioId), `INVALID_ACCESSORIES`, `INVALID_INPUT` (maxAudience, expiresIn)',
-            500: '`CREATE_FAILED`',
-          }),
+          ...errorResponses([
+            'MISSING_FIELDS',
+            'INVALID_SONGS: not an array, bad item, duplicate songNum, unknown audioId',
+            'INVALID_ACCESSORIES',
+            'INVALID_INPUT: maxAudience, expiresIn',
+            'CREATE_FAILED',
+          ]),
         },
       },
     },
@@ -109,7 +112,7 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         security,
         summary: 'List live concert rooms',
         description: 'Every room that has not lapsed, open or closed, newest first (lapsed rooms are purged here).',
-        response: { 200: ConcertList, ...errorResponses({ 500: '`LIST_FAILED`' }) },
+        response: { 200: ConcertList, ...errorResponses(['LIST_FAILED']) },
       },
     },
     async () => {
@@ -139,11 +142,12 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         body: ClientBody,
         response: {
           200: Message,
-          ...errorResponses({
-            400: '`MISSING_CLIENT_ID` (absent or not a user number), `JOIN_FAILED` ("Concert is full", "Concert is not open", unknown user)',
-            403: studioOnly('register clients'),
-            404: ROOM_CODES,
-          }),
+          ...errorResponses([
+            'MISSING_CLIENT_ID: absent or not a user number',
+            'JOIN_FAILED: "Concert is full", "Concert is not open", unknown user',
+            studioOnly('register clients'),
+            ROOM_CODES,
+          ]),
         },
       },
     },
@@ -166,7 +170,7 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         description: 'A client that is not registered is already gone: this succeeds too, so a listen server may retry. ' + ORDER,
         params: RoomParams,
         body: ClientBody,
-        response: { 200: Message, ...errorResponses({ 400: '`MISSING_CLIENT_ID`', 403: studioOnly('remove clients'), 404: ROOM_CODES }) },
+        response: { 200: Message, ...errorResponses(['MISSING_CLIENT_ID', studioOnly('remove clients'), ROOM_CODES]) },
       },
     },
     async (request) => {
@@ -185,7 +189,7 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         summary: "Get a room's details",
         description: 'Any signed-in account may read it, as the list shows the same.',
         params: RoomParams,
-        response: { 200: ConcertOne, ...errorResponses({ 404: ROOM_CODES }) },
+        response: { 200: ConcertOne, ...errorResponses([ROOM_CODES]) },
       },
     },
     async (request) => {
@@ -213,12 +217,13 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         body: SongInput,
         response: {
           200: SongsChanged,
-          ...errorResponses({
-            400: '`MISSING_FIELDS`, `INVALID_SONGS` (bad field, unknown audioId)',
-            403: studioOnly('manage songs'),
-            404: ROOM_CODES,
-            409: '`DUPLICATE_SONG_NUM`: songNum is already in the list',
-          }),
+          ...errorResponses([
+            'MISSING_FIELDS',
+            'INVALID_SONGS: bad field, unknown audioId',
+            studioOnly('manage songs'),
+            ROOM_CODES,
+            'DUPLICATE_SONG_NUM: songNum is already in the list',
+          ]),
         },
       },
     },
@@ -243,11 +248,7 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         params: SongParams,
         response: {
           200: SongsChanged,
-          ...errorResponses({
-            400: '`INVALID_INPUT`: songNum is not a positive integer',
-            403: studioOnly('manage songs'),
-            404: `${ROOM_CODES}, \`SONG_NOT_FOUND\``,
-          }),
+          ...errorResponses(['INVALID_INPUT: songNum is not a positive integer', studioOnly('manage songs'), ROOM_CODES, 'SONG_NOT_FOUND']),
         },
       },
     },
@@ -272,11 +273,7 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         body: ChangeSongBody,
         response: {
           200: SongChanged,
-          ...errorResponses({
-            400: '`MISSING_FIELDS`, `INVALID_INPUT`',
-            403: studioOnly('manage songs'),
-            404: `${ROOM_CODES}, \`SONG_NOT_FOUND\``,
-          }),
+          ...errorResponses(['MISSING_FIELDS', 'INVALID_INPUT', studioOnly('manage songs'), ROOM_CODES, 'SONG_NOT_FOUND']),
         },
       },
     },
@@ -297,7 +294,7 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         description:
           'Participants are the studio and the clients its listen server registered. `currentSong` is null while the room has no songs; `songStartedAt` says when it (re)started.',
         params: RoomParams,
-        response: { 200: CurrentSong, ...errorResponses({ 403: '`ACCESS_DENIED`: "Not in concert room"', 404: ROOM_CODES }) },
+        response: { 200: CurrentSong, ...errorResponses(['ACCESS_DENIED: "Not in concert room"', ROOM_CODES]) },
       },
     },
     async (request) => {
@@ -314,13 +311,9 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
     },
   );
 
-  const accessoryCodes = (code: string, extra: Record<number, string> = {}) =>
-    errorResponses({
-      400: `\`INVALID_ACCESSORIES\`, \`${code}\` (the concert is open)`,
-      403: studioOnly('edit accessories'),
-      404: ROOM_CODES,
-      ...extra,
-    });
+  type AccessoryCode = 'ADD_ACCESSORY_FAILED' | 'REMOVE_ACCESSORY_FAILED' | 'UPDATE_ACCESSORIES_FAILED';
+  const accessoryCodes = (code: AccessoryCode, more: Parameters<typeof errorResponses>[0]) =>
+    errorResponses([...more, `${code}: the concert is open`, studioOnly('edit accessories'), ROOM_CODES]);
   const WHILE_CLOSED = 'Only while the concert is closed: the audience already dressed the avatar. ';
 
   app.post(
@@ -335,7 +328,7 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         description: WHILE_CLOSED + ORDER,
         params: RoomParams,
         body: Accessory,
-        response: { 200: AccessoriesChanged, ...accessoryCodes('ADD_ACCESSORY_FAILED') },
+        response: { 200: AccessoriesChanged, ...accessoryCodes('ADD_ACCESSORY_FAILED', ['INVALID_ACCESSORIES']) },
       },
     },
     async (request) => {
@@ -356,10 +349,10 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         params: AccessoryParams,
         response: {
           200: AccessoriesChanged,
-          ...accessoryCodes('REMOVE_ACCESSORY_FAILED', {
-            400: '`INVALID_INPUT` (index is not a whole number), `REMOVE_ACCESSORY_FAILED` (the concert is open)',
-            404: `${ROOM_CODES}, \`ACCESSORY_NOT_FOUND\` (index past the end)`,
-          }),
+          ...accessoryCodes('REMOVE_ACCESSORY_FAILED', [
+            'INVALID_INPUT: index is not a whole number',
+            'ACCESSORY_NOT_FOUND: index past the end',
+          ]),
         },
       },
     },
@@ -387,9 +380,7 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         body: AccessoriesBody,
         response: {
           200: AccessoriesChanged,
-          ...accessoryCodes('UPDATE_ACCESSORIES_FAILED', {
-            400: '`MISSING_FIELDS`, `INVALID_ACCESSORIES`, `UPDATE_ACCESSORIES_FAILED` (the concert is open)',
-          }),
+          ...accessoryCodes('UPDATE_ACCESSORIES_FAILED', ['MISSING_FIELDS', 'INVALID_ACCESSORIES']),
         },
       },
     },
@@ -423,11 +414,12 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         body: ListenServerBody,
         response: {
           200: ListenServerSet,
-          ...errorResponses({
-            400: '`MISSING_FIELDS`, `INVALID_INPUT` (not an IP address, port out of range)',
-            403: studioOnly('register the listen server'),
-            404: ROOM_CODES,
-          }),
+          ...errorResponses([
+            'MISSING_FIELDS',
+            'INVALID_INPUT: not an IP address, port out of range',
+            studioOnly('register the listen server'),
+            ROOM_CODES,
+          ]),
         },
       },
     },
@@ -465,7 +457,7 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         body: ToggleBody,
         response: {
           200: Toggled,
-          ...errorResponses({ 400: '`INVALID_INPUT`', 403: studioOnly('open or close the room'), 404: ROOM_CODES }),
+          ...errorResponses(['INVALID_INPUT', studioOnly('open or close the room'), ROOM_CODES]),
         },
       },
     },
@@ -483,7 +475,7 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         summary: "What the invite page shows before joining: the concert's name, host and whether a display name is enough (no sign-in)",
         description: "Atelier's addition. `code` is the room's short join code (any case) or its roomId.",
         params: InviteParams,
-        response: { 200: Invite, ...errorResponses({ 404: ROOM_CODES }) },
+        response: { 200: Invite, ...errorResponses([ROOM_CODES]) },
       },
     },
     async (request) => {
@@ -506,7 +498,12 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         body: GuestBody,
         response: {
           201: GuestAdmitted,
-          ...errorResponses({ 400: '`MISSING_FIELDS`, `JOIN_FAILED`', 403: '`GUESTS_NOT_ALLOWED`', 404: ROOM_CODES }),
+          ...errorResponses([
+            'MISSING_FIELDS',
+            'JOIN_FAILED: the doors are closed or every seat is taken',
+            'GUESTS_NOT_ALLOWED',
+            ROOM_CODES,
+          ]),
         },
       },
     },
@@ -537,7 +534,7 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         body: GuestPolicyBody,
         response: {
           200: GuestPolicy,
-          ...errorResponses({ 400: '`INVALID_INPUT`', 403: studioOnly('choose who may join'), 404: ROOM_CODES }),
+          ...errorResponses(['INVALID_INPUT', studioOnly('choose who may join'), ROOM_CODES]),
         },
       },
     },
@@ -563,7 +560,7 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
         params: GuestParams,
         response: {
           200: Message,
-          ...errorResponses({ 400: '`INVALID_INPUT`', 403: studioOnly('remove listeners'), 404: ROOM_CODES }),
+          ...errorResponses(['INVALID_INPUT', studioOnly('remove listeners'), ROOM_CODES]),
         },
       },
     },
@@ -576,7 +573,7 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
   await partyRoutes(app, concerts);
 }
 
-const PARTICIPANTS = '`ACCESS_DENIED`: "Not in concert room" (only the studio and seated listeners)';
+const PARTICIPANTS = 'ACCESS_DENIED: "Not in concert room" (only the studio and seated listeners)';
 
 /** Listening-party additions: host transport, ending a concert, reactions and song requests. */
 async function partyRoutes(app: FamilyApp, concerts: ConcertService): Promise<void> {
@@ -601,12 +598,15 @@ async function partyRoutes(app: FamilyApp, concerts: ConcertService): Promise<vo
         body: TransportBody,
         response: {
           200: TransportDone,
-          ...errorResponses({
-            400: '`MISSING_FIELDS`, `INVALID_INPUT`, `SEEK_OUT_OF_RANGE` (past the end of the song)',
-            403: studioOnly('control playback'),
-            404: ROOM_CODES,
-            409: '`NOTHING_PLAYING` (empty set list), `END_OF_SET_LIST` (next on the last song)',
-          }),
+          ...errorResponses([
+            'MISSING_FIELDS',
+            'INVALID_INPUT',
+            'SEEK_OUT_OF_RANGE: past the end of the song',
+            studioOnly('control playback'),
+            ROOM_CODES,
+            'NOTHING_PLAYING: empty set list',
+            'END_OF_SET_LIST: next on the last song',
+          ]),
         },
       },
     },
@@ -637,7 +637,7 @@ async function partyRoutes(app: FamilyApp, concerts: ConcertService): Promise<vo
         description:
           'Everyone following the room gets `concert:ended` with reason `ended`; the room, its seats and its requests are gone. ' + ORDER,
         params: RoomParams,
-        response: { 200: Message, ...errorResponses({ 403: studioOnly('end the concert'), 404: ROOM_CODES }) },
+        response: { 200: Message, ...errorResponses([studioOnly('end the concert'), ROOM_CODES]) },
       },
     },
     async (request) => {
@@ -660,7 +660,7 @@ async function partyRoutes(app: FamilyApp, concerts: ConcertService): Promise<vo
         body: ReactionBody,
         response: {
           200: Message,
-          ...errorResponses({ 400: '`MISSING_FIELDS`, `INVALID_REACTION`', 403: PARTICIPANTS, 404: ROOM_CODES }),
+          ...errorResponses(['MISSING_FIELDS', 'INVALID_REACTION', PARTICIPANTS, ROOM_CODES]),
         },
       },
     },
@@ -680,7 +680,7 @@ async function partyRoutes(app: FamilyApp, concerts: ConcertService): Promise<vo
         summary: 'Song requests waiting for the studio (participants)',
         description: 'Oldest first. The `concert:state` snapshot carries them too, with titles.',
         params: RoomParams,
-        response: { 200: RequestList, ...errorResponses({ 403: PARTICIPANTS, 404: ROOM_CODES }) },
+        response: { 200: RequestList, ...errorResponses([PARTICIPANTS, ROOM_CODES]) },
       },
     },
     async (request) => {
@@ -705,12 +705,7 @@ async function partyRoutes(app: FamilyApp, concerts: ConcertService): Promise<vo
         body: RequestBody,
         response: {
           200: RequestMade,
-          ...errorResponses({
-            400: '`MISSING_FIELDS`, `INVALID_INPUT`',
-            403: PARTICIPANTS,
-            404: `${ROOM_CODES}, \`AUDIO_NOT_FOUND\``,
-            409: '`TOO_MANY_REQUESTS`',
-          }),
+          ...errorResponses(['MISSING_FIELDS', 'INVALID_INPUT', PARTICIPANTS, ROOM_CODES, 'AUDIO_NOT_FOUND', 'TOO_MANY_REQUESTS']),
         },
       },
     },
@@ -732,7 +727,7 @@ async function partyRoutes(app: FamilyApp, concerts: ConcertService): Promise<vo
         params: RequestParams,
         response: {
           200: SongsChanged,
-          ...errorResponses({ 403: studioOnly('answer requests'), 404: `${ROOM_CODES}, \`REQUEST_NOT_FOUND\`` }),
+          ...errorResponses([studioOnly('answer requests'), ROOM_CODES, 'REQUEST_NOT_FOUND']),
         },
       },
     },
@@ -752,7 +747,7 @@ async function partyRoutes(app: FamilyApp, concerts: ConcertService): Promise<vo
         summary: 'Decline a song request (studio only)',
         description: ORDER,
         params: RequestParams,
-        response: { 200: Message, ...errorResponses({ 403: studioOnly('answer requests'), 404: `${ROOM_CODES}, \`REQUEST_NOT_FOUND\`` }) },
+        response: { 200: Message, ...errorResponses([studioOnly('answer requests'), ROOM_CODES, 'REQUEST_NOT_FOUND']) },
       },
     },
     async (request) => {

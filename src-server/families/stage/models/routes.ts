@@ -30,11 +30,8 @@ function optionalTypes(body: Record<string, unknown>): AppError | null {
   return null;
 }
 
-const idCodes = {
-  400: '`INVALID_ID`',
-  404: "`MODEL_NOT_FOUND` (also for another account's model)",
-  500: '`DATABASE_ERROR`, `INTERNAL_SERVER_ERROR`',
-};
+const FAILED = ['DATABASE_ERROR', 'internal'] as const;
+const idCodes = ['INVALID_ID', "MODEL_NOT_FOUND: also for another account's model", ...FAILED] as const;
 
 /** /api/models/**: each account's own 3D models; nobody else sees them. */
 export async function modelRoutes(app: FamilyApp, models: Model3dService): Promise<void> {
@@ -48,7 +45,7 @@ export async function modelRoutes(app: FamilyApp, models: Model3dService): Promi
         security,
         summary: 'List my 3D models',
         description: 'Newest first.',
-        response: { 200: ModelList, ...errorResponses({ 500: idCodes[500] }) },
+        response: { 200: ModelList, ...errorResponses(FAILED) },
       },
     },
     async (request) => {
@@ -78,11 +75,13 @@ export async function modelRoutes(app: FamilyApp, models: Model3dService): Promi
         body: RegisterBody,
         response: {
           201: Registered,
-          ...errorResponses({
-            400: '`MISSING_FIELDS`, `INVALID_INPUT_TYPE` (model_name/file_path not strings, file_size not a number), `INVALID_INPUT` (too long, negative size)',
-            409: '`DUPLICATE_MODEL_NAME`',
-            500: idCodes[500],
-          }),
+          ...errorResponses([
+            'MISSING_FIELDS',
+            'INVALID_INPUT_TYPE: model_name/file_path not strings, file_size not a number',
+            'INVALID_INPUT: too long, negative size',
+            'DUPLICATE_MODEL_NAME',
+            ...FAILED,
+          ]),
         },
       },
     },
@@ -118,12 +117,17 @@ export async function modelRoutes(app: FamilyApp, models: Model3dService): Promi
         body: UploadForm,
         response: {
           201: Uploaded,
-          ...errorResponses({
-            400: '`NO_FILE`, `MISSING_FIELDS` (model_name), `INVALID_FILE_TYPE` (not GLB/glTF/FBX), `INVALID_THUMBNAIL`, `INVALID_INPUT` (model_name over 200 characters)',
-            409: '`DUPLICATE_MODEL_NAME`',
-            413: '`FILE_TOO_LARGE` (model over 100 MB or thumbnail over 10 MB)',
-            500: '`UPLOAD_ERROR`, `DATABASE_ERROR`',
-          }),
+          ...errorResponses([
+            'NO_FILE',
+            'MISSING_FIELDS: model_name',
+            'INVALID_FILE_TYPE: not GLB/glTF/FBX',
+            'INVALID_THUMBNAIL',
+            'INVALID_INPUT: model_name over 200 characters',
+            'DUPLICATE_MODEL_NAME',
+            'FILE_TOO_LARGE: model over 100 MB or thumbnail over 10 MB',
+            'UPLOAD_ERROR',
+            'DATABASE_ERROR',
+          ]),
         },
       },
     },
@@ -174,7 +178,7 @@ export async function modelRoutes(app: FamilyApp, models: Model3dService): Promi
       response: {
         200: FileBytes('The whole file'),
         206: FileBytes('The requested byte range'),
-        ...errorResponses({ ...idCodes, 404: '`MODEL_NOT_FOUND`, `FILE_NOT_FOUND`', 416: '`RANGE_NOT_SATISFIABLE`' }),
+        ...errorResponses([...idCodes, 'FILE_NOT_FOUND', 'range_not_satisfiable']),
       },
     },
     handler: async (request, reply) => {
@@ -232,11 +236,14 @@ export async function modelRoutes(app: FamilyApp, models: Model3dService): Promi
         body: UpdateBody,
         response: {
           200: Updated,
-          ...errorResponses({
+          ...errorResponses([
             ...idCodes,
-            400: '`INVALID_ID`, `NO_UPDATE_FIELDS`, `INVALID_INPUT_TYPE`, `MISSING_FIELDS` (empty model_name/file_path), `INVALID_INPUT`',
-            409: '`DUPLICATE_MODEL_NAME`',
-          }),
+            'NO_UPDATE_FIELDS',
+            'INVALID_INPUT_TYPE',
+            'MISSING_FIELDS: empty model_name/file_path',
+            'INVALID_INPUT',
+            'DUPLICATE_MODEL_NAME',
+          ]),
         },
       },
     },

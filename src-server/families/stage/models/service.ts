@@ -1,5 +1,5 @@
 import { and, desc, eq, ne, or } from 'drizzle-orm';
-import sharp from 'sharp';
+import { loadSharp } from '../../../media/lazy';
 import type { Db } from '../../../db/client';
 import { stageModels } from '../../../db/schema';
 import { FileTooLargeError, InvalidKeyError, assertValidKey, type FileStore } from '../../../storage/file-store';
@@ -174,6 +174,7 @@ export class Model3dService {
   /** A PNG, JPEG or WebP image, stored as a PNG no larger than 512 px on either side. */
   async receiveThumbnail(owner: Owner, image: Buffer): Promise<string> {
     const invalid = () => errors.error('INVALID_THUMBNAIL', 'The thumbnail must be a PNG, JPEG or WebP image');
+    const sharp = await loadSharp();
     const format = await sharp(image)
       .metadata()
       .then((m) => m.format)

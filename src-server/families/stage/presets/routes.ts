@@ -22,7 +22,7 @@ const validationError = fieldErrors({
 
 const UPDATABLE = ['presetName', 'description', 'accessories', 'isPublic'];
 
-const idCodes = { 400: '`INVALID_ID`', 403: '`ACCESS_DENIED`', 404: '`PRESET_NOT_FOUND`' };
+const idCodes = ['INVALID_ID', 'ACCESS_DENIED', 'PRESET_NOT_FOUND'] as const;
 
 /** /api/accessory-presets/**: saved sets of avatar accessories, private or shared with every account. */
 export async function presetRoutes(app: FamilyApp, presets: PresetService): Promise<void> {
@@ -47,11 +47,13 @@ export async function presetRoutes(app: FamilyApp, presets: PresetService): Prom
         body: SaveBody,
         response: {
           200: PresetOne,
-          ...errorResponses({
-            400: '`MISSING_FIELDS`, `INVALID_ACCESSORIES` (not an array, or an item lacks a field or has a wrong type), `INVALID_INPUT`',
-            409: '`DUPLICATE_PRESET_NAME`',
-            500: '`SAVE_FAILED`',
-          }),
+          ...errorResponses([
+            'MISSING_FIELDS',
+            'INVALID_ACCESSORIES: not an array, or an item lacks a field or has a wrong type',
+            'INVALID_INPUT',
+            'DUPLICATE_PRESET_NAME',
+            'SAVE_FAILED',
+          ]),
         },
       },
     },
@@ -78,7 +80,7 @@ export async function presetRoutes(app: FamilyApp, presets: PresetService): Prom
         description:
           "The caller's presets; with `includePublic=true` also every other account's public presets. Newest first; `accessories` are left out (get one preset for them).",
         querystring: ListQuery,
-        response: { 200: PresetList, ...errorResponses({ 400: '`INVALID_INPUT`: includePublic is not true/false', 500: '`LIST_FAILED`' }) },
+        response: { 200: PresetList, ...errorResponses(['INVALID_INPUT: includePublic is not true/false', 'LIST_FAILED']) },
       },
     },
     async (request) => {
@@ -100,7 +102,7 @@ export async function presetRoutes(app: FamilyApp, presets: PresetService): Prom
         params: IdParams,
         response: {
           200: PresetWithAccessories,
-          ...errorResponses({ ...idCodes, 404: '`PRESET_NOT_FOUND`, `FILE_NOT_FOUND` (its JSON file is missing)' }),
+          ...errorResponses([...idCodes, 'FILE_NOT_FOUND: its JSON file is missing']),
         },
       },
     },
@@ -133,12 +135,7 @@ export async function presetRoutes(app: FamilyApp, presets: PresetService): Prom
         body: UpdateBody,
         response: {
           200: PresetOne,
-          ...errorResponses({
-            ...idCodes,
-            400: '`INVALID_ID`, `MISSING_FIELDS`, `INVALID_ACCESSORIES`, `INVALID_INPUT`',
-            409: '`DUPLICATE_PRESET_NAME`',
-            500: '`SAVE_FAILED`',
-          }),
+          ...errorResponses([...idCodes, 'MISSING_FIELDS', 'INVALID_ACCESSORIES', 'INVALID_INPUT', 'DUPLICATE_PRESET_NAME', 'SAVE_FAILED']),
         },
       },
     },

@@ -135,11 +135,11 @@ export async function studioAccountRoutes(app: FamilyApp): Promise<void> {
         ),
         response: {
           200: Envelope(AccountSchema),
-          ...errorResponses({
-            400: '`VALIDATION_ERROR`: a bad field, `new_password` without `current_password`, or a weak new password',
-            401: "`INVALID_CREDENTIALS`: `current_password` is not the account's",
-            409: '`DUPLICATE_ACCOUNT`: the `user_id` or `email` is taken',
-          }),
+          ...errorResponses([
+            'VALIDATION_ERROR: a bad field, `new_password` without `current_password`, or a weak new password',
+            "INVALID_CREDENTIALS: `current_password` is not the account's",
+            'DUPLICATE_ACCOUNT: the `user_id` or `email` is taken',
+          ]),
         },
       },
     },

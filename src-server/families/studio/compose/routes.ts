@@ -1,7 +1,6 @@
 import { Type } from 'typebox';
 import type { FamilyApp } from '../../../http/family';
 import { currentUser } from '../../../plugins/app/auth';
-import { FileTooLargeError } from '../../../storage/file-store';
 import { contentDisposition } from '../../../storage/range';
 import { multipartForm, readMultipart } from '../../../http/multipart';
 import { STUDIO_CONTENT_TYPES, checkStoredAudio, type StudioAudioFormat } from '../files/audio';
@@ -13,6 +12,7 @@ import type { StudioService } from '../studios/service';
 import { COMPOSER_KINDS, DEFAULT_COMPOSER, type ComposerKind } from '../../../compose/composer';
 import { KEY_NAMES } from '../../../compose/theory';
 import type { ComposeService } from './service';
+import { ComposeAccepted as Accepted, ComposeEngine } from '../../../../src-shared/api/studio';
 
 const PROMPT_MAX = 1000;
 const Prompt = Type.String({
@@ -67,15 +67,6 @@ const AiBody = Type.Object(
   { additionalProperties: false },
 );
 
-const Accepted = Type.Object({
-  jobId: Type.String({ format: 'uuid', description: 'Follow it through the `job:update` socket.io event (kind `studio.compose`)' }),
-  status: Type.Literal('queued'),
-  position: Type.Union([Type.Integer(), Type.Null()], { description: '1 = next to run' }),
-  estimatedWaitSeconds: Type.Union([Type.Number(), Type.Null()]),
-  studioId: Type.Integer(),
-  basicSongId: Type.Integer(),
-});
-
 const ComposeForm = Type.Object({
   file: Type.String({ format: 'binary', description: 'The source recording: a WAV file (checked by content), at most 100 MB' }),
   prompt: Prompt,
@@ -88,7 +79,7 @@ const ComposeForm = Type.Object({
 });
 
 const ENGINE =
-  '`COMPOSER_UNAVAILABLE`: the asked engine is not installed: atelier-arranger without its basic-pitch model, or `musicgen` with no usable model folder under models/musicgen/ (the message names what is missing)';
+  'COMPOSER_UNAVAILABLE: the asked engine is not installed: atelier-arranger without its basic-pitch model, or `musicgen` with no usable model folder under models/musicgen/ (the message names what is missing)';
 
 function engineField(value: string | undefined): ComposerKind {
   const text = value?.trim() ?? '';
@@ -113,16 +104,6 @@ function textField(name: string, value: string | undefined, max: number): string
   return text === '' ? null : text;
 }
 
-const EngineStatusSchema = Type.Object({
-  engine: Type.String({ description: `The \`engine\` value to send: ${COMPOSER_KINDS.map((k) => `\`${k}\``).join(' or ')}` }),
-  name: Type.Union([Type.String(), Type.Null()], {
-    description: 'The installed engine and where it runs, e.g. `musicgen:musicgen-small (onnx, cpu)`; null when not installed',
-  }),
-  available: Type.Boolean({ description: 'Whether a compose request naming it is accepted now' }),
-  reason: Type.Union([Type.String(), Type.Null()], { description: 'Why not, in words (what to install where)' }),
-  maxDurationSec: Type.Union([Type.Number(), Type.Null()], { description: 'The longest song it makes; null when it follows the take' }),
-});
-
 /** AI composition: from a saved basic song as a job (202), or from an uploaded WAV at once. */
 export async function composeRoutes(app: FamilyApp, compose: ComposeService, songs: SongService, studios: StudioService): Promise<void> {
   app.get(
@@ -135,7 +116,7 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
         summary: 'The composing engines on this machine (Atelier addition)',
         description:
           'Not in the spec: which `engine` values the compose routes accept right now, so a client can offer only those. Looked at afresh on every call (a model copied into the data folder counts at once).',
-        response: { 200: Envelope(Type.Array(EngineStatusSchema)), ...errorResponses({}) },
+        response: { 200: Envelope(Type.Array(ComposeEngine)), ...errorResponses([]) },
       },
     },
     async () => ok('Composing engines', compose.engines()),
@@ -159,12 +140,14 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
         body: AiBody,
         response: {
           202: Envelope(Accepted),
-          ...errorResponses({
-            400: '`VALIDATION_ERROR` (also: `durationSec` longer than the MusicGen model makes)',
-            403: '`FORBIDDEN`: the studio belongs to another account',
-            404: '`STUDIO_NOT_FOUND`, `SONG_NOT_FOUND` (basicSongId is not a song of this studio), `FILE_NOT_FOUND` (its audio is missing on disk)',
-            503: ENGINE,
-          }),
+          ...errorResponses([
+            'VALIDATION_ERROR: also: `durationSec` longer than the MusicGen model makes',
+            'FORBIDDEN: the studio belongs to another account',
+            'STUDIO_NOT_FOUND',
+            'SONG_NOT_FOUND: basicSongId is not a song of this studio',
+            'FILE_NOT_FOUND: its audio is missing on disk',
+            ENGINE,
+          ]),
         },
       },
     },
@@ -227,13 +210,14 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
         body: ComposeForm,
         response: {
           200: FileBytes('The composed song', 'audio/*'),
-          ...errorResponses({
-            400: '`VALIDATION_ERROR`: not multipart, no `file` part, no or blank `prompt`, over-long fields, an unknown `engine`, a `durationSec` that is not 1-300 s or longer than the MusicGen model makes; `INVALID_AUDIO`: the file is not WAV',
-            413: '`PAYLOAD_TOO_LARGE`: the file is over 100 MB',
-            422: '`NO_MELODY_FOUND`: no singing or humming could be heard in the recording and there is no prompt to compose from (with one, a take with too little melody is composed from the prompt and the `x-atelier-note` says so)',
-            502: '`COMPOSER_FAILED`: the engine produced no audio',
-            503: ENGINE,
-          }),
+          ...errorResponses([
+            'VALIDATION_ERROR: not multipart, no `file` part, no or blank `prompt`, over-long fields, an unknown `engine`, a `durationSec` that is not 1-300 s or longer than the MusicGen model makes',
+            'INVALID_AUDIO: the file is not WAV',
+            'PAYLOAD_TOO_LARGE: the file is over 100 MB',
+            'NO_MELODY_FOUND: no singing or humming could be heard in the recording and there is no prompt to compose from (with one, a take with too little melody is composed from the prompt and the `x-atelier-note` says so)',
+            'COMPOSER_FAILED: the engine produced no audio',
+            ENGINE,
+          ]),
         },
       },
     },
@@ -256,12 +240,7 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
           files: {
             file: async (file) => {
               input = newIncomingKey(me.id);
-              try {
-                await app.storage.put(input, file, { maxBytes: AUDIO_MAX_BYTES });
-              } catch (err) {
-                if (err instanceof FileTooLargeError) throw errors.error('PAYLOAD_TOO_LARGE', 'The file may be at most 100 MB');
-                throw err;
-              }
+              await app.storage.put(input, file, { maxBytes: AUDIO_MAX_BYTES });
             },
           },
         });

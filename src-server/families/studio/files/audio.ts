@@ -1,5 +1,5 @@
 import fsp from 'node:fs/promises';
-import { parseFile } from 'music-metadata';
+import { loadMusicMetadata } from '../../../media/lazy';
 import type { FileStore } from '../../../storage/file-store';
 import {
   CONTAINER_CONTENT_TYPES,
@@ -66,7 +66,7 @@ export async function checkStoredAudio(storage: FileStore, key: string): Promise
   const container = sniffContainer(head);
   const format: StudioAudioFormat | null = sniffAudio(head, atEnd) ?? container;
   if (!format) return null;
-  const meta = await parseFile(file, { duration: true, skipCovers: true }).catch(() => null);
+  const meta = await (await loadMusicMetadata()).parseFile(file, { duration: true, skipCovers: true }).catch(() => null);
   if (!meta) return null;
   const agrees = format === container ? containerAgrees(container, meta.format) : metadataAgrees(format as AudioFormat, meta.format);
   if (!agrees) return null;

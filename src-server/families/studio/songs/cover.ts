@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import sharp from 'sharp';
+import { loadSharp } from '../../../media/lazy';
 
 /**
  * Album covers from a song's title, genre and mood, 1024×1024 PNG, with the title typeset on
@@ -160,6 +160,7 @@ export function typography(words: CoverWords): string {
 
 /** The procedural cover, drawn without any model. */
 export async function drawCover(song: CoverWords): Promise<Buffer> {
+  const sharp = await loadSharp();
   const rand = seeded(`${song.title}\u0000${song.genre ?? ''}\u0000${song.mood ?? ''}`);
   const colors = PALETTES[key(song.mood)] ?? hashPalette(rand);
   const patterns = Object.values(PATTERNS);
@@ -176,6 +177,7 @@ export async function drawCover(song: CoverWords): Promise<Buffer> {
 
 /** The engine's picture (RGB bytes), scaled to 1024×1024, with the title typeset on it. */
 export async function finishCover(image: { rgb: Uint8Array; width: number; height: number }, song: CoverWords): Promise<Buffer> {
+  const sharp = await loadSharp();
   const art = await sharp(Buffer.from(image.rgb.buffer, image.rgb.byteOffset, image.rgb.byteLength), {
     raw: { width: image.width, height: image.height, channels: 3 },
   })

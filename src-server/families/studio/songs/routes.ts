@@ -34,7 +34,7 @@ import type { SongFields, SongRow } from './service';
 import { SHARE_PAGE_CSP, sharePage } from './share-page';
 import type { CoverPayload, CoverResult } from './cover-service';
 
-const others = '`FORBIDDEN`: it belongs to another account';
+const others = 'FORBIDDEN: it belongs to another account';
 const shareGone = () => errors.error('SHARE_NOT_FOUND', 'This share link does not exist or was turned off');
 const contentTypeOf = (format: string) => STUDIO_CONTENT_TYPES[format as StudioAudioFormat] ?? 'application/octet-stream';
 // eslint-disable-next-line no-control-regex -- control characters are what a download name must not carry
@@ -47,14 +47,16 @@ const extraName = (song: SongRow, file: string) => {
   return file.startsWith('stems/') ? `${safeTitle(song)} - ${base}` : `${safeTitle(song)}${base.slice(base.lastIndexOf('.'))}`;
 };
 
-const SAVE_ERRORS = {
-  400:
-    '`VALIDATION_ERROR`; `INVALID_FILE_PATH` (not a path this account was handed); `INVALID_AUDIO` (the upload is not WAV, MP3, M4A, AAC, Ogg, WebM or FLAC by content; it is discarded); ' +
-    '`INVALID_IMAGE_PATH`',
-  403: others,
-  404: '`STUDIO_NOT_FOUND`, `IMAGE_NOT_FOUND`',
-  409: '`UPLOAD_NOT_FOUND`: nothing was PUT to the presigned URL yet (or this upload was saved already)',
-};
+const SAVE_ERRORS = [
+  'VALIDATION_ERROR',
+  'INVALID_FILE_PATH: not a path this account was handed',
+  'INVALID_AUDIO: the upload is not WAV, MP3, M4A, AAC, Ogg, WebM or FLAC by content; it is discarded',
+  'INVALID_IMAGE_PATH',
+  others,
+  'STUDIO_NOT_FOUND',
+  'IMAGE_NOT_FOUND',
+  'UPLOAD_NOT_FOUND: nothing was PUT to the presigned URL yet (or this upload was saved already)',
+] as const;
 
 /** An API client asking for JSON rather than a page: JSON listed, and before any HTML. */
 function wantsJson(accept: string | undefined): boolean {
@@ -86,7 +88,7 @@ export async function songRoutes(
         tags,
         security,
         summary: 'My finished songs, newest first (완성곡 리스트, 마이페이지)',
-        response: { 200: Envelope(Type.Array(Song)), ...errorResponses({}) },
+        response: { 200: Envelope(Type.Array(Song)), ...errorResponses([]) },
       },
     },
     async (request) => ok('OK', await views(request, songs.listByOwner(currentUser(request).id))),
@@ -103,7 +105,7 @@ export async function songRoutes(
         params: StudioParams,
         response: {
           200: Envelope(Type.Array(Song)),
-          ...errorResponses({ 400: '`VALIDATION_ERROR`', 403: others, 404: '`STUDIO_NOT_FOUND`' }),
+          ...errorResponses(['VALIDATION_ERROR', others, 'STUDIO_NOT_FOUND']),
         },
       },
     },
@@ -124,7 +126,7 @@ export async function songRoutes(
         params: StudioParams,
         response: {
           200: Envelope(Type.Array(Song)),
-          ...errorResponses({ 400: '`VALIDATION_ERROR`', 403: others, 404: '`STUDIO_NOT_FOUND`' }),
+          ...errorResponses(['VALIDATION_ERROR', others, 'STUDIO_NOT_FOUND']),
         },
       },
     },
@@ -148,12 +150,13 @@ export async function songRoutes(
       response: {
         200: FileBytes('The whole song', 'audio/*'),
         206: FileBytes('The requested byte range', 'audio/*'),
-        ...errorResponses({
-          400: '`VALIDATION_ERROR`',
-          403: others,
-          404: '`SONG_NOT_FOUND`, `FILE_NOT_FOUND` (its file is missing on disk)',
-          416: '`RANGE_NOT_SATISFIABLE`',
-        }),
+        ...errorResponses([
+          'VALIDATION_ERROR',
+          others,
+          'SONG_NOT_FOUND',
+          'FILE_NOT_FOUND: its file is missing on disk',
+          'range_not_satisfiable',
+        ]),
       },
     },
     handler: async (request, reply) => {
@@ -180,12 +183,13 @@ export async function songRoutes(
       response: {
         200: FileBytes('The whole file', 'audio/*'),
         206: FileBytes('The requested byte range', 'audio/*'),
-        ...errorResponses({
-          400: '`VALIDATION_ERROR`',
-          403: others,
-          404: '`SONG_NOT_FOUND`; `FILE_NOT_FOUND` (not a file this song has)',
-          416: '`RANGE_NOT_SATISFIABLE`',
-        }),
+        ...errorResponses([
+          'VALIDATION_ERROR',
+          others,
+          'SONG_NOT_FOUND',
+          'FILE_NOT_FOUND: not a file this song has',
+          'range_not_satisfiable',
+        ]),
       },
     },
     handler: async (request, reply) => {
@@ -210,7 +214,7 @@ export async function songRoutes(
         params: SongParams,
         response: {
           200: Envelope(Type.Object({ songId: Type.Integer() })),
-          ...errorResponses({ 400: '`VALIDATION_ERROR`', 403: others, 404: '`SONG_NOT_FOUND`' }),
+          ...errorResponses(['VALIDATION_ERROR', others, 'SONG_NOT_FOUND']),
         },
       },
     },
@@ -272,14 +276,14 @@ export async function songRoutes(
     if (now.status === 'failed' || now.status === 'cancelled') throw covers.failure(now);
     return reply.code(202).send(ok('The cover is being drawn', jobView(request, now, job.payload)));
   };
-  const COVER_ERRORS = {
-    400: '`VALIDATION_ERROR`: title missing or blank, an unknown engine, `model` or `seed` with engine `procedural`',
-    403: '`MODEL_NOT_AVAILABLE`: the model needs a higher plan',
-    404: '`MODEL_NOT_FOUND`: no image model has that id',
-    409: '`COVER_CANCELLED`: the job was cancelled while this request waited',
-    502: '`IMAGE_ENGINE_FAILED`: the diffusion engine failed (its message says why)',
-    503: '`IMAGE_MODEL_UNAVAILABLE`: engine `diffusion` asked for, but no usable image model is installed',
-  };
+  const COVER_ERRORS = [
+    'VALIDATION_ERROR: title missing or blank, an unknown engine, `model` or `seed` with engine `procedural`',
+    'MODEL_NOT_AVAILABLE: the model needs a higher plan',
+    'MODEL_NOT_FOUND: no image model has that id',
+    'COVER_CANCELLED: the job was cancelled while this request waited',
+    'IMAGE_ENGINE_FAILED: the diffusion engine failed (its message says why)',
+    'IMAGE_MODEL_UNAVAILABLE: engine `diffusion` asked for, but no usable image model is installed',
+  ] as const;
   const coverSchema = (method: string) => ({
     tags,
     security,
@@ -325,7 +329,7 @@ export async function songRoutes(
         params: CoverJobParams,
         response: {
           200: Envelope(CoverJob),
-          ...errorResponses({ 400: '`VALIDATION_ERROR`', 403: "`FORBIDDEN`: another account's job", 404: '`JOB_NOT_FOUND`' }),
+          ...errorResponses(['VALIDATION_ERROR', "FORBIDDEN: another account's job", 'JOB_NOT_FOUND']),
         },
       },
     },
@@ -347,7 +351,7 @@ export async function songRoutes(
         params: CoverJobParams,
         response: {
           200: Envelope(CoverJob),
-          ...errorResponses({ 400: '`VALIDATION_ERROR`', 403: "`FORBIDDEN`: another account's job", 404: '`JOB_NOT_FOUND`' }),
+          ...errorResponses(['VALIDATION_ERROR', "FORBIDDEN: another account's job", 'JOB_NOT_FOUND']),
         },
       },
     },
@@ -375,7 +379,7 @@ export async function songRoutes(
         security,
         summary: 'Upload address for a song made without AI (basicSong presignedUrl 발급)',
         description: ticketDescription('/api/song/studios/{studioid}/basic/save'),
-        response: { 200: Envelope(BasicTicket), ...errorResponses({}) },
+        response: { 200: Envelope(BasicTicket), ...errorResponses([]) },
       },
     },
     async (request) => {
@@ -398,7 +402,7 @@ export async function songRoutes(
         security,
         summary: 'Upload address for a song made with AI (aiSong presignedUrl 발급)',
         description: ticketDescription('/api/song/studios/{studioid}/ai/save'),
-        response: { 200: Envelope(AiTicket), ...errorResponses({}) },
+        response: { 200: Envelope(AiTicket), ...errorResponses([]) },
       },
     },
     async (request) => {
@@ -456,10 +460,12 @@ export async function songRoutes(
         body: AiSaveBody,
         response: {
           201: Envelope(Song),
-          ...errorResponses({
+          ...errorResponses([
             ...SAVE_ERRORS,
-            404: '`STUDIO_NOT_FOUND`, `IMAGE_NOT_FOUND`, `SONG_NOT_FOUND` (basicSongId is not a song of this studio)',
-          }),
+            'STUDIO_NOT_FOUND',
+            'IMAGE_NOT_FOUND',
+            'SONG_NOT_FOUND: basicSongId is not a song of this studio',
+          ]),
         },
       },
     },
@@ -495,14 +501,14 @@ export async function songRoutes(
         body: FinishBody,
         response: {
           201: Envelope(Song),
-          ...errorResponses({
+          ...errorResponses([
             ...SAVE_ERRORS,
-            400: `${SAVE_ERRORS[400]}; \`VALIDATION_ERROR\`: neither or both of songFilePath and trackIds, a track listed twice`,
-            404: '`STUDIO_NOT_FOUND`, `IMAGE_NOT_FOUND`, `TRACK_NOT_FOUND` (not in this studio)',
-            409: `${SAVE_ERRORS[409]}; \`TRACK_NOT_READY\`: a listed track has not finished uploading`,
-            422: '`MIX_FAILED`: ffmpeg could not mix the tracks',
-            503: '`FFMPEG_UNAVAILABLE`: mixing needs ffmpeg, which was not found',
-          }),
+            'VALIDATION_ERROR: neither or both of songFilePath and trackIds, a track listed twice',
+            'TRACK_NOT_FOUND: not in this studio',
+            'TRACK_NOT_READY: a listed track has not finished uploading',
+            'MIX_FAILED: ffmpeg could not mix the tracks',
+            'FFMPEG_UNAVAILABLE: mixing needs ffmpeg, which was not found',
+          ]),
         },
       },
     },
@@ -528,7 +534,7 @@ export async function songRoutes(
           'The link stays the same until DELETE /api/song/share/{songId} turns it off or the song is deleted. ' +
           "While LAN sharing is on the links use this computer's LAN address (`lan: true`), so others on the network can open them; while it is off they use the address of the request and reach this computer only.",
         params: SongParams,
-        response: { 200: Envelope(Share), ...errorResponses({ 400: '`VALIDATION_ERROR`', 403: others, 404: '`SONG_NOT_FOUND`' }) },
+        response: { 200: Envelope(Share), ...errorResponses(['VALIDATION_ERROR', others, 'SONG_NOT_FOUND']) },
       },
     },
     async (request) => {
@@ -558,7 +564,7 @@ export async function songRoutes(
         params: SongParams,
         response: {
           200: Envelope(Type.Object({ songId: Type.Integer() })),
-          ...errorResponses({ 400: '`VALIDATION_ERROR`', 403: others, 404: '`SONG_NOT_FOUND`' }),
+          ...errorResponses(['VALIDATION_ERROR', others, 'SONG_NOT_FOUND']),
         },
       },
     },
@@ -588,7 +594,7 @@ export async function songRoutes(
             description: 'A page with a player for browsers; JSON for `Accept: application/json`',
             content: { 'text/html': { schema: Type.String() }, 'application/json': { schema: Envelope(SharedSong) } },
           },
-          ...errorResponses({ 400: '`VALIDATION_ERROR`: malformed token', 404: '`SHARE_NOT_FOUND`' }, { auth: false }),
+          ...errorResponses(['VALIDATION_ERROR: malformed token', 'SHARE_NOT_FOUND'], { auth: false }),
         },
       },
     },
@@ -634,10 +640,7 @@ export async function songRoutes(
       response: {
         200: FileBytes('The whole song', 'audio/*'),
         206: FileBytes('The requested byte range', 'audio/*'),
-        ...errorResponses(
-          { 400: '`VALIDATION_ERROR`', 404: '`SHARE_NOT_FOUND`, `FILE_NOT_FOUND`', 416: '`RANGE_NOT_SATISFIABLE`' },
-          { auth: false },
-        ),
+        ...errorResponses(['VALIDATION_ERROR', 'SHARE_NOT_FOUND', 'FILE_NOT_FOUND', 'range_not_satisfiable'], { auth: false }),
       },
     },
     handler: async (request, reply) => {
@@ -658,7 +661,7 @@ export async function songRoutes(
         params: TokenParams,
         response: {
           200: FileBytes('The image', 'image/*'),
-          ...errorResponses({ 400: '`VALIDATION_ERROR`', 404: '`SHARE_NOT_FOUND`, `FILE_NOT_FOUND`' }, { auth: false }),
+          ...errorResponses(['VALIDATION_ERROR', 'SHARE_NOT_FOUND', 'FILE_NOT_FOUND'], { auth: false }),
         },
       },
     },

@@ -7,7 +7,7 @@ import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
 import { studioSongs } from '../../../db/schema';
 import type { FileStore } from '../../../storage/file-store';
-import { FfmpegMissingError, MediaDecodeError } from '../../../media/ffmpeg';
+import { MediaDecodeError } from '../../../media/ffmpeg';
 import { mixAudioFiles } from '../../../media/mix';
 import { checkStoredAudio, notAudio, sniffStoredImage } from '../files/audio';
 import { deleteAll, isIncomingKeyOf, moveStored, ownerPrefix } from '../files/store';
@@ -160,7 +160,6 @@ export class SongService {
           { output },
         );
       } catch (err) {
-        if (err instanceof FfmpegMissingError) throw errors.error('FFMPEG_UNAVAILABLE', err.message);
         if (err instanceof MediaDecodeError) throw errors.error('MIX_FAILED', err.message);
         throw err;
       }

@@ -7,8 +7,7 @@ import type { TrackService } from '../tracks/service';
 import { CreateStudioBody, Deleted, Studio, StudioDetail, UpdateStudioBody, studioDetailView, studioView } from './schemas';
 import type { StudioService } from './service';
 
-const owned = '`STUDIO_NOT_FOUND`';
-const others = '`FORBIDDEN`: the studio belongs to another account';
+const others = 'FORBIDDEN: the studio belongs to another account';
 
 /** /api/work/studio/**: the caller's studios ("작업실") and their track lists. */
 export async function studioRoutes(app: FamilyApp, studios: StudioService, tracks: TrackService): Promise<void> {
@@ -21,7 +20,7 @@ export async function studioRoutes(app: FamilyApp, studios: StudioService, track
         security,
         summary: 'List my studios (작업실 리스트 조회)',
         description: 'Most recently changed first.',
-        response: { 200: Envelope(Type.Array(Studio)), ...errorResponses({}) },
+        response: { 200: Envelope(Type.Array(Studio)), ...errorResponses([]) },
       },
     },
     async (request) => ok('OK', studios.list(currentUser(request).id).map(studioView)),
@@ -38,7 +37,7 @@ export async function studioRoutes(app: FamilyApp, studios: StudioService, track
         body: CreateStudioBody,
         response: {
           201: Envelope(Studio),
-          ...errorResponses({ 400: '`VALIDATION_ERROR`: studioName missing, blank or over 100 characters' }),
+          ...errorResponses(['VALIDATION_ERROR: studioName missing, blank or over 100 characters']),
         },
       },
     },
@@ -60,7 +59,7 @@ export async function studioRoutes(app: FamilyApp, studios: StudioService, track
           'Pending tracks whose two files have arrived are checked here: they become `ready` (with signed `trackUrl`/`recordUrl`), ' +
           'or `failed` when a file is not audio or the upload URLs expired before both arrived (their bytes are not kept).',
         params: StudioParams,
-        response: { 200: Envelope(StudioDetail), ...errorResponses({ 400: '`VALIDATION_ERROR`', 403: others, 404: owned }) },
+        response: { 200: Envelope(StudioDetail), ...errorResponses(['VALIDATION_ERROR', others, 'STUDIO_NOT_FOUND']) },
       },
     },
     async (request) => {
@@ -84,11 +83,12 @@ export async function studioRoutes(app: FamilyApp, studios: StudioService, track
         body: UpdateStudioBody,
         response: {
           200: Envelope(StudioDetail),
-          ...errorResponses({
-            400: '`VALIDATION_ERROR`: empty body, a track named twice, a blank name, an order below 1',
-            403: others,
-            404: `${owned}, \`TRACK_NOT_FOUND\` (a listed track is not in this studio)`,
-          }),
+          ...errorResponses([
+            'VALIDATION_ERROR: empty body, a track named twice, a blank name, an order below 1',
+            others,
+            'STUDIO_NOT_FOUND',
+            'TRACK_NOT_FOUND: a listed track is not in this studio',
+          ]),
         },
       },
     },
@@ -119,7 +119,7 @@ export async function studioRoutes(app: FamilyApp, studios: StudioService, track
         summary: 'Delete a studio with its tracks and their files (작업실 삭제)',
         description: "The studio's finished songs stay on the owner's page (their `studioId` becomes null).",
         params: StudioParams,
-        response: { 200: Envelope(Deleted), ...errorResponses({ 400: '`VALIDATION_ERROR`', 403: others, 404: owned }) },
+        response: { 200: Envelope(Deleted), ...errorResponses(['VALIDATION_ERROR', others, 'STUDIO_NOT_FOUND']) },
       },
     },
     async (request) => {
@@ -139,7 +139,7 @@ export async function studioRoutes(app: FamilyApp, studios: StudioService, track
         security,
         summary: 'Reset a studio: delete all its tracks and their files (작업실 트랙 리스트 삭제)',
         params: StudioParams,
-        response: { 200: Envelope(Deleted), ...errorResponses({ 400: '`VALIDATION_ERROR`', 403: others, 404: owned }) },
+        response: { 200: Envelope(Deleted), ...errorResponses(['VALIDATION_ERROR', others, 'STUDIO_NOT_FOUND']) },
       },
     },
     async (request) => {

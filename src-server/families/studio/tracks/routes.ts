@@ -11,7 +11,7 @@ import { CreateTrackBody, CreatedTrack, FailBody, Track, UpdateTrackBody, trackV
 import type { TrackService } from './service';
 
 const Removed = Type.Object({ trackId: Type.Integer(), studioId: Type.Integer() });
-const others = '`FORBIDDEN`: the studio or track belongs to another account';
+const others = 'FORBIDDEN: the studio or track belongs to another account';
 
 /** /api/work/track/**: recording a track through signed uploads, and editing or deleting it. */
 export async function trackRoutes(app: FamilyApp, studios: StudioService, tracks: TrackService): Promise<void> {
@@ -32,11 +32,7 @@ export async function trackRoutes(app: FamilyApp, studios: StudioService, tracks
         body: CreateTrackBody,
         response: {
           201: Envelope(CreatedTrack),
-          ...errorResponses({
-            400: '`VALIDATION_ERROR`: trackName or instrument missing or blank, order below 1',
-            403: others,
-            404: '`STUDIO_NOT_FOUND`',
-          }),
+          ...errorResponses(['VALIDATION_ERROR: trackName or instrument missing or blank, order below 1', others, 'STUDIO_NOT_FOUND']),
         },
       },
     },
@@ -76,12 +72,13 @@ export async function trackRoutes(app: FamilyApp, studios: StudioService, tracks
         body: FailBody,
         response: {
           200: Envelope(Removed),
-          ...errorResponses({
-            400: '`VALIDATION_ERROR`: trackId not a positive integer',
-            403: others,
-            404: '`STUDIO_NOT_FOUND`, `TRACK_NOT_FOUND` (not in this studio)',
-            409: '`TRACK_NOT_PENDING`: the track was uploaded completely',
-          }),
+          ...errorResponses([
+            'VALIDATION_ERROR: trackId not a positive integer',
+            others,
+            'STUDIO_NOT_FOUND',
+            'TRACK_NOT_FOUND: not in this studio',
+            'TRACK_NOT_PENDING: the track was uploaded completely',
+          ]),
         },
       },
     },
@@ -104,7 +101,7 @@ export async function trackRoutes(app: FamilyApp, studios: StudioService, tracks
         summary: 'Delete one track and its files (개별 트랙 삭제)',
         description: 'The tracks after it move up one place.',
         params: TrackParams,
-        response: { 200: Envelope(Removed), ...errorResponses({ 400: '`VALIDATION_ERROR`', 403: others, 404: '`TRACK_NOT_FOUND`' }) },
+        response: { 200: Envelope(Removed), ...errorResponses(['VALIDATION_ERROR', others, 'TRACK_NOT_FOUND']) },
       },
     },
     async (request) => {
@@ -131,11 +128,12 @@ export async function trackRoutes(app: FamilyApp, studios: StudioService, tracks
         body: UpdateTrackBody,
         response: {
           200: Envelope(Track),
-          ...errorResponses({
-            400: '`VALIDATION_ERROR`: empty body, blank name, order below 1',
-            403: others,
-            404: '`STUDIO_NOT_FOUND`, `TRACK_NOT_FOUND` (not in this studio)',
-          }),
+          ...errorResponses([
+            'VALIDATION_ERROR: empty body, blank name, order below 1',
+            others,
+            'STUDIO_NOT_FOUND',
+            'TRACK_NOT_FOUND: not in this studio',
+          ]),
         },
       },
     },

@@ -72,10 +72,11 @@ export function PlayInBar(props: { src: string; title: string; subtitle?: string
       size="sm"
       variant="secondary"
       onClick={() => (current ? setPlaying(!playing) : play(props))}
-      aria-label={current && playing ? `Pause ${props.title} in the player bar` : `Play ${props.title} across pages`}
+      aria-label={current && playing ? `Pause in the player bar: ${props.title}` : `Play across pages: ${props.title}`}
       title="Keeps playing while you move between pages"
     >
-      {current && playing ? '❚❚ Pause' : '▶ Play across pages'}
+      <span aria-hidden="true">{current && playing ? '❚❚' : '▶'}</span>{' '}
+      {current && playing ? 'Pause in the player bar' : 'Play across pages'}
     </Button>
   );
 }

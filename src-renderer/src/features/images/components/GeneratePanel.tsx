@@ -33,6 +33,22 @@ const numberOr = (text: string, fallback: number) => {
 };
 
 /** The generation form: prompt, model, size, sampling, seed and batch; from an image and with a mask in the other modes. */
+type NumericSetting = 'width' | 'height' | 'steps' | 'cfg_scale' | 'batch_size' | 'seed';
+
+/** One number of the generation settings, read from and written to the images store. */
+function NumberSetting(props: { label: string; hint?: string; field: NumericSetting; min: number; max: number; step?: number }) {
+  const { label, hint, field, ...limits } = props;
+  const value = useImages((s) => s.settings[field]);
+  const setSettings = useImages((s) => s.setSettings);
+  return (
+    <Field label={label} hint={hint}>
+      {(c) => (
+        <Input {...c} type="number" {...limits} value={value} onChange={(e) => setSettings({ [field]: numberOr(e.target.value, value) })} />
+      )}
+    </Field>
+  );
+}
+
 export function GeneratePanel() {
   const { models, settings, setSettings, jobQueued, source } = useImages();
   const [mode, setMode] = useState<Mode>('text');
@@ -159,57 +175,24 @@ export function GeneratePanel() {
         </Field>
         <ModelExtras model={model} />
         <div className="form-grid">
-          <Field label="Width" hint={`${bounds.min}–${bounds.max}, multiple of 8`}>
-            {(c) => (
-              <Input
-                {...c}
-                type="number"
-                min={bounds.min}
-                max={bounds.max}
-                step={8}
-                value={settings.width}
-                onChange={(e) => setSettings({ width: numberOr(e.target.value, settings.width) })}
-              />
-            )}
-          </Field>
-          <Field label="Height" hint={`${bounds.min}–${bounds.max}, multiple of 8`}>
-            {(c) => (
-              <Input
-                {...c}
-                type="number"
-                min={bounds.min}
-                max={bounds.max}
-                step={8}
-                value={settings.height}
-                onChange={(e) => setSettings({ height: numberOr(e.target.value, settings.height) })}
-              />
-            )}
-          </Field>
-          <Field label="Steps">
-            {(c) => (
-              <Input
-                {...c}
-                type="number"
-                min={1}
-                max={150}
-                value={settings.steps}
-                onChange={(e) => setSettings({ steps: numberOr(e.target.value, settings.steps) })}
-              />
-            )}
-          </Field>
-          <Field label="CFG scale" hint="1 or less: no guidance">
-            {(c) => (
-              <Input
-                {...c}
-                type="number"
-                min={0}
-                max={30}
-                step={0.5}
-                value={settings.cfg_scale}
-                onChange={(e) => setSettings({ cfg_scale: numberOr(e.target.value, settings.cfg_scale) })}
-              />
-            )}
-          </Field>
+          <NumberSetting
+            label="Width"
+            hint={`${bounds.min}–${bounds.max}, multiple of 8`}
+            field="width"
+            min={bounds.min}
+            max={bounds.max}
+            step={8}
+          />
+          <NumberSetting
+            label="Height"
+            hint={`${bounds.min}–${bounds.max}, multiple of 8`}
+            field="height"
+            min={bounds.min}
+            max={bounds.max}
+            step={8}
+          />
+          <NumberSetting label="Steps" field="steps" min={1} max={150} />
+          <NumberSetting label="CFG scale" hint="1 or less: no guidance" field="cfg_scale" min={0} max={30} step={0.5} />
           <Field label="Sampler">
             {(c) => (
               <select
@@ -226,18 +209,7 @@ export function GeneratePanel() {
               </select>
             )}
           </Field>
-          <Field label="Batch size">
-            {(c) => (
-              <Input
-                {...c}
-                type="number"
-                min={1}
-                max={MAX_BATCH}
-                value={settings.batch_size}
-                onChange={(e) => setSettings({ batch_size: numberOr(e.target.value, settings.batch_size) })}
-              />
-            )}
-          </Field>
+          <NumberSetting label="Batch size" field="batch_size" min={1} max={MAX_BATCH} />
         </div>
         <div className="seed-row">
           <Field

@@ -2,7 +2,7 @@ import { Card, Spinner } from '../../../components';
 import type { ExecutionProvider } from '../api';
 import { useModels } from '../store';
 
-const NAMES: Record<ExecutionProvider, string> = { cuda: 'NVIDIA CUDA', dml: 'DirectML', coreml: 'Core ML', cpu: 'CPU' };
+const NAMES: Record<ExecutionProvider, string> = { cuda: 'NVIDIA CUDA', dml: 'DirectML', coreml: 'Core ML', webgpu: 'WebGPU', cpu: 'CPU' };
 
 /** The execution providers ONNX Runtime can use here, best first. */
 export function ProvidersCard() {

@@ -1,3 +1,5 @@
+import { IconFrame } from '../../../components';
+
 /** Transport and track glyphs the shared icon set does not have. */
 const GLYPHS = {
   play: <path d="M7 4.5v15l12-7.5z" fill="currentColor" stroke="none" />,
@@ -32,21 +34,5 @@ const GLYPHS = {
 export type GlyphName = keyof typeof GLYPHS;
 
 export function Glyph({ name, size = 16 }: { name: GlyphName; size?: number }) {
-  return (
-    <svg
-      className="icon"
-      width={size}
-      height={size}
-      viewBox="0 0 24 24"
-      fill="none"
-      stroke="currentColor"
-      strokeWidth={1.75}
-      strokeLinecap="round"
-      strokeLinejoin="round"
-      aria-hidden="true"
-      focusable="false"
-    >
-      {GLYPHS[name]}
-    </svg>
-  );
+  return <IconFrame size={size}>{GLYPHS[name]}</IconFrame>;
 }

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
-import type { Db } from '../db/client';
-import { settings } from '../db/schema';
+import type { Db } from './client';
+import { settings } from './schema';
 
 /** Installation-wide preferences, typed per key. */
 export interface SettingsShape {
