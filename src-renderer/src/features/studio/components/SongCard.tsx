@@ -1,3 +1,4 @@
+import { QRCodeSVG } from 'qrcode.react';
 import { useState } from 'react';
 import { Link } from '../../../app/router';
 import { errorMessage } from '../../../api/client';
@@ -122,9 +123,18 @@ export function SongCard({ song, onDeleted }: { song: Song; onDeleted?: () => vo
             </a>
             {copied === 'refused' && <span className="muted">The browser refused the clipboard: select the link and copy it.</span>}
             {share.lan ? (
-              <span className="muted" data-testid="share-reach">
-                Anyone on your network can listen with this link, no account needed.
-              </span>
+              <>
+                <span className="muted" data-testid="share-reach">
+                  Anyone on your network can listen with this link, no account needed, or scan the code with a phone.
+                </span>
+                <QRCodeSVG
+                  value={share.shareUrl}
+                  size={144}
+                  marginSize={2}
+                  title={`QR code for ${share.shareUrl}`}
+                  data-testid="share-qr"
+                />
+              </>
             ) : (
               <span className="share-hint" data-testid="share-reach">
                 This link opens on this computer only. To let others on your network listen,{' '}
