@@ -38,7 +38,9 @@ async function picture(
   return sharp(Buffer.from(svg)).jpeg({ quality: 80 }).toBuffer();
 }
 
-export async function startSite(opts: { redirectTo?: string } = {}): Promise<TestSite> {
+/** `pictures: 'one'` leaves the terrace picture off the home page: the site then has a single usable picture. */
+export async function startSite(opts: { redirectTo?: string; pictures?: 'all' | 'one' } = {}): Promise<TestSite> {
+  const all = opts.pictures !== 'one';
   const images: Record<string, Buffer> = {
     '/img/latte.jpg': await picture(960, 720, [120, 80, 50], [240, 220, 200]),
     '/img/latte-big.jpg': await picture(1280, 960, [120, 80, 50], [240, 220, 200]),
@@ -52,7 +54,7 @@ export async function startSite(opts: { redirectTo?: string } = {}): Promise<Tes
 <title>카페 블루문 | 역삼동 브런치 카페</title>
 <meta property="og:title" content="카페 블루문">
 <meta property="og:description" content="아늑한 분위기의 카페 블루문을 소개합니다">
-<meta property="og:image" content="/img/terrace.jpg">
+${all ? '<meta property="og:image" content="/img/terrace.jpg">' : ''}
 <meta name="keywords" content="카페, 브런치, 디저트">
 <meta name="theme-color" content="#1e3a8a">
 <script type="application/ld+json">${JSON.stringify({
@@ -66,7 +68,7 @@ export async function startSite(opts: { redirectTo?: string } = {}): Promise<Tes
     logo: '/img/icon.jpg',
   })}</script></head>
 <body><h1>카페 블루문</h1>
-<img src="/img/icon.jpg"><img srcset="/img/latte.jpg 960w, /img/latte-big.jpg 1280w"><img src="/img/terrace.jpg">
+<img src="/img/icon.jpg"><img srcset="/img/latte.jpg 960w, /img/latte-big.jpg 1280w">${all ? '<img src="/img/terrace.jpg">' : ''}
 <a href="/about">소개</a> <a href="/menu">메뉴</a> <a href="https://elsewhere.example/about">about elsewhere</a>
 </body></html>`;
   const about = iconv.encode(

@@ -46,6 +46,12 @@ export interface WorkflowResult {
   filename: string;
   /** Wall milliseconds from the job's start to the end of each stage (lyrics and images overlap). */
   timings: Partial<Record<StageFlag, number>>;
+  /** Wall milliseconds each stage took on its own, from its start to its end. */
+  stageMs: Partial<Record<StageFlag, number>>;
+  /** Wall milliseconds of the H.264 encode of the picture track (null when the render cache supplied it). */
+  encodeMs: number | null;
+  /** The scenes the Image Studio's engine painted for this run, with the model and device that painted each. */
+  painted: { scene: string; model: string; provider: string; steps: number; computeMs: number }[];
   /** Seconds of the finished video, for real-time factors. */
   duration_sec: number;
   /** Stages whose output came from the render cache: nothing they depend on changed since an earlier run. */
@@ -102,9 +108,16 @@ export function registerWorkflow(
       tasks.mark(job.id, { metadata: false, lyrics: false, songs: false, images: false, movies: false, combined: false });
       const t0 = performance.now();
       const timings: WorkflowResult['timings'] = {};
+      const stageMs: WorkflowResult['stageMs'] = {};
+      const began: Partial<Record<StageFlag, number>> = { metadata: t0 };
+      const begin = (...flags: StageFlag[]) => flags.forEach((f) => (began[f] = performance.now()));
+      const painted: WorkflowResult['painted'] = [];
+      let encodeMs: number | null = null;
       const reused: StageFlag[] = [];
       const done = (flag: StageFlag, fraction: number) => {
-        timings[flag] = Math.round(performance.now() - t0);
+        const now = performance.now();
+        timings[flag] = Math.round(now - t0);
+        stageMs[flag] = Math.round(now - began[flag]!);
         tasks.mark(job.id, { [flag]: true });
         progress(fraction, { stage: flag });
       };
@@ -152,6 +165,7 @@ export function registerWorkflow(
           }
           tasks.mark(job.id, { lyricsText: JSON.stringify(sheet) });
           done('lyrics', 0.15);
+          begin('songs');
           try {
             const melody = composeMelody(sheet, { seed: p.seed, name: item.name });
             const songKey = StageCache.key('song-v1', notesOnly(melody), sheet.category, sheet.mood);
@@ -190,8 +204,9 @@ export function registerWorkflow(
               if (stored.length < pictureRule.minimum && painter.available()) {
                 const scenes = scenePrompts(categoryOf(item), item.hashtags);
                 for (let i = 0; stored.length < pictureRule.minimum && i < scenes.length; i++) {
-                  const painted = await painter.paint(scenes[i]!, p.seed + i, branches.signal);
-                  stored = await pictureStore.add(userId, item.id, painted, 'generated', render.minShortSide);
+                  const { jpeg, ...by } = await painter.paint(scenes[i]!, p.seed + i, branches.signal);
+                  stored = await pictureStore.add(userId, item.id, jpeg, 'generated', render.minShortSide);
+                  painted.push({ scene: scenes[i]!, ...by });
                 }
               }
             }
@@ -226,6 +241,7 @@ export function registerWorkflow(
             halt.abort(err);
             throw err;
           });
+        begin('lyrics', 'images');
         const settled = await Promise.allSettled([stopOthers(songBranch()), stopOthers(imageBranch())]);
         signal.throwIfAborted();
         const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -236,6 +252,7 @@ export function registerWorkflow(
         ];
 
         // 5. movies: cuts on bar lines, spread over the pictures; captions timed to the song.
+        begin('movies');
         progress(0.55, { stage: 'movies', message: `${pictures.files.length} pictures, ${song.durationSec.toFixed(1)} s` });
         const videoFile = 'picture.mp4';
         let encoder: Awaited<ReturnType<typeof probeH264Encoder>>['chosen'] = 'libx264';
@@ -277,6 +294,7 @@ export function registerWorkflow(
             ass,
             encoder,
           );
+          const encodeStart = performance.now();
           if (cache.fetch(movieKey, 'mp4', path.join(dir, videoFile))) reused.push('movies');
           else
             await renderSlideshow({
@@ -294,7 +312,10 @@ export function registerWorkflow(
               output: videoFile,
               encoder,
               signal,
-            }).then(() => cache.store(movieKey, 'mp4', path.join(dir, videoFile)));
+            }).then(() => {
+              encodeMs = Math.round(performance.now() - encodeStart);
+              cache.store(movieKey, 'mp4', path.join(dir, videoFile));
+            });
         } catch (err) {
           signal.throwIfAborted();
           throw stageFailed('movies', err);
@@ -302,6 +323,7 @@ export function registerWorkflow(
         done('movies', 0.85);
 
         // 6. combined: the MP4, its thumbnail, then (only then) the stored files and the row.
+        begin('combined');
         const videoId = crypto.randomUUID();
         const filename = videoFilename(item, videoId);
         const fileKey = `${ownerPrefix(userId)}/${videoId}.mp4`;
@@ -348,7 +370,17 @@ export function registerWorkflow(
         }
         tasks.mark(job.id, { videoId });
         done('combined', 1);
-        return { video_id: videoId, item_id: item.id, filename, timings, duration_sec: song.durationSec, reused };
+        return {
+          video_id: videoId,
+          item_id: item.id,
+          filename,
+          timings,
+          stageMs,
+          encodeMs,
+          painted,
+          duration_sec: song.durationSec,
+          reused,
+        };
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }

@@ -5,10 +5,21 @@ import { renderImage, usableCheckpoints } from '../../../ai/diffusion/render-ima
 import { PLAN_ORDER } from '../../../auth/plans';
 import type { Category } from '../lyrics/writer';
 
-/** Draws one scene picture (JPEG), or says there is nothing to draw with (null). */
+/** One painted scene and what painted it, so a run can say which model and device made its pictures. */
+export interface PaintedScene {
+  jpeg: Buffer;
+  /** The catalog id of the checkpoint. */
+  model: string;
+  /** The execution provider the engine ran on (cpu, cuda, dml, coreml…). */
+  provider: string;
+  steps: number;
+  computeMs: number;
+}
+
+/** Draws scene pictures, or says there is nothing to draw with. */
 export interface ScenePainter {
   available(): boolean;
-  paint(scene: string, seed: number, signal: AbortSignal): Promise<Buffer>;
+  paint(scene: string, seed: number, signal: AbortSignal): Promise<PaintedScene>;
 }
 
 /** What a promo for each kind of business shows when its site has too few pictures of its own. */
@@ -49,13 +60,14 @@ export class StudioPainter implements ScenePainter {
     return this.model !== null;
   }
 
-  async paint(scene: string, seed: number, signal: AbortSignal): Promise<Buffer> {
+  async paint(scene: string, seed: number, signal: AbortSignal): Promise<PaintedScene> {
     if (!this.model) throw new Error('No Image Studio model is installed');
     const image = await renderImage(this.pool, { model: this.model, prompt: scene, negativePrompt: NEGATIVE, seed, signal });
     const scale = Math.max(1, this.minShortSide / Math.min(image.width, image.height));
-    return sharp(Buffer.from(image.rgb), { raw: { width: image.width, height: image.height, channels: 3 } })
+    const jpeg = await sharp(Buffer.from(image.rgb), { raw: { width: image.width, height: image.height, channels: 3 } })
       .resize(Math.ceil(image.width * scale), Math.ceil(image.height * scale), { kernel: 'lanczos3' })
       .jpeg({ quality: 92 })
       .toBuffer();
+    return { jpeg, model: this.model.id, provider: image.provider, steps: image.steps, computeMs: image.computeMs };
   }
 }
