@@ -192,3 +192,119 @@ describe("InvokeAI's canny ControlNet workflow", () => {
     expect(out.metadata.controlnet).toMatchObject({ name: 'tiny-canny', preprocessor: 'canny', weight: 1 });
   });
 });
+
+describe("InvokeAI's ESRGAN Upscaling with Canny ControlNet workflow", () => {
+  const workflow = () =>
+    JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/invoke-workflows', 'esrgan-upscaling-canny-sd15.json'), 'utf8')) as {
+      nodes: { id: string; data: { type: string } }[];
+    };
+  /** A square PNG (32×32 by default) with a white square: the esrgan node enlarges it ×2 to 64×64, the tiny model's size. */
+  const small = async (side = 32) => {
+    const rgb = Buffer.alloc(side * side * 3);
+    for (let y = side / 4; y < (3 * side) / 4; y++)
+      for (let x = side / 4; x < (3 * side) / 4; x++) rgb.fill(255, 3 * (y * side + x), 3 * (y * side + x) + 3);
+    return (
+      await sharp(rgb, { raw: { width: side, height: side, channels: 3 } })
+        .png()
+        .toBuffer()
+    ).toString('base64');
+  };
+  const inputs = { model: 'tiny-sd1', upscaler: 'tiny-x2', control_model: 'tiny-canny', seed: 5, steps: 4 };
+
+  it('upscales first, then encodes the upscaled image and steers with its canny edges, as the edges say; the chain is in the metadata', async () => {
+    const image = await small();
+    const esrganId = workflow().nodes.find((n) => n.data.type === 'esrgan')!.id;
+    const out = await made(
+      await as(alice).post('/api/v1/generate/workflow', { workflow: workflow(), inputs: { ...inputs, prompt: 'a fox', image_id: image } }),
+    );
+    expect(out.metadata).toMatchObject({
+      kind: 'image_to_image',
+      width: 64,
+      height: 64,
+      strength: 0.35,
+      sampler: 'dpmpp_sde_karras',
+      upscaled_source: {
+        node_id: esrganId,
+        node_type: 'esrgan',
+        model: 'tiny-x2',
+        scale: 2,
+        width: 64,
+        height: 64,
+        feeds: ['i2l', 'controlnet'],
+      },
+      controlnet: {
+        name: 'tiny-canny',
+        weight: 0.95,
+        begin_step_percent: 0.1,
+        end_step_percent: 0.9,
+        preprocessor: 'canny',
+        image: 'upscaled_source',
+      },
+    });
+
+    // The same steps by hand: the upscale route's image, then image to image with canny of that image.
+    const up = await made(await as(alice).post('/api/v1/generate/upscale', { image, model: 'tiny-x2', scale: 2 }));
+    const byHand = await made(
+      await as(alice).post('/api/v1/generate/image-to-image', {
+        prompt: 'a fox',
+        model: 'tiny-sd1',
+        source_image: up.imageId,
+        strength: 0.35,
+        steps: 4,
+        seed: 5,
+        cfg_scale: 7.5,
+        sampler: 'dpmpp_sde_karras',
+        width: 64,
+        height: 64,
+        controlnet: {
+          model: 'tiny-canny',
+          image: up.imageId,
+          weight: 0.95,
+          begin_step_percent: 0.1,
+          end_step_percent: 0.9,
+          preprocessor: 'canny',
+          low_threshold: 100,
+          high_threshold: 200,
+        },
+      }),
+    );
+    expect(meanDiff(out.pixels, byHand.pixels)).toBe(0);
+    // Without the upscale (the source straight into i2l at 64×64) the result differs.
+    const direct = await made(
+      await as(alice).post('/api/v1/generate/image-to-image', {
+        prompt: 'a fox',
+        model: 'tiny-sd1',
+        source_image: image,
+        strength: 0.35,
+        steps: 4,
+        seed: 5,
+        sampler: 'dpmpp_sde_karras',
+        width: 64,
+        height: 64,
+      }),
+    );
+    expect(meanDiff(out.pixels, direct.pixels)).toBeGreaterThan(0);
+  });
+
+  it('refuses a control image that would replace the upscaled one, an upscale past the model size, and a missing upscaler', async () => {
+    const image = await small();
+    const esrganId = workflow().nodes.find((n) => n.data.type === 'esrgan')!.id;
+    const control = await as(alice).post('/api/v1/generate/workflow', {
+      workflow: workflow(),
+      inputs: { ...inputs, image_id: image, control_image_id: image },
+    });
+    expect(control.json()).toEqual(errorOf('INVALID_PARAMETERS', { node_id: expect.any(String), field: 'inputs.control_image_id' }));
+    const big = await as(alice).post('/api/v1/generate/workflow', {
+      workflow: workflow(),
+      inputs: { ...inputs, image_id: await small(48), scale: 4 },
+    });
+    expect(big.json()).toEqual(errorOf('INVALID_PARAMETERS', { node_id: esrganId, field: 'inputs.image_id', width: 192, height: 192 }));
+    expect(big.json().error.message).toMatch(/esrgan node .* enlarges the 48×48 source ×4 to 192×192/);
+    const unnamed = await as(alice).post('/api/v1/generate/workflow', {
+      workflow: workflow(),
+      inputs: { model: 'tiny-sd1', control_model: 'tiny-canny', image_id: image },
+    });
+    expect(unnamed.statusCode).toBe(404);
+    expect(unnamed.json().error.message).toContain('RealESRGAN_x2plus');
+  });
+});
