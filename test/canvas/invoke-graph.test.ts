@@ -215,6 +215,16 @@ describe('mapWorkflow on InvokeAI workflows', () => {
     });
   });
 
+  it('reads a Depth Anything node (InvokeAI 5 and 4 names) between the image and the controlnet as preprocessor depth', () => {
+    for (const type of ['depth_anything_depth_estimation', 'depth_anything_image_processor']) {
+      const w = fixture('text-to-image-canny-sd15.json');
+      const pre = nodeOf(w, 'canny_image_processor');
+      pre.data.type = type;
+      pre.data.inputs = { image: { name: 'image' }, model_size: { name: 'model_size', value: 'small_v2' } };
+      expect(mapWorkflow(w).control).toMatchObject({ preprocessor: 'depth', fromUpscaled: false });
+    }
+  });
+
   it('evaluates integer_math and float_to_int on known values; an operation InvokeAI lacks is refused', () => {
     const w = fixture('text-to-image-sd15.json');
     const noise = nodeOf(w, 'noise');
@@ -242,17 +252,17 @@ describe('mapWorkflow on InvokeAI workflows', () => {
     expect(refusal(() => mapWorkflow(w)).details).toEqual({ node_id: 'math', field: 'operation' });
   });
 
-  it('names every unsupported node type, as an IP-Adapter, T2I-Adapter or depth graph has', () => {
+  it('names every unsupported node type, as an IP-Adapter, T2I-Adapter or MiDaS depth graph has', () => {
     const w = fixture('text-to-image-sdxl.json');
     w.nodes.push(
       { id: 'ipa', type: 'invocation', data: { type: 'ip_adapter', inputs: {} } },
       { id: 't2i', type: 'invocation', data: { type: 't2i_adapter', inputs: {} } },
       { id: 't2i2', type: 'invocation', data: { type: 't2i_adapter', inputs: {} } },
-      { id: 'depth', type: 'invocation', data: { type: 'depth_anything_depth_estimation', inputs: {} } },
+      { id: 'depth', type: 'invocation', data: { type: 'midas_depth_image_processor', inputs: {} } },
     );
     const err = refusal(() => mapWorkflow(w));
-    expect(err.details).toMatchObject({ unsupported_node_types: ['depth_anything_depth_estimation', 'ip_adapter', 't2i_adapter'] });
-    expect(err.message).toContain('depth_anything_depth_estimation, ip_adapter, t2i_adapter');
+    expect(err.details).toMatchObject({ unsupported_node_types: ['ip_adapter', 'midas_depth_image_processor', 't2i_adapter'] });
+    expect(err.message).toContain('ip_adapter, midas_depth_image_processor, t2i_adapter');
   });
 
   it("decodes with a vae_loader's VAE, as InvokeAI's SDXL default does; an unset one asks for inputs.vae", () => {

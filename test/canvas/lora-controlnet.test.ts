@@ -3,6 +3,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { readPngText } from '../../src-server/families/canvas/images/png-text';
+import * as ort from 'onnxruntime-node';
+import { depthInputSize, depthPixels, depthToRgb } from '../../src-server/ai/diffusion/depth';
 import { ModelCatalog } from '../../src-server/ai/diffusion/catalog';
 import { PLAN_ORDER } from '../../src-server/auth/plans';
 import {
@@ -306,5 +308,91 @@ describe("InvokeAI's ESRGAN Upscaling with Canny ControlNet workflow", () => {
     });
     expect(unnamed.statusCode).toBe(404);
     expect(unnamed.json().error.message).toContain('RealESRGAN_x2plus');
+  });
+});
+
+describe('Depth preprocessing for a ControlNet', () => {
+  /** The tiny Depth Anything export run here by hand, as the worker should: its depth map as RGB bytes. */
+  async function depthMapOf(pngBase64: string): Promise<Buffer> {
+    const { data, info } = await sharp(Buffer.from(pngBase64, 'base64')).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const rgb = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    const size = depthInputSize(info.width, info.height);
+    const session = await ort.InferenceSession.create(path.join(models.depth, 'model.onnx'));
+    const out = await session.run({
+      pixel_values: new ort.Tensor('float32', depthPixels(rgb, info.width, info.height, size), [1, 3, size.height, size.width]),
+    });
+    const depth = out.predicted_depth!;
+    expect(depth.dims).toEqual([1, size.height, size.width]);
+    const map = depthToRgb(depth.data as Float32Array, size.width, size.height, info.width, info.height);
+    return sharp(Buffer.from(map), { raw: { width: info.width, height: info.height, channels: 3 } })
+      .png()
+      .toBuffer();
+  }
+  const gradient = async () => {
+    const rgb = Buffer.alloc(64 * 64 * 3);
+    for (let y = 0; y < 64; y++) for (let x = 0; x < 64; x++) rgb.fill((x * 4 + y) & 255, 3 * (y * 64 + x), 3 * (y * 64 + x) + 3);
+    return (
+      await sharp(rgb, { raw: { width: 64, height: 64, channels: 3 } })
+        .png()
+        .toBuffer()
+    ).toString('base64');
+  };
+
+  it('steers with the installed Depth Anything model’s depth map of the control image, named in the metadata', async () => {
+    await new ModelCatalog(t.dataDir, PLAN_ORDER).installFromFolder(models.depth, { id: 'tiny-depth', type: 'depth' });
+    const listed = (await as(alice).get('/api/v1/models?type=depth')).json().data;
+    expect(listed.map((m: { id: string }) => m.id)).toEqual(['tiny-depth']);
+    const image = await gradient();
+    const controlnet = { model: 'tiny-canny', image, weight: 1.5 };
+    const depth = await made(
+      await as(alice).post('/api/v1/generate/text-to-image', { ...body, controlnet: { ...controlnet, preprocessor: 'depth' } }),
+    );
+    expect(depth.metadata.controlnet).toMatchObject({ name: 'tiny-canny', preprocessor: 'depth', depth_model: 'tiny-depth' });
+    // The same depth map made here and given as the control image itself: the very same picture.
+    const map = (await depthMapOf(image)).toString('base64');
+    const byHand = await made(
+      await as(alice).post('/api/v1/generate/text-to-image', { ...body, controlnet: { ...controlnet, image: map } }),
+    );
+    expect(meanDiff(depth.pixels, byHand.pixels)).toBe(0);
+    const raw = await made(await as(alice).post('/api/v1/generate/text-to-image', { ...body, controlnet }));
+    expect(meanDiff(depth.pixels, raw.pixels)).toBeGreaterThan(0);
+  });
+
+  it("runs InvokeAI's depth_anything_depth_estimation node in a ControlNet workflow", async () => {
+    await new ModelCatalog(t.dataDir, PLAN_ORDER).installFromFolder(models.depth, { id: 'tiny-depth', type: 'depth' });
+    const w = JSON.parse(
+      fs.readFileSync(path.join(__dirname, '../fixtures/invoke-workflows', 'text-to-image-canny-sd15.json'), 'utf8'),
+    ) as {
+      nodes: { data: { type: string; inputs: Record<string, { name: string; value?: unknown }> } }[];
+    };
+    const canny = w.nodes.find((n) => n.data.type === 'canny_image_processor')!;
+    canny.data.type = 'depth_anything_depth_estimation';
+    canny.data.inputs = { image: { name: 'image' }, model_size: { name: 'model_size', value: 'small_v2' } };
+    w.nodes.find((n) => n.data.type === 'noise')!.data.inputs.width = { name: 'width', value: 64 };
+    w.nodes.find((n) => n.data.type === 'noise')!.data.inputs.height = { name: 'height', value: 64 };
+    const out = await made(
+      await as(alice).post('/api/v1/generate/workflow', {
+        workflow: w,
+        inputs: { prompt: 'a red fox', model: 'tiny-sd1', control_model: 'tiny-canny', control_image_id: await gradient(), steps: 3 },
+      }),
+    );
+    expect(out.metadata.controlnet).toMatchObject({ name: 'tiny-canny', preprocessor: 'depth', depth_model: 'tiny-depth' });
+  });
+
+  it('refuses depth preprocessing with no depth model installed, naming the model to install', async () => {
+    const res = await as(alice).post('/api/v1/generate/text-to-image', {
+      ...body,
+      controlnet: { model: 'tiny-canny', image: await gradient(), preprocessor: 'depth' },
+    });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toEqual(
+      errorOf('MODEL_NOT_FOUND', {
+        model: 'depth-anything',
+        type: 'depth',
+        field: 'controlnet.preprocessor',
+        models_screen: '/app/models',
+      }),
+    );
+    expect(res.json().error.message).toMatch(/Depth Anything .*pixel_values.*predicted_depth/);
   });
 });

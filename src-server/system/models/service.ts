@@ -19,7 +19,7 @@ import { errors } from '../errors';
 import { KIND_FOLDERS, type EntryKind } from '../catalog/catalog';
 import { unreachableReason } from '../../http/unreachable';
 
-export const MODEL_TYPES = ['checkpoint', 'upscaler', 'vae', 'lora', 'controlnet'] as const satisfies readonly ModelType[];
+export const MODEL_TYPES = ['checkpoint', 'upscaler', 'vae', 'lora', 'controlnet', 'depth'] as const satisfies readonly ModelType[];
 /** What an install job installs: a model type the catalog checks, or a catalog kind with its own folder. */
 export type InstallKind = ModelType | EntryKind;
 /** A kind the model catalog checks (describeModel) before it appears; the others land in their engine's folder. */
@@ -30,6 +30,7 @@ export const INSTALL_KINDS = [
   'vae',
   'lora',
   'controlnet',
+  'depth',
   'musicgen',
   'chat',
   'voice',

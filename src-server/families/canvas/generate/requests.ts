@@ -197,6 +197,7 @@ export class GenerationRequests {
         field: 'controlnet.low_threshold',
       });
     const image = await this.source(user, c.image, 'controlnet.image');
+    const depth = c.preprocessor === 'depth' ? this.depthModel(user) : null;
     const controlnet: ControlPayload = {
       id: found.id,
       name: found.name,
@@ -207,12 +208,25 @@ export class GenerationRequests {
       preprocessor: c.preprocessor ?? 'none',
       lowThreshold,
       highThreshold,
+      ...(depth ? { depth: { id: depth.id, name: depth.name, path: depth.entry.path } } : {}),
     };
     return {
       controlnet,
       control: image.png,
       controlRef: image.ref,
     };
+  }
+
+  /** The installed depth model (the first, as with upscalers); none: MODEL_NOT_FOUND naming what to install. */
+  private depthModel(user: UserRow): CanvasModel {
+    const found = this.models.list({ type: 'depth' }).find((m) => m.installed);
+    if (!found)
+      throw errors.error(
+        'MODEL_NOT_FOUND',
+        'Depth preprocessing needs a depth model, and none is installed: install Depth Anything (an ONNX export taking pixel_values and giving predicted_depth) as type depth on the Models screen (/app/models), or use preprocessor canny or none',
+        { model: 'depth-anything', type: 'depth', field: 'controlnet.preprocessor', models_screen: '/app/models' },
+      );
+    return this.models.resolve(found.name, 'depth', user.tier, 'controlnet.preprocessor');
   }
 
   /** The params a job records: the body with its control image as a reference, not its bytes. */

@@ -94,7 +94,9 @@ export interface ControlPayload {
   begin: number;
   end: number;
   /** Edges are found in the worker's process before the run ('none': the image is the control already). */
-  preprocessor: 'none' | 'canny';
+  preprocessor: 'none' | 'canny' | 'depth';
+  /** The Depth Anything model that makes the depth map, for `preprocessor: 'depth'`. */
+  depth?: { id: string; name: string; path: string } | null;
   lowThreshold: number;
   highThreshold: number;
   /** The control image is the upscaled source (see `upscaleFirst`), not the stored control image. */
@@ -392,6 +394,7 @@ export class GenerateService {
                   begin_step_percent: p.controlnet.begin,
                   end_step_percent: p.controlnet.end,
                   preprocessor: p.controlnet.preprocessor,
+                  ...(p.controlnet.depth ? { depth_model: p.controlnet.depth.name } : {}),
                   ...(p.controlnet.fromUpscaled ? { image: 'upscaled_source' } : {}),
                 },
               }
@@ -507,7 +510,7 @@ export class GenerateService {
     if (c && (p.controlKey || (c.fromUpscaled && upscaled))) {
       const rgb = c.fromUpscaled && upscaled ? upscaled.rgb : await this.rgbOf(p.controlKey!, p.width, p.height, 3);
       const image = c.preprocessor === 'canny' ? cannyEdges(rgb, p.width, p.height, c.lowThreshold, c.highThreshold) : rgb;
-      controlnet = { model: c.path, image, weight: c.weight, begin: c.begin, end: c.end };
+      controlnet = { model: c.path, image, weight: c.weight, begin: c.begin, end: c.end, ...(c.depth ? { depth: c.depth.path } : {}) };
     }
     const result = await generateImage(this.ai, {
       model: p.model.path,

@@ -21,6 +21,8 @@ export const SUPPORTED_NODE_TYPES = [
   'controlnet',
   'canny_image_processor',
   'canny_edge_detection',
+  'depth_anything_depth_estimation',
+  'depth_anything_image_processor',
   'clip_skip',
   'compel',
   'sdxl_compel_prompt',
@@ -416,7 +418,7 @@ export interface MappedControl {
   end: number;
   /** A gallery image id (or InvokeAI image name) the control image comes from; null: unset. */
   image: string | null;
-  preprocessor: 'none' | 'canny';
+  preprocessor: 'none' | 'canny' | 'depth';
   lowThreshold: number;
   highThreshold: number;
   /** The control image is the upscaler's output, the same image the i2l node encodes (see `upscaleFirst`). */
@@ -424,6 +426,8 @@ export interface MappedControl {
 }
 
 const CANNY = ['canny_image_processor', 'canny_edge_detection'];
+/** Depth Anything nodes (InvokeAI 5's and 4's); the installed depth model runs whatever `model_size` they name. */
+const DEPTH = ['depth_anything_depth_estimation', 'depth_anything_image_processor'];
 const UUID_LIKE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** denoise_latents' `control`: one controlnet node, its image straight or through canny, maybe the upscaler's output. */
@@ -445,9 +449,10 @@ function controlOf(graph: Graph, denoise: GraphNode, upscaler: GraphNode | null)
         field: 'resize_mode',
       },
     );
-  const from = graph.required(node, 'image', ['image', ...CANNY, ...UPSCALERS]);
-  const canny = CANNY.includes(from.type) ? from : null;
-  const direct = canny ? graph.required(canny, 'image', ['image', ...UPSCALERS]) : from;
+  const from = graph.required(node, 'image', ['image', ...CANNY, ...DEPTH, ...UPSCALERS]);
+  const pre = CANNY.includes(from.type) || DEPTH.includes(from.type) ? from : null;
+  const canny = pre && CANNY.includes(pre.type) ? pre : null;
+  const direct = pre ? graph.required(pre, 'image', ['image', ...UPSCALERS]) : from;
   let image: string | null = null;
   if (UPSCALERS.includes(direct.type)) {
     // One upscale feeds both, as in InvokeAI's upscaling workflow; a second upscaler would be a second run.
@@ -456,7 +461,7 @@ function controlOf(graph: Graph, denoise: GraphNode, upscaler: GraphNode | null)
         `The control image comes from upscaler node ${direct.id}, which is not the one whose output the i2l node encodes; the engine upscales once, for both`,
         { node_id: direct.id, field: 'image' },
       );
-  } else image = imageOf(graph, canny ?? node, 'image', false).image;
+  } else image = imageOf(graph, pre ?? node, 'image', false).image;
   return {
     nodeId: node.id,
     model: modelName(graph, node, 'control_model'),
@@ -464,7 +469,7 @@ function controlOf(graph: Graph, denoise: GraphNode, upscaler: GraphNode | null)
     begin: graph.number(node, 'begin_step_percent') ?? 0,
     end: graph.number(node, 'end_step_percent') ?? 1,
     image,
-    preprocessor: canny ? 'canny' : 'none',
+    preprocessor: canny ? 'canny' : pre ? 'depth' : 'none',
     lowThreshold: canny ? (graph.number(canny, 'low_threshold') ?? 100) : 100,
     highThreshold: canny ? (graph.number(canny, 'high_threshold') ?? 200) : 200,
     fromUpscaled: image === null && UPSCALERS.includes(direct.type),
