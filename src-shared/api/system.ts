@@ -8,13 +8,13 @@ import { EXECUTION_PROVIDERS } from '../ai';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
-export const MODEL_TYPES = ['checkpoint', 'upscaler', 'vae', 'lora', 'controlnet'] as const;
+export const MODEL_TYPES = ['checkpoint', 'upscaler', 'vae', 'lora', 'controlnet', 'depth'] as const;
 /** What an install job installs: a model type, or a catalog kind installed into its engine's folder. */
 export const INSTALL_KINDS = [...MODEL_TYPES, 'musicgen', 'chat', 'voice', 'speech'] as const;
 
 export const ModelTypeSchema = Type.Enum([...MODEL_TYPES], {
   description:
-    '`checkpoint` (a diffusion model), `upscaler`, `vae` (a VAE exported on its own: vae_decoder/, vae_encoder/), `lora` (one .safetensors file, kohya or diffusers/peft keys) or `controlnet` (an ONNX ControlNet giving down/mid block residuals)',
+    '`checkpoint` (a diffusion model), `upscaler`, `vae` (a VAE exported on its own: vae_decoder/, vae_encoder/), `lora` (one .safetensors file, kohya or diffusers/peft keys), `controlnet` (an ONNX ControlNet giving down/mid block residuals) or `depth` (a Depth Anything ONNX export: pixel_values → predicted_depth)',
 });
 
 export const InstalledModel = Type.Object({

@@ -5,7 +5,13 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
 import { ModelCatalog } from '../../src-server/ai/diffusion/catalog';
-import { writeTinyControlNet, writeTinyLora, writeTinySd, writeTinyUpscaler } from '../../src-server/ai/diffusion/tiny/generate';
+import {
+  writeTinyControlNet,
+  writeTinyDepthAnything,
+  writeTinyLora,
+  writeTinySd,
+  writeTinyUpscaler,
+} from '../../src-server/ai/diffusion/tiny/generate';
 import type { JobSnapshot } from '../../src-server/jobs/queue';
 import { bearer, makeTestApp, signUp, type TestApp } from '../helpers/app';
 import { requests } from '../helpers/inject';
@@ -21,6 +27,8 @@ export interface TinyModels {
   loraXl: string;
   /** A tiny ControlNet for SD 1.5, installed as tiny-canny. */
   controlnet: string;
+  /** A tiny Depth Anything export (pixel_values → predicted_depth), written but not installed: tests install it as type depth. */
+  depth: string;
 }
 
 export async function writeTinyModels(): Promise<TinyModels> {
@@ -33,6 +41,7 @@ export async function writeTinyModels(): Promise<TinyModels> {
     lora: path.join(dir, 'lora', 'tiny-lora.safetensors'),
     loraXl: path.join(dir, 'lora-xl', 'tiny-lora-xl.safetensors'),
     controlnet: path.join(dir, 'canny'),
+    depth: path.join(dir, 'depth'),
   };
   // With its ControlNet UNet (controlnet/), as OnnxStack/Amuse lay a model out.
   await writeTinySd(models.sd1, { base: 'sd1', controlnet: true });
@@ -41,6 +50,7 @@ export async function writeTinyModels(): Promise<TinyModels> {
   writeTinyLora(models.loraXl, { base: 'sdxl', format: 'peft' });
   await writeTinySd(models.sdxl, { base: 'sdxl', sampleSize: 16 });
   await writeTinyUpscaler(models.upscaler, { scale: 2 });
+  await writeTinyDepthAnything(models.depth);
   return models;
 }
 

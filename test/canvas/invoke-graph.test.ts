@@ -60,6 +60,7 @@ describe('mapWorkflow on InvokeAI workflows', () => {
       sizeNode: '55705012-79b9-4aac-9f26-c0b10309785b',
       loras: [],
       control: null,
+      upscaleFirst: null,
     });
   });
 
@@ -75,6 +76,7 @@ describe('mapWorkflow on InvokeAI workflows', () => {
       preprocessor: 'canny',
       lowThreshold: 100,
       highThreshold: 200,
+      fromUpscaled: false,
     });
     expect(workflowRequest(mapped, {}).body.controlnet).toMatchObject({
       model: 'sd15-canny',
@@ -187,17 +189,80 @@ describe('mapWorkflow on InvokeAI workflows', () => {
     });
   });
 
-  it('names every unsupported node type, as an IP-Adapter, T2I-Adapter or depth graph has', () => {
+  it("reads InvokeAI's ESRGAN upscaling with canny: esrgan feeds i2l and canny, its size through integer_math/float_to_int", () => {
+    const w = fixture('esrgan-upscaling-canny-sd15.json');
+    const esrgan = nodeOf(w, 'esrgan');
+    const mapped = mapWorkflow(w);
+    expect(mapped).toMatchObject({
+      mode: 'image_to_image',
+      model: 'Deliberate_v5',
+      prompt: '',
+      strength: 0.35,
+      sampler: 'dpmpp_sde_karras',
+      width: null,
+      height: null,
+      upscaleFirst: { nodeId: esrgan.id, nodeType: 'esrgan', model: 'RealESRGAN_x2plus', scale: 2 },
+      control: { model: 'sd-controlnet-canny', weight: 0.95, begin: 0.1, end: 0.9, preprocessor: 'canny', image: null, fromUpscaled: true },
+    });
+    const req = workflowRequest(mapped, { model: 'tiny-sd1', image_id: 'abc', upscaler: 'tiny-x2', control_model: 'tiny-canny' });
+    expect(req.upscaleFirst).toEqual({ nodeId: esrgan.id, nodeType: 'esrgan', model: 'tiny-x2', scale: 2, control: true });
+    expect(req.body).toMatchObject({ source_image: 'abc', controlnet: { model: 'tiny-canny', image: 'abc', preprocessor: 'canny' } });
+    // No image anywhere: the source (and so the control image) is asked for once.
+    expect(refusal(() => workflowRequest(mapped, { model: 'tiny-sd1' })).details).toMatchObject({ field: 'inputs.image_id' });
+    // An upscale on a workflow without one is refused rather than ignored.
+    expect(refusal(() => workflowRequest(mapWorkflow(fixture('image-to-image-sd15.json')), { upscaler: 'tiny-x2' })).details).toEqual({
+      field: 'inputs.upscaler',
+    });
+  });
+
+  it('reads a Depth Anything node (InvokeAI 5 and 4 names) between the image and the controlnet as preprocessor depth', () => {
+    for (const type of ['depth_anything_depth_estimation', 'depth_anything_image_processor']) {
+      const w = fixture('text-to-image-canny-sd15.json');
+      const pre = nodeOf(w, 'canny_image_processor');
+      pre.data.type = type;
+      pre.data.inputs = { image: { name: 'image' }, model_size: { name: 'model_size', value: 'small_v2' } };
+      expect(mapWorkflow(w).control).toMatchObject({ preprocessor: 'depth', fromUpscaled: false });
+    }
+  });
+
+  it('evaluates integer_math and float_to_int on known values; an operation InvokeAI lacks is refused', () => {
+    const w = fixture('text-to-image-sd15.json');
+    const noise = nodeOf(w, 'noise');
+    w.nodes.push(
+      {
+        id: 'math',
+        type: 'invocation',
+        data: {
+          type: 'integer_math',
+          inputs: { operation: { name: 'operation', value: 'MUL' }, a: { name: 'a', value: 7 }, b: { name: 'b', value: 9 } },
+        },
+      },
+      {
+        id: 'round',
+        type: 'invocation',
+        data: { type: 'float_to_int', inputs: { multiple: { name: 'multiple', value: 8 }, method: { name: 'method', value: 'Floor' } } },
+      },
+    );
+    w.edges.push(
+      { id: 'm', type: 'default', source: 'math', sourceHandle: 'value', target: 'round', targetHandle: 'value' },
+      { id: 'r', type: 'default', source: 'round', sourceHandle: 'value', target: noise.id, targetHandle: 'width' },
+    );
+    expect(mapWorkflow(w).width).toBe(56);
+    nodeOf(w, 'integer_math').data.inputs.operation = { name: 'operation', value: 'POW' };
+    expect(refusal(() => mapWorkflow(w)).details).toEqual({ node_id: 'math', field: 'operation' });
+  });
+
+  it('names every unsupported node type, as an IP-Adapter, T2I-Adapter or MiDaS depth graph has', () => {
     const w = fixture('text-to-image-sdxl.json');
     w.nodes.push(
       { id: 'ipa', type: 'invocation', data: { type: 'ip_adapter', inputs: {} } },
       { id: 't2i', type: 'invocation', data: { type: 't2i_adapter', inputs: {} } },
       { id: 't2i2', type: 'invocation', data: { type: 't2i_adapter', inputs: {} } },
-      { id: 'depth', type: 'invocation', data: { type: 'depth_anything_depth_estimation', inputs: {} } },
+      { id: 'depth', type: 'invocation', data: { type: 'midas_depth_image_processor', inputs: {} } },
     );
     const err = refusal(() => mapWorkflow(w));
-    expect(err.details).toMatchObject({ unsupported_node_types: ['depth_anything_depth_estimation', 'ip_adapter', 't2i_adapter'] });
-    expect(err.message).toContain('depth_anything_depth_estimation, ip_adapter, t2i_adapter');
+    expect(err.details).toMatchObject({ unsupported_node_types: ['ip_adapter', 'midas_depth_image_processor', 't2i_adapter'] });
+    expect(err.message).toContain('ip_adapter, midas_depth_image_processor, t2i_adapter');
   });
 
   it("decodes with a vae_loader's VAE, as InvokeAI's SDXL default does; an unset one asks for inputs.vae", () => {

@@ -5,6 +5,7 @@ import { isAiError } from '../protocol';
 import { readModelFolder, readVaeFolder, type Precision, type SdBase } from './model-folder';
 import { externalDataProblems, OnnxFileError, readOnnxFile } from './onnx-file';
 import { upscalerFile } from './upscale';
+import { readDepthModel } from './depth';
 import { unreachableReason } from '../../http/unreachable';
 import { readLora } from './lora';
 import { readSafetensors } from './safetensors';
@@ -15,8 +16,8 @@ import { readControlNetFolder } from './controlnet';
 // hidden staging folder and appear with one rename, so a listing never shows half a model;
 // downloads resume from their .part files with HTTP Range and are checked against sha256.
 
-export type ModelType = 'checkpoint' | 'upscaler' | 'vae' | 'lora' | 'controlnet';
-export const MODEL_TYPES: readonly ModelType[] = ['checkpoint', 'upscaler', 'vae', 'lora', 'controlnet'];
+export type ModelType = 'checkpoint' | 'upscaler' | 'vae' | 'lora' | 'controlnet' | 'depth';
+export const MODEL_TYPES: readonly ModelType[] = ['checkpoint', 'upscaler', 'vae', 'lora', 'controlnet', 'depth'];
 /**
  * The account plans, lowest first, as the server orders them (auth/plans.ts passes them in, so the
  * engine layer knows no plan names). A model asks for any plan but the top one, which is above
@@ -125,6 +126,7 @@ const FOLDERS: Record<ModelType, string> = {
   vae: 'vae',
   lora: 'loras',
   controlnet: 'controlnet',
+  depth: 'depth',
 };
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
@@ -228,6 +230,14 @@ export function describeModel(dir: string, type: ModelType, plans: PlanOrder): O
     try {
       const info = describeLora(dir);
       return { ...usable, base: meta.base ?? info.base, license: usable.license ?? info.license, file: info.file };
+    } catch (err) {
+      return unusable((err as Error).message);
+    }
+  }
+  if (type === 'depth') {
+    try {
+      // A Depth Anything export (depth.ts): the depth ControlNet preprocessor.
+      return { ...usable, file: readDepthModel(dir).file };
     } catch (err) {
       return unusable((err as Error).message);
     }

@@ -8,6 +8,7 @@ import type { LoadedSession, TaskContext, WorkerTask } from '../worker-runtime';
 import { readModelFolder, readVaeFolder, type DiffusionModelFolder, type OnnxComponent, type SdBase } from './model-folder';
 import { mergedModel, readLora, type LoraSpec, type LoraTarget } from './lora';
 import { readControlNetFolder, residualNames, type ControlNetFolder } from './controlnet';
+import { estimateDepth } from './depth';
 import { GaussianNoise, resolveSeed } from './noise';
 import { stepPreview, type StepPreview } from './preview';
 import { createScheduler, SCHEDULER_NAMES, type SchedulerName } from './schedulers';
@@ -66,6 +67,8 @@ export interface ControlInput {
   /** The first and last fractions of the steps it applies to, 0 ≤ begin < end ≤ 1. */
   begin: number;
   end: number;
+  /** A Depth Anything export (see depth.ts): the control image is its depth map of `image`, made in the worker first. */
+  depth?: string;
 }
 
 /** The step indices a ControlNet applies to out of `steps`: InvokeAI's floor(begin·n) to ceil(end·n) − 1. */
@@ -143,7 +146,8 @@ async function controlFor(
   const info = readControlNetFolder(c.model);
   if (info.base && info.base !== model.base)
     throw new AiError('bad_input', `The ControlNet is for ${info.base} models; this model is ${model.base}`);
-  const chw = imageToChw(c.image, input.width, input.height).map((v) => (v + 1) / 2);
+  const image = c.depth ? await estimateDepth(ctx, c.depth, c.image, input.width, input.height, providers) : c.image;
+  const chw = imageToChw(image, input.width, input.height).map((v) => (v + 1) / 2);
   return {
     unetFile: componentFiles(model, input).unet,
     session: await ctx.session({ model: info.file, providers }),

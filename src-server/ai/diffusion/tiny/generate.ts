@@ -613,6 +613,25 @@ export async function writeTinyUpscaler(dir: string, options: TinyUpscalerOption
   return file;
 }
 
+/**
+ * A tiny Depth Anything in the layout of its ONNX exports (HF `DepthAnythingForDepthEstimation`):
+ * `pixel_values` [1, 3, H, W] (ImageNet-normalised RGB) → `predicted_depth` [1, H, W], relative
+ * inverse depth (larger is nearer). Two convolutions stand in for the ViT and the DPT head.
+ */
+export async function writeTinyDepthAnything(dir: string, options: { channels?: number; seed?: number } = {}): Promise<string> {
+  const C = options.channels ?? 4;
+  const net = new Net('depth_anything', 'float32', new Weights(options.seed ?? 3), false);
+  const { g } = net;
+  const x = g.input('pixel_values', 'float32', [1, 3, 'height', 'width']);
+  const h = g.op('Relu', [net.conv(x, 'backbone.embeddings', 3, C, 3)]);
+  const depth = g.op('Relu', [net.conv(h, 'head.conv3', C, 1, 3)]);
+  g.node('Squeeze', [depth, g.int64s('channel_axis', [1])], ['predicted_depth']);
+  g.output('predicted_depth', 'float32', [1, 'height', 'width']);
+  const file = path.join(dir, 'model.onnx');
+  await g.write(file);
+  return file;
+}
+
 async function cli(argv: string[]): Promise<void> {
   const takesValue = new Set(['--base', '--channels', '--blocks', '--sample-size', '--seed', '--upscaler']);
   const out = argv.find((a, i) => !a.startsWith('--') && !takesValue.has(argv[i - 1] ?? ''));

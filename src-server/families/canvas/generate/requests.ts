@@ -12,6 +12,7 @@ import type { CanvasModel, ImageModelService } from '../models/service';
 import { checkSize, fitSize, readImageRef, type SourceImage } from './inputs';
 import { Accepted, SDXL_SIZE_FIELDS, type ImageToImage, type Inpaint, type TextToImage, type Upscale } from './schemas';
 import type { SizeConditioning } from '../../../ai/diffusion/pipeline';
+import type { UpscaleFactor } from '../../../ai/diffusion/upscale';
 import { samplerName, type ControlPayload, type EnqueueRequest, type GenerateService } from './service';
 import { errors } from '../errors';
 
@@ -119,6 +120,8 @@ export interface Origin {
   workflowId?: string;
   /** What ran, for the images' PNG text: the InvokeAI workflow (`invokeai_workflow`) or graph (`invokeai_graph`), as JSON. */
   pngText?: Record<string, string>;
+  /** A workflow's upscaler node whose output i2l encodes (and, with `control`, the ControlNet reads): it runs first. */
+  upscaleFirst?: { nodeId: string; nodeType: string; model?: string; scale: UpscaleFactor; control: boolean };
 }
 
 /** Turns checked request bodies into queued jobs; one instance serves every generate route. */
@@ -199,21 +202,36 @@ export class GenerationRequests {
         field: 'controlnet.low_threshold',
       });
     const image = await this.source(user, c.image, 'controlnet.image');
+    const depth = c.preprocessor === 'depth' ? this.depthModel(user) : null;
+    const controlnet: ControlPayload = {
+      id: found.id,
+      name: found.name,
+      path: found.entry.path,
+      weight: c.weight ?? 1,
+      begin,
+      end,
+      preprocessor: c.preprocessor ?? 'none',
+      lowThreshold,
+      highThreshold,
+      ...(depth ? { depth: { id: depth.id, name: depth.name, path: depth.entry.path } } : {}),
+    };
     return {
-      controlnet: {
-        id: found.id,
-        name: found.name,
-        path: found.entry.path,
-        weight: c.weight ?? 1,
-        begin,
-        end,
-        preprocessor: c.preprocessor ?? 'none',
-        lowThreshold,
-        highThreshold,
-      } satisfies ControlPayload,
+      controlnet,
       control: image.png,
       controlRef: image.ref,
     };
+  }
+
+  /** The installed depth model (the first, as with upscalers); none: MODEL_NOT_FOUND naming what to install. */
+  private depthModel(user: UserRow): CanvasModel {
+    const found = this.models.list({ type: 'depth' }).find((m) => m.installed);
+    if (!found)
+      throw errors.error(
+        'MODEL_NOT_FOUND',
+        'Depth preprocessing needs a depth model, and none is installed: install Depth Anything (an ONNX export taking pixel_values and giving predicted_depth) as type depth on the Models screen (/app/models), or use preprocessor canny or none',
+        { model: 'depth-anything', type: 'depth', field: 'controlnet.preprocessor', models_screen: '/app/models' },
+      );
+    return this.models.resolve(found.name, 'depth', user.tier, 'controlnet.preprocessor');
   }
 
   /** The params a job records: the body with its control image as a reference, not its bytes. */
@@ -286,12 +304,27 @@ export class GenerationRequests {
     const model = this.mainModel(user, b.model);
     needsEncoder(model);
     const source = await this.source(user, b.source_image, 'source_image');
-    const fitted = fitSize(shapeOf(model), source.width, source.height);
+    const up = origin.upscaleFirst;
+    const upscaler = up ? this.upscalerModel(user, up.model, 'inputs.upscaler') : null;
+    const fitted = up ? this.upscaledSize(model, source, up) : fitSize(shapeOf(model), source.width, source.height);
     const common = this.diffusion(user, b, { width: b.width ?? fitted.width, height: b.height ?? fitted.height }, model, origin);
     const control = await this.controlOf(user, b, model);
+    if (control.controlnet && up?.control) control.controlnet.fromUpscaled = true;
     const strength = b.strength ?? 0.75;
     return {
       ...common,
+      ...(up && upscaler
+        ? {
+            upscaleFirst: {
+              id: upscaler.id,
+              name: upscaler.name,
+              path: upscaler.entry.path,
+              scale: up.scale,
+              nodeId: up.nodeId,
+              nodeType: up.nodeType,
+            },
+          }
+        : {}),
       kind: 'image_to_image',
       params: this.withControlRef(this.params({ ...b, model: model.name }, { source_image: source }, origin), control.controlRef),
       controlnet: control.controlnet,
@@ -328,8 +361,31 @@ export class GenerationRequests {
     };
   }
 
+  private upscalerModel(user: UserRow, name: string | undefined, field?: string): CanvasModel {
+    return name === undefined ? this.models.defaultUpscaler(user.tier) : this.models.resolve(name, 'upscaler', user.tier, field);
+  }
+
+  /**
+   * The size i2l gives an upscaled source, as InvokeAI's does (its pixels, to whole latents): the
+   * noise and output size of a workflow that upscales first. Out of the model's range: refused, naming the upscaler.
+   */
+  private upscaledSize(model: CanvasModel, source: SourceImage, up: NonNullable<Origin['upscaleFirst']>) {
+    const width = Math.floor((source.width * up.scale) / 8) * 8;
+    const height = Math.floor((source.height * up.scale) / 8) * 8;
+    try {
+      checkSize(shapeOf(model), model.base ?? 'unknown', width, height);
+    } catch (err) {
+      throw errors.error(
+        'INVALID_PARAMETERS',
+        `The ${up.nodeType} node ${up.nodeId} enlarges the ${source.width}×${source.height} source ×${up.scale} to ${width}×${height}, which i2l encodes at that size; ${(err as Error).message}. Pass a smaller inputs.image_id or inputs.width/height`,
+        { node_id: up.nodeId, field: 'inputs.image_id', width, height },
+      );
+    }
+    return { width, height };
+  }
+
   async upscale(user: UserRow, b: Upscale, origin: Origin = {}): Promise<EnqueueRequest> {
-    const model = b.model === undefined ? this.models.defaultUpscaler(user.tier) : this.models.resolve(b.model, 'upscaler', user.tier);
+    const model = this.upscalerModel(user, b.model);
     const source = await this.source(user, b.image, 'image');
     const scale = b.scale ?? 2;
     // An image from the gallery hands its prompt on: the upscaled copy shows what it depicts and where it came from.

@@ -72,7 +72,10 @@ const ControlNet = Type.Optional(
         begin_step_percent: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'Default 0' })),
         end_step_percent: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'Default 1' })),
         preprocessor: Type.Optional(
-          Type.Enum(['none', 'canny'], { description: "`canny`: edges found here (OpenCV's Canny) from the image; default `none`" }),
+          Type.Enum(['none', 'canny', 'depth'], {
+            description:
+              "`canny`: edges found here (OpenCV's Canny) from the image; `depth`: its depth map by the installed Depth Anything model (GET /models?type=depth; none installed: `MODEL_NOT_FOUND`); default `none`",
+          }),
         ),
         low_threshold: Type.Optional(Type.Integer({ minimum: 0, maximum: 255, description: 'Canny, default 100' })),
         high_threshold: Type.Optional(Type.Integer({ minimum: 0, maximum: 255, description: 'Canny, default 200' })),

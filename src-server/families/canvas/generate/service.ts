@@ -73,6 +73,8 @@ export interface GeneratePayload {
   /** A ControlNet steering the run; its control image is stored as `controlKey`. */
   controlnet?: ControlPayload | null;
   controlKey?: string | null;
+  /** An upscaler the source goes through before it is encoded (a workflow's esrgan node feeding i2l). */
+  upscaleFirst?: { id: string; name: string; path: string; scale: UpscaleFactor; nodeId: string; nodeType: string } | null;
 }
 
 export interface GenerateResult {
@@ -92,9 +94,13 @@ export interface ControlPayload {
   begin: number;
   end: number;
   /** Edges are found in the worker's process before the run ('none': the image is the control already). */
-  preprocessor: 'none' | 'canny';
+  preprocessor: 'none' | 'canny' | 'depth';
+  /** The Depth Anything model that makes the depth map, for `preprocessor: 'depth'`. */
+  depth?: { id: string; name: string; path: string } | null;
   lowThreshold: number;
   highThreshold: number;
+  /** The control image is the upscaled source (see `upscaleFirst`), not the stored control image. */
+  fromUpscaled?: boolean;
 }
 
 export interface EnqueueRequest extends Omit<GeneratePayload, 'userId' | 'sourceKey' | 'maskKey' | 'controlKey'> {
@@ -389,6 +395,22 @@ export class GenerateService {
                   begin_step_percent: p.controlnet.begin,
                   end_step_percent: p.controlnet.end,
                   preprocessor: p.controlnet.preprocessor,
+                  ...(p.controlnet.depth ? { depth_model: p.controlnet.depth.name } : {}),
+                  ...(p.controlnet.fromUpscaled ? { image: 'upscaled_source' } : {}),
+                },
+              }
+            : {}),
+          // What ran before i2l, in the graph's order: the workflow's upscaler, then the encode of its output.
+          ...(p.upscaleFirst && made.upscaled
+            ? {
+                upscaled_source: {
+                  node_id: p.upscaleFirst.nodeId,
+                  node_type: p.upscaleFirst.nodeType,
+                  model: p.upscaleFirst.name,
+                  scale: p.upscaleFirst.scale,
+                  width: made.upscaled.width,
+                  height: made.upscaled.height,
+                  feeds: p.controlnet?.fromUpscaled ? ['i2l', 'controlnet'] : ['i2l'],
                 },
               }
             : {}),
@@ -450,16 +472,47 @@ export class GenerateService {
     }
   }
 
+  /** The source run through the workflow's upscaler, then brought to the output size as i2l's input. */
+  private async upscaledSource(p: GeneratePayload, ctx: JobContext) {
+    const up = p.upscaleFirst!;
+    const sharp = await loadSharp();
+    const meta = await sharp(await this.storage.get(p.sourceKey!)).metadata();
+    const width = meta.width ?? 0;
+    const height = meta.height ?? 0;
+    ctx.progress(0, { stage: 'upscaling', message: `Upscaling the source ×${up.scale} with ${up.name}` });
+    const result = await upscaleImage(this.ai, {
+      model: up.path,
+      rgb: await this.rgbOf(p.sourceKey!, width, height, 3),
+      width,
+      height,
+      scale: up.scale,
+      signal: ctx.signal,
+      onProgress: (u) => ctx.progress(0, { stage: 'upscaling', message: `Upscaling the source: tile ${u.tile}/${u.tiles}` }),
+    });
+    const { data } = await sharp(result.rgb, { raw: { width: result.width, height: result.height, channels: 3 } })
+      .resize(p.width, p.height, { fit: 'fill' })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    return {
+      rgb: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      width: result.width,
+      height: result.height,
+      workerMs: result.timing.workerMs,
+    };
+  }
+
   private async diffuse(p: GeneratePayload, ctx: JobContext) {
     const sampler = SAMPLERS[p.sampler] ?? SAMPLERS.euler_a!;
-    const image = p.sourceKey ? { rgb: await this.rgbOf(p.sourceKey, p.width, p.height, 3), strength: p.strength ?? undefined } : undefined;
+    const upscaled = p.upscaleFirst && p.sourceKey ? await this.upscaledSource(p, ctx) : null;
+    const sourceRgb = upscaled ? upscaled.rgb : p.sourceKey ? await this.rgbOf(p.sourceKey, p.width, p.height, 3) : null;
+    const image = sourceRgb ? { rgb: sourceRgb, strength: p.strength ?? undefined } : undefined;
     const mask = p.maskKey ? await this.rgbOf(p.maskKey, p.width, p.height, 1) : undefined;
     const c = p.controlnet;
     let controlnet: ControlInput | undefined;
-    if (c && p.controlKey) {
-      const rgb = await this.rgbOf(p.controlKey, p.width, p.height, 3);
+    if (c && (p.controlKey || (c.fromUpscaled && upscaled))) {
+      const rgb = c.fromUpscaled && upscaled ? upscaled.rgb : await this.rgbOf(p.controlKey!, p.width, p.height, 3);
       const image = c.preprocessor === 'canny' ? cannyEdges(rgb, p.width, p.height, c.lowThreshold, c.highThreshold) : rgb;
-      controlnet = { model: c.path, image, weight: c.weight, begin: c.begin, end: c.end };
+      controlnet = { model: c.path, image, weight: c.weight, begin: c.begin, end: c.end, ...(c.depth ? { depth: c.depth.path } : {}) };
     }
     const result = await generateImage(this.ai, {
       model: p.model.path,
@@ -502,7 +555,8 @@ export class GenerateService {
       width: result.width,
       height: result.height,
       provider: result.provider,
-      computeMs: result.timing.workerMs,
+      computeMs: result.timing.workerMs + (upscaled?.workerMs ?? 0),
+      upscaled: upscaled ? { width: upscaled.width, height: upscaled.height } : null,
     };
   }
 
@@ -527,6 +581,7 @@ export class GenerateService {
       height: result.height,
       provider: result.provider,
       computeMs: result.timing.workerMs,
+      upscaled: null,
     };
   }
 }

@@ -11,7 +11,7 @@ const Model = Type.Object({
   id: Type.String(),
   name: Type.String({ description: 'What generation requests pass as `model`' }),
   display_name: Type.String(),
-  type: Type.Enum(['main', 'upscaler', 'vae', 'lora', 'controlnet']),
+  type: Type.Enum(['main', 'upscaler', 'vae', 'lora', 'controlnet', 'depth']),
   base: Nullable(Type.Enum([...MODEL_BASES])),
   description: Nullable(Type.String()),
   thumbnail_url: Nullable(Type.String({ description: 'Always null: installed models carry no preview image' })),

@@ -6,7 +6,7 @@ import { tierAllows, tierOf, type TierName } from '../plans/tiers';
 import { errors } from '../errors';
 
 /** The spec's model types, each a folder under the data folder's models/. */
-export const MODEL_TYPES = ['main', 'vae', 'lora', 'controlnet', 'upscaler'] as const;
+export const MODEL_TYPES = ['main', 'vae', 'lora', 'controlnet', 'upscaler', 'depth'] as const;
 export type ModelType = (typeof MODEL_TYPES)[number];
 export const MODEL_BASES = ['sd-1', 'sd-2', 'sdxl', 'flux'] as const;
 export type ModelBase = (typeof MODEL_BASES)[number];
@@ -27,14 +27,22 @@ export interface CanvasModel {
 }
 
 /** The types the engine runs, and the catalog's name for each. */
-export type EngineType = 'main' | 'upscaler' | 'vae' | 'lora' | 'controlnet';
-const CATALOG_TYPE = { main: 'checkpoint', upscaler: 'upscaler', vae: 'vae', lora: 'lora', controlnet: 'controlnet' } as const;
+export type EngineType = 'main' | 'upscaler' | 'vae' | 'lora' | 'controlnet' | 'depth';
+const CATALOG_TYPE = {
+  main: 'checkpoint',
+  upscaler: 'upscaler',
+  vae: 'vae',
+  lora: 'lora',
+  controlnet: 'controlnet',
+  depth: 'depth',
+} as const;
 const TYPE_WORDS: Record<EngineType, string> = {
   main: 'an image model (type main)',
   upscaler: 'an upscaler',
   vae: 'a VAE',
   lora: 'a LoRA',
   controlnet: 'a ControlNet',
+  depth: 'a depth model (Depth Anything)',
 };
 
 const toModel = (e: CatalogEntry): CanvasModel => ({

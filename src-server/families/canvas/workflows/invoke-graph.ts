@@ -21,6 +21,8 @@ export const SUPPORTED_NODE_TYPES = [
   'controlnet',
   'canny_image_processor',
   'canny_edge_detection',
+  'depth_anything_depth_estimation',
+  'depth_anything_image_processor',
   'clip_skip',
   'compel',
   'sdxl_compel_prompt',
@@ -38,6 +40,8 @@ export const SUPPORTED_NODE_TYPES = [
   'float',
   'boolean',
   'string_join',
+  'integer_math',
+  'float_to_int',
 ] as const;
 
 const SUPPORTED = new Set<string>(SUPPORTED_NODE_TYPES);
@@ -96,6 +100,16 @@ export interface MappedWorkflow {
   loras: MappedLora[];
   /** The ControlNet wired into denoise_latents' control, if any. */
   control: MappedControl | null;
+  /** An upscaler whose output the i2l node encodes (InvokeAI's "ESRGAN Upscaling with Canny ControlNet"): it runs first. */
+  upscaleFirst: MappedUpscaler | null;
+}
+
+/** An esrgan/spandrel node: the upscaler model it names (null: unset) and the factor its file name carries. */
+export interface MappedUpscaler {
+  nodeId: string;
+  nodeType: string;
+  model: string | null;
+  scale: 2 | 4 | null;
 }
 
 export interface SdxlSizeFields {
@@ -284,6 +298,10 @@ class Graph {
         return this.value(src, 'value', depth + 1);
       case 'rand_int':
         return RANDOM;
+      case 'integer_math':
+        return integerMath(this, src, depth + 1);
+      case 'float_to_int':
+        return floatToInt(this, src, depth + 1);
       case 'string_join': {
         const left = this.value(src, 'string_left', depth + 1) ?? '';
         const right = this.value(src, 'string_right', depth + 1) ?? '';
@@ -314,6 +332,49 @@ class Graph {
       throw invalid(`Field "${field}" of node ${node.id} (${node.type}) must be text`, { node_id: node.id, field });
     return v;
   }
+}
+
+const numberIn = (graph: Graph, node: GraphNode, field: string, depth: number): number => {
+  const v = graph.value(node, field, depth);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw invalid(`Field "${field}" of ${node.type} node ${node.id} must be a number`, { node_id: node.id, field });
+  return v;
+};
+
+/** InvokeAI's integer_math, on values known before the run. */
+function integerMath(graph: Graph, node: GraphNode, depth: number): number {
+  const op = graph.value(node, 'operation', depth) ?? 'ADD';
+  const a = numberIn(graph, node, 'a', depth);
+  const b = numberIn(graph, node, 'b', depth);
+  const ops: Record<string, () => number> = {
+    ADD: () => a + b,
+    SUB: () => a - b,
+    MUL: () => a * b,
+    DIV: () => Math.trunc(a / b),
+    EXP: () => a ** b,
+    MOD: () => a % b,
+    ABS: () => Math.abs(a),
+    MIN: () => Math.min(a, b),
+    MAX: () => Math.max(a, b),
+  };
+  const run = typeof op === 'string' ? ops[op] : undefined;
+  if (!run) throw invalid(`integer_math node ${node.id} has no operation "${String(op)}"`, { node_id: node.id, field: 'operation' });
+  if ((op === 'DIV' || op === 'MOD') && b === 0)
+    throw invalid(`integer_math node ${node.id} divides by 0`, { node_id: node.id, field: 'b' });
+  return run();
+}
+
+/** InvokeAI's float_to_int: to a multiple of `multiple`, by its rounding method. */
+function floatToInt(graph: Graph, node: GraphNode, depth: number): number {
+  const v = numberIn(graph, node, 'value', depth);
+  const multiple = graph.value(node, 'multiple', depth) ?? 8;
+  if (typeof multiple !== 'number' || !Number.isInteger(multiple) || multiple < 1)
+    throw invalid(`Field "multiple" of float_to_int node ${node.id} must be a whole number ≥ 1`, { node_id: node.id, field: 'multiple' });
+  const method = graph.value(node, 'method', depth) ?? 'Nearest';
+  const round: Record<string, (x: number) => number> = { Nearest: Math.round, Floor: Math.floor, Ceiling: Math.ceil, Truncate: Math.trunc };
+  const fn = typeof method === 'string' ? round[method] : undefined;
+  if (!fn) throw invalid(`float_to_int node ${node.id} has no method "${String(method)}"`, { node_id: node.id, field: 'method' });
+  return fn(v / multiple) * multiple;
 }
 
 /** A model field: InvokeAI stores `{key, hash, name, base, type}`; older files a bare name. */
@@ -357,16 +418,20 @@ export interface MappedControl {
   end: number;
   /** A gallery image id (or InvokeAI image name) the control image comes from; null: unset. */
   image: string | null;
-  preprocessor: 'none' | 'canny';
+  preprocessor: 'none' | 'canny' | 'depth';
   lowThreshold: number;
   highThreshold: number;
+  /** The control image is the upscaler's output, the same image the i2l node encodes (see `upscaleFirst`). */
+  fromUpscaled: boolean;
 }
 
 const CANNY = ['canny_image_processor', 'canny_edge_detection'];
+/** Depth Anything nodes (InvokeAI 5's and 4's); the installed depth model runs whatever `model_size` they name. */
+const DEPTH = ['depth_anything_depth_estimation', 'depth_anything_image_processor'];
 const UUID_LIKE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** denoise_latents' `control`: one controlnet node, its image straight or through canny. */
-function controlOf(graph: Graph, denoise: GraphNode): MappedControl | null {
+/** denoise_latents' `control`: one controlnet node, its image straight or through canny, maybe the upscaler's output. */
+function controlOf(graph: Graph, denoise: GraphNode, upscaler: GraphNode | null): MappedControl | null {
   const node = graph.from(denoise, 'control', ['controlnet']);
   if (!node) return null;
   const mode = graph.text(node, 'control_mode') ?? 'balanced';
@@ -384,19 +449,30 @@ function controlOf(graph: Graph, denoise: GraphNode): MappedControl | null {
         field: 'resize_mode',
       },
     );
-  const from = graph.required(node, 'image', ['image', ...CANNY]);
-  const canny = CANNY.includes(from.type) ? from : null;
-  const src = imageOf(graph, canny ?? node, 'image', false);
+  const from = graph.required(node, 'image', ['image', ...CANNY, ...DEPTH, ...UPSCALERS]);
+  const pre = CANNY.includes(from.type) || DEPTH.includes(from.type) ? from : null;
+  const canny = pre && CANNY.includes(pre.type) ? pre : null;
+  const direct = pre ? graph.required(pre, 'image', ['image', ...UPSCALERS]) : from;
+  let image: string | null = null;
+  if (UPSCALERS.includes(direct.type)) {
+    // One upscale feeds both, as in InvokeAI's upscaling workflow; a second upscaler would be a second run.
+    if (direct.id !== upscaler?.id)
+      throw invalid(
+        `The control image comes from upscaler node ${direct.id}, which is not the one whose output the i2l node encodes; the engine upscales once, for both`,
+        { node_id: direct.id, field: 'image' },
+      );
+  } else image = imageOf(graph, pre ?? node, 'image', false).image;
   return {
     nodeId: node.id,
     model: modelName(graph, node, 'control_model'),
     weight: graph.number(node, 'control_weight') ?? 1,
     begin: graph.number(node, 'begin_step_percent') ?? 0,
     end: graph.number(node, 'end_step_percent') ?? 1,
-    image: src.image,
-    preprocessor: canny ? 'canny' : 'none',
+    image,
+    preprocessor: canny ? 'canny' : pre ? 'depth' : 'none',
     lowThreshold: canny ? (graph.number(canny, 'low_threshold') ?? 100) : 100,
     highThreshold: canny ? (graph.number(canny, 'high_threshold') ?? 200) : 200,
+    fromUpscaled: image === null && UPSCALERS.includes(direct.type),
   };
 }
 
@@ -454,18 +530,29 @@ function promptOf(graph: Graph, node: GraphNode, loader: GraphNode): string {
   return prompt;
 }
 
-/** The image a node reads: an image node, maybe through img_resize (whose size then sets the output's). */
+/**
+ * The image a node reads: an image node, maybe through img_resize (whose size then sets the output's)
+ * or, for i2l, through an upscaler that runs first.
+ */
 function imageOf(
   graph: Graph,
   node: GraphNode,
   field: string,
   allowResize: boolean,
-): { image: string | null; width: number | null; height: number | null; node: string } {
-  const src = graph.required(node, field, allowResize ? ['image', 'img_resize'] : ['image']);
+  allowUpscaler = false,
+): { image: string | null; width: number | null; height: number | null; node: string; upscaler: GraphNode | null } {
+  const src = graph.required(node, field, ['image', ...(allowResize ? ['img_resize'] : []), ...(allowUpscaler ? UPSCALERS : [])]);
   let width: number | null = null;
   let height: number | null = null;
   let imageNode = src;
-  if (src.type === 'img_resize') {
+  if (UPSCALERS.includes(src.type)) {
+    if (graph.link(src, 'image')?.node.type === 'l2i')
+      throw invalid(
+        `Upscaling a generated image in the same run (node ${src.id}) is not supported; generate first, then run a workflow on the result`,
+        { node_id: src.id, field: 'image' },
+      );
+    imageNode = graph.required(src, 'image', ['image']);
+  } else if (src.type === 'img_resize') {
     width = graph.number(src, 'width');
     height = graph.number(src, 'height');
     imageNode = graph.required(src, 'image', ['image']);
@@ -475,7 +562,13 @@ function imageOf(
   if (isObject(v) && typeof v.image_name === 'string' && v.image_name) name = v.image_name;
   else if (v !== undefined && v !== null)
     throw invalid(`Field "image" of node ${imageNode.id} (image) must be {image_name}`, { node_id: imageNode.id, field: 'image' });
-  return { image: name === null ? null : (galleryIdOf(name) ?? name), width, height, node: src.id };
+  return {
+    image: name === null ? null : (galleryIdOf(name) ?? name),
+    width,
+    height,
+    node: src.id,
+    upscaler: UPSCALERS.includes(src.type) ? src : null,
+  };
 }
 
 /**
@@ -547,6 +640,7 @@ function diffusionOf(graph: Graph, l2i: GraphNode): MappedWorkflow {
 
   let image: string | null = null;
   let strength: number | null = null;
+  let upscaler: GraphNode | null = null;
   if (latents) {
     // Encoding and decoding with two different VAEs would not give back the image: one VAE for both.
     const encoder = vaeSource(graph, latents, loader);
@@ -556,8 +650,9 @@ function diffusionOf(graph: Graph, l2i: GraphNode): MappedWorkflow {
         { node_id: latents.id, field: 'vae' },
       );
     }
-    const src = imageOf(graph, latents, 'image', true);
+    const src = imageOf(graph, latents, 'image', true, true);
     image = src.image;
+    upscaler = src.upscaler;
     // The resized source sets the latent size, which a noise node must match anyway.
     if (src.width !== null || src.height !== null) sizeNode = src.node;
     width = src.width ?? width;
@@ -622,7 +717,22 @@ function diffusionOf(graph: Graph, l2i: GraphNode): MappedWorkflow {
     sdxlSize,
     sizeNode,
     loras: loras.reverse(),
-    control: controlOf(graph, denoise),
+    control: controlOf(graph, denoise, upscaler),
+    upscaleFirst: upscaler ? upscalerOf(graph, upscaler) : null,
+  };
+}
+
+function upscalerOf(graph: Graph, node: GraphNode): MappedUpscaler {
+  if (node.type !== 'esrgan')
+    return { nodeId: node.id, nodeType: node.type, model: modelName(graph, node, 'image_to_image_model'), scale: null };
+  const file = graph.text(node, 'model_name');
+  // esrgan enlarges by its network's factor, which InvokeAI's model file names carry (RealESRGAN_x2plus.pth).
+  const factor = file ? /x([24])/i.exec(file)?.[1] : undefined;
+  return {
+    nodeId: node.id,
+    nodeType: node.type,
+    model: file ? file.replace(/\.(pth|pt|safetensors|onnx)$/i, '') : null,
+    scale: factor === '2' ? 2 : factor === '4' ? 4 : null,
   };
 }
 
@@ -651,17 +761,7 @@ function upscaleOf(graph: Graph, node: GraphNode): MappedWorkflow {
     );
   }
   const src = imageOf(graph, node, 'image', false);
-  let model: string | null;
-  let scale: 2 | 4 | null = null;
-  if (node.type === 'esrgan') {
-    const file = graph.text(node, 'model_name');
-    model = file ? file.replace(/\.(pth|pt|safetensors|onnx)$/i, '') : null;
-    // esrgan enlarges by its network's factor, which InvokeAI's model file names carry (RealESRGAN_x2plus.pth).
-    const factor = file ? /x([24])/i.exec(file)?.[1] : undefined;
-    scale = factor === '2' ? 2 : factor === '4' ? 4 : null;
-  } else {
-    model = modelName(graph, node, 'image_to_image_model');
-  }
+  const { model, scale } = upscalerOf(graph, node);
   return {
     mode: 'upscale',
     model,
@@ -684,6 +784,7 @@ function upscaleOf(graph: Graph, node: GraphNode): MappedWorkflow {
     sizeNode: null,
     loras: [],
     control: null,
+    upscaleFirst: null,
   };
 }
 
@@ -725,7 +826,11 @@ export interface WorkflowInputs {
   batch_size?: number;
   image_id?: string;
   control_image_id?: string;
+  /** Replaces the controlnet node's control_model (its name from InvokeAI's own install). */
+  control_model?: string;
   scale?: 2 | 4;
+  /** The installed upscaler an esrgan/spandrel node feeding i2l runs (its own model name is InvokeAI's file name). */
+  upscaler?: string;
   save_to_board?: string;
   vae?: string;
   original_width?: number;
@@ -748,10 +853,12 @@ const INPUT_MODES: Record<keyof WorkflowInputs, MappedWorkflow['mode'][]> = {
   width: ['text_to_image', 'image_to_image'],
   height: ['text_to_image', 'image_to_image'],
   control_image_id: ['text_to_image', 'image_to_image'],
+  control_model: ['text_to_image', 'image_to_image'],
   strength: ['image_to_image'],
   batch_size: ['text_to_image', 'image_to_image'],
   image_id: ['image_to_image', 'upscale'],
-  scale: ['upscale'],
+  scale: ['upscale', 'image_to_image'],
+  upscaler: ['image_to_image'],
   save_to_board: ['text_to_image', 'image_to_image', 'upscale'],
   vae: ['text_to_image', 'image_to_image'],
   original_width: ['text_to_image', 'image_to_image'],
@@ -768,11 +875,24 @@ export const MODE_NAMES: Record<MappedWorkflow['mode'], string> = {
   upscale: 'upscaling',
 };
 
+/** An upscale a workflow runs on its source before i2l. */
+export interface UpscaleFirst {
+  nodeId: string;
+  nodeType: string;
+  /** Unset: the default upscaler. */
+  model?: string;
+  scale: 2 | 4;
+  /** The ControlNet's image is the upscaled source too (before its canny node, if any). */
+  control: boolean;
+}
+
 /** A body for POST /generate/{text-to-image,image-to-image,upscale}, as the workflow and the inputs make it. */
 export interface WorkflowRequest {
   mode: MappedWorkflow['mode'];
   loader: LoaderType | null;
   body: Record<string, unknown>;
+  /** An upscale the source image goes through before i2l (and the ControlNet, when wired so); its model unset: the default upscaler. */
+  upscaleFirst?: UpscaleFirst;
 }
 
 /**
@@ -853,21 +973,39 @@ export function workflowRequest(mapped: MappedWorkflow, inputs: WorkflowInputs):
       'loras',
       mapped.loras.map((l) => ({ name: l.name!, weight: l.weight })),
     );
+  const up = mapped.upscaleFirst;
+  for (const key of ['upscaler', 'scale'] as const) {
+    if (mapped.mode === 'image_to_image' && inputs[key] !== undefined && !up)
+      throw invalid(`inputs.${key} applies to a workflow that upscales its source image before i2l; this one does not`, {
+        field: `inputs.${key}`,
+      });
+  }
   const c = mapped.control;
+  if (c?.fromUpscaled && inputs.control_image_id !== undefined)
+    throw invalid(
+      `The controlnet node ${c.nodeId} takes its image from upscaler node ${up!.nodeId}, the upscaled source; inputs.control_image_id would replace what the graph wires`,
+      { node_id: c.nodeId, field: 'inputs.control_image_id' },
+    );
+  if (!c && inputs.control_model !== undefined)
+    throw invalid('inputs.control_model applies to a workflow with a controlnet node; this one has none', {
+      field: 'inputs.control_model',
+    });
   if (c) {
-    if (c.model === null)
+    const controlModel = inputs.control_model ?? c.model;
+    if (controlModel === null)
       throw invalid(`controlnet node ${c.nodeId} names no ControlNet model; choose one (GET /models?type=controlnet lists them)`, {
         node_id: c.nodeId,
         field: 'control_model',
       });
-    const image = inputs.control_image_id ?? c.image;
-    if (image === null || (inputs.control_image_id === undefined && !UUID_LIKE.test(image)))
+    const image = c.fromUpscaled ? (inputs.image_id ?? mapped.image) : (inputs.control_image_id ?? c.image);
+    // An upscaled control image is the source image, checked below.
+    if (!c.fromUpscaled && (image === null || (inputs.control_image_id === undefined && !UUID_LIKE.test(image))))
       throw invalid(
         `The controlnet node ${c.nodeId}'s image ${image === null ? 'is empty' : `"${image}" is not an image id of your gallery`}; pass inputs.control_image_id`,
         { node_id: c.nodeId, field: 'inputs.control_image_id' },
       );
     set(body, 'controlnet', {
-      model: c.model,
+      model: controlModel,
       image,
       weight: c.weight,
       begin_step_percent: c.begin,
@@ -877,6 +1015,15 @@ export function workflowRequest(mapped: MappedWorkflow, inputs: WorkflowInputs):
       high_threshold: c.highThreshold,
     });
   }
+  const upscaleFirst = up
+    ? {
+        nodeId: up.nodeId,
+        nodeType: up.nodeType,
+        control: c?.fromUpscaled ?? false,
+        ...((inputs.upscaler ?? up.model) !== null ? { model: (inputs.upscaler ?? up.model)! } : {}),
+        scale: inputs.scale ?? up.scale ?? 2,
+      }
+    : undefined;
   for (const key of Object.keys(SDXL_SIZE_DEFAULTS) as (keyof SdxlSizeFields)[]) set(body, key, inputs[key] ?? mapped.sdxlSize?.[key]);
   if (mapped.mode === 'image_to_image') {
     const image = inputs.image_id ?? mapped.image;
@@ -889,7 +1036,7 @@ export function workflowRequest(mapped: MappedWorkflow, inputs: WorkflowInputs):
     set(body, 'source_image', image);
     set(body, 'strength', inputs.strength ?? mapped.strength);
   }
-  return { mode: mapped.mode, loader: mapped.loader, body };
+  return { mode: mapped.mode, loader: mapped.loader, body, ...(upscaleFirst ? { upscaleFirst } : {}) };
 }
 
 /** An SDXL loader needs an SDXL model and the SD 1/2 loader one of those, as in InvokeAI. */

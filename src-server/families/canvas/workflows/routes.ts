@@ -399,7 +399,8 @@ export async function workflowRoutes(
       if (req.mode === 'image_to_image') {
         const body = checked(WorkflowImageToImageBody, req, inputs);
         checkLoader(req.loader, requests.mainModel(user, body.model));
-        return requests.accept(request, reply, await enqueue(() => requests.imageToImage(user, body, origin)));
+        const chained = req.upscaleFirst ? { ...origin, upscaleFirst: req.upscaleFirst } : origin;
+        return requests.accept(request, reply, await enqueue(() => requests.imageToImage(user, body, chained)));
       }
       const body = checked(WorkflowTextToImageBody, req, inputs);
       checkLoader(req.loader, requests.mainModel(user, body.model));

@@ -97,6 +97,14 @@ export const WorkflowInputsSchema = Type.Object(
       "The controlnet node's image (before its canny node, if any): an image id from your gallery, or a base64 PNG/JPEG/WebP. Needed when the node does not name one of your images",
     ),
     scale: input(UpscaleBody.properties.scale, 'Replaces the upscaling factor (2 or 4; esrgan takes it from its model file name, else 2)'),
+    control_model: input(
+      Type.String({ minLength: 1, maxLength: 200 }),
+      "Replaces the controlnet node's control_model: a `name` from GET /models?type=controlnet",
+    ),
+    upscaler: input(
+      Type.String({ minLength: 1, maxLength: 200 }),
+      'The installed upscaler (GET /models?type=upscaler) an esrgan/spandrel node runs when its output feeds i2l, before image to image; default the first installed',
+    ),
     save_to_board: input(t2i.save_to_board, 'A board of yours the images are added to'),
     vae: input(
       t2i.vae,
