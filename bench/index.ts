@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { runComposeBench } from './compose';
+import { runCoverEventLoopBench } from './cover-event-loop';
 import { runDiffusionBench } from './diffusion';
 import { root, serveEntry, startServer, stop } from './lib';
 import { runColdStartBench } from './cold-start';
@@ -82,6 +83,7 @@ async function main() {
     const ai = await runAiEventLoopBench();
     for (const [k, v] of Object.entries(ai)) print(k, String(v));
   }
+  for (const [k, v] of Object.entries(await runCoverEventLoopBench())) print(k, String(v));
   for (const [k, v] of Object.entries(await runComposeBench())) print(k, String(v));
   for (const [k, v] of Object.entries(await runPromoBench())) print(k, String(v));
 

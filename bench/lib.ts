@@ -22,11 +22,12 @@ export type Print = (name: string, value: string) => void;
 export function startServer(
   extraEnv: Record<string, string> = {},
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-')),
+  entry = serveEntry,
 ): Promise<Server> {
   const t0 = performance.now();
   // ATELIER_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server under the bench's load.
   const nodeArgs = (process.env.ATELIER_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, serveEntry], {
+  const child = spawn(process.execPath, [...nodeArgs, entry], {
     env: {
       ...process.env,
       PORT: '0',

@@ -1,7 +1,7 @@
 import dns from 'node:dns';
 import net from 'node:net';
 import ipaddr from 'ipaddr.js';
-import { Agent, request } from 'undici';
+import type { Agent, request as undiciRequest } from 'undici';
 
 /**
  * Fetching what a user pasted without letting it reach the machine or the LAN behind it (SSRF):
@@ -110,7 +110,10 @@ function guardedLookup(allow: AddressRule) {
 
 /** One agent per rule: connections it pools were all checked by that rule. */
 const agents = new WeakMap<AddressRule, Agent>();
-function agentFor(allow: AddressRule): Agent {
+// undici is read on the first fetch, not at start-up: the server answers sooner (#15, cold start).
+let undici: Promise<typeof import('undici')> | null = null;
+async function agentFor(allow: AddressRule): Promise<Agent> {
+  const { Agent } = await (undici ??= import('undici'));
   let agent = agents.get(allow);
   if (!agent) {
     agent = new Agent({ connect: { lookup: guardedLookup(allow) as never, timeout: 10_000 }, headersTimeout: 10_000, bodyTimeout: 10_000 });
@@ -130,11 +133,13 @@ export async function guardedGet(raw: string, opts: GuardOptions): Promise<Fetch
     const target = checkTarget(current, opts.allow);
     if (!target.ok) throw new FetchRefusedError(target.reason);
     const url = target.url;
-    let res: Awaited<ReturnType<typeof request>>;
+    let res: Awaited<ReturnType<typeof undiciRequest>>;
     try {
+      const dispatcher = await agentFor(opts.allow);
+      const { request } = await (undici ??= import('undici'));
       res = await request(url, {
         method: 'GET',
-        dispatcher: agentFor(opts.allow),
+        dispatcher,
         headers: { 'user-agent': USER_AGENT, accept: opts.accept ?? '*/*' },
         signal,
       });

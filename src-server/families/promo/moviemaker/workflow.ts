@@ -7,7 +7,7 @@ import { AppError } from '../../../http/errors';
 import type { Job, JobContext } from '../../../jobs/queue';
 import { extractFrame, mergeVideo, probeH264Encoder, renderSlideshow } from '../../../media/promo-video';
 import { probeMedia } from '../../../media/ffmpeg';
-import { crawlBusiness, type CrawlPolicy } from '../crawl/crawl';
+import type { CrawlPolicy } from '../crawl/crawl';
 import type { ItemRow, ItemService } from '../items/service';
 import { ownLyrics, writeLyrics, type Form, type LyricSheet } from '../lyrics/writer';
 import { askPool, installedChatModel, writeLyricsWithModel } from '../lyrics/chat-lyrics';
@@ -22,6 +22,10 @@ import type { PictureService } from '../pictures/service';
 import type { Melody } from '../song/melody';
 import { captionsKey, ownerPrefix, type VideoService } from '../videos/service';
 import { ASPECTS, WORKFLOW_KIND, type StageFlag, type TaskService, type WorkflowPayload } from './service';
+
+/** The crawler (cheerio, robots-parser and, through its guard, undici) is read on the first crawl, not at start-up (#15). */
+let crawler: Promise<typeof import('../crawl/crawl')> | null = null;
+const loadCrawler = () => (crawler ??= import('../crawl/crawl'));
 
 /** How the workflow renders; tests shrink the frame and the song so a whole run takes seconds. */
 export interface RenderProfile {
@@ -126,7 +130,9 @@ export function registerWorkflow(
         progress(0.02, { stage: 'metadata', message: `Reading ${p.url}` });
         let item: ItemRow;
         try {
-          item = task.itemId ? items.get(userId, task.itemId) : items.create(userId, await crawlBusiness(p.url, crawl, signal));
+          item = task.itemId
+            ? items.get(userId, task.itemId)
+            : items.create(userId, await (await loadCrawler()).crawlBusiness(p.url, crawl, signal));
         } catch (err) {
           signal.throwIfAborted();
           throw stageFailed('metadata', err);

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import sharp, { type Metadata } from 'sharp';
+import type { Metadata } from 'sharp';
+import { loadSharp } from '../../../media/lazy';
 import type { Db } from '../../../db/client';
 import { promoItems, type PromoPicture } from '../../../db/schema';
 import type { FileStore } from '../../../storage/file-store';
@@ -34,6 +35,7 @@ export class PictureService {
     const current = this.list(userId, itemId);
     if (current.length >= MAX_PICTURES)
       throw promoErrors.error('PICTURE_001', `A video takes at most ${MAX_PICTURES} pictures; remove one first`);
+    const sharp = await loadSharp();
     let meta: Metadata;
     try {
       meta = await sharp(bytes).metadata();

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadSharp } from '../../../media/lazy';
 import { guardedGet } from '../crawl/guard';
 import type { CrawlPolicy } from '../crawl/crawl';
 
@@ -11,6 +11,7 @@ export interface CollectedImages {
 
 /** A 64-bit average hash of an 8×8 grey thumbnail: the same picture at two sizes hashes alike. */
 async function averageHash(image: Buffer): Promise<bigint> {
+  const sharp = await loadSharp();
   const px = await sharp(image).resize(8, 8, { fit: 'fill' }).greyscale().raw().toBuffer();
   const mean = px.reduce((s, v) => s + v, 0) / px.length;
   let hash = 0n;
@@ -30,6 +31,7 @@ const hamming = (a: bigint, b: bigint) => {
 
 /** A picture cropped to the frame around what sharp's attention strategy finds most salient. */
 export async function cropToFrame(picture: Buffer, width: number, height: number, output: string): Promise<void> {
+  const sharp = await loadSharp();
   await sharp(picture)
     .rotate()
     .resize(width, height, { fit: 'cover', position: sharp.strategy.attention })
@@ -48,6 +50,7 @@ export async function collectImages(
   const pictures: Buffer[] = [];
   const skipped: CollectedImages['skipped'] = [];
   const seen: bigint[] = [];
+  const sharp = await loadSharp();
   for (const url of urls) {
     if (pictures.length >= opts.max) break;
     opts.signal.throwIfAborted();

@@ -1,8 +1,8 @@
-import sharp from 'sharp';
 import type { AiPool } from '../../../ai/pool';
 import { ModelCatalog } from '../../../ai/diffusion/catalog';
 import { renderImage, usableCheckpoints } from '../../../ai/diffusion/render-image';
 import { PLAN_ORDER } from '../../../auth/plans';
+import { loadSharp } from '../../../media/lazy';
 import type { Category } from '../lyrics/writer';
 
 /** One painted scene and what painted it, so a run can say which model and device made its pictures. */
@@ -64,6 +64,7 @@ export class StudioPainter implements ScenePainter {
     if (!this.model) throw new Error('No Image Studio model is installed');
     const image = await renderImage(this.pool, { model: this.model, prompt: scene, negativePrompt: NEGATIVE, seed, signal });
     const scale = Math.max(1, this.minShortSide / Math.min(image.width, image.height));
+    const sharp = await loadSharp();
     const jpeg = await sharp(Buffer.from(image.rgb), { raw: { width: image.width, height: image.height, channels: 3 } })
       .resize(Math.ceil(image.width * scale), Math.ceil(image.height * scale), { kernel: 'lanczos3' })
       .jpeg({ quality: 92 })

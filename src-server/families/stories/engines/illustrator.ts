@@ -1,5 +1,5 @@
-import sharp from 'sharp';
 import type { AiPool } from '../../../ai/pool';
+import { loadSharp } from '../../../media/lazy';
 import { ModelCatalog } from '../../../ai/diffusion/catalog';
 import { PLAN_ORDER } from '../../../auth/plans';
 import { renderImage, usableCheckpoints } from '../../../ai/diffusion/render-image';
@@ -51,6 +51,7 @@ export class StoryIllustrator {
     const model = this.model(tier);
     if (!model) return null;
     const image = await renderImage(this.pool, { model, prompt: `${sheet}, ${scene}`, negativePrompt: NEGATIVE, seed, signal });
+    const sharp = await loadSharp();
     const png = await sharp(Buffer.from(image.rgb), { raw: { width: image.width, height: image.height, channels: 3 } })
       .png()
       .toBuffer();
