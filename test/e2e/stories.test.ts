@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium, openPage } from './helpers/browser';
 import { startAtelier, type AtelierProcess } from './helpers/server';
 import { writeTinyChatModel } from '../stories/tiny-chat-model';
+import { writeTinySpeakerModel } from '../stories/tiny-speaker';
 import { writeTinySupertonic } from '../stories/tiny-supertonic';
 import { writeTinyWhisper } from '../stories/tiny-whisper';
 
@@ -63,6 +64,35 @@ async function converse(page: Page, answers: string[]): Promise<void> {
   }
 }
 
+/** Records voice samples from the fake microphone until the server says five good ones are in. */
+async function recordSamples(page: Page): Promise<void> {
+  const panel = page.getByTestId('parent-panel');
+  await panel.getByRole('button', { name: 'Record my voice' }).click();
+  for (let n = 1; n <= 8; n++) {
+    await panel.getByRole('button', { name: 'Record a sample' }).click();
+    await panel.getByRole('button', { name: 'Stop sample' }).waitFor();
+    // The fixture loops 2.8 s of speech in every 5.1 s: a 5.5 s sample holds about 3 s of it.
+    await page.waitForTimeout(5500);
+    await panel.getByRole('button', { name: 'Stop sample' }).click();
+    await expect
+      .poll(
+        async () =>
+          Number(
+            (
+              await panel
+                .getByTestId('voice-progress')
+                .textContent()
+                .catch(() => '0')
+            )?.split(' ')[0],
+          ),
+        { timeout: 30_000 },
+      )
+      .toBeGreaterThanOrEqual(n);
+    if (/ready/.test((await panel.getByTestId('voice-progress').textContent()) ?? '')) return;
+  }
+  throw new Error('eight samples did not make the voice ready');
+}
+
 describe('Stories in the web UI', () => {
   it('holds a three-turn conversation by text, makes a story and reads it page by page', async () => {
     const { page, errors } = await openPage(browser);
@@ -106,6 +136,48 @@ describe('Stories in the web UI', () => {
     await shot(page, 'library');
     expect(errors).toEqual([]);
   });
+
+  it('records the parent’s voice after consent, reports the missing model, then the closest preset, and deletes it in one click', async () => {
+    const models = path.join(server.dataDir, 'models');
+    const { page, errors } = await openPage(browser);
+    await signUp(page);
+    const panel = page.getByTestId('parent-panel');
+    expect(await panel.getByRole('button', { name: 'Record my voice' }).isDisabled()).toBe(true);
+    await panel.getByRole('checkbox').click();
+    await expect.poll(() => panel.getByRole('status').textContent()).toBe('Consent recorded');
+
+    await recordSamples(page);
+    expect(await panel.getByTestId('voice-progress').textContent()).toMatch(/^\d of 5 samples, [\d.]+ s of speech — ready$/);
+    await expect
+      .poll(() => panel.getByTestId('voice-problem').textContent(), { timeout: 30_000 })
+      .toMatch(/No speaker-embedding model is installed/);
+    await shot(page, 'voice-missing-model');
+    await panel.getByRole('button', { name: 'Delete voice data' }).click();
+    await expect.poll(() => panel.getByRole('status').textContent()).toBe('Voice data deleted');
+    expect(await panel.getByRole('checkbox').isChecked()).toBe(false);
+    expect(await panel.getByRole('button', { name: 'Record my voice' }).isDisabled()).toBe(true);
+
+    await writeTinySupertonic(path.join(models, 'tts', 'tiny-supertonic'));
+    await writeTinySpeakerModel(path.join(models, 'speaker', 'tiny-speaker'));
+    try {
+      await page.reload();
+      await panel.getByRole('checkbox').click();
+      await expect.poll(() => panel.getByRole('status').textContent()).toBe('Consent recorded');
+      await recordSamples(page);
+      await expect
+        .poll(() => panel.getByTestId('voice-result').textContent(), { timeout: 60_000 })
+        .toMatch(/^Closest to your voice: the preset voice [MF]\d /);
+      await expect.poll(() => panel.getByTestId('voice-match').textContent()).toMatch(/^Closest preset voice to yours: [MF]\d/);
+      await shot(page, 'voice-match');
+      await panel.getByRole('button', { name: 'Delete voice data' }).click();
+      await expect.poll(() => panel.getByRole('status').textContent()).toBe('Voice data deleted');
+      expect(await panel.getByTestId('voice-match').textContent()).toMatch(/^No voice match yet/);
+      expect(errors).toEqual([]);
+    } finally {
+      fs.rmSync(path.join(models, 'tts'), { recursive: true, force: true });
+      fs.rmSync(path.join(models, 'speaker'), { recursive: true, force: true });
+    }
+  }, 240_000);
 
   it('shows the chapters appearing while an installed chat model writes them', async () => {
     const reply = JSON.stringify({
