@@ -150,7 +150,7 @@ describe('Stories in the web UI', () => {
     expect(await panel.getByTestId('voice-progress').textContent()).toMatch(/^\d of 5 samples, [\d.]+ s of speech — ready$/);
     await expect
       .poll(() => panel.getByTestId('voice-problem').textContent(), { timeout: 30_000 })
-      .toMatch(/No speaker-embedding model is installed/);
+      .toMatch(/No voice model is installed/);
     await shot(page, 'voice-missing-model');
     await panel.getByRole('button', { name: 'Delete voice data' }).click();
     await expect.poll(() => panel.getByRole('status').textContent()).toBe('Voice data deleted');

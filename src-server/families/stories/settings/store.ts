@@ -15,6 +15,8 @@ export class StorySettingsStore {
   constructor(
     private readonly db: Db,
     private readonly now: () => number,
+    /** Deletes what else was made from the parent's voice (a cloned voice's tensors). */
+    private readonly forgetDerived: (ownerId: string) => void = () => {},
   ) {}
 
   get(ownerId: string): SettingsRow {
@@ -47,6 +49,7 @@ export class StorySettingsStore {
       .values(next)
       .onConflictDoUpdate({ target: storiesSettings.ownerId, set: { ...next, ownerId: undefined } })
       .run();
+    if (patch.voiceConsent === false) this.forgetDerived(ownerId);
     return next;
   }
 
@@ -108,5 +111,6 @@ export class StorySettingsStore {
 
   clearMatch(ownerId: string): void {
     this.db.update(storiesSettings).set({ voiceMatch: null }).where(eq(storiesSettings.ownerId, ownerId)).run();
+    this.forgetDerived(ownerId);
   }
 }
