@@ -24,7 +24,14 @@ describe('the parent panel’s settings, retention and export errors', () => {
   it('starts with nothing kept forever decided, no consent and no models', async () => {
     const res = await settings(parent);
     expect(res.statusCode).toBe(200);
-    expect(res.json().data).toEqual({ retention_days: null, narrator_voice: null, voice_consent_at: null, voice_match: null, models: [] });
+    expect(res.json().data).toEqual({
+      retention_days: null,
+      narrator_voice: null,
+      voice_consent_at: null,
+      voice_match: null,
+      cloned_voice: null,
+      models: [],
+    });
   });
 
   it('lists installed models with their licences, non-commercial ones flagged', async () => {

@@ -346,8 +346,17 @@ describe('the conversation socket', () => {
       expect(audio.rawPayload.toString('latin1', 0, 4)).toBe('RIFF');
       expect(audio.rawPayload.readUInt32LE(24)).toBe(24_000);
 
+      const panel = (await server.app.inject({ method: 'GET', url: '/api/v1/stories/settings', headers: auth })).json().data;
+      expect(panel.cloned_voice).toEqual({ engine: 'chatterbox-multilingual chatterbox', at: expect.any(String) });
+      expect(panel.models).toContainEqual(
+        expect.objectContaining({ kind: 'voice-cloning', name: 'chatterbox', licence: expect.stringMatching(/MIT/) }),
+      );
+
       expect((await server.app.inject({ method: 'DELETE', url: '/api/v1/stories/settings/voice', headers: auth })).statusCode).toBe(204);
       expect(fs.readdirSync(voices)).toEqual([]);
+      expect(
+        (await server.app.inject({ method: 'GET', url: '/api/v1/stories/settings', headers: auth })).json().data.cloned_voice,
+      ).toBeNull();
       const after = await settled(
         server.app,
         token,

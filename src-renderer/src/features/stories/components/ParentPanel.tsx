@@ -12,7 +12,13 @@ const RETENTION = [
   { value: '365', label: '1 year' },
 ];
 
-const KIND = { chat: 'Story writer', narration: 'Narration voice', 'speech-to-text': 'Speech to text', speaker: 'Voice matching' } as const;
+const KIND = {
+  chat: 'Story writer',
+  narration: 'Narration voice',
+  'speech-to-text': 'Speech to text',
+  speaker: 'Voice matching',
+  'voice-cloning': 'Your voice (AI)',
+} as const;
 
 /**
  * For the grown-up: how long stories and voice data are kept (the server deletes them when the
@@ -104,13 +110,20 @@ export function ParentPanel() {
           onMatched={() => void storiesApi.settings().then(setSettings, (err) => setProblem(errorMessage(err)))}
         />
         <p className="muted" data-testid="voice-match">
-          {settings.voice_match
-            ? `Closest preset voice to yours: ${settings.voice_match.voice} (a preset voice, not a copy of yours)`
-            : settings.models.some((m) => m.kind === 'speaker')
-              ? 'No voice match yet: record five short samples of your voice above.'
-              : 'No voice match: finding the preset voice closest to yours needs a speaker-embedding model in models/speaker.'}
+          {settings.cloned_voice
+            ? `Stories are read in your own voice by ${settings.cloned_voice.engine} (an AI voice made from your samples).`
+            : settings.voice_match
+              ? `Closest preset voice to yours: ${settings.voice_match.voice} (a preset voice, not a copy of yours)`
+              : settings.models.some((m) => m.kind === 'speaker')
+                ? 'No voice match yet: record five short samples of your voice above.'
+                : 'No voice match: finding the preset voice closest to yours needs a speaker-embedding model in models/speaker.'}
         </p>
-        <Button size="sm" variant="danger" onClick={() => void forget()} disabled={!settings.voice_consent_at && !settings.voice_match}>
+        <Button
+          size="sm"
+          variant="danger"
+          onClick={() => void forget()}
+          disabled={!settings.voice_consent_at && !settings.voice_match && !settings.cloned_voice}
+        >
           Delete voice data
         </Button>
         <div>

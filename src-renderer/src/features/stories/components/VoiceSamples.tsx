@@ -8,7 +8,14 @@ type VoiceFrame =
   | { type: 'conversation_started' }
   | { type: 'voice_consent_recorded' }
   | { type: 'voice_clone_progress'; sample_count: number; ready_for_cloning: boolean; voiced_seconds: number }
-  | { type: 'voice_clone_success'; voice_id: string; label: string; similarity: number; engine: string }
+  | {
+      type: 'voice_clone_success';
+      voice_id: string;
+      match: 'closest_preset' | 'cloned';
+      label: string;
+      similarity?: number;
+      engine: string;
+    }
   | { type: 'error'; error_code: string; error_message: string }
   | { type: string };
 
@@ -75,7 +82,9 @@ export function VoiceSamples({ consented, language, onMatched }: { consented: bo
       } else if (frame.type === 'voice_clone_success') {
         const s = frame as Extract<VoiceFrame, { type: 'voice_clone_success' }>;
         setResult(
-          `Closest to your voice: the preset voice ${s.voice_id} (similarity ${s.similarity.toFixed(2)} of 1; a preset voice, not a copy of yours).`,
+          s.match === 'cloned'
+            ? `Your own voice is ready: ${s.engine} will read the stories in it (an AI voice made on this computer).`
+            : `Closest to your voice: the preset voice ${s.voice_id} (similarity ${(s.similarity ?? 0).toFixed(2)} of 1; a preset voice, not a copy of yours).`,
         );
         setPhase('done');
         ws.close();
