@@ -71,14 +71,22 @@ export class StorySettingsStore {
    * What retention removes now: per account with a retention period, the stories and conversations
    * last changed before it, and its voice match past it. Stories still being written are left.
    */
-  expired(): { stories: { id: string; ownerId: string }[]; conversations: string[]; voiceOwners: string[] } {
+  expired(): {
+    stories: { id: string; ownerId: string }[];
+    conversations: string[];
+    voiceOwners: string[];
+    /** Per account with a retention period: what was made before this is past it. */
+    cutoffs: { ownerId: string; cutoff: string }[];
+  } {
     const now = this.now();
     const rows = this.db.select().from(storiesSettings).where(isNotNull(storiesSettings.retentionDays)).all();
     const stories: { id: string; ownerId: string }[] = [];
     const conversations: string[] = [];
     const voiceOwners: string[] = [];
+    const cutoffs: { ownerId: string; cutoff: string }[] = [];
     for (const s of rows) {
       const cutoff = new Date(now - s.retentionDays! * 86_400_000).toISOString();
+      cutoffs.push({ ownerId: s.ownerId, cutoff });
       stories.push(
         ...this.db
           .select({ id: storiesStories.id, ownerId: storiesStories.ownerId })
@@ -102,7 +110,7 @@ export class StorySettingsStore {
       );
       if (s.voiceMatch && s.voiceMatch.at < cutoff) voiceOwners.push(s.ownerId);
     }
-    return { stories, conversations, voiceOwners };
+    return { stories, conversations, voiceOwners, cutoffs };
   }
 
   deleteConversations(ids: string[]): void {

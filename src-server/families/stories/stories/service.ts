@@ -273,7 +273,17 @@ export class StoryService {
     }
     this.settings.deleteConversations(expired.conversations);
     for (const owner of expired.voiceOwners) this.settings.clearMatch(owner);
-    return { stories: expired.stories.length, conversations: expired.conversations.length, voices: expired.voiceOwners.length };
+    // A cloned voice expires on its own date, match or not.
+    let cloned = 0;
+    for (const { ownerId, cutoff } of expired.cutoffs) {
+      if (expired.voiceOwners.includes(ownerId)) continue;
+      const stored = this.narrator.clonedVoices.load(ownerId);
+      if (stored && stored.at < cutoff) {
+        this.narrator.clonedVoices.forget(ownerId);
+        cloned++;
+      }
+    }
+    return { stories: expired.stories.length, conversations: expired.conversations.length, voices: expired.voiceOwners.length + cloned };
   }
 
   private brief(story: StoryRow): StoryBrief {
