@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium, openPage } from './helpers/browser';
 import { startAtelier, type AtelierProcess } from './helpers/server';
 import { writeTinyChatModel } from '../stories/tiny-chat-model';
+import { writeTinyChatterbox } from '../stories/tiny-chatterbox';
 import { writeTinySpeakerModel } from '../stories/tiny-speaker';
 import { writeTinySupertonic } from '../stories/tiny-supertonic';
 import { writeTinyWhisper } from '../stories/tiny-whisper';
@@ -137,7 +138,7 @@ describe('Stories in the web UI', () => {
     expect(errors).toEqual([]);
   });
 
-  it('records the parent’s voice after consent, reports the missing model, then the closest preset, and deletes it in one click', async () => {
+  it('records the parent’s voice after consent: the missing model in words, then the closest preset, then the parent’s own voice with Chatterbox, each deleted in one click', async () => {
     const models = path.join(server.dataDir, 'models');
     const { page, errors } = await openPage(browser);
     await signUp(page);
@@ -148,9 +149,7 @@ describe('Stories in the web UI', () => {
 
     await recordSamples(page);
     expect(await panel.getByTestId('voice-progress').textContent()).toMatch(/^\d of 5 samples, [\d.]+ s of speech — ready$/);
-    await expect
-      .poll(() => panel.getByTestId('voice-problem').textContent(), { timeout: 30_000 })
-      .toMatch(/No voice model is installed/);
+    await expect.poll(() => panel.getByTestId('voice-problem').textContent(), { timeout: 30_000 }).toMatch(/No voice model is installed/);
     await shot(page, 'voice-missing-model');
     await panel.getByRole('button', { name: 'Delete voice data' }).click();
     await expect.poll(() => panel.getByRole('status').textContent()).toBe('Voice data deleted');
@@ -172,6 +171,29 @@ describe('Stories in the web UI', () => {
       await panel.getByRole('button', { name: 'Delete voice data' }).click();
       await expect.poll(() => panel.getByRole('status').textContent()).toBe('Voice data deleted');
       expect(await panel.getByTestId('voice-match').textContent()).toMatch(/^No voice match yet/);
+
+      // With Chatterbox installed the voice is the parent's own, and the panel says who reads.
+      await writeTinyChatterbox(path.join(models, 'tts', 'chatterbox'));
+      await page.reload();
+      await expect
+        .poll(() => panel.getByTestId('models').textContent())
+        .toMatch(/Your voice \(AI\): chatterbox — Chatterbox Multilingual \(Resemble AI\): MIT/);
+      await panel.getByRole('checkbox').click();
+      await expect.poll(() => panel.getByRole('status').textContent()).toBe('Consent recorded');
+      await recordSamples(page);
+      await expect
+        .poll(() => panel.getByTestId('voice-result').textContent(), { timeout: 60_000 })
+        .toBe(
+          'Your own voice is ready: chatterbox-multilingual chatterbox will read the stories in it (an AI voice made on this computer).',
+        );
+      await expect
+        .poll(() => panel.getByTestId('voice-match').textContent())
+        .toBe('Stories are read in your own voice by chatterbox-multilingual chatterbox (an AI voice made from your samples).');
+      await shot(page, 'voice-cloned');
+      await panel.getByRole('button', { name: 'Delete voice data' }).click();
+      await expect.poll(() => panel.getByRole('status').textContent()).toBe('Voice data deleted');
+      expect(await panel.getByTestId('voice-match').textContent()).toMatch(/^No voice match yet/);
+      expect(fs.readdirSync(path.join(server.dataDir, 'stories', 'voices'))).toEqual([]);
       expect(errors).toEqual([]);
     } finally {
       fs.rmSync(path.join(models, 'tts'), { recursive: true, force: true });
