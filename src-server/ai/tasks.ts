@@ -10,6 +10,7 @@ import { chatTask } from './pipelines/chat';
 import { supertonicTask } from './pipelines/supertonic';
 import { whisperTask } from './pipelines/whisper';
 import { speakerTask } from './pipelines/speaker';
+import { chatterboxEncodeTask, chatterboxTask } from './pipelines/chatterbox';
 
 /** Every task the production worker serves; a new pipeline adds its task here. */
 export const builtinTasks: WorkerTask<never, unknown>[] = [
@@ -24,4 +25,6 @@ export const builtinTasks: WorkerTask<never, unknown>[] = [
   supertonicTask,
   whisperTask,
   speakerTask,
+  chatterboxEncodeTask,
+  chatterboxTask,
 ];

@@ -6,6 +6,8 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium, openPage } from './helpers/browser';
 import { startAtelier, type AtelierProcess } from './helpers/server';
 import { writeTinyChatModel } from '../stories/tiny-chat-model';
+import { writeTinyChatterbox } from '../stories/tiny-chatterbox';
+import { writeTinySpeakerModel } from '../stories/tiny-speaker';
 import { writeTinySupertonic } from '../stories/tiny-supertonic';
 import { writeTinyWhisper } from '../stories/tiny-whisper';
 
@@ -63,6 +65,35 @@ async function converse(page: Page, answers: string[]): Promise<void> {
   }
 }
 
+/** Records voice samples from the fake microphone until the server says five good ones are in. */
+async function recordSamples(page: Page): Promise<void> {
+  const panel = page.getByTestId('parent-panel');
+  await panel.getByRole('button', { name: 'Record my voice' }).click();
+  for (let n = 1; n <= 8; n++) {
+    await panel.getByRole('button', { name: 'Record a sample' }).click();
+    await panel.getByRole('button', { name: 'Stop sample' }).waitFor();
+    // The fixture loops 2.8 s of speech in every 5.1 s: a 5.5 s sample holds about 3 s of it.
+    await page.waitForTimeout(5500);
+    await panel.getByRole('button', { name: 'Stop sample' }).click();
+    await expect
+      .poll(
+        async () =>
+          Number(
+            (
+              await panel
+                .getByTestId('voice-progress')
+                .textContent()
+                .catch(() => '0')
+            )?.split(' ')[0],
+          ),
+        { timeout: 30_000 },
+      )
+      .toBeGreaterThanOrEqual(n);
+    if (/ready/.test((await panel.getByTestId('voice-progress').textContent()) ?? '')) return;
+  }
+  throw new Error('eight samples did not make the voice ready');
+}
+
 describe('Stories in the web UI', () => {
   it('holds a three-turn conversation by text, makes a story and reads it page by page', async () => {
     const { page, errors } = await openPage(browser);
@@ -106,6 +137,69 @@ describe('Stories in the web UI', () => {
     await shot(page, 'library');
     expect(errors).toEqual([]);
   });
+
+  it('records the parent’s voice after consent: the missing model in words, then the closest preset, then the parent’s own voice with Chatterbox, each deleted in one click', async () => {
+    const models = path.join(server.dataDir, 'models');
+    const { page, errors } = await openPage(browser);
+    await signUp(page);
+    const panel = page.getByTestId('parent-panel');
+    expect(await panel.getByRole('button', { name: 'Record my voice' }).isDisabled()).toBe(true);
+    await panel.getByRole('checkbox').click();
+    await expect.poll(() => panel.getByRole('status').textContent()).toBe('Consent recorded');
+
+    await recordSamples(page);
+    expect(await panel.getByTestId('voice-progress').textContent()).toMatch(/^\d of 5 samples, [\d.]+ s of speech — ready$/);
+    await expect.poll(() => panel.getByTestId('voice-problem').textContent(), { timeout: 30_000 }).toMatch(/No voice model is installed/);
+    await shot(page, 'voice-missing-model');
+    await panel.getByRole('button', { name: 'Delete voice data' }).click();
+    await expect.poll(() => panel.getByRole('status').textContent()).toBe('Voice data deleted');
+    expect(await panel.getByRole('checkbox').isChecked()).toBe(false);
+    expect(await panel.getByRole('button', { name: 'Record my voice' }).isDisabled()).toBe(true);
+
+    await writeTinySupertonic(path.join(models, 'tts', 'tiny-supertonic'));
+    await writeTinySpeakerModel(path.join(models, 'speaker', 'tiny-speaker'));
+    try {
+      await page.reload();
+      await panel.getByRole('checkbox').click();
+      await expect.poll(() => panel.getByRole('status').textContent()).toBe('Consent recorded');
+      await recordSamples(page);
+      await expect
+        .poll(() => panel.getByTestId('voice-result').textContent(), { timeout: 60_000 })
+        .toMatch(/^Closest to your voice: the preset voice [MF]\d /);
+      await expect.poll(() => panel.getByTestId('voice-match').textContent()).toMatch(/^Closest preset voice to yours: [MF]\d/);
+      await shot(page, 'voice-match');
+      await panel.getByRole('button', { name: 'Delete voice data' }).click();
+      await expect.poll(() => panel.getByRole('status').textContent()).toBe('Voice data deleted');
+      expect(await panel.getByTestId('voice-match').textContent()).toMatch(/^No voice match yet/);
+
+      // With Chatterbox installed the voice is the parent's own, and the panel says who reads.
+      await writeTinyChatterbox(path.join(models, 'tts', 'chatterbox'));
+      await page.reload();
+      await expect
+        .poll(() => panel.getByTestId('models').textContent())
+        .toMatch(/Your voice \(AI\): chatterbox — Chatterbox Multilingual \(Resemble AI\): MIT/);
+      await panel.getByRole('checkbox').click();
+      await expect.poll(() => panel.getByRole('status').textContent()).toBe('Consent recorded');
+      await recordSamples(page);
+      await expect
+        .poll(() => panel.getByTestId('voice-result').textContent(), { timeout: 60_000 })
+        .toBe(
+          'Your own voice is ready: chatterbox-multilingual chatterbox will read the stories in it (an AI voice made on this computer).',
+        );
+      await expect
+        .poll(() => panel.getByTestId('voice-match').textContent())
+        .toBe('Stories are read in your own voice by chatterbox-multilingual chatterbox (an AI voice made from your samples).');
+      await shot(page, 'voice-cloned');
+      await panel.getByRole('button', { name: 'Delete voice data' }).click();
+      await expect.poll(() => panel.getByRole('status').textContent()).toBe('Voice data deleted');
+      expect(await panel.getByTestId('voice-match').textContent()).toMatch(/^No voice match yet/);
+      expect(fs.readdirSync(path.join(server.dataDir, 'stories', 'voices'))).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      fs.rmSync(path.join(models, 'tts'), { recursive: true, force: true });
+      fs.rmSync(path.join(models, 'speaker'), { recursive: true, force: true });
+    }
+  }, 240_000);
 
   it('shows the chapters appearing while an installed chat model writes them', async () => {
     const reply = JSON.stringify({

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chatModelsRoot } from '../../src-server/families/stories/engines/slot';
+import { ClonedVoiceStore } from '../../src-server/families/stories/conversation/cloned-voice';
 import { ttsModelsRoot } from '../../src-server/families/stories/engines/narrator';
 import { bearer, makeTestApp, signUp, type SignedIn, type TestApp } from '../helpers/app';
 import { getStory, postStory, settled } from './helpers';
@@ -24,7 +25,14 @@ describe('the parent panel’s settings, retention and export errors', () => {
   it('starts with nothing kept forever decided, no consent and no models', async () => {
     const res = await settings(parent);
     expect(res.statusCode).toBe(200);
-    expect(res.json().data).toEqual({ retention_days: null, narrator_voice: null, voice_consent_at: null, voice_match: null, models: [] });
+    expect(res.json().data).toEqual({
+      retention_days: null,
+      narrator_voice: null,
+      voice_consent_at: null,
+      voice_match: null,
+      cloned_voice: null,
+      models: [],
+    });
   });
 
   it('lists installed models with their licences, non-commercial ones flagged', async () => {
@@ -66,9 +74,21 @@ describe('the parent panel’s settings, retention and export errors', () => {
     const theirs = (await postStory(t.app, other.accessToken, { user_preferences: { length: 'short' } })).json().data.id;
     await settled(t.app, parent.accessToken, mine);
     await settled(t.app, other.accessToken, theirs);
+    // A cloned voice (Chatterbox's tensors) kept today expires with the rest.
+    const cloned = new ClonedVoiceStore(t.dataDir);
+    const tensor = { data: new Float32Array(4), dims: [1, 4] };
+    const voice = {
+      audioFeatures: tensor,
+      audioTokens: { data: new BigInt64Array(2), dims: [1, 2] },
+      speakerEmbeddings: tensor,
+      speakerFeatures: tensor,
+    };
+    cloned.save(parent.id, { model: 'chatterbox', at: new Date(t.clock.now()).toISOString(), voice });
     expect(await t.app.storiesRetention()).toEqual({ stories: 0, conversations: 0, voices: 0 });
+    expect(cloned.load(parent.id)?.voice.audioTokens.dims).toEqual([1, 2]);
     t.clock.advance(8 * 86_400_000);
-    expect((await t.app.storiesRetention()).stories).toBe(1);
+    expect(await t.app.storiesRetention()).toMatchObject({ stories: 1, voices: 1 });
+    expect(cloned.load(parent.id)).toBeNull();
     // Eight days on, the tokens have expired: sign in again.
     for (const u of [parent, other]) {
       const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/token', payload: { user_id: u.email, password: u.password } });

@@ -9,7 +9,8 @@ import { encodeAudio } from '../../src-server/media/ffmpeg';
 import { startServer, type RunningServer } from '../../src-server/server';
 import { tempDataDir } from '../helpers/app';
 import { readWav } from '../helpers/wav';
-import { settled, wavBytes } from './helpers';
+import { postStory, settled, wavBytes } from './helpers';
+import { writeTinyChatterbox } from './tiny-chatterbox';
 import { writeTinySpeakerModel } from './tiny-speaker';
 import { to16k } from '../../src-server/ai/pipelines/speaker';
 import { writeTinySupertonic } from './tiny-supertonic';
@@ -253,7 +254,7 @@ describe('the conversation socket', () => {
     }
     const missing = await c.next();
     expect(missing).toMatchObject({ type: 'error', error_code: 'VOICE_MODEL_MISSING' });
-    expect(missing.error_message).toMatch(/speaker-embedding/);
+    expect(missing.error_message).toMatch(/Chatterbox Multilingual.*speaker-embedding/);
     expect(c.closed).toBeNull();
   });
 
@@ -298,6 +299,71 @@ describe('the conversation socket', () => {
       });
     } finally {
       fs.rmSync(path.join(models, 'speaker'), { recursive: true, force: true });
+      fs.rmSync(path.join(models, 'tts'), { recursive: true, force: true });
+    }
+  });
+
+  it('with Chatterbox installed, keeps the parent’s voice as encoder tensors, narrates in it, and forgets it in one delete', async () => {
+    const models = path.join(dataDir, 'models');
+    await writeTinySupertonic(path.join(models, 'tts', 'tiny-supertonic'));
+    await writeTinyChatterbox(path.join(models, 'tts', 'chatterbox'));
+    const voices = path.join(dataDir, 'stories', 'voices');
+    try {
+      const c = await connect();
+      c.send({ type: 'start_conversation', payload: {} });
+      await c.until('ai_response');
+      c.send({ type: 'voice_consent', consent: true, speaker: 'parent' });
+      await c.until('voice_consent_recorded');
+      for (let i = 1; i <= 5; i++) {
+        c.send(wavBytes(speech));
+        expect(await c.next()).toMatchObject({ type: 'voice_clone_progress', sample_count: i });
+      }
+      expect(await c.next()).toMatchObject({
+        type: 'voice_clone_success',
+        voice_id: 'your-voice',
+        match: 'cloned',
+        engine: 'chatterbox-multilingual chatterbox',
+        device: 'cpu',
+      });
+      // Only the encoder's tensors are kept: no audio file, no RIFF bytes.
+      const kept = fs.readdirSync(voices);
+      expect(kept).toHaveLength(1);
+      expect(fs.readFileSync(path.join(voices, kept[0]!), 'utf8')).toMatch(/^\{"model":"chatterbox","at":".*"tensors":\{"audioFeatures"/);
+
+      const auth = { authorization: `Bearer ${token}` };
+      const mine = await settled(
+        server.app,
+        token,
+        (await postStory(server.app, token, { user_preferences: { length: 'short', language: 'ko' } })).json().data.id,
+      );
+      expect(mine.status).toBe('completed');
+      expect((mine as unknown as { narration: object }).narration).toMatchObject({
+        engine: 'chatterbox-multilingual chatterbox (your voice, cloned with consent)',
+        voice: 'your voice',
+        reason: null,
+      });
+      const audio = await server.app.inject({ method: 'GET', url: mine.chapters[0]!.audio!.url });
+      expect(audio.rawPayload.toString('latin1', 0, 4)).toBe('RIFF');
+      expect(audio.rawPayload.readUInt32LE(24)).toBe(24_000);
+
+      const panel = (await server.app.inject({ method: 'GET', url: '/api/v1/stories/settings', headers: auth })).json().data;
+      expect(panel.cloned_voice).toEqual({ engine: 'chatterbox-multilingual chatterbox', at: expect.any(String) });
+      expect(panel.models).toContainEqual(
+        expect.objectContaining({ kind: 'voice-cloning', name: 'chatterbox', licence: expect.stringMatching(/MIT/) }),
+      );
+
+      expect((await server.app.inject({ method: 'DELETE', url: '/api/v1/stories/settings/voice', headers: auth })).statusCode).toBe(204);
+      expect(fs.readdirSync(voices)).toEqual([]);
+      expect(
+        (await server.app.inject({ method: 'GET', url: '/api/v1/stories/settings', headers: auth })).json().data.cloned_voice,
+      ).toBeNull();
+      const after = await settled(
+        server.app,
+        token,
+        (await postStory(server.app, token, { user_preferences: { length: 'short', language: 'en' } })).json().data.id,
+      );
+      expect((after as unknown as { narration: { engine: string } }).narration.engine).toMatch(/^supertonic-2 tiny-supertonic/);
+    } finally {
       fs.rmSync(path.join(models, 'tts'), { recursive: true, force: true });
     }
   });

@@ -41,7 +41,7 @@ function storiesServices(app: FastifyInstance) {
   const engines = new StoryEngineSlot(app.ai, app.config.dataDir);
   const illustrator = new StoryIllustrator(app.ai, app.config.dataDir);
   const narrator = new StoryNarrator(app.ai, app.config.dataDir);
-  const settings = new StorySettingsStore(app.db, app.clock.now);
+  const settings = new StorySettingsStore(app.db, app.clock.now, (ownerId) => narrator.clonedVoices.forget(ownerId));
   const approves = async (text: string, signal: AbortSignal) => {
     const model = engines.chatModel();
     return model ? chatModelApproves(app.ai, model, text, signal) : true;

@@ -29,7 +29,7 @@ export interface Narration {
 }
 
 export interface InstalledModel {
-  kind: 'chat' | 'narration' | 'speech-to-text' | 'speaker';
+  kind: 'chat' | 'narration' | 'speech-to-text' | 'speaker' | 'voice-cloning';
   name: string;
   licence: string;
   non_commercial: boolean;
@@ -41,6 +41,8 @@ export interface StorySettings {
   narrator_voice: string | null;
   voice_consent_at: string | null;
   voice_match: { voice: string; similarity: number; at: string } | null;
+  /** The parent's own voice (Chatterbox), when kept. */
+  cloned_voice: { engine: string; at: string } | null;
   models: InstalledModel[];
 }
 

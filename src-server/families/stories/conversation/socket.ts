@@ -16,6 +16,7 @@ import { checkVoiceSample, SAMPLES_FOR_CLONING, SPEECH_SECONDS_FOR_CLONING } fro
 import { centroid, cosine } from '../../../ai/pipelines/speaker';
 import type { StorySettingsStore } from '../settings/store';
 import { SAME_SPEAKER_SIMILARITY, type VoiceMatcher } from './voice-match';
+import { CHATTERBOX_SAMPLE_RATE, encodeChatterboxVoice } from '../../../ai/pipelines/chatterbox';
 
 /** The spec's WebSocket and the alias its own examples use. */
 export const AUDIO_PATHS = new Set(['/wss/v1/audio', '/ws/v1/audio']);
@@ -50,7 +51,7 @@ export type SocketErrorCode =
   | 'SERVER_ERROR';
 
 const VOICE_MODEL_MISSING =
-  'No speaker-embedding model is installed (a WeSpeaker/ECAPA ONNX in models/speaker), so the closest narrator voice cannot be found; voice cloning (Chatterbox) is not built. The samples were checked and discarded';
+  'No voice model is installed: neither Chatterbox Multilingual (its four ONNX graphs and tokenizer.json in a folder of models/tts) to speak in your voice, nor a speaker-embedding model (a WeSpeaker/ECAPA ONNX in models/speaker) to find the closest preset voice. The samples were checked and discarded';
 const NARRATION_MODEL_MISSING =
   'No narration model is installed (Supertonic 2 in models/tts), so there is no preset voice to match yours with; the samples were checked and discarded';
 
@@ -66,6 +67,8 @@ interface Session {
   missingModelSaid: boolean;
   /** Speaker embeddings of the accepted samples (never the audio): one adult's voice, matched at the end. */
   embeddings: Float32Array[];
+  /** With Chatterbox installed: the accepted samples at 24 kHz, in memory only until the voice is encoded. */
+  references: Float32Array[];
   alive: boolean;
   /** Voice samples are checked one at a time, in the order they came. */
   work: Promise<void>;
@@ -268,7 +271,8 @@ export function attachAudioSocket(
 
   async function sample(s: Session, bytes: Buffer): Promise<void> {
     try {
-      const verdict = await checkVoiceSample(app.ai, bytes);
+      const cloning = voices.narrator.cloningModel();
+      const verdict = await checkVoiceSample(app.ai, bytes, { referenceRate: cloning ? CHATTERBOX_SAMPLE_RATE : undefined });
       if (!verdict.ok) return fail(s, verdict.code, verdict.message);
       const model = voices.speakerModel();
       if (model) {
@@ -278,6 +282,7 @@ export function attachAudioSocket(
         }
         s.embeddings.push(embedding);
       }
+      if (verdict.reference) s.references.push(verdict.reference);
       s.samples += 1;
       s.voicedSeconds += verdict.voicedSeconds;
       const ready = s.samples >= SAMPLES_FOR_CLONING && s.voicedSeconds >= SPEECH_SECONDS_FOR_CLONING;
@@ -289,6 +294,7 @@ export function attachAudioSocket(
       });
       if (ready && !s.missingModelSaid) {
         s.missingModelSaid = true;
+        if (cloning) return await clone(s, cloning);
         if (!model) return fail(s, 'VOICE_MODEL_MISSING', VOICE_MODEL_MISSING);
         const language = s.conversation?.language ?? 'en';
         const match = await voices.closestPreset(model, centroid(s.embeddings), language);
@@ -309,6 +315,31 @@ export function attachAudioSocket(
       app.log.error({ err }, 'voice sample check failed');
       fail(s, 'SERVER_ERROR', 'The voice sample could not be checked');
     }
+  }
+
+  /** Encodes the parent's samples with Chatterbox's speech encoder and keeps only its tensors. */
+  async function clone(s: Session, cloning: { dir: string; name: string }): Promise<void> {
+    const reference = new Float32Array(s.references.reduce((n, r) => n + r.length, 0));
+    let at = 0;
+    for (const r of s.references) {
+      reference.set(r, at);
+      at += r.length;
+    }
+    s.references = [];
+    const { voice, provider } = await encodeChatterboxVoice(app.ai, cloning.dir, reference);
+    // Consent withdrawn in the parent panel while the encoder ran: nothing is kept.
+    if (!settings.get(s.userId).voiceConsentAt) {
+      return fail(s, 'VOICE_CONSENT_REQUIRED', 'The consent to record your voice was withdrawn; nothing was kept');
+    }
+    voices.narrator.clonedVoices.save(s.userId, { model: cloning.name, at: new Date(app.clock.now()).toISOString(), voice });
+    send(s, {
+      type: 'voice_clone_success',
+      voice_id: 'your-voice',
+      match: 'cloned',
+      label: 'Your own voice, spoken by an AI model on this computer (Chatterbox Multilingual)',
+      engine: `chatterbox-multilingual ${cloning.name}`,
+      device: provider,
+    });
   }
 
   /** Runs after the session's earlier slow work (model replies, sample checks), in arrival order. */
@@ -383,6 +414,7 @@ export function attachAudioSocket(
         voicedSeconds: 0,
         missingModelSaid: false,
         embeddings: [],
+        references: [],
         alive: true,
         work: Promise.resolve(),
       };

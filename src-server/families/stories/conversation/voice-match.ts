@@ -36,7 +36,7 @@ export class VoiceMatcher {
   constructor(
     private readonly pool: AiPool,
     private readonly dataDir: string,
-    private readonly narrator: StoryNarrator,
+    readonly narrator: StoryNarrator,
   ) {}
 
   /** The first installed speaker model file (folders by name; hidden ones are installs in progress). */

@@ -19,6 +19,8 @@ export type SampleVerdict =
       voicedSeconds: number;
       durationSeconds: number;
       /** 16 kHz mono, in memory only: embedded, then dropped. */ pcm: Float32Array;
+      /** 24 kHz mono when asked for (a Chatterbox reference), in memory only until the voice is encoded. */
+      reference: Float32Array | null;
     }
   | { ok: false; code: 'AUDIO_DECODE_FAILED' | 'NOT_ENOUGH_SPEECH' | 'SAMPLE_CLIPPED'; message: string };
 
@@ -27,13 +29,20 @@ export type SampleVerdict =
  * rejected when clipped or when the VAD finds too little speech. The raw bytes only ever touch a
  * temporary file that is deleted before this returns; nothing of the sample is kept.
  */
-export async function checkVoiceSample(pool: AiPool, bytes: Buffer, signal?: AbortSignal): Promise<SampleVerdict> {
+export async function checkVoiceSample(
+  pool: AiPool,
+  bytes: Buffer,
+  options: { referenceRate?: number; signal?: AbortSignal } = {},
+): Promise<SampleVerdict> {
+  const { signal } = options;
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'atelier-voice-'));
   const file = path.join(dir, crypto.randomUUID());
   let pcm: Float32Array;
+  let reference: Float32Array | null = null;
   try {
     await fsp.writeFile(file, bytes, { mode: 0o600 });
     pcm = await decodeAudio(file, { sampleRate: VAD_SAMPLE_RATE, signal });
+    if (options.referenceRate) reference = await decodeAudio(file, { sampleRate: options.referenceRate, signal });
   } catch (err) {
     if (err instanceof MediaDecodeError)
       return { ok: false, code: 'AUDIO_DECODE_FAILED', message: 'The sample is not audio ffmpeg can read (send WAV, WebM/Opus or MP3)' };
@@ -61,5 +70,5 @@ export async function checkVoiceSample(pool: AiPool, bytes: Buffer, signal?: Abo
       message: `The sample holds ${voicedSeconds.toFixed(1)} s of speech; at least ${MIN_SAMPLE_SPEECH_SECONDS} s is needed`,
     };
   }
-  return { ok: true, voicedSeconds, durationSeconds, pcm };
+  return { ok: true, voicedSeconds, durationSeconds, pcm, reference };
 }

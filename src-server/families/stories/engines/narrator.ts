@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AiPool } from '../../../ai/pool';
+import { chatterboxLayout, synthesizeChatterbox } from '../../../ai/pipelines/chatterbox';
 import { encodeWav, supertonicLayout, synthesizeSpeech } from '../../../ai/pipelines/supertonic';
+import { ClonedVoiceStore, type StoredVoice } from '../conversation/cloned-voice';
 import type { SpokenSentence } from '../../../db/schema';
 import type { Language } from './types';
 
@@ -17,6 +19,17 @@ export interface NarrationModel {
   voices: string[];
 }
 
+/** Chatterbox Multilingual, the optional engine that speaks in the parent's own (consented) voice. */
+export interface CloningModel {
+  dir: string;
+  name: string;
+}
+
+export const CHATTERBOX_LICENCE = 'Chatterbox Multilingual (Resemble AI): MIT';
+/** How a chapter is read: a preset voice of Supertonic, or the parent's voice through Chatterbox. */
+export type NarrationPlan =
+  { kind: 'preset'; model: NarrationModel; voice: string } | { kind: 'cloned'; model: CloningModel; voice: StoredVoice };
+
 export interface Narration {
   wav: Buffer;
   sentences: SpokenSentence[];
@@ -29,10 +42,15 @@ export interface Narration {
 
 /** Reads chapters aloud with the first installed Supertonic model (by folder name), if there is one. */
 export class StoryNarrator {
+  /** The parents' cloned voices (Chatterbox tensors, never recordings). */
+  readonly clonedVoices: ClonedVoiceStore;
+
   constructor(
     private readonly pool: AiPool,
     private readonly dataDir: string,
-  ) {}
+  ) {
+    this.clonedVoices = new ClonedVoiceStore(dataDir);
+  }
 
   /** The installed model, or null. Hidden folders (installs in progress) and incomplete ones are skipped. */
   model(): NarrationModel | null {
@@ -53,6 +71,34 @@ export class StoryNarrator {
     return null;
   }
 
+  /** The installed Chatterbox model (a folder of models/tts holding its four graphs and tokenizer.json), or null. */
+  cloningModel(): CloningModel | null {
+    const root = ttsModelsRoot(this.dataDir);
+    let names: string[];
+    try {
+      names = fs
+        .readdirSync(root)
+        .filter((n) => !n.startsWith('.'))
+        .sort();
+    } catch {
+      return null;
+    }
+    for (const name of names) if (chatterboxLayout(path.join(root, name)).ok) return { dir: path.join(root, name), name };
+    return null;
+  }
+
+  /**
+   * The parent's own voice when Chatterbox is installed and a voice it encoded is stored with
+   * consent; otherwise the preset voice (the parent's choice or the closest match); null: no voice.
+   */
+  plan(ownerId: string, consented: boolean, chosen: string | null): NarrationPlan | null {
+    const cloning = this.cloningModel();
+    const stored = cloning && consented ? this.clonedVoices.load(ownerId) : null;
+    if (cloning && stored && stored.model === cloning.name) return { kind: 'cloned', model: cloning, voice: stored };
+    const model = this.model();
+    return model ? { kind: 'preset', model, voice: this.voiceFor(model, chosen) } : null;
+  }
+
   /** Why there is no narration, in words a parent can act on. */
   missingReason(): string {
     return 'No narration voice is installed: put a Supertonic 2 model folder (onnx/*.onnx, tts.json, unicode_indexer.json, voice_styles/) in models/tts to hear chapters read aloud';
@@ -64,14 +110,29 @@ export class StoryNarrator {
   }
 
   async narrate(
-    model: NarrationModel,
+    plan: NarrationPlan,
     /** The chapter's title and body: spoken in that order, the title's sentences first. */
     texts: string[],
     language: Language,
-    voice: string,
     seed: number,
     signal: AbortSignal,
   ): Promise<Narration> {
+    if (plan.kind === 'cloned') {
+      const spoken = await synthesizeChatterbox(
+        this.pool,
+        { modelDir: plan.model.dir, texts, language, voice: plan.voice.voice },
+        { signal },
+      );
+      return {
+        wav: encodeWav(spoken.samples, spoken.sampleRate),
+        sentences: spoken.sentences.map((s) => ({ text: s.text, start: round(s.start), end: round(s.end) })),
+        engine: `chatterbox-multilingual ${plan.model.name} (your voice, cloned with consent)`,
+        device: spoken.provider,
+        voice: 'your voice',
+        seconds: spoken.samples.length / spoken.sampleRate,
+      };
+    }
+    const { model, voice } = plan;
     const steps = 5;
     const spoken = await synthesizeSpeech(this.pool, { modelDir: model.dir, texts, language, voice, seed, steps }, { signal });
     return {

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { SUPERTONIC_LICENCE, type NarrationModel, type StoryNarrator } from '../engines/narrator';
+import { CHATTERBOX_LICENCE, SUPERTONIC_LICENCE, type NarrationModel, type StoryNarrator } from '../engines/narrator';
 import type { StoryEngineSlot } from '../engines/slot';
 import type { SpeechTranscriber } from '../speech/transcriber';
 import type { VoiceMatcher } from '../conversation/voice-match';
 
 export interface ModelInfo {
-  kind: 'chat' | 'narration' | 'speech-to-text' | 'speaker';
+  kind: 'chat' | 'narration' | 'speech-to-text' | 'speaker' | 'voice-cloning';
   name: string;
   licence: string;
   non_commercial: boolean;
@@ -46,6 +46,13 @@ export class InstalledModels {
     return this.narrator.model();
   }
 
+  /** The parent's stored voice when the Chatterbox model that encoded it is installed. */
+  clonedVoice(ownerId: string): { engine: string; at: string } | null {
+    const model = this.narrator.cloningModel();
+    const stored = model ? this.narrator.clonedVoices.load(ownerId) : null;
+    return model && stored?.model === model.name ? { engine: `chatterbox-multilingual ${model.name}`, at: stored.at } : null;
+  }
+
   list(): ModelInfo[] {
     const out: ModelInfo[] = [];
     const chat = this.engines.chatModel();
@@ -58,6 +65,12 @@ export class InstalledModels {
       const stated = cardLicence(voice.dir);
       const licence = stated ? `${stated} (${SUPERTONIC_LICENCE})` : SUPERTONIC_LICENCE;
       out.push({ kind: 'narration', name: voice.name, licence, non_commercial: NON_COMMERCIAL.test(licence), voices: voice.voices });
+    }
+    const cloning = this.narrator.cloningModel();
+    if (cloning) {
+      const stated = cardLicence(cloning.dir);
+      const licence = stated ? `${stated} (${CHATTERBOX_LICENCE})` : CHATTERBOX_LICENCE;
+      out.push({ kind: 'voice-cloning', name: cloning.name, licence, non_commercial: NON_COMMERCIAL.test(licence), voices: [] });
     }
     const stt = this.transcriber.model();
     if (stt) {

@@ -12,7 +12,13 @@ import type { SettingsRow, StorySettingsStore } from './store';
 export const RETENTION_DAYS_MAX = 3650;
 
 const ModelInfo = Type.Object({
-  kind: Type.Union([Type.Literal('chat'), Type.Literal('narration'), Type.Literal('speech-to-text'), Type.Literal('speaker')]),
+  kind: Type.Union([
+    Type.Literal('chat'),
+    Type.Literal('narration'),
+    Type.Literal('speech-to-text'),
+    Type.Literal('speaker'),
+    Type.Literal('voice-cloning'),
+  ]),
   name: Type.String(),
   licence: Type.String({ description: 'As the model folder states it (README.md front matter) or as Atelier knows it' }),
   non_commercial: Type.Boolean({ description: 'The licence forbids commercial use' }),
@@ -31,6 +37,10 @@ const Settings = Type.Object({
     [Type.Object({ voice: Type.String(), similarity: Type.Number(), at: Type.String({ format: 'date-time' }) }), Type.Null()],
     { description: "The preset voice closest to the parent's samples" },
   ),
+  cloned_voice: Type.Union([Type.Object({ engine: Type.String(), at: Type.String({ format: 'date-time' }) }), Type.Null()], {
+    description:
+      "The parent's own voice, kept as Chatterbox's encoder tensors (never a recording); stories are read in it while the model is installed",
+  }),
   models: Type.Array(ModelInfo, { description: 'What is installed for stories, with licences' }),
 });
 
@@ -58,6 +68,7 @@ export async function settingsRoutes(
     narrator_voice: row.narratorVoice,
     voice_consent_at: row.voiceConsentAt,
     voice_match: row.voiceMatch,
+    cloned_voice: row.voiceConsentAt ? models.clonedVoice(row.ownerId) : null,
     models: models.list(),
   });
 

@@ -15,6 +15,8 @@ export class StorySettingsStore {
   constructor(
     private readonly db: Db,
     private readonly now: () => number,
+    /** Deletes what else was made from the parent's voice (a cloned voice's tensors). */
+    private readonly forgetDerived: (ownerId: string) => void = () => {},
   ) {}
 
   get(ownerId: string): SettingsRow {
@@ -47,6 +49,7 @@ export class StorySettingsStore {
       .values(next)
       .onConflictDoUpdate({ target: storiesSettings.ownerId, set: { ...next, ownerId: undefined } })
       .run();
+    if (patch.voiceConsent === false) this.forgetDerived(ownerId);
     return next;
   }
 
@@ -68,14 +71,22 @@ export class StorySettingsStore {
    * What retention removes now: per account with a retention period, the stories and conversations
    * last changed before it, and its voice match past it. Stories still being written are left.
    */
-  expired(): { stories: { id: string; ownerId: string }[]; conversations: string[]; voiceOwners: string[] } {
+  expired(): {
+    stories: { id: string; ownerId: string }[];
+    conversations: string[];
+    voiceOwners: string[];
+    /** Per account with a retention period: what was made before this is past it. */
+    cutoffs: { ownerId: string; cutoff: string }[];
+  } {
     const now = this.now();
     const rows = this.db.select().from(storiesSettings).where(isNotNull(storiesSettings.retentionDays)).all();
     const stories: { id: string; ownerId: string }[] = [];
     const conversations: string[] = [];
     const voiceOwners: string[] = [];
+    const cutoffs: { ownerId: string; cutoff: string }[] = [];
     for (const s of rows) {
       const cutoff = new Date(now - s.retentionDays! * 86_400_000).toISOString();
+      cutoffs.push({ ownerId: s.ownerId, cutoff });
       stories.push(
         ...this.db
           .select({ id: storiesStories.id, ownerId: storiesStories.ownerId })
@@ -99,7 +110,7 @@ export class StorySettingsStore {
       );
       if (s.voiceMatch && s.voiceMatch.at < cutoff) voiceOwners.push(s.ownerId);
     }
-    return { stories, conversations, voiceOwners };
+    return { stories, conversations, voiceOwners, cutoffs };
   }
 
   deleteConversations(ids: string[]): void {
@@ -108,5 +119,6 @@ export class StorySettingsStore {
 
   clearMatch(ownerId: string): void {
     this.db.update(storiesSettings).set({ voiceMatch: null }).where(eq(storiesSettings.ownerId, ownerId)).run();
+    this.forgetDerived(ownerId);
   }
 }

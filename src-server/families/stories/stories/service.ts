@@ -12,7 +12,7 @@ import { checkText } from '../engines/safety';
 import { ageBand, CHAPTERS_BY_LENGTH, detectLanguage, type StoryBrief, type StoryEngine, type StoryOutline } from '../engines/types';
 import { storiesErrors } from '../errors';
 import type { StoryIllustrator } from '../engines/illustrator';
-import type { NarrationModel, StoryNarrator } from '../engines/narrator';
+import type { NarrationPlan, StoryNarrator } from '../engines/narrator';
 import type { StorySettingsStore } from '../settings/store';
 import type { CursorCodec, CursorState } from './cursor';
 
@@ -238,7 +238,7 @@ export class StoryService {
    */
   private async narrateChapter(
     story: StoryRow,
-    model: NarrationModel,
+    plan: NarrationPlan,
     narration: StoryNarration,
     chapterId: string,
     chapter: number,
@@ -247,14 +247,7 @@ export class StoryService {
     signal: AbortSignal,
   ): Promise<void> {
     try {
-      const spoken = await this.narrator.narrate(
-        model,
-        [text.title, text.content],
-        language,
-        narration.voice!,
-        seedFrom(story.id) + chapter,
-        signal,
-      );
+      const spoken = await this.narrator.narrate(plan, [text.title, text.content], language, seedFrom(story.id) + chapter, signal);
       const key = `${storyPrefix(story.ownerId, story.id)}/chapter-${chapter}.wav`;
       await this.storage.put(key, spoken.wav);
       narration.engine = spoken.engine;
@@ -280,7 +273,17 @@ export class StoryService {
     }
     this.settings.deleteConversations(expired.conversations);
     for (const owner of expired.voiceOwners) this.settings.clearMatch(owner);
-    return { stories: expired.stories.length, conversations: expired.conversations.length, voices: expired.voiceOwners.length };
+    // A cloned voice expires on its own date, match or not.
+    let cloned = 0;
+    for (const { ownerId, cutoff } of expired.cutoffs) {
+      if (expired.voiceOwners.includes(ownerId)) continue;
+      const stored = this.narrator.clonedVoices.load(ownerId);
+      if (stored && stored.at < cutoff) {
+        this.narrator.clonedVoices.forget(ownerId);
+        cloned++;
+      }
+    }
+    return { stories: expired.stories.length, conversations: expired.conversations.length, voices: expired.voiceOwners.length + cloned };
   }
 
   private brief(story: StoryRow): StoryBrief {
@@ -311,14 +314,10 @@ export class StoryService {
     if (!story) throw storiesErrors.error('RESOURCE_NOT_FOUND', 'The story was deleted before it was written');
     const engine = this.writer();
     const brief = this.brief(story);
-    const voiceModel = this.narrator.model();
-    const narration: StoryNarration = voiceModel
-      ? {
-          engine: null,
-          device: null,
-          voice: this.narrator.voiceFor(voiceModel, this.settings.get(story.ownerId).narratorVoice),
-          reason: null,
-        }
+    const preferences = this.settings.get(story.ownerId);
+    const voicePlan = this.narrator.plan(story.ownerId, preferences.voiceConsentAt !== null, preferences.narratorVoice);
+    const narration: StoryNarration = voicePlan
+      ? { engine: null, device: null, voice: voicePlan.kind === 'cloned' ? 'your voice' : voicePlan.voice, reason: null }
       : { engine: null, device: null, voice: null, reason: this.narrator.missingReason() };
     // A run repeated after a restart starts over: the chapters of the interrupted run go first.
     this.db.transaction((tx) => {
@@ -369,9 +368,9 @@ export class StoryService {
         if (imageKey && this.row(story.id)) {
           this.db.update(storiesChapters).set({ imageKey }).where(eq(storiesChapters.id, chapterId)).run();
         }
-        if (voiceModel) {
+        if (voicePlan) {
           ctx.progress((i + 0.9) / total, { stage: 'narration', message: `Reading chapter ${i + 1} of ${total} aloud` });
-          await this.narrateChapter(story, voiceModel, narration, chapterId, i + 1, chapter, brief.language, ctx.signal);
+          await this.narrateChapter(story, voicePlan, narration, chapterId, i + 1, chapter, brief.language, ctx.signal);
         }
       }
       this.db.update(storiesStories).set({ status: 'completed', updatedAt: this.iso() }).where(eq(storiesStories.id, story.id)).run();

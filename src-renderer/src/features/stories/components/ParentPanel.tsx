@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { Alert, Button, Card, Field } from '../../../components';
 import { errorMessage } from '../../../api/client';
 import { storiesApi, type StorySettings } from '../api';
+import { VoiceSamples } from './VoiceSamples';
 
 const RETENTION = [
   { value: '', label: 'Keep until I delete them' },
@@ -11,7 +12,13 @@ const RETENTION = [
   { value: '365', label: '1 year' },
 ];
 
-const KIND = { chat: 'Story writer', narration: 'Narration voice', 'speech-to-text': 'Speech to text', speaker: 'Voice matching' } as const;
+const KIND = {
+  chat: 'Story writer',
+  narration: 'Narration voice',
+  'speech-to-text': 'Speech to text',
+  speaker: 'Voice matching',
+  'voice-cloning': 'Your voice (AI)',
+} as const;
 
 /**
  * For the grown-up: how long stories and voice data are kept (the server deletes them when the
@@ -35,8 +42,8 @@ export function ParentPanel() {
       setProblem(errorMessage(err));
     }
   };
+  // One click: deleting is always safe to do, and nothing of the voice is left to confirm against.
   const forget = async () => {
-    if (!confirm('Delete the voice data (consent and voice match)?')) return;
     try {
       await storiesApi.forgetVoice();
       setSettings(await storiesApi.settings());
@@ -96,14 +103,27 @@ export function ParentPanel() {
             checked.
           </span>
         </label>
+        <VoiceSamples
+          key={settings.voice_consent_at ?? 'no-consent'}
+          consented={settings.voice_consent_at !== null}
+          language={navigator.language.startsWith('ko') ? 'ko' : 'en'}
+          onMatched={() => void storiesApi.settings().then(setSettings, (err) => setProblem(errorMessage(err)))}
+        />
         <p className="muted" data-testid="voice-match">
-          {settings.voice_match
-            ? `Closest preset voice to yours: ${settings.voice_match.voice} (a preset voice, not a copy of yours)`
-            : settings.models.some((m) => m.kind === 'speaker')
-              ? 'No voice match yet: record five short samples of your voice in a conversation.'
-              : 'No voice match: finding the preset voice closest to yours needs a speaker-embedding model in models/speaker.'}
+          {settings.cloned_voice
+            ? `Stories are read in your own voice by ${settings.cloned_voice.engine} (an AI voice made from your samples).`
+            : settings.voice_match
+              ? `Closest preset voice to yours: ${settings.voice_match.voice} (a preset voice, not a copy of yours)`
+              : settings.models.some((m) => m.kind === 'speaker')
+                ? 'No voice match yet: record five short samples of your voice above.'
+                : 'No voice match: finding the preset voice closest to yours needs a speaker-embedding model in models/speaker.'}
         </p>
-        <Button size="sm" variant="danger" onClick={() => void forget()} disabled={!settings.voice_consent_at && !settings.voice_match}>
+        <Button
+          size="sm"
+          variant="danger"
+          onClick={() => void forget()}
+          disabled={!settings.voice_consent_at && !settings.voice_match && !settings.cloned_voice}
+        >
           Delete voice data
         </Button>
         <div>
