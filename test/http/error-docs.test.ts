@@ -11,6 +11,8 @@ import { errors as canvasErrors } from '../../src-server/families/canvas/errors'
 import { errors as stageErrors } from '../../src-server/families/stage/errors';
 import { errors as studioErrors } from '../../src-server/families/studio/errors';
 import { errors as systemErrors } from '../../src-server/system/errors';
+import { promoDialect } from '../../src-server/families/promo/dialect';
+import { promoErrors } from '../../src-server/families/promo/errors';
 import { systemDialect } from '../../src-server/http/system-dialect';
 import type { Dialect } from '../../src-server/http/dialect';
 import { requests } from '../helpers/inject';
@@ -73,6 +75,7 @@ const FAMILY_TABLES: Record<string, [Dialect, Record<string, { status: number }>
   studio: [studioDialect, studioErrors.table],
   stage: [stageDialect, stageErrors.table],
   system: [systemDialect, systemErrors.table],
+  promo: [promoDialect, promoErrors.table],
 };
 
 describe('OpenAPI error responses come from the families’ tables', () => {
