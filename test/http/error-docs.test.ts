@@ -82,6 +82,8 @@ describe('OpenAPI error responses come from the families’ tables', () => {
   it('lists, under each error status, only codes the family answers with that status', () => {
     let checked = 0;
     for (const [path, operations] of Object.entries(doc.paths)) {
+      // Promo's health check answers 503 with its health body, its video files 404 with FastAPI's `{detail}`: no error codes.
+      if (path === '/health' || path === '/user/video/{filename}') continue;
       for (const [method, op] of Object.entries(operations)) {
         const family = op.tags?.find((tag) => tag in FAMILY_TABLES);
         if (!family || family === 'system') continue;
