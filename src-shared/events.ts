@@ -6,7 +6,8 @@ import type { Accessory } from './api/stage';
 
 import type { ByteProgress } from './jobs';
 
-export type JobStatus = 'queued' | 'processing' | 'completed' | 'failed' | 'cancelled';
+export const JOB_STATUSES = ['queued', 'processing', 'completed', 'failed', 'cancelled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
 
 /** A job as its owner sees it: everything but the payload, which may be large (source images...). */
 export interface JobSnapshot<Result = unknown> {

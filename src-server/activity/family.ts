@@ -1,6 +1,5 @@
-import { inArray } from 'drizzle-orm';
 import { Type } from 'typebox';
-import { users } from '../db/schema';
+import { userNames } from '../db/user-names';
 import { DataEnvelope } from '../http/envelopes';
 import { defineFamily } from '../http/family';
 import { systemDialect } from '../http/system-dialect';
@@ -81,21 +80,11 @@ export default defineFamily({
   async routes(app) {
     const signedIn = requireUser();
 
-    const namesOf = (ids: string[]) =>
-      new Map(
-        ids.length === 0
-          ? []
-          : app.db
-              .select({ id: users.id, name: users.name })
-              .from(users)
-              .where(inArray(users.id, ids))
-              .all()
-              .map((u) => [u.id, u.name]),
-      );
-
     const view = (job: JobSnapshot, callerId: string, owner: boolean) => {
       const ahead = app.jobs.ahead(job.id);
-      const names = owner ? namesOf([...new Set(ahead.flatMap((a) => (a.ownerId && a.ownerId !== callerId ? [a.ownerId] : [])))]) : null;
+      const names = owner
+        ? userNames(app.db, [...new Set(ahead.flatMap((a) => (a.ownerId && a.ownerId !== callerId ? [a.ownerId] : [])))])
+        : null;
       return {
         id: job.id,
         kind: job.kind,

@@ -1,9 +1,11 @@
+import { PLAN_NAMES } from '../../src-shared/api/account';
+
 /**
  * The plan names an account's `users.tier` holds, lowest first. Every family reads plans in this
  * order: canvas attaches its limits to them (families/canvas/plans/tiers.ts), models name the
  * lowest plan that may use them (ai/diffusion/catalog.ts).
  */
-export const PLAN_NAMES = ['free', 'starter', 'pro', 'studio', 'enterprise'] as const;
+export { PLAN_NAMES };
 export type PlanName = (typeof PLAN_NAMES)[number];
 
 /** The order as the model catalog takes it (ai/diffusion/catalog.ts knows no plan names). */

@@ -1,10 +1,11 @@
 import { defineErrors } from '../http/errors';
+import { lanErrors } from '../plugins/app/lan';
 
 /** Atelier's own codes for its settings routes; services throw `errors.error('CODE', message?)`. */
 export const errors = defineErrors({
   VALIDATION_ERROR: { status: 400, message: 'Request data is invalid' },
   FORBIDDEN: { status: 403, message: 'This install was started by another account' },
-  OWNER_ONLY: { status: 403, message: 'Only the owner of this Atelier may change its settings' },
+  OWNER_ONLY: lanErrors.table.OWNER_ONLY,
   INSTALL_NOT_FOUND: { status: 404, message: 'No such model install' },
   MODEL_NOT_FOUND: { status: 404, message: 'No such model is installed' },
   PATH_NOT_FOUND: { status: 404, message: 'The path does not exist on this computer' },

@@ -1,6 +1,5 @@
-import { inArray } from 'drizzle-orm';
 import { Type } from 'typebox';
-import { users } from '../db/schema';
+import { userNames } from '../db/user-names';
 import type { FamilyApp } from '../http/family';
 import { DataEnvelope } from '../http/envelopes';
 import { AppError } from '../http/errors';
@@ -22,18 +21,6 @@ export async function queueRoutes(app: FamilyApp): Promise<void> {
     return { owner_first: s.ownerFirst, peer_max_queued: s.peerMaxQueued, peer_daily_seconds: s.peerDailySeconds };
   };
 
-  const namesOf = (ids: string[]) =>
-    new Map(
-      ids.length === 0
-        ? []
-        : app.db
-            .select({ id: users.id, name: users.name })
-            .from(users)
-            .where(inArray(users.id, ids))
-            .all()
-            .map((u) => [u.id, u.name]),
-    );
-
   app.get(
     '/system/queue',
     {
@@ -48,7 +35,7 @@ export async function queueRoutes(app: FamilyApp): Promise<void> {
       const lanes = new Set([...running.map((j) => j.lane), ...app.jobs.list({ status: 'queued', limit: 500 }).map((j) => j.lane)]);
       const queued = [...lanes].sort().map((lane) => ({ lane, jobs: app.jobs.queuedInOrder(lane) }));
       const all: JobSnapshot[] = [...running, ...queued.flatMap((l) => l.jobs)];
-      const names = namesOf([...new Set(all.flatMap((j) => (j.ownerId ? [j.ownerId] : [])))]);
+      const names = userNames(app.db, [...new Set(all.flatMap((j) => (j.ownerId ? [j.ownerId] : [])))]);
       const fromOwner = new Map(app.jobs.fromOwner(all.map((j) => j.id)));
       const view = (j: JobSnapshot) => ({
         id: j.id,

@@ -5,6 +5,9 @@ import { Type, type Static } from 'typebox';
  * server validates and documents its answers with these schemas, and the UI reads their Static types.
  */
 
+/** The account plans, lowest first: what `tier` holds (auth/plans.ts orders every family's plans by it). */
+export const PLAN_NAMES = ['free', 'starter', 'pro', 'studio', 'enterprise'] as const;
+
 const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer>>(t: T) => Type.Union([t, Type.Null()]);
 
 /** The account as every family may show it to its owner. Never the password hash. */

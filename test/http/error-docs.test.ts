@@ -11,6 +11,8 @@ import { errors as canvasErrors } from '../../src-server/families/canvas/errors'
 import { errors as stageErrors } from '../../src-server/families/stage/errors';
 import { errors as studioErrors } from '../../src-server/families/studio/errors';
 import { errors as systemErrors } from '../../src-server/system/errors';
+import { promoDialect } from '../../src-server/families/promo/dialect';
+import { promoErrors } from '../../src-server/families/promo/errors';
 import { systemDialect } from '../../src-server/http/system-dialect';
 import type { Dialect } from '../../src-server/http/dialect';
 import { requests } from '../helpers/inject';
@@ -73,15 +75,18 @@ const FAMILY_TABLES: Record<string, [Dialect, Record<string, { status: number }>
   studio: [studioDialect, studioErrors.table],
   stage: [stageDialect, stageErrors.table],
   system: [systemDialect, systemErrors.table],
+  promo: [promoDialect, promoErrors.table],
 };
 
 describe('OpenAPI error responses come from the families’ tables', () => {
   it('lists, under each error status, only codes the family answers with that status', () => {
     let checked = 0;
     for (const [path, operations] of Object.entries(doc.paths)) {
+      // Promo's health check answers 503 with its health body, its video files 404 with FastAPI's `{detail}`: no error codes.
+      if (path === '/health' || path === '/user/video/{filename}') continue;
       for (const [method, op] of Object.entries(operations)) {
         const family = op.tags?.find((tag) => tag in FAMILY_TABLES);
-        if (!family || family === 'system') continue;
+        if (!family) continue;
         const known = knownCodes(...FAMILY_TABLES[family]!);
         for (const [status, response] of Object.entries(op.responses)) {
           if (Number(status) < 400) continue;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { WorkerTask } from '../worker-runtime';
+import { localPipelines } from './transformers-cache';
 import { AiError } from '../protocol';
 
 /**
@@ -53,22 +54,11 @@ export function chatModelFile(dir: string): { dtype: (typeof CHAT_DTYPES)[number
 }
 
 type Generator = (messages: ChatMessage[], options: Record<string, unknown>) => Promise<{ generated_text: ChatMessage[] | string }[]>;
-const loaded = new Map<
-  string,
-  Promise<{ generate: Generator; tokenizer: unknown; streamer: new (tokenizer: unknown, options: object) => unknown }>
->();
-
-async function load(modelDir: string, dtype: string) {
-  const transformers = await import('@huggingface/transformers');
-  transformers.env.localModelPath = path.dirname(modelDir);
-  transformers.env.allowRemoteModels = false;
-  const generator = await transformers.pipeline('text-generation', path.basename(modelDir), { dtype: dtype as 'q4' });
-  return {
-    generate: generator as unknown as Generator,
-    tokenizer: generator.tokenizer,
-    streamer: transformers.TextStreamer as unknown as new (tokenizer: unknown, options: object) => unknown,
-  };
-}
+const load = localPipelines('text-generation', (generator, transformers) => ({
+  generate: generator as Generator,
+  tokenizer: (generator as { tokenizer: unknown }).tokenizer,
+  streamer: transformers.TextStreamer as unknown as new (tokenizer: unknown, options: object) => unknown,
+}));
 
 export const chatTask: WorkerTask<ChatInput, ChatOutput> = {
   name: 'chat',
@@ -79,13 +69,7 @@ export const chatTask: WorkerTask<ChatInput, ChatOutput> = {
         'bad_input',
         `${input.modelDir} is not a chat model in the transformers.js layout (config.json, tokenizer files, onnx/model_<dtype>.onnx)`,
       );
-    const key = `${input.modelDir}\n${found.dtype}`;
-    let model = loaded.get(key);
-    if (!model) {
-      model = load(input.modelDir, found.dtype);
-      loaded.set(key, model);
-      model.catch(() => loaded.delete(key));
-    }
+    const model = load(input.modelDir, found.dtype);
     let m;
     try {
       m = await model;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { AiPool } from '../pool';
 import { AiError, movable, type ExecutionProvider } from '../protocol';
 import type { WorkerTask } from '../worker-runtime';
+import { fft } from '../fft';
 
 /**
  * Speaker embeddings from a WeSpeaker-style ONNX model (ResNet/ECAPA exports: input `feats`
@@ -50,34 +51,6 @@ function filters(): Float32Array[] {
     melBank.push(f);
   }
   return melBank;
-}
-
-/** In-place radix-2 FFT of (re, im). */
-function fft(re: Float64Array, im: Float64Array): void {
-  const n = re.length;
-  for (let i = 1, j = 0; i < n; i++) {
-    let bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
-    if (i < j) {
-      [re[i], re[j]] = [re[j]!, re[i]!];
-      [im[i], im[j]] = [im[j]!, im[i]!];
-    }
-  }
-  for (let len = 2; len <= n; len <<= 1) {
-    const angle = (-2 * Math.PI) / len;
-    for (let i = 0; i < n; i += len) {
-      for (let k = 0; k < len / 2; k++) {
-        const [wr, wi] = [Math.cos(angle * k), Math.sin(angle * k)];
-        const [ar, ai] = [re[i + k + len / 2]!, im[i + k + len / 2]!];
-        const [tr, ti] = [ar * wr - ai * wi, ar * wi + ai * wr];
-        re[i + k + len / 2] = re[i + k]! - tr;
-        im[i + k + len / 2] = im[i + k]! - ti;
-        re[i + k] = re[i + k]! + tr;
-        im[i + k] = im[i + k]! + ti;
-      }
-    }
-  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AiPool, RunTiming } from '../pool';
+import { localPipelines } from './transformers-cache';
 import { AiError, movable, type ExecutionProvider } from '../protocol';
 import type { WorkerTask } from '../worker-runtime';
 
@@ -51,28 +52,14 @@ export interface WhisperOutput {
 }
 
 type Recognizer = (audio: Float32Array, options: object) => Promise<{ text: string } | { text: string }[]>;
-const loaded = new Map<string, Promise<Recognizer>>();
-
-async function load(modelDir: string, dtype: string): Promise<Recognizer> {
-  const transformers = await import('@huggingface/transformers');
-  transformers.env.localModelPath = path.dirname(modelDir);
-  transformers.env.allowRemoteModels = false;
-  const asr = await transformers.pipeline('automatic-speech-recognition', path.basename(modelDir), { dtype: dtype as 'q8' });
-  return asr as unknown as Recognizer;
-}
+const load = localPipelines('automatic-speech-recognition', (asr) => asr as Recognizer);
 
 export const whisperTask: WorkerTask<WhisperInput, WhisperOutput> = {
   name: 'whisper',
   async run(input, ctx) {
     const found = whisperModelFiles(input.modelDir);
     if (!found.ok) throw new AiError('bad_input', `${input.modelDir} is not a Whisper model folder: missing ${found.missing.join(', ')}`);
-    const key = `${input.modelDir}\n${found.dtype}`;
-    let model = loaded.get(key);
-    if (!model) {
-      model = load(input.modelDir, found.dtype);
-      loaded.set(key, model);
-      model.catch(() => loaded.delete(key));
-    }
+    const model = load(input.modelDir, found.dtype);
     let recognize: Recognizer;
     try {
       recognize = await model;

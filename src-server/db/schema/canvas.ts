@@ -1,5 +1,6 @@
 import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { users } from './users';
+import { CREDIT_TRANSACTION_TYPES } from '../../../src-shared/api/canvas';
 
 /**
  * The canvas family (spec 004): credits, generations, images and boards. Every row goes with its
@@ -18,7 +19,7 @@ export const canvasCreditAccounts = sqliteTable('canvas_credit_accounts', {
   updatedAt: text('updated_at').notNull(),
 });
 
-export const CREDIT_TRANSACTION_TYPES = ['subscription_grant', 'generation_use', 'upgrade_grant', 'purchase'] as const;
+export { CREDIT_TRANSACTION_TYPES };
 
 /** Every change of a balance, newest last; `balance_after` makes the history auditable. */
 export const canvasCreditTransactions = sqliteTable(

@@ -1,7 +1,8 @@
 import { integer, real, sqliteTable, text, index } from 'drizzle-orm/sqlite-core';
 import { users } from './users';
+import { JOB_STATUSES } from '../../../src-shared/events';
 
-export const JOB_STATUSES = ['queued', 'processing', 'completed', 'failed', 'cancelled'] as const;
+export { JOB_STATUSES };
 
 /** The one durable queue behind every long task (generation, compose, story, video, cover). */
 export const jobs = sqliteTable(

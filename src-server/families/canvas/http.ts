@@ -2,6 +2,7 @@ import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { Type, type TSchema } from 'typebox';
 import { requireUser } from '../../plugins/app/auth';
 import { errorDocs } from '../../http/error-docs';
+import { ErrorEnvelope } from '../../http/envelopes';
 import { canvasDialect } from './dialect';
 import { errors } from './errors';
 
@@ -9,13 +10,8 @@ import { errors } from './errors';
 
 export const security = [{ bearerAuth: [] }];
 
-export const ErrorBody = Type.Object({
-  success: Type.Literal(false),
-  error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }),
-});
-
 /** A route's error responses from the codes it names (`errorResponses(['NOT_FOUND', ...])`), plus sign-in failures and 429. */
-export const errorResponses = errorDocs(canvasDialect, errors, ErrorBody);
+export const errorResponses = errorDocs(canvasDialect, errors, ErrorEnvelope);
 
 export const Meta = Type.Object({ page: Type.Integer(), per_page: Type.Integer(), total: Type.Integer() });
 

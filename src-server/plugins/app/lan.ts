@@ -3,8 +3,14 @@ import os from 'node:os';
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { readSetting, writeSetting } from '../../db/settings';
-import { AppError } from '../../http/errors';
+import { AppError, defineErrors } from '../../http/errors';
 import { sendError } from '../../http/family';
+import { systemDialect } from '../../http/system-dialect';
+
+/** The LAN guard's own answer, in the system dialect; the system family's table lists it for the routes it guards. */
+export const lanErrors = defineErrors({
+  OWNER_ONLY: { status: 403, message: 'Only the owner of this Atelier may change its settings' },
+});
 
 export interface LanStatus {
   enabled: boolean;
@@ -129,9 +135,7 @@ export default fp<{ interfaces?: () => string[] }>(
       const refusal = refusedByHost(request, knownHosts());
       if (refusal) return sendError(reply, request.dialect, new AppError(403, 'HOST_NOT_ALLOWED', refusal));
       if (fromOwner(request) || !isOwnerOnlyRoute(request.routeOptions.url)) return;
-      return reply
-        .status(403)
-        .send({ success: false, error: { code: 'OWNER_ONLY', message: 'Only the owner of this Atelier may change its settings' } });
+      return sendError(reply, systemDialect, lanErrors.error('OWNER_ONLY'));
     });
 
     // The data folder's absolute path holds the OS user name: a LAN peer sees `<data folder>` instead

@@ -2,8 +2,9 @@ import fp from 'fastify-plugin';
 import mime from 'mime';
 import { Type } from 'typebox';
 import { loadOrCreateSecret } from '../../auth/keys';
-import { AppError } from '../../http/errors';
-import { DataEnvelope } from '../../http/envelopes';
+import { defineErrors } from '../../http/errors';
+import { DataEnvelope, ErrorEnvelope } from '../../http/envelopes';
+import { errorDocs } from '../../http/error-docs';
 import { coreError, errorScope } from '../../http/family';
 import { systemDialect } from '../../http/system-dialect';
 import { FileStore, FileTooLargeError } from '../../storage/file-store';
@@ -34,21 +35,25 @@ const SignedQuery = Type.Object({
   dl: Type.Optional(Type.String({ description: 'GET: download as an attachment with this file name' })),
 });
 
-const ErrorBody = Type.Object({
-  success: Type.Literal(false),
-  error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }),
+/** The signed-URL routes' own codes, in the system dialect's body. */
+const errors = defineErrors({
+  UPLOAD_INCOMPLETE: { status: 400, message: 'The upload ended before the whole file arrived' },
+  INVALID_SIGNATURE: { status: 403, message: 'The URL signature is invalid' },
+  URL_EXPIRED: { status: 403, message: 'The signed URL has expired' },
+  FILE_NOT_FOUND: { status: 404, message: 'File not found' },
 });
 
-const errorResponses = {
-  403: { ...ErrorBody, description: '`INVALID_SIGNATURE` (tampered, wrong method or Content-Type) or `URL_EXPIRED`' },
-};
+/** A signed URL is its own credential: no sign-in failures to list. */
+const documented = errorDocs(systemDialect, errors, ErrorEnvelope);
+const errorResponses = (codes: Parameters<typeof documented>[0]) => documented(codes, { auth: false });
+const signatureFailures = ['INVALID_SIGNATURE: tampered, wrong method or Content-Type', 'URL_EXPIRED'] as const;
 
 const FileBytes = (description: string) => ({
   description,
   content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
 });
 
-const invalidSignature = (message = 'The URL signature is invalid') => new AppError(403, 'INVALID_SIGNATURE', message);
+const invalidSignature = (message?: string) => errors.error('INVALID_SIGNATURE', message);
 
 const mediaType = (value: string | undefined) => (value ?? '').split(';')[0]!.trim().toLowerCase();
 
@@ -74,7 +79,7 @@ export default fp(
     const grantFor = (method: SignedMethod, key: string, query: Record<string, unknown>): SignedGrant => {
       const result = signer.verify(method, key, query);
       if (result.ok) return result.grant;
-      if (result.reason === 'expired') throw new AppError(403, 'URL_EXPIRED', 'The signed URL has expired');
+      if (result.reason === 'expired') throw errors.error('URL_EXPIRED');
       throw invalidSignature();
     };
 
@@ -102,9 +107,7 @@ export default fp(
             response: {
               200: FileBytes('The whole file'),
               206: FileBytes('The requested byte range'),
-              ...errorResponses,
-              404: { ...ErrorBody, description: '`FILE_NOT_FOUND`' },
-              416: { ...ErrorBody, description: '`RANGE_NOT_SATISFIABLE`, with `Content-Range: bytes */<size>`' },
+              ...errorResponses([...signatureFailures, 'FILE_NOT_FOUND', 'range_not_satisfiable: with `Content-Range: bytes */<size>`']),
             },
           },
           handler: async (request, reply) => {
@@ -140,9 +143,11 @@ export default fp(
                     sha256: Type.String({ description: 'Hex SHA-256 of the stored bytes' }),
                   }),
                 ),
-                400: { ...ErrorBody, description: '`UPLOAD_INCOMPLETE`: the connection ended before the whole body arrived' },
-                ...errorResponses,
-                413: { ...ErrorBody, description: '`PAYLOAD_TOO_LARGE`: the body is larger than the URL allows' },
+                ...errorResponses([
+                  'UPLOAD_INCOMPLETE: the connection ended before the whole body arrived',
+                  ...signatureFailures,
+                  'too_large: the body is larger than the URL allows',
+                ]),
               },
             },
           },
@@ -172,7 +177,7 @@ export default fp(
             } catch (err) {
               closeIfUnread();
               if (err instanceof FileTooLargeError) throw tooLarge(err.maxBytes);
-              if (request.raw.destroyed) throw new AppError(400, 'UPLOAD_INCOMPLETE', 'The upload ended before the whole file arrived');
+              if (request.raw.destroyed) throw errors.error('UPLOAD_INCOMPLETE');
               throw err;
             }
           },

@@ -3,6 +3,7 @@ import { Type, type TSchema } from 'typebox';
 import { users } from '../../db/schema';
 import type { FamilyApp } from '../../http/family';
 import { DataEnvelope } from '../../http/envelopes';
+import { errorResponses, LAN_PEER } from '../http';
 import { currentUser, requireUser } from '../../plugins/app/auth';
 import { ENTRY_KINDS } from './catalog';
 import { checkMachine } from './machine';
@@ -11,22 +12,6 @@ import type { CatalogService } from './service';
 const tags = ['system'];
 const security = [{ bearerAuth: [] }];
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-const ErrorBody = (description: string) =>
-  Type.Object(
-    {
-      success: Type.Literal(false),
-      error: Type.Object({
-        code: Type.String(),
-        message: Type.String(),
-        details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-      }),
-    },
-    { description },
-  );
-const AUTH_ERRORS = {
-  401: ErrorBody('`UNAUTHORIZED` (no Bearer token), `INVALID_TOKEN`, `TOKEN_EXPIRED`'),
-  403: ErrorBody('`OWNER_ONLY`: a LAN peer'),
-};
 
 const Machine = Type.Object({
   execution_providers: Type.Object({ available: Type.Array(Type.String()), preferred: Type.String() }),
@@ -117,7 +102,7 @@ export async function catalogRoutes(app: FamilyApp, catalog: CatalogService): Pr
               entries: Type.Array(Entry),
             }),
           ),
-          ...AUTH_ERRORS,
+          ...errorResponses([LAN_PEER]),
         },
       },
     },
@@ -137,12 +122,13 @@ export async function catalogRoutes(app: FamilyApp, catalog: CatalogService): Pr
     },
   );
 
-  const installErrors = {
-    404: ErrorBody('`CATALOG_ENTRY_NOT_FOUND`'),
-    409: ErrorBody('`MODEL_EXISTS`: installed already; `INSTALL_IN_PROGRESS`: downloading'),
-    422: ErrorBody('`NOT_ENOUGH_SPACE`: it does not fit on the disk; refused before the first byte'),
-    ...AUTH_ERRORS,
-  };
+  const installErrors = errorResponses([
+    'CATALOG_ENTRY_NOT_FOUND',
+    'MODEL_EXISTS: installed already',
+    'INSTALL_IN_PROGRESS: downloading',
+    'NOT_ENOUGH_SPACE: it does not fit on the disk; refused before the first byte',
+    LAN_PEER,
+  ]);
 
   app.post(
     '/system/catalog/entries/:id/install',

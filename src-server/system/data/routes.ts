@@ -9,6 +9,7 @@ import { pruneFinishedJobs } from '../../jobs/prune';
 import { listFfmpegs, setFfmpegOverride } from '../../media/ffmpeg';
 import { diagnostics } from '../diagnostics';
 import { errors } from '../errors';
+import { errorResponses } from '../http';
 import { readSetting, writeSetting } from '../../db/settings';
 import Database from 'better-sqlite3';
 import { exportLibrary, importPending, LibraryError, stageImport } from '../../library';
@@ -120,12 +121,7 @@ export async function dataRoutes(app: FamilyApp, version: string): Promise<void>
         body: Type.Object({ path: Nullable(Type.String({ minLength: 1, maxLength: 4096 })) }, { additionalProperties: false }),
         response: {
           200: DataEnvelope(FfmpegSetting),
-          400: Type.Object(
-            { success: Type.Literal(false), error: Type.Object({ code: Type.String(), message: Type.String() }) },
-            {
-              description: '`VALIDATION_ERROR`: not an absolute path; `FFMPEG_INVALID`: it does not run as ffmpeg',
-            },
-          ),
+          ...errorResponses(['VALIDATION_ERROR: not an absolute path', 'FFMPEG_INVALID: it does not run as ffmpeg'], { auth: false }),
         },
       },
     },
@@ -166,23 +162,15 @@ export async function dataRoutes(app: FamilyApp, version: string): Promise<void>
           200: DataEnvelope(
             Type.Object({ from: Type.String(), to: Type.String(), copied_bytes: Type.Integer(), restart_required: Type.Literal(true) }),
           ),
-          400: Type.Object(
-            { success: Type.Literal(false), error: Type.Object({ code: Type.String(), message: Type.String() }) },
-            {
-              description: '`VALIDATION_ERROR`: not absolute, or inside the data folder',
-            },
-          ),
-          409: Type.Object(
-            { success: Type.Literal(false), error: Type.Object({ code: Type.String(), message: Type.String() }) },
-            {
-              description: '`TARGET_NOT_EMPTY`; `DATA_DIR_FIXED`: ATELIER_DATA_DIR sets the folder',
-            },
-          ),
-          422: Type.Object(
-            { success: Type.Literal(false), error: Type.Object({ code: Type.String(), message: Type.String() }) },
-            {
-              description: '`NOT_ENOUGH_SPACE`; `MOVE_FAILED`: the copy failed and was removed',
-            },
+          ...errorResponses(
+            [
+              'VALIDATION_ERROR: not absolute, or inside the data folder',
+              'TARGET_NOT_EMPTY',
+              'DATA_DIR_FIXED: ATELIER_DATA_DIR sets the folder',
+              'NOT_ENOUGH_SPACE',
+              'MOVE_FAILED: the copy failed and was removed',
+            ],
+            { auth: false },
           ),
         },
       },
@@ -217,9 +205,6 @@ export async function dataRoutes(app: FamilyApp, version: string): Promise<void>
     },
   );
 
-  const Failure = (description: string) =>
-    Type.Object({ success: Type.Literal(false), error: Type.Object({ code: Type.String(), message: Type.String() }) }, { description });
-
   // The archive is streamed to disk as it arrives: no parser, no JSON body limit.
   await app.register(async (scope: FamilyApp) => {
     scope.removeAllContentTypeParsers();
@@ -234,7 +219,7 @@ export async function dataRoutes(app: FamilyApp, version: string): Promise<void>
             'The body is the .tar.gz itself. It is extracted and checked beside the current library; only a sound archive is kept, and the next start switches to it, keeping the replaced library in `.before-import-<time>/` in the data folder.',
           response: {
             200: DataEnvelope(Type.Object({ files: Type.Integer(), restart_required: Type.Literal(true) })),
-            422: Failure('`INVALID_LIBRARY`: not an Atelier library archive, or a damaged one; nothing was changed'),
+            ...errorResponses(['INVALID_LIBRARY: not an Atelier library archive, or a damaged one; nothing was changed'], { auth: false }),
           },
         },
       },

@@ -7,18 +7,11 @@ import type { ModelAdminService } from './service';
 import { ModelTypeSchema, ModelsOverview, InstalledModel, UrlInstallAccepted } from '../../../src-shared/api/system';
 import { musicModels } from './music';
 import { errors } from '../errors';
-import { errorDocs } from '../../http/error-docs';
-import { systemDialect } from '../../http/system-dialect';
+import { errorResponses as documented } from '../http';
 
 const tags = ['system'];
 const security = [{ bearerAuth: [] }];
 
-const ErrorBody = Type.Object({
-  success: Type.Literal(false),
-  error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }),
-});
-
-const documented = errorDocs(systemDialect, errors, ErrorBody);
 /** A route's error responses from the codes it names, plus the sign-in failures and the LAN peer's 403 every route here has. */
 const errorResponses = (codes: Parameters<typeof documented>[0]) =>
   documented([...codes, 'OWNER_ONLY: a LAN peer (only this computer may manage models)']);

@@ -1,31 +1,30 @@
 import { api, ApiError } from '../../api/client';
-import type { Accepted, ImageDetail as ImageDetailWire, ImageSummary } from '../../../../src-shared/api/canvas';
+import type {
+  Accepted,
+  Board,
+  Credits,
+  ImageDetail as ImageDetailWire,
+  ImageSummary,
+  Model,
+  QueueItem,
+  Recall,
+  Usage,
+} from '../../../../src-shared/api/canvas';
 
-/** The canvas family's shapes: from src-shared/api/canvas.ts where the server declares them there, else as its routes answer. */
-export type { Accepted, ImageSummary } from '../../../../src-shared/api/canvas';
-
-export type ModelType = 'main' | 'upscaler' | 'vae' | 'lora' | 'controlnet';
-
-export interface CanvasModel {
-  id: string;
-  /** What generation requests pass as `model`. */
-  name: string;
-  display_name: string;
-  type: ModelType;
-  base: 'sd-1' | 'sd-2' | 'sdxl' | 'flux' | null;
-  description: string | null;
-  min_tier: string;
-  is_available: boolean;
-  unavailable_reason: string | null;
-  inpainting: boolean;
-  /** Checkpoints: the trained size, the default width and height. */
-  native_size: number | null;
-  /** Upscalers: the network's own factor. */
-  scale: number | null;
-  size_bytes: number;
-  /** The licence it is published under, when its folder or file says. */
-  license: string | null;
-}
+/** The canvas family's wire shapes, from the schemas the server answers with (src-shared/api/canvas.ts). */
+export type {
+  Accepted,
+  Board,
+  Credits,
+  ImageSummary,
+  JobType,
+  ModelType,
+  QueueItem,
+  QueueStatus,
+  Recall,
+  Usage,
+} from '../../../../src-shared/api/canvas';
+export type CanvasModel = Model;
 
 export const SAMPLERS = [
   'euler_a',
@@ -69,49 +68,6 @@ export interface GenerationSettings {
   loras: { name: string; weight: number }[];
 }
 
-/** What POST /images/recall reads back from an image's metadata (InvokeAI's or A1111's); null where the image says nothing. */
-export interface Recall {
-  source: 'invokeai' | 'a1111';
-  prompt: string | null;
-  negative_prompt: string | null;
-  seed: number | null;
-  width: number | null;
-  height: number | null;
-  steps: number | null;
-  cfg_scale: number | null;
-  sampler: string | null;
-  sampler_label: string | null;
-  model: string | null;
-  vae: string | null;
-  loras: { name: string; weight: number }[];
-  strength: number | null;
-}
-
-export type JobType = 'text_to_image' | 'image_to_image' | 'inpaint' | 'upscale';
-export type QueueStatus = 'queued' | 'processing' | 'completed' | 'failed' | 'cancelled';
-
-export interface QueueItem {
-  job_id: string;
-  status: QueueStatus;
-  job_type: JobType;
-  params: Record<string, unknown>;
-  /** Percent. */
-  progress: number;
-  position: number | null;
-  estimated_credits: number;
-  credits_used: number;
-  result: {
-    image_id: string | null;
-    images: { image_id: string; image_url: string; thumbnail_url: string; seed: number | null }[];
-    compute_seconds: number;
-    provider: string;
-  } | null;
-  error: { code: string | null; message: string } | null;
-  queued_at: string;
-  started_at: string | null;
-  completed_at: string | null;
-}
-
 /** What the engine writes into every image (generate/service.ts), read loosely: older images may lack fields. */
 export interface ImageMetadata {
   kind?: string;
@@ -133,37 +89,6 @@ export interface ImageMetadata {
 
 /** The image's detail, its free-form metadata read as the engine writes it. */
 export type ImageDetail = Omit<ImageDetailWire, 'metadata'> & { metadata: ImageMetadata & Record<string, unknown> };
-
-export interface Board {
-  id: string;
-  name: string;
-  description: string | null;
-  image_count: number;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface Credits {
-  balance: number;
-  reserved: number;
-  available: number;
-  transactions: { id: string; type: string; amount: number; description: string; balance_after: number; created_at: string }[];
-}
-
-export interface Usage {
-  period: 'day' | 'week' | 'month';
-  start_date: string;
-  end_date: string;
-  summary: {
-    total_generations: number;
-    total_credits_used: number;
-    total_images_created: number;
-    storage_used_bytes: number;
-    api_calls: number;
-  };
-  daily: { date: string; generations: number; credits_used: number; images_created: number }[];
-  by_model: { model: string; generations: number; credits_used: number }[];
-}
 
 export interface GalleryFilter {
   boardId: string | null;

@@ -5,20 +5,12 @@ import { Envelope, Id, Nullable, errorResponses, ok, security, signedIn } from '
 import { notFound, errors } from '../errors';
 import type { ImageService } from '../images/service';
 import type { BoardRow, BoardService } from './service';
+import { Board } from '../../../../src-shared/api/canvas';
 
 const tags = ['canvas'];
 
 const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', description: 'Shown in the gallery' });
 const Description = Type.String({ maxLength: 1000 });
-
-const Board = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  name: Type.String(),
-  description: Nullable(Type.String()),
-  image_count: Type.Integer(),
-  created_at: Type.String({ format: 'date-time' }),
-  updated_at: Type.String({ format: 'date-time' }),
-});
 
 const BoardParams = Type.Object({ board_id: Id('Board') });
 const BoardImageParams = Type.Object({ board_id: Id('Board'), image_id: Id('Image') });

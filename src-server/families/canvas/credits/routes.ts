@@ -5,53 +5,9 @@ import { CREDIT_TRANSACTION_TYPES } from '../../../db/schema';
 import { Envelope, PageQuery, errorResponses, ok, pageOf, security, signedIn, Meta } from '../http';
 import type { ImageService } from '../images/service';
 import type { CreditService } from './service';
+import { Credits, Usage } from '../../../../src-shared/api/canvas';
 
 const tags = ['canvas'];
-
-const Transaction = Type.Object({
-  id: Type.String(),
-  type: Type.Enum([...CREDIT_TRANSACTION_TYPES], {
-    description: "`subscription_grant`: the plan's monthly credits; `generation_use`: a completed job's compute time",
-  }),
-  amount: Type.Integer({ description: 'Positive when credits came in' }),
-  description: Type.String(),
-  balance_after: Type.Integer(),
-  created_at: Type.String({ format: 'date-time' }),
-});
-
-const Credits = Type.Object({
-  balance: Type.Integer(),
-  reserved: Type.Integer({ description: 'Held by queued and running jobs' }),
-  available: Type.Integer({ description: 'balance − reserved: what new jobs may use' }),
-  transactions: Type.Array(Transaction, { description: 'Newest first' }),
-});
-
-const Usage = Type.Object({
-  period: Type.Enum(['day', 'week', 'month']),
-  start_date: Type.String({ format: 'date' }),
-  end_date: Type.String({ format: 'date' }),
-  summary: Type.Object({
-    total_generations: Type.Integer({ description: 'Completed generation jobs' }),
-    total_credits_used: Type.Integer(),
-    total_images_created: Type.Integer(),
-    storage_used_bytes: Type.Integer({ description: 'Now, not over the period' }),
-    api_calls: Type.Integer({ description: 'Generation requests accepted, whatever became of them' }),
-  }),
-  daily: Type.Array(
-    Type.Object({
-      date: Type.String({ format: 'date' }),
-      generations: Type.Integer(),
-      credits_used: Type.Integer(),
-      images_created: Type.Integer(),
-    }),
-    {
-      description: 'Every day of the period, oldest first (UTC)',
-    },
-  ),
-  by_model: Type.Array(Type.Object({ model: Type.String(), generations: Type.Integer(), credits_used: Type.Integer() }), {
-    description: 'Most credits first',
-  }),
-});
 
 const DAY = 86_400_000;
 const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);

@@ -2,20 +2,7 @@ import { Type } from 'typebox';
 import type { FamilyApp } from '../../../http/family';
 import { currentUser } from '../../../plugins/app/auth';
 import { sendStoredFile } from '../../../storage/range';
-import {
-  Envelope,
-  Id,
-  Nullable,
-  PageQuery,
-  PagedEnvelope,
-  absoluteUrl,
-  errorResponses,
-  ok,
-  pageOf,
-  paged,
-  security,
-  signedIn,
-} from '../http';
+import { Envelope, Id, PageQuery, PagedEnvelope, absoluteUrl, errorResponses, ok, pageOf, paged, security, signedIn } from '../http';
 import type { BoardService } from '../boards/service';
 import type { ImageService } from './service';
 import { ImageDetail, ImageSummary, imageViews, sharePath } from './views';
@@ -23,6 +10,7 @@ import { errors } from '../errors';
 import { IMAGE_BODY_LIMIT } from '../generate/requests';
 import { readPngText } from './png-text';
 import { recallFromText } from './recall';
+import { Recall } from '../../../../src-shared/api/canvas';
 
 const tags = ['canvas'];
 
@@ -60,26 +48,6 @@ const RecallBody = Type.Object({
     maxLength: 32 * 1024 * 1024,
     description: 'An image id from your gallery, or a base64 PNG (a data: URL too), e.g. one made by InvokeAI or A1111',
   }),
-});
-const Recall = Type.Object({
-  source: Type.Enum(['invokeai', 'a1111'], { description: 'Which chunk the settings came from: invokeai_metadata, else A1111 parameters' }),
-  prompt: Nullable(Type.String()),
-  negative_prompt: Nullable(Type.String()),
-  seed: Nullable(Type.Number()),
-  width: Nullable(Type.Number()),
-  height: Nullable(Type.Number()),
-  steps: Nullable(Type.Number()),
-  cfg_scale: Nullable(Type.Number()),
-  sampler: Nullable(
-    Type.String({ description: 'As POST /generate/text-to-image names it; null when the image names one the engine does not run' }),
-  ),
-  sampler_label: Nullable(Type.String({ description: 'The sampler as the image names it (InvokeAI scheduler or A1111 label)' })),
-  model: Nullable(Type.String()),
-  vae: Nullable(Type.String()),
-  loras: Type.Array(Type.Object({ name: Type.String(), weight: Type.Number() }), {
-    description: "A1111's <lora:name:weight> tags are taken out of the prompt",
-  }),
-  strength: Nullable(Type.Number()),
 });
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,29 +1,12 @@
 import { Type } from 'typebox';
 import type { FamilyApp } from '../../../http/family';
 import { currentUser } from '../../../plugins/app/auth';
-import { Envelope, Nullable, errorResponses, ok, security, signedIn } from '../http';
+import { Envelope, errorResponses, ok, security, signedIn } from '../http';
 import { TIER_NAMES, tierAllows, tierOf } from '../plans/tiers';
 import { MODEL_BASES, MODEL_TYPES, type ImageModelService } from './service';
+import { Model } from '../../../../src-shared/api/canvas';
 
 const tags = ['canvas'];
-
-const Model = Type.Object({
-  id: Type.String(),
-  name: Type.String({ description: 'What generation requests pass as `model`' }),
-  display_name: Type.String(),
-  type: Type.Enum(['main', 'upscaler', 'vae', 'lora', 'controlnet', 'depth']),
-  base: Nullable(Type.Enum([...MODEL_BASES])),
-  description: Nullable(Type.String()),
-  thumbnail_url: Nullable(Type.String({ description: 'Always null: installed models carry no preview image' })),
-  min_tier: Type.Enum([...TIER_NAMES]),
-  is_available: Type.Boolean({ description: 'Installed intact and included in your plan' }),
-  unavailable_reason: Nullable(Type.String({ description: 'Why not, when is_available is false' })),
-  inpainting: Type.Boolean({ description: 'A 9-channel inpainting checkpoint (any checkpoint can inpaint; these do it better)' }),
-  native_size: Nullable(Type.Integer({ description: 'Checkpoints: the size it was trained at, the default width and height' })),
-  scale: Nullable(Type.Integer({ description: "Upscalers: the network's own factor" })),
-  size_bytes: Type.Integer(),
-  license: Nullable(Type.String({ description: 'The licence the model is published under, as its folder or file says; null: unknown' })),
-});
 
 const ModelsQuery = Type.Object(
   {

@@ -4,12 +4,10 @@ import { isAppError } from '../../../http/errors';
 import { CatalogError, ModelCatalog, type CatalogEntry } from '../../../ai/diffusion/catalog';
 import { tierAllows, tierOf, type TierName } from '../plans/tiers';
 import { errors } from '../errors';
+import { MODEL_BASES, MODEL_TYPES, type ModelBase, type ModelType } from '../../../../src-shared/api/canvas';
 
-/** The spec's model types, each a folder under the data folder's models/. */
-export const MODEL_TYPES = ['main', 'vae', 'lora', 'controlnet', 'upscaler', 'depth'] as const;
-export type ModelType = (typeof MODEL_TYPES)[number];
-export const MODEL_BASES = ['sd-1', 'sd-2', 'sdxl', 'flux'] as const;
-export type ModelBase = (typeof MODEL_BASES)[number];
+/** The spec's model types, each a folder under the data folder's models/ (src-shared/api/canvas.ts). */
+export { MODEL_BASES, MODEL_TYPES, type ModelBase, type ModelType };
 
 const BASE_NAMES: Record<SdBase, ModelBase> = { sd1: 'sd-1', sd2: 'sd-2', sdxl: 'sdxl' };
 const ENGINE_BASE: Partial<Record<ModelBase, SdBase>> = { 'sd-1': 'sd1', 'sd-2': 'sd2', sdxl: 'sdxl' };

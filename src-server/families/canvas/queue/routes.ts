@@ -10,38 +10,11 @@ import type { CreditService } from '../credits/service';
 import type { ImageService } from '../images/service';
 import { imageViews } from '../images/views';
 import { GENERATE_JOB, type GeneratePayload, type GenerateResult } from '../generate/service';
+import { QueueItem as Item } from '../../../../src-shared/api/canvas';
 
 const tags = ['canvas'];
 
 const JobParams = Type.Object({ job_id: Type.String({ format: 'uuid', description: 'The `job_id` a generation request answered' }) });
-
-const Item = Type.Object({
-  job_id: Type.String(),
-  status: Type.Enum([...JOB_STATUSES]),
-  job_type: Type.Enum(['text_to_image', 'image_to_image', 'inpaint', 'upscale']),
-  params: Type.Record(Type.String(), Type.Unknown(), { description: 'The request as sent; source images by id, or as `base64 (N bytes)`' }),
-  progress: Type.Integer({ description: 'Percent' }),
-  position: Nullable(Type.Integer({ description: 'Place in the GPU queue while queued, 1 = next' })),
-  estimated_credits: Type.Integer({ description: 'Held when the job was queued' }),
-  credits_used: Type.Integer({ description: 'Charged on completion: its compute time, 1 credit a second' }),
-  result: Nullable(
-    Type.Object({
-      image_id: Nullable(
-        Type.String({ description: 'The first image still in the gallery; null once every image of the job was deleted' }),
-      ),
-      image_url: Nullable(Type.String({ description: 'Signed URL of that image (valid 1 hour)' })),
-      images: Type.Array(
-        Type.Object({ image_id: Type.String(), image_url: Type.String(), thumbnail_url: Type.String(), seed: Nullable(Type.Integer()) }),
-      ),
-      compute_seconds: Type.Number(),
-      provider: Type.String({ description: 'The execution provider that ran it (cpu, cuda...)' }),
-    }),
-  ),
-  error: Nullable(Type.Object({ code: Nullable(Type.String()), message: Type.String() })),
-  queued_at: Type.String({ format: 'date-time' }),
-  started_at: Nullable(Type.String({ format: 'date-time' })),
-  completed_at: Nullable(Type.String({ format: 'date-time', description: 'When it completed, failed or was cancelled' })),
-});
 
 const Status = Type.Object({
   active_jobs: Type.Integer({ description: 'Your jobs running now' }),

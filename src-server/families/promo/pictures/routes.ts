@@ -4,7 +4,7 @@ import { multipartForm, readMultipart } from '../../../http/multipart';
 import { requireUser } from '../../../plugins/app/auth';
 import type { PromoPicture } from '../../../db/schema';
 import type { UrlSigner } from '../../../storage/signed-url';
-import { assertOwnId, ErrorBody, OwnId, security, tags } from '../http';
+import { assertOwnId, errorResponses, OwnId, security, tags } from '../http';
 import { promoErrors } from '../errors';
 import type { PictureService } from './service';
 
@@ -68,8 +68,10 @@ export async function pictureRoutes(app: FamilyApp, pictures: PictureService, mi
         consumes: ['multipart/form-data'],
         response: {
           201: Pictures,
-          409: { ...ErrorBody, description: '`PICTURE_001`: already as many pictures as a video takes' },
-          422: { ...ErrorBody, description: '`PICTURE_002`: not a picture, or smaller than the frame needs' },
+          ...errorResponses([
+            'PICTURE_001: already as many pictures as a video takes',
+            'PICTURE_002: not a picture, or smaller than the frame needs',
+          ]),
         },
       },
     },

@@ -4,7 +4,7 @@ import type { FamilyApp } from '../../../http/family';
 import { SESSION_COOKIE } from '../../../plugins/app/auth';
 import { REFRESH_TOKEN_TTL_SECONDS } from '../../../auth/tokens';
 import { promoErrors } from '../errors';
-import { ErrorBody, tags } from '../http';
+import { errorResponses, tags } from '../http';
 import { OAuthError, type OAuthFailure, type OAuthSignIn } from '../../../auth/oauth';
 
 const ownOrigin = (request: FastifyRequest) => `${request.protocol}://${request.host}`;
@@ -34,12 +34,15 @@ export async function socialRoutes(app: FamilyApp, signIn: OAuthSignIn): Promise
         description:
           '`return_url` must be Atelier itself, a loopback origin (any port) or an origin added in Settings; it receives `?token={temp_token_id}&auth_success=true`.',
         querystring: Type.Object({ return_url: Type.Optional(Type.String({ maxLength: 2000 })) }),
-        response: {
-          422: { ...ErrorBody, description: '`SOCIAL_003`: a return_url outside the allowed origins' },
-          503: { ...ErrorBody, description: '`SOCIAL_001`: Google sign-in is not set up (no client id and secret in Settings)' },
-          502: { ...ErrorBody, description: '`SOCIAL_002`: Google could not be reached' },
-          409: { ...ErrorBody, description: '`SOCIAL_005`: asked from another device while sign-in returns to the loopback address' },
-        },
+        response: errorResponses(
+          [
+            'SOCIAL_003: a return_url outside the allowed origins',
+            'SOCIAL_001: Google sign-in is not set up (no client id and secret in Settings)',
+            'SOCIAL_002: Google could not be reached',
+            'SOCIAL_005: asked from another device while sign-in returns to the loopback address',
+          ],
+          { auth: false },
+        ),
       },
     },
     async (request, reply) => {
