@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storiesStories } from '../../src-server/db/schema';
 import { chatModelsRoot } from '../../src-server/families/stories/engines/slot';
 import { ClonedVoiceStore } from '../../src-server/families/stories/conversation/cloned-voice';
 import { ttsModelsRoot } from '../../src-server/families/stories/engines/narrator';
@@ -31,6 +33,9 @@ describe('the parent panel’s settings, retention and export errors', () => {
       voice_consent_at: null,
       voice_match: null,
       cloned_voice: null,
+      age_band: null,
+      language: null,
+      picture_style: 'picture_book',
       models: [],
     });
   });
@@ -65,6 +70,35 @@ describe('the parent panel’s settings, retention and export errors', () => {
     const del = await t.app.inject({ method: 'DELETE', url: '/api/v1/stories/settings/voice', headers: bearer(parent.accessToken) });
     expect(del.statusCode).toBe(204);
     expect((await settings(parent)).json().data).toMatchObject({ voice_consent_at: null, voice_match: null, narrator_voice: 'M1' });
+  });
+
+  it('keeps the story defaults (age band, language, picture style) and refuses values it does not know', async () => {
+    const saved = await settings(other, 'PATCH', { age_band: '3-5', language: 'ko', picture_style: 'crayon' });
+    expect(saved.statusCode).toBe(200);
+    expect((await settings(other)).json().data).toMatchObject({ age_band: '3-5', language: 'ko', picture_style: 'crayon' });
+    for (const bad of [{ age_band: '13-15' }, { language: 'fr' }, { picture_style: 'oil' }, { picture_style: null }]) {
+      const res = await settings(other, 'PATCH', bad);
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ success: false, error: { code: 'VALIDATION_ERROR' } });
+    }
+    expect((await settings(other)).json().data).toMatchObject({ age_band: '3-5', language: 'ko', picture_style: 'crayon' });
+  });
+
+  it('writes a story asked for without preferences with the saved defaults, and a request’s own choice wins', async () => {
+    await settings(other, 'PATCH', { age_band: '3-5', language: 'ko', picture_style: 'watercolour' });
+    const plain = (await postStory(t.app, other.accessToken, { user_preferences: { theme: 'space' } })).json().data;
+    expect(plain.language).toBe('ko');
+    const story = await settled(t.app, other.accessToken, plain.id);
+    expect(story.status).toBe('completed');
+    expect(story.chapters[0]!.content).toMatch(/[\uac00-\ud7a3]/u);
+    const stored = t.app.db.select().from(storiesStories).where(eq(storiesStories.id, plain.id)).get()!;
+    expect(stored.preferences).toMatchObject({ pictureStyle: 'watercolour', ageBand: '3-5', language: 'ko' });
+    const chosen = (await postStory(t.app, other.accessToken, { user_preferences: { language: 'en', picture_style: 'crayon' } })).json()
+      .data;
+    expect(chosen.language).toBe('en');
+    const own = t.app.db.select().from(storiesStories).where(eq(storiesStories.id, chosen.id)).get()!;
+    expect(own.preferences.pictureStyle).toBe('crayon');
+    await settled(t.app, other.accessToken, chosen.id);
   });
 
   it('deletes stories and their files once the retention period has passed, and keeps the others’', async () => {

@@ -57,6 +57,8 @@ export interface StoryPreferences {
   age: number | null;
   /** How chapter pictures are drawn when an image model is installed; absent on stories made before pictures. */
   pictureStyle?: 'picture_book' | 'watercolour' | 'crayon';
+  /** The parent's default age band, used when no age is known; absent on stories made before it. */
+  ageBand?: '3-5' | '6-8' | '9-12' | null;
 }
 
 /** How a story's chapters were narrated: engine and device when a voice model spoke them, else the reason there is no audio. */
@@ -137,5 +139,9 @@ export const storiesSettings = sqliteTable('stories_settings', {
   voiceConsentAt: text('voice_consent_at'),
   /** The preset voice closest to the parent's samples, with its cosine similarity; null until matched. */
   voiceMatch: text('voice_match', { mode: 'json' }).$type<{ voice: string; similarity: number; at: string }>(),
+  /** Defaults for a story request that leaves them out; null: from the child's age (else 6-8), detected from the text, picture_book. */
+  ageBand: text('age_band', { enum: ['3-5', '6-8', '9-12'] }),
+  language: text('language', { enum: ['ko', 'en'] }),
+  pictureStyle: text('picture_style', { enum: ['picture_book', 'watercolour', 'crayon'] }),
   updatedAt: text('updated_at').notNull(),
 });

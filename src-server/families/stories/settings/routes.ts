@@ -6,10 +6,21 @@ import { storiesErrors } from '../errors';
 import { errorResponses, ok, security, signedIn, tags } from '../http';
 import type { StoryExporter } from '../export/service';
 import { StoryParams } from '../stories/schemas';
+import { PICTURE_STYLES } from '../engines/illustrator';
 import type { InstalledModels } from './models';
 import type { SettingsRow, StorySettingsStore } from './store';
 
 export const RETENTION_DAYS_MAX = 3650;
+
+const AgeBandSchema = Type.Union([Type.Literal('3-5'), Type.Literal('6-8'), Type.Literal('9-12')]);
+const LanguageSchema = Type.Union([Type.Literal('ko'), Type.Literal('en')]);
+const pictureStyle = (description: string) =>
+  Type.Union([Type.Literal(PICTURE_STYLES[0]), Type.Literal(PICTURE_STYLES[1]), Type.Literal(PICTURE_STYLES[2])], { description });
+const DEFAULTS_DOC = {
+  age_band: "Default age band (vocabulary and length) when a story request gives no age; null: the child's age, else 6-8",
+  language: 'Default story language when a request gives none; null: detected from the text (Hangul: ko)',
+  picture_style: 'Default picture style when a request gives none',
+};
 
 const ModelInfo = Type.Object({
   kind: Type.Union([
@@ -41,6 +52,9 @@ const Settings = Type.Object({
     description:
       "The parent's own voice, kept as Chatterbox's encoder tensors (never a recording); stories are read in it while the model is installed",
   }),
+  age_band: Type.Union([AgeBandSchema, Type.Null()], { description: DEFAULTS_DOC.age_band }),
+  language: Type.Union([LanguageSchema, Type.Null()], { description: DEFAULTS_DOC.language }),
+  picture_style: pictureStyle(DEFAULTS_DOC.picture_style),
   models: Type.Array(ModelInfo, { description: 'What is installed for stories, with licences' }),
 });
 
@@ -54,6 +68,9 @@ const SettingsBody = Type.Object({
   retention_days: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: RETENTION_DAYS_MAX }), Type.Null()])),
   narrator_voice: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()])),
   voice_consent: Type.Optional(Type.Boolean({ description: 'true records the consent; false withdraws it and deletes the voice match' })),
+  age_band: Type.Optional(Type.Union([AgeBandSchema, Type.Null()], { description: DEFAULTS_DOC.age_band })),
+  language: Type.Optional(Type.Union([LanguageSchema, Type.Null()], { description: DEFAULTS_DOC.language })),
+  picture_style: Type.Optional(pictureStyle(DEFAULTS_DOC.picture_style)),
 });
 
 /** /api/v1/stories/settings (the parent panel) and /api/v1/stories/{id}/export.epub. */
@@ -68,6 +85,9 @@ export async function settingsRoutes(
     narrator_voice: row.narratorVoice,
     voice_consent_at: row.voiceConsentAt,
     voice_match: row.voiceMatch,
+    age_band: row.ageBand,
+    language: row.language,
+    picture_style: row.pictureStyle ?? 'picture_book',
     cloned_voice: row.voiceConsentAt ? models.clonedVoice(row.ownerId) : null,
     models: models.list(),
   });
@@ -79,7 +99,8 @@ export async function settingsRoutes(
       schema: {
         tags,
         security,
-        summary: "Atelier: the parent's Stories settings (retention, narrator voice, voice consent) and the installed models",
+        summary:
+          "Atelier: the parent's Stories settings (retention, narrator voice, voice consent, story defaults) and the installed models",
         response: { 200: MessageEnvelope(Settings), ...errorResponses() },
       },
     },
@@ -115,6 +136,9 @@ export async function settingsRoutes(
         retentionDays: body.retention_days,
         narratorVoice: body.narrator_voice,
         voiceConsent: body.voice_consent,
+        ageBand: body.age_band,
+        language: body.language,
+        pictureStyle: body.picture_style,
       });
       return ok('Settings saved', view(row));
     },

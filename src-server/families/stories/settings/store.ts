@@ -8,6 +8,9 @@ export interface SettingsPatch {
   retentionDays?: number | null;
   narratorVoice?: string | null;
   voiceConsent?: boolean;
+  ageBand?: SettingsRow['ageBand'];
+  language?: SettingsRow['language'];
+  pictureStyle?: SettingsRow['pictureStyle'];
 }
 
 /** The parent's Stories settings (one row per account, defaults until first saved). */
@@ -27,6 +30,9 @@ export class StorySettingsStore {
         narratorVoice: null,
         voiceConsentAt: null,
         voiceMatch: null,
+        ageBand: null,
+        language: null,
+        pictureStyle: null,
         updatedAt: new Date(this.now()).toISOString(),
       }
     );
@@ -39,6 +45,9 @@ export class StorySettingsStore {
       ...current,
       ...(patch.retentionDays !== undefined ? { retentionDays: patch.retentionDays } : {}),
       ...(patch.narratorVoice !== undefined ? { narratorVoice: patch.narratorVoice } : {}),
+      ...(patch.ageBand !== undefined ? { ageBand: patch.ageBand } : {}),
+      ...(patch.language !== undefined ? { language: patch.language } : {}),
+      ...(patch.pictureStyle !== undefined ? { pictureStyle: patch.pictureStyle } : {}),
       // Withdrawing consent also forgets the voice match made from the samples.
       ...(patch.voiceConsent === true && !current.voiceConsentAt ? { voiceConsentAt: at } : {}),
       ...(patch.voiceConsent === false ? { voiceConsentAt: null, voiceMatch: null } : {}),

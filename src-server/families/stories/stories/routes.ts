@@ -32,7 +32,7 @@ export async function storyRoutes(app: FamilyApp, stories: StoryService, views: 
           length: p.length ?? 'medium',
           language: p.language ?? null,
           age: p.age ?? null,
-          pictureStyle: p.picture_style ?? 'picture_book',
+          pictureStyle: p.picture_style,
         },
       });
       return reply.status(202).send(ok('Story creation started', views.story(story, originOf(request))));

@@ -85,7 +85,14 @@ export class StoryService {
   }
 
   create(ownerId: string, input: CreateStoryInput): StoryWithChapters {
-    const p = input.preferences;
+    // What the request leaves out comes from the parent panel's defaults, fixed at creation.
+    const defaults = this.settings.get(ownerId);
+    const p: StoryPreferences = {
+      ...input.preferences,
+      language: input.preferences.language ?? defaults.language,
+      pictureStyle: input.preferences.pictureStyle ?? defaults.pictureStyle ?? 'picture_book',
+      ageBand: defaults.ageBand,
+    };
     for (const text of [p.theme, ...p.characters]) {
       if (text && !checkText(text).ok) throw storiesErrors.error('UNSAFE_CONTENT');
     }
@@ -299,7 +306,7 @@ export class StoryService {
     return {
       childName: conversation?.childName ?? owner?.name ?? (story.language === 'ko' ? '아이' : 'Little one'),
       age,
-      band: ageBand(age),
+      band: age === null && p.ageBand ? p.ageBand : ageBand(age),
       language: story.language ?? 'en',
       elements,
       theme: p.theme,
