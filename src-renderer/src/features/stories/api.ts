@@ -43,8 +43,14 @@ export interface StorySettings {
   voice_match: { voice: string; similarity: number; at: string } | null;
   /** The parent's own voice (Chatterbox), when kept. */
   cloned_voice: { engine: string; at: string } | null;
+  /** Defaults for a story request that leaves them out; null: from the child's age / detected from the text. */
+  age_band: AgeBand | null;
+  language: 'ko' | 'en' | null;
+  picture_style: PictureStyle;
   models: InstalledModel[];
 }
+
+export type AgeBand = '3-5' | '6-8' | '9-12';
 
 export interface Transcript {
   text: string;
@@ -99,8 +105,14 @@ export const storiesApi = {
   remove: (id: string) => api<void>(`/api/v1/stories/${id}`, { method: 'DELETE' }),
   epub: (id: string) => requestBlob('canvas', `/api/v1/stories/${id}/export.epub`),
   settings: () => api<StorySettings>('/api/v1/stories/settings'),
-  saveSettings: (body: { retention_days?: number | null; narrator_voice?: string | null; voice_consent?: boolean }) =>
-    api<StorySettings>('/api/v1/stories/settings', { method: 'PATCH', body }),
+  saveSettings: (body: {
+    retention_days?: number | null;
+    narrator_voice?: string | null;
+    voice_consent?: boolean;
+    age_band?: AgeBand | null;
+    language?: 'ko' | 'en' | null;
+    picture_style?: PictureStyle;
+  }) => api<StorySettings>('/api/v1/stories/settings', { method: 'PATCH', body }),
   forgetVoice: () => api<void>('/api/v1/stories/settings/voice', { method: 'DELETE' }),
   transcribe: (audio: Blob, language: 'ko' | 'en') => {
     const body = new FormData();

@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Alert, Button, Card, Field, Input } from '../../../components';
 import { navigate } from '../../../app/router';
-import type { PictureStyle, StoryLength } from '../api';
+import { storiesApi, type PictureStyle, type StoryLength } from '../api';
 import { useStories } from '../store';
+import { PICTURE_STYLE_LABEL } from './labels';
 import { MicButton } from './MicButton';
 
 /** The talk with the child: big, readable turns; the child answers by talking (Whisper on this computer) or typing. */
@@ -15,6 +16,16 @@ export function ConversationPanel() {
   const [style, setStyle] = useState<PictureStyle>('picture_book');
   const [text, setText] = useState('');
   const list = useRef<HTMLOListElement>(null);
+  // The parent panel's saved defaults start the choices; without them (offline, an error) the built-in ones stay.
+  useEffect(() => {
+    storiesApi.settings().then(
+      (s) => {
+        setStyle(s.picture_style);
+        if (s.language) setLanguage(s.language);
+      },
+      () => {},
+    );
+  }, []);
   // The newest turn is the one to read: keep it in view as the talk grows.
   useEffect(() => {
     list.current?.lastElementChild?.scrollIntoView({ block: 'nearest' });
@@ -102,9 +113,11 @@ export function ConversationPanel() {
         <Field label="Pictures (with an image model)">
           {(c) => (
             <select {...c} className="input" value={style} onChange={(e) => setStyle(e.target.value as PictureStyle)}>
-              <option value="picture_book">Picture book</option>
-              <option value="watercolour">Watercolour</option>
-              <option value="crayon">Crayon</option>
+              {Object.entries(PICTURE_STYLE_LABEL).map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
             </select>
           )}
         </Field>

@@ -1,8 +1,16 @@
 import { useEffect, useState } from 'react';
 import { Alert, Button, Card, Field } from '../../../components';
 import { errorMessage } from '../../../api/client';
-import { storiesApi, type StorySettings } from '../api';
+import { storiesApi, type AgeBand, type PictureStyle, type StorySettings } from '../api';
+import { PICTURE_STYLE_LABEL } from './labels';
 import { VoiceSamples } from './VoiceSamples';
+
+const AGE_BANDS: { value: AgeBand | ''; label: string }[] = [
+  { value: '', label: 'From the child’s age (else 6–8)' },
+  { value: '3-5', label: '3–5 years' },
+  { value: '6-8', label: '6–8 years' },
+  { value: '9-12', label: '9–12 years' },
+];
 
 const RETENTION = [
   { value: '', label: 'Keep until I delete them' },
@@ -21,7 +29,7 @@ const KIND = {
 } as const;
 
 /**
- * For the grown-up: how long stories and voice data are kept (the server deletes them when the
+ * For the grown-up: the defaults a story is written with (age band, language, picture style), how long stories and voice data are kept (the server deletes them when the
  * time is up), the narrator's voice, consent to record an adult's voice and deleting it, and the
  * models on this computer with their licences.
  */
@@ -58,6 +66,52 @@ export function ParentPanel() {
   return (
     <Card title="For grown-ups" description="Privacy, voice and the models this computer uses." data-testid="parent-panel">
       <div className="stack">
+        <Field label="Age band">
+          {(c) => (
+            <select
+              {...c}
+              className="input"
+              value={settings.age_band ?? ''}
+              onChange={(e) => void save({ age_band: (e.target.value || null) as AgeBand | null }, 'Age band saved')}
+            >
+              {AGE_BANDS.map((a) => (
+                <option key={a.value} value={a.value}>
+                  {a.label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Story language">
+          {(c) => (
+            <select
+              {...c}
+              className="input"
+              value={settings.language ?? ''}
+              onChange={(e) => void save({ language: (e.target.value || null) as 'ko' | 'en' | null }, 'Language saved')}
+            >
+              <option value="">From the conversation</option>
+              <option value="en">English</option>
+              <option value="ko">한국어</option>
+            </select>
+          )}
+        </Field>
+        <Field label="Picture style">
+          {(c) => (
+            <select
+              {...c}
+              className="input"
+              value={settings.picture_style}
+              onChange={(e) => void save({ picture_style: e.target.value as PictureStyle }, 'Picture style saved')}
+            >
+              {Object.entries(PICTURE_STYLE_LABEL).map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
         <Field label="Delete stories and voice data after">
           {(c) => (
             <select
