@@ -251,6 +251,12 @@ describe('Stories in the web UI', () => {
       await expect.poll(() => panel.getByRole('status').textContent()).toBe('Voice saved');
       await panel.getByLabel('Delete stories and voice data after').selectOption('30');
       await expect.poll(() => panel.getByRole('status').textContent()).toBe('Retention saved');
+      await panel.getByLabel('Picture style').selectOption('crayon');
+      await expect.poll(() => panel.getByRole('status').textContent()).toBe('Picture style saved');
+      // The defaults are the server's: a reload shows them, and the conversation's choice starts from them.
+      await page.reload();
+      await expect.poll(() => panel.getByLabel('Picture style').inputValue()).toBe('crayon');
+      expect(await panel.getByLabel('Delete stories and voice data after').inputValue()).toBe('30');
       // The box follows the server: it is ticked once the consent is recorded.
       await panel.getByRole('checkbox').click();
       await expect.poll(() => panel.getByRole('status').textContent()).toBe('Consent recorded');
@@ -261,6 +267,7 @@ describe('Stories in the web UI', () => {
       await page.getByLabel('Child’s name').fill('Mia');
       await page.getByRole('button', { name: 'Start talking' }).click();
       await page.getByTestId('turn-partner').first().waitFor();
+      expect(await page.getByLabel('Pictures (with an image model)').inputValue()).toBe('crayon');
       await page.getByRole('button', { name: 'Talk', exact: true }).click();
       await page.getByRole('button', { name: 'Stop talking' }).waitFor();
       // The fake microphone plays the speech fixture; a couple of seconds of it is the answer.
