@@ -191,7 +191,7 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
         {musicgen && (
           <div className="form-grid three">
             <Field
-              label="Engine"
+              label="Composer"
               hint={
                 engine === 'musicgen'
                   ? `${musicgen.name}: makes new music from the genre, mood and instruments in words, guided by your take where the model can`
