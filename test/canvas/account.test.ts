@@ -1,29 +1,13 @@
 import fs from 'node:fs';
 import { eq } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { users } from '../../src-server/db/schema';
-import { canvasApp, canvasUser, errorOf, generated, writeTinyModels, type CanvasTest, type CanvasUser, type TinyModels } from './helpers';
+import { canvasApp, canvasUser, errorOf, generated, type CanvasTest, type CanvasUser, canvasFixture } from './helpers';
 import { requests } from '../helpers/inject';
 
-// Each test boots the app and its AI worker and runs real models: slow on a busy machine.
-vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
-
-let models: TinyModels;
 let t: CanvasTest;
-const { as, anon } = requests(() => t.app);
 let alice: CanvasUser;
-
-beforeAll(async () => {
-  models = await writeTinyModels();
-});
-afterAll(() => fs.rmSync(models.dir, { recursive: true, force: true }));
-beforeEach(async () => {
-  t = await canvasApp(models);
-  alice = await canvasUser(t.app, 'Alice');
-});
-afterEach(async () => {
-  await t.close();
-});
+const { as, anon } = canvasFixture(['Alice'], (c) => ([t, alice] = c));
 
 const DAY = 86_400_000;
 

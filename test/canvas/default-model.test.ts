@@ -1,12 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canvasApp, canvasUser, settled, type CanvasTest, type CanvasUser, type TinyModels, writeTinyModels } from './helpers';
+import { canvasApp, canvasUser, settled, type CanvasTest, type CanvasUser, tinyModelsFixture } from './helpers';
 import { requests } from '../helpers/inject';
 
 /** An A1111-style client leaves `model` out of a generate request: the default model runs, and is named. */
-let models: TinyModels;
-beforeAll(async () => {
-  models = await writeTinyModels();
-});
+const models = tinyModelsFixture();
 
 const body = { prompt: 'a lighthouse at dusk', steps: 2, seed: 7 };
 
@@ -33,7 +30,7 @@ async function generatedWith(
 describe('canvas generate without model', () => {
   let t: CanvasTest;
   beforeAll(async () => {
-    t = await canvasApp(models);
+    t = await canvasApp(models());
   });
   afterAll(async () => {
     await t.close();

@@ -1,43 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  canvasApp,
-  canvasUser,
-  errorOf,
-  generated,
-  pathOf,
-  writeTinyModels,
-  type CanvasTest,
-  type CanvasUser,
-  type TinyModels,
-} from './helpers';
-import { requests } from '../helpers/inject';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { errorOf, generated, pathOf, type CanvasTest, type CanvasUser, canvasFixture } from './helpers';
 
-// Each test boots the app and its AI worker and runs real models: slow on a busy machine.
-vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
-
-let models: TinyModels;
 let t: CanvasTest;
-const { as } = requests(() => t.app);
 let alice: CanvasUser;
 let bob: CanvasUser;
 let ids: string[];
-
-beforeAll(async () => {
-  models = await writeTinyModels();
-});
-afterAll(() => fs.rmSync(models.dir, { recursive: true, force: true }));
+const { as } = canvasFixture(['Alice', 'Bob'], (c) => ([t, alice, bob] = c));
 beforeEach(async () => {
-  t = await canvasApp(models);
-  alice = await canvasUser(t.app, 'Alice');
-  bob = await canvasUser(t.app, 'Bob');
   // Three images of different sizes (so different file sizes), oldest first.
   ids = [];
   for (const size of [64, 32, 128]) ids.push((await generated(t, alice, { width: size, height: size, seed: size })).result.image_id);
-});
-afterEach(async () => {
-  await t.close();
 });
 
 const idsOf = (res: { json(): { data: { id: string }[] } }) => res.json().data.map((i) => i.id);

@@ -3,26 +3,12 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { eq } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { canvasWorkflows, users } from '../../src-server/db/schema';
 import { ModelCatalog } from '../../src-server/ai/diffusion/catalog';
 import { PLAN_ORDER } from '../../src-server/auth/plans';
 import { readPngText } from '../../src-server/families/canvas/images/png-text';
-import {
-  canvasApp,
-  canvasUser,
-  errorOf,
-  pathOf,
-  settled,
-  writeTinyModels,
-  type CanvasTest,
-  type CanvasUser,
-  type TinyModels,
-} from './helpers';
-import { requests } from '../helpers/inject';
-
-// Each test boots the app and its AI worker; one runs the tiny model.
-vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+import { errorOf, pathOf, settled, type CanvasTest, type CanvasUser, canvasFixture } from './helpers';
 
 type Workflow = {
   nodes: { id: string; data: { type: string; label?: string; inputs: Record<string, { name: string; value?: unknown }> } }[];
@@ -35,24 +21,10 @@ const setValue = (w: Workflow, type: string, field: string, value: unknown) => {
   return w;
 };
 
-let models: TinyModels;
 let t: CanvasTest;
-const { as } = requests(() => t.app);
 let alice: CanvasUser;
 let bob: CanvasUser;
-
-beforeAll(async () => {
-  models = await writeTinyModels();
-});
-afterAll(() => fs.rmSync(models.dir, { recursive: true, force: true }));
-beforeEach(async () => {
-  t = await canvasApp(models);
-  alice = await canvasUser(t.app, 'Alice');
-  bob = await canvasUser(t.app, 'Bob');
-});
-afterEach(async () => {
-  await t.close();
-});
+const { as, models } = canvasFixture(['Alice', 'Bob'], (c) => ([t, alice, bob] = c));
 
 async function saved(user: CanvasUser, definition: object, extra: Record<string, unknown> = {}): Promise<string> {
   const res = await as(user).post('/api/v1/workflows', { name: 'Workflow', definition, ...extra });
@@ -394,8 +366,8 @@ describe('POST /generate/workflow', () => {
 
   it('decodes with a separately installed VAE: listed as type vae, chosen per generation or by a vae_loader, named in the image', async () => {
     // A standalone VAE: the tiny model's decoder on its own, as an AutoencoderKL export lays it out.
-    const vaeDir = path.join(models.dir, 'vae-only');
-    fs.cpSync(path.join(models.sd1, 'vae_decoder'), path.join(vaeDir, 'vae_decoder'), { recursive: true });
+    const vaeDir = path.join(models().dir, 'vae-only');
+    fs.cpSync(path.join(models().sd1, 'vae_decoder'), path.join(vaeDir, 'vae_decoder'), { recursive: true });
     await new ModelCatalog(t.app.config.dataDir, PLAN_ORDER).installFromFolder(vaeDir, { id: 'tiny-vae', type: 'vae' });
     const listed = (await as(alice).get('/api/v1/models?type=vae')).json().data;
     expect(listed).toEqual([expect.objectContaining({ name: 'tiny-vae', type: 'vae', is_available: true })]);

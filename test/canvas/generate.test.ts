@@ -1,46 +1,16 @@
 import fs from 'node:fs';
 import sharp from 'sharp';
 import { eq } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { canvasCreditAccounts, canvasImages, users } from '../../src-server/db/schema';
 import { readPngText } from '../../src-server/families/canvas/images/png-text';
 import type { JobSnapshot } from '../../src-server/jobs/queue';
-import {
-  canvasApp,
-  canvasUser,
-  errorOf,
-  generated,
-  pathOf,
-  settled,
-  txt2img,
-  writeTinyModels,
-  type CanvasTest,
-  type CanvasUser,
-  type TinyModels,
-} from './helpers';
-import { requests } from '../helpers/inject';
+import { errorOf, generated, pathOf, settled, txt2img, type CanvasTest, type CanvasUser, canvasFixture } from './helpers';
 
-// Each test boots the app and its AI worker and runs real models: slow on a busy machine.
-vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
-
-let models: TinyModels;
 let t: CanvasTest;
-const { as } = requests(() => t.app);
 let alice: CanvasUser;
 let bob: CanvasUser;
-
-beforeAll(async () => {
-  models = await writeTinyModels();
-});
-afterAll(() => fs.rmSync(models.dir, { recursive: true, force: true }));
-beforeEach(async () => {
-  t = await canvasApp(models);
-  alice = await canvasUser(t.app, 'Alice');
-  bob = await canvasUser(t.app, 'Bob');
-});
-afterEach(async () => {
-  await t.close();
-});
+const { as } = canvasFixture(['Alice', 'Bob'], (c) => ([t, alice, bob] = c));
 
 const post = (user: CanvasUser | null, route: string, body: unknown) => as(user).post(`/api/v1/generate/${route}`, body);
 

@@ -3,7 +3,7 @@ import { PLAN_ORDER } from '../../src-server/auth/plans';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 import { ModelCatalog } from '../../src-server/ai/diffusion/catalog';
 import {
   writeTinyControlNet,
@@ -15,6 +15,7 @@ import {
 import type { JobSnapshot } from '../../src-server/jobs/queue';
 import { bearer, makeTestApp, signUp, type TestApp } from '../helpers/app';
 import { requests } from '../helpers/inject';
+import { appFixture, fileFixture } from '../helpers/fixtures';
 
 /** Tiny random-weight models in the layout of real ONNX exports, written once per test file. */
 export interface TinyModels {
@@ -52,6 +53,21 @@ export async function writeTinyModels(): Promise<TinyModels> {
   await writeTinyUpscaler(models.upscaler, { scale: 2 });
   await writeTinyDepthAnything(models.depth);
   return models;
+}
+
+/**
+ * The tiny models of a test file: written before its first test, removed after its last. Tests
+ * that run them boot the app and its AI worker and run real models, so the file's timeouts are
+ * long (slow on a busy machine).
+ */
+export function tinyModelsFixture(): () => TinyModels {
+  let models: TinyModels | null = null;
+  vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+  fileFixture(writeTinyModels, (made) => (models = made));
+  return () => {
+    if (!models) throw new Error('the tiny models are written before the first test');
+    return models;
+  };
 }
 
 export interface CanvasUser {
@@ -122,6 +138,28 @@ export async function canvasApp(models: TinyModels | null): Promise<CanvasTest> 
 export async function canvasUser(app: FastifyInstance, name?: string): Promise<CanvasUser> {
   const u = await signUp(app, { name });
   return { id: u.id, email: u.email, password: u.password, headers: bearer(u.accessToken) };
+}
+
+/**
+ * A canvas route test file's set-up: the tiny models (unless `models: false`), and for each test a
+ * fresh `canvasApp` with `users` signed up in order, handed to `each` as `[t, ...users]` and closed
+ * after the test. Answers `requests` on the current app and the file's tiny models:
+ * `const { as } = canvasFixture(['Alice', 'Bob'], (c) => ([t, alice, bob] = c));`
+ */
+export function canvasFixture<const Names extends readonly string[]>(
+  users: Names,
+  each: (c: [CanvasTest, ...{ [K in keyof Names]: CanvasUser }]) => void,
+  opts: { models?: boolean } = {},
+): ReturnType<typeof requests> & { models: () => TinyModels } {
+  const models = opts.models === false ? null : tinyModelsFixture();
+  const calls = appFixture(canvasUser, users, each, { app: () => canvasApp(models?.() ?? null) });
+  return {
+    ...calls,
+    models: () => {
+      if (!models) throw new Error('this canvas fixture was made without models');
+      return models();
+    },
+  };
 }
 
 export const errorOf = (code: string, details?: unknown) => ({

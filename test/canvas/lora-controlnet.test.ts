@@ -1,47 +1,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readPngText } from '../../src-server/families/canvas/images/png-text';
 import * as ort from 'onnxruntime-node';
 import { depthInputSize, depthPixels, depthToRgb } from '../../src-server/ai/diffusion/depth';
 import { ModelCatalog } from '../../src-server/ai/diffusion/catalog';
 import { PLAN_ORDER } from '../../src-server/auth/plans';
-import {
-  canvasApp,
-  canvasUser,
-  errorOf,
-  pathOf,
-  settled,
-  writeTinyModels,
-  type CanvasTest,
-  type CanvasUser,
-  type TinyModels,
-} from './helpers';
-import { requests } from '../helpers/inject';
+import { errorOf, pathOf, settled, type CanvasTest, type CanvasUser, canvasFixture } from './helpers';
 
 // LoRAs and ControlNets through the canvas routes: the generate routes' `loras` field and InvokeAI's lora_loader,
 // on the tiny SD 1.5 model with the tiny LoRAs the helpers install (tiny-lora for SD 1.5,
 // tiny-lora-xl for SDXL).
 
-vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
-
-let models: TinyModels;
 let t: CanvasTest;
-const { as } = requests(() => t.app);
 let alice: CanvasUser;
-
-beforeAll(async () => {
-  models = await writeTinyModels();
-});
-afterAll(() => fs.rmSync(models.dir, { recursive: true, force: true }));
-beforeEach(async () => {
-  t = await canvasApp(models);
-  alice = await canvasUser(t.app, 'Alice');
-});
-afterEach(async () => {
-  await t.close();
-});
+const { as, models } = canvasFixture(['Alice'], (c) => ([t, alice] = c));
 
 const body = { prompt: 'a red fox', model: 'tiny-sd1', steps: 3, seed: 77, width: 64, height: 64 };
 
@@ -317,7 +291,7 @@ describe('Depth preprocessing for a ControlNet', () => {
     const { data, info } = await sharp(Buffer.from(pngBase64, 'base64')).removeAlpha().raw().toBuffer({ resolveWithObject: true });
     const rgb = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     const size = depthInputSize(info.width, info.height);
-    const session = await ort.InferenceSession.create(path.join(models.depth, 'model.onnx'));
+    const session = await ort.InferenceSession.create(path.join(models().depth, 'model.onnx'));
     const out = await session.run({
       pixel_values: new ort.Tensor('float32', depthPixels(rgb, info.width, info.height, size), [1, 3, size.height, size.width]),
     });
@@ -339,7 +313,7 @@ describe('Depth preprocessing for a ControlNet', () => {
   };
 
   it('steers with the installed Depth Anything model’s depth map of the control image, named in the metadata', async () => {
-    await new ModelCatalog(t.dataDir, PLAN_ORDER).installFromFolder(models.depth, { id: 'tiny-depth', type: 'depth' });
+    await new ModelCatalog(t.dataDir, PLAN_ORDER).installFromFolder(models().depth, { id: 'tiny-depth', type: 'depth' });
     const listed = (await as(alice).get('/api/v1/models?type=depth')).json().data;
     expect(listed.map((m: { id: string }) => m.id)).toEqual(['tiny-depth']);
     const image = await gradient();
@@ -359,7 +333,7 @@ describe('Depth preprocessing for a ControlNet', () => {
   });
 
   it("runs InvokeAI's depth_anything_depth_estimation node in a ControlNet workflow", async () => {
-    await new ModelCatalog(t.dataDir, PLAN_ORDER).installFromFolder(models.depth, { id: 'tiny-depth', type: 'depth' });
+    await new ModelCatalog(t.dataDir, PLAN_ORDER).installFromFolder(models().depth, { id: 'tiny-depth', type: 'depth' });
     const w = JSON.parse(
       fs.readFileSync(path.join(__dirname, '../fixtures/invoke-workflows', 'text-to-image-canny-sd15.json'), 'utf8'),
     ) as {

@@ -1,40 +1,10 @@
-import fs from 'node:fs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  canvasApp,
-  canvasUser,
-  errorOf,
-  generated,
-  settled,
-  txt2img,
-  writeTinyModels,
-  type CanvasTest,
-  type CanvasUser,
-  type TinyModels,
-} from './helpers';
-import { requests } from '../helpers/inject';
+import { describe, expect, it } from 'vitest';
+import { errorOf, generated, settled, txt2img, type CanvasTest, type CanvasUser, canvasFixture } from './helpers';
 
-// Each test boots the app and its AI worker and runs real models: slow on a busy machine.
-vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
-
-let models: TinyModels;
 let t: CanvasTest;
-const { as, anon } = requests(() => t.app);
 let alice: CanvasUser;
 let bob: CanvasUser;
-
-beforeAll(async () => {
-  models = await writeTinyModels();
-});
-afterAll(() => fs.rmSync(models.dir, { recursive: true, force: true }));
-beforeEach(async () => {
-  t = await canvasApp(models);
-  alice = await canvasUser(t.app, 'Alice');
-  bob = await canvasUser(t.app, 'Bob');
-});
-afterEach(async () => {
-  await t.close();
-});
+const { as, anon } = canvasFixture(['Alice', 'Bob'], (c) => ([t, alice, bob] = c));
 
 describe('queue', () => {
   it('shows queued jobs with their place, and cancelling one gives its held credits back', async () => {

@@ -2,25 +2,17 @@ import fs from 'node:fs';
 import { PLAN_ORDER } from '../../src-server/auth/plans';
 import { eq } from 'drizzle-orm';
 import { io as connect, type Socket } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ModelCatalog } from '../../src-server/ai/diffusion/catalog';
 import { loadConfig } from '../../src-server/config';
 import { jobs } from '../../src-server/db/schema';
 import { startServer } from '../../src-server/server';
 import type { ClientToServerEvents, JobSnapshot, ServerToClientEvents } from '../../src-shared/events';
 import { makeTestApp, tempDataDir } from '../helpers/app';
-import { canvasUser, errorOf, settled, txt2img, writeTinyModels, type TinyModels } from './helpers';
+import { canvasUser, errorOf, settled, txt2img, tinyModelsFixture } from './helpers';
 import { requests } from '../helpers/inject';
 
-// Each test boots the app and its AI worker and runs real models: slow on a busy machine.
-vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
-
-let models: TinyModels;
-
-beforeAll(async () => {
-  models = await writeTinyModels();
-});
-afterAll(() => fs.rmSync(models.dir, { recursive: true, force: true }));
+const models = tinyModelsFixture();
 
 describe('generation over the real server', () => {
   it('sends progress with step previews and the result to the owner over socket.io, on the channel the 202 named', async () => {
@@ -28,7 +20,7 @@ describe('generation over the real server', () => {
     const server = await startServer({ config: loadConfig({}, { dataDir, port: 0, logLevel: 'silent' }), logger: false });
     let socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
     try {
-      await new ModelCatalog(dataDir, PLAN_ORDER).installFromFolder(models.sd1, { id: 'tiny-sd1', type: 'checkpoint' });
+      await new ModelCatalog(dataDir, PLAN_ORDER).installFromFolder(models().sd1, { id: 'tiny-sd1', type: 'checkpoint' });
       const alice = await canvasUser(server.app, 'Alice');
       socket = connect(server.url, {
         path: '/socket.io/',
@@ -86,7 +78,7 @@ describe('generation over the real server', () => {
       {
         dataDir,
         setup: async (app) => {
-          await new ModelCatalog(dataDir, PLAN_ORDER).installFromFolder(models.sd1, { id: 'tiny-sd1', type: 'checkpoint' });
+          await new ModelCatalog(dataDir, PLAN_ORDER).installFromFolder(models().sd1, { id: 'tiny-sd1', type: 'checkpoint' });
           app.jobs.register(hold, {
             lane: 'gpu',
             handler: (_job, { signal }) => new Promise((resolve) => signal.addEventListener('abort', () => resolve(null))),

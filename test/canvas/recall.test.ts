@@ -1,34 +1,16 @@
-import fs from 'node:fs';
 import zlib from 'node:zlib';
 import sharp from 'sharp';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { crc32, withPngText } from '../../src-server/families/canvas/images/png-text';
-import { canvasApp, canvasUser, errorOf, generated, writeTinyModels, type CanvasTest, type CanvasUser, type TinyModels } from './helpers';
-import { requests } from '../helpers/inject';
+import { errorOf, generated, type CanvasTest, type CanvasUser, canvasFixture } from './helpers';
 
 // Recall: POST /images/recall reads the settings an image carries (InvokeAI's invokeai_metadata,
 // A1111's parameters) so the Image Studio can fill its form from any generated or dropped PNG.
 
-vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
-
-let models: TinyModels;
 let t: CanvasTest;
-const { as } = requests(() => t.app);
 let alice: CanvasUser;
 let bob: CanvasUser;
-
-beforeAll(async () => {
-  models = await writeTinyModels();
-});
-afterAll(() => fs.rmSync(models.dir, { recursive: true, force: true }));
-beforeEach(async () => {
-  t = await canvasApp(models);
-  alice = await canvasUser(t.app, 'Alice');
-  bob = await canvasUser(t.app, 'Bob');
-});
-afterEach(async () => {
-  await t.close();
-});
+const { as } = canvasFixture(['Alice', 'Bob'], (c) => ([t, alice, bob] = c));
 
 const blank = () =>
   sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } })

@@ -1,27 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { canvasWorkflows } from '../../src-server/db/schema';
-import { canvasApp, canvasUser, errorOf, type CanvasTest, type CanvasUser } from './helpers';
-import { requests } from '../helpers/inject';
+import { canvasFixture, errorOf, type CanvasTest, type CanvasUser } from './helpers';
 
 const fixture = (name: string) =>
   JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/invoke-workflows', name), 'utf8')) as Record<string, unknown>;
 
 let t: CanvasTest;
-const { as, anon } = requests(() => t.app);
 let alice: CanvasUser;
 let bob: CanvasUser;
-
-beforeEach(async () => {
-  t = await canvasApp(null);
-  alice = await canvasUser(t.app, 'Alice');
-  bob = await canvasUser(t.app, 'Bob');
-});
-afterEach(async () => {
-  await t.close();
-});
+const { as, anon } = canvasFixture(['Alice', 'Bob'], (c) => ([t, alice, bob] = c), { models: false });
 
 const save = (user: CanvasUser, body: Record<string, unknown>) => as(user).post('/api/v1/workflows', body);
 
