@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { stageAudioFiles } from '../../src-server/db/schema';
-import { makeTestApp, type TestApp } from '../helpers/app';
+import { type TestApp } from '../helpers/app';
 import { streamedForm } from '../helpers/bodies';
 import { requests } from '../helpers/inject';
 import {
@@ -16,27 +16,12 @@ import {
   type AudioSamples,
   type StageUser,
 } from './helpers';
+import { appFixture, fileFixture } from '../helpers/fixtures';
 
-let samples: AudioSamples;
-let t: TestApp;
-let alice: StageUser;
-let bob: StageUser;
-
-beforeAll(async () => {
-  samples = await makeAudioSamples();
-});
-afterAll(() => {
-  fs.rmSync(samples.dir, { recursive: true, force: true });
-});
-beforeEach(async () => {
-  t = await makeTestApp();
-  alice = await stageUser(t.app, 'Alice');
-  bob = await stageUser(t.app, 'Bob');
-});
-afterEach(async () => {
-  vi.restoreAllMocks();
-  await t.close();
-});
+let samples: AudioSamples, t: TestApp, alice: StageUser, bob: StageUser;
+fileFixture(makeAudioSamples, (made) => (samples = made));
+appFixture(stageUser, ['Alice', 'Bob'], (c) => ([t, alice, bob] = c));
+afterEach(() => vi.restoreAllMocks());
 
 type Fields = Record<string, string>;
 const upload = (

@@ -1,24 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeTestApp, type TestApp } from '../helpers/app';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type TestApp } from '../helpers/app';
 import { oversize } from '../helpers/bodies';
-import { requests } from '../helpers/inject';
 import { deleteAccount, form, stageUser, storedFiles, tempFiles, type FormPart, type StageUser } from './helpers';
+import { appFixture } from '../helpers/fixtures';
 
-let t: TestApp;
-let alice: StageUser;
-let bob: StageUser;
-
-beforeEach(async () => {
-  t = await makeTestApp();
-  alice = await stageUser(t.app, 'Alice');
-  bob = await stageUser(t.app, 'Bob');
-});
-afterEach(async () => {
-  await t.close();
-});
+let t: TestApp, alice: StageUser, bob: StageUser;
+const { as } = appFixture(stageUser, ['Alice', 'Bob'], (c) => ([t, alice, bob] = c));
 
 /** A minimal valid GLB: header, one JSON chunk padded to 4 bytes, and a small BIN chunk. */
 function glb(json: object = { asset: { version: '2.0' }, scenes: [{ nodes: [] }] }, lengthDelta = 0): Buffer {
@@ -52,7 +42,6 @@ const image = (format: 'png' | 'jpeg' | 'webp' | 'gif', width = 64, height = 48)
     .toFormat(format)
     .toBuffer();
 
-const { as } = requests(() => t.app);
 const register = (user: StageUser, body: Record<string, unknown>) => as(user).post('/api/models/register', body);
 const upload = (user: StageUser, parts: FormPart[]) => as(user).post('/api/models/upload', form(parts));
 const modelPart = (content: Buffer, filename = 'model.bin'): FormPart => ({ name: 'model', filename, content });

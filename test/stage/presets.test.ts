@@ -1,25 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { makeTestApp, type TestApp } from '../helpers/app';
-import { requests } from '../helpers/inject';
+import { type TestApp } from '../helpers/app';
 import { accessory, deleteAccount, stageUser, storedFiles, type StageUser } from './helpers';
+import { appFixture } from '../helpers/fixtures';
 
-let t: TestApp;
-let alice: StageUser;
-let bob: StageUser;
+let t: TestApp, alice: StageUser, bob: StageUser;
+const { as } = appFixture(stageUser, ['Alice', 'Bob'], (c) => ([t, alice, bob] = c));
+afterEach(() => vi.restoreAllMocks());
 
-beforeEach(async () => {
-  t = await makeTestApp();
-  alice = await stageUser(t.app, 'Alice');
-  bob = await stageUser(t.app, 'Bob');
-});
-afterEach(async () => {
-  vi.restoreAllMocks();
-  await t.close();
-});
-
-const { as } = requests(() => t.app);
 const save = (user: StageUser, body: Record<string, unknown>) => as(user).post('/api/accessory-presets/save', body);
 const onDisk = (filePath: string) => path.join(t.dataDir, 'files', filePath);
 const error = (code: string, message = expect.any(String)) => ({ success: false, error: code, message });

@@ -1,22 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeTestApp, type TestApp } from '../helpers/app';
-import { requests, type Method } from '../helpers/inject';
+import { describe, expect, it } from 'vitest';
+import { type TestApp } from '../helpers/app';
+import { type Method } from '../helpers/inject';
 import { errorOf, studioUser, type StudioUser } from './helpers';
+import { appFixture } from '../helpers/fixtures';
 
-let t: TestApp;
-let alice: StudioUser;
-let bob: StudioUser;
-
-beforeEach(async () => {
-  t = await makeTestApp();
-  alice = await studioUser(t.app, 'Alice');
-  bob = await studioUser(t.app, 'Bob');
-});
-afterEach(async () => {
-  await t.close();
-});
-
-const { as, anon } = requests(() => t.app);
+let t: TestApp, alice: StudioUser, bob: StudioUser;
+const { as, anon } = appFixture(studioUser, ['Alice', 'Bob'], (c) => ([t, alice, bob] = c));
 
 const newStudio = async (user: StudioUser, studioName = 'Demo') => {
   const res = await as(user).post('/api/work/studio', { studioName });
