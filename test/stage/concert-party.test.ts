@@ -1,33 +1,13 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ConcertChangedEvent, ConcertReaction } from '../../src-server/families/stage/concerts/service';
-import { makeTestApp, type TestApp } from '../helpers/app';
-import { requests } from '../helpers/inject';
+import { type TestApp } from '../helpers/app';
 import { putTo } from '../studio/helpers';
-import { stageUser, uploadWav, wavFile, type StageUser } from './helpers';
+import { wavFile, type StageUser, concertFixture } from './helpers';
 
-let t: TestApp;
-let studio: StageUser;
-let ann: StageUser;
-let ben: StageUser;
-let opening: number;
-let encore: number;
-
-beforeAll(async () => {
-  t = await makeTestApp();
-  studio = await stageUser(t.app, 'Studio User');
-  ann = await stageUser(t.app, 'Ann');
-  ben = await stageUser(t.app, 'Ben');
-  opening = await uploadWav(t.app, studio, 'Opening', 3);
-  encore = await uploadWav(t.app, studio, 'Encore', 5);
-  // Songs here are 1 s long: the real wake-ups would race the frozen clock, so advancing is driven by hand.
-  t.app.concerts.stop();
-});
-afterEach(() => vi.restoreAllMocks());
-afterAll(async () => {
-  await t?.close();
-});
-
-const { as } = requests(() => t.app);
+let t: TestApp, studio: StageUser, ann: StageUser, ben: StageUser, opening: number, encore: number;
+const { as } = concertFixture((c) => ([t, studio, ann, ben, opening, encore] = c));
+// Songs here are 1 s long: the real wake-ups would race the frozen clock, so advancing is driven by hand.
+beforeAll(() => t.app.concerts.stop());
 const room = (roomId: string, tail = '') => `/api/concert/${roomId}${tail}`;
 const freezeAt = (ms: number) => vi.spyOn(Date, 'now').mockReturnValue(ms);
 

@@ -3,9 +3,10 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { measureClockOffset } from '../../src-shared/clock';
 import type { ClientToServerEvents, ConcertEnded, ConcertJoinResult, ConcertSnapshot, ServerToClientEvents } from '../../src-shared/events';
-import { makeTestApp, tempDataDir, type TestApp } from '../helpers/app';
+import { listenOnLoopback, makeTestApp, tempDataDir, type TestApp } from '../helpers/app';
 import { waitFor } from '../jobs/helpers';
-import { form, stageUser, wavHeader, type StageUser } from './helpers';
+import { form, stageUser, wavFile, type StageUser } from './helpers';
+import { requests } from '../helpers/inject';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 /** The same socket without the protocol's types, to send what a careless client might. */
@@ -24,13 +25,6 @@ let cat: StageUser;
 const songBytes = new Map<number, Buffer>();
 let audioIds: number[] = [];
 let sockets: ClientSocket[] = [];
-
-/** A 1 s, 8 kHz mono WAV whose samples follow `seed`, so each file's bytes differ. */
-function wav(seed: number): Buffer {
-  const data = Buffer.alloc(16_000);
-  for (let i = 0; i < data.length; i++) data[i] = (i * seed + 7) % 251;
-  return Buffer.concat([wavHeader(data.length), data]);
-}
 
 async function api(user: StageUser, method: string, path: string, body?: unknown) {
   const res = await fetch(`${baseUrl}${path}`, {
@@ -108,9 +102,7 @@ const roomMembers = async (roomId: string) => (await t.app.realtime.io.in(`conce
 
 beforeAll(async () => {
   t = await makeTestApp();
-  await t.app.listen({ host: '127.0.0.1', port: 0 });
-  const address = t.app.server.address();
-  baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  baseUrl = await listenOnLoopback(t.app);
   studio = await stageUser(t.app, 'Studio');
   ann = await stageUser(t.app, 'Ann');
   ben = await stageUser(t.app, 'Ben');
@@ -119,13 +111,13 @@ beforeAll(async () => {
     ['Opening', 3],
     ['Encore', 5],
   ] as const) {
-    const bytes = wav(seed);
-    const { payload, headers } = form([
+    const bytes = wavFile(seed);
+    const body = form([
       { name: 'title', value: title },
       { name: 'artist', value: 'The Testers' },
       { name: 'audio', filename: `${title}.wav`, content: bytes, type: 'audio/wav' },
     ]);
-    const res = await t.app.inject({ method: 'POST', url: '/api/audio/upload', payload, headers: { ...headers, ...studio.headers } });
+    const res = await requests(t.app).as(studio).post('/api/audio/upload', body);
     expect(res.statusCode).toBe(201);
     songBytes.set(res.json().audio_file.id, bytes);
   }

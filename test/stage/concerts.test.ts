@@ -1,35 +1,13 @@
 import fs from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ConcertChangedEvent } from '../../src-server/families/stage/concerts/service';
 import { makeTestApp, tempDataDir, type TestApp } from '../helpers/app';
 import { requests, type Method } from '../helpers/inject';
-import { accessory, stageUser, uploadWav, wavFile, type StageUser } from './helpers';
+import { accessory, stageUser, uploadWav, wavFile, type StageUser, concertFixture } from './helpers';
 
-let t: TestApp;
-/** The studio: creates rooms and runs their listen server. */
-let studio: StageUser;
-let ann: StageUser;
-let ben: StageUser;
-/** Two songs in the audio library. */
-let opening: number;
-let encore: number;
-
-beforeAll(async () => {
-  t = await makeTestApp();
-  studio = await stageUser(t.app, 'Studio User');
-  ann = await stageUser(t.app, 'Ann');
-  ben = await stageUser(t.app, 'Ben');
-  opening = await uploadWav(t.app, studio, 'Opening', 3);
-  encore = await uploadWav(t.app, studio, 'Encore', 5);
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-});
-afterAll(async () => {
-  await t?.close();
-});
-
-const { as } = requests(() => t.app);
+/** The studio creates rooms and runs their listen server; opening and encore are in its audio library. */
+let t: TestApp, studio: StageUser, ann: StageUser, ben: StageUser, opening: number, encore: number;
+const { as } = concertFixture((c) => ([t, studio, ann, ben, opening, encore] = c));
 const error = (code: string, message: unknown = expect.any(String)) => ({ success: false, error: code, message });
 const room = (roomId: string, tail = '') => `/api/concert/${roomId}${tail}`;
 /** Stops the wall clock under the test clock, so times the server stamps can be compared exactly. */

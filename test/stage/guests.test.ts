@@ -4,7 +4,7 @@ import path from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientToServerEvents, ConcertSnapshot, ServerToClientEvents } from '../../src-shared/events';
-import { makeTestApp, type TestApp } from '../helpers/app';
+import { listenOnLoopback, makeTestApp, type TestApp } from '../helpers/app';
 import { waitFor } from '../jobs/helpers';
 import { stageUser, type StageUser } from './helpers';
 
@@ -59,9 +59,7 @@ const admit = (roomId: string, displayName: string) => api(`/api/concert/${roomI
 
 beforeAll(async () => {
   t = await makeTestApp();
-  await t.app.listen({ host: '127.0.0.1', port: 0 });
-  const address = t.app.server.address();
-  baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  baseUrl = await listenOnLoopback(t.app);
   studio = await stageUser(t.app, 'Studio');
   ann = await stageUser(t.app, 'Ann');
 });

@@ -5,7 +5,9 @@ import type { FastifyInstance } from 'fastify';
 import { encodeAudio } from '../../src-server/media/ffmpeg';
 import { form } from '../helpers/bodies';
 import { requests } from '../helpers/inject';
-import { bearer, signUp } from '../helpers/app';
+import { afterEach, vi } from 'vitest';
+import { bearer, signUp, type TestApp } from '../helpers/app';
+import { appFixture } from '../helpers/fixtures';
 
 export interface StageUser {
   /** UUID. */
@@ -111,4 +113,26 @@ export async function uploadWav(app: FastifyInstance, user: StageUser, title: st
   const res = await requests(app).as(user).post('/api/audio/upload', body);
   if (res.statusCode !== 201) throw new Error(`audio upload failed: ${res.body}`);
   return res.json().audio_file.id;
+}
+
+/**
+ * The concert tests' cast, made once for the file: the studio account (which creates rooms and
+ * runs their listen server), Ann and Ben, and two songs in the studio's audio library, handed to
+ * `each` as `[t, studio, ann, ben, opening, encore]`. Mocks are restored after each test.
+ */
+export function concertFixture(
+  each: (c: [TestApp, StageUser, StageUser, StageUser, number, number]) => unknown,
+): ReturnType<typeof requests> {
+  const calls = appFixture(
+    stageUser,
+    ['Studio User', 'Ann', 'Ben'],
+    async ([t, studio, ann, ben]) => {
+      const opening = await uploadWav(t.app, studio, 'Opening', 3);
+      const encore = await uploadWav(t.app, studio, 'Encore', 5);
+      each([t, studio, ann, ben, opening, encore]);
+    },
+    { scope: 'file' },
+  );
+  afterEach(() => vi.restoreAllMocks());
+  return calls;
 }

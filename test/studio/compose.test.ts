@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Composer, ComposeInput } from '../../src-server/compose/composer';
 import { encodeAudio } from '../../src-server/media/ffmpeg';
 import { makeTestApp, type TestApp } from '../helpers/app';
@@ -13,24 +13,15 @@ import {
   makeStudioSamples,
   putTo,
   storedFiles,
-  studioUser,
   tempFiles,
   type StudioSamples,
   type StudioUser,
+  studioCast,
 } from './helpers';
+import { fileFixture } from '../helpers/fixtures';
 
-let samples: StudioSamples;
-let t: TestApp;
-let alice: StudioUser;
-let bob: StudioUser;
-let studioId: number;
-
-beforeAll(async () => {
-  samples = await makeStudioSamples();
-});
-afterAll(() => {
-  fs.rmSync(samples.dir, { recursive: true, force: true });
-});
+let samples: StudioSamples, t: TestApp, alice: StudioUser, bob: StudioUser, studioId: number;
+fileFixture(makeStudioSamples, (made) => (samples = made));
 afterEach(async () => {
   await t.close();
 });
@@ -55,9 +46,7 @@ class ToneComposer implements Composer {
 
 async function setUp(engine?: Composer) {
   t = await makeTestApp({}, { setup: (app) => (engine ? app.studioComposer.install(engine) : app.studioComposer.uninstall()) });
-  alice = await studioUser(t.app, 'Alice');
-  bob = await studioUser(t.app, 'Bob');
-  studioId = (await as(alice).post('/api/work/studio', { studioName: 'Demo' })).json().data.studioId;
+  [alice, bob, studioId] = await studioCast(t.app);
 }
 
 const { as, anon } = requests(() => t.app);

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
-import { bearer, signUp } from '../helpers/app';
+import { bearer, makeTestApp, signUp, type TestApp } from '../helpers/app';
+import { appFixture } from '../helpers/fixtures';
+import { requests } from '../helpers/inject';
 import { requireFfmpeg } from '../../src-server/media/ffmpeg';
 import { makeAudioSamples, type AudioSamples } from '../stage/helpers';
 
@@ -30,6 +32,29 @@ export async function signIn(app: FastifyInstance, user: StudioUser): Promise<vo
   const login = await app.inject({ method: 'POST', url: '/api/login', payload: { email: user.email, password: user.password } });
   if (login.statusCode !== 200) throw new Error(`studio login failed: ${login.body}`);
   user.headers = bearer(login.json().data.access_token);
+}
+
+/** The studio tests' cast on `app`: Alice and Bob signed in through the studio login, and Alice's studio "Demo". */
+export async function studioCast(app: FastifyInstance): Promise<[StudioUser, StudioUser, number]> {
+  const alice = await studioUser(app, 'Alice');
+  const bob = await studioUser(app, 'Bob');
+  const res = await requests(app).as(alice).post('/api/work/studio', { studioName: 'Demo' });
+  if (res.statusCode !== 201) throw new Error(`studio creation failed: ${res.body}`);
+  return [alice, bob, res.json().data.studioId];
+}
+
+/**
+ * A studio route test file's set-up: for each test a fresh app (`setup` may install a composer)
+ * with the `studioCast`, handed to `each` as `[t, alice, bob, studioId]` and closed after.
+ * Answers `requests` on the current app.
+ */
+export function studioFixture(
+  each: (c: [TestApp, StudioUser, StudioUser, number]) => void,
+  setup?: (app: FastifyInstance) => void | Promise<void>,
+): ReturnType<typeof requests> {
+  return appFixture(studioUser, [], async ([t]) => each([t, ...(await studioCast(t.app))]), {
+    app: () => makeTestApp({}, { setup }),
+  });
 }
 
 export interface StudioSamples extends AudioSamples {

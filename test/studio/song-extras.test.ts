@@ -1,16 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Composer, ComposeInput } from '../../src-server/compose/composer';
-import { makeTestApp, type TestApp } from '../helpers/app';
-import { requests } from '../helpers/inject';
-import { errorOf, makeStudioSamples, putTo, storedFiles, studioUser, type StudioSamples, type StudioUser } from './helpers';
+import { type TestApp } from '../helpers/app';
+import { errorOf, makeStudioSamples, putTo, storedFiles, type StudioSamples, type StudioUser, studioFixture } from './helpers';
+import { fileFixture } from '../helpers/fixtures';
 
-let samples: StudioSamples;
-let t: TestApp;
-let alice: StudioUser;
-let bob: StudioUser;
-let studioId: number;
+let samples: StudioSamples, t: TestApp, alice: StudioUser, bob: StudioUser, studioId: number;
 
 const MIDI = Buffer.concat([Buffer.from('MThd'), Buffer.from([0, 0, 0, 6, 0, 1, 0, 1, 0, 96])]);
 
@@ -35,23 +31,11 @@ class ExtrasComposer implements Composer {
   }
 }
 
-beforeAll(async () => {
-  samples = await makeStudioSamples();
-});
-afterAll(() => {
-  fs.rmSync(samples.dir, { recursive: true, force: true });
-});
-beforeEach(async () => {
-  t = await makeTestApp({}, { setup: (app) => app.studioComposer.install(new ExtrasComposer()) });
-  alice = await studioUser(t.app, 'Alice');
-  bob = await studioUser(t.app, 'Bob');
-  studioId = (await as(alice).post('/api/work/studio', { studioName: 'Demo' })).json().data.studioId;
-});
-afterEach(async () => {
-  await t.close();
-});
-
-const { as, anon } = requests(() => t.app);
+fileFixture(makeStudioSamples, (made) => (samples = made));
+const { as, anon } = studioFixture(
+  (c) => ([t, alice, bob, studioId] = c),
+  (app) => app.studioComposer.install(new ExtrasComposer()),
+);
 
 async function basicSong() {
   const ticket = (await as(alice).get('/api/song/basic/presignedUrl')).json().data;

@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { makeTestApp, type TestApp } from '../helpers/app';
-import { requests } from '../helpers/inject';
+import { describe, expect, it } from 'vitest';
+import { type TestApp } from '../helpers/app';
 import {
   errorOf,
   makeStudioSamples,
@@ -10,37 +9,16 @@ import {
   putTo,
   signIn,
   storedFiles,
-  studioUser,
   tempFiles,
   type StudioSamples,
   type StudioUser,
+  studioFixture,
 } from './helpers';
+import { fileFixture } from '../helpers/fixtures';
 
-let samples: StudioSamples;
-let t: TestApp;
-let alice: StudioUser;
-let bob: StudioUser;
-let studioId: number;
-
-beforeAll(async () => {
-  samples = await makeStudioSamples();
-});
-afterAll(() => {
-  fs.rmSync(samples.dir, { recursive: true, force: true });
-});
-beforeEach(async () => {
-  t = await makeTestApp();
-  alice = await studioUser(t.app, 'Alice');
-  bob = await studioUser(t.app, 'Bob');
-  studioId = (
-    await t.app.inject({ method: 'POST', url: '/api/work/studio', headers: alice.headers, payload: { studioName: 'Demo' } })
-  ).json().data.studioId;
-});
-afterEach(async () => {
-  await t.close();
-});
-
-const { as, anon } = requests(() => t.app);
+let samples: StudioSamples, t: TestApp, alice: StudioUser, bob: StudioUser, studioId: number;
+fileFixture(makeStudioSamples, (made) => (samples = made));
+const { as, anon } = studioFixture((c) => ([t, alice, bob, studioId] = c));
 
 interface Created {
   track: { trackId: number; status: string; order: number };

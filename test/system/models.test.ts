@@ -14,6 +14,7 @@ import type { ClientToServerEvents, JobSnapshot, ServerToClientEvents } from '..
 import { writeTinyMusicgen } from '../../src-server/ai/musicgen/tiny/generate';
 import { bearer, makeTestApp, signUp, tempDataDir, type TestApp } from '../helpers/app';
 import { requests } from '../helpers/inject';
+import { filesOf, rangesOf, serveFiles, type FileServer } from '../helpers/file-server';
 
 // The Models area's API on the production app: installs from folders of tiny generated models,
 // and from a real HTTP server on 127.0.0.1 that can drop or stall a response and honours Range.
@@ -25,83 +26,19 @@ const sources = path.join(root, 'sources');
 const sd1 = path.join(sources, 'sd1');
 const x2 = path.join(sources, 'x2');
 
-function filesOf(dir: string, prefix = ''): string[] {
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? filesOf(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
-}
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 
-interface FileServer {
-  url: string;
-  /** Range headers seen, per path. */
-  ranges: Map<string, string[]>;
-  /** Paths whose next answer stops after this many bytes and the connection drops. */
-  drop: Map<string, number>;
-  /** Paths whose next answer stops after this many bytes and hangs until `release()`. */
-  stall: Map<string, number>;
-  release(): void;
-  /** Extra documents by path (manifests). */
-  docs: Map<string, string>;
-  close(): Promise<void>;
-}
-
-async function serve(dir: string): Promise<FileServer> {
-  const ranges = new Map<string, string[]>();
-  const drop = new Map<string, number>();
-  const stall = new Map<string, number>();
+/** The sources folder, and extra documents by path (manifests). */
+async function serve(dir: string): Promise<FileServer & { docs: Map<string, string> }> {
   const docs = new Map<string, string>();
-  const held: http.ServerResponse[] = [];
-  const server = http.createServer((req, res) => {
-    const rel = decodeURIComponent(new URL(req.url!, 'http://x').pathname.slice(1));
+  const server = await serveFiles((pathname, res) => {
+    const rel = pathname.slice(1);
     const doc = docs.get(rel);
-    if (doc !== undefined) {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(doc);
-      return;
-    }
-    const file = path.join(dir, rel);
-    if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
-      res.writeHead(404).end('not here');
-      return;
-    }
-    const body = fs.readFileSync(file);
-    const range = req.headers.range;
-    if (range) ranges.set(rel, [...(ranges.get(rel) ?? []), range]);
-    const from = range ? Number(/bytes=(\d+)-/.exec(range)![1]) : 0;
-    const slice = body.subarray(from);
-    res.writeHead(range ? 206 : 200, {
-      'content-length': slice.length,
-      ...(range ? { 'content-range': `bytes ${from}-${body.length - 1}/${body.length}` } : {}),
-    });
-    const cut = drop.get(rel);
-    if (cut !== undefined) {
-      drop.delete(rel);
-      res.write(slice.subarray(0, cut), () => setTimeout(() => res.destroy(), 20));
-      return;
-    }
-    const hold = stall.get(rel);
-    if (hold !== undefined) {
-      stall.delete(rel);
-      res.write(slice.subarray(0, hold));
-      held.push(res);
-      return;
-    }
-    res.end(slice);
+    if (doc === undefined) return { file: path.join(dir, rel), key: rel };
+    res.writeHead(200, { 'content-type': 'application/json' }).end(doc);
+    return null;
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    ranges,
-    drop,
-    stall,
-    docs,
-    release: () => held.splice(0).forEach((res) => res.destroy()),
-    close: () =>
-      new Promise((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
+  return { ...server, docs };
 }
 
 /** A manifest of a source folder: relative paths (resolved against the manifest's URL), sizes, sha256. */
@@ -115,7 +52,7 @@ function manifestOf(folder: string, edit: (f: { path: string; url?: string; sha2
   return JSON.stringify({ display_name: `Tiny ${folder}`, files });
 }
 
-let files: FileServer;
+let files: FileServer & { docs: Map<string, string> };
 beforeAll(async () => {
   await writeTinySd(sd1, { base: 'sd1' });
   await writeTinyUpscaler(x2, { scale: 2 });
@@ -273,7 +210,7 @@ describe('/system/models', () => {
     expect(accepted).toMatchObject({ job_id: expect.any(String), id: 'tiny-sd1', type: 'checkpoint' });
     const job = await settled(app, accepted.job_id);
     expect(job).toMatchObject({ kind: INSTALL_JOB, status: 'completed', result: { id: 'tiny-sd1', type: 'checkpoint' } });
-    expect(files.ranges.get('sd1/unet/model.onnx')).toEqual(['bytes=20000-']);
+    expect(rangesOf(files, 'sd1/unet/model.onnx')).toEqual(['bytes=20000-']);
 
     const total = filesOf(sd1).reduce((n, p) => n + fs.statSync(path.join(sd1, p)).size, 0);
     const downloads = updates.filter((u) => u.id === accepted.job_id && u.stage === 'download');
@@ -502,7 +439,7 @@ describe('/system/models', () => {
       const done = await settled(app, second.json().data.job_id);
       expect(done.status).toBe('completed');
       // The second run asked only for what the first had not got.
-      const resumed = files.ranges.get('sd1/unet/model.onnx')?.at(-1);
+      const resumed = rangesOf(files, 'sd1/unet/model.onnx').at(-1);
       expect(resumed).toMatch(/^bytes=\d+-$/);
       expect(Number(/=(\d+)-/.exec(resumed!)![1])).toBeGreaterThanOrEqual(10_000);
       await until('completion over the socket', () => got.find((j) => j.id === done.id && j.status === 'completed'));

@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import { PLAN_ORDER } from '../../../src-server/auth/plans';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CatalogError, ModelCatalog, type DownloadFile, type DownloadProgress } from '../../../src-server/ai/diffusion/catalog';
 import { writeTinySd, writeTinyUpscaler } from '../../../src-server/ai/diffusion/tiny/generate';
+import { filesOf, rangesOf, serveFolder, type FileServer } from '../../helpers/file-server';
 
 // The models catalog on a real data folder, with downloads from a real HTTP server on 127.0.0.1
 // that honours Range and can cut a response short.
@@ -18,69 +17,12 @@ const sd1 = path.join(sources, 'sd1');
 const sdxl = path.join(sources, 'sdxl');
 const up4 = path.join(sources, 'up4');
 
-/** Every file of a folder, as paths relative to it. */
-function filesOf(dir: string, prefix = ''): string[] {
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? filesOf(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
-}
-
-interface Server {
-  url: string;
-  /** Range headers seen, per path. */
-  ranges: Map<string, string[]>;
-  /** Paths whose next response stops after this many bytes. */
-  cut: Map<string, number>;
-  close(): Promise<void>;
-}
-
-/** Serves `dir` with Range support; a path in `cut` gets its next answer truncated (socket destroyed). */
-async function serve(dir: string): Promise<Server> {
-  const ranges = new Map<string, string[]>();
-  const cut = new Map<string, number>();
-  const server = http.createServer((req, res) => {
-    const rel = decodeURIComponent(new URL(req.url!, 'http://x').pathname.slice(1));
-    const file = path.join(dir, rel);
-    if (!fs.existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    const body = fs.readFileSync(file);
-    const range = req.headers.range;
-    if (range) ranges.set(rel, [...(ranges.get(rel) ?? []), range]);
-    const from = range ? Number(/bytes=(\d+)-/.exec(range)![1]) : 0;
-    if (from >= body.length) {
-      res.writeHead(416, { 'content-range': `bytes */${body.length}` }).end();
-      return;
-    }
-    const slice = body.subarray(from);
-    res.writeHead(range ? 206 : 200, {
-      'content-length': slice.length,
-      ...(range ? { 'content-range': `bytes ${from}-${body.length - 1}/${body.length}` } : {}),
-    });
-    const limit = cut.get(rel);
-    if (limit !== undefined) {
-      cut.delete(rel);
-      res.write(slice.subarray(0, limit), () => setTimeout(() => res.destroy(), 20));
-      return;
-    }
-    res.end(slice);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    ranges,
-    cut,
-    close: () => new Promise((r) => server.close(() => r())),
-  };
-}
-
-let server: Server;
+let server: FileServer;
 beforeAll(async () => {
   await writeTinySd(sd1, { base: 'sd1' });
   await writeTinySd(sdxl, { base: 'sdxl', fp16: true, inpainting: true, sampleSize: 16 });
   await writeTinyUpscaler(up4, { scale: 4 });
-  server = await serve(sources);
+  server = await serveFolder(sources);
 });
 afterAll(async () => {
   await server.close();
@@ -140,7 +82,7 @@ describe('ModelCatalog', () => {
     const catalog = new ModelCatalog(path.join(root, 'data-download'), PLAN_ORDER);
     const files = manifest('sd1');
     const unet = files.find((f) => f.path === 'unet/model.onnx')!;
-    server.cut.set('sd1/unet/model.onnx', 20_000);
+    server.drop.set('sd1/unet/model.onnx', 20_000);
     const progress: DownloadProgress[] = [];
     const first = catalog.installFromUrl({ id: 'net-sd15', type: 'checkpoint', files, onProgress: (p) => progress.push(p) });
     await expect(first).rejects.toBeInstanceOf(CatalogError);
@@ -153,7 +95,7 @@ describe('ModelCatalog', () => {
     const second: DownloadProgress[] = [];
     const entry = await catalog.installFromUrl({ id: 'net-sd15', type: 'checkpoint', files, onProgress: (p) => second.push(p) });
     expect([entry.is_available, entry.base]).toEqual([true, 'sd1']);
-    expect(server.ranges.get('sd1/unet/model.onnx')).toEqual(['bytes=20000-']);
+    expect(rangesOf(server, 'sd1/unet/model.onnx')).toEqual(['bytes=20000-']);
     const total = files.reduce((s, f) => s + f.size!, 0);
     expect(second[0]!.receivedBytes).toBeGreaterThanOrEqual(20_000);
     expect(second.at(-1)).toMatchObject({ receivedBytes: total, totalBytes: total });
