@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { byteLevelBpe } from '../../src-server/ai/onnx/tokenizer-json';
 import { attr, OnnxGraph, onnxDataType } from '../../src-server/ai/onnx/writer';
 
 /**
@@ -8,18 +9,6 @@ import { attr, OnnxGraph, onnxDataType } from '../../src-server/ai/onnx/writer';
  * whose key/value cache counts the tokens it generated, and a "head" that looks the count up in a
  * table, so it says `reply` (then EOS) whatever the prompt. Real models use the same code path.
  */
-
-/** GPT-2's byte-to-character map, which the ByteLevel pre-tokenizer and decoder use. */
-function byteChars(): string[] {
-  const keep: number[] = [];
-  for (let b = 33; b <= 126; b++) keep.push(b);
-  for (let b = 161; b <= 172; b++) keep.push(b);
-  for (let b = 174; b <= 255; b++) keep.push(b);
-  const chars: string[] = new Array(256);
-  let extra = 0;
-  for (let b = 0; b < 256; b++) chars[b] = String.fromCodePoint(keep.includes(b) ? b : 256 + extra++);
-  return chars;
-}
 
 const SPECIALS = ['<|im_start|>', '<|im_end|>', '<|endoftext|>'];
 const IM_END = 257;
@@ -30,39 +19,7 @@ const CHAT_TEMPLATE =
 
 export async function writeTinyChatModel(dir: string, reply: string): Promise<void> {
   fs.mkdirSync(path.join(dir, 'onnx'), { recursive: true });
-  const chars = byteChars();
-  const vocab: Record<string, number> = {};
-  chars.forEach((c, i) => (vocab[c] = i));
-  SPECIALS.forEach((s, i) => (vocab[s] = 256 + i));
-  const tokenizer = {
-    version: '1.0',
-    truncation: null,
-    padding: null,
-    added_tokens: SPECIALS.map((content, i) => ({
-      id: 256 + i,
-      content,
-      single_word: false,
-      lstrip: false,
-      rstrip: false,
-      normalized: false,
-      special: true,
-    })),
-    normalizer: null,
-    pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: false, use_regex: true },
-    post_processor: null,
-    decoder: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: false, use_regex: true },
-    model: {
-      type: 'BPE',
-      dropout: null,
-      unk_token: null,
-      continuing_subword_prefix: null,
-      end_of_word_suffix: null,
-      fuse_unk: false,
-      byte_fallback: false,
-      vocab,
-      merges: [],
-    },
-  };
+  const tokenizer = byteLevelBpe(SPECIALS, { trimOffsets: false, decoderPrefixSpace: false, affix: null });
   fs.writeFileSync(path.join(dir, 'tokenizer.json'), JSON.stringify(tokenizer));
   fs.writeFileSync(
     path.join(dir, 'tokenizer_config.json'),

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { byteLevelBpe } from '../../src-server/ai/onnx/tokenizer-json';
 import { attr, OnnxGraph, onnxDataType } from '../../src-server/ai/onnx/writer';
 
 /**
@@ -11,17 +12,6 @@ import { attr, OnnxGraph, onnxDataType } from '../../src-server/ai/onnx/writer';
  * runs this too.
  */
 
-function byteChars(): string[] {
-  const keep: number[] = [];
-  for (let b = 33; b <= 126; b++) keep.push(b);
-  for (let b = 161; b <= 172; b++) keep.push(b);
-  for (let b = 174; b <= 255; b++) keep.push(b);
-  const chars: string[] = new Array(256);
-  let extra = 0;
-  for (let b = 0; b < 256; b++) chars[b] = String.fromCodePoint(keep.includes(b) ? b : 256 + extra++);
-  return chars;
-}
-
 const SPECIALS = ['<|endoftext|>', '<|startoftranscript|>', '<|en|>', '<|ko|>', '<|translate|>', '<|transcribe|>', '<|notimestamps|>'];
 const id = (token: string) => 256 + SPECIALS.indexOf(token);
 const EOT = id('<|endoftext|>');
@@ -30,39 +20,8 @@ const D = 4;
 
 export async function writeTinyWhisper(dir: string, heard: string): Promise<void> {
   fs.mkdirSync(path.join(dir, 'onnx'), { recursive: true });
-  const vocab: Record<string, number> = {};
-  byteChars().forEach((c, i) => (vocab[c] = i));
-  SPECIALS.forEach((s) => (vocab[s] = id(s)));
   const json = (name: string, value: object) => fs.writeFileSync(path.join(dir, name), JSON.stringify(value));
-  json('tokenizer.json', {
-    version: '1.0',
-    truncation: null,
-    padding: null,
-    added_tokens: SPECIALS.map((content) => ({
-      id: id(content),
-      content,
-      single_word: false,
-      lstrip: false,
-      rstrip: false,
-      normalized: false,
-      special: true,
-    })),
-    normalizer: null,
-    pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
-    post_processor: null,
-    decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
-    model: {
-      type: 'BPE',
-      dropout: null,
-      unk_token: null,
-      continuing_subword_prefix: '',
-      end_of_word_suffix: '',
-      fuse_unk: false,
-      byte_fallback: false,
-      vocab,
-      merges: [],
-    },
-  });
+  json('tokenizer.json', byteLevelBpe(SPECIALS, { trimOffsets: true, decoderPrefixSpace: true, affix: '' }));
   json('tokenizer_config.json', {
     tokenizer_class: 'WhisperTokenizer',
     bos_token: '<|endoftext|>',
