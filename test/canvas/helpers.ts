@@ -12,8 +12,9 @@ import {
   writeTinySd,
   writeTinyUpscaler,
 } from '../../src-server/ai/diffusion/tiny/generate';
-import type { JobSnapshot } from '../../src-server/jobs/queue';
-import { bearer, makeTestApp, signUp, type TestApp } from '../helpers/app';
+import { bearer, makeTestApp, settled, signUp, type TestApp } from '../helpers/app';
+
+export { settled };
 import { requests } from '../helpers/inject';
 import { appFixture, fileFixture } from '../helpers/fixtures';
 
@@ -166,17 +167,6 @@ export const errorOf = (code: string, details?: unknown) => ({
   success: false,
   error: { code, message: expect.any(String), ...(details !== undefined ? { details } : {}) },
 });
-
-/** Waits until the job reaches a final state; returns its snapshot. */
-export async function settled(app: FastifyInstance, jobId: string, timeoutMs = 60_000): Promise<JobSnapshot> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const job = app.jobs.snapshot(jobId);
-    if (job && ['completed', 'failed', 'cancelled'].includes(job.status)) return job;
-    if (Date.now() > deadline) throw new Error(`job ${jobId} did not finish: ${JSON.stringify(job)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** The path and query of an absolute URL, for inject. */
 export const pathOf = (url: string) => {

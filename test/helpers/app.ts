@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { JobSnapshot } from '../../src-server/jobs/queue';
 import { buildApp } from '../../src-server/app';
 import { loadConfig, type AtelierConfig } from '../../src-server/config';
 
@@ -74,6 +75,17 @@ export async function listenOnLoopback(app: FastifyInstance): Promise<string> {
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+}
+
+/** Waits until the job reaches a final state; returns its snapshot. */
+export async function settled(app: FastifyInstance, jobId: string, timeoutMs = 60_000): Promise<JobSnapshot> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = app.jobs.snapshot(jobId);
+    if (job && ['completed', 'failed', 'cancelled'].includes(job.status)) return job;
+    if (Date.now() > deadline) throw new Error(`job ${jobId} did not finish: ${JSON.stringify(job)}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

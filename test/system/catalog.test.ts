@@ -5,8 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { writeTinySd, writeTinyUpscaler } from '../../src-server/ai/diffusion/tiny/generate';
 import { writeTinyMusicgen } from '../../src-server/ai/musicgen/tiny/generate';
 import { loadModelCatalog, validateCatalog, CatalogFileError, downloadsOf } from '../../src-server/system/catalog/catalog';
-import type { JobSnapshot } from '../../src-shared/events';
-import { bearer, makeTestApp, signUp, type TestApp } from '../helpers/app';
+import { bearer, makeTestApp, signUp, type TestApp, settled } from '../helpers/app';
 import { pinnedEntry, serveHfRepos, writeCatalog, type HfRepoServer } from '../helpers/hf-repo';
 import { requests } from '../helpers/inject';
 
@@ -112,16 +111,6 @@ async function setUp() {
   t = await makeTestApp({ catalogFile, catalogUrl: hub.url });
   const user = await signUp(t.app);
   return { app: t.app, dataDir: t.dataDir, owner: requests(() => t!.app).as({ headers: bearer(user.accessToken) }) };
-}
-
-async function settled(app: TestApp['app'], jobId: string): Promise<JobSnapshot> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const job = app.jobs.snapshot(jobId);
-    if (job && ['completed', 'failed', 'cancelled'].includes(job.status)) return job;
-    if (Date.now() > deadline) throw new Error(`job ${jobId} did not finish: ${JSON.stringify(job)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 const partsUnder = (dir: string): string[] =>

@@ -12,7 +12,7 @@ import { startServer, type RunningServer } from '../../src-server/server';
 import { INSTALL_JOB } from '../../src-server/system/models/service';
 import type { ClientToServerEvents, JobSnapshot, ServerToClientEvents } from '../../src-shared/events';
 import { writeTinyMusicgen } from '../../src-server/ai/musicgen/tiny/generate';
-import { bearer, makeTestApp, signUp, tempDataDir, type TestApp } from '../helpers/app';
+import { bearer, makeTestApp, signUp, tempDataDir, type TestApp, settled } from '../helpers/app';
 import { requests } from '../helpers/inject';
 import { filesOf, rangesOf, serveFiles, type FileServer } from '../helpers/file-server';
 
@@ -79,16 +79,6 @@ async function appWithUser() {
   const headers = bearer(user.accessToken);
   const owner = requests(() => t!.app).as({ headers });
   return { app: t.app, dataDir: t.dataDir, user, owner };
-}
-
-async function settled(app: TestApp['app'], jobId: string): Promise<JobSnapshot> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const job = app.jobs.snapshot(jobId);
-    if (job && ['completed', 'failed', 'cancelled'].includes(job.status)) return job;
-    if (Date.now() > deadline) throw new Error(`job ${jobId} did not finish: ${JSON.stringify(job)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 async function until<T>(what: string, probe: () => T | undefined | null | false): Promise<T> {
