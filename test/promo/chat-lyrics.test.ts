@@ -5,15 +5,9 @@ import { writeTinyChatModel } from '../stories/tiny-chat-model';
 import { askPool, installedChatModel, lineProblem, writeLyricsWithModel } from '../../src-server/families/promo/lyrics/chat-lyrics';
 import { TEMPLATE_ENGINE, writeLyrics } from '../../src-server/families/promo/lyrics/writer';
 import type { ChatMessage } from '../../src-server/ai/pipelines/chat';
+import { blueMoon } from './helpers';
 
-const facts = {
-  name: '블루문',
-  address: '서울특별시 강남구 역삼동 123-45',
-  phoneNumber: '02-1234-5678',
-  category: 'CafeOrCoffeeShop',
-  hashtags: ['커피', '브런치'],
-  description: null,
-};
+const facts = blueMoon;
 const seeded = () => writeLyrics(facts, { language: 'ko', form: 'short', seed: 5, mood: null });
 
 /** A scripted model: one reply per call, and what it was asked. */

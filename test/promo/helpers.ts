@@ -19,3 +19,13 @@ export async function joinPromo(app: FastifyInstance, name = '홍길동'): Promi
   const cookie = login.cookies.find((c) => c.name === 'atelier_session')!.value;
   return { id: join.json().id, userId, cookie, as: { cookies: { atelier_session: cookie } } };
 }
+
+/** A café's facts as the jingle writer takes them: a name, a Seoul address, a phone number, hashtags. */
+export const blueMoon = {
+  name: '블루문',
+  address: '서울특별시 강남구 역삼동 123-45',
+  phoneNumber: '02-1234-5678',
+  category: 'CafeOrCoffeeShop',
+  hashtags: ['커피', '브런치'],
+  description: null,
+};

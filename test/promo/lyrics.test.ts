@@ -2,15 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { neighbourhood, phoneWords, syllabify, writeLyrics } from '../../src-server/families/promo/lyrics/writer';
 import { composeMelody, rhythm } from '../../src-server/families/promo/song/melody';
 import { buildAss, CAPTION_PRESET_NAMES, karaokeText, type CaptionPreset } from '../../src-server/families/promo/video/captions';
+import { blueMoon } from './helpers';
 
-const facts = {
-  name: '블루문',
-  address: '서울특별시 강남구 역삼동 123-45',
-  phoneNumber: '02-1234-5678',
-  category: 'CafeOrCoffeeShop',
-  hashtags: ['커피', '브런치'],
-  description: null,
-};
+const facts = blueMoon;
 
 describe('the jingle writer', () => {
   it('follows the song form: the name in the intro, twice in the chorus, the neighbourhood and the phone read digit by digit in the outro', () => {
