@@ -57,7 +57,8 @@ export interface SdFolderSpec {
   sampleSize?: number;
 }
 
-const PNDM_SD15 = {
+/** diffusers' scheduler_config.json of runwayml/stable-diffusion-v1-5 (a PNDM config, no timestep_spacing). */
+export const PNDM_SD15 = {
   _class_name: 'PNDMScheduler',
   beta_end: 0.012,
   beta_schedule: 'scaled_linear',
@@ -69,7 +70,8 @@ const PNDM_SD15 = {
   trained_betas: null,
   clip_sample: false,
 };
-const DDIM_SD21 = {
+/** stabilityai/stable-diffusion-2-1: DDIM with v-prediction. */
+export const DDIM_SD21 = {
   _class_name: 'DDIMScheduler',
   beta_end: 0.012,
   beta_schedule: 'scaled_linear',

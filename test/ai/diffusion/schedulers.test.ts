@@ -9,38 +9,15 @@ import {
   type NoiseSource,
   type Scheduler,
 } from '../../../src-server/ai/diffusion/schedulers';
+import { DDIM_SD21, PNDM_SD15 } from './fixtures';
 
 // Every expected value is computed here from the published formulas (DDPM's ᾱ, k-diffusion's σ,
 // Karras et al. eq. 5, DDIM eq. 12, DPM-Solver++ 2M in α/σ/λ form, LCM's boundary scalings),
 // independently of the code under test, plus the constants known for SD's schedule.
 
-/** diffusers' scheduler_config.json of runwayml/stable-diffusion-v1-5 (a PNDM config, no timestep_spacing). */
-const SD15 = {
-  _class_name: 'PNDMScheduler',
-  beta_end: 0.012,
-  beta_schedule: 'scaled_linear',
-  beta_start: 0.00085,
-  num_train_timesteps: 1000,
-  set_alpha_to_one: false,
-  skip_prk_steps: true,
-  steps_offset: 1,
-  trained_betas: null,
-  clip_sample: false,
-};
-
-/** stabilityai/stable-diffusion-2-1: DDIM with v-prediction. */
-const SD21 = {
-  _class_name: 'DDIMScheduler',
-  beta_end: 0.012,
-  beta_schedule: 'scaled_linear',
-  beta_start: 0.00085,
-  clip_sample: false,
-  num_train_timesteps: 1000,
-  prediction_type: 'v_prediction',
-  set_alpha_to_one: false,
-  steps_offset: 1,
-  trained_betas: null,
-};
+/** The scheduler configs of SD 1.5 (PNDM, no timestep_spacing) and SD 2.1 (DDIM with v-prediction). */
+const SD15 = PNDM_SD15;
+const SD21 = DDIM_SD21;
 
 /** SD's ᾱ_t straight from the definition: β_i = (√β₀ + i/999 · (√β₁ − √β₀))², ᾱ_t = ∏_{i≤t} (1 − β_i). */
 function sdAlphaBar(): number[] {
