@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { stageAudioFiles } from '../../src-server/db/schema';
-import { type TestApp } from '../helpers/app';
+import type { TestApp } from '../helpers/app';
 import { streamedForm } from '../helpers/bodies';
 import { requests } from '../helpers/inject';
 import {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ConcertChangedEvent, ConcertReaction } from '../../src-server/families/stage/concerts/service';
-import { type TestApp } from '../helpers/app';
+import type { TestApp } from '../helpers/app';
 import { putTo } from '../studio/helpers';
 import { wavFile, type StageUser, concertFixture } from './helpers';
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type TestApp } from '../helpers/app';
+import type { TestApp } from '../helpers/app';
 import { oversize } from '../helpers/bodies';
 import { deleteAccount, form, stageUser, storedFiles, tempFiles, type FormPart, type StageUser } from './helpers';
 import { appFixture } from '../helpers/fixtures';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type TestApp } from '../helpers/app';
+import type { TestApp } from '../helpers/app';
 import { accessory, deleteAccount, stageUser, storedFiles, type StageUser } from './helpers';
 import { appFixture } from '../helpers/fixtures';
 

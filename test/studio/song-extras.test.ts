@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Composer, ComposeInput } from '../../src-server/compose/composer';
-import { type TestApp } from '../helpers/app';
+import type { TestApp } from '../helpers/app';
 import { errorOf, makeStudioSamples, putTo, storedFiles, type StudioSamples, type StudioUser, studioFixture } from './helpers';
 import { fileFixture } from '../helpers/fixtures';
 

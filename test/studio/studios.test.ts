@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type TestApp } from '../helpers/app';
-import { type Method } from '../helpers/inject';
+import type { TestApp } from '../helpers/app';
+import type { Method } from '../helpers/inject';
 import { errorOf, studioUser, type StudioUser } from './helpers';
 import { appFixture } from '../helpers/fixtures';
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type TestApp } from '../helpers/app';
+import type { TestApp } from '../helpers/app';
 import {
   errorOf,
   makeStudioSamples,
