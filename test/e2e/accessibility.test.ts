@@ -1,12 +1,12 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openPage } from './helpers/browser';
-import { startAtelier, type AtelierProcess } from './helpers/server';
+import { openPage } from './helpers/browser';
+import type { AtelierProcess } from './helpers/server';
 import { toneWav } from '../helpers/wav';
+import { atelierFixture } from './helpers/fixture';
 
 const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -21,10 +21,7 @@ const post = (url: string, body: unknown, token?: string) =>
     body: JSON.stringify(body),
   });
 
-beforeAll(async () => {
-  workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-axe-'));
-  [server, browser] = await Promise.all([startAtelier(), launchChromium()]);
-});
+atelierFixture({ folder: 'atelier-axe-' }, (c) => ([server, browser, workDir] = c));
 
 interface Account {
   tokens: { access_token: string; refresh_token: string };
@@ -108,12 +105,6 @@ async function visit(page: Page, route: string): Promise<void> {
   await page.waitForLoadState('networkidle');
   expect(await title.textContent()).not.toMatch(/not answering/);
 }
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  fs.rmSync(workDir, { recursive: true, force: true });
-});
 
 interface Violation {
   id: string;

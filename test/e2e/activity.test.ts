@@ -1,14 +1,13 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { ModelCatalog } from '../../src-server/ai/diffusion/catalog';
 import { writeTinySd } from '../../src-server/ai/diffusion/tiny/generate';
 import { PLAN_ORDER } from '../../src-server/auth/plans';
 import { toneWav } from '../helpers/wav';
-import { launchChromium, openPage } from './helpers/browser';
-import { startAtelier, type AtelierProcess } from './helpers/server';
+import { openPage, signUpAt, AUTOPLAY, apiFromPage } from './helpers/browser';
+import type { AtelierProcess } from './helpers/server';
+import { atelierFixture } from './helpers/fixture';
 
 let server: AtelierProcess;
 let browser: Browser;
@@ -19,46 +18,31 @@ const shoot = async (page: Page, name: string) => {
   if (shots) await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: false });
 };
 
+atelierFixture(
+  {
+    folder: 'atelier-activity-e2e-',
+    prepare: async (dir) => {
+      await writeTinySd(path.join(dir, 'tiny-sd1'), { base: 'sd1' });
+      return [AUTOPLAY];
+    },
+    timeoutMs: 120_000,
+  },
+  (c) => ([server, browser, folder] = c),
+);
 beforeAll(async () => {
-  folder = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-activity-e2e-'));
-  const tiny = path.join(folder, 'tiny-sd1');
-  await writeTinySd(tiny, { base: 'sd1' });
-  [server, browser] = await Promise.all([startAtelier(), launchChromium(['--autoplay-policy=no-user-gesture-required'])]);
-  await new ModelCatalog(server.dataDir, PLAN_ORDER).installFromFolder(tiny, {
+  await new ModelCatalog(server.dataDir, PLAN_ORDER).installFromFolder(path.join(folder, 'tiny-sd1'), {
     id: 'tiny-sd1',
     type: 'checkpoint',
     meta: { display_name: 'Tiny SD 1.5' },
   });
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (folder) fs.rmSync(folder, { recursive: true, force: true });
-});
-
 async function signUp(page: Page, name: string): Promise<void> {
-  await page.goto(`${server.url}/app/sign-up`);
-  await page.getByLabel('Name', { exact: true }).fill(name);
-  await page.getByLabel('E-mail', { exact: true }).fill(`${name.split(' ')[0]!.toLowerCase()}-${Date.now()}@example.com`);
-  await page.getByLabel('Password', { exact: true }).fill('a quiet evening in 1874');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByTestId('sidebar-user').waitFor();
-}
-
-/** A request with the page's own session, as the UI sends them. */
-function apiFromPage<T>(page: Page, url: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: T }> {
-  return page.evaluate(
-    async ({ url, method, body }) => {
-      const response = await fetch(url, {
-        method: method ?? 'GET',
-        headers: { authorization: `Bearer ${localStorage.getItem('atelier.accessToken')}`, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: response.status, body: await response.json() };
-    },
-    { url, method: init.method, body: init.body },
-  ) as Promise<{ status: number; body: T }>;
+  await signUpAt(page, server.url, {
+    name,
+    email: `${name.split(' ')[0]!.toLowerCase()}-${Date.now()}@example.com`,
+    password: 'a quiet evening in 1874',
+  });
 }
 
 describe('the activity layer', () => {

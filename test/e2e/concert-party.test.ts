@@ -1,35 +1,18 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openPage, type WatchedPage } from './helpers/browser';
-import { startAtelier, type AtelierProcess } from './helpers/server';
+import { openPage, type WatchedPage, AUTOPLAY, accountOf, fillSignUp } from './helpers/browser';
+import type { AtelierProcess } from './helpers/server';
 import { toneWav } from '../helpers/wav';
+import { atelierFixture } from './helpers/fixture';
 
-let server: AtelierProcess;
-let browser: Browser;
-let workDir: string;
+let server: AtelierProcess, browser: Browser, workDir: string;
+atelierFixture({ folder: 'atelier-concert-party-', prepare: () => [AUTOPLAY] }, (c) => ([server, browser, workDir] = c));
 /** Screenshots of the host's and a listener's screens, for a person to look at. */
 const shots = process.env.ATELIER_SHOTS_DIR;
 
-beforeAll(async () => {
-  workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-concert-party-'));
-  [server, browser] = await Promise.all([startAtelier(), launchChromium(['--autoplay-policy=no-user-gesture-required'])]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  fs.rmSync(workDir, { recursive: true, force: true });
-});
-
-async function signUp(page: Page, name: string): Promise<void> {
-  await page.getByLabel('Name', { exact: true }).fill(name);
-  await page.getByLabel('E-mail', { exact: true }).fill(`${name.toLowerCase().replace(/\s+/g, '-')}-${Date.now()}@example.com`);
-  await page.getByLabel('Password', { exact: true }).fill('a long concert password 1');
-  await page.getByRole('button', { name: 'Create account' }).click();
-}
+const signUp = (page: Page, name: string) => fillSignUp(page, accountOf(name, 'a long concert password 1'));
 
 interface Sample {
   position: number;

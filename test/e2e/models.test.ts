@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { writeTinySd } from '../../src-server/ai/diffusion/tiny/generate';
-import { launchChromium, openPage } from './helpers/browser';
+import { launchChromium, openPage, signUpAt } from './helpers/browser';
 import { startAtelier, type AtelierProcess } from './helpers/server';
 
 // The Models area in Chromium against the built server: a URL install of the tiny model from a
@@ -69,12 +69,7 @@ afterAll(async () => {
 describe('Models in the web UI', () => {
   it('installs the tiny model from a URL with a progress bar, lists it, and removes it', async () => {
     const { page, errors } = await openPage(browser);
-    await page.goto(`${server.url}/app/sign-up`);
-    await page.getByLabel('Name', { exact: true }).fill('Ada Lovelace');
-    await page.getByLabel('E-mail', { exact: true }).fill(`ada-${Date.now()}@example.com`);
-    await page.getByLabel('Password', { exact: true }).fill('analytical engine 1843');
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByTestId('sidebar-user').waitFor();
+    await signUpAt(page, server.url, { name: 'Ada Lovelace', email: `ada-${Date.now()}@example.com`, password: 'analytical engine 1843' });
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Models' }).click();
     await page.waitForURL(/\/app\/models$/);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchChromium, openPage } from './helpers/browser';
+import { launchChromium, openPage, signUpAt } from './helpers/browser';
 import { startAtelier, type AtelierProcess } from './helpers/server';
 import { startSite, type TestSite } from '../promo/site';
 
@@ -26,12 +26,7 @@ const screenshot = (name: string) => `${process.env.PROMO_SCREENSHOT_DIR ?? '/tm
 describe('Promo Videos in the web UI', () => {
   it("takes a web address, refuses a local one in the server's words, and shows a stage failing with its reason", async () => {
     const { page, errors } = await openPage(browser);
-    await page.goto(`${server.url}/app/sign-up`);
-    await page.getByLabel('Name', { exact: true }).fill('Mina Kim');
-    await page.getByLabel('E-mail', { exact: true }).fill(`mina-${Date.now()}@example.com`);
-    await page.getByLabel('Password', { exact: true }).fill('blue moon cafe 42');
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByTestId('sidebar-user').waitFor();
+    await signUpAt(page, server.url, { name: 'Mina Kim', email: `mina-${Date.now()}@example.com`, password: 'blue moon cafe 42' });
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Promo Videos' }).click();
     await page.waitForURL(/\/app\/promo$/);
@@ -69,12 +64,7 @@ describe('Promo Videos in the web UI', () => {
 
   it('makes a video from a business site with the chosen captions and plays it in the page', async () => {
     const { page, errors } = await openPage(browser);
-    await page.goto(`${server.url}/app/sign-up`);
-    await page.getByLabel('Name', { exact: true }).fill('Jun Park');
-    await page.getByLabel('E-mail', { exact: true }).fill(`jun-${Date.now()}@example.com`);
-    await page.getByLabel('Password', { exact: true }).fill('blue moon cafe 42');
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByTestId('sidebar-user').waitFor();
+    await signUpAt(page, server.url, { name: 'Jun Park', email: `jun-${Date.now()}@example.com`, password: 'blue moon cafe 42' });
     await page.goto(`${server.url}/app/promo`);
     await page.getByRole('heading', { name: 'Promo Videos' }).waitFor();
 

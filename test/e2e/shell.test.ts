@@ -1,14 +1,14 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { PLAN_ORDER } from '../../src-server/auth/plans';
 import { ModelCatalog } from '../../src-server/ai/diffusion/catalog';
 import { writeTinySd } from '../../src-server/ai/diffusion/tiny/generate';
-import { launchChromium } from './helpers/browser';
-import { writeMelodyWav } from './helpers/melody';
-import { startAtelier, type AtelierProcess } from './helpers/server';
+import { fakeMicrophone } from './helpers/browser';
+import { melodyIn } from './helpers/melody';
+import type { AtelierProcess } from './helpers/server';
+import { atelierFixture } from './helpers/fixture';
 
 let server: AtelierProcess;
 let browser: Browser;
@@ -22,29 +22,12 @@ const post = (url: string, body: unknown, token?: string) =>
     body: JSON.stringify(body),
   });
 
+atelierFixture({ folder: 'atelier-shell-', prepare: (dir) => fakeMicrophone(melodyIn(dir)) }, (c) => ([server, browser, folder] = c));
 beforeAll(async () => {
-  folder = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-shell-'));
-  const melody = path.join(folder, 'melody.wav');
-  writeMelodyWav(melody);
-  [server, browser] = await Promise.all([
-    startAtelier(),
-    launchChromium([
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-audio-capture=${melody}`,
-      '--autoplay-policy=no-user-gesture-required',
-    ]),
-  ]);
   const email = `keys-${Date.now()}@example.com`;
   expect((await post('/api/v1/auth/register', { email, password: 'shortcuts all the way 1', name: 'Kim Keys' })).status).toBe(201);
   tokens = ((await (await post('/api/v1/auth/login', { email, password: 'shortcuts all the way 1' })).json()) as { data: typeof tokens })
     .data;
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  fs.rmSync(folder, { recursive: true, force: true });
 });
 
 /** A signed-in page of the given size that records uncaught errors. */

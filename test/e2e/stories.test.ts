@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openPage } from './helpers/browser';
+import { launchChromium, openPage, signUpAt, fakeMicrophone } from './helpers/browser';
 import { startAtelier, type AtelierProcess } from './helpers/server';
 import { writeTinyChatModel } from '../stories/tiny-chat-model';
 import { writeTinyChatterbox } from '../stories/tiny-chatterbox';
@@ -23,15 +23,7 @@ let browser: Browser;
 const shots = process.env.ATELIER_E2E_SHOTS;
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([
-    startAtelier(),
-    launchChromium([
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-audio-capture=${speech}`,
-      '--autoplay-policy=no-user-gesture-required',
-    ]),
-  ]);
+  [server, browser] = await Promise.all([startAtelier(), launchChromium(fakeMicrophone(speech))]);
 });
 
 afterAll(async () => {
@@ -44,12 +36,7 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 async function signUp(page: Page): Promise<void> {
-  await page.goto(`${server.url}/app/sign-up`);
-  await page.getByLabel('Name', { exact: true }).fill('Grace Parent');
-  await page.getByLabel('E-mail', { exact: true }).fill(`grace-${Date.now()}@example.com`);
-  await page.getByLabel('Password', { exact: true }).fill('bedtime stories 2026');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByTestId('sidebar-user').waitFor();
+  await signUpAt(page, server.url, { name: 'Grace Parent', email: `grace-${Date.now()}@example.com`, password: 'bedtime stories 2026' });
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Stories' }).click();
   await page.waitForURL(/\/app\/stories$/);
 }

@@ -1,51 +1,13 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openPage } from './helpers/browser';
-import { writeMelodyWav } from './helpers/melody';
-import { startAtelier, type AtelierProcess } from './helpers/server';
+import { openPage, signUpAt, fakeMicrophone, apiFromPage } from './helpers/browser';
+import { melodyIn } from './helpers/melody';
+import type { AtelierProcess } from './helpers/server';
+import { atelierFixture } from './helpers/fixture';
 
-let server: AtelierProcess;
-let browser: Browser;
-let folder: string;
-
-beforeAll(async () => {
-  folder = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-studio-e2e-'));
-  const melody = path.join(folder, 'melody.wav');
-  writeMelodyWav(melody);
-  [server, browser] = await Promise.all([
-    startAtelier(),
-    launchChromium([
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-audio-capture=${melody}`,
-      '--autoplay-policy=no-user-gesture-required',
-    ]),
-  ]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (folder) fs.rmSync(folder, { recursive: true, force: true });
-});
-
-/** A request with the page's own session, as the UI would send it. */
-function apiFromPage<T>(page: Page, url: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: T }> {
-  return page.evaluate(
-    async ({ url, method, body }) => {
-      const response = await fetch(url, {
-        method: method ?? 'GET',
-        headers: { authorization: `Bearer ${localStorage.getItem('atelier.accessToken')}`, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: response.status, body: await response.json() };
-    },
-    { url, method: init.method, body: init.body },
-  ) as Promise<{ status: number; body: T }>;
-}
+let server: AtelierProcess, browser: Browser, folder: string;
+atelierFixture({ folder: 'atelier-studio-e2e-', prepare: (dir) => fakeMicrophone(melodyIn(dir)) }, (c) => ([server, browser, folder] = c));
 
 /** Whether a canvas has anything drawn on it. */
 const inked = (page: Page, selector: string) =>
@@ -74,12 +36,11 @@ const playFor = (page: Page, selector: string, ms: number) =>
 describe('Record & Compose in the web UI', () => {
   it('records a take from the microphone, plays it, composes or saves a song, and shares it', async () => {
     const { page, errors } = await openPage(browser);
-    await page.goto(`${server.url}/app/sign-up`);
-    await page.getByLabel('Name', { exact: true }).fill('Clara Schumann');
-    await page.getByLabel('E-mail', { exact: true }).fill(`clara-${Date.now()}@example.com`);
-    await page.getByLabel('Password', { exact: true }).fill('romance in g minor 1853');
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByTestId('sidebar-user').waitFor();
+    await signUpAt(page, server.url, {
+      name: 'Clara Schumann',
+      email: `clara-${Date.now()}@example.com`,
+      password: 'romance in g minor 1853',
+    });
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Record & Compose' }).click();
     await page.getByLabel('Studio name').fill('Lieder');
@@ -176,12 +137,11 @@ describe('Record & Compose in the web UI', () => {
 
   it('imports audio files, renames and reorders tracks, keeps them after a reload, and deletes the studio', async () => {
     const { page, errors } = await openPage(browser);
-    await page.goto(`${server.url}/app/sign-up`);
-    await page.getByLabel('Name', { exact: true }).fill('Fanny Hensel');
-    await page.getByLabel('E-mail', { exact: true }).fill(`fanny-${Date.now()}@example.com`);
-    await page.getByLabel('Password', { exact: true }).fill('das jahr twelve pieces 1841');
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByTestId('sidebar-user').waitFor();
+    await signUpAt(page, server.url, {
+      name: 'Fanny Hensel',
+      email: `fanny-${Date.now()}@example.com`,
+      password: 'das jahr twelve pieces 1841',
+    });
     await page.goto(`${server.url}/app/compose`);
     await page.getByLabel('Studio name').fill('Das Jahr');
     await page.getByTestId('create-studio').click();

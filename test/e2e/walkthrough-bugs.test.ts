@@ -1,12 +1,12 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openPage } from './helpers/browser';
-import { writeMelodyWav } from './helpers/melody';
-import { startAtelier, type AtelierProcess } from './helpers/server';
+import { openPage, signUpAt, apiFromPage } from './helpers/browser';
+import { melodyIn } from './helpers/melody';
+import type { AtelierProcess } from './helpers/server';
 import { toneWav } from '../helpers/wav';
+import { atelierFixture } from './helpers/fixture';
 
 // Bugs of the first walk-through (#14), each checked where a person saw it.
 let server: AtelierProcess;
@@ -15,42 +15,22 @@ let folder: string;
 /** Where screenshots go when ATELIER_SHOTS names a folder (for looking at, not for asserting). */
 const shots = process.env.ATELIER_SHOTS;
 
-beforeAll(async () => {
-  folder = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-walkthrough-e2e-'));
-  writeMelodyWav(path.join(folder, 'melody.wav'));
-  [server, browser] = await Promise.all([startAtelier(), launchChromium()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (folder) fs.rmSync(folder, { recursive: true, force: true });
-});
+atelierFixture(
+  {
+    folder: 'atelier-walkthrough-e2e-',
+    prepare: (dir) => {
+      melodyIn(dir);
+      return [];
+    },
+  },
+  (c) => ([server, browser, folder] = c),
+);
 
 async function signUp(page: Page, name: string): Promise<{ email: string; password: string }> {
   const email = `${name.toLowerCase().replace(/\W+/g, '-')}-${Date.now()}@example.com`;
   const password = 'walk through 2026';
-  await page.goto(`${server.url}/app/sign-up`);
-  await page.getByLabel('Name', { exact: true }).fill(name);
-  await page.getByLabel('E-mail', { exact: true }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByTestId('sidebar-user').waitFor();
+  await signUpAt(page, server.url, { name, email, password });
   return { email, password };
-}
-
-function apiFromPage<T>(page: Page, url: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: T }> {
-  return page.evaluate(
-    async ({ url, method, body }) => {
-      const response = await fetch(url, {
-        method: method ?? 'GET',
-        headers: { authorization: `Bearer ${localStorage.getItem('atelier.accessToken')}`, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: response.status, body: await response.json() };
-    },
-    { url, method: init.method, body: init.body },
-  ) as Promise<{ status: number; body: T }>;
 }
 
 async function shoot(page: Page, name: string) {

@@ -14,6 +14,17 @@ export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({ executablePath: browser.executablePath, headless: true, args: [...BROWSER_ARGS, ...extraArgs] });
 }
 
+/** Headless Chromium has nobody to tap "play": audio starts on its own, as after a tap. */
+export const AUTOPLAY = '--autoplay-policy=no-user-gesture-required';
+
+/** Switches for a microphone that plays `wav` (allowed without asking), with audio that starts on its own. */
+export const fakeMicrophone = (wav: string) => [
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  `--use-file-for-fake-audio-capture=${wav}`,
+  AUTOPLAY,
+];
+
 export interface WatchedPage {
   page: Page;
   /**
@@ -37,4 +48,51 @@ export async function openPage(browser: Browser, storageState?: BrowserContextOp
     if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());
   });
   return { page, errors };
+}
+
+/** A request with the page's own session (its stored access token), as the UI sends them. */
+export function apiFromPage<T>(
+  page: Page,
+  url: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<{ status: number; body: T }> {
+  return page.evaluate(
+    async ({ url, method, body }) => {
+      const response = await fetch(url, {
+        method: method ?? 'GET',
+        headers: { authorization: `Bearer ${localStorage.getItem('atelier.accessToken')}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: response.status, body: await response.json() };
+    },
+    { url, method: init.method, body: init.body },
+  ) as Promise<{ status: number; body: T }>;
+}
+
+export interface NewAccount {
+  name: string;
+  email: string;
+  password: string;
+}
+
+/** A new account for `name`: its e-mail is the name, hyphenated, and the time, so every run's is new. */
+export const accountOf = (name: string, password: string): NewAccount => ({
+  name,
+  email: `${name.toLowerCase().replace(/\s+/g, '-')}-${Date.now()}@example.com`,
+  password,
+});
+
+/** Fills in the sign-up form the page shows and creates the account, as a person does. */
+export async function fillSignUp(page: Page, account: NewAccount): Promise<void> {
+  await page.getByLabel('Name', { exact: true }).fill(account.name);
+  await page.getByLabel('E-mail', { exact: true }).fill(account.email);
+  await page.getByLabel('Password', { exact: true }).fill(account.password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+}
+
+/** Opens `baseUrl`'s sign-up page, creates the account and waits until the app shows it signed in. */
+export async function signUpAt(page: Page, baseUrl: string, account: NewAccount): Promise<void> {
+  await page.goto(`${baseUrl}/app/sign-up`);
+  await fillSignUp(page, account);
+  await page.getByTestId('sidebar-user').waitFor();
 }
