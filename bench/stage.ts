@@ -10,6 +10,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { buildApp } from '../src-server/app';
 import { loadConfig } from '../src-server/config';
 import { AudioService } from '../src-server/families/stage/audio/service';
+import { wavHeader } from '../src-server/media/wav';
 import { measureClockOffset } from '../src-shared/clock';
 import type { ClientToServerEvents, ConcertSnapshot, ServerToClientEvents } from '../src-shared/events';
 import { cleanUp, median, pct, runAlone, startServer, type Print, type Server } from './lib';
@@ -28,20 +29,7 @@ type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** A WAV header for `dataBytes` of 16-bit stereo 44.1 kHz PCM, then noise: what a long live take looks like. */
 function* bigWav(dataBytes: number): Generator<Buffer> {
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + dataBytes, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(2, 22);
-  header.writeUInt32LE(44_100, 24);
-  header.writeUInt32LE(44_100 * 4, 28);
-  header.writeUInt16LE(4, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(dataBytes, 40);
-  yield header;
+  yield wavHeader(dataBytes, 44_100, 2);
   const chunk = Buffer.alloc(1024 * 1024);
   let seed = 12345;
   for (let i = 0; i < chunk.length; i++) {
