@@ -39,6 +39,20 @@ function* bigWav(dataBytes: number): Generator<Buffer> {
   for (let left = dataBytes; left > 0; left -= chunk.length) yield left >= chunk.length ? chunk : chunk.subarray(0, left);
 }
 
+/** One wave of RANGE_CONCURRENCY concurrent 64 KiB Range requests at random offsets of the big file; latencies go into `into`. */
+export async function rangeWave(url: string, headers: Record<string, string>, into: number[]): Promise<void> {
+  const results = await Promise.all(
+    Array.from({ length: RANGE_CONCURRENCY }, () => {
+      const start = Math.floor(Math.random() * (BIG_FILE_BYTES - RANGE_BYTES));
+      return download(url, { ...headers, range: `bytes=${start}-${start + RANGE_BYTES - 1}` });
+    }),
+  );
+  for (const r of results) {
+    if (r.status !== 206 || r.bytes !== RANGE_BYTES) throw new Error(`${url}: Range answer ${r.status} with ${r.bytes} bytes`);
+    into.push(r.ms);
+  }
+}
+
 async function* asAsync(chunks: Iterable<Buffer>): AsyncGenerator<Buffer> {
   yield* chunks;
 }
@@ -230,18 +244,6 @@ export async function runStageBench(print: Print): Promise<void> {
 
     // 2. Concurrent Range reads at random offsets (64 KiB each). nginx answers the same waves,
     // alternating with ours, as a reference taken under the same machine load.
-    const rangeWave = async (url: string, headers: Record<string, string>, into: number[]) => {
-      const results = await Promise.all(
-        Array.from({ length: RANGE_CONCURRENCY }, () => {
-          const start = Math.floor(Math.random() * (BIG_FILE_BYTES - RANGE_BYTES));
-          return download(url, { ...headers, range: `bytes=${start}-${start + RANGE_BYTES - 1}` });
-        }),
-      );
-      for (const r of results) {
-        if (r.status !== 206 || r.bytes !== RANGE_BYTES) throw new Error(`${url}: Range answer ${r.status} with ${r.bytes} bytes`);
-        into.push(r.ms);
-      }
-    };
     const latencies: number[] = [];
     const nginxLatencies: number[] = [];
     for (let wave = 0; wave < RANGE_WAVES; wave++) {
