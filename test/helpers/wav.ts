@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { encodeWav } from '../../src-server/media/wav';
 
 /** Reads a 16-bit PCM WAV file into float samples (first channel only). */
 export function readWav(file: string): { sampleRate: number; samples: Float32Array } {
@@ -32,31 +33,11 @@ export function loop(samples: Float32Array, sampleRate: number, seconds: number)
   return out;
 }
 
-/** A mono 16-bit PCM WAV of the samples (-1..1), clipped at full scale. */
-export function pcmWav(samples: Float32Array, sampleRate: number): Buffer {
-  const frames = samples.length;
-  const buf = Buffer.alloc(44 + frames * 2);
-  buf.write('RIFF', 0, 'ascii');
-  buf.writeUInt32LE(36 + frames * 2, 4);
-  buf.write('WAVEfmt ', 8, 'ascii');
-  buf.writeUInt32LE(16, 16);
-  buf.writeUInt16LE(1, 20);
-  buf.writeUInt16LE(1, 22);
-  buf.writeUInt32LE(sampleRate, 24);
-  buf.writeUInt32LE(sampleRate * 2, 28);
-  buf.writeUInt16LE(2, 32);
-  buf.writeUInt16LE(16, 34);
-  buf.write('data', 36, 'ascii');
-  buf.writeUInt32LE(frames * 2, 40);
-  for (let i = 0; i < frames; i++) buf.writeInt16LE(Math.round(32767 * Math.max(-1, Math.min(1, samples[i]!))), 44 + i * 2);
-  return buf;
-}
-
 /** A mono 16-bit PCM WAV of a steady sine tone; `amplitude` in 16-bit steps (32767 = full scale). */
 export function toneWav(hz: number, seconds: number, sampleRate: number, amplitude: number): Buffer {
   const samples = new Float32Array(Math.round(seconds * sampleRate));
   for (let i = 0; i < samples.length; i++) samples[i] = (amplitude / 32767) * Math.sin((2 * Math.PI * hz * i) / sampleRate);
-  return pcmWav(samples, sampleRate);
+  return encodeWav(samples, sampleRate);
 }
 
 export interface HumNote {

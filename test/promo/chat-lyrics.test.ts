@@ -2,7 +2,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestApp, type TestApp } from '../helpers/app';
 import { writeTinyChatModel } from '../stories/tiny-chat-model';
-import { askPool, installedChatModel, lineProblem, writeLyricsWithModel } from '../../src-server/families/promo/lyrics/chat-lyrics';
+import { installedChatModel } from '../../src-server/ai/pipelines/chat';
+import { askPool, lineProblem, writeLyricsWithModel } from '../../src-server/families/promo/lyrics/chat-lyrics';
 import { TEMPLATE_ENGINE, writeLyrics } from '../../src-server/families/promo/lyrics/writer';
 import type { ChatMessage } from '../../src-server/ai/pipelines/chat';
 

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { encodeAudio } from '../../src-server/media/ffmpeg';
+import { wavHeader as pcmWavHeader } from '../../src-server/media/wav';
 import { form } from '../helpers/bodies';
 import { requests } from '../helpers/inject';
 import { bearer, signUp } from '../helpers/app';
@@ -64,23 +65,7 @@ export async function makeAudioSamples(): Promise<AudioSamples> {
 }
 
 /** A PCM WAV header for `dataBytes` of 16-bit mono samples at 8 kHz. */
-export function wavHeader(dataBytes: number): Buffer {
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0, 'latin1');
-  h.writeUInt32LE(36 + dataBytes, 4);
-  h.write('WAVE', 8, 'latin1');
-  h.write('fmt ', 12, 'latin1');
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20);
-  h.writeUInt16LE(1, 22);
-  h.writeUInt32LE(8000, 24);
-  h.writeUInt32LE(16000, 28);
-  h.writeUInt16LE(2, 32);
-  h.writeUInt16LE(16, 34);
-  h.write('data', 36, 'latin1');
-  h.writeUInt32LE(dataBytes, 40);
-  return h;
-}
+export const wavHeader = (dataBytes: number): Buffer => pcmWavHeader(dataBytes, 8000);
 
 export const accessory = (socketName = 'Head', z = 10) => ({
   socketName,

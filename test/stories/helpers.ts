@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { encodeWav } from '../../src-server/media/wav';
 import { bearer } from '../helpers/app';
 
 export interface StoryJson {
@@ -48,21 +49,4 @@ export async function settled(app: FastifyInstance, token: string, id: string): 
 }
 
 /** A 16-bit mono WAV file of `samples` (floats, clamped to [-1, 1]). */
-export function wavBytes(samples: Float32Array, sampleRate = 16_000): Buffer {
-  const data = Buffer.alloc(samples.length * 2);
-  for (let i = 0; i < samples.length; i++) data.writeInt16LE(Math.round(Math.max(-1, Math.min(1, samples[i]!)) * 32767), i * 2);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(sampleRate, 24);
-  header.writeUInt32LE(sampleRate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data.length, 40);
-  return Buffer.concat([header, data]);
-}
+export const wavBytes = (samples: Float32Array, sampleRate = 16_000): Buffer => encodeWav(samples, sampleRate);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { attr, OnnxGraph, onnxDataType } from '../../src-server/ai/onnx/writer';
+import { addedToken } from '../../src-server/ai/tokenizer-json';
 
 /**
  * A tiny chat model in the transformers.js layout of a Qwen2 model (config.json, tokenizer.json,
@@ -38,15 +39,7 @@ export async function writeTinyChatModel(dir: string, reply: string): Promise<vo
     version: '1.0',
     truncation: null,
     padding: null,
-    added_tokens: SPECIALS.map((content, i) => ({
-      id: 256 + i,
-      content,
-      single_word: false,
-      lstrip: false,
-      rstrip: false,
-      normalized: false,
-      special: true,
-    })),
+    added_tokens: SPECIALS.map((content, i) => addedToken(256 + i, content)),
     normalizer: null,
     pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: false, use_regex: true },
     post_processor: null,

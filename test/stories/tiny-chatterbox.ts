@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { attr, OnnxGraph } from '../../src-server/ai/onnx/writer';
+import { addedToken } from '../../src-server/ai/tokenizer-json';
 import { Weights } from '../../src-server/ai/onnx/tiny-net';
 import { START_SPEECH_TOKEN, STOP_SPEECH_TOKEN } from '../../src-server/ai/pipelines/chatterbox';
 
@@ -44,20 +45,11 @@ export async function writeTinyChatterbox(dir: string, seed = 5): Promise<void> 
   const t = TINY_CHATTERBOX;
   const H = t.hidden;
   const vocab = vocabulary();
-  const special = (content: string, id: number) => ({
-    id,
-    content,
-    single_word: false,
-    lstrip: false,
-    rstrip: false,
-    normalized: false,
-    special: true,
-  });
   fs.writeFileSync(
     path.join(dir, 'tokenizer.json'),
     JSON.stringify({
       version: '1.0',
-      added_tokens: ['[STOP]', '[UNK]', '[START]', '[en]', '[ko]'].map((c) => special(c, vocab[c]!)),
+      added_tokens: ['[STOP]', '[UNK]', '[START]', '[en]', '[ko]'].map((c) => addedToken(vocab[c]!, c)),
       normalizer: null,
       pre_tokenizer: { type: 'Split', pattern: { Regex: '.' }, behavior: 'Isolated', invert: false },
       post_processor: null,

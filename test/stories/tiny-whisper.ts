@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { attr, OnnxGraph, onnxDataType } from '../../src-server/ai/onnx/writer';
+import { addedToken } from '../../src-server/ai/tokenizer-json';
 
 /**
  * A tiny Whisper in the transformers.js layout (config, generation and preprocessor configs, a
@@ -38,15 +39,7 @@ export async function writeTinyWhisper(dir: string, heard: string): Promise<void
     version: '1.0',
     truncation: null,
     padding: null,
-    added_tokens: SPECIALS.map((content) => ({
-      id: id(content),
-      content,
-      single_word: false,
-      lstrip: false,
-      rstrip: false,
-      normalized: false,
-      special: true,
-    })),
+    added_tokens: SPECIALS.map((content) => addedToken(id(content), content)),
     normalizer: null,
     pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
     post_processor: null,

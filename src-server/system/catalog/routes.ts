@@ -1,5 +1,6 @@
 import { count } from 'drizzle-orm';
-import { Type, type TSchema } from 'typebox';
+import { Type } from 'typebox';
+import { Nullable } from '../../http/schemas';
 import { users } from '../../db/schema';
 import type { FamilyApp } from '../../http/family';
 import { DataEnvelope } from '../../http/envelopes';
@@ -11,7 +12,6 @@ import type { CatalogService } from './service';
 
 const tags = ['system'];
 const security = [{ bearerAuth: [] }];
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 const Machine = Type.Object({
   execution_providers: Type.Object({ available: Type.Array(Type.String()), preferred: Type.String() }),

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { encodeWav } from '../../../src-server/media/wav';
 
 /**
  * A sung-like phrase as a 16-bit PCM mono WAV: a C-major melody of voiced notes (a fundamental
@@ -26,21 +27,5 @@ export function writeMelodyWav(file: string, { sampleRate = 48_000, bpm = 120 } 
       samples.push(0.35 * envelope * v);
     }
   }
-  const data = Buffer.alloc(samples.length * 2);
-  samples.forEach((v, i) => data.writeInt16LE(Math.round(Math.max(-1, Math.min(1, v)) * 32767), i * 2));
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVE', 8);
-  header.write('fmt ', 12);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(sampleRate, 24);
-  header.writeUInt32LE(sampleRate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data.length, 40);
-  fs.writeFileSync(file, Buffer.concat([header, data]));
+  fs.writeFileSync(file, encodeWav(samples, sampleRate));
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { attr, onnxDataType } from '../../onnx/writer';
 import { TinyNet, Weights } from '../../onnx/tiny-net';
+import { addedToken } from '../../tokenizer-json';
 
 // A tiny random-weight MusicGen in the layout, tensor names and element types of the Hugging Face /
 // Xenova ONNX export (Xenova/musicgen-small), so the real pipeline runs on it unchanged in tests:
@@ -74,20 +75,11 @@ function tokenizerJson(): { json: object; vocabSize: number } {
     ...letters.map((c): [string, number] => [`▁${c}`, -6]),
     ...['.', ',', '-', '!', '?', "'"].map((c): [string, number] => [c, -7]),
   ];
-  const special = (id: number, content: string) => ({
-    id,
-    content,
-    single_word: false,
-    lstrip: false,
-    rstrip: false,
-    normalized: false,
-    special: true,
-  });
   const json = {
     version: '1.0',
     truncation: null,
     padding: null,
-    added_tokens: [special(0, '<pad>'), special(1, '</s>'), special(2, '<unk>')],
+    added_tokens: [addedToken(0, '<pad>'), addedToken(1, '</s>'), addedToken(2, '<unk>')],
     normalizer: { type: 'Sequence', normalizers: [{ type: 'Lowercase' }, { type: 'Replace', pattern: { Regex: ' {2,}' }, content: ' ' }] },
     pre_tokenizer: { type: 'Metaspace', replacement: '▁', prepend_scheme: 'always', split: true },
     post_processor: {

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { firstInstalled } from '../../../ai/models';
 import type { AiPool } from '../../../ai/pool';
 import { detectSpeech, VAD_SAMPLE_RATE } from '../../../ai/pipelines/vad';
 import { transcribe, whisperModelFiles } from '../../../ai/pipelines/whisper';
@@ -34,21 +34,10 @@ export class SpeechTranscriber {
 
   /** The first installed Whisper folder (by name), or null. */
   model(): { dir: string; name: string; dtype: string } | null {
-    const root = sttModelsRoot(this.dataDir);
-    let names: string[];
-    try {
-      names = fs
-        .readdirSync(root)
-        .filter((n) => !n.startsWith('.'))
-        .sort();
-    } catch {
-      return null;
-    }
-    for (const name of names) {
-      const found = whisperModelFiles(path.join(root, name));
-      if (found.ok) return { dir: path.join(root, name), name, dtype: found.dtype };
-    }
-    return null;
+    return firstInstalled(sttModelsRoot(this.dataDir), (dir, name) => {
+      const found = whisperModelFiles(dir);
+      return found.ok ? { dir, name, dtype: found.dtype } : null;
+    });
   }
 
   async transcribe(bytes: Buffer, language: 'ko' | 'en', signal?: AbortSignal): Promise<Transcript> {
