@@ -1,6 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { errorMessage } from '../../../api/client';
-import { Alert, Button, Card, Field, Input } from '../../../components';
+import { Card, SelectField, SubmitRow, TextField, useAction } from '../../../components';
 import type { ModelType } from '../api';
 import { useModels } from '../store';
 
@@ -9,22 +8,15 @@ function FolderForm() {
   const installFolder = useModels((s) => s.installFolder);
   const [path, setPath] = useState('');
   const [id, setId] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       await installFolder(path.trim(), id.trim() || undefined);
       setPath('');
       setId('');
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -33,30 +25,29 @@ function FolderForm() {
       description="A Stable Diffusion model exported to ONNX (model_index.json, unet/, text_encoder/, vae_decoder/…), or an upscaler's .onnx file. It is checked, then copied into Atelier's data folder."
       data-testid="install-folder"
     >
-      <form className="form" onSubmit={(e) => void submit(e)}>
+      <form className="form" onSubmit={submit}>
         <div className="form-grid">
-          <Field label="Folder path" hint="An absolute path on this computer, or ~/…">
-            {(c) => (
-              <Input
-                {...c}
-                value={path}
-                onChange={(e) => setPath(e.target.value)}
-                placeholder="/home/me/models/stable-diffusion-v1-5-onnx"
-                required
-                disabled={busy}
-              />
-            )}
-          </Field>
-          <Field label="Model id" hint="Optional; the folder's name otherwise.">
-            {(c) => <Input {...c} value={id} onChange={(e) => setId(e.target.value)} maxLength={100} disabled={busy} />}
-          </Field>
+          <TextField
+            label="Folder path"
+            hint="An absolute path on this computer, or ~/…"
+            value={path}
+            onChange={setPath}
+            placeholder="/home/me/models/stable-diffusion-v1-5-onnx"
+            required
+            disabled={busy}
+          />
+          <TextField
+            label="Model id"
+            hint="Optional; the folder's name otherwise."
+            value={id}
+            onChange={setId}
+            maxLength={100}
+            disabled={busy}
+          />
         </div>
-        <div className="form-actions">
-          <Button type="submit" variant="primary" busy={busy} disabled={!path.trim()} data-testid="install-folder-submit">
-            Install
-          </Button>
-          {error && <Alert tone="error">{error}</Alert>}
-        </div>
+        <SubmitRow busy={busy} disabled={!path.trim()} error={error} data-testid="install-folder-submit">
+          Install
+        </SubmitRow>
       </form>
     </Card>
   );
@@ -69,24 +60,17 @@ function UrlForm() {
   const [id, setId] = useState('');
   const [type, setType] = useState<ModelType>('checkpoint');
   const [sha256, setSha256] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const shaOk = sha256.trim() === '' || /^[0-9a-fA-F]{64}$/.test(sha256.trim());
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       await installUrl({ url: url.trim(), id: id.trim(), type, ...(sha256.trim() ? { sha256: sha256.trim() } : {}) });
       setUrl('');
       setId('');
       setSha256('');
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -95,63 +79,45 @@ function UrlForm() {
       description="A model manifest (JSON listing the files, their sizes and sha256) or an upscaler's .onnx file. The download continues in the background; a cancelled or interrupted one resumes where it stopped when you install the same model again."
       data-testid="install-url"
     >
-      <form className="form" onSubmit={(e) => void submit(e)}>
+      <form className="form" onSubmit={submit}>
         <div className="form-grid">
-          <Field label="URL">
-            {(c) => (
-              <Input
-                {...c}
-                type="url"
-                value={url}
-                onChange={(e) => setUrl(e.target.value)}
-                placeholder="https://example.com/models/my-model/manifest.json"
-                required
-                disabled={busy}
-              />
-            )}
-          </Field>
-          <Field label="Model id" hint="Letters, digits, “.”, “_” and “-”; the name generation requests use.">
-            {(c) => (
-              <Input
-                {...c}
-                value={id}
-                onChange={(e) => setId(e.target.value)}
-                maxLength={100}
-                pattern="[A-Za-z0-9][A-Za-z0-9._\-]*"
-                required
-                disabled={busy}
-              />
-            )}
-          </Field>
-          <Field label="Type">
-            {(c) => (
-              <select {...c} className="input" value={type} onChange={(e) => setType(e.target.value as ModelType)} disabled={busy}>
-                <option value="checkpoint">Image model (checkpoint)</option>
-                <option value="upscaler">Upscaler</option>
-                <option value="vae">VAE (decoder exported on its own)</option>
-              </select>
-            )}
-          </Field>
-          <Field
+          <TextField
+            label="URL"
+            type="url"
+            value={url}
+            onChange={setUrl}
+            placeholder="https://example.com/models/my-model/manifest.json"
+            required
+            disabled={busy}
+          />
+          <TextField
+            label="Model id"
+            hint="Letters, digits, “.”, “_” and “-”; the name generation requests use."
+            value={id}
+            onChange={setId}
+            maxLength={100}
+            pattern="[A-Za-z0-9][A-Za-z0-9._\-]*"
+            required
+            disabled={busy}
+          />
+          <SelectField label="Type" value={type} onChange={(value) => setType(value as ModelType)} disabled={busy}>
+            <option value="checkpoint">Image model (checkpoint)</option>
+            <option value="upscaler">Upscaler</option>
+            <option value="vae">VAE (decoder exported on its own)</option>
+          </SelectField>
+          <TextField
             label="SHA-256 (optional)"
             hint="Of the .onnx file, or of the manifest."
             error={shaOk ? null : 'A SHA-256 is 64 hexadecimal digits'}
-          >
-            {(c) => <Input {...c} value={sha256} onChange={(e) => setSha256(e.target.value)} spellCheck={false} disabled={busy} />}
-          </Field>
+            value={sha256}
+            onChange={setSha256}
+            spellCheck={false}
+            disabled={busy}
+          />
         </div>
-        <div className="form-actions">
-          <Button
-            type="submit"
-            variant="primary"
-            busy={busy}
-            disabled={!url.trim() || !id.trim() || !shaOk}
-            data-testid="install-url-submit"
-          >
-            Download and install
-          </Button>
-          {error && <Alert tone="error">{error}</Alert>}
-        </div>
+        <SubmitRow busy={busy} disabled={!url.trim() || !id.trim() || !shaOk} error={error} data-testid="install-url-submit">
+          Download and install
+        </SubmitRow>
       </form>
     </Card>
   );
