@@ -3,6 +3,12 @@ import { Button } from '../../../components';
 import type { Chapter, Narration } from '../api';
 import { SpeedSelect } from './SpeedSelect';
 
+const NARRATION_RATES = [
+  [0.75, 'Slow'],
+  [1, 'Normal'],
+  [1.25, 'Fast'],
+] as const;
+
 /**
  * A chapter's neural narration: play, pause and resume, speed, and "play all" (the next page
  * starts when this one ends). The sentence being read is highlighted from the narration's timings.
@@ -65,11 +71,7 @@ export function NarrationPlayer({
         <SpeedSelect
           rate={rate}
           onChange={setRate}
-          rates={[
-            [0.75, 'Slow'],
-            [1, 'Normal'],
-            [1.25, 'Fast'],
-          ]}
+          rates={NARRATION_RATES}
           aria-label="Narration speed"
         />
         <span className="muted" data-testid="narration-engine">

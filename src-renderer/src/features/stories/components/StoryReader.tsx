@@ -36,6 +36,12 @@ function printBook(story: Story): void {
   w.print();
 }
 
+const SYSTEM_VOICE_RATES = [
+  [0.7, 'Slow'],
+  [0.9, 'Gentle'],
+  [1.1, 'Normal'],
+] as const;
+
 /** The browser's own speech synthesis, for chapters without narration: no neural voice is installed. */
 function SystemVoice({ chapter, language, reason }: { chapter: Chapter; language: Story['language']; reason: string | null }) {
   const [speaking, setSpeaking] = useState(false);
@@ -60,11 +66,7 @@ function SystemVoice({ chapter, language, reason }: { chapter: Chapter; language
       <SpeedSelect
         rate={rate}
         onChange={setRate}
-        rates={[
-          [0.7, 'Slow'],
-          [0.9, 'Gentle'],
-          [1.1, 'Normal'],
-        ]}
+        rates={SYSTEM_VOICE_RATES}
         aria-label="Reading speed"
       />
       <span className="muted">System voice (your browser’s speech synthesis): {reason ?? 'this chapter has no narration'}.</span>
