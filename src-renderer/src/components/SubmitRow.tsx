@@ -7,12 +7,15 @@ export function SubmitRow({
   busy,
   disabled,
   error,
+  note,
   children,
   'data-testid': testId,
 }: {
   busy: boolean;
   disabled?: boolean;
   error: string | null;
+  /** After the error: what the last submit did. */
+  note?: ReactNode;
   children: ReactNode;
   'data-testid'?: string;
 }) {
@@ -22,6 +25,7 @@ export function SubmitRow({
         {children}
       </Button>
       {error && <Alert tone="error">{error}</Alert>}
+      {note}
     </div>
   );
 }
