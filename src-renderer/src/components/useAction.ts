@@ -8,23 +8,26 @@ export interface ActionOptions {
 
 /**
  * A button's or form's work with its busy flag and its error: one try/catch for every form.
- * `run` resolves true when the work succeeded; a failure's message lands in `error`.
+ * `run` resolves true when the work succeeded; a failure's message (worded by `describe`) lands in `error`.
  */
-export function useAction() {
+export function useAction(describe: (err: unknown) => string = errorMessage) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const run = useCallback(async (work: () => Promise<unknown>, { leaves = false }: ActionOptions = {}) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await work();
-      if (!leaves) setBusy(false);
-      return true;
-    } catch (err) {
-      setError(errorMessage(err));
-      setBusy(false);
-      return false;
-    }
-  }, []);
+  const run = useCallback(
+    async (work: () => Promise<unknown>, { leaves = false }: ActionOptions = {}) => {
+      setBusy(true);
+      setError(null);
+      try {
+        await work();
+        if (!leaves) setBusy(false);
+        return true;
+      } catch (err) {
+        setError(describe(err));
+        setBusy(false);
+        return false;
+      }
+    },
+    [describe],
+  );
   return { busy, error, setError, run };
 }
