@@ -19,3 +19,4 @@ export { Slider, type SliderProps } from './Slider';
 export { dismissToast, showToast, ToastHost, undoable, type ToastOptions } from './Toast';
 export { SubmitRow } from './SubmitRow';
 export { useAction, type ActionOptions } from './useAction';
+export { drawFitted } from './canvas';
