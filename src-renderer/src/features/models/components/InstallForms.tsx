@@ -1,32 +1,64 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { Card, SelectField, SubmitRow, TextField, useAction } from '../../../components';
 import type { ModelType } from '../api';
 import { useModels } from '../store';
+
+/** An install form: its fields (disabled while it runs), then the submit button with the server's answer. */
+function InstallCard({
+  title,
+  description,
+  testId,
+  submitLabel,
+  ready,
+  install,
+  children,
+}: {
+  title: string;
+  description: string;
+  testId: string;
+  submitLabel: string;
+  ready: boolean;
+  install: () => Promise<void>;
+  children: (busy: boolean) => ReactNode;
+}) {
+  const { busy, error, run } = useAction();
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void run(install);
+  };
+  return (
+    <Card title={title} description={description} data-testid={testId}>
+      <form className="form" onSubmit={submit}>
+        <div className="form-grid">{children(busy)}</div>
+        <SubmitRow busy={busy} disabled={!ready} error={error} data-testid={`${testId}-submit`}>
+          {submitLabel}
+        </SubmitRow>
+      </form>
+    </Card>
+  );
+}
 
 /** Copies a model folder (or an upscaler's .onnx) the server can read: the server is this computer. */
 function FolderForm() {
   const installFolder = useModels((s) => s.installFolder);
   const [path, setPath] = useState('');
   const [id, setId] = useState('');
-  const { busy, error, run } = useAction();
-
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    void run(async () => {
-      await installFolder(path.trim(), id.trim() || undefined);
-      setPath('');
-      setId('');
-    });
-  };
 
   return (
-    <Card
+    <InstallCard
       title="Install from a folder"
       description="A Stable Diffusion model exported to ONNX (model_index.json, unet/, text_encoder/, vae_decoder/…), or an upscaler's .onnx file. It is checked, then copied into Atelier's data folder."
-      data-testid="install-folder"
+      testId="install-folder"
+      submitLabel="Install"
+      ready={!!path.trim()}
+      install={async () => {
+        await installFolder(path.trim(), id.trim() || undefined);
+        setPath('');
+        setId('');
+      }}
     >
-      <form className="form" onSubmit={submit}>
-        <div className="form-grid">
+      {(busy) => (
+        <>
           <TextField
             label="Folder path"
             hint="An absolute path on this computer, or ~/…"
@@ -44,12 +76,9 @@ function FolderForm() {
             maxLength={100}
             disabled={busy}
           />
-        </div>
-        <SubmitRow busy={busy} disabled={!path.trim()} error={error} data-testid="install-folder-submit">
-          Install
-        </SubmitRow>
-      </form>
-    </Card>
+        </>
+      )}
+    </InstallCard>
   );
 }
 
@@ -60,27 +89,24 @@ function UrlForm() {
   const [id, setId] = useState('');
   const [type, setType] = useState<ModelType>('checkpoint');
   const [sha256, setSha256] = useState('');
-  const { busy, error, run } = useAction();
   const shaOk = sha256.trim() === '' || /^[0-9a-fA-F]{64}$/.test(sha256.trim());
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    void run(async () => {
-      await installUrl({ url: url.trim(), id: id.trim(), type, ...(sha256.trim() ? { sha256: sha256.trim() } : {}) });
-      setUrl('');
-      setId('');
-      setSha256('');
-    });
-  };
-
   return (
-    <Card
+    <InstallCard
       title="Install from a URL"
       description="A model manifest (JSON listing the files, their sizes and sha256) or an upscaler's .onnx file. The download continues in the background; a cancelled or interrupted one resumes where it stopped when you install the same model again."
-      data-testid="install-url"
+      testId="install-url"
+      submitLabel="Download and install"
+      ready={!!url.trim() && !!id.trim() && shaOk}
+      install={async () => {
+        await installUrl({ url: url.trim(), id: id.trim(), type, ...(sha256.trim() ? { sha256: sha256.trim() } : {}) });
+        setUrl('');
+        setId('');
+        setSha256('');
+      }}
     >
-      <form className="form" onSubmit={submit}>
-        <div className="form-grid">
+      {(busy) => (
+        <>
           <TextField
             label="URL"
             type="url"
@@ -114,12 +140,9 @@ function UrlForm() {
             spellCheck={false}
             disabled={busy}
           />
-        </div>
-        <SubmitRow busy={busy} disabled={!url.trim() || !id.trim() || !shaOk} error={error} data-testid="install-url-submit">
-          Download and install
-        </SubmitRow>
-      </form>
-    </Card>
+        </>
+      )}
+    </InstallCard>
   );
 }
 
