@@ -7,16 +7,24 @@ export interface SelectFieldProps extends Omit<SelectHTMLAttributes<HTMLSelectEl
   error?: string | null;
   value: string;
   onChange: (value: string) => void;
-  /** The <option>s. */
-  children: ReactNode;
+  /** Options as value → label (in that order), or a list where the order of numeric values matters. */
+  options?: Readonly<Record<string, string>> | readonly { value: string; label: string }[];
+  /** More <option>s, after those. */
+  children?: ReactNode;
 }
 
 /** A labelled choice among options, with its hint and error announced. */
-export function SelectField({ label, hint, error, value, onChange, children, ...select }: SelectFieldProps) {
+export function SelectField({ label, hint, error, value, onChange, options = [], children, ...select }: SelectFieldProps) {
+  const list = Array.isArray(options) ? options : Object.entries(options).map(([value, label]) => ({ value, label }));
   return (
     <Field label={label} hint={hint} error={error}>
       {(control) => (
         <select {...control} className="input" {...select} value={value} onChange={(e) => onChange(e.target.value)}>
+          {list.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
           {children}
         </select>
       )}

@@ -97,13 +97,12 @@ export default function PromoScreen() {
               <option value="ko">Korean</option>
               <option value="en">English</option>
             </SelectField>
-            <SelectField label="Captions" value={captionStyle} onChange={(value) => setCaptionStyle(value as CaptionStyle)}>
-              {Object.entries(CAPTION_STYLES).map(([value, label]) => (
-                <option key={value} value={value}>
-                  {label}
-                </option>
-              ))}
-            </SelectField>
+            <SelectField
+              label="Captions"
+              value={captionStyle}
+              onChange={(value) => setCaptionStyle(value as CaptionStyle)}
+              options={CAPTION_STYLES}
+            />
             <Button type="submit" variant="primary" busy={running(task)} disabled={running(task)}>
               Make the video
             </Button>

@@ -98,13 +98,12 @@ export function ConversationPanel() {
           <option value="medium">Medium (5 chapters)</option>
           <option value="long">Long (6 chapters)</option>
         </SelectField>
-        <SelectField label="Pictures (with an image model)" value={style} onChange={(value) => setStyle(value as PictureStyle)}>
-          {Object.entries(PICTURE_STYLE_LABEL).map(([value, label]) => (
-            <option key={value} value={value}>
-              {label}
-            </option>
-          ))}
-        </SelectField>
+        <SelectField
+          label="Pictures (with an image model)"
+          value={style}
+          onChange={(value) => setStyle(value as PictureStyle)}
+          options={PICTURE_STYLE_LABEL}
+        />
         <Button variant={complete ? 'primary' : 'secondary'} onClick={() => void onMake()} busy={phase === 'making'}>
           Make the story
         </Button>

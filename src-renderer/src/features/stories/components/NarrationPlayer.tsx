@@ -68,12 +68,7 @@ export function NarrationPlayer({
         <Button size="sm" onClick={() => (onPlayAll(true), void audio.current?.play())}>
           Play all
         </Button>
-        <SpeedSelect
-          rate={rate}
-          onChange={setRate}
-          rates={NARRATION_RATES}
-          aria-label="Narration speed"
-        />
+        <SpeedSelect rate={rate} onChange={setRate} rates={NARRATION_RATES} aria-label="Narration speed" />
         <span className="muted" data-testid="narration-engine">
           AI voice: {narration?.engine ?? 'neural narration'}
           {narration?.device ? ` on ${narration.device}` : ''}

@@ -70,13 +70,8 @@ export function ParentPanel() {
           label="Age band"
           value={settings.age_band ?? ''}
           onChange={(value) => void save({ age_band: (value || null) as AgeBand | null }, 'Age band saved')}
-        >
-          {AGE_BANDS.map((a) => (
-            <option key={a.value} value={a.value}>
-              {a.label}
-            </option>
-          ))}
-        </SelectField>
+          options={AGE_BANDS}
+        />
         <SelectField
           label="Story language"
           value={settings.language ?? ''}
@@ -90,24 +85,14 @@ export function ParentPanel() {
           label="Picture style"
           value={settings.picture_style}
           onChange={(value) => void save({ picture_style: value as PictureStyle }, 'Picture style saved')}
-        >
-          {Object.entries(PICTURE_STYLE_LABEL).map(([value, label]) => (
-            <option key={value} value={value}>
-              {label}
-            </option>
-          ))}
-        </SelectField>
+          options={PICTURE_STYLE_LABEL}
+        />
         <SelectField
           label="Delete stories and voice data after"
           value={settings.retention_days === null ? '' : String(settings.retention_days)}
           onChange={(value) => void save({ retention_days: value ? Number(value) : null }, 'Retention saved')}
-        >
-          {RETENTION.map((r) => (
-            <option key={r.value} value={r.value}>
-              {r.label}
-            </option>
-          ))}
-        </SelectField>
+          options={RETENTION}
+        />
         <SelectField
           label="Narrator voice"
           disabled={voices.length === 0}

@@ -63,12 +63,7 @@ function SystemVoice({ chapter, language, reason }: { chapter: Chapter; language
       <Button size="sm" onClick={speaking ? () => (speechSynthesis.cancel(), setSpeaking(false)) : speak}>
         {speaking ? 'Stop' : 'Read aloud'}
       </Button>
-      <SpeedSelect
-        rate={rate}
-        onChange={setRate}
-        rates={SYSTEM_VOICE_RATES}
-        aria-label="Reading speed"
-      />
+      <SpeedSelect rate={rate} onChange={setRate} rates={SYSTEM_VOICE_RATES} aria-label="Reading speed" />
       <span className="muted">System voice (your browser’s speech synthesis): {reason ?? 'this chapter has no narration'}.</span>
     </div>
   );
