@@ -126,11 +126,13 @@ function UrlForm() {
             required
             disabled={busy}
           />
-          <SelectField label="Type" value={type} onChange={(value) => setType(value as ModelType)} disabled={busy}>
-            <option value="checkpoint">Image model (checkpoint)</option>
-            <option value="upscaler">Upscaler</option>
-            <option value="vae">VAE (decoder exported on its own)</option>
-          </SelectField>
+          <SelectField
+            label="Type"
+            value={type}
+            onChange={(value) => setType(value as ModelType)}
+            disabled={busy}
+            options={{ checkpoint: 'Image model (checkpoint)', upscaler: 'Upscaler', vae: 'VAE (decoder exported on its own)' }}
+          />
           <TextField
             label="SHA-256 (optional)"
             hint="Of the .onnx file, or of the manifest."

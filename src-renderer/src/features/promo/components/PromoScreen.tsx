@@ -88,15 +88,18 @@ export default function PromoScreen() {
         <Card title="New promo video">
           <form className="promo-form" onSubmit={start}>
             <TextField label="Web address" type="url" required placeholder="https://your-shop.example" value={url} onChange={setUrl} />
-            <SelectField label="Shape" value={aspect} onChange={(value) => setAspect(value as Aspect)}>
-              <option value="16:9">Wide 16:9</option>
-              <option value="9:16">Tall 9:16</option>
-              <option value="1:1">Square 1:1</option>
-            </SelectField>
-            <SelectField label="Lyrics" value={language} onChange={(value) => setLanguage(value as 'ko' | 'en')}>
-              <option value="ko">Korean</option>
-              <option value="en">English</option>
-            </SelectField>
+            <SelectField
+              label="Shape"
+              value={aspect}
+              onChange={(value) => setAspect(value as Aspect)}
+              options={{ '16:9': 'Wide 16:9', '9:16': 'Tall 9:16', '1:1': 'Square 1:1' }}
+            />
+            <SelectField
+              label="Lyrics"
+              value={language}
+              onChange={(value) => setLanguage(value as 'ko' | 'en')}
+              options={{ ko: 'Korean', en: 'English' }}
+            />
             <SelectField
               label="Captions"
               value={captionStyle}

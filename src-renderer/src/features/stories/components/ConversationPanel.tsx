@@ -42,10 +42,12 @@ export function ConversationPanel() {
           <TextField label="Child’s name" value={name} onChange={setName} maxLength={50} required />
           <div className="row stories-options">
             <TextField label="Age" type="number" min={2} max={14} value={age} onChange={setAge} />
-            <SelectField label="Language" value={language} onChange={(value) => setLanguage(value as 'ko' | 'en')}>
-              <option value="en">English</option>
-              <option value="ko">한국어</option>
-            </SelectField>
+            <SelectField
+              label="Language"
+              value={language}
+              onChange={(value) => setLanguage(value as 'ko' | 'en')}
+              options={{ en: 'English', ko: '한국어' }}
+            />
           </div>
           {problem && <Alert tone="error">{problem}</Alert>}
           <Button type="submit" variant="primary" busy={phase === 'connecting'}>
@@ -93,11 +95,12 @@ export function ConversationPanel() {
       </form>
       <MicButton language={language} disabled={phase !== 'talking'} onText={(heard) => say(heard)} />
       <div className="row stories-make">
-        <SelectField label="Length" value={length} onChange={(value) => setLength(value as StoryLength)}>
-          <option value="short">Short (4 chapters)</option>
-          <option value="medium">Medium (5 chapters)</option>
-          <option value="long">Long (6 chapters)</option>
-        </SelectField>
+        <SelectField
+          label="Length"
+          value={length}
+          onChange={(value) => setLength(value as StoryLength)}
+          options={{ short: 'Short (4 chapters)', medium: 'Medium (5 chapters)', long: 'Long (6 chapters)' }}
+        />
         <SelectField
           label="Pictures (with an image model)"
           value={style}

@@ -76,11 +76,8 @@ export function ParentPanel() {
           label="Story language"
           value={settings.language ?? ''}
           onChange={(value) => void save({ language: (value || null) as 'ko' | 'en' | null }, 'Language saved')}
-        >
-          <option value="">From the conversation</option>
-          <option value="en">English</option>
-          <option value="ko">한국어</option>
-        </SelectField>
+          options={{ '': 'From the conversation', en: 'English', ko: '한국어' }}
+        />
         <SelectField
           label="Picture style"
           value={settings.picture_style}
