@@ -7,7 +7,7 @@ export function AuthScreen({ title, subtitle, children }: { title: string; subti
   const notice = useAuth((s) => s.notice);
   return (
     <div className="auth-screen">
-      <main className="auth-panel">
+      <main className="card auth-panel">
         <Brand large />
         <h1 className="auth-title">{title}</h1>
         <p className="auth-subtitle">{subtitle}</p>
