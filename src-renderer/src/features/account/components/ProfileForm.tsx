@@ -89,11 +89,6 @@ export function ProfileForm({ user }: { user: Me }) {
   // An invalid edit is still an edit: Save stays enabled so pressing it explains what is wrong.
   const edited = changed || Object.keys(errors).length > 0;
 
-  const edit = (field: keyof Draft) => (value: string) => {
-    setDraft((d) => ({ ...d, [field]: value }));
-    if (save.kind !== 'busy') reset('save');
-  };
-
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setShowErrors(true);
@@ -102,6 +97,15 @@ export function ProfileForm({ user }: { user: Me }) {
 
   // An address that cannot show is said at once: saving it would only give a blank picture.
   const shown = (field: keyof Draft) => (showErrors || field === 'avatarUrl' ? errors[field] : undefined);
+  /** A field's value, its error once shown, and its edits (which clear the last save's outcome). */
+  const bind = (field: keyof Draft) => ({
+    value: draft[field],
+    error: shown(field),
+    onChange: (value: string) => {
+      setDraft((d) => ({ ...d, [field]: value }));
+      if (save.kind !== 'busy') reset('save');
+    },
+  });
 
   const choosePicture = async (file: File | undefined) => {
     setPictureError(null);
@@ -128,34 +132,14 @@ export function ProfileForm({ user }: { user: Me }) {
         </div>
       </div>
       <form className="form form-grid" onSubmit={submit} noValidate aria-label="Profile" data-testid="profile-form">
-        <TextField label="Name" error={shown('name')} autoComplete="name" value={draft.name} onChange={edit('name')} />
-        <TextField
-          label="Age"
-          hint="Optional."
-          error={shown('age')}
-          type="number"
-          inputMode="numeric"
-          min={0}
-          max={150}
-          value={draft.age}
-          onChange={edit('age')}
-        />
-        <TextField
-          label="Phone number"
-          hint="Optional."
-          error={shown('phone')}
-          type="tel"
-          autoComplete="tel"
-          value={draft.phone}
-          onChange={edit('phone')}
-        />
+        <TextField label="Name" autoComplete="name" {...bind('name')} />
+        <TextField label="Age" hint="Optional." type="number" inputMode="numeric" min={0} max={150} {...bind('age')} />
+        <TextField label="Phone number" hint="Optional." type="tel" autoComplete="tel" {...bind('phone')} />
         <TextField
           label="Avatar URL"
           hint="A picture on this server, or choose one from this computer."
-          error={shown('avatarUrl')}
           type="url"
-          value={draft.avatarUrl}
-          onChange={edit('avatarUrl')}
+          {...bind('avatarUrl')}
         />
         <div className="field">
           <label className="btn btn-secondary btn-sm" style={{ position: 'relative', alignSelf: 'start' }}>
