@@ -1,25 +1,13 @@
 import { ApiError, request, type RequestOptions } from '../../api/client';
-import type { AudioFile, ConcertInfo } from '../../../../src-shared/api/stage';
+import type { AudioFile, ConcertInfo, ConcertInvitation } from '../../../../src-shared/api/stage';
 import type { ConcertAccessory } from '../../../../src-shared/events';
 
 /** The stage family's shapes: the server's own response schemas (src-shared/api/stage.ts). */
-export type { AudioFile, ConcertInfo } from '../../../../src-shared/api/stage';
+export type { AudioFile, ConcertInfo, ConcertInvitation } from '../../../../src-shared/api/stage';
 
 /** The stage family's HTTP calls: its own dialect (`{success:true, ...fields}`), decoded by the one client. */
 const stage = <T>(path: string, options: RequestOptions = {}) => request<T>('stage', path, options);
 const at = (roomId: string, tail: string) => `/api/concert/${encodeURIComponent(roomId)}${tail}`;
-
-/** What the invite page shows before joining (GET /api/concert/invite/{code}, no sign-in). */
-export interface ConcertInvitation {
-  roomId: string;
-  concertName: string;
-  studioName: string;
-  isOpen: boolean;
-  allowGuests: boolean;
-  joinCode: string | null;
-  currentAudience: number;
-  maxAudience: number;
-}
 
 export const guestApi = {
   /** By join code (any case) or roomId. */

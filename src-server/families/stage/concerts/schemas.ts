@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { Accessory, ConcertInfo, ConcertSong as Song, ListenServer } from '../../../../src-shared/api/stage';
+import { Accessory, ConcertInfo, ConcertInvitation, ConcertSong as Song, ListenServer } from '../../../../src-shared/api/stage';
 import { AccessoryList } from '../presets/accessories';
 import { OrNull } from '../http';
 import { CONCERT_TTL_SECONDS, DEFAULT_MAX_AUDIENCE, REACTIONS, type ConcertState } from './service';
@@ -62,19 +62,7 @@ export const InviteParams = Type.Object({
   code: Type.String({ minLength: 1, maxLength: 100, description: 'The join code (any case) or the roomId' }),
 });
 
-export const Invite = Type.Object({
-  success: Type.Literal(true),
-  invite: Type.Object({
-    roomId: Type.String(),
-    concertName: Type.String(),
-    studioName: Type.String(),
-    isOpen: Type.Boolean(),
-    allowGuests: Type.Boolean(),
-    joinCode: Type.Union([Type.String(), Type.Null()]),
-    currentAudience: Type.Integer(),
-    maxAudience: Type.Integer(),
-  }),
-});
+export const Invite = Type.Object({ success: Type.Literal(true), invite: ConcertInvitation });
 
 export const GuestBody = Type.Object({
   displayName: Type.String({ minLength: 1, maxLength: 40, description: 'What the host and the audience see' }),

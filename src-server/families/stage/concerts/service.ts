@@ -8,6 +8,7 @@ import { accessoryOf, type AccessoryItem } from '../presets/accessories';
 import { randomBase36 } from '../../../storage/file-names';
 import { errors } from '../errors';
 import { advanceEnded, applyTransport, msUntilEnd, TransportError, type Playback, type TransportAction } from './transport';
+import type { ConcertInvitation } from '../../../../src-shared/api/stage';
 
 /** Seconds a room lives after the studio's last change, as the original Redis TTL did. */
 export const CONCERT_TTL_SECONDS = 7200;
@@ -92,18 +93,6 @@ export interface ConcertState {
   allowGuests: boolean;
   /** The short code people type to find the room. */
   joinCode: string | null;
-}
-
-/** What the invite page shows before anyone joins. */
-export interface ConcertInvite {
-  roomId: string;
-  concertName: string;
-  studioName: string;
-  isOpen: boolean;
-  allowGuests: boolean;
-  joinCode: string | null;
-  currentAudience: number;
-  maxAudience: number;
 }
 
 /** A guest as its pass names it: a number of its own, one room, a display name. */
@@ -728,7 +717,7 @@ export class ConcertService extends EventEmitter<ConcertEvents> {
   }
 
   /** The room by its id or its join code (any case), as the invite page shows it before joining; null when there is none. */
-  invite(idOrCode: string): ConcertInvite | null {
+  invite(idOrCode: string): ConcertInvitation | null {
     const code = idOrCode.trim().toUpperCase();
     const found = this.db
       .select({ roomId: stageConcerts.roomId })

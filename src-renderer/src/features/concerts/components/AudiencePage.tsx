@@ -3,7 +3,7 @@ import { useEffect, useRef, useState, type RefObject } from 'react';
 import type { ConcertEnded, ConcertRole, ConcertSnapshot } from '../../../../../src-shared/events';
 import { expectedPosition } from '../../../../../src-shared/clock';
 import { Link } from '../../../app/router';
-import { Alert, Button, Icon, Spinner } from '../../../components';
+import { Alert, Brand, Button, Icon, Spinner } from '../../../components';
 import { useSocketEvent, useSocketStore } from '../../../lib/socket';
 import { formatTime, joinRoom, leaveRoom } from '../room';
 import { usePlaybackSync, useServerClock } from '../sync';
@@ -80,10 +80,7 @@ export function AudiencePage({ roomId }: { roomId: string }) {
   return (
     <div className="concert-page">
       <header className="concert-topbar">
-        <div className="brand">
-          <span className="brand-mark" aria-hidden="true" />
-          <span className="brand-name">Atelier</span>
-        </div>
+        <Brand />
         {phase.kind === 'in' && phase.role === 'listener' && (
           <Button variant="secondary" size="sm" onClick={leave} data-testid="concert-leave">
             Leave

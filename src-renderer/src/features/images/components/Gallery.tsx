@@ -83,7 +83,7 @@ export function Gallery() {
           {images.length === 0 && !loadingImages && !galleryError && (
             <p className="muted">{filter.boardId || filter.starred ? 'No images here yet.' : 'No images yet. Generate one above.'}</p>
           )}
-          <ul className="gallery-grid" data-testid="gallery-grid">
+          <ul className="tile-grid gallery-grid" data-testid="gallery-grid">
             {images.map((i) => (
               <Tile key={i.id} image={i} />
             ))}

@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { errorMessage } from '../../../api/client';
 import { Link } from '../../../app/router';
-import { Alert, Button, Card, Field, Input, Spinner } from '../../../components';
+import { Alert, Button, Card, Spinner, TextField } from '../../../components';
 import { formatBytes } from '../../models/api';
 import { dataApi, type FfmpegBuild, type FfmpegSetting, type Retention, type StorageView } from '../data-api';
 
@@ -80,9 +80,15 @@ export function RetentionCard() {
     >
       {retention && (
         <form className="row" onSubmit={(e) => void save(e)}>
-          <Field label="Keep finished jobs for (days)" hint="0 keeps them forever.">
-            {(control) => <Input {...control} type="number" min={0} max={36500} value={days} onChange={(e) => setDays(e.target.value)} />}
-          </Field>
+          <TextField
+            label="Keep finished jobs for (days)"
+            hint="0 keeps them forever."
+            type="number"
+            min={0}
+            max={36500}
+            value={days}
+            onChange={setDays}
+          />
           <Button type="submit" busy={busy} disabled={days === '' || Number(days) === retention.days}>
             Save
           </Button>
@@ -143,11 +149,13 @@ export function FfmpegCard() {
           void apply(chosen.trim() || null);
         }}
       >
-        <Field label="Use this ffmpeg instead" hint="The full path of an ffmpeg program; it is run once to check it.">
-          {(control) => (
-            <Input {...control} value={chosen} placeholder="/usr/local/bin/ffmpeg" onChange={(e) => setChosen(e.target.value)} />
-          )}
-        </Field>
+        <TextField
+          label="Use this ffmpeg instead"
+          hint="The full path of an ffmpeg program; it is run once to check it."
+          value={chosen}
+          placeholder="/usr/local/bin/ffmpeg"
+          onChange={setChosen}
+        />
         <Button type="submit" busy={busy} disabled={!chosen.trim() || chosen.trim() === setting?.override}>
           Use it
         </Button>
@@ -284,11 +292,13 @@ export function LibraryCard() {
       </div>
       <p className="muted small">The archive holds the database and every file; models download again from the catalog.</p>
       <form className="row" onSubmit={move}>
-        <Field label="Move the data folder to" hint="An empty or new folder on another disk; everything is copied first.">
-          {(control) => (
-            <Input {...control} value={target} placeholder="/Volumes/External/Atelier" onChange={(e) => setTarget(e.target.value)} />
-          )}
-        </Field>
+        <TextField
+          label="Move the data folder to"
+          hint="An empty or new folder on another disk; everything is copied first."
+          value={target}
+          placeholder="/Volumes/External/Atelier"
+          onChange={setTarget}
+        />
         <Button type="submit" busy={busy === 'move'} disabled={!target.trim()} data-testid="move-data-folder">
           Copy and switch
         </Button>
