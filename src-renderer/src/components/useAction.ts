@@ -8,15 +8,18 @@ export interface ActionOptions {
 
 /**
  * A button's or form's work with its busy flag and its error: one try/catch for every form.
- * `run` resolves true when the work succeeded; a failure's message (worded by `describe`) lands in `error`.
+ * `run` resolves true when the work succeeded; a failure's message (worded by `describe`) lands in
+ * `error`. The work may `setNote` what it did; both are cleared when the next run starts.
  */
 export function useAction(describe: (err: unknown) => string = errorMessage) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [note, setNote] = useState<string | null>(null);
   const run = useCallback(
     async (work: () => Promise<unknown>, { leaves = false }: ActionOptions = {}) => {
       setBusy(true);
       setError(null);
+      setNote(null);
       try {
         await work();
         if (!leaves) setBusy(false);
@@ -29,5 +32,5 @@ export function useAction(describe: (err: unknown) => string = errorMessage) {
     },
     [describe],
   );
-  return { busy, error, setError, run };
+  return { busy, error, setError, note, setNote, run };
 }

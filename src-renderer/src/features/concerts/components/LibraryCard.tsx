@@ -15,13 +15,11 @@ export function LibraryCard() {
   const [file, setFile] = useState<File | null>(null);
   const [title, setTitle] = useState('');
   const [artist, setArtist] = useState('');
-  const { busy, error, run } = useAction();
-  const [added, setAdded] = useState<string | null>(null);
+  const { busy, error, note: added, setNote: setAdded, run } = useAction();
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (!file) return;
-    setAdded(null);
     void run(async () => {
       const audio = await upload(file, title.trim(), artist.trim());
       setAdded(`“${audio.title}” is in the library.`);

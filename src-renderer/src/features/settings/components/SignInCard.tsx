@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../../../api/client';
-import { Alert, Button, Card, TextField } from '../../../components';
+import { Alert, Button, Card, TextField, useAction } from '../../../components';
 
 type Provider = 'google' | 'discord';
 
@@ -40,24 +40,15 @@ const LABEL: Record<Provider, { name: string; kind: string }> = {
 function ProviderForm({ provider, view, onSaved }: { provider: Provider; view: ProviderView; onSaved: (s: SignInSettings) => void }) {
   const [clientId, setClientId] = useState(view.client_id ?? '');
   const [secret, setSecret] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const { name, kind } = LABEL[provider];
 
-  const save = (patch: ProviderPatch) => {
-    setBusy(true);
-    setError(null);
-    signInApi
-      .put({ [provider]: patch })
-      .then(
-        (next) => {
-          setSecret('');
-          onSaved(next);
-        },
-        (err: Error) => setError(err.message),
-      )
-      .finally(() => setBusy(false));
-  };
+  const save = (patch: ProviderPatch) =>
+    void run(async () => {
+      const next = await signInApi.put({ [provider]: patch });
+      setSecret('');
+      onSaved(next);
+    });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     save({ client_id: clientId.trim() || null, ...(secret.trim() ? { client_secret: secret.trim() } : {}) });
