@@ -134,6 +134,20 @@ export const LanStatus = Type.Object({
   bound_to_all_interfaces: Type.Boolean(),
 });
 
+/** What the first run and the catalog check before offering models: accelerator, memory, disk, ffmpeg. */
+export const MachineCheck = Type.Object({
+  execution_providers: Type.Object({ available: Type.Array(Type.String()), preferred: Type.String() }),
+  gpu: Type.Boolean({ description: 'A GPU execution provider is there; without one models run on the CPU' }),
+  memory_bytes: Type.Integer(),
+  free_disk_bytes: Type.Integer({ description: 'Free space on the disk holding the data folder' }),
+  ffmpeg: Type.Object({
+    found: Type.Boolean(),
+    version: Nullable(Type.String()),
+    source: Nullable(Type.String()),
+    path: Nullable(Type.String()),
+  }),
+});
+
 export const SystemInfo = Type.Object({
   version: Type.String(),
   data_dir: Type.String(),
@@ -161,3 +175,4 @@ export type QueuedJobView = Static<typeof QueuedJob>;
 export type QueueView = Static<typeof QueueView>;
 export type LanStatus = Static<typeof LanStatus>;
 export type SystemInfo = Static<typeof SystemInfo>;
+export type MachineCheck = Static<typeof MachineCheck>;

@@ -7,24 +7,12 @@ import { DataEnvelope } from '../../http/envelopes';
 import { errorResponses, LAN_PEER } from '../http';
 import { currentUser, requireUser } from '../../plugins/app/auth';
 import { ENTRY_KINDS } from './catalog';
+import { MachineCheck } from '../../../src-shared/api/system';
 import { checkMachine } from './machine';
 import type { CatalogService } from './service';
 
 const tags = ['system'];
 const security = [{ bearerAuth: [] }];
-
-const Machine = Type.Object({
-  execution_providers: Type.Object({ available: Type.Array(Type.String()), preferred: Type.String() }),
-  gpu: Type.Boolean({ description: 'A GPU execution provider is there; without one models run on the CPU' }),
-  memory_bytes: Type.Integer(),
-  free_disk_bytes: Type.Integer({ description: 'Free space on the disk holding the data folder' }),
-  ffmpeg: Type.Object({
-    found: Type.Boolean(),
-    version: Nullable(Type.String()),
-    source: Nullable(Type.String()),
-    path: Nullable(Type.String()),
-  }),
-});
 
 const Entry = Type.Object({
   id: Type.String(),
@@ -97,7 +85,7 @@ export async function catalogRoutes(app: FamilyApp, catalog: CatalogService): Pr
               version: Type.Integer(),
               updated: Type.String(),
               base_url: Type.String({ description: 'Where files download from (ATELIER_CATALOG_URL)' }),
-              machine: Machine,
+              machine: MachineCheck,
               packs: Type.Array(Pack),
               entries: Type.Array(Entry),
             }),

@@ -1,4 +1,5 @@
 import { api } from '../../api/client';
+import type { MachineCheck } from '../../../../src-shared/api/system';
 
 /** The model catalog (src-server/system/catalog): entries, starter packs, and this machine. */
 export type EntryKind = 'checkpoint' | 'upscaler' | 'musicgen' | 'chat' | 'voice' | 'speech';
@@ -31,13 +32,7 @@ export interface StarterPack {
   commercial: boolean;
 }
 
-export interface MachineCheck {
-  execution_providers: { available: string[]; preferred: string };
-  gpu: boolean;
-  memory_bytes: number;
-  free_disk_bytes: number;
-  ffmpeg: { found: boolean; version: string | null; source: string | null; path: string | null };
-}
+export type { MachineCheck } from '../../../../src-shared/api/system';
 
 export interface CatalogOverview {
   version: number;
