@@ -9,21 +9,13 @@ import { transcribe, whisperModelFiles } from '../../../ai/pipelines/whisper';
 import { decodeAudio, MediaDecodeError } from '../../../media/ffmpeg';
 import { checkText, mask } from '../engines/safety';
 import { storiesErrors } from '../errors';
+import type { Transcript } from '../../../../src-shared/api/stories';
 
 /** Where the user installs speech-to-text models: one folder each, Whisper in the transformers.js layout. */
 export const sttModelsRoot = (dataDir: string) => path.join(dataDir, 'models', 'stt');
 
 /** Less voiced speech than this is not worth sending to Whisper (it invents words in silence). */
 const MIN_SPEECH_SECONDS = 0.3;
-
-export interface Transcript {
-  text: string;
-  /** The child's words held something the safety filter blocks; `text` is masked. */
-  flagged: boolean;
-  engine: string;
-  device: string;
-  voiced_seconds: number;
-}
 
 /** The child's spoken answer to text: decoded, checked by the VAD, transcribed, then forgotten. */
 export class SpeechTranscriber {
