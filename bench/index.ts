@@ -21,6 +21,35 @@ async function load(url: string, headers: Record<string, string>, seconds = 8) {
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
 }
 
+/** Issue #15's table, row by row, from the figures printed above in this run (name patterns of those lines). */
+const ISSUE_15_TABLE: [row: string, line: RegExp][] = [
+  ['who am I: Atelier / FastAPI requests/s (target >= 3)', /^ratio: Atelier \/ FastAPI|^FastAPI \+ uvicorn, same route$/],
+  ['who am I: FastAPI p50 / p99 (ms)', /^FastAPI \+ uvicorn, same route: requests/],
+  ['who am I: Atelier beside it, p50 / p99 (ms)', /^Atelier again beside it/],
+  ['Range: Atelier p99 / nginx p99 (target <= 2)', /^ratio: Atelier p99 \/ nginx p99|^ratio: Atelier \/ nginx Range p99/],
+  ['Range: Atelier p50 / p99 (ms)', /^\d+ concurrent 64 KiB Range requests, p50/],
+  ['Range: nginx p50 / p99 (ms)', /^nginx, same Range waves/],
+  ['cold start to first /health, median / p90 (ms, target <= 1000)', /^cold start to first \/health answer/],
+  ['cold start: server CPU until first /health, median (ms)', /^cold start: server CPU/],
+  ['event loop while an AI cover is drawn, p50 / p99 / max (ms, target p99 < 10)', /^AI cover \(tiny SD 1\.5\): event-loop delay/],
+  ['GET /api/audio/list first page, median / p90 (ms, target < 50)', /^GET \/api\/audio\/list, \d+ rows/],
+  ['owner on loopback: requests in 10 s / refused (%)', /^owner on loopback, default limiter/],
+];
+
+function printIssue15Table(lines: [string, string][]) {
+  console.log('\nIssue #15, row by row (from this run)\n');
+  for (const [row, pattern] of ISSUE_15_TABLE) {
+    const found = lines.find(([name]) => pattern.test(name));
+    console.log(`${row.padEnd(78)} ${found ? found[1] : 'not measured in this run'}`);
+  }
+  console.log(
+    `${'load average (1 / 5 / 15 min) at the end'.padEnd(78)} ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / ')}`,
+  );
+}
+
 async function main() {
   if (!fs.existsSync(serveEntry)) throw new Error('Build first: npm run build (out/main/serve.js is missing)');
   const lines: [string, string][] = [];
@@ -98,6 +127,8 @@ async function main() {
 
   console.log('\nStories (issue #12): seconds per chapter, conversation round trip, first token\n');
   await runStoriesBench(print);
+
+  printIssue15Table(lines);
 }
 
 main().catch((err) => {
