@@ -176,10 +176,7 @@ export interface ClientToServerEvents {
   /** A seated listener's (member or guest) reaction; a few per seconds at most (SLOW_DOWN). */
   'concert:react': (req: { roomId: string; emoji: string }, ack: (result: ConcertActionResult) => void) => void;
   /** A seated listener asks for a library song; a few per minute at most (SLOW_DOWN). */
-  'concert:request': (
-    req: { roomId: string; audioId: number },
-    ack: (result: ConcertActionResult<{ requestId: string }>) => void,
-  ) => void;
+  'concert:request': (req: { roomId: string; audioId: number }, ack: (result: ConcertActionResult<{ requestId: string }>) => void) => void;
   /** The songs a seated listener may request (guests have no HTTP access to the library). */
   'concert:library': (req: { roomId: string }, ack: (result: ConcertActionResult<{ songs: ConcertLibrarySong[] }>) => void) => void;
 }

@@ -33,7 +33,13 @@ async function uploadModel(user: StageUser, name: string, bytes: Buffer): Promis
 }
 
 async function socketWith(token: string): Promise<ClientSocket> {
-  const socket: ClientSocket = connect(baseUrl, { path: '/socket.io/', transports: ['websocket'], reconnection: false, forceNew: true, auth: { token } });
+  const socket: ClientSocket = connect(baseUrl, {
+    path: '/socket.io/',
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    auth: { token },
+  });
   sockets.push(socket);
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
@@ -173,7 +179,10 @@ describe('guests react and request songs over their socket', () => {
 
     const guest = await socketWith(pass);
     // Not seated yet: nothing is allowed.
-    expect(await guest.timeout(5000).emitWithAck('concert:react', { roomId, emoji: '🔥' })).toMatchObject({ ok: false, code: 'ACCESS_DENIED' });
+    expect(await guest.timeout(5000).emitWithAck('concert:react', { roomId, emoji: '🔥' })).toMatchObject({
+      ok: false,
+      code: 'ACCESS_DENIED',
+    });
     expect((await guest.timeout(5000).emitWithAck('concert:join', { roomId })).ok).toBe(true);
 
     const library = await guest.timeout(5000).emitWithAck('concert:library', { roomId });
@@ -183,7 +192,10 @@ describe('guests react and request songs over their socket', () => {
     await waitFor(() => reactions.length > 0, 'the host to see the reaction');
     expect(reactions[0]).toMatchObject({ roomId, name: 'Dana', emoji: '🔥', userId: expect.any(Number) });
     expect(reactions[0]!.userId).toBeLessThan(0);
-    expect(await guest.timeout(5000).emitWithAck('concert:react', { roomId, emoji: 'x' })).toMatchObject({ ok: false, code: 'INVALID_REACTION' });
+    expect(await guest.timeout(5000).emitWithAck('concert:react', { roomId, emoji: 'x' })).toMatchObject({
+      ok: false,
+      code: 'INVALID_REACTION',
+    });
 
     const requested = await guest.timeout(5000).emitWithAck('concert:request', { roomId, audioId });
     expect(requested).toEqual({ ok: true, requestId: expect.any(String) });

@@ -47,8 +47,15 @@ export function glbOf(boxes: GlbBox[]): Buffer {
     const half = box.size.map((s) => s / 2);
     accessors.push({ bufferView: pos, componentType: 5126, count: 8, type: 'VEC3', min: half.map((h) => -h), max: half });
     accessors.push({ bufferView: idx, componentType: 5123, count: BOX_INDICES.length, type: 'SCALAR' });
-    materials.push({ name: `${box.name} paint`, pbrMetallicRoughness: { baseColorFactor: [...box.color, 1], metallicFactor: 0, roughnessFactor: 0.8 }, doubleSided: true });
-    meshes.push({ name: box.name, primitives: [{ attributes: { POSITION: accessors.length - 2 }, indices: accessors.length - 1, material: materials.length - 1 }] });
+    materials.push({
+      name: `${box.name} paint`,
+      pbrMetallicRoughness: { baseColorFactor: [...box.color, 1], metallicFactor: 0, roughnessFactor: 0.8 },
+      doubleSided: true,
+    });
+    meshes.push({
+      name: box.name,
+      primitives: [{ attributes: { POSITION: accessors.length - 2 }, indices: accessors.length - 1, material: materials.length - 1 }],
+    });
     const children = (box.sockets ?? []).map((socket) => {
       nodes.push({ name: socket.name, translation: socket.at });
       return nodes.length - 1;
