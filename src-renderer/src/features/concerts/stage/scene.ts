@@ -117,7 +117,8 @@ export async function mountStage(canvas: HTMLCanvasElement, stage: ConcertStage)
   const centre = box.getCenter(new THREE.Vector3());
   const radius = Math.max(size.length() / 2, 0.01);
   const camera = new THREE.PerspectiveCamera(40, 1, radius / 100, radius * 100);
-  const distance = radius / Math.sin((camera.fov * DEG) / 2);
+  // A little farther than the bounding sphere needs, so the top of the model does not touch the edge.
+  const distance = (1.15 * radius) / Math.sin((camera.fov * DEG) / 2);
   const floor = new THREE.Mesh(
     new THREE.CircleGeometry(radius * 1.2, 48),
     new THREE.MeshStandardMaterial({ color: 0x2c2740, roughness: 0.9 }),
