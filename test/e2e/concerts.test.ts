@@ -111,6 +111,9 @@ describe('a LAN concert in the web UI', () => {
     // Closed doors: accessories are editable; open: the card says why not.
     const accessories = panel.getByTestId('concert-accessories');
     expect(await accessories.getByTestId('accessories-locked').count()).toBe(0);
+    // A model URL outside the library (for an Unreal listen server) is under "Advanced".
+    await accessories.getByLabel('A model from my library').check();
+    await accessories.getByText('Advanced: offset, rotation, a model URL').click();
     await accessories.getByLabel('Model URL').fill('/models/crown.glb');
     await accessories.getByRole('button', { name: 'Add accessory' }).click();
     await expect.poll(() => accessories.getByRole('list', { name: 'Accessories' }).textContent()).toContain('/models/crown.glb');

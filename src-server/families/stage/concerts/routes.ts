@@ -319,6 +319,14 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService, st
   type AccessoryCode = 'ADD_ACCESSORY_FAILED' | 'REMOVE_ACCESSORY_FAILED' | 'UPDATE_ACCESSORIES_FAILED';
   const accessoryCodes = (code: AccessoryCode, more: Parameters<typeof errorResponses>[0]) =>
     errorResponses([...more, `${code}: the concert is open`, studioOnly('edit accessories'), ROOM_CODES]);
+  /** A body whose `accessories` list is required: its own codes for a missing or malformed list. */
+  const accessoriesBody = {
+    preValidation: precheck((body) => {
+      if (body.accessories === undefined) return missing('accessories is required');
+      return Array.isArray(body.accessories) ? null : accessoriesNotArray();
+    }),
+    config: { validationError: fieldErrors({ accessories: invalidAccessories }) },
+  };
   const WHILE_CLOSED = 'Only while the concert is closed: the audience already dressed the avatar. ';
 
   app.post(
@@ -371,11 +379,7 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService, st
     '/api/concert/:roomId/accessories',
     {
       onRequest: signedIn,
-      preValidation: precheck((body) => {
-        if (body.accessories === undefined) return missing('accessories is required');
-        return Array.isArray(body.accessories) ? null : accessoriesNotArray();
-      }),
-      config: { validationError: fieldErrors({ accessories: invalidAccessories }) },
+      ...accessoriesBody,
       schema: {
         tags,
         security,
@@ -435,11 +439,7 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService, st
     '/api/concert/:roomId/stage/preview',
     {
       onRequest: signedIn,
-      preValidation: precheck((body) => {
-        if (body.accessories === undefined) return missing('accessories is required');
-        return Array.isArray(body.accessories) ? null : accessoriesNotArray();
-      }),
-      config: { validationError: fieldErrors({ accessories: invalidAccessories }) },
+      ...accessoriesBody,
       schema: {
         tags,
         security,

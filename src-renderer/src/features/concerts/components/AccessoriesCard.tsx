@@ -4,7 +4,8 @@ import { errorMessage } from '../../../api/client';
 import { Alert, Button, Card, FilePicker, Input } from '../../../components';
 import { concertsApi, libraryModelUrl, stageApi, type AccessoryPreset, type LibraryModel } from '../api';
 import { StageView } from './StageView';
-import { AccessoryForm } from './AccessoryForm';
+import { AccessoryForm, modelOptions } from './AccessoryForm';
+import { ChoiceSelect } from './ChoiceSelect';
 import '../stage.css';
 
 type Source = 'preset' | 'model';
@@ -139,25 +140,19 @@ export function AccessoriesCard({ concert }: { concert: ConcertSnapshot }) {
         <div className="row">
           <label className="field-inline">
             <span>Stage model</span>
-            <select
-              className="input select"
-              value={stageModelId ?? ''}
-              onChange={(e) =>
+            <ChoiceSelect
+              label="Stage model"
+              value={stageModelId === null ? '' : String(stageModelId)}
+              empty="No stage"
+              options={modelOptions(models ?? [])}
+              onChange={(id) =>
                 void run(
-                  () => stageApi.setStageModel(concert.roomId, e.target.value ? Number(e.target.value) : null),
-                  e.target.value ? 'Stage model set' : 'No stage: listeners see none',
+                  () => stageApi.setStageModel(concert.roomId, id ? Number(id) : null),
+                  id ? 'Stage model set' : 'No stage: listeners see none',
                 )
               }
-              aria-label="Stage model"
-              data-testid="stage-model"
-            >
-              <option value="">No stage</option>
-              {(models ?? []).map((m) => (
-                <option key={m.id} value={m.id}>
-                  {m.model_name}
-                </option>
-              ))}
-            </select>
+              testId="stage-model"
+            />
           </label>
           <FilePicker
             compact
@@ -207,21 +202,14 @@ export function AccessoriesCard({ concert }: { concert: ConcertSnapshot }) {
 
         {source === 'preset' ? (
           <div className="row">
-            <select
-              className="input select"
+            <ChoiceSelect
+              label="Accessory preset"
               value={presetId}
-              onChange={(e) => setPresetId(e.target.value)}
-              aria-label="Accessory preset"
-              data-testid="accessory-preset"
-            >
-              <option value="">{presets.length === 0 ? 'No saved presets yet' : 'Choose a preset…'}</option>
-              {presets.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.preset_name}
-                  {p.is_public ? ' (shared)' : ''}
-                </option>
-              ))}
-            </select>
+              empty={presets.length === 0 ? 'No saved presets yet' : 'Choose a preset…'}
+              options={presets.map((p) => ({ value: p.id, label: `${p.preset_name}${p.is_public ? ' (shared)' : ''}` }))}
+              onChange={setPresetId}
+              testId="accessory-preset"
+            />
             <Button disabled={!presetAccessories} onClick={() => void usePreset()} data-testid="use-preset">
               Dress with this preset
             </Button>

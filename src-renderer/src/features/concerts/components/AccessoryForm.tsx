@@ -2,6 +2,9 @@ import { useEffect, useId, useState } from 'react';
 import type { ConcertAccessory } from '../../../../../src-shared/events';
 import { Button, Field, Input } from '../../../components';
 import { libraryModelUrl, type LibraryModel } from '../api';
+import { ChoiceSelect } from './ChoiceSelect';
+
+export const modelOptions = (models: LibraryModel[]) => models.map((m) => ({ value: m.id, label: m.model_name }));
 
 const AXES = ['x', 'y', 'z', 'pitch', 'yaw', 'roll'] as const;
 type Axis = (typeof AXES)[number];
@@ -54,20 +57,14 @@ export function AccessoryForm({
   return (
     <div className="stack-tight" data-testid="accessory-form">
       <div className="row">
-        <select
-          className="input select"
+        <ChoiceSelect
+          label="Accessory model"
           value={modelId}
-          onChange={(e) => setModelId(e.target.value)}
-          aria-label="Accessory model"
-          data-testid="accessory-model"
-        >
-          <option value="">{models.length === 0 ? 'Upload a model first' : 'Choose a model…'}</option>
-          {models.map((m) => (
-            <option key={m.id} value={m.id}>
-              {m.model_name}
-            </option>
-          ))}
-        </select>
+          empty={models.length === 0 ? 'Upload a model first' : 'Choose a model…'}
+          options={modelOptions(models)}
+          onChange={setModelId}
+          testId="accessory-model"
+        />
         <Input
           value={socketName}
           list={socketList}
