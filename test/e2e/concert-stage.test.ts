@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Locator } from 'playwright-core';
 import { launchChromium, openPage } from './helpers/browser';
 import { startAtelier, type AtelierProcess } from './helpers/server';
-import { toneWav } from '../helpers/wav';
+import { signUp, uploadTones } from './helpers/concert';
 import { hatGlb, performerGlb } from '../stage/glb';
 
 let server: AtelierProcess;
@@ -28,13 +28,6 @@ afterAll(async () => {
   await server?.stop();
   if (!process.env.ATELIER_SHOTS_DIR) fs.rmSync(workDir, { recursive: true, force: true });
 });
-
-async function signUp(page: Page, name: string): Promise<void> {
-  await page.getByLabel('Name', { exact: true }).fill(name);
-  await page.getByLabel('E-mail', { exact: true }).fill(`${name.toLowerCase().replace(/\s+/g, '-')}-${Date.now()}@example.com`);
-  await page.getByLabel('Password', { exact: true }).fill('a long stage password 1');
-  await page.getByRole('button', { name: 'Create account' }).click();
-}
 
 interface Pixels {
   /** Share of the picture that is not the stage's dark background. */
@@ -69,18 +62,10 @@ describe('the concert stage in 3D', () => {
     await signUp(host.page, 'Stella Host');
     await host.page.getByTestId('sidebar-user').waitFor();
     await host.page.goto(`${server.url}/app/concerts`);
-    const library = host.page.getByTestId('audio-library');
-    for (const [title, hz] of [
-      ['Opening Act', 440],
-      ['Guest Wish', 330],
-    ] as const) {
-      const file = path.join(workDir, `${hz}.wav`);
-      fs.writeFileSync(file, toneWav(hz, 20, 22_050, 12_000));
-      await library.getByTestId('upload-file').setInputFiles(file);
-      await library.getByTestId('upload-title').fill(title);
-      await library.getByTestId('upload-submit').click();
-      await library.getByText(`“${title}” is in the library.`).waitFor();
-    }
+    await uploadTones(host.page, workDir, [
+      ['Opening Act', 440, 20],
+      ['Guest Wish', 330, 20],
+    ]);
     const form = host.page.getByTestId('new-concert');
     await form.getByTestId('concert-name-input').fill('Stage Night');
     await form.getByRole('button', { name: 'Add Opening Act' }).click();

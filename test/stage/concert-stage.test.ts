@@ -1,14 +1,11 @@
-import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ClientToServerEvents, ConcertReactionEvent, ConcertSnapshot, ServerToClientEvents } from '../../src-shared/events';
+import type { ConcertReactionEvent, ConcertSnapshot } from '../../src-shared/events';
 import { makeTestApp, type TestApp } from '../helpers/app';
 import { requests } from '../helpers/inject';
 import { waitFor } from '../jobs/helpers';
 import { hatGlb, performerGlb } from './glb';
-import { accessory, form, stageUser, uploadWav, type StageUser } from './helpers';
+import { accessory, connectSocket, form, listen, stageUser, uploadWav, type ClientSocket, type StageUser } from './helpers';
 import { REACTION_LIMIT, REQUEST_LIMIT } from '../../src-server/families/stage/concerts/realtime';
-
-type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 let t: TestApp;
 let baseUrl: string;
@@ -32,21 +29,7 @@ async function uploadModel(user: StageUser, name: string, bytes: Buffer): Promis
   return res.json().model.id;
 }
 
-async function socketWith(token: string): Promise<ClientSocket> {
-  const socket: ClientSocket = connect(baseUrl, {
-    path: '/socket.io/',
-    transports: ['websocket'],
-    reconnection: false,
-    forceNew: true,
-    auth: { token },
-  });
-  sockets.push(socket);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('connect_error', reject);
-  });
-  return socket;
-}
+const socketWith = (token: string) => connectSocket(baseUrl, token, sockets);
 
 async function createConcert(accessories: object[] = []): Promise<string> {
   const res = await as(studio).post('/api/concert/create', { concertName: 'Stage night', maxAudience: 5, accessories });
@@ -69,9 +52,7 @@ async function snapshot(roomId: string): Promise<ConcertSnapshot> {
 
 beforeAll(async () => {
   t = await makeTestApp();
-  await t.app.listen({ host: '127.0.0.1', port: 0 });
-  const address = t.app.server.address();
-  baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  baseUrl = await listen(t.app);
   studio = await stageUser(t.app, 'Studio');
   bob = await stageUser(t.app, 'Bob');
   performerId = await uploadModel(studio, 'Performer', performerGlb());
