@@ -157,6 +157,22 @@ describe('the concert stage in 3D', () => {
     }
     await card.screenshot({ path: path.join(shots, 'host-stage-card.png') });
 
-    expect([...host.errors, ...member.errors, ...guest.errors]).toEqual([]);
+    // A browser without WebGL gets one line instead of the stage.
+    const noGl = await openPage(browser);
+    await noGl.page.addInitScript(() => {
+      const getContext = HTMLCanvasElement.prototype.getContext;
+      HTMLCanvasElement.prototype.getContext = function (this: HTMLCanvasElement, kind: string, ...rest: unknown[]) {
+        return kind.startsWith('webgl') ? null : (getContext as (...a: unknown[]) => unknown).call(this, kind, ...rest);
+      } as typeof getContext;
+    });
+    await noGl.page.goto(url);
+    await noGl.page.getByTestId('guest-join').getByLabel('Your name').fill('Nora NoGL');
+    await noGl.page.getByRole('button', { name: 'Join the concert' }).click();
+    await expect
+      .poll(() => noGl.page.getByTestId('concert-stage').textContent(), { timeout: 30_000 })
+      .toContain('This browser cannot draw 3D (WebGL is off), so the stage is not shown.');
+    expect(await noGl.page.getByTestId('stage-canvas').count()).toBe(0);
+
+    expect([...host.errors, ...member.errors, ...guest.errors, ...noGl.errors]).toEqual([]);
   }, 240_000);
 });

@@ -5,7 +5,7 @@ import { requests } from '../helpers/inject';
 import { waitFor } from '../jobs/helpers';
 import { hatGlb, performerGlb } from './glb';
 import { accessory, connectSocket, form, listen, stageUser, uploadWav, type ClientSocket, type StageUser } from './helpers';
-import { REACTION_LIMIT, REQUEST_LIMIT } from '../../src-server/families/stage/concerts/realtime';
+import { LIBRARY_LIMIT, REACTION_LIMIT, REQUEST_LIMIT } from '../../src-server/families/stage/concerts/realtime';
 
 let t: TestApp;
 let baseUrl: string;
@@ -218,5 +218,9 @@ describe('guests react and request songs over their socket', () => {
       expect((await eve.timeout(5000).emitWithAck('concert:request', { roomId, audioId })).ok).toBe(true);
     }
     expect(await eve.timeout(5000).emitWithAck('concert:request', { roomId, audioId })).toMatchObject({ ok: false, code: 'SLOW_DOWN' });
+
+    for (let i = 0; i < LIBRARY_LIMIT.count; i++)
+      expect((await fay.timeout(5000).emitWithAck('concert:library', { roomId })).ok).toBe(true);
+    expect(await fay.timeout(5000).emitWithAck('concert:library', { roomId })).toMatchObject({ ok: false, code: 'SLOW_DOWN' });
   });
 });

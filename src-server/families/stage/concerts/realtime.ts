@@ -23,6 +23,8 @@ const MAX_ROOM_ID_LENGTH = 100;
 /** A listener's reactions and song requests over the socket: enough for a party, too few to flood the room. */
 export const REACTION_LIMIT = { count: 8, windowMs: 10_000 };
 export const REQUEST_LIMIT = { count: 4, windowMs: 60_000 };
+/** The library is read when the listener page opens; a page reloaded in a loop is slowed down. */
+export const LIBRARY_LIMIT = { count: 10, windowMs: 60_000 };
 /** The request picker lists at most this many library songs, newest first. */
 const LIBRARY_SONGS = 500;
 
@@ -55,6 +57,7 @@ export function attachConcertSync(app: FastifyInstance, concerts: ConcertService
   const { realtime } = app;
   const reactions = new Throttle(REACTION_LIMIT.count, REACTION_LIMIT.windowMs, app.clock.now);
   const requests = new Throttle(REQUEST_LIMIT.count, REQUEST_LIMIT.windowMs, app.clock.now);
+  const libraryReads = new Throttle(LIBRARY_LIMIT.count, LIBRARY_LIMIT.windowMs, app.clock.now);
   /** Listener sockets per room, by stage user number: two tabs hold one seat until both go. */
   const followers = new Map<string, Map<number, { actor: Actor; sockets: Set<AtelierSocket> }>>();
 
@@ -137,6 +140,7 @@ export function attachConcertSync(app: FastifyInstance, concerts: ConcertService
     seats.delete(seq);
     reactions.forget(`${roomId}:${seq}`);
     requests.forget(`${roomId}:${seq}`);
+    libraryReads.forget(`${roomId}:${seq}`);
     if (seats.size === 0) followers.delete(roomId);
     return true;
   };
@@ -223,7 +227,7 @@ export function attachConcertSync(app: FastifyInstance, concerts: ConcertService
      */
     const act = <T extends object>(
       event: 'concert:react' | 'concert:request' | 'concert:library',
-      throttle: Throttle | null,
+      throttle: Throttle,
       run: (roomId: string, me: Actor, req: Record<string, unknown>) => T,
     ) =>
       socket.on(event, (req: unknown, ack: unknown) => {
@@ -233,7 +237,7 @@ export function attachConcertSync(app: FastifyInstance, concerts: ConcertService
         const me = actorOf();
         if (!me || !followers.get(roomId)?.get(me.seq)?.sockets.has(socket))
           return reply({ ok: false, code: 'ACCESS_DENIED', message: 'Join the concert first' });
-        const wait = throttle?.take(`${roomId}:${me.seq}`) ?? 0;
+        const wait = throttle.take(`${roomId}:${me.seq}`);
         if (wait > 0) return reply({ ok: false, code: 'SLOW_DOWN', message: `Too many at once: try again in ${Math.ceil(wait / 1000)} s` });
         try {
           reply({ ok: true, ...run(roomId, me, req as Record<string, unknown>) });
@@ -254,7 +258,7 @@ export function attachConcertSync(app: FastifyInstance, concerts: ConcertService
         throw errors.error('INVALID_INPUT', 'audioId must be a positive whole number');
       return { requestId: concerts.request(roomId, me, req.audioId as number, socket.data.guest).requestId };
     });
-    act('concert:library', null, () => ({
+    act('concert:library', libraryReads, () => ({
       songs: audio
         .list({ limit: LIBRARY_SONGS, offset: 0 })
         .map((row) => ({ audioId: row.id, title: row.title, artist: row.artist, duration: row.duration })),

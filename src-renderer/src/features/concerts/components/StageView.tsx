@@ -37,13 +37,10 @@ export function StageView({ stage, label, onSockets }: { stage: ConcertStage; la
   const socketsTo = useRef(onSockets);
   socketsTo.current = onSockets;
   const frame = useRef<HTMLDivElement>(null);
-  const [state, setState] = useState<State>({ kind: 'loading' });
+  const [state, setState] = useState<State>(() => (webglAvailable() ? { kind: 'loading' } : { kind: 'no-webgl' }));
 
   useEffect(() => {
-    if (!webglAvailable()) {
-      setState({ kind: 'no-webgl' });
-      return;
-    }
+    if (!webglAvailable()) return;
     let alive = true;
     let scene: StageScene | null = null;
     const canvas = document.createElement('canvas');
