@@ -95,6 +95,15 @@ describe('the concert stage: a 3D model of the library, dressed with its accesso
     expect((await snapshot(roomId)).stage).toBeNull();
   });
 
+  it('lets the studio delete a model on a stage: the stage goes with it', async () => {
+    const roomId = await createConcert();
+    const doomed = await uploadModel(studio, 'Doomed', performerGlb());
+    await setStage(roomId, doomed);
+    expect((await snapshot(roomId)).stage?.model.name).toBe('Doomed');
+    expect((await as(studio).delete(`/api/models/${doomed}`)).statusCode).toBe(200);
+    expect((await snapshot(roomId)).stage).toBeNull();
+  });
+
   it('refuses a stage model that is not shown-able, not the studio’s, or while the doors are open', async () => {
     const roomId = await createConcert();
     const registered = await as(studio).post('/api/models/register', { model_name: 'Elsewhere', file_path: 'somewhere/else.glb' });
