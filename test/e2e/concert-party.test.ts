@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, openPage, type WatchedPage } from './helpers/browser';
 import { startAtelier, type AtelierProcess } from './helpers/server';
-import { toneWav } from '../helpers/wav';
+import { signUp, uploadTones } from './helpers/concert';
 
 let server: AtelierProcess;
 let browser: Browser;
@@ -23,13 +23,6 @@ afterAll(async () => {
   await server?.stop();
   fs.rmSync(workDir, { recursive: true, force: true });
 });
-
-async function signUp(page: Page, name: string): Promise<void> {
-  await page.getByLabel('Name', { exact: true }).fill(name);
-  await page.getByLabel('E-mail', { exact: true }).fill(`${name.toLowerCase().replace(/\s+/g, '-')}-${Date.now()}@example.com`);
-  await page.getByLabel('Password', { exact: true }).fill('a long concert password 1');
-  await page.getByRole('button', { name: 'Create account' }).click();
-}
 
 interface Sample {
   position: number;
@@ -101,15 +94,7 @@ describe('a concert as a listening party', () => {
     await signUp(host.page, 'Petra Host');
     await host.page.getByTestId('sidebar-user').waitFor();
     await host.page.goto(`${server.url}/app/concerts`);
-    const library = host.page.getByTestId('audio-library');
-    for (const [title, hz, seconds] of songs) {
-      const file = path.join(workDir, `${hz}.wav`);
-      fs.writeFileSync(file, toneWav(hz, seconds, 22_050, 12_000));
-      await library.getByTestId('upload-file').setInputFiles(file);
-      await library.getByTestId('upload-title').fill(title);
-      await library.getByTestId('upload-submit').click();
-      await library.getByText(`“${title}” is in the library.`).waitFor();
-    }
+    await uploadTones(host.page, workDir, songs);
     const form = host.page.getByTestId('new-concert');
     await form.getByTestId('concert-name-input').fill('Party Tones');
     for (const [title] of songs.slice(0, 3)) await form.getByRole('button', { name: `Add ${title}` }).click();

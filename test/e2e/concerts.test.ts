@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, openPage, type WatchedPage } from './helpers/browser';
 import { startAtelier, type AtelierProcess } from './helpers/server';
+import { signUp } from './helpers/concert';
 import { toneWav } from '../helpers/wav';
 
 let server: AtelierProcess;
@@ -26,13 +27,6 @@ afterAll(async () => {
 /** A mono 16-bit PCM WAV of a steady tone. */
 function writeTone(file: string, hz: number, seconds: number, sampleRate = 22_050): void {
   fs.writeFileSync(file, toneWav(hz, seconds, sampleRate, 12_000));
-}
-
-async function signUp(page: Page, name: string): Promise<void> {
-  await page.getByLabel('Name', { exact: true }).fill(name);
-  await page.getByLabel('E-mail', { exact: true }).fill(`${name.toLowerCase().replace(/\s+/g, '-')}-${Date.now()}@example.com`);
-  await page.getByLabel('Password', { exact: true }).fill('a long concert password 1');
-  await page.getByRole('button', { name: 'Create account' }).click();
 }
 
 interface Sample {
@@ -111,6 +105,9 @@ describe('a LAN concert in the web UI', () => {
     // Closed doors: accessories are editable; open: the card says why not.
     const accessories = panel.getByTestId('concert-accessories');
     expect(await accessories.getByTestId('accessories-locked').count()).toBe(0);
+    // A model URL outside the library (for an Unreal listen server) is under "Advanced".
+    await accessories.getByLabel('A model from my library').check();
+    await accessories.getByText('Advanced: offset, rotation, a model URL').click();
     await accessories.getByLabel('Model URL').fill('/models/crown.glb');
     await accessories.getByRole('button', { name: 'Add accessory' }).click();
     await expect.poll(() => accessories.getByRole('list', { name: 'Accessories' }).textContent()).toContain('/models/crown.glb');

@@ -96,6 +96,11 @@ export const stageConcerts = sqliteTable(
     allowGuests: integer('allow_guests', { mode: 'boolean' }).notNull().default(true),
     /** A short code people type to find the room (`K7M2QX`); unique among live rooms. */
     joinCode: text('join_code').unique(),
+    /**
+     * The studio's 3D model listeners see on the stage (Atelier's addition); null: no stage is shown.
+     * No foreign key: deleting the model must not fail, and a model that is gone shows no stage.
+     */
+    stageModelId: integer('stage_model_id'),
   },
   (t) => [index('stage_concerts_expires_idx').on(t.expiresAt), index('stage_concerts_owner_idx').on(t.ownerId)],
 );

@@ -3,11 +3,12 @@ import { useEffect, useRef, useState, type RefObject } from 'react';
 import type { ConcertEnded, ConcertRole, ConcertSnapshot } from '../../../../../src-shared/events';
 import { expectedPosition } from '../../../../../src-shared/clock';
 import { Link } from '../../../app/router';
-import { Alert, Brand, Button, Icon, Spinner } from '../../../components';
+import { Alert, Brand, Button, Card, Icon, Spinner } from '../../../components';
 import { useSocketEvent, useSocketStore } from '../../../lib/socket';
 import { formatTime, joinRoom, leaveRoom } from '../room';
 import { usePlaybackSync, useServerClock } from '../sync';
 import { ListenerParty } from './ListenerParty';
+import { StageView } from './StageView';
 
 type Phase =
   | { kind: 'joining' }
@@ -145,6 +146,11 @@ export function AudiencePage({ roomId }: { roomId: string }) {
                 </Button>
               )}
             </section>
+            {concert.stage && (
+              <Card title="On stage" data-testid="concert-stage">
+                <StageView stage={concert.stage} label={`${concert.studioName}’s stage: ${concert.stage.model.name}`} />
+              </Card>
+            )}
             <ListenerParty concert={concert} audio={audio} offset={offset} />
             <section className="card" aria-labelledby="setlist-title">
               <h2 className="card-title" id="setlist-title">
