@@ -27,10 +27,19 @@ const KINDS: Record<string, string> = {
   upscale: 'Upscale',
 };
 
+/** An outpaint's extension in words: "right 64 px, top 32 px". */
+const outpaintWords = (o: unknown) =>
+  o && typeof o === 'object'
+    ? Object.entries(o as Record<string, number>)
+        .filter(([, v]) => v > 0)
+        .map(([side, v]) => `${side} ${v} px`)
+        .join(', ')
+    : null;
+
 function Metadata({ image }: { image: ImageDetail }) {
   const m = image.metadata;
   const rows: [string, string | number | null | undefined][] = [
-    ['Made by', m.kind ? (KINDS[m.kind] ?? m.kind) : null],
+    ['Made by', m.outpaint ? 'Outpaint' : m.kind ? (KINDS[m.kind] ?? m.kind) : null],
     ['Prompt', m.prompt],
     ['Negative prompt', m.negative_prompt || null],
     ['Seed', m.seed],
@@ -39,6 +48,8 @@ function Metadata({ image }: { image: ImageDetail }) {
     ['Sampler', m.sampler],
     ['Strength', m.strength],
     ['Upscaled', m.scale ? `×${m.scale}` : null],
+    ['Outpainted', outpaintWords(m.outpaint)],
+    ['Feather', typeof m.mask_feather === 'number' ? `${m.mask_feather} px` : null],
     ['Model', m.model],
     ['Ran on', ranOn(m.provider)],
     ['VAE', typeof m.vae === 'string' ? m.vae : null],
@@ -169,6 +180,8 @@ export function ImageDetailPanel() {
     removeFromBoard,
     setSettings,
     setSource,
+    setMode,
+    openLightbox,
     models,
   } = useImages();
   const [boardId, setBoardId] = useState('');
@@ -215,9 +228,9 @@ export function ImageDetailPanel() {
       {!detail && !detailError && <Spinner label="Loading the image" />}
       {detail && (
         <div className="stack-sm">
-          <a href={detail.full_url} target="_blank" rel="noreferrer" className="detail-full">
+          <button type="button" className="detail-full" onClick={() => openLightbox(detail.id)} aria-label="View larger">
             <img src={detail.full_url} alt={m?.prompt ?? 'Generated image'} />
-          </a>
+          </button>
           <Metadata image={detail} />
           {typeof m?.source_image_id === 'string' && (
             <button
@@ -226,7 +239,7 @@ export function ImageDetailPanel() {
               onClick={() => void select(m.source_image_id as string)}
               data-testid="upscale-source"
             >
-              Upscaled from an image in your gallery: open the original
+              {m.kind === 'upscale' ? 'Upscaled from' : 'Made from'} an image in your gallery: open the original
             </button>
           )}
           <div className="row wrap">
@@ -283,6 +296,15 @@ export function ImageDetailPanel() {
               }}
             >
               Use as source
+            </Button>
+            <Button
+              size="sm"
+              onClick={() => {
+                setSource({ ref: detail.id, url: detail.full_url, label: `From the gallery: ${m?.prompt ?? detail.id}` });
+                setMode('inpaint');
+              }}
+            >
+              Inpaint
             </Button>
             <Button
               size="sm"
