@@ -281,10 +281,10 @@ describe('Image Studio in the web UI', () => {
 
     // Nothing painted yet: the form says so without asking the server.
     await page.getByTestId('generate').click();
-    await form.getByRole('alert').getByText('Paint over the part of the image to redraw first.').waitFor();
+    await form.getByRole('alert').getByText('Paint over the part of the image to redraw first, on the canvas.').waitFor();
 
-    // A diagonal stroke across the middle of the mask, with the mouse.
-    const canvas = form.getByTestId('mask-canvas');
+    // A diagonal stroke across the middle of the mask on the canvas, with the mouse.
+    const canvas = page.getByTestId('mask-canvas');
     await canvas.scrollIntoViewIfNeeded();
     const box = (await canvas.boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.25, box.y + box.height * 0.25);

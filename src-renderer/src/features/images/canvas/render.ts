@@ -3,10 +3,10 @@ import type { Stroke } from './geometry';
 /** The longest side the mask is sent at; the server scales it to the source, so only its aspect must match. */
 export const MASK_MAX_SIDE = 512;
 
-/** Draws strokes (in image pixels) as opaque white on a transparent canvas `scale` times the image's size. */
-export function drawStrokes(ctx: CanvasRenderingContext2D, strokes: Stroke[], scale: number): void {
+/** Draws strokes (in image pixels) opaque in `color` (the mask's white by default) on a transparent canvas `scale` times the image's size. */
+export function drawStrokes(ctx: CanvasRenderingContext2D, strokes: Stroke[], scale: number, color = '#fff'): void {
   ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);
-  ctx.strokeStyle = '#fff';
+  ctx.strokeStyle = color;
   ctx.lineCap = 'round';
   ctx.lineJoin = 'round';
   for (const s of strokes) {

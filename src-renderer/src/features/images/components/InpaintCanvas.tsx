@@ -12,6 +12,7 @@ import {
   zoomAt,
   type Point,
   type Side,
+  type Stroke,
   type View,
 } from '../canvas/geometry';
 import { drawStrokes } from '../canvas/render';
@@ -147,10 +148,14 @@ export function InpaintCanvas() {
   }, [source]);
 
   const maskScale = sourceSize ? Math.min(1, SCREEN_MASK_SIDE / Math.max(sourceSize.width, sourceSize.height)) : 1;
-  useEffect(() => {
+  // On screen the mask is painted in the theme's accent, half transparent, so it shows on any image.
+  const paint = (extra: Stroke[] = []) => {
     const ctx = mask.current?.getContext('2d');
-    if (ctx) drawStrokes(ctx, visibleStrokes(strokes), maskScale);
-  }, [strokes, maskScale, sourceSize]);
+    if (!ctx) return;
+    const tint = getComputedStyle(ctx.canvas).getPropertyValue('--accent-fill').trim() || '#6b4ee6';
+    drawStrokes(ctx, [...visibleStrokes(strokes), ...extra], maskScale, tint);
+  };
+  useEffect(paint, [strokes, maskScale, sourceSize]);
 
   if (!source) {
     return (
@@ -186,8 +191,7 @@ export function InpaintCanvas() {
     const p = imagePoint(event);
     // The brush is sized on screen; the stroke keeps its width in image pixels.
     drawing.current = { points: [p], size: (brush * sourceSize.width) / shown.width };
-    const ctx = mask.current!.getContext('2d')!;
-    drawStrokes(ctx, [...visibleStrokes(strokes), { ...drawing.current, erase: erasing }], maskScale);
+    paint([{ ...drawing.current, erase: erasing }]);
   };
   const onPointerMove = (event: PointerEvent<HTMLDivElement>) => {
     const rect = stage.current!.getBoundingClientRect();
@@ -199,7 +203,7 @@ export function InpaintCanvas() {
     }
     if (!drawing.current) return;
     drawing.current.points.push(imagePoint(event));
-    drawStrokes(mask.current!.getContext('2d')!, [...visibleStrokes(strokes), { ...drawing.current, erase: erasing }], maskScale);
+    paint([{ ...drawing.current, erase: erasing }]);
   };
   const onPointerUp = () => {
     panning.current = null;

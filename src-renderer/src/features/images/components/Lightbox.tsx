@@ -43,6 +43,8 @@ export function Lightbox() {
     if (!el) return;
     if (lightbox && !el.open) el.showModal();
     if (!lightbox && el.open) el.close();
+    // Each opening starts on the image alone.
+    setComparing(false);
   }, [lightbox]);
 
   // Each image opens fitted, with its own note.
