@@ -230,44 +230,49 @@ export function InpaintCanvas() {
   return (
     <div className="inpaint-canvas stack-sm" data-testid="inpaint-canvas">
       <div className="row wrap canvas-toolbar" role="toolbar" aria-label="Canvas tools">
-        <Button size="sm" aria-pressed={!erasing && !hand} onClick={() => (setHand(false), setBrush({ erasing: false }))}>
-          Brush
-        </Button>
-        <Button size="sm" aria-pressed={erasing && !hand} onClick={() => (setHand(false), setBrush({ erasing: true }))}>
-          Erase
-        </Button>
-        <Button size="sm" aria-pressed={hand} onClick={() => setHand(!hand)} title="Pan (or hold Space, or drag with the middle button)">
-          Pan
-        </Button>
-        <span className="toolbar-gap" />
-        <Button size="sm" onClick={undo} disabled={strokes.done.length === 0} title="Undo (Ctrl+Z)" aria-keyshortcuts="Control+Z">
-          Undo
-        </Button>
-        <Button
-          size="sm"
-          onClick={redo}
-          disabled={strokes.undone.length === 0}
-          title="Redo (Ctrl+Shift+Z)"
-          aria-keyshortcuts="Control+Shift+Z"
-        >
-          Redo
-        </Button>
-        <Button size="sm" variant="ghost" onClick={clearMask} disabled={visibleStrokes(strokes).length === 0}>
-          Clear mask
-        </Button>
-        <span className="toolbar-gap" />
-        <Button size="sm" variant="ghost" aria-label="Zoom out" onClick={() => setView((v) => zoomAt(v, 1 / 1.25))}>
-          −
-        </Button>
-        <span className="small zoom-figure" data-testid="canvas-zoom">
-          {Math.round(view.zoom * 100)}%
+        <span className="tool-group">
+          <Button size="sm" aria-pressed={!erasing && !hand} onClick={() => (setHand(false), setBrush({ erasing: false }))}>
+            Brush
+          </Button>
+          <Button size="sm" aria-pressed={erasing && !hand} onClick={() => (setHand(false), setBrush({ erasing: true }))}>
+            Erase
+          </Button>
+          <Button size="sm" aria-pressed={hand} onClick={() => setHand(!hand)} title="Pan (or hold Space, or drag with the middle button)">
+            Pan
+          </Button>
         </span>
-        <Button size="sm" variant="ghost" aria-label="Zoom in" onClick={() => setView((v) => zoomAt(v, 1.25))}>
-          +
-        </Button>
-        <Button size="sm" variant="ghost" onClick={() => setView(FIT_VIEW)}>
-          Fit
-        </Button>
+        <span className="tool-group">
+          <Button size="sm" onClick={undo} disabled={strokes.done.length === 0} title="Undo (Ctrl+Z)" aria-keyshortcuts="Control+Z">
+            Undo
+          </Button>
+          <Button
+            size="sm"
+            onClick={redo}
+            disabled={strokes.undone.length === 0}
+            title="Redo (Ctrl+Shift+Z)"
+            aria-keyshortcuts="Control+Shift+Z"
+          >
+            Redo
+          </Button>
+          <Button size="sm" variant="ghost" onClick={clearMask} disabled={visibleStrokes(strokes).length === 0}>
+            Clear mask
+          </Button>
+        </span>
+        <span className="toolbar-gap" />
+        <span className="tool-group">
+          <Button size="sm" variant="ghost" aria-label="Zoom out" onClick={() => setView((v) => zoomAt(v, 1 / 1.25))}>
+            −
+          </Button>
+          <span className="small zoom-figure" data-testid="canvas-zoom">
+            {Math.round(view.zoom * 100)}%
+          </span>
+          <Button size="sm" variant="ghost" aria-label="Zoom in" onClick={() => setView((v) => zoomAt(v, 1.25))}>
+            +
+          </Button>
+          <Button size="sm" variant="ghost" onClick={() => setView(FIT_VIEW)}>
+            Fit
+          </Button>
+        </span>
       </div>
       <div
         ref={stage}
@@ -300,7 +305,10 @@ export function InpaintCanvas() {
               height={Math.round(sourceSize.height * maskScale)}
               className="canvas-mask"
               data-testid="mask-canvas"
-              style={{ filter: feather > 0 ? `blur(${(feather * shown.width) / sourceSize.width / 2}px)` : undefined }}
+              // The feather shows as a soft halo around the crisp strokes.
+              style={{
+                filter: feather > 0 ? `drop-shadow(0 0 ${(feather * shown.width) / sourceSize.width / 2}px var(--accent-fill))` : undefined,
+              }}
             />
           </div>
         )}

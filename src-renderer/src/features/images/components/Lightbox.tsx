@@ -206,7 +206,10 @@ export function Lightbox() {
           <footer className="lightbox-foot">
             {showBefore ? (
               <label className="compare-slider">
-                <span className="small">Before · {MADE_FROM[String(detail.metadata.kind)] ?? 'Made from'} the original</span>
+                <span className="small">
+                  Before · {detail.metadata.outpaint ? 'Extended from' : (MADE_FROM[String(detail.metadata.kind)] ?? 'Made from')} the
+                  original
+                </span>
                 <input
                   type="range"
                   min={0}
