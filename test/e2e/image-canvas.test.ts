@@ -10,6 +10,7 @@ import { ModelCatalog } from '../../src-server/ai/diffusion/catalog';
 import { writeTinySd, writeTinyUpscaler } from '../../src-server/ai/diffusion/tiny/generate';
 import { launchChromium, openPage } from './helpers/browser';
 import { startAtelier, type AtelierProcess } from './helpers/server';
+import { apiGet, jobsFinished, openImageStudio, signUpInBrowser } from './helpers/image-studio';
 
 let server: AtelierProcess;
 let browser: Browser;
@@ -41,13 +42,7 @@ afterAll(async () => {
  * (the plan is what a paying creator has; the walk is about the canvas, not the limits).
  */
 async function signUpOnStudio(page: Page, name: string): Promise<void> {
-  const email = `${name.split(' ')[0]!.toLowerCase()}-${Date.now()}@example.com`;
-  await page.goto(`${server.url}/app/sign-up`);
-  await page.getByLabel('Name', { exact: true }).fill(name);
-  await page.getByLabel('E-mail', { exact: true }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill('water lilies at giverny 1899');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByTestId('sidebar-user').waitFor();
+  const email = await signUpInBrowser(page, server.url, name);
   const db = new Database(path.join(server.dataDir, 'atelier.db'));
   try {
     db.prepare("UPDATE users SET tier = 'studio' WHERE email = ?").run(email);
@@ -55,12 +50,6 @@ async function signUpOnStudio(page: Page, name: string): Promise<void> {
     db.close();
   }
 }
-
-const apiGet = (page: Page, url: string): Promise<{ width: number; height: number; metadata: Record<string, unknown> }> =>
-  page.evaluate(async (url) => {
-    const response = await fetch(url, { headers: { authorization: `Bearer ${localStorage.getItem('atelier.accessToken')}` } });
-    return (await response.json()).data;
-  }, url);
 
 /** How many pixels of the on-screen mask are painted. */
 const paintedPixels = (page: Page) =>
@@ -71,8 +60,18 @@ const paintedPixels = (page: Page) =>
     return n;
   });
 
+/** With ATELIER_SHOTS set: a screenshot in the current theme and one in the other. */
 const shot = async (page: Page, name: string) => {
-  if (process.env.ATELIER_SHOTS) await page.screenshot({ path: path.join(process.env.ATELIER_SHOTS, `image-canvas-${name}.png`) });
+  const dir = process.env.ATELIER_SHOTS;
+  if (!dir) return;
+  await page.screenshot({ path: path.join(dir, `image-canvas-${name}.png`) });
+  const theme = await page.evaluate(() => document.documentElement.getAttribute('data-theme'));
+  await page.evaluate((t) => document.documentElement.setAttribute('data-theme', t === 'light' ? 'dark' : 'light'), theme);
+  await page.screenshot({ path: path.join(dir, `image-canvas-${name}-other-theme.png`) });
+  await page.evaluate(
+    (t) => (t ? document.documentElement.setAttribute('data-theme', t) : document.documentElement.removeAttribute('data-theme')),
+    theme,
+  );
 };
 
 describe('Image Studio around a canvas', () => {
@@ -80,7 +79,7 @@ describe('Image Studio around a canvas', () => {
     const { page, errors } = await openPage(browser);
     await page.setViewportSize({ width: 1600, height: 1000 });
     await signUpOnStudio(page, 'Claude Monet');
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Image Studio' }).click();
+    await openImageStudio(page);
 
     // Parameters on the left, the viewer in the middle, queue and gallery on the right.
     const form = page.getByRole('complementary', { name: 'Parameters' }).getByTestId('generate-panel');
@@ -108,13 +107,7 @@ describe('Image Studio around a canvas', () => {
     await form.getByLabel('Batch size').fill('2');
     await shot(page, 'layout-empty');
 
-    const status = page.getByTestId('job-status');
-    const queueItems = page.getByTestId('queue-item');
-    const finishes = async (jobs: number) => {
-      await expect.poll(() => queueItems.count()).toBe(jobs);
-      await expect.poll(() => status.getAttribute('data-status'), { timeout: 120_000 }).toMatch(/completed|failed|cancelled/);
-      expect(await status.getAttribute('data-status'), (await page.getByTestId('progress-panel').textContent()) ?? '').toBe('completed');
-    };
+    const finishes = (jobs: number) => jobsFinished(page, jobs);
     await page.getByTestId('generate').click();
     await finishes(1);
     const tiles = page.getByTestId('gallery-image');

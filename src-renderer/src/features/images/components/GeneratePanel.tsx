@@ -1,6 +1,7 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { Alert, Button, Card, Field, Input, Slider } from '../../../components';
-import { canvasApi, describeError, SAMPLERS, type CanvasModel } from '../api';
+import { canvasApi, SAMPLERS, type CanvasModel } from '../api';
+import { useAttempt } from '../useAttempt';
 import { ASPECTS, aspectSize, hasPaint, visibleStrokes } from '../canvas/geometry';
 import { maskPng } from '../canvas/render';
 import { useImages } from '../store';
@@ -95,10 +96,9 @@ function PromptHistory() {
 }
 
 export function GeneratePanel() {
-  const { models, settings, setSettings, jobQueued, source, mode, rememberPrompt, setCentre } = useImages();
+  const { models, settings, setSettings, source, mode, queueFromForm, setCentre } = useImages();
   const [strength, setStrength] = useState(0.75);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, attempt } = useAttempt();
   const [queued, setQueued] = useState<string | null>(null);
   const form = useRef<HTMLFormElement>(null);
   // Inpainting redraws everything under the mask by default; image-to-image keeps some of the source.
@@ -128,25 +128,21 @@ export function GeneratePanel() {
       }
       maskImage = maskPng(visibleStrokes(strokes), sourceSize.width, sourceSize.height);
     }
-    setBusy(true);
-    try {
-      const accepted =
-        mode === 'text'
-          ? await canvasApi.textToImage(settings)
-          : mode === 'image'
-            ? await canvasApi.imageToImage(settings, source!.ref, strength)
-            : await canvasApi.inpaint(settings, source!.ref, maskImage!, strength, feather);
-      setQueued(
-        `Sent to the queue at position ${accepted.queue_position} (about ${accepted.estimated_wait_seconds} s, about ${spend(accepted.estimated_credits)}); follow it under Progress.`,
+    await attempt(async () => {
+      const accepted = await queueFromForm(
+        () =>
+          mode === 'text'
+            ? canvasApi.textToImage(settings)
+            : mode === 'image'
+              ? canvasApi.imageToImage(settings, source!.ref, strength)
+              : canvasApi.inpaint(settings, source!.ref, maskImage!, strength, feather),
+        mode === 'text' ? 'text_to_image' : mode === 'image' ? 'image_to_image' : 'inpaint',
+        { ...settings },
       );
-      jobQueued(accepted, mode === 'text' ? 'text_to_image' : mode === 'image' ? 'image_to_image' : 'inpaint', { ...settings });
-      rememberPrompt({ prompt: settings.prompt.trim(), negative_prompt: settings.negative_prompt });
-      setCentre('viewer');
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
+      setQueued(
+        `Sent to the queue at position ${accepted.queue_position} (about ${accepted.estimated_wait_seconds} s, about ${spend(accepted.estimated_credits)}); follow it in the viewer.`,
+      );
+    });
   };
 
   return (

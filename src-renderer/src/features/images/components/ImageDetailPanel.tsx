@@ -4,6 +4,7 @@ import { Alert, Button, confirmAction, Field, Spinner } from '../../../component
 import { ariaKeys, useShortcut, withShortcut } from '../../../lib/shortcuts';
 import { canvasApi, describeError, type ImageDetail } from '../api';
 import { applyRecall } from '../recall';
+import { useAttempt } from '../useAttempt';
 import { useImages } from '../store';
 
 const bytes = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
@@ -88,8 +89,7 @@ function Upscale({ image }: { image: ImageDetail }) {
   const upscalers = (models ?? []).filter((m) => m.type === 'upscaler');
   const [scale, setScale] = useState<2 | 4>(2);
   const [model, setModel] = useState(upscalers.find((m) => m.is_available)?.name ?? '');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, attempt } = useAttempt();
   const [jobId, setJobId] = useState<string | null>(null);
   const job = useJob(jobId);
   const select = useImages((s) => s.select);
@@ -99,19 +99,12 @@ function Upscale({ image }: { image: ImageDetail }) {
 
   if (upscalers.length === 0) return <p className="muted small">No upscaler is installed; add one in Models to enlarge images.</p>;
 
-  const run = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const run = () =>
+    attempt(async () => {
       const accepted = await canvasApi.upscale(image.id, scale, model || undefined);
       setJobId(accepted.job_id);
       jobQueued(accepted, 'upscale', { image: image.id, scale, model });
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <div className="stack-sm" data-testid="upscale">

@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent, type WheelEvent } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { Alert, Button, Field, Input, Slider } from '../../../components';
-import { canvasApi, describeError } from '../api';
+import { canvasApi } from '../api';
+import { useAttempt } from '../useAttempt';
 import {
   FIT_VIEW,
   extendedSize,
@@ -9,7 +10,6 @@ import {
   SIDES,
   toImagePoint,
   visibleStrokes,
-  zoomAt,
   type Point,
   type Side,
   type Stroke,
@@ -18,6 +18,7 @@ import {
 import { drawStrokes } from '../canvas/render';
 import { useImages } from '../store';
 import { DropZone } from './DropZone';
+import { wheelZoom, ZoomControls, zoomKey } from './ZoomControls';
 import { sizeBounds } from './GeneratePanel';
 
 /** The longest side the on-screen mask is drawn at (the one sent is made from the same strokes). */
@@ -39,28 +40,21 @@ function Outpaint({
   extension: Extension;
   onChange(e: Extension): void;
 }) {
-  const { models, settings, source, feather, jobQueued, rememberPrompt, setCentre } = useImages();
+  const { models, settings, source, feather, queueFromForm } = useImages();
   const { side, amount } = extension;
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, attempt } = useAttempt();
   const model = models?.find((m) => m.type === 'main' && m.name === settings.model);
   const room = maxExtension(size.width, size.height, side, sizeBounds(model).max);
   const grown = extendedSize(size.width, size.height, side, amount);
 
-  const run = async () => {
-    setError(null);
+  const run = () => {
     if (!settings.prompt.trim()) return setError('Write a prompt first: it says what the new area shows.');
-    setBusy(true);
-    try {
-      const accepted = await canvasApi.outpaint(settings, source!.ref, { [side]: amount }, feather);
-      jobQueued(accepted, 'inpaint', { ...settings, outpaint: { [side]: amount } });
-      rememberPrompt({ prompt: settings.prompt.trim(), negative_prompt: settings.negative_prompt });
-      setCentre('viewer');
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
+    void attempt(() =>
+      queueFromForm(() => canvasApi.outpaint(settings, source!.ref, { [side]: amount }, feather), 'inpaint', {
+        ...settings,
+        outpaint: { [side]: amount },
+      }),
+    );
   };
 
   return (
@@ -91,7 +85,7 @@ function Outpaint({
             />
           )}
         </Field>
-        <Button busy={busy} disabled={!source || room === 0} onClick={() => void run()} data-testid="outpaint-run">
+        <Button busy={busy} disabled={!source || room === 0} onClick={run} data-testid="outpaint-run">
           Outpaint to {grown.width} × {grown.height}
         </Button>
       </div>
@@ -210,20 +204,12 @@ export function InpaintCanvas() {
     if (drawing.current) stroke({ ...drawing.current, erase: erasing });
     drawing.current = null;
   };
-  const onWheel = (event: WheelEvent<HTMLDivElement>) => {
-    const rect = stage.current!.getBoundingClientRect();
-    const at = { x: event.clientX - rect.left - rect.width / 2, y: event.clientY - rect.top - rect.height / 2 };
-    setView((v) => zoomAt(v, event.deltaY < 0 ? 1.2 : 1 / 1.2, at));
-  };
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     const mod = event.ctrlKey || event.metaKey;
     if (mod && event.key.toLowerCase() === 'z') (event.shiftKey ? redo : undo)();
     else if (mod && event.key.toLowerCase() === 'y') redo();
     else if (event.key === ' ') setSpaceHeld(true);
-    else if (event.key === '+' || event.key === '=') setView((v) => zoomAt(v, 1.25));
-    else if (event.key === '-') setView((v) => zoomAt(v, 1 / 1.25));
-    else if (event.key === '0') setView(FIT_VIEW);
-    else return;
+    else if (!zoomKey(event.key, setView)) return;
     event.preventDefault();
   };
 
@@ -259,20 +245,7 @@ export function InpaintCanvas() {
           </Button>
         </span>
         <span className="toolbar-gap" />
-        <span className="tool-group">
-          <Button size="sm" variant="ghost" aria-label="Zoom out" onClick={() => setView((v) => zoomAt(v, 1 / 1.25))}>
-            −
-          </Button>
-          <span className="small zoom-figure" data-testid="canvas-zoom">
-            {Math.round(view.zoom * 100)}%
-          </span>
-          <Button size="sm" variant="ghost" aria-label="Zoom in" onClick={() => setView((v) => zoomAt(v, 1.25))}>
-            +
-          </Button>
-          <Button size="sm" variant="ghost" onClick={() => setView(FIT_VIEW)}>
-            Fit
-          </Button>
-        </span>
+        <ZoomControls view={view} setView={setView} testId="canvas-zoom" />
       </div>
       <div
         ref={stage}
@@ -284,7 +257,7 @@ export function InpaintCanvas() {
         onPointerUp={onPointerUp}
         onPointerCancel={onPointerUp}
         onPointerLeave={() => setCursor(null)}
-        onWheel={onWheel}
+        onWheel={(e) => wheelZoom(e, setView)}
         onKeyDown={onKeyDown}
         onKeyUp={(e) => e.key === ' ' && setSpaceHeld(false)}
       >

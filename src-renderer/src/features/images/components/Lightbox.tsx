@@ -1,9 +1,10 @@
-import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent, type WheelEvent } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { Alert, Button, Spinner } from '../../../components';
 import { canvasApi, describeError, type ImageDetail } from '../api';
-import { FIT_VIEW, panBy, zoomAt, type Point, type View } from '../canvas/geometry';
+import { FIT_VIEW, panBy, type Point, type View } from '../canvas/geometry';
 import { applyRecall } from '../recall';
 import { useImages } from '../store';
+import { wheelZoom, ZoomControls, zoomKey } from './ZoomControls';
 import type { Mode } from '../store/settings';
 
 const MADE_FROM: Record<string, string> = { upscale: 'Upscaled from', image_to_image: 'Redrawn from', inpaint: 'Painted into' };
@@ -72,17 +73,9 @@ export function Lightbox() {
     if (event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement) return;
     if (event.key === 'ArrowLeft') step(-1);
     else if (event.key === 'ArrowRight') step(1);
-    else if (event.key === '+' || event.key === '=') setView((v) => zoomAt(v, 1.25));
-    else if (event.key === '-') setView((v) => zoomAt(v, 1 / 1.25));
-    else if (event.key === '0') setView(FIT_VIEW);
     else if (event.key.toLowerCase() === 'c' && canCompare) setComparing((c) => !c);
-    else return;
+    else if (!zoomKey(event.key, setView)) return;
     event.preventDefault();
-  };
-  const onWheel = (event: WheelEvent<HTMLDivElement>) => {
-    const rect = event.currentTarget.getBoundingClientRect();
-    const point = { x: event.clientX - rect.left - rect.width / 2, y: event.clientY - rect.top - rect.height / 2 };
-    setView((v) => zoomAt(v, event.deltaY < 0 ? 1.2 : 1 / 1.2, point));
   };
   const onPointerDown = (event: PointerEvent<HTMLDivElement>) => {
     if (view.zoom <= 1 || event.target instanceof HTMLInputElement) return;
@@ -146,25 +139,14 @@ export function Lightbox() {
                 Compare
               </Button>
             )}
-            <Button size="sm" variant="ghost" aria-label="Zoom out" onClick={() => setView((v) => zoomAt(v, 1 / 1.25))}>
-              −
-            </Button>
-            <span className="small zoom-figure" data-testid="lightbox-zoom">
-              {Math.round(view.zoom * 100)}%
-            </span>
-            <Button size="sm" variant="ghost" aria-label="Zoom in" onClick={() => setView((v) => zoomAt(v, 1.25))}>
-              +
-            </Button>
-            <Button size="sm" variant="ghost" onClick={() => setView(FIT_VIEW)}>
-              Fit
-            </Button>
+            <ZoomControls view={view} setView={setView} testId="lightbox-zoom" />
             <Button size="sm" onClick={closeLightbox} title="Close (Esc)">
               Close
             </Button>
           </header>
           <div
             className={`lightbox-stage${view.zoom > 1 ? ' zoomed' : ''}`}
-            onWheel={onWheel}
+            onWheel={(e) => wheelZoom(e, setView)}
             onPointerDown={onPointerDown}
             onPointerMove={onPointerMove}
             onPointerUp={() => (drag.current = null)}

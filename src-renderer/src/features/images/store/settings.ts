@@ -1,4 +1,4 @@
-import { SAMPLERS, type GenerationSettings } from '../api';
+import { SAMPLERS, type Accepted, type GenerationSettings, type JobType } from '../api';
 import { EMPTY_HISTORY } from '../canvas/geometry';
 import type { Slice } from './types';
 
@@ -70,6 +70,8 @@ export interface SettingsSlice {
   /** A new starting image; the mask painted over the old one goes. */
   setSource(source: SourceImage | null): void;
   rememberPrompt(p: PastPrompt): void;
+  /** Sends a generation made from the form: the job is followed in the viewer and its prompt joins the history. */
+  queueFromForm(request: () => Promise<Accepted>, type: JobType, params: Record<string, unknown>): Promise<Accepted>;
 }
 
 export const settingsSlice: Slice<SettingsSlice> = (set, get) => ({
@@ -92,6 +94,15 @@ export const settingsSlice: Slice<SettingsSlice> = (set, get) => ({
     const settings = { ...get().settings, ...change };
     set({ settings });
     localStorage.setItem(SETTINGS_KEY, JSON.stringify(settings));
+  },
+
+  async queueFromForm(request, type, params) {
+    const accepted = await request();
+    const { settings, jobQueued, rememberPrompt, setCentre } = get();
+    jobQueued(accepted, type, params);
+    rememberPrompt({ prompt: settings.prompt.trim(), negative_prompt: settings.negative_prompt });
+    setCentre('viewer');
+    return accepted;
   },
 
   setSource(source) {
