@@ -247,6 +247,14 @@ describe('Image Studio around a canvas', () => {
     await shot(page, 'outpaint-compare');
     await page.keyboard.press('Escape');
 
+    // Another gallery image dropped on the canvas replaces the one being painted, and its mask.
+    await page.getByRole('tab', { name: 'Canvas' }).click();
+    await page.locator(`[data-testid="gallery-image"][data-id="${secondId}"] .gallery-open`).dragTo(page.getByLabel(/Inpainting canvas/));
+    await expect
+      .poll(() => form.getByTestId('source-picker').getByRole('img', { name: 'Starting image' }).getAttribute('src'))
+      .toContain(secondId);
+    expect(await canvas.getByRole('button', { name: 'Undo' }).isDisabled()).toBe(true);
+
     // A file dropped from the desktop becomes the starting image too.
     const png = await sharp({ create: { width: 48, height: 48, channels: 3, background: '#3a6ea5' } })
       .png()

@@ -17,7 +17,7 @@ import {
 } from '../canvas/geometry';
 import { drawStrokes } from '../canvas/render';
 import { useImages } from '../store';
-import { DropZone } from './DropZone';
+import { DropZone, useImageDrop } from './DropZone';
 import { wheelZoom, ZoomControls, zoomKey } from './ZoomControls';
 import { sizeBounds } from './GeneratePanel';
 
@@ -123,6 +123,8 @@ export function InpaintCanvas() {
   const mask = useRef<HTMLCanvasElement>(null);
   const drawing = useRef<{ points: Point[]; size: number } | null>(null);
   const panning = useRef<Point | null>(null);
+  // Another image dropped on the canvas replaces the one being painted.
+  const drop = useImageDrop('inpaint', setError);
 
   // The source's own size: the strokes are kept in its pixels.
   useEffect(() => {
@@ -249,7 +251,8 @@ export function InpaintCanvas() {
       </div>
       <div
         ref={stage}
-        className={`canvas-stage${panMode ? ' panning' : ''}`}
+        className={`canvas-stage${panMode ? ' panning' : ''}${drop.over ? ' drop-over' : ''}`}
+        {...drop.handlers}
         tabIndex={0}
         aria-label="Inpainting canvas: paint where the image is redrawn"
         onPointerDown={onPointerDown}
@@ -305,6 +308,7 @@ export function InpaintCanvas() {
           onChange={(v) => setBrush({ feather: v })}
         />
       </div>
+      {error && <Alert tone="error">{error}</Alert>}
       {sourceSize && <Outpaint size={sourceSize} extension={extension} onChange={setExtension} />}
     </div>
   );
