@@ -11,6 +11,7 @@ import { writeTinySd, writeTinyUpscaler } from '../../src-server/ai/diffusion/ti
 import { launchChromium, openPage } from './helpers/browser';
 import { startAtelier, type AtelierProcess } from './helpers/server';
 import { apiGet, jobsFinished, openImageStudio, signUpInBrowser } from './helpers/image-studio';
+import { audit } from './helpers/axe';
 
 let server: AtelierProcess;
 let browser: Browser;
@@ -60,19 +61,32 @@ const paintedPixels = (page: Page) =>
     return n;
   });
 
-/** With ATELIER_SHOTS set: a screenshot in the current theme and one in the other. */
-const shot = async (page: Page, name: string) => {
+/** What axe found, screen by screen and theme by theme. */
+const found: string[] = [];
+
+/**
+ * Audits what the page shows with axe in both themes, and with ATELIER_SHOTS set keeps a screenshot
+ * of each.
+ */
+async function look(page: Page, name: string): Promise<void> {
   const dir = process.env.ATELIER_SHOTS;
-  if (!dir) return;
-  await page.screenshot({ path: path.join(dir, `image-canvas-${name}.png`) });
   const theme = await page.evaluate(() => document.documentElement.getAttribute('data-theme'));
-  await page.evaluate((t) => document.documentElement.setAttribute('data-theme', t === 'light' ? 'dark' : 'light'), theme);
-  await page.screenshot({ path: path.join(dir, `image-canvas-${name}-other-theme.png`) });
+  for (const [t, suffix] of [
+    [theme, ''],
+    [theme === 'light' ? 'dark' : 'light', '-other-theme'],
+  ] as const) {
+    await page.evaluate(
+      (t) => (t ? document.documentElement.setAttribute('data-theme', t) : document.documentElement.removeAttribute('data-theme')),
+      t,
+    );
+    if (dir) await page.screenshot({ path: path.join(dir, `image-canvas-${name}${suffix}.png`) });
+    found.push(...(await audit(page)).map((v) => `${name} (${t ?? 'dark'}): ${v}`));
+  }
   await page.evaluate(
     (t) => (t ? document.documentElement.setAttribute('data-theme', t) : document.documentElement.removeAttribute('data-theme')),
     theme,
   );
-};
+}
 
 describe('Image Studio around a canvas', () => {
   it('generates, opens the lightbox and steps through it, compares an upscale, drags into inpaint, paints and undoes, outpaints', async () => {
@@ -105,7 +119,7 @@ describe('Image Studio around a canvas', () => {
     await form.getByLabel('Sampler').selectOption('euler');
     await form.getByLabel('Seed', { exact: true }).fill('1899');
     await form.getByLabel('Batch size').fill('2');
-    await shot(page, 'layout-empty');
+    await look(page, 'layout-empty');
 
     const finishes = (jobs: number) => jobsFinished(page, jobs);
     await page.getByTestId('generate').click();
@@ -116,7 +130,7 @@ describe('Image Studio around a canvas', () => {
     await form.getByLabel('Prompt', { exact: true }).fill('');
     await form.getByLabel('Prompt history').selectOption({ label: 'water lilies at dawn' });
     expect(await form.getByLabel('Prompt', { exact: true }).inputValue()).toBe('water lilies at dawn');
-    await shot(page, 'layout-result');
+    await look(page, 'layout-result');
 
     // The viewer's result (the batch's first, seed 1899: the older of the two, last in the gallery)
     // opens in the lightbox; ← steps to the newer image, + zooms, 0 fits.
@@ -143,7 +157,7 @@ describe('Image Studio around a canvas', () => {
     expect(await lightbox.getByTestId('lightbox-zoom').textContent()).toBe('100%');
     // A text-to-image result has nothing to compare with.
     expect(await lightbox.getByRole('button', { name: 'Compare' }).count()).toBe(0);
-    await shot(page, 'lightbox');
+    await look(page, 'lightbox');
     await page.keyboard.press('Escape');
     await expect.poll(() => lightbox.evaluate((d: HTMLDialogElement) => d.open)).toBe(false);
 
@@ -163,7 +177,7 @@ describe('Image Studio around a canvas', () => {
     expect(await before.locator('img').getAttribute('src')).toContain(secondId);
     await lightbox.getByLabel('Compare position').fill('30');
     expect(await before.evaluate((el) => el.style.clipPath)).toBe('inset(0px 70% 0px 0px)');
-    await shot(page, 'compare');
+    await look(page, 'compare');
     await page.keyboard.press('Escape');
 
     // Drag the first gallery image onto the Inpaint tab: the starting image, in the canvas.
@@ -198,7 +212,7 @@ describe('Image Studio around a canvas', () => {
     await page.mouse.move(now.x + now.width / 2, now.y + now.height / 2);
     await page.mouse.wheel(0, -200);
     await expect.poll(() => canvas.getByTestId('canvas-zoom').textContent()).toBe('120%');
-    await shot(page, 'canvas');
+    await look(page, 'canvas');
     await canvas.getByRole('button', { name: 'Fit' }).click();
 
     // Inpaint with the stroke: the mask and its feather go to the server; the result links back.
@@ -244,7 +258,7 @@ describe('Image Studio around a canvas', () => {
           .evaluate((img: HTMLImageElement) => [parseFloat(img.style.left), Math.round(parseFloat(img.style.width) * 100) / 100]),
       )
       .toEqual([0, 66.67]);
-    await shot(page, 'outpaint-compare');
+    await look(page, 'outpaint-compare');
     await page.keyboard.press('Escape');
 
     // Another gallery image dropped on the canvas replaces the one being painted, and its mask.
@@ -270,6 +284,7 @@ describe('Image Studio around a canvas', () => {
     );
     await expect.poll(() => form.getByTestId('source-picker').textContent()).toContain('pond.png (uploaded, 64×64)');
 
+    expect(found).toEqual([]);
     expect(errors).toEqual([]);
     await page.context().close();
   }, 300_000);
