@@ -44,6 +44,37 @@ const withoutCommonJsShim = (): Plugin => ({
   renderChunk: (code) => (CJS_SHIM.test(code) ? { code: code.replace(CJS_SHIM, '\n'), map: null } : null),
 });
 
+/**
+ * Dependencies built into out/main instead of loaded from node_modules: what the server loads before
+ * its first answer. Node resolves, reads and (for CommonJS) scans each file of a package on its own,
+ * about 600 files in all, which was most of the start-up (#15). Left out: native addons, packages
+ * that find their own files next to them (`__dirname`: Swagger UI's pages), and what the
+ * server loads only on first use.
+ */
+const BUNDLED_DEPENDENCIES = [
+  'fastify',
+  'fastify-plugin',
+  'find-my-way',
+  '@fastify/ajv-compiler',
+  '@fastify/cookie',
+  '@fastify/fast-json-stringify-compiler',
+  '@fastify/multipart',
+  '@fastify/rate-limit',
+  '@fastify/static',
+  '@fastify/swagger',
+  '@fastify/type-provider-typebox',
+  'ajv-formats',
+  'drizzle-orm',
+  'es-hangul',
+  'ipaddr.js',
+  'mime',
+  'openid-client',
+  // Its own files are only read to serve the browser client, which Atelier turns off (the UI bundles it).
+  'socket.io',
+  'typebox',
+  'ws',
+];
+
 export default defineConfig({
   main: {
     plugins: [withoutCommonJsShim()],
@@ -51,6 +82,7 @@ export default defineConfig({
       // serve.js runs on the system Node (>= 20.19), not only inside Electron.
       target: 'node20.19',
       outDir: 'out/main',
+      externalizeDeps: { exclude: BUNDLED_DEPENDENCIES },
       rollupOptions: {
         input: Object.fromEntries(Object.entries(mainEntries).map(([name, file]) => [name, path.join(root, file)])),
         output: { format: 'es' },

@@ -7,22 +7,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cleanUp, cpuMs, pct, runAlone, startServer, stop, type Print, type Server } from './lib';
-import { BIG_FILE_BYTES, RANGE_BYTES, RANGE_CONCURRENCY, download, seedLibrary, startNginx } from './stage';
+import { RANGE_CONCURRENCY, rangeWave as wave, seedLibrary, startNginx } from './stage';
 
 const WAVES = Number(process.env.BENCH_RANGE_WAVES ?? 10);
 const BEFORE_ENTRY = process.env.BENCH_RANGE_BEFORE;
-async function wave(url: string, headers: Record<string, string>, into: number[]): Promise<void> {
-  const results = await Promise.all(
-    Array.from({ length: RANGE_CONCURRENCY }, () => {
-      const start = Math.floor(Math.random() * (BIG_FILE_BYTES - RANGE_BYTES));
-      return download(url, { ...headers, range: `bytes=${start}-${start + RANGE_BYTES - 1}` });
-    }),
-  );
-  for (const r of results) {
-    if (r.status !== 206 || r.bytes !== RANGE_BYTES) throw new Error(`${url}: Range answer ${r.status} with ${r.bytes} bytes`);
-    into.push(r.ms);
-  }
-}
 
 export async function runRangeBench(print: Print): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-range-'));

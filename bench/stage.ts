@@ -10,6 +10,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { buildApp } from '../src-server/app';
 import { loadConfig } from '../src-server/config';
 import { AudioService } from '../src-server/families/stage/audio/service';
+import { wavHeader } from '../src-server/media/wav';
 import { measureClockOffset } from '../src-shared/clock';
 import type { ClientToServerEvents, ConcertSnapshot, ServerToClientEvents } from '../src-shared/events';
 import { cleanUp, median, pct, runAlone, startServer, type Print, type Server } from './lib';
@@ -28,20 +29,7 @@ type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** A WAV header for `dataBytes` of 16-bit stereo 44.1 kHz PCM, then noise: what a long live take looks like. */
 function* bigWav(dataBytes: number): Generator<Buffer> {
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + dataBytes, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(2, 22);
-  header.writeUInt32LE(44_100, 24);
-  header.writeUInt32LE(44_100 * 4, 28);
-  header.writeUInt16LE(4, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(dataBytes, 40);
-  yield header;
+  yield wavHeader(dataBytes, 44_100, 2);
   const chunk = Buffer.alloc(1024 * 1024);
   let seed = 12345;
   for (let i = 0; i < chunk.length; i++) {
@@ -49,6 +37,20 @@ function* bigWav(dataBytes: number): Generator<Buffer> {
     chunk[i] = seed >>> 24;
   }
   for (let left = dataBytes; left > 0; left -= chunk.length) yield left >= chunk.length ? chunk : chunk.subarray(0, left);
+}
+
+/** One wave of RANGE_CONCURRENCY concurrent 64 KiB Range requests at random offsets of the big file; latencies go into `into`. */
+export async function rangeWave(url: string, headers: Record<string, string>, into: number[]): Promise<void> {
+  const results = await Promise.all(
+    Array.from({ length: RANGE_CONCURRENCY }, () => {
+      const start = Math.floor(Math.random() * (BIG_FILE_BYTES - RANGE_BYTES));
+      return download(url, { ...headers, range: `bytes=${start}-${start + RANGE_BYTES - 1}` });
+    }),
+  );
+  for (const r of results) {
+    if (r.status !== 206 || r.bytes !== RANGE_BYTES) throw new Error(`${url}: Range answer ${r.status} with ${r.bytes} bytes`);
+    into.push(r.ms);
+  }
 }
 
 async function* asAsync(chunks: Iterable<Buffer>): AsyncGenerator<Buffer> {
@@ -242,18 +244,6 @@ export async function runStageBench(print: Print): Promise<void> {
 
     // 2. Concurrent Range reads at random offsets (64 KiB each). nginx answers the same waves,
     // alternating with ours, as a reference taken under the same machine load.
-    const rangeWave = async (url: string, headers: Record<string, string>, into: number[]) => {
-      const results = await Promise.all(
-        Array.from({ length: RANGE_CONCURRENCY }, () => {
-          const start = Math.floor(Math.random() * (BIG_FILE_BYTES - RANGE_BYTES));
-          return download(url, { ...headers, range: `bytes=${start}-${start + RANGE_BYTES - 1}` });
-        }),
-      );
-      for (const r of results) {
-        if (r.status !== 206 || r.bytes !== RANGE_BYTES) throw new Error(`${url}: Range answer ${r.status} with ${r.bytes} bytes`);
-        into.push(r.ms);
-      }
-    };
     const latencies: number[] = [];
     const nginxLatencies: number[] = [];
     for (let wave = 0; wave < RANGE_WAVES; wave++) {

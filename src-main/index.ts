@@ -7,7 +7,8 @@ import { startServer, type RunningServer } from '../src-server/server';
 import { OPEN_EXTERNAL_CHANNEL } from '../src-shared/desktop';
 import { buildMenu } from './menu';
 import { startUpdates } from './updates';
-import { createMainWindow, openExternally, sameOrigin } from './window';
+import { startBehindShell } from './shell';
+import { createMainWindow, openExternally, sameOrigin, type MainWindow } from './window';
 
 // Before anything asks for userData: the folder is named after the app, as on the headless side.
 app.setName('Atelier');
@@ -30,15 +31,25 @@ async function startInProcessServer(): Promise<RunningServer> {
   }
 }
 
-function openWindow(running: RunningServer): void {
-  mainWindow = createMainWindow(`${running.url}/app/`, paths().preload);
-  mainWindow.on('closed', () => (mainWindow = null));
+function openWindow(): MainWindow {
+  const opened = createMainWindow(paths().preload);
+  mainWindow = opened.window;
+  opened.window.on('closed', () => (mainWindow = null));
+  return opened;
 }
+
+const uiUrl = (running: RunningServer) => `${running.url}/app/`;
 
 async function main(): Promise<void> {
   await app.whenReady();
+  let shown: MainWindow | null = null;
   try {
-    server = await startInProcessServer();
+    server = await startBehindShell({
+      showShell: () => void (shown = openWindow()),
+      startServer: startInProcessServer,
+      // Closed while the server started: a later activate opens a window on the UI itself.
+      showUi: (running) => void (mainWindow && shown?.showUi(uiUrl(running))),
+    });
   } catch (err) {
     const detail = err instanceof ConfigError ? `Invalid configuration: ${err.message}` : err instanceof Error ? err.message : String(err);
     dialog.showErrorBox('Atelier could not start', detail);
@@ -52,11 +63,10 @@ async function main(): Promise<void> {
     if (typeof url === 'string' && event.senderFrame && sameOrigin(event.senderFrame.url, origin)) openExternally(url);
   });
   Menu.setApplicationMenu(buildMenu(running.url, running.app.config.dataDir));
-  openWindow(running);
   startUpdates(running).catch((err: unknown) => running.app.log.warn({ err }, 'updates could not start'));
 
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) openWindow(running);
+    if (BrowserWindow.getAllWindows().length === 0) openWindow().showUi(uiUrl(running));
   });
 }
 

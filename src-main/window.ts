@@ -1,4 +1,5 @@
 import { BrowserWindow, shell } from 'electron';
+import { shellUrl } from './shell';
 
 const EXTERNAL_PROTOCOLS = new Set(['http:', 'https:', 'mailto:']);
 
@@ -21,12 +22,20 @@ export const sameOrigin = (url: string, origin: string): boolean => {
   }
 };
 
+export interface MainWindow {
+  window: BrowserWindow;
+  /** Leaves the start-up shell for the server's UI; from then on the window keeps to that origin. */
+  showUi(uiUrl: string): void;
+}
+
 /**
- * The one window: the web UI served by the in-process server, sandboxed like any web page. It may
- * only ever show pages of that server; other links open in the OS's browser.
+ * The one window: it opens on the start-up shell (shell.ts) and then shows the web UI served by the
+ * in-process server, sandboxed like any web page. It may only ever show pages of that server; other
+ * links open in the OS's browser.
  */
-export function createMainWindow(uiUrl: string, preloadPath: string): BrowserWindow {
-  const origin = new URL(uiUrl).origin;
+export function createMainWindow(preloadPath: string): MainWindow {
+  // No page of the shell's (an opaque data: origin) ever matches: nothing is granted before the UI.
+  let origin = '';
   const win = new BrowserWindow({
     width: 1280,
     height: 820,
@@ -71,6 +80,12 @@ export function createMainWindow(uiUrl: string, preloadPath: string): BrowserWin
     (_contents, permission, requestingOrigin) => allowed.has(permission) && sameOrigin(requestingOrigin, origin),
   );
 
-  void win.loadURL(uiUrl);
-  return win;
+  void win.loadURL(shellUrl());
+  return {
+    window: win,
+    showUi(uiUrl) {
+      origin = new URL(uiUrl).origin;
+      void win.loadURL(uiUrl);
+    },
+  };
 }

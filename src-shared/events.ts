@@ -2,7 +2,7 @@
  * What travels over socket.io between the server and the UI. Plain types only: the renderer
  * (DOM, no Node) and the server both compile this file.
  */
-import type { Accessory } from './api/stage';
+import type { Accessory, ConcertStage, ConcertStageAccessory, ConcertStageModel } from './api/stage';
 
 import type { ByteProgress } from './jobs';
 
@@ -90,6 +90,20 @@ export interface ConcertReactionEvent {
   at: number;
 }
 
+/** The 3D stage: the studio's model and its accessories, as signed files (schemas in api/stage.ts). */
+export type { ConcertStage, ConcertStageAccessory, ConcertStageModel };
+
+/** One song of the audio library a listener may request. */
+export interface ConcertLibrarySong {
+  audioId: number;
+  title: string;
+  artist: string | null;
+  duration: number | null;
+}
+
+/** The answer to a listener's socket action; codes are the stage family's (SLOW_DOWN, ACCESS_DENIED, ...). */
+export type ConcertActionResult<T = object> = ({ ok: true } & T) | { ok: false; code: string; message: string };
+
 /** A concert room as every socket in `concert:<roomId>` sees it, sent whole on every change. */
 export interface ConcertSnapshot {
   roomId: string;
@@ -110,6 +124,8 @@ export interface ConcertSnapshot {
   /** Listeners' song requests waiting for the studio. */
   requests: ConcertRequestView[];
   accessories: ConcertAccessory[];
+  /** The 3D stage (Atelier's addition); null when the concert has no stage model. */
+  stage: ConcertStage | null;
   listenServer: { localIP: string; port: number; publicIP?: string; publicPort?: number } | null;
   /** Epoch ms. */
   expiresAt: number;
@@ -157,6 +173,12 @@ export interface ClientToServerEvents {
    */
   'concert:join': (req: { roomId: string }, ack: (result: ConcertJoinResult) => void) => void;
   'concert:leave': (req: { roomId: string }, ack: (result: ConcertLeaveResult) => void) => void;
+  /** A seated listener's (member or guest) reaction; a few per seconds at most (SLOW_DOWN). */
+  'concert:react': (req: { roomId: string; emoji: string }, ack: (result: ConcertActionResult) => void) => void;
+  /** A seated listener asks for a library song; a few per minute at most (SLOW_DOWN). */
+  'concert:request': (req: { roomId: string; audioId: number }, ack: (result: ConcertActionResult<{ requestId: string }>) => void) => void;
+  /** The songs a seated listener may request (guests have no HTTP access to the library). */
+  'concert:library': (req: { roomId: string }, ack: (result: ConcertActionResult<{ songs: ConcertLibrarySong[] }>) => void) => void;
 }
 
 /** Why the server refused a socket, as `connect_error`'s `err.data.code`. */

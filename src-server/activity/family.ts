@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { userNames } from '../db/user-names';
 import { DataEnvelope } from '../http/envelopes';
 import { defineFamily } from '../http/family';
+import { JobStatusSchema, Nullable } from '../http/schemas';
 import { systemDialect } from '../http/system-dialect';
 import { AppError } from '../http/errors';
 import { currentUser, requireUser } from '../plugins/app/auth';
@@ -10,7 +11,6 @@ import type { JobSnapshot } from '../jobs/queue';
 
 const tags = ['activity'];
 const security = [{ bearerAuth: [] }];
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 /** What a LAN peer sees of someone else's job ahead of theirs: never a name. */
 export const ANOTHER_LISTENER = 'another listener';
@@ -30,13 +30,7 @@ const ActivityJob = Type.Object({
   variant: Nullable(
     Type.String({ description: 'What the kind did this time, where it does several: "generate" or "upscale" for canvas.generate' }),
   ),
-  status: Type.Union([
-    Type.Literal('queued'),
-    Type.Literal('processing'),
-    Type.Literal('completed'),
-    Type.Literal('failed'),
-    Type.Literal('cancelled'),
-  ]),
+  status: JobStatusSchema,
   progress: Type.Number({ minimum: 0, maximum: 1 }),
   stage: Nullable(Type.String()),
   message: Nullable(Type.String()),

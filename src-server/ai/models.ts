@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 
@@ -28,4 +29,25 @@ export function sileroVadModelPath(): string {
 /** onnxruntime-node's native folder for this platform; the optional CUDA provider libraries land here. */
 export function ortBinDir(platform: NodeJS.Platform = process.platform, arch: string = process.arch): string {
   return unpackedPath(path.join(packageDir('onnxruntime-node'), 'bin', 'napi-v6', platform, arch));
+}
+
+/**
+ * What `recognise` finds in the first folder under `root` (by name) it accepts, or null; null too
+ * when `root` does not exist. Hidden folders are installs in progress and are skipped.
+ */
+export function firstInstalled<T>(root: string, recognise: (dir: string, name: string) => T | null): T | null {
+  let names: string[];
+  try {
+    names = fs
+      .readdirSync(root)
+      .filter((n) => !n.startsWith('.'))
+      .sort();
+  } catch {
+    return null;
+  }
+  for (const name of names) {
+    const found = recognise(path.join(root, name), name);
+    if (found !== null) return found;
+  }
+  return null;
 }

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
-import { and, eq, isNull, ne, or, sql } from 'drizzle-orm';
+import { and, eq, getTableName, isNull, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { watchTables } from '../db/table-watch';
 import { authSessions, refreshTokens, users } from '../db/schema';
 import { AppError } from '../http/errors';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords';
@@ -57,6 +58,9 @@ export class InvalidRefreshTokenError extends Error {
 
 const nowIso = (now: number) => new Date(now).toISOString();
 
+/** Sessions whose user is remembered between requests; the least recently added is dropped first. */
+const LIVE_SESSIONS_MAX = 1000;
+
 /** Accounts, sessions and tokens for every family: one identity, five dialects on top. */
 export class AuthService {
   private readonly deletionHooks: ((userId: string) => Promise<void> | void)[] = [];
@@ -74,10 +78,18 @@ export class AuthService {
       .innerJoin(users, eq(users.id, authSessions.userId))
       .where(and(eq(authSessions.id, sql.placeholder('sessionId')), eq(authSessions.userId, sql.placeholder('userId'))))
       .prepare();
+    this.checkOtherWriters = watchTables(db.$client, [getTableName(users), getTableName(authSessions)], () => this.liveSessions.clear());
   }
 
   // Runs on every authenticated request: prepared once rather than rebuilt per call.
   private readonly sessionUserQuery;
+  /**
+   * The user of each session checked lately. Any write to a user or session row (a sign-out, a
+   * revoked session, a deleted account, a profile change) empties it before the write returns, so
+   * a revoked session is refused from the very next request, as without it.
+   */
+  private readonly liveSessions = new Map<string, { userId: string; user: UserRow }>();
+  private readonly checkOtherWriters: () => void;
 
   async register(input: NewUser): Promise<UserRow> {
     const email = input.email?.trim().toLowerCase() || null;
@@ -228,8 +240,13 @@ export class AuthService {
 
   /** The user behind a live session, or null when the session is gone or revoked. */
   userForSession(sessionId: string, userId: string): UserRow | null {
+    this.checkOtherWriters();
+    const live = this.liveSessions.get(sessionId);
+    if (live && live.userId === userId) return live.user;
     const row = this.sessionUserQuery.get({ sessionId, userId });
     if (!row || row.revokedAt) return null;
+    if (this.liveSessions.size >= LIVE_SESSIONS_MAX) this.liveSessions.delete(this.liveSessions.keys().next().value!);
+    this.liveSessions.set(sessionId, { userId, user: row.user });
     return row.user;
   }
 

@@ -2,15 +2,16 @@ import { createRequire } from 'node:module';
 import type { Arrangement } from './arrange';
 import { mod12 } from './theory';
 
-// @tonejs/midi ships CommonJS only; Node's ESM loader sees just a default export.
+// @tonejs/midi ships CommonJS only; Node's ESM loader sees just a default export. Loaded on the
+// first MIDI written, not at the server's start.
 const require = createRequire(import.meta.url);
-const { Midi } = require('@tonejs/midi') as typeof import('@tonejs/midi');
 
 /** MIDI key signatures are counted in sharps and flats, named by the major key that has them. */
 const MAJOR_NAMES = ['C', 'Db', 'D', 'Eb', 'E', 'F', 'F#', 'G', 'Ab', 'A', 'Bb', 'B'];
 
 /** The arrangement as a standard MIDI file: one track per part, tempo, key and time signature. */
 export function arrangementToMidi(arrangement: Arrangement): Uint8Array {
+  const { Midi } = require('@tonejs/midi') as typeof import('@tonejs/midi');
   const midi = new Midi();
   midi.header.setTempo(arrangement.bpm);
   midi.header.timeSignatures.push({ ticks: 0, timeSignature: [arrangement.beatsPerBar, 4] });

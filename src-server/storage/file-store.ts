@@ -268,7 +268,8 @@ export class FileStore {
    * replaces it meanwhile. Throws FileNotFoundError.
    */
   async openRead(key: string): Promise<OpenedFile> {
-    const file = this.absolutePath(key);
+    // The key is checked and joined to a path only when the file is not already open.
+    const file = () => this.absolutePath(key);
     try {
       const shared = await this.openFiles.acquire(key, file);
       return new OpenedFile(shared.handle, key, shared.st, () => this.openFiles.release(shared));
@@ -372,7 +373,7 @@ class OpenFileCache {
   private readonly files = new Map<string, SharedFile>();
   private readonly opening = new Map<string, Promise<SharedFile>>();
 
-  async acquire(key: string, file: string): Promise<SharedFile> {
+  async acquire(key: string, file: () => string): Promise<SharedFile> {
     let shared = this.files.get(key);
     if (shared && Date.now() - shared.checkedAt > REVALIDATE_MS) {
       // One stat for all the readers arriving together.
@@ -396,8 +397,8 @@ class OpenFileCache {
     return this.use(shared);
   }
 
-  private async revalidate(shared: SharedFile, file: string): Promise<void> {
-    const current = await fsp.stat(file).catch(() => null);
+  private async revalidate(shared: SharedFile, file: () => string): Promise<void> {
+    const current = await fsp.stat(file()).catch(() => null);
     shared.checking = null;
     if (current && current.ino === shared.st.ino && current.size === shared.st.size && current.mtimeMs === shared.st.mtimeMs)
       shared.checkedAt = Date.now();
@@ -426,8 +427,8 @@ class OpenFileCache {
     return shared;
   }
 
-  private async open(key: string, file: string): Promise<SharedFile> {
-    const handle = await fsp.open(file, 'r');
+  private async open(key: string, file: () => string): Promise<SharedFile> {
+    const handle = await fsp.open(file(), 'r');
     try {
       const st = await handle.stat();
       if (!st.isFile()) throw Object.assign(new Error(`${key} is not a file`), { code: 'ENOENT' });

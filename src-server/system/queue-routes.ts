@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { Nullable } from '../http/schemas';
 import { userNames } from '../db/user-names';
 import type { FamilyApp } from '../http/family';
 import { DataEnvelope } from '../http/envelopes';
@@ -7,7 +8,6 @@ import type { JobSnapshot } from '../jobs/queue';
 import { QueueSharing as Sharing, QueueView } from '../../src-shared/api/system';
 
 const tags = ['system'];
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 

@@ -31,6 +31,27 @@ export const Accessory = Type.Object({
 
 export type Accessory = Static<typeof Accessory>;
 
+export const ConcertStageModel = Type.Object({
+  modelId: Type.Integer(),
+  name: Type.String(),
+  url: Type.String({ description: 'Signed, expiring URL of the stored file (no token needed)' }),
+  format: Type.Union([Type.Literal('glb'), Type.Literal('gltf'), Type.Literal('fbx')]),
+});
+export type ConcertStageModel = Static<typeof ConcertStageModel>;
+
+export const ConcertStageAccessory = Type.Object({
+  ...Accessory.properties,
+  index: Type.Integer({ description: 'Position in the concert accessories' }),
+  model: Type.Union([ConcertStageModel, Type.Null()], {
+    description: "null when modelUrl is not `/api/models/file/<id>` of one of the studio's stored models",
+  }),
+});
+export type ConcertStageAccessory = Static<typeof ConcertStageAccessory>;
+
+/** What listeners see on the stage: the studio's model dressed with the concert's accessories. */
+export const ConcertStage = Type.Object({ model: ConcertStageModel, accessories: Type.Array(ConcertStageAccessory) });
+export type ConcertStage = Static<typeof ConcertStage>;
+
 export const ConcertSong = Type.Object({
   songNum: Type.Integer(),
   audioId: Type.Integer(),
@@ -67,3 +88,16 @@ const concertFields = {
 
 export const ConcertInfo = Type.Object({ roomId: Type.String(), ...concertFields });
 export type ConcertInfo = Static<typeof ConcertInfo>;
+
+/** What the invite page shows before anyone joins (GET /api/concert/invite/{code}, no sign-in). */
+export const ConcertInvitation = Type.Object({
+  roomId: Type.String(),
+  concertName: Type.String(),
+  studioName: Type.String(),
+  isOpen: Type.Boolean(),
+  allowGuests: Type.Boolean(),
+  joinCode: Type.Union([Type.String(), Type.Null()]),
+  currentAudience: Type.Integer(),
+  maxAudience: Type.Integer(),
+});
+export type ConcertInvitation = Static<typeof ConcertInvitation>;

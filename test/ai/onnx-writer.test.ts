@@ -3,8 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import * as tf from '@tensorflow/tfjs';
+import onnxProto from 'onnx-proto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { attr, OnnxGraph, onnxDataType, toFloat16 } from '../../src-server/ai/onnx/writer';
+import { attr, OnnxGraph, onnxDataType, toFloat16, type OnnxDataType } from '../../src-server/ai/onnx/writer';
 import { convertTfjsGraph, decodeWeights, type TfjsModelJson, type TfNode } from '../../src-server/ai/onnx/from-tfjs';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-onnx-writer-'));
@@ -80,6 +81,25 @@ describe('OnnxGraph (ONNX model writer)', () => {
     const out = (await session.run({ x: new ort.Tensor('float32', input, [1, 4096]) })).y!.data as Float32Array;
     expect(out.every((v, i) => Math.abs(v - (input[i]! + weights[i]!) * 2) < 1e-6)).toBe(true);
     await session.release();
+  });
+
+  it("numbers every element type as onnx-proto's TensorProto.DataType does", () => {
+    const { DataType } = onnxProto.onnx.TensorProto;
+    const names: Record<OnnxDataType, keyof typeof DataType> = {
+      float32: 'FLOAT',
+      float16: 'FLOAT16',
+      float64: 'DOUBLE',
+      int8: 'INT8',
+      uint8: 'UINT8',
+      int16: 'INT16',
+      uint16: 'UINT16',
+      int32: 'INT32',
+      uint32: 'UINT32',
+      int64: 'INT64',
+      uint64: 'UINT64',
+      bool: 'BOOL',
+    };
+    for (const [type, name] of Object.entries(names)) expect(onnxDataType(type as OnnxDataType), type).toBe(DataType[name]);
   });
 
   it('converts float32 to IEEE half bits with rounding, subnormals and infinities', () => {

@@ -1,3 +1,5 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bearer, makeTestApp, signUp, type TestApp } from '../helpers/app';
 
@@ -90,6 +92,32 @@ describe('tokens', () => {
     expect(me.statusCode).toBe(401);
     expect(me.json().error.code).toBe('INVALID_TOKEN');
     expect((await post('/api/v1/auth/refresh', { refresh_token: u.refreshToken })).statusCode).toBe(401);
+  });
+
+  it('a session in use is refused from the request after its sign-out, a revocation by another process, and shows a profile change', async () => {
+    const me = (token: string) => t.app.inject({ url: '/api/v1/users/me', headers: bearer(token) });
+    const a = await signUp(t.app);
+    expect((await me(a.accessToken)).statusCode).toBe(200);
+    expect((await me(a.accessToken)).statusCode).toBe(200);
+    await t.app.inject({ method: 'POST', url: '/api/logout', headers: bearer(a.accessToken) });
+    expect((await me(a.accessToken)).statusCode).toBe(401);
+
+    // Another process writing the same database file (a second connection) is seen at once too.
+    const b = await signUp(t.app);
+    expect((await me(b.accessToken)).statusCode).toBe(200);
+    const other = new Database(path.join(t.dataDir, 'atelier.db'));
+    try {
+      other.prepare('UPDATE auth_sessions SET revoked_at = ? WHERE revoked_at IS NULL').run(new Date().toISOString());
+    } finally {
+      other.close();
+    }
+    expect((await me(b.accessToken)).statusCode).toBe(401);
+
+    // A profile change shows on the next request made with the same token.
+    const c = await signUp(t.app, { name: 'Before' });
+    expect((await me(c.accessToken)).json().data.name).toBe('Before');
+    await t.app.inject({ method: 'PATCH', url: '/api/users', headers: bearer(c.accessToken), payload: { name: 'After' } });
+    expect((await me(c.accessToken)).json().data.name).toBe('After');
   });
 
   it('an access token expires after an hour, with the family code for it', async () => {

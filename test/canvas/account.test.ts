@@ -212,6 +212,7 @@ describe('the canvas family as a whole', () => {
       '/api/v1/generate/text-to-image',
       '/api/v1/generate/image-to-image',
       '/api/v1/generate/inpaint',
+      '/api/v1/generate/outpaint',
       '/api/v1/generate/upscale',
       '/api/v1/queue/status',
       '/api/v1/queue/items',

@@ -1,7 +1,7 @@
 import zlib from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { crc32, withPngText } from '../../src-server/families/canvas/images/png-text';
+import { pngChunk, withPngText } from '../../src-server/families/canvas/images/png-text';
 import { errorOf, generated, type CanvasTest, type CanvasUser, canvasFixture } from './helpers';
 
 // Recall: POST /images/recall reads the settings an image carries (InvokeAI's invokeai_metadata,
@@ -18,15 +18,6 @@ const blank = () =>
     .toBuffer();
 const recall = (user: CanvasUser, image: string) => as(user).post('/api/v1/images/recall', { image });
 
-/** A PNG chunk by hand (for zTXt and compressed iTXt, which withPngText does not write). */
-function rawChunk(type: string, data: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, 'latin1');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(head.subarray(4), data), 0);
-  return Buffer.concat([head, data, crc]);
-}
 const afterIhdr = (png: Buffer, ...chunks: Buffer[]) => Buffer.concat([png.subarray(0, 33), ...chunks, png.subarray(33)]);
 
 describe('POST /images/recall', () => {
@@ -113,7 +104,7 @@ describe('POST /images/recall', () => {
       Buffer.from([1, 0, 0, 0]),
       zlib.deflateSync(JSON.stringify(meta)),
     ]);
-    const res = await recall(alice, afterIhdr(await blank(), rawChunk('iTXt', itxt)).toString('base64'));
+    const res = await recall(alice, afterIhdr(await blank(), pngChunk('iTXt', itxt)).toString('base64'));
     expect(res.json().data).toMatchObject({
       source: 'invokeai',
       prompt: 'a lighthouse',
@@ -126,7 +117,7 @@ describe('POST /images/recall', () => {
       Buffer.from([0]),
       zlib.deflateSync('a boat\nSteps: 12, Sampler: Euler a, Seed: 5, Size: 64x64'),
     ]);
-    expect((await recall(alice, afterIhdr(await blank(), rawChunk('zTXt', ztxt)).toString('base64'))).json().data).toMatchObject({
+    expect((await recall(alice, afterIhdr(await blank(), pngChunk('zTXt', ztxt)).toString('base64'))).json().data).toMatchObject({
       source: 'a1111',
       prompt: 'a boat',
       sampler: 'euler_a',

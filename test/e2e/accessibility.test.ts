@@ -1,14 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { openPage } from './helpers/browser';
 import type { AtelierProcess } from './helpers/server';
+import { audit } from './helpers/axe';
 import { toneWav } from '../helpers/wav';
 import { atelierFixture } from './helpers/fixture';
-
-const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let server: AtelierProcess;
 let browser: Browser;
@@ -104,28 +102,6 @@ async function visit(page: Page, route: string): Promise<void> {
   // Lazy areas and their first requests settle before the check.
   await page.waitForLoadState('networkidle');
   expect(await title.textContent()).not.toMatch(/not answering/);
-}
-
-interface Violation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[]; failureSummary?: string }[];
-}
-
-/** Runs axe on what the page shows now; answers the violations a user would be hurt by. */
-async function audit(page: Page): Promise<string[]> {
-  // A toast or dialog still fading in blends its colours with the page: measure what settles.
-  await page.evaluate(
-    `Promise.all(document.getAnimations().filter((a) => a.effect?.getTiming().iterations !== Infinity).map((a) => a.finished.catch(() => null)))`,
-  );
-  await page.evaluate(AXE);
-  const violations = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations)`)) as Violation[];
-  return violations
-    .filter((v) => v.id === 'color-contrast' || v.impact === 'serious' || v.impact === 'critical')
-    .flatMap((v) =>
-      v.nodes.map((n) => `${v.id} (${v.impact}) ${n.target.join(' ')}: ${n.failureSummary?.split('\n').slice(1).join(' ').trim()}`),
-    );
 }
 
 const SIGNED_IN = ({ studioId, roomId }: Account) => [

@@ -2,17 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { openPage, type WatchedPage, AUTOPLAY, accountOf, fillSignUp } from './helpers/browser';
+import { openPage, type WatchedPage, AUTOPLAY } from './helpers/browser';
 import type { AtelierProcess } from './helpers/server';
-import { toneWav } from '../helpers/wav';
+import { signUp, uploadTones } from './helpers/concert';
 import { atelierFixture } from './helpers/fixture';
 
 let server: AtelierProcess, browser: Browser, workDir: string;
 atelierFixture({ folder: 'atelier-concert-party-', prepare: () => [AUTOPLAY] }, (c) => ([server, browser, workDir] = c));
 /** Screenshots of the host's and a listener's screens, for a person to look at. */
 const shots = process.env.ATELIER_SHOTS_DIR;
-
-const signUp = (page: Page, name: string) => fillSignUp(page, accountOf(name, 'a long concert password 1'));
 
 interface Sample {
   position: number;
@@ -84,15 +82,7 @@ describe('a concert as a listening party', () => {
     await signUp(host.page, 'Petra Host');
     await host.page.getByTestId('sidebar-user').waitFor();
     await host.page.goto(`${server.url}/app/concerts`);
-    const library = host.page.getByTestId('audio-library');
-    for (const [title, hz, seconds] of songs) {
-      const file = path.join(workDir, `${hz}.wav`);
-      fs.writeFileSync(file, toneWav(hz, seconds, 22_050, 12_000));
-      await library.getByTestId('upload-file').setInputFiles(file);
-      await library.getByTestId('upload-title').fill(title);
-      await library.getByTestId('upload-submit').click();
-      await library.getByText(`“${title}” is in the library.`).waitFor();
-    }
+    await uploadTones(host.page, workDir, songs);
     const form = host.page.getByTestId('new-concert');
     await form.getByTestId('concert-name-input').fill('Party Tones');
     for (const [title] of songs.slice(0, 3)) await form.getByRole('button', { name: `Add ${title}` }).click();

@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openPage, type WatchedPage, AUTOPLAY, accountOf, fillSignUp } from './helpers/browser';
+import { launchChromium, openPage, type WatchedPage, AUTOPLAY } from './helpers/browser';
 import type { AtelierProcess } from './helpers/server';
+import { signUp } from './helpers/concert';
 import { toneWav } from '../helpers/wav';
 import { atelierFixture } from './helpers/fixture';
 
@@ -14,8 +15,6 @@ atelierFixture({ folder: 'atelier-concert-songs-', prepare: () => [AUTOPLAY] }, 
 function writeTone(file: string, hz: number, seconds: number, sampleRate = 22_050): void {
   fs.writeFileSync(file, toneWav(hz, seconds, sampleRate, 12_000));
 }
-
-const signUp = (page: Page, name: string) => fillSignUp(page, accountOf(name, 'a long concert password 1'));
 
 interface Sample {
   position: number;
@@ -93,6 +92,9 @@ describe('a LAN concert in the web UI', () => {
     // Closed doors: accessories are editable; open: the card says why not.
     const accessories = panel.getByTestId('concert-accessories');
     expect(await accessories.getByTestId('accessories-locked').count()).toBe(0);
+    // A model URL outside the library (for an Unreal listen server) is under "Advanced".
+    await accessories.getByLabel('A model from my library').check();
+    await accessories.getByText('Advanced: offset, rotation, a model URL').click();
     await accessories.getByLabel('Model URL').fill('/models/crown.glb');
     await accessories.getByRole('button', { name: 'Add accessory' }).click();
     await expect.poll(() => accessories.getByRole('list', { name: 'Accessories' }).textContent()).toContain('/models/crown.glb');

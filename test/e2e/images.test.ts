@@ -3,13 +3,14 @@ import { PLAN_ORDER } from '../../src-server/auth/plans';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import sharp from 'sharp';
 import { ModelCatalog } from '../../src-server/ai/diffusion/catalog';
 import { writeTinyLora, writeTinySd, writeTinyUpscaler } from '../../src-server/ai/diffusion/tiny/generate';
 import { withPngText } from '../../src-server/families/canvas/images/png-text';
 import { launchChromium, openPage } from './helpers/browser';
 import { startAtelier, type AtelierProcess } from './helpers/server';
+import { apiGet, jobsFinished, openImageStudio, signUpInBrowser as signUp } from './helpers/image-studio';
 
 let withModel: AtelierProcess;
 let withoutModel: AtelierProcess;
@@ -52,24 +53,6 @@ afterAll(async () => {
   await withoutModel?.stop();
   if (folder) fs.rmSync(folder, { recursive: true, force: true });
 });
-
-async function signUp(page: Page, url: string, name: string): Promise<void> {
-  await page.goto(`${url}/app/sign-up`);
-  await page.getByLabel('Name', { exact: true }).fill(name);
-  await page.getByLabel('E-mail', { exact: true }).fill(`${name.split(' ')[0]!.toLowerCase()}-${Date.now()}@example.com`);
-  await page.getByLabel('Password', { exact: true }).fill('impressions at sunrise 1872');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByTestId('sidebar-user').waitFor();
-}
-
-/** An image's detail as the page's own session reads it. */
-const apiGet = (page: Page, url: string): Promise<{ metadata: Record<string, unknown> }> =>
-  page.evaluate(async (url) => {
-    const response = await fetch(url, { headers: { authorization: `Bearer ${localStorage.getItem('atelier.accessToken')}` } });
-    return (await response.json()).data;
-  }, url);
-
-const openImageStudio = (page: Page) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Image Studio' }).click();
 
 describe('Image Studio in the web UI', () => {
   it('generates with the tiny model, shows progress and a step preview, then stars the image and files it on a board', async () => {
@@ -249,13 +232,7 @@ describe('Image Studio in the web UI', () => {
     await form.getByLabel('Seed', { exact: true }).fill('1897');
 
     const queueItems = page.getByTestId('queue-item');
-    const status = page.getByTestId('job-status');
-    /** The next job this page queues, followed to its end: the progress panel follows it once the queue lists it. */
-    const finishes = async (jobs: number) => {
-      await expect.poll(() => queueItems.count()).toBe(jobs);
-      await expect.poll(() => status.getAttribute('data-status'), { timeout: 120_000 }).toMatch(/completed|failed|cancelled/);
-      expect(await status.getAttribute('data-status'), (await page.getByTestId('progress-panel').textContent()) ?? '').toBe('completed');
-    };
+    const finishes = (jobs: number) => jobsFinished(page, jobs);
 
     await page.getByTestId('generate').click();
     await expect.poll(() => queueItems.count()).toBe(1);
@@ -281,10 +258,10 @@ describe('Image Studio in the web UI', () => {
 
     // Nothing painted yet: the form says so without asking the server.
     await page.getByTestId('generate').click();
-    await form.getByRole('alert').getByText('Paint over the part of the image to redraw first.').waitFor();
+    await form.getByRole('alert').getByText('Paint over the part of the image to redraw first, on the canvas.').waitFor();
 
-    // A diagonal stroke across the middle of the mask, with the mouse.
-    const canvas = form.getByTestId('mask-canvas');
+    // A diagonal stroke across the middle of the mask on the canvas, with the mouse.
+    const canvas = page.getByTestId('mask-canvas');
     await canvas.scrollIntoViewIfNeeded();
     const box = (await canvas.boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.25, box.y + box.height * 0.25);

@@ -70,13 +70,6 @@ export async function signUp(app: FastifyInstance, fields: { email?: string; pas
   return { id: data.user.id, accessToken: data.access_token, refreshToken: data.refresh_token, email, password };
 }
 
-/** Starts the app's HTTP server on a free loopback port; answers its base URL (`http://127.0.0.1:<port>`). */
-export async function listenOnLoopback(app: FastifyInstance): Promise<string> {
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-}
-
 /** Waits until the job reaches a final state; returns its snapshot. */
 export async function settled(app: FastifyInstance, jobId: string, timeoutMs = 60_000): Promise<JobSnapshot> {
   const deadline = Date.now() + timeoutMs;

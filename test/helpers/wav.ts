@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { encodeWav } from '../../src-server/ai/pipelines/supertonic';
+import { encodeWav } from '../../src-server/media/wav';
 
 /** Reads a 16-bit PCM WAV file into float samples (first channel only). */
 export function readWav(file: string): { sampleRate: number; samples: Float32Array } {
@@ -33,14 +33,11 @@ export function loop(samples: Float32Array, sampleRate: number, seconds: number)
   return out;
 }
 
-/** A mono 16-bit PCM WAV of the samples (-1..1), clipped at full scale: the narrator's own encoder. */
-export const pcmWav = (samples: Float32Array, sampleRate: number): Buffer => encodeWav(samples, sampleRate);
-
 /** A mono 16-bit PCM WAV of a steady sine tone; `amplitude` in 16-bit steps (32767 = full scale). */
 export function toneWav(hz: number, seconds: number, sampleRate: number, amplitude: number): Buffer {
   const samples = new Float32Array(Math.round(seconds * sampleRate));
   for (let i = 0; i < samples.length; i++) samples[i] = (amplitude / 32767) * Math.sin((2 * Math.PI * hz * i) / sampleRate);
-  return pcmWav(samples, sampleRate);
+  return encodeWav(samples, sampleRate);
 }
 
 export interface HumNote {

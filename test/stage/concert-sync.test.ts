@@ -1,14 +1,12 @@
 import fs from 'node:fs';
-import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { measureClockOffset } from '../../src-shared/clock';
-import type { ClientToServerEvents, ConcertEnded, ConcertJoinResult, ConcertSnapshot, ServerToClientEvents } from '../../src-shared/events';
-import { listenOnLoopback, makeTestApp, tempDataDir, type TestApp } from '../helpers/app';
+import type { ConcertEnded, ConcertJoinResult, ConcertSnapshot } from '../../src-shared/events';
+import { makeTestApp, tempDataDir, type TestApp } from '../helpers/app';
 import { waitFor } from '../jobs/helpers';
-import { form, stageUser, wavFile, type StageUser } from './helpers';
+import { connectSocket, form, listen, stageUser, wavFile, type ClientSocket, type StageUser } from './helpers';
 import { requests } from '../helpers/inject';
 
-type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 /** The same socket without the protocol's types, to send what a careless client might. */
 type UntypedSocket = {
   emit(event: string, ...args: unknown[]): void;
@@ -51,21 +49,7 @@ async function createConcert(opts: { maxAudience?: number; open?: boolean; expir
 const audienceOverHttp = async (roomId: string): Promise<number> =>
   (await api(studio, 'GET', `/api/concert/${roomId}/info`)).body.concert.currentAudience;
 
-async function open(user: StageUser, url = baseUrl): Promise<ClientSocket> {
-  const socket: ClientSocket = connect(url, {
-    path: '/socket.io/',
-    transports: ['websocket'],
-    reconnection: false,
-    forceNew: true,
-    auth: { token: user.token },
-  });
-  sockets.push(socket);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('connect_error', reject);
-  });
-  return socket;
-}
+const open = (user: StageUser, url = baseUrl) => connectSocket(url, user.token, sockets);
 
 const join = (socket: ClientSocket, roomId: string) => socket.timeout(5000).emitWithAck('concert:join', { roomId });
 
@@ -102,7 +86,7 @@ const roomMembers = async (roomId: string) => (await t.app.realtime.io.in(`conce
 
 beforeAll(async () => {
   t = await makeTestApp();
-  baseUrl = await listenOnLoopback(t.app);
+  baseUrl = await listen(t.app);
   studio = await stageUser(t.app, 'Studio');
   ann = await stageUser(t.app, 'Ann');
   ben = await stageUser(t.app, 'Ben');

@@ -963,7 +963,7 @@ describe('odd input', () => {
 });
 
 describe('OpenAPI', () => {
-  it("documents the fourteen spec concert endpoints at their spec paths, Atelier's four for guests and the listening-party additions", async () => {
+  it("documents the fourteen spec concert endpoints at their spec paths, Atelier's four for guests, the listening-party and stage additions", async () => {
     const doc = (await t.app.inject({ url: '/openapi.json' })).json();
     const concertOps = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
       .filter(([path]) => path.startsWith('/api/concert/'))
@@ -997,6 +997,9 @@ describe('OpenAPI', () => {
         'POST /api/concert/{roomId}/requests',
         'POST /api/concert/{roomId}/requests/{requestId}/accept',
         'DELETE /api/concert/{roomId}/requests/{requestId}',
+        // The 3D stage (#17): the stage model and a preview of accessories.
+        'PUT /api/concert/{roomId}/stage',
+        'POST /api/concert/{roomId}/stage/preview',
       ].sort(),
     );
     const song = doc.paths['/api/concert/{roomId}/songs/add'].post.requestBody.content['application/json'].schema;

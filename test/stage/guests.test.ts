@@ -1,14 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ClientToServerEvents, ConcertSnapshot, ServerToClientEvents } from '../../src-shared/events';
-import { listenOnLoopback, makeTestApp, type TestApp } from '../helpers/app';
+import type { ConcertSnapshot } from '../../src-shared/events';
+import { makeTestApp, type TestApp } from '../helpers/app';
 import { waitFor } from '../jobs/helpers';
-import { stageUser, type StageUser } from './helpers';
-
-type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+import { connectSocket, listen, stageUser, type ClientSocket, type StageUser } from './helpers';
 
 let t: TestApp;
 let baseUrl: string;
@@ -39,27 +36,13 @@ async function createConcert(open = true): Promise<{ roomId: string; joinCode: s
   return { roomId, joinCode: info.body.concert.joinCode };
 }
 
-async function socketWith(token: string): Promise<ClientSocket> {
-  const socket: ClientSocket = connect(baseUrl, {
-    path: '/socket.io/',
-    transports: ['websocket'],
-    reconnection: false,
-    forceNew: true,
-    auth: { token },
-  });
-  sockets.push(socket);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('connect_error', reject);
-  });
-  return socket;
-}
+const socketWith = (token: string) => connectSocket(baseUrl, token, sockets);
 
 const admit = (roomId: string, displayName: string) => api(`/api/concert/${roomId}/guests`, { method: 'POST', body: { displayName } });
 
 beforeAll(async () => {
   t = await makeTestApp();
-  baseUrl = await listenOnLoopback(t.app);
+  baseUrl = await listen(t.app);
   studio = await stageUser(t.app, 'Studio');
   ann = await stageUser(t.app, 'Ann');
 });

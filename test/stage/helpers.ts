@@ -2,7 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { io as connect, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../src-shared/events';
 import { encodeAudio } from '../../src-server/media/ffmpeg';
+import { wavHeader as pcmWavHeader } from '../../src-server/media/wav';
 import { form } from '../helpers/bodies';
 import { requests } from '../helpers/inject';
 import { afterEach, vi } from 'vitest';
@@ -66,23 +69,7 @@ export async function makeAudioSamples(): Promise<AudioSamples> {
 }
 
 /** A PCM WAV header for `dataBytes` of 16-bit mono samples at 8 kHz. */
-export function wavHeader(dataBytes: number): Buffer {
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0, 'latin1');
-  h.writeUInt32LE(36 + dataBytes, 4);
-  h.write('WAVE', 8, 'latin1');
-  h.write('fmt ', 12, 'latin1');
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20);
-  h.writeUInt16LE(1, 22);
-  h.writeUInt32LE(8000, 24);
-  h.writeUInt32LE(16000, 28);
-  h.writeUInt16LE(2, 32);
-  h.writeUInt16LE(16, 34);
-  h.write('data', 36, 'latin1');
-  h.writeUInt32LE(dataBytes, 40);
-  return h;
-}
+export const wavHeader = (dataBytes: number): Buffer => pcmWavHeader(dataBytes, 8000);
 
 export const accessory = (socketName = 'Head', z = 10) => ({
   socketName,
@@ -113,6 +100,32 @@ export async function uploadWav(app: FastifyInstance, user: StageUser, title: st
   const res = await requests(app).as(user).post('/api/audio/upload', body);
   if (res.statusCode !== 201) throw new Error(`audio upload failed: ${res.body}`);
   return res.json().audio_file.id;
+}
+
+export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** Starts the app on a loopback port (socket.io clients need a real one); answers its base URL. */
+export async function listen(app: FastifyInstance): Promise<string> {
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+}
+
+/** A connected socket.io client signed in with `token` (an access token or a guest pass), kept in `opened` for clean-up. */
+export async function connectSocket(baseUrl: string, token: string, opened: ClientSocket[]): Promise<ClientSocket> {
+  const socket: ClientSocket = connect(baseUrl, {
+    path: '/socket.io/',
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    auth: { token },
+  });
+  opened.push(socket);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('connect_error', reject);
+  });
+  return socket;
 }
 
 /**

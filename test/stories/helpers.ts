@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { encodeWav } from '../../src-server/media/wav';
 import { bearer } from '../helpers/app';
-import { pcmWav } from '../helpers/wav';
 
 export interface StoryJson {
   id: string;
@@ -49,4 +49,4 @@ export async function settled(app: FastifyInstance, token: string, id: string): 
 }
 
 /** A 16-bit mono WAV file of `samples` (floats, clamped to [-1, 1]). */
-export const wavBytes = (samples: Float32Array, sampleRate = 16_000): Buffer => pcmWav(samples, sampleRate);
+export const wavBytes = (samples: Float32Array, sampleRate = 16_000): Buffer => encodeWav(samples, sampleRate);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { addedToken } from '../../src-server/ai/onnx/tokenizer-json';
 import { attr, OnnxGraph } from '../../src-server/ai/onnx/writer';
+import { addedToken } from '../../src-server/ai/tokenizer-json';
 import { Weights } from '../../src-server/ai/onnx/tiny-net';
 import { START_SPEECH_TOKEN, STOP_SPEECH_TOKEN } from '../../src-server/ai/pipelines/chatterbox';
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { byteLevelBpe } from '../../src-server/ai/onnx/tokenizer-json';
+import { byteLevelBpe } from '../../src-server/ai/tokenizer-json';
 import { attr, OnnxGraph, onnxDataType } from '../../src-server/ai/onnx/writer';
 
 /**

@@ -47,6 +47,17 @@ describe('API documentation', () => {
     expect(bundle.body.length).toBeGreaterThan(100_000);
   });
 
+  it("Swagger UI's files, its copy of the document and this server's own 404 for what it lacks", async () => {
+    const css = await t.app.inject({ url: '/docs/static/swagger-ui.css' });
+    expect(css.statusCode).toBe(200);
+    expect(css.headers['content-type']).toBe('text/css; charset=utf-8');
+    expect(css.body).toContain('.swagger-ui');
+    expect((await t.app.inject({ url: '/docs/json' })).json()).toEqual((await t.app.inject({ url: '/openapi.json' })).json());
+    const missing = await t.app.inject({ url: '/docs/static/nope.css' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toMatchObject({ error_code: 'NOT_FOUND', error_message: 'No route for GET /docs/static/nope.css' });
+  });
+
   it('GET / answers API clients with JSON and sends browsers to the web UI', async () => {
     expect((await t.app.inject({ url: '/' })).json()).toEqual({ message: expect.any(String), version: '0.1.0', docs: '/docs' });
     const browser = await t.app.inject({ url: '/', headers: { accept: 'text/html,application/xhtml+xml' } });

@@ -1,4 +1,4 @@
-import { lazy, Suspense, type ReactNode } from 'react';
+import { lazy, Suspense, type ComponentType, type ReactNode } from 'react';
 import { Spinner } from '../components';
 import { AccountScreen } from '../features/account/components/AccountScreen';
 import { ConcertsScreen } from '../features/concerts/components/ConcertsScreen';
@@ -14,33 +14,20 @@ const ImagesScreen = lazy(() => import('../features/images/components/ImagesScre
 const StoriesScreen = lazy(() => import('../features/stories/components/StoriesScreen'));
 const PromoScreen = lazy(() => import('../features/promo/components/PromoScreen'));
 
+/** A lazily loaded screen, with a spinner until its code has arrived. */
+const opening = (Screen: ComponentType, label: string) => () => (
+  <Suspense fallback={<Spinner label={label} />}>
+    <Screen />
+  </Suspense>
+);
+
 /** Screens of the built areas; the rest of AREAS show ComingSoon until their issue lands. */
 const SCREENS: Record<string, () => ReactNode> = {
-  '/compose': () => (
-    <Suspense fallback={<Spinner label="Opening Record & Compose" />}>
-      <StudioScreen />
-    </Suspense>
-  ),
-  '/images': () => (
-    <Suspense fallback={<Spinner label="Opening Image Studio" />}>
-      <ImagesScreen />
-    </Suspense>
-  ),
-  '/stories': () => (
-    <Suspense fallback={<Spinner label="Opening Stories" />}>
-      <StoriesScreen />
-    </Suspense>
-  ),
-  '/models': () => (
-    <Suspense fallback={<Spinner label="Opening Models" />}>
-      <ModelsScreen />
-    </Suspense>
-  ),
-  '/promo': () => (
-    <Suspense fallback={<Spinner label="Opening Promo Videos" />}>
-      <PromoScreen />
-    </Suspense>
-  ),
+  '/compose': opening(StudioScreen, 'Opening Record & Compose'),
+  '/images': opening(ImagesScreen, 'Opening Image Studio'),
+  '/stories': opening(StoriesScreen, 'Opening Stories'),
+  '/models': opening(ModelsScreen, 'Opening Models'),
+  '/promo': opening(PromoScreen, 'Opening Promo Videos'),
   '/settings': () => <SettingsScreen />,
   '/account': () => <AccountScreen />,
   '/concerts': () => <ConcertsScreen />,

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { ariaKeys, useShortcut, withShortcut } from '../lib/shortcuts';
 import { Icon } from './Icon';
+import { drawFitted } from './canvas';
 
 const BARS = 160;
 const peaksCache = new Map<string, Promise<Float32Array | null>>();
@@ -93,14 +94,7 @@ export function AudioPlayer({ src, label, preload = 'metadata', ...rest }: Audio
   useEffect(() => {
     const el = canvas.current;
     if (!el) return;
-    const draw = () => {
-      const ratio = window.devicePixelRatio || 1;
-      const width = Math.max(1, Math.round(el.clientWidth * ratio));
-      const height = Math.max(1, Math.round(el.clientHeight * ratio));
-      if (el.width !== width) el.width = width;
-      if (el.height !== height) el.height = height;
-      const g = el.getContext('2d');
-      if (!g) return;
+    return drawFitted(el, (g, width, height, ratio) => {
       const style = getComputedStyle(el);
       const played = duration > 0 ? time / duration : 0;
       g.clearRect(0, 0, width, height);
@@ -112,11 +106,7 @@ export function AudioPlayer({ src, label, preload = 'metadata', ...rest }: Audio
           (i + 0.5) / bars.length <= played ? style.getPropertyValue('--player-played') : style.getPropertyValue('--player-rest');
         g.fillRect(i * bar, (height - h) / 2, Math.max(ratio, bar - ratio), h);
       });
-    };
-    draw();
-    const observer = new ResizeObserver(draw);
-    observer.observe(el);
-    return () => observer.disconnect();
+    });
   }, [peaks, time, duration]);
 
   const toggle = () => {

@@ -1,10 +1,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import onnxProto from 'onnx-proto';
 import type { onnx as Onnx } from 'onnx-proto';
 import { AiError } from '../protocol';
-import { toFloat16 } from '../onnx/writer';
+import { onnxClasses, onnxDataType, toFloat16 } from '../onnx/writer';
 import { readSafetensors, SafetensorsError, type SafeTensor } from './safetensors';
 import { fromFloat16 } from './tensors';
 
@@ -13,8 +12,6 @@ import { fromFloat16 } from './tensors';
 // ("/down_blocks.0/attentions.0/transformer_blocks.0/attn1/to_q/MatMul"), which locates the
 // weight a LoRA layer belongs to. The merged model is written once per (model, LoRA set) into a
 // cache folder and loaded as any other ONNX file, so the worker's session cache keys on it.
-
-const { onnx } = onnxProto;
 
 export type LoraTarget = 'unet' | 'text_encoder' | 'text_encoder_2';
 
@@ -113,8 +110,8 @@ interface WeightSite {
   transposed: boolean;
 }
 
-const FLOAT = onnx.TensorProto.DataType.FLOAT;
-const FLOAT16 = onnx.TensorProto.DataType.FLOAT16;
+const FLOAT = onnxDataType('float32');
+const FLOAT16 = onnxDataType('float16');
 
 /** The weight initializer each MatMul/Gemm/Conv node reads (through a Cast, as fp16 graphs upcast), by flat module path. */
 function weightSites(graph: Onnx.IGraphProto): Map<string, WeightSite> {
@@ -142,7 +139,7 @@ function weightSites(graph: Onnx.IGraphProto): Map<string, WeightSite> {
 function tensorValues(t: Onnx.ITensorProto, dir: string): Float32Array {
   const count = (t.dims ?? []).reduce<number>((a, b) => a * Number(b), 1);
   let bytes: Uint8Array;
-  if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
+  if (t.dataLocation === onnxClasses().TensorProto.DataLocation.EXTERNAL) {
     const ext = Object.fromEntries((t.externalData ?? []).map((e) => [e.key, e.value]));
     const fd = fs.openSync(path.join(dir, ext.location!), 'r');
     try {
@@ -244,7 +241,7 @@ export function mergedModel(modelFile: string, loras: { spec: LoraSpec; layers: 
   }
 
   const dir = path.dirname(modelFile);
-  const model = onnx.ModelProto.decode(fs.readFileSync(modelFile));
+  const model = onnxClasses().ModelProto.decode(fs.readFileSync(modelFile));
   const sites = weightSites(model.graph!);
   const merged = new Map<Onnx.ITensorProto, Float32Array>();
   for (const { spec, layers } of mine) {
@@ -278,7 +275,7 @@ export function mergedModel(modelFile: string, loras: { spec: LoraSpec; layers: 
           : Buffer.from(values.buffer, values.byteOffset, values.byteLength);
       tensor.floatData = [];
       tensor.int32Data = [];
-      if (tensor.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
+      if (tensor.dataLocation === onnxClasses().TensorProto.DataLocation.EXTERNAL) {
         const pad = (64 - (offset % 64)) % 64;
         chunks.push(Buffer.alloc(pad), bytes);
         offset += pad;
@@ -296,7 +293,7 @@ export function mergedModel(modelFile: string, loras: { spec: LoraSpec; layers: 
     // The weights left alone stay in the model's own external files: linked, not copied.
     const locations = new Set<string>();
     for (const t of model.graph!.initializer ?? [])
-      if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL && !merged.has(t))
+      if (t.dataLocation === onnxClasses().TensorProto.DataLocation.EXTERNAL && !merged.has(t))
         locations.add(t.externalData!.find((e) => e.key === 'location')!.value!);
     for (const location of locations) {
       const from = path.join(dir, location);
@@ -308,7 +305,7 @@ export function mergedModel(modelFile: string, loras: { spec: LoraSpec; layers: 
         fs.copyFileSync(from, to);
       }
     }
-    fs.writeFileSync(path.join(staging, 'model.onnx'), onnx.ModelProto.encode(model).finish());
+    fs.writeFileSync(path.join(staging, 'model.onnx'), onnxClasses().ModelProto.encode(model).finish());
     try {
       fs.renameSync(staging, outDir);
     } catch (err) {

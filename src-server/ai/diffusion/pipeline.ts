@@ -41,19 +41,22 @@ export interface DiffusionInput {
   batchSize?: number;
   /** img2img and inpainting: the starting image as RGB bytes of width × height, and how much of it to redraw. */
   image?: { rgb: Uint8Array; strength: number };
-  /** Inpainting: one byte per pixel, 128 or more where the image is redrawn. */
+  /** Inpainting: one byte per pixel, 128 or more where the image is redrawn (white, as in diffusers). Needs `image`. */
   mask?: Uint8Array;
   /** A latent preview every this many steps (and on the last); 0 or absent: none. */
   previewEvery?: number;
-  /** SDXL micro-conditioning; absent: the output size, no crop (as diffusers defaults it). */
+  /** SDXL micro-conditioning; absent: the output size, no crop (as diffusers defaults it). An SD 1.x/2.x model refuses it rather than drop it. */
   sizeConditioning?: SizeConditioning;
   /** A separately installed VAE folder (see `readVaeFolder`) that decodes (and encodes) instead of the checkpoint's. */
   vae?: string;
-  /** LoRAs merged into the UNet and text encoders' weights (see lora.ts), each with its weight. */
+  /** LoRAs merged into the UNet and text encoders' weights (see lora.ts), each with its weight (0 leaves the model as it is). */
   loras?: LoraSpec[];
-  /** Where merged models are cached; default a folder in the system's temp directory. */
+  /** Where merged models are cached (the catalog's models/.lora-cache); default a folder in the system's temp directory. */
   loraCacheDir?: string;
-  /** A ControlNet (see controlnet.ts) steering the steps from `begin` to `end` (fractions of the run) with its control image. */
+  /**
+   * A ControlNet (see controlnet.ts) steering the steps from `begin` to `end` (fractions of the run) with its control image.
+   * The model folder needs controlnet/model.onnx, its UNet with residual inputs.
+   */
   controlnet?: ControlInput;
 }
 
@@ -757,14 +760,23 @@ export const diffusionTask: WorkerTask<DiffusionInput, DiffusionOutput> = {
   },
 };
 
-export interface GenerateImageOptions {
-  /** The model folder. */
-  model: string;
-  prompt: string;
+/** What `generateImage` takes: the worker's input, its defaults optional, and the caller's cancellation and progress. */
+export interface GenerateImageOptions extends Pick<
+  DiffusionInput,
+  | 'model'
+  | 'providers'
+  | 'prompt'
+  | 'width'
+  | 'height'
+  | 'mask'
+  | 'previewEvery'
+  | 'sizeConditioning'
+  | 'vae'
+  | 'loras'
+  | 'loraCacheDir'
+  | 'controlnet'
+> {
   negativePrompt?: string;
-  /** Multiples of 8 within the model's bounds (`sizeLimits`). */
-  width: number;
-  height: number;
   /** Default 30. */
   steps?: number;
   /** Default 7.5. */
@@ -778,21 +790,6 @@ export interface GenerateImageOptions {
   batchSize?: number;
   /** img2img: RGB bytes of width × height (moved to the worker, detached here) and strength (default 0.75; 1 when inpainting). */
   image?: { rgb: Uint8Array; strength?: number };
-  /** Inpainting: one byte per pixel of width × height, 128 or more where the image is redrawn (white, as in diffusers). Needs `image`. */
-  mask?: Uint8Array;
-  /** A latent-space preview in the progress every this many steps (and on the last); 0 or absent: none. */
-  previewEvery?: number;
-  /** SDXL micro-conditioning (see `SizeConditioning`); an SD 1.x/2.x model refuses it rather than drop it. */
-  sizeConditioning?: SizeConditioning;
-  /** A standalone VAE folder to decode (and encode) with instead of the checkpoint's own. */
-  vae?: string;
-  /** LoRA files merged into the weights, each with its weight (0 leaves the model as it is). */
-  loras?: LoraSpec[];
-  /** Where merged models are cached (the catalog's models/.lora-cache). */
-  loraCacheDir?: string;
-  /** A ControlNet steering the steps (the model folder needs controlnet/model.onnx, its UNet with residual inputs). */
-  controlnet?: ControlInput;
-  providers?: ExecutionProvider[];
   signal?: AbortSignal;
   onProgress?: (progress: DiffusionProgress) => void;
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { AiError } from '../protocol';
+import { addedToken } from '../tokenizer-json';
 
 // CLIP's byte-level BPE, as SD's text encoders expect it: a prompt becomes exactly 77 ids,
 // <|startoftext|> prompt tokens <|endoftext|> then padding. HF's ONNX exports ship the slow
@@ -71,15 +72,7 @@ function clipTokenizerJson(
   special: { bos: string; eos: string; unk: string },
   ids: Map<string, number>,
 ): Json {
-  const added = [...new Set([special.bos, special.eos, special.unk])].map((content) => ({
-    id: ids.get(content)!,
-    content,
-    single_word: false,
-    lstrip: false,
-    rstrip: false,
-    normalized: true,
-    special: true,
-  }));
+  const added = [...new Set([special.bos, special.eos, special.unk])].map((content) => addedToken(ids.get(content)!, content, true));
   return {
     version: '1.0',
     truncation: null,

@@ -1,31 +1,35 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import onnxProto from 'onnx-proto';
 import type { onnx as Onnx } from 'onnx-proto';
 
 // A small ONNX model writer on onnx-proto's generated protobuf classes. Tensors are stored as
 // little-endian raw_data (never the typed repeated fields), so int64 values never pass through
 // protobufjs's Long handling and every element type is written the same way.
 
-const { onnx } = onnxProto;
+const require = createRequire(import.meta.url);
+let loaded: typeof Onnx | null = null;
+/** onnx-proto's generated classes, loaded on first use: the server's start never writes or reads a graph. */
+export const onnxClasses = (): typeof Onnx => (loaded ??= (require('onnx-proto') as typeof import('onnx-proto')).onnx);
 
 /** Element types the writer can store. float16 data is given as IEEE half bits (`Uint16Array`), see `toFloat16`. */
 export type OnnxDataType =
   'float32' | 'float16' | 'float64' | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'bool';
 
+// ONNX's TensorProto.DataType numbers, fixed by the format (onnx.proto).
 const DATA_TYPE: Record<OnnxDataType, number> = {
-  float32: onnx.TensorProto.DataType.FLOAT,
-  float16: onnx.TensorProto.DataType.FLOAT16,
-  float64: onnx.TensorProto.DataType.DOUBLE,
-  int8: onnx.TensorProto.DataType.INT8,
-  uint8: onnx.TensorProto.DataType.UINT8,
-  int16: onnx.TensorProto.DataType.INT16,
-  uint16: onnx.TensorProto.DataType.UINT16,
-  int32: onnx.TensorProto.DataType.INT32,
-  uint32: onnx.TensorProto.DataType.UINT32,
-  int64: onnx.TensorProto.DataType.INT64,
-  uint64: onnx.TensorProto.DataType.UINT64,
-  bool: onnx.TensorProto.DataType.BOOL,
+  float32: 1,
+  float16: 10,
+  float64: 11,
+  int8: 3,
+  uint8: 2,
+  int16: 5,
+  uint16: 4,
+  int32: 6,
+  uint32: 12,
+  int64: 7,
+  uint64: 13,
+  bool: 9,
 };
 
 const BYTES: Record<OnnxDataType, number> = {
@@ -233,7 +237,7 @@ function valueInfo(name: string, type: OnnxDataType, dims?: readonly Dim[]): Onn
 }
 
 function attributeProto(name: string, value: AttrValue): Onnx.IAttributeProto {
-  const T = onnx.AttributeProto.AttributeType;
+  const T = onnxClasses().AttributeProto.AttributeType;
   switch (value.kind) {
     case 'int':
       if (!Number.isSafeInteger(value.value)) throw new Error(`Attribute ${name}: ${value.value} is not a safe integer`);
@@ -393,7 +397,7 @@ export class OnnxGraph {
         name: init.name,
         dataType: DATA_TYPE[init.type],
         dims: init.dims,
-        dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+        dataLocation: onnxClasses().TensorProto.DataLocation.EXTERNAL,
         externalData: [
           { key: 'location', value: ext.location },
           { key: 'offset', value: String(offset) },
@@ -419,7 +423,8 @@ export class OnnxGraph {
       metadataProps: Object.entries(options.metadata ?? {}).map(([key, value]) => ({ key, value })),
       graph,
     };
-    const bytes = onnx.ModelProto.encode(onnx.ModelProto.fromObject(model)).finish();
+    const { ModelProto } = onnxClasses();
+    const bytes = ModelProto.encode(ModelProto.fromObject(model)).finish();
     if (!chunks.length) return { model: bytes };
     const data = new Uint8Array(offset);
     let at = 0;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { WorkerTask } from '../worker-runtime';
 import { localPipelines } from './transformers-cache';
 import { AiError } from '../protocol';
+import { firstInstalled } from '../models';
 
 /**
  * Chat models in the transformers.js layout (`config.json`, `tokenizer.json`, `tokenizer_config.json`
@@ -52,6 +53,13 @@ export function chatModelFile(dir: string): { dtype: (typeof CHAT_DTYPES)[number
   for (const [dtype, file] of CHAT_DTYPES) if (fs.existsSync(path.join(dir, 'onnx', file))) return { dtype, file: `onnx/${file}` };
   return null;
 }
+
+/** Where the user installs chat models (stories and promo share them): one folder each, transformers.js layout. */
+export const chatModelsRoot = (dataDir: string) => path.join(dataDir, 'models', 'chat');
+
+/** The first installed chat model folder (by name), or null. */
+export const installedChatModel = (dataDir: string): string | null =>
+  firstInstalled(chatModelsRoot(dataDir), (dir) => (chatModelFile(dir) ? dir : null));
 
 type Generator = (messages: ChatMessage[], options: Record<string, unknown>) => Promise<{ generated_text: ChatMessage[] | string }[]>;
 const load = localPipelines('text-generation', (generator, transformers) => ({

@@ -1,5 +1,6 @@
 import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { users } from './users';
+import { ownedBy, seqAndId } from './columns';
 import { CREDIT_TRANSACTION_TYPES } from '../../../src-shared/api/canvas';
 
 /**
@@ -25,11 +26,8 @@ export { CREDIT_TRANSACTION_TYPES };
 export const canvasCreditTransactions = sqliteTable(
   'canvas_credit_transactions',
   {
-    seq: integer('seq').primaryKey({ autoIncrement: true }),
-    id: text('id').notNull().unique(),
-    userId: text('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    ...seqAndId(),
+    userId: ownedBy('user_id'),
     type: text('type', { enum: CREDIT_TRANSACTION_TYPES }).notNull(),
     amount: integer('amount').notNull(),
     description: text('description').notNull(),
@@ -53,9 +51,7 @@ export const canvasGenerations = sqliteTable(
   'canvas_generations',
   {
     jobId: text('job_id').primaryKey(),
-    userId: text('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userId: ownedBy('user_id'),
     kind: text('kind', { enum: GENERATION_KINDS }).notNull(),
     model: text('model').notNull(),
     /** Steps × megapixels × images: what compute time is proportional to, for estimates. */
@@ -76,11 +72,8 @@ export const canvasGenerations = sqliteTable(
 export const canvasImages = sqliteTable(
   'canvas_images',
   {
-    seq: integer('seq').primaryKey({ autoIncrement: true }),
-    id: text('id').notNull().unique(),
-    userId: text('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    ...seqAndId(),
+    userId: ownedBy('user_id'),
     /** The job that made it; kept after the job row is gone. */
     jobId: text('job_id'),
     fileKey: text('file_key').notNull(),
@@ -101,11 +94,8 @@ export const canvasImages = sqliteTable(
 export const canvasBoards = sqliteTable(
   'canvas_boards',
   {
-    seq: integer('seq').primaryKey({ autoIncrement: true }),
-    id: text('id').notNull().unique(),
-    userId: text('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    ...seqAndId(),
+    userId: ownedBy('user_id'),
     name: text('name').notNull(),
     description: text('description'),
     createdAt: text('created_at').notNull(),
@@ -133,11 +123,8 @@ export const canvasBoardImages = sqliteTable(
 export const canvasWorkflows = sqliteTable(
   'canvas_workflows',
   {
-    seq: integer('seq').primaryKey({ autoIncrement: true }),
-    id: text('id').notNull().unique(),
-    userId: text('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    ...seqAndId(),
+    userId: ownedBy('user_id'),
     name: text('name').notNull(),
     description: text('description'),
     definition: text('definition', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),

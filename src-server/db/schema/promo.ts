@@ -1,6 +1,6 @@
 import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { sql } from 'drizzle-orm';
-import { users } from './users';
+import { ownedBy } from './columns';
 
 export interface PromoPicture {
   id: string;
@@ -21,9 +21,7 @@ export const promoItems = sqliteTable(
   'promo_items',
   {
     id: text('id').primaryKey(),
-    userId: text('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userId: ownedBy('user_id'),
     name: text('name').notNull(),
     address: text('address'),
     url: text('url').notNull(),
@@ -52,9 +50,7 @@ export const promoItems = sqliteTable(
 /** One run of the six-stage workflow; its id is the job's id (the spec's `task_id`). */
 export const promoTasks = sqliteTable('promo_tasks', {
   id: text('id').primaryKey(),
-  userId: text('user_id')
-    .notNull()
-    .references(() => users.id, { onDelete: 'cascade' }),
+  userId: ownedBy('user_id'),
   url: text('url').notNull(),
   itemId: text('item_id'),
   aspect: text('aspect').notNull(),
@@ -78,9 +74,7 @@ export const promoVideos = sqliteTable(
   'promo_videos',
   {
     id: text('id').primaryKey(),
-    userId: text('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userId: ownedBy('user_id'),
     itemId: text('item_id'),
     taskId: text('task_id'),
     title: text('title').notNull(),
@@ -110,9 +104,7 @@ export const oauthIdentities = sqliteTable(
   {
     provider: text('provider').notNull(),
     subject: text('subject').notNull(),
-    userId: text('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userId: ownedBy('user_id'),
     email: text('email'),
     createdAt: text('created_at').notNull(),
   },

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { users } from './users';
+import { ownedBy } from './columns';
 
 /**
  * The stage family (spec 003): the installation's shared audio library, avatar accessory presets,
@@ -20,9 +20,7 @@ export const stageAudioFiles = sqliteTable(
     /** Seconds: the uploader's value, else read from the file; null when neither says. */
     duration: real('duration'),
     format: text('format', { enum: ['mp3', 'aac', 'm4a', 'wav'] }).notNull(),
-    uploadedBy: text('uploaded_by')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    uploadedBy: ownedBy('uploaded_by'),
     /** The studio song (studio_songs.id) this file was copied from, so the song is added once. */
     fromSongId: integer('from_song_id'),
     createdAt: text('created_at').notNull(),
@@ -34,9 +32,7 @@ export const stageAccessoryPresets = sqliteTable(
   'stage_accessory_presets',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    ownerId: text('owner_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    ownerId: ownedBy('owner_id'),
     presetName: text('preset_name').notNull(),
     description: text('description'),
     /** The accessories live in this JSON file, not in the row: `presets/accessories/<seq>/<ts>-<rand>.json`. */
@@ -55,9 +51,7 @@ export const stageModels = sqliteTable(
   'stage_models',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    ownerId: text('owner_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    ownerId: ownedBy('owner_id'),
     modelName: text('model_name').notNull(),
     /** A key in the file store for uploads (`models/<seq>/...`); whatever the client registered otherwise. */
     filePath: text('file_path').notNull(),
@@ -77,9 +71,7 @@ export const stageConcerts = sqliteTable(
   'stage_concerts',
   {
     roomId: text('room_id').primaryKey(),
-    ownerId: text('owner_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    ownerId: ownedBy('owner_id'),
     concertName: text('concert_name').notNull(),
     /** `[{songNum, audioId, streamUrl, stageDirectionId}]`, ordered by songNum. */
     songs: text('songs', { mode: 'json' }).notNull(),
@@ -104,6 +96,11 @@ export const stageConcerts = sqliteTable(
     allowGuests: integer('allow_guests', { mode: 'boolean' }).notNull().default(true),
     /** A short code people type to find the room (`K7M2QX`); unique among live rooms. */
     joinCode: text('join_code').unique(),
+    /**
+     * The studio's 3D model listeners see on the stage (Atelier's addition); null: no stage is shown.
+     * No foreign key: deleting the model must not fail, and a model that is gone shows no stage.
+     */
+    stageModelId: integer('stage_model_id'),
   },
   (t) => [index('stage_concerts_expires_idx').on(t.expiresAt), index('stage_concerts_owner_idx').on(t.ownerId)],
 );
@@ -136,9 +133,7 @@ export const stageConcertAudience = sqliteTable(
     roomId: text('room_id')
       .notNull()
       .references(() => stageConcerts.roomId, { onDelete: 'cascade' }),
-    userId: text('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userId: ownedBy('user_id'),
     joinedAt: integer('joined_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.roomId, t.userId] }), index('stage_concert_audience_user_idx').on(t.userId)],

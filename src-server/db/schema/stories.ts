@@ -1,5 +1,6 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { users } from './users';
+import { ownedBy } from './columns';
 
 /**
  * The stories family (spec 002): conversations held with a child over the audio WebSocket, the
@@ -29,9 +30,7 @@ export const storiesConversations = sqliteTable(
   'stories_conversations',
   {
     id: text('id').primaryKey(),
-    ownerId: text('owner_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    ownerId: ownedBy('owner_id'),
     childName: text('child_name').notNull(),
     age: integer('age'),
     interests: text('interests', { mode: 'json' }).$type<string[]>().notNull(),
@@ -81,9 +80,7 @@ export const storiesStories = sqliteTable(
   'stories_stories',
   {
     id: text('id').primaryKey(),
-    ownerId: text('owner_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    ownerId: ownedBy('owner_id'),
     conversationId: text('conversation_id').references(() => storiesConversations.id, { onDelete: 'set null' }),
     title: text('title').notNull(),
     status: text('status', { enum: STORY_STATUSES }).notNull(),

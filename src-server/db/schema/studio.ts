@@ -1,5 +1,5 @@
 import { index, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import { users } from './users';
+import { ownedBy } from './columns';
 
 /**
  * The studio family (spec 000): workrooms ("작업실"), their recorded tracks and the finished songs.
@@ -11,9 +11,7 @@ export const studioStudios = sqliteTable(
   'studio_studios',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    ownerId: text('owner_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    ownerId: ownedBy('owner_id'),
     name: text('name').notNull(),
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
@@ -34,9 +32,7 @@ export const studioTracks = sqliteTable(
     studioId: integer('studio_id')
       .notNull()
       .references(() => studioStudios.id, { onDelete: 'cascade' }),
-    ownerId: text('owner_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    ownerId: ownedBy('owner_id'),
     name: text('name').notNull(),
     instrument: text('instrument').notNull(),
     /** 1 = first; kept contiguous per studio. */
@@ -68,9 +64,7 @@ export const studioSongs = sqliteTable(
   'studio_songs',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    ownerId: text('owner_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    ownerId: ownedBy('owner_id'),
     studioId: integer('studio_id').references(() => studioStudios.id, { onDelete: 'set null' }),
     /** The basic song an AI song was composed from. */
     basicSongId: integer('basic_song_id'),

@@ -12,6 +12,7 @@ import { modelRoutes } from './models/routes';
 import { ConcertService } from './concerts/service';
 import { concertRoutes } from './concerts/routes';
 import { attachConcertSync } from './concerts/realtime';
+import { stageViews } from './concerts/stage';
 import { removeOrphanedFiles } from './account/cleanup';
 import { stageFailureHandler } from './http';
 
@@ -32,8 +33,12 @@ function stageServices(app: FastifyInstance) {
     app.clock.now,
     app.log,
     (id) => audio.get(id)?.duration ?? null,
+    (ownerSeq, modelId) => {
+      const placed = models.placed(ownerSeq, modelId);
+      return placed === null ? null : placed.stored ? 'stored' : 'elsewhere';
+    },
   );
-  return { audio, presets, models, concerts };
+  return { audio, presets, models, concerts, stage: stageViews(models, app.urlSigner) };
 }
 
 /**
@@ -45,7 +50,7 @@ export default defineFamily({
   prefixes: ['/health/resource', '/api/auth', '/api/audio', '/api/accessory-presets', '/api/models', '/api/concert'],
   dependencies: ['config', 'db', 'auth', 'storage', 'multipart', 'realtime'],
   services: stageServices,
-  setup(app, { audio, concerts }) {
+  setup(app, { audio, concerts, stage }) {
     app.decorate('concerts', concerts);
     app.addHook('onReady', async () => concerts.start());
     // A pasted invite link unfurls with the concert's name (the page is the web UI's).
@@ -67,7 +72,7 @@ export default defineFamily({
         };
       }),
     );
-    const detachConcertSync = attachConcertSync(app, concerts, audio);
+    const detachConcertSync = attachConcertSync(app, concerts, audio, stage);
     app.addHook('onClose', async () => {
       concerts.stop();
       detachConcertSync();
@@ -84,7 +89,7 @@ export default defineFamily({
       await audioRoutes(routes, s.audio);
       await presetRoutes(routes, s.presets);
       await modelRoutes(routes, s.models);
-      await concertRoutes(routes, s.concerts);
+      await concertRoutes(routes, s.concerts, s.stage);
     });
   },
 });

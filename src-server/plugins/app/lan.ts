@@ -117,17 +117,22 @@ export default fp<{ interfaces?: () => string[] }>(
     const fromOwner = (request: FastifyRequest) =>
       isLoopback(request.socket.remoteAddress) && !peerSockets.has(request.raw.socket as net.Socket);
 
+    // Without LAN addresses in it the set never changes: built once, not on every request.
+    let loopbackOnly: Set<string> | null = null;
     const knownHosts = (): Set<string> => {
+      const withLan = enabled || ALL_INTERFACES.has(app.config.host);
+      if (!withLan && loopbackOnly) return loopbackOnly;
       const known = new Set(LOOPBACK_HOSTS);
       const bound = hostName(app.config.host.includes(':') && !app.config.host.startsWith('[') ? `[${app.config.host}]` : app.config.host);
       if (!ALL_INTERFACES.has(app.config.host)) known.add(bound);
-      if (enabled || ALL_INTERFACES.has(app.config.host)) {
+      if (withLan) {
         for (const address of listInterfaces()) known.add(hostName(address));
         // Peers may also use this computer's name (mDNS); an attacker's page cannot take it.
         const name = os.hostname().toLowerCase();
         known.add(name);
         known.add(`${name}.local`);
       }
+      if (!withLan) loopbackOnly = known;
       return known;
     };
 

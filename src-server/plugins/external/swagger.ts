@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 
 const require = createRequire(import.meta.url);
 
@@ -27,6 +27,38 @@ const TAGS = [
   { name: 'files', description: 'Signed, expiring download and upload URLs handed out by the families.' },
 ];
 
+/** Response headers the answering server sets itself. */
+const HOP_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'date']);
+
+/**
+ * Swagger UI at /docs, built on its first visit: @fastify/swagger-ui and its YAML writer and static
+ * file server are a good part of the server's start-up, and nobody needs them for the first answer.
+ * It runs on a Fastify instance of its own, given the finished document, and this app passes its
+ * answers on; what it does not have is this app's own 404.
+ */
+function swaggerUiOnDemand(document: () => unknown) {
+  let ui: Promise<FastifyInstance> | null = null;
+  const build = async () => {
+    const { default: swaggerUi } = await import('@fastify/swagger-ui');
+    const docs = Fastify({ logger: false, routerOptions: { ignoreTrailingSlash: true } });
+    await docs.register(swagger, { mode: 'static', specification: { document: document() as never } });
+    await docs.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+    await docs.ready();
+    return docs;
+  };
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    ui ??= build().catch((err: unknown) => {
+      ui = null;
+      throw err;
+    });
+    const answer = await (await ui).inject({ method: request.method as 'GET', url: request.url, headers: request.headers });
+    if (answer.statusCode === 404) return reply.callNotFound();
+    for (const [name, value] of Object.entries(answer.headers))
+      if (!HOP_HEADERS.has(name) && value !== undefined) reply.header(name, value);
+    return reply.code(answer.statusCode).send(answer.rawPayload);
+  };
+}
+
 /** One OpenAPI document generated from the route schemas: /openapi.json, Swagger UI at /docs, ReDoc at /redoc. */
 export default fp(
   async (app) => {
@@ -48,7 +80,9 @@ export default fp(
         },
       },
     });
-    await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+    const docsUi = swaggerUiOnDemand(() => app.swagger());
+    app.get('/docs', { schema: { hide: true } }, docsUi);
+    app.get('/docs/*', { schema: { hide: true } }, docsUi);
 
     app.get('/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () => app.swagger());
 

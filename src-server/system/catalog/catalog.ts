@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DownloadFile, ModelType } from '../../ai/diffusion/catalog';
+import { ENTRY_KINDS, type EntryKind } from '../../../src-shared/api/catalog';
 import bundled from './catalog.json';
 
 // The model catalog: a versioned file in the repository (catalog.json) naming, for each model
@@ -10,10 +11,6 @@ import bundled from './catalog.json';
 // local server), and ATELIER_CATALOG_FILE can replace the bundled file.
 
 export const DEFAULT_CATALOG_URL = 'https://huggingface.co';
-
-/** Diffusion models and upscalers go through the model catalog's checks; the rest into their engine's folder. */
-export const ENTRY_KINDS = ['checkpoint', 'upscaler', 'musicgen', 'chat', 'voice', 'speech'] as const;
-export type EntryKind = (typeof ENTRY_KINDS)[number];
 
 /** The models/ folder each non-diffusion kind lands in: the folder its engine reads. */
 export const KIND_FOLDERS: Record<Exclude<EntryKind, 'checkpoint' | 'upscaler'>, string> = {

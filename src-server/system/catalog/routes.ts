@@ -1,61 +1,16 @@
 import { count } from 'drizzle-orm';
-import { Type, type TSchema } from 'typebox';
+import { Type } from 'typebox';
 import { users } from '../../db/schema';
 import type { FamilyApp } from '../../http/family';
 import { DataEnvelope } from '../../http/envelopes';
 import { errorResponses, LAN_PEER } from '../http';
 import { currentUser, requireUser } from '../../plugins/app/auth';
-import { ENTRY_KINDS } from './catalog';
+import { CatalogInstall, CatalogOverview } from '../../../src-shared/api/catalog';
 import { checkMachine } from './machine';
 import type { CatalogService } from './service';
 
 const tags = ['system'];
 const security = [{ bearerAuth: [] }];
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-
-const Machine = Type.Object({
-  execution_providers: Type.Object({ available: Type.Array(Type.String()), preferred: Type.String() }),
-  gpu: Type.Boolean({ description: 'A GPU execution provider is there; without one models run on the CPU' }),
-  memory_bytes: Type.Integer(),
-  free_disk_bytes: Type.Integer({ description: 'Free space on the disk holding the data folder' }),
-  ffmpeg: Type.Object({
-    found: Type.Boolean(),
-    version: Nullable(Type.String()),
-    source: Nullable(Type.String()),
-    path: Nullable(Type.String()),
-  }),
-});
-
-const Entry = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  kind: Type.Enum([...ENTRY_KINDS]),
-  repo: Type.String({ description: 'The Hugging Face repository it comes from' }),
-  revision: Type.String(),
-  source_url: Type.String(),
-  licence: Type.Object({ name: Type.String(), url: Type.String(), commercial: Type.Boolean() }),
-  enables: Type.String(),
-  area: Type.String({ description: 'The app area it serves, e.g. /images' }),
-  size_bytes: Type.Integer(),
-  pinned: Type.Boolean({ description: 'Every file has a size and sha256 in the catalog, so downloads are checked byte for byte' }),
-  min_memory_gb: Type.Number(),
-  status: Type.Enum(['installed', 'installing', 'available']),
-  job_id: Nullable(Type.String()),
-  misfit: Type.Array(Type.String(), { description: 'Why it does not fit this machine; empty when it does' }),
-});
-
-const Pack = Type.Object({
-  id: Type.String(),
-  title: Type.String(),
-  enables: Type.String(),
-  entries: Type.Array(Type.String()),
-  size_bytes: Type.Integer(),
-  misfit: Type.Array(Type.String()),
-  commercial: Type.Boolean({ description: 'Every model in it may be used commercially' }),
-});
-
-const Queued = Type.Object({ job_id: Type.String(), id: Type.String(), status: Type.String(), position: Nullable(Type.Integer()) });
-
 /** /system/catalog/**: the model catalog, the machine check and installs from it; /system/setup: whether this is a first run. */
 export async function catalogRoutes(app: FamilyApp, catalog: CatalogService): Promise<void> {
   const signedIn = requireUser();
@@ -92,16 +47,7 @@ export async function catalogRoutes(app: FamilyApp, catalog: CatalogService): Pr
         description:
           'Each entry names its Hugging Face repository and revision, licence, size and what it enables, with `status` (installed, installing with its `job_id`, available) and `misfit` (why it does not fit this machine).',
         response: {
-          200: DataEnvelope(
-            Type.Object({
-              version: Type.Integer(),
-              updated: Type.String(),
-              base_url: Type.String({ description: 'Where files download from (ATELIER_CATALOG_URL)' }),
-              machine: Machine,
-              packs: Type.Array(Pack),
-              entries: Type.Array(Entry),
-            }),
-          ),
+          200: DataEnvelope(CatalogOverview),
           ...errorResponses([LAN_PEER]),
         },
       },
@@ -141,7 +87,7 @@ export async function catalogRoutes(app: FamilyApp, catalog: CatalogService): Pr
         description:
           'Files come from `<base_url>/<repo>/resolve/<revision>/<path>`, resume from partial files, and are checked against the catalog sizes and sha256. Pause or cancel with POST /system/models/installs/{job_id}/cancel.',
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
-        response: { 202: DataEnvelope(Queued), ...installErrors },
+        response: { 202: DataEnvelope(CatalogInstall), ...installErrors },
       },
     },
     async (request, reply) => {
@@ -159,7 +105,7 @@ export async function catalogRoutes(app: FamilyApp, catalog: CatalogService): Pr
         security,
         summary: 'Install every model of a starter pack not installed yet (202, one job each) (loopback only)',
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
-        response: { 202: DataEnvelope(Type.Object({ installs: Type.Array(Queued) })), ...installErrors },
+        response: { 202: DataEnvelope(Type.Object({ installs: Type.Array(CatalogInstall) })), ...installErrors },
       },
     },
     async (request, reply) => {

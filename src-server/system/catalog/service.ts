@@ -4,7 +4,7 @@ import type { Job } from '../../jobs/queue';
 import { errors } from '../errors';
 import { fromCatalog, type InstallPayload, type InstallResult, type ModelAdminService } from '../models/service';
 import { downloadsOf, entryBytes, isPinned, sourceUrl, type ModelCatalogFile, type ModelEntry, type Pack } from './catalog';
-import type { MachineCheck } from './machine';
+import type { MachineCheck } from '../../../src-shared/api/catalog';
 
 export type EntryStatus = 'installed' | 'installing' | 'available';
 

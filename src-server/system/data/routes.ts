@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Type } from 'typebox';
+import { Nullable } from '../../http/schemas';
 import { freeBytes } from '../../ai/diffusion/catalog';
 import type { FamilyApp } from '../../http/family';
 import { DataEnvelope } from '../../http/envelopes';
@@ -17,7 +18,6 @@ import { moveDataFolder } from './move';
 import { dataFolderSizes } from './sizes';
 
 const tags = ['system'];
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const DAY = 86_400_000;
 
 const Retention = Type.Object({

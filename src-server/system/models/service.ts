@@ -17,7 +17,8 @@ import {
 import type { ProviderChoice } from '../../ai/providers';
 import type { Job, JobContext, JobQueue } from '../../jobs/queue';
 import { errors } from '../errors';
-import { KIND_FOLDERS, type EntryKind } from '../catalog/catalog';
+import type { EntryKind } from '../../../src-shared/api/catalog';
+import { KIND_FOLDERS } from '../catalog/catalog';
 import { unreachableReason } from '../../http/unreachable';
 
 export const MODEL_TYPES = WIRE_MODEL_TYPES satisfies readonly ModelType[];

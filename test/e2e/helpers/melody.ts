@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { pcmWav } from '../../helpers/wav';
+import { encodeWav } from '../../../src-server/media/wav';
 
 /**
  * A sung-like phrase as a 16-bit PCM mono WAV: a C-major melody of voiced notes (a fundamental
@@ -28,7 +28,7 @@ export function writeMelodyWav(file: string, { sampleRate = 48_000, bpm = 120 } 
       samples.push(0.35 * envelope * v);
     }
   }
-  fs.writeFileSync(file, pcmWav(Float32Array.from(samples), sampleRate));
+  fs.writeFileSync(file, encodeWav(samples, sampleRate));
 }
 
 /** Writes the melody as `melody.wav` in `folder` and answers its path. */

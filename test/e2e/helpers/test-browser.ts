@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
+import * as tar from 'tar';
 
 /**
  * Which Chromium the end-to-end tests drive. `CHROMIUM_PATH` wins; on Linux the pinned build inside
@@ -65,7 +66,27 @@ function unpackSparticuz(): TestBrowser | null {
       fs.rmSync(tmp, { force: true });
     }
   }
+  unpackSwiftShader(pkgDir, dir);
   return { executablePath: exe, source: `@sparticuz/chromium ${version}` };
+}
+
+/**
+ * SwiftShader (WebGL drawn on the CPU) ships beside the binary; without it this Chromium has no
+ * WebGL at all (the concert's 3D stage). Unpacked into a private folder, then moved in, GL last.
+ */
+function unpackSwiftShader(pkgDir: string, dir: string): void {
+  const packed = path.join(pkgDir, 'bin', 'swiftshader.tar.br');
+  if (fs.existsSync(path.join(dir, 'libGLESv2.so')) || !fs.existsSync(packed)) return;
+  const tmp = path.join(dir, `.swiftshader.${process.pid}`);
+  try {
+    fs.mkdirSync(tmp, { recursive: true });
+    fs.writeFileSync(path.join(tmp, 'swiftshader.tar'), zlib.brotliDecompressSync(fs.readFileSync(packed)));
+    tar.x({ file: path.join(tmp, 'swiftshader.tar'), cwd: tmp, sync: true });
+    const files = fs.readdirSync(tmp).filter((f) => f !== 'swiftshader.tar' && f !== 'libGLESv2.so');
+    for (const f of [...files, 'libGLESv2.so']) fs.renameSync(path.join(tmp, f), path.join(dir, f));
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 export function resolveTestBrowser(env: NodeJS.ProcessEnv = process.env): TestBrowser {

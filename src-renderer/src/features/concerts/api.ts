@@ -1,25 +1,13 @@
 import { ApiError, request, type RequestOptions } from '../../api/client';
-import type { AudioFile, ConcertInfo } from '../../../../src-shared/api/stage';
-import type { ConcertAccessory } from '../../../../src-shared/events';
+import type { AudioFile, ConcertInfo, ConcertInvitation } from '../../../../src-shared/api/stage';
+import type { ConcertAccessory, ConcertStage } from '../../../../src-shared/events';
 
 /** The stage family's shapes: the server's own response schemas (src-shared/api/stage.ts). */
-export type { AudioFile, ConcertInfo } from '../../../../src-shared/api/stage';
+export type { AudioFile, ConcertInfo, ConcertInvitation } from '../../../../src-shared/api/stage';
 
 /** The stage family's HTTP calls: its own dialect (`{success:true, ...fields}`), decoded by the one client. */
 const stage = <T>(path: string, options: RequestOptions = {}) => request<T>('stage', path, options);
 const at = (roomId: string, tail: string) => `/api/concert/${encodeURIComponent(roomId)}${tail}`;
-
-/** What the invite page shows before joining (GET /api/concert/invite/{code}, no sign-in). */
-export interface ConcertInvitation {
-  roomId: string;
-  concertName: string;
-  studioName: string;
-  isOpen: boolean;
-  allowGuests: boolean;
-  joinCode: string | null;
-  currentAudience: number;
-  maxAudience: number;
-}
 
 export const guestApi = {
   /** By join code (any case) or roomId. */
@@ -88,13 +76,53 @@ export const concertsApi = {
   transport: (roomId: string, action: 'pause' | 'resume' | 'next' | 'previous' | 'seek', positionMs?: number) =>
     stage<unknown>(at(roomId, '/transport'), { method: 'POST', body: positionMs === undefined ? { action } : { action, positionMs } }),
   end: (roomId: string) => stage<unknown>(at(roomId, ''), { method: 'DELETE' }),
-  react: (roomId: string, emoji: string) => stage<unknown>(at(roomId, '/reactions'), { method: 'POST', body: { emoji } }),
-  requestSong: (roomId: string, audioId: number) => stage<unknown>(at(roomId, '/requests'), { method: 'POST', body: { audioId } }),
   acceptRequest: (roomId: string, requestId: string) =>
     stage<unknown>(at(roomId, `/requests/${encodeURIComponent(requestId)}/accept`), { method: 'POST' }),
   declineRequest: (roomId: string, requestId: string) =>
     stage<unknown>(at(roomId, `/requests/${encodeURIComponent(requestId)}`), { method: 'DELETE' }),
 };
+
+/** One of the caller's 3D models (`/api/models/**`). */
+export interface LibraryModel {
+  id: number;
+  model_name: string;
+  file_path: string;
+}
+
+/** A saved set of accessories (`/api/accessory-presets/**`), the caller's or a public one. */
+export interface AccessoryPreset {
+  id: number;
+  preset_name: string;
+  description: string | null;
+  is_public: boolean;
+}
+
+/** The 3D model library, accessory presets and the concert stage they dress. */
+export const stageApi = {
+  models: () => stage<{ models: LibraryModel[] }>('/api/models/list').then((r) => r.models),
+  uploadModel: (file: File, name: string) => {
+    const form = new FormData();
+    form.append('model_name', name);
+    form.append('model', file, file.name);
+    return stage<{ model: LibraryModel }>('/api/models/upload', { method: 'POST', body: form }).then((r) => r.model);
+  },
+  presets: () => stage<{ presets: AccessoryPreset[] }>('/api/accessory-presets/list?includePublic=true').then((r) => r.presets),
+  presetAccessories: (id: number) =>
+    stage<{ preset: { accessories: ConcertAccessory[] } }>(`/api/accessory-presets/${id}`).then((r) => r.preset.accessories),
+  savePreset: (presetName: string, accessories: ConcertAccessory[]) =>
+    stage<{ preset: AccessoryPreset }>('/api/accessory-presets/save', { method: 'POST', body: { presetName, accessories } }).then(
+      (r) => r.preset,
+    ),
+  setStageModel: (roomId: string, modelId: number | null) => stage<unknown>(at(roomId, '/stage'), { method: 'PUT', body: { modelId } }),
+  /** What listeners would see with these accessories; nothing changes. */
+  preview: (roomId: string, accessories: ConcertAccessory[]) =>
+    stage<{ stage: ConcertStage | null }>(at(roomId, '/stage/preview'), { method: 'POST', body: { accessories } }).then((r) => r.stage),
+  replaceAccessories: (roomId: string, accessories: ConcertAccessory[]) =>
+    stage<unknown>(at(roomId, '/accessories'), { method: 'PUT', body: { accessories } }),
+};
+
+/** How an accessory names a model of the library: the stage spec's own download path. */
+export const libraryModelUrl = (modelId: number) => `/api/models/file/${modelId}`;
 
 export interface MySong {
   songId: number;

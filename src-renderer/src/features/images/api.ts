@@ -1,4 +1,5 @@
 import { api, ApiError } from '../../api/client';
+import type { Side } from './canvas/geometry';
 import type {
   Accepted,
   Board,
@@ -142,11 +143,19 @@ export const canvasApi = {
       method: 'POST',
       body: { ...bodyOf(s), source_image: source, strength, save_to_board: boardId },
     }),
-  inpaint: (s: GenerationSettings, source: ImageRef, mask: string, strength: number, boardId?: string) =>
+  inpaint: (s: GenerationSettings, source: ImageRef, mask: string, strength: number, feather = 0, boardId?: string) =>
     api<Accepted>('/api/v1/generate/inpaint', {
       method: 'POST',
-      body: { ...bodyOf(s), source_image: source, mask_image: mask, strength, save_to_board: boardId },
+      body: { ...bodyOf(s), source_image: source, mask_image: mask, strength, mask_feather: feather, save_to_board: boardId },
     }),
+  /** The canvas grown on one side, the new area drawn through the inpaint path; width and height follow from the source. */
+  outpaint: (s: GenerationSettings, source: ImageRef, extend: Partial<Record<Side, number>>, feather: number) => {
+    const { width: _w, height: _h, ...rest } = bodyOf(s);
+    return api<Accepted>('/api/v1/generate/outpaint', {
+      method: 'POST',
+      body: { ...rest, source_image: source, extend, mask_feather: feather },
+    });
+  },
   upscale: (image: string, scale: 2 | 4, model?: string) =>
     api<Accepted>('/api/v1/generate/upscale', { method: 'POST', body: { image, scale, model } }),
 

@@ -1,64 +1,14 @@
 import { api } from '../../api/client';
+import type { CatalogInstall, CatalogOverview, EntryKind } from '../../../../src-shared/api/catalog';
 
-/** The model catalog (src-server/system/catalog): entries, starter packs, and this machine. */
-export type EntryKind = 'checkpoint' | 'upscaler' | 'musicgen' | 'chat' | 'voice' | 'speech';
-
-export interface CatalogEntry {
-  id: string;
-  name: string;
-  kind: EntryKind;
-  repo: string;
-  revision: string;
-  source_url: string;
-  licence: { name: string; url: string; commercial: boolean };
-  enables: string;
-  area: string;
-  size_bytes: number;
-  pinned: boolean;
-  min_memory_gb: number;
-  status: 'installed' | 'installing' | 'available';
-  job_id: string | null;
-  misfit: string[];
-}
-
-export interface StarterPack {
-  id: string;
-  title: string;
-  enables: string;
-  entries: string[];
-  size_bytes: number;
-  misfit: string[];
-  commercial: boolean;
-}
-
-export interface MachineCheck {
-  execution_providers: { available: string[]; preferred: string };
-  gpu: boolean;
-  memory_bytes: number;
-  free_disk_bytes: number;
-  ffmpeg: { found: boolean; version: string | null; source: string | null; path: string | null };
-}
-
-export interface CatalogOverview {
-  version: number;
-  updated: string;
-  base_url: string;
-  machine: MachineCheck;
-  packs: StarterPack[];
-  entries: CatalogEntry[];
-}
-
-interface Queued {
-  job_id: string;
-  id: string;
-  status: string;
-  position: number | null;
-}
+/** The model catalog's shapes: the server's own response schemas (src-shared/api/catalog.ts). */
+export type { CatalogEntry, CatalogOverview, EntryKind, MachineCheck, StarterPack } from '../../../../src-shared/api/catalog';
 
 export const catalogApi = {
   overview: () => api<CatalogOverview>('/system/catalog'),
-  install: (id: string) => api<Queued>(`/system/catalog/entries/${encodeURIComponent(id)}/install`, { method: 'POST' }),
-  installPack: (id: string) => api<{ installs: Queued[] }>(`/system/catalog/packs/${encodeURIComponent(id)}/install`, { method: 'POST' }),
+  install: (id: string) => api<CatalogInstall>(`/system/catalog/entries/${encodeURIComponent(id)}/install`, { method: 'POST' }),
+  installPack: (id: string) =>
+    api<{ installs: CatalogInstall[] }>(`/system/catalog/packs/${encodeURIComponent(id)}/install`, { method: 'POST' }),
   /** Pause keeps the partial files (installing again resumes); cancel with `discard` deletes them. */
   stop: (jobId: string, discard: boolean) =>
     api<{ job_id: string; status: string }>(`/system/models/installs/${encodeURIComponent(jobId)}/cancel`, {

@@ -1,4 +1,5 @@
 import { api, requestBlob, session } from '../../api/client';
+import type { Transcript } from '../../../../src-shared/api/stories';
 
 /** The stories family's shapes (src-server/families/stories/stories/schemas.ts). */
 
@@ -51,14 +52,6 @@ export interface StorySettings {
 }
 
 export type AgeBand = '3-5' | '6-8' | '9-12';
-
-export interface Transcript {
-  text: string;
-  flagged: boolean;
-  engine: string;
-  device: string;
-  voiced_seconds: number;
-}
 
 export type StoryStatus = 'pending' | 'in_progress' | 'completed' | 'failed';
 

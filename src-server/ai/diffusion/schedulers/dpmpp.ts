@@ -41,6 +41,15 @@ export const alphaSigma = (sigma: number) => {
   return { alpha, sigma: sigma * alpha, lambda: Math.log(alpha) - Math.log(sigma * alpha) };
 };
 
+/** α·x0 + σ·noise at noise level σ of the variance-preserving process: img2img's starting sample. */
+export function addVpNoise(original: Float32Array, noise: Float32Array, sigma: number): Float32Array {
+  const n = sameLength('addNoise', original, noise);
+  const { alpha, sigma: s } = alphaSigma(sigma);
+  const out = new Float32Array(n);
+  for (let k = 0; k < n; k++) out[k] = alpha * original[k]! + s * noise[k]!;
+  return out;
+}
+
 /**
  * DPM-Solver++ multistep (Lu et al. 2022) in data-prediction form with the midpoint second-order
  * update: "DPM++ 2M", or "DPM++ 2M Karras" with `useKarrasSigmas`. As diffusers'
@@ -139,10 +148,6 @@ export class DpmppScheduler extends BaseScheduler {
   }
 
   addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
-    const n = sameLength('addNoise', original, noise);
-    const { alpha, sigma } = alphaSigma(this.sigmas[this.indexOf(timestep)]!);
-    const out = new Float32Array(n);
-    for (let k = 0; k < n; k++) out[k] = alpha * original[k]! + sigma * noise[k]!;
-    return out;
+    return addVpNoise(original, noise, this.sigmas[this.indexOf(timestep)]!);
   }
 }

@@ -88,7 +88,14 @@ export function ancestralStep(from: number, to: number): { down: number; up: num
 }
 
 /** A sampler that evaluates the model at σ_i and once more between σ_i and σ_{i+1}. */
-abstract class TwoStageScheduler extends SigmaScheduler {
+abstract class TwoStageScheduler<First> extends SigmaScheduler {
+  /** What a step's first evaluation leaves for its second. */
+  protected first: First | null = null;
+
+  protected override reset(): void {
+    this.first = null;
+  }
+
   /** Where each step's second evaluation is, by step (none for the last, which reaches σ = 0). */
   protected abstract midSigma(from: number, to: number): number;
 
@@ -113,9 +120,12 @@ abstract class TwoStageScheduler extends SigmaScheduler {
     return 2 * step;
   }
 
-  /** Which step entry `index` belongs to, and whether it is that step's second evaluation. */
-  protected position(index: number): { step: number; second: boolean } {
-    return { step: Math.floor(index / 2), second: index % 2 === 1 };
+  /** Where the evaluation at `timestep` stands: its step's σ_i and σ_{i+1}, whether it is the step's second, and the model's x0 there. */
+  protected evaluation(modelOutput: Float32Array, timestep: number, sample: Float32Array) {
+    const index = this.current(timestep);
+    const step = Math.floor(index / 2);
+    const x0 = this.denoised(modelOutput, sample, this.evalSigmas[index]!);
+    return { index, second: index % 2 === 1, sigma: this.levels[step]!, next: this.levels[step + 1]!, x0 };
   }
 }
 
@@ -124,24 +134,14 @@ abstract class TwoStageScheduler extends SigmaScheduler {
  * diffusers' HeunDiscreteScheduler: an Euler step to σ_{i+1}, the slope there, and the step
  * taken again with the mean of both slopes; the last step (to σ = 0) is Euler's.
  */
-export class HeunScheduler extends TwoStageScheduler {
+export class HeunScheduler extends TwoStageScheduler<{ sample: Float32Array; slope: Float32Array }> {
   readonly name = 'heun' as const;
-  private first: { sample: Float32Array; slope: Float32Array } | null = null;
-
-  protected override reset(): void {
-    this.first = null;
-  }
-
   protected midSigma(_from: number, to: number): number {
     return to;
   }
 
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array): StepResult {
-    const index = this.current(timestep);
-    const { step, second } = this.position(index);
-    const sigma = this.levels[step]!;
-    const next = this.levels[step + 1]!;
-    const x0 = this.denoised(modelOutput, sample, this.evalSigmas[index]!);
+    const { second, sigma, next, x0 } = this.evaluation(modelOutput, timestep, sample);
     const n = x0.length;
     const prevSample = new Float32Array(n);
     if (!second) {
@@ -234,24 +234,14 @@ export class LmsScheduler extends SigmaScheduler {
  * from the run's noise stream (z_1, then z_2 for the stretch below σ_mid), so the increments
  * have the same joint law, though not torchsde's values.
  */
-export class DpmppSdeScheduler extends TwoStageScheduler {
+export class DpmppSdeScheduler extends TwoStageScheduler<{ sample: Float32Array; z: Float32Array }> {
   readonly name = 'dpmpp_sde' as const;
-  private first: { sample: Float32Array; z: Float32Array } | null = null;
-
-  protected override reset(): void {
-    this.first = null;
-  }
-
   protected midSigma(from: number, to: number): number {
     return Math.sqrt(from * to);
   }
 
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array, noise?: NoiseSource): StepResult {
-    const index = this.current(timestep);
-    const { step, second } = this.position(index);
-    const sigma = this.levels[step]!;
-    const next = this.levels[step + 1]!;
-    const x0 = this.denoised(modelOutput, sample, this.evalSigmas[index]!);
+    const { index, second, sigma, next, x0 } = this.evaluation(modelOutput, timestep, sample);
     let prevSample: Float32Array;
     if (next === 0) {
       prevSample = x0; // the Euler step to σ = 0 lands on the estimate
@@ -286,24 +276,14 @@ export class DpmppSdeScheduler extends TwoStageScheduler {
  * midpoint σ_s = √(σ_i·σ_down), the model there, the step to σ_down with that x0, then σ_up of
  * fresh noise. The last step (to σ = 0) is Euler's.
  */
-export class Dpmpp2sAncestralScheduler extends TwoStageScheduler {
+export class Dpmpp2sAncestralScheduler extends TwoStageScheduler<Float32Array> {
   readonly name = 'dpmpp_2s_a' as const;
-  private first: Float32Array | null = null;
-
-  protected override reset(): void {
-    this.first = null;
-  }
-
   protected midSigma(from: number, to: number): number {
     return Math.sqrt(from * ancestralStep(from, to).down);
   }
 
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array, noise?: NoiseSource): StepResult {
-    const index = this.current(timestep);
-    const { step, second } = this.position(index);
-    const sigma = this.levels[step]!;
-    const next = this.levels[step + 1]!;
-    const x0 = this.denoised(modelOutput, sample, this.evalSigmas[index]!);
+    const { index, second, sigma, next, x0 } = this.evaluation(modelOutput, timestep, sample);
     let prevSample: Float32Array;
     if (next === 0) {
       prevSample = x0;

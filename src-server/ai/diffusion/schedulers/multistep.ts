@@ -1,4 +1,4 @@
-import { alphaSigma, multistepSchedule } from './dpmpp';
+import { addVpNoise, alphaSigma, multistepSchedule } from './dpmpp';
 import { trainSigmas, type SchedulerConfig } from './schedule';
 import { BaseScheduler, sameLength, type StepResult } from './scheduler';
 
@@ -72,11 +72,7 @@ abstract class MultistepScheduler extends BaseScheduler {
   }
 
   addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
-    const n = sameLength('addNoise', original, noise);
-    const { alpha, sigma } = alphaSigma(this.sigmas[this.indexOf(timestep)]!);
-    const out = new Float32Array(n);
-    for (let k = 0; k < n; k++) out[k] = alpha * original[k]! + sigma * noise[k]!;
-    return out;
+    return addVpNoise(original, noise, this.sigmas[this.indexOf(timestep)]!);
   }
 }
 

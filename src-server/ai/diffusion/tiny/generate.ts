@@ -445,24 +445,10 @@ export async function writeTinySd(dir: string, options: TinySdOptions): Promise<
     ...(xl ? { addition_embed_type: 'text_time', projection_class_embeddings_input_dim: XL_POOLED + 48 } : {}),
   });
   const unetWeights = weights.clone();
-  await writeUnet(at('unet'), net('unet', external), {
-    inChannels,
-    channels: options.channels ?? 16,
-    blocks: options.blocks ?? 2,
-    crossDim,
-    xl,
-    controlnet: false,
-  });
+  const unet = { inChannels, channels: options.channels ?? 16, blocks: options.blocks ?? 2, crossDim, xl };
+  await writeUnet(at('unet'), net('unet', external), { ...unet, controlnet: false });
   // OnnxStack/Amuse keep the UNet a ControlNet feeds beside the plain one: the same weights (the same seed) plus the residual inputs.
-  if (options.controlnet)
-    await writeUnet(at('controlnet'), new Net('unet', float, unetWeights, external), {
-      inChannels,
-      channels: options.channels ?? 16,
-      blocks: options.blocks ?? 2,
-      crossDim,
-      xl,
-      controlnet: true,
-    });
+  if (options.controlnet) await writeUnet(at('controlnet'), new Net('unet', float, unetWeights, external), { ...unet, controlnet: true });
   const vae = { _class_name: 'AutoencoderKL', latent_channels: 4, sample_size: sampleSize * 8, scaling_factor: scaling };
   json('vae_decoder/config.json', vae);
   await writeVaeDecoder(at('vae_decoder'), net('vae_decoder'));

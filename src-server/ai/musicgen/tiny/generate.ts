@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { attr, onnxDataType } from '../../onnx/writer';
 import { TinyNet, Weights } from '../../onnx/tiny-net';
-import { addedToken } from '../../onnx/tokenizer-json';
+import { addedToken } from '../../tokenizer-json';
 
 // A tiny random-weight MusicGen in the layout, tensor names and element types of the Hugging Face /
 // Xenova ONNX export (Xenova/musicgen-small), so the real pipeline runs on it unchanged in tests:

@@ -10,7 +10,9 @@ import type { BoardService } from '../boards/service';
 import type { ImageService } from '../images/service';
 import type { CanvasModel, ImageModelService } from '../models/service';
 import { checkSize, fitSize, readImageRef, type SourceImage } from './inputs';
-import { Accepted, SDXL_SIZE_FIELDS, type ImageToImage, type Inpaint, type TextToImage, type Upscale } from './schemas';
+import { Accepted, SDXL_SIZE_FIELDS, type ImageToImage, type Inpaint, type Outpaint, type TextToImage, type Upscale } from './schemas';
+import { outpaintLayout, outpaintMask, type Extension } from './mask';
+import { loadSharp } from '../../../media/lazy';
 import type { SizeConditioning } from '../../../ai/diffusion/pipeline';
 import type { UpscaleFactor } from '../../../ai/diffusion/upscale';
 import { samplerName, type ControlPayload, type EnqueueRequest, type GenerateService } from './service';
@@ -77,7 +79,7 @@ export const generateSchema = <B extends TSchema>(
  * ones at diffusers' defaults (the output size, no crop). Other bases refuse it rather than drop it.
  */
 export function sizeConditioning(
-  b: TextToImage | ImageToImage | Inpaint,
+  b: TextToImage | ImageToImage | Inpaint | Outpaint,
   model: CanvasModel,
   size: { width: number; height: number },
 ): SizeConditioning | null {
@@ -172,7 +174,7 @@ export class GenerationRequests {
   }
 
   /** The ControlNet a body asks for: installed, for the model's base, its control image read; none: nothing. */
-  private async controlOf(user: UserRow, b: TextToImage | ImageToImage | Inpaint, model: CanvasModel) {
+  private async controlOf(user: UserRow, b: TextToImage | ImageToImage | Inpaint | Outpaint, model: CanvasModel) {
     const c = b.controlnet;
     if (!c) return { controlnet: null, control: null, controlRef: null };
     if (!this.models.list({ type: 'controlnet' }).some((m) => m.installed))
@@ -253,7 +255,7 @@ export class GenerationRequests {
   /** The fields text-to-image, image-to-image and inpainting share, checked against the model. */
   private diffusion(
     user: UserRow,
-    b: TextToImage | ImageToImage | Inpaint,
+    b: TextToImage | ImageToImage | Inpaint | Outpaint,
     size: { width: number; height: number },
     model: CanvasModel,
     origin: Origin,
@@ -326,6 +328,7 @@ export class GenerationRequests {
           }
         : {}),
       kind: 'image_to_image',
+      sourceImageId: this.galleryId(source),
       params: this.withControlRef(this.params({ ...b, model: model.name }, { source_image: source }, origin), control.controlRef),
       controlnet: control.controlnet,
       control: control.control,
@@ -348,6 +351,8 @@ export class GenerationRequests {
     return {
       ...common,
       kind: 'inpaint',
+      sourceImageId: this.galleryId(source),
+      feather: b.mask_feather ?? 0,
       params: this.withControlRef(
         this.params({ ...b, model: model.name }, { source_image: source, mask_image: mask }, origin),
         control.controlRef,
@@ -359,6 +364,61 @@ export class GenerationRequests {
       source: source.png,
       mask: mask.png,
     };
+  }
+
+  /**
+   * Outpainting is inpainting on a larger canvas: the source is extended by repeating its edge
+   * pixels (a starting point the model can continue), and the mask covers the new area, feathered
+   * into the source so the seam is redrawn too. The result is the extended size, pixel for pixel.
+   */
+  async outpaint(user: UserRow, b: Outpaint): Promise<EnqueueRequest> {
+    const model = this.mainModel(user, b.model, true);
+    needsEncoder(model);
+    const e: Extension = { left: b.extend.left ?? 0, right: b.extend.right ?? 0, top: b.extend.top ?? 0, bottom: b.extend.bottom ?? 0 };
+    if (e.left + e.right + e.top + e.bottom === 0)
+      throw errors.error('INVALID_PARAMETERS', 'extend must grow at least one side (left, right, top or bottom) by 8 pixels or more', {
+        field: 'extend',
+      });
+    const source = await this.source(user, b.source_image, 'source_image');
+    const size = outpaintLayout(source.width, source.height, e);
+    try {
+      checkSize(shapeOf(model), model.base ?? 'unknown', size.width, size.height);
+    } catch (err) {
+      throw errors.error(
+        'INVALID_PARAMETERS',
+        `Extended by ${e.left}/${e.right}/${e.top}/${e.bottom} px (left/right/top/bottom), the ${source.width}×${source.height} image would be ${size.width}×${size.height}: ${(err as Error).message}`,
+        { ...(err as { details?: object }).details, field: 'extend', width: size.width, height: size.height },
+      );
+    }
+    const sharp = await loadSharp();
+    const extended = await sharp(source.png)
+      .extend({ ...e, extendWith: 'copy' })
+      .png()
+      .toBuffer();
+    const mask = await sharp(outpaintMask(source.width, source.height, e), { raw: { width: size.width, height: size.height, channels: 1 } })
+      .png()
+      .toBuffer();
+    const common = this.diffusion(user, b, size, model, {});
+    const strength = b.strength ?? 1;
+    return {
+      ...common,
+      kind: 'inpaint',
+      sourceImageId: this.galleryId(source),
+      feather: b.mask_feather ?? 16,
+      outpaint: e,
+      params: this.params({ ...b, model: model.name }, { source_image: source }, {}),
+      controlnet: null,
+      control: null,
+      strength,
+      workUnits: common.workUnits * strength,
+      source: extended,
+      mask,
+    };
+  }
+
+  /** The gallery image a source was read from, so the result links back to it; null for an upload. */
+  private galleryId(source: SourceImage): string | null {
+    return this.images.get(source.ref)?.id ?? null;
   }
 
   private upscalerModel(user: UserRow, name: string | undefined, field?: string): CanvasModel {

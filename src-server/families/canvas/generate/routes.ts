@@ -5,10 +5,10 @@ import type { BoardService } from '../boards/service';
 import type { ImageService } from '../images/service';
 import type { ImageModelService } from '../models/service';
 import { generateConfig as config, generateSchema as schemaFor, GenerationRequests, IMAGE_BODY_LIMIT } from './requests';
-import { ImageToImageBody, InpaintBody, TextToImageBody, UpscaleBody } from './schemas';
+import { ImageToImageBody, InpaintBody, OutpaintBody, TextToImageBody, UpscaleBody } from './schemas';
 import type { GenerateService } from './service';
 
-/** POST /generate/*: text-to-image, image-to-image, inpainting and upscaling as queued jobs (POST /generate/workflow is in workflows/). */
+/** POST /generate/*: text-to-image, image-to-image, inpainting, outpainting and upscaling as queued jobs (POST /generate/workflow is in workflows/). */
 export async function generateRoutes(
   app: FamilyApp,
   generate: GenerateService,
@@ -60,6 +60,21 @@ export async function generateRoutes(
       ),
     },
     async (request, reply) => requests.accept(request, reply, await requests.inpaint(currentUser(request), request.body)),
+  );
+
+  app.post(
+    '/api/v1/generate/outpaint',
+    {
+      onRequest: signedIn,
+      bodyLimit: IMAGE_BODY_LIMIT,
+      config,
+      schema: schemaFor(
+        'Extend an image past its edges (아웃페인팅)',
+        'The canvas grows by `extend` on the chosen sides and the new area is drawn through the inpaint path (its mask is the new area, feathered `mask_feather` pixels into the source). The result is the extended size and records `outpaint` and, for a gallery source, `source_image_id`.',
+        OutpaintBody,
+      ),
+    },
+    async (request, reply) => requests.accept(request, reply, await requests.outpaint(currentUser(request), request.body)),
   );
 
   app.post(

@@ -2,6 +2,7 @@ import { Type, type Static } from 'typebox';
 import { Accepted } from '../../../../src-shared/api/canvas';
 import { MAX_BATCH } from '../../../ai/diffusion/pipeline';
 import { Nullable } from '../http';
+import { MAX_FEATHER } from './mask';
 import { A1111_SAMPLER_LABELS, SAMPLERS } from './service';
 
 const Prompt = Type.String({ minLength: 1, maxLength: 2000, pattern: '\\S', description: 'What to draw' });
@@ -168,14 +169,57 @@ export const ImageToImageBody = Type.Object(
   { additionalProperties: false },
 );
 
+const Feather = (fallback: number) =>
+  Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: MAX_FEATHER,
+      default: fallback,
+      description: `Pixels (at the output size) the redrawn area reaches past the mask, blended into the source along a linear ramp so the seam fades; 0: a hard edge. Default ${fallback}`,
+    }),
+  );
+
 export const InpaintBody = Type.Object(
   {
     ...WhatToDraw,
     source_image: ImageRef('The image to paint into'),
     mask_image: ImageRef('The mask, same aspect as the source: white (≥ 50% grey) where the image is redrawn'),
+    mask_feather: Feather(0),
     strength: Strength(1),
     width: Side("Width (default: the source scaled into the model's bounds)"),
     height: Side("Height (default: the source scaled into the model's bounds)"),
+    ...HowToSample,
+  },
+  { additionalProperties: false },
+);
+
+/** Most pixels one side may grow by in one outpaint. */
+export const MAX_EXTENSION = 1024;
+const Grow = (side: string) =>
+  Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: MAX_EXTENSION,
+      multipleOf: 8,
+      default: 0,
+      description: `Pixels added on the ${side}, a multiple of 8 (default 0)`,
+    }),
+  );
+
+export const OutpaintBody = Type.Object(
+  {
+    ...WhatToDraw,
+    source_image: ImageRef('The image to extend'),
+    extend: Type.Object(
+      { left: Grow('left'), right: Grow('right'), top: Grow('top'), bottom: Grow('bottom') },
+      {
+        additionalProperties: false,
+        description:
+          'How far the canvas grows on each side; at least one side. The extended size must be one the model makes (multiples of 8 within its bounds)',
+      },
+    ),
+    mask_feather: Feather(16),
+    strength: Strength(1),
     ...HowToSample,
   },
   { additionalProperties: false },
@@ -198,4 +242,5 @@ export { Accepted };
 export type TextToImage = Static<typeof TextToImageBody>;
 export type ImageToImage = Static<typeof ImageToImageBody>;
 export type Inpaint = Static<typeof InpaintBody>;
+export type Outpaint = Static<typeof OutpaintBody>;
 export type Upscale = Static<typeof UpscaleBody>;

@@ -9,6 +9,7 @@ import { generateImage, type ControlInput, type DiffusionProgress, type SizeCond
 import { cannyEdges } from '../../../ai/diffusion/canny';
 import { upscaleImage, type UpscaleFactor } from '../../../ai/diffusion/upscale';
 import { A1111_SAMPLER_LABELS, INVOKE_SCHEDULER_OF, SAMPLERS } from './samplers';
+import { blendBySoftMask, featherMask, redrawArea, type Extension } from './mask';
 import type { Job, JobContext, JobQueue, JobSnapshot } from '../../../jobs/queue';
 import type { FileStore } from '../../../storage/file-store';
 import type { UserRow } from '../../../auth/service';
@@ -66,8 +67,12 @@ export interface GeneratePayload {
   pngText?: Record<string, string>;
   /** A separately installed VAE that decodes instead of the model's own. */
   vae?: { id: string; name: string; path: string } | null;
-  /** An upscale's gallery source: its id, kept in the new image's metadata so it links back. */
+  /** The gallery source of an upscale, image-to-image or inpaint: its id, kept in the new image's metadata so it links back. */
   sourceImageId?: string | null;
+  /** Pixels the redrawn area reaches past the mask, blended back into the source (inpaint, outpaint). */
+  feather?: number;
+  /** An outpaint: how far the source's canvas grew on each side. */
+  outpaint?: Extension | null;
   /** LoRAs merged into the model for this run (`path` is the .safetensors file). */
   loras?: { id: string; name: string; path: string; weight: number }[];
   /** A ControlNet steering the run; its control image is stored as `controlKey`. */
@@ -421,6 +426,8 @@ export class GenerateService {
           ...(p.sizeConditioning ? { size_conditioning: sizeConditioningView(p.sizeConditioning) } : {}),
           ...(p.vae ? { vae: p.vae.name } : {}),
           ...(p.sourceImageId ? { source_image_id: p.sourceImageId } : {}),
+          ...(p.feather ? { mask_feather: p.feather } : {}),
+          ...(p.outpaint ? { outpaint: p.outpaint } : {}),
         };
         saved.push(
           await this.images.save(imageId(job.id, i), {
@@ -506,7 +513,12 @@ export class GenerateService {
     const upscaled = p.upscaleFirst && p.sourceKey ? await this.upscaledSource(p, ctx) : null;
     const sourceRgb = upscaled ? upscaled.rgb : p.sourceKey ? await this.rgbOf(p.sourceKey, p.width, p.height, 3) : null;
     const image = sourceRgb ? { rgb: sourceRgb, strength: p.strength ?? undefined } : undefined;
-    const mask = p.maskKey ? await this.rgbOf(p.maskKey, p.width, p.height, 1) : undefined;
+    const painted = p.maskKey ? await this.rgbOf(p.maskKey, p.width, p.height, 1) : undefined;
+    // A feathered mask widens what is redrawn; the result is blended back over a copy of the
+    // source (the engine takes the arrays it is given).
+    const soft = painted && sourceRgb && p.feather ? featherMask(painted, p.width, p.height, p.feather) : null;
+    const kept = soft ? sourceRgb!.slice() : null;
+    const mask = soft ? redrawArea(soft) : painted;
     const c = p.controlnet;
     let controlnet: ControlInput | undefined;
     if (c && (p.controlKey || (c.fromUpscaled && upscaled))) {
@@ -550,7 +562,7 @@ export class GenerateService {
       },
     });
     return {
-      images: result.images,
+      images: soft && kept ? result.images.map((made) => blendBySoftMask(kept, made, soft)) : result.images,
       seeds: result.seeds,
       width: result.width,
       height: result.height,

@@ -1,7 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { AiPool } from '../../../ai/pool';
-import { chatModelFile, type ChatInput, type ChatMessage, type ChatOutput } from '../../../ai/pipelines/chat';
+import { type ChatInput, type ChatMessage, type ChatOutput } from '../../../ai/pipelines/chat';
 import { syllabify, fit, type LyricFacts, type LyricLine, type LyricSheet } from './writer';
 
 /**
@@ -12,21 +10,6 @@ import { syllabify, fit, type LyricFacts, type LyricLine, type LyricSheet } from
  * that fail are asked for again, once; what still fails takes the seeded writer's line, and when
  * the model gave nothing usable the whole sheet is the seeded writer's.
  */
-
-/** Where the user installs chat models (shared with stories): one folder each, transformers.js layout. */
-export function installedChatModel(dataDir: string): string | null {
-  const root = path.join(dataDir, 'models', 'chat');
-  let names: string[];
-  try {
-    names = fs
-      .readdirSync(root)
-      .filter((n) => !n.startsWith('.'))
-      .sort();
-  } catch {
-    return null;
-  }
-  return names.map((n) => path.join(root, n)).find((d) => chatModelFile(d) !== null) ?? null;
-}
 
 /** Asks the model; the workflow passes the AI pool's chat task, the unit tests a script. */
 export type Ask = (messages: ChatMessage[]) => Promise<string>;

@@ -43,27 +43,18 @@ export interface LyricFacts {
 export type Category = 'cafe' | 'food' | 'beauty' | 'health' | 'shop' | 'general';
 export type Mood = 'bright' | 'calm';
 
+/** A section's lines, by their syllable targets. */
+const sectionLines = (section: Section, ...targets: number[]) => targets.map((target) => ({ section, target }));
+
 /** Sections in order with each line's syllable target (two bars a line, eighth notes at most). */
 const FORMS: Record<Form, { section: Section; target: number }[]> = {
   full: [
-    { section: 'intro', target: 6 },
-    { section: 'intro', target: 6 },
-    { section: 'verse', target: 8 },
-    { section: 'verse', target: 8 },
-    { section: 'verse', target: 8 },
-    { section: 'verse', target: 8 },
-    { section: 'chorus', target: 7 },
-    { section: 'chorus', target: 8 },
-    { section: 'chorus', target: 7 },
-    { section: 'chorus', target: 8 },
-    { section: 'outro', target: 8 },
-    { section: 'outro', target: 12 },
+    ...sectionLines('intro', 6, 6),
+    ...sectionLines('verse', 8, 8, 8, 8),
+    ...sectionLines('chorus', 7, 8, 7, 8),
+    ...sectionLines('outro', 8, 12),
   ],
-  short: [
-    { section: 'intro', target: 6 },
-    { section: 'chorus', target: 7 },
-    { section: 'outro', target: 12 },
-  ],
+  short: [...sectionLines('intro', 6), ...sectionLines('chorus', 7), ...sectionLines('outro', 12)],
 };
 
 const CATEGORY_WORDS: [Category, RegExp][] = [

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import type { FamilyApp } from '../../../http/family';
+import { JobStatusSchema } from '../../../http/schemas';
 import { requireUser } from '../../../plugins/app/auth';
 import { security, tags } from '../http';
 import { checkTarget, type AddressRule } from '../crawl/guard';
@@ -22,13 +23,7 @@ const Flags = Type.Object({
 const TaskState = Type.Object({
   progress: Flags,
   task_id: Type.String(),
-  status: Type.Union([
-    Type.Literal('queued'),
-    Type.Literal('processing'),
-    Type.Literal('completed'),
-    Type.Literal('failed'),
-    Type.Literal('cancelled'),
-  ]),
+  status: JobStatusSchema,
   stage: Type.Union([Type.String(), Type.Null()]),
   percent: Type.Integer({ minimum: 0, maximum: 100 }),
   error: Type.Union([Type.String(), Type.Null()]),

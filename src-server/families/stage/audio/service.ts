@@ -1,6 +1,7 @@
-import { and, count, desc, eq, like, or, sql } from 'drizzle-orm';
+import { and, count, desc, eq, getTableName, like, or, sql } from 'drizzle-orm';
 import { loadMusicMetadata } from '../../../media/lazy';
 import type { Db } from '../../../db/client';
+import { watchTables } from '../../../db/table-watch';
 import { stageAudioFiles, studioSongs, users } from '../../../db/schema';
 import { FileTooLargeError, type FileStore } from '../../../storage/file-store';
 import { fileStem } from '../../../storage/file-names';
@@ -41,12 +42,17 @@ const columns = {
   uploaderSeq: users.seq,
 };
 
+const RECENT_ROWS = 256;
+
 /** The installation's shared audio library ("공용 음원"): every account reads it; uploads record who sent them. */
 export class AudioService {
   /** Keys being written or checked: stored, but not in the table yet. The orphan sweep leaves them alone. */
   private readonly inFlight = new Set<string>();
   /** Prepared once: every Range request of a playing song looks its row up. */
   private readonly byId;
+  /** Rows looked up lately, by id; any write to the library or to users (uploader names) empties it at once. */
+  private readonly recent = new Map<number, AudioRow>();
+  private readonly checkOtherWriters: () => void;
 
   constructor(
     private readonly db: Db,
@@ -56,6 +62,7 @@ export class AudioService {
     this.byId = this.select()
       .where(eq(stageAudioFiles.id, sql.placeholder('id')))
       .prepare();
+    this.checkOtherWriters = watchTables(db.$client, [getTableName(stageAudioFiles), getTableName(users)], () => this.recent.clear());
   }
 
   private select() {
@@ -72,7 +79,14 @@ export class AudioService {
   }
 
   get(id: number): AudioRow | null {
-    return this.byId.get({ id }) ?? null;
+    this.checkOtherWriters();
+    let row = this.recent.get(id);
+    if (row) return row;
+    row = this.byId.get({ id });
+    if (!row) return null;
+    if (this.recent.size >= RECENT_ROWS) this.recent.delete(this.recent.keys().next().value!);
+    this.recent.set(id, row);
+    return row;
   }
 
   exists(id: number): boolean {

@@ -1,16 +1,32 @@
 import { inArray } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import type { ConcertJoinResult, ConcertLeaveResult, ConcertSnapshot, ConcertSongView } from '../../../../src-shared/events';
+import type {
+  ConcertActionResult,
+  ConcertJoinResult,
+  ConcertLeaveResult,
+  ConcertSnapshot,
+  ConcertSongView,
+} from '../../../../src-shared/events';
 import { users } from '../../../db/schema';
 import { isAppError } from '../../../http/errors';
+import { errors } from '../errors';
 import type { AtelierSocket } from '../../../realtime/server';
 import type { AudioService } from '../audio/service';
 import { AUDIO_CONTENT_TYPES } from '../../../media/audio-sniff';
 import type { Actor, ConcertChangedEvent, ConcertReaction, ConcertService, ConcertState, Guest } from './service';
+import type { StageViews } from './stage';
+import { Throttle } from './throttle';
 
 /** Long enough for a whole concert; each snapshot carries freshly signed URLs anyway. */
 export const PLAYBACK_URL_TTL_SECONDS = 6 * 60 * 60;
 const MAX_ROOM_ID_LENGTH = 100;
+/** A listener's reactions and song requests over the socket: enough for a party, too few to flood the room. */
+export const REACTION_LIMIT = { count: 8, windowMs: 10_000 };
+export const REQUEST_LIMIT = { count: 4, windowMs: 60_000 };
+/** The library is read when the listener page opens; a page reloaded in a loop is slowed down. */
+export const LIBRARY_LIMIT = { count: 10, windowMs: 60_000 };
+/** The request picker lists at most this many library songs, newest first. */
+const LIBRARY_SONGS = 500;
 
 export const concertRoom = (roomId: string) => `concert:${roomId}`;
 
@@ -37,8 +53,11 @@ function replier<R>(ack: unknown): (result: R) => void {
  * `concert:state` after every change. A listener's seat is the same seat POST /join registers; it is
  * freed by `concert:leave` or when the user's last socket in the room goes. Returns the detacher.
  */
-export function attachConcertSync(app: FastifyInstance, concerts: ConcertService, audio: AudioService): () => void {
+export function attachConcertSync(app: FastifyInstance, concerts: ConcertService, audio: AudioService, stage: StageViews): () => void {
   const { realtime } = app;
+  const reactions = new Throttle(REACTION_LIMIT.count, REACTION_LIMIT.windowMs, app.clock.now);
+  const requests = new Throttle(REQUEST_LIMIT.count, REQUEST_LIMIT.windowMs, app.clock.now);
+  const libraryReads = new Throttle(LIBRARY_LIMIT.count, LIBRARY_LIMIT.windowMs, app.clock.now);
   /** Listener sockets per room, by stage user number: two tabs hold one seat until both go. */
   const followers = new Map<string, Map<number, { actor: Actor; sockets: Set<AtelierSocket> }>>();
 
@@ -95,6 +114,7 @@ export function attachConcertSync(app: FastifyInstance, concerts: ConcertService
       return { ...r, title: row?.title ?? `Audio ${r.audioId}`, artist: row?.artist ?? null };
     }),
     accessories: concert.accessories,
+    stage: stage(concert.studioUserId, concert.stageModelId, concert.accessories),
     listenServer: concert.listenServer,
     expiresAt: concert.expiresAt,
     serverTime: app.clock.now(),
@@ -118,6 +138,9 @@ export function attachConcertSync(app: FastifyInstance, concerts: ConcertService
     void socket.leave(concertRoom(roomId));
     if (entry.sockets.size > 0) return false;
     seats.delete(seq);
+    reactions.forget(`${roomId}:${seq}`);
+    requests.forget(`${roomId}:${seq}`);
+    libraryReads.forget(`${roomId}:${seq}`);
     if (seats.size === 0) followers.delete(roomId);
     return true;
   };
@@ -197,6 +220,49 @@ export function attachConcertSync(app: FastifyInstance, concerts: ConcertService
         reply({ ok: false, code: 'JOIN_FAILED', message: 'Could not join the concert' });
       }
     });
+
+    /**
+     * A seated listener's action (a guest's too: its pass opens the socket, never HTTP), counted
+     * against `throttle` per seat; the service's refusals come back in the stage's codes.
+     */
+    const act = <T extends object>(
+      event: 'concert:react' | 'concert:request' | 'concert:library',
+      throttle: Throttle,
+      run: (roomId: string, me: Actor, req: Record<string, unknown>) => T,
+    ) =>
+      socket.on(event, (req: unknown, ack: unknown) => {
+        const reply = replier<ConcertActionResult<T>>(ack);
+        const roomId = roomIdOf(req);
+        if (roomId === null) return reply(invalidRoomId);
+        const me = actorOf();
+        if (!me || !followers.get(roomId)?.get(me.seq)?.sockets.has(socket))
+          return reply({ ok: false, code: 'ACCESS_DENIED', message: 'Join the concert first' });
+        const wait = throttle.take(`${roomId}:${me.seq}`);
+        if (wait > 0) return reply({ ok: false, code: 'SLOW_DOWN', message: `Too many at once: try again in ${Math.ceil(wait / 1000)} s` });
+        try {
+          reply({ ok: true, ...run(roomId, me, req as Record<string, unknown>) });
+        } catch (err) {
+          if (isAppError(err)) return reply({ ok: false, code: err.code, message: err.message });
+          app.log.error({ err, roomId }, `${event} failed`);
+          reply({ ok: false, code: 'INTERNAL_SERVER_ERROR', message: 'Something went wrong; try again' });
+        }
+      });
+
+    act('concert:react', reactions, (roomId, me, req) => {
+      const emoji = typeof req.emoji === 'string' ? req.emoji : '';
+      concerts.react(roomId, me, emoji, socket.data.guest);
+      return {};
+    });
+    act('concert:request', requests, (roomId, me, req) => {
+      if (!Number.isSafeInteger(req.audioId) || (req.audioId as number) < 1)
+        throw errors.error('INVALID_INPUT', 'audioId must be a positive whole number');
+      return { requestId: concerts.request(roomId, me, req.audioId as number, socket.data.guest).requestId };
+    });
+    act('concert:library', libraryReads, () => ({
+      songs: audio
+        .list({ limit: LIBRARY_SONGS, offset: 0 })
+        .map((row) => ({ audioId: row.id, title: row.title, artist: row.artist, duration: row.duration })),
+    }));
 
     socket.on('concert:leave', (req: unknown, ack: unknown) => {
       const reply = replier<ConcertLeaveResult>(ack);

@@ -41,7 +41,12 @@ import {
   RequestParams,
   RequestMade,
   RequestList,
+  StageBody,
+  StagePreview,
+  StagePreviewBody,
+  StageSet,
 } from './schemas';
+import type { StageViews } from './stage';
 import { errors } from '../errors';
 
 const tags = ['stage'];
@@ -60,7 +65,7 @@ const studioOnly = (what: string) => `PERMISSION_DENIED: only the studio (the co
 const ORDER = 'Checks run in this order: input (400), room (404), permission (403), room state.';
 
 /** /api/concert/**: LAN concert rooms run by a studio's listen server. */
-export async function concertRoutes(app: FamilyApp, concerts: ConcertService): Promise<void> {
+export async function concertRoutes(app: FamilyApp, concerts: ConcertService, stage: StageViews): Promise<void> {
   app.post(
     '/api/concert/create',
     {
@@ -314,6 +319,14 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
   type AccessoryCode = 'ADD_ACCESSORY_FAILED' | 'REMOVE_ACCESSORY_FAILED' | 'UPDATE_ACCESSORIES_FAILED';
   const accessoryCodes = (code: AccessoryCode, more: Parameters<typeof errorResponses>[0]) =>
     errorResponses([...more, `${code}: the concert is open`, studioOnly('edit accessories'), ROOM_CODES]);
+  /** A body whose `accessories` list is required: its own codes for a missing or malformed list. */
+  const accessoriesBody = {
+    preValidation: precheck((body) => {
+      if (body.accessories === undefined) return missing('accessories is required');
+      return Array.isArray(body.accessories) ? null : accessoriesNotArray();
+    }),
+    config: { validationError: fieldErrors({ accessories: invalidAccessories }) },
+  };
   const WHILE_CLOSED = 'Only while the concert is closed: the audience already dressed the avatar. ';
 
   app.post(
@@ -366,11 +379,7 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
     '/api/concert/:roomId/accessories',
     {
       onRequest: signedIn,
-      preValidation: precheck((body) => {
-        if (body.accessories === undefined) return missing('accessories is required');
-        return Array.isArray(body.accessories) ? null : accessoriesNotArray();
-      }),
-      config: { validationError: fieldErrors({ accessories: invalidAccessories }) },
+      ...accessoriesBody,
       schema: {
         tags,
         security,
@@ -387,6 +396,70 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService): P
     async (request) => {
       const concert = concerts.replaceAccessories(request.params.roomId, actorOf(request), request.body.accessories);
       return { success: true as const, message: 'Accessories updated successfully', accessories: concert.accessories };
+    },
+  );
+
+  app.put(
+    '/api/concert/:roomId/stage',
+    {
+      onRequest: signedIn,
+      preValidation: precheck((body) => (body.modelId === undefined ? missing('modelId is required (null takes the stage away)') : null)),
+      schema: {
+        tags,
+        security,
+        summary: "Choose the stage's 3D model (studio only, while closed)",
+        description:
+          "Atelier's addition. Listeners see this model dressed with the accessories (`stage` in the `concert:state` snapshot); " +
+          'without one they see no stage. The model must be uploaded (`POST /api/models/upload`), not only registered by its path. ' +
+          WHILE_CLOSED +
+          ORDER,
+        params: RoomParams,
+        body: StageBody,
+        response: {
+          200: StageSet,
+          ...errorResponses([
+            'MISSING_FIELDS',
+            'INVALID_INPUT',
+            'UPDATE_STAGE_FAILED: the concert is open',
+            studioOnly('choose the stage model'),
+            ROOM_CODES,
+            "MODEL_NOT_FOUND: not one of the studio's models",
+            'MODEL_NOT_STORED: registered by its path only',
+          ]),
+        },
+      },
+    },
+    async (request) => {
+      const concert = concerts.setStageModel(request.params.roomId, actorOf(request), request.body.modelId);
+      return { success: true as const, message: 'Stage model updated', stageModelId: concert.stageModelId };
+    },
+  );
+
+  app.post(
+    '/api/concert/:roomId/stage/preview',
+    {
+      onRequest: signedIn,
+      ...accessoriesBody,
+      schema: {
+        tags,
+        security,
+        summary: 'Preview the stage with other accessories (studio only)',
+        description:
+          "What listeners would see with these accessories (and `modelId`, else the concert's stage model): the same `stage` as the snapshot, " +
+          "with signed URLs of the studio's stored models. Nothing is changed. An accessory names a library model by `modelUrl` `/api/models/file/<id>`. " +
+          ORDER,
+        params: RoomParams,
+        body: StagePreviewBody,
+        response: {
+          200: StagePreview,
+          ...errorResponses(['MISSING_FIELDS', 'INVALID_ACCESSORIES', 'INVALID_INPUT', studioOnly('preview the stage'), ROOM_CODES]),
+        },
+      },
+    },
+    async (request) => {
+      const concert = concerts.studioView(request.params.roomId, actorOf(request));
+      const modelId = request.body.modelId === undefined ? concert.stageModelId : request.body.modelId;
+      return { success: true as const, stage: stage(concert.studioUserId, modelId, request.body.accessories) };
     },
   );
 

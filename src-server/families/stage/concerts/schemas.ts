@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { Accessory, ConcertInfo, ConcertSong as Song, ListenServer } from '../../../../src-shared/api/stage';
+import { Accessory, ConcertInfo, ConcertInvitation, ConcertSong as Song, ConcertStage, ListenServer } from '../../../../src-shared/api/stage';
 import { AccessoryList } from '../presets/accessories';
 import { OrNull } from '../http';
 import { CONCERT_TTL_SECONDS, DEFAULT_MAX_AUDIENCE, REACTIONS, type ConcertState } from './service';
@@ -62,19 +62,7 @@ export const InviteParams = Type.Object({
   code: Type.String({ minLength: 1, maxLength: 100, description: 'The join code (any case) or the roomId' }),
 });
 
-export const Invite = Type.Object({
-  success: Type.Literal(true),
-  invite: Type.Object({
-    roomId: Type.String(),
-    concertName: Type.String(),
-    studioName: Type.String(),
-    isOpen: Type.Boolean(),
-    allowGuests: Type.Boolean(),
-    joinCode: Type.Union([Type.String(), Type.Null()]),
-    currentAudience: Type.Integer(),
-    maxAudience: Type.Integer(),
-  }),
-});
+export const Invite = Type.Object({ success: Type.Literal(true), invite: ConcertInvitation });
 
 export const GuestBody = Type.Object({
   displayName: Type.String({ minLength: 1, maxLength: 40, description: 'What the host and the audience see' }),
@@ -169,3 +157,18 @@ export const SongRequest = Type.Object({
 });
 export const RequestMade = Type.Object({ success: ok, message: Type.String(), request: SongRequest });
 export const RequestList = Type.Object({ success: ok, requests: Type.Array(SongRequest) });
+
+export const StageBody = Type.Object({
+  modelId: OrNull(Type.Integer({ minimum: 1 }), {
+    description: "One of the studio's uploaded 3D models (`GET /api/models/list`); null takes the stage away",
+  }),
+});
+export const StageSet = Type.Object({ success: ok, message: Type.String(), stageModelId: Type.Union([Type.Integer(), Type.Null()]) });
+export const StagePreviewBody = Type.Object({
+  modelId: Type.Optional(OrNull(Type.Integer({ minimum: 1 }), { description: "Omit for the concert's own stage model" })),
+  accessories: AccessoryList,
+});
+export const StagePreview = Type.Object({
+  success: ok,
+  stage: Type.Union([ConcertStage, Type.Null()], { description: 'null without a stage model (listeners see no stage)' }),
+});

@@ -8,6 +8,7 @@ import { accessoryOf, type AccessoryItem } from '../presets/accessories';
 import { randomBase36 } from '../../../storage/file-names';
 import { errors } from '../errors';
 import { advanceEnded, applyTransport, msUntilEnd, TransportError, type Playback, type TransportAction } from './transport';
+import type { ConcertInvitation } from '../../../../src-shared/api/stage';
 
 /** Seconds a room lives after the studio's last change, as the original Redis TTL did. */
 export const CONCERT_TTL_SECONDS = 7200;
@@ -92,18 +93,8 @@ export interface ConcertState {
   allowGuests: boolean;
   /** The short code people type to find the room. */
   joinCode: string | null;
-}
-
-/** What the invite page shows before anyone joins. */
-export interface ConcertInvite {
-  roomId: string;
-  concertName: string;
-  studioName: string;
-  isOpen: boolean;
-  allowGuests: boolean;
-  joinCode: string | null;
-  currentAudience: number;
-  maxAudience: number;
+  /** The studio's 3D model on the listeners' stage; null: no stage. */
+  stageModelId: number | null;
 }
 
 /** A guest as its pass names it: a number of its own, one room, a display name. */
@@ -123,6 +114,7 @@ export type ConcertChange =
   | { type: 'advanced' }
   | { type: 'requests' }
   | { type: 'accessories' }
+  | { type: 'stage' }
   | { type: 'listen-server' }
   | { type: 'open'; isOpen: boolean }
   | { type: 'guests'; allowGuests: boolean }
@@ -147,6 +139,16 @@ export interface Actor {
   seq: number;
 }
 
+/** Where a model of the studio's library lives: on this server (it can be shown), elsewhere, or nowhere. */
+export type ModelPlace = 'stored' | 'elsewhere' | null;
+
+/** Someone seated in a room (or its studio), as reactions and requests name them. */
+interface Participant {
+  row: Row;
+  seq: number;
+  name: string;
+}
+
 export interface CreateConcert {
   concertName: string;
   songs?: SongInput[];
@@ -168,6 +170,7 @@ const REGISTER_CLIENTS = 'Only the studio listen server can register a client.';
 const UNREGISTER_CLIENTS = 'Only the studio listen server can unregister a client.';
 const MANAGE_SONGS = 'Only the studio can manage the songs of this concert.';
 const EDIT_ACCESSORIES = 'Only the studio can edit the accessories of this concert.';
+const EDIT_STAGE = 'Only the studio can choose the stage model of this concert.';
 const SET_LISTEN_SERVER = 'Only the studio can register its listen server.';
 const OPEN_CLOSE = 'Only the studio can open or close this concert.';
 const TRANSPORT = 'Only the studio can control playback.';
@@ -199,6 +202,8 @@ export class ConcertService extends EventEmitter<ConcertEvents> {
     private readonly log?: Log,
     /** Seconds of an audio file, null when unknown: a song of unknown length never auto-advances. */
     private readonly durationOf: (audioId: number) => number | null = () => null,
+    /** Where one of an owner's 3D models lives (the stage library), by the owner's stage number. */
+    private readonly modelPlace: (ownerSeq: number, modelId: number) => ModelPlace = () => null,
   ) {
     super();
   }
@@ -243,17 +248,11 @@ export class ConcertService extends EventEmitter<ConcertEvents> {
     this.purge(roomId, 'ended');
   }
 
-  /** A participant's reaction, shown to everyone in the room; nothing is stored. */
-  react(roomId: string, actor: Actor, emoji: string): ConcertReaction {
-    const row = this.participantRow(roomId, actor);
+  /** A participant's (or a seated guest's) reaction, shown to everyone in the room; nothing is stored. */
+  react(roomId: string, actor: Actor, emoji: string, guest?: Guest): ConcertReaction {
+    const who = this.participant(roomId, actor, guest);
     if (!(REACTIONS as readonly string[]).includes(emoji)) throw errors.error('INVALID_REACTION', `Reactions are ${REACTIONS.join(' ')}`);
-    const reaction: ConcertReaction = {
-      roomId: row.roomId,
-      userId: actor.seq,
-      name: this.nameOf(actor),
-      emoji: emoji as Reaction,
-      at: this.now(),
-    };
+    const reaction: ConcertReaction = { roomId: who.row.roomId, userId: who.seq, name: who.name, emoji: emoji as Reaction, at: this.now() };
     try {
       this.emit('concert:reaction', reaction);
     } catch (err) {
@@ -262,16 +261,16 @@ export class ConcertService extends EventEmitter<ConcertEvents> {
     return reaction;
   }
 
-  /** A participant asks for a library song; asking again for one already waiting answers that request. */
-  request(roomId: string, actor: Actor, audioId: number): ConcertRequest {
-    const row = this.participantRow(roomId, actor);
+  /** A participant (or a seated guest) asks for a library song; asking again for one already waiting answers that request. */
+  request(roomId: string, actor: Actor, audioId: number, guest?: Guest): ConcertRequest {
+    const { row, seq, name } = this.participant(roomId, actor, guest);
     if (!this.audioExists(audioId)) throw errors.error('AUDIO_NOT_FOUND', `audioId ${audioId} is not in the audio library`);
     const pending = row.requests as ConcertRequest[];
     const same = pending.find((r) => r.audioId === audioId);
     if (same) return same;
     if (pending.length >= MAX_PENDING_REQUESTS)
       throw errors.error('TOO_MANY_REQUESTS', `At most ${MAX_PENDING_REQUESTS} requests may wait`);
-    const request: ConcertRequest = { requestId: randomBase36(10), audioId, userId: actor.seq, name: this.nameOf(actor), at: this.now() };
+    const request: ConcertRequest = { requestId: randomBase36(10), audioId, userId: seq, name, at: this.now() };
     // A listener's request is not the studio's change: it does not keep the room alive.
     this.db
       .update(stageConcerts)
@@ -460,6 +459,28 @@ export class ConcertService extends EventEmitter<ConcertEvents> {
     return this.editAccessories(roomId, actor, 'UPDATE_ACCESSORIES_FAILED', 'update accessories', () => accessories.map(accessoryOf));
   }
 
+  /**
+   * Puts one of the studio's stored 3D models on the listeners' stage (null takes it away). Like the
+   * accessories it dresses, it changes only while the doors are closed.
+   */
+  setStageModel(roomId: string, actor: Actor, modelId: number | null): ConcertState {
+    const row = this.owned(roomId, actor, EDIT_STAGE);
+    if (row.isOpen) throw errors.error('UPDATE_STAGE_FAILED', 'Cannot change the stage model while concert is open');
+    if (modelId !== null) {
+      const place = this.modelPlace(actor.seq, modelId);
+      if (place === null) throw errors.error('MODEL_NOT_FOUND', `Model ${modelId} is not in your 3D model library`);
+      if (place === 'elsewhere')
+        throw errors.error('MODEL_NOT_STORED', 'This model is only registered by its path: upload its file to show it on the stage');
+    }
+    this.save(row, { stageModelId: modelId });
+    return this.changed(roomId, { type: 'stage' });
+  }
+
+  /** The room as its studio sees it; anyone else is PERMISSION_DENIED. */
+  studioView(roomId: string, actor: Actor): ConcertState {
+    return this.stateOf(this.owned(roomId, actor, EDIT_STAGE));
+  }
+
   setListenServer(roomId: string, actor: Actor, server: ListenServer): ConcertState {
     const row = this.owned(roomId, actor, SET_LISTEN_SERVER);
     const listenServer: ListenServer = { localIP: server.localIP, port: server.port };
@@ -501,6 +522,20 @@ export class ConcertService extends EventEmitter<ConcertEvents> {
     if (!row) throw notFound();
     if (!this.isParticipant(roomId, actor.id)) throw errors.error('ACCESS_DENIED', NOT_IN_ROOM);
     return row;
+  }
+
+  /** The studio, a seated member or a guest seated in this very room; anyone else is ACCESS_DENIED. */
+  private participant(roomId: string, actor: Actor, guest?: Guest): Participant {
+    if (!guest) return { row: this.participantRow(roomId, actor), seq: actor.seq, name: this.nameOf(actor) };
+    const row = this.live(roomId);
+    if (!row) throw notFound();
+    const seated = this.db
+      .select({ seq: stageConcertGuests.seq })
+      .from(stageConcertGuests)
+      .where(and(eq(stageConcertGuests.seq, guest.seq), eq(stageConcertGuests.roomId, roomId), isNotNull(stageConcertGuests.seatedAt)))
+      .get();
+    if (!seated) throw errors.error('ACCESS_DENIED', NOT_IN_ROOM);
+    return { row, seq: -guest.seq, name: guest.name };
   }
 
   private requestOf(pending: ConcertRequest[], requestId: string): ConcertRequest {
@@ -678,6 +713,7 @@ export class ConcertService extends EventEmitter<ConcertEvents> {
       expiresAt: row.expiresAt,
       allowGuests: row.allowGuests,
       joinCode: row.joinCode,
+      stageModelId: row.stageModelId,
     };
   }
 
@@ -728,7 +764,7 @@ export class ConcertService extends EventEmitter<ConcertEvents> {
   }
 
   /** The room by its id or its join code (any case), as the invite page shows it before joining; null when there is none. */
-  invite(idOrCode: string): ConcertInvite | null {
+  invite(idOrCode: string): ConcertInvitation | null {
     const code = idOrCode.trim().toUpperCase();
     const found = this.db
       .select({ roomId: stageConcerts.roomId })

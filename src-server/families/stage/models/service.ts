@@ -1,7 +1,7 @@
 import { and, desc, eq, ne, or } from 'drizzle-orm';
 import { loadSharp } from '../../../media/lazy';
 import type { Db } from '../../../db/client';
-import { stageModels } from '../../../db/schema';
+import { stageModels, users } from '../../../db/schema';
 import { FileTooLargeError, InvalidKeyError, assertValidKey, type FileStore } from '../../../storage/file-store';
 import { fileStem } from '../../../storage/file-names';
 import { iso } from '../../../db/time';
@@ -131,6 +131,18 @@ export class Model3dService {
     this.db.delete(stageModels).where(eq(stageModels.id, id)).run();
     await this.release(owner, [row.filePath, row.thumbnailPath]);
     return row;
+  }
+
+  /** The model of the account with stage number `ownerSeq`, and whether its file is stored here (so it can be served). */
+  placed(ownerSeq: number, id: number): { row: ModelRow; stored: boolean } | null {
+    const found = this.db
+      .select({ row: stageModels, ownerId: users.id })
+      .from(stageModels)
+      .innerJoin(users, eq(users.id, stageModels.ownerId))
+      .where(and(eq(stageModels.id, id), eq(users.seq, ownerSeq)))
+      .get();
+    if (!found) return null;
+    return { row: found.row, stored: this.ownsKey({ id: found.ownerId, seq: ownerSeq }, found.row.filePath) };
   }
 
   /** A key this owner's uploads could have produced, so one the server may serve or delete for them. */

@@ -1,5 +1,5 @@
-import fs from 'node:fs';
 import path from 'node:path';
+import { firstInstalled } from '../../../ai/models';
 import type { AiPool } from '../../../ai/pool';
 import { cosine, embedSpeaker, speakerModelFile, to16k } from '../../../ai/pipelines/speaker';
 import { synthesizeSpeech } from '../../../ai/pipelines/supertonic';
@@ -41,21 +41,7 @@ export class VoiceMatcher {
 
   /** The first installed speaker model file (folders by name; hidden ones are installs in progress). */
   speakerModel(): string | null {
-    const root = speakerModelsRoot(this.dataDir);
-    let names: string[];
-    try {
-      names = fs
-        .readdirSync(root)
-        .filter((n) => !n.startsWith('.'))
-        .sort();
-    } catch {
-      return null;
-    }
-    for (const n of names) {
-      const file = speakerModelFile(path.join(root, n));
-      if (file) return file;
-    }
-    return null;
+    return firstInstalled(speakerModelsRoot(this.dataDir), speakerModelFile);
   }
 
   /** Where the speaker model last ran (cpu, cuda…), reported with the match. */

@@ -1,8 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
+import { firstInstalled } from '../../../ai/models';
 import type { AiPool } from '../../../ai/pool';
 import { chatterboxLayout, synthesizeChatterbox } from '../../../ai/pipelines/chatterbox';
-import { encodeWav, supertonicLayout, synthesizeSpeech } from '../../../ai/pipelines/supertonic';
+import { supertonicLayout, synthesizeSpeech } from '../../../ai/pipelines/supertonic';
+import { encodeWav } from '../../../media/wav';
 import { ClonedVoiceStore, type StoredVoice } from '../conversation/cloned-voice';
 import type { SpokenSentence } from '../../../db/schema';
 import type { Language } from './types';
@@ -54,37 +55,15 @@ export class StoryNarrator {
 
   /** The installed model, or null. Hidden folders (installs in progress) and incomplete ones are skipped. */
   model(): NarrationModel | null {
-    const root = ttsModelsRoot(this.dataDir);
-    let names: string[];
-    try {
-      names = fs
-        .readdirSync(root)
-        .filter((n) => !n.startsWith('.'))
-        .sort();
-    } catch {
-      return null;
-    }
-    for (const name of names) {
-      const found = supertonicLayout(path.join(root, name));
-      if (found.ok) return { dir: path.join(root, name), name, voices: Object.keys(found.layout.voices) };
-    }
-    return null;
+    return firstInstalled(ttsModelsRoot(this.dataDir), (dir, name) => {
+      const found = supertonicLayout(dir);
+      return found.ok ? { dir, name, voices: Object.keys(found.layout.voices) } : null;
+    });
   }
 
   /** The installed Chatterbox model (a folder of models/tts holding its four graphs and tokenizer.json), or null. */
   cloningModel(): CloningModel | null {
-    const root = ttsModelsRoot(this.dataDir);
-    let names: string[];
-    try {
-      names = fs
-        .readdirSync(root)
-        .filter((n) => !n.startsWith('.'))
-        .sort();
-    } catch {
-      return null;
-    }
-    for (const name of names) if (chatterboxLayout(path.join(root, name)).ok) return { dir: path.join(root, name), name };
-    return null;
+    return firstInstalled(ttsModelsRoot(this.dataDir), (dir, name) => (chatterboxLayout(dir).ok ? { dir, name } : null));
   }
 
   /**

@@ -1,13 +1,10 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { AiPool } from '../../../ai/pool';
-import { chatModelFile } from '../../../ai/pipelines/chat';
+import { installedChatModel } from '../../../ai/pipelines/chat';
 import { BuiltinStoryWriter } from './builtin-writer';
 import { ChatModelWriter } from './chat-writer';
 import type { StoryEngine } from './types';
 
-/** Where the user installs chat models: one folder each, in the transformers.js layout. */
-export const chatModelsRoot = (dataDir: string) => path.join(dataDir, 'models', 'chat');
+export { chatModelsRoot } from '../../../ai/pipelines/chat';
 
 /**
  * Which engine writes the next story: one plugged in (a test's instrumented engine) when there is
@@ -29,18 +26,7 @@ export class StoryEngineSlot {
 
   /** The installed chat model folder the stories use, or null. Hidden folders (installs in progress) are skipped. */
   chatModel(): string | null {
-    const root = chatModelsRoot(this.dataDir);
-    let names: string[];
-    try {
-      names = fs
-        .readdirSync(root)
-        .filter((n) => !n.startsWith('.'))
-        .sort();
-    } catch {
-      return null;
-    }
-    const dir = names.map((n) => path.join(root, n)).find((d) => chatModelFile(d) !== null);
-    return dir ?? null;
+    return installedChatModel(this.dataDir);
   }
 
   writer(): StoryEngine {

@@ -6,6 +6,7 @@ import { currentUser } from '../../../plugins/app/auth';
 import { storiesErrors } from '../errors';
 import { errorResponses, ok, security, signedIn, tags } from '../http';
 import type { SpeechTranscriber } from './transcriber';
+import { Transcript } from '../../../../src-shared/api/stories';
 
 /** A recording of a few seconds is far below this; it matches the socket's largest voice sample. */
 export const RECORDING_MAX_BYTES = 10 * 1024 * 1024;
@@ -13,14 +14,6 @@ export const RECORDING_MAX_BYTES = 10 * 1024 * 1024;
 const TranscribeForm = Type.Object({
   audio: Type.String({ format: 'binary', description: 'The recording: WAV, WebM/Opus, MP3… (anything ffmpeg reads), at most 10 MiB' }),
   language: Type.Optional(Type.Union([Type.Literal('ko'), Type.Literal('en')], { description: 'Default ko' })),
-});
-
-const Transcript = Type.Object({
-  text: Type.String({ description: 'What was said (masked where the safety filter blocks words)' }),
-  flagged: Type.Boolean(),
-  engine: Type.String({ description: 'e.g. "whisper whisper-small (transformers.js, q8)"' }),
-  device: Type.String({ description: 'Where it ran: cpu…' }),
-  voiced_seconds: Type.Number({ description: 'Speech the VAD found in the recording' }),
 });
 
 /** POST /api/v1/stories/transcribe: the microphone button's speech to text; the audio is not kept. */

@@ -1,29 +1,21 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { firstInstalled } from '../../../ai/models';
 import type { AiPool } from '../../../ai/pool';
 import { detectSpeech, VAD_SAMPLE_RATE } from '../../../ai/pipelines/vad';
 import { transcribe, whisperModelFiles } from '../../../ai/pipelines/whisper';
 import { decodeAudio, MediaDecodeError } from '../../../media/ffmpeg';
 import { checkText, mask } from '../engines/safety';
 import { storiesErrors } from '../errors';
+import type { Transcript } from '../../../../src-shared/api/stories';
 
 /** Where the user installs speech-to-text models: one folder each, Whisper in the transformers.js layout. */
 export const sttModelsRoot = (dataDir: string) => path.join(dataDir, 'models', 'stt');
 
 /** Less voiced speech than this is not worth sending to Whisper (it invents words in silence). */
 const MIN_SPEECH_SECONDS = 0.3;
-
-export interface Transcript {
-  text: string;
-  /** The child's words held something the safety filter blocks; `text` is masked. */
-  flagged: boolean;
-  engine: string;
-  device: string;
-  voiced_seconds: number;
-}
 
 /** The child's spoken answer to text: decoded, checked by the VAD, transcribed, then forgotten. */
 export class SpeechTranscriber {
@@ -34,21 +26,10 @@ export class SpeechTranscriber {
 
   /** The first installed Whisper folder (by name), or null. */
   model(): { dir: string; name: string; dtype: string } | null {
-    const root = sttModelsRoot(this.dataDir);
-    let names: string[];
-    try {
-      names = fs
-        .readdirSync(root)
-        .filter((n) => !n.startsWith('.'))
-        .sort();
-    } catch {
-      return null;
-    }
-    for (const name of names) {
-      const found = whisperModelFiles(path.join(root, name));
-      if (found.ok) return { dir: path.join(root, name), name, dtype: found.dtype };
-    }
-    return null;
+    return firstInstalled(sttModelsRoot(this.dataDir), (dir, name) => {
+      const found = whisperModelFiles(dir);
+      return found.ok ? { dir, name, dtype: found.dtype } : null;
+    });
   }
 
   async transcribe(bytes: Buffer, language: 'ko' | 'en', signal?: AbortSignal): Promise<Transcript> {

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { Alert, Button, Card, Field, Input } from '../../../components';
+import { Alert, Button, Card, TextField } from '../../../components';
 import { useAccount } from '../store';
 
 /** Deleting needs the password typed again: it removes the account and everything it owns. */
@@ -29,18 +29,14 @@ export function DeleteAccountCard() {
       {confirming ? (
         <form className="form" onSubmit={submit} noValidate aria-label="Delete account">
           {deletion.kind === 'failed' && <Alert tone="error">{deletion.message}</Alert>}
-          <Field label="Your password">
-            {(control) => (
-              <Input
-                {...control}
-                type="password"
-                autoComplete="current-password"
-                autoFocus
-                value={password}
-                onChange={(e) => setPassword(e.target.value)}
-              />
-            )}
-          </Field>
+          <TextField
+            label="Your password"
+            type="password"
+            autoComplete="current-password"
+            autoFocus
+            value={password}
+            onChange={setPassword}
+          />
           <div className="row">
             <Button type="submit" variant="danger" busy={deletion.kind === 'busy'} disabled={!password}>
               Delete my account

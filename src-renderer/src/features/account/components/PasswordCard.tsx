@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { errorMessage } from '../../../api/client';
-import { Alert, Button, Card, Field, Input } from '../../../components';
+import { Alert, Button, Card, TextField } from '../../../components';
 import { accountApi } from '../api';
 
 type Outcome = { kind: 'idle' } | { kind: 'busy' } | { kind: 'done' } | { kind: 'failed'; message: string };
@@ -28,8 +28,8 @@ export function PasswordCard() {
     }
   };
 
-  const edit = (set: (value: string) => void) => (e: { target: { value: string } }) => {
-    set(e.target.value);
+  const edit = (set: (value: string) => void) => (value: string) => {
+    set(value);
     if (outcome.kind !== 'busy') setOutcome({ kind: 'idle' });
   };
 
@@ -40,15 +40,23 @@ export function PasswordCard() {
       data-testid="password-card"
     >
       <form className="form form-grid" onSubmit={(e) => void submit(e)} noValidate aria-label="Change password">
-        <Field label="Current password">
-          {(c) => <Input {...c} type="password" autoComplete="current-password" value={current} onChange={edit(setCurrent)} />}
-        </Field>
-        <Field label="New password" hint="At least 8 characters, with a letter and a digit.">
-          {(c) => <Input {...c} type="password" autoComplete="new-password" value={next} onChange={edit(setNext)} />}
-        </Field>
-        <Field label="New password again" error={mismatch}>
-          {(c) => <Input {...c} type="password" autoComplete="new-password" value={repeat} onChange={edit(setRepeat)} />}
-        </Field>
+        <TextField label="Current password" type="password" autoComplete="current-password" value={current} onChange={edit(setCurrent)} />
+        <TextField
+          label="New password"
+          hint="At least 8 characters, with a letter and a digit."
+          type="password"
+          autoComplete="new-password"
+          value={next}
+          onChange={edit(setNext)}
+        />
+        <TextField
+          label="New password again"
+          error={mismatch}
+          type="password"
+          autoComplete="new-password"
+          value={repeat}
+          onChange={edit(setRepeat)}
+        />
         <div className="form-actions">
           <Button
             type="submit"

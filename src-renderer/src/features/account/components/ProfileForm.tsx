@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { Alert, Avatar, Button, Card, Field, Input } from '../../../components';
+import { Alert, Avatar, Button, Card, TextField } from '../../../components';
 import type { Me } from '../../auth/api';
 import type { ProfilePatch } from '../api';
 import { useAccount } from '../store';
@@ -89,11 +89,6 @@ export function ProfileForm({ user }: { user: Me }) {
   // An invalid edit is still an edit: Save stays enabled so pressing it explains what is wrong.
   const edited = changed || Object.keys(errors).length > 0;
 
-  const edit = (field: keyof Draft) => (e: { target: { value: string } }) => {
-    setDraft((d) => ({ ...d, [field]: e.target.value }));
-    if (save.kind !== 'busy') reset('save');
-  };
-
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setShowErrors(true);
@@ -102,6 +97,15 @@ export function ProfileForm({ user }: { user: Me }) {
 
   // An address that cannot show is said at once: saving it would only give a blank picture.
   const shown = (field: keyof Draft) => (showErrors || field === 'avatarUrl' ? errors[field] : undefined);
+  /** A field's value, its error once shown, and its edits (which clear the last save's outcome). */
+  const bind = (field: keyof Draft) => ({
+    value: draft[field],
+    error: shown(field),
+    onChange: (value: string) => {
+      setDraft((d) => ({ ...d, [field]: value }));
+      if (save.kind !== 'busy') reset('save');
+    },
+  });
 
   const choosePicture = async (file: File | undefined) => {
     setPictureError(null);
@@ -128,18 +132,15 @@ export function ProfileForm({ user }: { user: Me }) {
         </div>
       </div>
       <form className="form form-grid" onSubmit={submit} noValidate aria-label="Profile" data-testid="profile-form">
-        <Field label="Name" error={shown('name')}>
-          {(control) => <Input {...control} autoComplete="name" value={draft.name} onChange={edit('name')} />}
-        </Field>
-        <Field label="Age" hint="Optional." error={shown('age')}>
-          {(control) => <Input {...control} type="number" inputMode="numeric" min={0} max={150} value={draft.age} onChange={edit('age')} />}
-        </Field>
-        <Field label="Phone number" hint="Optional." error={shown('phone')}>
-          {(control) => <Input {...control} type="tel" autoComplete="tel" value={draft.phone} onChange={edit('phone')} />}
-        </Field>
-        <Field label="Avatar URL" hint="A picture on this server, or choose one from this computer." error={shown('avatarUrl')}>
-          {(control) => <Input {...control} type="url" value={draft.avatarUrl} onChange={edit('avatarUrl')} />}
-        </Field>
+        <TextField label="Name" autoComplete="name" {...bind('name')} />
+        <TextField label="Age" hint="Optional." type="number" inputMode="numeric" min={0} max={150} {...bind('age')} />
+        <TextField label="Phone number" hint="Optional." type="tel" autoComplete="tel" {...bind('phone')} />
+        <TextField
+          label="Avatar URL"
+          hint="A picture on this server, or choose one from this computer."
+          type="url"
+          {...bind('avatarUrl')}
+        />
         <div className="field">
           <label className="btn btn-secondary btn-sm" style={{ position: 'relative', alignSelf: 'start' }}>
             Choose a picture…

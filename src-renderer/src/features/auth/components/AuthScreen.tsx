@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { Alert } from '../../../components';
+import { Alert, Brand } from '../../../components';
 import { useAuth } from '../store';
 
 /** The frame around the sign-in and sign-up forms. */
@@ -7,11 +7,8 @@ export function AuthScreen({ title, subtitle, children }: { title: string; subti
   const notice = useAuth((s) => s.notice);
   return (
     <div className="auth-screen">
-      <main className="auth-panel">
-        <div className="brand brand-large">
-          <span className="brand-mark" aria-hidden="true" />
-          <span className="brand-name">Atelier</span>
-        </div>
+      <main className="card auth-panel">
+        <Brand large />
         <h1 className="auth-title">{title}</h1>
         <p className="auth-subtitle">{subtitle}</p>
         {notice && <Alert tone="info">{notice}</Alert>}

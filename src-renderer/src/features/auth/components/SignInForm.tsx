@@ -1,7 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { errorMessage } from '../../../api/client';
 import { Link, navigate } from '../../../app/router';
-import { Alert, Button, Field, Input } from '../../../components';
+import { Alert, Button, TextField, useAction } from '../../../components';
 import { useAuth } from '../store';
 import { AuthScreen } from './AuthScreen';
 
@@ -9,20 +8,17 @@ export function SignInForm({ next }: { next: string }) {
   const signIn = useAuth((s) => s.signIn);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await signIn(email.trim(), password);
-      navigate(next, { replace: true });
-    } catch (err) {
-      setError(errorMessage(err));
-      setBusy(false);
-    }
+    void run(
+      async () => {
+        await signIn(email.trim(), password);
+        navigate(next, { replace: true });
+      },
+      { leaves: true },
+    );
   };
 
   return (
@@ -33,22 +29,8 @@ export function SignInForm({ next }: { next: string }) {
             {error}
           </Alert>
         )}
-        <Field label="E-mail">
-          {(control) => (
-            <Input {...control} type="email" autoComplete="email" autoFocus value={email} onChange={(e) => setEmail(e.target.value)} />
-          )}
-        </Field>
-        <Field label="Password">
-          {(control) => (
-            <Input
-              {...control}
-              type="password"
-              autoComplete="current-password"
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
-          )}
-        </Field>
+        <TextField label="E-mail" type="email" autoComplete="email" autoFocus value={email} onChange={setEmail} />
+        <TextField label="Password" type="password" autoComplete="current-password" value={password} onChange={setPassword} />
         <Button type="submit" variant="primary" busy={busy} disabled={!email || !password}>
           Sign in
         </Button>

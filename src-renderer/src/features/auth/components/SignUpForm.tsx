@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, errorMessage } from '../../../api/client';
 import { Link, navigate } from '../../../app/router';
-import { Alert, Button, Field, Input } from '../../../components';
+import { Alert, Button, TextField } from '../../../components';
 import { useAuth } from '../store';
 import { AuthScreen } from './AuthScreen';
 
@@ -59,23 +59,17 @@ export function SignUpForm({
             {errors.form}
           </Alert>
         )}
-        <Field label="Name" error={errors.name}>
-          {(control) => <Input {...control} autoComplete="name" autoFocus value={name} onChange={(e) => setName(e.target.value)} />}
-        </Field>
-        <Field label="E-mail" error={errors.email}>
-          {(control) => <Input {...control} type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} />}
-        </Field>
-        <Field label="Password" hint="At least 8 characters, with a letter and a digit." error={errors.password}>
-          {(control) => (
-            <Input
-              {...control}
-              type="password"
-              autoComplete="new-password"
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
-          )}
-        </Field>
+        <TextField label="Name" error={errors.name} autoComplete="name" autoFocus value={name} onChange={setName} />
+        <TextField label="E-mail" error={errors.email} type="email" autoComplete="email" value={email} onChange={setEmail} />
+        <TextField
+          label="Password"
+          hint="At least 8 characters, with a letter and a digit."
+          error={errors.password}
+          type="password"
+          autoComplete="new-password"
+          value={password}
+          onChange={setPassword}
+        />
         <Button type="submit" variant="primary" busy={busy} disabled={!name.trim() || !email || !password}>
           Create account
         </Button>

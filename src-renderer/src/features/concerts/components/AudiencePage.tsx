@@ -3,11 +3,12 @@ import { useEffect, useRef, useState, type RefObject } from 'react';
 import type { ConcertEnded, ConcertRole, ConcertSnapshot } from '../../../../../src-shared/events';
 import { expectedPosition } from '../../../../../src-shared/clock';
 import { Link } from '../../../app/router';
-import { Alert, Button, Icon, Spinner } from '../../../components';
+import { Alert, Brand, Button, Card, Icon, Spinner } from '../../../components';
 import { useSocketEvent, useSocketStore } from '../../../lib/socket';
 import { formatTime, joinRoom, leaveRoom } from '../room';
 import { usePlaybackSync, useServerClock } from '../sync';
 import { ListenerParty } from './ListenerParty';
+import { StageView } from './StageView';
 
 type Phase =
   | { kind: 'joining' }
@@ -80,10 +81,7 @@ export function AudiencePage({ roomId }: { roomId: string }) {
   return (
     <div className="concert-page">
       <header className="concert-topbar">
-        <div className="brand">
-          <span className="brand-mark" aria-hidden="true" />
-          <span className="brand-name">Atelier</span>
-        </div>
+        <Brand />
         {phase.kind === 'in' && phase.role === 'listener' && (
           <Button variant="secondary" size="sm" onClick={leave} data-testid="concert-leave">
             Leave
@@ -148,6 +146,11 @@ export function AudiencePage({ roomId }: { roomId: string }) {
                 </Button>
               )}
             </section>
+            {concert.stage && (
+              <Card title="On stage" data-testid="concert-stage">
+                <StageView stage={concert.stage} label={`${concert.studioName}’s stage: ${concert.stage.model.name}`} />
+              </Card>
+            )}
             <ListenerParty concert={concert} audio={audio} offset={offset} />
             <section className="card" aria-labelledby="setlist-title">
               <h2 className="card-title" id="setlist-title">

@@ -1,6 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { errorMessage } from '../../../api/client';
-import { Alert, Button, Card, Field, FilePicker, Input, Spinner } from '../../../components';
+import { Alert, Card, FilePicker, Spinner, SubmitRow, TextField, useAction } from '../../../components';
 import { useConcerts } from '../store';
 import { formatTime } from '../room';
 
@@ -16,27 +15,18 @@ export function LibraryCard() {
   const [file, setFile] = useState<File | null>(null);
   const [title, setTitle] = useState('');
   const [artist, setArtist] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [added, setAdded] = useState<string | null>(null);
+  const { busy, error, note: added, setNote: setAdded, run } = useAction();
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
     if (!file) return;
-    setBusy(true);
-    setError(null);
-    setAdded(null);
-    try {
+    void run(async () => {
       const audio = await upload(file, title.trim(), artist.trim());
       setAdded(`“${audio.title}” is in the library.`);
       setFile(null);
       setTitle('');
       setArtist('');
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -55,21 +45,17 @@ export function LibraryCard() {
           }}
           data-testid="upload-file"
         />
-        <Field label="Title">
-          {(control) => (
-            <Input {...control} value={title} maxLength={200} onChange={(e) => setTitle(e.target.value)} data-testid="upload-title" />
-          )}
-        </Field>
-        <Field label="Artist" hint="Optional">
-          {(control) => <Input {...control} value={artist} maxLength={200} onChange={(e) => setArtist(e.target.value)} />}
-        </Field>
-        <div className="form-actions">
-          <Button type="submit" variant="primary" busy={busy} disabled={!file || !title.trim()} data-testid="upload-submit">
-            Upload to library
-          </Button>
-          {error && <Alert tone="error">{error}</Alert>}
-          {added && <Alert tone="success">{added}</Alert>}
-        </div>
+        <TextField label="Title" value={title} maxLength={200} onChange={setTitle} data-testid="upload-title" />
+        <TextField label="Artist" hint="Optional" value={artist} maxLength={200} onChange={setArtist} />
+        <SubmitRow
+          busy={busy}
+          disabled={!file || !title.trim()}
+          error={error}
+          note={added && <Alert tone="success">{added}</Alert>}
+          data-testid="upload-submit"
+        >
+          Upload to library
+        </SubmitRow>
       </form>
       {libraryError && <Alert tone="error">{libraryError}</Alert>}
       {!library && !libraryError && <Spinner label="Loading the library" />}

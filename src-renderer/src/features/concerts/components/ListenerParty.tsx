@@ -1,9 +1,10 @@
 import { useEffect, useState, type RefObject } from 'react';
-import type { ConcertSnapshot } from '../../../../../src-shared/events';
+import type { ConcertLibrarySong, ConcertSnapshot } from '../../../../../src-shared/events';
 import { errorMessage } from '../../../api/client';
 import { Alert, Button } from '../../../components';
-import { concertsApi, REACTIONS, type AudioFile } from '../api';
-import { formatTime } from '../room';
+import { useSocketStore } from '../../../lib/socket';
+import { REACTIONS } from '../api';
+import { formatTime, listenerActions } from '../room';
 import { CoverArt } from './CoverArt';
 import { ReactionsFeed } from './ReactionsFeed';
 import '../party.css';
@@ -24,7 +25,9 @@ export function ListenerParty({
 }) {
   const [volume, setVolume] = useState(() => Number(localStorage.getItem(VOLUME_KEY) ?? '1'));
   const [, tick] = useState(0);
-  const [library, setLibrary] = useState<AudioFile[] | null>(null);
+  const socket = useSocketStore((s) => s.socket);
+  const actions = socket ? listenerActions(socket, concert.roomId) : null;
+  const [library, setLibrary] = useState<ConcertLibrarySong[] | null>(null);
   const [pick, setPick] = useState('');
   const [note, setNote] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
 
@@ -37,8 +40,11 @@ export function ListenerParty({
     localStorage.setItem(VOLUME_KEY, String(volume));
   }, [audio, volume]);
   useEffect(() => {
-    void concertsApi.audioList().then(setLibrary, () => setLibrary([]));
-  }, []);
+    if (!socket) return;
+    void listenerActions(socket, concert.roomId)
+      .library()
+      .then(setLibrary, () => setLibrary([]));
+  }, [socket, concert.roomId]);
 
   const index = concert.songs.findIndex((s) => s.songNum === concert.currentSong);
   const song = concert.songs[index] ?? null;
@@ -108,7 +114,8 @@ export function ListenerParty({
             className="reaction-button"
             aria-label={`React ${emoji}`}
             data-testid={`react-${emoji}`}
-            onClick={() => void send(() => concertsApi.react(concert.roomId, emoji), 'Sent')}
+            disabled={!actions}
+            onClick={() => actions && void send(() => actions.react(emoji), 'Sent')}
           >
             {emoji}
           </button>
@@ -121,18 +128,15 @@ export function ListenerParty({
           <select className="input select" value={pick} onChange={(e) => setPick(e.target.value)} aria-label="Song to request">
             <option value="">Request a song…</option>
             {library.map((a) => (
-              <option key={a.id} value={a.id}>
+              <option key={a.audioId} value={a.audioId}>
                 {a.title}
               </option>
             ))}
           </select>
           <Button
-            disabled={!pick}
+            disabled={!pick || !actions}
             onClick={() =>
-              void send(
-                () => concertsApi.requestSong(concert.roomId, Number(pick)).then(() => setPick('')),
-                'Requested: the host will see it',
-              )
+              actions && void send(() => actions.request(Number(pick)).then(() => setPick('')), 'Requested: the host will see it')
             }
             data-testid="request-song"
           >

@@ -1,7 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { errorMessage } from '../../../api/client';
 import { navigate } from '../../../app/router';
-import { Alert, Button, Card, Field, Input } from '../../../components';
+import { Button, Card, SubmitRow, TextField, useAction } from '../../../components';
 import { useSocketStore } from '../../../lib/socket';
 import { formatTime } from '../room';
 import { useConcerts } from '../store';
@@ -14,8 +13,7 @@ export function NewConcertCard() {
   const [name, setName] = useState('');
   const [maxAudience, setMaxAudience] = useState('20');
   const [setList, setSetList] = useState<number[]>([]);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
 
   const byId = new Map(library.map((a) => [a.id, a]));
   const seats = Number(maxAudience);
@@ -29,18 +27,16 @@ export function NewConcertCard() {
       return next;
     });
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
     if (!socket) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const roomId = await create(socket, { concertName: name.trim(), audioIds: setList, maxAudience: seats });
-      navigate(`/concerts/${encodeURIComponent(roomId)}`);
-    } catch (err) {
-      setError(errorMessage(err));
-      setBusy(false);
-    }
+    void run(
+      async () => {
+        const roomId = await create(socket, { concertName: name.trim(), audioIds: setList, maxAudience: seats });
+        navigate(`/concerts/${encodeURIComponent(roomId)}`);
+      },
+      { leaves: true },
+    );
   };
 
   return (
@@ -51,28 +47,18 @@ export function NewConcertCard() {
     >
       <form className="form" onSubmit={submit} aria-label="New concert" noValidate>
         <div className="form-grid">
-          <Field label="Concert name">
-            {(control) => (
-              <Input {...control} value={name} maxLength={200} onChange={(e) => setName(e.target.value)} data-testid="concert-name-input" />
-            )}
-          </Field>
-          <Field
+          <TextField label="Concert name" value={name} maxLength={200} onChange={setName} data-testid="concert-name-input" />
+          <TextField
             label="Seats"
             hint="How many listeners may join at once"
             error={maxAudience && !seatsValid ? 'A whole number from 1 to 10000' : null}
-          >
-            {(control) => (
-              <Input
-                {...control}
-                type="number"
-                min={1}
-                max={10000}
-                value={maxAudience}
-                onChange={(e) => setMaxAudience(e.target.value)}
-                data-testid="concert-seats-input"
-              />
-            )}
-          </Field>
+            type="number"
+            min={1}
+            max={10000}
+            value={maxAudience}
+            onChange={setMaxAudience}
+            data-testid="concert-seats-input"
+          />
         </div>
         <div className="setlist-builder">
           <div>
@@ -136,18 +122,9 @@ export function NewConcertCard() {
             )}
           </div>
         </div>
-        <div className="form-actions">
-          <Button
-            type="submit"
-            variant="primary"
-            busy={busy}
-            disabled={!name.trim() || !seatsValid || !socket}
-            data-testid="concert-create"
-          >
-            Create concert
-          </Button>
-          {error && <Alert tone="error">{error}</Alert>}
-        </div>
+        <SubmitRow busy={busy} disabled={!name.trim() || !seatsValid || !socket} error={error} data-testid="concert-create">
+          Create concert
+        </SubmitRow>
       </form>
     </Card>
   );

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { Alert, Button, confirmAction, Field, Input } from '../../../components';
+import { Alert, Button, confirmAction, TextField, useAction } from '../../../components';
 import { describeError, type Board } from '../api';
 import { useImages } from '../store';
 
@@ -40,9 +40,7 @@ function BoardRow({ board, active }: { board: Board; active: boolean }) {
     <li className="board-row" data-testid="board">
       {renaming ? (
         <form className="board-rename" onSubmit={(e) => void rename(e)}>
-          <Field label={`New name for ${board.name}`}>
-            {(c) => <Input {...c} value={name} maxLength={100} onChange={(e) => setName(e.target.value)} autoFocus />}
-          </Field>
+          <TextField label={`New name for ${board.name}`} value={name} maxLength={100} onChange={setName} autoFocus />
           <div className="row">
             <Button type="submit" size="sm" variant="primary" disabled={!name.trim()}>
               Save
@@ -80,21 +78,14 @@ function BoardRow({ board, active }: { board: Board; active: boolean }) {
 export function BoardsSidebar() {
   const { boards, boardsError, filter, setFilter, createBoard } = useImages();
   const [name, setName] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction(describeError);
 
-  const create = async (event: FormEvent) => {
+  const create = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       await createBoard(name.trim());
       setName('');
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -119,10 +110,8 @@ export function BoardsSidebar() {
           <BoardRow key={`${b.id}:${b.name}`} board={b} active={filter.boardId === b.id} />
         ))}
       </ul>
-      <form className="stack-sm" onSubmit={(e) => void create(e)}>
-        <Field label="Board name">
-          {(c) => <Input {...c} value={name} maxLength={100} placeholder="Landscapes" onChange={(e) => setName(e.target.value)} />}
-        </Field>
+      <form className="stack-sm" onSubmit={create}>
+        <TextField label="Board name" value={name} maxLength={100} placeholder="Landscapes" onChange={setName} />
         <Button type="submit" size="sm" busy={busy} disabled={!name.trim()}>
           Create board
         </Button>

@@ -4,9 +4,10 @@ import { describeError, type ImageSummary } from '../api';
 import { useImages } from '../store';
 import { keysOf, useShortcut } from '../../../lib/shortcuts';
 import { BoardsSidebar } from './BoardsSidebar';
+import { dragImage } from '../canvas/drag';
 
 function Tile({ image }: { image: ImageSummary }) {
-  const { select, toggleStar, selectedId } = useImages();
+  const { select, toggleStar, selectedId, openLightbox } = useImages();
   const [error, setError] = useState<string | null>(null);
   const star = async () => {
     setError(null);
@@ -21,7 +22,10 @@ function Tile({ image }: { image: ImageSummary }) {
       <button
         type="button"
         className="gallery-open"
+        draggable
+        onDragStart={(e) => dragImage(e, image)}
         onClick={() => void select(image.id)}
+        onDoubleClick={() => openLightbox(image.id)}
         aria-label={`Open ${image.metadata.prompt || 'image'}`}
         title={`${image.metadata.prompt || 'Image'} (${keysOf('gallery-previous')[0]} ${keysOf('gallery-next')[0]} step through the gallery)`}
         aria-keyshortcuts="ArrowLeft ArrowRight"
@@ -36,6 +40,9 @@ function Tile({ image }: { image: ImageSummary }) {
         onClick={() => void star()}
       >
         {image.is_starred ? '★' : '☆'}
+      </button>
+      <button type="button" className="expand-button" aria-label="View larger" title="View larger" onClick={() => openLightbox(image.id)}>
+        ⤢
       </button>
       {error && <Alert tone="error">{error}</Alert>}
     </li>
@@ -61,12 +68,9 @@ export function Gallery() {
 
   // ← and → step through the gallery, opening each image's details and keeping its tile in view.
   const step = (by: number) => {
-    const { selectedId, select } = useImages.getState();
-    if (images.length === 0) return false;
-    const at = images.findIndex((i) => i.id === selectedId);
-    const next = images[at === -1 ? (by > 0 ? 0 : images.length - 1) : Math.max(0, Math.min(images.length - 1, at + by))]!;
-    void select(next.id);
-    document.querySelector<HTMLElement>(`[data-testid="gallery-image"][data-id="${CSS.escape(next.id)}"] .gallery-open`)?.focus();
+    const next = useImages.getState().step(by);
+    if (next === null) return false;
+    document.querySelector<HTMLElement>(`[data-testid="gallery-image"][data-id="${CSS.escape(next)}"] .gallery-open`)?.focus();
   };
   useShortcut('gallery-previous', () => step(-1));
   useShortcut('gallery-next', () => step(1));
@@ -81,9 +85,11 @@ export function Gallery() {
         <div className="gallery-main">
           {galleryError && <Alert tone="error">{galleryError}</Alert>}
           {images.length === 0 && !loadingImages && !galleryError && (
-            <p className="muted">{filter.boardId || filter.starred ? 'No images here yet.' : 'No images yet. Generate one above.'}</p>
+            <p className="muted">
+              {filter.boardId || filter.starred ? 'No images here yet.' : 'No images yet. Generate one with the form on the left.'}
+            </p>
           )}
-          <ul className="gallery-grid" data-testid="gallery-grid">
+          <ul className="tile-grid gallery-grid" data-testid="gallery-grid">
             {images.map((i) => (
               <Tile key={i.id} image={i} />
             ))}

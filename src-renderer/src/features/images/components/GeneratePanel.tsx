@@ -1,14 +1,16 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { Alert, Button, Card, Field, Input, Slider } from '../../../components';
-import { canvasApi, describeError, SAMPLERS, type CanvasModel } from '../api';
+import { canvasApi, SAMPLERS, type CanvasModel } from '../api';
+import { useAttempt } from '../useAttempt';
+import { ASPECTS, aspectSize, hasPaint, visibleStrokes } from '../canvas/geometry';
+import { maskPng } from '../canvas/render';
 import { useImages } from '../store';
-import { MaskEditor, type MaskHandle } from './MaskEditor';
+import type { Mode } from '../store/settings';
+import { useImageDrop } from './DropZone';
 import { SourcePicker } from './SourcePicker';
 import { ModelExtras, RecallUpload } from './ModelExtras';
 import { spend } from '../../../lib/words';
 import { ariaKeys, pressSubmit, useShortcut, withShortcut } from '../../../lib/shortcuts';
-
-type Mode = 'text' | 'image' | 'inpaint';
 
 const MODES: { mode: Mode; label: string }[] = [
   { mode: 'text', label: 'Text to image' },
@@ -49,15 +51,62 @@ function NumberSetting(props: { label: string; hint?: string; field: NumericSett
   );
 }
 
+/** A mode tab that also takes a dropped image, switching to its mode. */
+function ModeTab({ mode, label, onError }: { mode: Mode; label: string; onError: (message: string | null) => void }) {
+  const current = useImages((s) => s.mode);
+  const setMode = useImages((s) => s.setMode);
+  const { over, handlers } = useImageDrop(mode === 'text' ? null : mode, onError);
+  return (
+    <button
+      type="button"
+      role="radio"
+      aria-checked={current === mode}
+      className={`mode-tab${current === mode ? ' active' : ''}${over ? ' drop-over' : ''}`}
+      onClick={() => setMode(mode)}
+      {...(mode === 'text' ? {} : handlers)}
+    >
+      {label}
+    </button>
+  );
+}
+
+/** The prompts sent before, newest first: picking one puts it (and its negative prompt) back in the form. */
+function PromptHistory() {
+  const history = useImages((s) => s.promptHistory);
+  const setSettings = useImages((s) => s.setSettings);
+  if (history.length === 0) return null;
+  return (
+    <select
+      className="input prompt-history"
+      aria-label="Prompt history"
+      value=""
+      onChange={(e) => {
+        const past = history[Number(e.target.value)];
+        if (past) setSettings({ prompt: past.prompt, negative_prompt: past.negative_prompt });
+      }}
+    >
+      <option value="">Recent prompts…</option>
+      {history.map((h, i) => (
+        <option key={h.prompt} value={i}>
+          {h.prompt.length > 80 ? `${h.prompt.slice(0, 79)}…` : h.prompt}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 export function GeneratePanel() {
-  const { models, settings, setSettings, jobQueued, source } = useImages();
-  const [mode, setMode] = useState<Mode>('text');
+  const { models, settings, setSettings, source, mode, queueFromForm, setCentre } = useImages();
   const [strength, setStrength] = useState(0.75);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, attempt } = useAttempt();
   const [queued, setQueued] = useState<string | null>(null);
-  const mask = useRef<MaskHandle>(null);
   const form = useRef<HTMLFormElement>(null);
+  // Inpainting redraws everything under the mask by default; image-to-image keeps some of the source.
+  const [lastMode, setLastMode] = useState(mode);
+  if (lastMode !== mode) {
+    setLastMode(mode);
+    setStrength(mode === 'inpaint' ? 1 : 0.75);
+  }
   useShortcut('generate', () => pressSubmit(form.current));
 
   const checkpoints = (models ?? []).filter((m) => m.type === 'main');
@@ -71,27 +120,29 @@ export function GeneratePanel() {
     if (mode !== 'text' && !source)
       return setError('Choose a starting image first: upload one, or pick one in the gallery (“Use as source”).');
     let maskImage: string | null = null;
+    const { strokes, sourceSize, feather } = useImages.getState();
     if (mode === 'inpaint') {
-      maskImage = mask.current?.toPng() ?? null;
-      if (!maskImage) return setError('Paint over the part of the image to redraw first.');
+      if (!hasPaint(strokes) || !sourceSize) {
+        setCentre('canvas');
+        return setError('Paint over the part of the image to redraw first, on the canvas.');
+      }
+      maskImage = maskPng(visibleStrokes(strokes), sourceSize.width, sourceSize.height);
     }
-    setBusy(true);
-    try {
-      const accepted =
-        mode === 'text'
-          ? await canvasApi.textToImage(settings)
-          : mode === 'image'
-            ? await canvasApi.imageToImage(settings, source!.ref, strength)
-            : await canvasApi.inpaint(settings, source!.ref, maskImage!, strength);
-      setQueued(
-        `Sent to the queue at position ${accepted.queue_position} (about ${accepted.estimated_wait_seconds} s, about ${spend(accepted.estimated_credits)}); follow it under Progress.`,
+    await attempt(async () => {
+      const accepted = await queueFromForm(
+        () =>
+          mode === 'text'
+            ? canvasApi.textToImage(settings)
+            : mode === 'image'
+              ? canvasApi.imageToImage(settings, source!.ref, strength)
+              : canvasApi.inpaint(settings, source!.ref, maskImage!, strength, feather),
+        mode === 'text' ? 'text_to_image' : mode === 'image' ? 'image_to_image' : 'inpaint',
+        { ...settings },
       );
-      jobQueued(accepted, mode === 'text' ? 'text_to_image' : mode === 'image' ? 'image_to_image' : 'inpaint', { ...settings });
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
+      setQueued(
+        `Sent to the queue at position ${accepted.queue_position} (about ${accepted.estimated_wait_seconds} s, about ${spend(accepted.estimated_credits)}); follow it in the viewer.`,
+      );
+    });
   };
 
   return (
@@ -99,22 +150,11 @@ export function GeneratePanel() {
       <form ref={form} className="stack" onSubmit={(e) => void submit(e)} aria-label="Generate images">
         <div className="mode-tabs" role="radiogroup" aria-label="Mode">
           {MODES.map((m) => (
-            <button
-              key={m.mode}
-              type="button"
-              role="radio"
-              aria-checked={mode === m.mode}
-              className={`mode-tab${mode === m.mode ? ' active' : ''}`}
-              onClick={() => {
-                setMode(m.mode);
-                setStrength(m.mode === 'inpaint' ? 1 : 0.75);
-              }}
-            >
-              {m.label}
-            </button>
+            <ModeTab key={m.mode} mode={m.mode} label={m.label} onError={setError} />
           ))}
         </div>
         <RecallUpload />
+        <PromptHistory />
         <Field label="Prompt">
           {(c) => (
             <textarea
@@ -191,6 +231,24 @@ export function GeneratePanel() {
             max={bounds.max}
             step={8}
           />
+          <div className="aspect-presets" role="group" aria-label="Aspect ratio">
+            {ASPECTS.map((a) => {
+              const size = aspectSize(a, model?.native_size ?? 512, bounds);
+              const on = size.width === settings.width && size.height === settings.height;
+              return (
+                <button
+                  key={a}
+                  type="button"
+                  className={`aspect-chip${on ? ' active' : ''}`}
+                  aria-pressed={on}
+                  title={`${size.width} × ${size.height}`}
+                  onClick={() => setSettings(size)}
+                >
+                  {a}
+                </button>
+              );
+            })}
+          </div>
           <NumberSetting label="Steps" field="steps" min={1} max={150} />
           <NumberSetting label="CFG scale" hint="1 or less: no guidance" field="cfg_scale" min={0} max={30} step={0.5} />
           <Field label="Sampler">
@@ -244,7 +302,14 @@ export function GeneratePanel() {
               format={(v) => v.toFixed(2)}
               onChange={setStrength}
             />
-            {mode === 'inpaint' && source && <MaskEditor ref={mask} source={source.url} />}
+            {mode === 'inpaint' && source && (
+              <p className="muted small canvas-hint">
+                Paint the mask on the canvas in the middle.{' '}
+                <button type="button" className="link-button" onClick={() => setCentre('canvas')}>
+                  Show the canvas
+                </button>
+              </p>
+            )}
           </>
         )}
         {error && <Alert tone="error">{error}</Alert>}

@@ -4,6 +4,7 @@ import { Alert, Button, confirmAction, Field, Spinner } from '../../../component
 import { ariaKeys, useShortcut, withShortcut } from '../../../lib/shortcuts';
 import { canvasApi, describeError, type ImageDetail } from '../api';
 import { applyRecall } from '../recall';
+import { useAttempt } from '../useAttempt';
 import { useImages } from '../store';
 
 const bytes = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
@@ -27,10 +28,19 @@ const KINDS: Record<string, string> = {
   upscale: 'Upscale',
 };
 
+/** An outpaint's extension in words: "right 64 px, top 32 px". */
+const outpaintWords = (o: unknown) =>
+  o && typeof o === 'object'
+    ? Object.entries(o as Record<string, number>)
+        .filter(([, v]) => v > 0)
+        .map(([side, v]) => `${side} ${v} px`)
+        .join(', ')
+    : null;
+
 function Metadata({ image }: { image: ImageDetail }) {
   const m = image.metadata;
   const rows: [string, string | number | null | undefined][] = [
-    ['Made by', m.kind ? (KINDS[m.kind] ?? m.kind) : null],
+    ['Made by', m.outpaint ? 'Outpaint' : m.kind ? (KINDS[m.kind] ?? m.kind) : null],
     ['Prompt', m.prompt],
     ['Negative prompt', m.negative_prompt || null],
     ['Seed', m.seed],
@@ -39,6 +49,8 @@ function Metadata({ image }: { image: ImageDetail }) {
     ['Sampler', m.sampler],
     ['Strength', m.strength],
     ['Upscaled', m.scale ? `×${m.scale}` : null],
+    ['Outpainted', outpaintWords(m.outpaint)],
+    ['Feather', typeof m.mask_feather === 'number' ? `${m.mask_feather} px` : null],
     ['Model', m.model],
     ['Ran on', ranOn(m.provider)],
     ['VAE', typeof m.vae === 'string' ? m.vae : null],
@@ -77,8 +89,7 @@ function Upscale({ image }: { image: ImageDetail }) {
   const upscalers = (models ?? []).filter((m) => m.type === 'upscaler');
   const [scale, setScale] = useState<2 | 4>(2);
   const [model, setModel] = useState(upscalers.find((m) => m.is_available)?.name ?? '');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, attempt } = useAttempt();
   const [jobId, setJobId] = useState<string | null>(null);
   const job = useJob(jobId);
   const select = useImages((s) => s.select);
@@ -88,19 +99,12 @@ function Upscale({ image }: { image: ImageDetail }) {
 
   if (upscalers.length === 0) return <p className="muted small">No upscaler is installed; add one in Models to enlarge images.</p>;
 
-  const run = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const run = () =>
+    attempt(async () => {
       const accepted = await canvasApi.upscale(image.id, scale, model || undefined);
       setJobId(accepted.job_id);
       jobQueued(accepted, 'upscale', { image: image.id, scale, model });
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <div className="stack-sm" data-testid="upscale">
@@ -169,6 +173,8 @@ export function ImageDetailPanel() {
     removeFromBoard,
     setSettings,
     setSource,
+    setMode,
+    openLightbox,
     models,
   } = useImages();
   const [boardId, setBoardId] = useState('');
@@ -215,9 +221,9 @@ export function ImageDetailPanel() {
       {!detail && !detailError && <Spinner label="Loading the image" />}
       {detail && (
         <div className="stack-sm">
-          <a href={detail.full_url} target="_blank" rel="noreferrer" className="detail-full">
+          <button type="button" className="detail-full" onClick={() => openLightbox(detail.id)} aria-label="View larger">
             <img src={detail.full_url} alt={m?.prompt ?? 'Generated image'} />
-          </a>
+          </button>
           <Metadata image={detail} />
           {typeof m?.source_image_id === 'string' && (
             <button
@@ -226,7 +232,7 @@ export function ImageDetailPanel() {
               onClick={() => void select(m.source_image_id as string)}
               data-testid="upscale-source"
             >
-              Upscaled from an image in your gallery: open the original
+              {m.kind === 'upscale' ? 'Upscaled from' : 'Made from'} an image in your gallery: open the original
             </button>
           )}
           <div className="row wrap">
@@ -283,6 +289,15 @@ export function ImageDetailPanel() {
               }}
             >
               Use as source
+            </Button>
+            <Button
+              size="sm"
+              onClick={() => {
+                setSource({ ref: detail.id, url: detail.full_url, label: `From the gallery: ${m?.prompt ?? detail.id}` });
+                setMode('inpaint');
+              }}
+            >
+              Inpaint
             </Button>
             <Button
               size="sm"

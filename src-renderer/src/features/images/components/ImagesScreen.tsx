@@ -4,19 +4,21 @@ import { onJobs } from '../../../lib/jobs';
 import { useSocketStore } from '../../../lib/socket';
 import { PageHeader } from '../../shell/components/PageHeader';
 import '../images.css';
+import '../studio.css';
 import { GENERATE_JOB, useImages } from '../store';
 import { CreditsPanel } from './CreditsPanel';
 import { Gallery } from './Gallery';
 import { GeneratePanel } from './GeneratePanel';
 import { ImageDetailPanel } from './ImageDetailPanel';
 import { NoModels } from './NoModels';
-import { ProgressPanel } from './ProgressPanel';
+import { Centre } from './Centre';
+import { Lightbox } from './Lightbox';
 import { QueuePanel } from './QueuePanel';
 
 /** Slow enough for the Free plan's 30 requests a minute. */
 const POLL_MS = 15_000;
 
-/** /images: generate (text, image, inpaint), follow the queue, browse the gallery and its boards, credits. */
+/** /images: parameters on the left, the viewer or canvas in the middle, queue and gallery on the right; the lightbox over them. */
 export function ImagesScreen() {
   const { models, modelsError, loadModels, loadQueue, reloadGallery, loadBoards, loadCredits, onJobUpdate, selectedId } = useImages();
 
@@ -48,18 +50,23 @@ export function ImagesScreen() {
       {modelsError && <Alert tone="error">{modelsError}</Alert>}
       {!models && !modelsError && <Spinner label="Loading models" />}
       {checkpoints !== null && !usable && <NoModels models={checkpoints} />}
-      <div className="images-top">
-        {usable && <GeneratePanel />}
-        <div className="stack images-side">
-          <ProgressPanel />
-          <QueuePanel />
-          <CreditsPanel />
+      <div className={`images-studio${usable ? '' : ' no-form'}`}>
+        {usable && (
+          <aside className="studio-params" aria-label="Parameters">
+            <GeneratePanel />
+          </aside>
+        )}
+        <div className="stack studio-middle">
+          <Centre />
+          {selectedId && <ImageDetailPanel />}
         </div>
+        <aside className="stack studio-side" aria-label="Queue and gallery">
+          <QueuePanel />
+          <Gallery />
+          <CreditsPanel />
+        </aside>
       </div>
-      <div className={`images-bottom${selectedId ? ' with-detail' : ''}`}>
-        <Gallery />
-        {selectedId && <ImageDetailPanel />}
-      </div>
+      <Lightbox />
     </div>
   );
 }

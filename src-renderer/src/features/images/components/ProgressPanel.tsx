@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, Card } from '../../../components';
+import { Alert } from '../../../components';
 import { progressOf, useJob } from '../../../lib/jobs';
 import { useImages } from '../store';
 import { count, onThisComputer } from '../../../lib/words';
@@ -12,13 +12,35 @@ const STATUS_WORDS: Record<string, string> = {
   cancelled: 'Cancelled',
 };
 
+/** Before any job: the selected image, or what to do. */
+function Idle() {
+  const { detail, openLightbox } = useImages();
+  if (!detail)
+    return (
+      <div className="viewer-empty" data-testid="viewer-empty">
+        <p>Your image appears here as it is drawn, step by step.</p>
+        <p className="muted small">Write a prompt on the left and press Generate; open any image from the gallery to see it large.</p>
+      </div>
+    );
+  return (
+    <button
+      type="button"
+      className="result-main"
+      onClick={() => openLightbox(detail.id)}
+      aria-label="Open the selected image in the viewer"
+    >
+      <img src={detail.full_url} alt={detail.metadata.prompt || 'The selected image'} data-testid="viewer-selected" />
+    </button>
+  );
+}
+
 /** The job this page last queued: a progress bar, its stage, the step previews the engine sends, then the images. */
 export function ProgressPanel() {
-  const { currentJobId, previews, queue, select } = useImages();
+  const { currentJobId, previews, queue, openLightbox } = useImages();
   const job = useJob(currentJobId);
   // Which result the big picture shows; the first until another is picked.
   const [shownId, setShownId] = useState<string | null>(null);
-  if (!currentJobId) return null;
+  if (!currentJobId) return <Idle />;
   const preview = previews[currentJobId] ?? null;
   const item = queue?.find((q) => q.job_id === currentJobId);
   const progress = job && progressOf(job);
@@ -32,7 +54,7 @@ export function ProgressPanel() {
   const shown = made.find((m) => m.image_id === shownId) ?? made[0] ?? null;
 
   return (
-    <Card title="Progress" data-testid="progress-panel">
+    <div data-testid="progress-panel" className="viewer">
       <div className="stack-sm">
         <p className="progress-status" data-testid="job-status" data-status={status}>
           {STATUS_WORDS[status] ?? status}
@@ -68,8 +90,8 @@ export function ProgressPanel() {
           <button
             type="button"
             className="result-main"
-            onClick={() => void select(shown.image_id)}
-            aria-label={`Open the image${shown.seed !== null ? ` (seed ${shown.seed})` : ''} in detail`}
+            onClick={() => openLightbox(shown.image_id)}
+            aria-label={`Open the image${shown.seed !== null ? ` (seed ${shown.seed})` : ''} in the viewer`}
           >
             <img src={shown.image_url} alt="The generated image" data-testid="job-result-image" />
           </button>
@@ -98,6 +120,6 @@ export function ProgressPanel() {
           </div>
         )}
       </div>
-    </Card>
+    </div>
   );
 }

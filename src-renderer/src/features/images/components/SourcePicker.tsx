@@ -1,19 +1,10 @@
 import { useState } from 'react';
 import { Alert, Button, FilePicker } from '../../../components';
+import { uploadedSource } from '../canvas/drag';
 import { useImages } from '../store';
+import { DropZone } from './DropZone';
 
-/** Draws an uploaded file at the form's size and encodes it: the server takes PNG, JPEG or WebP as base64. */
-async function encodeUpload(file: File, width: number, height: number): Promise<string> {
-  const bitmap = await createImageBitmap(file);
-  const canvas = document.createElement('canvas');
-  canvas.width = width;
-  canvas.height = height;
-  canvas.getContext('2d')!.drawImage(bitmap, 0, 0, width, height);
-  bitmap.close();
-  return canvas.toDataURL('image/jpeg', 0.9);
-}
-
-/** The starting image of image-to-image and inpainting: an upload, or a gallery image chosen with “Use as source”. */
+/** The starting image of image-to-image and inpainting: an upload, a gallery image dropped here, or one chosen with “Use as source”. */
 export function SourcePicker({ width, height }: { width: number; height: number }) {
   const { source, setSource } = useImages();
   const [error, setError] = useState<string | null>(null);
@@ -21,15 +12,14 @@ export function SourcePicker({ width, height }: { width: number; height: number 
   const upload = async (file: File) => {
     setError(null);
     try {
-      const url = await encodeUpload(file, width, height);
-      setSource({ ref: url, url, label: `${file.name} (uploaded, ${width}×${height})` });
-    } catch {
-      setError(`${file.name} could not be read as an image.`);
+      setSource(await uploadedSource(file, width, height));
+    } catch (err) {
+      setError((err as Error).message);
     }
   };
 
   return (
-    <div className="source-picker" data-testid="source-picker">
+    <DropZone className="source-picker" data-testid="source-picker" label="Drop an image here to start from it" onError={setError}>
       <span className="field-label">Starting image</span>
       {source ? (
         <div className="source-current">
@@ -40,10 +30,12 @@ export function SourcePicker({ width, height }: { width: number; height: number 
           </Button>
         </div>
       ) : (
-        <p className="muted small">None yet: open an image in the gallery and choose “Use as source”, or upload one.</p>
+        <p className="muted small">
+          None yet: drag one here from the gallery or the desktop, choose “Use as source” on an image, or upload one.
+        </p>
       )}
       <FilePicker compact label="Upload image" accept="image/png,image/jpeg,image/webp" onFiles={([file]) => void upload(file!)} />
       {error && <Alert tone="error">{error}</Alert>}
-    </div>
+    </DropZone>
   );
 }

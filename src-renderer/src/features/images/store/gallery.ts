@@ -15,6 +15,8 @@ export interface GallerySlice {
   setFilter(change: Partial<GalleryFilter>): void;
   toggleStar(id: string, starred: boolean): Promise<void>;
   deleteImage(id: string): Promise<void>;
+  /** Opens the image `by` places from the selected one (the first or last when none is), within the loaded gallery; its id, or null when the gallery is empty. */
+  step(by: number): string | null;
 }
 
 export const gallerySlice: Slice<GallerySlice> = (set, get) => ({
@@ -67,6 +69,15 @@ export const gallerySlice: Slice<GallerySlice> = (set, get) => ({
           : images.map((i) => (i.id === id ? { ...i, is_starred: answer.is_starred } : i)),
       detail: detail?.id === id ? { ...detail, is_starred: answer.is_starred } : detail,
     });
+  },
+
+  step(by) {
+    const { images, selectedId, select } = get();
+    if (images.length === 0) return null;
+    const at = images.findIndex((i) => i.id === selectedId);
+    const next = images[at === -1 ? (by > 0 ? 0 : images.length - 1) : Math.max(0, Math.min(images.length - 1, at + by))]!;
+    void select(next.id);
+    return next.id;
   },
 
   async deleteImage(id) {

@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import { boardsSlice } from './boards';
+import { canvasSlice } from './canvas';
 import { creditsSlice } from './credits';
 import { detailSlice } from './detail';
 import { gallerySlice } from './gallery';
@@ -10,7 +11,7 @@ import type { ImagesState } from './types';
 
 export { GENERATE_JOB } from './jobs';
 
-/** The Image Studio's store: models, the form, generations and the queue, gallery, boards, the open image, credits. */
+/** The Image Studio's store: models, the form, generations and the queue, gallery, boards, the open image, credits, the canvas. */
 export const useImages = create<ImagesState>()((...a) => ({
   ...modelsSlice(...a),
   ...settingsSlice(...a),
@@ -19,4 +20,5 @@ export const useImages = create<ImagesState>()((...a) => ({
   ...boardsSlice(...a),
   ...detailSlice(...a),
   ...creditsSlice(...a),
+  ...canvasSlice(...a),
 }));

@@ -1,6 +1,5 @@
 import { useEffect, useState } from 'react';
-import { errorMessage } from '../../../api/client';
-import { Alert, Button } from '../../../components';
+import { Alert, Button, ProgressBar, useAction } from '../../../components';
 import { progressOf, useJob } from '../../../lib/jobs';
 import { formatBytes } from '../api';
 import { catalogApi, fileOfMessage, KIND_LABELS, type CatalogEntry } from '../catalog';
@@ -28,8 +27,7 @@ export function CatalogEntryRow({
     if (jobId) setFollowed(jobId);
   }, [jobId]);
   const job = useJob(followed);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const status = job?.status;
   const installing = entry.status === 'installing' || status === 'queued' || status === 'processing';
   const done = status === 'completed' || (entry.status === 'installed' && !installing);
@@ -38,18 +36,11 @@ export function CatalogEntryRow({
     if (status === 'completed' || status === 'failed' || status === 'cancelled') onChanged();
   }, [status, onChanged]);
 
-  const act = async (what: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(null);
-    try {
+  const act = (what: () => Promise<unknown>) =>
+    run(async () => {
       await what();
       onChanged();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   const progress = job ? progressOf(job) : null;
   const file = fileOfMessage(progress?.message ?? null);
@@ -91,18 +82,13 @@ export function CatalogEntryRow({
       {entry.misfit.length > 0 && !done && <p className="muted small">May not fit this computer: {entry.misfit.join('; ')}.</p>}
       {installing && (
         <>
-          <div
-            className="progress"
-            role="progressbar"
-            aria-label={`Downloading ${entry.name}`}
-            aria-valuemin={0}
-            aria-valuemax={100}
-            aria-valuenow={percent}
-            aria-valuetext={`${formatBytes(received)} of ${formatBytes(total)}`}
+          <ProgressBar
+            label={`Downloading ${entry.name}`}
+            share={percent / 100}
+            value={percent}
+            valueText={`${formatBytes(received)} of ${formatBytes(total)}`}
             data-testid="catalog-progress"
-          >
-            <span style={{ width: `${percent}%` }} />
-          </div>
+          />
           <div className="catalog-entry-foot">
             <span className="muted small" data-testid="catalog-progress-text">
               {status === 'queued' || !job

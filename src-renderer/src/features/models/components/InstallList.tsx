@@ -1,13 +1,10 @@
-import { useState } from 'react';
-import { errorMessage } from '../../../api/client';
-import { Alert, Button } from '../../../components';
+import { Alert, Button, ProgressBar, useAction } from '../../../components';
 import { formatBytes } from '../api';
 import { useModels, type Install } from '../store';
 
 function InstallRow({ install }: { install: Install }) {
   const { cancel, dismiss } = useModels();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const open = install.status === 'queued' || install.status === 'processing';
   const percent = Math.round(install.progress * 100);
   const bytes =
@@ -25,18 +22,6 @@ function InstallRow({ install }: { install: Install }) {
           ? 'Cancelled'
           : 'Failed';
 
-  const stop = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await cancel(install.jobId);
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  };
-
   return (
     <li className="install" data-testid="install" data-status={install.status} data-model={install.id}>
       <div className="install-head">
@@ -46,24 +31,25 @@ function InstallRow({ install }: { install: Install }) {
       </div>
       {open && (
         <>
-          <div
-            className="progress"
-            role="progressbar"
-            aria-label={`Downloading ${install.id}`}
-            aria-valuemin={0}
-            aria-valuemax={100}
-            aria-valuenow={percent}
-            aria-valuetext={bytes ?? `${percent}%`}
+          <ProgressBar
+            label={`Downloading ${install.id}`}
+            share={install.progress}
+            value={percent}
+            valueText={bytes ?? `${percent}%`}
             data-testid="install-progress"
-          >
-            <span style={{ width: `${install.progress * 100}%` }} />
-          </div>
+          />
           <div className="install-foot">
             <span className="muted small" data-testid="install-bytes">
               {bytes ?? 'Starting…'}
               {install.total !== null && ` · ${percent}%`}
             </span>
-            <Button size="sm" variant="ghost" busy={busy} onClick={() => void stop()} data-testid="install-cancel">
+            <Button
+              size="sm"
+              variant="ghost"
+              busy={busy}
+              onClick={() => void run(() => cancel(install.jobId))}
+              data-testid="install-cancel"
+            >
               Cancel
             </Button>
           </div>

@@ -1,8 +1,8 @@
 import { useState } from 'react';
-import { errorMessage } from '../../../api/client';
-import { Alert, Button, Card, Spinner } from '../../../components';
+import { Button, Card, Spinner, useAction } from '../../../components';
 import { formatBytes, type InstalledModel } from '../api';
 import { useModels } from '../store';
+import { ModelItem } from './ModelItem';
 
 const BASES = { sd1: 'SD 1.x', sd2: 'SD 2.x', sdxl: 'SDXL' } as const;
 
@@ -22,45 +22,31 @@ function describe(m: InstalledModel): string {
 function ModelRow({ model }: { model: InstalledModel }) {
   const remove = useModels((s) => s.remove);
   const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
 
+  // On success the row goes with the model, so the button stays busy until then.
   const confirm = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await remove(model.type, model.id);
-    } catch (err) {
-      setError(errorMessage(err));
-      setBusy(false);
-      setConfirming(false);
-    }
+    if (!(await run(() => remove(model.type, model.id), { leaves: true }))) setConfirming(false);
   };
 
   return (
-    <li
-      className={`model${model.is_available ? '' : ' broken'}`}
-      data-testid="model"
-      data-model={model.id}
-      data-available={model.is_available}
-    >
-      <div className="model-main">
-        <div className="model-name">
-          <strong>{model.display_name}</strong>
-          {model.display_name !== model.id && <code>{model.id}</code>}
-        </div>
-        <div className="model-facts muted small">
+    <ModelItem
+      id={model.id}
+      name={model.display_name}
+      showId={model.display_name !== model.id}
+      available={model.is_available}
+      facts={
+        <>
           <span>{describe(model)}</span>
           <span>{formatBytes(model.size_bytes)}</span>
-          {model.is_available ? <span className="model-status ok">Ready</span> : <span className="model-status bad">Broken</span>}
-        </div>
-        {model.problem && (
-          <p className="model-problem small" data-testid="model-problem">
-            {model.problem}
-          </p>
-        )}
-        {error && <Alert tone="error">{error}</Alert>}
-      </div>
+        </>
+      }
+      problem={model.problem}
+      problemTestId="model-problem"
+      notUsable="Broken"
+      error={error}
+      data-testid="model"
+    >
       <div className="model-actions">
         {confirming ? (
           <div className="confirm" role="group" aria-label={`Remove ${model.id}?`}>
@@ -84,7 +70,7 @@ function ModelRow({ model }: { model: InstalledModel }) {
           </Button>
         )}
       </div>
-    </li>
+    </ModelItem>
   );
 }
 

@@ -1,6 +1,7 @@
 import { Card } from '../../../components';
 import { formatBytes } from '../api';
 import { useModels } from '../store';
+import { ModelItem } from './ModelItem';
 
 /** The composing engines' models: read-only here; MusicGen is added by copying its export into the folder shown. */
 export function MusicModels() {
@@ -11,26 +12,22 @@ export function MusicModels() {
     <Card title="Music models" description="What Record & Compose composes with." data-testid="music-models">
       <ul className="model-list">
         {music.models.map((m) => (
-          <li
+          <ModelItem
             key={m.id}
-            className={`model${m.is_available ? '' : ' broken'}`}
-            data-testid="music-model"
-            data-model={m.id}
-            data-available={m.is_available}
-          >
-            <div className="model-main">
-              <div className="model-name">
-                <strong>{m.role}</strong>
-                <code>{m.id}</code>
-              </div>
-              <div className="model-facts muted small">
+            id={m.id}
+            name={m.role}
+            showId
+            available={m.is_available}
+            facts={
+              <>
                 {m.variants.length > 0 && <span>{m.variants.join(', ')}</span>}
                 {m.size_bytes !== null && <span>{formatBytes(m.size_bytes)}</span>}
-                {m.is_available ? <span className="model-status ok">Ready</span> : <span className="model-status bad">Not usable</span>}
-              </div>
-              {m.problem && <p className="model-problem small">{m.problem}</p>}
-            </div>
-          </li>
+              </>
+            }
+            problem={m.problem}
+            notUsable="Not usable"
+            data-testid="music-model"
+          />
         ))}
       </ul>
       <p className="muted small">

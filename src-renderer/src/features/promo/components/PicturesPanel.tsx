@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Alert, Button } from '../../../components';
+import { Alert, Button, useAction } from '../../../components';
 import { errorMessage } from '../../../api/client';
 import { promoApi, type PromoPicture } from '../api';
 
@@ -8,27 +8,16 @@ const SOURCE: Record<PromoPicture['source'], string> = { site: 'From the site', 
 /** A business's pictures in video order: move them, add your own, take some out. */
 export function PicturesPanel({ userId, itemId }: { userId: string; itemId: string }) {
   const [pictures, setPictures] = useState<PromoPicture[]>([]);
-  const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error: problem, setError: setProblem, run } = useAction();
 
   useEffect(() => {
     promoApi.pictures(userId, itemId).then(
       (r) => setPictures(r.pictures),
       (err) => setProblem(errorMessage(err)),
     );
-  }, [userId, itemId]);
+  }, [userId, itemId, setProblem]);
 
-  const act = async (run: () => Promise<{ pictures: PromoPicture[] }>) => {
-    setBusy(true);
-    setProblem(null);
-    try {
-      setPictures((await run()).pictures);
-    } catch (err) {
-      setProblem(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const act = (change: () => Promise<{ pictures: PromoPicture[] }>) => run(async () => setPictures((await change()).pictures));
   const move = (from: number, to: number) => {
     const ids = pictures.map((p) => p.picture_id);
     const [id] = ids.splice(from, 1);

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { Alert, Button, Card, Field, Input } from '../../../components';
+import { Alert, Button, Card, SelectField, TextField } from '../../../components';
 import { errorMessage } from '../../../api/client';
 import { useAuth } from '../../auth/store';
 import { PageHeader } from '../../shell/components/PageHeader';
@@ -87,46 +87,25 @@ export default function PromoScreen() {
       <div className="stack">
         <Card title="New promo video">
           <form className="promo-form" onSubmit={start}>
-            <Field label="Web address">
-              {(c) => (
-                <Input
-                  {...c}
-                  type="url"
-                  required
-                  placeholder="https://your-shop.example"
-                  value={url}
-                  onChange={(e) => setUrl(e.target.value)}
-                />
-              )}
-            </Field>
-            <Field label="Shape">
-              {(c) => (
-                <select {...c} className="input" value={aspect} onChange={(e) => setAspect(e.target.value as Aspect)}>
-                  <option value="16:9">Wide 16:9</option>
-                  <option value="9:16">Tall 9:16</option>
-                  <option value="1:1">Square 1:1</option>
-                </select>
-              )}
-            </Field>
-            <Field label="Lyrics">
-              {(c) => (
-                <select {...c} className="input" value={language} onChange={(e) => setLanguage(e.target.value as 'ko' | 'en')}>
-                  <option value="ko">Korean</option>
-                  <option value="en">English</option>
-                </select>
-              )}
-            </Field>
-            <Field label="Captions">
-              {(c) => (
-                <select {...c} className="input" value={captionStyle} onChange={(e) => setCaptionStyle(e.target.value as CaptionStyle)}>
-                  {Object.entries(CAPTION_STYLES).map(([value, label]) => (
-                    <option key={value} value={value}>
-                      {label}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
+            <TextField label="Web address" type="url" required placeholder="https://your-shop.example" value={url} onChange={setUrl} />
+            <SelectField
+              label="Shape"
+              value={aspect}
+              onChange={(value) => setAspect(value as Aspect)}
+              options={{ '16:9': 'Wide 16:9', '9:16': 'Tall 9:16', '1:1': 'Square 1:1' }}
+            />
+            <SelectField
+              label="Lyrics"
+              value={language}
+              onChange={(value) => setLanguage(value as 'ko' | 'en')}
+              options={{ ko: 'Korean', en: 'English' }}
+            />
+            <SelectField
+              label="Captions"
+              value={captionStyle}
+              onChange={(value) => setCaptionStyle(value as CaptionStyle)}
+              options={CAPTION_STYLES}
+            />
             <Button type="submit" variant="primary" busy={running(task)} disabled={running(task)}>
               Make the video
             </Button>
@@ -260,13 +239,13 @@ function TaskCard({ task, onCancel, onRelyric }: { task: TaskState; onCancel: ()
           }}
         >
           {lines.map((text, i) => (
-            <Field
+            <TextField
               key={i}
               label={`Line ${i + 1} (${task.lyrics!.lines[i]!.section})`}
               hint={`${task.lyrics!.lines[i]!.syllables.length} notes: keep the count and the song stays as it is`}
-            >
-              {(c) => <Input {...c} value={text} onChange={(e) => setLines(lines.map((l, j) => (j === i ? e.target.value : l)))} />}
-            </Field>
+              value={text}
+              onChange={(value) => setLines(lines.map((l, j) => (j === i ? value : l)))}
+            />
           ))}
           <div className="row">
             <Button type="submit" size="sm" variant="primary">
@@ -320,32 +299,22 @@ function ItemForm({
           ))}
         </div>
       )}
-      <Field label="Name">
-        {(c) => <Input {...c} value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} />}
-      </Field>
-      <Field label="Address">
-        {(c) => <Input {...c} value={draft.address ?? ''} onChange={(e) => setDraft({ ...draft, address: e.target.value })} />}
-      </Field>
-      <Field label="Phone">
-        {(c) => <Input {...c} value={draft.phone_number ?? ''} onChange={(e) => setDraft({ ...draft, phone_number: e.target.value })} />}
-      </Field>
-      <Field label="Hashtags">
-        {(c) => (
-          <Input
-            {...c}
-            value={draft.hashtags.join(', ')}
-            onChange={(e) =>
-              setDraft({
-                ...draft,
-                hashtags: e.target.value
-                  .split(',')
-                  .map((h) => h.trim())
-                  .filter(Boolean),
-              })
-            }
-          />
-        )}
-      </Field>
+      <TextField label="Name" value={draft.name} onChange={(value) => setDraft({ ...draft, name: value })} />
+      <TextField label="Address" value={draft.address ?? ''} onChange={(value) => setDraft({ ...draft, address: value })} />
+      <TextField label="Phone" value={draft.phone_number ?? ''} onChange={(value) => setDraft({ ...draft, phone_number: value })} />
+      <TextField
+        label="Hashtags"
+        value={draft.hashtags.join(', ')}
+        onChange={(value) =>
+          setDraft({
+            ...draft,
+            hashtags: value
+              .split(',')
+              .map((h) => h.trim())
+              .filter(Boolean),
+          })
+        }
+      />
       <Button type="submit" size="sm">
         Save
       </Button>

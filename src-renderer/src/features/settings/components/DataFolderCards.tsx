@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { errorMessage } from '../../../api/client';
 import { Link } from '../../../app/router';
-import { Alert, Button, Card, Field, Input, Spinner } from '../../../components';
+import { Alert, Button, Card, Spinner, TextField, useAction } from '../../../components';
 import { formatBytes } from '../../models/api';
 import { dataApi, type FfmpegBuild, type FfmpegSetting, type Retention, type StorageView } from '../data-api';
 
@@ -47,30 +47,23 @@ export function StorageCard() {
 export function RetentionCard() {
   const [retention, setRetention] = useState<Retention | null>(null);
   const [days, setDays] = useState('');
-  const [message, setMessage] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, note, setNote, run } = useAction();
   useEffect(() => {
     dataApi.retention().then(
       (r) => {
         setRetention(r);
         setDays(String(r.days));
       },
-      (err: unknown) => setMessage({ tone: 'error', text: errorMessage(err) }),
+      (err: unknown) => setError(errorMessage(err)),
     );
-  }, []);
-  const save = async (event: FormEvent) => {
+  }, [setError]);
+  const save = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setMessage(null);
-    try {
+    void run(async () => {
       const r = await dataApi.setRetention(Number(days));
       setRetention(r);
-      setMessage({ tone: 'success', text: r.pruned ? `Saved; ${r.pruned} finished job${r.pruned === 1 ? '' : 's'} removed.` : 'Saved.' });
-    } catch (err) {
-      setMessage({ tone: 'error', text: errorMessage(err) });
-    } finally {
-      setBusy(false);
-    }
+      setNote(r.pruned ? `Saved; ${r.pruned} finished job${r.pruned === 1 ? '' : 's'} removed.` : 'Saved.');
+    });
   };
   return (
     <Card
@@ -79,16 +72,23 @@ export function RetentionCard() {
       data-testid="retention"
     >
       {retention && (
-        <form className="row" onSubmit={(e) => void save(e)}>
-          <Field label="Keep finished jobs for (days)" hint="0 keeps them forever.">
-            {(control) => <Input {...control} type="number" min={0} max={36500} value={days} onChange={(e) => setDays(e.target.value)} />}
-          </Field>
+        <form className="row" onSubmit={save}>
+          <TextField
+            label="Keep finished jobs for (days)"
+            hint="0 keeps them forever."
+            type="number"
+            min={0}
+            max={36500}
+            value={days}
+            onChange={setDays}
+          />
           <Button type="submit" busy={busy} disabled={days === '' || Number(days) === retention.days}>
             Save
           </Button>
         </form>
       )}
-      {message && <Alert tone={message.tone}>{message.text}</Alert>}
+      {error && <Alert tone="error">{error}</Alert>}
+      {note && <Alert tone="success">{note}</Alert>}
     </Card>
   );
 }
@@ -97,8 +97,7 @@ export function RetentionCard() {
 export function FfmpegCard() {
   const [setting, setSetting] = useState<FfmpegSetting | null>(null);
   const [chosen, setChosen] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
   useEffect(() => {
     dataApi.ffmpeg().then(
       (s) => {
@@ -107,20 +106,13 @@ export function FfmpegCard() {
       },
       (err: unknown) => setError(errorMessage(err)),
     );
-  }, []);
-  const apply = async (path: string | null) => {
-    setBusy(true);
-    setError(null);
-    try {
+  }, [setError]);
+  const apply = (path: string | null) =>
+    run(async () => {
       const s = await dataApi.setFfmpeg(path);
       setSetting(s);
       setChosen(s.override ?? '');
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   const active = setting?.active;
   return (
     <Card title="ffmpeg" description="Records, mixes and renders audio and video." data-testid="ffmpeg">
@@ -143,11 +135,13 @@ export function FfmpegCard() {
           void apply(chosen.trim() || null);
         }}
       >
-        <Field label="Use this ffmpeg instead" hint="The full path of an ffmpeg program; it is run once to check it.">
-          {(control) => (
-            <Input {...control} value={chosen} placeholder="/usr/local/bin/ffmpeg" onChange={(e) => setChosen(e.target.value)} />
-          )}
-        </Field>
+        <TextField
+          label="Use this ffmpeg instead"
+          hint="The full path of an ffmpeg program; it is run once to check it."
+          value={chosen}
+          placeholder="/usr/local/bin/ffmpeg"
+          onChange={setChosen}
+        />
         <Button type="submit" busy={busy} disabled={!chosen.trim() || chosen.trim() === setting?.override}>
           Use it
         </Button>
@@ -165,26 +159,18 @@ export function FfmpegCard() {
 /** A bug-report summary on the clipboard: versions, providers, ffmpeg, disk, last log lines; no personal data. */
 export function DiagnosticsCard() {
   const [text, setText] = useState<string | null>(null);
-  const [status, setStatus] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
-  const [busy, setBusy] = useState(false);
-  const copy = async () => {
-    setBusy(true);
-    setStatus(null);
-    try {
+  const { busy, error, note, setNote, run } = useAction();
+  const copy = () =>
+    run(async () => {
       const got = (await dataApi.diagnostics()).text;
       setText(got);
       try {
         await navigator.clipboard.writeText(got);
-        setStatus({ tone: 'success', text: 'Copied. Paste it into your bug report.' });
+        setNote('Copied. Paste it into your bug report.');
       } catch {
-        setStatus({ tone: 'success', text: 'Your browser did not allow copying; select the text below instead.' });
+        setNote('Your browser did not allow copying; select the text below instead.');
       }
-    } catch (err) {
-      setStatus({ tone: 'error', text: errorMessage(err) });
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <Card
       title="Help and diagnostics"
@@ -197,7 +183,8 @@ export function DiagnosticsCard() {
         </Button>
         <Link to="/welcome">Open the set-up guide</Link>
       </div>
-      {status && <Alert tone={status.tone}>{status.text}</Alert>}
+      {error && <Alert tone="error">{error}</Alert>}
+      {note && <Alert tone="success">{note}</Alert>}
       {text && (
         <textarea
           className="diagnostics-text"
@@ -284,11 +271,13 @@ export function LibraryCard() {
       </div>
       <p className="muted small">The archive holds the database and every file; models download again from the catalog.</p>
       <form className="row" onSubmit={move}>
-        <Field label="Move the data folder to" hint="An empty or new folder on another disk; everything is copied first.">
-          {(control) => (
-            <Input {...control} value={target} placeholder="/Volumes/External/Atelier" onChange={(e) => setTarget(e.target.value)} />
-          )}
-        </Field>
+        <TextField
+          label="Move the data folder to"
+          hint="An empty or new folder on another disk; everything is copied first."
+          value={target}
+          placeholder="/Volumes/External/Atelier"
+          onChange={setTarget}
+        />
         <Button type="submit" busy={busy === 'move'} disabled={!target.trim()} data-testid="move-data-folder">
           Copy and switch
         </Button>

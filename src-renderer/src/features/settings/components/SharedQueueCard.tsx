@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, Button, Card, Input, Spinner, Toggle } from '../../../components';
+import { Alert, Button, Card, Spinner, Toggle } from '../../../components';
 import { settingsApi, type QueuedJobView, type QueueView } from '../api';
-import { DailyBudgetForm } from './DailyBudgetForm';
+import { LimitForm } from './LimitForm';
 
 /** Other accounts' job events go to their own rooms, so the owner's view of every lane is polled. */
 const REFRESH_MS = 3000;
@@ -42,7 +42,6 @@ export function SharedQueueCard() {
   const [queue, setQueue] = useState<QueueView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [limit, setLimit] = useState('');
 
   const load = useCallback(
     () =>
@@ -60,7 +59,6 @@ export function SharedQueueCard() {
     const timer = setInterval(() => void load(), REFRESH_MS);
     return () => clearInterval(timer);
   }, [load]);
-  useEffect(() => setLimit(queue?.sharing.peer_max_queued?.toString() ?? ''), [queue?.sharing.peer_max_queued]);
 
   const save = (patch: Parameters<typeof settingsApi.setSharing>[0]) => {
     setBusy(true);
@@ -69,8 +67,7 @@ export function SharedQueueCard() {
       .then(load, (err: Error) => setError(err.message))
       .finally(() => setBusy(false));
   };
-  const limitValue = limit.trim() === '' ? null : Number(limit);
-  const limitValid = limitValue === null || (Number.isInteger(limitValue) && limitValue >= 1 && limitValue <= 1000);
+  const daily = queue?.sharing.peer_daily_seconds ?? null;
   const jobs = queue?.lanes.flatMap((l) => [...(l.running ? [l.running] : []), ...l.queued]) ?? [];
 
   return (
@@ -91,30 +88,23 @@ export function SharedQueueCard() {
             onChange={(ownerFirst) => save({ owner_first: ownerFirst })}
             data-testid="owner-first"
           />
-          <form
-            className="row"
-            onSubmit={(e) => {
-              e.preventDefault();
-              if (limitValid) save({ peer_max_queued: limitValue });
-            }}
-          >
-            <label>
-              Jobs one listener may have waiting (empty: no limit)
-              <Input
-                type="number"
-                min={1}
-                max={1000}
-                value={limit}
-                onChange={(e) => setLimit(e.target.value)}
-                aria-invalid={!limitValid}
-                data-testid="peer-limit"
-              />
-            </label>
-            <Button type="submit" size="sm" disabled={!limitValid} busy={busy}>
-              Save
-            </Button>
-          </form>
-          <DailyBudgetForm seconds={queue.sharing.peer_daily_seconds} busy={busy} onSave={(s) => save({ peer_daily_seconds: s })} />
+          <LimitForm
+            label="Jobs one listener may have waiting (empty: no limit)"
+            max={1000}
+            value={queue.sharing.peer_max_queued}
+            busy={busy}
+            onSave={(n) => save({ peer_max_queued: n })}
+            data-testid="peer-limit"
+          />
+          {/* The server counts seconds of compute; the owner thinks in minutes a day. */}
+          <LimitForm
+            label="Minutes of compute each listener may use a day (empty: no limit)"
+            max={1440}
+            value={daily === null ? null : Math.round(daily / 60)}
+            busy={busy}
+            onSave={(minutes) => save({ peer_daily_seconds: minutes === null ? null : minutes * 60 })}
+            data-testid="peer-daily-budget"
+          />
           {jobs.length === 0 ? (
             <p className="muted">Nothing is running or waiting.</p>
           ) : (

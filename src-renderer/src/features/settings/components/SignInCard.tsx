@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../../../api/client';
-import { Alert, Button, Card, Field, Input } from '../../../components';
+import { Alert, Button, Card, TextField, useAction } from '../../../components';
 
 type Provider = 'google' | 'discord';
 
@@ -40,24 +40,15 @@ const LABEL: Record<Provider, { name: string; kind: string }> = {
 function ProviderForm({ provider, view, onSaved }: { provider: Provider; view: ProviderView; onSaved: (s: SignInSettings) => void }) {
   const [clientId, setClientId] = useState(view.client_id ?? '');
   const [secret, setSecret] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const { name, kind } = LABEL[provider];
 
-  const save = (patch: ProviderPatch) => {
-    setBusy(true);
-    setError(null);
-    signInApi
-      .put({ [provider]: patch })
-      .then(
-        (next) => {
-          setSecret('');
-          onSaved(next);
-        },
-        (err: Error) => setError(err.message),
-      )
-      .finally(() => setBusy(false));
-  };
+  const save = (patch: ProviderPatch) =>
+    void run(async () => {
+      const next = await signInApi.put({ [provider]: patch });
+      setSecret('');
+      onSaved(next);
+    });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     save({ client_id: clientId.trim() || null, ...(secret.trim() ? { client_secret: secret.trim() } : {}) });
@@ -69,24 +60,16 @@ function ProviderForm({ provider, view, onSaved }: { provider: Provider; view: P
         {name} · {view.configured ? 'ready' : 'not set up'}
       </h3>
       {error && <Alert tone="error">{error}</Alert>}
-      <Field label={`${name} client id`} hint={`From ${kind}.`}>
-        {(control) => <Input {...control} value={clientId} autoComplete="off" onChange={(e) => setClientId(e.target.value)} />}
-      </Field>
-      <Field
+      <TextField label={`${name} client id`} hint={`From ${kind}.`} value={clientId} autoComplete="off" onChange={setClientId} />
+      <TextField
         label={`${name} client secret`}
         hint={view.has_secret ? 'A secret is stored; it is never shown. Type a new one to replace it.' : 'Stored on this computer only.'}
-      >
-        {(control) => (
-          <Input
-            {...control}
-            type="password"
-            value={secret}
-            autoComplete="new-password"
-            placeholder={view.has_secret ? '••••••••' : ''}
-            onChange={(e) => setSecret(e.target.value)}
-          />
-        )}
-      </Field>
+        type="password"
+        value={secret}
+        autoComplete="new-password"
+        placeholder={view.has_secret ? '••••••••' : ''}
+        onChange={setSecret}
+      />
       {view.redirect_uris.length > 0 && (
         <div>
           <p className="muted">Redirect URIs to register with {name}:</p>

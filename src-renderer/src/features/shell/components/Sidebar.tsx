@@ -1,5 +1,5 @@
 import { Link } from '../../../app/router';
-import { Icon } from '../../../components';
+import { Brand, Icon } from '../../../components';
 import { AREAS } from '../areas';
 import { ConnectionStatus } from './ConnectionStatus';
 import { KeysButton } from './KeysButton';
@@ -12,10 +12,7 @@ export const isCurrent = (path: string, areaPath: string) => path === areaPath |
 export function Sidebar({ path }: { path: string }) {
   return (
     <aside className="sidebar">
-      <div className="brand">
-        <span className="brand-mark" aria-hidden="true" />
-        <span className="brand-name">Atelier</span>
-      </div>
+      <Brand />
       <nav aria-label="Main">
         <ul className="nav-list">
           {AREAS.map((area) => (

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Link } from '../../../app/router';
-import { Dialog, Icon } from '../../../components';
+import { Brand, Dialog, Icon } from '../../../components';
 import { AREAS } from '../areas';
 import { ConnectionStatus } from './ConnectionStatus';
 import { isCurrent } from './Sidebar';
@@ -19,10 +19,7 @@ export function TabBar({ path }: { path: string }) {
   return (
     <>
       <header className="topbar">
-        <div className="brand">
-          <span className="brand-mark" aria-hidden="true" />
-          <span className="brand-name">Atelier</span>
-        </div>
+        <Brand />
         <ThemeToggle />
       </header>
       <nav aria-label="Main" className="tabbar" data-testid="tabbar">

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { Alert, Button, Card, Field, Input } from '../../../components';
+import { Alert, Button, Card, Input, SelectField, TextField } from '../../../components';
 import { navigate } from '../../../app/router';
 import { storiesApi, type PictureStyle, type StoryLength } from '../api';
 import { useStories } from '../store';
@@ -39,21 +39,15 @@ export function ConversationPanel() {
     return (
       <Card title="Talk about a story" description="A grown-up sets up the talk; then the child answers a few questions about the story.">
         <form className="stack" onSubmit={onStart}>
-          <Field label="Child’s name">
-            {(c) => <Input {...c} value={name} onChange={(e) => setName(e.target.value)} maxLength={50} required />}
-          </Field>
+          <TextField label="Child’s name" value={name} onChange={setName} maxLength={50} required />
           <div className="row stories-options">
-            <Field label="Age">
-              {(c) => <Input {...c} type="number" min={2} max={14} value={age} onChange={(e) => setAge(e.target.value)} />}
-            </Field>
-            <Field label="Language">
-              {(c) => (
-                <select {...c} className="input" value={language} onChange={(e) => setLanguage(e.target.value as 'ko' | 'en')}>
-                  <option value="en">English</option>
-                  <option value="ko">한국어</option>
-                </select>
-              )}
-            </Field>
+            <TextField label="Age" type="number" min={2} max={14} value={age} onChange={setAge} />
+            <SelectField
+              label="Language"
+              value={language}
+              onChange={(value) => setLanguage(value as 'ko' | 'en')}
+              options={{ en: 'English', ko: '한국어' }}
+            />
           </div>
           {problem && <Alert tone="error">{problem}</Alert>}
           <Button type="submit" variant="primary" busy={phase === 'connecting'}>
@@ -101,26 +95,18 @@ export function ConversationPanel() {
       </form>
       <MicButton language={language} disabled={phase !== 'talking'} onText={(heard) => say(heard)} />
       <div className="row stories-make">
-        <Field label="Length">
-          {(c) => (
-            <select {...c} className="input" value={length} onChange={(e) => setLength(e.target.value as StoryLength)}>
-              <option value="short">Short (4 chapters)</option>
-              <option value="medium">Medium (5 chapters)</option>
-              <option value="long">Long (6 chapters)</option>
-            </select>
-          )}
-        </Field>
-        <Field label="Pictures (with an image model)">
-          {(c) => (
-            <select {...c} className="input" value={style} onChange={(e) => setStyle(e.target.value as PictureStyle)}>
-              {Object.entries(PICTURE_STYLE_LABEL).map(([value, label]) => (
-                <option key={value} value={value}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <SelectField
+          label="Length"
+          value={length}
+          onChange={(value) => setLength(value as StoryLength)}
+          options={{ short: 'Short (4 chapters)', medium: 'Medium (5 chapters)', long: 'Long (6 chapters)' }}
+        />
+        <SelectField
+          label="Pictures (with an image model)"
+          value={style}
+          onChange={(value) => setStyle(value as PictureStyle)}
+          options={PICTURE_STYLE_LABEL}
+        />
         <Button variant={complete ? 'primary' : 'secondary'} onClick={() => void onMake()} busy={phase === 'making'}>
           Make the story
         </Button>

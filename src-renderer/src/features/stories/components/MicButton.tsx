@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Button, Icon } from '../../../components';
 import { errorMessage } from '../../../api/client';
 import { storiesApi } from '../api';
+import { recordMicrophone } from '../microphone';
 
 type State = 'idle' | 'listening' | 'transcribing';
 
@@ -20,15 +21,10 @@ export function MicButton({ language, disabled, onText }: { language: 'ko' | 'en
   const start = async () => {
     setNote(null);
     try {
-      const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
-      const rec = new MediaRecorder(stream);
-      const chunks: Blob[] = [];
-      rec.ondataavailable = (e) => e.data.size > 0 && chunks.push(e.data);
-      rec.onstop = async () => {
-        stream.getTracks().forEach((t) => t.stop());
+      recorder.current = await recordMicrophone(async (audio) => {
         setState('transcribing');
         try {
-          const heard = await storiesApi.transcribe(new Blob(chunks, { type: rec.mimeType }), language);
+          const heard = await storiesApi.transcribe(audio, language);
           setNote(`Heard by ${heard.engine} on ${heard.device}${heard.flagged ? ' (some words were hidden)' : ''}`);
           if (heard.text) onText(heard.text);
         } catch (err) {
@@ -36,9 +32,7 @@ export function MicButton({ language, disabled, onText }: { language: 'ko' | 'en
         } finally {
           setState('idle');
         }
-      };
-      recorder.current = rec;
-      rec.start();
+      });
       setState('listening');
     } catch (err) {
       setNote(`The microphone could not be opened: ${errorMessage(err)}. Type the answer instead.`);

@@ -1,6 +1,13 @@
 import { useEffect, useRef, useState } from 'react';
 import { Button } from '../../../components';
 import type { Chapter, Narration } from '../api';
+import { SpeedSelect } from './SpeedSelect';
+
+const NARRATION_RATES = [
+  [0.75, 'Slow'],
+  [1, 'Normal'],
+  [1.25, 'Fast'],
+] as const;
 
 /**
  * A chapter's neural narration: play, pause and resume, speed, and "play all" (the next page
@@ -61,14 +68,7 @@ export function NarrationPlayer({
         <Button size="sm" onClick={() => (onPlayAll(true), void audio.current?.play())}>
           Play all
         </Button>
-        <label className="muted">
-          Speed{' '}
-          <select className="input" value={rate} onChange={(e) => setRate(Number(e.target.value))} aria-label="Narration speed">
-            <option value={0.75}>Slow</option>
-            <option value={1}>Normal</option>
-            <option value={1.25}>Fast</option>
-          </select>
-        </label>
+        <SpeedSelect rate={rate} onChange={setRate} rates={NARRATION_RATES} aria-label="Narration speed" />
         <span className="muted" data-testid="narration-engine">
           AI voice: {narration?.engine ?? 'neural narration'}
           {narration?.device ? ` on ${narration.device}` : ''}

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Alert, Button, Card, Field } from '../../../components';
+import { Alert, Button, Card, SelectField } from '../../../components';
 import { errorMessage } from '../../../api/client';
 import { storiesApi, type AgeBand, type PictureStyle, type StorySettings } from '../api';
 import { PICTURE_STYLE_LABEL } from './labels';
@@ -66,86 +66,43 @@ export function ParentPanel() {
   return (
     <Card title="For grown-ups" description="Privacy, voice and the models this computer uses." data-testid="parent-panel">
       <div className="stack">
-        <Field label="Age band">
-          {(c) => (
-            <select
-              {...c}
-              className="input"
-              value={settings.age_band ?? ''}
-              onChange={(e) => void save({ age_band: (e.target.value || null) as AgeBand | null }, 'Age band saved')}
-            >
-              {AGE_BANDS.map((a) => (
-                <option key={a.value} value={a.value}>
-                  {a.label}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Story language">
-          {(c) => (
-            <select
-              {...c}
-              className="input"
-              value={settings.language ?? ''}
-              onChange={(e) => void save({ language: (e.target.value || null) as 'ko' | 'en' | null }, 'Language saved')}
-            >
-              <option value="">From the conversation</option>
-              <option value="en">English</option>
-              <option value="ko">한국어</option>
-            </select>
-          )}
-        </Field>
-        <Field label="Picture style">
-          {(c) => (
-            <select
-              {...c}
-              className="input"
-              value={settings.picture_style}
-              onChange={(e) => void save({ picture_style: e.target.value as PictureStyle }, 'Picture style saved')}
-            >
-              {Object.entries(PICTURE_STYLE_LABEL).map(([value, label]) => (
-                <option key={value} value={value}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Delete stories and voice data after">
-          {(c) => (
-            <select
-              {...c}
-              className="input"
-              value={settings.retention_days === null ? '' : String(settings.retention_days)}
-              onChange={(e) => void save({ retention_days: e.target.value ? Number(e.target.value) : null }, 'Retention saved')}
-            >
-              {RETENTION.map((r) => (
-                <option key={r.value} value={r.value}>
-                  {r.label}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Narrator voice">
-          {(c) => (
-            <select
-              {...c}
-              className="input"
-              disabled={voices.length === 0}
-              value={settings.narrator_voice ?? ''}
-              onChange={(e) => void save({ narrator_voice: e.target.value || null }, 'Voice saved')}
-            >
-              <option value="">{voices.length ? `Default (${voices[0]})` : 'No narration voice installed'}</option>
-              {voices.map((v) => (
-                <option key={v} value={v}>
-                  {v}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <SelectField
+          label="Age band"
+          value={settings.age_band ?? ''}
+          onChange={(value) => void save({ age_band: (value || null) as AgeBand | null }, 'Age band saved')}
+          options={AGE_BANDS}
+        />
+        <SelectField
+          label="Story language"
+          value={settings.language ?? ''}
+          onChange={(value) => void save({ language: (value || null) as 'ko' | 'en' | null }, 'Language saved')}
+          options={{ '': 'From the conversation', en: 'English', ko: '한국어' }}
+        />
+        <SelectField
+          label="Picture style"
+          value={settings.picture_style}
+          onChange={(value) => void save({ picture_style: value as PictureStyle }, 'Picture style saved')}
+          options={PICTURE_STYLE_LABEL}
+        />
+        <SelectField
+          label="Delete stories and voice data after"
+          value={settings.retention_days === null ? '' : String(settings.retention_days)}
+          onChange={(value) => void save({ retention_days: value ? Number(value) : null }, 'Retention saved')}
+          options={RETENTION}
+        />
+        <SelectField
+          label="Narrator voice"
+          disabled={voices.length === 0}
+          value={settings.narrator_voice ?? ''}
+          onChange={(value) => void save({ narrator_voice: value || null }, 'Voice saved')}
+        >
+          <option value="">{voices.length ? `Default (${voices[0]})` : 'No narration voice installed'}</option>
+          {voices.map((v) => (
+            <option key={v} value={v}>
+              {v}
+            </option>
+          ))}
+        </SelectField>
         <label className="stories-consent">
           <input
             type="checkbox"

@@ -5,6 +5,7 @@ import { navigate } from '../../../app/router';
 import { storiesApi, type Chapter, type Story } from '../api';
 import { STATUS_LABEL } from './labels';
 import { NarrationPlayer } from './NarrationPlayer';
+import { SpeedSelect } from './SpeedSelect';
 
 /** How often an unfinished story is fetched again to show new chapters. */
 const POLL_MS = 1000;
@@ -35,6 +36,12 @@ function printBook(story: Story): void {
   w.print();
 }
 
+const SYSTEM_VOICE_RATES = [
+  [0.7, 'Slow'],
+  [0.9, 'Gentle'],
+  [1.1, 'Normal'],
+] as const;
+
 /** The browser's own speech synthesis, for chapters without narration: no neural voice is installed. */
 function SystemVoice({ chapter, language, reason }: { chapter: Chapter; language: Story['language']; reason: string | null }) {
   const [speaking, setSpeaking] = useState(false);
@@ -56,14 +63,7 @@ function SystemVoice({ chapter, language, reason }: { chapter: Chapter; language
       <Button size="sm" onClick={speaking ? () => (speechSynthesis.cancel(), setSpeaking(false)) : speak}>
         {speaking ? 'Stop' : 'Read aloud'}
       </Button>
-      <label className="muted">
-        Speed{' '}
-        <select className="input" value={rate} onChange={(e) => setRate(Number(e.target.value))} aria-label="Reading speed">
-          <option value={0.7}>Slow</option>
-          <option value={0.9}>Gentle</option>
-          <option value={1.1}>Normal</option>
-        </select>
-      </label>
+      <SpeedSelect rate={rate} onChange={setRate} rates={SYSTEM_VOICE_RATES} aria-label="Reading speed" />
       <span className="muted">System voice (your browser’s speech synthesis): {reason ?? 'this chapter has no narration'}.</span>
     </div>
   );

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Alert, Button } from '../../../components';
 import { errorMessage } from '../../../api/client';
 import { openConversationSocket } from '../api';
+import { recordMicrophone } from '../microphone';
 
 /** What the server answers about voice samples (src-server/families/stories/conversation/socket.ts). */
 type VoiceFrame =
@@ -101,18 +102,12 @@ export function VoiceSamples({ consented, language, onMatched }: { consented: bo
   const record = async () => {
     setProblem(null);
     try {
-      const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
-      const rec = new MediaRecorder(stream);
-      const chunks: Blob[] = [];
-      rec.ondataavailable = (e) => e.data.size > 0 && chunks.push(e.data);
-      rec.onstop = async () => {
+      const rec = await recordMicrophone(async (audio) => {
         if (timer.current) clearTimeout(timer.current);
-        stream.getTracks().forEach((t) => t.stop());
         setPhase('checking');
-        socket.current?.send(await new Blob(chunks, { type: rec.mimeType }).arrayBuffer());
-      };
+        socket.current?.send(await audio.arrayBuffer());
+      });
       recorder.current = rec;
-      rec.start();
       timer.current = setTimeout(() => rec.state === 'recording' && rec.stop(), LONGEST_SAMPLE_MS);
       setPhase('recording');
     } catch (err) {

@@ -75,7 +75,7 @@ export function StudiosPage() {
         {!studios && !studiosError && <Spinner label="Loading studios" />}
         {studios?.length === 0 && <p className="muted">No studios yet. Name one above to start recording.</p>}
         {studios && studios.length > 0 && (
-          <ul className="studio-grid" data-testid="studio-list">
+          <ul className="tile-grid studio-grid" data-testid="studio-list">
             {studios.map((s) => (
               <li key={s.studioId} className="studio-tile">
                 <Link to={`/compose/${s.studioId}`} className="studio-tile-link">

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { drawFitted } from '../../../components';
 import { peaksOf } from '../audio/context';
 
 /** A take's waveform, drawn from its decoded audio. */
@@ -8,14 +9,7 @@ export function Waveform({ buffer, label }: { buffer: AudioBuffer; label: string
   useEffect(() => {
     const el = canvas.current;
     if (!el) return;
-    const draw = () => {
-      const ratio = window.devicePixelRatio || 1;
-      const width = Math.max(1, Math.round(el.clientWidth * ratio));
-      const height = Math.max(1, Math.round(el.clientHeight * ratio));
-      el.width = width;
-      el.height = height;
-      const g = el.getContext('2d');
-      if (!g) return;
+    return drawFitted(el, (g, width, height, ratio) => {
       const peaks = peaksOf(buffer, Math.max(1, Math.floor(width / (2 * ratio))));
       const bar = width / peaks.length;
       const loudest = Math.max(0.05, ...peaks);
@@ -25,11 +19,7 @@ export function Waveform({ buffer, label }: { buffer: AudioBuffer; label: string
         const h = Math.max(ratio, (p / loudest) * (height - 2 * ratio));
         g.fillRect(i * bar, (height - h) / 2, Math.max(ratio, bar - ratio), h);
       });
-    };
-    draw();
-    const observer = new ResizeObserver(draw);
-    observer.observe(el);
-    return () => observer.disconnect();
+    });
   }, [buffer]);
 
   return <canvas ref={canvas} className="waveform" role="img" aria-label={label} data-testid="waveform" />;

@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import { errorMessage } from '../../../api/client';
 import { Link, navigate } from '../../../app/router';
-import { Alert, Button, Card, Spinner } from '../../../components';
+import { Alert, Button, Card, Spinner, useAction } from '../../../components';
 import { formatBytes } from '../../models/api';
 import { catalogApi, type CatalogOverview, type MachineCheck, type StarterPack } from '../../models/catalog';
 import { useCatalog } from '../../models/catalog-store';
@@ -54,21 +53,13 @@ function MachineCard({ machine }: { machine: MachineCheck }) {
 
 function PackCard({ pack, overview, onChanged }: { pack: StarterPack; overview: CatalogOverview; onChanged: () => void }) {
   const entries = pack.entries.map((id) => overview.entries.find((e) => e.id === id)!).filter(Boolean);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const pending = entries.filter((e) => e.status === 'available');
-  const install = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const install = () =>
+    run(async () => {
       await catalogApi.installPack(pack.id);
       onChanged();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <section className="pack" data-testid="pack" data-pack={pack.id} aria-label={`${pack.title} pack`}>
       <header className="pack-head">
@@ -145,18 +136,8 @@ function Checklist() {
 
 /** A studio with a hummed take already in it, to compose from without a microphone. */
 function SampleProject() {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const create = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      navigate(`/compose/${await createSampleProject()}`);
-    } catch (err) {
-      setError(errorMessage(err));
-      setBusy(false);
-    }
-  };
+  const { busy, error, run } = useAction();
+  const create = () => run(async () => navigate(`/compose/${await createSampleProject()}`), { leaves: true });
   return (
     <Card
       title="Sample project (optional)"

@@ -1,14 +1,14 @@
-// Pieces of a Hugging Face `tokenizer.json`, for the tiny models written in the layout of real
-// exports (the tiny MusicGen here, the tests' tiny chat model, Whisper and Chatterbox).
-
-/** One entry of `added_tokens`: a special token, matched whole. */
-export const addedToken = (id: number, content: string) => ({
+/**
+ * An `added_tokens` entry of a Hugging Face tokenizer.json: a special token, matched whole and
+ * never split. The CLIP converter and the tiny test models write theirs with it.
+ */
+export const addedToken = (id: number, content: string, normalized = false) => ({
   id,
   content,
   single_word: false,
   lstrip: false,
   rstrip: false,
-  normalized: false,
+  normalized,
   special: true,
 });
 

@@ -1,0 +1,36 @@
+import { useCallback, useState } from 'react';
+import { errorMessage } from '../api/client';
+
+export interface ActionOptions {
+  /** The work leaves the screen when it succeeds (it navigates), so the button stays busy until then. */
+  leaves?: boolean;
+}
+
+/**
+ * A button's or form's work with its busy flag and its error: one try/catch for every form.
+ * `run` resolves true when the work succeeded; a failure's message (worded by `describe`) lands in
+ * `error`. The work may `setNote` what it did; both are cleared when the next run starts.
+ */
+export function useAction(describe: (err: unknown) => string = errorMessage) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+  const run = useCallback(
+    async (work: () => Promise<unknown>, { leaves = false }: ActionOptions = {}) => {
+      setBusy(true);
+      setError(null);
+      setNote(null);
+      try {
+        await work();
+        if (!leaves) setBusy(false);
+        return true;
+      } catch (err) {
+        setError(describe(err));
+        setBusy(false);
+        return false;
+      }
+    },
+    [describe],
+  );
+  return { busy, error, setError, note, setNote, run };
+}

@@ -1,0 +1,1 @@
+ALTER TABLE `stage_concerts` ADD `stage_model_id` integer;
