@@ -67,3 +67,16 @@ const concertFields = {
 
 export const ConcertInfo = Type.Object({ roomId: Type.String(), ...concertFields });
 export type ConcertInfo = Static<typeof ConcertInfo>;
+
+/** What the invite page shows before anyone joins (GET /api/concert/invite/{code}, no sign-in). */
+export const ConcertInvite = Type.Object({
+  roomId: Type.String(),
+  concertName: Type.String(),
+  studioName: Type.String(),
+  isOpen: Type.Boolean(),
+  allowGuests: Type.Boolean(),
+  joinCode: Type.Union([Type.String(), Type.Null()]),
+  currentAudience: Type.Integer(),
+  maxAudience: Type.Integer(),
+});
+export type ConcertInvite = Static<typeof ConcertInvite>;

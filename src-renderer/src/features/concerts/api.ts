@@ -1,5 +1,5 @@
 import { ApiError, request, type RequestOptions } from '../../api/client';
-import type { AudioFile, ConcertInfo } from '../../../../src-shared/api/stage';
+import type { AudioFile, ConcertInfo, ConcertInvite } from '../../../../src-shared/api/stage';
 import type { ConcertAccessory } from '../../../../src-shared/events';
 
 /** The stage family's shapes: the server's own response schemas (src-shared/api/stage.ts). */
@@ -9,17 +9,8 @@ export type { AudioFile, ConcertInfo } from '../../../../src-shared/api/stage';
 const stage = <T>(path: string, options: RequestOptions = {}) => request<T>('stage', path, options);
 const at = (roomId: string, tail: string) => `/api/concert/${encodeURIComponent(roomId)}${tail}`;
 
-/** What the invite page shows before joining (GET /api/concert/invite/{code}, no sign-in). */
-export interface ConcertInvitation {
-  roomId: string;
-  concertName: string;
-  studioName: string;
-  isOpen: boolean;
-  allowGuests: boolean;
-  joinCode: string | null;
-  currentAudience: number;
-  maxAudience: number;
-}
+/** What the invite page shows before joining. */
+export type ConcertInvitation = ConcertInvite;
 
 export const guestApi = {
   /** By join code (any case) or roomId. */

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { Accessory, ConcertInfo, ConcertSong as Song, ListenServer } from '../../../../src-shared/api/stage';
+import { Accessory, ConcertInfo, ConcertInvite, ConcertSong as Song, ListenServer } from '../../../../src-shared/api/stage';
 import { AccessoryList } from '../presets/accessories';
 import { OrNull } from '../http';
 import { CONCERT_TTL_SECONDS, DEFAULT_MAX_AUDIENCE, REACTIONS, type ConcertState } from './service';
@@ -64,16 +64,7 @@ export const InviteParams = Type.Object({
 
 export const Invite = Type.Object({
   success: Type.Literal(true),
-  invite: Type.Object({
-    roomId: Type.String(),
-    concertName: Type.String(),
-    studioName: Type.String(),
-    isOpen: Type.Boolean(),
-    allowGuests: Type.Boolean(),
-    joinCode: Type.Union([Type.String(), Type.Null()]),
-    currentAudience: Type.Integer(),
-    maxAudience: Type.Integer(),
-  }),
+  invite: ConcertInvite,
 });
 
 export const GuestBody = Type.Object({

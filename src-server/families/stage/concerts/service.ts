@@ -7,6 +7,7 @@ import { stageConcertAudience, stageConcertGuests, stageConcerts, users } from '
 import { accessoryOf, type AccessoryItem } from '../presets/accessories';
 import { randomBase36 } from '../../../storage/file-names';
 import { errors } from '../errors';
+import type { ConcertInvite } from '../../../../src-shared/api/stage';
 import { advanceEnded, applyTransport, msUntilEnd, TransportError, type Playback, type TransportAction } from './transport';
 
 /** Seconds a room lives after the studio's last change, as the original Redis TTL did. */
@@ -92,18 +93,6 @@ export interface ConcertState {
   allowGuests: boolean;
   /** The short code people type to find the room. */
   joinCode: string | null;
-}
-
-/** What the invite page shows before anyone joins. */
-export interface ConcertInvite {
-  roomId: string;
-  concertName: string;
-  studioName: string;
-  isOpen: boolean;
-  allowGuests: boolean;
-  joinCode: string | null;
-  currentAudience: number;
-  maxAudience: number;
 }
 
 /** A guest as its pass names it: a number of its own, one room, a display name. */
