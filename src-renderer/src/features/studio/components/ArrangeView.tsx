@@ -33,7 +33,7 @@ import { Glyph, type GlyphName } from './glyphs';
 import '../arrange.css';
 
 const HEAD = 216;
-const LANE_HEIGHT = 72;
+const LANE_HEIGHT = 88;
 const ZOOMS = [15, 25, 40, 60, 90, 135, 200, 300];
 const INPUT_KEY = 'atelier.studio.input';
 
@@ -242,7 +242,8 @@ export function ArrangeView({ studioId, studioName, tracks, buffers, busyElsewhe
       punch.current = {
         mic,
         at,
-        end: player.contextTimeOf(doc.loop.end)!,
+        // Past the loop's end by the input latency and a margin, so the capture holds the whole loop.
+        end: player.contextTimeOf(doc.loop.end)! + (savedLatency()?.seconds ?? 0) + 0.25,
         laneId: selectedLane ?? doc.lanes[0]?.laneId ?? null,
         canvas: null,
       };
@@ -291,8 +292,10 @@ export function ArrangeView({ studioId, studioName, tracks, buffers, busyElsewhe
     try {
       const { samples, raw } = await rec.mic.stop((rec.at + (savedLatency()?.seconds ?? 0)) * rate);
       rec.mic.close();
-      const take = samples.subarray(0, Math.round(loopLength * rate));
-      if (take.length < rate * 0.25) throw new Error('The take was too short to keep.');
+      if (samples.length < rate * 0.25) throw new Error('The take was too short to keep.');
+      // Exactly the loop: cut, or padded with silence when stopped early.
+      const take = new Float32Array(Math.round(loopLength * rate));
+      take.set(samples.subarray(0, take.length));
       const lane = stored.lanes.find((l) => l.laneId === rec.laneId);
       const wav = encodeWav([take], rate);
       const before = new Set(tracks.map((t) => t.trackId));
@@ -509,9 +512,38 @@ export function ArrangeView({ studioId, studioName, tracks, buffers, busyElsewhe
           {tool('trash', 'Delete clip', 'delete-clip', remove, !selected)}
         </div>
         <div className="arr-group arr-meta">
-          <span className="arr-grid" title="Tempo and time signature of the grid">
-            {Math.round(doc.bpm)} BPM · {doc.beatsPerBar}/{doc.beatUnit}
-          </span>
+          <label className="arr-grid" title="Tempo of the grid">
+            <input
+              className="input"
+              type="number"
+              min={30}
+              max={300}
+              key={doc.bpm}
+              defaultValue={Math.round(doc.bpm * 100) / 100}
+              aria-label="Tempo (BPM)"
+              data-testid="arrange-bpm"
+              onBlur={(e) => {
+                const bpm = Number(e.target.value);
+                if (bpm >= 30 && bpm <= 300 && bpm !== doc.bpm && stored) commit('Tempo', { ...stored, bpm });
+                else e.target.value = String(doc.bpm);
+              }}
+              onKeyDown={(e) => e.key === 'Enter' && e.currentTarget.blur()}
+            />
+            BPM
+          </label>
+          <select
+            className="input arr-signature"
+            aria-label="Time signature"
+            value={`${doc.beatsPerBar}/${doc.beatUnit}`}
+            onChange={(e) => {
+              const [beatsPerBar, beatUnit] = e.target.value.split('/').map(Number) as [number, 2 | 4 | 8 | 16];
+              if (stored) commit('Time signature', { ...stored, beatsPerBar, beatUnit });
+            }}
+          >
+            {['2/4', '3/4', '4/4', '5/4', '6/8', '7/8', '12/8'].map((sig) => (
+              <option key={sig}>{sig}</option>
+            ))}
+          </select>
           <div
             className="arr-meter"
             ref={meter}
