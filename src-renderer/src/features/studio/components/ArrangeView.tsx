@@ -37,6 +37,21 @@ const LANE_HEIGHT = 88;
 const ZOOMS = [15, 25, 40, 60, 90, 135, 200, 300];
 const INPUT_KEY = 'atelier.studio.input';
 
+/**
+ * Per-frame writes change the page only when what they show changes: an unchanged text or level
+ * written again would still cost a style pass and a repaint every frame.
+ */
+function showPosition(el: HTMLElement | null, t: number, doc: Arrangement): void {
+  const text = `${barBeat(t, doc)} · ${clock(t)}`;
+  if (el && el.textContent !== text) el.textContent = text;
+}
+
+/** A peak as 0…1 of a -60…0 dB scale, in 1 dB steps. */
+function showLevel(el: HTMLElement | null, name: string, peak: number): void {
+  const level = String(Math.round(Math.min(60, Math.max(0, 20 * Math.log10(peak + 1e-6) + 60))) / 60);
+  if (el && el.style.getPropertyValue(name) !== level) el.style.setProperty(name, level);
+}
+
 const clock = (s: number) => `${Math.floor(s / 60)}:${(s % 60).toFixed(1).padStart(4, '0')}`;
 
 type Drag = { clipId: string; mode: 'move' | 'start' | 'end'; x0: number; value: number; moved: boolean };
@@ -125,7 +140,7 @@ export function ArrangeView({ studioId, studioName, tracks, buffers, busyElsewhe
     (t: number) => {
       position.current = Math.max(0, t);
       if (playhead.current) playhead.current.style.transform = `translateX(${position.current * pps}px)`;
-      if (readout.current && doc) readout.current.textContent = `${barBeat(position.current, doc)} · ${clock(position.current)}`;
+      if (doc) showPosition(readout.current, position.current, doc);
       if (player.playing && doc) player.play(doc, bufferMap, position.current, looping ? doc.loop : null);
     },
     [pps, doc, player, bufferMap, looping],
@@ -144,13 +159,13 @@ export function ArrangeView({ studioId, studioName, tracks, buffers, busyElsewhe
       } else if (at !== null) {
         position.current = at;
         if (playhead.current) playhead.current.style.transform = `translateX(${at * pps}px)`;
-        if (readout.current && doc) readout.current.textContent = `${barBeat(at, doc)} · ${clock(at)}`;
+        if (doc) showPosition(readout.current, at, doc);
         if (rec) drawLive(rec);
       }
       const levels = player.levels();
       shown = levels.map((v, i) => Math.max(v, shown[i]! * 0.9));
-      meter.current?.style.setProperty('--left', String(Math.min(1, Math.max(0, (20 * Math.log10(shown[0]! + 1e-6) + 60) / 60))));
-      meter.current?.style.setProperty('--right', String(Math.min(1, Math.max(0, (20 * Math.log10(shown[1]! + 1e-6) + 60) / 60))));
+      showLevel(meter.current, '--left', shown[0]!);
+      showLevel(meter.current, '--right', shown[1]!);
       frame = requestAnimationFrame(tick);
     };
     frame = requestAnimationFrame(tick);
@@ -710,6 +725,17 @@ export function ArrangeView({ studioId, studioName, tracks, buffers, busyElsewhe
   );
 }
 
+/** The page's theme (`data-theme` on the root): canvases draw with its colours, so they redraw when it changes. */
+function useTheme(): string | null {
+  const [theme, setTheme] = useState(() => document.documentElement.dataset.theme ?? null);
+  useEffect(() => {
+    const observer = new MutationObserver(() => setTheme(document.documentElement.dataset.theme ?? null));
+    observer.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+    return () => observer.disconnect();
+  }, []);
+  return theme;
+}
+
 /** Bars and beats along the top, drawn on a canvas when the grid or the zoom changes. */
 const Ruler = memo(function Ruler({
   doc,
@@ -724,6 +750,7 @@ const Ruler = memo(function Ruler({
 }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const { bpm, beatUnit, beatsPerBar } = doc;
+  const theme = useTheme();
   useEffect(() => {
     const el = canvas.current;
     const g = el?.getContext('2d');
@@ -746,7 +773,7 @@ const Ruler = memo(function Ruler({
       const label = n / beatsPerBar + 1;
       if (bar && (beatsPerBar * beat * pps >= 28 || label % 4 === 1)) g.fillText(String(label), x + 4, 19);
     }
-  }, [bpm, beatUnit, beatsPerBar, pps, width]);
+  }, [bpm, beatUnit, beatsPerBar, pps, width, theme]);
   return (
     <div className="arr-ruler" onPointerDown={onPointerDown} data-testid="ruler" title="Click to move the playhead, drag to set the loop">
       <canvas ref={canvas} style={{ width, height: 28 }} />
@@ -855,6 +882,7 @@ const ClipView = memo(function ClipView({
 }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const width = Math.max(4, clip.length * pps);
+  const theme = useTheme();
   useEffect(() => {
     const el = canvas.current;
     const g = el?.getContext('2d');
@@ -877,7 +905,7 @@ const ClipView = memo(function ClipView({
       const h = Math.max(ratio, Math.min(1, peak * 1.4) * el.height);
       g.fillRect(x, (el.height - h) / 2, 1, h);
     }
-  }, [buffer, clip.offset, clip.length, width]);
+  }, [buffer, clip.offset, clip.length, width, theme]);
   return (
     <div
       className={`arr-clip${selected ? ' selected' : ''}`}
