@@ -72,7 +72,7 @@ export async function runArrangeBench(print: Print): Promise<void> {
       };
       const bytes = take(n);
       for (const url of [created.trackPresignedUrl, created.recordPresignedUrl]) {
-        const res = await fetch(url.replace(/^http:\/\/[^/]+/, server.url), { method: 'PUT', body: bytes });
+        const res = await fetch(url.replace(/^http:\/\/[^/]+/, server.url), { method: 'PUT', body: new Uint8Array(bytes) });
         if (!res.ok) throw new Error(`upload: ${res.status}`);
       }
     }
