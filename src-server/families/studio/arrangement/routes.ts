@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import crypto from 'node:crypto';
+import path from 'node:path';
 import { Type } from 'typebox';
 import type { FamilyApp } from '../../../http/family';
 import { currentUser } from '../../../plugins/app/auth';
@@ -13,6 +14,7 @@ import { Envelope, FileBytes, Name, StudioParams, errorResponses, ok, security, 
 import { errors } from '../errors';
 import type { StudioServices } from '../family';
 import { songView } from '../songs/schemas';
+import { songExtrasPrefix } from '../songs/service';
 import type { ArrangementService } from './service';
 
 const others = 'FORBIDDEN: the studio belongs to another account';
@@ -38,6 +40,16 @@ const SongBody = Type.Object(
     title: Name(100, 'The song title'),
     genre: Type.Optional(Name(50, 'e.g. "pop"')),
     mood: Type.Optional(Name(50, 'e.g. "calm"')),
+  },
+  { additionalProperties: false },
+);
+
+const StemsBody = Type.Object(
+  {
+    songId: Type.Integer({ minimum: 1, description: 'An AI song of this studio whose compose job kept stems' }),
+    bpm: Type.Optional(
+      Type.Number({ minimum: 30, maximum: 300, description: "The grid's tempo; default the tempo the song was composed in" }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -139,6 +151,58 @@ export async function arrangementRoutes(app: FamilyApp, s: StudioServices, arran
       },
     );
   }
+
+  app.post(
+    '/api/work/studio/:studioid/arrangement/stems',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: "Open a composed song's stems as tracks, each on its own lane from bar 1",
+        description:
+          'Each stem (`drums`, `bass`, `piano`…) becomes a ready track of the studio with a lane of its own, starting at 0 s, and the grid takes the ' +
+          "song's tempo, so the stems sit on the bars. One change of the arrangement (undo gives back the tempo; the stems stay in the studio as tracks and lanes).",
+        params: StudioParams,
+        body: StemsBody,
+        response: {
+          201: Envelope(ArrangementState),
+          ...errorResponses([
+            'VALIDATION_ERROR',
+            others,
+            'STUDIO_NOT_FOUND',
+            'SONG_NOT_FOUND: not a song of this studio',
+            'FILE_NOT_FOUND: the song has no stems',
+            'INVALID_AUDIO: a stem is not audio',
+          ]),
+        },
+      },
+    },
+    async (request, reply) => {
+      const me = currentUser(request);
+      const { studio } = await open(me.id, request.params.studioid);
+      const song = songs.owned(me.id, request.body.songId);
+      if (song.studioId !== studio.id) throw errors.error('SONG_NOT_FOUND', 'The song is not one of this studio');
+      const stems = (await songs.extras(song))?.stems ?? [];
+      if (stems.length === 0) throw errors.error('FILE_NOT_FOUND', 'This song has no stems: only songs composed with AI keep them');
+      const before = arrangements.state(studio.id, await tracks.list(me.id, studio.id));
+      const added = [];
+      for (const stem of stems) {
+        const file = app.storage.absolutePath(songs.extraKey(song, `stems/${stem}.wav`));
+        const row = await tracks.fromFile(me.id, studio.id, { name: `${song.title} · ${stem}`.slice(0, 100), instrument: stem }, file);
+        if (row.status !== 'ready') throw errors.error('INVALID_AUDIO', `The stem "${stem}" is not audio`);
+        added.push(row);
+      }
+      const list = await tracks.list(me.id, studio.id);
+      const composed = app.jobs.snapshot(path.basename(songExtrasPrefix(song.fileKey)))?.result as { tempo?: number | null } | null;
+      const bpm = request.body.bpm ?? composed?.tempo ?? before.arrangement.bpm;
+      // The new tracks already show as lanes of their own; storing that view with the tempo makes it one undoable change.
+      const shown = arrangements.state(studio.id, list).arrangement;
+      const state = arrangements.write(studio.id, before.version, { ...shown, bpm }, `Open stems of ${song.title}`.slice(0, 100), list);
+      studios.touch(studio.id);
+      return reply.code(201).send(ok(`${added.length} stems opened as tracks`, state));
+    },
+  );
 
   app.get(
     '/api/work/studio/:studioid/arrangement/mix',

@@ -14,6 +14,9 @@ export const arrangeApi = {
   /** The server's mix of the arrangement (WAV at `sampleRate`). */
   mix: (studioId: number, sampleRate: number) =>
     requestBlob('studio', `${base(studioId)}/mix?sampleRate=${sampleRate}`, { refused: 'The mix was refused' }),
+  /** A composed song's stems as tracks and lanes, on the song's tempo. */
+  openStems: (studioId: number, songId: number) =>
+    request<ArrangementState>('studio', `${base(studioId)}/stems`, { method: 'POST', body: { songId } }),
   saveSong: (studioId: number, body: { title: string }) => request<Song>('studio', `${base(studioId)}/song`, { method: 'POST', body }),
 };
 

@@ -355,6 +355,26 @@ export function ArrangeView({ studioId, studioName, tracks, buffers, busyElsewhe
     }
   };
 
+  const songs = useStudio((s) => s.songs);
+  const withStems = (songs ?? []).filter((s) => s.studioId === studioId && (s.extras?.stems.length ?? 0) > 0);
+  const [stemSong, setStemSong] = useState<number | null>(null);
+  const openStems = async () => {
+    const songId = stemSong ?? withStems[0]?.songId;
+    if (!songId) return;
+    setWorking('stems');
+    try {
+      await useArrange.getState().settled();
+      const opened = await arrangeApi.openStems(studioId, songId);
+      useArrange.setState({ state: opened });
+      await useStudio.getState().openStudio(studioId);
+      setNote(null);
+    } catch (err) {
+      setNote(errorMessage(err));
+    } finally {
+      setWorking(null);
+    }
+  };
+
   const saveSong = async () => {
     setWorking('song');
     try {
@@ -683,6 +703,25 @@ export function ArrangeView({ studioId, studioName, tracks, buffers, busyElsewhe
             ? `punch-in records into “${doc.lanes.find((l) => l.laneId === selectedLane)?.name}”`
             : 'select a lane to punch into it'}
         </span>
+        {withStems.length > 0 && (
+          <div className="arr-stems">
+            <select
+              className="input"
+              aria-label="Composed song"
+              value={stemSong ?? withStems[0]!.songId}
+              onChange={(e) => setStemSong(Number(e.target.value))}
+            >
+              {withStems.map((s) => (
+                <option key={s.songId} value={s.songId}>
+                  {s.title} ({s.extras!.stems.length} stems)
+                </option>
+              ))}
+            </select>
+            <Button size="sm" onClick={() => void openStems()} busy={working === 'stems'} disabled={!!working} data-testid="open-stems">
+              Open stems as tracks
+            </Button>
+          </div>
+        )}
         <div className="arr-export">
           <Button
             size="sm"
