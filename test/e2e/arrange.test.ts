@@ -66,7 +66,7 @@ describe('the arrange view', () => {
     const arrange = page.getByTestId('arrange');
 
     // A bed take from the recorder: 120 BPM, no count-in, about 6 s.
-    await page.getByLabel('Tempo (BPM)').first().fill('120');
+    await page.getByLabel('Tempo (BPM)', { exact: true }).fill('120');
     await page.getByLabel('Count-in').selectOption('0');
     await page.getByLabel('Take name').fill('Bed');
     await page.getByTestId('record').click();
@@ -178,7 +178,7 @@ describe('the arrange view', () => {
     expect(Number(await result.getAttribute('data-residual'))).toBeLessThan(-60);
 
     // Save as song: the mix as heard lands in the studio's songs.
-    await arrange.getByLabel('Song title').fill('Arranged in bar 2');
+    await arrange.getByLabel('Title of the arranged song').fill('Arranged in bar 2');
     await arrange.getByTestId('save-arrangement').click();
     await page.getByTestId('song-list').getByText('Arranged in bar 2').waitFor({ timeout: 30_000 });
     expect(errors).toEqual([]);

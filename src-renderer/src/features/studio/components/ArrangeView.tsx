@@ -555,7 +555,7 @@ export function ArrangeView({ studioId, studioName, tracks, buffers, busyElsewhe
               max={300}
               key={doc.bpm}
               defaultValue={Math.round(doc.bpm * 100) / 100}
-              aria-label="Tempo (BPM)"
+              aria-label="Grid tempo (BPM)"
               data-testid="arrange-bpm"
               onBlur={(e) => {
                 const bpm = Number(e.target.value);
@@ -734,7 +734,7 @@ export function ArrangeView({ studioId, studioName, tracks, buffers, busyElsewhe
             Export WAV
           </Button>
           <Input
-            aria-label="Song title"
+            aria-label="Title of the arranged song"
             placeholder={studioName}
             value={songTitle}
             maxLength={100}
