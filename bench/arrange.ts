@@ -3,6 +3,7 @@
 import { chromium } from 'playwright-core';
 import { resolveTestBrowser } from '../test/e2e/helpers/test-browser';
 import { BROWSER_ARGS } from '../test/e2e/helpers/browser-args';
+import { pcmWav } from '../test/helpers/wav';
 import { cleanUp, pct, runAlone, startServer, type Print } from './lib';
 
 const TRACKS = 8;
@@ -10,29 +11,15 @@ const SECONDS = 40;
 const RATE = 48_000;
 const MEASURE_MS = 6000;
 
-/** A mono 16-bit WAV: a chord-ish tone with a pulse, different per track, so every waveform has shape. */
+/** A mono WAV: a tone with a pulse, different per track, so every waveform has shape. */
 function take(n: number): Buffer {
-  const frames = SECONDS * RATE;
-  const data = Buffer.alloc(44 + frames * 2);
-  data.write('RIFF', 0, 'latin1');
-  data.writeUInt32LE(36 + frames * 2, 4);
-  data.write('WAVEfmt ', 8, 'latin1');
-  data.writeUInt32LE(16, 16);
-  data.writeUInt16LE(1, 20);
-  data.writeUInt16LE(1, 22);
-  data.writeUInt32LE(RATE, 24);
-  data.writeUInt32LE(RATE * 2, 28);
-  data.writeUInt16LE(2, 32);
-  data.writeUInt16LE(16, 34);
-  data.write('data', 36, 'latin1');
-  data.writeUInt32LE(frames * 2, 40);
   const f = 110 * (1 + n / 4);
-  for (let i = 0; i < frames; i++) {
+  const rate = 1 + (n % 3);
+  const samples = Float32Array.from({ length: SECONDS * RATE }, (_, i) => {
     const t = i / RATE;
-    const pulse = 0.5 + 0.5 * Math.cos(2 * Math.PI * (t * (1 + (n % 3)) - Math.floor(t * (1 + (n % 3)))));
-    data.writeInt16LE(Math.round(3000 * pulse * Math.sin(2 * Math.PI * f * t)), 44 + i * 2);
-  }
-  return data;
+    return 0.09 * (0.5 + 0.5 * Math.cos(2 * Math.PI * (t * rate))) * Math.sin(2 * Math.PI * f * t);
+  });
+  return pcmWav(samples, RATE);
 }
 
 export async function runArrangeBench(print: Print): Promise<void> {

@@ -80,7 +80,7 @@ describe('the arrange view', () => {
     // The grid follows the song: 120 BPM, 4/4 (a bar is 2 s).
     await arrange.getByTestId('arrange-bpm').fill('120');
     await arrange.getByTestId('arrange-bpm').press('Enter');
-    await expect.poll(() => version(page)).toBe(1);
+    await expect.poll(() => version(page), { timeout: 15_000 }).toBe(1);
     const pps = await pxPerSecond(page);
     const ruler = (await page.getByTestId('ruler').boundingBox())!;
     const x = (t: number) => ruler.x + t * pps;
@@ -91,7 +91,7 @@ describe('the arrange view', () => {
     await page.mouse.move(x(3), ruler.y + 14, { steps: 4 });
     await page.mouse.move(x(3.9), ruler.y + 14, { steps: 4 });
     await page.mouse.up();
-    await expect.poll(() => version(page)).toBe(2);
+    await expect.poll(() => version(page), { timeout: 15_000 }).toBe(2);
     const loop = (await arrange.getByTestId('loop-region').boundingBox())!;
     expect(Math.abs(loop.x - x(2))).toBeLessThan(2);
     expect(Math.abs(loop.width - 2 * pps)).toBeLessThan(2);
@@ -111,7 +111,7 @@ describe('the arrange view', () => {
 
     // The inspector offers the lane's three takes for the punched clip.
     await bed.getByTestId('clip').nth(1).click();
-    await expect.poll(() => arrange.getByTestId('clip-inspector').locator('option').count()).toBe(3);
+    await expect.poll(() => arrange.getByTestId('clip-inspector').locator('option').count(), { timeout: 15_000 }).toBe(3);
 
     // Move the last clip one bar later, trim its end by a beat, split the first one at 1 s.
     const before = await version(page);
@@ -121,14 +121,14 @@ describe('the arrange view', () => {
     await page.mouse.down();
     await page.mouse.move(box.x + box.width / 2 + 2 * pps, box.y + box.height / 2, { steps: 6 });
     await page.mouse.up();
-    await expect.poll(async () => (await clipsOf(bed))[2]![0]).toBe(6);
+    await expect.poll(async () => (await clipsOf(bed))[2]![0], { timeout: 15_000 }).toBe(6);
     const moved = (await last.boundingBox())!;
     const length = (await clipsOf(bed))[2]![1]!;
     await page.mouse.move(moved.x + moved.width - 3, moved.y + moved.height / 2);
     await page.mouse.down();
     await page.mouse.move(moved.x + moved.width - 3 - 0.5 * pps - 1, moved.y + moved.height / 2, { steps: 4 });
     await page.mouse.up();
-    await expect.poll(async () => (await clipsOf(bed))[2]![1]).toBeLessThan(length!);
+    await expect.poll(async () => (await clipsOf(bed))[2]![1], { timeout: 15_000 }).toBeLessThan(length!);
     // The page may have scrolled since: read the ruler's place again.
     const rulerNow = (await page.getByTestId('ruler').boundingBox())!;
     await page.mouse.click(rulerNow.x + 1 * pps, rulerNow.y + 14);
@@ -137,19 +137,19 @@ describe('the arrange view', () => {
       .first()
       .click({ position: { x: 20, y: 30 } });
     await page.keyboard.press('s');
-    await expect.poll(async () => (await clipsOf(bed)).length).toBe(4);
-    await expect.poll(() => version(page)).toBe(before + 3);
+    await expect.poll(async () => (await clipsOf(bed)).length, { timeout: 15_000 }).toBe(4);
+    await expect.poll(() => version(page), { timeout: 15_000 }).toBe(before + 3);
     const edited = await clipsOf(bed);
 
     // Undo the split and the trim, then redo the trim.
     await page.keyboard.press('Control+z');
-    await expect.poll(async () => (await clipsOf(bed)).length).toBe(3);
+    await expect.poll(async () => (await clipsOf(bed)).length, { timeout: 15_000 }).toBe(3);
     await page.keyboard.press('Control+z');
-    await expect.poll(async () => (await clipsOf(bed))[2]![1]).toBe(length);
+    await expect.poll(async () => (await clipsOf(bed))[2]![1], { timeout: 15_000 }).toBe(length);
     await page.keyboard.press('Control+y');
-    await expect.poll(async () => (await clipsOf(bed))[2]![1]).toBeLessThan(length!);
+    await expect.poll(async () => (await clipsOf(bed))[2]![1], { timeout: 15_000 }).toBeLessThan(length!);
     await page.keyboard.press('Control+y');
-    await expect.poll(() => clipsOf(bed)).toEqual(edited);
+    await expect.poll(() => clipsOf(bed), { timeout: 15_000 }).toEqual(edited);
 
     // A reload finds the arrangement and its history: undo still takes the split back.
     await page.reload();
@@ -157,9 +157,9 @@ describe('the arrange view', () => {
     expect(await clipsOf(bed)).toEqual(edited);
     expect(await bed.textContent()).toContain('3 takes');
     await arrange.getByRole('button', { name: /^Undo split clip/ }).click();
-    await expect.poll(async () => (await clipsOf(bed)).length).toBe(3);
+    await expect.poll(async () => (await clipsOf(bed)).length, { timeout: 15_000 }).toBe(3);
     await arrange.getByRole('button', { name: 'Redo' }).click();
-    await expect.poll(() => clipsOf(bed)).toEqual(edited);
+    await expect.poll(() => clipsOf(bed), { timeout: 15_000 }).toEqual(edited);
 
     // Playing moves the playhead and lights the master meter.
     await arrange.getByTestId('arrange-play').click();

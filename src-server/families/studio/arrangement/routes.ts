@@ -54,6 +54,16 @@ const StemsBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** What rendering the arrangement can answer besides the mix. */
+const MIX_ERRORS = errorResponses([
+  'VALIDATION_ERROR',
+  others,
+  'STUDIO_NOT_FOUND',
+  'NOTHING_TO_MIX: no clips',
+  'MIX_FAILED: a take could not be decoded',
+  'FFMPEG_UNAVAILABLE',
+]);
+
 const CONFLICT = 'ARRANGEMENT_CONFLICT: `version` is not the current one (someone else changed it); reload and redo the change';
 
 /** /api/work/studio/{studioid}/arrangement/**: the studio's clips on lanes, versioned with undo/redo, and its mix. */
@@ -219,14 +229,7 @@ export async function arrangementRoutes(app: FamilyApp, s: StudioServices, arran
         querystring: MixQuery,
         response: {
           200: FileBytes('The mix', 'audio/wav'),
-          ...errorResponses([
-            'VALIDATION_ERROR',
-            others,
-            'STUDIO_NOT_FOUND',
-            'NOTHING_TO_MIX: no clips',
-            'MIX_FAILED: a take could not be decoded',
-            'FFMPEG_UNAVAILABLE',
-          ]),
+          ...MIX_ERRORS,
         },
       },
     },
@@ -256,14 +259,7 @@ export async function arrangementRoutes(app: FamilyApp, s: StudioServices, arran
         body: SongBody,
         response: {
           201: Envelope(Song),
-          ...errorResponses([
-            'VALIDATION_ERROR',
-            others,
-            'STUDIO_NOT_FOUND',
-            'NOTHING_TO_MIX: no clips',
-            'MIX_FAILED: a take could not be decoded',
-            'FFMPEG_UNAVAILABLE',
-          ]),
+          ...MIX_ERRORS,
         },
       },
     },

@@ -1,6 +1,6 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
 import { errorMessage } from '../../../api/client';
-import { Alert, Button, Input, Slider } from '../../../components';
+import { Alert, Button, Input } from '../../../components';
 import { ariaKeys, useShortcut, withShortcut, type ShortcutId } from '../../../lib/shortcuts';
 import { arrangementEnd } from '../../../../../src-shared/api/arrangement';
 import { saveBlob, type Track } from '../api';
@@ -29,7 +29,9 @@ import {
 } from '../arrange/model';
 import { arrangeApi, useArrange } from '../arrange/store';
 import { useStudio } from '../store';
+import { ChannelSliders } from './ChannelSliders';
 import { Glyph, type GlyphName } from './glyphs';
+import { micProblem } from './Recorder';
 import '../arrange.css';
 
 const HEAD = 216;
@@ -46,10 +48,15 @@ function showPosition(el: HTMLElement | null, t: number, doc: Arrangement): void
   if (el && el.textContent !== text) el.textContent = text;
 }
 
-/** A peak as 0…1 of a -60…0 dB scale, in 1 dB steps. */
-function showLevel(el: HTMLElement | null, name: string, peak: number): void {
-  const level = String(Math.round(Math.min(60, Math.max(0, 20 * Math.log10(peak + 1e-6) + 60))) / 60);
-  if (el && el.style.getPropertyValue(name) !== level) el.style.setProperty(name, level);
+/** Peaks as 0…1 of a -60…0 dB scale, in 1 dB steps; the meter's value is the louder side in dB. */
+function showLevel(el: HTMLElement | null, left: number, right: number): void {
+  const db = (peak: number) => Math.round(Math.min(60, Math.max(0, 20 * Math.log10(peak + 1e-6) + 60)));
+  const [l, r] = [db(left), db(right)];
+  if (!el || el.dataset.levels === `${l},${r}`) return;
+  el.dataset.levels = `${l},${r}`;
+  el.style.setProperty('--left', String(l / 60));
+  el.style.setProperty('--right', String(r / 60));
+  el.setAttribute('aria-valuenow', String(Math.max(l, r) - 60));
 }
 
 const clock = (s: number) => `${Math.floor(s / 60)}:${(s % 60).toFixed(1).padStart(4, '0')}`;
@@ -164,8 +171,7 @@ export function ArrangeView({ studioId, studioName, tracks, buffers, busyElsewhe
       }
       const levels = player.levels();
       shown = levels.map((v, i) => Math.max(v, shown[i]! * 0.9));
-      showLevel(meter.current, '--left', shown[0]!);
-      showLevel(meter.current, '--right', shown[1]!);
+      showLevel(meter.current, shown[0]!, shown[1]!);
       frame = requestAnimationFrame(tick);
     };
     frame = requestAnimationFrame(tick);
@@ -266,11 +272,7 @@ export function ArrangeView({ studioId, studioName, tracks, buffers, busyElsewhe
       setRecording('recording');
     } catch (err) {
       setRecording('idle');
-      setNote(
-        err instanceof DOMException && err.name === 'NotAllowedError'
-          ? 'Atelier may not use the microphone. Allow it in the browser, then try again.'
-          : errorMessage(err),
-      );
+      setNote(micProblem(err));
     }
   };
 
@@ -523,7 +525,7 @@ export function ArrangeView({ studioId, studioName, tracks, buffers, busyElsewhe
             <Glyph name="record" />
             {recording === 'recording' ? 'Recording…' : recording === 'saving' ? 'Saving take…' : 'Punch in'}
           </button>
-          <span className="arr-readout" ref={readout} aria-label="Position" data-testid="arrange-position">
+          <span className="arr-readout" ref={readout} aria-label="Timeline clock" data-testid="arrange-position">
             1.1 · 0:00.0
           </span>
         </div>
@@ -586,6 +588,7 @@ export function ArrangeView({ studioId, studioName, tracks, buffers, busyElsewhe
             aria-label="Master level"
             aria-valuemin={-60}
             aria-valuemax={0}
+            aria-valuenow={-60}
             data-testid="master-meter"
           >
             <span className="l" />
@@ -862,25 +865,7 @@ const LaneRow = memo(function LaneRow({ lane, pps, selected, active, bufferMap, 
           </button>
         </div>
         <div className="arr-lane-mix" onClick={(e) => e.stopPropagation()}>
-          <Slider
-            label={`Volume of ${lane.name}`}
-            shortLabel="Vol"
-            min={-40}
-            max={6}
-            value={lane.volume}
-            format={(v) => `${v > 0 ? '+' : ''}${Math.round(v)} dB`}
-            onChange={(volume) => onLane(lane.laneId, { volume })}
-          />
-          <Slider
-            label={`Pan of ${lane.name}`}
-            shortLabel="Pan"
-            min={-1}
-            max={1}
-            step={0.05}
-            value={lane.pan}
-            format={(v) => (v === 0 ? 'C' : v < 0 ? `L${Math.round(-v * 100)}` : `R${Math.round(v * 100)}`)}
-            onChange={(pan) => onLane(lane.laneId, { pan })}
-          />
+          <ChannelSliders name={lane.name} volume={lane.volume} pan={lane.pan} onChange={(change) => onLane(lane.laneId, change)} />
         </div>
       </div>
       <div className="arr-lane-body" onPointerDown={onSelectLane}>
