@@ -29,7 +29,7 @@ import {
 } from '../arrange/model';
 import { arrangeApi, useArrange } from '../arrange/store';
 import { useStudio } from '../store';
-import { ChannelSliders } from './ChannelSliders';
+import { ChannelSliders, MuteSolo } from './ChannelSliders';
 import { Glyph, type GlyphName } from './glyphs';
 import { micProblem } from './Recorder';
 import '../arrange.css';
@@ -844,25 +844,8 @@ const LaneRow = memo(function LaneRow({ lane, pps, selected, active, bufferMap, 
           <span className="arr-lane-name">{lane.name}</span>
           <span className="muted">{lane.takes.length === 1 ? '1 take' : `${lane.takes.length} takes`}</span>
         </div>
-        <div className="arr-lane-buttons">
-          <button
-            type="button"
-            className={`chip${lane.mute ? ' on' : ''}`}
-            aria-pressed={lane.mute}
-            aria-label={`Mute ${lane.name}`}
-            onClick={(e) => (e.stopPropagation(), onLane(lane.laneId, { mute: !lane.mute }, true))}
-          >
-            M
-          </button>
-          <button
-            type="button"
-            className={`chip solo${lane.solo ? ' on' : ''}`}
-            aria-pressed={lane.solo}
-            aria-label={`Solo ${lane.name}`}
-            onClick={(e) => (e.stopPropagation(), onLane(lane.laneId, { solo: !lane.solo }, true))}
-          >
-            S
-          </button>
+        <div className="arr-lane-buttons" onClick={(e) => e.stopPropagation()}>
+          <MuteSolo name={lane.name} mute={lane.mute} solo={lane.solo} onChange={(change) => onLane(lane.laneId, change, true)} />
         </div>
         <div className="arr-lane-mix" onClick={(e) => e.stopPropagation()}>
           <ChannelSliders name={lane.name} volume={lane.volume} pan={lane.pan} onChange={(change) => onLane(lane.laneId, change)} />

@@ -39,3 +39,39 @@ export function ChannelSliders({
     </>
   );
 }
+
+/** A channel's mute and solo toggles. */
+export function MuteSolo({
+  name,
+  mute,
+  solo,
+  onChange,
+}: {
+  name: string;
+  mute: boolean;
+  solo: boolean;
+  onChange(change: { mute?: boolean; solo?: boolean }): void;
+}) {
+  return (
+    <>
+      <button
+        type="button"
+        className={`chip${mute ? ' on' : ''}`}
+        aria-pressed={mute}
+        aria-label={`Mute ${name}`}
+        onClick={() => onChange({ mute: !mute })}
+      >
+        M
+      </button>
+      <button
+        type="button"
+        className={`chip solo${solo ? ' on' : ''}`}
+        aria-pressed={solo}
+        aria-label={`Solo ${name}`}
+        onClick={() => onChange({ solo: !solo })}
+      >
+        S
+      </button>
+    </>
+  );
+}

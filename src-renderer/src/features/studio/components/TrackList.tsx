@@ -5,7 +5,7 @@ import { ariaKeys, useShortcut, withShortcut } from '../../../lib/shortcuts';
 import type { Track } from '../api';
 import { DEFAULT_CHANNEL, type StudioSession } from '../audio/session';
 import { useStudio } from '../store';
-import { ChannelSliders } from './ChannelSliders';
+import { ChannelSliders, MuteSolo } from './ChannelSliders';
 import { Glyph } from './glyphs';
 import { Waveform } from './Waveform';
 
@@ -213,24 +213,12 @@ function TrackRow({ track, first, last, buffer, widthShare, session, dragging, o
           </span>
         </div>
         <div className="track-buttons">
-          <button
-            type="button"
-            className={`chip${settings.mute ? ' on' : ''}`}
-            aria-pressed={settings.mute}
-            aria-label={`Mute ${track.trackName}`}
-            onClick={() => setChannel(track.trackId, { mute: !settings.mute })}
-          >
-            M
-          </button>
-          <button
-            type="button"
-            className={`chip solo${settings.solo ? ' on' : ''}`}
-            aria-pressed={settings.solo}
-            aria-label={`Solo ${track.trackName}`}
-            onClick={() => setChannel(track.trackId, { solo: !settings.solo })}
-          >
-            S
-          </button>
+          <MuteSolo
+            name={track.trackName}
+            mute={settings.mute}
+            solo={settings.solo}
+            onChange={(change) => setChannel(track.trackId, change)}
+          />
           <button
             type="button"
             className="icon-button"
