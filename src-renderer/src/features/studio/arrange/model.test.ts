@@ -7,7 +7,7 @@ import {
   splitClip,
   trimClip,
   type Arrangement,
-} from '../../src-renderer/src/features/studio/arrange/model';
+} from './model';
 
 /** 120 BPM 4/4: a beat is 0.5 s, a bar 2 s. One lane with a 6 s take from 0 s. */
 const doc = (): Arrangement => ({
