@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  barBeat,
-  duplicateClip,
-  punchIn,
-  snapTime,
-  splitClip,
-  trimClip,
-  type Arrangement,
-} from './model';
+import { barBeat, duplicateClip, punchIn, snapTime, splitClip, trimClip, type Arrangement } from './model';
 
 /** 120 BPM 4/4: a beat is 0.5 s, a bar 2 s. One lane with a 6 s take from 0 s. */
 const doc = (): Arrangement => ({
