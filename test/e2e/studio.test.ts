@@ -1,35 +1,21 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openPage } from './helpers/browser';
-import { writeMelodyWav } from './helpers/melody';
-import { startAtelier, type AtelierProcess } from './helpers/server';
+import type { Page } from 'playwright-core';
+import { openPage } from './helpers/browser';
+import { startWithFakeMic, type FakeMicRun } from './helpers/fake-mic';
 
-let server: AtelierProcess;
-let browser: Browser;
+let run: FakeMicRun;
+let server: FakeMicRun['server'];
+let browser: FakeMicRun['browser'];
 let folder: string;
 
 beforeAll(async () => {
-  folder = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-studio-e2e-'));
-  const melody = path.join(folder, 'melody.wav');
-  writeMelodyWav(melody);
-  [server, browser] = await Promise.all([
-    startAtelier(),
-    launchChromium([
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-audio-capture=${melody}`,
-      '--autoplay-policy=no-user-gesture-required',
-    ]),
-  ]);
+  run = await startWithFakeMic('atelier-studio-e2e-');
+  ({ server, browser, folder } = run);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (folder) fs.rmSync(folder, { recursive: true, force: true });
+  await run?.close();
 });
 
 /** A request with the page's own session, as the UI would send it. */
