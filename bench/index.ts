@@ -13,6 +13,7 @@ import { startFastApi } from './fastapi';
 import { runRangeBench } from './range';
 import { runSpeedBench } from './speed';
 import { runStageBench } from './stage';
+import { runArrangeBench } from './arrange';
 import { runStoriesBench } from './stories';
 import { runPromoBench } from './promo';
 
@@ -130,6 +131,9 @@ async function main() {
   if (!ONLY_ISSUE_15) {
     console.log('\nStage (issue #3): streaming, Range, concert fan-out, clock sync\n');
     await runStageBench(print);
+
+    console.log('\nArrange view (issue #17): frame time while 8 tracks play\n');
+    await runArrangeBench(print);
 
     console.log('\nStories (issue #12): seconds per chapter, conversation round trip, first token\n');
     await runStoriesBench(print);

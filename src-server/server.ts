@@ -10,9 +10,16 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const FFMPEG_CHECK_DELAY_MS = 1000;
-
-function logFfmpegs(app: FastifyInstance): void {
+/** Builds the app and listens; closing drains requests, stops jobs and workers, closes SQLite. */
+export async function startServer(options: BuildOptions): Promise<RunningServer> {
+  const app = await buildApp(options);
+  try {
+    await app.listen({ host: options.config.host, port: options.config.port });
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+  // Checked once at start-up so a feature no build has is named in the log, not by a failing job.
   void listFfmpegs().then(
     (builds) => {
       const [first] = builds;
@@ -25,20 +32,6 @@ function logFfmpegs(app: FastifyInstance): void {
     },
     (err: unknown) => app.log.warn({ err }, 'could not check ffmpeg'),
   );
-}
-
-/** Builds the app and listens; closing drains requests, stops jobs and workers, closes SQLite. */
-export async function startServer(options: BuildOptions): Promise<RunningServer> {
-  const app = await buildApp(options);
-  try {
-    await app.listen({ host: options.config.host, port: options.config.port });
-  } catch (err) {
-    await app.close();
-    throw err;
-  }
-  // Checked once shortly after start-up, so a feature no build has is named in the log, not by a
-  // failing job; the probe spawns ffmpeg, which the first answers should not wait behind.
-  const ffmpegCheck = setTimeout(() => logFfmpegs(app), FFMPEG_CHECK_DELAY_MS).unref();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.config.port;
   const host = ['0.0.0.0', '::', '127.0.0.1', 'localhost'].includes(options.config.host) ? '127.0.0.1' : options.config.host;
@@ -47,9 +40,6 @@ export async function startServer(options: BuildOptions): Promise<RunningServer>
     app,
     port,
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    close: () => {
-      clearTimeout(ffmpegCheck);
-      return (closing ??= app.close());
-    },
+    close: () => (closing ??= app.close()),
   };
 }

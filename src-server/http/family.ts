@@ -113,6 +113,11 @@ export function isMalformedMultipart(err: unknown): boolean {
   return /^Multipart: |unexpected end of multipart data|^Unexpected end of form|^Malformed part header/i.test((err as Error).message);
 }
 
+/** A route's preValidation for a body that may be left out entirely: no body reads as `{}`. */
+export const absentBodyIsEmpty = async (request: FastifyRequest) => {
+  request.body ??= {};
+};
+
 /** Whether the client hung up before the answer: its request failing then is no server fault. */
 export const clientGone = (request: FastifyRequest) => request.raw.aborted || request.raw.socket?.destroyed === true;
 

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyMusicgen } from '../../src-server/ai/musicgen/tiny/generate';
+import type { ComposeResult } from '../../src-server/families/studio/compose/service';
 import { encodeAudio } from '../../src-server/media/ffmpeg';
 import { makeTestApp, tempDataDir, type TestApp } from '../helpers/app';
 import { errorOf, form, putTo, storedFiles, studioUser, type StudioUser } from '../studio/helpers';
@@ -124,14 +125,7 @@ describe('MusicGen as the second composing engine', () => {
     expect(res.statusCode, res.body).toBe(202);
     const job = await waitForJob(res.json().data.jobId);
     expect(job.status, JSON.stringify(job)).toBe('completed');
-    const result = job.result as {
-      songId: number;
-      engine: string;
-      key: string | null;
-      tempo: number | null;
-      extras: string[];
-      note?: string;
-    };
+    const result = job.result as ComposeResult;
     expect(result.engine).toBe('musicgen:tiny-musicgen (onnx, cpu)');
     expect(result.key).toBeNull();
     expect(result.note).toMatch(/melody was not used/);

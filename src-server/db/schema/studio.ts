@@ -1,5 +1,6 @@
 import { index, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { ownedBy } from './columns';
+import type { Arrangement } from '../../../src-shared/api/arrangement';
 
 /**
  * The studio family (spec 000): workrooms ("작업실"), their recorded tracks and the finished songs.
@@ -88,3 +89,26 @@ export const studioSongs = sqliteTable(
   },
   (t) => [index('studio_songs_owner_idx').on(t.ownerId, t.id), index('studio_songs_studio_idx').on(t.studioId)],
 );
+
+/**
+ * A studio's arrangement (lanes of clips over its tracks, with their mixer) as one JSON document,
+ * versioned for optimistic writes, with the undo and redo stacks of earlier documents so a reload
+ * keeps the session's history. No row: the arrangement derived from the tracks, version 0.
+ */
+export const studioArrangements = sqliteTable('studio_arrangements', {
+  studioId: integer('studio_id')
+    .primaryKey()
+    .references(() => studioStudios.id, { onDelete: 'cascade' }),
+  version: integer('version').notNull(),
+  doc: text('doc', { mode: 'json' }).$type<Arrangement>().notNull(),
+  /** Earlier documents, newest last, each with what the change after it did. */
+  undo: text('undo', { mode: 'json' }).$type<ArrangementStep[]>().notNull(),
+  /** Undone documents, newest last. */
+  redo: text('redo', { mode: 'json' }).$type<ArrangementStep[]>().notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
+
+export interface ArrangementStep {
+  doc: Arrangement;
+  label: string;
+}

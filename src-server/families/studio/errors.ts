@@ -5,6 +5,7 @@ import { defineErrors } from '../../http/errors';
  * services and routes throw `errors.error('CODE', message?)`. Shared failures are in dialect.ts.
  */
 export const errors = defineErrors({
+  INVALID_CLIP: { status: 400, message: 'A clip lies outside its take or plays a take this studio does not have' },
   INVALID_AUDIO: { status: 400, message: 'The file is not an accepted audio format (recognised by its content)' },
   INVALID_FILE_PATH: { status: 400, message: 'The file path was not given to this account by a presignedUrl request' },
   INVALID_IMAGE_PATH: { status: 400, message: 'imageFilePath must be an imageFilePath that GET /api/song/cover gave this account' },
@@ -21,6 +22,9 @@ export const errors = defineErrors({
   SONG_NOT_FOUND: { status: 404, message: 'Song not found' },
   STUDIO_NOT_FOUND: { status: 404, message: 'Studio not found' },
   TRACK_NOT_FOUND: { status: 404, message: 'Track not found' },
+  ARRANGEMENT_CONFLICT: { status: 409, message: 'The arrangement changed since the version this change was made on' },
+  NOTHING_TO_UNDO: { status: 409, message: 'There is no change to undo' },
+  NOTHING_TO_REDO: { status: 409, message: 'There is no undone change to redo' },
   COVER_CANCELLED: { status: 409, message: 'The cover job was cancelled' },
   DUPLICATE_ACCOUNT: { status: 409, message: 'The user id or e-mail is already taken' },
   TRACK_NOT_PENDING: { status: 409, message: 'This track was uploaded completely; delete it with DELETE /api/work/track/{trackId}' },
@@ -28,6 +32,7 @@ export const errors = defineErrors({
   UPLOAD_NOT_FOUND: { status: 409, message: 'Nothing has been uploaded to the presigned URL yet' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The file is too large' },
   MIX_FAILED: { status: 422, message: 'The tracks could not be mixed' },
+  NOTHING_TO_MIX: { status: 422, message: 'The arrangement has no clips to mix' },
   NO_MELODY_FOUND: { status: 422, message: 'No melody to compose from' },
   COMPOSER_FAILED: { status: 502, message: 'The composing engine failed' },
   IMAGE_ENGINE_FAILED: { status: 502, message: 'The image engine could not draw the cover' },

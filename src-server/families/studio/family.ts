@@ -14,6 +14,8 @@ import { songRoutes } from './songs/routes';
 import { ComposerSlot } from '../../compose/composer';
 import { ComposeService } from './compose/service';
 import { composeRoutes } from './compose/routes';
+import { ArrangementService } from './arrangement/service';
+import { arrangementRoutes } from './arrangement/routes';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -26,11 +28,12 @@ function studioServices(app: FastifyInstance) {
   const studios = new StudioService(app.db, app.storage, app.clock.now);
   const tracks = new TrackService(app.db, app.storage, app.clock.now);
   const songs = new SongService(app.db, app.storage, app.clock.now);
+  const arrangements = new ArrangementService(app.db, app.storage, app.clock.now);
   const finisher = new SongFinisher(songs, tracks);
   const covers = new CoverService(app.storage, app.jobs, app.ai, app.config.dataDir);
   const composer = new ComposerSlot();
   const compose = new ComposeService(app.db, app.storage, songs, composer, app.jobs);
-  return { studios, tracks, songs, finisher, covers, composer, compose };
+  return { studios, tracks, arrangements, songs, finisher, covers, composer, compose };
 }
 
 export type StudioServices = ReturnType<typeof studioServices>;
@@ -55,6 +58,7 @@ export default defineFamily({
     await studioAccountRoutes(family);
     await studioRoutes(family, s.studios, s.tracks);
     await trackRoutes(family, s.studios, s.tracks);
+    await arrangementRoutes(family, s, s.arrangements);
     await songRoutes(family, s);
     await composeRoutes(family, s.compose, s.songs, s.studios);
   },

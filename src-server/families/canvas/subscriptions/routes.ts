@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import type { FamilyApp } from '../../../http/family';
+import { absentBodyIsEmpty, type FamilyApp } from '../../../http/family';
 import { currentUser } from '../../../plugins/app/auth';
 import { BILLING_CYCLES, SUBSCRIPTION_STATUSES } from '../../../db/schema';
 import { Envelope, Nullable, errorResponses, ok, security, signedIn } from '../http';
@@ -172,9 +172,7 @@ export async function subscriptionRoutes(app: FamilyApp, subscriptions: Subscrip
     {
       onRequest: signedIn,
       // Both fields are optional, so a bare POST (no body at all) is a valid cancel too.
-      preValidation: async (request) => {
-        request.body ??= {};
-      },
+      preValidation: absentBodyIsEmpty,
       schema: {
         tags,
         security,

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import type { FastifyRequest } from 'fastify';
-import type { FamilyApp } from '../../../http/family';
+import { absentBodyIsEmpty, type FamilyApp } from '../../../http/family';
 import { currentUser } from '../../../plugins/app/auth';
 import { Accessory, accessoriesNotArray, invalidAccessories } from '../presets/accessories';
 import { blank, errorResponses, fieldErrors, invalidInput, precheck, security, signedIn, type StageFailure } from '../http';
@@ -515,9 +515,7 @@ export async function concertRoutes(app: FamilyApp, concerts: ConcertService, st
     {
       onRequest: signedIn,
       // No body at all means "flip it", like `{}`.
-      preValidation: async (request) => {
-        request.body ??= {};
-      },
+      preValidation: absentBodyIsEmpty,
       schema: {
         tags,
         security,

@@ -1,5 +1,12 @@
 import { Type } from 'typebox';
-import { Accessory, ConcertInfo, ConcertInvitation, ConcertSong as Song, ConcertStage, ListenServer } from '../../../../src-shared/api/stage';
+import {
+  Accessory,
+  ConcertInfo,
+  ConcertInvitation,
+  ConcertSong as Song,
+  ConcertStage,
+  ListenServer,
+} from '../../../../src-shared/api/stage';
 import { AccessoryList } from '../presets/accessories';
 import { OrNull } from '../http';
 import { CONCERT_TTL_SECONDS, DEFAULT_MAX_AUDIENCE, REACTIONS, type ConcertState } from './service';

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
 import { studioTracks } from '../../../db/schema';
@@ -116,6 +117,17 @@ export class TrackService {
       this.renumber(tx, rows);
       return { ...row, position };
     });
+  }
+
+  /**
+   * A track from a file already on this computer (a composed song's stem): made the way an upload
+   * is, so the same check decides whether it becomes `ready`.
+   */
+  async fromFile(ownerId: string, studioId: number, fields: { name: string; instrument: string }, file: string): Promise<TrackRow> {
+    const row = this.create(ownerId, studioId, fields);
+    await this.storage.put(row.trackKey, fs.createReadStream(file));
+    await this.storage.put(row.recordKey, fs.createReadStream(file));
+    return this.settle(row);
   }
 
   /** Checks a pending track's uploads and moves it on; other tracks come back as they are. */

@@ -34,11 +34,17 @@ export class Microphone {
     };
   }
 
-  static async open(): Promise<Microphone> {
+  /** Opens the input `deviceId` (from `inputDevices()`), or the system's default input. */
+  static async open(deviceId?: string): Promise<Microphone> {
     await audioReady();
     // Processing meant for calls (echo cancelling, gain riding) colours a musical take.
     const stream = await navigator.mediaDevices.getUserMedia({
-      audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false },
+      audio: {
+        echoCancellation: false,
+        noiseSuppression: false,
+        autoGainControl: false,
+        ...(deviceId ? { deviceId: { exact: deviceId } } : {}),
+      },
     });
     // A processor name can be registered once per context.
     workletLoaded ??= nativeContext.audioWorklet.addModule(captureWorkletUrl);
@@ -109,6 +115,14 @@ export class Microphone {
     this.capture.port.onmessage = null;
     for (const track of this.stream.getTracks()) track.stop();
   }
+}
+
+/** The audio inputs this browser may use (named once the microphone was allowed). */
+export async function inputDevices(): Promise<{ deviceId: string; label: string }[]> {
+  const devices = await navigator.mediaDevices.enumerateDevices();
+  return devices
+    .filter((d) => d.kind === 'audioinput' && d.deviceId)
+    .map((d, i) => ({ deviceId: d.deviceId, label: d.label || `Input ${i + 1}` }));
 }
 
 function samplesFrom(blocks: Block[], from: number): Float32Array {

@@ -15,7 +15,8 @@ export const INSTRUMENTS = ['voice', 'guitar', 'piano', 'bass', 'drums', 'violin
 
 type Phase = 'idle' | 'opening' | 'counting' | 'recording' | 'saving';
 
-const micProblem = (err: unknown) =>
+/** What went wrong opening the microphone, in words. */
+export const micProblem = (err: unknown) =>
   err instanceof DOMException && err.name === 'NotAllowedError'
     ? 'Atelier may not use the microphone. Allow it in the browser, then try again.'
     : errorMessage(err);

@@ -6,6 +6,7 @@ import { PageHeader } from '../../shell/components/PageHeader';
 import { decodeTrack } from '../audio/context';
 import { StudioSession } from '../audio/session';
 import { useStudio } from '../store';
+import { ArrangeView } from './ArrangeView';
 import { ComposePanel } from './ComposePanel';
 import { Recorder } from './Recorder';
 import { SaveSongForm } from './SaveSongForm';
@@ -120,7 +121,13 @@ export function StudioPage({ studioId }: { studioId: number }) {
       <Card title="Record">
         <Recorder studioId={studioId} session={session} nextTakeNumber={tracks.length + 1} onPhase={onPhase} />
       </Card>
-      <Card title="Tracks">
+      <Card
+        title="Arrange"
+        description="Takes as clips on lanes: move, trim, split and duplicate them on the grid, loop a section and punch in over it."
+      >
+        <ArrangeView studioId={studioId} studioName={studio.studioName} tracks={tracks} buffers={buffers} busyElsewhere={recording} />
+      </Card>
+      <Card title="Takes">
         <TrackList tracks={tracks} buffers={buffers} session={session} recording={recording} />
       </Card>
       <Card

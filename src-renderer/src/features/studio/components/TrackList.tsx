@@ -1,10 +1,11 @@
 import { useEffect, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
 import { errorMessage } from '../../../api/client';
-import { Alert, Button, confirmAction, Input, Slider } from '../../../components';
+import { Alert, Button, confirmAction, Input } from '../../../components';
 import { ariaKeys, useShortcut, withShortcut } from '../../../lib/shortcuts';
 import type { Track } from '../api';
 import { DEFAULT_CHANNEL, type StudioSession } from '../audio/session';
 import { useStudio } from '../store';
+import { ChannelSliders, MuteSolo } from './ChannelSliders';
 import { Glyph } from './glyphs';
 import { Waveform } from './Waveform';
 
@@ -212,24 +213,12 @@ function TrackRow({ track, first, last, buffer, widthShare, session, dragging, o
           </span>
         </div>
         <div className="track-buttons">
-          <button
-            type="button"
-            className={`chip${settings.mute ? ' on' : ''}`}
-            aria-pressed={settings.mute}
-            aria-label={`Mute ${track.trackName}`}
-            onClick={() => setChannel(track.trackId, { mute: !settings.mute })}
-          >
-            M
-          </button>
-          <button
-            type="button"
-            className={`chip solo${settings.solo ? ' on' : ''}`}
-            aria-pressed={settings.solo}
-            aria-label={`Solo ${track.trackName}`}
-            onClick={() => setChannel(track.trackId, { solo: !settings.solo })}
-          >
-            S
-          </button>
+          <MuteSolo
+            name={track.trackName}
+            mute={settings.mute}
+            solo={settings.solo}
+            onChange={(change) => setChannel(track.trackId, change)}
+          />
           <button
             type="button"
             className="icon-button"
@@ -275,24 +264,11 @@ function TrackRow({ track, first, last, buffer, widthShare, session, dragging, o
           <span className="playhead" aria-hidden="true" />
         </div>
         <div className="track-mixer">
-          <Slider
-            label={`Volume of ${track.trackName}`}
-            shortLabel="Vol"
-            min={-40}
-            max={6}
-            value={settings.volume}
-            format={(v) => `${v > 0 ? '+' : ''}${v} dB`}
-            onChange={(volume) => setChannel(track.trackId, { volume })}
-          />
-          <Slider
-            label={`Pan of ${track.trackName}`}
-            shortLabel="Pan"
-            min={-1}
-            max={1}
-            step={0.05}
-            value={settings.pan}
-            format={(v) => (v === 0 ? 'C' : v < 0 ? `L${Math.round(-v * 100)}` : `R${Math.round(v * 100)}`)}
-            onChange={(pan) => setChannel(track.trackId, { pan })}
+          <ChannelSliders
+            name={track.trackName}
+            volume={settings.volume}
+            pan={settings.pan}
+            onChange={(change) => setChannel(track.trackId, change)}
           />
         </div>
       </div>
