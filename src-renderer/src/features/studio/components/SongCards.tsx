@@ -7,7 +7,7 @@ import type { CardState, ComposeResult, useSongCards } from '../hooks/useSongCar
 import { SongCard } from './SongCard';
 import { SongExtras } from './SongExtras';
 import { vibeLabel } from './VibeChips';
-import './song-cards.css';
+import '../song-cards.css';
 
 const PITCHES = ['C', 'C#', 'D', 'Eb', 'E', 'F', 'F#', 'G', 'Ab', 'A', 'Bb', 'B'];
 export const KEYS = PITCHES.flatMap((p) => [`${p} major`, `${p} minor`]);
