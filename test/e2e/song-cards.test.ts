@@ -100,7 +100,7 @@ describe('song cards', () => {
     for (const card of [a, b]) {
       await expect.poll(() => card.getByTestId('song-cover').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
       expect(await card.getByTestId('card-facts').textContent()).toMatch(/^[A-G][b#]? (major|minor) · \d+ BPM$/);
-      await card.getByTestId('song-audio').waitFor();
+      await card.getByTestId('audio-player').waitFor();
     }
     // Each song has a cover of its own.
     expect(await coverBytes(a)).not.toBe(await coverBytes(b));

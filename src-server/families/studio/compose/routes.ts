@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 import type { FamilyApp } from '../../../http/family';
 import { currentUser } from '../../../plugins/app/auth';
 import { contentDisposition } from '../../../storage/range';
@@ -23,7 +23,8 @@ import {
   type Mood,
 } from '../../../compose/prompt';
 import { EXTEND_MAX_BARS, type Rework } from '../../../compose/plan';
-import type { ComposeService } from './service';
+import type { ComposePayload, ComposeResult, ComposeService } from './service';
+import type { Job } from '../../../jobs/queue';
 import type { SongRow } from '../songs/service';
 import { ComposeAccepted as Accepted, ComposeEngine, ComposeVibes } from '../../../../src-shared/api/studio';
 
@@ -187,6 +188,16 @@ function textField(name: string, value: string | undefined, max: number): string
   return text === '' ? null : text;
 }
 
+/** The 202 answer of a queued compose job. */
+const accepted = (job: Job<ComposePayload, ComposeResult>, studioId: number) => ({
+  jobId: job.id,
+  status: 'queued' as const,
+  position: job.position ?? null,
+  estimatedWaitSeconds: job.estimatedWaitSeconds ?? null,
+  studioId,
+  basicSongId: job.payload.basicSongId,
+});
+
 /** AI composition: from a saved basic song as a job (202), or from an uploaded WAV at once. */
 export async function composeRoutes(app: FamilyApp, compose: ComposeService, songs: SongService, studios: StudioService): Promise<void> {
   app.get(
@@ -268,16 +279,7 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
         variant: b.variant ?? 0,
         coverKey,
       });
-      return reply.code(202).send(
-        ok('Composition requested', {
-          jobId: job.id,
-          status: 'queued' as const,
-          position: job.position ?? null,
-          estimatedWaitSeconds: job.estimatedWaitSeconds ?? null,
-          studioId: studio.id,
-          basicSongId: basic.id,
-        }),
-      );
+      return reply.code(202).send(ok('Composition requested', accepted(job, studio.id)));
     },
   );
 
@@ -297,86 +299,70 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
     async () => ok('Vibes', { genres: [...GENRES], moods: [...MOODS], instruments: [...INSTRUMENTS] }),
   );
 
-  /** Queues a rework of the caller's song and answers 202 with the job. */
-  const rework = async (
-    request: { params: { songId: number } } & Parameters<typeof currentUser>[0],
-    change: (song: SongRow) => Rework,
-    title: (song: SongRow) => string,
-    imageFilePath?: string,
-  ) => {
-    const me = currentUser(request);
-    const song = songs.owned(me.id, request.params.songId);
-    const cover = imageFilePath === undefined ? null : await songs.checkCover(me.id, imageFilePath);
-    const job = await compose.requestRework(song, change(song), title(song), cover);
-    return ok('Rework requested', {
-      jobId: job.id,
-      status: 'queued' as const,
-      position: job.position ?? null,
-      estimatedWaitSeconds: job.estimatedWaitSeconds ?? null,
-      studioId: song.studioId ?? 0,
-      basicSongId: job.payload.basicSongId,
-    });
-  };
-  const reworkDoc = (summary: string, description: string, extra: Parameters<typeof errorResponses>[0]) => ({
-    tags,
-    security,
-    summary,
-    description:
-      description +
-      " Queues a `studio.compose` job and answers 202; the finished job's `songId` is a new song (with its MP3, MIDI and stems), and the original stays as it was. A failed job leaves no file behind. " +
-      'Only songs atelier-arranger composed can be reworked: their arrangement is kept beside them.',
-    params: SongParams,
-    response: { 202: Envelope(Accepted), ...errorResponses([...extra, ...REWORK_ERRORS]) },
-  });
-
-  app.post(
-    '/api/song/:songId/extend',
-    {
-      onRequest: signedIn,
-      schema: {
-        ...reworkDoc(
-          'Extend an AI song by some bars (Atelier addition)',
-          "The arranger continues the song: its opening bars' melody and chords again, for `bars` more bars, so the song grows by that many bars. Every sample before the old ending is the old song's own.",
-          ['VALIDATION_ERROR: `bars` not 1-32', 'SECTION_OUT_OF_RANGE: the song would pass 256 bars'],
-        ),
-        body: ExtendBody,
+  /** One rework route: checks the body, queues the change of the caller's song and answers 202 with the job. */
+  const reworkRoute = <B extends TSchema>(
+    verb: 'extend' | 'remix' | 'replace',
+    doc: { summary: string; description: string; errors: Parameters<typeof errorResponses>[0] },
+    body: B,
+    ask: (b: Static<B>) => { change: (song: SongRow) => Rework; title: (song: SongRow) => string; imageFilePath?: string },
+  ) =>
+    app.post<{ Params: { songId: number }; Body: Static<B> }>(
+      `/api/song/:songId/${verb}`,
+      {
+        onRequest: signedIn,
+        schema: {
+          tags,
+          security,
+          summary: doc.summary,
+          description:
+            doc.description +
+            " Queues a `studio.compose` job and answers 202; the finished job's `songId` is a new song (with its MP3, MIDI and stems), and the original stays as it was. A failed job leaves no file behind. " +
+            'Only songs atelier-arranger composed can be reworked: their arrangement is kept beside them.',
+          params: SongParams,
+          body,
+          response: { 202: Envelope(Accepted), ...errorResponses([...doc.errors, ...REWORK_ERRORS]) },
+        },
       },
+      async (request, reply) => {
+        const asked = ask(request.body as Static<B>);
+        const me = currentUser(request);
+        const song = songs.owned(me.id, request.params.songId);
+        const cover = asked.imageFilePath === undefined ? null : await songs.checkCover(me.id, asked.imageFilePath);
+        const job = await compose.requestRework(song, asked.change(song), asked.title(song), cover);
+        return reply.code(202).send(ok('Rework requested', accepted(job, song.studioId ?? 0)));
+      },
+    );
+
+  reworkRoute(
+    'extend',
+    {
+      summary: 'Extend an AI song by some bars (Atelier addition)',
+      description:
+        "The arranger continues the song: its opening bars' melody and chords again, for `bars` more bars, so the song grows by that many bars. Every sample before the old ending is the old song's own.",
+      errors: ['VALIDATION_ERROR: `bars` not 1-32', 'SECTION_OUT_OF_RANGE: the song would pass 256 bars'],
     },
-    async (request, reply) => {
-      const b = request.body;
-      const answer = await rework(
-        request,
-        () => ({ kind: 'extend', bars: b.bars }),
-        (song) => b.title?.trim() ?? `${song.title} · extended`,
-      );
-      return reply.code(202).send(answer);
-    },
+    ExtendBody,
+    (b) => ({ change: () => ({ kind: 'extend', bars: b.bars }), title: (song) => b.title?.trim() ?? `${song.title} · extended` }),
   );
 
-  app.post(
-    '/api/song/:songId/remix',
+  reworkRoute(
+    'remix',
     {
-      onRequest: signedIn,
-      schema: {
-        ...reworkDoc(
-          'Remix an AI song in another vibe (Atelier addition)',
-          'The same melody (note for note) and the same take, arranged again with another genre, mood, instruments or variant; chords are found afresh for the genre.',
-          [
-            'VALIDATION_ERROR',
-            'UNKNOWN_VIBE: a genre, mood or instrument the arranger does not play',
-            'INVALID_IMAGE_PATH',
-            'IMAGE_NOT_FOUND',
-          ],
-        ),
-        body: RemixBody,
-      },
+      summary: 'Remix an AI song in another vibe (Atelier addition)',
+      description:
+        'The same melody (note for note) and the same take, arranged again with another genre, mood, instruments or variant; chords are found afresh for the genre.',
+      errors: [
+        'VALIDATION_ERROR',
+        'UNKNOWN_VIBE: a genre, mood or instrument the arranger does not play',
+        'INVALID_IMAGE_PATH',
+        'IMAGE_NOT_FOUND',
+      ],
     },
-    async (request, reply) => {
-      const b = request.body;
+    RemixBody,
+    (b) => {
       const asked = vibeOf(b);
-      const answer = await rework(
-        request,
-        (song) => {
+      return {
+        change: (song) => {
           const was = vibeOf({
             genre: song.genre,
             mood: song.mood,
@@ -390,35 +376,25 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
             variant: b.variant ?? 0,
           };
         },
-        (song) => b.title?.trim() ?? `${song.title} · ${[b.genre, b.mood].filter(Boolean).join(' ') || 'remix'}`,
-        b.imageFilePath,
-      );
-      return reply.code(202).send(answer);
+        title: (song) => b.title?.trim() ?? `${song.title} · ${[b.genre, b.mood].filter(Boolean).join(' ') || 'remix'}`,
+        ...(b.imageFilePath === undefined ? {} : { imageFilePath: b.imageFilePath }),
+      };
     },
   );
 
-  app.post(
-    '/api/song/:songId/replace',
+  reworkRoute(
+    'replace',
     {
-      onRequest: signedIn,
-      schema: {
-        ...reworkDoc(
-          'Redo a section of an AI song (Atelier addition)',
-          "Bars `fromBar` to `toBar` (counted from 1, both included) are arranged again with another groove, comping and bass line; every sample outside them is the old song's own.",
-          ['VALIDATION_ERROR', 'SECTION_OUT_OF_RANGE: fromBar after toBar, or toBar past the last bar'],
-        ),
-        body: ReplaceBody,
-      },
+      summary: 'Redo a section of an AI song (Atelier addition)',
+      description:
+        "Bars `fromBar` to `toBar` (counted from 1, both included) are arranged again with another groove, comping and bass line; every sample outside them is the old song's own.",
+      errors: ['VALIDATION_ERROR', 'SECTION_OUT_OF_RANGE: fromBar after toBar, or toBar past the last bar'],
     },
-    async (request, reply) => {
-      const b = request.body;
-      const answer = await rework(
-        request,
-        () => ({ kind: 'replace', fromBar: b.fromBar, toBar: b.toBar }),
-        (song) => b.title?.trim() ?? `${song.title} · bars ${b.fromBar}-${b.toBar} redone`,
-      );
-      return reply.code(202).send(answer);
-    },
+    ReplaceBody,
+    (b) => ({
+      change: () => ({ kind: 'replace', fromBar: b.fromBar, toBar: b.toBar }),
+      title: (song) => b.title?.trim() ?? `${song.title} · bars ${b.fromBar}-${b.toBar} redone`,
+    }),
   );
 
   app.post(
