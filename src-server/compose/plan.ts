@@ -1,7 +1,6 @@
 import { decodeAudio, encodeAudio } from '../media/ffmpeg';
-import type { Arrangement, Section } from './arrange';
-import type { Genre, Instrument, Mood, TempoFeel } from './prompt';
-import type { Grid, QuantisedNote } from './theory';
+import type { ArrangeInput, Arrangement, Section } from './arrange';
+import type { Genre, Instrument, Mood } from './prompt';
 
 /**
  * What atelier-arranger keeps beside a song it composed (`plan.json`): the quantised melody, the
@@ -11,16 +10,10 @@ import type { Grid, QuantisedNote } from './theory';
 
 export const PLAN_VERSION = 1;
 
-export interface ArrangePlan {
+export interface ArrangePlan extends Pick<ArrangeInput, 'grid' | 'melody' | 'genre' | 'mood' | 'instruments' | 'feel' | 'barsStartSec'> {
   version: typeof PLAN_VERSION;
-  grid: Grid;
+  /** The key's name, e.g. "A minor". */
   key: string;
-  melody: QuantisedNote[];
-  genre: Genre;
-  mood: Mood | null;
-  instruments: Instrument[];
-  feel: TempoFeel | null;
-  barsStartSec: number;
   variant: number;
   /** Scale degree of each bar's chord. */
   chordDegrees: number[];

@@ -240,23 +240,9 @@ function CardTools({ card, cards, vibes }: { card: CardState; cards: Cards; vibe
       )}
       <div className="card-tool">
         <span className="muted small">Bars</span>
-        <Input
-          type="number"
-          min={1}
-          value={from}
-          onChange={(e) => setFrom(Math.max(1, Number(e.target.value) || 1))}
-          aria-label="First bar to redo"
-          className="bar-input"
-        />
+        <BarInput value={from} onChange={setFrom} label="First bar to redo" />
         <span className="muted small">to</span>
-        <Input
-          type="number"
-          min={1}
-          value={to}
-          onChange={(e) => setTo(Math.max(1, Number(e.target.value) || 1))}
-          aria-label="Last bar to redo"
-          className="bar-input"
-        />
+        <BarInput value={to} onChange={setTo} label="Last bar to redo" />
         <Button
           size="sm"
           onClick={() => void cards.rework(card, `bars ${from}-${to} redone`, (id) => studioApi.replace(id, from, to))}
@@ -266,5 +252,19 @@ function CardTools({ card, cards, vibes }: { card: CardState; cards: Cards; vibe
         </Button>
       </div>
     </div>
+  );
+}
+
+/** A bar number, from 1. */
+function BarInput({ value, onChange, label }: { value: number; onChange(bar: number): void; label: string }) {
+  return (
+    <Input
+      type="number"
+      min={1}
+      value={value}
+      onChange={(e) => onChange(Math.max(1, Number(e.target.value) || 1))}
+      aria-label={label}
+      className="bar-input"
+    />
   );
 }
