@@ -125,6 +125,11 @@ describe('song cards', () => {
     await extended.waitFor();
     await expect.poll(() => extended.getAttribute('data-state'), { timeout: 300_000, interval: 2000 }).toBe('done');
     expect(await extended.getByRole('heading').textContent()).toBe('Hum · B · extended');
+    // A new song, a cover of its own.
+    await expect
+      .poll(() => extended.getByTestId('song-cover').evaluate((img) => (img as HTMLImageElement).naturalWidth))
+      .toBeGreaterThan(0);
+    expect(await coverBytes(extended)).not.toBe(await coverBytes(second));
     const songs = await songsOf(page, studioId);
     const longer = songs.find((s) => s.title === 'Hum · B · extended')!;
     const bpm = Number(/(\d+) BPM/.exec((await second.getByTestId('card-facts').textContent())!)![1]);

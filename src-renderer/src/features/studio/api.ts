@@ -126,13 +126,14 @@ export const studioApi = {
   /** The genres, moods and instruments the arranger plays. */
   vibes: () => studio<ComposeVibes>('/api/compose/vibes'),
   /** A new song: the arranger's song continued by `bars` bars. */
-  extend: (songId: number, bars: number) => studio<ComposeAccepted>(`/api/song/${songId}/extend`, json('POST', { bars })),
+  extend: (songId: number, bars: number, imageFilePath?: string) =>
+    studio<ComposeAccepted>(`/api/song/${songId}/extend`, json('POST', { bars, imageFilePath })),
   /** A new song: the same melody in another vibe. */
   remix: (songId: number, body: { genre?: string; mood?: string; instruments?: string[]; variant?: number; imageFilePath?: string }) =>
     studio<ComposeAccepted>(`/api/song/${songId}/remix`, json('POST', body)),
   /** A new song: bars `fromBar`..`toBar` (from 1, included) redone. */
-  replace: (songId: number, fromBar: number, toBar: number) =>
-    studio<ComposeAccepted>(`/api/song/${songId}/replace`, json('POST', { fromBar, toBar })),
+  replace: (songId: number, fromBar: number, toBar: number, imageFilePath?: string) =>
+    studio<ComposeAccepted>(`/api/song/${songId}/replace`, json('POST', { fromBar, toBar, imageFilePath })),
 };
 
 /** PUTs bytes to a signed upload URL (no token: the signature is the permission). */

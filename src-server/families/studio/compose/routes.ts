@@ -73,7 +73,7 @@ const Variant = Type.Integer({
     "Which arrangement of the take (atelier-arranger): 0 (default) is the genre's own; another number gives the same melody another sound, groove and progression, so two requests with 0 and 1 make two variants",
 });
 const ImageFilePath = Type.String({
-  description: "The AI song's own cover, an imageFilePath from POST /api/song/cover; default the basic song's",
+  description: "The new song's own cover, an imageFilePath from POST /api/song/cover; default the basic (or reworked) song's",
 });
 
 const AiBody = Type.Object(
@@ -100,6 +100,7 @@ const ExtendBody = Type.Object(
   {
     bars: Type.Integer({ minimum: 1, maximum: EXTEND_MAX_BARS, description: 'How many bars to add after the last one' }),
     title: Type.Optional(Title),
+    imageFilePath: Type.Optional(ImageFilePath),
   },
   { additionalProperties: false },
 );
@@ -121,6 +122,7 @@ const ReplaceBody = Type.Object(
     fromBar: Type.Integer({ minimum: 1, description: 'First bar to redo, counting from 1' }),
     toBar: Type.Integer({ minimum: 1, description: 'Last bar to redo (included)' }),
     title: Type.Optional(Title),
+    imageFilePath: Type.Optional(ImageFilePath),
   },
   { additionalProperties: false },
 );
@@ -339,10 +341,19 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
       summary: 'Extend an AI song by some bars (Atelier addition)',
       description:
         "The arranger continues the song: its opening bars' melody and chords again, for `bars` more bars, so the song grows by that many bars. Every sample before the old ending is the old song's own.",
-      errors: ['VALIDATION_ERROR: `bars` not 1-32', 'SECTION_OUT_OF_RANGE: the song would pass 256 bars'],
+      errors: [
+        'VALIDATION_ERROR: `bars` not 1-32',
+        'SECTION_OUT_OF_RANGE: the song would pass 256 bars',
+        'INVALID_IMAGE_PATH',
+        'IMAGE_NOT_FOUND',
+      ],
     },
     ExtendBody,
-    (b) => ({ change: () => ({ kind: 'extend', bars: b.bars }), title: (song) => b.title?.trim() ?? `${song.title} · extended` }),
+    (b) => ({
+      change: () => ({ kind: 'extend', bars: b.bars }),
+      title: (song) => b.title?.trim() ?? `${song.title} · extended`,
+      ...(b.imageFilePath === undefined ? {} : { imageFilePath: b.imageFilePath }),
+    }),
   );
 
   reworkRoute(
@@ -388,12 +399,18 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
       summary: 'Redo a section of an AI song (Atelier addition)',
       description:
         "Bars `fromBar` to `toBar` (counted from 1, both included) are arranged again with another groove, comping and bass line; every sample outside them is the old song's own.",
-      errors: ['VALIDATION_ERROR', 'SECTION_OUT_OF_RANGE: fromBar after toBar, or toBar past the last bar'],
+      errors: [
+        'VALIDATION_ERROR',
+        'SECTION_OUT_OF_RANGE: fromBar after toBar, or toBar past the last bar',
+        'INVALID_IMAGE_PATH',
+        'IMAGE_NOT_FOUND',
+      ],
     },
     ReplaceBody,
     (b) => ({
       change: () => ({ kind: 'replace', fromBar: b.fromBar, toBar: b.toBar }),
       title: (song) => b.title?.trim() ?? `${song.title} · bars ${b.fromBar}-${b.toBar} redone`,
+      ...(b.imageFilePath === undefined ? {} : { imageFilePath: b.imageFilePath }),
     }),
   );
 

@@ -214,7 +214,11 @@ function CardTools({ card, cards, vibes }: { card: CardState; cards: Cards; vibe
             </option>
           ))}
         </select>
-        <Button size="sm" onClick={() => void cards.rework(card, `+${bars} bars`, (id) => studioApi.extend(id, bars))} data-testid="extend">
+        <Button
+          size="sm"
+          onClick={() => void cards.rework(card, 'extended', (id, cover) => studioApi.extend(id, bars, cover))}
+          data-testid="extend"
+        >
           Extend
         </Button>
       </div>
@@ -230,7 +234,10 @@ function CardTools({ card, cards, vibes }: { card: CardState; cards: Cards; vibe
           <Button
             size="sm"
             onClick={() =>
-              void cards.rework(card, `${vibeLabel(genre)} remix`, (id) => studioApi.remix(id, { genre }), { ...card.request.vibe, genre })
+              void cards.rework(card, genre, (id, cover) => studioApi.remix(id, { genre, ...(cover ? { imageFilePath: cover } : {}) }), {
+                ...card.request.vibe,
+                genre,
+              })
             }
             data-testid="remix"
           >
@@ -245,7 +252,7 @@ function CardTools({ card, cards, vibes }: { card: CardState; cards: Cards; vibe
         <BarInput value={to} onChange={setTo} label="Last bar to redo" />
         <Button
           size="sm"
-          onClick={() => void cards.rework(card, `bars ${from}-${to} redone`, (id) => studioApi.replace(id, from, to))}
+          onClick={() => void cards.rework(card, `bars ${from}-${to} redone`, (id, cover) => studioApi.replace(id, from, to, cover))}
           data-testid="replace"
         >
           Redo

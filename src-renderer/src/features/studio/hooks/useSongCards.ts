@@ -192,7 +192,12 @@ export function useSongCards(studioId: number) {
   };
 
   /** A new card beside `card`, for the song an extend, remix or replace makes. */
-  const rework = async (card: CardState, label: string, ask: (songId: number) => Promise<ComposeAccepted>, vibe?: Vibe) => {
+  const rework = async (
+    card: CardState,
+    label: string,
+    ask: (songId: number, imageFilePath?: string) => Promise<ComposeAccepted>,
+    vibe?: Vibe,
+  ) => {
     if (!card.song) return;
     const id = crypto.randomUUID();
     const child: CardState = {
@@ -202,6 +207,7 @@ export function useSongCards(studioId: number) {
       request: vibe ? { ...card.request, vibe } : card.request,
       parentId: card.id,
       jobId: null,
+      cover: null,
       song: null,
       error: null,
     };
@@ -210,7 +216,9 @@ export function useSongCards(studioId: number) {
       return [...all.slice(0, at + 1), child, ...all.slice(at + 1)];
     });
     try {
-      patch(id, { jobId: (await ask(card.song.songId)).jobId });
+      // A new song, a cover of its own.
+      const cover = await drawCardCover(child.title, child.request.vibe);
+      patch(id, { cover, jobId: (await ask(card.song.songId, cover?.imageFilePath)).jobId });
     } catch (err) {
       patch(id, { error: errorMessage(err) });
     }
