@@ -160,7 +160,8 @@ export function typography(words: CoverWords): string {
 
 /**
  * The procedural cover, drawn without any model. With a seed (two variants of one song) the
- * pattern is the seed's too, so songs of the same genre and mood still look unlike each other.
+ * pattern and a turn of the colours are the seed's too, so songs of the same genre and mood still
+ * look unlike each other.
  */
 export async function drawCover(song: CoverWords, seed: number | null = null): Promise<Buffer> {
   const sharp = await loadSharp();
@@ -173,7 +174,15 @@ export async function drawCover(song: CoverWords, seed: number | null = null): P
     `<svg xmlns="http://www.w3.org/2000/svg" width="${SIZE}" height="${SIZE}" viewBox="0 0 ${SIZE} ${SIZE}">` +
     `<defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="${colors[0]}"/><stop offset="1" stop-color="${colors[1]}"/></linearGradient></defs>` +
     `<rect width="${SIZE}" height="${SIZE}" fill="url(#g)"/>${pattern(rand, colors)}</svg>`;
-  return sharp(Buffer.from(svg))
+  // A seeded cover turns the mood's colours round the wheel by its own amount, so siblings read apart at a glance.
+  const art =
+    seed === null
+      ? Buffer.from(svg)
+      : await sharp(Buffer.from(svg))
+          .modulate({ hue: 30 + Math.floor(rand() * 300) })
+          .png()
+          .toBuffer();
+  return sharp(art)
     .composite([{ input: Buffer.from(typography(song)) }])
     .png({ compressionLevel: 9 })
     .toBuffer();
