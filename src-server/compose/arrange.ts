@@ -1,4 +1,4 @@
-import { harmonise, type Chord } from './harmony';
+import { chordsOn, harmonise, type Chord } from './harmony';
 import type { Genre, Instrument, Mood, TempoFeel } from './prompt';
 import type { Grid, Key, QuantisedNote } from './theory';
 
@@ -61,6 +61,9 @@ export interface Arrangement {
   mood: Mood | null;
   /** Bars carrying the melody; the song then rings out for `tailSec`. */
   bars: number;
+  /** Which arrangement of the melody this is (ArrangeInput.variant), and the bars played otherwise. */
+  variant: number;
+  sections: Section[];
   /** Where bar 0 starts in the song (0 unless the voice starts before it). */
   barsStartSec: number;
   tailSec: number;
@@ -317,6 +320,59 @@ const MOOD_ENERGY: Record<Mood, { velocity: number; hats: 'sparse' | 'normal' | 
 
 export const TAIL_SEC = 2;
 
+/** Bars `fromBar` to `toBar` (0-based, `toBar` excluded) played as another variant than the rest of the song. */
+export interface Section {
+  fromBar: number;
+  toBar: number;
+  variant: number;
+}
+
+/** The other sound of each part's usual one, for an odd variant: a second take on the same song. */
+const ALT_TIMBRES: Partial<Record<Timbre, Timbre>> = {
+  piano: 'epiano',
+  epiano: 'piano',
+  guitar: 'piano',
+  'electric-guitar': 'organ',
+  organ: 'strings',
+  strings: 'pad',
+  pad: 'strings',
+  'synth-lead': 'bell',
+  bell: 'flute',
+  sax: 'trumpet',
+  flute: 'violin',
+  brass: 'strings',
+};
+
+/** An odd variant's bass: root, fifth and octave walking through the bar. */
+const ALT_BASS: [number, number, number][] = [
+  [0, 3, 0],
+  [3, 3, 2],
+  [6, 2, 3],
+  [8, 6, 0],
+  [14, 2, 1],
+];
+
+/** What a bar plays: the style's patterns, or (odd variants) its other groove. */
+function barPatterns(style: Style, variant: number): Pick<Style, 'kick' | 'snare' | 'hats' | 'openHats' | 'comp' | 'bass'> {
+  if (variant % 2 === 0) return style;
+  return {
+    kick: [...new Set([...style.kick, 14])].sort((a, b) => a - b),
+    snare: style.snare,
+    hats: style.hats.length === 8 ? [2, 6, 10, 14] : style.hats,
+    openHats: style.openHats,
+    comp:
+      style.comp === 'arp'
+        ? [
+            [0, 4],
+            [4, 4],
+            [8, 4],
+            [12, 4],
+          ]
+        : 'arp',
+    bass: ALT_BASS,
+  };
+}
+
 export interface ArrangeInput {
   grid: Grid;
   key: Key;
@@ -327,6 +383,12 @@ export interface ArrangeInput {
   feel: TempoFeel | null;
   /** Where bar 0 lies in the song. */
   barsStartSec: number;
+  /** 0: the genre's own arrangement; another number: another sound, groove and progression for the same melody. */
+  variant?: number;
+  /** The chords' scale degrees, one per bar, instead of harmonising afresh (a song continued or partly redone). */
+  chordDegrees?: number[];
+  /** Stretches of bars played as another variant (a section redone). */
+  sections?: Section[];
 }
 
 /** Places pitch classes in [low, low + 12), lowest first. */
@@ -336,6 +398,9 @@ function voice(pcs: number[], low: number): number[] {
 
 export function arrange(input: ArrangeInput): Arrangement {
   const { grid, key, melody, genre, mood, instruments, feel, barsStartSec } = input;
+  const variant = input.variant ?? 0;
+  const sections = input.sections ?? [];
+  const variantOf = (bar: number) => sections.find((s) => bar >= s.fromBar && bar < s.toBar)?.variant ?? variant;
   const style = STYLES[genre];
   const energy = MOOD_ENERGY[mood ?? 'happy'];
   const stepsPerBar = grid.beatsPerBar * 4;
@@ -346,7 +411,9 @@ export function arrange(input: ArrangeInput): Arrangement {
   /** Song time of a sixteenth step, with swing pushing the off-beat eighths late. */
   const at = (step: number) => barsStartSec + (step + (step % 4 === 2 ? style.swing : 0)) * sixteenth;
 
-  const chords = harmonise({ key, genre, mood, bars, stepsPerBar, melody }).map((c) => ({
+  const chords = (
+    input.chordDegrees ? chordsOn(key, genre, input.chordDegrees) : harmonise({ key, genre, mood, bars, stepsPerBar, melody, variant })
+  ).map((c) => ({
     ...c,
     time: barsStartSec + c.bar * grid.barSec,
     duration: grid.barSec,
@@ -354,6 +421,7 @@ export function arrange(input: ArrangeInput): Arrangement {
 
   // Roles: the first melodic instrument asked for leads; the others colour the part they belong to.
   const timbres = { ...style.timbres };
+  if (variant % 2 === 1) for (const p of ['chords', 'pad', 'lead'] as const) timbres[p] = ALT_TIMBRES[timbres[p]] ?? timbres[p];
   const emphasised = new Set<PartName>();
   let leadAsked = false;
   for (const inst of instruments) {
@@ -374,24 +442,29 @@ export function arrange(input: ArrangeInput): Arrangement {
   const pad: ArrangedNote[] = [];
   const v = (x: number) => Math.min(1, x * energy.velocity);
 
-  let hats = style.hats;
-  if (energy.hats === 'sparse' && hats.length > 4) hats = hats.filter((s) => s % 4 === 0);
-  if (energy.hats === 'busy' && hats.length === 8) hats = Array.from({ length: 16 }, (_, i) => i);
-  const kick = feel === 'slow' ? style.kick.filter((s) => s < 8) : style.kick;
-  const snare =
-    feel === 'slow' && style.snare.length > 1
-      ? [8]
-      : feel === 'fast'
-        ? [...new Set([...style.snare, ...style.snare.map((s) => s - 2).filter((s) => s > 0)])]
-        : style.snare;
+  const grooves = [0, 1].map((v) => {
+    const p = barPatterns(style, v);
+    let hats = p.hats;
+    if (energy.hats === 'sparse' && hats.length > 4) hats = hats.filter((s) => s % 4 === 0);
+    if (energy.hats === 'busy' && hats.length === 8) hats = Array.from({ length: 16 }, (_, i) => i);
+    const kick = feel === 'slow' ? p.kick.filter((s) => s < 8) : p.kick;
+    const snare =
+      feel === 'slow' && p.snare.length > 1
+        ? [8]
+        : feel === 'fast'
+          ? [...new Set([...p.snare, ...p.snare.map((s) => s - 2).filter((s) => s > 0)])]
+          : p.snare;
+    return { ...p, hats, kick, snare };
+  });
 
   let lastVoicing: number[] | null = null;
   for (const chord of chords) {
     const base = chord.bar * stepsPerBar;
+    const { kick, snare, hats, openHats, comp: comping, bass: bassLine } = grooves[variantOf(chord.bar) % 2]!;
     for (const s of kick) drums.push({ time: at(base + s), duration: sixteenth, midi: 36, velocity: v(s === 0 ? 1 : 0.85) });
     for (const s of snare) drums.push({ time: at(base + s), duration: sixteenth, midi: 38, velocity: v(0.85) });
     for (const s of hats) drums.push({ time: at(base + s), duration: sixteenth, midi: 42, velocity: v(s % 4 === 0 ? 0.6 : 0.42) });
-    for (const s of style.openHats ?? []) drums.push({ time: at(base + s), duration: 2 * sixteenth, midi: 46, velocity: v(0.5) });
+    for (const s of openHats ?? []) drums.push({ time: at(base + s), duration: 2 * sixteenth, midi: 46, velocity: v(0.5) });
     if (chord.bar % 4 === 0 && (mood === 'energetic' || genre === 'rock' || genre === 'edm' || chord.bar === 0)) {
       drums.push({ time: at(base), duration: grid.barSec, midi: 49, velocity: v(0.7) });
     }
@@ -400,7 +473,7 @@ export function arrange(input: ArrangeInput): Arrangement {
     const root = voice([chord.root], bassLow)[0]!;
     const toneOf = (which: number) =>
       which === 3 ? root + 12 : which === 0 ? root : voice([chord.pitchClasses[which === 1 ? 1 : 2]!], root)[0]!;
-    for (const [s, len, which] of style.bass)
+    for (const [s, len, which] of bassLine)
       bass.push({ time: at(base + s), duration: len * sixteenth * 0.95, midi: toneOf(which), velocity: v(s === 0 ? 0.95 : 0.8) });
 
     // Close voicing near the last one, so the chords move smoothly.
@@ -410,12 +483,12 @@ export function arrange(input: ArrangeInput): Arrangement {
       .map((low) => voice(chord.pitchClasses, low))
       .sort((a, b) => Math.abs(meanOf(a) - centre) - Math.abs(meanOf(b) - centre))[0]!;
     lastVoicing = voicing;
-    if (style.comp === 'arp') {
+    if (comping === 'arp') {
       const order = [...voicing, voicing[1]! + 12, ...voicing.slice().reverse()];
       for (let i = 0; i < 8; i++)
         comp.push({ time: at(base + 2 * i), duration: 4 * sixteenth, midi: order[i % order.length]!, velocity: v(i === 0 ? 0.75 : 0.6) });
     } else {
-      for (const [s, len] of style.comp)
+      for (const [s, len] of comping)
         for (const m of voicing)
           comp.push({ time: at(base + s), duration: len * sixteenth * 0.92, midi: m, velocity: v(s === 0 ? 0.75 : 0.62) });
     }
@@ -469,6 +542,8 @@ export function arrange(input: ArrangeInput): Arrangement {
   return {
     bpm: grid.bpm,
     beatsPerBar: grid.beatsPerBar,
+    variant,
+    sections,
     key,
     genre,
     mood,

@@ -9,6 +9,7 @@
 /** The engines a compose request can name; `arranger` when it names none. */
 export { COMPOSER_KINDS } from '../../src-shared/api/studio';
 import { COMPOSER_KINDS } from '../../src-shared/api/studio';
+import type { ArrangePlan, Rework } from './plan';
 export type ComposerKind = (typeof COMPOSER_KINDS)[number];
 export const DEFAULT_COMPOSER: ComposerKind = 'arranger';
 
@@ -25,6 +26,8 @@ export interface ComposeInput {
   key?: string | null;
   /** The tempo the user set, BPM: used instead of the one heard in the take. */
   bpm?: number | null;
+  /** Which arrangement of the take: two variants of one take differ in sound, groove and chords (0 when absent). */
+  variant?: number;
   /** An empty folder the engine writes its output into; removed after the result is stored. */
   workDir: string;
   /** Aborted when the job is cancelled, the client goes away or the server stops. */
@@ -51,12 +54,29 @@ export interface ComposeOutput {
   note?: string;
   /** The sampling seed, for engines that sample. */
   seed?: number;
+  /** The arrangement's plan.json, inside `workDir`, for engines that can rework their songs. */
+  plan?: string;
+}
+
+/** A song the engine composed, changed: continued, arranged in another vibe, or a section redone. */
+export interface ReworkInput {
+  plan: ArrangePlan;
+  change: Rework;
+  /** The take the song was composed from. */
+  source: string;
+  /** The song's own audio, whose samples an extend or a replace keeps outside what it changes. */
+  original: string;
+  workDir: string;
+  signal: AbortSignal;
+  progress(fraction: number, stage?: string): void;
 }
 
 export interface Composer {
   /** Shown in logs and job messages, e.g. "musicgen-small (onnx, cuda)". */
   readonly name: string;
   compose(input: ComposeInput): Promise<ComposeOutput>;
+  /** Changes a song this engine composed (from its plan); engines without plans cannot. */
+  rework?(input: ReworkInput): Promise<ComposeOutput>;
   /** Why the engine cannot compose right now (its model folder was removed...), or null; checked before a request is accepted. */
   unavailable?(): string | null;
   /** The longest song it can make, seconds, or null when it follows the take. */

@@ -5,13 +5,14 @@ import { transcribeNotes } from '../ai/basic-pitch/pipeline';
 import { SAMPLE_RATE as PITCH_RATE } from '../ai/basic-pitch/model';
 import { detectSpeech, VAD_SAMPLE_RATE, type SpeechSegment } from '../ai/pipelines/vad';
 import type { AiPool } from '../ai/pool';
-import { ComposerError, type Composer, type ComposeInput, type ComposeOutput } from './composer';
+import { ComposerError, type Composer, type ComposeInput, type ComposeOutput, type ReworkInput } from './composer';
 import { decodeAudio, encodeAudio } from '../media/ffmpeg';
 import { masterSong, type Loudness } from '../media/master';
 import { arrange, type Arrangement } from './arrange';
 import { arrangementToMidi } from './midi';
 import { genreOf, instrumentsOf, moodOf, readPrompt, type Genre } from './prompt';
 import { renderStems } from './render';
+import { planFrom, reworkedPlan, spliceRegion, spliceSongs, type ArrangePlan } from './plan';
 import {
   barGrid,
   estimateKey,
@@ -39,7 +40,44 @@ export type Stage = (typeof STAGES)[number];
 
 /** Where each stage starts in the job's progress; rendering and transcribing take longest. */
 const STAGE_START: Record<Stage, number> = { decode: 0, vad: 0.05, transcribe: 0.15, arrange: 0.45, render: 0.5, mix: 0.85 };
-const nextStart = (s: Stage) => STAGE_START[STAGES[STAGES.indexOf(s) + 1] ?? 'mix'] ?? 1;
+/** A rework hears nothing again: it arranges, renders and mixes. */
+const REWORK_START: Record<Stage, number> = { decode: 0, vad: 0, transcribe: 0, arrange: 0, render: 0.05, mix: 0.8 };
+
+/** Progress by stage, with each stage's wall-clock and CPU time. */
+class StageClock {
+  readonly timings = {} as Record<Stage, number>;
+  readonly cpuTimings = {} as Record<Stage, number>;
+  private stage: Stage = 'decode';
+  private t0 = performance.now();
+  private cpu0 = process.cpuUsage();
+
+  constructor(
+    private readonly starts: Record<Stage, number>,
+    private readonly progress: (fraction: number, stage?: string) => void,
+  ) {}
+
+  close(): void {
+    this.timings[this.stage] = performance.now() - this.t0;
+    const cpu = process.cpuUsage(this.cpu0);
+    this.cpuTimings[this.stage] = (cpu.user + cpu.system) / 1000;
+  }
+
+  enter(s: Stage): void {
+    this.close();
+    this.stage = s;
+    this.t0 = performance.now();
+    this.cpu0 = process.cpuUsage();
+    this.progress(this.starts[s], s);
+  }
+
+  /** Progress within the current stage, 0..1. */
+  within(f: number): void {
+    const start = this.starts[this.stage];
+    const next = STAGES.slice(STAGES.indexOf(this.stage) + 1).map((s) => this.starts[s]);
+    const end = next.find((x) => x > start) ?? 1;
+    this.progress(start + (end - start) * Math.min(1, Math.max(0, f)), this.stage);
+  }
+}
 
 const RENDER_RATE = 44_100;
 /** How far the voice sits above the band, by mean power, before compression. */
@@ -210,27 +248,10 @@ export class ArrangerComposer implements Composer {
   }
 
   async compose(input: ComposeInput): Promise<ArrangerOutput> {
-    const { signal, workDir } = input;
-    const timings = {} as Record<Stage, number>;
-    const cpuTimings = {} as Record<Stage, number>;
-    let stage: Stage = 'decode';
-    let t0 = performance.now();
-    let cpu0 = process.cpuUsage();
-    const close = () => {
-      timings[stage] = performance.now() - t0;
-      const cpu = process.cpuUsage(cpu0);
-      cpuTimings[stage] = (cpu.user + cpu.system) / 1000;
-    };
-    const enter = (s: Stage) => {
-      close();
-      stage = s;
-      t0 = performance.now();
-      cpu0 = process.cpuUsage();
-      input.progress(STAGE_START[s], s);
-    };
-    /** Progress within the current stage, 0..1. */
-    const within = (f: number) =>
-      input.progress(STAGE_START[stage] + (nextStart(stage) - STAGE_START[stage]) * Math.min(1, Math.max(0, f)), stage);
+    const { signal } = input;
+    const clock = new StageClock(STAGE_START, input.progress);
+    const enter = (s: Stage) => clock.enter(s);
+    const within = (f: number) => clock.within(f);
 
     input.progress(0, 'decode');
     const [voice16, voice22] = await Promise.all([
@@ -306,11 +327,138 @@ export class ArrangerComposer implements Composer {
       vocalDelaySec = Math.max(0, -grid.startSec);
     }
     const barsStartSec = grid.startSec + vocalDelaySec;
-    const arrangement = arrange({ grid, key, melody, genre, mood, instruments, feel: reading.feel, barsStartSec });
+    const arrangement = arrange({
+      grid,
+      key,
+      melody,
+      genre,
+      mood,
+      instruments,
+      feel: reading.feel,
+      barsStartSec,
+      variant: input.variant ?? 0,
+    });
+    const made = await this.perform(arrangement, clock, {
+      source: input.source,
+      workDir: input.workDir,
+      signal,
+      vocal: {
+        startSec,
+        durationSec: lacking ? Math.max(0.01, Math.min(takeSec, arrangement.durationSec)) : endSec - startSec,
+        delaySec: vocalDelaySec,
+      },
+      // A take too quiet to read is not pushed up to the band's level: at most 12 dB.
+      vocalGainDb: (bandPower) =>
+        Math.min(lacking ? 12 : Infinity, 10 * Math.log10(bandPower / Math.max(voicePower, 1e-12)) + VOICE_OVER_BAND_DB),
+      plan: { grid, melody, instruments, feel: reading.feel },
+    });
+    input.progress(1, 'mix');
+
+    return {
+      ...made,
+      key: key.name,
+      tempo: arrangement.bpm,
+      engine: `atelier-arranger (basic-pitch onnx, ${provider})`,
+      durationSec: arrangement.durationSec,
+      chords: arrangement.chords.map((c) => c.name),
+      phrases: phrases.map((p) => ({ start: p.start, end: p.end })),
+      phrasesFrom: useVad ? 'vad' : 'energy',
+      ...(lacking
+        ? {
+            note: `No melody to follow in the take (${lacking.found}): composed a melody of its own from the prompt, ${mood ? `${mood} ` : ''}${genre} in ${key.name}.`,
+          }
+        : {}),
+      alignment: { takeSec: startSec, songSec: vocalDelaySec },
+      genre,
+      mood,
+      timings: clock.timings,
+      cpuTimings: clock.cpuTimings,
+      arrangement,
+    };
+  }
+
+  /**
+   * A song this engine composed, changed by its plan: continued by some bars, arranged in another
+   * vibe, or a section redone. An extend or a replace keeps the old song's samples outside what
+   * it changes.
+   */
+  async rework(input: ReworkInput): Promise<ArrangerOutput> {
+    const { plan: old, change, signal } = input;
+    const clock = new StageClock(REWORK_START, input.progress);
+    clock.enter('arrange');
+    const plan = reworkedPlan(old, change);
+    const key = keyNamed(plan.key);
+    if (!key) throw new ComposerError('failed', `The song's plan names a key the arranger does not know: ${plan.key}`);
+    const arrangement = arrange({
+      grid: plan.grid,
+      key,
+      melody: plan.melody,
+      genre: plan.genre,
+      mood: plan.mood,
+      instruments: plan.instruments,
+      feel: plan.feel,
+      barsStartSec: plan.barsStartSec,
+      variant: plan.variant,
+      ...(plan.chordDegrees.length === plan.grid.bars ? { chordDegrees: plan.chordDegrees } : {}),
+      sections: plan.sections,
+    });
+    const made = await this.perform(arrangement, clock, {
+      source: input.source,
+      workDir: input.workDir,
+      signal,
+      vocal: plan.vocal,
+      vocalGainDb: () => plan.vocal.gainDb,
+      plan: plan,
+    });
+    const region = spliceRegion(old, change);
+    if (region) {
+      const fresh = { wav: path.join(input.workDir, 'fresh.wav'), mp3: path.join(input.workDir, 'fresh.mp3') };
+      fs.renameSync(made.file, fresh.wav);
+      fs.renameSync(made.mp3, fresh.mp3);
+      await spliceSongs({ old: input.original, fresh: fresh.wav, region, wav: made.file, mp3: made.mp3, signal });
+      fs.rmSync(fresh.wav);
+      fs.rmSync(fresh.mp3);
+    }
+    clock.close();
+    input.progress(1, 'mix');
+    return {
+      ...made,
+      key: key.name,
+      tempo: arrangement.bpm,
+      engine: this.name,
+      durationSec: arrangement.durationSec,
+      chords: arrangement.chords.map((c) => c.name),
+      phrases: [],
+      phrasesFrom: 'energy',
+      alignment: { takeSec: plan.vocal.startSec, songSec: plan.vocal.delaySec },
+      genre: arrangement.genre,
+      mood: arrangement.mood,
+      timings: clock.timings,
+      cpuTimings: clock.cpuTimings,
+      arrangement,
+    };
+  }
+
+  /** MIDI, stems and the master of an arrangement, with its plan.json, into the work folder. */
+  private async perform(
+    arrangement: Arrangement,
+    clock: StageClock,
+    opts: {
+      source: string;
+      workDir: string;
+      signal: AbortSignal;
+      vocal: Omit<ArrangePlan['vocal'], 'gainDb'>;
+      /** The take's gain, from the band's mean power once the stems are rendered. */
+      vocalGainDb: (bandPower: number) => number;
+      plan: Pick<ArrangePlan, 'grid' | 'melody' | 'instruments' | 'feel'>;
+    },
+  ) {
+    const { workDir, signal } = opts;
     const midiFile = path.join(workDir, 'song.mid');
     await fsp.writeFile(midiFile, arrangementToMidi(arrangement));
 
-    enter('render');
+    clock.enter('render');
+    const within = (f: number) => clock.within(f);
     const stems = await renderStems(arrangement, { sampleRate: RENDER_RATE, signal, onStem: (done, total) => within(done / total) });
     const stemDir = path.join(workDir, 'stems');
     fs.mkdirSync(stemDir, { recursive: true });
@@ -326,19 +474,16 @@ export class ArrangerComposer implements Composer {
       stemFiles.push({ name: stem.name, file });
     }
 
-    enter('mix');
+    clock.enter('mix');
     const wav = path.join(workDir, 'song.wav');
     const mp3 = path.join(workDir, 'song.mp3');
+    const vocalGainDb = opts.vocalGainDb(bandPower * scale ** 2);
     const loudness = await masterSong({
-      vocal: input.source,
-      vocalStartSec: startSec,
-      vocalDurationSec: lacking ? Math.max(0.01, Math.min(takeSec, arrangement.durationSec)) : endSec - startSec,
-      vocalDelaySec,
-      // A take too quiet to read is not pushed up to the band's level: at most 12 dB.
-      vocalGainDb: Math.min(
-        lacking ? 12 : Infinity,
-        10 * Math.log10((bandPower * scale ** 2) / Math.max(voicePower, 1e-12)) + VOICE_OVER_BAND_DB,
-      ),
+      vocal: opts.source,
+      vocalStartSec: opts.vocal.startSec,
+      vocalDurationSec: opts.vocal.durationSec,
+      vocalDelaySec: opts.vocal.delaySec,
+      vocalGainDb,
       stems: stemFiles.map((s) => s.file),
       durationSec: arrangement.durationSec,
       wav,
@@ -346,33 +491,9 @@ export class ArrangerComposer implements Composer {
       sampleRate: RENDER_RATE,
       signal,
     });
-    close();
-    input.progress(1, 'mix');
-
-    return {
-      file: wav,
-      mp3,
-      midi: midiFile,
-      stems: stemFiles,
-      key: key.name,
-      tempo: arrangement.bpm,
-      engine: `atelier-arranger (basic-pitch onnx, ${provider})`,
-      durationSec: arrangement.durationSec,
-      loudness,
-      chords: arrangement.chords.map((c) => c.name),
-      phrases: phrases.map((p) => ({ start: p.start, end: p.end })),
-      phrasesFrom: useVad ? 'vad' : 'energy',
-      ...(lacking
-        ? {
-            note: `No melody to follow in the take (${lacking.found}): composed a melody of its own from the prompt, ${mood ? `${mood} ` : ''}${genre} in ${key.name}.`,
-          }
-        : {}),
-      alignment: { takeSec: startSec, songSec: vocalDelaySec },
-      genre,
-      mood,
-      timings,
-      cpuTimings,
-      arrangement,
-    };
+    const planFile = path.join(workDir, 'plan.json');
+    await fsp.writeFile(planFile, JSON.stringify(planFrom(arrangement, { ...opts.plan, vocal: { ...opts.vocal, gainDb: vocalGainDb } })));
+    clock.close();
+    return { file: wav, mp3, midi: midiFile, stems: stemFiles, loudness, plan: planFile };
   }
 }

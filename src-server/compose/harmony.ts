@@ -111,10 +111,22 @@ export interface HarmoniseOptions {
   /** Sixteenths per bar. */
   stepsPerBar: number;
   melody: QuantisedNote[];
+  /** Another arrangement of the same melody: from 1, leans towards the genre's progression of that number. */
+  variant?: number;
+}
+
+/** The chords on these scale degrees, one per bar (a stored arrangement played again or continued). */
+export function chordsOn(key: Key, genre: Genre, degrees: number[]): Chord[] {
+  const seventh = SEVENTH_STYLES.includes(genre);
+  return degrees.map((degree, bar) => {
+    const pcs = diatonicChord(key, degree, seventh);
+    return { bar, degree, root: pcs[0]!, pitchClasses: pcs, name: chordName(pcs) };
+  });
 }
 
 export function harmonise(opts: HarmoniseOptions): Chord[] {
   const { key, genre, mood, bars, stepsPerBar, melody } = opts;
+  const variant = opts.variant ?? 0;
   const seventh = SEVENTH_STYLES.includes(genre);
   // Diminished triads are left out: over a sung line they sound like a mistake.
   const degrees = [0, 1, 2, 3, 4, 5, 6].filter((d) => quality(diatonicChord(key, d, false)) !== 'diminished');
@@ -158,11 +170,13 @@ export function harmonise(opts: HarmoniseOptions): Chord[] {
     const a = degrees[from]!;
     const b = degrees[to]!;
     let score = 0;
-    for (const t of templates) {
+    templates.forEach((t, ti) => {
+      // A variant follows its own progression more readily than the others.
+      const weight = variant > 0 && ti === variant % templates.length ? 0.6 : 0.35;
       for (let i = 0; i < t.length; i++) {
-        if (t[i] === a && t[(i + 1) % t.length] === b) score = Math.max(score, 0.35);
+        if (t[i] === a && t[(i + 1) % t.length] === b) score = Math.max(score, weight);
       }
-    }
+    });
     if (a === b) score -= 0.1;
     return score;
   };

@@ -180,6 +180,13 @@ export const ComposeAccepted = Type.Object({
 });
 export type ComposeAccepted = Static<typeof ComposeAccepted>;
 
+export const ComposeVibes = Type.Object({
+  genres: Type.Array(Type.String(), { description: 'Genres atelier-arranger plays, e.g. `lofi`' }),
+  moods: Type.Array(Type.String()),
+  instruments: Type.Array(Type.String(), { description: 'Instruments it can bring forward or lead with' }),
+});
+export type ComposeVibes = Static<typeof ComposeVibes>;
+
 export const ComposeEngine = Type.Object({
   engine: Type.Enum([...COMPOSER_KINDS], {
     description: `The \`engine\` value to send: ${COMPOSER_KINDS.map((k) => `\`${k}\``).join(' or ')}`,

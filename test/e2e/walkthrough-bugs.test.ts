@@ -80,9 +80,9 @@ describe('the first walk-through, fixed', () => {
     const asked = page.waitForRequest((r) => /\/api\/song\/studios\/\d+\/ai$/.test(r.url()) && r.method() === 'POST');
     await page.getByTestId('compose-start').click();
     expect((await asked).postDataJSON()).toMatchObject({ key: 'D minor', bpm: 90 });
-    const result = page.getByTestId('compose-result');
+    const result = page.getByTestId('compose-result').locator('[data-testid="song-card-slot"][data-state="done"]').first();
     await result.waitFor({ timeout: 240_000 });
-    expect(await result.textContent()).toContain('D minor · 90 BPM');
+    expect(await result.getByTestId('card-facts').textContent()).toBe('D minor · 90 BPM');
     expect(await panel.getByTestId('compose-key').inputValue()).toBe('D minor');
 
     // The take kept as the AI song's source is a voice take, without the instruments asked of the band.

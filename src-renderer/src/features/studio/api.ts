@@ -3,6 +3,7 @@ import type {
   BasicTicket,
   ComposeAccepted,
   ComposeEngine,
+  ComposeVibes,
   Cover,
   CoverJob,
   CreatedTrack,
@@ -17,6 +18,7 @@ import type {
 export type {
   ComposeAccepted,
   ComposeEngine,
+  ComposeVibes,
   Cover,
   CoverJob,
   CreatedTrack,
@@ -115,8 +117,23 @@ export const studioApi = {
       key?: string;
       /** Absent: the tempo heard in the take. */
       bpm?: number;
+      /** Which arrangement of the take: 0 and 1 make two variants. */
+      variant?: number;
+      /** The AI song's own cover. */
+      imageFilePath?: string;
     },
   ) => studio<ComposeAccepted>(`/api/song/studios/${studioId}/ai`, json('POST', body)),
+  /** The genres, moods and instruments the arranger plays. */
+  vibes: () => studio<ComposeVibes>('/api/compose/vibes'),
+  /** A new song: the arranger's song continued by `bars` bars. */
+  extend: (songId: number, bars: number, imageFilePath?: string) =>
+    studio<ComposeAccepted>(`/api/song/${songId}/extend`, json('POST', { bars, imageFilePath })),
+  /** A new song: the same melody in another vibe. */
+  remix: (songId: number, body: { genre?: string; mood?: string; instruments?: string[]; variant?: number; imageFilePath?: string }) =>
+    studio<ComposeAccepted>(`/api/song/${songId}/remix`, json('POST', body)),
+  /** A new song: bars `fromBar`..`toBar` (from 1, included) redone. */
+  replace: (songId: number, fromBar: number, toBar: number, imageFilePath?: string) =>
+    studio<ComposeAccepted>(`/api/song/${songId}/replace`, json('POST', { fromBar, toBar, imageFilePath })),
 };
 
 /** PUTs bytes to a signed upload URL (no token: the signature is the permission). */

@@ -1,18 +1,32 @@
-import { Type } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 import type { FamilyApp } from '../../../http/family';
 import { currentUser } from '../../../plugins/app/auth';
 import { contentDisposition } from '../../../storage/range';
 import { multipartForm, readMultipart } from '../../../http/multipart';
 import { STUDIO_CONTENT_TYPES, checkStoredAudio, type StudioAudioFormat } from '../files/audio';
 import { newIncomingKey, AUDIO_MAX_BYTES } from '../files/store';
-import { Envelope, FileBytes, Name, StudioParams, errorResponses, ok, security, signedIn, tags } from '../http';
+import { Envelope, FileBytes, Name, SongParams, StudioParams, errorResponses, ok, security, signedIn, tags } from '../http';
 import { songNotFound, errors } from '../errors';
 import type { SongService } from '../songs/service';
 import type { StudioService } from '../studios/service';
 import { COMPOSER_KINDS, DEFAULT_COMPOSER, type ComposerKind } from '../../../compose/composer';
 import { KEY_NAMES } from '../../../compose/theory';
-import type { ComposeService } from './service';
-import { ComposeAccepted as Accepted, ComposeEngine } from '../../../../src-shared/api/studio';
+import {
+  GENRES,
+  INSTRUMENTS,
+  MOODS,
+  genreOf,
+  instrumentsOf,
+  moodOf,
+  type Genre,
+  type Instrument,
+  type Mood,
+} from '../../../compose/prompt';
+import { EXTEND_MAX_BARS, type Rework } from '../../../compose/plan';
+import type { ComposePayload, ComposeResult, ComposeService } from './service';
+import type { Job } from '../../../jobs/queue';
+import type { SongRow } from '../songs/service';
+import { ComposeAccepted as Accepted, ComposeEngine, ComposeVibes } from '../../../../src-shared/api/studio';
 
 const PROMPT_MAX = 1000;
 const Prompt = Type.String({
@@ -51,6 +65,17 @@ const Bpm = Type.Number({
   description: 'The tempo to compose at, beats per minute; default: the tempo heard in the take',
 });
 
+const VARIANTS = 8;
+const Variant = Type.Integer({
+  minimum: 0,
+  maximum: VARIANTS - 1,
+  description:
+    "Which arrangement of the take (atelier-arranger): 0 (default) is the genre's own; another number gives the same melody another sound, groove and progression, so two requests with 0 and 1 make two variants",
+});
+const ImageFilePath = Type.String({
+  description: "The new song's own cover, an imageFilePath from POST /api/song/cover; default the basic (or reworked) song's",
+});
+
 const AiBody = Type.Object(
   {
     basicSongId: Type.Integer({ minimum: 1, description: 'A song of this studio (saved with basic/save) to compose from' }),
@@ -63,9 +88,70 @@ const AiBody = Type.Object(
     durationSec: Type.Optional(DurationSec),
     key: Type.Optional(MusicKey),
     bpm: Type.Optional(Bpm),
+    variant: Type.Optional(Variant),
+    imageFilePath: Type.Optional(ImageFilePath),
   },
   { additionalProperties: false },
 );
+
+const Title = Name(100, 'Title of the new song; default the old title with what changed, e.g. "Hum (AI) · extended"');
+
+const ExtendBody = Type.Object(
+  {
+    bars: Type.Integer({ minimum: 1, maximum: EXTEND_MAX_BARS, description: 'How many bars to add after the last one' }),
+    title: Type.Optional(Title),
+    imageFilePath: Type.Optional(ImageFilePath),
+  },
+  { additionalProperties: false },
+);
+
+const RemixBody = Type.Object(
+  {
+    genre: Type.Optional(Name(50, "A genre the arranger plays (GET /api/compose/vibes); default the song's")),
+    mood: Type.Optional(Name(50, "A mood the arranger plays; default the song's")),
+    instruments: Type.Optional(Type.Array(Name(50, 'An instrument the arranger has'), { maxItems: 32 })),
+    variant: Type.Optional(Variant),
+    title: Type.Optional(Title),
+    imageFilePath: Type.Optional(ImageFilePath),
+  },
+  { additionalProperties: false },
+);
+
+const ReplaceBody = Type.Object(
+  {
+    fromBar: Type.Integer({ minimum: 1, description: 'First bar to redo, counting from 1' }),
+    toBar: Type.Integer({ minimum: 1, description: 'Last bar to redo (included)' }),
+    title: Type.Optional(Title),
+    imageFilePath: Type.Optional(ImageFilePath),
+  },
+  { additionalProperties: false },
+);
+
+const unknownVibe = (what: string, value: string, known: readonly string[]) =>
+  errors.error('UNKNOWN_VIBE', `The arranger has no ${what} "${value}"; it plays ${known.join(', ')}`);
+
+/** The arranger's genre, mood and instruments for what a request names; 400 UNKNOWN_VIBE for a word it does not play. */
+function vibeOf(fields: { genre?: string | null; mood?: string | null; instruments?: string[] }): {
+  genre: Genre | null;
+  mood: Mood | null;
+  instruments: Instrument[];
+} {
+  const genre = fields.genre ? genreOf(fields.genre) : null;
+  if (fields.genre && !genre) throw unknownVibe('genre', fields.genre, GENRES);
+  const mood = fields.mood ? moodOf(fields.mood) : null;
+  if (fields.mood && !mood) throw unknownVibe('mood', fields.mood, MOODS);
+  for (const name of fields.instruments ?? []) if (instrumentsOf([name]).length === 0) throw unknownVibe('instrument', name, INSTRUMENTS);
+  return { genre, mood, instruments: instrumentsOf(fields.instruments ?? []) };
+}
+
+const ENGINE_UNAVAILABLE = 'COMPOSER_UNAVAILABLE: atelier-arranger is not installed (its basic-pitch model is missing)';
+const REWORK_ERRORS = [
+  'FORBIDDEN: the song belongs to another account',
+  'SONG_NOT_FOUND',
+  'NOT_ARRANGED: the song was not composed by atelier-arranger (a voice take, a mix, a MusicGen song, or composed before arrangements were kept)',
+  'FILE_NOT_FOUND: the take the song was composed from was deleted',
+  ENGINE_UNAVAILABLE,
+] as const;
 
 const ComposeForm = Type.Object({
   file: Type.String({ format: 'binary', description: 'The source recording: a WAV file (checked by content), at most 100 MB' }),
@@ -103,6 +189,16 @@ function textField(name: string, value: string | undefined, max: number): string
   if (text.length > max) throw errors.error('VALIDATION_ERROR', `${name} must be at most ${max} characters`);
   return text === '' ? null : text;
 }
+
+/** The 202 answer of a queued compose job. */
+const accepted = (job: Job<ComposePayload, ComposeResult>, studioId: number) => ({
+  jobId: job.id,
+  status: 'queued' as const,
+  position: job.position ?? null,
+  estimatedWaitSeconds: job.estimatedWaitSeconds ?? null,
+  studioId,
+  basicSongId: job.payload.basicSongId,
+});
 
 /** AI composition: from a saved basic song as a job (202), or from an uploaded WAV at once. */
 export async function composeRoutes(app: FamilyApp, compose: ComposeService, songs: SongService, studios: StudioService): Promise<void> {
@@ -146,6 +242,9 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
             'STUDIO_NOT_FOUND',
             'SONG_NOT_FOUND: basicSongId is not a song of this studio',
             'FILE_NOT_FOUND: its audio is missing on disk',
+            'UNKNOWN_VIBE: with the arranger, a genre, mood or instrument it does not play (GET /api/compose/vibes lists them)',
+            'INVALID_IMAGE_PATH',
+            'IMAGE_NOT_FOUND',
             ENGINE,
           ]),
         },
@@ -161,6 +260,9 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
       const genre = b.genre?.trim() ?? basic.genre;
       const mood = b.mood?.trim() ?? basic.mood;
       const instruments = b.instruments?.map((i) => i.trim()) ?? basic.instruments;
+      // The arranger plays only what it knows; a word it does not is refused rather than quietly played as pop.
+      if ((b.engine ?? DEFAULT_COMPOSER) === 'arranger') vibeOf({ genre: b.genre, mood: b.mood, instruments: b.instruments });
+      const coverKey = b.imageFilePath === undefined ? null : await songs.checkCover(me.id, b.imageFilePath);
       const prompt =
         b.prompt?.trim() ?? [genre, mood, instruments.length > 0 ? `featuring ${instruments.join(', ')}` : null].filter(Boolean).join(' ');
       const job = compose.request({
@@ -176,18 +278,140 @@ export async function composeRoutes(app: FamilyApp, compose: ComposeService, son
         durationSec: b.durationSec ?? null,
         key: b.key ?? null,
         bpm: b.bpm ?? null,
+        variant: b.variant ?? 0,
+        coverKey,
       });
-      return reply.code(202).send(
-        ok('Composition requested', {
-          jobId: job.id,
-          status: 'queued' as const,
-          position: job.position ?? null,
-          estimatedWaitSeconds: job.estimatedWaitSeconds ?? null,
-          studioId: studio.id,
-          basicSongId: basic.id,
-        }),
-      );
+      return reply.code(202).send(ok('Composition requested', accepted(job, studio.id)));
     },
+  );
+
+  app.get(
+    '/api/compose/vibes',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        security,
+        summary: 'The genres, moods and instruments atelier-arranger plays (Atelier addition)',
+        description:
+          'Not in the spec: the words a compose, remix or AI request may name for the arranger; each changes what it plays (the genre its drums, bass, comping and sounds; the mood its velocity, hats and pad; an instrument leads or is brought forward).',
+        response: { 200: Envelope(ComposeVibes), ...errorResponses([]) },
+      },
+    },
+    async () => ok('Vibes', { genres: [...GENRES], moods: [...MOODS], instruments: [...INSTRUMENTS] }),
+  );
+
+  /** One rework route: checks the body, queues the change of the caller's song and answers 202 with the job. */
+  const reworkRoute = <B extends TSchema>(
+    verb: 'extend' | 'remix' | 'replace',
+    doc: { summary: string; description: string; errors: Parameters<typeof errorResponses>[0] },
+    body: B,
+    ask: (b: Static<B>) => { change: (song: SongRow) => Rework; title: (song: SongRow) => string; imageFilePath?: string },
+  ) =>
+    app.post<{ Params: { songId: number }; Body: Static<B> }>(
+      `/api/song/:songId/${verb}`,
+      {
+        onRequest: signedIn,
+        schema: {
+          tags,
+          security,
+          summary: doc.summary,
+          description:
+            doc.description +
+            " Queues a `studio.compose` job and answers 202; the finished job's `songId` is a new song (with its MP3, MIDI and stems), and the original stays as it was. A failed job leaves no file behind. " +
+            'Only songs atelier-arranger composed can be reworked: their arrangement is kept beside them.',
+          params: SongParams,
+          body,
+          response: { 202: Envelope(Accepted), ...errorResponses([...doc.errors, ...REWORK_ERRORS]) },
+        },
+      },
+      async (request, reply) => {
+        const asked = ask(request.body as Static<B>);
+        const me = currentUser(request);
+        const song = songs.owned(me.id, request.params.songId);
+        const cover = asked.imageFilePath === undefined ? null : await songs.checkCover(me.id, asked.imageFilePath);
+        const job = await compose.requestRework(song, asked.change(song), asked.title(song), cover);
+        return reply.code(202).send(ok('Rework requested', accepted(job, song.studioId ?? 0)));
+      },
+    );
+
+  reworkRoute(
+    'extend',
+    {
+      summary: 'Extend an AI song by some bars (Atelier addition)',
+      description:
+        "The arranger continues the song: its opening bars' melody and chords again, for `bars` more bars, so the song grows by that many bars. Every sample before the old ending is the old song's own.",
+      errors: [
+        'VALIDATION_ERROR: `bars` not 1-32',
+        'SECTION_OUT_OF_RANGE: the song would pass 256 bars',
+        'INVALID_IMAGE_PATH',
+        'IMAGE_NOT_FOUND',
+      ],
+    },
+    ExtendBody,
+    (b) => ({
+      change: () => ({ kind: 'extend', bars: b.bars }),
+      title: (song) => b.title?.trim() ?? `${song.title} · extended`,
+      ...(b.imageFilePath === undefined ? {} : { imageFilePath: b.imageFilePath }),
+    }),
+  );
+
+  reworkRoute(
+    'remix',
+    {
+      summary: 'Remix an AI song in another vibe (Atelier addition)',
+      description:
+        'The same melody (note for note) and the same take, arranged again with another genre, mood, instruments or variant; chords are found afresh for the genre.',
+      errors: [
+        'VALIDATION_ERROR',
+        'UNKNOWN_VIBE: a genre, mood or instrument the arranger does not play',
+        'INVALID_IMAGE_PATH',
+        'IMAGE_NOT_FOUND',
+      ],
+    },
+    RemixBody,
+    (b) => {
+      const asked = vibeOf(b);
+      return {
+        change: (song) => {
+          const was = vibeOf({
+            genre: song.genre,
+            mood: song.mood,
+            instruments: song.instruments.filter((i) => instrumentsOf([i]).length),
+          });
+          return {
+            kind: 'remix',
+            genre: asked.genre ?? was.genre ?? 'pop',
+            mood: b.mood ? asked.mood : was.mood,
+            instruments: b.instruments ? asked.instruments : was.instruments,
+            variant: b.variant ?? 0,
+          };
+        },
+        title: (song) => b.title?.trim() ?? `${song.title} · ${[b.genre, b.mood].filter(Boolean).join(' ') || 'remix'}`,
+        ...(b.imageFilePath === undefined ? {} : { imageFilePath: b.imageFilePath }),
+      };
+    },
+  );
+
+  reworkRoute(
+    'replace',
+    {
+      summary: 'Redo a section of an AI song (Atelier addition)',
+      description:
+        "Bars `fromBar` to `toBar` (counted from 1, both included) are arranged again with another groove, comping and bass line; every sample outside them is the old song's own.",
+      errors: [
+        'VALIDATION_ERROR',
+        'SECTION_OUT_OF_RANGE: fromBar after toBar, or toBar past the last bar',
+        'INVALID_IMAGE_PATH',
+        'IMAGE_NOT_FOUND',
+      ],
+    },
+    ReplaceBody,
+    (b) => ({
+      change: () => ({ kind: 'replace', fromBar: b.fromBar, toBar: b.toBar }),
+      title: (song) => b.title?.trim() ?? `${song.title} · bars ${b.fromBar}-${b.toBar} redone`,
+      ...(b.imageFilePath === undefined ? {} : { imageFilePath: b.imageFilePath }),
+    }),
   );
 
   app.post(

@@ -21,6 +21,7 @@ import {
   type ComposerSlot,
   type EngineStatus,
 } from '../../../compose/composer';
+import { readPlan, reworkProblem, type ArrangePlan, type Rework } from '../../../compose/plan';
 import { errors } from '../errors';
 
 export const COMPOSE_JOB = JOB_KINDS.studioCompose;
@@ -41,10 +42,19 @@ export interface ComposePayload {
   /** The key and tempo the user set; null: heard in the take. */
   key?: string | null;
   bpm?: number | null;
+  /** Which arrangement of the take (two variants of one take differ); 0 when absent. */
+  variant?: number;
+  /** The AI song's own cover; the basic song's when absent. */
+  coverKey?: string | null;
+  /** A song of the engine's changed instead of the take composed: extended, remixed or a section redone. */
+  rework?: { songId: number; change: Rework };
 }
 
 /** What a composition is asked for, whichever way it arrives. */
-export type ComposeAsk = Pick<ComposePayload, 'prompt' | 'genre' | 'mood' | 'instruments' | 'engine' | 'durationSec' | 'key' | 'bpm'>;
+export type ComposeAsk = Pick<
+  ComposePayload,
+  'prompt' | 'genre' | 'mood' | 'instruments' | 'engine' | 'durationSec' | 'key' | 'bpm' | 'variant'
+>;
 
 export interface ComposeResult {
   songId: number;
@@ -59,6 +69,15 @@ export interface ComposeResult {
   /** The sampling seed, for engines that sample (MusicGen): the same seed and inputs make the same music. */
   seed?: number;
 }
+
+const notArranged = () =>
+  errors.error(
+    'NOT_ARRANGED',
+    'This song was not composed by atelier-arranger (it is a voice take, a mix, a MusicGen song or was composed before arrangements were kept), so it cannot be extended, remixed or partly redone; compose it again from its take first',
+  );
+
+/** The name of an arrangement kept beside an arranger song, in its extras folder. */
+const PLAN_FILE = 'plan.json';
 
 const noAudioOut = () => errors.error('COMPOSER_FAILED', 'The composing engine did not produce audio');
 
@@ -113,15 +132,82 @@ export class ComposeService {
     return this.jobs.enqueue<ComposePayload, ComposeResult>({ kind: COMPOSE_JOB, ownerId: payload.ownerId, payload });
   }
 
+  /** The arrangement kept beside an AI song, or 409 NOT_ARRANGED. */
+  async planOf(song: SongRow): Promise<ArrangePlan> {
+    if (song.source !== 'ai') throw notArranged();
+    const key = `${songExtrasPrefix(song.fileKey)}/${PLAN_FILE}`;
+    const plan = (await this.storage.exists(key)) ? readPlan((await this.storage.get(key)).toString('utf8')) : null;
+    if (!plan) throw notArranged();
+    return plan;
+  }
+
+  /**
+   * Queues a change of an arranger song (extend, remix, replace): everything is checked first,
+   * the result is a new song and the original stays as it is.
+   */
+  async requestRework(song: SongRow, change: Rework, title: string, cover: string | null): Promise<Job<ComposePayload, ComposeResult>> {
+    const plan = await this.planOf(song);
+    const problem = reworkProblem(plan, change);
+    if (problem) throw errors.error('SECTION_OUT_OF_RANGE', problem);
+    const basic = song.basicSongId ? this.songs.get(song.basicSongId) : null;
+    if (!basic || !(await this.storage.exists(basic.fileKey)))
+      throw errors.error('FILE_NOT_FOUND', 'The take this song was composed from was deleted; the voice in the song needs it');
+    const engine = this.engine(DEFAULT_COMPOSER);
+    if (!engine.rework) throw notArranged();
+    const vibe = change.kind === 'remix' ? change : { genre: song.genre, mood: song.mood, instruments: song.instruments };
+    const payload: ComposePayload = {
+      ownerId: song.ownerId,
+      studioId: song.studioId ?? 0,
+      basicSongId: basic.id,
+      title,
+      prompt: '',
+      genre: vibe.genre,
+      mood: vibe.mood,
+      instruments: vibe.instruments,
+      engine: DEFAULT_COMPOSER,
+      coverKey: cover ?? song.coverKey,
+      rework: { songId: song.id, change },
+    };
+    return this.jobs.enqueue<ComposePayload, ComposeResult>({ kind: COMPOSE_JOB, ownerId: song.ownerId, payload });
+  }
+
+  private async runRework(p: ComposePayload, rework: NonNullable<ComposePayload['rework']>, ctx: JobContext) {
+    const song = this.songs.get(rework.songId);
+    const basic = this.songs.get(p.basicSongId);
+    if (!song || song.ownerId !== p.ownerId || !basic)
+      throw errors.error('SONG_NOT_FOUND', 'The song was deleted before it could be changed');
+    const plan = await this.planOf(song);
+    const engine = this.engine(DEFAULT_COMPOSER);
+    if (!engine.rework) throw notArranged();
+    const workDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'atelier-rework-'));
+    try {
+      const out = await engine.rework({
+        plan,
+        change: rework.change,
+        source: this.storage.absolutePath(basic.fileKey),
+        original: this.storage.absolutePath(song.fileKey),
+        workDir,
+        signal: ctx.signal,
+        progress: (f, stage) => ctx.progress(f, { stage, message: `Reworking with ${engine.name}` }),
+      });
+      return { ...out, engine: out.engine ?? engine.name, workDir };
+    } catch (err) {
+      await fsp.rm(workDir, { recursive: true, force: true });
+      throw fromEngine(err);
+    }
+  }
+
   private async run(job: Job<ComposePayload, ComposeResult>, ctx: JobContext): Promise<ComposeResult> {
     const p = job.payload;
     const basic = this.songs.get(p.basicSongId);
     if (!basic || basic.ownerId !== p.ownerId)
       throw errors.error('SONG_NOT_FOUND', 'The basic song was deleted before it could be composed');
     const engine = this.engine(p.engine ?? DEFAULT_COMPOSER);
-    const output = await this.compose(this.storage.absolutePath(basic.fileKey), p, ctx.signal, (f, stage) =>
-      ctx.progress(f, { stage, message: `Composing with ${engine.name}` }),
-    );
+    const output = p.rework
+      ? await this.runRework(p, p.rework, ctx)
+      : await this.compose(this.storage.absolutePath(basic.fileKey), p, ctx.signal, (f, stage) =>
+          ctx.progress(f, { stage, message: `Composing with ${engine.name}` }),
+        );
     // Named after the job: a run repeated after a restart replaces its own files.
     const incoming = `${ownerPrefix(p.ownerId)}/incoming/${job.id}`;
     const key = (format: string) => `${ownerPrefix(p.ownerId)}/songs/${job.id}.${format}`;
@@ -136,6 +222,7 @@ export class ComposeService {
       };
       await keep('song.mp3', output.mp3);
       await keep('song.mid', output.midi);
+      await keep(PLAN_FILE, output.plan);
       for (const stem of output.stems ?? [])
         await keep(`stems/${stem.name.replace(/[^A-Za-z0-9_-]/g, '_')}${path.extname(stem.file)}`, stem.file);
     } catch (err) {
@@ -158,7 +245,7 @@ export class ComposeService {
       genre: p.genre,
       mood: p.mood,
       instruments: p.instruments,
-      coverKey: basic.coverKey,
+      coverKey: p.coverKey ?? basic.coverKey,
       source: 'ai',
       basicSongId: basic.id,
     });
@@ -167,7 +254,7 @@ export class ComposeService {
       engine: output.engine ?? engine.name,
       key: output.key ?? null,
       tempo: output.tempo ?? null,
-      extras,
+      extras: extras.filter((e) => e !== PLAN_FILE),
       ...(output.note ? { note: output.note } : {}),
       ...(output.seed !== undefined ? { seed: output.seed } : {}),
     };
@@ -192,6 +279,7 @@ export class ComposeService {
         durationSec: p.durationSec ?? null,
         key: p.key ?? null,
         bpm: p.bpm ?? null,
+        variant: p.variant ?? 0,
         workDir,
         signal,
         progress,

@@ -41,7 +41,8 @@ export interface CoverResult {
   seed: number | null;
 }
 
-export type CoverPlan = { engine: 'procedural' } | { engine: 'diffusion'; model: CatalogEntry; seed: number };
+/** A procedural cover's seed is null unless `auto` fell back to it with a seed asked for. */
+export type CoverPlan = { engine: 'procedural'; seed: number | null } | { engine: 'diffusion'; model: CatalogEntry; seed: number };
 
 const unavailable = (why: string) =>
   errors.error(
@@ -94,14 +95,15 @@ export class CoverService {
           'VALIDATION_ERROR',
           '`model` and `seed` choose how the diffusion engine draws; they cannot go with engine "procedural"',
         );
-      return { engine: 'procedural' };
+      return { engine: 'procedural', seed: null };
     }
     const seed = r.seed ?? coverSeed(r);
     if (r.model !== null) return { engine: 'diffusion', model: this.named(r.model, tier), seed };
     const model = usableCheckpoints(this.catalog, tier)[0];
     if (model) return { engine: 'diffusion', model, seed };
     if (r.engine === 'diffusion') throw unavailable('No image model is installed');
-    return { engine: 'procedural' };
+    // A seed asked for with `auto` still makes each song's cover its own when no model draws it.
+    return { engine: 'procedural', seed: r.seed };
   }
 
   private named(id: string, tier: string): CatalogEntry {
@@ -120,11 +122,11 @@ export class CoverService {
   }
 
   /** The procedural cover, drawn and stored now. */
-  async drawProcedural(ownerId: string, words: CoverWords): Promise<CoverResult> {
-    const png = await drawCover(words);
+  async drawProcedural(ownerId: string, words: CoverWords, seed: number | null = null): Promise<CoverResult> {
+    const png = await drawCover(words, seed);
     const key = coverKeyFor(ownerId, 'png');
     await this.storage.put(key, png);
-    return { imageFilePath: key, engine: 'procedural', model: null, seed: null };
+    return { imageFilePath: key, engine: 'procedural', model: null, seed };
   }
 
   enqueue(ownerId: string, words: CoverWords, plan: Extract<CoverPlan, { engine: 'diffusion' }>): Job<CoverPayload, CoverResult> {

@@ -158,18 +158,31 @@ export function typography(words: CoverWords): string {
   );
 }
 
-/** The procedural cover, drawn without any model. */
-export async function drawCover(song: CoverWords): Promise<Buffer> {
+/**
+ * The procedural cover, drawn without any model. With a seed (two variants of one song) the
+ * pattern and a turn of the colours are the seed's too, so songs of the same genre and mood still
+ * look unlike each other.
+ */
+export async function drawCover(song: CoverWords, seed: number | null = null): Promise<Buffer> {
   const sharp = await loadSharp();
-  const rand = seeded(`${song.title}\u0000${song.genre ?? ''}\u0000${song.mood ?? ''}`);
+  const rand = seeded(`${song.title}\u0000${song.genre ?? ''}\u0000${song.mood ?? ''}${seed === null ? '' : `\u0000${seed}`}`);
   const colors = PALETTES[key(song.mood)] ?? hashPalette(rand);
   const patterns = Object.values(PATTERNS);
-  const pattern = PATTERNS[key(song.genre)] ?? patterns[Math.floor(rand() * patterns.length)]!;
+  const byGenre = seed === null ? PATTERNS[key(song.genre)] : undefined;
+  const pattern = byGenre ?? patterns[Math.floor(rand() * patterns.length)]!;
   const svg =
     `<svg xmlns="http://www.w3.org/2000/svg" width="${SIZE}" height="${SIZE}" viewBox="0 0 ${SIZE} ${SIZE}">` +
     `<defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="${colors[0]}"/><stop offset="1" stop-color="${colors[1]}"/></linearGradient></defs>` +
     `<rect width="${SIZE}" height="${SIZE}" fill="url(#g)"/>${pattern(rand, colors)}</svg>`;
-  return sharp(Buffer.from(svg))
+  // A seeded cover turns the mood's colours round the wheel by its own amount, so siblings read apart at a glance.
+  const art =
+    seed === null
+      ? Buffer.from(svg)
+      : await sharp(Buffer.from(svg))
+          .modulate({ hue: 30 + Math.floor(rand() * 300) })
+          .png()
+          .toBuffer();
+  return sharp(art)
     .composite([{ input: Buffer.from(typography(song)) }])
     .png({ compressionLevel: 9 })
     .toBuffer();

@@ -256,7 +256,7 @@ export async function songRoutes(
     );
     await songs.sweepCovers(me.id);
     if (plan.engine === 'procedural')
-      return reply.code(doneStatus).send(ok('Cover created', coverView(request, await covers.drawProcedural(me.id, words))));
+      return reply.code(doneStatus).send(ok('Cover created', coverView(request, await covers.drawProcedural(me.id, words, plan.seed))));
 
     const job = covers.enqueue(me.id, words, plan);
     // A client that hangs up while waiting no longer wants the cover: stop drawing it.

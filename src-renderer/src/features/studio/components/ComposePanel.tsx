@@ -2,94 +2,61 @@ import { AREA_ENTRIES, catalogEntryPath } from '../../models/catalog';
 import { Link } from '../../../app/router';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Alert, Button, Field, Input } from '../../../components';
-import { progressOf } from '../../../lib/jobs';
 import { ariaKeys, pressSubmit, useShortcut, withShortcut } from '../../../lib/shortcuts';
-import type { JobSnapshot } from '../../../../../src-shared/events';
-import { studioApi, type ComposeEngine, type Cover, type Track } from '../api';
-import { useCompose, type ComposeResult } from '../hooks/useCompose';
-import { CoverPicker } from './CoverPicker';
+import { studioApi, type ComposeEngine, type ComposeVibes, type Track } from '../api';
+import { useSongCards } from '../hooks/useSongCards';
 import { Glyph } from './glyphs';
-import { ARRANGEMENT, GENRES, MOODS } from './options';
-import { SongCard } from './SongCard';
-import { SongExtras } from './SongExtras';
+import { KEYS, SongCards } from './SongCards';
+import { VibeChips, type Vibe } from './VibeChips';
 
 const ENGINE_LABEL: Record<ComposeEngine['engine'], string> = {
   arranger: 'Arranger (follows your melody note for note)',
   musicgen: 'MusicGen',
 };
 
-const PITCHES = ['C', 'C#', 'D', 'Eb', 'E', 'F', 'F#', 'G', 'Ab', 'A', 'Bb', 'B'];
-const KEYS = PITCHES.flatMap((p) => [`${p} major`, `${p} minor`]);
-
-const STATUS_TEXT: Record<JobSnapshot['status'], string> = {
-  queued: 'Waiting in the queue',
-  processing: 'Composing',
-  completed: 'Done',
-  failed: 'Failed',
-  cancelled: 'Cancelled',
-};
-
-/** AI composing from a take (the workflow is useCompose): the take, genre, mood, instruments, engine, cover; progress; the song it made. */
+/** AI composing from a take (the workflow is useSongCards): the take, vibe chips, key and tempo, engine; two variants as cards. */
 export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: Track[] }) {
   const ready = tracks.filter((t) => t.status === 'ready');
   const [trackId, setTrackId] = useState<number | null>(null);
   const [title, setTitle] = useState('');
-  const [genre, setGenre] = useState('pop');
-  const [mood, setMood] = useState('happy');
-  const [instruments, setInstruments] = useState<string[]>(['piano', 'drums', 'bass']);
-  const [cover, setCover] = useState<Cover | null>(null);
+  const [vibe, setVibe] = useState<Vibe>({ genre: 'pop', mood: 'happy', instruments: ['piano'] });
+  const [vibes, setVibes] = useState<ComposeVibes | null>(null);
   const [engines, setEngines] = useState<ComposeEngine[]>([]);
   const [engine, setEngine] = useState<ComposeEngine['engine']>('arranger');
   const [durationSec, setDurationSec] = useState(15);
-  // Empty: heard in the take. After a song, what was heard, for correcting before composing again.
+  // Empty: heard in the take; each card then offers what was heard for correcting.
   const [musicKey, setMusicKey] = useState('');
   const [bpm, setBpm] = useState('');
-  const { step, busy, job, unavailable, error, result, start: compose, clearResult } = useCompose(studioId);
+  const cards = useSongCards(studioId);
+  const { busy, unavailable, error } = cards;
   const form = useRef<HTMLFormElement>(null);
   useShortcut('generate', () => pressSubmit(form.current));
 
   const take = ready.find((t) => t.trackId === trackId) ?? ready[0] ?? null;
-  const heard = job?.status === 'completed' ? (job.result as ComposeResult | null) : null;
-
-  useEffect(() => {
-    if (heard?.key && KEYS.includes(heard.key)) setMusicKey(heard.key);
-    if (heard?.tempo) setBpm(String(Math.round(heard.tempo)));
-  }, [heard?.key, heard?.tempo]);
   const tempo = Number(bpm);
   const tempoValid = bpm.trim() === '' || (Number.isFinite(tempo) && tempo >= 40 && tempo <= 240);
 
   useEffect(() => {
     // Without the list the panel still composes with the default engine; the picker just stays hidden.
     studioApi.engines().then(setEngines, () => setEngines([]));
+    // Without the list the chips stay hidden and the arranger plays its defaults.
+    studioApi.vibes().then(setVibes, () => setVibes(null));
   }, []);
   const musicgen = engines.find((e) => e.engine === 'musicgen' && e.available) ?? null;
   const maxDuration = musicgen?.maxDurationSec ?? 30;
 
-  const toggleInstrument = (name: string) =>
-    setInstruments((list) => (list.includes(name) ? list.filter((i) => i !== name) : [...list, name]));
-
   const start = (event: FormEvent) => {
     event.preventDefault();
     if (!take || !tempoValid) return;
-    void compose({
+    void cards.compose({
       take,
       name: title.trim() || take.trackName,
-      genre,
-      mood,
-      instruments,
-      cover,
+      vibe,
       musicgen: engine === 'musicgen' ? { durationSec: Math.min(durationSec, maxDuration) } : null,
       key: musicKey || null,
       bpm: bpm.trim() === '' ? null : tempo,
     });
   };
-
-  const progress = job?.status === 'completed' ? 1 : job ? progressOf(job).fraction : 0;
-  const stageText = !job
-    ? step === 'saving'
-      ? 'Saving the take as the source'
-      : 'Sending the request'
-    : `${STATUS_TEXT[job.status]}${job.stage && job.status === 'processing' ? `: ${job.stage}` : ''}${job.status === 'queued' && job.position ? ` (#${job.position}${job.estimatedWaitSeconds ? `, about ${Math.ceil(job.estimatedWaitSeconds)} s` : ''})` : ''}`;
 
   if (ready.length === 0) return <p className="muted">Record or import a take first; composing starts from one of them.</p>;
 
@@ -114,25 +81,8 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
               </select>
             )}
           </Field>
-          <Field label="Mood">
-            {(c) => (
-              <select {...c} className="input" value={mood} onChange={(e) => setMood(e.target.value)} disabled={busy}>
-                {MOODS.map((m) => (
-                  <option key={m}>{m}</option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field label="Genre">
-            {(c) => (
-              <select {...c} className="input" value={genre} onChange={(e) => setGenre(e.target.value)} disabled={busy}>
-                {GENRES.map((g) => (
-                  <option key={g}>{g}</option>
-                ))}
-              </select>
-            )}
-          </Field>
         </div>
+        {vibes && <VibeChips vibes={vibes} value={vibe} disabled={busy} onChange={setVibe} />}
         {!musicgen && (
           <p className="muted small" data-testid="musicgen-missing">
             The built-in arranger composes now; MusicGen arrangements need the MusicGen small model:{' '}
@@ -140,14 +90,7 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
           </p>
         )}
         <div className="form-grid three">
-          <Field
-            label="Key"
-            hint={
-              heard?.key
-                ? `The song came out in ${heard.key}. Correct it if it is off, then compose again.`
-                : 'Heard in the take unless you choose one.'
-            }
-          >
+          <Field label="Key" hint="Heard in the take unless you choose one; each card can change it afterwards.">
             {(c) => (
               <select
                 {...c}
@@ -167,11 +110,7 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
           <Field
             label="Tempo (BPM)"
             error={tempoValid ? undefined : 'A tempo from 40 to 240 BPM, or empty to detect it'}
-            hint={
-              heard?.tempo
-                ? `The song came out at ${Math.round(heard.tempo)} BPM. Half or double it if it feels too slow or rushed.`
-                : 'Empty: heard in the take.'
-            }
+            hint="Empty: heard in the take. Half or double it if a card feels too slow or rushed."
           >
             {(c) => (
               <Input
@@ -234,16 +173,7 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
             )}
           </div>
         )}
-        <fieldset className="instrument-picker" disabled={busy}>
-          <legend className="field-label">Instruments</legend>
-          {ARRANGEMENT.map((name) => (
-            <label key={name} className={`chip-toggle${instruments.includes(name) ? ' on' : ''}`}>
-              <input type="checkbox" checked={instruments.includes(name)} onChange={() => toggleInstrument(name)} />
-              {name}
-            </label>
-          ))}
-        </fieldset>
-        <Field label="Title" hint="The AI song is called “Title (AI)”; the take is kept as its source under the title.">
+        <Field label="Title" hint="The variants are called “Title · A” and “Title · B”; the take is kept as its source under the title.">
           {(c) => (
             <Input
               {...c}
@@ -255,7 +185,6 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
             />
           )}
         </Field>
-        <CoverPicker title={title.trim() || take?.trackName || ''} genre={genre} mood={mood} cover={cover} onChange={setCover} />
         <div className="form-actions">
           <Button
             type="submit"
@@ -267,31 +196,11 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
             aria-keyshortcuts={ariaKeys('generate')}
           >
             {!busy && <Glyph name="sparkle" />}
-            Compose
+            Compose 2 variants
           </Button>
         </div>
       </form>
 
-      {(busy || job) && !unavailable && (
-        <div className="job" data-testid="compose-progress">
-          <div className="job-head">
-            <span>{stageText}</span>
-            <span className="muted">{Math.round(progress * 100)}%</span>
-          </div>
-          <div
-            className="progress"
-            role="progressbar"
-            aria-label="Composing"
-            aria-valuemin={0}
-            aria-valuemax={100}
-            aria-valuenow={Math.round(progress * 100)}
-            aria-valuetext={stageText}
-          >
-            <span style={{ width: `${progress * 100}%` }} />
-          </div>
-          {job?.status === 'failed' && <Alert tone="error">{job.error ?? 'The composition failed.'}</Alert>}
-        </div>
-      )}
       {unavailable && (
         <Alert tone="error" data-testid="composer-unavailable">
           <strong>Composing is not available: </strong>
@@ -300,32 +209,7 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
         </Alert>
       )}
       {error && <Alert tone="error">{error}</Alert>}
-      {result && (
-        <div className="compose-result" data-testid="compose-result">
-          <ResultFacts result={job?.result as ComposeResult | null} />
-          <SongCard song={result} onDeleted={clearResult} />
-          {result.extras && <SongExtras song={result} extras={result.extras} />}
-        </div>
-      )}
+      <SongCards cards={cards} vibes={vibes} />
     </div>
-  );
-}
-
-function ResultFacts({ result }: { result: ComposeResult | null }) {
-  const facts = [
-    result?.key,
-    result?.tempo ? `${Math.round(result.tempo)} BPM` : null,
-    result?.seed !== undefined ? `seed ${result.seed}` : null,
-  ]
-    .filter(Boolean)
-    .join(' · ');
-  if (!result?.engine && !facts) return null;
-  return (
-    <p className="muted small">
-      {facts}
-      {facts && result?.engine ? ' · ' : ''}
-      {result?.engine && `composed by ${result.engine}`}
-      {result?.note && <span className="block">{result.note}</span>}
-    </p>
   );
 }

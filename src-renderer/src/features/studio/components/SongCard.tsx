@@ -1,5 +1,5 @@
 import { QRCodeSVG } from 'qrcode.react';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Link } from '../../../app/router';
 import { errorMessage } from '../../../api/client';
 import { Alert, AudioPlayer, Button, Icon, showToast, undoable } from '../../../components';
@@ -12,8 +12,18 @@ const SOURCE = { ai: 'Composed with AI', mix: 'Mixed from tracks', basic: 'Voice
 
 const duration = (s: number | null) => (s === null ? null : `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}`);
 
-/** A finished song: cover, player, download, share link, delete. */
-export function SongCard({ song, onDeleted }: { song: Song; onDeleted?: () => void }) {
+/** A finished song: cover, player, download, share link, delete; `tile` stands the cover on top (the song cards), with `children` under the player. */
+export function SongCard({
+  song,
+  onDeleted,
+  layout = 'row',
+  children,
+}: {
+  song: Song;
+  onDeleted?: () => void;
+  layout?: 'row' | 'tile';
+  children?: ReactNode;
+}) {
   const deleteSong = useStudio((s) => s.deleteSong);
   const [share, setShare] = useState<Share | null>(null);
   const [copied, setCopied] = useState<'yes' | 'refused' | null>(null);
@@ -71,7 +81,7 @@ export function SongCard({ song, onDeleted }: { song: Song; onDeleted?: () => vo
   const meta = [SOURCE[song.source], song.genre, song.mood, duration(song.duration)].filter(Boolean).join(' · ');
   if (leaving) return null;
   return (
-    <article className="song-card" data-testid="song" aria-label={song.title}>
+    <article className={`song-card${layout === 'tile' ? ' song-tile' : ''}`} data-testid="song" aria-label={song.title}>
       <div className="song-cover">
         {song.imageUrl ? (
           <img src={song.imageUrl} alt={`Album cover of ${song.title}`} data-testid="song-cover" />
@@ -89,6 +99,7 @@ export function SongCard({ song, onDeleted }: { song: Song; onDeleted?: () => vo
         <p className="song-meta">{meta}</p>
         {song.instruments.length > 0 && <p className="song-meta">{song.instruments.join(', ')}</p>}
         <AudioPlayer src={song.songUrl} label={song.title} data-testid="song-audio" />
+        {children}
         <div className="song-actions">
           <PlayInBar src={song.songUrl} title={song.title} subtitle={song.genre ?? undefined} href="/compose/songs" />
           <Button size="sm" onClick={() => void shareIt()} busy={busy === 'share'} data-testid="share-song">
