@@ -42,7 +42,12 @@ describe('upgrading a data folder from before the studio tables', () => {
       const tables = t.app.db.$client
         .prepare("SELECT name FROM sqlite_master WHERE type='table' AND name LIKE 'studio_%' ORDER BY name")
         .all();
-      expect(tables).toEqual([{ name: 'studio_songs' }, { name: 'studio_studios' }, { name: 'studio_tracks' }]);
+      expect(tables).toEqual([
+        { name: 'studio_arrangements' },
+        { name: 'studio_songs' },
+        { name: 'studio_studios' },
+        { name: 'studio_tracks' },
+      ]);
       expect(t.app.db.$client.prepare("SELECT name FROM users WHERE id = 'u-old'").get()).toEqual({ name: 'Kept' });
       const alice = await studioUser(t.app);
       const res = await t.app.inject({
