@@ -158,6 +158,14 @@ export function typography(words: CoverWords): string {
   );
 }
 
+/** The title and words laid over finished art, as the PNG that is stored. */
+function typeset(sharp: Awaited<ReturnType<typeof loadSharp>>, art: Buffer, song: CoverWords): Promise<Buffer> {
+  return sharp(art)
+    .composite([{ input: Buffer.from(typography(song)) }])
+    .png({ compressionLevel: 9 })
+    .toBuffer();
+}
+
 /**
  * The procedural cover, drawn without any model. With a seed (two variants of one song) the
  * pattern and a turn of the colours are the seed's too, so songs of the same genre and mood still
@@ -182,10 +190,7 @@ export async function drawCover(song: CoverWords, seed: number | null = null): P
           .modulate({ hue: 30 + Math.floor(rand() * 300) })
           .png()
           .toBuffer();
-  return sharp(art)
-    .composite([{ input: Buffer.from(typography(song)) }])
-    .png({ compressionLevel: 9 })
-    .toBuffer();
+  return typeset(sharp, art, song);
 }
 
 /** The engine's picture (RGB bytes), scaled to 1024×1024, with the title typeset on it. */
@@ -197,10 +202,7 @@ export async function finishCover(image: { rgb: Uint8Array; width: number; heigh
     .resize(SIZE, SIZE, { fit: 'cover', kernel: 'lanczos3' })
     .png()
     .toBuffer();
-  return sharp(art)
-    .composite([{ input: Buffer.from(typography(song)) }])
-    .png({ compressionLevel: 9 })
-    .toBuffer();
+  return typeset(sharp, art, song);
 }
 
 /** A seed from the words, so the same song draws the same cover unless a seed is asked for. */

@@ -370,51 +370,44 @@ export async function songRoutes(
   const ticketDescription = (save: string) =>
     `Step 1 of 3: PUT the audio bytes to the URL (any Content-Type, at most 100 MB, within 15 minutes), then POST ${save} with the file path. An upload never saved is removed after a while.`;
 
-  app.get(
-    '/api/song/basic/presignedUrl',
-    {
-      onRequest: signedIn,
-      schema: {
-        tags,
-        security,
-        summary: 'Upload address for a song made without AI (basicSong presignedUrl 발급)',
-        description: ticketDescription('/api/song/studios/{studioid}/basic/save'),
-        response: { 200: Envelope(BasicTicket), ...errorResponses([]) },
+  // The two upload addresses differ only in the names a client reads them by (basicSong… / aiSong…).
+  type Ticket = { url: string; key: string };
+  for (const [kind, schema, summary, named] of [
+    [
+      'basic',
+      BasicTicket,
+      'Upload address for a song made without AI (basicSong presignedUrl 발급)',
+      (t: Ticket) => ({ basicSongPresignedUrl: t.url, basicSongFilePath: t.key }),
+    ],
+    [
+      'ai',
+      AiTicket,
+      'Upload address for a song made with AI (aiSong presignedUrl 발급)',
+      (t: Ticket) => ({ aiSongPresignedUrl: t.url, aiSongFilePath: t.key }),
+    ],
+  ] as const) {
+    app.get(
+      `/api/song/${kind}/presignedUrl`,
+      {
+        onRequest: signedIn,
+        schema: {
+          tags,
+          security,
+          summary,
+          description: ticketDescription(`/api/song/studios/{studioid}/${kind}/save`),
+          response: { 200: Envelope(schema), ...errorResponses([]) },
+        },
       },
-    },
-    async (request) => {
-      const t = await ticket(request);
-      return ok('Upload URL issued', {
-        basicSongPresignedUrl: t.url,
-        basicSongFilePath: t.key,
-        expiresAt: iso(t.expiresAt),
-        maxBytes: t.maxBytes,
-      });
-    },
-  );
-
-  app.get(
-    '/api/song/ai/presignedUrl',
-    {
-      onRequest: signedIn,
-      schema: {
-        tags,
-        security,
-        summary: 'Upload address for a song made with AI (aiSong presignedUrl 발급)',
-        description: ticketDescription('/api/song/studios/{studioid}/ai/save'),
-        response: { 200: Envelope(AiTicket), ...errorResponses([]) },
+      async (request) => {
+        const t = await ticket(request);
+        return ok('Upload URL issued', {
+          ...named(t),
+          expiresAt: iso(t.expiresAt),
+          maxBytes: t.maxBytes,
+        });
       },
-    },
-    async (request) => {
-      const t = await ticket(request);
-      return ok('Upload URL issued', {
-        aiSongPresignedUrl: t.url,
-        aiSongFilePath: t.key,
-        expiresAt: iso(t.expiresAt),
-        maxBytes: t.maxBytes,
-      });
-    },
-  );
+    );
+  }
 
   app.post(
     '/api/song/studios/:studioid/basic/save',
