@@ -14,6 +14,7 @@ import { ImageModelService } from './models/service';
 import { modelRoutes } from './models/routes';
 import { GenerateService } from './generate/service';
 import { generateRoutes } from './generate/routes';
+import { GenerationRequests } from './generate/requests';
 import { queueRoutes } from './queue/routes';
 import { storageRoutes } from './storage/routes';
 import { WorkflowService } from './workflows/service';
@@ -64,12 +65,14 @@ export default defineFamily({
     });
     await creditRoutes(app, s.credits, s.images);
     await modelRoutes(app, s.models);
-    await generateRoutes(app, s.generate, s.models, s.images, s.boards);
+    // One request builder serves /generate/* and /generate/workflow, so both check and queue alike.
+    const requests = new GenerationRequests(app, s.generate, s.models, s.images, s.boards);
+    await generateRoutes(app, requests);
     await queueRoutes(app, s.credits, s.images);
     await imageRoutes(app, s.images, s.boards);
     await boardRoutes(app, s.boards, s.images);
     await storageRoutes(app, s.images);
-    await workflowRoutes(app, s.workflows, s.generate, s.models, s.images, s.boards);
+    await workflowRoutes(app, s.workflows, s.images, requests);
     await subscriptionRoutes(app, s.subscriptions);
     await webhookRoutes(app, s.webhooks);
   },

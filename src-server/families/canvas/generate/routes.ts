@@ -1,23 +1,11 @@
 import type { FamilyApp } from '../../../http/family';
 import { currentUser } from '../../../plugins/app/auth';
 import { signedIn } from '../http';
-import type { BoardService } from '../boards/service';
-import type { ImageService } from '../images/service';
-import type { ImageModelService } from '../models/service';
-import { generateConfig as config, generateSchema as schemaFor, GenerationRequests, IMAGE_BODY_LIMIT } from './requests';
+import { generateConfig as config, generateSchema as schemaFor, type GenerationRequests, IMAGE_BODY_LIMIT } from './requests';
 import { ImageToImageBody, InpaintBody, OutpaintBody, TextToImageBody, UpscaleBody } from './schemas';
-import type { GenerateService } from './service';
 
 /** POST /generate/*: text-to-image, image-to-image, inpainting, outpainting and upscaling as queued jobs (POST /generate/workflow is in workflows/). */
-export async function generateRoutes(
-  app: FamilyApp,
-  generate: GenerateService,
-  models: ImageModelService,
-  images: ImageService,
-  boards: BoardService,
-): Promise<void> {
-  const requests = new GenerationRequests(app, generate, models, images, boards);
-
+export async function generateRoutes(app: FamilyApp, requests: GenerationRequests): Promise<void> {
   app.post(
     '/api/v1/generate/text-to-image',
     {

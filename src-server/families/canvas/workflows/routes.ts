@@ -4,12 +4,9 @@ import { Value } from 'typebox/value';
 import type { FamilyApp } from '../../../http/family';
 import { currentUser } from '../../../plugins/app/auth';
 import { Envelope, errorResponses, ok, pageOf, paged, PagedEnvelope, security, signedIn } from '../http';
-import type { BoardService } from '../boards/service';
 import type { ImageService } from '../images/service';
-import type { ImageModelService } from '../models/service';
-import { GENERATE_ERRORS, generateSchema, GenerationRequests, IMAGE_BODY_LIMIT } from '../generate/requests';
+import { GENERATE_ERRORS, generateSchema, type GenerationRequests, IMAGE_BODY_LIMIT } from '../generate/requests';
 import { UpscaleBody } from '../generate/schemas';
-import type { GenerateService } from '../generate/service';
 import {
   checkLoader,
   graphToWorkflow,
@@ -212,13 +209,9 @@ const RUN_DESCRIPTION =
 export async function workflowRoutes(
   app: FamilyApp,
   workflows: WorkflowService,
-  generate: GenerateService,
-  models: ImageModelService,
   images: ImageService,
-  boards: BoardService,
+  requests: GenerationRequests,
 ): Promise<void> {
-  const requests = new GenerationRequests(app, generate, models, images, boards);
-
   const summary = (r: WorkflowRow, me: string) => ({
     id: r.id,
     name: r.name,
