@@ -10,6 +10,7 @@ import { countInFor, type StudioSession } from '../audio/session';
 import { encodeWav } from '../audio/wav';
 import { useStudio } from '../store';
 import { Glyph } from './glyphs';
+import { LevelMeter } from './LevelMeter';
 
 export const INSTRUMENTS = ['voice', 'guitar', 'piano', 'bass', 'drums', 'violin', 'trumpet', 'saxophone', 'flute', 'synth', 'other'];
 
@@ -212,18 +213,9 @@ export function Recorder({ studioId, session, nextTakeNumber, onPhase }: Props) 
               </Button>
             ))}
         </div>
-        <div
-          className="meter"
-          ref={meter}
-          role="meter"
-          aria-label="Input level"
-          aria-valuemin={-60}
-          aria-valuemax={0}
-          aria-valuenow={-60}
-          data-testid="input-meter"
-        >
+        <LevelMeter className="meter" ref={meter} label="Input level" testId="input-meter">
           <span className="meter-fill" />
-        </div>
+        </LevelMeter>
       </div>
 
       <div className="recorder-options">
