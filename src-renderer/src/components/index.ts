@@ -18,5 +18,5 @@ export { FilePicker, type FilePickerProps } from './FilePicker';
 export { Slider, type SliderProps } from './Slider';
 export { dismissToast, showToast, ToastHost, undoable, type ToastOptions } from './Toast';
 export { SubmitRow } from './SubmitRow';
-export { useAction, type ActionOptions } from './useAction';
+export { useAction, useNamedAction, type ActionOptions } from './useAction';
 export { drawFitted } from './canvas';

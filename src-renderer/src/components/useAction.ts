@@ -34,3 +34,27 @@ export function useAction(describe: (err: unknown) => string = errorMessage) {
   );
   return { busy, error, setError, note, setNote, run };
 }
+
+/**
+ * Several buttons' work sharing one error: `busy` names the button whose work is running, so only
+ * that one spins while `busy !== null` can still hold the others back.
+ */
+export function useNamedAction<Name extends string = string>(describe: (err: unknown) => string = errorMessage) {
+  const [busy, setBusy] = useState<Name | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const run = useCallback(
+    async (what: Name, work: () => Promise<unknown>) => {
+      setBusy(what);
+      setError(null);
+      try {
+        await work();
+      } catch (err) {
+        setError(describe(err));
+      } finally {
+        setBusy(null);
+      }
+    },
+    [describe],
+  );
+  return { busy, error, setError, run };
+}

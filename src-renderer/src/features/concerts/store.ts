@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import { errorMessage } from '../../api/client';
+import { loader } from '../../lib/load';
 import type { ConcertSnapshot } from '../../../../src-shared/events';
 import type { AtelierSocket } from '../../lib/socket';
 import { concertsApi, type AudioFile } from './api';
@@ -34,13 +35,7 @@ export const useConcerts = create<ConcertsState>()((set, get) => ({
   mineLoaded: false,
   mineError: null,
 
-  async loadLibrary() {
-    try {
-      set({ library: await concertsApi.audioList(), libraryError: null });
-    } catch (err) {
-      set({ libraryError: errorMessage(err) });
-    }
-  },
+  loadLibrary: loader(set, 'library', 'libraryError', () => concertsApi.audioList()),
 
   async upload(file, title, artist) {
     const added = await concertsApi.uploadAudio(file, title, artist);

@@ -1,20 +1,8 @@
-import { useState } from 'react';
+import { useAction } from '../../components';
 import { describeError } from './api';
 
 /** A request a button starts: busy while it runs, its failure in words (the canvas error's own). */
 export function useAttempt() {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const attempt = async (what: () => Promise<unknown>) => {
-    setError(null);
-    setBusy(true);
-    try {
-      await what();
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { busy, error, setError, attempt };
+  const { busy, error, setError, run } = useAction(describeError);
+  return { busy, error, setError, attempt: run };
 }

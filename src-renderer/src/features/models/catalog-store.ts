@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import { errorMessage } from '../../api/client';
+import { loader } from '../../lib/load';
 import { catalogApi, type CatalogOverview } from './catalog';
 
 interface CatalogState {
@@ -12,11 +12,5 @@ interface CatalogState {
 export const useCatalog = create<CatalogState>()((set) => ({
   overview: null,
   error: null,
-  async load() {
-    try {
-      set({ overview: await catalogApi.overview(), error: null });
-    } catch (err) {
-      set({ error: errorMessage(err) });
-    }
-  },
+  load: loader(set, 'overview', 'error', () => catalogApi.overview()),
 }));

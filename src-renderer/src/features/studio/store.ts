@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import { errorMessage } from '../../api/client';
+import { loader } from '../../lib/load';
 import { putSigned, studioApi, type Song, type Studio, type StudioDetail, type Track } from './api';
 import { DEFAULT_CHANNEL, type ChannelSettings } from './audio/session';
 
@@ -73,13 +74,7 @@ export const useStudio = create<StudioState>()((set, get) => ({
   songs: null,
   songsError: null,
 
-  async loadStudios() {
-    try {
-      set({ studios: await studioApi.list(), studiosError: null });
-    } catch (err) {
-      set({ studiosError: errorMessage(err) });
-    }
-  },
+  loadStudios: loader(set, 'studios', 'studiosError', () => studioApi.list()),
 
   async createStudio(name) {
     const studio = await studioApi.create(name);

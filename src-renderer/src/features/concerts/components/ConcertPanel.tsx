@@ -1,9 +1,8 @@
 import { useEffect, useState } from 'react';
 import { expectedPosition } from '../../../../../src-shared/clock';
 import type { ConcertSnapshot } from '../../../../../src-shared/events';
-import { errorMessage } from '../../../api/client';
 import { Link } from '../../../app/router';
-import { Alert, Avatar, Button, Card, Toggle } from '../../../components';
+import { Alert, Avatar, Button, Card, Toggle, useNamedAction } from '../../../components';
 import { useSocketStore } from '../../../lib/socket';
 import { concertsApi } from '../api';
 import { formatTime } from '../room';
@@ -18,21 +17,8 @@ import { ShareCard } from './ShareCard';
 /** The control room of one concert: doors, the current song, the audience, accessories, the invitation. */
 export function ConcertPanel({ concert }: { concert: ConcertSnapshot }) {
   const library = useConcerts((s) => s.library) ?? [];
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useNamedAction();
   const [addId, setAddId] = useState('');
-
-  const run = async (what: string, action: () => Promise<unknown>) => {
-    setBusy(what);
-    setError(null);
-    try {
-      await action();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(null);
-    }
-  };
   const nextSongNum = Math.max(0, ...concert.songs.map((s) => s.songNum)) + 1;
 
   return (

@@ -1,9 +1,8 @@
 import { useEffect, useState } from 'react';
 import { expectedPosition } from '../../../../../src-shared/clock';
 import type { ConcertSnapshot } from '../../../../../src-shared/events';
-import { errorMessage } from '../../../api/client';
 import { navigate } from '../../../app/router';
-import { Alert, Button, Icon } from '../../../components';
+import { Alert, Button, Icon, useNamedAction } from '../../../components';
 import { useSocketStore } from '../../../lib/socket';
 import { concertsApi } from '../api';
 import { formatTime } from '../room';
@@ -15,8 +14,7 @@ import '../party.css';
 export function HostTransport({ concert }: { concert: ConcertSnapshot }) {
   const socket = useSocketStore((s) => s.socket);
   const { serverNow, hint } = useServerClock(socket);
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useNamedAction();
   const [confirmEnd, setConfirmEnd] = useState(false);
   /** Where the host is dragging the seek bar; sent once, on release. */
   const [dragging, setDragging] = useState<number | null>(null);
@@ -34,17 +32,6 @@ export function HostTransport({ concert }: { concert: ConcertSnapshot }) {
   const raw = started === null ? 0 : paused ? concert.pausedPositionMs! / 1000 : expectedPosition(serverNow(), started);
   const position = song?.duration != null ? Math.min(raw, song.duration) : raw;
 
-  const run = async (what: string, action: () => Promise<unknown>) => {
-    setBusy(what);
-    setError(null);
-    try {
-      await action();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(null);
-    }
-  };
   const roomId = concert.roomId;
   const commitSeek = () => {
     if (dragging === null) return;

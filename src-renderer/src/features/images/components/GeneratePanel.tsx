@@ -215,22 +215,22 @@ export function GeneratePanel() {
         </Field>
         <ModelExtras model={model} />
         <div className="form-grid">
-          <NumberSetting
-            label="Width"
-            hint={`${bounds.min}–${bounds.max}, multiple of 8`}
-            field="width"
-            min={bounds.min}
-            max={bounds.max}
-            step={8}
-          />
-          <NumberSetting
-            label="Height"
-            hint={`${bounds.min}–${bounds.max}, multiple of 8`}
-            field="height"
-            min={bounds.min}
-            max={bounds.max}
-            step={8}
-          />
+          {(
+            [
+              ['Width', 'width'],
+              ['Height', 'height'],
+            ] as const
+          ).map(([label, field]) => (
+            <NumberSetting
+              key={field}
+              label={label}
+              hint={`${bounds.min}–${bounds.max}, multiple of 8`}
+              field={field}
+              min={bounds.min}
+              max={bounds.max}
+              step={8}
+            />
+          ))}
           <div className="aspect-presets" role="group" aria-label="Aspect ratio">
             {ASPECTS.map((a) => {
               const size = aspectSize(a, model?.native_size ?? 512, bounds);

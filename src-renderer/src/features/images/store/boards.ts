@@ -1,3 +1,4 @@
+import { loader } from '../../../lib/load';
 import { canvasApi, describeError, type Board } from '../api';
 import type { Slice } from './types';
 
@@ -17,13 +18,7 @@ export const boardsSlice: Slice<BoardsSlice> = (set, get) => ({
   boards: null,
   boardsError: null,
 
-  async loadBoards() {
-    try {
-      set({ boards: await canvasApi.boards(), boardsError: null });
-    } catch (err) {
-      set({ boardsError: describeError(err) });
-    }
-  },
+  loadBoards: loader(set, 'boards', 'boardsError', () => canvasApi.boards(), describeError),
 
   async createBoard(name) {
     const board = await canvasApi.createBoard(name);

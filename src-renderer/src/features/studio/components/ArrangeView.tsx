@@ -31,6 +31,7 @@ import { arrangeApi, useArrange } from '../arrange/store';
 import { useStudio } from '../store';
 import { ChannelSliders, MuteSolo } from './ChannelSliders';
 import { Glyph, type GlyphName } from './glyphs';
+import { LevelMeter } from './LevelMeter';
 import { micProblem } from './Recorder';
 import '../arrange.css';
 
@@ -581,19 +582,10 @@ export function ArrangeView({ studioId, studioName, tracks, buffers, busyElsewhe
               <option key={sig}>{sig}</option>
             ))}
           </select>
-          <div
-            className="arr-meter"
-            ref={meter}
-            role="meter"
-            aria-label="Master level"
-            aria-valuemin={-60}
-            aria-valuemax={0}
-            aria-valuenow={-60}
-            data-testid="master-meter"
-          >
+          <LevelMeter className="arr-meter" ref={meter} label="Master level" testId="master-meter">
             <span className="l" />
             <span className="r" />
-          </div>
+          </LevelMeter>
         </div>
       </div>
 

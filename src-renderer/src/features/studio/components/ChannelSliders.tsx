@@ -54,24 +54,23 @@ export function MuteSolo({
 }) {
   return (
     <>
-      <button
-        type="button"
-        className={`chip${mute ? ' on' : ''}`}
-        aria-pressed={mute}
-        aria-label={`Mute ${name}`}
-        onClick={() => onChange({ mute: !mute })}
-      >
-        M
-      </button>
-      <button
-        type="button"
-        className={`chip solo${solo ? ' on' : ''}`}
-        aria-pressed={solo}
-        aria-label={`Solo ${name}`}
-        onClick={() => onChange({ solo: !solo })}
-      >
-        S
-      </button>
+      {(
+        [
+          ['mute', 'Mute', 'chip', mute],
+          ['solo', 'Solo', 'chip solo', solo],
+        ] as const
+      ).map(([key, verb, className, on]) => (
+        <button
+          key={key}
+          type="button"
+          className={`${className}${on ? ' on' : ''}`}
+          aria-pressed={on}
+          aria-label={`${verb} ${name}`}
+          onClick={() => onChange({ [key]: !on })}
+        >
+          {verb[0]}
+        </button>
+      ))}
     </>
   );
 }

@@ -1,7 +1,7 @@
 import { AREA_ENTRIES, catalogEntryPath } from '../../models/catalog';
 import { Link } from '../../../app/router';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { Alert, Button, Field, Input } from '../../../components';
+import { Alert, Button, Field, TextField } from '../../../components';
 import { ariaKeys, pressSubmit, useShortcut, withShortcut } from '../../../lib/shortcuts';
 import { studioApi, type ComposeEngine, type ComposeVibes, type Track } from '../api';
 import { useSongCards } from '../hooks/useSongCards';
@@ -107,25 +107,19 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
               </select>
             )}
           </Field>
-          <Field
+          <TextField
             label="Tempo (BPM)"
             error={tempoValid ? undefined : 'A tempo from 40 to 240 BPM, or empty to detect it'}
             hint="Empty: heard in the take. Half or double it if a card feels too slow or rushed."
-          >
-            {(c) => (
-              <Input
-                {...c}
-                type="number"
-                min={40}
-                max={240}
-                placeholder="Detect"
-                value={bpm}
-                onChange={(e) => setBpm(e.target.value)}
-                disabled={busy}
-                data-testid="compose-bpm"
-              />
-            )}
-          </Field>
+            type="number"
+            min={40}
+            max={240}
+            placeholder="Detect"
+            value={bpm}
+            onChange={setBpm}
+            disabled={busy}
+            data-testid="compose-bpm"
+          />
         </div>
         {musicgen && (
           <div className="form-grid three">
@@ -157,34 +151,27 @@ export function ComposePanel({ studioId, tracks }: { studioId: number; tracks: T
               )}
             </Field>
             {engine === 'musicgen' && (
-              <Field label="Length (seconds)">
-                {(c) => (
-                  <Input
-                    {...c}
-                    type="number"
-                    min={1}
-                    max={maxDuration}
-                    value={durationSec}
-                    onChange={(e) => setDurationSec(Math.max(1, Math.min(maxDuration, Number(e.target.value) || 1)))}
-                    disabled={busy}
-                  />
-                )}
-              </Field>
+              <TextField
+                label="Length (seconds)"
+                type="number"
+                min={1}
+                max={maxDuration}
+                value={String(durationSec)}
+                onChange={(sec) => setDurationSec(Math.max(1, Math.min(maxDuration, Number(sec) || 1)))}
+                disabled={busy}
+              />
             )}
           </div>
         )}
-        <Field label="Title" hint="The variants are called “Title · A” and “Title · B”; the take is kept as its source under the title.">
-          {(c) => (
-            <Input
-              {...c}
-              value={title}
-              placeholder={take?.trackName}
-              maxLength={90}
-              onChange={(e) => setTitle(e.target.value)}
-              disabled={busy}
-            />
-          )}
-        </Field>
+        <TextField
+          label="Title"
+          hint="The variants are called “Title · A” and “Title · B”; the take is kept as its source under the title."
+          value={title}
+          placeholder={take?.trackName}
+          maxLength={90}
+          onChange={setTitle}
+          disabled={busy}
+        />
         <div className="form-actions">
           <Button
             type="submit"

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { errorMessage } from '../../../api/client';
-import { Alert, Button, Spinner } from '../../../components';
+import { Alert, Button, ProgressBar, Spinner } from '../../../components';
 import { progressOf, useJob } from '../../../lib/jobs';
 import { isCoverJob, studioApi, type Cover, type CoverJob, type ImageModel } from '../api';
 import { Glyph } from './glyphs';
@@ -175,17 +175,7 @@ export function CoverPicker({
         </Button>
         {drawing && (
           <>
-            <div
-              className="progress"
-              role="progressbar"
-              aria-label="Drawing the cover"
-              aria-valuemin={0}
-              aria-valuemax={100}
-              aria-valuenow={Math.round(progress * 100)}
-              aria-valuetext={stageText}
-            >
-              <span style={{ width: `${progress * 100}%` }} />
-            </div>
+            <ProgressBar label="Drawing the cover" share={progress} value={Math.round(progress * 100)} valueText={stageText} />
             <span className="muted small">{stageText}</span>
             <Button size="sm" variant="ghost" onClick={() => void cancel()}>
               Stop drawing

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import * as Tone from '../audio/tone';
 import { errorMessage } from '../../../api/client';
-import { Alert, Button, Field, FilePicker, Input } from '../../../components';
+import { Alert, Button, Field, FilePicker, TextField } from '../../../components';
 import { ariaKeys, useShortcut, withShortcut } from '../../../lib/shortcuts';
 import { audioReady } from '../audio/context';
 import { estimateLatency, measureLoopback, savedLatency, saveLatency, type Latency } from '../audio/latency';
@@ -10,6 +10,7 @@ import { countInFor, type StudioSession } from '../audio/session';
 import { encodeWav } from '../audio/wav';
 import { useStudio } from '../store';
 import { Glyph } from './glyphs';
+import { LevelMeter } from './LevelMeter';
 
 export const INSTRUMENTS = ['voice', 'guitar', 'piano', 'bass', 'drums', 'violin', 'trumpet', 'saxophone', 'flute', 'synth', 'other'];
 
@@ -212,33 +213,20 @@ export function Recorder({ studioId, session, nextTakeNumber, onPhase }: Props) 
               </Button>
             ))}
         </div>
-        <div
-          className="meter"
-          ref={meter}
-          role="meter"
-          aria-label="Input level"
-          aria-valuemin={-60}
-          aria-valuemax={0}
-          aria-valuenow={-60}
-          data-testid="input-meter"
-        >
+        <LevelMeter className="meter" ref={meter} label="Input level" testId="input-meter">
           <span className="meter-fill" />
-        </div>
+        </LevelMeter>
       </div>
 
       <div className="recorder-options">
-        <Field label="Take name">
-          {(c) => (
-            <Input
-              {...c}
-              value={name}
-              placeholder={`Take ${nextTakeNumber}`}
-              maxLength={100}
-              onChange={(e) => setName(e.target.value)}
-              disabled={active}
-            />
-          )}
-        </Field>
+        <TextField
+          label="Take name"
+          value={name}
+          placeholder={`Take ${nextTakeNumber}`}
+          maxLength={100}
+          onChange={setName}
+          disabled={active}
+        />
         <Field label="Instrument">
           {(c) => (
             <select
@@ -254,19 +242,15 @@ export function Recorder({ studioId, session, nextTakeNumber, onPhase }: Props) 
             </select>
           )}
         </Field>
-        <Field label="Tempo (BPM)">
-          {(c) => (
-            <Input
-              {...c}
-              type="number"
-              min={40}
-              max={240}
-              value={prefs.bpm}
-              onChange={(e) => setPrefs({ bpm: Math.min(240, Math.max(40, Number(e.target.value) || 100)) })}
-              disabled={active}
-            />
-          )}
-        </Field>
+        <TextField
+          label="Tempo (BPM)"
+          type="number"
+          min={40}
+          max={240}
+          value={String(prefs.bpm)}
+          onChange={(bpm) => setPrefs({ bpm: Math.min(240, Math.max(40, Number(bpm) || 100)) })}
+          disabled={active}
+        />
         <Field label="Count-in">
           {(c) => (
             <select

@@ -2,7 +2,7 @@ import { QRCodeSVG } from 'qrcode.react';
 import { useState, type ReactNode } from 'react';
 import { Link } from '../../../app/router';
 import { errorMessage } from '../../../api/client';
-import { Alert, AudioPlayer, Button, Icon, showToast, undoable } from '../../../components';
+import { Alert, AudioPlayer, Button, Icon, showToast, undoable, useNamedAction } from '../../../components';
 import { fetchSong, saveBlob, studioApi, type Share, type Song } from '../api';
 import { PlayInBar } from '../../activity/components/PlayerBar';
 import { useStudio } from '../store';
@@ -27,21 +27,8 @@ export function SongCard({
   const deleteSong = useStudio((s) => s.deleteSong);
   const [share, setShare] = useState<Share | null>(null);
   const [copied, setCopied] = useState<'yes' | 'refused' | null>(null);
-  const [busy, setBusy] = useState<'share' | 'download' | 'delete' | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useNamedAction<'share' | 'download'>();
   const [leaving, setLeaving] = useState(false);
-
-  const run = async (what: 'share' | 'download', work: () => Promise<void>) => {
-    setBusy(what);
-    setError(null);
-    try {
-      await work();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(null);
-    }
-  };
 
   const shareIt = () =>
     run('share', async () => {

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { errorMessage } from '../../../api/client';
-import { Alert, AudioPlayer, Button } from '../../../components';
+import { Alert, AudioPlayer, Button, useNamedAction } from '../../../components';
 import { fetchWithToken, saveBlob, type Song, type SongExtras as Extras } from '../api';
 import { Glyph } from './glyphs';
 
@@ -14,8 +14,7 @@ const fileTitle = (song: Song) => song.title.replace(/[\\/:*?"<>|]/g, '_');
 export function SongExtras({ song, extras }: { song: Song; extras: Extras }) {
   const [open, setOpen] = useState(false);
   const [stems, setStems] = useState<Record<string, string>>({});
-  const [busy, setBusy] = useState<'mp3' | 'midi' | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useNamedAction<'mp3' | 'midi'>();
 
   useEffect(() => {
     if (!open) return;
@@ -39,44 +38,32 @@ export function SongExtras({ song, extras }: { song: Song; extras: Extras }) {
     };
   }, [open, extras]);
 
-  const download = async (what: 'mp3' | 'midi', url: string, ext: string) => {
-    setBusy(what);
-    setError(null);
-    try {
-      saveBlob(await fetchWithToken(url), `${fileTitle(song)}.${ext}`);
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(null);
-    }
-  };
+  const download = (what: 'mp3' | 'midi', url: string, ext: string) =>
+    run(what, async () => saveBlob(await fetchWithToken(url), `${fileTitle(song)}.${ext}`));
 
   return (
     <div className="song-extras" data-testid="song-extras">
       <div className="song-actions">
-        {extras.mp3Url && (
-          <Button
-            size="sm"
-            variant="ghost"
-            busy={busy === 'mp3'}
-            onClick={() => void download('mp3', extras.mp3Url!, 'mp3')}
-            data-testid="extras-mp3"
-          >
-            <Glyph name="download" />
-            MP3
-          </Button>
-        )}
-        {extras.midiUrl && (
-          <Button
-            size="sm"
-            variant="ghost"
-            busy={busy === 'midi'}
-            onClick={() => void download('midi', extras.midiUrl!, 'mid')}
-            data-testid="extras-midi"
-          >
-            <Glyph name="download" />
-            MIDI
-          </Button>
+        {(
+          [
+            ['mp3', extras.mp3Url, 'mp3'],
+            ['midi', extras.midiUrl, 'mid'],
+          ] as const
+        ).map(
+          ([what, url, ext]) =>
+            url && (
+              <Button
+                key={what}
+                size="sm"
+                variant="ghost"
+                busy={busy === what}
+                onClick={() => void download(what, url, ext)}
+                data-testid={`extras-${what}`}
+              >
+                <Glyph name="download" />
+                {what.toUpperCase()}
+              </Button>
+            ),
         )}
       </div>
       {extras.stems.length > 0 && (

@@ -219,24 +219,23 @@ function TrackRow({ track, first, last, buffer, widthShare, session, dragging, o
             solo={settings.solo}
             onChange={(change) => setChannel(track.trackId, change)}
           />
-          <button
-            type="button"
-            className="icon-button"
-            aria-label={`Move ${track.trackName} up`}
-            disabled={first || busy}
-            onClick={() => void act(() => moveTrack(track, track.order - 1))}
-          >
-            <Glyph name="up" />
-          </button>
-          <button
-            type="button"
-            className="icon-button"
-            aria-label={`Move ${track.trackName} down`}
-            disabled={last || busy}
-            onClick={() => void act(() => moveTrack(track, track.order + 1))}
-          >
-            <Glyph name="down" />
-          </button>
+          {(
+            [
+              ['up', -1, first],
+              ['down', 1, last],
+            ] as const
+          ).map(([way, step, atEnd]) => (
+            <button
+              key={way}
+              type="button"
+              className="icon-button"
+              aria-label={`Move ${track.trackName} ${way}`}
+              disabled={atEnd || busy}
+              onClick={() => void act(() => moveTrack(track, track.order + step))}
+            >
+              <Glyph name={way} />
+            </button>
+          ))}
           <button
             type="button"
             className="icon-button danger"

@@ -77,22 +77,22 @@ export function VibeChips({
     });
   return (
     <div className="vibes" data-testid="vibe-chips">
-      <ChipGroup
-        legend="Genre"
-        words={vibes.genres}
-        chosen={[value.genre]}
-        multiple={false}
-        disabled={disabled}
-        onToggle={(genre) => onChange({ ...value, genre })}
-      />
-      <ChipGroup
-        legend="Mood"
-        words={vibes.moods}
-        chosen={[value.mood]}
-        multiple={false}
-        disabled={disabled}
-        onToggle={(mood) => onChange({ ...value, mood })}
-      />
+      {(
+        [
+          ['Genre', vibes.genres, 'genre'],
+          ['Mood', vibes.moods, 'mood'],
+        ] as const
+      ).map(([legend, words, key]) => (
+        <ChipGroup
+          key={key}
+          legend={legend}
+          words={words}
+          chosen={[value[key]]}
+          multiple={false}
+          disabled={disabled}
+          onToggle={(word) => onChange({ ...value, [key]: word })}
+        />
+      ))}
       <ChipGroup
         legend="Instruments (the first leads)"
         words={vibes.instruments}
