@@ -44,6 +44,33 @@ export async function makeTestApp(
   };
 }
 
+/**
+ * A server restart on one data folder: `before` runs on a first app, which then closes; `after`
+ * runs on a second app started on the same folder, with what `before` answered. Both apps are
+ * closed and the folder removed after, whatever fails.
+ */
+export async function acrossRestart<T>(
+  prefix: string,
+  before: (first: TestApp) => Promise<T>,
+  after: (second: TestApp, kept: T) => Promise<void>,
+): Promise<void> {
+  const dataDir = tempDataDir(prefix);
+  let first: TestApp | null = null;
+  let second: TestApp | null = null;
+  try {
+    first = await makeTestApp({}, { dataDir });
+    const kept = await before(first);
+    await first.close();
+    first = null;
+    second = await makeTestApp({}, { dataDir });
+    await after(second, kept);
+  } finally {
+    await first?.close();
+    await second?.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 export interface SignedIn {
   id: string;
   accessToken: string;
