@@ -71,6 +71,34 @@ export async function acrossRestart<T>(
   }
 }
 
+/**
+ * A job kind that occupies the GPU lane until released, so later jobs stay queued: `register(app)`
+ * in makeTestApp's setup, then `hold(app)` enqueues one. An unstarted hold is cancelled on release.
+ */
+export function gpuHold(): {
+  register(app: FastifyInstance): void;
+  hold(app: FastifyInstance): { jobId: string; release(): void };
+} {
+  const kind = 'test.hold-gpu';
+  const releases = new Map<string, () => void>();
+  return {
+    register(app) {
+      app.jobs.register<Record<string, never>, null>(kind, {
+        lane: 'gpu',
+        handler: (job, { signal }) =>
+          new Promise((resolve) => {
+            releases.set(job.id, () => resolve(null));
+            signal.addEventListener('abort', () => resolve(null));
+          }),
+      });
+    },
+    hold(app) {
+      const job = app.jobs.enqueue({ kind, payload: {} });
+      return { jobId: job.id, release: () => (releases.get(job.id) ?? (() => app.jobs.cancel(job.id)))() };
+    },
+  };
+}
+
 export interface SignedIn {
   id: string;
   accessToken: string;
