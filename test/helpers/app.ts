@@ -99,6 +99,16 @@ export function gpuHold(): {
   };
 }
 
+/** What `/health` answers on an app with nothing queued or running. */
+export const IDLE_HEALTH = {
+  status: 'healthy',
+  database: 'connected',
+  redis: 'not_used',
+  celery: 'running',
+  queue: { queued: 0, processing: 0 },
+  ai_workers: 'idle',
+};
+
 export interface SignedIn {
   id: string;
   accessToken: string;
