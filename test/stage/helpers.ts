@@ -6,7 +6,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../src-shared/events';
 import { encodeAudio } from '../../src-server/media/ffmpeg';
 import { wavHeader as pcmWavHeader } from '../../src-server/media/wav';
-import { form } from '../helpers/bodies';
+import { form, streamedForm } from '../helpers/bodies';
 import { requests } from '../helpers/inject';
 import { afterEach, vi } from 'vitest';
 import { bearer, signUp, type TestApp } from '../helpers/app';
@@ -70,6 +70,10 @@ export async function makeAudioSamples(): Promise<AudioSamples> {
 
 /** A PCM WAV header for `dataBytes` of 16-bit mono samples at 8 kHz. */
 export const wavHeader = (dataBytes: number): Buffer => pcmWavHeader(dataBytes, 8000);
+
+/** A form whose `file` part is a WAV of `size` bytes (a real header, then silence), streamed: for size limits. */
+export const bigWavForm = (fields: { name: string; value: string }[], file: string, size: number) =>
+  streamedForm(fields, { name: file, filename: 'big.wav', type: 'audio/wav', size, head: wavHeader(size - 44) });
 
 export const accessory = (socketName = 'Head', z = 10) => ({
   socketName,
