@@ -130,12 +130,7 @@ describe('POST /api/concert/create', () => {
       expect(res.statusCode, JSON.stringify(extra)).toBe(400);
       expect(res.json()).toEqual(error('INVALID_INPUT'));
     }
-    const broken = await t.app.inject({
-      method: 'POST',
-      url: '/api/concert/create',
-      headers: { ...studio.headers, 'content-type': 'application/json' },
-      payload: '{"concertName": ',
-    });
+    const broken = await as(studio).post('/api/concert/create', '{"concertName": ', { headers: { 'content-type': 'application/json' } });
     expect(broken.statusCode).toBe(400);
     expect(broken.json()).toEqual(error('INVALID_JSON'));
   });
