@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { ConcertChangedEvent } from '../../src-server/families/stage/concerts/service';
 import { acrossRestart, makeTestApp, type TestApp } from '../helpers/app';
 import { requests, type Method } from '../helpers/inject';
-import { accessory, stageUser, uploadWav, wavFile, type StageUser, concertFixture } from './helpers';
+import { accessory, stageUser, uploadWav, wavFile, type StageUser, concertFixture, STAGE_AUTH_REFUSALS } from './helpers';
 
 /** The studio creates rooms and runs their listen server; opening and encore are in its audio library. */
 let t: TestApp, studio: StageUser, ann: StageUser, ben: StageUser, opening: number, encore: number;
@@ -146,12 +146,7 @@ describe('POST /api/concert/create', () => {
 });
 
 describe('the stage login guards the concert routes', () => {
-  it.each([
-    [{}, 403, 'NO_AUTH_HEADER', 'No authorization header provided'],
-    [{ authorization: 'Token abc' }, 403, 'INVALID_AUTH_FORMAT', 'Authorization header must start with "Bearer "'],
-    [{ authorization: 'Bearer ' }, 403, 'NO_TOKEN', 'No token provided'],
-    [{ authorization: 'Bearer not.a.jwt' }, 401, 'INVALID_TOKEN', 'Invalid token'],
-  ])('%o → %i %s, on reads and on changes', async (headers, status, code, message) => {
+  it.each(STAGE_AUTH_REFUSALS)('%o → %i %s, on reads and on changes', async (headers, status, code, message) => {
     for (const [method, url] of [
       ['GET', '/api/concert/list'],
       ['POST', '/api/concert/create'],

@@ -69,6 +69,14 @@ export async function makeAudioSamples(): Promise<AudioSamples> {
 }
 
 /** A PCM WAV header for `dataBytes` of 16-bit mono samples at 8 kHz. */
+/** How the stage login refuses each bad Authorization header: headers, status, code, message. */
+export const STAGE_AUTH_REFUSALS: [Record<string, string>, number, string, string][] = [
+  [{}, 403, 'NO_AUTH_HEADER', 'No authorization header provided'],
+  [{ authorization: 'Token abc' }, 403, 'INVALID_AUTH_FORMAT', 'Authorization header must start with "Bearer "'],
+  [{ authorization: 'Bearer ' }, 403, 'NO_TOKEN', 'No token provided'],
+  [{ authorization: 'Bearer not.a.jwt' }, 401, 'INVALID_TOKEN', 'Invalid token'],
+];
+
 export const wavHeader = (dataBytes: number): Buffer => pcmWavHeader(dataBytes, 8000);
 
 /** A form whose `file` part is a WAV of `size` bytes (a real header, then silence), streamed: for size limits. */
