@@ -2,6 +2,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bearer, makeTestApp, signUp, type TestApp } from '../helpers/app';
+import { requests } from '../helpers/inject';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -13,6 +14,8 @@ afterEach(async () => {
 
 const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
   t.app.inject({ method: 'POST', url, payload: payload as object, headers });
+/** Requests with a user's access token. */
+const as = (token: string) => requests(() => t.app).as({ headers: bearer(token) });
 
 describe('canvas registration and login', () => {
   it('registers, refuses a second account with the same e-mail, and signs in', async () => {
@@ -72,7 +75,7 @@ describe('tokens', () => {
     // The replay revoked the whole session: the newest tokens die too.
     const afterReplay = await post('/api/v1/auth/refresh', { refresh_token: next.refresh_token });
     expect(afterReplay.statusCode).toBe(401);
-    const me = await t.app.inject({ url: '/api/v1/users/me', headers: bearer(next.access_token) });
+    const me = await as(next.access_token).get('/api/v1/users/me');
     expect(me.statusCode).toBe(401);
   });
 
@@ -85,21 +88,21 @@ describe('tokens', () => {
 
   it('logout revokes the access token at once and its refresh token', async () => {
     const u = await signUp(t.app);
-    const out = await t.app.inject({ method: 'POST', url: '/api/logout', headers: bearer(u.accessToken) });
+    const out = await as(u.accessToken).post('/api/logout');
     expect(out.statusCode).toBe(200);
     expect(out.json()).toEqual({ success: true, message: 'Signed out', data: null });
-    const me = await t.app.inject({ url: '/api/v1/users/me', headers: bearer(u.accessToken) });
+    const me = await as(u.accessToken).get('/api/v1/users/me');
     expect(me.statusCode).toBe(401);
     expect(me.json().error.code).toBe('INVALID_TOKEN');
     expect((await post('/api/v1/auth/refresh', { refresh_token: u.refreshToken })).statusCode).toBe(401);
   });
 
   it('a session in use is refused from the request after its sign-out, a revocation by another process, and shows a profile change', async () => {
-    const me = (token: string) => t.app.inject({ url: '/api/v1/users/me', headers: bearer(token) });
+    const me = (token: string) => as(token).get('/api/v1/users/me');
     const a = await signUp(t.app);
     expect((await me(a.accessToken)).statusCode).toBe(200);
     expect((await me(a.accessToken)).statusCode).toBe(200);
-    await t.app.inject({ method: 'POST', url: '/api/logout', headers: bearer(a.accessToken) });
+    await as(a.accessToken).post('/api/logout');
     expect((await me(a.accessToken)).statusCode).toBe(401);
 
     // Another process writing the same database file (a second connection) is seen at once too.
@@ -116,14 +119,14 @@ describe('tokens', () => {
     // A profile change shows on the next request made with the same token.
     const c = await signUp(t.app, { name: 'Before' });
     expect((await me(c.accessToken)).json().data.name).toBe('Before');
-    await t.app.inject({ method: 'PATCH', url: '/api/users', headers: bearer(c.accessToken), payload: { name: 'After' } });
+    await as(c.accessToken).patch('/api/users', { name: 'After' });
     expect((await me(c.accessToken)).json().data.name).toBe('After');
   });
 
   it('an access token expires after an hour, with the family code for it', async () => {
     const u = await signUp(t.app);
     t.clock.advance(3601 * 1000);
-    const me = await t.app.inject({ url: '/api/v1/users/me', headers: bearer(u.accessToken) });
+    const me = await as(u.accessToken).get('/api/v1/users/me');
     expect(me.statusCode).toBe(401);
     expect(me.json().error.code).toBe('TOKEN_EXPIRED');
     // The refresh token still works and gives a fresh access token.
@@ -135,7 +138,7 @@ describe('tokens', () => {
     const other = await makeTestApp();
     try {
       const stranger = await signUp(other.app);
-      const me = await t.app.inject({ url: '/api/v1/users/me', headers: bearer(stranger.accessToken) });
+      const me = await as(stranger.accessToken).get('/api/v1/users/me');
       expect(me.statusCode).toBe(401);
       expect(me.json().error.code).toBe('INVALID_TOKEN');
     } finally {
@@ -168,12 +171,12 @@ describe('one account, five families', () => {
     };
     for (const [family, token] of Object.entries(logins)) {
       expect(token, family).toEqual(expect.any(String));
-      const studio = await t.app.inject({ url: '/api/users', headers: bearer(token) });
+      const studio = await as(token).get('/api/users');
       expect(studio.json().data.user_id, family).toBe('mina');
-      const canvas = await t.app.inject({ url: '/api/v1/users/me', headers: bearer(token) });
+      const canvas = await as(token).get('/api/v1/users/me');
       expect(canvas.json().data).toMatchObject({ object: 'user', user_id: 'mina', email: 'mina@example.com' });
     }
-    const me = (await t.app.inject({ url: '/api/users', headers: bearer(logins.studio) })).json().data;
+    const me = (await as(logins.studio).get('/api/users')).json().data;
     const profile = await post('/user/profile', { id: me.id }, bearer(logins.stage));
     expect(profile.statusCode).toBe(200);
     expect(profile.json()).toMatchObject({ id: me.id, name: 'Mina', email: 'mina@example.com' });
@@ -275,27 +278,12 @@ describe('studio account routes', () => {
     expect(refreshed.statusCode).toBe(200);
     const token = refreshed.json().data.access_token;
 
-    const patch = await t.app.inject({
-      method: 'PATCH',
-      url: '/api/users',
-      headers: bearer(token),
-      payload: { name: 'Jin', age: 29, user_id: 'jin' },
-    });
+    const patch = await as(token).patch('/api/users', { name: 'Jin', age: 29, user_id: 'jin' });
     expect(patch.json()).toMatchObject({ success: true, data: { name: 'Jin', age: 29, user_id: 'jin' } });
 
-    const wrongCurrent = await t.app.inject({
-      method: 'PATCH',
-      url: '/api/users',
-      headers: bearer(token),
-      payload: { current_password: 'nope 1', new_password: 'second pass 2' },
-    });
+    const wrongCurrent = await as(token).patch('/api/users', { current_password: 'nope 1', new_password: 'second pass 2' });
     expect(wrongCurrent.statusCode).toBe(401);
-    const change = await t.app.inject({
-      method: 'PATCH',
-      url: '/api/users',
-      headers: bearer(token),
-      payload: { current_password: 'first pass 1', new_password: 'second pass 2' },
-    });
+    const change = await as(token).patch('/api/users', { current_password: 'first pass 1', new_password: 'second pass 2' });
     expect(change.statusCode).toBe(200);
     expect((await post('/api/login', { email: 'studio@example.com', password: 'second pass 2' })).statusCode).toBe(200);
     expect((await post('/api/login', { email: 'studio@example.com', password: 'first pass 1' })).statusCode).toBe(401);
@@ -304,27 +292,17 @@ describe('studio account routes', () => {
   it('changing the password signs out every other session and keeps the one that asked', async () => {
     const u = await signUp(t.app, { email: 'two-devices@example.com', password: 'first pass 1' });
     const other = (await post('/api/login', { email: 'two-devices@example.com', password: 'first pass 1' })).json().data;
-    const me = (token: string) => t.app.inject({ url: '/api/users', headers: bearer(token) });
+    const me = (token: string) => as(token).get('/api/users');
     expect((await me(other.access_token)).statusCode).toBe(200);
 
-    const change = await t.app.inject({
-      method: 'PATCH',
-      url: '/api/users',
-      headers: bearer(u.accessToken),
-      payload: { current_password: 'first pass 1', new_password: 'second pass 2' },
-    });
+    const change = await as(u.accessToken).patch('/api/users', { current_password: 'first pass 1', new_password: 'second pass 2' });
     expect(change.statusCode, change.body).toBe(200);
     expect((await me(u.accessToken)).statusCode).toBe(200);
     expect((await me(other.access_token)).statusCode).toBe(401);
     const refresh = await t.app.inject({ url: '/api/refresh', headers: { 'x-refresh-token': other.refresh_token } });
     expect(refresh.statusCode).toBe(401);
     // Only its own family's words come back for a wrong current password.
-    const wrong = await t.app.inject({
-      method: 'PATCH',
-      url: '/api/users',
-      headers: bearer(u.accessToken),
-      payload: { current_password: 'first pass 1', new_password: 'third pass 3' },
-    });
+    const wrong = await as(u.accessToken).patch('/api/users', { current_password: 'first pass 1', new_password: 'third pass 3' });
     expect([wrong.statusCode, wrong.json()]).toEqual([
       401,
       { success: false, error: { code: 'INVALID_CREDENTIALS', message: 'Current password is incorrect' } },
@@ -334,30 +312,20 @@ describe('studio account routes', () => {
   it('refuses a duplicate handle and an empty patch', async () => {
     await post('/auth/join', { user_id: 'taken', name: 'T', password: 'hummingbird7' });
     const u = await signUp(t.app);
-    const dup = await t.app.inject({ method: 'PATCH', url: '/api/users', headers: bearer(u.accessToken), payload: { user_id: 'taken' } });
+    const dup = await as(u.accessToken).patch('/api/users', { user_id: 'taken' });
     expect(dup.statusCode).toBe(409);
-    const empty = await t.app.inject({ method: 'PATCH', url: '/api/users', headers: bearer(u.accessToken), payload: {} });
+    const empty = await as(u.accessToken).patch('/api/users', {});
     expect(empty.statusCode).toBe(400);
     expect(empty.json().error.code).toBe('VALIDATION_ERROR');
   });
 
   it('deletes the account only with its password, and then nothing of it works', async () => {
     const u = await signUp(t.app);
-    const wrong = await t.app.inject({
-      method: 'DELETE',
-      url: '/api/users',
-      headers: bearer(u.accessToken),
-      payload: { password: 'guess 123' },
-    });
+    const wrong = await as(u.accessToken).delete('/api/users', { password: 'guess 123' });
     expect(wrong.statusCode).toBe(401);
-    const del = await t.app.inject({
-      method: 'DELETE',
-      url: '/api/users',
-      headers: bearer(u.accessToken),
-      payload: { password: u.password },
-    });
+    const del = await as(u.accessToken).delete('/api/users', { password: u.password });
     expect(del.statusCode).toBe(200);
-    expect((await t.app.inject({ url: '/api/users', headers: bearer(u.accessToken) })).statusCode).toBe(401);
+    expect((await as(u.accessToken).get('/api/users')).statusCode).toBe(401);
     expect((await post('/api/v1/auth/login', { email: u.email, password: u.password })).statusCode).toBe(401);
     const left = (t.app as any).db.$client.prepare('SELECT COUNT(*) AS n FROM auth_sessions').get();
     expect(left.n).toBe(0);
@@ -367,24 +335,14 @@ describe('studio account routes', () => {
 describe('canvas users/me', () => {
   it('patches the union fields and ignores unknown ones', async () => {
     const u = await signUp(t.app);
-    const res = await t.app.inject({
-      method: 'PATCH',
-      url: '/api/v1/users/me',
-      headers: bearer(u.accessToken),
-      payload: { name: '김철수', avatar_url: 'https://example.com/a.png', age: 7 },
-    });
+    const res = await as(u.accessToken).patch('/api/v1/users/me', { name: '김철수', avatar_url: 'https://example.com/a.png', age: 7 });
     expect(res.statusCode).toBe(200);
     expect(res.json().data).toMatchObject({ name: '김철수', avatar_url: 'https://example.com/a.png', age: 7, object: 'user' });
     // An unknown field is dropped before the handler (the seed's Pydantic ignored it): never stored, never trusted.
-    const unknown = await t.app.inject({
-      method: 'PATCH',
-      url: '/api/v1/users/me',
-      headers: bearer(u.accessToken),
-      payload: { tier: 'studio' },
-    });
+    const unknown = await as(u.accessToken).patch('/api/v1/users/me', { tier: 'studio' });
     expect(unknown.statusCode).toBe(200);
     expect(unknown.json().data.tier).toBe('free');
-    expect((await t.app.inject({ url: '/api/v1/users/me', headers: bearer(u.accessToken) })).json().data.tier).toBe('free');
+    expect((await as(u.accessToken).get('/api/v1/users/me')).json().data.tier).toBe('free');
   });
 
   it('answers UNAUTHORIZED without a header', async () => {

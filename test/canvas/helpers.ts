@@ -12,7 +12,7 @@ import {
   writeTinySd,
   writeTinyUpscaler,
 } from '../../src-server/ai/diffusion/tiny/generate';
-import { bearer, makeTestApp, settled, signUp, type TestApp } from '../helpers/app';
+import { bearer, gpuHold, makeTestApp, settled, signUp, type TestApp } from '../helpers/app';
 
 export { settled };
 import { requests } from '../helpers/inject';
@@ -83,15 +83,13 @@ export interface CanvasTest extends TestApp {
   holdGpu(): { jobId: string; release(): void };
 }
 
-export const HOLD_JOB = 'test.hold-gpu';
-
 /**
  * The production app on a fresh data folder with the tiny models installed through the catalog
  * (`tiny-sd1`, `tiny-sdxl` (Starter plan and up, as SDXL is), `tiny-x2` upscaler), and a job kind
  * that occupies the GPU lane until released.
  */
 export async function canvasApp(models: TinyModels | null): Promise<CanvasTest> {
-  const releases = new Map<string, () => void>();
+  const gpu = gpuHold();
   const t = await makeTestApp(
     {},
     {
@@ -109,31 +107,11 @@ export async function canvasApp(models: TinyModels | null): Promise<CanvasTest> 
           await catalog.installFromFolder(models.loraXl, { id: 'tiny-lora-xl', type: 'lora' });
           await catalog.installFromFolder(models.controlnet, { id: 'tiny-canny', type: 'controlnet' });
         }
-        app.jobs.register<Record<string, never>, null>(HOLD_JOB, {
-          lane: 'gpu',
-          handler: (job, { signal }) =>
-            new Promise((resolve) => {
-              releases.set(job.id, () => resolve(null));
-              signal.addEventListener('abort', () => resolve(null));
-            }),
-        });
+        gpu.register(app);
       },
     },
   );
-  return {
-    ...t,
-    holdGpu() {
-      const job = t.app.jobs.enqueue({ kind: HOLD_JOB, payload: {} });
-      return {
-        jobId: job.id,
-        release: () => {
-          const release = releases.get(job.id);
-          if (release) release();
-          else t.app.jobs.cancel(job.id);
-        },
-      };
-    },
-  };
+  return { ...t, holdGpu: () => gpu.hold(t.app) };
 }
 
 export async function canvasUser(app: FastifyInstance, name?: string): Promise<CanvasUser> {

@@ -8,7 +8,7 @@ import { loadConfig } from '../../src-server/config';
 import { jobs } from '../../src-server/db/schema';
 import { startServer } from '../../src-server/server';
 import type { ClientToServerEvents, JobSnapshot, ServerToClientEvents } from '../../src-shared/events';
-import { makeTestApp, tempDataDir } from '../helpers/app';
+import { gpuHold, makeTestApp, tempDataDir } from '../helpers/app';
 import { canvasUser, errorOf, settled, txt2img, tinyModelsFixture } from './helpers';
 import { requests } from '../helpers/inject';
 
@@ -72,17 +72,14 @@ describe('generation over the real server', () => {
 
   it('releases the held credits of a job a crash interrupted for good, at the next start', async () => {
     const dataDir = tempDataDir('atelier-canvas-restart-');
-    const hold = 'test.hold-gpu';
+    const gpu = gpuHold();
     const first = await makeTestApp(
       {},
       {
         dataDir,
         setup: async (app) => {
           await new ModelCatalog(dataDir, PLAN_ORDER).installFromFolder(models().sd1, { id: 'tiny-sd1', type: 'checkpoint' });
-          app.jobs.register(hold, {
-            lane: 'gpu',
-            handler: (_job, { signal }) => new Promise((resolve) => signal.addEventListener('abort', () => resolve(null))),
-          });
+          gpu.register(app);
         },
       },
     );
@@ -90,7 +87,7 @@ describe('generation over the real server', () => {
     let user: Awaited<ReturnType<typeof canvasUser>>;
     try {
       user = await canvasUser(first.app, 'Alice');
-      first.app.jobs.enqueue({ kind: hold, payload: {} });
+      gpu.hold(first.app);
       const res = await requests(first.app).as(user).post('/api/v1/generate/text-to-image', txt2img);
       jobId = res.json().data.job_id;
       expect((await requests(first.app).as(user).get('/api/v1/users/me/credits')).json().data.reserved).toBe(1);

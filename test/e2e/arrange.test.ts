@@ -1,22 +1,15 @@
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Locator, Page } from 'playwright-core';
-import { openPage } from './helpers/browser';
-import { startWithFakeMic, type FakeMicRun } from './helpers/fake-mic';
+import { describe, expect, it } from 'vitest';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { accountOf, fakeMicrophone, openPage, signUpAt } from './helpers/browser';
+import { atelierFixture } from './helpers/fixture';
+import { melodyIn } from './helpers/melody';
+import type { AtelierProcess } from './helpers/server';
 
-let run: FakeMicRun;
-let server: FakeMicRun['server'];
-let browser: FakeMicRun['browser'];
+let server: AtelierProcess;
+let browser: Browser;
 let folder: string;
-
-beforeAll(async () => {
-  run = await startWithFakeMic('atelier-arrange-e2e-');
-  ({ server, browser, folder } = run);
-});
-
-afterAll(async () => {
-  await run?.close();
-});
+atelierFixture({ folder: 'atelier-arrange-e2e-', prepare: (dir) => fakeMicrophone(melodyIn(dir)) }, (c) => ([server, browser, folder] = c));
 
 /** Where the clips of a lane are: [start, length] in seconds, as the view lays them out. */
 const clipsOf = (lane: Locator) =>
@@ -39,12 +32,7 @@ const version = async (page: Page) => Number(/Version (\d+)/.exec((await page.ge
 describe('the arrange view', () => {
   it('records two punch-in takes over a loop, edits clips with undo/redo, keeps it all over a reload and exports what the server mixes', async () => {
     const { page, errors } = await openPage(browser);
-    await page.goto(`${server.url}/app/sign-up`);
-    await page.getByLabel('Name', { exact: true }).fill('Nadia Boulanger');
-    await page.getByLabel('E-mail', { exact: true }).fill(`nadia-${Date.now()}@example.com`);
-    await page.getByLabel('Password', { exact: true }).fill('fontainebleau 1921 lessons');
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByTestId('sidebar-user').waitFor();
+    await signUpAt(page, server.url, accountOf('Nadia Boulanger', 'fontainebleau 1921 lessons'));
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Record & Compose' }).click();
     await page.getByLabel('Studio name').fill('Arrangements');
     await page.getByTestId('create-studio').click();

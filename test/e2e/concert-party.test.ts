@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { openPage, type WatchedPage, AUTOPLAY } from './helpers/browser';
+import { openPage, AUTOPLAY } from './helpers/browser';
 import type { AtelierProcess } from './helpers/server';
-import { signUp, uploadTones } from './helpers/concert';
+import { listenerJoins, signUp, uploadTones } from './helpers/concert';
 import { atelierFixture } from './helpers/fixture';
 
 let server: AtelierProcess, browser: Browser, workDir: string;
@@ -46,15 +46,6 @@ async function allInStep(pages: Page[], songNum: number, tolerance = 0.1): Promi
   throw new Error(`listeners not in step on song ${songNum}: ${JSON.stringify(samples)}`);
 }
 
-async function listenerJoins(url: string, name: string): Promise<WatchedPage> {
-  const listener = await openPage(browser);
-  await listener.page.goto(url);
-  await listener.page.getByTestId('invite-sign-up').click();
-  await signUp(listener.page, name);
-  await listener.page.waitForURL(url);
-  return listener;
-}
-
 async function screenshot(page: Page, name: string): Promise<void> {
   if (!shots) return;
   fs.mkdirSync(shots, { recursive: true });
@@ -94,9 +85,9 @@ describe('a concert as a listening party', () => {
     await expect.poll(() => panel.getByTestId('doors-toggle').getAttribute('aria-checked')).toBe('true');
 
     const url = `${server.url}/app/concert/${encodeURIComponent(roomId)}`;
-    const ann = await listenerJoins(url, 'Ann Listener');
-    const ben = await listenerJoins(url, 'Ben Listener');
-    const cleo = await listenerJoins(url, 'Cleo Listener');
+    const ann = await listenerJoins(browser, url, 'Ann Listener');
+    const ben = await listenerJoins(browser, url, 'Ben Listener');
+    const cleo = await listenerJoins(browser, url, 'Cleo Listener');
     const listeners = [ann.page, ben.page, cleo.page];
     await allInStep(listeners, 1);
     for (const page of listeners) {

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openPage, type WatchedPage, AUTOPLAY } from './helpers/browser';
+import { launchChromium, openPage, AUTOPLAY } from './helpers/browser';
 import type { AtelierProcess } from './helpers/server';
-import { signUp } from './helpers/concert';
+import { listenerJoins, signUp } from './helpers/concert';
 import { toneWav } from '../helpers/wav';
 import { atelierFixture } from './helpers/fixture';
 
@@ -27,16 +27,6 @@ const sample = (page: Page) => page.evaluate('window.__atelierConcert.sample()')
 
 /** How far ahead of the room's clock a listener plays, seconds: its position minus where the song should be at that instant. */
 const lead = (s: Sample) => s.position - (s.serverNow - s.songStartedAt!) / 1000;
-
-/** A listener opens the host's link, signs up from the invitation and lands back in the concert. */
-async function listenerJoins(url: string, name: string): Promise<WatchedPage> {
-  const listener = await openPage(browser);
-  await listener.page.goto(url);
-  await listener.page.getByTestId('invite-sign-up').click();
-  await signUp(listener.page, name);
-  await listener.page.waitForURL(url);
-  return listener;
-}
 
 describe('a LAN concert in the web UI', () => {
   it('plays the host’s song change in step for every listener and turns away one past the seat limit', async () => {
@@ -107,8 +97,8 @@ describe('a LAN concert in the web UI', () => {
     await panel.getByTestId('lan-off').waitFor();
 
     const concertUrl = `${server.url}/app/concert/${encodeURIComponent(roomId)}`;
-    const ann = await listenerJoins(concertUrl, 'Ann Listener');
-    const ben = await listenerJoins(concertUrl, 'Ben Listener');
+    const ann = await listenerJoins(browser, concertUrl, 'Ann Listener');
+    const ben = await listenerJoins(browser, concertUrl, 'Ben Listener');
     for (const { page } of [ann, ben]) {
       await expect.poll(() => page.getByTestId('concert-song-title').textContent()).toBe('Morning Tone');
       expect(await page.getByTestId('concert-doors').textContent()).toBe('Doors open');
@@ -148,7 +138,7 @@ describe('a LAN concert in the web UI', () => {
     await new Promise((r) => setTimeout(r, 600));
     expect((await sample(ann.page)).position - later.position).toBeGreaterThan(0.3);
 
-    const carl = await listenerJoins(concertUrl, 'Carl Latecomer');
+    const carl = await listenerJoins(browser, concertUrl, 'Carl Latecomer');
     await expect.poll(() => carl.page.getByTestId('concert-join-error').textContent()).toBe('Concert is full');
 
     expect([...host.errors, ...ann.errors, ...ben.errors, ...carl.errors]).toEqual([]);

@@ -44,6 +44,71 @@ export async function makeTestApp(
   };
 }
 
+/**
+ * A server restart on one data folder: `before` runs on a first app, which then closes; `after`
+ * runs on a second app started on the same folder, with what `before` answered. Both apps are
+ * closed and the folder removed after, whatever fails.
+ */
+export async function acrossRestart<T>(
+  prefix: string,
+  before: (first: TestApp) => Promise<T>,
+  after: (second: TestApp, kept: T) => Promise<void>,
+): Promise<void> {
+  const dataDir = tempDataDir(prefix);
+  let first: TestApp | null = null;
+  let second: TestApp | null = null;
+  try {
+    first = await makeTestApp({}, { dataDir });
+    const kept = await before(first);
+    await first.close();
+    first = null;
+    second = await makeTestApp({}, { dataDir });
+    await after(second, kept);
+  } finally {
+    await first?.close();
+    await second?.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A job kind that occupies the GPU lane until released, so later jobs stay queued: `register(app)`
+ * in makeTestApp's setup, then `hold(app)` enqueues one. An unstarted hold is cancelled on release.
+ */
+export function gpuHold(): {
+  register(app: FastifyInstance): void;
+  hold(app: FastifyInstance): { jobId: string; release(): void };
+} {
+  const kind = 'test.hold-gpu';
+  const releases = new Map<string, () => void>();
+  return {
+    register(app) {
+      app.jobs.register<Record<string, never>, null>(kind, {
+        lane: 'gpu',
+        handler: (job, { signal }) =>
+          new Promise((resolve) => {
+            releases.set(job.id, () => resolve(null));
+            signal.addEventListener('abort', () => resolve(null));
+          }),
+      });
+    },
+    hold(app) {
+      const job = app.jobs.enqueue({ kind, payload: {} });
+      return { jobId: job.id, release: () => (releases.get(job.id) ?? (() => app.jobs.cancel(job.id)))() };
+    },
+  };
+}
+
+/** What `/health` answers on an app with nothing queued or running. */
+export const IDLE_HEALTH = {
+  status: 'healthy',
+  database: 'connected',
+  redis: 'not_used',
+  celery: 'running',
+  queue: { queued: 0, processing: 0 },
+  ai_workers: 'idle',
+};
+
 export interface SignedIn {
   id: string;
   accessToken: string;

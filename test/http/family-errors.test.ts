@@ -6,6 +6,7 @@ import { requireUser } from '../../src-server/plugins/app/auth';
 import { stageDialect } from '../../src-server/families/stage/dialect';
 import { studioDialect } from '../../src-server/families/studio/dialect';
 import { bearer, makeTestApp, signUp, type TestApp } from '../helpers/app';
+import { STAGE_AUTH_REFUSALS } from '../stage/helpers';
 
 /** A route in each family that needs a user, takes a typed body, or fails unexpectedly. */
 async function probeRoutes(app: FastifyInstance) {
@@ -33,12 +34,7 @@ afterAll(async () => {
 });
 
 describe('stage authentication codes', () => {
-  it.each([
-    [{}, 403, 'NO_AUTH_HEADER', 'No authorization header provided'],
-    [{ authorization: 'Token abc' }, 403, 'INVALID_AUTH_FORMAT', 'Authorization header must start with "Bearer "'],
-    [{ authorization: 'Bearer ' }, 403, 'NO_TOKEN', 'No token provided'],
-    [{ authorization: 'Bearer not.a.jwt' }, 401, 'INVALID_TOKEN', 'Invalid token'],
-  ])('%o → %i %s', async (headers, status, code, message) => {
+  it.each(STAGE_AUTH_REFUSALS)('%o → %i %s', async (headers, status, code, message) => {
     const res = await t.app.inject({ url: '/api/audio/probe', headers });
     expect(res.statusCode).toBe(status);
     expect(res.json()).toEqual({ success: false, error: code, message });

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { stageAudioFiles } from '../../src-server/db/schema';
 import type { TestApp } from '../helpers/app';
-import { streamedForm } from '../helpers/bodies';
 import { requests } from '../helpers/inject';
 import {
   deleteAccount,
@@ -12,7 +11,7 @@ import {
   stageUser,
   storedFiles,
   tempFiles,
-  wavHeader,
+  bigWavForm,
   type AudioSamples,
   type StageUser,
 } from './helpers';
@@ -147,16 +146,7 @@ describe('POST /api/audio/upload', () => {
     const size = 100 * 1024 * 1024 + 1;
     const res = await requests(t.app)
       .as(alice)
-      .post(
-        '/api/audio/upload',
-        streamedForm([{ name: 'title', value: 'Big' }], {
-          name: 'audio',
-          filename: 'big.wav',
-          type: 'audio/wav',
-          size,
-          head: wavHeader(size - 44),
-        }),
-      );
+      .post('/api/audio/upload', bigWavForm([{ name: 'title', value: 'Big' }], 'audio', size));
     expect(res.statusCode).toBe(413);
     expect(res.json()).toEqual({ success: false, error: 'FILE_TOO_LARGE', message: 'Audio files may be at most 100 MB' });
     await nothingStored();

@@ -1,8 +1,7 @@
-import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { measureClockOffset } from '../../src-shared/clock';
 import type { ConcertEnded, ConcertJoinResult, ConcertSnapshot } from '../../src-shared/events';
-import { makeTestApp, tempDataDir, type TestApp } from '../helpers/app';
+import { acrossRestart, makeTestApp, type TestApp } from '../helpers/app';
 import { waitFor } from '../jobs/helpers';
 import { connectSocket, form, listen, stageUser, wavFile, type ClientSocket, type StageUser } from './helpers';
 import { requests } from '../helpers/inject';
@@ -342,52 +341,35 @@ describe('concert sync over socket.io', () => {
     expect(await audienceOverHttp(roomId)).toBe(1);
   });
   it('keeps seats across a server restart, and a seated listener may rejoin a closed room', async () => {
-    const dataDir = tempDataDir('atelier-concert-restart-');
-    let first: TestApp | null = await makeTestApp({}, { dataDir });
-    let second: TestApp | null = null;
     try {
-      const host = await stageUser(first.app, 'Host');
-      const guest = await stageUser(first.app, 'Guest');
-      await first.app.listen({ host: '127.0.0.1', port: 0 });
-      const created = await first.app.inject({
-        method: 'POST',
-        url: '/api/concert/create',
-        headers: host.headers,
-        payload: { concertName: 'Late Show' },
-      });
-      const roomId = created.json().roomId as string;
-      await first.app.inject({
-        method: 'POST',
-        url: `/api/concert/${roomId}/toggle-open`,
-        headers: host.headers,
-        payload: { isOpen: true },
-      });
-      const port = (first.app.server.address() as { port: number }).port;
-      await joinOk(await open(guest, `http://127.0.0.1:${port}`), roomId);
+      await acrossRestart(
+        'atelier-concert-restart-',
+        async (first) => {
+          const host = await stageUser(first.app, 'Host');
+          const guest = await stageUser(first.app, 'Guest');
+          await first.app.listen({ host: '127.0.0.1', port: 0 });
+          const roomId = (await requests(first.app).as(host).post('/api/concert/create', { concertName: 'Late Show' })).json()
+            .roomId as string;
+          await requests(first.app).as(host).post(`/api/concert/${roomId}/toggle-open`, { isOpen: true });
+          const port = (first.app.server.address() as { port: number }).port;
+          await joinOk(await open(guest, `http://127.0.0.1:${port}`), roomId);
+          return { host, guest, roomId };
+        },
+        // The server going away is not the listener leaving.
+        async (second, { host, guest, roomId }) => {
+          const info = async () => (await requests(second.app).as(host).get(`/api/concert/${roomId}/info`)).json().concert;
+          expect((await info()).currentAudience).toBe(1);
 
-      // The server going away is not the listener leaving.
-      await first.close();
-      first = null;
-      second = await makeTestApp({}, { dataDir });
-      const info = async () => (await second!.app.inject({ url: `/api/concert/${roomId}/info`, headers: host.headers })).json().concert;
-      expect((await info()).currentAudience).toBe(1);
-
-      await second.app.inject({
-        method: 'POST',
-        url: `/api/concert/${roomId}/toggle-open`,
-        headers: host.headers,
-        payload: { isOpen: false },
-      });
-      await second.app.listen({ host: '127.0.0.1', port: 0 });
-      const again = await join(await open(guest, `http://127.0.0.1:${(second.app.server.address() as { port: number }).port}`), roomId);
-      expect(again).toMatchObject({ ok: true, role: 'listener', concert: { isOpen: false, currentAudience: 1 } });
-      expect((await info()).currentAudience).toBe(1);
+          await requests(second.app).as(host).post(`/api/concert/${roomId}/toggle-open`, { isOpen: false });
+          await second.app.listen({ host: '127.0.0.1', port: 0 });
+          const again = await join(await open(guest, `http://127.0.0.1:${(second.app.server.address() as { port: number }).port}`), roomId);
+          expect(again).toMatchObject({ ok: true, role: 'listener', concert: { isOpen: false, currentAudience: 1 } });
+          expect((await info()).currentAudience).toBe(1);
+        },
+      );
     } finally {
       for (const s of sockets) s.disconnect();
       sockets = [];
-      await first?.close();
-      await second?.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

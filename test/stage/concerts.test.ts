@@ -1,9 +1,8 @@
-import fs from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import type { ConcertChangedEvent } from '../../src-server/families/stage/concerts/service';
-import { makeTestApp, tempDataDir, type TestApp } from '../helpers/app';
+import { acrossRestart, makeTestApp, type TestApp } from '../helpers/app';
 import { requests, type Method } from '../helpers/inject';
-import { accessory, stageUser, uploadWav, wavFile, type StageUser, concertFixture } from './helpers';
+import { accessory, stageUser, uploadWav, wavFile, type StageUser, concertFixture, STAGE_AUTH_REFUSALS } from './helpers';
 
 /** The studio creates rooms and runs their listen server; opening and encore are in its audio library. */
 let t: TestApp, studio: StageUser, ann: StageUser, ben: StageUser, opening: number, encore: number;
@@ -131,12 +130,7 @@ describe('POST /api/concert/create', () => {
       expect(res.statusCode, JSON.stringify(extra)).toBe(400);
       expect(res.json()).toEqual(error('INVALID_INPUT'));
     }
-    const broken = await t.app.inject({
-      method: 'POST',
-      url: '/api/concert/create',
-      headers: { ...studio.headers, 'content-type': 'application/json' },
-      payload: '{"concertName": ',
-    });
+    const broken = await as(studio).post('/api/concert/create', '{"concertName": ', { headers: { 'content-type': 'application/json' } });
     expect(broken.statusCode).toBe(400);
     expect(broken.json()).toEqual(error('INVALID_JSON'));
   });
@@ -152,12 +146,7 @@ describe('POST /api/concert/create', () => {
 });
 
 describe('the stage login guards the concert routes', () => {
-  it.each([
-    [{}, 403, 'NO_AUTH_HEADER', 'No authorization header provided'],
-    [{ authorization: 'Token abc' }, 403, 'INVALID_AUTH_FORMAT', 'Authorization header must start with "Bearer "'],
-    [{ authorization: 'Bearer ' }, 403, 'NO_TOKEN', 'No token provided'],
-    [{ authorization: 'Bearer not.a.jwt' }, 401, 'INVALID_TOKEN', 'Invalid token'],
-  ])('%o → %i %s, on reads and on changes', async (headers, status, code, message) => {
+  it.each(STAGE_AUTH_REFUSALS)('%o → %i %s, on reads and on changes', async (headers, status, code, message) => {
     for (const [method, url] of [
       ['GET', '/api/concert/list'],
       ['POST', '/api/concert/create'],
@@ -819,41 +808,36 @@ describe('lifetime', () => {
   });
 
   it('every room, its songs, accessories, listen server and audience survive a server restart', async () => {
-    const dataDir = tempDataDir('atelier-concert-restart-');
-    let first: TestApp | null = await makeTestApp({}, { dataDir });
-    let second: TestApp | null = null;
-    try {
-      const host = await stageUser(first.app, 'Host');
-      const guest = await stageUser(first.app, 'Guest');
-      const audioId = await uploadWav(first.app, host, 'Kept', 7);
-      const roomId = await create(
-        { songs: [{ songNum: 1, audioId }], accessories: [accessory()], maxAudience: 3, expiresIn: 600 },
-        host,
-        first.app,
-      );
-      await requests(first.app).as(host).post(room(roomId, '/listen-server'), { localIP: '192.168.0.100', port: 7777 });
-      await requests(first.app).as(host).post(room(roomId, '/toggle-open'), { isOpen: true });
-      await requests(first.app).as(host).post(room(roomId, '/join'), { clientId: guest.seq });
-      const before = await info(roomId, host, first.app);
-      expect(before).toMatchObject({ currentAudience: 1, isOpen: true });
-
-      await first.close();
-      first = null;
-      second = await makeTestApp({}, { dataDir });
-      expect(await info(roomId, host, second.app)).toEqual(before);
-      const song = await requests(second.app).as(guest).get(room(roomId, '/current-song'));
-      expect(song.json().currentSong).toMatchObject({ songNum: 1, audioId, concertName: 'My Concert', studioName: 'Host' });
-      // The studio is still the studio after the restart.
-      expect((await requests(second.app).as(guest).post(room(roomId, '/toggle-open'), { isOpen: false })).statusCode).toBe(403);
-      expect((await requests(second.app).as(host).post(room(roomId, '/toggle-open'), { isOpen: false })).statusCode).toBe(200);
-      // And the room still lapses on time: 600 s after the last change.
-      second.clock.advance(600_000);
-      expect(second.app.concerts.get(roomId)).toBeNull();
-    } finally {
-      await first?.close();
-      await second?.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    }
+    await acrossRestart(
+      'atelier-concert-restart-',
+      async (first) => {
+        const host = await stageUser(first.app, 'Host');
+        const guest = await stageUser(first.app, 'Guest');
+        const audioId = await uploadWav(first.app, host, 'Kept', 7);
+        const roomId = await create(
+          { songs: [{ songNum: 1, audioId }], accessories: [accessory()], maxAudience: 3, expiresIn: 600 },
+          host,
+          first.app,
+        );
+        await requests(first.app).as(host).post(room(roomId, '/listen-server'), { localIP: '192.168.0.100', port: 7777 });
+        await requests(first.app).as(host).post(room(roomId, '/toggle-open'), { isOpen: true });
+        await requests(first.app).as(host).post(room(roomId, '/join'), { clientId: guest.seq });
+        const before = await info(roomId, host, first.app);
+        expect(before).toMatchObject({ currentAudience: 1, isOpen: true });
+        return { host, guest, audioId, roomId, before };
+      },
+      async (second, { host, guest, audioId, roomId, before }) => {
+        expect(await info(roomId, host, second.app)).toEqual(before);
+        const song = await requests(second.app).as(guest).get(room(roomId, '/current-song'));
+        expect(song.json().currentSong).toMatchObject({ songNum: 1, audioId, concertName: 'My Concert', studioName: 'Host' });
+        // The studio is still the studio after the restart.
+        expect((await requests(second.app).as(guest).post(room(roomId, '/toggle-open'), { isOpen: false })).statusCode).toBe(403);
+        expect((await requests(second.app).as(host).post(room(roomId, '/toggle-open'), { isOpen: false })).statusCode).toBe(200);
+        // And the room still lapses on time: 600 s after the last change.
+        second.clock.advance(600_000);
+        expect(second.app.concerts.get(roomId)).toBeNull();
+      },
+    );
   });
 });
 

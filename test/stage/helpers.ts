@@ -6,7 +6,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../src-shared/events';
 import { encodeAudio } from '../../src-server/media/ffmpeg';
 import { wavHeader as pcmWavHeader } from '../../src-server/media/wav';
-import { form } from '../helpers/bodies';
+import { form, streamedForm } from '../helpers/bodies';
 import { requests } from '../helpers/inject';
 import { afterEach, vi } from 'vitest';
 import { bearer, signUp, type TestApp } from '../helpers/app';
@@ -69,7 +69,19 @@ export async function makeAudioSamples(): Promise<AudioSamples> {
 }
 
 /** A PCM WAV header for `dataBytes` of 16-bit mono samples at 8 kHz. */
+/** How the stage login refuses each bad Authorization header: headers, status, code, message. */
+export const STAGE_AUTH_REFUSALS: [Record<string, string>, number, string, string][] = [
+  [{}, 403, 'NO_AUTH_HEADER', 'No authorization header provided'],
+  [{ authorization: 'Token abc' }, 403, 'INVALID_AUTH_FORMAT', 'Authorization header must start with "Bearer "'],
+  [{ authorization: 'Bearer ' }, 403, 'NO_TOKEN', 'No token provided'],
+  [{ authorization: 'Bearer not.a.jwt' }, 401, 'INVALID_TOKEN', 'Invalid token'],
+];
+
 export const wavHeader = (dataBytes: number): Buffer => pcmWavHeader(dataBytes, 8000);
+
+/** A form whose `file` part is a WAV of `size` bytes (a real header, then silence), streamed: for size limits. */
+export const bigWavForm = (fields: { name: string; value: string }[], file: string, size: number) =>
+  streamedForm(fields, { name: file, filename: 'big.wav', type: 'audio/wav', size, head: wavHeader(size - 44) });
 
 export const accessory = (socketName = 'Head', z = 10) => ({
   socketName,

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { synthesizeSpeech } from '../../src-server/ai/pipelines/supertonic';
 import { ttsModelsRoot } from '../../src-server/families/stories/engines/narrator';
 import { bearer, makeTestApp, signUp, type SignedIn, type TestApp } from '../helpers/app';
+import { requests } from '../helpers/inject';
 import { postStory, settled } from './helpers';
 import { TINY_SUPERTONIC, writeTinySupertonic } from './tiny-supertonic';
 
@@ -31,6 +32,8 @@ function unzip(bytes: Buffer): { name: string; method: number; extra: number; da
 
 describe('Supertonic narration (tiny model in the official four-graph layout)', () => {
   let t: TestApp;
+  /** Requests with a user's access token. */
+  const as = (token: string) => requests(() => t.app).as({ headers: bearer(token) });
   let user: SignedIn;
   let dir: string;
   beforeAll(async () => {
@@ -81,12 +84,7 @@ describe('Supertonic narration (tiny model in the official four-graph layout)', 
   });
 
   it('narrates each chapter of a story into a Range-served WAV with sentence timings, in the parent’s voice', async () => {
-    const saved = await t.app.inject({
-      method: 'PATCH',
-      url: '/api/v1/stories/settings',
-      headers: bearer(user.accessToken),
-      payload: { narrator_voice: 'M1' },
-    });
+    const saved = await as(user.accessToken).patch('/api/v1/stories/settings', { narrator_voice: 'M1' });
     expect(saved.statusCode).toBe(200);
     const res = await postStory(t.app, user.accessToken, { user_preferences: { length: 'short', language: 'ko', characters: ['토끼'] } });
     const story = await settled(t.app, user.accessToken, res.json().data.id);
@@ -110,7 +108,7 @@ describe('Supertonic narration (tiny model in the official four-graph layout)', 
     }
     expect(fs.readdirSync(path.join(t.dataDir, 'files', 'stories', user.id, story.id)).filter((f) => f.includes('.part'))).toEqual([]);
 
-    const book = await t.app.inject({ method: 'GET', url: `/api/v1/stories/${story.id}/export.epub`, headers: bearer(user.accessToken) });
+    const book = await as(user.accessToken).get(`/api/v1/stories/${story.id}/export.epub`);
     expect(book.statusCode).toBe(200);
     expect(book.headers['content-type']).toBe('application/epub+zip');
     const entries = unzip(book.rawPayload);

@@ -7,11 +7,14 @@ import { chatModelsRoot } from '../../src-server/families/stories/engines/slot';
 import { ClonedVoiceStore } from '../../src-server/families/stories/conversation/cloned-voice';
 import { ttsModelsRoot } from '../../src-server/families/stories/engines/narrator';
 import { bearer, makeTestApp, signUp, type SignedIn, type TestApp } from '../helpers/app';
+import { requests } from '../helpers/inject';
 import { getStory, postStory, settled } from './helpers';
 import { writeTinySupertonic } from './tiny-supertonic';
 
 describe('the parent panel’s settings, retention and export errors', () => {
   let t: TestApp;
+  /** Requests with a user's access token. */
+  const as = (token: string) => requests(() => t.app).as({ headers: bearer(token) });
   let parent: SignedIn;
   let other: SignedIn;
   const settings = (user: SignedIn, method: 'GET' | 'PATCH' = 'GET', payload?: object) =>
@@ -67,7 +70,7 @@ describe('the parent panel’s settings, retention and export errors', () => {
     expect(saved.json().data).toMatchObject({ narrator_voice: 'M1', retention_days: 30, voice_consent_at: expect.any(String) });
     expect((await settings(other)).json().data.narrator_voice).toBeNull();
     expect((await settings(parent, 'PATCH', { retention_days: 0 })).statusCode).toBe(400);
-    const del = await t.app.inject({ method: 'DELETE', url: '/api/v1/stories/settings/voice', headers: bearer(parent.accessToken) });
+    const del = await as(parent.accessToken).delete('/api/v1/stories/settings/voice');
     expect(del.statusCode).toBe(204);
     expect((await settings(parent)).json().data).toMatchObject({ voice_consent_at: null, voice_match: null, narrator_voice: 'M1' });
   });
@@ -128,20 +131,20 @@ describe('the parent panel’s settings, retention and export errors', () => {
       const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/token', payload: { user_id: u.email, password: u.password } });
       u.accessToken = res.json().data.access_token;
     }
-    const gone = await t.app.inject({ method: 'GET', url: `/api/v1/stories/${mine}`, headers: bearer(parent.accessToken) });
+    const gone = await as(parent.accessToken).get(`/api/v1/stories/${mine}`);
     expect(gone.statusCode).toBe(404);
     expect((await getStory(t.app, other.accessToken, theirs)).status).toBe('completed');
   });
 
   it('exports only a finished story of one’s own', async () => {
     const id = (await postStory(t.app, other.accessToken, { user_preferences: { length: 'short' } })).json().data.id;
-    const early = await t.app.inject({ method: 'GET', url: `/api/v1/stories/${id}/export.epub`, headers: bearer(other.accessToken) });
+    const early = await as(other.accessToken).get(`/api/v1/stories/${id}/export.epub`);
     if (early.statusCode !== 200) expect(early.json().error.code).toBe('STORY_NOT_READY');
     await settled(t.app, other.accessToken, id);
-    const foreign = await t.app.inject({ method: 'GET', url: `/api/v1/stories/${id}/export.epub`, headers: bearer(parent.accessToken) });
+    const foreign = await as(parent.accessToken).get(`/api/v1/stories/${id}/export.epub`);
     expect(foreign.statusCode).toBe(403);
     expect(foreign.body).not.toContain('PK');
-    const book = await t.app.inject({ method: 'GET', url: `/api/v1/stories/${id}/export.epub`, headers: bearer(other.accessToken) });
+    const book = await as(other.accessToken).get(`/api/v1/stories/${id}/export.epub`);
     expect(book.statusCode).toBe(200);
     expect(book.headers['x-atelier-narration']).toMatch(/No narration voice is installed/);
     expect(book.rawPayload.toString('latin1', 30, 38)).toBe('mimetype');

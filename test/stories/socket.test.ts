@@ -94,6 +94,16 @@ async function connect(query = `token=${token}&child_name=Mia&age=6`, pathname?:
   return client;
 }
 
+/** A conversation begun, with a parent's consent to keep their voice recorded. */
+async function parentConsented(): Promise<Client> {
+  const c = await connect();
+  c.send({ type: 'start_conversation', payload: {} });
+  await c.until('ai_response');
+  c.send({ type: 'voice_consent', consent: true, speaker: 'parent' });
+  await c.until('voice_consent_recorded');
+  return c;
+}
+
 function refusal(query: string): Promise<{ status: number; body: { success: boolean; error: { code: string } } }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url(query));
@@ -263,11 +273,7 @@ describe('the conversation socket', () => {
     await writeTinySpeakerModel(path.join(models, 'speaker', 'tiny-wespeaker'));
     await writeTinySupertonic(path.join(models, 'tts', 'tiny-supertonic'));
     try {
-      const c = await connect();
-      c.send({ type: 'start_conversation', payload: {} });
-      await c.until('ai_response');
-      c.send({ type: 'voice_consent', consent: true, speaker: 'parent' });
-      await c.until('voice_consent_recorded');
+      const c = await parentConsented();
       const sample = wavBytes(speech);
       c.send(sample);
       expect(await c.next()).toMatchObject({ type: 'voice_clone_progress', sample_count: 1 });
@@ -309,11 +315,7 @@ describe('the conversation socket', () => {
     await writeTinyChatterbox(path.join(models, 'tts', 'chatterbox'));
     const voices = path.join(dataDir, 'stories', 'voices');
     try {
-      const c = await connect();
-      c.send({ type: 'start_conversation', payload: {} });
-      await c.until('ai_response');
-      c.send({ type: 'voice_consent', consent: true, speaker: 'parent' });
-      await c.until('voice_consent_recorded');
+      const c = await parentConsented();
       for (let i = 1; i <= 5; i++) {
         c.send(wavBytes(speech));
         expect(await c.next()).toMatchObject({ type: 'voice_clone_progress', sample_count: i });

@@ -4,10 +4,13 @@ import { storiesChapters, storiesConversations } from '../../src-server/db/schem
 import { eq } from 'drizzle-orm';
 import type { StoryBrief, StoryEngine, StoryOutline } from '../../src-server/families/stories/engines/types';
 import { bearer, makeTestApp, signUp, type SignedIn, type TestApp } from '../helpers/app';
+import { requests } from '../helpers/inject';
 import { gate } from '../jobs/helpers';
 import { eventually, getStory, postStory, settled, type StoryJson } from './helpers';
 
 let t: TestApp;
+/** Requests with a user's access token. */
+const as = (token: string) => requests(() => t.app).as({ headers: bearer(token) });
 let alice: SignedIn;
 let bob: SignedIn;
 
@@ -191,8 +194,7 @@ describe('GET /api/v1/stories', () => {
     for (const id of ids) await settled(t.app, carol.accessToken, id);
   });
 
-  const list = (query: string, token = carol.accessToken) =>
-    t.app.inject({ method: 'GET', url: `/api/v1/stories?${query}`, headers: bearer(token) });
+  const list = (query: string, token = carol.accessToken) => as(token).get(`/api/v1/stories?${query}`);
 
   it('pages newest first in the list envelope, and a cursor stays right while stories come and go', async () => {
     const first = await list('page_size=2');
@@ -203,9 +205,7 @@ describe('GET /api/v1/stories', () => {
     // A story added before the next page and one of the unseen ones deleted: no repeats, no gaps.
     t.clock.advance(1000);
     const added = (await postStory(t.app, carol.accessToken, { user_preferences: { length: 'short' } })).json().data.id as string;
-    expect(
-      (await t.app.inject({ method: 'DELETE', url: `/api/v1/stories/${ids[2]}`, headers: bearer(carol.accessToken) })).statusCode,
-    ).toBe(204);
+    expect((await as(carol.accessToken).delete(`/api/v1/stories/${ids[2]}`)).statusCode).toBe(204);
     const page2 = (await list(`page_size=2&start_cursor=${encodeURIComponent(page1.next_cursor)}`)).json();
     expect(page2.results.map((s: StoryJson) => s.id)).toEqual([ids[1], ids[0]]);
     expect(page2).toMatchObject({ has_more: false, next_cursor: null });
@@ -288,7 +288,7 @@ describe('one story', () => {
       });
       expect([missing.statusCode, errorOf(missing).error.code]).toEqual([404, 'RESOURCE_NOT_FOUND']);
     }
-    const malformed = await t.app.inject({ method: 'GET', url: '/api/v1/stories/123', headers: bearer(alice.accessToken) });
+    const malformed = await as(alice.accessToken).get('/api/v1/stories/123');
     // An id of another shape names no story: 404, as any id that names nothing (the seed-client rule).
     expect([malformed.statusCode, errorOf(malformed).error.code]).toEqual([404, 'RESOURCE_NOT_FOUND']);
     for (const payload of [{ title: '' }, { title: '   ' }, {}, { title: 'y'.repeat(201) }]) {
@@ -326,9 +326,9 @@ describe('one story', () => {
     t.clock.advance(2 * 3600 * 1000);
     expect((await t.app.inject({ method: 'GET', url: path })).statusCode).toBe(403);
     const token = t.app.auth.startSession(alice.id).accessToken;
-    expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/stories/${story.id}`, headers: bearer(token) })).statusCode).toBe(204);
+    expect((await as(token).delete(`/api/v1/stories/${story.id}`)).statusCode).toBe(204);
     expect(await t.app.storage.stat(key)).toBeNull();
-    const gone = await t.app.inject({ method: 'GET', url: `/api/v1/stories/${story.id}`, headers: bearer(token) });
+    const gone = await as(token).get(`/api/v1/stories/${story.id}`);
     expect(gone.statusCode).toBe(404);
   });
 });

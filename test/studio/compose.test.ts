@@ -4,9 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Composer, ComposeInput } from '../../src-server/compose/composer';
 import { encodeAudio } from '../../src-server/media/ffmpeg';
 import { makeTestApp, type TestApp } from '../helpers/app';
-import { streamedForm } from '../helpers/bodies';
 import { requests } from '../helpers/inject';
-import { wavHeader } from '../stage/helpers';
+import { bigWavForm } from '../stage/helpers';
 import {
   errorOf,
   form,
@@ -145,16 +144,7 @@ describe('without a composing engine', () => {
   it('refuses a WAV over 100 MB with 413 and keeps nothing', async () => {
     await setUp();
     const size = 100 * 1024 * 1024 + 1;
-    const res = await as(alice).post(
-      '/api/compose',
-      streamedForm([{ name: 'prompt', value: 'jazz' }], {
-        name: 'file',
-        filename: 'big.wav',
-        type: 'audio/wav',
-        size,
-        head: wavHeader(size - 44),
-      }),
-    );
+    const res = await as(alice).post('/api/compose', bigWavForm([{ name: 'prompt', value: 'jazz' }], 'file', size));
     expect(res.statusCode).toBe(413);
     expect(res.json()).toEqual(errorOf('PAYLOAD_TOO_LARGE', 'The file may be at most 100 MB'));
     expect(storedFiles(t.dataDir, `studio/${alice.id}`)).toEqual([]);

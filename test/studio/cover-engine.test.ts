@@ -8,14 +8,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ModelCatalog } from '../../src-server/ai/diffusion/catalog';
 import { writeTinySd } from '../../src-server/ai/diffusion/tiny/generate';
 import { drawCover } from '../../src-server/families/studio/songs/cover';
-import { makeTestApp, type TestApp } from '../helpers/app';
+import { gpuHold, makeTestApp, type TestApp } from '../helpers/app';
 import { requests, type Requests } from '../helpers/inject';
 import { errorOf, pathOf, studioUser, type StudioUser } from './helpers';
 
 // Album covers drawn by the diffusion engine (a tiny random-weight SD 1.5 in the layout of a real
 // ONNX export, run by the production AI pool's worker), and the procedural fallback.
 
-const HOLD_JOB = 'test.hold-gpu';
 let modelDir: string;
 let t: TestApp | null = null;
 
@@ -42,7 +41,7 @@ interface CoverApp {
 
 /** The production app on a fresh data folder, with the tiny model installed as `tiny-sd1` or none. */
 async function coverApp(withModel: boolean): Promise<CoverApp> {
-  const releases = new Map<string, () => void>();
+  const gpu = gpuHold();
   t = await makeTestApp(
     {},
     {
@@ -52,14 +51,7 @@ async function coverApp(withModel: boolean): Promise<CoverApp> {
             id: 'tiny-sd1',
             type: 'checkpoint',
           });
-        app.jobs.register<Record<string, never>, null>(HOLD_JOB, {
-          lane: 'gpu',
-          handler: (job, { signal }) =>
-            new Promise((resolve) => {
-              releases.set(job.id, () => resolve(null));
-              signal.addEventListener('abort', () => resolve(null));
-            }),
-        });
+        gpu.register(app);
       },
     },
   );
@@ -69,10 +61,7 @@ async function coverApp(withModel: boolean): Promise<CoverApp> {
     app,
     user,
     as: (who = user) => requests(app).as(who),
-    holdGpu() {
-      const job = app.jobs.enqueue({ kind: HOLD_JOB, payload: {} });
-      return () => (releases.get(job.id) ?? (() => app.jobs.cancel(job.id)))();
-    },
+    holdGpu: () => gpu.hold(app).release,
   };
 }
 

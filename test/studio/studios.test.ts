@@ -61,12 +61,7 @@ describe('studios (작업실)', () => {
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(res.json()).toEqual(errorOf('VALIDATION_ERROR'));
     }
-    const notJson = await t.app.inject({
-      method: 'POST',
-      url: '/api/work/studio',
-      headers: { ...alice.headers, 'content-type': 'application/json' },
-      payload: '{oops',
-    });
+    const notJson = await as(alice).post('/api/work/studio', '{oops', { headers: { 'content-type': 'application/json' } });
     expect(notJson.statusCode).toBe(400);
     expect(notJson.json()).toEqual(errorOf('INVALID_JSON'));
     expect((await as(alice).get('/api/work/studio')).json().data).toEqual([]);

@@ -24,6 +24,16 @@ let hub: HfRepoServer;
 let catalogFile: string;
 
 const base = { licence: { name: 'MIT', url: 'https://example.com/mit', commercial: true }, min_memory_gb: 0.001, revision: 'r1' };
+/** The tiny ×4 upscaler's entry, as the catalog lists it. */
+const x4Entry = {
+  ...base,
+  id: 'tiny-x4',
+  name: 'Tiny ×4',
+  kind: 'upscaler',
+  repo: 'test/tiny-x4',
+  enables: 'upscale',
+  area: '/images',
+} as const;
 
 beforeAll(async () => {
   await writeTinySd(sd1, { base: 'sd1' });
@@ -56,15 +66,7 @@ beforeAll(async () => {
   // One file's sha256 is wrong: the download must be refused.
   const unet = broken.files.find((f) => f.path === 'unet/model.onnx')!;
   unet.sha256 = 'f'.repeat(64);
-  const huge = pinnedEntry(x4, {
-    ...base,
-    id: 'huge-x4',
-    name: 'Huge',
-    kind: 'upscaler',
-    repo: 'test/tiny-x4',
-    enables: 'upscale',
-    area: '/images',
-  });
+  const huge = pinnedEntry(x4, { ...x4Entry, id: 'huge-x4', name: 'Huge' });
   huge.files[0]!.size = 1e15; // a petabyte: no disk here holds it
   catalogFile = writeCatalog(path.join(root, 'catalog.json'), {
     packs: [
@@ -73,15 +75,7 @@ beforeAll(async () => {
     ],
     entries: [
       tinySd,
-      pinnedEntry(x4, {
-        ...base,
-        id: 'tiny-x4',
-        name: 'Tiny ×4',
-        kind: 'upscaler',
-        repo: 'test/tiny-x4',
-        enables: 'upscale',
-        area: '/images',
-      }),
+      pinnedEntry(x4, x4Entry),
       pinnedEntry(musicgen, {
         ...base,
         id: 'tiny-musicgen',
@@ -144,16 +138,7 @@ describe('pinning the catalog (scripts/pin-catalog.mjs)', () => {
     const commit = 'c0ffee'.padEnd(40, '0');
     const pinHub = await serveHfRepos({ 'test/tiny-x4': { folder: x4, revision: 'main', commit } });
     const unpinned = path.join(root, 'unpinned.json');
-    const entry = pinnedEntry(x4, {
-      ...base,
-      revision: 'main',
-      id: 'tiny-x4',
-      name: 'Tiny ×4',
-      kind: 'upscaler',
-      repo: 'test/tiny-x4',
-      enables: 'upscale',
-      area: '/images',
-    });
+    const entry = pinnedEntry(x4, { ...x4Entry, revision: 'main' });
     const expected = structuredClone(entry.files);
     for (const f of entry.files) Object.assign(f, { size: null, sha256: null });
     writeCatalog(unpinned, { packs: [], entries: [entry] });

@@ -289,36 +289,22 @@ describe('/system/models', () => {
 
   it('says what went wrong for a 404, an unreachable server, a manifest that is not one, and an incomplete model', async () => {
     const { app, owner } = await appWithUser();
-    const missing = await owner.post('/system/models/install', {
-      source: 'url',
-      url: `${files.url}/nothing/manifest.json`,
-      id: 'a',
-      type: 'checkpoint',
-    });
+    const fromUrl = (url: string, id: string) => owner.post('/system/models/install', { source: 'url', url, id, type: 'checkpoint' });
+    const missing = await fromUrl(`${files.url}/nothing/manifest.json`, 'a');
     expect([missing.statusCode, missing.json()]).toEqual([422, err('DOWNLOAD_FAILED', /answered 404/)]);
 
     const closed = http.createServer();
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
-    const unreachable = await owner.post('/system/models/install', {
-      source: 'url',
-      url: `http://127.0.0.1:${port}/m.json`,
-      id: 'a',
-      type: 'checkpoint',
-    });
+    const unreachable = await fromUrl(`http://127.0.0.1:${port}/m.json`, 'a');
     expect([unreachable.statusCode, unreachable.json()]).toEqual([
       422,
       err('DOWNLOAD_FAILED', /Could not fetch the manifest: 127\.0\.0\.1:\d+ refused the connection: nothing answers at that address/),
     ]);
 
     files.docs.set('junk/manifest.json', '<html>hello</html>');
-    const junk = await owner.post('/system/models/install', {
-      source: 'url',
-      url: `${files.url}/junk/manifest.json`,
-      id: 'a',
-      type: 'checkpoint',
-    });
+    const junk = await fromUrl(`${files.url}/junk/manifest.json`, 'a');
     expect([junk.statusCode, junk.json()]).toEqual([422, err('INVALID_MANIFEST', /not JSON/)]);
     expect(
       (await owner.post('/system/models/install', { source: 'url', url: 'ftp://example.com/m.json', id: 'a', type: 'checkpoint' })).json(),
@@ -332,12 +318,7 @@ describe('/system/models', () => {
       'gone/manifest.json',
       manifestOf('sd1', (f) => ({ ...f, url: f.path === 'unet/model.onnx' ? '/sd1/unet/missing.onnx' : `/sd1/${f.path}` })),
     );
-    const gone = await owner.post('/system/models/install', {
-      source: 'url',
-      url: `${files.url}/gone/manifest.json`,
-      id: 'gone',
-      type: 'checkpoint',
-    });
+    const gone = await fromUrl(`${files.url}/gone/manifest.json`, 'gone');
     expect(await settled(app, gone.json().data.job_id)).toMatchObject({
       status: 'failed',
       errorCode: 'DOWNLOAD_FAILED',
@@ -349,12 +330,7 @@ describe('/system/models', () => {
       'partial/manifest.json',
       manifestOf('sd1', (f) => (f.path.startsWith('unet/') ? null : { ...f, url: `/sd1/${f.path}` })),
     );
-    const partial = await owner.post('/system/models/install', {
-      source: 'url',
-      url: `${files.url}/partial/manifest.json`,
-      id: 'partial',
-      type: 'checkpoint',
-    });
+    const partial = await fromUrl(`${files.url}/partial/manifest.json`, 'partial');
     expect(await settled(app, partial.json().data.job_id)).toMatchObject({
       status: 'failed',
       errorCode: 'INVALID_MODEL',
