@@ -50,7 +50,7 @@ describe('Record & Compose in the web UI', () => {
     await page.getByRole('heading', { name: 'Lieder' }).waitFor();
 
     // One bar of count-in at 120 BPM (2 s), then about 3 s of singing.
-    await page.getByLabel('Tempo (BPM)').fill('120');
+    await page.getByLabel('Tempo (BPM)', { exact: true }).fill('120');
     await page.getByLabel('Take name').fill('Verse');
     await page.getByTestId('record').click();
     await page.getByTestId('recorder-status').getByText('Recording').waitFor({ timeout: 10_000 });
