@@ -188,17 +188,45 @@ export class AiPool {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const stopping: Promise<number>[] = [];
+    const stopping: Promise<void>[] = [];
     for (const lane of this.lanes.values()) {
       for (const job of lane.queue.splice(0)) this.settle(job, new AiError('pool_closed', 'The AI pool closed before this request ran'));
-      if (lane.current) this.settle(lane.current, new AiError('pool_closed', 'The AI pool closed while this request ran'));
+      const running = lane.current;
+      if (running) this.settle(running, new AiError('pool_closed', 'The AI pool closed while this request ran'));
       lane.current = null;
       if (lane.graceTimer) clearTimeout(lane.graceTimer);
-      if (lane.worker) stopping.push(lane.worker.terminate());
+      if (lane.worker) stopping.push(this.stopWorker(lane.worker, running));
       lane.worker = null;
     }
     this.heavyJob = null;
     await Promise.all(stopping);
+  }
+
+  /**
+   * Terminating a worker in the middle of a native call (onnxruntime opening a session) aborts the
+   * whole process, so a busy worker is asked to cancel its task first and terminated once it has
+   * answered, or after the grace time.
+   */
+  private async stopWorker(worker: Worker, running: Job | null): Promise<void> {
+    if (running) {
+      await new Promise<void>((resolve) => {
+        const stopped = () => {
+          clearTimeout(timer);
+          worker.off('message', answered);
+          worker.off('exit', stopped);
+          resolve();
+        };
+        const answered = (msg: WorkerToMain) => {
+          if (msg.id === running.id && (msg.type === 'done' || msg.type === 'failed')) stopped();
+        };
+        const timer = setTimeout(stopped, this.cancelGraceMs);
+        worker.on('message', answered);
+        worker.on('exit', stopped);
+        const msg: MainToWorker = { type: 'cancel', id: running.id };
+        worker.postMessage(msg);
+      });
+    }
+    await worker.terminate();
   }
 
   private lane(capability: string): Lane {

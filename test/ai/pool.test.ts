@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -156,6 +157,18 @@ describe('AiPool', () => {
     await busy(closing, 'general');
     await closing.close();
     await Promise.all([running, queued]);
+  });
+
+  it('lets a running task stop at its next check before closing its worker (a worker cut off inside onnxruntime aborts the process)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-pool-close-'));
+    const file = path.join(dir, 'seen');
+    const closing = new AiPool({ providers: cpu, workerEntry: testWorker });
+    const running = failure(closing.run('test-note-cancel', { ms: 10_000, file }), 'pool_closed');
+    await busy(closing, 'general');
+    await closing.close();
+    await running;
+    expect(fs.readFileSync(file, 'utf8')).toBe('cancelled');
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
 

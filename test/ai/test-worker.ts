@@ -1,4 +1,5 @@
 // An AI worker with the production tasks plus a few that misbehave on purpose, for the pool's tests.
+import fs from 'node:fs';
 import { serve, type WorkerTask } from '../../src-server/ai/worker-runtime';
 import { builtinTasks } from '../../src-server/ai/tasks';
 
@@ -41,4 +42,22 @@ const sleepTask: WorkerTask<{ ms: number }, { startedAt: number; endedAt: number
   },
 };
 
-serve([...builtinTasks, exitTask, throwLaterTask, spinTask, sleepTask]);
+/** Like test-sleep, but writes `file` when it sees its cancellation, so a test can tell it was let stop. */
+const noteCancelTask: WorkerTask<{ ms: number; file: string }, null> = {
+  name: 'test-note-cancel',
+  async run({ ms, file }, ctx) {
+    const startedAt = Date.now();
+    while (Date.now() - startedAt < ms) {
+      try {
+        ctx.throwIfCancelled();
+      } catch (err) {
+        fs.writeFileSync(file, 'cancelled');
+        throw err;
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return { output: null };
+  },
+};
+
+serve([...builtinTasks, exitTask, throwLaterTask, spinTask, sleepTask, noteCancelTask]);
