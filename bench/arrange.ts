@@ -3,6 +3,7 @@
 import { chromium } from 'playwright-core';
 import { resolveTestBrowser } from '../test/e2e/helpers/test-browser';
 import { BROWSER_ARGS } from '../test/e2e/helpers/browser-args';
+import { signedInContext } from '../test/e2e/helpers/signed-in';
 import { encodeWav } from '../src-server/media/wav';
 import { cleanUp, pct, runAlone, startServer, type Print } from './lib';
 
@@ -65,14 +66,7 @@ export async function runArrangeBench(print: Print): Promise<void> {
     }
     await json('GET', `/api/work/studio/${studio.studioId}`, undefined, token);
 
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    await context.addInitScript(
-      ([access, refresh]) => {
-        localStorage.setItem('atelier.accessToken', access!);
-        localStorage.setItem('atelier.refreshToken', refresh!);
-      },
-      [tokens.access_token, tokens.refresh_token],
-    );
+    const context = await signedInContext(browser, tokens, { viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
     await page.goto(`${server.url}/app/compose/${studio.studioId}`);
     const arrange = page.getByTestId('arrange');

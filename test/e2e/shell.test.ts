@@ -9,6 +9,7 @@ import { fakeMicrophone } from './helpers/browser';
 import { melodyIn } from './helpers/melody';
 import type { AtelierProcess } from './helpers/server';
 import { atelierFixture } from './helpers/fixture';
+import { signedInContext } from './helpers/signed-in';
 
 let server: AtelierProcess;
 let browser: Browser;
@@ -32,14 +33,7 @@ beforeAll(async () => {
 
 /** A signed-in page of the given size that records uncaught errors. */
 async function signedIn(viewport: { width: number; height: number }): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport, hasTouch: viewport.width < 500 });
-  await context.addInitScript(
-    ([access, refresh]) => {
-      localStorage.setItem('atelier.accessToken', access!);
-      localStorage.setItem('atelier.refreshToken', refresh!);
-    },
-    [tokens.access_token, tokens.refresh_token],
-  );
+  const context = await signedInContext(browser, tokens, { viewport, hasTouch: viewport.width < 500 });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
